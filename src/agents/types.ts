@@ -1,0 +1,61 @@
+/** Every state a session can be in. Order here is documentation only; precedence lives in the engine. */
+export const SESSION_STATES = [
+  'starting',
+  'idle',
+  'working',
+  'permission_prompt',
+  'asking',
+  'plan',
+  'compacting',
+  'rate_limited',
+  'error',
+  'stalled',
+  'exited',
+  'dead',
+] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+/** One numbered choice of a dialog, as shown on screen. */
+export interface DialogOption {
+  number: number;
+  label: string;
+  /** The option under the `❯` cursor. */
+  selected: boolean;
+}
+
+/**
+ * A dialog the agent is waiting on. `kind` says how to answer it:
+ * permission = tool approval; question = a picker (AskUserQuestion); plan = plan-mode exit approval;
+ * setup = a start-up dialog (trust folder, API key) that blocks the agent before it is ready.
+ */
+export interface Dialog {
+  kind: 'permission' | 'question' | 'plan' | 'setup';
+  /** Heading of the box, e.g. "Bash command", "Create file", "Edit file", "Fetch". */
+  title?: string;
+  /** The question line, e.g. "Do you want to proceed?". */
+  question: string;
+  options: DialogOption[];
+  /** Tool the permission is for (Bash, Write, Edit, WebFetch, mcp__server__tool...). */
+  tool?: string;
+  /** Shell command (Bash), file path (Write/Edit), URL (WebFetch) the tool acts on. */
+  command?: string;
+  file?: string;
+  url?: string;
+}
+
+/** What one rendered screen says about the agent, before fusion with hooks and the transcript. */
+export interface ScreenReading {
+  /** `null` when the screen alone cannot tell (e.g. blank or still drawing). */
+  state: Exclude<SessionState, 'stalled' | 'dead'> | null;
+  dialog?: Dialog;
+  /** Text left in the input box (e.g. a prompt put back after an interrupt); '' when empty. */
+  inputText: string;
+  /** Prompts typed while the agent was busy and shown as queued above the input box. */
+  queued: string[];
+  /** A finished-turn marker is the last conversation line (`✻ Baked for 3s`). */
+  turnFinished: boolean;
+  /** The last assistant message visible on screen (text after the last `●`), for question detection. */
+  lastAssistantText?: string;
+  /** An error line shown by the agent (e.g. "API Error: 400 ..."). */
+  error?: string;
+}

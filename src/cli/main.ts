@@ -1,0 +1,70 @@
+import { Command } from 'commander';
+
+import { findPrompt, loadPrompts, renderPrompt } from '../content/prompts.js';
+import { loadTools } from '../tools/registry.js';
+import { VERSION } from '../version.js';
+import { addInitCommand } from './init-command.js';
+import { addToolCommands, CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
+
+function parseArgPairs(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new CliExit(EXIT.usage);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+/** Builds the whole `ag` program. Tool commands come from the registry; the rest are listed here. */
+export async function buildProgram(lazy: LazyApp): Promise<Command> {
+  const program = new Command('ag')
+    .description('Aegis: run and drive coding agents (Claude Code, Codex, Gemini CLI, any shell) in tmux panes.\nEvery `ag <area> <verb>` is the MCP tool `<area>_<verb>`; add --json for machine output.')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+
+  program
+    .command('mcp')
+    .description('serve the MCP protocol on stdio (what `claude mcp add aegis -- npx ag mcp` runs)')
+    .action(async () => {
+      const { serveStdio } = await import('../mcp/server.js');
+      const app = lazy.get();
+      await serveStdio(app, await loadTools(app));
+    });
+
+  program
+    .command('prompt')
+    .description('print a rendered MCP prompt, e.g. ag prompt implement_issue --arg issue="Fix the flaky login test"')
+    .argument('[name]', 'prompt name; omit to list them')
+    .option('--arg <key=value>', 'a prompt argument (repeatable)', parseArgPairs, {})
+    .action((name: string | undefined, opts: { arg: Record<string, string> }) => {
+      const prompts = loadPrompts();
+      if (!name) {
+        for (const p of prompts) process.stdout.write(`${p.name.padEnd(18)} ${p.description}\n`);
+        return;
+      }
+      process.stdout.write(`${renderPrompt(findPrompt(prompts, name), opts.arg)}\n`);
+    });
+
+  addInitCommand(program);
+  const app = lazy.get();
+  addToolCommands(program, lazy, await loadTools(app));
+  program.commands.forEach(exitOverrideDeep);
+  return program;
+}
+
+function exitOverrideDeep(cmd: Command): void {
+  cmd.exitOverride();
+  cmd.commands.forEach(exitOverrideDeep);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const lazy = new LazyApp();
+  try {
+    const program = await buildProgram(lazy);
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (err) {
+    return exitCodeOf(err);
+  } finally {
+    await lazy.close();
+  }
+}
+

@@ -1,0 +1,96 @@
+import { Command, CommanderError } from 'commander';
+import { App } from '../app.js';
+import { AegisError, describeError, toAegisError } from '../errors.js';
+import { cliPath, type ToolDef } from '../tools/define.js';
+import { callTool } from '../tools/run.js';
+import { addSchemaOptions, collectInput, flagFor } from './options.js';
+import { renderDefault } from './render.js';
+
+/** Exit codes: 0 ok, 1 the call failed, 2 the command line was wrong. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+export class CliExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+/** One App per CLI run, built on first use so `ag --help` never opens the database. */
+export class LazyApp {
+  private app?: App;
+  get(): App {
+    this.app ??= new App();
+    return this.app;
+  }
+  async close(): Promise<void> {
+    await this.app?.close();
+  }
+}
+
+function cliError(tool: ToolDef, err: unknown): AegisError {
+  const e = toAegisError(err);
+  if (e.code !== 'invalid_input' || !e.field) return e;
+  // Name the flag a person types, not the schema's field name.
+  const flag = flagFor(tool, e.field);
+  return new AegisError(e.code, e.message.replace(new RegExp(`\\b${e.field}\\b`, 'g'), flag), { field: flag, fix: e.fix?.replace(e.field, flag) });
+}
+
+/** Runs one tool from the command line and prints the result; throws CliExit with the exit code. */
+async function runFromCli(lazy: LazyApp, tool: ToolDef, input: Record<string, unknown>, json: boolean): Promise<void> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const app = lazy.get();
+    const output = await callTool(app, tool, input, { caller: 'cli', signal: controller.signal });
+    process.stdout.write(`${json ? JSON.stringify(output, null, 2) : (tool.cli?.render ?? renderDefault)(output as never)}\n`);
+    if (output.ok === false) throw new CliExit(EXIT.failure);
+  } catch (err) {
+    if (err instanceof CliExit) throw err;
+    const e = cliError(tool, err);
+    if (json) process.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
+    process.stderr.write(`ag: ${describeError(e)}\n`);
+    throw new CliExit(e.isUsage ? EXIT.usage : EXIT.failure);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function toolCommand(lazy: LazyApp, tool: ToolDef, name: string): Command {
+  const cmd = new Command(name).summary(tool.title).description(`${tool.title}\n\n${tool.description}`).option('--json', 'print the result as JSON');
+  const positional = addSchemaOptions(cmd, tool);
+  cmd.action(async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const opts = command.opts();
+    await runFromCli(lazy, tool, collectInput(positional, args.slice(0, positional.length), opts), !!opts.json);
+  });
+  return cmd;
+}
+
+/**
+ * Builds `ag` from the tool registry: `ag <area> <verb>` for every tool, plus each tool's short
+ * aliases at the top level. Commands that are not tools (mcp, init, prompt) are added by the caller.
+ */
+export function addToolCommands(program: Command, lazy: LazyApp, tools: ToolDef[]): void {
+  const areas = new Map<string, Command>();
+  for (const tool of tools) {
+    const { area, verb } = cliPath(tool.name);
+    let areaCmd = areas.get(area);
+    if (!areaCmd) {
+      areaCmd = program.command(area).description(`${area} commands`);
+      areas.set(area, areaCmd);
+    }
+    areaCmd.addCommand(toolCommand(lazy, tool, verb));
+    for (const alias of tool.cli?.aliases ?? []) program.addCommand(toolCommand(lazy, tool, alias));
+  }
+}
+
+/** Commander reports bad usage by throwing; map that to exit 2 and everything else to its code. */
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof CliExit) return err.code;
+  if (err instanceof CommanderError) {
+    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+  }
+  process.stderr.write(`ag: ${describeError(err)}\n`);
+  return err instanceof AegisError && err.isUsage ? EXIT.usage : EXIT.failure;
+}

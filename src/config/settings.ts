@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Aegis reads, as data: the dotted key used in `$AEGIS_HOME/config.json` (nested
+ * objects), the environment variable that overrides it, its schema and default, and whether it is a
+ * secret (masked by `ag doctor`). README's configuration table and `ag doctor` are built from this list.
+ */
+export interface SettingSpec {
+  key: string;
+  env: string;
+  schema: z.ZodType;
+  default?: unknown;
+  secret?: boolean;
+  description: string;
+}
+
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+  z.array(z.string()),
+);
+const bool = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean());
+
+export const SETTINGS: SettingSpec[] = [
+  { key: 'tmux.socket', env: 'AEGIS_TMUX_SOCKET', schema: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'), default: 'aegis', description: 'tmux -L socket name that holds every agent pane' },
+  { key: 'tmux.command', env: 'AEGIS_TMUX', schema: z.string().min(1), default: 'tmux', description: 'tmux executable' },
+  { key: 'agents.claude.command', env: 'AEGIS_CLAUDE_COMMAND', schema: z.string().min(1), default: 'claude', description: 'Claude Code executable (name on PATH or absolute path)' },
+  { key: 'agents.codex.command', env: 'AEGIS_CODEX_COMMAND', schema: z.string().min(1), default: 'codex', description: 'Codex CLI executable' },
+  { key: 'agents.gemini.command', env: 'AEGIS_GEMINI_COMMAND', schema: z.string().min(1), default: 'gemini', description: 'Gemini CLI executable' },
+  { key: 'sessions.stallSeconds', env: 'AEGIS_STALL_SECONDS', schema: intFrom(5, 86_400), default: 300, description: 'working without screen or transcript change for this long = stalled' },
+  { key: 'sessions.paneWidth', env: 'AEGIS_PANE_WIDTH', schema: intFrom(40, 500), default: 200, description: 'columns of a new agent pane' },
+  { key: 'sessions.paneHeight', env: 'AEGIS_PANE_HEIGHT', schema: intFrom(10, 200), default: 50, description: 'rows of a new agent pane' },
+  { key: 'sessions.defaultPermissionMode', env: 'AEGIS_PERMISSION_MODE', schema: z.enum(['default', 'acceptEdits', 'plan', 'bypassPermissions']), default: 'default', description: 'permission mode for new Claude Code sessions' },
+  { key: 'pipelines.maxConcurrent', env: 'AEGIS_PIPELINE_CONCURRENCY', schema: intFrom(1, 64), default: 4, description: 'sessions a pipeline runs at once' },
+  { key: 'log.level', env: 'AEGIS_LOG_LEVEL', schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']), default: 'warn', description: 'log level (logs go to stderr and $AEGIS_HOME/logs)' },
+  { key: 'channels.telegram.botToken', env: 'AEGIS_TELEGRAM_BOT_TOKEN', schema: z.string().min(1), secret: true, description: 'Telegram bot token' },
+  { key: 'channels.telegram.allowedChatIds', env: 'AEGIS_TELEGRAM_ALLOWED_CHAT_IDS', schema: list, default: [], description: 'chat ids obeyed (comma-separated)' },
+  { key: 'channels.telegram.baseUrl', env: 'AEGIS_TELEGRAM_BASE_URL', schema: z.url(), default: 'https://api.telegram.org', description: 'Telegram Bot API base URL' },
+  { key: 'channels.vonage.applicationId', env: 'AEGIS_VONAGE_APPLICATION_ID', schema: z.string().min(1), description: 'Vonage application id (WhatsApp)' },
+  { key: 'channels.vonage.privateKey', env: 'AEGIS_VONAGE_PRIVATE_KEY', schema: z.string().min(1), secret: true, description: 'Vonage application private key, base64 PEM' },
+  { key: 'channels.vonage.signatureSecret', env: 'AEGIS_VONAGE_SIGNATURE_SECRET', schema: z.string().min(1), secret: true, description: 'Vonage signed-webhook secret' },
+  { key: 'channels.vonage.fromNumber', env: 'AEGIS_VONAGE_WHATSAPP_NUMBER', schema: z.string().min(1), description: 'WhatsApp sender number' },
+  { key: 'channels.vonage.allowedNumbers', env: 'AEGIS_VONAGE_ALLOWED_NUMBERS', schema: list, default: [], description: 'phone numbers obeyed (comma-separated)' },
+  { key: 'channels.vonage.baseUrl', env: 'AEGIS_VONAGE_BASE_URL', schema: z.url(), default: 'https://api.nexmo.com', description: 'Vonage Messages API base URL' },
+  { key: 'channels.discord.botToken', env: 'AEGIS_DISCORD_BOT_TOKEN', schema: z.string().min(1), secret: true, description: 'Discord bot token' },
+  { key: 'channels.discord.tasksChannelId', env: 'AEGIS_DISCORD_TASKS_CHANNEL', schema: z.string().min(1), description: 'Discord channel polled for tasks' },
+  { key: 'channels.discord.baseUrl', env: 'AEGIS_DISCORD_BASE_URL', schema: z.url(), default: 'https://discord.com/api/v10', description: 'Discord REST base URL' },
+  { key: 'channels.slack.signingSecret', env: 'AEGIS_SLACK_SIGNING_SECRET', schema: z.string().min(1), secret: true, description: 'Slack signing secret' },
+  { key: 'channels.slack.botToken', env: 'AEGIS_SLACK_BOT_TOKEN', schema: z.string().min(1), secret: true, description: 'Slack bot token' },
+  { key: 'channels.slack.baseUrl', env: 'AEGIS_SLACK_BASE_URL', schema: z.url(), default: 'https://slack.com/api', description: 'Slack Web API base URL' },
+  { key: 'serve.host', env: 'AEGIS_SERVE_HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'address `ag serve` listens on for webhooks' },
+  { key: 'serve.port', env: 'AEGIS_SERVE_PORT', schema: intFrom(0, 65_535), default: 7077, description: 'port `ag serve` listens on for webhooks' },
+  { key: 'hooks.webhookUrls', env: 'AEGIS_HOOK_WEBHOOK_URLS', schema: list, default: [], description: 'URLs that receive every lifecycle event (comma-separated)' },
+  { key: 'hooks.webhookSecret', env: 'AEGIS_HOOK_WEBHOOK_SECRET', schema: z.string().min(1), secret: true, description: 'HMAC secret for outbound webhooks' },
+  { key: 'notify.enabled', env: 'AEGIS_NOTIFY', schema: bool, default: true, description: 'send session notifications to subscribed channels' },
+];
+
+/** Channels and the setting that must be present for each to count as configured. */
+export const CHANNEL_REQUIREMENTS: Record<string, string[]> = {
+  telegram: ['channels.telegram.botToken'],
+  whatsapp: ['channels.vonage.applicationId', 'channels.vonage.privateKey', 'channels.vonage.fromNumber'],
+  discord: ['channels.discord.botToken', 'channels.discord.tasksChannelId'],
+  slack: ['channels.slack.signingSecret'],
+  webhooks: ['hooks.webhookUrls'],
+};

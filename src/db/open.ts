@@ -1,0 +1,58 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AegisError } from '../errors.js';
+import { MIGRATIONS, type Migration } from './migrations/index.js';
+
+export type Db = Database.Database;
+
+/**
+ * Opens (creating if needed) the one Aegis database: WAL so readers never block the writer, a busy
+ * timeout so a second process waits instead of failing with "database is locked", foreign keys on.
+ */
+export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS): Db {
+  mkdirSync(dirname(file), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(file, { timeout: 10_000 });
+  } catch (err) {
+    throw new AegisError('unavailable', `cannot open database ${file}: ${(err as Error).message}`, {
+      fix: `check that ${dirname(file)} is writable, or point AEGIS_HOME elsewhere`,
+      cause: err,
+    });
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db, migrations);
+  return db;
+}
+
+/** The highest migration applied to this database (0 for a new file). */
+export function schemaVersion(db: Db): number {
+  const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/**
+ * Applies every migration not yet recorded in `schema_migrations`, each in its own IMMEDIATE
+ * transaction so that two processes opening a fresh file at once cannot both apply the same step.
+ * Applied steps are tracked by version, not by a high-water mark, so areas can add numbers freely.
+ */
+export function migrate(db: Db, migrations: Migration[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  for (const m of sorted) {
+    if (applied.has(m.version)) continue;
+    const apply = db.transaction(() => {
+      if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version)) return;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    });
+    apply.immediate();
+  }
+}
+
+export const latestSchemaVersion = (migrations: Migration[] = MIGRATIONS): number =>
+  migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,0 +1,159 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import {
+  CallToolRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { App } from '../app.js';
+import { DYNAMIC_RESOURCES } from '../content/dynamic.js';
+import { findPrompt, loadPrompts, renderPrompt } from '../content/prompts.js';
+import { loadStaticResources, readStaticResource } from '../content/resources.js';
+import { describeError, notFound, toAegisError } from '../errors.js';
+import type { ToolDef } from '../tools/define.js';
+import { callTool } from '../tools/run.js';
+
+type JsonObject = { type: 'object'; [k: string]: unknown };
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...rest, type: 'object' };
+}
+
+function errorResult(err: unknown): CallToolResult {
+  const e = toAegisError(err);
+  return { isError: true, content: [{ type: 'text', text: `Error (${e.code}) ${describeError(e)}` }], structuredContent: undefined };
+}
+
+/**
+ * Builds the MCP server over the tool registry, the prompts in prompts/, the files in resources/
+ * and the areas' dynamic resources. It only adapts: every call goes through callTool().
+ */
+export function createMcpServer(app: App, tools: ToolDef[]): Server {
+  const server = new Server(
+    { name: 'aegis', title: 'Aegis', version: app.version },
+    {
+      capabilities: { tools: {}, prompts: {}, resources: { subscribe: true, listChanged: false }, logging: {} },
+      instructions:
+        'Aegis runs coding agents (Claude Code, Codex, Gemini CLI, a shell) in tmux panes. Create a session, then poll with session_wait / session_get; answer permission prompts with session_approve or session_reject. Read aegis://docs/agent-guide for the full pattern.',
+    },
+  );
+  const prompts = loadPrompts();
+  const staticResources = loadStaticResources();
+  const listedTools = tools.map((t) => ({
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: jsonSchema(t.input, 'input'),
+    outputSchema: jsonSchema(t.output, 'output'),
+    annotations: { title: t.title, ...t.annotations },
+  }));
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listedTools }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const tool = tools.find((t) => t.name === request.params.name);
+    if (!tool) return errorResult(notFound(`no tool named "${request.params.name}"`, 'call tools/list to see the available tools', 'name'));
+    const token = request.params._meta?.progressToken;
+    try {
+      const output = await callTool(app, tool, request.params.arguments ?? {}, {
+        caller: 'mcp',
+        signal: extra.signal,
+        progress: (progress, total, message) => {
+          if (token === undefined) return;
+          void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } }).catch(() => {});
+        },
+      });
+      return { content: [{ type: 'text', text: JSON.stringify(output, null, 2) }], structuredContent: output };
+    } catch (err) {
+      return errorResult(err);
+    }
+  });
+
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({
+    prompts: prompts.map((p) => ({
+      name: p.name,
+      title: p.title,
+      description: p.description,
+      arguments: p.arguments.map((a) => ({ name: a.name, description: a.enum ? `${a.description} (one of: ${a.enum.join(', ')})` : a.description, required: a.required })),
+    })),
+  }));
+
+  server.setRequestHandler(GetPromptRequestSchema, async (request) => {
+    const prompt = findPrompt(prompts, request.params.name);
+    const text = renderPrompt(prompt, request.params.arguments ?? {});
+    return { description: prompt.description, messages: [{ role: 'user', content: { type: 'text', text } }] };
+  });
+
+  server.setRequestHandler(ListResourcesRequestSchema, async () => {
+    const dynamic = (await Promise.all(DYNAMIC_RESOURCES.map((p) => p.list(app)))).flat();
+    return {
+      resources: [
+        ...staticResources.map(({ uri, name, title, description, mimeType }) => ({ uri, name, title, description, mimeType })),
+        ...dynamic,
+      ],
+    };
+  });
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    resourceTemplates: DYNAMIC_RESOURCES.flatMap((p) => p.templates),
+  }));
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    const uri = request.params.uri;
+    for (const provider of DYNAMIC_RESOURCES) {
+      const found = await provider.read(app, uri);
+      if (found) return { contents: [{ uri, mimeType: found.mimeType, text: found.text }] };
+    }
+    const { text, mimeType } = readStaticResource(staticResources, uri);
+    return { contents: [{ uri, mimeType, text }] };
+  });
+
+  // Subscriptions: one watcher per provider while anything is subscribed; updates only for subscribed URIs.
+  const subscribed = new Set<string>();
+  let unwatch: (() => void)[] = [];
+  const notify = (uri: string) => {
+    if (subscribed.has(uri)) void server.sendResourceUpdated({ uri }).catch(() => {});
+  };
+  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    subscribed.add(request.params.uri);
+    if (unwatch.length === 0) unwatch = DYNAMIC_RESOURCES.flatMap((p) => (p.watch ? [p.watch(app, notify)] : []));
+    return {};
+  });
+  server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    subscribed.delete(request.params.uri);
+    if (subscribed.size === 0) {
+      unwatch.forEach((fn) => fn());
+      unwatch = [];
+    }
+    return {};
+  });
+  server.onclose = () => unwatch.forEach((fn) => fn());
+
+  return server;
+}
+
+/** `ag mcp`: serve on stdio until the host closes stdin. Nothing but protocol goes to stdout. */
+export async function serveStdio(app: App, tools: ToolDef[]): Promise<void> {
+  const server = createMcpServer(app, tools);
+  const transport = new StdioServerTransport();
+  transport.onerror = (err) => app.log.warn('mcp transport error', { error: err.message });
+  const closed = new Promise<void>((resolve) => {
+    const stopWatching = server.onclose;
+    server.onclose = () => {
+      stopWatching?.();
+      resolve();
+    };
+  });
+  await server.connect(transport);
+  process.stdin.on('end', () => void server.close());
+  await closed;
+}

@@ -1,0 +1,9 @@
+/** One line of `ag doctor`: what was checked, how it went, and what to do when it failed. */
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** A failing required check makes `ag doctor` exit non-zero. */
+  required: boolean;
+  detail: string;
+  fix?: string;
+}

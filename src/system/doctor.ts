@@ -1,0 +1,132 @@
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import type { App } from '../app.js';
+import { maskSetting } from '../config/load.js';
+import { CHANNEL_REQUIREMENTS } from '../config/settings.js';
+import { latestSchemaVersion, schemaVersion } from '../db/open.js';
+import { tmuxVersion } from '../tmux/command.js';
+import { which } from '../util/which.js';
+import type { Check } from './checks.js';
+
+const MIN_NODE = 20;
+const MIN_TMUX = { major: 3, minor: 2 };
+const AGENTS = ['claude', 'codex', 'gemini'] as const;
+
+function nodeCheck(): Check {
+  const major = Number(process.versions.node.split('.')[0]);
+  return {
+    name: 'node',
+    ok: major >= MIN_NODE,
+    required: true,
+    detail: `v${process.versions.node}`,
+    fix: major >= MIN_NODE ? undefined : `install Node.js ${MIN_NODE} or newer`,
+  };
+}
+
+async function tmuxCheck(app: App): Promise<Check> {
+  const command = app.config.get<string>('tmux.command');
+  const v = await tmuxVersion(command).catch(() => undefined);
+  if (!v) return { name: 'tmux', ok: false, required: true, detail: `${command} not found`, fix: 'install tmux >= 3.2 (`apt-get install tmux`, `brew install tmux`), or set AEGIS_TMUX' };
+  const ok = v.major > MIN_TMUX.major || (v.major === MIN_TMUX.major && v.minor >= MIN_TMUX.minor);
+  return {
+    name: 'tmux',
+    ok,
+    required: true,
+    detail: `${v.text} (socket -L ${app.config.get<string>('tmux.socket')})`,
+    fix: ok ? undefined : 'upgrade tmux to 3.2 or newer (needed for new-session -e and control mode)',
+  };
+}
+
+/** Agent CLIs are optional one by one: a missing one only matters if you want that agent. */
+async function agentCheck(app: App, agent: (typeof AGENTS)[number]): Promise<Check> {
+  const command = app.config.get<string>(`agents.${agent}.command`);
+  const path = which(command, app.env);
+  if (!path) {
+    return { name: `agent ${agent}`, ok: false, required: false, detail: `${command} not on PATH`, fix: `install it, or set AEGIS_${agent.toUpperCase()}_COMMAND to its path` };
+  }
+  const r = await execa(path, ['--version'], { reject: false, timeout: 10_000, env: { DISABLE_AUTOUPDATER: '1' } });
+  const version = (r.stdout || r.stderr).split('\n')[0]?.trim() || 'unknown version';
+  return { name: `agent ${agent}`, ok: r.exitCode === 0, required: false, detail: `${path}: ${version}`, fix: r.exitCode === 0 ? undefined : `\`${path} --version\` failed; reinstall it` };
+}
+
+function databaseCheck(app: App): Check {
+  try {
+    const db = app.db;
+    // A write inside a rolled-back transaction proves the file is writable without leaving a trace.
+    const probe = db.transaction(() => {
+      db.prepare("INSERT INTO leases(name, holder, expires_at) VALUES ('doctor-probe', 'doctor', 0)").run();
+      throw new Error('rollback');
+    });
+    try {
+      probe();
+    } catch (err) {
+      if ((err as Error).message !== 'rollback') throw err;
+    }
+    const version = schemaVersion(db);
+    const latest = latestSchemaVersion();
+    const ok = version === latest;
+    return {
+      name: 'database',
+      ok,
+      required: true,
+      detail: `${app.dbPath} (schema version ${version}${ok ? '' : `, expected ${latest}`}, journal ${db.pragma('journal_mode', { simple: true })})`,
+      fix: ok ? undefined : 'a newer Aegis wrote this database; upgrade Aegis or point AEGIS_HOME elsewhere',
+    };
+  } catch (err) {
+    return { name: 'database', ok: false, required: true, detail: (err as Error).message, fix: `make ${app.config.home} writable, or set AEGIS_HOME to a writable folder` };
+  }
+}
+
+function configCheck(app: App): Check {
+  const lines = [...app.config.settings.values()]
+    .filter((s) => s.source !== 'unset')
+    .map((s) => `${s.key}=${JSON.stringify(maskSetting(s))} (${s.source})`);
+  return { name: 'config', ok: true, required: true, detail: `${app.config.configFile}\n${lines.join('\n')}` };
+}
+
+function channelChecks(app: App): Check[] {
+  return Object.entries(CHANNEL_REQUIREMENTS).map(([channel, keys]) => {
+    const missing = keys.filter((k) => {
+      const v = app.config.settings.get(k)?.value;
+      return v === undefined || (Array.isArray(v) && v.length === 0);
+    });
+    return {
+      name: `channel ${channel}`,
+      ok: true,
+      required: false,
+      detail: missing.length ? `not configured (unset: ${missing.join(', ')})` : 'configured',
+    };
+  });
+}
+
+/** Spawns `ag mcp` like an MCP host would, initializes it and lists its tools. */
+async function mcpSelfTest(app: App): Promise<Check> {
+  const started = performance.now();
+  const [{ Client }, { StdioClientTransport }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/stdio.js'),
+  ]);
+  const bin = fileURLToPath(new URL('../../bin/ag', import.meta.url));
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [bin, 'mcp'],
+    env: Object.fromEntries(Object.entries(app.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    stderr: 'pipe',
+  });
+  const client = new Client({ name: 'ag-doctor', version: app.version });
+  try {
+    await client.connect(transport);
+    const { tools } = await client.listTools();
+    return { name: 'mcp self-test', ok: tools.length > 0, required: true, detail: `ag mcp answered tools/list with ${tools.length} tools in ${Math.round(performance.now() - started)} ms` };
+  } catch (err) {
+    return { name: 'mcp self-test', ok: false, required: true, detail: (err as Error).message, fix: 'run `ag mcp` by hand and read its stderr; rebuild with `npm run build`' };
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+/** Runs every check; the slow ones (spawning processes) run in parallel. */
+export async function runDoctor(app: App): Promise<Check[]> {
+  const [tmuxC, mcp, ...agents] = await Promise.all([tmuxCheck(app), mcpSelfTest(app), ...AGENTS.map((a) => agentCheck(app, a))]);
+  return [nodeCheck(), tmuxC, ...agents, databaseCheck(app), configCheck(app), ...channelChecks(app), mcp];
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { App } from '../app.js';
+import { AegisError, toAegisError } from '../errors.js';
+import { zodToAegisError } from '../util/zod-issues.js';
+import type { Caller, ToolDef } from './define.js';
+
+export interface CallOptions {
+  caller: Caller;
+  signal?: AbortSignal;
+  progress?: (progress: number, total?: number, message?: string) => void;
+}
+
+/**
+ * A guard runs before every tool call and may veto it with a reason (integrations' before_tool_call).
+ * Guards are awaited in registration order; the first veto wins.
+ */
+export type ToolGuard = (call: { tool: string; input: unknown; caller: Caller }) => Promise<string | undefined> | string | undefined;
+
+const guardsByApp = new WeakMap<App, ToolGuard[]>();
+
+export function addToolGuard(app: App, guard: ToolGuard): void {
+  const list = guardsByApp.get(app) ?? [];
+  list.push(guard);
+  guardsByApp.set(app, list);
+}
+
+/**
+ * The one path every call takes, whatever its transport: validate the input against the tool's schema,
+ * run guards, run the handler, check the output against its schema, and tell listeners how it went.
+ */
+export async function callTool(app: App, tool: ToolDef, rawInput: unknown, opts: CallOptions): Promise<Record<string, unknown>> {
+  const parsed = tool.input.safeParse(rawInput ?? {});
+  if (!parsed.success) throw zodToAegisError(parsed.error);
+  const input = parsed.data;
+
+  for (const guard of guardsByApp.get(app) ?? []) {
+    const veto = await guard({ tool: tool.name, input, caller: opts.caller });
+    if (veto) throw new AegisError('vetoed', `${tool.name} was vetoed: ${veto}`, { fix: 'change the call or the integration hook that vetoed it' });
+  }
+  app.events.emit('before_tool_call', { tool: tool.name, input, caller: opts.caller });
+
+  const started = performance.now();
+  try {
+    const output = await tool.handler(
+      {
+        app,
+        caller: opts.caller,
+        signal: opts.signal ?? new AbortController().signal,
+        progress: opts.progress ?? (() => {}),
+      },
+      input,
+    );
+    const checked = tool.output.safeParse(output);
+    if (!checked.success) {
+      throw new AegisError('internal', `${tool.name} produced output that does not match its schema: ${z.prettifyError(checked.error)}`);
+    }
+    app.events.emit('after_tool_call', { tool: tool.name, input, caller: opts.caller, durationMs: performance.now() - started, ok: true });
+    return checked.data as Record<string, unknown>;
+  } catch (err) {
+    const error = toAegisError(err);
+    app.events.emit('after_tool_call', {
+      tool: tool.name,
+      input,
+      caller: opts.caller,
+      durationMs: performance.now() - started,
+      ok: false,
+      error: error.message,
+    });
+    throw error;
+  }
+}
