@@ -2,8 +2,11 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from './config/load.js';
 import { openDatabase, type Db } from './db/open.js';
 import { EventBus } from './events.js';
+import { KnowledgeGraph } from './knowledge/graph.js';
+import { MemoryStore } from './memory/store.js';
 import { createLogger, type Logger } from './util/log.js';
 import { VERSION } from './version.js';
+import { SessionService } from './sessions/service.js';
 
 export interface AppOptions {
   env?: NodeJS.ProcessEnv;
@@ -43,6 +46,18 @@ export class App {
       });
       return db;
     });
+  }
+
+  get memory(): MemoryStore {
+    return this.once('memory', () => new MemoryStore(this.db));
+  }
+
+  get knowledge(): KnowledgeGraph {
+    return this.once('knowledge', () => new KnowledgeGraph(this.db));
+  }
+
+  get sessions(): SessionService {
+    return this.once('sessions', () => new SessionService(this));
   }
 
   /** Builds a service the first time it is asked for; later calls get the same instance. */

@@ -23,6 +23,9 @@ export interface DialogOption {
   selected: boolean;
 }
 
+/** Permission mode shown in the footer, named as in Claude Code's hooks (`permission_mode`). */
+export type PermissionMode = 'default' | 'acceptEdits' | 'plan' | 'auto' | 'bypassPermissions' | 'dontAsk';
+
 /**
  * A dialog the agent is waiting on. `kind` says how to answer it:
  * permission = tool approval; question = a picker (AskUserQuestion); plan = plan-mode exit approval;
@@ -58,4 +61,11 @@ export interface ScreenReading {
   lastAssistantText?: string;
   /** An error line shown by the agent (e.g. "API Error: 400 ..."). */
   error?: string;
+  /**
+   * The last turn ended by an interrupt (Esc/Ctrl-C) or a rejected dialog ("Interrupted · What should
+   * Claude do instead?", "User rejected …"): no Stop hook will come for it.
+   */
+  interrupted?: boolean;
+  /** Permission mode named in the footer; absent when the footer does not show it. */
+  permissionMode?: PermissionMode;
 }

@@ -43,6 +43,14 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
       process.stdout.write(`${renderPrompt(findPrompt(prompts, name), opts.arg)}\n`);
     });
 
+  program
+    .command('engine', { hidden: true })
+    .description('watch sessions and deliver queued prompts in the background (started by the CLI when no MCP server is running)')
+    .action(async () => {
+      const { runEngine } = await import('../sessions/engine.js');
+      await runEngine(lazy.get());
+    });
+
   addInitCommand(program);
   const app = lazy.get();
   addToolCommands(program, lazy, await loadTools(app));

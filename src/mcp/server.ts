@@ -10,6 +10,8 @@ import {
   ReadResourceRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
+  ErrorCode,
+  McpError,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -26,6 +28,16 @@ type JsonObject = { type: 'object'; [k: string]: unknown };
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return { ...rest, type: 'object' };
+}
+
+/** Protocol-level errors (prompts, resources) carry the same actionable text as tool errors. */
+async function protocolErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const e = toAegisError(err);
+    throw new McpError(e.code === 'internal' ? ErrorCode.InternalError : ErrorCode.InvalidParams, describeError(e));
+  }
 }
 
 function errorResult(err: unknown): CallToolResult {
@@ -87,11 +99,13 @@ export function createMcpServer(app: App, tools: ToolDef[]): Server {
     })),
   }));
 
-  server.setRequestHandler(GetPromptRequestSchema, async (request) => {
-    const prompt = findPrompt(prompts, request.params.name);
-    const text = renderPrompt(prompt, request.params.arguments ?? {});
-    return { description: prompt.description, messages: [{ role: 'user', content: { type: 'text', text } }] };
-  });
+  server.setRequestHandler(GetPromptRequestSchema, async (request) =>
+    protocolErrors(async () => {
+      const prompt = findPrompt(prompts, request.params.name);
+      const text = renderPrompt(prompt, request.params.arguments ?? {});
+      return { description: prompt.description, messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }] };
+    }),
+  );
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => {
     const dynamic = (await Promise.all(DYNAMIC_RESOURCES.map((p) => p.list(app)))).flat();
@@ -107,15 +121,17 @@ export function createMcpServer(app: App, tools: ToolDef[]): Server {
     resourceTemplates: DYNAMIC_RESOURCES.flatMap((p) => p.templates),
   }));
 
-  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
-    const uri = request.params.uri;
-    for (const provider of DYNAMIC_RESOURCES) {
-      const found = await provider.read(app, uri);
-      if (found) return { contents: [{ uri, mimeType: found.mimeType, text: found.text }] };
-    }
-    const { text, mimeType } = readStaticResource(staticResources, uri);
-    return { contents: [{ uri, mimeType, text }] };
-  });
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) =>
+    protocolErrors(async () => {
+      const uri = request.params.uri;
+      for (const provider of DYNAMIC_RESOURCES) {
+        const found = await provider.read(app, uri);
+        if (found) return { contents: [{ uri, mimeType: found.mimeType, text: found.text }] };
+      }
+      const { text, mimeType } = readStaticResource(staticResources, uri);
+      return { contents: [{ uri, mimeType, text }] };
+    }),
+  );
 
   // Subscriptions: one watcher per provider while anything is subscribed; updates only for subscribed URIs.
   const subscribed = new Set<string>();
@@ -155,5 +171,7 @@ export async function serveStdio(app: App, tools: ToolDef[]): Promise<void> {
   });
   await server.connect(transport);
   process.stdin.on('end', () => void server.close());
+  // Adopt the live panes after the handshake, so a host never waits on it for tools/list.
+  void app.sessions.start().catch((err) => app.log.warn('session monitor did not start', { error: (err as Error).message }));
   await closed;
 }

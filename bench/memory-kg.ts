@@ -1,0 +1,455 @@
+/**
+ * Knowledge-graph benchmark: Aegis (SQLite + FTS5) against the reference knowledge-graph MCP server
+ * (@modelcontextprotocol/server-memory, one JSONL file), both driven through the MCP SDK Client over
+ * stdio with the same generated workload.
+ *
+ *   npx tsx bench/memory-kg.ts [--sizes 1000,10000,50000] [--ref-sizes 1000,10000,50000] [--queries 200]
+ *
+ * Per size it reports load throughput, kg_search / search_nodes p50 and p95, recall of two-word queries
+ * whose words sit in one observation but not next to each other, the response size of reading the
+ * graph, the server's RSS, and, once, writes lost when two server processes write the same store.
+ * The reference server is installed into a temp dir with `npm install --prefix` at run time; it is not
+ * a dependency of the project. This file is also its own Aegis MCP server (`--serve`), so both sides
+ * pay the same stdio and JSON-RPC costs.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from '../src/app.js';
+import { openDatabase } from '../src/db/open.js';
+import { KnowledgeGraph } from '../src/knowledge/graph.js';
+import type { Entity, Relation } from '../src/knowledge/types.js';
+import { serveStdio } from '../src/mcp/server.js';
+import { knowledgeTools } from '../src/tools/knowledge.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const REF_PACKAGE = '@modelcontextprotocol/server-memory';
+const BATCH = 500;
+const LOST_WRITES_PER_WRITER = 200;
+
+// ---------------------------------------------------------------- workload
+
+/** Deterministic PRNG (mulberry32) so every run and both servers get the same data and queries. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A 20,000-word vocabulary of pronounceable pseudo-words drawn with a Zipf distribution (s = 1), so
+ * text has very common words and a long tail, as prose does.
+ */
+function vocabulary(random: () => number): { words: string[]; pick: () => string } {
+  const onsets = ['b', 'c', 'd', 'f', 'g', 'h', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'br', 'st', 'tr', 'pl'];
+  const vowels = ['a', 'e', 'i', 'o', 'u', 'ai', 'ou'];
+  const seen = new Set<string>();
+  const words: string[] = [];
+  while (words.length < 20_000) {
+    const syllables = 2 + Math.floor(random() * 3);
+    let w = '';
+    for (let s = 0; s < syllables; s++) w += onsets[Math.floor(random() * onsets.length)]! + vowels[Math.floor(random() * vowels.length)]!;
+    if (!seen.has(w)) {
+      seen.add(w);
+      words.push(w);
+    }
+  }
+  const cumulative: number[] = [];
+  let sum = 0;
+  for (let r = 1; r <= words.length; r++) cumulative.push((sum += 1 / r));
+  const pick = () => {
+    const x = random() * sum;
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return words[lo]!;
+  };
+  return { words, pick };
+}
+
+interface Workload {
+  entities: Entity[];
+  relations: Relation[];
+  /** Two words of one observation, not adjacent, and the entity they came from. */
+  pairQueries: { query: string; target: string }[];
+  /** The most frequent single words: the worst case for a ranked search. */
+  commonQueries: string[];
+  /** Prefixes of mid-frequency words, e.g. "brai*". */
+  prefixQueries: string[];
+}
+
+const ENTITY_TYPES = ['service', 'project', 'person', 'incident', 'database', 'team', 'decision', 'library', 'host', 'customer', 'feature', 'runbook'];
+const RELATION_TYPES = ['uses', 'owns', 'depends_on', 'caused', 'deploys', 'mentions'];
+
+function makeWorkload(size: number, queries: number): Workload {
+  const random = rng(42);
+  const vocab = vocabulary(random);
+  const frequency = new Map<string, number>();
+  const entities: Entity[] = [];
+  for (let i = 0; i < size; i++) {
+    const observations: string[] = [];
+    const n = 3 + Math.floor(random() * 3);
+    for (let o = 0; o < n; o++) {
+      const len = 8 + Math.floor(random() * 7);
+      const words = Array.from({ length: len }, vocab.pick);
+      words.forEach((w) => frequency.set(w, (frequency.get(w) ?? 0) + 1));
+      observations.push(words.join(' '));
+    }
+    entities.push({ name: `${vocab.words[i % vocab.words.length]}-${i}`, entityType: ENTITY_TYPES[i % ENTITY_TYPES.length]!, observations });
+  }
+  const relations: Relation[] = entities.slice(1).map((e, i) => ({
+    from: e.name,
+    to: entities[Math.floor(random() * (i + 1))]!.name,
+    relationType: RELATION_TYPES[i % RELATION_TYPES.length]!,
+  }));
+
+  // Query words: in one observation, at least one word apart, and the rarest such pair in it, as a
+  // person recalls a fact by its distinctive words rather than by "the" and "of".
+  const pairQueries: Workload['pairQueries'] = [];
+  while (pairQueries.length < queries) {
+    const e = entities[Math.floor(random() * entities.length)]!;
+    const words = e.observations[Math.floor(random() * e.observations.length)]!.split(' ');
+    const byRarity = words.map((w, pos) => ({ w, pos })).sort((a, b) => frequency.get(a.w)! - frequency.get(b.w)!);
+    let pair: [string, string] | undefined;
+    for (let a = 0; a < byRarity.length && !pair; a++) {
+      for (let b = a + 1; b < byRarity.length && !pair; b++) {
+        const x = byRarity[a]!;
+        const y = byRarity[b]!;
+        if (x.w !== y.w && Math.abs(x.pos - y.pos) >= 2) pair = x.pos < y.pos ? [x.w, y.w] : [y.w, x.w];
+      }
+    }
+    if (pair) pairQueries.push({ query: pair.join(' '), target: e.name });
+  }
+  const byFrequency = [...frequency.entries()].sort((a, b) => b[1] - a[1]).map(([w]) => w);
+  return {
+    entities,
+    relations,
+    pairQueries,
+    commonQueries: byFrequency.slice(0, 20),
+    prefixQueries: byFrequency.slice(100, 120).map((w) => `${w.slice(0, 4)}*`),
+  };
+}
+
+// ---------------------------------------------------------------- servers
+
+interface Server {
+  name: string;
+  client: Client;
+  transport: StdioClientTransport;
+  stderrTail(): string;
+  rssMb(): { rss: number; peak: number };
+  close(): Promise<void>;
+}
+
+function procStatusMb(pid: number | null): { rss: number; peak: number } {
+  if (!pid) return { rss: NaN, peak: NaN };
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+async function connect(name: string, command: string, args: string[], env: Record<string, string>): Promise<Server> {
+  const transport = new StdioClientTransport({ command, args, env: { ...(process.env as Record<string, string>), ...env }, stderr: 'pipe' });
+  // Keep the tail of the server's stderr to explain a crash.
+  let stderrTail = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString()).slice(-4000)));
+  const client = new Client({ name: 'aegis-bench', version: '0.0.0' });
+  await client.connect(transport);
+  await client.listTools();
+  return {
+    name,
+    client,
+    transport,
+    stderrTail: () => stderrTail,
+    rssMb: () => procStatusMb(transport.pid),
+    close: () => client.close(),
+  };
+}
+
+const LONG = { timeout: 30 * 60_000, maxTotalTimeout: 30 * 60_000 };
+
+/** The two servers expose the same model under different tool names. */
+interface Flavor {
+  label: string;
+  start(store: string): Promise<Server>;
+  tools: { createEntities: string; createRelations: string; search: string; readGraph: string };
+  searchArgs(query: string): Record<string, unknown>;
+  hits(result: Record<string, unknown>): string[];
+  entityCount(server: Server): Promise<number>;
+}
+
+const aegis: Flavor = {
+  label: 'Aegis',
+  start: (home) => connect('aegis', process.execPath, ['--import', 'tsx', SELF, '--serve'], { AEGIS_HOME: home, AEGIS_LOG_LEVEL: 'error' }),
+  tools: { createEntities: 'kg_create_entities', createRelations: 'kg_create_relations', search: 'kg_search', readGraph: 'kg_read_graph' },
+  searchArgs: (query) => ({ query }),
+  hits: (r) => ((r.structuredContent as { results: { name: string }[] }).results ?? []).map((h) => h.name),
+  entityCount: async (s) => {
+    const r = await s.client.callTool({ name: 'kg_read_graph', arguments: { mode: 'summary' } });
+    return (r.structuredContent as { summary: { entities: number } }).summary.entities;
+  },
+};
+
+function referenceFlavor(entry: string): Flavor {
+  return {
+    label: 'reference',
+    start: (dir) => connect('reference', process.execPath, [entry], { MEMORY_FILE_PATH: join(dir, 'memory.jsonl') }),
+    tools: { createEntities: 'create_entities', createRelations: 'create_relations', search: 'search_nodes', readGraph: 'read_graph' },
+    searchArgs: (query) => ({ query }),
+    hits: (r) => ((r.structuredContent as { entities: { name: string }[] }).entities ?? []).map((e) => e.name),
+    entityCount: async (s) => {
+      const r = await s.client.callTool({ name: 'read_graph', arguments: {} }, undefined, LONG);
+      return (r.structuredContent as { entities: unknown[] }).entities.length;
+    },
+  };
+}
+
+/** Installs the reference server into a temp dir (reused between runs) and returns its entry file, or why not. */
+function installReference(): { entry?: string; why?: string } {
+  const prefix = join(tmpdir(), 'aegis-bench-reference-memory');
+  const entry = join(prefix, 'node_modules', REF_PACKAGE, 'dist', 'index.js');
+  if (!existsSync(entry)) {
+    mkdirSync(prefix, { recursive: true });
+    try {
+      execFileSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', REF_PACKAGE], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (err) {
+      return { why: `npm install ${REF_PACKAGE} failed: ${(err as Error).message.split('\n')[0]}` };
+    }
+  }
+  const version = (JSON.parse(readFileSync(join(prefix, 'node_modules', REF_PACKAGE, 'package.json'), 'utf8')) as { version: string }).version;
+  console.log(`reference: ${REF_PACKAGE}@${version} (installed in ${prefix})`);
+  return { entry };
+}
+
+// ---------------------------------------------------------------- measuring
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(0));
+const bytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+
+interface Timing {
+  p50: number;
+  p95: number;
+}
+
+function timing(samples: number[]): Timing {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+}
+
+interface SizeResult {
+  loadEntitiesPerSec: number;
+  loadSeconds: number;
+  pairSearch: Timing;
+  commonSearch: Timing;
+  prefixSearch: Timing;
+  recall: number;
+  readGraphBytes: number;
+  readGraphSummaryBytes?: number;
+  rss: { idle: number; rss: number; peak: number };
+  storeBytes: number;
+}
+
+async function callTimed(server: Server, name: string, args: Record<string, unknown>): Promise<{ result: Record<string, unknown>; ms: number }> {
+  const t0 = performance.now();
+  const result = (await server.client.callTool({ name, arguments: args }, undefined, LONG).catch((err: unknown) => {
+    throw new Error(`${server.name} ${name}: ${(err as Error).message}\n${server.name} stderr: ${server.stderrTail()}`);
+  })) as Record<string, unknown>;
+  const took = performance.now() - t0;
+  if (result.isError) throw new Error(`${server.name} ${name} failed: ${JSON.stringify(result.content)}`);
+  return { result, ms: took };
+}
+
+async function runSize(flavor: Flavor, work: Workload, storeDir: string, storeFile: string): Promise<SizeResult> {
+  const server = await flavor.start(storeDir);
+  const idleRss = server.rssMb().rss;
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < work.entities.length; i += BATCH) {
+      await callTimed(server, flavor.tools.createEntities, { entities: work.entities.slice(i, i + BATCH) });
+    }
+    const loadSeconds = (performance.now() - t0) / 1000;
+    for (let i = 0; i < work.relations.length; i += BATCH) {
+      await callTimed(server, flavor.tools.createRelations, { relations: work.relations.slice(i, i + BATCH) });
+    }
+
+    // Untimed warm-up, so neither side's first-call costs (JIT, caches) land in the percentiles.
+    for (const q of work.pairQueries.slice(0, 10)) await callTimed(server, flavor.tools.search, flavor.searchArgs(q.query));
+    const pairTimes: number[] = [];
+    let found = 0;
+    for (const q of work.pairQueries) {
+      const { result, ms: took } = await callTimed(server, flavor.tools.search, flavor.searchArgs(q.query));
+      pairTimes.push(took);
+      if (flavor.hits(result).includes(q.target)) found++;
+    }
+    const commonTimes: number[] = [];
+    for (const q of [...work.commonQueries, ...work.commonQueries]) commonTimes.push((await callTimed(server, flavor.tools.search, flavor.searchArgs(q))).ms);
+    const prefixTimes: number[] = [];
+    for (const q of work.prefixQueries) prefixTimes.push((await callTimed(server, flavor.tools.search, flavor.searchArgs(q))).ms);
+
+    const full = await callTimed(server, flavor.tools.readGraph, {});
+    const summary = flavor === aegis ? await callTimed(server, flavor.tools.readGraph, { mode: 'summary' }) : undefined;
+    const rss = { idle: idleRss, ...server.rssMb() };
+    const storeBytes = [storeFile, `${storeFile}-wal`].reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0);
+    return {
+      loadEntitiesPerSec: work.entities.length / loadSeconds,
+      loadSeconds,
+      pairSearch: timing(pairTimes),
+      commonSearch: timing(commonTimes),
+      prefixSearch: timing(prefixTimes),
+      recall: found / work.pairQueries.length,
+      readGraphBytes: JSON.stringify(full.result).length,
+      readGraphSummaryBytes: summary && JSON.stringify(summary.result).length,
+      rss,
+      storeBytes,
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+/** kg_search measured inside the process (service call, no stdio or JSON-RPC): what the server spends. */
+function inProcessSearch(dbFile: string, work: Workload): { pair: Timing; common: Timing } {
+  const db = openDatabase(dbFile);
+  try {
+    const kg = new KnowledgeGraph(db);
+    const time = (queries: string[]) =>
+      timing(
+        queries.map((q) => {
+          const t0 = performance.now();
+          kg.search({ query: q });
+          return performance.now() - t0;
+        }),
+      );
+    time(work.pairQueries.slice(0, 20).map((q) => q.query)); // warm the page cache and statement paths
+    return { pair: time(work.pairQueries.map((q) => q.query)), common: time(work.commonQueries) };
+  } finally {
+    db.close();
+  }
+}
+
+/** Two server processes on one store, each creating N entities one call at a time, at once. */
+async function lostWrites(flavor: Flavor, storeDir: string): Promise<{ expected: number; stored: number; errors: number }> {
+  const servers = await Promise.all([flavor.start(storeDir), flavor.start(storeDir)]);
+  let errors = 0;
+  try {
+    await Promise.all(
+      servers.map(async (s, w) => {
+        for (let i = 0; i < LOST_WRITES_PER_WRITER; i++) {
+          const r = await s.client.callTool({
+            name: flavor.tools.createEntities,
+            arguments: { entities: [{ name: `writer-${w}-${i}`, entityType: 'item', observations: [`from writer ${w}`] }] },
+          }).catch(() => ({ isError: true }));
+          if (r.isError) errors++;
+        }
+      }),
+    );
+    return { expected: 2 * LOST_WRITES_PER_WRITER, stored: await flavor.entityCount(servers[0]!), errors };
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+function row(label: string, a: string, b: string): string {
+  return `  ${label.padEnd(44)} ${a.padStart(16)} ${b.padStart(16)}`;
+}
+
+function report(size: number, ours: SizeResult, ref: SizeResult | string, inProcess: { pair: Timing; common: Timing }): void {
+  const r = (f: (x: SizeResult) => string) => (typeof ref === 'string' ? '—' : f(ref));
+  console.log(`\n== ${size.toLocaleString('en')} entities ==${typeof ref === 'string' ? `  (reference: ${ref})` : ''}`);
+  console.log(row('', 'Aegis', 'reference'));
+  console.log(row(`load (create_entities, ${BATCH}/call) entities/s`, ours.loadEntitiesPerSec.toFixed(0), r((x) => x.loadEntitiesPerSec.toFixed(0))));
+  console.log(row('load time s', ours.loadSeconds.toFixed(1), r((x) => x.loadSeconds.toFixed(1))));
+  console.log(row('search p50 / p95 ms, 2-word queries (MCP)', `${ms(ours.pairSearch.p50)} / ${ms(ours.pairSearch.p95)}`, r((x) => `${ms(x.pairSearch.p50)} / ${ms(x.pairSearch.p95)}`)));
+  console.log(row('search p50 / p95 ms, top-20 common words x2 (MCP)', `${ms(ours.commonSearch.p50)} / ${ms(ours.commonSearch.p95)}`, r((x) => `${ms(x.commonSearch.p50)} / ${ms(x.commonSearch.p95)}`)));
+  console.log(row('search p50 / p95 ms, prefix "abcd*" (MCP)', `${ms(ours.prefixSearch.p50)} / ${ms(ours.prefixSearch.p95)}`, r((x) => `${ms(x.prefixSearch.p50)} / ${ms(x.prefixSearch.p95)}`)));
+  console.log(row('search p50 / p95 ms, 2-word (in-process service)', `${ms(inProcess.pair.p50)} / ${ms(inProcess.pair.p95)}`, 'n/a'));
+  console.log(row('search p50 / p95 ms, common (in-process)', `${ms(inProcess.common.p50)} / ${ms(inProcess.common.p95)}`, 'n/a'));
+  console.log(row('recall, 2 words same observation, not adjacent', `${(ours.recall * 100).toFixed(1)}%`, r((x) => `${(x.recall * 100).toFixed(1)}%`)));
+  console.log(row('read_graph response (default call)', bytes(ours.readGraphBytes), r((x) => bytes(x.readGraphBytes))));
+  console.log(row('read_graph response (mode summary)', bytes(ours.readGraphSummaryBytes ?? 0), 'n/a'));
+  const rss = (x: SizeResult) => `${x.rss.idle.toFixed(0)} / ${x.rss.rss.toFixed(0)} / ${x.rss.peak.toFixed(0)}`;
+  console.log(row('server RSS MiB: idle / after / peak', rss(ours), r(rss)));
+  console.log(row('store on disk', bytes(ours.storeBytes), r((x) => bytes(x.storeBytes))));
+}
+
+function argList(name: string, fallback: number[]): number[] {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? fallback : process.argv[i + 1]!.split(',').map(Number);
+}
+
+async function main(): Promise<void> {
+  const sizes = argList('--sizes', [1000, 10_000, 50_000]);
+  const refSizes = new Set(argList('--ref-sizes', sizes));
+  const queries = argList('--queries', [200])[0]!;
+  const install = installReference();
+  const reference = install.entry ? referenceFlavor(install.entry) : undefined;
+  console.log(`workload: entities with 3-5 observations of 8-14 Zipf-distributed words (20k vocabulary), one relation each; ${queries} two-word queries per size`);
+  console.log('timings are MCP round trips (SDK Client -> stdio -> server) unless marked in-process; the Aegis server runs under tsx');
+
+  const root = mkdtempSync(join(tmpdir(), 'aegis-bench-kg-'));
+  try {
+    for (const size of sizes) {
+      const work = makeWorkload(size, queries);
+      const ourDir = join(root, `aegis-${size}`);
+      const ours = await runSize(aegis, work, ourDir, join(ourDir, 'aegis.db'));
+      const inProcess = inProcessSearch(join(ourDir, 'aegis.db'), work);
+      let ref: SizeResult | string = install.why ?? 'not run at this size (--ref-sizes)';
+      if (reference && refSizes.has(size)) {
+        const refDir = join(root, `reference-${size}`);
+        mkdirSync(refDir, { recursive: true });
+        ref = await runSize(reference, work, refDir, join(refDir, 'memory.jsonl'));
+      }
+      report(size, ours, ref, inProcess);
+    }
+
+    console.log(`\n== lost writes: 2 server processes on one store, ${LOST_WRITES_PER_WRITER} single-entity creates each, at once ==`);
+    const ourLoss = await lostWrites(aegis, join(root, 'aegis-writers'));
+    console.log(row('', 'Aegis', 'reference'));
+    let refLoss: { expected: number; stored: number; errors: number } | undefined;
+    if (reference) {
+      const refDir = join(root, 'reference-writers');
+      mkdirSync(refDir, { recursive: true });
+      refLoss = await lostWrites(reference, refDir);
+    }
+    const loss = (x: { expected: number; stored: number }) => `${x.expected - x.stored} of ${x.expected}`;
+    console.log(row('writes lost', loss(ourLoss), refLoss ? loss(refLoss) : '—'));
+    console.log(row('calls that returned an error', String(ourLoss.errors), refLoss ? String(refLoss.errors) : '—'));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** `--serve`: this process is an Aegis MCP server with the knowledge tools, for the client above. */
+async function serve(): Promise<void> {
+  const app = new App({ env: process.env });
+  await serveStdio(app, knowledgeTools);
+  await app.close();
+}
+
+if (process.argv.includes('--serve')) {
+  serve().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,373 @@
+import type { Dialog, DialogOption, PermissionMode, ScreenReading } from '../types.js';
+import { CLAUDE_2_1_197, type ClaudeScreenRules, type PermissionDialogRule } from './screen-rules.js';
+
+/**
+ * Reads one rendered Claude Code screen (rows as text, e.g. `TerminalScreen.lines()`).
+ *
+ * The parts are found by structure, the words come from `rules`:
+ * - input box: a full-width rule, a line starting with `❯`, more input lines, another rule; the
+ *   footer is the line under it. Claude Code hides box and footer while a dialog is open.
+ * - dialog: no input box, numbered options near the bottom, and above them the dialog's top rule.
+ * - conversation: everything above the box or dialog; the last turn starts at the last echoed prompt.
+ *
+ * Precedence (held on every captured screen): exited > setup dialog > permission > question >
+ * working > idle. The screen cannot tell a plain-text question from idle: `lastAssistantText` and
+ * `looksLikeQuestion` leave that to the caller, which also has the Stop hook's full message.
+ */
+export function detectClaudeScreen(lines: string[], rules: ClaudeScreenRules = CLAUDE_2_1_197): ScreenReading {
+  const screen = lines.map((l) => l.replace(/\s+$/u, ''));
+  while (screen.length > 0 && screen[screen.length - 1] === '') screen.pop();
+
+  const box = findInputBox(screen, rules);
+  const dialog = box ? undefined : findDialog(screen, rules);
+  const conversation = screen.slice(0, box?.top ?? dialog?.top ?? screen.length);
+  const queued = box ? findQueued(conversation, rules) : { start: conversation.length, prompts: [] };
+  const history = conversation.slice(0, queued.start);
+  const turn = lastTurn(history, rules);
+  const lastMarker = findLast(history, (l) => /^\S/u.test(l) || rules.layout.result.test(l)) ?? '';
+  const activeLine = findLast(history, (l) => /^\S/u.test(l)) ?? '';
+  const retrying = rules.activity.retrying.exec(activeLine);
+  const footer = box ? (screen[box.bottom + 1] ?? '') : '';
+
+  const reading: ScreenReading = {
+    state: null,
+    inputText: box ? inputText(screen.slice(box.top + 1, box.bottom), rules) : '',
+    queued: queued.prompts,
+    turnFinished: rules.activity.turnFinished.test(lastMarker),
+    interrupted: rules.activity.interrupted.some((p) => p.test(lastMarker)),
+  };
+  const lastAssistantText = lastAssistantMessage(turn, rules);
+  if (lastAssistantText) reading.lastAssistantText = lastAssistantText;
+  const error = retrying?.[1] ?? lastMatch(turn, rules.errors) ?? lastMatch(turn, rules.rateLimits);
+  if (error) reading.error = error;
+  const mode = box ? permissionMode(footer, rules) : undefined;
+  if (mode) reading.permissionMode = mode;
+
+  const below = box ? screen.slice(box.bottom + 2) : screen;
+  if (below.some((l) => rules.exited.some((p) => p.test(l)))) {
+    reading.state = 'exited';
+  } else if (dialog) {
+    reading.dialog = dialog.dialog;
+    reading.state = DIALOG_STATE[dialog.dialog.kind];
+  } else if (box) {
+    const spinning = (rules.activity.spinner.test(activeLine) && !rules.activity.turnFinished.test(activeLine)) || retrying !== null;
+    if (rules.footer.working.some((p) => p.test(footer)) || spinning) {
+      if (rules.activity.compacting.test(activeLine)) reading.state = 'compacting';
+      else if (rules.activity.rateLimitedRetry.test(activeLine)) reading.state = 'rate_limited';
+      else reading.state = 'working';
+    } else {
+      reading.state = lastMatch(turn, rules.rateLimits) ? 'rate_limited' : 'idle';
+    }
+  } else {
+    const fatal = fatalError(screen, rules);
+    if (fatal) {
+      reading.state = 'error';
+      reading.error = fatal;
+    }
+  }
+  return reading;
+}
+
+/**
+ * A heuristic for "the agent ended its turn by asking something": the last sentence ends with `?`.
+ * A list of choices after the question ("1. Red", "- Blue") does not hide it.
+ */
+export function looksLikeQuestion(text: string): boolean {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  while (lines.length > 1 && /^(?:\d+[.)]|[-*•])\s/u.test(lines[lines.length - 1]!)) lines.pop();
+  const last = (lines[lines.length - 1] ?? '').replace(/[\s*_`"'”’)\]]+$/u, '');
+  return /[?？]$/u.test(last);
+}
+
+/** The state a dialog puts the agent in; a setup dialog, like a permission, waits for a yes/no. */
+export const DIALOG_STATE: Record<Dialog['kind'], NonNullable<ScreenReading['state']>> = {
+  setup: 'permission_prompt',
+  permission: 'permission_prompt',
+  question: 'asking',
+  plan: 'plan',
+};
+
+// ---------- input box ----------
+
+interface InputBox {
+  /** Row of the top rule. */
+  top: number;
+  /** Row of the bottom rule; the footer is the row under it. */
+  bottom: number;
+}
+
+function findInputBox(screen: string[], rules: ClaudeScreenRules): InputBox | undefined {
+  const { rule, inputLine } = rules.layout;
+  for (let top = screen.length - 2; top >= 0; top--) {
+    if (!rule.test(screen[top]!) || !inputLine.test(screen[top + 1]!)) continue;
+    for (let bottom = top + 2; bottom < screen.length; bottom++) {
+      if (rule.test(screen[bottom]!)) return { top, bottom };
+    }
+  }
+  return undefined;
+}
+
+function inputText(rows: string[], rules: ClaudeScreenRules): string {
+  const [first = '', ...rest] = rows;
+  const text = [
+    rules.layout.inputLine.exec(first)?.[1] ?? '',
+    ...rest.map((r) => rules.layout.inputContinuation.exec(r)?.[1] ?? r),
+  ]
+    .join('\n')
+    .trimEnd();
+  return rules.layout.inputPlaceholders.some((p) => p.test(text)) ? '' : text;
+}
+
+/** Prompts shown as queued right above the input box (after blank rows), oldest first. */
+function findQueued(conversation: string[], rules: ClaudeScreenRules): { start: number; prompts: string[] } {
+  const { queuedPrompt, queuedContinuation } = rules.layout;
+  let end = conversation.length;
+  while (end > 0 && conversation[end - 1] === '') end--;
+  let start = end;
+  while (start > 0 && (queuedPrompt.test(conversation[start - 1]!) || queuedContinuation.test(conversation[start - 1]!))) start--;
+  // Continuation rows are only part of the block below a queued prompt.
+  while (start < end && !queuedPrompt.test(conversation[start]!)) start++;
+  if (start === end) return { start: conversation.length, prompts: [] };
+  const prompts: string[] = [];
+  for (const row of conversation.slice(start, end)) {
+    const prompt = queuedPrompt.exec(row);
+    if (prompt) prompts.push(prompt[1] ?? '');
+    else prompts[prompts.length - 1] += `\n${queuedContinuation.exec(row)?.[1] ?? ''}`;
+  }
+  return { start, prompts };
+}
+
+function permissionMode(footer: string, rules: ClaudeScreenRules): PermissionMode | undefined {
+  const named = rules.footer.modes.find((m) => m.pattern.test(footer));
+  if (named) return named.mode;
+  return rules.footer.defaultMode.some((p) => p.test(footer)) ? 'default' : undefined;
+}
+
+// ---------- conversation ----------
+
+/** Rows from the last echoed user prompt on (the whole history when it has scrolled away). */
+function lastTurn(history: string[], rules: ClaudeScreenRules): string[] {
+  for (let i = history.length - 1; i >= 0; i--) {
+    if (rules.layout.userPrompt.test(history[i]!)) return history.slice(i);
+  }
+  return history;
+}
+
+/**
+ * The text of the last assistant message of the turn: a `●` block that is not a tool call or an error.
+ * A block runs on over indented rows (blank rows included, for paragraphs and lists) until a row
+ * at column 0, a tool result (`⎿`), or an indented tool line after a blank row.
+ */
+function lastAssistantMessage(turn: string[], rules: ClaudeScreenRules): string | undefined {
+  const { assistant, assistantContinuation, result, toolCall, collapsedTool } = rules.layout;
+  let last: string | undefined;
+  for (let i = 0; i < turn.length; i++) {
+    const head = assistant.exec(turn[i]!);
+    if (!head) continue;
+    const text = [head[1] ?? ''];
+    let j = i + 1;
+    for (; j < turn.length; j++) {
+      const row = turn[j]!;
+      if (row === '') {
+        text.push('');
+        continue;
+      }
+      if (/^\S/u.test(row) || result.test(row)) break;
+      if (turn[j - 1] === '' && collapsedTool.some((p) => p.test(row))) break;
+      text.push(assistantContinuation.exec(row)?.[1] ?? row.trim());
+    }
+    const next = turn[j] ?? '';
+    // Tool calls and error lines (an API error is drawn as a `●` block too) are not messages.
+    const isTool =
+      toolCall.some((p) => p.test(head[1] ?? '')) ||
+      rules.errors.some((p) => p.test(turn[i]!)) ||
+      (result.test(next) && !rules.activity.interrupted.some((p) => p.test(next)));
+    const message = text.join('\n').trim();
+    if (!isTool && message !== '') last = message;
+    i = j - 1;
+  }
+  return last;
+}
+
+function lastMatch(rows: string[], patterns: RegExp[]): string | undefined {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    for (const p of patterns) {
+      const m = p.exec(rows[i]!);
+      if (m) return m[1] ?? m[0];
+    }
+  }
+  return undefined;
+}
+
+function fatalError(screen: string[], rules: ClaudeScreenRules): string | undefined {
+  for (let i = 0; i < screen.length; i++) {
+    for (const p of rules.fatalErrors) {
+      const m = p.exec(screen[i]!);
+      if (!m) continue;
+      // The reason ("Failed to connect to api.anthropic.com: ENOTFOUND") is the next text row.
+      const detail = screen.slice(i + 1).find((l) => l.trim() !== '')?.trim();
+      return detail ? `${m[1]} · ${detail}` : m[1];
+    }
+  }
+  return undefined;
+}
+
+function findLast(rows: string[], predicate: (row: string) => boolean): string | undefined {
+  for (let i = rows.length - 1; i >= 0; i--) if (predicate(rows[i]!)) return rows[i];
+  return undefined;
+}
+
+// ---------- dialogs ----------
+
+interface FoundDialog {
+  /** First row of the dialog (its top rule); the conversation ends above it. */
+  top: number;
+  dialog: Dialog;
+}
+
+function findDialog(screen: string[], rules: ClaudeScreenRules): FoundDialog | undefined {
+  const d = rules.dialog;
+  const block = findOptions(screen, rules);
+  if (!block) return undefined;
+
+  // Walk up to the dialog's top rule. A plan dialog has a second rule above its question, so keep
+  // the topmost one, stopping at the conversation.
+  let top = -1;
+  let conversationEnd = 0;
+  for (let i = block.first - 1; i >= 0; i--) {
+    const row = screen[i]!;
+    if (rules.layout.rule.test(row)) top = i;
+    else if (d.conversationLine.test(row)) {
+      conversationEnd = i + 1;
+      break;
+    }
+  }
+  const after = screen.slice(block.last + 1);
+  // Without its top rule (scrolled away) only the key hints tell a dialog from a numbered list.
+  if (top < 0 && !after.some((l) => d.hints.some((h) => h.test(l)))) return undefined;
+
+  const dialogTop = top < 0 ? conversationEnd : top;
+  const start = top < 0 ? conversationEnd : top + 1;
+  const isRule = (row: string) => rules.layout.rule.test(row) || rules.layout.innerRule.test(row);
+  const inside = screen.slice(start, block.first);
+  const texts = inside.map((r, i) => ({ row: start + i, text: r.trim() })).filter((r) => r.text !== '' && !isRule(screen[r.row]!));
+  const heading = top < 0 ? undefined : texts[0];
+  const whole = screen.slice(start).join('\n');
+
+  const setup = d.setup.find((s) => s.match.test(whole));
+  const question = (setup?.question?.exec(whole)?.[1] ?? texts[texts.length - 1]?.text) || '';
+  const body = texts.filter((t) => t !== heading && t.text !== question);
+  const options = block.options;
+  const base = { question, options, ...(heading ? { title: heading.text } : {}) };
+  if (setup) {
+    const path = setup.pathUnderTitle ? body[0]?.text : undefined;
+    return { top: dialogTop, dialog: { kind: 'setup', ...base, ...(path ? { file: path } : {}) } };
+  }
+  const plan = heading ? d.plan.find((p) => p.title.test(heading.text)) : undefined;
+  if (plan || d.planQuestion.test(question)) {
+    return { top: dialogTop, dialog: { kind: 'plan', ...base, tool: plan?.tool ?? 'ExitPlanMode' } };
+  }
+  const header = heading ? d.questionTitle.exec(heading.text) : null;
+  const marked = [...options.map((o) => o.label), ...after].some((l) => d.questionMarkers.some((m) => m.test(l.trim())));
+  if (header || marked) {
+    return { top: dialogTop, dialog: { kind: 'question', ...base, ...(header ? { title: header[1]! } : {}), tool: d.questionTool } };
+  }
+  const permission = heading ? d.permissions.find((p) => p.title.test(heading.text)) : undefined;
+  const target = permissionTarget(permission, body.map((b) => screen[b.row]!), question, rules);
+  return { top: dialogTop, dialog: { kind: 'permission', ...base, ...target } };
+}
+
+interface OptionBlock {
+  first: number;
+  last: number;
+  options: DialogOption[];
+}
+
+/**
+ * The numbered options closest to the bottom: the last option row (with at most a few rows of
+ * descriptions and hints under it), then upwards through N-1 … 1. Numbered lists further up (a plan,
+ * an earlier answer) are not reached because the walk stops at option 1.
+ */
+function findOptions(screen: string[], rules: ClaudeScreenRules): OptionBlock | undefined {
+  const { option, maxLinesBelowOptions, maxGapBetweenOptions } = rules.dialog;
+  let last = -1;
+  let textRowsBelow = 0;
+  for (let i = screen.length - 1; i >= 0 && textRowsBelow <= maxLinesBelowOptions; i--) {
+    if (option.test(screen[i]!)) {
+      last = i;
+      break;
+    }
+    if (screen[i] !== '') textRowsBelow++;
+  }
+  if (last < 0) return undefined;
+
+  const options: DialogOption[] = [];
+  let expected = Number(option.exec(screen[last]!)![2]);
+  let row = last;
+  let gap = 0;
+  for (let i = last; i >= 0 && expected >= 1 && gap <= maxGapBetweenOptions; i--) {
+    const m = option.exec(screen[i]!);
+    if (m && Number(m[2]) === expected) {
+      options.unshift({ number: expected, label: m[3]!.trim(), selected: m[1] !== undefined });
+      expected--;
+      row = i;
+      gap = 0;
+    } else {
+      gap++;
+    }
+  }
+  if (expected !== 0 || options.length < 2) return undefined;
+  return { first: row, last, options };
+}
+
+/** Tool and target of a permission dialog, from its heading's rule and body rows. */
+function permissionTarget(rule: PermissionDialogRule | undefined, body: string[], question: string, rules: ClaudeScreenRules): Partial<Dialog> {
+  const d = rules.dialog;
+  const lines = dedent(body);
+  const out: Partial<Dialog> = rule?.tool ? { tool: rule.tool } : {};
+  switch (rule?.target) {
+    case 'command': {
+      // The command comes first, its description (dim, same indent) last. Without colours the two
+      // cannot be told apart when there is no description; the PermissionRequest hook has the
+      // exact input, this is the fallback.
+      const command = lines.length > 1 ? lines.slice(0, -1) : lines;
+      if (command.length > 0) out.command = command.join('\n');
+      break;
+    }
+    case 'file': {
+      const named = d.fileQuestion.exec(question)?.[1];
+      const subtitle = lines[0];
+      const call = subtitle ? d.toolCall.exec(subtitle) : null;
+      // The subtitle is the path relative to the cwd, the question only its base name.
+      if (named && subtitle?.endsWith(named)) out.file = subtitle;
+      else if (call) out.file = call[2]!;
+      else if (named) out.file = named;
+      break;
+    }
+    case 'url': {
+      const url = lines.map((l) => d.url.exec(l)?.[0]).find((u) => u !== undefined);
+      if (url) out.url = url;
+      break;
+    }
+    case 'toolCall': {
+      const call = lines[0] ?? '';
+      const mcp = d.mcpToolCall.exec(call);
+      const plain = d.toolCall.exec(call);
+      if (mcp) out.tool = `mcp__${mcp[1]}__${mcp[2]}`;
+      else if (plain) out.tool = plain[1]!;
+      break;
+    }
+    default:
+      break;
+  }
+  return out;
+}
+
+/** Removes the indent all rows share, keeping the relative indent of a multi-line command. */
+function dedent(rows: string[]): string[] {
+  const indent = Math.min(...rows.map((r) => r.length - r.trimStart().length));
+  return rows.map((r) => r.slice(Number.isFinite(indent) ? indent : 0));
+}

@@ -1,0 +1,53 @@
+import type { Migration } from './index.js';
+
+/**
+ * Knowledge graph: entities, their observations (kept in insertion order by id) and typed relations.
+ * Deleting an entity cascades to its observations and relations.
+ *
+ * kg_entity_fts holds ONE search document per entity (name, type, and all observations joined by the
+ * record separator U+001E), stemmed (porter) and accent-folded, so a multi-word query matches an
+ * entity when every word appears anywhere in it. The knowledge service rewrites an entity's document
+ * in the same transaction as any change to it (a per-observation trigger would rewrite it once per
+ * observation). The text is stored, not contentless, so highlight() can tell which observation
+ * matched best. Column weights favour a hit in the name, then the type, then the observations.
+ * Prefix indexes of 2-4 characters keep short prefix queries ("mig*") from scanning every term.
+ */
+export const knowledge: Migration = {
+  version: 5,
+  name: 'knowledge',
+  sql: `
+    CREATE TABLE kg_entities (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      entity_type TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX kg_entities_by_type ON kg_entities(entity_type);
+
+    CREATE TABLE kg_observations (
+      id INTEGER PRIMARY KEY,
+      entity_id INTEGER NOT NULL REFERENCES kg_entities(id) ON DELETE CASCADE,
+      content TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    );
+    CREATE INDEX kg_observations_by_entity ON kg_observations(entity_id);
+
+    CREATE TABLE kg_relations (
+      id INTEGER PRIMARY KEY,
+      from_id INTEGER NOT NULL REFERENCES kg_entities(id) ON DELETE CASCADE,
+      to_id INTEGER NOT NULL REFERENCES kg_entities(id) ON DELETE CASCADE,
+      relation_type TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      UNIQUE (from_id, to_id, relation_type)
+    );
+    CREATE INDEX kg_relations_by_to ON kg_relations(to_id);
+
+    CREATE VIRTUAL TABLE kg_entity_fts USING fts5(
+      name, entity_type, observations,
+      prefix = '2 3 4',
+      tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    INSERT INTO kg_entity_fts(kg_entity_fts, rank) VALUES ('rank', 'bm25(10.0, 3.0, 1.0)');
+  `,
+};

@@ -1,0 +1,16 @@
+/**
+ * Numbered schema migrations, applied in order at open. A migration is never edited once released:
+ * change the schema with a new number. Each area owns its files; this list only orders them.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+import { core } from './001-core.js';
+import { sessions } from './002-sessions.js';
+import { memory } from './004-memory.js';
+import { knowledge } from './005-knowledge.js';
+
+export const MIGRATIONS: Migration[] = [core, sessions, memory, knowledge];

@@ -1,0 +1,430 @@
+import type { Db } from '../db/open.js';
+import { AegisError, invalidInput } from '../errors.js';
+import { relationsFrom, relationsTouching, Statements, toRelation, withObservations, type EntityRow } from './read.js';
+import { searchDocumentObservations, searchEntities, type KgSearchOptions, type KgSearchResult } from './search.js';
+import type { Entity, Graph, Relation } from './types.js';
+import { checkBatch, checkEntity, checkName, checkObservation, checkRelation } from './validate.js';
+
+export interface CreateEntitiesResult {
+  created: Entity[];
+  /** Names that were already in the graph (or repeated in the call): left as they are. */
+  existing: string[];
+}
+
+export interface CreateRelationsResult {
+  created: Relation[];
+  existing: Relation[];
+}
+
+export interface AddObservationsResult {
+  results: { entityName: string; addedObservations: string[]; alreadyPresent: string[] }[];
+}
+
+export interface DeleteEntitiesResult {
+  deleted: string[];
+  notFound: string[];
+  relationsDeleted: number;
+}
+
+export interface DeleteObservationsResult {
+  results: { entityName: string; deleted: string[]; notFound: string[] }[];
+  missingEntities: string[];
+}
+
+export interface DeleteRelationsResult {
+  deleted: Relation[];
+  notFound: Relation[];
+}
+
+export interface OpenNodesResult {
+  entities: Entity[];
+  /** Every relation with at least one end among the opened entities. */
+  relations: Relation[];
+  notFound: string[];
+}
+
+export interface GraphSummary {
+  entities: number;
+  relations: number;
+  observations: number;
+  topEntityTypes: { entityType: string; count: number }[];
+  topRelationTypes: { relationType: string; count: number }[];
+}
+
+export interface GraphPage {
+  entities: Entity[];
+  /** The relations that start at an entity of this page, so each relation is on exactly one page. */
+  relations: Relation[];
+  nextCursor?: string;
+}
+
+export interface ImportOptions {
+  /** Import the rest and list relations whose ends are missing, instead of failing the whole import. */
+  skipDanglingRelations?: boolean;
+  /** The input that held the graph, named in errors (`path`, `jsonl`). */
+  field?: string;
+}
+
+export interface ImportResult {
+  entitiesCreated: number;
+  /** Entities that existed already and received observations they lacked. */
+  entitiesMerged: number;
+  observationsAdded: number;
+  relationsCreated: number;
+  relationsExisting: number;
+  danglingRelationsSkipped: Relation[];
+  /** Entities that exist with another type; the existing type is kept. */
+  typeConflicts: { name: string; existingType: string; importedType: string }[];
+}
+
+/** An item with the line it came from, when it came from a file. */
+type Located<T> = T & { line?: number };
+
+export const GRAPH_PAGE_MAX = 1000;
+const TOP_TYPES = 10;
+
+const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
+const relationKey = (r: Relation): string => JSON.stringify([r.from, r.to, r.relationType]);
+
+/**
+ * The knowledge graph, shared by every process that opens the database. Every write is one
+ * IMMEDIATE transaction: input is checked first, and anything wrong found inside (a relation to a
+ * missing entity) throws and rolls the whole call back, so bad input changes nothing. Names are
+ * case-preserving and matched exactly.
+ */
+export class KnowledgeGraph {
+  private readonly sql: Statements;
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.sql = new Statements(db);
+  }
+
+  createEntities(entities: Entity[]): CreateEntitiesResult {
+    checkBatch(entities, 'entities');
+    entities.forEach((e, i) => checkEntity(e, `entities[${i}]`));
+    return this.write(() => {
+      const now = this.now();
+      const created: Entity[] = [];
+      const existing: string[] = [];
+      for (const e of entities) {
+        if (this.entityByName(e.name)) existing.push(e.name);
+        else created.push(this.insertEntity(e, now));
+      }
+      return { created, existing };
+    });
+  }
+
+  createRelations(relations: Relation[]): CreateRelationsResult {
+    checkBatch(relations, 'relations');
+    relations.forEach((r, i) => checkRelation(r, `relations[${i}]`));
+    return this.write(() => {
+      const now = this.now();
+      const created: Relation[] = [];
+      const existing: Relation[] = [];
+      relations.forEach((r, i) => {
+        const inserted = this.insertRelation(r, `relations[${i}]`, now);
+        (inserted ? created : existing).push(toRelation(r));
+      });
+      return { created, existing };
+    });
+  }
+
+  addObservations(additions: { entityName: string; contents: string[] }[]): AddObservationsResult {
+    checkBatch(additions, 'observations');
+    additions.forEach((a, i) => {
+      checkName(a.entityName, `observations[${i}].entityName`);
+      a.contents.forEach((c, j) => checkObservation(c, `observations[${i}].contents[${j}]`));
+    });
+    return this.write(() => {
+      const now = this.now();
+      const results = additions.map((a, i) => {
+        const entity = this.entityByName(a.entityName);
+        if (!entity) throw missingEntity(a.entityName, `observations[${i}].entityName`);
+        const { added, alreadyPresent } = this.appendObservations(entity, a.contents, now);
+        return { entityName: a.entityName, addedObservations: added, alreadyPresent };
+      });
+      return { results };
+    });
+  }
+
+  /** Deletes entities with their observations and every relation that touches them. */
+  deleteEntities(names: string[]): DeleteEntitiesResult {
+    checkBatch(names, 'entityNames');
+    names.forEach((n, i) => checkName(n, `entityNames[${i}]`));
+    return this.write(() => {
+      const deleted: string[] = [];
+      const notFound: string[] = [];
+      let relationsDeleted = 0;
+      for (const name of unique(names)) {
+        const entity = this.entityByName(name);
+        if (!entity) {
+          notFound.push(name);
+          continue;
+        }
+        relationsDeleted += (this.sql.get('SELECT count(*) AS n FROM kg_relations WHERE from_id = @id OR to_id = @id').get({ id: entity.id }) as { n: number }).n;
+        // Observations and relations go by ON DELETE CASCADE; the contentless search document by hand.
+        this.sql.get('DELETE FROM kg_entities WHERE id = ?').run(entity.id);
+        this.sql.get('DELETE FROM kg_entity_fts WHERE rowid = ?').run(entity.id);
+        deleted.push(name);
+      }
+      return { deleted, notFound, relationsDeleted };
+    });
+  }
+
+  deleteObservations(deletions: { entityName: string; observations: string[] }[]): DeleteObservationsResult {
+    checkBatch(deletions, 'deletions');
+    deletions.forEach((d, i) => checkName(d.entityName, `deletions[${i}].entityName`));
+    return this.write(() => {
+      const results: DeleteObservationsResult['results'] = [];
+      const missingEntities: string[] = [];
+      for (const d of deletions) {
+        const entity = this.entityByName(d.entityName);
+        if (!entity) {
+          missingEntities.push(d.entityName);
+          continue;
+        }
+        const deleted: string[] = [];
+        const notFound: string[] = [];
+        for (const text of unique(d.observations)) {
+          const { changes } = this.sql.get('DELETE FROM kg_observations WHERE entity_id = ? AND content = ?').run(entity.id, text);
+          (changes > 0 ? deleted : notFound).push(text);
+        }
+        if (deleted.length) this.touch(entity);
+        results.push({ entityName: d.entityName, deleted, notFound });
+      }
+      return { results, missingEntities };
+    });
+  }
+
+  deleteRelations(relations: Relation[]): DeleteRelationsResult {
+    checkBatch(relations, 'relations');
+    relations.forEach((r, i) => checkRelation(r, `relations[${i}]`));
+    return this.write(() => {
+      const deleted: Relation[] = [];
+      const notFound: Relation[] = [];
+      for (const r of relations) {
+        const from = this.entityByName(r.from);
+        const to = this.entityByName(r.to);
+        const changes =
+          from && to ? this.sql.get('DELETE FROM kg_relations WHERE from_id = ? AND to_id = ? AND relation_type = ?').run(from.id, to.id, r.relationType).changes : 0;
+        (changes > 0 ? deleted : notFound).push(toRelation(r));
+      }
+      return { deleted, notFound };
+    });
+  }
+
+  /** The named entities in the order asked, and every relation with at least one end among them. */
+  openNodes(names: string[]): OpenNodesResult {
+    checkBatch(names, 'names');
+    const wanted = unique(names);
+    const rows = this.sql
+      .get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE name IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(wanted)) as EntityRow[];
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    const found = wanted.flatMap((n) => byName.get(n) ?? []);
+    return {
+      entities: withObservations(this.sql, found),
+      relations: relationsTouching(
+        this.sql,
+        found.map((r) => r.id),
+      ).map(toRelation),
+      notFound: wanted.filter((n) => !byName.has(n)),
+    };
+  }
+
+  /** Counts and the most common entity and relation types: a view of any size of graph in a few lines. */
+  summary(): GraphSummary {
+    const count = (table: string) => (this.sql.get(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const read = this.db.transaction(() => ({
+      entities: count('kg_entities'),
+      relations: count('kg_relations'),
+      observations: count('kg_observations'),
+      topEntityTypes: this.sql
+        .get('SELECT entity_type AS entityType, count(*) AS count FROM kg_entities GROUP BY entity_type ORDER BY count DESC, entity_type LIMIT ?')
+        .all(TOP_TYPES) as GraphSummary['topEntityTypes'],
+      topRelationTypes: this.sql
+        .get('SELECT relation_type AS relationType, count(*) AS count FROM kg_relations GROUP BY relation_type ORDER BY count DESC, relation_type LIMIT ?')
+        .all(TOP_TYPES) as GraphSummary['topRelationTypes'],
+    }));
+    return read();
+  }
+
+  /** One page of the whole graph in creation order; pass `nextCursor` back for the next. */
+  readPage(opts: { limit?: number; cursor?: string } = {}): GraphPage {
+    const limit = opts.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > GRAPH_PAGE_MAX) {
+      throw invalidInput('limit', `limit must be a whole number from 1 to ${GRAPH_PAGE_MAX}`, `pass a limit between 1 and ${GRAPH_PAGE_MAX}`);
+    }
+    const after = opts.cursor === undefined ? 0 : Number(opts.cursor);
+    if (!Number.isSafeInteger(after) || after < 0) throw invalidInput('cursor', `"${opts.cursor}" is not a cursor this tool returned`, 'pass nextCursor from the previous page, or omit cursor to start over');
+    const read = this.db.transaction(() => {
+      const rows = this.sql.get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE id > ? ORDER BY id LIMIT ?').all(after, limit + 1) as EntityRow[];
+      const page = rows.slice(0, limit);
+      const ids = page.map((r) => r.id);
+      return {
+        entities: withObservations(this.sql, page),
+        relations: relationsFrom(this.sql, ids),
+        ...(rows.length > limit ? { nextCursor: String(ids[ids.length - 1]) } : {}),
+      };
+    });
+    return read();
+  }
+
+  search(opts: KgSearchOptions): KgSearchResult {
+    return searchEntities(this.sql, opts);
+  }
+
+  /** The whole graph in creation order: what kg_export writes. */
+  exportGraph(): Graph {
+    const read = this.db.transaction(() => {
+      const rows = this.db.prepare('SELECT id, name, entity_type AS entityType FROM kg_entities ORDER BY id').all() as EntityRow[];
+      const obs = new Map<number, string[]>(rows.map((r) => [r.id, []]));
+      for (const o of this.db.prepare('SELECT entity_id AS entityId, content FROM kg_observations ORDER BY id').iterate() as Iterable<{ entityId: number; content: string }>) {
+        obs.get(o.entityId)!.push(o.content);
+      }
+      const relations = (
+        this.db
+          .prepare('SELECT f.name AS "from", t.name AS "to", r.relation_type AS relationType FROM kg_relations r JOIN kg_entities f ON f.id = r.from_id JOIN kg_entities t ON t.id = r.to_id ORDER BY r.id')
+          .all() as Relation[]
+      ).map(toRelation);
+      return { entities: rows.map((r) => ({ name: r.name, entityType: r.entityType, observations: obs.get(r.id)! })), relations };
+    });
+    return read();
+  }
+
+  /**
+   * Merges a whole graph in one transaction: new entities are created, existing ones get the
+   * observations they lack, relations are created unless present. Items may carry the `line` they
+   * came from, which errors then name.
+   */
+  importGraph(graph: { entities: Located<Entity>[]; relations: Located<Relation>[] }, opts: ImportOptions = {}): ImportResult {
+    const field = opts.field ?? 'graph';
+    const where = (item: { line?: number }, i: number, kind: string) => (item.line === undefined ? `${kind} ${i + 1}` : `line ${item.line}`);
+    graph.entities.forEach((e, i) => atLine(field, where(e, i, 'entity'), () => checkEntity(e, 'entity')));
+    graph.relations.forEach((r, i) => atLine(field, where(r, i, 'relation'), () => checkRelation(r, 'relation')));
+    return this.write(() => {
+      const now = this.now();
+      const result: ImportResult = {
+        entitiesCreated: 0,
+        entitiesMerged: 0,
+        observationsAdded: 0,
+        relationsCreated: 0,
+        relationsExisting: 0,
+        danglingRelationsSkipped: [],
+        typeConflicts: [],
+      };
+      for (const e of graph.entities) {
+        const existing = this.entityByName(e.name);
+        if (!existing) {
+          result.observationsAdded += this.insertEntity(e, now).observations.length;
+          result.entitiesCreated++;
+          continue;
+        }
+        if (existing.entityType !== e.entityType) result.typeConflicts.push({ name: e.name, existingType: existing.entityType, importedType: e.entityType });
+        const { added } = this.appendObservations(existing, e.observations, now);
+        if (added.length) result.entitiesMerged++;
+        result.observationsAdded += added.length;
+      }
+      graph.relations.forEach((r, i) => {
+        if (opts.skipDanglingRelations && (!this.entityByName(r.from) || !this.entityByName(r.to))) {
+          result.danglingRelationsSkipped.push(toRelation(r));
+          return;
+        }
+        const inserted = atLine(field, where(r, i, 'relation'), () => this.insertRelation(r, 'relation', now), 'or import with skipDanglingRelations to leave such relations out');
+        if (inserted) result.relationsCreated++;
+        else result.relationsExisting++;
+      });
+      return result;
+    });
+  }
+
+  private write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  private entityByName(name: string): EntityRow | undefined {
+    return this.sql.get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE name = ?').get(name) as EntityRow | undefined;
+  }
+
+  private insertEntity(e: Entity, now: number): Entity {
+    const { lastInsertRowid } = this.sql.get('INSERT INTO kg_entities(name, entity_type, created_at, updated_at) VALUES (?, ?, ?, ?)').run(e.name, e.entityType, now, now);
+    const id = Number(lastInsertRowid);
+    const observations = unique(e.observations);
+    const insert = this.sql.get('INSERT INTO kg_observations(entity_id, content, created_at) VALUES (?, ?, ?)');
+    for (const o of observations) insert.run(id, o, now);
+    this.writeSearchDocument(id, e.name, e.entityType, observations);
+    return { name: e.name, entityType: e.entityType, observations };
+  }
+
+  /** Adds the observations the entity lacks, in order, and refreshes its search document. */
+  private appendObservations(entity: EntityRow, contents: string[], now: number): { added: string[]; alreadyPresent: string[] } {
+    const current = (this.sql.get('SELECT content FROM kg_observations WHERE entity_id = ? ORDER BY id').all(entity.id) as { content: string }[]).map((r) => r.content);
+    const have = new Set(current);
+    const added: string[] = [];
+    const alreadyPresent: string[] = [];
+    const insert = this.sql.get('INSERT INTO kg_observations(entity_id, content, created_at) VALUES (?, ?, ?)');
+    for (const text of contents) {
+      if (have.has(text)) {
+        alreadyPresent.push(text);
+        continue;
+      }
+      have.add(text);
+      insert.run(entity.id, text, now);
+      added.push(text);
+    }
+    if (added.length) {
+      this.sql.get('UPDATE kg_entities SET updated_at = ? WHERE id = ?').run(now, entity.id);
+      this.writeSearchDocument(entity.id, entity.name, entity.entityType, [...current, ...added]);
+    }
+    return { added, alreadyPresent };
+  }
+
+  /** True when created, false when it existed; throws (rolling back the call) when an end is missing. */
+  private insertRelation(r: Relation, field: string, now: number): boolean {
+    const from = this.entityByName(r.from);
+    if (!from) throw missingEntity(r.from, `${field}.from`);
+    const to = this.entityByName(r.to);
+    if (!to) throw missingEntity(r.to, `${field}.to`);
+    const { changes } = this.sql.get('INSERT INTO kg_relations(from_id, to_id, relation_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
+      from.id,
+      to.id,
+      r.relationType,
+      now,
+    );
+    return changes > 0;
+  }
+
+  /** After observations were deleted: bump the entity and rebuild its search document from the table. */
+  private touch(entity: EntityRow): void {
+    this.sql.get('UPDATE kg_entities SET updated_at = ? WHERE id = ?').run(this.now(), entity.id);
+    const rows = this.sql.get('SELECT content FROM kg_observations WHERE entity_id = ? ORDER BY id').all(entity.id) as { content: string }[];
+    this.writeSearchDocument(
+      entity.id,
+      entity.name,
+      entity.entityType,
+      rows.map((r) => r.content),
+    );
+  }
+
+  private writeSearchDocument(id: number, name: string, entityType: string, observations: string[]): void {
+    this.sql.get('INSERT OR REPLACE INTO kg_entity_fts(rowid, name, entity_type, observations) VALUES (?, ?, ?, ?)').run(id, name, entityType, searchDocumentObservations(observations));
+  }
+}
+
+function missingEntity(name: string, field: string): AegisError {
+  return invalidInput(field, `no entity named "${name}"`, 'create it first with kg_create_entities, or check the spelling (names are case-sensitive)');
+}
+
+/** Runs a check for one item of an imported file and names the file input and line in its error. */
+function atLine<T>(field: string, where: string, fn: () => T, extraFix?: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof AegisError)) throw err;
+    const fix = [err.fix, extraFix].filter(Boolean).join('; ');
+    throw invalidInput(field, `${where}: ${err.field ? `${err.field}: ` : ''}${err.message}`, fix || undefined);
+  }
+}

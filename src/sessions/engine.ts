@@ -1,0 +1,29 @@
+import type { App } from '../app.js';
+
+const IDLE_EXIT_CHECKS = 3;
+const CHECK_MS = 10_000;
+
+/**
+ * `ag engine`: a background process that watches sessions and delivers queued prompts for people who
+ * use only the CLI. It exits once no session has been live for three checks in a row.
+ */
+export async function runEngine(app: App): Promise<void> {
+  await app.sessions.start();
+  let emptyChecks = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const live = app.sessions.store.live().length + app.sessions.store.sessionsWithQueue().length;
+      emptyChecks = live === 0 ? emptyChecks + 1 : 0;
+      if (emptyChecks >= IDLE_EXIT_CHECKS) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, CHECK_MS);
+    const stop = () => {
+      clearInterval(timer);
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

@@ -1,0 +1,214 @@
+import { EventEmitter } from 'node:events';
+import type { SessionState } from '../agents/types.js';
+import type { Logger } from '../util/log.js';
+import { ControlClient } from '../tmux/control.js';
+import { HUB_SESSION, type TmuxServer } from '../tmux/server.js';
+import { SessionObserver, type Observation } from './observer.js';
+import { PROFILES, type AgentName } from './profiles.js';
+import type { SessionStore } from './store.js';
+
+export interface StateChange {
+  sessionId: string;
+  from?: SessionState;
+  to: SessionState;
+  at: number;
+  observation: Observation;
+}
+
+const ACTIVITY_WRITE_MS = 5_000;
+/** A cheap safety net: one list-panes over the control connection catches anything events missed. */
+const SWEEP_MS = 5_000;
+
+/**
+ * Watches every live session of this Aegis home from one process: one tmux control connection for
+ * all output, one observer per pane. State changes are written to SQLite (the shared truth) and
+ * emitted locally for waiters, notifiers and the delivery loop. Stalls are judged here because they
+ * are the absence of events.
+ */
+export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observation: [string, Observation] }> {
+  private control?: ControlClient;
+  private connecting?: Promise<void>;
+  private readonly observers = new Map<string, SessionObserver>();
+  private readonly byPane = new Map<string, SessionObserver>();
+  private readonly lastActivityWrite = new Map<string, number>();
+  /** When each stalled session was judged stalled; only a real change after that ends the stall. */
+  private readonly stalledAt = new Map<string, number>();
+  private sweepTimer?: NodeJS.Timeout;
+  private stallTimer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly tmux: TmuxServer,
+    private readonly store: SessionStore,
+    private readonly log: Logger,
+    private readonly stallMs: number,
+  ) {
+    super();
+    this.setMaxListeners(200);
+  }
+
+  /** Adopts every live session in the store: the panes outlive any one Aegis process. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.sync();
+    this.sweepTimer = setInterval(() => void this.sync().catch((err) => this.log.warn('session sweep failed', { error: (err as Error).message })), SWEEP_MS);
+    this.sweepTimer.unref();
+    this.stallTimer = setInterval(() => this.checkStalls(), 1_000);
+    this.stallTimer.unref();
+  }
+
+  observer(sessionId: string): SessionObserver | undefined {
+    return this.observers.get(sessionId);
+  }
+
+  /** Reconciles observers with the store and with tmux: new sessions get watched, vanished panes die. */
+  async sync(): Promise<void> {
+    if (this.stopped) return;
+    const live = this.store.live();
+    const panes = await this.tmux.listPanes();
+    const paneById = new Map(panes.map((p) => [p.paneId, p]));
+    for (const s of live) {
+      const pane = s.tmuxPane ? paneById.get(s.tmuxPane) : undefined;
+      const existing = this.observers.get(s.id);
+      if (!pane) {
+        if (existing) existing.markGone();
+        else this.record(s.id, 'dead', undefined, 'tmux', Date.now());
+        continue;
+      }
+      if (!existing) await this.watch(s.id, pane.width, pane.height);
+      else if (pane.dead) void existing.checkPane();
+    }
+    for (const [id, obs] of this.observers) {
+      if (!live.some((s) => s.id === id) && obs.last && ['exited', 'dead'].includes(obs.last.state)) this.unwatch(id);
+    }
+  }
+
+  private async ensureControl(): Promise<void> {
+    if (this.control?.alive) return;
+    this.connecting ??= (async () => {
+      const client = new ControlClient(this.tmux.target.command, ['-L', this.tmux.target.socket]);
+      client.on('output', (paneId, data) => this.byPane.get(paneId)?.feed(data));
+      client.on('window-close', () => void this.sync());
+      client.on('exit', (reason) => {
+        this.log.debug('tmux control connection ended', { reason });
+        if (this.control === client) this.control = undefined;
+        // The hub session ends with its last window; any session still live has lost its pane.
+        if (!this.stopped) void this.sync();
+      });
+      await client.start(HUB_SESSION);
+      this.control = client;
+    })().finally(() => {
+      this.connecting = undefined;
+    });
+    await this.connecting;
+  }
+
+  /** Runs a tmux command over the control connection when there is one, else as a process. */
+  private async query(args: string[]): Promise<string> {
+    if (this.control?.alive) {
+      try {
+        return (await this.control.run(args.map(quoteControlArg).join(' '))).join('\n');
+      } catch {
+        /* fall back to a one-shot tmux below */
+      }
+    }
+    return (await this.tmux.run(args)).stdout;
+  }
+
+  /** Starts observing one session (after create, or when adopting). */
+  async watch(sessionId: string, width?: number, height?: number): Promise<SessionObserver | undefined> {
+    const existing = this.observers.get(sessionId);
+    if (existing) return existing;
+    const s = this.store.get(sessionId);
+    if (!s?.tmuxPane) return undefined;
+    await this.ensureControl().catch((err) => this.log.warn('tmux control connection failed', { error: (err as Error).message }));
+    const profile = PROFILES[s.agent as AgentName] ?? PROFILES.custom;
+    const obs = new SessionObserver(s, profile, { width: width ?? this.tmux.size.width, height: height ?? this.tmux.size.height }, {
+      capture: async (paneId) => {
+        const text = await this.query(['capture-pane', '-p', '-e', '-t', paneId]);
+        const [x, y] = (await this.query(['display-message', '-p', '-t', paneId, '#{cursor_x} #{cursor_y}'])).trim().split(' ').map(Number);
+        return { text, cursor: { x: x ?? 0, y: y ?? 0 } };
+      },
+      captureText: (paneId) => this.query(['capture-pane', '-p', '-t', paneId]),
+      paneStatus: async (paneId) => {
+        const out = (await this.query(['display-message', '-p', '-t', paneId, '#{pane_id} #{pane_dead} #{pane_dead_status} #{pane_width} #{pane_height}']).catch(() => '')).trim();
+        const [id, dead, status, w, h] = out.split(' ');
+        if (id !== paneId) return undefined;
+        return { dead: dead === '1', deadStatus: status ? Number(status) : undefined, width: Number(w), height: Number(h) };
+      },
+      onObservation: (o) => this.onObservation(sessionId, o),
+      onError: (err) => this.log.warn('observer error', { session: sessionId, error: err.message }),
+    });
+    this.observers.set(sessionId, obs);
+    this.byPane.set(s.tmuxPane, obs);
+    await obs.seed().catch((err) => this.log.warn('seeding the screen failed', { session: sessionId, error: (err as Error).message }));
+    return obs;
+  }
+
+  unwatch(sessionId: string): void {
+    const obs = this.observers.get(sessionId);
+    if (!obs) return;
+    obs.dispose();
+    this.observers.delete(sessionId);
+    this.byPane.delete(obs.paneId);
+  }
+
+  private onObservation(sessionId: string, o: Observation): void {
+    const stalledAt = this.stalledAt.get(sessionId);
+    if (stalledAt !== undefined) {
+      const lastChange = Math.max(o.contentChangedAt, this.observers.get(sessionId)?.hookFacts.lastEventAt ?? 0);
+      if (o.state === 'working' && lastChange <= stalledAt) o = { ...o, state: 'stalled' };
+      else this.stalledAt.delete(sessionId);
+    }
+    this.emit('observation', sessionId, o);
+    this.record(sessionId, o.state, o, 'screen', o.at);
+    const lastWrite = this.lastActivityWrite.get(sessionId) ?? 0;
+    if (o.contentChangedAt > lastWrite && o.at - lastWrite > ACTIVITY_WRITE_MS) {
+      this.store.touch(sessionId, o.contentChangedAt);
+      this.lastActivityWrite.set(sessionId, o.at);
+    }
+  }
+
+  private record(sessionId: string, state: SessionState, o: Observation | undefined, source: string, at: number): void {
+    const obs = this.observers.get(sessionId);
+    const { changed, from } = this.store.setState(sessionId, state, at, source, {
+      dialog: o ? (o.dialog ?? null) : undefined,
+      lastAssistant: o?.lastAssistant,
+      error: o ? (o.error ?? null) : undefined,
+      exitStatus: state === 'exited' ? obs?.exit : undefined,
+    });
+    if (changed) {
+      const observation = o ?? ({ state, reading: { state: null, inputText: '', queued: [], turnFinished: false }, at, contentChangedAt: at } as Observation);
+      this.emit('change', { sessionId, from, to: state, at, observation });
+    }
+  }
+
+  /** Working with no screen or hook change for the configured time is a stall; it ends with any change. */
+  private checkStalls(): void {
+    const now = Date.now();
+    for (const [id, obs] of this.observers) {
+      const o = obs.last;
+      if (!o || o.state !== 'working') continue;
+      const lastChange = Math.max(o.contentChangedAt, obs.hookFacts.lastEventAt ?? 0);
+      if (now - lastChange >= this.stallMs) {
+        this.stalledAt.set(id, now);
+        obs.last = { ...o, state: 'stalled' };
+        this.record(id, 'stalled', obs.last, 'stall', now);
+      }
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.sweepTimer);
+    clearInterval(this.stallTimer);
+    for (const id of [...this.observers.keys()]) this.unwatch(id);
+    this.control?.close();
+    this.control = undefined;
+  }
+}
+
+/** Control-mode commands are parsed like a tmux config line: quote every argument we pass. */
+function quoteControlArg(arg: string): string {
+  return /^[A-Za-z0-9_%@#{}:.,-]+$/.test(arg) && !arg.includes('#{') ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,207 @@
+import { watch, type FSWatcher } from 'node:fs';
+import type { ScreenReading, SessionState } from '../agents/types.js';
+import { TerminalScreen } from '../terminal/screen.js';
+import { fuse, type FusedState } from './fuse.js';
+import { emptyFacts, foldHookEvent, type HookEvent, type HookFacts } from './hook-events.js';
+import { JsonlTail } from './jsonl-tail.js';
+import type { AgentProfile } from './profiles.js';
+import type { SessionRecord } from './store.js';
+
+/** How long output must settle before the screen is read: one frame of a redraw, not a poll. */
+const DEBOUNCE_MS = 8;
+/** After this much silence, check whether the pane's process is still alive. */
+const QUIET_CHECK_MS = 1600;
+
+export interface Observation extends FusedState {
+  reading: ScreenReading;
+  at: number;
+  /** The screen's content changed (spinner and timers excluded) at this time. */
+  contentChangedAt: number;
+}
+
+export interface ObserverDeps {
+  /** Full-screen capture with escapes and the cursor position, to seed the emulator. */
+  capture(paneId: string): Promise<{ text: string; cursor: { x: number; y: number } }>;
+  /** The screen as plain text, to check that the emulator still agrees with tmux. */
+  captureText(paneId: string): Promise<string>;
+  /** The pane's process status; undefined when the pane no longer exists. */
+  paneStatus(paneId: string): Promise<{ dead: boolean; deadStatus?: number; width: number; height: number } | undefined>;
+  onObservation(o: Observation): void;
+  onError(err: Error): void;
+}
+
+function sameScreen(captured: string, lines: string[]): boolean {
+  const a = captured.split('\n').map((l) => l.trimEnd());
+  while (a.length && !a[a.length - 1]) a.pop();
+  const b = [...lines];
+  while (b.length && !b[b.length - 1]) b.pop();
+  return a.length === b.length && a.every((l, i) => l === b[i]);
+}
+
+/** Lines that change while nothing real happens (spinner glyph, elapsed seconds, token counts). */
+const ANIMATED = /esc to interrupt|^\s*[·✢✳✶✻✽*]\s+\S+…|\(\d+s\b|Running… \(/;
+
+/**
+ * Watches one session's pane: a terminal emulator fed with the pane's output as it happens, the
+ * hooks file as it grows, and the pane's life. Every change is read (debounced to one frame) and
+ * fused into a state; nothing runs while the agent is quiet except one liveness check.
+ */
+export class SessionObserver {
+  readonly screen: TerminalScreen;
+  private facts: HookFacts = emptyFacts();
+  private readonly hooks?: JsonlTail<HookEvent>;
+  private hookWatcher?: FSWatcher;
+  private debounce?: NodeJS.Timeout;
+  private quietTimer?: NodeJS.Timeout;
+  private lastOutputAt = Date.now();
+  private signature = '';
+  private contentChangedAt = Date.now();
+  private state: SessionState;
+  private everReady: boolean;
+  private paneGone = false;
+  private paneDead = false;
+  private exitStatus?: number;
+  private seeded = false;
+  private pendingOutput: Uint8Array[] = [];
+  private disposed = false;
+  last?: Observation;
+
+  constructor(
+    readonly session: SessionRecord,
+    readonly profile: AgentProfile,
+    size: { width: number; height: number },
+    private readonly deps: ObserverDeps,
+  ) {
+    this.screen = new TerminalScreen(size.width, size.height);
+    this.state = session.state;
+    this.everReady = session.state !== 'starting';
+    if (session.hooksFile && profile.hooks) {
+      this.hooks = new JsonlTail<HookEvent>(session.hooksFile);
+      for (const e of this.hooks.readNew()) this.facts = foldHookEvent(this.facts, e);
+      try {
+        this.hookWatcher = watch(session.hooksFile, () => this.onHooks());
+      } catch (err) {
+        deps.onError(err as Error);
+      }
+    }
+  }
+
+  get paneId(): string {
+    return this.session.tmuxPane!;
+  }
+
+  get hookFacts(): HookFacts {
+    return this.facts;
+  }
+
+  get exit(): number | undefined {
+    return this.exitStatus;
+  }
+
+  /** Seeds the emulator from a capture; output that arrived meanwhile is applied after it. */
+  async seed(): Promise<void> {
+    const { text, cursor } = await this.deps.capture(this.paneId);
+    this.screen.reset();
+    await this.screen.writeCapture(text);
+    // A capture does not carry the cursor; agents draw relative to it, so put it where tmux has it.
+    await this.screen.write(`\x1b[${cursor.y + 1};${cursor.x + 1}H`);
+    this.seeded = true;
+    const queued = this.pendingOutput;
+    this.pendingOutput = [];
+    for (const chunk of queued) await this.screen.write(chunk);
+    await this.evaluate();
+  }
+
+  /** Raw pane output from tmux control mode. */
+  feed(data: Uint8Array): void {
+    if (this.disposed) return;
+    this.lastOutputAt = Date.now();
+    if (!this.seeded) {
+      this.pendingOutput.push(data);
+      return;
+    }
+    void this.screen.write(data).then(() => this.schedule());
+    this.armQuietCheck();
+  }
+
+  /** The window or pane is gone (killed behind our back or by us). */
+  markGone(): void {
+    this.paneGone = true;
+    void this.evaluate();
+  }
+
+  onHooks(): void {
+    if (!this.hooks || this.disposed) return;
+    const events = this.hooks.readNew();
+    if (!events.length) return;
+    for (const e of events) this.facts = foldHookEvent(this.facts, e);
+    this.schedule();
+  }
+
+  /** Re-reads state now (used after our own keystrokes and by timers). */
+  schedule(): void {
+    if (this.debounce || this.disposed) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      void this.evaluate();
+    }, DEBOUNCE_MS);
+  }
+
+  private armQuietCheck(): void {
+    clearTimeout(this.quietTimer);
+    this.quietTimer = setTimeout(() => void this.checkPane(), QUIET_CHECK_MS);
+  }
+
+  /**
+   * Once the pane has gone quiet (exits go quiet; so does a finished turn): is the process alive, did
+   * the size change, and does the emulator still agree with tmux? A disagreement (output that raced
+   * the first capture) is healed by seeding again.
+   */
+  async checkPane(): Promise<void> {
+    if (this.disposed) return;
+    try {
+      const status = await this.deps.paneStatus(this.paneId);
+      if (!status) this.paneGone = true;
+      else {
+        this.paneDead = status.dead;
+        this.exitStatus = status.deadStatus;
+        if (status.width !== this.screen.cols || status.height !== this.screen.rows) this.screen.resize(status.width, status.height);
+        if (!status.dead && !sameScreen(await this.deps.captureText(this.paneId), this.screen.lines())) {
+          await this.seed();
+          return;
+        }
+      }
+      await this.evaluate();
+    } catch (err) {
+      this.deps.onError(err as Error);
+    }
+  }
+
+  async evaluate(): Promise<Observation | undefined> {
+    if (this.disposed) return undefined;
+    const now = Date.now();
+    const lines = this.screen.lines();
+    const signature = lines.filter((l) => !ANIMATED.test(l)).join('\n');
+    if (signature !== this.signature) {
+      this.signature = signature;
+      this.contentChangedAt = now;
+    }
+    const reading = this.profile.read(lines, now - this.lastOutputAt);
+    const fused = fuse({ paneGone: this.paneGone, paneDead: this.paneDead, reading, facts: this.facts, previous: this.state, everReady: this.everReady });
+    if (fused.state !== 'starting') this.everReady = true;
+    this.state = fused.state;
+    this.last = { ...fused, reading, at: now, contentChangedAt: this.contentChangedAt };
+    this.deps.onObservation(this.last);
+    // Activity-based agents become idle by silence, so a quiet pane needs one more look later.
+    if (!this.profile.dialogs && fused.state === 'working') this.armQuietCheck();
+    return this.last;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.debounce);
+    clearTimeout(this.quietTimer);
+    this.hookWatcher?.close();
+    this.screen.dispose();
+  }
+}

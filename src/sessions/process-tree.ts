@@ -1,0 +1,58 @@
+import { execa } from 'execa';
+
+/** Every descendant pid of `root`, from one `ps` snapshot. */
+export async function descendants(root: number): Promise<number[]> {
+  const r = await execa('ps', ['-e', '-o', 'pid=,ppid='], { reject: false });
+  const children = new Map<number, number[]>();
+  for (const line of r.stdout.split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (!pid || ppid === undefined) continue;
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length) {
+    for (const c of children.get(stack.pop()!) ?? []) {
+      out.push(c);
+      stack.push(c);
+    }
+  }
+  return out;
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Kills a pane and everything its process started. Killing the tmux window alone leaves a running
+ * tool's processes behind as orphans (FINDINGS §7.13), so the tree is listed first, the window
+ * killed, then survivors get SIGTERM and, a second later, SIGKILL.
+ */
+export async function killPaneTree(panePid: number | undefined, killWindow: () => Promise<void>): Promise<number> {
+  const tree = panePid ? [panePid, ...(await descendants(panePid))] : [];
+  await killWindow();
+  const survivors = () => tree.filter(alive);
+  for (const pid of survivors()) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+  const deadline = Date.now() + 1_000;
+  while (survivors().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  for (const pid of survivors()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  return tree.length;
+}

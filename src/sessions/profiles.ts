@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { detectClaudeScreen } from '../agents/claude/detect.js';
+import { claudeTranscriptPath } from '../agents/claude/transcript-path.js';
+import type { ScreenReading } from '../agents/types.js';
+import type { Config } from '../config/load.js';
+import { writeClaudeSettings } from './claude-launch.js';
+
+export const AGENTS = ['claude', 'codex', 'gemini', 'shell', 'custom'] as const;
+export type AgentName = (typeof AGENTS)[number];
+
+export interface LaunchRequest {
+  sessionId: string;
+  workDir: string;
+  /** Per-session folder under $AEGIS_HOME/sessions/<id>. */
+  dataDir: string;
+  permissionMode: string;
+  model?: string;
+  env: Record<string, string>;
+  /** The argv for `custom` agents. */
+  command?: string[];
+  config: Config;
+  /** The environment the agent will see (for HOME). */
+  baseEnv: NodeJS.ProcessEnv;
+}
+
+export interface LaunchPlan {
+  argv: string[];
+  env: Record<string, string>;
+  agentSessionId?: string;
+  transcriptPath?: string;
+  hooksFile?: string;
+}
+
+/** Key names (tmux send-keys) an agent understands for the generic controls. */
+export interface AgentKeys {
+  interrupt: string[];
+  escape: string[];
+  clearInput: string[];
+  submit: string[];
+}
+
+/**
+ * What Aegis knows about one kind of agent, as data plus two small functions: how to launch it and
+ * how to read its screen. Adding an agent (or a new Claude Code version) is a change here, not in the
+ * engine.
+ */
+export interface AgentProfile {
+  name: AgentName;
+  /** Whether the agent reports events through Claude Code-style hooks. */
+  hooks: boolean;
+  /** Whether it shows dialogs Aegis can answer (approve/reject/answer). */
+  dialogs: boolean;
+  keys: AgentKeys;
+  launch(req: LaunchRequest): LaunchPlan;
+  /** Reads a rendered screen; `quietMs` is how long the pane has produced no output. */
+  read(lines: string[], quietMs: number): ScreenReading;
+}
+
+/** Agents without a screen model: working while output flows, idle once the pane has been quiet. */
+const QUIET_IDLE_MS = 1500;
+function activityReading(quietMs: number): ScreenReading {
+  return { state: quietMs >= QUIET_IDLE_MS ? 'idle' : 'working', inputText: '', queued: [], turnFinished: false };
+}
+
+const COMMON_KEYS: AgentKeys = { interrupt: ['C-c'], escape: ['Escape'], clearInput: ['C-u'], submit: ['Enter'] };
+
+const claude: AgentProfile = {
+  name: 'claude',
+  hooks: true,
+  dialogs: true,
+  keys: COMMON_KEYS,
+  launch(req) {
+    const agentSessionId = randomUUID();
+    const hooksFile = join(req.dataDir, 'hooks.jsonl');
+    const settings = writeClaudeSettings(req.dataDir, hooksFile);
+    const home = req.env.HOME ?? req.baseEnv.HOME ?? homedir();
+    const argv = [req.config.get<string>('agents.claude.command'), '--session-id', agentSessionId, '--settings', settings, '--permission-mode', req.permissionMode];
+    if (req.model) argv.push('--model', req.model);
+    return { argv, env: req.env, agentSessionId, hooksFile, transcriptPath: claudeTranscriptPath(home, req.workDir, agentSessionId) };
+  },
+  read: (lines) => detectClaudeScreen(lines),
+};
+
+const simple = (name: 'codex' | 'gemini'): AgentProfile => ({
+  name,
+  hooks: false,
+  dialogs: false,
+  keys: COMMON_KEYS,
+  launch: (req) => ({ argv: [req.config.get<string>(`agents.${name}.command`), ...(req.model ? ['--model', req.model] : [])], env: req.env }),
+  read: (_lines, quietMs) => activityReading(quietMs),
+});
+
+const shell: AgentProfile = {
+  name: 'shell',
+  hooks: false,
+  dialogs: false,
+  keys: COMMON_KEYS,
+  launch: (req) => ({ argv: [req.baseEnv.SHELL || '/bin/bash'], env: req.env }),
+  read: (_lines, quietMs) => activityReading(quietMs),
+};
+
+const custom: AgentProfile = {
+  ...shell,
+  name: 'custom',
+  launch: (req) => ({ argv: req.command ?? [], env: req.env }),
+};
+
+export const PROFILES: Record<AgentName, AgentProfile> = { claude, codex: simple('codex'), gemini: simple('gemini'), shell, custom };

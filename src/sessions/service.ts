@@ -1,0 +1,458 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { answerKeys, approveKeys, rejectKeys } from '../agents/claude/dialog-keys.js';
+import { TranscriptReader } from '../agents/claude/transcript.js';
+import type { Dialog, SessionState } from '../agents/types.js';
+import type { App } from '../app.js';
+import { acquireLease } from '../db/lease.js';
+import { AegisError, invalidInput, notFound } from '../errors.js';
+import { TmuxServer } from '../tmux/server.js';
+import { SessionMonitor, type StateChange } from './monitor.js';
+import type { Observation, SessionObserver } from './observer.js';
+import { PROFILES, type AgentName } from './profiles.js';
+import { SessionStore, type QueuedMessage, type SessionRecord } from './store.js';
+import { checkText, samePrompt } from './text.js';
+import { killPaneTree } from './process-tree.js';
+
+export interface CreateOptions {
+  workDir: string;
+  prompt?: string;
+  agent: AgentName;
+  command?: string[];
+  name?: string;
+  permissionMode?: string;
+  model?: string;
+  env?: Record<string, string>;
+  reuse?: boolean;
+  /** Text put in front of the prompt (e.g. a memory block). */
+  preamble?: string;
+}
+
+export type SendResult = { status: 'delivered' | 'queued' | 'failed'; messageId: number; position?: number; error?: string };
+
+/** States in which the agent takes a new prompt typed into its input box. */
+const READY: SessionState[] = ['idle', 'asking', 'error'];
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CLAIM_TTL_MS = 20_000;
+const MONITOR_LEASE = 'session-monitor';
+const MONITOR_LEASE_MS = 6_000;
+
+/**
+ * Sessions: create, drive and observe agents in tmux panes. tmux is the truth for what runs, SQLite
+ * for what we remember; this service keeps the two in step through the monitor.
+ */
+export class SessionService {
+  readonly store: SessionStore;
+  readonly tmux: TmuxServer;
+  readonly monitor: SessionMonitor;
+  private readonly holder = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  private running = false;
+  private leaseTimer?: NodeJS.Timeout;
+  private readonly delivering = new Set<string>();
+  private readonly readers = new Map<string, TranscriptReader>();
+
+  constructor(private readonly app: App) {
+    this.store = new SessionStore(app.db);
+    this.tmux = new TmuxServer(
+      { command: app.config.get('tmux.command'), socket: app.config.get('tmux.socket') },
+      app.config.home,
+      { width: app.config.get('sessions.paneWidth'), height: app.config.get('sessions.paneHeight') },
+    );
+    this.monitor = new SessionMonitor(this.tmux, this.store, app.log, app.config.get<number>('sessions.stallSeconds') * 1000);
+    this.monitor.on('change', (c) => this.onChange(c));
+    this.monitor.on('observation', (id, o) => this.maybeDeliver(id, o));
+    app.onClose(() => this.stop());
+  }
+
+  /**
+   * For long-lived processes (ag mcp, ag serve, ag engine): adopt every live pane, deliver queued
+   * messages, and tell other processes (through a lease) that someone is watching.
+   */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.monitor.start();
+    const renew = () => acquireLease(this.app.db, MONITOR_LEASE, this.holder, MONITOR_LEASE_MS);
+    renew();
+    this.leaseTimer = setInterval(renew, MONITOR_LEASE_MS / 3);
+    this.leaseTimer.unref();
+    for (const id of this.store.sessionsWithQueue()) {
+      const o = this.monitor.observer(id)?.last;
+      if (o) this.maybeDeliver(id, o);
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.leaseTimer);
+    this.monitor.stop();
+    this.running = false;
+  }
+
+  /** Whether some long-lived Aegis process is watching sessions (and so delivers queued messages). */
+  watcherAlive(): boolean {
+    const row = this.app.db.prepare('SELECT expires_at FROM leases WHERE name = ?').get(MONITOR_LEASE) as { expires_at: number } | undefined;
+    return !!row && row.expires_at > Date.now();
+  }
+
+  // ---------- lookup ----------
+
+  /**
+   * A one-shot process (the CLI) has not been watching: look at every live pane once, so what it
+   * reports is what tmux shows now and panes killed behind our back are marked dead.
+   */
+  async refreshLive(): Promise<void> {
+    if (!this.running) await this.monitor.sync();
+  }
+
+  /** The transcript file: what the agent's SessionStart hook reported, else where it was expected. */
+  transcriptPath(s: SessionRecord): string | undefined {
+    return this.monitor.observer(s.id)?.hookFacts.transcriptPath ?? s.transcriptPath;
+  }
+
+  /** One incremental reader per session, so repeated reads only parse what was appended. */
+  transcript(sessionId: string, path: string): TranscriptReader {
+    let reader = this.readers.get(sessionId);
+    if (!reader || reader.path !== path) {
+      reader = new TranscriptReader(path);
+      this.readers.set(sessionId, reader);
+    }
+    return reader;
+  }
+
+  resolve(ref: string): SessionRecord {
+    const found = this.store.find(ref);
+    if (found.length === 1) return found[0]!;
+    if (found.length > 1) throw invalidInput('id', `"${ref}" matches ${found.length} sessions`, 'use more characters of the id, or the full id from `ag session list`');
+    throw notFound(`no such session: "${ref}"`, 'run `ag session list` (MCP: session_list) to see the sessions', 'id');
+  }
+
+  /** The observer of a live session, watching it first if this process was not yet. */
+  async observe(s: SessionRecord): Promise<SessionObserver | undefined> {
+    if (['exited', 'dead'].includes(s.state) || !s.tmuxPane) return undefined;
+    const obs = await this.monitor.watch(s.id);
+    if (!obs) return undefined;
+    await obs.evaluate();
+    return obs;
+  }
+
+  /** The freshest record: observed now when the pane is live. */
+  async fresh(ref: string): Promise<{ session: SessionRecord; observer?: SessionObserver }> {
+    const s = this.resolve(ref);
+    const observer = await this.observe(s);
+    return { session: this.store.get(s.id)!, observer };
+  }
+
+  // ---------- create ----------
+
+  async create(opts: CreateOptions): Promise<{ session: SessionRecord; reused: boolean; message?: SendResult }> {
+    const workDir = this.checkWorkDir(opts.workDir);
+    const profile = PROFILES[opts.agent];
+    if (opts.agent === 'custom' && !opts.command?.length) throw invalidInput('command', 'agent "custom" needs a command', 'pass command as an argv array, e.g. ["aider", "--yes"]');
+    for (const key of Object.keys(opts.env ?? {})) {
+      if (!ENV_KEY.test(key)) throw invalidInput(`env.${key}`, `"${key}" is not a valid environment variable name`, 'use letters, digits and _ only, not starting with a digit');
+    }
+    const prompt = opts.prompt !== undefined ? checkText('prompt', opts.preamble ? `${opts.preamble}\n\n${opts.prompt}` : opts.prompt) : undefined;
+
+    if (opts.reuse) {
+      const idle = this.store.list({ states: ['idle'], workDir, agent: opts.agent, limit: 1, offset: 0 }).sessions[0];
+      if (idle) {
+        const message = prompt ? await this.send(idle.id, prompt) : undefined;
+        return { session: this.store.get(idle.id)!, reused: true, message };
+      }
+    }
+
+    const id = randomUUID();
+    const name = opts.name ?? `${opts.agent}-${id.slice(0, 8)}`;
+    if (!NAME.test(name)) throw invalidInput('name', `"${name}" is not a valid session name`, 'use 1-64 letters, digits, . _ - starting with a letter or digit');
+    if (this.store.nameTaken(name)) throw new AegisError('conflict', `a session named "${name}" exists`, { field: 'name', fix: 'pick another name, or omit it for a generated one' });
+
+    const dataDir = join(this.app.config.home, 'sessions', id);
+    mkdirSync(dataDir, { recursive: true });
+    const permissionMode = opts.permissionMode ?? this.app.config.get<string>('sessions.defaultPermissionMode');
+    const plan = profile.launch({ sessionId: id, workDir, dataDir, permissionMode, model: opts.model, env: opts.env ?? {}, command: opts.command, config: this.app.config, baseEnv: this.app.env });
+    const pane = await this.tmux.createWindow({ aegisId: id, name, cwd: workDir, env: { ...plan.env, AEGIS_SESSION_ID: id }, argv: plan.argv });
+    const now = Date.now();
+    const record: SessionRecord = {
+      id,
+      name,
+      agent: opts.agent,
+      argv: plan.argv,
+      workDir,
+      permissionMode,
+      model: opts.model,
+      state: 'starting',
+      stateSince: now,
+      lastActivity: now,
+      tmuxWindow: pane.windowId,
+      tmuxPane: pane.paneId,
+      panePid: pane.pid,
+      agentSessionId: plan.agentSessionId,
+      transcriptPath: plan.transcriptPath,
+      hooksFile: plan.hooksFile,
+      initialPrompt: prompt,
+      promptDelivered: false,
+      createdAt: now,
+    };
+    this.store.insert(record);
+    this.store.setState(id, 'starting', now, 'create');
+    let message: SendResult | undefined;
+    if (prompt) {
+      const m = this.store.enqueue(id, prompt, now);
+      message = { status: 'queued', messageId: m.id, position: 1 };
+    }
+    this.app.events.emit('session_created', { sessionId: id, name, agent: opts.agent, workDir });
+    if (this.running) await this.monitor.watch(id);
+    else this.ensureWatcher();
+    return { session: this.store.get(id)!, reused: false, message };
+  }
+
+  private checkWorkDir(dir: string): string {
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      throw invalidInput('workDir', `workDir ${dir} does not exist`, 'pass an existing folder (absolute path), or create it first');
+    }
+    if (!st.isDirectory()) throw invalidInput('workDir', `workDir ${dir} is not a folder`, 'pass the project folder, not a file');
+    // Agents key their state on the physical path (Claude Code's trust and transcript folders).
+    return realpathSync(dir);
+  }
+
+  /**
+   * A process that only runs one command (the CLI) cannot deliver a prompt later; when no long-lived
+   * Aegis process is watching, start the background engine that does (`ag engine`).
+   */
+  private ensureWatcher(): void {
+    if (this.watcherAlive()) return;
+    import('./engine-spawn.js').then(({ spawnEngine }) => spawnEngine(this.app)).catch((err) => this.app.log.warn('could not start the background engine', { error: (err as Error).message }));
+  }
+
+  // ---------- send and the queue ----------
+
+  /**
+   * Sends text as one prompt. It goes through the persisted queue either way: delivered now when the
+   * agent is ready and nothing is ahead of it, otherwise kept (in order) until the agent is ready.
+   */
+  async send(ref: string, rawText: string): Promise<SendResult> {
+    const s = this.resolve(ref);
+    if (['exited', 'dead'].includes(s.state)) throw new AegisError('conflict', `session ${s.name} has ${s.state}`, { field: 'id', fix: 'start a new session with session_create (its transcript stays readable with session_read)' });
+    const text = checkText('text', rawText);
+    const msg = this.store.enqueue(s.id, text, Date.now());
+    const obs = await this.observe(s);
+    const ready = obs?.last && this.isReady(obs.last);
+    const ahead = this.store.queued(s.id).filter((m) => m.id < msg.id).length;
+    if (obs && ready && ahead === 0) {
+      const claimed = this.store.claimNext(s.id, this.holder, Date.now(), CLAIM_TTL_MS);
+      if (claimed?.id === msg.id) return this.deliverClaimed(s, obs, claimed);
+      if (claimed) this.store.releaseMessage(claimed.id);
+    }
+    if (!this.running) this.ensureWatcher();
+    return { status: 'queued', messageId: msg.id, position: ahead + 1 };
+  }
+
+  private isReady(o: Observation): boolean {
+    if (!READY.includes(o.state) || o.dialog) return false;
+    return !o.reading.queued.length;
+  }
+
+  /** Delivery loop: whenever a watched session is ready, the next queued message goes (once, across processes). */
+  private maybeDeliver(sessionId: string, o: Observation): void {
+    if (this.delivering.has(sessionId) || !this.isReady(o)) return;
+    const obs = this.monitor.observer(sessionId);
+    const s = this.store.get(sessionId);
+    if (!obs || !s) return;
+    const claimed = this.store.claimNext(sessionId, this.holder, Date.now(), CLAIM_TTL_MS);
+    if (!claimed) return;
+    void this.deliverClaimed(s, obs, claimed);
+  }
+
+  private async deliverClaimed(s: SessionRecord, obs: SessionObserver, msg: QueuedMessage): Promise<SendResult> {
+    this.delivering.add(s.id);
+    try {
+      await this.type(s, obs, msg.text);
+      this.store.finishMessage(msg.id, true, Date.now());
+      if (msg.text === s.initialPrompt) this.store.update(s.id, { promptDelivered: true });
+      return { status: 'delivered', messageId: msg.id };
+    } catch (err) {
+      const error = (err as Error).message;
+      if (msg.attempts >= 3) this.store.finishMessage(msg.id, false, Date.now(), error);
+      else this.store.releaseMessage(msg.id);
+      this.app.log.warn('delivery failed', { session: s.id, attempt: msg.attempts, error });
+      return { status: msg.attempts >= 3 ? 'failed' : 'queued', messageId: msg.id, error };
+    } finally {
+      this.delivering.delete(s.id);
+    }
+  }
+
+  /** Waits for the observer to report something that satisfies `pred`, or the deadline. */
+  private async until(obs: SessionObserver, pred: (o: Observation) => boolean, timeoutMs: number): Promise<Observation | undefined> {
+    if (obs.last && pred(obs.last)) return obs.last;
+    return new Promise((resolve) => {
+      const onObs = (id: string, o: Observation) => {
+        if (id === obs.session.id && pred(o)) done(o);
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      const done = (o: Observation | undefined) => {
+        clearTimeout(timer);
+        this.monitor.off('observation', onObs);
+        resolve(o);
+      };
+      this.monitor.on('observation', onObs);
+    });
+  }
+
+  /**
+   * Types one prompt and confirms it arrived. A prompt put back into the input box by an interrupt
+   * is cleared first; multi-line text goes as one bracketed paste; Enter is a separate key. Delivery
+   * counts only when the agent shows it took the prompt (hook, state or screen), and Enter is
+   * retried while the text is still sitting in the box.
+   */
+  private async type(s: SessionRecord, obs: SessionObserver, text: string): Promise<void> {
+    const profile = PROFILES[s.agent as AgentName] ?? PROFILES.custom;
+    const pane = s.tmuxPane!;
+    if (obs.last?.reading.inputText) {
+      await this.tmux.sendKeys(pane, profile.keys.clearInput);
+      await this.until(obs, (o) => !o.reading.inputText, 1_500);
+    }
+    const started = Date.now();
+    const before = obs.screen.lines().join('\n');
+    if (text.includes('\n')) await this.tmux.paste(pane, text);
+    else await this.tmux.typeLiteral(pane, text);
+    if (profile.dialogs) await this.until(obs, (o) => !!o.reading.inputText, 2_000);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.tmux.sendKeys(pane, profile.keys.submit);
+      obs.schedule();
+      const confirmed = await this.until(
+        obs,
+        (o) => {
+          if (profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= started && samePrompt(p.prompt, text))) return true;
+          if (profile.dialogs) return !o.reading.inputText && o.state !== 'idle' && o.at > started;
+          return obs.screen.lines().join('\n') !== before;
+        },
+        attempt === 0 ? 4_000 : 2_000,
+      );
+      if (confirmed) return;
+      // Still in the box: the Enter was lost (e.g. swallowed while the paste was being processed).
+      if (!obs.last?.reading.inputText) break;
+    }
+    if (profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= started && samePrompt(p.prompt, text))) return;
+    throw new AegisError('timeout', `the agent did not confirm the prompt within ${Math.round((Date.now() - started) / 1000)} s`, { fix: 'check the pane with session_pane; the message stays queued and is retried' });
+  }
+
+  // ---------- dialogs ----------
+
+  private async dialogOf(ref: string): Promise<{ session: SessionRecord; observer: SessionObserver; dialog: Dialog }> {
+    const { session, observer } = await this.fresh(ref);
+    const dialog = observer?.last?.dialog;
+    if (!observer || !dialog) {
+      throw new AegisError('conflict', `session ${session.name} has no open dialog (state: ${session.state})`, {
+        field: 'id',
+        fix: session.state === 'asking' ? 'the agent asked in plain text: answer with session_answer (free text) or session_send' : 'wait for state permission_prompt or asking (session_wait) before answering',
+      });
+    }
+    return { session, observer, dialog };
+  }
+
+  private async pressAndSettle(s: SessionRecord, obs: SessionObserver, plan: { keys: string[]; text?: string }, dialog: Dialog): Promise<SessionState> {
+    if (plan.keys.length) await this.tmux.sendKeys(s.tmuxPane!, plan.keys);
+    if (plan.text) {
+      await this.tmux.typeLiteral(s.tmuxPane!, plan.text);
+      await this.tmux.sendKeys(s.tmuxPane!, ['Enter']);
+    }
+    obs.schedule();
+    const after = await this.until(obs, (o) => !o.dialog || o.dialog.question !== dialog.question || o.dialog.command !== dialog.command, 5_000);
+    return (after ?? obs.last)?.state ?? s.state;
+  }
+
+  async approve(ref: string, scope: 'once' | 'always'): Promise<{ state: SessionState; dialog: Dialog; chose: string }> {
+    const { session, observer, dialog } = await this.dialogOf(ref);
+    const plan = approveKeys(dialog, scope);
+    const state = await this.pressAndSettle(session, observer, plan, dialog);
+    return { state, dialog, chose: plan.label ?? plan.keys.join(' ') };
+  }
+
+  async reject(ref: string, reason?: string): Promise<{ state: SessionState; dialog: Dialog; followUp?: SendResult }> {
+    const { session, observer, dialog } = await this.dialogOf(ref);
+    const state = await this.pressAndSettle(session, observer, rejectKeys(dialog), dialog);
+    const followUp = reason ? await this.send(session.id, reason) : undefined;
+    return { state: followUp?.status === 'delivered' ? 'working' : state, dialog, followUp };
+  }
+
+  async answer(ref: string, choice: string | number): Promise<{ state: SessionState; answeredWith: string; viaMessage?: SendResult }> {
+    const { session, observer } = await this.fresh(ref);
+    const dialog = observer?.last?.dialog;
+    if (!dialog) {
+      if (session.state === 'asking' || session.state === 'idle') {
+        const viaMessage = await this.send(session.id, String(choice));
+        return { state: this.store.get(session.id)!.state, answeredWith: String(choice), viaMessage };
+      }
+      throw new AegisError('conflict', `session ${session.name} is not asking anything (state: ${session.state})`, { field: 'id', fix: 'wait for state asking (session_wait), or use session_send' });
+    }
+    const plan = answerKeys(dialog, choice);
+    const state = await this.pressAndSettle(session, observer!, plan, dialog);
+    return { state, answeredWith: plan.label ?? String(choice) };
+  }
+
+  // ---------- controls ----------
+
+  /** Ctrl-C or Escape, then the state the agent settles in (a put-back prompt shows as inputText). */
+  async interrupt(ref: string, key: 'interrupt' | 'escape'): Promise<{ state: SessionState; inputText: string }> {
+    const { session, observer } = await this.fresh(ref);
+    if (!observer) throw new AegisError('conflict', `session ${session.name} has ${session.state}`, { field: 'id', fix: 'nothing to interrupt; start a new session' });
+    const profile = PROFILES[session.agent as AgentName] ?? PROFILES.custom;
+    const sent = Date.now();
+    await this.tmux.sendKeys(session.tmuxPane!, key === 'interrupt' ? profile.keys.interrupt : profile.keys.escape);
+    observer.schedule();
+    const settled = await this.until(observer, (o) => o.at > sent && o.state !== 'working' && o.state !== 'stalled', 3_000);
+    const last = settled ?? observer.last!;
+    return { state: last.state, inputText: last.reading.inputText };
+  }
+
+  /** Stops the agent and every process it started, removes the pane, keeps the record and transcript. */
+  async kill(ref: string): Promise<{ session: SessionRecord; killedProcesses: number }> {
+    const s = this.resolve(ref);
+    let killed = 0;
+    if (s.tmuxWindow && !['dead'].includes(s.state)) {
+      const pane = s.tmuxPane ? await this.tmux.pane(s.tmuxPane) : undefined;
+      killed = await killPaneTree(pane?.pid ?? s.panePid, () => this.tmux.killWindow(s.tmuxWindow!));
+    }
+    this.monitor.unwatch(s.id);
+    const now = Date.now();
+    const { changed, from } = this.store.setState(s.id, 'exited', now, 'kill', { dialog: null });
+    if (changed) this.onChange({ sessionId: s.id, from, to: 'exited', at: now, observation: { state: 'exited', reading: { state: 'exited', inputText: '', queued: [], turnFinished: false }, at: now, contentChangedAt: now } });
+    for (const m of this.store.queued(s.id)) this.store.finishMessage(m.id, false, now, 'session killed');
+    return { session: this.store.get(s.id)!, killedProcesses: killed };
+  }
+
+  /** Blocks until the session is in one of `states` (or the timeout), reporting progress meanwhile. */
+  async wait(ref: string, states: SessionState[], timeoutMs: number, signal: AbortSignal, progress: (elapsedMs: number, state: SessionState) => void): Promise<{ state: SessionState; matched: boolean; waitedMs: number }> {
+    const started = Date.now();
+    const { session, observer } = await this.fresh(ref);
+    if (states.includes(session.state) || !observer) return { state: session.state, matched: states.includes(session.state), waitedMs: 0 };
+    return new Promise((resolve) => {
+      const finish = (state: SessionState, matched: boolean) => {
+        clearTimeout(timer);
+        clearInterval(ticker);
+        this.monitor.off('change', onChange);
+        signal.removeEventListener('abort', onAbort);
+        resolve({ state, matched, waitedMs: Date.now() - started });
+      };
+      const onChange = (c: StateChange) => {
+        if (c.sessionId === session.id && states.includes(c.to)) finish(c.to, true);
+      };
+      const current = () => this.store.get(session.id)!.state;
+      const onAbort = () => finish(current(), false);
+      const timer = setTimeout(() => finish(current(), false), timeoutMs);
+      const ticker = setInterval(() => progress(Date.now() - started, current()), 5_000);
+      this.monitor.on('change', onChange);
+      signal.addEventListener('abort', onAbort);
+    });
+  }
+
+  private onChange(c: StateChange): void {
+    this.app.events.emit('session_state_changed', { sessionId: c.sessionId, from: c.from ?? 'none', to: c.to, detail: c.observation.dialog });
+    if (['exited', 'dead'].includes(c.to)) setTimeout(() => this.monitor.unwatch(c.sessionId), 0);
+  }
+}

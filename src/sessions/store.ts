@@ -1,0 +1,286 @@
+import type { Dialog, SessionState } from '../agents/types.js';
+import type { Db } from '../db/open.js';
+
+/** A session as remembered in SQLite. */
+export interface SessionRecord {
+  id: string;
+  name: string;
+  agent: string;
+  argv: string[];
+  workDir: string;
+  permissionMode: string;
+  model?: string;
+  state: SessionState;
+  stateSince: number;
+  lastActivity: number;
+  dialog?: Dialog;
+  lastAssistant?: string;
+  tmuxWindow?: string;
+  tmuxPane?: string;
+  panePid?: number;
+  agentSessionId?: string;
+  transcriptPath?: string;
+  hooksFile?: string;
+  initialPrompt?: string;
+  promptDelivered: boolean;
+  exitStatus?: number;
+  error?: string;
+  createdAt: number;
+  endedAt?: number;
+}
+
+export interface QueuedMessage {
+  id: number;
+  sessionId: string;
+  text: string;
+  status: 'queued' | 'delivering' | 'delivered' | 'failed';
+  attempts: number;
+  createdAt: number;
+  deliveredAt?: number;
+  error?: string;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  agent: string;
+  argv: string;
+  work_dir: string;
+  permission_mode: string;
+  model: string | null;
+  state: string;
+  state_since: number;
+  last_activity: number;
+  dialog: string | null;
+  last_assistant: string | null;
+  tmux_window: string | null;
+  tmux_pane: string | null;
+  pane_pid: number | null;
+  agent_session_id: string | null;
+  transcript_path: string | null;
+  hooks_file: string | null;
+  initial_prompt: string | null;
+  prompt_delivered: number;
+  exit_status: number | null;
+  error: string | null;
+  created_at: number;
+  ended_at: number | null;
+}
+
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+function fromRow(r: Row): SessionRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    agent: r.agent,
+    argv: JSON.parse(r.argv) as string[],
+    workDir: r.work_dir,
+    permissionMode: r.permission_mode,
+    model: opt(r.model),
+    state: r.state as SessionState,
+    stateSince: r.state_since,
+    lastActivity: r.last_activity,
+    dialog: r.dialog ? (JSON.parse(r.dialog) as Dialog) : undefined,
+    lastAssistant: opt(r.last_assistant),
+    tmuxWindow: opt(r.tmux_window),
+    tmuxPane: opt(r.tmux_pane),
+    panePid: opt(r.pane_pid),
+    agentSessionId: opt(r.agent_session_id),
+    transcriptPath: opt(r.transcript_path),
+    hooksFile: opt(r.hooks_file),
+    initialPrompt: opt(r.initial_prompt),
+    promptDelivered: r.prompt_delivered === 1,
+    exitStatus: opt(r.exit_status),
+    error: opt(r.error),
+    createdAt: r.created_at,
+    endedAt: opt(r.ended_at),
+  };
+}
+
+/** Terminal states: the agent is gone; the record and transcript stay. */
+export const ENDED_STATES: readonly SessionState[] = ['exited', 'dead'];
+
+/** SQLite access for sessions, their message queue and state history. No tmux, no agents. */
+export class SessionStore {
+  constructor(private readonly db: Db) {}
+
+  insert(s: SessionRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO sessions (id, name, agent, argv, work_dir, permission_mode, model, state, state_since, last_activity, tmux_window, tmux_pane, pane_pid,
+          agent_session_id, transcript_path, hooks_file, initial_prompt, prompt_delivered, created_at)
+         VALUES (@id, @name, @agent, @argv, @workDir, @permissionMode, @model, @state, @stateSince, @lastActivity, @tmuxWindow, @tmuxPane, @panePid,
+          @agentSessionId, @transcriptPath, @hooksFile, @initialPrompt, @promptDelivered, @createdAt)`,
+      )
+      .run({
+        ...s,
+        argv: JSON.stringify(s.argv),
+        model: s.model ?? null,
+        tmuxWindow: s.tmuxWindow ?? null,
+        tmuxPane: s.tmuxPane ?? null,
+        panePid: s.panePid ?? null,
+        agentSessionId: s.agentSessionId ?? null,
+        transcriptPath: s.transcriptPath ?? null,
+        hooksFile: s.hooksFile ?? null,
+        initialPrompt: s.initialPrompt ?? null,
+        promptDelivered: s.promptDelivered ? 1 : 0,
+      });
+  }
+
+  get(id: string): SessionRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
+    return r && fromRow(r);
+  }
+
+  /** Finds by exact id, exact name, or a unique id prefix (at least 4 characters). */
+  find(ref: string): SessionRecord[] {
+    const exact = this.db.prepare('SELECT * FROM sessions WHERE id = ? OR name = ?').all(ref, ref) as Row[];
+    if (exact.length) return exact.map(fromRow);
+    if (ref.length < 4) return [];
+    return (this.db.prepare("SELECT * FROM sessions WHERE id LIKE ? ESCAPE '\\' LIMIT 5").all(`${ref.replace(/[\\%_]/g, '\\$&')}%`) as Row[]).map(fromRow);
+  }
+
+  list(filter: { states?: SessionState[]; workDir?: string; agent?: string; limit: number; offset: number }): { sessions: SessionRecord[]; total: number } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.states?.length) {
+      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+      params.push(...filter.states);
+    }
+    if (filter.workDir) {
+      where.push('work_dir = ?');
+      params.push(filter.workDir);
+    }
+    if (filter.agent) {
+      where.push('agent = ?');
+      params.push(filter.agent);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM sessions ${clause}`).get(...params) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT * FROM sessions ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`).all(...params, filter.limit, filter.offset) as Row[];
+    return { sessions: rows.map(fromRow), total };
+  }
+
+  /** Sessions whose pane should still be running (everything not exited or dead). */
+  live(): SessionRecord[] {
+    return (this.db.prepare("SELECT * FROM sessions WHERE state NOT IN ('exited', 'dead') ORDER BY created_at").all() as Row[]).map(fromRow);
+  }
+
+  nameTaken(name: string): boolean {
+    return !!this.db.prepare('SELECT 1 FROM sessions WHERE name = ?').get(name);
+  }
+
+  /**
+   * Records a state change. Several processes may observe the same pane; the WHERE clause makes the
+   * write (and its history row) happen once per real change.
+   */
+  setState(id: string, to: SessionState, at: number, source: string, extra: { dialog?: Dialog | null; lastAssistant?: string; error?: string | null; exitStatus?: number } = {}): { changed: boolean; from?: SessionState } {
+    const tx = this.db.transaction(() => {
+      const cur = this.db.prepare('SELECT state, dialog FROM sessions WHERE id = ?').get(id) as { state: SessionState; dialog: string | null } | undefined;
+      if (!cur) return { changed: false };
+      const dialogJson = extra.dialog === undefined ? cur.dialog : extra.dialog === null ? null : JSON.stringify(extra.dialog);
+      const changed = cur.state !== to;
+      this.db
+        .prepare(
+          `UPDATE sessions SET state = ?, state_since = CASE WHEN state = ? THEN state_since ELSE ? END, last_activity = max(last_activity, ?), dialog = ?,
+             last_assistant = coalesce(?, last_assistant), error = CASE WHEN ? THEN ? ELSE error END, exit_status = coalesce(?, exit_status),
+             ended_at = CASE WHEN ? IN ('exited', 'dead') THEN coalesce(ended_at, ?) ELSE ended_at END
+           WHERE id = ?`,
+        )
+        .run(to, to, at, at, dialogJson, extra.lastAssistant ?? null, extra.error !== undefined ? 1 : 0, extra.error ?? null, extra.exitStatus ?? null, to, at, id);
+      if (changed) {
+        this.db.prepare('INSERT INTO session_events (session_id, at, from_state, to_state, source, detail) VALUES (?, ?, ?, ?, ?, ?)').run(id, at, cur.state, to, source, dialogJson);
+      }
+      return { changed, from: cur.state };
+    });
+    return tx.immediate();
+  }
+
+  touch(id: string, at: number): void {
+    this.db.prepare('UPDATE sessions SET last_activity = max(last_activity, ?) WHERE id = ?').run(at, id);
+  }
+
+  update(id: string, fields: Partial<Pick<SessionRecord, 'tmuxWindow' | 'tmuxPane' | 'panePid' | 'transcriptPath' | 'promptDelivered' | 'lastAssistant'>>): void {
+    const cols: Record<string, string> = { tmuxWindow: 'tmux_window', tmuxPane: 'tmux_pane', panePid: 'pane_pid', transcriptPath: 'transcript_path', promptDelivered: 'prompt_delivered', lastAssistant: 'last_assistant' };
+    const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+    if (!entries.length) return;
+    const sql = `UPDATE sessions SET ${entries.map(([k]) => `${cols[k]} = ?`).join(', ')} WHERE id = ?`;
+    this.db.prepare(sql).run(...entries.map(([, v]) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)), id);
+  }
+
+  /** Claims the initial prompt for delivery exactly once across processes. */
+  claimInitialPrompt(id: string): string | undefined {
+    const r = this.db.prepare('UPDATE sessions SET prompt_delivered = 1 WHERE id = ? AND prompt_delivered = 0 AND initial_prompt IS NOT NULL RETURNING initial_prompt').get(id) as { initial_prompt: string } | undefined;
+    return r?.initial_prompt;
+  }
+
+  events(id: string, limit = 50): { at: number; from?: string; to: string; source: string }[] {
+    return (this.db.prepare('SELECT at, from_state, to_state, source FROM session_events WHERE session_id = ? ORDER BY id DESC LIMIT ?').all(id, limit) as { at: number; from_state: string | null; to_state: string; source: string }[])
+      .reverse()
+      .map((e) => ({ at: e.at, from: e.from_state ?? undefined, to: e.to_state, source: e.source }));
+  }
+
+  // ---- message queue ----
+
+  enqueue(sessionId: string, text: string, at: number): QueuedMessage {
+    const r = this.db.prepare("INSERT INTO session_messages (session_id, text, status, created_at) VALUES (?, ?, 'queued', ?) RETURNING *").get(sessionId, text, at) as MessageRow;
+    return messageFromRow(r);
+  }
+
+  queued(sessionId: string): QueuedMessage[] {
+    return (this.db.prepare("SELECT * FROM session_messages WHERE session_id = ? AND status IN ('queued', 'delivering') ORDER BY id").all(sessionId) as MessageRow[]).map(messageFromRow);
+  }
+
+  /** Sessions that have messages waiting, for the delivery loop. */
+  sessionsWithQueue(): string[] {
+    return (this.db.prepare("SELECT DISTINCT session_id FROM session_messages WHERE status IN ('queued', 'delivering')").all() as { session_id: string }[]).map((r) => r.session_id);
+  }
+
+  /**
+   * Claims the oldest waiting message of a session for `holder` for `ttlMs`, so that only one process
+   * types it. An expired claim (its process died mid-delivery) can be taken over.
+   */
+  claimNext(sessionId: string, holder: string, now: number, ttlMs: number): QueuedMessage | undefined {
+    const tx = this.db.transaction(() => {
+      const r = this.db
+        .prepare("SELECT * FROM session_messages WHERE session_id = ? AND (status = 'queued' OR (status = 'delivering' AND claimed_until < ?)) ORDER BY id LIMIT 1")
+        .get(sessionId, now) as MessageRow | undefined;
+      if (!r) return undefined;
+      // Only the head of the queue may go: an older message still being delivered blocks newer ones.
+      const older = this.db.prepare("SELECT 1 FROM session_messages WHERE session_id = ? AND status = 'delivering' AND claimed_until >= ? AND id < ?").get(sessionId, now, r.id);
+      if (older) return undefined;
+      this.db.prepare("UPDATE session_messages SET status = 'delivering', claimed_by = ?, claimed_until = ?, attempts = attempts + 1 WHERE id = ?").run(holder, now + ttlMs, r.id);
+      return messageFromRow({ ...r, status: 'delivering', attempts: r.attempts + 1 });
+    });
+    return tx.immediate();
+  }
+
+  finishMessage(id: number, ok: boolean, at: number, error?: string): void {
+    this.db.prepare('UPDATE session_messages SET status = ?, delivered_at = ?, error = ?, claimed_until = NULL WHERE id = ?').run(ok ? 'delivered' : 'failed', ok ? at : null, error ?? null, id);
+  }
+
+  releaseMessage(id: number): void {
+    this.db.prepare("UPDATE session_messages SET status = 'queued', claimed_by = NULL, claimed_until = NULL WHERE id = ?").run(id);
+  }
+
+  message(id: number): QueuedMessage | undefined {
+    const r = this.db.prepare('SELECT * FROM session_messages WHERE id = ?').get(id) as MessageRow | undefined;
+    return r && messageFromRow(r);
+  }
+}
+
+interface MessageRow {
+  id: number;
+  session_id: string;
+  text: string;
+  status: QueuedMessage['status'];
+  attempts: number;
+  error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+function messageFromRow(r: MessageRow): QueuedMessage {
+  return { id: r.id, sessionId: r.session_id, text: r.text, status: r.status, attempts: r.attempts, createdAt: r.created_at, deliveredAt: opt(r.delivered_at), error: opt(r.error) };
+}

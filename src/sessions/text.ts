@@ -1,0 +1,25 @@
+import { invalidInput } from '../errors.js';
+
+/**
+ * Makes caller text safe to type into a pane: it must arrive as text, never as terminal control.
+ * ESC and the other C0/C1 control characters are removed (an ESC could end a bracketed paste early
+ * or smuggle an escape sequence); tabs and newlines stay; CRLF and lone CR become LF.
+ */
+export function sanitizeText(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
+export const MAX_TEXT_BYTES = 100_000;
+
+export function checkText(field: string, raw: string): string {
+  const text = sanitizeText(raw);
+  if (!text.trim()) throw invalidInput(field, `${field} is empty`, `pass the text to send in ${field}`);
+  if (Buffer.byteLength(text) > MAX_TEXT_BYTES) throw invalidInput(field, `${field} is ${Buffer.byteLength(text)} bytes; the limit is ${MAX_TEXT_BYTES}`, 'send a shorter text, or write it to a file and ask the agent to read it');
+  return text;
+}
+
+/** Compares prompts the way an agent echoes them: line ends and surrounding blanks do not count. */
+export const samePrompt = (a: string, b: string): boolean => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();

@@ -1,0 +1,157 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+
+/**
+ * Decodes the value of a control-mode `%output` line: tmux escapes bytes below 0x20 and the backslash
+ * as `\ooo` octal; every other byte (UTF-8 included) arrives as is. Works on bytes, not strings, so
+ * a multi-byte character split across two %output lines is reassembled by the terminal emulator.
+ */
+export function decodeOutput(raw: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(raw.length);
+  let n = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const b = raw[i]!;
+    if (b === 0x5c && i + 3 < raw.length && isOctal(raw[i + 1]) && isOctal(raw[i + 2]) && isOctal(raw[i + 3])) {
+      out[n++] = ((raw[i + 1]! - 48) << 6) | ((raw[i + 2]! - 48) << 3) | (raw[i + 3]! - 48);
+      i += 3;
+    } else {
+      out[n++] = b;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+const isOctal = (b: number | undefined): boolean => b !== undefined && b >= 48 && b <= 55;
+
+interface Pending {
+  resolve(lines: string[]): void;
+  reject(err: Error): void;
+}
+
+export interface ControlEvents {
+  output: [paneId: string, data: Buffer];
+  'window-close': [windowId: string];
+  'window-add': [windowId: string];
+  'layout-change': [windowId: string];
+  exit: [reason: string];
+}
+
+/**
+ * One persistent `tmux -C` connection: it streams every pane's output as it happens (the event
+ * source for state detection) and runs our own tmux commands without a process per command.
+ * Only commands built from our own ids go through it; caller text never does.
+ */
+export class ControlClient extends EventEmitter<ControlEvents> {
+  private child?: ChildProcessWithoutNullStreams;
+  private buffer: Buffer = Buffer.alloc(0);
+  private readonly pending: Pending[] = [];
+  private block?: { guard: string; lines: string[] };
+  private ready?: Promise<void>;
+  private closed = false;
+
+  constructor(
+    private readonly command: string,
+    private readonly args: string[],
+  ) {
+    super();
+  }
+
+  /** Attaches to `session`; resolves once tmux answered the attach, rejects if it could not. */
+  start(session: string): Promise<void> {
+    if (this.ready) return this.ready;
+    this.ready = new Promise<void>((resolve, reject) => {
+      const child = spawn(this.command, [...this.args, '-C', 'attach-session', '-t', session], { stdio: ['pipe', 'pipe', 'pipe'] });
+      this.child = child;
+      // The attach itself is answered with a %begin/%end block: the first pending entry waits for it.
+      this.pending.push({ resolve: () => resolve(), reject });
+      child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+      child.stderr.resume();
+      child.on('error', (err) => this.shutdown(`spawn failed: ${err.message}`));
+      child.on('exit', (code) => this.shutdown(`tmux control client exited (${code ?? 'signal'})`));
+    });
+    return this.ready;
+  }
+
+  get alive(): boolean {
+    return !!this.child && !this.closed;
+  }
+
+  /** Runs a tmux command over the connection and returns its output lines. */
+  run(line: string): Promise<string[]> {
+    if (!this.child || this.closed) return Promise.reject(new Error('tmux control connection is closed'));
+    return new Promise<string[]>((resolve, reject) => {
+      this.pending.push({ resolve, reject });
+      this.child!.stdin.write(`${line}\n`);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.child?.stdin.end();
+    this.child?.kill();
+    this.shutdown('closed');
+  }
+
+  private shutdown(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.pending.splice(0)) p.reject(new Error(reason));
+    this.emit('exit', reason);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    let start = 0;
+    for (;;) {
+      const nl = this.buffer.indexOf(0x0a, start);
+      if (nl < 0) break;
+      this.onLine(this.buffer.subarray(start, nl));
+      start = nl + 1;
+    }
+    this.buffer = start === this.buffer.length ? Buffer.alloc(0) : Buffer.from(this.buffer.subarray(start));
+  }
+
+  private onLine(line: Buffer): void {
+    if (this.block) {
+      const text = line.toString('utf8');
+      if ((text.startsWith('%end ') || text.startsWith('%error ')) && text.slice(text.indexOf(' ')) === this.block.guard) {
+        const { lines } = this.block;
+        this.block = undefined;
+        const p = this.pending.shift();
+        if (text.startsWith('%end ')) p?.resolve(lines);
+        else p?.reject(new Error(lines.join('\n') || 'tmux command failed'));
+        return;
+      }
+      this.block.lines.push(text);
+      return;
+    }
+    if (line[0] !== 0x25 /* % */) return;
+    const space = line.indexOf(0x20);
+    const kind = line.subarray(0, space < 0 ? line.length : space).toString('latin1');
+    switch (kind) {
+      case '%output': {
+        const second = line.indexOf(0x20, space + 1);
+        if (second < 0) return;
+        this.emit('output', line.subarray(space + 1, second).toString('latin1'), decodeOutput(line.subarray(second + 1)));
+        return;
+      }
+      case '%begin':
+        this.block = { guard: line.subarray(space).toString('latin1'), lines: [] };
+        return;
+      case '%window-close':
+      case '%unlinked-window-close':
+        this.emit('window-close', line.subarray(space + 1).toString('latin1').trim());
+        return;
+      case '%window-add':
+        this.emit('window-add', line.subarray(space + 1).toString('latin1').trim());
+        return;
+      case '%layout-change':
+        this.emit('layout-change', line.subarray(space + 1).toString('latin1').split(' ')[0]!);
+        return;
+      case '%exit':
+        this.shutdown(line.subarray(space + 1).toString('latin1').trim() || 'exit');
+        return;
+      default:
+    }
+  }
+}

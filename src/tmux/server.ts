@@ -1,0 +1,152 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AegisError } from '../errors.js';
+import { tmux, type TmuxResult, type TmuxTarget } from './command.js';
+
+/** The tmux session that holds one window per agent session. */
+export const HUB_SESSION = 'aegis';
+
+export interface PaneInfo {
+  windowId: string;
+  paneId: string;
+  aegisId: string;
+  pid: number;
+  dead: boolean;
+  deadStatus?: number;
+  width: number;
+  height: number;
+  command: string;
+}
+
+const PANE_FORMAT = ['#{window_id}', '#{pane_id}', '#{@aegis_id}', '#{pane_pid}', '#{pane_dead}', '#{pane_dead_status}', '#{pane_width}', '#{pane_height}', '#{pane_current_command}'].join('\t');
+
+function parsePane(line: string): PaneInfo {
+  const [windowId, paneId, aegisId, pid, dead, deadStatus, width, height, command] = line.split('\t');
+  return {
+    windowId: windowId!,
+    paneId: paneId!,
+    aegisId: aegisId ?? '',
+    pid: Number(pid),
+    dead: dead === '1',
+    deadStatus: deadStatus ? Number(deadStatus) : undefined,
+    width: Number(width),
+    height: Number(height),
+    command: command ?? '',
+  };
+}
+
+/**
+ * Our own tmux server on a private socket, started with our own config file (never the user's
+ * ~/.tmux.conf) so that its behaviour is known: a fixed default window size (control clients do not resize;
+ * `window-size manual` is avoided because it crashes tmux 3.3a when a window is created),
+ * panes that stay after their process exits (so we can read the exit screen and status), focus events
+ * on (Claude Code shows a hint otherwise).
+ */
+export class TmuxServer {
+  private readonly confFile: string;
+
+  constructor(
+    readonly target: TmuxTarget,
+    home: string,
+    readonly size: { width: number; height: number },
+  ) {
+    this.confFile = join(home, 'tmux.conf');
+  }
+
+  private writeConf(): void {
+    mkdirSync(join(this.confFile, '..'), { recursive: true });
+    writeFileSync(
+      this.confFile,
+      [
+        '# Written by Aegis for its own tmux server; edits are overwritten.',
+        `set -g default-size ${this.size.width}x${this.size.height}`,
+        'set -g remain-on-exit on',
+        'set -g history-limit 5000',
+        'set -g focus-events on',
+        'set -g escape-time 0',
+        'set -g automatic-rename off',
+        'set -g allow-rename off',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  /** Runs a command against our server, passing our config so a server started by it is configured. */
+  run(args: string[], opts: { input?: string; reject?: boolean } = {}): Promise<TmuxResult> {
+    return tmux(this.target, ['-f', this.confFile, ...args], opts);
+  }
+
+  /**
+   * Starts a window running `argv` in `cwd` with `env`, tagged with our session id. The first window
+   * creates the hub session (and the server); when two processes race to create it, the loser adds a
+   * window instead.
+   */
+  async createWindow(opts: { aegisId: string; name: string; cwd: string; env: Record<string, string>; argv: string[] }): Promise<PaneInfo> {
+    this.writeConf();
+    const envArgs = Object.entries(opts.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    const common = ['-P', '-F', PANE_FORMAT, '-n', opts.name, '-c', opts.cwd, ...envArgs];
+    let r = await this.run(['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...opts.argv], { reject: false });
+    if (r.exitCode !== 0) {
+      r = await this.run(['new-session', '-d', '-s', HUB_SESSION, '-x', String(this.size.width), '-y', String(this.size.height), ...common, '--', ...opts.argv], { reject: false });
+      if (r.exitCode !== 0 && /duplicate session/.test(r.stderr)) {
+        r = await this.run(['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...opts.argv], { reject: false });
+      }
+    }
+    if (r.exitCode !== 0) throw new AegisError('unavailable', `tmux could not start the agent: ${r.stderr.trim()}`, { fix: 'run `ag doctor` to check tmux' });
+    const pane = parsePane(r.stdout.trim());
+    await this.run(['set-option', '-w', '-t', pane.windowId, '@aegis_id', opts.aegisId]);
+    return { ...pane, aegisId: opts.aegisId };
+  }
+
+  /** Every pane of the hub session; empty when the server or the session does not exist. */
+  async listPanes(): Promise<PaneInfo[]> {
+    const r = await this.run(['list-panes', '-s', '-t', `${HUB_SESSION}:`, '-F', PANE_FORMAT], { reject: false });
+    if (r.exitCode !== 0) return [];
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map(parsePane);
+  }
+
+  async pane(paneId: string): Promise<PaneInfo | undefined> {
+    const r = await this.run(['display-message', '-p', '-t', paneId, PANE_FORMAT], { reject: false });
+    if (r.exitCode !== 0 || !r.stdout.trim()) return undefined;
+    const info = parsePane(r.stdout.trim());
+    return info.paneId === paneId ? info : undefined;
+  }
+
+  /** The screen as text with escapes (-e), for seeding a terminal emulator; -N keeps trailing spaces off. */
+  async capture(paneId: string, opts: { escapes?: boolean } = {}): Promise<string> {
+    const r = await this.run(['capture-pane', '-p', ...(opts.escapes ? ['-e'] : []), '-t', paneId]);
+    return r.stdout;
+  }
+
+  /** Types `text` literally: -l stops tmux from reading key names like "Enter" or "C-c" in it. */
+  async typeLiteral(paneId: string, text: string): Promise<void> {
+    if (text) await this.run(['send-keys', '-t', paneId, '-l', '--', text]);
+  }
+
+  /** Sends named keys (Enter, Escape, C-c, C-u, digits) that we chose; never caller text. */
+  async sendKeys(paneId: string, keys: string[]): Promise<void> {
+    if (keys.length) await this.run(['send-keys', '-t', paneId, ...keys]);
+  }
+
+  /**
+   * Pastes `text` as one bracketed paste (when the application asked for bracketed paste mode), so
+   * a multi-line prompt arrives as one prompt instead of one line per Enter. The buffer is named per
+   * call and deleted after pasting (-d), so concurrent sends never mix.
+   */
+  async paste(paneId: string, text: string): Promise<void> {
+    const buffer = `aegis-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+    await this.run(['load-buffer', '-b', buffer, '-'], { input: text });
+    await this.run(['paste-buffer', '-p', '-d', '-r', '-b', buffer, '-t', paneId]);
+  }
+
+  async killWindow(windowId: string): Promise<void> {
+    await this.run(['kill-window', '-t', windowId], { reject: false });
+  }
+
+  async resize(windowId: string, width: number, height: number): Promise<void> {
+    await this.run(['resize-window', '-t', windowId, '-x', String(width), '-y', String(height)]);
+  }
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { normalizeScope } from '../memory/scope.js';
+import { MEMORY_LIMITS } from '../memory/store.js';
+import { defineTool } from './define.js';
+
+const scopeField = z
+  .string()
+  .default('global')
+  .describe('Where the entry lives: "global" (everyone), "project:<absolute work dir>" (one project) or "session:<session id>" (one session). Default global.');
+const keyField = z.string().describe(`The key, as namespace/key, e.g. "deploy/staging-url" (at most ${MEMORY_LIMITS.keyChars} characters, no spaces).`);
+const timestamps = {
+  updatedAt: z.string().describe('ISO time of the last write'),
+  expiresAt: z.string().nullable().describe('ISO time the entry expires, or null if it never does'),
+};
+
+const memorySet = defineTool({
+  name: 'memory_set',
+  title: 'Remember a value',
+  description: `Stores a small value under a key so other agents, sessions and people can read it later (e.g. key "deploy/staging-url", value "https://staging.example.com"). Overwrites the key if it exists in that scope. The value may be a string or any JSON (object, array, number…), up to ${MEMORY_LIMITS.valueBytes} bytes; for bigger content, write a file and remember its path. Set ttlSeconds to let it expire. Returns whether the key was created or overwritten.`,
+  input: z.object({
+    key: keyField,
+    value: z.json().describe(`The value: a string, or any JSON value. At most ${MEMORY_LIMITS.valueBytes} bytes once serialized.`),
+    ttlSeconds: z.number().int().optional().describe('Seconds until the entry expires and is never returned again. Omit to keep it until deleted.'),
+    scope: scopeField,
+  }),
+  output: z.object({
+    key: z.string(),
+    scope: z.string(),
+    created: z.boolean().describe('true if the key was new, false if an existing value was replaced'),
+    createdAt: z.string(),
+    ...timestamps,
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  cli: { positional: ['key', 'value'] },
+  handler: async ({ app }, input) => {
+    const { key, scope, created, createdAt, updatedAt, expiresAt } = app.memory.set({
+      key: input.key,
+      value: input.value,
+      scope: input.scope,
+      ttlSeconds: input.ttlSeconds,
+    });
+    return { key, scope, created, createdAt, updatedAt, expiresAt };
+  },
+});
+
+const memoryGet = defineTool({
+  name: 'memory_get',
+  title: 'Recall a value',
+  description:
+    'Reads the value stored under a key in a scope. Returns found=false (not an error) when the key is not set or has expired. Use memory_list to see which keys exist and memory_search when you do not know the key.',
+  input: z.object({ key: keyField, scope: scopeField }),
+  output: z.object({
+    found: z.boolean(),
+    key: z.string(),
+    scope: z.string(),
+    value: z.json().optional().describe('The stored string or JSON value, when found'),
+    createdAt: z.string().optional(),
+    updatedAt: z.string().optional(),
+    expiresAt: z.string().nullable().optional(),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  cli: {
+    positional: ['key'],
+    render: (out) => (out.found ? (typeof out.value === 'string' ? out.value : JSON.stringify(out.value, null, 2)) : `${out.key} is not set in ${out.scope}`),
+  },
+  handler: async ({ app }, input) => {
+    const entry = app.memory.get(input.key, input.scope);
+    return entry ? { found: true, ...entry } : { found: false, key: input.key, scope: normalizeScope(input.scope) };
+  },
+});
+
+const memoryDelete = defineTool({
+  name: 'memory_delete',
+  title: 'Forget a value',
+  description: 'Deletes the entry under a key in a scope. Returns deleted=false (not an error) when there was nothing to delete.',
+  input: z.object({ key: keyField, scope: scopeField }),
+  output: z.object({ deleted: z.boolean(), key: z.string(), scope: z.string() }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  cli: { positional: ['key'] },
+  handler: async ({ app }, input) => ({ deleted: app.memory.delete(input.key, input.scope), key: input.key, scope: normalizeScope(input.scope) }),
+});
+
+const memoryList = defineTool({
+  name: 'memory_list',
+  title: 'List remembered keys',
+  description:
+    'Lists the keys in a scope that start with a prefix (e.g. "deploy/"), in key order, a page at a time, with their values if asked. Pass nextCursor back as cursor for the next page. `total` counts every matching key.',
+  input: z.object({
+    prefix: z.string().default('').describe('Only keys starting with this, e.g. "deploy/". Empty lists every key.'),
+    scope: scopeField,
+    values: z.boolean().default(false).describe('Include each value (default: keys only)'),
+    limit: z.number().int().min(1).max(MEMORY_LIMITS.listPageMax).default(50).describe(`Keys per page, 1-${MEMORY_LIMITS.listPageMax}`),
+    cursor: z.string().optional().describe('nextCursor from the previous page'),
+  }),
+  output: z.object({
+    scope: z.string(),
+    entries: z.array(z.object({ key: z.string(), ...timestamps, value: z.json().optional() })),
+    total: z.number(),
+    nextCursor: z.string().optional(),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  cli: { positional: ['prefix'] },
+  handler: async ({ app }, input) => ({
+    scope: normalizeScope(input.scope),
+    ...app.memory.list({ scope: input.scope, prefix: input.prefix, withValues: input.values, limit: input.limit, cursor: input.cursor }),
+  }),
+});
+
+const memorySearch = defineTool({
+  name: 'memory_search',
+  title: 'Search memory',
+  description:
+    'Full-text search over memory keys and values, best match first. Every word must appear (in the key or the value, any order); end a word with * for a prefix ("stag*"). Searches every scope unless scope is given. Each result shows the value whole if short, else a snippet; read it whole with memory_get.',
+  input: z.object({
+    query: z.string().describe('Words to find, e.g. "staging url" or "deploy*"'),
+    scope: z.string().optional().describe('Only this scope ("global", "project:<absolute path>", "session:<id>"); omit to search all'),
+    limit: z.number().int().min(1).max(MEMORY_LIMITS.searchMax).default(20).describe(`Results at most, 1-${MEMORY_LIMITS.searchMax}`),
+  }),
+  output: z.object({
+    results: z.array(
+      z.object({
+        key: z.string(),
+        scope: z.string(),
+        preview: z.string(),
+        truncated: z.boolean().describe('true when preview is a snippet of a longer value'),
+        score: z.number().describe('relevance, higher is better'),
+        updatedAt: z.string(),
+      }),
+    ),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  cli: { positional: ['query'] },
+  handler: async ({ app }, input) => ({ results: app.memory.search(input) }),
+});
+
+export const memoryTools = [memorySet, memoryGet, memoryDelete, memoryList, memorySearch];

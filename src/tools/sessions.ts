@@ -1,0 +1,476 @@
+import { z } from 'zod';
+import { READ_LIMITS, TURN_ROLES, TranscriptReader, summarizeTranscript } from '../agents/claude/transcript.js';
+import { SESSION_STATES, type SessionState } from '../agents/types.js';
+import type { App } from '../app.js';
+import { AegisError } from '../errors.js';
+import { renderMemoryBlock } from '../memory/render.js';
+import { AGENTS } from '../sessions/profiles.js';
+import type { SessionService, CreateOptions } from '../sessions/service.js';
+import type { SessionRecord } from '../sessions/store.js';
+import { defineTool } from './define.js';
+
+const id = z.string().min(1).describe('Session id (a unique prefix of 4+ characters works), or the session name');
+const state = z.enum(SESSION_STATES);
+const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions'] as const;
+
+const dialogSchema = z.object({
+  kind: z.enum(['permission', 'question', 'plan', 'setup']),
+  title: z.string().optional(),
+  question: z.string(),
+  options: z.array(z.object({ number: z.number(), label: z.string(), selected: z.boolean() })),
+  tool: z.string().optional(),
+  command: z.string().optional(),
+  file: z.string().optional(),
+  url: z.string().optional(),
+});
+
+const sessionSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  agent: z.string(),
+  state,
+  stateSince: z.string(),
+  lastActivity: z.string(),
+  workDir: z.string(),
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const brief = (s: SessionRecord) => ({ id: s.id, name: s.name, agent: s.agent, state: s.state, stateSince: iso(s.stateSince), lastActivity: iso(s.lastActivity), workDir: s.workDir });
+
+const createInput = z.object({
+  workDir: z.string().min(1).describe('Absolute path of the folder the agent works in; it must exist'),
+  prompt: z.string().optional().describe('First instruction; delivered as one prompt as soon as the agent is ready'),
+  agent: z.enum(AGENTS).default('claude').describe('claude (default), codex, gemini, shell, or custom (with command)'),
+  command: z.array(z.string()).optional().describe('argv of the program to run when agent is "custom", e.g. ["aider","--yes"]'),
+  name: z.string().optional().describe('A readable unique name (letters, digits, . _ -); generated when omitted'),
+  permissionMode: z.enum(PERMISSION_MODES).optional().describe('Claude Code permission mode; default from config (usually "default": every tool asks)'),
+  model: z.string().optional().describe('Model name passed to the agent (--model)'),
+  env: z.record(z.string(), z.string()).optional().describe('Extra environment variables for the agent process'),
+  reuse: z.boolean().default(false).describe('Reuse an idle session of the same agent in the same workDir instead of starting a new one'),
+  memoryKeys: z.array(z.string()).optional().describe('Memory keys whose values are put in front of the prompt in a marked block'),
+});
+
+const sendResult = z.object({ status: z.enum(['delivered', 'queued', 'failed']), messageId: z.number(), position: z.number().optional(), error: z.string().optional() });
+
+async function createOne(app: App, input: z.infer<typeof createInput>) {
+  const svc = app.sessions;
+  const preamble = input.memoryKeys?.length ? renderMemoryBlock(app.memory, input.memoryKeys, [`project:${input.workDir}`, 'global']) : undefined;
+  const opts: CreateOptions = { ...input, preamble };
+  const r = await svc.create(opts);
+  return {
+    ...brief(r.session),
+    reused: r.reused,
+    prompt: r.message?.status ?? ('none' as const),
+    transcriptPath: r.session.transcriptPath,
+    attach: attachCommand(svc, r.session),
+  };
+}
+
+const attachCommand = (svc: SessionService, s: SessionRecord) => `tmux -L ${svc.tmux.target.socket} attach -t ${s.tmuxWindow ?? s.name}`;
+
+const sessionCreate = defineTool({
+  name: 'session_create',
+  title: 'Start an agent session',
+  description:
+    'Starts a coding agent (Claude Code by default) in its own tmux pane in workDir and returns at once with the session id. If a prompt is given it is queued and delivered as one prompt the moment the agent is ready. Then use session_wait to block until it needs you (permission_prompt, asking) or finished (idle), and session_read to see what it did. With reuse=true an idle session of the same agent in the same workDir is reused and the prompt sent to it.',
+  input: createInput,
+  output: sessionSummary.extend({ reused: z.boolean(), prompt: z.enum(['delivered', 'queued', 'failed', 'none']), transcriptPath: z.string().optional(), attach: z.string() }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  cli: { positional: ['prompt'], aliases: ['create'] },
+  handler: async ({ app }, input) => createOne(app, { ...input, workDir: input.workDir }),
+});
+
+const sessionBatchCreate = defineTool({
+  name: 'session_batch_create',
+  title: 'Start several agent sessions',
+  description:
+    'Starts up to 50 sessions in one call (same fields as session_create for each). Each is independent: one that fails (bad workDir, name taken) is reported with its error and does not stop the others.',
+  input: z.object({ sessions: z.array(createInput).min(1).max(50).describe('Up to 50 session_create inputs') }),
+  output: z.object({
+    results: z.array(z.object({ ok: z.boolean(), index: z.number(), id: z.string().optional(), name: z.string().optional(), state: state.optional(), error: z.string().optional() })),
+    created: z.number(),
+    failed: z.number(),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  handler: async ({ app }, { sessions }) => {
+    const results = [];
+    for (const [index, input] of sessions.entries()) {
+      try {
+        const r = await createOne(app, input);
+        results.push({ ok: true, index, id: r.id, name: r.name, state: r.state });
+      } catch (err) {
+        results.push({ ok: false, index, error: (err as Error).message });
+      }
+    }
+    return { results, created: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length };
+  },
+});
+
+const sessionList = defineTool({
+  name: 'session_list',
+  title: 'List agent sessions',
+  description: 'Lists sessions, newest first, with state and last activity. Filter by state, workDir or agent. Paginated: `total` counts every match and `nextOffset` is set while more remain (nothing is silently cut).',
+  input: z.object({
+    state: z.array(state).optional().describe('Only sessions in these states'),
+    workDir: z.string().optional().describe('Only sessions in this folder'),
+    agent: z.enum(AGENTS).optional().describe('Only this agent'),
+    limit: z.number().int().min(1).max(500).default(50).describe('Page size (max 500)'),
+    offset: z.number().int().min(0).default(0).describe('Skip this many (from nextOffset)'),
+  }),
+  output: z.object({ sessions: z.array(sessionSummary), total: z.number(), nextOffset: z.number().optional() }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  cli: { aliases: ['list'], render: ({ sessions, total, nextOffset }) => `${renderTable(sessions)}\n${sessions.length} of ${total}${nextOffset !== undefined ? ` (more: --offset ${nextOffset})` : ''}` },
+  handler: async ({ app }, input) => {
+    const svc = app.sessions;
+    await svc.refreshLive();
+    const { sessions, total } = svc.store.list({ states: input.state, workDir: input.workDir, agent: input.agent, limit: input.limit, offset: input.offset });
+    const next = input.offset + sessions.length;
+    return { sessions: sessions.map(brief), total, nextOffset: next < total ? next : undefined };
+  },
+});
+
+function renderTable(rows: z.infer<typeof sessionSummary>[]): string {
+  if (!rows.length) return '(no sessions)';
+  const cols = ['id', 'name', 'agent', 'state', 'lastActivity', 'workDir'] as const;
+  const cells = rows.map((r) => cols.map((c) => (c === 'id' ? r.id.slice(0, 8) : String(r[c]))));
+  const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  const line = (v: string[]) => v.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(cols.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n');
+}
+
+const sessionGet = defineTool({
+  name: 'session_get',
+  title: 'Get one session',
+  description:
+    'Everything about one session, observed now: state and since when, the pending dialog (kind, question, numbered options, tool and command or file) when it waits for approval or an answer, messages queued for it, the agent session id, transcript path, pane size and the tmux command to watch it live.',
+  input: z.object({ id }),
+  output: sessionSummary.extend({
+    dialog: dialogSchema.optional(),
+    lastAssistantMessage: z.string().optional(),
+    inputText: z.string().optional(),
+    queuedMessages: z.array(z.object({ id: z.number(), text: z.string(), status: z.string(), createdAt: z.string() })),
+    agentSessionId: z.string().optional(),
+    transcriptPath: z.string().optional(),
+    pane: z.object({ id: z.string().optional(), width: z.number().optional(), height: z.number().optional() }),
+    permissionMode: z.string(),
+    model: z.string().optional(),
+    exitStatus: z.number().optional(),
+    error: z.string().optional(),
+    createdAt: z.string(),
+    attach: z.string(),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  handler: async ({ app }, input) => {
+    const svc = app.sessions;
+    const { session: s, observer } = await svc.fresh(input.id);
+    return {
+      ...brief(s),
+      dialog: s.dialog,
+      lastAssistantMessage: s.lastAssistant,
+      inputText: observer?.last?.reading.inputText || undefined,
+      queuedMessages: svc.store.queued(s.id).map((m) => ({ id: m.id, text: m.text, status: m.status, createdAt: iso(m.createdAt) })),
+      agentSessionId: s.agentSessionId,
+      transcriptPath: observer?.hookFacts.transcriptPath ?? s.transcriptPath,
+      pane: { id: s.tmuxPane, width: observer?.screen.cols, height: observer?.screen.rows },
+      permissionMode: s.permissionMode,
+      model: s.model,
+      exitStatus: s.exitStatus,
+      error: s.error,
+      createdAt: iso(s.createdAt),
+      attach: attachCommand(svc, s),
+    };
+  },
+});
+
+const sessionSend = defineTool({
+  name: 'session_send',
+  title: 'Send text to an agent',
+  description:
+    'Sends text to the agent as ONE prompt (multi-line text stays one prompt) and confirms it arrived. If the agent is busy or a dialog is open, the message is queued (persisted, in order) and delivered as soon as the agent is ready: the result says delivered or queued. Text is typed literally: no shell or tmux interpretation. To answer a permission dialog use session_approve/session_reject; to answer a question picker use session_answer.',
+  input: z.object({ id, text: z.string().describe('The message; multi-line allowed') }),
+  output: sendResult,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  cli: { positional: ['id', 'text'], aliases: ['send'] },
+  handler: async ({ app }, input) => app.sessions.send(input.id, input.text),
+});
+
+function readerFor(app: App, s: SessionRecord): TranscriptReader {
+  const path = app.sessions.transcriptPath(s);
+  if (!path) throw new AegisError('unavailable', `session ${s.name} (${s.agent}) has no transcript`, { fix: 'only Claude Code sessions keep a transcript; use session_pane to read the screen' });
+  return app.sessions.transcript(s.id, path);
+}
+
+const turnSchema = z.object({
+  id: z.string(),
+  role: z.enum(TURN_ROLES),
+  at: z.string(),
+  text: z.string().optional(),
+  tool: z.object({ name: z.string(), id: z.string(), input: z.record(z.string(), z.unknown()) }).optional(),
+  result: z.object({ toolUseId: z.string(), content: z.string(), isError: z.boolean() }).optional(),
+  messageId: z.string().optional(),
+  interrupted: z.boolean().optional(),
+});
+
+const sessionRead = defineTool({
+  name: 'session_read',
+  title: 'Read the conversation',
+  description:
+    "Reads the agent's conversation from its transcript as turns: user prompts, assistant text, tool calls with their input, tool results and errors. Paginate with `cursor` (pass nextCursor back; ids are stable), filter with `roles`, or take the `last` N turns. Reading never consumes anything: the same call returns the same turns.",
+  input: z.object({
+    id,
+    cursor: z.string().optional().describe('nextCursor from a previous read: continue after it'),
+    limit: z.number().int().min(1).max(READ_LIMITS.maxLimit).default(READ_LIMITS.defaultLimit).describe('Turns per page'),
+    roles: z.array(z.enum(TURN_ROLES)).optional().describe('Only these roles, e.g. ["assistant"]'),
+    last: z.number().int().min(1).max(READ_LIMITS.maxLimit).optional().describe('Return the last N turns instead of the first page'),
+  }),
+  output: z.object({ turns: z.array(turnSchema), nextCursor: z.string().optional(), hasMore: z.boolean(), total: z.number(), transcriptPath: z.string() }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  cli: { positional: ['id'], aliases: ['read'] },
+  handler: async ({ app }, input) => {
+    const s = app.sessions.resolve(input.id);
+    const reader = readerFor(app, s);
+    reader.refresh();
+    const page = reader.read({ after: input.cursor, limit: input.limit, roles: input.roles, last: input.last });
+    return { ...page, transcriptPath: reader.path };
+  },
+});
+
+const sessionPane = defineTool({
+  name: 'session_pane',
+  title: 'Show the screen',
+  description: "The agent's screen as a person sees it, rendered by a terminal emulator at the pane's real size. raw=true adds the capture with escape sequences (colours).",
+  input: z.object({ id, raw: z.boolean().default(false).describe('Also return the raw capture with escape sequences') }),
+  output: z.object({ state, text: z.string(), raw: z.string().optional(), width: z.number(), height: z.number() }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  cli: { positional: ['id'], aliases: ['pane'], render: (o) => o.raw ?? o.text },
+  handler: async ({ app }, input) => {
+    const svc = app.sessions;
+    const { session: s, observer } = await svc.fresh(input.id);
+    if (!observer) throw new AegisError('conflict', `session ${s.name} has ${s.state}; its pane is gone`, { field: 'id', fix: 'use session_read for what it did' });
+    const raw = input.raw ? await svc.tmux.capture(s.tmuxPane!, { escapes: true }) : undefined;
+    return { state: s.state, text: observer.screen.lines().join('\n'), raw, width: observer.screen.cols, height: observer.screen.rows };
+  },
+});
+
+const sessionApprove = defineTool({
+  name: 'session_approve',
+  title: 'Approve a permission prompt',
+  description:
+    'Answers the open permission dialog (state permission_prompt, or plan approval) with yes. scope "once" (default) picks the least-privilege yes; "always" picks the option that allows it for the rest of the session/project, when the dialog offers one. Fails with a clear error when no dialog is open. Returns the state after, and what was approved.',
+  input: z.object({ id, scope: z.enum(['once', 'always']).default('once').describe('once (default) or always') }),
+  output: z.object({ state, approved: dialogSchema, chose: z.string() }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  cli: { positional: ['id'], aliases: ['approve'] },
+  handler: async ({ app }, input) => {
+    const r = await app.sessions.approve(input.id, input.scope);
+    return { state: r.state, approved: r.dialog, chose: r.chose };
+  },
+});
+
+const sessionReject = defineTool({
+  name: 'session_reject',
+  title: 'Reject a permission prompt',
+  description: 'Answers the open permission dialog with no. An optional reason is then sent to the agent as the next message (it is told what to do instead). Fails with a clear error when no dialog is open.',
+  input: z.object({ id, reason: z.string().optional().describe('What the agent should do instead; sent as the follow-up message') }),
+  output: z.object({ state, rejected: dialogSchema, followUp: sendResult.optional() }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  cli: { positional: ['id', 'reason'], aliases: ['reject'] },
+  handler: async ({ app }, input) => {
+    const r = await app.sessions.reject(input.id, input.reason);
+    return { state: r.state, rejected: r.dialog, followUp: r.followUp };
+  },
+});
+
+const sessionAnswer = defineTool({
+  name: 'session_answer',
+  title: 'Answer a question',
+  description:
+    "Answers the agent's question. For a picker (state asking with a dialog): an option number (1, 2...), an option label (case-insensitive, unique prefix), or free text when the picker offers a 'Type something' option. For a plain-text question the agent ended its turn with: the answer is sent as the next message.",
+  input: z.object({ id, answer: z.union([z.number().int().min(1), z.string().min(1)]).describe('Option number, option label, or free text') }),
+  output: z.object({ state, answeredWith: z.string(), viaMessage: sendResult.optional() }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  cli: { positional: ['id', 'answer'], aliases: ['answer'] },
+  handler: async ({ app }, input) => {
+    const answer = typeof input.answer === 'string' && /^\d+$/.test(input.answer) ? Number(input.answer) : input.answer;
+    return app.sessions.answer(input.id, answer);
+  },
+});
+
+const controlOutput = z.object({ state, inputText: z.string().describe('Text left in the input box (Claude Code puts an unanswered prompt back); cleared before the next send') });
+
+const sessionInterrupt = defineTool({
+  name: 'session_interrupt',
+  title: 'Interrupt (Ctrl-C)',
+  description: 'Sends Ctrl-C to stop what the agent is doing, and returns the state it settles in. If the agent had not answered yet, Claude Code puts the prompt back into its input box (inputText); Aegis clears it before the next send.',
+  input: z.object({ id }),
+  output: controlOutput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  cli: { positional: ['id'], aliases: ['interrupt'] },
+  handler: async ({ app }, input) => app.sessions.interrupt(input.id, 'interrupt'),
+});
+
+const sessionEscape = defineTool({
+  name: 'session_escape',
+  title: 'Press Escape',
+  description: 'Sends Escape: interrupts a working Claude Code turn or cancels a dialog. Returns the state it settles in and any text left in the input box.',
+  input: z.object({ id }),
+  output: controlOutput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  cli: { positional: ['id'] },
+  handler: async ({ app }, input) => app.sessions.interrupt(input.id, 'escape'),
+});
+
+const sessionKill = defineTool({
+  name: 'session_kill',
+  title: 'Stop a session',
+  description: 'Stops the agent and every process it started (running tools included), removes its pane, and marks it exited. The record and transcript stay readable (session_get, session_read). Queued messages are dropped.',
+  input: z.object({ id }),
+  output: sessionSummary.extend({ killedProcesses: z.number() }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  cli: { positional: ['id'], aliases: ['kill'] },
+  handler: async ({ app }, input) => {
+    const r = await app.sessions.kill(input.id);
+    return { ...brief(r.session), killedProcesses: r.killedProcesses };
+  },
+});
+
+const DEFAULT_WAIT_STATES: SessionState[] = ['idle', 'asking', 'permission_prompt', 'plan', 'error', 'rate_limited', 'stalled', 'exited', 'dead'];
+
+const sessionWait = defineTool({
+  name: 'session_wait',
+  title: 'Wait for a session',
+  description:
+    'Blocks until the session reaches one of `states` (default: anything that needs you or means it finished: idle, asking, permission_prompt, plan, error, rate_limited, stalled, exited, dead) or the timeout (default 30 s, max 50 s: MCP hosts drop calls after about 60 s). Returns at once if it is already there. On timeout (matched=false) just call it again. Sends progress notifications while waiting.',
+  input: z.object({
+    id,
+    states: z.array(state).min(1).default(DEFAULT_WAIT_STATES).describe('States to wait for'),
+    timeoutSeconds: z.number().min(0).max(50).default(30).describe('Give up after this many seconds (max 50)'),
+  }),
+  output: z.object({ id: z.string(), state, matched: z.boolean(), waitedMs: z.number(), dialog: dialogSchema.optional() }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  cli: { positional: ['id'], aliases: ['wait'] },
+  handler: async ({ app, signal, progress }, input) => {
+    const s = app.sessions.resolve(input.id);
+    const timeoutMs = input.timeoutSeconds * 1000;
+    const r = await app.sessions.wait(s.id, input.states, timeoutMs, signal, (elapsed, st) => progress(elapsed, timeoutMs, `still ${st}`));
+    return { id: s.id, ...r, dialog: app.sessions.store.get(s.id)?.dialog };
+  },
+});
+
+const HINTS: Partial<Record<SessionState, string>> = {
+  starting: 'The agent is launching; wait with session_wait.',
+  idle: 'Finished its turn. Read the result with session_read, or send the next instruction with session_send.',
+  working: 'Busy. Wait with session_wait; messages sent now are queued.',
+  permission_prompt: 'Waiting for approval: see dialog in session_get, then session_approve or session_reject.',
+  asking: 'Asked a question: answer with session_answer.',
+  plan: 'Showing a plan: approve with session_approve or reject with feedback (session_reject with reason).',
+  compacting: 'Compacting its context; wait.',
+  rate_limited: 'Rate limited by the model API; wait, then resend with session_send.',
+  error: 'The last turn ended in an error (see error); resend the instruction with session_send, or check the pane.',
+  stalled: 'No progress on screen or in the transcript for a while: look at session_pane, then session_interrupt and send a narrower instruction.',
+  exited: 'The agent exited; its transcript stays readable. Start a new session to continue.',
+  dead: 'The pane is gone (killed outside Aegis?). Start a new session; the transcript stays readable.',
+};
+
+const sessionHealth = defineTool({
+  name: 'session_health',
+  title: 'Check a session',
+  description: 'Is the session alive, what state is it in and for how long, is it stalled (and how close to the stall threshold), plus concrete hints on what to do next.',
+  input: z.object({ id }),
+  output: z.object({
+    id: z.string(),
+    alive: z.boolean(),
+    state,
+    timeInStateMs: z.number(),
+    lastActivityAgoMs: z.number(),
+    stallThresholdMs: z.number(),
+    stalled: z.boolean(),
+    queuedMessages: z.number(),
+    hints: z.array(z.string()),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  cli: { positional: ['id'] },
+  handler: async ({ app }, input) => {
+    const svc = app.sessions;
+    const { session: s, observer } = await svc.fresh(input.id);
+    const now = Date.now();
+    const queued = svc.store.queued(s.id).length;
+    const hints = [HINTS[s.state] ?? ''];
+    if (queued) hints.push(`${queued} message(s) queued; they go out as soon as the agent is ready${svc.watcherAlive() ? '' : ' (no long-lived Aegis process is running: `ag engine` delivers them)'}.`);
+    return {
+      id: s.id,
+      alive: !!observer && !['exited', 'dead'].includes(s.state),
+      state: s.state,
+      timeInStateMs: now - s.stateSince,
+      lastActivityAgoMs: now - Math.max(s.lastActivity, observer?.last?.contentChangedAt ?? 0),
+      stallThresholdMs: app.config.get<number>('sessions.stallSeconds') * 1000,
+      stalled: s.state === 'stalled',
+      queuedMessages: queued,
+      hints: hints.filter(Boolean),
+    };
+  },
+});
+
+const sessionSummaryTool = defineTool({
+  name: 'session_summary',
+  title: 'Summarize a session',
+  description: 'A short digest: the brief it was given, what it did (tools used with counts, files it wrote or edited), its last assistant message, and the open question or dialog if it waits for you.',
+  input: z.object({ id }),
+  output: z.object({
+    id: z.string(),
+    name: z.string(),
+    state,
+    brief: z.string().optional(),
+    title: z.string().optional(),
+    tools: z.record(z.string(), z.number()),
+    files: z.array(z.string()),
+    lastAssistantMessage: z.string().optional(),
+    openQuestion: z.string().optional(),
+    turns: z.number(),
+    errors: z.number(),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  cli: { positional: ['id'], aliases: ['summary'] },
+  handler: async ({ app }, input) => {
+    const { session: s } = await app.sessions.fresh(input.id);
+    const path = app.sessions.transcriptPath(s);
+    const summary = path ? (() => {
+      const reader = app.sessions.transcript(s.id, path);
+      reader.refresh();
+      return summarizeTranscript(reader);
+    })() : undefined;
+    const openQuestion = s.dialog ? [s.dialog.question, ...s.dialog.options.map((o) => `${o.number}. ${o.label}`)].join('\n') : s.state === 'asking' ? s.lastAssistant : undefined;
+    return {
+      id: s.id,
+      name: s.name,
+      state: s.state,
+      brief: summary?.brief ?? s.initialPrompt,
+      title: summary?.title,
+      tools: summary?.tools ?? {},
+      files: summary?.files ?? [],
+      lastAssistantMessage: summary?.lastAssistantMessage ?? s.lastAssistant,
+      openQuestion,
+      turns: summary?.turns ?? 0,
+      errors: summary?.errors ?? 0,
+    };
+  },
+});
+
+export const sessionTools = [
+  sessionCreate,
+  sessionBatchCreate,
+  sessionList,
+  sessionGet,
+  sessionSend,
+  sessionRead,
+  sessionPane,
+  sessionApprove,
+  sessionReject,
+  sessionAnswer,
+  sessionInterrupt,
+  sessionEscape,
+  sessionKill,
+  sessionWait,
+  sessionHealth,
+  sessionSummaryTool,
+];

@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'ag');
+
+export interface TestEnv {
+  home: string;
+  socket: string;
+  env: Record<string, string>;
+  cleanup(): void;
+}
+
+/**
+ * A private Aegis world for one test file: its own AEGIS_HOME and tmux socket, so tests never touch
+ * the user's data or agents. cleanup() kills that tmux server and removes the folder.
+ */
+export function makeTestEnv(extra: Record<string, string> = {}): TestEnv {
+  const home = mkdtempSync(join(tmpdir(), 'aegis-test-'));
+  const socket = `aegis-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const env: Record<string, string> = {
+    ...(Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith('AEGIS_'))) as Record<string, string>),
+    AEGIS_HOME: home,
+    AEGIS_TMUX_SOCKET: socket,
+    AEGIS_LOG_LEVEL: 'warn',
+    ...extra,
+  };
+  return {
+    home,
+    socket,
+    env,
+    cleanup() {
+      try {
+        execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+      } catch {
+        /* no server was started */
+      }
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

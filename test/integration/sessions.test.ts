@@ -1,0 +1,205 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { connectMcp } from '../helpers/mcp-client.js';
+import { call, callError, FAKE_CLAUDE, readUntil, waitState } from '../helpers/sessions.js';
+import { waitFor } from '../helpers/wait.js';
+
+/**
+ * The session engine end to end against real tmux (private socket) and a scripted fake agent that
+ * draws Claude Code 2.1.197's screens, runs its hooks and writes its transcript.
+ */
+describe('sessions with a fake Claude Code in real tmux', () => {
+  let t: TestEnv;
+  let mcp: Awaited<ReturnType<typeof connectMcp>>;
+  let workDir: string;
+  let agentHome: string;
+
+  beforeAll(async () => {
+    agentHome = mkdtempSync(join(tmpdir(), 'aegis-agent-home-'));
+    t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: FAKE_CLAUDE, AEGIS_STALL_SECONDS: '600' });
+    workDir = mkdtempSync(join(tmpdir(), 'aegis-work-'));
+    mcp = await connectMcp(t.env);
+  });
+  afterAll(async () => {
+    await mcp?.close();
+    t?.cleanup();
+  });
+
+  const create = (prompt?: string, extra: Record<string, unknown> = {}) =>
+    call<{ id: string; state: string; prompt: string }>(mcp.client, 'session_create', { workDir, prompt, env: { HOME: agentHome }, ...extra });
+
+  it('creates a session that becomes idle, delivers the brief once, and reads the reply back', async () => {
+    const s = await create('hello there');
+    expect(s.state).toBe('starting');
+    expect(s.prompt).toBe('queued');
+    await waitState(mcp.client, s.id, ['idle']);
+    const turns = await readUntil(mcp.client, s.id, (ts) => ts.some((x) => x.role === 'assistant' && x.text === 'ECHO: hello there'), 'echo reply');
+    expect(turns.filter((x) => x.role === 'user').map((x) => x.text)).toEqual(['hello there']);
+  });
+
+  it('delivers a 3-line prompt as ONE prompt, with unicode and shell-looking text intact', async () => {
+    const s = await create();
+    await waitState(mcp.client, s.id, ['idle']);
+    const text = 'line one: $(rm -rf /tmp/x); `id`\nline two — ünïcödé ✓ 日本語\nline three: Enter C-c "quoted" \'single\'';
+    const r = await call<{ status: string }>(mcp.client, 'session_send', { id: s.id, text });
+    expect(r.status).toBe('delivered');
+    const turns = await readUntil(mcp.client, s.id, (ts) => ts.some((x) => x.role === 'assistant'), 'reply');
+    const users = turns.filter((x) => x.role === 'user');
+    expect(users).toHaveLength(1);
+    expect(users[0]!.text).toBe(text);
+  });
+
+  it('strips terminal escape sequences from sent text', async () => {
+    const s = await create();
+    await waitState(mcp.client, s.id, ['idle']);
+    await call(mcp.client, 'session_send', { id: s.id, text: 'red \u001b[31mtext\u001b[0m done' });
+    const turns = await readUntil(mcp.client, s.id, (ts) => ts.some((x) => x.role === 'assistant'), 'reply');
+    expect(turns.find((x) => x.role === 'user')?.text).toBe('red [31mtext[0m done');
+  });
+
+  it('shows a Bash permission prompt with its command, approves it, and the command ran', async () => {
+    const s = await create(`RUN echo approved > ${join(workDir, 'approved.txt')}`);
+    const w = await waitState(mcp.client, s.id, ['permission_prompt']);
+    const got = await call<{ dialog: { kind: string; tool?: string; command?: string; options: { label: string }[] } }>(mcp.client, 'session_get', { id: s.id });
+    expect(got.dialog.kind).toBe('permission');
+    expect(got.dialog.tool).toBe('Bash');
+    expect(got.dialog.command).toContain('echo approved');
+    expect(w.dialog).toBeDefined();
+    const a = await call<{ chose: string }>(mcp.client, 'session_approve', { id: s.id });
+    expect(a.chose).toMatch(/^Yes$|1/);
+    await waitState(mcp.client, s.id, ['idle']);
+    expect(readFileSync(join(workDir, 'approved.txt'), 'utf8').trim()).toBe('approved');
+  });
+
+  it('rejects a permission prompt and sends the reason as the next message', async () => {
+    const s = await create('RUN touch should-not-exist');
+    await waitState(mcp.client, s.id, ['permission_prompt']);
+    const r = await call<{ followUp?: { status: string } }>(mcp.client, 'session_reject', { id: s.id, reason: 'do not touch files' });
+    expect(r.followUp?.status).toBe('delivered');
+    await readUntil(mcp.client, s.id, (ts) => ts.some((x) => x.role === 'assistant' && x.text === 'ECHO: do not touch files'), 'reason delivered');
+    expect(() => readFileSync(join(workDir, 'should-not-exist'))).toThrow();
+  });
+
+  it('refuses to approve when no dialog is open', async () => {
+    const s = await create();
+    await waitState(mcp.client, s.id, ['idle']);
+    const err = await callError(mcp.client, 'session_approve', { id: s.id });
+    expect(err).toMatch(/no open dialog/);
+  });
+
+  it('answers the question picker by number and by label', async () => {
+    const s = await create('ASK');
+    await waitState(mcp.client, s.id, ['asking']);
+    const got = await call<{ dialog: { kind: string; options: { number: number; label: string }[] } }>(mcp.client, 'session_get', { id: s.id });
+    expect(got.dialog.kind).toBe('question');
+    expect(got.dialog.options.map((o) => o.label)).toEqual(expect.arrayContaining(['Red', 'Blue']));
+    await call(mcp.client, 'session_answer', { id: s.id, answer: 'blue' });
+    await readUntil(mcp.client, s.id, (ts) => ts.some((x) => x.role === 'assistant' && x.text?.includes('ANSWER: Blue')), 'picker answer');
+  });
+
+  it('sees a plain-text question at the end of a turn as asking', async () => {
+    const s = await create('QUESTION');
+    const w = await waitState(mcp.client, s.id, ['asking', 'idle']);
+    expect(w.state).toBe('asking');
+    const r = await call<{ answeredWith: string; viaMessage?: { status: string } }>(mcp.client, 'session_answer', { id: s.id, answer: 'src/app.ts' });
+    expect(r.viaMessage?.status).toBe('delivered');
+  });
+
+  it('queues a message sent while busy and delivers it after the turn', async () => {
+    const s = await create('SLOW 2500');
+    await waitState(mcp.client, s.id, ['working']);
+    const r = await call<{ status: string; position?: number }>(mcp.client, 'session_send', { id: s.id, text: 'after the slow one' });
+    expect(r.status).toBe('queued');
+    const got = await call<{ queuedMessages: unknown[] }>(mcp.client, 'session_get', { id: s.id });
+    expect(got.queuedMessages.length).toBe(1);
+    await readUntil(mcp.client, s.id, (ts) => ts.some((x) => x.role === 'assistant' && x.text === 'ECHO: after the slow one'), 'queued delivery');
+    const after = await call<{ queuedMessages: unknown[] }>(mcp.client, 'session_get', { id: s.id });
+    expect(after.queuedMessages).toEqual([]);
+  });
+
+  it('interrupts a turn before any output: the prompt is put back, and the next send replaces it', async () => {
+    const s = await create('SLOW 20000');
+    await waitState(mcp.client, s.id, ['working']);
+    const r = await call<{ state: string; inputText: string }>(mcp.client, 'session_interrupt', { id: s.id });
+    expect(r.state).toBe('idle');
+    expect(r.inputText).toBe('SLOW 20000');
+    await call(mcp.client, 'session_send', { id: s.id, text: 'fresh prompt' });
+    const turns = await readUntil(mcp.client, s.id, (ts) => ts.some((x) => x.role === 'assistant' && x.text?.startsWith('ECHO: ')), 'reply after interrupt');
+    expect(turns.filter((x) => x.role === 'assistant').at(-1)?.text).toBe('ECHO: fresh prompt');
+  });
+
+  it('kills a session: pane gone, record kept as exited, transcript readable', async () => {
+    const s = await create('hi');
+    await waitState(mcp.client, s.id, ['idle']);
+    await readUntil(mcp.client, s.id, (ts) => ts.some((x) => x.role === 'assistant'), 'reply');
+    const k = await call<{ state: string }>(mcp.client, 'session_kill', { id: s.id });
+    expect(k.state).toBe('exited');
+    const panes = execFileSync('tmux', ['-L', t.socket, 'list-panes', '-a', '-F', '#{@aegis_id}'], { encoding: 'utf8' });
+    expect(panes).not.toContain(s.id);
+    const r = await call<{ turns: unknown[] }>(mcp.client, 'session_read', { id: s.id });
+    expect(r.turns.length).toBeGreaterThan(0);
+  });
+
+  it('marks a pane killed behind our back as dead', async () => {
+    const s = await create();
+    await waitState(mcp.client, s.id, ['idle']);
+    const got = await call<{ pane: { id: string } }>(mcp.client, 'session_get', { id: s.id });
+    execFileSync('tmux', ['-L', t.socket, 'kill-pane', '-t', got.pane.id]);
+    await waitState(mcp.client, s.id, ['dead'], 10);
+  });
+
+  it('rejects bad input with the field and the fix', async () => {
+    expect(await callError(mcp.client, 'session_create', { workDir: '/no/such/dir' })).toMatch(/workDir.*does not exist/);
+    expect(await callError(mcp.client, 'session_get', { id: 'nonexistent-session' })).toMatch(/no such session.*session list/s);
+    expect(await callError(mcp.client, 'session_create', { workDir, agent: 'custom' })).toMatch(/command/);
+  });
+
+  it('a new server process adopts live sessions with their state, and agents outlive the server', async () => {
+    const s = await create('QUESTION');
+    await waitState(mcp.client, s.id, ['asking']);
+    const idle = await create();
+    await waitState(mcp.client, idle.id, ['idle']);
+    await mcp.close();
+    mcp = await connectMcp(t.env);
+    const got = await call<{ state: string }>(mcp.client, 'session_get', { id: s.id });
+    expect(got.state).toBe('asking');
+    await call(mcp.client, 'session_send', { id: idle.id, text: 'still here?' });
+    await readUntil(mcp.client, idle.id, (ts) => ts.some((x) => x.text === 'ECHO: still here?'), 'reply after restart');
+  });
+
+  it('lists sessions with filters and honest pagination', async () => {
+    const all = await call<{ sessions: { id: string }[]; total: number }>(mcp.client, 'session_list', { limit: 500 });
+    expect(all.total).toBe(all.sessions.length);
+    const page = await call<{ sessions: unknown[]; total: number; nextOffset?: number }>(mcp.client, 'session_list', { limit: 2 });
+    expect(page.sessions).toHaveLength(2);
+    expect(page.nextOffset).toBe(2);
+    const dead = await call<{ sessions: { state: string }[] }>(mcp.client, 'session_list', { state: ['dead'] });
+    expect(dead.sessions.every((x) => x.state === 'dead')).toBe(true);
+  });
+});
+
+describe('a plain shell session', () => {
+  let t: TestEnv;
+  let mcp: Awaited<ReturnType<typeof connectMcp>>;
+  beforeAll(async () => {
+    t = makeTestEnv();
+    mcp = await connectMcp(t.env);
+  });
+  afterAll(async () => {
+    await mcp?.close();
+    t?.cleanup();
+  });
+
+  it('runs commands typed literally and shows the output on the pane', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aegis-shell-'));
+    mkdirSync(join(dir, 'sub'));
+    const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir: dir, agent: 'shell', env: { PS1: '$ ' } });
+    await waitState(mcp.client, s.id, ['idle']);
+    await call(mcp.client, 'session_send', { id: s.id, text: 'echo "sum=$((6*7))"' });
+    await waitFor(async () => (await call<{ text: string }>(mcp.client, 'session_pane', { id: s.id })).text.includes('sum=42'), { what: 'shell output' });
+  });
+});

@@ -1,0 +1,204 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../src/db/open.js';
+import { AegisError } from '../../src/errors.js';
+import { KnowledgeGraph } from '../../src/knowledge/graph.js';
+import type { Relation } from '../../src/knowledge/types.js';
+
+let dir: string;
+let db: Db;
+let kg: KnowledgeGraph;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'aegis-kg-'));
+  db = openDatabase(join(dir, 'aegis.db'));
+  kg = new KnowledgeGraph(db);
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function failure(fn: () => unknown): AegisError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(AegisError);
+    return err as AegisError;
+  }
+  throw new Error('expected an error');
+}
+
+/** Everything stored, including the search index, to prove a failed call changed nothing. */
+const snapshot = () => ({
+  graph: kg.exportGraph(),
+  docs: (db.prepare('SELECT count(*) AS n FROM kg_entity_fts').get() as { n: number }).n,
+});
+
+const seed = () => {
+  kg.createEntities([
+    { name: 'Project Atlas', entityType: 'project', observations: ['uses Postgres 16', 'migration 42 failed on 2026-11-02'] },
+    { name: 'Postgres', entityType: 'database', observations: ['primary on db-1'] },
+    { name: 'Maria Chen', entityType: 'person', observations: ['tech lead'] },
+  ]);
+  kg.createRelations([
+    { from: 'Project Atlas', to: 'Postgres', relationType: 'uses' },
+    { from: 'Maria Chen', to: 'Project Atlas', relationType: 'leads' },
+  ]);
+};
+
+describe('creating', () => {
+  it('is idempotent: existing names and relations are reported, not duplicated', () => {
+    seed();
+    const again = kg.createEntities([
+      { name: 'Project Atlas', entityType: 'project', observations: ['something new'] },
+      { name: 'Redis', entityType: 'cache', observations: [] },
+      { name: 'Redis', entityType: 'cache', observations: [] },
+    ]);
+    expect(again.created.map((e) => e.name)).toEqual(['Redis']);
+    expect(again.existing).toEqual(['Project Atlas', 'Redis']);
+    expect(kg.openNodes(['Project Atlas']).entities[0]!.observations).not.toContain('something new');
+
+    const rel = kg.createRelations([
+      { from: 'Project Atlas', to: 'Postgres', relationType: 'uses' },
+      { from: 'Project Atlas', to: 'Redis', relationType: 'uses' },
+    ]);
+    expect(rel.created).toEqual([{ from: 'Project Atlas', to: 'Redis', relationType: 'uses' }]);
+    expect(rel.existing).toEqual([{ from: 'Project Atlas', to: 'Postgres', relationType: 'uses' }]);
+    expect(kg.summary().relations).toBe(3);
+  });
+
+  it('preserves case and matches names exactly', () => {
+    kg.createEntities([{ name: 'Atlas', entityType: 'project', observations: [] }]);
+    expect(kg.createEntities([{ name: 'atlas', entityType: 'project', observations: [] }]).created).toHaveLength(1);
+    expect(kg.openNodes(['ATLAS']).notFound).toEqual(['ATLAS']);
+    expect(kg.openNodes(['atlas', 'Atlas']).entities.map((e) => e.name)).toEqual(['atlas', 'Atlas']);
+  });
+
+  it('rejects bad input naming the field, and the whole call changes nothing', () => {
+    seed();
+    const before = snapshot();
+    const empty = failure(() =>
+      kg.createEntities([
+        { name: 'Fine', entityType: 'x', observations: [] },
+        { name: '  ', entityType: 'x', observations: [] },
+      ]),
+    );
+    expect(empty.field).toBe('entities[1].name');
+    expect(empty.fix).toBeTruthy();
+    expect(failure(() => kg.createEntities([{ name: 'Atlas ', entityType: 'x', observations: [] }])).message).toMatch(/leading or trailing spaces/);
+    expect(failure(() => kg.createEntities([{ name: 'X', entityType: '', observations: [] }])).field).toBe('entities[0].entityType');
+    expect(failure(() => kg.createEntities([{ name: 'X', entityType: 't', observations: ['ok', ''] }])).field).toBe('entities[0].observations[1]');
+
+    // The first relation is fine; the second points at a missing entity: neither is written.
+    const missing = failure(() =>
+      kg.createRelations([
+        { from: 'Maria Chen', to: 'Postgres', relationType: 'administers' },
+        { from: 'Maria Chen', to: 'Nobody', relationType: 'knows' },
+      ]),
+    );
+    expect(missing.field).toBe('relations[1].to');
+    expect(missing.message).toContain('"Nobody"');
+    expect(missing.fix).toMatch(/kg_create_entities/);
+
+    const addMissing = failure(() =>
+      kg.addObservations([
+        { entityName: 'Postgres', contents: ['replica on db-2'] },
+        { entityName: 'Ghost', contents: ['boo'] },
+      ]),
+    );
+    expect(addMissing.field).toBe('observations[1].entityName');
+    expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('observations', () => {
+  it('appends only what is new, keeps order, and reports the rest', () => {
+    seed();
+    const res = kg.addObservations([{ entityName: 'Postgres', contents: ['replica on db-2', 'primary on db-1', 'replica on db-2'] }]);
+    expect(res.results[0]).toEqual({ entityName: 'Postgres', addedObservations: ['replica on db-2'], alreadyPresent: ['primary on db-1', 'replica on db-2'] });
+    expect(kg.openNodes(['Postgres']).entities[0]!.observations).toEqual(['primary on db-1', 'replica on db-2']);
+    expect(kg.search({ query: 'replica' }).results.map((r) => r.name)).toEqual(['Postgres']);
+  });
+
+  it('deletes by exact text, reporting what was not there, and the search follows', () => {
+    seed();
+    const res = kg.deleteObservations([
+      { entityName: 'Project Atlas', observations: ['migration 42 failed on 2026-11-02', 'not an observation'] },
+      { entityName: 'Ghost', observations: ['x'] },
+    ]);
+    expect(res.results).toEqual([{ entityName: 'Project Atlas', deleted: ['migration 42 failed on 2026-11-02'], notFound: ['not an observation'] }]);
+    expect(res.missingEntities).toEqual(['Ghost']);
+    expect(kg.search({ query: 'migration' }).results).toEqual([]);
+    expect(kg.search({ query: 'postgres 16' }).results.map((r) => r.name)).toEqual(['Project Atlas']);
+  });
+});
+
+describe('deleting', () => {
+  it('cascades an entity delete to its relations, observations and search document', () => {
+    seed();
+    const res = kg.deleteEntities(['Project Atlas', 'Nobody']);
+    expect(res).toEqual({ deleted: ['Project Atlas'], notFound: ['Nobody'], relationsDeleted: 2 });
+    expect(kg.summary()).toMatchObject({ entities: 2, relations: 0, observations: 2 });
+    expect(kg.search({ query: 'migration' }).results).toEqual([]);
+    expect((db.prepare('SELECT count(*) AS n FROM kg_entity_fts WHERE kg_entity_fts MATCH ?').get('atlas') as { n: number }).n).toBe(0);
+  });
+
+  it('deletes relations by all three fields and reports the ones not found', () => {
+    seed();
+    const res = kg.deleteRelations([
+      { from: 'Project Atlas', to: 'Postgres', relationType: 'uses' },
+      { from: 'Project Atlas', to: 'Postgres', relationType: 'USES' },
+      { from: 'Ghost', to: 'Postgres', relationType: 'uses' },
+    ]);
+    expect(res.deleted).toHaveLength(1);
+    expect(res.notFound.map((r) => r.relationType)).toEqual(['USES', 'uses']);
+    expect(kg.summary().relations).toBe(1);
+  });
+});
+
+describe('reading', () => {
+  it('opens nodes with every relation touching them, in the order asked', () => {
+    seed();
+    const res = kg.openNodes(['Postgres', 'Nobody', 'Postgres']);
+    expect(res.entities.map((e) => e.name)).toEqual(['Postgres']);
+    expect(res.relations).toEqual([{ from: 'Project Atlas', to: 'Postgres', relationType: 'uses' }]);
+    expect(res.notFound).toEqual(['Nobody']);
+  });
+
+  it('pages the whole graph so that every entity and relation appears exactly once', () => {
+    const names = Array.from({ length: 25 }, (_, i) => `E${String(i).padStart(2, '0')}`);
+    kg.createEntities(names.map((name) => ({ name, entityType: Number(name.slice(1)) % 2 ? 'odd' : 'even', observations: [`obs of ${name}`] })));
+    const relations: Relation[] = names.slice(1).map((name, k) => ({ from: name, to: names[k]!, relationType: 'follows' }));
+    relations.push({ from: 'E00', to: 'E24', relationType: 'wraps' });
+    kg.createRelations(relations);
+
+    const seenEntities: string[] = [];
+    const seenRelations: Relation[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = kg.readPage({ limit: 10, cursor });
+      seenEntities.push(...page.entities.map((e) => e.name));
+      seenRelations.push(...page.relations);
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seenEntities).toEqual(names);
+    expect(seenRelations).toHaveLength(relations.length);
+    expect(new Set(seenRelations.map((r) => JSON.stringify(r)))).toEqual(new Set(relations.map((r) => JSON.stringify(r))));
+
+    const summary = kg.summary();
+    expect(summary).toMatchObject({ entities: 25, relations: 25, observations: 25 });
+    expect(summary.topEntityTypes).toEqual([
+      { entityType: 'even', count: 13 },
+      { entityType: 'odd', count: 12 },
+    ]);
+    expect(summary.topRelationTypes[0]).toEqual({ relationType: 'follows', count: 24 });
+    expect(failure(() => kg.readPage({ cursor: 'garbage' })).field).toBe('cursor');
+  });
+});

@@ -1,0 +1,190 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../src/db/open.js';
+import { AegisError } from '../../src/errors.js';
+import { parseTerms, toMatchExpression } from '../../src/knowledge/fts-query.js';
+import { KnowledgeGraph } from '../../src/knowledge/graph.js';
+import { BROAD_TERM_ENTITIES } from '../../src/knowledge/search.js';
+import { parseJsonl } from '../../src/knowledge/jsonl.js';
+
+const FIXTURE = new URL('../fixtures/kg-reference.jsonl', import.meta.url);
+
+let dir: string;
+let db: Db;
+let kg: KnowledgeGraph;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'aegis-kg-search-'));
+  db = openDatabase(join(dir, 'aegis.db'));
+  kg = new KnowledgeGraph(db);
+  kg.importGraph(parseJsonl(readFileSync(FIXTURE, 'utf8'), 'path'));
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const names = (query: string, opts: { entityType?: string; limit?: number } = {}) => kg.search({ query, ...opts }).results.map((r) => r.name);
+
+describe('query parsing', () => {
+  it('quotes every term so FTS5 operators and syntax lose their meaning', () => {
+    expect(parseTerms('migr* "failed" NEAR(x) name:atlas')).toEqual([
+      { text: 'migr', prefix: true },
+      { text: 'failed', prefix: false },
+      { text: 'NEAR', prefix: false },
+      { text: 'x', prefix: false },
+      { text: 'name', prefix: false },
+      { text: 'atlas', prefix: false },
+    ]);
+    expect(toMatchExpression(parseTerms('a-b* c'), 'AND')).toBe('"a" AND "b"* AND "c"');
+  });
+});
+
+describe('kg_search recall', () => {
+  it('finds words of one observation that are not adjacent, in either order', () => {
+    // "migration 42 failed on 2026-11-02 because the ledger table was locked"
+    expect(names('migration locked')).toContain('Project Atlas');
+    expect(names('locked migration')).toContain('Project Atlas');
+    expect(names('failed ledger table')).toEqual(['Project Atlas']);
+  });
+
+  it('counts every word wherever it appears in the entity: name, type or any observation', () => {
+    expect(names('atlas rollback')).toEqual(['Deploy Pipeline']);
+    expect(names('person mandarin')).toEqual(['Maria Chen']);
+    expect(names('incident batches')).toEqual(['Incident 2026-11-02']);
+    // A word no entity holds removes every hit: all words count.
+    expect(names('migration kubernetes')).toEqual([]);
+  });
+
+  it('matches by stem, by prefix, and without accents', () => {
+    expect(names('migrations')).toEqual(expect.arrayContaining(['Project Atlas', 'Incident 2026-11-02']));
+    expect(names('migr*')).toEqual(expect.arrayContaining(['Project Atlas', 'Incident 2026-11-02']));
+    expect(names('stag* merg*')).toEqual(['Deploy Pipeline']);
+    expect(names('zoe muller')).toEqual(['Zoë Müller']);
+    expect(names('🚀 emoji')).toEqual(['path\\with\\backslashes']);
+  });
+
+  it('treats hostile input as plain words and never fails with an FTS error', () => {
+    const hostile = ['"', '""', 'AND', 'a OR', 'NOT ledger', 'NEAR(ledger lock)', 'name:Postgres', '{name}: x', '(((', '*ledger', 'ledger**', '-ledger', '+', "'; DROP TABLE kg_entities; --", '\\', 'ledger^'];
+    for (const query of hostile) {
+      try {
+        kg.search({ query });
+      } catch (err) {
+        expect(err, query).toBeInstanceOf(AegisError);
+        expect((err as AegisError).field).toBe('query');
+      }
+    }
+    expect(names('NOT ledger')).toEqual([]); // "not" is a word here, and no entity says it
+    expect(names('"uses" (postgres)')).toEqual(['Project Atlas']); // quotes and brackets are dropped
+    expect(names('uses AND postgres')).toEqual([]); // AND is a word to find like any other, and none holds it
+    expect(kg.summary().entities).toBe(8);
+  });
+});
+
+describe('kg_search ranking', () => {
+  it('ranks a name match above a mention in an observation', () => {
+    const hits = kg.search({ query: 'postgres' }).results;
+    expect(hits[0]!.name).toBe('Postgres');
+    expect(hits.map((h) => h.name)).toContain('Project Atlas');
+    expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
+  });
+
+  it('ranks the entity where the words are frequent and focused above a passing mention', () => {
+    kg.createEntities([
+      { name: 'Lock Runbook', entityType: 'doc', observations: ['ledger lock: find the ledger lock holder, then release the lock'] },
+      {
+        name: 'Quarterly Review',
+        entityType: 'doc',
+        observations: [`${'planning notes about hiring budgets and offsites '.repeat(8)} one line on the ledger and a lock`],
+      },
+    ]);
+    const ranked = names('ledger lock');
+    expect(ranked[0]).toBe('Lock Runbook');
+    expect(ranked).toContain('Quarterly Review');
+    expect(ranked.at(-1)).toBe('Quarterly Review');
+  });
+
+  it('filters by exact entity type, and lists a type for an empty query', () => {
+    expect(names('ledger', { entityType: 'person' })).toEqual(['Zoë Müller']);
+    expect(names('', { entityType: 'person' })).toEqual(['Maria Chen', 'Zoë Müller']);
+    expect(names('ledger', { entityType: 'Person' })).toEqual([]);
+    expect(() => kg.search({ query: '  ' })).toThrow(AegisError);
+  });
+
+  it('limits results and says when more matched', () => {
+    const res = kg.search({ query: 'atlas', limit: 2 });
+    expect(res.results).toHaveLength(2);
+    expect(res.hasMore).toBe(true);
+    expect(kg.search({ query: 'atlas', limit: 50 }).hasMore).toBe(false);
+  });
+});
+
+describe('kg_search with very common words', () => {
+  // More entities than BROAD_TERM_ENTITIES say "widget"; a few of them also say "sprocket".
+  beforeEach(() => {
+    const common = Array.from({ length: BROAD_TERM_ENTITIES + 50 }, (_, n) => ({
+      name: `Part ${n}`,
+      entityType: 'part',
+      observations: [`a widget of batch ${n}`, n % 100 === 7 ? 'fits the sprocket assembly' : 'plain'],
+    }));
+    kg.createEntities([...common, { name: 'Widget', entityType: 'concept', observations: ['the general idea of a widget'] }]);
+  });
+
+  it('still requires every word, ranks by the distinctive ones, and says so', () => {
+    const res = kg.search({ query: 'widget sprocket', limit: 20 });
+    expect(res.results.map((r) => r.name).sort()).toEqual(['Part 107', 'Part 207', 'Part 307', 'Part 407', 'Part 507', 'Part 7']);
+    expect(res.results.every((r) => r.score > 0)).toBe(true);
+    expect(res.results[0]!.bestObservation).toBe('fits the sprocket assembly');
+    expect(res.note).toMatch(/"widget" is in more than 500 entities/);
+    expect(kg.search({ query: 'widget nowhere' }).results).toEqual([]);
+  });
+
+  it('lists name matches first, then the newest, when every word is common', () => {
+    const res = kg.search({ query: 'widget', limit: 3 });
+    expect(res.results.map((r) => r.name)).toEqual(['Widget', `Part ${BROAD_TERM_ENTITIES + 49}`, `Part ${BROAD_TERM_ENTITIES + 48}`]);
+    expect(res.hasMore).toBe(true);
+    expect(res.note).toMatch(/not ranked/);
+    expect(kg.search({ query: 'widget', entityType: 'part', limit: 1 }).results.map((r) => r.name)).toEqual([`Part ${BROAD_TERM_ENTITIES + 49}`]);
+    // A small graph is ranked normally and carries no note.
+    expect(kg.search({ query: 'ledger' }).note).toBeUndefined();
+  });
+});
+
+describe('kg_search detail', () => {
+  it('brief: names, types and the observation that best matches', () => {
+    const [atlas] = kg.search({ query: 'ledger locked' }).results.filter((r) => r.name === 'Project Atlas');
+    expect(atlas).toEqual({
+      name: 'Project Atlas',
+      entityType: 'project',
+      score: expect.any(Number),
+      observationCount: 4,
+      bestObservation: 'migration 42 failed on 2026-11-02 because the ledger table was locked',
+    });
+    // Matched on the name only: the newest observation stands in.
+    const [pg] = kg.search({ query: 'Postgres', entityType: 'database' }).results;
+    expect(pg!.bestObservation).toBe('vacuum runs nightly at 03:00 UTC');
+    expect(kg.search({ query: 'redis' }).results.find((r) => r.name === 'Redis')!.bestObservation).toBeNull();
+  });
+
+  it('picks the best observation among only its own entity, however the ids interleave', () => {
+    kg.createEntities([{ name: 'Interleaved', entityType: 'test', observations: ['first note about turbines'] }]);
+    kg.createEntities([{ name: 'Neighbour', entityType: 'test', observations: ['turbines turbines turbines'] }]);
+    kg.addObservations([{ entityName: 'Interleaved', contents: ['second note'] }]);
+    const [hit] = kg.search({ query: 'turbines', entityType: 'test', limit: 5 }).results.filter((r) => r.name === 'Interleaved');
+    expect(hit!.bestObservation).toBe('first note about turbines');
+  });
+
+  it('full: every observation and every relation touching the entity', () => {
+    const [pg] = kg.search({ query: 'postgres', entityType: 'database', detail: 'full' }).results;
+    expect(pg!.observations).toEqual(['primary runs on db-1, replica on db-2', 'vacuum runs nightly at 03:00 UTC']);
+    expect(pg!.relations).toEqual([
+      { from: 'Project Atlas', to: 'Postgres', relationType: 'uses' },
+      { from: 'Zoë Müller', to: 'Postgres', relationType: 'is on-call for' },
+      { from: 'Incident 2026-11-02', to: 'Postgres', relationType: 'involved' },
+    ]);
+    expect(pg).not.toHaveProperty('bestObservation');
+  });
+});
