@@ -51,6 +51,8 @@ export class SessionService {
   private running = false;
   private leaseTimer?: NodeJS.Timeout;
   private readonly delivering = new Set<string>();
+  /** Deliveries this process is typing now, by message id, so a sender can await its own message. */
+  private readonly inflight = new Map<number, Promise<SendResult>>();
   private readonly readers = new Map<string, TranscriptReader>();
 
   constructor(private readonly app: App) {
@@ -240,15 +242,13 @@ export class SessionService {
     if (['exited', 'dead'].includes(s.state)) throw new AegisError('conflict', `session ${s.name} has ${s.state}`, { field: 'id', fix: 'start a new session with session_create (its transcript stays readable with session_read)' });
     const text = checkText('text', rawText);
     const msg = this.store.enqueue(s.id, text, Date.now());
+    // Observing may already start delivering the queue head (ours, when nothing is ahead of it).
     const obs = await this.observe(s);
-    const ready = obs?.last && this.isReady(obs.last);
-    const ahead = this.store.queued(s.id).filter((m) => m.id < msg.id).length;
-    if (obs && ready && ahead === 0) {
-      const claimed = this.store.claimNext(s.id, this.holder, Date.now(), CLAIM_TTL_MS);
-      if (claimed?.id === msg.id) return this.deliverClaimed(s, obs, claimed);
-      if (claimed) this.store.releaseMessage(claimed.id);
-    }
+    if (obs?.last) this.maybeDeliver(s.id, obs.last);
+    const inflight = this.inflight.get(msg.id);
+    if (inflight) return inflight;
     if (!this.running) this.ensureWatcher();
+    const ahead = this.store.queued(s.id).filter((m) => m.id < msg.id).length;
     return { status: 'queued', messageId: msg.id, position: ahead + 1 };
   }
 
@@ -265,11 +265,15 @@ export class SessionService {
     if (!obs || !s) return;
     const claimed = this.store.claimNext(sessionId, this.holder, Date.now(), CLAIM_TTL_MS);
     if (!claimed) return;
-    void this.deliverClaimed(s, obs, claimed);
+    this.delivering.add(sessionId);
+    const delivery = this.deliverClaimed(s, obs, claimed).finally(() => {
+      this.delivering.delete(sessionId);
+      this.inflight.delete(claimed.id);
+    });
+    this.inflight.set(claimed.id, delivery);
   }
 
   private async deliverClaimed(s: SessionRecord, obs: SessionObserver, msg: QueuedMessage): Promise<SendResult> {
-    this.delivering.add(s.id);
     try {
       await this.type(s, obs, msg.text);
       this.store.finishMessage(msg.id, true, Date.now());
@@ -281,8 +285,6 @@ export class SessionService {
       else this.store.releaseMessage(msg.id);
       this.app.log.warn('delivery failed', { session: s.id, attempt: msg.attempts, error });
       return { status: msg.attempts >= 3 ? 'failed' : 'queued', messageId: msg.id, error };
-    } finally {
-      this.delivering.delete(s.id);
     }
   }
 
@@ -299,6 +301,27 @@ export class SessionService {
         this.monitor.off('observation', onObs);
         resolve(o);
       };
+      this.monitor.on('observation', onObs);
+    });
+  }
+
+  /** Resolves with the latest observation once none has come for `quietMs` (or at the deadline). */
+  private settle(obs: SessionObserver, quietMs: number, timeoutMs: number): Promise<Observation> {
+    return new Promise((resolve) => {
+      let quiet: NodeJS.Timeout;
+      const finish = () => {
+        clearTimeout(quiet);
+        clearTimeout(deadline);
+        this.monitor.off('observation', onObs);
+        resolve(obs.last!);
+      };
+      const onObs = (id: string) => {
+        if (id !== obs.session.id) return;
+        clearTimeout(quiet);
+        quiet = setTimeout(finish, quietMs);
+      };
+      quiet = setTimeout(finish, quietMs);
+      const deadline = setTimeout(finish, timeoutMs);
       this.monitor.on('observation', onObs);
     });
   }
@@ -402,11 +425,22 @@ export class SessionService {
     const { session, observer } = await this.fresh(ref);
     if (!observer) throw new AegisError('conflict', `session ${session.name} has ${session.state}`, { field: 'id', fix: 'nothing to interrupt; start a new session' });
     const profile = PROFILES[session.agent as AgentName] ?? PROFILES.custom;
-    const sent = Date.now();
-    await this.tmux.sendKeys(session.tmuxPane!, key === 'interrupt' ? profile.keys.interrupt : profile.keys.escape);
+    const keys = key === 'interrupt' ? profile.keys.interrupt : profile.keys.escape;
+    const stopped = (since: number) => (o: Observation) => o.at > since && o.state !== 'working' && o.state !== 'stalled';
+    let sent = Date.now();
+    await this.tmux.sendKeys(session.tmuxPane!, keys);
     observer.schedule();
-    const settled = await this.until(observer, (o) => o.at > sent && o.state !== 'working' && o.state !== 'stalled', 3_000);
-    const last = settled ?? observer.last!;
+    // A key that lands while Claude Code is still submitting the prompt can be dropped; the turn keeps
+    // running. Only then (still working, so a second press cannot mean "exit") is it sent once more.
+    if (!(await this.until(observer, stopped(sent), 1_500)) && ['working', 'stalled'].includes(observer.last?.state ?? '')) {
+      sent = Date.now();
+      await this.tmux.sendKeys(session.tmuxPane!, keys);
+      observer.schedule();
+      await this.until(observer, stopped(sent), 3_000);
+    }
+    // Claude Code redraws in steps (the turn is removed, then the prompt put back): report the screen
+    // once it has stopped changing, not the first frame after the key.
+    const last = await this.settle(observer, 250, 2_000);
     return { state: last.state, inputText: last.reading.inputText };
   }
 

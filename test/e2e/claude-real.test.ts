@@ -1,0 +1,156 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareClaudeHome, type ClaudeHome } from '../fakes/claude-home.js';
+import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-server.js';
+import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
+import { connectMcp } from '../helpers/mcp-client.js';
+import { call, callError, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
+import { waitFor } from '../helpers/wait.js';
+
+const CLAUDE = join(ROOT, 'node_modules', '.bin', 'claude');
+
+/**
+ * Aegis driving the REAL Claude Code 2.1.197 offline: a real MCP client, the real `ag mcp` server,
+ * real tmux on a private socket, and a fake Messages API that scripts the model's answers.
+ */
+describe.skipIf(!existsSync(CLAUDE))('Aegis with the real Claude Code CLI', () => {
+  let t: TestEnv;
+  let fake: FakeAnthropic;
+  let home: ClaudeHome;
+  let workDir: string;
+  let mcp: Awaited<ReturnType<typeof connectMcp>>;
+
+  beforeAll(async () => {
+    fake = await startFakeAnthropic();
+    workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-e2e-work-')));
+    home = await prepareClaudeHome({ workDirs: [workDir], apiKey: 'sk-ant-test-0123456789abcdefghijklmnop', baseUrl: fake.url });
+    t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: CLAUDE, AEGIS_STALL_SECONDS: '600' });
+    mcp = await connectMcp(t.env);
+  });
+  afterAll(async () => {
+    await mcp?.close();
+    // Killing the tmux server ends every claude; kill their tool processes through Aegis first.
+    t?.cleanup();
+    await fake?.close();
+    await home?.cleanup();
+  });
+
+  const create = (prompt?: string) => call<{ id: string; state: string }>(mcp.client, 'session_create', { workDir, prompt, env: home.env });
+  const assistantSaid = (text: string) => (ts: TurnLike[]) => ts.some((x) => x.role === 'assistant' && x.text?.includes(text));
+
+  it('create → idle; the brief is delivered once and the reply reads back through session_read', async () => {
+    const s = await create('hello from aegis');
+    await waitState(mcp.client, s.id, ['idle']);
+    await readUntil(mcp.client, s.id, assistantSaid('ECHO: hello from aegis'), 'echo');
+    expect(fake.requests.filter((r) => r.kind === 'main' && r.prompt === 'hello from aegis')).toHaveLength(1);
+
+    // A 3-line prompt arrives as one prompt.
+    const text = 'first line\nsecond — ünïcödé ✓\nthird $(echo not-run)';
+    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id: s.id, text });
+    expect(sent.status).toBe('delivered');
+    await readUntil(mcp.client, s.id, assistantSaid('third $(echo not-run)'), 'multi-line echo');
+    const main = fake.requests.filter((r) => r.kind === 'main' && r.prompt?.startsWith('first line'));
+    expect(main).toHaveLength(1);
+    expect(main[0]!.prompt).toBe(text);
+  });
+
+  it('Bash permission → approve → the command ran; another → reject with a reason', async () => {
+    const s = await create(`RUN echo approved > ${join(workDir, 'bash-approved.txt')}`);
+    await waitState(mcp.client, s.id, ['permission_prompt']);
+    const got = await call<{ dialog: { tool?: string; command?: string } }>(mcp.client, 'session_get', { id: s.id });
+    expect(got.dialog.tool).toBe('Bash');
+    expect(got.dialog.command).toContain('echo approved');
+    await call(mcp.client, 'session_approve', { id: s.id });
+    await waitState(mcp.client, s.id, ['idle']);
+    expect(readFileSync(join(workDir, 'bash-approved.txt'), 'utf8').trim()).toBe('approved');
+
+    await call(mcp.client, 'session_send', { id: s.id, text: `RUN touch ${join(workDir, 'rejected.txt')}` });
+    await waitState(mcp.client, s.id, ['permission_prompt']);
+    const r = await call<{ state: string; followUp?: { status: string } }>(mcp.client, 'session_reject', { id: s.id, reason: 'no, leave the files alone' });
+    expect(r.followUp?.status).toBe('delivered');
+    await readUntil(mcp.client, s.id, assistantSaid('leave the files alone'), 'reason reached the model');
+    expect(existsSync(join(workDir, 'rejected.txt'))).toBe(false);
+  });
+
+  it('file create and file edit prompts are recognised and approved', async () => {
+    const s = await create(`WRITE ${join(workDir, 'notes.md')} hello-world`);
+    await waitState(mcp.client, s.id, ['permission_prompt']);
+    const w = await call<{ dialog: { tool?: string; file?: string } }>(mcp.client, 'session_get', { id: s.id });
+    expect(w.dialog.tool).toBe('Write');
+    expect(w.dialog.file).toContain('notes.md');
+    await call(mcp.client, 'session_approve', { id: s.id });
+    await waitState(mcp.client, s.id, ['idle']);
+    expect(readFileSync(join(workDir, 'notes.md'), 'utf8')).toContain('hello-world');
+
+    await call(mcp.client, 'session_send', { id: s.id, text: `EDIT ${join(workDir, 'notes.md')} hello-world goodbye-world` });
+    await waitState(mcp.client, s.id, ['permission_prompt']);
+    const e = await call<{ dialog: { tool?: string; file?: string } }>(mcp.client, 'session_get', { id: s.id });
+    expect(e.dialog.tool).toBe('Edit');
+    await call(mcp.client, 'session_approve', { id: s.id });
+    await waitState(mcp.client, s.id, ['idle']);
+    await waitFor(() => readFileSync(join(workDir, 'notes.md'), 'utf8').includes('goodbye-world'), { what: 'edit applied' });
+  });
+
+  it('the question picker is answered; a plain-text question is seen as asking', async () => {
+    const s = await create('ASK');
+    await waitState(mcp.client, s.id, ['asking']);
+    const got = await call<{ dialog: { kind: string; options: { label: string }[] } }>(mcp.client, 'session_get', { id: s.id });
+    expect(got.dialog.kind).toBe('question');
+    await call(mcp.client, 'session_answer', { id: s.id, answer: 2 });
+    await readUntil(mcp.client, s.id, assistantSaid('Blue'), 'picked Blue');
+
+    await call(mcp.client, 'session_send', { id: s.id, text: 'QUESTION' });
+    const w = await waitState(mcp.client, s.id, ['asking']);
+    expect(w.dialog).toBeUndefined();
+  });
+
+  it('interrupt before any output puts the prompt back; the next send still arrives alone', async () => {
+    const s = await create();
+    await waitState(mcp.client, s.id, ['idle']);
+    await call(mcp.client, 'session_send', { id: s.id, text: 'DELAY 30000 never answered' });
+    await waitState(mcp.client, s.id, ['working']);
+    const r = await call<{ state: string; inputText: string }>(mcp.client, 'session_interrupt', { id: s.id });
+    expect(r.state).toBe('idle');
+    expect(r.inputText).toBe('DELAY 30000 never answered');
+    await call(mcp.client, 'session_send', { id: s.id, text: 'after the interrupt' });
+    await readUntil(mcp.client, s.id, assistantSaid('ECHO:'), 'reply after interrupt');
+    const last = fake.requests.filter((r) => r.kind === 'main').at(-1)!;
+    expect(last.prompt).toContain('after the interrupt');
+    expect(last.prompt).not.toMatch(/DELAY 30000 never answeredafter/);
+  });
+
+  it('a message sent while busy is queued and delivered after the turn', async () => {
+    const s = await create('SLOW 3000 slow reply');
+    await waitState(mcp.client, s.id, ['working']);
+    const q = await call<{ status: string }>(mcp.client, 'session_send', { id: s.id, text: 'queued while busy' });
+    expect(q.status).toBe('queued');
+    await readUntil(mcp.client, s.id, assistantSaid('ECHO: queued while busy'), 'queued message answered');
+  });
+
+  it('restart: a new server adopts the live session with the right state; kill stops it', async () => {
+    const s = await create(`RUN echo adopt > ${join(workDir, 'adopt.txt')}`);
+    await waitState(mcp.client, s.id, ['permission_prompt']);
+    await mcp.close();
+    mcp = await connectMcp(t.env);
+    const got = await call<{ state: string; dialog?: { tool?: string } }>(mcp.client, 'session_get', { id: s.id });
+    expect(got.state).toBe('permission_prompt');
+    expect(got.dialog?.tool).toBe('Bash');
+    await call(mcp.client, 'session_approve', { id: s.id });
+    await waitState(mcp.client, s.id, ['idle']);
+    expect(existsSync(join(workDir, 'adopt.txt'))).toBe(true);
+
+    const k = await call<{ state: string }>(mcp.client, 'session_kill', { id: s.id });
+    expect(k.state).toBe('exited');
+    const panes = execFileSync('tmux', ['-L', t.socket, 'list-panes', '-a', '-F', '#{@aegis_id}'], { encoding: 'utf8' });
+    expect(panes).not.toContain(s.id);
+    expect(await callError(mcp.client, 'session_send', { id: s.id, text: 'x' })).toMatch(/exited/);
+  });
+
+  it('writes nothing of ours into the user settings', () => {
+    expect(existsSync(join(home.home, '.claude', 'settings.json'))).toBe(false);
+    writeFileSync(join(workDir, 'marker'), '');
+  });
+});
