@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 
-import { findPrompt, loadPrompts, renderPrompt } from '../content/prompts.js';
 import { loadTools } from '../tools/registry.js';
 import { VERSION } from '../version.js';
 import { addInitCommand } from './init-command.js';
@@ -34,8 +33,9 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
     .description('print a rendered MCP prompt, e.g. ag prompt implement_issue --arg issue="Fix the flaky login test"')
     .argument('[name]', 'prompt name; omit to list them')
     .option('--arg <key=value>', 'a prompt argument (repeatable)', parseArgPairs, {})
-    .action((name: string | undefined, opts: { arg: Record<string, string> }) => {
-      const prompts = loadPrompts();
+    .action(async (name: string | undefined, opts: { arg: Record<string, string> }) => {
+      const { findPrompt, loadPrompts, renderPrompt } = await import('../content/prompts.js');
+      const prompts = await loadPrompts();
       if (!name) {
         for (const p of prompts) process.stdout.write(`${p.name.padEnd(18)} ${p.description}\n`);
         return;

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AegisError, invalidInput, notFound } from '../errors.js';
 import { PACKAGE_ROOT } from './paths.js';
@@ -28,7 +27,7 @@ export interface PromptTemplate extends z.infer<typeof frontMatter> {
 }
 
 /** Splits `---\nyaml\n---\nbody` and validates the front matter. */
-export function parsePromptFile(text: string, source: string): PromptTemplate {
+export function parsePromptFile(text: string, source: string, parseYaml: (yaml: string) => unknown): PromptTemplate {
   const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
   if (!m) throw new AegisError('invalid_input', `${source} has no front matter`, { fix: 'start the file with ---, name/description/arguments, ---' });
   const parsed = frontMatter.safeParse(parseYaml(m[1]!));
@@ -39,12 +38,16 @@ export function parsePromptFile(text: string, source: string): PromptTemplate {
   return { ...parsed.data, body: m[2]!.trim(), source };
 }
 
-/** Reads every `*.md` prompt in a folder; files are small and few, so this runs on demand. */
-export function loadPrompts(dir = join(PACKAGE_ROOT, 'prompts')): PromptTemplate[] {
+/**
+ * Reads every `*.md` prompt in a folder; files are small and few, so this runs on demand. The YAML
+ * parser is loaded here, not at start-up, so commands that never touch prompts do not pay for it.
+ */
+export async function loadPrompts(dir = join(PACKAGE_ROOT, 'prompts')): Promise<PromptTemplate[]> {
+  const { parse } = await import('yaml');
   return readdirSync(dir)
     .filter((f) => f.endsWith('.md'))
     .sort()
-    .map((f) => parsePromptFile(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
+    .map((f) => parsePromptFile(readFileSync(join(dir, f), 'utf8'), join(dir, f), parse));
 }
 
 function checkArgument(spec: PromptArgument, value: string | undefined, promptName: string): string {

@@ -17,7 +17,7 @@ import {
 import { z } from 'zod';
 import type { App } from '../app.js';
 import { DYNAMIC_RESOURCES } from '../content/dynamic.js';
-import { findPrompt, loadPrompts, renderPrompt } from '../content/prompts.js';
+import { findPrompt, loadPrompts, renderPrompt, type PromptTemplate } from '../content/prompts.js';
 import { loadStaticResources, readStaticResource } from '../content/resources.js';
 import { describeError, notFound, toAegisError } from '../errors.js';
 import type { ToolDef } from '../tools/define.js';
@@ -58,7 +58,9 @@ export function createMcpServer(app: App, tools: ToolDef[]): Server {
         'Aegis runs coding agents (Claude Code, Codex, Gemini CLI, a shell) in tmux panes. Create a session, then poll with session_wait / session_get; answer permission prompts with session_approve or session_reject. Read aegis://docs/agent-guide for the full pattern.',
     },
   );
-  const prompts = loadPrompts();
+  // Prompts are read on first use: parsing their YAML is not needed to answer tools/list.
+  let prompts: Promise<PromptTemplate[]> | undefined;
+  const getPrompts = () => (prompts ??= loadPrompts());
   const staticResources = loadStaticResources();
   const listedTools = tools.map((t) => ({
     name: t.name,
@@ -91,7 +93,7 @@ export function createMcpServer(app: App, tools: ToolDef[]): Server {
   });
 
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({
-    prompts: prompts.map((p) => ({
+    prompts: (await getPrompts()).map((p) => ({
       name: p.name,
       title: p.title,
       description: p.description,
@@ -101,7 +103,7 @@ export function createMcpServer(app: App, tools: ToolDef[]): Server {
 
   server.setRequestHandler(GetPromptRequestSchema, async (request) =>
     protocolErrors(async () => {
-      const prompt = findPrompt(prompts, request.params.name);
+      const prompt = findPrompt(await getPrompts(), request.params.name);
       const text = renderPrompt(prompt, request.params.arguments ?? {});
       return { description: prompt.description, messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }] };
     }),

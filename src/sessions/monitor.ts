@@ -123,7 +123,10 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
     if (!s?.tmuxPane) return undefined;
     await this.ensureControl().catch((err) => this.log.warn('tmux control connection failed', { error: (err as Error).message }));
     const profile = PROFILES[s.agent as AgentName] ?? PROFILES.custom;
-    const obs = new SessionObserver(s, profile, { width: width ?? this.tmux.size.width, height: height ?? this.tmux.size.height }, {
+    // xterm loads on first use: a CLI command that never looks at a screen does not pay for it.
+    const { TerminalScreen } = await import('../terminal/screen.js');
+    const screen = new TerminalScreen(width ?? this.tmux.size.width, height ?? this.tmux.size.height);
+    const obs = new SessionObserver(s, profile, screen, {
       capture: async (paneId) => {
         const text = await this.query(['capture-pane', '-p', '-e', '-t', paneId]);
         const [x, y] = (await this.query(['display-message', '-p', '-t', paneId, '#{cursor_x} #{cursor_y}'])).trim().split(' ').map(Number);

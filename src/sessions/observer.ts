@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { ScreenReading, SessionState } from '../agents/types.js';
-import { TerminalScreen } from '../terminal/screen.js';
+import type { TerminalScreen } from '../terminal/screen.js';
 import { fuse, type FusedState } from './fuse.js';
 import { emptyFacts, foldHookEvent, type HookEvent, type HookFacts } from './hook-events.js';
 import { JsonlTail } from './jsonl-tail.js';
@@ -47,7 +47,6 @@ const ANIMATED = /esc to interrupt|^\s*[·✢✳✶✻✽*]\s+\S+…|\(\d+s\b|Ru
  * fused into a state; nothing runs while the agent is quiet except one liveness check.
  */
 export class SessionObserver {
-  readonly screen: TerminalScreen;
   private facts: HookFacts = emptyFacts();
   private readonly hooks?: JsonlTail<HookEvent>;
   private hookWatcher?: FSWatcher;
@@ -69,10 +68,10 @@ export class SessionObserver {
   constructor(
     readonly session: SessionRecord,
     readonly profile: AgentProfile,
-    size: { width: number; height: number },
+    /** The emulator at the pane's size (built by the caller, which loads xterm only when needed). */
+    readonly screen: TerminalScreen,
     private readonly deps: ObserverDeps,
   ) {
-    this.screen = new TerminalScreen(size.width, size.height);
     this.state = session.state;
     this.everReady = session.state !== 'starting';
     if (session.hooksFile && profile.hooks) {

@@ -1,8 +1,8 @@
-import { execa } from 'execa';
+import { run } from '../util/exec.js';
 
 /** Every descendant pid of `root`, from one `ps` snapshot. */
 export async function descendants(root: number): Promise<number[]> {
-  const r = await execa('ps', ['-e', '-o', 'pid=,ppid='], { reject: false });
+  const r = await run('ps', ['-e', '-o', 'pid=,ppid=']);
   const children = new Map<number, number[]>();
   for (const line of r.stdout.split('\n')) {
     const [pid, ppid] = line.trim().split(/\s+/).map(Number);

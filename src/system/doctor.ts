@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import type { App } from '../app.js';
 import { maskSetting } from '../config/load.js';
@@ -44,6 +43,8 @@ async function agentCheck(app: App, agent: (typeof AGENTS)[number]): Promise<Che
   if (!path) {
     return { name: `agent ${agent}`, ok: false, required: false, detail: `${command} not on PATH`, fix: `install it, or set AEGIS_${agent.toUpperCase()}_COMMAND to its path` };
   }
+  // execa is loaded here only: doctor is rare, and the import would slow every other command's start.
+  const { execa } = await import('execa');
   const r = await execa(path, ['--version'], { reject: false, timeout: 10_000, env: { DISABLE_AUTOUPDATER: '1' } });
   const version = (r.stdout || r.stderr).split('\n')[0]?.trim() || 'unknown version';
   return { name: `agent ${agent}`, ok: r.exitCode === 0, required: false, detail: `${path}: ${version}`, fix: r.exitCode === 0 ? undefined : `\`${path} --version\` failed; reinstall it` };
