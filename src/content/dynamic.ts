@@ -22,4 +22,4 @@ export interface DynamicResourceProvider {
   watch?(app: App, onUpdated: (uri: string) => void): () => void;
 }
 
-export const DYNAMIC_RESOURCES: DynamicResourceProvider[] = [];
+

@@ -16,7 +16,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { App } from '../app.js';
-import { DYNAMIC_RESOURCES } from '../content/dynamic.js';
+import type { DynamicResourceProvider } from '../content/dynamic.js';
+import { sessionResources } from '../sessions/resources.js';
 import { findPrompt, loadPrompts, renderPrompt, type PromptTemplate } from '../content/prompts.js';
 import { loadStaticResources, readStaticResource } from '../content/resources.js';
 import { describeError, notFound, toAegisError } from '../errors.js';
@@ -24,6 +25,9 @@ import type { ToolDef } from '../tools/define.js';
 import { callTool } from '../tools/run.js';
 
 type JsonObject = { type: 'object'; [k: string]: unknown };
+
+/** Resources computed from live data, one provider per area. */
+const DYNAMIC_RESOURCES: DynamicResourceProvider[] = [sessionResources];
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;

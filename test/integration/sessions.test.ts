@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
@@ -169,6 +170,24 @@ describe('sessions with a fake Claude Code in real tmux', () => {
     expect(got.state).toBe('asking');
     await call(mcp.client, 'session_send', { id: idle.id, text: 'still here?' });
     await readUntil(mcp.client, idle.id, (ts) => ts.some((x) => x.text === 'ECHO: still here?'), 'reply after restart');
+  });
+
+  it('serves sessions as resources and notifies subscribers of state changes', async () => {
+    const s = await create();
+    await waitState(mcp.client, s.id, ['idle']);
+    const { resources } = await mcp.client.listResources();
+    expect(resources.map((r) => r.uri)).toEqual(expect.arrayContaining(['aegis://sessions', `aegis://sessions/${s.id}/transcript`, `aegis://sessions/${s.id}/pane`]));
+    const pane = await mcp.client.readResource({ uri: `aegis://sessions/${s.id}/pane` });
+    expect((pane.contents[0] as { text: string }).text).toContain('? for shortcuts');
+    const updated: string[] = [];
+    mcp.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      updated.push(n.params.uri);
+    });
+    await mcp.client.subscribeResource({ uri: `aegis://sessions/${s.id}` });
+    await call(mcp.client, 'session_send', { id: s.id, text: 'ping' });
+    await waitFor(() => updated.includes(`aegis://sessions/${s.id}`), { what: 'resources/updated notification' });
+    const list = JSON.parse(((await mcp.client.readResource({ uri: 'aegis://sessions' })).contents[0] as { text: string }).text) as { sessions: { id: string }[] };
+    expect(list.sessions.some((x) => x.id === s.id)).toBe(true);
   });
 
   it('lists sessions with filters and honest pagination', async () => {
