@@ -84,7 +84,8 @@ export function searchEntities(sql: Statements, opts: KgSearchOptions): KgSearch
       rows = rankedBy(sql, filter);
     } else if (narrow.length > 0) {
       rows = rankedByNarrow(sql, toMatchExpression(narrow, 'AND'), filter);
-      note = `${words} ${broad.length > 1 ? 'are' : 'is'} in more than ${BROAD_TERM_ENTITIES} entities: it filters the results, and the other words rank them`;
+      const many = broad.length > 1;
+      note = `${words} ${many ? 'are' : 'is'} in more than ${BROAD_TERM_ENTITIES} entities: ${many ? 'they filter' : 'it filters'} the results, and the other words rank them`;
     } else {
       rows = namesThenNewest(sql, terms, filter);
       note = `every word is in more than ${BROAD_TERM_ENTITIES} entities, so results are not ranked: entities whose name matches come first, then the newest; add a more specific word to rank them`;

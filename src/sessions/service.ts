@@ -398,7 +398,12 @@ export class SessionService {
 
   async reject(ref: string, reason?: string): Promise<{ state: SessionState; dialog: Dialog; followUp?: SendResult }> {
     const { session, observer, dialog } = await this.dialogOf(ref);
-    const state = await this.pressAndSettle(session, observer, rejectKeys(dialog), dialog);
+    let state = await this.pressAndSettle(session, observer, rejectKeys(dialog), dialog);
+    if (reason && state === 'working') {
+      // The agent winds the refused tool call down before it takes input; the reason should be its
+      // next prompt, not a message queued behind a transient spinner.
+      state = (await this.until(observer, (o) => o.state !== 'working', 5_000))?.state ?? state;
+    }
     const followUp = reason ? await this.send(session.id, reason) : undefined;
     return { state: followUp?.status === 'delivered' ? 'working' : state, dialog, followUp };
   }
