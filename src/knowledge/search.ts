@@ -7,11 +7,16 @@ import { checkEntityType } from './validate.js';
 export const SEARCH_MAX = 100;
 
 /**
- * A word held by more entities than this filters results but does not rank them. bm25 weighs a word
- * by counting every document that holds it, once per query, at about 2 µs a document: ranking by a
- * word found in 40,000 entities costs ~100 ms, and a word that common says little about relevance.
+ * Ranking cost, measured at 50k entities: bm25 scores every entity that holds all the words (~1 µs
+ * each, so a word found in 49,000 entities costs ~50 ms) and weighs each word by scanning every
+ * document that holds it (~0.07 µs each); marking the words of a hit with highlight() costs ~10 µs.
+ * Two bounds keep any query at a few milliseconds:
+ * - more than RANKED_MATCHES_MAX matching entities: too broad to rank, listed unranked (names first);
+ * - a word held by more than BROAD_TERM_ENTITIES entities filters the matches but does not rank them
+ *   (it says little about relevance anyway); the other words rank them.
  */
-export const BROAD_TERM_ENTITIES = 500;
+export const RANKED_MATCHES_MAX = 500;
+export const BROAD_TERM_ENTITIES = 1000;
 
 /** Joins an entity's observations in its search document; tokens never contain it. */
 export const OBSERVATION_SEPARATOR = '\u001e';
@@ -51,18 +56,18 @@ export interface KgSearchResult {
   results: KgSearchHit[];
   /** More entities matched than `limit`. */
   hasMore: boolean;
-  /** Present when very common words could not rank the results: says how they were ordered. */
+  /** Present when the query matched too many entities to rank: says how the results are ordered. */
   note?: string;
 }
 
-/** A matching entity and its observations column with the query's words marked. */
-type Hit = EntityRow & { score: number; marked: string | null };
+/** A matching entity with the query's words marked in its name, type and observations columns. */
+type Hit = EntityRow & { score: number; markedName: string | null; markedType: string | null; marked: string | null };
 
 /**
  * Ranked full-text search over one search document per entity: every word of the query must appear
  * somewhere in the entity, in any order and any field, so "migration failed" finds "failed while
  * running migration 42". Ranking is FTS5's bm25 with the name weighted above the type above
- * observations, by the query's distinctive words (see BROAD_TERM_ENTITIES).
+ * observations, within the bounds that keep every query cheap (RANKED_MATCHES_MAX, BROAD_TERM_ENTITIES).
  */
 export function searchEntities(sql: Statements, opts: KgSearchOptions): KgSearchResult {
   const limit = opts.limit ?? 10;
@@ -73,22 +78,16 @@ export function searchEntities(sql: Statements, opts: KgSearchOptions): KgSearch
   let rows: Hit[];
   let note: string | undefined;
   if (opts.query.trim() === '' && entityType !== undefined) {
-    rows = sql.get('SELECT id, name, entity_type AS entityType, 0 AS score, NULL AS marked FROM kg_entities WHERE entity_type = ? ORDER BY name LIMIT ?').all(entityType, limit + 1) as Hit[];
+    rows = sql.get('SELECT id, name, entity_type AS entityType, 0 AS score, NULL AS markedName, NULL AS markedType, NULL AS marked FROM kg_entities WHERE entity_type = ? ORDER BY name LIMIT ?').all(entityType, limit + 1) as Hit[];
   } else {
     const terms = searchTerms(opts.query);
-    const broad = terms.filter((t) => isBroad(sql, t));
-    const narrow = terms.filter((t) => !broad.includes(t));
     const filter = { all: toMatchExpression(terms, 'AND'), entityType, limit: limit + 1 };
-    const words = broad.map((t) => `"${t.text}${t.prefix ? '*' : ''}"`).join(', ');
-    if (broad.length === 0) {
-      rows = rankedBy(sql, filter);
-    } else if (narrow.length > 0) {
-      rows = rankedByNarrow(sql, toMatchExpression(narrow, 'AND'), filter);
-      const many = broad.length > 1;
-      note = `${words} ${many ? 'are' : 'is'} in more than ${BROAD_TERM_ENTITIES} entities: ${many ? 'they filter' : 'it filters'} the results, and the other words rank them`;
-    } else {
+    if (holdsMoreThan(sql, filter.all, RANKED_MATCHES_MAX)) {
       rows = namesThenNewest(sql, terms, filter);
-      note = `every word is in more than ${BROAD_TERM_ENTITIES} entities, so results are not ranked: entities whose name matches come first, then the newest; add a more specific word to rank them`;
+      note = `more than ${RANKED_MATCHES_MAX} entities hold every word, too many to rank: entities whose name matches come first, then the newest; add a more specific word to rank them`;
+    } else {
+      const narrow = terms.filter((t) => !holdsMoreThan(sql, toMatchExpression([t], 'AND'), BROAD_TERM_ENTITIES));
+      rows = narrow.length > 0 && narrow.length < terms.length ? rankedByNarrow(sql, toMatchExpression(narrow, 'AND'), filter) : rankedBy(sql, filter);
     }
   }
 
@@ -114,48 +113,85 @@ interface Filter {
   limit: number;
 }
 
-/** True when more than BROAD_TERM_ENTITIES entities hold the word: stepping that far into its list is cheap, counting it is not. */
-function isBroad(sql: Statements, term: FtsTerm): boolean {
-  return sql.get('SELECT rowid FROM kg_entity_fts WHERE kg_entity_fts MATCH ? LIMIT 1 OFFSET ?').get(toMatchExpression([term], 'AND'), BROAD_TERM_ENTITIES) !== undefined;
+/** True when more than `n` entities match: stepping n rows into the match list is cheap, counting it all is not. */
+function holdsMoreThan(sql: Statements, match: string, n: number): boolean {
+  return sql.get('SELECT rowid FROM kg_entity_fts WHERE kg_entity_fts MATCH ? LIMIT 1 OFFSET ?').get(match, n) !== undefined;
 }
+
+/** How many of the best bm25 hits are re-ordered by how well one observation covers the query. */
+const RERANK_CANDIDATES = 50;
 
 // CROSS JOIN keeps the full-text index as the outer loop: otherwise, with a type filter, SQLite may
-// walk every entity of the type and run the MATCH once for each.
+// walk every entity of the type and run the MATCH once for each. highlight() marks the matched words
+// of each column; it runs only for the rows returned.
+const mark = (column: number) => `highlight(kg_entity_fts, ${column}, '${MARK_OPEN}', '${MARK_CLOSE}')`;
 const HIT_COLUMNS = `SELECT e.id, e.name, e.entity_type AS entityType, kg_entity_fts.rank AS score,
-  highlight(kg_entity_fts, 2, '${MARK_OPEN}', '${MARK_CLOSE}') AS marked
+  ${mark(0)} AS markedName, ${mark(1)} AS markedType, ${mark(2)} AS marked
   FROM kg_entity_fts CROSS JOIN kg_entities e ON e.id = kg_entity_fts.rowid`;
 const byType = (f: Filter) => (f.entityType === undefined ? '' : 'AND e.entity_type = @entityType');
-const params = (f: Filter, match: string) => ({ match, limit: f.limit, ...(f.entityType === undefined ? {} : { entityType: f.entityType }) });
+const params = (f: Filter, match: string, limit?: number) => ({ match, ...(limit === undefined ? {} : { limit }), ...(f.entityType === undefined ? {} : { entityType: f.entityType }) });
+const candidates = (f: Filter) => Math.max(f.limit, RERANK_CANDIDATES);
 
-/** bm25 over every word. highlight() runs only for the rows returned, after the sort. */
+/** bm25 over every word, then the best candidates re-ordered by coverage. */
 function rankedBy(sql: Statements, f: Filter): Hit[] {
-  return sql.get(`${HIT_COLUMNS} WHERE kg_entity_fts MATCH @match ${byType(f)} ORDER BY kg_entity_fts.rank LIMIT @limit`).all(params(f, f.all)) as Hit[];
+  const hits = sql.get(`${HIT_COLUMNS} WHERE kg_entity_fts MATCH @match ${byType(f)} ORDER BY kg_entity_fts.rank LIMIT @limit`).all(params(f, f.all, candidates(f))) as Hit[];
+  return byCoverage(hits).slice(0, f.limit);
 }
 
-/** Ranks by the distinctive words alone (few documents, cheap), keeping the entities that hold every word. */
+/**
+ * The entities holding every word (at most RANKED_MATCHES_MAX, so marking them all stays cheap),
+ * ranked by bm25 over the distinctive words alone, then re-ordered by coverage of every word.
+ */
 function rankedByNarrow(sql: Statements, narrow: string, f: Filter): Hit[] {
-  const ranked = sql.get('SELECT rowid AS id, rank AS score FROM kg_entity_fts WHERE kg_entity_fts MATCH ? ORDER BY rank').all(narrow) as { id: number; score: number }[];
-  const holdingAll = new Set(
-    (sql.get(`SELECT e.id FROM kg_entity_fts CROSS JOIN kg_entities e ON e.id = kg_entity_fts.rowid WHERE kg_entity_fts MATCH @match ${byType(f)}`).all(params(f, f.all)) as { id: number }[]).map(
-      (r) => r.id,
-    ),
+  const score = new Map(
+    (sql.get('SELECT rowid AS id, rank AS score FROM kg_entity_fts WHERE kg_entity_fts MATCH ?').all(narrow) as { id: number; score: number }[]).map((r) => [r.id, r.score]),
   );
-  const top = ranked.filter((r) => holdingAll.has(r.id)).slice(0, f.limit);
-  // Matching the distinctive words again marks only them, so they also pick the best observation.
-  const one = sql.get(`${HIT_COLUMNS} WHERE kg_entity_fts MATCH ? AND kg_entity_fts.rowid = ?`);
-  return top.flatMap((r) => {
-    const hit = one.get(narrow, r.id) as Hit | undefined;
-    return hit ? [{ ...hit, score: r.score }] : [];
-  });
+  const holdingAll = sql.get(`${HIT_COLUMNS} WHERE kg_entity_fts MATCH @match ${byType(f)}`).all(params(f, f.all)) as Hit[];
+  const ranked = holdingAll.map((h) => ({ ...h, score: score.get(h.id) ?? 0 })).sort((a, b) => a.score - b.score);
+  return byCoverage(ranked).slice(0, f.limit);
 }
 
 /** Unranked: entities whose name holds every word, then every other match, newest first. */
 function namesThenNewest(sql: Statements, terms: FtsTerm[], f: Filter): Hit[] {
   const newest = (match: string) =>
-    (sql.get(`${HIT_COLUMNS} WHERE kg_entity_fts MATCH @match ${byType(f)} ORDER BY kg_entity_fts.rowid DESC LIMIT @limit`).all(params(f, match)) as Hit[]).map((h) => ({ ...h, score: 0 }));
+    (sql.get(`${HIT_COLUMNS} WHERE kg_entity_fts MATCH @match ${byType(f)} ORDER BY kg_entity_fts.rowid DESC LIMIT @limit`).all(params(f, match, f.limit)) as Hit[]).map((h) => ({
+      ...h,
+      score: 0,
+    }));
   const byName = newest(`{name} : (${toMatchExpression(terms, 'AND')})`);
   const seen = new Set(byName.map((h) => h.id));
   return [...byName, ...newest(f.all).filter((h) => !seen.has(h.id))].slice(0, f.limit);
+}
+
+/** The distinct words highlight() marked in a text, case- and accent-folded. */
+function markedWords(text: string | null): Set<string> {
+  return new Set(
+    [...(text ?? '').matchAll(MARKED_WORD)].map((m) =>
+      m[1]!
+        .normalize('NFD')
+        .replace(/\p{M}/gu, '')
+        .toLowerCase(),
+    ),
+  );
+}
+
+/**
+ * Re-orders hits so that an entity with ONE fact (an observation, with its name and type) holding
+ * the most query words comes first, bm25 breaking ties: "migration failed" should find the entity
+ * whose note says "migration 42 failed" before one that says "migration" in one note and "failed" in
+ * another. bm25 alone sees the entity as one bag of words. Words are counted by their marked
+ * surface form, so two forms of one stem in one observation count twice: rare, and only reorders.
+ */
+function byCoverage(hits: Hit[]): Hit[] {
+  const coverage = (h: Hit) => {
+    const label = new Set([...markedWords(h.markedName), ...markedWords(h.markedType)]);
+    const facts = (h.marked ?? '').split(OBSERVATION_SEPARATOR).map((o) => new Set([...label, ...markedWords(o)]).size);
+    return Math.max(label.size, ...facts);
+  };
+  return hits
+    .map((h) => ({ h, c: coverage(h) }))
+    .sort((a, b) => b.c - a.c || a.h.score - b.h.score)
+    .map(({ h }) => h);
 }
 
 /**
@@ -164,12 +200,11 @@ function namesThenNewest(sql: Statements, terms: FtsTerm[], f: Filter): Hit[] {
  */
 function bestObservation(marked: string | null, observations: string[]): string | null {
   if (observations.length === 0) return null;
-  const segments = marked?.split(OBSERVATION_SEPARATOR) ?? [];
   let best = -1;
   let bestScore = 0;
-  segments.forEach((segment, i) => {
-    const words = [...segment.matchAll(MARKED_WORD)].map((m) => m[1]!.toLowerCase());
-    const score = new Set(words).size * 1000 + words.length;
+  (marked?.split(OBSERVATION_SEPARATOR) ?? []).forEach((segment, i) => {
+    const marks = [...segment.matchAll(MARKED_WORD)].length;
+    const score = markedWords(segment).size * 1000 + marks;
     if (score > bestScore) {
       best = i;
       bestScore = score;

@@ -64,6 +64,8 @@ export class SessionObserver {
   private pendingOutput: Uint8Array[] = [];
   private disposed = false;
   last?: Observation;
+  /** When Aegis last typed a prompt into this pane (0 = never), to pair it with its hook. */
+  typedAt = 0;
 
   constructor(
     readonly session: SessionRecord,

@@ -50,8 +50,8 @@ export class SessionService {
   private readonly holder = `${process.pid}-${randomUUID().slice(0, 8)}`;
   private running = false;
   private leaseTimer?: NodeJS.Timeout;
-  private readonly delivering = new Set<string>();
-  /** Deliveries this process is typing now, by message id, so a sender can await its own message. */
+  /** Deliveries this process is typing now: by session (one at a time) and by message id. */
+  private readonly delivering = new Map<string, Promise<SendResult>>();
   private readonly inflight = new Map<number, Promise<SendResult>>();
   private readonly readers = new Map<string, TranscriptReader>();
 
@@ -244,6 +244,10 @@ export class SessionService {
     const msg = this.store.enqueue(s.id, text, Date.now());
     // Observing may already start delivering the queue head (ours, when nothing is ahead of it).
     const obs = await this.observe(s);
+    // A delivery of ours still confirming (e.g. the brief) must finish first; then, if the agent is
+    // ready, this message goes now rather than waiting for the next screen change.
+    const earlier = this.delivering.get(s.id);
+    if (earlier && !this.inflight.has(msg.id)) await earlier;
     if (obs?.last) this.maybeDeliver(s.id, obs.last);
     const inflight = this.inflight.get(msg.id);
     if (inflight) return inflight;
@@ -265,11 +269,11 @@ export class SessionService {
     if (!obs || !s) return;
     const claimed = this.store.claimNext(sessionId, this.holder, Date.now(), CLAIM_TTL_MS);
     if (!claimed) return;
-    this.delivering.add(sessionId);
     const delivery = this.deliverClaimed(s, obs, claimed).finally(() => {
       this.delivering.delete(sessionId);
       this.inflight.delete(claimed.id);
     });
+    this.delivering.set(sessionId, delivery);
     this.inflight.set(claimed.id, delivery);
   }
 
@@ -340,6 +344,7 @@ export class SessionService {
       await this.until(obs, (o) => !o.reading.inputText, 1_500);
     }
     const started = Date.now();
+    obs.typedAt = started;
     const before = obs.screen.lines().join('\n');
     if (text.includes('\n')) await this.tmux.paste(pane, text);
     else await this.tmux.typeLiteral(pane, text);
@@ -432,16 +437,18 @@ export class SessionService {
     const profile = PROFILES[session.agent as AgentName] ?? PROFILES.custom;
     const keys = key === 'interrupt' ? profile.keys.interrupt : profile.keys.escape;
     const stopped = (since: number) => (o: Observation) => o.at > since && o.state !== 'working' && o.state !== 'stalled';
-    let sent = Date.now();
-    await this.tmux.sendKeys(session.tmuxPane!, keys);
-    observer.schedule();
-    // A key that lands while Claude Code is still submitting the prompt can be dropped; the turn keeps
-    // running. Only then (still working, so a second press cannot mean "exit") is it sent once more.
-    if (!(await this.until(observer, stopped(sent), 1_500)) && ['working', 'stalled'].includes(observer.last?.state ?? '')) {
-      sent = Date.now();
+    // Claude Code ignores keys while its UserPromptSubmit hooks run: let the hook of the prompt we
+    // typed last finish before pressing, or the key is lost and the turn runs on.
+    if (profile.hooks && observer.typedAt > (observer.hookFacts.lastPromptAt ?? 0)) {
+      await this.until(observer, () => (observer.hookFacts.lastPromptAt ?? 0) >= observer.typedAt, 5_000);
+    }
+    // Pressed again only while the agent still works, so a repeat can never become "press twice to exit".
+    for (let press = 0; press < 3; press++) {
+      const sent = Date.now();
       await this.tmux.sendKeys(session.tmuxPane!, keys);
       observer.schedule();
-      await this.until(observer, stopped(sent), 3_000);
+      if (await this.until(observer, stopped(sent), 1_500)) break;
+      if (!['working', 'stalled'].includes(observer.last?.state ?? '')) break;
     }
     // Claude Code redraws in steps (the turn is removed, then the prompt put back): report the screen
     // once it has stopped changing, not the first frame after the key.
@@ -469,7 +476,9 @@ export class SessionService {
   async wait(ref: string, states: SessionState[], timeoutMs: number, signal: AbortSignal, progress: (elapsedMs: number, state: SessionState) => void): Promise<{ state: SessionState; matched: boolean; waitedMs: number }> {
     const started = Date.now();
     const { session, observer } = await this.fresh(ref);
-    if (states.includes(session.state) || !observer) return { state: session.state, matched: states.includes(session.state), waitedMs: 0 };
+    // Ready with a prompt still queued is not "done": the agent is about to get it (e.g. the brief).
+    const reached = (state: SessionState) => states.includes(state) && !(READY.includes(state) && this.store.queued(session.id).length > 0);
+    if (reached(session.state) || !observer) return { state: session.state, matched: states.includes(session.state), waitedMs: 0 };
     return new Promise((resolve) => {
       const finish = (state: SessionState, matched: boolean) => {
         clearTimeout(timer);
@@ -479,7 +488,7 @@ export class SessionService {
         resolve({ state, matched, waitedMs: Date.now() - started });
       };
       const onChange = (c: StateChange) => {
-        if (c.sessionId === session.id && states.includes(c.to)) finish(c.to, true);
+        if (c.sessionId === session.id && reached(c.to)) finish(c.to, true);
       };
       const current = () => this.store.get(session.id)!.state;
       const onAbort = () => finish(current(), false);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GRAPH_PAGE_MAX } from '../knowledge/graph.js';
-import { SEARCH_MAX } from '../knowledge/search.js';
+import { RANKED_MATCHES_MAX, SEARCH_MAX } from '../knowledge/search.js';
 import { exportJsonl, importJsonl, INLINE_EXPORT_MAX_BYTES } from '../knowledge/transfer.js';
 import { KG_LIMITS } from '../knowledge/validate.js';
 import { defineTool } from './define.js';
@@ -152,7 +152,7 @@ const kgSearch = defineTool({
   name: 'kg_search',
   title: 'Search the knowledge graph',
   description:
-    'Ranked full-text search over entity names, types and observations (best first). Every word of the query must appear somewhere in the entity, in any order ("migration failed" finds "failed while running migration 42"); words are matched by stem ("migrations" finds "migration"), and a word ending in * is a prefix ("migr*"). Filter by entityType; with an empty query and an entityType, lists that type. detail "brief" (default) gives each entity\'s best-matching observation; "full" gives all its observations and relations.',
+    `Ranked full-text search over entity names, types and observations (best first). Every word of the query must appear somewhere in the entity, in any order ("migration failed" finds "failed while running migration 42"); words are matched by stem ("migrations" finds "migration"), and a word ending in * is a prefix ("migr*"). Filter by entityType; with an empty query and an entityType, lists that type. A query that more than ${RANKED_MATCHES_MAX} entities match is too broad to rank: those results come unranked (name matches first, then newest) with a note; add a more specific word. detail "brief" (default) gives each entity's best-matching observation; "full" gives all its observations and relations.`,
   input: z.object({
     query: z.string().describe('Words to find, e.g. "atlas postgres" or "migr* failed"'),
     entityType: z.string().optional().describe('Only entities of exactly this type'),
@@ -172,6 +172,7 @@ const kgSearch = defineTool({
       }),
     ),
     hasMore: z.boolean().describe('More entities matched than limit'),
+    note: z.string().optional().describe('Present when the query matched too many entities to rank; says how results are ordered'),
   }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: {

@@ -340,7 +340,7 @@ const sessionWait = defineTool({
   name: 'session_wait',
   title: 'Wait for a session',
   description:
-    'Blocks until the session reaches one of `states` (default: anything that needs you or means it finished: idle, asking, permission_prompt, plan, error, rate_limited, stalled, exited, dead) or the timeout (default 30 s, max 50 s: MCP hosts drop calls after about 60 s). Returns at once if it is already there. On timeout (matched=false) just call it again. Sends progress notifications while waiting.',
+    'Blocks until the session reaches one of `states` (default: anything that needs you or means it finished: idle, asking, permission_prompt, plan, error, rate_limited, stalled, exited, dead) or the timeout (default 30 s, max 50 s: MCP hosts drop calls after about 60 s). Returns at once if it is already there. A ready state (idle, asking, error) counts only once no message is queued for the session, so waiting right after session_create returns once the brief has been answered, not before it was delivered. On timeout (matched=false) just call it again. Sends progress notifications while waiting.',
   input: z.object({
     id,
     states: z.array(state).min(1).default(DEFAULT_WAIT_STATES).describe('States to wait for'),
