@@ -4,6 +4,8 @@ import { EventEmitter } from 'node:events';
 export interface AegisEvents {
   session_created: { sessionId: string; name: string; agent: string; workDir: string };
   session_state_changed: { sessionId: string; from: string; to: string; detail?: unknown };
+  /** The agent completed a turn (Claude Code's Stop hook; working → idle for agents without hooks). */
+  session_turn_finished: { sessionId: string; at: number; message?: string };
   before_tool_call: { tool: string; input: unknown; caller: string };
   after_tool_call: { tool: string; input: unknown; caller: string; durationMs: number; ok: boolean; error?: string };
   message_received: { channel: string; from: string; text: string };

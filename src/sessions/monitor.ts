@@ -25,7 +25,7 @@ const SWEEP_MS = 5_000;
  * emitted locally for waiters, notifiers and the delivery loop. Stalls are judged here because they
  * are the absence of events.
  */
-export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observation: [string, Observation] }> {
+export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observation: [string, Observation]; turn: [string, { at: number; message?: string }] }> {
   private control?: ControlClient;
   private connecting?: Promise<void>;
   private readonly observers = new Map<string, SessionObserver>();
@@ -140,6 +140,7 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
         return { dead: dead === '1', deadStatus: status ? Number(status) : undefined, width: Number(w), height: Number(h) };
       },
       onObservation: (o) => this.onObservation(sessionId, o),
+      onTurnFinished: (turn) => this.emit('turn', sessionId, turn),
       onError: (err) => this.log.warn('observer error', { session: sessionId, error: err.message }),
     });
     this.observers.set(sessionId, obs);

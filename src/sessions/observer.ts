@@ -27,6 +27,8 @@ export interface ObserverDeps {
   /** The pane's process status; undefined when the pane no longer exists. */
   paneStatus(paneId: string): Promise<{ dead: boolean; deadStatus?: number; width: number; height: number } | undefined>;
   onObservation(o: Observation): void;
+  /** The agent finished a turn: a Stop hook, or (agents without hooks) working → idle. */
+  onTurnFinished(turn: { at: number; message?: string }): void;
   onError(err: Error): void;
 }
 
@@ -135,7 +137,10 @@ export class SessionObserver {
     if (!this.hooks || this.disposed) return;
     const events = this.hooks.readNew();
     if (!events.length) return;
-    for (const e of events) this.facts = foldHookEvent(this.facts, e);
+    for (const e of events) {
+      this.facts = foldHookEvent(this.facts, e);
+      if (e.hook_event_name === 'Stop') this.deps.onTurnFinished({ at: e.aegis_t, message: e.last_assistant_message });
+    }
     this.schedule();
   }
 
@@ -190,6 +195,7 @@ export class SessionObserver {
     const reading = this.profile.read(lines, now - this.lastOutputAt);
     const fused = fuse({ paneGone: this.paneGone, paneDead: this.paneDead, reading, facts: this.facts, previous: this.state, everReady: this.everReady });
     if (fused.state !== 'starting') this.everReady = true;
+    if (!this.profile.hooks && this.state === 'working' && fused.state === 'idle') this.deps.onTurnFinished({ at: now });
     this.state = fused.state;
     this.last = { ...fused, reading, at: now, contentChangedAt: this.contentChangedAt };
     this.deps.onObservation(this.last);

@@ -65,6 +65,7 @@ export class SessionService {
     this.monitor = new SessionMonitor(this.tmux, this.store, app.log, app.config.get<number>('sessions.stallSeconds') * 1000);
     this.monitor.on('change', (c) => this.onChange(c));
     this.monitor.on('observation', (id, o) => this.maybeDeliver(id, o));
+    this.monitor.on('turn', (sessionId, turn) => this.app.events.emit('session_turn_finished', { sessionId, at: turn.at, message: turn.message }));
     app.onClose(() => this.stop());
   }
 
@@ -137,6 +138,17 @@ export class SessionService {
     if (!obs) return undefined;
     await obs.evaluate();
     return obs;
+  }
+
+  /**
+   * What is known about the agent's turns, observed now: when it last accepted a prompt and when it
+   * last finished a turn (with its final message). Lets a process that was not watching (after a
+   * restart) tell whether a turn ended meanwhile.
+   */
+  async turnStatus(ref: string): Promise<{ state: SessionState; lastPromptAt?: number; lastStopAt?: number; lastMessage?: string }> {
+    const { session, observer } = await this.fresh(ref);
+    const facts = observer?.hookFacts;
+    return { state: session.state, lastPromptAt: facts?.lastPromptAt, lastStopAt: facts?.lastStop?.at, lastMessage: facts?.lastStop?.message ?? session.lastAssistant };
   }
 
   /** The freshest record: observed now when the pane is live. */
