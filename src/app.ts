@@ -7,6 +7,7 @@ import { MemoryStore } from './memory/store.js';
 import { createLogger, type Logger } from './util/log.js';
 import { VERSION } from './version.js';
 import { SessionService } from './sessions/service.js';
+import { PipelineService } from './pipelines/service.js';
 
 export interface AppOptions {
   env?: NodeJS.ProcessEnv;
@@ -58,6 +59,10 @@ export class App {
 
   get sessions(): SessionService {
     return this.once('sessions', () => new SessionService(this));
+  }
+
+  get pipelines(): PipelineService {
+    return this.once('pipelines', () => new PipelineService(this));
   }
 
   /** Builds a service the first time it is asked for; later calls get the same instance. */

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadTools } from '../tools/registry.js';
 import { VERSION } from '../version.js';
 import { addInitCommand } from './init-command.js';
+import { addPipelineCommands } from './pipeline-command.js';
 import { addToolCommands, CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
 
 function parseArgPairs(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -54,6 +55,7 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
   addInitCommand(program);
   const app = lazy.get();
   addToolCommands(program, lazy, await loadTools(app));
+  addPipelineCommands(program, lazy);
   program.commands.forEach(exitOverrideDeep);
   return program;
 }

@@ -20,6 +20,13 @@ const list = z.preprocess(
   z.array(z.string()),
 );
 const bool = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean());
+/** A messaging target `channel:address[#event+event]`, e.g. `telegram:12345` or `discord:987#permission+question`. */
+const TARGET = /^(telegram|whatsapp|discord|slack):[^\s#:][^\s#]*(#[a-z]+(\+[a-z]+)*)?$/;
+const targets = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+  z.array(z.string().regex(TARGET, 'channel:address, e.g. telegram:12345 or discord:987654#permission+question')),
+);
+const clock = z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'HH:MM (24 h, local time) or off');
 
 export const SETTINGS: SettingSpec[] = [
   { key: 'tmux.socket', env: 'AEGIS_TMUX_SOCKET', schema: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'), default: 'aegis', description: 'tmux -L socket name that holds every agent pane' },
@@ -36,23 +43,42 @@ export const SETTINGS: SettingSpec[] = [
   { key: 'channels.telegram.botToken', env: 'AEGIS_TELEGRAM_BOT_TOKEN', schema: z.string().min(1), secret: true, description: 'Telegram bot token' },
   { key: 'channels.telegram.allowedChatIds', env: 'AEGIS_TELEGRAM_ALLOWED_CHAT_IDS', schema: list, default: [], description: 'chat ids obeyed (comma-separated)' },
   { key: 'channels.telegram.baseUrl', env: 'AEGIS_TELEGRAM_BASE_URL', schema: z.url(), default: 'https://api.telegram.org', description: 'Telegram Bot API base URL' },
+  { key: 'channels.telegram.allowedUserIds', env: 'AEGIS_TELEGRAM_ALLOWED_USER_IDS', schema: list, default: [], description: 'Telegram user ids obeyed in any chat with the bot (comma-separated)' },
+  { key: 'channels.telegram.pollSeconds', env: 'AEGIS_TELEGRAM_POLL_SECONDS', schema: intFrom(0, 50), default: 25, description: 'long-poll timeout of getUpdates, in seconds' },
   { key: 'channels.vonage.applicationId', env: 'AEGIS_VONAGE_APPLICATION_ID', schema: z.string().min(1), description: 'Vonage application id (WhatsApp)' },
   { key: 'channels.vonage.privateKey', env: 'AEGIS_VONAGE_PRIVATE_KEY', schema: z.string().min(1), secret: true, description: 'Vonage application private key, base64 PEM' },
   { key: 'channels.vonage.signatureSecret', env: 'AEGIS_VONAGE_SIGNATURE_SECRET', schema: z.string().min(1), secret: true, description: 'Vonage signed-webhook secret' },
   { key: 'channels.vonage.fromNumber', env: 'AEGIS_VONAGE_WHATSAPP_NUMBER', schema: z.string().min(1), description: 'WhatsApp sender number' },
   { key: 'channels.vonage.allowedNumbers', env: 'AEGIS_VONAGE_ALLOWED_NUMBERS', schema: list, default: [], description: 'phone numbers obeyed (comma-separated)' },
   { key: 'channels.vonage.baseUrl', env: 'AEGIS_VONAGE_BASE_URL', schema: z.url(), default: 'https://api.nexmo.com', description: 'Vonage Messages API base URL' },
+  { key: 'channels.vonage.signatureMode', env: 'AEGIS_VONAGE_SIGNATURE_MODE', schema: z.enum(['jwt', 'hmac']), default: 'jwt', description: 'webhook signatures: jwt = Vonage signed webhooks (Authorization: Bearer, HS256, payload_hash); hmac = X-Signature header holding the hex HMAC-SHA256 of the body' },
   { key: 'channels.discord.botToken', env: 'AEGIS_DISCORD_BOT_TOKEN', schema: z.string().min(1), secret: true, description: 'Discord bot token' },
   { key: 'channels.discord.tasksChannelId', env: 'AEGIS_DISCORD_TASKS_CHANNEL', schema: z.string().min(1), description: 'Discord channel polled for tasks' },
   { key: 'channels.discord.baseUrl', env: 'AEGIS_DISCORD_BASE_URL', schema: z.url(), default: 'https://discord.com/api/v10', description: 'Discord REST base URL' },
+  { key: 'channels.discord.allowedUserIds', env: 'AEGIS_DISCORD_ALLOWED_USER_IDS', schema: list, default: [], description: 'Discord user ids obeyed in the tasks channel (comma-separated)' },
+  { key: 'channels.discord.pollSeconds', env: 'AEGIS_DISCORD_POLL_SECONDS', schema: intFrom(1, 300), default: 3, description: 'how often the tasks channel is polled, in seconds' },
   { key: 'channels.slack.signingSecret', env: 'AEGIS_SLACK_SIGNING_SECRET', schema: z.string().min(1), secret: true, description: 'Slack signing secret' },
   { key: 'channels.slack.botToken', env: 'AEGIS_SLACK_BOT_TOKEN', schema: z.string().min(1), secret: true, description: 'Slack bot token' },
   { key: 'channels.slack.baseUrl', env: 'AEGIS_SLACK_BASE_URL', schema: z.url(), default: 'https://slack.com/api', description: 'Slack Web API base URL' },
+  { key: 'channels.slack.allowedUserIds', env: 'AEGIS_SLACK_ALLOWED_USER_IDS', schema: list, default: [], description: 'Slack user ids obeyed (comma-separated)' },
+  { key: 'channels.slack.incomingWebhookUrl', env: 'AEGIS_SLACK_WEBHOOK_URL', schema: z.url(), secret: true, description: 'Slack incoming webhook for notifications (target slack:webhook)' },
   { key: 'serve.host', env: 'AEGIS_SERVE_HOST', schema: z.string().min(1), default: '127.0.0.1', description: 'address `ag serve` listens on for webhooks' },
   { key: 'serve.port', env: 'AEGIS_SERVE_PORT', schema: intFrom(0, 65_535), default: 7077, description: 'port `ag serve` listens on for webhooks' },
+  { key: 'serve.maxBodyBytes', env: 'AEGIS_SERVE_MAX_BODY_BYTES', schema: intFrom(1_024, 10_485_760), default: 262_144, description: 'largest webhook body `ag serve` accepts (bigger gets 413)' },
   { key: 'hooks.webhookUrls', env: 'AEGIS_HOOK_WEBHOOK_URLS', schema: list, default: [], description: 'URLs that receive every lifecycle event (comma-separated)' },
   { key: 'hooks.webhookSecret', env: 'AEGIS_HOOK_WEBHOOK_SECRET', schema: z.string().min(1), secret: true, description: 'HMAC secret for outbound webhooks' },
+  { key: 'hooks.webhookMaxAttempts', env: 'AEGIS_HOOK_WEBHOOK_MAX_ATTEMPTS', schema: intFrom(1, 20), default: 8, description: 'attempts per outbound webhook delivery before it goes to the dead-letter list' },
   { key: 'notify.enabled', env: 'AEGIS_NOTIFY', schema: bool, default: true, description: 'send session notifications to subscribed channels' },
+  { key: 'notify.subscriptions', env: 'AEGIS_NOTIFY_SUBSCRIPTIONS', schema: targets, default: [], description: 'where notifications go: channel:address[#event+event] (events: permission, question, finished, stalled, dead, pipeline, briefing); empty = every allowed Telegram chat and WhatsApp number' },
+  { key: 'notify.fallback', env: 'AEGIS_NOTIFY_FALLBACK', schema: z.string().regex(TARGET, 'channel:address, e.g. whatsapp:447700900000'), description: 'second strike: the target a message goes to when its own channel keeps failing' },
+  { key: 'notify.alerts', env: 'AEGIS_NOTIFY_ALERTS', schema: targets, default: [], description: 'third strike: targets alerted when a message could not be delivered anywhere (e.g. discord:<alerts channel id>)' },
+  { key: 'notify.journal', env: 'AEGIS_NOTIFY_JOURNAL', schema: targets, default: [], description: 'targets that receive every journal entry (e.g. discord:<journal channel id>)' },
+  { key: 'notify.ratePerMinute', env: 'AEGIS_NOTIFY_RATE', schema: intFrom(1, 600), default: 20, description: 'notifications per target per minute; permission prompts and questions are never held back' },
+  { key: 'notify.dedupSeconds', env: 'AEGIS_NOTIFY_DEDUP_SECONDS', schema: intFrom(0, 3_600), default: 60, description: 'an identical notification within this window is sent once' },
+  { key: 'messaging.workDir', env: 'AEGIS_MESSAGING_WORKDIR', schema: z.string().min(1), description: 'folder in which `task: <brief>` from a chat starts its session' },
+  { key: 'messaging.agent', env: 'AEGIS_MESSAGING_AGENT', schema: z.enum(['claude', 'codex', 'gemini', 'shell']), default: 'claude', description: 'agent that `task: <brief>` from a chat starts' },
+  { key: 'messaging.morningBriefing', env: 'AEGIS_MORNING_BRIEFING', schema: clock, default: '08:00', description: 'local time `ag serve` sends the morning briefing to subscribers, or off' },
+  { key: 'messaging.eveningBriefing', env: 'AEGIS_EVENING_BRIEFING', schema: clock, default: '18:00', description: 'local time `ag serve` sends the evening briefing to subscribers, or off' },
 ];
 
 /** Channels and the setting that must be present for each to count as configured. */

@@ -9,10 +9,12 @@ const CHECK_MS = 10_000;
  */
 export async function runEngine(app: App): Promise<void> {
   await app.sessions.start();
+  await app.pipelines.start();
   let emptyChecks = 0;
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
-      const live = app.sessions.store.live().length + app.sessions.store.sessionsWithQueue().length;
+      // A pipeline between stages has no live session but still needs this process to start the next.
+      const live = app.sessions.store.live().length + app.sessions.store.sessionsWithQueue().length + app.pipelines.activeCount();
       emptyChecks = live === 0 ? emptyChecks + 1 : 0;
       if (emptyChecks >= IDLE_EXIT_CHECKS) {
         clearInterval(timer);

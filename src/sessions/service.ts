@@ -10,9 +10,9 @@ import { AegisError, invalidInput, notFound } from '../errors.js';
 import { TmuxServer } from '../tmux/server.js';
 import { SessionMonitor, type StateChange } from './monitor.js';
 import type { Observation, SessionObserver } from './observer.js';
-import { PROFILES, type AgentName } from './profiles.js';
+import { PROFILES, type AgentName, type AgentProfile } from './profiles.js';
 import { SessionStore, type QueuedMessage, type SessionRecord } from './store.js';
-import { checkText, samePrompt } from './text.js';
+import { boxHolds, checkText, samePrompt } from './text.js';
 import { killPaneTree } from './process-tree.js';
 
 export interface CreateOptions {
@@ -351,16 +351,26 @@ export class SessionService {
   private async type(s: SessionRecord, obs: SessionObserver, text: string): Promise<void> {
     const profile = PROFILES[s.agent as AgentName] ?? PROFILES.custom;
     const pane = s.tmuxPane!;
-    if (obs.last?.reading.inputText) {
-      await this.tmux.sendKeys(pane, profile.keys.clearInput);
-      await this.until(obs, (o) => !o.reading.inputText, 1_500);
-    }
     const started = Date.now();
     obs.typedAt = started;
-    const before = obs.screen.lines().join('\n');
-    if (text.includes('\n')) await this.tmux.paste(pane, text);
-    else await this.tmux.typeLiteral(pane, text);
-    if (profile.dialogs) await this.until(obs, (o) => !!o.reading.inputText, 2_000);
+    let before = obs.screen.lines().join('\n');
+    for (let typing = 0; ; typing++) {
+      await this.clearInput(pane, obs, profile);
+      before = obs.screen.lines().join('\n');
+      // A typed Tab or newline is a key to the agent (completion, submit); inside a bracketed paste it is text.
+      if (/[\n\t]/.test(text)) await this.tmux.paste(pane, text);
+      else await this.tmux.typeLiteral(pane, text);
+      if (!profile.dialogs) break;
+      // Enter goes only when the box holds exactly our text: anything else would be sent with it.
+      const shown = await this.until(obs, (o) => boxHolds(o.reading.inputText, text), 2_000);
+      if (shown) break;
+      const box = obs.last?.reading.inputText ?? '';
+      this.app.log.warn('input box does not match the text typed; clearing and typing again', { session: s.id, box: box.slice(0, 200), attempt: typing + 1 });
+      if (typing >= 1) {
+        await this.clearInput(pane, obs, profile);
+        throw new AegisError('unavailable', 'the input box did not show the text as typed', { fix: 'check the pane with session_pane; the message stays queued and is retried' });
+      }
+    }
     for (let attempt = 0; attempt < 3; attempt++) {
       await this.tmux.sendKeys(pane, profile.keys.submit);
       obs.schedule();
@@ -380,6 +390,20 @@ export class SessionService {
     if (profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= started && samePrompt(p.prompt, text))) return;
     throw new AegisError('timeout', `the agent did not confirm the prompt within ${Math.round((Date.now() - started) / 1000)} s`, { fix: 'check the pane with session_pane; the message stays queued and is retried' });
   }
+
+  /**
+   * Empties the input box (a prompt put back by an interrupt, a half-typed line). C-u clears one line
+   * of a multi-line box, so it is pressed until the screen shows the box empty.
+   */
+  private async clearInput(pane: string, obs: SessionObserver, profile: AgentProfile): Promise<void> {
+    for (let i = 0; i < 50 && obs.last?.reading.inputText; i++) {
+      await this.tmux.sendKeys(pane, profile.keys.clearInput);
+      obs.schedule();
+      const pressed = Date.now();
+      await this.until(obs, (o) => o.at > pressed, 300);
+    }
+  }
+
 
   // ---------- dialogs ----------
 

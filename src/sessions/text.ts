@@ -23,3 +23,13 @@ export function checkText(field: string, raw: string): string {
 
 /** Compares prompts the way an agent echoes them: line ends and surrounding blanks do not count. */
 export const samePrompt = (a: string, b: string): boolean => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
+
+/**
+ * Whether the agent's input box shows `text` and nothing else. White space is ignored (the box wraps
+ * long lines and shows tabs as spaces); a long paste collapsed to "[Pasted text #1 +N lines]" counts.
+ */
+export function boxHolds(box: string, text: string): boolean {
+  if (!box) return false;
+  if (/\[Pasted text #\d+/.test(box)) return true;
+  return box.replace(/\s+/g, '') === text.replace(/\s+/g, '');
+}

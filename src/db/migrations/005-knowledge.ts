@@ -4,13 +4,17 @@ import type { Migration } from './index.js';
  * Knowledge graph: entities, their observations (kept in insertion order by id) and typed relations.
  * Deleting an entity cascades to its observations and relations.
  *
- * kg_entity_fts holds ONE search document per entity (name, type, and all observations joined by the
- * record separator U+001E), stemmed (porter) and accent-folded, so a multi-word query matches an
- * entity when every word appears anywhere in it. The knowledge service rewrites an entity's document
- * in the same transaction as any change to it (a per-observation trigger would rewrite it once per
- * observation). The text is stored, not contentless, so highlight() can tell which observation
- * matched best. Column weights favour a hit in the name, then the type, then the observations.
- * Prefix indexes of 2-4 characters keep short prefix queries ("mig*") from scanning every term.
+ * Two FTS5 indexes, both stemmed (porter) and accent-folded:
+ * - kg_entity_fts: ONE document per entity (name, type, and all observations joined by the record
+ *   separator U+001E), so a multi-word query matches an entity when every word appears anywhere in
+ *   it, and bm25 ranks entities (name weighted above type above observations). The knowledge service
+ *   rewrites an entity's document in the same transaction as any change to it (a per-observation
+ *   trigger would rewrite it once per observation). The text is stored so highlight() can mark it.
+ *   Prefix indexes of 2-4 characters keep short prefix queries ("mig*") from scanning every term.
+ * - kg_fact_fts: one document per FACT: each observation with its entity's name and type (rowid =
+ *   observation id), plus one name-and-type document per entity (rowid = -entity id). "One fact holds
+ *   every word" is then a single MATCH: search puts such entities first. Contentless, kept by triggers
+ *   (an entity's name and type never change).
  */
 export const knowledge: Migration = {
   version: 5,
@@ -49,5 +53,24 @@ export const knowledge: Migration = {
       tokenize = 'porter unicode61 remove_diacritics 2'
     );
     INSERT INTO kg_entity_fts(kg_entity_fts, rank) VALUES ('rank', 'bm25(10.0, 3.0, 1.0)');
+
+    CREATE VIRTUAL TABLE kg_fact_fts USING fts5(
+      name, entity_type, content,
+      content = '', contentless_delete = 1,
+      tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER kg_entities_fact_ai AFTER INSERT ON kg_entities BEGIN
+      INSERT INTO kg_fact_fts(rowid, name, entity_type, content) VALUES (-new.id, new.name, new.entity_type, '');
+    END;
+    CREATE TRIGGER kg_entities_fact_ad AFTER DELETE ON kg_entities BEGIN
+      DELETE FROM kg_fact_fts WHERE rowid = -old.id;
+    END;
+    CREATE TRIGGER kg_observations_fact_ai AFTER INSERT ON kg_observations BEGIN
+      INSERT INTO kg_fact_fts(rowid, name, entity_type, content)
+        SELECT new.id, e.name, e.entity_type, new.content FROM kg_entities e WHERE e.id = new.entity_id;
+    END;
+    CREATE TRIGGER kg_observations_fact_ad AFTER DELETE ON kg_observations BEGIN
+      DELETE FROM kg_fact_fts WHERE rowid = old.id;
+    END;
   `,
 };

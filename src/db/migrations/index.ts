@@ -10,7 +10,9 @@ export interface Migration {
 
 import { core } from './001-core.js';
 import { sessions } from './002-sessions.js';
+import { pipelines } from './003-pipelines.js';
 import { memory } from './004-memory.js';
 import { knowledge } from './005-knowledge.js';
+import { messaging } from './006-messaging.js';
 
-export const MIGRATIONS: Migration[] = [core, sessions, memory, knowledge];
+export const MIGRATIONS: Migration[] = [core, sessions, pipelines, memory, knowledge, messaging];

@@ -1,0 +1,146 @@
+import { httpRequest, retryAfterMs } from './http.js';
+import { ChannelError, type ChannelAdapter, type ChannelDescription, type Delivery, type InboundMessage, type OutboundMessage, type PollResult } from './types.js';
+
+export interface TelegramOptions {
+  token: string;
+  baseUrl: string;
+  allowedChatIds: string[];
+  allowedUserIds: string[];
+  /** getUpdates long-poll timeout (0 = short polling). */
+  pollSeconds: number;
+}
+
+interface TgUser {
+  id: number;
+  is_bot?: boolean;
+  first_name?: string;
+  username?: string;
+}
+interface TgMessage {
+  message_id: number;
+  from?: TgUser;
+  chat: { id: number; type?: string };
+  text?: string;
+  caption?: string;
+}
+interface TgUpdate {
+  update_id: number;
+  message?: TgMessage;
+  callback_query?: { id: string; from: TgUser; message?: TgMessage; data?: string };
+}
+interface TgReply<T> {
+  ok: boolean;
+  result?: T;
+  error_code?: number;
+  description?: string;
+  parameters?: { retry_after?: number };
+}
+
+/** Captions of photos and documents are shorter than messages. */
+const CAPTION_MAX = 1024;
+
+/**
+ * Telegram Bot API: long polling with getUpdates (no public URL needed), sendMessage with an inline
+ * keyboard for approve/reject, answerCallbackQuery + editMessageReplyMarkup for pressed buttons.
+ * The token is part of every URL, so URLs never appear in errors (see httpRequest).
+ */
+export class TelegramAdapter implements ChannelAdapter {
+  readonly name = 'telegram' as const;
+  readonly maxLength = 4096;
+  readonly markup = 'telegram-html' as const;
+  /** The next update_id to ask for; getUpdates with it confirms everything before it. */
+  private offset?: number;
+
+  constructor(private readonly opts: TelegramOptions) {}
+
+  private async call<T>(method: string, params: Record<string, unknown>, timeoutMs?: number, signal?: AbortSignal): Promise<T> {
+    const res = await httpRequest('Telegram', `${this.opts.baseUrl.replace(/\/$/, '')}/bot${this.opts.token}/${method}`, { body: params, timeoutMs, signal });
+    const reply = res.json as TgReply<T> | undefined;
+    if (reply?.ok) return reply.result as T;
+    const code = reply?.error_code ?? res.status;
+    const description = reply?.description ?? `HTTP ${res.status}`;
+    const retryAfter = reply?.parameters?.retry_after !== undefined ? reply.parameters.retry_after * 1000 : retryAfterMs(res);
+    // 401/404: the token is wrong; 400/403: this chat or request is wrong. Neither improves by retrying.
+    const retryable = code === 429 || code >= 500 || code === 409;
+    const hint = code === 401 || code === 404 ? ' (check channels.telegram.botToken)' : code === 403 ? ' (the user blocked the bot or never started it: they must send /start first)' : '';
+    throw new ChannelError(`Telegram ${method} failed: ${description}${hint}`, retryable, { status: code, retryAfterMs: retryAfter });
+  }
+
+  async send(msg: OutboundMessage): Promise<Delivery> {
+    const reply_markup = msg.buttons?.length ? { inline_keyboard: msg.buttons.map((row) => row.map((b) => ({ text: b.label, callback_data: b.data }))) } : undefined;
+    let sent: TgMessage;
+    if (msg.imageUrl || msg.fileUrl) {
+      const [method, field] = msg.imageUrl ? ['sendPhoto', 'photo'] : ['sendDocument', 'document'];
+      sent = await this.call<TgMessage>(method, { chat_id: msg.to, [field]: msg.imageUrl ?? msg.fileUrl, caption: msg.text.slice(0, CAPTION_MAX) || undefined, parse_mode: 'HTML', reply_markup });
+    } else {
+      sent = await this.call<TgMessage>('sendMessage', { chat_id: msg.to, text: msg.text, parse_mode: 'HTML', link_preview_options: { is_disabled: true }, reply_markup });
+    }
+    // message_id is unique only within its chat.
+    return { externalId: `${sent.chat.id}:${sent.message_id}` };
+  }
+
+  isAllowed(sender: string, chat: string): boolean {
+    return this.opts.allowedChatIds.includes(chat) || this.opts.allowedUserIds.includes(sender);
+  }
+
+  async poll(signal: AbortSignal): Promise<PollResult> {
+    const timeout = this.opts.pollSeconds;
+    const updates = await this.call<TgUpdate[]>('getUpdates', { offset: this.offset, timeout, allowed_updates: ['message', 'callback_query'] }, (timeout + 15) * 1000, signal);
+    const messages: InboundMessage[] = [];
+    for (const u of updates) {
+      const m = this.toInbound(u);
+      if (m) messages.push(m);
+    }
+    const next = updates.length ? Math.max(...updates.map((u) => u.update_id)) + 1 : undefined;
+    return {
+      messages,
+      commit: () => {
+        if (next !== undefined) this.offset = next;
+      },
+    };
+  }
+
+  private toInbound(u: TgUpdate): InboundMessage | undefined {
+    const externalId = String(u.update_id);
+    if (u.callback_query) {
+      const q = u.callback_query;
+      return {
+        channel: 'telegram',
+        externalId,
+        sender: String(q.from.id),
+        chat: String(q.message?.chat.id ?? q.from.id),
+        text: q.data ?? '',
+        senderName: q.from.username ?? q.from.first_name,
+        callback: { id: q.id, data: q.data ?? '', messageId: q.message ? String(q.message.message_id) : undefined },
+      };
+    }
+    const m = u.message;
+    const text = m?.text ?? m?.caption;
+    if (!m?.from || m.from.is_bot || text === undefined) return undefined;
+    return { channel: 'telegram', externalId, sender: String(m.from.id), chat: String(m.chat.id), text, senderName: m.from.username ?? m.from.first_name };
+  }
+
+  async acknowledge(inbound: InboundMessage, text: string): Promise<void> {
+    if (!inbound.callback) return;
+    await this.call('answerCallbackQuery', { callback_query_id: inbound.callback.id, text: text.slice(0, 200) });
+    if (inbound.callback.messageId) {
+      await this.call('editMessageReplyMarkup', { chat_id: inbound.chat, message_id: Number(inbound.callback.messageId), reply_markup: { inline_keyboard: [] } });
+    }
+  }
+
+  async probe(): Promise<string> {
+    const me = await this.call<TgUser>('getMe', {});
+    return `@${me.username ?? me.id}`;
+  }
+
+  describe(): ChannelDescription {
+    const allowed = this.opts.allowedChatIds.length + this.opts.allowedUserIds.length;
+    return {
+      channel: 'telegram',
+      modes: ['long polling', 'send'],
+      baseUrl: this.opts.baseUrl,
+      allowedSenders: allowed,
+      problems: allowed ? [] : ['no allowed chats or users: every message is ignored (set channels.telegram.allowedChatIds)'],
+    };
+  }
+}

@@ -1,0 +1,134 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Markup } from './format.js';
+
+/** Every channel Aegis talks through; `webhooks` are outbound event deliveries, not a chat. */
+export const CHANNEL_NAMES = ['telegram', 'whatsapp', 'discord', 'slack', 'webhooks'] as const;
+export type ChannelName = (typeof CHANNEL_NAMES)[number];
+
+/** A button under a message (Telegram's inline keyboard). `data` comes back in the callback query. */
+export interface Button {
+  label: string;
+  data: string;
+}
+
+/** One message to send, already rendered for the channel and within its length limit. */
+export interface OutboundMessage {
+  to: string;
+  text: string;
+  buttons?: Button[][];
+  imageUrl?: string;
+  fileUrl?: string;
+  /** Our outbox row id: sent along where the service keeps a client reference (Vonage client_ref). */
+  clientRef?: string;
+  /** Outbound webhooks: the event name, sent as a header. */
+  event?: string;
+}
+
+/** What the service answered: its id for the message, so later status callbacks can find our row. */
+export interface Delivery {
+  externalId?: string;
+}
+
+/** A message from a person, normalized. `externalId` is the service's id for it: the dedup key. */
+export interface InboundMessage {
+  channel: ChannelName;
+  externalId: string;
+  /** Who sent it (user id, phone number): what the allowlist is checked against. */
+  sender: string;
+  /** Where a reply goes (chat id, channel id, phone number). */
+  chat: string;
+  text: string;
+  senderName?: string;
+  /** A pressed button (Telegram callback query): its id must be answered, its message loses its buttons. */
+  callback?: { id: string; data: string; messageId?: string };
+}
+
+/** A delivery receipt from the service (Vonage status webhook). */
+export interface StatusUpdate {
+  externalId: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed';
+  error?: string;
+}
+
+/**
+ * A failed call to a service. `retryable` says whether trying again can help (network errors, 429,
+ * 5xx) or not (401, 400: the configuration or the request is wrong); `retryAfterMs` is the wait the
+ * service asked for.
+ */
+export class ChannelError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly opts: { status?: number; retryAfterMs?: number } = {},
+  ) {
+    super(message);
+    this.name = 'ChannelError';
+  }
+}
+
+/** Where a poller keeps its place across restarts. */
+export interface CursorStore {
+  get(name: string): string | undefined;
+  set(name: string, value: string): void;
+}
+
+/** What a poll returned, and how to confirm it once the messages are safely stored. */
+export interface PollResult {
+  messages: InboundMessage[];
+  /** Moves the cursor past these messages; called only after they are in the inbox. */
+  commit(): void;
+}
+
+export interface WebhookRequest {
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** What a webhook route made of a request: the HTTP answer, plus what to store. */
+export interface WebhookOutcome {
+  status: number;
+  /** JSON answer; a string is sent as text/plain. */
+  body?: unknown;
+  inbound?: InboundMessage[];
+  statuses?: StatusUpdate[];
+  /** Why a request was refused, for the log (never the secret or the signature). */
+  refused?: string;
+}
+
+export interface WebhookRoute {
+  path: string;
+  /** Whether a signature secret is set: a public bind is refused for routes without one. */
+  signed: boolean;
+  handle(req: WebhookRequest): WebhookOutcome;
+}
+
+/** For `channel_list` and `ag doctor`: how a channel is set up, never its secrets. */
+export interface ChannelDescription {
+  channel: ChannelName;
+  /** polling, webhook, send-only... */
+  modes: string[];
+  baseUrl?: string;
+  allowedSenders: number;
+  problems: string[];
+}
+
+/** The one interface every service is reached through: send, receive (poll or webhook), verify, describe. */
+export interface ChannelAdapter {
+  readonly name: ChannelName;
+  /** Longest text one message may carry. */
+  readonly maxLength: number;
+  /** How bold/italic/code are written on this channel. */
+  readonly markup: Markup;
+  send(msg: OutboundMessage): Promise<Delivery>;
+  /** Whether a message from `sender` in `chat` is obeyed. */
+  isAllowed(sender: string, chat: string): boolean;
+  describe(): ChannelDescription;
+  /** A live check of the credentials (getMe, auth.test...); returns who we are. */
+  probe?(): Promise<string>;
+  /** Long-poll receivers (Telegram getUpdates, Discord REST). Resolves when something came or the poll timed out. */
+  poll?(signal: AbortSignal): Promise<PollResult>;
+  /** After a button press was handled: stop the client's spinner and remove the buttons so it is not pressed twice. */
+  acknowledge?(inbound: InboundMessage, text: string): Promise<void>;
+  /** Webhook receivers, mounted by `ag serve`. */
+  webhooks?: WebhookRoute[];
+}

@@ -1,0 +1,54 @@
+import { httpFailure, httpRequest } from './http.js';
+import { hmacSha256Hex } from './signing.js';
+import { ChannelError, type ChannelAdapter, type ChannelDescription, type Delivery, type OutboundMessage } from './types.js';
+
+export interface WebhooksOptions {
+  urls: string[];
+  secret?: string;
+  maxAttempts: number;
+}
+
+/**
+ * Signs a delivery: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. The timestamp is inside
+ * the signed text, so a receiver that rejects old timestamps cannot be fed a replayed delivery.
+ */
+export function signDelivery(secret: string, timestampSec: number, body: string): string {
+  return `t=${timestampSec},v1=${hmacSha256Hex(secret, `${timestampSec}.${body}`)}`;
+}
+
+/**
+ * Outbound webhooks: every lifecycle event POSTed as JSON to each configured URL, HMAC-signed with a
+ * timestamp. Any failure is worth retrying (a receiver may be redeploying); the outbox retries with
+ * exponential backoff and jitter, then moves the delivery to the dead-letter list.
+ */
+export class WebhooksAdapter implements ChannelAdapter {
+  readonly name = 'webhooks' as const;
+  readonly maxLength = Number.POSITIVE_INFINITY;
+  readonly markup = 'plain' as const;
+
+  constructor(readonly opts: WebhooksOptions) {}
+
+  async send(msg: OutboundMessage): Promise<Delivery> {
+    const ts = Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = { 'x-aegis-event': msg.event ?? 'message', 'x-aegis-timestamp': String(ts), 'user-agent': 'aegis-webhooks' };
+    if (msg.clientRef) headers['x-aegis-delivery'] = msg.clientRef;
+    if (this.opts.secret) headers['x-aegis-signature'] = signDelivery(this.opts.secret, ts, msg.text);
+    const res = await httpRequest('webhook receiver', msg.to, { headers, body: msg.text, timeoutMs: 10_000 });
+    if (res.status >= 200 && res.status < 300) return {};
+    const failure = httpFailure('webhook receiver', res);
+    throw new ChannelError(failure.message, true, failure.opts);
+  }
+
+  isAllowed(): boolean {
+    return false;
+  }
+
+  describe(): ChannelDescription {
+    return {
+      channel: 'webhooks',
+      modes: [`POST to ${this.opts.urls.length} URL(s)`],
+      allowedSenders: 0,
+      problems: this.opts.secret ? [] : ['deliveries are unsigned (set hooks.webhookSecret)'],
+    };
+  }
+}

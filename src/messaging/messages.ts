@@ -1,0 +1,141 @@
+import type { Button } from '../channels/types.js';
+import type { Rich } from '../channels/format.js';
+import type { Db } from '../db/open.js';
+
+/**
+ * Rows of the `messages` table, which is both the inbox (direction 'in') and the outbox ('out').
+ *
+ * Inbound statuses: received → handled | ignored (sender not allowed) | failed (the command threw).
+ * Outbound statuses: queued → sending → sent → delivered → read; on failure back to queued with a
+ * later next_attempt_at; failed = given up on this target (a fallback took over); dead = the
+ * dead-letter list (undeliverable anywhere); suppressed = held back by the rate limit, never sent.
+ */
+export type MessageDirection = 'in' | 'out';
+export const OUTBOUND_KINDS = ['reply', 'notification', 'alert', 'journal', 'briefing', 'event', 'direct'] as const;
+export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
+export type InboundKind = 'command' | 'callback';
+export const MESSAGE_STATUSES = ['received', 'handled', 'ignored', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'dead', 'suppressed'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/** What an outbound row carries besides its plain text. */
+export interface OutboundPayload {
+  rich: Rich;
+  buttons?: Button[][];
+  imageUrl?: string;
+  fileUrl?: string;
+  /** Outbound webhooks: the event name. */
+  event?: string;
+  /** Parts of a long message already delivered: a retry resumes after them instead of repeating them. */
+  sentParts?: number;
+  /** Escalation: 1 = the subscriber's own channel, 2 = the fallback channel. */
+  strike?: number;
+  /** The row this one stands in for (a fallback copy). */
+  origin?: number;
+}
+
+export interface MessageRecord {
+  id: number;
+  channel: string;
+  direction: MessageDirection;
+  externalId?: string;
+  peer: string;
+  chat?: string;
+  kind: string;
+  text: string;
+  payload?: OutboundPayload;
+  status: MessageStatus;
+  attempts: number;
+  nextAttemptAt?: number;
+  error?: string;
+  replyTo?: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface Row {
+  id: number;
+  channel: string;
+  direction: MessageDirection;
+  external_id: string | null;
+  peer: string;
+  chat: string | null;
+  kind: string;
+  text: string;
+  payload: string | null;
+  status: MessageStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  error: string | null;
+  reply_to: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+export function fromRow(r: Row): MessageRecord {
+  return {
+    id: r.id,
+    channel: r.channel,
+    direction: r.direction,
+    externalId: opt(r.external_id),
+    peer: r.peer,
+    chat: opt(r.chat),
+    kind: r.kind,
+    text: r.text,
+    payload: r.payload ? (JSON.parse(r.payload) as OutboundPayload) : undefined,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: opt(r.next_attempt_at),
+    error: opt(r.error),
+    replyTo: opt(r.reply_to),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export interface ListFilter {
+  channel?: string;
+  direction?: MessageDirection;
+  status?: MessageStatus[];
+  kind?: string;
+  since?: number;
+  limit: number;
+  offset: number;
+}
+
+export function getMessage(db: Db, id: number): MessageRecord | undefined {
+  const r = db.prepare('SELECT * FROM messages WHERE id = ?').get(id) as Row | undefined;
+  return r ? fromRow(r) : undefined;
+}
+
+/** Newest first, with the total count so a caller can page without guessing. */
+export function listMessages(db: Db, f: ListFilter): { messages: MessageRecord[]; total: number } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (f.channel) (where.push('channel = ?'), args.push(f.channel));
+  if (f.direction) (where.push('direction = ?'), args.push(f.direction));
+  if (f.kind) (where.push('kind = ?'), args.push(f.kind));
+  if (f.status?.length) (where.push(`status IN (${f.status.map(() => '?').join(',')})`), args.push(...f.status));
+  if (f.since !== undefined) (where.push('created_at >= ?'), args.push(f.since));
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = (db.prepare(`SELECT count(*) AS n FROM messages ${clause}`).get(...args) as { n: number }).n;
+  const rows = db.prepare(`SELECT * FROM messages ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...args, f.limit, f.offset) as Row[];
+  return { messages: rows.map(fromRow), total };
+}
+
+/** Per channel: last inbound and outbound time and how many outbound messages are stuck or dead. */
+export function channelActivity(db: Db, channel: string): { lastIn?: number; lastOut?: number; pending: number; dead: number; lastError?: string } {
+  const r = db
+    .prepare(
+      `SELECT
+         max(CASE WHEN direction = 'in' THEN created_at END) AS last_in,
+         max(CASE WHEN direction = 'out' AND status IN ('sent', 'delivered', 'read') THEN updated_at END) AS last_out,
+         sum(CASE WHEN direction = 'out' AND status IN ('queued', 'sending') THEN 1 ELSE 0 END) AS pending,
+         sum(CASE WHEN direction = 'out' AND status = 'dead' THEN 1 ELSE 0 END) AS dead
+       FROM messages WHERE channel = ?`,
+    )
+    .get(channel) as { last_in: number | null; last_out: number | null; pending: number | null; dead: number | null };
+  const err = db.prepare("SELECT error FROM messages WHERE channel = ? AND direction = 'out' AND error IS NOT NULL ORDER BY updated_at DESC LIMIT 1").get(channel) as { error: string } | undefined;
+  return { lastIn: opt(r.last_in), lastOut: opt(r.last_out), pending: r.pending ?? 0, dead: r.dead ?? 0, lastError: err?.error };
+}

@@ -1,0 +1,251 @@
+import { renderChunks, plainText, type Rich } from '../channels/format.js';
+import { ChannelError, type Button, type ChannelAdapter, type ChannelName } from '../channels/types.js';
+import type { Db } from '../db/open.js';
+import type { Logger } from '../util/log.js';
+import { fromRow, getMessage, type MessageRecord, type OutboundKind, type OutboundPayload } from './messages.js';
+import { targetKey, type Target } from './targets.js';
+
+export interface EnqueueInput {
+  channel: ChannelName;
+  to: string;
+  kind: OutboundKind;
+  rich: Rich;
+  buttons?: Button[][];
+  imageUrl?: string;
+  fileUrl?: string;
+  event?: string;
+  replyTo?: number;
+  strike?: number;
+  origin?: number;
+  /** 'suppressed' stores a message the rate limit held back, for the record, without sending it. */
+  status?: 'queued' | 'suppressed';
+}
+
+export interface OutboxDeps {
+  db: Db;
+  adapters: Map<ChannelName, ChannelAdapter>;
+  log: Logger;
+  /** Who claims rows: one id per process. */
+  holder: string;
+  fallback?: Target;
+  alerts: Target[];
+  webhookMaxAttempts: number;
+  /** Third strike also writes here. */
+  journal(text: string): void;
+  onSent(row: MessageRecord): void;
+}
+
+/** Attempts on the subscriber's own channel before the second strike (the fallback channel). */
+export const ATTEMPTS_PER_TARGET = 3;
+const CLAIM_MS = 120_000;
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_CAP_MS = 300_000;
+const TICK_MS = 1_000;
+
+/**
+ * Exponential backoff with jitter: attempt n waits between half and all of base·2^(n-1) (capped),
+ * so many failed deliveries do not retry in lockstep against a service that just came back.
+ */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/**
+ * The outbox: messages are stored first, then sent by whichever process claims them (a claim is an
+ * UPDATE that only one process can win), so a restart loses nothing and nothing is sent twice.
+ * Long texts go out in parts; a retry resumes after the parts already delivered. Failures escalate
+ * in three strikes: retries with backoff on the same channel, then the fallback channel, then an
+ * alert to every alerts channel and a journal entry, and the message goes to the dead-letter list.
+ */
+export class Outbox {
+  private timer?: NodeJS.Timeout;
+  private kicked = false;
+  private readonly busy = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: OutboxDeps) {}
+
+  enqueue(input: EnqueueInput, at = Date.now()): number {
+    const payload: OutboundPayload = { rich: input.rich, buttons: input.buttons, imageUrl: input.imageUrl, fileUrl: input.fileUrl, event: input.event, strike: input.strike, origin: input.origin };
+    const r = this.deps.db
+      .prepare(
+        `INSERT INTO messages(channel, direction, peer, kind, text, payload, status, next_attempt_at, reply_to, created_at, updated_at)
+         VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(input.channel, input.to, input.kind, plainText(input.rich), JSON.stringify(payload), input.status ?? 'queued', at, input.replyTo ?? null, at, at);
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Long-lived sender: picks up due retries and rows other processes queued. */
+  start(): void {
+    this.timer ??= setInterval(() => this.kick(), TICK_MS);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await Promise.allSettled([...this.busy.values()]);
+  }
+
+  /**
+   * Sends what is due now, soon (coalesced: many enqueues in one tick make one pass). Only in the
+   * process that started the outbox (`ag serve`); elsewhere rows wait for it, or for sendNow.
+   */
+  kick(): void {
+    if (!this.timer || this.kicked) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      this.drain();
+    });
+  }
+
+  /** Sends these rows now in this process (message_send without a running `ag serve`), and waits. */
+  async sendNow(ids: number[]): Promise<void> {
+    for (const id of ids) {
+      const row = this.claim(id);
+      if (row) await this.deliver(row);
+    }
+  }
+
+  /** Waits until every target this process is sending to is done (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.busy.size) await Promise.allSettled([...this.busy.values()]);
+  }
+
+  private due(now: number, target?: Target): MessageRecord[] {
+    const where = target ? 'AND channel = ? AND peer = ?' : '';
+    const rows = this.deps.db
+      .prepare(
+        `SELECT * FROM messages WHERE direction = 'out'
+           AND ((status = 'queued' AND coalesce(next_attempt_at, 0) <= ?) OR (status = 'sending' AND claimed_until < ?))
+           ${where} ORDER BY id LIMIT ?`,
+      )
+      .all(now, now, ...(target ? [target.channel, target.to] : []), target ? 1 : 200) as Parameters<typeof fromRow>[0][];
+    return rows.map(fromRow);
+  }
+
+  /** One pass: every target with something due gets a sender; each target's messages go in order, targets in parallel. */
+  private drain(): void {
+    for (const row of this.due(Date.now())) {
+      const target: Target = { channel: row.channel as ChannelName, to: row.peer };
+      const key = targetKey(target);
+      if (this.busy.has(key)) continue;
+      const run = this.runTarget(target).finally(() => this.busy.delete(key));
+      this.busy.set(key, run);
+    }
+  }
+
+  private async runTarget(target: Target): Promise<void> {
+    for (;;) {
+      const next = this.due(Date.now(), target)[0];
+      if (!next) return;
+      const row = this.claim(next.id);
+      if (row) await this.deliver(row);
+    }
+  }
+
+  private claim(id: number): MessageRecord | undefined {
+    const now = Date.now();
+    const r = this.deps.db
+      .prepare(
+        `UPDATE messages SET status = 'sending', claimed_by = ?, claimed_until = ?, updated_at = ?
+         WHERE id = ? AND direction = 'out' AND coalesce(next_attempt_at, 0) <= ?
+           AND (status = 'queued' OR (status = 'sending' AND claimed_until < ?))`,
+      )
+      .run(this.deps.holder, now + CLAIM_MS, now, id, now, now);
+    return r.changes ? getMessage(this.deps.db, id) : undefined;
+  }
+
+  private async deliver(row: MessageRecord): Promise<void> {
+    const adapter = this.deps.adapters.get(row.channel as ChannelName);
+    if (!adapter) return this.fail(row, new ChannelError(`channel ${row.channel} is not configured`, false));
+    const p = row.payload!;
+    const parts = renderChunks(p.rich, adapter.markup, adapter.maxLength);
+    let done = p.sentParts ?? 0;
+    try {
+      for (; done < parts.length; done++) {
+        const last = done === parts.length - 1;
+        const d = await adapter.send({
+          to: row.peer,
+          text: parts[done]!,
+          buttons: last ? p.buttons : undefined,
+          imageUrl: done === 0 ? p.imageUrl : undefined,
+          fileUrl: done === 0 ? p.fileUrl : undefined,
+          clientRef: String(row.id),
+          event: p.event,
+        });
+        this.deps.db
+          .prepare('UPDATE messages SET payload = ?, external_id = coalesce(?, external_id), updated_at = ? WHERE id = ?')
+          .run(JSON.stringify({ ...p, sentParts: done + 1 }), d.externalId ?? null, Date.now(), row.id);
+      }
+    } catch (err) {
+      return this.fail({ ...row, payload: { ...p, sentParts: done } }, err);
+    }
+    this.deps.db
+      .prepare("UPDATE messages SET status = 'sent', attempts = attempts + 1, error = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?")
+      .run(Date.now(), row.id);
+    this.deps.onSent(row);
+  }
+
+  private fail(row: MessageRecord, err: unknown): void {
+    const e = err instanceof ChannelError ? err : new ChannelError((err as Error).message, true);
+    const attempts = row.attempts + 1;
+    const max = row.kind === 'event' ? this.deps.webhookMaxAttempts : ATTEMPTS_PER_TARGET;
+    this.deps.log.warn('message send failed', { id: row.id, channel: row.channel, attempt: attempts, retryable: e.retryable, error: e.message });
+    if (e.retryable && attempts < max) {
+      const wait = Math.max(backoffMs(attempts), e.opts.retryAfterMs ?? 0);
+      this.deps.db
+        .prepare("UPDATE messages SET status = 'queued', attempts = ?, next_attempt_at = ?, error = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?")
+        .run(attempts, Date.now() + wait, e.message, Date.now(), row.id);
+      return;
+    }
+    this.deps.db.prepare('UPDATE messages SET attempts = ?, error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?').run(attempts, e.message, row.id);
+    this.giveUp(row, e.message);
+  }
+
+  /**
+   * This target will not take the message. Webhook deliveries and alerts go to the dead-letter list;
+   * anything meant for a person gets its second strike (the fallback channel), then its third (alerts
+   * everywhere and a journal entry). Also called when a delivery receipt says the message failed.
+   */
+  giveUp(row: MessageRecord, error: string): void {
+    const setStatus = (status: 'failed' | 'dead') => this.deps.db.prepare('UPDATE messages SET status = ?, updated_at = ? WHERE id = ?').run(status, Date.now(), row.id);
+    if (row.kind === 'event') {
+      setStatus('dead');
+      this.deps.log.warn('webhook delivery moved to the dead-letter list', { id: row.id, error });
+      return;
+    }
+    if (row.kind === 'alert') {
+      setStatus('dead');
+      this.deps.journal(`Alert to ${row.channel}:${row.peer} could not be delivered: ${error}`);
+      return;
+    }
+    const strike = row.payload?.strike ?? 1;
+    const fallback = this.deps.fallback;
+    if (strike === 1 && fallback && targetKey(fallback) !== `${row.channel}:${row.peer}` && this.deps.adapters.has(fallback.channel)) {
+      setStatus('failed');
+      this.enqueue({
+        channel: fallback.channel,
+        to: fallback.to,
+        kind: row.kind as OutboundKind,
+        rich: [{ i: `(${row.channel} did not take this: ${error})` }, '\n', ...(row.payload?.rich ?? [row.text])],
+        buttons: row.payload?.buttons,
+        strike: 2,
+        origin: row.payload?.origin ?? row.id,
+      });
+      this.kick();
+      return;
+    }
+    setStatus('dead');
+    const summary = `Could not deliver a ${row.kind} to ${row.channel}:${row.peer}${strike > 1 ? ' nor to the fallback' : ''}: ${error}. It said: ${row.text.slice(0, 200)}`;
+    for (const alert of this.deps.alerts) {
+      if (targetKey(alert) === `${row.channel}:${row.peer}`) continue;
+      this.enqueue({ channel: alert.channel, to: alert.to, kind: 'alert', rich: ['⚠️ ', { b: 'Aegis alert' }, '\n', summary] });
+    }
+    this.deps.journal(summary);
+    this.kick();
+  }
+}

@@ -1,0 +1,35 @@
+import type { Dialog } from '../agents/types.js';
+import type { Rich } from '../channels/format.js';
+
+/** How sessions and dialogs read on a phone: short ids, short ages, the one line that matters. */
+
+export const shortId = (id: string): string => id.slice(0, 8);
+
+export function ago(ms: number, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.round(s / 60)}m`;
+  if (s < 86_400) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86_400)}d`;
+}
+
+/** Cuts text to `max` characters on a word break, marking the cut. */
+export function clip(text: string, max: number): string {
+  const t = text.trim();
+  if (t.length <= max) return t;
+  const cut = t.slice(0, max);
+  const sp = cut.lastIndexOf(' ');
+  return `${(sp > max * 0.6 ? cut.slice(0, sp) : cut).trimEnd()}…`;
+}
+
+/** "Bash `npm test`", "Write `src/a.ts`", "Fetch `https://…`", or the question itself. */
+export function dialogLine(d: Dialog): Rich {
+  const what = d.command ?? d.file ?? d.url;
+  const tool = d.tool ?? d.title;
+  if (d.kind === 'permission' && tool) return what ? [{ b: tool }, ' ', { code: clip(what, 300) }] : [{ b: tool }, ` ${clip(d.question, 200)}`];
+  if (d.kind === 'plan') return [{ b: 'Plan' }, ` ${clip(d.question, 200)}`];
+  return [clip(d.question, 300)];
+}
+
+/** Numbered options of a picker, one per line. */
+export const optionLines = (d: Dialog): Rich => d.options.flatMap((o) => [`\n${o.number}. ${clip(o.label, 120)}`]);

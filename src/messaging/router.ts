@@ -1,0 +1,313 @@
+import type { Dialog, SessionState } from '../agents/types.js';
+import type { App } from '../app.js';
+import type { Rich } from '../channels/format.js';
+import type { Button } from '../channels/types.js';
+import { AegisError, invalidInput, toAegisError } from '../errors.js';
+import type { SessionRecord } from '../sessions/store.js';
+import type { ToolDef } from '../tools/define.js';
+import { callTool } from '../tools/run.js';
+import { briefing } from './briefing.js';
+import { CODE_PATTERN, dialogFingerprint, type CodeStore } from './codes.js';
+import type { ContextStore } from './contexts.js';
+import { localTime, parseDay, type Journal } from './journal.js';
+import { runOperator, type Operator } from './operators.js';
+import { parseCommand, type Intent } from './parser.js';
+import { ago, clip, dialogLine, shortId } from './present.js';
+import { statusReport, tasksReport } from './status.js';
+import { waitingLines, waitingSessions } from './waiting.js';
+
+/** Who sent a command: the channel and their id on it (what the context is kept under). */
+export interface Sender {
+  channel: string;
+  id: string;
+}
+
+export interface Reply {
+  rich: Rich;
+  buttons?: Button[][];
+  /** Short text for a pressed button's toast (Telegram answerCallbackQuery). */
+  ack?: string;
+  /** The command could not be done (the reply says why). */
+  failed?: boolean;
+}
+
+export interface RouterDeps {
+  codes: CodeStore;
+  contexts: ContextStore;
+  journal: Journal;
+  operators: () => Map<string, Operator>;
+}
+
+const HELP: Rich = [
+  { b: 'Aegis commands' },
+  '\ntask: <brief> — start a session',
+  '\nc: <text> — tell your current session',
+  '\nsessions · session <id> · stop session',
+  '\npending — who waits for you, with codes',
+  '\napprove <code> · reject <code> [why] · answer <code> <n>',
+  '\ninput: <text> — answer the current question',
+  '\nrecall [full] <words> — search the knowledge graph',
+  '\nstatus · tasks · morning · evening',
+  '\njournal [date] · journal: <note>',
+];
+
+/** Reply shapes for errors: what went wrong and, on its own line, what to do. */
+function errorReply(err: unknown): Reply {
+  const e = toAegisError(err);
+  const fix: Rich = e.fix ? [`\n→ ${e.fix}`] : [];
+  return { rich: ['⚠️ ', e.code === 'internal' ? `Something failed: ${e.message}` : e.message, ...fix], ack: 'Failed', failed: true };
+}
+
+type Target = { session: SessionRecord } | { reply: Reply };
+
+/**
+ * The command router: turns a parsed chat command into calls of the same tool handlers MCP and the
+ * CLI use (callTool, caller 'chat'), and their results into short replies for a phone.
+ */
+export class CommandRouter {
+  private tools?: Promise<ToolDef[]>;
+
+  constructor(
+    private readonly app: App,
+    private readonly deps: RouterDeps,
+  ) {}
+
+  parse(text: string): Intent {
+    // A word that looks like a code is a code only if such a code was ever given out, so
+    // "reject add tests" keeps "add" as part of the reason.
+    return parseCommand(text, { operators: [...this.deps.operators().keys()], isCode: (w) => CODE_PATTERN.test(w) && !!this.deps.codes.get(w) });
+  }
+
+  async handle(sender: Sender, text: string): Promise<{ intent: Intent; reply: Reply }> {
+    let intent: Intent = { kind: 'empty' };
+    let reply: Reply;
+    try {
+      intent = this.parse(text);
+      reply = await this.dispatch(sender, intent);
+    } catch (err) {
+      reply = errorReply(err);
+    }
+    this.deps.contexts.update(sender.channel, sender.id, { lastIntent: intent.kind });
+    return { intent, reply };
+  }
+
+  private async tool<T>(name: string, input: Record<string, unknown>): Promise<T> {
+    // Loaded on first use: the registry imports every tool module, this one included.
+    this.tools ??= import('../tools/registry.js').then((m) => m.loadTools(this.app));
+    const tool = (await this.tools).find((t) => t.name === name);
+    if (!tool) throw new AegisError('internal', `tool ${name} is not registered`);
+    return (await callTool(this.app, tool, input, { caller: 'chat' })) as T;
+  }
+
+  private setCurrent(sender: Sender, sessionId: string | null): void {
+    this.deps.contexts.update(sender.channel, sender.id, { currentSession: sessionId });
+  }
+
+  private current(sender: Sender): SessionRecord {
+    const id = this.deps.contexts.get(sender.channel, sender.id).currentSession;
+    const s = id ? this.app.sessions.store.get(id) : undefined;
+    if (!s) throw invalidInput('session', 'You have no current session.', 'start one with task: <brief>, or pick one with session <id> (see sessions)');
+    return s;
+  }
+
+  private async dispatch(sender: Sender, intent: Intent): Promise<Reply> {
+    const who = `${sender.channel}:${sender.id}`;
+    switch (intent.kind) {
+      case 'empty':
+        return { rich: ['Send ', { b: 'help' }, ' for the commands.'] };
+      case 'unknown':
+        return {
+          rich: intent.suggestions.length
+            ? [`Unknown command: "${clip(intent.word, 40)}" — did you mean: ${intent.suggestions.join(' or ')}?`]
+            : [`Unknown command: "${clip(intent.word, 40)}". Send help for the list.`],
+        };
+      case 'help':
+        return { rich: HELP };
+      case 'task':
+        return this.task(sender, intent.brief);
+      case 'continue': {
+        const s = this.current(sender);
+        if (!intent.text) throw invalidInput('text', 'Nothing to send.', 'write the message after c:');
+        const r = await this.tool<{ status: string; position?: number }>('session_send', { id: s.id, text: intent.text });
+        return { rich: ['📨 ', r.status === 'queued' ? `Queued for ` : 'Sent to ', { b: s.name }, r.status === 'queued' ? ` (#${r.position ?? 1}; it is busy)` : ''] };
+      }
+      case 'sessions':
+        return this.sessions(sender);
+      case 'session':
+        return this.session(sender, intent.ref);
+      case 'stop': {
+        const s = intent.ref ? this.app.sessions.resolve(intent.ref) : this.current(sender);
+        const r = await this.tool<{ killedProcesses: number }>('session_kill', { id: s.id });
+        if (this.deps.contexts.get(sender.channel, sender.id).currentSession === s.id) this.setCurrent(sender, null);
+        this.deps.journal.add('event', `Stopped ${s.name}`, who);
+        return { rich: ['⏹ Stopped ', { b: s.name }, ` (${r.killedProcesses} process${r.killedProcesses === 1 ? '' : 'es'}).`] };
+      }
+      case 'input':
+        return this.input(sender, intent.text);
+      case 'pending':
+        return this.pending();
+      case 'approve':
+        return this.approve(sender, intent.code);
+      case 'reject':
+        return this.reject(sender, intent.code, intent.reason);
+      case 'answer': {
+        const t = await this.waitingTarget(sender, intent.code);
+        if ('reply' in t) return t.reply;
+        const r = await this.tool<{ state: string; answeredWith: string }>('session_answer', { id: t.session.id, answer: intent.choice });
+        this.deps.codes.close(t.session.id);
+        return { rich: ['💬 Answered ', { b: t.session.name }, `: ${clip(r.answeredWith, 100)}. Now ${r.state}.`], ack: 'Answered' };
+      }
+      case 'recall':
+        return this.recall(intent.query, intent.full);
+      case 'status':
+        return { rich: await statusReport(this.app) };
+      case 'tasks':
+        await this.app.sessions.refreshLive();
+        return { rich: tasksReport(this.app) };
+      case 'journal':
+        return this.journalDay(intent.day);
+      case 'note': {
+        if (!intent.text) throw invalidInput('text', 'The note is empty.', 'write it after journal:, e.g. journal: deployed v2 to staging');
+        this.deps.journal.add('note', intent.text, who);
+        return { rich: ['📝 Noted in today’s journal.'] };
+      }
+      case 'briefing':
+        await this.app.sessions.refreshLive();
+        return { rich: await briefing(this.app, this.deps.codes, this.deps.journal, intent.which) };
+      case 'operator':
+        return this.operator(sender, intent.name, intent.extra);
+    }
+  }
+
+  private async task(sender: Sender, brief: string): Promise<Reply> {
+    if (!brief) throw invalidInput('brief', 'The task is empty.', 'write what to do after task:, e.g. task: fix the flaky login test');
+    const workDir = this.app.config.get<string | undefined>('messaging.workDir');
+    if (!workDir) throw invalidInput('messaging.workDir', 'No folder is set for tasks from chat.', 'set messaging.workDir in config.json (or AEGIS_MESSAGING_WORKDIR) to the project folder');
+    const s = await this.tool<{ id: string; name: string }>('session_create', { workDir, prompt: brief, agent: this.app.config.get('messaging.agent') });
+    this.setCurrent(sender, s.id);
+    this.deps.journal.add('event', `Task ${s.name}: ${clip(brief, 160)}`, `${sender.channel}:${sender.id}`);
+    return { rich: ['🚀 Started ', { b: s.name }, ' (', { code: shortId(s.id) }, ').\nI will tell you when it needs you or finishes. Follow up with c: <text>.'] };
+  }
+
+  private async sessions(sender: Sender): Promise<Reply> {
+    const r = await this.tool<{ sessions: { id: string; name: string; state: SessionState; lastActivity: string }[]; total: number }>('session_list', { limit: 10 });
+    if (!r.sessions.length) return { rich: ['No sessions yet. Start one with task: <brief>.'] };
+    const current = this.deps.contexts.get(sender.channel, sender.id).currentSession;
+    const lines: Rich = r.sessions.flatMap((s) => [`\n${s.id === current ? '▸' : '•'} `, { code: shortId(s.id) }, ' ', { b: s.name }, ` ${s.state}, ${ago(Date.parse(s.lastActivity))}`]);
+    return { rich: [{ b: 'Sessions' }, ` (${r.sessions.length} of ${r.total})`, ...lines, '\nPick one with session <id>.'] };
+  }
+
+  private async session(sender: Sender, ref: string): Promise<Reply> {
+    const s = await this.tool<{ id: string; name: string; state: SessionState; stateSince: string; workDir: string; dialog?: Dialog; lastAssistantMessage?: string }>('session_get', { id: ref });
+    this.setCurrent(sender, s.id);
+    const rich: Rich = [{ b: s.name }, ' ', { code: shortId(s.id) }, ` — ${s.state} for ${ago(Date.parse(s.stateSince))}`, '\nIn ', { code: s.workDir }];
+    if (s.dialog) {
+      const code = this.deps.codes.forDialog(s.id, s.dialog).code;
+      rich.push('\nWaiting: ', ...dialogLine(s.dialog), '\nReply approve ', { b: code }, ' or reject ', { b: code });
+    }
+    if (s.lastAssistantMessage) rich.push('\nLast reply: ', clip(s.lastAssistantMessage, 400));
+    rich.push('\n(now your current session)');
+    return { rich };
+  }
+
+  private async pending(): Promise<Reply> {
+    await this.app.sessions.refreshLive();
+    const list = waitingSessions(this.app, this.deps.codes);
+    if (!list.length) return { rich: ['Nothing waits for you.'] };
+    return { rich: [{ b: `Waiting for you (${list.length})` }, ...waitingLines(list), '\nReply approve <code>, reject <code> [why], or input: <answer>.'] };
+  }
+
+  /**
+   * The session an approve/reject/answer is for: the one the code names (only while its dialog is the
+   * one the code was given for), else the sender's current session if it waits, else the only one waiting.
+   */
+  private async waitingTarget(sender: Sender, code?: string): Promise<Target> {
+    const codes = this.deps.codes;
+    if (code) {
+      const c = codes.get(code);
+      if (!c) throw invalidInput('code', `No prompt has code ${code}.`, 'send pending to see the open prompts and their codes');
+      if (c.closedAt) throw new AegisError('conflict', `Code ${code} was already answered.`, { field: 'code', fix: 'send pending for what is open now' });
+      const { session } = await this.app.sessions.fresh(c.sessionId);
+      if (!session.dialog || dialogFingerprint(session.dialog) !== c.fingerprint) {
+        codes.close(c.sessionId);
+        throw new AegisError('conflict', `The prompt of code ${code} is gone: ${session.name} is ${session.state} now.`, { field: 'code', fix: 'send pending for what is open now' });
+      }
+      return { session };
+    }
+    await this.app.sessions.refreshLive();
+    const waiting = waitingSessions(this.app, codes).filter((w) => w.code);
+    const currentId = this.deps.contexts.get(sender.channel, sender.id).currentSession;
+    const mine = waiting.find((w) => w.session.id === currentId);
+    if (mine) return { session: mine.session };
+    if (waiting.length === 1) return { session: waiting[0]!.session };
+    if (!waiting.length) return { reply: { rich: ['Nothing is waiting for approval.'] } };
+    return { reply: { rich: [`${waiting.length} prompts are open; say which:`, ...waitingLines(waiting)] } };
+  }
+
+  private async approve(sender: Sender, code?: string): Promise<Reply> {
+    const t = await this.waitingTarget(sender, code);
+    if ('reply' in t) return t.reply;
+    const r = await this.tool<{ state: string; approved: Dialog; chose: string }>('session_approve', { id: t.session.id });
+    this.deps.codes.close(t.session.id);
+    this.setCurrent(sender, t.session.id);
+    this.deps.journal.add('event', `Approved ${t.session.name}: ${[r.approved.tool, r.approved.command ?? r.approved.file ?? r.approved.url].filter(Boolean).join(' ')}`, `${sender.channel}:${sender.id}`);
+    return { rich: ['✅ Approved ', { b: t.session.name }, ': ', ...dialogLine(r.approved), `. Now ${r.state}.`], ack: 'Approved' };
+  }
+
+  private async reject(sender: Sender, code?: string, reason?: string): Promise<Reply> {
+    const t = await this.waitingTarget(sender, code);
+    if ('reply' in t) return t.reply;
+    const r = await this.tool<{ state: string; rejected: Dialog }>('session_reject', { id: t.session.id, reason });
+    this.deps.codes.close(t.session.id);
+    this.setCurrent(sender, t.session.id);
+    this.deps.journal.add('event', `Rejected ${t.session.name}${reason ? `: ${clip(reason, 120)}` : ''}`, `${sender.channel}:${sender.id}`);
+    return { rich: ['🚫 Rejected ', { b: t.session.name }, ': ', ...dialogLine(r.rejected), reason ? `. Told it: ${clip(reason, 200)}` : '', `. Now ${r.state}.`], ack: 'Rejected' };
+  }
+
+  private async input(sender: Sender, text: string): Promise<Reply> {
+    if (!text) throw invalidInput('text', 'The answer is empty.', 'write it after input:');
+    await this.app.sessions.refreshLive();
+    const currentId = this.deps.contexts.get(sender.channel, sender.id).currentSession;
+    const waiting = waitingSessions(this.app, this.deps.codes);
+    const target = waiting.find((w) => w.session.id === currentId)?.session ?? (waiting.length === 1 ? waiting[0]!.session : undefined) ?? this.current(sender);
+    const r = await this.tool<{ state: string; answeredWith: string }>('session_answer', { id: target.id, answer: text });
+    this.deps.codes.close(target.id);
+    this.setCurrent(sender, target.id);
+    return { rich: ['💬 Answered ', { b: target.name }, `. Now ${r.state}.`] };
+  }
+
+  private async recall(query: string, full: boolean): Promise<Reply> {
+    if (!query) throw invalidInput('query', 'What should I look for?', 'write words after recall, e.g. recall login flaky');
+    const r = await this.tool<{ results: { name: string; entityType: string; bestObservation?: string | null; observations?: string[] }[]; hasMore: boolean }>('kg_search', {
+      query,
+      detail: full ? 'full' : 'brief',
+      limit: full ? 3 : 5,
+    });
+    if (!r.results.length) return { rich: [`Nothing in the knowledge graph matches "${clip(query, 60)}".`] };
+    const lines: Rich = r.results.flatMap((x) => {
+      const head: Rich = ['\n• ', { b: x.name }, ` (${x.entityType})`];
+      if (full) return [...head, ...(x.observations ?? []).slice(0, 10).map((o) => `\n   – ${clip(o, 300)}`)];
+      return [...head, x.bestObservation ? `: ${clip(x.bestObservation, 200)}` : ''];
+    });
+    return { rich: [{ b: `Recall: ${clip(query, 40)}` }, ...lines, r.hasMore ? '\n(more: refine the words)' : ''] };
+  }
+
+  private journalDay(arg?: string): Reply {
+    const day = parseDay(arg);
+    if (!day) throw invalidInput('date', `"${arg}" is not a date I can read.`, 'use journal, journal yesterday, or journal 2026-03-12');
+    const entries = this.deps.journal.day(day);
+    if (!entries.length) return { rich: [`Journal ${day}: nothing yet. Add a note with journal: <text>.`] };
+    const icon = { note: '📝', event: '•', alert: '⚠️' } as const;
+    return { rich: [{ b: `Journal ${day}` }, ...entries.slice(-40).flatMap((e) => [`\n${localTime(e.at)} ${icon[e.kind]} `, clip(e.text, 300)])] };
+  }
+
+  private async operator(sender: Sender, name: string, extra?: string): Promise<Reply> {
+    if (extra) throw invalidInput('arguments', `${name} takes no arguments from chat.`, `send just ${name}; its arguments are fixed in config.json (operators.${name}.argv)`);
+    const op = this.deps.operators().get(name)!;
+    const r = await runOperator(op);
+    const ok = r.exitCode === 0;
+    this.deps.journal.add(ok ? 'event' : 'alert', `Ran ${name}: ${r.error ?? `exit ${r.exitCode}`}`, `${sender.channel}:${sender.id}`);
+    const head: Rich = [ok ? '✅ ' : '❌ ', { b: name }, r.error ? ` failed: ${r.error}` : ` exited ${r.exitCode}`];
+    return { rich: r.output ? [...head, '\n', { pre: r.output }] : head };
+  }
+}

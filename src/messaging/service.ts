@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import type { App } from '../app.js';
+import { plainText, type Rich, type Segment } from '../channels/format.js';
+import { buildAdapters } from '../channels/registry.js';
+import type { ChannelAdapter, ChannelName, InboundMessage, StatusUpdate } from '../channels/types.js';
+import { AegisError, invalidInput } from '../errors.js';
+import { CodeStore } from './codes.js';
+import { ContextStore } from './contexts.js';
+import { DbCursors } from './cursors.js';
+import { Inbox } from './inbox.js';
+import { Journal, type JournalEntry } from './journal.js';
+import { getMessage } from './messages.js';
+import { loadOperators, type Operator } from './operators.js';
+import { Outbox, type EnqueueInput } from './outbox.js';
+import { CommandRouter, type Reply } from './router.js';
+import { alertTargets, fallbackTarget, journalTargets } from './targets.js';
+
+export type ReceiveOutcome = { status: 'duplicate' | 'ignored' } | { status: 'handled' | 'failed'; id: number; replyId?: number; reply: Reply };
+
+/**
+ * Messaging: the inbox, the outbox, the command router and the channel adapters, wired together.
+ * Every process can receive (message_handle), enqueue (message_send) and list; `ag serve` is the one
+ * that polls, listens for webhooks, notifies and drains the outbox continuously.
+ */
+export class MessagingService {
+  readonly holder = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly cursors: DbCursors;
+  readonly inbox: Inbox;
+  readonly codes: CodeStore;
+  readonly contexts: ContextStore;
+  readonly journal: Journal;
+  readonly adapters: Map<ChannelName, ChannelAdapter>;
+  readonly outbox: Outbox;
+  readonly router: CommandRouter;
+  private operatorsCache?: Map<string, Operator>;
+  private readonly secrets: string[];
+
+  constructor(private readonly app: App) {
+    const db = app.db;
+    this.cursors = new DbCursors(db);
+    this.inbox = new Inbox(db);
+    this.codes = new CodeStore(db);
+    this.contexts = new ContextStore(db);
+    this.journal = new Journal(db);
+    this.adapters = buildAdapters(app.config, this.cursors);
+    this.secrets = [...app.config.settings.values()].filter((s) => s.secret && typeof s.value === 'string' && s.value.length >= 6).map((s) => s.value as string);
+    this.outbox = new Outbox({
+      db,
+      adapters: this.adapters,
+      log: app.log,
+      holder: this.holder,
+      fallback: fallbackTarget(app.config),
+      alerts: alertTargets(app.config),
+      webhookMaxAttempts: app.config.get('hooks.webhookMaxAttempts'),
+      journal: (text) => this.journal.add('alert', text, 'outbox'),
+      onSent: (row) => {
+        if (row.channel !== 'webhooks') app.events.emit('message_sent', { channel: row.channel, to: row.peer, text: row.text });
+      },
+    });
+    this.router = new CommandRouter(app, { codes: this.codes, contexts: this.contexts, journal: this.journal, operators: () => this.operators() });
+    this.journal.listener = (e) => this.mirrorJournal(e);
+  }
+
+  /** Operator commands from config.json, validated on first use (a bad definition names its field). */
+  operators(): Map<string, Operator> {
+    this.operatorsCache ??= loadOperators(this.app.config);
+    return this.operatorsCache;
+  }
+
+  /** Secrets never leave in a reply, whatever a command printed. */
+  mask(rich: Rich): Rich {
+    if (!this.secrets.length) return rich;
+    const hide = (s: string) => this.secrets.reduce((t, secret) => t.split(secret).join('****'), s);
+    return rich.map((seg): Segment => {
+      if (typeof seg === 'string') return hide(seg);
+      const [key, value] = Object.entries(seg)[0] as [string, string];
+      return { [key]: hide(value) } as Segment;
+    });
+  }
+
+  /** Stores an inbound message before anything runs; undefined when it was seen before (a replay). */
+  record(m: InboundMessage): number | undefined {
+    return this.inbox.record(m);
+  }
+
+  /**
+   * Runs a stored inbound message: an unknown sender is ignored (and logged, without the text), a
+   * known one's command goes through the router and the reply is queued to where it came from.
+   */
+  async process(id: number, m: InboundMessage): Promise<ReceiveOutcome> {
+    const adapter = this.adapters.get(m.channel);
+    if (!adapter?.isAllowed(m.sender, m.chat)) {
+      this.inbox.finish(id, 'ignored', 'sender not allowed');
+      this.app.log.warn('message from an unknown sender ignored', { channel: m.channel, sender: m.sender, chat: m.chat });
+      return { status: 'ignored' };
+    }
+    this.app.events.emit('message_received', { channel: m.channel, from: m.sender, text: m.text });
+    const { reply } = await this.router.handle({ channel: m.channel, id: m.sender }, m.text);
+    const failed = !!reply.failed;
+    const replyId = this.outbox.enqueue({ channel: m.channel, to: m.chat, kind: 'reply', rich: this.mask(reply.rich), buttons: reply.buttons, replyTo: id });
+    this.outbox.kick();
+    this.inbox.finish(id, failed ? 'failed' : 'handled', failed ? plainText(reply.rich).slice(0, 500) : undefined);
+    if (m.callback && adapter.acknowledge) {
+      adapter.acknowledge(m, reply.ack ?? 'Done').catch((err: Error) => this.app.log.warn('could not acknowledge a button press', { channel: m.channel, error: err.message }));
+    }
+    return { status: failed ? 'failed' : 'handled', id, replyId, reply };
+  }
+
+  /** Record + process: the whole inbound path for one message. */
+  async receive(m: InboundMessage): Promise<ReceiveOutcome> {
+    const id = this.record(m);
+    if (id === undefined) return { status: 'duplicate' };
+    return this.process(id, m);
+  }
+
+  /** Delivery receipts (Vonage status webhook): a failed one escalates like a failed send. */
+  applyStatuses(channel: ChannelName, statuses: StatusUpdate[]): void {
+    for (const s of statuses) {
+      const r = this.inbox.applyStatus(channel, s);
+      if (r?.failed) {
+        const row = getMessage(this.app.db, r.id);
+        if (row) this.outbox.giveUp(row, s.error ?? 'the service reported the message as failed');
+      }
+    }
+  }
+
+  /** Queues a message (sent by the outbox); throws with the fix when the channel is not configured. */
+  enqueue(input: EnqueueInput): number {
+    if (!this.adapters.has(input.channel)) {
+      throw new AegisError('invalid_input', `channel ${input.channel} is not configured`, {
+        field: 'channel',
+        fix: `configured: ${[...this.adapters.keys()].join(', ') || 'none'}; see channel_list for what ${input.channel} needs`,
+      });
+    }
+    return this.outbox.enqueue(input);
+  }
+
+  /** Queues and sends at once in this process (message_send), returning the row ids. */
+  async sendDirect(input: Omit<EnqueueInput, 'kind'>): Promise<number[]> {
+    if (!input.to.trim()) throw invalidInput('to', 'to is empty', 'pass a chat id, phone number, channel id, or URL');
+    const id = this.enqueue({ ...input, kind: 'direct', rich: this.mask(input.rich) });
+    await this.outbox.sendNow([id]);
+    return [id];
+  }
+
+  /** Journal entries also go to the journal channels (e.g. a Discord #journal). */
+  private mirrorJournal(e: JournalEntry): void {
+    for (const t of journalTargets(this.app.config)) {
+      if (!this.adapters.has(t.channel)) continue;
+      const icon = e.kind === 'note' ? '📝' : e.kind === 'alert' ? '⚠️' : '•';
+      this.outbox.enqueue({ channel: t.channel, to: t.to, kind: 'journal', rich: [`${icon} `, e.text] });
+    }
+    this.outbox.kick();
+  }
+}

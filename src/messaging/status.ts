@@ -1,0 +1,71 @@
+import { statfsSync } from 'node:fs';
+import { freemem, totalmem } from 'node:os';
+import type { App } from '../app.js';
+import type { Rich } from '../channels/format.js';
+import { tmuxServerRunning } from '../tmux/command.js';
+import { ago, shortId } from './present.js';
+import { WAITING_STATES } from './waiting.js';
+
+const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MB`;
+
+/** Live sessions counted by state, most urgent first: "1 waiting, 2 working, 3 idle". */
+export function stateCounts(app: App): { live: number; text: string } {
+  const live = app.sessions.store.live();
+  const by = new Map<string, number>();
+  for (const s of live) {
+    const key = WAITING_STATES.includes(s.state) ? 'waiting' : s.state;
+    by.set(key, (by.get(key) ?? 0) + 1);
+  }
+  const order = ['waiting', 'stalled', 'error', 'rate_limited', 'working', 'compacting', 'starting', 'idle'];
+  const parts = [...by.entries()].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0])).map(([k, n]) => `${n} ${k}`);
+  return { live: live.length, text: parts.length ? parts.join(', ') : 'none live' };
+}
+
+/** Pipelines, when that area's table exists: counts by status. */
+export function pipelineCounts(app: App): string | undefined {
+  const table = app.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pipelines'").get();
+  if (!table) return undefined;
+  const cols = (app.db.prepare('PRAGMA table_info(pipelines)').all() as { name: string }[]).map((c) => c.name);
+  if (!cols.includes('status')) return `${(app.db.prepare('SELECT count(*) AS n FROM pipelines').get() as { n: number }).n} total`;
+  const rows = app.db.prepare('SELECT status, count(*) AS n FROM pipelines GROUP BY status ORDER BY n DESC').all() as { status: string; n: number }[];
+  return rows.length ? rows.map((r) => `${r.n} ${r.status}`).join(', ') : 'none';
+}
+
+function disk(path: string): string {
+  try {
+    const s = statfsSync(path);
+    return `${gb(s.bavail * s.bsize)} free of ${gb(s.blocks * s.bsize)}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The machine's side of health: tmux, disk, memory. */
+export async function machineLines(app: App): Promise<string[]> {
+  const socket = app.config.get<string>('tmux.socket');
+  const tmuxUp = await tmuxServerRunning({ command: app.config.get('tmux.command'), socket });
+  return [
+    `tmux: ${tmuxUp ? 'running' : 'not running'} (socket ${socket})`,
+    `Disk: ${disk(app.config.home)}`,
+    `Memory: ${gb(freemem())} free of ${gb(totalmem())}; Aegis ${mb(process.memoryUsage().rss)}`,
+  ];
+}
+
+/** `status`: sessions by state, pipelines, tmux, disk and memory, in a few short lines. */
+export async function statusReport(app: App): Promise<Rich> {
+  const counts = stateCounts(app);
+  const pipelines = pipelineCounts(app);
+  const lines = [`Sessions: ${counts.text}${counts.live ? ` (${counts.live} live)` : ''}`, ...(pipelines ? [`Pipelines: ${pipelines}`] : []), ...(await machineLines(app))];
+  return [{ b: 'Status' }, ...lines.map((l) => `\n${l}`)];
+}
+
+/** `tasks`: what is running now (sessions not idle or ended, and pipelines). */
+export function tasksReport(app: App): Rich {
+  const busy = app.sessions.store.live().filter((s) => s.state !== 'idle');
+  const pipelines = pipelineCounts(app);
+  const lines: Rich = busy.length
+    ? busy.flatMap((s) => ['\n• ', { code: shortId(s.id) }, ' ', { b: s.name }, ` ${s.state} ${ago(s.stateSince)}`, s.initialPrompt ? ` — ${s.initialPrompt.slice(0, 60)}` : ''])
+    : ['\nNo session is working.'];
+  return [{ b: 'Running' }, ...lines, ...(pipelines ? [`\nPipelines: ${pipelines}`] : [])];
+}

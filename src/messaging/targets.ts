@@ -1,0 +1,52 @@
+import type { ChannelName } from '../channels/types.js';
+import type { Config } from '../config/load.js';
+
+/** Kinds of notification a subscriber can pick (`telegram:123#permission+question`). */
+export const NOTIFY_EVENTS = ['permission', 'question', 'finished', 'stalled', 'dead', 'pipeline', 'briefing'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/** Somewhere a message can go: a channel and an address on it (chat id, phone number, channel id). */
+export interface Target {
+  channel: ChannelName;
+  to: string;
+}
+
+export interface Subscription extends Target {
+  events: Set<NotifyEvent>;
+}
+
+export const targetKey = (t: Target): string => `${t.channel}:${t.to}`;
+
+/** Parses `channel:address[#event+event]` (the settings schema has already checked the shape). */
+export function parseTarget(spec: string): Subscription {
+  const [where, events] = spec.split('#') as [string, string | undefined];
+  const colon = where.indexOf(':');
+  const picked = events ? events.split('+').filter((e): e is NotifyEvent => (NOTIFY_EVENTS as readonly string[]).includes(e)) : [...NOTIFY_EVENTS];
+  return { channel: where.slice(0, colon) as ChannelName, to: where.slice(colon + 1), events: new Set(picked) };
+}
+
+/**
+ * Who gets notifications: `notify.subscriptions`, or when that is empty, every chat and number the
+ * configured Telegram and WhatsApp channels obey (the people who can answer a prompt are the people
+ * to tell about it).
+ */
+export function subscriptions(config: Config, configured: ReadonlySet<string>): Subscription[] {
+  const explicit = config.get<string[]>('notify.subscriptions');
+  if (explicit.length) return explicit.map(parseTarget);
+  const all = new Set<NotifyEvent>(NOTIFY_EVENTS);
+  const subs: Subscription[] = [];
+  if (configured.has('telegram')) {
+    const ids = new Set([...config.get<string[]>('channels.telegram.allowedChatIds'), ...config.get<string[]>('channels.telegram.allowedUserIds')]);
+    for (const to of ids) subs.push({ channel: 'telegram', to, events: all });
+  }
+  if (configured.has('whatsapp')) for (const to of config.get<string[]>('channels.vonage.allowedNumbers')) subs.push({ channel: 'whatsapp', to, events: all });
+  return subs;
+}
+
+export function fallbackTarget(config: Config): Target | undefined {
+  const spec = config.get<string | undefined>('notify.fallback');
+  return spec ? parseTarget(spec) : undefined;
+}
+
+export const alertTargets = (config: Config): Target[] => config.get<string[]>('notify.alerts').map(parseTarget);
+export const journalTargets = (config: Config): Target[] => config.get<string[]>('notify.journal').map(parseTarget);

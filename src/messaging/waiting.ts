@@ -1,0 +1,33 @@
+import type { SessionState } from '../agents/types.js';
+import type { App } from '../app.js';
+import type { Rich } from '../channels/format.js';
+import type { SessionRecord } from '../sessions/store.js';
+import type { CodeStore } from './codes.js';
+import { clip, dialogLine, shortId } from './present.js';
+
+/** States in which a session waits for a person. */
+export const WAITING_STATES: SessionState[] = ['permission_prompt', 'asking', 'plan'];
+
+export interface Waiting {
+  session: SessionRecord;
+  /** The code that answers its dialog; absent for a plain-text question (answered with `input:`). */
+  code?: string;
+}
+
+/** Sessions waiting for a person, oldest first, each with the code of its open dialog. */
+export function waitingSessions(app: App, codes: CodeStore): Waiting[] {
+  return app.sessions.store
+    .live()
+    .filter((s) => WAITING_STATES.includes(s.state))
+    .sort((a, b) => a.stateSince - b.stateSince)
+    .map((session) => ({ session, code: session.dialog ? codes.forDialog(session.id, session.dialog).code : undefined }));
+}
+
+/** One line per waiting session: `• 3f2 claude-1a2b: Bash npm test`. */
+export function waitingLines(list: Waiting[]): Rich {
+  return list.flatMap((w) => {
+    const what: Rich = w.session.dialog ? dialogLine(w.session.dialog) : [clip(w.session.lastAssistant ?? 'asked a question', 160)];
+    const code: Rich = w.code ? [{ code: w.code }, ' '] : [{ code: shortId(w.session.id) }, ' '];
+    return ['\n• ', ...code, { b: w.session.name }, ': ', ...what];
+  });
+}

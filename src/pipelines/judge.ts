@@ -1,0 +1,79 @@
+import type { SessionState } from '../agents/types.js';
+import { PROFILES, type AgentName } from '../sessions/profiles.js';
+import type { SessionService } from '../sessions/service.js';
+import type { SessionRecord } from '../sessions/store.js';
+import type { AttemptRow } from './types.js';
+
+/** What a stage's session says about the attempt running in it. */
+export type Verdict =
+  | { kind: 'running'; state: SessionState; recheck: boolean }
+  | { kind: 'done'; output: string; files: string[] }
+  | { kind: 'failed'; error: string };
+
+/** A finished turn reported by the session engine (Stop hook, or working → idle without hooks). */
+export interface TurnSignal {
+  at: number;
+  message?: string;
+}
+
+const SCREEN_TAIL_LINES = 40;
+/** States in which a turn that is not finished yet is about to be decided one way or the other. */
+const DECIDING: SessionState[] = ['idle', 'asking', 'error'];
+
+/** The last lines on screen: the only "output" an agent without a transcript has. */
+function screenTail(sessions: SessionService, s: SessionRecord): string | undefined {
+  const lines = sessions.monitor.observer(s.id)?.screen.lines();
+  if (!lines) return undefined;
+  const trimmed = lines.map((l) => l.trimEnd());
+  while (trimmed.length && !trimmed[trimmed.length - 1]) trimmed.pop();
+  return trimmed.slice(-SCREEN_TAIL_LINES).join('\n').trim() || undefined;
+}
+
+/**
+ * Decides whether an attempt's agent finished its turn, failed, or is still at it. Finished means the
+ * turn that answered the stage's prompt completed: a Stop hook (or, after a restart, the hooks file
+ * and transcript read now), or for agents without hooks a working → idle after the prompt went in;
+ * never just a screen that looks idle for a moment. Failed means the agent reported an error, exited,
+ * or its pane is gone before that.
+ */
+export async function judgeAttempt(sessions: SessionService, attempt: AttemptRow, turn?: TurnSignal): Promise<Verdict> {
+  const s = attempt.sessionId ? sessions.store.get(attempt.sessionId) : undefined;
+  if (!s) return { kind: 'failed', error: 'its session no longer exists' };
+  const profile = PROFILES[s.agent as AgentName] ?? PROFILES.custom;
+  const msg = attempt.messageId !== undefined ? sessions.store.message(attempt.messageId) : undefined;
+  if (msg?.status === 'failed') return { kind: 'failed', error: `the prompt could not be delivered: ${msg.error ?? 'unknown error'}` };
+  const deliveredAt = msg?.status === 'delivered' ? msg.deliveredAt : undefined;
+  const live = !['exited', 'dead'].includes(s.state);
+
+  let finished = false;
+  let message = turn?.message;
+  if (profile.hooks) {
+    // A stage session gets exactly one prompt, so any completed turn is the answer to it.
+    if (turn) finished = true;
+    else if (live) {
+      const status = await sessions.turnStatus(s.id);
+      finished = status.lastPromptAt !== undefined && status.lastStopAt !== undefined && status.lastStopAt >= status.lastPromptAt;
+      if (finished) message = status.lastMessage;
+    }
+  } else if (deliveredAt !== undefined) {
+    // Without hooks a turn ends by going quiet; one that ended before the prompt went in was start-up.
+    finished = turn ? turn.at >= deliveredAt : s.state === 'idle' && s.stateSince >= deliveredAt;
+  }
+
+  const path = sessions.transcriptPath(s);
+  const reader = path ? sessions.transcript(s.id, path) : undefined;
+  reader?.refresh();
+  if (!finished && reader?.turnComplete()) finished = true;
+
+  if (finished) {
+    const current = sessions.store.get(s.id) ?? s;
+    const output = message ?? reader?.lastAssistantText() ?? current.lastAssistant ?? screenTail(sessions, current) ?? '';
+    return { kind: 'done', output, files: reader?.filesTouched() ?? [] };
+  }
+  const current = sessions.store.get(s.id) ?? s;
+  if (current.state === 'exited') return { kind: 'failed', error: `the agent exited${current.exitStatus !== undefined ? ` with status ${current.exitStatus}` : ''} before finishing its turn` };
+  if (current.state === 'dead') return { kind: 'failed', error: 'its pane is gone (killed outside Aegis?) before the turn finished' };
+  if (current.state === 'error' && deliveredAt !== undefined) return { kind: 'failed', error: `the agent reported an error: ${current.error ?? 'unknown error'}` };
+  // The prompt's delivery may still be confirming while the screen already shows the outcome: look again soon.
+  return { kind: 'running', state: current.state, recheck: DECIDING.includes(current.state) && deliveredAt === undefined };
+}

@@ -1,0 +1,351 @@
+import type { SessionState } from '../agents/types.js';
+import type { App } from '../app.js';
+import { releaseLease } from '../db/lease.js';
+import { AegisError } from '../errors.js';
+import { judgeAttempt, type TurnSignal } from './judge.js';
+import { holderAlive, newHolder, takeLease } from './lease.js';
+import { stagePrompt } from './stage-prompt.js';
+import { pipelineLease, type AttemptKey, type AttemptOutcome, type PipelineStore, type StageChange } from './store.js';
+import type { AttemptRow, PipelineRow, StageSpec } from './types.js';
+
+/** How often a runner renews its leases and looks for pipelines nobody advances. */
+const HEARTBEAT_MS = 500;
+/** A lease not renewed for this long is free; a holder seen dead on this host frees it at once. */
+const LEASE_TTL_MS = 5_000;
+/** Safety net: re-judge the running attempts of a held pipeline this often, in case an event was missed. */
+const SWEEP_MS = 5_000;
+/** A claim by another live process that has not got its session yet is left to it this long. */
+const CLAIM_GRACE_MS = 30_000;
+/** A decision that waits on the prompt's delivery being confirmed is looked at again after this. */
+const RECHECK_MS = 250;
+const MAX_RECHECKS = 40;
+/** Turns of sessions not (yet) known to belong to an attempt are kept this long (the create race). */
+const RECENT_TURN_MS = 60_000;
+const PRESENCE_PREFIX = 'pipeline-runner:';
+/** Session states after which an attempt may have finished or failed. */
+const DECISIVE: SessionState[] = ['idle', 'asking', 'error', 'exited', 'dead'];
+
+interface Held {
+  chain: Promise<void>;
+  timeouts: Map<string, NodeJS.Timeout>;
+  rechecks: Map<string, { timer?: NodeJS.Timeout; count: number }>;
+  lastSweep: number;
+}
+
+const keyOf = (a: AttemptKey): AttemptKey => ({ pipelineId: a.pipelineId, stage: a.stage, attempt: a.attempt });
+const idOf = (a: AttemptKey): string => `${a.pipelineId}/${a.stage}/${a.attempt}`;
+const stageSpec = (p: PipelineRow, name: string): StageSpec => p.spec.stages.find((s) => s.name === name)!;
+
+/** Whether any process (this one or another) runs a pipeline runner now. */
+export function runnerAlive(app: App): boolean {
+  const row = app.db.prepare("SELECT 1 FROM leases WHERE name LIKE ? AND expires_at > ? LIMIT 1").get(`${PRESENCE_PREFIX}%`, Date.now());
+  return !!row;
+}
+
+/**
+ * Advances pipelines in a long-lived process. Each running pipeline is advanced by exactly one
+ * process, the holder of its lease; every runner asks for the leases of running pipelines on each
+ * heartbeat, so when the holder exits (or is killed) another picks the pipeline up from what SQLite
+ * says. Within a holder, the work for one pipeline is serialized on a promise chain and driven by
+ * the session engine's events (turn finished, state changed); a timer per attempt enforces its
+ * timeout, and a slow sweep re-judges running attempts in case an event was missed.
+ */
+export class PipelineRunner {
+  readonly holder = newHolder();
+  private readonly held = new Map<string, Held>();
+  /** Attempts whose session this process is creating right now. */
+  private readonly creating = new Set<string>();
+  private readonly recentTurns = new Map<string, TurnSignal & { seenAt: number }>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private heartbeat?: NodeJS.Timeout;
+  private started = false;
+
+  constructor(
+    private readonly app: App,
+    private readonly store: PipelineStore,
+  ) {}
+
+  get running(): boolean {
+    return this.started;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.app.sessions.start();
+    this.unsubscribe.push(
+      this.app.events.on('session_turn_finished', (e) => this.onSessionEvent(e.sessionId, { at: e.at, message: e.message })),
+      this.app.events.on('session_state_changed', (e) => {
+        if (DECISIVE.includes(e.to as SessionState)) this.onSessionEvent(e.sessionId);
+      }),
+    );
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+    this.beat();
+  }
+
+  /** Gives up every lease at once, so another process resumes these pipelines without waiting. */
+  stop(): void {
+    if (!this.started) return;
+    this.started = false;
+    clearInterval(this.heartbeat);
+    this.unsubscribe.splice(0).forEach((fn) => fn());
+    for (const id of [...this.held.keys()]) this.drop(id);
+    try {
+      releaseLease(this.app.db, PRESENCE_PREFIX + this.holder, this.holder);
+    } catch {
+      /* the database may already be closed at exit */
+    }
+  }
+
+  /** A pipeline was just created in this process: take it now rather than at the next heartbeat. */
+  kick(pipelineId: string): void {
+    if (this.started) this.tryHold(pipelineId);
+  }
+
+  // ---------- leases ----------
+
+  private beat(): void {
+    try {
+      takeLease(this.app.db, PRESENCE_PREFIX + this.holder, this.holder, LEASE_TTL_MS);
+      const running = new Set(this.store.runningIds());
+      for (const id of running) this.tryHold(id);
+      for (const id of this.held.keys()) if (!running.has(id)) this.drop(id);
+    } catch (err) {
+      this.app.log.warn('pipeline heartbeat failed', { error: (err as Error).message });
+    }
+  }
+
+  private tryHold(id: string): void {
+    const ok = takeLease(this.app.db, pipelineLease(id), this.holder, LEASE_TTL_MS);
+    const h = this.held.get(id);
+    if (!ok) {
+      if (h) this.drop(id, false);
+      return;
+    }
+    const now = Date.now();
+    if (!h) {
+      this.held.set(id, { chain: Promise.resolve(), timeouts: new Map(), rechecks: new Map(), lastSweep: now });
+      this.serial(id, () => this.resume(id));
+    } else if (now - h.lastSweep >= SWEEP_MS) {
+      h.lastSweep = now;
+      this.serial(id, () => this.resume(id));
+    }
+  }
+
+  private drop(id: string, release = true): void {
+    const h = this.held.get(id);
+    if (!h) return;
+    h.timeouts.forEach((t) => clearTimeout(t));
+    h.rechecks.forEach((r) => clearTimeout(r.timer));
+    this.held.delete(id);
+    if (release) {
+      try {
+        releaseLease(this.app.db, pipelineLease(id), this.holder);
+      } catch {
+        /* the database may already be closed at exit */
+      }
+    }
+  }
+
+  /** Runs `fn` after everything already queued for this pipeline; only while this process holds it. */
+  private serial(id: string, fn: () => Promise<void>): void {
+    const h = this.held.get(id);
+    if (!h) return;
+    h.chain = h.chain.then(() => (this.held.has(id) ? fn() : undefined)).catch((err) => this.app.log.warn('pipeline step failed', { pipeline: id, error: (err as Error).message }));
+  }
+
+  // ---------- events ----------
+
+  private onSessionEvent(sessionId: string, turn?: TurnSignal): void {
+    const now = Date.now();
+    const a = this.store.attemptOfSession(sessionId);
+    if (!a) {
+      // The session may be a stage's whose id is not written yet (its agent answered very fast).
+      if (turn) this.recentTurns.set(sessionId, { ...turn, seenAt: now });
+      for (const [id, t] of this.recentTurns) if (now - t.seenAt > RECENT_TURN_MS) this.recentTurns.delete(id);
+      return;
+    }
+    this.serial(a.pipelineId, () => this.judge(a, turn));
+  }
+
+  // ---------- the work ----------
+
+  /** Picks a pipeline up from what the database says: finish starting claimed attempts, judge running ones, start ready stages. */
+  private async resume(id: string): Promise<void> {
+    const p = this.store.pipeline(id);
+    if (p?.status !== 'running') return this.drop(id);
+    for (const a of this.store.activeAttempts(id)) {
+      this.armTimeout(p, a);
+      if (a.status === 'starting') await this.ensureStarted(p, a);
+      else await this.judge(a);
+    }
+    await this.advance(id);
+  }
+
+  /**
+   * An attempt was claimed but its session id never written: the claiming process died (or is still
+   * creating it). Adopt the session made for it, found by its name, or start it now; never a second one.
+   */
+  private async ensureStarted(p: PipelineRow, a: AttemptRow): Promise<void> {
+    if (this.creating.has(idOf(a))) return;
+    if (a.claimedBy !== this.holder && holderAlive(a.claimedBy) && Date.now() - a.createdAt < CLAIM_GRACE_MS) return;
+    const existing = this.app.sessions.store.find(a.sessionName).find((s) => s.name === a.sessionName);
+    if (!existing) {
+      this.launch(p, a);
+      return;
+    }
+    // A session of that name from before the claim is someone else's, not this attempt's.
+    if (existing.createdAt < a.createdAt - 1_000) {
+      await this.finish(p, a, { status: 'failed', error: `a session named "${a.sessionName}" already exists and is not this stage's` });
+      return;
+    }
+    if (this.store.attachSession(keyOf(a), existing.id, this.store.firstMessageId(existing.id), existing.createdAt)) {
+      this.app.log.info('pipeline stage session adopted', { pipeline: p.id, stage: a.stage, session: existing.id });
+      await this.judge({ ...a, status: 'running', sessionId: existing.id, messageId: this.store.firstMessageId(existing.id) });
+    }
+  }
+
+  /** Creates the session of a claimed attempt, outside the pipeline's chain so stages start in parallel. */
+  private launch(p: PipelineRow, a: AttemptRow): void {
+    const id = idOf(a);
+    this.creating.add(id);
+    const stage = stageSpec(p, a.stage);
+    void (async () => {
+      try {
+        const r = await this.app.sessions.create({ workDir: stage.workDir, prompt: a.prompt, agent: stage.agent, name: a.sessionName, permissionMode: stage.permissionMode, model: stage.model, env: p.spec.env });
+        this.creating.delete(id);
+        if (!this.store.attachSession(keyOf(a), r.session.id, r.message?.messageId, r.session.createdAt)) {
+          // Cancelled while the session was being created.
+          await this.closeSession(r.session.id);
+          return;
+        }
+        const turn = this.recentTurns.get(r.session.id);
+        const state = this.app.sessions.store.get(r.session.id)?.state;
+        if (turn || (state && DECISIVE.includes(state) && state !== 'idle')) {
+          this.recentTurns.delete(r.session.id);
+          this.serial(p.id, () => this.judge({ ...a, status: 'running', sessionId: r.session.id, messageId: r.message?.messageId }, turn));
+        }
+      } catch (err) {
+        this.creating.delete(id);
+        if (err instanceof AegisError && err.code === 'conflict' && err.field === 'name') {
+          // Someone created it after all (a resumed runner racing a slow one): adopt rather than duplicate.
+          this.serial(p.id, async () => {
+            const fresh = this.store.attempt(keyOf(a));
+            if (fresh?.status === 'starting') await this.ensureStarted(p, { ...fresh, claimedBy: this.holder });
+          });
+          return;
+        }
+        this.serial(p.id, () => this.finish(p, a, { status: 'failed', error: `its session could not be started: ${(err as Error).message}` }));
+      }
+    })();
+  }
+
+  /** Asks the session whether the attempt finished, failed or still runs, and acts on the answer. */
+  private async judge(a: AttemptRow, turn?: TurnSignal): Promise<void> {
+    const current = this.store.attempt(keyOf(a));
+    if (!current || current.status !== 'running') return;
+    const p = this.store.pipeline(a.pipelineId);
+    if (p?.status !== 'running') return;
+    const v = await judgeAttempt(this.app.sessions, current, turn);
+    if (v.kind === 'running') {
+      if (v.recheck) this.recheck(current);
+      return;
+    }
+    await this.finish(p, current, v.kind === 'done' ? { status: 'done', output: v.output, files: v.files } : { status: 'failed', error: v.error });
+  }
+
+  private recheck(a: AttemptRow): void {
+    const h = this.held.get(a.pipelineId);
+    if (!h) return;
+    const r = h.rechecks.get(idOf(a)) ?? { count: 0 };
+    if (r.timer || r.count >= MAX_RECHECKS) return;
+    r.count++;
+    r.timer = setTimeout(() => {
+      r.timer = undefined;
+      this.serial(a.pipelineId, () => this.judge(a));
+    }, RECHECK_MS);
+    h.rechecks.set(idOf(a), r);
+  }
+
+  private armTimeout(p: PipelineRow, a: AttemptRow): void {
+    const h = this.held.get(p.id);
+    if (!h || h.timeouts.has(idOf(a))) return;
+    const timeoutMs = stageSpec(p, a.stage).timeoutSec * 1000;
+    const timer = setTimeout(() => this.serial(p.id, () => this.onTimeout(p, a, timeoutMs)), Math.max(0, a.createdAt + timeoutMs - Date.now()));
+    timer.unref();
+    h.timeouts.set(idOf(a), timer);
+  }
+
+  private async onTimeout(p: PipelineRow, a: AttemptRow, timeoutMs: number): Promise<void> {
+    const current = this.store.attempt(keyOf(a));
+    if (!current || !['starting', 'running'].includes(current.status)) return;
+    if (current.status === 'running') {
+      await this.judge(current);
+      if (this.store.attempt(keyOf(a))?.status !== 'running') return;
+    }
+    const s = current.sessionId ? this.app.sessions.store.get(current.sessionId) : undefined;
+    const d = s?.dialog;
+    const waiting = d ? `, left waiting on a ${d.kind} dialog${d.tool ? ` for ${d.tool}` : ''}: ${d.command ?? d.file ?? d.url ?? d.question}` : s ? ` (session state: ${s.state})` : ' before its session started';
+    await this.finish(p, current, { status: 'failed', error: `timed out after ${Math.round(timeoutMs / 1000)} s${waiting}` });
+  }
+
+  /** Records how an attempt ended, tells listeners, starts what can start now, then stops its session. */
+  private async finish(p: PipelineRow, a: AttemptRow, outcome: AttemptOutcome): Promise<void> {
+    const stage = stageSpec(p, a.stage);
+    const status = this.store.finishAttempt(keyOf(a), outcome, stage.retries + 1, Date.now());
+    const h = this.held.get(p.id);
+    if (h) {
+      clearTimeout(h.timeouts.get(idOf(a)));
+      h.timeouts.delete(idOf(a));
+      clearTimeout(h.rechecks.get(idOf(a))?.timer);
+      h.rechecks.delete(idOf(a));
+    }
+    if (!status) return;
+    if (status !== 'pending') this.emitDone(p.id, [{ stage: a.stage, status }]);
+    if (outcome.status === 'failed') this.app.log.info('pipeline stage attempt failed', { pipeline: p.id, stage: a.stage, attempt: a.attempt, error: outcome.error });
+    await this.advance(p.id);
+    // Off the critical path: the next stages are already starting.
+    if (a.sessionId) void this.closeSession(a.sessionId);
+  }
+
+  /**
+   * Settles what a failure decided, finishes the pipeline when every stage is final, and otherwise
+   * claims and starts every stage whose dependencies are done, up to maxConcurrent.
+   */
+  private async advance(id: string): Promise<void> {
+    const p = this.store.pipeline(id);
+    if (p?.status !== 'running') return this.drop(id);
+    const now = Date.now();
+    this.emitDone(id, this.store.settleAfterFailures(id, p.spec, now));
+    if (this.store.finishIfComplete(id, now)) return this.drop(id);
+    const rows = new Map(this.store.stages(id).map((s) => [s.name, s]));
+    const ready = p.spec.stages.filter((s) => rows.get(s.name)?.status === 'pending' && s.dependsOn.every((d) => rows.get(d)?.status === 'done'));
+    for (const stage of ready) {
+      const rendered = stagePrompt(p.spec, stage, rows, this.app.memory);
+      const a = this.store.claim({ pipelineId: id, stage: stage.name }, this.holder, p.sessionPrefix, 'prompt' in rendered ? rendered.prompt : stage.prompt, now);
+      if (!a) break;
+      this.armTimeout(p, a);
+      if ('error' in rendered) {
+        await this.finish(p, a, { status: 'failed', error: rendered.error });
+        return;
+      }
+      this.launch(p, a);
+    }
+  }
+
+  private emitDone(pipelineId: string, changes: StageChange[]): void {
+    for (const c of changes) this.app.events.emit('pipeline_stage_done', { pipelineId, stage: c.stage, status: c.status });
+  }
+
+  /** A finished stage's agent is stopped; its transcript stays readable (session_read). */
+  private async closeSession(sessionId: string): Promise<void> {
+    try {
+      const s = this.app.sessions.store.get(sessionId);
+      // An exited agent's window stays (remain-on-exit) until killed; only a dead pane is gone already.
+      if (s && s.state !== 'dead') await this.app.sessions.kill(sessionId);
+    } catch (err) {
+      this.app.log.warn('could not stop a finished stage session', { session: sessionId, error: (err as Error).message });
+    }
+  }
+}
