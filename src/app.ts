@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './util/log.js';
 import { VERSION } from './version.js';
 import { SessionService } from './sessions/service.js';
 import { PipelineService } from './pipelines/service.js';
+import { MessagingService } from './messaging/service.js';
 
 export interface AppOptions {
   env?: NodeJS.ProcessEnv;
@@ -63,6 +64,10 @@ export class App {
 
   get pipelines(): PipelineService {
     return this.once('pipelines', () => new PipelineService(this));
+  }
+
+  get messaging(): MessagingService {
+    return this.once('messaging', () => new MessagingService(this));
   }
 
   /** Builds a service the first time it is asked for; later calls get the same instance. */

@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { addInitCommand } from './init-command.js';
 import { addPipelineCommands } from './pipeline-command.js';
 import { addToolCommands, CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
+import { addServeCommand } from './serve-command.js';
 
 function parseArgPairs(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
@@ -53,6 +54,7 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
     });
 
   addInitCommand(program);
+  addServeCommand(program, lazy);
   const app = lazy.get();
   addToolCommands(program, lazy, await loadTools(app));
   addPipelineCommands(program, lazy);

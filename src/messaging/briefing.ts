@@ -67,6 +67,6 @@ export async function briefing(app: App, codes: CodeStore, journal: Journal, whi
     }
   }
   if (notes.length) rich.push(`\n\nNotes today: ${notes.length} (send journal to read them)`);
-  rich.push('\n\n', [...(pipelines ? [`Pipelines: ${pipelines}`] : []), ...machine].join('\n'));
+  rich.push('\n\n', [`Pipelines: ${pipelines}`, ...machine].join('\n'));
   return rich;
 }

@@ -39,14 +39,29 @@ export const COMMAND_WORDS = ['task', 'continue', 'sessions', 'session', 'stop',
 /** Commands that take free text after a colon: `task: fix the flaky login test`. */
 const TEXT_COMMANDS: Record<string, 'task' | 'continue' | 'input' | 'note'> = { task: 'task', c: 'continue', continue: 'continue', input: 'input', journal: 'note' };
 
-/** "Did you mean": the closest command words by Levenshtein distance, best first, at most two. */
+/** Letters two words share, counted with repeats ("satus" and "tasks" share s, s, a, t). */
+function sharedLetters(a: string, b: string): number {
+  const pool = [...b];
+  let n = 0;
+  for (const ch of a) {
+    const i = pool.indexOf(ch);
+    if (i >= 0) (pool.splice(i, 1), n++);
+  }
+  return n;
+}
+
+/**
+ * "Did you mean": the closest command words by Levenshtein distance, best first, at most two. Equal
+ * distances are ordered by letters in common, so a jumbled word ("satus") finds the word made of the
+ * same letters ("tasks") before one that merely has the same length ("stop").
+ */
 export function suggest(word: string, words: readonly string[]): string[] {
   const w = word.toLowerCase();
   const limit = Math.max(2, Math.ceil(w.length * 0.6));
   return [...new Set(words)]
-    .map((c) => ({ c, d: distance(w, c) }))
+    .map((c) => ({ c, d: distance(w, c), shared: sharedLetters(w, c) }))
     .filter((x) => x.d <= limit)
-    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
+    .sort((a, b) => a.d - b.d || b.shared - a.shared || a.c.localeCompare(b.c))
     .slice(0, 2)
     .map((x) => x.c);
 }

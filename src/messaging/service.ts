@@ -33,6 +33,7 @@ export class MessagingService {
   readonly outbox: Outbox;
   readonly router: CommandRouter;
   private operatorsCache?: Map<string, Operator>;
+  private readonly chains = new Map<string, Promise<ReceiveOutcome>>();
   private readonly secrets: string[];
 
   constructor(private readonly app: App) {
@@ -110,7 +111,27 @@ export class MessagingService {
   async receive(m: InboundMessage): Promise<ReceiveOutcome> {
     const id = this.record(m);
     if (id === undefined) return { status: 'duplicate' };
-    return this.process(id, m);
+    return this.inOrder(id, m);
+  }
+
+  /**
+   * Processes stored messages of one sender one after another (a `task:` must exist before the
+   * `c:` that follows it), different senders in parallel. Never rejects: a crash is recorded.
+   */
+  inOrder(id: number, m: InboundMessage): Promise<ReceiveOutcome> {
+    const key = `${m.channel}:${m.sender}`;
+    const run = (this.chains.get(key) ?? Promise.resolve())
+      .then(() => this.process(id, m))
+      .catch((err: Error): ReceiveOutcome => {
+        this.inbox.finish(id, 'failed', err.message);
+        this.app.log.error('inbound message failed', { channel: m.channel, id, error: err.message });
+        return { status: 'failed', id, reply: { rich: [], failed: true } };
+      });
+    this.chains.set(key, run);
+    void run.finally(() => {
+      if (this.chains.get(key) === run) this.chains.delete(key);
+    });
+    return run;
   }
 
   /** Delivery receipts (Vonage status webhook): a failed one escalates like a failed send. */

@@ -3,7 +3,7 @@ import { freemem, totalmem } from 'node:os';
 import type { App } from '../app.js';
 import type { Rich } from '../channels/format.js';
 import { tmuxServerRunning } from '../tmux/command.js';
-import { ago, shortId } from './present.js';
+import { ago, clip, shortId } from './present.js';
 import { WAITING_STATES } from './waiting.js';
 
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
@@ -22,14 +22,13 @@ export function stateCounts(app: App): { live: number; text: string } {
   return { live: live.length, text: parts.length ? parts.join(', ') : 'none live' };
 }
 
-/** Pipelines, when that area's table exists: counts by status. */
-export function pipelineCounts(app: App): string | undefined {
-  const table = app.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pipelines'").get();
-  if (!table) return undefined;
-  const cols = (app.db.prepare('PRAGMA table_info(pipelines)').all() as { name: string }[]).map((c) => c.name);
-  if (!cols.includes('status')) return `${(app.db.prepare('SELECT count(*) AS n FROM pipelines').get() as { n: number }).n} total`;
-  const rows = app.db.prepare('SELECT status, count(*) AS n FROM pipelines GROUP BY status ORDER BY n DESC').all() as { status: string; n: number }[];
-  return rows.length ? rows.map((r) => `${r.n} ${r.status}`).join(', ') : 'none';
+/** Pipelines by status: "1 running, 4 done, 1 failed". */
+export function pipelineCounts(app: App): string {
+  const parts = (['running', 'done', 'failed', 'cancelled'] as const)
+    .map((status) => ({ status, n: app.pipelines.list({ statuses: [status], limit: 1, offset: 0 }).total }))
+    .filter((x) => x.n > 0)
+    .map((x) => `${x.n} ${x.status}`);
+  return parts.length ? parts.join(', ') : 'none';
 }
 
 function disk(path: string): string {
@@ -56,16 +55,17 @@ export async function machineLines(app: App): Promise<string[]> {
 export async function statusReport(app: App): Promise<Rich> {
   const counts = stateCounts(app);
   const pipelines = pipelineCounts(app);
-  const lines = [`Sessions: ${counts.text}${counts.live ? ` (${counts.live} live)` : ''}`, ...(pipelines ? [`Pipelines: ${pipelines}`] : []), ...(await machineLines(app))];
+  const lines = [`Sessions: ${counts.text}${counts.live ? ` (${counts.live} live)` : ''}`, `Pipelines: ${pipelines}`, ...(await machineLines(app))];
   return [{ b: 'Status' }, ...lines.map((l) => `\n${l}`)];
 }
 
-/** `tasks`: what is running now (sessions not idle or ended, and pipelines). */
+/** `tasks`: what is running now (sessions not idle or ended, and running pipelines). */
 export function tasksReport(app: App): Rich {
   const busy = app.sessions.store.live().filter((s) => s.state !== 'idle');
-  const pipelines = pipelineCounts(app);
-  const lines: Rich = busy.length
-    ? busy.flatMap((s) => ['\n• ', { code: shortId(s.id) }, ' ', { b: s.name }, ` ${s.state} ${ago(s.stateSince)}`, s.initialPrompt ? ` — ${s.initialPrompt.slice(0, 60)}` : ''])
-    : ['\nNo session is working.'];
-  return [{ b: 'Running' }, ...lines, ...(pipelines ? [`\nPipelines: ${pipelines}`] : [])];
+  const pipelines = app.pipelines.list({ statuses: ['running'], limit: 10, offset: 0 }).pipelines;
+  const rich: Rich = [{ b: 'Running' }];
+  if (!busy.length && !pipelines.length) rich.push('\nNothing is running.');
+  for (const s of busy) rich.push('\n• ', { code: shortId(s.id) }, ' ', { b: s.name }, ` ${s.state} ${ago(s.stateSince)}`, s.initialPrompt ? ` — ${clip(s.initialPrompt, 60)}` : '');
+  for (const p of pipelines) rich.push('\n• pipeline ', { b: p.name }, ` ${p.done}/${p.total} stages done, started ${ago(p.createdAt)} ago`);
+  return rich;
 }

@@ -55,6 +55,8 @@ export class PipelineRunner {
   private readonly held = new Map<string, Held>();
   /** Attempts whose session this process is creating right now. */
   private readonly creating = new Set<string>();
+  /** Sessions of finished stages this process stopped (or is stopping), so each is stopped once. */
+  private readonly closed = new Set<string>();
   private readonly recentTurns = new Map<string, TurnSignal & { seenAt: number }>();
   private readonly unsubscribe: (() => void)[] = [];
   private heartbeat?: NodeJS.Timeout;
@@ -192,7 +194,7 @@ export class PipelineRunner {
     if (a.claimedBy !== this.holder && holderAlive(a.claimedBy) && Date.now() - a.createdAt < CLAIM_GRACE_MS) return;
     const existing = this.app.sessions.store.find(a.sessionName).find((s) => s.name === a.sessionName);
     if (!existing) {
-      this.launch(p, a);
+      void this.launch(p, a);
       return;
     }
     // A session of that name from before the claim is someone else's, not this attempt's.
@@ -206,12 +208,15 @@ export class PipelineRunner {
     }
   }
 
-  /** Creates the session of a claimed attempt, outside the pipeline's chain so stages start in parallel. */
-  private launch(p: PipelineRow, a: AttemptRow): void {
+  /**
+   * Creates the session of a claimed attempt, outside the pipeline's chain so stages start in
+   * parallel. The promise settles once the session is recorded (or the failure handed to the chain).
+   */
+  private launch(p: PipelineRow, a: AttemptRow): Promise<void> {
     const id = idOf(a);
     this.creating.add(id);
     const stage = stageSpec(p, a.stage);
-    void (async () => {
+    return (async () => {
       try {
         const r = await this.app.sessions.create({ workDir: stage.workDir, prompt: a.prompt, agent: stage.agent, name: a.sessionName, permissionMode: stage.permissionMode, model: stage.model, env: p.spec.env });
         this.creating.delete(id);
@@ -304,34 +309,72 @@ export class PipelineRunner {
     if (!status) return;
     if (status !== 'pending') this.emitDone(p.id, [{ stage: a.stage, status }]);
     if (outcome.status === 'failed') this.app.log.info('pipeline stage attempt failed', { pipeline: p.id, stage: a.stage, attempt: a.attempt, error: outcome.error });
-    await this.advance(p.id);
-    // Off the critical path: the next stages are already starting.
-    if (a.sessionId) void this.closeSession(a.sessionId);
+    const starting = await this.advance(p.id);
+    // A failed attempt's agent has nothing more to give; a done one is stopped by advance() once
+    // the stages waiting for it have started.
+    if (outcome.status === 'failed' && a.sessionId) this.closeAfter(starting, [a.sessionId]);
   }
 
   /**
    * Settles what a failure decided, finishes the pipeline when every stage is final, and otherwise
    * claims and starts every stage whose dependencies are done, up to maxConcurrent.
    */
-  private async advance(id: string): Promise<void> {
+  private async advance(id: string): Promise<Promise<void>[]> {
     const p = this.store.pipeline(id);
-    if (p?.status !== 'running') return this.drop(id);
+    if (p?.status !== 'running') {
+      this.drop(id);
+      return [];
+    }
     const now = Date.now();
     this.emitDone(id, this.store.settleAfterFailures(id, p.spec, now));
-    if (this.store.finishIfComplete(id, now)) return this.drop(id);
+    if (this.store.finishIfComplete(id, now)) {
+      this.drop(id);
+      this.closeAfter([], this.store.stages(id).flatMap((s) => (s.sessionId ? [s.sessionId] : [])));
+      return [];
+    }
     const rows = new Map(this.store.stages(id).map((s) => [s.name, s]));
     const ready = p.spec.stages.filter((s) => rows.get(s.name)?.status === 'pending' && s.dependsOn.every((d) => rows.get(d)?.status === 'done'));
+    const starting: Promise<void>[] = [];
     for (const stage of ready) {
       const rendered = stagePrompt(p.spec, stage, rows, this.app.memory);
       const a = this.store.claim({ pipelineId: id, stage: stage.name }, this.holder, p.sessionPrefix, 'prompt' in rendered ? rendered.prompt : stage.prompt, now);
       if (!a) break;
       this.armTimeout(p, a);
       if ('error' in rendered) {
+        // finish() advances again, which starts the remaining ready stages.
         await this.finish(p, a, { status: 'failed', error: rendered.error });
-        return;
+        return starting;
       }
-      this.launch(p, a);
+      starting.push(this.launch(p, a));
     }
+    this.closeAfter(starting, this.servedStages(p));
+    return starting;
+  }
+
+  /**
+   * Sessions of done stages whose dependents have all started (or will never start): their output
+   * is in SQLite and their agents are idle, so they are stopped.
+   */
+  private servedStages(p: PipelineRow): string[] {
+    const status = new Map(this.store.stages(p.id).map((s) => [s.name, s]));
+    return p.spec.stages.flatMap((st) => {
+      const row = status.get(st.name);
+      if (row?.status !== 'done' || !row.sessionId) return [];
+      const waiting = p.spec.stages.some((d) => d.dependsOn.includes(st.name) && status.get(d.name)?.status === 'pending');
+      return waiting ? [] : [row.sessionId];
+    });
+  }
+
+  /**
+   * Stops sessions once `starting` have settled: stopping an agent (ps, signals, its exit hooks)
+   * competes for the CPU with starting the next ones, so it waits until their sessions exist.
+   */
+  private closeAfter(starting: Promise<void>[], sessionIds: string[]): void {
+    // An agent that exited on its own still has its window (remain-on-exit); only a dead pane is gone.
+    const open = sessionIds.filter((id) => !this.closed.has(id) && (this.app.sessions.store.get(id)?.state ?? 'dead') !== 'dead');
+    if (!open.length) return;
+    open.forEach((id) => this.closed.add(id));
+    void Promise.allSettled(starting).then(() => Promise.all(open.map((id) => this.closeSession(id))));
   }
 
   private emitDone(pipelineId: string, changes: StageChange[]): void {
@@ -341,11 +384,9 @@ export class PipelineRunner {
   /** A finished stage's agent is stopped; its transcript stays readable (session_read). */
   private async closeSession(sessionId: string): Promise<void> {
     try {
-      const s = this.app.sessions.store.get(sessionId);
-      // An exited agent's window stays (remain-on-exit) until killed; only a dead pane is gone already.
-      if (s && s.state !== 'dead') await this.app.sessions.kill(sessionId);
+      await this.app.sessions.kill(sessionId);
     } catch (err) {
-      this.app.log.warn('could not stop a finished stage session', { session: sessionId, error: (err as Error).message });
+      if (this.started) this.app.log.warn('could not stop a finished stage session', { session: sessionId, error: (err as Error).message });
     }
   }
 }

@@ -108,6 +108,9 @@ export class PipelineService {
         this.app.log.warn('could not stop a cancelled stage session', { session: sessionId, error: (err as Error).message });
       }
     }
+    // Done stages keep their agents until their dependents start; none will now.
+    const idle = this.store.stages(p.id).flatMap((s) => (s.status === 'done' && s.sessionId && !['exited', 'dead'].includes(this.app.sessions.store.get(s.sessionId)?.state ?? 'dead') ? [s.sessionId] : []));
+    await Promise.all(idle.map((id) => this.app.sessions.kill(id).catch(() => undefined)));
     for (const stage of r.stages) this.app.events.emit('pipeline_stage_done', { pipelineId: p.id, stage, status: 'cancelled' });
     return { view: this.view(p.id), cancelledStages: r.stages, killedSessions: killed };
   }

@@ -31,6 +31,8 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
   private readonly observers = new Map<string, SessionObserver>();
   private readonly byPane = new Map<string, SessionObserver>();
   private readonly lastActivityWrite = new Map<string, number>();
+  /** What this process last wrote per session (state, dialog, message, error), to write only changes. */
+  private readonly recorded = new Map<string, { key: string; state: SessionState }>();
   /** When each stalled session was judged stalled; only a real change after that ends the stall. */
   private readonly stalledAt = new Map<string, number>();
   private sweepTimer?: NodeJS.Timeout;
@@ -151,6 +153,7 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
 
   unwatch(sessionId: string): void {
     const obs = this.observers.get(sessionId);
+    this.recorded.delete(sessionId);
     if (!obs) return;
     obs.dispose();
     this.observers.delete(sessionId);
@@ -173,17 +176,28 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
     }
   }
 
+  /**
+   * Writes what this process observed when it differs from what it last wrote, and emits a local
+   * change when the state it sees changes. Changes are judged on this process's own view, not on the
+   * database write: another process watching the same pane may have written the same state first.
+   */
   private record(sessionId: string, state: SessionState, o: Observation | undefined, source: string, at: number): void {
     const obs = this.observers.get(sessionId);
-    const { changed, from } = this.store.setState(sessionId, state, at, source, {
-      dialog: o ? (o.dialog ?? null) : undefined,
+    const dialog = o ? (o.dialog ?? null) : undefined;
+    const key = JSON.stringify([state, dialog, o?.lastAssistant, o?.error]);
+    const prev = this.recorded.get(sessionId);
+    if (prev?.key === key) return;
+    const { from } = this.store.setState(sessionId, state, at, source, {
+      dialog,
       lastAssistant: o?.lastAssistant,
       error: o ? (o.error ?? null) : undefined,
       exitStatus: state === 'exited' ? obs?.exit : undefined,
     });
-    if (changed) {
+    this.recorded.set(sessionId, { key, state });
+    const before = prev?.state ?? from;
+    if (before !== state) {
       const observation = o ?? ({ state, reading: { state: null, inputText: '', queued: [], turnFinished: false }, at, contentChangedAt: at } as Observation);
-      this.emit('change', { sessionId, from, to: state, at, observation });
+      this.emit('change', { sessionId, from: before, to: state, at, observation });
     }
   }
 

@@ -13,6 +13,7 @@ import type { Observation, SessionObserver } from './observer.js';
 import { PROFILES, type AgentName, type AgentProfile } from './profiles.js';
 import { SessionStore, type QueuedMessage, type SessionRecord } from './store.js';
 import { boxHolds, checkText, samePrompt } from './text.js';
+import { spawnEngine } from './engine-spawn.js';
 import { killPaneTree } from './process-tree.js';
 
 export interface CreateOptions {
@@ -240,7 +241,12 @@ export class SessionService {
    */
   private ensureWatcher(): void {
     if (this.watcherAlive()) return;
-    import('./engine-spawn.js').then(({ spawnEngine }) => spawnEngine(this.app)).catch((err) => this.app.log.warn('could not start the background engine', { error: (err as Error).message }));
+    // Spawned synchronously: the CLI exits right after the command, and must not exit first.
+    try {
+      spawnEngine(this.app);
+    } catch (err) {
+      this.app.log.warn('could not start the background engine', { error: (err as Error).message });
+    }
   }
 
   // ---------- send and the queue ----------

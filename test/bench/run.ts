@@ -1,6 +1,7 @@
 // `npm run bench [-- frame sessions memory]`: runs the benchmarks and prints figures. No pass/fail:
 // goals are printed next to each figure.
 import { benchFrame } from './frame.js';
+import { benchPipelines } from './pipelines.js';
 import { benchDelivery, benchDetection, benchOverhead } from './sessions.js';
 
 const all: Record<string, () => Promise<void>> = {
@@ -8,6 +9,7 @@ const all: Record<string, () => Promise<void>> = {
   detection: () => benchDetection(60),
   delivery: () => benchDelivery(200),
   overhead: () => benchOverhead(50, 60),
+  pipelines: benchPipelines,
 };
 
 const picked = process.argv.slice(2);

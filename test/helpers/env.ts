@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,21 @@ export function makeTestEnv(extra: Record<string, string> = {}): TestEnv {
       } catch {
         /* no server was started */
       }
+      stopEngines(home);
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** Stops background `ag engine` processes of this test home (they run with their cwd there). */
+function stopEngines(home: string): void {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/cwd`) !== home) continue;
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('engine')) continue;
+      process.kill(Number(pid), 'SIGTERM');
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
 }

@@ -144,7 +144,9 @@ describe('deleting', () => {
     expect(res).toEqual({ deleted: ['Project Atlas'], notFound: ['Nobody'], relationsDeleted: 2 });
     expect(kg.summary()).toMatchObject({ entities: 2, relations: 0, observations: 2 });
     expect(kg.search({ query: 'migration' }).results).toEqual([]);
-    expect((db.prepare('SELECT count(*) AS n FROM kg_entity_fts WHERE kg_entity_fts MATCH ?').get('atlas') as { n: number }).n).toBe(0);
+    for (const index of ['kg_entity_fts', 'kg_fact_fts']) {
+      expect((db.prepare(`SELECT count(*) AS n FROM ${index} WHERE ${index} MATCH ?`).get('atlas') as { n: number }).n, index).toBe(0);
+    }
   });
 
   it('deletes relations by all three fields and reports the ones not found', () => {

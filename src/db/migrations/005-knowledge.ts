@@ -10,7 +10,7 @@ import type { Migration } from './index.js';
  *   it, and bm25 ranks entities (name weighted above type above observations). The knowledge service
  *   rewrites an entity's document in the same transaction as any change to it (a per-observation
  *   trigger would rewrite it once per observation). The text is stored so highlight() can mark it.
- *   Prefix indexes of 2-4 characters keep short prefix queries ("mig*") from scanning every term.
+ *   No prefix indexes: they doubled the cost of loading and did not make "mig*" queries faster.
  * - kg_fact_fts: one document per FACT: each observation with its entity's name and type (rowid =
  *   observation id), plus one name-and-type document per entity (rowid = -entity id). "One fact holds
  *   every word" is then a single MATCH: search puts such entities first. Contentless, kept by triggers
@@ -49,7 +49,6 @@ export const knowledge: Migration = {
 
     CREATE VIRTUAL TABLE kg_entity_fts USING fts5(
       name, entity_type, observations,
-      prefix = '2 3 4',
       tokenize = 'porter unicode61 remove_diacritics 2'
     );
     INSERT INTO kg_entity_fts(kg_entity_fts, rank) VALUES ('rank', 'bm25(10.0, 3.0, 1.0)');

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import type { Dialog } from '../agents/types.js';
+import type { Rich } from '../channels/format.js';
+import type { Button } from '../channels/types.js';
+import type { SessionRecord } from '../sessions/store.js';
+import { clip, dialogLine, optionLines, shortId } from './present.js';
+import type { NotifyEvent } from './targets.js';
+
+/** One notification, before it fans out to subscribers. */
+export interface Notice {
+  event: NotifyEvent;
+  /** Identical notices within the dedup window go out once. */
+  dedupKey: string;
+  rich: Rich;
+  buttons?: Button[][];
+  /** Needs an answer (a prompt, a question): never held back by the rate limit. */
+  actionable: boolean;
+}
+
+const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+const MAX_OPTION_BUTTONS = 8;
+
+/** A permission or plan prompt: what tool, what command or file, and the code to answer it (also as buttons). */
+export function permissionNotice(s: SessionRecord, d: Dialog, code: string): Notice {
+  const head: Rich = d.kind === 'plan' ? ['📋 ', { b: s.name }, ' has a plan ready: '] : ['🔐 ', { b: s.name }, ' wants to use '];
+  return {
+    event: 'permission',
+    dedupKey: `${s.id}:prompt:${code}`,
+    rich: [...head, ...dialogLine(d), '\nReply ', { b: `approve ${code}` }, ' or ', { b: `reject ${code}` }, ' [why]'],
+    buttons: [[{ label: '✅ Approve', data: `approve ${code}` }, { label: '❌ Reject', data: `reject ${code}` }]],
+    actionable: true,
+  };
+}
+
+/** A question picker: the question, its options, and a button per option. */
+export function pickerNotice(s: SessionRecord, d: Dialog, code: string): Notice {
+  const options = d.options.slice(0, MAX_OPTION_BUTTONS);
+  return {
+    event: 'question',
+    dedupKey: `${s.id}:prompt:${code}`,
+    rich: ['❓ ', { b: s.name }, ' asks: ', clip(d.question, 500), ...optionLines(d), '\nReply ', { b: `answer ${code} <number>` }],
+    buttons: options.map((o) => [{ label: clip(`${o.number}. ${o.label}`, 60), data: `answer ${code} ${o.number}` }]),
+    actionable: true,
+  };
+}
+
+/**
+ * A finished turn: the assistant's reply text itself (not the screen), whole; the outbox cuts it
+ * into messages. A reply that ends in a question asks for `input:`.
+ */
+export function turnNotice(s: SessionRecord, message: string | undefined, asking: boolean): Notice {
+  const text = message?.trim() || '(no text)';
+  const head: Rich = asking ? ['❓ ', { b: s.name }, ' asks:\n'] : ['✅ ', { b: s.name }, ' finished:\n'];
+  const tail: Rich = asking ? ['\n\nReply ', { b: 'input: <answer>' }] : ['\n\nFollow up with ', { b: 'c: <text>' }];
+  return { event: asking ? 'question' : 'finished', dedupKey: `${s.id}:turn:${hash(text)}`, rich: [...head, text, ...tail], actionable: asking };
+}
+
+export function stalledNotice(s: SessionRecord, stallSeconds: number): Notice {
+  return {
+    event: 'stalled',
+    dedupKey: `${s.id}:stalled`,
+    rich: ['⏳ ', { b: s.name }, ` (${shortId(s.id)}) has shown no progress for ${Math.round(stallSeconds / 60)} min.`, '\nLook with ', { b: `session ${shortId(s.id)}` }, ' or end it with ', { b: 'stop session' }, '.'],
+    actionable: false,
+  };
+}
+
+export function deadNotice(s: SessionRecord): Notice {
+  return {
+    event: 'dead',
+    dedupKey: `${s.id}:dead`,
+    rich: ['💀 ', { b: s.name }, ` (${shortId(s.id)}) is gone: its pane or process ended unexpectedly.`, s.error ? ` ${clip(s.error, 200)}` : ''],
+    actionable: false,
+  };
+}
+
+export function pipelineNotice(p: { id: string; name: string; status: string; error?: string; done: number; total: number }): Notice {
+  const ok = p.status === 'done';
+  return {
+    event: 'pipeline',
+    dedupKey: `pipeline:${p.id}:${p.status}`,
+    rich: [ok ? '🏁 Pipeline ' : '❌ Pipeline ', { b: p.name }, ok ? ` done (${p.done}/${p.total} stages).` : ` ${p.status} after ${p.done}/${p.total} stages${p.error ? `: ${clip(p.error, 300)}` : '.'}`],
+    actionable: false,
+  };
+}

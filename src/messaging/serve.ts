@@ -1,0 +1,120 @@
+import type { App } from '../app.js';
+import { acquireLease, releaseLease } from '../db/lease.js';
+import { forwardEvents } from './event-webhooks.js';
+import { Notifier } from './notifier.js';
+import { Poller } from './poller.js';
+import { BriefingScheduler } from './scheduler.js';
+import { subscriptions } from './targets.js';
+import { checkBind, startWebhookServer, type MountedRoute } from './webhook-server.js';
+
+export interface ServeOptions {
+  host?: string;
+  port?: number;
+  /** How long the sender lease lasts without renewal; another `ag serve` takes over after it. */
+  leaseMs?: number;
+  /** Called when this process becomes (or stops being) the sender. */
+  onRole?: (role: 'active' | 'standby') => void;
+}
+
+export const SENDER_LEASE = 'messaging-sender';
+const DEFAULT_LEASE_MS = 15_000;
+
+/**
+ * `ag serve`: the long-lived messaging process. It watches every live session (so it sees their
+ * events), and while it holds the sender lease it runs the pollers, the webhook listener, the
+ * notifier, the briefing scheduler, the outbound event webhooks and the outbox. A second `ag serve`
+ * stands by and takes over when the first stops renewing, so nothing is ever sent twice.
+ */
+export class ServeRuntime {
+  role: 'active' | 'standby' = 'standby';
+  url?: string;
+  private leaseTimer?: NodeJS.Timeout;
+  private stopActive?: () => Promise<void>;
+  private switching = Promise.resolve();
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly app: App,
+    private readonly opts: ServeOptions = {},
+  ) {
+    this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  private get host(): string {
+    return this.opts.host ?? this.app.config.get<string>('serve.host');
+  }
+
+  private routes(): MountedRoute[] {
+    return [...this.app.messaging.adapters.values()].flatMap((a) => (a.webhooks ?? []).map((route) => ({ channel: a.name, route })));
+  }
+
+  async start(): Promise<void> {
+    // Refuse a public bind before anything runs, not when the lease is won later.
+    checkBind(this.host, this.routes());
+    this.app.messaging.operators();
+    await this.app.sessions.start();
+    await this.app.pipelines.start();
+    await this.tick();
+    this.leaseTimer = setInterval(() => void this.tick(), Math.max(250, Math.floor(this.leaseMs / 3)));
+  }
+
+  /** Renews or tries to take the lease, and starts or stops the sending parts to match. */
+  private tick(): Promise<void> {
+    this.switching = this.switching.then(async () => {
+      const held = acquireLease(this.app.db, SENDER_LEASE, this.app.messaging.holder, this.leaseMs);
+      if (held && this.role === 'standby') await this.activate();
+      else if (!held && this.role === 'active') await this.deactivate();
+    });
+    return this.switching;
+  }
+
+  private async activate(): Promise<void> {
+    const app = this.app;
+    const m = app.messaging;
+    const subs = subscriptions(app.config, new Set(m.adapters.keys()));
+    for (const s of subs) if (!m.adapters.has(s.channel)) app.log.warn('a subscription names a channel that is not configured', { target: `${s.channel}:${s.to}` });
+    const notifier = new Notifier(app, m, { subscriptions: subs, ratePerMinute: app.config.get('notify.ratePerMinute'), dedupMs: app.config.get<number>('notify.dedupSeconds') * 1000 });
+    const scheduler = new BriefingScheduler(app, m, notifier);
+    const pollers = [...m.adapters.values()].filter((a) => a.poll).map((a) => new Poller(a, m, app.log));
+    const routes = this.routes();
+    const server = routes.length
+      ? await startWebhookServer({ host: this.host, port: this.opts.port ?? app.config.get<number>('serve.port'), maxBodyBytes: app.config.get('serve.maxBodyBytes'), routes }, m, app.log)
+      : undefined;
+    this.url = server?.url;
+    m.outbox.start();
+    notifier.start();
+    scheduler.start();
+    const unforward = forwardEvents(app, m);
+    pollers.forEach((p) => p.start());
+    this.role = 'active';
+    this.stopActive = async () => {
+      unforward();
+      scheduler.stop();
+      notifier.stop();
+      await Promise.all(pollers.map((p) => p.stop()));
+      await server?.close();
+      await m.outbox.stop();
+    };
+    app.log.info('ag serve is the sender', { webhooks: this.url, polling: pollers.length });
+    this.opts.onRole?.('active');
+  }
+
+  private async deactivate(): Promise<void> {
+    await this.stopActive?.();
+    this.stopActive = undefined;
+    this.url = undefined;
+    this.role = 'standby';
+    this.app.log.warn('ag serve lost the sender lease; standing by');
+    this.opts.onRole?.('standby');
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.leaseTimer);
+    await this.switching;
+    if (this.role === 'active') {
+      await this.stopActive?.();
+      releaseLease(this.app.db, SENDER_LEASE, this.app.messaging.holder);
+      this.role = 'standby';
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ChannelName, InboundMessage, WebhookRoute } from '../channels/types.js';
+import { AegisError } from '../errors.js';
+import type { Logger } from '../util/log.js';
+import type { MessagingService } from './service.js';
+
+export interface MountedRoute {
+  channel: ChannelName;
+  route: WebhookRoute;
+}
+
+export interface WebhookServerOptions {
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  routes: MountedRoute[];
+}
+
+export const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
+
+/**
+ * A listener reachable from outside must not accept unsigned webhooks: anyone who found the URL
+ * could run commands as an allowed sender. Throws with the settings to set.
+ */
+export function checkBind(host: string, routes: MountedRoute[]): void {
+  if (isLoopback(host)) return;
+  const unsigned = routes.filter((r) => !r.route.signed);
+  if (!unsigned.length) return;
+  throw new AegisError('invalid_input', `refusing to listen on ${host}: webhooks of ${[...new Set(unsigned.map((r) => r.channel))].join(', ')} have no signature secret`, {
+    field: 'serve.host',
+    fix: 'set channels.vonage.signatureSecret, or keep serve.host at 127.0.0.1 (e.g. behind a tunnel)',
+  });
+}
+
+class TooLarge extends Error {}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > max) return reject(new TooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        reject(new TooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body?: unknown): void {
+  const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * The webhook listener of `ag serve` (node:http). A request is verified by its channel's route
+ * before anything is stored; an inbound message is stored (de-duplicated) before the answer goes
+ * back, and its command runs after, so the service gets its 200 at once and a retry never runs twice.
+ */
+export async function startWebhookServer(opts: WebhookServerOptions, messaging: MessagingService, log: Logger): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  checkBind(opts.host, opts.routes);
+  const byPath = new Map(opts.routes.map((r) => [r.route.path, r]));
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/healthz' && req.method === 'GET') return send(res, 200, { ok: true });
+    const mounted = byPath.get(path);
+    if (!mounted) return send(res, 404, { error: 'not found' });
+    if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
+    readBody(req, opts.maxBodyBytes).then(
+      (body) => {
+        const outcome = mounted.route.handle({ headers: req.headers, body });
+        if (outcome.refused) log.warn('webhook refused', { channel: mounted.channel, path, reason: outcome.refused, from: req.socket.remoteAddress });
+        const fresh: [number, InboundMessage][] = [];
+        for (const m of outcome.inbound ?? []) {
+          const id = messaging.record(m);
+          if (id !== undefined) fresh.push([id, m]);
+        }
+        if (outcome.statuses?.length) messaging.applyStatuses(mounted.channel, outcome.statuses);
+        send(res, outcome.status, outcome.body);
+        for (const [id, m] of fresh) void messaging.inOrder(id, m);
+      },
+      (err: unknown) => {
+        if (err instanceof TooLarge) {
+          send(res, 413, { error: `body larger than ${opts.maxBodyBytes} bytes` });
+          req.destroy();
+          return;
+        }
+        log.warn('webhook request failed', { channel: mounted.channel, error: (err as Error).message });
+        send(res, 400, { error: 'bad request' });
+      },
+    );
+  });
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new AegisError('unavailable', `cannot listen on ${opts.host}:${opts.port}: ${err.code ?? err.message}`, {
+          field: 'serve.port',
+          fix: err.code === 'EADDRINUSE' ? 'another process uses this port (another ag serve?); set serve.port (AEGIS_SERVE_PORT) to a free one' : 'check serve.host and serve.port',
+        }),
+      ),
+    );
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${host}:${addr.port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import { render } from '../channels/format.js';
+import { missingSettings } from '../channels/registry.js';
+import { CHANNEL_NAMES } from '../channels/types.js';
+import { invalidInput } from '../errors.js';
+import { channelActivity, getMessage, listMessages, MESSAGE_STATUSES } from '../messaging/messages.js';
+import { defineTool } from './define.js';
+
+const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
+const channel = z.enum(CHANNEL_NAMES);
+
+/** `since`: an ISO date/time, or a duration back from now like 30m, 2h, 7d. */
+function parseSince(since: string): number {
+  const d = /^(\d+)\s*([smhd])$/i.exec(since.trim());
+  if (d) return Date.now() - Number(d[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[d[2]!.toLowerCase() as 's' | 'm' | 'h' | 'd'];
+  const t = Date.parse(since);
+  if (Number.isNaN(t)) throw invalidInput('since', `"${since}" is neither a date nor a duration`, 'pass an ISO date like 2026-03-12T08:00 or a duration like 30m, 2h, 7d');
+  return t;
+}
+
+const messageSend = defineTool({
+  name: 'message_send',
+  title: 'Send a message',
+  description:
+    'Sends a message through a configured channel: telegram (to = chat id), whatsapp (to = phone number, digits), discord (to = channel id), slack (to = channel id, or "webhook" for the incoming webhook), webhooks (to = URL, text = JSON body). Optional imageUrl or fileUrl attaches media (Telegram, WhatsApp; a link elsewhere). Long text is split at the channel\'s limit. The message is stored in the outbox first and sent at once; if sending fails it stays queued and `ag serve` retries it (status says which).',
+  input: z.object({
+    channel: channel.describe('telegram, whatsapp, discord, slack or webhooks'),
+    to: z.string().min(1).describe('Chat id, phone number, channel id, or URL, depending on the channel'),
+    text: z.string().describe('The text; for images and files, the caption'),
+    imageUrl: z.url().optional().describe('Public URL of an image to send'),
+    fileUrl: z.url().optional().describe('Public URL of a file (document) to send'),
+  }),
+  output: z.object({
+    id: z.number(),
+    status: z.enum(MESSAGE_STATUSES),
+    attempts: z.number(),
+    error: z.string().optional(),
+    externalId: z.string().optional().describe("The service's id for the message"),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  cli: { positional: ['channel', 'to', 'text'] },
+  handler: async ({ app }, input) => {
+    if (!input.text.trim() && !input.imageUrl && !input.fileUrl) throw invalidInput('text', 'text is empty', 'pass the text to send, or an imageUrl/fileUrl');
+    const [id] = await app.messaging.sendDirect({ channel: input.channel, to: input.to, rich: [input.text], imageUrl: input.imageUrl, fileUrl: input.fileUrl });
+    const row = getMessage(app.db, id!)!;
+    return { id: row.id, status: row.status, attempts: row.attempts, error: row.error, externalId: row.externalId };
+  },
+});
+
+const messageRow = z.object({
+  id: z.number(),
+  channel: z.string(),
+  direction: z.enum(['in', 'out']),
+  kind: z.string().describe('in: command or callback; out: reply, notification, alert, journal, briefing, event, direct'),
+  peer: z.string().describe('Sender (in) or recipient (out)'),
+  status: z.enum(MESSAGE_STATUSES),
+  text: z.string(),
+  attempts: z.number(),
+  error: z.string().optional(),
+  externalId: z.string().optional(),
+  nextAttemptAt: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const messageList = defineTool({
+  name: 'message_list',
+  title: 'List messages',
+  description:
+    'Lists inbound and outbound messages, newest first, filtered by channel, direction (in/out), status and time. Statuses: in = received, handled, ignored (sender not allowed), failed; out = queued (waiting or retrying at nextAttemptAt), sending, sent, delivered, read, failed (gave up on this channel; a fallback took over), dead (the dead-letter list: undeliverable, including outbound webhooks that exhausted their retries), suppressed (held back by the rate limit). Paginated: total counts every match.',
+  input: z.object({
+    channel: channel.optional(),
+    direction: z.enum(['in', 'out']).optional(),
+    status: z.array(z.enum(MESSAGE_STATUSES)).optional().describe('Only these statuses, e.g. ["dead"] for the dead-letter list'),
+    kind: z.string().optional().describe('Only this kind, e.g. notification or event'),
+    since: z.string().optional().describe('ISO date/time, or a duration back from now: 30m, 2h, 7d'),
+    limit: z.number().int().min(1).max(500).default(50),
+    offset: z.number().int().min(0).default(0),
+  }),
+  output: z.object({ messages: z.array(messageRow), total: z.number(), nextOffset: z.number().optional() }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  cli: {
+    render: ({ messages, total }) =>
+      [
+        ...messages.map((m) => `${String(m.id).padStart(5)} ${m.direction === 'in' ? '←' : '→'} ${m.channel.padEnd(8)} ${m.status.padEnd(10)} ${m.peer.slice(0, 24).padEnd(24)} ${m.text.replace(/\s+/g, ' ').slice(0, 60)}${m.error ? `  [${m.error.slice(0, 60)}]` : ''}`),
+        `${messages.length} of ${total}`,
+      ].join('\n'),
+  },
+  handler: async ({ app }, input) => {
+    const { messages, total } = listMessages(app.db, { channel: input.channel, direction: input.direction, status: input.status, kind: input.kind, since: input.since ? parseSince(input.since) : undefined, limit: input.limit, offset: input.offset });
+    const next = input.offset + messages.length;
+    return {
+      messages: messages.map((m) => ({
+        id: m.id,
+        channel: m.channel,
+        direction: m.direction,
+        kind: m.kind,
+        peer: m.peer,
+        status: m.status,
+        text: m.text.length > 2_000 ? `${m.text.slice(0, 2_000)}…` : m.text,
+        attempts: m.attempts,
+        error: m.error,
+        externalId: m.externalId,
+        nextAttemptAt: m.status === 'queued' ? iso(m.nextAttemptAt) : undefined,
+        createdAt: iso(m.createdAt)!,
+        updatedAt: iso(m.updatedAt)!,
+      })),
+      total,
+      nextOffset: next < total ? next : undefined,
+    };
+  },
+});
+
+const channelList = defineTool({
+  name: 'channel_list',
+  title: 'List messaging channels',
+  description:
+    'Every messaging channel (telegram, whatsapp, discord, slack, webhooks): whether it is configured and which settings it still needs, how it receives (polling, webhook) and sends, how many senders are allowed, problems with the setup, when it last received and sent, how many messages are pending or dead. probe=true also checks the credentials live (Telegram getMe, Discord /users/@me, Slack auth.test). Secrets are never shown.',
+  input: z.object({ probe: z.boolean().default(false).describe('Also call the service to check the credentials') }),
+  output: z.object({
+    channels: z.array(
+      z.object({
+        channel,
+        configured: z.boolean(),
+        missing: z.array(z.string()).describe('Settings still needed'),
+        modes: z.array(z.string()),
+        baseUrl: z.string().optional(),
+        allowedSenders: z.number(),
+        problems: z.array(z.string()),
+        lastInbound: z.string().optional(),
+        lastOutbound: z.string().optional(),
+        pending: z.number(),
+        dead: z.number(),
+        lastError: z.string().optional(),
+        probe: z.object({ ok: z.boolean(), detail: z.string() }).optional(),
+      }),
+    ),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
+  handler: async ({ app }, input) => {
+    const channels = [];
+    for (const name of CHANNEL_NAMES) {
+      const adapter = app.messaging.adapters.get(name);
+      const d = adapter?.describe();
+      const activity = channelActivity(app.db, name);
+      let probe: { ok: boolean; detail: string } | undefined;
+      if (input.probe && adapter?.probe) probe = await adapter.probe().then((detail) => ({ ok: true, detail }), (err: Error) => ({ ok: false, detail: err.message }));
+      channels.push({
+        channel: name,
+        configured: !!adapter,
+        missing: missingSettings(app.config, name),
+        modes: d?.modes ?? [],
+        baseUrl: d?.baseUrl,
+        allowedSenders: d?.allowedSenders ?? 0,
+        problems: d?.problems ?? [],
+        lastInbound: iso(activity.lastIn),
+        lastOutbound: iso(activity.lastOut),
+        pending: activity.pending,
+        dead: activity.dead,
+        lastError: activity.lastError,
+        probe,
+      });
+    }
+    return { channels };
+  },
+});
+
+const messageHandle = defineTool({
+  name: 'message_handle',
+  title: 'Run a chat command',
+  description:
+    'Runs the chat command router on a text as if it came from a sender, and returns the reply (nothing is sent). The same grammar as Telegram/WhatsApp/Discord/Slack: "task: <brief>", "c: <text>", "sessions", "session <id>", "stop session", "input: <text>", "pending", "approve [code]", "reject [code] [reason]", "recall [full] <query>", "status", "tasks", "journal [date]", "journal: <note>", "morning", "evening", "help", and the operator commands from config. The sender (channel + from) keeps its own current session between calls.',
+  input: z.object({
+    text: z.string().describe('The command text, e.g. "pending" or "task: fix the flaky login test"'),
+    channel: z.string().min(1).default('cli').describe('Channel the command is attributed to (keys the sender context)'),
+    from: z.string().min(1).default('local').describe('Sender id (keys the sender context)'),
+  }),
+  output: z.object({ intent: z.string(), reply: z.string(), failed: z.boolean() }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  cli: { positional: ['text'], render: (o) => o.reply },
+  handler: async ({ app }, input) => {
+    const { intent, reply } = await app.messaging.router.handle({ channel: input.channel, id: input.from }, input.text);
+    return { intent: intent.kind, reply: render(app.messaging.mask(reply.rich), 'plain'), failed: !!reply.failed };
+  },
+});
+
+export const messagingTools = [messageSend, messageList, channelList, messageHandle];

@@ -1,0 +1,104 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local Discord REST API (v10 shapes): `Authorization: Bot <token>`, GET
+ * /channels/{id}/messages?after=&limit= (newest first, like Discord), POST /channels/{id}/messages
+ * (content up to 2000 characters), GET /users/@me, and 429 answers with `retry_after` in seconds.
+ * Snowflakes are increasing numeric strings. Tests post as users with userPosts().
+ */
+
+export interface DiscordMessage {
+  id: string;
+  channel_id: string;
+  content: string;
+  author: { id: string; username: string; bot?: boolean };
+  timestamp: string;
+  embeds?: unknown[];
+  allowed_mentions?: unknown;
+}
+
+export interface FakeDiscord {
+  url: string;
+  token: string;
+  botId: string;
+  messages: DiscordMessage[];
+  /** Bot posts, in order. */
+  posted: (DiscordMessage & { at: number })[];
+  userPosts(channelId: string, userId: string, content: string): string;
+  /** The next `count` requests answer 429 with this retry_after (seconds). */
+  rateLimitNext(count: number, retryAfter: number): void;
+  close(): Promise<void>;
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+}
+
+export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): Promise<FakeDiscord> {
+  let seq = 1_000_000_000_000_000n;
+  const nextId = () => String((seq += 1_000n));
+  let limited = { count: 0, retryAfter: 0 };
+  const fake = {
+    token,
+    botId: '9001',
+    messages: [] as DiscordMessage[],
+    posted: [] as (DiscordMessage & { at: number })[],
+    userPosts(channelId: string, userId: string, content: string): string {
+      const m: DiscordMessage = { id: nextId(), channel_id: channelId, content, author: { id: userId, username: `user${userId}` }, timestamp: new Date().toISOString() };
+      fake.messages.push(m);
+      return m.id;
+    },
+    rateLimitNext(count: number, retryAfter: number) {
+      limited = { count, retryAfter };
+    },
+  };
+  const server = createServer(async (req, res) => {
+    const answer = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.headers.authorization !== `Bot ${token}`) return answer(401, { message: '401: Unauthorized', code: 0 });
+    if (limited.count > 0) {
+      limited.count--;
+      res.setHeader('retry-after', String(Math.ceil(limited.retryAfter)));
+      return answer(429, { message: 'You are being rate limited.', retry_after: limited.retryAfter, global: false });
+    }
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'GET' && url.pathname === '/users/@me') return answer(200, { id: fake.botId, username: 'aegis-bot', bot: true });
+    const m = /^\/channels\/(\d+)\/messages$/.exec(url.pathname);
+    if (!m) return answer(404, { message: '404: Not Found', code: 0 });
+    const channelId = m[1]!;
+    if (req.method === 'GET') {
+      const after = BigInt(url.searchParams.get('after') ?? '0');
+      const limit = Math.min(100, Number(url.searchParams.get('limit') ?? 50));
+      const list = fake.messages.filter((x) => x.channel_id === channelId && BigInt(x.id) > after).sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
+      // With `after`, Discord returns the oldest `limit` messages after it, newest first.
+      const page = url.searchParams.has('after') ? list.slice(-limit) : list.slice(0, limit);
+      return answer(200, page);
+    }
+    if (req.method === 'POST') {
+      const body = await readJson(req);
+      const content = String(body.content ?? '');
+      if (!content && !(body.embeds as unknown[] | undefined)?.length) return answer(400, { message: 'Cannot send an empty message', code: 50006 });
+      if (content.length > 2000) return answer(400, { message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } });
+      const msg: DiscordMessage = { id: nextId(), channel_id: channelId, content, author: { id: fake.botId, username: 'aegis-bot', bot: true }, timestamp: new Date().toISOString(), embeds: body.embeds as unknown[], allowed_mentions: body.allowed_mentions };
+      fake.messages.push(msg);
+      fake.posted.push({ ...msg, at: performance.timeOrigin + performance.now() });
+      return answer(200, msg);
+    }
+    answer(405, { message: '405: Method Not Allowed', code: 0 });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(fake, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}

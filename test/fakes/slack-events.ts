@@ -1,0 +1,34 @@
+import { createHmac, randomUUID } from 'node:crypto';
+
+/**
+ * Slack's side of the Events API: signs a payload the way Slack does (X-Slack-Request-Timestamp and
+ * X-Slack-Signature = v0= hex HMAC-SHA256 of `v0:<timestamp>:<body>` with the signing secret) and
+ * POSTs it to our webhook.
+ */
+
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export function messageEvent(user: string, channel: string, text: string, eventId = `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`): Record<string, unknown> {
+  return {
+    token: 'legacy-verification-token',
+    team_id: 'T000',
+    api_app_id: 'A000',
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    event: { type: 'message', channel, user, text, ts: `${Date.now() / 1000}`, channel_type: 'channel' },
+  };
+}
+
+export const urlVerification = (challenge: string): Record<string, unknown> => ({ token: 'legacy-verification-token', challenge, type: 'url_verification' });
+
+export async function postSlackEvent(url: string, secret: string, payload: unknown, opts: { timestamp?: number; signature?: string | null } = {}): Promise<{ status: number; body: string }> {
+  const body = JSON.stringify(payload);
+  const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts) };
+  if (opts.signature !== null) headers['x-slack-signature'] = opts.signature ?? slackSignature(secret, ts, body);
+  const res = await fetch(url, { method: 'POST', headers, body });
+  return { status: res.status, body: await res.text() };
+}

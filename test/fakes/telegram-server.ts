@@ -1,0 +1,228 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local Telegram Bot API that speaks the real wire format: `/bot<token>/<method>` with JSON
+ * bodies, `{ok, result}` / `{ok:false, error_code, description, parameters}` answers, getUpdates long
+ * polling with offset confirmation (and 409 when a second poll starts), sendMessage with HTML
+ * parse_mode checked like Telegram does (bad tags or >4096 visible characters are a 400),
+ * inline keyboards, answerCallbackQuery and editMessageReplyMarkup. Tests act as the user with
+ * userSays() and pressButton().
+ */
+
+export interface TgSent {
+  method: string;
+  chatId: string;
+  messageId: number;
+  text: string;
+  parseMode?: string;
+  buttons?: { text: string; callback_data: string }[][];
+  photo?: string;
+  document?: string;
+  /** performance.timeOrigin + performance.now() when it arrived. */
+  at: number;
+}
+
+export interface FakeTelegram {
+  url: string;
+  token: string;
+  sent: TgSent[];
+  callbackAnswers: { callback_query_id: string; text?: string }[];
+  edits: { chat_id: string; message_id: number; reply_markup?: unknown }[];
+  /** Every method called, in order. */
+  calls: string[];
+  /** A user writes in a chat; returns the update_id. `at` is when the update became available. */
+  userSays(chatId: number | string, text: string, opts?: { userId?: number; updateId?: number }): number;
+  /** A user presses an inline button under one of the bot's messages; returns the update_id. */
+  pressButton(chatId: number | string, messageId: number, data: string, userId?: number): number;
+  /** The same update delivered again (as after a restart before it was confirmed). */
+  redeliver(updateId: number): void;
+  /** The next `count` calls of `method` fail with this error. */
+  failNext(method: string, count: number, error: { code: number; description: string; retryAfter?: number }): void;
+  updateTimes: Map<number, number>;
+  close(): Promise<void>;
+}
+
+interface Update {
+  update_id: number;
+  [k: string]: unknown;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+const ALLOWED_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'code', 'pre', 'a', 'tg-spoiler', 'blockquote', 'span']);
+
+/** Telegram's HTML check: known tags, properly nested; returns the visible text or an error. */
+function parseHtml(text: string): { visible: string } | { error: string } {
+  const stack: string[] = [];
+  let visible = '';
+  const re = /<(\/?)([a-z-]+)[^>]*>|&(lt|gt|amp|quot|#\d+);|([<>&])|([^<>&]+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    if (m[2]) {
+      if (!ALLOWED_TAGS.has(m[2])) return { error: `Bad Request: can't parse entities: Unsupported start tag "${m[2]}"` };
+      if (m[1]) {
+        if (stack.pop() !== m[2]) return { error: `Bad Request: can't parse entities: Unmatched end tag "${m[2]}"` };
+      } else stack.push(m[2]);
+    } else if (m[3]) visible += 'x';
+    else if (m[4]) return { error: `Bad Request: can't parse entities: unescaped "${m[4]}"` };
+    else visible += m[5];
+  }
+  if (stack.length) return { error: `Bad Request: can't parse entities: Can't find end tag corresponding to start tag "${stack.at(-1)}"` };
+  return { visible };
+}
+
+export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklmnop'): Promise<FakeTelegram> {
+  const updates: Update[] = [];
+  let nextUpdateId = 1000;
+  const messageIds = new Map<string, number>();
+  const failures = new Map<string, { count: number; error: { code: number; description: string; retryAfter?: number } }>();
+  let waiting: { offset: number; res: ServerResponse; timer: NodeJS.Timeout } | undefined;
+  const fake: Omit<FakeTelegram, 'url' | 'close'> & { url?: string; close?: () => Promise<void> } = {
+    token,
+    sent: [],
+    callbackAnswers: [],
+    edits: [],
+    calls: [],
+    updateTimes: new Map(),
+    userSays(chatId, text, opts = {}) {
+      const id = opts.updateId ?? nextUpdateId++;
+      const userId = opts.userId ?? Number(chatId);
+      push({ update_id: id, message: { message_id: id, from: { id: userId, is_bot: false, first_name: 'Tess', username: 'tess' }, chat: { id: Number(chatId), type: 'private' }, date: Math.floor(Date.now() / 1000), text } });
+      return id;
+    },
+    pressButton(chatId, messageId, data, userId) {
+      const id = nextUpdateId++;
+      const from = { id: userId ?? Number(chatId), is_bot: false, first_name: 'Tess' };
+      push({ update_id: id, callback_query: { id: `cb${id}`, from, chat_instance: 'ci', data, message: { message_id: messageId, chat: { id: Number(chatId), type: 'private' }, date: 0, text: '' } } });
+      return id;
+    },
+    redeliver(updateId) {
+      const u = delivered.get(updateId);
+      if (u) push(u);
+    },
+    failNext(method, count, error) {
+      failures.set(method, { count, error });
+    },
+  };
+  const delivered = new Map<number, Update>();
+
+  function push(u: Update) {
+    updates.push(u);
+    delivered.set(u.update_id, u);
+    fake.updateTimes.set(u.update_id, now());
+    if (waiting) {
+      const w = waiting;
+      const ready = updates.filter((x) => x.update_id >= w.offset);
+      if (ready.length) {
+        waiting = undefined;
+        clearTimeout(w.timer);
+        reply(w.res, 200, { ok: true, result: ready.slice(0, 100) });
+      }
+    }
+  }
+
+  function reply(res: ServerResponse, status: number, body: unknown) {
+    if (res.writableEnded) return;
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  const fail = (res: ServerResponse, code: number, description: string, retryAfter?: number) =>
+    reply(res, code, { ok: false, error_code: code, description, ...(retryAfter !== undefined ? { parameters: { retry_after: retryAfter } } : {}) });
+
+  async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  }
+
+  const server = createServer(async (req, res) => {
+    const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url?.split('?')[0] ?? '');
+    if (!m) return fail(res, 404, 'Not Found');
+    if (m[1] !== token) return fail(res, 401, 'Unauthorized');
+    const method = m[2]!;
+    let p: Record<string, unknown>;
+    try {
+      p = await readJson(req);
+    } catch {
+      return fail(res, 400, 'Bad Request: invalid JSON');
+    }
+    fake.calls.push(method);
+    const f = failures.get(method);
+    if (f && f.count > 0) {
+      f.count--;
+      return fail(res, f.error.code, f.error.description, f.error.retryAfter);
+    }
+    switch (method) {
+      case 'getMe':
+        return reply(res, 200, { ok: true, result: { id: 42, is_bot: true, first_name: 'Aegis test', username: 'aegis_test_bot' } });
+      case 'getUpdates': {
+        const offset = typeof p.offset === 'number' ? p.offset : 0;
+        // Everything below offset is confirmed and forgotten, as Telegram does.
+        for (let i = updates.length - 1; i >= 0; i--) if (updates[i]!.update_id < offset) updates.splice(i, 1);
+        if (waiting) {
+          clearTimeout(waiting.timer);
+          fail(waiting.res, 409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
+          waiting = undefined;
+        }
+        const ready = updates.filter((u) => u.update_id >= offset);
+        const timeout = typeof p.timeout === 'number' ? p.timeout : 0;
+        if (ready.length || timeout === 0) return reply(res, 200, { ok: true, result: ready.slice(0, 100) });
+        const timer = setTimeout(() => {
+          waiting = undefined;
+          reply(res, 200, { ok: true, result: [] });
+        }, timeout * 1000);
+        waiting = { offset, res, timer };
+        req.on('close', () => {
+          if (waiting?.res === res) {
+            clearTimeout(timer);
+            waiting = undefined;
+          }
+        });
+        return;
+      }
+      case 'sendMessage':
+      case 'sendPhoto':
+      case 'sendDocument': {
+        const chatId = String(p.chat_id ?? '');
+        if (!chatId) return fail(res, 400, 'Bad Request: chat_id is empty');
+        const text = String((method === 'sendMessage' ? p.text : p.caption) ?? '');
+        if (method === 'sendMessage' && !text) return fail(res, 400, 'Bad Request: message text is empty');
+        let visible = text;
+        if (p.parse_mode === 'HTML') {
+          const parsed = parseHtml(text);
+          if ('error' in parsed) return fail(res, 400, parsed.error);
+          visible = parsed.visible;
+        }
+        if (visible.length > (method === 'sendMessage' ? 4096 : 1024)) return fail(res, 400, method === 'sendMessage' ? 'Bad Request: message is too long' : 'Bad Request: message caption is too long');
+        const markup = p.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined;
+        for (const b of markup?.inline_keyboard?.flat() ?? []) {
+          if (!b.callback_data || Buffer.byteLength(b.callback_data) > 64) return fail(res, 400, 'Bad Request: BUTTON_DATA_INVALID');
+        }
+        const messageId = (messageIds.get(chatId) ?? 0) + 1;
+        messageIds.set(chatId, messageId);
+        fake.sent.push({ method, chatId, messageId, text, parseMode: p.parse_mode as string | undefined, buttons: markup?.inline_keyboard, photo: p.photo as string | undefined, document: p.document as string | undefined, at: now() });
+        return reply(res, 200, { ok: true, result: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId), type: 'private' }, text } });
+      }
+      case 'answerCallbackQuery':
+        fake.callbackAnswers.push({ callback_query_id: String(p.callback_query_id), text: p.text as string | undefined });
+        return reply(res, 200, { ok: true, result: true });
+      case 'editMessageReplyMarkup':
+        fake.edits.push({ chat_id: String(p.chat_id), message_id: Number(p.message_id), reply_markup: p.reply_markup });
+        return reply(res, 200, { ok: true, result: true });
+      default:
+        return fail(res, 404, 'Not Found: method not found');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.close = () =>
+    new Promise<void>((resolve) => {
+      if (waiting) clearTimeout(waiting.timer);
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return fake as FakeTelegram;
+}

@@ -1,0 +1,154 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listMessages } from '../../src/messaging/messages.js';
+import { startFakeDiscord, type FakeDiscord } from '../fakes/discord-server.js';
+import { messageEvent, postSlackEvent, urlVerification } from '../fakes/slack-events.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack-server.js';
+import { waitFor } from '../helpers/wait.js';
+import { makeMessagingWorld, startServe, type MessagingWorld } from './messaging-helpers.js';
+
+const SIGNING = 'slack-signing-secret-0123456789';
+const HOOK_SECRET = 'webhook-secret-0123456789';
+const TASKS = '400';
+
+interface Delivery {
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A webhook receiver that answers with the next status in `plan` (then 200), recording every delivery. */
+async function receiver(plan: number[] = []): Promise<{ url: string; got: Delivery[]; server: Server }> {
+  const got: Delivery[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(plan.shift() ?? 200);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got, server };
+}
+
+/**
+ * Discord (REST polling of a tasks channel), Slack (signed Events API, Web API replies, incoming
+ * webhook) and outbound webhooks (HMAC with timestamp, retries with backoff, dead-letter list),
+ * each against a local fake of the real service.
+ */
+describe('Discord, Slack and outbound webhooks', () => {
+  let discord: FakeDiscord;
+  let slack: FakeSlack;
+  let good: Awaited<ReturnType<typeof receiver>>;
+  let broken: Awaited<ReturnType<typeof receiver>>;
+  let world: MessagingWorld;
+  let serve: Awaited<ReturnType<typeof startServe>>;
+  let events: string;
+
+  beforeAll(async () => {
+    discord = await startFakeDiscord();
+    slack = await startFakeSlack();
+    good = await receiver([503, 503]);
+    broken = await receiver(Array(50).fill(500) as number[]);
+    // History from before Aegis listened: must not run.
+    discord.userPosts(TASKS, '77', 'task: old history');
+    world = makeMessagingWorld({
+      AEGIS_DISCORD_BOT_TOKEN: discord.token,
+      AEGIS_DISCORD_BASE_URL: discord.url,
+      AEGIS_DISCORD_TASKS_CHANNEL: TASKS,
+      AEGIS_DISCORD_ALLOWED_USER_IDS: '77',
+      AEGIS_DISCORD_POLL_SECONDS: '1',
+      AEGIS_SLACK_SIGNING_SECRET: SIGNING,
+      AEGIS_SLACK_BOT_TOKEN: slack.token,
+      AEGIS_SLACK_BASE_URL: slack.apiUrl,
+      AEGIS_SLACK_WEBHOOK_URL: slack.webhookUrl,
+      AEGIS_SLACK_ALLOWED_USER_IDS: 'U123',
+      AEGIS_HOOK_WEBHOOK_URLS: `${good.url},${broken.url}`,
+      AEGIS_HOOK_WEBHOOK_SECRET: HOOK_SECRET,
+      AEGIS_HOOK_WEBHOOK_MAX_ATTEMPTS: '3',
+    });
+    serve = await startServe(world.t.env);
+    events = `${serve.serve.url}/api/slack/events`;
+  });
+  afterAll(async () => {
+    await serve?.stop();
+    await discord?.close();
+    await slack?.close();
+    good?.server.close();
+    broken?.server.close();
+    world?.cleanup();
+  });
+
+  it('Discord: answers new messages of allowed users in the tasks channel, never history or strangers', async () => {
+    // Let the first poll set the cursor past the history.
+    await waitFor(() => serve.app.messaging.cursors.get('discord.after'), { what: 'the Discord cursor' });
+    discord.userPosts(TASKS, '88', 'status');
+    discord.userPosts(TASKS, '77', 'help');
+    const reply = await waitFor(() => discord.posted.find((p) => p.channel_id === TASKS && p.content.includes('Aegis commands')), { what: 'the reply' });
+    expect(reply.content).toContain('**Aegis commands**');
+    expect(reply.allowed_mentions).toEqual({ parse: [] });
+    expect(discord.posted.some((p) => p.content.includes('Started'))).toBe(false);
+    const ignored = listMessages(serve.app.db, { channel: 'discord', direction: 'in', status: ['ignored'], limit: 10, offset: 0 }).messages;
+    expect(ignored.map((m) => m.peer)).toEqual(['88']);
+  });
+
+  it('Discord: waits out a 429 and sends the reply', async () => {
+    discord.rateLimitNext(1, 0.3);
+    discord.userPosts(TASKS, '77', 'journal: discord note');
+    await waitFor(() => discord.posted.find((p) => p.content.includes('Noted')), { what: 'the reply after the rate limit' });
+  });
+
+  it('Slack: answers the url_verification handshake', async () => {
+    const r = await postSlackEvent(events, SIGNING, urlVerification('challenge-abc'));
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual({ challenge: 'challenge-abc' });
+  });
+
+  it('Slack: runs a signed message event once (Slack retries carry the same event_id) and replies through the Web API', async () => {
+    const ev = messageEvent('U123', 'C999', 'help');
+    expect((await postSlackEvent(events, SIGNING, ev)).status).toBe(200);
+    expect((await postSlackEvent(events, SIGNING, ev)).status).toBe(200);
+    const post = await waitFor(() => slack.posts.find((p) => p.channel === 'C999' && p.text.includes('Aegis commands')), { what: 'the reply' });
+    expect(post.via).toBe('web-api');
+    expect(post.text).toContain('*Aegis commands*');
+    expect(listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.filter((m) => m.externalId === ev.event_id)).toHaveLength(1);
+  });
+
+  it('Slack: refuses bad or stale signatures with 401 and stores nothing', async () => {
+    const before = listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 500, offset: 0 }).total;
+    const bad = await postSlackEvent(events, SIGNING, messageEvent('U123', 'C999', 'status'), { signature: 'v0=deadbeef' });
+    const stale = await postSlackEvent(events, SIGNING, messageEvent('U123', 'C999', 'status'), { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    const missing = await postSlackEvent(events, SIGNING, messageEvent('U123', 'C999', 'status'), { signature: null });
+    expect([bad.status, stale.status, missing.status]).toEqual([401, 401, 401]);
+    expect(listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 500, offset: 0 }).total).toBe(before);
+  });
+
+  it('Slack: message_send to "webhook" posts through the incoming webhook', async () => {
+    const r = await serve.app.messaging.sendDirect({ channel: 'slack', to: 'webhook', rich: ['deploy finished <ok> & done'] });
+    const post = await waitFor(() => slack.posts.find((p) => p.via === 'webhook'), { what: 'the webhook post' });
+    expect(post.text).toBe('deploy finished &lt;ok&gt; &amp; done');
+    expect(listMessages(serve.app.db, { channel: 'slack', direction: 'out', limit: 10, offset: 0 }).messages.find((m) => m.id === r[0])?.status).toBe('sent');
+  });
+
+  it('outbound webhooks: every event as signed JSON, retried with backoff, dead-lettered when the receiver keeps failing', async () => {
+    const received = await waitFor(() => good.got.find((d) => d.headers['x-aegis-event'] === 'message_received' && d.headers['x-aegis-signature']), { timeoutMs: 20_000, what: 'a delivered event' });
+    const ts = String(received.headers['x-aegis-timestamp']);
+    const expected = `t=${ts},v1=${createHmac('sha256', HOOK_SECRET).update(`${ts}.${received.body}`).digest('hex')}`;
+    expect(received.headers['x-aegis-signature']).toBe(expected);
+    const body = JSON.parse(received.body) as { id: string; event: string; data: { channel: string } };
+    expect(body.event).toBe('message_received');
+    // The receiver answered the first requests with 503: that delivery came again, with the same id.
+    const idOf = (d: Delivery) => (JSON.parse(d.body) as { id: string }).id;
+    await waitFor(() => good.got.filter((d) => idOf(d) === idOf(good.got[0]!)).length >= 2, { what: 'the retried delivery' });
+
+    const dead = await waitFor(
+      () => listMessages(serve.app.db, { channel: 'webhooks', direction: 'out', status: ['dead'], limit: 50, offset: 0 }).messages.find((m) => m.peer === broken.url),
+      { timeoutMs: 30_000, what: 'a dead-lettered delivery' },
+    );
+    expect(dead.attempts).toBe(3);
+    expect(dead.error).toContain('HTTP 500');
+  });
+});

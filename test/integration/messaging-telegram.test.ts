@@ -1,0 +1,132 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listMessages } from '../../src/messaging/messages.js';
+import { startFakeTelegram, type FakeTelegram, type TgSent } from '../fakes/telegram-server.js';
+import { waitFor } from '../helpers/wait.js';
+import { makeMessagingWorld, startServe, type MessagingWorld } from './messaging-helpers.js';
+
+const CHAT = 111;
+const STRANGER = 999;
+
+/**
+ * Telegram end to end: a local fake Bot API (long polling, inline keyboards, callback queries),
+ * `ag serve` in this process, real tmux on a private socket and the fake Claude Code. A chat message
+ * starts a session, its permission prompt is notified with a code, "approve <code>" approves it, and
+ * the agent's reply comes back to the chat.
+ */
+describe('messaging over Telegram', () => {
+  let tg: FakeTelegram;
+  let world: MessagingWorld;
+  let serve: Awaited<ReturnType<typeof startServe>>;
+
+  beforeAll(async () => {
+    tg = await startFakeTelegram();
+    world = makeMessagingWorld({
+      AEGIS_TELEGRAM_BOT_TOKEN: tg.token,
+      AEGIS_TELEGRAM_BASE_URL: tg.url,
+      AEGIS_TELEGRAM_ALLOWED_CHAT_IDS: String(CHAT),
+      AEGIS_TELEGRAM_POLL_SECONDS: '2',
+    });
+    serve = await startServe(world.t.env);
+  });
+  afterAll(async () => {
+    await serve?.stop();
+    await tg?.close();
+    world?.cleanup();
+  });
+
+  const sentTo = (chat: number) => tg.sent.filter((s) => s.chatId === String(chat));
+  const waitSent = (pred: (s: TgSent) => boolean, what: string, timeoutMs = 20_000) => waitFor(() => tg.sent.find(pred), { timeoutMs, what });
+
+  it('starts a session from "task:", notifies its permission prompt with a code, approves it by code, and sends the reply back', async () => {
+    const target = join(world.workDir, 'approved.txt');
+    const before = tg.sent.length;
+    tg.userSays(CHAT, `task: RUN echo approved > ${target}`);
+    const started = await waitSent((s) => s.text.includes('Started'), 'the task reply');
+    expect(started.chatId).toBe(String(CHAT));
+    expect(started.parseMode).toBe('HTML');
+
+    const prompt = await waitSent((s) => s.text.includes('wants to use'), 'the permission notification');
+    expect(prompt.text).toContain('Bash');
+    expect(prompt.text).toContain(`echo approved &gt; ${target}`);
+    const code = /approve ([0-9a-f]{3,4})/.exec(prompt.text)?.[1];
+    expect(code).toBeDefined();
+    expect(prompt.buttons?.flat().map((b) => b.callback_data)).toEqual([`approve ${code}`, `reject ${code}`]);
+    expect(existsSync(target)).toBe(false);
+
+    tg.userSays(CHAT, `approve ${code}`);
+    const approved = await waitSent((s) => s.text.includes('Approved'), 'the approve reply');
+    expect(approved.text).toContain('echo approved');
+    await waitFor(() => existsSync(target), { what: 'the approved command to run' });
+    expect(readFileSync(target, 'utf8').trim()).toBe('approved');
+
+    const finished = await waitSent((s) => s.text.includes('finished'), 'the turn-finished notification');
+    expect(finished.text).toContain('RAN:');
+    expect(sentTo(CHAT).length).toBeGreaterThan(before + 3);
+
+    // The code answered its prompt; it approves nothing now.
+    tg.userSays(CHAT, `approve ${code}`);
+    await waitSent((s) => s.text.includes(`Code ${code} was already answered`), 'the stale-code reply');
+  });
+
+  it('approves with the inline button: the callback is answered and the buttons removed', async () => {
+    const target = join(world.workDir, 'button.txt');
+    tg.userSays(CHAT, `task: RUN echo button > ${target}`);
+    const prompt = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('button.txt'), 'the permission notification');
+    const data = prompt.buttons![0]![0]!.callback_data;
+    tg.pressButton(CHAT, prompt.messageId, data);
+    await waitFor(() => existsSync(target), { what: 'the approved command to run' });
+    await waitFor(() => tg.callbackAnswers.find((a) => a.text === 'Approved'), { what: 'answerCallbackQuery' });
+    await waitFor(() => tg.edits.find((e) => e.message_id === prompt.messageId && e.chat_id === String(CHAT)), { what: 'editMessageReplyMarkup' });
+    const edit = tg.edits.find((e) => e.message_id === prompt.messageId)!;
+    expect(edit.reply_markup).toEqual({ inline_keyboard: [] });
+  });
+
+  it('ignores an unknown sender and logs it, sending nothing back', async () => {
+    const update = tg.userSays(STRANGER, 'status');
+    await waitFor(() => listMessages(serve.app.db, { channel: 'telegram', direction: 'in', limit: 50, offset: 0 }).messages.find((m) => m.externalId === String(update) && m.status === 'ignored'), { what: 'the ignored row' });
+    tg.userSays(CHAT, 'help');
+    await waitSent((s) => s.text.includes('Aegis commands'), 'help from the allowed chat');
+    expect(sentTo(STRANGER)).toEqual([]);
+  });
+
+  it('runs a redelivered update once', async () => {
+    const note = `replayed note ${Date.now()}`;
+    const update = tg.userSays(CHAT, `journal: ${note}`);
+    await waitSent((s) => s.text.includes('Noted'), 'the first note reply');
+    tg.redeliver(update);
+    tg.userSays(CHAT, 'journal');
+    const journal = await waitSent((s) => s.text.includes('Journal') && s.text.includes(note), 'the journal');
+    expect(journal.text.split(note).length - 1).toBe(1);
+    const rows = listMessages(serve.app.db, { channel: 'telegram', direction: 'in', limit: 500, offset: 0 }).messages.filter((m) => m.externalId === String(update));
+    expect(rows).toHaveLength(1);
+  });
+
+  it('suggests the closest commands for a typo', async () => {
+    tg.userSays(CHAT, 'satus');
+    const r = await waitSent((s) => s.text.startsWith('Unknown command'), 'the suggestion');
+    expect(r.text).toBe('Unknown command: "satus" — did you mean: status or tasks?');
+  });
+
+  it('splits a long reply at the 4096-character limit', async () => {
+    const words = Array.from({ length: 900 }, (_, i) => `word${i}`).join(' ');
+    const before = tg.sent.length;
+    tg.userSays(CHAT, `task: ${words}`);
+    await waitFor(() => tg.sent.filter((s) => s.text.includes('word899')).length >= 1, { what: 'the end of the long reply', timeoutMs: 30_000 });
+    const parts = tg.sent.slice(before).filter((s) => /word\d/.test(s.text) && !s.text.includes('Started'));
+    expect(parts.length).toBeGreaterThan(1);
+    for (const p of parts) expect(p.text.length).toBeLessThanOrEqual(4096);
+    const joined = parts.map((p) => p.text).join(' ');
+    for (const w of ['word0 ', 'word450 ', 'word899']) expect(joined).toContain(w);
+  });
+
+  it('retries a send the API refused with 429 after retry_after', async () => {
+    tg.failNext('sendMessage', 1, { code: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 });
+    tg.userSays(CHAT, 'tasks');
+    await waitSent((s) => s.text.includes('Running'), 'the reply after the retry');
+    const row = listMessages(serve.app.db, { channel: 'telegram', direction: 'out', kind: 'reply', limit: 5, offset: 0 }).messages.find((m) => m.text.includes('Running'))!;
+    expect(row.status).toBe('sent');
+    expect(row.attempts).toBe(2);
+  });
+});

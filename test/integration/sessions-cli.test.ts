@@ -1,0 +1,53 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { FAKE_CLAUDE } from '../helpers/sessions.js';
+
+/** The CLI alone: one-shot commands, with the background engine delivering what they queue. */
+describe('sessions from the ag CLI only', () => {
+  let t: TestEnv;
+  let workDir: string;
+  let agentHome: string;
+  beforeAll(() => {
+    t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: FAKE_CLAUDE });
+    workDir = mkdtempSync(join(tmpdir(), 'aegis-cli-work-'));
+    agentHome = mkdtempSync(join(tmpdir(), 'aegis-cli-home-'));
+  });
+  afterAll(() => t.cleanup());
+
+  const json = async <T>(args: string[]) => {
+    const r = await runCli([...args, '--json'], t.env);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as T;
+  };
+
+  it('ag create delivers the brief after the command has exited, and ag wait returns when it is answered', async () => {
+    const created = await json<{ id: string; prompt: string }>(['create', 'brief from the shell', '--work-dir', workDir, '--env', `HOME=${agentHome}`]);
+    expect(created.prompt).toBe('queued');
+    const waited = await json<{ state: string; matched: boolean }>(['wait', created.id, '--timeout-seconds', '30']);
+    expect(waited).toMatchObject({ state: 'idle', matched: true });
+    const read = await json<{ turns: { role: string; text?: string }[] }>(['read', created.id]);
+    expect(read.turns.filter((x) => x.role === 'assistant').map((x) => x.text)).toEqual(['ECHO: brief from the shell']);
+  });
+
+  it('ag send, approve and kill; bad usage exits 2 naming the flag', async () => {
+    const created = await json<{ id: string }>(['create', '--work-dir', workDir, '--env', `HOME=${agentHome}`]);
+    await json(['wait', created.id, '--states', 'idle']);
+    const sent = await json<{ status: string }>(['send', created.id, `RUN echo cli > ${join(workDir, 'cli.txt')}`]);
+    expect(sent.status).toBe('delivered');
+    expect((await json<{ state: string }>(['wait', created.id, '--states', 'permission_prompt'])).state).toBe('permission_prompt');
+    await json(['approve', created.id]);
+    expect((await json<{ state: string }>(['wait', created.id, '--states', 'idle'])).state).toBe('idle');
+    expect((await json<{ state: string }>(['kill', created.id])).state).toBe('exited');
+
+    const bad = await runCli(['create', '--work-dir', '/no/such/dir'], t.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--work-dir');
+    const missing = await runCli(['send', 'nope-nope', 'hi'], t.env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no such session.*ag session list/s);
+  });
+});

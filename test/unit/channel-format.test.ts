@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { plainText, render, renderChunks, splitText, type Rich } from '../../src/channels/format.js';
+
+const sample: Rich = ['🔐 ', { b: 'claude-1a2b' }, ' wants to use ', { b: 'Bash' }, ' ', { code: 'echo "a<b" && rm x' }, '\nReply ', { i: 'approve 3f2' }];
+
+describe('rich text per channel', () => {
+  it('writes emphasis the way each channel reads it and escapes what its markup would misread', () => {
+    expect(render(sample, 'telegram-html')).toBe('🔐 <b>claude-1a2b</b> wants to use <b>Bash</b> <code>echo "a&lt;b" &amp;&amp; rm x</code>\nReply <i>approve 3f2</i>');
+    expect(render(sample, 'whatsapp')).toBe('🔐 *claude-1a2b* wants to use *Bash* `echo "a<b" && rm x`\nReply _approve 3f2_');
+    expect(render(sample, 'slack')).toBe('🔐 *claude-1a2b* wants to use *Bash* `echo "a&lt;b" &amp;&amp; rm x`\nReply _approve 3f2_');
+    expect(render(sample, 'discord')).toBe('🔐 **claude-1a2b** wants to use **Bash** `echo "a<b" && rm x`\nReply *approve 3f2*');
+    expect(render(sample, 'plain')).toBe(plainText(sample));
+  });
+
+  it('keeps blanks outside emphasis markers (WhatsApp ignores "* bold*")', () => {
+    expect(render([{ b: ' bold ' }], 'whatsapp')).toBe(' *bold* ');
+    expect(render([{ b: '   ' }], 'whatsapp')).toBe('   ');
+  });
+
+  it('never interprets text we did not write as markup', () => {
+    expect(render(['<b>not bold</b> & *stars*'], 'telegram-html')).toBe('&lt;b&gt;not bold&lt;/b&gt; &amp; *stars*');
+  });
+});
+
+describe('splitting long messages', () => {
+  it('cuts at line breaks, then word breaks, within the limit', () => {
+    const parts = splitText('aaaa bbbb\ncccc dddd eeee', 12);
+    expect(parts).toEqual(['aaaa bbbb\n', 'cccc dddd ', 'eeee']);
+    expect(parts.join('')).toBe('aaaa bbbb\ncccc dddd eeee');
+  });
+
+  it('never cuts a surrogate pair in two', () => {
+    const text = '🚀'.repeat(10);
+    for (const p of splitText(text, 5)) expect(p).not.toMatch(/^[\udc00-\udfff]|[\ud800-\udbff]$/);
+    expect(splitText(text, 5).join('')).toBe(text);
+  });
+
+  it('packs rich text into messages within the limit, measuring the escaped text', () => {
+    const long = Array.from({ length: 400 }, (_, i) => `w${i} <&>`).join(' ');
+    const chunks = renderChunks([{ b: 'Header' }, '\n', long, '\n', { b: 'Footer' }], 'telegram-html', 500);
+    expect(chunks.length).toBeGreaterThan(5);
+    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(500);
+    // Every tag opened in a message is closed in it.
+    for (const c of chunks) expect((c.match(/<b>/g) ?? []).length).toBe((c.match(/<\/b>/g) ?? []).length);
+    const joined = chunks.join(' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    for (const w of ['w0 <&>', 'w199 <&>', 'w399 <&>', 'Header', 'Footer']) expect(joined).toContain(w);
+  });
+
+  it('splits a styled block longer than a message and styles every part', () => {
+    const chunks = renderChunks([{ pre: 'x'.repeat(250) }], 'discord', 100);
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const c of chunks) {
+      expect(c.length).toBeLessThanOrEqual(100);
+      expect(c.startsWith('```\n') && c.endsWith('\n```')).toBe(true);
+    }
+  });
+
+  it('keeps a short message whole', () => {
+    expect(renderChunks(sample, 'whatsapp', 4096)).toEqual([render(sample, 'whatsapp')]);
+  });
+});

@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Dialog } from '../../src/agents/types.js';
+import { loadConfig } from '../../src/config/load.js';
+import { openDatabase } from '../../src/db/open.js';
+import { CodeStore } from '../../src/messaging/codes.js';
+import { localDay, parseDay } from '../../src/messaging/journal.js';
+import { loadOperators, runOperator } from '../../src/messaging/operators.js';
+import { backoffMs } from '../../src/messaging/outbox.js';
+import { Deduper, RateLimiter } from '../../src/messaging/rate-limit.js';
+import { parseTarget, subscriptions } from '../../src/messaging/targets.js';
+import { AegisError } from '../../src/errors.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'aegis-msg-unit-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const bash = (command: string): Dialog => ({ kind: 'permission', title: 'Bash command', question: 'Do you want to proceed?', options: [{ number: 1, label: 'Yes', selected: true }], tool: 'Bash', command });
+
+describe('approve codes', () => {
+  it('gives one code per dialog, keeps it while the dialog stays, and a new one for the next dialog', () => {
+    const codes = new CodeStore(openDatabase(join(tempDir(), 'a.db')));
+    const first = codes.forDialog('s1', bash('npm test'));
+    expect(first).toMatchObject({ created: true });
+    expect(first.code).toMatch(/^[0-9a-f]{3}$/);
+    expect(codes.forDialog('s1', bash('npm test'))).toEqual({ code: first.code, created: false });
+    const second = codes.forDialog('s1', bash('rm -rf build'));
+    expect(second.code).not.toBe(first.code);
+    expect(codes.get(first.code)?.closedAt).toBeDefined();
+    expect(codes.openFor('s1')?.code).toBe(second.code);
+    codes.close('s1');
+    expect(codes.openFor('s1')).toBeUndefined();
+  });
+
+  it('never hands out a code that is open for another session', () => {
+    const codes = new CodeStore(openDatabase(join(tempDir(), 'b.db')));
+    const seen = new Set<string>();
+    for (let i = 0; i < 300; i++) seen.add(codes.forDialog(`s${i}`, bash(`cmd ${i}`)).code);
+    expect(seen.size).toBe(300);
+  });
+});
+
+describe('outbox backoff', () => {
+  it('doubles per attempt with jitter between half and all of the step, capped at five minutes', () => {
+    expect(backoffMs(1, () => 0)).toBe(500);
+    expect(backoffMs(1, () => 1)).toBe(1_000);
+    expect(backoffMs(4, () => 0)).toBe(4_000);
+    expect(backoffMs(4, () => 1)).toBe(8_000);
+    expect(backoffMs(30, () => 1)).toBe(300_000);
+    expect(backoffMs(30, () => 0)).toBe(150_000);
+  });
+});
+
+describe('rate limit and dedup', () => {
+  it('allows N per window per key', () => {
+    const r = new RateLimiter(2, 1_000);
+    expect([r.allow('a', 0), r.allow('a', 10), r.allow('a', 20), r.allow('b', 20)]).toEqual([true, true, false, true]);
+    expect(r.allow('a', 1_011)).toBe(true);
+  });
+
+  it('reports the second sighting within the window as a duplicate', () => {
+    const d = new Deduper(1_000);
+    expect([d.duplicate('k', 0), d.duplicate('k', 500), d.duplicate('k', 1_600)]).toEqual([false, true, false]);
+  });
+});
+
+describe('targets and subscriptions', () => {
+  it('parses channel:address with an optional event list', () => {
+    expect(parseTarget('discord:987#permission+question')).toMatchObject({ channel: 'discord', to: '987' });
+    expect([...parseTarget('discord:987#permission+question').events]).toEqual(['permission', 'question']);
+    expect(parseTarget('whatsapp:+447700900000').events.size).toBe(7);
+  });
+
+  it('defaults to every allowed Telegram chat and WhatsApp number', () => {
+    const config = loadConfig({ AEGIS_HOME: tempDir(), AEGIS_TELEGRAM_ALLOWED_CHAT_IDS: '1,2', AEGIS_TELEGRAM_ALLOWED_USER_IDS: '2,3', AEGIS_VONAGE_ALLOWED_NUMBERS: '447700900000' });
+    const subs = subscriptions(config, new Set(['telegram', 'whatsapp']));
+    expect(subs.map((s) => `${s.channel}:${s.to}`)).toEqual(['telegram:1', 'telegram:2', 'telegram:3', 'whatsapp:447700900000']);
+    const explicit = subscriptions(loadConfig({ AEGIS_HOME: tempDir(), AEGIS_NOTIFY_SUBSCRIPTIONS: 'slack:C1#dead' }), new Set(['slack']));
+    expect(explicit.map((s) => [s.channel, s.to, [...s.events]])).toEqual([['slack', 'C1', ['dead']]]);
+  });
+
+  it('rejects a malformed target naming the setting', () => {
+    expect(() => loadConfig({ AEGIS_HOME: tempDir(), AEGIS_NOTIFY_SUBSCRIPTIONS: 'pigeon:42' })).toThrow(/notify\.subscriptions/);
+  });
+});
+
+describe('journal days', () => {
+  it('reads today, yesterday, full and short dates', () => {
+    const now = new Date(2026, 2, 12, 10, 0).getTime();
+    expect(parseDay(undefined, now)).toBe('2026-03-12');
+    expect(parseDay('yesterday', now)).toBe('2026-03-11');
+    expect(parseDay('2026-1-5', now)).toBe('2026-01-05');
+    expect(parseDay('03-01', now)).toBe('2026-03-01');
+    expect(parseDay('7', now)).toBe('2026-03-07');
+    expect(parseDay('someday', now)).toBeUndefined();
+    expect(localDay(now)).toBe('2026-03-12');
+  });
+});
+
+describe('operator commands', () => {
+  it('runs the configured argv without a shell: nothing in it is interpreted', async () => {
+    const home = tempDir();
+    const config = { ...loadConfig({ AEGIS_HOME: home }), extra: { operators: { echo: { argv: ['/bin/echo', '$(id)', '`whoami`', ';', 'ls'] } } } };
+    const ops = loadOperators(config);
+    const r = await runOperator(ops.get('echo')!);
+    expect(r).toEqual({ exitCode: 0, output: '$(id) `whoami` ; ls' });
+  });
+
+  it('reports exit codes and time-outs', async () => {
+    const config = { ...loadConfig({ AEGIS_HOME: tempDir() }), extra: { operators: { fail: { argv: ['/bin/sh', '-c', 'echo nope; exit 3'] }, slow: { argv: ['/bin/sleep', '5'], timeoutSeconds: 1 } } } };
+    const ops = loadOperators(config);
+    expect(await runOperator(ops.get('fail')!)).toEqual({ exitCode: 3, output: 'nope' });
+    expect((await runOperator(ops.get('slow')!)).error).toContain('timed out');
+  });
+
+  it('names the field and the fix for a bad definition', () => {
+    const bad = (operators: unknown) => () => loadOperators({ ...loadConfig({ AEGIS_HOME: tempDir() }), extra: { operators } });
+    expect(bad({ deploy: { argv: 'deploy.sh prod' } })).toThrow(AegisError);
+    try {
+      bad({ deploy: { argv: 'deploy.sh prod' } })();
+    } catch (err) {
+      expect((err as AegisError).field).toBe('operators.deploy.argv');
+    }
+    expect(bad({ status: { argv: ['x'] } })).toThrow(/not usable/);
+  });
+});
