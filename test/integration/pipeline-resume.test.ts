@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +74,10 @@ describe('pipelines across processes', () => {
     process.kill(first.transport.pid!, 'SIGKILL');
     // B finishes while no Aegis process watches: its Stop hook lands in the hooks file only.
     const hooks = join(t.home, 'sessions', bSession, 'hooks.jsonl');
-    await waitFor(() => existsSync(hooks) && readFileSync(hooks, 'utf8').includes('"hook_event_name":"Stop"'), { timeoutMs: 20_000, what: "B's Stop hook" });
+    await waitFor(() => existsSync(hooks) && readFileSync(hooks, 'utf8').includes('"hook_event_name":"Stop"'), { timeoutMs: 20_000, what: "B's Stop hook" }).catch((err: Error) => {
+      const pane = spawnSync('tmux', ['-L', t.socket, 'capture-pane', '-p', '-t', stageOf(running, 'B').sessionName!], { encoding: 'utf8' });
+      throw new Error(`${err.message}\nhooks: ${existsSync(hooks) ? readFileSync(hooks, 'utf8').slice(-2000) : '(none)'}\npane: ${pane.stdout}${pane.stderr}`);
+    });
 
     const second = await server();
     const p = await waitPipeline(second.client, created.id);

@@ -190,6 +190,48 @@ describe('sessions with a fake Claude Code in real tmux', () => {
     expect(list.sessions.some((x) => x.id === s.id)).toBe(true);
   });
 
+  it('reuses an idle session in the same workDir when asked, and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aegis-reuse-'));
+    const first = await call<{ id: string; reused: boolean }>(mcp.client, 'session_create', { workDir: dir, env: { HOME: agentHome } });
+    await waitState(mcp.client, first.id, ['idle']);
+    const again = await call<{ id: string; reused: boolean; prompt: string }>(mcp.client, 'session_create', { workDir: dir, prompt: 'reused?', reuse: true, env: { HOME: agentHome } });
+    expect(again.reused).toBe(true);
+    expect(again.id).toBe(first.id);
+    await readUntil(mcp.client, first.id, (ts) => ts.some((x) => x.text === 'ECHO: reused?'), 'prompt to the reused session');
+  });
+
+  it('batch create: one bad entry does not sink the others', async () => {
+    const r = await call<{ created: number; failed: number; results: { ok: boolean; error?: string; id?: string }[] }>(mcp.client, 'session_batch_create', {
+      sessions: [
+        { workDir, env: { HOME: agentHome } },
+        { workDir: '/does/not/exist' },
+        { workDir, env: { HOME: agentHome }, name: 'batch-two' },
+      ],
+    });
+    expect(r).toMatchObject({ created: 2, failed: 1 });
+    expect(r.results[1]).toMatchObject({ ok: false });
+    expect(r.results[1]!.error).toContain('workDir');
+    for (const x of r.results.filter((y) => y.ok)) await waitState(mcp.client, x.id!, ['idle']);
+  });
+
+  it('health and summary say what the session did and what to do next', async () => {
+    const s = await create(`RUN echo summary > ${join(workDir, 'summary.txt')}`);
+    await waitState(mcp.client, s.id, ['permission_prompt']);
+    const h = await call<{ alive: boolean; state: string; hints: string[] }>(mcp.client, 'session_health', { id: s.id });
+    expect(h).toMatchObject({ alive: true, state: 'permission_prompt' });
+    expect(h.hints.join(' ')).toMatch(/session_approve/);
+    const pending = await call<{ openQuestion?: string }>(mcp.client, 'session_summary', { id: s.id });
+    expect(pending.openQuestion).toMatch(/Do you want to proceed\?/);
+    await call(mcp.client, 'session_approve', { id: s.id });
+    await waitState(mcp.client, s.id, ['idle']);
+    const sum = await waitFor(async () => {
+      const x = await call<{ brief?: string; tools: Record<string, number>; lastAssistantMessage?: string }>(mcp.client, 'session_summary', { id: s.id });
+      return x.lastAssistantMessage?.startsWith('RAN') ? x : undefined;
+    }, { what: 'summary with the final message' });
+    expect(sum.brief).toContain('RUN echo summary');
+    expect(sum.tools.Bash).toBe(1);
+  });
+
   it('lists sessions with filters and honest pagination', async () => {
     const all = await call<{ sessions: { id: string }[]; total: number }>(mcp.client, 'session_list', { limit: 500 });
     expect(all.total).toBe(all.sessions.length);
