@@ -1,0 +1,10 @@
+/**
+ * The public entry point (`import { defineTool, z } from 'aegis-agents'`): what integrations and
+ * embedding programs may rely on. Everything else is internal.
+ */
+export { z } from 'zod';
+export { defineTool, type ToolDef, type ToolContext, type ToolAnnotations } from './tools/define.js';
+export { AegisError, invalidInput, notFound } from './errors.js';
+export type { AegisEvents, AegisEventName } from './events.js';
+export type { SessionState, Dialog } from './agents/types.js';
+export { VERSION } from './version.js';
