@@ -7,7 +7,7 @@ import { makeTestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call, FAKE_CLAUDE } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
-import { getPipeline, stageOf, type PipelineOut } from '../integration/pipeline-helpers.js';
+import { getPipeline, killProcessTree, stageOf, type PipelineOut } from '../integration/pipeline-helpers.js';
 import { fmt, median, percentile, report } from './stats.js';
 
 const SPEED = '0.2';
@@ -124,7 +124,7 @@ export async function benchPipelineResume(runs = 5): Promise<void> {
         const stage = stageOf(await getPipeline(first.client, created.id), 'A');
         return stage.sessionState === 'working' ? stage : undefined;
       }, { timeoutMs: 20_000, what: 'A working' });
-      process.kill(first.transport.pid!, 'SIGKILL');
+      killProcessTree(first.transport.pid!);
       const hooks = join(t.home, 'sessions', a.sessionId!, 'hooks.jsonl');
       await waitFor(() => existsSync(hooks) && readFileSync(hooks, 'utf8').includes('"hook_event_name":"Stop"'), { timeoutMs: 20_000, what: "A's Stop hook" });
       const spawnedAt = Date.now();

@@ -2,6 +2,8 @@
 // goals are printed next to each figure.
 import { benchFrame } from './frame.js';
 import { benchPipelines } from './pipelines.js';
+import { benchMemoryKg } from './memory-kg.js';
+import { benchInboundReply, benchPermissionNotify } from './messaging.js';
 import { benchDelivery, benchDetection, benchOverhead } from './sessions.js';
 
 const all: Record<string, () => Promise<void>> = {
@@ -9,7 +11,10 @@ const all: Record<string, () => Promise<void>> = {
   detection: () => benchDetection(60),
   delivery: () => benchDelivery(200),
   overhead: () => benchOverhead(50, 60),
+  memory: benchMemoryKg,
   pipelines: benchPipelines,
+  'messaging-reply': () => benchInboundReply(200),
+  'messaging-notify': () => benchPermissionNotify(15),
 };
 
 const picked = process.argv.slice(2);

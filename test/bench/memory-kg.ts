@@ -3,30 +3,28 @@
  * (@modelcontextprotocol/server-memory, one JSONL file), both driven through the MCP SDK Client over
  * stdio with the same generated workload.
  *
- *   npx tsx bench/memory-kg.ts [--sizes 1000,10000,50000] [--ref-sizes 1000,10000,50000] [--queries 200]
+ *   npm run bench -- memory      (or: npx tsx test/bench/memory-kg.ts [--sizes 1000,10000,50000] [--ref-sizes …] [--queries 200])
  *
  * Per size it reports load throughput, kg_search / search_nodes p50 and p95, recall of two-word queries
  * whose words sit in one observation but not next to each other, the response size of reading the
  * graph, the server's RSS, and, once, writes lost when two server processes write the same store.
  * The reference server is installed into a temp dir with `npm install --prefix` at run time; it is not
- * a dependency of the project. This file is also its own Aegis MCP server (`--serve`), so both sides
- * pay the same stdio and JSON-RPC costs.
+ * a dependency of the project. Aegis is the real built server (`ag mcp`), so both sides pay the same
+ * stdio and JSON-RPC costs.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App } from '../src/app.js';
-import { openDatabase } from '../src/db/open.js';
-import { KnowledgeGraph } from '../src/knowledge/graph.js';
-import type { Entity, Relation } from '../src/knowledge/types.js';
-import { serveStdio } from '../src/mcp/server.js';
-import { knowledgeTools } from '../src/tools/knowledge.js';
+import { BIN } from '../helpers/env.js';
+import { openDatabase } from '../../src/db/open.js';
+import { KnowledgeGraph } from '../../src/knowledge/graph.js';
+import type { Entity, Relation } from '../../src/knowledge/types.js';
 
-const SELF = fileURLToPath(import.meta.url);
 const REF_PACKAGE = '@modelcontextprotocol/server-memory';
 const BATCH = 500;
 const LOST_WRITES_PER_WRITER = 200;
@@ -83,7 +81,7 @@ function vocabulary(random: () => number): { words: string[]; pick: () => string
 interface Workload {
   entities: Entity[];
   relations: Relation[];
-  /** Two words of one observation, not adjacent, and the entity they came from. */
+  /** Two words of one observation, not adjacent, that few other entities share in one observation, and the entity they came from. */
   pairQueries: { query: string; target: string }[];
   /** The most frequent single words: the worst case for a ranked search. */
   commonQueries: string[];
@@ -93,11 +91,16 @@ interface Workload {
 
 const ENTITY_TYPES = ['service', 'project', 'person', 'incident', 'database', 'team', 'decision', 'library', 'host', 'customer', 'feature', 'runbook'];
 const RELATION_TYPES = ['uses', 'owns', 'depends_on', 'caused', 'deploys', 'mentions'];
+const PAIR_MAX_ENTITIES = 5;
 
 function makeWorkload(size: number, queries: number): Workload {
   const random = rng(42);
   const vocab = vocabulary(random);
   const frequency = new Map<string, number>();
+  // word -> ids of the observations holding it, and each observation's entity: to find query pairs
+  // that identify one fact.
+  const postings = new Map<string, number[]>();
+  const entityOf: number[] = [];
   const entities: Entity[] = [];
   for (let i = 0; i < size; i++) {
     const observations: string[] = [];
@@ -106,6 +109,12 @@ function makeWorkload(size: number, queries: number): Workload {
       const len = 8 + Math.floor(random() * 7);
       const words = Array.from({ length: len }, vocab.pick);
       words.forEach((w) => frequency.set(w, (frequency.get(w) ?? 0) + 1));
+      for (const w of new Set(words)) {
+        const list = postings.get(w) ?? [];
+        list.push(entityOf.length);
+        postings.set(w, list);
+      }
+      entityOf.push(i);
       observations.push(words.join(' '));
     }
     entities.push({ name: `${vocab.words[i % vocab.words.length]}-${i}`, entityType: ENTITY_TYPES[i % ENTITY_TYPES.length]!, observations });
@@ -116,19 +125,28 @@ function makeWorkload(size: number, queries: number): Workload {
     relationType: RELATION_TYPES[i % RELATION_TYPES.length]!,
   }));
 
-  // Query words: in one observation, at least one word apart, and the rarest such pair in it, as a
-  // person recalls a fact by its distinctive words rather than by "the" and "of".
+  /** How many entities have the two words together in one observation. */
+  const entitiesWithBoth = (a: string, b: string): number => {
+    const inA = new Set(postings.get(a));
+    return new Set(postings.get(b)!.filter((obs) => inA.has(obs)).map((obs) => entityOf[obs])).size;
+  };
+  // Query: two words of one observation, not adjacent, in random order of choice, that together
+  // identify the fact (at most PAIR_MAX_ENTITIES entities hold both in one observation), as a person
+  // recalls a fact by words that set it apart. Common words are allowed when the pair is specific.
   const pairQueries: Workload['pairQueries'] = [];
   while (pairQueries.length < queries) {
     const e = entities[Math.floor(random() * entities.length)]!;
     const words = e.observations[Math.floor(random() * e.observations.length)]!.split(' ');
-    const byRarity = words.map((w, pos) => ({ w, pos })).sort((a, b) => frequency.get(a.w)! - frequency.get(b.w)!);
+    const positions = words.map((_, pos) => pos);
+    for (let k = positions.length - 1; k > 0; k--) {
+      const j = Math.floor(random() * (k + 1));
+      [positions[k], positions[j]] = [positions[j]!, positions[k]!];
+    }
     let pair: [string, string] | undefined;
-    for (let a = 0; a < byRarity.length && !pair; a++) {
-      for (let b = a + 1; b < byRarity.length && !pair; b++) {
-        const x = byRarity[a]!;
-        const y = byRarity[b]!;
-        if (x.w !== y.w && Math.abs(x.pos - y.pos) >= 2) pair = x.pos < y.pos ? [x.w, y.w] : [y.w, x.w];
+    for (let a = 0; a < positions.length && !pair; a++) {
+      for (let b = a + 1; b < positions.length && !pair; b++) {
+        const [x, y] = [Math.min(positions[a]!, positions[b]!), Math.max(positions[a]!, positions[b]!)];
+        if (y - x >= 2 && words[x] !== words[y] && entitiesWithBoth(words[x]!, words[y]!) <= PAIR_MAX_ENTITIES) pair = [words[x]!, words[y]!];
       }
     }
     if (pair) pairQueries.push({ query: pair.join(' '), target: e.name });
@@ -150,6 +168,7 @@ interface Server {
   client: Client;
   transport: StdioClientTransport;
   stderrTail(): string;
+  oversized: number;
   rssMb(): { rss: number; peak: number };
   close(): Promise<void>;
 }
@@ -162,7 +181,9 @@ function procStatusMb(pid: number | null): { rss: number; peak: number } {
 }
 
 async function connect(name: string, command: string, args: string[], env: Record<string, string>): Promise<Server> {
-  const transport = new StdioClientTransport({ command, args, env: { ...(process.env as Record<string, string>), ...env }, stderr: 'pipe' });
+  // A default client drops the connection on a message over STDIO_DEFAULT_MAX_BUFFER_SIZE; this one
+  // accepts anything so every figure can be measured, and counts the responses a default client would lose.
+  const transport = new StdioClientTransport({ command, args, env: { ...(process.env as Record<string, string>), ...env }, stderr: 'pipe', maxBufferSize: 2 ** 30 });
   // Keep the tail of the server's stderr to explain a crash.
   let stderrTail = '';
   transport.stderr?.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString()).slice(-4000)));
@@ -174,6 +195,7 @@ async function connect(name: string, command: string, args: string[], env: Recor
     client,
     transport,
     stderrTail: () => stderrTail,
+    oversized: 0,
     rssMb: () => procStatusMb(transport.pid),
     close: () => client.close(),
   };
@@ -193,7 +215,7 @@ interface Flavor {
 
 const aegis: Flavor = {
   label: 'Aegis',
-  start: (home) => connect('aegis', process.execPath, ['--import', 'tsx', SELF, '--serve'], { AEGIS_HOME: home, AEGIS_LOG_LEVEL: 'error' }),
+  start: (home) => connect('aegis', process.execPath, [BIN, 'mcp'], { AEGIS_HOME: home, AEGIS_LOG_LEVEL: 'error', AEGIS_TMUX_SOCKET: `aegis-bench-kg-${process.pid}` }),
   tools: { createEntities: 'kg_create_entities', createRelations: 'kg_create_relations', search: 'kg_search', readGraph: 'kg_read_graph' },
   searchArgs: (query) => ({ query }),
   hits: (r) => ((r.structuredContent as { results: { name: string }[] }).results ?? []).map((h) => h.name),
@@ -259,18 +281,23 @@ interface SizeResult {
   recall: number;
   readGraphBytes: number;
   readGraphSummaryBytes?: number;
+  largestSearchBytes: number;
+  /** Responses (any call) over the SDK client's default buffer: a default client would drop the connection. */
+  oversized: number;
   rss: { idle: number; rss: number; peak: number };
   storeBytes: number;
 }
 
-async function callTimed(server: Server, name: string, args: Record<string, unknown>): Promise<{ result: Record<string, unknown>; ms: number }> {
+async function callTimed(server: Server, name: string, args: Record<string, unknown>): Promise<{ result: Record<string, unknown>; ms: number; bytes: number }> {
   const t0 = performance.now();
   const result = (await server.client.callTool({ name, arguments: args }, undefined, LONG).catch((err: unknown) => {
     throw new Error(`${server.name} ${name}: ${(err as Error).message}\n${server.name} stderr: ${server.stderrTail()}`);
   })) as Record<string, unknown>;
   const took = performance.now() - t0;
   if (result.isError) throw new Error(`${server.name} ${name} failed: ${JSON.stringify(result.content)}`);
-  return { result, ms: took };
+  const bytes = Buffer.byteLength(JSON.stringify(result));
+  if (bytes > STDIO_DEFAULT_MAX_BUFFER_SIZE) server.oversized++;
+  return { result, ms: took, bytes };
 }
 
 async function runSize(flavor: Flavor, work: Workload, storeDir: string, storeFile: string): Promise<SizeResult> {
@@ -288,17 +315,23 @@ async function runSize(flavor: Flavor, work: Workload, storeDir: string, storeFi
 
     // Untimed warm-up, so neither side's first-call costs (JIT, caches) land in the percentiles.
     for (const q of work.pairQueries.slice(0, 10)) await callTimed(server, flavor.tools.search, flavor.searchArgs(q.query));
+    let largestSearchBytes = 0;
+    const search = async (query: string) => {
+      const call = await callTimed(server, flavor.tools.search, flavor.searchArgs(query));
+      largestSearchBytes = Math.max(largestSearchBytes, call.bytes);
+      return call;
+    };
     const pairTimes: number[] = [];
     let found = 0;
     for (const q of work.pairQueries) {
-      const { result, ms: took } = await callTimed(server, flavor.tools.search, flavor.searchArgs(q.query));
+      const { result, ms: took } = await search(q.query);
       pairTimes.push(took);
       if (flavor.hits(result).includes(q.target)) found++;
     }
     const commonTimes: number[] = [];
-    for (const q of [...work.commonQueries, ...work.commonQueries]) commonTimes.push((await callTimed(server, flavor.tools.search, flavor.searchArgs(q))).ms);
+    for (const q of [...work.commonQueries, ...work.commonQueries]) commonTimes.push((await search(q)).ms);
     const prefixTimes: number[] = [];
-    for (const q of work.prefixQueries) prefixTimes.push((await callTimed(server, flavor.tools.search, flavor.searchArgs(q))).ms);
+    for (const q of work.prefixQueries) prefixTimes.push((await search(q)).ms);
 
     const full = await callTimed(server, flavor.tools.readGraph, {});
     const summary = flavor === aegis ? await callTimed(server, flavor.tools.readGraph, { mode: 'summary' }) : undefined;
@@ -311,8 +344,10 @@ async function runSize(flavor: Flavor, work: Workload, storeDir: string, storeFi
       commonSearch: timing(commonTimes),
       prefixSearch: timing(prefixTimes),
       recall: found / work.pairQueries.length,
-      readGraphBytes: JSON.stringify(full.result).length,
-      readGraphSummaryBytes: summary && JSON.stringify(summary.result).length,
+      readGraphBytes: full.bytes,
+      readGraphSummaryBytes: summary?.bytes,
+      largestSearchBytes,
+      oversized: server.oversized,
       rss,
       storeBytes,
     };
@@ -321,21 +356,38 @@ async function runSize(flavor: Flavor, work: Workload, storeDir: string, storeFi
   }
 }
 
-/** kg_search measured inside the process (service call, no stdio or JSON-RPC): what the server spends. */
-function inProcessSearch(dbFile: string, work: Workload): { pair: Timing; common: Timing } {
+interface InProcess {
+  pair: Timing;
+  pairCpu: Timing;
+  common: Timing;
+  commonCpu: Timing;
+}
+
+/**
+ * kg_search measured inside the process (service call, no stdio or JSON-RPC): what the server spends.
+ * CPU time beside wall time, because on a shared machine wall time also counts waiting for a core.
+ */
+function inProcessSearch(dbFile: string, work: Workload): InProcess {
   const db = openDatabase(dbFile);
   try {
     const kg = new KnowledgeGraph(db);
-    const time = (queries: string[]) =>
-      timing(
-        queries.map((q) => {
-          const t0 = performance.now();
-          kg.search({ query: q });
-          return performance.now() - t0;
-        }),
-      );
+    const time = (queries: string[]) => {
+      const wall: number[] = [];
+      const cpu: number[] = [];
+      for (const q of queries) {
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        kg.search({ query: q });
+        wall.push(performance.now() - t0);
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1000);
+      }
+      return { wall: timing(wall), cpu: timing(cpu) };
+    };
     time(work.pairQueries.slice(0, 20).map((q) => q.query)); // warm the page cache and statement paths
-    return { pair: time(work.pairQueries.map((q) => q.query)), common: time(work.commonQueries) };
+    const pair = time(work.pairQueries.map((q) => q.query));
+    const common = time([...work.commonQueries, ...work.commonQueries]);
+    return { pair: pair.wall, pairCpu: pair.cpu, common: common.wall, commonCpu: common.cpu };
   } finally {
     db.close();
   }
@@ -369,7 +421,7 @@ function row(label: string, a: string, b: string): string {
   return `  ${label.padEnd(44)} ${a.padStart(16)} ${b.padStart(16)}`;
 }
 
-function report(size: number, ours: SizeResult, ref: SizeResult | string, inProcess: { pair: Timing; common: Timing }): void {
+function report(size: number, ours: SizeResult, ref: SizeResult | string, inProcess: InProcess): void {
   const r = (f: (x: SizeResult) => string) => (typeof ref === 'string' ? '—' : f(ref));
   console.log(`\n== ${size.toLocaleString('en')} entities ==${typeof ref === 'string' ? `  (reference: ${ref})` : ''}`);
   console.log(row('', 'Aegis', 'reference'));
@@ -378,11 +430,16 @@ function report(size: number, ours: SizeResult, ref: SizeResult | string, inProc
   console.log(row('search p50 / p95 ms, 2-word queries (MCP)', `${ms(ours.pairSearch.p50)} / ${ms(ours.pairSearch.p95)}`, r((x) => `${ms(x.pairSearch.p50)} / ${ms(x.pairSearch.p95)}`)));
   console.log(row('search p50 / p95 ms, top-20 common words x2 (MCP)', `${ms(ours.commonSearch.p50)} / ${ms(ours.commonSearch.p95)}`, r((x) => `${ms(x.commonSearch.p50)} / ${ms(x.commonSearch.p95)}`)));
   console.log(row('search p50 / p95 ms, prefix "abcd*" (MCP)', `${ms(ours.prefixSearch.p50)} / ${ms(ours.prefixSearch.p95)}`, r((x) => `${ms(x.prefixSearch.p50)} / ${ms(x.prefixSearch.p95)}`)));
-  console.log(row('search p50 / p95 ms, 2-word (in-process service)', `${ms(inProcess.pair.p50)} / ${ms(inProcess.pair.p95)}`, 'n/a'));
-  console.log(row('search p50 / p95 ms, common (in-process)', `${ms(inProcess.common.p50)} / ${ms(inProcess.common.p95)}`, 'n/a'));
+  const pp = (t: Timing) => `${ms(t.p50)} / ${ms(t.p95)}`;
+  console.log(row('search p50 / p95 ms, 2-word (in-process, wall)', pp(inProcess.pair), 'n/a'));
+  console.log(row('search p50 / p95 ms, 2-word (in-process, CPU)', pp(inProcess.pairCpu), 'n/a'));
+  console.log(row('search p50 / p95 ms, common (in-process, wall)', pp(inProcess.common), 'n/a'));
+  console.log(row('search p50 / p95 ms, common (in-process, CPU)', pp(inProcess.commonCpu), 'n/a'));
   console.log(row('recall, 2 words same observation, not adjacent', `${(ours.recall * 100).toFixed(1)}%`, r((x) => `${(x.recall * 100).toFixed(1)}%`)));
   console.log(row('read_graph response (default call)', bytes(ours.readGraphBytes), r((x) => bytes(x.readGraphBytes))));
   console.log(row('read_graph response (mode summary)', bytes(ours.readGraphSummaryBytes ?? 0), 'n/a'));
+  console.log(row('largest search response', bytes(ours.largestSearchBytes), r((x) => bytes(x.largestSearchBytes))));
+  console.log(row(`responses > ${bytes(STDIO_DEFAULT_MAX_BUFFER_SIZE)} (default SDK client drops)`, String(ours.oversized), r((x) => String(x.oversized))));
   const rss = (x: SizeResult) => `${x.rss.idle.toFixed(0)} / ${x.rss.rss.toFixed(0)} / ${x.rss.peak.toFixed(0)}`;
   console.log(row('server RSS MiB: idle / after / peak', rss(ours), r(rss)));
   console.log(row('store on disk', bytes(ours.storeBytes), r((x) => bytes(x.storeBytes))));
@@ -400,7 +457,8 @@ async function main(): Promise<void> {
   const install = installReference();
   const reference = install.entry ? referenceFlavor(install.entry) : undefined;
   console.log(`workload: entities with 3-5 observations of 8-14 Zipf-distributed words (20k vocabulary), one relation each; ${queries} two-word queries per size`);
-  console.log('timings are MCP round trips (SDK Client -> stdio -> server) unless marked in-process; the Aegis server runs under tsx');
+  console.log(`queries: two non-adjacent words of one observation that at most ${PAIR_MAX_ENTITIES} entities hold together in one observation; recall = the source entity is in the default result page`);
+  console.log('timings are MCP round trips (SDK Client -> stdio -> server) unless marked in-process; the Aegis server is the built `ag mcp`');
 
   const root = mkdtempSync(join(tmpdir(), 'aegis-bench-kg-'));
   try {
@@ -435,19 +493,12 @@ async function main(): Promise<void> {
   }
 }
 
-/** `--serve`: this process is an Aegis MCP server with the knowledge tools, for the client above. */
-async function serve(): Promise<void> {
-  const app = new App({ env: process.env });
-  await serveStdio(app, knowledgeTools);
-  await app.close();
+/** Entry for `npm run bench -- memory` (test/bench/run.ts). */
+export async function benchMemoryKg(): Promise<void> {
+  await main();
 }
 
-if (process.argv.includes('--serve')) {
-  serve().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-} else {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   main().catch((err: unknown) => {
     console.error(err);
     process.exit(1);
