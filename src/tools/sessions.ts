@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { READ_LIMITS, TURN_ROLES, TranscriptReader, summarizeTranscript } from '../agents/claude/transcript.js';
 import { SESSION_STATES, type SessionState } from '../agents/types.js';
 import type { App } from '../app.js';
-import { AegisError } from '../errors.js';
+import { AegisError, invalidInput } from '../errors.js';
 import { renderMemoryBlock } from '../memory/render.js';
 import { AGENTS } from '../sessions/profiles.js';
 import type { SessionService, CreateOptions } from '../sessions/service.js';
@@ -54,7 +54,14 @@ const sendResult = z.object({ status: z.enum(['delivered', 'queued', 'failed']),
 
 async function createOne(app: App, input: z.infer<typeof createInput>) {
   const svc = app.sessions;
-  const preamble = input.memoryKeys?.length ? renderMemoryBlock(app.memory, input.memoryKeys, [`project:${input.workDir}`, 'global']) : undefined;
+  let preamble: string | undefined;
+  try {
+    preamble = input.memoryKeys?.length ? renderMemoryBlock(app.memory, input.memoryKeys, [`project:${input.workDir}`, 'global']) : undefined;
+  } catch (err) {
+    // A malformed key is reported against the field the caller filled in.
+    if (err instanceof AegisError && err.code === 'invalid_input') throw invalidInput('memoryKeys', err.message, err.fix);
+    throw err;
+  }
   const opts: CreateOptions = { ...input, preamble };
   const r = await svc.create(opts);
   return {

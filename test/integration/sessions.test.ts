@@ -153,6 +153,17 @@ describe('sessions with a fake Claude Code in real tmux', () => {
     await waitState(mcp.client, s.id, ['dead'], 10);
   });
 
+  it('puts memoryKeys values in front of the prompt in a marked block', async () => {
+    await call(mcp.client, 'memory_set', { key: 'deploy/url', value: 'https://staging.example' });
+    const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir, prompt: 'use the url', memoryKeys: ['deploy/url'], env: { HOME: agentHome } });
+    const turns = await readUntil(mcp.client, s.id, (ts) => ts.some((x) => x.role === 'assistant'), 'reply');
+    const prompt = turns.find((x) => x.role === 'user')!.text!;
+    expect(prompt).toContain('BEGIN AEGIS MEMORY');
+    expect(prompt).toContain('https://staging.example');
+    expect(prompt.trim().endsWith('use the url')).toBe(true);
+    expect(await callError(mcp.client, 'session_create', { workDir, prompt: 'x', memoryKeys: ['no-namespace'] })).toMatch(/memoryKeys/);
+  });
+
   it('rejects bad input with the field and the fix', async () => {
     expect(await callError(mcp.client, 'session_create', { workDir: '/no/such/dir' })).toMatch(/workDir.*does not exist/);
     expect(await callError(mcp.client, 'session_get', { id: 'nonexistent-session' })).toMatch(/no such session.*session list/s);
