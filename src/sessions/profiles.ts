@@ -64,6 +64,9 @@ function activityReading(quietMs: number): ScreenReading {
   return { state: quietMs >= QUIET_IDLE_MS ? 'idle' : 'working', inputText: '', queued: [], turnFinished: false };
 }
 
+/** Variables Claude Code sets for its own children; cleared for the agents we start. */
+const NESTED_MARKERS = ['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT', 'CLAUDE_CODE_SSE_PORT'];
+
 const COMMON_KEYS: AgentKeys = { interrupt: ['C-c'], escape: ['Escape'], clearInput: ['C-u'], submit: ['Enter'] };
 
 const claude: AgentProfile = {
@@ -76,7 +79,9 @@ const claude: AgentProfile = {
     const hooksFile = join(req.dataDir, 'hooks.jsonl');
     const settings = writeClaudeSettings(req.dataDir, hooksFile);
     const home = req.env.HOME ?? req.baseEnv.HOME ?? homedir();
-    const argv = [req.config.get<string>('agents.claude.command'), '--session-id', agentSessionId, '--settings', settings, '--permission-mode', req.permissionMode];
+    // An MCP host that is itself Claude Code passes its CLAUDECODE markers down to us and to the tmux
+    // server; an agent must not start believing it is nested inside that session.
+    const argv = ['env', ...NESTED_MARKERS.flatMap((v) => ['-u', v]), req.config.get<string>('agents.claude.command'), '--session-id', agentSessionId, '--settings', settings, '--permission-mode', req.permissionMode];
     if (req.model) argv.push('--model', req.model);
     return { argv, env: req.env, agentSessionId, hooksFile, transcriptPath: claudeTranscriptPath(home, req.workDir, agentSessionId) };
   },
