@@ -9,6 +9,7 @@ import { VERSION } from './version.js';
 import { SessionService } from './sessions/service.js';
 import { PipelineService } from './pipelines/service.js';
 import { MessagingService } from './messaging/service.js';
+import { Integrations } from './integrations/host.js';
 
 export interface AppOptions {
   env?: NodeJS.ProcessEnv;
@@ -68,6 +69,11 @@ export class App {
 
   get messaging(): MessagingService {
     return this.once('messaging', () => new MessagingService(this));
+  }
+
+  /** User integrations; `await app.integrations.load()` discovers and loads them once. */
+  get integrations(): Integrations {
+    return this.once('integrations', () => new Integrations(this));
   }
 
   /** Builds a service the first time it is asked for; later calls get the same instance. */

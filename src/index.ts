@@ -7,4 +7,17 @@ export { defineTool, type ToolDef, type ToolContext, type ToolAnnotations } from
 export { AegisError, invalidInput, notFound } from './errors.js';
 export type { AegisEvents, AegisEventName } from './events.js';
 export type { SessionState, Dialog } from './agents/types.js';
+export { defineHooks, defineChatCommands, defineChannel } from './integrations/define.js';
+export type {
+  IntegrationContext,
+  IntegrationSettings,
+  IntegrationToolContext,
+  IntegrationHooks,
+  Veto,
+  ChatCommand,
+  ChatCommandContext,
+  ChannelFactory,
+  IntegrationChannel,
+} from './integrations/types.js';
+export type { ChannelDescription, Delivery, InboundMessage, OutboundMessage } from './channels/types.js';
 export { VERSION } from './version.js';

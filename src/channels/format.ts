@@ -63,27 +63,26 @@ export function render(rich: Rich, markup: Markup): string {
 export const plainText = (rich: Rich): string => rich.map((seg) => styleOf(seg).text).join('');
 
 /**
- * Cuts raw text into parts whose rendered length fits `max`, preferring to break after a newline,
- * then after a space, and never inside a surrogate pair.
+ * Where to end the first part of `text` so its rendered length fits `max`: the longest prefix that
+ * fits (binary search; rendering only ever lengthens text), pulled back to a line break, else a word
+ * break, when one is in its second half; never inside a surrogate pair.
  */
-export function splitText(text: string, max: number, measure: (s: string) => number = (s) => s.length): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (measure(rest) > max) {
-    let end = Math.min(rest.length, max);
-    while (end > 1 && measure(rest.slice(0, end)) > max) end -= Math.max(1, measure(rest.slice(0, end)) - max);
-    const window = rest.slice(0, end);
-    const nl = window.lastIndexOf('\n');
-    const sp = window.lastIndexOf(' ');
-    let cut = nl >= end / 2 ? nl + 1 : sp >= end / 2 ? sp + 1 : end;
-    const code = rest.charCodeAt(cut - 1);
-    if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-    if (cut < 1) cut = 1;
-    parts.push(rest.slice(0, cut));
-    rest = rest.slice(cut);
+function firstCut(text: string, max: number, measure: (s: string) => number): number {
+  if (measure(text) <= max) return text.length;
+  let lo = 1;
+  let hi = Math.min(text.length, max);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(text.slice(0, mid)) <= max) lo = mid;
+    else hi = mid - 1;
   }
-  if (rest) parts.push(rest);
-  return parts;
+  const window = text.slice(0, lo);
+  const nl = window.lastIndexOf('\n');
+  const sp = window.lastIndexOf(' ');
+  let cut = nl >= lo / 2 ? nl + 1 : sp >= lo / 2 ? sp + 1 : lo;
+  const code = text.charCodeAt(cut - 1);
+  if (cut > 1 && code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return cut;
 }
 
 /**
@@ -121,9 +120,9 @@ export function renderChunks(rich: Rich, markup: Markup, limit: number): string[
         flush();
         continue;
       }
-      const [part] = splitText(rest, room, (s) => esc(s).length);
-      cur += renderPiece(part!, style, markup);
-      rest = rest.slice(part!.length);
+      const part = rest.slice(0, firstCut(rest, room, (s) => esc(s).length));
+      cur += renderPiece(part, style, markup);
+      rest = rest.slice(part.length);
       if (rest) flush();
     }
   }

@@ -15,7 +15,7 @@ export function missingSettings(config: Config, channel: ChannelName): string[] 
   });
 }
 
-export const isConfigured = (config: Config, channel: ChannelName): boolean => missingSettings(config, channel).length === 0;
+const isConfigured = (config: Config, channel: ChannelName): boolean => missingSettings(config, channel).length === 0;
 
 function build(config: Config, channel: ChannelName, cursors: CursorStore): ChannelAdapter {
   const get = <T>(key: string) => config.get<T>(key);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadTools } from '../tools/registry.js';
 import { VERSION } from '../version.js';
 import { addInitCommand } from './init-command.js';
+import { addIntegrationsCommands } from './integrations-command.js';
 import { addPipelineCommands } from './pipeline-command.js';
 import { addToolCommands, CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
 import { addServeCommand } from './serve-command.js';
@@ -37,7 +38,8 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
     .option('--arg <key=value>', 'a prompt argument (repeatable)', parseArgPairs, {})
     .action(async (name: string | undefined, opts: { arg: Record<string, string> }) => {
       const { findPrompt, loadPrompts, renderPrompt } = await import('../content/prompts.js');
-      const prompts = await loadPrompts();
+      const { withSkillPrompts } = await import('../integrations/skills.js');
+      const prompts = await withSkillPrompts(lazy.get(), loadPrompts());
       if (!name) {
         for (const p of prompts) process.stdout.write(`${p.name.padEnd(18)} ${p.description}\n`);
         return;
@@ -58,6 +60,7 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
   const app = lazy.get();
   addToolCommands(program, lazy, await loadTools(app));
   addPipelineCommands(program, lazy);
+  addIntegrationsCommands(program, lazy);
   program.commands.forEach(exitOverrideDeep);
   return program;
 }

@@ -24,9 +24,9 @@ export function parseTerms(query: string): FtsTerm[] {
   return terms;
 }
 
-/** Quotes each term as an FTS5 string (no operator can survive quoting) and joins them. */
-export function toMatchExpression(terms: FtsTerm[], operator: 'AND' | 'OR'): string {
-  return terms.map((t) => `"${t.text}"${t.prefix ? '*' : ''}`).join(` ${operator} `);
+/** Quotes each term as an FTS5 string (no operator can survive quoting) and requires them all. */
+export function toMatchExpression(terms: FtsTerm[]): string {
+  return terms.map((t) => `"${t.text}"${t.prefix ? '*' : ''}`).join(' AND ');
 }
 
 /**

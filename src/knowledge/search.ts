@@ -1,6 +1,6 @@
 import { invalidInput } from '../errors.js';
 import { relevance, searchTerms, toMatchExpression } from './fts-query.js';
-import { observationsOf, relationsTouching, toRelation, type EntityRow, type ObservationRow, type Statements } from './read.js';
+import { idList, observationsOf, relationsTouching, toRelation, type EntityRow, type ObservationRow, type Statements } from './read.js';
 import type { Relation } from './types.js';
 import { checkEntityType } from './validate.js';
 
@@ -95,21 +95,21 @@ export function searchEntities(sql: Statements, opts: KgSearchOptions): KgSearch
     hits = rows.map((r) => ({ id: r.id, score: 0, facts: new Set() }));
   } else {
     const terms = searchTerms(opts.query);
-    all = toMatchExpression(terms, 'AND');
+    all = toMatchExpression(terms);
     const q = { all, entityType, limit: limit + 1 };
     if (holdsMoreThan(sql, all, RANKED_MATCHES_MAX)) {
       hits = unranked(sql, q);
       note = `more than ${RANKED_MATCHES_MAX} entities hold every word, too many to rank: entities whose name holds them come first, then those with one observation holding them, newest first; add a more specific word to rank them`;
     } else {
-      const narrow = terms.filter((t) => !holdsMoreThan(sql, toMatchExpression([t], 'AND'), BROAD_TERM_ENTITIES));
+      const narrow = terms.filter((t) => !holdsMoreThan(sql, toMatchExpression([t]), BROAD_TERM_ENTITIES));
       // With no distinctive word, every word ranks: the matches are few (checked above), so it stays cheap.
-      hits = ranked(sql, narrow.length > 0 ? toMatchExpression(narrow, 'AND') : all, q);
+      hits = ranked(sql, narrow.length > 0 ? toMatchExpression(narrow) : all, q);
     }
   }
 
   const page = hits.slice(0, limit);
   const ids = page.map((h) => h.id);
-  const entities = new Map((sql.get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as EntityRow[]).map((e) => [e.id, e]));
+  const entities = new Map((sql.get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE id IN (SELECT value FROM json_each(?))').all(idList(ids)) as EntityRow[]).map((e) => [e.id, e]));
   const observations = observationsOf(sql, ids);
   const relations = opts.detail === 'full' ? relationsTouching(sql, ids) : [];
   const results = page.map((h): KgSearchHit => {

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { App } from '../app.js';
 import type { DynamicResourceProvider } from '../content/dynamic.js';
 import { sessionResources } from '../sessions/resources.js';
+import { skillResources, withSkillPrompts } from '../integrations/skills.js';
 import { findPrompt, loadPrompts, renderPrompt, type PromptTemplate } from '../content/prompts.js';
 import { loadStaticResources, readStaticResource } from '../content/resources.js';
 import { describeError, notFound, toAegisError } from '../errors.js';
@@ -26,8 +27,8 @@ import { callTool } from '../tools/run.js';
 
 type JsonObject = { type: 'object'; [k: string]: unknown };
 
-/** Resources computed from live data, one provider per area. */
-const DYNAMIC_RESOURCES: DynamicResourceProvider[] = [sessionResources];
+/** Resources computed from live data, one provider per area; integrations' skills are one too. */
+const DYNAMIC_RESOURCES: DynamicResourceProvider[] = [sessionResources, skillResources];
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -64,7 +65,7 @@ export function createMcpServer(app: App, tools: ToolDef[]): Server {
   );
   // Prompts are read on first use: parsing their YAML is not needed to answer tools/list.
   let prompts: Promise<PromptTemplate[]> | undefined;
-  const getPrompts = () => (prompts ??= loadPrompts());
+  const getPrompts = () => (prompts ??= withSkillPrompts(app, loadPrompts()));
   const staticResources = loadStaticResources();
   const listedTools = tools.map((t) => ({
     name: t.name,

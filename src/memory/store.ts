@@ -209,7 +209,7 @@ export class MemoryStore {
 
   /** Ranked full-text search over keys and values; every word must match, `word*` is a prefix. */
   search(opts: SearchOptions): MemorySearchHit[] {
-    const match = toMatchExpression(searchTerms(opts.query), 'AND');
+    const match = toMatchExpression(searchTerms(opts.query));
     const limit = checkLimit(opts.limit, 20, MEMORY_LIMITS.searchMax);
     const scope = opts.scope === undefined ? undefined : normalizeScope(opts.scope);
     const rows = this.db

@@ -63,11 +63,6 @@ export class CodeStore {
     return r ? { code: r.code, sessionId: r.session_id, kind: r.kind, fingerprint: r.fingerprint, createdAt: r.created_at, closedAt: r.closed_at ?? undefined } : undefined;
   }
 
-  openFor(sessionId: string): CodeRecord | undefined {
-    const r = this.db.prepare('SELECT code FROM message_codes WHERE session_id = ? AND closed_at IS NULL ORDER BY created_at DESC LIMIT 1').get(sessionId) as { code: string } | undefined;
-    return r ? this.get(r.code) : undefined;
-  }
-
   /** The dialog was answered (or the session moved on): its code stops working. */
   close(sessionId: string, at = Date.now()): void {
     this.db.prepare('UPDATE message_codes SET closed_at = ? WHERE session_id = ? AND closed_at IS NULL').run(at, sessionId);

@@ -13,7 +13,6 @@ import type { Db } from '../db/open.js';
 export type MessageDirection = 'in' | 'out';
 export const OUTBOUND_KINDS = ['reply', 'notification', 'alert', 'journal', 'briefing', 'event', 'direct'] as const;
 export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
-export type InboundKind = 'command' | 'callback';
 export const MESSAGE_STATUSES = ['received', 'handled', 'ignored', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'dead', 'suppressed'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 

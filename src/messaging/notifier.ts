@@ -18,7 +18,7 @@ export interface NotifierOptions {
  * (a redraw), not a new one: it is not notified again.
  */
 const FLAP_MS = 2_000;
-const PIPELINE_POLL_MS = 5_000;
+const PIPELINE_POLL_MS = 2_000;
 const PIPELINE_CURSOR = 'notify.pipelines.after';
 
 /**
@@ -78,9 +78,14 @@ export class Notifier {
     }
     const dialog = detail ?? s.dialog;
     if ((to === 'permission_prompt' || to === 'plan' || to === 'asking') && dialog && dialog.kind !== 'setup') {
-      const { code } = this.messaging.codes.forDialog(sessionId, dialog);
+      let { code } = this.messaging.codes.forDialog(sessionId, dialog);
       const last = this.prompts.get(sessionId);
-      if (last?.code === code && (last.leftAt === undefined || Date.now() - last.leftAt < FLAP_MS)) return;
+      if (last?.code === code) {
+        if (last.leftAt === undefined || Date.now() - last.leftAt < FLAP_MS) return;
+        // The same prompt again after it was answered elsewhere (in tmux, over MCP): a new prompt, a new code.
+        this.messaging.codes.close(sessionId);
+        code = this.messaging.codes.forDialog(sessionId, dialog).code;
+      }
       this.prompts.set(sessionId, { code });
       this.dispatch(dialog.kind === 'question' ? pickerNotice(s, dialog, code) : permissionNotice(s, dialog, code));
       return;

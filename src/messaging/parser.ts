@@ -1,5 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { CODE_PATTERN } from './codes.js';
+import { matchChatCommand, type ChatCommandIntent, type ChatCommandSpec } from '../integrations/chat-match.js';
 
 /** What a chat message asks for. One grammar for every channel. */
 export type Intent =
@@ -22,13 +23,16 @@ export type Intent =
   | { kind: 'help' }
   | { kind: 'operator'; name: string; extra?: string }
   | { kind: 'unknown'; word: string; suggestions: string[] }
-  | { kind: 'empty' };
+  | { kind: 'empty' }
+  | ChatCommandIntent;
 
 export type IntentKind = Intent['kind'];
 
 export interface ParseOptions {
   /** Names of the operator commands defined in config. */
   operators?: string[];
+  /** Chat commands added by integrations, tried after the built-ins and the operators. */
+  commands?: readonly ChatCommandSpec[];
   /** Whether a word is a code of an open dialog (so "reject add tests" keeps "add" as the reason when it is no code). */
   isCode?: (word: string) => boolean;
 }
@@ -105,7 +109,8 @@ export function parseCommand(raw: string, opts: ParseOptions = {}): Intent {
     case 'yes':
     case 'y':
     case 'ok':
-      return { kind: 'approve', code: args[0] && isCode(args[0]) ? args[0].toLowerCase() : undefined };
+      // Whatever follows is meant as a code: a mistyped one must fail, never approve another prompt.
+      return { kind: 'approve', code: args[0]?.toLowerCase() };
     case 'reject':
     case 'no':
     case 'n':
@@ -140,7 +145,9 @@ export function parseCommand(raw: string, opts: ParseOptions = {}): Intent {
   }
   const operator = opts.operators?.find((o) => o.toLowerCase() === word);
   if (operator) return { kind: 'operator', name: operator, extra: rest || undefined };
-  return { kind: 'unknown', word: first, suggestions: suggest(first, [...COMMAND_WORDS, ...(opts.operators ?? [])]) };
+  const command = matchChatCommand(opts.commands ?? [], body);
+  if (command) return command;
+  return { kind: 'unknown', word: first, suggestions: suggest(first, [...COMMAND_WORDS, ...(opts.operators ?? []), ...(opts.commands ?? []).map((c) => c.name)]) };
 }
 
 function textCommand(kind: 'task' | 'continue' | 'input' | 'note', text: string): Intent {

@@ -12,6 +12,8 @@ import type { ContextStore } from './contexts.js';
 import { localTime, parseDay, type Journal } from './journal.js';
 import { runOperator, type Operator } from './operators.js';
 import { parseCommand, type Intent } from './parser.js';
+import { chatCommandHelp, runChatCommand } from '../integrations/commands.js';
+import type { ChatCommandSpec } from '../integrations/chat-match.js';
 import { ago, clip, dialogLine, shortId } from './present.js';
 import { statusReport, tasksReport } from './status.js';
 import { waitingLines, waitingSessions } from './waiting.js';
@@ -72,17 +74,17 @@ export class CommandRouter {
     private readonly deps: RouterDeps,
   ) {}
 
-  parse(text: string): Intent {
+  parse(text: string, commands: readonly ChatCommandSpec[] = []): Intent {
     // A word that looks like a code is a code only if such a code was ever given out, so
     // "reject add tests" keeps "add" as part of the reason.
-    return parseCommand(text, { operators: [...this.deps.operators().keys()], isCode: (w) => CODE_PATTERN.test(w) && !!this.deps.codes.get(w) });
+    return parseCommand(text, { operators: [...this.deps.operators().keys()], isCode: (w) => CODE_PATTERN.test(w) && !!this.deps.codes.get(w), commands });
   }
 
   async handle(sender: Sender, text: string): Promise<{ intent: Intent; reply: Reply }> {
     let intent: Intent = { kind: 'empty' };
     let reply: Reply;
     try {
-      intent = this.parse(text);
+      intent = this.parse(text, (await this.app.integrations.load()).commands.map((c) => c.command));
       reply = await this.dispatch(sender, intent);
     } catch (err) {
       reply = errorReply(err);
@@ -122,7 +124,9 @@ export class CommandRouter {
             : [`Unknown command: "${clip(intent.word, 40)}". Send help for the list.`],
         };
       case 'help':
-        return { rich: HELP };
+        return { rich: [...HELP, ...(await chatCommandHelp(this.app))] };
+      case 'command':
+        return runChatCommand(this.app, sender, intent);
       case 'task':
         return this.task(sender, intent.brief);
       case 'continue': {

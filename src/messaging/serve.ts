@@ -55,17 +55,24 @@ export class ServeRuntime {
     await this.app.sessions.start();
     await this.app.pipelines.start();
     await this.tick();
-    this.leaseTimer = setInterval(() => void this.tick(), Math.max(250, Math.floor(this.leaseMs / 3)));
+    this.leaseTimer = setInterval(() => void this.tick().catch(() => {}), Math.max(250, Math.floor(this.leaseMs / 3)));
   }
 
-  /** Renews or tries to take the lease, and starts or stops the sending parts to match. */
+  /**
+   * Renews or tries to take the lease, and starts or stops the sending parts to match. A failure to
+   * take over (the port is taken) gives the lease back for another process and is retried next tick.
+   */
   private tick(): Promise<void> {
-    this.switching = this.switching.then(async () => {
+    const run = this.switching.then(async () => {
       const held = acquireLease(this.app.db, SENDER_LEASE, this.app.messaging.holder, this.leaseMs);
       if (held && this.role === 'standby') await this.activate();
       else if (!held && this.role === 'active') await this.deactivate();
     });
-    return this.switching;
+    this.switching = run.catch((err: Error) => {
+      releaseLease(this.app.db, SENDER_LEASE, this.app.messaging.holder);
+      this.app.log.error('ag serve could not start sending', { error: err.message });
+    });
+    return run;
   }
 
   private async activate(): Promise<void> {

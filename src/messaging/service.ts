@@ -15,7 +15,7 @@ import { Outbox, type EnqueueInput } from './outbox.js';
 import { CommandRouter, type Reply } from './router.js';
 import { alertTargets, fallbackTarget, journalTargets } from './targets.js';
 
-export type ReceiveOutcome = { status: 'duplicate' | 'ignored' } | { status: 'handled' | 'failed'; id: number; replyId?: number; reply: Reply };
+export type ReceiveOutcome = { status: 'ignored' } | { status: 'handled' | 'failed'; id: number; replyId?: number; reply: Reply };
 
 /**
  * Messaging: the inbox, the outbox, the command router and the channel adapters, wired together.
@@ -105,13 +105,6 @@ export class MessagingService {
       adapter.acknowledge(m, reply.ack ?? 'Done').catch((err: Error) => this.app.log.warn('could not acknowledge a button press', { channel: m.channel, error: err.message }));
     }
     return { status: failed ? 'failed' : 'handled', id, replyId, reply };
-  }
-
-  /** Record + process: the whole inbound path for one message. */
-  async receive(m: InboundMessage): Promise<ReceiveOutcome> {
-    const id = this.record(m);
-    if (id === undefined) return { status: 'duplicate' };
-    return this.inOrder(id, m);
   }
 
   /**

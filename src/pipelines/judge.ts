@@ -1,3 +1,4 @@
+import type { TranscriptReader } from '../agents/claude/transcript.js';
 import type { SessionState } from '../agents/types.js';
 import { PROFILES, type AgentName } from '../sessions/profiles.js';
 import type { SessionService } from '../sessions/service.js';
@@ -27,6 +28,37 @@ function screenTail(sessions: SessionService, s: SessionRecord): string | undefi
   const trimmed = lines.map((l) => l.trimEnd());
   while (trimmed.length && !trimmed[trimmed.length - 1]) trimmed.pop();
   return trimmed.slice(-SCREEN_TAIL_LINES).join('\n').trim() || undefined;
+}
+
+const EXIT_STATUS_TRIES = 10;
+const EXIT_STATUS_POLL_MS = 100;
+
+/**
+ * The exit status of an agent seen as exited before its status was known (the screen, the hooks or
+ * the closed terminal said so first): asked from tmux for up to a second, so a failure says how the
+ * agent ended.
+ */
+async function paneExitStatus(sessions: SessionService, s: SessionRecord): Promise<number | undefined> {
+  if (!s.tmuxPane) return undefined;
+  for (let i = 0; i < EXIT_STATUS_TRIES; i++) {
+    const pane = await sessions.tmux.pane(s.tmuxPane);
+    if (!pane) return undefined;
+    // tmux shows a pane dead when its terminal closes, and its status once it has reaped the process.
+    if (pane.dead && pane.deadStatus !== undefined) return pane.deadStatus;
+    await new Promise((r) => setTimeout(r, EXIT_STATUS_POLL_MS));
+  }
+  return undefined;
+}
+
+const TRANSCRIPT_WAIT_MS = 2_000;
+const TRANSCRIPT_POLL_MS = 50;
+
+async function transcriptCaughtUp(reader: TranscriptReader): Promise<void> {
+  const deadline = Date.now() + TRANSCRIPT_WAIT_MS;
+  while (!reader.turnComplete() && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, TRANSCRIPT_POLL_MS));
+    reader.refresh();
+  }
 }
 
 /**
@@ -66,12 +98,18 @@ export async function judgeAttempt(sessions: SessionService, attempt: AttemptRow
   if (!finished && reader?.turnComplete()) finished = true;
 
   if (finished) {
+    // Claude Code may write the end of a turn to its transcript a moment after the Stop hook ran:
+    // the files a stage touched are read from the finished turn, not from half of it.
+    if (reader) await transcriptCaughtUp(reader);
     const current = sessions.store.get(s.id) ?? s;
     const output = message ?? reader?.lastAssistantText() ?? current.lastAssistant ?? screenTail(sessions, current) ?? '';
     return { kind: 'done', output, files: reader?.filesTouched() ?? [] };
   }
   const current = sessions.store.get(s.id) ?? s;
-  if (current.state === 'exited') return { kind: 'failed', error: `the agent exited${current.exitStatus !== undefined ? ` with status ${current.exitStatus}` : ''} before finishing its turn` };
+  if (current.state === 'exited') {
+    const status = current.exitStatus ?? (await paneExitStatus(sessions, current));
+    return { kind: 'failed', error: `the agent exited${status !== undefined ? ` with status ${status}` : ''} before finishing its turn` };
+  }
   if (current.state === 'dead') return { kind: 'failed', error: 'its pane is gone (killed outside Aegis?) before the turn finished' };
   if (current.state === 'error' && deliveredAt !== undefined) return { kind: 'failed', error: `the agent reported an error: ${current.error ?? 'unknown error'}` };
   // The prompt's delivery may still be confirming while the screen already shows the outcome: look again soon.

@@ -36,10 +36,10 @@ const keyOf = (a: AttemptKey): AttemptKey => ({ pipelineId: a.pipelineId, stage:
 const idOf = (a: AttemptKey): string => `${a.pipelineId}/${a.stage}/${a.attempt}`;
 const stageSpec = (p: PipelineRow, name: string): StageSpec => p.spec.stages.find((s) => s.name === name)!;
 
-/** Whether any process (this one or another) runs a pipeline runner now. */
+/** Whether any process (this one or another) runs a pipeline runner now; a crashed one does not count. */
 export function runnerAlive(app: App): boolean {
-  const row = app.db.prepare("SELECT 1 FROM leases WHERE name LIKE ? AND expires_at > ? LIMIT 1").get(`${PRESENCE_PREFIX}%`, Date.now());
-  return !!row;
+  const rows = app.db.prepare('SELECT holder FROM leases WHERE name LIKE ? AND expires_at > ?').all(`${PRESENCE_PREFIX}%`, Date.now()) as { holder: string }[];
+  return rows.some((r) => holderAlive(r.holder));
 }
 
 /**
@@ -329,7 +329,7 @@ export class PipelineRunner {
     this.emitDone(id, this.store.settleAfterFailures(id, p.spec, now));
     if (this.store.finishIfComplete(id, now)) {
       this.drop(id);
-      this.closeAfter([], this.store.stages(id).flatMap((s) => (s.sessionId ? [s.sessionId] : [])));
+      this.closeAfter([], this.servedStages(p));
       return [];
     }
     const rows = new Map(this.store.stages(id).map((s) => [s.name, s]));
@@ -352,14 +352,15 @@ export class PipelineRunner {
   }
 
   /**
-   * Sessions of done stages whose dependents have all started (or will never start): their output
-   * is in SQLite and their agents are idle, so they are stopped.
+   * Live sessions of done stages whose dependents have all started (or will never start): their
+   * output is in SQLite and their agents are idle, so they are stopped.
    */
   private servedStages(p: PipelineRow): string[] {
     const status = new Map(this.store.stages(p.id).map((s) => [s.name, s]));
     return p.spec.stages.flatMap((st) => {
       const row = status.get(st.name);
       if (row?.status !== 'done' || !row.sessionId) return [];
+      if (['exited', 'dead'].includes(this.app.sessions.store.get(row.sessionId)?.state ?? 'dead')) return [];
       const waiting = p.spec.stages.some((d) => d.dependsOn.includes(st.name) && status.get(d.name)?.status === 'pending');
       return waiting ? [] : [row.sessionId];
     });

@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { App } from '../app.js';
 import { maskSetting } from '../config/load.js';
+import { missingSettings } from '../channels/registry.js';
+import type { ChannelName } from '../channels/types.js';
 import { CHANNEL_REQUIREMENTS } from '../config/settings.js';
+import { integrationChecks } from '../integrations/report.js';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
 import { tmuxVersion } from '../tmux/command.js';
 import { which } from '../util/which.js';
@@ -86,17 +89,13 @@ function configCheck(app: App): Check {
 }
 
 function channelChecks(app: App): Check[] {
-  return Object.entries(CHANNEL_REQUIREMENTS).map(([channel, keys]) => {
-    const missing = keys.filter((k) => {
-      const v = app.config.settings.get(k)?.value;
-      return v === undefined || (Array.isArray(v) && v.length === 0);
-    });
-    return {
-      name: `channel ${channel}`,
-      ok: true,
-      required: false,
-      detail: missing.length ? `not configured (unset: ${missing.join(', ')})` : 'configured',
-    };
+  return Object.keys(CHANNEL_REQUIREMENTS).map((channel) => {
+    const missing = missingSettings(app.config, channel as ChannelName);
+    if (missing.length) return { name: `channel ${channel}`, ok: true, required: false, detail: `not configured (unset: ${missing.join(', ')})` };
+    // What the adapter itself sees wrong with the setup (no allowed senders, unsigned webhooks...).
+    const d = app.messaging.adapters.get(channel as ChannelName)?.describe();
+    const problems = d?.problems ?? [];
+    return { name: `channel ${channel}`, ok: problems.length === 0, required: false, detail: 'configured', fix: problems.length ? problems.join('; ') : undefined };
   });
 }
 
@@ -129,5 +128,5 @@ async function mcpSelfTest(app: App): Promise<Check> {
 /** Runs every check; the slow ones (spawning processes) run in parallel. */
 export async function runDoctor(app: App): Promise<Check[]> {
   const [tmuxC, mcp, ...agents] = await Promise.all([tmuxCheck(app), mcpSelfTest(app), ...AGENTS.map((a) => agentCheck(app, a))]);
-  return [nodeCheck(), tmuxC, ...agents, databaseCheck(app), configCheck(app), ...channelChecks(app), mcp];
+  return [nodeCheck(), tmuxC, ...agents, databaseCheck(app), configCheck(app), ...channelChecks(app), ...(await integrationChecks(app)), mcp];
 }

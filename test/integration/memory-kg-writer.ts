@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     kg.createEntities([{ name, entityType: 'item', observations: [`written by writer ${writer}`, `item number ${i}`] }]);
     kg.createRelations([{ from: name, to: 'Hub', relationType: 'feeds' }]);
     kg.addObservations([{ entityName: 'Hub', contents: [`writer ${writer} checked in ${i}`] }]);
-    memory.set({ key: `writer-${writer}/item-${i}`, value: { writer, i } });
+    memory.set({ key: `writer-${writer}/item-${i}`, value: { writer: writer ?? null, i } });
     if (i % 10 === 0) {
       kg.search({ query: `writer ${writer}`, limit: 5 });
       memory.list({ prefix: `writer-${writer}/`, limit: 5 });

@@ -39,7 +39,7 @@ async function receiver(plan: number[] = []): Promise<{ url: string; got: Delive
  * webhook) and outbound webhooks (HMAC with timestamp, retries with backoff, dead-letter list),
  * each against a local fake of the real service.
  */
-describe('Discord, Slack and outbound webhooks', () => {
+describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
   let discord: FakeDiscord;
   let slack: FakeSlack;
   let good: Awaited<ReturnType<typeof receiver>>;
@@ -79,7 +79,7 @@ describe('Discord, Slack and outbound webhooks', () => {
     await slack?.close();
     good?.server.close();
     broken?.server.close();
-    world?.cleanup();
+    await world?.cleanup();
   });
 
   it('Discord: answers new messages of allowed users in the tasks channel, never history or strangers', async () => {

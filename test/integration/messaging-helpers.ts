@@ -5,12 +5,13 @@ import { App } from '../../src/app.js';
 import { ServeRuntime } from '../../src/messaging/serve.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { FAKE_CLAUDE } from '../helpers/sessions.js';
+import { waitFor } from '../helpers/wait.js';
 
 export interface MessagingWorld {
   t: TestEnv;
   workDir: string;
   agentHome: string;
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
 /**
@@ -31,9 +32,18 @@ export function makeMessagingWorld(env: Record<string, string> = {}): MessagingW
     t,
     workDir,
     agentHome,
-    cleanup() {
+    async cleanup() {
       t.cleanup();
-      for (const dir of [workDir, agentHome, bin]) rmSync(dir, { recursive: true, force: true });
+      // Agents killed with the tmux server run their exit hooks and may write files for a moment more.
+      for (const dir of [workDir, agentHome, bin]) {
+        await waitFor(
+          () => {
+            rmSync(dir, { recursive: true, force: true });
+            return true;
+          },
+          { timeoutMs: 5_000, what: `${dir} to be removed` },
+        );
+      }
     },
   };
 }

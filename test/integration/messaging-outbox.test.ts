@@ -14,7 +14,7 @@ const CHAT = 111;
  * over when it stops; a channel that refuses escalates to the fallback channel, and when that fails
  * too, to the alerts channel and the journal.
  */
-describe('outbox durability, lease and escalation', () => {
+describe('outbox durability, lease and escalation', { timeout: 60_000 }, () => {
   let tg: FakeTelegram;
   let discord: FakeDiscord;
   let world: MessagingWorld;
@@ -51,7 +51,7 @@ describe('outbox durability, lease and escalation', () => {
     await stopAll();
     await tg?.close();
     await discord?.close();
-    world?.cleanup();
+    await world?.cleanup();
   });
 
   const replies = (needle: string) => tg.sent.filter((s) => s.chatId === String(CHAT) && s.text.includes(needle));
@@ -71,8 +71,7 @@ describe('outbox durability, lease and escalation', () => {
 
     const second = await serve();
     await waitFor(() => replies('Noted').length === 1, { what: 'the reply sent after the restart' });
-    const after = listMessages(second.app.db, { channel: 'telegram', direction: 'out', limit: 50, offset: 0 }).messages.find((m) => m.id === row.id)!;
-    expect(after.status).toBe('sent');
+    const after = await waitFor(() => listMessages(second.app.db, { channel: 'telegram', direction: 'out', limit: 50, offset: 0 }).messages.find((m) => m.id === row.id && m.status === 'sent'), { what: 'the same row marked sent' });
     expect(after.attempts).toBe(2);
   });
 

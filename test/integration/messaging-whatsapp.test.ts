@@ -16,7 +16,7 @@ const BOT = '447700900001';
  * replies and notifications out through a local fake Messages API that checks the RS256 application
  * token, delivery receipts through the status webhook, and forged or replayed webhooks refused.
  */
-describe('messaging over WhatsApp (Vonage)', () => {
+describe('messaging over WhatsApp (Vonage)', { timeout: 60_000 }, () => {
   let vonage: FakeVonage;
   let world: MessagingWorld;
   let serve: Awaited<ReturnType<typeof startServe>>;
@@ -40,7 +40,7 @@ describe('messaging over WhatsApp (Vonage)', () => {
   afterAll(async () => {
     await serve?.stop();
     await vonage?.close();
-    world?.cleanup();
+    await world?.cleanup();
   });
 
   const say = (text: string, uuid?: string) => postWebhook(inbound, inboundText(ME, BOT, text, uuid), { secret: SECRET });
@@ -114,6 +114,7 @@ describe('messaging over WhatsApp (Vonage)', () => {
   it('marks a message the service rejected as failed with its error', async () => {
     await say('pending');
     const reply = await waitSent((s) => !!s.text?.includes('Nothing waits') || !!s.text?.includes('Waiting for you'), 'the reply');
+    await waitFor(() => listMessages(serve.app.db, { channel: 'whatsapp', direction: 'out', limit: 200, offset: 0 }).messages.find((m) => m.externalId === reply.messageUuid && m.status === 'sent'), { what: 'the row to be sent' });
     await postWebhook(status, statusUpdate(reply.messageUuid, ME, BOT, 'rejected', { title: 'Outside the allowed window', detail: 'the 24 h window closed' }), { secret: SECRET });
     const row = listMessages(serve.app.db, { channel: 'whatsapp', direction: 'out', limit: 200, offset: 0 }).messages.find((m) => m.externalId === reply.messageUuid)!;
     expect(['failed', 'dead']).toContain(row.status);

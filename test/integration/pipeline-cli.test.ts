@@ -13,7 +13,7 @@ import { waitFor } from '../helpers/wait.js';
  * engine (nothing else runs a pipeline runner), follows the pipeline and prints progress lines (stdout
  * is not a terminal here), the final table and a summary, and exits 0 only when every stage is done.
  */
-describe('ag pipeline run / wait', () => {
+describe('ag pipeline run / wait', { timeout: 120_000 }, () => {
   let t: TestEnv;
   let workDir: string;
   let agentHome: string;
@@ -22,7 +22,7 @@ describe('ag pipeline run / wait', () => {
     agentHome = mkdtempSync(join(tmpdir(), 'aegis-agent-home-'));
     t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: FAKE_CLAUDE, AEGIS_STALL_SECONDS: '600' });
     workDir = mkdtempSync(join(tmpdir(), 'aegis-pipeline-cli-'));
-  });
+  }, 120_000);
   afterAll(async () => {
     // The engine the CLI started runs detached: stop it by the pid in its lease.
     const db = new Database(join(t.home, 'aegis.db'));
@@ -45,7 +45,7 @@ describe('ag pipeline run / wait', () => {
       }, { what: 'the engine to exit' });
     }
     t?.cleanup();
-  });
+  }, 120_000);
 
   const file = (name: string, def: Record<string, unknown>) => {
     const path = join(workDir, `${name}.json`);
@@ -85,7 +85,7 @@ describe('ag pipeline run / wait', () => {
   it('exits 1 with the failure in the summary when a stage fails', async () => {
     const r = await runCli(['pipeline', 'run', file('bad', { name: 'cli-bad', workDir, stages: [{ name: 'boom', prompt: 'CRASH' }, { name: 'never', prompt: 'x', dependsOn: ['boom'] }] })], t.env);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/boom failed: the agent exited with status 3/);
+    expect(r.stdout).toMatch(/boom failed: the agent exited( with status 3)? before finishing its turn/);
     expect(r.stdout).toMatch(/^pipeline cli-bad \([0-9a-f]{8}\) failed in [\d.]+s: 0\/2 stages done\n\s+stage "boom" failed/m);
     expect(r.stdout).toMatch(/^never\s+cancelled/m);
   });

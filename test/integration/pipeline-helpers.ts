@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { call } from '../helpers/sessions.js';
 
@@ -62,3 +63,30 @@ export async function waitPipeline(client: Client, id: string, opts: { timeoutMs
 }
 
 export const getPipeline = (client: Client, id: string): Promise<PipelineOut> => call<PipelineOut>(client, 'pipeline_get', { id });
+
+/**
+ * SIGKILLs a process and every process it started (a crash of the whole tree, e.g. an `ag mcp` and
+ * its `tmux -C` control client). Agents are children of the tmux server, not of Aegis, and live on.
+ * The tree is listed before the kill, since orphans are re-parented at once.
+ */
+export function killProcessTree(root: number): void {
+  const children = new Map<number, number[]>();
+  for (const line of execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' }).split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (pid && ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const tree: number[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    tree.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  for (const pid of tree) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}

@@ -12,7 +12,7 @@ import { getPipeline, stageOf, waitPipeline, type PipelineOut } from './pipeline
  * Pipelines end to end through the real `ag mcp` server: real tmux on a private socket, the fake
  * Claude Code in every stage, SQLite in a temp AEGIS_HOME.
  */
-describe('pipelines with a fake Claude Code in real tmux', () => {
+describe('pipelines with a fake Claude Code in real tmux', { timeout: 120_000 }, () => {
   let t: TestEnv;
   let mcp: Awaited<ReturnType<typeof connectMcp>>;
   let workDir: string;
@@ -23,11 +23,11 @@ describe('pipelines with a fake Claude Code in real tmux', () => {
     t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: FAKE_CLAUDE, AEGIS_STALL_SECONDS: '600' });
     workDir = mkdtempSync(join(tmpdir(), 'aegis-pipeline-work-'));
     mcp = await connectMcp(t.env);
-  });
+  }, 120_000);
   afterAll(async () => {
     await mcp?.close();
     t?.cleanup();
-  });
+  }, 120_000);
 
   const env = () => ({ HOME: agentHome, FAKE_CLAUDE_SPEED: '0.2' });
   const create = (name: string, stages: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
@@ -112,8 +112,9 @@ describe('pipelines with a fake Claude Code in real tmux', () => {
     expect(crash).toMatchObject({ status: 'failed', attempts: 3, maxAttempts: 3 });
     expect(crash.history.map((h) => h.sessionName)).toEqual(['retry-crash-1', 'retry-crash-2', 'retry-crash-3']);
     expect(new Set(crash.history.map((h) => h.sessionId)).size).toBe(3);
-    expect(crash.history.every((h) => h.status === 'failed' && /exited with status 3/.test(h.error ?? ''))).toBe(true);
-    expect(crash.error).toMatch(/^attempt 3 of 3: the agent exited with status 3/);
+    // The status is reported when tmux has reaped the agent by then (it can lag under load).
+    expect(crash.history.every((h) => h.status === 'failed' && /^the agent exited( with status 3)? before finishing its turn$/.test(h.error ?? ''))).toBe(true);
+    expect(crash.error).toMatch(/^attempt 3 of 3: the agent exited( with status 3)? before finishing its turn$/);
     const apierr = stageOf(p, 'apierr');
     expect(apierr).toMatchObject({ status: 'failed', attempts: 2 });
     expect(apierr.error).toContain('API Error');
@@ -132,7 +133,7 @@ describe('pipelines with a fake Claude Code in real tmux', () => {
     const s = stageOf(p, 'flaky');
     expect(s).toMatchObject({ status: 'done', attempts: 2 });
     expect(s.history.map((h) => h.status)).toEqual(['failed', 'done']);
-    expect(s.history[0]!.error).toContain('exited with status 3');
+    expect(s.history[0]!.error).toMatch(/^the agent exited( with status 3)? before finishing its turn$/);
     expect(s.output).toContain('second-try-ok');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plainText, render, renderChunks, splitText, type Rich } from '../../src/channels/format.js';
+import { plainText, render, renderChunks, type Rich } from '../../src/channels/format.js';
 
 const sample: Rich = ['🔐 ', { b: 'claude-1a2b' }, ' wants to use ', { b: 'Bash' }, ' ', { code: 'echo "a<b" && rm x' }, '\nReply ', { i: 'approve 3f2' }];
 
@@ -24,15 +24,15 @@ describe('rich text per channel', () => {
 
 describe('splitting long messages', () => {
   it('cuts at line breaks, then word breaks, within the limit', () => {
-    const parts = splitText('aaaa bbbb\ncccc dddd eeee', 12);
-    expect(parts).toEqual(['aaaa bbbb\n', 'cccc dddd ', 'eeee']);
-    expect(parts.join('')).toBe('aaaa bbbb\ncccc dddd eeee');
+    expect(renderChunks(['aaaa bbbb\ncccc dddd eeee'], 'plain', 12)).toEqual(['aaaa bbbb', 'cccc dddd', 'eeee']);
+    expect(renderChunks(['x'.repeat(25)], 'plain', 10)).toEqual(['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)]);
   });
 
   it('never cuts a surrogate pair in two', () => {
     const text = '🚀'.repeat(10);
-    for (const p of splitText(text, 5)) expect(p).not.toMatch(/^[\udc00-\udfff]|[\ud800-\udbff]$/);
-    expect(splitText(text, 5).join('')).toBe(text);
+    const chunks = renderChunks([text], 'plain', 5);
+    for (const c of chunks) expect(c).not.toMatch(/^[\udc00-\udfff]|[\ud800-\udbff]$/);
+    expect(chunks.join('')).toBe(text);
   });
 
   it('packs rich text into messages within the limit, measuring the escaped text', () => {

@@ -39,7 +39,7 @@ describe('query parsing', () => {
       { text: 'name', prefix: false },
       { text: 'atlas', prefix: false },
     ]);
-    expect(toMatchExpression(parseTerms('a-b* c'), 'AND')).toBe('"a" AND "b"* AND "c"');
+    expect(toMatchExpression(parseTerms('a-b* c'))).toBe('"a" AND "b"* AND "c"');
   });
 });
 

@@ -19,6 +19,7 @@ describe('chat command parser', () => {
     for (const w of ['pending', 'awaiting', 'waiting']) expect(parse(w)).toEqual({ kind: 'pending' });
     expect(parse('approve 3f2')).toEqual({ kind: 'approve', code: '3f2' });
     expect(parse('approve')).toEqual({ kind: 'approve', code: undefined });
+    expect(parse('approve 3g2')).toEqual({ kind: 'approve', code: '3g2' });
     expect(parse('y 3F2')).toEqual({ kind: 'approve', code: '3f2' });
     expect(parse('reject 3f2 use pnpm instead')).toEqual({ kind: 'reject', code: '3f2', reason: 'use pnpm instead' });
     expect(parse('n')).toEqual({ kind: 'reject', code: undefined, reason: undefined });

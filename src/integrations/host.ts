@@ -1,0 +1,235 @@
+import type { App } from '../app.js';
+import { AegisError, toAegisError } from '../errors.js';
+import type { ToolContext, ToolDef } from '../tools/define.js';
+import type { Logger } from '../util/log.js';
+import { builtinChatWord, type ActiveChatCommand } from './commands.js';
+import { discover, type FoundFolder } from './discover.js';
+import { activateHooks } from './hooks.js';
+import { enableIntegrationImports } from './import.js';
+import { loadFolder, type LoadedFolder } from './load.js';
+import { builtinNames, INTEGRATION_NAME } from './names.js';
+import type { SettingReport } from './settings.js';
+import { readSkills, type Skill } from './skills.js';
+import type { ChannelFactory, IntegrationChannel, IntegrationContext, IntegrationToolContext } from './types.js';
+
+export type IntegrationStatus = 'loaded' | 'failed' | 'refused';
+
+/** What `ag integrations list` and `ag doctor` show for one folder. */
+export interface IntegrationRecord {
+  name: string;
+  dir: string;
+  /** loaded; failed = broken (syntax, throw at import, missing setting, bad export); refused = a name clash. */
+  status: IntegrationStatus;
+  description?: string;
+  error?: string;
+  fix?: string;
+  settings: SettingReport[];
+  tools: string[];
+  commands: string[];
+  channel?: string;
+  hooks: string[];
+  skills: string[];
+  /** Things that did not stop it loading (a skill that is not a valid prompt...). */
+  problems: string[];
+}
+
+export interface ActiveChannel {
+  integration: string;
+  file: string;
+  adapter: IntegrationChannel;
+}
+
+/** Everything the integrations contribute to this process, and a record per folder found. */
+export interface IntegrationSet {
+  searched: string[];
+  /** Searched folders that are missing or unreadable. */
+  problems: string[];
+  records: IntegrationRecord[];
+  tools: ToolDef[];
+  commands: ActiveChatCommand[];
+  channels: ActiveChannel[];
+  skills: Skill[];
+}
+
+const emptyRecord = (f: FoundFolder, status: IntegrationStatus, err: AegisError, settings: SettingReport[] = []): IntegrationRecord => ({
+  name: f.name,
+  dir: f.dir,
+  status,
+  error: err.message,
+  fix: err.fix,
+  settings,
+  tools: [],
+  commands: [],
+  hooks: [],
+  skills: [],
+  problems: [],
+});
+
+/** The app's logger with the integration's name on every record. */
+function scopedLog(log: Logger, integration: string): Logger {
+  const at = (level: keyof Logger) => (msg: string, fields?: Record<string, unknown>) => log[level](msg, { integration, ...fields });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+async function buildChannel(factory: ChannelFactory, ctx: IntegrationContext, file: string): Promise<IntegrationChannel> {
+  try {
+    return await factory(ctx);
+  } catch (err) {
+    throw new AegisError('invalid_input', `${file}: the channel factory threw: ${(err as Error)?.message ?? String(err)}`, { field: file, fix: 'build the adapter from ctx.settings without network calls (check credentials in probe())' });
+  }
+}
+
+function checkAdapter(adapter: IntegrationChannel | undefined, name: string, file: string): IntegrationChannel {
+  const a = adapter as Partial<IntegrationChannel> | undefined;
+  const missing = !a ? ['an adapter'] : (['send', 'isAllowed', 'describe'] as const).filter((m) => typeof a[m] !== 'function');
+  if (a && typeof a.maxLength !== 'number') missing.push('maxLength');
+  if (a && typeof a.markup !== 'string') missing.push('markup');
+  if (missing.length) throw new AegisError('invalid_input', `${file}: the channel factory returned no ${missing.join(', ')}`, { field: file, fix: 'return { name: ctx.integration, maxLength, markup, send, isAllowed, describe } (the ChannelAdapter of src/channels/types.ts)' });
+  if (a!.name !== name) throw new AegisError('invalid_input', `${file}: the channel is named "${a!.name}"`, { field: file, fix: `name it after its integration: name: ctx.integration ("${name}")` });
+  return adapter!;
+}
+
+/**
+ * Integrations: user folders that add tools, a channel, chat commands, lifecycle hooks and skills.
+ * load() discovers and loads them once per process (later calls get the same set) and never
+ * throws: a broken or clashing integration is recorded and logged, and everything else loads.
+ * Built-ins come first; an integration whose name or chat command is taken is refused whole.
+ */
+export class Integrations {
+  private loading?: Promise<IntegrationSet>;
+  /** Prompt names taken so far (built-in prompts, then skills), read on the first skill that is a prompt. */
+  private prompts?: Promise<Map<string, string>>;
+
+  constructor(private readonly app: App) {}
+
+  load(): Promise<IntegrationSet> {
+    this.loading ??= this.loadAll();
+    return this.loading;
+  }
+
+  private async loadAll(): Promise<IntegrationSet> {
+    const app = this.app;
+    const found = discover(app.config.home, app.env);
+    const set: IntegrationSet = { searched: found.searched, problems: found.problems, records: [], tools: [], commands: [], channels: [], skills: [] };
+    for (const problem of found.problems) app.log.warn('integration folder problem', { problem });
+    if (!found.folders.length) return set;
+
+    const records = new Map<FoundFolder, IntegrationRecord>();
+    const refuse = (f: FoundFolder, status: IntegrationStatus, err: AegisError, settings?: SettingReport[]) => {
+      records.set(f, emptyRecord(f, status, err, settings));
+      app.log.warn(`integration ${f.name} ${status === 'refused' ? 'refused' : 'not loaded'}`, { dir: f.dir, error: err.message, fix: err.fix });
+    };
+
+    // Names first: a folder whose name is unusable or taken runs none of its code.
+    const { BUILTIN_TOOLS } = await import('../tools/index.js');
+    const builtin = builtinNames(BUILTIN_TOOLS);
+    const owners = new Map<string, string>();
+    const candidates: FoundFolder[] = [];
+    for (const f of found.folders) {
+      if (!INTEGRATION_NAME.test(f.name)) {
+        refuse(f, 'failed', new AegisError('invalid_input', `folder ${f.dir}: "${f.name}" is not a usable integration name`, { field: f.dir, fix: 'rename the folder to lowercase letters and digits, starting with a letter (the name prefixes its tools: <name>_<verb>)' }));
+      } else if (builtin.has(f.name) || owners.has(f.name)) {
+        const other = builtin.get(f.name) ?? `integration ${f.name} from ${owners.get(f.name)}, loaded first`;
+        refuse(f, 'refused', new AegisError('conflict', `integration ${f.name} from ${f.dir} clashes with ${other}`, { field: f.dir, fix: 'rename the folder (an integration is named after its folder)' }));
+      } else {
+        owners.set(f.name, f.dir);
+        candidates.push(f);
+      }
+    }
+
+    if (candidates.length) enableIntegrationImports(candidates.map((c) => c.dir));
+    const outcomes = await Promise.all(candidates.map((f) => loadFolder(f, app.env, app.config)));
+    const isChatWord = outcomes.some((o) => o.ok && o.folder.commands.length) ? await builtinChatWord() : () => false;
+    const operators = this.operatorNames();
+    const chatOwners = new Map<string, string>();
+
+    for (const [i, outcome] of outcomes.entries()) {
+      const f = candidates[i]!;
+      if (!outcome.ok) {
+        refuse(f, 'failed', outcome.error, outcome.settings);
+        continue;
+      }
+      const folder = outcome.folder;
+      const clash = this.commandClash(folder, chatOwners, isChatWord, operators);
+      if (clash) {
+        refuse(f, 'refused', clash, folder.settings.report);
+        continue;
+      }
+      try {
+        const record = await this.activate(folder, set);
+        for (const c of folder.commands) chatOwners.set(c.value.name, `integration ${folder.name} (${c.file})`);
+        records.set(f, record);
+      } catch (err) {
+        refuse(f, 'failed', toAegisError(err), folder.settings.report);
+      }
+    }
+    set.records = found.folders.map((f) => records.get(f)!);
+    return set;
+  }
+
+  /** Operator names from config.json: a chat command must not take one. A bad operators block is messaging's to report. */
+  private operatorNames(): Set<string> {
+    const raw = this.app.config.extra.operators;
+    return new Set(raw && typeof raw === 'object' ? Object.keys(raw).map((k) => k.toLowerCase()) : []);
+  }
+
+  /** The first chat command of the folder whose name is taken, as the error naming both sources. */
+  private commandClash(folder: LoadedFolder, taken: Map<string, string>, isChatWord: (w: string) => boolean, operators: Set<string>): AegisError | undefined {
+    const mine = new Map<string, string>();
+    for (const { value, file } of folder.commands) {
+      const other = isChatWord(value.name)
+        ? `the built-in chat command "${value.name}" (src/messaging/parser.ts)`
+        : operators.has(value.name)
+          ? `the operator "${value.name}" in ${this.app.config.configFile}`
+          : (taken.get(value.name) ?? (mine.has(value.name) ? `the chat command of the same name in ${mine.get(value.name)}` : undefined));
+      if (other) return new AegisError('conflict', `chat command "${value.name}" of integration ${folder.name} (${file}) clashes with ${other}`, { field: file, fix: `rename the command in ${file}` });
+      mine.set(value.name, file);
+    }
+    return undefined;
+  }
+
+  private promptOwners(): Promise<Map<string, string>> {
+    this.prompts ??= import('../content/prompts.js')
+      .then(({ loadPrompts }) => loadPrompts())
+      .then((prompts) => new Map(prompts.map((p) => [p.name, `the built-in prompt ${p.name} (${p.source})`])));
+    return this.prompts;
+  }
+
+  /** Builds the channel, reads the skills, then makes the integration live: tools, commands, channel, skills, hooks. */
+  private async activate(folder: LoadedFolder, set: IntegrationSet): Promise<IntegrationRecord> {
+    const { name, settings } = folder;
+    const ctx: IntegrationContext = { app: this.app, integration: name, settings: settings.values, log: scopedLog(this.app.log, name) };
+    const adapter = folder.channel && checkAdapter(await buildChannel(folder.channel.value, ctx, folder.channel.file), name, folder.channel.file);
+    const { skills, problems } = await readSkills(name, folder.skillFiles);
+    for (const s of skills) {
+      if (!s.prompt) continue;
+      const promptOwners = await this.promptOwners();
+      const other = promptOwners.get(s.prompt.name);
+      if (other) {
+        problems.push(`${s.path}: prompt ${s.prompt.name} clashes with ${other}; it is served as a resource only (fix: rename it in the front matter)`);
+        delete s.prompt;
+      } else promptOwners.set(s.prompt.name, s.path);
+    }
+
+    // Tool handlers get the built-in context plus this integration's name and settings.
+    const extended = (toolCtx: ToolContext): IntegrationToolContext => ({ ...toolCtx, integration: name, settings: settings.values });
+    for (const { value: tool } of folder.tools) set.tools.push({ ...tool, handler: (toolCtx, input) => tool.handler(extended(toolCtx), input) });
+    for (const { value, file } of folder.commands) set.commands.push({ command: value, file, ctx, secrets: settings.secrets });
+    if (adapter) set.channels.push({ integration: name, file: folder.channel!.file, adapter });
+    set.skills.push(...skills);
+    if (folder.hooks) activateHooks(this.app, folder.hooks.value, ctx);
+    return {
+      name,
+      dir: folder.dir,
+      status: 'loaded',
+      description: settings.description,
+      settings: settings.report,
+      tools: folder.tools.map((t) => t.value.name),
+      commands: folder.commands.map((c) => c.value.name),
+      channel: adapter?.name,
+      hooks: Object.keys(folder.hooks?.value ?? {}),
+      skills: skills.map((s) => (s.prompt ? `${s.name} (prompt ${s.prompt.name})` : s.name)),
+      problems,
+    };
+  }
+}

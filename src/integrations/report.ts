@@ -1,0 +1,49 @@
+import type { App } from '../app.js';
+import type { Check } from '../system/checks.js';
+import type { IntegrationRecord } from './host.js';
+
+/** `token=****abcd (env)`, `url unset (required)`: one setting, secrets masked. */
+const settingLine = (s: IntegrationRecord['settings'][number]): string =>
+  s.shown === undefined ? `${s.key} unset${s.required ? ' (required)' : ''}` : `${s.key}=${s.secret ? s.shown : JSON.stringify(s.shown)} (${s.source})`;
+
+/** What an integration adds, in one line: `2 tools (ci_status, ci_rerun) · commands: deploy · hooks: after_tool_call`. */
+export function contributions(r: IntegrationRecord): string {
+  const parts = [
+    r.tools.length ? `tools: ${r.tools.join(', ')}` : '',
+    r.channel ? `channel: ${r.channel}` : '',
+    r.commands.length ? `chat commands: ${r.commands.join(', ')}` : '',
+    r.hooks.length ? `hooks: ${r.hooks.join(', ')}` : '',
+    r.skills.length ? `skills: ${r.skills.join(', ')}` : '',
+  ];
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** Lines under an integration's name: where it is from, what it adds or why it did not load, its settings. */
+export function describeRecord(r: IntegrationRecord): string[] {
+  const lines = [r.dir];
+  if (r.description) lines.push(r.description);
+  if (r.status === 'loaded') lines.push(contributions(r));
+  else lines.push(`${r.status === 'refused' ? 'refused' : 'error'}: ${r.error}`, ...(r.fix ? [`fix: ${r.fix}`] : []));
+  if (r.settings.length) lines.push(`settings: ${r.settings.map(settingLine).join(', ')}`);
+  lines.push(...r.problems.map((p) => `note: ${p}`));
+  return lines;
+}
+
+/** `ag doctor`: one line per integration (a broken one warns, it is not required), or where none were found. */
+export async function integrationChecks(app: App): Promise<Check[]> {
+  const set = await app.integrations.load();
+  const searched: Check = {
+    name: 'integrations',
+    ok: set.problems.length === 0,
+    required: false,
+    detail: `${set.records.filter((r) => r.status === 'loaded').length} of ${set.records.length} loaded; searched ${set.searched.join(', ')}`,
+    fix: set.problems.length ? set.problems.join('; ') : undefined,
+  };
+  return [
+    searched,
+    ...set.records.map((r): Check => {
+      const [, ...rest] = describeRecord(r).filter((l) => !l.startsWith('fix: '));
+      return { name: `integration ${r.name}`, ok: r.status === 'loaded', required: false, detail: [`${r.status} from ${r.dir}`, ...rest].join('\n'), fix: r.fix };
+    }),
+  ];
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { defineTool } from '../tools/define.js';
+import { describeRecord } from './report.js';
+
+const settingOut = z.object({
+  key: z.string(),
+  env: z.string().describe('Environment variable that sets it'),
+  configKey: z.string().describe('Key in $AEGIS_HOME/config.json that sets it'),
+  description: z.string(),
+  required: z.boolean(),
+  secret: z.boolean(),
+  source: z.enum(['env', 'config', 'default', 'unset']),
+  shown: z.string().optional().describe('The value; secrets masked to their last 4 characters'),
+});
+
+/** `integrations_list` (`ag integrations list`): what loaded, what did not and why, and each integration's settings. */
+export const integrationsList = defineTool({
+  name: 'integrations_list',
+  title: 'List integrations',
+  description:
+    'Lists the integrations found in $AEGIS_HOME/integrations and AEGIS_INTEGRATION_DIRS: user folders that add tools, a messaging channel, chat commands, lifecycle hooks and skills. For each: status (loaded; failed = broken code, a bad export or a missing required setting; refused = its name or a chat command clashes with a built-in or an earlier integration), the error and its fix, what it contributes, and its declared settings as set or unset with their source (secrets masked).',
+  input: z.object({}),
+  output: z.object({
+    integrations: z.array(
+      z.object({
+        name: z.string(),
+        dir: z.string(),
+        status: z.enum(['loaded', 'failed', 'refused']),
+        description: z.string().optional(),
+        error: z.string().optional(),
+        fix: z.string().optional(),
+        tools: z.array(z.string()),
+        channel: z.string().optional(),
+        commands: z.array(z.string()).describe('Chat commands'),
+        hooks: z.array(z.string()),
+        skills: z.array(z.string()).describe('Skill documents (MCP resources; "(prompt x)" when also a prompt)'),
+        settings: z.array(settingOut),
+        problems: z.array(z.string()).describe('Problems that did not stop it loading'),
+      }),
+    ),
+    searched: z.array(z.string()).describe('Folders searched, in load order'),
+    problems: z.array(z.string()).describe('Searched folders that are missing or unreadable'),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  cli: {
+    render: ({ integrations, searched, problems }) =>
+      [
+        ...integrations.flatMap((r) => [`${r.name.padEnd(16)} ${r.status}`, ...describeRecord(r).map((l) => `  ${l}`)]),
+        integrations.length ? '' : 'No integrations found. Create one with `ag integrations new <name>`.',
+        `Searched: ${searched.join(', ')}`,
+        ...problems.map((p) => `Problem: ${p}`),
+      ].join('\n'),
+  },
+  handler: async ({ app }) => {
+    const set = await app.integrations.load();
+    return { integrations: set.records, searched: set.searched, problems: set.problems };
+  },
+});
