@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { SessionState } from '../agents/types.js';
 import type { Logger } from '../util/log.js';
 import { ControlClient } from '../tmux/control.js';
@@ -52,6 +53,7 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
   /** Adopts every live session in the store: the panes outlive any one Aegis process. */
   async start(): Promise<void> {
     this.stopped = false;
+    await this.dropOrphanClients().catch(() => {});
     await this.sync();
     this.sweepTimer = setInterval(() => void this.sync().catch((err) => this.log.warn('session sweep failed', { error: (err as Error).message })), SWEEP_MS);
     this.sweepTimer.unref();
@@ -97,12 +99,40 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
         // The hub session ends with its last window; any session still live has lost its pane.
         if (!this.stopped) void this.sync();
       });
+      client.on('pause', (paneId) => void this.resume(paneId));
       await client.start(HUB_SESSION);
+      // Flow control: if this process ever falls 5 s behind, tmux pauses output to this client only,
+      // instead of buffering for it or holding the pane back; we resume and re-read the screen.
+      await client.run('refresh-client -f pause-after=5').catch(() => {});
       this.control = client;
     })().finally(() => {
       this.connecting = undefined;
     });
     await this.connecting;
+  }
+
+  /** A paused pane: ask tmux to continue, then seed the emulator again (output was skipped). */
+  private async resume(paneId: string): Promise<void> {
+    await this.control?.run(`refresh-client -A ${quoteControlArg(`${paneId}:continue`)}`).catch(() => {});
+    await this.byPane.get(paneId)?.seed().catch(() => {});
+  }
+
+  /**
+   * A control client whose Aegis process was killed (SIGKILL) can outlive it, attached and unread.
+   * Such orphans (re-parented to init) are detached before we attach our own.
+   */
+  private async dropOrphanClients(): Promise<void> {
+    const r = await this.tmux.run(['list-clients', '-F', '#{client_pid} #{client_control_mode}'], { reject: false });
+    for (const line of r.stdout.split('\n')) {
+      const [pid, control] = line.trim().split(' ');
+      if (control !== '1' || !pid || parentPid(Number(pid)) !== 1) continue;
+      try {
+        process.kill(Number(pid), 'SIGTERM');
+        this.log.warn('stopped an orphaned tmux control client', { pid });
+      } catch {
+        /* already gone */
+      }
+    }
   }
 
   /** Runs a tmux command over the control connection when there is one, else as a process. */
@@ -223,6 +253,16 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
     for (const id of [...this.observers.keys()]) this.unwatch(id);
     this.control?.close();
     this.control = undefined;
+  }
+}
+
+/** The parent of a process, from /proc (Linux); undefined where that cannot be read. */
+function parentPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
   }
 }
 

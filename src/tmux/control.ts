@@ -33,6 +33,8 @@ export interface ControlEvents {
   'window-close': [windowId: string];
   'window-add': [windowId: string];
   'layout-change': [windowId: string];
+  /** tmux stopped sending a pane's output because we fell behind (pause-after); see continuePane. */
+  pause: [paneId: string];
   exit: [reason: string];
 }
 
@@ -135,6 +137,14 @@ export class ControlClient extends EventEmitter<ControlEvents> {
         this.emit('output', line.subarray(space + 1, second).toString('latin1'), decodeOutput(line.subarray(second + 1)));
         return;
       }
+      case '%extended-output': {
+        // With pause-after on, output arrives as `%extended-output %pane age … : data`.
+        const second = line.indexOf(0x20, space + 1);
+        const colon = line.indexOf(' : ', second);
+        if (second < 0 || colon < 0) return;
+        this.emit('output', line.subarray(space + 1, second).toString('latin1'), decodeOutput(line.subarray(colon + 3)));
+        return;
+      }
       case '%begin':
         this.block = { guard: line.subarray(space).toString('latin1'), lines: [] };
         return;
@@ -144,6 +154,9 @@ export class ControlClient extends EventEmitter<ControlEvents> {
         return;
       case '%window-add':
         this.emit('window-add', line.subarray(space + 1).toString('latin1').trim());
+        return;
+      case '%pause':
+        this.emit('pause', line.subarray(space + 1).toString('latin1').trim());
         return;
       case '%layout-change':
         this.emit('layout-change', line.subarray(space + 1).toString('latin1').split(' ')[0]!);
