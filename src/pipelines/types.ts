@@ -16,7 +16,8 @@ export const STAGE_AGENTS = ['claude', 'codex', 'gemini', 'shell'] as const;
 export type StageAgent = (typeof STAGE_AGENTS)[number];
 
 /** Claude Code permission modes, as session_create accepts them. */
-export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions'] as const;
+import { PERMISSION_MODES } from '../sessions/profiles.js';
+export { PERMISSION_MODES };
 
 export const ON_FAILURE = ['stop', 'continue'] as const;
 export type OnFailure = (typeof ON_FAILURE)[number];

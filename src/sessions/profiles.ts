@@ -8,6 +8,8 @@ import type { Config } from '../config/load.js';
 import { writeClaudeSettings } from './claude-launch.js';
 
 export const AGENTS = ['claude', 'codex', 'gemini', 'shell', 'custom'] as const;
+/** Claude Code permission modes a session (or a pipeline stage) can be started in. */
+export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions'] as const;
 export type AgentName = (typeof AGENTS)[number];
 
 export interface LaunchRequest {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { SESSION_STATES } from '../agents/types.js';
 import { renderPipeline } from '../pipelines/render.js';
-import { ON_FAILURE, PERMISSION_MODES, PIPELINE_LIMITS, PIPELINE_STATUSES, STAGE_AGENTS, STAGE_STATUSES, type AttemptRow, type PipelineView } from '../pipelines/types.js';
+import { ON_FAILURE, PIPELINE_LIMITS, PIPELINE_STATUSES, STAGE_AGENTS, STAGE_STATUSES, type AttemptRow, type PipelineView } from '../pipelines/types.js';
+import { dialogSchema as dialog, PERMISSION_MODES } from './schemas.js';
 import { defineTool } from './define.js';
 
 const id = z.string().min(1).describe('Pipeline id (a unique prefix of 4+ characters works), or its name (the newest pipeline of that name)');
@@ -30,16 +31,6 @@ const createInput = z.object({
   env: z.record(z.string(), z.string()).optional().describe("Extra environment variables for every stage's agent (never shown back)"),
 });
 
-const dialog = z.object({
-  kind: z.enum(['permission', 'question', 'plan', 'setup']),
-  title: z.string().optional(),
-  question: z.string(),
-  options: z.array(z.object({ number: z.number(), label: z.string(), selected: z.boolean() })),
-  tool: z.string().optional(),
-  command: z.string().optional(),
-  file: z.string().optional(),
-  url: z.string().optional(),
-});
 
 const attemptOutput = z.object({
   attempt: z.number(),

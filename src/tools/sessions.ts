@@ -8,21 +8,11 @@ import { AGENTS } from '../sessions/profiles.js';
 import type { SessionService, CreateOptions } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
 import { defineTool } from './define.js';
+import { dialogSchema, PERMISSION_MODES } from './schemas.js';
 
 const id = z.string().min(1).describe('Session id (a unique prefix of 4+ characters works), or the session name');
 const state = z.enum(SESSION_STATES);
-const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions'] as const;
 
-const dialogSchema = z.object({
-  kind: z.enum(['permission', 'question', 'plan', 'setup']),
-  title: z.string().optional(),
-  question: z.string(),
-  options: z.array(z.object({ number: z.number(), label: z.string(), selected: z.boolean() })),
-  tool: z.string().optional(),
-  command: z.string().optional(),
-  file: z.string().optional(),
-  url: z.string().optional(),
-});
 
 const sessionSummary = z.object({
   id: z.string(),

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/** Shapes several areas' tools return, declared once so their outputs describe a thing the same way. */
+
+export { PERMISSION_MODES } from '../sessions/profiles.js';
+
+/** A dialog the agent waits on (see Dialog in src/agents/types.ts). */
+export const dialogSchema = z.object({
+  kind: z.enum(['permission', 'question', 'plan', 'setup']),
+  title: z.string().optional(),
+  question: z.string(),
+  options: z.array(z.object({ number: z.number(), label: z.string(), selected: z.boolean() })),
+  tool: z.string().optional(),
+  command: z.string().optional(),
+  file: z.string().optional(),
+  url: z.string().optional(),
+});
