@@ -67,6 +67,18 @@ function toolCommand(lazy: LazyApp, tool: ToolDef, name: string): Command {
   return cmd;
 }
 
+/** One line per area in `ag --help`; an integration's area falls back to "<name> commands". */
+const AREA_DESCRIPTIONS: Record<string, string> = {
+  system: 'health and diagnosis of this machine and of Aegis',
+  session: 'agent sessions in tmux panes: create, send, wait, approve, read, kill',
+  pipeline: 'pipelines: DAGs of sessions that pass results on',
+  memory: 'shared key-value memory (namespace/key, scopes, TTL)',
+  kg: 'knowledge graph: entities, relations, observations, ranked search',
+  message: 'messages sent and received on chat channels',
+  channel: 'configured chat channels and their health',
+  integrations: 'user integrations: list, scaffold',
+};
+
 /**
  * Builds `ag` from the tool registry: `ag <area> <verb>` for every tool, plus each tool's short
  * aliases at the top level. Commands that are not tools (mcp, init, prompt) are added by the caller.
@@ -77,7 +89,7 @@ export function addToolCommands(program: Command, lazy: LazyApp, tools: ToolDef[
     const { area, verb } = cliPath(tool.name);
     let areaCmd = areas.get(area);
     if (!areaCmd) {
-      areaCmd = program.command(area).description(`${area} commands`);
+      areaCmd = program.command(area).description(AREA_DESCRIPTIONS[area] ?? `${area} commands`);
       areas.set(area, areaCmd);
     }
     areaCmd.addCommand(toolCommand(lazy, tool, verb));
