@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { answerKeys, approveKeys, rejectKeys } from '../../src/agents/claude/dialog-keys.js';
 import { detectClaudeScreen, looksLikeQuestion } from '../../src/agents/claude/detect.js';
 import type { Dialog, ScreenReading } from '../../src/agents/types.js';
-import { AegisError } from '../../src/errors.js';
 import { renderAnsi, TerminalScreen } from '../../src/terminal/screen.js';
+import { failure } from '../helpers/errors.js';
 
 /** Captures of the real Claude Code 2.1.197 at 200x50: 01-32 from the first study, 40+ from test/fakes. */
 const SHARED = '/work/shared/fixtures/claude-code-2.1.197/screens';
@@ -355,16 +355,6 @@ async function fixtureDialog(name: string): Promise<Dialog> {
   const dialog = detectClaudeScreen(await readFixture(path)).dialog;
   if (!dialog) throw new Error(`fixture ${name} shows no dialog`);
   return dialog;
-}
-
-function failure(fn: () => unknown): AegisError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AegisError) return err;
-    throw err;
-  }
-  throw new Error('expected an AegisError');
 }
 
 describe('dialog keys', () => {

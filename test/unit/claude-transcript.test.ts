@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { summarizeTranscript, TranscriptReader, type Turn } from '../../src/agents/claude/transcript.js';
 import { claudeProjectDir, claudeTranscriptPath, encodeClaudeProjectName } from '../../src/agents/claude/transcript-path.js';
-import { AegisError } from '../../src/errors.js';
+import { failure } from '../helpers/errors.js';
 
 const SAMPLE = '/work/shared/fixtures/claude-code-2.1.197/screens/sample-transcript.jsonl';
 const SAMPLE_LINES = readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l !== '');
@@ -25,16 +25,6 @@ afterEach(() => {
 
 function readAll(reader: TranscriptReader): Turn[] {
   return reader.read({ limit: 500 }).turns;
-}
-
-function failure(fn: () => unknown): AegisError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AegisError);
-    return err as AegisError;
-  }
-  throw new Error('expected an error');
 }
 
 // Hand-made records in the 2.1.197 shapes (FINDINGS.md §5), with only the fields the reader uses.

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/open.js';
-import { AegisError } from '../../src/errors.js';
 import { KnowledgeGraph } from '../../src/knowledge/graph.js';
 import type { Relation } from '../../src/knowledge/types.js';
+import { failure } from '../helpers/errors.js';
 
 let dir: string;
 let db: Db;
@@ -21,16 +21,6 @@ afterEach(() => {
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function failure(fn: () => unknown): AegisError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AegisError);
-    return err as AegisError;
-  }
-  throw new Error('expected an error');
-}
 
 /** Everything stored, including the search index, to prove a failed call changed nothing. */
 const snapshot = () => ({

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/open.js';
-import { AegisError } from '../../src/errors.js';
 import { KnowledgeGraph } from '../../src/knowledge/graph.js';
 import { parseJsonl, toJsonl } from '../../src/knowledge/jsonl.js';
 import { exportJsonl, importJsonl } from '../../src/knowledge/transfer.js';
+import { failure } from '../helpers/errors.js';
 
 const FIXTURE = new URL('../fixtures/kg-reference.jsonl', import.meta.url);
 const fixtureText = readFileSync(FIXTURE, 'utf8');
@@ -25,16 +25,6 @@ afterEach(() => {
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function failure(fn: () => unknown): AegisError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AegisError);
-    return err as AegisError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('reference JSONL round trip', () => {
   it('imports a file in the reference format and exports it byte for byte', () => {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/open.js';
-import { AegisError } from '../../src/errors.js';
 import { renderMemoryBlock } from '../../src/memory/render.js';
 import { normalizeScope } from '../../src/memory/scope.js';
 import { MEMORY_LIMITS, MemoryStore } from '../../src/memory/store.js';
+import { failure } from '../helpers/errors.js';
 
 let dir: string;
 let db: Db;
@@ -24,17 +24,6 @@ afterEach(() => {
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Runs `fn`, expecting an AegisError; returns it so the test can check field and fix. */
-function failure(fn: () => unknown): AegisError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AegisError);
-    return err as AegisError;
-  }
-  throw new Error('expected an error');
-}
 
 const rowCount = () => (db.prepare('SELECT count(*) AS n FROM memory_entries').get() as { n: number }).n;
 
