@@ -25,11 +25,7 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
   program
     .command('mcp')
     .description('serve the MCP protocol on stdio (what `claude mcp add aegis -- npx ag mcp` runs)')
-    .action(async () => {
-      const { serveStdio } = await import('../mcp/server.js');
-      const app = lazy.get();
-      await serveStdio(app, await loadTools(app));
-    });
+    .action(() => serveMcp(lazy));
 
   program
     .command('prompt')
@@ -70,9 +66,20 @@ function exitOverrideDeep(cmd: Command): void {
   cmd.commands.forEach(exitOverrideDeep);
 }
 
+/** `ag mcp` is what every MCP host spawns: it skips building the CLI's commands, as it needs none of them. */
+async function serveMcp(lazy: LazyApp): Promise<void> {
+  const { serveStdio } = await import('../mcp/server.js');
+  const app = lazy.get();
+  await serveStdio(app, await loadTools(app));
+}
+
 export async function main(argv: string[]): Promise<number> {
   const lazy = new LazyApp();
   try {
+    if (argv.length === 3 && argv[2] === 'mcp') {
+      await serveMcp(lazy);
+      return EXIT.ok;
+    }
     const program = await buildProgram(lazy);
     await program.parseAsync(argv);
     return EXIT.ok;

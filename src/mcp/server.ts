@@ -176,14 +176,15 @@ export async function serveStdio(app: App, tools: ToolDef[]): Promise<void> {
       resolve();
     };
   });
+  // Adopt the live panes once the handshake is done, so a host never waits on it for tools/list.
+  server.oninitialized = () =>
+    void app.sessions
+      .start()
+      .catch((err) => app.log.warn('session monitor did not start', { error: (err as Error).message }))
+      // Pipelines are advanced (and resumed) by long-lived processes, once the panes are adopted.
+      .then(() => app.pipelines.start())
+      .catch((err) => app.log.warn('pipeline runner did not start', { error: (err as Error).message }));
   await server.connect(transport);
   process.stdin.on('end', () => void server.close());
-  // Adopt the live panes after the handshake, so a host never waits on it for tools/list.
-  void app.sessions
-    .start()
-    .catch((err) => app.log.warn('session monitor did not start', { error: (err as Error).message }))
-    // Pipelines are advanced (and resumed) by long-lived processes, once the panes are adopted.
-    .then(() => app.pipelines.start())
-    .catch((err) => app.log.warn('pipeline runner did not start', { error: (err as Error).message }));
   await closed;
 }

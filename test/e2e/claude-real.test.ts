@@ -1,41 +1,34 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareClaudeHome, type ClaudeHome } from '../fakes/claude-home.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-server.js';
-import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
+import type { ClaudeHome } from '../fakes/claude-home.js';
+import type { FakeAnthropic } from '../fakes/anthropic-server.js';
+import type { TestEnv } from '../helpers/env.js';
+import { hasClaude, startRealClaudeWorld, type RealClaudeWorld } from '../helpers/real-claude.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call, callError, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
-
-const CLAUDE = join(ROOT, 'node_modules', '.bin', 'claude');
 
 /**
  * Aegis driving the REAL Claude Code 2.1.197 offline: a real MCP client, the real `ag mcp` server,
  * real tmux on a private socket, and a fake Messages API that scripts the model's answers.
  */
-describe.skipIf(!existsSync(CLAUDE))('Aegis with the real Claude Code CLI', () => {
+describe.skipIf(!hasClaude)('Aegis with the real Claude Code CLI', () => {
+  let world: RealClaudeWorld;
   let t: TestEnv;
   let fake: FakeAnthropic;
   let home: ClaudeHome;
   let workDir: string;
-  let mcp: Awaited<ReturnType<typeof connectMcp>>;
+  let mcp: RealClaudeWorld['mcp'];
 
   beforeAll(async () => {
-    fake = await startFakeAnthropic();
-    workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-e2e-work-')));
-    home = await prepareClaudeHome({ workDirs: [workDir], apiKey: 'sk-ant-test-0123456789abcdefghijklmnop', baseUrl: fake.url });
-    t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: CLAUDE, AEGIS_STALL_SECONDS: '600' });
-    mcp = await connectMcp(t.env);
+    world = await startRealClaudeWorld('e2e-work');
+    ({ t, fake, home, workDir, mcp } = world);
   });
   afterAll(async () => {
-    await mcp?.close();
-    // Killing the tmux server ends every claude; kill their tool processes through Aegis first.
-    t?.cleanup();
-    await fake?.close();
-    await home?.cleanup();
+    if (world) world.mcp = mcp;
+    await world?.close();
   });
 
   const create = (prompt?: string) => call<{ id: string; state: string }>(mcp.client, 'session_create', { workDir, prompt, env: home.env });

@@ -1,39 +1,29 @@
-import { existsSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareClaudeHome, type ClaudeHome } from '../fakes/claude-home.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-server.js';
-import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
-import { connectMcp } from '../helpers/mcp-client.js';
+import type { ClaudeHome } from '../fakes/claude-home.js';
+import type { FakeAnthropic } from '../fakes/anthropic-server.js';
+import { hasClaude, startRealClaudeWorld, type RealClaudeWorld } from '../helpers/real-claude.js';
 import { call } from '../helpers/sessions.js';
 import { stageOf, waitPipeline, type PipelineOut } from '../integration/pipeline-helpers.js';
-
-const CLAUDE = join(ROOT, 'node_modules', '.bin', 'claude');
 
 /**
  * Pipelines driving the REAL Claude Code 2.1.197 offline: the real `ag mcp` server, real tmux on a
  * private socket, and a fake Messages API that records what the model was asked.
  */
-describe.skipIf(!existsSync(CLAUDE))('pipelines with the real Claude Code CLI', { timeout: 180_000 }, () => {
-  let t: TestEnv;
+describe.skipIf(!hasClaude)('pipelines with the real Claude Code CLI', { timeout: 180_000 }, () => {
+  let world: RealClaudeWorld;
   let fake: FakeAnthropic;
   let home: ClaudeHome;
   let workDir: string;
-  let mcp: Awaited<ReturnType<typeof connectMcp>>;
+  let mcp: RealClaudeWorld['mcp'];
 
   beforeAll(async () => {
-    fake = await startFakeAnthropic();
-    workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-e2e-pipeline-')));
-    home = await prepareClaudeHome({ workDirs: [workDir], apiKey: 'sk-ant-test-0123456789abcdefghijklmnop', baseUrl: fake.url });
-    t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: CLAUDE, AEGIS_STALL_SECONDS: '600' });
-    mcp = await connectMcp(t.env);
+    world = await startRealClaudeWorld('e2e-pipeline');
+    ({ fake, home, workDir, mcp } = world);
   }, 120_000);
   afterAll(async () => {
-    await mcp?.close();
-    t?.cleanup();
-    await fake?.close();
-    await home?.cleanup();
+    await world?.close();
   }, 120_000);
 
   const mainPrompts = () => fake.requests.filter((r) => r.kind === 'main').map((r) => r.prompt);

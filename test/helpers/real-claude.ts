@@ -1,0 +1,47 @@
+import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepareClaudeHome, type ClaudeHome } from '../fakes/claude-home.js';
+import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-server.js';
+import { makeTestEnv, ROOT, type TestEnv } from './env.js';
+import { connectMcp } from './mcp-client.js';
+
+/** The real Claude Code CLI installed as a devDependency. */
+export const CLAUDE = join(ROOT, 'node_modules', '.bin', 'claude');
+export const hasClaude = existsSync(CLAUDE);
+
+export interface RealClaudeWorld {
+  fake: FakeAnthropic;
+  home: ClaudeHome;
+  workDir: string;
+  t: TestEnv;
+  /** A live MCP connection to `ag mcp`; tests may replace it (to restart the server). */
+  mcp: Awaited<ReturnType<typeof connectMcp>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything a test needs to drive the real Claude Code offline through Aegis: a fake Messages API,
+ * a private HOME that trusts a fresh work folder, a private Aegis home and tmux socket, and a real
+ * MCP client connected to the built `ag mcp`. Pass `home.env` as session_create's env.
+ */
+export async function startRealClaudeWorld(prefix: string): Promise<RealClaudeWorld> {
+  const fake = await startFakeAnthropic();
+  const workDir = realpathSync(mkdtempSync(join(tmpdir(), `aegis-${prefix}-`)));
+  const home = await prepareClaudeHome({ workDirs: [workDir], apiKey: 'sk-ant-test-0123456789abcdefghijklmnop', baseUrl: fake.url });
+  const t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: CLAUDE, AEGIS_STALL_SECONDS: '600' });
+  const world: RealClaudeWorld = {
+    fake,
+    home,
+    workDir,
+    t,
+    mcp: await connectMcp(t.env),
+    async close() {
+      await world.mcp.close();
+      t.cleanup();
+      await fake.close();
+      await home.cleanup();
+    },
+  };
+  return world;
+}
