@@ -40,6 +40,8 @@ export function makeTestEnv(extra: Record<string, string> = {}): TestEnv {
       }
       stopEngines(home);
       rmSync(home, { recursive: true, force: true });
+      // tmux 3.3a leaves the socket file behind after kill-server.
+      rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
     },
   };
 }
