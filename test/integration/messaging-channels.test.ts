@@ -138,8 +138,10 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     const ts = String(received.headers['x-aegis-timestamp']);
     const expected = `t=${ts},v1=${createHmac('sha256', HOOK_SECRET).update(`${ts}.${received.body}`).digest('hex')}`;
     expect(received.headers['x-aegis-signature']).toBe(expected);
-    const body = JSON.parse(received.body) as { id: string; event: string; data: { channel: string } };
+    const body = JSON.parse(received.body) as { id: string; event: string; timestamp: string; context: { aegis: string }; data: { channel: string } };
     expect(body.event).toBe('message_received');
+    expect(Number.isNaN(Date.parse(body.timestamp))).toBe(false);
+    expect(body.context.aegis).toMatch(/^\d+\.\d+\.\d+$/);
     // The receiver answered the first requests with 503: that delivery came again, with the same id.
     const idOf = (d: Delivery) => (JSON.parse(d.body) as { id: string }).id;
     await waitFor(() => good.got.filter((d) => idOf(d) === idOf(good.got[0]!)).length >= 2, { what: 'the retried delivery' });
