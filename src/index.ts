@@ -11,13 +11,24 @@ export { defineHooks, defineChatCommands, defineChannel } from './integrations/d
 export type {
   IntegrationContext,
   IntegrationSettings,
-  IntegrationToolContext,
   IntegrationHooks,
   Veto,
   ChatCommand,
   ChatCommandContext,
+  ChannelContext,
   ChannelFactory,
-  IntegrationChannel,
 } from './integrations/types.js';
-export type { ChannelDescription, Delivery, InboundMessage, OutboundMessage } from './channels/types.js';
+export type {
+  ChannelAdapter,
+  ChannelDescription,
+  Delivery,
+  InboundMessage,
+  OutboundMessage,
+  PollResult,
+  StatusUpdate,
+  WebhookRequest,
+  WebhookOutcome,
+  WebhookRoute,
+} from './channels/types.js';
+export { ChannelError } from './channels/types.js';
 export { VERSION } from './version.js';

@@ -1,68 +1,68 @@
+import type { App } from '../app.js';
 import type { Config } from '../config/load.js';
-import { CHANNEL_REQUIREMENTS } from '../config/settings.js';
-import { DiscordAdapter } from './discord.js';
-import { SlackAdapter } from './slack.js';
-import { TelegramAdapter } from './telegram.js';
-import { CHANNEL_NAMES, type ChannelAdapter, type ChannelName, type CursorStore } from './types.js';
-import { WebhooksAdapter } from './webhooks.js';
-import { WhatsAppAdapter } from './whatsapp.js';
+import { AegisError } from '../errors.js';
+import type { ChannelContext, ChannelFactory } from '../integrations/types.js';
+import { withFields } from '../util/log.js';
+import { BUILTIN_CHANNELS } from './builtin.js';
+import type { ChannelAdapter, CursorStore } from './types.js';
 
-/** Settings a channel still needs before it counts as configured (CHANNEL_REQUIREMENTS is the one list). */
-export function missingSettings(config: Config, channel: ChannelName): string[] {
-  return (CHANNEL_REQUIREMENTS[channel] ?? []).filter((key) => {
+/** Settings a built-in channel still needs before it counts as configured (an integration's are checked when it loads). */
+export function missingSettings(config: Config, channel: string): string[] {
+  return (BUILTIN_CHANNELS.find((c) => c.name === channel)?.requires ?? []).filter((key) => {
     const v = config.settings.get(key)?.value;
     return v === undefined || (Array.isArray(v) && v.length === 0);
   });
 }
 
-const isConfigured = (config: Config, channel: ChannelName): boolean => missingSettings(config, channel).length === 0;
-
-function build(config: Config, channel: ChannelName, cursors: CursorStore): ChannelAdapter {
-  const get = <T>(key: string) => config.get<T>(key);
-  switch (channel) {
-    case 'telegram':
-      return new TelegramAdapter({
-        token: get('channels.telegram.botToken'),
-        baseUrl: get('channels.telegram.baseUrl'),
-        allowedChatIds: get('channels.telegram.allowedChatIds'),
-        allowedUserIds: get('channels.telegram.allowedUserIds'),
-        pollSeconds: get('channels.telegram.pollSeconds'),
-      });
-    case 'whatsapp':
-      return new WhatsAppAdapter({
-        applicationId: get('channels.vonage.applicationId'),
-        privateKey: get('channels.vonage.privateKey'),
-        fromNumber: get('channels.vonage.fromNumber'),
-        allowedNumbers: get('channels.vonage.allowedNumbers'),
-        baseUrl: get('channels.vonage.baseUrl'),
-        signatureSecret: get('channels.vonage.signatureSecret'),
-        signatureMode: get('channels.vonage.signatureMode'),
-      });
-    case 'discord':
-      return new DiscordAdapter({
-        token: get('channels.discord.botToken'),
-        baseUrl: get('channels.discord.baseUrl'),
-        tasksChannelId: get('channels.discord.tasksChannelId'),
-        allowedUserIds: get('channels.discord.allowedUserIds'),
-        pollSeconds: get('channels.discord.pollSeconds'),
-        cursors,
-      });
-    case 'slack':
-      return new SlackAdapter({
-        signingSecret: get('channels.slack.signingSecret'),
-        botToken: get('channels.slack.botToken'),
-        incomingWebhookUrl: get('channels.slack.incomingWebhookUrl'),
-        baseUrl: get('channels.slack.baseUrl'),
-        allowedUserIds: get('channels.slack.allowedUserIds'),
-      });
-    case 'webhooks':
-      return new WebhooksAdapter({ urls: get('hooks.webhookUrls'), secret: get('hooks.webhookSecret'), maxAttempts: get('hooks.webhookMaxAttempts') });
-  }
+/** What a channel factory gets: the app, the channel's name, its settings, a logger naming it and the cursor store. */
+export function channelContext(app: App, name: string, settings: ChannelContext['settings'], cursors: CursorStore): ChannelContext {
+  return { app, integration: name, settings, log: withFields(app.log, { integration: name }), cursors };
 }
 
-/** An adapter for every configured channel, built from config; unconfigured channels are absent. */
-export function buildAdapters(config: Config, cursors: CursorStore): Map<ChannelName, ChannelAdapter> {
-  const adapters = new Map<ChannelName, ChannelAdapter>();
-  for (const name of CHANNEL_NAMES) if (isConfigured(config, name)) adapters.set(name, build(config, name, cursors));
+const fail = (source: string, message: string, fix: string) => new AegisError('invalid_input', `${source}: ${message}`, { field: source, fix });
+
+/**
+ * Checks what a channel factory returned, for built-ins and integrations alike: the methods and
+ * limits the outbox and router rely on, the name, and (for an integration) webhook paths under
+ * `/api/<name>/` so one channel cannot take over another's route.
+ */
+export function checkAdapter(adapter: ChannelAdapter | undefined, name: string, source: string, opts: { ownRoutes?: boolean } = {}): ChannelAdapter {
+  const a = adapter as Partial<ChannelAdapter> | undefined;
+  const missing = !a ? ['an adapter'] : (['send', 'isAllowed', 'describe'] as const).filter((m) => typeof a[m] !== 'function');
+  if (a && (typeof a.maxLength !== 'number' || a.maxLength < 1)) missing.push('maxLength');
+  if (a && typeof a.markup !== 'string') missing.push('markup');
+  if (missing.length) throw fail(source, `the channel factory returned no ${missing.join(', ')}`, 'return { name: ctx.integration, maxLength, markup, send, isAllowed, describe } (ChannelAdapter from "aegis-agents")');
+  if (a!.name !== name) throw fail(source, `the channel is named "${a!.name}"`, `name it after its integration: name: ctx.integration ("${name}")`);
+  for (const m of ['poll', 'probe', 'acknowledge'] as const) {
+    if (a![m] !== undefined && typeof a![m] !== 'function') throw fail(source, `the channel's ${m} is not a function`, `write ${m}(...) { ... } or leave it out`);
+  }
+  if (a!.webhooks !== undefined) {
+    if (!Array.isArray(a!.webhooks)) throw fail(source, 'the channel\'s webhooks is not a list', 'write webhooks: [{ path, signed, handle(req) { ... } }]');
+    for (const route of a!.webhooks) {
+      if (typeof route?.path !== 'string' || typeof route.handle !== 'function') throw fail(source, 'a webhook route has no path or handle', 'write { path: "/api/<name>/inbound", signed: true, handle(req) { return { status: 200 } } }');
+      if (opts.ownRoutes && !route.path.startsWith(`/api/${name}/`)) throw fail(source, `webhook path ${route.path} is outside /api/${name}/`, `mount it under /api/${name}/, e.g. /api/${name}/inbound`);
+    }
+  }
+  return adapter!;
+}
+
+/** Runs a channel factory that may be async (an integration's) and checks what it built. */
+export async function buildChannel(factory: ChannelFactory, ctx: ChannelContext, source: string): Promise<ChannelAdapter> {
+  let adapter: ChannelAdapter;
+  try {
+    adapter = await factory(ctx);
+  } catch (err) {
+    throw fail(source, `the channel factory threw: ${(err as Error)?.message ?? String(err)}`, 'build the adapter from ctx.settings without network calls (check credentials in probe())');
+  }
+  return checkAdapter(adapter, ctx.integration, source, { ownRoutes: true });
+}
+
+/** An adapter for every configured built-in channel; unconfigured ones are absent. Integration channels join later (MessagingService.ready). */
+export function buildBuiltinAdapters(app: App, cursors: CursorStore): Map<string, ChannelAdapter> {
+  const adapters = new Map<string, ChannelAdapter>();
+  for (const c of BUILTIN_CHANNELS) {
+    if (missingSettings(app.config, c.name).length) continue;
+    adapters.set(c.name, checkAdapter(c.factory(channelContext(app, c.name, {}, cursors)), c.name, c.source));
+  }
   return adapters;
 }

@@ -1,9 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Markup } from './format.js';
 
-/** Every channel Aegis talks through; `webhooks` are outbound event deliveries, not a chat. */
-export const CHANNEL_NAMES = ['telegram', 'whatsapp', 'discord', 'slack', 'webhooks'] as const;
-export type ChannelName = (typeof CHANNEL_NAMES)[number];
+/**
+ * A channel's name: a built-in one (telegram, whatsapp, discord, slack, webhooks; src/channels/builtin.ts)
+ * or the name of the integration that contributes it. `webhooks` are outbound event deliveries, not a chat.
+ */
+export type ChannelName = string;
 
 /** A button under a message (Telegram's inline keyboard). `data` comes back in the callback query. */
 export interface Button {

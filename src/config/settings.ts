@@ -20,8 +20,11 @@ const list = z.preprocess(
   z.array(z.string()),
 );
 const bool = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean());
-/** A messaging target `channel:address[#event+event]`, e.g. `telegram:12345` or `discord:987#permission+question`. */
-const TARGET = /^(telegram|whatsapp|discord|slack):[^\s#:][^\s#]*(#[a-z]+(\+[a-z]+)*)?$/;
+/**
+ * A messaging target `channel:address[#event+event]`, e.g. `telegram:12345` or `discord:987#permission+question`;
+ * the channel may be an integration's (checked against the configured channels when `ag serve` starts).
+ */
+const TARGET = /^(?!webhooks:)[a-z][a-z0-9]*:[^\s#:][^\s#]*(#[a-z]+(\+[a-z]+)*)?$/;
 const targets = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
   z.array(z.string().regex(TARGET, 'channel:address, e.g. telegram:12345 or discord:987654#permission+question')),
@@ -81,11 +84,3 @@ export const SETTINGS: SettingSpec[] = [
   { key: 'messaging.eveningBriefing', env: 'AEGIS_EVENING_BRIEFING', schema: clock, default: '18:00', description: 'local time `ag serve` sends the evening briefing to subscribers, or off' },
 ];
 
-/** Channels and the setting that must be present for each to count as configured. */
-export const CHANNEL_REQUIREMENTS: Record<string, string[]> = {
-  telegram: ['channels.telegram.botToken'],
-  whatsapp: ['channels.vonage.applicationId', 'channels.vonage.privateKey', 'channels.vonage.fromNumber'],
-  discord: ['channels.discord.botToken', 'channels.discord.tasksChannelId'],
-  slack: ['channels.slack.signingSecret'],
-  webhooks: ['hooks.webhookUrls'],
-};

@@ -1,7 +1,11 @@
 import type { App } from '../app.js';
 import { AegisError, toAegisError } from '../errors.js';
-import type { ToolContext, ToolDef } from '../tools/define.js';
-import type { Logger } from '../util/log.js';
+import { buildChannel } from '../channels/registry.js';
+import type { ChannelAdapter } from '../channels/types.js';
+import { DbCursors } from '../messaging/cursors.js';
+import { forwardEvents, ORIGIN_EVENTS } from '../messaging/event-webhooks.js';
+import type { ToolDef } from '../tools/define.js';
+import { withFields } from '../util/log.js';
 import { builtinChatWord, type ActiveChatCommand } from './commands.js';
 import { discover, type FoundFolder } from './discover.js';
 import { activateHooks } from './hooks.js';
@@ -10,7 +14,7 @@ import { loadFolder, type LoadedFolder } from './load.js';
 import { builtinNames, INTEGRATION_NAME } from './names.js';
 import type { SettingReport } from './settings.js';
 import { readSkills, type Skill } from './skills.js';
-import type { ChannelFactory, IntegrationChannel, IntegrationContext, IntegrationToolContext } from './types.js';
+import type { IntegrationContext } from './types.js';
 
 export type IntegrationStatus = 'loaded' | 'failed' | 'refused';
 
@@ -36,7 +40,7 @@ export interface IntegrationRecord {
 export interface ActiveChannel {
   integration: string;
   file: string;
-  adapter: IntegrationChannel;
+  adapter: ChannelAdapter;
 }
 
 /** Everything the integrations contribute to this process, and a record per folder found. */
@@ -49,6 +53,8 @@ export interface IntegrationSet {
   commands: ActiveChatCommand[];
   channels: ActiveChannel[];
   skills: Skill[];
+  /** Values of every loaded integration's secret settings: masked wherever replies leave Aegis. */
+  secrets: string[];
 }
 
 const emptyRecord = (f: FoundFolder, status: IntegrationStatus, err: AegisError, settings: SettingReport[] = []): IntegrationRecord => ({
@@ -64,30 +70,6 @@ const emptyRecord = (f: FoundFolder, status: IntegrationStatus, err: AegisError,
   skills: [],
   problems: [],
 });
-
-/** The app's logger with the integration's name on every record. */
-function scopedLog(log: Logger, integration: string): Logger {
-  const at = (level: keyof Logger) => (msg: string, fields?: Record<string, unknown>) => log[level](msg, { integration, ...fields });
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-async function buildChannel(factory: ChannelFactory, ctx: IntegrationContext, file: string): Promise<IntegrationChannel> {
-  try {
-    return await factory(ctx);
-  } catch (err) {
-    throw new AegisError('invalid_input', `${file}: the channel factory threw: ${(err as Error)?.message ?? String(err)}`, { field: file, fix: 'build the adapter from ctx.settings without network calls (check credentials in probe())' });
-  }
-}
-
-function checkAdapter(adapter: IntegrationChannel | undefined, name: string, file: string): IntegrationChannel {
-  const a = adapter as Partial<IntegrationChannel> | undefined;
-  const missing = !a ? ['an adapter'] : (['send', 'isAllowed', 'describe'] as const).filter((m) => typeof a[m] !== 'function');
-  if (a && typeof a.maxLength !== 'number') missing.push('maxLength');
-  if (a && typeof a.markup !== 'string') missing.push('markup');
-  if (missing.length) throw new AegisError('invalid_input', `${file}: the channel factory returned no ${missing.join(', ')}`, { field: file, fix: 'return { name: ctx.integration, maxLength, markup, send, isAllowed, describe } (the ChannelAdapter of src/channels/types.ts)' });
-  if (a!.name !== name) throw new AegisError('invalid_input', `${file}: the channel is named "${a!.name}"`, { field: file, fix: `name it after its integration: name: ctx.integration ("${name}")` });
-  return adapter!;
-}
 
 /**
  * Integrations: user folders that add tools, a channel, chat commands, lifecycle hooks and skills.
@@ -109,8 +91,11 @@ export class Integrations {
 
   private async loadAll(): Promise<IntegrationSet> {
     const app = this.app;
+    // Event webhooks are the built-in subscriber to the lifecycle hooks: every process forwards the
+    // events it originates (tool calls, sessions it created...); `ag serve` adds the observed ones.
+    if (app.config.get<string[]>('hooks.webhookUrls').length) app.onClose(forwardEvents(app, app.messaging, ORIGIN_EVENTS));
     const found = discover(app.config.home, app.env);
-    const set: IntegrationSet = { searched: found.searched, problems: found.problems, records: [], tools: [], commands: [], channels: [], skills: [] };
+    const set: IntegrationSet = { searched: found.searched, problems: found.problems, records: [], tools: [], commands: [], channels: [], skills: [], secrets: [] };
     for (const problem of found.problems) app.log.warn('integration folder problem', { problem });
     if (!found.folders.length) return set;
 
@@ -198,8 +183,8 @@ export class Integrations {
   /** Builds the channel, reads the skills, then makes the integration live: tools, commands, channel, skills, hooks. */
   private async activate(folder: LoadedFolder, set: IntegrationSet): Promise<IntegrationRecord> {
     const { name, settings } = folder;
-    const ctx: IntegrationContext = { app: this.app, integration: name, settings: settings.values, log: scopedLog(this.app.log, name) };
-    const adapter = folder.channel && checkAdapter(await buildChannel(folder.channel.value, ctx, folder.channel.file), name, folder.channel.file);
+    const ctx: IntegrationContext = { app: this.app, integration: name, settings: settings.values, log: withFields(this.app.log, { integration: name }) };
+    const adapter = folder.channel && (await buildChannel(folder.channel.value, { ...ctx, cursors: new DbCursors(this.app.db) }, folder.channel.file));
     const { skills, problems } = await readSkills(name, folder.skillFiles);
     for (const s of skills) {
       if (!s.prompt) continue;
@@ -212,11 +197,11 @@ export class Integrations {
     }
 
     // Tool handlers get the built-in context plus this integration's name and settings.
-    const extended = (toolCtx: ToolContext): IntegrationToolContext => ({ ...toolCtx, integration: name, settings: settings.values });
-    for (const { value: tool } of folder.tools) set.tools.push({ ...tool, handler: (toolCtx, input) => tool.handler(extended(toolCtx), input) });
+    for (const { value: tool } of folder.tools) set.tools.push({ ...tool, handler: (toolCtx, input) => tool.handler({ ...toolCtx, integration: name, settings: settings.values }, input) });
     for (const { value, file } of folder.commands) set.commands.push({ command: value, file, ctx, secrets: settings.secrets });
     if (adapter) set.channels.push({ integration: name, file: folder.channel!.file, adapter });
     set.skills.push(...skills);
+    set.secrets.push(...settings.secrets);
     if (folder.hooks) activateHooks(this.app, folder.hooks.value, ctx);
     return {
       name,

@@ -1,4 +1,4 @@
-import { CHANNEL_NAMES } from '../channels/types.js';
+import { BUILTIN_CHANNELS } from '../channels/builtin.js';
 import { SETTINGS } from '../config/settings.js';
 import { cliPath, type ToolDef } from '../tools/define.js';
 
@@ -16,7 +16,7 @@ const CLI_COMMANDS = ['mcp', 'prompt', 'engine', 'init', 'serve', 'integrations'
 export function builtinNames(tools: readonly ToolDef[]): Map<string, string> {
   const owners = new Map<string, string>();
   for (const c of CLI_COMMANDS) owners.set(c, `the built-in command \`ag ${c}\``);
-  for (const channel of CHANNEL_NAMES) owners.set(channel, `the built-in ${channel} channel (src/channels/${channel}.ts)`);
+  for (const c of BUILTIN_CHANNELS) owners.set(c.name, `the built-in ${c.name} channel (${c.source})`);
   for (const tool of tools) {
     const { area } = cliPath(tool.name);
     if (!owners.has(area)) owners.set(area, `the built-in ${area}_* tools`);

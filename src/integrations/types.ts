@@ -1,7 +1,6 @@
 import type { App } from '../app.js';
-import type { ChannelAdapter } from '../channels/types.js';
+import type { ChannelAdapter, CursorStore } from '../channels/types.js';
 import type { AegisEventName, AegisEvents } from '../events.js';
-import type { ToolContext } from '../tools/define.js';
 import type { Logger } from '../util/log.js';
 
 /**
@@ -23,12 +22,6 @@ export interface IntegrationContext {
   /** The app's logger; each record carries the integration's name. */
   log: Logger;
 }
-
-/**
- * The context an integration tool's handler receives: the built-in one plus its integration's name
- * and settings. (defineTool types the handler's ctx as ToolContext: cast with `ctx as IntegrationToolContext`.)
- */
-export type IntegrationToolContext = ToolContext & Pick<IntegrationContext, 'integration' | 'settings'>;
 
 /** Every lifecycle event a hooks file may subscribe to, one function per event. */
 export const HOOK_NAMES = [
@@ -91,8 +84,18 @@ export interface ChatCommand {
   handler: (ctx: ChatCommandContext) => string | Promise<string>;
 }
 
-/** A channel adapter contributed by an integration: the built-in interface, named after the integration. */
-export type IntegrationChannel = Omit<ChannelAdapter, 'name'> & { readonly name: string };
+/**
+ * What a channel factory receives: the integration context (for a built-in channel, `integration` is
+ * the channel's name and its typed settings are read from `app.config`) plus a place to keep a
+ * poller's position across restarts (`cursors.get/set(key)`, keys are shared: prefix them with the name).
+ */
+export interface ChannelContext extends IntegrationContext {
+  cursors: CursorStore;
+}
 
-/** The default export of `channel.js|ts`: builds the adapter from the integration's settings. Keep it cheap: no network. */
-export type ChannelFactory = (ctx: IntegrationContext) => IntegrationChannel | Promise<IntegrationChannel>;
+/**
+ * The default export of `channel.js|ts`, and the shape of every built-in channel too
+ * (src/channels/builtin.ts): builds the adapter, named after its integration, from settings.
+ * Keep it cheap: no network (check credentials in the adapter's probe()).
+ */
+export type ChannelFactory = (ctx: ChannelContext) => ChannelAdapter | Promise<ChannelAdapter>;

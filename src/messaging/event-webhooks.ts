@@ -2,26 +2,38 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { App } from '../app.js';
 import type { AegisEventName } from '../events.js';
+import { plainText } from '../channels/format.js';
 import type { MessagingService } from './service.js';
 
 /**
- * Lifecycle events delivered to the outbound webhooks. Tool-call events are left out: they are many
- * per second under load and their inputs may hold text users did not mean to publish.
+ * Events that happen once, in one process: the one that created the session, ran the tool call,
+ * handled or sent the message, or advanced the pipeline. That process forwards them.
  */
-export const FORWARDED_EVENTS = ['session_created', 'session_state_changed', 'session_turn_finished', 'message_received', 'message_sent', 'pipeline_stage_done'] as const satisfies readonly AegisEventName[];
+export const ORIGIN_EVENTS = ['session_created', 'before_tool_call', 'after_tool_call', 'message_received', 'message_sent', 'pipeline_stage_done'] as const satisfies readonly AegisEventName[];
 
 /**
- * Queues every forwarded event as one outbox row per webhook URL: `{id, event, timestamp, context, data}`
- * (context says which Aegis sent it); the same id goes to every URL so a receiver can de-duplicate
- * retries. Returns the unsubscriber.
+ * Events every process watching the sessions observes for itself: only the active `ag serve`
+ * forwards them, so a receiver gets each once however many MCP hosts are open.
  */
-export function forwardEvents(app: App, messaging: MessagingService): () => void {
+export const OBSERVED_EVENTS = ['session_state_changed', 'session_turn_finished'] as const satisfies readonly AegisEventName[];
+
+// Every lifecycle event is forwarded by exactly one of the two lists: this fails to compile otherwise.
+const everyEventForwarded: Record<Exclude<AegisEventName, (typeof ORIGIN_EVENTS)[number] | (typeof OBSERVED_EVENTS)[number]>, never> = {};
+void everyEventForwarded;
+
+/**
+ * Queues each of `events` as one outbox row per webhook URL: `{id, event, timestamp, context, data}`
+ * (context says which Aegis process sent it), secrets masked. The same id goes to every URL so a
+ * receiver can de-duplicate retries. Rows are durable: the active `ag serve` sends them, with the
+ * outbound webhooks' signature, retries and dead-letter list. Returns the unsubscriber.
+ */
+export function forwardEvents(app: App, messaging: MessagingService, events: readonly AegisEventName[]): () => void {
   const urls = app.config.get<string[]>('hooks.webhookUrls');
   if (!urls.length || !messaging.adapters.has('webhooks')) return () => {};
   const context = { aegis: app.version, host: hostname(), pid: process.pid };
-  const offs = FORWARDED_EVENTS.map((event) =>
+  const offs = events.map((event) =>
     app.events.on(event, (data) => {
-      const body = JSON.stringify({ id: randomUUID(), event, timestamp: new Date().toISOString(), context, data });
+      const body = plainText(messaging.mask([JSON.stringify({ id: randomUUID(), event, timestamp: new Date().toISOString(), context, data })]));
       for (const url of urls) messaging.outbox.enqueue({ channel: 'webhooks', to: url, kind: 'event', rich: [body], event });
       messaging.outbox.kick();
     }),

@@ -98,7 +98,7 @@ export class Outbox {
     this.kicked = true;
     setImmediate(() => {
       this.kicked = false;
-      this.drain();
+      if (this.timer) this.drain(); // not when stopped in between (the database may be closed by now)
     });
   }
 
@@ -130,7 +130,7 @@ export class Outbox {
   /** One pass: every target with something due gets a sender; each target's messages go in order, targets in parallel. */
   private drain(): void {
     for (const row of this.due(Date.now())) {
-      const target: Target = { channel: row.channel as ChannelName, to: row.peer };
+      const target: Target = { channel: row.channel, to: row.peer };
       const key = targetKey(target);
       if (this.busy.has(key)) continue;
       const run = this.runTarget(target).finally(() => this.busy.delete(key));
@@ -160,7 +160,7 @@ export class Outbox {
   }
 
   private async deliver(row: MessageRecord): Promise<void> {
-    const adapter = this.deps.adapters.get(row.channel as ChannelName);
+    const adapter = this.deps.adapters.get(row.channel);
     if (!adapter) return this.fail(row, new ChannelError(`channel ${row.channel} is not configured`, false));
     const p = row.payload!;
     const parts = renderChunks(p.rich, adapter.markup, adapter.maxLength);

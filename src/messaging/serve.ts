@@ -1,6 +1,6 @@
 import type { App } from '../app.js';
 import { acquireLease, releaseLease } from '../db/lease.js';
-import { forwardEvents } from './event-webhooks.js';
+import { forwardEvents, OBSERVED_EVENTS } from './event-webhooks.js';
 import { Notifier } from './notifier.js';
 import { Poller } from './poller.js';
 import { BriefingScheduler } from './scheduler.js';
@@ -50,6 +50,7 @@ export class ServeRuntime {
 
   async start(): Promise<void> {
     // Refuse a public bind before anything runs, not when the lease is won later.
+    await this.app.messaging.ready();
     checkBind(this.host, this.routes());
     this.app.messaging.operators();
     await this.app.sessions.start();
@@ -91,7 +92,7 @@ export class ServeRuntime {
     m.outbox.start();
     notifier.start();
     scheduler.start();
-    const unforward = forwardEvents(app, m);
+    const unforward = forwardEvents(app, m, OBSERVED_EVENTS);
     pollers.forEach((p) => p.start());
     this.role = 'active';
     this.stopActive = async () => {

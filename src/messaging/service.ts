@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '../app.js';
 import { plainText, type Rich, type Segment } from '../channels/format.js';
-import { buildAdapters } from '../channels/registry.js';
+import { BUILTIN_CHANNELS } from '../channels/builtin.js';
+import { buildBuiltinAdapters, missingSettings } from '../channels/registry.js';
 import type { ChannelAdapter, ChannelName, InboundMessage, StatusUpdate } from '../channels/types.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { CodeStore } from './codes.js';
@@ -14,6 +15,20 @@ import { loadOperators, type Operator } from './operators.js';
 import { Outbox, type EnqueueInput } from './outbox.js';
 import { CommandRouter, type Reply } from './router.js';
 import { alertTargets, fallbackTarget, journalTargets } from './targets.js';
+
+/** One channel as channel_list and `ag doctor` show it: built-ins first (configured or not), then the integrations'. */
+export interface ChannelEntry {
+  name: string;
+  /** The integration that contributes it; absent for a built-in. */
+  integration?: string;
+  /** Absent when the channel is not configured. */
+  adapter?: ChannelAdapter;
+  /** Settings a built-in still needs. */
+  missing: string[];
+}
+
+/** Secrets shorter than this are not masked in replies: they would mangle ordinary words. */
+const MASKABLE = 6;
 
 export type ReceiveOutcome = { status: 'ignored' } | { status: 'handled' | 'failed'; id: number; replyId?: number; reply: Reply };
 
@@ -35,6 +50,7 @@ export class MessagingService {
   private operatorsCache?: Map<string, Operator>;
   private readonly chains = new Map<string, Promise<ReceiveOutcome>>();
   private readonly secrets: string[];
+  private joined?: Promise<void>;
 
   constructor(private readonly app: App) {
     const db = app.db;
@@ -43,8 +59,8 @@ export class MessagingService {
     this.codes = new CodeStore(db);
     this.contexts = new ContextStore(db);
     this.journal = new Journal(db);
-    this.adapters = buildAdapters(app.config, this.cursors);
-    this.secrets = [...app.config.settings.values()].filter((s) => s.secret && typeof s.value === 'string' && s.value.length >= 6).map((s) => s.value as string);
+    this.adapters = buildBuiltinAdapters(app, this.cursors);
+    this.secrets = [...app.config.settings.values()].filter((s) => s.secret && typeof s.value === 'string' && s.value.length >= MASKABLE).map((s) => s.value as string);
     this.outbox = new Outbox({
       db,
       adapters: this.adapters,
@@ -60,6 +76,27 @@ export class MessagingService {
     });
     this.router = new CommandRouter(app, { codes: this.codes, contexts: this.contexts, journal: this.journal, operators: () => this.operators() });
     this.journal.listener = (e) => this.mirrorJournal(e);
+  }
+
+  /**
+   * Adds the integrations' channels (loaded once per process) and their secrets to mask. Built-ins
+   * are there from the start; whatever sends to, lists or receives on an integration's channel
+   * awaits this first.
+   */
+  ready(): Promise<void> {
+    this.joined ??= this.app.integrations.load().then((set) => {
+      for (const c of set.channels) this.adapters.set(c.integration, c.adapter);
+      this.secrets.push(...set.secrets.filter((s) => s.length >= MASKABLE));
+    });
+    return this.joined;
+  }
+
+  /** Every channel: the built-ins, configured or not, then the integrations' channels. */
+  async channels(): Promise<ChannelEntry[]> {
+    await this.ready();
+    const builtin = BUILTIN_CHANNELS.map((c): ChannelEntry => ({ name: c.name, adapter: this.adapters.get(c.name), missing: missingSettings(this.app.config, c.name) }));
+    const fromIntegrations = (await this.app.integrations.load()).channels.map((c): ChannelEntry => ({ name: c.integration, integration: c.integration, adapter: c.adapter, missing: [] }));
+    return [...builtin, ...fromIntegrations];
   }
 
   /** Operator commands from config.json, validated on first use (a bad definition names its field). */
@@ -151,6 +188,7 @@ export class MessagingService {
 
   /** Queues and sends at once in this process (message_send), returning the row ids. */
   async sendDirect(input: Omit<EnqueueInput, 'kind'>): Promise<number[]> {
+    await this.ready();
     if (!input.to.trim()) throw invalidInput('to', 'to is empty', 'pass a chat id, phone number, channel id, or URL');
     const id = this.enqueue({ ...input, kind: 'direct', rich: this.mask(input.rich) });
     await this.outbox.sendNow([id]);

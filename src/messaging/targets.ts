@@ -22,7 +22,7 @@ export function parseTarget(spec: string): Subscription {
   const [where, events] = spec.split('#') as [string, string | undefined];
   const colon = where.indexOf(':');
   const picked = events ? events.split('+').filter((e): e is NotifyEvent => (NOTIFY_EVENTS as readonly string[]).includes(e)) : [...NOTIFY_EVENTS];
-  return { channel: where.slice(0, colon) as ChannelName, to: where.slice(colon + 1), events: new Set(picked) };
+  return { channel: where.slice(0, colon), to: where.slice(colon + 1), events: new Set(picked) };
 }
 
 /**

@@ -29,7 +29,7 @@ export function checkBind(host: string, routes: MountedRoute[]): void {
   if (!unsigned.length) return;
   throw new AegisError('invalid_input', `refusing to listen on ${host}: webhooks of ${[...new Set(unsigned.map((r) => r.channel))].join(', ')} have no signature secret`, {
     field: 'serve.host',
-    fix: 'set channels.vonage.signatureSecret, or keep serve.host at 127.0.0.1 (e.g. behind a tunnel)',
+    fix: 'give those webhooks a signature secret (for WhatsApp: channels.vonage.signatureSecret), or keep serve.host at 127.0.0.1 (e.g. behind a tunnel)',
   });
 }
 

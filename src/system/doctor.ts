@@ -1,9 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { App } from '../app.js';
 import { maskSetting } from '../config/load.js';
-import { missingSettings } from '../channels/registry.js';
-import type { ChannelName } from '../channels/types.js';
-import { CHANNEL_REQUIREMENTS } from '../config/settings.js';
 import { integrationChecks } from '../integrations/report.js';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
 import { tmuxVersion } from '../tmux/command.js';
@@ -88,14 +85,13 @@ function configCheck(app: App): Check {
   return { name: 'config', ok: true, required: true, detail: `${app.config.configFile}\n${lines.join('\n')}` };
 }
 
-function channelChecks(app: App): Check[] {
-  return Object.keys(CHANNEL_REQUIREMENTS).map((channel) => {
-    const missing = missingSettings(app.config, channel as ChannelName);
-    if (missing.length) return { name: `channel ${channel}`, ok: true, required: false, detail: `not configured (unset: ${missing.join(', ')})` };
+async function channelChecks(app: App): Promise<Check[]> {
+  return (await app.messaging.channels()).map(({ name, integration, adapter, missing }) => {
+    if (!adapter) return { name: `channel ${name}`, ok: true, required: false, detail: `not configured (unset: ${missing.join(', ')})` };
     // What the adapter itself sees wrong with the setup (no allowed senders, unsigned webhooks...).
-    const d = app.messaging.adapters.get(channel as ChannelName)?.describe();
-    const problems = d?.problems ?? [];
-    return { name: `channel ${channel}`, ok: problems.length === 0, required: false, detail: 'configured', fix: problems.length ? problems.join('; ') : undefined };
+    const problems = adapter.describe().problems ?? [];
+    const detail = integration ? `configured (integration ${integration})` : 'configured';
+    return { name: `channel ${name}`, ok: problems.length === 0, required: false, detail, fix: problems.length ? problems.join('; ') : undefined };
   });
 }
 
@@ -128,5 +124,5 @@ async function mcpSelfTest(app: App): Promise<Check> {
 /** Runs every check; the slow ones (spawning processes) run in parallel. */
 export async function runDoctor(app: App): Promise<Check[]> {
   const [tmuxC, mcp, ...agents] = await Promise.all([tmuxCheck(app), mcpSelfTest(app), ...AGENTS.map((a) => agentCheck(app, a))]);
-  return [nodeCheck(), tmuxC, ...agents, databaseCheck(app), configCheck(app), ...channelChecks(app), ...(await integrationChecks(app)), mcp];
+  return [nodeCheck(), tmuxC, ...agents, databaseCheck(app), configCheck(app), ...(await channelChecks(app)), ...(await integrationChecks(app)), mcp];
 }

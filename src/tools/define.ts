@@ -20,6 +20,10 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Reports progress of a long call (MCP progress notifications; a no-op on the CLI). */
   progress(progress: number, total?: number, message?: string): void;
+  /** An integration's tools only: the integration's name. */
+  integration?: string;
+  /** An integration's tools only: its settings from setup.json (always strings; undefined when unset). */
+  settings?: Readonly<Record<string, string | undefined>>;
 }
 
 export type AnyObject = z.ZodObject<z.ZodRawShape>;

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { render } from '../channels/format.js';
-import { missingSettings } from '../channels/registry.js';
-import { CHANNEL_NAMES } from '../channels/types.js';
 import { invalidInput } from '../errors.js';
 import { channelActivity, getMessage, listMessages, MESSAGE_STATUSES } from '../messaging/messages.js';
 import { defineTool } from './define.js';
 
 const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
-const channel = z.enum(CHANNEL_NAMES);
+/** A built-in channel or an integration's (its name); whether it is configured is checked when used. */
+const channel = z.string().regex(/^[a-z][a-z0-9]*$/, 'a channel name: telegram, whatsapp, discord, slack, webhooks or an integration\'s (see channel_list)');
 
 /** `since`: an ISO date/time, or a duration back from now like 30m, 2h, 7d. */
 function parseSince(since: string): number {
@@ -22,9 +21,9 @@ const messageSend = defineTool({
   name: 'message_send',
   title: 'Send a message',
   description:
-    'Sends a message through a configured channel: telegram (to = chat id), whatsapp (to = phone number, digits), discord (to = channel id), slack (to = channel id, or "webhook" for the incoming webhook), webhooks (to = URL, text = JSON body). Optional imageUrl or fileUrl attaches media (Telegram, WhatsApp; a link elsewhere). Long text is split at the channel\'s limit. The message is stored in the outbox first and sent at once; if sending fails it stays queued and `ag serve` retries it (status says which).',
+    'Sends a message through a configured channel: telegram (to = chat id), whatsapp (to = phone number, digits), discord (to = channel id), slack (to = channel id, or "webhook" for the incoming webhook), webhooks (to = URL, text = JSON body), or a channel an integration adds (named after it; channel_list shows them). Optional imageUrl or fileUrl attaches media (Telegram, WhatsApp; a link elsewhere). Long text is split at the channel\'s limit. The message is stored in the outbox first and sent at once; if sending fails it stays queued and `ag serve` retries it (status says which).',
   input: z.object({
-    channel: channel.describe('telegram, whatsapp, discord, slack or webhooks'),
+    channel: channel.describe('telegram, whatsapp, discord, slack, webhooks, or an integration\'s channel'),
     to: z.string().min(1).describe('Chat id, phone number, channel id, or URL, depending on the channel'),
     text: z.string().describe('The text; for images and files, the caption'),
     imageUrl: z.url().optional().describe('Public URL of an image to send'),
@@ -115,12 +114,13 @@ const channelList = defineTool({
   name: 'channel_list',
   title: 'List messaging channels',
   description:
-    'Every messaging channel (telegram, whatsapp, discord, slack, webhooks): whether it is configured and which settings it still needs, how it receives (polling, webhook) and sends, how many senders are allowed, problems with the setup, when it last received and sent, how many messages are pending or dead. probe=true also checks the credentials live (Telegram getMe, Discord /users/@me, Slack auth.test). Secrets are never shown.',
+    'Every messaging channel (telegram, whatsapp, discord, slack, webhooks, then those integrations add): whether it is configured and which settings it still needs, how it receives (polling, webhook) and sends, how many senders are allowed, problems with the setup, when it last received and sent, how many messages are pending or dead. probe=true also checks the credentials live (Telegram getMe, Discord /users/@me, Slack auth.test). Secrets are never shown.',
   input: z.object({ probe: z.boolean().default(false).describe('Also call the service to check the credentials') }),
   output: z.object({
     channels: z.array(
       z.object({
-        channel,
+        channel: z.string(),
+        integration: z.string().optional().describe('The integration that adds this channel; absent for a built-in'),
         configured: z.boolean(),
         missing: z.array(z.string()).describe('Settings still needed'),
         modes: z.array(z.string()),
@@ -139,16 +139,16 @@ const channelList = defineTool({
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   handler: async ({ app }, input) => {
     const channels = [];
-    for (const name of CHANNEL_NAMES) {
-      const adapter = app.messaging.adapters.get(name);
+    for (const { name, integration, adapter, missing } of await app.messaging.channels()) {
       const d = adapter?.describe();
       const activity = channelActivity(app.db, name);
       let probe: { ok: boolean; detail: string } | undefined;
       if (input.probe && adapter?.probe) probe = await adapter.probe().then((detail) => ({ ok: true, detail }), (err: Error) => ({ ok: false, detail: err.message }));
       channels.push({
         channel: name,
+        integration,
         configured: !!adapter,
-        missing: missingSettings(app.config, name),
+        missing,
         modes: d?.modes ?? [],
         baseUrl: d?.baseUrl,
         allowedSenders: d?.allowedSenders ?? 0,
@@ -179,6 +179,7 @@ const messageHandle = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   cli: { positional: ['text'], render: (o) => o.reply },
   handler: async ({ app }, input) => {
+    await app.messaging.ready(); // so the reply is masked of integration secrets too
     const { intent, reply } = await app.messaging.router.handle({ channel: input.channel, id: input.from }, input.text);
     return { intent: intent.kind, reply: render(app.messaging.mask(reply.rich), 'plain'), failed: !!reply.failed };
   },

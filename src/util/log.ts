@@ -32,3 +32,9 @@ export function createLogger(level: LogLevel, stream: NodeJS.WritableStream): Lo
     error: (m, f) => write('error', m, f),
   };
 }
+
+/** The same logger with `fields` on every record (an integration's or a channel's name). */
+export function withFields(log: Logger, fields: Record<string, unknown>): Logger {
+  const at = (level: keyof Logger) => (msg: string, more?: Record<string, unknown>) => log[level](msg, { ...fields, ...more });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}

@@ -1,9 +1,11 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
+import { BIN, makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call, callError, FAKE_CLAUDE, waitState } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
@@ -153,6 +155,58 @@ describe('integrations', () => {
     await waitFor(() => logged().some((l) => l.hook === 'after_tool_call' && l.event.caller === 'chat' && (l.event.input as { name?: string }).name === 'World'), { what: 'chat tool call hooked' });
   });
 
+  it('adds its channel: listed by channel_list, used by message_send; an unknown channel is refused naming the configured ones', async () => {
+    const { channels } = await call<{ channels: { channel: string; integration?: string; configured: boolean; modes: string[]; allowedSenders: number; problems: string[] }[] }>(mcp.client, 'channel_list', {});
+    expect(channels.map((c) => c.channel)).toEqual(['telegram', 'whatsapp', 'discord', 'slack', 'webhooks', 'example']);
+    expect(channels.find((c) => c.channel === 'example')).toMatchObject({ integration: 'example', configured: true, modes: ['webhook'], allowedSenders: 1, problems: [] });
+    expect(channels.find((c) => c.channel === 'telegram')).toMatchObject({ configured: false });
+    expect(channels.find((c) => c.channel === 'telegram')!.integration).toBeUndefined();
+
+    const sent = await call<{ id: number; status: string }>(mcp.client, 'message_send', { channel: 'example', to: 'bob', text: 'build is green' });
+    expect(sent.status).toBe('sent');
+    const out = logged().filter((l) => l.hook === 'channel_send' && l.event.to === 'bob');
+    expect(out.map((l) => l.event.text)).toEqual(['build is green']);
+
+    const unknown = await callError(mcp.client, 'message_send', { channel: 'pigeon', to: 'x', text: 'coo' });
+    expect(unknown).toContain('channel pigeon is not configured');
+    expect(unknown).toContain('configured: example');
+  });
+
+  it('receives on its channel under ag serve: signed webhook, allowlist, its chat command, the reply through its send, a replay run once', async () => {
+    let serve: ChildProcess | undefined;
+    try {
+      serve = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env: t.env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      serve.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+      const url = await waitFor(() => /webhooks at (http:\/\/127\.0\.0\.1:\d+)/.exec(err)?.[1], { timeoutMs: 20_000, what: 'ag serve to start' });
+      await waitFor(() => err.includes('channels: ') && err, { what: 'the channel summary' });
+      expect(err).toContain('example (webhook)');
+      const post = (body: object, secret: string | undefined = TOKEN) => {
+        const raw = JSON.stringify(body);
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (secret) headers['x-example-signature'] = createHmac('sha256', secret).update(raw).digest('hex');
+        return fetch(`${url}/api/example/inbound`, { method: 'POST', headers, body: raw });
+      };
+
+      expect((await post({ id: 'm0', from: 'alice', text: 'hello Forger' }, 'wrong-secret')).status).toBe(401);
+      expect((await post({ id: 'm1', from: 'mallory', text: 'hello Mallory' })).status).toBe(200);
+      expect((await post({ id: 'm2', from: 'alice', text: 'hello Serve' })).status).toBe(200);
+      expect((await post({ id: 'm2', from: 'alice', text: 'hello Serve' })).status).toBe(200);
+
+      const reply = await waitFor(() => logged().find((l) => l.hook === 'channel_send' && l.event.to === 'alice'), { timeoutMs: 20_000, what: "the reply through the example channel's send" });
+      expect(reply.event.text).toBe('Hello, Serve!');
+      expect(reply.pid).toBe(serve.pid);
+      await waitFor(() => logged().some((l) => l.hook === 'message_received' && l.event.channel === 'example'), { what: 'the message_received hook' });
+      const messages = (await call<{ messages: { peer: string; status: string; direction: string; text: string }[] }>(mcp.client, 'message_list', { channel: 'example', direction: 'in' })).messages;
+      expect(messages.map((m) => `${m.peer} ${m.status}`).sort()).toEqual(['alice handled', 'mallory ignored']);
+      expect(logged().filter((l) => l.hook === 'channel_send' && (l.event.to === 'alice' || l.event.to === 'mallory'))).toHaveLength(1);
+      expect(err).not.toContain(TOKEN);
+    } finally {
+      serve?.kill('SIGTERM');
+      if (serve && serve.exitCode === null) await new Promise((r) => serve!.once('exit', r));
+    }
+  });
+
   it('sees session events', async () => {
     const workDir = mkdtempSync(join(tmpdir(), 'aegis-work-'));
     const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir, prompt: 'hello hooks', env: { HOME: agentHome } });
@@ -274,6 +328,7 @@ describe('integrations', () => {
     const ex = checks.find((c) => c.name === 'integration example' && c.detail.includes('fixtures/integrations/example'))!;
     expect(ex).toMatchObject({ ok: true, required: false });
     expect(ex.detail).toContain('token=****9876 (env)');
+    expect(checks.find((c) => c.name === 'channel example')).toMatchObject({ ok: true, detail: 'configured (integration example)' });
     const needs = checks.find((c) => c.name === 'integration needssetting')!;
     expect(needs).toMatchObject({ ok: false, required: false });
     expect(needs.detail).toContain('apiKey unset (required)');

@@ -6,6 +6,7 @@ import { listMessages } from '../../src/messaging/messages.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord-server.js';
 import { messageEvent, postSlackEvent, urlVerification } from '../fakes/slack-events.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server.js';
+import { runCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 import { makeMessagingWorld, startServe, type MessagingWorld } from './messaging-helpers.js';
 
@@ -152,5 +153,16 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     );
     expect(dead.attempts).toBe(3);
     expect(dead.error).toContain('HTTP 500');
+  });
+
+  it('outbound webhooks: tool-call events of another process (a CLI command) reach the receiver once, through ag serve', async () => {
+    const r = await runCli(['memory', 'set', 'webhook/probe', 'forwarded', '--json'], world.t.env);
+    expect(r.code, r.stderr).toBe(0);
+    type Body = { id: string; event: string; context: { pid: number }; data: { tool: string; caller: string; ok?: boolean; input: { key: string } } };
+    const bodies = () => good.got.map((d) => JSON.parse(d.body) as Body).filter((b) => b.data.tool === 'memory_set' && b.data.input.key === 'webhook/probe');
+    const after = await waitFor(() => bodies().find((b) => b.event === 'after_tool_call'), { timeoutMs: 20_000, what: 'the CLI\'s after_tool_call delivered' });
+    expect(after.data).toMatchObject({ caller: 'cli', ok: true });
+    expect(after.context.pid).not.toBe(process.pid);
+    expect(bodies().map((b) => b.event).sort()).toEqual(['after_tool_call', 'before_tool_call']);
   });
 });

@@ -1,7 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { App } from '../../src/app.js';
+import { BUILTIN_CHANNELS } from '../../src/channels/builtin.js';
+import { buildBuiltinAdapters, buildChannel, missingSettings } from '../../src/channels/registry.js';
+import type { ChannelAdapter } from '../../src/channels/types.js';
+import { AegisError } from '../../src/errors.js';
+import type { ChannelContext } from '../../src/integrations/types.js';
 import { loadConfig } from '../../src/config/load.js';
 import { matchChatCommand } from '../../src/integrations/chat-match.js';
 import { builtinChatWord } from '../../src/integrations/commands.js';
@@ -143,5 +150,40 @@ describe('names the built-ins own', () => {
     expect(names.get('mcp')).toContain('ag mcp');
     expect(names.get('integrations')).toBeDefined();
     expect(names.has('homelab')).toBe(false);
+  });
+});
+
+describe('channel adapters, built-in and from integrations', () => {
+  const ok = () => ({ name: 'tracker', maxLength: 500, markup: 'plain', send: async () => ({}), isAllowed: () => true, describe: () => ({ channel: 'tracker', modes: [], allowedSenders: 0, problems: [] }) });
+  const build = (adapter: unknown) => buildChannel(() => adapter as ChannelAdapter, { integration: 'tracker' } as ChannelContext, '/x/tracker/channel.js');
+
+  it('accepts a complete adapter and names what is missing or wrong in one that is not', async () => {
+    await expect(build(ok())).resolves.toMatchObject({ name: 'tracker' });
+    await expect(build({ ...ok(), send: undefined, maxLength: 0 })).rejects.toThrow('/x/tracker/channel.js: the channel factory returned no send, maxLength');
+    await expect(build({ ...ok(), name: 'telegram' })).rejects.toThrow('the channel is named "telegram"');
+    await expect(build({ ...ok(), poll: 'soon' })).rejects.toThrow("the channel's poll is not a function");
+    await expect(buildChannel(() => { throw new Error('no token'); }, { integration: 'tracker' } as ChannelContext, 'channel.js')).rejects.toThrow('the channel factory threw: no token');
+  });
+
+  it('keeps an integration webhook under /api/<name>/ so it cannot take a built-in route', async () => {
+    const route = (path: string) => ({ ...ok(), webhooks: [{ path, signed: true, handle: () => ({ status: 200 }) }] });
+    await expect(build(route('/api/tracker/inbound'))).resolves.toBeTruthy();
+    const err = await build(route('/api/vonage/whatsapp/inbound')).catch((e: AegisError) => e);
+    expect(err).toBeInstanceOf(AegisError);
+    expect((err as AegisError).message).toContain('webhook path /api/vonage/whatsapp/inbound is outside /api/tracker/');
+    expect((err as AegisError).fix).toContain('/api/tracker/inbound');
+  });
+
+  it('builds the configured built-in channels through the same check, and only those', () => {
+    const home = mkdtempSync(join(tmpdir(), 'aegis-channels-'));
+    try {
+      const app = new App({ env: { AEGIS_HOME: home, AEGIS_TELEGRAM_BOT_TOKEN: '123:abc', AEGIS_HOOK_WEBHOOK_URLS: 'http://127.0.0.1:9/h' }, logStream: new PassThrough() });
+      const adapters = buildBuiltinAdapters(app, { get: () => undefined, set: () => {} });
+      expect([...adapters.keys()]).toEqual(['telegram', 'webhooks']);
+      expect(BUILTIN_CHANNELS.map((c) => c.name)).toEqual(['telegram', 'whatsapp', 'discord', 'slack', 'webhooks']);
+      expect(missingSettings(app.config, 'discord')).toEqual(['channels.discord.botToken', 'channels.discord.tasksChannelId']);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -86,7 +86,11 @@ describe('targets and subscriptions', () => {
   });
 
   it('rejects a malformed target naming the setting', () => {
-    expect(() => loadConfig({ AEGIS_HOME: tempDir(), AEGIS_NOTIFY_SUBSCRIPTIONS: 'pigeon:42' })).toThrow(/notify\.subscriptions/);
+    for (const bad of ['telegram', 'Telegram:42', 'telegram:42#', 'webhooks:https://x']) {
+      expect(() => loadConfig({ AEGIS_HOME: tempDir(), AEGIS_NOTIFY_SUBSCRIPTIONS: bad }), bad).toThrow(/notify\.subscriptions/);
+    }
+    // An integration's channel is a valid target; whether it is configured is checked when `ag serve` starts.
+    expect(loadConfig({ AEGIS_HOME: tempDir(), AEGIS_NOTIFY_SUBSCRIPTIONS: 'pigeon:42' }).get('notify.subscriptions')).toEqual(['pigeon:42']);
   });
 });
 
