@@ -13,6 +13,7 @@ export type {
   IntegrationSettings,
   IntegrationHooks,
   Veto,
+  Override,
   ChatCommand,
   ChatCommandContext,
   ChannelContext,

@@ -11,7 +11,8 @@ export default defineHooks({
     await appendFile(ctx.settings.logFile, `${JSON.stringify(line)}\n`);
   },
 
-  // Runs before every tool call (input already validated); returning { veto } stops the call.
+  // Runs before every tool call (input already validated); returning { veto } stops the call,
+  // returning { input } runs it with those arguments instead.
   before_tool_call(call) {
     if (call.tool === '{{name}}_hello' && call.input.name === 'nobody') return { veto: 'nobody is not greeted' };
     return undefined;

@@ -36,7 +36,8 @@ const reason = (err: unknown) => (err instanceof Error ? err.message : String(er
  * Subscribes an integration's hooks. Event hooks are fire-and-forget: each runs on a later tick, so
  * the emitter never waits, and an error (thrown or rejected) is logged, never propagated.
  * Hooks still running when the app closes get up to DRAIN_MS to finish.
- * before_tool_call becomes a tool guard: awaited before the call, and `{ veto: 'reason' }` stops it.
+ * before_tool_call becomes a tool guard: awaited before the call; `{ veto: 'reason' }` stops it and
+ * `{ input: {...} }` replaces its arguments (checked against the tool's schema).
  * A guard that throws or takes longer than GUARD_TIMEOUT_MS is logged and does not veto. Hooks
  * stay subscribed for the life of the app.
  */
@@ -64,8 +65,11 @@ export function activateHooks(app: App, hooks: IntegrationHooks, ctx: Integratio
           ctx.log.warn('before_tool_call did not answer in time; the call goes ahead', { tool: call.tool, timeoutMs: GUARD_TIMEOUT_MS });
           return undefined;
         }
-        const veto = (outcome as { veto?: unknown } | undefined)?.veto;
-        return typeof veto === 'string' && veto ? `${veto} (integration ${ctx.integration})` : undefined;
+        const { veto, input } = (outcome ?? {}) as { veto?: unknown; input?: unknown };
+        const by = `integration ${ctx.integration}`;
+        if (typeof veto === 'string' && veto) return { veto, by };
+        if (input !== undefined) return { input, by };
+        return undefined;
       } catch (err) {
         ctx.log.warn('before_tool_call failed; the call goes ahead', { tool: call.tool, error: reason(err) });
         return undefined;

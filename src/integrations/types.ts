@@ -39,20 +39,26 @@ export type HookName = (typeof HOOK_NAMES)[number];
 const everyEventIsAHook: Record<Exclude<AegisEventName, HookName>, never> = {};
 void everyEventIsAHook;
 
-/** What before_tool_call returns to stop a call; returning anything else lets the call go ahead. */
+/** What before_tool_call returns to stop a call; returning nothing lets the call go ahead. */
 export interface Veto {
   veto: string;
+}
+
+/** What before_tool_call returns to let the call go ahead with other arguments (validated like the caller's). */
+export interface Override {
+  input: Record<string, unknown>;
 }
 
 /**
  * The shape of `hooks.js|ts`. Every hook but before_tool_call is fire-and-forget: it runs after the
  * event, never delays it, and its errors are logged. before_tool_call runs before the call and may
- * return `{ veto: 'reason' }` to stop it.
+ * return `{ veto: 'reason' }` to stop it, or `{ input: {...} }` to override its arguments; later
+ * integrations' hooks see the overridden input.
  */
 export type IntegrationHooks = {
   [E in Exclude<HookName, 'before_tool_call'>]?: (event: AegisEvents[E], ctx: IntegrationContext) => unknown;
 } & {
-  before_tool_call?: (call: AegisEvents['before_tool_call'], ctx: IntegrationContext) => Veto | void | undefined | Promise<Veto | void | undefined>;
+  before_tool_call?: (call: AegisEvents['before_tool_call'], ctx: IntegrationContext) => Veto | Override | void | undefined | Promise<Veto | Override | void | undefined>;
 };
 
 /** What a chat command's handler receives. */

@@ -10,11 +10,19 @@ export interface CallOptions {
   progress?: (progress: number, total?: number, message?: string) => void;
 }
 
+/** What a guard decided: stop the call (`veto`, the reason), or let it go on with other arguments (`input`). */
+export interface GuardOutcome {
+  veto?: string;
+  input?: unknown;
+  /** Who decided, for errors: "integration example". */
+  by: string;
+}
+
 /**
- * A guard runs before every tool call and may veto it with a reason (integrations' before_tool_call).
- * Guards are awaited in registration order; the first veto wins.
+ * A guard runs before every tool call (integrations' before_tool_call). Guards are awaited in
+ * registration order, each seeing the input the previous ones left; the first veto wins.
  */
-export type ToolGuard = (call: { tool: string; input: unknown; caller: Caller }) => Promise<string | undefined> | string | undefined;
+export type ToolGuard = (call: { tool: string; input: unknown; caller: Caller }) => Promise<GuardOutcome | undefined> | GuardOutcome | undefined;
 
 const guardsByApp = new WeakMap<App, ToolGuard[]>();
 
@@ -31,11 +39,21 @@ export function addToolGuard(app: App, guard: ToolGuard): void {
 export async function callTool(app: App, tool: ToolDef, rawInput: unknown, opts: CallOptions): Promise<Record<string, unknown>> {
   const parsed = tool.input.safeParse(rawInput ?? {});
   if (!parsed.success) throw zodToAegisError(parsed.error);
-  const input = parsed.data;
+  let input = parsed.data;
 
   for (const guard of guardsByApp.get(app) ?? []) {
-    const veto = await guard({ tool: tool.name, input, caller: opts.caller });
-    if (veto) throw new AegisError('vetoed', `${tool.name} was vetoed: ${veto}`, { fix: 'change the call or the integration hook that vetoed it' });
+    const outcome = await guard({ tool: tool.name, input, caller: opts.caller });
+    if (outcome?.veto) throw new AegisError('vetoed', `${tool.name} was vetoed: ${outcome.veto} (${outcome.by})`, { fix: 'change the call or the integration hook that vetoed it' });
+    if (outcome?.input !== undefined) {
+      // Replaced arguments are held to the same schema as the caller's.
+      const replaced = tool.input.safeParse(outcome.input);
+      if (!replaced.success) {
+        throw new AegisError('internal', `${tool.name}: the arguments before_tool_call of ${outcome.by} put in place are invalid: ${z.prettifyError(replaced.error)}`, {
+          fix: `fix the before_tool_call hook of ${outcome.by}: return { input } that matches ${tool.name}'s input schema`,
+        });
+      }
+      input = replaced.data;
+    }
   }
   app.events.emit('before_tool_call', { tool: tool.name, input, caller: opts.caller });
 

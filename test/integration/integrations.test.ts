@@ -140,6 +140,14 @@ describe('integrations', () => {
     expect(await call(mcp.client, 'memory_get', { key: 'test/vetoed' })).toMatchObject({ found: false });
   });
 
+  it('lets before_tool_call override the arguments, held to the tool\'s schema', async () => {
+    expect(await call(mcp.client, 'example_hello', { name: 'nickname' })).toEqual({ greeting: 'Hello, Nicholas!' });
+    await waitFor(() => logged().some((l) => l.hook === 'after_tool_call' && (l.event.input as { name?: string }).name === 'Nicholas'), { what: 'after_tool_call with the overridden input' });
+    const broken = await callError(mcp.client, 'example_hello', { name: 'break-me' });
+    expect(broken).toContain('the arguments before_tool_call of integration example put in place are invalid');
+    expect(broken).toContain('name');
+  });
+
   it('answers its chat commands through message_handle: by name, by pattern, usage, help and did-you-mean', async () => {
     expect(await chat('hello World')).toMatchObject({ intent: 'command', reply: 'Hello, World!', failed: false });
     const ticket = await chat('/ticket #42');
