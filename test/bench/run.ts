@@ -1,6 +1,7 @@
 // `npm run bench [-- frame sessions memory]`: runs the benchmarks and prints figures. No pass/fail:
 // goals are printed next to each figure.
 import { benchFrame } from './frame.js';
+import { benchIntegrations } from './integrations.js';
 import { benchPipelines } from './pipelines.js';
 import { benchMemoryKg } from './memory-kg.js';
 import { benchInboundReply, benchPermissionNotify } from './messaging.js';
@@ -15,6 +16,7 @@ const all: Record<string, () => Promise<void>> = {
   pipelines: benchPipelines,
   'messaging-reply': () => benchInboundReply(200),
   'messaging-notify': () => benchPermissionNotify(15),
+  integrations: benchIntegrations,
 };
 
 const picked = process.argv.slice(2);

@@ -40,10 +40,14 @@ export function makeTestEnv(extra: Record<string, string> = {}): TestEnv {
       }
       stopEngines(home);
       rmSync(home, { recursive: true, force: true });
-      // tmux 3.3a leaves the socket file behind after kill-server.
-      rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+      removeSocketFile(socket);
     },
   };
+}
+
+/** tmux 3.3a leaves the socket file of a `-L` server behind after kill-server: remove it. */
+export function removeSocketFile(socket: string): void {
+  rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
 }
 
 /** Stops background `ag engine` processes of this test home (they run with their cwd there). */

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmux, type TmuxTarget } from '../../src/tmux/command.js';
+import { removeSocketFile } from '../helpers/env.js';
 import { waitFor } from '../helpers/wait.js';
 
 const FAKE = fileURLToPath(new URL('../fixtures/fake-claude/fake-claude.mjs', import.meta.url));
@@ -110,6 +111,7 @@ describe('fake-claude', { timeout: 30_000 }, () => {
 
   afterAll(async () => {
     await tmux(target, ['kill-server'], { reject: false });
+    removeSocketFile(target.socket);
     if (root) await rm(root, { recursive: true, force: true });
   });
 
