@@ -101,8 +101,12 @@ export interface WebhookRoute {
   path: string;
   /** Whether a signature secret is set: a public bind is refused for routes without one. */
   signed: boolean;
-  handle(req: WebhookRequest): WebhookOutcome;
+  /** May be async (an integration's); a throw answers that request 500 and is logged. */
+  handle(req: WebhookRequest): WebhookOutcome | Promise<WebhookOutcome>;
 }
+
+/** A route that answers synchronously, as the built-in channels' do. */
+export type SyncWebhookRoute = Omit<WebhookRoute, 'handle'> & { handle(req: WebhookRequest): WebhookOutcome };
 
 /** For `channel_list` and `ag doctor`: how a channel is set up, never its secrets. */
 export interface ChannelDescription {

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { httpFailure, httpRequest } from './http.js';
 import { privateKeyFrom, signApplicationJwt, verifyHs256 } from './jwt.js';
 import { header, hmacSha256Hex, safeEqual, sha256Hex } from './signing.js';
-import type { ChannelAdapter, ChannelDescription, Delivery, InboundMessage, OutboundMessage, StatusUpdate, WebhookOutcome, WebhookRequest, WebhookRoute } from './types.js';
+import type { ChannelAdapter, ChannelDescription, Delivery, InboundMessage, OutboundMessage, StatusUpdate, WebhookOutcome, WebhookRequest, SyncWebhookRoute } from './types.js';
 
 export interface WhatsAppOptions {
   applicationId: string;
@@ -54,7 +54,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
   readonly name = 'whatsapp' as const;
   readonly maxLength = 4096;
   readonly markup = 'whatsapp' as const;
-  readonly webhooks: WebhookRoute[];
+  readonly webhooks: SyncWebhookRoute[];
   private key?: KeyObject;
   private token?: { value: string; until: number };
   private readonly allowed: Set<string>;

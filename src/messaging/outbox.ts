@@ -35,6 +35,16 @@ export interface OutboxDeps {
   onSent(row: MessageRecord): void;
 }
 
+/**
+ * What a send threw, as a ChannelError. Recognized by shape, not class: an integration's copy may
+ * come from another module instance. Anything else is taken as worth retrying.
+ */
+function asChannelError(err: unknown): ChannelError {
+  const e = err as Partial<ChannelError> | null;
+  if (err instanceof ChannelError || (e?.name === 'ChannelError' && typeof e.retryable === 'boolean')) return err as ChannelError;
+  return new ChannelError(e?.message ?? String(err), true);
+}
+
 /** Attempts on the subscriber's own channel before the second strike (the fallback channel). */
 export const ATTEMPTS_PER_TARGET = 3;
 const CLAIM_MS = 120_000;
@@ -191,12 +201,12 @@ export class Outbox {
   }
 
   private fail(row: MessageRecord, err: unknown): void {
-    const e = err instanceof ChannelError ? err : new ChannelError((err as Error).message, true);
+    const e = asChannelError(err);
     const attempts = row.attempts + 1;
     const max = row.kind === 'event' ? this.deps.webhookMaxAttempts : ATTEMPTS_PER_TARGET;
     this.deps.log.warn('message send failed', { id: row.id, channel: row.channel, attempt: attempts, retryable: e.retryable, error: e.message });
     if (e.retryable && attempts < max) {
-      const wait = Math.max(backoffMs(attempts), e.opts.retryAfterMs ?? 0);
+      const wait = Math.max(backoffMs(attempts), e.opts?.retryAfterMs ?? 0);
       this.deps.db
         .prepare("UPDATE messages SET status = 'queued', attempts = ?, next_attempt_at = ?, error = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?")
         .run(attempts, Date.now() + wait, e.message, Date.now(), row.id);

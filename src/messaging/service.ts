@@ -116,9 +116,25 @@ export class MessagingService {
     });
   }
 
-  /** Stores an inbound message before anything runs; undefined when it was seen before (a replay). */
-  record(m: InboundMessage): number | undefined {
-    return this.inbox.record(m);
+  /**
+   * Stores what a channel received before anything runs, and returns each new message with its inbox
+   * id: a replay (seen before) is dropped, and so is a message an adapter left a field out of
+   * (logged). Each message is stamped with the receiving adapter's name, so no channel can speak
+   * for another (and be checked against its allowlist).
+   */
+  accept(channel: ChannelName, messages: readonly InboundMessage[]): [number, InboundMessage][] {
+    const fresh: [number, InboundMessage][] = [];
+    for (const raw of messages) {
+      const missing = (['externalId', 'sender', 'chat', 'text'] as const).filter((k) => typeof raw?.[k] !== 'string' || (k !== 'text' && !raw[k]));
+      if (missing.length) {
+        this.app.log.warn('a received message was skipped: fields missing', { channel, missing });
+        continue;
+      }
+      const m = { ...raw, channel };
+      const id = this.inbox.record(m);
+      if (id !== undefined) fresh.push([id, m]);
+    }
+    return fresh;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ChannelName, InboundMessage, WebhookRoute } from '../channels/types.js';
+import type { ChannelName, WebhookOutcome, WebhookRoute } from '../channels/types.js';
 import { AegisError } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import type { MessagingService } from './service.js';
@@ -76,14 +76,18 @@ export async function startWebhookServer(opts: WebhookServerOptions, messaging: 
     if (!mounted) return send(res, 404, { error: 'not found' });
     if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
     readBody(req, opts.maxBodyBytes).then(
-      (body) => {
-        const outcome = mounted.route.handle({ headers: req.headers, body });
-        if (outcome.refused) log.warn('webhook refused', { channel: mounted.channel, path, reason: outcome.refused, from: req.socket.remoteAddress });
-        const fresh: [number, InboundMessage][] = [];
-        for (const m of outcome.inbound ?? []) {
-          const id = messaging.record(m);
-          if (id !== undefined) fresh.push([id, m]);
+      async (body) => {
+        let outcome: WebhookOutcome;
+        try {
+          outcome = await mounted.route.handle({ headers: req.headers, body });
+          if (!Number.isInteger(outcome?.status)) throw new Error('the route answered without a status');
+        } catch (err) {
+          // An integration's route that throws costs that request a 500, never the listener.
+          log.error('webhook route failed', { channel: mounted.channel, path, error: (err as Error)?.message ?? String(err) });
+          return send(res, 500, { error: 'internal error' });
         }
+        if (outcome.refused) log.warn('webhook refused', { channel: mounted.channel, path, reason: outcome.refused, from: req.socket.remoteAddress });
+        const fresh = messaging.accept(mounted.channel, outcome.inbound ?? []);
         if (outcome.statuses?.length) messaging.applyStatuses(mounted.channel, outcome.statuses);
         send(res, outcome.status, outcome.body);
         for (const [id, m] of fresh) void messaging.inOrder(id, m);

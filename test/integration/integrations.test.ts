@@ -208,6 +208,15 @@ describe('integrations', () => {
       const messages = (await call<{ messages: { peer: string; status: string; direction: string; text: string }[] }>(mcp.client, 'message_list', { channel: 'example', direction: 'in' })).messages;
       expect(messages.map((m) => `${m.peer} ${m.status}`).sort()).toEqual(['alice handled', 'mallory ignored']);
       expect(logged().filter((l) => l.hook === 'channel_send' && (l.event.to === 'alice' || l.event.to === 'mallory'))).toHaveLength(1);
+
+      // A route that throws costs its request a 500, not the listener; a message claiming another
+      // channel is taken as the receiving channel's (its allowlist, its send).
+      expect((await post({ id: 'm3', from: 'alice', text: 'hello Crash', crash: true })).status).toBe(500);
+      await waitFor(() => err.includes('webhook route failed') && err.includes('route failing on purpose'), { what: 'the route failure logged' });
+      expect((await post({ id: 'm4', from: 'alice', text: 'hello Spoof', as: 'telegram' })).status).toBe(200);
+      await waitFor(() => logged().find((l) => l.hook === 'channel_send' && l.event.text === 'Hello, Spoof!'), { what: 'the reply to the message that claimed telegram' });
+      const telegramIn = (await call<{ messages: unknown[] }>(mcp.client, 'message_list', { channel: 'telegram', direction: 'in' })).messages;
+      expect(telegramIn).toEqual([]);
       expect(err).not.toContain(TOKEN);
     } finally {
       serve?.kill('SIGTERM');
