@@ -4,7 +4,7 @@ import { AegisError } from '../errors.js';
 import type { ChannelContext, ChannelFactory } from '../integrations/types.js';
 import { withFields } from '../util/log.js';
 import { BUILTIN_CHANNELS } from './builtin.js';
-import type { ChannelAdapter, CursorStore } from './types.js';
+import type { ChannelAdapter, ChannelDescription, CursorStore } from './types.js';
 
 /** Settings a built-in channel still needs before it counts as configured (an integration's are checked when it loads). */
 export function missingSettings(config: Config, channel: string): string[] {
@@ -35,6 +35,16 @@ export function checkAdapter(adapter: ChannelAdapter | undefined, name: string, 
   if (a!.name !== name) throw fail(source, `the channel is named "${a!.name}"`, `name it after its integration: name: ctx.integration ("${name}")`);
   for (const m of ['poll', 'probe', 'acknowledge'] as const) {
     if (a![m] !== undefined && typeof a![m] !== 'function') throw fail(source, `the channel's ${m} is not a function`, `write ${m}(...) { ... } or leave it out`);
+  }
+  // channel_list, ag doctor and ag serve call describe(): a broken one is caught here, at load.
+  let d: Partial<ChannelDescription> | undefined;
+  try {
+    d = a!.describe!();
+  } catch (err) {
+    throw fail(source, `the channel's describe() threw: ${(err as Error)?.message ?? String(err)}`, 'make describe() return { channel, modes, allowedSenders, problems } without throwing');
+  }
+  if (!Array.isArray(d?.modes) || !Array.isArray(d.problems) || typeof d.allowedSenders !== 'number') {
+    throw fail(source, "the channel's describe() does not return { modes: [], allowedSenders: number, problems: [] }", 'return e.g. { channel: ctx.integration, modes: ["webhook"], allowedSenders: 1, problems: [] }');
   }
   if (a!.webhooks !== undefined) {
     if (!Array.isArray(a!.webhooks)) throw fail(source, 'the channel\'s webhooks is not a list', 'write webhooks: [{ path, signed, handle(req) { ... } }]');

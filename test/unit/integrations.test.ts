@@ -162,6 +162,8 @@ describe('channel adapters, built-in and from integrations', () => {
     await expect(build({ ...ok(), send: undefined, maxLength: 0 })).rejects.toThrow('/x/tracker/channel.js: the channel factory returned no send, maxLength');
     await expect(build({ ...ok(), name: 'telegram' })).rejects.toThrow('the channel is named "telegram"');
     await expect(build({ ...ok(), poll: 'soon' })).rejects.toThrow("the channel's poll is not a function");
+    await expect(build({ ...ok(), describe: () => ({ modes: 'webhook' }) })).rejects.toThrow("describe() does not return { modes: [], allowedSenders: number, problems: [] }");
+    await expect(build({ ...ok(), describe: () => { throw new Error('no config'); } })).rejects.toThrow("the channel's describe() threw: no config");
     await expect(buildChannel(() => { throw new Error('no token'); }, { integration: 'tracker' } as ChannelContext, 'channel.js')).rejects.toThrow('the channel factory threw: no token');
   });
 
