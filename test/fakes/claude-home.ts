@@ -65,5 +65,6 @@ export async function prepareClaudeHome(opts: ClaudeHomeOptions): Promise<Claude
     DISABLE_ERROR_REPORTING: '1',
     CLAUDE_CODE_TMPDIR: tmp,
   };
-  return { home, env, cleanup: () => rm(home, { recursive: true, force: true }) };
+  // A Claude Code killed with its tmux server may still be writing its session files: rm retries ENOTEMPTY.
+  return { home, env, cleanup: () => rm(home, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 }) };
 }
