@@ -39,7 +39,7 @@ export function makeTestEnv(extra: Record<string, string> = {}): TestEnv {
         /* no server was started */
       }
       stopEngines(home);
-      rmSync(home, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 }); // agents killed with the server may still be writing
       removeSocketFile(socket);
     },
   };
