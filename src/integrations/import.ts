@@ -9,6 +9,9 @@ const IMPORT_TIMEOUT_MS = 15_000;
 
 let tsx: Promise<NamespacedUnregister> | undefined;
 
+/** Defined (true) by the build's esbuild step in dist/bundle/; undeclared in dist/ and src/. */
+declare const AEGIS_BUNDLED: boolean | undefined;
+
 /**
  * Makes integration files importable: registers the resolve hook (resolve-hook.ts) for these
  * folders. Called once per load, before the first import, and only when integrations exist, so a
@@ -16,7 +19,9 @@ let tsx: Promise<NamespacedUnregister> | undefined;
  */
 export function enableIntegrationImports(folders: string[]): void {
   const data: HookData = {
-    entry: new URL('../index.js', import.meta.url).href,
+    // The bundle (dist/bundle/, flat) has its own index.js beside this code: integrations must get that
+    // one, so they share this process's modules (zod, AegisError...) instead of a second copy.
+    entry: new URL(typeof AEGIS_BUNDLED !== 'undefined' ? './index.js' : '../index.js', import.meta.url).href,
     roots: folders.map((dir) => pathToFileURL(dir.endsWith('/') ? dir : `${dir}/`).href),
   };
   register(new URL('./resolve-hook.js', import.meta.url), { data });
