@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { App } from '../app.js';
 import type { AegisEventName } from '../events.js';
 import { plainText } from '../channels/format.js';
+import { redactDeep } from '../util/log.js';
 import type { MessagingService } from './service.js';
 
 /**
@@ -23,7 +24,8 @@ void everyEventForwarded;
 
 /**
  * Queues each of `events` as one outbox row per webhook URL: `{id, event, timestamp, context, data}`
- * (context says which Aegis process sent it), secrets masked. The same id goes to every URL so a
+ * (context says which Aegis process sent it), secrets masked (configured ones, and `env` maps and
+ * secret-looking keys in tool arguments). The same id goes to every URL so a
  * receiver can de-duplicate retries. Rows are durable: the active `ag serve` sends them, with the
  * outbound webhooks' signature, retries and dead-letter list. Returns the unsubscriber.
  */
@@ -33,7 +35,7 @@ export function forwardEvents(app: App, messaging: MessagingService, events: rea
   const context = { aegis: app.version, host: hostname(), pid: process.pid };
   const offs = events.map((event) =>
     app.events.on(event, (data) => {
-      const body = plainText(messaging.mask([JSON.stringify({ id: randomUUID(), event, timestamp: new Date().toISOString(), context, data })]));
+      const body = plainText(messaging.mask([JSON.stringify({ id: randomUUID(), event, timestamp: new Date().toISOString(), context, data: redactDeep(data) })]));
       for (const url of urls) messaging.outbox.enqueue({ channel: 'webhooks', to: url, kind: 'event', rich: [body], event });
       messaging.outbox.kick();
     }),

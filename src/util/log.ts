@@ -17,6 +17,22 @@ function redact(fields: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * A deep copy of `value` fit to leave the machine: values under secret-looking keys, and every value
+ * of an `env` map (session_create and pipeline stages pass API keys there), become '[redacted]'.
+ */
+export function redactDeep(value: unknown, depth = 0): unknown {
+  if (depth > 20 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (SECRET_KEY.test(k)) out[k] = '[redacted]';
+    else if (k === 'env' && v && typeof v === 'object' && !Array.isArray(v)) out[k] = Object.fromEntries(Object.keys(v).map((name) => [name, '[redacted]']));
+    else out[k] = redactDeep(v, depth + 1);
+  }
+  return out;
+}
+
 /** One JSON line per record on `stream` (stderr by default: stdout may belong to MCP). */
 export function createLogger(level: LogLevel, stream: NodeJS.WritableStream): Logger {
   const min = ORDER[level];

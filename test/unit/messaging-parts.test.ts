@@ -12,6 +12,7 @@ import { backoffMs } from '../../src/messaging/outbox.js';
 import { Deduper, RateLimiter } from '../../src/messaging/rate-limit.js';
 import { parseTarget, subscriptions } from '../../src/messaging/targets.js';
 import { AegisError } from '../../src/errors.js';
+import { redactDeep } from '../../src/util/log.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -132,5 +133,24 @@ describe('operator commands', () => {
       expect((err as AegisError).field).toBe('operators.deploy.argv');
     }
     expect(bad({ status: { argv: ['x'] } })).toThrow(/not usable/);
+  });
+});
+
+describe('what event webhooks may carry', () => {
+  it('redacts env maps and secret-looking keys at any depth, and keeps the rest', () => {
+    const data = {
+      tool: 'session_create',
+      input: { workDir: '/srv/app', prompt: 'fix it', env: { ANTHROPIC_API_KEY: 'sk-ant-123', DEBUG: '1' }, stages: [{ name: 'a', env: { TOKEN: 'x' } }] },
+      headers: { Authorization: 'Bearer abc' },
+      apiToken: 'abc',
+    };
+    const out = redactDeep(data) as typeof data;
+    expect(out.input.env).toEqual({ ANTHROPIC_API_KEY: '[redacted]', DEBUG: '[redacted]' });
+    expect(out.input.stages[0]!.env).toEqual({ TOKEN: '[redacted]' });
+    expect(out.headers.Authorization).toBe('[redacted]');
+    expect(out.apiToken).toBe('[redacted]');
+    expect(out.input.prompt).toBe('fix it');
+    expect(JSON.stringify(out)).not.toMatch(/sk-ant-123|Bearer abc/);
+    expect(data.input.env.ANTHROPIC_API_KEY).toBe('sk-ant-123'); // the event itself is untouched
   });
 });
