@@ -18,6 +18,12 @@ export function acquireLease(db: Db, name: string, holder: string, ttlMs: number
   return claim.immediate();
 }
 
+/** Who holds the lease `name` now; undefined when nobody does or it expired. */
+export function leaseHolder(db: Db, name: string, now = Date.now()): string | undefined {
+  const row = db.prepare('SELECT holder, expires_at FROM leases WHERE name = ?').get(name) as { holder: string; expires_at: number } | undefined;
+  return row && row.expires_at > now ? row.holder : undefined;
+}
+
 export function releaseLease(db: Db, name: string, holder: string): void {
   db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, holder);
 }

@@ -2,7 +2,9 @@ import { fileURLToPath } from 'node:url';
 import type { App } from '../app.js';
 import { maskSetting } from '../config/load.js';
 import { integrationChecks } from '../integrations/report.js';
+import { leaseHolder } from '../db/lease.js';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
+import { SENDER_LEASE } from '../messaging/serve.js';
 import { tmuxVersion } from '../tmux/command.js';
 import { which } from '../util/which.js';
 import type { Check } from './checks.js';
@@ -86,13 +88,32 @@ function configCheck(app: App): Check {
 }
 
 async function channelChecks(app: App): Promise<Check[]> {
-  return (await app.messaging.channels()).map(({ name, integration, adapter, missing }) => {
+  const channels = await app.messaging.channels();
+  const checks = channels.map(({ name, integration, adapter, missing }): Check => {
     if (!adapter) return { name: `channel ${name}`, ok: true, required: false, detail: `not configured (unset: ${missing.join(', ')})` };
     // What the adapter itself sees wrong with the setup (no allowed senders, unsigned webhooks...).
     const problems = adapter.describe().problems ?? [];
     const detail = integration ? `configured (integration ${integration})` : 'configured';
     return { name: `channel ${name}`, ok: problems.length === 0, required: false, detail, fix: problems.length ? problems.join('; ') : undefined };
   });
+  return [...checks, serveCheck(app, channels.filter((c) => c.adapter).length)];
+}
+
+/**
+ * Whether an `ag serve` is sending: without one, configured channels receive nothing, notifications
+ * and event webhooks wait in the outbox. Read from the sender lease (its holder is "<pid>-<id>").
+ */
+function serveCheck(app: App, channels: number): Check {
+  if (!channels) return { name: 'ag serve', ok: true, required: false, detail: 'not needed: no channel is configured' };
+  const holder = leaseHolder(app.db, SENDER_LEASE);
+  if (holder) return { name: 'ag serve', ok: true, required: false, detail: `running (pid ${holder.split('-')[0]}): polling, webhooks, notifications and the outbox are live` };
+  return {
+    name: 'ag serve',
+    ok: false,
+    required: false,
+    detail: 'not running: chat messages are not received, and notifications and event webhooks wait in the outbox',
+    fix: 'run `npx ag serve` (under a supervisor such as systemd to keep it up)',
+  };
 }
 
 /** Spawns `ag mcp` like an MCP host would, initializes it and lists its tools. */

@@ -57,7 +57,7 @@ const systemDoctor = defineTool({
   name: 'system_doctor',
   title: 'Diagnose Aegis',
   description:
-    'Full diagnosis of the machine Aegis runs on: Node version, tmux (>= 3.2), agent CLIs on PATH (claude, codex, gemini) with versions, database open/writable/migrated, every config value and where it came from (secrets masked), which messaging channels are configured, and an MCP self-test. Each failed check carries the fix. `ok` is false when a required check failed.',
+    'Full diagnosis of the machine Aegis runs on: Node version, tmux (>= 3.2), agent CLIs on PATH (claude, codex, gemini) with versions, database open/writable/migrated, every config value and where it came from (secrets masked), which messaging channels are configured (built-in and from integrations) and whether an `ag serve` is running for them, each integration with its settings, and an MCP self-test. Each failed check carries the fix. `ok` is false when a required check failed.',
   input: z.object({}),
   output: z.object({ ok: z.boolean(), checks: z.array(checkSchema) }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },

@@ -39,6 +39,11 @@ describe('ag serve and the message commands', { timeout: 60_000 }, () => {
     await world?.cleanup();
   });
 
+  it('ag doctor says when channels are configured but no ag serve is running, and how to start it', async () => {
+    const doctor = JSON.parse((await runCli(['doctor', '--json'], env)).stdout) as { checks: { name: string; ok: boolean; required: boolean; detail: string; fix?: string }[] };
+    expect(doctor.checks.find((c) => c.name === 'ag serve')).toMatchObject({ ok: false, required: false, fix: expect.stringContaining('npx ag serve') as unknown });
+  });
+
   it('refuses a public bind while a webhook has no signature secret, naming the setting', async () => {
     const r = await runCli(['serve', '--host', '0.0.0.0'], env);
     expect(r.code).toBe(1);
@@ -59,6 +64,8 @@ describe('ag serve and the message commands', { timeout: 60_000 }, () => {
 
     tg.userSays(111, 'help');
     await waitFor(() => tg.sent.find((s) => s.text.includes('Aegis commands')), { what: 'the reply' });
+    const doctor = JSON.parse((await runCli(['doctor', '--json'], env)).stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+    expect(doctor.checks.find((c) => c.name === 'ag serve')).toMatchObject({ ok: true, detail: expect.stringContaining(`running (pid ${child.pid})`) as unknown });
 
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
