@@ -62,7 +62,9 @@ describe('integrations', () => {
     logFile = join(extra, 'events.jsonl');
     agentHome = mkdtempSync(join(tmpdir(), 'aegis-agent-home-'));
     t = makeTestEnv({
-      AEGIS_INTEGRATION_DIRS: [join(FIXTURES, 'example'), join(FIXTURES, 'broken'), join(FIXTURES, 'clash'), extra].join(':'),
+      AEGIS_INTEGRATION_DIRS: [join(FIXTURES, 'example'), join(FIXTURES, 'polling'), join(FIXTURES, 'broken'), join(FIXTURES, 'clash'), extra].join(':'),
+      AEGIS_FILECHAT_INBOX_FILE: join(extra, 'filechat-in.jsonl'),
+      AEGIS_FILECHAT_OUTBOX_FILE: join(extra, 'filechat-out.jsonl'),
       AEGIS_EXAMPLE_LOG_FILE: logFile,
       AEGIS_EXAMPLE_TOKEN: TOKEN,
       AEGIS_CLAUDE_COMMAND: FAKE_CLAUDE,
@@ -165,7 +167,7 @@ describe('integrations', () => {
 
   it('adds its channel: listed by channel_list, used by message_send; an unknown channel is refused naming the configured ones', async () => {
     const { channels } = await call<{ channels: { channel: string; integration?: string; configured: boolean; modes: string[]; allowedSenders: number; problems: string[] }[] }>(mcp.client, 'channel_list', {});
-    expect(channels.map((c) => c.channel)).toEqual(['telegram', 'whatsapp', 'discord', 'slack', 'webhooks', 'example']);
+    expect(channels.map((c) => c.channel)).toEqual(['telegram', 'whatsapp', 'discord', 'slack', 'webhooks', 'example', 'filechat']);
     expect(channels.find((c) => c.channel === 'example')).toMatchObject({ integration: 'example', configured: true, modes: ['webhook'], allowedSenders: 1, problems: [] });
     expect(channels.find((c) => c.channel === 'telegram')).toMatchObject({ configured: false });
     expect(channels.find((c) => c.channel === 'telegram')!.integration).toBeUndefined();
@@ -177,7 +179,7 @@ describe('integrations', () => {
 
     const unknown = await callError(mcp.client, 'message_send', { channel: 'pigeon', to: 'x', text: 'coo' });
     expect(unknown).toContain('channel pigeon is not configured');
-    expect(unknown).toContain('configured: example');
+    expect(unknown).toContain('configured: example, filechat');
   });
 
   it('receives on its channel under ag serve: signed webhook, allowlist, its chat command, the reply through its send, a replay run once', async () => {
@@ -222,6 +224,42 @@ describe('integrations', () => {
       serve?.kill('SIGTERM');
       if (serve && serve.exitCode === null) await new Promise((r) => serve!.once('exit', r));
     }
+  });
+
+  it('receives on a polling channel under ag serve, and a restarted ag serve never runs a message twice', async () => {
+    const inbox = join(extra, 'filechat-in.jsonl');
+    const outbox = join(extra, 'filechat-out.jsonl');
+    const replies = () => (existsSync(outbox) ? readFileSync(outbox, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { to: string; text: string }) : []);
+    const startServe = async () => {
+      const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env: t.env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+      await waitFor(() => err.includes('channels: ') && err, { timeoutMs: 20_000, what: 'ag serve to start' });
+      expect(err).toContain('filechat (polling)');
+      return async () => {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      };
+    };
+    writeFileSync(inbox, `${JSON.stringify({ from: 'alice', text: 'hello Poll' })}\n${JSON.stringify({ from: 'eve', text: 'hello Eve' })}\n`);
+    let stop = await startServe();
+    try {
+      await waitFor(() => replies().find((r) => r.to === 'alice' && r.text === 'Hello, Poll!'), { timeoutMs: 20_000, what: 'the reply to the polled message' });
+    } finally {
+      await stop();
+    }
+    // A second serve starts where the first stopped: only the new line runs.
+    writeFileSync(inbox, `${JSON.stringify({ from: 'alice', text: 'hello Again' })}\n`, { flag: 'a' });
+    stop = await startServe();
+    try {
+      await waitFor(() => replies().find((r) => r.text === 'Hello, Again!'), { timeoutMs: 20_000, what: 'the reply after the restart' });
+    } finally {
+      await stop();
+    }
+    expect(replies().map((r) => r.text)).toEqual(['Hello, Poll!', 'Hello, Again!']);
+    const polled = (await call<{ messages: { peer: string; status: string }[] }>(mcp.client, 'message_list', { channel: 'filechat', direction: 'in' })).messages;
+    expect(polled.map((m) => `${m.peer} ${m.status}`).sort()).toEqual(['alice handled', 'alice handled', 'eve ignored']);
   });
 
   it('sees session events', async () => {
