@@ -80,6 +80,7 @@ export const SETTINGS: SettingSpec[] = [
   { key: 'notify.dedupSeconds', env: 'AEGIS_NOTIFY_DEDUP_SECONDS', schema: intFrom(0, 3_600), default: 60, description: 'an identical notification within this window is sent once' },
   { key: 'messaging.workDir', env: 'AEGIS_MESSAGING_WORKDIR', schema: z.string().min(1), description: 'folder in which `task: <brief>` from a chat starts its session' },
   { key: 'messaging.agent', env: 'AEGIS_MESSAGING_AGENT', schema: z.enum(['claude', 'codex', 'gemini', 'shell']), default: 'claude', description: 'agent that `task: <brief>` from a chat starts' },
+  { key: 'messaging.retentionDays', env: 'AEGIS_MESSAGING_RETENTION_DAYS', schema: intFrom(1, 3650), default: 30, description: 'days `ag serve` keeps finished messages (handled, sent, dead...); delivered event-webhook rows are kept one day' },
   { key: 'messaging.morningBriefing', env: 'AEGIS_MORNING_BRIEFING', schema: clock, default: '08:00', description: 'local time `ag serve` sends the morning briefing to subscribers, or off' },
   { key: 'messaging.eveningBriefing', env: 'AEGIS_EVENING_BRIEFING', schema: clock, default: '18:00', description: 'local time `ag serve` sends the evening briefing to subscribers, or off' },
 ];

@@ -138,3 +138,17 @@ export function channelActivity(db: Db, channel: string): { lastIn?: number; las
   const err = db.prepare("SELECT error FROM messages WHERE channel = ? AND direction = 'out' AND error IS NOT NULL ORDER BY updated_at DESC LIMIT 1").get(channel) as { error: string } | undefined;
   return { lastIn: opt(r.last_in), lastOut: opt(r.last_out), pending: r.pending ?? 0, dead: r.dead ?? 0, lastError: err?.error };
 }
+
+/** Statuses nothing will change any more: the rows retention may delete. Queued, sending and received rows are never pruned. */
+const FINISHED = ['handled', 'ignored', 'failed', 'sent', 'delivered', 'read', 'dead', 'suppressed'] as const satisfies readonly MessageStatus[];
+
+/**
+ * Deletes finished messages last touched before `before`, and delivered event-webhook rows (one per
+ * lifecycle event and URL: by far the most numerous) before `eventsBefore`. Returns how many went.
+ */
+export function pruneMessages(db: Db, before: number, eventsBefore: number): number {
+  const finished = FINISHED.map(() => '?').join(',');
+  const old = db.prepare(`DELETE FROM messages WHERE status IN (${finished}) AND updated_at < ?`).run(...FINISHED, before).changes;
+  const events = db.prepare("DELETE FROM messages WHERE kind = 'event' AND status IN ('sent', 'delivered') AND updated_at < ?").run(eventsBefore).changes;
+  return old + events;
+}

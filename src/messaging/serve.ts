@@ -1,6 +1,7 @@
 import type { App } from '../app.js';
 import { acquireLease, releaseLease } from '../db/lease.js';
 import { forwardEvents, OBSERVED_EVENTS } from './event-webhooks.js';
+import { pruneMessages } from './messages.js';
 import { Notifier } from './notifier.js';
 import { Poller } from './poller.js';
 import { BriefingScheduler } from './scheduler.js';
@@ -18,6 +19,9 @@ export interface ServeOptions {
 
 export const SENDER_LEASE = 'messaging-sender';
 const DEFAULT_LEASE_MS = 15_000;
+const DAY_MS = 86_400_000;
+/** How often the sender prunes old messages (and once when it becomes the sender). */
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * `ag serve`: the long-lived messaging process. It watches every live session (so it sees their
@@ -94,8 +98,17 @@ export class ServeRuntime {
     scheduler.start();
     const unforward = forwardEvents(app, m, OBSERVED_EVENTS);
     pollers.forEach((p) => p.start());
+    const prune = () => {
+      const now = Date.now();
+      const removed = pruneMessages(app.db, now - app.config.get<number>('messaging.retentionDays') * DAY_MS, now - DAY_MS);
+      if (removed) app.log.info('pruned old messages', { removed });
+    };
+    prune();
+    const pruner = setInterval(prune, PRUNE_EVERY_MS);
+    pruner.unref();
     this.role = 'active';
     this.stopActive = async () => {
+      clearInterval(pruner);
       unforward();
       scheduler.stop();
       notifier.stop();

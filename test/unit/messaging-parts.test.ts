@@ -8,6 +8,7 @@ import { openDatabase } from '../../src/db/open.js';
 import { CodeStore } from '../../src/messaging/codes.js';
 import { localDay, parseDay } from '../../src/messaging/journal.js';
 import { loadOperators, runOperator } from '../../src/messaging/operators.js';
+import { pruneMessages } from '../../src/messaging/messages.js';
 import { backoffMs } from '../../src/messaging/outbox.js';
 import { Deduper, RateLimiter } from '../../src/messaging/rate-limit.js';
 import { parseTarget, subscriptions } from '../../src/messaging/targets.js';
@@ -152,5 +153,31 @@ describe('what event webhooks may carry', () => {
     expect(out.input.prompt).toBe('fix it');
     expect(JSON.stringify(out)).not.toMatch(/sk-ant-123|Bearer abc/);
     expect(data.input.env.ANTHROPIC_API_KEY).toBe('sk-ant-123'); // the event itself is untouched
+  });
+});
+
+describe('message retention', () => {
+  it('deletes finished messages past retention and delivered event rows past a day; never queued, sending or unprocessed ones', () => {
+    const db = openDatabase(join(tempDir(), 'retention.db'));
+    const DAY = 86_400_000;
+    const now = Date.now();
+    const add = (kind: string, status: string, ageDays: number, direction = 'out') =>
+      db
+        .prepare('INSERT INTO messages(channel, direction, peer, kind, text, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run('telegram', direction, 'p', kind, `${kind} ${status} ${ageDays}`, status, now - ageDays * DAY, now - ageDays * DAY);
+    add('reply', 'sent', 40);
+    add('reply', 'sent', 10);
+    add('command', 'handled', 40, 'in');
+    add('command', 'received', 40, 'in');
+    add('notification', 'queued', 40);
+    add('notification', 'sending', 40);
+    add('alert', 'dead', 40);
+    add('event', 'sent', 2);
+    add('event', 'sent', 0.5);
+    add('event', 'queued', 2);
+    expect(pruneMessages(db, now - 30 * DAY, now - DAY)).toBe(4);
+    const left = (db.prepare('SELECT text FROM messages ORDER BY id').all() as { text: string }[]).map((r) => r.text);
+    expect(left).toEqual(['reply sent 10', 'command received 40', 'notification queued 40', 'notification sending 40', 'event sent 0.5', 'event queued 2']);
+    db.close();
   });
 });
