@@ -1,8 +1,9 @@
 import type { KeyObject } from 'node:crypto';
+import { clip } from '../messaging/present.js';
 import { httpFailure, httpRequest } from './http.js';
 import { privateKeyFrom, signApplicationJwt, verifyHs256 } from './jwt.js';
 import { header, hmacSha256Hex, safeEqual, sha256Hex } from './signing.js';
-import type { ChannelAdapter, ChannelDescription, Delivery, InboundMessage, OutboundMessage, StatusUpdate, WebhookOutcome, WebhookRequest, SyncWebhookRoute } from './types.js';
+import type { Button, ChannelAdapter, ChannelDescription, Delivery, InboundMessage, OutboundMessage, StatusUpdate, WebhookOutcome, WebhookRequest, SyncWebhookRoute } from './types.js';
 
 export interface WhatsAppOptions {
   applicationId: string;
@@ -24,6 +25,25 @@ const TOKEN_TTL_SEC = 900;
 export const phoneDigits = (n: string): string => n.replace(/\D/g, '');
 
 const STATUS: Record<string, StatusUpdate['status']> = { submitted: 'sent', delivered: 'delivered', read: 'read', rejected: 'failed', undeliverable: 'failed' };
+
+/** WhatsApp's limits on interactive messages (reply buttons and lists); clip() may add one character, the ellipsis. */
+const INTERACTIVE = { body: 1024, buttons: 3, buttonTitle: 20, rows: 10, rowTitle: 24, rowDescription: 72, id: 256 } as const;
+
+/**
+ * Buttons as a WhatsApp interactive message: up to 3 become reply buttons (Approve / Reject), up to
+ * 10 a list (a question's options). A press comes back as an inbound `reply` whose id is the
+ * button's data, so it runs exactly like the typed command. Undefined when WhatsApp could not show
+ * them (body too long, too many): the text, which always names the typed command, goes alone.
+ */
+function interactive(text: string, buttons: Button[][] | undefined): Record<string, unknown> | undefined {
+  const flat = buttons?.flat() ?? [];
+  if (!flat.length || flat.length > INTERACTIVE.rows || !text || text.length > INTERACTIVE.body || flat.some((b) => b.data.length > INTERACTIVE.id)) return undefined;
+  if (flat.length <= INTERACTIVE.buttons && flat.every((b) => b.label.length <= INTERACTIVE.buttonTitle)) {
+    return { type: 'button', body: { text }, action: { buttons: flat.map((b) => ({ type: 'reply', reply: { id: b.data, title: b.label } })) } };
+  }
+  const rows = flat.map((b) => ({ id: b.data, title: clip(b.label, INTERACTIVE.rowTitle - 1), ...(b.label.length > INTERACTIVE.rowTitle ? { description: clip(b.label, INTERACTIVE.rowDescription - 1) } : {}) }));
+  return { type: 'list', body: { text }, action: { button: 'Choose', sections: [{ title: 'Options', rows }] } };
+}
 
 interface VonageInbound {
   channel?: string;
@@ -79,11 +99,14 @@ export class WhatsAppAdapter implements ChannelAdapter {
 
   async send(msg: OutboundMessage): Promise<Delivery> {
     const base = { to: phoneDigits(msg.to), from: phoneDigits(this.opts.fromNumber), channel: 'whatsapp', client_ref: msg.clientRef };
+    const choices = interactive(msg.text, msg.buttons);
     const body = msg.imageUrl
       ? { ...base, message_type: 'image', image: { url: msg.imageUrl, caption: msg.text || undefined } }
       : msg.fileUrl
         ? { ...base, message_type: 'file', file: { url: msg.fileUrl, caption: msg.text || undefined } }
-        : { ...base, message_type: 'text', text: msg.text };
+        : choices
+          ? { ...base, message_type: 'custom', custom: { type: 'interactive', interactive: choices } }
+          : { ...base, message_type: 'text', text: msg.text };
     const res = await httpRequest('Vonage', `${this.opts.baseUrl.replace(/\/$/, '')}/v1/messages`, { headers: { authorization: `Bearer ${this.bearer()}` }, body });
     if (res.status === 202 || res.status === 200) return { externalId: (res.json as { message_uuid?: string } | undefined)?.message_uuid };
     const err = res.json as { title?: string; detail?: string } | undefined;

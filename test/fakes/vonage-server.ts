@@ -21,8 +21,39 @@ export interface VonageSent {
   text?: string;
   image?: { url: string; caption?: string };
   file?: { url: string; caption?: string };
+  /** message_type custom: the WhatsApp interactive message (reply buttons or a list). */
+  interactive?: Interactive;
   clientRef?: string;
   at: number;
+}
+
+/** WhatsApp's interactive message object, as carried in a Vonage `custom` message. */
+export interface Interactive {
+  type: 'button' | 'list';
+  body: { text: string };
+  action: { buttons?: { type: string; reply: { id: string; title: string } }[]; button?: string; sections?: { title?: string; rows: { id: string; title: string; description?: string }[] }[] };
+}
+
+/** What WhatsApp would refuse in an interactive message (its documented limits), or undefined. */
+function interactiveProblem(custom: { type?: string; interactive?: Interactive } | undefined): string | undefined {
+  const i = custom?.interactive;
+  if (custom?.type !== 'interactive' || !i) return 'custom.type must be interactive here';
+  if (!i.body?.text || i.body.text.length > 1024) return 'interactive.body.text must be 1-1024 characters';
+  if (i.type === 'button') {
+    const b = i.action?.buttons ?? [];
+    if (b.length < 1 || b.length > 3) return 'interactive buttons: 1 to 3';
+    if (b.some((x) => x.type !== 'reply' || !x.reply?.id || x.reply.id.length > 256 || !x.reply.title || x.reply.title.length > 20)) return 'each button: type reply, id <= 256, title 1-20 characters';
+    if (new Set(b.map((x) => x.reply.id)).size !== b.length) return 'button ids must be unique';
+    return undefined;
+  }
+  if (i.type === 'list') {
+    const rows = (i.action?.sections ?? []).flatMap((s) => s.rows ?? []);
+    if (!i.action?.button || i.action.button.length > 20) return 'list button label 1-20 characters';
+    if (rows.length < 1 || rows.length > 10) return 'list rows: 1 to 10';
+    if (rows.some((r) => !r.id || r.id.length > 200 || !r.title || r.title.length > 24 || (r.description?.length ?? 0) > 72)) return 'each row: id <= 200, title 1-24, description <= 72 characters';
+    return undefined;
+  }
+  return 'interactive.type must be button or list';
 }
 
 export interface FakeVonage {
@@ -92,15 +123,17 @@ export async function startFakeVonage(): Promise<FakeVonage> {
       failures.count--;
       return answer(failures.status, problem(failures.status, failures.status === 429 ? 'Rate Limit Hit' : 'Internal Error', 'injected failure'));
     }
-    const m = JSON.parse(raw) as { to?: string; from?: string; channel?: string; message_type?: string; text?: string; image?: { url: string; caption?: string }; file?: { url: string; caption?: string }; client_ref?: string };
+    const m = JSON.parse(raw) as { to?: string; from?: string; channel?: string; message_type?: string; text?: string; image?: { url: string; caption?: string }; file?: { url: string; caption?: string }; custom?: { type?: string; interactive?: Interactive }; client_ref?: string };
     if (m.channel !== 'whatsapp') return answer(422, problem(422, 'Invalid params', 'channel must be whatsapp here'));
     if (!/^\d{7,15}$/.test(m.to ?? '') || !/^\d{7,15}$/.test(m.from ?? '')) return answer(422, problem(422, 'Invalid params', 'to and from must be E.164 numbers without +'));
     if (m.message_type === 'text' && (!m.text || m.text.length > 4096)) return answer(422, problem(422, 'Invalid params', 'text must be 1-4096 characters'));
     if (m.message_type === 'image' && !m.image?.url) return answer(422, problem(422, 'Invalid params', 'image.url is required'));
     if (m.message_type === 'file' && !m.file?.url) return answer(422, problem(422, 'Invalid params', 'file.url is required'));
-    if (!['text', 'image', 'file'].includes(m.message_type ?? '')) return answer(422, problem(422, 'Invalid params', 'unsupported message_type'));
+    const customProblem = m.message_type === 'custom' ? interactiveProblem(m.custom) : undefined;
+    if (customProblem) return answer(422, problem(422, 'Invalid params', customProblem));
+    if (!['text', 'image', 'file', 'custom'].includes(m.message_type ?? '')) return answer(422, problem(422, 'Invalid params', 'unsupported message_type'));
     const messageUuid = randomUUID();
-    fake.sent.push({ messageUuid, to: m.to!, from: m.from!, channel: m.channel, messageType: m.message_type!, text: m.text, image: m.image, file: m.file, clientRef: m.client_ref, at: now() });
+    fake.sent.push({ messageUuid, to: m.to!, from: m.from!, channel: m.channel, messageType: m.message_type!, text: m.text, image: m.image, file: m.file, interactive: m.custom?.interactive, clientRef: m.client_ref, at: now() });
     answer(202, { message_uuid: messageUuid });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -126,6 +159,11 @@ export function vonageWebhookToken(secret: string, body: string, opts: { iat?: n
 /** An inbound WhatsApp text as the Messages API posts it. */
 export function inboundText(from: string, to: string, text: string, messageUuid: string = randomUUID()): Record<string, unknown> {
   return { channel: 'whatsapp', message_uuid: messageUuid, to, from, timestamp: new Date().toISOString(), message_type: 'text', text, profile: { name: 'Tess' } };
+}
+
+/** A press of an interactive reply button or list row, as the Messages API posts it (message_type reply). */
+export function inboundReply(from: string, to: string, id: string, title: string, messageUuid: string = randomUUID()): Record<string, unknown> {
+  return { channel: 'whatsapp', message_uuid: messageUuid, to, from, timestamp: new Date().toISOString(), message_type: 'reply', reply: { id, title }, profile: { name: 'Tess' } };
 }
 
 /** A message status update as the Messages API posts it. */

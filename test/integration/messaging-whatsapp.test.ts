@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMessages } from '../../src/messaging/messages.js';
-import { inboundText, postWebhook, startFakeVonage, statusUpdate, vonageWebhookToken, type FakeVonage, type VonageSent } from '../fakes/vonage-server.js';
+import { inboundReply, inboundText, postWebhook, startFakeVonage, statusUpdate, vonageWebhookToken, type FakeVonage, type VonageSent } from '../fakes/vonage-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { makeMessagingWorld, startServe, type MessagingWorld } from './messaging-helpers.js';
 
@@ -54,16 +54,39 @@ describe('messaging over WhatsApp (Vonage)', { timeout: 60_000 }, () => {
     expect(started).toMatchObject({ to: ME, from: BOT, channel: 'whatsapp', messageType: 'text' });
     expect(started.text).toMatch(/Started \*claude-[0-9a-f]{8}\*/);
 
-    const prompt = await waitSent((s) => !!s.text?.includes('wants to use'), 'the permission notification');
-    expect(prompt.text).toContain('`echo wa >');
-    const code = /\*approve ([0-9a-f]{3,4})\*/.exec(prompt.text!)?.[1];
+    // The prompt comes with WhatsApp reply buttons; its text still names the typed command.
+    const prompt = await waitSent((s) => !!s.interactive?.body.text.includes('wants to use'), 'the permission notification');
+    expect(prompt.messageType).toBe('custom');
+    const body = prompt.interactive!.body.text;
+    expect(body).toContain('`echo wa >');
+    const code = /\*approve ([0-9a-f]{3,4})\*/.exec(body)?.[1];
     expect(code).toBeDefined();
+    expect(prompt.interactive).toMatchObject({ type: 'button', action: { buttons: [{ type: 'reply', reply: { id: `approve ${code}`, title: '✅ Approve' } }, { type: 'reply', reply: { id: `reject ${code}`, title: '❌ Reject' } }] } });
 
-    expect((await say(`approve ${code}`)).status).toBe(200);
+    // A press of Approve arrives as a reply message whose id is the command.
+    expect((await postWebhook(inbound, inboundReply(ME, BOT, `approve ${code}`, '✅ Approve'), { secret: SECRET })).status).toBe(200);
     await waitFor(() => existsSync(target), { what: 'the approved command to run' });
     await waitSent((s) => !!s.text?.includes('Approved'), 'the approve reply');
     await waitSent((s) => !!s.text?.includes('finished') && !!s.text.includes('RAN:'), 'the finished notification');
     expect(vonage.rejectedAuth).toBe(0);
+  });
+
+  it('shows up to 3 choices as reply buttons, up to 10 as a list, and falls back to text past WhatsApp\'s limits', async () => {
+    const wa = serve.app.messaging.adapters.get('whatsapp')!;
+    const options = (n: number) => [Array.from({ length: n }, (_, i) => ({ label: `${i + 1}. ${i === 0 ? 'Yes, and do not ask again for this command' : `Option ${i + 1}`}`, data: `answer abc ${i + 1}` }))];
+    const sentTo = async (text: string, buttons: { label: string; data: string }[][]) => {
+      const { externalId } = await wa.send({ to: ME, text, buttons });
+      return vonage.sent.find((s) => s.messageUuid === externalId)!;
+    };
+    const list = await sentTo('Which one?', options(5));
+    expect(list).toMatchObject({ messageType: 'custom', interactive: { type: 'list', body: { text: 'Which one?' }, action: { button: 'Choose' } } });
+    const rows = list.interactive!.action.sections![0]!.rows;
+    expect(rows.map((r) => r.id)).toEqual(['answer abc 1', 'answer abc 2', 'answer abc 3', 'answer abc 4', 'answer abc 5']);
+    expect(rows[0]).toEqual({ id: 'answer abc 1', title: '1. Yes, and do not ask…', description: '1. Yes, and do not ask again for this command' });
+    // A long first label cannot be a 20-character button title: three options go as a list too.
+    expect((await sentTo('Pick', options(3))).interactive?.type).toBe('list');
+    expect((await sentTo('x'.repeat(1500), options(2))).messageType).toBe('text');
+    expect((await sentTo('Too many', options(11))).messageType).toBe('text');
   });
 
   it('refuses forged, tampered, stale or missing signatures with 401 and stores and runs nothing', async () => {
