@@ -62,6 +62,7 @@ export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
         tasksChannelId: config.get('channels.discord.tasksChannelId'),
         allowedUserIds: config.get('channels.discord.allowedUserIds'),
         pollSeconds: config.get('channels.discord.pollSeconds'),
+        publicKey: config.get('channels.discord.publicKey'),
         cursors,
       }),
   },

@@ -1,6 +1,21 @@
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { VERSION } from '../version.js';
 import { httpFailure, httpRequest, type HttpResponse } from './http.js';
-import { ChannelError, type ChannelAdapter, type CursorStore, type ChannelDescription, type Delivery, type InboundMessage, type OutboundMessage, type PollResult } from './types.js';
+import { header } from './signing.js';
+import {
+  ChannelError,
+  type Button,
+  type ChannelAdapter,
+  type ChannelDescription,
+  type CursorStore,
+  type Delivery,
+  type InboundMessage,
+  type OutboundMessage,
+  type PollResult,
+  type SyncWebhookRoute,
+  type WebhookOutcome,
+  type WebhookRequest,
+} from './types.js';
 
 export interface DiscordOptions {
   token: string;
@@ -8,7 +23,33 @@ export interface DiscordOptions {
   tasksChannelId: string;
   allowedUserIds: string[];
   pollSeconds: number;
+  /** The application's Ed25519 public key (hex): set, buttons are sent and presses received at the interactions endpoint. */
+  publicKey?: string;
   cursors: CursorStore;
+}
+
+/** Discord's limits on message components. */
+const COMPONENTS = { rows: 5, perRow: 5, label: 80, customId: 100 } as const;
+/** Interaction requests older than this are refused (replay protection; Discord signs the timestamp). */
+const MAX_SKEW_SEC = 300;
+
+interface Interaction {
+  id?: string;
+  type?: number;
+  channel_id?: string;
+  data?: { custom_id?: string };
+  member?: { user?: { id?: string; username?: string } };
+  user?: { id?: string; username?: string };
+  message?: { id?: string };
+}
+
+/** Buttons as action rows (Approve green, Reject red, others grey); undefined past Discord's limits. */
+function components(buttons: Button[][] | undefined): unknown[] | undefined {
+  if (!buttons?.length || buttons.length > COMPONENTS.rows || buttons.some((row) => !row.length || row.length > COMPONENTS.perRow)) return undefined;
+  const flat = buttons.flat();
+  if (flat.some((b) => b.label.length > COMPONENTS.label || b.data.length > COMPONENTS.customId) || new Set(flat.map((b) => b.data)).size !== flat.length) return undefined;
+  const style = (b: Button) => (b.data.startsWith('approve') ? 3 : b.data.startsWith('reject') ? 4 : 2);
+  return buttons.map((row) => ({ type: 1, components: row.map((b) => ({ type: 2, style: style(b), label: b.label, custom_id: b.data })) }));
 }
 
 interface DiscordMessage {
@@ -38,14 +79,23 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * new messages (after the last id seen, kept across restarts), replies and notifications are posted
  * to channels by id. Mentions in what we post are disabled, so an agent's text cannot ping @everyone.
  * Reading message text needs the bot's Message Content intent enabled in the developer portal.
+ * With the application's public key set, prompts carry Approve/Reject buttons whose presses arrive
+ * at the interactions endpoint `ag serve` mounts (the Interactions Endpoint URL of the application).
  */
 export class DiscordAdapter implements ChannelAdapter {
   readonly name = 'discord' as const;
   readonly maxLength = 2000;
   readonly markup = 'discord' as const;
   private lastPoll = 0;
+  private readonly verifyKey?: KeyObject;
+  readonly webhooks: SyncWebhookRoute[] = [];
 
-  constructor(private readonly opts: DiscordOptions) {}
+  constructor(private readonly opts: DiscordOptions) {
+    if (opts.publicKey) {
+      this.verifyKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(opts.publicKey, 'hex').toString('base64url') }, format: 'jwk' });
+      this.webhooks.push({ path: '/api/discord/interactions', signed: true, handle: (req) => this.interaction(req) });
+    }
+  }
 
   private async call(path: string, body?: unknown, signal?: AbortSignal): Promise<HttpResponse> {
     const res = await httpRequest('Discord', `${this.opts.baseUrl.replace(/\/$/, '')}${path}`, {
@@ -67,6 +117,8 @@ export class DiscordAdapter implements ChannelAdapter {
     const res = await this.call(`/channels/${encodeURIComponent(msg.to)}/messages`, {
       content,
       embeds: msg.imageUrl ? [{ image: { url: msg.imageUrl } }] : undefined,
+      // Buttons only when their presses can reach us (the interactions endpoint); the text names the typed command anyway.
+      components: this.verifyKey ? components(msg.buttons) : undefined,
       allowed_mentions: { parse: [] },
     });
     return { externalId: (res.json as DiscordMessage | undefined)?.id };
@@ -97,6 +149,35 @@ export class DiscordAdapter implements ChannelAdapter {
     return { messages, commit: () => last && this.opts.cursors.set(CURSOR, last) };
   }
 
+  /**
+   * The interactions endpoint: Discord signs `timestamp + body` with Ed25519. A PING is answered with a
+   * PONG; a button press (type 3) becomes an inbound message whose text is the button's command, and
+   * is answered at once by removing the buttons (so nobody presses them twice) or, for someone not
+   * allowed, by a note only they see.
+   */
+  private interaction(req: WebhookRequest): WebhookOutcome {
+    const sig = header(req.headers, 'x-signature-ed25519');
+    const ts = header(req.headers, 'x-signature-timestamp');
+    if (!sig || !ts) return { status: 401, body: { error: 'missing signature' }, refused: 'no X-Signature-Ed25519 or timestamp' };
+    if (!/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > MAX_SKEW_SEC) return { status: 401, body: { error: 'stale request' }, refused: 'timestamp outside five minutes' };
+    const signature = /^[0-9a-fA-F]{128}$/.test(sig) ? Buffer.from(sig, 'hex') : undefined;
+    if (!signature || !verify(null, Buffer.concat([Buffer.from(ts), req.body]), this.verifyKey!, signature)) return { status: 401, body: { error: 'invalid request signature' }, refused: 'X-Signature-Ed25519 does not match' };
+    let i: Interaction;
+    try {
+      i = JSON.parse(req.body.toString('utf8')) as Interaction;
+    } catch {
+      return { status: 400, body: { error: 'body must be JSON' } };
+    }
+    if (i.type === 1) return { status: 200, body: { type: 1 } };
+    const user = i.member?.user ?? i.user;
+    const command = i.data?.custom_id;
+    if (i.type !== 3 || !i.id || !user?.id || !i.channel_id || !command) return { status: 200, body: { type: 6 } };
+    // Stored either way (a stranger's press is recorded as ignored, like a stranger's message).
+    const inbound: InboundMessage = { channel: 'discord', externalId: `interaction:${i.id}`, sender: user.id, chat: i.channel_id, text: command, senderName: user.username, callback: { id: i.id, data: command, messageId: i.message?.id } };
+    if (!this.isAllowed(user.id)) return { status: 200, body: { type: 4, data: { content: 'You are not on this Aegis allowlist.', flags: 64 } }, inbound: [inbound] };
+    return { status: 200, body: { type: 7, data: { components: [] } }, inbound: [inbound] };
+  }
+
   async probe(): Promise<string> {
     const me = (await this.call('/users/@me')).json as { username?: string; id?: string };
     return me.username ?? me.id ?? 'unknown';
@@ -104,6 +185,7 @@ export class DiscordAdapter implements ChannelAdapter {
 
   describe(): ChannelDescription {
     const problems = this.opts.allowedUserIds.length ? [] : ['no allowed users: every message is ignored (set channels.discord.allowedUserIds)'];
-    return { channel: 'discord', modes: [`polling every ${this.opts.pollSeconds} s`, 'send'], baseUrl: this.opts.baseUrl, allowedSenders: this.opts.allowedUserIds.length, problems };
+    const modes = [`polling every ${this.opts.pollSeconds} s`, 'send', ...(this.verifyKey ? ['buttons (interactions webhook)'] : [])];
+    return { channel: 'discord', modes, baseUrl: this.opts.baseUrl, allowedSenders: this.opts.allowedUserIds.length, problems };
   }
 }

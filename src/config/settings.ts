@@ -59,6 +59,7 @@ export const SETTINGS: SettingSpec[] = [
   { key: 'channels.discord.tasksChannelId', env: 'AEGIS_DISCORD_TASKS_CHANNEL', schema: z.string().min(1), description: 'Discord channel polled for tasks' },
   { key: 'channels.discord.baseUrl', env: 'AEGIS_DISCORD_BASE_URL', schema: z.url(), default: 'https://discord.com/api/v10', description: 'Discord REST base URL' },
   { key: 'channels.discord.allowedUserIds', env: 'AEGIS_DISCORD_ALLOWED_USER_IDS', schema: list, default: [], description: 'Discord user ids obeyed in the tasks channel (comma-separated)' },
+  { key: 'channels.discord.publicKey', env: 'AEGIS_DISCORD_PUBLIC_KEY', schema: z.string().regex(/^[0-9a-fA-F]{64}$/, 'the application\'s public key: 64 hex characters (developer portal, General Information)'), description: 'Discord application public key: enables Approve/Reject buttons, received at /api/discord/interactions (set it as the Interactions Endpoint URL)' },
   { key: 'channels.discord.pollSeconds', env: 'AEGIS_DISCORD_POLL_SECONDS', schema: intFrom(1, 300), default: 3, description: 'how often the tasks channel is polled, in seconds' },
   { key: 'channels.slack.signingSecret', env: 'AEGIS_SLACK_SIGNING_SECRET', schema: z.string().min(1), secret: true, description: 'Slack signing secret' },
   { key: 'channels.slack.botToken', env: 'AEGIS_SLACK_BOT_TOKEN', schema: z.string().min(1), secret: true, description: 'Slack bot token' },

@@ -1,3 +1,4 @@
+import { sign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -15,7 +16,43 @@ export interface DiscordMessage {
   author: { id: string; username: string; bot?: boolean };
   timestamp: string;
   embeds?: unknown[];
+  components?: ActionRow[];
   allowed_mentions?: unknown;
+}
+
+export interface ActionRow {
+  type: number;
+  components: { type: number; style: number; label: string; custom_id: string }[];
+}
+
+/** What Discord would refuse in message components (its documented limits), or undefined. */
+function componentsProblem(rows: ActionRow[]): string | undefined {
+  if (!Array.isArray(rows) || rows.length > 5) return 'components: at most 5 action rows';
+  const ids: string[] = [];
+  for (const row of rows) {
+    if (row.type !== 1 || !Array.isArray(row.components) || row.components.length < 1 || row.components.length > 5) return 'each action row: type 1 with 1-5 components';
+    for (const b of row.components) {
+      if (b.type !== 2 || ![1, 2, 3, 4].includes(b.style) || !b.label || b.label.length > 80 || !b.custom_id || b.custom_id.length > 100) return 'each button: type 2, style 1-4, label 1-80, custom_id 1-100 characters';
+      ids.push(b.custom_id);
+    }
+  }
+  return new Set(ids).size === ids.length ? undefined : 'custom_id must be unique in a message';
+}
+
+/**
+ * An interactions-endpoint request as Discord sends it: Ed25519 signature of timestamp + body with
+ * the application's private key, in X-Signature-Ed25519 / X-Signature-Timestamp.
+ */
+export function signedInteraction(privateKey: KeyObject, payload: unknown, opts: { timestamp?: number } = {}): { headers: Record<string, string>; body: string } {
+  const body = JSON.stringify(payload);
+  const ts = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
+  const sig = sign(null, Buffer.from(ts + body), privateKey).toString('hex');
+  return { headers: { 'content-type': 'application/json', 'x-signature-ed25519': sig, 'x-signature-timestamp': ts }, body };
+}
+
+/** A button press (interaction type 3, MESSAGE_COMPONENT) by a guild member. */
+export function buttonPress(userId: string, channelId: string, messageId: string, customId: string, id = String(Date.now()) + String(Math.random()).slice(2, 8)): Record<string, unknown> {
+  return { id, type: 3, application_id: '5000', channel_id: channelId, guild_id: '6000', token: 'interaction-token', version: 1, member: { user: { id: userId, username: `user${userId}` } }, message: { id: messageId }, data: { custom_id: customId, component_type: 2 } };
 }
 
 export interface FakeDiscord {
@@ -84,8 +121,10 @@ export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): 
       const body = await readJson(req);
       const content = String(body.content ?? '');
       if (!content && !(body.embeds as unknown[] | undefined)?.length) return answer(400, { message: 'Cannot send an empty message', code: 50006 });
+      const bad = body.components === undefined ? undefined : componentsProblem(body.components as ActionRow[]);
+      if (bad) return answer(400, { message: 'Invalid Form Body', code: 50035, errors: { components: { _errors: [{ code: 'INVALID', message: bad }] } } });
       if (content.length > 2000) return answer(400, { message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } });
-      const msg: DiscordMessage = { id: nextId(), channel_id: channelId, content, author: { id: fake.botId, username: 'aegis-bot', bot: true }, timestamp: new Date().toISOString(), embeds: body.embeds as unknown[], allowed_mentions: body.allowed_mentions };
+      const msg: DiscordMessage = { id: nextId(), channel_id: channelId, content, author: { id: fake.botId, username: 'aegis-bot', bot: true }, timestamp: new Date().toISOString(), embeds: body.embeds as unknown[], components: body.components as ActionRow[] | undefined, allowed_mentions: body.allowed_mentions };
       fake.messages.push(msg);
       fake.posted.push({ ...msg, at: performance.timeOrigin + performance.now() });
       return answer(200, msg);

@@ -1,9 +1,9 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMessages } from '../../src/messaging/messages.js';
-import { startFakeDiscord, type FakeDiscord } from '../fakes/discord-server.js';
+import { buttonPress, signedInteraction, startFakeDiscord, type FakeDiscord } from '../fakes/discord-server.js';
 import { messageEvent, postSlackEvent, urlVerification } from '../fakes/slack-events.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server.js';
 import { runCli } from '../helpers/cli.js';
@@ -13,6 +13,9 @@ import { makeMessagingWorld, startServe, type MessagingWorld } from './messaging
 const SIGNING = 'slack-signing-secret-0123456789';
 const HOOK_SECRET = 'webhook-secret-0123456789';
 const TASKS = '400';
+/** The Discord application's signing keys: the public one goes into config, the private one signs the fake's interactions. */
+const DISCORD_KEYS = generateKeyPairSync('ed25519');
+const DISCORD_PUBLIC_HEX = Buffer.from(DISCORD_KEYS.publicKey.export({ format: 'jwk' }).x!, 'base64url').toString('hex');
 
 interface Delivery {
   headers: Record<string, string | string[] | undefined>;
@@ -62,6 +65,7 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
       AEGIS_DISCORD_TASKS_CHANNEL: TASKS,
       AEGIS_DISCORD_ALLOWED_USER_IDS: '77',
       AEGIS_DISCORD_POLL_SECONDS: '1',
+      AEGIS_DISCORD_PUBLIC_KEY: DISCORD_PUBLIC_HEX,
       AEGIS_SLACK_SIGNING_SECRET: SIGNING,
       AEGIS_SLACK_BOT_TOKEN: slack.token,
       AEGIS_SLACK_BASE_URL: slack.apiUrl,
@@ -100,6 +104,36 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     discord.rateLimitNext(1, 0.3);
     discord.userPosts(TASKS, '77', 'journal: discord note');
     await waitFor(() => discord.posted.find((p) => p.content.includes('Noted')), { what: 'the reply after the rate limit' });
+  });
+
+  it('Discord: sends prompts with Approve/Reject buttons, and a press runs its command once, removing the buttons', async () => {
+    const interactions = `${serve.serve.url}/api/discord/interactions`;
+    const post = (payload: unknown, opts: { timestamp?: number; tamper?: boolean } = {}) => {
+      const { headers, body } = signedInteraction(DISCORD_KEYS.privateKey, payload, opts);
+      return fetch(interactions, { method: 'POST', headers, body: opts.tamper ? body.replace('help', 'tasks') : body }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
+    };
+    // Discord checks the endpoint with a signed PING, and with a bad signature that must be refused.
+    expect(await post({ id: '1', type: 1 })).toEqual({ status: 200, json: { type: 1 } });
+    expect((await post(buttonPress('77', TASKS, '5', 'help'), { tamper: true })).status).toBe(401);
+    expect((await post(buttonPress('77', TASKS, '5', 'help'), { timestamp: Math.floor(Date.now() / 1000) - 900 })).status).toBe(401);
+
+    const discordAdapter = serve.app.messaging.adapters.get('discord')!;
+    expect(discordAdapter.describe().modes).toContain('buttons (interactions webhook)');
+    const { externalId } = await discordAdapter.send({ to: TASKS, text: 'Claude wants to run `ls`', buttons: [[{ label: '✅ Approve', data: 'approve abc' }, { label: '❌ Reject', data: 'reject abc' }]] });
+    const prompt = discord.posted.find((p) => p.id === externalId)!;
+    expect(prompt.components).toEqual([{ type: 1, components: [{ type: 2, style: 3, label: '✅ Approve', custom_id: 'approve abc' }, { type: 2, style: 4, label: '❌ Reject', custom_id: 'reject abc' }] }]);
+
+    const helpReplies = () => discord.posted.filter((p) => p.content.includes('Aegis commands')).length;
+    const before = helpReplies();
+    const press = buttonPress('77', TASKS, externalId!, 'help');
+    expect(await post(press)).toEqual({ status: 200, json: { type: 7, data: { components: [] } } });
+    expect((await post(press)).status).toBe(200); // Discord retrying the same interaction
+    await waitFor(() => helpReplies() > before, { what: 'the reply to the press' });
+    const stranger = await post(buttonPress('88', TASKS, externalId!, 'help'));
+    expect(stranger.json).toMatchObject({ type: 4, data: { flags: 64 } });
+    const presses = () => listMessages(serve.app.db, { channel: 'discord', direction: 'in', limit: 50, offset: 0 }).messages.filter((m) => m.externalId?.startsWith('interaction:')).map((m) => `${m.peer} ${m.status}`).sort();
+    await waitFor(() => presses().join() === '77 handled,88 ignored' || undefined, { what: `the presses handled once and ignored (now: ${presses().join()})` });
+    expect(helpReplies()).toBe(before + 1);
   });
 
   it('Slack: answers the url_verification handshake', async () => {
