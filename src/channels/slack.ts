@@ -1,6 +1,6 @@
 import { httpFailure, httpRequest, retryAfterMs } from './http.js';
 import { header, hmacSha256Hex, safeEqual } from './signing.js';
-import { ChannelError, type ChannelAdapter, type ChannelDescription, type Delivery, type InboundMessage, type OutboundMessage, type WebhookOutcome, type WebhookRequest } from './types.js';
+import { ChannelError, type Button, type ChannelAdapter, type ChannelDescription, type Delivery, type InboundMessage, type OutboundMessage, type WebhookOutcome, type WebhookRequest } from './types.js';
 
 export interface SlackOptions {
   signingSecret: string;
@@ -16,6 +16,34 @@ const MAX_SKEW_SEC = 300;
 export const SLACK_WEBHOOK_TARGET = 'webhook';
 /** Web API errors that retrying cannot fix. */
 const FATAL = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'channel_not_found', 'not_in_channel', 'is_archived', 'missing_scope']);
+
+/** Block Kit limits that matter for a prompt with buttons. */
+const BLOCKS = { sectionText: 3000, elements: 25, buttonText: 75, value: 2000 } as const;
+/** How many pressed-button contexts are kept for acknowledge() (it runs moments after the press). */
+const MAX_PENDING_PRESSES = 200;
+
+/** A prompt's text and buttons as Block Kit (Approve primary, Reject danger); undefined past Slack's limits. */
+function blocks(text: string, buttons: Button[][] | undefined): unknown[] | undefined {
+  const flat = buttons?.flat() ?? [];
+  if (!flat.length || flat.length > BLOCKS.elements || !text || text.length > BLOCKS.sectionText) return undefined;
+  if (flat.some((b) => b.label.length > BLOCKS.buttonText || b.data.length > BLOCKS.value)) return undefined;
+  const style = (b: Button) => (b.data.startsWith('approve') ? { style: 'primary' } : b.data.startsWith('reject') ? { style: 'danger' } : {});
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text } },
+    { type: 'actions', elements: flat.map((b, i) => ({ type: 'button', action_id: `aegis-${i}`, text: { type: 'plain_text', text: b.label, emoji: true }, value: b.data, ...style(b) })) },
+  ];
+}
+
+interface BlockActions {
+  type?: string;
+  trigger_id?: string;
+  user?: { id?: string; username?: string };
+  channel?: { id?: string };
+  container?: { channel_id?: string; message_ts?: string };
+  message?: { text?: string; ts?: string };
+  response_url?: string;
+  actions?: { value?: string; action_ts?: string }[];
+}
 
 interface SlackEvent {
   type?: string;
@@ -35,21 +63,28 @@ export class SlackAdapter implements ChannelAdapter {
   readonly name = 'slack' as const;
   readonly maxLength = 3000;
   readonly markup = 'slack' as const;
-  readonly webhooks = [{ path: '/api/slack/events', signed: true, handle: (req: WebhookRequest) => this.events(req) }];
+  readonly webhooks = [
+    { path: '/api/slack/events', signed: true, handle: (req: WebhookRequest) => this.events(req) },
+    { path: '/api/slack/interactions', signed: true, handle: (req: WebhookRequest) => this.interactions(req) },
+  ];
+  /** Where to replace a pressed message, and its text, by press id (filled by interactions(), used by acknowledge()). */
+  private readonly presses = new Map<string, { responseUrl: string; text: string }>();
 
   constructor(private readonly opts: SlackOptions) {}
 
   async send(msg: OutboundMessage): Promise<Delivery> {
     const text = [msg.text, msg.imageUrl, msg.fileUrl].filter(Boolean).join('\n');
+    // Buttons come back through the app's Interactivity Request URL (/api/slack/interactions); the text keeps the typed command.
+    const withButtons = blocks(text, msg.buttons);
     if (msg.to === SLACK_WEBHOOK_TARGET || !this.opts.botToken) {
       if (!this.opts.incomingWebhookUrl) throw new ChannelError('Slack has no way to post: set channels.slack.botToken (replies) or channels.slack.incomingWebhookUrl (notifications)', false);
-      const res = await httpRequest('Slack webhook', this.opts.incomingWebhookUrl, { body: { text } });
+      const res = await httpRequest('Slack webhook', this.opts.incomingWebhookUrl, { body: { text, blocks: withButtons } });
       if (res.status !== 200) throw httpFailure('Slack webhook', res, res.text.slice(0, 200));
       return {};
     }
     const res = await httpRequest('Slack', `${this.opts.baseUrl.replace(/\/$/, '')}/chat.postMessage`, {
       headers: { authorization: `Bearer ${this.opts.botToken}`, 'content-type': 'application/json; charset=utf-8' },
-      body: { channel: msg.to, text, unfurl_links: false },
+      body: { channel: msg.to, text, blocks: withButtons, unfurl_links: false },
     });
     const reply = res.json as { ok?: boolean; error?: string; ts?: string; channel?: string } | undefined;
     if (res.status === 200 && reply?.ok) return { externalId: `${reply.channel ?? msg.to}:${reply.ts}` };
@@ -62,13 +97,54 @@ export class SlackAdapter implements ChannelAdapter {
     return this.opts.allowedUserIds.includes(sender);
   }
 
-  private events(req: WebhookRequest): WebhookOutcome {
+  /** Slack's request signature (both endpoints): undefined when it holds, else the 401 to answer. */
+  private refusal(req: WebhookRequest): WebhookOutcome | undefined {
     const ts = header(req.headers, 'x-slack-request-timestamp');
     const sig = header(req.headers, 'x-slack-signature');
     if (!ts || !sig) return { status: 401, body: { error: 'missing signature' }, refused: 'no X-Slack-Signature or timestamp' };
     if (!/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > MAX_SKEW_SEC) return { status: 401, body: { error: 'stale request' }, refused: 'timestamp outside five minutes' };
     const expected = `v0=${hmacSha256Hex(this.opts.signingSecret, `v0:${ts}:${req.body.toString('utf8')}`)}`;
     if (!safeEqual(sig, expected)) return { status: 401, body: { error: 'bad signature' }, refused: 'X-Slack-Signature does not match' };
+    return undefined;
+  }
+
+  /**
+   * A button press (block_actions, form-encoded `payload=`): becomes an inbound message whose text is
+   * the button's command. Slack retries carry the same trigger id, so a press runs once.
+   */
+  private interactions(req: WebhookRequest): WebhookOutcome {
+    const refused = this.refusal(req);
+    if (refused) return refused;
+    let p: BlockActions;
+    try {
+      p = JSON.parse(new URLSearchParams(req.body.toString('utf8')).get('payload') ?? '') as BlockActions;
+    } catch {
+      return { status: 400, body: { error: 'payload must be JSON' } };
+    }
+    const action = p.actions?.[0];
+    const chat = p.channel?.id ?? p.container?.channel_id;
+    const id = p.trigger_id ?? action?.action_ts;
+    if (p.type !== 'block_actions' || !action?.value || !p.user?.id || !chat || !id) return { status: 200 };
+    if (p.response_url && p.message?.text !== undefined) {
+      this.presses.set(id, { responseUrl: p.response_url, text: p.message.text });
+      if (this.presses.size > MAX_PENDING_PRESSES) this.presses.delete(this.presses.keys().next().value!);
+    }
+    const msg: InboundMessage = { channel: 'slack', externalId: `action:${id}`, sender: p.user.id, chat, text: action.value, senderName: p.user.username, callback: { id, data: action.value, messageId: p.container?.message_ts ?? p.message?.ts } };
+    return { status: 200, inbound: [msg] };
+  }
+
+  /** After a press was handled: the message loses its buttons (replaced through response_url) and says what happened. */
+  async acknowledge(inbound: InboundMessage, text: string): Promise<void> {
+    const press = inbound.callback && this.presses.get(inbound.callback.id);
+    if (!press) return;
+    this.presses.delete(inbound.callback!.id);
+    const res = await httpRequest('Slack response_url', press.responseUrl, { body: { replace_original: true, text: `${press.text}\n${text}` } });
+    if (res.status !== 200) throw httpFailure('Slack response_url', res, res.text.slice(0, 200));
+  }
+
+  private events(req: WebhookRequest): WebhookOutcome {
+    const refused = this.refusal(req);
+    if (refused) return refused;
     let payload: { type?: string; challenge?: string; event_id?: string; event?: SlackEvent };
     try {
       payload = JSON.parse(req.body.toString('utf8')) as typeof payload;
@@ -97,7 +173,7 @@ export class SlackAdapter implements ChannelAdapter {
     const problems: string[] = [];
     if (!this.opts.botToken) problems.push('no bot token: replies cannot be posted (set channels.slack.botToken)');
     if (!this.opts.allowedUserIds.length) problems.push('no allowed users: every message is ignored (set channels.slack.allowedUserIds)');
-    const modes = ['events webhook', ...(this.opts.botToken ? ['send'] : []), ...(this.opts.incomingWebhookUrl ? ['incoming webhook'] : [])];
+    const modes = ['events webhook', 'buttons (interactions webhook)', ...(this.opts.botToken ? ['send'] : []), ...(this.opts.incomingWebhookUrl ? ['incoming webhook'] : [])];
     return { channel: 'slack', modes, baseUrl: this.opts.baseUrl, allowedSenders: this.opts.allowedUserIds.length, problems };
   }
 }

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 /**
  * A local Slack Web API and incoming webhook: POST /api/chat.postMessage and /api/auth.test with a
  * Bearer bot token (`{ok:true,...}` or `{ok:false,error}` with HTTP 200, as Slack does; 429 with
- * Retry-After when rate limited), and POST /hooks/... for the incoming webhook (answers "ok").
+ * Retry-After when rate limited), POST /hooks/... for the incoming webhook (answers "ok"), and
+ * POST /actions/... as the response_url of a button press (replace_original). Block Kit blocks are
+ * checked against Slack's limits.
  */
 
 export interface SlackPost {
@@ -12,7 +14,29 @@ export interface SlackPost {
   text: string;
   ts: string;
   via: 'web-api' | 'webhook';
+  blocks?: SlackBlock[];
   at: number;
+}
+
+export interface SlackBlock {
+  type: string;
+  text?: { type: string; text: string };
+  elements?: { type: string; action_id: string; text: { type: string; text: string }; value: string; style?: string }[];
+}
+
+/** What Slack would refuse in blocks (invalid_blocks), or undefined. */
+function blocksProblem(blocks: SlackBlock[]): string | undefined {
+  if (!Array.isArray(blocks) || blocks.length > 50) return 'blocks: at most 50';
+  for (const b of blocks) {
+    if (b.type === 'section' && (!b.text?.text || b.text.text.length > 3000)) return 'section text 1-3000 characters';
+    if (b.type === 'actions') {
+      const els = b.elements ?? [];
+      if (els.length < 1 || els.length > 25) return 'actions: 1-25 elements';
+      if (new Set(els.map((e) => e.action_id)).size !== els.length) return 'action_id must be unique';
+      if (els.some((e) => e.type !== 'button' || e.text?.type !== 'plain_text' || !e.text.text || e.text.text.length > 75 || (e.value ?? '').length > 2000 || (e.style !== undefined && !['primary', 'danger'].includes(e.style)))) return 'button: plain_text 1-75, value <= 2000, style primary|danger';
+    }
+  }
+  return undefined;
 }
 
 export interface FakeSlack {
@@ -21,6 +45,10 @@ export interface FakeSlack {
   webhookUrl: string;
   token: string;
   posts: SlackPost[];
+  /** Messages replaced through a response_url, in order. */
+  replaced: { path: string; text: string; replaceOriginal: boolean; blocks?: unknown }[];
+  /** A response_url for a press (Slack gives one per interaction). */
+  responseUrl(id: string): string;
   rateLimitNext(count: number, retryAfterSec: number): void;
   close(): Promise<void>;
 }
@@ -38,6 +66,7 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
   const fake = {
     token,
     posts: [] as SlackPost[],
+    replaced: [] as FakeSlack['replaced'],
     rateLimitNext(count: number, retryAfterSec: number) {
       limited = { count, retryAfter: retryAfterSec };
     },
@@ -49,9 +78,16 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
     };
     const path = (req.url ?? '/').split('?')[0]!;
     const body = await readJson(req).catch(() => undefined);
+    const badBlocks = body?.blocks === undefined ? undefined : blocksProblem(body.blocks as SlackBlock[]);
+    if (path.startsWith('/actions/')) {
+      if (!body?.text) return (res.writeHead(400), res.end('no_text'));
+      fake.replaced.push({ path, text: String(body.text), replaceOriginal: body.replace_original === true, blocks: body.blocks });
+      return json(200, { ok: true });
+    }
     if (path.startsWith('/hooks/')) {
       if (!body?.text) return (res.writeHead(400), res.end('no_text'));
-      fake.posts.push({ channel: 'webhook', text: String(body.text), ts: String(ts++), via: 'webhook', at: performance.timeOrigin + performance.now() });
+      if (badBlocks) return (res.writeHead(400), res.end('invalid_blocks'));
+      fake.posts.push({ channel: 'webhook', text: String(body.text), ts: String(ts++), via: 'webhook', blocks: body.blocks as SlackBlock[] | undefined, at: performance.timeOrigin + performance.now() });
       res.writeHead(200, { 'content-type': 'text/plain' });
       return res.end('ok');
     }
@@ -64,7 +100,8 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
     if (path === '/api/chat.postMessage') {
       if (!body?.channel) return json(200, { ok: false, error: 'channel_not_found' });
       if (!body.text) return json(200, { ok: false, error: 'no_text' });
-      const post: SlackPost = { channel: String(body.channel), text: String(body.text), ts: `${ts++}.000100`, via: 'web-api', at: performance.timeOrigin + performance.now() };
+      if (badBlocks) return json(200, { ok: false, error: 'invalid_blocks', errors: [badBlocks] });
+      const post: SlackPost = { channel: String(body.channel), text: String(body.text), ts: `${ts++}.000100`, via: 'web-api', blocks: body.blocks as SlackBlock[] | undefined, at: performance.timeOrigin + performance.now() };
       fake.posts.push(post);
       return json(200, { ok: true, channel: post.channel, ts: post.ts, message: { text: post.text, type: 'message', bot_id: 'B0BOT' } });
     }
@@ -76,6 +113,7 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
     url,
     apiUrl: `${url}/api`,
     webhookUrl: `${url}/hooks/T000/B000/XXXXXXXX`,
+    responseUrl: (id: string) => `${url}/actions/T000/${id}/token`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMessages } from '../../src/messaging/messages.js';
 import { buttonPress, signedInteraction, startFakeDiscord, type FakeDiscord } from '../fakes/discord-server.js';
-import { messageEvent, postSlackEvent, urlVerification } from '../fakes/slack-events.js';
+import { blockActions, messageEvent, postSlackEvent, postSlackInteraction, urlVerification } from '../fakes/slack-events.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server.js';
 import { runCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
@@ -159,6 +159,35 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     const missing = await postSlackEvent(events, SIGNING, messageEvent('U123', 'C999', 'status'), { signature: null });
     expect([bad.status, stale.status, missing.status]).toEqual([401, 401, 401]);
     expect(listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 500, offset: 0 }).total).toBe(before);
+  });
+
+  it('Slack: prompts carry Approve/Reject buttons; a signed press runs its command once and the message loses its buttons', async () => {
+    const slackAdapter = serve.app.messaging.adapters.get('slack')!;
+    const { externalId } = await slackAdapter.send({ to: 'C777', text: 'Claude wants to run `ls`', buttons: [[{ label: '✅ Approve', data: 'approve abc' }, { label: '❌ Reject', data: 'reject abc' }]] });
+    const prompt = slack.posts.find((p) => `${p.channel}:${p.ts}` === externalId)!;
+    expect(prompt.blocks).toEqual([
+      { type: 'section', text: { type: 'mrkdwn', text: 'Claude wants to run `ls`' } },
+      {
+        type: 'actions',
+        elements: [
+          { type: 'button', action_id: 'aegis-0', text: { type: 'plain_text', text: '✅ Approve', emoji: true }, value: 'approve abc', style: 'primary' },
+          { type: 'button', action_id: 'aegis-1', text: { type: 'plain_text', text: '❌ Reject', emoji: true }, value: 'reject abc', style: 'danger' },
+        ],
+      },
+    ]);
+
+    const interactions = `${serve.serve.url}/api/slack/interactions`;
+    const press = blockActions('U123', 'C777', 'journal: pressed a button', { responseUrl: slack.responseUrl('press1'), messageText: 'Claude wants to run `ls`', messageTs: prompt.ts });
+    expect((await postSlackInteraction(interactions, SIGNING, press, { signature: 'v0=00' })).status).toBe(401);
+    expect((await postSlackInteraction(interactions, SIGNING, press)).status).toBe(200);
+    expect((await postSlackInteraction(interactions, SIGNING, press)).status).toBe(200); // a retry: same trigger_id
+    const replaced = await waitFor(() => slack.replaced.find((r) => r.path.includes('press1')), { what: 'the pressed message replaced without buttons' });
+    expect(replaced).toMatchObject({ replaceOriginal: true, blocks: undefined });
+    expect(replaced.text).toMatch(/^Claude wants to run `ls`\n/);
+    await waitFor(() => slack.posts.find((p) => p.channel === 'C777' && p.text.includes('Noted')), { what: 'the reply to the press' });
+    const runs = listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.filter((m) => m.externalId?.startsWith('action:'));
+    expect(runs).toHaveLength(1);
+    expect(slack.posts.filter((p) => p.channel === 'C777' && p.text.includes('Noted'))).toHaveLength(1);
   });
 
   it('Slack: message_send to "webhook" posts through the incoming webhook', async () => {
