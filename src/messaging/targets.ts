@@ -27,8 +27,8 @@ export function parseTarget(spec: string): Subscription {
 
 /**
  * Who gets notifications: `notify.subscriptions`, or when that is empty, every chat and number the
- * configured Telegram and WhatsApp channels obey (the people who can answer a prompt are the people
- * to tell about it).
+ * configured Telegram and WhatsApp channels obey, and Discord's tasks channel when someone is allowed
+ * there (the people who can answer a prompt are the people to tell about it).
  */
 export function subscriptions(config: Config, configured: ReadonlySet<string>): Subscription[] {
   const explicit = config.get<string[]>('notify.subscriptions');
@@ -40,6 +40,7 @@ export function subscriptions(config: Config, configured: ReadonlySet<string>): 
     for (const to of ids) subs.push({ channel: 'telegram', to, events: all });
   }
   if (configured.has('whatsapp')) for (const to of config.get<string[]>('channels.vonage.allowedNumbers')) subs.push({ channel: 'whatsapp', to, events: all });
+  if (configured.has('discord') && config.get<string[]>('channels.discord.allowedUserIds').length) subs.push({ channel: 'discord', to: config.get<string>('channels.discord.tasksChannelId'), events: all });
   return subs;
 }
 

@@ -79,10 +79,13 @@ describe('targets and subscriptions', () => {
     expect(parseTarget('whatsapp:+447700900000').events.size).toBe(7);
   });
 
-  it('defaults to every allowed Telegram chat and WhatsApp number', () => {
-    const config = loadConfig({ AEGIS_HOME: tempDir(), AEGIS_TELEGRAM_ALLOWED_CHAT_IDS: '1,2', AEGIS_TELEGRAM_ALLOWED_USER_IDS: '2,3', AEGIS_VONAGE_ALLOWED_NUMBERS: '447700900000' });
-    const subs = subscriptions(config, new Set(['telegram', 'whatsapp']));
-    expect(subs.map((s) => `${s.channel}:${s.to}`)).toEqual(['telegram:1', 'telegram:2', 'telegram:3', 'whatsapp:447700900000']);
+  it('defaults to every allowed Telegram chat and WhatsApp number, and the Discord tasks channel', () => {
+    const config = loadConfig({ AEGIS_HOME: tempDir(), AEGIS_TELEGRAM_ALLOWED_CHAT_IDS: '1,2', AEGIS_TELEGRAM_ALLOWED_USER_IDS: '2,3', AEGIS_VONAGE_ALLOWED_NUMBERS: '447700900000', AEGIS_DISCORD_TASKS_CHANNEL: '400', AEGIS_DISCORD_ALLOWED_USER_IDS: '77' });
+    const subs = subscriptions(config, new Set(['telegram', 'whatsapp', 'discord']));
+    expect(subs.map((s) => `${s.channel}:${s.to}`)).toEqual(['telegram:1', 'telegram:2', 'telegram:3', 'whatsapp:447700900000', 'discord:400']);
+    // Nobody allowed on Discord: nobody there could answer, so nothing goes there.
+    const quiet = subscriptions(loadConfig({ AEGIS_HOME: tempDir(), AEGIS_DISCORD_TASKS_CHANNEL: '400' }), new Set(['discord']));
+    expect(quiet).toEqual([]);
     const explicit = subscriptions(loadConfig({ AEGIS_HOME: tempDir(), AEGIS_NOTIFY_SUBSCRIPTIONS: 'slack:C1#dead' }), new Set(['slack']));
     expect(explicit.map((s) => [s.channel, s.to, [...s.events]])).toEqual([['slack', 'C1', ['dead']]]);
   });
