@@ -34,6 +34,8 @@ export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
         allowedChatIds: config.get('channels.telegram.allowedChatIds'),
         allowedUserIds: config.get('channels.telegram.allowedUserIds'),
         pollSeconds: config.get('channels.telegram.pollSeconds'),
+        webhookUrl: config.get('channels.telegram.webhookUrl'),
+        webhookSecret: config.get('channels.telegram.webhookSecret'),
       }),
   },
   {

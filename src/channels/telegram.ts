@@ -1,5 +1,17 @@
 import { httpRequest, retryAfterMs } from './http.js';
-import { ChannelError, type ChannelAdapter, type ChannelDescription, type Delivery, type InboundMessage, type OutboundMessage, type PollResult } from './types.js';
+import { header, safeEqual } from './signing.js';
+import {
+  ChannelError,
+  type ChannelAdapter,
+  type ChannelDescription,
+  type Delivery,
+  type InboundMessage,
+  type OutboundMessage,
+  type PollResult,
+  type SyncWebhookRoute,
+  type WebhookOutcome,
+  type WebhookRequest,
+} from './types.js';
 
 export interface TelegramOptions {
   token: string;
@@ -8,7 +20,14 @@ export interface TelegramOptions {
   allowedUserIds: string[];
   /** getUpdates long-poll timeout (0 = short polling). */
   pollSeconds: number;
+  /** Public https URL of our /api/telegram/webhook: set, updates are pushed there instead of polled. */
+  webhookUrl?: string;
+  /** Sent by Telegram with every pushed update; checked in constant time. */
+  webhookSecret?: string;
 }
+
+export const TELEGRAM_WEBHOOK_PATH = '/api/telegram/webhook';
+const UPDATES = ['message', 'callback_query'];
 
 interface TgUser {
   id: number;
@@ -40,9 +59,10 @@ interface TgReply<T> {
 const CAPTION_MAX = 1024;
 
 /**
- * Telegram Bot API: long polling with getUpdates (no public URL needed), sendMessage with an inline
- * keyboard for approve/reject, answerCallbackQuery + editMessageReplyMarkup for pressed buttons.
- * The token is part of every URL, so URLs never appear in errors (see httpRequest).
+ * Telegram Bot API: long polling with getUpdates (no public URL needed) or, with a webhook URL set,
+ * updates pushed to /api/telegram/webhook (setWebhook with a secret token); sendMessage with an
+ * inline keyboard for approve/reject, answerCallbackQuery + editMessageReplyMarkup for pressed
+ * buttons. The token is part of every URL, so URLs never appear in errors (see httpRequest).
  */
 export class TelegramAdapter implements ChannelAdapter {
   readonly name = 'telegram' as const;
@@ -50,8 +70,36 @@ export class TelegramAdapter implements ChannelAdapter {
   readonly markup = 'telegram-html' as const;
   /** The next update_id to ask for; getUpdates with it confirms everything before it. */
   private offset?: number;
+  /** Long polling, unless updates are pushed to our webhook (the two exclude each other at Telegram). */
+  readonly poll?: (signal: AbortSignal) => Promise<PollResult>;
+  readonly webhooks: SyncWebhookRoute[] = [];
 
-  constructor(private readonly opts: TelegramOptions) {}
+  constructor(private readonly opts: TelegramOptions) {
+    if (opts.webhookUrl) this.webhooks.push({ path: TELEGRAM_WEBHOOK_PATH, signed: !!opts.webhookSecret, handle: (req) => this.pushed(req) });
+    else this.poll = (signal) => this.getUpdates(signal);
+  }
+
+  /** Tells Telegram how updates reach us: setWebhook, or deleteWebhook so getUpdates works (it fails while a webhook is set). */
+  async start(): Promise<void> {
+    if (this.opts.webhookUrl) await this.call('setWebhook', { url: this.opts.webhookUrl, secret_token: this.opts.webhookSecret, allowed_updates: UPDATES });
+    else await this.call('deleteWebhook', { drop_pending_updates: false });
+  }
+
+  /** An update Telegram pushed: the secret token must match; Telegram retries until it gets a 2xx, replays are de-duplicated by update_id. */
+  private pushed(req: WebhookRequest): WebhookOutcome {
+    if (this.opts.webhookSecret && !safeEqual(header(req.headers, 'x-telegram-bot-api-secret-token') ?? '', this.opts.webhookSecret)) {
+      return { status: 401, body: { error: 'bad secret token' }, refused: 'X-Telegram-Bot-Api-Secret-Token does not match' };
+    }
+    let update: TgUpdate;
+    try {
+      update = JSON.parse(req.body.toString('utf8')) as TgUpdate;
+    } catch {
+      return { status: 400, body: { error: 'body must be JSON' } };
+    }
+    if (typeof update?.update_id !== 'number') return { status: 200, body: {} };
+    const m = this.toInbound(update);
+    return { status: 200, body: {}, inbound: m ? [m] : [] };
+  }
 
   private async call<T>(method: string, params: Record<string, unknown>, timeoutMs?: number, signal?: AbortSignal): Promise<T> {
     const res = await httpRequest('Telegram', `${this.opts.baseUrl.replace(/\/$/, '')}/bot${this.opts.token}/${method}`, { body: params, timeoutMs, signal });
@@ -83,9 +131,9 @@ export class TelegramAdapter implements ChannelAdapter {
     return this.opts.allowedChatIds.includes(chat) || this.opts.allowedUserIds.includes(sender);
   }
 
-  async poll(signal: AbortSignal): Promise<PollResult> {
+  private async getUpdates(signal: AbortSignal): Promise<PollResult> {
     const timeout = this.opts.pollSeconds;
-    const updates = await this.call<TgUpdate[]>('getUpdates', { offset: this.offset, timeout, allowed_updates: ['message', 'callback_query'] }, (timeout + 15) * 1000, signal);
+    const updates = await this.call<TgUpdate[]>('getUpdates', { offset: this.offset, timeout, allowed_updates: UPDATES }, (timeout + 15) * 1000, signal);
     const messages: InboundMessage[] = [];
     for (const u of updates) {
       const m = this.toInbound(u);
@@ -135,12 +183,14 @@ export class TelegramAdapter implements ChannelAdapter {
 
   describe(): ChannelDescription {
     const allowed = this.opts.allowedChatIds.length + this.opts.allowedUserIds.length;
+    const problems = allowed ? [] : ['no allowed chats or users: every message is ignored (set channels.telegram.allowedChatIds)'];
+    if (this.opts.webhookUrl && !this.opts.webhookSecret) problems.push('the webhook is unsigned (set channels.telegram.webhookSecret); `ag serve` accepts it on loopback only');
     return {
       channel: 'telegram',
-      modes: ['long polling', 'send'],
+      modes: [this.opts.webhookUrl ? 'webhook' : 'long polling', 'send'],
       baseUrl: this.opts.baseUrl,
       allowedSenders: allowed,
-      problems: allowed ? [] : ['no allowed chats or users: every message is ignored (set channels.telegram.allowedChatIds)'],
+      problems,
     };
   }
 }

@@ -131,6 +131,8 @@ export interface ChannelAdapter {
   describe(): ChannelDescription;
   /** A live check of the credentials (getMe, auth.test...); returns who we are. */
   probe?(): Promise<string>;
+  /** Called each time `ag serve` becomes the sender, before receiving starts (Telegram registers or removes its webhook). A failure is logged; the rest goes on. */
+  start?(): Promise<void>;
   /** Long-poll receivers (Telegram getUpdates, Discord REST). Resolves when something came or the poll timed out. */
   poll?(signal: AbortSignal): Promise<PollResult>;
   /** After a button press was handled: stop the client's spinner and remove the buttons so it is not pressed twice. */

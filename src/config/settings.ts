@@ -48,6 +48,8 @@ export const SETTINGS: SettingSpec[] = [
   { key: 'channels.telegram.baseUrl', env: 'AEGIS_TELEGRAM_BASE_URL', schema: z.url(), default: 'https://api.telegram.org', description: 'Telegram Bot API base URL' },
   { key: 'channels.telegram.allowedUserIds', env: 'AEGIS_TELEGRAM_ALLOWED_USER_IDS', schema: list, default: [], description: 'Telegram user ids obeyed in any chat with the bot (comma-separated)' },
   { key: 'channels.telegram.pollSeconds', env: 'AEGIS_TELEGRAM_POLL_SECONDS', schema: intFrom(0, 50), default: 25, description: 'long-poll timeout of getUpdates, in seconds' },
+  { key: 'channels.telegram.webhookUrl', env: 'AEGIS_TELEGRAM_WEBHOOK_URL', schema: z.url().regex(/^https:/, 'Telegram only calls https URLs'), description: 'public https URL that reaches `ag serve` at /api/telegram/webhook: set, Telegram pushes updates there instead of being long-polled' },
+  { key: 'channels.telegram.webhookSecret', env: 'AEGIS_TELEGRAM_WEBHOOK_SECRET', schema: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, '1-256 letters, digits, _ or -'), secret: true, description: 'secret Telegram sends with every webhook update (X-Telegram-Bot-Api-Secret-Token)' },
   { key: 'channels.vonage.applicationId', env: 'AEGIS_VONAGE_APPLICATION_ID', schema: z.string().min(1), description: 'Vonage application id (WhatsApp)' },
   { key: 'channels.vonage.privateKey', env: 'AEGIS_VONAGE_PRIVATE_KEY', schema: z.string().min(1), secret: true, description: 'Vonage application private key, base64 PEM' },
   { key: 'channels.vonage.signatureSecret', env: 'AEGIS_VONAGE_SIGNATURE_SECRET', schema: z.string().min(1), secret: true, description: 'Vonage signed-webhook secret' },

@@ -93,6 +93,10 @@ export class ServeRuntime {
       ? await startWebhookServer({ host: this.host, port: this.opts.port ?? app.config.get<number>('serve.port'), maxBodyBytes: app.config.get('serve.maxBodyBytes'), routes }, m, app.log)
       : undefined;
     this.url = server?.url;
+    // Each channel gets ready to receive, once the listener is up (Telegram: setWebhook, or deleteWebhook
+    // so getUpdates works). Not awaited: a slow service must not hold up the lease renewals; a failure is
+    // logged, and a poll that fails meanwhile is retried by its poller.
+    for (const a of m.adapters.values()) a.start?.().catch((err: Error) => app.log.error('a channel could not get ready to receive', { channel: a.name, error: err?.message ?? String(err) }));
     m.outbox.start();
     notifier.start();
     scheduler.start();

@@ -6,8 +6,9 @@ import type { AddressInfo } from 'node:net';
  * bodies, `{ok, result}` / `{ok:false, error_code, description, parameters}` answers, getUpdates long
  * polling with offset confirmation (and 409 when a second poll starts), sendMessage with HTML
  * parse_mode checked like Telegram does (bad tags or >4096 visible characters are a 400),
- * inline keyboards, answerCallbackQuery and editMessageReplyMarkup. Tests act as the user with
- * userSays() and pressButton().
+ * inline keyboards, answerCallbackQuery and editMessageReplyMarkup, and setWebhook/deleteWebhook (while
+ * a webhook is set, updates are pushed to it with the secret token and getUpdates answers 409). Tests
+ * act as the user with userSays() and pressButton().
  */
 
 export interface TgSent {
@@ -40,6 +41,16 @@ export interface FakeTelegram {
   /** The next `count` calls of `method` fail with this error. */
   failNext(method: string, count: number, error: { code: number; description: string; retryAfter?: number }): void;
   updateTimes: Map<number, number>;
+  /** What setWebhook registered (undefined after deleteWebhook): while set, getUpdates answers 409. */
+  webhook?: { url: string; secretToken?: string; allowedUpdates?: unknown };
+  /**
+   * Where pushed updates really go: the public webhook URL of a deployment is a proxy in front of
+   * `ag serve`; here the test names the local URL. Updates are POSTed with the secret token header
+   * and retried until a 2xx, as Telegram does.
+   */
+  forwardWebhookTo(url: string): void;
+  /** Webhook deliveries: each POST and its HTTP status. */
+  pushes: { updateId: number; status: number }[];
   close(): Promise<void>;
 }
 
@@ -103,13 +114,34 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
     failNext(method, count, error) {
       failures.set(method, { count, error });
     },
+    pushes: [],
+    forwardWebhookTo(url) {
+      forwardTo = url;
+      for (const u of [...updates]) void deliver(u);
+    },
   };
+  let forwardTo: string | undefined;
+
+  /** Pushes one update to the webhook; on anything but a 2xx, tries again (Telegram keeps retrying). */
+  async function deliver(u: Update, attempt = 1): Promise<void> {
+    const hook = fake.webhook;
+    if (!hook || !forwardTo) return;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (hook.secretToken) headers['x-telegram-bot-api-secret-token'] = hook.secretToken;
+    const status = await fetch(forwardTo, { method: 'POST', headers, body: JSON.stringify(u) }).then((r) => r.status, () => 0);
+    fake.pushes.push({ updateId: u.update_id, status });
+    if (status >= 200 && status < 300) {
+      const i = updates.indexOf(u);
+      if (i >= 0) updates.splice(i, 1);
+    } else if (attempt < 5) setTimeout(() => void deliver(u, attempt + 1), 100 * attempt);
+  }
   const delivered = new Map<number, Update>();
 
   function push(u: Update) {
     updates.push(u);
     delivered.set(u.update_id, u);
     fake.updateTimes.set(u.update_id, now());
+    if (fake.webhook) return void deliver(u);
     if (waiting) {
       const w = waiting;
       const ready = updates.filter((x) => x.update_id >= w.offset);
@@ -158,7 +190,21 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
     switch (method) {
       case 'getMe':
         return reply(res, 200, { ok: true, result: { id: 42, is_bot: true, first_name: 'Aegis test', username: 'aegis_test_bot' } });
+      case 'setWebhook': {
+        const url = String(p.url ?? '');
+        if (!/^https:\/\//.test(url)) return fail(res, 400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
+        if (p.secret_token !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(String(p.secret_token))) return fail(res, 400, 'Bad Request: secret token contains unallowed characters');
+        fake.webhook = { url, secretToken: p.secret_token as string | undefined, allowedUpdates: p.allowed_updates };
+        for (const u of [...updates]) void deliver(u);
+        return reply(res, 200, { ok: true, result: true, description: 'Webhook was set' });
+      }
+      case 'deleteWebhook': {
+        const had = !!fake.webhook;
+        fake.webhook = undefined;
+        return reply(res, 200, { ok: true, result: true, description: had ? 'Webhook was deleted' : 'Webhook is already deleted' });
+      }
       case 'getUpdates': {
+        if (fake.webhook) return fail(res, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
         const offset = typeof p.offset === 'number' ? p.offset : 0;
         // Everything below offset is confirmed and forgotten, as Telegram does.
         for (let i = updates.length - 1; i >= 0; i--) if (updates[i]!.update_id < offset) updates.splice(i, 1);

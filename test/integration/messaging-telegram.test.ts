@@ -143,3 +143,58 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     await waitFor(() => listMessages(serve.app.db, { channel: 'telegram', direction: 'out', limit: 20, offset: 0 }).messages.find((m) => m.attempts === 2 && m.status === 'sent'), { what: 'the retried row marked sent' });
   });
 });
+
+/**
+ * Telegram in webhook mode: `ag serve` registers its public URL with setWebhook (and a secret token),
+ * Telegram pushes each update there, and nothing polls. The fake delivers to the local listener as a
+ * reverse proxy in front of `ag serve` would.
+ */
+describe('messaging over Telegram, webhook mode', { timeout: 60_000 }, () => {
+  const PUBLIC_URL = 'https://aegis.example.test/api/telegram/webhook';
+  const SECRET = 'tg-webhook-secret_0123456789';
+  let tg: FakeTelegram;
+  let world: MessagingWorld;
+  let serve: Awaited<ReturnType<typeof startServe>>;
+  let local: string;
+
+  beforeAll(async () => {
+    tg = await startFakeTelegram();
+    world = makeMessagingWorld({
+      AEGIS_TELEGRAM_BOT_TOKEN: tg.token,
+      AEGIS_TELEGRAM_BASE_URL: tg.url,
+      AEGIS_TELEGRAM_ALLOWED_CHAT_IDS: String(CHAT),
+      AEGIS_TELEGRAM_WEBHOOK_URL: PUBLIC_URL,
+      AEGIS_TELEGRAM_WEBHOOK_SECRET: SECRET,
+    });
+    serve = await startServe(world.t.env);
+    local = `${serve.serve.url}/api/telegram/webhook`;
+  });
+  afterAll(async () => {
+    await serve?.stop();
+    await tg?.close();
+    await world?.cleanup();
+  });
+
+  it('registers the public URL with its secret token, and never polls', async () => {
+    const hook = await waitFor(() => tg.webhook, { what: 'setWebhook' });
+    expect(hook).toEqual({ url: PUBLIC_URL, secretToken: SECRET, allowedUpdates: ['message', 'callback_query'] });
+    expect(serve.app.messaging.adapters.get('telegram')!.describe().modes).toEqual(['webhook', 'send']);
+    expect(tg.calls).not.toContain('getUpdates');
+  });
+
+  it('answers pushed updates, runs a redelivered one once, and refuses a wrong secret token', async () => {
+    tg.forwardWebhookTo(local);
+    const id = tg.userSays(CHAT, 'journal: pushed by telegram');
+    await waitFor(() => tg.sent.find((s) => s.chatId === String(CHAT) && s.text.includes('Noted')), { what: 'the reply to a pushed update' });
+    tg.redeliver(id);
+    await waitFor(() => tg.pushes.filter((p) => p.updateId === id && p.status === 200).length >= 2 || undefined, { what: 'the redelivery' });
+    const notes = serve.app.messaging.journal.day(localDay(Date.now())).filter((e) => e.text === 'pushed by telegram');
+    expect(notes).toHaveLength(1);
+
+    const forged = await fetch(local, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'not-the-secret' }, body: JSON.stringify({ update_id: 1, message: { message_id: 1, from: { id: CHAT }, chat: { id: CHAT }, text: 'journal: forged' } }) });
+    expect(forged.status).toBe(401);
+    const unsigned = await fetch(local, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ update_id: 2, message: { message_id: 2, from: { id: CHAT }, chat: { id: CHAT }, text: 'journal: forged' } }) });
+    expect(unsigned.status).toBe(401);
+    expect(serve.app.messaging.journal.day(localDay(Date.now())).some((e) => e.text === 'forged')).toBe(false);
+  });
+});
