@@ -55,7 +55,7 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
     this.stopped = false;
     await this.dropOrphanClients().catch(() => {});
     await this.sync();
-    this.sweepTimer = setInterval(() => void this.sync().catch((err) => this.log.warn('session sweep failed', { error: (err as Error).message })), SWEEP_MS);
+    this.sweepTimer = setInterval(() => this.syncInBackground(), SWEEP_MS);
     this.sweepTimer.unref();
     this.stallTimer = setInterval(() => this.checkStalls(), 1_000);
     this.stallTimer.unref();
@@ -65,6 +65,13 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
     return this.observers.get(sessionId);
   }
 
+  /** sync() from a timer or an event: a failure is logged, never left unhandled. */
+  private syncInBackground(): void {
+    this.sync().catch((err: Error) => {
+      if (!this.stopped) this.log.warn('session sweep failed', { error: err.message });
+    });
+  }
+
   /** Reconciles observers with the store and with tmux: new sessions get watched, vanished panes die. */
   async sync(): Promise<void> {
     if (this.stopped) return;
@@ -72,6 +79,8 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
     const panes = await this.tmux.listPanes();
     const paneById = new Map(panes.map((p) => [p.paneId, p]));
     for (const s of live) {
+      // Stopped while waiting on tmux: the app may have closed the database since.
+      if (this.stopped) return;
       const pane = s.tmuxPane ? paneById.get(s.tmuxPane) : undefined;
       const existing = this.observers.get(s.id);
       if (!pane) {
@@ -92,12 +101,12 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
     this.connecting ??= (async () => {
       const client = new ControlClient(this.tmux.target.command, ['-L', this.tmux.target.socket]);
       client.on('output', (paneId, data) => this.byPane.get(paneId)?.feed(data));
-      client.on('window-close', () => void this.sync());
+      client.on('window-close', () => this.syncInBackground());
       client.on('exit', (reason) => {
         this.log.debug('tmux control connection ended', { reason });
         if (this.control === client) this.control = undefined;
         // The hub session ends with its last window; any session still live has lost its pane.
-        if (!this.stopped) void this.sync();
+        if (!this.stopped) this.syncInBackground();
       });
       client.on('pause', (paneId) => void this.resume(paneId));
       await client.start(HUB_SESSION);
@@ -212,6 +221,8 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
    * database write: another process watching the same pane may have written the same state first.
    */
   private record(sessionId: string, state: SessionState, o: Observation | undefined, source: string, at: number): void {
+    // A late observation after stop(): the store may be closed, and another process is watching now.
+    if (this.stopped) return;
     const obs = this.observers.get(sessionId);
     const dialog = o ? (o.dialog ?? null) : undefined;
     const key = JSON.stringify([state, dialog, o?.lastAssistant, o?.error]);

@@ -37,6 +37,8 @@ const READY: SessionState[] = ['idle', 'asking', 'error'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CLAIM_TTL_MS = 20_000;
+/** How long closing waits for a message being typed to be confirmed and recorded. */
+const STOP_WAIT_MS = 5_000;
 const MONITOR_LEASE = 'session-monitor';
 const MONITOR_LEASE_MS = 6_000;
 
@@ -88,8 +90,13 @@ export class SessionService {
     }
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.leaseTimer);
+    // A message being typed right now is let finish and recorded (up to STOP_WAIT_MS), so it is not
+    // left claimed-but-unrecorded and typed again by another process after the claim expires.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inflight.values()]), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
     this.monitor.stop();
     this.running = false;
   }
@@ -303,8 +310,12 @@ export class SessionService {
       return { status: 'delivered', messageId: msg.id };
     } catch (err) {
       const error = (err as Error).message;
-      if (msg.attempts >= 3) this.store.finishMessage(msg.id, false, Date.now(), error);
-      else this.store.releaseMessage(msg.id);
+      try {
+        if (msg.attempts >= 3) this.store.finishMessage(msg.id, false, Date.now(), error);
+        else this.store.releaseMessage(msg.id);
+      } catch {
+        // The app closed under us (past STOP_WAIT_MS): the claim expires and a watching process retries.
+      }
       this.app.log.warn('delivery failed', { session: s.id, attempt: msg.attempts, error });
       return { status: msg.attempts >= 3 ? 'failed' : 'queued', messageId: msg.id, error };
     }
