@@ -1,6 +1,7 @@
 import type { App } from '../app.js';
 import type { AegisEvents } from '../events.js';
 import { addToolGuard } from '../tools/run.js';
+import { settleWithin } from '../util/settle.js';
 import { HOOK_NAMES, type IntegrationContext, type IntegrationHooks } from './types.js';
 
 /** How long before_tool_call may take: past this the call goes ahead (a hung hook must not hang every tool). */
@@ -20,11 +21,7 @@ function track(app: App, run: Promise<unknown>): void {
   if (!set) {
     const pending = new Set<Promise<unknown>>();
     running.set(app, (set = pending));
-    app.onClose(async () => {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...pending]), new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_MS)))]);
-      clearTimeout(timer);
-    });
+    app.onClose(() => settleWithin(pending, DRAIN_MS));
   }
   set.add(run);
   void run.finally(() => set.delete(run));

@@ -15,6 +15,7 @@ import { SessionStore, type QueuedMessage, type SessionRecord } from './store.js
 import { boxHolds, checkText, samePrompt } from './text.js';
 import { spawnEngine } from './engine-spawn.js';
 import { killPaneTree } from './process-tree.js';
+import { settleWithin } from '../util/settle.js';
 
 export interface CreateOptions {
   workDir: string;
@@ -94,9 +95,7 @@ export class SessionService {
     clearInterval(this.leaseTimer);
     // A message being typed right now is let finish and recorded (up to STOP_WAIT_MS), so it is not
     // left claimed-but-unrecorded and typed again by another process after the claim expires.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.inflight.values()]), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
-    clearTimeout(timer);
+    await settleWithin(this.inflight.values(), STOP_WAIT_MS);
     this.monitor.stop();
     this.running = false;
   }

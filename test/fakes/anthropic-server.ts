@@ -6,7 +6,7 @@
  * directives in the user's prompt (see anthropic-script.ts) or by rules a test adds with `script()`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback, readBody } from './http.js';
 import { waitFor } from '../helpers/wait.js';
 import { analyseRequest, type AnalysedRequest, type CallKind } from './anthropic-request.js';
 import { builtInReply, type Reply } from './anthropic-script.js';
@@ -81,15 +81,6 @@ const MODELS = [
 const SLOW_TICK_MS = 50;
 /** Even an instant reply comes in several deltas, as from the real API, so the client must join them. */
 const FAST_PIECES = 16;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string): void {
   const text = JSON.stringify(body);
@@ -230,14 +221,11 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenLoopback(server, opts.port);
+  const port = Number(new URL(listening.url).port);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     port,
     requests,
     script(rule) {
@@ -250,12 +238,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     waitForRequest(match, timeoutMs = 10_000) {
       return waitFor(() => requests.find(match), { timeoutMs, what: 'a matching request to the fake Anthropic API' });
     },
-    close() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    close: listening.close,
   };
 }
 

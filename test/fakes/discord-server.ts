@@ -1,6 +1,6 @@
 import { sign, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { listenLoopback, readJson } from './http.js';
 
 /**
  * A local Discord REST API (v10 shapes): `Authorization: Bot <token>`, GET
@@ -68,13 +68,6 @@ export interface FakeDiscord {
   close(): Promise<void>;
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const raw = Buffer.concat(chunks).toString('utf8');
-  return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-}
-
 export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): Promise<FakeDiscord> {
   let seq = 1_000_000_000_000_000n;
   const nextId = () => String((seq += 1_000n));
@@ -131,13 +124,5 @@ export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): 
     }
     answer(405, { message: '405: Method Not Allowed', code: 0 });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(fake, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  return Object.assign(fake, await listenLoopback(server));
 }

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { listenLoopback, readJson } from './http.js';
 
 /**
  * A local Slack Web API and incoming webhook: POST /api/chat.postMessage and /api/auth.test with a
@@ -53,13 +53,6 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const raw = Buffer.concat(chunks).toString('utf8');
-  return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-}
-
 export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<FakeSlack> {
   let ts = 1_700_000_000;
   let limited = { count: 0, retryAfter: 0 };
@@ -107,17 +100,12 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
     }
     json(404, { ok: false, error: 'unknown_method' });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, close } = await listenLoopback(server);
   return Object.assign(fake, {
     url,
     apiUrl: `${url}/api`,
     webhookUrl: `${url}/hooks/T000/B000/XXXXXXXX`,
     responseUrl: (id: string) => `${url}/actions/T000/${id}/token`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   });
 }

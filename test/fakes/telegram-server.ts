@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
+import { listenLoopback, readJson } from './http.js';
 
 /**
  * A local Telegram Bot API that speaks the real wire format: `/bot<token>/<method>` with JSON
@@ -163,13 +163,6 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
   const fail = (res: ServerResponse, code: number, description: string, retryAfter?: number) =>
     reply(res, code, { ok: false, error_code: code, description, ...(retryAfter !== undefined ? { parameters: { retry_after: retryAfter } } : {}) });
 
-  async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-  }
-
   const server = createServer(async (req, res) => {
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url?.split('?')[0] ?? '');
     if (!m) return fail(res, 404, 'Not Found');
@@ -262,13 +255,11 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
         return fail(res, 404, 'Not Found: method not found');
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise<void>((resolve) => {
-      if (waiting) clearTimeout(waiting.timer);
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  const listening = await listenLoopback(server);
+  fake.url = listening.url;
+  fake.close = () => {
+    if (waiting) clearTimeout(waiting.timer);
+    return listening.close();
+  };
   return fake as FakeTelegram;
 }

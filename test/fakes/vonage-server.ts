@@ -1,6 +1,6 @@
 import { createHash, createHmac, generateKeyPairSync, randomUUID, verify, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { listenLoopback, readBody } from './http.js';
 
 /**
  * A local Vonage Messages API plus Vonage's side of the webhooks, in the real wire format:
@@ -86,12 +86,6 @@ function checkJwt(auth: string | undefined, publicKey: KeyObject, applicationId:
   return undefined;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export async function startFakeVonage(): Promise<FakeVonage> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const applicationId = randomUUID();
@@ -136,15 +130,7 @@ export async function startFakeVonage(): Promise<FakeVonage> {
     fake.sent.push({ messageUuid, to: m.to!, from: m.from!, channel: m.channel, messageType: m.message_type!, text: m.text, image: m.image, file: m.file, interactive: m.custom?.interactive, clientRef: m.client_ref, at: now() });
     answer(202, { message_uuid: messageUuid });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(fake, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  return Object.assign(fake, await listenLoopback(server));
 }
 
 /** A Vonage signed-webhook token: HS256 with the signature secret, payload_hash = SHA-256 of the body. */
