@@ -7,6 +7,7 @@ import { startFakeAnthropic } from '../fakes/anthropic-server.js';
 import { makeTestEnv, ROOT } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call } from '../helpers/sessions.js';
+import { CLAUDE } from '../helpers/real-claude.js';
 import { waitFor } from '../helpers/wait.js';
 import { fmt, median, percentile, report } from './stats.js';
 
@@ -69,7 +70,7 @@ const SAMPLES = [
 
 /** Delivery through the real MCP server to the real Claude Code: send -> confirmed, and what arrived at the model. */
 export async function benchDelivery(sends = 200): Promise<void> {
-  const claude = join(ROOT, 'node_modules', '.bin', 'claude');
+  const claude = CLAUDE;
   const fake = await startFakeAnthropic();
   const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-bench-send-')));
   const home = await prepareClaudeHome({ workDirs: [workDir], apiKey: 'sk-ant-bench-0123456789abcdefghijkl', baseUrl: fake.url });

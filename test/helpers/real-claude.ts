@@ -6,8 +6,16 @@ import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-serve
 import { makeTestEnv, ROOT, type TestEnv } from './env.js';
 import { connectMcp } from './mcp-client.js';
 
-/** The real Claude Code CLI installed as a devDependency. */
-export const CLAUDE = join(ROOT, 'node_modules', '.bin', 'claude');
+/**
+ * The real Claude Code CLIs installed as devDependencies: 2.1.197 under its own name, the newest tested
+ * release (2.1.332) under the alias claude-code-next. Named by package, not node_modules/.bin/claude,
+ * which npm points at whichever of the two it linked last.
+ */
+export const CLAUDE_RELEASES = {
+  '2.1.197': join(ROOT, 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe'),
+  '2.1.332': join(ROOT, 'node_modules', 'claude-code-next', 'bin', 'claude.exe'),
+} as const;
+export const CLAUDE = CLAUDE_RELEASES['2.1.197'];
 export const hasClaude = existsSync(CLAUDE);
 
 export interface RealClaudeWorld {
