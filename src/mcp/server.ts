@@ -24,6 +24,7 @@ import { loadStaticResources, readStaticResource } from '../content/resources.js
 import { describeError, notFound, toAegisError } from '../errors.js';
 import type { ToolDef } from '../tools/define.js';
 import { callTool } from '../tools/run.js';
+import { LineGuard, MAX_MESSAGE_BYTES } from './line-guard.js';
 
 type JsonObject = { type: 'object'; [k: string]: unknown };
 
@@ -164,10 +165,25 @@ export function createMcpServer(app: App, tools: ToolDef[]): Server {
   return server;
 }
 
+/** The error a client gets for a request over MAX_MESSAGE_BYTES: what the limit is and what to do instead. */
+export function oversizedMessage(bytes: number): string {
+  return `request is ${bytes} bytes; ag mcp reads messages of at most ${MAX_MESSAGE_BYTES} bytes (8 MiB). fix: send less per call (every text field has its own smaller maximum, see the tool's input schema), or pass large content as a file path (e.g. kg_import path)`;
+}
+
 /** `ag mcp`: serve on stdio until the host closes stdin. Nothing but protocol goes to stdout. */
 export async function serveStdio(app: App, tools: ToolDef[]): Promise<void> {
   const server = createMcpServer(app, tools);
-  const transport = new StdioServerTransport();
+  // The SDK's reader closes the connection on a line over 10 MiB; the guard drops such a line first
+  // and it is answered with an error, so one oversized request never ends the session.
+  const guard = new LineGuard((line) => {
+    app.log.warn('mcp message over the size limit dropped', { bytes: line.bytes, id: line.id });
+    if (line.id === undefined) return;
+    void transport
+      .send({ jsonrpc: '2.0', id: line.id, error: { code: ErrorCode.InvalidRequest, message: oversizedMessage(line.bytes) } })
+      .catch(() => {});
+  });
+  process.stdin.pipe(guard);
+  const transport = new StdioServerTransport(guard);
   transport.onerror = (err) => app.log.warn('mcp transport error', { error: err.message });
   const closed = new Promise<void>((resolve) => {
     const stopWatching = server.onclose;
