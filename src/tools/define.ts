@@ -59,7 +59,8 @@ export function defineTool<I extends AnyObject, O extends AnyObject>(def: ToolDe
     throw new Error(`tool name "${def.name}" must be snake_case <area>_<verb>, e.g. session_create`);
   }
   if (!def.description.trim()) throw new Error(`tool ${def.name} needs a description`);
-  return def;
+  // An argument the tool does not know (a misspelt `permisionMode`) is refused by name, never dropped unseen.
+  return { ...def, input: def.input.strict() as unknown as I };
 }
 
 /** Splits `session_batch_create` into area `session` and verb `batch-create`. */

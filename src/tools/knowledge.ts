@@ -4,18 +4,25 @@ import { RANKED_MATCHES_MAX, SEARCH_MAX } from '../knowledge/search.js';
 import { exportJsonl, importJsonl, INLINE_EXPORT_MAX_BYTES } from '../knowledge/transfer.js';
 import { KG_LIMITS } from '../knowledge/validate.js';
 import { defineTool } from './define.js';
+import { INPUT_LIMITS as L, str } from './schemas.js';
+
+// validate.ts counts characters exactly (an emoji is one); a character takes at most two UTF-16 units,
+// which is what the schema counts, so these caps only stop values that can never pass.
+const kgName = str(KG_LIMITS.nameChars * 2);
+const kgType = str(KG_LIMITS.typeChars * 2);
+const kgObservation = str(KG_LIMITS.observationChars * 2);
 
 // Argument shapes follow the reference knowledge-graph server (@modelcontextprotocol/server-memory),
 // so prompts written for its create_entities, search_nodes, … work with the kg_* tools unchanged.
 const entity = z.object({
-  name: z.string().describe('The entity name, unique and case-sensitive, e.g. "Project Atlas"'),
-  entityType: z.string().describe('What kind of thing it is, e.g. "project", "person", "service"'),
-  observations: z.array(z.string()).describe('Facts about the entity, one short sentence each'),
+  name: kgName.describe('The entity name, unique and case-sensitive, e.g. "Project Atlas"'),
+  entityType: kgType.describe('What kind of thing it is, e.g. "project", "person", "service"'),
+  observations: z.array(kgObservation).max(KG_LIMITS.batchItems).describe('Facts about the entity, one short sentence each'),
 });
 const relation = z.object({
-  from: z.string().describe('Name of the entity the relation starts at'),
-  to: z.string().describe('Name of the entity the relation ends at'),
-  relationType: z.string().describe('The relation in active voice, e.g. "uses", "depends_on", "owns"'),
+  from: kgName.describe('Name of the entity the relation starts at'),
+  to: kgName.describe('Name of the entity the relation ends at'),
+  relationType: kgType.describe('The relation in active voice, e.g. "uses", "depends_on", "owns"'),
 });
 const graph = { entities: z.array(entity), relations: z.array(relation) };
 const batch = <T extends z.ZodType>(item: T, what: string) => z.array(item).min(1).max(KG_LIMITS.batchItems).describe(`${what} (1-${KG_LIMITS.batchItems} per call)`);
@@ -50,8 +57,8 @@ const kgAddObservations = defineTool({
   input: z.object({
     observations: batch(
       z.object({
-        entityName: z.string().describe('The entity to add to (exact name)'),
-        contents: z.array(z.string()).min(1).describe('The observations to add'),
+        entityName: kgName.describe('The entity to add to (exact name)'),
+        contents: z.array(kgObservation).min(1).max(KG_LIMITS.batchItems).describe('The observations to add'),
       }),
       'Observations per entity',
     ),
@@ -67,7 +74,7 @@ const kgDeleteEntities = defineTool({
   name: 'kg_delete_entities',
   title: 'Delete knowledge-graph entities',
   description: 'Deletes entities by exact name, with all their observations and every relation to or from them. Names not in the graph are listed in notFound.',
-  input: z.object({ entityNames: batch(z.string(), 'Names of the entities to delete') }),
+  input: z.object({ entityNames: batch(kgName, 'Names of the entities to delete') }),
   output: z.object({ deleted: z.array(z.string()), notFound: z.array(z.string()), relationsDeleted: z.number() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   handler: async ({ app }, input) => app.knowledge.deleteEntities(input.entityNames),
@@ -80,8 +87,8 @@ const kgDeleteObservations = defineTool({
   input: z.object({
     deletions: batch(
       z.object({
-        entityName: z.string().describe('The entity to remove observations from'),
-        observations: z.array(z.string()).describe('The exact observation texts to remove'),
+        entityName: kgName.describe('The entity to remove observations from'),
+        observations: z.array(kgObservation).max(KG_LIMITS.batchItems).describe('The exact observation texts to remove'),
       }),
       'Deletions per entity',
     ),
@@ -109,7 +116,7 @@ const kgOpenNodes = defineTool({
   title: 'Open entities by name',
   description:
     'Returns the named entities with all their observations, and every relation with at least one end among them (so you see how they connect to each other and to the rest of the graph). Names not in the graph are listed in notFound. Use kg_search first when you do not know the exact names.',
-  input: z.object({ names: batch(z.string(), 'Exact entity names') }),
+  input: z.object({ names: batch(kgName, 'Exact entity names') }),
   output: z.object({ ...graph, notFound: z.array(z.string()) }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: { positional: ['names'] },
@@ -132,7 +139,7 @@ const kgReadGraph = defineTool({
   input: z.object({
     mode: z.enum(['full', 'summary']).default('full').describe('"full": summary plus a page of the graph; "summary": counts and top types only'),
     limit: z.number().int().min(1).max(GRAPH_PAGE_MAX).default(100).describe(`Entities per page, 1-${GRAPH_PAGE_MAX}`),
-    cursor: z.string().optional().describe('nextCursor from the previous page'),
+    cursor: str(L.shortChars).optional().describe('nextCursor from the previous page'),
   }),
   output: z.object({
     summary,
@@ -154,8 +161,8 @@ const kgSearch = defineTool({
   description:
     `Ranked full-text search over entity names, types and observations (best first). Every word of the query must appear somewhere in the entity, in any order ("migration failed" finds "failed while running migration 42"); words are matched by stem ("migrations" finds "migration"), and a word ending in * is a prefix ("migr*"). Filter by entityType; with an empty query and an entityType, lists that type. A query that more than ${RANKED_MATCHES_MAX} entities match is too broad to rank: those results come unranked (name matches first, then newest) with a note; add a more specific word. detail "brief" (default) gives each entity's best-matching observation; "full" gives all its observations and relations.`,
   input: z.object({
-    query: z.string().describe('Words to find, e.g. "atlas postgres" or "migr* failed"'),
-    entityType: z.string().optional().describe('Only entities of exactly this type'),
+    query: str(L.shortChars).describe('Words to find, e.g. "atlas postgres" or "migr* failed"'),
+    entityType: kgType.optional().describe('Only entities of exactly this type'),
     detail: z.enum(['brief', 'full']).default('brief').describe('"brief": name, type and best-matching observation; "full": all observations and relations'),
     limit: z.number().int().min(1).max(SEARCH_MAX).default(10).describe(`Entities at most, 1-${SEARCH_MAX}`),
   }),
@@ -199,8 +206,8 @@ const kgImport = defineTool({
   description:
     'Imports a graph in the JSONL format of the reference memory server (@modelcontextprotocol/server-memory, its memory.jsonl): give a file path or the text. Merges into the current graph in one transaction: new entities are created, existing ones receive the observations they lack, relations are added unless present. A malformed line or a relation to an entity that is in neither the file nor the graph fails the whole import (the error names the line) unless skipDanglingRelations is set.',
   input: z.object({
-    path: z.string().optional().describe('Path of the .jsonl file to import'),
-    jsonl: z.string().optional().describe('The JSONL text itself, instead of a path'),
+    path: str(L.pathChars).optional().describe('Path of the .jsonl file to import'),
+    jsonl: str(L.inlineJsonlChars).optional().describe(`The JSONL text itself, instead of a path (at most ${L.inlineJsonlChars} characters; use path for more)`),
     skipDanglingRelations: z.boolean().default(false).describe('Import the rest and list relations whose ends are missing, instead of failing'),
   }),
   output: z.object({
@@ -222,7 +229,7 @@ const kgExport = defineTool({
   name: 'kg_export',
   title: 'Export the knowledge graph',
   description: `Exports the whole graph in the reference memory server's JSONL format (entities, then relations, one per line), which that server and kg_import read. With path, writes the file (atomically) and returns counts; without, returns the text inline if it is at most ${INLINE_EXPORT_MAX_BYTES} bytes.`,
-  input: z.object({ path: z.string().optional().describe('File to write; omit to get the JSONL inline') }),
+  input: z.object({ path: str(L.pathChars).optional().describe('File to write; omit to get the JSONL inline') }),
   output: z.object({
     entities: z.number(),
     relations: z.number(),

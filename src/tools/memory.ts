@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { normalizeScope } from '../memory/scope.js';
 import { MEMORY_LIMITS } from '../memory/store.js';
 import { defineTool } from './define.js';
+import { INPUT_LIMITS as L, str } from './schemas.js';
 
-const scopeField = z
-  .string()
+const scopeField = str(L.pathChars + 16)
   .default('global')
   .describe('Where the entry lives: "global" (everyone), "project:<absolute work dir>" (one project) or "session:<session id>" (one session). Default global.');
-const keyField = z.string().describe(`The key, as namespace/key, e.g. "deploy/staging-url" (at most ${MEMORY_LIMITS.keyChars} characters, no spaces).`);
+const keyField = str(MEMORY_LIMITS.keyChars).describe(`The key, as namespace/key, e.g. "deploy/staging-url" (at most ${MEMORY_LIMITS.keyChars} characters, no spaces).`);
 const timestamps = {
   updatedAt: z.string().describe('ISO time of the last write'),
   expiresAt: z.string().nullable().describe('ISO time the entry expires, or null if it never does'),
@@ -86,11 +86,11 @@ const memoryList = defineTool({
   description:
     'Lists the keys in a scope that start with a prefix (e.g. "deploy/"), in key order, a page at a time, with their values if asked. Pass nextCursor back as cursor for the next page. `total` counts every matching key.',
   input: z.object({
-    prefix: z.string().default('').describe('Only keys starting with this, e.g. "deploy/". Empty lists every key.'),
+    prefix: str(MEMORY_LIMITS.keyChars).default('').describe('Only keys starting with this, e.g. "deploy/". Empty lists every key.'),
     scope: scopeField,
     values: z.boolean().default(false).describe('Include each value (default: keys only)'),
     limit: z.number().int().min(1).max(MEMORY_LIMITS.listPageMax).default(50).describe(`Keys per page, 1-${MEMORY_LIMITS.listPageMax}`),
-    cursor: z.string().optional().describe('nextCursor from the previous page'),
+    cursor: str(L.shortChars).optional().describe('nextCursor from the previous page'),
   }),
   output: z.object({
     scope: z.string(),
@@ -112,8 +112,8 @@ const memorySearch = defineTool({
   description:
     'Full-text search over memory keys and values, best match first. Every word must appear (in the key or the value, any order); end a word with * for a prefix ("stag*"). Searches every scope unless scope is given. Each result shows the value whole if short, else a snippet; read it whole with memory_get.',
   input: z.object({
-    query: z.string().describe('Words to find, e.g. "staging url" or "deploy*"'),
-    scope: z.string().optional().describe('Only this scope ("global", "project:<absolute path>", "session:<id>"); omit to search all'),
+    query: str(L.shortChars).describe('Words to find, e.g. "staging url" or "deploy*"'),
+    scope: str(L.pathChars + 16).optional().describe('Only this scope ("global", "project:<absolute path>", "session:<id>"); omit to search all'),
     limit: z.number().int().min(1).max(MEMORY_LIMITS.searchMax).default(20).describe(`Results at most, 1-${MEMORY_LIMITS.searchMax}`),
   }),
   output: z.object({

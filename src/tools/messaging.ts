@@ -3,10 +3,11 @@ import { render } from '../channels/format.js';
 import { invalidInput } from '../errors.js';
 import { channelActivity, getMessage, listMessages, MESSAGE_STATUSES } from '../messaging/messages.js';
 import { defineTool } from './define.js';
+import { INPUT_LIMITS as L, str } from './schemas.js';
 
 const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
 /** A built-in channel or an integration's (its name); whether it is configured is checked when used. */
-const channel = z.string().regex(/^[a-z][a-z0-9]*$/, 'a channel name: telegram, whatsapp, discord, slack, webhooks or an integration\'s (see channel_list)');
+const channel = str(64).regex(/^[a-z][a-z0-9]*$/, 'a channel name: telegram, whatsapp, discord, slack, webhooks or an integration\'s (see channel_list)');
 
 /** `since`: an ISO date/time, or a duration back from now like 30m, 2h, 7d. */
 function parseSince(since: string): number {
@@ -24,10 +25,10 @@ const messageSend = defineTool({
     'Sends a message through a configured channel: telegram (to = chat id), whatsapp (to = phone number, digits), discord (to = channel id), slack (to = channel id, or "webhook" for the incoming webhook), webhooks (to = URL, text = JSON body), or a channel an integration adds (named after it; channel_list shows them). Optional imageUrl or fileUrl attaches media (Telegram, WhatsApp; a link elsewhere). Long text is split at the channel\'s limit. The message is stored in the outbox first and sent at once; if sending fails it stays queued and `ag serve` retries it (status says which).',
   input: z.object({
     channel: channel.describe('telegram, whatsapp, discord, slack, webhooks, or an integration\'s channel'),
-    to: z.string().min(1).describe('Chat id, phone number, channel id, or URL, depending on the channel'),
-    text: z.string().describe('The text; for images and files, the caption'),
-    imageUrl: z.url().optional().describe('Public URL of an image to send'),
-    fileUrl: z.url().optional().describe('Public URL of a file (document) to send'),
+    to: str(L.addressChars).min(1).describe('Chat id, phone number, channel id, or URL, depending on the channel'),
+    text: str(L.textChars).describe('The text; for images and files, the caption'),
+    imageUrl: z.url().max(L.addressChars).optional().describe('Public URL of an image to send'),
+    fileUrl: z.url().max(L.addressChars).optional().describe('Public URL of a file (document) to send'),
   }),
   output: z.object({
     id: z.number(),
@@ -70,9 +71,9 @@ const messageList = defineTool({
   input: z.object({
     channel: channel.optional(),
     direction: z.enum(['in', 'out']).optional(),
-    status: z.array(z.enum(MESSAGE_STATUSES)).optional().describe('Only these statuses, e.g. ["dead"] for the dead-letter list'),
-    kind: z.string().optional().describe('Only this kind, e.g. notification or event'),
-    since: z.string().optional().describe('ISO date/time, or a duration back from now: 30m, 2h, 7d'),
+    status: z.array(z.enum(MESSAGE_STATUSES)).max(L.listItems).optional().describe('Only these statuses, e.g. ["dead"] for the dead-letter list'),
+    kind: str(L.shortChars).optional().describe('Only this kind, e.g. notification or event'),
+    since: str(L.shortChars).optional().describe('ISO date/time, or a duration back from now: 30m, 2h, 7d'),
     limit: z.number().int().min(1).max(500).default(50),
     offset: z.number().int().min(0).default(0),
   }),
@@ -171,9 +172,9 @@ const messageHandle = defineTool({
   description:
     'Runs the chat command router on a text as if it came from a sender, and returns the reply (nothing is sent). The same grammar as Telegram/WhatsApp/Discord/Slack: "task: <brief>", "c: <text>", "sessions", "session <id>", "stop session", "input: <text>", "pending", "approve [code]", "reject [code] [reason]", "recall [full] <query>", "status", "tasks", "journal [date]", "journal: <note>", "morning", "evening", "help", and the operator commands from config. The sender (channel + from) keeps its own current session between calls.',
   input: z.object({
-    text: z.string().describe('The command text, e.g. "pending" or "task: fix the flaky login test"'),
-    channel: z.string().min(1).default('cli').describe('Channel the command is attributed to (keys the sender context)'),
-    from: z.string().min(1).default('local').describe('Sender id (keys the sender context)'),
+    text: str(L.textChars).describe('The command text, e.g. "pending" or "task: fix the flaky login test"'),
+    channel: str(L.shortChars).min(1).default('cli').describe('Channel the command is attributed to (keys the sender context)'),
+    from: str(L.shortChars).min(1).default('local').describe('Sender id (keys the sender context)'),
   }),
   output: z.object({ intent: z.string(), reply: z.string(), failed: z.boolean() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

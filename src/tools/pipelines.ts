@@ -2,33 +2,32 @@ import { z } from 'zod';
 import { SESSION_STATES } from '../agents/types.js';
 import { renderPipeline } from '../pipelines/render.js';
 import { ON_FAILURE, PIPELINE_LIMITS, PIPELINE_STATUSES, STAGE_AGENTS, STAGE_STATUSES, type AttemptRow, type PipelineView } from '../pipelines/types.js';
-import { dialogSchema as dialog, PERMISSION_MODES } from './schemas.js';
+import { dialogSchema as dialog, envSchema, INPUT_LIMITS as L, PERMISSION_MODES, str } from './schemas.js';
 import { defineTool } from './define.js';
 
-const id = z.string().min(1).describe('Pipeline id (a unique prefix of 4+ characters works), or its name (the newest pipeline of that name)');
+const id = str(L.idChars).min(1).describe('Pipeline id (a unique prefix of 4+ characters works), or its name (the newest pipeline of that name)');
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 const stageInput = z.object({
-  name: z.string().describe(`Unique stage name: letters, digits, _ or - (at most ${PIPELINE_LIMITS.nameChars}); other stages refer to it in dependsOn and {{stages.<name>.output}}`),
-  prompt: z
-    .string()
+  name: str(PIPELINE_LIMITS.nameChars).describe(`Unique stage name: letters, digits, _ or - (at most ${PIPELINE_LIMITS.nameChars}); other stages refer to it in dependsOn and {{stages.<name>.output}}`),
+  prompt: str(L.textChars)
     .describe('What the agent of this stage should do, sent as one prompt when the stage starts. May use {{stages.<dep>.output}} (a dependency\'s final message), {{stages.<dep>.files}} (files it wrote, one per line) and {{memory.<key>}} (a memory value)'),
   agent: z.enum(STAGE_AGENTS).optional().describe('claude (default), codex, gemini or shell'),
-  workDir: z.string().optional().describe("Folder for this stage's agent (absolute, or relative to the pipeline's workDir); default the pipeline's"),
-  dependsOn: z.array(z.string()).optional().describe('Stages that must be done before this one starts; stages without dependencies between them run in parallel'),
+  workDir: str(L.pathChars).optional().describe("Folder for this stage's agent (absolute, or relative to the pipeline's workDir); default the pipeline's"),
+  dependsOn: z.array(str(PIPELINE_LIMITS.nameChars)).max(PIPELINE_LIMITS.stages).optional().describe('Stages that must be done before this one starts; stages without dependencies between them run in parallel'),
   permissionMode: z.enum(PERMISSION_MODES).optional().describe('Claude Code permission mode; in "default" permission dialogs wait for an answer (session_approve / session_reject on the stage session)'),
   timeoutSec: z.number().int().optional().describe(`Seconds one attempt may take, time waiting for approvals included (default ${PIPELINE_LIMITS.defaultTimeoutSec})`),
   retries: z.number().int().optional().describe(`Extra attempts after a failure, each in a fresh session (0-${PIPELINE_LIMITS.retriesMax}, default 0)`),
-  model: z.string().optional().describe('Model passed to the agent (--model)'),
+  model: str(L.shortChars).optional().describe('Model passed to the agent (--model)'),
 });
 
 const createInput = z.object({
-  name: z.string().describe(`Pipeline name: letters, digits, _ or - (at most ${PIPELINE_LIMITS.nameChars}); stage sessions are named <name>-<stage>-<attempt>`),
-  workDir: z.string().describe('Absolute path of the project folder the stages work in'),
-  stages: z.array(stageInput).describe(`The stages (1-${PIPELINE_LIMITS.stages}), e.g. [{"name":"plan","prompt":"..."},{"name":"build","prompt":"Implement: {{stages.plan.output}}","dependsOn":["plan"]}]`),
+  name: str(PIPELINE_LIMITS.nameChars).describe(`Pipeline name: letters, digits, _ or - (at most ${PIPELINE_LIMITS.nameChars}); stage sessions are named <name>-<stage>-<attempt>`),
+  workDir: str(L.pathChars).describe('Absolute path of the project folder the stages work in'),
+  stages: z.array(stageInput).max(PIPELINE_LIMITS.stages).describe(`The stages (1-${PIPELINE_LIMITS.stages}), e.g. [{"name":"plan","prompt":"..."},{"name":"build","prompt":"Implement: {{stages.plan.output}}","dependsOn":["plan"]}]`),
   onFailure: z.enum(ON_FAILURE).optional().describe('When a stage fails for good: "stop" (default) cancels stages not started yet; "continue" runs every stage that does not depend on the failed one (those that do are skipped)'),
   maxConcurrent: z.number().int().optional().describe('Stages running at once (default: config pipelines.maxConcurrent)'),
-  env: z.record(z.string(), z.string()).optional().describe("Extra environment variables for every stage's agent (never shown back)"),
+  env: envSchema.optional().describe("Extra environment variables for every stage's agent (never shown back)"),
 });
 
 
@@ -136,7 +135,7 @@ export const pipelineList = defineTool({
   title: 'List pipelines',
   description: 'Lists pipelines, newest first, with status and progress (n of m stages done). Finished pipelines stay listed. Paginated: total counts every match, nextOffset is set while more remain.',
   input: z.object({
-    status: z.array(z.enum(PIPELINE_STATUSES)).optional().describe('Only pipelines in these statuses'),
+    status: z.array(z.enum(PIPELINE_STATUSES)).max(L.listItems).optional().describe('Only pipelines in these statuses'),
     limit: z.number().int().min(1).max(500).default(50).describe('Page size (max 500)'),
     offset: z.number().int().min(0).default(0).describe('Skip this many (from nextOffset)'),
   }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_TEXT_BYTES } from '../sessions/text.js';
 
 /** Shapes several areas' tools return, declared once so their outputs describe a thing the same way. */
 
@@ -15,3 +16,38 @@ export const dialogSchema = z.object({
   file: z.string().optional(),
   url: z.string().optional(),
 });
+
+/**
+ * The maximum of every kind of string and list a tool takes, checked by its input schema before the
+ * handler runs (and shown to hosts as maxLength / maxItems), so an oversized value gets an error that
+ * names its field instead of reaching the database, tmux or an error message whole.
+ */
+export const INPUT_LIMITS = {
+  /** A session or pipeline id (a UUID, 36) or name (sessions: 64 characters). */
+  idChars: 64,
+  /** A file or folder path (Linux PATH_MAX). */
+  pathChars: 4096,
+  /** Text typed into an agent or sent on a channel (also at most MAX_TEXT_BYTES bytes in UTF-8). */
+  textChars: MAX_TEXT_BYTES,
+  /** Short labels: a model, a kind, a cursor, a search query, a sender id. */
+  shortChars: 256,
+  /** A chat id, phone number, channel id or URL a message goes to. */
+  addressChars: 2048,
+  /** Items of a list of ids, keys or states; elements of a command line. */
+  listItems: 256,
+  /** Entries of an `env` object, and the length of each name and value. */
+  envEntries: 100,
+  envNameChars: 256,
+  envValueChars: 32 * 1024,
+  /** JSONL given inline to kg_import; bigger graphs go through a file path. */
+  inlineJsonlChars: 4 * 1024 * 1024,
+} as const;
+
+/** A string of at most `max` characters. */
+export const str = (max: number) => z.string().max(max);
+
+/** A session's or stage's extra environment: bounded in entries, names and values. */
+export const envSchema = z
+  .record(z.string().min(1).max(INPUT_LIMITS.envNameChars), z.string().max(INPUT_LIMITS.envValueChars))
+  .refine((env) => Object.keys(env).length <= INPUT_LIMITS.envEntries, { message: `at most ${INPUT_LIMITS.envEntries} variables` })
+  .meta({ maxProperties: INPUT_LIMITS.envEntries });

@@ -4,13 +4,14 @@ import { SESSION_STATES, type SessionState } from '../agents/types.js';
 import type { App } from '../app.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { renderMemoryBlock } from '../memory/render.js';
+import { MEMORY_LIMITS } from '../memory/store.js';
 import { AGENTS } from '../sessions/profiles.js';
 import type { SessionService, CreateOptions } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
 import { defineTool } from './define.js';
-import { dialogSchema, PERMISSION_MODES } from './schemas.js';
+import { dialogSchema, envSchema, INPUT_LIMITS as L, PERMISSION_MODES, str } from './schemas.js';
 
-const id = z.string().min(1).describe('Session id (a unique prefix of 4+ characters works), or the session name');
+const id = str(L.idChars).min(1).describe('Session id (a unique prefix of 4+ characters works), or the session name');
 const state = z.enum(SESSION_STATES);
 
 
@@ -28,16 +29,16 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const brief = (s: SessionRecord) => ({ id: s.id, name: s.name, agent: s.agent, state: s.state, stateSince: iso(s.stateSince), lastActivity: iso(s.lastActivity), workDir: s.workDir });
 
 const createInput = z.object({
-  workDir: z.string().min(1).describe('Absolute path of the folder the agent works in; it must exist'),
-  prompt: z.string().optional().describe('First instruction; delivered as one prompt as soon as the agent is ready'),
+  workDir: str(L.pathChars).min(1).describe('Absolute path of the folder the agent works in; it must exist'),
+  prompt: str(L.textChars).optional().describe('First instruction; delivered as one prompt as soon as the agent is ready'),
   agent: z.enum(AGENTS).default('claude').describe('claude (default), codex, gemini, shell, or custom (with command)'),
-  command: z.array(z.string()).optional().describe('argv of the program to run when agent is "custom", e.g. ["aider","--yes"]'),
-  name: z.string().optional().describe('A readable unique name (letters, digits, . _ -); generated when omitted'),
+  command: z.array(str(L.pathChars)).max(L.listItems).optional().describe('argv of the program to run when agent is "custom", e.g. ["aider","--yes"]'),
+  name: str(L.idChars).optional().describe('A readable unique name (letters, digits, . _ -); generated when omitted'),
   permissionMode: z.enum(PERMISSION_MODES).optional().describe('Claude Code permission mode; default from config (usually "default": every tool asks)'),
-  model: z.string().optional().describe('Model name passed to the agent (--model)'),
-  env: z.record(z.string(), z.string()).optional().describe('Extra environment variables for the agent process'),
+  model: str(L.shortChars).optional().describe('Model name passed to the agent (--model)'),
+  env: envSchema.optional().describe('Extra environment variables for the agent process'),
   reuse: z.boolean().default(false).describe('Reuse an idle session of the same agent in the same workDir instead of starting a new one'),
-  memoryKeys: z.array(z.string()).optional().describe('Memory keys whose values are put in front of the prompt in a marked block'),
+  memoryKeys: z.array(str(MEMORY_LIMITS.keyChars)).max(L.listItems).optional().describe('Memory keys whose values are put in front of the prompt in a marked block'),
 });
 
 const sendResult = z.object({ status: z.enum(['delivered', 'queued', 'failed']), messageId: z.number(), position: z.number().optional(), error: z.string().optional() });
@@ -108,8 +109,8 @@ const sessionList = defineTool({
   title: 'List agent sessions',
   description: 'Lists sessions, newest first, with state and last activity. Filter by state, workDir or agent. Paginated: `total` counts every match and `nextOffset` is set while more remain (nothing is silently cut).',
   input: z.object({
-    state: z.array(state).optional().describe('Only sessions in these states'),
-    workDir: z.string().optional().describe('Only sessions in this folder'),
+    state: z.array(state).max(L.listItems).optional().describe('Only sessions in these states'),
+    workDir: str(L.pathChars).optional().describe('Only sessions in this folder'),
     agent: z.enum(AGENTS).optional().describe('Only this agent'),
     limit: z.number().int().min(1).max(500).default(50).describe('Page size (max 500)'),
     offset: z.number().int().min(0).default(0).describe('Skip this many (from nextOffset)'),
@@ -184,7 +185,7 @@ const sessionSend = defineTool({
   title: 'Send text to an agent',
   description:
     'Sends text to the agent as ONE prompt (multi-line text stays one prompt) and confirms it arrived. If the agent is busy or a dialog is open, the message is queued (persisted, in order) and delivered as soon as the agent is ready: the result says delivered or queued. Text is typed literally: no shell or tmux interpretation. To answer a permission dialog use session_approve/session_reject; to answer a question picker use session_answer.',
-  input: z.object({ id, text: z.string().describe('The message; multi-line allowed') }),
+  input: z.object({ id, text: str(L.textChars).describe(`The message; multi-line allowed (at most ${L.textChars} bytes)`) }),
   output: sendResult,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   cli: { positional: ['id', 'text'], aliases: ['send'] },
@@ -215,9 +216,9 @@ const sessionRead = defineTool({
     "Reads the agent's conversation from its transcript as turns: user prompts, assistant text, tool calls with their input, tool results and errors. Paginate with `cursor` (pass nextCursor back; ids are stable), filter with `roles`, or take the `last` N turns. Reading never consumes anything: the same call returns the same turns.",
   input: z.object({
     id,
-    cursor: z.string().optional().describe('nextCursor from a previous read: continue after it'),
+    cursor: str(L.shortChars).optional().describe('nextCursor from a previous read: continue after it'),
     limit: z.number().int().min(1).max(READ_LIMITS.maxLimit).default(READ_LIMITS.defaultLimit).describe('Turns per page'),
-    roles: z.array(z.enum(TURN_ROLES)).optional().describe('Only these roles, e.g. ["assistant"]'),
+    roles: z.array(z.enum(TURN_ROLES)).max(L.listItems).optional().describe('Only these roles, e.g. ["assistant"]'),
     last: z.number().int().min(1).max(READ_LIMITS.maxLimit).optional().describe('Return the last N turns instead of the first page'),
   }),
   output: z.object({ turns: z.array(turnSchema), nextCursor: z.string().optional(), hasMore: z.boolean(), total: z.number(), transcriptPath: z.string() }),
@@ -268,7 +269,7 @@ const sessionReject = defineTool({
   name: 'session_reject',
   title: 'Reject a permission prompt',
   description: 'Answers the open permission dialog with no. An optional reason is then sent to the agent as the next message (it is told what to do instead). Fails with a clear error when no dialog is open.',
-  input: z.object({ id, reason: z.string().optional().describe('What the agent should do instead; sent as the follow-up message') }),
+  input: z.object({ id, reason: str(L.textChars).optional().describe('What the agent should do instead; sent as the follow-up message') }),
   output: z.object({ state, rejected: dialogSchema, followUp: sendResult.optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   cli: { positional: ['id', 'reason'], aliases: ['reject'] },
@@ -283,7 +284,7 @@ const sessionAnswer = defineTool({
   title: 'Answer a question',
   description:
     "Answers the agent's question. For a picker (state asking with a dialog): an option number (1, 2...), an option label (case-insensitive, unique prefix), or free text when the picker offers a 'Type something' option. For a plain-text question the agent ended its turn with: the answer is sent as the next message.",
-  input: z.object({ id, answer: z.union([z.number().int().min(1), z.string().min(1)]).describe('Option number, option label, or free text') }),
+  input: z.object({ id, answer: z.union([z.number().int().min(1), str(L.textChars).min(1)]).describe('Option number, option label, or free text') }),
   output: z.object({ state, answeredWith: z.string(), viaMessage: sendResult.optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   cli: { positional: ['id', 'answer'], aliases: ['answer'] },
@@ -340,7 +341,7 @@ const sessionWait = defineTool({
     'Blocks until the session reaches one of `states` (default: anything that needs you or means it finished: idle, asking, permission_prompt, plan, error, rate_limited, stalled, exited, dead) or the timeout (default 30 s, max 50 s: MCP hosts drop calls after about 60 s). Returns at once if it is already there. A ready state (idle, asking, error) counts only once no message is queued for the session, so waiting right after session_create returns once the brief has been answered, not before it was delivered. On timeout (matched=false) just call it again. Sends progress notifications while waiting.',
   input: z.object({
     id,
-    states: z.array(state).min(1).default(DEFAULT_WAIT_STATES).describe('States to wait for'),
+    states: z.array(state).min(1).max(L.listItems).default(DEFAULT_WAIT_STATES).describe('States to wait for'),
     timeoutSeconds: z.number().min(0).max(50).default(30).describe('Give up after this many seconds (max 50)'),
   }),
   output: z.object({ id: z.string(), state, matched: z.boolean(), waitedMs: z.number(), dialog: dialogSchema.optional() }),
