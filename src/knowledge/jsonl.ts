@@ -24,6 +24,15 @@ export interface ParsedGraph {
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 
+/**
+ * Where JSON.parse stopped, as " at column N", from its message; the message itself is never shown,
+ * as it quotes the line (a file that is not JSONL could be anything, a key file included).
+ */
+function jsonErrorColumn(err: Error): string {
+  const position = /at position (\d+)/.exec(err.message)?.[1];
+  return position === undefined ? '' : ` at column ${Number(position) + 1}`;
+}
+
 /** Reads that format; blank lines are skipped, anything else that is not an entity or relation is an error naming its line. */
 export function parseJsonl(text: string, field: string): ParsedGraph {
   const parsed: ParsedGraph = { entities: [], relations: [] };
@@ -37,7 +46,7 @@ export function parseJsonl(text: string, field: string): ParsedGraph {
     try {
       item = JSON.parse(raw) as Record<string, unknown>;
     } catch (err) {
-      return fail(`not valid JSON (${(err as Error).message})`);
+      return fail(`not valid JSON${jsonErrorColumn(err as Error)}`);
     }
     if (item === null || typeof item !== 'object' || Array.isArray(item)) return fail('not a JSON object');
     if (item.type === 'entity') {
@@ -50,7 +59,7 @@ export function parseJsonl(text: string, field: string): ParsedGraph {
       if (!isString(from) || !isString(to) || !isString(relationType)) return fail('a relation needs string "from", "to" and "relationType"');
       parsed.relations.push({ from, to, relationType, line });
     } else {
-      fail(`"type" is ${JSON.stringify(item.type)}, expected "entity" or "relation"`);
+      fail(`"type" must be "entity" or "relation"`);
     }
   });
   return parsed;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AegisError, invalidInput } from '../errors.js';
 import type { ImportResult, KnowledgeGraph } from './graph.js';
@@ -37,8 +37,14 @@ export function importJsonl(kg: KnowledgeGraph, source: ImportSource): ImportRes
     field = 'jsonl';
     from = 'jsonl text';
   }
-  const parsed = parseJsonl(text, field);
-  return { source: from, ...kg.importGraph(parsed, { field, skipDanglingRelations: source.skipDanglingRelations }) };
+  try {
+    const parsed = parseJsonl(text, field);
+    return { source: from, ...kg.importGraph(parsed, { field, skipDanglingRelations: source.skipDanglingRelations }) };
+  } catch (err) {
+    // "line 3: …" alone does not say which file; its content is never quoted.
+    if (source.path === undefined || !(err instanceof AegisError)) throw err;
+    throw new AegisError(err.code, `${from}, ${err.message}`, { field: err.field, fix: err.fix, cause: err });
+  }
 }
 
 export interface ExportResult {
@@ -52,10 +58,11 @@ export interface ExportResult {
 }
 
 /**
- * Exports the whole graph in the reference format: to `path` (written to a temporary file and renamed
- * over, so a reader never sees half a file), or inline when small enough.
+ * Exports the whole graph in the reference format: to `path` (written to a temporary file and moved in
+ * place, so a reader never sees half a file; an existing file only with `overwrite`), or inline when
+ * small enough.
  */
-export function exportJsonl(kg: KnowledgeGraph, path?: string): ExportResult {
+export function exportJsonl(kg: KnowledgeGraph, path?: string, opts: { overwrite?: boolean } = {}): ExportResult {
   const graph = kg.exportGraph();
   const text = toJsonl(graph);
   const counts = { entities: graph.entities.length, relations: graph.relations.length, bytes: Buffer.byteLength(text, 'utf8') };
@@ -69,14 +76,24 @@ export function exportJsonl(kg: KnowledgeGraph, path?: string): ExportResult {
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     writeFileSync(temp, text);
-    renameSync(temp, target);
+    // Without overwrite the file is linked in place, which fails if the name exists, even when it
+    // appeared after the graph was read; with it, renamed over.
+    if (opts.overwrite) renameSync(temp, target);
+    else linkSync(temp, target);
   } catch (err) {
-    rmSync(temp, { force: true });
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new AegisError('conflict', `${target} exists; kg_export does not replace a file unless told to`, {
+        field: 'path',
+        fix: 'pass overwrite: true (ag kg export --overwrite) to replace it, or choose another path',
+      });
+    }
     throw new AegisError('unavailable', `cannot write ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
       field: 'path',
       fix: 'choose a path in a writable directory that exists',
       cause: err,
     });
+  } finally {
+    rmSync(temp, { force: true });
   }
   return { ...counts, path: target };
 }

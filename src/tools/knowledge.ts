@@ -204,7 +204,7 @@ const kgImport = defineTool({
   name: 'kg_import',
   title: 'Import a knowledge graph',
   description:
-    'Imports a graph in the JSONL format of the reference memory server (@modelcontextprotocol/server-memory, its memory.jsonl): give a file path or the text. Merges into the current graph in one transaction: new entities are created, existing ones receive the observations they lack, relations are added unless present. A malformed line or a relation to an entity that is in neither the file nor the graph fails the whole import (the error names the line) unless skipDanglingRelations is set.',
+    'Imports a graph in the JSONL format of the reference memory server (@modelcontextprotocol/server-memory, its memory.jsonl): give a file path or the text. Merges into the current graph in one transaction: new entities are created, existing ones receive the observations they lack, relations are added unless present. A malformed line or a relation to an entity that is in neither the file nor the graph fails the whole import (the error names the file and line, never quoting its content) unless skipDanglingRelations is set.',
   input: z.object({
     path: str(L.pathChars).optional().describe('Path of the .jsonl file to import'),
     jsonl: str(L.inlineJsonlChars).optional().describe(`The JSONL text itself, instead of a path (at most ${L.inlineJsonlChars} characters; use path for more)`),
@@ -228,8 +228,11 @@ const kgImport = defineTool({
 const kgExport = defineTool({
   name: 'kg_export',
   title: 'Export the knowledge graph',
-  description: `Exports the whole graph in the reference memory server's JSONL format (entities, then relations, one per line), which that server and kg_import read. With path, writes the file (atomically) and returns counts; without, returns the text inline if it is at most ${INLINE_EXPORT_MAX_BYTES} bytes.`,
-  input: z.object({ path: str(L.pathChars).optional().describe('File to write; omit to get the JSONL inline') }),
+  description: `Exports the whole graph in the reference memory server's JSONL format (entities, then relations, one per line), which that server and kg_import read. With path, writes the file (atomically; an existing file only with overwrite=true) and returns counts; without, returns the text inline if it is at most ${INLINE_EXPORT_MAX_BYTES} bytes.`,
+  input: z.object({
+    path: str(L.pathChars).optional().describe('File to write; omit to get the JSONL inline'),
+    overwrite: z.boolean().default(false).describe('Replace the file at path if it exists (without it, an existing file is refused)'),
+  }),
   output: z.object({
     entities: z.number(),
     relations: z.number(),
@@ -242,7 +245,7 @@ const kgExport = defineTool({
     positional: ['path'],
     render: (out) => out.jsonl ?? `wrote ${out.entities} entities and ${out.relations} relations (${out.bytes} bytes) to ${out.path}`,
   },
-  handler: async ({ app }, input) => exportJsonl(app.knowledge, input.path),
+  handler: async ({ app }, input) => exportJsonl(app.knowledge, input.path, { overwrite: input.overwrite }),
 });
 
 export const knowledgeTools = [

@@ -79,7 +79,7 @@ describe('import errors change nothing', () => {
       ['{"type":"entity","name":"X"', /not valid JSON/],
       ['{"type":"entity","name":"X","entityType":"t","observations":"nope"}', /observations/],
       ['{"type":"relation","from":"X"}', /relation needs/],
-      ['{"type":"thing"}', /expected "entity" or "relation"/],
+      ['{"type":"thing"}', /"type" must be "entity" or "relation"/],
       ['[1,2]', /not a JSON object/],
       ['{"type":"entity","name":"","entityType":"t","observations":[]}', /entity name is empty/],
     ] as const) {
