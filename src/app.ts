@@ -15,6 +15,8 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   /** Where logs go; the MCP server keeps stdout for the protocol, so this is always stderr or a file. */
   logStream?: NodeJS.WritableStream;
+  /** Start even when config.json is broken, with its problems in config.problems (only `ag doctor`). */
+  tolerantConfig?: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export class App {
 
   constructor(opts: AppOptions = {}) {
     this.env = opts.env ?? process.env;
-    this.config = loadConfig(this.env);
+    this.config = loadConfig(this.env, { tolerant: opts.tolerantConfig });
     this.log = createLogger(this.config.get('log.level'), opts.logStream ?? process.stderr);
   }
 

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 
-import { loadTools } from '../tools/registry.js';
+import { builtinTools, loadTools } from '../tools/registry.js';
 import { VERSION } from '../version.js';
 import { addInitCommand } from './init-command.js';
 import { addIntegrationsCommands } from './integrations-command.js';
@@ -53,8 +53,10 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
 
   addInitCommand(program);
   addServeCommand(program, lazy);
-  const app = lazy.get();
-  addToolCommands(program, lazy, await loadTools(app));
+  // With a broken config.json the built-in commands are still listed (help, init, doctor work); an
+  // integration's are not, and a command that needs the config reports the file's problem when run.
+  const app = lazy.tryGet();
+  addToolCommands(program, lazy, app ? await loadTools(app) : builtinTools());
   addPipelineCommands(program, lazy);
   addIntegrationsCommands(program, lazy);
   program.commands.forEach(exitOverrideDeep);

@@ -22,6 +22,19 @@ export class LazyApp {
     this.app ??= new App();
     return this.app;
   }
+  /** The App, or undefined when config.json is broken: building `ag`'s commands must not need it. */
+  tryGet(): App | undefined {
+    try {
+      return this.get();
+    } catch {
+      return undefined;
+    }
+  }
+  /** An App that starts whatever config.json holds, its problems recorded (for a tool that diagnoses them). */
+  getTolerant(): App {
+    this.app ??= new App({ tolerantConfig: true });
+    return this.app;
+  }
   async close(): Promise<void> {
     await this.app?.close();
   }
@@ -29,7 +42,8 @@ export class LazyApp {
 
 function cliError(tool: ToolDef, err: unknown): AegisError {
   const e = toAegisError(err);
-  if (e.code !== 'invalid_input' || !e.field) return e;
+  // Only a field of the tool's input is a flag; config.json and the like keep their names.
+  if (e.code !== 'invalid_input' || !e.field || !(e.field.split('.')[0]! in tool.input.shape)) return e;
   // Name the flag a person types, not the schema's field name.
   const flag = flagFor(tool, e.field);
   return new AegisError(e.code, e.message.replace(new RegExp(`\\b${e.field}\\b`, 'g'), flag), { field: flag, fix: e.fix?.replace(e.field, flag) });
@@ -41,7 +55,7 @@ async function runFromCli(lazy: LazyApp, tool: ToolDef, input: Record<string, un
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const app = lazy.get();
+    const app = tool.cli?.anyConfig ? lazy.getTolerant() : lazy.get();
     const output = await callTool(app, tool, input, { caller: 'cli', signal: controller.signal });
     process.stdout.write(`${json ? JSON.stringify(output, null, 2) : (tool.cli?.render ?? renderDefault)(output as never)}\n`);
     if (output.ok === false) throw new CliExit(EXIT.failure);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AegisError } from '../errors.js';
+import { findJsonSyntaxError } from '../util/json-syntax.js';
 import { SETTINGS, type SettingSpec } from './settings.js';
 
 export type SettingSource = 'default' | 'config' | 'env' | 'unset';
@@ -21,6 +22,11 @@ export interface Config {
   get<T = unknown>(key: string): T;
   /** Raw objects from config.json that are not settings (e.g. `operators`, `integrations`). */
   extra: Record<string, unknown>;
+  /**
+   * What was wrong, when loaded with `{ tolerant: true }` (for `ag doctor`): a broken file is then read
+   * as empty and a bad value as its default, and each problem is kept here instead of thrown.
+   */
+  problems: AegisError[];
 }
 
 /** `$AEGIS_HOME`, or `~/.aegis`. Resolved to an absolute path so every process agrees. */
@@ -47,31 +53,53 @@ function describeAllowed(spec: SettingSpec): string {
 function parseSetting(spec: SettingSpec, raw: unknown, source: SettingSource, origin: string): unknown {
   const parsed = spec.schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const shown = spec.secret ? '(secret)' : JSON.stringify(raw);
+  const json = JSON.stringify(raw) ?? String(raw);
+  const shown = spec.secret ? '(secret)' : json.length > 80 ? `${json.slice(0, 80)}…` : json;
   throw new AegisError('invalid_input', `bad value ${shown} for ${spec.key} from ${origin}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
     field: spec.key,
     fix: `set ${source === 'env' ? spec.env : `"${spec.key}" in ${origin}`} to ${describeAllowed(spec)}`,
   });
 }
 
-/** Loads defaults < `$AEGIS_HOME/config.json` < `AEGIS_*` environment, validating every value. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** The fix every config.json problem shares: edit the file, or replace it with a fresh one. */
+const fixFile = (configFile: string, what: string) => `${what} in ${configFile}, or run \`ag init --force\` to write a fresh one (it replaces the file)`;
+
+/** Reads config.json; a syntax error names its line and column and never quotes the file (it holds secrets). */
+function readConfigFile(configFile: string): Record<string, unknown> {
+  if (!existsSync(configFile)) return {};
+  const text = readFileSync(configFile, 'utf8');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    const at = findJsonSyntaxError(text);
+    const where = at ? `line ${at.line}, column ${at.column}: ${at.problem}` : 'it is not valid JSON';
+    throw new AegisError('invalid_input', `${configFile} is not valid JSON at ${where}`, { field: 'config.json', fix: fixFile(configFile, 'fix the JSON') });
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new AegisError('invalid_input', `${configFile} must hold a JSON object ({ ... })`, { field: 'config.json', fix: fixFile(configFile, 'put the settings in one object') });
+  }
+  return data as Record<string, unknown>;
+}
+
+/**
+ * Loads defaults < `$AEGIS_HOME/config.json` < `AEGIS_*` environment, validating every value. A problem
+ * is thrown, or with `tolerant` (for `ag doctor`) recorded in `problems` while defaults stand in.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { tolerant?: boolean } = {}): Config {
   const home = aegisHome(env);
   const configFile = join(home, 'config.json');
-  let fileData: Record<string, unknown> = {};
-  if (existsSync(configFile)) {
+  const problems: AegisError[] = [];
+  const attempt = <T>(fn: () => T, fallback: T): T => {
     try {
-      fileData = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+      return fn();
     } catch (err) {
-      throw new AegisError('invalid_input', `${configFile} is not valid JSON: ${(err as Error).message}`, {
-        field: 'config.json',
-        fix: `fix the JSON in ${configFile}, or move it away and run \`ag init\``,
-      });
+      if (!opts.tolerant || !(err instanceof AegisError)) throw err;
+      problems.push(err);
+      return fallback;
     }
-    if (fileData === null || typeof fileData !== 'object' || Array.isArray(fileData)) {
-      throw new AegisError('invalid_input', `${configFile} must hold a JSON object`, { field: 'config.json', fix: 'run `ag init --force` to write a fresh one' });
-    }
-  }
+  };
+  const fileData = attempt(() => readConfigFile(configFile), {});
 
   const settings = new Map<string, ResolvedSetting>();
   for (const spec of SETTINGS) {
@@ -79,9 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const fromFile = readPath(fileData, spec.key);
     let resolved: ResolvedSetting;
     if (fromEnv !== undefined && fromEnv !== '') {
-      resolved = { key: spec.key, value: parseSetting(spec, fromEnv, 'env', `$${spec.env}`), source: 'env', secret: !!spec.secret };
+      resolved = { key: spec.key, value: attempt(() => parseSetting(spec, fromEnv, 'env', `$${spec.env}`), spec.default), source: 'env', secret: !!spec.secret };
     } else if (fromFile !== undefined) {
-      resolved = { key: spec.key, value: parseSetting(spec, fromFile, 'config', configFile), source: 'config', secret: !!spec.secret };
+      resolved = { key: spec.key, value: attempt(() => parseSetting(spec, fromFile, 'config', configFile), spec.default), source: 'config', secret: !!spec.secret };
     } else if (spec.default !== undefined) {
       resolved = { key: spec.key, value: spec.default, source: 'default', secret: !!spec.secret };
     } else {
@@ -95,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     configFile,
     settings,
     extra: fileData,
+    problems,
     get<T>(key: string): T {
       const s = settings.get(key);
       if (!s) throw new Error(`unknown setting ${key}`);

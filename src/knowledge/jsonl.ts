@@ -1,4 +1,5 @@
 import { invalidInput } from '../errors.js';
+import { findJsonSyntaxError } from '../util/json-syntax.js';
 import type { Entity, Graph, Relation } from './types.js';
 
 /**
@@ -24,15 +25,6 @@ export interface ParsedGraph {
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 
-/**
- * Where JSON.parse stopped, as " at column N", from its message; the message itself is never shown,
- * as it quotes the line (a file that is not JSONL could be anything, a key file included).
- */
-function jsonErrorColumn(err: Error): string {
-  const position = /at position (\d+)/.exec(err.message)?.[1];
-  return position === undefined ? '' : ` at column ${Number(position) + 1}`;
-}
-
 /** Reads that format; blank lines are skipped, anything else that is not an entity or relation is an error naming its line. */
 export function parseJsonl(text: string, field: string): ParsedGraph {
   const parsed: ParsedGraph = { entities: [], relations: [] };
@@ -45,8 +37,10 @@ export function parseJsonl(text: string, field: string): ParsedGraph {
     let item: Record<string, unknown>;
     try {
       item = JSON.parse(raw) as Record<string, unknown>;
-    } catch (err) {
-      return fail(`not valid JSON${jsonErrorColumn(err as Error)}`);
+    } catch {
+      // JSON.parse's message quotes the line; a file that is not JSONL could be anything, a key file included.
+      const at = findJsonSyntaxError(raw);
+      return fail(at ? `not valid JSON at column ${at.column}: ${at.problem}` : 'not valid JSON');
     }
     if (item === null || typeof item !== 'object' || Array.isArray(item)) return fail('not a JSON object');
     if (item.type === 'entity') {

@@ -81,6 +81,12 @@ function databaseCheck(app: App): Check {
 }
 
 function configCheck(app: App): Check {
+  const [first, ...more] = app.config.problems;
+  if (first) {
+    // The rest of the diagnosis ran on defaults in place of what could not be read.
+    const detail = [first, ...more].map((p) => p.message).join('\n');
+    return { name: 'config', ok: false, required: true, detail: `${detail}\n(the other checks used the defaults instead)`, fix: first.fix };
+  }
   const lines = [...app.config.settings.values()]
     .filter((s) => s.source !== 'unset')
     .map((s) => `${s.key}=${JSON.stringify(maskSetting(s))} (${s.source})`);

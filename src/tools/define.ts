@@ -34,6 +34,8 @@ export interface CliHints<O> {
   positional?: string[];
   /** Extra top-level command names (`create` for `session_create`). */
   aliases?: string[];
+  /** Runs even when config.json is broken (the problems are in app.config.problems): `ag doctor`. */
+  anyConfig?: boolean;
   /** Human rendering of the result; defaults to a table or key/value list. */
   render?: (output: O) => string;
 }

@@ -6,7 +6,12 @@ import { BUILTIN_TOOLS } from './index.js';
 /** Every tool this process serves: the built-ins, then whatever integrations add (loaded once per app). */
 export async function loadTools(app: App): Promise<ToolDef[]> {
   const { tools } = await app.integrations.load();
-  return [...BUILTIN_TOOLS, integrationsList, ...tools];
+  return [...builtinTools(), ...tools];
+}
+
+/** The tools Aegis itself defines, known without reading any config. */
+export function builtinTools(): ToolDef[] {
+  return [...BUILTIN_TOOLS, integrationsList];
 }
 
 export function toolByName(tools: ToolDef[], name: string): ToolDef | undefined {

@@ -63,6 +63,7 @@ const systemDoctor = defineTool({
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: {
     aliases: ['doctor'],
+    anyConfig: true,
     render: ({ ok, checks }) =>
       [
         ...checks.map((c) => {
