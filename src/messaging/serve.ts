@@ -55,7 +55,7 @@ export class ServeRuntime {
   async start(): Promise<void> {
     // Refuse a public bind before anything runs, not when the lease is won later.
     await this.app.messaging.ready();
-    checkBind(this.host, this.routes());
+    await checkBind(this.host, this.routes());
     this.app.messaging.operators();
     await this.app.sessions.start();
     await this.app.pipelines.start();

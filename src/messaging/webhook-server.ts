@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { isIP, isIPv4, isIPv6, type AddressInfo } from 'node:net';
 import type { ChannelName, WebhookOutcome, WebhookRoute } from '../channels/types.js';
 import { AegisError } from '../errors.js';
 import type { Logger } from '../util/log.js';
@@ -17,19 +18,52 @@ export interface WebhookServerOptions {
   routes: MountedRoute[];
 }
 
-export const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
+/** Resolves a host name to every address it has (dns.lookup, as listen() resolves it). */
+export type HostLookup = (host: string) => Promise<string[]>;
+const systemLookup: HostLookup = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+/** 127.0.0.0/8, ::1 in any spelling, and IPv4 loopback mapped into IPv6 (::ffff:127.x.y.z). */
+function isLoopbackAddress(address: string): boolean {
+  if (isIPv4(address)) return address.startsWith('127.');
+  if (!isIPv6(address)) return false;
+  let canonical: string;
+  try {
+    canonical = new URL(`http://[${address}]`).hostname.slice(1, -1); // the WHATWG URL parser normalises IPv6
+  } catch {
+    return false; // e.g. a zone id (fe80::1%eth0): a link, not loopback
+  }
+  if (canonical === '::1') return true;
+  const mapped = /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(canonical);
+  return !!mapped && parseInt(mapped[1]!, 16) >> 8 === 127;
+}
+
+/**
+ * Whether `host` reaches only this machine: an address literal is judged as it is, a name by every
+ * address it resolves to, all of which must be loopback ("127.evil.example" is a name like any other).
+ * A name that does not resolve is not loopback.
+ */
+export async function isLoopback(host: string, resolveHost: HostLookup = systemLookup): Promise<boolean> {
+  const literal = host.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(literal)) return isLoopbackAddress(literal);
+  try {
+    const addresses = await resolveHost(host);
+    return addresses.length > 0 && addresses.every(isLoopbackAddress);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * A listener reachable from outside must not accept unsigned webhooks: anyone who found the URL
  * could run commands as an allowed sender. Throws with the settings to set.
  */
-export function checkBind(host: string, routes: MountedRoute[]): void {
-  if (isLoopback(host)) return;
+export async function checkBind(host: string, routes: MountedRoute[], resolveHost?: HostLookup): Promise<void> {
+  if (await isLoopback(host, resolveHost)) return;
   const unsigned = routes.filter((r) => !r.route.signed);
   if (!unsigned.length) return;
   throw new AegisError('invalid_input', `refusing to listen on ${host}: webhooks of ${[...new Set(unsigned.map((r) => r.channel))].join(', ')} have no signature secret`, {
     field: 'serve.host',
-    fix: 'give those webhooks a signature secret (for WhatsApp: channels.vonage.signatureSecret), or keep serve.host at 127.0.0.1 (e.g. behind a tunnel)',
+    fix: 'give those webhooks a signature secret (for WhatsApp: channels.vonage.signatureSecret), or keep serve.host at 127.0.0.1 (e.g. behind a tunnel); a host name counts as local only if every address it resolves to is loopback',
   });
 }
 
