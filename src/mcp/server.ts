@@ -21,9 +21,10 @@ import { sessionResources } from '../sessions/resources.js';
 import { skillResources, withSkillPrompts } from '../integrations/skills.js';
 import { findPrompt, loadPrompts, renderPrompt, type PromptTemplate } from '../content/prompts.js';
 import { loadStaticResources, readStaticResource } from '../content/resources.js';
-import { describeError, notFound, toAegisError } from '../errors.js';
+import { describeError, invalidInput, notFound, toAegisError } from '../errors.js';
 import type { ToolDef } from '../tools/define.js';
 import { callTool } from '../tools/run.js';
+import { INPUT_LIMITS } from '../tools/schemas.js';
 import { LineGuard, MAX_MESSAGE_BYTES } from './line-guard.js';
 
 type JsonObject = { type: 'object'; [k: string]: unknown };
@@ -44,6 +45,15 @@ async function protocolErrors<T>(fn: () => Promise<T>): Promise<T> {
     const e = toAegisError(err);
     throw new McpError(e.code === 'internal' ? ErrorCode.InternalError : ErrorCode.InvalidParams, describeError(e));
   }
+}
+
+/** Protocol strings (a prompt's name and arguments, a resource URI) are bounded like tool fields, and never echoed whole. */
+function checkLength(field: string, value: string, max: number): void {
+  if (value.length > max) throw invalidInput(field, `${field} is ${value.length} characters; at most ${max} are allowed`, `shorten ${field}`);
+}
+
+function checkUri(uri: string): void {
+  checkLength('uri', uri, INPUT_LIMITS.addressChars);
 }
 
 function errorResult(err: unknown): CallToolResult {
@@ -109,6 +119,11 @@ export function createMcpServer(app: App, tools: ToolDef[]): Server {
 
   server.setRequestHandler(GetPromptRequestSchema, async (request) =>
     protocolErrors(async () => {
+      checkLength('name', request.params.name, INPUT_LIMITS.idChars);
+      for (const [key, value] of Object.entries(request.params.arguments ?? {})) {
+        checkLength('argument name', key, INPUT_LIMITS.shortChars);
+        checkLength(key.length <= INPUT_LIMITS.shortChars ? key : 'argument', value, INPUT_LIMITS.textChars);
+      }
       const prompt = findPrompt(await getPrompts(), request.params.name);
       const text = renderPrompt(prompt, request.params.arguments ?? {});
       return { description: prompt.description, messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }] };
@@ -132,6 +147,7 @@ export function createMcpServer(app: App, tools: ToolDef[]): Server {
   server.setRequestHandler(ReadResourceRequestSchema, async (request) =>
     protocolErrors(async () => {
       const uri = request.params.uri;
+      checkUri(uri);
       for (const provider of DYNAMIC_RESOURCES) {
         const found = await provider.read(app, uri);
         if (found) return { contents: [{ uri, mimeType: found.mimeType, text: found.text }] };
@@ -147,11 +163,14 @@ export function createMcpServer(app: App, tools: ToolDef[]): Server {
   const notify = (uri: string) => {
     if (subscribed.has(uri)) void server.sendResourceUpdated({ uri }).catch(() => {});
   };
-  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
-    subscribed.add(request.params.uri);
-    if (unwatch.length === 0) unwatch = DYNAMIC_RESOURCES.flatMap((p) => (p.watch ? [p.watch(app, notify)] : []));
-    return {};
-  });
+  server.setRequestHandler(SubscribeRequestSchema, async (request) =>
+    protocolErrors(async () => {
+      checkUri(request.params.uri);
+      subscribed.add(request.params.uri);
+      if (unwatch.length === 0) unwatch = DYNAMIC_RESOURCES.flatMap((p) => (p.watch ? [p.watch(app, notify)] : []));
+      return {};
+    }),
+  );
   server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
     subscribed.delete(request.params.uri);
     if (subscribed.size === 0) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { App } from '../app.js';
-import { AegisError, toAegisError } from '../errors.js';
+import { AegisError, invalidInput, toAegisError } from '../errors.js';
 import { zodToAegisError } from '../util/zod-issues.js';
 import type { Caller, ToolDef } from './define.js';
 
@@ -26,6 +26,24 @@ export type ToolGuard = (call: { tool: string; input: unknown; caller: Caller })
 
 const guardsByApp = new WeakMap<App, ToolGuard[]>();
 
+/** Arrays and objects inside one argument, at most: deeper input would exhaust the stack of the (recursive) schema check. */
+export const MAX_INPUT_DEPTH = 64;
+
+/** The top-level field whose value nests deeper than `max`, found without recursion; undefined if none. */
+function fieldNestedBeyond(input: unknown, max: number): string | undefined {
+  if (input === null || typeof input !== 'object') return undefined;
+  for (const [field, value] of Object.entries(input)) {
+    const stack: [unknown, number][] = [[value, 1]];
+    while (stack.length) {
+      const [v, depth] = stack.pop()!;
+      if (v === null || typeof v !== 'object') continue;
+      if (depth > max) return field;
+      for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
 export function addToolGuard(app: App, guard: ToolGuard): void {
   const list = guardsByApp.get(app) ?? [];
   list.push(guard);
@@ -37,6 +55,8 @@ export function addToolGuard(app: App, guard: ToolGuard): void {
  * run guards, run the handler, check the output against its schema, and tell listeners how it went.
  */
 export async function callTool(app: App, tool: ToolDef, rawInput: unknown, opts: CallOptions): Promise<Record<string, unknown>> {
+  const deep = fieldNestedBeyond(rawInput, MAX_INPUT_DEPTH);
+  if (deep) throw invalidInput(deep, `${deep} is nested more than ${MAX_INPUT_DEPTH} levels deep`, `flatten ${deep}: no argument needs more than ${MAX_INPUT_DEPTH} levels of arrays and objects`);
   const parsed = tool.input.safeParse(rawInput ?? {});
   if (!parsed.success) throw zodToAegisError(parsed.error);
   let input = parsed.data;

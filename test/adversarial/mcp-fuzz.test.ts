@@ -5,7 +5,8 @@ import { connectMcp } from '../helpers/mcp-client.js';
 
 /**
  * A fuzz pass over every tool `ag mcp` lists, generated from its own input schema: a required field
- * left out, each field (nested ones too) given the wrong type or one past its maximum, an unknown field.
+ * left out, each field (nested ones too) given the wrong type or one past its maximum, an unknown field,
+ * a value nested 1000 levels deep (about what the SDK client itself can send).
  * Every case is invalid by construction, so no call may do anything (and they run in a private Aegis
  * home and tmux socket all the same). Each must come back as an error naming the field at fault, within
  * 30 s, with the server still up.
@@ -31,7 +32,7 @@ type Schema = {
 
 interface Case {
   tool: string;
-  kind: 'missing' | 'wrong_type' | 'oversized' | 'unknown_field';
+  kind: 'missing' | 'wrong_type' | 'oversized' | 'unknown_field' | 'too_deep';
   /** The field the error must name, as zod paths print it (a.0.b). */
   field: string;
   args: Record<string, unknown>;
@@ -108,6 +109,13 @@ function casesFor(tool: Tool): Case[] {
   const schema = tool.inputSchema as Schema;
   const cases: Case[] = objectVariants(schema).map((v) => ({ tool: tool.name, kind: v.kind, field: v.path.join('.'), args: v.value }));
   cases.push({ tool: tool.name, kind: 'unknown_field', field: 'zzUnknownField', args: { ...(filler(schema) as object), zzUnknownField: 1 } });
+  // Nesting deep enough to exhaust a recursive check, in the first field.
+  const first = Object.keys(schema.properties ?? {})[0];
+  if (first) {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 1000; i++) deep = [deep];
+    cases.push({ tool: tool.name, kind: 'too_deep', field: first, args: { ...(filler(schema) as object), [first]: deep } });
+  }
   return cases;
 }
 
