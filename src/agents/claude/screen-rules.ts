@@ -295,6 +295,8 @@ export const CLAUDE_2_1_332: ClaudeScreenRules = {
     ...CLAUDE_2_1_197.layout,
     rule: /^ {0,2}─{10,}(?:[\s\u00a0]\S.*[\s\u00a0]─+)?$/u,
     queuedMarker: /^\s+⎿\s+Queued\b/u,
+    // `● Calling echo…` above an MCP dialog (2.1.197 added `(ctrl+o to expand)`).
+    toolCall: [...CLAUDE_2_1_197.layout.toolCall, /^Calling [\w-]+…$/u],
   },
   footer: {
     ...CLAUDE_2_1_197.footer,
