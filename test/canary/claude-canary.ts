@@ -1,7 +1,8 @@
 /**
  * Detector accuracy on one Claude Code release, end to end:
  *
- *   npm run canary -- [version]      (default: the newest release on the npm registry)
+ *   npm run canary -- [version] [--only <text>]   (default: the newest release on the npm registry;
+ *                                                  --only runs the scenarios whose name holds <text>)
  *
  * Installs that release into a temporary prefix (unless it is one of the devDependencies), then
  * drives it through the real `ag mcp` server (AEGIS_CLAUDE_COMMAND = its binary), offline against
@@ -26,6 +27,7 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const ECHO_MCP = join(ROOT, 'test', 'fakes', 'echo-mcp-server.ts');
 const POLL_MS = 40;
 const SETTLE_MS = 20_000;
+const HOOK_WINDOW_MS = 2_000;
 
 type Fields = Partial<Record<'tool' | 'command' | 'file' | 'url', string>>;
 interface Dialog extends Fields {
@@ -34,6 +36,8 @@ interface Dialog extends Fields {
 interface Got {
   state: string;
   dialog?: Dialog;
+  agentVersion?: string;
+  screenRules?: { version: string; exact: boolean; note: string };
 }
 
 interface Scenario {
@@ -106,13 +110,16 @@ const fill = (text: string, dir: string, fake: FakeAnthropic) => text.replaceAll
 
 /** One field: right, shown as not known (never a guess), or wrong. */
 type Verdict = 'right' | 'unknown' | 'wrong';
-function judge(expected: Fields, dialog: Dialog | undefined): Record<string, Verdict> {
+function judge(expected: Fields, dialog: Dialog | undefined, when: string): Record<string, Verdict> {
   const out: Record<string, Verdict> = {};
   for (const [field, want] of Object.entries(expected) as [keyof Fields, string][]) {
     const got = dialog?.[field];
     if (got === undefined) out[field] = 'unknown';
     else if (field === 'file' ? got === want || got.endsWith(`/${want}`) : got === want) out[field] = 'right';
-    else out[field] = 'wrong';
+    else {
+      out[field] = 'wrong';
+      console.error(`  ${when}: ${field} expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+    }
   }
   return out;
 }
@@ -123,6 +130,8 @@ interface Outcome {
   first?: Record<string, Verdict>;
   settled?: Record<string, Verdict>;
   note?: string;
+  /** What session_get said about the agent version and its screen rules. */
+  rules?: string;
 }
 
 async function runScenario(client: Client, fake: FakeAnthropic, env: Record<string, string>, dir: string, s: Scenario): Promise<Outcome> {
@@ -147,18 +156,18 @@ async function runScenario(client: Client, fake: FakeAnthropic, env: Record<stri
       if (got.state === s.expected) {
         if (!expectedDialog) break;
         if (!first) {
-          first = judge(expectedDialog, got.dialog);
+          first = judge(expectedDialog, got.dialog, 'first report');
           firstSeenAt = Date.now();
         }
-        // Settled: every field known, or long enough for the hook to have arrived.
-        if (Object.values(judge(expectedDialog, got.dialog)).every((v) => v !== 'unknown') || Date.now() - firstSeenAt > 3000) break;
+        // Settled: shown long enough for the PermissionRequest hook (0.2-0.5 s after the screen) to be in.
+        if (Date.now() - firstSeenAt >= HOOK_WINDOW_MS) break;
       }
       await sleep(POLL_MS);
       got = await get();
     }
-    const settled = expectedDialog ? judge(expectedDialog, got.dialog) : undefined;
+    const settled = expectedDialog ? judge(expectedDialog, got.dialog, 'settled') : undefined;
     const note = got.state === s.expected ? undefined : `last seen ${got.state}`;
-    return { scenario: s, reported: got.state, first, settled, note };
+    return { scenario: s, reported: got.state, first, settled, note, rules: `agentVersion ${got.agentVersion}, ${got.screenRules?.note}` };
   } finally {
     await call(client, 'session_kill', { id: created.id }).catch(() => undefined);
   }
@@ -173,8 +182,8 @@ function table(rows: string[][]): string {
 const verdicts = (v?: Record<string, Verdict>) => (v ? Object.entries(v).map(([f, x]) => `${f} ${x}`).join(', ') : '');
 
 function report(version: string, outcomes: Outcome[]): string {
-  const rules = rulesFor(version);
-  const out: string[] = [`Claude Code ${version}: screen ${rules.note}`, ''];
+  const seen = outcomes.find((o) => o.rules)?.rules;
+  const out: string[] = [`Claude Code ${version}: screen ${rulesFor(version).note}; session_get said: ${seen ?? 'nothing'}`, ''];
   out.push(
     table([
       ['scenario', 'expected', 'reported', 'dialog at first report', 'dialog settled'],
@@ -198,7 +207,10 @@ function report(version: string, outcomes: Outcome[]): string {
 
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run canary does)');
-  const version = process.argv[2] ?? npm(['view', PACKAGE, 'version']);
+  const args = process.argv.slice(2);
+  const only = args.indexOf('--only');
+  const filter = only >= 0 ? args.splice(only, 2)[1] : undefined;
+  const version = args[0] ?? npm(['view', PACKAGE, 'version']);
   if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`version: "${version}" is not a release number like 2.1.332`);
   const { bin, cleanup: uninstall } = install(version);
   const fake = await startFakeAnthropic();
@@ -213,7 +225,7 @@ async function main(): Promise<void> {
   const mcp = await connectMcp(t.env);
   const outcomes: Outcome[] = [];
   try {
-    for (const s of SCENARIOS) {
+    for (const s of SCENARIOS.filter((x) => filter === undefined || x.name.includes(filter))) {
       const o = await runScenario(mcp.client, fake, home.env, dir, s).catch((err: Error) => ({ scenario: s, reported: 'failed', note: err.message }) as Outcome);
       console.error(`${s.name}: ${o.reported}${o.note ? ` (${o.note})` : ''}`);
       outcomes.push(o);

@@ -379,7 +379,7 @@ function permissionTarget(
     }
     case 'file': {
       const named = d.fileQuestion.exec(question)?.[1];
-      const subtitle = lines[0];
+      const subtitle = lines[0]?.trim();
       const call = subtitle ? d.toolCall.exec(subtitle) : null;
       // The subtitle is the path relative to the cwd, the question only its base name.
       if (named && subtitle?.endsWith(named)) out.file = subtitle;
