@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { detectClaudeScreen } from '../agents/claude/detect.js';
-import { rulesFor } from '../agents/claude/rule-sets.js';
+import { readClaudeScreen, rulesFor } from '../agents/claude/rule-sets.js';
 import { claudeVersion } from '../agents/claude/version.js';
 import { claudeTranscriptPath } from '../agents/claude/transcript-path.js';
 import type { ScreenReading } from '../agents/types.js';
@@ -107,7 +106,7 @@ const claude: AgentProfile = {
     return { argv, env: req.env, agentSessionId, hooksFile, transcriptPath: claudeTranscriptPath(home, req.workDir, agentSessionId) };
   },
   // Until the version is known (`claude --version` takes ~0.3 s once per binary), the newest rules.
-  read: (lines) => detectClaudeScreen(lines, rulesFor(undefined).rules),
+  read: (lines) => readClaudeScreen(lines, rulesFor(undefined)),
   async reader(session) {
     // launch() puts the command right before --session-id.
     const command = session.argv[session.argv.indexOf('--session-id') - 1];
@@ -117,7 +116,7 @@ const claude: AgentProfile = {
       rules: choice.rules.version,
       rulesExact: choice.rulesExact,
       rulesNote: choice.note,
-      read: (lines) => detectClaudeScreen(lines, choice.rules),
+      read: (lines) => readClaudeScreen(lines, choice),
     };
   },
 };

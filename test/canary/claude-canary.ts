@@ -42,16 +42,21 @@ interface Got {
 
 interface Scenario {
   name: string;
-  /** The prompt the session starts with (`{dir}` = the work folder, `{url}` = the fake's URL). */
+  /** The prompt (`{dir}` = the work folder, `{url}` = the fake's URL). */
   prompt: string;
   expected: string;
-  /** The dialog's fields as they must read; a file must end with the given path. */
-  dialog?: Fields;
+  /**
+   * The tool the dialog is for. Its command/file/url must read as the input of the tool_use the fake
+   * model sent (the ground truth), so a prompt mangled on its way in does not count as a misreading.
+   */
+  tool?: string;
   permissionMode?: string;
   /** Reads the state while the reply streams (SLOW) instead of once it settles. */
   during?: boolean;
   /** Sent once the reply streams: the key that ends the turn. */
   interrupt?: boolean;
+  /** A first turn before the prompt, so that MCP servers have connected. */
+  warmup?: boolean;
   /** Made before the prompt is sent. */
   setup?: (dir: string) => void;
 }
@@ -61,26 +66,30 @@ const SCENARIOS: Scenario[] = [
   { name: 'working (streaming)', prompt: 'SLOW 6000 a slow reply', expected: 'working', during: true },
   { name: 'interrupted', prompt: 'SLOW 9000 to be interrupted', expected: 'idle', interrupt: true },
   { name: 'plain-text question', prompt: 'QUESTION', expected: 'asking' },
-  { name: 'Bash dialog', prompt: 'RUN touch {dir}/made-by-bash.txt', expected: 'permission_prompt', dialog: { tool: 'Bash', command: 'touch {dir}/made-by-bash.txt' } },
-  {
-    name: 'Bash dialog, 2 lines',
-    prompt: 'RUN touch {dir}/one.txt &&\n  touch {dir}/two.txt',
-    expected: 'permission_prompt',
-    dialog: { tool: 'Bash', command: 'touch {dir}/one.txt &&\n  touch {dir}/two.txt' },
-  },
-  { name: 'Write dialog', prompt: 'WRITE {dir}/notes.md hello', expected: 'permission_prompt', dialog: { tool: 'Write', file: 'notes.md' } },
+  { name: 'Bash dialog', prompt: 'RUN touch {dir}/made-by-bash.txt', expected: 'permission_prompt', tool: 'Bash' },
+  { name: 'Bash dialog, 2 lines', prompt: 'RUN touch {dir}/one.txt &&\n  touch {dir}/two.txt', expected: 'permission_prompt', tool: 'Bash' },
+  { name: 'Write dialog', prompt: 'WRITE {dir}/notes.md hello', expected: 'permission_prompt', tool: 'Write' },
   {
     name: 'Edit dialog',
     prompt: 'EDIT {dir}/edit-me.md "old" "new"',
     expected: 'permission_prompt',
-    dialog: { tool: 'Edit', file: 'edit-me.md' },
+    tool: 'Edit',
     setup: (dir) => writeFileSync(join(dir, 'edit-me.md'), 'old text\n'),
   },
-  { name: 'WebFetch dialog', prompt: 'FETCH {url}/docs/page.html', expected: 'permission_prompt', dialog: { tool: 'WebFetch', url: '{url}/docs/page.html' } },
-  { name: 'MCP tool dialog', prompt: 'TOOL mcp__echo__say {"text":"canary"}', expected: 'permission_prompt', dialog: { tool: 'mcp__echo__say' } },
-  { name: 'question picker', prompt: 'ASK', expected: 'asking', dialog: { tool: 'AskUserQuestion' } },
-  { name: 'plan approval', prompt: 'PLAN', expected: 'plan', permissionMode: 'plan', dialog: { tool: 'ExitPlanMode' } },
+  { name: 'WebFetch dialog', prompt: 'FETCH {url}/docs/page.html', expected: 'permission_prompt', tool: 'WebFetch' },
+  { name: 'MCP tool dialog', prompt: 'TOOL mcp__echo__say {"text":"canary"}', expected: 'permission_prompt', tool: 'mcp__echo__say', warmup: true },
+  { name: 'question picker', prompt: 'ASK', expected: 'asking', tool: 'AskUserQuestion' },
+  { name: 'plan approval', prompt: 'PLAN', expected: 'plan', permissionMode: 'plan', tool: 'ExitPlanMode' },
 ];
+
+/** The fields a dialog must show for a tool_use input: what the tool acts on. */
+function fieldsOf(tool: string, input: Record<string, unknown>): Fields {
+  const out: Fields = { tool };
+  if (typeof input.command === 'string') out.command = input.command;
+  if (typeof input.file_path === 'string' && tool !== 'ExitPlanMode') out.file = input.file_path;
+  if (typeof input.url === 'string') out.url = input.url;
+  return out;
+}
 
 function npm(args: string[], cwd?: string): string {
   return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
@@ -115,7 +124,8 @@ function judge(expected: Fields, dialog: Dialog | undefined, when: string): Reco
   for (const [field, want] of Object.entries(expected) as [keyof Fields, string][]) {
     const got = dialog?.[field];
     if (got === undefined) out[field] = 'unknown';
-    else if (field === 'file' ? got === want || got.endsWith(`/${want}`) : got === want) out[field] = 'right';
+    // The screen shows a file relative to the work folder; the hook, the absolute path.
+    else if (field === 'file' ? got === want || want.endsWith(`/${got}`) : got === want) out[field] = 'right';
     else {
       out[field] = 'wrong';
       console.error(`  ${when}: ${field} expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
@@ -137,40 +147,66 @@ interface Outcome {
 async function runScenario(client: Client, fake: FakeAnthropic, env: Record<string, string>, dir: string, s: Scenario): Promise<Outcome> {
   s.setup?.(dir);
   const prompt = fill(s.prompt, dir, fake);
-  const created = await call<{ id: string }>(client, 'session_create', { workDir: dir, prompt, env, ...(s.permissionMode ? { permissionMode: s.permissionMode } : {}) });
-  const get = () => call<Got>(client, 'session_get', { id: created.id });
-  const expectedDialog = s.dialog && Object.fromEntries(Object.entries(s.dialog).map(([k, v]) => [k, fill(v, dir, fake)]));
+  const seen = fake.requests.length;
+  const created = await call<{ id: string }>(client, 'session_create', {
+    workDir: dir,
+    prompt: s.warmup ? 'warm up' : prompt,
+    env,
+    ...(s.permissionMode ? { permissionMode: s.permissionMode } : {}),
+  });
+  const id = created.id;
+  const get = () => call<Got>(client, 'session_get', { id });
+  /** What the fake model was asked and answered since this scenario began. */
+  const calls = () => fake.requests.slice(seen).filter((r) => r.kind === 'main');
+  const lastToolUse = () =>
+    calls()
+      .flatMap((r) => (r.reply?.type === 'message' ? r.reply.content : []))
+      .filter((b) => b.type === 'tool_use' && b.name === s.tool)
+      .at(-1) as { name: string; input: Record<string, unknown> } | undefined;
   try {
+    if (s.warmup) {
+      await call(client, 'session_wait', { id, states: ['idle'], timeoutSeconds: 30 });
+      await call(client, 'session_send', { id, text: prompt });
+    }
     const deadline = Date.now() + SETTLE_MS;
     if (s.during || s.interrupt) {
       // The reply streams once the fake has the prompt; read the state while it does.
-      while (!fake.requests.some((r) => r.kind === 'main' && r.prompt === prompt) && Date.now() < deadline) await sleep(POLL_MS);
+      while (!calls().some((r) => r.prompt === prompt) && Date.now() < deadline) await sleep(POLL_MS);
       await sleep(1000);
-      if (s.during) return { scenario: s, reported: (await get()).state };
-      await call(client, 'session_interrupt', { id: created.id });
+      if (s.during) return { scenario: s, reported: (await get()).state, ...delivery(calls(), prompt) };
+      await call(client, 'session_interrupt', { id });
     }
     let got = await get();
     let first: Record<string, Verdict> | undefined;
     let firstSeenAt = 0;
     while (Date.now() < deadline) {
+      const use = s.tool ? lastToolUse() : undefined;
       if (got.state === s.expected) {
-        if (!expectedDialog) break;
-        if (!first) {
-          first = judge(expectedDialog, got.dialog, 'first report');
+        if (!s.tool) break;
+        if (!first && use) {
+          first = judge(fieldsOf(use.name, use.input), got.dialog, 'first report');
           firstSeenAt = Date.now();
         }
         // Settled: shown long enough for the PermissionRequest hook (0.2-0.5 s after the screen) to be in.
-        if (Date.now() - firstSeenAt >= HOOK_WINDOW_MS) break;
+        if (first && Date.now() - firstSeenAt >= HOOK_WINDOW_MS) break;
       }
       await sleep(POLL_MS);
       got = await get();
     }
-    const settled = expectedDialog ? judge(expectedDialog, got.dialog, 'settled') : undefined;
-    const note = got.state === s.expected ? undefined : `last seen ${got.state}`;
-    return { scenario: s, reported: got.state, first, settled, note, rules: `agentVersion ${got.agentVersion}, ${got.screenRules?.note}` };
+    const use = s.tool ? lastToolUse() : undefined;
+    const settled = use ? judge(fieldsOf(use.name, use.input), got.dialog, 'settled') : undefined;
+    const rules = `agentVersion ${got.agentVersion}, ${got.screenRules?.note}`;
+    return { scenario: s, reported: got.state, first, settled, rules, ...delivery(calls(), prompt) };
   } finally {
-    await call(client, 'session_kill', { id: created.id }).catch(() => undefined);
+    await call(client, 'session_kill', { id }).catch(() => undefined);
   }
+}
+
+/** A note when the fake model never received the prompt as typed (a delivery problem, not a misreading). */
+function delivery(calls: { prompt: string }[], prompt: string): { note?: string } {
+  if (calls.some((c) => c.prompt === prompt)) return {};
+  const got = calls.map((c) => c.prompt).filter((p) => p !== '' && p !== 'warm up');
+  return { note: got.length ? `prompt arrived as ${JSON.stringify(got.at(-1)!.slice(0, 80))}` : 'prompt never reached the model' };
 }
 
 function table(rows: string[][]): string {
@@ -186,8 +222,8 @@ function report(version: string, outcomes: Outcome[]): string {
   const out: string[] = [`Claude Code ${version}: screen ${rulesFor(version).note}; session_get said: ${seen ?? 'nothing'}`, ''];
   out.push(
     table([
-      ['scenario', 'expected', 'reported', 'dialog at first report', 'dialog settled'],
-      ...outcomes.map((o) => [o.scenario.name, o.scenario.expected, o.reported + (o.reported === o.scenario.expected ? '' : ' ✗'), verdicts(o.first), verdicts(o.settled)]),
+      ['scenario', 'expected', 'reported', 'dialog at first report', 'dialog settled', 'note'],
+      ...outcomes.map((o) => [o.scenario.name, o.scenario.expected, o.reported + (o.reported === o.scenario.expected ? '' : ' ✗'), verdicts(o.first), verdicts(o.settled), o.note ?? '']),
     ]),
   );
   const states = [...new Set(outcomes.flatMap((o) => [o.scenario.expected, o.reported]))];

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { detectClaudeScreen } from '../../src/agents/claude/detect.js';
 import { approveKeys, rejectKeys } from '../../src/agents/claude/dialog-keys.js';
-import { CLAUDE_RULE_SETS, compareVersions, rulesFor } from '../../src/agents/claude/rule-sets.js';
+import { CLAUDE_RULE_SETS, compareVersions, readClaudeScreen, rulesFor } from '../../src/agents/claude/rule-sets.js';
 import { CLAUDE_2_1_197, CLAUDE_2_1_332 } from '../../src/agents/claude/screen-rules.js';
 import { claudeVersion } from '../../src/agents/claude/version.js';
 import type { Dialog, ScreenReading } from '../../src/agents/types.js';
@@ -223,6 +223,17 @@ describe('detectClaudeScreen on captured Claude Code 2.1.332 screens, with the r
     const dialog = (await read332('08-permission-bash')).dialog!;
     expect(approveKeys(dialog, 'once').keys).toEqual(['1']);
     expect(rejectKeys(dialog).keys).toEqual(['4']);
+  });
+
+  it('on a version the rules were not verified on, publishes the state but not the screen-read details', async () => {
+    const lines = await capture('08-permission-bash');
+    const newer = readClaudeScreen(lines, rulesFor('2.1.400'));
+    expect(newer.state).toBe('permission_prompt');
+    expect(newer.dialog).toMatchObject({ tool: 'Bash', detailsKnown: false, options: BASH_OPTIONS });
+    expect(newer.dialog?.command).toBeUndefined();
+    expect(readClaudeScreen(lines, rulesFor('2.1.332')).dialog).toEqual(EXPECTED_332['08-permission-bash']!.dialog);
+    // A reading without details (a question) is not touched.
+    expect(readClaudeScreen(await capture('17-askuserquestion'), rulesFor('2.1.400')).dialog).toEqual(EXPECTED_332['17-askuserquestion']!.dialog);
   });
 
   it('misreads 2.1.332 with the 2.1.197 rules (why rules are chosen by version)', async () => {

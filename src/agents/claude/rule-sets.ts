@@ -1,3 +1,5 @@
+import type { ScreenReading } from '../types.js';
+import { detectClaudeScreen } from './detect.js';
 import { CLAUDE_2_1_197, CLAUDE_2_1_332, type ClaudeScreenRules } from './screen-rules.js';
 
 /**
@@ -46,4 +48,19 @@ export function rulesFor(version: string | undefined, sets: readonly ClaudeScree
         ? 'newer than every rule set'
         : `between rule sets ${rules.version} and ${sets[sets.indexOf(rules) + 1]!.version}, not verified`;
   return { rules, agentVersion: version, rulesExact: false, note: `rules ${rules.version}, running ${version} (${why})` };
+}
+
+/**
+ * Reads a screen with the chosen rules. The rule for dialog details: the state is published at
+ * once; what a permission dialog acts on (command, file, URL) is taken from the screen only when the
+ * rules were verified on the running version. Otherwise it is left out and `detailsKnown: false`
+ * says so, until the PermissionRequest hook brings it (fuse.ts): a release that moved a row must
+ * not put a wrong command beside "approve this".
+ */
+export function readClaudeScreen(lines: string[], choice: RuleChoice): ScreenReading {
+  const reading = detectClaudeScreen(lines, choice.rules);
+  const d = reading.dialog;
+  if (choice.rulesExact || d?.kind !== 'permission' || (d.command === undefined && d.file === undefined && d.url === undefined)) return reading;
+  const { command: _c, file: _f, url: _u, ...rest } = d;
+  return { ...reading, dialog: { ...rest, detailsKnown: false } };
 }
