@@ -169,13 +169,17 @@ async function runScenario(client: Client, fake: FakeAnthropic, env: Record<stri
       await call(client, 'session_send', { id, text: prompt });
     }
     const deadline = Date.now() + SETTLE_MS;
+    // Judge only once the model has the prompt: before that the session is idle for another reason.
+    while (!calls().some((r) => r.prompt === prompt) && Date.now() < deadline) await sleep(POLL_MS);
+    if (!calls().some((r) => r.prompt === prompt)) return { scenario: s, reported: (await get()).state, ...delivery(calls(), prompt) };
     if (s.during || s.interrupt) {
-      // The reply streams once the fake has the prompt; read the state while it does.
-      while (!calls().some((r) => r.prompt === prompt) && Date.now() < deadline) await sleep(POLL_MS);
+      // The reply streams now; read the state while it does.
       await sleep(1000);
       if (s.during) return { scenario: s, reported: (await get()).state, ...delivery(calls(), prompt) };
       await call(client, 'session_interrupt', { id });
     }
+    // An instant reply: the turn it starts must have been seen to end (or to ask) first.
+    if (!s.during && !s.interrupt) await waitTurnStarted(get, deadline);
     let got = await get();
     let first: Record<string, Verdict> | undefined;
     let firstSeenAt = 0;
@@ -200,6 +204,12 @@ async function runScenario(client: Client, fake: FakeAnthropic, env: Record<stri
   } finally {
     await call(client, 'session_kill', { id }).catch(() => undefined);
   }
+}
+
+/** Waits (bounded) until the state has left idle once: the prompt's turn began. */
+async function waitTurnStarted(get: () => Promise<Got>, deadline: number): Promise<void> {
+  const until = Math.min(deadline, Date.now() + 3000);
+  while (Date.now() < until && (await get()).state === 'idle') await sleep(POLL_MS / 2);
 }
 
 /** A note when the fake model never received the prompt as typed (a delivery problem, not a misreading). */
