@@ -128,7 +128,7 @@ function judge(expected: Fields, dialog: Dialog | undefined, when: string): Reco
     else if (field === 'file' ? got === want || want.endsWith(`/${got}`) : got === want) out[field] = 'right';
     else {
       out[field] = 'wrong';
-      console.error(`  ${when}: ${field} expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+      if (when) console.error(`  ${when}: ${field} expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
     }
   }
   return out;
@@ -139,6 +139,8 @@ interface Outcome {
   reported: string;
   first?: Record<string, Verdict>;
   settled?: Record<string, Verdict>;
+  /** ms from the first report of the dialog's state to every field right (0 = right at once). */
+  detailsLatencyMs?: number;
   note?: string;
   /** What session_get said about the agent version and its screen rules. */
   rules?: string;
@@ -183,6 +185,7 @@ async function runScenario(client: Client, fake: FakeAnthropic, env: Record<stri
     let got = await get();
     let first: Record<string, Verdict> | undefined;
     let firstSeenAt = 0;
+    let detailsLatencyMs: number | undefined;
     while (Date.now() < deadline) {
       const use = s.tool ? lastToolUse() : undefined;
       if (got.state === s.expected) {
@@ -190,6 +193,9 @@ async function runScenario(client: Client, fake: FakeAnthropic, env: Record<stri
         if (!first && use) {
           first = judge(fieldsOf(use.name, use.input), got.dialog, 'first report');
           firstSeenAt = Date.now();
+        }
+        if (use && detailsLatencyMs === undefined && Object.values(judge(fieldsOf(use.name, use.input), got.dialog, '')).every((v) => v === 'right')) {
+          detailsLatencyMs = Date.now() - firstSeenAt;
         }
         // Settled: shown long enough for the PermissionRequest hook (0.2-0.5 s after the screen) to be in.
         if (first && Date.now() - firstSeenAt >= HOOK_WINDOW_MS) break;
@@ -200,7 +206,7 @@ async function runScenario(client: Client, fake: FakeAnthropic, env: Record<stri
     const use = s.tool ? lastToolUse() : undefined;
     const settled = use ? judge(fieldsOf(use.name, use.input), got.dialog, 'settled') : undefined;
     const rules = `agentVersion ${got.agentVersion}, ${got.screenRules?.note}`;
-    return { scenario: s, reported: got.state, first, settled, rules, ...delivery(calls(), prompt) };
+    return { scenario: s, reported: got.state, first, settled, detailsLatencyMs, rules, ...delivery(calls(), prompt) };
   } finally {
     await call(client, 'session_kill', { id }).catch(() => undefined);
   }
@@ -247,6 +253,12 @@ function report(version: string, outcomes: Outcome[]): string {
     `States right: ${right}/${outcomes.length}.`,
     `Dialog fields at first report: ${count((o) => o.first, 'right')}/${total} right, ${count((o) => o.first, 'unknown')} not known yet, ${count((o) => o.first, 'wrong')} wrong.`,
     `Dialog fields settled: ${count((o) => o.settled, 'right')}/${total} right, ${count((o) => o.settled, 'unknown')} not known, ${count((o) => o.settled, 'wrong')} wrong.`,
+  );
+  const latencies = outcomes.flatMap((o) => (o.detailsLatencyMs === undefined ? [] : [o.detailsLatencyMs])).sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? NaN;
+  out.push(
+    `Details right after the dialog's state was first reported: p50 ${at(0.5)} ms, max ${at(1)} ms over ${latencies.length} dialogs ` +
+      `(the poll's own floor: session_get every ${POLL_MS} ms plus its round trip).`,
   );
   return out.join('\n');
 }
