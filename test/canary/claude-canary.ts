@@ -206,7 +206,10 @@ async function runScenario(client: Client, fake: FakeAnthropic, env: Record<stri
     const use = s.tool ? lastToolUse() : undefined;
     const settled = use ? judge(fieldsOf(use.name, use.input), got.dialog, 'settled') : undefined;
     const rules = `agentVersion ${got.agentVersion}, ${got.screenRules?.note}`;
-    return { scenario: s, reported: got.state, first, settled, detailsLatencyMs, rules, ...delivery(calls(), prompt) };
+    // Why a dialog never came: what Claude Code answered the tool call with.
+    const result = got.state === s.expected ? undefined : calls().flatMap((r) => r.toolResults).at(-1);
+    const why = result ? { note: `no dialog; tool result: ${JSON.stringify(result.content.slice(0, 90))}` } : {};
+    return { scenario: s, reported: got.state, first, settled, detailsLatencyMs, rules, ...why, ...delivery(calls(), prompt) };
   } finally {
     await call(client, 'session_kill', { id }).catch(() => undefined);
   }
