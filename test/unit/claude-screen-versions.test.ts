@@ -263,6 +263,11 @@ describe('shell command dialogs per layout', () => {
     expect(r.dialog?.command).toBeUndefined();
   });
 
+  it('a file subtitle indented deeper than the diff under it is read without the indent', () => {
+    const r = detectClaudeScreen([RULE, ' Edit file', '  edit-me.md', BOX, '1 -old', '1 +new', BOX, ' Do you want to make this edit to edit-me.md?', ' ❯ 1. Yes', '   2. No'], CLAUDE_2_1_332);
+    expect(r.dialog).toMatchObject({ tool: 'Edit', file: 'edit-me.md' });
+  });
+
   it('2.1.197: the command rows above the description', () => {
     const r = detectClaudeScreen(bashDialog(['   npm test', '   Run the tests']), CLAUDE_2_1_197);
     expect(r.dialog).toMatchObject({ tool: 'Bash', command: 'npm test' });
