@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { rulesFor } from '../agents/claude/rule-sets.js';
 import type { App } from '../app.js';
 import { maskSetting } from '../config/load.js';
 import { integrationChecks } from '../integrations/report.js';
@@ -49,7 +50,9 @@ async function agentCheck(app: App, agent: (typeof AGENTS)[number]): Promise<Che
   const { execa } = await import('execa');
   const r = await execa(path, ['--version'], { reject: false, timeout: 10_000, env: { DISABLE_AUTOUPDATER: '1' } });
   const version = (r.stdout || r.stderr).split('\n')[0]?.trim() || 'unknown version';
-  return { name: `agent ${agent}`, ok: r.exitCode === 0, required: false, detail: `${path}: ${version}`, fix: r.exitCode === 0 ? undefined : `\`${path} --version\` failed; reinstall it` };
+  // Claude Code's screen is read with rules per release: say which set this one gets.
+  const rules = agent === 'claude' && r.exitCode === 0 ? `; screen ${rulesFor(/^\d+\.\d+\.\d+/.exec(version)?.[0]).note}` : '';
+  return { name: `agent ${agent}`, ok: r.exitCode === 0, required: false, detail: `${path}: ${version}${rules}`, fix: r.exitCode === 0 ? undefined : `\`${path} --version\` failed; reinstall it` };
 }
 
 function databaseCheck(app: App): Check {

@@ -140,7 +140,7 @@ const sessionGet = defineTool({
   name: 'session_get',
   title: 'Get one session',
   description:
-    'Everything about one session, observed now: state and since when, the pending dialog (kind, question, numbered options, tool and command or file) when it waits for approval or an answer, messages queued for it, the agent session id, transcript path, pane size and the tmux command to watch it live.',
+    'Everything about one session, observed now: state and since when, the pending dialog (kind, question, numbered options, tool and command or file; detailsKnown false while only the state is sure) when it waits for approval or an answer, messages queued for it, the agent session id, the agent version and which screen rules read it, transcript path, pane size and the tmux command to watch it live.',
   input: z.object({ id }),
   output: sessionSummary.extend({
     dialog: dialogSchema.optional(),
@@ -148,6 +148,11 @@ const sessionGet = defineTool({
     inputText: z.string().optional(),
     queuedMessages: z.array(z.object({ id: z.number(), text: z.string(), status: z.string(), createdAt: z.string() })),
     agentSessionId: z.string().optional(),
+    agentVersion: z.string().optional().describe('The running agent version (claude --version), when known'),
+    screenRules: z
+      .object({ version: z.string(), exact: z.boolean(), note: z.string() })
+      .optional()
+      .describe('The screen rule set reading this agent; exact false when it was not verified on the running version'),
     transcriptPath: z.string().optional(),
     pane: z.object({ id: z.string().optional(), width: z.number().optional(), height: z.number().optional() }),
     permissionMode: z.string(),
@@ -168,6 +173,8 @@ const sessionGet = defineTool({
       inputText: observer?.last?.reading.inputText || undefined,
       queuedMessages: svc.store.queued(s.id).map((m) => ({ id: m.id, text: m.text, status: m.status, createdAt: iso(m.createdAt) })),
       agentSessionId: s.agentSessionId,
+      agentVersion: observer?.reader?.agentVersion,
+      screenRules: observer?.reader && { version: observer.reader.rules, exact: observer.reader.rulesExact, note: observer.reader.rulesNote },
       transcriptPath: observer?.hookFacts.transcriptPath ?? s.transcriptPath,
       pane: { id: s.tmuxPane, width: observer?.screen.cols, height: observer?.screen.rows },
       permissionMode: s.permissionMode,

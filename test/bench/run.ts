@@ -1,5 +1,6 @@
 // `npm run bench [-- frame sessions memory]`: runs the benchmarks and prints figures. No pass/fail:
 // goals are printed next to each figure.
+import { benchDialogDetails } from './dialog-details.js';
 import { benchFrame } from './frame.js';
 import { benchIntegrations } from './integrations.js';
 import { benchPipelines } from './pipelines.js';
@@ -10,6 +11,7 @@ import { benchDelivery, benchDetection, benchOverhead } from './sessions.js';
 const all: Record<string, () => Promise<void>> = {
   frame: benchFrame,
   detection: () => benchDetection(60),
+  'dialog-details': () => benchDialogDetails(10),
   delivery: () => benchDelivery(200),
   overhead: () => benchOverhead(50, 60),
   memory: benchMemoryKg,
