@@ -12,6 +12,7 @@ import { SessionMonitor, type StateChange } from './monitor.js';
 import type { Observation, SessionObserver } from './observer.js';
 import { PROFILES, type AgentName, type AgentProfile } from './profiles.js';
 import { SessionStore, type QueuedMessage, type SessionRecord } from './store.js';
+import { agentBaseEnv, agentMaySee } from './agent-env.js';
 import { boxHolds, checkText, samePrompt } from './text.js';
 import { spawnEngine } from './engine-spawn.js';
 import { killPaneTree } from './process-tree.js';
@@ -65,6 +66,7 @@ export class SessionService {
       { command: app.config.get('tmux.command'), socket: app.config.get('tmux.socket') },
       app.config.home,
       { width: app.config.get('sessions.paneWidth'), height: app.config.get('sessions.paneHeight') },
+      { env: agentBaseEnv(app.env), mayKeep: agentMaySee },
     );
     this.monitor = new SessionMonitor(this.tmux, this.store, app.log, app.config.get<number>('sessions.stallSeconds') * 1000);
     this.monitor.on('change', (c) => this.onChange(c));

@@ -36,6 +36,21 @@ function parsePane(line: string): PaneInfo {
 }
 
 /**
+ * Makes a string literal where tmux expands formats. tmux 3.3a expands `#(...)` (runs a shell command),
+ * `#{...}` and `##` once in the start directory (-c) and the window name (-n) of new-window and
+ * new-session; a doubled `#` comes out as one `#` and nothing else in the string is special there.
+ */
+export const formatLiteral = (s: string): string => s.replace(/#/g, '##');
+
+/** Who the tmux server is started as: the environment every pane inherits, and what may stay in it. */
+export interface TmuxEnvironment {
+  /** The environment tmux runs with; a server it starts takes it as its global environment. */
+  env: Record<string, string>;
+  /** Whether a variable may stay in the global environment of a server started by someone else. */
+  mayKeep(name: string): boolean;
+}
+
+/**
  * Our own tmux server on a private socket, started with our own config file (never the user's
  * ~/.tmux.conf) so that its behaviour is known: a fixed default window size (control clients do not resize;
  * `window-size manual` is avoided because it crashes tmux 3.3a when a window is created),
@@ -49,6 +64,7 @@ export class TmuxServer {
     readonly target: TmuxTarget,
     home: string,
     readonly size: { width: number; height: number },
+    private readonly environment: TmuxEnvironment,
   ) {
     this.confFile = join(home, 'tmux.conf');
   }
@@ -73,7 +89,18 @@ export class TmuxServer {
 
   /** Runs a command against our server, passing our config so a server started by it is configured. */
   run(args: string[], opts: { input?: string; reject?: boolean } = {}): Promise<TmuxResult> {
-    return tmux(this.target, ['-f', this.confFile, ...args], opts);
+    return tmux(this.target, ['-f', this.confFile, ...args], { ...opts, env: this.environment.env });
+  }
+
+  /**
+   * Removes from a running server's global environment what no pane may inherit: a server started by
+   * an older Aegis, or by hand, took its starter's whole environment.
+   */
+  private async scrubGlobalEnvironment(): Promise<void> {
+    const r = await this.run(['show-environment', '-g'], { reject: false });
+    if (r.exitCode !== 0) return;
+    const names = r.stdout.split('\n').filter((l) => l && !l.startsWith('-')).map((l) => l.split('=')[0]!);
+    for (const name of names.filter((n) => !this.environment.mayKeep(n))) await this.run(['set-environment', '-g', '-u', name], { reject: false });
   }
 
   /**
@@ -83,8 +110,10 @@ export class TmuxServer {
    */
   async createWindow(opts: { aegisId: string; name: string; cwd: string; env: Record<string, string>; argv: string[] }): Promise<PaneInfo> {
     this.writeConf();
+    await this.scrubGlobalEnvironment();
+    // Environment values (-e) and option values are not format-expanded by tmux; -c and -n are.
     const envArgs = Object.entries(opts.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    const common = ['-P', '-F', PANE_FORMAT, '-n', opts.name, '-c', opts.cwd, ...envArgs];
+    const common = ['-P', '-F', PANE_FORMAT, '-n', formatLiteral(opts.name), '-c', formatLiteral(opts.cwd), ...envArgs];
     let r = await this.run(['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...opts.argv], { reject: false });
     if (r.exitCode !== 0) {
       r = await this.run(['new-session', '-d', '-s', HUB_SESSION, '-x', String(this.size.width), '-y', String(this.size.height), ...common, '--', ...opts.argv], { reject: false });
