@@ -13,7 +13,8 @@ import type { Observation, SessionObserver } from './observer.js';
 import { PROFILES, type AgentName, type AgentProfile } from './profiles.js';
 import { SessionStore, type QueuedMessage, type SessionRecord } from './store.js';
 import { agentBaseEnv, agentMaySee } from './agent-env.js';
-import { boxHolds, checkText, samePrompt } from './text.js';
+import { checkText } from './text.js';
+import { DeliveryUnconfirmed, PromptDelivery } from './delivery.js';
 import { spawnEngine } from './engine-spawn.js';
 import { killPaneTree } from './process-tree.js';
 import { settleWithin } from '../util/settle.js';
@@ -59,6 +60,7 @@ export class SessionService {
   private readonly delivering = new Map<string, Promise<SendResult>>();
   private readonly inflight = new Map<number, Promise<SendResult>>();
   private readonly readers = new Map<string, TranscriptReader>();
+  private readonly delivery: PromptDelivery;
 
   constructor(private readonly app: App) {
     this.store = new SessionStore(app.db);
@@ -69,6 +71,7 @@ export class SessionService {
       { env: agentBaseEnv(app.env), mayKeep: agentMaySee },
     );
     this.monitor = new SessionMonitor(this.tmux, this.store, app.log, app.config.get<number>('sessions.stallSeconds') * 1000);
+    this.delivery = new PromptDelivery({ tmux: this.tmux, log: app.log, until: (o, p, t) => this.until(o, p, t), settle: (o, q, t) => this.settle(o, q, t) });
     this.monitor.on('change', (c) => this.onChange(c));
     this.monitor.on('observation', (id, o) => this.maybeDeliver(id, o));
     this.monitor.on('turn', (sessionId, turn) => this.app.events.emit('session_turn_finished', { sessionId, at: turn.at, message: turn.message }));
@@ -305,20 +308,23 @@ export class SessionService {
 
   private async deliverClaimed(s: SessionRecord, obs: SessionObserver, msg: QueuedMessage): Promise<SendResult> {
     try {
-      await this.type(s, obs, msg.text);
+      await this.delivery.deliver(s, obs, PROFILES[s.agent as AgentName] ?? PROFILES.custom, msg);
+      this.delivery.forget(msg.id);
       this.store.finishMessage(msg.id, true, Date.now());
       if (msg.text === s.initialPrompt) this.store.update(s.id, { promptDelivered: true });
       return { status: 'delivered', messageId: msg.id };
     } catch (err) {
       const error = (err as Error).message;
+      const final = msg.attempts >= 3 || err instanceof DeliveryUnconfirmed;
+      if (final) this.delivery.forget(msg.id);
       try {
-        if (msg.attempts >= 3) this.store.finishMessage(msg.id, false, Date.now(), error);
+        if (final) this.store.finishMessage(msg.id, false, Date.now(), error);
         else this.store.releaseMessage(msg.id);
       } catch {
         // The app closed under us (past STOP_WAIT_MS): the claim expires and a watching process retries.
       }
       this.app.log.warn('delivery failed', { session: s.id, attempt: msg.attempts, error });
-      return { status: msg.attempts >= 3 ? 'failed' : 'queued', messageId: msg.id, error };
+      return { status: final ? 'failed' : 'queued', messageId: msg.id, error };
     }
   }
 
@@ -359,69 +365,6 @@ export class SessionService {
       this.monitor.on('observation', onObs);
     });
   }
-
-  /**
-   * Types one prompt and confirms it arrived. A prompt put back into the input box by an interrupt
-   * is cleared first; multi-line text goes as one bracketed paste; Enter is a separate key. Delivery
-   * counts only when the agent shows it took the prompt (hook, state or screen), and Enter is
-   * retried while the text is still sitting in the box.
-   */
-  private async type(s: SessionRecord, obs: SessionObserver, text: string): Promise<void> {
-    const profile = PROFILES[s.agent as AgentName] ?? PROFILES.custom;
-    const pane = s.tmuxPane!;
-    const started = Date.now();
-    obs.typedAt = started;
-    let before = obs.screen.lines().join('\n');
-    for (let typing = 0; ; typing++) {
-      await this.clearInput(pane, obs, profile);
-      before = obs.screen.lines().join('\n');
-      // A typed Tab or newline is a key to the agent (completion, submit); inside a bracketed paste it is text.
-      if (/[\n\t]/.test(text)) await this.tmux.paste(pane, text);
-      else await this.tmux.typeLiteral(pane, text);
-      if (!profile.dialogs) break;
-      // Enter goes only when the box holds exactly our text: anything else would be sent with it.
-      const shown = await this.until(obs, (o) => boxHolds(o.reading.inputText, text), 2_000);
-      if (shown) break;
-      const box = obs.last?.reading.inputText ?? '';
-      this.app.log.warn('input box does not match the text typed; clearing and typing again', { session: s.id, box: box.slice(0, 200), attempt: typing + 1 });
-      if (typing >= 1) {
-        await this.clearInput(pane, obs, profile);
-        throw new AegisError('unavailable', 'the input box did not show the text as typed', { fix: 'check the pane with session_pane; the message stays queued and is retried' });
-      }
-    }
-    for (let attempt = 0; attempt < 3; attempt++) {
-      await this.tmux.sendKeys(pane, profile.keys.submit);
-      obs.schedule();
-      const confirmed = await this.until(
-        obs,
-        (o) => {
-          if (profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= started && samePrompt(p.prompt, text))) return true;
-          if (profile.dialogs) return !o.reading.inputText && o.state !== 'idle' && o.at > started;
-          return obs.screen.lines().join('\n') !== before;
-        },
-        attempt === 0 ? 4_000 : 2_000,
-      );
-      if (confirmed) return;
-      // Still in the box: the Enter was lost (e.g. swallowed while the paste was being processed).
-      if (!obs.last?.reading.inputText) break;
-    }
-    if (profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= started && samePrompt(p.prompt, text))) return;
-    throw new AegisError('timeout', `the agent did not confirm the prompt within ${Math.round((Date.now() - started) / 1000)} s`, { fix: 'check the pane with session_pane; the message stays queued and is retried' });
-  }
-
-  /**
-   * Empties the input box (a prompt put back by an interrupt, a half-typed line). C-u clears one line
-   * of a multi-line box, so it is pressed until the screen shows the box empty.
-   */
-  private async clearInput(pane: string, obs: SessionObserver, profile: AgentProfile): Promise<void> {
-    for (let i = 0; i < 50 && obs.last?.reading.inputText; i++) {
-      await this.tmux.sendKeys(pane, profile.keys.clearInput);
-      obs.schedule();
-      const pressed = Date.now();
-      await this.until(obs, (o) => o.at > pressed, 300);
-    }
-  }
-
 
   // ---------- dialogs ----------
 
