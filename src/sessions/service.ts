@@ -456,15 +456,17 @@ export class SessionService {
   /** Stops the agent and every process it started, removes the pane, keeps the record and transcript. */
   async kill(ref: string): Promise<{ session: SessionRecord; killedProcesses: number }> {
     const s = this.resolve(ref);
+    // Recorded `exited` before anything is killed, so that no watcher (this process's or another's)
+    // sees the pane die first and reports a dead pane: the store keeps an exited session exited.
+    this.monitor.unwatch(s.id);
+    const now = Date.now();
+    const { changed, from } = this.store.setState(s.id, 'exited', now, 'kill', { dialog: null });
+    if (changed) this.onChange({ sessionId: s.id, from, to: 'exited', at: now, observation: { state: 'exited', reading: { state: 'exited', inputText: '', queued: [], turnFinished: false }, at: now, contentChangedAt: now } });
     let killed = 0;
     if (s.tmuxWindow && !['dead'].includes(s.state)) {
       const pane = s.tmuxPane ? await this.tmux.pane(s.tmuxPane) : undefined;
       killed = await killPaneTree(pane?.pid ?? s.panePid, () => this.tmux.killWindow(s.tmuxWindow!));
     }
-    this.monitor.unwatch(s.id);
-    const now = Date.now();
-    const { changed, from } = this.store.setState(s.id, 'exited', now, 'kill', { dialog: null });
-    if (changed) this.onChange({ sessionId: s.id, from, to: 'exited', at: now, observation: { state: 'exited', reading: { state: 'exited', inputText: '', queued: [], turnFinished: false }, at: now, contentChangedAt: now } });
     for (const m of this.store.queued(s.id)) this.store.finishMessage(m.id, false, now, 'session killed');
     return { session: this.store.get(s.id)!, killedProcesses: killed };
   }
