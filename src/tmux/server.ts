@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AegisError } from '../errors.js';
-import { tmux, type TmuxResult, type TmuxTarget } from './command.js';
+import { tmuxSequence, type TmuxResult, type TmuxTarget } from './command.js';
 
 /** The tmux session that holds one window per agent session. */
 export const HUB_SESSION = 'aegis';
@@ -59,6 +59,8 @@ export interface TmuxEnvironment {
  */
 export class TmuxServer {
   private readonly confFile: string;
+  /** Whether this process has checked the server's global environment (once is enough). */
+  private scrubbed = false;
 
   constructor(
     readonly target: TmuxTarget,
@@ -89,7 +91,13 @@ export class TmuxServer {
 
   /** Runs a command against our server, passing our config so a server started by it is configured. */
   run(args: string[], opts: { input?: string; reject?: boolean } = {}): Promise<TmuxResult> {
-    return tmux(this.target, ['-f', this.confFile, ...args], { ...opts, env: this.environment.env });
+    return this.runAll([args], opts);
+  }
+
+  /** Runs several commands in one tmux invocation, in order (one process to start instead of several). */
+  runAll(commands: string[][], opts: { input?: string; reject?: boolean } = {}): Promise<TmuxResult> {
+    const [first = [], ...rest] = commands;
+    return tmuxSequence(this.target, [['-f', this.confFile, ...first], ...rest], { ...opts, env: this.environment.env });
   }
 
   /**
@@ -97,7 +105,10 @@ export class TmuxServer {
    * an older Aegis, or by hand, took its starter's whole environment.
    */
   private async scrubGlobalEnvironment(): Promise<void> {
+    if (this.scrubbed) return;
     const r = await this.run(['show-environment', '-g'], { reject: false });
+    // No server yet: the one we start takes our (scrubbed) environment.
+    this.scrubbed = true;
     if (r.exitCode !== 0) return;
     const names = r.stdout.split('\n').filter((l) => l && !l.startsWith('-')).map((l) => l.split('=')[0]!);
     for (const name of names.filter((n) => !this.environment.mayKeep(n))) await this.run(['set-environment', '-g', '-u', name], { reject: false });
@@ -162,13 +173,13 @@ export class TmuxServer {
 
   /**
    * Pastes `text` as one bracketed paste (when the application asked for bracketed paste mode), so
-   * a multi-line prompt arrives as one prompt instead of one line per Enter. The buffer is named per
-   * call and deleted after pasting (-d), so concurrent sends never mix.
+   * a multi-line prompt arrives as one prompt instead of one line per Enter. The text goes to tmux on
+   * stdin (load-buffer -), never on its command line, so any length up to our limit arrives unparsed.
+   * The buffer is named per call and deleted after pasting (-d), so concurrent sends never mix.
    */
   async paste(paneId: string, text: string): Promise<void> {
     const buffer = `aegis-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-    await this.run(['load-buffer', '-b', buffer, '-'], { input: text });
-    await this.run(['paste-buffer', '-p', '-d', '-r', '-b', buffer, '-t', paneId]);
+    await this.runAll([['load-buffer', '-b', buffer, '-'], ['paste-buffer', '-p', '-d', '-r', '-b', buffer, '-t', paneId]], { input: text });
   }
 
   async killWindow(windowId: string): Promise<void> {
