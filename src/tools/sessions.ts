@@ -183,7 +183,7 @@ const sessionSend = defineTool({
   name: 'session_send',
   title: 'Send text to an agent',
   description:
-    'Sends text to the agent as ONE prompt (multi-line text stays one prompt) and confirms it arrived. If the agent is busy or a dialog is open, the message is queued (persisted, in order) and delivered as soon as the agent is ready: the result says delivered or queued. Text is typed literally: no shell or tmux interpretation. To answer a permission dialog use session_approve/session_reject; to answer a question picker use session_answer.',
+    'Sends text to the agent as ONE prompt (multi-line text stays one prompt) and confirms it arrived. If the agent is busy or a dialog is open, the message is queued (persisted, in order) and delivered as soon as the agent is ready: the result says delivered or queued. Text (at most 100,000 bytes) is pasted literally through a tmux buffer: no shell or tmux interpretation; ESC and other control characters except tab and newline are removed, CRLF becomes LF. To answer a permission dialog use session_approve/session_reject; to answer a question picker use session_answer.',
   input: z.object({ id, text: z.string().describe('The message; multi-line allowed') }),
   output: sendResult,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
