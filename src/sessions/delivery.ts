@@ -54,7 +54,8 @@ export class PromptDelivery {
     const since = this.firstTyped.get(msg.id) ?? msg.createdAt;
     const submittedSince = (t: number) => profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= t && samePrompt(p.prompt, text));
     if (msg.attempts > 1 && submittedSince(since)) return;
-    if (msg.attempts > 1 && !profile.hooks && this.firstTyped.has(msg.id)) {
+    // Without hooks nothing shows whether an earlier attempt (maybe another process's) was taken.
+    if (msg.attempts > 1 && !profile.hooks) {
       throw new DeliveryUnconfirmed('unavailable', 'the agent did not confirm the prompt, and it reports no submissions that would show whether it took it; it is not typed again, to never send it twice', {
         fix: 'check the pane with session_pane, and send the text again if it is not there',
       });
