@@ -1,5 +1,6 @@
 // `npm run bench [-- frame sessions memory]`: runs the benchmarks and prints figures. No pass/fail:
 // goals are printed next to each figure.
+import { benchDeliveryUnderLoad } from './delivery-load.js';
 import { benchFrame } from './frame.js';
 import { benchIntegrations } from './integrations.js';
 import { benchPipelines } from './pipelines.js';
@@ -11,6 +12,7 @@ const all: Record<string, () => Promise<void>> = {
   frame: benchFrame,
   detection: () => benchDetection(60),
   delivery: () => benchDelivery(200),
+  'delivery-load': () => benchDeliveryUnderLoad(Number(process.env.AEGIS_BENCH_SENDS ?? 300)),
   overhead: () => benchOverhead(50, 60),
   memory: benchMemoryKg,
   pipelines: benchPipelines,
