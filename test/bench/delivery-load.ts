@@ -96,7 +96,7 @@ export async function benchDeliveryUnderLoad(sends = 300): Promise<void> {
       const p95 = percentile(r.confirmed, 95);
       const f50 = median(r.floor);
       const f95 = percentile(r.floor, 95);
-      report(`Sessions: ${sends} sends to the real Claude Code 2.1.197, ${loaded ? `all ${cpus().length} cores kept busy` : 'machine otherwise idle'} (plain, multi-line, Unicode, trailing ;, 20 KB lines)`, [
+      report(`Sessions: ${sends} sends to the real Claude Code 2.1.197, ${loaded ? `plus one busy loop per core (${cpus().length})` : 'no added load'} (plain, multi-line, Unicode, trailing ;, 20 KB lines)`, [
         ['arrived intact, exactly once', `${r.intact}/${r.sends} = ${((100 * r.intact) / r.sends).toFixed(1)}%  (goal 100%)`],
         ['confirmed delivered', `${r.confirmed.length}/${r.sends}`],
         ['send -> confirmed p50 / p95', `${fmt(p50)} / ${fmt(p95)}`],
