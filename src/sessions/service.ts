@@ -13,7 +13,7 @@ import type { Observation, SessionObserver } from './observer.js';
 import { PROFILES, type AgentName, type AgentProfile } from './profiles.js';
 import { SessionStore, type QueuedMessage, type SessionRecord } from './store.js';
 import { agentBaseEnv, agentMaySee } from './agent-env.js';
-import { checkText } from './text.js';
+import { checkText, checkTypedAnswer } from './text.js';
 import { DeliveryUnconfirmed, PromptDelivery } from './delivery.js';
 import { spawnEngine } from './engine-spawn.js';
 import { killPaneTree } from './process-tree.js';
@@ -421,6 +421,7 @@ export class SessionService {
       throw new AegisError('conflict', `session ${session.name} is not asking anything (state: ${session.state})`, { field: 'id', fix: 'wait for state asking (session_wait), or use session_send' });
     }
     const plan = answerKeys(dialog, choice);
+    if (plan.text) plan.text = checkTypedAnswer('answer', plan.text);
     const state = await this.pressAndSettle(session, observer!, plan, dialog);
     return { state, answeredWith: plan.label ?? String(choice) };
   }

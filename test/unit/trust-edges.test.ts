@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/config/settings.js';
 import { agentBaseEnv, agentMaySee } from '../../src/sessions/agent-env.js';
+import { checkTypedAnswer, MAX_TYPED_ANSWER_BYTES } from '../../src/sessions/text.js';
 import { argLiteral } from '../../src/tmux/command.js';
 import { formatLiteral } from '../../src/tmux/server.js';
 
@@ -31,5 +32,13 @@ describe('tmux arguments stay literal', () => {
     expect(argLiteral('a;')).toBe('a\\;');
     expect(argLiteral('a\\;')).toBe('a\\\\;');
     expect(argLiteral(';')).toBe('\\;');
+  });
+});
+
+describe('a typed answer', () => {
+  it('keeps text, removes control characters, makes line breaks spaces, and refuses what a tmux command line cannot hold', () => {
+    expect(checkTypedAnswer('answer', 'src/app.ts;')).toBe('src/app.ts;');
+    expect(checkTypedAnswer('answer', 'a\x1b[201~b\nc\td\x03')).toBe('a[201~b c d');
+    expect(() => checkTypedAnswer('answer', 'x'.repeat(MAX_TYPED_ANSWER_BYTES + 1))).toThrow(/answer is 8001 bytes/);
   });
 });
