@@ -42,6 +42,8 @@ const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CLAIM_TTL_MS = 20_000;
 /** How long closing waits for a message being typed to be confirmed and recorded. */
 const STOP_WAIT_MS = 5_000;
+/** Pause before a failed delivery is attempted again. */
+const RETRY_AFTER_MS = 1_000;
 const MONITOR_LEASE = 'session-monitor';
 const MONITOR_LEASE_MS = 6_000;
 
@@ -324,8 +326,17 @@ export class SessionService {
         // The app closed under us (past STOP_WAIT_MS): the claim expires and a watching process retries.
       }
       this.app.log.warn('delivery failed', { session: s.id, attempt: msg.attempts, error });
+      // Deliveries start on screen changes; a pane that shows nothing new would leave the message
+      // queued for ever, so the next attempt is also started after a pause.
+      if (!final) setTimeout(() => this.retryDelivery(s.id), RETRY_AFTER_MS).unref();
       return { status: final ? 'failed' : 'queued', messageId: msg.id, error };
     }
+  }
+
+  private retryDelivery(sessionId: string): void {
+    // After stop() nothing is watched any more, so nothing is retried here.
+    const o = this.monitor.observer(sessionId)?.last;
+    if (o) this.maybeDeliver(sessionId, o);
   }
 
   /** Waits for the observer to report something that satisfies `pred`, or the deadline. */

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,5 +80,43 @@ describe('every text arrives byte for byte and exactly once', () => {
     expect(info.queuedMessages).toEqual([]);
     // Nothing of it arrives: the next text follows the previous one directly.
     await sendAndCheck('after the refusal');
+  });
+});
+
+/**
+ * An agent that takes a prompt but shows nothing (and reports no hooks) gives no way to tell whether
+ * the prompt was taken. The message must then fail with a clear error, typed once: never typed again.
+ */
+describe('a prompt that cannot be confirmed is never typed twice', () => {
+  let t: TestEnv;
+  let mcp: Awaited<ReturnType<typeof connectMcp>>;
+
+  beforeAll(async () => {
+    t = makeTestEnv();
+    mcp = await connectMcp(t.env);
+  });
+  afterAll(async () => {
+    await mcp?.close();
+    t?.cleanup();
+  });
+
+  it('fails the message after one typing', async () => {
+    const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-delivery-silent-')));
+    const record = join(workDir, 'received.bin');
+    const { id } = await call<{ id: string }>(mcp.client, 'session_create', { workDir, agent: 'custom', command: [process.execPath, RECORDER, record, '--silent'] });
+    await waitState(mcp.client, id, ['idle']);
+    const sent = await call<{ messageId: number }>(mcp.client, 'session_send', { id, text: 'take this once' });
+    const db = new Database(join(t.home, 'aegis.db'), { readonly: true });
+    try {
+      const row = await waitFor(() => db.prepare("SELECT status, error, attempts FROM session_messages WHERE id = ? AND status IN ('failed', 'delivered')").get(sent.messageId) as { status: string; error: string; attempts: number } | undefined, {
+        timeoutMs: 60_000,
+        what: 'the message to be finished',
+      });
+      expect(row.status).toBe('failed');
+      expect(row.error).toMatch(/not typed again/);
+    } finally {
+      db.close();
+    }
+    expect(readFileSync(record).toString('latin1')).toBe(`${START}take this once${END}\r`);
   });
 });
