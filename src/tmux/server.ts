@@ -122,14 +122,16 @@ export class TmuxServer {
   async createWindow(opts: { aegisId: string; name: string; cwd: string; env: Record<string, string>; argv: string[] }): Promise<PaneInfo> {
     this.writeConf();
     await this.scrubGlobalEnvironment();
+    // tmux runs a command of one word through the shell (sh -c); env runs it as the one argv word it is.
+    const argv = opts.argv.length === 1 ? ['env', '--', ...opts.argv] : opts.argv;
     // Environment values (-e) and option values are not format-expanded by tmux; -c and -n are.
     const envArgs = Object.entries(opts.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     const common = ['-P', '-F', PANE_FORMAT, '-n', formatLiteral(opts.name), '-c', formatLiteral(opts.cwd), ...envArgs];
-    let r = await this.run(['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...opts.argv], { reject: false });
+    let r = await this.run(['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...argv], { reject: false });
     if (r.exitCode !== 0) {
-      r = await this.run(['new-session', '-d', '-s', HUB_SESSION, '-x', String(this.size.width), '-y', String(this.size.height), ...common, '--', ...opts.argv], { reject: false });
+      r = await this.run(['new-session', '-d', '-s', HUB_SESSION, '-x', String(this.size.width), '-y', String(this.size.height), ...common, '--', ...argv], { reject: false });
       if (r.exitCode !== 0 && /duplicate session/.test(r.stderr)) {
-        r = await this.run(['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...opts.argv], { reject: false });
+        r = await this.run(['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...argv], { reject: false });
       }
     }
     if (r.exitCode !== 0) throw new AegisError('unavailable', `tmux could not start the agent: ${r.stderr.trim()}`, { fix: 'run `ag doctor` to check tmux' });

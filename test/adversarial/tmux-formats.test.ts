@@ -43,12 +43,21 @@ describe('format strings never reach a tmux format', () => {
     mkdirSync(dir, { recursive: true });
     return dir;
   };
-  /** Starts a window with a `#(...)` start folder on purpose and waits for its file: jobs ran meanwhile. */
+  /**
+   * Starts a window with a `#(...)` start folder on purpose and waits for its file: jobs ran meanwhile.
+   * tmux runs such jobs in the background and has been seen to skip one, so up to three canaries go.
+   */
   const jobsHaveRun = async () => {
-    const canary = `canary-${Math.random().toString(36).slice(2)}`;
-    const win = execFileSync('tmux', ['-L', t.socket, 'new-window', '-d', '-P', '-F', '#{window_id}', '-t', 'aegis:', '-c', `#(cd;touch ${canary})`, '--', 'sleep', '60'], { encoding: 'utf8' }).trim();
-    await waitFor(() => existsSync(join(witnessHome, canary)), { what: 'the canary job of the tmux server' });
-    execFileSync('tmux', ['-L', t.socket, 'kill-window', '-t', win]);
+    for (let tries = 1; ; tries++) {
+      const canary = `canary-${Math.random().toString(36).slice(2)}`;
+      const win = execFileSync('tmux', ['-L', t.socket, 'new-window', '-d', '-P', '-F', '#{window_id}', '-t', 'aegis:', '-c', `#(cd;touch ${canary})`, '--', 'sleep', '60'], { encoding: 'utf8' }).trim();
+      const ran = await waitFor(() => existsSync(join(witnessHome, canary)), { timeoutMs: 4_000, what: 'the canary job of the tmux server' }).catch((err: Error) => {
+        if (tries === 3) throw err;
+        return false;
+      });
+      execFileSync('tmux', ['-L', t.socket, 'kill-window', '-t', win]);
+      if (ran) return;
+    }
   };
   const witnesses = () => readdirSync(witnessHome).filter((f) => f.startsWith('WITNESS'));
 
@@ -71,6 +80,13 @@ describe('format strings never reach a tmux format', () => {
     const seen = processEnv(await waitFor(() => panePid(t.socket, s.id), { what: 'the pane' }));
     for (const [k, v] of Object.entries(env)) expect(seen.get(k), k).toBe(v);
     await jobsHaveRun();
+    expect(witnesses()).toEqual([]);
+    await call(mcp.client, 'session_kill', { id: s.id });
+  });
+
+  it('runs a one-word command as one argv word, never through a shell', async () => {
+    const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir: folder('cmd'), agent: 'custom', command: ['cd;touch WITNESS_CMD'] });
+    await waitFor(async () => ['dead', 'exited'].includes((await call<{ state: string }>(mcp.client, 'session_get', { id: s.id })).state), { what: 'the command to fail' });
     expect(witnesses()).toEqual([]);
     await call(mcp.client, 'session_kill', { id: s.id });
   });
