@@ -191,7 +191,7 @@ const sessionSend = defineTool({
   name: 'session_send',
   title: 'Send text to an agent',
   description:
-    'Sends text to the agent as ONE prompt (multi-line text stays one prompt) and confirms it arrived. If the agent is busy or a dialog is open, the message is queued (persisted, in order) and delivered as soon as the agent is ready: the result says delivered or queued. Text is typed literally: no shell or tmux interpretation. To answer a permission dialog use session_approve/session_reject; to answer a question picker use session_answer.',
+    'Sends text to the agent as ONE prompt (multi-line text stays one prompt) and confirms it arrived. If the agent is busy or a dialog is open, the message is queued (persisted, in order) and delivered as soon as the agent is ready: the result says delivered or queued. Text (at most 100,000 bytes) is pasted literally through a tmux buffer: no shell or tmux interpretation; ESC and other control characters except tab and newline are removed, CRLF becomes LF. To answer a permission dialog use session_approve/session_reject; to answer a question picker use session_answer.',
   input: z.object({ id, text: str(L.textChars).describe(`The message; multi-line allowed (at most ${L.textChars} bytes)`) }),
   output: sendResult,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -291,7 +291,7 @@ const sessionAnswer = defineTool({
   title: 'Answer a question',
   description:
     "Answers the agent's question. For a picker (state asking with a dialog): an option number (1, 2...), an option label (case-insensitive, unique prefix), or free text when the picker offers a 'Type something' option. For a plain-text question the agent ended its turn with: the answer is sent as the next message.",
-  input: z.object({ id, answer: z.union([z.number().int().min(1), str(L.textChars).min(1)]).describe('Option number, option label, or free text') }),
+  input: z.object({ id, answer: z.union([z.number().int().min(1), str(L.textChars).min(1)]).describe('Option number, option label, or free text (typed into the picker: at most 8,000 bytes, line breaks become spaces)') }),
   output: z.object({ state, answeredWith: z.string(), viaMessage: sendResult.optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   cli: { positional: ['id', 'answer'], aliases: ['answer'] },

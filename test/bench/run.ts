@@ -1,5 +1,6 @@
 // `npm run bench [-- frame sessions memory]`: runs the benchmarks and prints figures. No pass/fail:
 // goals are printed next to each figure.
+import { benchDeliveryUnderLoad } from './delivery-load.js';
 import { benchDialogDetails } from './dialog-details.js';
 import { benchFrame } from './frame.js';
 import { benchIntegrations } from './integrations.js';
@@ -13,6 +14,7 @@ const all: Record<string, () => Promise<void>> = {
   detection: () => benchDetection(60),
   'dialog-details': () => benchDialogDetails(10),
   delivery: () => benchDelivery(200),
+  'delivery-load': () => benchDeliveryUnderLoad(Number(process.env.AEGIS_BENCH_SENDS ?? 300)),
   overhead: () => benchOverhead(50, 60),
   memory: benchMemoryKg,
   pipelines: benchPipelines,

@@ -60,7 +60,7 @@ export async function benchDetection(transitions = 60): Promise<void> {
   }
 }
 
-const SAMPLES = [
+export const SAMPLES = [
   'plain ascii prompt number {n}',
   'line one of {n}\nline two has ünïcödé ✓ and 日本語\nline three $(not run) `nor this` ; & | > <',
   'emoji 🚀🔥 and accents café naïve — prompt {n}',
