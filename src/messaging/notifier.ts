@@ -32,7 +32,7 @@ export class Notifier {
   private readonly dedup: Deduper;
   private readonly rate: RateLimiter;
   private readonly held = new Map<string, number>();
-  /** Per session: the prompt code last notified and when the session left that prompt. */
+  /** Per session: the prompt code last notified and when (the store's state time) the session left that prompt. */
   private readonly prompts = new Map<string, { code: string; leftAt?: number }>();
   private pipelineTimer?: NodeJS.Timeout;
 
@@ -74,18 +74,19 @@ export class Notifier {
     if (!s) return;
     if (WAITING_STATES.includes(from) && !WAITING_STATES.includes(to)) {
       const p = this.prompts.get(sessionId);
-      if (p) p.leftAt = Date.now();
+      if (p) p.leftAt = s.stateSince;
     }
     const dialog = detail ?? s.dialog;
     if ((to === 'permission_prompt' || to === 'plan' || to === 'asking') && dialog && dialog.kind !== 'setup') {
-      let { code } = this.messaging.codes.forDialog(sessionId, dialog);
+      const instance = { sessionId, openedAt: s.stateSince, dialog };
       const last = this.prompts.get(sessionId);
-      if (last?.code === code) {
-        if (last.leftAt === undefined || Date.now() - last.leftAt < FLAP_MS) return;
-        // The same prompt again after it was answered elsewhere (in tmux, over MCP): a new prompt, a new code.
-        this.messaging.codes.close(sessionId);
-        code = this.messaging.codes.forDialog(sessionId, dialog).code;
+      // Back on the same prompt after a redraw too short to be an answer: the same prompt, its code carried over, not notified again.
+      if (last?.leftAt !== undefined && s.stateSince - last.leftAt < FLAP_MS && this.messaging.codes.carryOver(instance) === last.code) {
+        this.prompts.set(sessionId, { code: last.code });
+        return;
       }
+      const { code } = this.messaging.codes.forDialog(instance);
+      if (last?.code === code && last.leftAt === undefined) return;
       this.prompts.set(sessionId, { code });
       this.dispatch(dialog.kind === 'question' ? pickerNotice(s, dialog, code) : permissionNotice(s, dialog, code));
       return;

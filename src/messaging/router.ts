@@ -7,7 +7,7 @@ import type { SessionRecord } from '../sessions/store.js';
 import type { ToolDef } from '../tools/define.js';
 import { callTool } from '../tools/run.js';
 import { briefing } from './briefing.js';
-import { CODE_PATTERN, dialogFingerprint, type CodeStore } from './codes.js';
+import { CODE_PATTERN, openDialog, type CodeStore } from './codes.js';
 import type { ContextStore } from './contexts.js';
 import { localTime, parseDay, type Journal } from './journal.js';
 import { runOperator, type Operator } from './operators.js';
@@ -205,8 +205,10 @@ export class CommandRouter {
     const s = await this.tool<{ id: string; name: string; state: SessionState; stateSince: string; workDir: string; dialog?: Dialog; lastAssistantMessage?: string }>('session_get', { id: ref });
     this.setCurrent(sender, s.id);
     const rich: Rich = [{ b: s.name }, ' ', { code: shortId(s.id) }, ` — ${s.state} for ${ago(Date.parse(s.stateSince))}`, '\nIn ', { code: s.workDir }];
-    if (s.dialog) {
-      const code = this.deps.codes.forDialog(s.id, s.dialog).code;
+    const record = this.app.sessions.store.get(s.id);
+    const open = record && openDialog(record);
+    if (open && s.dialog) {
+      const code = this.deps.codes.forDialog(open).code;
       rich.push('\nWaiting: ', ...dialogLine(s.dialog), '\nReply approve ', { b: code }, ' or reject ', { b: code });
     }
     if (s.lastAssistantMessage) rich.push('\nLast reply: ', clip(s.lastAssistantMessage, 400));
@@ -232,8 +234,7 @@ export class CommandRouter {
       if (!c) throw invalidInput('code', `No prompt has code ${code}.`, 'send pending to see the open prompts and their codes');
       if (c.closedAt) throw new AegisError('conflict', `Code ${code} was already answered.`, { field: 'code', fix: 'send pending for what is open now' });
       const { session } = await this.app.sessions.fresh(c.sessionId);
-      if (!session.dialog || dialogFingerprint(session.dialog) !== c.fingerprint) {
-        codes.close(c.sessionId);
+      if (!codes.stillOpen(c.code, openDialog(session))) {
         throw new AegisError('conflict', `The prompt of code ${code} is gone: ${session.name} is ${session.state} now.`, { field: 'code', fix: 'send pending for what is open now' });
       }
       return { session };

@@ -89,6 +89,25 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     expect(edit.reply_markup).toEqual({ inline_keyboard: [] });
   });
 
+  it('approves a Write prompt by code and an Edit prompt by button while the hook swaps in the absolute path', async () => {
+    const file = join(world.workDir, 'notes.md');
+    const hooked = () => waitFor(() => serve.app.sessions.store.live().find((s) => s.dialog?.file === file), { what: 'the hook’s absolute path in the dialog' });
+    tg.userSays(CHAT, 'task: WRITE notes.md hello');
+    const prompt = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('notes.md'), 'the Write notification');
+    const code = /approve ([0-9a-f]{3,4})/.exec(prompt.text)![1]!;
+    await hooked();
+    tg.userSays(CHAT, `approve ${code}`);
+    await waitFor(() => existsSync(file) && readFileSync(file, 'utf8').includes('hello'), { what: 'the approved Write' });
+    expect(tg.sent.find((s) => s.text.includes(`code ${code} is gone`))).toBeUndefined();
+
+    tg.userSays(CHAT, 'task: EDIT notes.md hello bye');
+    const edit = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('notes.md') && s.messageId !== prompt.messageId, 'the Edit notification');
+    await hooked();
+    tg.pressButton(CHAT, edit.messageId, edit.buttons![0]![0]!.callback_data);
+    await waitFor(() => readFileSync(file, 'utf8').includes('bye'), { what: 'the approved Edit' });
+    await waitFor(() => tg.callbackAnswers.find((a) => a.text === 'Approved'), { what: 'answerCallbackQuery' });
+  });
+
   it('ignores an unknown sender and logs it, sending nothing back', async () => {
     const update = tg.userSays(STRANGER, 'status');
     await waitFor(() => listMessages(serve.app.db, { channel: 'telegram', direction: 'in', limit: 50, offset: 0 }).messages.find((m) => m.externalId === String(update) && m.status === 'ignored'), { what: 'the ignored row' });

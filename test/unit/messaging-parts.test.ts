@@ -25,14 +25,17 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 const bash = (command: string): Dialog => ({ kind: 'permission', title: 'Bash command', question: 'Do you want to proceed?', options: [{ number: 1, label: 'Yes', selected: true }], tool: 'Bash', command });
 
+const write = (file: string): Dialog => ({ kind: 'permission', title: 'Create file', question: 'Do you want to create notes.md?', options: [{ number: 1, label: 'Yes', selected: true }], tool: 'Write', file });
+const at = (dialog: Dialog, openedAt = 1_000, sessionId = 's1') => ({ sessionId, openedAt, dialog });
+
 describe('approve codes', () => {
-  it('gives one code per dialog, keeps it while the dialog stays, and a new one for the next dialog', () => {
+  it('gives one code per dialog instance, keeps it while the dialog stays, and a new one for the next dialog', () => {
     const codes = new CodeStore(openDatabase(join(tempDir(), 'a.db')));
-    const first = codes.forDialog('s1', bash('npm test'));
+    const first = codes.forDialog(at(bash('npm test')));
     expect(first).toMatchObject({ created: true });
     expect(first.code).toMatch(/^[0-9a-f]{3}$/);
-    expect(codes.forDialog('s1', bash('npm test'))).toEqual({ code: first.code, created: false });
-    const second = codes.forDialog('s1', bash('rm -rf build'));
+    expect(codes.forDialog(at(bash('npm test')))).toEqual({ code: first.code, created: false });
+    const second = codes.forDialog(at(bash('rm -rf build')));
     expect(second.code).not.toBe(first.code);
     expect(codes.get(first.code)?.closedAt).toBeDefined();
     expect(codes.get(second.code)?.closedAt).toBeUndefined();
@@ -40,10 +43,41 @@ describe('approve codes', () => {
     expect(codes.get(second.code)?.closedAt).toBeDefined();
   });
 
+  it('keeps a code valid while details of the same dialog arrive (screen path, then the hook’s absolute path)', () => {
+    const codes = new CodeStore(openDatabase(join(tempDir(), 'race.db')));
+    const { code } = codes.forDialog(at(write('notes.md')));
+    expect(codes.stillOpen(code, at(write('/home/me/proj/notes.md')))).toBe(true);
+    expect(codes.forDialog(at(write('/home/me/proj/notes.md')))).toEqual({ code, created: false });
+    // A cut command on screen and the whole one from the hook: one dialog.
+    const cut = codes.forDialog(at(bash('npm run bui…'), 2_000));
+    expect(codes.stillOpen(cut.code, at(bash('npm run build -- --watch'), 2_000))).toBe(true);
+  });
+
+  it('never applies a code to another dialog: another file, another command, or the same one opened again later', () => {
+    const codes = new CodeStore(openDatabase(join(tempDir(), 'other.db')));
+    const a = codes.forDialog(at(write('notes.md')));
+    expect(codes.stillOpen(a.code, at(write('/home/me/proj/other.md')))).toBe(false);
+    expect(codes.get(a.code)?.closedAt).toBeDefined();
+    const b = codes.forDialog(at(bash('rm build/'), 3_000));
+    expect(codes.stillOpen(b.code, at(bash('rm -rf ~'), 3_000))).toBe(false);
+    const c = codes.forDialog(at(bash('npm test'), 4_000));
+    // The session left the dialog and opened the same-looking one again (a new stateSince): a new prompt.
+    expect(codes.stillOpen(c.code, at(bash('npm test'), 5_000))).toBe(false);
+    expect(codes.stillOpen(c.code, undefined)).toBe(false);
+  });
+
+  it('carries an open code over a redraw (same dialog, new openedAt) only when the dialog agrees', () => {
+    const codes = new CodeStore(openDatabase(join(tempDir(), 'flap.db')));
+    const { code } = codes.forDialog(at(bash('npm test')));
+    expect(codes.carryOver(at(bash('npm test'), 1_500))).toBe(code);
+    expect(codes.stillOpen(code, at(bash('npm test'), 1_500))).toBe(true);
+    expect(codes.carryOver(at(bash('npm publish'), 1_800))).toBeUndefined();
+  });
+
   it('never hands out a code that is open for another session', () => {
     const codes = new CodeStore(openDatabase(join(tempDir(), 'b.db')));
     const seen = new Set<string>();
-    for (let i = 0; i < 300; i++) seen.add(codes.forDialog(`s${i}`, bash(`cmd ${i}`)).code);
+    for (let i = 0; i < 300; i++) seen.add(codes.forDialog(at(bash(`cmd ${i}`), 1, `s${i}`)).code);
     expect(seen.size).toBe(300);
   });
 });

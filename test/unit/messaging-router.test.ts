@@ -179,4 +179,40 @@ describe('chat commands and notifications', () => {
       notifier.stop();
     }
   });
+
+  it('keeps a Write prompt’s code valid while the hook swaps the absolute path in, and never applies it to the next dialog', async () => {
+    const m = app.messaging;
+    const notifier = new Notifier(app, m, { subscriptions: [{ channel: 'telegram', to: '1', events: new Set(['permission']) }], ratePerMinute: 10, dedupMs: 60_000 });
+    notifier.start();
+    try {
+      const id = 'cccccccc-0000-0000-0000-000000000003';
+      app.sessions.store.insert(session(id, 'working', { workDir: '/home/me/proj' }));
+      const write = (file: string): Dialog => ({ kind: 'permission', title: 'Create file', question: 'Do you want to create notes.md?', options: [{ number: 1, label: 'Yes', selected: true }], tool: 'Write', file });
+      const show = (state: SessionState, dialog: Dialog | null, at: number) => {
+        const { from } = app.sessions.store.setState(id, state, at, 'test', { dialog });
+        if (from !== state) app.events.emit('session_state_changed', { sessionId: id, from: from!, to: state, detail: dialog ?? undefined });
+      };
+      const t0 = Date.now();
+      show('permission_prompt', write('notes.md'), t0);
+      const notice = listMessages(app.db, { kind: 'notification', limit: 100, offset: 0 }).messages.find((n) => n.text.includes('claude-cccccccc'))!;
+      const code = /approve ([0-9a-f]{3})/.exec(notice.text)![1]!;
+      // The PermissionRequest hook arrives: same dialog, absolute path.
+      show('permission_prompt', write('/home/me/proj/notes.md'), t0 + 50);
+      const r = await handle(`approve ${code}`);
+      expect(r.reply).not.toContain('is gone');
+      expect(r.reply).not.toContain('already answered');
+      expect(m.codes.get(code)?.dialog.file).toBe('/home/me/proj/notes.md');
+      // The dialog is answered in the terminal; the next one (same file, opened later) is another prompt.
+      show('working', null, t0 + 100);
+      show('permission_prompt', write('/home/me/proj/notes.md'), t0 + 5_000);
+      const stale = await handle(`approve ${code}`);
+      expect(stale.failed).toBe(true);
+      expect(stale.reply).toMatch(/gone|already answered/);
+      const second = listMessages(app.db, { kind: 'notification', limit: 100, offset: 0 }).messages.filter((n) => n.text.includes('claude-cccccccc'));
+      expect(second).toHaveLength(2);
+      expect(second[0]!.text).not.toContain(`approve ${code}`);
+    } finally {
+      notifier.stop();
+    }
+  });
 });
