@@ -84,6 +84,9 @@ export const SETTINGS: SettingSpec[] = [
   { key: 'messaging.workDir', env: 'AEGIS_MESSAGING_WORKDIR', schema: z.string().min(1), description: 'folder in which `task: <brief>` from a chat starts its session' },
   { key: 'messaging.agent', env: 'AEGIS_MESSAGING_AGENT', schema: z.enum(['claude', 'codex', 'gemini', 'shell']), default: 'claude', description: 'agent that `task: <brief>` from a chat starts' },
   { key: 'messaging.retentionDays', env: 'AEGIS_MESSAGING_RETENTION_DAYS', schema: intFrom(1, 3650), default: 30, description: 'days `ag serve` keeps finished messages (handled, sent, dead...); delivered event-webhook rows are kept one day' },
+  { key: 'messaging.retryHorizonHours', env: 'AEGIS_MESSAGING_RETRY_HORIZON_HOURS', schema: z.coerce.number().positive().max(720), default: 24, description: 'how long the outbox keeps retrying a message a service failed to take (5xx, 429, unreachable), across restarts, before it gives up (fallback, then alerts); errors that cannot succeed (unknown chat, blocked bot, bad credentials) give up at once' },
+  { key: 'messaging.retryBaseMs', env: 'AEGIS_MESSAGING_RETRY_BASE_MS', schema: intFrom(10, 600_000), default: 1_000, description: 'first retry delay of the outbox; each further retry doubles it (with jitter) up to messaging.retryMaxSeconds' },
+  { key: 'messaging.retryMaxSeconds', env: 'AEGIS_MESSAGING_RETRY_MAX_SECONDS', schema: intFrom(1, 86_400), default: 300, description: 'longest wait between two outbox retries' },
   { key: 'messaging.morningBriefing', env: 'AEGIS_MORNING_BRIEFING', schema: clock, default: '08:00', description: 'local time `ag serve` sends the morning briefing to subscribers, or off' },
   { key: 'messaging.eveningBriefing', env: 'AEGIS_EVENING_BRIEFING', schema: clock, default: '18:00', description: 'local time `ag serve` sends the evening briefing to subscribers, or off' },
 ];

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Dialog } from '../agents/types.js';
 import type { Rich } from '../channels/format.js';
 import type { Button } from '../channels/types.js';
@@ -9,7 +8,10 @@ import type { NotifyEvent } from './targets.js';
 /** One notification, before it fans out to subscribers. */
 export interface Notice {
   event: NotifyEvent;
-  /** Identical notices within the dedup window go out once. */
+  /**
+   * The event's identity (session, turn or dialog, kind): the same event seen twice within the dedup
+   * window goes out once. Never the text: two turns that say the same thing are two notices.
+   */
   dedupKey: string;
   rich: Rich;
   buttons?: Button[][];
@@ -17,7 +19,6 @@ export interface Notice {
   actionable: boolean;
 }
 
-const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 const MAX_OPTION_BUTTONS = 8;
 
 /** A permission or plan prompt: what tool, what command or file, and the code to answer it (also as buttons). */
@@ -48,17 +49,17 @@ export function pickerNotice(s: SessionRecord, d: Dialog, code: string): Notice 
  * A finished turn: the assistant's reply text itself (not the screen), whole; the outbox cuts it
  * into messages. A reply that ends in a question asks for `input:`.
  */
-export function turnNotice(s: SessionRecord, message: string | undefined, asking: boolean): Notice {
+export function turnNotice(s: SessionRecord, message: string | undefined, asking: boolean, turnAt: number): Notice {
   const text = message?.trim() || '(no text)';
   const head: Rich = asking ? ['❓ ', { b: s.name }, ' asks:\n'] : ['✅ ', { b: s.name }, ' finished:\n'];
   const tail: Rich = asking ? ['\n\nReply ', { b: 'input: <answer>' }] : ['\n\nFollow up with ', { b: 'c: <text>' }];
-  return { event: asking ? 'question' : 'finished', dedupKey: `${s.id}:turn:${hash(text)}`, rich: [...head, text, ...tail], actionable: asking };
+  return { event: asking ? 'question' : 'finished', dedupKey: `${s.id}:turn:${turnAt}`, rich: [...head, text, ...tail], actionable: asking };
 }
 
 export function stalledNotice(s: SessionRecord, stallSeconds: number): Notice {
   return {
     event: 'stalled',
-    dedupKey: `${s.id}:stalled`,
+    dedupKey: `${s.id}:stalled:${s.stateSince}`,
     rich: ['⏳ ', { b: s.name }, ` (${shortId(s.id)}) has shown no progress for ${Math.round(stallSeconds / 60)} min.`, '\nLook with ', { b: `session ${shortId(s.id)}` }, ' or end it with ', { b: 'stop session' }, '.'],
     actionable: false,
   };

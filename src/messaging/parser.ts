@@ -20,6 +20,8 @@ export type Intent =
   | { kind: 'journal'; day?: string }
   | { kind: 'note'; text: string }
   | { kind: 'briefing'; which: 'morning' | 'evening' }
+  | { kind: 'failed' }
+  | { kind: 'resend'; ids: number[]; all: boolean }
   | { kind: 'help' }
   | { kind: 'operator'; name: string; extra?: string }
   | { kind: 'unknown'; word: string; suggestions: string[] }
@@ -38,7 +40,7 @@ export interface ParseOptions {
 }
 
 /** Command words offered in "did you mean" (aliases like `s` or `y` are too short to suggest). */
-export const COMMAND_WORDS = ['task', 'continue', 'sessions', 'session', 'stop', 'input', 'pending', 'awaiting', 'waiting', 'approve', 'reject', 'answer', 'recall', 'status', 'tasks', 'journal', 'morning', 'evening', 'help'];
+export const COMMAND_WORDS = ['task', 'continue', 'sessions', 'session', 'stop', 'input', 'pending', 'awaiting', 'waiting', 'approve', 'reject', 'answer', 'recall', 'status', 'tasks', 'journal', 'morning', 'evening', 'failed', 'resend', 'help'];
 
 /** Commands that take free text after a colon: `task: fix the flaky login test`. */
 const TEXT_COMMANDS: Record<string, 'task' | 'continue' | 'input' | 'note'> = { task: 'task', c: 'continue', continue: 'continue', input: 'input', journal: 'note' };
@@ -138,6 +140,11 @@ export function parseCommand(raw: string, opts: ParseOptions = {}): Intent {
     case 'morning':
     case 'evening':
       return { kind: 'briefing', which: word };
+    case 'failed':
+    case 'undelivered':
+      return { kind: 'failed' };
+    case 'resend':
+      return { kind: 'resend', all: args[0]?.toLowerCase() === 'all', ids: args.map(Number).filter((n) => Number.isInteger(n) && n > 0) };
     case 'help':
     case 'start':
     case '?':

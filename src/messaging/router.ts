@@ -51,6 +51,7 @@ const HELP: Rich = [
   '\nrecall [full] <words> — search the knowledge graph',
   '\nstatus · tasks · morning · evening',
   '\njournal [date] · journal: <note>',
+  '\nfailed — messages that could not be delivered · resend <id>|all',
 ];
 
 /** Reply shapes for errors: what went wrong and, on its own line, what to do. */
@@ -180,6 +181,14 @@ export class CommandRouter {
         return { rich: await briefing(this.app, this.deps.codes, this.deps.journal, intent.which) };
       case 'operator':
         return this.operator(sender, intent.name, intent.extra);
+      case 'failed':
+        return this.failed();
+      case 'resend': {
+        if (!intent.all && !intent.ids.length) throw invalidInput('id', 'Which message?', 'send resend <id> with an id from failed, or resend all');
+        const r = await this.tool<{ resent: number[]; skipped: number[] }>('message_resend', { ids: intent.ids, all: intent.all });
+        if (!r.resent.length) return { rich: ['Nothing to resend', r.skipped.length ? ` (${r.skipped.join(', ')}: not undelivered messages)` : '', '. Send failed for the list.'] };
+        return { rich: [`📤 Resending ${r.resent.length} message${r.resent.length === 1 ? '' : 's'}: ${r.resent.join(', ')}`, r.skipped.length ? `; skipped ${r.skipped.join(', ')}` : '', '.'] };
+      }
     }
   }
 
@@ -279,6 +288,14 @@ export class CommandRouter {
     this.deps.codes.close(target.id);
     this.setCurrent(sender, target.id);
     return { rich: ['💬 Answered ', { b: target.name }, `. Now ${r.state}.`] };
+  }
+
+  /** The dead-letter list, newest first, with each one's reason. */
+  private async failed(): Promise<Reply> {
+    const r = await this.tool<{ messages: { id: number; channel: string; peer: string; text: string; error?: string; updatedAt: string }[]; total: number }>('message_list', { failed: true, limit: 10 });
+    if (!r.messages.length) return { rich: ['Every message was delivered.'] };
+    const lines: Rich = r.messages.flatMap((m) => ['\n• ', { code: String(m.id) }, ` to ${m.channel}:${m.peer} ${ago(Date.parse(m.updatedAt))}: `, clip(m.text.replace(/\s+/g, ' '), 80), m.error ? ` — ${clip(m.error, 120)}` : '']);
+    return { rich: [{ b: `Not delivered (${r.messages.length} of ${r.total})` }, ...lines, '\nSend ', { b: 'resend <id>' }, ' or ', { b: 'resend all' }, '.'] };
   }
 
   private async recall(query: string, full: boolean): Promise<Reply> {

@@ -69,6 +69,11 @@ export class MessagingService {
       fallback: fallbackTarget(app.config),
       alerts: alertTargets(app.config),
       webhookMaxAttempts: app.config.get('hooks.webhookMaxAttempts'),
+      retry: {
+        baseMs: app.config.get<number>('messaging.retryBaseMs'),
+        capMs: app.config.get<number>('messaging.retryMaxSeconds') * 1_000,
+        horizonMs: app.config.get<number>('messaging.retryHorizonHours') * 3_600_000,
+      },
       journal: (text) => this.journal.add('alert', text, 'outbox'),
       onSent: (row) => {
         if (row.channel !== 'webhooks') app.events.emit('message_sent', { channel: row.channel, to: row.peer, text: row.text });

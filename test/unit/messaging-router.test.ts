@@ -12,6 +12,7 @@ import type { SessionRecord } from '../../src/sessions/store.js';
 import { BUILTIN_TOOLS } from '../../src/tools/index.js';
 import { callTool } from '../../src/tools/run.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = '123456:SECRET-telegram-token-abcdef';
 
@@ -174,7 +175,34 @@ describe('chat commands and notifications', () => {
       emit('working', 'permission_prompt', bash('npm run lint'));
       const last = notes().find((n) => n.text.includes('npm run lint'))!;
       expect(last.status).toBe('queued');
-      expect(last.text).toContain('1 earlier notification was held back');
+      expect(last.text).toContain('1 notification held back by the rate limit:');
+      expect(last.text).toContain('Done again.');
+      expect(listMessages(app.db, { status: ['merged'], limit: 10, offset: 0 }).messages.map((n) => n.text)).toEqual([expect.stringContaining('Done again.')]);
+    } finally {
+      notifier.stop();
+    }
+  });
+
+  it('sends two identical replies of two turns, drops the same turn seen twice, and sends held-back notices as a digest', async () => {
+    const notifier = new Notifier(app, app.messaging, { subscriptions: [{ channel: 'telegram', to: '5', events: new Set(['finished']) }], ratePerMinute: 2, dedupMs: 60_000, rateWindowMs: 400 });
+    notifier.start();
+    try {
+      const id = 'dddddddd-0000-0000-0000-000000000004';
+      app.sessions.store.insert(session(id, 'idle'));
+      const mine = () => listMessages(app.db, { channel: 'telegram', limit: 100, offset: 0 }).messages.filter((n) => n.peer === '5').reverse();
+      const t0 = Date.now();
+      app.events.emit('session_turn_finished', { sessionId: id, at: t0, message: 'All tests pass.' });
+      app.events.emit('session_turn_finished', { sessionId: id, at: t0 + 1, message: 'All tests pass.' });
+      app.events.emit('session_turn_finished', { sessionId: id, at: t0 + 1, message: 'All tests pass.' });
+      expect(mine().map((n) => n.status === 'suppressed')).toEqual([false, false]);
+      // Over the limit of 2 per window: held back, then sent as one digest once the window allows it.
+      app.events.emit('session_turn_finished', { sessionId: id, at: t0 + 2, message: 'Third reply.' });
+      app.events.emit('session_turn_finished', { sessionId: id, at: t0 + 3, message: 'Fourth reply.' });
+      expect(mine().filter((n) => n.status === 'suppressed')).toHaveLength(2);
+      const digest = await waitFor(() => mine().find((n) => n.text.includes('2 notifications held back')), { timeoutMs: 5_000, what: 'the digest' });
+      expect(digest.text).toContain('Third reply.');
+      expect(digest.text).toContain('Fourth reply.');
+      expect(mine().filter((n) => n.status === 'suppressed')).toHaveLength(0);
     } finally {
       notifier.stop();
     }
