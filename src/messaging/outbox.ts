@@ -3,6 +3,7 @@ import { ChannelError, type Button, type ChannelAdapter, type ChannelName } from
 import type { Db } from '../db/open.js';
 import type { Logger } from '../util/log.js';
 import { fromRow, getMessage, type MessageRecord, type OutboundKind, type OutboundPayload } from './messages.js';
+import { holderGone } from './holder.js';
 import { targetKey, type Target } from './targets.js';
 
 export interface EnqueueInput {
@@ -70,18 +71,6 @@ export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1_000, capMs: 300_000, horiz
 export function backoffMs(attempt: number, random: () => number = Math.random, policy: Pick<RetryPolicy, 'baseMs' | 'capMs'> = DEFAULT_RETRY): number {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(40, Math.max(0, attempt - 1)));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
-
-/** Whether the process that claimed a row is gone (a kill -9): `holder` starts with its pid. */
-function holderGone(holder: string): boolean {
-  const pid = Number(holder.split('-')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 /**

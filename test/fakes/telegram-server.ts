@@ -51,6 +51,9 @@ export interface FakeTelegram {
   forwardWebhookTo(url: string): void;
   /** Webhook deliveries: each POST and its HTTP status. */
   pushes: { updateId: number; status: number }[];
+  /** An outage: the listener closes, so connections are refused, until `recover()` listens on the same port again. */
+  goDown(): Promise<void>;
+  recover(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,7 +91,7 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
   const messageIds = new Map<string, number>();
   const failures = new Map<string, { count: number; error: { code: number; description: string; retryAfter?: number } }>();
   let waiting: { offset: number; res: ServerResponse; timer: NodeJS.Timeout } | undefined;
-  const fake: Omit<FakeTelegram, 'url' | 'close'> & { url?: string; close?: () => Promise<void> } = {
+  const fake: Omit<FakeTelegram, 'url' | 'close' | 'goDown' | 'recover'> & Partial<Pick<FakeTelegram, 'url' | 'close' | 'goDown' | 'recover'>> = {
     token,
     sent: [],
     callbackAnswers: [],
@@ -255,11 +258,23 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
         return fail(res, 404, 'Not Found: method not found');
     }
   });
-  const listening = await listenLoopback(server);
+  let listening = await listenLoopback(server);
   fake.url = listening.url;
+  const port = Number(new URL(listening.url).port);
+  let down = false;
+  fake.goDown = async () => {
+    if (waiting) clearTimeout(waiting.timer);
+    waiting = undefined;
+    down = true;
+    await listening.close();
+  };
+  fake.recover = async () => {
+    listening = await listenLoopback(server, port);
+    down = false;
+  };
   fake.close = () => {
     if (waiting) clearTimeout(waiting.timer);
-    return listening.close();
+    return down ? Promise.resolve() : listening.close();
   };
   return fake as FakeTelegram;
 }
