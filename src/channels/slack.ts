@@ -142,6 +142,15 @@ export class SlackAdapter implements ChannelAdapter {
     if (res.status !== 200) throw httpFailure('Slack response_url', res, res.text.slice(0, 200));
   }
 
+  /** A stranger's press: an ephemeral answer only they see; the message and its buttons stay as they are. */
+  async refuse(inbound: InboundMessage, text: string): Promise<void> {
+    const press = inbound.callback && this.presses.get(inbound.callback.id);
+    if (!press) return;
+    this.presses.delete(inbound.callback!.id);
+    const res = await httpRequest('Slack response_url', press.responseUrl, { body: { response_type: 'ephemeral', replace_original: false, text } });
+    if (res.status !== 200) throw httpFailure('Slack response_url', res, res.text.slice(0, 200));
+  }
+
   private events(req: WebhookRequest): WebhookOutcome {
     const refused = this.refusal(req);
     if (refused) return refused;

@@ -176,6 +176,10 @@ export class TelegramAdapter implements ChannelAdapter {
     }
   }
 
+  async refuse(inbound: InboundMessage, text: string): Promise<void> {
+    if (inbound.callback) await this.call('answerCallbackQuery', { callback_query_id: inbound.callback.id, text: text.slice(0, 200), show_alert: true });
+  }
+
   async probe(): Promise<string> {
     const me = await this.call<TgUser>('getMe', {});
     return `@${me.username ?? me.id}`;

@@ -31,6 +31,9 @@ export interface Delivery {
   externalId?: string;
 }
 
+/** What a stranger who pressed a button is told, on every channel. */
+export const NOT_ALLOWED = 'Not allowed: you are not on this Aegis allowlist.';
+
 /** A message from a person, normalized. `externalId` is the service's id for it: the dedup key. */
 export interface InboundMessage {
   channel: ChannelName;
@@ -137,6 +140,12 @@ export interface ChannelAdapter {
   poll?(signal: AbortSignal): Promise<PollResult>;
   /** After a button press was handled: stop the client's spinner and remove the buttons so it is not pressed twice. */
   acknowledge?(inbound: InboundMessage, text: string): Promise<void>;
+  /**
+   * A button pressed by someone not allowed: answer them (so their client stops spinning) and change
+   * nothing else; the buttons stay for the people who may press them. Discord answers in the
+   * interaction response itself and has no refuse().
+   */
+  refuse?(inbound: InboundMessage, text: string): Promise<void>;
   /** Webhook receivers, mounted by `ag serve`. */
   webhooks?: WebhookRoute[];
 }

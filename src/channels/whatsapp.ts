@@ -118,6 +118,11 @@ export class WhatsAppAdapter implements ChannelAdapter {
     return this.allowed.has(phoneDigits(sender));
   }
 
+  /** A press from a number not allowed: told so in a message of its own (WhatsApp has no other answer to a press). */
+  async refuse(inbound: InboundMessage, text: string): Promise<void> {
+    if (inbound.callback) await this.send({ to: inbound.sender, text });
+  }
+
   /** Runs `then` only for a request whose signature holds; anything else is a 401 and is not stored. */
   private verified(req: WebhookRequest, then: () => WebhookOutcome): WebhookOutcome {
     const secret = this.opts.signatureSecret;
@@ -153,7 +158,9 @@ export class WhatsAppAdapter implements ChannelAdapter {
     // Only WhatsApp, and only what carries words; other types (audio, location...) are acknowledged and dropped.
     const text = m.text ?? m.reply?.id ?? m.reply?.title ?? m.image?.caption ?? m.file?.caption;
     if (m.channel !== 'whatsapp' || !m.message_uuid || !m.from || text === undefined) return { status: 200, body: {} };
-    const msg: InboundMessage = { channel: 'whatsapp', externalId: m.message_uuid, sender: phoneDigits(m.from), chat: phoneDigits(m.from), text, senderName: m.profile?.name };
+    // A reply button or list row pressed: a press, like Telegram's callback query (answered with a message: WhatsApp has no toast).
+    const callback = m.reply?.id ? { id: m.message_uuid, data: text } : undefined;
+    const msg: InboundMessage = { channel: 'whatsapp', externalId: m.message_uuid, sender: phoneDigits(m.from), chat: phoneDigits(m.from), text, senderName: m.profile?.name, callback };
     return { status: 200, body: {}, inbound: [msg] };
   }
 

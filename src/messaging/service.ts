@@ -3,7 +3,7 @@ import type { App } from '../app.js';
 import { plainText, type Rich, type Segment } from '../channels/format.js';
 import { BUILTIN_CHANNELS } from '../channels/builtin.js';
 import { buildBuiltinAdapters, missingSettings } from '../channels/registry.js';
-import type { ChannelAdapter, ChannelName, InboundMessage, StatusUpdate } from '../channels/types.js';
+import { NOT_ALLOWED, type ChannelAdapter, type ChannelName, type InboundMessage, type StatusUpdate } from '../channels/types.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { CodeStore } from './codes.js';
 import { ContextStore } from './contexts.js';
@@ -149,8 +149,10 @@ export class MessagingService {
   async process(id: number, m: InboundMessage): Promise<ReceiveOutcome> {
     const adapter = this.adapters.get(m.channel);
     if (!adapter?.isAllowed(m.sender, m.chat)) {
-      this.inbox.finish(id, 'ignored', 'sender not allowed');
-      this.app.log.warn('message from an unknown sender ignored', { channel: m.channel, sender: m.sender, chat: m.chat });
+      this.inbox.finish(id, 'ignored', m.callback ? 'button press from a sender not allowed: answered "not allowed"' : 'sender not allowed');
+      this.app.log.warn(m.callback ? 'button press from an unknown sender refused' : 'message from an unknown sender ignored', { channel: m.channel, sender: m.sender, chat: m.chat });
+      // A press is answered, or the stranger's button spins forever; nothing else happens.
+      if (m.callback && adapter?.refuse) adapter.refuse(m, NOT_ALLOWED).catch((err: Error) => this.app.log.warn('could not answer a refused button press', { channel: m.channel, error: err.message }));
       return { status: 'ignored' };
     }
     this.app.events.emit('message_received', { channel: m.channel, from: m.sender, text: m.text });

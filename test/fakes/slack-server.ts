@@ -46,7 +46,7 @@ export interface FakeSlack {
   token: string;
   posts: SlackPost[];
   /** Messages replaced through a response_url, in order. */
-  replaced: { path: string; text: string; replaceOriginal: boolean; blocks?: unknown }[];
+  replaced: { path: string; text: string; replaceOriginal: boolean; blocks?: unknown; ephemeral: boolean }[];
   /** A response_url for a press (Slack gives one per interaction). */
   responseUrl(id: string): string;
   rateLimitNext(count: number, retryAfterSec: number): void;
@@ -74,7 +74,7 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
     const badBlocks = body?.blocks === undefined ? undefined : blocksProblem(body.blocks as SlackBlock[]);
     if (path.startsWith('/actions/')) {
       if (!body?.text) return (res.writeHead(400), res.end('no_text'));
-      fake.replaced.push({ path, text: String(body.text), replaceOriginal: body.replace_original === true, blocks: body.blocks });
+      fake.replaced.push({ path, text: String(body.text), replaceOriginal: body.replace_original === true, blocks: body.blocks, ephemeral: body.response_type === 'ephemeral' });
       return json(200, { ok: true });
     }
     if (path.startsWith('/hooks/')) {

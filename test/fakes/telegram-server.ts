@@ -28,7 +28,7 @@ export interface FakeTelegram {
   url: string;
   token: string;
   sent: TgSent[];
-  callbackAnswers: { callback_query_id: string; text?: string }[];
+  callbackAnswers: { callback_query_id: string; text?: string; showAlert?: boolean }[];
   edits: { chat_id: string; message_id: number; reply_markup?: unknown }[];
   /** Every method called, in order. */
   calls: string[];
@@ -249,7 +249,8 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
         return reply(res, 200, { ok: true, result: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId), type: 'private' }, text } });
       }
       case 'answerCallbackQuery':
-        fake.callbackAnswers.push({ callback_query_id: String(p.callback_query_id), text: p.text as string | undefined });
+        if (typeof p.text === 'string' && p.text.length > 200) return fail(res, 400, 'Bad Request: MESSAGE_TOO_LONG');
+        fake.callbackAnswers.push({ callback_query_id: String(p.callback_query_id), text: p.text as string | undefined, showAlert: p.show_alert === true });
         return reply(res, 200, { ok: true, result: true });
       case 'editMessageReplyMarkup':
         fake.edits.push({ chat_id: String(p.chat_id), message_id: Number(p.message_id), reply_markup: p.reply_markup });

@@ -108,6 +108,23 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     await waitFor(() => tg.callbackAnswers.find((a) => a.text === 'Approved'), { what: 'answerCallbackQuery' });
   });
 
+  it('answers a stranger’s button press "not allowed", records it, and changes nothing', async () => {
+    const target = join(world.workDir, 'stranger.txt');
+    tg.userSays(CHAT, `task: RUN echo stranger > ${target}`);
+    const prompt = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('stranger.txt'), 'the permission notification');
+    // Pressed from a chat that is not allowed (an allowed chat trusts everyone in it).
+    const update = tg.pressButton(STRANGER, prompt.messageId, prompt.buttons![0]![0]!.callback_data, STRANGER);
+    const answer = await waitFor(() => tg.callbackAnswers.find((a) => a.callback_query_id === `cb${update}`), { what: 'the answer to the stranger’s press' });
+    expect(answer).toMatchObject({ text: expect.stringContaining('Not allowed') as unknown, showAlert: true });
+    const row = await waitFor(() => listMessages(serve.app.db, { channel: 'telegram', direction: 'in', limit: 50, offset: 0 }).messages.find((m) => m.externalId === String(update) && m.status === 'ignored'), { what: 'the refused press recorded' });
+    expect(row.error).toContain('not allowed');
+    // The prompt is still open and its buttons still there for the owner.
+    expect(tg.edits.find((e) => e.message_id === prompt.messageId && e.chat_id === String(CHAT))).toBeUndefined();
+    expect(existsSync(target)).toBe(false);
+    tg.pressButton(CHAT, prompt.messageId, prompt.buttons![0]![0]!.callback_data);
+    await waitFor(() => existsSync(target), { what: 'the owner’s press to approve' });
+  });
+
   it('ignores an unknown sender and logs it, sending nothing back', async () => {
     const update = tg.userSays(STRANGER, 'status');
     await waitFor(() => listMessages(serve.app.db, { channel: 'telegram', direction: 'in', limit: 50, offset: 0 }).messages.find((m) => m.externalId === String(update) && m.status === 'ignored'), { what: 'the ignored row' });

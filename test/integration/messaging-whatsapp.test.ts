@@ -149,6 +149,11 @@ describe('messaging over WhatsApp (Vonage)', { timeout: 60_000 }, () => {
     expect((await postWebhook(inbound, inboundText('15550001111', BOT, 'status', stranger), { secret: SECRET })).status).toBe(200);
     await waitFor(() => inboundRows().find((m) => m.externalId === stranger && m.status === 'ignored'), { what: 'the ignored row' });
     expect(vonage.sent.filter((s) => s.to === '15550001111')).toEqual([]);
+    // A stranger's button press is answered, in a message of its own (WhatsApp has no toast), and runs nothing.
+    const press = randomUUID();
+    expect((await postWebhook(inbound, inboundReply('15550001111', BOT, 'journal: stranger press', 'Approve', press), { secret: SECRET })).status).toBe(200);
+    await waitFor(() => vonage.sent.find((s) => s.to === '15550001111' && s.text?.includes('Not allowed')), { what: 'the not-allowed answer' });
+    await waitFor(() => inboundRows().find((m) => m.externalId === press && m.status === 'ignored'), { what: 'the refused press recorded' });
     const huge = inboundText(ME, BOT, 'x'.repeat(300_000));
     expect((await postWebhook(inbound, huge, { secret: SECRET })).status).toBe(413);
   });

@@ -120,6 +120,10 @@ describe('targets and subscriptions', () => {
     // Nobody allowed on Discord: nobody there could answer, so nothing goes there.
     const quiet = subscriptions(loadConfig({ AEGIS_HOME: tempDir(), AEGIS_DISCORD_TASKS_CHANNEL: '400' }), new Set(['discord']));
     expect(quiet).toEqual([]);
+    // Slack is a notification channel like the others: each allowed user gets direct messages, or the incoming webhook without a bot token.
+    const slackEnv = { AEGIS_HOME: tempDir(), AEGIS_SLACK_SIGNING_SECRET: 's', AEGIS_SLACK_ALLOWED_USER_IDS: 'U1,U2', AEGIS_SLACK_WEBHOOK_URL: 'https://hooks.example/x' };
+    expect(subscriptions(loadConfig({ ...slackEnv, AEGIS_SLACK_BOT_TOKEN: 'xoxb-1' }), new Set(['slack'])).map((s) => `${s.channel}:${s.to}`)).toEqual(['slack:U1', 'slack:U2']);
+    expect(subscriptions(loadConfig(slackEnv), new Set(['slack'])).map((s) => `${s.channel}:${s.to}`)).toEqual(['slack:webhook']);
     const explicit = subscriptions(loadConfig({ AEGIS_HOME: tempDir(), AEGIS_NOTIFY_SUBSCRIPTIONS: 'slack:C1#dead' }), new Set(['slack']));
     expect(explicit.map((s) => [s.channel, s.to, [...s.events]])).toEqual([['slack', 'C1', ['dead']]]);
   });
