@@ -98,8 +98,9 @@ export class DiscordAdapter implements ChannelAdapter {
     }
   }
 
-  private async call(path: string, body?: unknown, signal?: AbortSignal): Promise<HttpResponse> {
+  private async call(path: string, body?: unknown, signal?: AbortSignal, method?: string): Promise<HttpResponse> {
     const res = await httpRequest('Discord', `${this.opts.baseUrl.replace(/\/$/, '')}${path}`, {
+      method,
       headers: { authorization: `Bot ${this.opts.token}`, 'user-agent': `DiscordBot (https://github.com/aegis-agents, ${VERSION})` },
       body,
       signal,
@@ -123,6 +124,10 @@ export class DiscordAdapter implements ChannelAdapter {
       allowed_mentions: { parse: [] },
     });
     return { externalId: (res.json as DiscordMessage | undefined)?.id };
+  }
+
+  async edit(to: string, externalId: string, text: string): Promise<void> {
+    await this.call(`/channels/${encodeURIComponent(to)}/messages/${encodeURIComponent(externalId)}`, { content: text, components: [], allowed_mentions: { parse: [] } }, undefined, 'PATCH');
   }
 
   isAllowed(sender: string): boolean {

@@ -93,6 +93,21 @@ export class SlackAdapter implements ChannelAdapter {
     throw new ChannelError(`Slack chat.postMessage failed: ${reply.error ?? 'unknown error'}`, !FATAL.has(reply.error ?? ''), { status: res.status });
   }
 
+  /** chat.update: the message keeps its place, loses its buttons (blocks), and says what happened. */
+  async edit(to: string, externalId: string, text: string): Promise<void> {
+    if (!this.opts.botToken) throw new ChannelError('Slack cannot edit without channels.slack.botToken', false);
+    const colon = externalId.lastIndexOf(':');
+    const res = await httpRequest('Slack', `${this.opts.baseUrl.replace(/\/$/, '')}/chat.update`, {
+      headers: { authorization: `Bearer ${this.opts.botToken}`, 'content-type': 'application/json; charset=utf-8' },
+      body: { channel: externalId.slice(0, colon) || to, ts: externalId.slice(colon + 1), text, blocks: [] },
+    });
+    const reply = res.json as { ok?: boolean; error?: string } | undefined;
+    if (res.status === 200 && reply?.ok) return;
+    if (res.status === 429 || reply?.error === 'ratelimited') throw new ChannelError('Slack rate limited chat.update', true, { status: 429, retryAfterMs: retryAfterMs(res) });
+    if (!reply) throw httpFailure('Slack', res);
+    throw new ChannelError(`Slack chat.update failed: ${reply.error ?? 'unknown error'}`, !FATAL.has(reply.error ?? '') && reply.error !== 'message_not_found' && reply.error !== 'cant_update_message', { status: res.status });
+  }
+
   isAllowed(sender: string): boolean {
     return this.opts.allowedUserIds.includes(sender);
   }

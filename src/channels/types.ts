@@ -141,6 +141,12 @@ export interface ChannelAdapter {
   /** After a button press was handled: stop the client's spinner and remove the buttons so it is not pressed twice. */
   acknowledge?(inbound: InboundMessage, text: string): Promise<void>;
   /**
+   * Replaces the text of a message sent earlier (`externalId` as send() returned it) and removes its
+   * buttons: a prompt answered elsewhere. Channels that cannot edit (WhatsApp) leave it out, and get a
+   * follow-up message instead.
+   */
+  edit?(to: string, externalId: string, text: string): Promise<void>;
+  /**
    * A button pressed by someone not allowed: answer them (so their client stops spinning) and change
    * nothing else; the buttons stay for the people who may press them. Discord answers in the
    * interaction response itself and has no refuse().

@@ -13,6 +13,8 @@ export interface CodeRecord {
   dialog: Dialog;
   createdAt: number;
   closedAt?: number;
+  /** How its prompt was answered ("approved on Telegram by tess at 14:02"), once it was. */
+  resolution?: string;
 }
 
 /** What a code is minted for: one session's dialog, and since when the session shows it. */
@@ -47,6 +49,8 @@ export function sameDialog(earlier: Dialog, later: Dialog): boolean {
 }
 
 const HEX = '0123456789abcdef';
+/** How long a code is not given out again after it was made. */
+const RECENT_MS = 86_400_000;
 /** Codes are typed on a phone keyboard: three hex characters while few are open. */
 export const CODE_PATTERN = /^[0-9a-f]{3,4}$/i;
 
@@ -58,8 +62,8 @@ const fromRow = (r: Row): CodeRecord => {
     // A code from before instances were kept (a bare hash): it names no instance any more, so it counts as closed.
     return { ...base, openedAt: -1, dialog: { kind: r.kind as Dialog['kind'], question: '', options: [] }, closedAt: r.closed_at ?? r.created_at };
   }
-  const { openedAt, dialog } = JSON.parse(r.fingerprint) as { openedAt: number; dialog: Dialog };
-  return { ...base, openedAt, dialog };
+  const { openedAt, dialog, resolution } = JSON.parse(r.fingerprint) as { openedAt: number; dialog: Dialog; resolution?: string };
+  return { ...base, openedAt, dialog, resolution };
 };
 
 /**
@@ -82,7 +86,7 @@ export class CodeStore {
         return { code: same.code, created: false };
       }
       this.db.prepare('UPDATE message_codes SET closed_at = ? WHERE session_id = ? AND closed_at IS NULL').run(at, instance.sessionId);
-      const code = this.mint();
+      const code = this.mint(at);
       this.db
         .prepare('INSERT OR REPLACE INTO message_codes(code, session_id, kind, fingerprint, created_at, closed_at) VALUES (?, ?, ?, ?, ?, NULL)')
         .run(code, instance.sessionId, instance.dialog.kind, JSON.stringify({ openedAt: instance.openedAt, dialog: instance.dialog }), at);
@@ -129,20 +133,39 @@ export class CodeStore {
     return (this.db.prepare('SELECT * FROM message_codes WHERE session_id = ? AND closed_at IS NULL').all(sessionId) as Row[]).map(fromRow);
   }
 
-  /** A fresh code, unused by any open dialog (closed ones are recycled). */
-  private mint(): string {
-    const openCount = (this.db.prepare('SELECT count(*) AS n FROM message_codes WHERE closed_at IS NULL').get() as { n: number }).n;
-    const length = openCount < 1_000 ? 3 : 4;
+  /**
+   * A fresh code: not open, and not given out in the last day, so a late press of an old notice's
+   * button finds its own answered prompt ("already answered"), never a new prompt that reused the code.
+   */
+  private mint(at: number): string {
+    const since = at - RECENT_MS;
+    const busy = (code: string) => !!this.db.prepare('SELECT 1 FROM message_codes WHERE code = ? AND (closed_at IS NULL OR created_at > ?)').get(code, since);
+    const used = (this.db.prepare('SELECT count(*) AS n FROM message_codes WHERE closed_at IS NULL OR created_at > ?').get(since) as { n: number }).n;
+    const length = used < 1_000 ? 3 : 4;
     for (;;) {
       const code = Array.from({ length }, () => HEX[randomInt(16)]).join('');
-      const taken = this.db.prepare('SELECT 1 FROM message_codes WHERE code = ? AND closed_at IS NULL').get(code);
-      if (!taken) return code;
+      if (!busy(code)) return code;
     }
   }
 
   get(code: string): CodeRecord | undefined {
     const r = this.db.prepare('SELECT * FROM message_codes WHERE code = ?').get(code.toLowerCase()) as Row | undefined;
     return r ? fromRow(r) : undefined;
+  }
+
+  /**
+   * The prompt of `code` was answered: the code closes and remembers how, for a late press. False
+   * when its answer was already recorded (the first word on it stands).
+   */
+  resolve(code: string, resolution: string, at = Date.now()): boolean {
+    return this.db.transaction(() => {
+      const c = this.get(code);
+      if (!c || c.resolution !== undefined || c.openedAt < 0) return false;
+      this.db
+        .prepare('UPDATE message_codes SET closed_at = coalesce(closed_at, ?), fingerprint = ? WHERE code = ?')
+        .run(at, JSON.stringify({ openedAt: c.openedAt, dialog: c.dialog, resolution }), c.code);
+      return true;
+    }).immediate();
   }
 
   /** The dialog was answered (or the session moved on): its code stops working. */

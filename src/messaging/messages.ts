@@ -9,10 +9,11 @@ import type { Db } from '../db/open.js';
  * Outbound statuses: queued → sending → sent → delivered → read; on failure back to queued with a
  * later next_attempt_at; failed = given up on this target (a fallback took over); dead = the
  * dead-letter list (undeliverable anywhere); suppressed = held back by the rate limit, waiting for
- * the next digest; merged = went out inside a digest message.
+ * the next digest; merged = went out inside a digest message (or, for an update, folded into the
+ * notice it updates before that was sent).
  */
 export type MessageDirection = 'in' | 'out';
-export const OUTBOUND_KINDS = ['reply', 'notification', 'alert', 'journal', 'briefing', 'event', 'direct'] as const;
+export const OUTBOUND_KINDS = ['reply', 'notification', 'alert', 'journal', 'briefing', 'event', 'direct', 'update'] as const;
 export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
 export const MESSAGE_STATUSES = ['received', 'handled', 'ignored', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'dead', 'suppressed', 'merged'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
@@ -33,6 +34,12 @@ export interface OutboundPayload {
   origin?: number;
   /** A copy went to the fallback channel while this row keeps retrying its own. */
   fallbackSent?: boolean;
+  /** A prompt's notice: the code it offers, so the notice can be updated once the prompt is answered. */
+  promptCode?: string;
+  /** kind 'update': the row whose message this one edits in place (or follows up, where the channel cannot edit). */
+  updates?: number;
+  /** kind 'update', on a channel that cannot edit: the follow-up message sent instead. */
+  followUp?: Rich;
   /** When retries started over (a resend): the retry horizon counts from here, else from created_at. */
   retrySince?: number;
 }

@@ -17,6 +17,8 @@ export interface Notice {
   buttons?: Button[][];
   /** Needs an answer (a prompt, a question): never held back by the rate limit. */
   actionable: boolean;
+  /** A prompt's notice: its code, so every copy is updated once the prompt is answered. */
+  promptCode?: string;
 }
 
 const MAX_OPTION_BUTTONS = 8;
@@ -30,6 +32,7 @@ export function permissionNotice(s: SessionRecord, d: Dialog, code: string): Not
     rich: [...head, ...dialogLine(d), '\nReply ', { b: `approve ${code}` }, ' or ', { b: `reject ${code}` }, ' [why]'],
     buttons: [[{ label: '✅ Approve', data: `approve ${code}` }, { label: '❌ Reject', data: `reject ${code}` }]],
     actionable: true,
+    promptCode: code,
   };
 }
 
@@ -42,6 +45,7 @@ export function pickerNotice(s: SessionRecord, d: Dialog, code: string): Notice 
     rich: ['❓ ', { b: s.name }, ' asks: ', clip(d.question, 500), ...optionLines(d), '\nReply ', { b: `answer ${code} <number>` }],
     buttons: options.map((o) => [{ label: clip(`${o.number}. ${o.label}`, 60), data: `answer ${code} ${o.number}` }]),
     actionable: true,
+    promptCode: code,
   };
 }
 

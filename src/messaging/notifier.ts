@@ -4,7 +4,7 @@ import type { Rich } from '../channels/format.js';
 import { localTime } from './journal.js';
 import { heldBack, markMerged } from './messages.js';
 import { targetKey, type Subscription, type Target } from './targets.js';
-import { clip } from './present.js';
+import { clip, dialogLine } from './present.js';
 import { deadNotice, permissionNotice, pickerNotice, pipelineNotice, stalledNotice, turnNotice, type Notice } from './notices.js';
 import { Deduper, RateLimiter } from './rate-limit.js';
 import type { MessagingService } from './service.js';
@@ -42,6 +42,7 @@ export class Notifier {
   private readonly prompts = new Map<string, { code: string; leftAt?: number }>();
   private pipelineTimer?: NodeJS.Timeout;
   private digestTimer?: NodeJS.Timeout;
+  private readonly settling = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly app: App,
@@ -69,6 +70,8 @@ export class Notifier {
   stop(): void {
     clearInterval(this.pipelineTimer);
     clearInterval(this.digestTimer);
+    for (const t of this.settling) clearTimeout(t);
+    this.settling.clear();
     while (this.unsubscribe.length) this.unsubscribe.pop()!();
   }
 
@@ -85,7 +88,10 @@ export class Notifier {
     if (!s) return;
     if (WAITING_STATES.includes(from) && !WAITING_STATES.includes(to)) {
       const p = this.prompts.get(sessionId);
-      if (p) p.leftAt = s.stateSince;
+      if (p) {
+        p.leftAt = s.stateSince;
+        this.settleLater(sessionId, p.code, s.stateSince);
+      }
     }
     const dialog = detail ?? s.dialog;
     if ((to === 'permission_prompt' || to === 'plan' || to === 'asking') && dialog && dialog.kind !== 'setup') {
@@ -98,6 +104,8 @@ export class Notifier {
       }
       const { code } = this.messaging.codes.forDialog(instance);
       if (last?.code === code && last.leftAt === undefined) return;
+      // Straight from one prompt to another: the first one was answered (in the terminal, or by a tool).
+      if (last && last.code !== code && last.leftAt === undefined) this.settleLater(sessionId, last.code, s.stateSince);
       this.prompts.set(sessionId, { code });
       this.dispatch(dialog.kind === 'question' ? pickerNotice(s, dialog, code) : permissionNotice(s, dialog, code));
       return;
@@ -117,6 +125,28 @@ export class Notifier {
     const asking = s.state === 'asking' || /\?\s*$/.test(message ?? '');
     this.dispatch(turnNotice(s, message ?? s.lastAssistant, asking, at));
     this.messaging.journal.add('event', `${s.name} finished a turn: ${clip(message ?? '', 100)}`, 'notifier');
+  }
+
+  /**
+   * The session left the prompt of `code`. Unless it comes back to it (a redraw) or a chat command is
+   * answering it (that answer says who), the prompt was answered outside chat: every notice of it is
+   * updated to say so, and a late press of its buttons changes nothing.
+   */
+  private settleLater(sessionId: string, code: string, leftAt: number): void {
+    const timer = setTimeout(() => {
+      this.settling.delete(timer);
+      this.guard(() => {
+        const now = this.prompts.get(sessionId);
+        if (now?.code === code && now.leftAt === undefined) return;
+        if (this.messaging.prompts.isAnswering(code)) return this.settleLater(sessionId, code, leftAt);
+        const c = this.messaging.codes.get(code);
+        if (!c || c.resolution !== undefined) return;
+        const name = this.app.sessions.store.get(sessionId)?.name ?? sessionId;
+        this.messaging.prompts.resolve(code, '☑️', `answered outside chat (terminal, CLI or MCP) at ${localTime(leftAt)}`, [{ b: name }, ' ', ...dialogLine(c.dialog)]);
+      });
+    }, FLAP_MS);
+    timer.unref();
+    this.settling.add(timer);
   }
 
   /** Pipelines may be advanced by another process, so their ends are read from the table, not from events. */
@@ -167,7 +197,7 @@ export class Notifier {
         ids.push(this.messaging.outbox.enqueue({ channel: sub.channel, to: sub.to, kind: 'notification', rich, status: 'suppressed' }));
         continue;
       }
-      ids.push(this.messaging.outbox.enqueue({ channel: sub.channel, to: sub.to, kind: 'notification', rich: [...this.digest(sub), ...rich], buttons: notice.buttons }));
+      ids.push(this.messaging.outbox.enqueue({ channel: sub.channel, to: sub.to, kind: 'notification', rich: [...this.digest(sub), ...rich], buttons: notice.buttons, promptCode: notice.promptCode }));
     }
     this.messaging.outbox.kick();
     return ids;

@@ -18,6 +18,9 @@ export interface EnqueueInput {
   replyTo?: number;
   strike?: number;
   origin?: number;
+  promptCode?: string;
+  updates?: number;
+  followUp?: Rich;
   /** 'suppressed' stores a message the rate limit held back, for the record, without sending it. */
   status?: 'queued' | 'suppressed';
 }
@@ -89,7 +92,7 @@ export class Outbox {
   constructor(private readonly deps: OutboxDeps) {}
 
   enqueue(input: EnqueueInput, at = Date.now()): number {
-    const payload: OutboundPayload = { rich: input.rich, buttons: input.buttons, imageUrl: input.imageUrl, fileUrl: input.fileUrl, event: input.event, strike: input.strike, origin: input.origin };
+    const payload: OutboundPayload = { rich: input.rich, buttons: input.buttons, imageUrl: input.imageUrl, fileUrl: input.fileUrl, event: input.event, strike: input.strike, origin: input.origin, promptCode: input.promptCode, updates: input.updates, followUp: input.followUp };
     const r = this.deps.db
       .prepare(
         `INSERT INTO messages(channel, direction, peer, kind, text, payload, status, next_attempt_at, reply_to, created_at, updated_at)
@@ -220,6 +223,25 @@ export class Outbox {
     const adapter = this.deps.adapters.get(row.channel);
     if (!adapter) return this.fail(row, new ChannelError(`channel ${row.channel} is not configured`, false));
     const p = row.payload!;
+    if (row.kind === 'update' && p.updates !== undefined) {
+      const original = getMessage(this.deps.db, p.updates);
+      if (original && ['queued', 'sending', 'sent', 'delivered', 'read'].includes(original.status) && !original.externalId) {
+        // Not out yet (waiting for a retry): it goes out already updated, once.
+        this.deps.db.prepare('UPDATE messages SET payload = ?, text = ?, updated_at = ? WHERE id = ?').run(JSON.stringify({ ...original.payload, rich: p.rich, buttons: undefined }), plainText(p.rich), Date.now(), original.id);
+        return this.finish(row, 'merged');
+      }
+      if (original?.externalId && adapter.edit) {
+        try {
+          await adapter.edit(original.peer, original.externalId, renderChunks(p.rich, adapter.markup, adapter.maxLength)[0]!);
+        } catch (err) {
+          return this.fail(row, err);
+        }
+        return this.finish(row, 'sent');
+      }
+      // No edit on this channel (WhatsApp, a Slack incoming webhook): the update goes out as a message of its own.
+      if (p.followUp) return this.deliver({ ...row, kind: 'notification', payload: { ...p, rich: p.followUp, updates: undefined } });
+      return this.finish(row, 'merged');
+    }
     const parts = renderChunks(p.rich, adapter.markup, adapter.maxLength);
     let done = p.sentParts ?? 0;
     try {
@@ -253,6 +275,12 @@ export class Outbox {
    * one is set, while the original keeps trying. What cannot (unknown chat, blocked bot, bad
    * credentials) is given up on at once, with the service's reason.
    */
+  private finish(row: MessageRecord, status: 'sent' | 'merged'): void {
+    this.deps.db
+      .prepare('UPDATE messages SET status = ?, attempts = attempts + 1, error = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?')
+      .run(status, Date.now(), row.id);
+  }
+
   private fail(row: MessageRecord, err: unknown): void {
     const e = asChannelError(err);
     const now = Date.now();

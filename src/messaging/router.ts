@@ -9,6 +9,7 @@ import { callTool } from '../tools/run.js';
 import { briefing } from './briefing.js';
 import { CODE_PATTERN, openDialog, type CodeStore } from './codes.js';
 import type { ContextStore } from './contexts.js';
+import { answeredBy, type PromptNotices } from './prompt-notices.js';
 import { localTime, parseDay, type Journal } from './journal.js';
 import { runOperator, type Operator } from './operators.js';
 import { parseCommand, type Intent } from './parser.js';
@@ -22,6 +23,8 @@ import { waitingLines, waitingSessions } from './waiting.js';
 export interface Sender {
   channel: string;
   id: string;
+  /** Their name on the channel (username), for "approved on Telegram by tess". */
+  name?: string;
 }
 
 export interface Reply {
@@ -35,6 +38,7 @@ export interface Reply {
 
 export interface RouterDeps {
   codes: CodeStore;
+  prompts: PromptNotices;
   contexts: ContextStore;
   journal: Journal;
   operators: () => Map<string, Operator>;
@@ -61,7 +65,8 @@ function errorReply(err: unknown): Reply {
   return { rich: ['⚠️ ', e.code === 'internal' ? `Something failed: ${e.message}` : e.message, ...fix], ack: 'Failed', failed: true };
 }
 
-type Target = { session: SessionRecord } | { reply: Reply };
+/** The session an answer is for, and the code of the prompt it answers (none for a plain-text question). */
+type Target = { session: SessionRecord; code?: string } | { reply: Reply };
 
 /**
  * The command router: turns a parsed chat command into calls of the same tool handlers MCP and the
@@ -158,8 +163,8 @@ export class CommandRouter {
       case 'answer': {
         const t = await this.waitingTarget(sender, intent.code);
         if ('reply' in t) return t.reply;
-        const r = await this.tool<{ state: string; answeredWith: string }>('session_answer', { id: t.session.id, answer: intent.choice });
-        this.deps.codes.close(t.session.id);
+        const r = await this.deps.prompts.answeringWith(t.code, () => this.tool<{ state: string; answeredWith: string }>('session_answer', { id: t.session.id, answer: intent.choice }));
+        this.answered(t, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
         return { rich: ['💬 Answered ', { b: t.session.name }, `: ${clip(r.answeredWith, 100)}. Now ${r.state}.`], ack: 'Answered' };
       }
       case 'recall':
@@ -241,28 +246,36 @@ export class CommandRouter {
     if (code) {
       const c = codes.get(code);
       if (!c) throw invalidInput('code', `No prompt has code ${code}.`, 'send pending to see the open prompts and their codes');
-      if (c.closedAt) throw new AegisError('conflict', `Code ${code} was already answered.`, { field: 'code', fix: 'send pending for what is open now' });
+      // A late press (or a code typed after the prompt was answered elsewhere) changes nothing, and says so.
+      const late = (why: string): Target => ({ reply: { rich: ['⚠️ ', `Code ${code} ${why}. Nothing changed.`, '\n→ send pending for what is open now'], ack: 'Already answered — nothing changed', failed: true } });
+      if (c.closedAt) return late(c.resolution ? `was already ${c.resolution}` : 'was already answered');
       const { session } = await this.app.sessions.fresh(c.sessionId);
-      if (!codes.stillOpen(c.code, openDialog(session))) {
-        throw new AegisError('conflict', `The prompt of code ${code} is gone: ${session.name} is ${session.state} now.`, { field: 'code', fix: 'send pending for what is open now' });
-      }
-      return { session };
+      if (!codes.stillOpen(c.code, openDialog(session))) return late(`is gone: its prompt is no longer on screen (${session.name} is ${session.state} now)`);
+      return { session, code: c.code };
     }
     await this.app.sessions.refreshLive();
     const waiting = waitingSessions(this.app, codes).filter((w) => w.code);
     const currentId = this.deps.contexts.get(sender.channel, sender.id).currentSession;
-    const mine = waiting.find((w) => w.session.id === currentId);
-    if (mine) return { session: mine.session };
-    if (waiting.length === 1) return { session: waiting[0]!.session };
+    const mine = waiting.find((w) => w.session.id === currentId) ?? (waiting.length === 1 ? waiting[0] : undefined);
+    if (mine) return { session: mine.session, code: mine.code };
     if (!waiting.length) return { reply: { rich: ['Nothing is waiting for approval.'] } };
     return { reply: { rich: [`${waiting.length} prompts are open; say which:`, ...waitingLines(waiting)] } };
+  }
+
+  /** The prompt is answered: its code closes, and every notice of it says who answered it, where and when. */
+  private answered(t: { session: SessionRecord; code?: string }, sender: Sender, icon: string, verb: string): void {
+    if (t.code) {
+      const dialog = this.deps.codes.get(t.code)?.dialog;
+      this.deps.prompts.resolve(t.code, icon, answeredBy(verb, sender.channel, sender.name ?? sender.id), [{ b: t.session.name }, ...(dialog ? [' ', ...dialogLine(dialog)] : [])], sender.channel);
+    }
+    this.deps.codes.close(t.session.id);
   }
 
   private async approve(sender: Sender, code?: string): Promise<Reply> {
     const t = await this.waitingTarget(sender, code);
     if ('reply' in t) return t.reply;
-    const r = await this.tool<{ state: string; approved: Dialog; chose: string }>('session_approve', { id: t.session.id });
-    this.deps.codes.close(t.session.id);
+    const r = await this.deps.prompts.answeringWith(t.code, () => this.tool<{ state: string; approved: Dialog; chose: string }>('session_approve', { id: t.session.id }));
+    this.answered(t, sender, '✅', 'approved');
     this.setCurrent(sender, t.session.id);
     this.deps.journal.add('event', `Approved ${t.session.name}: ${[r.approved.tool, r.approved.command ?? r.approved.file ?? r.approved.url].filter(Boolean).join(' ')}`, `${sender.channel}:${sender.id}`);
     return { rich: ['✅ Approved ', { b: t.session.name }, ': ', ...dialogLine(r.approved), `. Now ${r.state}.`], ack: 'Approved' };
@@ -271,8 +284,8 @@ export class CommandRouter {
   private async reject(sender: Sender, code?: string, reason?: string): Promise<Reply> {
     const t = await this.waitingTarget(sender, code);
     if ('reply' in t) return t.reply;
-    const r = await this.tool<{ state: string; rejected: Dialog }>('session_reject', { id: t.session.id, reason });
-    this.deps.codes.close(t.session.id);
+    const r = await this.deps.prompts.answeringWith(t.code, () => this.tool<{ state: string; rejected: Dialog }>('session_reject', { id: t.session.id, reason }));
+    this.answered(t, sender, '🚫', 'rejected');
     this.setCurrent(sender, t.session.id);
     this.deps.journal.add('event', `Rejected ${t.session.name}${reason ? `: ${clip(reason, 120)}` : ''}`, `${sender.channel}:${sender.id}`);
     return { rich: ['🚫 Rejected ', { b: t.session.name }, ': ', ...dialogLine(r.rejected), reason ? `. Told it: ${clip(reason, 200)}` : '', `. Now ${r.state}.`], ack: 'Rejected' };
@@ -283,9 +296,10 @@ export class CommandRouter {
     await this.app.sessions.refreshLive();
     const currentId = this.deps.contexts.get(sender.channel, sender.id).currentSession;
     const waiting = waitingSessions(this.app, this.deps.codes);
-    const target = waiting.find((w) => w.session.id === currentId)?.session ?? (waiting.length === 1 ? waiting[0]!.session : undefined) ?? this.current(sender);
-    const r = await this.tool<{ state: string; answeredWith: string }>('session_answer', { id: target.id, answer: text });
-    this.deps.codes.close(target.id);
+    const picked = waiting.find((w) => w.session.id === currentId) ?? (waiting.length === 1 ? waiting[0] : undefined);
+    const target = picked?.session ?? this.current(sender);
+    const r = await this.deps.prompts.answeringWith(picked?.code, () => this.tool<{ state: string; answeredWith: string }>('session_answer', { id: target.id, answer: text }));
+    this.answered({ session: target, code: picked?.code }, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
     this.setCurrent(sender, target.id);
     return { rich: ['💬 Answered ', { b: target.name }, `. Now ${r.state}.`] };
   }

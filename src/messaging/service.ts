@@ -13,6 +13,7 @@ import { Journal, type JournalEntry } from './journal.js';
 import { getMessage } from './messages.js';
 import { loadOperators, type Operator } from './operators.js';
 import { Outbox, type EnqueueInput } from './outbox.js';
+import { PromptNotices } from './prompt-notices.js';
 import { CommandRouter, type Reply } from './router.js';
 import { alertTargets, fallbackTarget, journalTargets } from './targets.js';
 
@@ -47,6 +48,7 @@ export class MessagingService {
   readonly adapters: Map<ChannelName, ChannelAdapter>;
   readonly outbox: Outbox;
   readonly router: CommandRouter;
+  readonly prompts: PromptNotices;
   private operatorsCache?: Map<string, Operator>;
   private readonly chains = new Map<string, Promise<ReceiveOutcome>>();
   private readonly secrets: string[];
@@ -79,7 +81,8 @@ export class MessagingService {
         if (row.channel !== 'webhooks') app.events.emit('message_sent', { channel: row.channel, to: row.peer, text: row.text });
       },
     });
-    this.router = new CommandRouter(app, { codes: this.codes, contexts: this.contexts, journal: this.journal, operators: () => this.operators() });
+    this.prompts = new PromptNotices(db, this.outbox, this.adapters, this.codes);
+    this.router = new CommandRouter(app, { codes: this.codes, prompts: this.prompts, contexts: this.contexts, journal: this.journal, operators: () => this.operators() });
     this.journal.listener = (e) => this.mirrorJournal(e);
   }
 
@@ -156,7 +159,7 @@ export class MessagingService {
       return { status: 'ignored' };
     }
     this.app.events.emit('message_received', { channel: m.channel, from: m.sender, text: m.text });
-    const { reply } = await this.router.handle({ channel: m.channel, id: m.sender }, m.text);
+    const { reply } = await this.router.handle({ channel: m.channel, id: m.sender, name: m.senderName }, m.text);
     const failed = !!reply.failed;
     const replyId = this.outbox.enqueue({ channel: m.channel, to: m.chat, kind: 'reply', rich: this.mask(reply.rich), buttons: reply.buttons, replyTo: id });
     this.outbox.kick();

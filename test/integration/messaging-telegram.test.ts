@@ -73,7 +73,7 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
 
     // The code answered its prompt; it approves nothing now.
     tg.userSays(CHAT, `approve ${code}`);
-    await waitSent((s) => s.text.includes(`Code ${code} was already answered`), 'the stale-code reply');
+    await waitSent((s) => s.text.includes(`Code ${code} was already approved on Telegram by tess`), 'the stale-code reply');
   });
 
   it('approves with the inline button: the callback is answered and the buttons removed', async () => {
