@@ -1,3 +1,4 @@
+import { approveKeys } from '../agents/claude/dialog-keys.js';
 import type { Dialog } from '../agents/types.js';
 import type { Rich } from '../channels/format.js';
 import type { Button } from '../channels/types.js';
@@ -23,14 +24,28 @@ export interface Notice {
 
 const MAX_OPTION_BUTTONS = 8;
 
+/** Whether the dialog has a "Yes" that remembers the approval (for the session, don't ask again). */
+function offersAlways(d: Dialog): boolean {
+  try {
+    approveKeys(d, 'always');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A permission or plan prompt: what tool, what command or file, and the code to answer it (also as buttons). */
 export function permissionNotice(s: SessionRecord, d: Dialog, code: string): Notice {
+  const always = offersAlways(d);
   const head: Rich = d.kind === 'plan' ? ['📋 ', { b: s.name }, ' has a plan ready: '] : ['🔐 ', { b: s.name }, ' wants to use '];
   return {
     event: 'permission',
     dedupKey: `${s.id}:prompt:${code}`,
-    rich: [...head, ...dialogLine(d), '\nReply ', { b: `approve ${code}` }, ' or ', { b: `reject ${code}` }, ' [why]'],
-    buttons: [[{ label: '✅ Approve', data: `approve ${code}` }, { label: '❌ Reject', data: `reject ${code}` }]],
+    rich: [...head, ...dialogLine(d), '\nReply ', { b: `approve ${code}` }, ...(always ? [' (or ', { b: `approve ${code} always` }, ')'] : []), ' or ', { b: `reject ${code}` }, ' [why]'],
+    buttons: [
+      [{ label: '✅ Approve', data: `approve ${code}` }, { label: '❌ Reject', data: `reject ${code}` }],
+      [...(always ? [{ label: '✅ For the session', data: `approve ${code} always` }] : []), { label: '✍️ Reject with reason', data: `reason ${code}` }],
+    ],
     actionable: true,
     promptCode: code,
   };

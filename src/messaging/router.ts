@@ -50,7 +50,8 @@ const HELP: Rich = [
   '\nc: <text> — tell your current session',
   '\nsessions · session <id> · stop session',
   '\npending — who waits for you, with codes',
-  '\napprove <code> · reject <code> [why] · answer <code> <n>',
+  '\napprove <code> [always] · reject <code> [why] · answer <code> <n or text>',
+  '\nreason <code> — reject it with your next message as the reason',
   '\ninput: <text> — answer the current question',
   '\nrecall [full] <words> — search the knowledge graph',
   '\nstatus · tasks · morning · evening',
@@ -90,8 +91,20 @@ export class CommandRouter {
     let intent: Intent = { kind: 'empty' };
     let reply: Reply;
     try {
+      // After `reason <code>` (the "reject with a reason" button), the next message is the reason itself.
+      const waitingReason = /^reason:(.+)$/.exec(this.deps.contexts.get(sender.channel, sender.id).lastIntent ?? '')?.[1];
+      if (waitingReason && text.trim()) {
+        this.deps.contexts.update(sender.channel, sender.id, { lastIntent: 'reject' });
+        if (/^cancel$/i.test(text.trim())) return { intent: { kind: 'empty' }, reply: { rich: ['Not rejected; the prompt is still open.'] } };
+        intent = { kind: 'reject', code: waitingReason, reason: text.trim() };
+        return { intent, reply: await this.dispatch(sender, intent).catch(errorReply) };
+      }
       intent = this.parse(text, (await this.app.integrations.load()).commands.map((c) => c.command));
       reply = await this.dispatch(sender, intent);
+      if (intent.kind === 'reason' && !reply.failed && intent.code) {
+        this.deps.contexts.update(sender.channel, sender.id, { lastIntent: `reason:${intent.code}` });
+        return { intent, reply };
+      }
     } catch (err) {
       reply = errorReply(err);
     }
@@ -157,7 +170,13 @@ export class CommandRouter {
       case 'pending':
         return this.pending();
       case 'approve':
-        return this.approve(sender, intent.code);
+        return this.approve(sender, intent.code, intent.scope);
+      case 'reason': {
+        const t = await this.waitingTarget(sender, intent.code);
+        if ('reply' in t) return t.reply;
+        if (!intent.code) throw invalidInput('code', 'Which prompt?', 'send reason <code>, with the code from the notice');
+        return { rich: ['✍️ Send the reason to reject ', { b: t.session.name }, ' with as your next message (or cancel).'], ack: 'Send the reason' };
+      }
       case 'reject':
         return this.reject(sender, intent.code, intent.reason);
       case 'answer': {
@@ -271,11 +290,11 @@ export class CommandRouter {
     this.deps.codes.close(t.session.id);
   }
 
-  private async approve(sender: Sender, code?: string): Promise<Reply> {
+  private async approve(sender: Sender, code?: string, scope: 'once' | 'always' = 'once'): Promise<Reply> {
     const t = await this.waitingTarget(sender, code);
     if ('reply' in t) return t.reply;
-    const r = await this.deps.prompts.answeringWith(t.code, () => this.tool<{ state: string; approved: Dialog; chose: string }>('session_approve', { id: t.session.id }));
-    this.answered(t, sender, '✅', 'approved');
+    const r = await this.deps.prompts.answeringWith(t.code, () => this.tool<{ state: string; approved: Dialog; chose: string }>('session_approve', { id: t.session.id, scope }));
+    this.answered(t, sender, '✅', scope === 'always' ? `approved for the session ("${clip(r.chose, 60)}")` : 'approved');
     this.setCurrent(sender, t.session.id);
     this.deps.journal.add('event', `Approved ${t.session.name}: ${[r.approved.tool, r.approved.command ?? r.approved.file ?? r.approved.url].filter(Boolean).join(' ')}`, `${sender.channel}:${sender.id}`);
     return { rich: ['✅ Approved ', { b: t.session.name }, ': ', ...dialogLine(r.approved), `. Now ${r.state}.`], ack: 'Approved' };

@@ -64,7 +64,7 @@ describe('a prompt answered on one channel updates its notices on every channel'
     await world?.cleanup();
   });
 
-  const waitSent = (pred: (s: TgSent) => boolean, what: string) => waitFor(() => tg.sent.find(pred), { timeoutMs: 20_000, what });
+  const waitSent = (pred: (s: TgSent) => boolean, what: string) => waitFor(() => tg.sent.find(pred), { timeoutMs: 40_000, what });
   /** The prompt's notice on each channel, found by the file name in its text. */
   const notices = async (file: string) => ({
     telegram: await waitSent((s) => s.text.includes('wants to use') && s.text.includes(file), 'the Telegram notice'),

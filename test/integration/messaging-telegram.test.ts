@@ -53,7 +53,7 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     expect(prompt.text).toContain(`echo approved &gt; ${target}`);
     const code = /approve ([0-9a-f]{3,4})/.exec(prompt.text)?.[1];
     expect(code).toBeDefined();
-    expect(prompt.buttons?.flat().map((b) => b.callback_data)).toEqual([`approve ${code}`, `reject ${code}`]);
+    expect(prompt.buttons?.flat().map((b) => b.callback_data)).toEqual([`approve ${code}`, `reject ${code}`, `approve ${code} always`, `reason ${code}`]);
     expect(existsSync(target)).toBe(false);
 
     tg.userSays(CHAT, 'pending');
@@ -106,6 +106,27 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     tg.pressButton(CHAT, edit.messageId, edit.buttons![0]![0]!.callback_data);
     await waitFor(() => readFileSync(file, 'utf8').includes('bye'), { what: 'the approved Edit' });
     await waitFor(() => tg.callbackAnswers.find((a) => a.text === 'Approved'), { what: 'answerCallbackQuery' });
+  });
+
+  it('approves for the session with its button, and rejects with a reason taken from the next message', async () => {
+    const first = join(world.workDir, 'always.txt');
+    tg.userSays(CHAT, `task: RUN echo always > ${first}`);
+    const prompt = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('always.txt'), 'the permission notification');
+    const always = prompt.buttons!.flat().find((b) => b.text.includes('For the session'))!;
+    tg.pressButton(CHAT, prompt.messageId, always.callback_data);
+    await waitFor(() => existsSync(first), { what: 'the command approved for the session' });
+    await waitSent((s) => s.text.includes('Approved') && s.text.includes('always.txt'), 'the approve reply');
+    await waitFor(() => tg.edits.find((e) => e.message_id === prompt.messageId && /Approved for the session \("Yes, and .+\) on Telegram by Tess at/.test(e.text ?? '')), { what: 'the notice updated with the remembered choice' });
+
+    const second = join(world.workDir, 'reason.txt');
+    tg.userSays(CHAT, 'task: WRITE reason.txt nope');
+    const write = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('reason.txt'), 'the Write notification');
+    tg.pressButton(CHAT, write.messageId, write.buttons!.flat().find((b) => b.text.includes('Reject with reason'))!.callback_data);
+    await waitSent((s) => s.text.includes('Send the reason'), 'the request for a reason');
+    tg.userSays(CHAT, 'stop: write it in docs/ instead');
+    await waitSent((s) => s.text.includes('Rejected') && s.text.includes('Told it: stop: write it in docs/ instead'), 'the reject reply with the reason');
+    await waitSent((s) => s.text.includes('ECHO: stop: write it in docs/ instead'), 'the agent’s answer to the reason');
+    expect(existsSync(second)).toBe(false);
   });
 
   it('answers a stranger’s button press "not allowed", records it, and changes nothing', async () => {

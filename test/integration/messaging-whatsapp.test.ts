@@ -54,14 +54,15 @@ describe('messaging over WhatsApp (Vonage)', { timeout: 60_000 }, () => {
     expect(started).toMatchObject({ to: ME, from: BOT, channel: 'whatsapp', messageType: 'text' });
     expect(started.text).toMatch(/Started \*claude-[0-9a-f]{8}\*/);
 
-    // The prompt comes with WhatsApp reply buttons; its text still names the typed command.
+    // The prompt's four choices come as a WhatsApp list (reply buttons hold three); its text still names the typed command.
     const prompt = await waitSent((s) => !!s.interactive?.body.text.includes('wants to use'), 'the permission notification');
     expect(prompt.messageType).toBe('custom');
     const body = prompt.interactive!.body.text;
     expect(body).toContain('`echo wa >');
     const code = /\*approve ([0-9a-f]{3,4})\*/.exec(body)?.[1];
     expect(code).toBeDefined();
-    expect(prompt.interactive).toMatchObject({ type: 'button', action: { buttons: [{ type: 'reply', reply: { id: `approve ${code}`, title: '✅ Approve' } }, { type: 'reply', reply: { id: `reject ${code}`, title: '❌ Reject' } }] } });
+    expect(prompt.interactive).toMatchObject({ type: 'list' });
+    expect(prompt.interactive!.action.sections![0]!.rows.map((r) => r.id)).toEqual([`approve ${code}`, `reject ${code}`, `approve ${code} always`, `reason ${code}`]);
 
     // A press of Approve arrives as a reply message whose id is the command.
     expect((await postWebhook(inbound, inboundReply(ME, BOT, `approve ${code}`, '✅ Approve'), { secret: SECRET })).status).toBe(200);

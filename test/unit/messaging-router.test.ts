@@ -159,7 +159,8 @@ describe('chat commands and notifications', () => {
       expect(notes()).toHaveLength(1);
       const first = notes()[0]!;
       const code = /approve ([0-9a-f]{3})/.exec(first.text)![1]!;
-      expect(first.payload?.buttons).toEqual([[{ label: '✅ Approve', data: `approve ${code}` }, { label: '❌ Reject', data: `reject ${code}` }]]);
+      // No "Yes, and don't ask again" in this dialog: no button for the session.
+      expect(first.payload?.buttons).toEqual([[{ label: '✅ Approve', data: `approve ${code}` }, { label: '❌ Reject', data: `reject ${code}` }], [{ label: '✍️ Reject with reason', data: `reason ${code}` }]]);
 
       emit('permission_prompt', 'working');
       emit('working', 'permission_prompt', bash('rm -rf build'));
