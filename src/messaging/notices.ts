@@ -1,6 +1,7 @@
 import { approveKeys } from '../agents/claude/dialog-keys.js';
 import type { Dialog } from '../agents/types.js';
 import type { Rich } from '../channels/format.js';
+import { fromMarkdown } from '../channels/markdown.js';
 import type { Button } from '../channels/types.js';
 import type { SessionRecord } from '../sessions/store.js';
 import { clip, dialogLine, optionLines, shortId } from './present.js';
@@ -65,14 +66,14 @@ export function pickerNotice(s: SessionRecord, d: Dialog, code: string): Notice 
 }
 
 /**
- * A finished turn: the assistant's reply text itself (not the screen), whole; the outbox cuts it
- * into messages. A reply that ends in a question asks for `input:`.
+ * A finished turn: the assistant's reply text itself (not the screen), whole, its Markdown read so
+ * each channel shows it formatted; the outbox cuts it into messages. A reply that ends in a question asks for `input:`.
  */
 export function turnNotice(s: SessionRecord, message: string | undefined, asking: boolean, turnAt: number): Notice {
   const text = message?.trim() || '(no text)';
   const head: Rich = asking ? ['❓ ', { b: s.name }, ' asks:\n'] : ['✅ ', { b: s.name }, ' finished:\n'];
   const tail: Rich = asking ? ['\n\nReply ', { b: 'input: <answer>' }] : ['\n\nFollow up with ', { b: 'c: <text>' }];
-  return { event: asking ? 'question' : 'finished', dedupKey: `${s.id}:turn:${turnAt}`, rich: [...head, text, ...tail], actionable: asking };
+  return { event: asking ? 'question' : 'finished', dedupKey: `${s.id}:turn:${turnAt}`, rich: [...head, ...fromMarkdown(text), ...tail], actionable: asking };
 }
 
 export function stalledNotice(s: SessionRecord, stallSeconds: number): Notice {
