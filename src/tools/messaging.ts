@@ -66,7 +66,7 @@ const messageList = defineTool({
   name: 'message_list',
   title: 'List messages',
   description:
-    'Lists inbound and outbound messages, newest first, filtered by channel, direction (in/out), status and time; failed=true lists the dead letters (what message_resend can send again). Statuses: in = received, handled, ignored (sender not allowed), failed; out = queued (waiting or retrying at nextAttemptAt), sending, sent, delivered, read, failed (gave up on this channel; a fallback took over), dead (the dead-letter list: undeliverable, including outbound webhooks that exhausted their retries), suppressed (held back by the rate limit). Paginated: total counts every match.',
+    'Lists inbound and outbound messages, newest first, filtered by channel, direction (in/out), status and time; failed=true lists the dead letters (what message_resend can send again). Statuses: in = received, handled, ignored (sender not allowed), failed; out = queued (waiting or retrying at nextAttemptAt), sending, sent, delivered, read, failed (gave up on this channel; a fallback took over), dead (the dead-letter list: undeliverable, including outbound webhooks that exhausted their retries), suppressed (held back by the rate limit until the next digest), merged (went out inside a digest). Paginated: total counts every match.',
   input: z.object({
     channel: channel.optional(),
     direction: z.enum(['in', 'out']).optional(),
@@ -196,7 +196,7 @@ const messageHandle = defineTool({
   name: 'message_handle',
   title: 'Run a chat command',
   description:
-    'Runs the chat command router on a text as if it came from a sender, and returns the reply (nothing is sent). The same grammar as Telegram/WhatsApp/Discord/Slack: "task: <brief>", "c: <text>", "sessions", "session <id>", "stop session", "input: <text>", "pending", "approve [code]", "reject [code] [reason]", "recall [full] <query>", "status", "tasks", "journal [date]", "journal: <note>", "morning", "evening", "help", and the operator commands from config. The sender (channel + from) keeps its own current session between calls.',
+    'Runs the chat command router on a text as if it came from a sender, and returns the reply (nothing is sent). The same grammar as Telegram/WhatsApp/Discord/Slack: "task: <brief>", "c: <text>", "sessions", "session <id>", "stop session", "input: <text>", "pending", "approve [code] [always]", "reject [code] [reason]", "reason <code>" (the next message is the reason), "answer <code> <n or text>", "failed", "resend <id>|all", "recall [full] <query>", "status", "tasks", "journal [date]", "journal: <note>", "morning", "evening", "help", and the operator commands from config. The sender (channel + from) keeps its own current session between calls.',
   input: z.object({
     text: z.string().describe('The command text, e.g. "pending" or "task: fix the flaky login test"'),
     channel: z.string().min(1).default('cli').describe('Channel the command is attributed to (keys the sender context)'),
