@@ -24,6 +24,8 @@ export interface OutboundMessage {
   clientRef?: string;
   /** Outbound webhooks: the event name, sent as a header. */
   event?: string;
+  /** WhatsApp: send this approved template instead of the text (allowed outside the 24-hour window). */
+  template?: { name: string; locale: string; parameters: string[] };
 }
 
 /** What the service answered: its id for the message, so later status callbacks can find our row. */

@@ -40,6 +40,10 @@ export interface OutboundPayload {
   updates?: number;
   /** kind 'update', on a channel that cannot edit: the follow-up message sent instead. */
   followUp?: Rich;
+  /** WhatsApp: an approved template message (the invitation sent when the 24-hour window is closed). */
+  template?: { name: string; locale: string; parameters: string[] };
+  /** WhatsApp: held until the person writes (their 24-hour window was closed). */
+  awaitingReply?: boolean;
   /** When retries started over (a resend): the retry horizon counts from here, else from created_at. */
   retrySince?: number;
 }

@@ -21,6 +21,7 @@ export interface EnqueueInput {
   promptCode?: string;
   updates?: number;
   followUp?: Rich;
+  template?: OutboundPayload['template'];
   /** 'suppressed' stores a message the rate limit held back, for the record, without sending it. */
   status?: 'queued' | 'suppressed';
 }
@@ -36,6 +37,11 @@ export interface OutboxDeps {
   webhookMaxAttempts: number;
   /** How retries are spaced and how long they go on (messaging.retry*). */
   retry: RetryPolicy;
+  /**
+   * Before giving up on a message: may hold it instead (WhatsApp's closed 24-hour window: it waits for
+   * the person to write). True when it did.
+   */
+  hold?(row: MessageRecord, error: string): boolean;
   /** Third strike also writes here. */
   journal(text: string): void;
   onSent(row: MessageRecord): void;
@@ -92,7 +98,7 @@ export class Outbox {
   constructor(private readonly deps: OutboxDeps) {}
 
   enqueue(input: EnqueueInput, at = Date.now()): number {
-    const payload: OutboundPayload = { rich: input.rich, buttons: input.buttons, imageUrl: input.imageUrl, fileUrl: input.fileUrl, event: input.event, strike: input.strike, origin: input.origin, promptCode: input.promptCode, updates: input.updates, followUp: input.followUp };
+    const payload: OutboundPayload = { rich: input.rich, buttons: input.buttons, imageUrl: input.imageUrl, fileUrl: input.fileUrl, event: input.event, strike: input.strike, origin: input.origin, promptCode: input.promptCode, updates: input.updates, followUp: input.followUp, template: input.template };
     const r = this.deps.db
       .prepare(
         `INSERT INTO messages(channel, direction, peer, kind, text, payload, status, next_attempt_at, reply_to, created_at, updated_at)
@@ -255,6 +261,7 @@ export class Outbox {
           fileUrl: done === 0 ? p.fileUrl : undefined,
           clientRef: String(row.id),
           event: p.event,
+          template: p.template,
         });
         this.deps.db
           .prepare('UPDATE messages SET payload = ?, external_id = coalesce(?, external_id), updated_at = ? WHERE id = ?')
@@ -330,6 +337,7 @@ export class Outbox {
    * everywhere and a journal entry). Also called when a delivery receipt says the message failed.
    */
   giveUp(row: MessageRecord, error: string): void {
+    if (this.deps.hold?.(row, error)) return;
     const setStatus = (status: 'failed' | 'dead') => this.deps.db.prepare('UPDATE messages SET status = ?, updated_at = ? WHERE id = ?').run(status, Date.now(), row.id);
     if (row.kind === 'event') {
       setStatus('dead');

@@ -14,6 +14,7 @@ import { getMessage } from './messages.js';
 import { loadOperators, type Operator } from './operators.js';
 import { Outbox, type EnqueueInput } from './outbox.js';
 import { PromptNotices } from './prompt-notices.js';
+import { WhatsAppWindow } from './whatsapp-window.js';
 import { CommandRouter, type Reply } from './router.js';
 import { alertTargets, fallbackTarget, journalTargets } from './targets.js';
 
@@ -49,6 +50,7 @@ export class MessagingService {
   readonly outbox: Outbox;
   readonly router: CommandRouter;
   readonly prompts: PromptNotices;
+  private readonly whatsappWindow: WhatsAppWindow;
   private operatorsCache?: Map<string, Operator>;
   private readonly chains = new Map<string, Promise<ReceiveOutcome>>();
   private readonly secrets: string[];
@@ -77,10 +79,12 @@ export class MessagingService {
         horizonMs: app.config.get<number>('messaging.retryHorizonHours') * 3_600_000,
       },
       journal: (text) => this.journal.add('alert', text, 'outbox'),
+      hold: (row, error) => this.whatsappWindow.hold(row, error),
       onSent: (row) => {
         if (row.channel !== 'webhooks') app.events.emit('message_sent', { channel: row.channel, to: row.peer, text: row.text });
       },
     });
+    this.whatsappWindow = new WhatsAppWindow(db, () => this.outbox, app.config);
     this.prompts = new PromptNotices(db, this.outbox, this.adapters, this.codes);
     this.router = new CommandRouter(app, { codes: this.codes, prompts: this.prompts, contexts: this.contexts, journal: this.journal, operators: () => this.operators() });
     this.journal.listener = (e) => this.mirrorJournal(e);
@@ -159,6 +163,8 @@ export class MessagingService {
       return { status: 'ignored' };
     }
     this.app.events.emit('message_received', { channel: m.channel, from: m.sender, text: m.text });
+    // They wrote: WhatsApp's 24-hour window is open again for what was held for them.
+    if (m.channel === 'whatsapp') this.whatsappWindow.reopen(m.sender);
     const { reply } = await this.router.handle({ channel: m.channel, id: m.sender, name: m.senderName }, m.text);
     const failed = !!reply.failed;
     const replyId = this.outbox.enqueue({ channel: m.channel, to: m.chat, kind: 'reply', rich: this.mask(reply.rich), buttons: reply.buttons, replyTo: id });
