@@ -149,10 +149,11 @@ export class SlackAdapter implements ChannelAdapter {
   }
 
   /** After a press was handled: the message loses its buttons (replaced through response_url) and says what happened. */
-  async acknowledge(inbound: InboundMessage, text: string): Promise<void> {
+  async acknowledge(inbound: InboundMessage, text: string, opts: { keepButtons?: boolean } = {}): Promise<void> {
     const press = inbound.callback && this.presses.get(inbound.callback.id);
     if (!press) return;
     this.presses.delete(inbound.callback!.id);
+    if (opts.keepButtons) return;
     const res = await httpRequest('Slack response_url', press.responseUrl, { body: { replace_original: true, text: `${press.text}\n${text}` } });
     if (res.status !== 200) throw httpFailure('Slack response_url', res, res.text.slice(0, 200));
   }

@@ -168,10 +168,10 @@ export class TelegramAdapter implements ChannelAdapter {
     return { channel: 'telegram', externalId, sender: String(m.from.id), chat: String(m.chat.id), text, senderName: m.from.username ?? m.from.first_name };
   }
 
-  async acknowledge(inbound: InboundMessage, text: string): Promise<void> {
+  async acknowledge(inbound: InboundMessage, text: string, opts: { keepButtons?: boolean } = {}): Promise<void> {
     if (!inbound.callback) return;
     await this.call('answerCallbackQuery', { callback_query_id: inbound.callback.id, text: text.slice(0, 200) });
-    if (inbound.callback.messageId) {
+    if (inbound.callback.messageId && !opts.keepButtons) {
       await this.call('editMessageReplyMarkup', { chat_id: inbound.chat, message_id: Number(inbound.callback.messageId), reply_markup: { inline_keyboard: [] } }).catch((err: Error) => {
         // The notice was already updated without its buttons (the prompt's answer reached it first).
         if (!/message is not modified/.test(err.message)) throw err;

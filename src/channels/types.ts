@@ -141,7 +141,7 @@ export interface ChannelAdapter {
   /** Long-poll receivers (Telegram getUpdates, Discord REST). Resolves when something came or the poll timed out. */
   poll?(signal: AbortSignal): Promise<PollResult>;
   /** After a button press was handled: stop the client's spinner and remove the buttons so it is not pressed twice. */
-  acknowledge?(inbound: InboundMessage, text: string): Promise<void>;
+  acknowledge?(inbound: InboundMessage, text: string, opts?: { keepButtons?: boolean }): Promise<void>;
   /**
    * Replaces the text of a message sent earlier (`externalId` as send() returned it) and removes its
    * buttons: a prompt answered elsewhere. Channels that cannot edit (WhatsApp) leave it out, and get a

@@ -34,6 +34,8 @@ export interface Reply {
   ack?: string;
   /** The command could not be done (the reply says why). */
   failed?: boolean;
+  /** A pressed button's message keeps its buttons (the prompt is still open, e.g. waiting for a reason). */
+  keepButtons?: boolean;
 }
 
 export interface RouterDeps {
@@ -175,7 +177,7 @@ export class CommandRouter {
         const t = await this.waitingTarget(sender, intent.code);
         if ('reply' in t) return t.reply;
         if (!intent.code) throw invalidInput('code', 'Which prompt?', 'send reason <code>, with the code from the notice');
-        return { rich: ['✍️ Send the reason to reject ', { b: t.session.name }, ' with as your next message (or cancel).'], ack: 'Send the reason' };
+        return { rich: ['✍️ Send the reason to reject ', { b: t.session.name }, ' with as your next message (or cancel).'], ack: 'Send the reason', keepButtons: true };
       }
       case 'reject':
         return this.reject(sender, intent.code, intent.reason);

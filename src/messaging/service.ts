@@ -171,7 +171,7 @@ export class MessagingService {
     this.outbox.kick();
     this.inbox.finish(id, failed ? 'failed' : 'handled', failed ? plainText(reply.rich).slice(0, 500) : undefined);
     if (m.callback && adapter.acknowledge) {
-      adapter.acknowledge(m, reply.ack ?? 'Done').catch((err: Error) => this.app.log.warn('could not acknowledge a button press', { channel: m.channel, error: err.message }));
+      adapter.acknowledge(m, reply.ack ?? 'Done', { keepButtons: reply.keepButtons }).catch((err: Error) => this.app.log.warn('could not acknowledge a button press', { channel: m.channel, error: err.message }));
     }
     return { status: failed ? 'failed' : 'handled', id, replyId, reply };
   }

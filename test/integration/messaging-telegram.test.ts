@@ -123,10 +123,22 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     const write = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('reason.txt'), 'the Write notification');
     tg.pressButton(CHAT, write.messageId, write.buttons!.flat().find((b) => b.text.includes('Reject with reason'))!.callback_data);
     await waitSent((s) => s.text.includes('Send the reason'), 'the request for a reason');
+    // The prompt is still open: its notice keeps its buttons until the reason comes.
+    expect(tg.edits.find((e) => e.message_id === write.messageId)).toBeUndefined();
     tg.userSays(CHAT, 'stop: write it in docs/ instead');
     await waitSent((s) => s.text.includes('Rejected') && s.text.includes('Told it: stop: write it in docs/ instead'), 'the reject reply with the reason');
     await waitSent((s) => s.text.includes('ECHO: stop: write it in docs/ instead'), 'the agent’s answer to the reason');
     expect(existsSync(second)).toBe(false);
+  });
+
+  it('answers a question picker with an option button, and updates its notice', async () => {
+    tg.userSays(CHAT, 'task: ASK');
+    const picker = await waitSent((s) => s.text.includes('asks:') && s.text.includes('Which colour'), 'the question notice');
+    const blue = picker.buttons!.flat().find((b) => b.text.includes('Blue'))!;
+    expect(blue.callback_data).toMatch(/^answer [0-9a-f]{3,4} 2$/);
+    tg.pressButton(CHAT, picker.messageId, blue.callback_data);
+    await waitSent((s) => s.text.includes('ANSWER:') && s.text.includes('"Blue"'), 'the agent’s answer');
+    await waitFor(() => tg.edits.find((e) => e.message_id === picker.messageId && /Answered "Blue" on Telegram by Tess/.test(e.text ?? '')), { what: 'the picker notice updated' });
   });
 
   it('answers a stranger’s button press "not allowed", records it, and changes nothing', async () => {
