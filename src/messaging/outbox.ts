@@ -231,7 +231,7 @@ export class Outbox {
     const p = row.payload!;
     if (row.kind === 'update' && p.updates !== undefined) {
       const original = getMessage(this.deps.db, p.updates);
-      if (original && ['queued', 'sending', 'sent', 'delivered', 'read'].includes(original.status) && !original.externalId) {
+      if (original && ['queued', 'sending'].includes(original.status) && !original.externalId) {
         // Not out yet (waiting for a retry): it goes out already updated, once.
         this.deps.db.prepare('UPDATE messages SET payload = ?, text = ?, updated_at = ? WHERE id = ?').run(JSON.stringify({ ...original.payload, rich: p.rich, buttons: undefined }), plainText(p.rich), Date.now(), original.id);
         return this.finish(row, 'merged');

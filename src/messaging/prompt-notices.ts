@@ -8,7 +8,7 @@ import type { Outbox } from './outbox.js';
 
 /** How a channel is named to a person. */
 const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', whatsapp: 'WhatsApp', discord: 'Discord', slack: 'Slack', cli: 'the command line' };
-export const channelTitle = (c: string): string => CHANNEL_NAMES[c] ?? c;
+const channelTitle = (c: string): string => CHANNEL_NAMES[c] ?? c;
 
 /** Who answered a prompt, where and when: "approved on Telegram by tess at 14:02". */
 export function answeredBy(verb: string, channel: string, who: string, at = Date.now()): string {
@@ -73,10 +73,5 @@ export class PromptNotices {
     }
     this.outbox.kick();
     return true;
-  }
-
-  /** For a late press: how the prompt of `code` was answered, if it was recorded. */
-  resolution(code: string): string | undefined {
-    return this.codes.get(code)?.resolution;
   }
 }
