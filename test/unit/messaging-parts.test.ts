@@ -9,7 +9,11 @@ import { CodeStore } from '../../src/messaging/codes.js';
 import { localDay, parseDay } from '../../src/messaging/journal.js';
 import { loadOperators, runOperator } from '../../src/messaging/operators.js';
 import { pruneMessages } from '../../src/messaging/messages.js';
-import { backoffMs } from '../../src/messaging/outbox.js';
+import { backoffMs, Outbox } from '../../src/messaging/outbox.js';
+import { getMessage } from '../../src/messaging/messages.js';
+import { ChannelError, type OutboundMessage } from '../../src/channels/types.js';
+import { createLogger } from '../../src/util/log.js';
+import { waitFor } from '../helpers/wait.js';
 import { Deduper, RateLimiter } from '../../src/messaging/rate-limit.js';
 import { parseTarget, subscriptions } from '../../src/messaging/targets.js';
 import { AegisError } from '../../src/errors.js';
@@ -90,6 +94,50 @@ describe('outbox backoff', () => {
     expect(backoffMs(4, () => 1)).toBe(8_000);
     expect(backoffMs(30, () => 1)).toBe(300_000);
     expect(backoffMs(30, () => 0)).toBe(150_000);
+  });
+});
+
+describe('outbox updates of a prompt notice', () => {
+  const adapterLog = () => {
+    const calls: { op: 'send' | 'edit'; to: string; text: string; buttons?: unknown }[] = [];
+    let down = true;
+    const adapter = {
+      name: 'chat',
+      maxLength: 4096,
+      markup: 'plain' as const,
+      async send(m: OutboundMessage) {
+        if (down) throw new ChannelError('chat unreachable (ECONNREFUSED)', true);
+        calls.push({ op: 'send', to: m.to, text: m.text, buttons: m.buttons });
+        return { externalId: `x${calls.length}` };
+      },
+      async edit(to: string, _id: string, text: string) {
+        calls.push({ op: 'edit', to, text });
+      },
+      isAllowed: () => true,
+      describe: () => ({ channel: 'chat', modes: [], allowedSenders: 1, problems: [] }),
+    };
+    return { adapter, calls, recover: () => (down = false) };
+  };
+
+  it('folds an update into a notice still waiting for its retry: it goes out once, already answered, without buttons', async () => {
+    const db = openDatabase(join(tempDir(), 'upd.db'));
+    const { adapter, calls, recover } = adapterLog();
+    const outbox = new Outbox({ db, adapters: new Map([['chat', adapter]]), log: createLogger('error', process.stderr), holder: `${process.pid}-test`, alerts: [], webhookMaxAttempts: 3, retry: { baseMs: 10, capMs: 20, horizonMs: 60_000 }, journal: () => {}, onSent: () => {} });
+    const notice = outbox.enqueue({ channel: 'chat', to: 'me', kind: 'notification', rich: ['Bash npm test'], buttons: [[{ label: 'Approve', data: 'approve abc' }]], promptCode: 'abc' });
+    await outbox.sendNow([notice]);
+    expect(getMessage(db, notice)).toMatchObject({ status: 'queued', attempts: 1 });
+    const update = outbox.enqueue({ channel: 'chat', to: 'me', kind: 'update', rich: ['Bash npm test', '\n\nApproved on Telegram by tess at 14:02'], updates: notice });
+    await outbox.sendNow([update]);
+    expect(getMessage(db, update)?.status).toBe('merged');
+    recover();
+    await waitFor(() => (getMessage(db, notice)?.nextAttemptAt ?? 0) <= Date.now(), { what: 'the retry to be due' });
+    await outbox.sendNow([notice]);
+    expect(calls).toEqual([{ op: 'send', to: 'me', text: 'Bash npm test\n\nApproved on Telegram by tess at 14:02', buttons: undefined }]);
+    // Once the notice is out, a later update edits it in place.
+    const again = outbox.enqueue({ channel: 'chat', to: 'me', kind: 'update', rich: ['edited'], updates: notice });
+    await outbox.sendNow([again]);
+    expect(calls.at(-1)).toEqual({ op: 'edit', to: 'me', text: 'edited' });
+    expect(getMessage(db, again)?.status).toBe('sent');
   });
 });
 
