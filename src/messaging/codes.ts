@@ -27,7 +27,8 @@ export interface DialogInstance {
 
 /** A shown text that may have been cut short on screen ("npm run bui…"): what is left to compare. */
 const uncut = (s: string) => s.replace(/(…|\.\.\.)$/, '');
-const agrees = (a: string | undefined, b: string | undefined, same: (x: string, y: string) => boolean) => a === undefined || b === undefined || a === b || same(a, b);
+/** Screen readings may keep stray blanks around a detail (the real Edit dialog gives " notes.md"). */
+const agrees = (a: string | undefined, b: string | undefined, same: (x: string, y: string) => boolean) => a === undefined || b === undefined || a.trim() === b.trim() || same(a.trim(), b.trim());
 const prefixed = (x: string, y: string) => y.startsWith(uncut(x)) || x.startsWith(uncut(y));
 /** `notes.md` on screen, `/home/me/proj/notes.md` from the hook: one file seen two ways. */
 const sameFile = (x: string, y: string) => x.endsWith(`/${y}`) || y.endsWith(`/${x}`) || prefixed(x, y);

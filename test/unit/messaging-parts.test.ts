@@ -49,7 +49,7 @@ describe('approve codes', () => {
 
   it('keeps a code valid while details of the same dialog arrive (screen path, then the hook’s absolute path)', () => {
     const codes = new CodeStore(openDatabase(join(tempDir(), 'race.db')));
-    const { code } = codes.forDialog(at(write('notes.md')));
+    const { code } = codes.forDialog(at(write(' notes.md'))); // as the real Edit dialog's screen gives it
     expect(codes.stillOpen(code, at(write('/home/me/proj/notes.md')))).toBe(true);
     expect(codes.forDialog(at(write('/home/me/proj/notes.md')))).toEqual({ code, created: false });
     // A cut command on screen and the whole one from the hook: one dialog.
