@@ -6,7 +6,7 @@ import { benchFrame } from './frame.js';
 import { benchIntegrations } from './integrations.js';
 import { benchPipelines } from './pipelines.js';
 import { benchMemoryKg } from './memory-kg.js';
-import { benchInboundReply, benchPermissionNotify } from './messaging.js';
+import { benchButtonApprove, benchInboundReply, benchPermissionNotify } from './messaging.js';
 import { benchDelivery, benchDetection, benchOverhead } from './sessions.js';
 
 const all: Record<string, () => Promise<void>> = {
@@ -20,6 +20,7 @@ const all: Record<string, () => Promise<void>> = {
   pipelines: benchPipelines,
   'messaging-reply': () => benchInboundReply(200),
   'messaging-notify': () => benchPermissionNotify(15),
+  'messaging-approve': () => benchButtonApprove(8),
   integrations: benchIntegrations,
 };
 
