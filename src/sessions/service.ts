@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerKeys, approveKeys, rejectKeys } from '../agents/claude/dialog-keys.js';
+import { answerKeys, approveKeys, rejectKeys, type KeyPlan } from '../agents/claude/dialog-keys.js';
 import { TranscriptReader } from '../agents/claude/transcript.js';
 import type { Dialog, SessionState } from '../agents/types.js';
 import type { App } from '../app.js';
@@ -14,6 +14,7 @@ import { PROFILES, type AgentName, type AgentProfile } from './profiles.js';
 import { SessionStore, type QueuedMessage, type SessionRecord } from './store.js';
 import { boxHolds, checkText, samePrompt } from './text.js';
 import { spawnEngine } from './engine-spawn.js';
+import { answerDialog } from './dialog-answer.js';
 import { killPaneTree } from './process-tree.js';
 import { settleWithin } from '../util/settle.js';
 
@@ -435,15 +436,24 @@ export class SessionService {
     return { session, observer, dialog };
   }
 
-  private async pressAndSettle(s: SessionRecord, obs: SessionObserver, plan: { keys: string[]; text?: string }, dialog: Dialog): Promise<SessionState> {
-    if (plan.keys.length) await this.tmux.sendKeys(s.tmuxPane!, plan.keys);
-    if (plan.text) {
-      await this.tmux.typeLiteral(s.tmuxPane!, plan.text);
-      await this.tmux.sendKeys(s.tmuxPane!, ['Enter']);
-    }
-    obs.schedule();
-    const after = await this.until(obs, (o) => !o.dialog || o.dialog.question !== dialog.question || o.dialog.command !== dialog.command, 5_000);
-    return (after ?? obs.last)?.state ?? s.state;
+  /** Answers the open dialog and returns the state once it is gone from the screen (see answerDialog). */
+  private async pressAndSettle(s: SessionRecord, obs: SessionObserver, plan: KeyPlan, dialog: Dialog): Promise<SessionState> {
+    const pane = s.tmuxPane!;
+    const gone = await answerDialog(
+      {
+        press: async (keys) => {
+          await this.tmux.sendKeys(pane, keys);
+          obs.schedule();
+        },
+        type: (text) => this.tmux.typeLiteral(pane, text),
+        until: (pred, timeoutMs) => this.until(obs, pred, timeoutMs),
+        last: () => obs.last,
+        onRepeat: (keys, press) => this.app.log.info('dialog key not taken; pressing again', { session: s.id, keys: keys.join(' '), press }),
+      },
+      obs.last?.reading.dialog ?? dialog,
+      plan,
+    );
+    return gone.state;
   }
 
   async approve(ref: string, scope: 'once' | 'always'): Promise<{ state: SessionState; dialog: Dialog; chose: string }> {

@@ -5,16 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaudeHome } from '../fakes/claude-home.js';
 import type { FakeAnthropic } from '../fakes/anthropic-server.js';
 import type { TestEnv } from '../helpers/env.js';
-import { hasClaude, startRealClaudeWorld, type RealClaudeWorld } from '../helpers/real-claude.js';
+import { INSTALLED_RELEASES, startRealClaudeWorld, type RealClaudeWorld } from '../helpers/real-claude.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call, callError, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
- * Aegis driving the REAL Claude Code 2.1.197 offline: a real MCP client, the real `ag mcp` server,
- * real tmux on a private socket, and a fake Messages API that scripts the model's answers.
+ * Aegis driving the REAL Claude Code offline, every installed release (2.1.197 and 2.1.332): a real
+ * MCP client, the real `ag mcp` server, real tmux on a private socket, and a fake Messages API that
+ * scripts the model's answers.
  */
-describe.skipIf(!hasClaude)('Aegis with the real Claude Code CLI', () => {
+describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release) => {
   let world: RealClaudeWorld;
   let t: TestEnv;
   let fake: FakeAnthropic;
@@ -23,7 +24,7 @@ describe.skipIf(!hasClaude)('Aegis with the real Claude Code CLI', () => {
   let mcp: RealClaudeWorld['mcp'];
 
   beforeAll(async () => {
-    world = await startRealClaudeWorld('e2e-work');
+    world = await startRealClaudeWorld('e2e-work', release);
     ({ t, fake, home, workDir, mcp } = world);
   });
   afterAll(async () => {
@@ -85,6 +86,24 @@ describe.skipIf(!hasClaude)('Aegis with the real Claude Code CLI', () => {
     await call(mcp.client, 'session_approve', { id: s.id });
     await waitState(mcp.client, s.id, ['idle']);
     await waitFor(() => readFileSync(join(workDir, 'notes.md'), 'utf8').includes('goodbye-world'), { what: 'edit applied' });
+  });
+
+  it('an approval sent the moment a dialog appears is not lost: Write, then Bash', async () => {
+    // session_wait returns at the first observation of the dialog: the earliest a client can answer.
+    const file = join(workDir, 'at-once.md');
+    const s = await create(`WRITE ${file} at-once`);
+    await waitState(mcp.client, s.id, ['permission_prompt']);
+    const w = await call<{ state: string }>(mcp.client, 'session_approve', { id: s.id });
+    expect(w.state).not.toBe('permission_prompt');
+    await waitState(mcp.client, s.id, ['idle']);
+    expect(readFileSync(file, 'utf8')).toContain('at-once');
+
+    await call(mcp.client, 'session_send', { id: s.id, text: `RUN echo at-once > ${join(workDir, 'at-once.txt')}` });
+    await waitState(mcp.client, s.id, ['permission_prompt']);
+    const b = await call<{ state: string }>(mcp.client, 'session_approve', { id: s.id });
+    expect(b.state).not.toBe('permission_prompt');
+    await waitState(mcp.client, s.id, ['idle']);
+    expect(readFileSync(join(workDir, 'at-once.txt'), 'utf8').trim()).toBe('at-once');
   });
 
   it('the question picker is answered; a plain-text question is seen as asking', async () => {
