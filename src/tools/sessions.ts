@@ -139,7 +139,7 @@ const sessionGet = defineTool({
   name: 'session_get',
   title: 'Get one session',
   description:
-    'Everything about one session, observed now: state and since when, the pending dialog (kind, question, numbered options, tool and command or file) when it waits for approval or an answer, messages queued for it, the agent session id, transcript path, pane size and the tmux command to watch it live.',
+    'Everything about one session, observed now: state and since when, the pending dialog (kind, question, numbered options, tool and command or file) when it waits for approval or an answer, messages queued for it, the agent session id and version, transcript path, pane size and the tmux command to watch it live.',
   input: z.object({ id }),
   output: sessionSummary.extend({
     dialog: dialogSchema.optional(),
@@ -147,6 +147,7 @@ const sessionGet = defineTool({
     inputText: z.string().optional(),
     queuedMessages: z.array(z.object({ id: z.number(), text: z.string(), status: z.string(), createdAt: z.string() })),
     agentSessionId: z.string().optional(),
+    agentVersion: z.string().optional().describe("The running agent's version (Claude Code: from its status file), once seen"),
     transcriptPath: z.string().optional(),
     pane: z.object({ id: z.string().optional(), width: z.number().optional(), height: z.number().optional() }),
     permissionMode: z.string(),
@@ -167,6 +168,7 @@ const sessionGet = defineTool({
       inputText: observer?.last?.reading.inputText || undefined,
       queuedMessages: svc.store.queued(s.id).map((m) => ({ id: m.id, text: m.text, status: m.status, createdAt: iso(m.createdAt) })),
       agentSessionId: s.agentSessionId,
+      agentVersion: observer?.last?.agentVersion,
       transcriptPath: observer?.hookFacts.transcriptPath ?? s.transcriptPath,
       pane: { id: s.tmuxPane, width: observer?.screen.cols, height: observer?.screen.rows },
       permissionMode: s.permissionMode,

@@ -45,6 +45,9 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
     const s = await create('hello from aegis');
     await waitState(mcp.client, s.id, ['idle']);
     await readUntil(mcp.client, s.id, assistantSaid('ECHO: hello from aegis'), 'echo');
+    // The fourth source: Claude Code's own status file, found by the agent's pid and checked to be its.
+    const got = await call<{ agentVersion?: string }>(mcp.client, 'session_get', { id: s.id });
+    expect(got.agentVersion).toBe(release);
     expect(fake.requests.filter((r) => r.kind === 'main' && r.prompt === 'hello from aegis')).toHaveLength(1);
 
     // A 3-line prompt arrives as one prompt.
