@@ -146,6 +146,27 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
     expect(last.prompt).not.toMatch(/DELAY 30000 never answeredafter/);
   });
 
+  it('a plain-text question stops counting once a later prompt replaced it, even one interrupted before any output', async () => {
+    const s = await create('QUESTION');
+    await waitState(mcp.client, s.id, ['asking']);
+    await call(mcp.client, 'session_send', { id: s.id, text: 'DELAY 30000 never answered' });
+    await waitState(mcp.client, s.id, ['working']);
+    const r = await call<{ inputText: string }>(mcp.client, 'session_interrupt', { id: s.id });
+    expect(r.inputText).toBe('DELAY 30000 never answered');
+    // The user empties the input box by hand: the screen is now as it was when the question was asked.
+    const { pane } = await call<{ pane: { id: string } }>(mcp.client, 'session_get', { id: s.id });
+    execFileSync('tmux', ['-L', t.socket, 'send-keys', '-t', pane.id, 'C-u']);
+    const after = await waitFor(
+      async () => {
+        const g = await call<{ state: string; inputText?: string; lastAssistantMessage?: string }>(mcp.client, 'session_get', { id: s.id });
+        return g.inputText === undefined && g.state !== 'working' ? g : undefined;
+      },
+      { what: 'the input box emptied' },
+    );
+    expect(after.lastAssistantMessage).toContain('Which file should I change?');
+    expect(after.state).toBe('idle');
+  });
+
   it('a message sent while busy is queued and delivered after the turn', async () => {
     const s = await create('SLOW 3000 slow reply');
     await waitState(mcp.client, s.id, ['working']);
