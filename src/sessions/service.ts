@@ -504,6 +504,7 @@ export class SessionService {
     if (profile.hooks && observer.typedAt > (observer.hookFacts.lastPromptAt ?? 0)) {
       await this.until(observer, () => (observer.hookFacts.lastPromptAt ?? 0) >= observer.typedAt, 5_000);
     }
+    const wasWorking = ['working', 'stalled'].includes(observer.last?.state ?? '');
     // Pressed again only while the agent still works, so a repeat can never become "press twice to exit".
     for (let press = 0; press < 3; press++) {
       const sent = Date.now();
@@ -512,8 +513,10 @@ export class SessionService {
       if (await this.until(observer, stopped(sent), 1_500)) break;
       if (!['working', 'stalled'].includes(observer.last?.state ?? '')) break;
     }
-    // Claude Code redraws in steps (the turn is removed, then the prompt put back): report the screen
-    // once it has stopped changing, not the first frame after the key.
+    // Claude Code redraws in steps (the turn is removed, then the prompt put back), slower under load:
+    // a stopped turn ends with its prompt back in the box or an "Interrupted" line; then report the
+    // screen once it has stopped changing, not the first frame after the key.
+    if (wasWorking) await this.until(observer, (o) => o.reading.inputText !== '' || o.reading.interrupted === true, 1_500);
     const last = await this.settle(observer, 250, 2_000);
     return { state: last.state, inputText: last.reading.inputText };
   }

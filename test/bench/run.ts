@@ -1,5 +1,6 @@
 // `npm run bench [-- frame sessions memory]`: runs the benchmarks and prints figures. No pass/fail:
 // goals are printed next to each figure.
+import { benchAnswers } from './answers.js';
 import { benchFrame } from './frame.js';
 import { benchIntegrations } from './integrations.js';
 import { benchPipelines } from './pipelines.js';
@@ -11,6 +12,7 @@ const all: Record<string, () => Promise<void>> = {
   frame: benchFrame,
   detection: () => benchDetection(60),
   delivery: () => benchDelivery(200),
+  answer: () => benchAnswers(10),
   overhead: () => benchOverhead(50, 60),
   memory: benchMemoryKg,
   pipelines: benchPipelines,

@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { INSTALLED_RELEASES, startRealClaudeWorld } from '../helpers/real-claude.js';
+import { call } from '../helpers/sessions.js';
+import { fmt, median, percentile, report } from './stats.js';
+
+const now = () => performance.timeOrigin + performance.now();
+/** The floor's condition: the dialog has been drawn this long, so Claude Code takes the first key. */
+const SETTLED_MS = 1_500;
+
+/**
+ * Answering a dialog on the real Claude Code, per installed release: `session_approve` sent the moment
+ * `session_wait` reports a Write prompt, until it returns with the dialog gone from the screen. The floor
+ * is the same call made once the dialog has been on screen for SETTLED_MS (one press, one redraw), in the
+ * same run; the ratio shows what the ignored keys and the presses again cost.
+ */
+export async function benchAnswers(dialogs = 10): Promise<void> {
+  for (const release of INSTALLED_RELEASES) {
+    const world = await startRealClaudeWorld('bench-answer', release);
+    const { mcp, home, workDir } = world;
+    try {
+      const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir, env: home.env });
+      await call(mcp.client, 'session_wait', { id: s.id, states: ['idle'], timeoutSeconds: 30 });
+      const atOnce: number[] = [];
+      const settled: number[] = [];
+      let failed = 0;
+      for (let n = 0; n < dialogs * 2; n++) {
+        const file = join(workDir, `answer-${n}.txt`);
+        await call(mcp.client, 'session_send', { id: s.id, text: `WRITE ${file} n${n}` });
+        await call(mcp.client, 'session_wait', { id: s.id, states: ['permission_prompt'], timeoutSeconds: 30 });
+        const floor = n % 2 === 1;
+        if (floor) await new Promise((r) => setTimeout(r, SETTLED_MS));
+        const t0 = now();
+        const r = await mcp.client.callTool({ name: 'session_approve', arguments: { id: s.id } });
+        const took = now() - t0;
+        await call(mcp.client, 'session_wait', { id: s.id, states: ['idle'], timeoutSeconds: 30 });
+        if (r.isError || !existsSync(file)) {
+          failed++;
+          continue;
+        }
+        (floor ? settled : atOnce).push(took);
+      }
+      report(`Sessions: approve the moment a dialog appears -> dialog gone, Claude Code ${release} (${dialogs} + ${dialogs} Write prompts)`, [
+        ['at once p50 / p95', `${fmt(median(atOnce))} / ${fmt(percentile(atOnce, 95))}`],
+        [`floor (dialog settled ${SETTLED_MS / 1000} s) p50 / p95`, `${fmt(median(settled))} / ${fmt(percentile(settled, 95))}`],
+        ['ratio p50 at once / floor', `${(median(atOnce) / median(settled)).toFixed(2)}x`],
+        ['answers lost or reported wrongly', `${failed}/${dialogs * 2}  (goal 0)`],
+      ]);
+    } finally {
+      await world.close();
+    }
+  }
+}
