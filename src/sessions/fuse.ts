@@ -19,13 +19,15 @@ export interface FusedState {
  *   agent gone / exited               tmux (pane gone, dead)    SessionEnd hook               screen
  *   a dialog is open: kind, options   screen                    -                             -
  *   the dialog's tool and input       PermissionRequest hook    screen                        -
- *   working / idle                    screen                    status file (screen blank)    previous state
+ *   working / idle                    screen                    status file, when written     previous state
+ *                                                               after the screen last changed
  *   plain-text question vs idle       Stop hook's last message  screen's last message, only   -
  *                                     (of the latest turn)      if no later prompt replaced it
  *   agent version                     status file               -                             -
  *
- * The status file never overrides a readable screen: it is written a moment after Claude Code
- * redraws, and `waiting` carries no dialog details.
+ * The status file never overrides a readable screen, nor a blank one that changed after it was
+ * written (a frame being redrawn): it is written at other moments than the screen, read a moment
+ * later, and `waiting` carries no dialog details.
  */
 export function fuse(opts: {
   paneGone: boolean;
@@ -34,6 +36,8 @@ export function fuse(opts: {
   facts: HookFacts;
   /** The agent's status file, when found and checked to be this agent's (see statusBelongs). */
   status?: AgentStatus;
+  /** When the screen's content last changed (ms since the epoch), to tell which source is newer. */
+  screenChangedAt?: number;
   previous: SessionState;
   /** Whether the agent has ever been ready; before that an unreadable screen means starting. */
   everReady: boolean;
@@ -61,8 +65,9 @@ export function fuse(opts: {
   switch (reading.state) {
     case null: {
       if (!opts.everReady) return { state: 'starting' };
-      if (opts.status?.status === 'busy') return { state: 'working' };
-      if (opts.status?.status === 'idle') return { state: 'idle' };
+      const status = opts.status?.updatedAt !== undefined && opts.status.updatedAt > (opts.screenChangedAt ?? Infinity) ? opts.status.status : undefined;
+      if (status === 'busy') return { state: 'working' };
+      if (status === 'idle') return { state: 'idle' };
       return { state: previous === 'starting' ? 'idle' : previous };
     }
     case 'idle': {

@@ -204,7 +204,7 @@ export class SessionObserver {
     }
     const reading = this.profile.read(lines, now - this.lastOutputAt);
     const status = this.status?.current();
-    const fused = fuse({ paneGone: this.paneGone, paneDead: this.paneDead, reading, facts: this.facts, status, previous: this.state, everReady: this.everReady });
+    const fused = fuse({ paneGone: this.paneGone, paneDead: this.paneDead, reading, facts: this.facts, status, screenChangedAt: this.contentChangedAt, previous: this.state, everReady: this.everReady });
     if (fused.state !== 'starting') this.everReady = true;
     if (!this.profile.hooks && this.state === 'working' && fused.state === 'idle') this.deps.onTurnFinished({ at: now });
     this.state = fused.state;

@@ -14,6 +14,8 @@ export interface AgentStatus {
   sessionId: string;
   /** The running Claude Code's version, e.g. "2.1.332". */
   version?: string;
+  /** When the agent wrote this status (ms since the epoch). */
+  updatedAt?: number;
   /** /proc/<pid>/stat start time (clock ticks since boot) of the process that wrote the file. */
   procStart?: string;
 }
@@ -32,7 +34,15 @@ export function parseAgentStatus(text: string): AgentStatus | undefined {
   const r = raw as Record<string, unknown>;
   if (typeof r.sessionId !== 'string' || typeof r.status !== 'string' || !STATUSES.has(r.status)) return undefined;
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  return { status: r.status as AgentStatus['status'], waitingFor: str(r.waitingFor), sessionId: r.sessionId, version: str(r.version), procStart: str(r.procStart) ?? (typeof r.procStart === 'number' ? String(r.procStart) : undefined) };
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  return {
+    status: r.status as AgentStatus['status'],
+    waitingFor: str(r.waitingFor),
+    sessionId: r.sessionId,
+    version: str(r.version),
+    updatedAt: num(r.statusUpdatedAt) ?? num(r.updatedAt),
+    procStart: str(r.procStart) ?? (typeof r.procStart === 'number' ? String(r.procStart) : undefined),
+  };
 }
 
 /**
@@ -102,7 +112,7 @@ export class AgentStatusFile {
     const parsed = parseAgentStatus(text);
     if (!parsed) return;
     const next = this.accept(parsed) ? parsed : undefined;
-    const changed = next?.status !== this.cached?.status || next?.waitingFor !== this.cached?.waitingFor || next?.version !== this.cached?.version;
+    const changed = next?.status !== this.cached?.status || next?.waitingFor !== this.cached?.waitingFor || next?.version !== this.cached?.version || next?.updatedAt !== this.cached?.updatedAt;
     this.cached = next;
     if (changed && notify) this.onChange();
   }

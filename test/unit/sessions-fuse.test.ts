@@ -15,8 +15,8 @@ const QUESTION_ON_SCREEN = 'I can change one of them.\n\nWhich file should I cha
 
 const idleScreen = (extra: Partial<ScreenReading> = {}): ScreenReading => ({ state: 'idle', inputText: '', queued: [], turnFinished: true, lastAssistantText: QUESTION_ON_SCREEN, ...extra });
 const facts = (...events: Omit<HookEvent, 'aegis_t'>[]): HookFacts => events.reduce<HookFacts>((f, e, i) => foldHookEvent(f, { ...e, aegis_t: 1000 + i }), emptyFacts());
-const fused = (reading: ScreenReading, f: HookFacts, status?: AgentStatus, previous: 'idle' | 'working' = 'idle') =>
-  fuse({ paneGone: false, paneDead: false, reading, facts: f, status, previous, everReady: true });
+const fused = (reading: ScreenReading, f: HookFacts, status?: AgentStatus, previous: 'idle' | 'working' = 'idle', screenChangedAt = 1_000) =>
+  fuse({ paneGone: false, paneDead: false, reading, facts: f, status, screenChangedAt, previous, everReady: true });
 
 const asked = [
   { hook_event_name: 'UserPromptSubmit', prompt: 'QUESTION' },
@@ -46,11 +46,14 @@ describe('fuse: a question belongs to its turn', () => {
 });
 
 describe('fuse: the status file ranks below the screen', () => {
-  const status = (s: AgentStatus['status']): AgentStatus => ({ status: s, sessionId: 'sid', version: '2.1.332' });
+  /** Written at 2000, after the screen last changed (1000). */
+  const status = (s: AgentStatus['status'], updatedAt = 2_000): AgentStatus => ({ status: s, sessionId: 'sid', version: '2.1.332', updatedAt });
   const blank: ScreenReading = { state: null, inputText: '', queued: [], turnFinished: false };
 
-  it('decides working / idle only when the screen cannot tell', () => {
+  it('decides working / idle only when the screen cannot tell and the file is newer than the screen', () => {
     expect(fused(blank, emptyFacts(), status('busy'), 'idle').state).toBe('working');
+    // A frame being redrawn (the screen changed after the file was written) keeps the previous state.
+    expect(fused(blank, emptyFacts(), status('idle', 500), 'working').state).toBe('working');
     expect(fused(blank, emptyFacts(), status('idle'), 'working').state).toBe('idle');
     expect(fused(blank, emptyFacts(), status('waiting'), 'working').state).toBe('working');
     expect(fused(blank, emptyFacts(), undefined, 'working').state).toBe('working');
@@ -72,8 +75,8 @@ describe('the status file', () => {
   const myStart = procStat(process.pid)?.[19];
 
   it('is parsed for the fields Aegis uses; anything else is ignored', () => {
-    const text = JSON.stringify({ pid: 1, sessionId: 's1', status: 'waiting', waitingFor: 'permission prompt', version: '2.1.332', procStart: '31291', kind: 'interactive' });
-    expect(parseAgentStatus(text)).toEqual({ status: 'waiting', waitingFor: 'permission prompt', sessionId: 's1', version: '2.1.332', procStart: '31291' });
+    const text = JSON.stringify({ pid: 1, sessionId: 's1', status: 'waiting', waitingFor: 'permission prompt', version: '2.1.332', procStart: '31291', kind: 'interactive', updatedAt: 5, statusUpdatedAt: 7 });
+    expect(parseAgentStatus(text)).toEqual({ status: 'waiting', waitingFor: 'permission prompt', sessionId: 's1', version: '2.1.332', procStart: '31291', updatedAt: 7 });
     expect(parseAgentStatus('{"sessionId":"s1"}')).toBeUndefined(); // before the first status
     expect(parseAgentStatus('{"sessionId":"s1","status":"dancing"}')).toBeUndefined();
     expect(parseAgentStatus('{"sessionId":')).toBeUndefined(); // caught mid-write
