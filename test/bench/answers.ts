@@ -15,7 +15,7 @@ const SETTLED_MS = 1_500;
  * same run; the ratio shows what the ignored keys and the presses again cost.
  */
 export async function benchAnswers(dialogs = 10): Promise<void> {
-  for (const release of INSTALLED_RELEASES) {
+  for (const release of process.env.BENCH_RELEASE ? INSTALLED_RELEASES.filter((r) => r === process.env.BENCH_RELEASE) : INSTALLED_RELEASES) {
     const world = await startRealClaudeWorld('bench-answer', release);
     const { mcp, home, workDir } = world;
     try {
@@ -36,6 +36,8 @@ export async function benchAnswers(dialogs = 10): Promise<void> {
         await call(mcp.client, 'session_wait', { id: s.id, states: ['idle'], timeoutSeconds: 30 });
         if (r.isError || !existsSync(file)) {
           failed++;
+          const why = r.isError ? (r.content as { text: string }[])[0]?.text : 'reported done, but the file was not written';
+          process.stderr.write(`${release} dialog ${n} (${floor ? 'settled' : 'at once'}): ${why}\n`);
           continue;
         }
         (floor ? settled : atOnce).push(took);
