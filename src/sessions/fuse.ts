@@ -71,6 +71,10 @@ export function fuse(opts: {
       return { state: previous === 'starting' ? 'idle' : previous };
     }
     case 'idle': {
+      // The frame between an answered dialog and the tool it allowed (2.1.332 draws it): the box is
+      // back, but the turn has neither finished nor been refused. One look later it is the screen's.
+      const betweenDialogAndTool = (previous === 'permission_prompt' || previous === 'plan') && !reading.turnFinished && !reading.interrupted && !reading.error;
+      if (betweenDialogAndTool) return { state: 'working' };
       // The Stop hook's message is the whole last answer; the screen may show only its tail.
       const stopIsLatest = facts.lastStop && (facts.lastPromptAt === undefined || facts.lastStop.at >= facts.lastPromptAt);
       const last = (stopIsLatest ? facts.lastStop?.message : undefined) ?? reading.lastAssistantText;

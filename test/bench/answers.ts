@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { INSTALLED_RELEASES, startRealClaudeWorld } from '../helpers/real-claude.js';
 import { call } from '../helpers/sessions.js';
+import { waitFor } from '../helpers/wait.js';
 import { fmt, median, percentile, report } from './stats.js';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -33,10 +34,12 @@ export async function benchAnswers(dialogs = 10): Promise<void> {
         const t0 = now();
         const r = await mcp.client.callTool({ name: 'session_approve', arguments: { id: s.id } });
         const took = now() - t0;
-        await call(mcp.client, 'session_wait', { id: s.id, states: ['idle'], timeoutSeconds: 30 });
+        const idle = await call<{ state: string; waitedMs: number }>(mcp.client, 'session_wait', { id: s.id, states: ['idle'], timeoutSeconds: 30 });
         if (r.isError || !existsSync(file)) {
           failed++;
-          const why = r.isError ? (r.content as { text: string }[])[0]?.text : 'reported done, but the file was not written';
+          const later = await waitFor(() => existsSync(file), { timeoutMs: 5_000 }).catch(() => false);
+          const approved = JSON.stringify((r.structuredContent as { state?: string } | undefined)?.state);
+          const why = r.isError ? (r.content as { text: string }[])[0]?.text : `reported done (state ${approved}); session_wait idle -> ${idle.state} after ${idle.waitedMs} ms; the file ${later ? 'appeared later' : 'never appeared'}`;
           process.stderr.write(`${release} dialog ${n} (${floor ? 'settled' : 'at once'}): ${why}\n`);
           continue;
         }

@@ -45,6 +45,20 @@ describe('fuse: a question belongs to its turn', () => {
   });
 });
 
+describe('fuse: the frame after an answered dialog', () => {
+  const afterDialog = (extra: Partial<ScreenReading>) => fuse({ paneGone: false, paneDead: false, reading: idleScreen({ turnFinished: false, lastAssistantText: undefined, ...extra }), facts: emptyFacts(), previous: 'permission_prompt', everReady: true });
+
+  it('is working while the allowed tool has not started (the box is back, the turn not finished)', () => {
+    expect(afterDialog({}).state).toBe('working');
+  });
+
+  it('is idle when the dialog was refused, the turn finished, or one look has passed', () => {
+    expect(afterDialog({ interrupted: true }).state).toBe('idle');
+    expect(afterDialog({ turnFinished: true }).state).toBe('idle');
+    expect(fused(idleScreen({ turnFinished: false, lastAssistantText: undefined }), emptyFacts(), undefined, 'working').state).toBe('idle');
+  });
+});
+
 describe('fuse: the status file ranks below the screen', () => {
   /** Written at 2000, after the screen last changed (1000). */
   const status = (s: AgentStatus['status'], updatedAt = 2_000): AgentStatus => ({ status: s, sessionId: 'sid', version: '2.1.332', updatedAt });
