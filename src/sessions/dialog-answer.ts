@@ -21,6 +21,12 @@ export interface AnswerDeps {
   /** The first observation that satisfies `pred` (the current one included), or undefined at the deadline. */
   until(pred: (o: Observation) => boolean, timeoutMs: number): Promise<Observation | undefined>;
   last(): Observation | undefined;
+  /**
+   * Whether the agent itself says it left the dialog since `since` (Claude Code's status file turns
+   * from waiting to busy ~0.1 s after taking the key, before it redraws): then a key is never pressed
+   * again, however slow the redraw.
+   */
+  leftDialogSince(since: number): boolean;
   /** A key was not taken and is pressed again (for the log). */
   onRepeat(keys: string[], press: number): void;
 }
@@ -68,12 +74,14 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
   for (let press = 1; press <= MAX_PRESSES; press++) {
     const selected = selectedOf(deps.last()?.reading.dialog);
     if (press > 1) deps.onRepeat(finalKeys, press);
+    const pressedAt = Date.now();
     await deps.press(finalKeys);
     const gone = await deps.until((o) => !stillShown(o), PRESS_SHOWS_MS);
     if (gone) return gone;
     const now = deps.last();
-    // Something moved (the selection): the key was taken; wait for the redraw, never press again.
-    if (!stillShown(now) || selectedOf(now?.reading.dialog) !== selected) break;
+    // Something moved (the selection), or the agent says it is busy again: the key was taken; wait
+    // for the redraw, never press again.
+    if (!stillShown(now) || selectedOf(now?.reading.dialog) !== selected || deps.leftDialogSince(pressedAt)) break;
   }
   const gone = await deps.until((o) => !stillShown(o), LAST_WAIT_MS);
   if (gone) return gone;

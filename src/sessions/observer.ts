@@ -6,7 +6,7 @@ import { emptyFacts, foldHookEvent, type HookEvent, type HookFacts } from './hoo
 import { JsonlTail } from './jsonl-tail.js';
 import type { AgentProfile } from './profiles.js';
 import type { SessionRecord } from './store.js';
-import { AgentStatusFile, configDirOfTranscript, statusBelongs } from './status-file.js';
+import { AgentStatusFile, configDirOfTranscript, statusBelongs, type AgentStatus } from './status-file.js';
 
 /** How long output must settle before the screen is read: one frame of a redraw, not a poll. */
 const DEBOUNCE_MS = 8;
@@ -105,6 +105,11 @@ export class SessionObserver {
 
   get hookFacts(): HookFacts {
     return this.facts;
+  }
+
+  /** Claude Code's own status (its status file), when found and checked to be this agent's. */
+  get agentStatus(): AgentStatus | undefined {
+    return this.status?.current();
   }
 
   get exit(): number | undefined {

@@ -448,6 +448,10 @@ export class SessionService {
         type: (text) => this.tmux.typeLiteral(pane, text),
         until: (pred, timeoutMs) => this.until(obs, pred, timeoutMs),
         last: () => obs.last,
+        leftDialogSince: (since) => {
+          const status = obs.agentStatus;
+          return status !== undefined && status.status !== 'waiting' && (status.updatedAt ?? 0) >= since;
+        },
         onRepeat: (keys, press) => this.app.log.info('dialog key not taken; pressing again', { session: s.id, keys: keys.join(' '), press }),
       },
       obs.last?.reading.dialog ?? dialog,

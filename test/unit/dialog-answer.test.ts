@@ -26,7 +26,7 @@ const observe = (dialog: Dialog | undefined, at: number): Observation => {
  * then applies each key with `apply`. `until` resolves at once against the screen after the keys:
  * the timing is the code's, not the test's, so nothing here waits.
  */
-function pane(ignored: number, apply: (screen: Dialog | undefined, key: string) => Dialog | undefined, start: Dialog = write) {
+function pane(ignored: number, apply: (screen: Dialog | undefined, key: string) => Dialog | undefined, start: Dialog = write, leftDialog = false) {
   let screen: Dialog | undefined = start;
   let clock = 0;
   const pressed: string[][] = [];
@@ -45,6 +45,7 @@ function pane(ignored: number, apply: (screen: Dialog | undefined, key: string) 
       return pred(o) ? o : undefined;
     },
     last: () => observe(screen, clock),
+    leftDialogSince: () => leftDialog,
     onRepeat: () => undefined,
   };
   return { deps, pressed, typed };
@@ -80,6 +81,13 @@ describe('answering a dialog', () => {
   it('never presses again once the selection moved (the key was taken)', async () => {
     // This pane takes the key, moves the cursor, and has not closed the dialog yet.
     const p = pane(0, (screen) => (screen ? select(screen, 2) : screen));
+    await expect(answerDialog(p.deps, write, { keys: ['1'], label: 'Yes' })).rejects.toThrow(/still open/);
+    expect(p.pressed).toEqual([['1']]);
+  });
+
+  it('never presses again once the agent says it left the dialog, however slow its redraw', async () => {
+    // The key is taken (status file: busy) but the screen still shows the dialog.
+    const p = pane(0, (screen) => screen, write, true);
     await expect(answerDialog(p.deps, write, { keys: ['1'], label: 'Yes' })).rejects.toThrow(/still open/);
     expect(p.pressed).toEqual([['1']]);
   });
