@@ -255,7 +255,7 @@ const sessionApprove = defineTool({
   name: 'session_approve',
   title: 'Approve a permission prompt',
   description:
-    'Answers the open permission dialog (state permission_prompt, or plan approval) with yes. scope "once" (default) picks the least-privilege yes; "always" picks the option that allows it for the rest of the session/project, when the dialog offers one. Fails with a clear error when no dialog is open. Returns the state after, and what was approved.',
+    'Answers the open permission dialog (state permission_prompt, or plan approval) with yes. scope "once" (default) picks the least-privilege yes; "always" picks the option that allows it for the rest of the session/project, when the dialog offers one. Returns once the dialog is gone from the screen (a key the agent ignored is pressed again, bounded), with the state after and what was approved; fails with a clear error when no dialog is open or the dialog stays open (timeout).',
   input: z.object({ id, scope: z.enum(['once', 'always']).default('once').describe('once (default) or always') }),
   output: z.object({ state, approved: dialogSchema, chose: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -269,7 +269,7 @@ const sessionApprove = defineTool({
 const sessionReject = defineTool({
   name: 'session_reject',
   title: 'Reject a permission prompt',
-  description: 'Answers the open permission dialog with no. An optional reason is then sent to the agent as the next message (it is told what to do instead). Fails with a clear error when no dialog is open.',
+  description: 'Answers the open permission dialog with no, once the dialog is gone from the screen. An optional reason is then sent to the agent as the next message (it is told what to do instead). Fails with a clear error when no dialog is open or it stays open (timeout).',
   input: z.object({ id, reason: z.string().optional().describe('What the agent should do instead; sent as the follow-up message') }),
   output: z.object({ state, rejected: dialogSchema, followUp: sendResult.optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
