@@ -1,6 +1,7 @@
 import { DIALOG_STATE, looksLikeQuestion } from '../agents/claude/detect.js';
 import type { Dialog, ScreenReading, SessionState } from '../agents/types.js';
 import type { HookFacts } from './hook-events.js';
+import type { AgentStatus } from './status-file.js';
 
 export interface FusedState {
   state: SessionState;
@@ -10,15 +11,33 @@ export interface FusedState {
 }
 
 /**
- * Fuses the three sources with a fixed precedence: the pane's life (tmux) over the screen over the
- * hooks. The screen decides what is shown now; hooks fill in what the screen cannot tell (the tool
- * and input behind a dialog, the full last message that decides idle vs a plain-text question).
+ * Fuses four sources: the pane's life (tmux), the screen, the hooks, and Claude Code's status file
+ * (`<config>/sessions/<pid>.json`). Each question has one authority; the next source is used only
+ * where the one before cannot tell. (The transcript is read for turns and files, not for live state.)
+ *
+ *   question                          1st                       then                          then
+ *   agent gone / exited               tmux (pane gone, dead)    SessionEnd hook               screen
+ *   a dialog is open: kind, options   screen                    -                             -
+ *   the dialog's tool and input       PermissionRequest hook    screen                        -
+ *   working / idle                    screen                    status file, when written     previous state
+ *                                                               after the screen last changed
+ *   plain-text question vs idle       Stop hook's last message  screen's last message, only   -
+ *                                     (of the latest turn)      if no later prompt replaced it
+ *   agent version                     status file               -                             -
+ *
+ * The status file never overrides a readable screen, nor a blank one that changed after it was
+ * written (a frame being redrawn): it is written at other moments than the screen, read a moment
+ * later, and `waiting` carries no dialog details.
  */
 export function fuse(opts: {
   paneGone: boolean;
   paneDead: boolean;
   reading: ScreenReading;
   facts: HookFacts;
+  /** The agent's status file, when found and checked to be this agent's (see statusBelongs). */
+  status?: AgentStatus;
+  /** When the screen's content last changed (ms since the epoch), to tell which source is newer. */
+  screenChangedAt?: number;
   previous: SessionState;
   /** Whether the agent has ever been ready; before that an unreadable screen means starting. */
   everReady: boolean;
@@ -49,14 +68,27 @@ export function fuse(opts: {
   }
 
   switch (reading.state) {
-    case null:
-      return { state: opts.everReady ? (previous === 'starting' ? 'idle' : previous) : 'starting' };
+    case null: {
+      if (!opts.everReady) return { state: 'starting' };
+      const status = opts.status?.updatedAt !== undefined && opts.status.updatedAt > (opts.screenChangedAt ?? Infinity) ? opts.status.status : undefined;
+      if (status === 'busy') return { state: 'working' };
+      if (status === 'idle') return { state: 'idle' };
+      return { state: previous === 'starting' ? 'idle' : previous };
+    }
     case 'idle': {
+      // The frame between an answered dialog and the tool it allowed (2.1.332 draws it): the box is
+      // back, but the turn has neither finished nor been refused. One look later it is the screen's.
+      const betweenDialogAndTool = (previous === 'permission_prompt' || previous === 'plan') && !reading.turnFinished && !reading.interrupted && !reading.error;
+      if (betweenDialogAndTool) return { state: 'working' };
       // The Stop hook's message is the whole last answer; the screen may show only its tail.
       const stopIsLatest = facts.lastStop && (facts.lastPromptAt === undefined || facts.lastStop.at >= facts.lastPromptAt);
       const last = (stopIsLatest ? facts.lastStop?.message : undefined) ?? reading.lastAssistantText;
+      // A question belongs to the turn that asked it. A later prompt interrupted before any output
+      // leaves the screen as it was, the old question last: that text is the last Stop's, and a
+      // prompt came after it, so it no longer asks anything.
+      const replaced = !stopIsLatest && facts.lastStop?.message !== undefined && last !== undefined && isTailOf(last, facts.lastStop.message);
       if (reading.error) return { state: 'error', error: reading.error, lastAssistant: last };
-      if (last && looksLikeQuestion(last) && !reading.inputText) return { state: 'asking', lastAssistant: last };
+      if (last && !replaced && looksLikeQuestion(last) && !reading.inputText) return { state: 'asking', lastAssistant: last };
       return { state: 'idle', lastAssistant: last };
     }
     case 'error':
@@ -64,4 +96,13 @@ export function fuse(opts: {
     default:
       return { state: reading.state };
   }
+}
+
+/** Letters and digits only: what survives Claude Code rendering Markdown and wrapping lines. */
+const words = (text: string): string => text.replace(/[^\p{L}\p{N}]+/gu, '');
+
+/** Whether the screen's text `shown` is (the end of) `message`, the screen showing only its tail. */
+function isTailOf(shown: string, message: string): boolean {
+  const tail = words(shown);
+  return tail !== '' && words(message).endsWith(tail);
 }

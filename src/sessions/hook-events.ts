@@ -20,6 +20,8 @@ export interface HookEvent {
  */
 export interface HookFacts {
   transcriptPath?: string;
+  /** The agent's own session id as its hooks last reported it (it changes on /clear). */
+  sessionId?: string;
   /** Prompts the agent accepted (UserPromptSubmit), newest last, with their times. */
   submitted: { prompt: string; at: number }[];
   /** The tool currently asking for permission, until it runs or the turn ends. */
@@ -40,6 +42,7 @@ export function foldHookEvent(facts: HookFacts, e: HookEvent): HookFacts {
   const at = e.aegis_t;
   const next: HookFacts = { ...facts, lastEventAt: at };
   if (e.transcript_path) next.transcriptPath = e.transcript_path;
+  if (e.session_id) next.sessionId = e.session_id;
   switch (e.hook_event_name) {
     case 'UserPromptSubmit':
       next.submitted = [...facts.submitted, { prompt: e.prompt ?? '', at }].slice(-MAX_REMEMBERED_PROMPTS);

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import type { SessionState } from '../agents/types.js';
 import type { Logger } from '../util/log.js';
 import { ControlClient } from '../tmux/control.js';
@@ -7,6 +6,7 @@ import { HUB_SESSION, type TmuxServer } from '../tmux/server.js';
 import { SessionObserver, type Observation } from './observer.js';
 import { PROFILES, type AgentName } from './profiles.js';
 import type { SessionStore } from './store.js';
+import { procStat } from './process-tree.js';
 
 export interface StateChange {
   sessionId: string;
@@ -275,12 +275,8 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
 
 /** The parent of a process, from /proc (Linux); undefined where that cannot be read. */
 function parentPid(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
+  const ppid = procStat(pid)?.[1];
+  return ppid === undefined ? undefined : Number(ppid);
 }
 
 /** Control-mode commands are parsed like a tmux config line: quote every argument we pass. */

@@ -6,6 +6,7 @@ import { emptyFacts, foldHookEvent, type HookEvent, type HookFacts } from './hoo
 import { JsonlTail } from './jsonl-tail.js';
 import type { AgentProfile, AgentReader } from './profiles.js';
 import type { SessionRecord } from './store.js';
+import { AgentStatusFile, configDirOfTranscript, statusBelongs, type AgentStatus } from './status-file.js';
 
 /** How long output must settle before the screen is read: one frame of a redraw, not a poll. */
 const DEBOUNCE_MS = 8;
@@ -14,6 +15,8 @@ const QUIET_CHECK_MS = 1600;
 
 export interface Observation extends FusedState {
   reading: ScreenReading;
+  /** The running agent's version, from its status file (Claude Code), once found. */
+  agentVersion?: string;
   at: number;
   /** The screen's content changed (spinner and timers excluded) at this time. */
   contentChangedAt: number;
@@ -51,6 +54,7 @@ const ANIMATED = /esc to interrupt|^\s*[·✢✳✶✻✽*]\s+\S+…|\(\d+s\b|Ru
 export class SessionObserver {
   private facts: HookFacts = emptyFacts();
   private readonly hooks?: JsonlTail<HookEvent>;
+  private readonly status?: AgentStatusFile;
   private hookWatcher?: FSWatcher;
   private debounce?: NodeJS.Timeout;
   private quietTimer?: NodeJS.Timeout;
@@ -90,6 +94,12 @@ export class SessionObserver {
         deps.onError(err as Error);
       }
     }
+    // Claude Code's status file is named by its pid: the pane's, as Aegis starts it through `env` (exec).
+    if (profile.name === 'claude' && session.panePid && session.transcriptPath) {
+      const pid = session.panePid;
+      const dir = `${configDirOfTranscript(session.transcriptPath)}/sessions`;
+      this.status = new AgentStatusFile(dir, pid, (s) => statusBelongs(s, pid, [session.agentSessionId, this.facts.sessionId]), () => this.schedule());
+    }
   }
 
   /** Reads with the rules for the agent's version from now on, and reads the screen again. */
@@ -109,6 +119,11 @@ export class SessionObserver {
 
   get hookFacts(): HookFacts {
     return this.facts;
+  }
+
+  /** Claude Code's own status (its status file), when found and checked to be this agent's. */
+  get agentStatus(): AgentStatus | undefined {
+    return this.status?.current();
   }
 
   get exit(): number | undefined {
@@ -207,11 +222,12 @@ export class SessionObserver {
       this.contentChangedAt = now;
     }
     const reading = (this.reader ?? this.profile).read(lines, now - this.lastOutputAt);
-    const fused = fuse({ paneGone: this.paneGone, paneDead: this.paneDead, reading, facts: this.facts, previous: this.state, everReady: this.everReady });
+    const status = this.status?.current();
+    const fused = fuse({ paneGone: this.paneGone, paneDead: this.paneDead, reading, facts: this.facts, status, screenChangedAt: this.contentChangedAt, previous: this.state, everReady: this.everReady });
     if (fused.state !== 'starting') this.everReady = true;
     if (!this.profile.hooks && this.state === 'working' && fused.state === 'idle') this.deps.onTurnFinished({ at: now });
     this.state = fused.state;
-    this.last = { ...fused, reading, at: now, contentChangedAt: this.contentChangedAt };
+    this.last = { ...fused, reading, agentVersion: status?.version ?? this.last?.agentVersion, at: now, contentChangedAt: this.contentChangedAt };
     this.deps.onObservation(this.last);
     // Activity-based agents become idle by silence, so a quiet pane needs one more look later.
     if (!this.profile.dialogs && fused.state === 'working') this.armQuietCheck();
@@ -223,6 +239,7 @@ export class SessionObserver {
     clearTimeout(this.debounce);
     clearTimeout(this.quietTimer);
     this.hookWatcher?.close();
+    this.status?.dispose();
     this.screen.dispose();
   }
 }

@@ -1,4 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { run } from '../util/exec.js';
+
+/**
+ * The fields of /proc/<pid>/stat after the command name (Linux): [0] state, [1] ppid, … [19] the start
+ * time in clock ticks since boot. Undefined where that cannot be read.
+ */
+export function procStat(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
 
 /** Every descendant pid of `root`, from one `ps` snapshot. */
 export async function descendants(root: number): Promise<number[]> {

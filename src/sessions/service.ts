@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerKeys, approveKeys, rejectKeys } from '../agents/claude/dialog-keys.js';
+import { answerKeys, approveKeys, rejectKeys, type KeyPlan } from '../agents/claude/dialog-keys.js';
 import { TranscriptReader } from '../agents/claude/transcript.js';
 import type { Dialog, SessionState } from '../agents/types.js';
 import type { App } from '../app.js';
@@ -16,6 +16,7 @@ import { agentBaseEnv, agentMaySee } from './agent-env.js';
 import { checkText, checkTypedAnswer } from './text.js';
 import { DeliveryUnconfirmed, PromptDelivery } from './delivery.js';
 import { spawnEngine } from './engine-spawn.js';
+import { answerDialog } from './dialog-answer.js';
 import { killPaneTree } from './process-tree.js';
 import { settleWithin } from '../util/settle.js';
 
@@ -391,15 +392,28 @@ export class SessionService {
     return { session, observer, dialog };
   }
 
-  private async pressAndSettle(s: SessionRecord, obs: SessionObserver, plan: { keys: string[]; text?: string }, dialog: Dialog): Promise<SessionState> {
-    if (plan.keys.length) await this.tmux.sendKeys(s.tmuxPane!, plan.keys);
-    if (plan.text) {
-      await this.tmux.typeLiteral(s.tmuxPane!, plan.text);
-      await this.tmux.sendKeys(s.tmuxPane!, ['Enter']);
-    }
-    obs.schedule();
-    const after = await this.until(obs, (o) => !o.dialog || o.dialog.question !== dialog.question || o.dialog.command !== dialog.command, 5_000);
-    return (after ?? obs.last)?.state ?? s.state;
+  /** Answers the open dialog and returns the state once it is gone from the screen (see answerDialog). */
+  private async pressAndSettle(s: SessionRecord, obs: SessionObserver, plan: KeyPlan, dialog: Dialog): Promise<SessionState> {
+    const pane = s.tmuxPane!;
+    const gone = await answerDialog(
+      {
+        press: async (keys) => {
+          await this.tmux.sendKeys(pane, keys);
+          obs.schedule();
+        },
+        type: (text) => this.tmux.typeLiteral(pane, text),
+        until: (pred, timeoutMs) => this.until(obs, pred, timeoutMs),
+        last: () => obs.last,
+        leftDialogSince: (since) => {
+          const status = obs.agentStatus;
+          return status !== undefined && status.status !== 'waiting' && (status.updatedAt ?? 0) >= since;
+        },
+        onRepeat: (keys, press) => this.app.log.info('dialog key not taken; pressing again', { session: s.id, keys: keys.join(' '), press }),
+      },
+      obs.last?.reading.dialog ?? dialog,
+      plan,
+    );
+    return gone.state;
   }
 
   async approve(ref: string, scope: 'once' | 'always'): Promise<{ state: SessionState; dialog: Dialog; chose: string }> {
@@ -451,6 +465,7 @@ export class SessionService {
     if (profile.hooks && observer.typedAt > (observer.hookFacts.lastPromptAt ?? 0)) {
       await this.until(observer, () => (observer.hookFacts.lastPromptAt ?? 0) >= observer.typedAt, 5_000);
     }
+    const wasWorking = ['working', 'stalled'].includes(observer.last?.state ?? '');
     // Pressed again only while the agent still works, so a repeat can never become "press twice to exit".
     for (let press = 0; press < 3; press++) {
       const sent = Date.now();
@@ -459,8 +474,10 @@ export class SessionService {
       if (await this.until(observer, stopped(sent), 1_500)) break;
       if (!['working', 'stalled'].includes(observer.last?.state ?? '')) break;
     }
-    // Claude Code redraws in steps (the turn is removed, then the prompt put back): report the screen
-    // once it has stopped changing, not the first frame after the key.
+    // Claude Code redraws in steps (the turn is removed, then the prompt put back), slower under load:
+    // a stopped turn ends with its prompt back in the box or an "Interrupted" line; then report the
+    // screen once it has stopped changing, not the first frame after the key.
+    if (wasWorking) await this.until(observer, (o) => o.reading.inputText !== '' || o.reading.interrupted === true, 1_500);
     const last = await this.settle(observer, 250, 2_000);
     return { state: last.state, inputText: last.reading.inputText };
   }

@@ -140,7 +140,7 @@ const sessionGet = defineTool({
   name: 'session_get',
   title: 'Get one session',
   description:
-    'Everything about one session, observed now: state and since when, the pending dialog (kind, question, numbered options, tool and command or file; detailsKnown false while only the state is sure) when it waits for approval or an answer, messages queued for it, the agent session id, the agent version and which screen rules read it, transcript path, pane size and the tmux command to watch it live.',
+    'Everything about one session, observed now: state and since when, the pending dialog (kind, question, numbered options, tool and command or file; detailsKnown false while only the state is sure) when it waits for approval or an answer, messages queued for it, the agent session id, the agent version (from its status file or `--version`) and which screen rules read it, transcript path, pane size and the tmux command to watch it live.',
   input: z.object({ id }),
   output: sessionSummary.extend({
     dialog: dialogSchema.optional(),
@@ -148,7 +148,7 @@ const sessionGet = defineTool({
     inputText: z.string().optional(),
     queuedMessages: z.array(z.object({ id: z.number(), text: z.string(), status: z.string(), createdAt: z.string() })),
     agentSessionId: z.string().optional(),
-    agentVersion: z.string().optional().describe('The running agent version (claude --version), when known'),
+    agentVersion: z.string().optional().describe("The running agent's version (its status file, else `claude --version` at launch), when known"),
     screenRules: z
       .object({ version: z.string(), exact: z.boolean(), note: z.string() })
       .optional()
@@ -173,7 +173,7 @@ const sessionGet = defineTool({
       inputText: observer?.last?.reading.inputText || undefined,
       queuedMessages: svc.store.queued(s.id).map((m) => ({ id: m.id, text: m.text, status: m.status, createdAt: iso(m.createdAt) })),
       agentSessionId: s.agentSessionId,
-      agentVersion: observer?.reader?.agentVersion,
+      agentVersion: observer?.last?.agentVersion ?? observer?.reader?.agentVersion,
       screenRules: observer?.reader && { version: observer.reader.rules, exact: observer.reader.rulesExact, note: observer.reader.rulesNote },
       transcriptPath: observer?.hookFacts.transcriptPath ?? s.transcriptPath,
       pane: { id: s.tmuxPane, width: observer?.screen.cols, height: observer?.screen.rows },
@@ -261,7 +261,7 @@ const sessionApprove = defineTool({
   name: 'session_approve',
   title: 'Approve a permission prompt',
   description:
-    'Answers the open permission dialog (state permission_prompt, or plan approval) with yes. scope "once" (default) picks the least-privilege yes; "always" picks the option that allows it for the rest of the session/project, when the dialog offers one. Fails with a clear error when no dialog is open. Returns the state after, and what was approved.',
+    'Answers the open permission dialog (state permission_prompt, or plan approval) with yes. scope "once" (default) picks the least-privilege yes; "always" picks the option that allows it for the rest of the session/project, when the dialog offers one. Returns once the dialog is gone from the screen (a key the agent ignored is pressed again, bounded), with the state after and what was approved; fails with a clear error when no dialog is open or the dialog stays open (timeout).',
   input: z.object({ id, scope: z.enum(['once', 'always']).default('once').describe('once (default) or always') }),
   output: z.object({ state, approved: dialogSchema, chose: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -275,7 +275,7 @@ const sessionApprove = defineTool({
 const sessionReject = defineTool({
   name: 'session_reject',
   title: 'Reject a permission prompt',
-  description: 'Answers the open permission dialog with no. An optional reason is then sent to the agent as the next message (it is told what to do instead). Fails with a clear error when no dialog is open.',
+  description: 'Answers the open permission dialog with no, once the dialog is gone from the screen. An optional reason is then sent to the agent as the next message (it is told what to do instead). Fails with a clear error when no dialog is open or it stays open (timeout).',
   input: z.object({ id, reason: str(L.textChars).optional().describe('What the agent should do instead; sent as the follow-up message') }),
   output: z.object({ state, rejected: dialogSchema, followUp: sendResult.optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

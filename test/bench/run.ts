@@ -2,6 +2,7 @@
 // goals are printed next to each figure.
 import { benchDeliveryUnderLoad } from './delivery-load.js';
 import { benchDialogDetails } from './dialog-details.js';
+import { benchAnswers } from './answers.js';
 import { benchFrame } from './frame.js';
 import { benchIntegrations } from './integrations.js';
 import { benchPipelines } from './pipelines.js';
@@ -15,6 +16,7 @@ const all: Record<string, () => Promise<void>> = {
   'dialog-details': () => benchDialogDetails(10),
   delivery: () => benchDelivery(200),
   'delivery-load': () => benchDeliveryUnderLoad(Number(process.env.AEGIS_BENCH_SENDS ?? 300)),
+  answer: () => benchAnswers(10),
   overhead: () => benchOverhead(50, 60),
   memory: benchMemoryKg,
   pipelines: benchPipelines,

@@ -5,16 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaudeHome } from '../fakes/claude-home.js';
 import type { FakeAnthropic } from '../fakes/anthropic-server.js';
 import type { TestEnv } from '../helpers/env.js';
-import { hasClaude, startRealClaudeWorld, type RealClaudeWorld } from '../helpers/real-claude.js';
+import { INSTALLED_RELEASES, startRealClaudeWorld, type RealClaudeWorld } from '../helpers/real-claude.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call, callError, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
- * Aegis driving the REAL Claude Code 2.1.197 offline: a real MCP client, the real `ag mcp` server,
- * real tmux on a private socket, and a fake Messages API that scripts the model's answers.
+ * Aegis driving the REAL Claude Code offline, every installed release (2.1.197 and 2.1.332): a real
+ * MCP client, the real `ag mcp` server, real tmux on a private socket, and a fake Messages API that
+ * scripts the model's answers.
  */
-describe.skipIf(!hasClaude)('Aegis with the real Claude Code CLI', () => {
+describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release) => {
   let world: RealClaudeWorld;
   let t: TestEnv;
   let fake: FakeAnthropic;
@@ -23,7 +24,7 @@ describe.skipIf(!hasClaude)('Aegis with the real Claude Code CLI', () => {
   let mcp: RealClaudeWorld['mcp'];
 
   beforeAll(async () => {
-    world = await startRealClaudeWorld('e2e-work');
+    world = await startRealClaudeWorld('e2e-work', release);
     ({ t, fake, home, workDir, mcp } = world);
   });
   afterAll(async () => {
@@ -31,6 +32,23 @@ describe.skipIf(!hasClaude)('Aegis with the real Claude Code CLI', () => {
     await world?.close();
   });
 
+  /**
+   * Screen rules (issue #12, the rules half): the 2.1.33x Bash dialog is misread (tip and description
+   * taken for the command) until the PermissionRequest hook corrects it; until those rules land, the
+   * command is checked once corrected rather than at its first report.
+   */
+  const BASH_COMMAND_MISREAD = release === '2.1.332';
+  /**
+   * Screen rules (issue #12, the rules half): 2.1.332's spinner line while a hook runs after an
+   * approval ("* Tinkering… (running PermissionRequest hook · 1s · ↓ 14 tokens)") has no "esc to
+   * interrupt", so it is read as idle for a frame and session_wait can return before the tool ran.
+   * Until those rules land, what the tool did is awaited there rather than read at once.
+   */
+  const SPINNER_MISREAD = release === '2.1.332';
+  const toolDid = async (check: () => boolean, what: string) => {
+    if (SPINNER_MISREAD) await waitFor(check, { what });
+    expect(check(), what).toBe(true);
+  };
   const create = (prompt?: string) => call<{ id: string; state: string }>(mcp.client, 'session_create', { workDir, prompt, env: home.env });
   const assistantSaid = (text: string) => (ts: TurnLike[]) => ts.some((x) => x.role === 'assistant' && x.text?.includes(text));
 
@@ -38,6 +56,9 @@ describe.skipIf(!hasClaude)('Aegis with the real Claude Code CLI', () => {
     const s = await create('hello from aegis');
     await waitState(mcp.client, s.id, ['idle']);
     await readUntil(mcp.client, s.id, assistantSaid('ECHO: hello from aegis'), 'echo');
+    // The fourth source: Claude Code's own status file, found by the agent's pid and checked to be its.
+    const got = await call<{ agentVersion?: string }>(mcp.client, 'session_get', { id: s.id });
+    expect(got.agentVersion).toBe(release);
     expect(fake.requests.filter((r) => r.kind === 'main' && r.prompt === 'hello from aegis')).toHaveLength(1);
 
     // A 3-line prompt arrives as one prompt.
@@ -53,11 +74,15 @@ describe.skipIf(!hasClaude)('Aegis with the real Claude Code CLI', () => {
   it('Bash permission → approve → the command ran; another → reject with a reason', async () => {
     const s = await create(`RUN echo approved > ${join(workDir, 'bash-approved.txt')}`);
     await waitState(mcp.client, s.id, ['permission_prompt']);
+    if (BASH_COMMAND_MISREAD) {
+      await waitFor(async () => (await call<{ dialog?: { command?: string } }>(mcp.client, 'session_get', { id: s.id })).dialog?.command?.includes('echo approved'), { what: 'the hook to correct the command' });
+    }
     const got = await call<{ dialog: { tool?: string; command?: string } }>(mcp.client, 'session_get', { id: s.id });
     expect(got.dialog.tool).toBe('Bash');
     expect(got.dialog.command).toContain('echo approved');
     await call(mcp.client, 'session_approve', { id: s.id });
     await waitState(mcp.client, s.id, ['idle']);
+    await toolDid(() => existsSync(join(workDir, 'bash-approved.txt')), 'the approved command ran');
     expect(readFileSync(join(workDir, 'bash-approved.txt'), 'utf8').trim()).toBe('approved');
 
     await call(mcp.client, 'session_send', { id: s.id, text: `RUN touch ${join(workDir, 'rejected.txt')}` });
@@ -76,6 +101,7 @@ describe.skipIf(!hasClaude)('Aegis with the real Claude Code CLI', () => {
     expect(w.dialog.file).toContain('notes.md');
     await call(mcp.client, 'session_approve', { id: s.id });
     await waitState(mcp.client, s.id, ['idle']);
+    await toolDid(() => existsSync(join(workDir, 'notes.md')), 'the approved file written');
     expect(readFileSync(join(workDir, 'notes.md'), 'utf8')).toContain('hello-world');
 
     await call(mcp.client, 'session_send', { id: s.id, text: `EDIT ${join(workDir, 'notes.md')} hello-world goodbye-world` });
@@ -85,6 +111,26 @@ describe.skipIf(!hasClaude)('Aegis with the real Claude Code CLI', () => {
     await call(mcp.client, 'session_approve', { id: s.id });
     await waitState(mcp.client, s.id, ['idle']);
     await waitFor(() => readFileSync(join(workDir, 'notes.md'), 'utf8').includes('goodbye-world'), { what: 'edit applied' });
+  });
+
+  it('an approval sent the moment a dialog appears is not lost: Write, then Bash', async () => {
+    // session_wait returns at the first observation of the dialog: the earliest a client can answer.
+    const file = join(workDir, 'at-once.md');
+    const s = await create(`WRITE ${file} at-once`);
+    await waitState(mcp.client, s.id, ['permission_prompt']);
+    const w = await call<{ state: string }>(mcp.client, 'session_approve', { id: s.id });
+    expect(w.state).not.toBe('permission_prompt');
+    await waitState(mcp.client, s.id, ['idle']);
+    await toolDid(() => existsSync(file), 'the approved file written');
+    expect(readFileSync(file, 'utf8')).toContain('at-once');
+
+    await call(mcp.client, 'session_send', { id: s.id, text: `RUN echo at-once > ${join(workDir, 'at-once.txt')}` });
+    await waitState(mcp.client, s.id, ['permission_prompt']);
+    const b = await call<{ state: string }>(mcp.client, 'session_approve', { id: s.id });
+    expect(b.state).not.toBe('permission_prompt');
+    await waitState(mcp.client, s.id, ['idle']);
+    await toolDid(() => existsSync(join(workDir, 'at-once.txt')), 'the approved command ran');
+    expect(readFileSync(join(workDir, 'at-once.txt'), 'utf8').trim()).toBe('at-once');
   });
 
   it('the question picker is answered; a plain-text question is seen as asking', async () => {
@@ -115,6 +161,27 @@ describe.skipIf(!hasClaude)('Aegis with the real Claude Code CLI', () => {
     expect(last.prompt).not.toMatch(/DELAY 30000 never answeredafter/);
   });
 
+  it('a plain-text question stops counting once a later prompt replaced it, even one interrupted before any output', async () => {
+    const s = await create('QUESTION');
+    await waitState(mcp.client, s.id, ['asking']);
+    await call(mcp.client, 'session_send', { id: s.id, text: 'DELAY 30000 never answered' });
+    await waitState(mcp.client, s.id, ['working']);
+    const r = await call<{ inputText: string }>(mcp.client, 'session_interrupt', { id: s.id });
+    expect(r.inputText).toBe('DELAY 30000 never answered');
+    // The user empties the input box by hand: the screen is now as it was when the question was asked.
+    const { pane } = await call<{ pane: { id: string } }>(mcp.client, 'session_get', { id: s.id });
+    execFileSync('tmux', ['-L', t.socket, 'send-keys', '-t', pane.id, 'C-u']);
+    const after = await waitFor(
+      async () => {
+        const g = await call<{ state: string; inputText?: string; lastAssistantMessage?: string }>(mcp.client, 'session_get', { id: s.id });
+        return g.inputText === undefined && g.state !== 'working' ? g : undefined;
+      },
+      { what: 'the input box emptied' },
+    );
+    expect(after.lastAssistantMessage).toContain('Which file should I change?');
+    expect(after.state).toBe('idle');
+  });
+
   it('a message sent while busy is queued and delivered after the turn', async () => {
     const s = await create('SLOW 3000 slow reply');
     await waitState(mcp.client, s.id, ['working']);
@@ -133,7 +200,7 @@ describe.skipIf(!hasClaude)('Aegis with the real Claude Code CLI', () => {
     expect(got.dialog?.tool).toBe('Bash');
     await call(mcp.client, 'session_approve', { id: s.id });
     await waitState(mcp.client, s.id, ['idle']);
-    expect(existsSync(join(workDir, 'adopt.txt'))).toBe(true);
+    await toolDid(() => existsSync(join(workDir, 'adopt.txt')), 'the approved command ran');
 
     const k = await call<{ state: string }>(mcp.client, 'session_kill', { id: s.id });
     expect(k.state).toBe('exited');

@@ -64,6 +64,14 @@ describe('fake Anthropic API on the wire', () => {
     expect(fake.requests.at(-1)).toMatchObject({ kind: 'main', prompt: 'RUN touch x', cwd: '/tmp/proj', outcome: 'completed' });
   });
 
+  it('finds the working directory in a role:"system" message too (where 2.1.33x puts the environment)', async () => {
+    const body = JSON.parse(messagesBody('hi')) as { system: unknown; messages: unknown[] };
+    body.system = [{ type: 'text', text: 'You are Claude Code.' }];
+    body.messages.push({ role: 'system', content: [{ type: 'text', text: '# Environment\n - Primary working directory: /tmp/proj-332\n - Platform: linux' }] });
+    await (await post(JSON.stringify(body))).text();
+    expect(fake.requests.at(-1)).toMatchObject({ kind: 'main', prompt: 'hi', cwd: '/tmp/proj-332' });
+  });
+
   it('answers FAIL400 with an error body, non-streamed calls with JSON, and lets a rule override', async () => {
     const failed = await post(messagesBody('FAIL400'));
     expect(failed.status).toBe(400);

@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaudeHome } from '../fakes/claude-home.js';
 import type { FakeAnthropic } from '../fakes/anthropic-server.js';
-import { hasClaude, startRealClaudeWorld, type RealClaudeWorld } from '../helpers/real-claude.js';
+import { INSTALLED_RELEASES, startRealClaudeWorld, type RealClaudeWorld } from '../helpers/real-claude.js';
 import { call } from '../helpers/sessions.js';
 import { stageOf, waitPipeline, type PipelineOut } from '../integration/pipeline-helpers.js';
 
 /**
- * Pipelines driving the REAL Claude Code 2.1.197 offline: the real `ag mcp` server, real tmux on a
+ * Pipelines driving the REAL Claude Code offline, every installed release: the real `ag mcp` server, real tmux on a
  * private socket, and a fake Messages API that records what the model was asked.
  */
-describe.skipIf(!hasClaude)('pipelines with the real Claude Code CLI', { timeout: 180_000 }, () => {
+describe.each(INSTALLED_RELEASES)('pipelines with the real Claude Code %s', { timeout: 180_000 }, (release) => {
   let world: RealClaudeWorld;
   let fake: FakeAnthropic;
   let home: ClaudeHome;
@@ -19,7 +19,7 @@ describe.skipIf(!hasClaude)('pipelines with the real Claude Code CLI', { timeout
   let mcp: RealClaudeWorld['mcp'];
 
   beforeAll(async () => {
-    world = await startRealClaudeWorld('e2e-pipeline');
+    world = await startRealClaudeWorld('e2e-pipeline', release);
     ({ fake, home, workDir, mcp } = world);
   }, 120_000);
   afterAll(async () => {

@@ -15,8 +15,11 @@ export const CLAUDE_RELEASES = {
   '2.1.197': join(ROOT, 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe'),
   '2.1.332': join(ROOT, 'node_modules', 'claude-code-next', 'bin', 'claude.exe'),
 } as const;
+export type ClaudeRelease = keyof typeof CLAUDE_RELEASES;
 export const CLAUDE = CLAUDE_RELEASES['2.1.197'];
 export const hasClaude = existsSync(CLAUDE);
+/** The installed releases, for `describe.each`: every real-Claude scenario runs on each. */
+export const INSTALLED_RELEASES = (Object.keys(CLAUDE_RELEASES) as ClaudeRelease[]).filter((r) => existsSync(CLAUDE_RELEASES[r]));
 
 export interface RealClaudeWorld {
   fake: FakeAnthropic;
@@ -31,13 +34,14 @@ export interface RealClaudeWorld {
 /**
  * Everything a test needs to drive the real Claude Code offline through Aegis: a fake Messages API,
  * a private HOME that trusts a fresh work folder, a private Aegis home and tmux socket, and a real
- * MCP client connected to the built `ag mcp`. Pass `home.env` as session_create's env.
+ * MCP client connected to the built `ag mcp`, launching the given Claude Code release. Pass `home.env`
+ * as session_create's env.
  */
-export async function startRealClaudeWorld(prefix: string): Promise<RealClaudeWorld> {
+export async function startRealClaudeWorld(prefix: string, release: ClaudeRelease = '2.1.197'): Promise<RealClaudeWorld> {
   const fake = await startFakeAnthropic();
   const workDir = realpathSync(mkdtempSync(join(tmpdir(), `aegis-${prefix}-`)));
   const home = await prepareClaudeHome({ workDirs: [workDir], apiKey: 'sk-ant-test-0123456789abcdefghijklmnop', baseUrl: fake.url });
-  const t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: CLAUDE, AEGIS_STALL_SECONDS: '600' });
+  const t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: CLAUDE_RELEASES[release], AEGIS_STALL_SECONDS: '600' });
   const world: RealClaudeWorld = {
     fake,
     home,

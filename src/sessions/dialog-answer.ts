@@ -1,0 +1,104 @@
+import type { KeyPlan } from '../agents/claude/dialog-keys.js';
+import type { Dialog } from '../agents/types.js';
+import { AegisError } from '../errors.js';
+import type { Observation } from './observer.js';
+
+/**
+ * How long one press may take to show. Claude Code redraws an answered dialog within ~0.4 s (2.1.197
+ * and 2.1.332, measured with tmux); a dialog still drawn unchanged after this the key did not reach.
+ */
+const PRESS_SHOWS_MS = 1_000;
+/** Presses of one key at most: 2.1.332 ignores keys for ~0.15 s after drawing a dialog (longer while its hooks run). */
+const MAX_PRESSES = 3;
+/** After the last press, how long the dialog may still take to go before the answer counts as failed. */
+const LAST_WAIT_MS = 2_000;
+
+export interface AnswerDeps {
+  /** Sends tmux key names to the pane and asks the observer to look again. */
+  press(keys: string[]): Promise<void>;
+  /** Types text literally into the pane. */
+  type(text: string): Promise<void>;
+  /** The first observation that satisfies `pred` (the current one included), or undefined at the deadline. */
+  until(pred: (o: Observation) => boolean, timeoutMs: number): Promise<Observation | undefined>;
+  last(): Observation | undefined;
+  /**
+   * Whether the agent itself says it left the dialog since `since` (Claude Code's status file turns
+   * from waiting to busy ~0.1 s after taking the key, before it redraws): then a key is never pressed
+   * again, however slow the redraw.
+   */
+  leftDialogSince(since: number): boolean;
+  /** A key was not taken and is pressed again (for the log). */
+  onRepeat(keys: string[], press: number): void;
+}
+
+/**
+ * Whether `a` is the dialog `b` as drawn on screen: the same kind, heading, question, subject and
+ * options. Compared on screen readings only, so a hook correcting the command of the same box does
+ * not make it "another dialog" (2.1.332 misreads a Bash command until its hook arrives).
+ */
+export function sameDialog(a: Dialog | undefined, b: Dialog): boolean {
+  if (!a) return false;
+  const labels = (d: Dialog) => d.options.map((o) => `${o.number}.${o.label}`).join('\n');
+  return a.kind === b.kind && a.title === b.title && a.question === b.question && a.command === b.command && a.file === b.file && a.url === b.url && labels(a) === labels(b);
+}
+
+const selectedOf = (d: Dialog | undefined): number | undefined => d?.options.find((o) => o.selected)?.number;
+const isMove = (k: string) => k === 'Up' || k === 'Down';
+
+/**
+ * Answers the dialog `shown` (the screen's reading when the answer was asked for) with `plan`, and
+ * resolves only once that dialog is gone from the screen. Claude Code may ignore keys for a moment
+ * after it draws a dialog, so a key is pressed again, up to MAX_PRESSES times, but only while the very
+ * same dialog is still drawn with the same option selected: a repeat can never answer the next dialog.
+ * Cursor moves are confirmed by the selection reaching the option; typed text is never repeated.
+ * Anything else is an AegisError('timeout'), never a success.
+ */
+export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPlan): Promise<Observation> {
+  const stillShown = (o: Observation | undefined) => sameDialog(o?.reading.dialog, shown);
+  const what = `the dialog "${shown.question}"`;
+  const fix = 'look at the pane with session_pane (MCP) or `ag session pane`, then answer again';
+
+  const moves = plan.keys.filter(isMove);
+  const finalKeys = plan.keys.filter((k) => !isMove(k));
+  const target = shown.options.find((o) => o.label === plan.label)?.number;
+  if (moves.length && target !== undefined) await moveTo(deps, shown, target, what, fix);
+
+  if (plan.text !== undefined) {
+    await deps.type(plan.text);
+    await deps.press(['Enter']);
+    const gone = await deps.until((o) => !stillShown(o), PRESS_SHOWS_MS + LAST_WAIT_MS);
+    if (!gone) throw new AegisError('timeout', `${what} was still open ${(PRESS_SHOWS_MS + LAST_WAIT_MS) / 1000} s after typing the answer and Enter`, { fix });
+    return gone;
+  }
+
+  for (let press = 1; press <= MAX_PRESSES; press++) {
+    const selected = selectedOf(deps.last()?.reading.dialog);
+    if (press > 1) deps.onRepeat(finalKeys, press);
+    const pressedAt = Date.now();
+    await deps.press(finalKeys);
+    const gone = await deps.until((o) => !stillShown(o), PRESS_SHOWS_MS);
+    if (gone) return gone;
+    const now = deps.last();
+    // Something moved (the selection), or the agent says it is busy again: the key was taken; wait
+    // for the redraw, never press again.
+    if (!stillShown(now) || selectedOf(now?.reading.dialog) !== selected || deps.leftDialogSince(pressedAt)) break;
+  }
+  const gone = await deps.until((o) => !stillShown(o), LAST_WAIT_MS);
+  if (gone) return gone;
+  throw new AegisError('timeout', `${what} is still open after pressing ${finalKeys.join(' ')} (up to ${MAX_PRESSES} times over ${(MAX_PRESSES * PRESS_SHOWS_MS + LAST_WAIT_MS) / 1000} s): Claude Code did not take the answer`, { fix });
+}
+
+/** Moves the cursor to option `target`, pressing the missing arrows again while the cursor has not moved. */
+async function moveTo(deps: AnswerDeps, shown: Dialog, target: number, what: string, fix: string): Promise<void> {
+  for (let press = 1; press <= MAX_PRESSES; press++) {
+    const now = deps.last()?.reading.dialog;
+    if (!sameDialog(now, shown)) throw new AegisError('conflict', `${what} changed before the answer was given`, { fix });
+    const from = selectedOf(now) ?? 1;
+    if (from === target) return;
+    const keys = Array.from({ length: Math.abs(target - from) }, () => (target > from ? 'Down' : 'Up'));
+    if (press > 1) deps.onRepeat(keys, press);
+    await deps.press(keys);
+    await deps.until((o) => !sameDialog(o.reading.dialog, shown) || selectedOf(o.reading.dialog) !== from, PRESS_SHOWS_MS);
+  }
+  if (selectedOf(deps.last()?.reading.dialog) !== target) throw new AegisError('timeout', `the cursor in ${what} did not reach option ${target}`, { fix });
+}

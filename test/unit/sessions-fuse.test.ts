@@ -1,0 +1,124 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ScreenReading } from '../../src/agents/types.js';
+import { fuse } from '../../src/sessions/fuse.js';
+import { emptyFacts, foldHookEvent, type HookEvent, type HookFacts } from '../../src/sessions/hook-events.js';
+import { procStat } from '../../src/sessions/process-tree.js';
+import { AgentStatusFile, configDirOfTranscript, parseAgentStatus, statusBelongs, type AgentStatus } from '../../src/sessions/status-file.js';
+import { waitFor } from '../helpers/wait.js';
+
+const QUESTION = 'I can change **one** of them.\n\nWhich file should I change?';
+/** How Claude Code draws that message: Markdown rendered, so the asterisks are gone. */
+const QUESTION_ON_SCREEN = 'I can change one of them.\n\nWhich file should I change?';
+
+const idleScreen = (extra: Partial<ScreenReading> = {}): ScreenReading => ({ state: 'idle', inputText: '', queued: [], turnFinished: true, lastAssistantText: QUESTION_ON_SCREEN, ...extra });
+const facts = (...events: Omit<HookEvent, 'aegis_t'>[]): HookFacts => events.reduce<HookFacts>((f, e, i) => foldHookEvent(f, { ...e, aegis_t: 1000 + i }), emptyFacts());
+const fused = (reading: ScreenReading, f: HookFacts, status?: AgentStatus, previous: 'idle' | 'working' = 'idle', screenChangedAt = 1_000) =>
+  fuse({ paneGone: false, paneDead: false, reading, facts: f, status, screenChangedAt, previous, everReady: true });
+
+const asked = [
+  { hook_event_name: 'UserPromptSubmit', prompt: 'QUESTION' },
+  { hook_event_name: 'Stop', last_assistant_message: QUESTION },
+];
+
+describe('fuse: a question belongs to its turn', () => {
+  it('a turn that ended with a question is asking', () => {
+    expect(fused(idleScreen(), facts(...asked))).toMatchObject({ state: 'asking', lastAssistant: QUESTION });
+  });
+
+  it('after a later prompt (interrupted before any output) the old question on screen is not asking', () => {
+    const f = facts(...asked, { hook_event_name: 'UserPromptSubmit', prompt: 'DELAY 30000 never answered' });
+    expect(fused(idleScreen(), f).state).toBe('idle');
+    // Only the tail of a long question may be on screen; it is still the old one.
+    expect(fused(idleScreen({ lastAssistantText: 'Which file should I change?' }), f).state).toBe('idle');
+  });
+
+  it('a new question of the later turn, on screen before its Stop hook, is asking', () => {
+    const f = facts(...asked, { hook_event_name: 'UserPromptSubmit', prompt: 'QUESTION again' });
+    expect(fused(idleScreen({ lastAssistantText: 'Shall I also update the tests?' }), f).state).toBe('asking');
+  });
+
+  it('without hooks, the screen alone decides as before', () => {
+    expect(fused(idleScreen(), emptyFacts()).state).toBe('asking');
+  });
+});
+
+describe('fuse: the frame after an answered dialog', () => {
+  const afterDialog = (extra: Partial<ScreenReading>) => fuse({ paneGone: false, paneDead: false, reading: idleScreen({ turnFinished: false, lastAssistantText: undefined, ...extra }), facts: emptyFacts(), previous: 'permission_prompt', everReady: true });
+
+  it('is working while the allowed tool has not started (the box is back, the turn not finished)', () => {
+    expect(afterDialog({}).state).toBe('working');
+  });
+
+  it('is idle when the dialog was refused, the turn finished, or one look has passed', () => {
+    expect(afterDialog({ interrupted: true }).state).toBe('idle');
+    expect(afterDialog({ turnFinished: true }).state).toBe('idle');
+    expect(fused(idleScreen({ turnFinished: false, lastAssistantText: undefined }), emptyFacts(), undefined, 'working').state).toBe('idle');
+  });
+});
+
+describe('fuse: the status file ranks below the screen', () => {
+  /** Written at 2000, after the screen last changed (1000). */
+  const status = (s: AgentStatus['status'], updatedAt = 2_000): AgentStatus => ({ status: s, sessionId: 'sid', version: '2.1.332', updatedAt });
+  const blank: ScreenReading = { state: null, inputText: '', queued: [], turnFinished: false };
+
+  it('decides working / idle only when the screen cannot tell and the file is newer than the screen', () => {
+    expect(fused(blank, emptyFacts(), status('busy'), 'idle').state).toBe('working');
+    // A frame being redrawn (the screen changed after the file was written) keeps the previous state.
+    expect(fused(blank, emptyFacts(), status('idle', 500), 'working').state).toBe('working');
+    expect(fused(blank, emptyFacts(), status('idle'), 'working').state).toBe('idle');
+    expect(fused(blank, emptyFacts(), status('waiting'), 'working').state).toBe('working');
+    expect(fused(blank, emptyFacts(), undefined, 'working').state).toBe('working');
+  });
+
+  it('never overrides a readable screen', () => {
+    expect(fused(idleScreen({ lastAssistantText: 'Done.' }), emptyFacts(), status('busy')).state).toBe('idle');
+    expect(fused({ ...blank, state: 'working' }, emptyFacts(), status('idle')).state).toBe('working');
+  });
+
+  it('before the agent was ever ready, a blank screen is starting whatever the file says', () => {
+    expect(fuse({ paneGone: false, paneDead: false, reading: blank, facts: emptyFacts(), status: status('idle'), previous: 'starting', everReady: false }).state).toBe('starting');
+  });
+});
+
+describe('the status file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aegis-status-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const myStart = procStat(process.pid)?.[19];
+
+  it('is parsed for the fields Aegis uses; anything else is ignored', () => {
+    const text = JSON.stringify({ pid: 1, sessionId: 's1', status: 'waiting', waitingFor: 'permission prompt', version: '2.1.332', procStart: '31291', kind: 'interactive', updatedAt: 5, statusUpdatedAt: 7 });
+    expect(parseAgentStatus(text)).toEqual({ status: 'waiting', waitingFor: 'permission prompt', sessionId: 's1', version: '2.1.332', procStart: '31291', updatedAt: 7 });
+    expect(parseAgentStatus('{"sessionId":"s1"}')).toBeUndefined(); // before the first status
+    expect(parseAgentStatus('{"sessionId":"s1","status":"dancing"}')).toBeUndefined();
+    expect(parseAgentStatus('{"sessionId":')).toBeUndefined(); // caught mid-write
+  });
+
+  it('counts only for the agent that wrote it: its session id and its process start time (pid reuse)', () => {
+    expect(myStart).toMatch(/^\d+$/);
+    const s: AgentStatus = { status: 'idle', sessionId: 's1', procStart: myStart };
+    expect(statusBelongs(s, process.pid, ['s1'])).toBe(true);
+    expect(statusBelongs(s, process.pid, ['other', undefined])).toBe(false);
+    expect(statusBelongs({ ...s, procStart: '1' }, process.pid, ['s1'])).toBe(false);
+    expect(configDirOfTranscript('/home/u/.claude/projects/-tmp-x/s1.jsonl')).toBe('/home/u/.claude');
+  });
+
+  it('is followed as it changes, from before its folder exists', async () => {
+    const sessions = join(dir, 'sessions');
+    let changes = 0;
+    const file = new AgentStatusFile(sessions, process.pid, (s) => statusBelongs(s, process.pid, ['s1']), () => changes++);
+    expect(file.current()).toBeUndefined();
+    mkdirSync(sessions);
+    const write = (status: string, sessionId = 's1') => writeFileSync(join(sessions, `${process.pid}.json`), JSON.stringify({ pid: process.pid, sessionId, status, version: '2.1.197', procStart: myStart }));
+    write('idle');
+    await waitFor(() => file.current()?.status === 'idle', { what: 'first status' });
+    write('busy');
+    await waitFor(() => file.current()?.status === 'busy' && changes > 0, { what: 'busy, with a change reported' });
+    expect(file.current()?.version).toBe('2.1.197');
+    write('idle', 'someone-else');
+    await waitFor(() => file.current() === undefined, { what: 'a foreign session id ignored' });
+    file.dispose();
+  });
+});
