@@ -46,7 +46,10 @@ function cliError(tool: ToolDef, err: unknown): AegisError {
   if (e.code !== 'invalid_input' || !e.field || !(e.field.split('.')[0]! in tool.input.shape)) return e;
   // Name the flag a person types, not the schema's field name.
   const flag = flagFor(tool, e.field);
-  return new AegisError(e.code, e.message.replace(new RegExp(`\\b${e.field}\\b`, 'g'), flag), { field: flag, fix: e.fix?.replace(e.field, flag) });
+  const named = e.message.replace(new RegExp(`\\b${e.field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g'), flag);
+  // describeError puts the field in front once; the message must not say it again.
+  const message = named.startsWith(`${flag}: `) ? named.slice(flag.length + 2) : named;
+  return new AegisError(e.code, message, { field: flag, fix: e.fix?.replace(e.field, flag) });
 }
 
 /** Runs one tool from the command line and prints the result; throws CliExit with the exit code. */
