@@ -4,6 +4,7 @@ import { builtinTools, loadTools } from '../tools/registry.js';
 import { VERSION } from '../version.js';
 import { addInitCommand } from './init-command.js';
 import { addIntegrationsCommands } from './integrations-command.js';
+import { groupHelp } from './help.js';
 import { addPipelineCommands } from './pipeline-command.js';
 import { addToolCommands, CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
 import { addServeCommand } from './serve-command.js';
@@ -24,11 +25,13 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
 
   program
     .command('mcp')
+    .summary('serve MCP on stdio (what an MCP host runs)')
     .description('serve the MCP protocol on stdio (what `claude mcp add aegis -- npx ag mcp` runs)')
     .action(() => serveMcp(lazy));
 
   program
     .command('prompt')
+    .summary('print a rendered MCP prompt (no name: list them)')
     .description('print a rendered MCP prompt, e.g. ag prompt implement_issue --arg issue="Fix the flaky login test"')
     .argument('[name]', 'prompt name; omit to list them')
     .option('--arg <key=value>', 'a prompt argument (repeatable)', parseArgPairs, {})
@@ -59,6 +62,7 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
   addToolCommands(program, lazy, app ? await loadTools(app) : builtinTools());
   addPipelineCommands(program, lazy);
   addIntegrationsCommands(program, lazy);
+  groupHelp(program);
   program.commands.forEach(exitOverrideDeep);
   return program;
 }

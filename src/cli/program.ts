@@ -3,6 +3,7 @@ import { App } from '../app.js';
 import { AegisError, describeError, toAegisError } from '../errors.js';
 import { cliPath, type ToolDef } from '../tools/define.js';
 import { callTool } from '../tools/run.js';
+import { ALIAS_AREA } from './help.js';
 import { addSchemaOptions, collectInput, flagFor } from './options.js';
 import { renderDefault } from './render.js';
 
@@ -86,11 +87,11 @@ function toolCommand(lazy: LazyApp, tool: ToolDef, name: string): Command {
 
 /** One line per area in `ag --help`; an integration's area falls back to "<name> commands". */
 const AREA_DESCRIPTIONS: Record<string, string> = {
-  system: 'health and diagnosis of this machine and of Aegis',
-  session: 'agent sessions in tmux panes: create, send, wait, approve, read, kill',
+  system: 'Aegis itself: health, doctor',
+  session: 'agent sessions in tmux panes (also the core commands)',
   pipeline: 'pipelines: DAGs of sessions that pass results on',
   memory: 'shared key-value memory (namespace/key, scopes, TTL)',
-  kg: 'knowledge graph: entities, relations, observations, ranked search',
+  kg: 'knowledge graph: entities, relations, ranked search',
   message: 'messages sent and received on chat channels',
   channel: 'configured chat channels and their health',
   integrations: 'user integrations: list, scaffold',
@@ -110,7 +111,13 @@ export function addToolCommands(program: Command, lazy: LazyApp, tools: ToolDef[
       areas.set(area, areaCmd);
     }
     areaCmd.addCommand(toolCommand(lazy, tool, verb));
-    for (const alias of tool.cli?.aliases ?? []) program.addCommand(toolCommand(lazy, tool, alias));
+    for (const alias of tool.cli?.aliases ?? []) {
+      const cmd = toolCommand(lazy, tool, alias);
+      // Outside the session verbs an alias says what it stands for: `health` is Aegis's, not a session's.
+      if (area !== 'session') cmd.summary(`${tool.title} (= ag ${area} ${verb})`);
+      ALIAS_AREA.set(cmd, area);
+      program.addCommand(cmd);
+    }
   }
 }
 
