@@ -15,13 +15,17 @@ function parseArgPairs(value: string, previous: Record<string, string> = {}): Re
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
+/** Commander's own usage errors start like ours (`ag: ...`), so every error reads the same. */
+const OUTPUT = { outputError: (text: string, write: (s: string) => void) => write(text.replace(/^error: /, 'ag: ')) };
+
 /** Builds the whole `ag` program. Tool commands come from the registry; the rest are listed here. */
 export async function buildProgram(lazy: LazyApp): Promise<Command> {
   const program = new Command('ag')
     .description('Aegis: run and drive coding agents (Claude Code, Codex, Gemini CLI, any shell) in tmux panes.\nEvery `ag <area> <verb>` is the MCP tool `<area>_<verb>`; add --json for machine output.')
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
-    .exitOverride();
+    .exitOverride()
+    .configureOutput(OUTPUT);
 
   program
     .command('mcp')
@@ -68,7 +72,7 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
 }
 
 function exitOverrideDeep(cmd: Command): void {
-  cmd.exitOverride();
+  cmd.exitOverride().configureOutput(OUTPUT);
   cmd.commands.forEach(exitOverrideDeep);
 }
 

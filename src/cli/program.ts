@@ -43,13 +43,11 @@ export class LazyApp {
 
 function cliError(tool: ToolDef, err: unknown): AegisError {
   const e = toAegisError(err);
-  // Only a field of the tool's input is a flag; config.json and the like keep their names.
-  if (e.code !== 'invalid_input' || !e.field || !(e.field.split('.')[0]! in tool.input.shape)) return e;
+  // Only a field of the tool's input is a flag or argument; config.json and the like keep their names.
+  if (!e.field || !(e.field.split('.')[0]! in tool.input.shape)) return e;
   // Name the flag a person types, not the schema's field name.
   const flag = flagFor(tool, e.field);
-  const named = e.message.replace(new RegExp(`\\b${e.field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g'), flag);
-  // describeError puts the field in front once; the message must not say it again.
-  const message = named.startsWith(`${flag}: `) ? named.slice(flag.length + 2) : named;
+  const message = e.message.replace(new RegExp(`\\b${e.field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g'), flag);
   return new AegisError(e.code, message, { field: flag, fix: e.fix?.replace(e.field, flag) });
 }
 
