@@ -4,6 +4,7 @@ import { builtinTools, loadTools } from '../tools/registry.js';
 import { VERSION } from '../version.js';
 import { addInitCommand } from './init-command.js';
 import { addIntegrationsCommands } from './integrations-command.js';
+import { addCompletionCommand, completeWords } from './completion.js';
 import { groupHelp } from './help.js';
 import { addPipelineCommands } from './pipeline-command.js';
 import { addToolCommands, CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
@@ -66,6 +67,7 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
   addToolCommands(program, lazy, app ? await loadTools(app) : builtinTools());
   addPipelineCommands(program, lazy);
   addIntegrationsCommands(program, lazy);
+  addCompletionCommand(program);
   groupHelp(program);
   program.commands.forEach(exitOverrideDeep);
   return program;
@@ -91,6 +93,12 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     const program = await buildProgram(lazy);
+    if (argv[2] === '__complete') {
+      // Hidden, for the completion scripts: never parsed by commander, so `--` words stay words.
+      const candidates = completeWords(program, lazy, argv.slice(3));
+      if (candidates.length) process.stdout.write(`${candidates.join('\n')}\n`);
+      return EXIT.ok;
+    }
     await program.parseAsync(argv);
     return EXIT.ok;
   } catch (err) {

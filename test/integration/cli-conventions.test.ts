@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,5 +162,35 @@ describe('ag as a person uses it: one shape, facts in the output, TTY-aware', ()
     const inReadme = new Set([...section.matchAll(/^\| (.*?) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`ag ([a-z][\w-]*)/g)].map((x) => x[1]!)));
     const inHelp = new Set([...groups.entries()].filter(([h]) => h !== 'Options:').flatMap(([, names]) => names).filter((n) => n !== 'help'));
     expect([...inReadme].sort()).toEqual([...inHelp].sort());
+  });
+
+  it('ag completion bash completes commands, flags, enum values and live session ids in a real bash', async () => {
+    // A real bash sources the script and runs its function, which calls `ag` on PATH (a shim for bin/ag).
+    const shimDir = mkdtempSync(join(t.home, 'bin-')); // removed with the test home
+    writeFileSync(join(shimDir, 'ag'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`);
+    chmodSync(join(shimDir, 'ag'), 0o755);
+    const complete = (...words: string[]) =>
+      new Promise<string[]>((resolve, reject) => {
+        const script = `source <(ag completion bash); COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _ag_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
+        execFile('bash', ['-c', script, 'bash', 'ag', ...words], { env: { ...t.env, PATH: `${shimDir}:${t.env.PATH}` } }, (err, stdout) =>
+          err ? reject(err) : resolve(stdout.split('\n').filter(Boolean)),
+        );
+      });
+    expect(await complete('ses')).toEqual(['session']);
+    expect(await complete('session', 'he')).toEqual(['health']);
+    expect(await complete('list', '--state', 'p')).toEqual(['permission_prompt', 'plan']);
+    expect(await complete('wait', '--ti')).toEqual(['--timeout-seconds']);
+    expect(await complete('approve', '')).toEqual(expect.arrayContaining([id, 'conv-one']));
+    expect(await complete('session', 'get', 'conv')).toEqual(['conv-one']);
+    expect(await complete('completion', '')).toEqual(['bash', 'zsh', 'fish']);
+
+    for (const shell of ['zsh', 'fish']) {
+      const script = await runCli(['completion', shell], t.env);
+      expect(script.code).toBe(0);
+      expect(script.stdout).toContain('ag __complete');
+    }
+    const bad = await runCli(['completion', 'tcsh'], t.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^ag: .*'tcsh'.*Allowed choices are bash, zsh, fish/);
   });
 });
