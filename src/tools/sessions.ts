@@ -424,7 +424,7 @@ const sessionHealth = defineTool({
 const sessionSummaryTool = defineTool({
   name: 'session_summary',
   title: 'Summarize a session',
-  description: 'A short digest: the brief it was given, what it did (tools used with counts, files it wrote or edited), its last assistant message, and the open question or dialog if it waits for you.',
+  description: 'A short digest: the brief it was given, what it did (tools used with counts; files it wrote or edited, including those a Bash command writes by redirection, tee, touch, cp/mv or sed -i), its last assistant message, and the open question or dialog if it waits for you.',
   input: z.object({ id }),
   output: z.object({
     id: z.string(),
