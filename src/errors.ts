@@ -44,7 +44,8 @@ export const notFound = (message: string, fix?: string, field?: string): AegisEr
 /** Renders an error as one or two lines a person can act on. */
 export function describeError(err: unknown): string {
   if (err instanceof AegisError) {
-    const where = err.field ? `${err.field}: ` : '';
+    // A message that already starts with its field ("--work-dir /x does not exist") names it once.
+    const where = err.field && !err.message.startsWith(err.field) ? `${err.field}: ` : '';
     return err.fix ? `${where}${err.message}\n  fix: ${err.fix}` : `${where}${err.message}`;
   }
   return err instanceof Error ? err.message : String(err);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 export function addInitCommand(program: Command): void {
   program
     .command('init')
+    .summary('write config.json and .mcp.json for an MCP host')
     .description('write a starter $AEGIS_HOME/config.json and the project .mcp.json, print how to add Aegis to Claude Code, Cursor and Windsurf')
     .option('--force', 'overwrite files that exist')
     .option('--dir <path>', 'project folder for .mcp.json and .claude/', process.cwd())

@@ -4,6 +4,8 @@ import { builtinTools, loadTools } from '../tools/registry.js';
 import { VERSION } from '../version.js';
 import { addInitCommand } from './init-command.js';
 import { addIntegrationsCommands } from './integrations-command.js';
+import { addCompletionCommand, completeWords } from './completion.js';
+import { groupHelp } from './help.js';
 import { addPipelineCommands } from './pipeline-command.js';
 import { addToolCommands, CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
 import { addServeCommand } from './serve-command.js';
@@ -14,21 +16,27 @@ function parseArgPairs(value: string, previous: Record<string, string> = {}): Re
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
+/** Commander's own usage errors start like ours (`ag: ...`), so every error reads the same. */
+const OUTPUT = { outputError: (text: string, write: (s: string) => void) => write(text.replace(/^error: /, 'ag: ')) };
+
 /** Builds the whole `ag` program. Tool commands come from the registry; the rest are listed here. */
 export async function buildProgram(lazy: LazyApp): Promise<Command> {
   const program = new Command('ag')
     .description('Aegis: run and drive coding agents (Claude Code, Codex, Gemini CLI, any shell) in tmux panes.\nEvery `ag <area> <verb>` is the MCP tool `<area>_<verb>`; add --json for machine output.')
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
-    .exitOverride();
+    .exitOverride()
+    .configureOutput(OUTPUT);
 
   program
     .command('mcp')
+    .summary('serve MCP on stdio (what an MCP host runs)')
     .description('serve the MCP protocol on stdio (what `claude mcp add aegis -- npx ag mcp` runs)')
     .action(() => serveMcp(lazy));
 
   program
     .command('prompt')
+    .summary('print a rendered MCP prompt (no name: list them)')
     .description('print a rendered MCP prompt, e.g. ag prompt implement_issue --arg issue="Fix the flaky login test"')
     .argument('[name]', 'prompt name; omit to list them')
     .option('--arg <key=value>', 'a prompt argument (repeatable)', parseArgPairs, {})
@@ -59,12 +67,14 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
   addToolCommands(program, lazy, app ? await loadTools(app) : builtinTools());
   addPipelineCommands(program, lazy);
   addIntegrationsCommands(program, lazy);
+  addCompletionCommand(program);
+  groupHelp(program);
   program.commands.forEach(exitOverrideDeep);
   return program;
 }
 
 function exitOverrideDeep(cmd: Command): void {
-  cmd.exitOverride();
+  cmd.exitOverride().configureOutput(OUTPUT);
   cmd.commands.forEach(exitOverrideDeep);
 }
 
@@ -83,6 +93,12 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     const program = await buildProgram(lazy);
+    if (argv[2] === '__complete') {
+      // Hidden, for the completion scripts: never parsed by commander, so `--` words stay words.
+      const candidates = completeWords(program, lazy, argv.slice(3));
+      if (candidates.length) process.stdout.write(`${candidates.join('\n')}\n`);
+      return EXIT.ok;
+    }
     await program.parseAsync(argv);
     return EXIT.ok;
   } catch (err) {

@@ -87,9 +87,9 @@ export function addSchemaOptions(cmd: Command, tool: ToolDef): string[] {
         opt = new Option(`${flag} <value>`, desc).choices(prop.enum!.map(String));
         break;
       case 'array':
-        opt = ['string', 'enum'].includes(kindOf(prop.items ?? {}))
-          ? new Option(`${flag} <value...>`, prop.items?.enum ? `${desc} (${prop.items.enum.join(', ')})` : desc)
-          : new Option(`${flag} <json>`, `${desc} (JSON array)`).argParser(parseJson);
+        if (prop.items?.enum) opt = new Option(`${flag} <value...>`, desc).choices(prop.items.enum.map(String));
+        else if (kindOf(prop.items ?? {}) === 'string') opt = new Option(`${flag} <value...>`, desc);
+        else opt = new Option(`${flag} <json>`, `${desc} (JSON array)`).argParser(parseJson);
         break;
       case 'object':
         opt = new Option(`${flag} <KEY=value>`, `${desc} (repeatable, or a JSON object)`).argParser(parseRecordEntry);

@@ -3,6 +3,7 @@ import { App } from '../app.js';
 import { AegisError, describeError, toAegisError } from '../errors.js';
 import { cliPath, type ToolDef } from '../tools/define.js';
 import { callTool } from '../tools/run.js';
+import { ALIAS_AREA } from './help.js';
 import { addSchemaOptions, collectInput, flagFor } from './options.js';
 import { renderDefault } from './render.js';
 
@@ -42,11 +43,12 @@ export class LazyApp {
 
 function cliError(tool: ToolDef, err: unknown): AegisError {
   const e = toAegisError(err);
-  // Only a field of the tool's input is a flag; config.json and the like keep their names.
-  if (e.code !== 'invalid_input' || !e.field || !(e.field.split('.')[0]! in tool.input.shape)) return e;
+  // Only a field of the tool's input is a flag or argument; config.json and the like keep their names.
+  if (!e.field || !(e.field.split('.')[0]! in tool.input.shape)) return e;
   // Name the flag a person types, not the schema's field name.
   const flag = flagFor(tool, e.field);
-  return new AegisError(e.code, e.message.replace(new RegExp(`\\b${e.field}\\b`, 'g'), flag), { field: flag, fix: e.fix?.replace(e.field, flag) });
+  const message = e.message.replace(new RegExp(`\\b${e.field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g'), flag);
+  return new AegisError(e.code, message, { field: flag, fix: e.fix?.replace(e.field, flag) });
 }
 
 /** Runs one tool from the command line and prints the result; throws CliExit with the exit code. */
@@ -83,11 +85,11 @@ function toolCommand(lazy: LazyApp, tool: ToolDef, name: string): Command {
 
 /** One line per area in `ag --help`; an integration's area falls back to "<name> commands". */
 const AREA_DESCRIPTIONS: Record<string, string> = {
-  system: 'health and diagnosis of this machine and of Aegis',
-  session: 'agent sessions in tmux panes: create, send, wait, approve, read, kill',
+  system: 'Aegis itself: health, doctor',
+  session: 'agent sessions in tmux panes (also the core commands)',
   pipeline: 'pipelines: DAGs of sessions that pass results on',
   memory: 'shared key-value memory (namespace/key, scopes, TTL)',
-  kg: 'knowledge graph: entities, relations, observations, ranked search',
+  kg: 'knowledge graph: entities, relations, ranked search',
   message: 'messages sent and received on chat channels',
   channel: 'configured chat channels and their health',
   integrations: 'user integrations: list, scaffold',
@@ -107,7 +109,13 @@ export function addToolCommands(program: Command, lazy: LazyApp, tools: ToolDef[
       areas.set(area, areaCmd);
     }
     areaCmd.addCommand(toolCommand(lazy, tool, verb));
-    for (const alias of tool.cli?.aliases ?? []) program.addCommand(toolCommand(lazy, tool, alias));
+    for (const alias of tool.cli?.aliases ?? []) {
+      const cmd = toolCommand(lazy, tool, alias);
+      // Outside the session verbs an alias says what it stands for: `health` is Aegis's, not a session's.
+      if (area !== 'session') cmd.summary(`${tool.title} (= ag ${area} ${verb})`);
+      ALIAS_AREA.set(cmd, area);
+      program.addCommand(cmd);
+    }
   }
 }
 

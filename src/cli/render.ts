@@ -1,8 +1,27 @@
-/** Default human rendering of a tool result: tables for lists of records, `key: value` for the rest. */
+/**
+ * Human rendering of tool results. On a terminal: aligned tables with a header (bold only when colour
+ * is allowed). In a pipe: tab-separated rows without a header, one record a line, nothing clipped, so
+ * `ag list | cut -f1` works. `--json` never comes here.
+ */
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function cell(v: unknown): string {
+/** Whether stdout is a terminal; read per call so a test (or `ag watch`) can decide for itself. */
+export const onTerminal = (): boolean => process.stdout.isTTY === true;
+
+/** Colour only on a terminal, never with NO_COLOR set (https://no-color.org) or TERM=dumb. */
+export const colorAllowed = (): boolean => onTerminal() && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+
+const style = (code: string, s: string) => (colorAllowed() ? `\x1b[${code}m${s}\x1b[0m` : s);
+export const bold = (s: string) => style('1', s);
+export const dim = (s: string) => style('2', s);
+export const red = (s: string) => style('31', s);
+
+/** A value is empty when printing it would show nothing: such fields are left out, never printed bare. */
+export const isEmpty = (v: unknown): boolean =>
+  v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.values(v).every(isEmpty));
+
+export function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v.replace(/\s+/g, ' ');
   if (typeof v === 'object') return JSON.stringify(v);
@@ -12,26 +31,35 @@ function cell(v: unknown): string {
 const MAX_CELL = 60;
 const clip = (s: string) => (s.length > MAX_CELL ? `${s.slice(0, MAX_CELL - 1)}…` : s);
 
-/** A plain-text table: header row, then one row per record, columns padded to the widest cell. */
-export function table(rows: Record<string, unknown>[], columns?: string[]): string {
-  if (rows.length === 0) return '(none)';
+/**
+ * Records as a table: aligned columns under an upper-case header on a terminal, tab-separated rows when
+ * piped (no header, no clipping).
+ */
+export function table(rows: Record<string, unknown>[], columns?: string[], empty = '(none)'): string {
   const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => !isRecord(r[k]) && !Array.isArray(r[k]))))];
+  if (!onTerminal()) return rows.map((r) => cols.map((c) => cell(r[c]).replace(/\t/g, ' ')).join('\t')).join('\n');
+  if (rows.length === 0) return empty;
   const cells = rows.map((r) => cols.map((c) => clip(cell(r[c]))));
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
   const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(cols.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n');
+  return [bold(line(cols.map((c) => c.toUpperCase()))), ...cells.map(line)].join('\n');
 }
 
+/** A line printed only on a terminal (counts, "more with --offset"): a pipe gets the rows alone. */
+export const footer = (text: string): string => (onTerminal() ? `\n${text}` : '');
+
 function lines(value: unknown, prefix: string, out: string[]): void {
-  if (Array.isArray(value) && value.every(isRecord) && value.length > 0) {
+  if (isEmpty(value)) return;
+  if (Array.isArray(value) && value.every(isRecord)) {
     out.push(`${prefix}:`, table(value as Record<string, unknown>[]));
   } else if (isRecord(value)) {
     for (const [k, v] of Object.entries(value)) lines(v, prefix ? `${prefix}.${k}` : k, out);
   } else {
-    out.push(`${prefix}: ${Array.isArray(value) ? value.map(cell).join(', ') || '(none)' : cell(value)}`);
+    out.push(`${prefix}: ${Array.isArray(value) ? value.map(cell).join(', ') : cell(value)}`);
   }
 }
 
+/** `key: value` lines (nested keys dotted, lists of records as tables); empty fields are left out. */
 export function renderDefault(output: Record<string, unknown>): string {
   const out: string[] = [];
   lines(output, '', out);

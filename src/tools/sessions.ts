@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { READ_LIMITS, TURN_ROLES, TranscriptReader, summarizeTranscript } from '../agents/claude/transcript.js';
 import { SESSION_STATES, type SessionState } from '../agents/types.js';
 import type { App } from '../app.js';
+import { dialogLine, renderTurns } from '../cli/render-session.js';
+import { footer, onTerminal, renderDefault, table } from '../cli/render.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { renderMemoryBlock } from '../memory/render.js';
 import { MEMORY_LIMITS } from '../memory/store.js';
@@ -117,7 +119,11 @@ const sessionList = defineTool({
   }),
   output: z.object({ sessions: z.array(sessionSummary), total: z.number(), nextOffset: z.number().optional() }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-  cli: { aliases: ['list'], render: ({ sessions, total, nextOffset }) => `${renderTable(sessions)}\n${sessions.length} of ${total}${nextOffset !== undefined ? ` (more: --offset ${nextOffset})` : ''}` },
+  cli: {
+    aliases: ['list'],
+    render: ({ sessions, total, nextOffset }) =>
+      `${renderTable(sessions)}${footer(`${sessions.length} of ${total}${nextOffset !== undefined ? ` (more: --offset ${nextOffset})` : ''}`)}`,
+  },
   handler: async ({ app }, input) => {
     const svc = app.sessions;
     await svc.refreshLive();
@@ -127,13 +133,10 @@ const sessionList = defineTool({
   },
 });
 
+/** On a terminal ids are cut to 8 characters (a unique prefix works everywhere); a pipe gets them whole. */
 function renderTable(rows: z.infer<typeof sessionSummary>[]): string {
-  if (!rows.length) return '(no sessions)';
-  const cols = ['id', 'name', 'agent', 'state', 'lastActivity', 'workDir'] as const;
-  const cells = rows.map((r) => cols.map((c) => (c === 'id' ? r.id.slice(0, 8) : String(r[c]))));
-  const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (v: string[]) => v.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(cols.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n');
+  const shown = onTerminal() ? rows.map((r) => ({ ...r, id: r.id.slice(0, 8) })) : rows;
+  return table(shown, ['id', 'name', 'agent', 'state', 'lastActivity', 'workDir'], '(no sessions)');
 }
 
 const sessionGet = defineTool({
@@ -163,6 +166,7 @@ const sessionGet = defineTool({
     attach: z.string(),
   }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  cli: { positional: ['id'], render: (o) => renderDefault({ ...o, dialog: o.dialog && dialogLine(o.dialog) }) },
   handler: async ({ app }, input) => {
     const svc = app.sessions;
     const { session: s, observer } = await svc.fresh(input.id);
@@ -230,7 +234,11 @@ const sessionRead = defineTool({
   }),
   output: z.object({ turns: z.array(turnSchema), nextCursor: z.string().optional(), hasMore: z.boolean(), total: z.number(), transcriptPath: z.string() }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-  cli: { positional: ['id'], aliases: ['read'] },
+  cli: {
+    positional: ['id'],
+    aliases: ['read'],
+    render: ({ turns, total, hasMore, nextCursor }) => renderTurns(turns, `${turns.length} of ${total} turns${hasMore && nextCursor ? ` (more: --cursor ${nextCursor})` : ''}`),
+  },
   handler: async ({ app }, input) => {
     const s = app.sessions.resolve(input.id);
     const reader = readerFor(app, s);
@@ -265,7 +273,7 @@ const sessionApprove = defineTool({
   input: z.object({ id, scope: z.enum(['once', 'always']).default('once').describe('once (default) or always') }),
   output: z.object({ state, approved: dialogSchema, chose: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  cli: { positional: ['id'], aliases: ['approve'] },
+  cli: { positional: ['id'], aliases: ['approve'], render: (o) => renderDefault({ approved: dialogLine(o.approved), chose: o.chose, state: o.state }) },
   handler: async ({ app }, input) => {
     const r = await app.sessions.approve(input.id, input.scope);
     return { state: r.state, approved: r.dialog, chose: r.chose };
@@ -279,7 +287,11 @@ const sessionReject = defineTool({
   input: z.object({ id, reason: str(L.textChars).optional().describe('What the agent should do instead; sent as the follow-up message') }),
   output: z.object({ state, rejected: dialogSchema, followUp: sendResult.optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  cli: { positional: ['id', 'reason'], aliases: ['reject'] },
+  cli: {
+    positional: ['id', 'reason'],
+    aliases: ['reject'],
+    render: (o) => renderDefault({ rejected: dialogLine(o.rejected), state: o.state, followUp: o.followUp }),
+  },
   handler: async ({ app }, input) => {
     const r = await app.sessions.reject(input.id, input.reason);
     return { state: r.state, rejected: r.dialog, followUp: r.followUp };
@@ -353,7 +365,7 @@ const sessionWait = defineTool({
   }),
   output: z.object({ id: z.string(), state, matched: z.boolean(), waitedMs: z.number(), dialog: dialogSchema.optional() }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-  cli: { positional: ['id'], aliases: ['wait'] },
+  cli: { positional: ['id'], aliases: ['wait'], render: (o) => renderDefault({ ...o, dialog: o.dialog && dialogLine(o.dialog) }) },
   handler: async ({ app, signal, progress }, input) => {
     const s = app.sessions.resolve(input.id);
     const timeoutMs = input.timeoutSeconds * 1000;
@@ -419,7 +431,7 @@ const sessionHealth = defineTool({
 const sessionSummaryTool = defineTool({
   name: 'session_summary',
   title: 'Summarize a session',
-  description: 'A short digest: the brief it was given, what it did (tools used with counts, files it wrote or edited), its last assistant message, and the open question or dialog if it waits for you.',
+  description: 'A short digest: the brief it was given, what it did (tools used with counts; files it wrote or edited, including those a Bash command writes by redirection, tee, touch, cp/mv or sed -i), its last assistant message, and the open question or dialog if it waits for you.',
   input: z.object({ id }),
   output: z.object({
     id: z.string(),

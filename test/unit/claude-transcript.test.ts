@@ -146,7 +146,7 @@ describe('the real 2.1.197 sample transcript', () => {
       brief: 'hello there',
       title: 'Fake session title',
       tools: { Bash: 4, AskUserQuestion: 1, Write: 1, Edit: 1 },
-      files: ['/home/dev/proj/notes.md'],
+      files: ['out.txt', 'slept.txt', '/home/dev/proj/notes.md'], // Bash's redirections count too
       lastAssistantMessage: "I'll write hello into out.txt.",
       turns: 46,
       prompts: 14,
@@ -457,7 +457,7 @@ describe('record details', () => {
     expect(reader.toolsUsed()).toEqual({ Read: 2 });
   });
 
-  it('counts only files whose write ran; Bash is ignored', () => {
+  it('counts only files whose write ran, Bash included', () => {
     writeFileSync(
       file,
       jsonl(
@@ -478,7 +478,7 @@ describe('record details', () => {
     );
     const reader = new TranscriptReader(file, { now: () => t0 + 20 });
     reader.refresh();
-    expect(reader.filesTouched()).toEqual(['/p/m.ts', '/p/n.ipynb']);
+    expect(reader.filesTouched()).toEqual(['/p/m.ts', '/p/n.ipynb', '/p/bash.txt']);
     expect(reader.toolsUsed()).toEqual({ Write: 1, MultiEdit: 1, NotebookEdit: 1, Bash: 1, Edit: 1 });
     expect(readAll(reader)[2]!.result!.isError).toBe(true);
     expect(reader.title()).toBe('my name'); // the user's name outranks the generated one

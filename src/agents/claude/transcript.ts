@@ -21,6 +21,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { invalidInput } from '../../errors.js';
+import { filesWrittenByCommand } from './bash-files.js';
 import { ChainOrderer } from './transcript-order.js';
 import { entryEffect, parseEntry, TURN_ROLES, type TranscriptEntry, type Turn, type TurnRole } from './transcript-records.js';
 
@@ -59,7 +60,7 @@ const DEFAULT_ORPHAN_HOLD_MS = 2000;
 const CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
 
-/** Tools whose input names a file they write (Bash is not parsed: its command could touch anything). */
+/** Tools whose input names a file they write (Bash's files are read from its command: bash-files.ts). */
 const FILE_TOOLS = new Map([
   ['Write', 'file_path'],
   ['Edit', 'file_path'],
@@ -76,8 +77,8 @@ class Conversation {
   readonly orderer = new ChainOrderer<TranscriptEntry>();
   readonly tools = new Map<string, number>();
   readonly files = new Set<string>();
-  /** Tool calls that write a file, by tool_use id, until their result says whether they did. */
-  readonly pendingFileWrites = new Map<string, string>();
+  /** Tool calls that write files, by tool_use id, until their result says whether they did. */
+  readonly pendingFileWrites = new Map<string, string[]>();
   customTitle?: string;
   aiTitle?: string;
   firstPrompt?: string;
@@ -137,16 +138,17 @@ class Conversation {
         this.tools.set(name, (this.tools.get(name) ?? 0) + 1);
         const pathKey = FILE_TOOLS.get(name);
         const path = pathKey === undefined ? undefined : input[pathKey];
-        if (typeof path === 'string' && path !== '') this.pendingFileWrites.set(id, path);
+        const paths = typeof path === 'string' && path !== '' ? [path] : name === 'Bash' && typeof input.command === 'string' ? filesWrittenByCommand(input.command) : [];
+        if (paths.length) this.pendingFileWrites.set(id, paths);
         break;
       }
       case 'tool_result': {
         // A file counts as touched only when its tool ran: a rejected or failed call wrote nothing.
         const { toolUseId, isError } = turn.result!;
-        const path = this.pendingFileWrites.get(toolUseId);
-        if (path === undefined) break;
+        const paths = this.pendingFileWrites.get(toolUseId);
+        if (paths === undefined) break;
         this.pendingFileWrites.delete(toolUseId);
-        if (!isError) this.files.add(path);
+        if (!isError) for (const p of paths) this.files.add(p);
         break;
       }
       case 'error':
@@ -244,7 +246,7 @@ export class TranscriptReader {
     return this.conv.prompts > 0 && this.conv.answered && this.conv.ended;
   }
 
-  /** Files written by Write/Edit/MultiEdit/NotebookEdit calls that ran, in first-touch order. */
+  /** Files written by Write/Edit/MultiEdit/NotebookEdit and Bash calls that ran, in first-touch order. */
   filesTouched(): string[] {
     return [...this.conv.files];
   }
