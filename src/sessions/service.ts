@@ -118,17 +118,21 @@ export class SessionService {
 
   /** The transcript file: what the agent's SessionStart hook reported, else where it was expected. */
   transcriptPath(s: SessionRecord): string | undefined {
-    return this.monitor.observer(s.id)?.hookFacts.transcriptPath ?? s.transcriptPath;
+    return this.monitor.observer(s.id)?.hookFacts.transcriptPath ?? s.transcriptPath ?? this.profileOf(s).transcriptFile?.(s.argv);
   }
 
   /** One incremental reader per session, so repeated reads only parse what was appended. */
   transcript(sessionId: string, path: string): TranscriptReader {
     let reader = this.readers.get(sessionId);
     if (!reader || reader.path !== path) {
-      reader = new TranscriptReader(path);
+      reader = new TranscriptReader(path, { effect: this.profileOf(this.store.get(sessionId)).transcriptEffect });
       this.readers.set(sessionId, reader);
     }
     return reader;
+  }
+
+  private profileOf(s: SessionRecord | undefined): AgentProfile {
+    return PROFILES[s?.agent as AgentName] ?? PROFILES.custom;
   }
 
   resolve(ref: string): SessionRecord {
@@ -394,6 +398,7 @@ export class SessionService {
         obs,
         (o) => {
           if (profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= started && samePrompt(p.prompt, text))) return true;
+          if (profile.promptTaken?.(s.argv, text, started, samePrompt)) return true;
           if (profile.dialogs) return !o.reading.inputText && o.state !== 'idle' && o.at > started;
           return obs.screen.lines().join('\n') !== before;
         },
@@ -404,6 +409,7 @@ export class SessionService {
       if (!obs.last?.reading.inputText) break;
     }
     if (profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= started && samePrompt(p.prompt, text))) return;
+    if (profile.promptTaken?.(s.argv, text, started, samePrompt)) return;
     throw new AegisError('timeout', `the agent did not confirm the prompt within ${Math.round((Date.now() - started) / 1000)} s`, { fix: 'check the pane with session_pane; the message stays queued and is retried' });
   }
 
@@ -448,14 +454,14 @@ export class SessionService {
 
   async approve(ref: string, scope: 'once' | 'always'): Promise<{ state: SessionState; dialog: Dialog; chose: string }> {
     const { session, observer, dialog } = await this.dialogOf(ref);
-    const plan = approveKeys(dialog, scope);
+    const plan = (this.profileOf(session).dialogKeys?.approve ?? approveKeys)(dialog, scope);
     const state = await this.pressAndSettle(session, observer, plan, dialog);
     return { state, dialog, chose: plan.label ?? plan.keys.join(' ') };
   }
 
   async reject(ref: string, reason?: string): Promise<{ state: SessionState; dialog: Dialog; followUp?: SendResult }> {
     const { session, observer, dialog } = await this.dialogOf(ref);
-    let state = await this.pressAndSettle(session, observer, rejectKeys(dialog), dialog);
+    let state = await this.pressAndSettle(session, observer, (this.profileOf(session).dialogKeys?.reject ?? rejectKeys)(dialog), dialog);
     if (reason && state === 'working') {
       // The agent winds the refused tool call down before it takes input; the reason should be its
       // next prompt, not a message queued behind a transient spinner.
@@ -475,7 +481,7 @@ export class SessionService {
       }
       throw new AegisError('conflict', `session ${session.name} is not asking anything (state: ${session.state})`, { field: 'id', fix: 'wait for state asking (session_wait), or use session_send' });
     }
-    const plan = answerKeys(dialog, choice);
+    const plan = (this.profileOf(session).dialogKeys?.answer ?? answerKeys)(dialog, choice);
     const state = await this.pressAndSettle(session, observer!, plan, dialog);
     return { state, answeredWith: plan.label ?? String(choice) };
   }
@@ -517,6 +523,7 @@ export class SessionService {
       killed = await killPaneTree(pane?.pid ?? s.panePid, () => this.tmux.killWindow(s.tmuxWindow!));
     }
     this.monitor.unwatch(s.id);
+    killed += this.profileOf(s).stopped?.(s.argv) ?? 0;
     const now = Date.now();
     const { changed, from } = this.store.setState(s.id, 'exited', now, 'kill', { dialog: null });
     if (changed) this.onChange({ sessionId: s.id, from, to: 'exited', at: now, observation: { state: 'exited', reading: { state: 'exited', inputText: '', queued: [], turnFinished: false }, at: now, contentChangedAt: now } });
