@@ -90,7 +90,13 @@ function checkRequest(body: unknown): asserts body is Record<string, unknown> {
         if (typeof item.call_id !== 'string' || !calls.has(item.call_id)) throw new BadRequest(`input[${i}].call_id`, `no function_call with call_id ${String(item.call_id)} precedes this output`);
         if (typeof item.output !== 'string' && !Array.isArray(item.output)) throw new BadRequest(`input[${i}].output`, 'output must be a string or an array of parts');
         break;
+      // Items Codex sends besides messages and function calls: kept opaque, as the API does.
       case 'reasoning':
+      case 'additional_tools':
+      case 'custom_tool_call':
+      case 'custom_tool_call_output':
+      case 'web_search_call':
+      case 'compaction':
         break;
       default:
         throw new BadRequest(`input[${i}].type`, `unknown input item type ${String(item.type)}`);
