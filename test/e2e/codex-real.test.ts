@@ -114,6 +114,8 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     await call(mcp.client, 'session_approve', { id });
     await waitFor(() => existsSync(join(workDir, 'notes.md')), { timeoutMs: 20_000, what: 'notes.md' });
     expect(readFileSync(join(workDir, 'notes.md'), 'utf8')).toContain('hello from the fake model');
+    // The turn goes on after the edit (the result goes back to the model): idle only once it answered.
+    await readUntil(mcp.client, id, said('PATCHED:'), 'the patch result reached the model');
     await waitState(mcp.client, id, ['idle']);
   });
 
@@ -129,8 +131,9 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
   it('kill ends the agent and its background server', async () => {
     const codexHome = join(t.home, 'sessions', id, 'codex-home');
     expect(daemonAlive(codexHome)).toBe(true);
-    const k = await call<{ session: { state: string } }>(mcp.client, 'session_kill', { id });
-    expect(k.session.state).toBe('exited');
+    const k = await call<{ state: string; killedProcesses: number }>(mcp.client, 'session_kill', { id });
+    expect(k.state).toBe('exited');
+    expect(k.killedProcesses).toBeGreaterThan(0);
     await waitFor(() => !daemonAlive(codexHome), { timeoutMs: 10_000, what: 'the background server gone' });
   });
 });

@@ -23,6 +23,11 @@ describe('Codex 0.171.0 screens (real captures)', () => {
 
   it('working while the status line says esc to interrupt', () => {
     expect(detectCodexScreen(screen('02-working')).state).toBe('working');
+    // The bullet blinks, and a retry shows its own status with the same tail.
+    const blink = screen('02-working').map((l) => l.replace('• Working', '◦ Working'));
+    expect(detectCodexScreen(blink).state).toBe('working');
+    const retry = screen('02-working').map((l) => l.replace('• Working (2s', '• Reconnecting... waiting for network (3s'));
+    expect(detectCodexScreen(retry).state).toBe('working');
   });
 
   it('command approval: the command and least-privilege keys', () => {

@@ -8,7 +8,7 @@ export interface CodexScreenRules {
   readyFooter: RegExp;
   /** Shown while the agent waits for its background server; input typed now is not sent yet. */
   waitingForStartup: RegExp;
-  /** The status line of a running turn: `• Working (2s • esc to interrupt)`. */
+  /** The status line of a running turn, its bullet blinking • / ◦: `• Working (2s • esc to interrupt)`, `◦ Reconnecting... (3s • esc to interrupt)`. */
   working: RegExp;
   /** The composer line and its placeholder when empty. */
   composer: RegExp;
@@ -38,7 +38,7 @@ export const CODEX_0_171_0: CodexScreenRules = {
   version: '0.171.0',
   readyFooter: /^\s{2}\S+ \S+ · \/\S*/u,
   waitingForStartup: /Waiting for startup/u,
-  working: /^• .*\(\d[\dhms ]*• esc to interrupt\)/u,
+  working: /^[•◦] .*\(\d[\dhms ]*• esc to interrupt\)/u,
   composer: /^› ?(.*)$/u,
   placeholder: /^Ask Codex to do anything$/u,
   commandApproval: /^\s*Would you like to run the following command\?/u,
