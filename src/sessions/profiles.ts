@@ -74,6 +74,8 @@ export interface AgentProfile {
   transcriptEffect?(entry: TranscriptEntry): EntryEffect;
   /** Whether the agent recorded `text` as a prompt since `since` (delivery proof without hooks). */
   promptTaken?(argv: string[], text: string, since: number, same: (a: string, b: string) => boolean): boolean;
+  /** The agent version a session runs and the screen rule set it is read with, when known. */
+  describe?(argv: string[]): { version?: string; rules: string };
   /** Ends what the agent leaves running outside its pane once the session is killed. */
   stopped?(argv: string[]): number;
 }
@@ -145,6 +147,7 @@ const codex: AgentProfile = {
   transcriptFile: codexAgent.transcriptFile,
   transcriptEffect: codexAgent.transcriptEffect,
   promptTaken: codexAgent.promptTaken,
+  describe: codexAgent.describe,
   stopped: codexAgent.stopped,
 };
 

@@ -8,6 +8,7 @@ import { SENDER_LEASE } from '../messaging/serve.js';
 import { tmuxVersion } from '../tmux/command.js';
 import { which } from '../util/which.js';
 import type { Check } from './checks.js';
+import { PROFILES } from '../sessions/profiles.js';
 
 const MIN_NODE = 20;
 const MIN_TMUX = { major: 3, minor: 2 };
@@ -49,7 +50,8 @@ async function agentCheck(app: App, agent: (typeof AGENTS)[number]): Promise<Che
   const { execa } = await import('execa');
   const r = await execa(path, ['--version'], { reject: false, timeout: 10_000, env: { DISABLE_AUTOUPDATER: '1' } });
   const version = (r.stdout || r.stderr).split('\n')[0]?.trim() || 'unknown version';
-  return { name: `agent ${agent}`, ok: r.exitCode === 0, required: false, detail: `${path}: ${version}`, fix: r.exitCode === 0 ? undefined : `\`${path} --version\` failed; reinstall it` };
+  const rules = PROFILES[agent].describe?.([])?.rules;
+  return { name: `agent ${agent}`, ok: r.exitCode === 0, required: false, detail: `${path}: ${version}${rules ? ` (screen rules: ${rules})` : ''}`, fix: r.exitCode === 0 ? undefined : `\`${path} --version\` failed; reinstall it` };
 }
 
 function databaseCheck(app: App): Check {

@@ -5,7 +5,7 @@ import type { App } from '../app.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { renderMemoryBlock } from '../memory/render.js';
 import { MEMORY_LIMITS } from '../memory/store.js';
-import { AGENTS } from '../sessions/profiles.js';
+import { AGENTS, PROFILES, type AgentName } from '../sessions/profiles.js';
 import type { SessionService, CreateOptions } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
 import { defineTool } from './define.js';
@@ -156,11 +156,14 @@ const sessionGet = defineTool({
     error: z.string().optional(),
     createdAt: z.string(),
     attach: z.string(),
+    agentVersion: z.string().optional().describe('Version of the agent CLI the session runs, when its records name it'),
+    screenRules: z.string().optional().describe('Screen rule set the session is read with, e.g. "codex 0.171.0"'),
   }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   handler: async ({ app }, input) => {
     const svc = app.sessions;
     const { session: s, observer } = await svc.fresh(input.id);
+    const described = PROFILES[s.agent as AgentName]?.describe?.(s.argv);
     return {
       ...brief(s),
       dialog: s.dialog,
@@ -168,7 +171,7 @@ const sessionGet = defineTool({
       inputText: observer?.last?.reading.inputText || undefined,
       queuedMessages: svc.store.queued(s.id).map((m) => ({ id: m.id, text: m.text, status: m.status, createdAt: iso(m.createdAt) })),
       agentSessionId: s.agentSessionId,
-      transcriptPath: observer?.hookFacts.transcriptPath ?? s.transcriptPath,
+      transcriptPath: svc.transcriptPath(s),
       pane: { id: s.tmuxPane, width: observer?.screen.cols, height: observer?.screen.rows },
       permissionMode: s.permissionMode,
       model: s.model,
@@ -176,6 +179,8 @@ const sessionGet = defineTool({
       error: s.error,
       createdAt: iso(s.createdAt),
       attach: attachCommand(svc, s),
+      agentVersion: described?.version,
+      screenRules: described?.rules,
     };
   },
 });

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopCodexDaemons } from '../../src/agents/codex/daemon.js';
+import { NOTIFY_FILE, readCodexNotifications } from '../../src/agents/codex/launch.js';
+import { runCli } from '../helpers/cli.js';
 import { startFakeResponses, type FakeResponses } from '../fakes/openai-responses-server.js';
 import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
@@ -73,6 +75,19 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     expect(turns.some((x) => x.text?.startsWith('<') || x.text?.includes('Generate a concise'))).toBe(false);
     expect(turnsFor('hello codex')).toHaveLength(1);
     expect(fake.requests.every((r) => r.outcome !== 'rejected')).toBe(true);
+
+    // Codex's notify program reported the turn end into the session's file (the title thread too).
+    const notify = join(t.home, 'sessions', id, NOTIFY_FILE);
+    await waitFor(() => readCodexNotifications(notify).some((e) => e.lastMessage === 'ECHO: hello codex'), { timeoutMs: 10_000, what: 'the notify event' });
+    // session_get names the version the session runs and the rule set it is read with.
+    const got = await call<{ agentVersion?: string; screenRules?: string; transcriptPath?: string }>(mcp.client, 'session_get', { id });
+    expect(got).toMatchObject({ agentVersion: '0.171.0', screenRules: 'codex 0.171.0' });
+    expect(got.transcriptPath).toMatch(/codex-home\/sessions\/.*rollout-.*\.jsonl$/);
+  });
+
+  it('ag doctor shows the Codex version and its screen rules', async () => {
+    const r = await runCli(['doctor'], t.env);
+    expect(r.stdout).toMatch(/codex-cli 0\.171\.0 \(screen rules: codex 0\.171\.0\)/);
   });
 
   it('a 3-line prompt arrives as one prompt', async () => {
@@ -119,13 +134,17 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     await waitState(mcp.client, id, ['idle']);
   });
 
-  it('interrupt stops a running turn', async () => {
+  it('interrupt stops a running turn; a message sent while busy is delivered once, after', async () => {
     await call(mcp.client, 'session_send', { id, text: 'SLOW 60000 a long answer' });
     await waitState(mcp.client, id, ['working']);
+    const queued = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'sent while busy' });
+    expect(queued.status).toBe('queued');
     const r = await call<{ state: string }>(mcp.client, 'session_interrupt', { id });
     expect(r.state).toBe('idle');
     const req = fake.requests.find((x) => x.prompt === 'SLOW 60000 a long answer')!;
     await waitFor(() => req.outcome === 'client-closed', { timeoutMs: 10_000, what: 'the stream dropped' });
+    await readUntil(mcp.client, id, said('ECHO: sent while busy'), 'the queued message answered');
+    expect(turnsFor('sent while busy')).toHaveLength(1);
   });
 
   it('kill ends the agent and its background server', async () => {

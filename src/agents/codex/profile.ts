@@ -8,7 +8,7 @@ import { detectCodexScreen } from './detect.js';
 import { codexAnswerKeys, codexApproveKeys, codexRejectKeys } from './dialog-keys.js';
 import { writeCodexHome } from './launch.js';
 import { codexRulesFor } from './screen-rules.js';
-import { codexEntryEffect, codexPromptLogged, findRolloutFile } from './session-log.js';
+import { codexEntryEffect, codexLogVersion, codexPromptLogged, findRolloutFile } from './session-log.js';
 
 /** Everything the sessions layer asks of Codex, in one place (wired into the `codex` profile). */
 
@@ -51,6 +51,11 @@ export const codexAgent = {
   promptTaken: (argv: string[], text: string, since: number, same: (a: string, b: string) => boolean): boolean => {
     const home = codexHomeOf(argv);
     return !!home && codexPromptLogged(home, text, since, same);
+  },
+  /** The version the session runs (from its log, once written) and the screen rules it is read with. */
+  describe: (argv: string[]): { version?: string; rules: string } => {
+    const file = codexAgent.transcriptFile(argv);
+    return { version: file ? codexLogVersion(file) : undefined, rules: `codex ${codexRulesFor().version}` };
   },
   stopped: (argv: string[]): number => {
     const home = codexHomeOf(argv);

@@ -119,3 +119,15 @@ export function codexPromptLogged(codexHome: string, text: string, sinceMs: numb
   }
   return false;
 }
+
+/** The Codex version that wrote the log (`session_meta.cli_version`, its first record). */
+export function codexLogVersion(file: string): string | undefined {
+  try {
+    const first = readFileSync(file, 'utf8').split('\n', 1)[0]!;
+    const r = JSON.parse(first) as Record<string, unknown>;
+    const p = isObject(r.payload) ? r.payload : {};
+    return r.type === 'session_meta' && typeof p.cli_version === 'string' ? p.cli_version : undefined;
+  } catch {
+    return undefined;
+  }
+}
