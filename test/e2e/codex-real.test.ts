@@ -147,6 +147,17 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     expect(turnsFor('sent while busy')).toHaveLength(1);
   });
 
+  it('a restarted ag mcp adopts the running session and drives it', async () => {
+    await mcp.close();
+    mcp = await connectMcp(t.env);
+    const got = await call<{ state: string; screenRules?: string }>(mcp.client, 'session_get', { id });
+    expect(got.state).toBe('idle');
+    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'after restart' });
+    expect(sent.status).toBe('delivered');
+    await readUntil(mcp.client, id, said('ECHO: after restart'), 'the reply after a restart');
+    expect(turnsFor('after restart')).toHaveLength(1);
+  });
+
   it('kill ends the agent and its background server', async () => {
     const codexHome = join(t.home, 'sessions', id, 'codex-home');
     expect(daemonAlive(codexHome)).toBe(true);
