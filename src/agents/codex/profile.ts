@@ -15,8 +15,9 @@ import { codexEntryEffect, codexLogVersion, codexPromptLogged, findRolloutFile }
 /** The variable that carries the API key to Codex; its value is never written to a file. */
 export const CODEX_API_KEY_ENV = 'OPENAI_API_KEY';
 
-export function launchCodex(req: { dataDir: string; workDir: string; permissionMode: string; model?: string; env: Record<string, string>; config: Config }): { argv: string[]; env: Record<string, string>; hooksFile: string } {
-  const { codexHome, notifyFile } = writeCodexHome({
+export function launchCodex(req: { dataDir: string; workDir: string; permissionMode: string; model?: string; env: Record<string, string>; config: Config }): { argv: string[]; env: Record<string, string> } {
+  // The notify file (dataDir/codex-notify.jsonl) is not the record's hooksFile: that one holds Claude Code hooks.
+  const { codexHome } = writeCodexHome({
     dataDir: req.dataDir,
     workDir: req.workDir,
     baseUrl: req.env.OPENAI_BASE_URL ?? req.config.get<string>('agents.codex.baseUrl'),
@@ -27,7 +28,7 @@ export function launchCodex(req: { dataDir: string; workDir: string; permissionM
   });
   // CODEX_HOME rides in the argv (not only the pane's env) so a later process finds the session's
   // home, log and background server from the stored record alone.
-  return { argv: ['env', `CODEX_HOME=${codexHome}`, req.config.get<string>('agents.codex.command')], env: req.env, hooksFile: notifyFile };
+  return { argv: ['env', `CODEX_HOME=${codexHome}`, req.config.get<string>('agents.codex.command')], env: req.env };
 }
 
 /** The session's CODEX_HOME, from the argv its pane was started with. */
