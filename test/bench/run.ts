@@ -10,6 +10,7 @@ import { benchDelivery, benchDetection, benchOverhead } from './sessions.js';
 const all: Record<string, () => Promise<void>> = {
   frame: benchFrame,
   detection: () => benchDetection(60),
+  'detection-codex': () => benchDetection(60, 'codex'),
   delivery: () => benchDelivery(200),
   overhead: () => benchOverhead(50, 60),
   memory: benchMemoryKg,
