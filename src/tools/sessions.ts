@@ -140,7 +140,7 @@ const sessionGet = defineTool({
   name: 'session_get',
   title: 'Get one session',
   description:
-    'Everything about one session, observed now: state and since when, the pending dialog (kind, question, numbered options, tool and command or file) when it waits for approval or an answer, messages queued for it, the agent session id, transcript path, pane size and the tmux command to watch it live.',
+    'Everything about one session, observed now: state and since when, the pending dialog (kind, question, numbered options, tool and command or file) when it waits for approval or an answer, messages queued for it, the agent session id, transcript path, pane size, the agent version and screen rule set when known (Codex), and the tmux command to watch it live.',
   input: z.object({ id }),
   output: sessionSummary.extend({
     dialog: dialogSchema.optional(),
