@@ -44,6 +44,13 @@ export interface Dialog {
   command?: string;
   file?: string;
   url?: string;
+  /**
+   * false: the screen does not show the tool or its target unambiguously for this Claude Code
+   * release, so they are left out until the PermissionRequest hook brings them. Absent = known.
+   */
+  detailsKnown?: boolean;
+  /** How the screen names the tool when that is not its name (2.1.33x MCP dialogs: `echo — Echo Tool`). */
+  toolLabel?: string;
 }
 
 /** What one rendered screen says about the agent, before fusion with hooks and the transcript. */

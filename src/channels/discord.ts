@@ -4,6 +4,7 @@ import { httpFailure, httpRequest, type HttpResponse } from './http.js';
 import { header } from './signing.js';
 import {
   ChannelError,
+  NOT_ALLOWED,
   type Button,
   type ChannelAdapter,
   type ChannelDescription,
@@ -97,8 +98,9 @@ export class DiscordAdapter implements ChannelAdapter {
     }
   }
 
-  private async call(path: string, body?: unknown, signal?: AbortSignal): Promise<HttpResponse> {
+  private async call(path: string, body?: unknown, signal?: AbortSignal, method?: string): Promise<HttpResponse> {
     const res = await httpRequest('Discord', `${this.opts.baseUrl.replace(/\/$/, '')}${path}`, {
+      method,
       headers: { authorization: `Bot ${this.opts.token}`, 'user-agent': `DiscordBot (https://github.com/aegis-agents, ${VERSION})` },
       body,
       signal,
@@ -122,6 +124,10 @@ export class DiscordAdapter implements ChannelAdapter {
       allowed_mentions: { parse: [] },
     });
     return { externalId: (res.json as DiscordMessage | undefined)?.id };
+  }
+
+  async edit(to: string, externalId: string, text: string): Promise<void> {
+    await this.call(`/channels/${encodeURIComponent(to)}/messages/${encodeURIComponent(externalId)}`, { content: text, components: [], allowed_mentions: { parse: [] } }, undefined, 'PATCH');
   }
 
   isAllowed(sender: string): boolean {
@@ -174,7 +180,7 @@ export class DiscordAdapter implements ChannelAdapter {
     if (i.type !== 3 || !i.id || !user?.id || !i.channel_id || !command) return { status: 200, body: { type: 6 } };
     // Stored either way (a stranger's press is recorded as ignored, like a stranger's message).
     const inbound: InboundMessage = { channel: 'discord', externalId: `interaction:${i.id}`, sender: user.id, chat: i.channel_id, text: command, senderName: user.username, callback: { id: i.id, data: command, messageId: i.message?.id } };
-    if (!this.isAllowed(user.id)) return { status: 200, body: { type: 4, data: { content: 'You are not on this Aegis allowlist.', flags: 64 } }, inbound: [inbound] };
+    if (!this.isAllowed(user.id)) return { status: 200, body: { type: 4, data: { content: NOT_ALLOWED, flags: 64 } }, inbound: [inbound] };
     return { status: 200, body: { type: 7, data: { components: [] } }, inbound: [inbound] };
   }
 

@@ -33,7 +33,7 @@ export function checkAdapter(adapter: ChannelAdapter | undefined, name: string, 
   if (a && typeof a.markup !== 'string') missing.push('markup');
   if (missing.length) throw fail(source, `the channel factory returned no ${missing.join(', ')}`, 'return { name: ctx.integration, maxLength, markup, send, isAllowed, describe } (ChannelAdapter from "aegis-agents")');
   if (a!.name !== name) throw fail(source, `the channel is named "${a!.name}"`, `name it after its integration: name: ctx.integration ("${name}")`);
-  for (const m of ['poll', 'probe', 'acknowledge', 'start'] as const) {
+  for (const m of ['poll', 'probe', 'acknowledge', 'refuse', 'edit', 'start'] as const) {
     if (a![m] !== undefined && typeof a![m] !== 'function') throw fail(source, `the channel's ${m} is not a function`, `write ${m}(...) { ... } or leave it out`);
   }
   // channel_list, ag doctor and ag serve call describe(): a broken one is caught here, at load.

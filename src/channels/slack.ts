@@ -93,6 +93,21 @@ export class SlackAdapter implements ChannelAdapter {
     throw new ChannelError(`Slack chat.postMessage failed: ${reply.error ?? 'unknown error'}`, !FATAL.has(reply.error ?? ''), { status: res.status });
   }
 
+  /** chat.update: the message keeps its place, loses its buttons (blocks), and says what happened. */
+  async edit(to: string, externalId: string, text: string): Promise<void> {
+    if (!this.opts.botToken) throw new ChannelError('Slack cannot edit without channels.slack.botToken', false);
+    const colon = externalId.lastIndexOf(':');
+    const res = await httpRequest('Slack', `${this.opts.baseUrl.replace(/\/$/, '')}/chat.update`, {
+      headers: { authorization: `Bearer ${this.opts.botToken}`, 'content-type': 'application/json; charset=utf-8' },
+      body: { channel: externalId.slice(0, colon) || to, ts: externalId.slice(colon + 1), text, blocks: [] },
+    });
+    const reply = res.json as { ok?: boolean; error?: string } | undefined;
+    if (res.status === 200 && reply?.ok) return;
+    if (res.status === 429 || reply?.error === 'ratelimited') throw new ChannelError('Slack rate limited chat.update', true, { status: 429, retryAfterMs: retryAfterMs(res) });
+    if (!reply) throw httpFailure('Slack', res);
+    throw new ChannelError(`Slack chat.update failed: ${reply.error ?? 'unknown error'}`, !FATAL.has(reply.error ?? '') && reply.error !== 'message_not_found' && reply.error !== 'cant_update_message', { status: res.status });
+  }
+
   isAllowed(sender: string): boolean {
     return this.opts.allowedUserIds.includes(sender);
   }
@@ -134,11 +149,21 @@ export class SlackAdapter implements ChannelAdapter {
   }
 
   /** After a press was handled: the message loses its buttons (replaced through response_url) and says what happened. */
-  async acknowledge(inbound: InboundMessage, text: string): Promise<void> {
+  async acknowledge(inbound: InboundMessage, text: string, opts: { keepButtons?: boolean } = {}): Promise<void> {
     const press = inbound.callback && this.presses.get(inbound.callback.id);
     if (!press) return;
     this.presses.delete(inbound.callback!.id);
+    if (opts.keepButtons) return;
     const res = await httpRequest('Slack response_url', press.responseUrl, { body: { replace_original: true, text: `${press.text}\n${text}` } });
+    if (res.status !== 200) throw httpFailure('Slack response_url', res, res.text.slice(0, 200));
+  }
+
+  /** A stranger's press: an ephemeral answer only they see; the message and its buttons stay as they are. */
+  async refuse(inbound: InboundMessage, text: string): Promise<void> {
+    const press = inbound.callback && this.presses.get(inbound.callback.id);
+    if (!press) return;
+    this.presses.delete(inbound.callback!.id);
+    const res = await httpRequest('Slack response_url', press.responseUrl, { body: { response_type: 'ephemeral', replace_original: false, text } });
     if (res.status !== 200) throw httpFailure('Slack response_url', res, res.text.slice(0, 200));
   }
 

@@ -168,12 +168,29 @@ export class TelegramAdapter implements ChannelAdapter {
     return { channel: 'telegram', externalId, sender: String(m.from.id), chat: String(m.chat.id), text, senderName: m.from.username ?? m.from.first_name };
   }
 
-  async acknowledge(inbound: InboundMessage, text: string): Promise<void> {
+  async acknowledge(inbound: InboundMessage, text: string, opts: { keepButtons?: boolean } = {}): Promise<void> {
     if (!inbound.callback) return;
     await this.call('answerCallbackQuery', { callback_query_id: inbound.callback.id, text: text.slice(0, 200) });
-    if (inbound.callback.messageId) {
-      await this.call('editMessageReplyMarkup', { chat_id: inbound.chat, message_id: Number(inbound.callback.messageId), reply_markup: { inline_keyboard: [] } });
+    if (inbound.callback.messageId && !opts.keepButtons) {
+      await this.call('editMessageReplyMarkup', { chat_id: inbound.chat, message_id: Number(inbound.callback.messageId), reply_markup: { inline_keyboard: [] } }).catch((err: Error) => {
+        // The notice was already updated without its buttons (the prompt's answer reached it first).
+        if (!/message is not modified/.test(err.message)) throw err;
+      });
     }
+  }
+
+  async edit(to: string, externalId: string, text: string): Promise<void> {
+    const messageId = Number(externalId.slice(externalId.lastIndexOf(':') + 1));
+    try {
+      await this.call('editMessageText', { chat_id: to, message_id: messageId, text, parse_mode: 'HTML', link_preview_options: { is_disabled: true }, reply_markup: { inline_keyboard: [] } });
+    } catch (err) {
+      // Already showing this text (a repeated edit after a restart): done.
+      if (!/message is not modified/.test((err as Error).message)) throw err;
+    }
+  }
+
+  async refuse(inbound: InboundMessage, text: string): Promise<void> {
+    if (inbound.callback) await this.call('answerCallbackQuery', { callback_query_id: inbound.callback.id, text: text.slice(0, 200), show_alert: true });
   }
 
   async probe(): Promise<string> {

@@ -24,12 +24,17 @@ export interface OutboundMessage {
   clientRef?: string;
   /** Outbound webhooks: the event name, sent as a header. */
   event?: string;
+  /** WhatsApp: send this approved template instead of the text (allowed outside the 24-hour window). */
+  template?: { name: string; locale: string; parameters: string[] };
 }
 
 /** What the service answered: its id for the message, so later status callbacks can find our row. */
 export interface Delivery {
   externalId?: string;
 }
+
+/** What a stranger who pressed a button is told, on every channel. */
+export const NOT_ALLOWED = 'Not allowed: you are not on this Aegis allowlist.';
 
 /** A message from a person, normalized. `externalId` is the service's id for it: the dedup key. */
 export interface InboundMessage {
@@ -136,7 +141,19 @@ export interface ChannelAdapter {
   /** Long-poll receivers (Telegram getUpdates, Discord REST). Resolves when something came or the poll timed out. */
   poll?(signal: AbortSignal): Promise<PollResult>;
   /** After a button press was handled: stop the client's spinner and remove the buttons so it is not pressed twice. */
-  acknowledge?(inbound: InboundMessage, text: string): Promise<void>;
+  acknowledge?(inbound: InboundMessage, text: string, opts?: { keepButtons?: boolean }): Promise<void>;
+  /**
+   * Replaces the text of a message sent earlier (`externalId` as send() returned it) and removes its
+   * buttons: a prompt answered elsewhere. Channels that cannot edit (WhatsApp) leave it out, and get a
+   * follow-up message instead.
+   */
+  edit?(to: string, externalId: string, text: string): Promise<void>;
+  /**
+   * A button pressed by someone not allowed: answer them (so their client stops spinning) and change
+   * nothing else; the buttons stay for the people who may press them. Discord answers in the
+   * interaction response itself and has no refuse().
+   */
+  refuse?(inbound: InboundMessage, text: string): Promise<void>;
   /** Webhook receivers, mounted by `ag serve`. */
   webhooks?: WebhookRoute[];
 }

@@ -24,6 +24,16 @@ const TOKEN_TTL_SEC = 900;
 /** Phone numbers compare by digits: "+44 7700 900000" is "447700900000", Vonage's E.164 without '+'. */
 export const phoneDigits = (n: string): string => n.replace(/\D/g, '');
 
+/**
+ * WhatsApp refuses free-form messages to someone who has not written for 24 hours; Vonage reports it
+ * as error 1340 ("Outside the allowed window"), in the status webhook or in the answer. Such an error
+ * starts with this note, so the outbox can tell it apart (a template invites the person back).
+ */
+export const WINDOW_CLOSED = "WhatsApp's 24-hour window is closed (Vonage 1340): ";
+function windowNote(err: { type?: string; title?: string } | undefined): string {
+  return err && (/#1340$/.test(err.type ?? '') || /outside the allowed window/i.test(err.title ?? '')) ? WINDOW_CLOSED : '';
+}
+
 const STATUS: Record<string, StatusUpdate['status']> = { submitted: 'sent', delivered: 'delivered', read: 'read', rejected: 'failed', undeliverable: 'failed' };
 
 /** WhatsApp's limits on interactive messages (reply buttons and lists); clip() may add one character, the ellipsis. */
@@ -100,7 +110,9 @@ export class WhatsAppAdapter implements ChannelAdapter {
   async send(msg: OutboundMessage): Promise<Delivery> {
     const base = { to: phoneDigits(msg.to), from: phoneDigits(this.opts.fromNumber), channel: 'whatsapp', client_ref: msg.clientRef };
     const choices = interactive(msg.text, msg.buttons);
-    const body = msg.imageUrl
+    const body = msg.template
+      ? { ...base, message_type: 'template', template: { name: msg.template.name, parameters: msg.template.parameters }, whatsapp: { policy: 'deterministic', locale: msg.template.locale } }
+      : msg.imageUrl
       ? { ...base, message_type: 'image', image: { url: msg.imageUrl, caption: msg.text || undefined } }
       : msg.fileUrl
         ? { ...base, message_type: 'file', file: { url: msg.fileUrl, caption: msg.text || undefined } }
@@ -109,13 +121,18 @@ export class WhatsAppAdapter implements ChannelAdapter {
           : { ...base, message_type: 'text', text: msg.text };
     const res = await httpRequest('Vonage', `${this.opts.baseUrl.replace(/\/$/, '')}/v1/messages`, { headers: { authorization: `Bearer ${this.bearer()}` }, body });
     if (res.status === 202 || res.status === 200) return { externalId: (res.json as { message_uuid?: string } | undefined)?.message_uuid };
-    const err = res.json as { title?: string; detail?: string } | undefined;
+    const err = res.json as { type?: string; title?: string; detail?: string } | undefined;
     const hint = res.status === 401 ? ' (check channels.vonage.applicationId and channels.vonage.privateKey)' : '';
-    throw httpFailure('Vonage', res, `${[err?.title, err?.detail].filter(Boolean).join(': ')}${hint}`);
+    throw httpFailure('Vonage', res, `${windowNote(err)}${[err?.title, err?.detail].filter(Boolean).join(': ')}${hint}`);
   }
 
   isAllowed(sender: string): boolean {
     return this.allowed.has(phoneDigits(sender));
+  }
+
+  /** A press from a number not allowed: told so in a message of its own (WhatsApp has no other answer to a press). */
+  async refuse(inbound: InboundMessage, text: string): Promise<void> {
+    if (inbound.callback) await this.send({ to: inbound.sender, text });
   }
 
   /** Runs `then` only for a request whose signature holds; anything else is a 401 and is not stored. */
@@ -153,7 +170,9 @@ export class WhatsAppAdapter implements ChannelAdapter {
     // Only WhatsApp, and only what carries words; other types (audio, location...) are acknowledged and dropped.
     const text = m.text ?? m.reply?.id ?? m.reply?.title ?? m.image?.caption ?? m.file?.caption;
     if (m.channel !== 'whatsapp' || !m.message_uuid || !m.from || text === undefined) return { status: 200, body: {} };
-    const msg: InboundMessage = { channel: 'whatsapp', externalId: m.message_uuid, sender: phoneDigits(m.from), chat: phoneDigits(m.from), text, senderName: m.profile?.name };
+    // A reply button or list row pressed: a press, like Telegram's callback query (answered with a message: WhatsApp has no toast).
+    const callback = m.reply?.id ? { id: m.message_uuid, data: text } : undefined;
+    const msg: InboundMessage = { channel: 'whatsapp', externalId: m.message_uuid, sender: phoneDigits(m.from), chat: phoneDigits(m.from), text, senderName: m.profile?.name, callback };
     return { status: 200, body: {}, inbound: [msg] };
   }
 
@@ -162,7 +181,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
     if (!s) return { status: 400, body: { error: 'body must be JSON' } };
     const mapped = s.status ? STATUS[s.status] : undefined;
     if (!s.message_uuid || !mapped) return { status: 200, body: {} };
-    const error = s.error ? [s.error.title, s.error.detail].filter(Boolean).join(': ') || s.error.type : undefined;
+    const error = s.error ? `${windowNote(s.error)}${[s.error.title, s.error.detail].filter(Boolean).join(': ') || s.error.type}` : undefined;
     return { status: 200, body: {}, statuses: [{ externalId: s.message_uuid, status: mapped, error }] };
   }
 

@@ -8,12 +8,14 @@ import type { Db } from '../db/open.js';
  * Inbound statuses: received → handled | ignored (sender not allowed) | failed (the command threw).
  * Outbound statuses: queued → sending → sent → delivered → read; on failure back to queued with a
  * later next_attempt_at; failed = given up on this target (a fallback took over); dead = the
- * dead-letter list (undeliverable anywhere); suppressed = held back by the rate limit, never sent.
+ * dead-letter list (undeliverable anywhere); suppressed = held back by the rate limit, waiting for
+ * the next digest; merged = went out inside a digest message (or, for an update, folded into the
+ * notice it updates before that was sent).
  */
 export type MessageDirection = 'in' | 'out';
-export const OUTBOUND_KINDS = ['reply', 'notification', 'alert', 'journal', 'briefing', 'event', 'direct'] as const;
+export const OUTBOUND_KINDS = ['reply', 'notification', 'alert', 'journal', 'briefing', 'event', 'direct', 'update'] as const;
 export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
-export const MESSAGE_STATUSES = ['received', 'handled', 'ignored', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'dead', 'suppressed'] as const;
+export const MESSAGE_STATUSES = ['received', 'handled', 'ignored', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'dead', 'suppressed', 'merged'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** What an outbound row carries besides its plain text. */
@@ -30,6 +32,20 @@ export interface OutboundPayload {
   strike?: number;
   /** The row this one stands in for (a fallback copy). */
   origin?: number;
+  /** A copy went to the fallback channel while this row keeps retrying its own. */
+  fallbackSent?: boolean;
+  /** A prompt's notice: the code it offers, so the notice can be updated once the prompt is answered. */
+  promptCode?: string;
+  /** kind 'update': the row whose message this one edits in place (or follows up, where the channel cannot edit). */
+  updates?: number;
+  /** kind 'update', on a channel that cannot edit: the follow-up message sent instead. */
+  followUp?: Rich;
+  /** WhatsApp: an approved template message (the invitation sent when the 24-hour window is closed). */
+  template?: { name: string; locale: string; parameters: string[] };
+  /** WhatsApp: held until the person writes (their 24-hour window was closed). */
+  awaitingReply?: boolean;
+  /** When retries started over (a resend): the retry horizon counts from here, else from created_at. */
+  retrySince?: number;
 }
 
 export interface MessageRecord {
@@ -123,6 +139,19 @@ export function listMessages(db: Db, f: ListFilter): { messages: MessageRecord[]
   return { messages: rows.map(fromRow), total };
 }
 
+/** Notifications the rate limit held back for one target, oldest first. */
+export function heldBack(db: Db, target: { channel: string; to: string }): MessageRecord[] {
+  const rows = db.prepare("SELECT * FROM messages WHERE direction = 'out' AND status = 'suppressed' AND channel = ? AND peer = ? ORDER BY id").all(target.channel, target.to) as Row[];
+  return rows.map(fromRow);
+}
+
+/** These held-back rows went out inside a digest. */
+export function markMerged(db: Db, ids: number[]): void {
+  const stmt = db.prepare("UPDATE messages SET status = 'merged', updated_at = ? WHERE id = ? AND status = 'suppressed'");
+  const now = Date.now();
+  db.transaction(() => ids.forEach((id) => stmt.run(now, id)))();
+}
+
 /** Per channel: last inbound and outbound time and how many outbound messages are stuck or dead. */
 export function channelActivity(db: Db, channel: string): { lastIn?: number; lastOut?: number; pending: number; dead: number; lastError?: string } {
   const r = db
@@ -140,7 +169,7 @@ export function channelActivity(db: Db, channel: string): { lastIn?: number; las
 }
 
 /** Statuses nothing will change any more: the rows retention may delete. Queued, sending and received rows are never pruned. */
-const FINISHED = ['handled', 'ignored', 'failed', 'sent', 'delivered', 'read', 'dead', 'suppressed'] as const satisfies readonly MessageStatus[];
+const FINISHED = ['handled', 'ignored', 'failed', 'sent', 'delivered', 'read', 'dead', 'suppressed', 'merged'] as const satisfies readonly MessageStatus[];
 
 /**
  * Deletes finished messages last touched before `before`, and delivered event-webhook rows (one per

@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import { approveKeys } from '../agents/claude/dialog-keys.js';
 import type { Dialog } from '../agents/types.js';
 import type { Rich } from '../channels/format.js';
+import { fromMarkdown } from '../channels/markdown.js';
 import type { Button } from '../channels/types.js';
 import type { SessionRecord } from '../sessions/store.js';
 import { clip, dialogLine, optionLines, shortId } from './present.js';
@@ -9,26 +10,45 @@ import type { NotifyEvent } from './targets.js';
 /** One notification, before it fans out to subscribers. */
 export interface Notice {
   event: NotifyEvent;
-  /** Identical notices within the dedup window go out once. */
+  /**
+   * The event's identity (session, turn or dialog, kind): the same event seen twice within the dedup
+   * window goes out once. Never the text: two turns that say the same thing are two notices.
+   */
   dedupKey: string;
   rich: Rich;
   buttons?: Button[][];
   /** Needs an answer (a prompt, a question): never held back by the rate limit. */
   actionable: boolean;
+  /** A prompt's notice: its code, so every copy is updated once the prompt is answered. */
+  promptCode?: string;
 }
 
-const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 const MAX_OPTION_BUTTONS = 8;
+
+/** Whether the dialog has a "Yes" that remembers the approval (for the session, don't ask again). */
+function offersAlways(d: Dialog): boolean {
+  try {
+    approveKeys(d, 'always');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A permission or plan prompt: what tool, what command or file, and the code to answer it (also as buttons). */
 export function permissionNotice(s: SessionRecord, d: Dialog, code: string): Notice {
+  const always = offersAlways(d);
   const head: Rich = d.kind === 'plan' ? ['📋 ', { b: s.name }, ' has a plan ready: '] : ['🔐 ', { b: s.name }, ' wants to use '];
   return {
     event: 'permission',
     dedupKey: `${s.id}:prompt:${code}`,
-    rich: [...head, ...dialogLine(d), '\nReply ', { b: `approve ${code}` }, ' or ', { b: `reject ${code}` }, ' [why]'],
-    buttons: [[{ label: '✅ Approve', data: `approve ${code}` }, { label: '❌ Reject', data: `reject ${code}` }]],
+    rich: [...head, ...dialogLine(d), '\nReply ', { b: `approve ${code}` }, ...(always ? [' (or ', { b: `approve ${code} always` }, ')'] : []), ' or ', { b: `reject ${code}` }, ' [why]'],
+    buttons: [
+      [{ label: '✅ Approve', data: `approve ${code}` }, { label: '❌ Reject', data: `reject ${code}` }],
+      [...(always ? [{ label: '✅ For the session', data: `approve ${code} always` }] : []), { label: '✍️ Reject with reason', data: `reason ${code}` }],
+    ],
     actionable: true,
+    promptCode: code,
   };
 }
 
@@ -41,24 +61,25 @@ export function pickerNotice(s: SessionRecord, d: Dialog, code: string): Notice 
     rich: ['❓ ', { b: s.name }, ' asks: ', clip(d.question, 500), ...optionLines(d), '\nReply ', { b: `answer ${code} <number>` }],
     buttons: options.map((o) => [{ label: clip(`${o.number}. ${o.label}`, 60), data: `answer ${code} ${o.number}` }]),
     actionable: true,
+    promptCode: code,
   };
 }
 
 /**
- * A finished turn: the assistant's reply text itself (not the screen), whole; the outbox cuts it
- * into messages. A reply that ends in a question asks for `input:`.
+ * A finished turn: the assistant's reply text itself (not the screen), whole, its Markdown read so
+ * each channel shows it formatted; the outbox cuts it into messages. A reply that ends in a question asks for `input:`.
  */
-export function turnNotice(s: SessionRecord, message: string | undefined, asking: boolean): Notice {
+export function turnNotice(s: SessionRecord, message: string | undefined, asking: boolean, turnAt: number): Notice {
   const text = message?.trim() || '(no text)';
   const head: Rich = asking ? ['❓ ', { b: s.name }, ' asks:\n'] : ['✅ ', { b: s.name }, ' finished:\n'];
   const tail: Rich = asking ? ['\n\nReply ', { b: 'input: <answer>' }] : ['\n\nFollow up with ', { b: 'c: <text>' }];
-  return { event: asking ? 'question' : 'finished', dedupKey: `${s.id}:turn:${hash(text)}`, rich: [...head, text, ...tail], actionable: asking };
+  return { event: asking ? 'question' : 'finished', dedupKey: `${s.id}:turn:${turnAt}`, rich: [...head, ...fromMarkdown(text), ...tail], actionable: asking };
 }
 
 export function stalledNotice(s: SessionRecord, stallSeconds: number): Notice {
   return {
     event: 'stalled',
-    dedupKey: `${s.id}:stalled`,
+    dedupKey: `${s.id}:stalled:${s.stateSince}`,
     rich: ['⏳ ', { b: s.name }, ` (${shortId(s.id)}) has shown no progress for ${Math.round(stallSeconds / 60)} min.`, '\nLook with ', { b: `session ${shortId(s.id)}` }, ' or end it with ', { b: 'stop session' }, '.'],
     actionable: false,
   };

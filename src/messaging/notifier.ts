@@ -1,7 +1,10 @@
 import type { Dialog, SessionState } from '../agents/types.js';
 import type { App } from '../app.js';
-import { targetKey, type Subscription } from './targets.js';
-import { clip } from './present.js';
+import type { Rich } from '../channels/format.js';
+import { localTime } from './journal.js';
+import { heldBack, markMerged } from './messages.js';
+import { targetKey, type Subscription, type Target } from './targets.js';
+import { clip, dialogLine } from './present.js';
 import { deadNotice, permissionNotice, pickerNotice, pipelineNotice, stalledNotice, turnNotice, type Notice } from './notices.js';
 import { Deduper, RateLimiter } from './rate-limit.js';
 import type { MessagingService } from './service.js';
@@ -11,6 +14,8 @@ export interface NotifierOptions {
   subscriptions: Subscription[];
   ratePerMinute: number;
   dedupMs: number;
+  /** The rate limit's window (a minute; shorter in tests). */
+  rateWindowMs?: number;
 }
 
 /**
@@ -20,6 +25,8 @@ export interface NotifierOptions {
 const FLAP_MS = 2_000;
 const PIPELINE_POLL_MS = 2_000;
 const PIPELINE_CURSOR = 'notify.pipelines.after';
+/** How often held-back notices are checked for a digest that the rate limit now lets through. */
+const DIGEST_POLL_MS = 5_000;
 
 /**
  * Turns session events into notifications for the subscribers of each kind: every permission prompt
@@ -31,10 +38,11 @@ export class Notifier {
   private readonly unsubscribe: (() => void)[] = [];
   private readonly dedup: Deduper;
   private readonly rate: RateLimiter;
-  private readonly held = new Map<string, number>();
-  /** Per session: the prompt code last notified and when the session left that prompt. */
+  /** Per session: the prompt code last notified and when (the store's state time) the session left that prompt. */
   private readonly prompts = new Map<string, { code: string; leftAt?: number }>();
   private pipelineTimer?: NodeJS.Timeout;
+  private digestTimer?: NodeJS.Timeout;
+  private readonly settling = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly app: App,
@@ -42,22 +50,28 @@ export class Notifier {
     private readonly opts: NotifierOptions,
   ) {
     this.dedup = new Deduper(opts.dedupMs);
-    this.rate = new RateLimiter(opts.ratePerMinute);
+    this.rate = new RateLimiter(opts.ratePerMinute, opts.rateWindowMs);
   }
 
   start(): void {
     const ev = this.app.events;
     this.unsubscribe.push(
       ev.on('session_state_changed', (e) => this.guard(() => this.onState(e.sessionId, e.from as SessionState, e.to as SessionState, e.detail as Dialog | undefined))),
-      ev.on('session_turn_finished', (e) => this.guard(() => this.onTurn(e.sessionId, e.message))),
+      ev.on('session_turn_finished', (e) => this.guard(() => this.onTurn(e.sessionId, e.at, e.message))),
     );
     if (!this.messaging.cursors.get(PIPELINE_CURSOR)) this.messaging.cursors.set(PIPELINE_CURSOR, String(Date.now()));
     this.pipelineTimer = setInterval(() => this.guard(() => this.pollPipelines()), PIPELINE_POLL_MS);
     this.pipelineTimer.unref();
+    // Held-back notices (also those of a previous run) go out as a digest once the limit allows.
+    this.digestTimer = setInterval(() => this.guard(() => this.flushDigests()), Math.min(DIGEST_POLL_MS, (this.opts.rateWindowMs ?? 60_000) / 2));
+    this.digestTimer.unref();
   }
 
   stop(): void {
     clearInterval(this.pipelineTimer);
+    clearInterval(this.digestTimer);
+    for (const t of this.settling) clearTimeout(t);
+    this.settling.clear();
     while (this.unsubscribe.length) this.unsubscribe.pop()!();
   }
 
@@ -74,18 +88,24 @@ export class Notifier {
     if (!s) return;
     if (WAITING_STATES.includes(from) && !WAITING_STATES.includes(to)) {
       const p = this.prompts.get(sessionId);
-      if (p) p.leftAt = Date.now();
+      if (p) {
+        p.leftAt = s.stateSince;
+        this.settleLater(sessionId, p.code, s.stateSince);
+      }
     }
     const dialog = detail ?? s.dialog;
     if ((to === 'permission_prompt' || to === 'plan' || to === 'asking') && dialog && dialog.kind !== 'setup') {
-      let { code } = this.messaging.codes.forDialog(sessionId, dialog);
+      const instance = { sessionId, openedAt: s.stateSince, dialog };
       const last = this.prompts.get(sessionId);
-      if (last?.code === code) {
-        if (last.leftAt === undefined || Date.now() - last.leftAt < FLAP_MS) return;
-        // The same prompt again after it was answered elsewhere (in tmux, over MCP): a new prompt, a new code.
-        this.messaging.codes.close(sessionId);
-        code = this.messaging.codes.forDialog(sessionId, dialog).code;
+      // Back on the same prompt after a redraw too short to be an answer: the same prompt, its code carried over, not notified again.
+      if (last?.leftAt !== undefined && s.stateSince - last.leftAt < FLAP_MS && this.messaging.codes.carryOver(instance) === last.code) {
+        this.prompts.set(sessionId, { code: last.code });
+        return;
       }
+      const { code } = this.messaging.codes.forDialog(instance);
+      if (last?.code === code && last.leftAt === undefined) return;
+      // Straight from one prompt to another: the first one was answered (in the terminal, or by a tool).
+      if (last && last.code !== code && last.leftAt === undefined) this.settleLater(sessionId, last.code, s.stateSince);
       this.prompts.set(sessionId, { code });
       this.dispatch(dialog.kind === 'question' ? pickerNotice(s, dialog, code) : permissionNotice(s, dialog, code));
       return;
@@ -99,12 +119,34 @@ export class Notifier {
     }
   }
 
-  private onTurn(sessionId: string, message?: string): void {
+  private onTurn(sessionId: string, at: number, message?: string): void {
     const s = this.app.sessions.store.get(sessionId);
     if (!s) return;
     const asking = s.state === 'asking' || /\?\s*$/.test(message ?? '');
-    this.dispatch(turnNotice(s, message ?? s.lastAssistant, asking));
+    this.dispatch(turnNotice(s, message ?? s.lastAssistant, asking, at));
     this.messaging.journal.add('event', `${s.name} finished a turn: ${clip(message ?? '', 100)}`, 'notifier');
+  }
+
+  /**
+   * The session left the prompt of `code`. Unless it comes back to it (a redraw) or a chat command is
+   * answering it (that answer says who), the prompt was answered outside chat: every notice of it is
+   * updated to say so, and a late press of its buttons changes nothing.
+   */
+  private settleLater(sessionId: string, code: string, leftAt: number): void {
+    const timer = setTimeout(() => {
+      this.settling.delete(timer);
+      this.guard(() => {
+        const now = this.prompts.get(sessionId);
+        if (now?.code === code && now.leftAt === undefined) return;
+        if (this.messaging.prompts.isAnswering(code)) return this.settleLater(sessionId, code, leftAt);
+        const c = this.messaging.codes.get(code);
+        if (!c || c.resolution !== undefined) return;
+        const name = this.app.sessions.store.get(sessionId)?.name ?? sessionId;
+        this.messaging.prompts.resolve(code, '☑️', `answered outside chat (terminal, CLI or MCP) at ${localTime(leftAt)}`, [{ b: name }, ' ', ...dialogLine(c.dialog)]);
+      });
+    }, FLAP_MS);
+    timer.unref();
+    this.settling.add(timer);
   }
 
   /** Pipelines may be advanced by another process, so their ends are read from the table, not from events. */
@@ -119,6 +161,28 @@ export class Notifier {
     }
   }
 
+  /**
+   * What the rate limit held back for this target, merged into one digest (and marked merged), to
+   * go out ahead of the next notice or on its own; empty when nothing was held back.
+   */
+  private digest(target: Target): Rich {
+    const held = heldBack(this.app.db, target);
+    if (!held.length) return [];
+    markMerged(this.app.db, held.map((h) => h.id));
+    const lines: Rich = held.flatMap((h) => [`\n• ${localTime(h.createdAt)} `, clip(h.text.replace(/\s+/g, ' '), 200)]);
+    return [{ i: `${held.length} notification${held.length === 1 ? '' : 's'} held back by the rate limit:` }, ...lines, '\n\n'];
+  }
+
+  /** Targets with held-back notices get them as a digest as soon as their rate allows one more message. */
+  private flushDigests(): void {
+    for (const sub of this.opts.subscriptions) {
+      if (!heldBack(this.app.db, sub).length || !this.rate.allow(targetKey(sub))) continue;
+      const rich = this.digest(sub);
+      this.messaging.outbox.enqueue({ channel: sub.channel, to: sub.to, kind: 'notification', rich: rich.slice(0, -1) });
+    }
+    this.messaging.outbox.kick();
+  }
+
   /** Fans a notice out to every subscriber of its kind; returns the outbox rows. */
   dispatch(notice: Notice): number[] {
     if (!this.app.config.get<boolean>('notify.enabled')) return [];
@@ -130,14 +194,10 @@ export class Notifier {
       const key = targetKey(sub);
       // Prompts and questions block an agent until answered: they are never held back.
       if (!notice.actionable && !this.rate.allow(key)) {
-        this.held.set(key, (this.held.get(key) ?? 0) + 1);
         ids.push(this.messaging.outbox.enqueue({ channel: sub.channel, to: sub.to, kind: 'notification', rich, status: 'suppressed' }));
         continue;
       }
-      const heldBack = this.held.get(key) ?? 0;
-      this.held.delete(key);
-      const note = heldBack ? [{ i: `(${heldBack} earlier notification${heldBack === 1 ? ' was' : 's were'} held back by the rate limit; message_list shows them)` }, '\n'] : [];
-      ids.push(this.messaging.outbox.enqueue({ channel: sub.channel, to: sub.to, kind: 'notification', rich: [...note, ...rich], buttons: notice.buttons }));
+      ids.push(this.messaging.outbox.enqueue({ channel: sub.channel, to: sub.to, kind: 'notification', rich: [...this.digest(sub), ...rich], buttons: notice.buttons, promptCode: notice.promptCode }));
     }
     this.messaging.outbox.kick();
     return ids;

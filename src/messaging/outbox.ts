@@ -3,6 +3,7 @@ import { ChannelError, type Button, type ChannelAdapter, type ChannelName } from
 import type { Db } from '../db/open.js';
 import type { Logger } from '../util/log.js';
 import { fromRow, getMessage, type MessageRecord, type OutboundKind, type OutboundPayload } from './messages.js';
+import { holderGone } from './holder.js';
 import { targetKey, type Target } from './targets.js';
 
 export interface EnqueueInput {
@@ -17,6 +18,10 @@ export interface EnqueueInput {
   replyTo?: number;
   strike?: number;
   origin?: number;
+  promptCode?: string;
+  updates?: number;
+  followUp?: Rich;
+  template?: OutboundPayload['template'];
   /** 'suppressed' stores a message the rate limit held back, for the record, without sending it. */
   status?: 'queued' | 'suppressed';
 }
@@ -30,6 +35,13 @@ export interface OutboxDeps {
   fallback?: Target;
   alerts: Target[];
   webhookMaxAttempts: number;
+  /** How retries are spaced and how long they go on (messaging.retry*). */
+  retry: RetryPolicy;
+  /**
+   * Before giving up on a message: may hold it instead (WhatsApp's closed 24-hour window: it waits for
+   * the person to write). True when it did.
+   */
+  hold?(row: MessageRecord, error: string): boolean;
   /** Third strike also writes here. */
   journal(text: string): void;
   onSent(row: MessageRecord): void;
@@ -45,19 +57,28 @@ function asChannelError(err: unknown): ChannelError {
   return new ChannelError(e?.message ?? String(err), true);
 }
 
-/** Attempts on the subscriber's own channel before the second strike (the fallback channel). */
+/** Failed attempts on the subscriber's own channel before a copy also goes to the fallback channel. */
 export const ATTEMPTS_PER_TARGET = 3;
 const CLAIM_MS = 120_000;
-const BACKOFF_BASE_MS = 1_000;
-const BACKOFF_CAP_MS = 300_000;
 const TICK_MS = 1_000;
+
+export interface RetryPolicy {
+  /** First retry delay; doubles per attempt. */
+  baseMs: number;
+  /** Longest delay between two attempts. */
+  capMs: number;
+  /** Retries stop this long after the message was queued (or resent). */
+  horizonMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1_000, capMs: 300_000, horizonMs: 24 * 3_600_000 };
 
 /**
  * Exponential backoff with jitter: attempt n waits between half and all of base·2^(n-1) (capped),
  * so many failed deliveries do not retry in lockstep against a service that just came back.
  */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+export function backoffMs(attempt: number, random: () => number = Math.random, policy: Pick<RetryPolicy, 'baseMs' | 'capMs'> = DEFAULT_RETRY): number {
+  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(40, Math.max(0, attempt - 1)));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
@@ -65,8 +86,9 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
  * The outbox: messages are stored first, then sent by whichever process claims them (a claim is an
  * UPDATE that only one process can win), so a restart loses nothing and nothing is sent twice.
  * Long texts go out in parts; a retry resumes after the parts already delivered. Failures escalate
- * in three strikes: retries with backoff on the same channel, then the fallback channel, then an
- * alert to every alerts channel and a journal entry, and the message goes to the dead-letter list.
+ * in three strikes: retries with backoff on the same channel (up to the retry horizon), then the
+ * fallback channel, then an alert to every alerts channel naming the target it was meant for and a
+ * journal entry, and the message goes to the dead-letter list, from which it can be resent.
  */
 export class Outbox {
   private timer?: NodeJS.Timeout;
@@ -76,7 +98,7 @@ export class Outbox {
   constructor(private readonly deps: OutboxDeps) {}
 
   enqueue(input: EnqueueInput, at = Date.now()): number {
-    const payload: OutboundPayload = { rich: input.rich, buttons: input.buttons, imageUrl: input.imageUrl, fileUrl: input.fileUrl, event: input.event, strike: input.strike, origin: input.origin };
+    const payload: OutboundPayload = { rich: input.rich, buttons: input.buttons, imageUrl: input.imageUrl, fileUrl: input.fileUrl, event: input.event, strike: input.strike, origin: input.origin, promptCode: input.promptCode, updates: input.updates, followUp: input.followUp, template: input.template };
     const r = this.deps.db
       .prepare(
         `INSERT INTO messages(channel, direction, peer, kind, text, payload, status, next_attempt_at, reply_to, created_at, updated_at)
@@ -88,6 +110,7 @@ export class Outbox {
 
   /** Long-lived sender: picks up due retries and rows other processes queued. */
   start(): void {
+    this.releaseOrphans();
     this.timer ??= setInterval(() => this.kick(), TICK_MS);
     this.timer.unref();
     this.kick();
@@ -123,6 +146,39 @@ export class Outbox {
   /** Waits until every target this process is sending to is done (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.busy.size) await Promise.allSettled([...this.busy.values()]);
+  }
+
+  /**
+   * Rows a killed process was sending (claimed, never finished) go back to the queue at once rather
+   * than after the claim expires: their holder is no longer running.
+   */
+  private releaseOrphans(): void {
+    const claimed = this.deps.db.prepare("SELECT DISTINCT claimed_by FROM messages WHERE direction = 'out' AND status = 'sending' AND claimed_by IS NOT NULL").all() as { claimed_by: string }[];
+    for (const { claimed_by: holder } of claimed) {
+      if (holder === this.deps.holder || !holderGone(holder)) continue;
+      const n = this.deps.db.prepare("UPDATE messages SET status = 'queued', claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE status = 'sending' AND claimed_by = ?").run(Date.now(), holder).changes;
+      this.deps.log.info('re-queued messages a stopped process was sending', { holder, count: n });
+    }
+  }
+
+  /**
+   * Puts dead letters (and messages given up on one channel) back in the queue, with a fresh retry
+   * horizon. Returns the rows re-queued; rows that are not given-up outbound messages are skipped.
+   */
+  resend(ids: number[]): number[] {
+    const now = Date.now();
+    const done: number[] = [];
+    for (const id of ids) {
+      const row = getMessage(this.deps.db, id);
+      if (!row || row.direction !== 'out' || !['dead', 'failed'].includes(row.status)) continue;
+      const payload: OutboundPayload = { ...row.payload!, retrySince: now, fallbackSent: undefined };
+      this.deps.db
+        .prepare("UPDATE messages SET status = 'queued', attempts = 0, next_attempt_at = ?, error = NULL, payload = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?")
+        .run(now, JSON.stringify(payload), now, id);
+      done.push(id);
+    }
+    this.kick();
+    return done;
   }
 
   private due(now: number, target?: Target): MessageRecord[] {
@@ -173,6 +229,25 @@ export class Outbox {
     const adapter = this.deps.adapters.get(row.channel);
     if (!adapter) return this.fail(row, new ChannelError(`channel ${row.channel} is not configured`, false));
     const p = row.payload!;
+    if (row.kind === 'update' && p.updates !== undefined) {
+      const original = getMessage(this.deps.db, p.updates);
+      if (original && ['queued', 'sending'].includes(original.status) && !original.externalId) {
+        // Not out yet (waiting for a retry): it goes out already updated, once.
+        this.deps.db.prepare('UPDATE messages SET payload = ?, text = ?, updated_at = ? WHERE id = ?').run(JSON.stringify({ ...original.payload, rich: p.rich, buttons: undefined }), plainText(p.rich), Date.now(), original.id);
+        return this.finish(row, 'merged');
+      }
+      if (original?.externalId && adapter.edit) {
+        try {
+          await adapter.edit(original.peer, original.externalId, renderChunks(p.rich, adapter.markup, adapter.maxLength)[0]!);
+        } catch (err) {
+          return this.fail(row, err);
+        }
+        return this.finish(row, 'sent');
+      }
+      // No edit on this channel (WhatsApp, a Slack incoming webhook): the update goes out as a message of its own.
+      if (p.followUp) return this.deliver({ ...row, kind: 'notification', payload: { ...p, rich: p.followUp, updates: undefined } });
+      return this.finish(row, 'merged');
+    }
     const parts = renderChunks(p.rich, adapter.markup, adapter.maxLength);
     let done = p.sentParts ?? 0;
     try {
@@ -186,6 +261,7 @@ export class Outbox {
           fileUrl: done === 0 ? p.fileUrl : undefined,
           clientRef: String(row.id),
           event: p.event,
+          template: p.template,
         });
         this.deps.db
           .prepare('UPDATE messages SET payload = ?, external_id = coalesce(?, external_id), updated_at = ? WHERE id = ?')
@@ -200,20 +276,59 @@ export class Outbox {
     this.deps.onSent(row);
   }
 
+  /**
+   * A failed send. What can succeed later (5xx, 429, unreachable) is retried with backoff until the
+   * retry horizon, across restarts; after a few tries a copy also goes to the fallback channel, if
+   * one is set, while the original keeps trying. What cannot (unknown chat, blocked bot, bad
+   * credentials) is given up on at once, with the service's reason.
+   */
+  private finish(row: MessageRecord, status: 'sent' | 'merged'): void {
+    this.deps.db
+      .prepare('UPDATE messages SET status = ?, attempts = attempts + 1, error = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?')
+      .run(status, Date.now(), row.id);
+  }
+
   private fail(row: MessageRecord, err: unknown): void {
     const e = asChannelError(err);
+    const now = Date.now();
     const attempts = row.attempts + 1;
-    const max = row.kind === 'event' ? this.deps.webhookMaxAttempts : ATTEMPTS_PER_TARGET;
+    const p = row.payload!;
     this.deps.log.warn('message send failed', { id: row.id, channel: row.channel, attempt: attempts, retryable: e.retryable, error: e.message });
-    if (e.retryable && attempts < max) {
-      const wait = Math.max(backoffMs(attempts), e.opts?.retryAfterMs ?? 0);
+    const since = p.retrySince ?? row.createdAt;
+    const within = row.kind === 'event' ? attempts < this.deps.webhookMaxAttempts : now - since < this.deps.retry.horizonMs;
+    if (e.retryable && within) {
+      const wait = Math.max(backoffMs(attempts, Math.random, this.deps.retry), e.opts?.retryAfterMs ?? 0);
+      const copy = attempts >= ATTEMPTS_PER_TARGET && !p.fallbackSent && this.fallbackFor(row);
+      const payload: OutboundPayload = { ...p, fallbackSent: p.fallbackSent || copy || undefined };
       this.deps.db
-        .prepare("UPDATE messages SET status = 'queued', attempts = ?, next_attempt_at = ?, error = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?")
-        .run(attempts, Date.now() + wait, e.message, Date.now(), row.id);
+        .prepare("UPDATE messages SET status = 'queued', attempts = ?, next_attempt_at = ?, error = ?, payload = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?")
+        .run(attempts, now + wait, e.message, JSON.stringify(payload), now, row.id);
+      if (copy) this.toFallback(row, `still trying: ${e.message}`);
       return;
     }
     this.deps.db.prepare('UPDATE messages SET attempts = ?, error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?').run(attempts, e.message, row.id);
-    this.giveUp(row, e.message);
+    this.giveUp(row, e.retryable ? `${e.message} (still failing after ${attempts} attempts)` : e.message);
+  }
+
+  /** The fallback target for a first-strike message meant for a person, when one is set and differs. */
+  private fallbackFor(row: MessageRecord): boolean {
+    const fallback = this.deps.fallback;
+    if (!fallback || ['event', 'alert'].includes(row.kind) || (row.payload?.strike ?? 1) !== 1) return false;
+    return targetKey(fallback) !== `${row.channel}:${row.peer}` && this.deps.adapters.has(fallback.channel);
+  }
+
+  private toFallback(row: MessageRecord, why: string): void {
+    const fallback = this.deps.fallback!;
+    this.enqueue({
+      channel: fallback.channel,
+      to: fallback.to,
+      kind: row.kind as OutboundKind,
+      rich: [{ i: `(${row.channel} did not take this: ${why})` }, '\n', ...(row.payload?.rich ?? [row.text])],
+      buttons: row.payload?.buttons,
+      strike: 2,
+      origin: row.payload?.origin ?? row.id,
+    });
+    this.kick();
   }
 
   /**
@@ -222,6 +337,7 @@ export class Outbox {
    * everywhere and a journal entry). Also called when a delivery receipt says the message failed.
    */
   giveUp(row: MessageRecord, error: string): void {
+    if (this.deps.hold?.(row, error)) return;
     const setStatus = (status: 'failed' | 'dead') => this.deps.db.prepare('UPDATE messages SET status = ?, updated_at = ? WHERE id = ?').run(status, Date.now(), row.id);
     if (row.kind === 'event') {
       setStatus('dead');
@@ -234,23 +350,17 @@ export class Outbox {
       return;
     }
     const strike = row.payload?.strike ?? 1;
-    const fallback = this.deps.fallback;
-    if (strike === 1 && fallback && targetKey(fallback) !== `${row.channel}:${row.peer}` && this.deps.adapters.has(fallback.channel)) {
+    if (this.fallbackFor(row)) {
       setStatus('failed');
-      this.enqueue({
-        channel: fallback.channel,
-        to: fallback.to,
-        kind: row.kind as OutboundKind,
-        rich: [{ i: `(${row.channel} did not take this: ${error})` }, '\n', ...(row.payload?.rich ?? [row.text])],
-        buttons: row.payload?.buttons,
-        strike: 2,
-        origin: row.payload?.origin ?? row.id,
-      });
-      this.kick();
+      if (!row.payload?.fallbackSent) this.toFallback(row, error);
       return;
     }
     setStatus('dead');
-    const summary = `Could not deliver a ${row.kind} to ${row.channel}:${row.peer}${strike > 1 ? ' nor to the fallback' : ''}: ${error}. It said: ${row.text.slice(0, 200)}`;
+    // Name the target the message was meant for, not the fallback that also failed.
+    const origin = row.payload?.origin !== undefined ? getMessage(this.deps.db, row.payload.origin) : undefined;
+    const meant = origin ? `${origin.channel}:${origin.peer}` : `${row.channel}:${row.peer}`;
+    const also = strike > 1 ? ` nor to the fallback ${row.channel}:${row.peer}` : '';
+    const summary = `Could not deliver a ${row.kind} to ${meant}${also}: ${error}. It said: ${(origin ?? row).text.slice(0, 200)}`;
     for (const alert of this.deps.alerts) {
       if (targetKey(alert) === `${row.channel}:${row.peer}`) continue;
       this.enqueue({ channel: alert.channel, to: alert.to, kind: 'alert', rich: ['⚠️ ', { b: 'Aegis alert' }, '\n', summary] });

@@ -11,7 +11,8 @@ export type Intent =
   | { kind: 'stop'; ref?: string }
   | { kind: 'input'; text: string }
   | { kind: 'pending' }
-  | { kind: 'approve'; code?: string }
+  | { kind: 'approve'; code?: string; scope?: 'once' | 'always' }
+  | { kind: 'reason'; code?: string }
   | { kind: 'reject'; code?: string; reason?: string }
   | { kind: 'answer'; code: string; choice: string }
   | { kind: 'recall'; query: string; full: boolean }
@@ -20,6 +21,8 @@ export type Intent =
   | { kind: 'journal'; day?: string }
   | { kind: 'note'; text: string }
   | { kind: 'briefing'; which: 'morning' | 'evening' }
+  | { kind: 'failed' }
+  | { kind: 'resend'; ids: number[]; all: boolean }
   | { kind: 'help' }
   | { kind: 'operator'; name: string; extra?: string }
   | { kind: 'unknown'; word: string; suggestions: string[] }
@@ -38,7 +41,10 @@ export interface ParseOptions {
 }
 
 /** Command words offered in "did you mean" (aliases like `s` or `y` are too short to suggest). */
-export const COMMAND_WORDS = ['task', 'continue', 'sessions', 'session', 'stop', 'input', 'pending', 'awaiting', 'waiting', 'approve', 'reject', 'answer', 'recall', 'status', 'tasks', 'journal', 'morning', 'evening', 'help'];
+export const COMMAND_WORDS = ['task', 'continue', 'sessions', 'session', 'stop', 'input', 'pending', 'awaiting', 'waiting', 'approve', 'reject', 'answer', 'recall', 'status', 'tasks', 'journal', 'morning', 'evening', 'failed', 'resend', 'reason', 'help'];
+
+/** What asks `approve` for the "Yes" that remembers it (for the session / don't ask again). */
+const ALWAYS_WORDS = ['always', 'session'];
 
 /** Commands that take free text after a colon: `task: fix the flaky login test`. */
 const TEXT_COMMANDS: Record<string, 'task' | 'continue' | 'input' | 'note'> = { task: 'task', c: 'continue', continue: 'continue', input: 'input', journal: 'note' };
@@ -110,7 +116,12 @@ export function parseCommand(raw: string, opts: ParseOptions = {}): Intent {
     case 'y':
     case 'ok':
       // Whatever follows is meant as a code: a mistyped one must fail, never approve another prompt.
-      return { kind: 'approve', code: args[0]?.toLowerCase() };
+      // `approve 3f2 always` (or `session`) picks the "Yes" that remembers it, where the dialog offers one.
+      if (args.length > 1 && !ALWAYS_WORDS.includes(args[1]!.toLowerCase())) return { kind: 'unknown', word: `approve ${args[1]}`, suggestions: ['approve <code> always'] };
+      return { kind: 'approve', code: ALWAYS_WORDS.includes(args[0]?.toLowerCase() ?? '') ? undefined : args[0]?.toLowerCase(), scope: args.some((a) => ALWAYS_WORDS.includes(a.toLowerCase())) ? 'always' : undefined };
+    case 'reason':
+    case 'why':
+      return { kind: 'reason', code: args[0]?.toLowerCase() };
     case 'reject':
     case 'no':
     case 'n':
@@ -138,6 +149,11 @@ export function parseCommand(raw: string, opts: ParseOptions = {}): Intent {
     case 'morning':
     case 'evening':
       return { kind: 'briefing', which: word };
+    case 'failed':
+    case 'undelivered':
+      return { kind: 'failed' };
+    case 'resend':
+      return { kind: 'resend', all: args[0]?.toLowerCase() === 'all', ids: args.map(Number).filter((n) => Number.isInteger(n) && n > 0) };
     case 'help':
     case 'start':
     case '?':

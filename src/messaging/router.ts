@@ -7,8 +7,9 @@ import type { SessionRecord } from '../sessions/store.js';
 import type { ToolDef } from '../tools/define.js';
 import { callTool } from '../tools/run.js';
 import { briefing } from './briefing.js';
-import { CODE_PATTERN, dialogFingerprint, type CodeStore } from './codes.js';
+import { CODE_PATTERN, openDialog, type CodeStore } from './codes.js';
 import type { ContextStore } from './contexts.js';
+import { answeredBy, type PromptNotices } from './prompt-notices.js';
 import { localTime, parseDay, type Journal } from './journal.js';
 import { runOperator, type Operator } from './operators.js';
 import { parseCommand, type Intent } from './parser.js';
@@ -22,6 +23,8 @@ import { waitingLines, waitingSessions } from './waiting.js';
 export interface Sender {
   channel: string;
   id: string;
+  /** Their name on the channel (username), for "approved on Telegram by tess". */
+  name?: string;
 }
 
 export interface Reply {
@@ -31,10 +34,13 @@ export interface Reply {
   ack?: string;
   /** The command could not be done (the reply says why). */
   failed?: boolean;
+  /** A pressed button's message keeps its buttons (the prompt is still open, e.g. waiting for a reason). */
+  keepButtons?: boolean;
 }
 
 export interface RouterDeps {
   codes: CodeStore;
+  prompts: PromptNotices;
   contexts: ContextStore;
   journal: Journal;
   operators: () => Map<string, Operator>;
@@ -46,11 +52,13 @@ const HELP: Rich = [
   '\nc: <text> — tell your current session',
   '\nsessions · session <id> · stop session',
   '\npending — who waits for you, with codes',
-  '\napprove <code> · reject <code> [why] · answer <code> <n>',
+  '\napprove <code> [always] · reject <code> [why] · answer <code> <n or text>',
+  '\nreason <code> — reject it with your next message as the reason',
   '\ninput: <text> — answer the current question',
   '\nrecall [full] <words> — search the knowledge graph',
   '\nstatus · tasks · morning · evening',
   '\njournal [date] · journal: <note>',
+  '\nfailed — messages that could not be delivered · resend <id>|all',
 ];
 
 /** Reply shapes for errors: what went wrong and, on its own line, what to do. */
@@ -60,7 +68,8 @@ function errorReply(err: unknown): Reply {
   return { rich: ['⚠️ ', e.code === 'internal' ? `Something failed: ${e.message}` : e.message, ...fix], ack: 'Failed', failed: true };
 }
 
-type Target = { session: SessionRecord } | { reply: Reply };
+/** The session an answer is for, and the code of the prompt it answers (none for a plain-text question). */
+type Target = { session: SessionRecord; code?: string } | { reply: Reply };
 
 /**
  * The command router: turns a parsed chat command into calls of the same tool handlers MCP and the
@@ -84,8 +93,20 @@ export class CommandRouter {
     let intent: Intent = { kind: 'empty' };
     let reply: Reply;
     try {
+      // After `reason <code>` (the "reject with a reason" button), the next message is the reason itself.
+      const waitingReason = /^reason:(.+)$/.exec(this.deps.contexts.get(sender.channel, sender.id).lastIntent ?? '')?.[1];
+      if (waitingReason && text.trim()) {
+        this.deps.contexts.update(sender.channel, sender.id, { lastIntent: 'reject' });
+        if (/^cancel$/i.test(text.trim())) return { intent: { kind: 'empty' }, reply: { rich: ['Not rejected; the prompt is still open.'] } };
+        intent = { kind: 'reject', code: waitingReason, reason: text.trim() };
+        return { intent, reply: await this.dispatch(sender, intent).catch(errorReply) };
+      }
       intent = this.parse(text, (await this.app.integrations.load()).commands.map((c) => c.command));
       reply = await this.dispatch(sender, intent);
+      if (intent.kind === 'reason' && !reply.failed && intent.code) {
+        this.deps.contexts.update(sender.channel, sender.id, { lastIntent: `reason:${intent.code}` });
+        return { intent, reply };
+      }
     } catch (err) {
       reply = errorReply(err);
     }
@@ -151,14 +172,20 @@ export class CommandRouter {
       case 'pending':
         return this.pending();
       case 'approve':
-        return this.approve(sender, intent.code);
+        return this.approve(sender, intent.code, intent.scope);
+      case 'reason': {
+        const t = await this.waitingTarget(sender, intent.code);
+        if ('reply' in t) return t.reply;
+        if (!intent.code) throw invalidInput('code', 'Which prompt?', 'send reason <code>, with the code from the notice');
+        return { rich: ['✍️ Send the reason to reject ', { b: t.session.name }, ' with as your next message (or cancel).'], ack: 'Send the reason', keepButtons: true };
+      }
       case 'reject':
         return this.reject(sender, intent.code, intent.reason);
       case 'answer': {
         const t = await this.waitingTarget(sender, intent.code);
         if ('reply' in t) return t.reply;
-        const r = await this.tool<{ state: string; answeredWith: string }>('session_answer', { id: t.session.id, answer: intent.choice });
-        this.deps.codes.close(t.session.id);
+        const r = await this.deps.prompts.answeringWith(t.code, () => this.tool<{ state: string; answeredWith: string }>('session_answer', { id: t.session.id, answer: intent.choice }));
+        this.answered(t, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
         return { rich: ['💬 Answered ', { b: t.session.name }, `: ${clip(r.answeredWith, 100)}. Now ${r.state}.`], ack: 'Answered' };
       }
       case 'recall':
@@ -180,6 +207,14 @@ export class CommandRouter {
         return { rich: await briefing(this.app, this.deps.codes, this.deps.journal, intent.which) };
       case 'operator':
         return this.operator(sender, intent.name, intent.extra);
+      case 'failed':
+        return this.failed();
+      case 'resend': {
+        if (!intent.all && !intent.ids.length) throw invalidInput('id', 'Which message?', 'send resend <id> with an id from failed, or resend all');
+        const r = await this.tool<{ resent: number[]; skipped: number[] }>('message_resend', { ids: intent.ids, all: intent.all });
+        if (!r.resent.length) return { rich: ['Nothing to resend', r.skipped.length ? ` (${r.skipped.join(', ')}: not undelivered messages)` : '', '. Send failed for the list.'] };
+        return { rich: [`📤 Resending ${r.resent.length} message${r.resent.length === 1 ? '' : 's'}: ${r.resent.join(', ')}`, r.skipped.length ? `; skipped ${r.skipped.join(', ')}` : '', '.'] };
+      }
     }
   }
 
@@ -205,8 +240,10 @@ export class CommandRouter {
     const s = await this.tool<{ id: string; name: string; state: SessionState; stateSince: string; workDir: string; dialog?: Dialog; lastAssistantMessage?: string }>('session_get', { id: ref });
     this.setCurrent(sender, s.id);
     const rich: Rich = [{ b: s.name }, ' ', { code: shortId(s.id) }, ` — ${s.state} for ${ago(Date.parse(s.stateSince))}`, '\nIn ', { code: s.workDir }];
-    if (s.dialog) {
-      const code = this.deps.codes.forDialog(s.id, s.dialog).code;
+    const record = this.app.sessions.store.get(s.id);
+    const open = record && openDialog(record);
+    if (open && s.dialog) {
+      const code = this.deps.codes.forDialog(open).code;
       rich.push('\nWaiting: ', ...dialogLine(s.dialog), '\nReply approve ', { b: code }, ' or reject ', { b: code });
     }
     if (s.lastAssistantMessage) rich.push('\nLast reply: ', clip(s.lastAssistantMessage, 400));
@@ -230,29 +267,36 @@ export class CommandRouter {
     if (code) {
       const c = codes.get(code);
       if (!c) throw invalidInput('code', `No prompt has code ${code}.`, 'send pending to see the open prompts and their codes');
-      if (c.closedAt) throw new AegisError('conflict', `Code ${code} was already answered.`, { field: 'code', fix: 'send pending for what is open now' });
+      // A late press (or a code typed after the prompt was answered elsewhere) changes nothing, and says so.
+      const late = (why: string): Target => ({ reply: { rich: ['⚠️ ', `Code ${code} ${why}. Nothing changed.`, '\n→ send pending for what is open now'], ack: 'Already answered — nothing changed', failed: true } });
+      if (c.closedAt) return late(c.resolution ? `was already ${c.resolution}` : 'was already answered');
       const { session } = await this.app.sessions.fresh(c.sessionId);
-      if (!session.dialog || dialogFingerprint(session.dialog) !== c.fingerprint) {
-        codes.close(c.sessionId);
-        throw new AegisError('conflict', `The prompt of code ${code} is gone: ${session.name} is ${session.state} now.`, { field: 'code', fix: 'send pending for what is open now' });
-      }
-      return { session };
+      if (!codes.stillOpen(c.code, openDialog(session))) return late(`is gone: its prompt is no longer on screen (${session.name} is ${session.state} now)`);
+      return { session, code: c.code };
     }
     await this.app.sessions.refreshLive();
     const waiting = waitingSessions(this.app, codes).filter((w) => w.code);
     const currentId = this.deps.contexts.get(sender.channel, sender.id).currentSession;
-    const mine = waiting.find((w) => w.session.id === currentId);
-    if (mine) return { session: mine.session };
-    if (waiting.length === 1) return { session: waiting[0]!.session };
+    const mine = waiting.find((w) => w.session.id === currentId) ?? (waiting.length === 1 ? waiting[0] : undefined);
+    if (mine) return { session: mine.session, code: mine.code };
     if (!waiting.length) return { reply: { rich: ['Nothing is waiting for approval.'] } };
     return { reply: { rich: [`${waiting.length} prompts are open; say which:`, ...waitingLines(waiting)] } };
   }
 
-  private async approve(sender: Sender, code?: string): Promise<Reply> {
+  /** The prompt is answered: its code closes, and every notice of it says who answered it, where and when. */
+  private answered(t: { session: SessionRecord; code?: string }, sender: Sender, icon: string, verb: string): void {
+    if (t.code) {
+      const dialog = this.deps.codes.get(t.code)?.dialog;
+      this.deps.prompts.resolve(t.code, icon, answeredBy(verb, sender.channel, sender.name ?? sender.id), [{ b: t.session.name }, ...(dialog ? [' ', ...dialogLine(dialog)] : [])], sender.channel);
+    }
+    this.deps.codes.close(t.session.id);
+  }
+
+  private async approve(sender: Sender, code?: string, scope: 'once' | 'always' = 'once'): Promise<Reply> {
     const t = await this.waitingTarget(sender, code);
     if ('reply' in t) return t.reply;
-    const r = await this.tool<{ state: string; approved: Dialog; chose: string }>('session_approve', { id: t.session.id });
-    this.deps.codes.close(t.session.id);
+    const r = await this.deps.prompts.answeringWith(t.code, () => this.tool<{ state: string; approved: Dialog; chose: string }>('session_approve', { id: t.session.id, scope }));
+    this.answered(t, sender, '✅', scope === 'always' ? `approved for the session ("${clip(r.chose, 60)}")` : 'approved');
     this.setCurrent(sender, t.session.id);
     this.deps.journal.add('event', `Approved ${t.session.name}: ${[r.approved.tool, r.approved.command ?? r.approved.file ?? r.approved.url].filter(Boolean).join(' ')}`, `${sender.channel}:${sender.id}`);
     return { rich: ['✅ Approved ', { b: t.session.name }, ': ', ...dialogLine(r.approved), `. Now ${r.state}.`], ack: 'Approved' };
@@ -261,8 +305,8 @@ export class CommandRouter {
   private async reject(sender: Sender, code?: string, reason?: string): Promise<Reply> {
     const t = await this.waitingTarget(sender, code);
     if ('reply' in t) return t.reply;
-    const r = await this.tool<{ state: string; rejected: Dialog }>('session_reject', { id: t.session.id, reason });
-    this.deps.codes.close(t.session.id);
+    const r = await this.deps.prompts.answeringWith(t.code, () => this.tool<{ state: string; rejected: Dialog }>('session_reject', { id: t.session.id, reason }));
+    this.answered(t, sender, '🚫', 'rejected');
     this.setCurrent(sender, t.session.id);
     this.deps.journal.add('event', `Rejected ${t.session.name}${reason ? `: ${clip(reason, 120)}` : ''}`, `${sender.channel}:${sender.id}`);
     return { rich: ['🚫 Rejected ', { b: t.session.name }, ': ', ...dialogLine(r.rejected), reason ? `. Told it: ${clip(reason, 200)}` : '', `. Now ${r.state}.`], ack: 'Rejected' };
@@ -273,11 +317,20 @@ export class CommandRouter {
     await this.app.sessions.refreshLive();
     const currentId = this.deps.contexts.get(sender.channel, sender.id).currentSession;
     const waiting = waitingSessions(this.app, this.deps.codes);
-    const target = waiting.find((w) => w.session.id === currentId)?.session ?? (waiting.length === 1 ? waiting[0]!.session : undefined) ?? this.current(sender);
-    const r = await this.tool<{ state: string; answeredWith: string }>('session_answer', { id: target.id, answer: text });
-    this.deps.codes.close(target.id);
+    const picked = waiting.find((w) => w.session.id === currentId) ?? (waiting.length === 1 ? waiting[0] : undefined);
+    const target = picked?.session ?? this.current(sender);
+    const r = await this.deps.prompts.answeringWith(picked?.code, () => this.tool<{ state: string; answeredWith: string }>('session_answer', { id: target.id, answer: text }));
+    this.answered({ session: target, code: picked?.code }, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
     this.setCurrent(sender, target.id);
     return { rich: ['💬 Answered ', { b: target.name }, `. Now ${r.state}.`] };
+  }
+
+  /** The dead-letter list, newest first, with each one's reason. */
+  private async failed(): Promise<Reply> {
+    const r = await this.tool<{ messages: { id: number; channel: string; peer: string; text: string; error?: string; updatedAt: string }[]; total: number }>('message_list', { failed: true, limit: 10 });
+    if (!r.messages.length) return { rich: ['Every message was delivered.'] };
+    const lines: Rich = r.messages.flatMap((m) => ['\n• ', { code: String(m.id) }, ` to ${m.channel}:${m.peer} ${ago(Date.parse(m.updatedAt))}: `, clip(m.text.replace(/\s+/g, ' '), 80), m.error ? ` — ${clip(m.error, 120)}` : '']);
+    return { rich: [{ b: `Not delivered (${r.messages.length} of ${r.total})` }, ...lines, '\nSend ', { b: 'resend <id>' }, ' or ', { b: 'resend all' }, '.'] };
   }
 
   private async recall(query: string, full: boolean): Promise<Reply> {

@@ -3,7 +3,7 @@ import type { App } from '../app.js';
 import { plainText, type Rich, type Segment } from '../channels/format.js';
 import { BUILTIN_CHANNELS } from '../channels/builtin.js';
 import { buildBuiltinAdapters, missingSettings } from '../channels/registry.js';
-import type { ChannelAdapter, ChannelName, InboundMessage, StatusUpdate } from '../channels/types.js';
+import { NOT_ALLOWED, type ChannelAdapter, type ChannelName, type InboundMessage, type StatusUpdate } from '../channels/types.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { CodeStore } from './codes.js';
 import { ContextStore } from './contexts.js';
@@ -13,6 +13,8 @@ import { Journal, type JournalEntry } from './journal.js';
 import { getMessage } from './messages.js';
 import { loadOperators, type Operator } from './operators.js';
 import { Outbox, type EnqueueInput } from './outbox.js';
+import { PromptNotices } from './prompt-notices.js';
+import { WhatsAppWindow } from './whatsapp-window.js';
 import { CommandRouter, type Reply } from './router.js';
 import { alertTargets, fallbackTarget, journalTargets } from './targets.js';
 
@@ -47,6 +49,8 @@ export class MessagingService {
   readonly adapters: Map<ChannelName, ChannelAdapter>;
   readonly outbox: Outbox;
   readonly router: CommandRouter;
+  readonly prompts: PromptNotices;
+  private readonly whatsappWindow: WhatsAppWindow;
   private operatorsCache?: Map<string, Operator>;
   private readonly chains = new Map<string, Promise<ReceiveOutcome>>();
   private readonly secrets: string[];
@@ -69,12 +73,20 @@ export class MessagingService {
       fallback: fallbackTarget(app.config),
       alerts: alertTargets(app.config),
       webhookMaxAttempts: app.config.get('hooks.webhookMaxAttempts'),
+      retry: {
+        baseMs: app.config.get<number>('messaging.retryBaseMs'),
+        capMs: app.config.get<number>('messaging.retryMaxSeconds') * 1_000,
+        horizonMs: app.config.get<number>('messaging.retryHorizonHours') * 3_600_000,
+      },
       journal: (text) => this.journal.add('alert', text, 'outbox'),
+      hold: (row, error) => this.whatsappWindow.hold(row, error),
       onSent: (row) => {
         if (row.channel !== 'webhooks') app.events.emit('message_sent', { channel: row.channel, to: row.peer, text: row.text });
       },
     });
-    this.router = new CommandRouter(app, { codes: this.codes, contexts: this.contexts, journal: this.journal, operators: () => this.operators() });
+    this.whatsappWindow = new WhatsAppWindow(db, () => this.outbox, app.config);
+    this.prompts = new PromptNotices(db, this.outbox, this.adapters, this.codes);
+    this.router = new CommandRouter(app, { codes: this.codes, prompts: this.prompts, contexts: this.contexts, journal: this.journal, operators: () => this.operators() });
     this.journal.listener = (e) => this.mirrorJournal(e);
   }
 
@@ -144,18 +156,22 @@ export class MessagingService {
   async process(id: number, m: InboundMessage): Promise<ReceiveOutcome> {
     const adapter = this.adapters.get(m.channel);
     if (!adapter?.isAllowed(m.sender, m.chat)) {
-      this.inbox.finish(id, 'ignored', 'sender not allowed');
-      this.app.log.warn('message from an unknown sender ignored', { channel: m.channel, sender: m.sender, chat: m.chat });
+      this.inbox.finish(id, 'ignored', m.callback ? 'button press from a sender not allowed: answered "not allowed"' : 'sender not allowed');
+      this.app.log.warn(m.callback ? 'button press from an unknown sender refused' : 'message from an unknown sender ignored', { channel: m.channel, sender: m.sender, chat: m.chat });
+      // A press is answered, or the stranger's button spins forever; nothing else happens.
+      if (m.callback && adapter?.refuse) adapter.refuse(m, NOT_ALLOWED).catch((err: Error) => this.app.log.warn('could not answer a refused button press', { channel: m.channel, error: err.message }));
       return { status: 'ignored' };
     }
     this.app.events.emit('message_received', { channel: m.channel, from: m.sender, text: m.text });
-    const { reply } = await this.router.handle({ channel: m.channel, id: m.sender }, m.text);
+    // They wrote: WhatsApp's 24-hour window is open again for what was held for them.
+    if (m.channel === 'whatsapp') this.whatsappWindow.reopen(m.sender);
+    const { reply } = await this.router.handle({ channel: m.channel, id: m.sender, name: m.senderName }, m.text);
     const failed = !!reply.failed;
     const replyId = this.outbox.enqueue({ channel: m.channel, to: m.chat, kind: 'reply', rich: this.mask(reply.rich), buttons: reply.buttons, replyTo: id });
     this.outbox.kick();
     this.inbox.finish(id, failed ? 'failed' : 'handled', failed ? plainText(reply.rich).slice(0, 500) : undefined);
     if (m.callback && adapter.acknowledge) {
-      adapter.acknowledge(m, reply.ack ?? 'Done').catch((err: Error) => this.app.log.warn('could not acknowledge a button press', { channel: m.channel, error: err.message }));
+      adapter.acknowledge(m, reply.ack ?? 'Done', { keepButtons: reply.keepButtons }).catch((err: Error) => this.app.log.warn('could not acknowledge a button press', { channel: m.channel, error: err.message }));
     }
     return { status: failed ? 'failed' : 'handled', id, replyId, reply };
   }

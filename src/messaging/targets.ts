@@ -1,5 +1,6 @@
 import type { ChannelName } from '../channels/types.js';
 import type { Config } from '../config/load.js';
+import { SLACK_WEBHOOK_TARGET } from '../channels/slack.js';
 
 /** Kinds of notification a subscriber can pick (`telegram:123#permission+question`). */
 export const NOTIFY_EVENTS = ['permission', 'question', 'finished', 'stalled', 'dead', 'pipeline', 'briefing'] as const;
@@ -27,8 +28,9 @@ export function parseTarget(spec: string): Subscription {
 
 /**
  * Who gets notifications: `notify.subscriptions`, or when that is empty, every chat and number the
- * configured Telegram and WhatsApp channels obey, and Discord's tasks channel when someone is allowed
- * there (the people who can answer a prompt are the people to tell about it).
+ * configured Telegram and WhatsApp channels obey, Discord's tasks channel when someone is allowed
+ * there, and each allowed Slack user (a direct message from the bot; through the incoming webhook
+ * when there is no bot token): the people who can answer a prompt are the people to tell about it.
  */
 export function subscriptions(config: Config, configured: ReadonlySet<string>): Subscription[] {
   const explicit = config.get<string[]>('notify.subscriptions');
@@ -41,6 +43,12 @@ export function subscriptions(config: Config, configured: ReadonlySet<string>): 
   }
   if (configured.has('whatsapp')) for (const to of config.get<string[]>('channels.vonage.allowedNumbers')) subs.push({ channel: 'whatsapp', to, events: all });
   if (configured.has('discord') && config.get<string[]>('channels.discord.allowedUserIds').length) subs.push({ channel: 'discord', to: config.get<string>('channels.discord.tasksChannelId'), events: all });
+  if (configured.has('slack')) {
+    const users = config.get<string[]>('channels.slack.allowedUserIds');
+    // chat.postMessage to a user id posts in the bot's direct messages with that user.
+    if (config.get<string | undefined>('channels.slack.botToken')) for (const to of users) subs.push({ channel: 'slack', to, events: all });
+    else if (users.length && config.get<string | undefined>('channels.slack.incomingWebhookUrl')) subs.push({ channel: 'slack', to: SLACK_WEBHOOK_TARGET, events: all });
+  }
   return subs;
 }
 

@@ -2,7 +2,7 @@ import type { SessionState } from '../agents/types.js';
 import type { App } from '../app.js';
 import type { Rich } from '../channels/format.js';
 import type { SessionRecord } from '../sessions/store.js';
-import type { CodeStore } from './codes.js';
+import { openDialog, type CodeStore } from './codes.js';
 import { clip, dialogLine, shortId } from './present.js';
 
 /** States in which a session waits for a person. */
@@ -20,7 +20,10 @@ export function waitingSessions(app: App, codes: CodeStore): Waiting[] {
     .live()
     .filter((s) => WAITING_STATES.includes(s.state))
     .sort((a, b) => a.stateSince - b.stateSince)
-    .map((session) => ({ session, code: session.dialog ? codes.forDialog(session.id, session.dialog).code : undefined }));
+    .map((session) => {
+      const open = openDialog(session);
+      return { session, code: open ? codes.forDialog(open).code : undefined };
+    });
 }
 
 /** One line per waiting session: `• 3f2 claude-1a2b: Bash npm test`. */

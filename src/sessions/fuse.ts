@@ -29,15 +29,20 @@ export function fuse(opts: {
 
   if (reading.dialog) {
     let dialog = reading.dialog;
-    // The PermissionRequest hook carries the exact tool and input; the screen may have truncated them.
-    if (dialog.kind === 'permission' && facts.permission) {
-      const input = facts.permission.input;
+    // The PermissionRequest hook carries the exact tool and input: authoritative over the screen,
+    // which may truncate, wrap or (on some releases) not show them. Used only when it is for the
+    // tool on screen, or the screen could not name the tool. The state is published at once; the
+    // details are marked `detailsKnown: false` until the hook confirms them.
+    const hook = facts.permission;
+    if (dialog.kind === 'permission' && hook?.tool && (dialog.tool === undefined || dialog.tool === hook.tool)) {
+      const { detailsKnown: _unknownUntilNow, ...shown } = dialog;
+      const input = hook.input;
       dialog = {
-        ...dialog,
-        tool: facts.permission.tool || dialog.tool,
-        command: typeof input.command === 'string' ? input.command : dialog.command,
-        file: typeof input.file_path === 'string' ? input.file_path : dialog.file,
-        url: typeof input.url === 'string' ? input.url : dialog.url,
+        ...shown,
+        tool: hook.tool,
+        command: typeof input.command === 'string' ? input.command : shown.command,
+        file: typeof input.file_path === 'string' ? input.file_path : shown.file,
+        url: typeof input.url === 'string' ? input.url : shown.url,
       };
     }
     return { state: DIALOG_STATE[dialog.kind], dialog };

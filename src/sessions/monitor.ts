@@ -228,12 +228,18 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
     const key = JSON.stringify([state, dialog, o?.lastAssistant, o?.error]);
     const prev = this.recorded.get(sessionId);
     if (prev?.key === key) return;
-    const { from } = this.store.setState(sessionId, state, at, source, {
+    const written = this.store.setState(sessionId, state, at, source, {
       dialog,
       lastAssistant: o?.lastAssistant,
       error: o ? (o.error ?? null) : undefined,
       exitStatus: state === 'exited' ? obs?.exit : undefined,
     });
+    const { from } = written;
+    // The store may keep another state (an exited session stays exited): report what it holds.
+    if (written.state && written.state !== state) {
+      state = written.state;
+      o = undefined;
+    }
     this.recorded.set(sessionId, { key, state });
     const before = prev?.state ?? from;
     if (before !== state) {

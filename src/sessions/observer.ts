@@ -4,7 +4,7 @@ import type { TerminalScreen } from '../terminal/screen.js';
 import { fuse, type FusedState } from './fuse.js';
 import { emptyFacts, foldHookEvent, type HookEvent, type HookFacts } from './hook-events.js';
 import { JsonlTail } from './jsonl-tail.js';
-import type { AgentProfile } from './profiles.js';
+import type { AgentProfile, AgentReader } from './profiles.js';
 import type { SessionRecord } from './store.js';
 
 /** How long output must settle before the screen is read: one frame of a redraw, not a poll. */
@@ -66,6 +66,8 @@ export class SessionObserver {
   private pendingOutput: Uint8Array[] = [];
   private disposed = false;
   last?: Observation;
+  /** The version-specific screen reader, once the agent's version is known (profile.reader). */
+  reader?: AgentReader;
   /** When Aegis last typed a prompt into this pane (0 = never), to pair it with its hook. */
   typedAt = 0;
 
@@ -78,6 +80,7 @@ export class SessionObserver {
   ) {
     this.state = session.state;
     this.everReady = session.state !== 'starting';
+    this.startReader();
     if (session.hooksFile && profile.hooks) {
       this.hooks = new JsonlTail<HookEvent>(session.hooksFile);
       for (const e of this.hooks.readNew()) this.facts = foldHookEvent(this.facts, e);
@@ -87,6 +90,17 @@ export class SessionObserver {
         deps.onError(err as Error);
       }
     }
+  }
+
+  /** Reads with the rules for the agent's version from now on, and reads the screen again. */
+  private startReader(): void {
+    void this.profile.reader?.(this.session).then(
+      (reader) => {
+        this.reader = reader;
+        this.schedule();
+      },
+      (err: Error) => this.deps.onError(err),
+    );
   }
 
   get paneId(): string {
@@ -192,7 +206,7 @@ export class SessionObserver {
       this.signature = signature;
       this.contentChangedAt = now;
     }
-    const reading = this.profile.read(lines, now - this.lastOutputAt);
+    const reading = (this.reader ?? this.profile).read(lines, now - this.lastOutputAt);
     const fused = fuse({ paneGone: this.paneGone, paneDead: this.paneDead, reading, facts: this.facts, previous: this.state, everReady: this.everReady });
     if (fused.state !== 'starting') this.everReady = true;
     if (!this.profile.hooks && this.state === 'working' && fused.state === 'idle') this.deps.onTurnFinished({ at: now });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { detectClaudeScreen } from '../agents/claude/detect.js';
+import { readClaudeScreen, rulesFor } from '../agents/claude/rule-sets.js';
+import { claudeVersion } from '../agents/claude/version.js';
 import { claudeTranscriptPath } from '../agents/claude/transcript-path.js';
 import type { KeyPlan } from '../agents/claude/dialog-keys.js';
 import type { EntryEffect, TranscriptEntry } from '../agents/claude/transcript-records.js';
@@ -47,6 +48,19 @@ export interface AgentKeys {
   submit: string[];
 }
 
+/** A screen reader for one running agent, chosen by its version (agents with versioned screen rules). */
+export interface AgentReader {
+  /** The running agent's version, when known. */
+  agentVersion?: string;
+  /** The version of the screen rules that read it. */
+  rules: string;
+  /** The rules were checked against this very version. */
+  rulesExact: boolean;
+  /** For people, e.g. "rules 2.1.332, running 2.1.400 (newer than every rule set)". */
+  rulesNote: string;
+  read(lines: string[], quietMs: number): ScreenReading;
+}
+
 /**
  * What Aegis knows about one kind of agent, as data plus two small functions: how to launch it and
  * how to read its screen. Adding an agent (or a new Claude Code version) is a change here, not in the
@@ -74,10 +88,10 @@ export interface AgentProfile {
   transcriptEffect?(entry: TranscriptEntry): EntryEffect;
   /** Whether the agent recorded `text` as a prompt since `since` (delivery proof without hooks). */
   promptTaken?(argv: string[], text: string, since: number, same: (a: string, b: string) => boolean): boolean;
-  /** The agent version a session runs and the screen rule set it is read with, when known. */
-  describe?(argv: string[]): { version?: string; rules: string };
   /** Ends what the agent leaves running outside its pane once the session is killed. */
   stopped?(argv: string[]): number;
+  /** The reader for one launched session's version; `read` serves until it is known. */
+  reader?(session: { argv: string[] }): Promise<AgentReader>;
 }
 
 /** Agents without a screen model: working while output flows, idle once the pane has been quiet. */
@@ -103,11 +117,26 @@ const claude: AgentProfile = {
     const home = req.env.HOME ?? req.baseEnv.HOME ?? homedir();
     // An MCP host that is itself Claude Code passes its CLAUDECODE markers down to us and to the tmux
     // server; an agent must not start believing it is nested inside that session.
-    const argv = ['env', ...NESTED_MARKERS.flatMap((v) => ['-u', v]), req.config.get<string>('agents.claude.command'), '--session-id', agentSessionId, '--settings', settings, '--permission-mode', req.permissionMode];
+    const command = req.config.get<string>('agents.claude.command');
+    void claudeVersion(command); // warms the cache while the pane starts
+    const argv = ['env', ...NESTED_MARKERS.flatMap((v) => ['-u', v]), command, '--session-id', agentSessionId, '--settings', settings, '--permission-mode', req.permissionMode];
     if (req.model) argv.push('--model', req.model);
     return { argv, env: req.env, agentSessionId, hooksFile, transcriptPath: claudeTranscriptPath(home, req.workDir, agentSessionId) };
   },
-  read: (lines) => detectClaudeScreen(lines),
+  // Until the version is known (`claude --version` takes ~0.3 s once per binary), the newest rules.
+  read: (lines) => readClaudeScreen(lines, rulesFor(undefined)),
+  async reader(session) {
+    // launch() puts the command right before --session-id.
+    const command = session.argv[session.argv.indexOf('--session-id') - 1];
+    const choice = rulesFor(command ? await claudeVersion(command) : undefined);
+    return {
+      agentVersion: choice.agentVersion,
+      rules: choice.rules.version,
+      rulesExact: choice.rulesExact,
+      rulesNote: choice.note,
+      read: (lines) => readClaudeScreen(lines, choice),
+    };
+  },
 };
 
 const simple = (name: 'gemini'): AgentProfile => ({
@@ -147,7 +176,7 @@ const codex: AgentProfile = {
   transcriptFile: codexAgent.transcriptFile,
   transcriptEffect: codexAgent.transcriptEffect,
   promptTaken: codexAgent.promptTaken,
-  describe: codexAgent.describe,
+  reader: (session) => codexAgent.reader(session.argv),
   stopped: codexAgent.stopped,
 };
 

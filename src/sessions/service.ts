@@ -12,7 +12,9 @@ import { SessionMonitor, type StateChange } from './monitor.js';
 import type { Observation, SessionObserver } from './observer.js';
 import { PROFILES, type AgentName, type AgentProfile } from './profiles.js';
 import { SessionStore, type QueuedMessage, type SessionRecord } from './store.js';
-import { boxHolds, checkText, samePrompt } from './text.js';
+import { agentBaseEnv, agentMaySee } from './agent-env.js';
+import { checkText, checkTypedAnswer } from './text.js';
+import { DeliveryUnconfirmed, PromptDelivery } from './delivery.js';
 import { spawnEngine } from './engine-spawn.js';
 import { killPaneTree } from './process-tree.js';
 import { settleWithin } from '../util/settle.js';
@@ -40,6 +42,8 @@ const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CLAIM_TTL_MS = 20_000;
 /** How long closing waits for a message being typed to be confirmed and recorded. */
 const STOP_WAIT_MS = 5_000;
+/** Pause before a failed delivery is attempted again. */
+const RETRY_AFTER_MS = 1_000;
 const MONITOR_LEASE = 'session-monitor';
 const MONITOR_LEASE_MS = 6_000;
 
@@ -58,6 +62,7 @@ export class SessionService {
   private readonly delivering = new Map<string, Promise<SendResult>>();
   private readonly inflight = new Map<number, Promise<SendResult>>();
   private readonly readers = new Map<string, TranscriptReader>();
+  private readonly delivery: PromptDelivery;
 
   constructor(private readonly app: App) {
     this.store = new SessionStore(app.db);
@@ -65,8 +70,10 @@ export class SessionService {
       { command: app.config.get('tmux.command'), socket: app.config.get('tmux.socket') },
       app.config.home,
       { width: app.config.get('sessions.paneWidth'), height: app.config.get('sessions.paneHeight') },
+      { env: agentBaseEnv(app.env), mayKeep: agentMaySee },
     );
     this.monitor = new SessionMonitor(this.tmux, this.store, app.log, app.config.get<number>('sessions.stallSeconds') * 1000);
+    this.delivery = new PromptDelivery({ tmux: this.tmux, log: app.log, until: (o, p, t) => this.until(o, p, t), settle: (o, q, t) => this.settle(o, q, t) });
     this.monitor.on('change', (c) => this.onChange(c));
     this.monitor.on('observation', (id, o) => this.maybeDeliver(id, o));
     this.monitor.on('turn', (sessionId, turn) => this.app.events.emit('session_turn_finished', { sessionId, at: turn.at, message: turn.message }));
@@ -307,21 +314,33 @@ export class SessionService {
 
   private async deliverClaimed(s: SessionRecord, obs: SessionObserver, msg: QueuedMessage): Promise<SendResult> {
     try {
-      await this.type(s, obs, msg.text);
+      await this.delivery.deliver(s, obs, PROFILES[s.agent as AgentName] ?? PROFILES.custom, msg);
+      this.delivery.forget(msg.id);
       this.store.finishMessage(msg.id, true, Date.now());
       if (msg.text === s.initialPrompt) this.store.update(s.id, { promptDelivered: true });
       return { status: 'delivered', messageId: msg.id };
     } catch (err) {
       const error = (err as Error).message;
+      const final = msg.attempts >= 3 || err instanceof DeliveryUnconfirmed;
+      if (final) this.delivery.forget(msg.id);
       try {
-        if (msg.attempts >= 3) this.store.finishMessage(msg.id, false, Date.now(), error);
+        if (final) this.store.finishMessage(msg.id, false, Date.now(), error);
         else this.store.releaseMessage(msg.id);
       } catch {
         // The app closed under us (past STOP_WAIT_MS): the claim expires and a watching process retries.
       }
       this.app.log.warn('delivery failed', { session: s.id, attempt: msg.attempts, error });
-      return { status: msg.attempts >= 3 ? 'failed' : 'queued', messageId: msg.id, error };
+      // Deliveries start on screen changes; a pane that shows nothing new would leave the message
+      // queued for ever, so the next attempt is also started after a pause.
+      if (!final) setTimeout(() => this.retryDelivery(s.id), RETRY_AFTER_MS).unref();
+      return { status: final ? 'failed' : 'queued', messageId: msg.id, error };
     }
+  }
+
+  private retryDelivery(sessionId: string): void {
+    // After stop() nothing is watched any more, so nothing is retried here.
+    const o = this.monitor.observer(sessionId)?.last;
+    if (o) this.maybeDeliver(sessionId, o);
   }
 
   /** Waits for the observer to report something that satisfies `pred`, or the deadline. */
@@ -361,71 +380,6 @@ export class SessionService {
       this.monitor.on('observation', onObs);
     });
   }
-
-  /**
-   * Types one prompt and confirms it arrived. A prompt put back into the input box by an interrupt
-   * is cleared first; multi-line text goes as one bracketed paste; Enter is a separate key. Delivery
-   * counts only when the agent shows it took the prompt (hook, state or screen), and Enter is
-   * retried while the text is still sitting in the box.
-   */
-  private async type(s: SessionRecord, obs: SessionObserver, text: string): Promise<void> {
-    const profile = PROFILES[s.agent as AgentName] ?? PROFILES.custom;
-    const pane = s.tmuxPane!;
-    const started = Date.now();
-    obs.typedAt = started;
-    let before = obs.screen.lines().join('\n');
-    for (let typing = 0; ; typing++) {
-      await this.clearInput(pane, obs, profile);
-      before = obs.screen.lines().join('\n');
-      // A typed Tab or newline is a key to the agent (completion, submit); inside a bracketed paste it is text.
-      if (/[\n\t]/.test(text)) await this.tmux.paste(pane, text);
-      else await this.tmux.typeLiteral(pane, text);
-      if (!profile.dialogs) break;
-      // Enter goes only when the box holds exactly our text: anything else would be sent with it.
-      const shown = await this.until(obs, (o) => boxHolds(o.reading.inputText, text), 2_000);
-      if (shown) break;
-      const box = obs.last?.reading.inputText ?? '';
-      this.app.log.warn('input box does not match the text typed; clearing and typing again', { session: s.id, box: box.slice(0, 200), attempt: typing + 1 });
-      if (typing >= 1) {
-        await this.clearInput(pane, obs, profile);
-        throw new AegisError('unavailable', 'the input box did not show the text as typed', { fix: 'check the pane with session_pane; the message stays queued and is retried' });
-      }
-    }
-    for (let attempt = 0; attempt < 3; attempt++) {
-      await this.tmux.sendKeys(pane, profile.keys.submit);
-      obs.schedule();
-      const confirmed = await this.until(
-        obs,
-        (o) => {
-          if (profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= started && samePrompt(p.prompt, text))) return true;
-          if (profile.promptTaken?.(s.argv, text, started, samePrompt)) return true;
-          if (profile.dialogs) return !o.reading.inputText && o.state !== 'idle' && o.at > started;
-          return obs.screen.lines().join('\n') !== before;
-        },
-        attempt === 0 ? 4_000 : 2_000,
-      );
-      if (confirmed) return;
-      // Still in the box: the Enter was lost (e.g. swallowed while the paste was being processed).
-      if (!obs.last?.reading.inputText) break;
-    }
-    if (profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= started && samePrompt(p.prompt, text))) return;
-    if (profile.promptTaken?.(s.argv, text, started, samePrompt)) return;
-    throw new AegisError('timeout', `the agent did not confirm the prompt within ${Math.round((Date.now() - started) / 1000)} s`, { fix: 'check the pane with session_pane; the message stays queued and is retried' });
-  }
-
-  /**
-   * Empties the input box (a prompt put back by an interrupt, a half-typed line). C-u clears one line
-   * of a multi-line box, so it is pressed until the screen shows the box empty.
-   */
-  private async clearInput(pane: string, obs: SessionObserver, profile: AgentProfile): Promise<void> {
-    for (let i = 0; i < 50 && obs.last?.reading.inputText; i++) {
-      await this.tmux.sendKeys(pane, profile.keys.clearInput);
-      obs.schedule();
-      const pressed = Date.now();
-      await this.until(obs, (o) => o.at > pressed, 300);
-    }
-  }
-
 
   // ---------- dialogs ----------
 
@@ -482,6 +436,7 @@ export class SessionService {
       throw new AegisError('conflict', `session ${session.name} is not asking anything (state: ${session.state})`, { field: 'id', fix: 'wait for state asking (session_wait), or use session_send' });
     }
     const plan = (this.profileOf(session).dialogKeys?.answer ?? answerKeys)(dialog, choice);
+    if (plan.text) plan.text = checkTypedAnswer('answer', plan.text);
     const state = await this.pressAndSettle(session, observer!, plan, dialog);
     return { state, answeredWith: plan.label ?? String(choice) };
   }
@@ -517,16 +472,18 @@ export class SessionService {
   /** Stops the agent and every process it started, removes the pane, keeps the record and transcript. */
   async kill(ref: string): Promise<{ session: SessionRecord; killedProcesses: number }> {
     const s = this.resolve(ref);
+    // Recorded `exited` before anything is killed, so that no watcher (this process's or another's)
+    // sees the pane die first and reports a dead pane: the store keeps an exited session exited.
+    this.monitor.unwatch(s.id);
+    const now = Date.now();
+    const { changed, from } = this.store.setState(s.id, 'exited', now, 'kill', { dialog: null });
+    if (changed) this.onChange({ sessionId: s.id, from, to: 'exited', at: now, observation: { state: 'exited', reading: { state: 'exited', inputText: '', queued: [], turnFinished: false }, at: now, contentChangedAt: now } });
     let killed = 0;
     if (s.tmuxWindow && !['dead'].includes(s.state)) {
       const pane = s.tmuxPane ? await this.tmux.pane(s.tmuxPane) : undefined;
       killed = await killPaneTree(pane?.pid ?? s.panePid, () => this.tmux.killWindow(s.tmuxWindow!));
     }
-    this.monitor.unwatch(s.id);
     killed += this.profileOf(s).stopped?.(s.argv) ?? 0;
-    const now = Date.now();
-    const { changed, from } = this.store.setState(s.id, 'exited', now, 'kill', { dialog: null });
-    if (changed) this.onChange({ sessionId: s.id, from, to: 'exited', at: now, observation: { state: 'exited', reading: { state: 'exited', inputText: '', queued: [], turnFinished: false }, at: now, contentChangedAt: now } });
     for (const m of this.store.queued(s.id)) this.store.finishMessage(m.id, false, now, 'session killed');
     return { session: this.store.get(s.id)!, killedProcesses: killed };
   }

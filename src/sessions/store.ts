@@ -175,10 +175,13 @@ export class SessionStore {
    * Records a state change. Several processes may observe the same pane; the WHERE clause makes the
    * write (and its history row) happen once per real change.
    */
-  setState(id: string, to: SessionState, at: number, source: string, extra: { dialog?: Dialog | null; lastAssistant?: string; error?: string | null; exitStatus?: number } = {}): { changed: boolean; from?: SessionState } {
+  setState(id: string, to: SessionState, at: number, source: string, extra: { dialog?: Dialog | null; lastAssistant?: string; error?: string | null; exitStatus?: number } = {}): { changed: boolean; from?: SessionState; state?: SessionState } {
     const tx = this.db.transaction(() => {
       const cur = this.db.prepare('SELECT state, dialog FROM sessions WHERE id = ?').get(id) as { state: SessionState; dialog: string | null } | undefined;
       if (!cur) return { changed: false };
+      // Exited is final: a watcher (in any process) that sees the pane of a killed session die or
+      // vanish afterwards must not record it `dead`.
+      if (cur.state === 'exited' && to !== 'exited') return { changed: false, from: cur.state, state: cur.state };
       const dialogJson = extra.dialog === undefined ? cur.dialog : extra.dialog === null ? null : JSON.stringify(extra.dialog);
       const changed = cur.state !== to;
       this.db
@@ -192,7 +195,7 @@ export class SessionStore {
       if (changed) {
         this.db.prepare('INSERT INTO session_events (session_id, at, from_state, to_state, source, detail) VALUES (?, ?, ?, ?, ?, ?)').run(id, at, cur.state, to, source, dialogJson);
       }
-      return { changed, from: cur.state };
+      return { changed, from: cur.state, state: to };
     });
     return tx.immediate();
   }

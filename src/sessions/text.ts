@@ -21,6 +21,20 @@ export function checkText(field: string, raw: string): string {
   return text;
 }
 
+/**
+ * Text typed with send-keys into a dialog's own text field (an answer the picker takes as "Type
+ * something"): control characters removed as for prompts, line breaks and tabs made spaces. It goes on
+ * a tmux command line, which holds about 16 KB, so it is kept well below that.
+ */
+export const MAX_TYPED_ANSWER_BYTES = 8_000;
+
+export function checkTypedAnswer(field: string, raw: string): string {
+  // Typed (not pasted), a newline or tab is a key: Enter would submit part of the answer.
+  const text = sanitizeText(raw).replace(/[\n\t]/g, ' ');
+  if (Buffer.byteLength(text) > MAX_TYPED_ANSWER_BYTES) throw invalidInput(field, `${field} is ${Buffer.byteLength(text)} bytes; a typed answer can hold ${MAX_TYPED_ANSWER_BYTES}`, 'answer briefly here, and send the details afterwards with session_send');
+  return text;
+}
+
 /** Compares prompts the way an agent echoes them: line ends and surrounding blanks do not count. */
 export const samePrompt = (a: string, b: string): boolean => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
 

@@ -17,18 +17,32 @@ export interface TmuxResult {
 const MISSING_FIX = 'install tmux >= 3.2 (e.g. `apt-get install tmux` or `brew install tmux`), or set AEGIS_TMUX to its path';
 
 /**
- * Runs one tmux command on our socket. Arguments go to tmux as an argv array (never through a shell),
- * so no text of a caller's is ever interpreted by sh.
+ * An argument tmux takes as written. tmux 3.3a reads an argument ending in `;` as the end of a command
+ * (the `;` is dropped and what follows is parsed as a new command), and one ending in `\;` as ending in a
+ * literal `;`; so a final `;` is sent as `\;`, which always comes back as exactly the argument given.
  */
-export async function tmux(target: TmuxTarget, args: string[], opts: { input?: string; reject?: boolean } = {}): Promise<TmuxResult> {
-  const r = await run(target.command, ['-L', target.socket, ...args], { input: opts.input });
+export const argLiteral = (arg: string): string => (arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg);
+
+/**
+ * Runs tmux commands on our socket in one tmux invocation (`a ; b`: one client process, run in order).
+ * Arguments go to tmux as an argv array (never through a shell), so no text of a caller's is ever
+ * interpreted by sh, and each is kept literal (argLiteral), so none ends a command early or starts another.
+ */
+export async function tmuxSequence(target: TmuxTarget, commands: string[][], opts: { input?: string; reject?: boolean; env?: Record<string, string> } = {}): Promise<TmuxResult> {
+  const argv = commands.flatMap((c, i) => [...(i ? [';'] : []), ...c.map(argLiteral)]);
+  const r = await run(target.command, ['-L', target.socket, ...argv], { input: opts.input, env: opts.env });
   if (r.exitCode === undefined) throw new AegisError('unavailable', `tmux could not run: ${r.spawnError ?? 'unknown error'}`, { fix: MISSING_FIX });
   const result = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
   if (opts.reject !== false && result.exitCode !== 0) {
-    throw new AegisError('unavailable', `tmux ${args.find((a) => !a.startsWith('-') && !a.includes('/')) ?? ''} failed: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
+    const name = commands.flat().find((a) => !a.startsWith('-') && !a.includes('/')) ?? '';
+    throw new AegisError('unavailable', `tmux ${name} failed: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
   }
   return result;
 }
+
+/** Runs one tmux command on our socket (see tmuxSequence). */
+export const tmux = (target: TmuxTarget, args: string[], opts: { input?: string; reject?: boolean; env?: Record<string, string> } = {}): Promise<TmuxResult> =>
+  tmuxSequence(target, [args], opts);
 
 /** `tmux -V` as {major, minor, text}, or undefined when tmux is missing. */
 export async function tmuxVersion(command: string): Promise<{ major: number; minor: number; text: string } | undefined> {

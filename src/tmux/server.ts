@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AegisError } from '../errors.js';
-import { tmux, type TmuxResult, type TmuxTarget } from './command.js';
+import { tmuxSequence, type TmuxResult, type TmuxTarget } from './command.js';
 
 /** The tmux session that holds one window per agent session. */
 export const HUB_SESSION = 'aegis';
@@ -36,6 +36,21 @@ function parsePane(line: string): PaneInfo {
 }
 
 /**
+ * Makes a string literal where tmux expands formats. tmux 3.3a expands `#(...)` (runs a shell command),
+ * `#{...}` and `##` once in the start directory (-c) and the window name (-n) of new-window and
+ * new-session; a doubled `#` comes out as one `#` and nothing else in the string is special there.
+ */
+export const formatLiteral = (s: string): string => s.replace(/#/g, '##');
+
+/** Who the tmux server is started as: the environment every pane inherits, and what may stay in it. */
+export interface TmuxEnvironment {
+  /** The environment tmux runs with; a server it starts takes it as its global environment. */
+  env: Record<string, string>;
+  /** Whether a variable may stay in the global environment of a server started by someone else. */
+  mayKeep(name: string): boolean;
+}
+
+/**
  * Our own tmux server on a private socket, started with our own config file (never the user's
  * ~/.tmux.conf) so that its behaviour is known: a fixed default window size (control clients do not resize;
  * `window-size manual` is avoided because it crashes tmux 3.3a when a window is created),
@@ -44,11 +59,14 @@ function parsePane(line: string): PaneInfo {
  */
 export class TmuxServer {
   private readonly confFile: string;
+  /** Whether this process has checked the server's global environment (once is enough). */
+  private scrubbed = false;
 
   constructor(
     readonly target: TmuxTarget,
     home: string,
     readonly size: { width: number; height: number },
+    private readonly environment: TmuxEnvironment,
   ) {
     this.confFile = join(home, 'tmux.conf');
   }
@@ -73,7 +91,27 @@ export class TmuxServer {
 
   /** Runs a command against our server, passing our config so a server started by it is configured. */
   run(args: string[], opts: { input?: string; reject?: boolean } = {}): Promise<TmuxResult> {
-    return tmux(this.target, ['-f', this.confFile, ...args], opts);
+    return this.runAll([args], opts);
+  }
+
+  /** Runs several commands in one tmux invocation, in order (one process to start instead of several). */
+  runAll(commands: string[][], opts: { input?: string; reject?: boolean } = {}): Promise<TmuxResult> {
+    const [first = [], ...rest] = commands;
+    return tmuxSequence(this.target, [['-f', this.confFile, ...first], ...rest], { ...opts, env: this.environment.env });
+  }
+
+  /**
+   * Removes from a running server's global environment what no pane may inherit: a server started by
+   * an older Aegis, or by hand, took its starter's whole environment.
+   */
+  private async scrubGlobalEnvironment(): Promise<void> {
+    if (this.scrubbed) return;
+    const r = await this.run(['show-environment', '-g'], { reject: false });
+    // No server yet: the one we start takes our (scrubbed) environment.
+    this.scrubbed = true;
+    if (r.exitCode !== 0) return;
+    const names = r.stdout.split('\n').filter((l) => l && !l.startsWith('-')).map((l) => l.split('=')[0]!);
+    for (const name of names.filter((n) => !this.environment.mayKeep(n))) await this.run(['set-environment', '-g', '-u', name], { reject: false });
   }
 
   /**
@@ -83,13 +121,17 @@ export class TmuxServer {
    */
   async createWindow(opts: { aegisId: string; name: string; cwd: string; env: Record<string, string>; argv: string[] }): Promise<PaneInfo> {
     this.writeConf();
+    await this.scrubGlobalEnvironment();
+    // tmux runs a command of one word through the shell (sh -c); env runs it as the one argv word it is.
+    const argv = opts.argv.length === 1 ? ['env', '--', ...opts.argv] : opts.argv;
+    // Environment values (-e) and option values are not format-expanded by tmux; -c and -n are.
     const envArgs = Object.entries(opts.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    const common = ['-P', '-F', PANE_FORMAT, '-n', opts.name, '-c', opts.cwd, ...envArgs];
-    let r = await this.run(['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...opts.argv], { reject: false });
+    const common = ['-P', '-F', PANE_FORMAT, '-n', formatLiteral(opts.name), '-c', formatLiteral(opts.cwd), ...envArgs];
+    let r = await this.run(['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...argv], { reject: false });
     if (r.exitCode !== 0) {
-      r = await this.run(['new-session', '-d', '-s', HUB_SESSION, '-x', String(this.size.width), '-y', String(this.size.height), ...common, '--', ...opts.argv], { reject: false });
+      r = await this.run(['new-session', '-d', '-s', HUB_SESSION, '-x', String(this.size.width), '-y', String(this.size.height), ...common, '--', ...argv], { reject: false });
       if (r.exitCode !== 0 && /duplicate session/.test(r.stderr)) {
-        r = await this.run(['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...opts.argv], { reject: false });
+        r = await this.run(['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...argv], { reject: false });
       }
     }
     if (r.exitCode !== 0) throw new AegisError('unavailable', `tmux could not start the agent: ${r.stderr.trim()}`, { fix: 'run `ag doctor` to check tmux' });
@@ -133,13 +175,13 @@ export class TmuxServer {
 
   /**
    * Pastes `text` as one bracketed paste (when the application asked for bracketed paste mode), so
-   * a multi-line prompt arrives as one prompt instead of one line per Enter. The buffer is named per
-   * call and deleted after pasting (-d), so concurrent sends never mix.
+   * a multi-line prompt arrives as one prompt instead of one line per Enter. The text goes to tmux on
+   * stdin (load-buffer -), never on its command line, so any length up to our limit arrives unparsed.
+   * The buffer is named per call and deleted after pasting (-d), so concurrent sends never mix.
    */
   async paste(paneId: string, text: string): Promise<void> {
     const buffer = `aegis-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-    await this.run(['load-buffer', '-b', buffer, '-'], { input: text });
-    await this.run(['paste-buffer', '-p', '-d', '-r', '-b', buffer, '-t', paneId]);
+    await this.runAll([['load-buffer', '-b', buffer, '-'], ['paste-buffer', '-p', '-d', '-r', '-b', buffer, '-t', paneId]], { input: text });
   }
 
   async killWindow(windowId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { render } from '../channels/format.js';
 import { invalidInput } from '../errors.js';
-import { channelActivity, getMessage, listMessages, MESSAGE_STATUSES } from '../messaging/messages.js';
+import { channelActivity, getMessage, listMessages, MESSAGE_STATUSES, type MessageStatus } from '../messaging/messages.js';
 import { defineTool } from './define.js';
 import { INPUT_LIMITS as L, str } from './schemas.js';
 
@@ -67,11 +67,12 @@ const messageList = defineTool({
   name: 'message_list',
   title: 'List messages',
   description:
-    'Lists inbound and outbound messages, newest first, filtered by channel, direction (in/out), status and time. Statuses: in = received, handled, ignored (sender not allowed), failed; out = queued (waiting or retrying at nextAttemptAt), sending, sent, delivered, read, failed (gave up on this channel; a fallback took over), dead (the dead-letter list: undeliverable, including outbound webhooks that exhausted their retries), suppressed (held back by the rate limit). Paginated: total counts every match.',
+    'Lists inbound and outbound messages, newest first, filtered by channel, direction (in/out), status and time; failed=true lists the dead letters (what message_resend can send again). Statuses: in = received, handled, ignored (sender not allowed), failed; out = queued (waiting or retrying at nextAttemptAt), sending, sent, delivered, read, failed (gave up on this channel; a fallback took over), dead (the dead-letter list: undeliverable, including outbound webhooks that exhausted their retries), suppressed (held back by the rate limit until the next digest), merged (went out inside a digest). Paginated: total counts every match.',
   input: z.object({
     channel: channel.optional(),
     direction: z.enum(['in', 'out']).optional(),
     status: z.array(z.enum(MESSAGE_STATUSES)).max(L.listItems).optional().describe('Only these statuses, e.g. ["dead"] for the dead-letter list'),
+    failed: z.boolean().default(false).describe('Only outbound messages given up on (dead and failed), each with the reason: what message_resend can send again'),
     kind: str(L.shortChars).optional().describe('Only this kind, e.g. notification or event'),
     since: str(L.shortChars).optional().describe('ISO date/time, or a duration back from now: 30m, 2h, 7d'),
     limit: z.number().int().min(1).max(500).default(50),
@@ -87,7 +88,8 @@ const messageList = defineTool({
       ].join('\n'),
   },
   handler: async ({ app }, input) => {
-    const { messages, total } = listMessages(app.db, { channel: input.channel, direction: input.direction, status: input.status, kind: input.kind, since: input.since ? parseSince(input.since) : undefined, limit: input.limit, offset: input.offset });
+    const failed = input.failed ? { direction: 'out' as const, status: GIVEN_UP } : {};
+    const { messages, total } = listMessages(app.db, { channel: input.channel, direction: input.direction, status: input.status, kind: input.kind, ...failed, since: input.since ? parseSince(input.since) : undefined, limit: input.limit, offset: input.offset });
     const next = input.offset + messages.length;
     return {
       messages: messages.map((m) => ({
@@ -166,11 +168,36 @@ const channelList = defineTool({
   },
 });
 
+/** Outbound rows given up on: the dead-letter list, and rows a fallback channel took over. */
+const GIVEN_UP: MessageStatus[] = ['dead', 'failed'];
+
+const messageResend = defineTool({
+  name: 'message_resend',
+  title: 'Resend dead letters',
+  description:
+    'Puts outbound messages that were given up on (status dead or failed: see message_list with failed=true) back in the outbox and tries to send them now; `ag serve` keeps retrying them with backoff for messaging.retryHorizonHours. Pass ids, or all=true for every one. Returns the ids re-queued and the ids skipped (unknown, inbound, or not given up).',
+  input: z.object({
+    ids: z.array(z.coerce.number().int().positive()).max(L.listItems).default([]).describe('Message ids from message_list --failed'),
+    all: z.boolean().default(false).describe('Every dead or failed outbound message'),
+  }),
+  output: z.object({ resent: z.array(z.number()), skipped: z.array(z.number()) }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  cli: { positional: ['ids'] },
+  handler: async ({ app }, input) => {
+    if (!input.all && !input.ids.length) throw invalidInput('ids', 'no message named', 'pass the ids shown by `ag message list --failed`, or --all');
+    await app.messaging.ready();
+    const ids = input.all ? listMessages(app.db, { direction: 'out', status: GIVEN_UP, limit: 500, offset: 0 }).messages.map((m) => m.id) : input.ids;
+    const resent = app.messaging.outbox.resend(ids);
+    await app.messaging.outbox.sendNow(resent);
+    return { resent, skipped: ids.filter((id) => !resent.includes(id)) };
+  },
+});
+
 const messageHandle = defineTool({
   name: 'message_handle',
   title: 'Run a chat command',
   description:
-    'Runs the chat command router on a text as if it came from a sender, and returns the reply (nothing is sent). The same grammar as Telegram/WhatsApp/Discord/Slack: "task: <brief>", "c: <text>", "sessions", "session <id>", "stop session", "input: <text>", "pending", "approve [code]", "reject [code] [reason]", "recall [full] <query>", "status", "tasks", "journal [date]", "journal: <note>", "morning", "evening", "help", and the operator commands from config. The sender (channel + from) keeps its own current session between calls.',
+    'Runs the chat command router on a text as if it came from a sender, and returns the reply (nothing is sent). The same grammar as Telegram/WhatsApp/Discord/Slack: "task: <brief>", "c: <text>", "sessions", "session <id>", "stop session", "input: <text>", "pending", "approve [code] [always]", "reject [code] [reason]", "reason <code>" (the next message is the reason), "answer <code> <n or text>", "failed", "resend <id>|all", "recall [full] <query>", "status", "tasks", "journal [date]", "journal: <note>", "morning", "evening", "help", and the operator commands from config. The sender (channel + from) keeps its own current session between calls.',
   input: z.object({
     text: str(L.textChars).describe('The command text, e.g. "pending" or "task: fix the flaky login test"'),
     channel: str(L.shortChars).min(1).default('cli').describe('Channel the command is attributed to (keys the sender context)'),
@@ -186,4 +213,4 @@ const messageHandle = defineTool({
   },
 });
 
-export const messagingTools = [messageSend, messageList, channelList, messageHandle];
+export const messagingTools = [messageSend, messageList, messageResend, channelList, messageHandle];

@@ -15,6 +15,11 @@ export const dialogSchema = z.object({
   command: z.string().optional(),
   file: z.string().optional(),
   url: z.string().optional(),
+  detailsKnown: z
+    .boolean()
+    .optional()
+    .describe('false: the screen does not show tool/command/file/url unambiguously for this Claude Code release; they arrive with the permission hook. Absent = known.'),
+  toolLabel: z.string().optional().describe('How the screen names the tool when that is not its name (Claude Code 2.1.33x MCP dialogs)'),
 });
 
 /**

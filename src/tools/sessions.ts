@@ -5,7 +5,7 @@ import type { App } from '../app.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { renderMemoryBlock } from '../memory/render.js';
 import { MEMORY_LIMITS } from '../memory/store.js';
-import { AGENTS, PROFILES, type AgentName } from '../sessions/profiles.js';
+import { AGENTS } from '../sessions/profiles.js';
 import type { SessionService, CreateOptions } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
 import { defineTool } from './define.js';
@@ -140,7 +140,7 @@ const sessionGet = defineTool({
   name: 'session_get',
   title: 'Get one session',
   description:
-    'Everything about one session, observed now: state and since when, the pending dialog (kind, question, numbered options, tool and command or file) when it waits for approval or an answer, messages queued for it, the agent session id, transcript path, pane size, the agent version and screen rule set when known (Codex), and the tmux command to watch it live.',
+    'Everything about one session, observed now: state and since when, the pending dialog (kind, question, numbered options, tool and command or file; detailsKnown false while only the state is sure) when it waits for approval or an answer, messages queued for it, the agent session id, the agent version and which screen rules read it, transcript path, pane size and the tmux command to watch it live.',
   input: z.object({ id }),
   output: sessionSummary.extend({
     dialog: dialogSchema.optional(),
@@ -148,6 +148,11 @@ const sessionGet = defineTool({
     inputText: z.string().optional(),
     queuedMessages: z.array(z.object({ id: z.number(), text: z.string(), status: z.string(), createdAt: z.string() })),
     agentSessionId: z.string().optional(),
+    agentVersion: z.string().optional().describe('The running agent version (claude --version), when known'),
+    screenRules: z
+      .object({ version: z.string(), exact: z.boolean(), note: z.string() })
+      .optional()
+      .describe('The screen rule set reading this agent; exact false when it was not verified on the running version'),
     transcriptPath: z.string().optional(),
     pane: z.object({ id: z.string().optional(), width: z.number().optional(), height: z.number().optional() }),
     permissionMode: z.string(),
@@ -156,14 +161,11 @@ const sessionGet = defineTool({
     error: z.string().optional(),
     createdAt: z.string(),
     attach: z.string(),
-    agentVersion: z.string().optional().describe('Version of the agent CLI the session runs, when its records name it'),
-    screenRules: z.string().optional().describe('Screen rule set the session is read with, e.g. "codex 0.171.0"'),
   }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   handler: async ({ app }, input) => {
     const svc = app.sessions;
     const { session: s, observer } = await svc.fresh(input.id);
-    const described = PROFILES[s.agent as AgentName]?.describe?.(s.argv);
     return {
       ...brief(s),
       dialog: s.dialog,
@@ -171,6 +173,8 @@ const sessionGet = defineTool({
       inputText: observer?.last?.reading.inputText || undefined,
       queuedMessages: svc.store.queued(s.id).map((m) => ({ id: m.id, text: m.text, status: m.status, createdAt: iso(m.createdAt) })),
       agentSessionId: s.agentSessionId,
+      agentVersion: observer?.reader?.agentVersion,
+      screenRules: observer?.reader && { version: observer.reader.rules, exact: observer.reader.rulesExact, note: observer.reader.rulesNote },
       transcriptPath: svc.transcriptPath(s),
       pane: { id: s.tmuxPane, width: observer?.screen.cols, height: observer?.screen.rows },
       permissionMode: s.permissionMode,
@@ -179,8 +183,6 @@ const sessionGet = defineTool({
       error: s.error,
       createdAt: iso(s.createdAt),
       attach: attachCommand(svc, s),
-      agentVersion: described?.version,
-      screenRules: described?.rules,
     };
   },
 });
@@ -189,7 +191,7 @@ const sessionSend = defineTool({
   name: 'session_send',
   title: 'Send text to an agent',
   description:
-    'Sends text to the agent as ONE prompt (multi-line text stays one prompt) and confirms it arrived. If the agent is busy or a dialog is open, the message is queued (persisted, in order) and delivered as soon as the agent is ready: the result says delivered or queued. Text is typed literally: no shell or tmux interpretation. To answer a permission dialog use session_approve/session_reject; to answer a question picker use session_answer.',
+    'Sends text to the agent as ONE prompt (multi-line text stays one prompt) and confirms it arrived. If the agent is busy or a dialog is open, the message is queued (persisted, in order) and delivered as soon as the agent is ready: the result says delivered or queued. Text (at most 100,000 bytes) is pasted literally through a tmux buffer: no shell or tmux interpretation; ESC and other control characters except tab and newline are removed, CRLF becomes LF. To answer a permission dialog use session_approve/session_reject; to answer a question picker use session_answer.',
   input: z.object({ id, text: str(L.textChars).describe(`The message; multi-line allowed (at most ${L.textChars} bytes)`) }),
   output: sendResult,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -289,7 +291,7 @@ const sessionAnswer = defineTool({
   title: 'Answer a question',
   description:
     "Answers the agent's question. For a picker (state asking with a dialog): an option number (1, 2...), an option label (case-insensitive, unique prefix), or free text when the picker offers a 'Type something' option. For a plain-text question the agent ended its turn with: the answer is sent as the next message.",
-  input: z.object({ id, answer: z.union([z.number().int().min(1), str(L.textChars).min(1)]).describe('Option number, option label, or free text') }),
+  input: z.object({ id, answer: z.union([z.number().int().min(1), str(L.textChars).min(1)]).describe('Option number, option label, or free text (typed into the picker: at most 8,000 bytes, line breaks become spaces)') }),
   output: z.object({ state, answeredWith: z.string(), viaMessage: sendResult.optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   cli: { positional: ['id', 'answer'], aliases: ['answer'] },

@@ -116,3 +116,65 @@ export async function benchPermissionNotify(prompts = 15): Promise<void> {
     rmSync(workDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Button press → dialog gone, and prompt on screen → notice sent, with the same run's floor. Each
+ * round starts a task whose Bash prompt (the fake Claude Code's real dialog screen) is notified to the
+ * fake Telegram; the Approve button is pressed; latency runs from when the press is available to the
+ * bot until the dialog is gone from the pane (read with tmux capture-pane every few ms). The floor
+ * answers the same kind of dialog by typing its key straight into the pane (tmux send-keys): what the
+ * agent itself takes, with no chat, router or tool in between. Notice latency runs from the first
+ * capture that shows the dialog until the notice reaches the fake Telegram.
+ */
+export async function benchButtonApprove(rounds = 8): Promise<void> {
+  const { makeMessagingWorld, startServe } = await import('../integration/messaging-helpers.js');
+  const { execFileSync } = await import('node:child_process');
+  const tg = await startFakeTelegram();
+  const world = makeMessagingWorld({ AEGIS_TELEGRAM_BOT_TOKEN: tg.token, AEGIS_TELEGRAM_BASE_URL: tg.url, AEGIS_TELEGRAM_ALLOWED_CHAT_IDS: String(CHAT), AEGIS_TELEGRAM_POLL_SECONDS: '25', AEGIS_LOG_LEVEL: 'error' });
+  const serve = await startServe(world.t.env);
+  const clock = () => performance.timeOrigin + performance.now();
+  const screen = (pane: string) => execFileSync('tmux', ['-L', world.t.socket, 'capture-pane', '-p', '-t', pane], { encoding: 'utf8' });
+  const DIALOG = 'Do you want to proceed?';
+  /** Starts a task with a Bash prompt; returns its pane, when the dialog was first seen, and its notice. */
+  const prompt = async (tag: string) => {
+    const marker = `bench-${tag}`;
+    const before = tg.sent.length;
+    tg.userSays(CHAT, `task: RUN echo ${marker}`);
+    const known = new Set(seen);
+    const session = await waitFor(() => serve.app.sessions.store.live().find((s) => !known.has(s.id) && s.tmuxPane), { timeoutMs: 30_000, intervalMs: 2, what: `the ${marker} session` });
+    seen.add(session.id);
+    const pane = session.tmuxPane!;
+    const seenAt = await waitFor(() => screen(pane).includes(DIALOG) && clock(), { timeoutMs: 30_000, intervalMs: 2, what: `the ${marker} dialog on screen` }) as number;
+    const notice = await waitFor(() => tg.sent.slice(before).find((s) => s.text.includes('wants to use') && s.text.includes(marker)), { timeoutMs: 30_000, intervalMs: 2, what: `the ${marker} notice` });
+    return { pane, notice, noticeMs: notice.at - seenAt };
+  };
+  const gone = async (pane: string) => (await waitFor(() => !screen(pane).includes(DIALOG) && clock(), { timeoutMs: 30_000, intervalMs: 2, what: 'the dialog to leave the screen' })) as number;
+  const seen = new Set<string>();
+  try {
+    const press: number[] = [];
+    const floor: number[] = [];
+    const notice: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const a = await prompt(`press-${i}`);
+      notice.push(a.noticeMs);
+      const update = tg.pressButton(CHAT, a.notice.messageId, a.notice.buttons![0]![0]!.callback_data);
+      press.push((await gone(a.pane)) - tg.updateTimes.get(update)!);
+      const b = await prompt(`floor-${i}`);
+      notice.push(b.noticeMs);
+      const t0 = clock();
+      execFileSync('tmux', ['-L', world.t.socket, 'send-keys', '-t', b.pane, '1']);
+      floor.push((await gone(b.pane)) - t0);
+    }
+    const row = (k: string, v: number[], goal = '') => [k, `p50 ${fmt(median(v))} / p95 ${fmt(percentile(v, 95))}${goal}`] as [string, string];
+    report(`Messaging: Telegram button press -> dialog gone from the pane (${rounds} prompts each)`, [
+      row('Approve button (fake Telegram long poll, router, session_approve)', press, '  (goal p95 <= 1 s)'),
+      row('floor: key typed straight into the pane (tmux send-keys)', floor),
+      ['ratio p50 / p95', `${(median(press) / median(floor)).toFixed(1)}x / ${(percentile(press, 95) / percentile(floor, 95)).toFixed(1)}x`],
+      row('prompt first on screen -> notice at Telegram', notice, '  (goal p95 <= 1 s)'),
+    ]);
+  } finally {
+    await serve.stop();
+    await tg.close();
+    await world.cleanup();
+  }
+}

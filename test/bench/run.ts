@@ -1,22 +1,27 @@
 // `npm run bench [-- frame sessions memory]`: runs the benchmarks and prints figures. No pass/fail:
 // goals are printed next to each figure.
+import { benchDeliveryUnderLoad } from './delivery-load.js';
+import { benchDialogDetails } from './dialog-details.js';
 import { benchFrame } from './frame.js';
 import { benchIntegrations } from './integrations.js';
 import { benchPipelines } from './pipelines.js';
 import { benchMemoryKg } from './memory-kg.js';
-import { benchInboundReply, benchPermissionNotify } from './messaging.js';
+import { benchButtonApprove, benchInboundReply, benchPermissionNotify } from './messaging.js';
 import { benchDelivery, benchDetection, benchOverhead } from './sessions.js';
 
 const all: Record<string, () => Promise<void>> = {
   frame: benchFrame,
   detection: () => benchDetection(60),
   'detection-codex': () => benchDetection(60, 'codex'),
+  'dialog-details': () => benchDialogDetails(10),
   delivery: () => benchDelivery(200),
+  'delivery-load': () => benchDeliveryUnderLoad(Number(process.env.AEGIS_BENCH_SENDS ?? 300)),
   overhead: () => benchOverhead(50, 60),
   memory: benchMemoryKg,
   pipelines: benchPipelines,
   'messaging-reply': () => benchInboundReply(200),
   'messaging-notify': () => benchPermissionNotify(15),
+  'messaging-approve': () => benchButtonApprove(8),
   integrations: benchIntegrations,
 };
 

@@ -5,6 +5,11 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+// Aegis asks `claude --version` to choose its screen rules: these are 2.1.197's screens.
+if (process.argv.slice(2).includes('--version')) {
+  process.stdout.write('2.1.197 (Claude Code)\n');
+  process.exit(0);
+}
 const dir = process.env.FLIPPER_SCREENS;
 const log = process.env.FLIPPER_LOG;
 const count = Number(process.env.FLIPPER_COUNT ?? 60);

@@ -62,7 +62,7 @@ export async function benchDetection(transitions = 60, agent: 'claude' | 'codex'
   }
 }
 
-const SAMPLES = [
+export const SAMPLES = [
   'plain ascii prompt number {n}',
   'line one of {n}\nline two has ünïcödé ✓ and 日本語\nline three $(not run) `nor this` ; & | > <',
   'emoji 🚀🔥 and accents café naïve — prompt {n}',

@@ -80,14 +80,14 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     const notify = join(t.home, 'sessions', id, NOTIFY_FILE);
     await waitFor(() => readCodexNotifications(notify).some((e) => e.lastMessage === 'ECHO: hello codex'), { timeoutMs: 10_000, what: 'the notify event' });
     // session_get names the version the session runs and the rule set it is read with.
-    const got = await call<{ agentVersion?: string; screenRules?: string; transcriptPath?: string }>(mcp.client, 'session_get', { id });
-    expect(got).toMatchObject({ agentVersion: '0.171.0', screenRules: 'codex 0.171.0' });
+    const got = await call<{ agentVersion?: string; screenRules?: { version: string; exact: boolean }; transcriptPath?: string }>(mcp.client, 'session_get', { id });
+    expect(got).toMatchObject({ agentVersion: '0.171.0', screenRules: { version: '0.171.0', exact: true } });
     expect(got.transcriptPath).toMatch(/codex-home\/sessions\/.*rollout-.*\.jsonl$/);
   });
 
   it('ag doctor shows the Codex version and its screen rules', async () => {
     const r = await runCli(['doctor'], t.env);
-    expect(r.stdout).toMatch(/codex-cli 0\.171\.0 \(screen rules: codex 0\.171\.0\)/);
+    expect(r.stdout).toMatch(/codex-cli 0\.171\.0; screen rules 0\.171\.0/);
   });
 
   it('a 3-line prompt arrives as one prompt', async () => {

@@ -24,7 +24,10 @@ export interface AnalysedRequest {
   kind: CallKind;
   model: string;
   stream: boolean;
-  /** "Primary working directory: <cwd>" from the system prompt, when present. */
+  /**
+   * "Primary working directory: <cwd>", when present: in the `system` field (2.1.197) or in a
+   * role:"system" message (2.1.33x moved the environment block there).
+   */
   cwd?: string;
   /**
    * What the user typed in this request: the last text block of the last user message, leaving out
@@ -131,7 +134,8 @@ function kindOf(body: Json, model: string, prompt: string): CallKind {
 export function analyseRequest(body: Json): AnalysedRequest {
   const model = typeof body.model === 'string' ? body.model : '';
   const messages = Array.isArray(body.messages) ? body.messages.filter(isObject) : [];
-  const cwd = /Primary working directory: (.+)/.exec(systemText(body))?.[1]?.trim();
+  const environment = [systemText(body), ...messages.filter((m) => m.role === 'system').map((m) => textOf(m.content))].join('\n');
+  const cwd = /Primary working directory: (.+)/.exec(environment)?.[1]?.trim();
 
   let lastUser = -1;
   for (let i = messages.length - 1; i >= 0; i--) {

@@ -15,6 +15,8 @@ export interface ClaudeHomeOptions {
   baseUrl: string;
   /** Written to `$HOME/.claude/settings.json` (hooks, permissions, skipWebFetchPreflight…). */
   settings?: Record<string, unknown>;
+  /** The Claude Code release that will run here (default 2.1.197), so it shows no "what's new" box. */
+  claudeVersion?: string;
 }
 
 export interface ClaudeHome {
@@ -25,7 +27,7 @@ export interface ClaudeHome {
 }
 
 /** The version whose screens the fixtures hold; matching it keeps the start screen free of "what's new". */
-const CLAUDE_VERSION = '2.1.197';
+const DEFAULT_CLAUDE_VERSION = '2.1.197';
 
 export async function prepareClaudeHome(opts: ClaudeHomeOptions): Promise<ClaudeHome> {
   const home = await realpath(await mkdtemp(join(tmpdir(), 'aegis-claude-home-')));
@@ -41,8 +43,8 @@ export async function prepareClaudeHome(opts: ClaudeHomeOptions): Promise<Claude
 
   const config = {
     hasCompletedOnboarding: true,
-    lastOnboardingVersion: CLAUDE_VERSION,
-    lastReleaseNotesSeen: CLAUDE_VERSION,
+    lastOnboardingVersion: opts.claudeVersion ?? DEFAULT_CLAUDE_VERSION,
+    lastReleaseNotesSeen: opts.claudeVersion ?? DEFAULT_CLAUDE_VERSION,
     numStartups: 1,
     theme: 'dark',
     // Claude Code remembers approved keys by their last 20 characters.

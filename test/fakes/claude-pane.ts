@@ -21,6 +21,8 @@ export interface ClaudePaneOptions {
   /** From prepareClaudeHome(). */
   env: Record<string, string>;
   sessionId?: string;
+  /** The claude binary (default: node_modules/.bin/claude); test/helpers/real-claude.ts names each release's. */
+  bin?: string;
   /** Extra claude arguments, e.g. ['--permission-mode', 'plan']. */
   args?: string[];
   width?: number;
@@ -126,7 +128,7 @@ export async function startClaudePane(opts: ClaudePaneOptions): Promise<ClaudePa
     'set-option', '-g', 'status', 'off', ';',
     'set-option', '-g', 'focus-events', 'on', ';',
     'new-session', '-d', '-s', 'claude', '-x', String(opts.width ?? 200), '-y', String(opts.height ?? 50), '-c', opts.cwd, ...envArgs,
-    '--', CLAUDE_BIN, '--session-id', sessionId, ...(opts.args ?? []),
+    '--', opts.bin ?? CLAUDE_BIN, '--session-id', sessionId, ...(opts.args ?? []),
   ]);
   const pane = 'claude:0.0';
 

@@ -60,6 +60,8 @@ export interface FakeDiscord {
   token: string;
   botId: string;
   messages: DiscordMessage[];
+  /** Edit Message calls that succeeded, in order. */
+  edited: { id: string; channel_id: string; content: string; components?: ActionRow[] }[];
   /** Bot posts, in order. */
   posted: (DiscordMessage & { at: number })[];
   userPosts(channelId: string, userId: string, content: string): string;
@@ -76,6 +78,7 @@ export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): 
     token,
     botId: '9001',
     messages: [] as DiscordMessage[],
+    edited: [] as FakeDiscord['edited'],
     posted: [] as (DiscordMessage & { at: number })[],
     userPosts(channelId: string, userId: string, content: string): string {
       const m: DiscordMessage = { id: nextId(), channel_id: channelId, content, author: { id: userId, username: `user${userId}` }, timestamp: new Date().toISOString() };
@@ -99,6 +102,22 @@ export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): 
     }
     const url = new URL(req.url ?? '/', 'http://x');
     if (req.method === 'GET' && url.pathname === '/users/@me') return answer(200, { id: fake.botId, username: 'aegis-bot', bot: true });
+    const one = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(url.pathname);
+    if (one && req.method === 'PATCH') {
+      // Edit Message: only the bot's own messages; the same limits as a new message.
+      const msg = fake.messages.find((x) => x.channel_id === one[1] && x.id === one[2]);
+      if (!msg) return answer(404, { message: 'Unknown Message', code: 10008 });
+      if (msg.author?.id !== fake.botId) return answer(403, { message: 'Cannot edit a message authored by another user', code: 50005 });
+      const body = await readJson(req);
+      const content = body.content === undefined ? msg.content : String(body.content);
+      if (content.length > 2000) return answer(400, { message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } });
+      const bad = body.components === undefined ? undefined : componentsProblem(body.components as ActionRow[]);
+      if (bad) return answer(400, { message: 'Invalid Form Body', code: 50035, errors: { components: { _errors: [{ code: 'INVALID', message: bad }] } } });
+      msg.content = content;
+      if (body.components !== undefined) msg.components = body.components as ActionRow[];
+      fake.edited.push({ id: msg.id, channel_id: msg.channel_id, content, components: msg.components });
+      return answer(200, msg);
+    }
     const m = /^\/channels\/(\d+)\/messages$/.exec(url.pathname);
     if (!m) return answer(404, { message: '404: Not Found', code: 0 });
     const channelId = m[1]!;

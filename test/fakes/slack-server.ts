@@ -45,8 +45,10 @@ export interface FakeSlack {
   webhookUrl: string;
   token: string;
   posts: SlackPost[];
+  /** chat.update calls that succeeded, in order. */
+  updates: { channel: string; ts: string; text: string; blocks?: unknown }[];
   /** Messages replaced through a response_url, in order. */
-  replaced: { path: string; text: string; replaceOriginal: boolean; blocks?: unknown }[];
+  replaced: { path: string; text: string; replaceOriginal: boolean; blocks?: unknown; ephemeral: boolean }[];
   /** A response_url for a press (Slack gives one per interaction). */
   responseUrl(id: string): string;
   rateLimitNext(count: number, retryAfterSec: number): void;
@@ -60,6 +62,7 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
     token,
     posts: [] as SlackPost[],
     replaced: [] as FakeSlack['replaced'],
+    updates: [] as FakeSlack['updates'],
     rateLimitNext(count: number, retryAfterSec: number) {
       limited = { count, retryAfter: retryAfterSec };
     },
@@ -74,7 +77,7 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
     const badBlocks = body?.blocks === undefined ? undefined : blocksProblem(body.blocks as SlackBlock[]);
     if (path.startsWith('/actions/')) {
       if (!body?.text) return (res.writeHead(400), res.end('no_text'));
-      fake.replaced.push({ path, text: String(body.text), replaceOriginal: body.replace_original === true, blocks: body.blocks });
+      fake.replaced.push({ path, text: String(body.text), replaceOriginal: body.replace_original === true, blocks: body.blocks, ephemeral: body.response_type === 'ephemeral' });
       return json(200, { ok: true });
     }
     if (path.startsWith('/hooks/')) {
@@ -97,6 +100,18 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
       const post: SlackPost = { channel: String(body.channel), text: String(body.text), ts: `${ts++}.000100`, via: 'web-api', blocks: body.blocks as SlackBlock[] | undefined, at: performance.timeOrigin + performance.now() };
       fake.posts.push(post);
       return json(200, { ok: true, channel: post.channel, ts: post.ts, message: { text: post.text, type: 'message', bot_id: 'B0BOT' } });
+    }
+    if (path === '/api/chat.update') {
+      // Only a message the bot posted, found by channel and ts; text required; blocks checked like a new post.
+      const post = fake.posts.find((x) => x.via === 'web-api' && x.channel === body?.channel && x.ts === body?.ts);
+      if (!body?.channel) return json(200, { ok: false, error: 'channel_not_found' });
+      if (!post) return json(200, { ok: false, error: 'message_not_found' });
+      if (!body.text && !(body.blocks as unknown[] | undefined)?.length) return json(200, { ok: false, error: 'no_text' });
+      if (badBlocks) return json(200, { ok: false, error: 'invalid_blocks', errors: [badBlocks] });
+      post.text = String(body.text);
+      if (body.blocks !== undefined) post.blocks = body.blocks as SlackBlock[];
+      fake.updates.push({ channel: post.channel, ts: post.ts, text: post.text, blocks: post.blocks });
+      return json(200, { ok: true, channel: post.channel, ts: post.ts, text: post.text });
     }
     json(404, { ok: false, error: 'unknown_method' });
   });

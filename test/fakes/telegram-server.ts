@@ -28,8 +28,9 @@ export interface FakeTelegram {
   url: string;
   token: string;
   sent: TgSent[];
-  callbackAnswers: { callback_query_id: string; text?: string }[];
-  edits: { chat_id: string; message_id: number; reply_markup?: unknown }[];
+  callbackAnswers: { callback_query_id: string; text?: string; showAlert?: boolean }[];
+  /** editMessageReplyMarkup and editMessageText calls that succeeded (text only for the latter). */
+  edits: { chat_id: string; message_id: number; reply_markup?: unknown; text?: string }[];
   /** Every method called, in order. */
   calls: string[];
   /** A user writes in a chat; returns the update_id. `at` is when the update became available. */
@@ -51,6 +52,9 @@ export interface FakeTelegram {
   forwardWebhookTo(url: string): void;
   /** Webhook deliveries: each POST and its HTTP status. */
   pushes: { updateId: number; status: number }[];
+  /** An outage: the listener closes, so connections are refused, until `recover()` listens on the same port again. */
+  goDown(): Promise<void>;
+  recover(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,9 +90,11 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
   const updates: Update[] = [];
   let nextUpdateId = 1000;
   const messageIds = new Map<string, number>();
+  /** What each message of the bot shows now: its text and inline keyboard (JSON), by chat:message_id. */
+  const current = new Map<string, { text: string; markup: string }>();
   const failures = new Map<string, { count: number; error: { code: number; description: string; retryAfter?: number } }>();
   let waiting: { offset: number; res: ServerResponse; timer: NodeJS.Timeout } | undefined;
-  const fake: Omit<FakeTelegram, 'url' | 'close'> & { url?: string; close?: () => Promise<void> } = {
+  const fake: Omit<FakeTelegram, 'url' | 'close' | 'goDown' | 'recover'> & Partial<Pick<FakeTelegram, 'url' | 'close' | 'goDown' | 'recover'>> = {
     token,
     sent: [],
     callbackAnswers: [],
@@ -242,24 +248,59 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
         }
         const messageId = (messageIds.get(chatId) ?? 0) + 1;
         messageIds.set(chatId, messageId);
+        current.set(`${chatId}:${messageId}`, { text, markup: JSON.stringify(markup?.inline_keyboard ?? []) });
         fake.sent.push({ method, chatId, messageId, text, parseMode: p.parse_mode as string | undefined, buttons: markup?.inline_keyboard, photo: p.photo as string | undefined, document: p.document as string | undefined, at: now() });
         return reply(res, 200, { ok: true, result: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId), type: 'private' }, text } });
       }
       case 'answerCallbackQuery':
-        fake.callbackAnswers.push({ callback_query_id: String(p.callback_query_id), text: p.text as string | undefined });
+        if (typeof p.text === 'string' && p.text.length > 200) return fail(res, 400, 'Bad Request: MESSAGE_TOO_LONG');
+        fake.callbackAnswers.push({ callback_query_id: String(p.callback_query_id), text: p.text as string | undefined, showAlert: p.show_alert === true });
         return reply(res, 200, { ok: true, result: true });
-      case 'editMessageReplyMarkup':
+      case 'editMessageReplyMarkup': {
+        const shown = current.get(`${p.chat_id}:${p.message_id}`);
+        if (!shown) return fail(res, 400, 'Bad Request: message to edit not found');
+        const markup = JSON.stringify((p.reply_markup as { inline_keyboard?: unknown[] } | undefined)?.inline_keyboard ?? []);
+        if (markup === shown.markup) return fail(res, 400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+        shown.markup = markup;
         fake.edits.push({ chat_id: String(p.chat_id), message_id: Number(p.message_id), reply_markup: p.reply_markup });
         return reply(res, 200, { ok: true, result: true });
+      }
+      case 'editMessageText': {
+        // Only the bot's own messages in that chat; the same limits as sendMessage; an edit that changes nothing is refused.
+        const shown = current.get(`${p.chat_id}:${p.message_id}`);
+        if (!shown) return fail(res, 400, 'Bad Request: message to edit not found');
+        const text = typeof p.text === 'string' ? p.text : '';
+        if (!text) return fail(res, 400, 'Bad Request: message text is empty');
+        const parsed = p.parse_mode === 'HTML' ? parseHtml(text) : { visible: text };
+        if ('error' in parsed) return fail(res, 400, parsed.error);
+        if (parsed.visible.length > 4096) return fail(res, 400, 'Bad Request: MESSAGE_TOO_LONG');
+        const markup = JSON.stringify((p.reply_markup as { inline_keyboard?: unknown[] } | undefined)?.inline_keyboard ?? []);
+        if (text === shown.text && markup === shown.markup) return fail(res, 400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+        Object.assign(shown, { text, markup });
+        fake.edits.push({ chat_id: String(p.chat_id), message_id: Number(p.message_id), reply_markup: p.reply_markup, text });
+        return reply(res, 200, { ok: true, result: { message_id: Number(p.message_id), chat: { id: Number(p.chat_id), type: 'private' }, text: parsed.visible } });
+      }
       default:
         return fail(res, 404, 'Not Found: method not found');
     }
   });
-  const listening = await listenLoopback(server);
+  let listening = await listenLoopback(server);
   fake.url = listening.url;
+  const port = Number(new URL(listening.url).port);
+  let down = false;
+  fake.goDown = async () => {
+    if (waiting) clearTimeout(waiting.timer);
+    waiting = undefined;
+    down = true;
+    await listening.close();
+  };
+  fake.recover = async () => {
+    listening = await listenLoopback(server, port);
+    down = false;
+  };
   fake.close = () => {
     if (waiting) clearTimeout(waiting.timer);
-    return listening.close();
+    return down ? Promise.resolve() : listening.close();
   };
   return fake as FakeTelegram;
 }

@@ -23,6 +23,8 @@ export interface VonageSent {
   file?: { url: string; caption?: string };
   /** message_type custom: the WhatsApp interactive message (reply buttons or a list). */
   interactive?: Interactive;
+  /** message_type template: the approved template and its parameters, with the WhatsApp policy and locale. */
+  template?: { name: string; parameters?: string[]; locale: string };
   clientRef?: string;
   at: number;
 }
@@ -65,6 +67,13 @@ export interface FakeVonage {
   rejectedAuth: number;
   /** The next `count` sends answer this HTTP status. */
   failNext(count: number, status: number): void;
+  /**
+   * This number has not written for 24 hours: free-form messages to it are accepted (202) but not
+   * delivered, and listed in `refusedByWindow` for a `rejected` status with error 1340; templates go.
+   */
+  closeWindow(number: string): void;
+  openWindow(number: string): void;
+  refusedByWindow: { messageUuid: string; to: string }[];
   close(): Promise<void>;
 }
 
@@ -90,11 +99,19 @@ export async function startFakeVonage(): Promise<FakeVonage> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const applicationId = randomUUID();
   let failures = { count: 0, status: 500 };
+  const closed = new Set<string>();
   const fake = {
     applicationId,
     privateKeyBase64: Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string).toString('base64'),
     sent: [] as VonageSent[],
     rejectedAuth: 0,
+    refusedByWindow: [] as FakeVonage['refusedByWindow'],
+    closeWindow(number: string) {
+      closed.add(number);
+    },
+    openWindow(number: string) {
+      closed.delete(number);
+    },
     failNext(count: number, status: number) {
       failures = { count, status };
     },
@@ -117,7 +134,7 @@ export async function startFakeVonage(): Promise<FakeVonage> {
       failures.count--;
       return answer(failures.status, problem(failures.status, failures.status === 429 ? 'Rate Limit Hit' : 'Internal Error', 'injected failure'));
     }
-    const m = JSON.parse(raw) as { to?: string; from?: string; channel?: string; message_type?: string; text?: string; image?: { url: string; caption?: string }; file?: { url: string; caption?: string }; custom?: { type?: string; interactive?: Interactive }; client_ref?: string };
+    const m = JSON.parse(raw) as { to?: string; from?: string; channel?: string; message_type?: string; text?: string; image?: { url: string; caption?: string }; file?: { url: string; caption?: string }; custom?: { type?: string; interactive?: Interactive }; template?: { name?: unknown; parameters?: unknown }; whatsapp?: { policy?: unknown; locale?: unknown }; client_ref?: string };
     if (m.channel !== 'whatsapp') return answer(422, problem(422, 'Invalid params', 'channel must be whatsapp here'));
     if (!/^\d{7,15}$/.test(m.to ?? '') || !/^\d{7,15}$/.test(m.from ?? '')) return answer(422, problem(422, 'Invalid params', 'to and from must be E.164 numbers without +'));
     if (m.message_type === 'text' && (!m.text || m.text.length > 4096)) return answer(422, problem(422, 'Invalid params', 'text must be 1-4096 characters'));
@@ -125,9 +142,20 @@ export async function startFakeVonage(): Promise<FakeVonage> {
     if (m.message_type === 'file' && !m.file?.url) return answer(422, problem(422, 'Invalid params', 'file.url is required'));
     const customProblem = m.message_type === 'custom' ? interactiveProblem(m.custom) : undefined;
     if (customProblem) return answer(422, problem(422, 'Invalid params', customProblem));
-    if (!['text', 'image', 'file', 'custom'].includes(m.message_type ?? '')) return answer(422, problem(422, 'Invalid params', 'unsupported message_type'));
+    if (m.message_type === 'template') {
+      const t = m.template;
+      if (typeof t?.name !== 'string' || !t.name) return answer(422, problem(422, 'Invalid params', 'template.name is required'));
+      if (t.parameters !== undefined && (!Array.isArray(t.parameters) || t.parameters.some((x) => typeof x !== 'string'))) return answer(422, problem(422, 'Invalid params', 'template.parameters must be an array of strings'));
+      if (m.whatsapp?.policy !== 'deterministic' || typeof m.whatsapp.locale !== 'string') return answer(422, problem(422, 'Invalid params', 'whatsapp.policy must be deterministic and whatsapp.locale a language code'));
+    }
+    if (!['text', 'image', 'file', 'custom', 'template'].includes(m.message_type ?? '')) return answer(422, problem(422, 'Invalid params', 'unsupported message_type'));
     const messageUuid = randomUUID();
-    fake.sent.push({ messageUuid, to: m.to!, from: m.from!, channel: m.channel, messageType: m.message_type!, text: m.text, image: m.image, file: m.file, interactive: m.custom?.interactive, clientRef: m.client_ref, at: now() });
+    if (closed.has(m.to!) && m.message_type !== 'template') {
+      fake.refusedByWindow.push({ messageUuid, to: m.to! });
+      return answer(202, { message_uuid: messageUuid });
+    }
+    const template = m.message_type === 'template' ? { name: m.template!.name as string, parameters: m.template!.parameters as string[] | undefined, locale: m.whatsapp!.locale as string } : undefined;
+    fake.sent.push({ template, messageUuid, to: m.to!, from: m.from!, channel: m.channel, messageType: m.message_type!, text: m.text, image: m.image, file: m.file, interactive: m.custom?.interactive, clientRef: m.client_ref, at: now() });
     answer(202, { message_uuid: messageUuid });
   });
   return Object.assign(fake, await listenLoopback(server));
@@ -153,7 +181,7 @@ export function inboundReply(from: string, to: string, id: string, title: string
 }
 
 /** A message status update as the Messages API posts it. */
-export function statusUpdate(messageUuid: string, to: string, from: string, status: 'submitted' | 'delivered' | 'read' | 'rejected' | 'undeliverable', error?: { title: string; detail: string }): Record<string, unknown> {
+export function statusUpdate(messageUuid: string, to: string, from: string, status: 'submitted' | 'delivered' | 'read' | 'rejected' | 'undeliverable', error?: { title: string; detail: string; type?: string }): Record<string, unknown> {
   return { message_uuid: messageUuid, to, from, timestamp: new Date().toISOString(), status, channel: 'whatsapp', ...(error ? { error: { type: 'https://developer.vonage.com/api-errors/messages#1300', ...error } } : {}) };
 }
 

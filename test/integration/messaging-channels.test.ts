@@ -2,6 +2,7 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDay } from '../../src/messaging/journal.js';
 import { listMessages } from '../../src/messaging/messages.js';
 import { buttonPress, signedInteraction, startFakeDiscord, type FakeDiscord } from '../fakes/discord-server.js';
 import { blockActions, messageEvent, postSlackEvent, postSlackInteraction, urlVerification } from '../fakes/slack-events.js';
@@ -188,6 +189,16 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     const runs = listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.filter((m) => m.externalId?.startsWith('action:'));
     expect(runs).toHaveLength(1);
     expect(slack.posts.filter((p) => p.channel === 'C777' && p.text.includes('Noted'))).toHaveLength(1);
+  });
+
+  it('Slack: a stranger’s press is answered "not allowed" (ephemeral), recorded, and changes nothing', async () => {
+    const interactions = `${serve.serve.url}/api/slack/interactions`;
+    const press = blockActions('U999', 'C777', 'journal: a stranger pressed', { responseUrl: slack.responseUrl('stranger1'), messageText: 'Claude wants to run `ls`', messageTs: '1.0001' });
+    expect((await postSlackInteraction(interactions, SIGNING, press)).status).toBe(200);
+    const answer = await waitFor(() => slack.replaced.find((r) => r.path.includes('stranger1')), { what: 'the ephemeral answer' });
+    expect(answer).toMatchObject({ ephemeral: true, replaceOriginal: false, text: expect.stringContaining('Not allowed') as unknown });
+    await waitFor(() => listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.find((m) => m.peer === 'U999' && m.status === 'ignored'), { what: 'the refused press recorded' });
+    expect(serve.app.messaging.journal.day(localDay(Date.now())).some((e) => e.text.includes('a stranger pressed'))).toBe(false);
   });
 
   it('Slack: message_send to "webhook" posts through the incoming webhook', async () => {

@@ -109,7 +109,8 @@ describe('outbox durability, lease and escalation', { timeout: 60_000 }, () => {
     tg.failNext('sendMessage', 1, { code: 403, description: 'Forbidden: bot was blocked by the user' });
     tg.userSays(CHAT, 'tasks');
     const alert = await waitFor(() => discord.posted.find((p) => p.channel_id === '600' && p.content.includes('Aegis alert')), { what: 'the alert' });
-    expect(alert.content).toContain('nor to the fallback');
+    // The alert names the chat the message was meant for, then the fallback that failed too.
+    expect(alert.content).toContain(`Could not deliver a reply to telegram:${CHAT} nor to the fallback discord:not-a-channel`);
     const dead = listMessages(t.app.db, { channel: 'discord', direction: 'out', status: ['dead'], limit: 10, offset: 0 }).messages;
     expect(dead.some((m) => m.peer === 'not-a-channel')).toBe(true);
     const journal = t.app.messaging.journal.day(localDay(Date.now()));

@@ -53,7 +53,7 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     expect(prompt.text).toContain(`echo approved &gt; ${target}`);
     const code = /approve ([0-9a-f]{3,4})/.exec(prompt.text)?.[1];
     expect(code).toBeDefined();
-    expect(prompt.buttons?.flat().map((b) => b.callback_data)).toEqual([`approve ${code}`, `reject ${code}`]);
+    expect(prompt.buttons?.flat().map((b) => b.callback_data)).toEqual([`approve ${code}`, `reject ${code}`, `approve ${code} always`, `reason ${code}`]);
     expect(existsSync(target)).toBe(false);
 
     tg.userSays(CHAT, 'pending');
@@ -73,7 +73,7 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
 
     // The code answered its prompt; it approves nothing now.
     tg.userSays(CHAT, `approve ${code}`);
-    await waitSent((s) => s.text.includes(`Code ${code} was already answered`), 'the stale-code reply');
+    await waitSent((s) => s.text.includes(`Code ${code} was already approved on Telegram by tess`), 'the stale-code reply');
   });
 
   it('approves with the inline button: the callback is answered and the buttons removed', async () => {
@@ -87,6 +87,75 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     await waitFor(() => tg.edits.find((e) => e.message_id === prompt.messageId && e.chat_id === String(CHAT)), { what: 'editMessageReplyMarkup' });
     const edit = tg.edits.find((e) => e.message_id === prompt.messageId)!;
     expect(edit.reply_markup).toEqual({ inline_keyboard: [] });
+  });
+
+  it('approves a Write prompt by code and an Edit prompt by button while the hook swaps in the absolute path', async () => {
+    const file = join(world.workDir, 'notes.md');
+    const hooked = () => waitFor(() => serve.app.sessions.store.live().find((s) => s.dialog?.file === file), { what: 'the hook’s absolute path in the dialog' });
+    tg.userSays(CHAT, 'task: WRITE notes.md hello');
+    const prompt = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('notes.md'), 'the Write notification');
+    const code = /approve ([0-9a-f]{3,4})/.exec(prompt.text)![1]!;
+    await hooked();
+    tg.userSays(CHAT, `approve ${code}`);
+    await waitFor(() => existsSync(file) && readFileSync(file, 'utf8').includes('hello'), { what: 'the approved Write' });
+    expect(tg.sent.find((s) => s.text.includes(`code ${code} is gone`))).toBeUndefined();
+
+    tg.userSays(CHAT, 'task: EDIT notes.md hello bye');
+    const edit = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('notes.md') && s.messageId !== prompt.messageId, 'the Edit notification');
+    await hooked();
+    tg.pressButton(CHAT, edit.messageId, edit.buttons![0]![0]!.callback_data);
+    await waitFor(() => readFileSync(file, 'utf8').includes('bye'), { what: 'the approved Edit' });
+    await waitFor(() => tg.callbackAnswers.find((a) => a.text === 'Approved'), { what: 'answerCallbackQuery' });
+  });
+
+  it('approves for the session with its button, and rejects with a reason taken from the next message', async () => {
+    const first = join(world.workDir, 'always.txt');
+    tg.userSays(CHAT, `task: RUN echo always > ${first}`);
+    const prompt = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('always.txt'), 'the permission notification');
+    const always = prompt.buttons!.flat().find((b) => b.text.includes('For the session'))!;
+    tg.pressButton(CHAT, prompt.messageId, always.callback_data);
+    await waitFor(() => existsSync(first), { what: 'the command approved for the session' });
+    await waitSent((s) => s.text.includes('Approved') && s.text.includes('always.txt'), 'the approve reply');
+    await waitFor(() => tg.edits.find((e) => e.message_id === prompt.messageId && /Approved for the session \("Yes, and .+\) on Telegram by Tess at/.test(e.text ?? '')), { what: 'the notice updated with the remembered choice' });
+
+    const second = join(world.workDir, 'reason.txt');
+    tg.userSays(CHAT, 'task: WRITE reason.txt nope');
+    const write = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('reason.txt'), 'the Write notification');
+    tg.pressButton(CHAT, write.messageId, write.buttons!.flat().find((b) => b.text.includes('Reject with reason'))!.callback_data);
+    await waitSent((s) => s.text.includes('Send the reason'), 'the request for a reason');
+    // The prompt is still open: its notice keeps its buttons until the reason comes.
+    expect(tg.edits.find((e) => e.message_id === write.messageId)).toBeUndefined();
+    tg.userSays(CHAT, 'stop: write it in docs/ instead');
+    await waitSent((s) => s.text.includes('Rejected') && s.text.includes('Told it: stop: write it in docs/ instead'), 'the reject reply with the reason');
+    await waitSent((s) => s.text.includes('ECHO: stop: write it in docs/ instead'), 'the agent’s answer to the reason');
+    expect(existsSync(second)).toBe(false);
+  });
+
+  it('answers a question picker with an option button, and updates its notice', async () => {
+    tg.userSays(CHAT, 'task: ASK');
+    const picker = await waitSent((s) => s.text.includes('asks:') && s.text.includes('Which colour'), 'the question notice');
+    const blue = picker.buttons!.flat().find((b) => b.text.includes('Blue'))!;
+    expect(blue.callback_data).toMatch(/^answer [0-9a-f]{3,4} 2$/);
+    tg.pressButton(CHAT, picker.messageId, blue.callback_data);
+    await waitSent((s) => s.text.includes('ANSWER:') && s.text.includes('"Blue"'), 'the agent’s answer');
+    await waitFor(() => tg.edits.find((e) => e.message_id === picker.messageId && /Answered "Blue" on Telegram by Tess/.test(e.text ?? '')), { what: 'the picker notice updated' });
+  });
+
+  it('answers a stranger’s button press "not allowed", records it, and changes nothing', async () => {
+    const target = join(world.workDir, 'stranger.txt');
+    tg.userSays(CHAT, `task: RUN echo stranger > ${target}`);
+    const prompt = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('stranger.txt'), 'the permission notification');
+    // Pressed from a chat that is not allowed (an allowed chat trusts everyone in it).
+    const update = tg.pressButton(STRANGER, prompt.messageId, prompt.buttons![0]![0]!.callback_data, STRANGER);
+    const answer = await waitFor(() => tg.callbackAnswers.find((a) => a.callback_query_id === `cb${update}`), { what: 'the answer to the stranger’s press' });
+    expect(answer).toMatchObject({ text: expect.stringContaining('Not allowed') as unknown, showAlert: true });
+    const row = await waitFor(() => listMessages(serve.app.db, { channel: 'telegram', direction: 'in', limit: 50, offset: 0 }).messages.find((m) => m.externalId === String(update) && m.status === 'ignored'), { what: 'the refused press recorded' });
+    expect(row.error).toContain('not allowed');
+    // The prompt is still open and its buttons still there for the owner.
+    expect(tg.edits.find((e) => e.message_id === prompt.messageId && e.chat_id === String(CHAT))).toBeUndefined();
+    expect(existsSync(target)).toBe(false);
+    tg.pressButton(CHAT, prompt.messageId, prompt.buttons![0]![0]!.callback_data);
+    await waitFor(() => existsSync(target), { what: 'the owner’s press to approve' });
   });
 
   it('ignores an unknown sender and logs it, sending nothing back', async () => {

@@ -54,14 +54,15 @@ describe('messaging over WhatsApp (Vonage)', { timeout: 60_000 }, () => {
     expect(started).toMatchObject({ to: ME, from: BOT, channel: 'whatsapp', messageType: 'text' });
     expect(started.text).toMatch(/Started \*claude-[0-9a-f]{8}\*/);
 
-    // The prompt comes with WhatsApp reply buttons; its text still names the typed command.
+    // The prompt's four choices come as a WhatsApp list (reply buttons hold three); its text still names the typed command.
     const prompt = await waitSent((s) => !!s.interactive?.body.text.includes('wants to use'), 'the permission notification');
     expect(prompt.messageType).toBe('custom');
     const body = prompt.interactive!.body.text;
     expect(body).toContain('`echo wa >');
     const code = /\*approve ([0-9a-f]{3,4})\*/.exec(body)?.[1];
     expect(code).toBeDefined();
-    expect(prompt.interactive).toMatchObject({ type: 'button', action: { buttons: [{ type: 'reply', reply: { id: `approve ${code}`, title: '✅ Approve' } }, { type: 'reply', reply: { id: `reject ${code}`, title: '❌ Reject' } }] } });
+    expect(prompt.interactive).toMatchObject({ type: 'list' });
+    expect(prompt.interactive!.action.sections![0]!.rows.map((r) => r.id)).toEqual([`approve ${code}`, `reject ${code}`, `approve ${code} always`, `reason ${code}`]);
 
     // A press of Approve arrives as a reply message whose id is the command.
     expect((await postWebhook(inbound, inboundReply(ME, BOT, `approve ${code}`, '✅ Approve'), { secret: SECRET })).status).toBe(200);
@@ -149,6 +150,11 @@ describe('messaging over WhatsApp (Vonage)', { timeout: 60_000 }, () => {
     expect((await postWebhook(inbound, inboundText('15550001111', BOT, 'status', stranger), { secret: SECRET })).status).toBe(200);
     await waitFor(() => inboundRows().find((m) => m.externalId === stranger && m.status === 'ignored'), { what: 'the ignored row' });
     expect(vonage.sent.filter((s) => s.to === '15550001111')).toEqual([]);
+    // A stranger's button press is answered, in a message of its own (WhatsApp has no toast), and runs nothing.
+    const press = randomUUID();
+    expect((await postWebhook(inbound, inboundReply('15550001111', BOT, 'journal: stranger press', 'Approve', press), { secret: SECRET })).status).toBe(200);
+    await waitFor(() => vonage.sent.find((s) => s.to === '15550001111' && s.text?.includes('Not allowed')), { what: 'the not-allowed answer' });
+    await waitFor(() => inboundRows().find((m) => m.externalId === press && m.status === 'ignored'), { what: 'the refused press recorded' });
     const huge = inboundText(ME, BOT, 'x'.repeat(300_000));
     expect((await postWebhook(inbound, huge, { secret: SECRET })).status).toBe(413);
   });

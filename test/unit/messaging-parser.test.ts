@@ -18,6 +18,13 @@ describe('chat command parser', () => {
     expect(parse('input: use the blue one')).toEqual({ kind: 'input', text: 'use the blue one' });
     for (const w of ['pending', 'awaiting', 'waiting']) expect(parse(w)).toEqual({ kind: 'pending' });
     expect(parse('approve 3f2')).toEqual({ kind: 'approve', code: '3f2' });
+    expect(parse('approve 3f2 always')).toEqual({ kind: 'approve', code: '3f2', scope: 'always' });
+    expect(parse('approve session')).toEqual({ kind: 'approve', scope: 'always' });
+    expect(parse('approve 3f2 everything')).toMatchObject({ kind: 'unknown' });
+    expect(parse('reason 3f2')).toEqual({ kind: 'reason', code: '3f2' });
+    expect(parse('failed')).toEqual({ kind: 'failed' });
+    expect(parse('resend 12 14')).toEqual({ kind: 'resend', ids: [12, 14], all: false });
+    expect(parse('resend all')).toEqual({ kind: 'resend', ids: [], all: true });
     expect(parse('approve')).toEqual({ kind: 'approve', code: undefined });
     expect(parse('approve 3g2')).toEqual({ kind: 'approve', code: '3g2' });
     expect(parse('y 3F2')).toEqual({ kind: 'approve', code: '3f2' });

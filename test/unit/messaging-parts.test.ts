@@ -9,7 +9,11 @@ import { CodeStore } from '../../src/messaging/codes.js';
 import { localDay, parseDay } from '../../src/messaging/journal.js';
 import { loadOperators, runOperator } from '../../src/messaging/operators.js';
 import { pruneMessages } from '../../src/messaging/messages.js';
-import { backoffMs } from '../../src/messaging/outbox.js';
+import { backoffMs, Outbox } from '../../src/messaging/outbox.js';
+import { getMessage } from '../../src/messaging/messages.js';
+import { ChannelError, type OutboundMessage } from '../../src/channels/types.js';
+import { createLogger } from '../../src/util/log.js';
+import { waitFor } from '../helpers/wait.js';
 import { Deduper, RateLimiter } from '../../src/messaging/rate-limit.js';
 import { parseTarget, subscriptions } from '../../src/messaging/targets.js';
 import { AegisError } from '../../src/errors.js';
@@ -25,14 +29,17 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 const bash = (command: string): Dialog => ({ kind: 'permission', title: 'Bash command', question: 'Do you want to proceed?', options: [{ number: 1, label: 'Yes', selected: true }], tool: 'Bash', command });
 
+const write = (file: string): Dialog => ({ kind: 'permission', title: 'Create file', question: 'Do you want to create notes.md?', options: [{ number: 1, label: 'Yes', selected: true }], tool: 'Write', file });
+const at = (dialog: Dialog, openedAt = 1_000, sessionId = 's1') => ({ sessionId, openedAt, dialog });
+
 describe('approve codes', () => {
-  it('gives one code per dialog, keeps it while the dialog stays, and a new one for the next dialog', () => {
+  it('gives one code per dialog instance, keeps it while the dialog stays, and a new one for the next dialog', () => {
     const codes = new CodeStore(openDatabase(join(tempDir(), 'a.db')));
-    const first = codes.forDialog('s1', bash('npm test'));
+    const first = codes.forDialog(at(bash('npm test')));
     expect(first).toMatchObject({ created: true });
     expect(first.code).toMatch(/^[0-9a-f]{3}$/);
-    expect(codes.forDialog('s1', bash('npm test'))).toEqual({ code: first.code, created: false });
-    const second = codes.forDialog('s1', bash('rm -rf build'));
+    expect(codes.forDialog(at(bash('npm test')))).toEqual({ code: first.code, created: false });
+    const second = codes.forDialog(at(bash('rm -rf build')));
     expect(second.code).not.toBe(first.code);
     expect(codes.get(first.code)?.closedAt).toBeDefined();
     expect(codes.get(second.code)?.closedAt).toBeUndefined();
@@ -40,10 +47,41 @@ describe('approve codes', () => {
     expect(codes.get(second.code)?.closedAt).toBeDefined();
   });
 
+  it('keeps a code valid while details of the same dialog arrive (screen path, then the hook’s absolute path)', () => {
+    const codes = new CodeStore(openDatabase(join(tempDir(), 'race.db')));
+    const { code } = codes.forDialog(at(write(' notes.md'))); // as the real Edit dialog's screen gives it
+    expect(codes.stillOpen(code, at(write('/home/me/proj/notes.md')))).toBe(true);
+    expect(codes.forDialog(at(write('/home/me/proj/notes.md')))).toEqual({ code, created: false });
+    // A cut command on screen and the whole one from the hook: one dialog.
+    const cut = codes.forDialog(at(bash('npm run bui…'), 2_000));
+    expect(codes.stillOpen(cut.code, at(bash('npm run build -- --watch'), 2_000))).toBe(true);
+  });
+
+  it('never applies a code to another dialog: another file, another command, or the same one opened again later', () => {
+    const codes = new CodeStore(openDatabase(join(tempDir(), 'other.db')));
+    const a = codes.forDialog(at(write('notes.md')));
+    expect(codes.stillOpen(a.code, at(write('/home/me/proj/other.md')))).toBe(false);
+    expect(codes.get(a.code)?.closedAt).toBeDefined();
+    const b = codes.forDialog(at(bash('rm build/'), 3_000));
+    expect(codes.stillOpen(b.code, at(bash('rm -rf ~'), 3_000))).toBe(false);
+    const c = codes.forDialog(at(bash('npm test'), 4_000));
+    // The session left the dialog and opened the same-looking one again (a new stateSince): a new prompt.
+    expect(codes.stillOpen(c.code, at(bash('npm test'), 5_000))).toBe(false);
+    expect(codes.stillOpen(c.code, undefined)).toBe(false);
+  });
+
+  it('carries an open code over a redraw (same dialog, new openedAt) only when the dialog agrees', () => {
+    const codes = new CodeStore(openDatabase(join(tempDir(), 'flap.db')));
+    const { code } = codes.forDialog(at(bash('npm test')));
+    expect(codes.carryOver(at(bash('npm test'), 1_500))).toBe(code);
+    expect(codes.stillOpen(code, at(bash('npm test'), 1_500))).toBe(true);
+    expect(codes.carryOver(at(bash('npm publish'), 1_800))).toBeUndefined();
+  });
+
   it('never hands out a code that is open for another session', () => {
     const codes = new CodeStore(openDatabase(join(tempDir(), 'b.db')));
     const seen = new Set<string>();
-    for (let i = 0; i < 300; i++) seen.add(codes.forDialog(`s${i}`, bash(`cmd ${i}`)).code);
+    for (let i = 0; i < 300; i++) seen.add(codes.forDialog(at(bash(`cmd ${i}`), 1, `s${i}`)).code);
     expect(seen.size).toBe(300);
   });
 });
@@ -56,6 +94,50 @@ describe('outbox backoff', () => {
     expect(backoffMs(4, () => 1)).toBe(8_000);
     expect(backoffMs(30, () => 1)).toBe(300_000);
     expect(backoffMs(30, () => 0)).toBe(150_000);
+  });
+});
+
+describe('outbox updates of a prompt notice', () => {
+  const adapterLog = () => {
+    const calls: { op: 'send' | 'edit'; to: string; text: string; buttons?: unknown }[] = [];
+    let down = true;
+    const adapter = {
+      name: 'chat',
+      maxLength: 4096,
+      markup: 'plain' as const,
+      async send(m: OutboundMessage) {
+        if (down) throw new ChannelError('chat unreachable (ECONNREFUSED)', true);
+        calls.push({ op: 'send', to: m.to, text: m.text, buttons: m.buttons });
+        return { externalId: `x${calls.length}` };
+      },
+      async edit(to: string, _id: string, text: string) {
+        calls.push({ op: 'edit', to, text });
+      },
+      isAllowed: () => true,
+      describe: () => ({ channel: 'chat', modes: [], allowedSenders: 1, problems: [] }),
+    };
+    return { adapter, calls, recover: () => (down = false) };
+  };
+
+  it('folds an update into a notice still waiting for its retry: it goes out once, already answered, without buttons', async () => {
+    const db = openDatabase(join(tempDir(), 'upd.db'));
+    const { adapter, calls, recover } = adapterLog();
+    const outbox = new Outbox({ db, adapters: new Map([['chat', adapter]]), log: createLogger('error', process.stderr), holder: `${process.pid}-test`, alerts: [], webhookMaxAttempts: 3, retry: { baseMs: 10, capMs: 20, horizonMs: 60_000 }, journal: () => {}, onSent: () => {} });
+    const notice = outbox.enqueue({ channel: 'chat', to: 'me', kind: 'notification', rich: ['Bash npm test'], buttons: [[{ label: 'Approve', data: 'approve abc' }]], promptCode: 'abc' });
+    await outbox.sendNow([notice]);
+    expect(getMessage(db, notice)).toMatchObject({ status: 'queued', attempts: 1 });
+    const update = outbox.enqueue({ channel: 'chat', to: 'me', kind: 'update', rich: ['Bash npm test', '\n\nApproved on Telegram by tess at 14:02'], updates: notice });
+    await outbox.sendNow([update]);
+    expect(getMessage(db, update)?.status).toBe('merged');
+    recover();
+    await waitFor(() => (getMessage(db, notice)?.nextAttemptAt ?? 0) <= Date.now(), { what: 'the retry to be due' });
+    await outbox.sendNow([notice]);
+    expect(calls).toEqual([{ op: 'send', to: 'me', text: 'Bash npm test\n\nApproved on Telegram by tess at 14:02', buttons: undefined }]);
+    // Once the notice is out, a later update edits it in place.
+    const again = outbox.enqueue({ channel: 'chat', to: 'me', kind: 'update', rich: ['edited'], updates: notice });
+    await outbox.sendNow([again]);
+    expect(calls.at(-1)).toEqual({ op: 'edit', to: 'me', text: 'edited' });
+    expect(getMessage(db, again)?.status).toBe('sent');
   });
 });
 
@@ -86,6 +168,10 @@ describe('targets and subscriptions', () => {
     // Nobody allowed on Discord: nobody there could answer, so nothing goes there.
     const quiet = subscriptions(loadConfig({ AEGIS_HOME: tempDir(), AEGIS_DISCORD_TASKS_CHANNEL: '400' }), new Set(['discord']));
     expect(quiet).toEqual([]);
+    // Slack is a notification channel like the others: each allowed user gets direct messages, or the incoming webhook without a bot token.
+    const slackEnv = { AEGIS_HOME: tempDir(), AEGIS_SLACK_SIGNING_SECRET: 's', AEGIS_SLACK_ALLOWED_USER_IDS: 'U1,U2', AEGIS_SLACK_WEBHOOK_URL: 'https://hooks.example/x' };
+    expect(subscriptions(loadConfig({ ...slackEnv, AEGIS_SLACK_BOT_TOKEN: 'xoxb-1' }), new Set(['slack'])).map((s) => `${s.channel}:${s.to}`)).toEqual(['slack:U1', 'slack:U2']);
+    expect(subscriptions(loadConfig(slackEnv), new Set(['slack'])).map((s) => `${s.channel}:${s.to}`)).toEqual(['slack:webhook']);
     const explicit = subscriptions(loadConfig({ AEGIS_HOME: tempDir(), AEGIS_NOTIFY_SUBSCRIPTIONS: 'slack:C1#dead' }), new Set(['slack']));
     expect(explicit.map((s) => [s.channel, s.to, [...s.events]])).toEqual([['slack', 'C1', ['dead']]]);
   });

@@ -12,6 +12,7 @@ import type { SessionRecord } from '../../src/sessions/store.js';
 import { BUILTIN_TOOLS } from '../../src/tools/index.js';
 import { callTool } from '../../src/tools/run.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { waitFor } from '../helpers/wait.js';
 
 const TOKEN = '123456:SECRET-telegram-token-abcdef';
 
@@ -158,7 +159,8 @@ describe('chat commands and notifications', () => {
       expect(notes()).toHaveLength(1);
       const first = notes()[0]!;
       const code = /approve ([0-9a-f]{3})/.exec(first.text)![1]!;
-      expect(first.payload?.buttons).toEqual([[{ label: '✅ Approve', data: `approve ${code}` }, { label: '❌ Reject', data: `reject ${code}` }]]);
+      // No "Yes, and don't ask again" in this dialog: no button for the session.
+      expect(first.payload?.buttons).toEqual([[{ label: '✅ Approve', data: `approve ${code}` }, { label: '❌ Reject', data: `reject ${code}` }], [{ label: '✍️ Reject with reason', data: `reason ${code}` }]]);
 
       emit('permission_prompt', 'working');
       emit('working', 'permission_prompt', bash('rm -rf build'));
@@ -174,7 +176,70 @@ describe('chat commands and notifications', () => {
       emit('working', 'permission_prompt', bash('npm run lint'));
       const last = notes().find((n) => n.text.includes('npm run lint'))!;
       expect(last.status).toBe('queued');
-      expect(last.text).toContain('1 earlier notification was held back');
+      expect(last.text).toContain('1 notification held back by the rate limit:');
+      expect(last.text).toContain('Done again.');
+      expect(listMessages(app.db, { status: ['merged'], limit: 10, offset: 0 }).messages.map((n) => n.text)).toEqual([expect.stringContaining('Done again.')]);
+    } finally {
+      notifier.stop();
+    }
+  });
+
+  it('sends two identical replies of two turns, drops the same turn seen twice, and sends held-back notices as a digest', async () => {
+    const notifier = new Notifier(app, app.messaging, { subscriptions: [{ channel: 'telegram', to: '5', events: new Set(['finished']) }], ratePerMinute: 2, dedupMs: 60_000, rateWindowMs: 400 });
+    notifier.start();
+    try {
+      const id = 'dddddddd-0000-0000-0000-000000000004';
+      app.sessions.store.insert(session(id, 'idle'));
+      const mine = () => listMessages(app.db, { channel: 'telegram', limit: 100, offset: 0 }).messages.filter((n) => n.peer === '5').reverse();
+      const t0 = Date.now();
+      app.events.emit('session_turn_finished', { sessionId: id, at: t0, message: 'All tests pass.' });
+      app.events.emit('session_turn_finished', { sessionId: id, at: t0 + 1, message: 'All tests pass.' });
+      app.events.emit('session_turn_finished', { sessionId: id, at: t0 + 1, message: 'All tests pass.' });
+      expect(mine().map((n) => n.status === 'suppressed')).toEqual([false, false]);
+      // Over the limit of 2 per window: held back, then sent as one digest once the window allows it.
+      app.events.emit('session_turn_finished', { sessionId: id, at: t0 + 2, message: 'Third reply.' });
+      app.events.emit('session_turn_finished', { sessionId: id, at: t0 + 3, message: 'Fourth reply.' });
+      expect(mine().filter((n) => n.status === 'suppressed')).toHaveLength(2);
+      const digest = await waitFor(() => mine().find((n) => n.text.includes('2 notifications held back')), { timeoutMs: 5_000, what: 'the digest' });
+      expect(digest.text).toContain('Third reply.');
+      expect(digest.text).toContain('Fourth reply.');
+      expect(mine().filter((n) => n.status === 'suppressed')).toHaveLength(0);
+    } finally {
+      notifier.stop();
+    }
+  });
+
+  it('keeps a Write prompt’s code valid while the hook swaps the absolute path in, and never applies it to the next dialog', async () => {
+    const m = app.messaging;
+    const notifier = new Notifier(app, m, { subscriptions: [{ channel: 'telegram', to: '1', events: new Set(['permission']) }], ratePerMinute: 10, dedupMs: 60_000 });
+    notifier.start();
+    try {
+      const id = 'cccccccc-0000-0000-0000-000000000003';
+      app.sessions.store.insert(session(id, 'working', { workDir: '/home/me/proj' }));
+      const write = (file: string): Dialog => ({ kind: 'permission', title: 'Create file', question: 'Do you want to create notes.md?', options: [{ number: 1, label: 'Yes', selected: true }], tool: 'Write', file });
+      const show = (state: SessionState, dialog: Dialog | null, at: number) => {
+        const { from } = app.sessions.store.setState(id, state, at, 'test', { dialog });
+        if (from !== state) app.events.emit('session_state_changed', { sessionId: id, from: from!, to: state, detail: dialog ?? undefined });
+      };
+      const t0 = Date.now();
+      show('permission_prompt', write('notes.md'), t0);
+      const notice = listMessages(app.db, { kind: 'notification', limit: 100, offset: 0 }).messages.find((n) => n.text.includes('claude-cccccccc'))!;
+      const code = /approve ([0-9a-f]{3})/.exec(notice.text)![1]!;
+      // The PermissionRequest hook arrives: same dialog, absolute path.
+      show('permission_prompt', write('/home/me/proj/notes.md'), t0 + 50);
+      const r = await handle(`approve ${code}`);
+      expect(r.reply).not.toContain('is gone');
+      expect(r.reply).not.toContain('already answered');
+      expect(m.codes.get(code)?.dialog.file).toBe('/home/me/proj/notes.md');
+      // The dialog is answered in the terminal; the next one (same file, opened later) is another prompt.
+      show('working', null, t0 + 100);
+      show('permission_prompt', write('/home/me/proj/notes.md'), t0 + 5_000);
+      const stale = await handle(`approve ${code}`);
+      expect(stale.failed).toBe(true);
+      expect(stale.reply).toMatch(/gone|already answered/);
+      const second = listMessages(app.db, { kind: 'notification', limit: 100, offset: 0 }).messages.filter((n) => n.text.includes('claude-cccccccc'));
+      expect(second).toHaveLength(2);
+      expect(second[0]!.text).not.toContain(`approve ${code}`);
     } finally {
       notifier.stop();
     }

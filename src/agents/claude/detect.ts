@@ -21,8 +21,10 @@ export function detectClaudeScreen(lines: string[], rules: ClaudeScreenRules = C
   const box = findInputBox(screen, rules);
   const dialog = box ? undefined : findDialog(screen, rules);
   const conversation = screen.slice(0, box?.top ?? dialog?.top ?? screen.length);
-  const queued = box ? findQueued(conversation, rules) : { start: conversation.length, prompts: [] };
-  const history = conversation.slice(0, queued.start);
+  const above = box ? findQueued(conversation, rules) : { start: conversation.length, prompts: [] };
+  const inline = findInlineQueued(conversation.slice(0, above.start), rules);
+  const queued = { prompts: [...inline.prompts, ...above.prompts] };
+  const history = inline.history;
   const turn = lastTurn(history, rules);
   const lastMarker = findLast(history, (l) => /^\S/u.test(l) || rules.layout.result.test(l)) ?? '';
   const activeLine = findLast(history, (l) => /^\S/u.test(l)) ?? '';
@@ -138,6 +140,30 @@ function findQueued(conversation: string[], rules: ClaudeScreenRules): { start: 
     else prompts[prompts.length - 1] += `\n${queuedContinuation.exec(row)?.[1] ?? ''}`;
   }
   return { start, prompts };
+}
+
+/**
+ * Prompts echoed in the conversation with a "Queued" line under them (2.1.33x): taken out of the
+ * history, so the last turn is the one running, and reported as queued.
+ */
+function findInlineQueued(conversation: string[], rules: ClaudeScreenRules): { history: string[]; prompts: string[] } {
+  const marker = rules.layout.queuedMarker;
+  if (!marker) return { history: conversation, prompts: [] };
+  const history: string[] = [];
+  const prompts: string[] = [];
+  for (let i = 0; i < conversation.length; i++) {
+    const prompt = rules.layout.userPrompt.exec(conversation[i]!);
+    let end = i + 1;
+    while (prompt && end < conversation.length && rules.layout.inputContinuation.test(conversation[end]!) && !marker.test(conversation[end]!)) end++;
+    if (prompt && end < conversation.length && marker.test(conversation[end]!)) {
+      const rest = conversation.slice(i + 1, end).map((r) => rules.layout.inputContinuation.exec(r)?.[1] ?? r);
+      prompts.push([prompt[1] ?? '', ...rest].join('\n'));
+      i = end;
+      continue;
+    }
+    history.push(conversation[i]!);
+  }
+  return { history, prompts };
 }
 
 function permissionMode(footer: string, rules: ClaudeScreenRules): PermissionMode | undefined {
@@ -276,7 +302,11 @@ function findDialog(screen: string[], rules: ClaudeScreenRules): FoundDialog | u
     return { top: dialogTop, dialog: { kind: 'question', ...base, ...(header ? { title: header[1]! } : {}), tool: d.questionTool } };
   }
   const permission = heading ? d.permissions.find((p) => p.title.test(heading.text)) : undefined;
-  const target = permissionTarget(permission, body.map((b) => screen[b.row]!), question, rules);
+  // Rows between the heading and the question, inner `╌` rules kept (2.1.33x boxes the command in them).
+  const questionRow = texts.find((t) => t.text === question)?.row ?? block.first;
+  const bodyRows = screen.slice(heading ? heading.row + 1 : start, questionRow).filter((r) => r.trim() !== '');
+  const width = top < 0 ? undefined : screen[top]!.length;
+  const target = permissionTarget(permission, body.map((b) => screen[b.row]!), bodyRows, question, rules, width);
   return { top: dialogTop, dialog: { kind: 'permission', ...base, ...target } };
 }
 
@@ -323,23 +353,33 @@ function findOptions(screen: string[], rules: ClaudeScreenRules): OptionBlock | 
   return { first: row, last, options };
 }
 
-/** Tool and target of a permission dialog, from its heading's rule and body rows. */
-function permissionTarget(rule: PermissionDialogRule | undefined, body: string[], question: string, rules: ClaudeScreenRules): Partial<Dialog> {
+/**
+ * Tool and target of a permission dialog, from its heading's rule and body rows (`body`: text rows
+ * without rules; `rows`: the same with the inner `╌` rules). What the screen does not show
+ * unambiguously for this version is left out and `detailsKnown: false` says so: the
+ * PermissionRequest hook brings it (fuse.ts), a guess never stands in for it.
+ */
+function permissionTarget(
+  rule: PermissionDialogRule | undefined,
+  body: string[],
+  rows: string[],
+  question: string,
+  rules: ClaudeScreenRules,
+  width: number | undefined,
+): Partial<Dialog> {
   const d = rules.dialog;
   const lines = dedent(body);
   const out: Partial<Dialog> = rule?.tool ? { tool: rule.tool } : {};
   switch (rule?.target) {
     case 'command': {
-      // The command comes first, its description (dim, same indent) last. Without colours the two
-      // cannot be told apart when there is no description; the PermissionRequest hook has the
-      // exact input, this is the fallback.
-      const command = lines.length > 1 ? lines.slice(0, -1) : lines;
-      if (command.length > 0) out.command = command.join('\n');
+      const command = commandRows(body, rows, rules, width);
+      if (command && command.length > 0) out.command = dedent(command).join('\n');
+      else out.detailsKnown = false;
       break;
     }
     case 'file': {
       const named = d.fileQuestion.exec(question)?.[1];
-      const subtitle = lines[0];
+      const subtitle = lines[0]?.trim();
       const call = subtitle ? d.toolCall.exec(subtitle) : null;
       // The subtitle is the path relative to the cwd, the question only its base name.
       if (named && subtitle?.endsWith(named)) out.file = subtitle;
@@ -356,14 +396,43 @@ function permissionTarget(rule: PermissionDialogRule | undefined, body: string[]
       const call = lines[0] ?? '';
       const mcp = d.mcpToolCall.exec(call);
       const plain = d.toolCall.exec(call);
-      if (mcp) out.tool = `mcp__${mcp[1]}__${mcp[2]}`;
-      else if (plain) out.tool = plain[1]!;
+      if (mcp && MCP_NAME_PART.test(mcp[1]!) && MCP_NAME_PART.test(mcp[2]!)) out.tool = `mcp__${mcp[1]}__${mcp[2]}`;
+      else if (mcp) {
+        // A display form (2.1.33x: `echo — Echo Tool`), not the tool's name: say what is shown.
+        out.toolLabel = `${mcp[1]} — ${mcp[2]}`;
+        out.detailsKnown = false;
+      } else if (plain) out.tool = plain[1]!;
+      else out.detailsKnown = false;
       break;
     }
     default:
       break;
   }
   return out;
+}
+
+/** What an MCP server or tool name can hold; a title or display form has spaces. */
+const MCP_NAME_PART = /^[\w-]+$/u;
+
+/**
+ * The rows of a shell command dialog that hold the command, per the version's layout; undefined
+ * when the layout is not there (the screen then cannot tell the command from the rows around it).
+ */
+function commandRows(body: string[], rows: string[], rules: ClaudeScreenRules, width: number | undefined): string[] | undefined {
+  let command: string[];
+  if (rules.dialog.commandLayout === 'innerRuleBox') {
+    const edges = rows.flatMap((r, i) => (rules.layout.innerRule.test(r) ? [i] : []));
+    if (edges.length < 2) return undefined;
+    command = rows.slice(edges[0]! + 1, edges[1]);
+  } else {
+    // 2.1.197: the command first, its description (dim, same indent) last. Without colours a
+    // description-less multi-line command loses its last line here; the hook has the exact input.
+    command = body.length > 1 ? body.slice(0, -1) : body;
+  }
+  // A row as wide as the screen was wrapped by the terminal: its line breaks are not the command's.
+  if (width !== undefined && command.some((r) => r.length >= width - 1)) return undefined;
+  const gutter = rules.dialog.commandGutter;
+  return gutter && command.every((r) => gutter.test(r)) ? command.map((r) => r.replace(gutter, '$1')) : command;
 }
 
 /** Removes the indent all rows share, keeping the relative indent of a multi-line command. */

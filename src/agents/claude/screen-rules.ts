@@ -40,7 +40,10 @@ export interface PlanDialogRule {
 }
 
 export interface ClaudeScreenRules {
+  /** The first release these rules were written for; they serve it and later releases up to the next set. */
   version: string;
+  /** Releases whose real screens these rules were checked against (fixtures, `npm run canary`). */
+  verified: string[];
   layout: {
     /** Full-width rule at column 0 (input box edges, dialog top); may carry a label: `──── name ──`. */
     rule: RegExp;
@@ -57,6 +60,11 @@ export interface ClaudeScreenRules {
     /** A prompt queued while the agent works, shown just above the input box; group 1 = text. */
     queuedPrompt: RegExp;
     queuedContinuation: RegExp;
+    /**
+     * 2.1.33x shows a queued prompt in the conversation as an echoed prompt followed by this line
+     * (`  ⎿  Queued · ctrl+x ctrl+s to send now`); undefined where queued prompts sit above the box.
+     */
+    queuedMarker?: RegExp;
     /** Start of an assistant block (message or tool call); group 1 = first line (may be empty while streaming). */
     assistant: RegExp;
     /** Continuation of an assistant block; group 1 = text. */
@@ -124,7 +132,15 @@ export interface ClaudeScreenRules {
     /** File dialogs: group 1 = the file name in the question. */
     fileQuestion: RegExp;
     url: RegExp;
-    /** `<server> - <tool>(<args>) (MCP)`: groups 1 server, 2 tool. */
+    /**
+     * Where a shell command dialog (Bash, PowerShell) shows the command: `lastRowDescription` = the
+     * body rows, the last of which is the description (2.1.197); `innerRuleBox` = the rows between
+     * two `╌` rules, under a tip and the description (2.1.33x).
+     */
+    commandLayout: 'lastRowDescription' | 'innerRuleBox';
+    /** A gutter in front of each row of a multi-line command in the box (2.1.33x: `│ `). */
+    commandGutter?: RegExp;
+    /** `<server> - <tool>(<args>) (MCP)`: groups 1 server, 2 tool (a name, or the tool's title on 2.1.33x). */
     mcpToolCall: RegExp;
     /** `Name(args)`: group 1 tool, group 2 argument. */
     toolCall: RegExp;
@@ -150,6 +166,7 @@ const SP = '[\\s\\u00a0]';
 
 export const CLAUDE_2_1_197: ClaudeScreenRules = {
   version: '2.1.197',
+  verified: ['2.1.197'],
   layout: {
     rule: /^─{10,}(?:[\s\u00a0]\S.*[\s\u00a0]─+)?$/u,
     innerRule: /^\s*╌{10,}$/u,
@@ -240,6 +257,7 @@ export const CLAUDE_2_1_197: ClaudeScreenRules = {
       { title: /^Fetch$/u, tool: 'WebFetch', target: 'url' },
       { title: /^Tool use$/u, target: 'toolCall' },
     ],
+    commandLayout: 'lastRowDescription',
     fileQuestion: /^Do you want to (?:create|overwrite|write to|make this edit to|insert this cell into|delete this cell from) (.+)\?$/u,
     url: /https?:\/\/[^\s"'<>]+/u,
     mcpToolCall: /^(.+?) - (.+?)(?:\(.*\))? \(MCP\)$/u,
@@ -251,5 +269,54 @@ export const CLAUDE_2_1_197: ClaudeScreenRules = {
     broader: [/always/iu, /don['’]t ask again/iu, /during this session/iu, /allow all/iu, /auto mode/iu, /auto-accept/iu],
     never: [/bypass permissions/iu, /clear context/iu],
     freeText: [/^Type something\.?$/iu, /^Tell Claude what to change$/iu],
+  },
+};
+
+const GLYPHS_332 = [...GLYPHS, '*'];
+const G332 = `[${GLYPHS_332.map((g) => (g === '*' ? '\\*' : g)).join('')}]`;
+
+/**
+ * 2.1.33x (captures in test/fixtures/claude-code-2.1.332): what moved since 2.1.197.
+ * - A finished turn's line ends in the time: `✻ Baked for 3s · done 3:28 PM`; `*` joined the spinner glyphs.
+ * - The Bash dialog shows a "Tip: auto mode …" row and the description above the command, which sits
+ *   between two `╌` rules; a fourth option "Yes, and switch to auto mode" comes before "No".
+ * - Plan dialogs are indented two columns (their rules too) under a `▔▔▔` edge.
+ * - Rejections read `⎿  Rejected update to …` / `⎿  Rejected Claude's plan:` (no "User").
+ * - MCP dialogs name the tool `<server> — <Name> Tool: (MCP)`, a display form, not the tool's name.
+ * - The default mode is named in the footer: `⏸ manual mode on · ? for shortcuts`.
+ * - A queued prompt is echoed in the conversation (`❯ text`) with `⎿  Queued · …` under it, not
+ *   shown indented above the input box. A multi-line command in a dialog has a `│ ` gutter.
+ */
+export const CLAUDE_2_1_332: ClaudeScreenRules = {
+  ...CLAUDE_2_1_197,
+  version: '2.1.332',
+  verified: ['2.1.332'],
+  layout: {
+    ...CLAUDE_2_1_197.layout,
+    rule: /^ {0,2}─{10,}(?:[\s\u00a0]\S.*[\s\u00a0]─+)?$/u,
+    queuedMarker: /^\s+⎿\s+Queued\b/u,
+    // `● Calling echo…` above an MCP dialog (2.1.197 added `(ctrl+o to expand)`).
+    toolCall: [...CLAUDE_2_1_197.layout.toolCall, /^Calling [\w-]+…$/u],
+  },
+  footer: {
+    ...CLAUDE_2_1_197.footer,
+    defaultMode: [/⏸ manual mode on/u, ...CLAUDE_2_1_197.footer.defaultMode],
+  },
+  activity: {
+    ...CLAUDE_2_1_197.activity,
+    spinnerGlyphs: GLYPHS_332,
+    spinner: new RegExp(`^${G332} \\S.*…`, 'u'),
+    turnFinished: new RegExp(`^${G332} \\S+ for \\d+[hms](?: \\d+[hms])*(?: · done \\d{1,2}:\\d\\d(?:\\s?[AP]M)?)?$`, 'u'),
+    interrupted: [/^\s+⎿\s+Interrupted · What should Claude do instead\?$/u, /^\s+⎿\s+(?:User rejected|Rejected) /u],
+    compacting: new RegExp(`^${G332} Compacting conversation…`, 'u'),
+    retrying: new RegExp(`^${G332} ((?:API error|API overloaded|Authentication failed|Rate limited) · Retrying in .*)$`, 'u'),
+    rateLimitedRetry: new RegExp(`^${G332} Rate limited · Retrying in `, 'u'),
+  },
+  dialog: {
+    ...CLAUDE_2_1_197.dialog,
+    conversationLine: new RegExp(`^(?:●|❯${SP}|${G332} )|^\\s+⎿|^▔+$`, 'u'),
+    commandLayout: 'innerRuleBox',
+    commandGutter: /^(\s*)│ /u,
+    mcpToolCall: /^(.+?) — (.+?):? \(MCP\)$/u,
   },
 };

@@ -8,6 +8,7 @@ import { detectCodexScreen } from './detect.js';
 import { codexAnswerKeys, codexApproveKeys, codexRejectKeys } from './dialog-keys.js';
 import { writeCodexHome } from './launch.js';
 import { codexRulesFor } from './screen-rules.js';
+import { claudeVersion as cliVersion } from '../claude/version.js';
 import { codexEntryEffect, codexLogVersion, codexPromptLogged, findRolloutFile } from './session-log.js';
 
 /** Everything the sessions layer asks of Codex, in one place (wired into the `codex` profile). */
@@ -36,6 +37,9 @@ export function codexHomeOf(argv: string[]): string | undefined {
   return argv.find((a) => a.startsWith('CODEX_HOME='))?.slice('CODEX_HOME='.length);
 }
 
+/** `codex --version` prints "codex-cli 0.171.0". */
+const CODEX_VERSION_LINE = /^codex-cli (\d+\.\d+\.\d+)\b/u;
+
 export const codexAgent = {
   rules: codexRulesFor(),
   read: (lines: string[]): ScreenReading => detectCodexScreen(lines, codexRulesFor()),
@@ -53,10 +57,20 @@ export const codexAgent = {
     const home = codexHomeOf(argv);
     return !!home && codexPromptLogged(home, text, since, same);
   },
-  /** The version the session runs (from its log, once written) and the screen rules it is read with. */
-  describe: (argv: string[]): { version?: string; rules: string } => {
-    const file = codexAgent.transcriptFile(argv);
-    return { version: file ? codexLogVersion(file) : undefined, rules: `codex ${codexRulesFor().version}` };
+  /** The screen reader for the version a session runs (`codex --version` of its command, else its log). */
+  reader: async (argv: string[]) => {
+    const command = argv[argv.findIndex((a) => a.startsWith('CODEX_HOME=')) + 1];
+    const log = codexAgent.transcriptFile(argv);
+    const version = (command ? await cliVersion(command, process.env, CODEX_VERSION_LINE) : undefined) ?? (log ? codexLogVersion(log) : undefined);
+    const rules = codexRulesFor(version);
+    const exact = version === rules.version;
+    return {
+      agentVersion: version,
+      rules: rules.version,
+      rulesExact: exact,
+      rulesNote: exact ? `rules ${rules.version}` : `rules ${rules.version}, running ${version ?? 'an unknown version'}`,
+      read: (lines: string[]): ScreenReading => detectCodexScreen(lines, rules),
+    };
   },
   stopped: (argv: string[]): number => {
     const home = codexHomeOf(argv);

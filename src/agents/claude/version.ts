@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+
+/** `claude --version` prints "2.1.332 (Claude Code)". */
+const VERSION_LINE = /^(\d+\.\d+\.\d+)\b/u;
+const VERSION_TIMEOUT_MS = 10_000;
+
+/** Answers per binary, keyed by path and mtime: an update in place gives a new mtime, so a new answer. */
+const cache = new Map<string, Promise<string | undefined>>();
+
+/**
+ * The version of the Claude Code binary `command` (a path or a name on PATH), from `claude
+ * --version`, or undefined when it cannot be run or says something else. Cached per binary. Other
+ * agents pass their own `line` (Codex prints "codex-cli 0.171.0").
+ */
+export function claudeVersion(command: string, env: NodeJS.ProcessEnv = process.env, line: RegExp = VERSION_LINE): Promise<string | undefined> {
+  let key = command;
+  try {
+    key = `${command}\0${statSync(command).mtimeMs}`;
+  } catch {
+    // A name looked up on PATH: cache by name for this process.
+  }
+  let answer = cache.get(key);
+  if (!answer) {
+    answer = new Promise((resolve) => {
+      // Never through a shell: `command` comes from config.
+      execFile(command, ['--version'], { env: { ...env, DISABLE_AUTOUPDATER: '1' }, timeout: VERSION_TIMEOUT_MS }, (err, stdout) => {
+        resolve(err ? undefined : line.exec(String(stdout).trim())?.[1]);
+      });
+    });
+    cache.set(key, answer);
+  }
+  return answer;
+}

@@ -1,0 +1,123 @@
+import { AegisError } from '../errors.js';
+import type { TmuxServer } from '../tmux/server.js';
+import type { Logger } from '../util/log.js';
+import type { Observation, SessionObserver } from './observer.js';
+import type { AgentProfile } from './profiles.js';
+import type { QueuedMessage, SessionRecord } from './store.js';
+import { boxHolds, samePrompt } from './text.js';
+
+/** What typing needs from the session service: tmux, and waiting on the session's observations. */
+export interface DeliveryDeps {
+  tmux: TmuxServer;
+  log: Logger;
+  /** Resolves with the first observation satisfying `pred`, or undefined at the deadline. */
+  until(obs: SessionObserver, pred: (o: Observation) => boolean, timeoutMs: number): Promise<Observation | undefined>;
+  /** Resolves with the latest observation once none has come for `quietMs` (or at the deadline). */
+  settle(obs: SessionObserver, quietMs: number, timeoutMs: number): Promise<Observation>;
+}
+
+/** A prompt that may have reached the agent but cannot be confirmed: it is failed, never typed again. */
+export class DeliveryUnconfirmed extends AegisError {}
+
+/** How long the box may take to show pasted text: a base, plus time for the agent to take in a long paste. */
+const showDeadlineMs = (text: string) => 2_000 + Math.ceil(Buffer.byteLength(text) / 20);
+
+/**
+ * Types one prompt into an agent and confirms the agent took it, so that it arrives byte for byte
+ * and exactly once.
+ *
+ * - Byte for byte: text always goes through a tmux buffer (load-buffer from stdin, paste-buffer -p),
+ *   never on a tmux command line, where it is limited to ~16 KB and parsed (`;` ends a command). The
+ *   paste is bracketed when the agent asked for it, so tabs and newlines in it are text, not keys.
+ * - Exactly once: a prompt is typed at most once per attempt, and an attempt that did not see the
+ *   box show the text never types again: it clears the box and gives up, leaving the message queued.
+ *   The next attempt first checks whether the earlier typing was submitted after all (the agent's
+ *   UserPromptSubmit hook), and if so records the message delivered without typing it again.
+ */
+export class PromptDelivery {
+  /** When this process first typed each message, so a retry knows since when to look for it. */
+  private readonly firstTyped = new Map<number, number>();
+
+  constructor(private readonly deps: DeliveryDeps) {}
+
+  /** Forgets a message that is finished (delivered, or failed for good). */
+  forget(messageId: number): void {
+    this.firstTyped.delete(messageId);
+  }
+
+  async deliver(s: SessionRecord, obs: SessionObserver, profile: AgentProfile, msg: QueuedMessage): Promise<void> {
+    const { tmux, until, log } = this.deps;
+    const pane = s.tmuxPane!;
+    const text = msg.text;
+    // An earlier attempt (this process, or another one: then only its enqueue time is known) may have
+    // been submitted although it was not confirmed in time.
+    const since = this.firstTyped.get(msg.id) ?? msg.createdAt;
+    // Hooks (Claude Code) or the agent's own log (Codex) show which prompts it took.
+    const submittedSince = (t: number) => (profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= t && samePrompt(p.prompt, text))) || !!profile.promptTaken?.(s.argv, text, t, samePrompt);
+    const reportsSubmissions = profile.hooks || !!profile.promptTaken;
+    if (msg.attempts > 1 && submittedSince(since)) return;
+    // Without hooks nothing shows whether an earlier attempt (maybe another process's) was taken.
+    if (msg.attempts > 1 && !reportsSubmissions) {
+      throw new DeliveryUnconfirmed('unavailable', 'the agent did not confirm the prompt, and it reports no submissions that would show whether it took it; it is not typed again, to never send it twice', {
+        fix: 'check the pane with session_pane, and send the text again if it is not there',
+      });
+    }
+
+    await this.clearInput(pane, obs, profile);
+    const started = Date.now();
+    if (!this.firstTyped.has(msg.id)) this.firstTyped.set(msg.id, started);
+    obs.typedAt = started;
+    const before = obs.screen.lines().join('\n');
+    await tmux.paste(pane, text);
+    if (profile.dialogs) await this.awaitShown(s, obs, profile, text);
+
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await tmux.sendKeys(pane, profile.keys.submit);
+      obs.schedule();
+      const confirmed = await until(
+        obs,
+        (o) => {
+          if (submittedSince(started)) return true;
+          if (profile.dialogs) return !o.reading.inputText && o.state !== 'idle' && o.at > started;
+          return obs.screen.lines().join('\n') !== before;
+        },
+        attempt === 0 ? 4_000 : 2_000,
+      );
+      if (confirmed) return;
+      // Still in the box: the Enter was lost (e.g. swallowed while the paste was being processed);
+      // pressing it again cannot send anything twice. An empty box may mean it was taken: stop pressing.
+      if (!obs.last?.reading.inputText) break;
+      log.warn('the prompt is still in the input box after Enter; pressing Enter again', { session: s.id, attempt: attempt + 1 });
+    }
+    if (reportsSubmissions && (await until(obs, () => submittedSince(started), 5_000))) return;
+    throw new AegisError('timeout', `the agent did not confirm the prompt within ${Math.round((Date.now() - started) / 1000)} s`, { fix: 'check the pane with session_pane; the message stays queued and is retried' });
+  }
+
+  /**
+   * Waits for the input box to show exactly the pasted text before Enter (anything else would be sent
+   * with it). If it does not, the text is not typed again here: a paste still on its way would land
+   * after the second one. The box is cleared once the screen is quiet and the attempt fails.
+   */
+  private async awaitShown(s: SessionRecord, obs: SessionObserver, profile: AgentProfile, text: string): Promise<void> {
+    const { until, settle, log } = this.deps;
+    if (await until(obs, (o) => boxHolds(o.reading.inputText, text), showDeadlineMs(text))) return;
+    const quiet = await settle(obs, 500, 5_000);
+    if (boxHolds(quiet.reading.inputText, text)) return;
+    log.warn('the input box does not show the text as typed; clearing it, not typing again', { session: s.id, box: quiet.reading.inputText.slice(0, 200) });
+    await this.clearInput(s.tmuxPane!, obs, profile);
+    throw new AegisError('unavailable', 'the input box did not show the text as typed', { fix: 'check the pane with session_pane; the message stays queued and is retried' });
+  }
+
+  /**
+   * Empties the input box (a prompt put back by an interrupt, a half-typed line). C-u clears one line
+   * of a multi-line box, so it is pressed until the screen shows the box empty.
+   */
+  async clearInput(pane: string, obs: SessionObserver, profile: AgentProfile): Promise<void> {
+    for (let i = 0; i < 50 && obs.last?.reading.inputText; i++) {
+      await this.deps.tmux.sendKeys(pane, profile.keys.clearInput);
+      obs.schedule();
+      const pressed = Date.now();
+      await this.deps.until(obs, (o) => o.at > pressed, 300);
+    }
+  }
+}

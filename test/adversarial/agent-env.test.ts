@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SETTINGS } from '../../src/config/settings.js';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { connectMcp } from '../helpers/mcp-client.js';
+import { panePid, processEnv, tmuxGlobalEnv } from '../helpers/pane-process.js';
+import { call } from '../helpers/sessions.js';
+import { waitFor } from '../helpers/wait.js';
+
+/** A value for every setting marked secret (valid for its schema), plus a host secret Aegis knows nothing of. */
+const SECRETS: Record<string, string> = {
+  ...Object.fromEntries(SETTINGS.filter((s) => s.secret).map((s) => [s.env, s.env === 'AEGIS_SLACK_WEBHOOK_URL' ? 'https://hooks.example.invalid/SECRETslackhook0' : `SECRET${s.env.replace(/_/g, '')}0`])),
+  DATABASE_PASSWORD: 'SECREThostdbpassword0',
+};
+
+/**
+ * An agent runs commands a model chose, so whatever is in its environment the model can read. A live
+ * pane's environment (read from /proc) and the tmux server's global environment must hold none of
+ * Aegis's secrets, while the agent's own settings and the session's explicit env do arrive.
+ */
+describe('agents start with a scrubbed environment', () => {
+  let t: TestEnv | undefined;
+  let mcp: Awaited<ReturnType<typeof connectMcp>> | undefined;
+  afterEach(async () => {
+    await mcp?.close();
+    t?.cleanup();
+  });
+
+  const noSecretIn = (what: string, text: string) => {
+    for (const [name, value] of Object.entries(SECRETS)) {
+      expect(text.includes(value), `${what} holds the value of ${name}`).toBe(false);
+      expect(text.includes(name), `${what} names ${name}`).toBe(false);
+    }
+  };
+
+  const startAgent = async () => {
+    const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-envwork-')));
+    const s = await call<{ id: string }>(mcp!.client, 'session_create', { workDir, agent: 'custom', command: ['sleep', '600'], env: { SESSION_EXPLICIT: 'given;#{x}' } });
+    const env = processEnv(await waitFor(() => panePid(t!.socket, s.id), { what: 'the pane' }));
+    noSecretIn('the agent environment', [...env].map(([k, v]) => `${k}=${v}`).join('\n'));
+    expect(env.get('SESSION_EXPLICIT')).toBe('given;#{x}');
+    expect(env.get('ANTHROPIC_BASE_URL')).toBe('http://127.0.0.1:9/anthropic');
+    expect(env.get('DISABLE_AUTOUPDATER')).toBe('1');
+    expect(env.get('PATH')).toBe(t!.env.PATH);
+    expect(env.get('AEGIS_SESSION_ID')).toBe(s.id);
+    noSecretIn('the tmux global environment', tmuxGlobalEnv(t!.socket));
+  };
+
+  const agentSettings = { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9/anthropic', DISABLE_AUTOUPDATER: '1', AEGIS_NOTIFY: 'false' };
+
+  it('on a tmux server Aegis starts', async () => {
+    t = makeTestEnv({ ...SECRETS, ...agentSettings });
+    mcp = await connectMcp(t.env);
+    await startAgent();
+  });
+
+  it('on a tmux server someone else started with the secrets in its environment', async () => {
+    t = makeTestEnv({ ...SECRETS, ...agentSettings });
+    execFileSync('tmux', ['-L', t.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'other', '--', 'sleep', '600'], { env: t.env });
+    expect(tmuxGlobalEnv(t.socket)).toContain(SECRETS.AEGIS_TELEGRAM_BOT_TOKEN);
+    mcp = await connectMcp(t.env);
+    await startAgent();
+  });
+});
