@@ -36,6 +36,7 @@ export const SETTINGS: SettingSpec[] = [
   { key: 'tmux.command', env: 'AEGIS_TMUX', schema: z.string().min(1), default: 'tmux', description: 'tmux executable' },
   { key: 'agents.claude.command', env: 'AEGIS_CLAUDE_COMMAND', schema: z.string().min(1), default: 'claude', description: 'Claude Code executable (name on PATH or absolute path)' },
   { key: 'agents.codex.command', env: 'AEGIS_CODEX_COMMAND', schema: z.string().min(1), default: 'codex', description: 'Codex CLI executable' },
+  { key: 'agents.codex.baseUrl', env: 'AEGIS_CODEX_BASE_URL', schema: z.string().url(), default: 'https://api.openai.com/v1', description: 'Responses API base URL Codex sessions use (a session env OPENAI_BASE_URL overrides it); the key comes from OPENAI_API_KEY' },
   { key: 'agents.gemini.command', env: 'AEGIS_GEMINI_COMMAND', schema: z.string().min(1), default: 'gemini', description: 'Gemini CLI executable' },
   { key: 'sessions.stallSeconds', env: 'AEGIS_STALL_SECONDS', schema: intFrom(5, 86_400), default: 300, description: 'working without screen or transcript change for this long = stalled' },
   { key: 'sessions.paneWidth', env: 'AEGIS_PANE_WIDTH', schema: intFrom(40, 500), default: 200, description: 'columns of a new agent pane' },

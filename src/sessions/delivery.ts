@@ -52,10 +52,12 @@ export class PromptDelivery {
     // An earlier attempt (this process, or another one: then only its enqueue time is known) may have
     // been submitted although it was not confirmed in time.
     const since = this.firstTyped.get(msg.id) ?? msg.createdAt;
-    const submittedSince = (t: number) => profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= t && samePrompt(p.prompt, text));
+    // Hooks (Claude Code) or the agent's own log (Codex) show which prompts it took.
+    const submittedSince = (t: number) => (profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= t && samePrompt(p.prompt, text))) || !!profile.promptTaken?.(s.argv, text, t, samePrompt);
+    const reportsSubmissions = profile.hooks || !!profile.promptTaken;
     if (msg.attempts > 1 && submittedSince(since)) return;
     // Without hooks nothing shows whether an earlier attempt (maybe another process's) was taken.
-    if (msg.attempts > 1 && !profile.hooks) {
+    if (msg.attempts > 1 && !reportsSubmissions) {
       throw new DeliveryUnconfirmed('unavailable', 'the agent did not confirm the prompt, and it reports no submissions that would show whether it took it; it is not typed again, to never send it twice', {
         fix: 'check the pane with session_pane, and send the text again if it is not there',
       });
@@ -87,7 +89,7 @@ export class PromptDelivery {
       if (!obs.last?.reading.inputText) break;
       log.warn('the prompt is still in the input box after Enter; pressing Enter again', { session: s.id, attempt: attempt + 1 });
     }
-    if (profile.hooks && (await until(obs, () => submittedSince(started), 5_000))) return;
+    if (reportsSubmissions && (await until(obs, () => submittedSince(started), 5_000))) return;
     throw new AegisError('timeout', `the agent did not confirm the prompt within ${Math.round((Date.now() - started) / 1000)} s`, { fix: 'check the pane with session_pane; the message stays queued and is retried' });
   }
 

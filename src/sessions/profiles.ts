@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { readClaudeScreen, rulesFor } from '../agents/claude/rule-sets.js';
 import { claudeVersion } from '../agents/claude/version.js';
 import { claudeTranscriptPath } from '../agents/claude/transcript-path.js';
+import type { KeyPlan } from '../agents/claude/dialog-keys.js';
+import type { EntryEffect, TranscriptEntry } from '../agents/claude/transcript-records.js';
+import { codexAgent, launchCodex } from '../agents/codex/profile.js';
+import type { Dialog } from '../agents/types.js';
 import type { ScreenReading } from '../agents/types.js';
 import type { Config } from '../config/load.js';
 import { writeClaudeSettings } from './claude-launch.js';
@@ -72,6 +76,20 @@ export interface AgentProfile {
   launch(req: LaunchRequest): LaunchPlan;
   /** Reads a rendered screen; `quietMs` is how long the pane has produced no output. */
   read(lines: string[], quietMs: number): ScreenReading;
+  /** Keys answering its dialogs, when they differ from Claude Code's (agents/claude/dialog-keys). */
+  dialogKeys?: {
+    approve(dialog: Dialog, scope: 'once' | 'always'): KeyPlan;
+    reject(dialog: Dialog): KeyPlan;
+    answer(dialog: Dialog, choice: string | number): KeyPlan;
+  };
+  /** Its own conversation log, when it keeps one Aegis finds after launch (from the session's argv). */
+  transcriptFile?(argv: string[]): string | undefined;
+  /** What a record of that log means (default: Claude Code's transcript records). */
+  transcriptEffect?(entry: TranscriptEntry): EntryEffect;
+  /** Whether the agent recorded `text` as a prompt since `since` (delivery proof without hooks). */
+  promptTaken?(argv: string[], text: string, since: number, same: (a: string, b: string) => boolean): boolean;
+  /** Ends what the agent leaves running outside its pane once the session is killed. */
+  stopped?(argv: string[]): number;
   /** The reader for one launched session's version; `read` serves until it is known. */
   reader?(session: { argv: string[] }): Promise<AgentReader>;
 }
@@ -121,7 +139,7 @@ const claude: AgentProfile = {
   },
 };
 
-const simple = (name: 'codex' | 'gemini'): AgentProfile => ({
+const simple = (name: 'gemini'): AgentProfile => ({
   name,
   hooks: false,
   dialogs: false,
@@ -145,4 +163,21 @@ const custom: AgentProfile = {
   launch: (req) => ({ argv: req.command ?? [], env: req.env }),
 };
 
-export const PROFILES: Record<AgentName, AgentProfile> = { claude, codex: simple('codex'), gemini: simple('gemini'), shell, custom };
+/** Codex CLI: its knowledge lives in agents/codex (private CODEX_HOME, screen rules, keys, session log). */
+const codex: AgentProfile = {
+  name: 'codex',
+  hooks: false,
+  dialogs: true,
+  // Esc interrupts a Codex turn; Ctrl-C opens a "Task is still running" menu instead (FINDINGS).
+  keys: { ...COMMON_KEYS, interrupt: ['Escape'] },
+  launch: (req) => launchCodex(req),
+  read: (lines) => codexAgent.read(lines),
+  dialogKeys: codexAgent.dialogKeys,
+  transcriptFile: codexAgent.transcriptFile,
+  transcriptEffect: codexAgent.transcriptEffect,
+  promptTaken: codexAgent.promptTaken,
+  reader: (session) => codexAgent.reader(session.argv),
+  stopped: codexAgent.stopped,
+};
+
+export const PROFILES: Record<AgentName, AgentProfile> = { claude, codex, gemini: simple('gemini'), shell, custom };

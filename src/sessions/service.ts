@@ -126,17 +126,21 @@ export class SessionService {
 
   /** The transcript file: what the agent's SessionStart hook reported, else where it was expected. */
   transcriptPath(s: SessionRecord): string | undefined {
-    return this.monitor.observer(s.id)?.hookFacts.transcriptPath ?? s.transcriptPath;
+    return this.monitor.observer(s.id)?.hookFacts.transcriptPath ?? s.transcriptPath ?? this.profileOf(s).transcriptFile?.(s.argv);
   }
 
   /** One incremental reader per session, so repeated reads only parse what was appended. */
   transcript(sessionId: string, path: string): TranscriptReader {
     let reader = this.readers.get(sessionId);
     if (!reader || reader.path !== path) {
-      reader = new TranscriptReader(path);
+      reader = new TranscriptReader(path, { effect: this.profileOf(this.store.get(sessionId)).transcriptEffect });
       this.readers.set(sessionId, reader);
     }
     return reader;
+  }
+
+  private profileOf(s: SessionRecord | undefined): AgentProfile {
+    return PROFILES[s?.agent as AgentName] ?? PROFILES.custom;
   }
 
   resolve(ref: string): SessionRecord {
@@ -418,14 +422,14 @@ export class SessionService {
 
   async approve(ref: string, scope: 'once' | 'always'): Promise<{ state: SessionState; dialog: Dialog; chose: string }> {
     const { session, observer, dialog } = await this.dialogOf(ref);
-    const plan = approveKeys(dialog, scope);
+    const plan = (this.profileOf(session).dialogKeys?.approve ?? approveKeys)(dialog, scope);
     const state = await this.pressAndSettle(session, observer, plan, dialog);
     return { state, dialog, chose: plan.label ?? plan.keys.join(' ') };
   }
 
   async reject(ref: string, reason?: string): Promise<{ state: SessionState; dialog: Dialog; followUp?: SendResult }> {
     const { session, observer, dialog } = await this.dialogOf(ref);
-    let state = await this.pressAndSettle(session, observer, rejectKeys(dialog), dialog);
+    let state = await this.pressAndSettle(session, observer, (this.profileOf(session).dialogKeys?.reject ?? rejectKeys)(dialog), dialog);
     if (reason && state === 'working') {
       // The agent winds the refused tool call down before it takes input; the reason should be its
       // next prompt, not a message queued behind a transient spinner.
@@ -445,7 +449,7 @@ export class SessionService {
       }
       throw new AegisError('conflict', `session ${session.name} is not asking anything (state: ${session.state})`, { field: 'id', fix: 'wait for state asking (session_wait), or use session_send' });
     }
-    const plan = answerKeys(dialog, choice);
+    const plan = (this.profileOf(session).dialogKeys?.answer ?? answerKeys)(dialog, choice);
     if (plan.text) plan.text = checkTypedAnswer('answer', plan.text);
     const state = await this.pressAndSettle(session, observer!, plan, dialog);
     return { state, answeredWith: plan.label ?? String(choice) };
@@ -496,6 +500,7 @@ export class SessionService {
       const pane = s.tmuxPane ? await this.tmux.pane(s.tmuxPane) : undefined;
       killed = await killPaneTree(pane?.pid ?? s.panePid, () => this.tmux.killWindow(s.tmuxWindow!));
     }
+    killed += this.profileOf(s).stopped?.(s.argv) ?? 0;
     for (const m of this.store.queued(s.id)) this.store.finishMessage(m.id, false, now, 'session killed');
     return { session: this.store.get(s.id)!, killedProcesses: killed };
   }

@@ -179,7 +179,7 @@ const sessionGet = defineTool({
       agentSessionId: s.agentSessionId,
       agentVersion: observer?.last?.agentVersion ?? observer?.reader?.agentVersion,
       screenRules: observer?.reader && { version: observer.reader.rules, exact: observer.reader.rulesExact, note: observer.reader.rulesNote },
-      transcriptPath: observer?.hookFacts.transcriptPath ?? s.transcriptPath,
+      transcriptPath: svc.transcriptPath(s),
       pane: { id: s.tmuxPane, width: observer?.screen.cols, height: observer?.screen.rows },
       permissionMode: s.permissionMode,
       model: s.model,

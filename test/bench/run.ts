@@ -13,6 +13,7 @@ import { benchDelivery, benchDetection, benchOverhead } from './sessions.js';
 const all: Record<string, () => Promise<void>> = {
   frame: benchFrame,
   detection: () => benchDetection(60),
+  'detection-codex': () => benchDetection(60, 'codex'),
   'dialog-details': () => benchDialogDetails(10),
   delivery: () => benchDelivery(200),
   'delivery-load': () => benchDeliveryUnderLoad(Number(process.env.AEGIS_BENCH_SENDS ?? 300)),

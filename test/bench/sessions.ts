@@ -20,8 +20,10 @@ const FIXTURE_SCREENS = existsSync(SCREENS) ? SCREENS : join(ROOT, 'test', 'fixt
  * permission prompt → …) and logs when each was written; Aegis's monitor, in this process, reports
  * state changes. Latency = report time − write time, per transition.
  */
-export async function benchDetection(transitions = 60): Promise<void> {
-  const t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: join(ROOT, 'test', 'bench', 'screen-flipper.mjs') });
+export async function benchDetection(transitions = 60, agent: 'claude' | 'codex' = 'claude'): Promise<void> {
+  const flipper = join(ROOT, 'test', 'bench', 'screen-flipper.mjs');
+  const t = makeTestEnv(agent === 'codex' ? { AEGIS_CODEX_COMMAND: flipper } : { AEGIS_CLAUDE_COMMAND: flipper });
+  const screens = agent === 'codex' ? join(ROOT, 'test', 'fixtures', 'codex-0.171.0', 'screens') : FIXTURE_SCREENS;
   const app = new App({ env: t.env });
   try {
     const log = join(t.home, 'flips.jsonl');
@@ -29,7 +31,7 @@ export async function benchDetection(transitions = 60): Promise<void> {
     app.sessions.monitor.on('change', (c) => changes.push({ to: c.to, t: now() }));
     await app.sessions.start();
     const workDir = mkdtempSync(join(tmpdir(), 'aegis-bench-'));
-    await app.sessions.create({ workDir, agent: 'claude', env: { FLIPPER_SCREENS: FIXTURE_SCREENS, FLIPPER_LOG: log, FLIPPER_COUNT: String(transitions + 1) } });
+    await app.sessions.create({ workDir, agent, env: { FLIPPER_SCREENS: screens, FLIPPER_SET: agent, FLIPPER_LOG: log, FLIPPER_COUNT: String(transitions + 1) } });
     const flips = await waitFor(
       () => {
         if (!existsSync(log)) return undefined;
@@ -48,7 +50,7 @@ export async function benchDetection(transitions = 60): Promise<void> {
       if (seen) latencies.push(Math.max(0, seen.t - flip.t));
       else missed++;
     }
-    report(`Sessions: state-detection latency (screen written -> state reported), ${latencies.length} transitions`, [
+    report(`Sessions (${agent}): state-detection latency (screen written -> state reported), ${latencies.length} transitions`, [
       ['p50', fmt(median(latencies))],
       ['p95', `${fmt(percentile(latencies, 95))}  (goal <= 100 ms)`],
       ['max', fmt(Math.max(...latencies))],

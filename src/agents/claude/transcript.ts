@@ -23,7 +23,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { invalidInput } from '../../errors.js';
 import { filesWrittenByCommand } from './bash-files.js';
 import { ChainOrderer } from './transcript-order.js';
-import { entryEffect, parseEntry, TURN_ROLES, type TranscriptEntry, type Turn, type TurnRole } from './transcript-records.js';
+import { entryEffect, parseEntry, TURN_ROLES, type EntryEffect, type TranscriptEntry, type Turn, type TurnRole } from './transcript-records.js';
 
 export { TURN_ROLES, type Turn, type TurnRole } from './transcript-records.js';
 
@@ -52,6 +52,8 @@ export interface TranscriptReaderOptions {
   orphanHoldMs?: number;
   /** Clock (ms), for the hold. */
   now?: () => number;
+  /** What one record means: Claude Code's records by default; another agent's log passes its own. */
+  effect?: (entry: TranscriptEntry) => EntryEffect;
 }
 
 export const READ_LIMITS = { defaultLimit: 50, maxLimit: 500 } as const;
@@ -90,7 +92,10 @@ class Conversation {
   /** …and the turn was closed (stop_reason end_turn on that answer, or a turn_duration record). */
   ended = false;
 
-  constructor(firstSeq: number) {
+  constructor(
+    firstSeq: number,
+    private readonly effectOf: (entry: TranscriptEntry) => EntryEffect,
+  ) {
     this.firstSeq = firstSeq;
   }
 
@@ -99,7 +104,7 @@ class Conversation {
   }
 
   apply(entry: TranscriptEntry): void {
-    const effect = entryEffect(entry);
+    const effect = this.effectOf(entry);
     switch (effect.kind) {
       case 'turns':
         for (const turn of effect.turns) this.addTurn(turn, effect.stopReason);
@@ -162,7 +167,8 @@ export class TranscriptReader {
   readonly path: string;
   private readonly orphanHoldMs: number;
   private readonly now: () => number;
-  private conv = new Conversation(1);
+  private readonly effectOf: (entry: TranscriptEntry) => EntryEffect;
+  private conv: Conversation;
   /** Bytes consumed: the end of the last complete line taken. */
   private offset = 0;
   /** Inode of the file read so far, to notice a replaced file. */
@@ -173,6 +179,8 @@ export class TranscriptReader {
     this.path = path;
     this.orphanHoldMs = opts.orphanHoldMs ?? DEFAULT_ORPHAN_HOLD_MS;
     this.now = opts.now ?? Date.now;
+    this.effectOf = opts.effect ?? entryEffect;
+    this.conv = new Conversation(1, this.effectOf);
   }
 
   /** Lines skipped because they were not JSON objects (since the file was last read from the start). */
@@ -272,7 +280,7 @@ export class TranscriptReader {
 
   /** The file was truncated or replaced: forget it all, keep numbering upwards. */
   private restart(): void {
-    this.conv = new Conversation(this.conv.nextSeq);
+    this.conv = new Conversation(this.conv.nextSeq, this.effectOf);
     this.offset = 0;
     this.skipped = 0;
   }

@@ -10,9 +10,10 @@ const cache = new Map<string, Promise<string | undefined>>();
 
 /**
  * The version of the Claude Code binary `command` (a path or a name on PATH), from `claude
- * --version`, or undefined when it cannot be run or says something else. Cached per binary.
+ * --version`, or undefined when it cannot be run or says something else. Cached per binary. Other
+ * agents pass their own `line` (Codex prints "codex-cli 0.171.0").
  */
-export function claudeVersion(command: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export function claudeVersion(command: string, env: NodeJS.ProcessEnv = process.env, line: RegExp = VERSION_LINE): Promise<string | undefined> {
   let key = command;
   try {
     key = `${command}\0${statSync(command).mtimeMs}`;
@@ -24,7 +25,7 @@ export function claudeVersion(command: string, env: NodeJS.ProcessEnv = process.
     answer = new Promise((resolve) => {
       // Never through a shell: `command` comes from config.
       execFile(command, ['--version'], { env: { ...env, DISABLE_AUTOUPDATER: '1' }, timeout: VERSION_TIMEOUT_MS }, (err, stdout) => {
-        resolve(err ? undefined : VERSION_LINE.exec(String(stdout).trim())?.[1]);
+        resolve(err ? undefined : line.exec(String(stdout).trim())?.[1]);
       });
     });
     cache.set(key, answer);

@@ -1,0 +1,88 @@
+import type { Dialog, DialogOption, ScreenReading } from '../types.js';
+import { CODEX_0_171_0, type CodexScreenRules } from './screen-rules.js';
+
+/**
+ * Reads a Codex CLI screen: a dialog (command or edit approval, the Ctrl-C menu) first, then
+ * working (the `esc to interrupt` status), then idle once the ready footer is drawn, else starting.
+ * The composer is the `›` line above the footer; its placeholder counts as empty.
+ */
+export function detectCodexScreen(lines: string[], rules: CodexScreenRules = CODEX_0_171_0): ScreenReading {
+  const text = lines.map((l) => l.trimEnd());
+  let end = text.length;
+  while (end > 0 && !text[end - 1]) end--;
+  const screen = text.slice(0, end);
+
+  const dialog = readDialog(screen, rules);
+  if (dialog) return { state: 'permission_prompt', dialog, inputText: '', queued: [], turnFinished: false };
+
+  const footer = findLast(screen, (l) => rules.readyFooter.test(l));
+  const composerAt = findLast(screen, (l, i) => rules.composer.test(l) && (footer < 0 || i < footer));
+  const inputText = composerAt >= 0 ? composerText(screen, composerAt, footer >= 0 ? footer : screen.length, rules) : '';
+  const conversation = screen.slice(0, composerAt >= 0 ? composerAt : screen.length);
+  const working = conversation.some((l) => rules.working.test(l));
+  const lastLine = findLast(conversation, (l) => l.trim() !== '');
+  const tail = lastLine >= 0 ? conversation[lastLine]! : '';
+  const turnFinished = rules.turnDone.test(tail);
+  const interrupted = rules.interrupted.test(tail);
+  const errorAt = findLast(conversation, (l) => rules.errorLine.test(l) && !rules.interrupted.test(l));
+  const promptAt = findLast(conversation, (l) => rules.composer.test(l));
+  const error = errorAt > promptAt ? rules.errorLine.exec(conversation[errorAt]!)![1] : undefined;
+  const base = { inputText, queued: [] as string[], turnFinished, interrupted, lastAssistantText: lastAssistant(conversation, promptAt, rules), error };
+
+  if (working) return { ...base, state: 'working' };
+  if (footer < 0 || screen.some((l) => rules.waitingForStartup.test(l))) return { ...base, state: composerAt >= 0 ? 'starting' : null };
+  return { ...base, state: 'idle' };
+}
+
+function findLast(lines: string[], pred: (l: string, i: number) => boolean): number {
+  for (let i = lines.length - 1; i >= 0; i--) if (pred(lines[i]!, i)) return i;
+  return -1;
+}
+
+/** The composer's text: the `›` line and its indented continuation lines up to the footer. */
+function composerText(screen: string[], at: number, footer: number, rules: CodexScreenRules): string {
+  const first = rules.composer.exec(screen[at]!)![1]!;
+  if (rules.placeholder.test(first.trim())) return '';
+  const rest: string[] = [];
+  for (let i = at + 1; i < footer; i++) {
+    const l = screen[i]!;
+    if (!l.startsWith('  ') || /^\s{2}(\?|←) /.test(l)) break;
+    rest.push(l.slice(2));
+  }
+  while (rest.length && !rest[rest.length - 1]!.trim()) rest.pop();
+  return [first, ...rest].join('\n').trimEnd();
+}
+
+/** The last assistant message after the last prompt: the `• ` text lines that are not tool lines. */
+function lastAssistant(conversation: string[], promptAt: number, rules: CodexScreenRules): string | undefined {
+  for (let i = conversation.length - 1; i > promptAt; i--) {
+    const l = conversation[i]!;
+    if (!rules.assistantLine.test(l) || rules.toolLine.test(l)) continue;
+    const out = [rules.assistantLine.exec(l)![1]!];
+    for (let j = i + 1; j < conversation.length && /^\s{2}\S/.test(conversation[j]!) && !rules.turnDone.test(conversation[j]!) && !/^\s{2}└/.test(conversation[j]!); j++) out.push(conversation[j]!.slice(2));
+    return out.join('\n');
+  }
+  return undefined;
+}
+
+function readDialog(screen: string[], rules: CodexScreenRules): Dialog | undefined {
+  const commandAt = findLast(screen, (l) => rules.commandApproval.test(l));
+  const patchAt = findLast(screen, (l) => rules.patchApproval.test(l));
+  const menuAt = findLast(screen, (l) => rules.runningMenu.test(l));
+  const at = Math.max(commandAt, patchAt, menuAt);
+  if (at < 0) return undefined;
+  const body = screen.slice(at);
+  const options: DialogOption[] = [];
+  for (const l of body.slice(1)) {
+    const m = rules.option.exec(l);
+    if (!m) continue;
+    const label = m[4] ? `${m[3]} (${m[4]})` : m[3]!.replace(/\s{2,}.*$/, '');
+    options.push({ number: Number(m[2]), label, selected: !!m[1] });
+  }
+  // Options are the dialog's last lines: without them the dialog is still drawing (or gone).
+  if (!options.length) return undefined;
+  const match = (re: RegExp) => body.map((l) => re.exec(l)?.[1]).find((v) => v !== undefined);
+  if (at === menuAt) return { kind: 'question', title: 'Task is still running', question: screen[at]!.trim(), options };
+  if (at === patchAt) return { kind: 'permission', title: 'Edit files', question: screen[at]!.trim(), options, tool: 'apply_patch', file: match(rules.destination) };
+  return { kind: 'permission', title: 'Run command', question: screen[at]!.trim(), options, tool: 'exec_command', command: match(rules.command) };
+}

@@ -1,0 +1,55 @@
+import { invalidInput } from '../../errors.js';
+import type { KeyPlan } from '../claude/dialog-keys.js';
+import type { Dialog, DialogOption } from '../types.js';
+
+/**
+ * Keys that answer Codex CLI 0.171.0 dialogs. Each option names its own key in parentheses
+ * (`Yes, proceed (y)`, `... don't ask again ... (p)` or `(a)`, `No, ... (esc)`), so an option is
+ * chosen by that key; an option without one is reached with arrows and Enter.
+ */
+const YES = /^Yes\b/u;
+/** Options that grant more than this one call. */
+const BROADER = /don't ask again|always|for this session/iu;
+const NO = /^No\b/u;
+
+function keyOf(option: DialogOption): string | undefined {
+  const m = /\(([a-z]+)\)$/u.exec(option.label);
+  if (!m) return undefined;
+  return m[1] === 'esc' ? 'Escape' : m[1];
+}
+
+function choose(dialog: Dialog, option: DialogOption): KeyPlan {
+  const key = keyOf(option);
+  if (key) return { keys: [key], label: option.label };
+  const from = dialog.options.find((o) => o.selected)?.number ?? 1;
+  const steps = option.number - from;
+  return { keys: [...Array.from({ length: Math.abs(steps) }, () => (steps > 0 ? 'Down' : 'Up')), 'Enter'], label: option.label };
+}
+
+const describe = (options: DialogOption[]) => options.map((o) => `${o.number}. ${o.label}`).join(', ');
+
+/** `once`: "Yes, proceed" (this call only); `always`: the "Yes" that stops asking for this command or file. */
+export function codexApproveKeys(dialog: Dialog, scope: 'once' | 'always'): KeyPlan {
+  if (dialog.kind !== 'permission') throw invalidInput('id', `the open dialog is "${dialog.question}", not an approval`, `answer it with one of: ${describe(dialog.options)}`);
+  const yes = dialog.options.filter((o) => YES.test(o.label));
+  const pick = scope === 'once' ? yes.find((o) => !BROADER.test(o.label)) : yes.find((o) => BROADER.test(o.label));
+  if (!pick) throw invalidInput('scope', `the dialog offers no ${scope === 'once' ? 'plain "Yes"' : '"don\'t ask again" Yes'}; it offers: ${describe(dialog.options)}`, 'pick an option by number with session_answer');
+  return choose(dialog, pick);
+}
+
+/** Esc cancels every Codex dialog; with an approval that rejects the call and ends the turn. */
+export function codexRejectKeys(dialog: Dialog): KeyPlan {
+  const no = dialog.options.find((o) => NO.test(o.label));
+  return no ? choose(dialog, no) : { keys: ['Escape'] };
+}
+
+/** An option by number or by label (exact, else a unique prefix). Codex dialogs take no typed answer. */
+export function codexAnswerKeys(dialog: Dialog, choice: string | number): KeyPlan {
+  const wanted = String(choice).trim().toLowerCase();
+  const byNumber = /^\d+$/.test(wanted) ? dialog.options.find((o) => o.number === Number(wanted)) : undefined;
+  const exact = dialog.options.find((o) => o.label.toLowerCase() === wanted);
+  const prefixed = dialog.options.filter((o) => o.label.toLowerCase().startsWith(wanted));
+  const pick = byNumber ?? exact ?? (wanted && prefixed.length === 1 ? prefixed[0] : undefined);
+  if (!pick) throw invalidInput('choice', `"${String(choice)}" is not one of the options; the dialog offers: ${describe(dialog.options)}`, 'pass one of the option numbers or labels shown');
+  return choose(dialog, pick);
+}

@@ -1,0 +1,110 @@
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * A private CODEX_HOME per session (fixtures/codex-0.171.0/FINDINGS.md "Running it offline"): its
+ * own config.toml (model provider, approval policy, sandbox, the work folder trusted, the notify
+ * program), its own session log and its own background server. The user's ~/.codex is never read
+ * or changed.
+ */
+export interface CodexHomeOptions {
+  dataDir: string;
+  workDir: string;
+  /** Responses API base URL, e.g. https://api.openai.com/v1 or a local fake. */
+  baseUrl: string;
+  /** Environment variable that holds the API key (its value never enters the file). */
+  apiKeyEnv: string;
+  model?: string;
+  /** Claude-style permission mode, mapped to Codex's approval policy and sandbox. */
+  permissionMode: string;
+  /** Folder shared by all sessions for Codex's unpacked background-server release (~400 MB). */
+  sharedPackages?: string;
+}
+
+/** Codex's policy and sandbox for each permission mode Aegis knows; read-only unless asked otherwise. */
+const POLICY: Record<string, { approval: string; sandbox: string }> = {
+  default: { approval: 'on-request', sandbox: 'read-only' },
+  plan: { approval: 'on-request', sandbox: 'read-only' },
+  acceptEdits: { approval: 'on-request', sandbox: 'workspace-write' },
+  bypassPermissions: { approval: 'never', sandbox: 'danger-full-access' },
+};
+
+/** A TOML basic string: JSON's escapes are valid TOML. */
+const toml = (s: string): string => JSON.stringify(s);
+
+export const NOTIFY_FILE = 'codex-notify.jsonl';
+
+/** Writes the session's CODEX_HOME and returns it with the notify file it appends turn ends to. */
+export function writeCodexHome(o: CodexHomeOptions): { codexHome: string; notifyFile: string } {
+  const codexHome = join(o.dataDir, 'codex-home');
+  mkdirSync(codexHome, { recursive: true });
+  const notifyFile = join(o.dataDir, NOTIFY_FILE);
+  writeFileSync(notifyFile, '', { flag: 'a' });
+  const policy = POLICY[o.permissionMode] ?? POLICY.default!;
+  // Codex runs notify with the event JSON as the last argument; sh gets the file as $0 and the JSON as $1,
+  // so neither is ever parsed as shell code.
+  const notify = ['/bin/sh', '-c', 'printf "%s\\n" "$1" >> "$0"', notifyFile];
+  const lines = [
+    '# Written by Aegis for one session; rewritten at every start.',
+    ...(o.model ? [`model = ${toml(o.model)}`] : []),
+    'model_provider = "aegis"',
+    `approval_policy = ${toml(policy.approval)}`,
+    `sandbox_mode = ${toml(policy.sandbox)}`,
+    `notify = [${notify.map(toml).join(', ')}]`,
+    '',
+    '[model_providers.aegis]',
+    'name = "aegis"',
+    `base_url = ${toml(o.baseUrl)}`,
+    'wire_api = "responses"',
+    `env_key = ${toml(o.apiKeyEnv)}`,
+    '',
+    `[projects.${toml(o.workDir)}]`,
+    'trust_level = "trusted"',
+    '',
+  ];
+  writeFileSync(join(codexHome, 'config.toml'), lines.join('\n'));
+  if (o.sharedPackages) {
+    mkdirSync(o.sharedPackages, { recursive: true });
+    try {
+      symlinkSync(o.sharedPackages, join(codexHome, 'packages'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return { codexHome, notifyFile };
+}
+
+/** One turn end as Codex's notify program reported it. */
+export interface CodexTurnEnd {
+  threadId: string;
+  turnId: string;
+  lastMessage?: string;
+  inputMessages: string[];
+}
+
+/** The turn ends in the notify file, in order; lines that are not such events are skipped. */
+export function readCodexNotifications(file: string): CodexTurnEnd[] {
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: CodexTurnEnd[] = [];
+  for (const line of raw.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as Record<string, unknown>;
+      if (e.type !== 'agent-turn-complete') continue;
+      out.push({
+        threadId: String(e['thread-id'] ?? ''),
+        turnId: String(e['turn-id'] ?? ''),
+        lastMessage: typeof e['last-assistant-message'] === 'string' ? e['last-assistant-message'] : undefined,
+        inputMessages: Array.isArray(e['input-messages']) ? e['input-messages'].map(String) : [],
+      });
+    } catch {
+      /* a torn line: the next read sees it whole */
+    }
+  }
+  return out;
+}

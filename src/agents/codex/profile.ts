@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import type { Config } from '../../config/load.js';
+import type { EntryEffect, TranscriptEntry } from '../claude/transcript-records.js';
+import type { KeyPlan } from '../claude/dialog-keys.js';
+import type { Dialog, ScreenReading } from '../types.js';
+import { stopCodexDaemons } from './daemon.js';
+import { detectCodexScreen } from './detect.js';
+import { codexAnswerKeys, codexApproveKeys, codexRejectKeys } from './dialog-keys.js';
+import { writeCodexHome } from './launch.js';
+import { codexRulesFor } from './screen-rules.js';
+import { claudeVersion as cliVersion } from '../claude/version.js';
+import { codexEntryEffect, codexLogVersion, codexPromptLogged, findRolloutFile } from './session-log.js';
+
+/** Everything the sessions layer asks of Codex, in one place (wired into the `codex` profile). */
+
+/** The variable that carries the API key to Codex; its value is never written to a file. */
+export const CODEX_API_KEY_ENV = 'OPENAI_API_KEY';
+
+export function launchCodex(req: { dataDir: string; workDir: string; permissionMode: string; model?: string; env: Record<string, string>; config: Config }): { argv: string[]; env: Record<string, string> } {
+  // The notify file (dataDir/codex-notify.jsonl) is not the record's hooksFile: that one holds Claude Code hooks.
+  const { codexHome } = writeCodexHome({
+    dataDir: req.dataDir,
+    workDir: req.workDir,
+    baseUrl: req.env.OPENAI_BASE_URL ?? req.config.get<string>('agents.codex.baseUrl'),
+    apiKeyEnv: CODEX_API_KEY_ENV,
+    model: req.model,
+    permissionMode: req.permissionMode,
+    sharedPackages: join(req.config.home, 'codex-packages'),
+  });
+  // CODEX_HOME rides in the argv (not only the pane's env) so a later process finds the session's
+  // home, log and background server from the stored record alone.
+  return { argv: ['env', `CODEX_HOME=${codexHome}`, req.config.get<string>('agents.codex.command')], env: req.env };
+}
+
+/** The session's CODEX_HOME, from the argv its pane was started with. */
+export function codexHomeOf(argv: string[]): string | undefined {
+  return argv.find((a) => a.startsWith('CODEX_HOME='))?.slice('CODEX_HOME='.length);
+}
+
+/** `codex --version` prints "codex-cli 0.171.0". */
+const CODEX_VERSION_LINE = /^codex-cli (\d+\.\d+\.\d+)\b/u;
+
+export const codexAgent = {
+  rules: codexRulesFor(),
+  read: (lines: string[]): ScreenReading => detectCodexScreen(lines, codexRulesFor()),
+  dialogKeys: {
+    approve: (d: Dialog, scope: 'once' | 'always'): KeyPlan => codexApproveKeys(d, scope),
+    reject: (d: Dialog): KeyPlan => codexRejectKeys(d),
+    answer: (d: Dialog, choice: string | number): KeyPlan => codexAnswerKeys(d, choice),
+  },
+  transcriptFile: (argv: string[]): string | undefined => {
+    const home = codexHomeOf(argv);
+    return home ? findRolloutFile(home) : undefined;
+  },
+  transcriptEffect: (e: TranscriptEntry): EntryEffect => codexEntryEffect(e),
+  promptTaken: (argv: string[], text: string, since: number, same: (a: string, b: string) => boolean): boolean => {
+    const home = codexHomeOf(argv);
+    return !!home && codexPromptLogged(home, text, since, same);
+  },
+  /** The screen reader for the version a session runs (`codex --version` of its command, else its log). */
+  reader: async (argv: string[]) => {
+    const command = argv[argv.findIndex((a) => a.startsWith('CODEX_HOME=')) + 1];
+    const log = codexAgent.transcriptFile(argv);
+    const version = (command ? await cliVersion(command, process.env, CODEX_VERSION_LINE) : undefined) ?? (log ? codexLogVersion(log) : undefined);
+    const rules = codexRulesFor(version);
+    const exact = version === rules.version;
+    return {
+      agentVersion: version,
+      rules: rules.version,
+      rulesExact: exact,
+      rulesNote: exact ? `rules ${rules.version}` : `rules ${rules.version}, running ${version ?? 'an unknown version'}`,
+      read: (lines: string[]): ScreenReading => detectCodexScreen(lines, rules),
+    };
+  },
+  stopped: (argv: string[]): number => {
+    const home = codexHomeOf(argv);
+    return home ? stopCodexDaemons(home) : 0;
+  },
+};

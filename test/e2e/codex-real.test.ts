@@ -1,0 +1,169 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopCodexDaemons } from '../../src/agents/codex/daemon.js';
+import { NOTIFY_FILE, readCodexNotifications } from '../../src/agents/codex/launch.js';
+import { runCli } from '../helpers/cli.js';
+import { startFakeResponses, type FakeResponses } from '../fakes/openai-responses-server.js';
+import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
+import { connectMcp } from '../helpers/mcp-client.js';
+import { call, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
+import { waitFor } from '../helpers/wait.js';
+
+const CODEX = join(ROOT, 'node_modules', '@openai', 'codex', 'bin', 'codex.js');
+const hasCodex = existsSync(CODEX);
+
+/** The pid a Codex background-server pid file names, if that process is still running. */
+function daemonAlive(codexHome: string): boolean {
+  try {
+    const { pid } = JSON.parse(readFileSync(join(codexHome, 'app-server-daemon', 'daemon.pid'), 'utf8')) as { pid: number };
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Aegis driving the REAL Codex CLI 0.171.0 offline: a real MCP client and `ag mcp`, real tmux on a
+ * private socket, and a fake OpenAI Responses API scripting the model.
+ */
+describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
+  let fake: FakeResponses;
+  let t: TestEnv;
+  let mcp: Awaited<ReturnType<typeof connectMcp>>;
+  let workDir: string;
+  let home: string;
+  let id: string;
+
+  beforeAll(async () => {
+    fake = await startFakeResponses();
+    workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-codex-work-')));
+    home = mkdtempSync(join(tmpdir(), 'aegis-codex-home-'));
+    t = makeTestEnv({ AEGIS_CODEX_COMMAND: CODEX, AEGIS_CODEX_BASE_URL: `${fake.url}/v1`, AEGIS_STALL_SECONDS: '600' });
+    mcp = await connectMcp(t.env);
+  });
+  afterAll(async () => {
+    // Every session's background server, whatever a failed test left behind.
+    const sessions = join(t.home, 'sessions');
+    for (const dir of existsSync(sessions) ? readdirSync(sessions) : []) stopCodexDaemons(join(sessions, dir, 'codex-home'));
+    await mcp?.close();
+    t?.cleanup();
+    await fake?.close();
+    rmSync(workDir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  const said = (text: string) => (ts: TurnLike[]) => ts.some((x) => x.role === 'assistant' && x.text?.includes(text));
+  const turnsFor = (prompt: string) => fake.requests.filter((r) => r.kind === 'turn' && r.prompt === prompt && r.toolOutput === undefined);
+
+  it('create → idle only once ready; a prompt is delivered once and read back through session_read', async () => {
+    const s = await call<{ id: string; state: string }>(mcp.client, 'session_create', { workDir, agent: 'codex', env: { OPENAI_API_KEY: 'sk-fake-codex', HOME: home } });
+    id = s.id;
+    expect(s.state).toBe('starting');
+    // The first start unpacks Codex's background server (~400 MB) into the shared folder: allow for it.
+    await waitFor(async () => (await call<{ state: string }>(mcp.client, 'session_wait', { id, states: ['idle'], timeoutSeconds: 45 })).state === 'idle', { timeoutMs: 100_000, what: 'idle' });
+    const pane = await call<{ text: string }>(mcp.client, 'session_pane', { id });
+    expect(pane.text).toMatch(/default · \//);
+
+    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'hello codex' });
+    expect(sent.status).toBe('delivered');
+    const turns = await readUntil(mcp.client, id, said('ECHO: hello codex'), 'the echo');
+    expect(turns.find((x) => x.role === 'user')?.text).toBe('hello codex');
+    // Codex's own context blocks and the hidden title thread are not turns.
+    expect(turns.some((x) => x.text?.startsWith('<') || x.text?.includes('Generate a concise'))).toBe(false);
+    expect(turnsFor('hello codex')).toHaveLength(1);
+    expect(fake.requests.every((r) => r.outcome !== 'rejected')).toBe(true);
+
+    // Codex's notify program reported the turn end into the session's file (the title thread too).
+    const notify = join(t.home, 'sessions', id, NOTIFY_FILE);
+    await waitFor(() => readCodexNotifications(notify).some((e) => e.lastMessage === 'ECHO: hello codex'), { timeoutMs: 10_000, what: 'the notify event' });
+    // session_get names the version the session runs and the rule set it is read with.
+    const got = await call<{ agentVersion?: string; screenRules?: { version: string; exact: boolean }; transcriptPath?: string }>(mcp.client, 'session_get', { id });
+    expect(got).toMatchObject({ agentVersion: '0.171.0', screenRules: { version: '0.171.0', exact: true } });
+    expect(got.transcriptPath).toMatch(/codex-home\/sessions\/.*rollout-.*\.jsonl$/);
+  });
+
+  it('ag doctor shows the Codex version and its screen rules', async () => {
+    const r = await runCli(['doctor'], t.env);
+    expect(r.stdout).toMatch(/codex-cli 0\.171\.0; screen rules 0\.171\.0/);
+  });
+
+  it('a 3-line prompt arrives as one prompt', async () => {
+    const text = 'first line\nsecond — ünïcödé ✓\nthird $(echo not-run)';
+    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text });
+    expect(sent.status).toBe('delivered');
+    await readUntil(mcp.client, id, said('third $(echo not-run)'), 'the multi-line echo');
+    expect(turnsFor(text)).toHaveLength(1);
+  });
+
+  it('command approval: approved → the command ran; rejected → it did not', async () => {
+    await waitState(mcp.client, id, ['idle']);
+    await call(mcp.client, 'session_send', { id, text: 'RUN echo codex-ran > ran.txt' });
+    const w = await waitState(mcp.client, id, ['permission_prompt']);
+    expect(w.state).toBe('permission_prompt');
+    const got = await call<{ dialog: { tool?: string; command?: string } }>(mcp.client, 'session_get', { id });
+    expect(got.dialog).toMatchObject({ tool: 'exec_command', command: 'echo codex-ran > ran.txt' });
+    const a = await call<{ chose: string }>(mcp.client, 'session_approve', { id });
+    expect(a.chose).toBe('Yes, proceed (y)');
+    await waitFor(() => existsSync(join(workDir, 'ran.txt')), { timeoutMs: 20_000, what: 'ran.txt' });
+    expect(readFileSync(join(workDir, 'ran.txt'), 'utf8').trim()).toBe('codex-ran');
+    await readUntil(mcp.client, id, said('RAN:'), 'the result reached the model');
+    await waitState(mcp.client, id, ['idle']);
+
+    await call(mcp.client, 'session_send', { id, text: 'RUN echo nope > rejected.txt' });
+    await waitState(mcp.client, id, ['permission_prompt']);
+    await call(mcp.client, 'session_reject', { id });
+    await waitState(mcp.client, id, ['idle']);
+    expect(existsSync(join(workDir, 'rejected.txt'))).toBe(false);
+    // After a rejection Codex ends the turn and does not ask the model again.
+    expect(fake.requests.filter((r) => r.prompt === 'RUN echo nope > rejected.txt')).toHaveLength(1);
+  });
+
+  it('patch approval: approved → the file is written', async () => {
+    await call(mcp.client, 'session_send', { id, text: 'PATCH notes.md hello from the fake model' });
+    await waitState(mcp.client, id, ['permission_prompt']);
+    const got = await call<{ dialog: { tool?: string; file?: string } }>(mcp.client, 'session_get', { id });
+    expect(got.dialog).toMatchObject({ tool: 'apply_patch', file: join(workDir, 'notes.md') });
+    await call(mcp.client, 'session_approve', { id });
+    await waitFor(() => existsSync(join(workDir, 'notes.md')), { timeoutMs: 20_000, what: 'notes.md' });
+    expect(readFileSync(join(workDir, 'notes.md'), 'utf8')).toContain('hello from the fake model');
+    // The turn goes on after the edit (the result goes back to the model): idle only once it answered.
+    await readUntil(mcp.client, id, said('PATCHED:'), 'the patch result reached the model');
+    await waitState(mcp.client, id, ['idle']);
+  });
+
+  it('interrupt stops a running turn; a message sent while busy is delivered once, after', async () => {
+    await call(mcp.client, 'session_send', { id, text: 'SLOW 60000 a long answer' });
+    await waitState(mcp.client, id, ['working']);
+    const queued = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'sent while busy' });
+    expect(queued.status).toBe('queued');
+    const r = await call<{ state: string }>(mcp.client, 'session_interrupt', { id });
+    expect(r.state).toBe('idle');
+    const req = fake.requests.find((x) => x.prompt === 'SLOW 60000 a long answer')!;
+    await waitFor(() => req.outcome === 'client-closed', { timeoutMs: 10_000, what: 'the stream dropped' });
+    await readUntil(mcp.client, id, said('ECHO: sent while busy'), 'the queued message answered');
+    expect(turnsFor('sent while busy')).toHaveLength(1);
+  });
+
+  it('a restarted ag mcp adopts the running session and drives it', async () => {
+    await mcp.close();
+    mcp = await connectMcp(t.env);
+    const got = await call<{ state: string; screenRules?: string }>(mcp.client, 'session_get', { id });
+    expect(got.state).toBe('idle');
+    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'after restart' });
+    expect(sent.status).toBe('delivered');
+    await readUntil(mcp.client, id, said('ECHO: after restart'), 'the reply after a restart');
+    expect(turnsFor('after restart')).toHaveLength(1);
+  });
+
+  it('kill ends the agent and its background server', async () => {
+    const codexHome = join(t.home, 'sessions', id, 'codex-home');
+    expect(daemonAlive(codexHome)).toBe(true);
+    const k = await call<{ state: string; killedProcesses: number }>(mcp.client, 'session_kill', { id });
+    expect(k.state).toBe('exited');
+    expect(k.killedProcesses).toBeGreaterThan(0);
+    await waitFor(() => !daemonAlive(codexHome), { timeoutMs: 10_000, what: 'the background server gone' });
+  });
+});

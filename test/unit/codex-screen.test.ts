@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectCodexScreen } from '../../src/agents/codex/detect.js';
+import { codexAnswerKeys, codexApproveKeys, codexRejectKeys } from '../../src/agents/codex/dialog-keys.js';
+import { ROOT } from '../helpers/env.js';
+
+const screen = (name: string) => readFileSync(join(ROOT, 'test', 'fixtures', 'codex-0.171.0', 'screens', `${name}.txt`), 'utf8').split('\n');
+
+describe('Codex 0.171.0 screens (real captures)', () => {
+  it('before the model footer it is starting, even with the prompt drawn', () => {
+    const r = detectCodexScreen(screen('01-idle'));
+    expect(r.state).toBe('starting');
+    expect(r.inputText).toBe('');
+  });
+
+  it('idle once the footer shows the model and folder; the last turn finished', () => {
+    const r = detectCodexScreen(screen('05-after-approval'));
+    expect(r.state).toBe('idle');
+    expect(r.turnFinished).toBe(true);
+    expect(r.lastAssistantText).toMatch(/^Done\. Tool result was/);
+  });
+
+  it('working while the status line says esc to interrupt', () => {
+    expect(detectCodexScreen(screen('02-working')).state).toBe('working');
+    // The bullet blinks, and a retry shows its own status with the same tail.
+    const blink = screen('02-working').map((l) => l.replace('• Working', '◦ Working'));
+    expect(detectCodexScreen(blink).state).toBe('working');
+    const retry = screen('02-working').map((l) => l.replace('• Working (2s', '• Reconnecting... waiting for network (3s'));
+    expect(detectCodexScreen(retry).state).toBe('working');
+  });
+
+  it('command approval: the command and least-privilege keys', () => {
+    const r = detectCodexScreen(screen('03-command-approval'));
+    expect(r.state).toBe('permission_prompt');
+    expect(r.dialog).toMatchObject({ kind: 'permission', tool: 'exec_command', command: 'echo codex-ran > ran.txt' });
+    expect(r.dialog!.options.map((o) => o.number)).toEqual([1, 2, 3]);
+    expect(r.dialog!.options[0]!.selected).toBe(true);
+    expect(codexApproveKeys(r.dialog!, 'once')).toEqual({ keys: ['y'], label: 'Yes, proceed (y)' });
+    expect(codexApproveKeys(r.dialog!, 'always').keys).toEqual(['p']);
+    expect(codexRejectKeys(r.dialog!).keys).toEqual(['Escape']);
+    expect(() => codexAnswerKeys(r.dialog!, 'maybe')).toThrow(/not one of the options/);
+  });
+
+  it('patch approval: the file and its keys', () => {
+    const r = detectCodexScreen(screen('04-patch-approval'));
+    expect(r.dialog).toMatchObject({ kind: 'permission', tool: 'apply_patch', file: '/srv/cxk/w2/notes.md' });
+    expect(codexApproveKeys(r.dialog!, 'once').keys).toEqual(['y']);
+    expect(codexApproveKeys(r.dialog!, 'always').keys).toEqual(['a']);
+  });
+
+  it('after a rejection or Esc the turn shows as interrupted and the agent idle', () => {
+    for (const name of ['06-after-rejection', '06b-after-command-rejection', '08-after-esc-interrupt']) {
+      const r = detectCodexScreen(screen(name));
+      expect(r.state, name).toBe('idle');
+      expect(r.interrupted, name).toBe(true);
+      expect(r.error, name).toBeUndefined();
+    }
+  });
+
+  it('the Ctrl-C menu is a question dialog, not an approval', () => {
+    const r = detectCodexScreen(screen('07-after-ctrl-c'));
+    expect(r.dialog).toMatchObject({ kind: 'question', title: 'Task is still running' });
+    expect(r.dialog!.options.map((o) => o.label)).toEqual(['Cancel task', 'Run in background', 'Exit']);
+    expect(() => codexApproveKeys(r.dialog!, 'once')).toThrow(/not an approval/);
+  });
+
+  it('text in the composer is read as input', () => {
+    const r = detectCodexScreen(screen('10-enter-at-once-is-newline'));
+    expect(r.inputText).toBe('run shell');
+    expect(r.state).toBe('idle');
+  });
+});
