@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { tmux, type TmuxTarget } from '../../src/tmux/command.js';
+import { tmux, tmuxSequence, type TmuxTarget } from '../../src/tmux/command.js';
 import { waitFor } from '../helpers/wait.js';
 
 export const CLAUDE_BIN = fileURLToPath(new URL('../../node_modules/.bin/claude', import.meta.url));
@@ -123,12 +123,11 @@ export async function startClaudePane(opts: ClaudePaneOptions): Promise<ClaudePa
   const envArgs = Object.entries(opts.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   // One tmux invocation: server options first (no status line so the pane is the whole window,
   // focus-events on so claude shows no hint about it), then the session running claude directly.
-  await tmux(target, [
-    'start-server', ';',
-    'set-option', '-g', 'status', 'off', ';',
-    'set-option', '-g', 'focus-events', 'on', ';',
-    'new-session', '-d', '-s', 'claude', '-x', String(opts.width ?? 200), '-y', String(opts.height ?? 50), '-c', opts.cwd, ...envArgs,
-    '--', opts.bin ?? CLAUDE_BIN, '--session-id', sessionId, ...(opts.args ?? []),
+  await tmuxSequence(target, [
+    ['start-server'],
+    ['set-option', '-g', 'status', 'off'],
+    ['set-option', '-g', 'focus-events', 'on'],
+    ['new-session', '-d', '-s', 'claude', '-x', String(opts.width ?? 200), '-y', String(opts.height ?? 50), '-c', opts.cwd, ...envArgs, '--', opts.bin ?? CLAUDE_BIN, '--session-id', sessionId, ...(opts.args ?? [])],
   ]);
   const pane = 'claude:0.0';
 
