@@ -11,7 +11,8 @@ import { execa } from 'execa';
 import { tmux, tmuxSequence, type TmuxTarget } from '../../src/tmux/command.js';
 import { waitFor } from '../helpers/wait.js';
 
-export const CLAUDE_BIN = fileURLToPath(new URL('../../node_modules/.bin/claude', import.meta.url));
+/** Claude Code 2.1.197 by its package (node_modules/.bin/claude points at whichever release npm linked last). */
+export const CLAUDE_BIN = fileURLToPath(new URL('../../node_modules/@anthropic-ai/claude-code/bin/claude.exe', import.meta.url));
 
 /** The idle footer of 2.1.197 (FINDINGS.md §4). */
 export const IDLE_FOOTER = '? for shortcuts';
