@@ -79,6 +79,12 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
     const gone = await deps.until((o) => !stillShown(o), PRESS_SHOWS_MS);
     if (gone) return gone;
     const now = deps.last();
+    // A digit that only moved the cursor onto its option (2.1.332 does this for "No", which can be
+    // amended with Tab) is confirmed with Enter: the selection proves the key was taken for that option.
+    if (stillShown(now) && target !== undefined && selected !== target && selectedOf(now?.reading.dialog) === target) {
+      await deps.press(['Enter']);
+      break;
+    }
     // Something moved (the selection), or the agent says it is busy again: the key was taken; wait
     // for the redraw, never press again.
     if (!stillShown(now) || selectedOf(now?.reading.dialog) !== selected || deps.leftDialogSince(pressedAt)) break;

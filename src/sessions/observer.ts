@@ -7,9 +7,12 @@ import { JsonlTail } from './jsonl-tail.js';
 import type { AgentProfile, AgentReader } from './profiles.js';
 import type { SessionRecord } from './store.js';
 import { AgentStatusFile, configDirOfTranscript, statusBelongs, type AgentStatus } from './status-file.js';
+import { settleWithin } from '../util/settle.js';
 
 /** How long output must settle before the screen is read: one frame of a redraw, not a poll. */
 const DEBOUNCE_MS = 8;
+/** How long a first reading waits for the agent's version (`claude --version`, cached per binary). */
+const READER_WAIT_MS = 3_000;
 /** After this much silence, check whether the pane's process is still alive. */
 const QUIET_CHECK_MS = 1600;
 
@@ -72,6 +75,8 @@ export class SessionObserver {
   last?: Observation;
   /** The version-specific screen reader, once the agent's version is known (profile.reader). */
   reader?: AgentReader;
+  /** Settles once the reader is known (or could not be): the first reading waits for it, bounded. */
+  private readerReady?: Promise<void>;
   /** When Aegis last typed a prompt into this pane (0 = never), to pair it with its hook. */
   typedAt = 0;
 
@@ -104,7 +109,7 @@ export class SessionObserver {
 
   /** Reads with the rules for the agent's version from now on, and reads the screen again. */
   private startReader(): void {
-    void this.profile.reader?.(this.session).then(
+    this.readerReady = this.profile.reader?.(this.session).then(
       (reader) => {
         this.reader = reader;
         this.schedule();
@@ -213,6 +218,9 @@ export class SessionObserver {
   }
 
   async evaluate(): Promise<Observation | undefined> {
+    // A process that adopts a pane reads it first with the rules for the agent's version, not the
+    // fallback ones: those would publish a dialog without its details (or a newer layout's reading).
+    if (!this.reader && this.readerReady) await settleWithin([this.readerReady], READER_WAIT_MS);
     if (this.disposed) return undefined;
     const now = Date.now();
     const lines = this.screen.lines();

@@ -62,7 +62,7 @@ describe('ag mcp: one oversized request', () => {
       send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'system_health', arguments: {} } });
       const refused = await answer(2);
       expect(refused.result?.isError).toBe(true);
-      expect(refused.result?.content[0]!.text).toContain('(invalid_input) value: value is nested more than 64 levels deep');
+      expect(refused.result?.content[0]!.text).toContain('(invalid_input) value is nested more than 64 levels deep');
       expect((await answer(3)).result?.isError).toBeFalsy();
     } finally {
       child.kill();

@@ -32,23 +32,8 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
     await world?.close();
   });
 
-  /**
-   * Screen rules (issue #12, the rules half): the 2.1.33x Bash dialog is misread (tip and description
-   * taken for the command) until the PermissionRequest hook corrects it; until those rules land, the
-   * command is checked once corrected rather than at its first report.
-   */
-  const BASH_COMMAND_MISREAD = release === '2.1.332';
-  /**
-   * Screen rules (issue #12, the rules half): 2.1.332's spinner line while a hook runs after an
-   * approval ("* Tinkering… (running PermissionRequest hook · 1s · ↓ 14 tokens)") has no "esc to
-   * interrupt", so it is read as idle for a frame and session_wait can return before the tool ran.
-   * Until those rules land, what the tool did is awaited there rather than read at once.
-   */
-  const SPINNER_MISREAD = release === '2.1.332';
-  const toolDid = async (check: () => boolean, what: string) => {
-    if (SPINNER_MISREAD) await waitFor(check, { what });
-    expect(check(), what).toBe(true);
-  };
+  /** What an approved tool did is there once session_wait reports idle: the turn cannot end before the tool ran. */
+  const toolDid = (check: () => boolean, what: string) => expect(check(), what).toBe(true);
   const create = (prompt?: string) => call<{ id: string; state: string }>(mcp.client, 'session_create', { workDir, prompt, env: home.env });
   const assistantSaid = (text: string) => (ts: TurnLike[]) => ts.some((x) => x.role === 'assistant' && x.text?.includes(text));
 
@@ -74,15 +59,13 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
   it('Bash permission → approve → the command ran; another → reject with a reason', async () => {
     const s = await create(`RUN echo approved > ${join(workDir, 'bash-approved.txt')}`);
     await waitState(mcp.client, s.id, ['permission_prompt']);
-    if (BASH_COMMAND_MISREAD) {
-      await waitFor(async () => (await call<{ dialog?: { command?: string } }>(mcp.client, 'session_get', { id: s.id })).dialog?.command?.includes('echo approved'), { what: 'the hook to correct the command' });
-    }
+    // Dialog details are right at their first report (screen rules per release), never a misreading.
     const got = await call<{ dialog: { tool?: string; command?: string } }>(mcp.client, 'session_get', { id: s.id });
     expect(got.dialog.tool).toBe('Bash');
     expect(got.dialog.command).toContain('echo approved');
     await call(mcp.client, 'session_approve', { id: s.id });
     await waitState(mcp.client, s.id, ['idle']);
-    await toolDid(() => existsSync(join(workDir, 'bash-approved.txt')), 'the approved command ran');
+    toolDid(() => existsSync(join(workDir, 'bash-approved.txt')), 'the approved command ran');
     expect(readFileSync(join(workDir, 'bash-approved.txt'), 'utf8').trim()).toBe('approved');
 
     await call(mcp.client, 'session_send', { id: s.id, text: `RUN touch ${join(workDir, 'rejected.txt')}` });
@@ -101,7 +84,7 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
     expect(w.dialog.file).toContain('notes.md');
     await call(mcp.client, 'session_approve', { id: s.id });
     await waitState(mcp.client, s.id, ['idle']);
-    await toolDid(() => existsSync(join(workDir, 'notes.md')), 'the approved file written');
+    toolDid(() => existsSync(join(workDir, 'notes.md')), 'the approved file written');
     expect(readFileSync(join(workDir, 'notes.md'), 'utf8')).toContain('hello-world');
 
     await call(mcp.client, 'session_send', { id: s.id, text: `EDIT ${join(workDir, 'notes.md')} hello-world goodbye-world` });
@@ -121,7 +104,7 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
     const w = await call<{ state: string }>(mcp.client, 'session_approve', { id: s.id });
     expect(w.state).not.toBe('permission_prompt');
     await waitState(mcp.client, s.id, ['idle']);
-    await toolDid(() => existsSync(file), 'the approved file written');
+    toolDid(() => existsSync(file), 'the approved file written');
     expect(readFileSync(file, 'utf8')).toContain('at-once');
 
     await call(mcp.client, 'session_send', { id: s.id, text: `RUN echo at-once > ${join(workDir, 'at-once.txt')}` });
@@ -129,7 +112,7 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
     const b = await call<{ state: string }>(mcp.client, 'session_approve', { id: s.id });
     expect(b.state).not.toBe('permission_prompt');
     await waitState(mcp.client, s.id, ['idle']);
-    await toolDid(() => existsSync(join(workDir, 'at-once.txt')), 'the approved command ran');
+    toolDid(() => existsSync(join(workDir, 'at-once.txt')), 'the approved command ran');
     expect(readFileSync(join(workDir, 'at-once.txt'), 'utf8').trim()).toBe('at-once');
   });
 
@@ -200,7 +183,7 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
     expect(got.dialog?.tool).toBe('Bash');
     await call(mcp.client, 'session_approve', { id: s.id });
     await waitState(mcp.client, s.id, ['idle']);
-    await toolDid(() => existsSync(join(workDir, 'adopt.txt')), 'the approved command ran');
+    toolDid(() => existsSync(join(workDir, 'adopt.txt')), 'the approved command ran');
 
     const k = await call<{ state: string }>(mcp.client, 'session_kill', { id: s.id });
     expect(k.state).toBe('exited');

@@ -69,6 +69,19 @@ describe('answering a dialog', () => {
     expect(p.pressed).toEqual([['1'], ['1'], ['1']]);
   });
 
+  it('confirms with Enter a digit that only moved the cursor onto its option (2.1.332 on "No")', async () => {
+    // 2.1.332: a digit selects "No" (which Tab can amend) without answering; Enter answers the selection.
+    const selectOnly = (screen: Dialog | undefined, key: string): Dialog | undefined => {
+      if (!screen) return screen;
+      if (/^\d$/.test(key)) return select(screen, Number(key));
+      return key === 'Enter' ? undefined : claudeKeys(screen, key);
+    };
+    const p = pane(1, selectOnly);
+    const gone = await answerDialog(p.deps, write, { keys: ['3'], label: 'No' });
+    expect(gone.reading.dialog).toBeUndefined();
+    expect(p.pressed).toEqual([['3'], ['3'], ['Enter']]);
+  });
+
   it('presses at most 3 times, then fails with a timeout error, never a success', async () => {
     const p = pane(99, claudeKeys);
     const err = await answerDialog(p.deps, write, { keys: ['1'], label: 'Yes' }).catch((e: unknown) => e);
