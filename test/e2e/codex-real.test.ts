@@ -137,11 +137,12 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
   it('interrupt stops a running turn; a message sent while busy is delivered once, after', async () => {
     await call(mcp.client, 'session_send', { id, text: 'SLOW 60000 a long answer' });
     await waitState(mcp.client, id, ['working']);
+    // Interrupt a turn the model is streaming: under load Codex shows Working before its request is sent.
+    const req = await waitFor(() => fake.requests.find((x) => x.prompt === 'SLOW 60000 a long answer'), { timeoutMs: 20_000, what: 'the model to get the prompt' });
     const queued = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'sent while busy' });
     expect(queued.status).toBe('queued');
     const r = await call<{ state: string }>(mcp.client, 'session_interrupt', { id });
     expect(r.state).toBe('idle');
-    const req = fake.requests.find((x) => x.prompt === 'SLOW 60000 a long answer')!;
     await waitFor(() => req.outcome === 'client-closed', { timeoutMs: 10_000, what: 'the stream dropped' });
     await readUntil(mcp.client, id, said('ECHO: sent while busy'), 'the queued message answered');
     expect(turnsFor('sent while busy')).toHaveLength(1);

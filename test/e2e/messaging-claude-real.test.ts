@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-server.js';
 import { prepareClaudeHome, type ClaudeHome } from '../fakes/claude-home.js';
 import { startFakeTelegram, type FakeTelegram, type TgSent } from '../fakes/telegram-server.js';
-import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { makeTestEnv, NO_BRIEFINGS, type TestEnv } from '../helpers/env.js';
 import { CLAUDE, hasClaude } from '../helpers/real-claude.js';
 import { waitFor } from '../helpers/wait.js';
 import { startServe } from '../integration/messaging-helpers.js';
@@ -38,6 +38,7 @@ describe.skipIf(!hasClaude)('Write and Edit prompts of the real Claude Code, app
     writeFileSync(wrapper, `#!/bin/sh\nexec env ${Object.entries(home.env).map(([k, v]) => `${k}=${q(v)}`).join(' ')} ${q(CLAUDE)} "$@"\n`);
     chmodSync(wrapper, 0o755);
     t = makeTestEnv({
+      ...NO_BRIEFINGS,
       AEGIS_CLAUDE_COMMAND: wrapper,
       AEGIS_MESSAGING_WORKDIR: workDir,
       AEGIS_STALL_SECONDS: '600',

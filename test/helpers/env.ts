@@ -15,6 +15,12 @@ export interface TestEnv {
 }
 
 /**
+ * Scheduled briefings off: `ag serve` sends the evening one from 18:00 local time, and a test must not
+ * change with the hour it runs at (a briefing took the send a test had told the fake to fail).
+ */
+export const NO_BRIEFINGS = { AEGIS_MORNING_BRIEFING: 'off', AEGIS_EVENING_BRIEFING: 'off' } as const;
+
+/**
  * A private Aegis world for one test file: its own AEGIS_HOME and tmux socket, so tests never touch
  * the user's data or agents. cleanup() kills that tmux server and removes the folder.
  */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { BIN, makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
+import { BIN, makeTestEnv, NO_BRIEFINGS, ROOT, type TestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call, callError, FAKE_CLAUDE, waitState } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
@@ -62,6 +62,7 @@ describe('integrations', () => {
     logFile = join(extra, 'events.jsonl');
     agentHome = mkdtempSync(join(tmpdir(), 'aegis-agent-home-'));
     t = makeTestEnv({
+      ...NO_BRIEFINGS,
       AEGIS_INTEGRATION_DIRS: [join(FIXTURES, 'example'), join(FIXTURES, 'polling'), join(FIXTURES, 'broken'), join(FIXTURES, 'clash'), extra].join(':'),
       AEGIS_FILECHAT_INBOX_FILE: join(extra, 'filechat-in.jsonl'),
       AEGIS_FILECHAT_OUTBOX_FILE: join(extra, 'filechat-out.jsonl'),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from '../../src/app.js';
 import { ServeRuntime } from '../../src/messaging/serve.js';
-import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { makeTestEnv, NO_BRIEFINGS, type TestEnv } from '../helpers/env.js';
 import { FAKE_CLAUDE } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -27,7 +27,7 @@ export function makeMessagingWorld(env: Record<string, string> = {}): MessagingW
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   writeFileSync(wrapper, `#!/bin/sh\nHOME=${q(agentHome)} FAKE_CLAUDE_SPEED=0.3 exec ${q(process.execPath)} ${q(FAKE_CLAUDE)} "$@"\n`);
   chmodSync(wrapper, 0o755);
-  const t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: wrapper, AEGIS_MESSAGING_WORKDIR: workDir, AEGIS_STALL_SECONDS: '600', AEGIS_SERVE_PORT: '0', ...env });
+  const t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: wrapper, AEGIS_MESSAGING_WORKDIR: workDir, AEGIS_STALL_SECONDS: '600', AEGIS_SERVE_PORT: '0', ...NO_BRIEFINGS, ...env });
   return {
     t,
     workDir,
