@@ -84,7 +84,6 @@ export const GRAPH_PAGE_MAX = 1000;
 const TOP_TYPES = 10;
 
 const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
-const relationKey = (r: Relation): string => JSON.stringify([r.from, r.to, r.relationType]);
 
 /**
  * The knowledge graph, shared by every process that opens the database. Every write is one

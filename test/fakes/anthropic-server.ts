@@ -6,7 +6,7 @@
  * directives in the user's prompt (see anthropic-script.ts) or by rules a test adds with `script()`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenLoopback, readBody } from './http.js';
+import { listenLoopback, pause, readBody } from './http.js';
 import { waitFor } from '../helpers/wait.js';
 import { analyseRequest, type AnalysedRequest, type CallKind } from './anthropic-request.js';
 import { builtInReply, type Reply } from './anthropic-script.js';
@@ -91,20 +91,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown, requestId:
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
-}
-
-/** Resolves after `ms`, or at once when the client has gone (so a dropped stream stops early). */
-function pause(ms: number, res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    if (res.destroyed) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      res.off('close', done);
-      resolve();
-    }
-    res.once('close', done);
-  });
 }
 
 export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {

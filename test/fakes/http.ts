@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Plumbing every fake service shares: reading a request body, listening on loopback, closing. */
@@ -29,4 +29,18 @@ export async function listenLoopback(server: Server, port = 0): Promise<{ url: s
         server.close(() => resolve());
       }),
   };
+}
+
+/** Resolves after `ms`, or at once when the client has gone (so a dropped stream stops early). */
+export function pause(ms: number, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    }
+    res.once('close', done);
+  });
 }

@@ -18,7 +18,7 @@
  * `apply_patch` through exec_command, which Codex intercepts and shows as an edit approval.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenLoopback, readBody } from './http.js';
+import { listenLoopback, pause, readBody } from './http.js';
 import { waitFor } from '../helpers/wait.js';
 
 export type ResponsesReply =
@@ -164,19 +164,6 @@ function sendError(res: ServerResponse, status: number, message: string, param: 
   const text = JSON.stringify({ error: { message, type: status === 401 ? 'invalid_authentication' : 'invalid_request_error', param, code: null } });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-function pause(ms: number, res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    if (res.destroyed) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      res.off('close', done);
-      resolve();
-    }
-    res.once('close', done);
-  });
 }
 
 const USAGE = { input_tokens: 10, input_tokens_details: { cached_tokens: 0 }, output_tokens: 5, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 15 };
