@@ -56,6 +56,13 @@ const RECENT_MS = 86_400_000;
 export const CODE_PATTERN = /^[0-9a-f]{3,4}$/i;
 
 type Row = { code: string; session_id: string; kind: string; fingerprint: string; created_at: number; closed_at: number | null };
+/**
+ * A prompt that disappears and comes back this fast with the same content is one prompt seen twice
+ * (a redraw: a loaded machine, a hook swapping details in), not a new one. The notifier does not notify
+ * it again, and a press that lands while it is away waits this long before calling it gone.
+ */
+export const REDRAW_MS = 2_000;
+
 /** The `fingerprint` column holds the instance: when its dialog opened and the dialog as last seen. */
 const fromRow = (r: Row): CodeRecord => {
   const base = { code: r.code, sessionId: r.session_id, kind: r.kind, createdAt: r.created_at, closedAt: r.closed_at ?? undefined };

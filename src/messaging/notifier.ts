@@ -5,6 +5,7 @@ import { localTime } from './journal.js';
 import { heldBack, markMerged } from './messages.js';
 import { targetKey, type Subscription, type Target } from './targets.js';
 import { clip, dialogLine } from './present.js';
+import { REDRAW_MS } from './codes.js';
 import { deadNotice, permissionNotice, pickerNotice, pipelineNotice, stalledNotice, turnNotice, type Notice } from './notices.js';
 import { Deduper, RateLimiter } from './rate-limit.js';
 import type { MessagingService } from './service.js';
@@ -18,11 +19,6 @@ export interface NotifierOptions {
   rateWindowMs?: number;
 }
 
-/**
- * A prompt that disappears and comes back this fast with the same content is one prompt seen twice
- * (a redraw), not a new one: it is not notified again.
- */
-const FLAP_MS = 2_000;
 const PIPELINE_POLL_MS = 2_000;
 const PIPELINE_CURSOR = 'notify.pipelines.after';
 /** How often held-back notices are checked for a digest that the rate limit now lets through. */
@@ -98,7 +94,7 @@ export class Notifier {
       const instance = { sessionId, openedAt: s.stateSince, dialog };
       const last = this.prompts.get(sessionId);
       // Back on the same prompt after a redraw too short to be an answer: the same prompt, its code carried over, not notified again.
-      if (last?.leftAt !== undefined && s.stateSince - last.leftAt < FLAP_MS && this.messaging.codes.carryOver(instance) === last.code) {
+      if (last?.leftAt !== undefined && s.stateSince - last.leftAt < REDRAW_MS && this.messaging.codes.carryOver(instance) === last.code) {
         this.prompts.set(sessionId, { code: last.code });
         return;
       }
@@ -144,7 +140,7 @@ export class Notifier {
         const name = this.app.sessions.store.get(sessionId)?.name ?? sessionId;
         this.messaging.prompts.resolve(code, '☑️', `answered outside chat (terminal, CLI or MCP) at ${localTime(leftAt)}`, [{ b: name }, ' ', ...dialogLine(c.dialog)]);
       });
-    }, FLAP_MS);
+    }, REDRAW_MS);
     timer.unref();
     this.settling.add(timer);
   }

@@ -3,11 +3,11 @@ import type { App } from '../app.js';
 import type { Rich } from '../channels/format.js';
 import type { Button } from '../channels/types.js';
 import { AegisError, invalidInput, toAegisError } from '../errors.js';
-import type { SessionRecord } from '../sessions/store.js';
+import { ENDED_STATES, type SessionRecord } from '../sessions/store.js';
 import type { ToolDef } from '../tools/define.js';
 import { callTool } from '../tools/run.js';
 import { briefing } from './briefing.js';
-import { CODE_PATTERN, openDialog, type CodeStore } from './codes.js';
+import { CODE_PATTERN, openDialog, REDRAW_MS, type CodeStore } from './codes.js';
 import type { ContextStore } from './contexts.js';
 import { answeredBy, type PromptNotices } from './prompt-notices.js';
 import { localTime, parseDay, type Journal } from './journal.js';
@@ -17,7 +17,7 @@ import { chatCommandHelp, runChatCommand } from '../integrations/commands.js';
 import type { ChatCommandSpec } from '../integrations/chat-match.js';
 import { ago, clip, dialogLine, shortId } from './present.js';
 import { statusReport, tasksReport } from './status.js';
-import { waitingLines, waitingSessions } from './waiting.js';
+import { WAITING_STATES, waitingLines, waitingSessions } from './waiting.js';
 
 /** Who sent a command: the channel and their id on it (what the context is kept under). */
 export interface Sender {
@@ -270,8 +270,11 @@ export class CommandRouter {
       // A late press (or a code typed after the prompt was answered elsewhere) changes nothing, and says so.
       const late = (why: string): Target => ({ reply: { rich: ['⚠️ ', `Code ${code} ${why}. Nothing changed.`, '\n→ send pending for what is open now'], ack: 'Already answered — nothing changed', failed: true } });
       if (c.closedAt) return late(c.resolution ? `was already ${c.resolution}` : 'was already answered');
-      const { session } = await this.app.sessions.fresh(c.sessionId);
-      if (!codes.stillOpen(c.code, openDialog(session))) return late(`is gone: its prompt is no longer on screen (${session.name} is ${session.state} now)`);
+      const { session, leftAt } = await this.settled(c.sessionId);
+      const instance = openDialog(session);
+      // Back on the same prompt after a redraw, before a notifier in this process carried its code over.
+      if (instance && leftAt !== undefined && instance.openedAt !== c.openedAt && instance.openedAt - leftAt < REDRAW_MS) codes.carryOver(instance);
+      if (!codes.stillOpen(c.code, instance)) return late(`is gone: its prompt is no longer on screen (${session.name} is ${session.state} now)`);
       return { session, code: c.code };
     }
     await this.app.sessions.refreshLive();
@@ -281,6 +284,29 @@ export class CommandRouter {
     if (mine) return { session: mine.session, code: mine.code };
     if (!waiting.length) return { reply: { rich: ['Nothing is waiting for approval.'] } };
     return { reply: { rich: [`${waiting.length} prompts are open; say which:`, ...waitingLines(waiting)] } };
+  }
+
+  /**
+   * The session once a redraw, if one is under way, is over. A session that left its prompt less than
+   * REDRAW_MS ago may be drawing it again (a loaded machine redraws slowly): a press landing in that gap
+   * waits for it to come back, at most until REDRAW_MS after it left, instead of calling the prompt gone.
+   */
+  private async settled(sessionId: string): Promise<{ session: SessionRecord; leftAt?: number }> {
+    const { session } = await this.app.sessions.fresh(sessionId);
+    const leftAt = session.stateSince;
+    if (openDialog(session) || ENDED_STATES.includes(session.state) || Date.now() - leftAt >= REDRAW_MS) return { session };
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(done, leftAt + REDRAW_MS - Date.now());
+      const off = this.app.events.on('session_state_changed', (e) => {
+        if (e.sessionId === sessionId && WAITING_STATES.includes(e.to as SessionState)) done();
+      });
+    });
+    return { session: (await this.app.sessions.fresh(sessionId)).session, leftAt };
   }
 
   /** The prompt is answered: its code closes, and every notice of it says who answered it, where and when. */

@@ -244,4 +244,50 @@ describe('chat commands and notifications', () => {
       notifier.stop();
     }
   });
+  it('keeps a code valid for a press that lands while its prompt is being redrawn, and calls it gone once the prompt stays away', async () => {
+    const notifier = new Notifier(app, app.messaging, { subscriptions: [{ channel: 'telegram', to: '1', events: new Set(['permission']) }], ratePerMinute: 10, dedupMs: 60_000 });
+    notifier.start();
+    try {
+      const id = 'eeeeeeee-0000-0000-0000-000000000005';
+      app.sessions.store.insert(session(id, 'working'));
+      const show = (state: SessionState, dialog: Dialog | null) => {
+        const { from } = app.sessions.store.setState(id, state, Date.now(), 'test', { dialog });
+        if (from !== state) app.events.emit('session_state_changed', { sessionId: id, from: from!, to: state, detail: dialog ?? undefined });
+      };
+      const codeOf = (command: string) => /approve ([0-9a-f]{3})/.exec(listMessages(app.db, { kind: 'notification', limit: 100, offset: 0 }).messages.find((n) => n.text.includes(command))!.text)![1]!;
+      show('permission_prompt', bash('make deploy'));
+      const code = codeOf('make deploy');
+      // A loaded machine redraws the dialog: the session leaves it for a moment and comes back. The
+      // press lands in the gap (or, on a slow run, just after): either way it is the same prompt.
+      show('working', null);
+      const press = handle(`reason ${code}`);
+      const back = setTimeout(() => show('permission_prompt', bash('make deploy')), 300);
+      const r = await press;
+      clearTimeout(back);
+      expect(r.reply).toContain('Send the reason');
+      expect(app.messaging.codes.get(code)?.closedAt).toBeUndefined();
+      // Answered in the terminal: the prompt does not come back, and the press says so.
+      show('working', null);
+      const late = await handle(`approve ${code}`);
+      expect(late.failed).toBe(true);
+      expect(late.reply).toContain('is gone');
+    } finally {
+      notifier.stop();
+    }
+  });
+
+  it('carries a code over a redraw even with no notifier in this process', async () => {
+    const id = 'ffffffff-0000-0000-0000-000000000006';
+    app.sessions.store.insert(session(id, 'permission_prompt', { dialog: bash('make ship') }));
+    const { code } = app.messaging.codes.forDialog({ sessionId: id, openedAt: app.sessions.store.get(id)!.stateSince, dialog: bash('make ship') });
+    app.sessions.store.setState(id, 'working', Date.now(), 'test', { dialog: null });
+    const press = handle(`reason ${code}`);
+    const back = setTimeout(() => {
+      app.sessions.store.setState(id, 'permission_prompt', Date.now(), 'test', { dialog: bash('make ship') });
+      app.events.emit('session_state_changed', { sessionId: id, from: 'working', to: 'permission_prompt', detail: bash('make ship') });
+    }, 300);
+    const r = await press;
+    clearTimeout(back);
+    expect(r.reply).toContain('Send the reason');
+  });
 });
