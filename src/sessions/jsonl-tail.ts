@@ -7,7 +7,8 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
  */
 export class JsonlTail<T = Record<string, unknown>> {
   private offset = 0;
-  private partial = '';
+  /** Bytes after the last newline: kept as bytes, since a read can end inside a multi-byte character. */
+  private partial = Buffer.alloc(0);
 
   constructor(readonly path: string) {}
 
@@ -22,15 +23,16 @@ export class JsonlTail<T = Record<string, unknown>> {
       const size = fstatSync(fd).size;
       if (size < this.offset) {
         this.offset = 0;
-        this.partial = '';
+        this.partial = Buffer.alloc(0);
       }
       if (size === this.offset) return [];
       const buf = Buffer.allocUnsafe(size - this.offset);
       const n = readSync(fd, buf, 0, buf.length, this.offset);
       this.offset += n;
-      const text = this.partial + buf.subarray(0, n).toString('utf8');
-      const lines = text.split('\n');
-      this.partial = lines.pop() ?? '';
+      const bytes = Buffer.concat([this.partial, buf.subarray(0, n)]);
+      const end = bytes.lastIndexOf(0x0a) + 1;
+      this.partial = Buffer.from(bytes.subarray(end));
+      const lines = bytes.toString('utf8', 0, end).split('\n');
       const out: T[] = [];
       for (const line of lines) {
         if (!line.trim()) continue;
