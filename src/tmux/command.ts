@@ -23,6 +23,9 @@ const MISSING_FIX = 'install tmux >= 3.2 (e.g. `apt-get install tmux` or `brew i
  */
 export const argLiteral = (arg: string): string => (arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg);
 
+/** A tmux command that takes longer is stuck (a server wedged, a machine swapping), not slow. */
+const TMUX_TIMEOUT_MS = 10_000;
+
 /**
  * Runs tmux commands on our socket in one tmux invocation (`a ; b`: one client process, run in order).
  * Arguments go to tmux as an argv array (never through a shell), so no text of a caller's is ever
@@ -30,7 +33,9 @@ export const argLiteral = (arg: string): string => (arg.endsWith(';') ? `${arg.s
  */
 export async function tmuxSequence(target: TmuxTarget, commands: string[][], opts: { input?: string; reject?: boolean; env?: Record<string, string> } = {}): Promise<TmuxResult> {
   const argv = commands.flatMap((c, i) => [...(i ? [';'] : []), ...c.map(argLiteral)]);
-  const r = await run(target.command, ['-L', target.socket, ...argv], { input: opts.input, env: opts.env });
+  const r = await run(target.command, ['-L', target.socket, ...argv], { input: opts.input, env: opts.env, timeoutMs: TMUX_TIMEOUT_MS });
+  if (r.timedOut) throw new AegisError('unavailable', `tmux ${argv[0] ?? ''} did not answer within ${TMUX_TIMEOUT_MS / 1000} s`, { fix: `the machine may be overloaded or this tmux server stuck: check \`tmux -L ${target.socket} ls\`` });
+  if (r.signal) throw new AegisError('unavailable', `tmux ${argv[0] ?? ''} was killed by ${r.signal}`);
   if (r.exitCode === undefined) throw new AegisError('unavailable', `tmux could not run: ${r.spawnError ?? 'unknown error'}`, { fix: MISSING_FIX });
   const result = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
   if (opts.reject !== false && result.exitCode !== 0) {
