@@ -3,7 +3,7 @@ import { ChannelError, type Button, type ChannelAdapter, type ChannelName } from
 import type { Db } from '../db/open.js';
 import type { Logger } from '../util/log.js';
 import { fromRow, getMessage, type MessageRecord, type OutboundKind, type OutboundPayload } from './messages.js';
-import { holderGone } from './holder.js';
+import { holderGone } from '../db/lease.js';
 import { targetKey, type Target } from './targets.js';
 
 export interface EnqueueInput {

@@ -1,6 +1,5 @@
 import type { App } from '../app.js';
 import { acquireLease, leaseHolder, releaseLease } from '../db/lease.js';
-import { holderGone } from './holder.js';
 import { forwardEvents, OBSERVED_EVENTS } from './event-webhooks.js';
 import { pruneMessages } from './messages.js';
 import { Notifier } from './notifier.js';
@@ -70,9 +69,7 @@ export class ServeRuntime {
    */
   private tick(): Promise<void> {
     const run = this.switching.then(async () => {
-      // A sender that was killed (kill -9, a crash) cannot renew: take over now, not when its lease runs out.
-      const holder = leaseHolder(this.app.db, SENDER_LEASE);
-      if (holder && holder !== this.app.messaging.holder && holderGone(holder)) releaseLease(this.app.db, SENDER_LEASE, holder);
+      // A sender that was killed (kill -9, a crash) cannot renew: acquireLease takes over at once.
       const held = acquireLease(this.app.db, SENDER_LEASE, this.app.messaging.holder, this.leaseMs);
       if (held && this.role === 'standby') await this.activate();
       else if (!held && this.role === 'active') await this.deactivate();

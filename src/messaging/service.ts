@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newHolder } from '../db/lease.js';
 import type { App } from '../app.js';
 import { plainText, type Rich, type Segment } from '../channels/format.js';
 import { BUILTIN_CHANNELS } from '../channels/builtin.js';
@@ -40,7 +40,7 @@ export type ReceiveOutcome = { status: 'ignored' } | { status: 'handled' | 'fail
  * that polls, listens for webhooks, notifies and drains the outbox continuously.
  */
 export class MessagingService {
-  readonly holder = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly holder = newHolder();
   readonly cursors: DbCursors;
   readonly inbox: Inbox;
   readonly codes: CodeStore;

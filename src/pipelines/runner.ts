@@ -3,7 +3,7 @@ import type { App } from '../app.js';
 import { releaseLease } from '../db/lease.js';
 import { AegisError } from '../errors.js';
 import { judgeAttempt, type TurnSignal } from './judge.js';
-import { holderAlive, newHolder, takeLease } from './lease.js';
+import { acquireLease, holderGone, newHolder } from '../db/lease.js';
 import { stagePrompt } from './stage-prompt.js';
 import { pipelineLease, type AttemptKey, type AttemptOutcome, type PipelineStore, type StageChange } from './store.js';
 import type { AttemptRow, PipelineRow, StageSpec } from './types.js';
@@ -39,7 +39,7 @@ const stageSpec = (p: PipelineRow, name: string): StageSpec => p.spec.stages.fin
 /** Whether any process (this one or another) runs a pipeline runner now; a crashed one does not count. */
 export function runnerAlive(app: App): boolean {
   const rows = app.db.prepare('SELECT holder FROM leases WHERE name LIKE ? AND expires_at > ?').all(`${PRESENCE_PREFIX}%`, Date.now()) as { holder: string }[];
-  return rows.some((r) => holderAlive(r.holder));
+  return rows.some((r) => !holderGone(r.holder));
 }
 
 /**
@@ -109,7 +109,7 @@ export class PipelineRunner {
 
   private beat(): void {
     try {
-      takeLease(this.app.db, PRESENCE_PREFIX + this.holder, this.holder, LEASE_TTL_MS);
+      acquireLease(this.app.db, PRESENCE_PREFIX + this.holder, this.holder, LEASE_TTL_MS);
       const running = new Set(this.store.runningIds());
       for (const id of running) this.tryHold(id);
       for (const id of this.held.keys()) if (!running.has(id)) this.drop(id);
@@ -119,7 +119,7 @@ export class PipelineRunner {
   }
 
   private tryHold(id: string): void {
-    const ok = takeLease(this.app.db, pipelineLease(id), this.holder, LEASE_TTL_MS);
+    const ok = acquireLease(this.app.db, pipelineLease(id), this.holder, LEASE_TTL_MS);
     const h = this.held.get(id);
     if (!ok) {
       if (h) this.drop(id, false);
@@ -191,7 +191,7 @@ export class PipelineRunner {
    */
   private async ensureStarted(p: PipelineRow, a: AttemptRow): Promise<void> {
     if (this.creating.has(idOf(a))) return;
-    if (a.claimedBy !== this.holder && holderAlive(a.claimedBy) && Date.now() - a.createdAt < CLAIM_GRACE_MS) return;
+    if (a.claimedBy !== this.holder && !holderGone(a.claimedBy) && Date.now() - a.createdAt < CLAIM_GRACE_MS) return;
     const existing = this.app.sessions.store.find(a.sessionName).find((s) => s.name === a.sessionName);
     if (!existing) {
       void this.launch(p, a);

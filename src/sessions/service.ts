@@ -5,7 +5,7 @@ import { answerKeys, approveKeys, rejectKeys, type KeyPlan } from '../agents/cla
 import { TranscriptReader } from '../agents/claude/transcript.js';
 import type { Dialog, SessionState } from '../agents/types.js';
 import type { App } from '../app.js';
-import { acquireLease } from '../db/lease.js';
+import { acquireLease, leaseHolder, newHolder } from '../db/lease.js';
 import { AegisError, invalidInput, notFound } from '../errors.js';
 import { TmuxServer } from '../tmux/server.js';
 import { SessionMonitor, type StateChange } from './monitor.js';
@@ -56,7 +56,7 @@ export class SessionService {
   readonly store: SessionStore;
   readonly tmux: TmuxServer;
   readonly monitor: SessionMonitor;
-  private readonly holder = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly holder = newHolder();
   private running = false;
   private leaseTimer?: NodeJS.Timeout;
   /** Deliveries this process is typing now: by session (one at a time) and by message id. */
@@ -110,8 +110,7 @@ export class SessionService {
 
   /** Whether some long-lived Aegis process is watching sessions (and so delivers queued messages). */
   watcherAlive(): boolean {
-    const row = this.app.db.prepare('SELECT expires_at FROM leases WHERE name = ?').get(MONITOR_LEASE) as { expires_at: number } | undefined;
-    return !!row && row.expires_at > Date.now();
+    return leaseHolder(this.app.db, MONITOR_LEASE) !== undefined;
   }
 
   // ---------- lookup ----------

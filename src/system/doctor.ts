@@ -4,7 +4,7 @@ import { codexRulesFor } from '../agents/codex/screen-rules.js';
 import type { App } from '../app.js';
 import { maskSetting } from '../config/load.js';
 import { integrationChecks } from '../integrations/report.js';
-import { leaseHolder } from '../db/lease.js';
+import { holderProcess, leaseHolder } from '../db/lease.js';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
 import { SENDER_LEASE } from '../messaging/serve.js';
 import { tmuxVersion } from '../tmux/command.js';
@@ -111,12 +111,12 @@ async function channelChecks(app: App): Promise<Check[]> {
 
 /**
  * Whether an `ag serve` is sending: without one, configured channels receive nothing, notifications
- * and event webhooks wait in the outbox. Read from the sender lease (its holder is "<pid>-<id>").
+ * and event webhooks wait in the outbox. Read from the sender lease (its holder names the process).
  */
 function serveCheck(app: App, channels: number): Check {
   if (!channels) return { name: 'ag serve', ok: true, required: false, detail: 'not needed: no channel is configured' };
   const holder = leaseHolder(app.db, SENDER_LEASE);
-  if (holder) return { name: 'ag serve', ok: true, required: false, detail: `running (pid ${holder.split('-')[0]}): polling, webhooks, notifications and the outbox are live` };
+  if (holder) return { name: 'ag serve', ok: true, required: false, detail: `running (pid ${holderProcess(holder)?.pid ?? '?'}): polling, webhooks, notifications and the outbox are live` };
   return {
     name: 'ag serve',
     ok: false,

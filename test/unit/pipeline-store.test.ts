@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireLease } from '../../src/db/lease.js';
 import { openDatabase, type Db } from '../../src/db/open.js';
-import { holderAlive, takeLease } from '../../src/pipelines/lease.js';
+import { acquireLease, holderGone, leaseHolder } from '../../src/db/lease.js';
 import { pipelineLease, PipelineStore } from '../../src/pipelines/store.js';
 import type { PipelineSpec, StageSpec } from '../../src/pipelines/types.js';
 
@@ -119,14 +118,19 @@ describe('pipeline store', () => {
   });
 });
 
-describe('pipeline leases', () => {
+describe('leases', () => {
   it('takes over at once from a holder whose process is gone, not from a live one', () => {
     const dead = `${hostname()}:999999999:x`;
-    expect(holderAlive(dead)).toBe(false);
-    expect(holderAlive(`${hostname()}:${process.pid}:y`)).toBe(true);
-    expect(holderAlive('elsewhere:1:z')).toBe(true);
+    expect(holderGone(dead)).toBe(true);
+    expect(holderGone(`${hostname()}:${process.pid}:y`)).toBe(false);
+    expect(holderGone('elsewhere:1:z')).toBe(false);
     acquireLease(db, 'pipeline:x', dead, 60_000);
-    expect(takeLease(db, 'pipeline:x', ME, 5_000)).toBe(true);
-    expect(takeLease(db, 'pipeline:x', 'elsewhere:1:z', 5_000)).toBe(false);
+    expect(acquireLease(db, 'pipeline:x', ME, 5_000)).toBe(true);
+    expect(acquireLease(db, 'pipeline:x', 'elsewhere:1:z', 5_000)).toBe(false);
+    // Every lease, not only a pipeline's: a dead holder is nobody (the sessions watcher, the chat sender).
+    acquireLease(db, 'monitor', dead, 60_000);
+    expect(leaseHolder(db, 'monitor')).toBeUndefined();
+    expect(acquireLease(db, 'monitor', ME, 5_000)).toBe(true);
+    expect(leaseHolder(db, 'monitor')).toBe(ME);
   });
 });
