@@ -14,6 +14,10 @@
  *   WRITE <file> <text>      write_file; then `WROTE: <tool output>`
  *   EDIT <file> <old> <new>  replace (single words); then `EDITED: <tool output>`
  *   SLOW <ms> [rest]         the reply to `rest` (or the echo) streamed evenly over <ms>
+ *   FAIL400                  HTTP 400 with the API's error body
+ *
+ * Side requests (non-streamed generateContent: the CLI's session summary; or a JSON response
+ * schema: its next-speaker check) get a short fixed answer, never a directive's.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenLoopback, pause, readBody } from './http.js';
@@ -31,7 +35,7 @@ export interface GeminiRequest {
   model: string;
   method: 'streamGenerateContent' | 'generateContent' | 'countTokens';
   body: Record<string, unknown>;
-  /** `side`: a request with a JSON response schema (the CLI's own checks); `turn`: a conversation turn. */
+  /** `side`: the CLI's own questions (non-streamed, or a JSON response schema); `turn`: a conversation turn. */
   kind: 'turn' | 'side';
   /** Text of the last user prompt (not a function response). */
   prompt: string;
@@ -105,10 +109,10 @@ const textOfParts = (parts: Record<string, unknown>[]): string =>
     .map((p) => (typeof p.text === 'string' && !p.text.startsWith('<session_context>') ? p.text : ''))
     .join('');
 
-function analyse(body: Record<string, unknown>): Pick<GeminiRequest, 'kind' | 'prompt' | 'toolOutput' | 'tools'> {
+function analyse(body: Record<string, unknown>, method: GeminiRequest['method']): Pick<GeminiRequest, 'kind' | 'prompt' | 'toolOutput' | 'tools'> {
   const contents = (isObject(body.generateContentRequest) ? body.generateContentRequest.contents : body.contents) as Record<string, unknown>[];
   const config = isObject(body.generationConfig) ? body.generationConfig : isObject(body.config) ? body.config : {};
-  const kind = config.responseMimeType === 'application/json' || config.responseSchema || config.responseJsonSchema ? 'side' : 'turn';
+  const kind = method !== 'streamGenerateContent' || config.responseMimeType === 'application/json' || config.responseSchema || config.responseJsonSchema ? 'side' : 'turn';
   const prompts = contents.filter((c) => c.role !== 'model' && partsOf(c).some((p) => typeof p.text === 'string') && !partsOf(c).some((p) => p.functionResponse));
   const last = contents[contents.length - 1]!;
   const response = partsOf(last).find((p) => isObject(p.functionResponse))?.functionResponse as Record<string, unknown> | undefined;
@@ -118,17 +122,16 @@ function analyse(body: Record<string, unknown>): Pick<GeminiRequest, 'kind' | 'p
   return { kind, prompt: prompts.length ? textOfParts(partsOf(prompts[prompts.length - 1])) : '', toolOutput, tools };
 }
 
-/** The prompt text the CLI sent, without the context it may prepend (the last user text part). */
-function userPrompt(req: GeminiRequest): string {
-  return req.prompt.trim();
-}
-
 const RESULT_WORD: Record<string, string> = { RUN: 'RAN', WRITE: 'WROTE', EDIT: 'EDITED' };
 
 /** The built-in behaviour: directives in the prompt (see the header). */
 export function builtInReply(req: GeminiRequest): GeminiReply {
-  const p = userPrompt(req);
-  if (req.kind === 'side') return { type: 'text', text: JSON.stringify({ reasoning: 'The model answered; the user speaks next.', next_speaker: 'user' }) };
+  const p = req.prompt.trim();
+  if (req.kind === 'side') {
+    const json = isObject(req.body.generationConfig) && req.body.generationConfig.responseMimeType === 'application/json';
+    return { type: 'text', text: json ? JSON.stringify({ reasoning: 'The model answered; the user speaks next.', next_speaker: 'user' }) : 'A fake session summary.' };
+  }
+  if (p === 'FAIL400') return { type: 'error', status: 400, message: 'Request contains an invalid argument.' };
   if (req.toolOutput !== undefined) {
     const word = RESULT_WORD[p.split(' ', 1)[0]!] ?? 'RESULT';
     return { type: 'text', text: `${word}: ${req.toolOutput.replace(/\s+/g, ' ').trim()}` };
@@ -221,7 +224,7 @@ export async function startFakeGemini(opts: { apiKey?: string; log?: (line: stri
       requests.push({ n: requests.length + 1, at: Date.now(), model: route[1]!, method, body: isObject(body) ? body : {}, kind: 'turn', prompt: '', tools: [], outcome: 'rejected' });
       return sendError(res, e.code, e.message, e.status);
     }
-    const rec: GeminiRequest = { n: requests.length + 1, at: Date.now(), model: decodeURIComponent(route[1]!), method, body, ...analyse(body), outcome: 'pending' };
+    const rec: GeminiRequest = { n: requests.length + 1, at: Date.now(), model: decodeURIComponent(route[1]!), method, body, ...analyse(body, method), outcome: 'pending' };
     requests.push(rec);
     if (method === 'countTokens') {
       rec.outcome = 'completed';
