@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { rulesFor } from '../agents/claude/rule-sets.js';
 import { codexRulesFor } from '../agents/codex/screen-rules.js';
 import { geminiRulesFor } from '../agents/gemini/screen-rules.js';
+import { geminiVersion } from '../agents/gemini/version.js';
 import type { App } from '../app.js';
 import { maskSetting } from '../config/load.js';
 import { integrationChecks } from '../integrations/report.js';
@@ -50,7 +51,9 @@ async function agentCheck(app: App, agent: (typeof AGENTS)[number]): Promise<Che
   }
   // execa is loaded here only: doctor is rare, and the import would slow every other command's start.
   const { execa } = await import('execa');
-  const r = await execa(path, ['--version'], { reject: false, timeout: 10_000, env: { DISABLE_AUTOUPDATER: '1' } });
+  // Gemini CLI's --version can take over 10 s; its package says the same at once.
+  const known = agent === 'gemini' ? await geminiVersion(path, app.env) : undefined;
+  const r = known ? { exitCode: 0, stdout: known, stderr: '' } : await execa(path, ['--version'], { reject: false, timeout: 10_000, env: { DISABLE_AUTOUPDATER: '1' } });
   const version = (r.stdout || r.stderr).split('\n')[0]?.trim() || 'unknown version';
   // Screen rules per release: say which set this one gets (Claude Code and Gemini CLI by version; Codex has one set).
   const semver = /^\d+\.\d+\.\d+/.exec(version)?.[0];

@@ -38,7 +38,7 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
       [2, 'Allow for this session', false],
       [3, 'No, suggest changes (esc)', false],
     ]);
-    expect(geminiApproveKeys(r.dialog!, 'once')).toEqual({ keys: ['1'], label: 'Allow once' });
+    expect(geminiApproveKeys(r.dialog!, 'once')).toEqual({ keys: ['Enter'], label: 'Allow once' });
     expect(geminiApproveKeys(r.dialog!, 'always')).toEqual({ keys: ['2'], label: 'Allow for this session' });
     expect(geminiRejectKeys(r.dialog!).keys).toEqual(['Escape']);
     expect(geminiAnswerKeys(r.dialog!, 'allow for').keys).toEqual(['2']);
@@ -49,7 +49,10 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     const w = detectGeminiScreen(screen('write-approval'));
     expect(w.dialog).toMatchObject({ kind: 'permission', tool: 'write_file', file: 'notes.txt', question: 'Apply this change?' });
     expect(w.dialog!.options).toHaveLength(4);
-    expect(geminiApproveKeys(w.dialog!, 'once').keys).toEqual(['1']);
+    expect(geminiApproveKeys(w.dialog!, 'once').keys).toEqual(['Enter']);
+    // Not under the cursor: its digit.
+    const moved = { ...w.dialog!, options: w.dialog!.options.map((o) => ({ ...o, selected: o.number === 2 })) };
+    expect(geminiApproveKeys(moved, 'once').keys).toEqual(['1']);
     expect(geminiRejectKeys(w.dialog!)).toEqual({ keys: ['Escape'], label: 'No, suggest changes (esc)' });
     const e = detectGeminiScreen(screen('edit-approval'));
     expect(e.dialog).toMatchObject({ tool: 'replace', file: 'e.txt', title: 'Edit' });

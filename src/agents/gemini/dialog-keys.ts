@@ -3,9 +3,12 @@ import type { KeyPlan } from '../claude/dialog-keys.js';
 import type { Dialog, DialogOption } from '../types.js';
 
 /**
- * Keys that answer Gemini CLI 0.61.0 dialogs. Its option lists take the option's digit and act at
- * once (FINDINGS: `1` on "Allow once" ran the command); Esc refuses an approval ("No, suggest
- * changes (esc)") and ends the turn.
+ * Keys that answer Gemini CLI 0.61.0 dialogs. The option under the cursor is chosen with Enter, any
+ * other with its digit; Esc refuses an approval ("No, suggest changes (esc)") and ends the turn.
+ * Enter rather than `1` for the preselected "Allow once": a digit pressed right after the dialog
+ * appears was seen to act only ~1.3 s later, so the answer was pressed again and the extra digits
+ * landed in the input box once the dialog closed; a repeated Enter on the empty box does nothing
+ * (FINDINGS "Answering dialogs").
  */
 const ONCE = /^Allow once$/u;
 /** The narrowest option that stops asking: this session only, never "all future sessions". */
@@ -14,7 +17,10 @@ const NO = /^No\b/u;
 
 const describe = (options: DialogOption[]) => options.map((o) => `${o.number}. ${o.label}`).join(', ');
 
-const choose = (option: DialogOption): KeyPlan => (/\(esc\)$/u.test(option.label) ? { keys: ['Escape'], label: option.label } : { keys: [String(option.number)], label: option.label });
+function choose(option: DialogOption): KeyPlan {
+  if (/\(esc\)$/u.test(option.label)) return { keys: ['Escape'], label: option.label };
+  return { keys: [option.selected ? 'Enter' : String(option.number)], label: option.label };
+}
 
 /** `once`: "Allow once" (this call only); `always`: "Allow for this session". */
 export function geminiApproveKeys(dialog: Dialog, scope: 'once' | 'always'): KeyPlan {

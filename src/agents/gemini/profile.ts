@@ -1,13 +1,13 @@
 import type { Config } from '../../config/load.js';
 import type { EntryEffect, TranscriptEntry } from '../claude/transcript-records.js';
 import type { KeyPlan } from '../claude/dialog-keys.js';
-import { claudeVersion as cliVersion } from '../claude/version.js';
 import type { Dialog, ScreenReading } from '../types.js';
 import { detectGeminiScreen } from './detect.js';
 import { geminiAnswerKeys, geminiApproveKeys, geminiRejectKeys } from './dialog-keys.js';
 import { APPROVAL_MODE, writeGeminiHome } from './launch.js';
 import { geminiRulesFor } from './screen-rules.js';
 import { findChatFile, geminiEntryEffect, geminiPromptLogged } from './session-log.js';
+import { geminiVersion } from './version.js';
 
 /** Everything the sessions layer asks of the Gemini CLI, in one place (wired into the `gemini` profile). */
 
@@ -30,9 +30,6 @@ export function geminiHomeOf(argv: string[]): string | undefined {
 
 /** The CLI command: the argument after the environment assignments. */
 const commandOf = (argv: string[]): string | undefined => argv.slice(1).find((a) => !/^[A-Z_]+=/.test(a));
-
-/** `gemini --version` prints the bare version, "0.61.0". */
-const GEMINI_VERSION_LINE = /^(\d+\.\d+\.\d+)\b/u;
 
 /**
  * The `gemini` agent profile (sessions/profiles.ts registers it). Esc interrupts a turn ("esc to
@@ -60,10 +57,10 @@ export const geminiProfile = {
     const home = geminiHomeOf(argv);
     return !!home && geminiPromptLogged(home, text, since, same);
   },
-  /** The screen reader for the version a session runs (`gemini --version` of its command). */
+  /** The screen reader for the version a session runs (that of its command). */
   reader: async ({ argv }: { argv: string[] }) => {
     const command = commandOf(argv);
-    const version = command ? await cliVersion(command, process.env, GEMINI_VERSION_LINE) : undefined;
+    const version = command ? await geminiVersion(command) : undefined;
     const rules = geminiRulesFor(version);
     const exact = version === rules.version;
     return {
