@@ -125,8 +125,9 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     const got = await call<{ dialog: { tool?: string; file?: string } }>(mcp.client, 'session_get', { id });
     expect(got.dialog).toMatchObject({ tool: 'write_file', file: 'notes.md' });
     await call(mcp.client, 'session_approve', { id });
-    await waitFor(() => existsSync(join(workDir, 'notes.md')), { timeoutMs: 20_000, what: 'notes.md' });
-    expect(readFileSync(join(workDir, 'notes.md'), 'utf8')).toContain('hello-from-the-fake-model');
+    // The file appears before its content is written: wait for the content.
+    const notes = join(workDir, 'notes.md');
+    await waitFor(() => existsSync(notes) && readFileSync(notes, 'utf8').includes('hello-from-the-fake-model'), { timeoutMs: 20_000, what: 'notes.md written' });
     await readUntil(mcp.client, id, said('WROTE:'), 'the write result reached the model');
     await waitState(mcp.client, id, ['idle']);
   });
