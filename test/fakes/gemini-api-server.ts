@@ -243,8 +243,10 @@ export async function startFakeGemini(opts: { apiKey?: string; log?: (line: stri
       return sendError(res, reply.status, reply.message);
     }
     if (method === 'generateContent') {
-      const parts = [...pieces(reply)].flat();
-      sendJson(res, chunk(rec.model, rec.n, parts.length ? parts : [{ text: '' }], true));
+      // Unstreamed, the text is one part (the streamed pieces joined), then the call.
+      const parts: unknown[] = reply.text || reply.type !== 'call' ? [{ text: reply.text ?? '' }] : [];
+      if (reply.type === 'call') parts.push({ functionCall: { name: reply.name, args: reply.args } });
+      sendJson(res, chunk(rec.model, rec.n, parts, true));
       rec.outcome = 'completed';
       return;
     }
