@@ -145,6 +145,17 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     expect(turnsFor('sent while busy')).toHaveLength(1);
   });
 
+  it('a restarted ag mcp adopts the running session and drives it', async () => {
+    await mcp.close();
+    mcp = await connectMcp(t.env);
+    const got = await call<{ state: string; agentVersion?: string }>(mcp.client, 'session_get', { id });
+    expect(got.state).toBe('idle');
+    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'after restart' });
+    expect(sent.status).toBe('delivered');
+    await readUntil(mcp.client, id, said('ECHO: after restart'), 'the reply after a restart');
+    expect(turnsFor('after restart')).toHaveLength(1);
+  });
+
   it('kill ends the CLI and the child it relaunched itself as', async () => {
     const geminiHome = join(t.home, 'sessions', id, 'gemini-home');
     expect(processesOf(geminiHome).length).toBeGreaterThan(0);
