@@ -13,14 +13,17 @@ const GEMINI = join(ROOT, 'node_modules', '@google', 'gemini-cli', 'bundle', 'ge
 const hasGemini = existsSync(GEMINI);
 const MODEL = 'gemini-2.5-flash';
 
-/** Pids of running processes whose environment names this Gemini CLI home (the pane's CLI and its relaunched child). */
-function processesOf(geminiHome: string): number[] {
-  const marker = `GEMINI_CLI_HOME=${geminiHome}\0`;
+/**
+ * Pids of running processes whose environment names a Gemini CLI home starting with `homePrefix`
+ * (the pane's CLI and its relaunched child).
+ */
+function processesOf(homePrefix: string): number[] {
+  const marker = `\0GEMINI_CLI_HOME=${homePrefix}`;
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (`${readFileSync(`/proc/${name}/environ`, 'utf8')}\0`.includes(marker) && !readFileSync(`/proc/${name}/stat`, 'utf8').includes(') Z')) out.push(Number(name));
+      if (`\0${readFileSync(`/proc/${name}/environ`, 'utf8')}`.includes(marker) && !readFileSync(`/proc/${name}/stat`, 'utf8').includes(') Z')) out.push(Number(name));
     } catch {
       /* gone, or not ours */
     }
@@ -49,6 +52,14 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
   });
   afterAll(async () => {
     await mcp?.close();
+    // The CLI outlives its tmux server (it ignores SIGHUP, FINDINGS): end what a failed test left.
+    for (const pid of t ? processesOf(join(t.home, 'sessions')) : []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
     t?.cleanup();
     await fake?.close();
     rmSync(workDir, { recursive: true, force: true });
@@ -158,10 +169,10 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
 
   it('kill ends the CLI and the child it relaunched itself as', async () => {
     const geminiHome = join(t.home, 'sessions', id, 'gemini-home');
-    expect(processesOf(geminiHome).length).toBeGreaterThan(0);
+    expect(processesOf(`${geminiHome}\0`).length).toBeGreaterThan(0);
     const k = await call<{ state: string; killedProcesses: number }>(mcp.client, 'session_kill', { id });
     expect(k.state).toBe('exited');
     expect(k.killedProcesses).toBeGreaterThan(0);
-    await waitFor(() => processesOf(geminiHome).length === 0, { timeoutMs: 10_000, what: 'every Gemini CLI process gone' });
+    await waitFor(() => processesOf(`${geminiHome}\0`).length === 0, { timeoutMs: 10_000, what: 'every Gemini CLI process gone' });
   });
 });
