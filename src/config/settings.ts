@@ -38,6 +38,7 @@ export const SETTINGS: SettingSpec[] = [
   { key: 'agents.codex.command', env: 'AEGIS_CODEX_COMMAND', schema: z.string().min(1), default: 'codex', description: 'Codex CLI executable' },
   { key: 'agents.codex.baseUrl', env: 'AEGIS_CODEX_BASE_URL', schema: z.string().url(), default: 'https://api.openai.com/v1', description: 'Responses API base URL Codex sessions use (a session env OPENAI_BASE_URL overrides it); the key comes from OPENAI_API_KEY' },
   { key: 'agents.gemini.command', env: 'AEGIS_GEMINI_COMMAND', schema: z.string().min(1), default: 'gemini', description: 'Gemini CLI executable' },
+  { key: 'agents.gemini.baseUrl', env: 'AEGIS_GEMINI_BASE_URL', schema: z.string().url(), default: 'https://generativelanguage.googleapis.com', description: 'Gemini API base URL Gemini CLI sessions use (a session env GOOGLE_GEMINI_BASE_URL overrides it); the key comes from GEMINI_API_KEY' },
   { key: 'sessions.stallSeconds', env: 'AEGIS_STALL_SECONDS', schema: intFrom(5, 86_400), default: 300, description: 'working without screen or transcript change for this long = stalled' },
   { key: 'sessions.paneWidth', env: 'AEGIS_PANE_WIDTH', schema: intFrom(40, 500), default: 200, description: 'columns of a new agent pane' },
   { key: 'sessions.paneHeight', env: 'AEGIS_PANE_HEIGHT', schema: intFrom(10, 200), default: 50, description: 'rows of a new agent pane' },

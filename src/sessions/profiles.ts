@@ -7,6 +7,7 @@ import { claudeTranscriptPath } from '../agents/claude/transcript-path.js';
 import type { KeyPlan } from '../agents/claude/dialog-keys.js';
 import type { EntryEffect, TranscriptEntry } from '../agents/claude/transcript-records.js';
 import { codexAgent, launchCodex } from '../agents/codex/profile.js';
+import { geminiProfile } from '../agents/gemini/profile.js';
 import type { Dialog } from '../agents/types.js';
 import type { ScreenReading } from '../agents/types.js';
 import type { Config } from '../config/load.js';
@@ -180,4 +181,4 @@ const codex: AgentProfile = {
   stopped: codexAgent.stopped,
 };
 
-export const PROFILES: Record<AgentName, AgentProfile> = { claude, codex, gemini: simple('gemini'), shell, custom };
+export const PROFILES: Record<AgentName, AgentProfile> = { claude, codex, gemini: geminiProfile, shell, custom };

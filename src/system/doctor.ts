@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { rulesFor } from '../agents/claude/rule-sets.js';
 import { codexRulesFor } from '../agents/codex/screen-rules.js';
+import { geminiRulesFor } from '../agents/gemini/screen-rules.js';
+import { geminiVersion } from '../agents/gemini/version.js';
 import type { App } from '../app.js';
 import { maskSetting } from '../config/load.js';
 import { integrationChecks } from '../integrations/report.js';
@@ -49,10 +51,13 @@ async function agentCheck(app: App, agent: (typeof AGENTS)[number]): Promise<Che
   }
   // execa is loaded here only: doctor is rare, and the import would slow every other command's start.
   const { execa } = await import('execa');
-  const r = await execa(path, ['--version'], { reject: false, timeout: 10_000, env: { DISABLE_AUTOUPDATER: '1' } });
+  // Gemini CLI's --version can take over 10 s; its package says the same at once.
+  const known = agent === 'gemini' ? await geminiVersion(path, app.env) : undefined;
+  const r = known ? { exitCode: 0, stdout: known, stderr: '' } : await execa(path, ['--version'], { reject: false, timeout: 10_000, env: { DISABLE_AUTOUPDATER: '1' } });
   const version = (r.stdout || r.stderr).split('\n')[0]?.trim() || 'unknown version';
-  // Screen rules per release: say which set this one gets (Claude Code by version; Codex has one set).
-  const rules = agent === 'claude' && r.exitCode === 0 ? `; screen ${rulesFor(/^\d+\.\d+\.\d+/.exec(version)?.[0]).note}` : agent === 'codex' && r.exitCode === 0 ? `; screen rules ${codexRulesFor().version}` : '';
+  // Screen rules per release: say which set this one gets (Claude Code and Gemini CLI by version; Codex has one set).
+  const semver = /^\d+\.\d+\.\d+/.exec(version)?.[0];
+  const rules = r.exitCode !== 0 ? '' : agent === 'claude' ? `; screen ${rulesFor(semver).note}` : agent === 'codex' ? `; screen rules ${codexRulesFor().version}` : `; screen rules ${geminiRulesFor(semver).version}`;
   return { name: `agent ${agent}`, ok: r.exitCode === 0, required: false, detail: `${path}: ${version}${rules}`, fix: r.exitCode === 0 ? undefined : `\`${path} --version\` failed; reinstall it` };
 }
 

@@ -1,0 +1,114 @@
+import type { Dialog, DialogOption, ScreenReading } from '../types.js';
+import { GEMINI_0_61_0, type GeminiScreenRules } from './screen-rules.js';
+
+/**
+ * Reads a Gemini CLI screen: a dialog (tool approval, folder trust) first, then working (the
+ * `esc to cancel` status line), then idle once the input box is drawn below its rule, else
+ * starting (blank or still drawing). Typing before the box is drawn is lost (FINDINGS), so a
+ * screen without the box never reads as idle.
+ */
+export function detectGeminiScreen(lines: string[], rules: GeminiScreenRules = GEMINI_0_61_0): ScreenReading {
+  const text = lines.map((l) => l.trimEnd());
+  let end = text.length;
+  while (end > 0 && !text[end - 1]) end--;
+  const screen = text.slice(0, end);
+
+  const dialog = readDialog(screen, rules);
+  if (dialog) return { state: 'permission_prompt', dialog, inputText: '', queued: [], turnFinished: false };
+
+  const separatorAt = findLast(screen, (l) => rules.separator.test(l));
+  const composerAt = separatorAt < 0 ? -1 : findLast(screen, (l, i) => i > separatorAt && rules.composer.test(l));
+  const conversation = screen.slice(0, separatorAt < 0 ? screen.length : separatorAt);
+  const inputText = composerAt >= 0 ? composerText(screen, composerAt, rules) : '';
+  const promptAt = findLast(conversation, (l) => rules.composer.test(l));
+  // The status line shares its row with the `? for shortcuts` hint; the hint alone says nothing.
+  const meaningful = (l: string) => l.trim() !== '' && l.trim() !== '? for shortcuts';
+  const lastAt = findLast(conversation, meaningful);
+  const tail = lastAt >= 0 ? conversation[lastAt]!.trim() : '';
+  const working = rules.working.test(tail);
+  const errorAt = findLast(conversation, (l) => rules.errorLine.test(l));
+  const base = {
+    inputText,
+    queued: queuedPrompts(conversation, promptAt, rules),
+    // Gemini CLI draws no "turn finished" line.
+    turnFinished: false,
+    interrupted: rules.interrupted.test(tail),
+    lastAssistantText: lastAssistant(conversation, promptAt, rules),
+    error: errorAt > promptAt ? rules.errorLine.exec(conversation[errorAt]!)![1] : undefined,
+  };
+  if (working) return { ...base, state: 'working' };
+  if (composerAt < 0) return { ...base, state: null };
+  return { ...base, state: 'idle' };
+}
+
+function findLast(lines: string[], pred: (l: string, i: number) => boolean): number {
+  for (let i = lines.length - 1; i >= 0; i--) if (pred(lines[i]!, i)) return i;
+  return -1;
+}
+
+/** The box's text: the `>` line and its indented continuation lines (blank lines inside kept). */
+function composerText(screen: string[], at: number, rules: GeminiScreenRules): string {
+  const first = rules.composer.exec(screen[at]!)![1]!;
+  if (rules.placeholder.test(first.trim())) return '';
+  const out = [first];
+  for (let i = at + 1; i < screen.length; i++) {
+    const l = screen[i]!;
+    if (l === '') out.push('');
+    else if (rules.composerContinuation.test(l)) out.push(rules.composerContinuation.exec(l)![1]!);
+    else break;
+  }
+  while (out.length && !out[out.length - 1]!.trim()) out.pop();
+  return out.join('\n').trimEnd();
+}
+
+/** Prompts typed while busy: the indented lines under the "Queued" heading after the last prompt. */
+function queuedPrompts(conversation: string[], promptAt: number, rules: GeminiScreenRules): string[] {
+  const at = findLast(conversation, (l, i) => i > promptAt && rules.queuedHeading.test(l));
+  if (at < 0) return [];
+  const out: string[] = [];
+  for (let i = at + 1; i < conversation.length; i++) {
+    const m = rules.queuedItem.exec(conversation[i]!);
+    if (!m) break;
+    out.push(m[1]!);
+  }
+  return out;
+}
+
+/** The last model message after the last prompt: a `✦` line and its two-space continuation lines. */
+function lastAssistant(conversation: string[], promptAt: number, rules: GeminiScreenRules): string | undefined {
+  const at = findLast(conversation, (l, i) => i > promptAt && rules.assistantLine.test(l));
+  if (at < 0) return undefined;
+  const out = [rules.assistantLine.exec(conversation[at]!)![1]!];
+  for (let i = at + 1; i < conversation.length && /^ {2}\S/.test(conversation[i]!) && !rules.queuedHeading.test(conversation[i]!); i++) out.push(conversation[i]!.slice(2));
+  return out.join('\n');
+}
+
+/** A dialog's lines without the box frame; lines outside a box stay as they are. */
+const unbox = (l: string, rules: GeminiScreenRules): string => rules.boxLine.exec(l)?.[1]?.trimEnd() ?? l.trim();
+
+function readDialog(screen: string[], rules: GeminiScreenRules): Dialog | undefined {
+  const inner = screen.map((l) => unbox(l, rules));
+  const at = findLast(inner, (l) => rules.approvalQuestion.test(l) || rules.trustQuestion.test(l));
+  if (at < 0) return undefined;
+  const options: DialogOption[] = [];
+  for (const l of inner.slice(at + 1)) {
+    const m = rules.option.exec(l);
+    if (m) options.push({ number: Number(m[2]), label: m[3]!.trim(), selected: !!m[1] });
+  }
+  // Options are the dialog's last lines: without them it is still drawing (or gone).
+  if (!options.length) return undefined;
+  const question = inner[at]!;
+  if (rules.trustQuestion.test(question)) return { kind: 'setup', title: 'Folder trust', question, options };
+  const headingAt = findLast(inner.slice(0, at), (l) => rules.toolHeading.test(l));
+  const heading = headingAt >= 0 ? rules.toolHeading.exec(inner[headingAt]!) : null;
+  const dialog: Dialog = { kind: 'permission', question, options };
+  if (!heading) return dialog;
+  const [, label, what] = heading as unknown as [string, string, string];
+  dialog.title = label;
+  const known = rules.tools[label];
+  if (!known) return { ...dialog, toolLabel: label };
+  dialog.tool = known.tool;
+  if (known.target === 'command') dialog.command = what.trim();
+  else dialog.file = known.file?.exec(what.trim())?.[1];
+  return dialog;
+}

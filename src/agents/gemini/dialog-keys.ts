@@ -1,0 +1,48 @@
+import { invalidInput } from '../../errors.js';
+import type { KeyPlan } from '../claude/dialog-keys.js';
+import type { Dialog, DialogOption } from '../types.js';
+
+/**
+ * Keys that answer Gemini CLI 0.61.0 dialogs. The option under the cursor is chosen with Enter, any
+ * other with its digit; Esc refuses an approval ("No, suggest changes (esc)") and ends the turn.
+ * Enter rather than `1` for the preselected "Allow once": a digit pressed right after the dialog
+ * appears was seen to act only ~1.3 s later, so the answer was pressed again and the extra digits
+ * landed in the input box once the dialog closed; a repeated Enter on the empty box does nothing
+ * (FINDINGS "Answering dialogs").
+ */
+const ONCE = /^Allow once$/u;
+/** The narrowest option that stops asking: this session only, never "all future sessions". */
+const SESSION = /^Allow for this session$/u;
+const NO = /^No\b/u;
+
+const describe = (options: DialogOption[]) => options.map((o) => `${o.number}. ${o.label}`).join(', ');
+
+function choose(option: DialogOption): KeyPlan {
+  if (/\(esc\)$/u.test(option.label)) return { keys: ['Escape'], label: option.label };
+  return { keys: [option.selected ? 'Enter' : String(option.number)], label: option.label };
+}
+
+/** `once`: "Allow once" (this call only); `always`: "Allow for this session". */
+export function geminiApproveKeys(dialog: Dialog, scope: 'once' | 'always'): KeyPlan {
+  if (dialog.kind !== 'permission') throw invalidInput('id', `the open dialog is "${dialog.question}", not a tool approval`, `answer it with one of: ${describe(dialog.options)}`);
+  const pick = dialog.options.find((o) => (scope === 'once' ? ONCE : SESSION).test(o.label));
+  if (!pick) throw invalidInput('scope', `the dialog offers no ${scope === 'once' ? '"Allow once"' : '"Allow for this session"'}; it offers: ${describe(dialog.options)}`, 'pick an option by number with session_answer');
+  return choose(pick);
+}
+
+/** Esc refuses an approval; a dialog without a "No" option is left with Esc too. */
+export function geminiRejectKeys(dialog: Dialog): KeyPlan {
+  const no = dialog.options.find((o) => NO.test(o.label));
+  return no ? choose(no) : { keys: ['Escape'] };
+}
+
+/** An option by number or by label (exact, else a unique prefix). These dialogs take no typed answer. */
+export function geminiAnswerKeys(dialog: Dialog, choice: string | number): KeyPlan {
+  const wanted = String(choice).trim().toLowerCase();
+  const byNumber = /^\d+$/.test(wanted) ? dialog.options.find((o) => o.number === Number(wanted)) : undefined;
+  const exact = dialog.options.find((o) => o.label.toLowerCase() === wanted);
+  const prefixed = dialog.options.filter((o) => o.label.toLowerCase().startsWith(wanted));
+  const pick = byNumber ?? exact ?? (wanted && prefixed.length === 1 ? prefixed[0] : undefined);
+  if (!pick) throw invalidInput('choice', `"${String(choice)}" is not one of the options; the dialog offers: ${describe(dialog.options)}`, 'pass one of the option numbers or labels shown');
+  return choose(pick);
+}

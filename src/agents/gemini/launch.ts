@@ -1,0 +1,40 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * A private Gemini CLI home per session (fixtures/gemini-cli-0.61.0/FINDINGS.md "Running it
+ * offline"): GEMINI_CLI_HOME moves the CLI's `~/.gemini` (settings, trusted folders, chats, logs)
+ * without changing the HOME its tools see. The user's ~/.gemini is never read or changed, and the
+ * API key never enters a file: the CLI reads it from GEMINI_API_KEY.
+ */
+export interface GeminiHomeOptions {
+  dataDir: string;
+  workDir: string;
+}
+
+/** The settings every session gets: API-key auth, and nothing that calls home (updates, statistics, telemetry). */
+const SETTINGS = {
+  security: { auth: { selectedType: 'gemini-api-key' }, folderTrust: { enabled: true } },
+  general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
+  privacy: { usageStatisticsEnabled: false },
+  telemetry: { enabled: false },
+};
+
+/** Writes the session's Gemini CLI home (settings and the work folder trusted) and returns it. */
+export function writeGeminiHome(o: GeminiHomeOptions): string {
+  const home = join(o.dataDir, 'gemini-home');
+  const dir = join(home, '.gemini');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'settings.json'), `${JSON.stringify(SETTINGS, null, 2)}\n`);
+  // Trusted, so the start-up "Do you trust the files in this folder?" dialog does not block the session.
+  writeFileSync(join(dir, 'trustedFolders.json'), `${JSON.stringify({ [o.workDir]: 'TRUST_FOLDER' }, null, 2)}\n`);
+  return home;
+}
+
+/** Gemini CLI's approval mode (`--approval-mode`) for each permission mode Aegis knows. */
+export const APPROVAL_MODE: Record<string, string> = {
+  default: 'default',
+  acceptEdits: 'auto_edit',
+  plan: 'plan',
+  bypassPermissions: 'yolo',
+};

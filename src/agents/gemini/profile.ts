@@ -1,0 +1,74 @@
+import type { Config } from '../../config/load.js';
+import type { EntryEffect, TranscriptEntry } from '../claude/transcript-records.js';
+import type { KeyPlan } from '../claude/dialog-keys.js';
+import type { Dialog, ScreenReading } from '../types.js';
+import { detectGeminiScreen } from './detect.js';
+import { geminiAnswerKeys, geminiApproveKeys, geminiRejectKeys } from './dialog-keys.js';
+import { APPROVAL_MODE, writeGeminiHome } from './launch.js';
+import { geminiRulesFor } from './screen-rules.js';
+import { findChatFile, geminiEntryEffect, geminiPromptLogged } from './session-log.js';
+import { geminiVersion } from './version.js';
+
+/** Everything the sessions layer asks of the Gemini CLI, in one place (wired into the `gemini` profile). */
+
+const HOME_VAR = 'GEMINI_CLI_HOME=';
+
+export function launchGemini(req: { dataDir: string; workDir: string; permissionMode: string; model?: string; env: Record<string, string>; config: Config }): { argv: string[]; env: Record<string, string> } {
+  const home = writeGeminiHome({ dataDir: req.dataDir, workDir: req.workDir });
+  const baseUrl = req.env.GOOGLE_GEMINI_BASE_URL ?? req.config.get<string>('agents.gemini.baseUrl');
+  // The home and base URL ride in the argv (not only the pane's env) so a later process finds the
+  // session's chat log from the stored record alone.
+  const argv = ['env', `${HOME_VAR}${home}`, `GOOGLE_GEMINI_BASE_URL=${baseUrl}`, req.config.get<string>('agents.gemini.command'), '--approval-mode', APPROVAL_MODE[req.permissionMode] ?? 'default'];
+  if (req.model) argv.push('--model', req.model);
+  return { argv, env: req.env };
+}
+
+/** The session's Gemini CLI home, from the argv its pane was started with. */
+export function geminiHomeOf(argv: string[]): string | undefined {
+  return argv.find((a) => a.startsWith(HOME_VAR))?.slice(HOME_VAR.length);
+}
+
+/** The CLI command: the argument after the environment assignments. */
+const commandOf = (argv: string[]): string | undefined => argv.slice(1).find((a) => !/^[A-Z_]+=/.test(a));
+
+/**
+ * The `gemini` agent profile (sessions/profiles.ts registers it). Esc interrupts a turn ("esc to
+ * cancel"); Esc twice in one go clears the input box (Ctrl-U only clears the cursor's line, and
+ * Ctrl-C on an empty box starts quitting).
+ */
+export const geminiProfile = {
+  name: 'gemini' as const,
+  hooks: false,
+  dialogs: true,
+  keys: { interrupt: ['Escape'], escape: ['Escape'], clearInput: ['Escape', 'Escape'], submit: ['Enter'] },
+  launch: launchGemini,
+  read: (lines: string[]): ScreenReading => detectGeminiScreen(lines, geminiRulesFor()),
+  dialogKeys: {
+    approve: (d: Dialog, scope: 'once' | 'always'): KeyPlan => geminiApproveKeys(d, scope),
+    reject: (d: Dialog): KeyPlan => geminiRejectKeys(d),
+    answer: (d: Dialog, choice: string | number): KeyPlan => geminiAnswerKeys(d, choice),
+  },
+  transcriptFile: (argv: string[]): string | undefined => {
+    const home = geminiHomeOf(argv);
+    return home ? findChatFile(home) : undefined;
+  },
+  transcriptEffect: (e: TranscriptEntry): EntryEffect => geminiEntryEffect(e),
+  promptTaken: (argv: string[], text: string, since: number, same: (a: string, b: string) => boolean): boolean => {
+    const home = geminiHomeOf(argv);
+    return !!home && geminiPromptLogged(home, text, since, same);
+  },
+  /** The screen reader for the version a session runs (that of its command). */
+  reader: async ({ argv }: { argv: string[] }) => {
+    const command = commandOf(argv);
+    const version = command ? await geminiVersion(command) : undefined;
+    const rules = geminiRulesFor(version);
+    const exact = version === rules.version;
+    return {
+      agentVersion: version,
+      rules: rules.version,
+      rulesExact: exact,
+      rulesNote: exact ? `rules ${rules.version}` : `rules ${rules.version}, running ${version ?? 'an unknown version'}`,
+      read: (lines: string[]): ScreenReading => detectGeminiScreen(lines, rules),
+    };
+  },
+};

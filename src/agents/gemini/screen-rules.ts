@@ -1,0 +1,83 @@
+/**
+ * What a Gemini CLI screen looks like, per release, as data (fixtures/gemini-cli-<version>/FINDINGS.md
+ * and screens/). The reader (detect.ts) is shared; a new release that draws differently gets a new
+ * rule set here, not new code.
+ */
+export interface GeminiScreenRules {
+  version: string;
+  /** The rule above the input box; the composer is the last prompt line below it. */
+  separator: RegExp;
+  /** The input box's first line (`> text`); its continuation lines are indented by three spaces. */
+  composer: RegExp;
+  composerContinuation: RegExp;
+  /** The box's placeholder when empty. */
+  placeholder: RegExp;
+  /** The status line while a turn runs (`⠙ Thinking... (esc to cancel, 3s)`). */
+  working: RegExp;
+  /** Prompts typed while busy, listed under this heading, one per indented line. */
+  queuedHeading: RegExp;
+  queuedItem: RegExp;
+  /** A dialog box's frame, stripped before its lines are read. */
+  boxLine: RegExp;
+  /** Heading of a tool approval: `? <Tool display name>  <what it does>`. */
+  toolHeading: RegExp;
+  /** The question of a tool approval. */
+  approvalQuestion: RegExp;
+  /** The folder trust dialog shown at start-up in an untrusted folder. */
+  trustQuestion: RegExp;
+  /** One option line (`● 1. Allow once`, the `●` marks the cursor). */
+  option: RegExp;
+  /** Tool display names as the dialog heading shows them, and the tool each one is. */
+  tools: Record<string, { tool: string; target: 'command' | 'file'; file?: RegExp }>;
+  /** The last turn ended by Esc or a refused approval. */
+  interrupted: RegExp;
+  /** An error the CLI reports (API errors). */
+  errorLine: RegExp;
+  /** A model message line (`✦ text`), continued by lines indented two spaces. */
+  assistantLine: RegExp;
+}
+
+export const GEMINI_0_61_0: GeminiScreenRules = {
+  version: '0.61.0',
+  separator: /^─{20,}$/u,
+  composer: /^ > (.*)$/u,
+  composerContinuation: /^ {3}(.*)$/u,
+  placeholder: /^Type your message or @path\/to\/file$/u,
+  working: /\(esc to cancel, \d[\dhms ]*\)/u,
+  queuedHeading: /^\s*Queued \(press ↑ to edit\):$/u,
+  queuedItem: /^ {4}(\S.*)$/u,
+  boxLine: /^\s*│ ?(.*?)\s*│?$/u,
+  toolHeading: /^\? (\S+) {2}(.+)$/u,
+  approvalQuestion: /^(Allow execution of .+\?|Apply this change\?)$/u,
+  trustQuestion: /^Do you trust the files in this folder\?$/u,
+  option: /^(●)?\s*(\d+)\. (.+)$/u,
+  tools: {
+    Shell: { tool: 'run_shell_command', target: 'command' },
+    WriteFile: { tool: 'write_file', target: 'file', file: /^Writing to (.+)$/u },
+    Edit: { tool: 'replace', target: 'file', file: /^(.+?): /u },
+  },
+  interrupted: /^ℹ Request cancelled\.$/u,
+  errorLine: /^✕ (.+)$/u,
+  assistantLine: /^✦ (.*)$/u,
+};
+
+/** Rule sets, oldest first. */
+const RULE_SETS = [GEMINI_0_61_0];
+
+const parts = (v: string) => v.split(/[.-]/, 3).map((p) => Number.parseInt(p, 10) || 0);
+function older(a: string, b: string): boolean {
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! < y[i]!;
+  return false;
+}
+
+/**
+ * The rules for a Gemini CLI version: the newest set not newer than it; a version older than every
+ * set, or an unknown one, gets the newest set (the CLI's screens change rarely between releases).
+ */
+export function geminiRulesFor(version?: string): GeminiScreenRules {
+  if (version) {
+    for (let i = RULE_SETS.length - 1; i >= 0; i--) if (!older(version, RULE_SETS[i]!.version)) return RULE_SETS[i]!;
+  }
+  return RULE_SETS[RULE_SETS.length - 1]!;
+}

@@ -1,0 +1,178 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { startFakeGemini, type FakeGemini } from '../fakes/gemini-api-server.js';
+import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
+import { connectMcp } from '../helpers/mcp-client.js';
+import { call, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
+import { waitFor } from '../helpers/wait.js';
+
+const GEMINI = join(ROOT, 'node_modules', '@google', 'gemini-cli', 'bundle', 'gemini.js');
+const hasGemini = existsSync(GEMINI);
+const MODEL = 'gemini-2.5-flash';
+
+/**
+ * Pids of running processes whose environment names a Gemini CLI home starting with `homePrefix`
+ * (the pane's CLI and its relaunched child).
+ */
+function processesOf(homePrefix: string): number[] {
+  const marker = `\0GEMINI_CLI_HOME=${homePrefix}`;
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (`\0${readFileSync(`/proc/${name}/environ`, 'utf8')}`.includes(marker) && !readFileSync(`/proc/${name}/stat`, 'utf8').includes(') Z')) out.push(Number(name));
+    } catch {
+      /* gone, or not ours */
+    }
+  }
+  return out;
+}
+
+/**
+ * Aegis driving the REAL Gemini CLI 0.61.0 offline: a real MCP client and `ag mcp`, real tmux on a
+ * private socket, and a fake Gemini API scripting the model.
+ */
+describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
+  let fake: FakeGemini;
+  let t: TestEnv;
+  let mcp: Awaited<ReturnType<typeof connectMcp>>;
+  let workDir: string;
+  let home: string;
+  let id: string;
+
+  beforeAll(async () => {
+    fake = await startFakeGemini({ apiKey: 'fake-gemini-key-e2e' });
+    workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-gemini-work-')));
+    home = mkdtempSync(join(tmpdir(), 'aegis-gemini-home-'));
+    t = makeTestEnv({ AEGIS_GEMINI_COMMAND: GEMINI, AEGIS_GEMINI_BASE_URL: fake.url, AEGIS_STALL_SECONDS: '600' });
+    mcp = await connectMcp(t.env);
+  });
+  afterAll(async () => {
+    await mcp?.close();
+    // The CLI outlives its tmux server (it ignores SIGHUP, FINDINGS): end what a failed test left.
+    for (const pid of t ? processesOf(join(t.home, 'sessions')) : []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    t?.cleanup();
+    await fake?.close();
+    rmSync(workDir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  const said = (text: string) => (ts: TurnLike[]) => ts.some((x) => x.role === 'assistant' && x.text?.includes(text));
+  const turnsFor = (prompt: string) => fake.requests.filter((r) => r.kind === 'turn' && r.prompt === prompt && r.toolOutput === undefined);
+
+  it('create → idle only once ready; a prompt is delivered once and read back through session_read', async () => {
+    const s = await call<{ id: string; state: string }>(mcp.client, 'session_create', { workDir, agent: 'gemini', model: MODEL, env: { GEMINI_API_KEY: fake.apiKey, HOME: home } });
+    id = s.id;
+    expect(s.state).toBe('starting');
+    await waitFor(async () => (await call<{ state: string }>(mcp.client, 'session_wait', { id, states: ['idle'], timeoutSeconds: 45 })).state === 'idle', { timeoutMs: 100_000, what: 'idle' });
+    const pane = await call<{ text: string }>(mcp.client, 'session_pane', { id });
+    expect(pane.text).toContain('Type your message');
+
+    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'hello gemini' });
+    expect(sent.status).toBe('delivered');
+    const turns = await readUntil(mcp.client, id, said('ECHO: hello gemini'), 'the echo');
+    expect(turns.filter((x) => x.role === 'user').map((x) => x.text)).toEqual(['hello gemini']);
+    expect(turns.some((x) => x.text?.includes('<session_context>'))).toBe(false);
+    expect(turnsFor('hello gemini')).toHaveLength(1);
+    // The CLI sent the key the fake demands, to the model asked for, and nothing was refused.
+    expect(fake.requests.every((r) => r.outcome !== 'rejected')).toBe(true);
+    expect(turnsFor('hello gemini')[0]!.model).toBe(MODEL);
+    // The key rides in the pane's environment only, never in the files Aegis wrote.
+    const settings = readFileSync(join(t.home, 'sessions', id, 'gemini-home', '.gemini', 'settings.json'), 'utf8');
+    expect(settings).not.toContain(fake.apiKey);
+    const got = await call<{ agentVersion?: string; screenRules?: { version: string; exact: boolean }; transcriptPath?: string }>(mcp.client, 'session_get', { id });
+    expect(got).toMatchObject({ agentVersion: '0.61.0', screenRules: { version: '0.61.0', exact: true } });
+    expect(got.transcriptPath).toMatch(/gemini-home\/\.gemini\/tmp\/.*\/chats\/session-.*\.jsonl$/);
+  });
+
+  it('ag doctor shows the Gemini CLI version and its screen rules', async () => {
+    const r = await runCli(['doctor'], t.env);
+    expect(r.stdout).toMatch(/0\.61\.0; screen rules 0\.61\.0/);
+  });
+
+  it('a 3-line prompt arrives as one prompt', async () => {
+    const text = 'first line\nsecond — ünïcödé ✓\nthird $(echo not-run)';
+    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text });
+    expect(sent.status).toBe('delivered');
+    await readUntil(mcp.client, id, said('third $(echo not-run)'), 'the multi-line echo');
+    expect(turnsFor(text)).toHaveLength(1);
+  });
+
+  it('shell approval: approved → the command ran; rejected → it did not', async () => {
+    await waitState(mcp.client, id, ['idle']);
+    await call(mcp.client, 'session_send', { id, text: 'RUN echo gemini-ran > ran.txt' });
+    await waitState(mcp.client, id, ['permission_prompt']);
+    const got = await call<{ dialog: { tool?: string; command?: string } }>(mcp.client, 'session_get', { id });
+    expect(got.dialog).toMatchObject({ tool: 'run_shell_command', command: 'echo gemini-ran > ran.txt' });
+    const a = await call<{ chose: string }>(mcp.client, 'session_approve', { id });
+    expect(a.chose).toBe('Allow once');
+    await waitFor(() => existsSync(join(workDir, 'ran.txt')), { timeoutMs: 20_000, what: 'ran.txt' });
+    expect(readFileSync(join(workDir, 'ran.txt'), 'utf8').trim()).toBe('gemini-ran');
+    const turns = await readUntil(mcp.client, id, said('RAN:'), 'the result reached the model');
+    expect(turns.some((x) => x.role === 'tool_call' && x.tool?.name === 'run_shell_command')).toBe(true);
+    await waitState(mcp.client, id, ['idle']);
+
+    await call(mcp.client, 'session_send', { id, text: 'RUN echo nope > rejected.txt' });
+    await waitState(mcp.client, id, ['permission_prompt']);
+    await call(mcp.client, 'session_reject', { id });
+    await waitState(mcp.client, id, ['idle']);
+    expect(existsSync(join(workDir, 'rejected.txt'))).toBe(false);
+    // A refused call ends the turn: the model is not asked again.
+    expect(fake.requests.filter((r) => r.prompt === 'RUN echo nope > rejected.txt')).toHaveLength(1);
+  });
+
+  it('file edit approval: approved → the file is written', async () => {
+    await call(mcp.client, 'session_send', { id, text: 'WRITE notes.md hello-from-the-fake-model' });
+    await waitState(mcp.client, id, ['permission_prompt']);
+    const got = await call<{ dialog: { tool?: string; file?: string } }>(mcp.client, 'session_get', { id });
+    expect(got.dialog).toMatchObject({ tool: 'write_file', file: 'notes.md' });
+    await call(mcp.client, 'session_approve', { id });
+    // The file appears before its content is written: wait for the content.
+    const notes = join(workDir, 'notes.md');
+    await waitFor(() => existsSync(notes) && readFileSync(notes, 'utf8').includes('hello-from-the-fake-model'), { timeoutMs: 20_000, what: 'notes.md written' });
+    await readUntil(mcp.client, id, said('WROTE:'), 'the write result reached the model');
+    await waitState(mcp.client, id, ['idle']);
+  });
+
+  it('interrupt stops a running turn; a message sent while busy is delivered once, after', async () => {
+    await call(mcp.client, 'session_send', { id, text: 'SLOW 60000 a long answer' });
+    await waitState(mcp.client, id, ['working']);
+    const req = await waitFor(() => fake.requests.find((x) => x.prompt === 'SLOW 60000 a long answer'), { timeoutMs: 20_000, what: 'the model to get the prompt' });
+    const queued = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'sent while busy' });
+    expect(queued.status).toBe('queued');
+    const r = await call<{ state: string }>(mcp.client, 'session_interrupt', { id });
+    expect(r.state).toBe('idle');
+    await waitFor(() => req.outcome === 'client-closed', { timeoutMs: 10_000, what: 'the stream dropped' });
+    await readUntil(mcp.client, id, said('ECHO: sent while busy'), 'the queued message answered');
+    expect(turnsFor('sent while busy')).toHaveLength(1);
+  });
+
+  it('a restarted ag mcp adopts the running session and drives it', async () => {
+    await mcp.close();
+    mcp = await connectMcp(t.env);
+    const got = await call<{ state: string; agentVersion?: string }>(mcp.client, 'session_get', { id });
+    expect(got.state).toBe('idle');
+    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'after restart' });
+    expect(sent.status).toBe('delivered');
+    await readUntil(mcp.client, id, said('ECHO: after restart'), 'the reply after a restart');
+    expect(turnsFor('after restart')).toHaveLength(1);
+  });
+
+  it('kill ends the CLI and the child it relaunched itself as', async () => {
+    const geminiHome = join(t.home, 'sessions', id, 'gemini-home');
+    expect(processesOf(`${geminiHome}\0`).length).toBeGreaterThan(0);
+    const k = await call<{ state: string; killedProcesses: number }>(mcp.client, 'session_kill', { id });
+    expect(k.state).toBe('exited');
+    expect(k.killedProcesses).toBeGreaterThan(0);
+    await waitFor(() => processesOf(`${geminiHome}\0`).length === 0, { timeoutMs: 10_000, what: 'every Gemini CLI process gone' });
+  });
+});

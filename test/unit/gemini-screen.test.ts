@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TranscriptReader } from '../../src/agents/claude/transcript.js';
+import { detectGeminiScreen } from '../../src/agents/gemini/detect.js';
+import { geminiAnswerKeys, geminiApproveKeys, geminiRejectKeys } from '../../src/agents/gemini/dialog-keys.js';
+import { GEMINI_0_61_0, geminiRulesFor } from '../../src/agents/gemini/screen-rules.js';
+import { geminiEntryEffect } from '../../src/agents/gemini/session-log.js';
+import { ROOT } from '../helpers/env.js';
+
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'gemini-cli-0.61.0');
+const screen = (name: string) => readFileSync(join(FIXTURES, 'screens', `${name}.txt`), 'utf8').split('\n');
+
+describe('Gemini CLI 0.61.0 screens (real captures)', () => {
+  it('a blank screen says nothing; idle once the input box is drawn, empty behind its placeholder', () => {
+    expect(detectGeminiScreen(screen('starting-blank')).state).toBeNull();
+    const r = detectGeminiScreen(screen('idle'));
+    expect(r).toMatchObject({ state: 'idle', inputText: '', queued: [], interrupted: false });
+    expect(r.error).toBeUndefined();
+  });
+
+  it('working while the status line says esc to cancel, with prompts queued meanwhile', () => {
+    expect(detectGeminiScreen(screen('working')).state).toBe('working');
+    expect(detectGeminiScreen(screen('working-after-approve')).state).toBe('working');
+    const q = detectGeminiScreen(screen('working-queued'));
+    expect(q).toMatchObject({ state: 'working', queued: ['queued msg'] });
+    // The hint alone (no status line) is not work.
+    const hinted = screen('working').map((l) => l.replace(/⠇ Thinking\.\.\. \(esc to cancel, 2s\)/, ''));
+    expect(detectGeminiScreen(hinted).state).toBe('idle');
+  });
+
+  it('shell approval: the command, least-privilege approve, reject with Esc', () => {
+    const r = detectGeminiScreen(screen('shell-approval'));
+    expect(r.state).toBe('permission_prompt');
+    expect(r.dialog).toMatchObject({ kind: 'permission', title: 'Shell', tool: 'run_shell_command', command: 'echo hi > witness.txt', question: 'Allow execution of [Shell]?' });
+    expect(r.dialog!.options.map((o) => [o.number, o.label, o.selected])).toEqual([
+      [1, 'Allow once', true],
+      [2, 'Allow for this session', false],
+      [3, 'No, suggest changes (esc)', false],
+    ]);
+    expect(geminiApproveKeys(r.dialog!, 'once')).toEqual({ keys: ['Enter'], label: 'Allow once' });
+    expect(geminiApproveKeys(r.dialog!, 'always')).toEqual({ keys: ['2'], label: 'Allow for this session' });
+    expect(geminiRejectKeys(r.dialog!).keys).toEqual(['Escape']);
+    expect(geminiAnswerKeys(r.dialog!, 'allow for').keys).toEqual(['2']);
+    expect(() => geminiAnswerKeys(r.dialog!, 'maybe')).toThrow(/not one of the options/);
+  });
+
+  it('file approvals: write_file and replace name their file', () => {
+    const w = detectGeminiScreen(screen('write-approval'));
+    expect(w.dialog).toMatchObject({ kind: 'permission', tool: 'write_file', file: 'notes.txt', question: 'Apply this change?' });
+    expect(w.dialog!.options).toHaveLength(4);
+    expect(geminiApproveKeys(w.dialog!, 'once').keys).toEqual(['Enter']);
+    // Not under the cursor: its digit.
+    const moved = { ...w.dialog!, options: w.dialog!.options.map((o) => ({ ...o, selected: o.number === 2 })) };
+    expect(geminiApproveKeys(moved, 'once').keys).toEqual(['1']);
+    expect(geminiRejectKeys(w.dialog!)).toEqual({ keys: ['Escape'], label: 'No, suggest changes (esc)' });
+    const e = detectGeminiScreen(screen('edit-approval'));
+    expect(e.dialog).toMatchObject({ tool: 'replace', file: 'e.txt', title: 'Edit' });
+  });
+
+  it('the folder trust dialog is a setup dialog that approve refuses', () => {
+    const r = detectGeminiScreen(screen('trust-dialog'));
+    expect(r.dialog).toMatchObject({ kind: 'setup', question: 'Do you trust the files in this folder?' });
+    expect(r.dialog!.options.map((o) => o.label)).toEqual(['Trust folder (untrusted)', 'Trust parent folder (gp)', "Don't trust"]);
+    expect(() => geminiApproveKeys(r.dialog!, 'once')).toThrow(/not a tool approval/);
+  });
+
+  it('after a refused tool or Esc the turn reads as interrupted; a later answer is not', () => {
+    expect(detectGeminiScreen(screen('write-rejected'))).toMatchObject({ state: 'idle', interrupted: true });
+    expect(detectGeminiScreen(screen('interrupted'))).toMatchObject({ state: 'idle', interrupted: false, lastAssistantText: 'ECHO: queued msg' });
+  });
+
+  it('the last answer, an API error, and a multi-line box', () => {
+    expect(detectGeminiScreen(screen('ran-reply')).lastAssistantText).toMatch(/^RAN: <untrusted_context>/);
+    const err = detectGeminiScreen(screen('api-error'));
+    expect(err.state).toBe('idle');
+    expect(err.error).toMatch(/^\[API Error: .*"code":400/);
+    expect(detectGeminiScreen(screen('multiline-box')).inputText).toBe('line one\nline two\nline three');
+    const sent = detectGeminiScreen(screen('multiline-sent'));
+    expect(sent).toMatchObject({ inputText: '', lastAssistantText: 'ECHO: line one\nline two\nline three' });
+  });
+
+  it('rule sets: an unknown or newer version gets the newest, a known one its own', () => {
+    expect(geminiRulesFor('0.61.0')).toBe(GEMINI_0_61_0);
+    expect(geminiRulesFor('0.99.1')).toBe(GEMINI_0_61_0);
+    expect(geminiRulesFor(undefined)).toBe(GEMINI_0_61_0);
+    expect(geminiRulesFor('0.1.0')).toBe(GEMINI_0_61_0);
+  });
+});
+
+describe('Gemini CLI 0.61.0 chat log (real files)', () => {
+  const read = (name: string) => {
+    const reader = new TranscriptReader(join(FIXTURES, 'chats', `${name}.jsonl`), { effect: geminiEntryEffect, now: () => Date.now() + 60_000 });
+    reader.refresh();
+    return reader.read({ limit: 500 }).turns;
+  };
+
+  it('prompts, answers, tool calls with their results, cancels; the history rewrite is not listed twice', () => {
+    const turns = read('tools-cancel-rewrite');
+    const users = turns.filter((t) => t.role === 'user').map((t) => t.text);
+    expect(users).toEqual(['RUN echo hi > witness.txt', 'WRITE notes.txt hello world', 'EDIT e.txt alpha gamma', 'SLOW 20000 a long answer here', 'queued msg', 'line one\nline two\nline three']);
+    const calls = turns.filter((t) => t.role === 'tool_call').map((t) => t.tool!.name);
+    expect(calls).toEqual(['run_shell_command', 'write_file', 'replace']);
+    const results = turns.filter((t) => t.role === 'tool_result').map((t) => t.result!.isError);
+    expect(results).toEqual([false, true, false]);
+    expect(turns.filter((t) => t.role === 'assistant' && t.text?.startsWith('RAN:'))).toHaveLength(1);
+    expect(turns.filter((t) => t.interrupted).length).toBe(2);
+    expect(turns.some((t) => t.text?.includes('<session_context>'))).toBe(false);
+    expect(new Set(turns.map((t) => t.id)).size).toBe(turns.length);
+  });
+
+  it('an API error is an error turn', () => {
+    const turns = read('api-error');
+    expect(turns.map((t) => t.role)).toEqual(['user', 'error']);
+    expect(turns[1]!.text).toMatch(/^\[API Error:/);
+  });
+
+  it('records it does not know mean nothing', () => {
+    expect(geminiEntryEffect({ offset: 0, parentUuid: null, record: { $set: { lastUpdated: 'x' } } })).toEqual({ kind: 'none' });
+    expect(geminiEntryEffect({ offset: 0, parentUuid: null, record: { type: 'gemini', content: [{ text: 'copy' }], tokens: null } })).toEqual({ kind: 'none' });
+  });
+});
