@@ -9,6 +9,7 @@ import { groupHelp } from './help.js';
 import { addPipelineCommands } from './pipeline-command.js';
 import { addToolCommands, CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
 import { addServeCommand } from './serve-command.js';
+import { DEFAULT_TOOLSETS, resolveToolsets, TOOLSETS } from '../mcp/toolsets.js';
 
 function parseArgPairs(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
@@ -31,8 +32,13 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
   program
     .command('mcp')
     .summary('serve MCP on stdio (what an MCP host runs)')
-    .description('serve the MCP protocol on stdio (what `claude mcp add aegis -- npx ag mcp` runs)')
-    .action(() => serveMcp(lazy));
+    .description(
+      `serve the MCP protocol on stdio (what \`claude mcp add aegis -- npx ag mcp\` runs)\n\nToolsets (tools/list holds only these; default: ${DEFAULT_TOOLSETS.join(', ')}):\n${Object.entries(TOOLSETS)
+        .map(([name, what]) => `  ${name.padEnd(13)} ${what}`)
+        .join('\n')}`,
+    )
+    .option('--toolsets <list>', 'comma-separated toolsets to serve, or all / default (overrides config mcp.toolsets)')
+    .action((opts: { toolsets?: string }) => serveMcp(lazy, opts.toolsets));
 
   program
     .command('prompt')
@@ -79,17 +85,28 @@ function exitOverrideDeep(cmd: Command): void {
 }
 
 /** `ag mcp` is what every MCP host spawns: it skips building the CLI's commands, as it needs none of them. */
-async function serveMcp(lazy: LazyApp): Promise<void> {
+async function serveMcp(lazy: LazyApp, toolsetsFlag?: string): Promise<void> {
   const { serveStdio } = await import('../mcp/server.js');
   const app = lazy.get();
-  await serveStdio(app, await loadTools(app));
+  const toolsets = toolsetsFlag === undefined ? resolveToolsets(app.config.get<string[]>('mcp.toolsets'), 'mcp.toolsets') : resolveToolsets(toolsetsFlag.split(','));
+  await serveStdio(app, await loadTools(app), toolsets);
+}
+
+/** `ag mcp` or `ag mcp --toolsets <list>` (also `--toolsets=<list>`): the toolsets flag, or null when argv is anything else. */
+function mcpFastPath(args: string[]): { toolsets?: string } | null {
+  if (args[0] !== 'mcp') return null;
+  if (args.length === 1) return {};
+  if (args.length === 3 && args[1] === '--toolsets') return { toolsets: args[2] };
+  if (args.length === 2 && args[1]!.startsWith('--toolsets=')) return { toolsets: args[1]!.slice('--toolsets='.length) };
+  return null;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const lazy = new LazyApp();
   try {
-    if (argv.length === 3 && argv[2] === 'mcp') {
-      await serveMcp(lazy);
+    const mcp = mcpFastPath(argv.slice(2));
+    if (mcp) {
+      await serveMcp(lazy, mcp.toolsets);
       return EXIT.ok;
     }
     const program = await buildProgram(lazy);
