@@ -5,6 +5,7 @@ import { benchDialogDetails } from './dialog-details.js';
 import { benchAnswers } from './answers.js';
 import { benchFrame } from './frame.js';
 import { benchIntegrations } from './integrations.js';
+import { benchHealth, benchToolList } from './mcp-lean.js';
 import { benchPipelines } from './pipelines.js';
 import { benchMemoryKg } from './memory-kg.js';
 import { benchButtonApprove, benchInboundReply, benchPermissionNotify } from './messaging.js';
@@ -25,6 +26,8 @@ const all: Record<string, () => Promise<void>> = {
   'messaging-notify': () => benchPermissionNotify(15),
   'messaging-approve': () => benchButtonApprove(8),
   integrations: benchIntegrations,
+  'tool-list': benchToolList,
+  health: () => benchHealth(200),
 };
 
 const picked = process.argv.slice(2);
