@@ -1,11 +1,12 @@
 import { Command } from 'commander';
 
+import type { ToolDef } from '../tools/define.js';
 import { builtinTools, loadTools } from '../tools/registry.js';
 import { VERSION } from '../version.js';
 import { addInitCommand } from './init-command.js';
 import { addIntegrationsCommands } from './integrations-command.js';
 import { addCompletionCommand, completeWords } from './completion.js';
-import { groupHelp } from './help.js';
+import { groupHelp, helpManifest } from './help.js';
 import { addPipelineCommands } from './pipeline-command.js';
 import { addToolCommands, CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
 import { addServeCommand } from './serve-command.js';
@@ -21,7 +22,7 @@ function parseArgPairs(value: string, previous: Record<string, string> = {}): Re
 const OUTPUT = { outputError: (text: string, write: (s: string) => void) => write(text.replace(/^error: /, 'ag: ')) };
 
 /** Builds the whole `ag` program. Tool commands come from the registry; the rest are listed here. */
-export async function buildProgram(lazy: LazyApp): Promise<Command> {
+export async function buildProgram(lazy: LazyApp, tools?: ToolDef[]): Promise<Command> {
   const program = new Command('ag')
     .description('Aegis: run and drive coding agents (Claude Code, Codex, Gemini CLI, any shell) in tmux panes.\nEvery `ag <area> <verb>` is the MCP tool `<area>_<verb>`; add --json for machine output.')
     .version(VERSION, '-V, --version')
@@ -33,7 +34,7 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
     .command('mcp')
     .summary('serve MCP on stdio (what an MCP host runs)')
     .description(
-      `serve the MCP protocol on stdio (what \`claude mcp add aegis -- npx ag mcp\` runs)\n\nToolsets (tools/list holds only these; default: ${DEFAULT_TOOLSETS.join(', ')}):\n${Object.entries(TOOLSETS)
+      `serve the MCP protocol on stdio (what \`claude mcp add aegis -- npx ag mcp\` runs)\n\nToolsets (tools/list lists only these; default: ${DEFAULT_TOOLSETS.join(',')}):\n${Object.entries(TOOLSETS)
         .map(([name, what]) => `  ${name.padEnd(13)} ${what}`)
         .join('\n')}`,
     )
@@ -69,8 +70,8 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
   addServeCommand(program, lazy);
   // With a broken config.json the built-in commands are still listed (help, init, doctor work); an
   // integration's are not, and a command that needs the config reports the file's problem when run.
-  const app = lazy.tryGet();
-  addToolCommands(program, lazy, app ? await loadTools(app) : builtinTools());
+  const app = tools ? undefined : lazy.tryGet();
+  addToolCommands(program, lazy, tools ?? (app ? await loadTools(app) : builtinTools()));
   addPipelineCommands(program, lazy);
   addIntegrationsCommands(program, lazy);
   addCompletionCommand(program);
@@ -107,6 +108,12 @@ export async function main(argv: string[]): Promise<number> {
     const mcp = mcpFastPath(argv.slice(2));
     if (mcp) {
       await serveMcp(lazy, mcp.toolsets);
+      return EXIT.ok;
+    }
+    if (argv[2] === '__help-manifest') {
+      // Hidden, for the build: every command's help with the built-in tools, which bin/ag prints
+      // without loading the CLI when no integration can add commands (see helpManifest).
+      process.stdout.write(`${JSON.stringify(helpManifest(await buildProgram(lazy, builtinTools())))}\n`);
       return EXIT.ok;
     }
     const program = await buildProgram(lazy);

@@ -7,12 +7,12 @@ import { invalidInput } from '../errors.js';
  */
 export const TOOLSETS = {
   system: 'health and diagnosis of Aegis itself (system_*)',
-  sessions: 'agent sessions in tmux panes: create, send, wait, read, approve, kill (session_*)',
+  sessions: 'agent sessions in tmux panes: create, send, wait, approve (session_*)',
   pipelines: 'DAGs of sessions that pass results on (pipeline_*)',
   memory: 'shared key-value memory (memory_*)',
-  knowledge: 'knowledge graph: entities, relations, ranked search, import/export (kg_*)',
+  knowledge: 'knowledge graph: entities, relations, search, import (kg_*)',
   messaging: 'chat channels and their messages (message_*, channel_*)',
-  integrations: "user integrations: integrations_list and every integration's tools",
+  integrations: "integrations_list and every integration's own tools",
 } as const;
 
 export type ToolsetName = keyof typeof TOOLSETS;

@@ -1,5 +1,6 @@
 // `npm run bench [-- frame sessions memory]`: runs the benchmarks and prints figures. No pass/fail:
 // goals are printed next to each figure.
+import { benchCliCold } from './cli-cold.js';
 import { benchDeliveryUnderLoad } from './delivery-load.js';
 import { benchDialogDetails } from './dialog-details.js';
 import { benchAnswers } from './answers.js';
@@ -13,6 +14,7 @@ import { benchDelivery, benchDetection, benchOverhead } from './sessions.js';
 
 const all: Record<string, () => Promise<void>> = {
   frame: benchFrame,
+  'cli-cold': () => benchCliCold(10),
   detection: () => benchDetection(60),
   'detection-codex': () => benchDetection(60, 'codex'),
   'dialog-details': () => benchDialogDetails(10),
