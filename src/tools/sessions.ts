@@ -10,6 +10,7 @@ import { MEMORY_LIMITS } from '../memory/store.js';
 import { AGENTS } from '../sessions/profiles.js';
 import type { SessionService, CreateOptions } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
+import { mapBounded } from '../util/pool.js';
 import { defineTool } from './define.js';
 import { dialogSchema, envSchema, INPUT_LIMITS as L, PERMISSION_MODES, str } from './schemas.js';
 
@@ -80,6 +81,9 @@ const sessionCreate = defineTool({
   handler: async ({ app }, input) => createOne(app, { ...input, workDir: input.workDir }),
 });
 
+/** Sessions a batch starts at once: tmux and the agents' start-up are mostly waiting, but each start costs a few forks. */
+const BATCH_CONCURRENCY = 8;
+
 const sessionBatchCreate = defineTool({
   name: 'session_batch_create',
   title: 'Start several agent sessions',
@@ -93,15 +97,21 @@ const sessionBatchCreate = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async ({ app }, { sessions }) => {
-    const results = [];
-    for (const [index, input] of sessions.entries()) {
+    // A name given twice in one batch would pass the taken-check twice while both panes start: the
+    // later one is refused up front instead.
+    const firstWithName = new Map<string, number>();
+    sessions.forEach((s, i) => s.name !== undefined && !firstWithName.has(s.name) && firstWithName.set(s.name, i));
+    const results = await mapBounded(sessions, BATCH_CONCURRENCY, async (input, index) => {
+      if (input.name !== undefined && firstWithName.get(input.name) !== index) {
+        return { ok: false, index, error: `name "${input.name}" is also given to sessions[${firstWithName.get(input.name)}] of this batch; fix: give each session its own name` };
+      }
       try {
         const r = await createOne(app, input);
-        results.push({ ok: true, index, id: r.id, name: r.name, state: r.state });
+        return { ok: true, index, id: r.id, name: r.name, state: r.state };
       } catch (err) {
-        results.push({ ok: false, index, error: (err as Error).message });
+        return { ok: false, index, error: (err as Error).message };
       }
-    }
+    });
     return { results, created: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length };
   },
 });
