@@ -9,6 +9,7 @@ import { benchIntegrations } from './integrations.js';
 import { benchHealth, benchToolList } from './mcp-lean.js';
 import { benchPipelines } from './pipelines.js';
 import { benchMemoryKg } from './memory-kg.js';
+import { benchScale } from './scale.js';
 import { benchButtonApprove, benchInboundReply, benchPermissionNotify } from './messaging.js';
 import { benchDelivery, benchDetection, benchOverhead } from './sessions.js';
 
@@ -29,6 +30,7 @@ const all: Record<string, () => Promise<void>> = {
   'messaging-approve': () => benchButtonApprove(8),
   integrations: benchIntegrations,
   'tool-list': benchToolList,
+  scale: () => benchScale(Number(process.env.AEGIS_BENCH_SESSIONS ?? 200), 15),
   health: () => benchHealth(200),
 };
 
