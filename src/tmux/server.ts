@@ -202,9 +202,13 @@ export class TmuxServer {
   }
 
   async pane(paneId: string): Promise<PaneInfo | undefined> {
-    const r = await this.run(['display-message', '-p', '-t', paneId, PANE_FORMAT], { reject: false });
-    if (r.exitCode !== 0 || !r.stdout.trim()) return undefined;
-    const info = parsePane(r.stdout.trim());
+    const query = ['display-message', '-p', '-t', paneId, PANE_FORMAT];
+    const line = await this.batched('line', query, async () => {
+      const r = await this.run(query, { reject: false });
+      return r.exitCode === 0 ? r.stdout.trim() : '';
+    });
+    if (!line) return undefined;
+    const info = parsePane(line);
     return info.paneId === paneId ? info : undefined;
   }
 
@@ -236,7 +240,8 @@ export class TmuxServer {
   }
 
   async killWindow(windowId: string): Promise<void> {
-    await this.run(['kill-window', '-t', windowId], { reject: false });
+    const kill = ['kill-window', '-t', windowId];
+    await this.batched('silent', kill, async () => (await this.run(kill, { reject: false })).stdout);
   }
 
   async resize(windowId: string, width: number, height: number): Promise<void> {

@@ -30,7 +30,7 @@ const all: Record<string, () => Promise<void>> = {
   'messaging-approve': () => benchButtonApprove(8),
   integrations: benchIntegrations,
   'tool-list': benchToolList,
-  scale: () => benchScale(Number(process.env.AEGIS_BENCH_SESSIONS ?? 200), 15),
+  scale: () => benchScale(Number(process.env.AEGIS_BENCH_SESSIONS ?? 200), Number(process.env.AEGIS_BENCH_WINDOW_SECONDS ?? 15)),
   health: () => benchHealth(200),
 };
 

@@ -3,10 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
-import { call } from '../helpers/sessions.js';
 import { fmt, percentile, report } from './stats.js';
 
 type Mcp = Awaited<ReturnType<typeof connectMcp>>;
+
+/** A tool call that waits as long as a loaded machine needs (the helpers' 70 s is too short for 50 starts there). */
+async function call<T = Record<string, unknown>>(mcp: Mcp, name: string, args: Record<string, unknown>): Promise<T> {
+  const r = await mcp.client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });
+  if (r.isError) throw new Error(`${name} failed: ${(r.content as { text: string }[])[0]?.text}`);
+  return r.structuredContent as T;
+}
 
 const TICKER = 'while :; do echo tick; sleep 1; done';
 
@@ -36,7 +42,7 @@ async function serverLoad(mcp: Mcp, seconds: number): Promise<{ cpuPct: number; 
 
 async function listP95(mcp: Mcp, calls: number): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < calls; i++) times.push((await timed(() => call(mcp.client, 'session_list', { limit: 500 }))).ms);
+  for (let i = 0; i < calls; i++) times.push((await timed(() => call(mcp, 'session_list', { limit: 500 }))).ms);
   return percentile(times, 95);
 }
 
@@ -44,7 +50,7 @@ async function listP95(mcp: Mcp, calls: number): Promise<number> {
 async function grow(mcp: Mcp, workDir: string, count: number, from: number): Promise<void> {
   for (let done = 0; done < count; done += 50) {
     const n = Math.min(50, count - done);
-    const r = await call<{ failed: number; results: { error?: string }[] }>(mcp.client, 'session_batch_create', {
+    const r = await call<{ failed: number; results: { error?: string }[] }>(mcp, 'session_batch_create', {
       sessions: Array.from({ length: n }, (_, i) => ({ workDir, agent: 'shell', ...((from + done + i) % 2 ? { prompt: TICKER } : {}) })),
     });
     if (r.failed) throw new Error(`batch create failed: ${r.results.find((x) => x.error)?.error}`);
@@ -61,10 +67,10 @@ export async function benchScale(max: number, windowSeconds: number): Promise<vo
   const mcp = await connectMcp(t.env, []);
   const workDir = mkdtempSync(join(tmpdir(), 'aegis-bench-scale-'));
   try {
-    const one = await timed(() => call<{ id: string }>(mcp.client, 'session_create', { workDir, agent: 'shell' }));
-    const fifty = await timed(() => call<{ results: { id: string }[] }>(mcp.client, 'session_batch_create', { sessions: Array.from({ length: 50 }, () => ({ workDir, agent: 'shell' })) }));
-    const killOne = await timed(() => call(mcp.client, 'session_kill', { id: one.value.id }));
-    const killFifty = await timed(() => Promise.all(fifty.value.results.map((r) => call(mcp.client, 'session_kill', { id: r.id }))));
+    const one = await timed(() => call<{ id: string }>(mcp, 'session_create', { workDir, agent: 'shell' }));
+    const fifty = await timed(() => call<{ results: { id: string }[] }>(mcp, 'session_batch_create', { sessions: Array.from({ length: 50 }, () => ({ workDir, agent: 'shell' })) }));
+    const killOne = await timed(() => call(mcp, 'session_kill', { id: one.value.id }));
+    const killFifty = await timed(() => Promise.all(fifty.value.results.map((r) => call(mcp, 'session_kill', { id: r.id }))));
     report('Sessions: create and kill, shell agent, one ag mcp', [
       ['floor: session_create x1', fmt(one.ms)],
       ['session_batch_create x50', `${fmt(fifty.ms)}  = ${(fifty.ms / one.ms).toFixed(1)}x one create (goal <= 5x)`],
