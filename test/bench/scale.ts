@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestEnv } from '../helpers/env.js';
@@ -98,5 +98,6 @@ export async function benchScale(max: number, windowSeconds: number): Promise<vo
   } finally {
     await mcp.close();
     t.cleanup();
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
