@@ -42,3 +42,18 @@ const argTerm = (arg: Command['registeredArguments'][number]) => {
   const name = `${arg.name()}${arg.variadic ? '...' : ''}`;
   return arg.required ? `<${name}>` : `[${name}]`;
 };
+
+/**
+ * Every command's help text by its path (`""` is `ag` itself, `"session get"` is `ag session get`), as
+ * commander prints it at 80 columns. The build writes it to dist/help.json; bin/ag answers `--help`
+ * from it without loading the CLI, the tools and their schemas (cold start is most of a help's cost).
+ */
+export function helpManifest(program: Command): Record<string, string> {
+  const manifest: Record<string, string> = {};
+  const walk = (cmd: Command, path: string[]): void => {
+    manifest[path.join(' ')] = cmd.helpInformation();
+    for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
+  };
+  walk(program, []);
+  return manifest;
+}

@@ -1,14 +1,16 @@
 import { Command } from 'commander';
 
+import type { ToolDef } from '../tools/define.js';
 import { builtinTools, loadTools } from '../tools/registry.js';
 import { VERSION } from '../version.js';
 import { addInitCommand } from './init-command.js';
 import { addIntegrationsCommands } from './integrations-command.js';
 import { addCompletionCommand, completeWords } from './completion.js';
-import { groupHelp } from './help.js';
+import { groupHelp, helpManifest } from './help.js';
 import { addPipelineCommands } from './pipeline-command.js';
 import { addToolCommands, CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
 import { addServeCommand } from './serve-command.js';
+import { DEFAULT_TOOLSETS, resolveToolsets, TOOLSETS } from '../mcp/toolsets.js';
 
 function parseArgPairs(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
@@ -20,7 +22,7 @@ function parseArgPairs(value: string, previous: Record<string, string> = {}): Re
 const OUTPUT = { outputError: (text: string, write: (s: string) => void) => write(text.replace(/^error: /, 'ag: ')) };
 
 /** Builds the whole `ag` program. Tool commands come from the registry; the rest are listed here. */
-export async function buildProgram(lazy: LazyApp): Promise<Command> {
+export async function buildProgram(lazy: LazyApp, tools?: ToolDef[]): Promise<Command> {
   const program = new Command('ag')
     .description('Aegis: run and drive coding agents (Claude Code, Codex, Gemini CLI, any shell) in tmux panes.\nEvery `ag <area> <verb>` is the MCP tool `<area>_<verb>`; add --json for machine output.')
     .version(VERSION, '-V, --version')
@@ -31,8 +33,13 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
   program
     .command('mcp')
     .summary('serve MCP on stdio (what an MCP host runs)')
-    .description('serve the MCP protocol on stdio (what `claude mcp add aegis -- npx ag mcp` runs)')
-    .action(() => serveMcp(lazy));
+    .description(
+      `serve the MCP protocol on stdio (what \`claude mcp add aegis -- npx ag mcp\` runs)\n\nToolsets (tools/list lists only these; default: ${DEFAULT_TOOLSETS.join(',')}):\n${Object.entries(TOOLSETS)
+        .map(([name, what]) => `  ${name.padEnd(13)} ${what}`)
+        .join('\n')}`,
+    )
+    .option('--toolsets <list>', 'comma-separated toolsets to serve, or all / default (overrides config mcp.toolsets)')
+    .action((opts: { toolsets?: string }) => serveMcp(lazy, opts.toolsets));
 
   program
     .command('prompt')
@@ -63,8 +70,8 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
   addServeCommand(program, lazy);
   // With a broken config.json the built-in commands are still listed (help, init, doctor work); an
   // integration's are not, and a command that needs the config reports the file's problem when run.
-  const app = lazy.tryGet();
-  addToolCommands(program, lazy, app ? await loadTools(app) : builtinTools());
+  const app = tools ? undefined : lazy.tryGet();
+  addToolCommands(program, lazy, tools ?? (app ? await loadTools(app) : builtinTools()));
   addPipelineCommands(program, lazy);
   addIntegrationsCommands(program, lazy);
   addCompletionCommand(program);
@@ -79,17 +86,34 @@ function exitOverrideDeep(cmd: Command): void {
 }
 
 /** `ag mcp` is what every MCP host spawns: it skips building the CLI's commands, as it needs none of them. */
-async function serveMcp(lazy: LazyApp): Promise<void> {
+async function serveMcp(lazy: LazyApp, toolsetsFlag?: string): Promise<void> {
   const { serveStdio } = await import('../mcp/server.js');
   const app = lazy.get();
-  await serveStdio(app, await loadTools(app));
+  const toolsets = toolsetsFlag === undefined ? resolveToolsets(app.config.get<string[]>('mcp.toolsets'), 'mcp.toolsets') : resolveToolsets(toolsetsFlag.split(','));
+  await serveStdio(app, await loadTools(app), toolsets);
+}
+
+/** `ag mcp` or `ag mcp --toolsets <list>` (also `--toolsets=<list>`): the toolsets flag, or null when argv is anything else. */
+function mcpFastPath(args: string[]): { toolsets?: string } | null {
+  if (args[0] !== 'mcp') return null;
+  if (args.length === 1) return {};
+  if (args.length === 3 && args[1] === '--toolsets') return { toolsets: args[2] };
+  if (args.length === 2 && args[1]!.startsWith('--toolsets=')) return { toolsets: args[1]!.slice('--toolsets='.length) };
+  return null;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const lazy = new LazyApp();
   try {
-    if (argv.length === 3 && argv[2] === 'mcp') {
-      await serveMcp(lazy);
+    const mcp = mcpFastPath(argv.slice(2));
+    if (mcp) {
+      await serveMcp(lazy, mcp.toolsets);
+      return EXIT.ok;
+    }
+    if (argv[2] === '__help-manifest') {
+      // Hidden, for the build: every command's help with the built-in tools, which bin/ag prints
+      // without loading the CLI when no integration can add commands (see helpManifest).
+      process.stdout.write(`${JSON.stringify(helpManifest(await buildProgram(lazy, builtinTools())))}\n`);
       return EXIT.ok;
     }
     const program = await buildProgram(lazy);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TOOLSETS, TOOLSET_WORDS } from '../mcp/toolsets.js';
 
 /**
  * Every setting Aegis reads, as data: the dotted key used in `$AEGIS_HOME/config.json` (nested
@@ -44,6 +45,7 @@ export const SETTINGS: SettingSpec[] = [
   { key: 'sessions.paneHeight', env: 'AEGIS_PANE_HEIGHT', schema: intFrom(10, 200), default: 50, description: 'rows of a new agent pane' },
   { key: 'sessions.defaultPermissionMode', env: 'AEGIS_PERMISSION_MODE', schema: z.enum(['default', 'acceptEdits', 'plan', 'bypassPermissions']), default: 'default', description: 'permission mode for new Claude Code sessions' },
   { key: 'pipelines.maxConcurrent', env: 'AEGIS_PIPELINE_CONCURRENCY', schema: intFrom(1, 64), default: 4, description: 'sessions a pipeline runs at once' },
+  { key: 'mcp.toolsets', env: 'AEGIS_MCP_TOOLSETS', schema: list.pipe(z.array(z.enum(TOOLSET_WORDS))), default: ['default'], description: `tool groups \`ag mcp\` serves (comma-separated; \`ag mcp --toolsets\` overrides): ${TOOLSET_WORDS.join(', ')}; default = ${DEFAULT_TOOLSETS.join(', ')}` },
   { key: 'log.level', env: 'AEGIS_LOG_LEVEL', schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']), default: 'warn', description: 'log level (logs go to stderr and $AEGIS_HOME/logs)' },
   { key: 'channels.telegram.botToken', env: 'AEGIS_TELEGRAM_BOT_TOKEN', schema: z.string().min(1), secret: true, description: 'Telegram bot token' },
   { key: 'channels.telegram.allowedChatIds', env: 'AEGIS_TELEGRAM_ALLOWED_CHAT_IDS', schema: list, default: [], description: 'chat ids obeyed (comma-separated)' },

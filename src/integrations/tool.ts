@@ -18,7 +18,7 @@ export const integrationsList = defineTool({
   name: 'integrations_list',
   title: 'List integrations',
   description:
-    'Lists the integrations found in $AEGIS_HOME/integrations and AEGIS_INTEGRATION_DIRS: user folders that add tools, a messaging channel, chat commands, lifecycle hooks and skills. For each: status (loaded; failed = broken code, a bad export or a missing required setting; refused = its name or a chat command clashes with a built-in or an earlier integration), the error and its fix, what it contributes, and its declared settings as set or unset with their source (secrets masked).',
+    'Lists the integrations in $AEGIS_HOME/integrations and AEGIS_INTEGRATION_DIRS (folders adding tools, a channel, chat commands, hooks, skills). Each: status (loaded; failed = broken code, bad export or missing required setting; refused = name or chat command clashes), error and fix, what it adds, and its settings with their source (secrets masked).',
   input: z.object({}),
   output: z.object({
     integrations: z.array(

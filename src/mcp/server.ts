@@ -26,14 +26,15 @@ import type { ToolDef } from '../tools/define.js';
 import { callTool } from '../tools/run.js';
 import { INPUT_LIMITS } from '../tools/schemas.js';
 import { LineGuard, MAX_MESSAGE_BYTES } from './line-guard.js';
+import { TOOLSET_NAMES, toolsetOf, type ToolsetName } from './toolsets.js';
 
 type JsonObject = { type: 'object'; [k: string]: unknown };
 
 /** Resources computed from live data, one provider per area; integrations' skills are one too. */
 const DYNAMIC_RESOURCES: DynamicResourceProvider[] = [sessionResources, skillResources];
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+function jsonSchema(schema: z.ZodType): JsonObject {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return { ...rest, type: 'object' };
 }
 
@@ -65,7 +66,7 @@ function errorResult(err: unknown): CallToolResult {
  * Builds the MCP server over the tool registry, the prompts in prompts/, the files in resources/
  * and the areas' dynamic resources. It only adapts: every call goes through callTool().
  */
-export function createMcpServer(app: App, tools: ToolDef[]): Server {
+export function createMcpServer(app: App, tools: ToolDef[], toolsets: ReadonlySet<ToolsetName> = new Set(TOOLSET_NAMES)): Server {
   const server = new Server(
     { name: 'aegis', title: 'Aegis', version: app.version },
     {
@@ -78,20 +79,21 @@ export function createMcpServer(app: App, tools: ToolDef[]): Server {
   let prompts: Promise<PromptTemplate[]> | undefined;
   const getPrompts = () => (prompts ??= withSkillPrompts(app, loadPrompts()));
   const staticResources = loadStaticResources();
-  const listedTools = tools.map((t) => ({
-    name: t.name,
-    title: t.title,
-    description: t.description,
-    inputSchema: jsonSchema(t.input, 'input'),
-    outputSchema: jsonSchema(t.output, 'output'),
-    annotations: { title: t.title, ...t.annotations },
-  }));
+  // No outputSchema: it was half the list (every host puts the list into the model's context), the
+  // description says what comes back, and structuredContent is still checked against t.output by callTool.
+  const listedTools = tools
+    .filter((t) => toolsets.has(toolsetOf(t.name)))
+    .map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: jsonSchema(t.input), annotations: t.annotations }));
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listedTools }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = tools.find((t) => t.name === request.params.name);
     if (!tool) return errorResult(notFound(`no tool named "${request.params.name}"`, 'call tools/list to see the available tools', 'name'));
+    const toolset = toolsetOf(tool.name);
+    if (!toolsets.has(toolset)) {
+      return errorResult(notFound(`${tool.name} is in toolset "${toolset}", which this server does not serve`, `start ag mcp with --toolsets ${[...toolsets, toolset].join(',')} (or set mcp.toolsets)`, 'name'));
+    }
     const token = request.params._meta?.progressToken;
     try {
       const output = await callTool(app, tool, request.params.arguments ?? {}, {
@@ -190,8 +192,8 @@ export function oversizedMessage(bytes: number): string {
 }
 
 /** `ag mcp`: serve on stdio until the host closes stdin. Nothing but protocol goes to stdout. */
-export async function serveStdio(app: App, tools: ToolDef[]): Promise<void> {
-  const server = createMcpServer(app, tools);
+export async function serveStdio(app: App, tools: ToolDef[], toolsets: ReadonlySet<ToolsetName>): Promise<void> {
+  const server = createMcpServer(app, tools, toolsets);
   // The SDK's reader closes the connection on a line over 10 MiB; the guard drops such a line first
   // and it is answered with an error, so one oversized request never ends the session.
   const guard = new LineGuard((line) => {

@@ -14,8 +14,8 @@ export function procStat(pid: number): string[] | undefined {
   }
 }
 
-/** Every descendant pid of `root`, from one `ps` snapshot. */
-export async function descendants(root: number): Promise<number[]> {
+/** Children by parent pid, from one `ps` run. */
+async function processTable(): Promise<Map<number, number[]>> {
   const r = await run('ps', ['-e', '-o', 'pid=,ppid=']);
   const children = new Map<number, number[]>();
   for (const line of r.stdout.split('\n')) {
@@ -23,6 +23,16 @@ export async function descendants(root: number): Promise<number[]> {
     if (!pid || ppid === undefined) continue;
     children.set(ppid, [...(children.get(ppid) ?? []), pid]);
   }
+  return children;
+}
+
+/** The `ps` run under way: kills that start together (50 in parallel) share one snapshot instead of 50. */
+let pendingTable: Promise<Map<number, number[]>> | undefined;
+
+/** Every descendant pid of `root`, from one `ps` snapshot (taken after the call began). */
+export async function descendants(root: number): Promise<number[]> {
+  pendingTable ??= processTable().finally(() => (pendingTable = undefined));
+  const children = await pendingTable;
   const out: number[] = [];
   const stack = [root];
   while (stack.length) {

@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { join } from 'node:path';
 import { AegisError } from '../errors.js';
 import { run } from '../util/exec.js';
 
@@ -58,8 +60,24 @@ export async function tmuxVersion(command: string): Promise<{ major: number; min
   return { major: Number(m[1]), minor: Number(m[2]), text: r.stdout.trim() };
 }
 
-/** Whether a tmux server is listening on our socket (no server is not an error: none has started yet). */
-export async function tmuxServerRunning(target: TmuxTarget): Promise<boolean> {
-  const r = await run(target.command, ['-L', target.socket, 'list-sessions', '-F', '#{session_name}'], { timeoutMs: 5_000 });
-  return r.exitCode === 0;
+/** Where tmux keeps the `-L` socket: $TMUX_TMPDIR (else /tmp)/tmux-<uid>/<name>, as tmux itself resolves it. */
+export function socketPath(socket: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket);
+}
+
+/**
+ * Whether a tmux server is listening on our socket (no server is not an error: none has started yet).
+ * A connect to the socket answers it without forking a tmux client (system_health is called often).
+ */
+export function tmuxServerRunning(target: TmuxTarget): Promise<boolean> {
+  return new Promise((resolve) => {
+    const conn = connect(socketPath(target.socket));
+    const done = (up: boolean) => {
+      conn.destroy();
+      resolve(up);
+    };
+    conn.once('connect', () => done(true));
+    conn.once('error', () => done(false));
+    conn.setTimeout(5_000, () => done(false));
+  });
 }

@@ -3,6 +3,14 @@ import { join } from 'node:path';
 import { AegisError } from '../errors.js';
 import { tmuxSequence, type TmuxResult, type TmuxTarget } from './command.js';
 
+/** A tmux command waiting to run with others (TmuxServer.batched). */
+interface Batched {
+  command: string[];
+  alone: () => Promise<string>;
+  resolve: (line: string) => void;
+  reject: (err: unknown) => void;
+}
+
 /** The tmux session that holds one window per agent session. */
 export const HUB_SESSION = 'aegis';
 
@@ -127,17 +135,60 @@ export class TmuxServer {
     // Environment values (-e) and option values are not format-expanded by tmux; -c and -n are.
     const envArgs = Object.entries(opts.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     const common = ['-P', '-F', PANE_FORMAT, '-n', formatLiteral(opts.name), '-c', formatLiteral(opts.cwd), ...envArgs];
-    let r = await this.run(['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...argv], { reject: false });
-    if (r.exitCode !== 0) {
-      r = await this.run(['new-session', '-d', '-s', HUB_SESSION, '-x', String(this.size.width), '-y', String(this.size.height), ...common, '--', ...argv], { reject: false });
-      if (r.exitCode !== 0 && /duplicate session/.test(r.stderr)) {
-        r = await this.run(['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...argv], { reject: false });
-      }
-    }
-    if (r.exitCode !== 0) throw new AegisError('unavailable', `tmux could not start the agent: ${r.stderr.trim()}`, { fix: 'run `ag doctor` to check tmux' });
-    const pane = parsePane(r.stdout.trim());
-    await this.run(['set-option', '-w', '-t', pane.windowId, '@aegis_id', opts.aegisId]);
+    const newWindow = ['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...argv];
+    const pane = parsePane(
+      await this.batched('line', newWindow, async () => {
+        let r = await this.run(newWindow, { reject: false });
+        if (r.exitCode !== 0) {
+          r = await this.run(['new-session', '-d', '-s', HUB_SESSION, '-x', String(this.size.width), '-y', String(this.size.height), ...common, '--', ...argv], { reject: false });
+          if (r.exitCode !== 0 && /duplicate session/.test(r.stderr)) r = await this.run(newWindow, { reject: false });
+        }
+        if (r.exitCode !== 0) throw new AegisError('unavailable', `tmux could not start the agent: ${r.stderr.trim()}`, { fix: 'run `ag doctor` to check tmux' });
+        return r.stdout.trim();
+      }),
+    );
+    const tag = ['set-option', '-w', '-t', pane.windowId, '@aegis_id', opts.aegisId];
+    await this.batched('silent', tag, async () => (await this.run(tag)).stdout);
     return { ...pane, aegisId: opts.aegisId };
+  }
+
+  /**
+   * Runs `command` together with the others of its kind that arrive while a tmux invocation is under
+   * way: a batch of sessions costs a few processes, not a few per session. tmux stops a command list
+   * at its first failure. `line` commands print one line each, so those before the failure succeeded
+   * and the failed one and the rest run on their own through `alone`, which knows the fix; `silent`
+   * commands print nothing and must be idempotent: after a failure every one of them runs alone.
+   */
+  private batched(kind: 'line' | 'silent', command: string[], alone: () => Promise<string>): Promise<string> {
+    const q = this.queues[kind];
+    return new Promise((resolve, reject) => {
+      q.waiting.push({ command, alone, resolve, reject });
+      q.flushing ??= this.flush(kind).finally(() => (q.flushing = undefined));
+    });
+  }
+
+  private readonly queues = {
+    line: { waiting: [] as Batched[], flushing: undefined as Promise<void> | undefined },
+    silent: { waiting: [] as Batched[], flushing: undefined as Promise<void> | undefined },
+  };
+
+  private async flush(kind: 'line' | 'silent'): Promise<void> {
+    const q = this.queues[kind];
+    await new Promise((r) => setImmediate(r)); // the calls made in this turn join the first invocation
+    while (q.waiting.length) {
+      const batch = q.waiting.splice(0);
+      let done: string[] = [];
+      try {
+        const r = await this.runAll(batch.map((b) => b.command), { reject: false });
+        const lines = r.stdout.split('\n').filter(Boolean);
+        if (kind === 'silent') done = r.exitCode === 0 ? batch.map(() => '') : [];
+        else done = lines.slice(0, batch.length);
+      } catch {
+        /* tmux could not run at all: each reports it through `alone` */
+      }
+      batch.slice(0, done.length).forEach((b, i) => b.resolve(done[i]!));
+      for (const b of batch.slice(done.length)) await b.alone().then(b.resolve, b.reject);
+    }
   }
 
   /** Every pane of the hub session; empty when the server or the session does not exist. */
@@ -151,9 +202,13 @@ export class TmuxServer {
   }
 
   async pane(paneId: string): Promise<PaneInfo | undefined> {
-    const r = await this.run(['display-message', '-p', '-t', paneId, PANE_FORMAT], { reject: false });
-    if (r.exitCode !== 0 || !r.stdout.trim()) return undefined;
-    const info = parsePane(r.stdout.trim());
+    const query = ['display-message', '-p', '-t', paneId, PANE_FORMAT];
+    const line = await this.batched('line', query, async () => {
+      const r = await this.run(query, { reject: false });
+      return r.exitCode === 0 ? r.stdout.trim() : '';
+    });
+    if (!line) return undefined;
+    const info = parsePane(line);
     return info.paneId === paneId ? info : undefined;
   }
 
@@ -185,7 +240,8 @@ export class TmuxServer {
   }
 
   async killWindow(windowId: string): Promise<void> {
-    await this.run(['kill-window', '-t', windowId], { reject: false });
+    const kill = ['kill-window', '-t', windowId];
+    await this.batched('silent', kill, async () => (await this.run(kill, { reject: false })).stdout);
   }
 
   async resize(windowId: string, width: number, height: number): Promise<void> {

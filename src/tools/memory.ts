@@ -16,7 +16,7 @@ const timestamps = {
 const memorySet = defineTool({
   name: 'memory_set',
   title: 'Remember a value',
-  description: `Stores a small value under a key so other agents, sessions and people can read it later (e.g. key "deploy/staging-url", value "https://staging.example.com"). Overwrites the key if it exists in that scope. The value may be a string or any JSON (object, array, number…), up to ${MEMORY_LIMITS.valueBytes} bytes; for bigger content, write a file and remember its path. Set ttlSeconds to let it expire. Returns whether the key was created or overwritten.`,
+  description: `Stores a small value under a key for other agents, sessions and people (e.g. "deploy/staging-url" = "https://staging.example.com"); overwrites the key in that scope. A string or any JSON, at most ${MEMORY_LIMITS.valueBytes} bytes (bigger: write a file, store its path). ttlSeconds makes it expire. Returns created (new) or not (overwritten).`,
   input: z.object({
     key: keyField,
     value: z.json().describe(`The value: a string, or any JSON value. At most ${MEMORY_LIMITS.valueBytes} bytes once serialized.`),

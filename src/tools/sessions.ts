@@ -10,10 +10,11 @@ import { MEMORY_LIMITS } from '../memory/store.js';
 import { AGENTS } from '../sessions/profiles.js';
 import type { SessionService, CreateOptions } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
+import { mapBounded } from '../util/pool.js';
 import { defineTool } from './define.js';
 import { dialogSchema, envSchema, INPUT_LIMITS as L, PERMISSION_MODES, str } from './schemas.js';
 
-const id = str(L.idChars).min(1).describe('Session id (a unique prefix of 4+ characters works), or the session name');
+const id = str(L.idChars).min(1).describe('Session id (or a unique 4+ character prefix), or its name');
 const state = z.enum(SESSION_STATES);
 
 
@@ -72,7 +73,7 @@ const sessionCreate = defineTool({
   name: 'session_create',
   title: 'Start an agent session',
   description:
-    'Starts a coding agent (Claude Code by default) in its own tmux pane in workDir and returns at once with the session id. If a prompt is given it is queued and delivered as one prompt the moment the agent is ready. Then use session_wait to block until it needs you (permission_prompt, asking) or finished (idle), and session_read to see what it did. With reuse=true an idle session of the same agent in the same workDir is reused and the prompt sent to it.',
+    'Starts a coding agent (Claude Code by default) in its own tmux pane in workDir; returns at once with the session id. A prompt is delivered as one prompt once the agent is ready. Then session_wait until it needs you (permission_prompt, asking) or is done (idle); session_read shows what it did. reuse=true sends the prompt to an idle session of the same agent in workDir instead.',
   input: createInput,
   output: sessionSummary.extend({ reused: z.boolean(), prompt: z.enum(['delivered', 'queued', 'failed', 'none']), transcriptPath: z.string().optional(), attach: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -80,11 +81,14 @@ const sessionCreate = defineTool({
   handler: async ({ app }, input) => createOne(app, { ...input, workDir: input.workDir }),
 });
 
+/** Sessions a batch starts at once: tmux and the agents' start-up are mostly waiting, but each start costs a few forks. */
+const BATCH_CONCURRENCY = 8;
+
 const sessionBatchCreate = defineTool({
   name: 'session_batch_create',
   title: 'Start several agent sessions',
   description:
-    'Starts up to 50 sessions in one call (same fields as session_create for each). Each is independent: one that fails (bad workDir, name taken) is reported with its error and does not stop the others.',
+    'Starts up to 50 sessions at once (each with session_create\'s fields), several in parallel. One that fails (bad workDir, name taken) is reported with its error; the others go on.',
   input: z.object({ sessions: z.array(createInput).min(1).max(50).describe('Up to 50 session_create inputs') }),
   output: z.object({
     results: z.array(z.object({ ok: z.boolean(), index: z.number(), id: z.string().optional(), name: z.string().optional(), state: state.optional(), error: z.string().optional() })),
@@ -93,15 +97,21 @@ const sessionBatchCreate = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async ({ app }, { sessions }) => {
-    const results = [];
-    for (const [index, input] of sessions.entries()) {
+    // A name given twice in one batch would pass the taken-check twice while both panes start: the
+    // later one is refused up front instead.
+    const firstWithName = new Map<string, number>();
+    sessions.forEach((s, i) => s.name !== undefined && !firstWithName.has(s.name) && firstWithName.set(s.name, i));
+    const results = await mapBounded(sessions, BATCH_CONCURRENCY, async (input, index) => {
+      if (input.name !== undefined && firstWithName.get(input.name) !== index) {
+        return { ok: false, index, error: `name "${input.name}" is also given to sessions[${firstWithName.get(input.name)}] of this batch; fix: give each session its own name` };
+      }
       try {
         const r = await createOne(app, input);
-        results.push({ ok: true, index, id: r.id, name: r.name, state: r.state });
+        return { ok: true, index, id: r.id, name: r.name, state: r.state };
       } catch (err) {
-        results.push({ ok: false, index, error: (err as Error).message });
+        return { ok: false, index, error: (err as Error).message };
       }
-    }
+    });
     return { results, created: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length };
   },
 });
@@ -143,7 +153,7 @@ const sessionGet = defineTool({
   name: 'session_get',
   title: 'Get one session',
   description:
-    'Everything about one session, observed now: state and since when, the pending dialog (kind, question, numbered options, tool and command or file; detailsKnown false while only the state is sure) when it waits for approval or an answer, messages queued for it, the agent session id, the agent version (from its status file or `--version`) and which screen rules read it, transcript path, pane size and the tmux command to watch it live.',
+    'Everything about one session, observed now: state and since when; the pending dialog (kind, question, numbered options, tool/command/file; detailsKnown=false while only the state is sure); queued messages; agent session id and version, and the screen rules reading it; transcript path, pane size, tmux attach command.',
   input: z.object({ id }),
   output: sessionSummary.extend({
     dialog: dialogSchema.optional(),
@@ -195,7 +205,7 @@ const sessionSend = defineTool({
   name: 'session_send',
   title: 'Send text to an agent',
   description:
-    'Sends text to the agent as ONE prompt (multi-line text stays one prompt) and confirms it arrived. If the agent is busy or a dialog is open, the message is queued (persisted, in order) and delivered as soon as the agent is ready: the result says delivered or queued. Text (at most 100,000 bytes) is pasted literally through a tmux buffer: no shell or tmux interpretation; ESC and other control characters except tab and newline are removed, CRLF becomes LF. To answer a permission dialog use session_approve/session_reject; to answer a question picker use session_answer.',
+    'Sends text as ONE prompt (multi-line stays one) and confirms it arrived; if the agent is busy or a dialog is open it is queued (persisted, in order) and delivered when ready (status delivered or queued). Pasted literally via a tmux buffer (no shell or tmux interpretation); control characters except tab and newline are removed, CRLF becomes LF. Dialogs: session_approve/session_reject; question pickers: session_answer.',
   input: z.object({ id, text: str(L.textChars).describe(`The message; multi-line allowed (at most ${L.textChars} bytes)`) }),
   output: sendResult,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -224,7 +234,7 @@ const sessionRead = defineTool({
   name: 'session_read',
   title: 'Read the conversation',
   description:
-    "Reads the agent's conversation from its transcript as turns: user prompts, assistant text, tool calls with their input, tool results and errors. Paginate with `cursor` (pass nextCursor back; ids are stable), filter with `roles`, or take the `last` N turns. Reading never consumes anything: the same call returns the same turns.",
+    "Reads the agent's conversation from its transcript as turns: user prompts, assistant text, tool calls with input, tool results and errors. Page with cursor (pass nextCursor back; ids are stable), filter with roles, or take the last N. Reading consumes nothing.",
   input: z.object({
     id,
     cursor: str(L.shortChars).optional().describe('nextCursor from a previous read: continue after it'),
@@ -269,7 +279,7 @@ const sessionApprove = defineTool({
   name: 'session_approve',
   title: 'Approve a permission prompt',
   description:
-    'Answers the open permission dialog (state permission_prompt, or plan approval) with yes. scope "once" (default) picks the least-privilege yes; "always" picks the option that allows it for the rest of the session/project, when the dialog offers one. Returns once the dialog is gone from the screen (a key the agent ignored is pressed again, bounded), with the state after and what was approved; fails with a clear error when no dialog is open or the dialog stays open (timeout).',
+    'Answers the open permission dialog (permission_prompt, or plan approval) with yes. scope "once" (default): the least-privilege yes; "always": the allow-for-the-session/project option, when offered. Returns once the dialog is gone from the screen (an ignored key is pressed again, bounded), with the state after and what was approved; errors when no dialog is open or it stays open.',
   input: z.object({ id, scope: z.enum(['once', 'always']).default('once').describe('once (default) or always') }),
   output: z.object({ state, approved: dialogSchema, chose: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -357,7 +367,7 @@ const sessionWait = defineTool({
   name: 'session_wait',
   title: 'Wait for a session',
   description:
-    'Blocks until the session reaches one of `states` (default: anything that needs you or means it finished: idle, asking, permission_prompt, plan, error, rate_limited, stalled, exited, dead) or the timeout (default 30 s, max 50 s: MCP hosts drop calls after about 60 s). Returns at once if it is already there. A ready state (idle, asking, error) counts only once no message is queued for the session, so waiting right after session_create returns once the brief has been answered, not before it was delivered. On timeout (matched=false) just call it again. Sends progress notifications while waiting.',
+    'Blocks until the session reaches one of `states` (default: idle, asking, permission_prompt, plan, error, rate_limited, stalled, exited, dead) or the timeout (default 30 s, max 50: hosts drop calls after ~60 s); returns at once if already there. A ready state (idle, asking, error) counts only once nothing is queued, so a wait right after session_create returns after the brief was answered. On timeout (matched=false) call again. Sends progress notifications.',
   input: z.object({
     id,
     states: z.array(state).min(1).max(L.listItems).default(DEFAULT_WAIT_STATES).describe('States to wait for'),
@@ -431,7 +441,7 @@ const sessionHealth = defineTool({
 const sessionSummaryTool = defineTool({
   name: 'session_summary',
   title: 'Summarize a session',
-  description: 'A short digest: the brief it was given, what it did (tools used with counts; files it wrote or edited, including those a Bash command writes by redirection, tee, touch, cp/mv or sed -i), its last assistant message, and the open question or dialog if it waits for you.',
+  description: 'A short digest: its brief, what it did (tools used with counts; files written or edited, also by Bash redirection, tee, touch, cp/mv, sed -i), its last assistant message, and the open question or dialog.',
   input: z.object({ id }),
   output: z.object({
     id: z.string(),

@@ -19,7 +19,7 @@ const systemHealth = defineTool({
   name: 'system_health',
   title: 'Aegis health',
   description:
-    'Quick health of this Aegis process and its data: version, process uptime, database path/size/schema version, whether the tmux server that holds agent panes is running, and record counts per area (sessions, pipelines, memory, knowledge, messages). Cheap; call it first when something seems off, then system_doctor for a full diagnosis.',
+    'Quick health of this Aegis process and its data: version, uptime, database path/size/schema version, whether the tmux server holding agent panes runs, and record counts per area (sessions, pipelines, memory, knowledge, messages). Cheap (no process is started; counts are kept until the data changes): call it first when something seems off, then system_doctor.',
   input: z.object({}),
   output: z.object({
     version: z.string(),

@@ -215,7 +215,7 @@ interface Flavor {
 
 const aegis: Flavor = {
   label: 'Aegis',
-  start: (home) => connect('aegis', process.execPath, [BIN, 'mcp'], { AEGIS_HOME: home, AEGIS_LOG_LEVEL: 'error', AEGIS_TMUX_SOCKET: `aegis-bench-kg-${process.pid}` }),
+  start: (home) => connect('aegis', process.execPath, [BIN, 'mcp', '--toolsets', 'knowledge'], { AEGIS_HOME: home, AEGIS_LOG_LEVEL: 'error', AEGIS_TMUX_SOCKET: `aegis-bench-kg-${process.pid}` }),
   tools: { createEntities: 'kg_create_entities', createRelations: 'kg_create_relations', search: 'kg_search', readGraph: 'kg_read_graph' },
   searchArgs: (query) => ({ query }),
   hits: (r) => ((r.structuredContent as { results: { name: string }[] }).results ?? []).map((h) => h.name),

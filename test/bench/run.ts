@@ -1,17 +1,21 @@
 // `npm run bench [-- frame sessions memory]`: runs the benchmarks and prints figures. No pass/fail:
 // goals are printed next to each figure.
+import { benchCliCold } from './cli-cold.js';
 import { benchDeliveryUnderLoad } from './delivery-load.js';
 import { benchDialogDetails } from './dialog-details.js';
 import { benchAnswers } from './answers.js';
 import { benchFrame } from './frame.js';
 import { benchIntegrations } from './integrations.js';
+import { benchHealth, benchToolList } from './mcp-lean.js';
 import { benchPipelines } from './pipelines.js';
 import { benchMemoryKg } from './memory-kg.js';
+import { benchScale } from './scale.js';
 import { benchButtonApprove, benchInboundReply, benchPermissionNotify } from './messaging.js';
 import { benchDelivery, benchDetection, benchOverhead } from './sessions.js';
 
 const all: Record<string, () => Promise<void>> = {
   frame: benchFrame,
+  'cli-cold': () => benchCliCold(10),
   detection: () => benchDetection(60),
   'detection-codex': () => benchDetection(60, 'codex'),
   'dialog-details': () => benchDialogDetails(10),
@@ -25,6 +29,9 @@ const all: Record<string, () => Promise<void>> = {
   'messaging-notify': () => benchPermissionNotify(15),
   'messaging-approve': () => benchButtonApprove(8),
   integrations: benchIntegrations,
+  'tool-list': benchToolList,
+  scale: () => benchScale(Number(process.env.AEGIS_BENCH_SESSIONS ?? 200), Number(process.env.AEGIS_BENCH_WINDOW_SECONDS ?? 15)),
+  health: () => benchHealth(200),
 };
 
 const picked = process.argv.slice(2);

@@ -1,0 +1,16 @@
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight, results in the items' order. A call
+ * that throws does not stop the others (`fn` is expected to turn its failure into a result).
+ */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,103 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeTestEnv } from '../helpers/env.js';
+import { connectMcp } from '../helpers/mcp-client.js';
+import { fmt, percentile, report } from './stats.js';
+
+type Mcp = Awaited<ReturnType<typeof connectMcp>>;
+
+/** A tool call that waits as long as a loaded machine needs (the helpers' 70 s is too short for 50 starts there). */
+async function call<T = Record<string, unknown>>(mcp: Mcp, name: string, args: Record<string, unknown>): Promise<T> {
+  const r = await mcp.client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });
+  if (r.isError) throw new Error(`${name} failed: ${(r.content as { text: string }[])[0]?.text}`);
+  return r.structuredContent as T;
+}
+
+const TICKER = 'while :; do echo tick; sleep 1; done';
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+/** CPU ticks (utime + stime) and RSS of a process, from /proc. */
+function procStat(pid: number): { cpuTicks: number; rssKb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpuTicks: Number(fields[11]) + Number(fields[12]), rssKb };
+}
+
+/** The server's CPU share (% of one core) and RSS over a window of `seconds`. */
+async function serverLoad(mcp: Mcp, seconds: number): Promise<{ cpuPct: number; rssMb: number }> {
+  const pid = mcp.transport.pid!;
+  const a = procStat(pid);
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const b = procStat(pid);
+  return { cpuPct: ((b.cpuTicks - a.cpuTicks) / 100 / ((performance.now() - t0) / 1000)) * 100, rssMb: b.rssKb / 1024 };
+}
+
+async function listP95(mcp: Mcp, calls: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < calls; i++) times.push((await timed(() => call(mcp, 'session_list', { limit: 500 }))).ms);
+  return percentile(times, 95);
+}
+
+/** Starts `count` shell sessions in batches of 50; every other one prints a line a second. */
+async function grow(mcp: Mcp, workDir: string, count: number, from: number): Promise<void> {
+  for (let done = 0; done < count; done += 50) {
+    const n = Math.min(50, count - done);
+    const r = await call<{ failed: number; results: { error?: string }[] }>(mcp, 'session_batch_create', {
+      sessions: Array.from({ length: n }, (_, i) => ({ workDir, agent: 'shell', ...((from + done + i) % 2 ? { prompt: TICKER } : {}) })),
+    });
+    if (r.failed) throw new Error(`batch create failed: ${r.results.find((x) => x.error)?.error}`);
+  }
+}
+
+/**
+ * Shell sessions at scale on one `ag mcp`: one create against a batch of 50 and one kill against 50
+ * parallel kills; then session_list p95 and the server's CPU/RSS at 10, 50 and `max` live sessions
+ * (half of them printing a line a second), each beside its floor from the same run.
+ */
+export async function benchScale(max: number, windowSeconds: number): Promise<void> {
+  const t = makeTestEnv();
+  const mcp = await connectMcp(t.env, []);
+  const workDir = mkdtempSync(join(tmpdir(), 'aegis-bench-scale-'));
+  try {
+    const one = await timed(() => call<{ id: string }>(mcp, 'session_create', { workDir, agent: 'shell' }));
+    const fifty = await timed(() => call<{ results: { id: string }[] }>(mcp, 'session_batch_create', { sessions: Array.from({ length: 50 }, () => ({ workDir, agent: 'shell' })) }));
+    const killOne = await timed(() => call(mcp, 'session_kill', { id: one.value.id }));
+    const killFifty = await timed(() => Promise.all(fifty.value.results.map((r) => call(mcp, 'session_kill', { id: r.id }))));
+    report('Sessions: create and kill, shell agent, one ag mcp', [
+      ['floor: session_create x1', fmt(one.ms)],
+      ['session_batch_create x50', `${fmt(fifty.ms)}  = ${(fifty.ms / one.ms).toFixed(1)}x one create (goal <= 5x)`],
+      ['floor: session_kill x1', fmt(killOne.ms)],
+      ['session_kill x50, in parallel', `${fmt(killFifty.ms)}  = ${(killFifty.ms / killOne.ms).toFixed(1)}x one kill`],
+    ]);
+
+    const idle = await serverLoad(mcp, windowSeconds);
+    const rows: [string, string][] = [['floor: 0 live sessions', `server CPU ${idle.cpuPct.toFixed(1)}% of a core, RSS ${idle.rssMb.toFixed(0)} MB`]];
+    let live = 0;
+    let listAt10 = 0;
+    for (const level of [10, 50, max]) {
+      if (level <= live) continue;
+      await grow(mcp, workDir, level - live, live);
+      live = level;
+      const p95 = await listP95(mcp, 30);
+      if (level === 10) listAt10 = p95;
+      const load = await serverLoad(mcp, windowSeconds);
+      rows.push([
+        `${level} live (${Math.floor(level / 2)} printing 1 line/s)`,
+        `session_list p95 ${fmt(p95)} = ${(p95 / listAt10).toFixed(2)}x at 10 (goal <= 3x at 200); server CPU ${load.cpuPct.toFixed(1)}% of a core (goal <= 5%), RSS ${load.rssMb.toFixed(0)} MB (goal <= 250 MB)`,
+      ]);
+    }
+    report(`Sessions at scale: one ag mcp, ${windowSeconds} s windows`, rows);
+  } finally {
+    await mcp.close();
+    t.cleanup();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
