@@ -16,7 +16,7 @@ export const STAGE_AGENTS = ['claude', 'codex', 'gemini', 'shell'] as const;
 export type StageAgent = (typeof STAGE_AGENTS)[number];
 
 /** Claude Code permission modes, as session_create accepts them. */
-import { PERMISSION_MODES } from '../sessions/profiles.js';
+import { PERMISSION_MODES } from '../agents/profile.js';
 export { PERMISSION_MODES };
 
 export const ON_FAILURE = ['stop', 'continue'] as const;

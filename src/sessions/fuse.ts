@@ -1,7 +1,6 @@
-import { DIALOG_STATE, looksLikeQuestion } from '../agents/claude/detect.js';
+import type { AgentStatus, HookFacts } from '../agents/profile.js';
+import { DIALOG_STATE, looksLikeQuestion } from '../agents/reading.js';
 import type { Dialog, ScreenReading, SessionState } from '../agents/types.js';
-import type { HookFacts } from './hook-events.js';
-import type { AgentStatus } from './status-file.js';
 
 export interface FusedState {
   state: SessionState;
@@ -11,8 +10,8 @@ export interface FusedState {
 }
 
 /**
- * Fuses four sources: the pane's life (tmux), the screen, the hooks, and Claude Code's status file
- * (`<config>/sessions/<pid>.json`). Each question has one authority; the next source is used only
+ * Fuses four sources: the pane's life (tmux), the screen, the agent's events (hooks, notify) and its
+ * status file (profile.statusSource). Each question has one authority; the next source is used only
  * where the one before cannot tell. (The transcript is read for turns and files, not for live state.)
  *
  *   question                          1st                       then                          then
@@ -98,7 +97,7 @@ export function fuse(opts: {
   }
 }
 
-/** Letters and digits only: what survives Claude Code rendering Markdown and wrapping lines. */
+/** Letters and digits only: what survives an agent rendering Markdown and wrapping lines. */
 const words = (text: string): string => text.replace(/[^\p{L}\p{N}]+/gu, '');
 
 /** Whether the screen's text `shown` is (the end of) `message`, the screen showing only its tail. */

@@ -7,7 +7,7 @@ import { footer, onTerminal, renderDefault, table } from '../cli/render.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { renderMemoryBlock } from '../memory/render.js';
 import { MEMORY_LIMITS } from '../memory/store.js';
-import { AGENTS } from '../sessions/profiles.js';
+import { AGENTS } from '../agents/profile.js';
 import type { SessionService, CreateOptions } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
 import { defineTool } from './define.js';

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ScreenReading } from '../../src/agents/types.js';
 import { fuse } from '../../src/sessions/fuse.js';
-import { emptyFacts, foldHookEvent, type HookEvent, type HookFacts } from '../../src/sessions/hook-events.js';
+import { emptyFacts, type AgentStatus, type HookFacts } from '../../src/agents/profile.js';
+import { foldHookEvent, type HookEvent } from '../../src/agents/claude/hook-events.js';
 import { procStat } from '../../src/sessions/process-tree.js';
-import { AgentStatusFile, configDirOfTranscript, parseAgentStatus, statusBelongs, type AgentStatus } from '../../src/sessions/status-file.js';
+import { AgentStatusFile, configDirOfTranscript, parseAgentStatus, statusBelongs } from '../../src/agents/claude/status-file.js';
 import { waitFor } from '../helpers/wait.js';
 
 const QUESTION = 'I can change **one** of them.\n\nWhich file should I change?';

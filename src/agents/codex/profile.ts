@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { Config } from '../../config/load.js';
 import type { EntryEffect, TranscriptEntry } from '../claude/transcript-records.js';
-import type { KeyPlan } from '../claude/dialog-keys.js';
+import type { AgentProfile, KeyPlan } from '../profile.js';
+import { TranscriptReader } from '../claude/transcript.js';
+import { COMMON_KEYS } from '../generic/profiles.js';
 import type { Dialog, ScreenReading } from '../types.js';
 import { stopCodexDaemons } from './daemon.js';
 import { detectCodexScreen } from './detect.js';
@@ -76,4 +78,22 @@ export const codexAgent = {
     const home = codexHomeOf(argv);
     return home ? stopCodexDaemons(home) : 0;
   },
+};
+
+/** Codex CLI as the sessions layer sees it (private CODEX_HOME, screen rules, keys, session log). */
+export const codex: AgentProfile = {
+  name: 'codex',
+  dialogs: true,
+  // Esc interrupts a Codex turn; Ctrl-C opens a "Task is still running" menu instead (FINDINGS).
+  keys: { ...COMMON_KEYS, interrupt: ['Escape'] },
+  // The working line's elapsed seconds tick while nothing else changes.
+  animated: /esc to interrupt|\(\d+s\b/,
+  launch: (req) => launchCodex(req),
+  read: (lines) => codexAgent.read(lines),
+  dialogKeys: codexAgent.dialogKeys,
+  transcriptFile: codexAgent.transcriptFile,
+  openTranscript: (path) => new TranscriptReader(path, { effect: codexAgent.transcriptEffect }),
+  promptTaken: codexAgent.promptTaken,
+  reader: (session) => codexAgent.reader(session.argv),
+  stopped: codexAgent.stopped,
 };

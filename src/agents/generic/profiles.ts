@@ -1,0 +1,35 @@
+import type { ScreenReading } from '../types.js';
+import type { AgentKeys, AgentProfile } from '../profile.js';
+
+/** Agents without a screen model: a shell, a user's own command, and agents not yet modelled. */
+
+export const COMMON_KEYS: AgentKeys = { interrupt: ['C-c'], escape: ['Escape'], clearInput: ['C-u'], submit: ['Enter'] };
+
+/** Working while output flows, idle once the pane has been quiet this long. */
+const QUIET_IDLE_MS = 1500;
+function activityReading(quietMs: number): ScreenReading {
+  return { state: quietMs >= QUIET_IDLE_MS ? 'idle' : 'working', inputText: '', queued: [], turnFinished: false };
+}
+
+/** An agent started as `agents.<name>.command [--model M]`, read by activity only. */
+export const simple = (name: 'gemini'): AgentProfile => ({
+  name,
+  dialogs: false,
+  keys: COMMON_KEYS,
+  launch: (req) => ({ argv: [req.config.get<string>(`agents.${name}.command`), ...(req.model ? ['--model', req.model] : [])], env: req.env }),
+  read: (_lines, quietMs) => activityReading(quietMs),
+});
+
+export const shell: AgentProfile = {
+  name: 'shell',
+  dialogs: false,
+  keys: COMMON_KEYS,
+  launch: (req) => ({ argv: [req.baseEnv.SHELL || '/bin/bash'], env: req.env }),
+  read: (_lines, quietMs) => activityReading(quietMs),
+};
+
+export const custom: AgentProfile = {
+  ...shell,
+  name: 'custom',
+  launch: (req) => ({ argv: req.command ?? [], env: req.env }),
+};
