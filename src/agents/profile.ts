@@ -99,8 +99,8 @@ export function emptyFacts(): HookFacts {
 export interface AgentEvents {
   /** The file the session's agent appends events to (one JSON record per line). */
   file(session: { argv: string[]; hooksFile?: string }): string | undefined;
-  /** Folds one record (stamped `aegis_t` when the agent's writer adds it) into the facts. */
-  fold(facts: HookFacts, record: Record<string, unknown>): HookFacts;
+  /** Folds one record (stamped `aegis_t` by bin/aegis-hook) into the facts. */
+  fold(facts: HookFacts, record: Record<string, unknown>, session: { argv: string[] }): HookFacts;
   /** Whether it reports each prompt the agent accepts (then delivery and interrupt wait on it). */
   reportsPrompts: boolean;
 }

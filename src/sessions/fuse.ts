@@ -18,8 +18,9 @@ export interface FusedState {
  *   agent gone / exited               tmux (pane gone, dead)    SessionEnd hook               screen
  *   a dialog is open: kind, options   screen                    -                             -
  *   the dialog's tool and input       PermissionRequest hook    screen                        -
- *   working / idle                    screen                    status file, when written     previous state
- *                                                               after the screen last changed
+ *   working / idle                    screen                    status file, when written     a reported turn end
+ *                                                               after the screen last changed newer than both, else
+ *                                                                                             the previous state
  *   plain-text question vs idle       Stop hook's last message  screen's last message, only   -
  *                                     (of the latest turn)      if no later prompt replaced it
  *   agent version                     status file               -                             -
@@ -72,6 +73,10 @@ export function fuse(opts: {
       const status = opts.status?.updatedAt !== undefined && opts.status.updatedAt > (opts.screenChangedAt ?? Infinity) ? opts.status.status : undefined;
       if (status === 'busy') return { state: 'working' };
       if (status === 'idle') return { state: 'idle' };
+      // A turn end the agent reported (Stop hook, Codex notify) after the screen last changed and
+      // after the last prompt: the turn is over even though the screen cannot say so yet.
+      const stop = facts.lastStop;
+      if (!status && stop && stop.at > (opts.screenChangedAt ?? Infinity) && stop.at >= (facts.lastPromptAt ?? 0)) return { state: 'idle', lastAssistant: stop.message };
       return { state: previous === 'starting' ? 'idle' : previous };
     }
     case 'idle': {

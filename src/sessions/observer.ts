@@ -88,7 +88,7 @@ export class SessionObserver {
     const eventsFile = profile.events?.file(session);
     if (eventsFile && profile.events) {
       this.events = new JsonlTail<Record<string, unknown>>(eventsFile);
-      for (const e of this.events.readNew()) this.facts = profile.events.fold(this.facts, e);
+      for (const e of this.events.readNew()) this.facts = profile.events.fold(this.facts, e, session);
       try {
         this.hookWatcher = watch(eventsFile, () => this.onHooks());
       } catch (err) {
@@ -165,7 +165,7 @@ export class SessionObserver {
     if (!events.length) return;
     for (const e of events) {
       const before = this.facts.lastStop;
-      this.facts = fold(this.facts, e);
+      this.facts = fold(this.facts, e, this.session);
       const stop = this.facts.lastStop;
       if (stop && stop !== before) this.deps.onTurnFinished({ at: stop.at, message: stop.message });
     }

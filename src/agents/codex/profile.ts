@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Config } from '../../config/load.js';
 import type { EntryEffect, TranscriptEntry } from '../claude/transcript-records.js';
 import type { AgentProfile, KeyPlan } from '../profile.js';
@@ -8,10 +8,10 @@ import type { Dialog, ScreenReading } from '../types.js';
 import { stopCodexDaemons } from './daemon.js';
 import { detectCodexScreen } from './detect.js';
 import { codexAnswerKeys, codexApproveKeys, codexRejectKeys } from './dialog-keys.js';
-import { writeCodexHome } from './launch.js';
+import { foldCodexNotification, NOTIFY_FILE, writeCodexHome } from './launch.js';
 import { codexRulesFor } from './screen-rules.js';
 import { claudeVersion as cliVersion } from '../claude/version.js';
-import { codexEntryEffect, codexLogVersion, codexPromptLogged, findRolloutFile } from './session-log.js';
+import { codexEntryEffect, codexLogThread, codexLogVersion, codexPromptLogged, findRolloutFile } from './session-log.js';
 
 /** Everything the sessions layer asks of Codex, in one place (wired into the `codex` profile). */
 
@@ -80,6 +80,12 @@ export const codexAgent = {
   },
 };
 
+/** The session's own thread, named in its session log (none before the log exists). */
+function mainThread(argv: string[]): string | undefined {
+  const log = codexAgent.transcriptFile(argv);
+  return log ? codexLogThread(log) : undefined;
+}
+
 /** Codex CLI as the sessions layer sees it (private CODEX_HOME, screen rules, keys, session log). */
 export const codex: AgentProfile = {
   name: 'codex',
@@ -88,6 +94,15 @@ export const codex: AgentProfile = {
   keys: { ...COMMON_KEYS, interrupt: ['Escape'] },
   // The working line's elapsed seconds tick while nothing else changes.
   animated: /esc to interrupt|\(\d+s\b/,
+  events: {
+    // Codex's notify program (bin/aegis-hook) appends each turn end next to the session's CODEX_HOME.
+    file: (session) => {
+      const home = codexHomeOf(session.argv);
+      return home ? join(dirname(home), NOTIFY_FILE) : undefined;
+    },
+    fold: (facts, record, session) => foldCodexNotification(facts, record, mainThread(session.argv)),
+    reportsPrompts: false,
+  },
   launch: (req) => launchCodex(req),
   read: (lines) => codexAgent.read(lines),
   dialogKeys: codexAgent.dialogKeys,
