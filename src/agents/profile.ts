@@ -58,6 +58,13 @@ export interface KeyPlan {
   label?: string;
 }
 
+/** The screen rule set an agent's version gets: its name, whether it was verified on that version, a note for people. */
+export interface RuleChoice {
+  rules: string;
+  exact: boolean;
+  note: string;
+}
+
 /** A screen reader for one running agent, chosen by its version (agents with versioned screen rules). */
 export interface AgentReader {
   /** The running agent's version, when known. */
@@ -151,6 +158,8 @@ export interface AgentProfile {
   promptTaken?(argv: string[], text: string, since: number, same: (a: string, b: string) => boolean): boolean;
   /** Ends what the agent leaves running outside its pane once the session is killed. */
   stopped?(argv: string[]): number;
+  /** The screen rules a version of this agent gets (ag doctor, session_get). */
+  rulesFor?(version: string | undefined): RuleChoice;
   /** The reader for one launched session's version; `read` serves until it is known. */
   reader?(session: { argv: string[] }): Promise<AgentReader>;
   /**

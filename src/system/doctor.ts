@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { rulesFor } from '../agents/claude/rule-sets.js';
-import { codexRulesFor } from '../agents/codex/screen-rules.js';
+import { PROFILES } from '../agents/registry.js';
 import type { App } from '../app.js';
 import { maskSetting } from '../config/load.js';
 import { integrationChecks } from '../integrations/report.js';
@@ -51,9 +50,11 @@ async function agentCheck(app: App, agent: (typeof AGENTS)[number]): Promise<Che
   const { execa } = await import('execa');
   const r = await execa(path, ['--version'], { reject: false, timeout: 10_000, env: { DISABLE_AUTOUPDATER: '1' } });
   const version = (r.stdout || r.stderr).split('\n')[0]?.trim() || 'unknown version';
-  // Screen rules per release: say which set this one gets (Claude Code by version; Codex has one set).
-  const rules = agent === 'claude' && r.exitCode === 0 ? `; screen ${rulesFor(/^\d+\.\d+\.\d+/.exec(version)?.[0]).note}` : agent === 'codex' && r.exitCode === 0 ? `; screen rules ${codexRulesFor().version}` : '';
-  return { name: `agent ${agent}`, ok: r.exitCode === 0, required: false, detail: `${path}: ${version}${rules}`, fix: r.exitCode === 0 ? undefined : `\`${path} --version\` failed; reinstall it` };
+  if (r.exitCode !== 0) return { name: `agent ${agent}`, ok: false, required: false, detail: `${path}: ${version}`, fix: `\`${path} --version\` failed; reinstall it` };
+  // Screen rules per release: say which set this version gets (the agent's profile decides).
+  const agentVersion = /\d+\.\d+\.\d+/.exec(version)?.[0];
+  const rules = PROFILES[agent].rulesFor?.(agentVersion);
+  return { name: `agent ${agent}`, ok: true, required: false, detail: `${path}: ${version}${rules ? `; screen ${rules.note}` : ''}`, agentVersion, rules: rules?.rules, rulesExact: rules?.exact };
 }
 
 function databaseCheck(app: App): Check {

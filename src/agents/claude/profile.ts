@@ -57,6 +57,10 @@ export const claude: AgentProfile = {
       read: (lines) => readClaudeScreen(lines, choice),
     };
   },
+  rulesFor(version) {
+    const c = rulesFor(version);
+    return { rules: c.rules.version, exact: c.rulesExact, note: c.note };
+  },
   dialogKeys: {
     approve: (dialog, scope) => approveKeys(dialog, scope),
     reject: (dialog) => rejectKeys(dialog),

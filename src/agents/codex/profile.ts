@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { Config } from '../../config/load.js';
 import type { EntryEffect, TranscriptEntry } from '../claude/transcript-records.js';
-import type { AgentProfile, KeyPlan } from '../profile.js';
+import type { AgentProfile, KeyPlan, RuleChoice } from '../profile.js';
 import { TranscriptReader } from '../claude/transcript.js';
 import { COMMON_KEYS } from '../generic/profiles.js';
 import type { Dialog, ScreenReading } from '../types.js';
@@ -65,12 +65,12 @@ export const codexAgent = {
     const log = codexAgent.transcriptFile(argv);
     const version = (command ? await cliVersion(command, process.env, CODEX_VERSION_LINE) : undefined) ?? (log ? codexLogVersion(log) : undefined);
     const rules = codexRulesFor(version);
-    const exact = version === rules.version;
+    const choice = codexRuleChoice(version);
     return {
       agentVersion: version,
-      rules: rules.version,
-      rulesExact: exact,
-      rulesNote: exact ? `rules ${rules.version}` : `rules ${rules.version}, running ${version ?? 'an unknown version'}`,
+      rules: choice.rules,
+      rulesExact: choice.exact,
+      rulesNote: choice.note,
       read: (lines: string[]): ScreenReading => detectCodexScreen(lines, rules),
     };
   },
@@ -79,6 +79,13 @@ export const codexAgent = {
     return home ? stopCodexDaemons(home) : 0;
   },
 };
+
+/** The rule set a Codex version gets (one set so far), and whether it was checked on that version. */
+function codexRuleChoice(version: string | undefined): RuleChoice {
+  const rules = codexRulesFor(version).version;
+  const exact = version === rules;
+  return { rules, exact, note: exact ? `rules ${rules}` : `rules ${rules}, running ${version ?? 'an unknown version'}` };
+}
 
 /** The session's own thread, named in its session log (none before the log exists). */
 function mainThread(argv: string[]): string | undefined {
@@ -111,4 +118,5 @@ export const codex: AgentProfile = {
   promptTaken: codexAgent.promptTaken,
   reader: (session) => codexAgent.reader(session.argv),
   stopped: codexAgent.stopped,
+  rulesFor: codexRuleChoice,
 };

@@ -1,5 +1,5 @@
 import type { ScreenReading } from '../types.js';
-import type { AgentKeys, AgentProfile } from '../profile.js';
+import type { AgentKeys, AgentProfile, RuleChoice } from '../profile.js';
 
 /** Agents without a screen model: a shell, a user's own command, and agents not yet modelled. */
 
@@ -11,6 +11,9 @@ function activityReading(quietMs: number): ScreenReading {
   return { state: quietMs >= QUIET_IDLE_MS ? 'idle' : 'working', inputText: '', queued: [], turnFinished: false };
 }
 
+/** What an agent without screen rules gets: its state from the pane's activity alone. */
+const ACTIVITY_RULES: RuleChoice = { rules: 'activity', exact: true, note: `no screen rules: working while output flows, idle after ${QUIET_IDLE_MS / 1000} s of quiet` };
+
 /** An agent started as `agents.<name>.command [--model M]`, read by activity only. */
 export const simple = (name: 'gemini'): AgentProfile => ({
   name,
@@ -18,6 +21,7 @@ export const simple = (name: 'gemini'): AgentProfile => ({
   keys: COMMON_KEYS,
   launch: (req) => ({ argv: [req.config.get<string>(`agents.${name}.command`), ...(req.model ? ['--model', req.model] : [])], env: req.env }),
   read: (_lines, quietMs) => activityReading(quietMs),
+  rulesFor: () => ACTIVITY_RULES,
 });
 
 export const shell: AgentProfile = {
@@ -26,6 +30,7 @@ export const shell: AgentProfile = {
   keys: COMMON_KEYS,
   launch: (req) => ({ argv: [req.baseEnv.SHELL || '/bin/bash'], env: req.env }),
   read: (_lines, quietMs) => activityReading(quietMs),
+  rulesFor: () => ACTIVITY_RULES,
 };
 
 export const custom: AgentProfile = {
