@@ -3,6 +3,7 @@
 import { benchDeliveryUnderLoad } from './delivery-load.js';
 import { benchDialogDetails } from './dialog-details.js';
 import { benchAnswers } from './answers.js';
+import { benchCodex } from './codex.js';
 import { benchFrame } from './frame.js';
 import { benchIntegrations } from './integrations.js';
 import { benchPipelines } from './pipelines.js';
@@ -14,6 +15,7 @@ const all: Record<string, () => Promise<void>> = {
   frame: benchFrame,
   detection: () => benchDetection(60),
   'detection-codex': () => benchDetection(60, 'codex'),
+  codex: () => benchCodex(Number(process.env.AEGIS_BENCH_TURNS ?? 10), Number(process.env.AEGIS_BENCH_SENDS ?? 20)),
   'dialog-details': () => benchDialogDetails(10),
   delivery: () => benchDelivery(200),
   'delivery-load': () => benchDeliveryUnderLoad(Number(process.env.AEGIS_BENCH_SENDS ?? 300)),
