@@ -76,7 +76,9 @@ export function fuse(opts: {
       // A turn end the agent reported (Stop hook, Codex notify) after the screen last changed and
       // after the last prompt: the turn is over even though the screen cannot say so yet.
       const stop = facts.lastStop;
-      if (!status && stop && stop.at > (opts.screenChangedAt ?? Infinity) && stop.at >= (facts.lastPromptAt ?? 0)) return { state: 'idle', lastAssistant: stop.message };
+      if (!status && stop && stop.at > (opts.screenChangedAt ?? Infinity) && stop.at >= (facts.lastPromptAt ?? 0)) {
+        return { state: stop.message && looksLikeQuestion(stop.message) ? 'asking' : 'idle', lastAssistant: stop.message };
+      }
       return { state: previous === 'starting' ? 'idle' : previous };
     }
     case 'idle': {

@@ -74,6 +74,16 @@ describe('fuse: the status file ranks below the screen', () => {
     expect(fused(blank, emptyFacts(), undefined, 'working').state).toBe('working');
   });
 
+  it('without a status, a reported turn end newer than the screen and the last prompt ends the turn (idle, or asking)', () => {
+    const stopped = (message: string, at: number): HookFacts => ({ ...emptyFacts(), lastPromptAt: 900, lastStop: { at, message } });
+    expect(fused(blank, stopped('Done.', 2_000), undefined, 'working')).toMatchObject({ state: 'idle', lastAssistant: 'Done.' });
+    expect(fused(blank, stopped(QUESTION, 2_000), undefined, 'working').state).toBe('asking');
+    // Older than the screen's last change: that frame may be the next turn being drawn.
+    expect(fused(blank, stopped('Done.', 500), undefined, 'working').state).toBe('working');
+    // A newer status file still decides first.
+    expect(fused(blank, stopped('Done.', 2_000), status('busy'), 'working').state).toBe('working');
+  });
+
   it('never overrides a readable screen', () => {
     expect(fused(idleScreen({ lastAssistantText: 'Done.' }), emptyFacts(), status('busy')).state).toBe('idle');
     expect(fused({ ...blank, state: 'working' }, emptyFacts(), status('idle')).state).toBe('working');
