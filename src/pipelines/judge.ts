@@ -1,6 +1,6 @@
 import type { TranscriptReader } from '../agents/claude/transcript.js';
 import type { SessionState } from '../agents/types.js';
-import { PROFILES, type AgentName } from '../sessions/profiles.js';
+import { profileOf } from '../agents/registry.js';
 import type { SessionService } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
 import type { AttemptRow } from './types.js';
@@ -71,7 +71,7 @@ async function transcriptCaughtUp(reader: TranscriptReader): Promise<void> {
 export async function judgeAttempt(sessions: SessionService, attempt: AttemptRow, turn?: TurnSignal): Promise<Verdict> {
   const s = attempt.sessionId ? sessions.store.get(attempt.sessionId) : undefined;
   if (!s) return { kind: 'failed', error: 'its session no longer exists' };
-  const profile = PROFILES[s.agent as AgentName] ?? PROFILES.custom;
+  const profile = profileOf(s.agent);
   const msg = attempt.messageId !== undefined ? sessions.store.message(attempt.messageId) : undefined;
   if (msg?.status === 'failed') return { kind: 'failed', error: `the prompt could not be delivered: ${msg.error ?? 'unknown error'}` };
   const deliveredAt = msg?.status === 'delivered' ? msg.deliveredAt : undefined;
@@ -79,7 +79,7 @@ export async function judgeAttempt(sessions: SessionService, attempt: AttemptRow
 
   let finished = false;
   let message = turn?.message;
-  if (profile.hooks) {
+  if (profile.events?.reportsPrompts) {
     // A stage session gets exactly one prompt, so any completed turn is the answer to it.
     if (turn) finished = true;
     else if (live) {

@@ -1,3 +1,4 @@
+import { AGENTS, PERMISSION_MODES, type AgentName } from '../agents/profile.js';
 import type { Dialog, SessionState } from '../agents/types.js';
 
 export const PIPELINE_STATUSES = ['running', 'done', 'failed', 'cancelled'] as const;
@@ -12,11 +13,10 @@ export const FINAL_STAGE_STATUSES: readonly StageStatus[] = ['done', 'failed', '
 export type AttemptStatus = 'starting' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** Agents a stage can run: every profile except `custom`, which needs an argv a stage does not carry. */
-export const STAGE_AGENTS = ['claude', 'codex', 'gemini', 'shell'] as const;
-export type StageAgent = (typeof STAGE_AGENTS)[number];
+export type StageAgent = Exclude<AgentName, 'custom'>;
+export const STAGE_AGENTS = AGENTS.filter((a): a is StageAgent => a !== 'custom') as [StageAgent, ...StageAgent[]];
 
-/** Claude Code permission modes, as session_create accepts them. */
-import { PERMISSION_MODES } from '../sessions/profiles.js';
+/** Permission modes, as session_create accepts them. */
 export { PERMISSION_MODES };
 
 export const ON_FAILURE = ['stop', 'continue'] as const;

@@ -5,7 +5,7 @@ import { checkKey } from '../memory/store.js';
 import { MAX_TEXT_BYTES } from '../sessions/text.js';
 import { ancestors, findCycle } from './graph.js';
 import { parseReferences } from './template.js';
-import { PIPELINE_LIMITS, type PipelineInput, type PipelineSpec, type StageSpec } from './types.js';
+import { PIPELINE_LIMITS, STAGE_AGENTS, type PipelineInput, type PipelineSpec, type StageSpec } from './types.js';
 
 export interface ValidationContext {
   /** Whether memory holds `key` in one of `scopes` (searched in order). */
@@ -66,12 +66,16 @@ export function validatePipeline(input: PipelineInput, ctx: ValidationContext): 
     if (!Number.isInteger(retries) || retries < 0 || retries > PIPELINE_LIMITS.retriesMax) throw invalidInput(`${at}.retries`, `stage "${s.name}": retries must be a whole number from 0 to ${PIPELINE_LIMITS.retriesMax}, got ${retries}`, `pass retries between 0 and ${PIPELINE_LIMITS.retriesMax}`);
     const timeoutSec = s.timeoutSec ?? PIPELINE_LIMITS.defaultTimeoutSec;
     if (!(timeoutSec >= PIPELINE_LIMITS.timeoutSecMin && timeoutSec <= PIPELINE_LIMITS.timeoutSecMax)) throw invalidInput(`${at}.timeoutSec`, `stage "${s.name}": timeoutSec must be from ${PIPELINE_LIMITS.timeoutSecMin} to ${PIPELINE_LIMITS.timeoutSecMax}, got ${timeoutSec}`, 'pass the seconds the stage may take, including time waiting for approvals');
+    const agent = s.agent ?? 'claude';
+    if (!STAGE_AGENTS.includes(agent)) throw invalidInput(`${at}.agent`, `stage "${s.name}": unknown agent "${String(agent)}"`, `use one of: ${STAGE_AGENTS.join(', ')}`);
+    // The model becomes one argv word after --model: no spaces, and no leading dash that reads as an option.
+    if (s.model !== undefined && !/^[^\s-]\S*$/u.test(s.model)) throw invalidInput(`${at}.model`, `stage "${s.name}": "${s.model}" is not a model name`, 'pass the model id the agent accepts, e.g. "sonnet" or "gpt-5-codex" (no spaces, not starting with -)');
     const stageDir = s.workDir ? resolve(workDir, s.workDir) : workDir;
     if (s.workDir) checkDir(`${at}.workDir`, stageDir, `stage "${s.name}"`);
     return {
       name: s.name,
       prompt: s.prompt,
-      agent: s.agent ?? 'claude',
+      agent,
       workDir: stageDir,
       dependsOn: [...new Set(s.dependsOn ?? [])],
       permissionMode: s.permissionMode,

@@ -1,3 +1,4 @@
+import { AGENT_ENV_PREFIXES } from '../agents/registry.js';
 import { SETTINGS } from '../config/settings.js';
 
 /**
@@ -14,7 +15,7 @@ const NAMES = new Set([
   'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TERM', 'COLORTERM', 'TZ', 'TMPDIR', 'TMUX_TMPDIR',
   'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
 ]);
-const PREFIXES = ['LC_', 'ANTHROPIC_', 'CLAUDE_', 'OPENAI_', 'CODEX_', 'GEMINI_', 'GOOGLE_', 'DISABLE_'];
+const PREFIXES = ['LC_', ...AGENT_ENV_PREFIXES];
 /** Settings marked secret, refused by name even if a prefix above ever matched one. */
 const SECRET_NAMES = new Set(SETTINGS.filter((s) => s.secret).map((s) => s.env));
 

@@ -2,7 +2,7 @@ import { AegisError } from '../errors.js';
 import type { TmuxServer } from '../tmux/server.js';
 import type { Logger } from '../util/log.js';
 import type { Observation, SessionObserver } from './observer.js';
-import type { AgentProfile } from './profiles.js';
+import type { AgentProfile } from '../agents/profile.js';
 import type { QueuedMessage, SessionRecord } from './store.js';
 import { boxHolds, samePrompt } from './text.js';
 
@@ -52,9 +52,9 @@ export class PromptDelivery {
     // An earlier attempt (this process, or another one: then only its enqueue time is known) may have
     // been submitted although it was not confirmed in time.
     const since = this.firstTyped.get(msg.id) ?? msg.createdAt;
-    // Hooks (Claude Code) or the agent's own log (Codex) show which prompts it took.
-    const submittedSince = (t: number) => (profile.hooks && obs.hookFacts.submitted.some((p) => p.at >= t && samePrompt(p.prompt, text))) || !!profile.promptTaken?.(s.argv, text, t, samePrompt);
-    const reportsSubmissions = profile.hooks || !!profile.promptTaken;
+    // The agent's prompt events or its own log show which prompts it took.
+    const submittedSince = (t: number) => (!!profile.events?.reportsPrompts && obs.hookFacts.submitted.some((p) => p.at >= t && samePrompt(p.prompt, text))) || !!profile.promptTaken?.(s.argv, text, t, samePrompt);
+    const reportsSubmissions = !!profile.events?.reportsPrompts || !!profile.promptTaken;
     if (msg.attempts > 1 && submittedSince(since)) return;
     // Without hooks nothing shows whether an earlier attempt (maybe another process's) was taken.
     if (msg.attempts > 1 && !reportsSubmissions) {

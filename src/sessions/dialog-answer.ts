@@ -1,4 +1,4 @@
-import type { KeyPlan } from '../agents/claude/dialog-keys.js';
+import type { KeyPlan } from '../agents/profile.js';
 import type { Dialog } from '../agents/types.js';
 import { AegisError } from '../errors.js';
 import type { Observation } from './observer.js';
@@ -91,7 +91,7 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
   }
   const gone = await deps.until((o) => !stillShown(o), LAST_WAIT_MS);
   if (gone) return gone;
-  throw new AegisError('timeout', `${what} is still open after pressing ${finalKeys.join(' ')} (up to ${MAX_PRESSES} times over ${(MAX_PRESSES * PRESS_SHOWS_MS + LAST_WAIT_MS) / 1000} s): Claude Code did not take the answer`, { fix });
+  throw new AegisError('timeout', `${what} is still open after pressing ${finalKeys.join(' ')} (up to ${MAX_PRESSES} times over ${(MAX_PRESSES * PRESS_SHOWS_MS + LAST_WAIT_MS) / 1000} s): the agent did not take the answer`, { fix });
 }
 
 /** Moves the cursor to option `target`, pressing the missing arrows again while the cursor has not moved. */

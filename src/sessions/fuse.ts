@@ -1,7 +1,6 @@
-import { DIALOG_STATE, looksLikeQuestion } from '../agents/claude/detect.js';
+import type { AgentStatus, HookFacts } from '../agents/profile.js';
+import { DIALOG_STATE, looksLikeQuestion } from '../agents/reading.js';
 import type { Dialog, ScreenReading, SessionState } from '../agents/types.js';
-import type { HookFacts } from './hook-events.js';
-import type { AgentStatus } from './status-file.js';
 
 export interface FusedState {
   state: SessionState;
@@ -11,16 +10,17 @@ export interface FusedState {
 }
 
 /**
- * Fuses four sources: the pane's life (tmux), the screen, the hooks, and Claude Code's status file
- * (`<config>/sessions/<pid>.json`). Each question has one authority; the next source is used only
+ * Fuses four sources: the pane's life (tmux), the screen, the agent's events (hooks, notify) and its
+ * status file (profile.statusSource). Each question has one authority; the next source is used only
  * where the one before cannot tell. (The transcript is read for turns and files, not for live state.)
  *
  *   question                          1st                       then                          then
  *   agent gone / exited               tmux (pane gone, dead)    SessionEnd hook               screen
  *   a dialog is open: kind, options   screen                    -                             -
  *   the dialog's tool and input       PermissionRequest hook    screen                        -
- *   working / idle                    screen                    status file, when written     previous state
- *                                                               after the screen last changed
+ *   working / idle                    screen                    status file, when written     a reported turn end
+ *                                                               after the screen last changed newer than both, else
+ *                                                                                             the previous state
  *   plain-text question vs idle       Stop hook's last message  screen's last message, only   -
  *                                     (of the latest turn)      if no later prompt replaced it
  *   agent version                     status file               -                             -
@@ -73,6 +73,12 @@ export function fuse(opts: {
       const status = opts.status?.updatedAt !== undefined && opts.status.updatedAt > (opts.screenChangedAt ?? Infinity) ? opts.status.status : undefined;
       if (status === 'busy') return { state: 'working' };
       if (status === 'idle') return { state: 'idle' };
+      // A turn end the agent reported (Stop hook, Codex notify) after the screen last changed and
+      // after the last prompt: the turn is over even though the screen cannot say so yet.
+      const stop = facts.lastStop;
+      if (!status && stop && stop.at > (opts.screenChangedAt ?? Infinity) && stop.at >= (facts.lastPromptAt ?? 0)) {
+        return { state: stop.message && looksLikeQuestion(stop.message) ? 'asking' : 'idle', lastAssistant: stop.message };
+      }
       return { state: previous === 'starting' ? 'idle' : previous };
     }
     case 'idle': {
@@ -98,7 +104,7 @@ export function fuse(opts: {
   }
 }
 
-/** Letters and digits only: what survives Claude Code rendering Markdown and wrapping lines. */
+/** Letters and digits only: what survives an agent rendering Markdown and wrapping lines. */
 const words = (text: string): string => text.replace(/[^\p{L}\p{N}]+/gu, '');
 
 /** Whether the screen's text `shown` is (the end of) `message`, the screen showing only its tail. */

@@ -4,7 +4,7 @@ import type { Logger } from '../util/log.js';
 import { ControlClient } from '../tmux/control.js';
 import { HUB_SESSION, type TmuxServer } from '../tmux/server.js';
 import { SessionObserver, type Observation } from './observer.js';
-import { PROFILES, type AgentName } from './profiles.js';
+import { profileOf } from '../agents/registry.js';
 import type { SessionStore } from './store.js';
 import { procStat } from './process-tree.js';
 
@@ -163,7 +163,7 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
     const s = this.store.get(sessionId);
     if (!s?.tmuxPane) return undefined;
     await this.ensureControl().catch((err) => this.log.warn('tmux control connection failed', { error: (err as Error).message }));
-    const profile = PROFILES[s.agent as AgentName] ?? PROFILES.custom;
+    const profile = profileOf(s.agent);
     // xterm loads on first use: a CLI command that never looks at a screen does not pay for it.
     const { TerminalScreen } = await import('../terminal/screen.js');
     const screen = new TerminalScreen(width ?? this.tmux.size.width, height ?? this.tmux.size.height);

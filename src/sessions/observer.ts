@@ -2,23 +2,21 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { ScreenReading, SessionState } from '../agents/types.js';
 import type { TerminalScreen } from '../terminal/screen.js';
 import { fuse, type FusedState } from './fuse.js';
-import { emptyFacts, foldHookEvent, type HookEvent, type HookFacts } from './hook-events.js';
+import { emptyFacts, type AgentProfile, type AgentReader, type AgentStatus, type AgentStatusSource, type HookFacts } from '../agents/profile.js';
 import { JsonlTail } from './jsonl-tail.js';
-import type { AgentProfile, AgentReader } from './profiles.js';
 import type { SessionRecord } from './store.js';
-import { AgentStatusFile, configDirOfTranscript, statusBelongs, type AgentStatus } from './status-file.js';
 import { settleWithin } from '../util/settle.js';
 
 /** How long output must settle before the screen is read: one frame of a redraw, not a poll. */
 const DEBOUNCE_MS = 8;
-/** How long a first reading waits for the agent's version (`claude --version`, cached per binary). */
+/** How long a first reading waits for the agent's version (its `--version`, cached per binary). */
 const READER_WAIT_MS = 3_000;
 /** After this much silence, check whether the pane's process is still alive. */
 const QUIET_CHECK_MS = 1600;
 
 export interface Observation extends FusedState {
   reading: ScreenReading;
-  /** The running agent's version, from its status file (Claude Code), once found. */
+  /** The running agent's version, from its status source, once found. */
   agentVersion?: string;
   at: number;
   /** The screen's content changed (spinner and timers excluded) at this time. */
@@ -33,7 +31,7 @@ export interface ObserverDeps {
   /** The pane's process status; undefined when the pane no longer exists. */
   paneStatus(paneId: string): Promise<{ dead: boolean; deadStatus?: number; width: number; height: number } | undefined>;
   onObservation(o: Observation): void;
-  /** The agent finished a turn: a Stop hook, or (agents without hooks) working → idle. */
+  /** The agent finished a turn: its event source says so, or (agents without one) working → idle. */
   onTurnFinished(turn: { at: number; message?: string }): void;
   onError(err: Error): void;
 }
@@ -46,18 +44,15 @@ function sameScreen(captured: string, lines: string[]): boolean {
   return a.length === b.length && a.every((l, i) => l === b[i]);
 }
 
-/** Lines that change while nothing real happens (spinner glyph, elapsed seconds, token counts). */
-const ANIMATED = /esc to interrupt|^\s*[·✢✳✶✻✽*]\s+\S+…|\(\d+s\b|Running… \(/;
-
 /**
  * Watches one session's pane: a terminal emulator fed with the pane's output as it happens, the
- * hooks file as it grows, and the pane's life. Every change is read (debounced to one frame) and
+ * agent's event file as it grows, and the pane's life. Every change is read (debounced to one frame) and
  * fused into a state; nothing runs while the agent is quiet except one liveness check.
  */
 export class SessionObserver {
   private facts: HookFacts = emptyFacts();
-  private readonly hooks?: JsonlTail<HookEvent>;
-  private readonly status?: AgentStatusFile;
+  private readonly events?: JsonlTail<Record<string, unknown>>;
+  private readonly status?: AgentStatusSource;
   private hookWatcher?: FSWatcher;
   private debounce?: NodeJS.Timeout;
   private quietTimer?: NodeJS.Timeout;
@@ -90,21 +85,17 @@ export class SessionObserver {
     this.state = session.state;
     this.everReady = session.state !== 'starting';
     this.startReader();
-    if (session.hooksFile && profile.hooks) {
-      this.hooks = new JsonlTail<HookEvent>(session.hooksFile);
-      for (const e of this.hooks.readNew()) this.facts = foldHookEvent(this.facts, e);
+    const eventsFile = profile.events?.file(session);
+    if (eventsFile && profile.events) {
+      this.events = new JsonlTail<Record<string, unknown>>(eventsFile);
+      for (const e of this.events.readNew()) this.facts = profile.events.fold(this.facts, e, session);
       try {
-        this.hookWatcher = watch(session.hooksFile, () => this.onHooks());
+        this.hookWatcher = watch(eventsFile, () => this.onHooks());
       } catch (err) {
         deps.onError(err as Error);
       }
     }
-    // Claude Code's status file is named by its pid: the pane's, as Aegis starts it through `env` (exec).
-    if (profile.name === 'claude' && session.panePid && session.transcriptPath) {
-      const pid = session.panePid;
-      const dir = `${configDirOfTranscript(session.transcriptPath)}/sessions`;
-      this.status = new AgentStatusFile(dir, pid, (s) => statusBelongs(s, pid, [session.agentSessionId, this.facts.sessionId]), () => this.schedule());
-    }
+    this.status = profile.statusSource?.(session, () => [session.agentSessionId, this.facts.sessionId], () => this.schedule());
   }
 
   /** Reads with the rules for the agent's version from now on, and reads the screen again. */
@@ -126,7 +117,7 @@ export class SessionObserver {
     return this.facts;
   }
 
-  /** Claude Code's own status (its status file), when found and checked to be this agent's. */
+  /** The agent's own status (profile.statusSource), when found and checked to be this agent's. */
   get agentStatus(): AgentStatus | undefined {
     return this.status?.current();
   }
@@ -168,12 +159,15 @@ export class SessionObserver {
   }
 
   onHooks(): void {
-    if (!this.hooks || this.disposed) return;
-    const events = this.hooks.readNew();
+    const fold = this.profile.events?.fold;
+    if (!this.events || !fold || this.disposed) return;
+    const events = this.events.readNew();
     if (!events.length) return;
     for (const e of events) {
-      this.facts = foldHookEvent(this.facts, e);
-      if (e.hook_event_name === 'Stop') this.deps.onTurnFinished({ at: e.aegis_t, message: e.last_assistant_message });
+      const before = this.facts.lastStop;
+      this.facts = fold(this.facts, e, this.session);
+      const stop = this.facts.lastStop;
+      if (stop && stop !== before) this.deps.onTurnFinished({ at: stop.at, message: stop.message });
     }
     this.schedule();
   }
@@ -224,7 +218,8 @@ export class SessionObserver {
     if (this.disposed) return undefined;
     const now = Date.now();
     const lines = this.screen.lines();
-    const signature = lines.filter((l) => !ANIMATED.test(l)).join('\n');
+    const animated = this.profile.animated;
+    const signature = (animated ? lines.filter((l) => !animated.test(l)) : lines).join('\n');
     if (signature !== this.signature) {
       this.signature = signature;
       this.contentChangedAt = now;
@@ -233,7 +228,7 @@ export class SessionObserver {
     const status = this.status?.current();
     const fused = fuse({ paneGone: this.paneGone, paneDead: this.paneDead, reading, facts: this.facts, status, screenChangedAt: this.contentChangedAt, previous: this.state, everReady: this.everReady });
     if (fused.state !== 'starting') this.everReady = true;
-    if (!this.profile.hooks && this.state === 'working' && fused.state === 'idle') this.deps.onTurnFinished({ at: now });
+    if (!this.events && this.state === 'working' && fused.state === 'idle') this.deps.onTurnFinished({ at: now });
     this.state = fused.state;
     this.last = { ...fused, reading, agentVersion: status?.version ?? this.last?.agentVersion, at: now, contentChangedAt: this.contentChangedAt };
     this.deps.onObservation(this.last);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerKeys, approveKeys, rejectKeys, type KeyPlan } from '../agents/claude/dialog-keys.js';
-import { TranscriptReader } from '../agents/claude/transcript.js';
+import type { AgentName, AgentProfile, AgentTranscript, KeyPlan } from '../agents/profile.js';
+import { PROFILES, profileOf } from '../agents/registry.js';
 import type { Dialog, SessionState } from '../agents/types.js';
 import type { App } from '../app.js';
 import { acquireLease, leaseHolder, newHolder } from '../db/lease.js';
@@ -10,7 +10,6 @@ import { AegisError, invalidInput, notFound } from '../errors.js';
 import { TmuxServer } from '../tmux/server.js';
 import { SessionMonitor, type StateChange } from './monitor.js';
 import type { Observation, SessionObserver } from './observer.js';
-import { PROFILES, type AgentName, type AgentProfile } from './profiles.js';
 import { SessionStore, type QueuedMessage, type SessionRecord } from './store.js';
 import { agentBaseEnv, agentMaySee } from './agent-env.js';
 import { checkText, checkTypedAnswer } from './text.js';
@@ -62,7 +61,7 @@ export class SessionService {
   /** Deliveries this process is typing now: by session (one at a time) and by message id. */
   private readonly delivering = new Map<string, Promise<SendResult>>();
   private readonly inflight = new Map<number, Promise<SendResult>>();
-  private readonly readers = new Map<string, TranscriptReader>();
+  private readonly readers = new Map<string, AgentTranscript>();
   private readonly delivery: PromptDelivery;
 
   constructor(private readonly app: App) {
@@ -129,17 +128,26 @@ export class SessionService {
   }
 
   /** One incremental reader per session, so repeated reads only parse what was appended. */
-  transcript(sessionId: string, path: string): TranscriptReader {
+  transcript(sessionId: string, path: string): AgentTranscript {
     let reader = this.readers.get(sessionId);
     if (!reader || reader.path !== path) {
-      reader = new TranscriptReader(path, { effect: this.profileOf(this.store.get(sessionId)).transcriptEffect });
+      const profile = this.profileOf(this.store.get(sessionId));
+      if (!profile.openTranscript) throw new AegisError('conflict', `agent ${profile.name} keeps no conversation log Aegis can read`, { field: 'id', fix: 'read the pane instead (session_get shows the screen state)' });
+      reader = profile.openTranscript(path);
       this.readers.set(sessionId, reader);
     }
     return reader;
   }
 
   private profileOf(s: SessionRecord | undefined): AgentProfile {
-    return PROFILES[s?.agent as AgentName] ?? PROFILES.custom;
+    return profileOf(s?.agent);
+  }
+
+  /** The keys that answer the session's dialogs; only agents with dialogs show one to answer. */
+  private dialogKeys(s: SessionRecord): NonNullable<AgentProfile['dialogKeys']> {
+    const keys = this.profileOf(s).dialogKeys;
+    if (!keys) throw new AegisError('conflict', `agent ${s.agent} shows no dialogs Aegis can answer`, { field: 'id', fix: 'send the answer as a prompt with session_send' });
+    return keys;
   }
 
   resolve(ref: string): SessionRecord {
@@ -314,7 +322,7 @@ export class SessionService {
 
   private async deliverClaimed(s: SessionRecord, obs: SessionObserver, msg: QueuedMessage): Promise<SendResult> {
     try {
-      await this.delivery.deliver(s, obs, PROFILES[s.agent as AgentName] ?? PROFILES.custom, msg);
+      await this.delivery.deliver(s, obs, this.profileOf(s), msg);
       this.delivery.forget(msg.id);
       this.store.finishMessage(msg.id, true, Date.now());
       if (msg.text === s.initialPrompt) this.store.update(s.id, { promptDelivered: true });
@@ -421,14 +429,14 @@ export class SessionService {
 
   async approve(ref: string, scope: 'once' | 'always'): Promise<{ state: SessionState; dialog: Dialog; chose: string }> {
     const { session, observer, dialog } = await this.dialogOf(ref);
-    const plan = (this.profileOf(session).dialogKeys?.approve ?? approveKeys)(dialog, scope);
+    const plan = this.dialogKeys(session).approve(dialog, scope);
     const state = await this.pressAndSettle(session, observer, plan, dialog);
     return { state, dialog, chose: plan.label ?? plan.keys.join(' ') };
   }
 
   async reject(ref: string, reason?: string): Promise<{ state: SessionState; dialog: Dialog; followUp?: SendResult }> {
     const { session, observer, dialog } = await this.dialogOf(ref);
-    let state = await this.pressAndSettle(session, observer, (this.profileOf(session).dialogKeys?.reject ?? rejectKeys)(dialog), dialog);
+    let state = await this.pressAndSettle(session, observer, this.dialogKeys(session).reject(dialog), dialog);
     if (reason && state === 'working') {
       // The agent winds the refused tool call down before it takes input; the reason should be its
       // next prompt, not a message queued behind a transient spinner.
@@ -448,7 +456,7 @@ export class SessionService {
       }
       throw new AegisError('conflict', `session ${session.name} is not asking anything (state: ${session.state})`, { field: 'id', fix: 'wait for state asking (session_wait), or use session_send' });
     }
-    const plan = (this.profileOf(session).dialogKeys?.answer ?? answerKeys)(dialog, choice);
+    const plan = this.dialogKeys(session).answer(dialog, choice);
     if (plan.text) plan.text = checkTypedAnswer('answer', plan.text);
     const state = await this.pressAndSettle(session, observer!, plan, dialog);
     return { state, answeredWith: plan.label ?? String(choice) };
@@ -460,12 +468,12 @@ export class SessionService {
   async interrupt(ref: string, key: 'interrupt' | 'escape'): Promise<{ state: SessionState; inputText: string }> {
     const { session, observer } = await this.fresh(ref);
     if (!observer) throw new AegisError('conflict', `session ${session.name} has ${session.state}`, { field: 'id', fix: 'nothing to interrupt; start a new session' });
-    const profile = PROFILES[session.agent as AgentName] ?? PROFILES.custom;
+    const profile = this.profileOf(session);
     const keys = key === 'interrupt' ? profile.keys.interrupt : profile.keys.escape;
     const stopped = (since: number) => (o: Observation) => o.at > since && o.state !== 'working' && o.state !== 'stalled';
-    // Claude Code ignores keys while its UserPromptSubmit hooks run: let the hook of the prompt we
-    // typed last finish before pressing, or the key is lost and the turn runs on.
-    if (profile.hooks && observer.typedAt > (observer.hookFacts.lastPromptAt ?? 0)) {
+    // An agent that reports prompts may ignore keys while it runs its prompt hooks (Claude Code's
+    // UserPromptSubmit): let the event of the prompt we typed last arrive first, or the key is lost.
+    if (profile.events?.reportsPrompts && observer.typedAt > (observer.hookFacts.lastPromptAt ?? 0)) {
       await this.until(observer, () => (observer.hookFacts.lastPromptAt ?? 0) >= observer.typedAt, 5_000);
     }
     const wasWorking = ['working', 'stalled'].includes(observer.last?.state ?? '');
@@ -477,7 +485,7 @@ export class SessionService {
       if (await this.until(observer, stopped(sent), 1_500)) break;
       if (!['working', 'stalled'].includes(observer.last?.state ?? '')) break;
     }
-    // Claude Code redraws in steps (the turn is removed, then the prompt put back), slower under load:
+    // Agents redraw in steps (Claude Code removes the turn, then puts the prompt back), slower under load:
     // a stopped turn ends with its prompt back in the box or an "Interrupted" line; then report the
     // screen once it has stopped changing, not the first frame after the key.
     if (wasWorking) await this.until(observer, (o) => o.reading.inputText !== '' || o.reading.interrupted === true, 1_500);

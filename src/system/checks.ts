@@ -6,4 +6,8 @@ export interface Check {
   required: boolean;
   detail: string;
   fix?: string;
+  /** Agent checks: the installed version and the screen rule set it gets. */
+  agentVersion?: string;
+  rules?: string;
+  rulesExact?: boolean;
 }

@@ -1,8 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { rulesFor } from '../agents/claude/rule-sets.js';
-import { codexRulesFor } from '../agents/codex/screen-rules.js';
-import { geminiRulesFor } from '../agents/gemini/screen-rules.js';
 import { geminiVersion } from '../agents/gemini/version.js';
+import { PROFILES } from '../agents/registry.js';
 import type { App } from '../app.js';
 import { maskSetting } from '../config/load.js';
 import { integrationChecks } from '../integrations/report.js';
@@ -55,10 +53,11 @@ async function agentCheck(app: App, agent: (typeof AGENTS)[number]): Promise<Che
   const known = agent === 'gemini' ? await geminiVersion(path, app.env) : undefined;
   const r = known ? { exitCode: 0, stdout: known, stderr: '' } : await execa(path, ['--version'], { reject: false, timeout: 10_000, env: { DISABLE_AUTOUPDATER: '1' } });
   const version = (r.stdout || r.stderr).split('\n')[0]?.trim() || 'unknown version';
-  // Screen rules per release: say which set this one gets (Claude Code and Gemini CLI by version; Codex has one set).
-  const semver = /^\d+\.\d+\.\d+/.exec(version)?.[0];
-  const rules = r.exitCode !== 0 ? '' : agent === 'claude' ? `; screen ${rulesFor(semver).note}` : agent === 'codex' ? `; screen rules ${codexRulesFor().version}` : `; screen rules ${geminiRulesFor(semver).version}`;
-  return { name: `agent ${agent}`, ok: r.exitCode === 0, required: false, detail: `${path}: ${version}${rules}`, fix: r.exitCode === 0 ? undefined : `\`${path} --version\` failed; reinstall it` };
+  if (r.exitCode !== 0) return { name: `agent ${agent}`, ok: false, required: false, detail: `${path}: ${version}`, fix: `\`${path} --version\` failed; reinstall it` };
+  // Screen rules per release: say which set this version gets (the agent's profile decides).
+  const agentVersion = /\d+\.\d+\.\d+/.exec(version)?.[0];
+  const rules = PROFILES[agent].rulesFor?.(agentVersion);
+  return { name: `agent ${agent}`, ok: true, required: false, detail: `${path}: ${version}${rules ? `; screen ${rules.note}` : ''}`, agentVersion, rules: rules?.rules, rulesExact: rules?.exact };
 }
 
 function databaseCheck(app: App): Check {

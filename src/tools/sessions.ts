@@ -7,7 +7,8 @@ import { footer, onTerminal, renderDefault, table } from '../cli/render.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { renderMemoryBlock } from '../memory/render.js';
 import { MEMORY_LIMITS } from '../memory/store.js';
-import { AGENTS } from '../sessions/profiles.js';
+import { AGENTS } from '../agents/profile.js';
+import { profileOf } from '../agents/registry.js';
 import type { SessionService, CreateOptions } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
 import { mapBounded } from '../util/pool.js';
@@ -65,6 +66,13 @@ async function createOne(app: App, input: z.infer<typeof createInput>) {
     transcriptPath: r.session.transcriptPath,
     attach: attachCommand(svc, r.session),
   };
+}
+
+/** The rules of an agent read by pane activity alone (it has no version-specific reader). */
+function activityRules(agent: string): { version: string; exact: boolean; note: string } | undefined {
+  const profile = profileOf(agent);
+  const choice = profile.reader ? undefined : profile.rulesFor?.(undefined);
+  return choice && { version: choice.rules, exact: choice.exact, note: choice.note };
 }
 
 const attachCommand = (svc: SessionService, s: SessionRecord) => `tmux -L ${svc.tmux.target.socket} attach -t ${s.tmuxWindow ?? s.name}`;
@@ -165,7 +173,7 @@ const sessionGet = defineTool({
     screenRules: z
       .object({ version: z.string(), exact: z.boolean(), note: z.string() })
       .optional()
-      .describe('The screen rule set reading this agent; exact false when it was not verified on the running version'),
+      .describe("The screen rule set reading this agent; exact false when it was not verified on the running version; version 'activity' for agents read by pane activity only"),
     transcriptPath: z.string().optional(),
     pane: z.object({ id: z.string().optional(), width: z.number().optional(), height: z.number().optional() }),
     permissionMode: z.string(),
@@ -188,7 +196,7 @@ const sessionGet = defineTool({
       queuedMessages: svc.store.queued(s.id).map((m) => ({ id: m.id, text: m.text, status: m.status, createdAt: iso(m.createdAt) })),
       agentSessionId: s.agentSessionId,
       agentVersion: observer?.last?.agentVersion ?? observer?.reader?.agentVersion,
-      screenRules: observer?.reader && { version: observer.reader.rules, exact: observer.reader.rulesExact, note: observer.reader.rulesNote },
+      screenRules: observer?.reader ? { version: observer.reader.rules, exact: observer.reader.rulesExact, note: observer.reader.rulesNote } : activityRules(s.agent),
       transcriptPath: svc.transcriptPath(s),
       pane: { id: s.tmuxPane, width: observer?.screen.cols, height: observer?.screen.rows },
       permissionMode: s.permissionMode,

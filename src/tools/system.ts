@@ -51,6 +51,9 @@ const checkSchema = z.object({
   required: z.boolean(),
   detail: z.string(),
   fix: z.string().optional(),
+  agentVersion: z.string().optional().describe('Agent checks: the installed version'),
+  rules: z.string().optional().describe("Agent checks: the screen rule set that version gets ('activity' = state from pane activity only)"),
+  rulesExact: z.boolean().optional().describe('Agent checks: the rule set was verified on this very version'),
 });
 
 const systemDoctor = defineTool({

@@ -4,6 +4,7 @@ import { benchCliCold } from './cli-cold.js';
 import { benchDeliveryUnderLoad } from './delivery-load.js';
 import { benchDialogDetails } from './dialog-details.js';
 import { benchAnswers } from './answers.js';
+import { benchCodex } from './codex.js';
 import { benchFrame } from './frame.js';
 import { benchIntegrations } from './integrations.js';
 import { benchHealth, benchToolList } from './mcp-lean.js';
@@ -18,6 +19,7 @@ const all: Record<string, () => Promise<void>> = {
   'cli-cold': () => benchCliCold(10),
   detection: () => benchDetection(60),
   'detection-codex': () => benchDetection(60, 'codex'),
+  codex: () => benchCodex(Number(process.env.AEGIS_BENCH_TURNS ?? 10), Number(process.env.AEGIS_BENCH_SENDS ?? 20)),
   'dialog-details': () => benchDialogDetails(10),
   delivery: () => benchDelivery(200),
   'delivery-load': () => benchDeliveryUnderLoad(Number(process.env.AEGIS_BENCH_SENDS ?? 300)),

@@ -88,6 +88,8 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
   it('ag doctor shows the Codex version and its screen rules', async () => {
     const r = await runCli(['doctor'], t.env);
     expect(r.stdout).toMatch(/codex-cli 0\.171\.0; screen rules 0\.171\.0/);
+    const json = JSON.parse((await runCli(['doctor', '--json'], t.env)).stdout) as { checks: { name: string }[] };
+    expect(json.checks.find((c) => c.name === 'agent codex')).toMatchObject({ ok: true, agentVersion: '0.171.0', rules: '0.171.0', rulesExact: true });
   });
 
   it('a 3-line prompt arrives as one prompt', async () => {

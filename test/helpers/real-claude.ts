@@ -34,14 +34,14 @@ export interface RealClaudeWorld {
 /**
  * Everything a test needs to drive the real Claude Code offline through Aegis: a fake Messages API,
  * a private HOME that trusts a fresh work folder, a private Aegis home and tmux socket, and a real
- * MCP client connected to the built `ag mcp`, launching the given Claude Code release. Pass `home.env`
- * as session_create's env.
+ * MCP client connected to the built `ag mcp`, launching the given Claude Code release (`extraEnv`:
+ * more Aegis settings, e.g. another agent's command). Pass `home.env` as session_create's env.
  */
-export async function startRealClaudeWorld(prefix: string, release: ClaudeRelease = '2.1.197'): Promise<RealClaudeWorld> {
+export async function startRealClaudeWorld(prefix: string, release: ClaudeRelease = '2.1.197', extraEnv: Record<string, string> = {}): Promise<RealClaudeWorld> {
   const fake = await startFakeAnthropic();
   const workDir = realpathSync(mkdtempSync(join(tmpdir(), `aegis-${prefix}-`)));
   const home = await prepareClaudeHome({ workDirs: [workDir], apiKey: 'sk-ant-test-0123456789abcdefghijklmnop', baseUrl: fake.url });
-  const t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: CLAUDE_RELEASES[release], AEGIS_STALL_SECONDS: '600' });
+  const t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: CLAUDE_RELEASES[release], AEGIS_STALL_SECONDS: '600', ...extraEnv });
   const world: RealClaudeWorld = {
     fake,
     home,

@@ -15,6 +15,8 @@ export interface AttemptOut {
 export interface StageOut {
   name: string;
   status: string;
+  agent: string;
+  model?: string;
   attempts: number;
   maxAttempts: number;
   sessionId?: string;

@@ -40,10 +40,28 @@ describe('screen rules chosen by the agent version', () => {
     }, { timeoutMs: 15_000, what: 'session_get to name the screen rules' });
   }
 
-  it('session_get names the version and its verified rule set', async () => {
+  /** The `agent <name>` check of `ag doctor --json`. */
+  async function doctorCheck(env: Record<string, string>, agent: string): Promise<Record<string, unknown> | undefined> {
+    const doctor = await runCli(['doctor', '--json'], env);
+    return (JSON.parse(doctor.stdout) as { checks: Record<string, unknown>[] }).checks.find((c) => c.name === `agent ${agent}`);
+  }
+
+  it('session_get and ag doctor name the version and its verified rule set', async () => {
     const got = await sessionWith(FAKE_CLAUDE);
     expect(got.agentVersion).toBe('2.1.197');
     expect(got.screenRules).toEqual({ version: '2.1.197', exact: true, note: 'rules 2.1.197 (verified on 2.1.197)' });
+    expect(await doctorCheck(worlds[worlds.length - 1]!.t.env, 'claude')).toMatchObject({ ok: true, agentVersion: '2.1.197', rules: '2.1.197', rulesExact: true });
+  });
+
+  it('an agent without screen rules says in session_get that it is read by activity', async () => {
+    const t = makeTestEnv();
+    const mcp = await connectMcp(t.env);
+    worlds.push({ t, mcp });
+    const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir: mkdtempSync(join(tmpdir(), 'aegis-work-')), agent: 'shell' });
+    const got = await call<Got>(mcp.client, 'session_get', { id: s.id });
+    expect(got.agentVersion).toBeUndefined();
+    expect(got.screenRules).toMatchObject({ version: 'activity', exact: true });
+    expect(got.screenRules?.note).toMatch(/^no screen rules: working while output flows, idle after 1\.5 s of quiet$/);
   });
 
   it('a version newer than every rule set gets the newest set and says so, in session_get and ag doctor', async () => {
@@ -58,5 +76,6 @@ describe('screen rules chosen by the agent version', () => {
     worlds.push({ t, mcp: { close: async () => undefined } as Awaited<ReturnType<typeof connectMcp>> });
     const doctor = await runCli(['doctor', '--json'], t.env);
     expect(doctor.stdout).toContain('screen rules 2.1.332, running 2.1.400 (newer than every rule set)');
+    expect(await doctorCheck(t.env, 'claude')).toMatchObject({ agentVersion: '2.1.400', rules: '2.1.332', rulesExact: false });
   });
 });

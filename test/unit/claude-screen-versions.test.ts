@@ -9,7 +9,7 @@ import { CLAUDE_2_1_197, CLAUDE_2_1_332 } from '../../src/agents/claude/screen-r
 import { claudeVersion } from '../../src/agents/claude/version.js';
 import type { Dialog, ScreenReading } from '../../src/agents/types.js';
 import { fuse } from '../../src/sessions/fuse.js';
-import { emptyFacts } from '../../src/sessions/hook-events.js';
+import { emptyFacts } from '../../src/agents/profile.js';
 import { TerminalScreen } from '../../src/terminal/screen.js';
 import { CLAUDE_RELEASES } from '../helpers/real-claude.js';
 

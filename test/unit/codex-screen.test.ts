@@ -70,4 +70,11 @@ describe('Codex 0.171.0 screens (real captures)', () => {
     expect(r.inputText).toBe('run shell');
     expect(r.state).toBe('idle');
   });
+
+  it('a prompt with blank lines in the composer is read whole (delivery compares it with what was typed)', () => {
+    const lines = screen('10-enter-at-once-is-newline');
+    const at = lines.findIndex((l) => l.startsWith('› run shell'));
+    lines.splice(at + 1, 0, '', '  - item one', '  - item two', '', '  End.');
+    expect(detectCodexScreen(lines).inputText).toBe('run shell\n\n- item one\n- item two\n\nEnd.');
+  });
 });

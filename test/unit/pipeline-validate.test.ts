@@ -57,6 +57,20 @@ describe('pipeline validation', () => {
     expect(spec.stages[0]).toMatchObject({ retries: 0, timeoutSec: 1800 });
   });
 
+  it('keeps each stage\'s own agent and model (plan with Claude, implement with Codex)', () => {
+    const spec = validatePipeline(pipeline([{ name: 'plan', prompt: 'Plan it', model: 'sonnet[1m]' }, { name: 'build', prompt: 'Build {{stages.plan.output}}', dependsOn: ['plan'], agent: 'codex', model: 'gpt-5-codex' }]), ctx);
+    expect(spec.stages.map((s) => [s.agent, s.model])).toEqual([['claude', 'sonnet[1m]'], ['codex', 'gpt-5-codex']]);
+  });
+
+  it('refuses an agent it does not know and a model that would read as an option, naming the stage', () => {
+    const agent = failure(pipeline([{ name: 'plan', prompt: 'Plan it' }, { name: 'build', prompt: 'Build', agent: 'aider' as never }]));
+    expect(agent.field).toBe('stages[1].agent');
+    expect(agent.message).toContain('stage "build": unknown agent "aider"');
+    expect(agent.fix).toBe('use one of: claude, codex, gemini, shell');
+    const model = failure(pipeline([{ name: 'plan', prompt: 'Plan it', model: '--dangerously-skip-permissions' }]));
+    expect(model.field).toBe('stages[0].model');
+  });
+
   it('leaves double braces that are not references alone', () => {
     expect(() => validatePipeline(pipeline([{ name: 'a', prompt: 'Render {{name}} and {{ count }} in the template' }]), ctx)).not.toThrow();
   });

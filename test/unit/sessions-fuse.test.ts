@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ScreenReading } from '../../src/agents/types.js';
 import { fuse } from '../../src/sessions/fuse.js';
-import { emptyFacts, foldHookEvent, type HookEvent, type HookFacts } from '../../src/sessions/hook-events.js';
+import { emptyFacts, type AgentStatus, type HookFacts } from '../../src/agents/profile.js';
+import { foldHookEvent, type HookEvent } from '../../src/agents/claude/hook-events.js';
 import { procStat } from '../../src/sessions/process-tree.js';
-import { AgentStatusFile, configDirOfTranscript, parseAgentStatus, statusBelongs, type AgentStatus } from '../../src/sessions/status-file.js';
+import { AgentStatusFile, configDirOfTranscript, parseAgentStatus, statusBelongs } from '../../src/agents/claude/status-file.js';
 import { waitFor } from '../helpers/wait.js';
 
 const QUESTION = 'I can change **one** of them.\n\nWhich file should I change?';
@@ -71,6 +72,16 @@ describe('fuse: the status file ranks below the screen', () => {
     expect(fused(blank, emptyFacts(), status('idle'), 'working').state).toBe('idle');
     expect(fused(blank, emptyFacts(), status('waiting'), 'working').state).toBe('working');
     expect(fused(blank, emptyFacts(), undefined, 'working').state).toBe('working');
+  });
+
+  it('without a status, a reported turn end newer than the screen and the last prompt ends the turn (idle, or asking)', () => {
+    const stopped = (message: string, at: number): HookFacts => ({ ...emptyFacts(), lastPromptAt: 900, lastStop: { at, message } });
+    expect(fused(blank, stopped('Done.', 2_000), undefined, 'working')).toMatchObject({ state: 'idle', lastAssistant: 'Done.' });
+    expect(fused(blank, stopped(QUESTION, 2_000), undefined, 'working').state).toBe('asking');
+    // Older than the screen's last change: that frame may be the next turn being drawn.
+    expect(fused(blank, stopped('Done.', 500), undefined, 'working').state).toBe('working');
+    // A newer status file still decides first.
+    expect(fused(blank, stopped('Done.', 2_000), status('busy'), 'working').state).toBe('working');
   });
 
   it('never overrides a readable screen', () => {

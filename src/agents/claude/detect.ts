@@ -1,4 +1,5 @@
 import type { Dialog, DialogOption, PermissionMode, ScreenReading } from '../types.js';
+import { DIALOG_STATE } from '../reading.js';
 import { CLAUDE_2_1_197, type ClaudeScreenRules, type PermissionDialogRule } from './screen-rules.js';
 
 /**
@@ -69,28 +70,6 @@ export function detectClaudeScreen(lines: string[], rules: ClaudeScreenRules = C
   }
   return reading;
 }
-
-/**
- * A heuristic for "the agent ended its turn by asking something": the last sentence ends with `?`.
- * A list of choices after the question ("1. Red", "- Blue") does not hide it.
- */
-export function looksLikeQuestion(text: string): boolean {
-  const lines = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-  while (lines.length > 1 && /^(?:\d+[.)]|[-*•])\s/u.test(lines[lines.length - 1]!)) lines.pop();
-  const last = (lines[lines.length - 1] ?? '').replace(/[\s*_`"'”’)\]]+$/u, '');
-  return /[?？]$/u.test(last);
-}
-
-/** The state a dialog puts the agent in; a setup dialog, like a permission, waits for a yes/no. */
-export const DIALOG_STATE: Record<Dialog['kind'], NonNullable<ScreenReading['state']>> = {
-  setup: 'permission_prompt',
-  permission: 'permission_prompt',
-  question: 'asking',
-  plan: 'plan',
-};
 
 // ---------- input box ----------
 

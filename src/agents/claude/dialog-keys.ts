@@ -1,4 +1,5 @@
 import { invalidInput } from '../../errors.js';
+import type { KeyPlan } from '../profile.js';
 import type { Dialog, DialogOption } from '../types.js';
 import { CLAUDE_2_1_197, type ClaudeAnswerRules } from './screen-rules.js';
 
@@ -6,18 +7,10 @@ import { CLAUDE_2_1_197, type ClaudeAnswerRules } from './screen-rules.js';
  * Which keys answer a dialog, decided from the options the screen shows (never from fixed
  * positions: option lists differ per tool and per version).
  *
- * `keys` are tmux key names sent first; `text`, when present, is typed literally afterwards and
- * submitted with Enter by the caller. `label` is the option chosen, for reports.
- *
  * Claude Code 2.1.197 answers a numbered option at once on its digit (no Enter), so a choice is a
  * single digit. A free-text option is reached with arrow keys instead: a digit would pick it
- * without text.
+ * without text. (Each function returns a KeyPlan.)
  */
-export interface KeyPlan {
-  keys: string[];
-  text?: string;
-  label?: string;
-}
 
 /**
  * Approves with the least privilege that fits `scope`: `once` = a "Yes" that grants nothing beyond

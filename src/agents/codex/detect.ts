@@ -46,7 +46,8 @@ function composerText(screen: string[], at: number, footer: number, rules: Codex
   const rest: string[] = [];
   for (let i = at + 1; i < footer; i++) {
     const l = screen[i]!;
-    if (!l.startsWith('  ') || /^\s{2}(\?|←) /.test(l)) break;
+    // A blank line of the prompt is drawn empty (rows are read trimmed); trailing ones are dropped below.
+    if (l !== '' && (!l.startsWith('  ') || /^\s{2}(\?|←) /.test(l))) break;
     rest.push(l.slice(2));
   }
   while (rest.length && !rest[rest.length - 1]!.trim()) rest.pop();

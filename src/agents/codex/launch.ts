@@ -1,5 +1,7 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../content/paths.js';
+import type { HookFacts } from '../profile.js';
 
 /**
  * A private CODEX_HOME per session (fixtures/codex-0.171.0/FINDINGS.md "Running it offline"): its
@@ -41,9 +43,9 @@ export function writeCodexHome(o: CodexHomeOptions): { codexHome: string; notify
   const notifyFile = join(o.dataDir, NOTIFY_FILE);
   writeFileSync(notifyFile, '', { flag: 'a' });
   const policy = POLICY[o.permissionMode] ?? POLICY.default!;
-  // Codex runs notify with the event JSON as the last argument; sh gets the file as $0 and the JSON as $1,
-  // so neither is ever parsed as shell code.
-  const notify = ['/bin/sh', '-c', 'printf "%s\\n" "$1" >> "$0"', notifyFile];
+  // Codex runs notify with the event JSON as the last argument (no shell); aegis-hook appends it to the
+  // file, stamped with the time, as it does Claude Code's hook payloads.
+  const notify = [process.execPath, join(PACKAGE_ROOT, 'bin', 'aegis-hook'), notifyFile];
   const lines = [
     '# Written by Aegis for one session; rewritten at every start.',
     ...(o.model ? [`model = ${toml(o.model)}`] : []),
@@ -80,6 +82,18 @@ export interface CodexTurnEnd {
   turnId: string;
   lastMessage?: string;
   inputMessages: string[];
+}
+
+/**
+ * Folds one notify record into the session's event facts: a turn end of the session's own thread
+ * (`mainThread`, from its session log) is its last stop. Codex also reports the hidden thread that
+ * names the session, and reports nothing before the log exists: those are not the session's turns.
+ */
+export function foldCodexNotification(facts: HookFacts, e: Record<string, unknown>, mainThread: string | undefined): HookFacts {
+  if (e.type !== 'agent-turn-complete' || !mainThread || e['thread-id'] !== mainThread) return facts;
+  const at = typeof e.aegis_t === 'number' ? e.aegis_t : Date.now();
+  const message = typeof e['last-assistant-message'] === 'string' ? e['last-assistant-message'] : undefined;
+  return { ...facts, lastEventAt: at, lastStop: { at, message }, permission: undefined };
 }
 
 /** The turn ends in the notify file, in order; lines that are not such events are skipped. */

@@ -1,15 +1,17 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Config } from '../../config/load.js';
 import type { EntryEffect, TranscriptEntry } from '../claude/transcript-records.js';
-import type { KeyPlan } from '../claude/dialog-keys.js';
+import type { AgentProfile, KeyPlan, RuleChoice } from '../profile.js';
+import { TranscriptReader } from '../claude/transcript.js';
+import { COMMON_KEYS } from '../generic/profiles.js';
 import type { Dialog, ScreenReading } from '../types.js';
 import { stopCodexDaemons } from './daemon.js';
 import { detectCodexScreen } from './detect.js';
 import { codexAnswerKeys, codexApproveKeys, codexRejectKeys } from './dialog-keys.js';
-import { writeCodexHome } from './launch.js';
+import { foldCodexNotification, NOTIFY_FILE, writeCodexHome } from './launch.js';
 import { codexRulesFor } from './screen-rules.js';
 import { claudeVersion as cliVersion } from '../claude/version.js';
-import { codexEntryEffect, codexLogVersion, codexPromptLogged, findRolloutFile } from './session-log.js';
+import { codexEntryEffect, codexLogThread, codexLogVersion, codexPromptLogged, findRolloutFile } from './session-log.js';
 
 /** Everything the sessions layer asks of Codex, in one place (wired into the `codex` profile). */
 
@@ -63,12 +65,12 @@ export const codexAgent = {
     const log = codexAgent.transcriptFile(argv);
     const version = (command ? await cliVersion(command, process.env, CODEX_VERSION_LINE) : undefined) ?? (log ? codexLogVersion(log) : undefined);
     const rules = codexRulesFor(version);
-    const exact = version === rules.version;
+    const choice = codexRuleChoice(version);
     return {
       agentVersion: version,
-      rules: rules.version,
-      rulesExact: exact,
-      rulesNote: exact ? `rules ${rules.version}` : `rules ${rules.version}, running ${version ?? 'an unknown version'}`,
+      rules: choice.rules,
+      rulesExact: choice.exact,
+      rulesNote: choice.note,
       read: (lines: string[]): ScreenReading => detectCodexScreen(lines, rules),
     };
   },
@@ -76,4 +78,45 @@ export const codexAgent = {
     const home = codexHomeOf(argv);
     return home ? stopCodexDaemons(home) : 0;
   },
+};
+
+/** The rule set a Codex version gets (one set so far), and whether it was checked on that version. */
+function codexRuleChoice(version: string | undefined): RuleChoice {
+  const rules = codexRulesFor(version).version;
+  const exact = version === rules;
+  return { rules, exact, note: exact ? `rules ${rules}` : `rules ${rules}, running ${version ?? 'an unknown version'}` };
+}
+
+/** The session's own thread, named in its session log (none before the log exists). */
+function mainThread(argv: string[]): string | undefined {
+  const log = codexAgent.transcriptFile(argv);
+  return log ? codexLogThread(log) : undefined;
+}
+
+/** Codex CLI as the sessions layer sees it (private CODEX_HOME, screen rules, keys, session log). */
+export const codex: AgentProfile = {
+  name: 'codex',
+  dialogs: true,
+  // Esc interrupts a Codex turn; Ctrl-C opens a "Task is still running" menu instead (FINDINGS).
+  keys: { ...COMMON_KEYS, interrupt: ['Escape'] },
+  // The working line's elapsed seconds tick while nothing else changes.
+  animated: /esc to interrupt|\(\d+s\b/,
+  events: {
+    // Codex's notify program (bin/aegis-hook) appends each turn end next to the session's CODEX_HOME.
+    file: (session) => {
+      const home = codexHomeOf(session.argv);
+      return home ? join(dirname(home), NOTIFY_FILE) : undefined;
+    },
+    fold: (facts, record, session) => foldCodexNotification(facts, record, mainThread(session.argv)),
+    reportsPrompts: false,
+  },
+  launch: (req) => launchCodex(req),
+  read: (lines) => codexAgent.read(lines),
+  dialogKeys: codexAgent.dialogKeys,
+  transcriptFile: codexAgent.transcriptFile,
+  openTranscript: (path) => new TranscriptReader(path, { effect: codexAgent.transcriptEffect }),
+  promptTaken: codexAgent.promptTaken,
+  reader: (session) => codexAgent.reader(session.argv),
+  stopped: codexAgent.stopped,
+  rulesFor: codexRuleChoice,
 };

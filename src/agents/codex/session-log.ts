@@ -120,14 +120,25 @@ export function codexPromptLogged(codexHome: string, text: string, sinceMs: numb
   return false;
 }
 
-/** The Codex version that wrote the log (`session_meta.cli_version`, its first record). */
-export function codexLogVersion(file: string): string | undefined {
+/** The log's first record, `session_meta`: the version that wrote it and the thread it belongs to. */
+function sessionMeta(file: string): Record<string, unknown> | undefined {
   try {
     const first = readFileSync(file, 'utf8').split('\n', 1)[0]!;
     const r = JSON.parse(first) as Record<string, unknown>;
-    const p = isObject(r.payload) ? r.payload : {};
-    return r.type === 'session_meta' && typeof p.cli_version === 'string' ? p.cli_version : undefined;
+    return r.type === 'session_meta' && isObject(r.payload) ? r.payload : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The Codex version that wrote the log (`session_meta.cli_version`, its first record). */
+export function codexLogVersion(file: string): string | undefined {
+  const v = sessionMeta(file)?.cli_version;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The id of the thread the log records (the session's own conversation, not Codex's hidden title thread). */
+export function codexLogThread(file: string): string | undefined {
+  const id = sessionMeta(file)?.id;
+  return typeof id === 'string' ? id : undefined;
 }

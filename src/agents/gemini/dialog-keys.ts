@@ -1,5 +1,5 @@
 import { invalidInput } from '../../errors.js';
-import type { KeyPlan } from '../claude/dialog-keys.js';
+import type { KeyPlan } from '../profile.js';
 import type { Dialog, DialogOption } from '../types.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/load.js';
-import type { EntryEffect, TranscriptEntry } from '../claude/transcript-records.js';
-import type { KeyPlan } from '../claude/dialog-keys.js';
+import { TranscriptReader } from '../claude/transcript.js';
+import type { AgentProfile, KeyPlan, RuleChoice } from '../profile.js';
 import type { Dialog, ScreenReading } from '../types.js';
 import { detectGeminiScreen } from './detect.js';
 import { geminiAnswerKeys, geminiApproveKeys, geminiRejectKeys } from './dialog-keys.js';
@@ -32,16 +32,17 @@ export function geminiHomeOf(argv: string[]): string | undefined {
 const commandOf = (argv: string[]): string | undefined => argv.slice(1).find((a) => !/^[A-Z_]+=/.test(a));
 
 /**
- * The `gemini` agent profile (sessions/profiles.ts registers it). Esc interrupts a turn ("esc to
+ * The `gemini` agent profile (agents/registry.ts registers it). Esc interrupts a turn ("esc to
  * cancel"); Esc twice in one go clears the input box (Ctrl-U only clears the cursor's line, and
  * Ctrl-C on an empty box starts quitting).
  */
-export const geminiProfile = {
-  name: 'gemini' as const,
-  hooks: false,
+export const geminiProfile: AgentProfile = {
+  name: 'gemini',
   dialogs: true,
+  // The working line's spinner and elapsed seconds tick while nothing else changes.
+  animated: /esc to cancel, \d+s\)/,
   keys: { interrupt: ['Escape'], escape: ['Escape'], clearInput: ['Escape', 'Escape'], submit: ['Enter'] },
-  launch: launchGemini,
+  launch: (req) => launchGemini(req),
   read: (lines: string[]): ScreenReading => detectGeminiScreen(lines, geminiRulesFor()),
   dialogKeys: {
     approve: (d: Dialog, scope: 'once' | 'always'): KeyPlan => geminiApproveKeys(d, scope),
@@ -52,23 +53,25 @@ export const geminiProfile = {
     const home = geminiHomeOf(argv);
     return home ? findChatFile(home) : undefined;
   },
-  transcriptEffect: (e: TranscriptEntry): EntryEffect => geminiEntryEffect(e),
+  openTranscript: (path) => new TranscriptReader(path, { effect: geminiEntryEffect }),
   promptTaken: (argv: string[], text: string, since: number, same: (a: string, b: string) => boolean): boolean => {
     const home = geminiHomeOf(argv);
     return !!home && geminiPromptLogged(home, text, since, same);
   },
   /** The screen reader for the version a session runs (that of its command). */
-  reader: async ({ argv }: { argv: string[] }) => {
+  reader: async ({ argv }) => {
     const command = commandOf(argv);
     const version = command ? await geminiVersion(command) : undefined;
     const rules = geminiRulesFor(version);
-    const exact = version === rules.version;
-    return {
-      agentVersion: version,
-      rules: rules.version,
-      rulesExact: exact,
-      rulesNote: exact ? `rules ${rules.version}` : `rules ${rules.version}, running ${version ?? 'an unknown version'}`,
-      read: (lines: string[]): ScreenReading => detectGeminiScreen(lines, rules),
-    };
+    const choice = geminiRuleChoice(version);
+    return { agentVersion: version, rules: choice.rules, rulesExact: choice.exact, rulesNote: choice.note, read: (lines: string[]): ScreenReading => detectGeminiScreen(lines, rules) };
   },
+  rulesFor: (version) => geminiRuleChoice(version),
 };
+
+/** The rule set a Gemini CLI version gets, and whether it was checked on that version. */
+function geminiRuleChoice(version: string | undefined): RuleChoice {
+  const rules = geminiRulesFor(version).version;
+  const exact = version === rules;
+  return { rules, exact, note: exact ? `rules ${rules}` : `rules ${rules}, running ${version ?? 'an unknown version'}` };
+}

@@ -1,3 +1,5 @@
+import type { HookFacts } from '../profile.js';
+
 /** A Claude Code hook payload as appended by bin/aegis-hook (FINDINGS §6), stamped with `aegis_t`. */
 export interface HookEvent {
   aegis_t: number;
@@ -11,29 +13,6 @@ export interface HookEvent {
   notification_type?: string;
   message?: string;
   reason?: string;
-}
-
-/**
- * What the hooks have told us so far about one session, folded from its events in order.
- * Hooks are precise but partial: no Stop after an interrupt, a rejection or an API error, so they
- * refine what the screen says rather than replace it.
- */
-export interface HookFacts {
-  transcriptPath?: string;
-  /** The agent's own session id as its hooks last reported it (it changes on /clear). */
-  sessionId?: string;
-  /** Prompts the agent accepted (UserPromptSubmit), newest last, with their times. */
-  submitted: { prompt: string; at: number }[];
-  /** The tool currently asking for permission, until it runs or the turn ends. */
-  permission?: { tool: string; input: Record<string, unknown>; at: number };
-  lastStop?: { at: number; message?: string };
-  lastPromptAt?: number;
-  ended?: { at: number; reason?: string };
-  lastEventAt?: number;
-}
-
-export function emptyFacts(): HookFacts {
-  return { submitted: [] };
 }
 
 const MAX_REMEMBERED_PROMPTS = 20;

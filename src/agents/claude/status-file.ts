@@ -1,24 +1,12 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { procStat } from './process-tree.js';
+import { procStat } from '../../sessions/process-tree.js';
+import type { AgentStatus } from '../profile.js';
 
 /**
- * What an interactive Claude Code process says about itself in `<config dir>/sessions/<pid>.json`
- * (2.1.197 and 2.1.332 alike): written while it runs, rewritten on every status change, deleted on
- * exit. FINDINGS.md §5.
+ * Claude Code's status file, `<config dir>/sessions/<pid>.json` (2.1.197 and 2.1.332 alike): written
+ * while it runs, rewritten on every status change, deleted on exit. FINDINGS.md §5.
  */
-export interface AgentStatus {
-  status: 'idle' | 'busy' | 'waiting';
-  /** With `waiting`: "permission prompt", "input needed", … */
-  waitingFor?: string;
-  sessionId: string;
-  /** The running Claude Code's version, e.g. "2.1.332". */
-  version?: string;
-  /** When the agent wrote this status (ms since the epoch). */
-  updatedAt?: number;
-  /** /proc/<pid>/stat start time (clock ticks since boot) of the process that wrote the file. */
-  procStart?: string;
-}
 
 const STATUSES = new Set(['idle', 'busy', 'waiting']);
 

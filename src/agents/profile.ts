@@ -1,0 +1,170 @@
+import type { Config } from '../config/load.js';
+import type { TranscriptReader } from './claude/transcript.js';
+import type { Dialog, ScreenReading } from './types.js';
+
+/**
+ * What the sessions layer may ask of an agent. Every agent's knowledge (launch, screen rules, keys,
+ * log, events) lives under src/agents/<name>/ behind this interface; the registry (registry.ts)
+ * names them. Adding an agent (or a new release of one) is a change there, not in the engine.
+ */
+
+export const AGENTS = ['claude', 'codex', 'gemini', 'shell', 'custom'] as const;
+export type AgentName = (typeof AGENTS)[number];
+/** Permission modes a session (or a pipeline stage) can be started in; each agent maps them to its own policy. */
+export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions'] as const;
+
+/** The conversation reader session_read uses (one turn reader; each agent supplies what its records mean). */
+export type AgentTranscript = TranscriptReader;
+
+export interface LaunchRequest {
+  sessionId: string;
+  workDir: string;
+  /** Per-session folder under $AEGIS_HOME/sessions/<id>. */
+  dataDir: string;
+  permissionMode: string;
+  model?: string;
+  env: Record<string, string>;
+  /** The argv for `custom` agents. */
+  command?: string[];
+  config: Config;
+  /** The environment the agent will see (for HOME). */
+  baseEnv: NodeJS.ProcessEnv;
+}
+
+export interface LaunchPlan {
+  argv: string[];
+  env: Record<string, string>;
+  agentSessionId?: string;
+  transcriptPath?: string;
+  /** The file the agent's event source (hooks, notify program) appends to; see AgentProfile.events. */
+  hooksFile?: string;
+}
+
+/** Key names (tmux send-keys) an agent understands for the generic controls. */
+export interface AgentKeys {
+  interrupt: string[];
+  escape: string[];
+  clearInput: string[];
+  submit: string[];
+}
+
+/**
+ * Which keys answer a dialog: `keys` are tmux key names sent first; `text`, when present, is typed
+ * literally afterwards and submitted with Enter by the caller. `label` is the option chosen, for reports.
+ */
+export interface KeyPlan {
+  keys: string[];
+  text?: string;
+  label?: string;
+}
+
+/** The screen rule set an agent's version gets: its name, whether it was verified on that version, a note for people. */
+export interface RuleChoice {
+  rules: string;
+  exact: boolean;
+  note: string;
+}
+
+/** A screen reader for one running agent, chosen by its version (agents with versioned screen rules). */
+export interface AgentReader {
+  /** The running agent's version, when known. */
+  agentVersion?: string;
+  /** The version of the screen rules that read it. */
+  rules: string;
+  /** The rules were checked against this very version. */
+  rulesExact: boolean;
+  /** For people, e.g. "rules 2.1.332, running 2.1.400 (newer than every rule set)". */
+  rulesNote: string;
+  read(lines: string[], quietMs: number): ScreenReading;
+}
+
+/**
+ * What an agent's event source (Claude Code's hooks, Codex's notify program) has told us so far
+ * about one session, folded from its records in order. Events are precise but partial (no turn end
+ * after an interrupt, a rejection or an API error), so they refine what the screen says.
+ */
+export interface HookFacts {
+  transcriptPath?: string;
+  /** The agent's own session id as its events last reported it (it changes on /clear). */
+  sessionId?: string;
+  /** Prompts the agent accepted, newest last, with their times. */
+  submitted: { prompt: string; at: number }[];
+  /** The tool currently asking for permission, until it runs or the turn ends. */
+  permission?: { tool: string; input: Record<string, unknown>; at: number };
+  /** The last turn end the agent reported (a new object per turn end). */
+  lastStop?: { at: number; message?: string };
+  lastPromptAt?: number;
+  ended?: { at: number; reason?: string };
+  lastEventAt?: number;
+}
+
+export function emptyFacts(): HookFacts {
+  return { submitted: [] };
+}
+
+/** An agent's own event file and what one of its records means. */
+export interface AgentEvents {
+  /** The file the session's agent appends events to (one JSON record per line). */
+  file(session: { argv: string[]; hooksFile?: string }): string | undefined;
+  /** Folds one record (stamped `aegis_t` by bin/aegis-hook) into the facts. */
+  fold(facts: HookFacts, record: Record<string, unknown>, session: { argv: string[] }): HookFacts;
+  /** Whether it reports each prompt the agent accepts (then delivery and interrupt wait on it). */
+  reportsPrompts: boolean;
+}
+
+/** What an agent process says about itself outside its screen (Claude Code's status file). */
+export interface AgentStatus {
+  status: 'idle' | 'busy' | 'waiting';
+  /** With `waiting`: "permission prompt", "input needed", … */
+  waitingFor?: string;
+  sessionId: string;
+  /** The running agent's version. */
+  version?: string;
+  /** When the agent wrote this status (ms since the epoch). */
+  updatedAt?: number;
+  /** /proc/<pid>/stat start time (clock ticks since boot) of the process that wrote the file. */
+  procStart?: string;
+}
+
+/** A followed status source; `current()` is the last status read that belongs to the session. */
+export interface AgentStatusSource {
+  current(): AgentStatus | undefined;
+  dispose(): void;
+}
+
+export interface AgentProfile {
+  name: AgentName;
+  /** Its event source (hooks, notify): turn ends, accepted prompts, permission details. */
+  events?: AgentEvents;
+  /** Whether it shows dialogs Aegis can answer (approve/reject/answer). */
+  dialogs: boolean;
+  keys: AgentKeys;
+  launch(req: LaunchRequest): LaunchPlan;
+  /** Reads a rendered screen; `quietMs` is how long the pane has produced no output. */
+  read(lines: string[], quietMs: number): ScreenReading;
+  /** Screen lines that change while nothing real happens (spinner glyphs, elapsed seconds). */
+  animated?: RegExp;
+  /** Keys answering its dialogs (required when `dialogs`). */
+  dialogKeys?: {
+    approve(dialog: Dialog, scope: 'once' | 'always'): KeyPlan;
+    reject(dialog: Dialog): KeyPlan;
+    answer(dialog: Dialog, choice: string | number): KeyPlan;
+  };
+  /** Its own conversation log, when it keeps one Aegis finds after launch (from the session's argv). */
+  transcriptFile?(argv: string[]): string | undefined;
+  /** A reader of its conversation log (session_read). */
+  openTranscript?(path: string): AgentTranscript;
+  /** Whether the agent recorded `text` as a prompt since `since` (delivery proof without prompt events). */
+  promptTaken?(argv: string[], text: string, since: number, same: (a: string, b: string) => boolean): boolean;
+  /** Ends what the agent leaves running outside its pane once the session is killed. */
+  stopped?(argv: string[]): number;
+  /** The screen rules a version of this agent gets (ag doctor, session_get). */
+  rulesFor?(version: string | undefined): RuleChoice;
+  /** The reader for one launched session's version; `read` serves until it is known. */
+  reader?(session: { argv: string[] }): Promise<AgentReader>;
+  /**
+   * Follows what the running agent says about itself (its status file), when it keeps one;
+   * `sessionIds` are the agent's own ids for this session now, `onChange` re-reads state.
+   */
+  statusSource?(session: { panePid?: number; transcriptPath?: string }, sessionIds: () => (string | undefined)[], onChange: () => void): AgentStatusSource | undefined;
+}
