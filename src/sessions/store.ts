@@ -34,7 +34,7 @@ export interface SessionRecord {
   stopReason?: string;
   budget?: Budget;
   /** The share of the budget already announced: 0, 80 or 100. */
-  budgetNotified: number;
+  budgetNotified?: number;
 }
 
 /** A spending limit: estimated US dollars, tokens (input + output + cache), or both. */
