@@ -21,6 +21,7 @@ import { killPaneTree } from './process-tree.js';
 import { settleWithin } from '../util/settle.js';
 import { WorktreeService, type WorktreeState } from '../worktrees/service.js';
 import { checkMaxLive, idleSweepEveryMs, idleTooLong } from './guards.js';
+import { checkSessionBudgets } from '../usage/budget.js';
 import type { Budget } from './store.js';
 
 export interface CreateOptions {
@@ -56,6 +57,8 @@ const STOP_WAIT_MS = 5_000;
 const RETRY_AFTER_MS = 1_000;
 const MONITOR_LEASE = 'session-monitor';
 const MONITOR_LEASE_MS = 6_000;
+/** How often live sessions' budgets are compared with their usage. */
+const BUDGET_CHECK_MS = 2_000;
 
 /**
  * Sessions: create, drive and observe agents in tmux panes. tmux is the truth for what runs, SQLite
@@ -74,6 +77,7 @@ export class SessionService {
   private readonly readers = new Map<string, TranscriptReader>();
   private readonly delivery: PromptDelivery;
   private idleTimer?: NodeJS.Timeout;
+  private budgetTimer?: NodeJS.Timeout;
   readonly worktrees: WorktreeService;
 
   constructor(private readonly app: App) {
@@ -110,6 +114,8 @@ export class SessionService {
       this.idleTimer = setInterval(() => void this.stopIdle(idleMs), idleSweepEveryMs(idleMs));
       this.idleTimer.unref();
     }
+    this.budgetTimer = setInterval(() => void checkSessionBudgets(this.app, this).catch((err: Error) => this.app.log.warn('budget check failed', { error: err.message })), BUDGET_CHECK_MS);
+    this.budgetTimer.unref();
     for (const id of this.store.sessionsWithQueue()) {
       const o = this.monitor.observer(id)?.last;
       if (o) this.maybeDeliver(id, o);
@@ -119,6 +125,7 @@ export class SessionService {
   async stop(): Promise<void> {
     clearInterval(this.leaseTimer);
     clearInterval(this.idleTimer);
+    clearInterval(this.budgetTimer);
     // A message being typed right now is let finish and recorded (up to STOP_WAIT_MS), so it is not
     // left claimed-but-unrecorded and typed again by another process after the claim expires.
     await settleWithin(this.inflight.values(), STOP_WAIT_MS);

@@ -191,6 +191,11 @@ export class SessionStore {
     return (this.db.prepare("SELECT * FROM sessions WHERE state NOT IN ('exited', 'dead') ORDER BY created_at").all() as Row[]).map(fromRow);
   }
 
+  /** Records that the budget share `level` was announced; false when it (or more) already was. */
+  claimBudgetLevel(id: string, level: number): boolean {
+    return this.db.prepare('UPDATE sessions SET budget_notified = ? WHERE id = ? AND budget_notified < ?').run(level, id, level).changes === 1;
+  }
+
   /** Forgets a worktree Aegis removed (the record keeps everything else). */
   dropWorktree(id: string): void {
     this.db.prepare('UPDATE sessions SET worktree = NULL WHERE id = ?').run(id);

@@ -72,3 +72,14 @@ export const budgetSchema = z
   .strict()
   .refine((b) => b.usd !== undefined || b.tokens !== undefined, { message: 'give usd, tokens or both' })
   .describe('Budget: notice at 80 %, interrupt at 100 %');
+
+/** Tokens and estimated cost from the agent's own records (src/usage). */
+export const usageSchema = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheCreationTokens: z.number(),
+  cacheReadTokens: z.number(),
+  totalTokens: z.number(),
+  costUsd: z.number().describe('Estimate from list prices'),
+  unpricedModels: z.array(z.string()),
+});

@@ -11,7 +11,9 @@ import { AGENTS } from '../sessions/profiles.js';
 import type { SessionService, CreateOptions } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
 import { defineTool } from './define.js';
-import { budgetSchema, dialogSchema, envSchema, gitRef, INPUT_LIMITS as L, PERMISSION_MODES, str, worktreeSchema } from './schemas.js';
+import { budgetSchema, dialogSchema, envSchema, gitRef, INPUT_LIMITS as L, PERMISSION_MODES, str, usageSchema, worktreeSchema } from './schemas.js';
+import { budgetPercent, sessionUsage } from '../usage/budget.js';
+import { rounded } from '../usage/usage.js';
 
 const id = str(L.idChars).min(1).describe('Session id (a unique prefix of 4+ characters works), or the session name');
 const state = z.enum(SESSION_STATES);
@@ -26,9 +28,18 @@ const sessionSummary = z.object({
   lastActivity: z.string(),
   workDir: z.string(),
   worktree: worktreeSchema.optional(),
+  usage: usageSchema.optional(),
+  budget: z.object({ usd: z.number().optional(), tokens: z.number().optional(), usedPercent: z.number() }).optional(),
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Usage from the agent's own records, and the budget's share used, when the agent keeps records. */
+function spend(app: App, s: SessionRecord) {
+  const usage = sessionUsage(app.sessions, s);
+  const budget = s.budget && { ...s.budget, usedPercent: usage ? Math.round(budgetPercent(s.budget, usage) * 10) / 10 : 0 };
+  return { usage: usage && rounded(usage), budget };
+}
+
 const brief = (s: SessionRecord) => ({
   id: s.id,
   name: s.name,
@@ -143,14 +154,15 @@ const sessionList = defineTool({
     await svc.refreshLive();
     const { sessions, total } = svc.store.list({ states: input.state, workDir: input.workDir, agent: input.agent, limit: input.limit, offset: input.offset });
     const next = input.offset + sessions.length;
-    return { sessions: sessions.map(brief), total, nextOffset: next < total ? next : undefined };
+    return { sessions: sessions.map((s) => ({ ...brief(s), ...spend(app, s) })), total, nextOffset: next < total ? next : undefined };
   },
 });
 
 /** On a terminal ids are cut to 8 characters (a unique prefix works everywhere); a pipe gets them whole. */
 function renderTable(rows: z.infer<typeof sessionSummary>[]): string {
   const shown = onTerminal() ? rows.map((r) => ({ ...r, id: r.id.slice(0, 8) })) : rows;
-  return table(shown.map((r) => ({ ...r, branch: r.worktree?.branch ?? '' })), ['id', 'name', 'agent', 'state', 'lastActivity', 'branch', 'workDir'], '(no sessions)');
+  const cells = shown.map((r) => ({ ...r, branch: r.worktree?.branch ?? '', tokens: r.usage ? String(r.usage.totalTokens) : '', cost: r.usage ? `$${r.usage.costUsd.toFixed(4)}${r.budget ? ` (${r.budget.usedPercent}%)` : ''}` : '' }));
+  return table(cells, ['id', 'name', 'agent', 'state', 'lastActivity', 'branch', 'tokens', 'cost', 'workDir'], '(no sessions)');
 }
 
 const sessionGet = defineTool({
@@ -176,6 +188,7 @@ const sessionGet = defineTool({
     model: z.string().optional(),
     exitStatus: z.number().optional(),
     error: z.string().optional(),
+    stopReason: z.string().optional().describe('Why Aegis stopped it (idle timeout), when it did'),
     createdAt: z.string(),
     attach: z.string(),
   }),
@@ -186,6 +199,8 @@ const sessionGet = defineTool({
     const { session: s, observer } = await svc.fresh(input.id);
     return {
       ...brief(s),
+      ...spend(app, s),
+      stopReason: s.stopReason,
       dialog: s.dialog,
       lastAssistantMessage: s.lastAssistant,
       inputText: observer?.last?.reading.inputText || undefined,

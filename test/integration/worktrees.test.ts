@@ -1,28 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { gitIn, makeRepo } from '../helpers/git.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call, callError, waitState } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
-
-/** Runs git with a fixed identity (the test HOME has none). */
-export function gitIn(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir, encoding: 'utf8' });
-}
-
-/** A fresh repository on branch main holding app.txt (three lines), committed. */
-export function makeRepo(prefix: string): string {
-  const repo = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
-  gitIn(repo, 'init', '--quiet', '-b', 'main');
-  writeFileSync(join(repo, 'app.txt'), 'one\ntwo\nthree\n');
-  gitIn(repo, 'add', 'app.txt');
-  gitIn(repo, 'commit', '--quiet', '-m', 'start');
-  return repo;
-}
 
 interface Created {
   id: string;
