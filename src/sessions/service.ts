@@ -540,7 +540,8 @@ export class SessionService {
     this.monitor.unwatch(s.id);
     const now = Date.now();
     const { changed, from } = this.store.setState(s.id, 'exited', now, reason ? 'guard' : 'kill', { dialog: null });
-    if (changed) this.onChange({ sessionId: s.id, from, to: 'exited', at: now, observation: { state: 'exited', reading: { state: 'exited', inputText: '', queued: [], turnFinished: false }, at: now, contentChangedAt: now } });
+    // Sent as the monitor's change, so waiters in this process (session_wait, an idle stop) see it too.
+    if (changed) this.monitor.emit('change', { sessionId: s.id, from, to: 'exited', at: now, observation: { state: 'exited', reading: { state: 'exited', inputText: '', queued: [], turnFinished: false }, at: now, contentChangedAt: now } });
     let killed = 0;
     if (s.tmuxWindow && !['dead'].includes(s.state)) {
       const pane = s.tmuxPane ? await this.tmux.pane(s.tmuxPane) : undefined;

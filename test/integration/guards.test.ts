@@ -95,7 +95,7 @@ describe('session guards', () => {
     it('stops an agent idle too long, records why, and keeps its worktree', async () => {
       const s = await call<{ id: string; worktree: { path: string } }>(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true });
       const stopped = await waitState(mcp.client, s.id, ['exited'], 30);
-      expect(stopped.state).toBe('exited');
+      expect(stopped).toMatchObject({ state: 'exited', matched: true });
       const got = await call<{ stopReason?: string; worktree?: { path: string } }>(mcp.client, 'session_get', { id: s.id });
       expect(got.stopReason).toMatch(/^idle timeout: idle for \d+ s \(sessions\.idleTimeoutMinutes 0\.05\)$/);
       expect(got.worktree?.path).toBe(s.worktree.path);
