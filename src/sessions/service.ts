@@ -21,7 +21,7 @@ import { killPaneTree } from './process-tree.js';
 import { settleWithin } from '../util/settle.js';
 import { WorktreeService, type WorktreeState } from '../worktrees/service.js';
 import { checkMaxLive, idleSweepEveryMs, idleTooLong } from './guards.js';
-import { checkSessionBudgets } from '../usage/budget.js';
+import { checkBudgets } from '../usage/budget.js';
 import type { Budget } from './store.js';
 
 export interface CreateOptions {
@@ -114,7 +114,7 @@ export class SessionService {
       this.idleTimer = setInterval(() => void this.stopIdle(idleMs), idleSweepEveryMs(idleMs));
       this.idleTimer.unref();
     }
-    this.budgetTimer = setInterval(() => void checkSessionBudgets(this.app, this).catch((err: Error) => this.app.log.warn('budget check failed', { error: err.message })), BUDGET_CHECK_MS);
+    this.budgetTimer = setInterval(() => void checkBudgets(this.app, this).catch((err: Error) => this.app.log.warn('budget check failed', { error: err.message })), BUDGET_CHECK_MS);
     this.budgetTimer.unref();
     for (const id of this.store.sessionsWithQueue()) {
       const o = this.monitor.observer(id)?.last;

@@ -12,8 +12,7 @@ import type { SessionService, CreateOptions } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
 import { defineTool } from './define.js';
 import { budgetSchema, dialogSchema, envSchema, gitRef, INPUT_LIMITS as L, PERMISSION_MODES, str, usageSchema, worktreeSchema } from './schemas.js';
-import { budgetPercent, sessionUsage } from '../usage/budget.js';
-import { rounded } from '../usage/usage.js';
+import { sessionUsage, spendView } from '../usage/budget.js';
 
 const id = str(L.idChars).min(1).describe('Session id (a unique prefix of 4+ characters works), or the session name');
 const state = z.enum(SESSION_STATES);
@@ -34,11 +33,7 @@ const sessionSummary = z.object({
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Usage from the agent's own records, and the budget's share used, when the agent keeps records. */
-function spend(app: App, s: SessionRecord) {
-  const usage = sessionUsage(app.sessions, s);
-  const budget = s.budget && { ...s.budget, usedPercent: usage ? Math.round(budgetPercent(s.budget, usage) * 10) / 10 : 0 };
-  return { usage: usage && rounded(usage), budget };
-}
+const spend = (app: App, s: SessionRecord) => spendView(sessionUsage(app.sessions, s), s.budget);
 
 const brief = (s: SessionRecord) => ({
   id: s.id,
