@@ -30,7 +30,7 @@ describe('session worktrees (real git, shell agent)', () => {
   beforeAll(async () => {
     t = makeTestEnv();
     repo = makeRepo('aegis-wt-repo-');
-    mcp = await connectMcp(t.env);
+    mcp = await connectMcp({ ...t.env, AEGIS_MESSAGING_WORKDIR: repo, AEGIS_MESSAGING_AGENT: 'shell' });
   });
   afterAll(async () => {
     await mcp?.close();
@@ -134,6 +134,16 @@ describe('session worktrees (real git, shell agent)', () => {
     expect(branches).toEqual(['aegis/wt-b', 'aegis/wt-live', 'feature/c', 'main']);
     expect(userCheckout()).toEqual({ file: 'one\nfrom-a\nthree\n', status: '', branch: 'main' });
     expect((await call<Created>(mcp.client, 'session_get', { id: a.id })).worktree).toBeUndefined();
+  });
+
+  it('a chat task: worktree: starts its session in a worktree and says the branch', async () => {
+    const r = await call<{ reply: string; failed: boolean }>(mcp.client, 'message_handle', { text: 'task: worktree: echo from-chat', channel: 'telegram', from: 'tess' });
+    expect(r.failed).toBe(false);
+    const name = /Started (\S+) /.exec(r.reply)?.[1];
+    expect(r.reply).toContain(`on branch aegis/${name}`);
+    const s = await call<Created>(mcp.client, 'session_get', { id: name! });
+    expect(s.worktree?.branch).toBe(`aegis/${name}`);
+    await call(mcp.client, 'session_kill', { id: s.id });
   });
 
   it('refuses what git would reject, naming the field, and creates nothing', async () => {
