@@ -33,6 +33,7 @@ export const HOOK_NAMES = [
   'message_received',
   'message_sent',
   'pipeline_stage_done',
+  'budget_notice',
 ] as const satisfies readonly AegisEventName[];
 export type HookName = (typeof HOOK_NAMES)[number];
 // A new event in AegisEvents must be added above: this line fails to compile until it is.

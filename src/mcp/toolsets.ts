@@ -7,7 +7,7 @@ import { invalidInput } from '../errors.js';
  */
 export const TOOLSETS = {
   system: 'health and diagnosis of Aegis itself (system_*)',
-  sessions: 'agent sessions in tmux panes: create, send, wait, approve (session_*)',
+  sessions: 'agent sessions in tmux panes: create, send, wait, approve, diff, merge (session_*, worktree_prune)',
   pipelines: 'DAGs of sessions that pass results on (pipeline_*)',
   memory: 'shared key-value memory (memory_*)',
   knowledge: 'knowledge graph: entities, relations, search, import (kg_*)',
@@ -33,6 +33,7 @@ const AREA_TOOLSET: Record<string, ToolsetName> = {
   kg: 'knowledge',
   message: 'messaging',
   channel: 'messaging',
+  worktree: 'sessions',
 };
 
 /** The toolset a tool belongs to; any area Aegis does not define is an integration's. */

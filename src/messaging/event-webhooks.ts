@@ -10,7 +10,7 @@ import type { MessagingService } from './service.js';
  * Events that happen once, in one process: the one that created the session, ran the tool call,
  * handled or sent the message, or advanced the pipeline. That process forwards them.
  */
-export const ORIGIN_EVENTS = ['session_created', 'before_tool_call', 'after_tool_call', 'message_received', 'message_sent', 'pipeline_stage_done'] as const satisfies readonly AegisEventName[];
+export const ORIGIN_EVENTS = ['session_created', 'before_tool_call', 'after_tool_call', 'message_received', 'message_sent', 'pipeline_stage_done', 'budget_notice'] as const satisfies readonly AegisEventName[];
 
 /**
  * Events every process watching the sessions observes for itself: only the active `ag serve`

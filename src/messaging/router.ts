@@ -48,7 +48,7 @@ export interface RouterDeps {
 
 const HELP: Rich = [
   { b: 'Aegis commands' },
-  '\ntask: <brief> — start a session',
+  '\ntask: <brief> — start a session (task: worktree: <brief> — in its own git worktree)',
   '\nc: <text> — tell your current session',
   '\nsessions · session <id> · stop session',
   '\npending — who waits for you, with codes',
@@ -222,10 +222,14 @@ export class CommandRouter {
     if (!brief) throw invalidInput('brief', 'The task is empty.', 'write what to do after task:, e.g. task: fix the flaky login test');
     const workDir = this.app.config.get<string | undefined>('messaging.workDir');
     if (!workDir) throw invalidInput('messaging.workDir', 'No folder is set for tasks from chat.', 'set messaging.workDir in config.json (or AEGIS_MESSAGING_WORKDIR) to the project folder');
-    const s = await this.tool<{ id: string; name: string }>('session_create', { workDir, prompt: brief, agent: this.app.config.get('messaging.agent') });
+    // `task: worktree: <brief>` asks for the session's own git worktree and branch.
+    const inWorktree = /^worktree:\s*/i.exec(brief);
+    const prompt = inWorktree ? brief.slice(inWorktree[0].length) : brief;
+    if (!prompt) throw invalidInput('brief', 'The task is empty.', 'write what to do after task: worktree:');
+    const s = await this.tool<{ id: string; name: string; worktree?: { branch: string } }>('session_create', { workDir, prompt, agent: this.app.config.get('messaging.agent'), ...(inWorktree ? { worktree: true } : {}) });
     this.setCurrent(sender, s.id);
     this.deps.journal.add('event', `Task ${s.name}: ${clip(brief, 160)}`, `${sender.channel}:${sender.id}`);
-    return { rich: ['🚀 Started ', { b: s.name }, ' (', { code: shortId(s.id) }, ').\nI will tell you when it needs you or finishes. Follow up with c: <text>.'] };
+    return { rich: ['🚀 Started ', { b: s.name }, ' (', { code: shortId(s.id) }, ')', ...(s.worktree ? [' on branch ', { code: s.worktree.branch }] : []), '.\nI will tell you when it needs you or finishes. Follow up with c: <text>.'] };
   }
 
   private async sessions(sender: Sender): Promise<Reply> {

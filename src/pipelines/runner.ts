@@ -7,6 +7,7 @@ import { acquireLease, holderGone, newHolder } from '../db/lease.js';
 import { stagePrompt } from './stage-prompt.js';
 import { pipelineLease, type AttemptKey, type AttemptOutcome, type PipelineStore, type StageChange } from './store.js';
 import type { AttemptRow, PipelineRow, StageSpec } from './types.js';
+import { branchReference } from './validate.js';
 
 /** How often a runner renews its leases and looks for pipelines nobody advances. */
 const HEARTBEAT_MS = 500;
@@ -208,6 +209,16 @@ export class PipelineRunner {
     }
   }
 
+  /** A stage's baseRef: an earlier stage's branch for {{stages.<name>.branch}}, else the ref as written. */
+  private baseRefOf(p: PipelineRow, baseRef: string): string {
+    const source = branchReference(baseRef);
+    if (source === undefined) return baseRef;
+    const sessionId = this.store.stages(p.id).find((s) => s.name === source)?.sessionId;
+    const branch = sessionId ? this.app.sessions.store.get(sessionId)?.worktree?.branch : undefined;
+    if (!branch) throw new Error(`stage "${source}" has no worktree branch to start from`);
+    return branch;
+  }
+
   /**
    * Creates the session of a claimed attempt, outside the pipeline's chain so stages start in
    * parallel. The promise settles once the session is recorded (or the failure handed to the chain).
@@ -218,7 +229,17 @@ export class PipelineRunner {
     const stage = stageSpec(p, a.stage);
     return (async () => {
       try {
-        const r = await this.app.sessions.create({ workDir: stage.workDir, prompt: a.prompt, agent: stage.agent, name: a.sessionName, permissionMode: stage.permissionMode, model: stage.model, env: p.spec.env });
+        const r = await this.app.sessions.create({
+          workDir: stage.workDir,
+          prompt: a.prompt,
+          agent: stage.agent,
+          name: a.sessionName,
+          permissionMode: stage.permissionMode,
+          model: stage.model,
+          env: p.spec.env,
+          worktree: stage.worktree,
+          baseRef: stage.baseRef && this.baseRefOf(p, stage.baseRef),
+        });
         this.creating.delete(id);
         if (!this.store.attachSession(keyOf(a), r.session.id, r.message?.messageId, r.session.createdAt)) {
           // Cancelled while the session was being created.

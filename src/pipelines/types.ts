@@ -1,4 +1,5 @@
 import { AGENTS, PERMISSION_MODES, type AgentName } from '../agents/profile.js';
+import type { Budget } from '../sessions/store.js';
 import type { Dialog, SessionState } from '../agents/types.js';
 
 export const PIPELINE_STATUSES = ['running', 'done', 'failed', 'cancelled'] as const;
@@ -43,6 +44,9 @@ export interface StageInput {
   timeoutSec?: number;
   retries?: number;
   model?: string;
+  /** Run in the stage's own git worktree; baseRef may name an earlier stage's branch: {{stages.<name>.branch}}. */
+  worktree?: boolean;
+  baseRef?: string;
 }
 
 export interface PipelineInput {
@@ -53,6 +57,7 @@ export interface PipelineInput {
   maxConcurrent?: number;
   /** Extra environment for every stage's agent (kept in the database, never returned by a tool). */
   env?: Record<string, string>;
+  budget?: Budget;
 }
 
 /** A validated stage: defaults filled in, workDir absolute. */
@@ -66,6 +71,8 @@ export interface StageSpec {
   timeoutSec: number;
   retries: number;
   model?: string;
+  worktree?: boolean;
+  baseRef?: string;
 }
 
 export interface PipelineSpec {
@@ -75,6 +82,7 @@ export interface PipelineSpec {
   onFailure: OnFailure;
   maxConcurrent: number;
   env: Record<string, string>;
+  budget?: Budget;
 }
 
 export interface PipelineRow {

@@ -82,6 +82,8 @@ export function validatePipeline(input: PipelineInput, ctx: ValidationContext): 
       timeoutSec,
       retries,
       model: s.model,
+      worktree: s.worktree,
+      baseRef: s.baseRef,
     };
   });
 
@@ -96,6 +98,17 @@ export function validatePipeline(input: PipelineInput, ctx: ValidationContext): 
     const i = seen.get(cycle[0]!)!;
     throw invalidInput(`stages[${i}].dependsOn`, `stages ${cycle.map((n) => `"${n}"`).join(' → ')} form a cycle`, 'remove one of these dependencies so the stages can run in order');
   }
+
+  stages.forEach((s, i) => {
+    if (s.baseRef === undefined) return;
+    const at = `stages[${i}].baseRef`;
+    if (!s.worktree) throw invalidInput(at, `stage "${s.name}" has a baseRef but no worktree`, 'add worktree: true to the stage');
+    const ref = branchReference(s.baseRef);
+    if (ref === undefined) return;
+    const source = stages.find((x) => x.name === ref);
+    if (!source || !ancestors(stages, s.name).has(ref)) throw invalidInput(at, `stage "${s.name}" starts from the branch of "${ref}", which is not one of its dependencies`, `add "${ref}" to the dependsOn of "${s.name}"`);
+    if (!source.worktree) throw invalidInput(at, `stage "${s.name}" starts from the branch of "${ref}", which has no worktree`, `add worktree: true to stage "${ref}"`);
+  });
 
   stages.forEach((s, i) => {
     const at = `stages[${i}].prompt`;
@@ -117,7 +130,12 @@ export function validatePipeline(input: PipelineInput, ctx: ValidationContext): 
     }
   });
 
-  return { name: input.name, workDir, stages, onFailure: input.onFailure ?? 'stop', maxConcurrent, env: input.env ?? {} };
+  return { name: input.name, workDir, stages, onFailure: input.onFailure ?? 'stop', maxConcurrent, env: input.env ?? {}, budget: input.budget };
+}
+
+/** The stage named by a baseRef of the form {{stages.<name>.branch}}, else undefined (a plain git ref). */
+export function branchReference(baseRef: string): string | undefined {
+  return /^\{\{stages\.([A-Za-z0-9_-]+)\.branch\}\}$/.exec(baseRef)?.[1];
 }
 
 /** Where a stage's `{{memory.<key>}}` is looked up: its project, the pipeline's project, then global. */

@@ -18,6 +18,10 @@ import { spawnEngine } from './engine-spawn.js';
 import { answerDialog } from './dialog-answer.js';
 import { killPaneTree } from './process-tree.js';
 import { settleWithin } from '../util/settle.js';
+import { WorktreeService, type WorktreeState } from '../worktrees/service.js';
+import { checkMaxLive, idleSweepEveryMs, idleTooLong } from './guards.js';
+import { checkBudgets } from '../usage/budget.js';
+import type { Budget } from './store.js';
 
 export interface CreateOptions {
   workDir: string;
@@ -31,6 +35,12 @@ export interface CreateOptions {
   reuse?: boolean;
   /** Text put in front of the prompt (e.g. a memory block). */
   preamble?: string;
+  /** Start in a new git worktree of workDir's repository (default: config sessions.worktree). */
+  worktree?: boolean;
+  /** The worktree's new branch (default aegis/<name>) and what it starts from (default workDir's branch). */
+  branch?: string;
+  baseRef?: string;
+  budget?: Budget;
 }
 
 export type SendResult = { status: 'delivered' | 'queued' | 'failed'; messageId: number; position?: number; error?: string };
@@ -46,6 +56,8 @@ const STOP_WAIT_MS = 5_000;
 const RETRY_AFTER_MS = 1_000;
 const MONITOR_LEASE = 'session-monitor';
 const MONITOR_LEASE_MS = 6_000;
+/** How often live sessions' budgets are compared with their usage. */
+const BUDGET_CHECK_MS = 2_000;
 
 /**
  * Sessions: create, drive and observe agents in tmux panes. tmux is the truth for what runs, SQLite
@@ -63,9 +75,13 @@ export class SessionService {
   private readonly inflight = new Map<number, Promise<SendResult>>();
   private readonly readers = new Map<string, AgentTranscript>();
   private readonly delivery: PromptDelivery;
+  private idleTimer?: NodeJS.Timeout;
+  private budgetTimer?: NodeJS.Timeout;
+  readonly worktrees: WorktreeService;
 
   constructor(private readonly app: App) {
     this.store = new SessionStore(app.db);
+    this.worktrees = new WorktreeService(app.config);
     this.tmux = new TmuxServer(
       { command: app.config.get('tmux.command'), socket: app.config.get('tmux.socket') },
       app.config.home,
@@ -92,6 +108,13 @@ export class SessionService {
     renew();
     this.leaseTimer = setInterval(renew, MONITOR_LEASE_MS / 3);
     this.leaseTimer.unref();
+    const idleMs = this.app.config.get<number>('sessions.idleTimeoutMinutes') * 60_000;
+    if (idleMs > 0) {
+      this.idleTimer = setInterval(() => void this.stopIdle(idleMs), idleSweepEveryMs(idleMs));
+      this.idleTimer.unref();
+    }
+    this.budgetTimer = setInterval(() => void checkBudgets(this.app, this).catch((err: Error) => this.app.log.warn('budget check failed', { error: err.message })), BUDGET_CHECK_MS);
+    this.budgetTimer.unref();
     for (const id of this.store.sessionsWithQueue()) {
       const o = this.monitor.observer(id)?.last;
       if (o) this.maybeDeliver(id, o);
@@ -100,6 +123,8 @@ export class SessionService {
 
   async stop(): Promise<void> {
     clearInterval(this.leaseTimer);
+    clearInterval(this.idleTimer);
+    clearInterval(this.budgetTimer);
     // A message being typed right now is let finish and recorded (up to STOP_WAIT_MS), so it is not
     // left claimed-but-unrecorded and typed again by another process after the claim expires.
     await settleWithin(this.inflight.values(), STOP_WAIT_MS);
@@ -207,19 +232,31 @@ export class SessionService {
     const name = opts.name ?? `${opts.agent}-${id.slice(0, 8)}`;
     if (!NAME.test(name)) throw invalidInput('name', `"${name}" is not a valid session name`, 'use 1-64 letters, digits, . _ - starting with a letter or digit');
     if (this.store.nameTaken(name)) throw new AegisError('conflict', `a session named "${name}" exists`, { field: 'name', fix: 'pick another name, or omit it for a generated one' });
+    checkMaxLive(this.store, this.app.config.get<number>('sessions.maxLive'));
+    const wantWorktree = opts.worktree ?? this.app.config.get<boolean>('sessions.worktree');
+    if (!wantWorktree && (opts.branch || opts.baseRef)) throw invalidInput(opts.branch ? 'branch' : 'baseRef', `${opts.branch ? 'branch' : 'baseRef'} is only used with worktree: true`, 'add worktree: true, or leave it out');
+    const worktree = wantWorktree ? await this.worktrees.create(workDir, name, { branch: opts.branch, baseRef: opts.baseRef }) : undefined;
+    // The agent starts in its worktree: that is its work folder from now on.
+    const cwd = worktree?.path ?? workDir;
 
     const dataDir = join(this.app.config.home, 'sessions', id);
     mkdirSync(dataDir, { recursive: true });
     const permissionMode = opts.permissionMode ?? this.app.config.get<string>('sessions.defaultPermissionMode');
-    const plan = profile.launch({ sessionId: id, workDir, dataDir, permissionMode, model: opts.model, env: opts.env ?? {}, command: opts.command, config: this.app.config, baseEnv: this.app.env });
-    const pane = await this.tmux.createWindow({ aegisId: id, name, cwd: workDir, env: { ...plan.env, AEGIS_SESSION_ID: id }, argv: plan.argv });
+    const plan = profile.launch({ sessionId: id, workDir: cwd, dataDir, permissionMode, model: opts.model, env: opts.env ?? {}, command: opts.command, config: this.app.config, baseEnv: this.app.env });
+    let pane;
+    try {
+      pane = await this.tmux.createWindow({ aegisId: id, name, cwd, env: { ...plan.env, AEGIS_SESSION_ID: id }, argv: plan.argv });
+    } catch (err) {
+      if (worktree) await this.worktrees.release(worktree, { keepUnmerged: true }).catch(() => undefined);
+      throw err;
+    }
     const now = Date.now();
     const record: SessionRecord = {
       id,
       name,
       agent: opts.agent,
       argv: plan.argv,
-      workDir,
+      workDir: cwd,
       permissionMode,
       model: opts.model,
       state: 'starting',
@@ -234,6 +271,9 @@ export class SessionService {
       initialPrompt: prompt,
       promptDelivered: false,
       createdAt: now,
+      worktree,
+      budget: opts.budget,
+      budgetNotified: 0,
     };
     this.store.insert(record);
     this.store.setState(id, 'starting', now, 'create');
@@ -242,7 +282,7 @@ export class SessionService {
       const m = this.store.enqueue(id, prompt, now);
       message = { status: 'queued', messageId: m.id, position: 1 };
     }
-    this.app.events.emit('session_created', { sessionId: id, name, agent: opts.agent, workDir });
+    this.app.events.emit('session_created', { sessionId: id, name, agent: opts.agent, workDir: cwd });
     if (this.running) await this.monitor.watch(id);
     else this.ensureWatcher();
     return { session: this.store.get(id)!, reused: false, message };
@@ -493,15 +533,22 @@ export class SessionService {
     return { state: last.state, inputText: last.reading.inputText };
   }
 
-  /** Stops the agent and every process it started, removes the pane, keeps the record and transcript. */
-  async kill(ref: string): Promise<{ session: SessionRecord; killedProcesses: number }> {
+  /**
+   * Stops the agent and every process it started, removes the pane, keeps the record and transcript.
+   * Its worktree is never removed here (ag worktree prune removes clean ones); what it holds is
+   * reported, so the caller knows what is left there. `reason` records why
+   * Aegis itself stopped it (idle timeout, budget).
+   */
+  async kill(ref: string, reason?: string): Promise<{ session: SessionRecord; killedProcesses: number; worktree?: WorktreeState }> {
     const s = this.resolve(ref);
+    if (reason) this.store.update(s.id, { stopReason: reason });
     // Recorded `exited` before anything is killed, so that no watcher (this process's or another's)
     // sees the pane die first and reports a dead pane: the store keeps an exited session exited.
     this.monitor.unwatch(s.id);
     const now = Date.now();
-    const { changed, from } = this.store.setState(s.id, 'exited', now, 'kill', { dialog: null });
-    if (changed) this.onChange({ sessionId: s.id, from, to: 'exited', at: now, observation: { state: 'exited', reading: { state: 'exited', inputText: '', queued: [], turnFinished: false }, at: now, contentChangedAt: now } });
+    const { changed, from } = this.store.setState(s.id, 'exited', now, reason ? 'guard' : 'kill', { dialog: null });
+    // Sent as the monitor's change, so waiters in this process (session_wait, an idle stop) see it too.
+    if (changed) this.monitor.emit('change', { sessionId: s.id, from, to: 'exited', at: now, observation: { state: 'exited', reading: { state: 'exited', inputText: '', queued: [], turnFinished: false }, at: now, contentChangedAt: now } });
     let killed = 0;
     if (s.tmuxWindow && !['dead'].includes(s.state)) {
       const pane = s.tmuxPane ? await this.tmux.pane(s.tmuxPane) : undefined;
@@ -509,7 +556,20 @@ export class SessionService {
     }
     killed += this.profileOf(s).stopped?.(s.argv) ?? 0;
     for (const m of this.store.queued(s.id)) this.store.finishMessage(m.id, false, now, 'session killed');
-    return { session: this.store.get(s.id)!, killedProcesses: killed };
+    const worktree = s.worktree ? await this.worktrees.inspect(s.worktree) : undefined;
+    return { session: this.store.get(s.id)!, killedProcesses: killed, worktree };
+  }
+
+  /** The idle timeout: agents idle too long are stopped with the reason recorded (their worktrees stay). */
+  private async stopIdle(timeoutMs: number): Promise<void> {
+    for (const s of idleTooLong(this.store, timeoutMs)) {
+      try {
+        await this.kill(s.id, `idle timeout: idle for ${Math.round((Date.now() - Math.max(s.stateSince, s.lastActivity)) / 1000)} s (sessions.idleTimeoutMinutes ${timeoutMs / 60_000})`);
+        this.app.log.info('stopped an idle session', { session: s.id });
+      } catch (err) {
+        this.app.log.warn('could not stop an idle session', { session: s.id, error: (err as Error).message });
+      }
+    }
   }
 
   /** Blocks until the session is in one of `states` (or the timeout), reporting progress meanwhile. */

@@ -1,5 +1,6 @@
 import type { Dialog, SessionState } from '../agents/types.js';
 import type { Db } from '../db/open.js';
+import type { WorktreeInfo } from '../worktrees/service.js';
 
 /** A session as remembered in SQLite. */
 export interface SessionRecord {
@@ -27,6 +28,19 @@ export interface SessionRecord {
   error?: string;
   createdAt: number;
   endedAt?: number;
+  /** The session's own git worktree, when it was started in one. */
+  worktree?: WorktreeInfo;
+  /** Why Aegis stopped it (idle timeout, budget), when Aegis did. */
+  stopReason?: string;
+  budget?: Budget;
+  /** The share of the budget already announced: 0, 80 or 100. */
+  budgetNotified?: number;
+}
+
+/** A spending limit: estimated US dollars, tokens (input + output + cache), or both. */
+export interface Budget {
+  usd?: number;
+  tokens?: number;
 }
 
 export interface QueuedMessage {
@@ -65,6 +79,10 @@ interface Row {
   error: string | null;
   created_at: number;
   ended_at: number | null;
+  worktree: string | null;
+  stop_reason: string | null;
+  budget: string | null;
+  budget_notified: number;
 }
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
@@ -95,6 +113,10 @@ function fromRow(r: Row): SessionRecord {
     error: opt(r.error),
     createdAt: r.created_at,
     endedAt: opt(r.ended_at),
+    worktree: r.worktree ? (JSON.parse(r.worktree) as WorktreeInfo) : undefined,
+    stopReason: opt(r.stop_reason),
+    budget: r.budget ? (JSON.parse(r.budget) as Budget) : undefined,
+    budgetNotified: r.budget_notified,
   };
 }
 
@@ -109,9 +131,9 @@ export class SessionStore {
     this.db
       .prepare(
         `INSERT INTO sessions (id, name, agent, argv, work_dir, permission_mode, model, state, state_since, last_activity, tmux_window, tmux_pane, pane_pid,
-          agent_session_id, transcript_path, hooks_file, initial_prompt, prompt_delivered, created_at)
+          agent_session_id, transcript_path, hooks_file, initial_prompt, prompt_delivered, created_at, worktree, budget)
          VALUES (@id, @name, @agent, @argv, @workDir, @permissionMode, @model, @state, @stateSince, @lastActivity, @tmuxWindow, @tmuxPane, @panePid,
-          @agentSessionId, @transcriptPath, @hooksFile, @initialPrompt, @promptDelivered, @createdAt)`,
+          @agentSessionId, @transcriptPath, @hooksFile, @initialPrompt, @promptDelivered, @createdAt, @worktree, @budget)`,
       )
       .run({
         ...s,
@@ -125,6 +147,8 @@ export class SessionStore {
         hooksFile: s.hooksFile ?? null,
         initialPrompt: s.initialPrompt ?? null,
         promptDelivered: s.promptDelivered ? 1 : 0,
+        worktree: s.worktree ? JSON.stringify(s.worktree) : null,
+        budget: s.budget ? JSON.stringify(s.budget) : null,
       });
   }
 
@@ -167,6 +191,21 @@ export class SessionStore {
     return (this.db.prepare("SELECT * FROM sessions WHERE state NOT IN ('exited', 'dead') ORDER BY created_at").all() as Row[]).map(fromRow);
   }
 
+  /** Records that the budget share `level` was announced; false when it (or more) already was. */
+  claimBudgetLevel(id: string, level: number): boolean {
+    return this.db.prepare('UPDATE sessions SET budget_notified = ? WHERE id = ? AND budget_notified < ?').run(level, id, level).changes === 1;
+  }
+
+  /** Forgets a worktree Aegis removed (the record keeps everything else). */
+  dropWorktree(id: string): void {
+    this.db.prepare('UPDATE sessions SET worktree = NULL WHERE id = ?').run(id);
+  }
+
+  /** Sessions whose worktree Aegis has not removed yet, oldest first. */
+  withWorktree(): SessionRecord[] {
+    return (this.db.prepare('SELECT * FROM sessions WHERE worktree IS NOT NULL ORDER BY created_at').all() as Row[]).map(fromRow);
+  }
+
   nameTaken(name: string): boolean {
     return !!this.db.prepare('SELECT 1 FROM sessions WHERE name = ?').get(name);
   }
@@ -204,8 +243,8 @@ export class SessionStore {
     this.db.prepare('UPDATE sessions SET last_activity = max(last_activity, ?) WHERE id = ?').run(at, id);
   }
 
-  update(id: string, fields: Partial<Pick<SessionRecord, 'tmuxWindow' | 'tmuxPane' | 'panePid' | 'transcriptPath' | 'promptDelivered' | 'lastAssistant'>>): void {
-    const cols: Record<string, string> = { tmuxWindow: 'tmux_window', tmuxPane: 'tmux_pane', panePid: 'pane_pid', transcriptPath: 'transcript_path', promptDelivered: 'prompt_delivered', lastAssistant: 'last_assistant' };
+  update(id: string, fields: Partial<Pick<SessionRecord, 'tmuxWindow' | 'tmuxPane' | 'panePid' | 'transcriptPath' | 'promptDelivered' | 'lastAssistant' | 'stopReason' | 'budgetNotified'>>): void {
+    const cols: Record<string, string> = { tmuxWindow: 'tmux_window', tmuxPane: 'tmux_pane', panePid: 'pane_pid', transcriptPath: 'transcript_path', promptDelivered: 'prompt_delivered', lastAssistant: 'last_assistant', stopReason: 'stop_reason', budgetNotified: 'budget_notified' };
     const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
     if (!entries.length) return;
     const sql = `UPDATE sessions SET ${entries.map(([k]) => `${cols[k]} = ?`).join(', ')} WHERE id = ?`;

@@ -5,9 +5,10 @@ import { messagingTools } from './messaging.js';
 import { pipelineTools } from './pipelines.js';
 import { sessionTools } from './sessions.js';
 import { systemTools } from './system.js';
+import { worktreeTools } from './worktrees.js';
 
 /**
  * THE registry: every built-in tool, in the order `ag --help` and MCP list them. The MCP server and
  * the CLI are both built from this list; integrations append theirs at start-up.
  */
-export const BUILTIN_TOOLS: ToolDef[] = [...systemTools, ...sessionTools, ...pipelineTools, ...memoryTools, ...knowledgeTools, ...messagingTools];
+export const BUILTIN_TOOLS: ToolDef[] = [...systemTools, ...sessionTools, ...worktreeTools, ...pipelineTools, ...memoryTools, ...knowledgeTools, ...messagingTools];

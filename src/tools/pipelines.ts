@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { SESSION_STATES } from '../agents/types.js';
 import { renderPipeline } from '../pipelines/render.js';
 import { ON_FAILURE, PIPELINE_LIMITS, PIPELINE_STATUSES, STAGE_AGENTS, STAGE_STATUSES, type AttemptRow, type PipelineView } from '../pipelines/types.js';
-import { dialogSchema as dialog, envSchema, INPUT_LIMITS as L, PERMISSION_MODES, str } from './schemas.js';
+import { budgetSchema, dialogSchema as dialog, envSchema, INPUT_LIMITS as L, PERMISSION_MODES, str, usageSchema } from './schemas.js';
+import type { App } from '../app.js';
+import { pipelineUsage, spendView } from '../usage/budget.js';
 import { defineTool } from './define.js';
 
 const id = str(L.idChars).min(1).describe('Pipeline id (a unique prefix of 4+ characters works), or its name (the newest pipeline of that name)');
@@ -19,6 +21,8 @@ const stageInput = z.object({
   timeoutSec: z.number().int().optional().describe(`Seconds one attempt may take, time waiting for approvals included (default ${PIPELINE_LIMITS.defaultTimeoutSec})`),
   retries: z.number().int().optional().describe(`Extra attempts after a failure, each in a fresh session (0-${PIPELINE_LIMITS.retriesMax}, default 0)`),
   model: str(L.shortChars).optional().describe('Model passed to the agent (--model)'),
+  worktree: z.boolean().optional().describe('Run in its own git worktree and branch'),
+  baseRef: str(L.shortChars).optional().describe('With worktree: branch or commit to start from, or {{stages.<dep>.branch}}'),
 });
 
 const createInput = z.object({
@@ -28,6 +32,7 @@ const createInput = z.object({
   onFailure: z.enum(ON_FAILURE).optional().describe('When a stage fails for good: "stop" (default) cancels stages not started yet; "continue" runs every stage that does not depend on the failed one (those that do are skipped)'),
   maxConcurrent: z.number().int().optional().describe('Stages running at once (default: config pipelines.maxConcurrent)'),
   env: envSchema.optional().describe("Extra environment variables for every stage's agent (never shown back)"),
+  budget: budgetSchema.optional(),
 });
 
 
@@ -77,7 +82,12 @@ const pipelineOutput = z.object({
   durationMs: z.number().optional(),
   error: z.string().optional(),
   stages: z.array(stageOutput),
+  usage: usageSchema.optional().describe("Summed over every stage session's usage"),
+  budget: z.object({ usd: z.number().optional(), tokens: z.number().optional(), usedPercent: z.number() }).optional(),
 });
+
+/** A pipeline with its usage summed over its sessions and its budget's share used. */
+const withSpend = (app: App, v: PipelineView) => ({ ...pipelineOut(v), ...spendView(pipelineUsage(app, v.id), v.spec.budget) });
 
 const attemptOut = (a: AttemptRow) => ({ attempt: a.attempt, status: a.status, sessionId: a.sessionId, sessionName: a.sessionName, startedAt: iso(a.createdAt)!, finishedAt: iso(a.finishedAt), error: a.error });
 
@@ -167,7 +177,7 @@ export const pipelineGet = defineTool({
   output: pipelineOutput,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: { positional: ['id'], render: renderPipeline },
-  handler: async ({ app }, input) => pipelineOut(app.pipelines.view(input.id)),
+  handler: async ({ app }, input) => withSpend(app, app.pipelines.view(input.id)),
 });
 
 export const pipelineWait = defineTool({
@@ -181,7 +191,7 @@ export const pipelineWait = defineTool({
   cli: { positional: ['id'], render: renderPipeline },
   handler: async ({ app, signal, progress }, input) => {
     const r = await app.pipelines.wait(input.id, input.timeoutSeconds * 1000, signal, (done, total, message) => progress(done, total, message));
-    return { ...pipelineOut(r.view), finished: r.finished, waitedMs: r.waitedMs };
+    return { ...withSpend(app, r.view), finished: r.finished, waitedMs: r.waitedMs };
   },
 });
 

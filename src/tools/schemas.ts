@@ -56,3 +56,30 @@ export const envSchema = z
   .record(z.string().min(1).max(INPUT_LIMITS.envNameChars), z.string().max(INPUT_LIMITS.envValueChars))
   .refine((env) => Object.keys(env).length <= INPUT_LIMITS.envEntries, { message: `at most ${INPUT_LIMITS.envEntries} variables` })
   .meta({ maxProperties: INPUT_LIMITS.envEntries });
+
+/** A git branch or commit name: no leading "-" (git would read an option); git checks the rest. */
+export const gitRef = str(INPUT_LIMITS.shortChars).min(1).regex(/^[^-\s][^\s]*$/, 'a branch or commit name without spaces or a leading "-"');
+
+/** A session's git worktree as tools show it. */
+export const worktreeSchema = z.object({ path: z.string(), branch: z.string(), baseRef: z.string() });
+
+/** A spending limit; a notice at 80 %, the agent interrupted at 100 %. */
+export const budgetSchema = z
+  .object({
+    usd: z.number().positive().max(1_000_000).optional().describe('Estimated US dollars'),
+    tokens: z.number().int().positive().max(1e12).optional().describe('Input + output + cache tokens'),
+  })
+  .strict()
+  .refine((b) => b.usd !== undefined || b.tokens !== undefined, { message: 'give usd, tokens or both' })
+  .describe('Budget: notice at 80 %, interrupt at 100 %');
+
+/** Tokens and estimated cost from the agent's own records (src/usage). */
+export const usageSchema = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheCreationTokens: z.number(),
+  cacheReadTokens: z.number(),
+  totalTokens: z.number(),
+  costUsd: z.number().describe('Estimate from list prices'),
+  unpricedModels: z.array(z.string()),
+});

@@ -13,7 +13,8 @@ import type { SessionService, CreateOptions } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
 import { mapBounded } from '../util/pool.js';
 import { defineTool } from './define.js';
-import { dialogSchema, envSchema, INPUT_LIMITS as L, PERMISSION_MODES, str } from './schemas.js';
+import { budgetSchema, dialogSchema, envSchema, gitRef, INPUT_LIMITS as L, PERMISSION_MODES, str, usageSchema, worktreeSchema } from './schemas.js';
+import { sessionUsage, spendView } from '../usage/budget.js';
 
 const id = str(L.idChars).min(1).describe('Session id (or a unique 4+ character prefix), or its name');
 const state = z.enum(SESSION_STATES);
@@ -27,10 +28,25 @@ const sessionSummary = z.object({
   stateSince: z.string(),
   lastActivity: z.string(),
   workDir: z.string(),
+  worktree: worktreeSchema.optional(),
+  usage: usageSchema.optional(),
+  budget: z.object({ usd: z.number().optional(), tokens: z.number().optional(), usedPercent: z.number() }).optional(),
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const brief = (s: SessionRecord) => ({ id: s.id, name: s.name, agent: s.agent, state: s.state, stateSince: iso(s.stateSince), lastActivity: iso(s.lastActivity), workDir: s.workDir });
+/** Usage from the agent's own records, and the budget's share used, when the agent keeps records. */
+const spend = (app: App, s: SessionRecord) => spendView(sessionUsage(app.sessions, s), s.budget);
+
+const brief = (s: SessionRecord) => ({
+  id: s.id,
+  name: s.name,
+  agent: s.agent,
+  state: s.state,
+  stateSince: iso(s.stateSince),
+  lastActivity: iso(s.lastActivity),
+  workDir: s.workDir,
+  worktree: s.worktree && { path: s.worktree.path, branch: s.worktree.branch, baseRef: s.worktree.baseRef },
+});
 
 const createInput = z.object({
   workDir: str(L.pathChars).min(1).describe('Absolute path of the folder the agent works in; it must exist'),
@@ -43,6 +59,10 @@ const createInput = z.object({
   env: envSchema.optional().describe('Extra environment variables for the agent process'),
   reuse: z.boolean().default(false).describe('Reuse an idle session of the same agent in the same workDir instead of starting a new one'),
   memoryKeys: z.array(str(MEMORY_LIMITS.keyChars)).max(L.listItems).optional().describe('Memory keys whose values are put in front of the prompt in a marked block'),
+  worktree: z.boolean().optional().describe("Run in a new git worktree of workDir's repository on its own branch (default: config sessions.worktree)"),
+  branch: gitRef.optional().describe('With worktree: the new branch (default aegis/<name>)'),
+  baseRef: gitRef.optional().describe("With worktree: the branch or commit to start from (default: workDir's branch)"),
+  budget: budgetSchema.optional(),
 });
 
 const sendResult = z.object({ status: z.enum(['delivered', 'queued', 'failed']), messageId: z.number(), position: z.number().optional(), error: z.string().optional() });
@@ -147,14 +167,15 @@ const sessionList = defineTool({
     await svc.refreshLive();
     const { sessions, total } = svc.store.list({ states: input.state, workDir: input.workDir, agent: input.agent, limit: input.limit, offset: input.offset });
     const next = input.offset + sessions.length;
-    return { sessions: sessions.map(brief), total, nextOffset: next < total ? next : undefined };
+    return { sessions: sessions.map((s) => ({ ...brief(s), ...spend(app, s) })), total, nextOffset: next < total ? next : undefined };
   },
 });
 
 /** On a terminal ids are cut to 8 characters (a unique prefix works everywhere); a pipe gets them whole. */
 function renderTable(rows: z.infer<typeof sessionSummary>[]): string {
   const shown = onTerminal() ? rows.map((r) => ({ ...r, id: r.id.slice(0, 8) })) : rows;
-  return table(shown, ['id', 'name', 'agent', 'state', 'lastActivity', 'workDir'], '(no sessions)');
+  const cells = shown.map((r) => ({ ...r, branch: r.worktree?.branch ?? '', tokens: r.usage ? String(r.usage.totalTokens) : '', cost: r.usage ? `$${r.usage.costUsd.toFixed(4)}${r.budget ? ` (${r.budget.usedPercent}%)` : ''}` : '' }));
+  return table(cells, ['id', 'name', 'agent', 'state', 'lastActivity', 'branch', 'tokens', 'cost', 'workDir'], '(no sessions)');
 }
 
 const sessionGet = defineTool({
@@ -180,6 +201,7 @@ const sessionGet = defineTool({
     model: z.string().optional(),
     exitStatus: z.number().optional(),
     error: z.string().optional(),
+    stopReason: z.string().optional().describe('Why Aegis stopped it (idle timeout), when it did'),
     createdAt: z.string(),
     attach: z.string(),
   }),
@@ -190,6 +212,8 @@ const sessionGet = defineTool({
     const { session: s, observer } = await svc.fresh(input.id);
     return {
       ...brief(s),
+      ...spend(app, s),
+      stopReason: s.stopReason,
       dialog: s.dialog,
       lastAssistantMessage: s.lastAssistant,
       inputText: observer?.last?.reading.inputText || undefined,
@@ -358,14 +382,17 @@ const sessionEscape = defineTool({
 const sessionKill = defineTool({
   name: 'session_kill',
   title: 'Stop a session',
-  description: 'Stops the agent and every process it started (running tools included), removes its pane, and marks it exited. The record and transcript stay readable (session_get, session_read). Queued messages are dropped.',
+  description: 'Stops the agent and every process it started (running tools included), removes its pane, and marks it exited. The record and transcript stay readable (session_get, session_read). Queued messages are dropped. A worktree is kept (worktree_prune removes clean ones); worktreeState says what it holds.',
   input: z.object({ id }),
-  output: sessionSummary.extend({ killedProcesses: z.number() }),
+  output: sessionSummary.extend({
+    killedProcesses: z.number(),
+    worktreeState: z.object({ exists: z.boolean(), uncommitted: z.array(z.string()), unmergedCommits: z.number() }).optional(),
+  }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   cli: { positional: ['id'], aliases: ['kill'] },
   handler: async ({ app }, input) => {
     const r = await app.sessions.kill(input.id);
-    return { ...brief(r.session), killedProcesses: r.killedProcesses };
+    return { ...brief(r.session), killedProcesses: r.killedProcesses, worktreeState: r.worktree };
   },
 });
 

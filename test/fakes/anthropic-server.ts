@@ -21,6 +21,7 @@ import {
   toWireBlocks,
   usage,
   wireId,
+  type Usage,
   type WireMessage,
 } from './anthropic-wire.js';
 
@@ -47,6 +48,8 @@ export interface RecordedRequest extends Omit<AnalysedRequest, 'kind' | 'model' 
   /** What was sent back, and whether a test rule or the built-in script chose it. */
   reply?: Reply;
   via?: 'rule' | 'built-in';
+  /** The usage the reply reported (Messages calls answered with a message). */
+  usage?: Usage;
   /** `client-closed`: Claude dropped the connection before the reply ended (Esc / Ctrl+C). */
   outcome: 'pending' | 'completed' | 'client-closed';
 }
@@ -128,6 +131,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       stop_sequence: null,
       usage: usage(roughTokens(JSON.stringify(rec.body?.messages ?? [])), outputTokensOf(content)),
     };
+    rec.usage = message.usage;
     if (!rec.stream) {
       sendJson(res, 200, message, requestId);
       return;

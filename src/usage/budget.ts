@@ -1,0 +1,82 @@
+import type { App } from '../app.js';
+import type { SessionService } from '../sessions/service.js';
+import type { Budget, SessionRecord } from '../sessions/store.js';
+import { addUsage, emptyUsage, rounded, usageOfFile, type Usage } from './usage.js';
+
+/** The share of a budget used, in percent: the larger of its dollar and token shares. */
+export function budgetPercent(b: Budget, u: Usage): number {
+  return Math.max(b.usd ? (u.costUsd / b.usd) * 100 : 0, b.tokens ? (u.totalTokens / b.tokens) * 100 : 0);
+}
+
+/** A session's usage from its agent's own records (Claude Code's transcript, Codex's rollout log). */
+export function sessionUsage(svc: SessionService, s: SessionRecord): Usage | undefined {
+  const path = svc.transcriptPath(s);
+  return path ? usageOfFile(path, s.agent) : undefined;
+}
+
+/** A pipeline's usage: every attempt's session, retries included. */
+export function pipelineUsage(app: App, pipelineId: string): Usage {
+  const ids = (app.db.prepare('SELECT DISTINCT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND session_id IS NOT NULL').all(pipelineId) as { session_id: string }[]).map((r) => r.session_id);
+  let sum = emptyUsage();
+  for (const id of ids) {
+    const s = app.sessions.store.get(id);
+    const u = s && sessionUsage(app.sessions, s);
+    if (u) sum = addUsage(sum, u);
+  }
+  return sum;
+}
+
+/** Usage (rounded) and the budget's share used, as tools show them. */
+export function spendView(usage: Usage | undefined, budget: Budget | undefined) {
+  return { usage: usage && rounded(usage), budget: budget && { ...budget, usedPercent: usage ? Math.round(budgetPercent(budget, usage) * 10) / 10 : 0 } };
+}
+
+/** The notice levels, in percent of the budget. */
+export const NOTICE_AT = 80;
+export const INTERRUPT_AT = 100;
+
+/**
+ * Watches the budgets of live sessions (in a long-lived process): at 80 % a `budget_notice` event
+ * (notifiers, webhooks, integrations see it), at 100 % the agent's turn is interrupted. Each level is
+ * claimed in the database first, so with several processes watching it happens once.
+ */
+export async function checkBudgets(app: App, svc: SessionService): Promise<void> {
+  await checkSessionBudgets(app, svc);
+  await checkPipelineBudgets(app, svc);
+}
+
+async function checkSessionBudgets(app: App, svc: SessionService): Promise<void> {
+  for (const s of svc.store.live()) {
+    if (!s.budget || (s.budgetNotified ?? 0) >= INTERRUPT_AT) continue;
+    const usage = sessionUsage(svc, s);
+    if (!usage) continue;
+    const percent = budgetPercent(s.budget, usage);
+    const level = percent >= INTERRUPT_AT ? INTERRUPT_AT : percent >= NOTICE_AT ? NOTICE_AT : 0;
+    if (!level || !svc.store.claimBudgetLevel(s.id, level)) continue;
+    app.events.emit('budget_notice', { sessionId: s.id, name: s.name, percent: Math.round(percent), budget: s.budget, usage, action: level === INTERRUPT_AT ? 'interrupted' : 'notice' });
+    app.log.warn(level === INTERRUPT_AT ? 'budget used up: interrupting the agent' : 'budget 80 % used', { session: s.id, percent: Math.round(percent) });
+    if (level === INTERRUPT_AT && ['working', 'stalled'].includes(s.state)) {
+      await svc.interrupt(s.id, 'interrupt').catch((err: Error) => app.log.warn('budget interrupt failed', { session: s.id, error: err.message }));
+    }
+  }
+}
+
+/** The same for running pipelines with a budget: their sessions' usage summed; at 100 % every live stage is interrupted. */
+async function checkPipelineBudgets(app: App, svc: SessionService): Promise<void> {
+  const rows = app.db.prepare("SELECT id, name, spec, budget_notified FROM pipelines WHERE status = 'running' AND budget_notified < ?").all(INTERRUPT_AT) as { id: string; name: string; spec: string; budget_notified: number }[];
+  for (const p of rows) {
+    const budget = (JSON.parse(p.spec) as { budget?: Budget }).budget;
+    if (!budget) continue;
+    const usage = pipelineUsage(app, p.id);
+    const percent = budgetPercent(budget, usage);
+    const level = percent >= INTERRUPT_AT ? INTERRUPT_AT : percent >= NOTICE_AT ? NOTICE_AT : 0;
+    if (!level || app.db.prepare('UPDATE pipelines SET budget_notified = ? WHERE id = ? AND budget_notified < ?').run(level, p.id, level).changes !== 1) continue;
+    app.events.emit('budget_notice', { pipelineId: p.id, name: p.name, percent: Math.round(percent), budget, usage, action: level === INTERRUPT_AT ? 'interrupted' : 'notice' });
+    app.log.warn(level === INTERRUPT_AT ? 'pipeline budget used up: interrupting its agents' : 'pipeline budget 80 % used', { pipeline: p.id, percent: Math.round(percent) });
+    if (level !== INTERRUPT_AT) continue;
+    const live = app.db.prepare("SELECT DISTINCT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND status IN ('starting', 'running') AND session_id IS NOT NULL").all(p.id) as { session_id: string }[];
+    for (const { session_id } of live) {
+      if (['working', 'stalled'].includes(svc.store.get(session_id)?.state ?? '')) await svc.interrupt(session_id, 'interrupt').catch((err: Error) => app.log.warn('budget interrupt failed', { session: session_id, error: err.message }));
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { AegisError, invalidInput } from '../errors.js';
+
+/**
+ * Plain git plumbing for session worktrees: every call is `git` with an argument array (through
+ * execa, never a shell), run in an explicit folder. A user's string is only ever passed after it was
+ * checked (check-ref-format, rev-parse --verify) and never where git could take it for an option.
+ */
+
+export interface GitResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** Variables that would point git at another repository or index than the folder it runs in. */
+const REDIRECTING = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY', 'GIT_PREFIX'];
+
+function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !REDIRECTING.includes(k)) env[k] = v;
+  // Parsed output must not change with the user's language; git must never wait for a password.
+  return { ...env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', ...extra };
+}
+
+/** Runs git in `cwd`; a non-zero exit is returned, not thrown (callers decide what it means). */
+export async function gitRun(cwd: string, args: string[], extraEnv?: Record<string, string>): Promise<GitResult> {
+  // Loaded here only: execa's import costs every other CLI command's start (see src/util/exec.ts).
+  const { execa } = await import('execa');
+  const r = await execa('git', args, { cwd, env: gitEnv(extraEnv), extendEnv: false, reject: false, timeout: 60_000, stripFinalNewline: false, maxBuffer: 64 * 1024 * 1024 });
+  if (r.failed && r.exitCode === undefined) throw new AegisError('unavailable', `git could not run: ${r.shortMessage}`, { fix: 'install git (2.38 or newer) and put it on PATH' });
+  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? 1 };
+}
+
+/** Runs git and returns its output, or throws with git's own message. */
+export async function git(cwd: string, args: string[], extraEnv?: Record<string, string>): Promise<string> {
+  const r = await gitRun(cwd, args, extraEnv);
+  if (r.exitCode !== 0) throw new AegisError('conflict', `git ${args[0]} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 5).join(' ')}`);
+  return r.stdout;
+}
+
+const line = (s: string) => s.trim();
+
+/** The repository `dir` belongs to: the top of its worktree and the main worktree (the user's checkout). */
+export async function repoOf(dir: string, field: string): Promise<{ top: string; mainRoot: string; name: string }> {
+  const r = await gitRun(dir, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir']);
+  if (r.exitCode !== 0) throw invalidInput(field, `${dir} is not inside a git repository`, 'start the session in a folder of a git repository (git init), or leave worktree off');
+  const [top, common] = r.stdout.trim().split('\n');
+  if (!top || !common || basename(common) !== '.git') throw invalidInput(field, `${dir} is not in a repository with a working tree`, 'use a non-bare repository');
+  const mainRoot = dirname(common);
+  return { top, mainRoot, name: basename(mainRoot) };
+}
+
+/** The branch checked out in `dir`, or undefined when HEAD is detached. */
+export async function currentBranch(dir: string): Promise<string | undefined> {
+  const r = await gitRun(dir, ['symbolic-ref', '--short', '--quiet', 'HEAD']);
+  return r.exitCode === 0 ? line(r.stdout) : undefined;
+}
+
+/** The commit `ref` names, or undefined. A ref starting with `-` is never passed to git. */
+export async function resolveCommit(dir: string, ref: string): Promise<string | undefined> {
+  if (ref.startsWith('-')) return undefined;
+  const r = await gitRun(dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  return r.exitCode === 0 ? line(r.stdout) : undefined;
+}
+
+/** Whether git accepts `name` as a new branch name. */
+export async function validBranchName(dir: string, name: string): Promise<boolean> {
+  if (name.startsWith('-') || name === '@') return false;
+  return (await gitRun(dir, ['check-ref-format', '--branch', name])).exitCode === 0;
+}
+
+export async function branchExists(dir: string, branch: string): Promise<boolean> {
+  return (await gitRun(dir, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`])).exitCode === 0;
+}
+
+export async function addWorktree(repo: string, path: string, branch: string, baseCommit: string): Promise<void> {
+  await git(repo, ['worktree', 'add', '--quiet', '-b', branch, '--', path, baseCommit]);
+}
+
+/** Removes a linked worktree; git itself refuses when it holds changes or untracked files (no --force). */
+export async function removeWorktree(repo: string, path: string): Promise<void> {
+  await git(repo, ['worktree', 'remove', '--', path]);
+}
+
+export async function deleteBranch(repo: string, branch: string): Promise<void> {
+  await git(repo, ['branch', '-D', '--', branch]);
+}
+
+/** Paths with uncommitted changes in a worktree, untracked files included (ignored ones not). */
+export async function uncommitted(dir: string): Promise<string[]> {
+  const out = await git(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+  const paths: string[] = [];
+  const parts = out.split('\0');
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (p.length < 4) continue;
+    paths.push(p.slice(3));
+    if (p[0] === 'R' || p[0] === 'C') i++; // a rename's second field is its old path
+  }
+  return paths;
+}
+
+export async function isAncestor(dir: string, ancestor: string, of: string): Promise<boolean> {
+  return (await gitRun(dir, ['merge-base', '--is-ancestor', ancestor, of])).exitCode === 0;
+}
+
+export async function mergeBase(dir: string, a: string, b: string): Promise<string | undefined> {
+  const r = await gitRun(dir, ['merge-base', a, b]);
+  return r.exitCode === 0 ? line(r.stdout) : undefined;
+}
+
+/**
+ * The tree of everything in a worktree now (tracked changes and untracked files, as `git add -A`
+ * would take them), built in a throw-away index so the worktree's own index is not changed.
+ */
+export async function snapshotTree(dir: string): Promise<string> {
+  const tmp = mkdtempSync(join(tmpdir(), 'aegis-index-'));
+  try {
+    const index = join(tmp, 'index');
+    const own = line(await git(dir, ['rev-parse', '--path-format=absolute', '--git-path', 'index']));
+    const env = { GIT_INDEX_FILE: index };
+    // A copy of the real index keeps git's stat cache, so unchanged files are not hashed again.
+    if (existsSync(own)) copyFileSync(own, index);
+    else await git(dir, ['read-tree', 'HEAD'], env);
+    await git(dir, ['add', '-A'], env);
+    return line(await git(dir, ['write-tree'], env));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export async function treeOf(dir: string, commit: string): Promise<string> {
+  return line(await git(dir, ['rev-parse', `${commit}^{tree}`]));
+}
+
+/** Who commits when the repository has no identity configured (a fresh CI box, a test HOME). */
+async function identityEnv(dir: string): Promise<Record<string, string>> {
+  const named = (await gitRun(dir, ['config', 'user.name'])).exitCode === 0 && (await gitRun(dir, ['config', 'user.email'])).exitCode === 0;
+  return named ? {} : { GIT_AUTHOR_NAME: 'Aegis', GIT_AUTHOR_EMAIL: 'aegis@localhost', GIT_COMMITTER_NAME: 'Aegis', GIT_COMMITTER_EMAIL: 'aegis@localhost' };
+}
+
+/** A commit object of `tree` on `parents`; no ref moves. */
+export async function commitTree(dir: string, tree: string, parents: string[], message: string): Promise<string> {
+  const args = ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', message];
+  return line(await git(dir, args, await identityEnv(dir)));
+}
+
+/** Merges two commits without a worktree (git ≥ 2.38): the merged tree, or the conflicting paths. */
+export async function mergeTree(dir: string, ours: string, theirs: string): Promise<{ tree: string; conflicts: string[] }> {
+  const r = await gitRun(dir, ['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', ours, theirs]);
+  if (r.exitCode !== 0 && r.exitCode !== 1) throw new AegisError('unavailable', `git merge-tree failed: ${r.stderr.trim()}`, { fix: 'Aegis needs git 2.38 or newer for merges' });
+  const [tree, ...rest] = r.stdout.split('\0');
+  return { tree: tree!, conflicts: r.exitCode === 1 ? [...new Set(rest.filter(Boolean))] : [] };
+}
+
+/** Moves a ref from `old` to `next` atomically (fails when someone moved it meanwhile). */
+export async function updateRef(dir: string, ref: string, next: string, old: string, reason: string): Promise<void> {
+  await git(dir, ['update-ref', '-m', reason, ref, next, old]);
+}
+
+/** Where each branch is checked out: linked worktrees and the main one. */
+export async function checkouts(dir: string): Promise<{ path: string; branch?: string }[]> {
+  const out = await git(dir, ['worktree', 'list', '--porcelain', '-z']);
+  const list: { path: string; branch?: string }[] = [];
+  for (const field of out.split('\0')) {
+    if (field.startsWith('worktree ')) list.push({ path: field.slice(9) });
+    else if (field.startsWith('branch refs/heads/') && list.length) list[list.length - 1]!.branch = field.slice(18);
+  }
+  return list;
+}

@@ -1,0 +1,216 @@
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Config } from '../config/load.js';
+import { AegisError, invalidInput } from '../errors.js';
+import * as g from './git.js';
+
+/** A session's own worktree, as remembered in its record. */
+export interface WorktreeInfo {
+  /** The worktree folder the agent works in. */
+  path: string;
+  /** The session's branch, checked out there. */
+  branch: string;
+  /** What the branch started from, as the caller named it (a branch name, or a commit when HEAD was detached). */
+  baseRef: string;
+  /** The commit baseRef named when the worktree was made (diffs fall back to it when baseRef is gone). */
+  baseCommit: string;
+  /** The main worktree of the repository (the user's checkout); git commands run there. */
+  repo: string;
+}
+
+export interface WorktreeState {
+  exists: boolean;
+  uncommitted: string[];
+  /** Commits on the branch that baseRef does not have. */
+  unmergedCommits: number;
+}
+
+export interface ReleaseResult {
+  removed: boolean;
+  branchDeleted: boolean;
+  /** Why the worktree (or only its branch) was kept. */
+  reason?: string;
+}
+
+export interface DiffPage {
+  base: string;
+  files: { path: string; status: string; added?: number; deleted?: number }[];
+  stat: { files: number; insertions: number; deletions: number };
+  patch: string;
+  patchBytes: number;
+  nextOffset?: number;
+}
+
+export interface MergeResult {
+  target: string;
+  commit: string;
+  fastForward: boolean;
+  /** The commit Aegis made on the session's branch of work the agent had left uncommitted. */
+  committedWork?: string;
+  /** The checkout of the target branch that was fast-forwarded to the merge, when it is checked out. */
+  updatedCheckout?: string;
+  upToDate: boolean;
+}
+
+const short = (list: string[], n = 10) => `${list.slice(0, n).join(', ')}${list.length > n ? ` and ${list.length - n} more` : ''}`;
+
+/**
+ * One git worktree and branch per session, so agents in the same repository never edit each other's
+ * files. Creation, inspection, diffs, merges and removal; what is kept and why is always reported.
+ * The user's own checkout is only ever read, except when a merge targets the branch it has checked
+ * out: then it is fast-forwarded to the merge commit, and only when it is clean.
+ */
+export class WorktreeService {
+  constructor(private readonly config: Config) {}
+
+  /** Where worktrees go: `worktrees.dir`, default `$AEGIS_HOME/worktrees`. */
+  root(): string {
+    return resolve(this.config.get<string | undefined>('worktrees.dir') ?? join(this.config.home, 'worktrees'));
+  }
+
+  async create(workDir: string, sessionName: string, opts: { branch?: string; baseRef?: string }): Promise<WorktreeInfo> {
+    const repo = await g.repoOf(workDir, 'workDir');
+    const named = opts.baseRef ?? (await g.currentBranch(repo.top));
+    const baseCommit = await g.resolveCommit(repo.top, named ?? 'HEAD');
+    if (!baseCommit) {
+      if (opts.baseRef) throw invalidInput('baseRef', `"${opts.baseRef}" names no commit in ${repo.mainRoot}`, 'pass a branch, tag or commit of that repository');
+      throw invalidInput('workDir', `the repository at ${repo.mainRoot} has no commit yet`, 'commit something first: a worktree starts from a commit');
+    }
+    const baseRef = named ?? baseCommit;
+    const branch = opts.branch ?? branchFor(sessionName);
+    const field = opts.branch ? 'branch' : 'name';
+    if (!(await g.validBranchName(repo.top, branch))) throw invalidInput(field, `git does not accept "${branch}" as a branch name`, 'use letters, digits, / . _ - without "..", a leading "-" or a trailing ".lock"');
+    if (await g.branchExists(repo.top, branch)) throw new AegisError('conflict', `branch "${branch}" exists already in ${repo.mainRoot}`, { field, fix: 'pass another branch (or session name); Aegis never reuses a branch that may hold work' });
+    const path = join(this.root(), segment(repo.name), sessionName);
+    if (existsSync(path)) throw new AegisError('conflict', `${path} exists already`, { field: 'name', fix: 'pick another session name, or remove that folder (ag worktree prune removes clean worktrees)' });
+    mkdirSync(dirname(path), { recursive: true });
+    await g.addWorktree(repo.mainRoot, path, branch, baseCommit);
+    return { path: realpathSync(path), branch, baseRef, baseCommit, repo: repo.mainRoot };
+  }
+
+  /** The commit baseRef names now, or the one it named at creation when it is gone. */
+  private async baseNow(w: WorktreeInfo): Promise<string> {
+    return (await g.resolveCommit(w.repo, w.baseRef)) ?? w.baseCommit;
+  }
+
+  private async head(w: WorktreeInfo): Promise<string | undefined> {
+    return g.resolveCommit(w.repo, `refs/heads/${w.branch}`);
+  }
+
+  async inspect(w: WorktreeInfo): Promise<WorktreeState> {
+    const exists = existsSync(w.path);
+    const uncommitted = exists ? await g.uncommitted(w.path) : [];
+    const head = await this.head(w);
+    const unmergedCommits = head ? Number((await g.git(w.repo, ['rev-list', '--count', `${await this.baseNow(w)}..${head}`])).trim()) : 0;
+    return { exists, uncommitted, unmergedCommits };
+  }
+
+  /**
+   * Removes a worktree that holds no uncommitted work; its branch is deleted only when baseRef has all
+   * its commits. With `keepUnmerged` (a session kill) a worktree whose branch has unmerged commits stays too.
+   */
+  async release(w: WorktreeInfo, opts: { keepUnmerged: boolean }): Promise<ReleaseResult> {
+    const st = await this.inspect(w);
+    if (st.uncommitted.length) return { removed: false, branchDeleted: false, reason: `${st.uncommitted.length} uncommitted file(s): ${short(st.uncommitted)}` };
+    const unmerged = st.unmergedCommits ? `branch ${w.branch} has ${st.unmergedCommits} commit(s) not in ${w.baseRef}` : undefined;
+    if (unmerged && opts.keepUnmerged) return { removed: false, branchDeleted: false, reason: unmerged };
+    if (w.path === w.repo) throw new AegisError('internal', `refusing to remove the main checkout ${w.repo}`);
+    if (st.exists) await g.removeWorktree(w.repo, w.path);
+    else await g.git(w.repo, ['worktree', 'prune']);
+    if (unmerged) return { removed: true, branchDeleted: false, reason: `${unmerged}; branch kept` };
+    if (await this.head(w)) await g.deleteBranch(w.repo, w.branch);
+    return { removed: true, branchDeleted: true };
+  }
+
+  /** The session's work (committed or not) against where its branch left baseRef; the patch paged by bytes. */
+  async diff(w: WorktreeInfo, page: { offset: number; maxBytes: number }): Promise<DiffPage> {
+    const head = (await this.head(w)) ?? w.baseCommit;
+    const tree = existsSync(w.path) ? await g.snapshotTree(w.path) : await g.treeOf(w.repo, head);
+    const base = (await g.mergeBase(w.repo, await this.baseNow(w), head)) ?? w.baseCommit;
+    const opts = ['--no-color', '--no-ext-diff', '--no-renames'];
+    const numstat = (await g.git(w.repo, ['diff', ...opts, '--numstat', '-z', base, tree])).split('\0').filter(Boolean);
+    const status = (await g.git(w.repo, ['diff', ...opts, '--name-status', '-z', base, tree])).split('\0').filter(Boolean);
+    const counts = new Map<string, { added?: number; deleted?: number }>();
+    for (const row of numstat) {
+      const [a, d, path] = row.split('\t');
+      counts.set(path!, { added: a === '-' ? undefined : Number(a), deleted: d === '-' ? undefined : Number(d) });
+    }
+    const files: DiffPage['files'] = [];
+    for (let i = 0; i + 1 < status.length; i += 2) files.push({ path: status[i + 1]!, status: status[i]!, ...counts.get(status[i + 1]!) });
+    const patch = Buffer.from(await g.git(w.repo, ['diff', ...opts, base, tree]));
+    let end = Math.min(patch.length, page.offset + page.maxBytes);
+    // Pages end on a character boundary, so no page holds half a UTF-8 sequence.
+    while (end < patch.length && end > page.offset && (patch[end]! & 0xc0) === 0x80) end--;
+    return {
+      base,
+      files,
+      stat: { files: files.length, insertions: files.reduce((n, f) => n + (f.added ?? 0), 0), deletions: files.reduce((n, f) => n + (f.deleted ?? 0), 0) },
+      patch: patch.subarray(Math.min(page.offset, patch.length), end).toString('utf8'),
+      patchBytes: patch.length,
+      nextOffset: end < patch.length ? end : undefined,
+    };
+  }
+
+  /**
+   * Merges the session's work into `target` (default: baseRef, when it is a branch). The merge is
+   * computed without a worktree (git merge-tree); on a conflict nothing moves and the conflicting
+   * files are reported. Work the agent left uncommitted is committed on its branch first.
+   */
+  async merge(w: WorktreeInfo, sessionName: string, target?: string): Promise<MergeResult> {
+    const into = target ?? w.baseRef;
+    const field = target ? 'target' : 'baseRef';
+    if (!(await g.branchExists(w.repo, into))) throw invalidInput(field, `"${into}" is not a branch of ${w.repo}`, 'pass target: the branch to merge into');
+    if (into === w.branch) throw invalidInput('target', `cannot merge branch ${w.branch} into itself`, 'pass another target branch');
+    const head = await this.head(w);
+    if (!head) throw new AegisError('conflict', `branch ${w.branch} no longer exists`, { field: 'id', fix: 'nothing to merge' });
+    const targetSha = (await g.resolveCommit(w.repo, `refs/heads/${into}`))!;
+
+    // The agent's uncommitted work as a commit on top of its branch; no ref moves yet.
+    let work = head;
+    if (existsSync(w.path) && (await g.uncommitted(w.path)).length) {
+      work = await g.commitTree(w.repo, await g.snapshotTree(w.path), [head], `Work of session ${sessionName} (committed by Aegis to merge it)`);
+    }
+    if (await g.isAncestor(w.repo, work, targetSha)) return { target: into, commit: targetSha, fastForward: false, upToDate: true };
+
+    const fastForward = await g.isAncestor(w.repo, targetSha, work);
+    let merged = work;
+    if (!fastForward) {
+      const { tree, conflicts } = await g.mergeTree(w.repo, targetSha, work);
+      if (conflicts.length) {
+        throw new AegisError('conflict', `merging ${w.branch} into ${into} conflicts in ${conflicts.length} file(s): ${conflicts.join(', ')}`, {
+          field: 'target',
+          fix: `nothing was changed; tell the agent to rebase onto ${into} and resolve ${short(conflicts, 5)}, then merge again`,
+        });
+      }
+      merged = await g.commitTree(w.repo, tree, [targetSha, work], `Merge branch '${w.branch}' into ${into} (session ${sessionName})`);
+    }
+
+    // The target's checkout, if any, must be able to move with it: refuse before anything changes.
+    const checkout = (await g.checkouts(w.repo)).find((c) => c.branch === into);
+    if (checkout) {
+      const dirty = await g.uncommitted(checkout.path);
+      if (dirty.length) throw new AegisError('conflict', `${into} is checked out at ${checkout.path} with uncommitted changes (${short(dirty, 5)})`, { field: 'target', fix: 'commit or stash them there, or merge into another branch (target)' });
+    }
+
+    let committedWork: string | undefined;
+    if (work !== head) {
+      // The branch takes the work commit; its index is reset to it, the agent's files are left as they are.
+      await g.updateRef(w.repo, `refs/heads/${w.branch}`, work, head, `aegis: commit work of session ${sessionName}`);
+      await g.git(w.path, ['read-tree', work]);
+      committedWork = work;
+    }
+    if (checkout) await g.git(checkout.path, ['merge', '--ff-only', '--quiet', merged]);
+    else await g.updateRef(w.repo, `refs/heads/${into}`, merged, targetSha, `aegis: merge ${w.branch} (session ${sessionName})`);
+    return { target: into, commit: merged, fastForward, committedWork, updatedCheckout: checkout?.path, upToDate: false };
+  }
+}
+
+/** The default branch of a session: `aegis/<name>`, made acceptable to git. */
+export function branchFor(sessionName: string): string {
+  return `aegis/${sessionName.replace(/\.{2,}/g, '.').replace(/(\.lock)+$/, '').replace(/\.+$/, '') || 'session'}`;
+}
+
+/** A repository's folder name as one safe path segment. */
+function segment(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || 'repo';
+}

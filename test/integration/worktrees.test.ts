@@ -1,0 +1,163 @@
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { gitIn, makeRepo } from '../helpers/git.js';
+import { connectMcp } from '../helpers/mcp-client.js';
+import { call, callError, waitState } from '../helpers/sessions.js';
+import { waitFor } from '../helpers/wait.js';
+
+interface Created {
+  id: string;
+  name: string;
+  workDir: string;
+  worktree?: { path: string; branch: string; baseRef: string };
+}
+
+/**
+ * Worktrees with real git and a shell agent (cheap): each session gets its own worktree and branch,
+ * the agent's commands run there, diffs and merges read and move only the session's branch and the
+ * target, kill keeps work, prune removes only clean worktrees. The user's checkout is checked after
+ * every step that could touch it.
+ */
+describe('session worktrees (real git, shell agent)', () => {
+  let t: TestEnv;
+  let mcp: Awaited<ReturnType<typeof connectMcp>>;
+  let repo: string;
+
+  beforeAll(async () => {
+    t = makeTestEnv();
+    repo = makeRepo('aegis-wt-repo-');
+    mcp = await connectMcp({ ...t.env, AEGIS_MESSAGING_WORKDIR: repo, AEGIS_MESSAGING_AGENT: 'shell' });
+  });
+  afterAll(async () => {
+    await mcp?.close();
+    t?.cleanup();
+    rmSync(repo, { recursive: true, force: true });
+  });
+
+  const userCheckout = () => ({ file: readFileSync(join(repo, 'app.txt'), 'utf8'), status: gitIn(repo, 'status', '--porcelain'), branch: gitIn(repo, 'branch', '--show-current').trim() });
+  const shellDoes = async (id: string, command: string, done: () => boolean) => {
+    await call(mcp.client, 'session_send', { id, text: command });
+    await waitFor(done, { timeoutMs: 15_000, what: command });
+  };
+
+  it('two sessions edit the same file in their own worktrees; diff, merge one, refuse the other with its conflict', async () => {
+    const a = await call<Created>(mcp.client, 'session_create', { workDir: repo, agent: 'shell', name: 'wt-a', worktree: true });
+    const b = await call<Created>(mcp.client, 'session_create', { workDir: repo, agent: 'shell', name: 'wt-b', worktree: true });
+    expect(a.worktree).toEqual({ path: join(realpathSync(t.home), 'worktrees', repo.split('/').pop()!, 'wt-a'), branch: 'aegis/wt-a', baseRef: 'main' });
+    expect(b.worktree?.branch).toBe('aegis/wt-b');
+    expect(a.workDir).toBe(a.worktree!.path);
+    await waitState(mcp.client, a.id, ['idle']);
+    await waitState(mcp.client, b.id, ['idle']);
+
+    // The agents' shells run in their worktrees: relative paths land there.
+    const fileA = join(a.worktree!.path, 'app.txt');
+    const fileB = join(b.worktree!.path, 'app.txt');
+    await shellDoes(a.id, "printf 'one\\nfrom-a\\nthree\\n' > app.txt", () => readFileSync(fileA, 'utf8').includes('from-a'));
+    await shellDoes(b.id, "printf 'one\\nfrom-b\\nthree\\n' > app.txt && echo new > extra.txt", () => existsSync(join(b.worktree!.path, 'extra.txt')));
+    expect(readFileSync(fileA, 'utf8')).toBe('one\nfrom-a\nthree\n');
+    expect(readFileSync(fileB, 'utf8')).toBe('one\nfrom-b\nthree\n');
+    expect(userCheckout()).toEqual({ file: 'one\ntwo\nthree\n', status: '', branch: 'main' });
+
+    const got = await call<Created>(mcp.client, 'session_get', { id: a.id });
+    expect(got.worktree).toEqual(a.worktree);
+    const listed = await call<{ sessions: Created[] }>(mcp.client, 'session_list', {});
+    expect(listed.sessions.map((s) => s.worktree?.branch).sort()).toEqual(['aegis/wt-a', 'aegis/wt-b']);
+
+    // Diffs read back each session's own work, uncommitted and untracked files included.
+    const diffA = await call<{ files: { path: string; status: string; added?: number; deleted?: number }[]; stat: { insertions: number }; patch: string; nextOffset?: number }>(mcp.client, 'session_diff', { id: a.id });
+    expect(diffA.files).toEqual([{ path: 'app.txt', status: 'M', added: 1, deleted: 1 }]);
+    expect(diffA.patch).toContain('-two\n+from-a\n');
+    expect(diffA.nextOffset).toBeUndefined();
+    const diffB = await call<{ files: { path: string; status: string }[]; patch: string; patchBytes: number }>(mcp.client, 'session_diff', { id: b.id });
+    expect(diffB.files.map((f) => `${f.status} ${f.path}`)).toEqual(['M app.txt', 'A extra.txt']);
+    expect(diffB.patch).not.toContain('from-a');
+    // Paged by bytes: the pages put together are the whole patch.
+    let paged = '';
+    let offset: number | undefined = 0;
+    let pages = 0;
+    while (offset !== undefined) {
+      const page: { patch: string; nextOffset?: number } = await call(mcp.client, 'session_diff', { id: b.id, offset, maxBytes: 40 });
+      paged += page.patch;
+      offset = page.nextOffset;
+      pages++;
+    }
+    expect(paged).toBe(diffB.patch);
+    expect(pages).toBe(Math.ceil(diffB.patchBytes / 40));
+
+    // A merges into main (the user's clean checkout is fast-forwarded to the merge).
+    const merged = await call<{ target: string; upToDate: boolean; committedWork?: string; updatedCheckout?: string; commit: string }>(mcp.client, 'session_merge', { id: a.id });
+    expect(merged).toMatchObject({ target: 'main', upToDate: false, updatedCheckout: repo });
+    expect(merged.committedWork).toMatch(/^[0-9a-f]{40}$/);
+    expect(gitIn(repo, 'rev-parse', 'main').trim()).toBe(merged.commit);
+    expect(userCheckout()).toEqual({ file: 'one\nfrom-a\nthree\n', status: '', branch: 'main' });
+    expect(gitIn(a.worktree!.path, 'status', '--porcelain')).toBe('');
+
+    // B now conflicts with main: refused, the file named, nothing moved on either side.
+    const mainBefore = gitIn(repo, 'rev-parse', 'main').trim();
+    const branchBBefore = gitIn(repo, 'rev-parse', 'aegis/wt-b').trim();
+    const refused = await callError(mcp.client, 'session_merge', { id: b.id });
+    expect(refused).toContain('conflicts in 1 file(s): app.txt');
+    expect(gitIn(repo, 'rev-parse', 'main').trim()).toBe(mainBefore);
+    expect(gitIn(repo, 'rev-parse', 'aegis/wt-b').trim()).toBe(branchBBefore);
+    expect(readFileSync(fileB, 'utf8')).toBe('one\nfrom-b\nthree\n');
+    expect(gitIn(b.worktree!.path, 'status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([' M app.txt', '?? extra.txt']);
+    expect(userCheckout()).toEqual({ file: 'one\nfrom-a\nthree\n', status: '', branch: 'main' });
+
+    // Kill keeps B's uncommitted work; prune removes only clean worktrees of ended sessions.
+    const killedB = await call<{ state: string; worktreeState: { exists: boolean; uncommitted: string[] } }>(mcp.client, 'session_kill', { id: b.id });
+    expect(killedB.worktreeState).toMatchObject({ exists: true, uncommitted: ['app.txt', 'extra.txt'] });
+    expect(existsSync(fileB)).toBe(true);
+    await call(mcp.client, 'session_kill', { id: a.id });
+    const c = await call<Created>(mcp.client, 'session_create', { workDir: repo, agent: 'shell', name: 'wt-c', worktree: true, branch: 'feature/c' });
+    const live = await call<Created>(mcp.client, 'session_create', { workDir: repo, agent: 'shell', name: 'wt-live', worktree: true });
+    await waitState(mcp.client, c.id, ['idle']);
+    await waitState(mcp.client, live.id, ['idle']);
+    gitIn(c.worktree!.path, 'commit', '--quiet', '--allow-empty', '-m', 'unmerged commit of c');
+    await call(mcp.client, 'session_kill', { id: c.id });
+
+    const pruned = await runCli(['worktree', 'prune', '--json'], t.env);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    const report = JSON.parse(pruned.stdout) as { removed: { session: string; branchDeleted: boolean }[]; kept: { session: string; reason: string }[] };
+    expect(report.removed.map((r) => [r.session, r.branchDeleted]).sort()).toEqual([['wt-a', true], ['wt-c', false]]);
+    expect(report.kept.map((k) => k.session).sort()).toEqual(['wt-b', 'wt-live']);
+    expect(report.kept.find((k) => k.session === 'wt-b')!.reason).toContain('2 uncommitted file(s): app.txt, extra.txt');
+    expect(report.kept.find((k) => k.session === 'wt-live')!.reason).toMatch(/^session is (idle|working)$/);
+    expect(existsSync(a.worktree!.path)).toBe(false);
+    expect(existsSync(c.worktree!.path)).toBe(false);
+    expect(existsSync(fileB)).toBe(true);
+    expect(existsSync(live.worktree!.path)).toBe(true);
+    const branches = gitIn(repo, 'branch', '--format=%(refname:short)').split('\n').filter(Boolean).sort();
+    expect(branches).toEqual(['aegis/wt-b', 'aegis/wt-live', 'feature/c', 'main']);
+    expect(userCheckout()).toEqual({ file: 'one\nfrom-a\nthree\n', status: '', branch: 'main' });
+    expect((await call<Created>(mcp.client, 'session_get', { id: a.id })).worktree).toBeUndefined();
+  });
+
+  it('a chat task: worktree: starts its session in a worktree and says the branch', async () => {
+    const r = await call<{ reply: string; failed: boolean }>(mcp.client, 'message_handle', { text: 'task: worktree: echo from-chat', channel: 'telegram', from: 'tess' });
+    expect(r.failed).toBe(false);
+    const name = /Started (\S+) /.exec(r.reply)?.[1];
+    expect(r.reply).toContain(`on branch aegis/${name}`);
+    const s = await call<Created>(mcp.client, 'session_get', { id: name! });
+    expect(s.worktree?.branch).toBe(`aegis/${name}`);
+    await call(mcp.client, 'session_kill', { id: s.id });
+  });
+
+  it('refuses what git would reject, naming the field, and creates nothing', async () => {
+    expect(await callError(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true, branch: 'bad..name' })).toMatch(/branch.*git does not accept "bad\.\.name"/s);
+    expect(await callError(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true, baseRef: 'no-such-branch' })).toMatch(/baseRef.*names no commit/s);
+    expect(await callError(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true, baseRef: '--upload-pack=x' })).toContain('baseRef');
+    expect(await callError(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true, branch: 'main' })).toMatch(/branch "main" exists already/);
+    expect(await callError(mcp.client, 'session_create', { workDir: repo, agent: 'shell', branch: 'x' })).toContain('only used with worktree: true');
+    const plain = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-wt-plain-')));
+    try {
+      expect(await callError(mcp.client, 'session_create', { workDir: plain, agent: 'shell', worktree: true })).toMatch(/workDir.*not inside a git repository/s);
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
+    expect(gitIn(repo, 'branch', '--format=%(refname:short)')).not.toContain('bad');
+  });
+});
