@@ -7,7 +7,7 @@ import { INPUT_LIMITS as L, str } from './schemas.js';
 const scopeField = str(L.pathChars + 16)
   .default('global')
   .describe('Where the entry lives: "global" (everyone), "project:<absolute work dir>" (one project) or "session:<session id>" (one session). Default global.');
-const keyField = str(MEMORY_LIMITS.keyChars).describe(`The key, as namespace/key, e.g. "deploy/staging-url" (at most ${MEMORY_LIMITS.keyChars} characters, no spaces).`);
+const keyField = str(MEMORY_LIMITS.keyChars).describe('namespace/key, e.g. "deploy/staging-url" (no spaces)');
 const timestamps = {
   updatedAt: z.string().describe('ISO time of the last write'),
   expiresAt: z.string().nullable().describe('ISO time the entry expires, or null if it never does'),
@@ -16,11 +16,11 @@ const timestamps = {
 const memorySet = defineTool({
   name: 'memory_set',
   title: 'Remember a value',
-  description: `Stores a small value under a key for other agents, sessions and people (e.g. "deploy/staging-url" = "https://staging.example.com"); overwrites the key in that scope. A string or any JSON, at most ${MEMORY_LIMITS.valueBytes} bytes (bigger: write a file, store its path). ttlSeconds makes it expire. Returns created (new) or not (overwritten).`,
+  description: `Stores a small value under a key for other agents, sessions and people; overwrites the key in that scope (bigger than ${MEMORY_LIMITS.valueBytes} bytes: write a file, store its path). Returns created (new) or not.`,
   input: z.object({
     key: keyField,
-    value: z.json().describe(`The value: a string, or any JSON value. At most ${MEMORY_LIMITS.valueBytes} bytes once serialized.`),
-    ttlSeconds: z.number().int().optional().describe('Seconds until the entry expires and is never returned again. Omit to keep it until deleted.'),
+    value: z.json().describe(`A string or any JSON value, at most ${MEMORY_LIMITS.valueBytes} bytes serialized`),
+    ttlSeconds: z.number().int().optional().describe('Seconds until it expires; omitted: kept until deleted'),
     scope: scopeField,
   }),
   output: z.object({

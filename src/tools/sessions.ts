@@ -48,22 +48,43 @@ const brief = (s: SessionRecord) => ({
   worktree: s.worktree && { path: s.worktree.path, branch: s.worktree.branch, baseRef: s.worktree.baseRef },
 });
 
-const createInput = z.object({
-  workDir: str(L.pathChars).min(1).describe('Absolute path of the folder the agent works in; it must exist'),
-  prompt: str(L.textChars).optional().describe('First instruction; delivered as one prompt as soon as the agent is ready'),
-  agent: z.enum(AGENTS).default('claude').describe('claude (default), codex, gemini, shell, or custom (with command)'),
-  command: z.array(str(L.pathChars)).max(L.listItems).optional().describe('argv of the program to run when agent is "custom", e.g. ["aider","--yes"]'),
-  name: str(L.idChars).optional().describe('A readable unique name (letters, digits, . _ -); generated when omitted'),
-  permissionMode: z.enum(PERMISSION_MODES).optional().describe('Claude Code permission mode; default from config (usually "default": every tool asks)'),
-  model: str(L.shortChars).optional().describe('Model name passed to the agent (--model)'),
-  env: envSchema.optional().describe('Extra environment variables for the agent process'),
-  reuse: z.boolean().default(false).describe('Reuse an idle session of the same agent in the same workDir instead of starting a new one'),
-  memoryKeys: z.array(str(MEMORY_LIMITS.keyChars)).max(L.listItems).optional().describe('Memory keys whose values are put in front of the prompt in a marked block'),
-  worktree: z.boolean().optional().describe("Run in a new git worktree of workDir's repository on its own branch (default: config sessions.worktree)"),
-  branch: gitRef.optional().describe('With worktree: the new branch (default aegis/<name>)'),
-  baseRef: gitRef.optional().describe("With worktree: the branch or commit to start from (default: workDir's branch)"),
+/** session_create's fields. Their help is added once, below: a batch item repeats the types, not the help. */
+const createFields = {
+  workDir: str(L.pathChars).min(1),
+  prompt: str(L.textChars).optional(),
+  agent: z.enum(AGENTS).default('claude'),
+  command: z.array(str(L.pathChars)).max(L.listItems).optional(),
+  name: str(L.idChars).optional(),
+  permissionMode: z.enum(PERMISSION_MODES).optional(),
+  model: str(L.shortChars).optional(),
+  env: envSchema.optional(),
+  reuse: z.boolean().default(false),
+  memoryKeys: z.array(str(MEMORY_LIMITS.keyChars)).max(L.listItems).optional(),
+  worktree: z.boolean().optional(),
+  branch: gitRef.optional(),
+  baseRef: gitRef.optional(),
   budget: budgetSchema.optional(),
-});
+};
+
+const createHelp: { [K in keyof typeof createFields]?: string } = {
+  workDir: 'Absolute path of the folder the agent works in; it must exist',
+  prompt: 'First instruction; delivered as one prompt as soon as the agent is ready',
+  agent: 'claude (default), codex, gemini, shell, or custom (with command)',
+  command: 'argv of the program to run when agent is "custom", e.g. ["aider","--yes"]',
+  name: 'A readable unique name (letters, digits, . _ -); generated when omitted',
+  permissionMode: 'Permission mode (default from config: every tool asks)',
+  model: 'Model name passed to the agent (--model)',
+  env: 'Extra environment variables for the agent process',
+  reuse: 'Reuse an idle session of this agent in this workDir',
+  memoryKeys: 'Memory keys whose values go before the prompt',
+  worktree: "Run in a new git worktree of workDir's repository on its own branch (default: config sessions.worktree)",
+  branch: 'With worktree: the new branch (default aegis/<name>)',
+  baseRef: "With worktree: the branch or commit to start from (default: workDir's branch)",
+};
+
+const createInput = z.object(
+  Object.fromEntries(Object.entries(createFields).map(([k, t]) => [k, createHelp[k as keyof typeof createFields] ? t.describe(createHelp[k as keyof typeof createFields]!) : t])) as typeof createFields,
+);
 
 const sendResult = z.object({ status: z.enum(['delivered', 'queued', 'failed']), messageId: z.number(), position: z.number().optional(), error: z.string().optional() });
 
@@ -117,7 +138,7 @@ const sessionBatchCreate = defineTool({
   title: 'Start several agent sessions',
   description:
     'Starts up to 50 sessions at once (each with session_create\'s fields), several in parallel. One that fails (bad workDir, name taken) is reported with its error; the others go on.',
-  input: z.object({ sessions: z.array(createInput).min(1).max(50).describe('Up to 50 session_create inputs') }),
+  input: z.object({ sessions: z.array(z.object(createFields)).min(1).max(50).describe('Up to 50 inputs with the fields of session_create') }),
   output: z.object({
     results: z.array(z.object({ ok: z.boolean(), index: z.number(), id: z.string().optional(), name: z.string().optional(), state: state.optional(), error: z.string().optional() })),
     created: z.number(),
@@ -402,7 +423,7 @@ const sessionWait = defineTool({
   name: 'session_wait',
   title: 'Wait for a session',
   description:
-    'Blocks until the session reaches one of `states` (default: idle, asking, permission_prompt, plan, error, rate_limited, stalled, exited, dead) or the timeout (default 30 s, max 50: hosts drop calls after ~60 s); returns at once if already there. A ready state (idle, asking, error) counts only once nothing is queued, so a wait right after session_create returns after the brief was answered. On timeout (matched=false) call again. Sends progress notifications.',
+    'Blocks until the session reaches one of `states` (default: every state that needs you or ends it) or the timeout (default 30 s, max 50; on matched=false call again). A ready state counts only once nothing is queued, so a wait right after session_create returns after the brief was answered. Sends progress notifications.',
   input: z.object({
     id,
     states: z.array(state).min(1).max(L.listItems).default(DEFAULT_WAIT_STATES).describe('States to wait for'),

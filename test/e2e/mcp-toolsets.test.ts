@@ -53,7 +53,7 @@ describe('ag mcp toolsets: a host loads only the tools it uses', () => {
     try {
       const names = (await mcp.client.listTools()).tools.map((x) => x.name);
       expect(names).toEqual(expect.arrayContaining(['session_create', 'session_list', 'memory_set', 'memory_search']));
-      expect(names.filter((n) => !/^(session|memory)_/.test(n))).toEqual([]);
+      expect(names.filter((n) => !/^(session|worktree|memory)_/.test(n))).toEqual([]);
       const r = await mcp.client.callTool({ name: 'kg_search', arguments: { query: 'x' } });
       expect(r.isError).toBe(true);
       const text = (r.content as { text: string }[])[0]!.text;
