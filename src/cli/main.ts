@@ -9,6 +9,7 @@ import { groupHelp } from './help.js';
 import { addPipelineCommands } from './pipeline-command.js';
 import { addToolCommands, CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
 import { addServeCommand } from './serve-command.js';
+import { addWatchCommand } from './watch/index.js';
 
 function parseArgPairs(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
@@ -68,6 +69,7 @@ export async function buildProgram(lazy: LazyApp): Promise<Command> {
   addPipelineCommands(program, lazy);
   addIntegrationsCommands(program, lazy);
   addCompletionCommand(program);
+  addWatchCommand(program, lazy);
   groupHelp(program);
   program.commands.forEach(exitOverrideDeep);
   return program;
