@@ -115,6 +115,32 @@ describe.skipIf(!hasClaude)('ag watch in a real terminal, with the real Claude C
     await expectTerminalRestored('after-q');
   }, 180_000);
 
+  it('r rejects with a typed reason, which reaches the agent; o opens the pane and detaching comes back to the view', async () => {
+    await startWatch();
+    const refused = join(workDir, 'r.txt');
+    const sent = await runCli(['send', 'watched', `RUN touch ${refused}`], t.env);
+    expect(sent.code, sent.stderr).toBe(0);
+    await screenShows((ls) => ls.includes(`    permission Bash: touch ${refused}`), 'the second dialog');
+
+    term('send-keys', '-t', pane, 'r');
+    await screenShows((ls) => ls[23] === 'reason (Enter sends, empty for none; Esc cancels):', 'the reason asked for');
+    term('send-keys', '-t', pane, '-l', 'no, leave it alone');
+    await screenShows((ls) => ls[23]!.endsWith(': no, leave it alone'), 'the reason typed');
+    term('send-keys', '-t', pane, 'Enter');
+    await screenShows((ls) => ls.some((l) => l.startsWith('rejected watched (reason sent), now ')), 'the rejection reported');
+    await fake.waitForRequest((r) => r.prompt === 'no, leave it alone', 30_000);
+    await screenShows((ls) => ls.includes('    last: ECHO: no, leave it alone'), 'the agent answering the reason');
+    expect(existsSync(refused)).toBe(false);
+
+    term('send-keys', '-t', pane, 'o');
+    await screenShows((ls) => ls.some((l) => l.startsWith('[aegis] ')), "the session's pane, attached", 20_000);
+    term('send-keys', '-t', pane, 'C-b', 'd');
+    await screenShows((ls) => ls[0]!.startsWith('ag watch  ') && ls.includes('back from watched') && modes() === '1 0', 'back in the view');
+
+    term('send-keys', '-t', pane, 'q');
+    await expectTerminalRestored('after-open');
+  }, 120_000);
+
   it('Ctrl-C and SIGTERM also give the terminal back', async () => {
     await startWatch();
     term('send-keys', '-t', pane, 'C-c');
