@@ -35,8 +35,14 @@ describe.skipIf(!hasClaude)('ag watch in a real terminal, with the real Claude C
     term('send-keys', '-t', pane, '-l', text);
     term('send-keys', '-t', pane, 'Enter');
   };
-  const screenShows = (pred: (lines: string[]) => boolean, what: string, timeoutMs = 60_000) =>
-    waitFor(() => pred(screenLines()), { timeoutMs, intervalMs: 20, what: `${what}; screen:\n${screen()}` });
+  /** Waits for the screen to satisfy `pred`; a timeout reports the screen as it was at the end. */
+  const screenShows = async (pred: (lines: string[]) => boolean, what: string, timeoutMs = 60_000) => {
+    try {
+      await waitFor(() => pred(screenLines()), { timeoutMs, intervalMs: 20, what });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\nscreen:\n${screen()}`);
+    }
+  };
   const startWatch = async () => {
     typeLine(`'${process.execPath}' '${BIN}' watch`);
     await screenShows((ls) => ls[0]!.startsWith('ag watch  ') && modes() === '1 0', 'ag watch drawn on the alternate screen, cursor hidden', 20_000);
@@ -115,7 +121,7 @@ describe.skipIf(!hasClaude)('ag watch in a real terminal, with the real Claude C
     await expectTerminalRestored('after-q');
   }, 180_000);
 
-  it('r rejects with a typed reason, which reaches the agent; o opens the pane and detaching comes back to the view', async () => {
+  it('r rejects with a typed reason, which reaches the agent; a digit answers a question; o opens the pane and detaching comes back to the view', async () => {
     await startWatch();
     const refused = join(workDir, 'r.txt');
     const sent = await runCli(['send', 'watched', `RUN touch ${refused}`], t.env);
@@ -131,6 +137,15 @@ describe.skipIf(!hasClaude)('ag watch in a real terminal, with the real Claude C
     await fake.waitForRequest((r) => r.prompt === 'no, leave it alone', 30_000);
     await screenShows((ls) => ls.includes('    last: ECHO: no, leave it alone'), 'the agent answering the reason');
     expect(existsSync(refused)).toBe(false);
+
+    // A question: its options are on screen, and a digit answers it.
+    expect((await runCli(['send', 'watched', 'ASK'], t.env)).code).toBe(0);
+    await screenShows((ls) => ls.some((l) => l.startsWith('    question ') && l.includes('[1 Red · 2 Blue')), 'the question with its options');
+    term('send-keys', '-t', pane, '2');
+    await screenShows((ls) => ls.some((l) => l.startsWith('answered watched with ')), 'the answer reported');
+    await screenShows((ls) => ls.some((l) => l.startsWith('    last: ANSWER: ')), "the agent's reply to the answer");
+    const read = await runCli(['read', 'watched'], t.env);
+    expect(read.stdout).toMatch(/ANSWER: .*"Blue"/);
 
     term('send-keys', '-t', pane, 'o');
     await screenShows((ls) => ls.some((l) => l.startsWith('[aegis] ')), "the session's pane, attached", 20_000);
