@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { App } from '../../app.js';
 import { describeError } from '../../errors.js';
+import type { Observation } from '../../sessions/observer.js';
 import { builtinTools, toolByName } from '../../tools/registry.js';
 import { callTool } from '../../tools/run.js';
 import { colorAllowed } from '../render.js';
@@ -53,6 +54,7 @@ export async function runWatch(app: App): Promise<void> {
   const runTool = async (name: string, input: Record<string, unknown>, row: WatchRow, doing: string, done: (o: Record<string, unknown>) => string) => {
     say(`${doing} ${row.name}…`);
     try {
+      if (row.dialog) await ownDialog(app, row.id);
       const output = await callTool(app, toolByName(tools, name)!, input, { caller: 'cli' });
       say(done(output));
     } catch (err) {
@@ -144,6 +146,31 @@ export async function runWatch(app: App): Promise<void> {
     process.off('unhandledRejection', onFatal);
     process.off('exit', onExit);
   }
+}
+
+/** How long a key that answers a dialog waits for this process to see the dialog too. */
+const SEE_DIALOG_MS = 3_000;
+
+/**
+ * The rows come from SQLite, where another Aegis process watching the same pane may record a dialog
+ * a moment before this process's own observer sees it; the tools answer what this process sees. So
+ * a key that answers a dialog waits (bounded, on the monitor's observations) until it is seen here.
+ */
+function ownDialog(app: App, sessionId: string): Promise<void> {
+  const monitor = app.sessions.monitor;
+  if (monitor.observer(sessionId)?.last?.dialog) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onObservation = (id: string, o: Observation) => {
+      if (id === sessionId && o.dialog) done();
+    };
+    const timer = setTimeout(() => done(), SEE_DIALOG_MS);
+    const done = () => {
+      clearTimeout(timer);
+      monitor.off('observation', onObservation);
+      resolve();
+    };
+    monitor.on('observation', onObservation);
+  });
 }
 
 /**
