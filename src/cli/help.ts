@@ -12,10 +12,13 @@ export const HELP_GROUPS = {
 } as const;
 
 const SETUP = new Set(['init', 'doctor', 'serve', 'mcp', 'prompt', 'completion', 'help']);
+/** Everyday commands that are not one tool's alias. */
+const CORE = new Set(['watch']);
 
 /** Which group a top-level command is shown in; `aliasOf` is set for a tool's short alias. */
 export function groupOf(cmd: Command, aliasOf: Map<Command, string>): string {
   if (SETUP.has(cmd.name())) return HELP_GROUPS.setup;
+  if (CORE.has(cmd.name())) return HELP_GROUPS.core;
   const area = aliasOf.get(cmd);
   if (area === undefined) return cmd.commands.length ? HELP_GROUPS.areas : HELP_GROUPS.setup;
   return area === 'session' ? HELP_GROUPS.core : HELP_GROUPS.aliases;

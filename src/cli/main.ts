@@ -11,6 +11,7 @@ import { addPipelineCommands } from './pipeline-command.js';
 import { addToolCommands, CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
 import { addServeCommand } from './serve-command.js';
 import { DEFAULT_TOOLSETS, resolveToolsets, TOOLSETS } from '../mcp/toolsets.js';
+import { addWatchCommand } from './watch/index.js';
 
 function parseArgPairs(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
@@ -75,6 +76,7 @@ export async function buildProgram(lazy: LazyApp, tools?: ToolDef[]): Promise<Co
   addPipelineCommands(program, lazy);
   addIntegrationsCommands(program, lazy);
   addCompletionCommand(program);
+  addWatchCommand(program, lazy);
   groupHelp(program);
   program.commands.forEach(exitOverrideDeep);
   return program;

@@ -54,6 +54,12 @@ describe('ag as a person uses it: one shape, facts in the output, TTY-aware', ()
     const acting = verbs.filter(([verb]) => !['create', 'batch-create', 'list', 'help'].includes(verb!));
     expect(acting.length).toBeGreaterThan(10);
     for (const [verb, first] of acting) expect(first, `ag session ${verb}`).toBe('<id>');
+    // The short forms too: every core command that acts on one session names it first.
+    const top = await runCli(['--help'], { ...t.env, COLUMNS: '80' });
+    const core = helpGroups(top.stdout).get([...helpGroups(top.stdout).keys()].find((h) => h.startsWith('Core'))!)!;
+    const coreActing = core.filter((verb) => !['create', 'list', 'watch'].includes(verb));
+    expect(coreActing).toEqual(expect.arrayContaining(['send', 'read', 'pane', 'approve', 'reject', 'answer', 'interrupt', 'kill', 'wait', 'summary']));
+    for (const verb of coreActing) expect(top.stdout, `ag ${verb}`).toMatch(new RegExp(`^ {2}${verb} <id>`, 'm'));
 
     for (const ref of [id, id.slice(0, 6), 'conv-one']) {
       const got = await runCli(['session', 'get', ref, '--json'], t.env);
@@ -99,6 +105,7 @@ describe('ag as a person uses it: one shape, facts in the output, TTY-aware', ()
     const readTty = await runOnTty(['read', id], { ...t.env, NO_COLOR: '1' });
     expect(readTty.stdout).toMatch(new RegExp(`\\d\\d:\\d\\d:\\d\\d tool +Bash echo cli > ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     expect(readTty.stdout).toMatch(/\d\d:\d\d:\d\d result +\S/);
+    expect(readTty.stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d \S+\s*$/.test(l))).toEqual([]);
 
     const summary = await runCli(['summary', id, '--json'], t.env);
     expect((JSON.parse(summary.stdout) as { files: string[] }).files).toContain(file);
@@ -141,6 +148,10 @@ describe('ag as a person uses it: one shape, facts in the output, TTY-aware', ()
     const badDir = await runCli(['create', '--work-dir', '/no/such/dir'], t.env);
     expect(badDir.code).toBe(2);
     expect(badDir.stderr.split('\n')[0]).toBe('ag: --work-dir /no/such/dir does not exist');
+
+    const piped = await runCli(['watch'], t.env);
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toMatch(/^ag: ag watch needs a terminal.*\n {2}fix: run it in a terminal; in scripts use ag list/);
 
     const missing = await runCli(['session', 'get', 'no-such-one'], t.env);
     expect(missing.code).toBe(1);
