@@ -87,6 +87,7 @@ function toolCommand(lazy: LazyApp, tool: ToolDef, name: string): Command {
 const AREA_DESCRIPTIONS: Record<string, string> = {
   system: 'Aegis itself: health, doctor',
   session: 'agent sessions in tmux panes (also the core commands)',
+  worktree: 'git worktrees of sessions: prune the clean ones',
   pipeline: 'pipelines: DAGs of sessions that pass results on',
   memory: 'shared key-value memory (namespace/key, scopes, TTL)',
   kg: 'knowledge graph: entities, relations, ranked search',

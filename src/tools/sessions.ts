@@ -380,7 +380,7 @@ const controlOutput = z.object({ state, inputText: z.string().describe('Text lef
 
 const sessionInterrupt = defineTool({
   name: 'session_interrupt',
-  title: 'Interrupt (Ctrl-C)',
+  title: 'Interrupt the current turn',
   description: 'Sends Ctrl-C to stop what the agent is doing, and returns the state it settles in. If the agent had not answered yet, Claude Code puts the prompt back into its input box (inputText); Aegis clears it before the next send.',
   input: z.object({ id }),
   output: controlOutput,
