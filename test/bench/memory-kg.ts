@@ -93,7 +93,7 @@ const ENTITY_TYPES = ['service', 'project', 'person', 'incident', 'database', 't
 const RELATION_TYPES = ['uses', 'owns', 'depends_on', 'caused', 'deploys', 'mentions'];
 const PAIR_MAX_ENTITIES = 5;
 
-function makeWorkload(size: number, queries: number): Workload {
+export function makeWorkload(size: number, queries: number): Workload {
   const random = rng(42);
   const vocab = vocabulary(random);
   const frequency = new Map<string, number>();

@@ -14,5 +14,6 @@ import { pipelines } from './003-pipelines.js';
 import { memory } from './004-memory.js';
 import { knowledge } from './005-knowledge.js';
 import { messaging } from './006-messaging.js';
+import { knowledgeLeanSearch } from './014-knowledge-lean-search.js';
 
-export const MIGRATIONS: Migration[] = [core, sessions, pipelines, memory, knowledge, messaging];
+export const MIGRATIONS: Migration[] = [core, sessions, pipelines, memory, knowledge, messaging, knowledgeLeanSearch];
