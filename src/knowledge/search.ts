@@ -7,11 +7,16 @@ import { checkEntityType } from './validate.js';
 export const SEARCH_MAX = 100;
 
 /**
- * Words spread over several observations of an entity are checked entity by entity, starting from
- * the rarest word's documents. When even the rarest word is in more documents than this, that step
- * is skipped (with a note): it would cost tens of milliseconds for matches that say little.
+ * Cost bounds, so that no query costs more than a few milliseconds at 50k entities (bm25 costs a few
+ * microseconds per document it scores):
+ * - when more names, or more observations, hold every word than RANK_WINDOW, the newest RANK_WINDOW
+ *   of them are ranked (with a note): every result still holds every word in that one place;
+ * - entities holding the words spread over several observations are found by intersecting each
+ *   word's entities; when a word is in more than SPREAD_DOCUMENTS_MAX observations, that step is
+ *   skipped (with a note, if the page is not full): it is the weakest kind of match.
  */
-export const SPREAD_CANDIDATES_MAX = 20_000;
+export const RANK_WINDOW = 2000;
+export const SPREAD_DOCUMENTS_MAX = 5000;
 
 export interface KgSearchOptions {
   /** Words that must all appear in the entity (name, type or any observation); `word*` is a prefix. */
@@ -67,7 +72,7 @@ interface Query {
 interface Match {
   id: number;
   bm25: number;
-  fact?: number;
+  fact?: number | null;
 }
 
 /**
@@ -88,6 +93,7 @@ export function searchEntities(sql: Statements, opts: KgSearchOptions): KgSearch
   const want = limit + 1;
   const hits = new Map<number, Hit>();
   let note: string | undefined;
+  let windowed = false;
   if (opts.query.trim() === '' && entityType !== undefined) {
     const rows = sql.get('SELECT id FROM kg_entities WHERE entity_type = ? ORDER BY name LIMIT ?').all(entityType, want) as { id: number }[];
     for (const r of rows) hits.set(r.id, { id: r.id, score: 0, terms: [] });
@@ -98,8 +104,8 @@ export function searchEntities(sql: Statements, opts: KgSearchOptions): KgSearch
     passes.forEach((pass, p) => {
       const base = (passes.length - p) * 3; // whole words 6..4, stems 3..1
       const kinds: [number, () => Match[]][] = [
-        [base, () => nameMatches(sql, pass, { entityType, limit: want + hits.size })],
-        [base - 1, () => observationMatches(sql, pass, { entityType, limit: want + hits.size })],
+        [base, () => ranked(sql, NAMES, pass, { entityType, limit: want + hits.size }, () => (windowed = true))],
+        [base - 1, () => ranked(sql, OBSERVATIONS, pass, { entityType, limit: want + hits.size }, () => (windowed = true))],
         [
           base - 2,
           () => {
@@ -113,7 +119,7 @@ export function searchEntities(sql: Statements, opts: KgSearchOptions): KgSearch
         if (hits.size >= want) return;
         for (const m of find()) {
           if (hits.size >= want) break;
-          if (!hits.has(m.id)) hits.set(m.id, { id: m.id, score: kind + fraction(m.bm25), fact: m.fact, terms: pass });
+          if (!hits.has(m.id)) hits.set(m.id, { id: m.id, score: kind + fraction(m.bm25), fact: m.fact ?? undefined, terms: pass });
         }
       }
     });
@@ -133,10 +139,12 @@ export function searchEntities(sql: Statements, opts: KgSearchOptions): KgSearch
     }
     return { ...base, bestObservation: bestObservation(sql, h, obs) };
   });
+  if (windowed) note = [WINDOW_NOTE, note].filter(Boolean).join('; ');
   return { results, hasMore: hits.size > limit, ...(note ? { note } : {}) };
 }
 
-const SPREAD_NOTE = `every word of the query is in more than ${SPREAD_CANDIDATES_MAX} documents: entities that hold the words only spread over several observations were not looked for; add a more specific word`;
+const WINDOW_NOTE = `more than ${RANK_WINDOW} names or observations hold every word: the newest ${RANK_WINDOW} of them were ranked; add a more specific word`;
+const SPREAD_NOTE = `a word of the query is in more than ${SPREAD_DOCUMENTS_MAX} observations: entities that hold the words only spread over several observations were not looked for; add a more specific word`;
 
 /** bm25 (negative, lower is better) as a fraction in [0, 1), higher is better. */
 const fraction = (bm25: number): number => {
@@ -149,72 +157,72 @@ const fraction = (bm25: number): number => {
 const ofType = (q: Query, entityId: string) => (q.entityType === undefined ? '' : `CROSS JOIN kg_entities e ON e.id = ${entityId} AND e.entity_type = @entityType`);
 const params = (q: Query, match: string) => ({ match, limit: q.limit, ...(q.entityType === undefined ? {} : { entityType: q.entityType }) });
 
-/** Entities whose name and type together hold every word, best first. */
-function nameMatches(sql: Statements, terms: FtsTerm[], q: Query): Match[] {
-  return sql
-    .get(
-      `SELECT n.rowid AS id, n.rank AS bm25 FROM kg_entity_name_fts n ${ofType(q, 'n.rowid')}
-       WHERE kg_entity_name_fts MATCH @match ORDER BY n.rank, n.rowid DESC LIMIT @limit`,
-    )
-    .all(params(q, toMatchExpression(terms))) as Match[];
+/** A search index and how its documents map to entities. */
+interface Documents {
+  table: string;
+  /** SQL joining the index `f` to the entity id `id` (and the matching document as `fact`, if any). */
+  from: (q: Query) => string;
+  entityId: string;
+  fact: string;
 }
 
-/** Entities with one observation holding every word, by their best such observation (newest first on a tie). */
-function observationMatches(sql: Statements, terms: FtsTerm[], q: Query): Match[] {
-  // With min(), SQLite takes the bare column f.rowid from the row that holds the minimum.
-  return sql
-    .get(
-      `SELECT o.entity_id AS id, min(f.rank) AS bm25, f.rowid AS fact
-       FROM kg_observation_fts f CROSS JOIN kg_observations o ON o.id = f.rowid ${ofType(q, 'o.entity_id')}
-       WHERE kg_observation_fts MATCH @match GROUP BY o.entity_id ORDER BY bm25, fact DESC LIMIT @limit`,
-    )
-    .all(params(q, toMatchExpression(terms))) as Match[];
+const NAMES: Documents = {
+  table: 'kg_entity_name_fts',
+  from: (q) => `kg_entity_name_fts f ${ofType(q, 'f.rowid')}`,
+  entityId: 'f.rowid',
+  fact: 'NULL',
+};
+
+const OBSERVATIONS: Documents = {
+  table: 'kg_observation_fts',
+  from: (q) => `kg_observation_fts f CROSS JOIN kg_observations o ON o.id = f.rowid ${ofType(q, 'o.entity_id')}`,
+  entityId: 'o.entity_id',
+  fact: 'f.rowid',
+};
+
+/** True when more than `n` documents match: stepping n rows into the match list is cheap, scoring them is not. */
+function holdsMoreThan(sql: Statements, table: string, match: string, n: number): boolean {
+  return sql.get(`SELECT rowid FROM ${table} WHERE ${table} MATCH ? LIMIT 1 OFFSET ?`).get(match, n) !== undefined;
 }
 
-/** How many documents (names and observations) hold the term, counting no further than `cap + 1`. */
-function documentsUpTo(sql: Statements, match: string, cap: number): number {
-  const count = (table: string) => (sql.get(`SELECT count(*) AS n FROM (SELECT rowid FROM ${table} WHERE ${table} MATCH ? LIMIT ?)`).get(match, cap + 1) as { n: number }).n;
-  return count('kg_entity_name_fts') + count('kg_observation_fts');
+/**
+ * Entities with one document holding every word, each by its best such document, best first (newest
+ * first on a tie): bm25 ORDER BY and LIMIT inside SQLite over every matching document, or over the
+ * newest RANK_WINDOW when more match (then `onWindow` is called).
+ */
+function ranked(sql: Statements, docs: Documents, terms: FtsTerm[], q: Query, onWindow: () => void): Match[] {
+  const match = toMatchExpression(terms);
+  const window = holdsMoreThan(sql, docs.table, match, RANK_WINDOW) ? RANK_WINDOW : -1;
+  if (window > 0) onWindow();
+  // With min(), SQLite takes the bare column `fact` from the row that holds the minimum.
+  return sql
+    .get(
+      `SELECT id, min(bm25) AS bm25, fact FROM (
+         SELECT ${docs.entityId} AS id, f.rank AS bm25, ${docs.fact} AS fact, f.rowid AS doc FROM ${docs.from(q)}
+         WHERE ${docs.table} MATCH @match ORDER BY f.rowid DESC LIMIT @window)
+       GROUP BY id ORDER BY bm25, max(doc) DESC LIMIT @limit`,
+    )
+    .all({ ...params(q, match), window }) as Match[];
 }
 
 /**
  * Entities holding every word somewhere in their name, type and observations, newest first: the
- * rarest word's entities, kept while they hold each other word. 'too broad' when even the rarest
- * word is in more than SPREAD_CANDIDATES_MAX documents.
+ * intersection of each word's entities, inside SQLite. 'too broad' when a word is in more than
+ * SPREAD_DOCUMENTS_MAX observations.
  */
 function spreadMatches(sql: Statements, terms: FtsTerm[], q: Query): Match[] | 'too broad' {
   if (terms.length < 2) return []; // one word is in one place: the kinds before found it
-  const byRarity = terms
-    .map((t) => toMatchExpression([t]))
-    .map((match) => ({ match, docs: documentsUpTo(sql, match, SPREAD_CANDIDATES_MAX) }))
-    .sort((a, b) => a.docs - b.docs);
-  if (byRarity[0]!.docs > SPREAD_CANDIDATES_MAX) return 'too broad';
-  let ids = (
-    sql
-      .get(
-        `SELECT DISTINCT h.id FROM (
-           SELECT rowid AS id FROM kg_entity_name_fts WHERE kg_entity_name_fts MATCH @match
-           UNION ALL SELECT o.entity_id FROM kg_observation_fts f CROSS JOIN kg_observations o ON o.id = f.rowid WHERE kg_observation_fts MATCH @match
-         ) h ${ofType(q, 'h.id')}`,
-      )
-      .all(params({ ...q, limit: -1 }, byRarity[0]!.match)) as { id: number }[]
-  ).map((r) => r.id);
-  for (const { match } of byRarity.slice(1)) {
-    if (ids.length === 0) break;
-    ids = (
-      sql
-        .get(
-          `SELECT c.value AS id FROM json_each(@ids) c WHERE
-             EXISTS (SELECT 1 FROM kg_entity_name_fts WHERE kg_entity_name_fts MATCH @match AND rowid = c.value)
-             OR EXISTS (SELECT 1 FROM kg_observations o CROSS JOIN kg_observation_fts f ON f.rowid = o.id WHERE o.entity_id = c.value AND kg_observation_fts MATCH @match)`,
-        )
-        .all({ ids: idList(ids), match }) as { id: number }[]
-    ).map((r) => r.id);
-  }
-  return ids
-    .sort((a, b) => b - a)
-    .slice(0, q.limit)
-    .map((id) => ({ id, bm25: 0 }));
+  const matches = terms.map((t) => toMatchExpression([t]));
+  if (matches.some((m) => holdsMoreThan(sql, OBSERVATIONS.table, m, SPREAD_DOCUMENTS_MAX))) return 'too broad';
+  const holders = matches.map(
+    (_, i) => `SELECT id FROM (
+      SELECT rowid AS id FROM kg_entity_name_fts WHERE kg_entity_name_fts MATCH @m${i}
+      UNION SELECT o.entity_id FROM kg_observation_fts f CROSS JOIN kg_observations o ON o.id = f.rowid WHERE kg_observation_fts MATCH @m${i})`,
+  );
+  const rows = sql
+    .get(`SELECT h.id, 0 AS bm25 FROM (${holders.join(' INTERSECT ')}) h ${ofType(q, 'h.id')} ORDER BY h.id DESC LIMIT @limit`)
+    .all({ ...Object.fromEntries(matches.map((m, i) => [`m${i}`, m])), limit: q.limit, ...(q.entityType === undefined ? {} : { entityType: q.entityType }) }) as Match[];
+  return rows;
 }
 
 /**

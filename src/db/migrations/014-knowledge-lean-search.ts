@@ -7,6 +7,8 @@ import type { Migration } from './index.js';
  * - kg_observation_fts: one document per observation (rowid = observation id), detail=none: search
  *   needs "this observation holds these words" and bm25, never positions, and positions were most
  *   of the index. So "every word in one observation" is a single MATCH, ranked inside SQLite.
+ *   columnsize=0 on both: bm25 counts a document's words from the table when it ranks it (search
+ *   ranks a bounded number), instead of a table of sizes that cost 5 % of the database.
  * - kg_entity_name_fts: one document per entity, its name and type (rowid = entity id), bm25 weighs
  *   the name above the type.
  * Triggers keep both in step with every insert, update and delete, including the deletes that
@@ -26,7 +28,7 @@ export const knowledgeLeanSearch: Migration = {
 
     CREATE VIRTUAL TABLE kg_observation_fts USING fts5(
       content,
-      content = 'kg_observations', content_rowid = 'id', detail = none,
+      content = 'kg_observations', content_rowid = 'id', detail = none, columnsize = 0,
       tokenize = 'porter unicode61 remove_diacritics 2'
     );
     CREATE TRIGGER kg_observations_fts_ai AFTER INSERT ON kg_observations BEGIN
@@ -42,7 +44,7 @@ export const knowledgeLeanSearch: Migration = {
 
     CREATE VIRTUAL TABLE kg_entity_name_fts USING fts5(
       name, entity_type,
-      content = 'kg_entities', content_rowid = 'id', detail = column,
+      content = 'kg_entities', content_rowid = 'id', detail = column, columnsize = 0,
       tokenize = 'porter unicode61 remove_diacritics 2'
     );
     INSERT INTO kg_entity_name_fts(kg_entity_name_fts, rank) VALUES ('rank', 'bm25(10.0, 3.0)');
