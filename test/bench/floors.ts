@@ -23,21 +23,33 @@ export function nodeStartTimes(runs = 5): number[] {
   return times;
 }
 
-/** Round trips of a tool call to the minimal SDK server (after `warmup` calls), milliseconds. */
-export async function mcpRoundTripTimes(calls = 50, warmup = 10): Promise<number[]> {
+/** A connection to the minimal SDK server: `ping()` times one tool call, to interleave with a bench's own calls. */
+export async function openFloorClient(): Promise<{ ping(): Promise<number>; close(): Promise<void> }> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [MINIMAL_SERVER], stderr: 'ignore' });
   const client = new Client({ name: 'aegis-bench-floor', version: '0.0.0' });
   await client.connect(transport);
+  return {
+    async ping() {
+      const t0 = performance.now();
+      await client.callTool({ name: 'ping', arguments: {} });
+      return performance.now() - t0;
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Round trips of a tool call to the minimal SDK server (after `warmup` calls), milliseconds. */
+export async function mcpRoundTripTimes(calls = 50, warmup = 10): Promise<number[]> {
+  const floor = await openFloorClient();
   try {
     const times: number[] = [];
     for (let i = 0; i < calls + warmup; i++) {
-      const t0 = performance.now();
-      await client.callTool({ name: 'ping', arguments: {} });
-      if (i >= warmup) times.push(performance.now() - t0);
+      const took = await floor.ping();
+      if (i >= warmup) times.push(took);
     }
     return times;
   } finally {
-    await client.close();
+    await floor.close();
   }
 }
 
