@@ -173,7 +173,7 @@ const kgSearch = defineTool({
       z.object({
         name: z.string(),
         entityType: z.string(),
-        score: z.number().describe('relevance, higher is better'),
+        score: z.number().describe('higher is better; whole part = how the words matched (6 name, 5 one observation, 4 spread; 3-1 the same as stems)'),
         observationCount: z.number(),
         bestObservation: z.string().nullable().optional().describe('brief: the observation that best matches the query (else the newest)'),
         observations: z.array(z.string()).optional().describe('full: every observation'),
@@ -181,7 +181,7 @@ const kgSearch = defineTool({
       }),
     ),
     hasMore: z.boolean().describe('More entities matched than limit'),
-    note: z.string().optional().describe('Present when the query matched too many entities to rank; says how results are ordered'),
+    note: z.string().optional().describe('Present when a broad query was bounded (only the newest matches ranked, or spread matches not looked for); says what to do'),
   }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: {
