@@ -24,9 +24,22 @@ export function parseTerms(query: string): FtsTerm[] {
   return terms;
 }
 
-/** Quotes each term as an FTS5 string (no operator can survive quoting) and requires them all. */
-export function toMatchExpression(terms: FtsTerm[]): string {
-  return terms.map((t) => `"${t.text}"${t.prefix ? '*' : ''}`).join(' AND ');
+/** Quotes each term as an FTS5 string (no operator can survive quoting) and requires them all (or any). */
+export function toMatchExpression(terms: FtsTerm[], join: 'AND' | 'OR' = 'AND'): string {
+  return terms.map((t) => `"${t.text}"${t.prefix ? '*' : ''}`).join(` ${join} `);
+}
+
+/**
+ * A word typed without `*` is also tried as a stem once whole words are exhausted (`migr` finds
+ * "migration"), when it has at least this many characters: a shorter prefix expands to a large part
+ * of the vocabulary and says little.
+ */
+export const STEM_MIN_CHARS = 3;
+
+/** The terms with every word long enough read as a prefix; undefined when that changes nothing. */
+export function asStems(terms: FtsTerm[]): FtsTerm[] | undefined {
+  const stems = terms.map((t) => ({ text: t.text, prefix: t.prefix || [...t.text].length >= STEM_MIN_CHARS }));
+  return stems.some((t, i) => t.prefix !== terms[i]!.prefix) ? stems : undefined;
 }
 
 /**

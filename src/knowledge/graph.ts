@@ -1,7 +1,7 @@
 import type { Db } from '../db/open.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { relationsFrom, relationsTouching, Statements, toRelation, withObservations, type EntityRow } from './read.js';
-import { searchDocumentObservations, searchEntities, type KgSearchOptions, type KgSearchResult } from './search.js';
+import { searchEntities, type KgSearchOptions, type KgSearchResult } from './search.js';
 import type { Entity, Graph, Relation } from './types.js';
 import { checkBatch, checkEntity, checkName, checkObservation, checkRelation } from './validate.js';
 
@@ -164,9 +164,8 @@ export class KnowledgeGraph {
           continue;
         }
         relationsDeleted += (this.sql.get('SELECT count(*) AS n FROM kg_relations WHERE from_id = @id OR to_id = @id').get({ id: entity.id }) as { n: number }).n;
-        // Observations and relations go by ON DELETE CASCADE; the contentless search document by hand.
+        // Observations and relations go by ON DELETE CASCADE; triggers take them out of the search indexes.
         this.sql.get('DELETE FROM kg_entities WHERE id = ?').run(entity.id);
-        this.sql.get('DELETE FROM kg_entity_fts WHERE rowid = ?').run(entity.id);
         deleted.push(name);
       }
       return { deleted, notFound, relationsDeleted };
@@ -354,11 +353,10 @@ export class KnowledgeGraph {
     const observations = unique(e.observations);
     const insert = this.sql.get('INSERT INTO kg_observations(entity_id, content, created_at) VALUES (?, ?, ?)');
     for (const o of observations) insert.run(id, o, now);
-    this.writeSearchDocument(id, e.name, e.entityType, observations);
     return { name: e.name, entityType: e.entityType, observations };
   }
 
-  /** Adds the observations the entity lacks, in order, and refreshes its search document. */
+  /** Adds the observations the entity lacks, in order (triggers index them). */
   private appendObservations(entity: EntityRow, contents: string[], now: number): { added: string[]; alreadyPresent: string[] } {
     const current = (this.sql.get('SELECT content FROM kg_observations WHERE entity_id = ? ORDER BY id').all(entity.id) as { content: string }[]).map((r) => r.content);
     const have = new Set(current);
@@ -374,10 +372,7 @@ export class KnowledgeGraph {
       insert.run(entity.id, text, now);
       added.push(text);
     }
-    if (added.length) {
-      this.sql.get('UPDATE kg_entities SET updated_at = ? WHERE id = ?').run(now, entity.id);
-      this.writeSearchDocument(entity.id, entity.name, entity.entityType, [...current, ...added]);
-    }
+    if (added.length) this.sql.get('UPDATE kg_entities SET updated_at = ? WHERE id = ?').run(now, entity.id);
     return { added, alreadyPresent };
   }
 
@@ -396,20 +391,9 @@ export class KnowledgeGraph {
     return changes > 0;
   }
 
-  /** After observations were deleted: bump the entity and rebuild its search document from the table. */
+  /** After observations were deleted (triggers take them out of the search index): bump the entity. */
   private touch(entity: EntityRow): void {
     this.sql.get('UPDATE kg_entities SET updated_at = ? WHERE id = ?').run(this.now(), entity.id);
-    const rows = this.sql.get('SELECT content FROM kg_observations WHERE entity_id = ? ORDER BY id').all(entity.id) as { content: string }[];
-    this.writeSearchDocument(
-      entity.id,
-      entity.name,
-      entity.entityType,
-      rows.map((r) => r.content),
-    );
-  }
-
-  private writeSearchDocument(id: number, name: string, entityType: string, observations: string[]): void {
-    this.sql.get('INSERT OR REPLACE INTO kg_entity_fts(rowid, name, entity_type, observations) VALUES (?, ?, ?, ?)').run(id, name, entityType, searchDocumentObservations(observations));
   }
 }
 

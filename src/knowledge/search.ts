@@ -1,5 +1,5 @@
 import { invalidInput } from '../errors.js';
-import { relevance, searchTerms, toMatchExpression } from './fts-query.js';
+import { asStems, relevance, searchTerms, toMatchExpression, type FtsTerm } from './fts-query.js';
 import { idList, observationsOf, relationsTouching, toRelation, type EntityRow, type ObservationRow, type Statements } from './read.js';
 import type { Relation } from './types.js';
 import { checkEntityType } from './validate.js';
@@ -7,25 +7,16 @@ import { checkEntityType } from './validate.js';
 export const SEARCH_MAX = 100;
 
 /**
- * Ranking cost, measured at 50k entities: bm25 scores every entity that holds all the words (~1 µs
- * each, so a word found in 49,000 entities costs ~50 ms) and weighs each word by scanning every
- * document that holds it (~0.07 µs each). Two bounds keep any query at a few milliseconds:
- * - more than RANKED_MATCHES_MAX matching entities: too broad to rank, listed unranked;
- * - a word held by more than BROAD_TERM_ENTITIES entities filters the matches but does not rank them
- *   (it says little about relevance anyway); the other words rank them.
+ * Cost bounds, so that no query costs more than a few milliseconds at 50k entities (bm25 costs a few
+ * microseconds per document it scores):
+ * - when more names, or more observations, hold every word than RANK_WINDOW, the newest RANK_WINDOW
+ *   of them are ranked (with a note): every result still holds every word in that one place;
+ * - entities holding the words spread over several observations are found by intersecting each
+ *   word's entities; when a word is in more than SPREAD_DOCUMENTS_MAX observations, that step is
+ *   skipped (with a note, if the page is not full): it is the weakest kind of match.
  */
-export const RANKED_MATCHES_MAX = 1000;
-export const BROAD_TERM_ENTITIES = 1000;
-
-/** Joins an entity's observations in its search document; tokens never contain it. */
-export const OBSERVATION_SEPARATOR = '\u001e';
-const MARK_OPEN = '\u0001';
-const MARK_CLOSE = '\u0002';
-const MARKED_WORD = /\u0001([^\u0002]*)\u0002/g;
-
-/** The observations column of an entity's search document. */
-export const searchDocumentObservations = (observations: readonly string[]): string =>
-  observations.map((o) => o.replaceAll(OBSERVATION_SEPARATOR, ' ')).join(OBSERVATION_SEPARATOR);
+export const RANK_WINDOW = 2000;
+export const SPREAD_DOCUMENTS_MAX = 5000;
 
 export interface KgSearchOptions {
   /** Words that must all appear in the entity (name, type or any observation); `word*` is a prefix. */
@@ -40,7 +31,11 @@ export interface KgSearchOptions {
 export interface KgSearchHit {
   name: string;
   entityType: string;
-  /** Relevance, higher is better (bm25 with name > type > observations); 0 when unranked. */
+  /**
+   * Relevance, higher is better. The whole part says how the words matched, in the order results
+   * come: 6 all in the name and type, 5 all in one observation, 4 spread over the entity; 3, 2, 1 the
+   * same with words read as stems (`migr` for "migration"). The fraction is bm25 within that kind.
+   */
   score: number;
   observationCount: number;
   /** brief: the observation that best matches the query, else the newest one (null if it has none). */
@@ -55,31 +50,39 @@ export interface KgSearchResult {
   results: KgSearchHit[];
   /** More entities matched than `limit`. */
   hasMore: boolean;
-  /** Present when the query matched too many entities to rank: says how the results are ordered. */
+  /** Present when some matches were not looked for: says which and what to do. */
   note?: string;
 }
 
-/** A matching entity; `facts` are its observations that hold every word (with its name and type). */
+/** A matching entity; `fact` is its observation that holds every word, when one does. */
 interface Hit {
   id: number;
   score: number;
-  facts: Set<number>;
+  fact?: number;
+  /** The terms it matched with (whole words or stems): they pick the best observation. */
+  terms: FtsTerm[];
 }
 
 interface Query {
-  /** MATCH expression with every word: what an entity must hold. */
-  all: string;
   entityType?: string;
-  /** How many hits to return: the page plus one, to tell whether there are more. */
+  /** How many entities to fetch: enough to fill the page plus one after dropping those already found. */
   limit: number;
 }
 
+interface Match {
+  id: number;
+  bm25: number;
+  fact?: number | null;
+}
+
 /**
- * Ranked full-text search: every word of the query must appear somewhere in the entity, in any order
- * and any field, so "migration failed" finds "failed while running migration 42". Entities with one
- * fact (an observation, with the entity's name and type) holding every word come first, since that
- * is what recalling a fact by some of its words means; bm25 over the whole entity orders the rest
- * and breaks ties, within the bounds that keep every query cheap (RANKED_MATCHES_MAX, BROAD_TERM_ENTITIES).
+ * Ranked full-text search: every word of the query must appear in the entity. Matches come in kinds,
+ * each ranked by bm25 inside SQLite (ORDER BY rank, LIMIT) over every document that matches, so no
+ * query is too broad to rank: the entities whose name and type hold every word, then those with one
+ * observation holding every word (what recalling a fact by some of its words means), then those that
+ * hold the words spread over several observations. A kind is only asked for while the page is not
+ * full. Then the same again with each word read as a stem (`migr` finds "migration"), so whole words
+ * always come before prefixes.
  */
 export function searchEntities(sql: Statements, opts: KgSearchOptions): KgSearchResult {
   const limit = opts.limit ?? 10;
@@ -87,27 +90,42 @@ export function searchEntities(sql: Statements, opts: KgSearchOptions): KgSearch
     throw invalidInput('limit', `limit must be a whole number from 1 to ${SEARCH_MAX}`, `pass a limit between 1 and ${SEARCH_MAX}`);
   }
   const entityType = opts.entityType === undefined ? undefined : checkEntityType(opts.entityType, 'entityType');
-  let hits: Hit[];
-  let all: string | undefined;
+  const want = limit + 1;
+  const hits = new Map<number, Hit>();
   let note: string | undefined;
+  let windowed = false;
   if (opts.query.trim() === '' && entityType !== undefined) {
-    const rows = sql.get('SELECT id FROM kg_entities WHERE entity_type = ? ORDER BY name LIMIT ?').all(entityType, limit + 1) as { id: number }[];
-    hits = rows.map((r) => ({ id: r.id, score: 0, facts: new Set() }));
+    const rows = sql.get('SELECT id FROM kg_entities WHERE entity_type = ? ORDER BY name LIMIT ?').all(entityType, want) as { id: number }[];
+    for (const r of rows) hits.set(r.id, { id: r.id, score: 0, terms: [] });
   } else {
     const terms = searchTerms(opts.query);
-    all = toMatchExpression(terms);
-    const q = { all, entityType, limit: limit + 1 };
-    if (holdsMoreThan(sql, all, RANKED_MATCHES_MAX)) {
-      hits = unranked(sql, q);
-      note = `more than ${RANKED_MATCHES_MAX} entities hold every word, too many to rank: entities whose name holds them come first, then those with one observation holding them, newest first; add a more specific word to rank them`;
-    } else {
-      const narrow = terms.filter((t) => !holdsMoreThan(sql, toMatchExpression([t]), BROAD_TERM_ENTITIES));
-      // With no distinctive word, every word ranks: the matches are few (checked above), so it stays cheap.
-      hits = ranked(sql, narrow.length > 0 ? toMatchExpression(narrow) : all, q);
-    }
+    const stems = asStems(terms);
+    const passes = stems ? [terms, stems] : [terms];
+    passes.forEach((pass, p) => {
+      const base = (passes.length - p) * 3; // whole words 6..4, stems 3..1
+      const kinds: [number, () => Match[]][] = [
+        [base, () => ranked(sql, NAMES, pass, { entityType, limit: want + hits.size }, () => (windowed = true))],
+        [base - 1, () => ranked(sql, OBSERVATIONS, pass, { entityType, limit: want + hits.size }, () => (windowed = true))],
+        [
+          base - 2,
+          () => {
+            const spread = spreadMatches(sql, pass, { entityType, limit: want + hits.size });
+            if (spread === 'too broad' && hits.size < want) note = SPREAD_NOTE;
+            return spread === 'too broad' ? [] : spread;
+          },
+        ],
+      ];
+      for (const [kind, find] of kinds) {
+        if (hits.size >= want) return;
+        for (const m of find()) {
+          if (hits.size >= want) break;
+          if (!hits.has(m.id)) hits.set(m.id, { id: m.id, score: kind + fraction(m.bm25), fact: m.fact ?? undefined, terms: pass });
+        }
+      }
+    });
   }
 
-  const page = hits.slice(0, limit);
+  const page = [...hits.values()].slice(0, limit);
   const ids = page.map((h) => h.id);
   const entities = new Map((sql.get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE id IN (SELECT value FROM json_each(?))').all(idList(ids)) as EntityRow[]).map((e) => [e.id, e]));
   const observations = observationsOf(sql, ids);
@@ -115,97 +133,113 @@ export function searchEntities(sql: Statements, opts: KgSearchOptions): KgSearch
   const results = page.map((h): KgSearchHit => {
     const e = entities.get(h.id)!;
     const obs = observations.get(h.id) ?? [];
-    const base = { name: e.name, entityType: e.entityType, score: relevance(h.score), observationCount: obs.length };
+    const base = { name: e.name, entityType: e.entityType, score: Number(h.score.toFixed(4)), observationCount: obs.length };
     if (opts.detail === 'full') {
       return { ...base, observations: obs.map((o) => o.content), relations: relations.filter((r) => r.fromId === h.id || r.toId === h.id).map(toRelation) };
     }
-    return { ...base, bestObservation: bestObservation(sql, all, h, obs) };
+    return { ...base, bestObservation: bestObservation(sql, h, obs) };
   });
-  return { results, hasMore: hits.length > limit, ...(note ? { note } : {}) };
+  if (windowed) note = [WINDOW_NOTE, note].filter(Boolean).join('; ');
+  return { results, hasMore: hits.size > limit, ...(note ? { note } : {}) };
 }
 
-/** True when more than `n` entities match: stepping n rows into the match list is cheap, counting it all is not. */
-function holdsMoreThan(sql: Statements, match: string, n: number): boolean {
-  return sql.get('SELECT rowid FROM kg_entity_fts WHERE kg_entity_fts MATCH ? LIMIT 1 OFFSET ?').get(match, n) !== undefined;
-}
+const WINDOW_NOTE = `more than ${RANK_WINDOW} names or observations hold every word: the newest ${RANK_WINDOW} of them were ranked; add a more specific word`;
+const SPREAD_NOTE = `a word of the query is in more than ${SPREAD_DOCUMENTS_MAX} observations: entities that hold the words only spread over several observations were not looked for; add a more specific word`;
 
-const byType = (q: Query) => (q.entityType === undefined ? '' : 'AND e.entity_type = @entityType');
-const params = (q: Query, match: string) => ({ match, ...(q.entityType === undefined ? {} : { entityType: q.entityType }) });
+/** bm25 (negative, lower is better) as a fraction in [0, 1), higher is better. */
+const fraction = (bm25: number): number => {
+  const r = relevance(bm25);
+  return r / (1 + r);
+};
 
 // CROSS JOIN keeps the full-text index as the outer loop: otherwise, with a type filter, SQLite may
 // walk every entity of the type and run the MATCH once for each.
-const ENTITY_MATCHES = 'SELECT e.id FROM kg_entity_fts CROSS JOIN kg_entities e ON e.id = kg_entity_fts.rowid WHERE kg_entity_fts MATCH @match';
+const ofType = (q: Query, entityId: string) => (q.entityType === undefined ? '' : `CROSS JOIN kg_entities e ON e.id = ${entityId} AND e.entity_type = @entityType`);
+const params = (q: Query, match: string) => ({ match, limit: q.limit, ...(q.entityType === undefined ? {} : { entityType: q.entityType }) });
 
-/** Every fact holding every word, by entity: observation ids, and 0 for the name-and-type document. */
-function factsHoldingAll(sql: Statements, all: string, limit = -1): Map<number, Set<number>> {
-  const rows = sql
+/** A search index and how its documents map to entities. */
+interface Documents {
+  table: string;
+  /** SQL joining the index `f` to the entity id `id` (and the matching document as `fact`, if any). */
+  from: (q: Query) => string;
+  entityId: string;
+  fact: string;
+}
+
+const NAMES: Documents = {
+  table: 'kg_entity_name_fts',
+  from: (q) => `kg_entity_name_fts f ${ofType(q, 'f.rowid')}`,
+  entityId: 'f.rowid',
+  fact: 'NULL',
+};
+
+const OBSERVATIONS: Documents = {
+  table: 'kg_observation_fts',
+  from: (q) => `kg_observation_fts f CROSS JOIN kg_observations o ON o.id = f.rowid ${ofType(q, 'o.entity_id')}`,
+  entityId: 'o.entity_id',
+  fact: 'f.rowid',
+};
+
+/** True when more than `n` documents match: stepping n rows into the match list is cheap, scoring them is not. */
+function holdsMoreThan(sql: Statements, table: string, match: string, n: number): boolean {
+  return sql.get(`SELECT rowid FROM ${table} WHERE ${table} MATCH ? LIMIT 1 OFFSET ?`).get(match, n) !== undefined;
+}
+
+/**
+ * Entities with one document holding every word, each by its best such document, best first (newest
+ * first on a tie): bm25 ORDER BY and LIMIT inside SQLite over every matching document, or over the
+ * newest RANK_WINDOW when more match (then `onWindow` is called).
+ */
+function ranked(sql: Statements, docs: Documents, terms: FtsTerm[], q: Query, onWindow: () => void): Match[] {
+  const match = toMatchExpression(terms);
+  const window = holdsMoreThan(sql, docs.table, match, RANK_WINDOW) ? RANK_WINDOW : -1;
+  if (window > 0) onWindow();
+  // With min(), SQLite takes the bare column `fact` from the row that holds the minimum.
+  return sql
     .get(
-      `SELECT CASE WHEN rowid < 0 THEN -rowid ELSE (SELECT entity_id FROM kg_observations WHERE id = kg_fact_fts.rowid) END AS entityId,
-              max(rowid, 0) AS factId
-       FROM kg_fact_fts WHERE kg_fact_fts MATCH ? ORDER BY rowid DESC LIMIT ?`,
+      `SELECT id, min(bm25) AS bm25, fact FROM (
+         SELECT ${docs.entityId} AS id, f.rank AS bm25, ${docs.fact} AS fact, f.rowid AS doc FROM ${docs.from(q)}
+         WHERE ${docs.table} MATCH @match ORDER BY f.rowid DESC LIMIT @window)
+       GROUP BY id ORDER BY bm25, max(doc) DESC LIMIT @limit`,
     )
-    .all(all, limit) as { entityId: number; factId: number }[];
-  const byEntity = new Map<number, Set<number>>();
-  for (const { entityId, factId } of rows) {
-    const facts = byEntity.get(entityId) ?? new Set<number>();
-    facts.add(factId);
-    byEntity.set(entityId, facts);
-  }
-  return byEntity;
+    .all({ ...params(q, match), window }) as Match[];
 }
 
 /**
- * The entities holding every word (at most RANKED_MATCHES_MAX), scored by bm25 over `ranking` (the
- * distinctive words), those with a fact holding every word first.
+ * Entities holding every word somewhere in their name, type and observations, newest first: the
+ * intersection of each word's entities, inside SQLite. 'too broad' when a word is in more than
+ * SPREAD_DOCUMENTS_MAX observations.
  */
-function ranked(sql: Statements, ranking: string, q: Query): Hit[] {
-  const holdingAll = sql.get(`${ENTITY_MATCHES} ${byType(q)}`).all(params(q, q.all)) as { id: number }[];
-  const scores = new Map(
-    (sql.get('SELECT rowid AS id, rank AS score FROM kg_entity_fts WHERE kg_entity_fts MATCH ?').all(ranking) as { id: number; score: number }[]).map((r) => [r.id, r.score]),
+function spreadMatches(sql: Statements, terms: FtsTerm[], q: Query): Match[] | 'too broad' {
+  if (terms.length < 2) return []; // one word is in one place: the kinds before found it
+  const matches = terms.map((t) => toMatchExpression([t]));
+  if (matches.some((m) => holdsMoreThan(sql, OBSERVATIONS.table, m, SPREAD_DOCUMENTS_MAX))) return 'too broad';
+  const holders = matches.map(
+    (_, i) => `SELECT id FROM (
+      SELECT rowid AS id FROM kg_entity_name_fts WHERE kg_entity_name_fts MATCH @m${i}
+      UNION SELECT o.entity_id FROM kg_observation_fts f CROSS JOIN kg_observations o ON o.id = f.rowid WHERE kg_observation_fts MATCH @m${i})`,
   );
-  const facts = factsHoldingAll(sql, q.all);
-  return holdingAll
-    .map(({ id }) => ({ id, score: scores.get(id) ?? 0, facts: facts.get(id) ?? new Set<number>() }))
-    .sort((a, b) => Number(b.facts.size > 0) - Number(a.facts.size > 0) || a.score - b.score)
-    .slice(0, q.limit);
-}
-
-/** Too many matches to rank: name matches, then entities with a fact holding every word, then the rest; newest first in each. */
-function unranked(sql: Statements, q: Query): Hit[] {
-  const newest = (match: string) =>
-    (sql.get(`${ENTITY_MATCHES} ${byType(q)} ORDER BY kg_entity_fts.rowid DESC LIMIT @limit`).all({ ...params(q, match), limit: q.limit }) as { id: number }[]).map((r) => r.id);
-  const facts = factsHoldingAll(sql, q.all, 50 * q.limit);
-  const factEntities = [...facts.keys()].filter((id) => q.entityType === undefined || typeMatches(sql, id, q.entityType));
-  const order = [...new Set([...newest(`{name} : (${q.all})`), ...factEntities, ...newest(q.all)])];
-  return order.slice(0, q.limit).map((id) => ({ id, score: 0, facts: facts.get(id) ?? new Set<number>() }));
-}
-
-function typeMatches(sql: Statements, id: number, entityType: string): boolean {
-  return sql.get('SELECT 1 FROM kg_entities WHERE id = ? AND entity_type = ?').get(id, entityType) !== undefined;
+  const rows = sql
+    .get(`SELECT h.id, 0 AS bm25 FROM (${holders.join(' INTERSECT ')}) h ${ofType(q, 'h.id')} ORDER BY h.id DESC LIMIT @limit`)
+    .all({ ...Object.fromEntries(matches.map((m, i) => [`m${i}`, m])), limit: q.limit, ...(q.entityType === undefined ? {} : { entityType: q.entityType }) }) as Match[];
+  return rows;
 }
 
 /**
- * The shortest observation holding every word; else the one with the most query words marked by
- * highlight(); else the newest. Null when the entity has no observations.
+ * The observation holding every word (the best by bm25, found while matching); else the one that
+ * ranks best for any of the words; else the newest. Null when the entity has no observations.
  */
-function bestObservation(sql: Statements, all: string | undefined, hit: Hit, observations: ObservationRow[]): string | null {
+function bestObservation(sql: Statements, hit: Hit, observations: ObservationRow[]): string | null {
   if (observations.length === 0) return null;
-  const full = observations.filter((o) => hit.facts.has(o.id)).sort((a, b) => a.content.length - b.content.length);
-  if (full.length > 0) return full[0]!.content;
   const newest = observations[observations.length - 1]!.content;
-  if (all === undefined) return newest;
-  const row = sql.get(`SELECT highlight(kg_entity_fts, 2, '${MARK_OPEN}', '${MARK_CLOSE}') AS marked FROM kg_entity_fts WHERE kg_entity_fts MATCH ? AND rowid = ?`).get(all, hit.id) as
-    | { marked: string }
-    | undefined;
-  let best = -1;
-  let bestScore = 0;
-  (row?.marked.split(OBSERVATION_SEPARATOR) ?? []).forEach((segment, i) => {
-    const marks = [...segment.matchAll(MARKED_WORD)].map((m) => m[1]!.toLowerCase());
-    const score = new Set(marks).size * 1000 + marks.length;
-    if (score > bestScore) {
-      best = i;
-      bestScore = score;
-    }
-  });
-  return observations[best]?.content ?? newest;
+  const fact = hit.fact === undefined ? undefined : observations.find((o) => o.id === hit.fact);
+  if (fact) return fact.content;
+  if (hit.terms.length === 0) return newest;
+  const best = sql
+    .get(
+      `SELECT o.id FROM kg_observations o CROSS JOIN kg_observation_fts f ON f.rowid = o.id
+       WHERE o.entity_id = ? AND kg_observation_fts MATCH ? ORDER BY f.rank, o.id DESC LIMIT 1`,
+    )
+    .get(hit.id, toMatchExpression(hit.terms, 'OR')) as { id: number } | undefined;
+  return observations.find((o) => o.id === best?.id)?.content ?? newest;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GRAPH_PAGE_MAX } from '../knowledge/graph.js';
-import { RANKED_MATCHES_MAX, SEARCH_MAX } from '../knowledge/search.js';
+import { SEARCH_MAX } from '../knowledge/search.js';
 import { exportJsonl, importJsonl, INLINE_EXPORT_MAX_BYTES } from '../knowledge/transfer.js';
 import { KG_LIMITS } from '../knowledge/validate.js';
 import { defineTool } from './define.js';
@@ -135,14 +135,14 @@ const kgReadGraph = defineTool({
   name: 'kg_read_graph',
   title: 'Read the knowledge graph',
   description:
-    'Reads the knowledge graph. Always returns a summary (counts, most common entity and relation types). mode "full" (default) also returns one page of entities with their observations, oldest first, and the relations that start at them; pass nextCursor back as cursor for the next page. mode "summary" returns only the summary: use it first on a graph you do not know, then kg_search or kg_open_nodes to read what matters.',
+    'Reads the knowledge graph. Returns a summary (counts, most common entity and relation types) with the first page. mode "full" (default) also returns one page of entities with their observations, oldest first, and the relations that start at them; pass nextCursor back as cursor for the next page. mode "summary" returns only the summary: use it first on a graph you do not know, then kg_search or kg_open_nodes to read what matters.',
   input: z.object({
     mode: z.enum(['full', 'summary']).default('full').describe('"full": summary plus a page of the graph; "summary": counts and top types only'),
     limit: z.number().int().min(1).max(GRAPH_PAGE_MAX).default(100).describe(`Entities per page, 1-${GRAPH_PAGE_MAX}`),
     cursor: str(L.shortChars).optional().describe('nextCursor from the previous page'),
   }),
   output: z.object({
-    summary,
+    summary: summary.optional().describe('With the first page (no cursor) and in mode "summary"'),
     entities: z.array(entity).optional(),
     relations: z.array(relation).optional(),
     nextCursor: z.string().optional().describe('Present when more entities follow'),
@@ -151,7 +151,9 @@ const kgReadGraph = defineTool({
   handler: async ({ app }, input) => {
     const kg = app.knowledge;
     if (input.mode === 'summary') return { summary: kg.summary() };
-    return { summary: kg.summary(), ...kg.readPage({ limit: input.limit, cursor: input.cursor }) };
+    // The summary counts the whole graph: once per read (the first page), not once per page.
+    const page = kg.readPage({ limit: input.limit, cursor: input.cursor });
+    return input.cursor === undefined ? { summary: kg.summary(), ...page } : page;
   },
 });
 
@@ -159,7 +161,7 @@ const kgSearch = defineTool({
   name: 'kg_search',
   title: 'Search the knowledge graph',
   description:
-    `Ranked full-text search over entity names, types and observations (best first). Every word of the query must appear somewhere in the entity, in any order ("migration failed" finds "failed while running migration 42"); words are matched by stem ("migrations" finds "migration"), and a word ending in * is a prefix ("migr*"). Filter by entityType; with an empty query and an entityType, lists that type. A query that more than ${RANKED_MATCHES_MAX} entities match is too broad to rank: those results come unranked (name matches first, then newest) with a note; add a more specific word. detail "brief" (default) gives each entity's best-matching observation; "full" gives all its observations and relations.`,
+    `Ranked full-text search over entity names, types and observations (best first). Every word of the query must appear somewhere in the entity, in any order ("migration failed" finds "failed while running migration 42"); words are matched by stem ("migrations" finds "migration"), and a word ending in * is a prefix ("migr*"). Filter by entityType; with an empty query and an entityType, lists that type. Entities whose name holds every word come first, then those with one observation holding them all, then those holding them spread out; a word without * also finds longer words it begins ("migr" finds "migration") after every whole-word match. detail "brief" (default) gives each entity's best-matching observation; "full" gives all its observations and relations.`,
   input: z.object({
     query: str(L.shortChars).describe('Words to find, e.g. "atlas postgres" or "migr* failed"'),
     entityType: kgType.optional().describe('Only entities of exactly this type'),
@@ -171,7 +173,7 @@ const kgSearch = defineTool({
       z.object({
         name: z.string(),
         entityType: z.string(),
-        score: z.number().describe('relevance, higher is better'),
+        score: z.number().describe('higher is better; whole part = how the words matched (6 name, 5 one observation, 4 spread; 3-1 the same as stems)'),
         observationCount: z.number(),
         bestObservation: z.string().nullable().optional().describe('brief: the observation that best matches the query (else the newest)'),
         observations: z.array(z.string()).optional().describe('full: every observation'),
@@ -179,7 +181,7 @@ const kgSearch = defineTool({
       }),
     ),
     hasMore: z.boolean().describe('More entities matched than limit'),
-    note: z.string().optional().describe('Present when the query matched too many entities to rank; says how results are ordered'),
+    note: z.string().optional().describe('Present when a broad query was bounded (only the newest matches ranked, or spread matches not looked for); says what to do'),
   }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: {

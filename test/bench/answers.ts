@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { INSTALLED_RELEASES, startRealClaudeWorld } from '../helpers/real-claude.js';
 import { call } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
+import { ratio } from './floors.js';
 import { fmt, median, percentile, report } from './stats.js';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -51,7 +52,7 @@ export async function benchAnswers(dialogs = 10): Promise<void> {
       report(`Sessions: approve the moment a dialog appears -> dialog gone, Claude Code ${release} (${dialogs} + ${dialogs} Write prompts)`, [
         ['at once p50 / p95', `${fmt(median(atOnce))} / ${fmt(percentile(atOnce, 95))}`],
         [`floor (dialog settled ${SETTLED_MS / 1000} s) p50 / p95`, `${fmt(median(settled))} / ${fmt(percentile(settled, 95))}`],
-        ['ratio p50 at once / floor', `${(median(atOnce) / median(settled)).toFixed(2)}x`],
+        ['ratio at once / floor p50 / p95', `${ratio(median(atOnce), median(settled))} / ${ratio(percentile(atOnce, 95), percentile(settled, 95))}`],
         ['answers failed (error) or lost', `${failed}/${dialogs * 2}  (goal 0)`],
         ['idle reported before the allowed tool ran', `${idleEarly}/${dialogs * 2}  (goal 0; 2.1.332: its hook spinner line is read as idle)`],
       ]);

@@ -11,6 +11,7 @@ import { CLAUDE } from '../helpers/real-claude.js';
 import { call } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 import { SAMPLES } from './sessions.js';
+import { ratio } from './floors.js';
 import { fmt, median, percentile, report } from './stats.js';
 
 /** The texts that broke before: a trailing `;` or `\;`, a line over tmux's ~16 KB command limit (ending in no space: Claude Code trims a prompt). */
@@ -101,7 +102,7 @@ export async function benchDeliveryUnderLoad(sends = 300): Promise<void> {
         ['confirmed delivered', `${r.confirmed.length}/${r.sends}`],
         ['send -> confirmed p50 / p95', `${fmt(p50)} / ${fmt(p95)}`],
         ['floor (session_get round trip) p50 / p95', `${fmt(f50)} / ${fmt(f95)}`],
-        ['ratio to floor p50 / p95', `${(p50 / f50).toFixed(1)}x / ${(p95 / f95).toFixed(1)}x`],
+        ['ratio to floor p50 / p95', `${ratio(p50, f50)} / ${ratio(p95, f95)}`],
       ]);
     }
   } finally {

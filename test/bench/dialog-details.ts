@@ -8,7 +8,8 @@ import { startFakeAnthropic } from '../fakes/anthropic-server.js';
 import { makeTestEnv } from '../helpers/env.js';
 import { CLAUDE_RELEASES } from '../helpers/real-claude.js';
 import { waitFor } from '../helpers/wait.js';
-import { fmt, median, percentile, report } from './stats.js';
+import { floorLine, floorRow } from './floors.js';
+import { report } from './stats.js';
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -58,11 +59,10 @@ export async function benchDialogDetails(dialogs = 10, version: keyof typeof CLA
       await app.sessions.reject(session.id);
       await waitFor(() => observer()?.last?.state === 'idle', { timeoutMs: 20_000, what: 'idle after reject' });
     }
-    const floor = median(periods);
     report(`Sessions: Bash dialog of the real Claude Code ${version} on screen -> reported (${dialogs} dialogs)`, [
-      ['state p50 / p95', `${fmt(median(state))} / ${fmt(percentile(state, 95))}  (goal p95 <= 100 ms)`],
-      ['details right p50 / p95', `${fmt(median(details))} / ${fmt(percentile(details, 95))}`],
-      ['floor: capture poll period p50', `${fmt(floor)}  (state p95 = ${(percentile(state, 95) / floor).toFixed(1)}x floor)`],
+      floorLine('capture poll period', periods),
+      floorRow('state', state, periods),
+      floorRow('details right', details, periods),
     ]);
   } finally {
     await app.close();

@@ -7,7 +7,10 @@ import { runCli } from '../helpers/cli.js';
 import { BIN, makeTestEnv, ROOT } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { waitFor } from '../helpers/wait.js';
-import { fmt, median, percentile, report } from './stats.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { floorLine, floorRow, mcpRoundTripTimes, mcpSpawnTimes } from './floors.js';
+import { report } from './stats.js';
 
 const EXAMPLE = join(ROOT, 'test', 'fixtures', 'integrations', 'example');
 const TOKEN = 'bench-token-0123456789';
@@ -42,7 +45,23 @@ async function callTimes(env: Record<string, string>, name: string, args: Record
   }
 }
 
-const row = (label: string, v: number[], goal = ''): [string, string] => [label, `${fmt(median(v))} / ${fmt(percentile(v, 95))}${goal}`];
+/** Floor for webhook in -> reply out: a POST to a bare HTTP server in this process that answers at once. */
+async function bareHttpTimes(posts: number): Promise<number[]> {
+  const server = createServer((req, res) => req.resume().on('end', () => res.end('ok')));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  try {
+    const times: number[] = [];
+    for (let n = 0; n < posts; n++) {
+      const t0 = performance.now();
+      await (await fetch(url, { method: 'POST', body: JSON.stringify({ n }) })).text();
+      times.push(performance.now() - t0);
+    }
+    return times;
+  } finally {
+    server.close();
+  }
+}
 
 /**
  * What an integration costs and how its channel performs: start-up of `ag mcp` with none, a
@@ -63,19 +82,23 @@ export async function benchIntegrations(): Promise<void> {
     const startNone = await mcpReady(plain.env, 10);
     const startJs = await mcpReady(withJs.env, 10);
     const startTs = await mcpReady(withExample.env, 10);
-    report('Integrations: spawn ag mcp -> tools/list done (median / p95 of 10 fresh processes)', [
-      row('no integration', startNone),
-      row('scaffolded JavaScript integration', startJs),
-      row('TypeScript example (tools, commands.ts, hooks, channel)', startTs),
+    const startFloor = await mcpSpawnTimes(10);
+    report('Integrations: spawn ag mcp -> tools/list done (p50 / p95 of 10 fresh processes, over the floor)', [
+      floorLine('minimal SDK server spawned -> tools/list', startFloor),
+      floorRow('no integration', startNone, startFloor),
+      floorRow('scaffolded JavaScript integration', startJs, startFloor),
+      floorRow('TypeScript example (tools, commands.ts, hooks, channel)', startTs, startFloor),
     ]);
 
     const bare = await callTimes(plain.env, 'memory_get', { key: 'bench/none' }, 300);
     const hooked = await callTimes(withExample.env, 'memory_get', { key: 'bench/none' }, 300);
     const tool = await callTimes(withExample.env, 'example_hello', { name: 'bench' }, 300);
-    report('Integrations: tool call over MCP (median / p95 of 300)', [
-      row('memory_get, no integration', bare),
-      row('memory_get, example hooks (before_tool_call guard + after_tool_call)', hooked),
-      row('example_hello (integration tool, TypeScript)', tool),
+    const callFloor = await mcpRoundTripTimes(300);
+    report('Integrations: tool call over MCP (p50 / p95 of 300, over the floor)', [
+      floorLine('minimal SDK server tool call', callFloor),
+      floorRow('memory_get, no integration', bare, callFloor),
+      floorRow('memory_get, example hooks (before_tool_call guard + after_tool_call)', hooked, callFloor),
+      floorRow('example_hello (integration tool, TypeScript)', tool, callFloor),
     ]);
 
     const serve = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env: withExample.env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -94,7 +117,11 @@ export async function benchIntegrations(): Promise<void> {
         await waitFor(() => replies() > before, { timeoutMs: 10_000, intervalMs: 1, what: `reply ${n}` });
         times.push(performance.now() - t0);
       }
-      report('Integrations: example channel under ag serve, signed webhook in -> reply out through its send (100 messages)', [row('median / p95', times, '  (built-in channels: goal <= 300 ms)')]);
+      const httpFloor = await bareHttpTimes(100);
+      report('Integrations: example channel under ag serve, signed webhook in -> reply out through its send (100 messages)', [
+        floorLine('POST to a bare HTTP server in this process', httpFloor),
+        floorRow('webhook in -> reply out p50 / p95', times, httpFloor),
+      ]);
     } finally {
       serve.kill('SIGTERM');
       if (serve.exitCode === null) await new Promise((r) => serve.once('exit', r));

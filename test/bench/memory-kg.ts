@@ -6,8 +6,12 @@
  *   npm run bench -- memory      (or: npx tsx test/bench/memory-kg.ts [--sizes 1000,10000,50000] [--ref-sizes …] [--queries 200])
  *
  * Per size it reports load throughput, kg_search / search_nodes p50 and p95, recall of two-word queries
- * whose words sit in one observation but not next to each other, the response size of reading the
- * graph, the server's RSS, and, once, writes lost when two server processes write the same store.
+ * whose words sit in one observation but not next to each other (any such pair, however many
+ * entities hold it), the response size of reading the graph, a full paginated read, the store's
+ * size against the JSONL, the server's RSS, and, once, writes lost when two server processes write
+ * the same store. Every time is printed beside a floor measured in the same run (the reference
+ * server, the bare SQLite query, a minimal SDK server's round trip) and as a ratio; verdicts are on
+ * ratios.
  * The reference server is installed into a temp dir with `npm install --prefix` at run time; it is not
  * a dependency of the project. Aegis is the real built server (`ag mcp`), so both sides pay the same
  * stdio and JSON-RPC costs.
@@ -22,8 +26,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BIN } from '../helpers/env.js';
 import { openDatabase } from '../../src/db/open.js';
+import { toMatchExpression, parseTerms } from '../../src/knowledge/fts-query.js';
 import { KnowledgeGraph } from '../../src/knowledge/graph.js';
+import { toJsonl } from '../../src/knowledge/jsonl.js';
 import type { Entity, Relation } from '../../src/knowledge/types.js';
+import { openFloorClient, ratio } from './floors.js';
 
 const REF_PACKAGE = '@modelcontextprotocol/server-memory';
 const BATCH = 500;
@@ -78,11 +85,34 @@ function vocabulary(random: () => number): { words: string[]; pick: () => string
   return { words, pick };
 }
 
+/**
+ * Two words of one observation, not adjacent, and the entity it came from; `holders` are every
+ * entity with both words in one of its observations (as whole words), the target among them.
+ */
+interface PairQuery {
+  query: string;
+  target: string;
+  holders: Set<string>;
+}
+
+/** Results a search returns by default: recall@10. */
+const RECALL_AT = 10;
+
+/**
+ * A hit: the target is in the first RECALL_AT results, or more than RECALL_AT entities hold both
+ * words in one observation and the first RECALL_AT results are all such entities (the query cannot
+ * tell the target from the others: any of them is a right answer).
+ */
+function isHit(q: PairQuery, names: string[]): boolean {
+  const top = names.slice(0, RECALL_AT);
+  if (top.includes(q.target)) return true;
+  return q.holders.size > RECALL_AT && top.length === RECALL_AT && top.every((n) => q.holders.has(n));
+}
+
 interface Workload {
   entities: Entity[];
   relations: Relation[];
-  /** Two words of one observation, not adjacent, that few other entities share in one observation, and the entity they came from. */
-  pairQueries: { query: string; target: string }[];
+  pairQueries: PairQuery[];
   /** The most frequent single words: the worst case for a ranked search. */
   commonQueries: string[];
   /** Prefixes of mid-frequency words, e.g. "brai*". */
@@ -91,14 +121,13 @@ interface Workload {
 
 const ENTITY_TYPES = ['service', 'project', 'person', 'incident', 'database', 'team', 'decision', 'library', 'host', 'customer', 'feature', 'runbook'];
 const RELATION_TYPES = ['uses', 'owns', 'depends_on', 'caused', 'deploys', 'mentions'];
-const PAIR_MAX_ENTITIES = 5;
 
 function makeWorkload(size: number, queries: number): Workload {
   const random = rng(42);
   const vocab = vocabulary(random);
   const frequency = new Map<string, number>();
-  // word -> ids of the observations holding it, and each observation's entity: to find query pairs
-  // that identify one fact.
+  // word -> ids of the observations holding it, and each observation's entity: to find every entity
+  // that holds a query's two words in one observation.
   const postings = new Map<string, number[]>();
   const entityOf: number[] = [];
   const entities: Entity[] = [];
@@ -125,15 +154,14 @@ function makeWorkload(size: number, queries: number): Workload {
     relationType: RELATION_TYPES[i % RELATION_TYPES.length]!,
   }));
 
-  /** How many entities have the two words together in one observation. */
-  const entitiesWithBoth = (a: string, b: string): number => {
+  /** The entities that have the two words together in one observation. */
+  const entitiesWithBoth = (a: string, b: string): Set<string> => {
     const inA = new Set(postings.get(a));
-    return new Set(postings.get(b)!.filter((obs) => inA.has(obs)).map((obs) => entityOf[obs])).size;
+    return new Set(postings.get(b)!.filter((obs) => inA.has(obs)).map((obs) => entities[entityOf[obs]!]!.name));
   };
-  // Query: two words of one observation, not adjacent, in random order of choice, that together
-  // identify the fact (at most PAIR_MAX_ENTITIES entities hold both in one observation), as a person
-  // recalls a fact by words that set it apart. Common words are allowed when the pair is specific.
-  const pairQueries: Workload['pairQueries'] = [];
+  // Query: any two different words of one observation, not adjacent, in random order of choice; no
+  // filter on how many entities share them (a user does not know).
+  const pairQueries: PairQuery[] = [];
   while (pairQueries.length < queries) {
     const e = entities[Math.floor(random() * entities.length)]!;
     const words = e.observations[Math.floor(random() * e.observations.length)]!.split(' ');
@@ -146,10 +174,10 @@ function makeWorkload(size: number, queries: number): Workload {
     for (let a = 0; a < positions.length && !pair; a++) {
       for (let b = a + 1; b < positions.length && !pair; b++) {
         const [x, y] = [Math.min(positions[a]!, positions[b]!), Math.max(positions[a]!, positions[b]!)];
-        if (y - x >= 2 && words[x] !== words[y] && entitiesWithBoth(words[x]!, words[y]!) <= PAIR_MAX_ENTITIES) pair = [words[x]!, words[y]!];
+        if (y - x >= 2 && words[x] !== words[y]) pair = [words[x]!, words[y]!];
       }
     }
-    if (pair) pairQueries.push({ query: pair.join(' '), target: e.name });
+    if (pair) pairQueries.push({ query: pair.join(' '), target: e.name, holders: entitiesWithBoth(pair[0], pair[1]) });
   }
   const byFrequency = [...frequency.entries()].sort((a, b) => b[1] - a[1]).map(([w]) => w);
   return {
@@ -276,16 +304,38 @@ interface SizeResult {
   loadEntitiesPerSec: number;
   loadSeconds: number;
   pairSearch: Timing;
+  /** Floor: a minimal SDK server's round trip, one right after each 2-word search. */
+  floor: Timing;
   commonSearch: Timing;
   prefixSearch: Timing;
+  /** Hits as isHit() counts them. */
   recall: number;
+  /** The target itself in the first RECALL_AT results. */
+  targetRecall: number;
+  /** Queries whose two words more than RECALL_AT entities hold in one observation. */
+  broadShare: number;
   readGraphBytes: number;
   readGraphSummaryBytes?: number;
+  /** Every page of kg_read_graph (Aegis only): total time, and the first and last page's. */
+  pagedRead?: { totalMs: number; pages: number; firstMs: number; lastMs: number };
   largestSearchBytes: number;
   /** Responses (any call) over the SDK client's default buffer: a default client would drop the connection. */
   oversized: number;
   rss: { idle: number; rss: number; peak: number };
+  /** The store once the server closed (SQLite checkpoints its WAL into the file on the last close). */
   storeBytes: number;
+  /** Aegis: the pages of the knowledge graph's tables and indexes alone (the file also holds every other area's schema). */
+  kgBytes?: number;
+}
+
+/** Bytes of the pages that hold the knowledge graph's tables, indexes and search indexes (SQLite's dbstat). */
+function knowledgeGraphBytes(dbFile: string): number {
+  const db = openDatabase(dbFile);
+  try {
+    return (db.prepare("SELECT sum(pgsize) AS n FROM dbstat WHERE name LIKE 'kg\\_%' ESCAPE '\\' OR name LIKE 'sqlite\\_autoindex\\_kg\\_%' ESCAPE '\\'").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }
 
 async function callTimed(server: Server, name: string, args: Record<string, unknown>): Promise<{ result: Record<string, unknown>; ms: number; bytes: number }> {
@@ -300,9 +350,22 @@ async function callTimed(server: Server, name: string, args: Record<string, unkn
   return { result, ms: took, bytes };
 }
 
+/** Reads the whole graph page by page (1000 entities a page), as a client that wants all of it does. */
+async function pagedRead(server: Server): Promise<NonNullable<SizeResult['pagedRead']>> {
+  const times: number[] = [];
+  let cursor: string | undefined;
+  do {
+    const call = await callTimed(server, 'kg_read_graph', { limit: 1000, ...(cursor ? { cursor } : {}) });
+    times.push(call.ms);
+    cursor = (call.result.structuredContent as { nextCursor?: string }).nextCursor;
+  } while (cursor);
+  return { totalMs: times.reduce((a, b) => a + b, 0), pages: times.length, firstMs: times[0]!, lastMs: times[times.length - 1]! };
+}
+
 async function runSize(flavor: Flavor, work: Workload, storeDir: string, storeFile: string): Promise<SizeResult> {
   const server = await flavor.start(storeDir);
   const idleRss = server.rssMb().rss;
+  let result: Omit<SizeResult, 'storeBytes'>;
   try {
     const t0 = performance.now();
     for (let i = 0; i < work.entities.length; i += BATCH) {
@@ -322,12 +385,19 @@ async function runSize(flavor: Flavor, work: Workload, storeDir: string, storeFi
       return call;
     };
     const pairTimes: number[] = [];
-    let found = 0;
+    const floorTimes: number[] = [];
+    const floor = await openFloorClient();
+    let hits = 0;
+    let targets = 0;
     for (const q of work.pairQueries) {
       const { result, ms: took } = await search(q.query);
       pairTimes.push(took);
-      if (flavor.hits(result).includes(q.target)) found++;
+      floorTimes.push(await floor.ping());
+      const names = flavor.hits(result);
+      if (isHit(q, names)) hits++;
+      if (names.slice(0, RECALL_AT).includes(q.target)) targets++;
     }
+    await floor.close();
     const commonTimes: number[] = [];
     for (const q of [...work.commonQueries, ...work.commonQueries]) commonTimes.push((await search(q)).ms);
     const prefixTimes: number[] = [];
@@ -335,25 +405,30 @@ async function runSize(flavor: Flavor, work: Workload, storeDir: string, storeFi
 
     const full = await callTimed(server, flavor.tools.readGraph, {});
     const summary = flavor === aegis ? await callTimed(server, flavor.tools.readGraph, { mode: 'summary' }) : undefined;
+    const paged = flavor === aegis ? await pagedRead(server) : undefined;
     const rss = { idle: idleRss, ...server.rssMb() };
-    const storeBytes = [storeFile, `${storeFile}-wal`].reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0);
-    return {
+    result = {
       loadEntitiesPerSec: work.entities.length / loadSeconds,
       loadSeconds,
       pairSearch: timing(pairTimes),
+      floor: timing(floorTimes),
       commonSearch: timing(commonTimes),
       prefixSearch: timing(prefixTimes),
-      recall: found / work.pairQueries.length,
+      recall: hits / work.pairQueries.length,
+      targetRecall: targets / work.pairQueries.length,
+      broadShare: work.pairQueries.filter((q) => q.holders.size > RECALL_AT).length / work.pairQueries.length,
       readGraphBytes: full.bytes,
       readGraphSummaryBytes: summary?.bytes,
+      pagedRead: paged,
       largestSearchBytes,
       oversized: server.oversized,
       rss,
-      storeBytes,
     };
   } finally {
     await server.close();
   }
+  const storeBytes = [storeFile, `${storeFile}-wal`].reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0);
+  return { ...result, storeBytes, ...(flavor === aegis ? { kgBytes: knowledgeGraphBytes(storeFile) } : {}) };
 }
 
 interface InProcess {
@@ -361,23 +436,27 @@ interface InProcess {
   pairCpu: Timing;
   common: Timing;
   commonCpu: Timing;
+  /** Floor: the bare FTS5 query that finds the first 10 observations holding both words, no ranking. */
+  barePair: Timing;
 }
 
 /**
  * kg_search measured inside the process (service call, no stdio or JSON-RPC): what the server spends.
  * CPU time beside wall time, because on a shared machine wall time also counts waiting for a core.
+ * Its floor is the bare SQLite query over the same index, in the same process.
  */
 function inProcessSearch(dbFile: string, work: Workload): InProcess {
   const db = openDatabase(dbFile);
   try {
     const kg = new KnowledgeGraph(db);
-    const time = (queries: string[]) => {
+    const bare = db.prepare('SELECT rowid FROM kg_observation_fts WHERE kg_observation_fts MATCH ? LIMIT 10');
+    const time = (queries: string[], run: (q: string) => unknown = (q) => kg.search({ query: q })) => {
       const wall: number[] = [];
       const cpu: number[] = [];
       for (const q of queries) {
         const c0 = process.cpuUsage();
         const t0 = performance.now();
-        kg.search({ query: q });
+        run(q);
         wall.push(performance.now() - t0);
         const c = process.cpuUsage(c0);
         cpu.push((c.user + c.system) / 1000);
@@ -385,9 +464,11 @@ function inProcessSearch(dbFile: string, work: Workload): InProcess {
       return { wall: timing(wall), cpu: timing(cpu) };
     };
     time(work.pairQueries.slice(0, 20).map((q) => q.query)); // warm the page cache and statement paths
-    const pair = time(work.pairQueries.map((q) => q.query));
+    // Each search, then its floor, query by query: both see the same load.
+    const pairs = work.pairQueries.map((q) => ({ search: time([q.query]), bare: time([q.query], (x) => bare.all(toMatchExpression(parseTerms(x)))) }));
+    const p50s = (f: (x: (typeof pairs)[number]) => Timing) => pairs.map((x) => f(x).p50);
     const common = time([...work.commonQueries, ...work.commonQueries]);
-    return { pair: pair.wall, pairCpu: pair.cpu, common: common.wall, commonCpu: common.cpu };
+    return { pair: timing(p50s((x) => x.search.wall)), pairCpu: timing(p50s((x) => x.search.cpu)), common: common.wall, commonCpu: common.cpu, barePair: timing(p50s((x) => x.bare.wall)) };
   } finally {
     db.close();
   }
@@ -417,32 +498,77 @@ async function lostWrites(flavor: Flavor, storeDir: string): Promise<{ expected:
 
 // ---------------------------------------------------------------- report
 
-function row(label: string, a: string, b: string): string {
-  return `  ${label.padEnd(44)} ${a.padStart(16)} ${b.padStart(16)}`;
+function row(label: string, a: string, b: string, c = ''): string {
+  return `  ${label.padEnd(50)} ${a.padStart(16)} ${b.padStart(16)}  ${c}`;
 }
 
-function report(size: number, ours: SizeResult, ref: SizeResult | string, inProcess: InProcess): void {
+/** What the run found against the issue's goals, each judged on a ratio or a proportion, never an absolute time. */
+interface Verdict {
+  size: number;
+  recall: number;
+  storeRatio: number;
+  loadLead?: number;
+  searchLead?: number;
+  /** Per-entity cost of the whole paginated read, over the same at the smallest size run. */
+  pagedPerEntity: number;
+}
+
+function report(size: number, ours: SizeResult, ref: SizeResult | string, inProcess: InProcess, jsonlBytes: number): Verdict {
+  const floorMs = ours.floor.p50;
   const r = (f: (x: SizeResult) => string) => (typeof ref === 'string' ? '—' : f(ref));
-  console.log(`\n== ${size.toLocaleString('en')} entities ==${typeof ref === 'string' ? `  (reference: ${ref})` : ''}`);
-  console.log(row('', 'Aegis', 'reference'));
-  console.log(row(`load (create_entities, ${BATCH}/call) entities/s`, ours.loadEntitiesPerSec.toFixed(0), r((x) => x.loadEntitiesPerSec.toFixed(0))));
-  console.log(row('load time s', ours.loadSeconds.toFixed(1), r((x) => x.loadSeconds.toFixed(1))));
-  console.log(row('search p50 / p95 ms, 2-word queries (MCP)', `${ms(ours.pairSearch.p50)} / ${ms(ours.pairSearch.p95)}`, r((x) => `${ms(x.pairSearch.p50)} / ${ms(x.pairSearch.p95)}`)));
-  console.log(row('search p50 / p95 ms, top-20 common words x2 (MCP)', `${ms(ours.commonSearch.p50)} / ${ms(ours.commonSearch.p95)}`, r((x) => `${ms(x.commonSearch.p50)} / ${ms(x.commonSearch.p95)}`)));
-  console.log(row('search p50 / p95 ms, prefix "abcd*" (MCP)', `${ms(ours.prefixSearch.p50)} / ${ms(ours.prefixSearch.p95)}`, r((x) => `${ms(x.prefixSearch.p50)} / ${ms(x.prefixSearch.p95)}`)));
+  const lead = (f: (x: SizeResult) => number, higherIsBetter: boolean) =>
+    typeof ref === 'string' ? undefined : higherIsBetter ? f(ours) / f(ref) : f(ref) / f(ours);
   const pp = (t: Timing) => `${ms(t.p50)} / ${ms(t.p95)}`;
-  console.log(row('search p50 / p95 ms, 2-word (in-process, wall)', pp(inProcess.pair), 'n/a'));
+  console.log(`\n== ${size.toLocaleString('en')} entities ==${typeof ref === 'string' ? `  (reference: ${ref})` : ''}`);
+  console.log(row('', 'Aegis', 'reference', 'ratio (same run)'));
+  const loadLead = lead((x) => x.loadEntitiesPerSec, true);
+  console.log(row(`load (create_entities, ${BATCH}/call) entities/s`, ours.loadEntitiesPerSec.toFixed(0), r((x) => x.loadEntitiesPerSec.toFixed(0)), loadLead ? `Aegis ${loadLead.toFixed(1)}x the reference` : ''));
+  console.log(row('load time s', ours.loadSeconds.toFixed(1), r((x) => x.loadSeconds.toFixed(1))));
+  const searchLead = lead((x) => x.pairSearch.p50, false);
+  console.log(
+    row('search p50 / p95 ms, 2-word queries (MCP)', pp(ours.pairSearch), r((x) => pp(x.pairSearch)), `${searchLead ? `reference p50 ${searchLead.toFixed(1)}x Aegis; ` : ''}Aegis p50 ${ratio(ours.pairSearch.p50, floorMs)} the SDK floor`),
+  );
+  console.log(row('search p50 / p95 ms, top-20 common words x2 (MCP)', pp(ours.commonSearch), r((x) => pp(x.commonSearch)), `Aegis p50 ${ratio(ours.commonSearch.p50, floorMs)} the SDK floor`));
+  console.log(row('search p50 / p95 ms, prefix "abcd*" (MCP)', pp(ours.prefixSearch), r((x) => pp(x.prefixSearch)), `Aegis p50 ${ratio(ours.prefixSearch.p50, floorMs)} the SDK floor`));
+  console.log(row('floor: minimal SDK server round trip p50 / p95 ms', pp(ours.floor), r((x) => pp(x.floor)), 'one after each 2-word search'));
+  console.log(row('search p50 / p95 ms, 2-word (in-process, wall)', pp(inProcess.pair), 'n/a', `p50 ${ratio(inProcess.pair.p50, inProcess.barePair.p50)} the bare SQLite query`));
   console.log(row('search p50 / p95 ms, 2-word (in-process, CPU)', pp(inProcess.pairCpu), 'n/a'));
   console.log(row('search p50 / p95 ms, common (in-process, wall)', pp(inProcess.common), 'n/a'));
   console.log(row('search p50 / p95 ms, common (in-process, CPU)', pp(inProcess.commonCpu), 'n/a'));
-  console.log(row('recall, 2 words same observation, not adjacent', `${(ours.recall * 100).toFixed(1)}%`, r((x) => `${(x.recall * 100).toFixed(1)}%`)));
+  console.log(row('floor: bare FTS5 query, first 10 matches p50 / p95 ms', pp(inProcess.barePair), 'n/a', 'same run, same process'));
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  console.log(row(`recall@${RECALL_AT}, 2 words of one observation, not adjacent`, pct(ours.recall), r((x) => pct(x.recall)), '(goal >= 95%)'));
+  console.log(row(`  of which the target itself in the top ${RECALL_AT}`, pct(ours.targetRecall), r((x) => pct(x.targetRecall))));
+  console.log(row(`  queries whose words > ${RECALL_AT} entities hold together`, pct(ours.broadShare), ''));
   console.log(row('read_graph response (default call)', bytes(ours.readGraphBytes), r((x) => bytes(x.readGraphBytes))));
   console.log(row('read_graph response (mode summary)', bytes(ours.readGraphSummaryBytes ?? 0), 'n/a'));
+  const paged = ours.pagedRead!;
+  console.log(
+    row(`kg_read_graph, every page (1000/page): ms`, `${ms(paged.totalMs)} (${paged.pages} p)`, 'n/a', `last page ${ratio(paged.lastMs, paged.firstMs)} the first (no recount per page)`),
+  );
   console.log(row('largest search response', bytes(ours.largestSearchBytes), r((x) => bytes(x.largestSearchBytes))));
   console.log(row(`responses > ${bytes(STDIO_DEFAULT_MAX_BUFFER_SIZE)} (default SDK client drops)`, String(ours.oversized), r((x) => String(x.oversized))));
   const rss = (x: SizeResult) => `${x.rss.idle.toFixed(0)} / ${x.rss.rss.toFixed(0)} / ${x.rss.peak.toFixed(0)}`;
   console.log(row('server RSS MiB: idle / after / peak', rss(ours), r(rss)));
-  console.log(row('store on disk', bytes(ours.storeBytes), r((x) => bytes(x.storeBytes))));
+  const storeRatio = ours.storeBytes / jsonlBytes;
+  console.log(row('store on disk (after close)', bytes(ours.storeBytes), r((x) => bytes(x.storeBytes)), `Aegis ${ratio(ours.storeBytes, jsonlBytes)} the JSONL of the same graph (goal <= 1.5x)`));
+  if (ours.kgBytes !== undefined) console.log(row('  of which the knowledge graph (dbstat)', bytes(ours.kgBytes), '', `${ratio(ours.kgBytes, jsonlBytes)} the JSONL`));
+  return { size, recall: ours.recall, storeRatio, loadLead, searchLead, pagedPerEntity: paged.totalMs / size };
+}
+
+function verdicts(all: Verdict[]): void {
+  const base = all[0]!;
+  console.log('\n== verdicts (ratios and proportions from this run) ==');
+  for (const v of all) {
+    const checks = [
+      `recall ${(v.recall * 100).toFixed(1)}% ${v.recall >= 0.95 ? 'meets' : 'MISSES'} >= 95%`,
+      `store ${v.storeRatio.toFixed(2)}x JSONL ${v.storeRatio <= 1.5 ? 'meets' : 'MISSES'} <= 1.5x`,
+      v.loadLead === undefined ? 'load: no reference' : `load lead ${v.loadLead.toFixed(1)}x ${v.loadLead >= 10 ? 'meets' : 'MISSES'} >= 10x`,
+      v.searchLead === undefined ? 'search: no reference' : `search lead ${v.searchLead.toFixed(1)}x ${v.searchLead >= 10 ? 'meets' : 'MISSES'} >= 10x`,
+      `paged read per entity ${(v.pagedPerEntity / base.pagedPerEntity).toFixed(2)}x that at ${base.size.toLocaleString('en')} (linear: about 1x)`,
+    ];
+    console.log(`  ${v.size.toLocaleString('en').padStart(7)}: ${checks.join('; ')}`);
+  }
 }
 
 function argList(name: string, fallback: number[]): number[] {
@@ -451,19 +577,23 @@ function argList(name: string, fallback: number[]): number[] {
 }
 
 async function main(): Promise<void> {
-  const sizes = argList('--sizes', [1000, 10_000, 50_000]);
+  const sizes = argList('--sizes', (process.env.AEGIS_BENCH_KG_SIZES ?? '1000,10000,50000').split(',').map(Number));
   const refSizes = new Set(argList('--ref-sizes', sizes));
-  const queries = argList('--queries', [200])[0]!;
+  const queries = argList('--queries', [Number(process.env.AEGIS_BENCH_KG_QUERIES ?? 200)])[0]!;
   const install = installReference();
   const reference = install.entry ? referenceFlavor(install.entry) : undefined;
   console.log(`workload: entities with 3-5 observations of 8-14 Zipf-distributed words (20k vocabulary), one relation each; ${queries} two-word queries per size`);
-  console.log(`queries: two non-adjacent words of one observation that at most ${PAIR_MAX_ENTITIES} entities hold together in one observation; recall = the source entity is in the default result page`);
+  console.log(
+    `queries: any two different, non-adjacent words of one observation, however many entities hold them; hit = the entity holding that observation is in the first ${RECALL_AT} results, or more than ${RECALL_AT} entities hold both words in one observation and the first ${RECALL_AT} are all such entities`,
+  );
   console.log('timings are MCP round trips (SDK Client -> stdio -> server) unless marked in-process; the Aegis server is the built `ag mcp`');
 
   const root = mkdtempSync(join(tmpdir(), 'aegis-bench-kg-'));
+  const found: Verdict[] = [];
   try {
     for (const size of sizes) {
       const work = makeWorkload(size, queries);
+      const jsonlBytes = Buffer.byteLength(toJsonl({ entities: work.entities, relations: work.relations }));
       const ourDir = join(root, `aegis-${size}`);
       const ours = await runSize(aegis, work, ourDir, join(ourDir, 'aegis.db'));
       const inProcess = inProcessSearch(join(ourDir, 'aegis.db'), work);
@@ -473,8 +603,9 @@ async function main(): Promise<void> {
         mkdirSync(refDir, { recursive: true });
         ref = await runSize(reference, work, refDir, join(refDir, 'memory.jsonl'));
       }
-      report(size, ours, ref, inProcess);
+      found.push(report(size, ours, ref, inProcess, jsonlBytes));
     }
+    verdicts(found);
 
     console.log(`\n== lost writes: 2 server processes on one store, ${LOST_WRITES_PER_WRITER} single-entity creates each, at once ==`);
     const ourLoss = await lostWrites(aegis, join(root, 'aegis-writers'));

@@ -1,5 +1,5 @@
-// `npm run bench [-- frame sessions memory]`: runs the benchmarks and prints figures. No pass/fail:
-// goals are printed next to each figure.
+// `npm run bench [-- frame sessions memory]`: runs the benchmarks and prints figures, each beside a
+// floor measured in the same run and as a ratio to it (test/bench/floors.ts); no pass/fail.
 import { benchCliCold } from './cli-cold.js';
 import { benchDeliveryUnderLoad } from './delivery-load.js';
 import { benchDialogDetails } from './dialog-details.js';

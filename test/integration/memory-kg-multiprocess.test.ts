@@ -65,9 +65,11 @@ describe('memory and knowledge graph across processes', () => {
       for (let id = 0; id < WRITERS; id++) {
         expect(kg.search({ query: `writer ${id}`, entityType: 'item', limit: 1 }).results).toHaveLength(1);
         // Names are w<id>-item-<i>: the token "w<id>" is in exactly that writer's documents.
-        const indexed = db.prepare('SELECT count(*) AS n FROM kg_entity_fts WHERE kg_entity_fts MATCH ?').get(`"w${id}"`) as { n: number };
+        const indexed = db.prepare('SELECT count(*) AS n FROM kg_entity_name_fts WHERE kg_entity_name_fts MATCH ?').get(`"w${id}"`) as { n: number };
         expect(indexed.n).toBe(PER_WRITER);
       }
+      // And the indexes hold exactly what the tables hold (FTS5 compares an external-content index with its table).
+      for (const t of ['kg_observation_fts', 'kg_entity_name_fts']) db.prepare(`INSERT INTO ${t}(${t}, rank) VALUES ('integrity-check', 1)`).run();
       const memory = new MemoryStore(db);
       for (let id = 0; id < WRITERS; id++) expect(memory.list({ prefix: `writer-${id}/` }).total).toBe(PER_WRITER);
     } finally {

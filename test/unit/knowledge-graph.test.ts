@@ -22,11 +22,24 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Everything stored, including the search index, to prove a failed call changed nothing. */
+const SEARCH_INDEXES = ['kg_observation_fts', 'kg_entity_name_fts'];
+
+/**
+ * Everything stored, including each search index's totals (FTS5 keeps the document and word counts in
+ * the record with id 1 of its _data table), to prove a failed call changed nothing.
+ */
 const snapshot = () => ({
   graph: kg.exportGraph(),
-  docs: (db.prepare('SELECT count(*) AS n FROM kg_entity_fts').get() as { n: number }).n,
+  totals: SEARCH_INDEXES.map((t) => (db.prepare(`SELECT hex(block) AS h FROM ${t}_data WHERE id = 1`).get() as { h: string }).h),
 });
+
+/**
+ * FTS5's integrity check with rank 1 compares an external-content index with the table it indexes,
+ * word by word, and throws when they differ.
+ */
+const checkSearchIndexes = () => {
+  for (const t of SEARCH_INDEXES) db.prepare(`INSERT INTO ${t}(${t}, rank) VALUES ('integrity-check', 1)`).run();
+};
 
 const seed = () => {
   kg.createEntities([
@@ -134,9 +147,34 @@ describe('deleting', () => {
     expect(res).toEqual({ deleted: ['Project Atlas'], notFound: ['Nobody'], relationsDeleted: 2 });
     expect(kg.summary()).toMatchObject({ entities: 2, relations: 0, observations: 2 });
     expect(kg.search({ query: 'migration' }).results).toEqual([]);
-    for (const index of ['kg_entity_fts', 'kg_fact_fts']) {
-      expect((db.prepare(`SELECT count(*) AS n FROM ${index} WHERE ${index} MATCH ?`).get('atlas') as { n: number }).n, index).toBe(0);
+    for (const [index, word] of [['kg_entity_name_fts', 'atlas'], ['kg_observation_fts', 'migration']]) {
+      expect((db.prepare(`SELECT count(*) AS n FROM ${index} WHERE ${index} MATCH ?`).get(word) as { n: number }).n, index).toBe(0);
     }
+    checkSearchIndexes();
+  });
+});
+
+describe('search indexes (external content, kept by triggers)', () => {
+  it('stay in step with the tables through adds, deletes, cascades and imports', () => {
+    seed();
+    checkSearchIndexes();
+    kg.addObservations([{ entityName: 'Postgres', contents: ['replica on db-2 lags at night'] }]);
+    kg.deleteObservations([{ entityName: 'Project Atlas', observations: ['uses Postgres 16'] }]);
+    kg.importGraph({ entities: [{ name: 'Redis', entityType: 'cache', observations: ['evicts keys under pressure'] }], relations: [] });
+    kg.deleteEntities(['Maria Chen']);
+    checkSearchIndexes();
+    expect(kg.search({ query: 'lags night' }).results.map((r) => r.name)).toEqual(['Postgres']);
+    expect(kg.search({ query: 'evicts pressure' }).results.map((r) => r.name)).toEqual(['Redis']);
+    expect(kg.search({ query: 'postgres 16' }).results).toEqual([]);
+    expect(kg.search({ query: 'tech lead' }).results).toEqual([]);
+    expect(kg.search({ query: 'maria' }).results).toEqual([]);
+  });
+
+  it('the check used above does catch an index that missed a delete', () => {
+    seed();
+    db.exec('DROP TRIGGER kg_observations_fts_ad');
+    db.prepare('DELETE FROM kg_observations WHERE content = ?').run('tech lead');
+    expect(checkSearchIndexes).toThrow();
   });
 
   it('deletes relations by all three fields and reports the ones not found', () => {

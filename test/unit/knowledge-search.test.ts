@@ -6,7 +6,6 @@ import { openDatabase, type Db } from '../../src/db/open.js';
 import { AegisError } from '../../src/errors.js';
 import { parseTerms, toMatchExpression } from '../../src/knowledge/fts-query.js';
 import { KnowledgeGraph } from '../../src/knowledge/graph.js';
-import { BROAD_TERM_ENTITIES, RANKED_MATCHES_MAX } from '../../src/knowledge/search.js';
 import { parseJsonl } from '../../src/knowledge/jsonl.js';
 
 const FIXTURE = new URL('../fixtures/kg-reference.jsonl', import.meta.url);
@@ -77,7 +76,7 @@ describe('kg_search recall', () => {
         expect((err as AegisError).field).toBe('query');
       }
     }
-    expect(names('NOT ledger')).toEqual([]); // "not" is a word here, and no entity says it
+    expect(names('NOT ledger')).toEqual(['Zoë Müller']); // "not" is a word here (and a stem: "notes:")
     expect(names('"uses" (postgres)')).toEqual(['Project Atlas']); // quotes and brackets are dropped
     expect(names('uses AND postgres')).toEqual([]); // AND is a word to find like any other, and none holds it
     expect(kg.summary().entities).toBe(8);
@@ -126,8 +125,9 @@ describe('kg_search ranking', () => {
 });
 
 describe('kg_search with very common words', () => {
-  // More entities than either bound say "widget"; a few of them also say "sprocket".
-  const parts = Math.max(BROAD_TERM_ENTITIES, RANKED_MATCHES_MAX) + 50;
+  // More than a thousand entities say "widget" (the old search stopped ranking there); a few of them
+  // also say "sprocket".
+  const parts = 1050;
   beforeEach(() => {
     const common = Array.from({ length: parts }, (_, n) => ({
       name: `Part ${n}`,
@@ -137,7 +137,7 @@ describe('kg_search with very common words', () => {
     kg.createEntities([...common, { name: 'Widget', entityType: 'concept', observations: ['the general idea of a widget'] }]);
   });
 
-  it('still requires every word, and lets the distinctive ones rank and pick the observation', () => {
+  it('still requires every word, and ranks and picks the observation that holds them all', () => {
     const res = kg.search({ query: 'widget sprocket', limit: 20 });
     const withSprocket = Array.from({ length: parts }, (_, n) => n).filter((n) => n % 400 === 7);
     expect(res.results.map((r) => r.name).sort()).toEqual(withSprocket.map((n) => `Part ${n}`).sort());
@@ -147,14 +147,54 @@ describe('kg_search with very common words', () => {
     expect(kg.search({ query: 'widget nowhere' }).results).toEqual([]);
   });
 
-  it('lists name matches first, then the newest, when too many entities match to rank', () => {
+  it('ranks however many entities match: the name first, then the most focused observations, newest first on a tie', () => {
     const res = kg.search({ query: 'widget', limit: 3 });
+    // "a widget of batch n" (5 words) is more focused than "the general idea of a widget" (6) or the sprocket line (6).
     expect(res.results.map((r) => r.name)).toEqual(['Widget', `Part ${parts - 1}`, `Part ${parts - 2}`]);
+    expect(res.results[0]!.score).toBeGreaterThan(res.results[1]!.score);
     expect(res.hasMore).toBe(true);
-    expect(res.note).toMatch(/too many to rank/);
+    expect(res.note).toBeUndefined();
     expect(kg.search({ query: 'widget', entityType: 'part', limit: 1 }).results.map((r) => r.name)).toEqual([`Part ${parts - 1}`]);
-    // A small result is ranked normally and carries no note.
-    expect(kg.search({ query: 'ledger' }).note).toBeUndefined();
+    // The page ends with all the sprocket parts when the query says sprocket too, wherever they sit among the 1050.
+    expect(kg.search({ query: 'sprocket widget', limit: 3 }).results.map((r) => r.name)).toEqual(['Part 807', 'Part 407', 'Part 7']);
+  });
+});
+
+describe('kg_search stems and match kinds', () => {
+  it('finds prefix matches for a word typed without *, after every whole-word match', () => {
+    kg.createEntities([
+      { name: 'Migr Tool', entityType: 'tool', observations: ['a tool literally called migr'] },
+      { name: 'Migrator', entityType: 'service', observations: ['moves tables between hosts'] },
+    ]);
+    const res = kg.search({ query: 'migr' });
+    const found = res.results.map((r) => r.name);
+    // Whole word "migr" (name, then observation) before anything that only begins with it.
+    expect(found[0]).toBe('Migr Tool');
+    expect(found.slice(1).sort()).toEqual(['Incident 2026-11-02', 'Migrator', 'Project Atlas']);
+    expect(found.indexOf('Migrator')).toBe(1); // a stem in the name before a stem in an observation
+    const [whole, ...stems] = res.results.map((r) => r.score);
+    expect(stems.every((s) => s < whole! && s < 4)).toBe(true);
+    expect(res.results.find((r) => r.name === 'Project Atlas')!.bestObservation).toBe('migration 42 failed on 2026-11-02 because the ledger table was locked');
+    // Two stems together, and a stem beside a whole word.
+    expect(names('stag merg')).toEqual(['Deploy Pipeline']);
+    expect(names('ledg lock')).toEqual(expect.arrayContaining(['Project Atlas', 'Incident 2026-11-02']));
+    // Too short to read as a stem: only the whole word.
+    expect(names('ru')).toEqual([]); // "runs" begins with it
+    expect(names('run')[0]).toBe('Postgres'); // "runs" has the stem run: a whole-word match, first
+  });
+
+  it('orders kinds: every word in the name, then in one observation, then spread over the entity', () => {
+    kg.createEntities([
+      { name: 'Ledger Lock', entityType: 'runbook', observations: ['see the wiki'] },
+      { name: 'Spread', entityType: 'doc', observations: ['the ledger', 'a lock'] },
+      { name: 'Together', entityType: 'doc', observations: ['the ledger lock'] },
+    ]);
+    const res = kg.search({ query: 'ledger lock', limit: 20 }).results;
+    const kind = (name: string) => Math.floor(res.find((r) => r.name === name)!.score);
+    expect(res[0]!.name).toBe('Ledger Lock');
+    expect([kind('Ledger Lock'), kind('Together'), kind('Project Atlas'), kind('Spread'), kind('Incident 2026-11-02')]).toEqual([6, 5, 5, 4, 4]);
+    const scores = res.map((r) => r.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
   });
 });
 

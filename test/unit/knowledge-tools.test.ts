@@ -94,11 +94,14 @@ describe('knowledge tools', () => {
     expect(Object.keys(summary)).toEqual(['summary']);
     expect(summary.summary).toMatchObject({ entities: 8, relations: 8, observations: 19 });
     expect(summary.summary.topEntityTypes[0]).toEqual({ entityType: 'person', count: 2 });
-    const page = (await call('kg_read_graph', { limit: 5 })) as { entities: unknown[]; nextCursor?: string };
+    const page = (await call('kg_read_graph', { limit: 5 })) as { summary?: GraphSummary; entities: unknown[]; nextCursor?: string };
     expect(page.entities).toHaveLength(5);
-    const rest = (await call('kg_read_graph', { limit: 5, cursor: page.nextCursor })) as { entities: unknown[]; nextCursor?: string };
+    expect(page.summary).toMatchObject({ entities: 8 });
+    const rest = (await call('kg_read_graph', { limit: 5, cursor: page.nextCursor })) as { summary?: GraphSummary; entities: unknown[]; nextCursor?: string };
     expect(rest.entities).toHaveLength(3);
     expect(rest.nextCursor).toBeUndefined();
+    // Later pages do not count the whole graph again: the summary comes once, with the first page.
+    expect(rest.summary).toBeUndefined();
   });
 
   it('export writes the reference format that import reads', async () => {

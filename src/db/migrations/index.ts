@@ -15,5 +15,6 @@ import { memory } from './004-memory.js';
 import { knowledge } from './005-knowledge.js';
 import { messaging } from './006-messaging.js';
 import { worktreesUsage } from './007-worktrees-usage.js';
+import { knowledgeLeanSearch } from './008-knowledge-lean-search.js';
 
-export const MIGRATIONS: Migration[] = [core, sessions, pipelines, memory, knowledge, messaging, worktreesUsage];
+export const MIGRATIONS: Migration[] = [core, sessions, pipelines, memory, knowledge, messaging, worktreesUsage, knowledgeLeanSearch];
