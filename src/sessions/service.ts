@@ -5,7 +5,7 @@ import type { AgentName, AgentProfile, AgentTranscript, KeyPlan } from '../agent
 import { PROFILES, profileOf } from '../agents/registry.js';
 import type { Dialog, SessionState } from '../agents/types.js';
 import type { App } from '../app.js';
-import { acquireLease, leaseHolder, newHolder } from '../db/lease.js';
+import { acquireLease, leaseHolder, newHolder, releaseLease } from '../db/lease.js';
 import { AegisError, invalidInput, notFound } from '../errors.js';
 import { TmuxServer } from '../tmux/server.js';
 import { SessionMonitor, type StateChange } from './monitor.js';
@@ -56,6 +56,13 @@ const STOP_WAIT_MS = 5_000;
 const RETRY_AFTER_MS = 1_000;
 const MONITOR_LEASE = 'session-monitor';
 const MONITOR_LEASE_MS = 6_000;
+const nameExists = (name: string) => new AegisError('conflict', `a session named "${name}" exists`, { field: 'name', fix: 'pick another name, or omit it for a generated one' });
+
+/** The lease creates take turns on while sessions.maxLive is set; how long one may hold it and others wait. */
+const CREATE_LEASE = 'session-create';
+const CREATE_TURN_TTL_MS = 60_000;
+const CREATE_TURN_WAIT_MS = 90_000;
+const CREATE_TURN_POLL_MS = 25;
 /** How often live sessions' budgets are compared with their usage. */
 const BUDGET_CHECK_MS = 2_000;
 
@@ -231,52 +238,65 @@ export class SessionService {
     const id = randomUUID();
     const name = opts.name ?? `${opts.agent}-${id.slice(0, 8)}`;
     if (!NAME.test(name)) throw invalidInput('name', `"${name}" is not a valid session name`, 'use 1-64 letters, digits, . _ - starting with a letter or digit');
-    if (this.store.nameTaken(name)) throw new AegisError('conflict', `a session named "${name}" exists`, { field: 'name', fix: 'pick another name, or omit it for a generated one' });
-    checkMaxLive(this.store, this.app.config.get<number>('sessions.maxLive'));
-    const wantWorktree = opts.worktree ?? this.app.config.get<boolean>('sessions.worktree');
-    if (!wantWorktree && (opts.branch || opts.baseRef)) throw invalidInput(opts.branch ? 'branch' : 'baseRef', `${opts.branch ? 'branch' : 'baseRef'} is only used with worktree: true`, 'add worktree: true, or leave it out');
-    const worktree = wantWorktree ? await this.worktrees.create(workDir, name, { branch: opts.branch, baseRef: opts.baseRef }) : undefined;
-    // The agent starts in its worktree: that is its work folder from now on.
-    const cwd = worktree?.path ?? workDir;
+    if (this.store.nameTaken(name)) throw nameExists(name);
+    // Checked and recorded as one step (across processes too), so creates that race cannot pass the limit together.
+    const { cwd, now } = await this.createTurn(async () => {
+      checkMaxLive(this.store, this.app.config.get<number>('sessions.maxLive'));
+      const wantWorktree = opts.worktree ?? this.app.config.get<boolean>('sessions.worktree');
+      if (!wantWorktree && (opts.branch || opts.baseRef)) throw invalidInput(opts.branch ? 'branch' : 'baseRef', `${opts.branch ? 'branch' : 'baseRef'} is only used with worktree: true`, 'add worktree: true, or leave it out');
+      const worktree = wantWorktree ? await this.worktrees.create(workDir, name, { branch: opts.branch, baseRef: opts.baseRef }) : undefined;
+      // The agent starts in its worktree: that is its work folder from now on.
+      const cwd = worktree?.path ?? workDir;
 
-    const dataDir = join(this.app.config.home, 'sessions', id);
-    mkdirSync(dataDir, { recursive: true });
-    const permissionMode = opts.permissionMode ?? this.app.config.get<string>('sessions.defaultPermissionMode');
-    const plan = profile.launch({ sessionId: id, workDir: cwd, dataDir, permissionMode, model: opts.model, env: opts.env ?? {}, command: opts.command, config: this.app.config, baseEnv: this.app.env });
-    let pane;
-    try {
-      pane = await this.tmux.createWindow({ aegisId: id, name, cwd, env: { ...plan.env, AEGIS_SESSION_ID: id }, argv: plan.argv });
-    } catch (err) {
-      if (worktree) await this.worktrees.release(worktree, { keepUnmerged: true }).catch(() => undefined);
-      throw err;
-    }
-    const now = Date.now();
-    const record: SessionRecord = {
-      id,
-      name,
-      agent: opts.agent,
-      argv: plan.argv,
-      workDir: cwd,
-      permissionMode,
-      model: opts.model,
-      state: 'starting',
-      stateSince: now,
-      lastActivity: now,
-      tmuxWindow: pane.windowId,
-      tmuxPane: pane.paneId,
-      panePid: pane.pid,
-      agentSessionId: plan.agentSessionId,
-      transcriptPath: plan.transcriptPath,
-      hooksFile: plan.hooksFile,
-      initialPrompt: prompt,
-      promptDelivered: false,
-      createdAt: now,
-      worktree,
-      budget: opts.budget,
-      budgetNotified: 0,
-    };
-    this.store.insert(record);
-    this.store.setState(id, 'starting', now, 'create');
+      const dataDir = join(this.app.config.home, 'sessions', id);
+      mkdirSync(dataDir, { recursive: true });
+      const permissionMode = opts.permissionMode ?? this.app.config.get<string>('sessions.defaultPermissionMode');
+      const plan = profile.launch({ sessionId: id, workDir: cwd, dataDir, permissionMode, model: opts.model, env: opts.env ?? {}, command: opts.command, config: this.app.config, baseEnv: this.app.env });
+      let pane;
+      try {
+        pane = await this.tmux.createWindow({ aegisId: id, name, cwd, env: { ...plan.env, AEGIS_SESSION_ID: id }, argv: plan.argv });
+      } catch (err) {
+        if (worktree) await this.worktrees.release(worktree, { keepUnmerged: true }).catch(() => undefined);
+        throw err;
+      }
+      const now = Date.now();
+      const record: SessionRecord = {
+        id,
+        name,
+        agent: opts.agent,
+        argv: plan.argv,
+        workDir: cwd,
+        permissionMode,
+        model: opts.model,
+        state: 'starting',
+        stateSince: now,
+        lastActivity: now,
+        tmuxWindow: pane.windowId,
+        tmuxPane: pane.paneId,
+        panePid: pane.pid,
+        agentSessionId: plan.agentSessionId,
+        transcriptPath: plan.transcriptPath,
+        hooksFile: plan.hooksFile,
+        initialPrompt: prompt,
+        promptDelivered: false,
+        createdAt: now,
+        worktree,
+        budget: opts.budget,
+        budgetNotified: 0,
+      };
+      try {
+        this.store.insert(record);
+      } catch (err) {
+        // Another process took the name between the check above and now: its session stands; this
+        // pane and worktree must not outlive the refusal.
+        await this.tmux.killWindow(pane.windowId).catch(() => undefined);
+        if (worktree) await this.worktrees.release(worktree, { keepUnmerged: true }).catch(() => undefined);
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && this.store.nameTaken(name)) throw nameExists(name);
+        throw err;
+      }
+      this.store.setState(id, 'starting', now, 'create');
+      return { cwd, now };
+    });
     let message: SendResult | undefined;
     if (prompt) {
       const m = this.store.enqueue(id, prompt, now);
@@ -286,6 +306,27 @@ export class SessionService {
     if (this.running) await this.monitor.watch(id);
     else this.ensureWatcher();
     return { session: this.store.get(id)!, reused: false, message };
+  }
+
+  /**
+   * Runs one create's check-and-record while no other create does, in any process sharing the database,
+   * when `sessions.maxLive` is set: otherwise creates started together (a batch, two servers) all count
+   * the same live sessions before any has recorded its own. The turn is a lease, so a creator killed
+   * mid-way is passed over at once.
+   */
+  private async createTurn<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.app.config.get<number>('sessions.maxLive')) return fn();
+    const holder = newHolder();
+    const deadline = Date.now() + CREATE_TURN_WAIT_MS;
+    while (!acquireLease(this.app.db, CREATE_LEASE, holder, CREATE_TURN_TTL_MS)) {
+      if (Date.now() > deadline) throw new AegisError('unavailable', `another session create held its turn for over ${CREATE_TURN_WAIT_MS / 1000} s`, { fix: 'try again; if it keeps happening, check `ag doctor` (tmux may be stuck)' });
+      await new Promise((r) => setTimeout(r, CREATE_TURN_POLL_MS));
+    }
+    try {
+      return await fn();
+    } finally {
+      releaseLease(this.app.db, CREATE_LEASE, holder);
+    }
   }
 
   private checkWorkDir(dir: string): string {

@@ -20,6 +20,9 @@ export interface TestEnv {
  */
 export const NO_BRIEFINGS = { AEGIS_MORNING_BRIEFING: 'off', AEGIS_EVENING_BRIEFING: 'off' } as const;
 
+/** bash without the user's start-up files (see the script): the SHELL of every test world. */
+export const QUIET_SHELL = fileURLToPath(new URL('../fixtures/quiet-shell/bash', import.meta.url));
+
 /**
  * A private Aegis world for one test file: its own AEGIS_HOME and tmux socket, so tests never touch
  * the user's data or agents. cleanup() kills that tmux server and removes the folder.
@@ -32,6 +35,7 @@ export function makeTestEnv(extra: Record<string, string> = {}): TestEnv {
     AEGIS_HOME: home,
     AEGIS_TMUX_SOCKET: socket,
     AEGIS_LOG_LEVEL: 'warn',
+    SHELL: QUIET_SHELL,
     ...extra,
   };
   return {

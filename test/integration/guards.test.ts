@@ -61,6 +61,52 @@ describe('session guards', () => {
       expect(three.name).toBe('g-three');
     });
 
+    it('holds the limit when creates race: a batch started in parallel and a second server at once', async () => {
+      for (const s of (await call<{ sessions: { id: string; state: string }[] }>(mcp.client, 'session_list', {})).sessions) {
+        if (s.state !== 'exited') await call(mcp.client, 'session_kill', { id: s.id });
+      }
+      // session_batch_create runs several creates at once in this server, and another server creates too:
+      // every one of them checks the limit before any has recorded its session.
+      const other = await connectMcp(t.env);
+      try {
+        const batch = (n: number, tag: string) => ({ sessions: Array.from({ length: n }, (_, i) => ({ workDir: repo, agent: 'shell', name: `race-${tag}-${i}` })) });
+        const [a, b] = await Promise.all([
+          call<{ created: number; results: { ok: boolean; error?: string }[] }>(mcp.client, 'session_batch_create', batch(4, 'a')),
+          call<{ created: number; results: { ok: boolean; error?: string }[] }>(other.client, 'session_batch_create', batch(4, 'b')),
+        ]);
+        expect(a.created + b.created).toBe(2);
+        for (const r of [...a.results, ...b.results].filter((x) => !x.ok)) expect(r.error).toContain('sessions.maxLive is 2');
+        const live = (await call<{ sessions: { state: string }[] }>(mcp.client, 'session_list', {})).sessions.filter((s) => !['exited', 'dead'].includes(s.state));
+        expect(live).toHaveLength(2);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('gives a name raced for by two servers to one session, and leaves no pane behind for the other', async () => {
+      for (const s of (await call<{ sessions: { id: string; state: string }[] }>(mcp.client, 'session_list', {})).sessions) {
+        if (s.state !== 'exited') await call(mcp.client, 'session_kill', { id: s.id });
+      }
+      const other = await connectMcp(t.env);
+      try {
+        const paneCount = () => {
+          try {
+            return execFileSync('tmux', ['-L', t.socket, 'list-panes', '-a', '-F', '#{pane_id}'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').filter(Boolean).length;
+          } catch {
+            return 0; // no server yet
+          }
+        };
+        const panesBefore = paneCount();
+        const results = await Promise.allSettled([mcp, other].map((m) => call<{ id: string }>(m.client, 'session_create', { workDir: repo, agent: 'shell', name: 'same-name' })));
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        expect(String(refused.reason)).toContain('a session named "same-name" exists');
+        expect(paneCount() - panesBefore).toBe(1);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('a kill reaps every process the agent started, one in its own session too', async () => {
       for (const s of (await call<{ sessions: { id: string; state: string }[] }>(mcp.client, 'session_list', {})).sessions) {
         if (s.state !== 'exited') await call(mcp.client, 'session_kill', { id: s.id });
