@@ -1,4 +1,5 @@
 import { invalidInput } from '../../errors.js';
+import { describeOptions } from '../options.js';
 import type { KeyPlan } from '../profile.js';
 import type { Dialog, DialogOption } from '../types.js';
 import { CLAUDE_2_1_197, type ClaudeAnswerRules } from './screen-rules.js';
@@ -19,7 +20,7 @@ import { CLAUDE_2_1_197, type ClaudeAnswerRules } from './screen-rules.js';
  */
 export function approveKeys(dialog: Dialog, scope: 'once' | 'always', rules: ClaudeAnswerRules = CLAUDE_2_1_197.answers): KeyPlan {
   if (dialog.kind === 'question') {
-    throw invalidInput('id', `the open dialog is a question ("${dialog.question}"), not an approval`, `answer it with one of: ${describe(dialog.options)}`);
+    throw invalidInput('id', `the open dialog is a question ("${dialog.question}"), not an approval`, `answer it with one of: ${describeOptions(dialog.options)}`);
   }
   const yes = dialog.options.filter((o) => rules.yes.test(o.label) && !rules.never.some((p) => p.test(o.label)));
   const broader = (o: DialogOption) => rules.broader.some((p) => p.test(o.label));
@@ -27,7 +28,7 @@ export function approveKeys(dialog: Dialog, scope: 'once' | 'always', rules: Cla
   if (!pick) {
     throw invalidInput(
       'scope',
-      `the dialog offers no ${scope === 'once' ? 'plain "Yes"' : '"always" (remembered) "Yes"'} option; it offers: ${describe(dialog.options)}`,
+      `the dialog offers no ${scope === 'once' ? 'plain "Yes"' : '"always" (remembered) "Yes"'} option; it offers: ${describeOptions(dialog.options)}`,
       scope === 'always' ? "approve with scope 'once', or pick an option by number with answer" : 'pick an option by number with answer',
     );
   }
@@ -48,23 +49,23 @@ export function answerKeys(dialog: Dialog, choice: number | string, rules: Claud
   if (typeof choice === 'number' || /^\s*\d+\s*$/u.test(choice)) {
     const number = Number(choice);
     const option = dialog.options.find((o) => o.number === number);
-    if (!option) throw invalidInput('choice', `the dialog has no option ${number}; it offers: ${describe(dialog.options)}`, 'pass one of the option numbers or labels shown');
+    if (!option) throw invalidInput('choice', `the dialog has no option ${number}; it offers: ${describeOptions(dialog.options)}`, 'pass one of the option numbers or labels shown');
     return choose(dialog, option);
   }
 
   const wanted = choice.trim().toLowerCase();
-  if (wanted === '') throw invalidInput('choice', 'the answer is empty', `pass an option number, a label, or text to type; options: ${describe(dialog.options)}`);
+  if (wanted === '') throw invalidInput('choice', 'the answer is empty', `pass an option number, a label, or text to type; options: ${describeOptions(dialog.options)}`);
   const exact = dialog.options.find((o) => o.label.toLowerCase() === wanted);
   if (exact) return choose(dialog, exact);
   const prefixed = dialog.options.filter((o) => o.label.toLowerCase().startsWith(wanted));
   if (prefixed.length === 1) return choose(dialog, prefixed[0]!);
   if (prefixed.length > 1) {
-    throw invalidInput('choice', `"${choice}" matches several options: ${describe(prefixed)}`, 'pass more of the label, or the option number');
+    throw invalidInput('choice', `"${choice}" matches several options: ${describeOptions(prefixed)}`, 'pass more of the label, or the option number');
   }
 
   const freeText = dialog.options.find((o) => rules.freeText.some((p) => p.test(o.label)));
   if (!freeText) {
-    throw invalidInput('choice', `"${choice}" is not one of the options and the dialog takes no typed answer; it offers: ${describe(dialog.options)}`, 'pass one of the option numbers or labels shown');
+    throw invalidInput('choice', `"${choice}" is not one of the options and the dialog takes no typed answer; it offers: ${describeOptions(dialog.options)}`, 'pass one of the option numbers or labels shown');
   }
   return { keys: moveTo(dialog, freeText), text: choice.trim(), label: freeText.label };
 }
@@ -80,8 +81,4 @@ function moveTo(dialog: Dialog, option: DialogOption): string[] {
   const from = dialog.options.find((o) => o.selected)?.number ?? 1;
   const steps = option.number - from;
   return Array.from({ length: Math.abs(steps) }, () => (steps > 0 ? 'Down' : 'Up'));
-}
-
-function describe(options: DialogOption[]): string {
-  return options.map((o) => `${o.number}. ${o.label}`).join(', ');
 }

@@ -1,3 +1,4 @@
+import { findLastRow, trimmedScreen } from '../screen-lines.js';
 import type { Dialog, DialogOption, ScreenReading } from '../types.js';
 import { CODEX_0_171_0, type CodexScreenRules } from './screen-rules.js';
 
@@ -7,36 +8,28 @@ import { CODEX_0_171_0, type CodexScreenRules } from './screen-rules.js';
  * The composer is the `›` line above the footer; its placeholder counts as empty.
  */
 export function detectCodexScreen(lines: string[], rules: CodexScreenRules = CODEX_0_171_0): ScreenReading {
-  const text = lines.map((l) => l.trimEnd());
-  let end = text.length;
-  while (end > 0 && !text[end - 1]) end--;
-  const screen = text.slice(0, end);
+  const screen = trimmedScreen(lines);
 
   const dialog = readDialog(screen, rules);
   if (dialog) return { state: 'permission_prompt', dialog, inputText: '', queued: [], turnFinished: false };
 
-  const footer = findLast(screen, (l) => rules.readyFooter.test(l));
-  const composerAt = findLast(screen, (l, i) => rules.composer.test(l) && (footer < 0 || i < footer));
+  const footer = findLastRow(screen, (l) => rules.readyFooter.test(l));
+  const composerAt = findLastRow(screen, (l, i) => rules.composer.test(l) && (footer < 0 || i < footer));
   const inputText = composerAt >= 0 ? composerText(screen, composerAt, footer >= 0 ? footer : screen.length, rules) : '';
   const conversation = screen.slice(0, composerAt >= 0 ? composerAt : screen.length);
   const working = conversation.some((l) => rules.working.test(l));
-  const lastLine = findLast(conversation, (l) => l.trim() !== '');
+  const lastLine = findLastRow(conversation, (l) => l.trim() !== '');
   const tail = lastLine >= 0 ? conversation[lastLine]! : '';
   const turnFinished = rules.turnDone.test(tail);
   const interrupted = rules.interrupted.test(tail);
-  const errorAt = findLast(conversation, (l) => rules.errorLine.test(l) && !rules.interrupted.test(l));
-  const promptAt = findLast(conversation, (l) => rules.composer.test(l));
+  const errorAt = findLastRow(conversation, (l) => rules.errorLine.test(l) && !rules.interrupted.test(l));
+  const promptAt = findLastRow(conversation, (l) => rules.composer.test(l));
   const error = errorAt > promptAt ? rules.errorLine.exec(conversation[errorAt]!)![1] : undefined;
   const base = { inputText, queued: [] as string[], turnFinished, interrupted, lastAssistantText: lastAssistant(conversation, promptAt, rules), error };
 
   if (working) return { ...base, state: 'working' };
   if (footer < 0 || screen.some((l) => rules.waitingForStartup.test(l))) return { ...base, state: composerAt >= 0 ? 'starting' : null };
   return { ...base, state: 'idle' };
-}
-
-function findLast(lines: string[], pred: (l: string, i: number) => boolean): number {
-  for (let i = lines.length - 1; i >= 0; i--) if (pred(lines[i]!, i)) return i;
-  return -1;
 }
 
 /** The composer's text: the `›` line and its indented continuation lines up to the footer. */
@@ -67,9 +60,9 @@ function lastAssistant(conversation: string[], promptAt: number, rules: CodexScr
 }
 
 function readDialog(screen: string[], rules: CodexScreenRules): Dialog | undefined {
-  const commandAt = findLast(screen, (l) => rules.commandApproval.test(l));
-  const patchAt = findLast(screen, (l) => rules.patchApproval.test(l));
-  const menuAt = findLast(screen, (l) => rules.runningMenu.test(l));
+  const commandAt = findLastRow(screen, (l) => rules.commandApproval.test(l));
+  const patchAt = findLastRow(screen, (l) => rules.patchApproval.test(l));
+  const menuAt = findLastRow(screen, (l) => rules.runningMenu.test(l));
   const at = Math.max(commandAt, patchAt, menuAt);
   if (at < 0) return undefined;
   const body = screen.slice(at);

@@ -1,4 +1,5 @@
 import { invalidInput } from '../../errors.js';
+import { describeOptions, optionByChoice } from '../options.js';
 import type { KeyPlan } from '../profile.js';
 import type { Dialog, DialogOption } from '../types.js';
 
@@ -26,14 +27,12 @@ function choose(dialog: Dialog, option: DialogOption): KeyPlan {
   return { keys: [...Array.from({ length: Math.abs(steps) }, () => (steps > 0 ? 'Down' : 'Up')), 'Enter'], label: option.label };
 }
 
-const describe = (options: DialogOption[]) => options.map((o) => `${o.number}. ${o.label}`).join(', ');
-
 /** `once`: "Yes, proceed" (this call only); `always`: the "Yes" that stops asking for this command or file. */
 export function codexApproveKeys(dialog: Dialog, scope: 'once' | 'always'): KeyPlan {
-  if (dialog.kind !== 'permission') throw invalidInput('id', `the open dialog is "${dialog.question}", not an approval`, `answer it with one of: ${describe(dialog.options)}`);
+  if (dialog.kind !== 'permission') throw invalidInput('id', `the open dialog is "${dialog.question}", not an approval`, `answer it with one of: ${describeOptions(dialog.options)}`);
   const yes = dialog.options.filter((o) => YES.test(o.label));
   const pick = scope === 'once' ? yes.find((o) => !BROADER.test(o.label)) : yes.find((o) => BROADER.test(o.label));
-  if (!pick) throw invalidInput('scope', `the dialog offers no ${scope === 'once' ? 'plain "Yes"' : '"don\'t ask again" Yes'}; it offers: ${describe(dialog.options)}`, 'pick an option by number with session_answer');
+  if (!pick) throw invalidInput('scope', `the dialog offers no ${scope === 'once' ? 'plain "Yes"' : '"don\'t ask again" Yes'}; it offers: ${describeOptions(dialog.options)}`, 'pick an option by number with session_answer');
   return choose(dialog, pick);
 }
 
@@ -45,11 +44,5 @@ export function codexRejectKeys(dialog: Dialog): KeyPlan {
 
 /** An option by number or by label (exact, else a unique prefix). Codex dialogs take no typed answer. */
 export function codexAnswerKeys(dialog: Dialog, choice: string | number): KeyPlan {
-  const wanted = String(choice).trim().toLowerCase();
-  const byNumber = /^\d+$/.test(wanted) ? dialog.options.find((o) => o.number === Number(wanted)) : undefined;
-  const exact = dialog.options.find((o) => o.label.toLowerCase() === wanted);
-  const prefixed = dialog.options.filter((o) => o.label.toLowerCase().startsWith(wanted));
-  const pick = byNumber ?? exact ?? (wanted && prefixed.length === 1 ? prefixed[0] : undefined);
-  if (!pick) throw invalidInput('choice', `"${String(choice)}" is not one of the options; the dialog offers: ${describe(dialog.options)}`, 'pass one of the option numbers or labels shown');
-  return choose(dialog, pick);
+  return choose(dialog, optionByChoice(dialog, choice));
 }

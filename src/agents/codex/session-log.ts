@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { flattenContent, type EntryEffect, type TranscriptEntry, type Turn } from '../claude/transcript-records.js';
+import { promptLoggedSince } from '../prompt-log.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -98,26 +99,13 @@ export function codexEntryEffect(entry: TranscriptEntry): EntryEffect {
  */
 export function codexPromptLogged(codexHome: string, text: string, sinceMs: number, same: (a: string, b: string) => boolean): boolean {
   const file = findRolloutFile(codexHome);
-  if (!file) return false;
-  let raw: string;
-  try {
-    raw = readFileSync(file, 'utf8');
-  } catch {
-    return false;
-  }
-  for (const line of raw.split('\n').reverse()) {
-    if (!line.includes('"user"')) continue;
-    try {
-      const r = JSON.parse(line) as Record<string, unknown>;
-      const p = isObject(r.payload) ? r.payload : {};
-      if (r.type !== 'response_item' || p.type !== 'message' || p.role !== 'user') continue;
-      if (Date.parse(String(r.timestamp)) < sinceMs - 1000) return false;
-      if (same(messageText(p.content), text)) return true;
-    } catch {
-      /* a torn last line */
-    }
-  }
-  return false;
+  return !!file && promptLoggedSince(file, '"user"', userPrompt, text, sinceMs, same);
+}
+
+/** The prompt a rollout record holds, when it is a user message. */
+function userPrompt(r: Record<string, unknown>): string | undefined {
+  const p = isObject(r.payload) ? r.payload : {};
+  return r.type === 'response_item' && p.type === 'message' && p.role === 'user' ? messageText(p.content) : undefined;
 }
 
 /** The log's first record, `session_meta`: the version that wrote it and the thread it belongs to. */

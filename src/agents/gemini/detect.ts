@@ -1,3 +1,4 @@
+import { findLastRow, trimmedScreen } from '../screen-lines.js';
 import type { Dialog, DialogOption, ScreenReading } from '../types.js';
 import { GEMINI_0_61_0, type GeminiScreenRules } from './screen-rules.js';
 
@@ -8,25 +9,22 @@ import { GEMINI_0_61_0, type GeminiScreenRules } from './screen-rules.js';
  * screen without the box never reads as idle.
  */
 export function detectGeminiScreen(lines: string[], rules: GeminiScreenRules = GEMINI_0_61_0): ScreenReading {
-  const text = lines.map((l) => l.trimEnd());
-  let end = text.length;
-  while (end > 0 && !text[end - 1]) end--;
-  const screen = text.slice(0, end);
+  const screen = trimmedScreen(lines);
 
   const dialog = readDialog(screen, rules);
   if (dialog) return { state: 'permission_prompt', dialog, inputText: '', queued: [], turnFinished: false };
 
-  const separatorAt = findLast(screen, (l) => rules.separator.test(l));
-  const composerAt = separatorAt < 0 ? -1 : findLast(screen, (l, i) => i > separatorAt && rules.composer.test(l));
+  const separatorAt = findLastRow(screen, (l) => rules.separator.test(l));
+  const composerAt = separatorAt < 0 ? -1 : findLastRow(screen, (l, i) => i > separatorAt && rules.composer.test(l));
   const conversation = screen.slice(0, separatorAt < 0 ? screen.length : separatorAt);
   const inputText = composerAt >= 0 ? composerText(screen, composerAt, rules) : '';
-  const promptAt = findLast(conversation, (l) => rules.composer.test(l));
+  const promptAt = findLastRow(conversation, (l) => rules.composer.test(l));
   // The status line shares its row with the `? for shortcuts` hint; the hint alone says nothing.
   const meaningful = (l: string) => l.trim() !== '' && l.trim() !== '? for shortcuts';
-  const lastAt = findLast(conversation, meaningful);
+  const lastAt = findLastRow(conversation, meaningful);
   const tail = lastAt >= 0 ? conversation[lastAt]!.trim() : '';
   const working = rules.working.test(tail);
-  const errorAt = findLast(conversation, (l) => rules.errorLine.test(l));
+  const errorAt = findLastRow(conversation, (l) => rules.errorLine.test(l));
   const base = {
     inputText,
     queued: queuedPrompts(conversation, promptAt, rules),
@@ -39,11 +37,6 @@ export function detectGeminiScreen(lines: string[], rules: GeminiScreenRules = G
   if (working) return { ...base, state: 'working' };
   if (composerAt < 0) return { ...base, state: null };
   return { ...base, state: 'idle' };
-}
-
-function findLast(lines: string[], pred: (l: string, i: number) => boolean): number {
-  for (let i = lines.length - 1; i >= 0; i--) if (pred(lines[i]!, i)) return i;
-  return -1;
 }
 
 /** The box's text: the `>` line and its indented continuation lines (blank lines inside kept). */
@@ -63,7 +56,7 @@ function composerText(screen: string[], at: number, rules: GeminiScreenRules): s
 
 /** Prompts typed while busy: the indented lines under the "Queued" heading after the last prompt. */
 function queuedPrompts(conversation: string[], promptAt: number, rules: GeminiScreenRules): string[] {
-  const at = findLast(conversation, (l, i) => i > promptAt && rules.queuedHeading.test(l));
+  const at = findLastRow(conversation, (l, i) => i > promptAt && rules.queuedHeading.test(l));
   if (at < 0) return [];
   const out: string[] = [];
   for (let i = at + 1; i < conversation.length; i++) {
@@ -76,7 +69,7 @@ function queuedPrompts(conversation: string[], promptAt: number, rules: GeminiSc
 
 /** The last model message after the last prompt: a `✦` line and its two-space continuation lines. */
 function lastAssistant(conversation: string[], promptAt: number, rules: GeminiScreenRules): string | undefined {
-  const at = findLast(conversation, (l, i) => i > promptAt && rules.assistantLine.test(l));
+  const at = findLastRow(conversation, (l, i) => i > promptAt && rules.assistantLine.test(l));
   if (at < 0) return undefined;
   const out = [rules.assistantLine.exec(conversation[at]!)![1]!];
   for (let i = at + 1; i < conversation.length && /^ {2}\S/.test(conversation[i]!) && !rules.queuedHeading.test(conversation[i]!); i++) out.push(conversation[i]!.slice(2));
@@ -88,7 +81,7 @@ const unbox = (l: string, rules: GeminiScreenRules): string => rules.boxLine.exe
 
 function readDialog(screen: string[], rules: GeminiScreenRules): Dialog | undefined {
   const inner = screen.map((l) => unbox(l, rules));
-  const at = findLast(inner, (l) => rules.approvalQuestion.test(l) || rules.trustQuestion.test(l));
+  const at = findLastRow(inner, (l) => rules.approvalQuestion.test(l) || rules.trustQuestion.test(l));
   if (at < 0) return undefined;
   const options: DialogOption[] = [];
   for (const l of inner.slice(at + 1)) {
@@ -99,7 +92,7 @@ function readDialog(screen: string[], rules: GeminiScreenRules): Dialog | undefi
   if (!options.length) return undefined;
   const question = inner[at]!;
   if (rules.trustQuestion.test(question)) return { kind: 'setup', title: 'Folder trust', question, options };
-  const headingAt = findLast(inner.slice(0, at), (l) => rules.toolHeading.test(l));
+  const headingAt = findLastRow(inner.slice(0, at), (l) => rules.toolHeading.test(l));
   const heading = headingAt >= 0 ? rules.toolHeading.exec(inner[headingAt]!) : null;
   const dialog: Dialog = { kind: 'permission', question, options };
   if (!heading) return dialog;

@@ -1,4 +1,5 @@
 import { invalidInput } from '../../errors.js';
+import { describeOptions, optionByChoice } from '../options.js';
 import type { KeyPlan } from '../profile.js';
 import type { Dialog, DialogOption } from '../types.js';
 
@@ -15,8 +16,6 @@ const ONCE = /^Allow once$/u;
 const SESSION = /^Allow for this session$/u;
 const NO = /^No\b/u;
 
-const describe = (options: DialogOption[]) => options.map((o) => `${o.number}. ${o.label}`).join(', ');
-
 function choose(option: DialogOption): KeyPlan {
   if (/\(esc\)$/u.test(option.label)) return { keys: ['Escape'], label: option.label };
   return { keys: [option.selected ? 'Enter' : String(option.number)], label: option.label };
@@ -24,9 +23,9 @@ function choose(option: DialogOption): KeyPlan {
 
 /** `once`: "Allow once" (this call only); `always`: "Allow for this session". */
 export function geminiApproveKeys(dialog: Dialog, scope: 'once' | 'always'): KeyPlan {
-  if (dialog.kind !== 'permission') throw invalidInput('id', `the open dialog is "${dialog.question}", not a tool approval`, `answer it with one of: ${describe(dialog.options)}`);
+  if (dialog.kind !== 'permission') throw invalidInput('id', `the open dialog is "${dialog.question}", not a tool approval`, `answer it with one of: ${describeOptions(dialog.options)}`);
   const pick = dialog.options.find((o) => (scope === 'once' ? ONCE : SESSION).test(o.label));
-  if (!pick) throw invalidInput('scope', `the dialog offers no ${scope === 'once' ? '"Allow once"' : '"Allow for this session"'}; it offers: ${describe(dialog.options)}`, 'pick an option by number with session_answer');
+  if (!pick) throw invalidInput('scope', `the dialog offers no ${scope === 'once' ? '"Allow once"' : '"Allow for this session"'}; it offers: ${describeOptions(dialog.options)}`, 'pick an option by number with session_answer');
   return choose(pick);
 }
 
@@ -38,11 +37,5 @@ export function geminiRejectKeys(dialog: Dialog): KeyPlan {
 
 /** An option by number or by label (exact, else a unique prefix). These dialogs take no typed answer. */
 export function geminiAnswerKeys(dialog: Dialog, choice: string | number): KeyPlan {
-  const wanted = String(choice).trim().toLowerCase();
-  const byNumber = /^\d+$/.test(wanted) ? dialog.options.find((o) => o.number === Number(wanted)) : undefined;
-  const exact = dialog.options.find((o) => o.label.toLowerCase() === wanted);
-  const prefixed = dialog.options.filter((o) => o.label.toLowerCase().startsWith(wanted));
-  const pick = byNumber ?? exact ?? (wanted && prefixed.length === 1 ? prefixed[0] : undefined);
-  if (!pick) throw invalidInput('choice', `"${String(choice)}" is not one of the options; the dialog offers: ${describe(dialog.options)}`, 'pass one of the option numbers or labels shown');
-  return choose(pick);
+  return choose(optionByChoice(dialog, choice));
 }

@@ -7,9 +7,10 @@
  * `<session_context>` block, the model ones with `tokens: null`) and `$set`s the list. Those copies
  * are skipped, so every turn is listed once.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntryEffect, TranscriptEntry, Turn } from '../claude/transcript-records.js';
+import { promptLoggedSince } from '../prompt-log.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -108,24 +109,5 @@ export function geminiEntryEffect(entry: TranscriptEntry): EntryEffect {
  */
 export function geminiPromptLogged(geminiHome: string, text: string, sinceMs: number, same: (a: string, b: string) => boolean): boolean {
   const file = findChatFile(geminiHome);
-  if (!file) return false;
-  let raw: string;
-  try {
-    raw = readFileSync(file, 'utf8');
-  } catch {
-    return false;
-  }
-  for (const line of raw.split('\n').reverse()) {
-    if (!line.includes('"type":"user"')) continue;
-    try {
-      const r = JSON.parse(line) as Record<string, unknown>;
-      const prompt = promptOf(r);
-      if (prompt === undefined) continue;
-      if (Date.parse(String(r.timestamp)) < sinceMs - 1000) return false;
-      if (same(prompt, text)) return true;
-    } catch {
-      /* a torn last line */
-    }
-  }
-  return false;
+  return !!file && promptLoggedSince(file, '"type":"user"', promptOf, text, sinceMs, same);
 }
