@@ -21,11 +21,32 @@ export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS)
       cause: err,
     });
   }
-  db.pragma('journal_mode = WAL');
+  whileBusy(() => db.pragma('journal_mode = WAL'));
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  migrate(db, migrations);
+  whileBusy(() => migrate(db, migrations));
   return db;
+}
+
+/** How long opening waits for another process that holds the file while it sets it up. */
+const OPEN_BUSY_MS = 10_000;
+const BUSY_PAUSE_MS = 20;
+
+/**
+ * SQLite answers SQLITE_BUSY at once, without calling the busy handler, when two processes turn a new
+ * file to WAL together (one holds the lock that changes the journal mode). Seen in the two-writer test:
+ * "database is locked" from the journal_mode pragma. Such a step is retried until the deadline.
+ */
+function whileBusy<T>(step: () => T): T {
+  const deadline = Date.now() + OPEN_BUSY_MS;
+  for (;;) {
+    try {
+      return step();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BUSY_PAUSE_MS);
+    }
+  }
 }
 
 /** The highest migration applied to this database (0 for a new file). */

@@ -7,6 +7,7 @@ import { acquireLease } from '../../src/db/lease.js';
 import type { Migration } from '../../src/db/migrations/index.js';
 import { openDatabase, schemaVersion, latestSchemaVersion } from '../../src/db/open.js';
 import { ROOT } from '../helpers/env.js';
+import { waitFor } from '../helpers/wait.js';
 
 const tmpDb = () => join(mkdtempSync(join(tmpdir(), 'aegis-db-')), 'aegis.db');
 
@@ -63,5 +64,33 @@ describe('database', () => {
       { holder: 'b', n: 500 },
     ]);
     db.close();
+  });
+
+  it('lets four processes open the same new files at once, each time, without "database is locked"', async () => {
+    // Found by the two-writer memory test on a loaded machine: turning a new file to WAL while another
+    // process holds it fails at once with SQLITE_BUSY, without waiting on the busy timeout. Four
+    // processes on 150 files failed 2 of 4 times before the fix.
+    const dir = mkdtempSync(join(tmpdir(), 'aegis-db-race-'));
+    const files = Array.from({ length: 150 }, (_, i) => join(dir, `race-${i}.db`));
+    const opener = join(ROOT, 'test', 'integration', 'db-opener.ts');
+    const children = [0, 1, 2, 3].map(() => {
+      const child = spawn(process.execPath, ['--import', 'tsx', opener, ...files], { cwd: ROOT });
+      const out = { stdout: '', stderr: '' };
+      child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+      const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      return { child, out, exit };
+    });
+    await waitFor(() => children.every((c) => c.out.stdout.includes('ready') || c.child.exitCode !== null), { timeoutMs: 30_000, what: 'openers ready' });
+    for (const c of children) c.child.stdin.end('go\n');
+    const codes = await Promise.all(children.map((c) => c.exit));
+    for (const c of children) expect(c.out.stderr).toBe('');
+    expect(codes).toEqual([0, 0, 0, 0]);
+    for (const file of files) {
+      const db = openDatabase(file);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(schemaVersion(db)).toBe(latestSchemaVersion());
+      db.close();
+    }
   });
 });

@@ -56,11 +56,13 @@ export async function runWatch(app: App): Promise<void> {
     try {
       if (row.dialog) await ownDialog(app, row.id);
       const output = await callTool(app, toolByName(tools, name)!, input, { caller: 'cli' });
-      say(done(output));
+      // The outcome is drawn with the rows as they are now: a frame saying "approved" must not still
+      // show the dialog it answered (the store holds the new state before the tool returns).
+      status = done(output);
     } catch (err) {
-      say(`${row.name}: ${describeError(err)}`);
+      status = `${row.name}: ${describeError(err)}`;
     }
-    scheduleReload();
+    reload();
   };
 
   const act = async (action: Action, row: WatchRow): Promise<void> => {
