@@ -47,6 +47,8 @@ export type SendResult = { status: 'delivered' | 'queued' | 'failed'; messageId:
 
 /** States in which the agent takes a new prompt typed into its input box. */
 const READY: SessionState[] = ['idle', 'asking', 'error'];
+/** How long a send to a session the store shows ready waits for this process's reading to agree. */
+const READY_CATCH_UP_MS = 2_000;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CLAIM_TTL_MS = 20_000;
@@ -373,11 +375,22 @@ export class SessionService {
     const earlier = this.delivering.get(s.id);
     if (earlier && !this.inflight.has(msg.id)) await earlier;
     if (obs?.last) this.maybeDeliver(s.id, obs.last);
+    if (obs && !this.inflight.has(msg.id) && this.readyInStore(s.id) && this.store.queued(s.id)[0]?.id === msg.id) {
+      // The store says ready (this process wrote it, or another watcher did) but this process's own
+      // reading is a redraw behind (seen right after a turn on a loaded machine): answering "queued"
+      // to a send to an idle agent would be untrue a moment later, so its reading gets to catch up.
+      await this.until(obs, () => this.inflight.has(msg.id), READY_CATCH_UP_MS);
+    }
     const inflight = this.inflight.get(msg.id);
     if (inflight) return inflight;
     if (!this.running) this.ensureWatcher();
     const ahead = this.store.queued(s.id).filter((m) => m.id < msg.id).length;
     return { status: 'queued', messageId: msg.id, position: ahead + 1 };
+  }
+
+  private readyInStore(sessionId: string): boolean {
+    const stored = this.store.get(sessionId);
+    return !!stored && READY.includes(stored.state) && !stored.dialog;
   }
 
   private isReady(o: Observation): boolean {
