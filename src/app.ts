@@ -66,7 +66,20 @@ export class App {
   }
 
   get pipelines(): PipelineService {
-    return this.once('pipelines', () => new PipelineService(this));
+    return this.once(
+      'pipelines',
+      () =>
+        new PipelineService({
+          db: this.db,
+          events: this.events,
+          log: this.log,
+          memory: this.memory,
+          sessions: this.sessions,
+          defaultMaxConcurrent: this.config.get<number>('pipelines.maxConcurrent'),
+          startEngine: () => this.startEngine(),
+          onClose: (fn) => this.onClose(fn),
+        }),
+    );
   }
 
   get messaging(): MessagingService {
@@ -76,6 +89,16 @@ export class App {
   /** User integrations; `await app.integrations.load()` discovers and loads them once. */
   get integrations(): Integrations {
     return this.once('integrations', () => new Integrations(this));
+  }
+
+  /**
+   * Starts the background engine (`ag engine`) that advances pipelines and delivers queued prompts
+   * when no long-lived Aegis process runs; loaded only when needed (it is not part of a command's path).
+   */
+  private startEngine(): void {
+    import('./sessions/engine-spawn.js')
+      .then(({ spawnEngine }) => spawnEngine(this))
+      .catch((err) => this.log.warn('could not start the background engine', { error: (err as Error).message }));
   }
 
   /** Builds a service the first time it is asked for; later calls get the same instance. */
