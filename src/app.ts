@@ -75,7 +75,7 @@ export class App {
           log: this.log,
           memory: this.memory,
           sessions: this.sessions,
-          defaultMaxConcurrent: this.config.get<number>('pipelines.maxConcurrent'),
+          defaultMaxConcurrent: this.config.get('pipelines.maxConcurrent'),
           startEngine: () => this.startEngine(),
           onClose: (fn) => this.onClose(fn),
         }),

@@ -91,7 +91,7 @@ function exitOverrideDeep(cmd: Command): void {
 async function serveMcp(lazy: LazyApp, toolsetsFlag?: string): Promise<void> {
   const { serveStdio } = await import('../mcp/server.js');
   const app = lazy.get();
-  const toolsets = toolsetsFlag === undefined ? resolveToolsets(app.config.get<string[]>('mcp.toolsets'), 'mcp.toolsets') : resolveToolsets(toolsetsFlag.split(','));
+  const toolsets = toolsetsFlag === undefined ? resolveToolsets(app.config.get('mcp.toolsets'), 'mcp.toolsets') : resolveToolsets(toolsetsFlag.split(','));
   await serveStdio(app, await loadTools(app), toolsets);
 }
 

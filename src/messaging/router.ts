@@ -220,7 +220,7 @@ export class CommandRouter {
 
   private async task(sender: Sender, brief: string): Promise<Reply> {
     if (!brief) throw invalidInput('brief', 'The task is empty.', 'write what to do after task:, e.g. task: fix the flaky login test');
-    const workDir = this.app.config.get<string | undefined>('messaging.workDir');
+    const workDir = this.app.config.get('messaging.workDir');
     if (!workDir) throw invalidInput('messaging.workDir', 'No folder is set for tasks from chat.', 'set messaging.workDir in config.json (or AEGIS_MESSAGING_WORKDIR) to the project folder');
     // `task: worktree: <brief>` asks for the session's own git worktree and branch.
     const inWorktree = /^worktree:\s*/i.exec(brief);

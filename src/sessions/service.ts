@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentName, AgentProfile, AgentTranscript, KeyPlan } from '../agents/profile.js';
+import type { AgentName } from '../agents/names.js';
+import type { AgentProfile, AgentTranscript, KeyPlan } from '../agents/profile.js';
 import { PROFILES, profileOf } from '../agents/registry.js';
 import type { Dialog, SessionState } from '../agents/types.js';
 import type { App } from '../app.js';
@@ -97,7 +98,7 @@ export class SessionService {
       { width: app.config.get('sessions.paneWidth'), height: app.config.get('sessions.paneHeight') },
       { env: agentBaseEnv(app.env), mayKeep: agentMaySee },
     );
-    this.monitor = new SessionMonitor(this.tmux, this.store, app.log, app.config.get<number>('sessions.stallSeconds') * 1000);
+    this.monitor = new SessionMonitor(this.tmux, this.store, app.log, app.config.get('sessions.stallSeconds') * 1000);
     this.delivery = new PromptDelivery({ tmux: this.tmux, log: app.log, until: (o, p, t) => this.until(o, p, t), settle: (o, q, t) => this.settle(o, q, t) });
     this.monitor.on('change', (c) => this.onChange(c));
     this.monitor.on('observation', (id, o) => this.maybeDeliver(id, o));
@@ -117,7 +118,7 @@ export class SessionService {
     renew();
     this.leaseTimer = setInterval(renew, MONITOR_LEASE_MS / 3);
     this.leaseTimer.unref();
-    const idleMs = this.app.config.get<number>('sessions.idleTimeoutMinutes') * 60_000;
+    const idleMs = this.app.config.get('sessions.idleTimeoutMinutes') * 60_000;
     if (idleMs > 0) {
       this.idleTimer = setInterval(() => void this.stopIdle(idleMs), idleSweepEveryMs(idleMs));
       this.idleTimer.unref();
@@ -243,8 +244,8 @@ export class SessionService {
     if (this.store.nameTaken(name)) throw nameExists(name);
     // Checked and recorded as one step (across processes too), so creates that race cannot pass the limit together.
     const { cwd, now } = await this.createTurn(async () => {
-      checkMaxLive(this.store, this.app.config.get<number>('sessions.maxLive'));
-      const wantWorktree = opts.worktree ?? this.app.config.get<boolean>('sessions.worktree');
+      checkMaxLive(this.store, this.app.config.get('sessions.maxLive'));
+      const wantWorktree = opts.worktree ?? this.app.config.get('sessions.worktree');
       if (!wantWorktree && (opts.branch || opts.baseRef)) throw invalidInput(opts.branch ? 'branch' : 'baseRef', `${opts.branch ? 'branch' : 'baseRef'} is only used with worktree: true`, 'add worktree: true, or leave it out');
       const worktree = wantWorktree ? await this.worktrees.create(workDir, name, { branch: opts.branch, baseRef: opts.baseRef }) : undefined;
       // The agent starts in its worktree: that is its work folder from now on.
@@ -252,7 +253,7 @@ export class SessionService {
 
       const dataDir = join(this.app.config.home, 'sessions', id);
       mkdirSync(dataDir, { recursive: true });
-      const permissionMode = opts.permissionMode ?? this.app.config.get<string>('sessions.defaultPermissionMode');
+      const permissionMode = opts.permissionMode ?? this.app.config.get('sessions.defaultPermissionMode');
       const plan = profile.launch({ sessionId: id, workDir: cwd, dataDir, permissionMode, model: opts.model, env: opts.env ?? {}, command: opts.command, config: this.app.config, baseEnv: this.app.env });
       let pane;
       try {
@@ -317,7 +318,7 @@ export class SessionService {
    * mid-way is passed over at once.
    */
   private async createTurn<T>(fn: () => Promise<T>): Promise<T> {
-    if (!this.app.config.get<number>('sessions.maxLive')) return fn();
+    if (!this.app.config.get('sessions.maxLive')) return fn();
     const holder = newHolder();
     const deadline = Date.now() + CREATE_TURN_WAIT_MS;
     while (!acquireLease(this.app.db, CREATE_LEASE, holder, CREATE_TURN_TTL_MS)) {

@@ -27,7 +27,7 @@ function nodeCheck(): Check {
 }
 
 async function tmuxCheck(app: App): Promise<Check> {
-  const command = app.config.get<string>('tmux.command');
+  const command = app.config.get('tmux.command');
   const v = await tmuxVersion(command).catch(() => undefined);
   if (!v) return { name: 'tmux', ok: false, required: true, detail: `${command} not found`, fix: 'install tmux >= 3.2 (`apt-get install tmux`, `brew install tmux`), or set AEGIS_TMUX' };
   const ok = v.major > MIN_TMUX.major || (v.major === MIN_TMUX.major && v.minor >= MIN_TMUX.minor);
@@ -35,14 +35,14 @@ async function tmuxCheck(app: App): Promise<Check> {
     name: 'tmux',
     ok,
     required: true,
-    detail: `${v.text} (socket -L ${app.config.get<string>('tmux.socket')})`,
+    detail: `${v.text} (socket -L ${app.config.get('tmux.socket')})`,
     fix: ok ? undefined : 'upgrade tmux to 3.2 or newer (needed for new-session -e and control mode)',
   };
 }
 
 /** Agent CLIs are optional one by one: a missing one only matters if you want that agent. */
 async function agentCheck(app: App, agent: (typeof AGENTS)[number]): Promise<Check> {
-  const command = app.config.get<string>(`agents.${agent}.command`);
+  const command = app.config.get(`agents.${agent}.command`);
   const path = which(command, app.env);
   if (!path) {
     return { name: `agent ${agent}`, ok: false, required: false, detail: `${command} not on PATH`, fix: `install it, or set AEGIS_${agent.toUpperCase()}_COMMAND to its path` };

@@ -3,7 +3,6 @@ import { MAX_TEXT_BYTES } from '../sessions/text.js';
 
 /** Shapes several areas' tools return, declared once so their outputs describe a thing the same way. */
 
-export { PERMISSION_MODES } from '../agents/profile.js';
 
 /** A dialog the agent waits on (see Dialog in src/agents/types.ts). */
 export const dialogSchema = z.object({

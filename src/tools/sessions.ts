@@ -7,13 +7,13 @@ import { footer, onTerminal, renderDefault, table } from '../cli/render.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { renderMemoryBlock } from '../memory/render.js';
 import { MEMORY_LIMITS } from '../memory/store.js';
-import { AGENTS } from '../agents/profile.js';
+import { AGENTS, PERMISSION_MODES } from '../agents/names.js';
 import { profileOf } from '../agents/registry.js';
 import type { SessionService, CreateOptions } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
 import { mapBounded } from '../util/pool.js';
 import { defineTool } from './define.js';
-import { budgetSchema, dialogSchema, envSchema, gitRef, INPUT_LIMITS as L, PERMISSION_MODES, str, usageSchema, worktreeSchema } from './schemas.js';
+import { budgetSchema, dialogSchema, envSchema, gitRef, INPUT_LIMITS as L, str, usageSchema, worktreeSchema } from './schemas.js';
 import { sessionUsage, spendView } from '../usage/budget.js';
 
 const id = str(L.idChars).min(1).describe('Session id (or a unique 4+ character prefix), or its name');
@@ -486,7 +486,7 @@ const sessionHealth = defineTool({
       state: s.state,
       timeInStateMs: now - s.stateSince,
       lastActivityAgoMs: now - Math.max(s.lastActivity, observer?.last?.contentChangedAt ?? 0),
-      stallThresholdMs: app.config.get<number>('sessions.stallSeconds') * 1000,
+      stallThresholdMs: app.config.get('sessions.stallSeconds') * 1000,
       stalled: s.state === 'stalled',
       queuedMessages: queued,
       hints: hints.filter(Boolean),

@@ -32,7 +32,7 @@ const systemHealth = defineTool({
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: { aliases: ['health'] },
   handler: async ({ app }) => {
-    const socket = app.config.get<string>('tmux.socket');
+    const socket = app.config.get('tmux.socket');
     const db = app.db;
     return {
       version: app.version,
