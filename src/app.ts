@@ -97,7 +97,7 @@ export class App {
    */
   private startEngine(): void {
     import('./sessions/engine-spawn.js')
-      .then(({ spawnEngine }) => spawnEngine(this))
+      .then(({ spawnEngine }) => spawnEngine({ env: this.env, home: this.config.home }))
       .catch((err) => this.log.warn('could not start the background engine', { error: (err as Error).message }));
   }
 

@@ -352,7 +352,7 @@ export class SessionService {
     if (this.watcherAlive()) return;
     // Spawned synchronously: the CLI exits right after the command, and must not exit first.
     try {
-      spawnEngine(this.app);
+      spawnEngine({ env: this.app.env, home: this.app.config.home });
     } catch (err) {
       this.app.log.warn('could not start the background engine', { error: (err as Error).message });
     }

@@ -88,7 +88,7 @@ const pipelineOutput = z.object({
 });
 
 /** A pipeline with its usage summed over its sessions and its budget's share used. */
-const withSpend = (app: App, v: PipelineView) => ({ ...pipelineOut(v), ...spendView(pipelineUsage(app, v.id), v.spec.budget) });
+const withSpend = (app: App, v: PipelineView) => ({ ...pipelineOut(v), ...spendView(pipelineUsage(app.db, app.sessions, v.id), v.spec.budget) });
 
 const attemptOut = (a: AttemptRow) => ({ attempt: a.attempt, status: a.status, sessionId: a.sessionId, sessionName: a.sessionName, startedAt: iso(a.createdAt)!, finishedAt: iso(a.finishedAt), error: a.error });
 
