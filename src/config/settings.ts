@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_TOOLSETS, TOOLSET_WORDS } from '../mcp/toolsets.js';
 
 /**

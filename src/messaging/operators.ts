@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config/load.js';
 import { AegisError } from '../errors.js';
 import { COMMAND_WORDS } from './parser.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SESSION_STATES } from '../agents/types.js';
 import { renderPipeline } from '../pipelines/render.js';
 import { ON_FAILURE, PIPELINE_LIMITS, PIPELINE_STATUSES, STAGE_AGENTS, STAGE_STATUSES, type AttemptRow, type PipelineView } from '../pipelines/types.js';
