@@ -14,7 +14,7 @@ import type { Integrations } from './integrations/host.js';
 /**
  * The classes of the services that pull in most of Aegis (tmux, agents, channels, integrations). This
  * module does not import them, so a one-shot `ag memory ...` loads none of their code; src/app.ts
- * provides them, and importing App from there (what everything but the CLI's per-command path does)
+ * provides them all, and importing App from there (what everything but the CLI's per-command path does)
  * gives an App with every service.
  */
 export interface ServiceClasses {
@@ -24,21 +24,32 @@ export interface ServiceClasses {
   Integrations: typeof Integrations;
 }
 
-let services: ServiceClasses | undefined;
+const services: Partial<ServiceClasses> = {};
 
-/** Called once by src/app.ts with the service classes. */
-export function provideServices(classes: ServiceClasses): void {
-  services = classes;
+/** Called by src/app.ts with every service class, and by loadServices with the ones it loaded. */
+export function provideServices(classes: Partial<ServiceClasses>): void {
+  Object.assign(services, classes);
 }
 
-function serviceClasses(): ServiceClasses {
-  if (!services) throw new Error('internal: a session, pipeline, messaging or integrations service was used before src/app.js was loaded (import App from app.js, or await loadServices())');
-  return services;
+function serviceClass<K extends keyof ServiceClasses>(name: K): ServiceClasses[K] {
+  const found = services[name];
+  if (!found) throw new Error(`internal: ${name} was used before its module was loaded (import App from src/app.js, or await loadServices([...]) naming it)`);
+  return found;
 }
 
-/** Loads src/app.js, which provides the service classes; the CLI's per-command path calls it for tools that use them. */
-export async function loadServices(): Promise<void> {
-  await import('./app.js');
+/** The App getters whose classes src/app.ts provides. */
+export type ServiceName = 'sessions' | 'pipelines' | 'messaging' | 'integrations';
+
+const SERVICE_MODULES: Record<ServiceName, () => Promise<Partial<ServiceClasses>>> = {
+  sessions: async () => ({ SessionService: (await import('./sessions/service.js')).SessionService }),
+  pipelines: async () => ({ PipelineService: (await import('./pipelines/service.js')).PipelineService }),
+  messaging: async () => ({ MessagingService: (await import('./messaging/service.js')).MessagingService }),
+  integrations: async () => ({ Integrations: (await import('./integrations/host.js')).Integrations }),
+};
+
+/** Loads the modules of the named services only (the CLI's per-command path, for a tool that uses them). */
+export async function loadServices(names: readonly ServiceName[]): Promise<void> {
+  for (const loaded of await Promise.all(names.map((name) => SERVICE_MODULES[name]()))) provideServices(loaded);
 }
 
 export interface AppOptions {
@@ -92,20 +103,20 @@ export class App {
   }
 
   get sessions(): SessionService {
-    return this.once('sessions', () => new (serviceClasses().SessionService)(this));
+    return this.once('sessions', () => new (serviceClass('SessionService'))(this));
   }
 
   get pipelines(): PipelineService {
-    return this.once('pipelines', () => new (serviceClasses().PipelineService)(this));
+    return this.once('pipelines', () => new (serviceClass('PipelineService'))(this));
   }
 
   get messaging(): MessagingService {
-    return this.once('messaging', () => new (serviceClasses().MessagingService)(this));
+    return this.once('messaging', () => new (serviceClass('MessagingService'))(this));
   }
 
   /** User integrations; `await app.integrations.load()` discovers and loads them once. */
   get integrations(): Integrations {
-    return this.once('integrations', () => new (serviceClasses().Integrations)(this));
+    return this.once('integrations', () => new (serviceClass('Integrations'))(this));
   }
 
   /** Builds a service the first time it is asked for; later calls get the same instance. */

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { loadServices, type App } from '../app-core.js';
+import { loadServices, type App, type ServiceName } from '../app-core.js';
 import { discover } from '../integrations/discover.js';
 import type { ToolDef } from '../tools/define.js';
 import type { CommandSpec } from './command-spec.js';
@@ -12,19 +12,22 @@ import { EXIT, exitCodeOf, LazyApp, TOOL_COMMANDS, toolCommand } from './program
  * and also this command whenever it would not behave the same here (see runCommand).
  */
 
+const ALL_SERVICES: ServiceName[] = ['sessions', 'pipelines', 'messaging', 'integrations'];
+
 /**
  * The built-in tools by module, each reached by its own dynamic import (the build gives each its own
- * chunk). `services`: whether its handlers use the sessions, pipelines, messaging or integrations
- * services (src/app.ts), which pull in tmux, agents and channels; memory and knowledge use none.
+ * chunk), with the App services its code uses (src/app-core.ts: each pulls in its area, e.g. tmux and
+ * agents for sessions, channels for messaging); memory and knowledge use none.
+ * test/unit/per-command-services.test.ts checks each list against the code the module reaches.
  */
-export const TOOL_GROUPS: Record<string, { load: () => Promise<ToolDef[]>; services: boolean }> = {
-  system: { load: async () => (await import('../tools/system.js')).systemTools, services: true },
-  sessions: { load: async () => (await import('../tools/sessions.js')).sessionTools, services: true },
-  worktrees: { load: async () => (await import('../tools/worktrees.js')).worktreeTools, services: true },
-  pipelines: { load: async () => (await import('../tools/pipelines.js')).pipelineTools, services: true },
-  memory: { load: async () => (await import('../tools/memory.js')).memoryTools, services: false },
-  knowledge: { load: async () => (await import('../tools/knowledge.js')).knowledgeTools, services: false },
-  messaging: { load: async () => (await import('../tools/messaging.js')).messagingTools, services: true },
+export const TOOL_GROUPS: Record<string, { load: () => Promise<ToolDef[]>; services: ServiceName[] }> = {
+  system: { load: async () => (await import('../tools/system.js')).systemTools, services: ALL_SERVICES },
+  sessions: { load: async () => (await import('../tools/sessions.js')).sessionTools, services: ['sessions'] },
+  worktrees: { load: async () => (await import('../tools/worktrees.js')).worktreeTools, services: ['sessions'] },
+  pipelines: { load: async () => (await import('../tools/pipelines.js')).pipelineTools, services: ['sessions', 'pipelines'] },
+  memory: { load: async () => (await import('../tools/memory.js')).memoryTools, services: [] },
+  knowledge: { load: async () => (await import('../tools/knowledge.js')).knowledgeTools, services: [] },
+  messaging: { load: async () => (await import('../tools/messaging.js')).messagingTools, services: ALL_SERVICES },
 };
 
 /** What the build stores for one command path (`"memory get"`, or an alias such as `"list"`). */
@@ -88,7 +91,7 @@ export async function runCommand(argv: string[], entry: CommandEntry): Promise<n
   try {
     const app = lazy.tryGet();
     if (!app || !fullCliAddsNothing(app)) return undefined;
-    if (group.services) await loadServices();
+    await loadServices(group.services);
     const tool = (await group.load()).find((t) => t.name === entry.tool);
     if (!tool) return undefined;
     const program = new Command('ag').exitOverride().configureOutput(SILENT);
