@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NAMED_AGENTS, PERMISSION_MODES } from '../agents/names.js';
 import { DEFAULT_TOOLSETS, TOOLSET_WORDS } from '../mcp/toolsets.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config/load.js';
 import { AegisError } from '../errors.js';
 import { run } from '../util/exec.js';

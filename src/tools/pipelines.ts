@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SESSION_STATES } from '../agents/types.js';
 import { renderPipeline } from '../pipelines/render.js';
 import { NAMED_AGENTS, PERMISSION_MODES } from '../agents/names.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_TEXT_BYTES } from '../sessions/text.js';
 
 /** Shapes several areas' tools return, declared once so their outputs describe a thing the same way. */

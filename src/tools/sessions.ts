@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { READ_LIMITS, TURN_ROLES, TranscriptReader, summarizeTranscript } from '../agents/claude/transcript.js';
 import { SESSION_STATES, type SessionState } from '../agents/types.js';
 import type { App } from '../app.js';

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
 import { areaCounts } from '../system/counts.js';
 import { runDoctor } from '../system/doctor.js';
