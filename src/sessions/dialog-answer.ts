@@ -78,6 +78,14 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
     await deps.type(plan.text);
     await deps.press(['Enter']);
     const open = (o: Observation | undefined) => (saysTyping ? sameQuestion(o?.reading.dialog, shown) : stillShown(o));
+    // Gemini CLI drops an Enter that follows typed text within a few ms (FINDINGS): while the same
+    // question is still open with the cursor in its field, Enter is pressed again (the text is not).
+    for (let press = 2; saysTyping && press <= MAX_PRESSES; press++) {
+      if (await deps.until((o) => !open(o), PRESS_SHOWS_MS)) break;
+      if (deps.last()?.reading.dialog?.typing !== true) break;
+      deps.onRepeat(['Enter'], press);
+      await deps.press(['Enter']);
+    }
     const gone = await deps.until((o) => !open(o), PRESS_SHOWS_MS + LAST_WAIT_MS);
     if (!gone) throw new AegisError('timeout', `${what} was still open ${(PRESS_SHOWS_MS + LAST_WAIT_MS) / 1000} s after typing the answer and Enter`, { fix });
     return gone;

@@ -143,11 +143,12 @@ describe('answering a dialog', () => {
       ],
     };
     /** Up from 1 wraps to the "Other" entry (4), scrolling the window; typed text becomes its label; Enter answers unless `enterLost`. */
-    function geminiPane(opts: { ignoreUp?: boolean; enterLost?: boolean } = {}) {
+    function geminiPane(opts: { ignoreUp?: boolean; enterLost?: number } = {}) {
+      let enters = 0;
       const p = pane(0, (screen, key) => {
         if (!screen) return screen;
         if (key === 'Up' && !opts.ignoreUp) return { ...screen, typing: true, options: [...screen.options.slice(1).map((o) => ({ ...o, selected: false })), { number: 4, label: 'Enter a custom value', selected: true }] };
-        if (key === 'Enter' && !opts.enterLost) return undefined;
+        if (key === 'Enter' && ++enters > (opts.enterLost ?? 0)) return undefined;
         return screen;
       }, asked);
       const press = p.deps.press;
@@ -165,8 +166,8 @@ describe('answering a dialog', () => {
         return pred(o) ? o : undefined;
       };
       p.deps.press = async (keys) => {
-        typedScreen = keys.includes('Enter') && !opts.enterLost ? undefined : typedScreen;
         await press(keys);
+        if (keys.includes('Enter') && enters > (opts.enterLost ?? 0)) typedScreen = undefined;
       };
       return p;
     }
@@ -179,6 +180,14 @@ describe('answering a dialog', () => {
       expect(p.typed).toEqual(['Purple']);
     });
 
+    it('presses Enter again when the first one after the text was dropped', async () => {
+      const p = geminiPane({ enterLost: 1 });
+      const gone = await answerDialog(p.deps, asked, { keys: ['Up'], text: 'Purple', label: 'Purple' });
+      expect(gone.reading.dialog).toBeUndefined();
+      expect(p.pressed).toEqual([['Up'], ['Enter'], ['Enter']]);
+      expect(p.typed).toEqual(['Purple']);
+    });
+
     it('types nothing when the cursor never reaches the field', async () => {
       const p = geminiPane({ ignoreUp: true });
       await expect(answerDialog(p.deps, asked, { keys: ['Up'], text: 'Purple', label: 'Purple' })).rejects.toThrow(/did not reach its text field.*nothing was typed/);
@@ -186,9 +195,11 @@ describe('answering a dialog', () => {
       expect(p.pressed).toEqual([['Up']]);
     });
 
-    it('is not answered while the same question is open, though the typed text redrew its options', async () => {
-      const p = geminiPane({ enterLost: true });
+    it('is not answered while the same question is open, though the typed text redrew its options; Enter is pressed again, the text never', async () => {
+      const p = geminiPane({ enterLost: 99 });
       await expect(answerDialog(p.deps, asked, { keys: ['Up'], text: 'Purple', label: 'Purple' })).rejects.toThrow(/still open/);
+      expect(p.pressed).toEqual([['Up'], ['Enter'], ['Enter'], ['Enter']]);
+      expect(p.typed).toEqual(['Purple']);
     });
   });
 
