@@ -107,6 +107,14 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     expect(turnsFor(text)).toHaveLength(1);
   });
 
+  it('a 7-line prompt, drawn collapsed as "[Pasted Text: 7 lines]", arrives whole, once', async () => {
+    const text = 'seven lines 1\n2\n3 ünïcödé\n4\n5\n6\nlast line of seven';
+    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text });
+    expect(sent.status).toBe('delivered');
+    await readUntil(mcp.client, id, said('last line of seven'), 'the 7-line echo');
+    expect(turnsFor(text)).toHaveLength(1);
+  });
+
   it('shell approval: approved → the command ran; rejected → it did not', async () => {
     await waitState(mcp.client, id, ['idle']);
     await call(mcp.client, 'session_send', { id, text: 'RUN echo gemini-ran > ran.txt' });

@@ -6,6 +6,7 @@ import { detectGeminiScreen } from '../../src/agents/gemini/detect.js';
 import { geminiAnswerKeys, geminiApproveKeys, geminiRejectKeys } from '../../src/agents/gemini/dialog-keys.js';
 import { GEMINI_0_61_0, geminiRulesFor } from '../../src/agents/gemini/screen-rules.js';
 import { geminiEntryEffect } from '../../src/agents/gemini/session-log.js';
+import { boxHolds } from '../../src/sessions/text.js';
 import { ROOT } from '../helpers/env.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'gemini-cli-0.61.0');
@@ -128,6 +129,14 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(detectGeminiScreen(screen('multiline-box')).inputText).toBe('line one\nline two\nline three');
     const sent = detectGeminiScreen(screen('multiline-sent'));
     expect(sent).toMatchObject({ inputText: '', lastAssistantText: 'ECHO: line one\nline two\nline three' });
+  });
+
+  it('a long paste drawn collapsed counts as the pasted text in the box', () => {
+    const collapsed = screen('idle').map((l) => l.replace('>   Type your message or @path/to/file', '> [Pasted Text: 7 lines]'));
+    const box = detectGeminiScreen(collapsed).inputText;
+    expect(box).toBe('[Pasted Text: 7 lines]');
+    expect(boxHolds(box, 'a\nb\nc\nd\ne\nf\ng')).toBe(true);
+    expect(boxHolds('', 'a\nb\nc\nd\ne\nf\ng')).toBe(false);
   });
 
   it('rule sets: an unknown or newer version gets the newest, a known one its own', () => {
