@@ -19,6 +19,7 @@ export const dialogSchema = z.object({
     .optional()
     .describe('false: the screen does not show tool/command/file/url unambiguously for this Claude Code release; they arrive with the permission hook. Absent = known.'),
   toolLabel: z.string().optional().describe('How the screen names the tool when that is not its name (Claude Code 2.1.33x MCP dialogs)'),
+  freeText: z.boolean().optional().describe('The dialog also takes a typed answer (session_answer with text), even when its field is not drawn'),
 });
 
 /**

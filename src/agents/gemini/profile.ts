@@ -33,15 +33,17 @@ const commandOf = (argv: string[]): string | undefined => argv.slice(1).find((a)
 
 /**
  * The `gemini` agent profile (agents/registry.ts registers it). Esc interrupts a turn ("esc to
- * cancel"); Esc twice in one go clears the input box (Ctrl-U only clears the cursor's line, and
- * Ctrl-C on an empty box starts quitting).
+ * cancel"). The input box is cleared a line at a time (Ctrl-K and Ctrl-U empty the cursor's line,
+ * Backspace joins it to the one above), keys that do nothing in an empty box: Esc twice clears a
+ * box in one go but on an empty box opens /rewind, which swallowed every later prompt when a
+ * stale reading pressed it twice (bench), and Ctrl-C on an empty box starts quitting (FINDINGS).
  */
 export const geminiProfile: AgentProfile = {
   name: 'gemini',
   dialogs: true,
   // The working line's spinner and elapsed seconds tick while nothing else changes.
   animated: /esc to cancel, \d+s\)/,
-  keys: { interrupt: ['Escape'], escape: ['Escape'], clearInput: ['Escape', 'Escape'], submit: ['Enter'] },
+  keys: { interrupt: ['Escape'], escape: ['Escape'], clearInput: ['C-k', 'C-u', 'BSpace'], submit: ['Enter'] },
   launch: (req) => launchGemini(req),
   read: (lines: string[]): ScreenReading => detectGeminiScreen(lines, geminiRulesFor()),
   dialogKeys: {
