@@ -33,6 +33,16 @@ export interface ObservationRow {
 /** Binds a list as one JSON parameter: `x IN (SELECT value FROM json_each(?))`. */
 export const idList = (ids: readonly number[]): string => JSON.stringify(ids);
 
+/**
+ * A string as SQLite holds it once bound: an unpaired UTF-16 surrogate has no UTF-8 form, and binding
+ * turns it into U+FFFD. Text inside a JSON parameter must be turned the same way, or json_each would
+ * store bytes no reader decodes, and a name would not match what a bound parameter finds.
+ */
+export const asStored = (s: string): string => s.replace(/\p{Cs}/gu, '\ufffd');
+
+/** Binds strings, or rows holding strings, as one JSON parameter, each string as binding would store it. */
+export const textParam = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? asStored(v) : v));
+
 /** Each entity's observations, oldest first. */
 export function observationsOf(sql: Statements, ids: readonly number[]): Map<number, ObservationRow[]> {
   const byEntity = new Map<number, ObservationRow[]>(ids.map((id) => [id, []]));
