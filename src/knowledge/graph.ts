@@ -216,7 +216,7 @@ export class KnowledgeGraph {
         const from = this.entityByName(r.from);
         const to = this.entityByName(r.to);
         const changes =
-          from && to ? this.sql.get('DELETE FROM kg_relations WHERE from_id = ? AND to_id = ? AND relation_type = ?').run(from.id, to.id, r.relationType).changes : 0;
+          from && to ? this.sql.get('DELETE FROM kg_relations WHERE from_id = ? AND to_id = ? AND relation_type = ?').run(from.id, to.id, asStored(r.relationType)).changes : 0;
         (changes > 0 ? deleted : notFound).push(toRelation(r));
       }
       return { deleted, notFound };
@@ -359,7 +359,7 @@ export class KnowledgeGraph {
   }
 
   private entityByName(name: string): EntityRow | undefined {
-    return this.sql.get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE name = ?').get(name) as EntityRow | undefined;
+    return this.sql.get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE name = ?').get(asStored(name)) as EntityRow | undefined;
   }
 
   /**
@@ -397,7 +397,7 @@ export class KnowledgeGraph {
     const { changes } = this.sql.get('INSERT INTO kg_relations(from_id, to_id, relation_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
       from.id,
       to.id,
-      r.relationType,
+      asStored(r.relationType),
       now,
     );
     return changes > 0;
@@ -417,6 +417,7 @@ export class KnowledgeGraph {
  */
 class ObservationBatch {
   private readonly rows: [entityId: number, content: string][] = [];
+  /** What each touched entity holds, as stored (asStored). */
   private readonly held = new Map<number, Set<string>>();
   /** Existing entities that gain observations: their updated_at moves. */
   private readonly touched = new Set<number>();
@@ -429,7 +430,7 @@ class ObservationBatch {
   /** A just-created entity's observations, without repeats. */
   addToNew(id: number, e: Entity): Entity {
     const observations = unique(e.observations);
-    this.held.set(id, new Set(observations));
+    this.held.set(id, new Set(observations.map(asStored)));
     for (const o of observations) this.rows.push([id, o]);
     return { name: e.name, entityType: e.entityType, observations };
   }
@@ -444,11 +445,11 @@ class ObservationBatch {
     const added: string[] = [];
     const alreadyPresent: string[] = [];
     for (const text of contents) {
-      if (have.has(text)) {
+      if (have.has(asStored(text))) {
         alreadyPresent.push(text);
         continue;
       }
-      have.add(text);
+      have.add(asStored(text));
       this.rows.push([id, text]);
       added.push(text);
     }

@@ -34,13 +34,14 @@ export interface ObservationRow {
 export const idList = (ids: readonly number[]): string => JSON.stringify(ids);
 
 /**
- * A string as SQLite holds it once bound: an unpaired UTF-16 surrogate has no UTF-8 form, and binding
- * turns it into U+FFFD. Text inside a JSON parameter must be turned the same way, or json_each would
- * store bytes no reader decodes, and a name would not match what a bound parameter finds.
+ * Text as the knowledge graph stores it: an unpaired UTF-16 surrogate (which JSON and JavaScript
+ * strings allow) has no UTF-8 form, so it becomes U+FFFD, as Buffer.from does. Bound as it is, it
+ * would be stored as bytes that are not UTF-8, and read back as three U+FFFD that match nothing.
+ * Every string a write stores or looks up goes through this, so lookups find what writes stored.
  */
 export const asStored = (s: string): string => s.replace(/\p{Cs}/gu, '\ufffd');
 
-/** Binds strings, or rows holding strings, as one JSON parameter, each string as binding would store it. */
+/** Binds strings, or rows holding strings, as one JSON parameter, each string as asStored() makes it. */
 export const textParam = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? asStored(v) : v));
 
 /** Each entity's observations, oldest first. */
