@@ -1,6 +1,6 @@
 import type { Db } from '../db/open.js';
 import { AegisError, invalidInput } from '../errors.js';
-import { asStored, idList, relationsFrom, relationsTouching, Statements, toRelation, textParam, withObservations, type EntityRow } from './read.js';
+import { asStored, idList, relationsFrom, relationsTouching, Statements, toRelation, textList, withObservations, type EntityRow } from './read.js';
 import { searchEntities, type KgSearchOptions, type KgSearchResult } from './search.js';
 import type { Entity, Graph, Relation } from './types.js';
 import { checkBatch, checkEntity, checkName, checkObservation, checkRelation } from './validate.js';
@@ -163,7 +163,7 @@ export class KnowledgeGraph {
     names.forEach((n, i) => checkName(n, `entityNames[${i}]`));
     return this.write(() => {
       const wanted = unique(names);
-      const rows = this.sql.get('SELECT id, name FROM kg_entities WHERE name IN (SELECT value FROM json_each(?))').all(textParam(wanted)) as { id: number; name: string }[];
+      const rows = this.sql.get('SELECT id, name FROM kg_entities WHERE name IN (SELECT value FROM json_each(?))').all(textList(wanted)) as { id: number; name: string }[];
       const stored = new Set(rows.map((r) => r.name));
       const found = new Set(wanted.filter((n) => stored.has(asStored(n))));
       const ids = idList(rows.map((r) => r.id));
@@ -196,7 +196,7 @@ export class KnowledgeGraph {
         // One statement per entity (see insertEntities); an observation held twice goes entirely.
         const wanted = unique(d.observations);
         const gone = new Set(
-          this.sql.get('DELETE FROM kg_observations WHERE entity_id = ? AND content IN (SELECT value FROM json_each(?)) RETURNING content').pluck().all(entity.id, textParam(wanted)) as string[],
+          this.sql.get('DELETE FROM kg_observations WHERE entity_id = ? AND content IN (SELECT value FROM json_each(?)) RETURNING content').pluck().all(entity.id, textList(wanted)) as string[],
         );
         const deleted = wanted.filter((t) => gone.has(asStored(t)));
         if (deleted.length) this.touch(entity);
@@ -229,7 +229,7 @@ export class KnowledgeGraph {
     const wanted = unique(names);
     const rows = this.sql
       .get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE name IN (SELECT value FROM json_each(?))')
-      .all(textParam(wanted)) as EntityRow[];
+      .all(textList(wanted)) as EntityRow[];
     const byName = new Map(rows.map((r) => [r.name, r]));
     const found = wanted.flatMap((n) => byName.get(asStored(n)) ?? []);
     return {
@@ -376,7 +376,7 @@ export class KnowledgeGraph {
            SELECT value ->> 0, value ->> 1, @now, @now FROM json_each(@rows) WHERE true ORDER BY key
            ON CONFLICT(name) DO NOTHING RETURNING id, name`,
       )
-      .all({ now, rows: textParam(entities.map((e) => [e.name, e.entityType])) }) as { id: number; name: string }[];
+      .all({ now, rows: JSON.stringify(entities.map((e) => [asStored(e.name), asStored(e.entityType)])) }) as { id: number; name: string }[];
     const byStored = new Map(rows.map((r) => [r.name, r.id]));
     const ids = new Map<string, number>();
     for (const { name } of entities) {
@@ -416,6 +416,7 @@ export class KnowledgeGraph {
  * is added once.
  */
 class ObservationBatch {
+  /** Rows to insert, the text as stored (asStored). */
   private readonly rows: [entityId: number, content: string][] = [];
   /** What each touched entity holds, as stored (asStored). */
   private readonly held = new Map<number, Set<string>>();
@@ -430,8 +431,9 @@ class ObservationBatch {
   /** A just-created entity's observations, without repeats. */
   addToNew(id: number, e: Entity): Entity {
     const observations = unique(e.observations);
-    this.held.set(id, new Set(observations.map(asStored)));
-    for (const o of observations) this.rows.push([id, o]);
+    const stored = observations.map(asStored);
+    this.held.set(id, new Set(stored));
+    for (const o of stored) this.rows.push([id, o]);
     return { name: e.name, entityType: e.entityType, observations };
   }
 
@@ -445,12 +447,13 @@ class ObservationBatch {
     const added: string[] = [];
     const alreadyPresent: string[] = [];
     for (const text of contents) {
-      if (have.has(asStored(text))) {
+      const stored = asStored(text);
+      if (have.has(stored)) {
         alreadyPresent.push(text);
         continue;
       }
-      have.add(asStored(text));
-      this.rows.push([id, text]);
+      have.add(stored);
+      this.rows.push([id, stored]);
       added.push(text);
     }
     if (added.length) this.touched.add(id);
@@ -462,7 +465,7 @@ class ObservationBatch {
       'INSERT INTO kg_observations(entity_id, content, created_at) SELECT value ->> 0, value ->> 1, @now FROM json_each(@rows) ORDER BY key',
     );
     for (let i = 0; i < this.rows.length; i += OBSERVATIONS_PER_STATEMENT) {
-      insert.run({ now: this.now, rows: textParam(this.rows.slice(i, i + OBSERVATIONS_PER_STATEMENT)) });
+      insert.run({ now: this.now, rows: JSON.stringify(this.rows.slice(i, i + OBSERVATIONS_PER_STATEMENT)) });
     }
     if (this.touched.size) {
       this.sql.get('UPDATE kg_entities SET updated_at = @now WHERE id IN (SELECT value FROM json_each(@ids))').run({ now: this.now, ids: JSON.stringify([...this.touched]) });

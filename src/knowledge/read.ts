@@ -38,11 +38,14 @@ export const idList = (ids: readonly number[]): string => JSON.stringify(ids);
  * strings allow) has no UTF-8 form, so it becomes U+FFFD, as Buffer.from does. Bound as it is, it
  * would be stored as bytes that are not UTF-8, and read back as three U+FFFD that match nothing.
  * Every string a write stores or looks up goes through this, so lookups find what writes stored.
+ * The first test is a plain scan; only text with surrogates (emoji) pays for the Unicode-aware one.
  */
-export const asStored = (s: string): string => s.replace(/\p{Cs}/gu, '\ufffd');
+export const asStored = (s: string): string => (ANY_SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '\ufffd') : s);
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /\p{Cs}/gu;
 
-/** Binds strings, or rows holding strings, as one JSON parameter, each string as asStored() makes it. */
-export const textParam = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? asStored(v) : v));
+/** Binds strings as one JSON parameter, each as asStored() makes it: `x IN (SELECT value FROM json_each(?))`. */
+export const textList = (items: readonly string[]): string => JSON.stringify(items.map(asStored));
 
 /** Each entity's observations, oldest first. */
 export function observationsOf(sql: Statements, ids: readonly number[]): Map<number, ObservationRow[]> {
