@@ -364,10 +364,10 @@ export class KnowledgeGraph {
 
   /**
    * Inserts the entities whose names are not taken, in the order given, in ONE statement, and returns
-   * the ids of those it created by their names as given (the first of a repeated name). One statement, not one per
-   * row: SQLite opens a statement savepoint for each write that fires a trigger, and FTS5 writes its
-   * pending index data to disk at every savepoint, so row-at-a-time inserts made one index segment
-   * (and its merges) per row: 85 % of a load's time.
+   * the ids of those it created by their names as given (the first of a repeated name). One
+   * statement, not one per row: SQLite opens a statement savepoint for each write that fires a
+   * trigger, and FTS5 writes its pending index data to disk at every savepoint, so row-at-a-time
+   * inserts made one index segment (and its merges) per row: 85 % of a load's time.
    */
   private insertEntities(entities: readonly Entity[], now: number): Map<string, number> {
     const rows = this.sql
