@@ -131,7 +131,7 @@ const sessionCreate = defineTool({
 });
 
 /** Sessions a batch starts at once: tmux and the agents' start-up are mostly waiting, but each start costs a few forks. */
-const BATCH_CONCURRENCY = 8;
+const BATCH_CONCURRENCY = 50;
 
 const sessionBatchCreate = defineTool({
   name: 'session_batch_create',

@@ -46,7 +46,7 @@ export async function checkBudgets(app: App, svc: SessionService): Promise<void>
 }
 
 async function checkSessionBudgets(app: App, svc: SessionService): Promise<void> {
-  for (const s of svc.store.live()) {
+  for (const s of svc.store.liveWithBudget()) {
     if (!s.budget || (s.budgetNotified ?? 0) >= INTERRUPT_AT) continue;
     const usage = sessionUsage(svc, s);
     if (!usage) continue;

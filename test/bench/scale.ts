@@ -1,8 +1,11 @@
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeTestEnv } from '../helpers/env.js';
+import { makeTestEnv, removeSocketFile } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
+import { openFloorClient } from './floors.js';
 import { fmt, percentile, report } from './stats.js';
 
 type Mcp = Awaited<ReturnType<typeof connectMcp>>;
@@ -40,10 +43,60 @@ async function serverLoad(mcp: Mcp, seconds: number): Promise<{ cpuPct: number; 
   return { cpuPct: ((b.cpuTicks - a.cpuTicks) / 100 / ((performance.now() - t0) / 1000)) * 100, rssMb: b.rssKb / 1024 };
 }
 
-async function listP95(mcp: Mcp, calls: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < calls; i++) times.push((await timed(() => call(mcp, 'session_list', { limit: 500 }))).ms);
-  return percentile(times, 95);
+/**
+ * tmux's own cost of `n` windows, on a scratch server of the same tmux: one invocation creating
+ * them (tmux makes windows one at a time, and Debian's tmux forks and waits for its utempter helper
+ * for each), the floor under a batch create whatever Aegis does.
+ */
+function tmuxWindowsFloor(n: number): number {
+  const socket = `aegis-bench-floor-${process.pid}`;
+  const tmux = (args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { stdio: 'ignore' });
+  try {
+    tmux(['new-session', '-d', '-s', 'floor', 'sleep', '600']);
+    const t0 = performance.now();
+    tmux(Array.from({ length: n }, (_, i) => [...(i ? [';'] : []), 'new-window', '-d', '-t', 'floor:', '--', 'sleep', '600']).flat());
+    return performance.now() - t0;
+  } finally {
+    try {
+      tmux(['kill-server']);
+    } catch {
+      /* already gone */
+    }
+    removeSocketFile(socket);
+  }
+}
+
+/** Waits (to a deadline) until no session is still starting: the live steady state the figures are about. */
+async function settled(mcp: Mcp): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  while ((await call<{ total: number }>(mcp, 'session_list', { state: ['starting'], limit: 1 })).total > 0) {
+    if (Date.now() > deadline) throw new Error('sessions still starting after 180 s');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+type Floor = Awaited<ReturnType<typeof openFloorClient>>;
+
+/**
+ * session_list's p95 beside its floors, sampled in turn so load hits all alike: the bare SQL it needs
+ * (count + one page of rows, on the same database file, in this process) and a minimal SDK server's
+ * MCP round trip.
+ */
+async function listP95(mcp: Mcp, db: Database.Database, floor: Floor, calls: number): Promise<{ list: number; sql: number; rtt: number }> {
+  const count = db.prepare('SELECT count(*) AS n FROM sessions');
+  const page = db.prepare('SELECT * FROM sessions ORDER BY created_at DESC, id LIMIT 500 OFFSET 0');
+  const list: number[] = [];
+  const sql: number[] = [];
+  const rtt: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    list.push((await timed(() => call(mcp, 'session_list', { limit: 500 }))).ms);
+    const t0 = performance.now();
+    count.get();
+    page.all();
+    sql.push(performance.now() - t0);
+    rtt.push(await floor.ping());
+  }
+  return { list: percentile(list, 95), sql: percentile(sql, 95), rtt: percentile(rtt, 95) };
 }
 
 /** Starts `count` shell sessions in batches of 50; every other one prints a line a second. */
@@ -59,24 +112,35 @@ async function grow(mcp: Mcp, workDir: string, count: number, from: number): Pro
 
 /**
  * Shell sessions at scale on one `ag mcp`: one create against a batch of 50 and one kill against 50
- * parallel kills; then session_list p95 and the server's CPU/RSS at 10, 50 and `max` live sessions
- * (half of them printing a line a second), each beside its floor from the same run.
+ * parallel kills (the floors on a warm server: the tmux server and the control connection up, as
+ * they are for the batch); then session_list p95 and the server's CPU/RSS at 10, 50 and `max` live
+ * sessions (half of them printing a line a second), each beside its floor from the same run.
  */
 export async function benchScale(max: number, windowSeconds: number): Promise<void> {
   const t = makeTestEnv();
   const mcp = await connectMcp(t.env, []);
+  const floor = await openFloorClient();
   const workDir = mkdtempSync(join(tmpdir(), 'aegis-bench-scale-'));
+  let db: Database.Database | undefined;
   try {
+    const cold = await timed(() => call<{ id: string }>(mcp, 'session_create', { workDir, agent: 'shell' }));
     const one = await timed(() => call<{ id: string }>(mcp, 'session_create', { workDir, agent: 'shell' }));
     const fifty = await timed(() => call<{ results: { id: string }[] }>(mcp, 'session_batch_create', { sessions: Array.from({ length: 50 }, () => ({ workDir, agent: 'shell' })) }));
+    await call(mcp, 'session_kill', { id: cold.value.id });
+    const tmuxOne = tmuxWindowsFloor(1);
+    const tmuxFifty = tmuxWindowsFloor(50);
     const killOne = await timed(() => call(mcp, 'session_kill', { id: one.value.id }));
     const killFifty = await timed(() => Promise.all(fifty.value.results.map((r) => call(mcp, 'session_kill', { id: r.id }))));
-    report('Sessions: create and kill, shell agent, one ag mcp', [
-      ['floor: session_create x1', fmt(one.ms)],
-      ['session_batch_create x50', `${fmt(fifty.ms)}  = ${(fifty.ms / one.ms).toFixed(1)}x one create (goal <= 5x)`],
+    report(`Sessions: create and kill, shell agent, one ag mcp (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`, [
+      ['first session_create (starts tmux)', fmt(cold.ms)],
+      ['floor: session_create x1, warm', fmt(one.ms)],
+      ['floor: bare tmux, 1 window', fmt(tmuxOne)],
+      ['floor: bare tmux, 50 windows', `${fmt(tmuxFifty)}  = ${(tmuxFifty / tmuxOne).toFixed(1)}x one window`],
+      ['session_batch_create x50', `${fmt(fifty.ms)}  = ${(fifty.ms / one.ms).toFixed(1)}x one create (goal <= 5x), ${(fifty.ms / tmuxFifty).toFixed(2)}x bare tmux's 50 windows`],
       ['floor: session_kill x1', fmt(killOne.ms)],
       ['session_kill x50, in parallel', `${fmt(killFifty.ms)}  = ${(killFifty.ms / killOne.ms).toFixed(1)}x one kill`],
     ]);
+    db = new Database(join(t.home, 'aegis.db'), { readonly: true, fileMustExist: true });
 
     const idle = await serverLoad(mcp, windowSeconds);
     const rows: [string, string][] = [['floor: 0 live sessions', `server CPU ${idle.cpuPct.toFixed(1)}% of a core, RSS ${idle.rssMb.toFixed(0)} MB`]];
@@ -86,16 +150,19 @@ export async function benchScale(max: number, windowSeconds: number): Promise<vo
       if (level <= live) continue;
       await grow(mcp, workDir, level - live, live);
       live = level;
-      const p95 = await listP95(mcp, 30);
-      if (level === 10) listAt10 = p95;
+      await settled(mcp);
+      const p95 = await listP95(mcp, db, floor, 30);
+      if (level === 10) listAt10 = p95.list;
       const load = await serverLoad(mcp, windowSeconds);
       rows.push([
         `${level} live (${Math.floor(level / 2)} printing 1 line/s)`,
-        `session_list p95 ${fmt(p95)} = ${(p95 / listAt10).toFixed(2)}x at 10 (goal <= 3x at 200); server CPU ${load.cpuPct.toFixed(1)}% of a core (goal <= 5%), RSS ${load.rssMb.toFixed(0)} MB (goal <= 250 MB)`,
+        `session_list p95 ${fmt(p95.list)} = ${(p95.list / listAt10).toFixed(2)}x at 10 (goal <= 3x at 200), ${(p95.list / (p95.rtt + p95.sql)).toFixed(1)}x its floor (MCP round trip p95 ${fmt(p95.rtt)} + bare SQL p95 ${fmt(p95.sql)}); server CPU ${load.cpuPct.toFixed(1)}% of a core (goal <= 5%), RSS ${load.rssMb.toFixed(0)} MB (goal <= 250 MB)`,
       ]);
     }
-    report(`Sessions at scale: one ag mcp, ${windowSeconds} s windows`, rows);
+    report(`Sessions at scale: one ag mcp, ${windowSeconds} s windows (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`, rows);
   } finally {
+    db?.close();
+    await floor.close();
     await mcp.close();
     t.cleanup();
     rmSync(workDir, { recursive: true, force: true });
