@@ -44,18 +44,22 @@ async function serverLoad(mcp: Mcp, seconds: number): Promise<{ cpuPct: number; 
 }
 
 /**
- * tmux's own cost of `n` windows, on a scratch server of the same tmux: one invocation creating
- * them (tmux makes windows one at a time, and Debian's tmux forks and waits for its utempter helper
- * for each), the floor under a batch create whatever Aegis does.
+ * tmux's own cost of creating and of killing `n` windows, on a scratch server of the same tmux: one
+ * invocation each (tmux makes and removes windows one at a time, and Debian's tmux forks and waits for
+ * its utempter helper for each), the floor under a batch create or kill whatever Aegis does.
  */
-function tmuxWindowsFloor(n: number): number {
+function tmuxWindowsFloor(n: number): { create: number; kill: number } {
   const socket = `aegis-bench-floor-${process.pid}`;
   const tmux = (args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { stdio: 'ignore' });
+  const each = (command: (i: number) => string[]) => Array.from({ length: n }, (_, i) => [...(i ? [';'] : []), ...command(i)]).flat();
   try {
     tmux(['new-session', '-d', '-s', 'floor', 'sleep', '600']);
-    const t0 = performance.now();
-    tmux(Array.from({ length: n }, (_, i) => [...(i ? [';'] : []), 'new-window', '-d', '-t', 'floor:', '--', 'sleep', '600']).flat());
-    return performance.now() - t0;
+    let t0 = performance.now();
+    tmux(each((i) => ['new-window', '-d', '-t', `floor:${i + 1}`, '--', 'sleep', '600']));
+    const create = performance.now() - t0;
+    t0 = performance.now();
+    tmux(each((i) => ['kill-window', '-t', `floor:${i + 1}`]));
+    return { create, kill: performance.now() - t0 };
   } finally {
     try {
       tmux(['kill-server']);
@@ -66,12 +70,18 @@ function tmuxWindowsFloor(n: number): number {
   }
 }
 
-/** Waits (to a deadline) until no session is still starting: the live steady state the figures are about. */
-async function settled(mcp: Mcp): Promise<void> {
+/**
+ * Waits (to a deadline) until no session is still starting and no first prompt waits to be typed: the
+ * live steady state the figures are about (read on the bench's own connection to the database).
+ */
+async function settled(db: Database.Database): Promise<void> {
+  const busy = db.prepare(
+    "SELECT (SELECT count(*) FROM sessions WHERE state = 'starting') + (SELECT count(*) FROM session_messages WHERE status IN ('queued', 'delivering')) AS n",
+  );
   const deadline = Date.now() + 180_000;
-  while ((await call<{ total: number }>(mcp, 'session_list', { state: ['starting'], limit: 1 })).total > 0) {
+  while ((busy.get() as { n: number }).n > 0) {
     if (Date.now() > deadline) throw new Error('sessions still starting after 180 s');
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
@@ -134,11 +144,12 @@ export async function benchScale(max: number, windowSeconds: number): Promise<vo
     report(`Sessions: create and kill, shell agent, one ag mcp (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`, [
       ['first session_create (starts tmux)', fmt(cold.ms)],
       ['floor: session_create x1, warm', fmt(one.ms)],
-      ['floor: bare tmux, 1 window', fmt(tmuxOne)],
-      ['floor: bare tmux, 50 windows', `${fmt(tmuxFifty)}  = ${(tmuxFifty / tmuxOne).toFixed(1)}x one window`],
-      ['session_batch_create x50', `${fmt(fifty.ms)}  = ${(fifty.ms / one.ms).toFixed(1)}x one create (goal <= 5x), ${(fifty.ms / tmuxFifty).toFixed(2)}x bare tmux's 50 windows`],
+      ['floor: bare tmux, 1 new window', fmt(tmuxOne.create)],
+      ['floor: bare tmux, 50 new windows', `${fmt(tmuxFifty.create)}  = ${(tmuxFifty.create / tmuxOne.create).toFixed(1)}x one window`],
+      ['session_batch_create x50', `${fmt(fifty.ms)}  = ${(fifty.ms / one.ms).toFixed(1)}x one create (goal <= 5x), ${(fifty.ms / tmuxFifty.create).toFixed(2)}x bare tmux's 50 windows`],
       ['floor: session_kill x1', fmt(killOne.ms)],
-      ['session_kill x50, in parallel', `${fmt(killFifty.ms)}  = ${(killFifty.ms / killOne.ms).toFixed(1)}x one kill`],
+      ['floor: bare tmux, 50 kill-windows', fmt(tmuxFifty.kill)],
+      ['session_kill x50, in parallel', `${fmt(killFifty.ms)}  = ${(killFifty.ms / killOne.ms).toFixed(1)}x one kill, ${(killFifty.ms / tmuxFifty.kill).toFixed(2)}x bare tmux's 50 kill-windows`],
     ]);
     db = new Database(join(t.home, 'aegis.db'), { readonly: true, fileMustExist: true });
 
@@ -150,7 +161,7 @@ export async function benchScale(max: number, windowSeconds: number): Promise<vo
       if (level <= live) continue;
       await grow(mcp, workDir, level - live, live);
       live = level;
-      await settled(mcp);
+      await settled(db);
       const p95 = await listP95(mcp, db, floor, 30);
       if (level === 10) listAt10 = p95.list;
       const load = await serverLoad(mcp, windowSeconds);
