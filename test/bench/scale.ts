@@ -88,11 +88,15 @@ async function settled(db: Database.Database): Promise<void> {
 type Floor = Awaited<ReturnType<typeof openFloorClient>>;
 
 /**
- * session_list's p95 beside its floors, sampled in turn so load hits all alike: the bare SQL it needs
+ * session_list's times beside its floors, sampled in turn so load hits all alike: the bare SQL it needs
  * (count + one page of rows, on the same database file, in this process) and a minimal SDK server's
  * MCP round trip.
  */
-async function listP95(mcp: Mcp, db: Database.Database, floor: Floor, calls: number): Promise<{ list: number; sql: number; rtt: number }> {
+type Spread = { p50: number; p95: number };
+const spread = (v: number[]): Spread => ({ p50: percentile(v, 50), p95: percentile(v, 95) });
+const show = (v: Spread): string => `p95 ${fmt(v.p95)} (p50 ${fmt(v.p50)})`;
+
+async function listTimes(mcp: Mcp, db: Database.Database, floor: Floor, calls: number): Promise<{ list: Spread; sql: Spread; rtt: Spread }> {
   const count = db.prepare('SELECT count(*) AS n FROM sessions');
   const page = db.prepare('SELECT * FROM sessions ORDER BY created_at DESC, id LIMIT 500 OFFSET 0');
   const list: number[] = [];
@@ -106,7 +110,7 @@ async function listP95(mcp: Mcp, db: Database.Database, floor: Floor, calls: num
     sql.push(performance.now() - t0);
     rtt.push(await floor.ping());
   }
-  return { list: percentile(list, 95), sql: percentile(sql, 95), rtt: percentile(rtt, 95) };
+  return { list: spread(list), sql: spread(sql), rtt: spread(rtt) };
 }
 
 /** Starts `count` shell sessions in batches of 50; every other one prints a line a second. */
@@ -162,12 +166,12 @@ export async function benchScale(max: number, windowSeconds: number): Promise<vo
       await grow(mcp, workDir, level - live, live);
       live = level;
       await settled(db);
-      const p95 = await listP95(mcp, db, floor, 30);
-      if (level === 10) listAt10 = p95.list;
+      const times = await listTimes(mcp, db, floor, 30);
+      if (level === 10) listAt10 = times.list.p95;
       const load = await serverLoad(mcp, windowSeconds);
       rows.push([
         `${level} live (${Math.floor(level / 2)} printing 1 line/s)`,
-        `session_list p95 ${fmt(p95.list)} = ${(p95.list / listAt10).toFixed(2)}x at 10 (goal <= 3x at 200), ${(p95.list / (p95.rtt + p95.sql)).toFixed(1)}x its floor (MCP round trip p95 ${fmt(p95.rtt)} + bare SQL p95 ${fmt(p95.sql)}); server CPU ${load.cpuPct.toFixed(1)}% of a core (goal <= 5%), RSS ${load.rssMb.toFixed(0)} MB (goal <= 250 MB)`,
+        `session_list ${show(times.list)} = ${(times.list.p95 / listAt10).toFixed(2)}x p95 at 10 (goal <= 3x at 200), ${(times.list.p95 / (times.rtt.p95 + times.sql.p95)).toFixed(1)}x its floor (MCP round trip ${show(times.rtt)} + bare SQL ${show(times.sql)}); server CPU ${load.cpuPct.toFixed(1)}% of a core (goal <= 5%), RSS ${load.rssMb.toFixed(0)} MB (goal <= 250 MB)`,
       ]);
     }
     report(`Sessions at scale: one ag mcp, ${windowSeconds} s windows (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`, rows);
