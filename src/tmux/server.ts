@@ -206,8 +206,17 @@ export class TmuxServer {
    * commands print nothing and must be idempotent: after a failure every one of them runs alone.
    */
   private async batched(kind: 'line' | 'silent', command: string[], alone: () => Promise<string>): Promise<string> {
-    if (this.control?.alive) {
-      const r = await this.run(command, { reject: false });
+    const control = this.control;
+    if (control?.alive) {
+      let r: TmuxResult;
+      try {
+        r = await this.run(command, { reject: false });
+      } catch (err) {
+        // The connection ended under the command (the hub session closed with its last window):
+        // `alone` runs it as a process and knows what a failure there means.
+        if (!control.alive) return alone();
+        throw err;
+      }
       if (r.exitCode !== 0) return alone();
       return kind === 'line' ? (r.stdout.split('\n')[0] ?? '') : '';
     }

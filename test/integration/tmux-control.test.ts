@@ -92,8 +92,19 @@ describe('tmux commands over the control connection', () => {
     await expect(tmux.run(['kill-window', '-t', '@99999'])).rejects.toThrow(/kill-window failed: .*can't find window/);
   });
 
-  it('falls back to a process once the connection has closed', async () => {
-    control.close();
-    expect((await tmux.run(['display-message', '-p', '#{client_control_mode}'])).stdout).not.toBe('1\n');
+  it('kills the hub session\'s last windows over the connection without an error, though the connection ends with them', async () => {
+    const windows = (await tmux.listPanes()).map((p) => p.windowId);
+    expect(windows.length).toBeGreaterThan(1);
+    await Promise.all(windows.map((w) => tmux.killWindow(w)));
+    await waitFor(() => !control.alive, { what: 'the control connection to end with the hub session' });
+    expect(await tmux.listPanes()).toEqual([]);
+  });
+
+  it('runs as processes once the connection has ended: a new window starts the hub session again', async () => {
+    expect(control.alive).toBe(false);
+    const pane = await tmux.createWindow({ aegisId: 'again', name: 'again', cwd: home, env: {}, argv: ['sleep', '600'] });
+    expect(pane.aegisId).toBe('again');
+    expect((await tmux.listPanes()).map((p) => p.paneId)).toEqual([pane.paneId]);
+    expect((await tmux.run(['display-message', '-p', '-t', pane.paneId, '#{client_control_mode}'])).stdout).not.toBe('1\n');
   });
 });
