@@ -26,7 +26,7 @@ const showDeadlineMs = (text: string) => 2_000 + Math.ceil(Buffer.byteLength(tex
  * Types one prompt into an agent and confirms the agent took it, so that it arrives byte for byte
  * and exactly once.
  *
- * - Byte for byte: text always goes through a tmux buffer (load-buffer from stdin, paste-buffer -p),
+ * - Byte for byte: text always goes through a tmux buffer (load-buffer from stdin or a private file, paste-buffer -p),
  *   never on a tmux command line, where it is limited to ~16 KB and parsed (`;` ends a command). The
  *   paste is bracketed when the agent asked for it, so tabs and newlines in it are text, not keys.
  * - Exactly once: a prompt is typed at most once per attempt, and an attempt that did not see the

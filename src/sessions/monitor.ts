@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { SessionState } from '../agents/types.js';
 import type { Logger } from '../util/log.js';
-import { ControlClient } from '../tmux/control.js';
+import { ControlClient, controlLine } from '../tmux/control.js';
 import { HUB_SESSION, type TmuxServer } from '../tmux/server.js';
 import { SessionObserver, type Observation } from './observer.js';
 import { profileOf } from '../agents/registry.js';
@@ -75,7 +75,7 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
   /** Reconciles observers with the store and with tmux: new sessions get watched, vanished panes die. */
   async sync(): Promise<void> {
     if (this.stopped) return;
-    const live = this.store.live();
+    const live = this.store.livePanes();
     const panes = await this.tmux.listPanes();
     const paneById = new Map(panes.map((p) => [p.paneId, p]));
     for (const s of live) {
@@ -114,6 +114,8 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
       // instead of buffering for it or holding the pane back; we resume and re-read the screen.
       await client.run('refresh-client -f pause-after=5').catch(() => {});
       this.control = client;
+      // Our other tmux commands (captures, list-panes, new windows) go over it too: no fork each.
+      this.tmux.useControl(client);
     })().finally(() => {
       this.connecting = undefined;
     });
@@ -122,7 +124,8 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
 
   /** A paused pane: ask tmux to continue, then seed the emulator again (output was skipped). */
   private async resume(paneId: string): Promise<void> {
-    await this.control?.run(`refresh-client -A ${quoteControlArg(`${paneId}:continue`)}`).catch(() => {});
+    // Sent on this connection itself: refresh-client acts on the client that runs it.
+    await this.control?.run(controlLine(['refresh-client', '-A', `${paneId}:continue`])!).catch(() => {});
     await this.byPane.get(paneId)?.seed().catch(() => {});
   }
 
@@ -144,15 +147,8 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
     }
   }
 
-  /** Runs a tmux command over the control connection when there is one, else as a process. */
+  /** Runs a tmux command (over the control connection when there is one, see TmuxServer.run). */
   private async query(args: string[]): Promise<string> {
-    if (this.control?.alive) {
-      try {
-        return (await this.control.run(args.map(quoteControlArg).join(' '))).join('\n');
-      } catch {
-        /* fall back to a one-shot tmux below */
-      }
-    }
     return (await this.tmux.run(args)).stdout;
   }
 
@@ -277,9 +273,4 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
 function parentPid(pid: number): number | undefined {
   const ppid = procStat(pid)?.[1];
   return ppid === undefined ? undefined : Number(ppid);
-}
-
-/** Control-mode commands are parsed like a tmux config line: quote every argument we pass. */
-function quoteControlArg(arg: string): string {
-  return /^[A-Za-z0-9_%@#{}:.,-]+$/.test(arg) && !arg.includes('#{') ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

@@ -191,6 +191,16 @@ export class SessionStore {
     return (this.db.prepare("SELECT * FROM sessions WHERE state NOT IN ('exited', 'dead') ORDER BY created_at").all() as Row[]).map(fromRow);
   }
 
+  /** Id and pane of every live session: what the monitor's sweep needs, without parsing whole rows (it runs every few seconds). */
+  livePanes(): { id: string; tmuxPane?: string }[] {
+    return (this.db.prepare("SELECT id, tmux_pane FROM sessions WHERE state NOT IN ('exited', 'dead') ORDER BY created_at").all() as { id: string; tmux_pane: string | null }[]).map((r) => ({ id: r.id, tmuxPane: opt(r.tmux_pane) }));
+  }
+
+  /** Live sessions with a budget not yet used up: the ones the budget check (every 2 s) looks at. */
+  liveWithBudget(): SessionRecord[] {
+    return (this.db.prepare("SELECT * FROM sessions WHERE state NOT IN ('exited', 'dead') AND budget IS NOT NULL AND budget_notified < 100 ORDER BY created_at").all() as Row[]).map(fromRow);
+  }
+
   /** Records that the budget share `level` was announced; false when it (or more) already was. */
   claimBudgetLevel(id: string, level: number): boolean {
     return this.db.prepare('UPDATE sessions SET budget_notified = ? WHERE id = ? AND budget_notified < ?').run(level, id, level).changes === 1;

@@ -26,7 +26,7 @@ const MISSING_FIX = 'install tmux >= 3.2 (e.g. `apt-get install tmux` or `brew i
 export const argLiteral = (arg: string): string => (arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg);
 
 /** A tmux command that takes longer is stuck (a server wedged, a machine swapping), not slow. */
-const TMUX_TIMEOUT_MS = 10_000;
+export const TMUX_TIMEOUT_MS = 10_000;
 
 /**
  * Runs tmux commands on our socket in one tmux invocation (`a ; b`: one client process, run in order).

@@ -23,6 +23,35 @@ export function decodeOutput(raw: Buffer): Buffer {
 
 const isOctal = (b: number | undefined): boolean => b !== undefined && b >= 48 && b <= 55;
 
+/**
+ * The control connection ended before a command was answered. `sent` says whether the command had
+ * been written: one that was not can run elsewhere; one that was may have run.
+ */
+export class ControlClosed extends Error {
+  constructor(
+    reason: string,
+    readonly sent: boolean,
+  ) {
+    super(reason);
+  }
+}
+
+/** Characters that end or break a control-mode command line (a tab is kept as is inside quotes): such an argument goes to a tmux process instead. */
+const LINE_BREAKING = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** Arguments tmux's command parser takes as written without quotes (no #, ~, $, braces, quotes, ;). */
+const PLAIN = /^[A-Za-z0-9_%@:.,/=+-]+$/;
+
+/**
+ * `args` as one control-mode command line, each argument single-quoted unless plain: inside single
+ * quotes tmux's parser replaces nothing (no ~, $, #, \ or ;), and a quote is written as '\''. So
+ * every argument arrives exactly as it would through argv. Undefined when an argument holds a line
+ * break or another control character (tab aside), which a line cannot carry.
+ */
+export function controlLine(args: string[]): string | undefined {
+  if (args.some((a) => LINE_BREAKING.test(a))) return undefined;
+  return args.map((a) => (PLAIN.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
 interface Pending {
   resolve(lines: string[]): void;
   reject(err: Error): void;
@@ -41,7 +70,7 @@ export interface ControlEvents {
 /**
  * One persistent `tmux -C` connection: it streams every pane's output as it happens (the event
  * source for state detection) and runs our own tmux commands without a process per command.
- * Only commands built from our own ids go through it; caller text never does.
+ * Commands come as lines from controlLine (every argument quoted); text typed into panes never does.
  */
 export class ControlClient extends EventEmitter<ControlEvents> {
   private child?: ChildProcessWithoutNullStreams;
@@ -80,7 +109,7 @@ export class ControlClient extends EventEmitter<ControlEvents> {
 
   /** Runs a tmux command over the connection and returns its output lines. */
   run(line: string): Promise<string[]> {
-    if (!this.child || this.closed) return Promise.reject(new Error('tmux control connection is closed'));
+    if (!this.child || this.closed) return Promise.reject(new ControlClosed('tmux control connection is closed', false));
     return new Promise<string[]>((resolve, reject) => {
       this.pending.push({ resolve, reject });
       this.child!.stdin.write(`${line}\n`);
@@ -97,7 +126,7 @@ export class ControlClient extends EventEmitter<ControlEvents> {
   private shutdown(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    for (const p of this.pending.splice(0)) p.reject(new Error(reason));
+    for (const p of this.pending.splice(0)) p.reject(new ControlClosed(reason, true));
     this.emit('exit', reason);
   }
 

@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AegisError } from '../errors.js';
-import { tmuxSequence, type TmuxResult, type TmuxTarget } from './command.js';
+import { TMUX_TIMEOUT_MS, tmuxSequence, type TmuxResult, type TmuxTarget } from './command.js';
+import { ControlClosed, controlLine, type ControlClient } from './control.js';
 
 /** A tmux command waiting to run with others (TmuxServer.batched). */
 interface Batched {
@@ -67,8 +68,14 @@ export interface TmuxEnvironment {
  */
 export class TmuxServer {
   private readonly confFile: string;
+  /** Where a paste's text waits (a file only we can read) while tmux loads it over the control connection. */
+  private readonly pasteDir: string;
   /** Whether this process has checked the server's global environment (once is enough). */
   private scrubbed = false;
+  /** Whether this process has written the config file (tmux reads it only when a server starts). */
+  private confWritten = false;
+  /** The monitor's control connection: while it lives, commands go over it instead of a process each. */
+  private control?: ControlClient;
 
   constructor(
     readonly target: TmuxTarget,
@@ -77,9 +84,12 @@ export class TmuxServer {
     private readonly environment: TmuxEnvironment,
   ) {
     this.confFile = join(home, 'tmux.conf');
+    this.pasteDir = join(home, 'paste');
   }
 
   private writeConf(): void {
+    if (this.confWritten) return;
+    this.confWritten = true;
     mkdirSync(join(this.confFile, '..'), { recursive: true });
     writeFileSync(
       this.confFile,
@@ -97,9 +107,44 @@ export class TmuxServer {
     );
   }
 
-  /** Runs a command against our server, passing our config so a server started by it is configured. */
+  /** Sends later commands over `client` (a control connection to our server) while it is alive. */
+  useControl(client: ControlClient): void {
+    this.control = client;
+  }
+
+  /**
+   * Runs a command against our server: over the control connection when there is one (no process to
+   * fork; 200 sessions make that count), else as a tmux process given our config, so a server it
+   * starts is configured. Input on stdin always needs a process.
+   */
   run(args: string[], opts: { input?: string; reject?: boolean } = {}): Promise<TmuxResult> {
-    return this.runAll([args], opts);
+    const line = opts.input === undefined && this.control?.alive ? controlLine(args) : undefined;
+    return line === undefined ? this.runAll([args], opts) : this.runControl(this.control!, line, args, opts);
+  }
+
+  private async runControl(client: ControlClient, line: string, args: string[], opts: { reject?: boolean }): Promise<TmuxResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AegisError('unavailable', `tmux ${args[0]} did not answer within ${TMUX_TIMEOUT_MS / 1000} s`, { fix: `the machine may be overloaded or this tmux server stuck: check \`tmux -L ${this.target.socket} ls\`` })), TMUX_TIMEOUT_MS);
+    });
+    let result: TmuxResult;
+    try {
+      const lines = await Promise.race([client.run(line), timeout]);
+      // As a tmux process prints it: every line ends in a newline.
+      result = { stdout: lines.map((l) => `${l}\n`).join(''), stderr: '', exitCode: 0 };
+    } catch (err) {
+      if (err instanceof ControlClosed) {
+        // Never written: it runs as a process instead. Written: it may have run, so it is not repeated.
+        if (!err.sent) return this.runAll([args], opts);
+        throw new AegisError('unavailable', `tmux ${args[0]}: ${err.message}`, { fix: 'try again' });
+      }
+      if (err instanceof AegisError) throw err;
+      result = { stdout: '', stderr: (err as Error).message, exitCode: 1 };
+    } finally {
+      clearTimeout(timer);
+    }
+    if (opts.reject !== false && result.exitCode !== 0) throw new AegisError('unavailable', `tmux ${args[0]} failed: ${result.stderr.trim() || 'error'}`);
+    return result;
   }
 
   /** Runs several commands in one tmux invocation, in order (one process to start instead of several). */
@@ -153,13 +198,28 @@ export class TmuxServer {
   }
 
   /**
-   * Runs `command` together with the others of its kind that arrive while a tmux invocation is under
+   * Runs `command` over the control connection when there is one (each is answered on its own there);
+   * else together with the others of its kind that arrive while a tmux invocation is under
    * way: a batch of sessions costs a few processes, not a few per session. tmux stops a command list
    * at its first failure. `line` commands print one line each, so those before the failure succeeded
    * and the failed one and the rest run on their own through `alone`, which knows the fix; `silent`
    * commands print nothing and must be idempotent: after a failure every one of them runs alone.
    */
-  private batched(kind: 'line' | 'silent', command: string[], alone: () => Promise<string>): Promise<string> {
+  private async batched(kind: 'line' | 'silent', command: string[], alone: () => Promise<string>): Promise<string> {
+    const control = this.control;
+    if (control?.alive) {
+      let r: TmuxResult;
+      try {
+        r = await this.run(command, { reject: false });
+      } catch (err) {
+        // The connection ended under the command (the hub session closed with its last window):
+        // `alone` runs it as a process and knows what a failure there means.
+        if (!control.alive) return alone();
+        throw err;
+      }
+      if (r.exitCode !== 0) return alone();
+      return kind === 'line' ? (r.stdout.split('\n')[0] ?? '') : '';
+    }
     const q = this.queues[kind];
     return new Promise((resolve, reject) => {
       q.waiting.push({ command, alone, resolve, reject });
@@ -218,9 +278,12 @@ export class TmuxServer {
     return r.stdout;
   }
 
-  /** Types `text` literally: -l stops tmux from reading key names like "Enter" or "C-c" in it. */
+  /**
+   * Types `text` literally: -l stops tmux from reading key names like "Enter" or "C-c" in it. Typed
+   * text goes in a process's argv, never on the shared control line.
+   */
   async typeLiteral(paneId: string, text: string): Promise<void> {
-    if (text) await this.run(['send-keys', '-t', paneId, '-l', '--', text]);
+    if (text) await this.runAll([['send-keys', '-t', paneId, '-l', '--', text]]);
   }
 
   /** Sends named keys (Enter, Escape, C-c, C-u, digits) that we chose; never caller text. */
@@ -233,10 +296,25 @@ export class TmuxServer {
    * a multi-line prompt arrives as one prompt instead of one line per Enter. The text goes to tmux on
    * stdin (load-buffer -), never on its command line, so any length up to our limit arrives unparsed.
    * The buffer is named per call and deleted after pasting (-d), so concurrent sends never mix.
+   * With a control connection the text goes through a private file tmux loads instead (no process
+   * to fork; forking a large server costs tens of milliseconds): the command line names only the file.
    */
   async paste(paneId: string, text: string): Promise<void> {
     const buffer = `aegis-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-    await this.runAll([['load-buffer', '-b', buffer, '-'], ['paste-buffer', '-p', '-d', '-r', '-b', buffer, '-t', paneId]], { input: text });
+    const paste = ['paste-buffer', '-p', '-d', '-r', '-b', buffer, '-t', paneId];
+    if (!this.control?.alive) {
+      await this.runAll([['load-buffer', '-b', buffer, '-'], paste], { input: text });
+      return;
+    }
+    mkdirSync(this.pasteDir, { recursive: true, mode: 0o700 });
+    const file = join(this.pasteDir, buffer);
+    writeFileSync(file, text, { mode: 0o600 });
+    try {
+      await this.run(['load-buffer', '-b', buffer, file]);
+      await this.run(paste);
+    } finally {
+      rmSync(file, { force: true });
+    }
   }
 
   async killWindow(windowId: string): Promise<void> {

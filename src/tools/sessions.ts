@@ -130,14 +130,17 @@ const sessionCreate = defineTool({
   handler: async ({ app }, input) => createOne(app, { ...input, workDir: input.workDir }),
 });
 
-/** Sessions a batch starts at once: tmux and the agents' start-up are mostly waiting, but each start costs a few forks. */
-const BATCH_CONCURRENCY = 8;
+/**
+ * Sessions a batch starts at once: all of them. Their tmux commands share the control connection (no
+ * fork each) and tmux makes windows one at a time anyway; each create's own steps are mostly waiting.
+ */
+const BATCH_CONCURRENCY = 50;
 
 const sessionBatchCreate = defineTool({
   name: 'session_batch_create',
   title: 'Start several agent sessions',
   description:
-    'Starts up to 50 sessions at once (each with session_create\'s fields), several in parallel. One that fails (bad workDir, name taken) is reported with its error; the others go on.',
+    'Starts up to 50 sessions at once (each with session_create\'s fields), all in parallel. One that fails (bad workDir, name taken) is reported with its error; the others go on.',
   input: z.object({ sessions: z.array(z.object(createFields)).min(1).max(50).describe('Up to 50 inputs with the fields of session_create') }),
   output: z.object({
     results: z.array(z.object({ ok: z.boolean(), index: z.number(), id: z.string().optional(), name: z.string().optional(), state: state.optional(), error: z.string().optional() })),

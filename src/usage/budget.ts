@@ -55,7 +55,7 @@ export async function checkBudgets(deps: BudgetDeps, svc: SessionService): Promi
 }
 
 async function checkSessionBudgets(deps: BudgetDeps, svc: SessionService): Promise<void> {
-  for (const s of svc.store.live()) {
+  for (const s of svc.store.liveWithBudget()) {
     if (!s.budget || (s.budgetNotified ?? 0) >= INTERRUPT_AT) continue;
     const usage = sessionUsage(svc, s);
     if (!usage) continue;

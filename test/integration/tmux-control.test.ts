@@ -1,0 +1,110 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControlClient, controlLine } from '../../src/tmux/control.js';
+import { HUB_SESSION, TmuxServer } from '../../src/tmux/server.js';
+import { agentBaseEnv, agentMaySee } from '../../src/sessions/agent-env.js';
+import { removeSocketFile } from '../helpers/env.js';
+import { waitFor } from '../helpers/wait.js';
+
+/** Arguments a caller may give (a work folder, an env value) that tmux's parser would otherwise read. */
+const NASTY = ["it's", '#{pane_id}', '#(id)', '$HOME', '~', '~/x', 'a;', ';', 'a;b', 'a\\;', 'back\\slash\\', '{x}', '"q"', "'", "''", '-x', '--', 'tab\there', 'é ü 字', '%1', ' lead and trail ', ''];
+
+/** The environment of a running process, from /proc. */
+function environOf(pid: number): Record<string, string> {
+  return Object.fromEntries(
+    readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
+
+describe('tmux commands over the control connection', () => {
+  const home = mkdtempSync(join(tmpdir(), 'aegis-tmux-control-'));
+  const socket = `aegis-test-control-${process.pid}`;
+  const tmux = new TmuxServer({ command: 'tmux', socket }, home, { width: 100, height: 30 }, { env: agentBaseEnv(process.env), mayKeep: agentMaySee });
+  const control = new ControlClient('tmux', ['-L', socket]);
+
+  beforeAll(async () => {
+    // The first window starts the server and the hub session as a process; the rest can use the connection.
+    await tmux.createWindow({ aegisId: 'first', name: 'first', cwd: home, env: {}, argv: ['sleep', '600'] });
+    await control.start(HUB_SESSION);
+    tmux.useControl(control);
+  });
+  afterAll(async () => {
+    control.close();
+    await tmux.run(['kill-server'], { reject: false }).catch(() => undefined);
+    removeSocketFile(socket);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('runs commands on the control connection, not as a process', async () => {
+    // Only a command run by the control client itself sees a control-mode client.
+    expect((await tmux.run(['display-message', '-p', '#{client_control_mode}'])).stdout).toBe('1\n');
+  });
+
+  it('keeps every argument literal: what comes back is exactly what was given', async () => {
+    for (const value of NASTY) {
+      await tmux.run(['set-option', '-w', '-t', `${HUB_SESSION}:0`, '@probe', value]);
+      const shown = await tmux.run(['show-options', '-w', '-v', '-t', `${HUB_SESSION}:0`, '@probe']);
+      expect(shown.stdout, JSON.stringify(value)).toBe(`${value}\n`);
+    }
+  });
+
+  it('sends an argument with a line break as a process of its own, still literal', async () => {
+    expect(controlLine(['set-option', '@probe', 'two\nlines'])).toBeUndefined();
+    await tmux.run(['set-option', '-w', '-t', `${HUB_SESSION}:0`, '@probe', 'two\nlines']);
+    expect((await tmux.run(['show-options', '-w', '-v', '-t', `${HUB_SESSION}:0`, '@probe'])).stdout).toBe('two\nlines\n');
+  });
+
+  it('starts a window with a caller folder and environment exactly as given', async () => {
+    const cwd = join(home, "it's #{pane_id} $HOME; ~");
+    mkdirSync(cwd);
+    const env = Object.fromEntries(NASTY.map((v, i) => [`PROBE_${i}`, v]));
+    const pane = await tmux.createWindow({ aegisId: 'probe-id', name: 'probe', cwd, env, argv: ['sleep', '600'] });
+    expect(pane.aegisId).toBe('probe-id');
+    await waitFor(() => readlinkSync(`/proc/${pane.pid}/exe`).endsWith('/sleep'), { what: 'the pane running sleep' });
+    expect(readlinkSync(`/proc/${pane.pid}/cwd`)).toBe(cwd);
+    const seen = environOf(pane.pid);
+    for (const [k, v] of Object.entries(env)) expect(seen[k], k).toBe(v);
+    expect((await tmux.pane(pane.paneId))?.windowId).toBe(pane.windowId);
+  });
+
+  it('pastes text byte for byte through a private file, never on the command line, and leaves no file behind', async () => {
+    const out = join(home, 'pasted.txt');
+    const pane = await tmux.createWindow({ aegisId: 'paste-id', name: 'paste', cwd: home, env: {}, argv: ['sh', '-c', 'cat > "$0"', out] });
+    const text = "first line $HOME #{pane_id} é\nsecond 'quoted' a; \\ ~ \"q\"";
+    await tmux.paste(pane.paneId, text);
+    await tmux.sendKeys(pane.paneId, ['Enter']);
+    // The terminal hands cat each line as it ends: the file holds the text, then the Enter.
+    await waitFor(() => existsSync(out) && readFileSync(out, 'utf8') === `${text}\n`, { what: 'the pasted text in the file' });
+    const pasteDir = join(home, 'paste');
+    // The folder exists because the text went through it; it is empty again.
+    expect(readdirSync(pasteDir)).toEqual([]);
+  });
+
+  it('reports a failing command as failed, with tmux\'s reason', async () => {
+    const r = await tmux.run(['kill-window', '-t', '@99999'], { reject: false });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/can't find window/);
+    await expect(tmux.run(['kill-window', '-t', '@99999'])).rejects.toThrow(/kill-window failed: .*can't find window/);
+  });
+
+  it('kills the hub session\'s last windows over the connection without an error, though the connection ends with them', async () => {
+    const windows = (await tmux.listPanes()).map((p) => p.windowId);
+    expect(windows.length).toBeGreaterThan(1);
+    await Promise.all(windows.map((w) => tmux.killWindow(w)));
+    await waitFor(() => !control.alive, { what: 'the control connection to end with the hub session' });
+    expect(await tmux.listPanes()).toEqual([]);
+  });
+
+  it('runs as processes once the connection has ended: a new window starts the hub session again', async () => {
+    expect(control.alive).toBe(false);
+    const pane = await tmux.createWindow({ aegisId: 'again', name: 'again', cwd: home, env: {}, argv: ['sleep', '600'] });
+    expect(pane.aegisId).toBe('again');
+    expect((await tmux.listPanes()).map((p) => p.paneId)).toEqual([pane.paneId]);
+    expect((await tmux.run(['display-message', '-p', '-t', pane.paneId, '#{client_control_mode}'])).stdout).not.toBe('1\n');
+  });
+});
