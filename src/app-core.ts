@@ -103,7 +103,18 @@ export class App {
   }
 
   get sessions(): SessionService {
-    return this.once('sessions', () => new (serviceClass('SessionService'))(this));
+    return this.once(
+      'sessions',
+      () =>
+        new (serviceClass('SessionService'))({
+          config: this.config,
+          db: this.db,
+          env: this.env,
+          events: this.events,
+          log: this.log,
+          onClose: (fn) => this.onClose(fn),
+        }),
+    );
   }
 
   get pipelines(): PipelineService {

@@ -5,7 +5,10 @@ import type { AgentName } from '../agents/names.js';
 import type { AgentProfile, AgentTranscript, KeyPlan } from '../agents/profile.js';
 import { PROFILES, profileOf } from '../agents/registry.js';
 import type { Dialog, SessionState } from '../agents/types.js';
-import type { App } from '../app.js';
+import type { Config } from '../config/load.js';
+import type { Db } from '../db/open.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../util/log.js';
 import { acquireLease, leaseHolder, newHolder, releaseLease } from '../db/lease.js';
 import { AegisError, invalidInput, notFound } from '../errors.js';
 import { TmuxServer } from '../tmux/server.js';
@@ -69,6 +72,17 @@ const CREATE_TURN_POLL_MS = 25;
 /** How often live sessions' budgets are compared with their usage. */
 const BUDGET_CHECK_MS = 2_000;
 
+/** Everything the sessions area uses, handed in by the composition root (src/app-core.ts). */
+export interface SessionDeps {
+  config: Config;
+  db: Db;
+  /** The environment agents start from (secrets are taken out: sessions/agent-env). */
+  env: NodeJS.ProcessEnv;
+  events: EventBus;
+  log: Logger;
+  onClose: (fn: () => void | Promise<void>) => void;
+}
+
 /**
  * Sessions: create, drive and observe agents in tmux panes. tmux is the truth for what runs, SQLite
  * for what we remember; this service keeps the two in step through the monitor.
@@ -89,21 +103,21 @@ export class SessionService {
   private budgetTimer?: NodeJS.Timeout;
   readonly worktrees: WorktreeService;
 
-  constructor(private readonly app: App) {
-    this.store = new SessionStore(app.db);
-    this.worktrees = new WorktreeService(app.config);
+  constructor(private readonly deps: SessionDeps) {
+    this.store = new SessionStore(deps.db);
+    this.worktrees = new WorktreeService(deps.config);
     this.tmux = new TmuxServer(
-      { command: app.config.get('tmux.command'), socket: app.config.get('tmux.socket') },
-      app.config.home,
-      { width: app.config.get('sessions.paneWidth'), height: app.config.get('sessions.paneHeight') },
-      { env: agentBaseEnv(app.env), mayKeep: agentMaySee },
+      { command: deps.config.get('tmux.command'), socket: deps.config.get('tmux.socket') },
+      deps.config.home,
+      { width: deps.config.get('sessions.paneWidth'), height: deps.config.get('sessions.paneHeight') },
+      { env: agentBaseEnv(deps.env), mayKeep: agentMaySee },
     );
-    this.monitor = new SessionMonitor(this.tmux, this.store, app.log, app.config.get('sessions.stallSeconds') * 1000);
-    this.delivery = new PromptDelivery({ tmux: this.tmux, log: app.log, until: (o, p, t) => this.until(o, p, t), settle: (o, q, t) => this.settle(o, q, t) });
+    this.monitor = new SessionMonitor(this.tmux, this.store, deps.log, deps.config.get('sessions.stallSeconds') * 1000);
+    this.delivery = new PromptDelivery({ tmux: this.tmux, log: deps.log, until: (o, p, t) => this.until(o, p, t), settle: (o, q, t) => this.settle(o, q, t) });
     this.monitor.on('change', (c) => this.onChange(c));
     this.monitor.on('observation', (id, o) => this.maybeDeliver(id, o));
-    this.monitor.on('turn', (sessionId, turn) => this.app.events.emit('session_turn_finished', { sessionId, at: turn.at, message: turn.message }));
-    app.onClose(() => this.stop());
+    this.monitor.on('turn', (sessionId, turn) => this.deps.events.emit('session_turn_finished', { sessionId, at: turn.at, message: turn.message }));
+    deps.onClose(() => this.stop());
   }
 
   /**
@@ -114,16 +128,16 @@ export class SessionService {
     if (this.running) return;
     this.running = true;
     await this.monitor.start();
-    const renew = () => acquireLease(this.app.db, MONITOR_LEASE, this.holder, MONITOR_LEASE_MS);
+    const renew = () => acquireLease(this.deps.db, MONITOR_LEASE, this.holder, MONITOR_LEASE_MS);
     renew();
     this.leaseTimer = setInterval(renew, MONITOR_LEASE_MS / 3);
     this.leaseTimer.unref();
-    const idleMs = this.app.config.get('sessions.idleTimeoutMinutes') * 60_000;
+    const idleMs = this.deps.config.get('sessions.idleTimeoutMinutes') * 60_000;
     if (idleMs > 0) {
       this.idleTimer = setInterval(() => void this.stopIdle(idleMs), idleSweepEveryMs(idleMs));
       this.idleTimer.unref();
     }
-    this.budgetTimer = setInterval(() => void checkBudgets(this.app, this).catch((err: Error) => this.app.log.warn('budget check failed', { error: err.message })), BUDGET_CHECK_MS);
+    this.budgetTimer = setInterval(() => void checkBudgets(this.deps, this).catch((err: Error) => this.deps.log.warn('budget check failed', { error: err.message })), BUDGET_CHECK_MS);
     this.budgetTimer.unref();
     for (const id of this.store.sessionsWithQueue()) {
       const o = this.monitor.observer(id)?.last;
@@ -144,7 +158,7 @@ export class SessionService {
 
   /** Whether some long-lived Aegis process is watching sessions (and so delivers queued messages). */
   watcherAlive(): boolean {
-    return leaseHolder(this.app.db, MONITOR_LEASE) !== undefined;
+    return leaseHolder(this.deps.db, MONITOR_LEASE) !== undefined;
   }
 
   // ---------- lookup ----------
@@ -244,17 +258,17 @@ export class SessionService {
     if (this.store.nameTaken(name)) throw nameExists(name);
     // Checked and recorded as one step (across processes too), so creates that race cannot pass the limit together.
     const { cwd, now } = await this.createTurn(async () => {
-      checkMaxLive(this.store, this.app.config.get('sessions.maxLive'));
-      const wantWorktree = opts.worktree ?? this.app.config.get('sessions.worktree');
+      checkMaxLive(this.store, this.deps.config.get('sessions.maxLive'));
+      const wantWorktree = opts.worktree ?? this.deps.config.get('sessions.worktree');
       if (!wantWorktree && (opts.branch || opts.baseRef)) throw invalidInput(opts.branch ? 'branch' : 'baseRef', `${opts.branch ? 'branch' : 'baseRef'} is only used with worktree: true`, 'add worktree: true, or leave it out');
       const worktree = wantWorktree ? await this.worktrees.create(workDir, name, { branch: opts.branch, baseRef: opts.baseRef }) : undefined;
       // The agent starts in its worktree: that is its work folder from now on.
       const cwd = worktree?.path ?? workDir;
 
-      const dataDir = join(this.app.config.home, 'sessions', id);
+      const dataDir = join(this.deps.config.home, 'sessions', id);
       mkdirSync(dataDir, { recursive: true });
-      const permissionMode = opts.permissionMode ?? this.app.config.get('sessions.defaultPermissionMode');
-      const plan = profile.launch({ sessionId: id, workDir: cwd, dataDir, permissionMode, model: opts.model, env: opts.env ?? {}, command: opts.command, config: this.app.config, baseEnv: this.app.env });
+      const permissionMode = opts.permissionMode ?? this.deps.config.get('sessions.defaultPermissionMode');
+      const plan = profile.launch({ sessionId: id, workDir: cwd, dataDir, permissionMode, model: opts.model, env: opts.env ?? {}, command: opts.command, config: this.deps.config, baseEnv: this.deps.env });
       let pane;
       try {
         pane = await this.tmux.createWindow({ aegisId: id, name, cwd, env: { ...plan.env, AEGIS_SESSION_ID: id }, argv: plan.argv });
@@ -305,7 +319,7 @@ export class SessionService {
       const m = this.store.enqueue(id, prompt, now);
       message = { status: 'queued', messageId: m.id, position: 1 };
     }
-    this.app.events.emit('session_created', { sessionId: id, name, agent: opts.agent, workDir: cwd });
+    this.deps.events.emit('session_created', { sessionId: id, name, agent: opts.agent, workDir: cwd });
     if (this.running) await this.monitor.watch(id);
     else this.ensureWatcher();
     return { session: this.store.get(id)!, reused: false, message };
@@ -318,17 +332,17 @@ export class SessionService {
    * mid-way is passed over at once.
    */
   private async createTurn<T>(fn: () => Promise<T>): Promise<T> {
-    if (!this.app.config.get('sessions.maxLive')) return fn();
+    if (!this.deps.config.get('sessions.maxLive')) return fn();
     const holder = newHolder();
     const deadline = Date.now() + CREATE_TURN_WAIT_MS;
-    while (!acquireLease(this.app.db, CREATE_LEASE, holder, CREATE_TURN_TTL_MS)) {
+    while (!acquireLease(this.deps.db, CREATE_LEASE, holder, CREATE_TURN_TTL_MS)) {
       if (Date.now() > deadline) throw new AegisError('unavailable', `another session create held its turn for over ${CREATE_TURN_WAIT_MS / 1000} s`, { fix: 'try again; if it keeps happening, check `ag doctor` (tmux may be stuck)' });
       await new Promise((r) => setTimeout(r, CREATE_TURN_POLL_MS));
     }
     try {
       return await fn();
     } finally {
-      releaseLease(this.app.db, CREATE_LEASE, holder);
+      releaseLease(this.deps.db, CREATE_LEASE, holder);
     }
   }
 
@@ -352,9 +366,9 @@ export class SessionService {
     if (this.watcherAlive()) return;
     // Spawned synchronously: the CLI exits right after the command, and must not exit first.
     try {
-      spawnEngine({ env: this.app.env, home: this.app.config.home });
+      spawnEngine({ env: this.deps.env, home: this.deps.config.home });
     } catch (err) {
-      this.app.log.warn('could not start the background engine', { error: (err as Error).message });
+      this.deps.log.warn('could not start the background engine', { error: (err as Error).message });
     }
   }
 
@@ -432,7 +446,7 @@ export class SessionService {
       } catch {
         // The app closed under us (past STOP_WAIT_MS): the claim expires and a watching process retries.
       }
-      this.app.log.warn('delivery failed', { session: s.id, attempt: msg.attempts, error });
+      this.deps.log.warn('delivery failed', { session: s.id, attempt: msg.attempts, error });
       // Deliveries start on screen changes; a pane that shows nothing new would leave the message
       // queued for ever, so the next attempt is also started after a pause.
       if (!final) setTimeout(() => this.retryDelivery(s.id), RETRY_AFTER_MS).unref();
@@ -514,7 +528,7 @@ export class SessionService {
           const status = obs.agentStatus;
           return status !== undefined && status.status !== 'waiting' && (status.updatedAt ?? 0) >= since;
         },
-        onRepeat: (keys, press) => this.app.log.info('dialog key not taken; pressing again', { session: s.id, keys: keys.join(' '), press }),
+        onRepeat: (keys, press) => this.deps.log.info('dialog key not taken; pressing again', { session: s.id, keys: keys.join(' '), press }),
       },
       obs.last?.reading.dialog ?? dialog,
       plan,
@@ -620,9 +634,9 @@ export class SessionService {
     for (const s of idleTooLong(this.store, timeoutMs)) {
       try {
         await this.kill(s.id, `idle timeout: idle for ${Math.round((Date.now() - Math.max(s.stateSince, s.lastActivity)) / 1000)} s (sessions.idleTimeoutMinutes ${timeoutMs / 60_000})`);
-        this.app.log.info('stopped an idle session', { session: s.id });
+        this.deps.log.info('stopped an idle session', { session: s.id });
       } catch (err) {
-        this.app.log.warn('could not stop an idle session', { session: s.id, error: (err as Error).message });
+        this.deps.log.warn('could not stop an idle session', { session: s.id, error: (err as Error).message });
       }
     }
   }
@@ -655,7 +669,7 @@ export class SessionService {
   }
 
   private onChange(c: StateChange): void {
-    this.app.events.emit('session_state_changed', { sessionId: c.sessionId, from: c.from ?? 'none', to: c.to, detail: c.observation.dialog });
+    this.deps.events.emit('session_state_changed', { sessionId: c.sessionId, from: c.from ?? 'none', to: c.to, detail: c.observation.dialog });
     if (['exited', 'dead'].includes(c.to)) setTimeout(() => this.monitor.unwatch(c.sessionId), 0);
   }
 }
