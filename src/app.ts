@@ -8,7 +8,7 @@ import { createLogger, type Logger } from './util/log.js';
 import { VERSION } from './version.js';
 import { SessionService } from './sessions/service.js';
 import { PipelineService } from './pipelines/service.js';
-import { MessagingService } from './messaging/service.js';
+import { MessagingService } from './messaging/index.js';
 import { Integrations } from './integrations/host.js';
 
 export interface AppOptions {

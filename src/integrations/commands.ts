@@ -1,7 +1,7 @@
 import type { App } from '../app.js';
 import type { Rich } from '../channels/format.js';
 import { AegisError } from '../errors.js';
-import type { Reply, Sender } from '../messaging/router.js';
+import type { Reply, Sender } from '../messaging/index.js';
 import type { ChatCommandIntent } from './chat-match.js';
 import type { ChatCommand, IntegrationContext } from './types.js';
 
@@ -19,7 +19,7 @@ export interface ActiveChatCommand {
  * parser itself, so the answer follows the grammar as it changes.
  */
 export async function builtinChatWord(): Promise<(word: string) => boolean> {
-  const { COMMAND_WORDS, parseCommand } = await import('../messaging/parser.js');
+  const { COMMAND_WORDS, parseCommand } = await import('../messaging/index.js');
   const free = new Set(['unknown', 'empty']);
   return (word) => COMMAND_WORDS.includes(word) || !free.has(parseCommand(word).kind) || !free.has(parseCommand(`${word}: x`).kind);
 }

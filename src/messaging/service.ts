@@ -5,18 +5,18 @@ import { BUILTIN_CHANNELS } from '../channels/builtin.js';
 import { buildBuiltinAdapters, missingSettings } from '../channels/registry.js';
 import { NOT_ALLOWED, type ChannelAdapter, type ChannelName, type InboundMessage, type StatusUpdate } from '../channels/types.js';
 import { AegisError, invalidInput } from '../errors.js';
-import { CodeStore } from './codes.js';
-import { ContextStore } from './contexts.js';
-import { DbCursors } from './cursors.js';
-import { Inbox } from './inbox.js';
-import { Journal, type JournalEntry } from './journal.js';
-import { getMessage } from './messages.js';
-import { loadOperators, type Operator } from './operators.js';
-import { Outbox, type EnqueueInput } from './outbox.js';
-import { PromptNotices } from './prompt-notices.js';
-import { WhatsAppWindow } from './whatsapp-window.js';
-import { CommandRouter, type Reply } from './router.js';
-import { alertTargets, fallbackTarget, journalTargets } from './targets.js';
+import { CodeStore } from './approvals/codes.js';
+import { ContextStore } from './commands/contexts.js';
+import { DbCursors } from './delivery/cursors.js';
+import { Inbox } from './delivery/inbox.js';
+import { Journal, type JournalEntry } from './notifications/journal.js';
+import { getMessage } from './delivery/messages.js';
+import { loadOperators, type Operator } from './commands/operators.js';
+import { Outbox, type EnqueueInput } from './delivery/outbox.js';
+import { PromptNotices } from './approvals/prompt-notices.js';
+import { WhatsAppWindow } from './delivery/whatsapp-window.js';
+import { CommandRouter, type Reply } from './commands/router.js';
+import { alertTargets, fallbackTarget, journalTargets } from './delivery/targets.js';
 
 /** One channel as channel_list and `ag doctor` show it: built-ins first (configured or not), then the integrations'. */
 export interface ChannelEntry {

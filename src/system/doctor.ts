@@ -6,7 +6,7 @@ import { maskSetting } from '../config/load.js';
 import { integrationChecks } from '../integrations/report.js';
 import { holderProcess, leaseHolder } from '../db/lease.js';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
-import { SENDER_LEASE } from '../messaging/serve.js';
+import { SENDER_LEASE } from '../messaging/index.js';
 import { tmuxVersion } from '../tmux/command.js';
 import { which } from '../util/which.js';
 import type { Check } from './checks.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { render } from '../channels/format.js';
 import { invalidInput } from '../errors.js';
-import { channelActivity, getMessage, listMessages, MESSAGE_STATUSES, type MessageStatus } from '../messaging/messages.js';
+import { channelActivity, getMessage, listMessages, MESSAGE_STATUSES, type MessageStatus } from '../messaging/index.js';
 import { defineTool } from './define.js';
 import { INPUT_LIMITS as L, str } from './schemas.js';
 

@@ -1,6 +1,6 @@
-import type { Button } from '../channels/types.js';
-import type { Rich } from '../channels/format.js';
-import type { Db } from '../db/open.js';
+import type { Button } from '../../channels/types.js';
+import type { Rich } from '../../channels/format.js';
+import type { Db } from '../../db/open.js';
 
 /**
  * Rows of the `messages` table, which is both the inbox (direction 'in') and the outbox ('out').

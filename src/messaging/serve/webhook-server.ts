@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { lookup } from 'node:dns/promises';
 import { isIP, isIPv4, isIPv6, type AddressInfo } from 'node:net';
-import type { ChannelName, WebhookOutcome, WebhookRoute } from '../channels/types.js';
-import { AegisError } from '../errors.js';
-import type { Logger } from '../util/log.js';
-import type { MessagingService } from './service.js';
+import type { ChannelName, WebhookOutcome, WebhookRoute } from '../../channels/types.js';
+import { AegisError } from '../../errors.js';
+import type { Logger } from '../../util/log.js';
+import type { MessagingService } from '../service.js';
 
 export interface MountedRoute {
   channel: ChannelName;

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { Dialog, SessionState } from '../agents/types.js';
-import type { Db } from '../db/open.js';
+import type { Dialog, SessionState } from '../../agents/types.js';
+import type { Db } from '../../db/open.js';
 import { WAITING_STATES } from './waiting.js';
 
 export interface CodeRecord {

@@ -1,11 +1,11 @@
-import type { App } from '../app.js';
-import { acquireLease, leaseHolder, releaseLease } from '../db/lease.js';
-import { forwardEvents, OBSERVED_EVENTS } from './event-webhooks.js';
-import { pruneMessages } from './messages.js';
-import { Notifier } from './notifier.js';
+import type { App } from '../../app.js';
+import { acquireLease, leaseHolder, releaseLease } from '../../db/lease.js';
+import { forwardEvents, OBSERVED_EVENTS } from '../delivery/event-webhooks.js';
+import { pruneMessages } from '../delivery/messages.js';
+import { Notifier } from '../notifications/notifier.js';
 import { Poller } from './poller.js';
-import { BriefingScheduler } from './scheduler.js';
-import { subscriptions } from './targets.js';
+import { BriefingScheduler } from '../notifications/scheduler.js';
+import { subscriptions } from '../delivery/targets.js';
 import { checkBind, startWebhookServer, type MountedRoute } from './webhook-server.js';
 
 export interface ServeOptions {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { z } from 'zod';
-import type { Config } from '../config/load.js';
-import { AegisError } from '../errors.js';
+import type { Config } from '../../config/load.js';
+import { AegisError } from '../../errors.js';
 import { COMMAND_WORDS } from './parser.js';
 
 /**

@@ -1,23 +1,24 @@
-import type { Dialog, SessionState } from '../agents/types.js';
-import type { App } from '../app.js';
-import type { Rich } from '../channels/format.js';
-import type { Button } from '../channels/types.js';
-import { AegisError, invalidInput, toAegisError } from '../errors.js';
-import { ENDED_STATES, type SessionRecord } from '../sessions/store.js';
-import type { ToolDef } from '../tools/define.js';
-import { callTool } from '../tools/run.js';
-import { briefing } from './briefing.js';
-import { CODE_PATTERN, openDialog, REDRAW_MS, type CodeStore } from './codes.js';
+import type { Dialog, SessionState } from '../../agents/types.js';
+import type { App } from '../../app.js';
+import type { Rich } from '../../channels/format.js';
+import type { Button } from '../../channels/types.js';
+import { AegisError, invalidInput, toAegisError } from '../../errors.js';
+import { ENDED_STATES, type SessionRecord } from '../../sessions/store.js';
+import type { ToolDef } from '../../tools/define.js';
+import { callTool } from '../../tools/run.js';
+import { briefing } from '../notifications/briefing.js';
+import { CODE_PATTERN, openDialog, REDRAW_MS, type CodeStore } from '../approvals/codes.js';
 import type { ContextStore } from './contexts.js';
-import { answeredBy, type PromptNotices } from './prompt-notices.js';
-import { localTime, parseDay, type Journal } from './journal.js';
+import { answeredBy, type PromptNotices } from '../approvals/prompt-notices.js';
+import { localTime, parseDay, type Journal } from '../notifications/journal.js';
 import { runOperator, type Operator } from './operators.js';
 import { parseCommand, type Intent } from './parser.js';
-import { chatCommandHelp, runChatCommand } from '../integrations/commands.js';
-import type { ChatCommandSpec } from '../integrations/chat-match.js';
-import { ago, clip, dialogLine, shortId } from './present.js';
-import { statusReport, tasksReport } from './status.js';
-import { WAITING_STATES, waitingLines, waitingSessions } from './waiting.js';
+import { chatCommandHelp, runChatCommand } from '../../integrations/commands.js';
+import type { ChatCommandSpec } from '../../integrations/chat-match.js';
+import { clip } from '../../util/text.js';
+import { ago, dialogLine, shortId } from '../present.js';
+import { statusReport, tasksReport } from '../notifications/status.js';
+import { WAITING_STATES, waitingLines, waitingSessions } from '../approvals/waiting.js';
 
 /** Who sent a command: the channel and their id on it (what the context is kept under). */
 export interface Sender {
@@ -116,7 +117,7 @@ export class CommandRouter {
 
   private async tool<T>(name: string, input: Record<string, unknown>): Promise<T> {
     // Loaded on first use: the registry imports every tool module, this one included.
-    this.tools ??= import('../tools/registry.js').then((m) => m.loadTools(this.app));
+    this.tools ??= import('../../tools/registry.js').then((m) => m.loadTools(this.app));
     const tool = (await this.tools).find((t) => t.name === name);
     if (!tool) throw new AegisError('internal', `tool ${name} is not registered`);
     return (await callTool(this.app, tool, input, { caller: 'chat' })) as T;
