@@ -3,7 +3,7 @@ import { DiscordAdapter } from './discord.js';
 import { SlackAdapter } from './slack.js';
 import { TelegramAdapter } from './telegram.js';
 import type { ChannelAdapter } from './types.js';
-import { WebhooksAdapter } from './webhooks.js';
+import { OutboundWebhooksAdapter } from './outbound-webhooks.js';
 import { WhatsAppAdapter } from './whatsapp.js';
 
 /**
@@ -83,8 +83,8 @@ export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
   },
   {
     name: 'webhooks',
-    source: 'src/channels/webhooks.ts',
+    source: 'src/channels/outbound-webhooks.ts',
     requires: ['hooks.webhookUrls'],
-    factory: ({ app: { config } }) => new WebhooksAdapter({ urls: config.get('hooks.webhookUrls'), secret: config.get('hooks.webhookSecret'), maxAttempts: config.get('hooks.webhookMaxAttempts') }),
+    factory: ({ app: { config } }) => new OutboundWebhooksAdapter({ urls: config.get('hooks.webhookUrls'), secret: config.get('hooks.webhookSecret'), maxAttempts: config.get('hooks.webhookMaxAttempts') }),
   },
 ];

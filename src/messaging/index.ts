@@ -4,15 +4,16 @@
  *   commands/        the chat grammar (parser), the command router, sender contexts, operator commands
  *   approvals/       prompt codes, the notices of open prompts and who answered them, who waits
  *   delivery/        the message table, outbox (retries, fallback, dead letters), inbox, cursors,
- *                    targets, the WhatsApp 24-hour window, events forwarded to outbound webhooks
+ *                    targets, the WhatsApp 24-hour window, events forwarded to outbound webhooks (event-forwarding.ts)
  *   notifications/   the notifier, notice texts, rate limits, briefings and their schedule, the journal
  *   serve/           `ag serve`: the sender lease, pollers and the inbound chat webhook server
+ *                    (inbound-webhook-server.ts: Telegram/WhatsApp/Slack/Discord call it)
  */
 export { MessagingService, type ChannelEntry, type ReceiveOutcome } from './service.js';
 export { ServeRuntime, SENDER_LEASE, type ServeOptions } from './serve/runtime.js';
 export { COMMAND_WORDS, parseCommand, type Intent } from './commands/parser.js';
 export type { Reply, Sender } from './commands/router.js';
 export { DbCursors } from './delivery/cursors.js';
-export { forwardEvents, ORIGIN_EVENTS } from './delivery/event-webhooks.js';
+export { forwardEvents, ORIGIN_EVENTS } from './delivery/event-forwarding.js';
 export { channelActivity, getMessage, listMessages, MESSAGE_STATUSES, type MessageRecord, type MessageStatus } from './delivery/messages.js';
 export { localDay } from './notifications/journal.js';
