@@ -10,6 +10,7 @@ import { SessionService } from './sessions/service.js';
 import { PipelineService } from './pipelines/service.js';
 import { MessagingService } from './messaging/index.js';
 import { Integrations } from './integrations/host.js';
+import { chatTools } from './tools/chat.js';
 
 export interface AppOptions {
   env?: NodeJS.ProcessEnv;
@@ -70,7 +71,7 @@ export class App {
   }
 
   get messaging(): MessagingService {
-    return this.once('messaging', () => new MessagingService(this));
+    return this.once('messaging', () => new MessagingService(this, chatTools(this)));
   }
 
   /** User integrations; `await app.integrations.load()` discovers and loads them once. */

@@ -13,6 +13,7 @@ export { MessagingService, type ChannelEntry, type ReceiveOutcome } from './serv
 export { ServeRuntime, SENDER_LEASE, type ServeOptions } from './serve/runtime.js';
 export { COMMAND_WORDS, parseCommand, type Intent } from './commands/parser.js';
 export type { Reply, Sender } from './commands/router.js';
+export type { ChatTools } from './commands/chat-tools.js';
 export { DbCursors } from './delivery/cursors.js';
 export { forwardEvents, ORIGIN_EVENTS } from './delivery/event-forwarding.js';
 export { channelActivity, getMessage, listMessages, MESSAGE_STATUSES, type MessageRecord, type MessageStatus } from './delivery/messages.js';

@@ -15,6 +15,7 @@ import { loadOperators, type Operator } from './commands/operators.js';
 import { Outbox, type EnqueueInput } from './delivery/outbox.js';
 import { PromptNotices } from './approvals/prompt-notices.js';
 import { WhatsAppWindow } from './delivery/whatsapp-window.js';
+import type { ChatTools } from './commands/chat-tools.js';
 import { CommandRouter, type Reply } from './commands/router.js';
 import { alertTargets, fallbackTarget, journalTargets } from './delivery/targets.js';
 
@@ -56,7 +57,10 @@ export class MessagingService {
   private readonly secrets: string[];
   private joined?: Promise<void>;
 
-  constructor(private readonly app: App) {
+  constructor(
+    private readonly app: App,
+    tools: ChatTools,
+  ) {
     const db = app.db;
     this.cursors = new DbCursors(db);
     this.inbox = new Inbox(db);
@@ -86,7 +90,7 @@ export class MessagingService {
     });
     this.whatsappWindow = new WhatsAppWindow(db, () => this.outbox, app.config);
     this.prompts = new PromptNotices(db, this.outbox, this.adapters, this.codes);
-    this.router = new CommandRouter(app, { codes: this.codes, prompts: this.prompts, contexts: this.contexts, journal: this.journal, operators: () => this.operators() });
+    this.router = new CommandRouter(app, { tools, codes: this.codes, prompts: this.prompts, contexts: this.contexts, journal: this.journal, operators: () => this.operators() });
     this.journal.listener = (e) => this.mirrorJournal(e);
   }
 

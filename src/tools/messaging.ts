@@ -63,7 +63,7 @@ const messageRow = z.object({
   updatedAt: z.string(),
 });
 
-const messageList = defineTool({
+export const messageList = defineTool({
   name: 'message_list',
   title: 'List messages',
   description:
@@ -171,7 +171,7 @@ const channelList = defineTool({
 /** Outbound rows given up on: the dead-letter list, and rows a fallback channel took over. */
 const GIVEN_UP: MessageStatus[] = ['dead', 'failed'];
 
-const messageResend = defineTool({
+export const messageResend = defineTool({
   name: 'message_resend',
   title: 'Resend dead letters',
   description:
