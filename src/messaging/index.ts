@@ -10,11 +10,11 @@
  *                    (inbound-webhook-server.ts: Telegram/WhatsApp/Slack/Discord call it)
  */
 export { MessagingService, type ChannelEntry, type ReceiveOutcome } from './service.js';
-export { ServeRuntime, SENDER_LEASE, type ServeOptions } from './serve/runtime.js';
+export { ServeRuntime, type ServeOptions } from './serve/runtime.js';
 export { COMMAND_WORDS, parseCommand, type Intent } from './commands/parser.js';
 export type { Reply, Sender } from './commands/router.js';
 export type { ChatTools } from './commands/chat-tools.js';
 export { DbCursors } from './delivery/cursors.js';
 export { forwardEvents, ORIGIN_EVENTS } from './delivery/event-forwarding.js';
-export { channelActivity, getMessage, listMessages, MESSAGE_STATUSES, type MessageRecord, type MessageStatus } from './delivery/messages.js';
+export { GIVEN_UP, listMessages, MESSAGE_STATUSES, type ListFilter, type MessageRecord, type MessageStatus } from './delivery/messages.js';
 export { localDay } from './notifications/journal.js';

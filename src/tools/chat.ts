@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { App } from '../app.js';
+import { AegisError } from '../errors.js';
 import type { ChatTools } from '../messaging/index.js';
 import type { AnyObject, ToolDef } from './define.js';
 import { kgSearch } from './knowledge.js';
@@ -31,5 +32,12 @@ export function chatTools(app: App): ChatTools {
     message_list: run(messageList),
     message_resend: run(messageResend),
     kg_search: run(kgSearch),
+    async byName(name, input, fix) {
+      // Loaded on first use: the registry loads every tool module, which a process that never runs an integration's chat command does without.
+      const { loadTools, toolByName } = await import('./registry.js');
+      const tool = toolByName(await loadTools(app), name);
+      if (!tool) throw new AegisError('not_found', `no tool named ${name}`, { field: 'name', fix });
+      return callTool(app, tool, input, { caller: 'chat' });
+    },
   };
 }

@@ -18,4 +18,6 @@ export interface ChatTools {
   message_list: (input: { failed: boolean; limit: number }) => Promise<{ messages: { id: number; channel: string; peer: string; text: string; error?: string; updatedAt: string }[]; total: number }>;
   message_resend: (input: { ids: number[]; all: boolean }) => Promise<{ resent: number[]; skipped: number[] }>;
   kg_search: (input: { query: string; detail: 'brief' | 'full'; limit: number }) => Promise<{ results: { name: string; entityType: string; bestObservation?: string | null; observations?: string[] }[]; hasMore: boolean }>;
+  /** Any tool by name, integrations' included (an integration's chat command calls them); `fix` says where the name came from when none has it. */
+  byName: (name: string, input: Record<string, unknown>, fix: string) => Promise<Record<string, unknown>>;
 }

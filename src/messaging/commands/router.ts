@@ -7,18 +7,18 @@ import { invalidInput, toAegisError } from '../../errors.js';
 import { ENDED_STATES, type SessionRecord } from '../../sessions/store.js';
 import type { ChatTools } from './chat-tools.js';
 import { briefing } from '../notifications/briefing.js';
-import { CODE_PATTERN, openDialog, REDRAW_MS, type CodeStore } from '../approvals/codes.js';
+import { CODE_PATTERN, openDialog, REDRAW_MS, WAITING_STATES, type CodeStore } from '../approvals/codes.js';
 import type { ContextStore } from './contexts.js';
 import { answeredBy, type PromptNotices } from '../approvals/prompt-notices.js';
 import { localTime, parseDay, type Journal } from '../notifications/journal.js';
 import { runOperator, type Operator } from './operators.js';
 import { parseCommand, type Intent } from './parser.js';
-import { chatCommandHelp, runChatCommand } from '../../integrations/commands.js';
+import { chatCommandHelp, runChatCommand } from './integration-commands.js';
 import type { ChatCommandSpec } from '../../integrations/chat-match.js';
 import { clip } from '../../util/text.js';
 import { ago, dialogLine, shortId } from '../present.js';
 import { statusReport, tasksReport } from '../notifications/status.js';
-import { WAITING_STATES, waitingLines, waitingSessions } from '../approvals/waiting.js';
+import { waitingLines, waitingSessions } from '../approvals/waiting.js';
 
 /** Who sent a command: the channel and their id on it (what the context is kept under). */
 export interface Sender {
@@ -140,7 +140,7 @@ export class CommandRouter {
       case 'help':
         return { rich: [...HELP, ...(await chatCommandHelp(this.app))] };
       case 'command':
-        return runChatCommand(this.app, sender, intent);
+        return runChatCommand(this.app, sender, intent, this.deps.tools.byName);
       case 'task':
         return this.task(sender, intent.brief);
       case 'continue': {

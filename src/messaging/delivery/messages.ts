@@ -168,6 +168,9 @@ export function channelActivity(db: Db, channel: string): { lastIn?: number; las
   return { lastIn: opt(r.last_in), lastOut: opt(r.last_out), pending: r.pending ?? 0, dead: r.dead ?? 0, lastError: err?.error };
 }
 
+/** Outbound rows given up on: the dead-letter list, and rows a fallback channel took over. */
+export const GIVEN_UP: MessageStatus[] = ['dead', 'failed'];
+
 /** Statuses nothing will change any more: the rows retention may delete. Queued, sending and received rows are never pruned. */
 const FINISHED = ['handled', 'ignored', 'failed', 'sent', 'delivered', 'read', 'dead', 'suppressed', 'merged'] as const satisfies readonly MessageStatus[];
 

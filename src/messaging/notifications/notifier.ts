@@ -10,7 +10,7 @@ import { REDRAW_MS } from '../approvals/codes.js';
 import { deadNotice, permissionNotice, pickerNotice, pipelineNotice, stalledNotice, turnNotice, type Notice } from './notices.js';
 import { Deduper, RateLimiter } from './rate-limit.js';
 import type { MessagingService } from '../service.js';
-import { WAITING_STATES } from '../approvals/waiting.js';
+import { WAITING_STATES } from '../approvals/codes.js';
 
 export interface NotifierOptions {
   subscriptions: Subscription[];

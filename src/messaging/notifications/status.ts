@@ -5,7 +5,7 @@ import type { Rich } from '../../channels/format.js';
 import { tmuxServerRunning } from '../../tmux/command.js';
 import { clip } from '../../util/text.js';
 import { ago, shortId } from '../present.js';
-import { WAITING_STATES } from '../approvals/waiting.js';
+import { WAITING_STATES } from '../approvals/codes.js';
 
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MB`;

@@ -1,5 +1,6 @@
 import type { App } from '../../app.js';
-import { acquireLease, leaseHolder, releaseLease } from '../../db/lease.js';
+import { acquireLease, releaseLease } from '../../db/lease.js';
+import { SENDER_LEASE } from './sender-lease.js';
 import { forwardEvents, OBSERVED_EVENTS } from '../delivery/event-forwarding.js';
 import { pruneMessages } from '../delivery/messages.js';
 import { Notifier } from '../notifications/notifier.js';
@@ -17,7 +18,6 @@ export interface ServeOptions {
   onRole?: (role: 'active' | 'standby') => void;
 }
 
-export const SENDER_LEASE = 'messaging-sender';
 const DEFAULT_LEASE_MS = 15_000;
 const DAY_MS = 86_400_000;
 /** How often the sender prunes old messages (and once when it becomes the sender). */
