@@ -12,7 +12,7 @@
 export { MessagingService, type ChannelEntry, type ReceiveOutcome } from './service.js';
 export { ServeRuntime, type ServeOptions } from './serve/runtime.js';
 export { COMMAND_WORDS, parseCommand, type Intent } from './commands/parser.js';
-export type { Reply, Sender } from './commands/router.js';
+export type { Reply, Sender } from './commands/reply.js';
 export type { ChatTools } from './commands/chat-tools.js';
 export { DbCursors } from './delivery/cursors.js';
 export { forwardEvents, ORIGIN_EVENTS } from './delivery/event-forwarding.js';

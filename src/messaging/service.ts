@@ -18,7 +18,8 @@ import { PromptNotices } from './approvals/prompt-notices.js';
 import { WhatsAppWindow } from './delivery/whatsapp-window.js';
 import type { ChatTools } from './commands/chat-tools.js';
 import type { Intent } from './commands/parser.js';
-import { CommandRouter, type Reply, type Sender } from './commands/router.js';
+import type { Reply, Sender } from './commands/reply.js';
+import { CommandRouter } from './commands/router.js';
 import { alertTargets, fallbackTarget, journalTargets } from './delivery/targets.js';
 
 /** One channel as channel_list and `ag doctor` show it: built-ins first (configured or not), then the integrations'. */

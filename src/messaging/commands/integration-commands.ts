@@ -3,7 +3,7 @@ import type { Rich } from '../../channels/format.js';
 import { AegisError } from '../../errors.js';
 import type { ChatCommandIntent } from '../../integrations/chat-match.js';
 import type { ChatTools } from './chat-tools.js';
-import type { Reply, Sender } from './router.js';
+import type { Reply, Sender } from './reply.js';
 
 /** Runs an integration's chat command for a sender; a throw becomes the router's error reply. */
 export async function runChatCommand(app: App, sender: Sender, intent: ChatCommandIntent, callByName: ChatTools['byName']): Promise<Reply> {

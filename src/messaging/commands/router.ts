@@ -2,10 +2,10 @@ import type { AgentName } from '../../agents/profile.js';
 import type { SessionState } from '../../agents/types.js';
 import type { App } from '../../app.js';
 import type { Rich } from '../../channels/format.js';
-import type { Button } from '../../channels/types.js';
 import { invalidInput, toAegisError } from '../../errors.js';
 import { ENDED_STATES, type SessionRecord } from '../../sessions/store.js';
 import type { ChatTools } from './chat-tools.js';
+import type { Reply, Sender } from './reply.js';
 import { briefing } from '../notifications/briefing.js';
 import { CODE_PATTERN, openDialog, REDRAW_MS, WAITING_STATES, type CodeStore } from '../approvals/codes.js';
 import type { ContextStore } from './contexts.js';
@@ -19,25 +19,6 @@ import { clip } from '../../util/text.js';
 import { ago, dialogLine, shortId } from '../present.js';
 import { statusReport, tasksReport } from '../notifications/status.js';
 import { waitingLines, waitingSessions } from '../approvals/waiting.js';
-
-/** Who sent a command: the channel and their id on it (what the context is kept under). */
-export interface Sender {
-  channel: string;
-  id: string;
-  /** Their name on the channel (username), for "approved on Telegram by tess". */
-  name?: string;
-}
-
-export interface Reply {
-  rich: Rich;
-  buttons?: Button[][];
-  /** Short text for a pressed button's toast (Telegram answerCallbackQuery). */
-  ack?: string;
-  /** The command could not be done (the reply says why). */
-  failed?: boolean;
-  /** A pressed button's message keeps its buttons (the prompt is still open, e.g. waiting for a reason). */
-  keepButtons?: boolean;
-}
 
 export interface RouterDeps {
   /** The tools chat commands run (caller 'chat'), built by the tools area. */
