@@ -1,5 +1,6 @@
 import type { Config } from '../config/load.js';
 import type { TranscriptReader } from './claude/transcript.js';
+import type { AgentName } from './names.js';
 import type { Dialog, ScreenReading } from './types.js';
 
 /**
@@ -8,10 +9,6 @@ import type { Dialog, ScreenReading } from './types.js';
  * names them. Adding an agent (or a new release of one) is a change there, not in the engine.
  */
 
-export const AGENTS = ['claude', 'codex', 'gemini', 'shell', 'custom'] as const;
-export type AgentName = (typeof AGENTS)[number];
-/** Permission modes a session (or a pipeline stage) can be started in; each agent maps them to its own policy. */
-export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions'] as const;
 
 /** The conversation reader session_read uses (one turn reader; each agent supplies what its records mean). */
 export type AgentTranscript = TranscriptReader;

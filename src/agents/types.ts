@@ -51,6 +51,10 @@ export interface Dialog {
   detailsKnown?: boolean;
   /** How the screen names the tool when that is not its name (2.1.33x MCP dialogs: `echo — Echo Tool`). */
   toolLabel?: string;
+  /** The dialog takes a typed answer besides its options, even when its field is not drawn (Gemini's "Other" entry). */
+  freeText?: boolean;
+  /** The cursor is in the dialog's text field: keys typed now become the answer. Absent = the screen does not say. */
+  typing?: boolean;
 }
 
 /** What one rendered screen says about the agent, before fusion with hooks and the transcript. */

@@ -1,4 +1,5 @@
 import type { Config } from '../config/load.js';
+import type { SettingKey } from '../config/settings.js';
 import { DiscordAdapter } from './discord.js';
 import { SlackAdapter } from './slack.js';
 import { TelegramAdapter } from './telegram.js';
@@ -18,7 +19,7 @@ export interface BuiltinChannel {
   /** The adapter's source file, named in clash errors. */
   source: string;
   /** Settings that must be set for the channel to count as configured. */
-  requires: readonly string[];
+  requires: readonly SettingKey[];
   factory: (ctx: BuiltinChannelContext) => ChannelAdapter;
 }
 
@@ -35,7 +36,7 @@ export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
     requires: ['channels.telegram.botToken'],
     factory: ({ config }) =>
       new TelegramAdapter({
-        token: config.get('channels.telegram.botToken'),
+        token: config.require('channels.telegram.botToken'),
         baseUrl: config.get('channels.telegram.baseUrl'),
         allowedChatIds: config.get('channels.telegram.allowedChatIds'),
         allowedUserIds: config.get('channels.telegram.allowedUserIds'),
@@ -50,9 +51,9 @@ export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
     requires: ['channels.vonage.applicationId', 'channels.vonage.privateKey', 'channels.vonage.fromNumber'],
     factory: ({ config }) =>
       new WhatsAppAdapter({
-        applicationId: config.get('channels.vonage.applicationId'),
-        privateKey: config.get('channels.vonage.privateKey'),
-        fromNumber: config.get('channels.vonage.fromNumber'),
+        applicationId: config.require('channels.vonage.applicationId'),
+        privateKey: config.require('channels.vonage.privateKey'),
+        fromNumber: config.require('channels.vonage.fromNumber'),
         allowedNumbers: config.get('channels.vonage.allowedNumbers'),
         baseUrl: config.get('channels.vonage.baseUrl'),
         signatureSecret: config.get('channels.vonage.signatureSecret'),
@@ -65,9 +66,9 @@ export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
     requires: ['channels.discord.botToken', 'channels.discord.tasksChannelId'],
     factory: ({ config, cursors }) =>
       new DiscordAdapter({
-        token: config.get('channels.discord.botToken'),
+        token: config.require('channels.discord.botToken'),
         baseUrl: config.get('channels.discord.baseUrl'),
-        tasksChannelId: config.get('channels.discord.tasksChannelId'),
+        tasksChannelId: config.require('channels.discord.tasksChannelId'),
         allowedUserIds: config.get('channels.discord.allowedUserIds'),
         pollSeconds: config.get('channels.discord.pollSeconds'),
         publicKey: config.get('channels.discord.publicKey'),
@@ -80,7 +81,7 @@ export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
     requires: ['channels.slack.signingSecret'],
     factory: ({ config }) =>
       new SlackAdapter({
-        signingSecret: config.get('channels.slack.signingSecret'),
+        signingSecret: config.require('channels.slack.signingSecret'),
         botToken: config.get('channels.slack.botToken'),
         incomingWebhookUrl: config.get('channels.slack.incomingWebhookUrl'),
         baseUrl: config.get('channels.slack.baseUrl'),

@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+// Every service of App (src/app-core.ts): the full CLI may run any tool.
+import '../app.js';
 
 import type { ToolDef } from '../tools/define.js';
 import { builtinTools, loadTools } from '../tools/registry.js';
@@ -8,7 +10,8 @@ import { addIntegrationsCommands } from './integrations-command.js';
 import { addCompletionCommand, completeWords } from './completion.js';
 import { groupHelp, helpManifest } from './help.js';
 import { addPipelineCommands } from './pipeline-command.js';
-import { addToolCommands, CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
+import { CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
+import { addToolCommands } from './tool-commands.js';
 import { addServeCommand } from './serve-command.js';
 import { DEFAULT_TOOLSETS, resolveToolsets, TOOLSETS } from '../mcp/toolsets.js';
 import { addWatchCommand } from './watch/index.js';
@@ -91,7 +94,7 @@ function exitOverrideDeep(cmd: Command): void {
 async function serveMcp(lazy: LazyApp, toolsetsFlag?: string): Promise<void> {
   const { serveStdio } = await import('../mcp/server.js');
   const app = lazy.get();
-  const toolsets = toolsetsFlag === undefined ? resolveToolsets(app.config.get<string[]>('mcp.toolsets'), 'mcp.toolsets') : resolveToolsets(toolsetsFlag.split(','));
+  const toolsets = toolsetsFlag === undefined ? resolveToolsets(app.config.get('mcp.toolsets'), 'mcp.toolsets') : resolveToolsets(toolsetsFlag.split(','));
   await serveStdio(app, await loadTools(app), toolsets);
 }
 
@@ -116,6 +119,12 @@ export async function main(argv: string[]): Promise<number> {
       // Hidden, for the build: every command's help with the built-in tools, which bin/ag prints
       // without loading the CLI when no integration can add commands (see helpManifest).
       process.stdout.write(`${JSON.stringify(helpManifest(await buildProgram(lazy, builtinTools())))}\n`);
+      return EXIT.ok;
+    }
+    if (argv[2] === '__cli-manifest') {
+      // Hidden, for the build: the tool commands bin/ag runs through src/cli/per-command.ts.
+      const { cliManifest } = await import('./per-command.js');
+      process.stdout.write(`${JSON.stringify(await cliManifest(await buildProgram(lazy, builtinTools())))}\n`);
       return EXIT.ok;
     }
     const program = await buildProgram(lazy);

@@ -1,15 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { z } from 'zod';
 import type { ToolDef } from '../tools/define.js';
-
-interface JsonProp {
-  type?: string | string[];
-  enum?: unknown[];
-  items?: JsonProp;
-  description?: string;
-  default?: unknown;
-  anyOf?: JsonProp[];
-}
+import type { CommandSpec } from './command-spec.js';
 
 export const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -18,14 +9,6 @@ export const flagFor = (tool: ToolDef, field: string): string => {
   const top = field.split('.')[0]!;
   return tool.cli?.positional?.includes(top) ? `<${top}>` : `--${kebab(top)}`;
 };
-
-function kindOf(prop: JsonProp): string {
-  if (prop.enum) return 'enum';
-  const t = Array.isArray(prop.type) ? prop.type.find((x) => x !== 'null') : prop.type;
-  if (t) return t;
-  const variants = (prop.anyOf ?? []).map(kindOf).filter((k) => k !== 'null');
-  return variants.length === 1 ? variants[0]! : 'json';
-}
 
 function parseNumber(value: string): number {
   const n = Number(value);
@@ -50,30 +33,21 @@ function parseRecordEntry(value: string, previous: Record<string, string> | unde
 }
 
 /**
- * Derives commander arguments and options from a tool's zod input schema: strings, numbers, booleans
- * (`--x` / `--no-x`), enums (choices), string lists (repeatable), records (`KEY=value`), anything else
- * as JSON. Required-ness is left to the schema, so the CLI and MCP reject the same inputs alike.
+ * Adds commander arguments and options for a tool command: strings, numbers, booleans (`--x` /
+ * `--no-x`), enums (choices), string lists (repeatable), records (`KEY=value`), anything else as JSON.
+ * Required-ness is left to the schema, so the CLI and MCP reject the same inputs alike.
  */
-export function addSchemaOptions(cmd: Command, tool: ToolDef): string[] {
-  const schema = z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonProp>; required?: string[] };
-  const props = schema.properties ?? {};
-  const required = new Set(schema.required ?? []);
-  const positional = (tool.cli?.positional ?? []).filter((k) => k in props);
-  for (const key of positional) {
-    const prop = props[key]!;
-    const kind = kindOf(prop);
-    const name = kind === 'array' ? `${key}...` : key;
-    cmd.argument(required.has(key) ? `<${name}>` : `[${name}]`, prop.description ?? '');
+export function addSchemaOptions(cmd: Command, spec: CommandSpec): string[] {
+  for (const arg of spec.positional) {
+    const name = arg.kind === 'array' ? `${arg.key}...` : arg.key;
+    cmd.argument(arg.required ? `<${name}>` : `[${name}]`, arg.description);
   }
-  for (const [key, prop] of Object.entries(props)) {
-    if (positional.includes(key)) continue;
+  for (const { key, kind, description: desc, required, default: dflt, choices, itemKind } of spec.options) {
     const flag = `--${kebab(key)}`;
-    const desc = prop.description ?? '';
-    const kind = kindOf(prop);
     let opt: Option;
     switch (kind) {
       case 'boolean':
-        if (prop.default === true) {
+        if (dflt === true) {
           cmd.addOption(new Option(`--no-${kebab(key)}`, `turn off: ${desc}`));
           continue;
         }
@@ -84,11 +58,11 @@ export function addSchemaOptions(cmd: Command, tool: ToolDef): string[] {
         opt = new Option(`${flag} <n>`, desc).argParser(parseNumber);
         break;
       case 'enum':
-        opt = new Option(`${flag} <value>`, desc).choices(prop.enum!.map(String));
+        opt = new Option(`${flag} <value>`, desc).choices(choices!);
         break;
       case 'array':
-        if (prop.items?.enum) opt = new Option(`${flag} <value...>`, desc).choices(prop.items.enum.map(String));
-        else if (kindOf(prop.items ?? {}) === 'string') opt = new Option(`${flag} <value...>`, desc);
+        if (choices) opt = new Option(`${flag} <value...>`, desc).choices(choices);
+        else if (itemKind === 'string') opt = new Option(`${flag} <value...>`, desc);
         else opt = new Option(`${flag} <json>`, `${desc} (JSON array)`).argParser(parseJson);
         break;
       case 'object':
@@ -106,11 +80,11 @@ export function addSchemaOptions(cmd: Command, tool: ToolDef): string[] {
           }
         });
     }
-    if (required.has(key)) opt.helpGroup?.('Required:');
-    if (prop.default !== undefined && kind !== 'boolean') opt.default(prop.default);
+    if (required) opt.helpGroup?.('Required:');
+    if (dflt !== undefined && kind !== 'boolean') opt.default(dflt);
     cmd.addOption(opt);
   }
-  return positional;
+  return spec.positional.map((p) => p.key);
 }
 
 /** Maps commander's parsed args/options back to the tool's input object. */

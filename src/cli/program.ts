@@ -1,9 +1,9 @@
 import { Command, CommanderError } from 'commander';
-import { App } from '../app.js';
+import { App } from '../app-core.js';
 import { AegisError, describeError, toAegisError } from '../errors.js';
-import { cliPath, type ToolDef } from '../tools/define.js';
+import type { ToolDef } from '../tools/define.js';
 import { callTool } from '../tools/run.js';
-import { ALIAS_AREA } from './help.js';
+import type { CommandSpec } from './command-spec.js';
 import { addSchemaOptions, collectInput, flagFor } from './options.js';
 import { renderDefault } from './render.js';
 
@@ -16,7 +16,10 @@ export class CliExit extends Error {
   }
 }
 
-/** One App per CLI run, built on first use so `ag --help` never opens the database. */
+/**
+ * One App per CLI run, built on first use so `ag --help` never opens the database. Its services are the
+ * ones src/app.ts provides: the full CLI imports that module, the per-command path only when a tool needs them.
+ */
 export class LazyApp {
   private app?: App;
   get(): App {
@@ -72,52 +75,20 @@ async function runFromCli(lazy: LazyApp, tool: ToolDef, input: Record<string, un
   }
 }
 
-function toolCommand(lazy: LazyApp, tool: ToolDef, name: string): Command {
+/** The tool and arguments of each command toolCommand made (the build's manifest is read from them). */
+export const TOOL_COMMANDS = new WeakMap<Command, { tool: ToolDef; spec: CommandSpec }>();
+
+/** The command `name` that runs `tool`, its arguments and flags from `spec` (commandSpec of the tool). */
+export function toolCommand(lazy: LazyApp, tool: ToolDef, name: string, spec: CommandSpec): Command {
   const cmd = new Command(name).summary(tool.title).description(`${tool.title}\n\n${tool.description}`).option('--json', 'print the result as JSON');
-  const positional = addSchemaOptions(cmd, tool);
+  const positional = addSchemaOptions(cmd, spec);
   cmd.action(async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const opts = command.opts();
     await runFromCli(lazy, tool, collectInput(positional, args.slice(0, positional.length), opts), !!opts.json);
   });
+  TOOL_COMMANDS.set(cmd, { tool, spec });
   return cmd;
-}
-
-/** One line per area in `ag --help`; an integration's area falls back to "<name> commands". */
-const AREA_DESCRIPTIONS: Record<string, string> = {
-  system: 'Aegis itself: health, doctor',
-  session: 'agent sessions in tmux panes (also the core commands)',
-  worktree: 'git worktrees of sessions: prune the clean ones',
-  pipeline: 'pipelines: DAGs of sessions that pass results on',
-  memory: 'shared key-value memory (namespace/key, scopes, TTL)',
-  kg: 'knowledge graph: entities, relations, ranked search',
-  message: 'messages sent and received on chat channels',
-  channel: 'configured chat channels and their health',
-  integrations: 'user integrations: list, scaffold',
-};
-
-/**
- * Builds `ag` from the tool registry: `ag <area> <verb>` for every tool, plus each tool's short
- * aliases at the top level. Commands that are not tools (mcp, init, prompt) are added by the caller.
- */
-export function addToolCommands(program: Command, lazy: LazyApp, tools: ToolDef[]): void {
-  const areas = new Map<string, Command>();
-  for (const tool of tools) {
-    const { area, verb } = cliPath(tool.name);
-    let areaCmd = areas.get(area);
-    if (!areaCmd) {
-      areaCmd = program.command(area).description(AREA_DESCRIPTIONS[area] ?? `${area} commands`);
-      areas.set(area, areaCmd);
-    }
-    areaCmd.addCommand(toolCommand(lazy, tool, verb));
-    for (const alias of tool.cli?.aliases ?? []) {
-      const cmd = toolCommand(lazy, tool, alias);
-      // Outside the session verbs an alias says what it stands for: `health` is Aegis's, not a session's.
-      if (area !== 'session') cmd.summary(`${tool.title} (= ag ${area} ${verb})`);
-      ALIAS_AREA.set(cmd, area);
-      program.addCommand(cmd);
-    }
-  }
 }
 
 /** Commander reports bad usage by throwing; map that to exit 2 and everything else to its code. */

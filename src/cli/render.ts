@@ -1,3 +1,5 @@
+import { alignColumns } from '../util/columns.js';
+
 /**
  * Human rendering of tool results. On a terminal: aligned tables with a header (bold only when colour
  * is allowed). In a pipe: tab-separated rows without a header, one record a line, nothing clipped, so
@@ -39,10 +41,11 @@ export function table(rows: Record<string, unknown>[], columns?: string[], empty
   const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => !isRecord(r[k]) && !Array.isArray(r[k]))))];
   if (!onTerminal()) return rows.map((r) => cols.map((c) => cell(r[c]).replace(/\t/g, ' ')).join('\t')).join('\n');
   if (rows.length === 0) return empty;
-  const cells = rows.map((r) => cols.map((c) => clip(cell(r[c]))));
-  const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [bold(line(cols.map((c) => c.toUpperCase()))), ...cells.map(line)].join('\n');
+  const aligned = alignColumns(
+    cols.map((c) => c.toUpperCase()),
+    rows.map((r) => cols.map((c) => clip(cell(r[c])))),
+  );
+  return [bold(aligned.header), ...aligned.rows].join('\n');
 }
 
 /** A line printed only on a terminal (counts, "more with --offset"): a pipe gets the rows alone. */

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AegisError } from '../errors.js';
 import { findJsonSyntaxError } from '../util/json-syntax.js';
-import { SETTINGS, type SettingSpec } from './settings.js';
+import { SETTINGS, type SettingKey, type SettingSpec, type SettingValue } from './settings.js';
 
 export type SettingSource = 'default' | 'config' | 'env' | 'unset';
 
@@ -19,7 +19,10 @@ export interface Config {
   configFile: string;
   /** Every setting with its value and where it came from. */
   settings: Map<string, ResolvedSetting>;
-  get<T = unknown>(key: string): T;
+  /** A setting's value, typed by its key (see SETTINGS). */
+  get<K extends SettingKey>(key: K): SettingValue<K>;
+  /** A setting that must be set here (e.g. a channel's token once the channel counts as configured). */
+  require<K extends SettingKey>(key: K): NonNullable<SettingValue<K>>;
   /** Raw objects from config.json that are not settings (e.g. `operators`, `integrations`). */
   extra: Record<string, unknown>;
   /**
@@ -124,10 +127,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { toleran
     settings,
     extra: fileData,
     problems,
-    get<T>(key: string): T {
+    get<K extends SettingKey>(key: K): SettingValue<K> {
       const s = settings.get(key);
       if (!s) throw new Error(`unknown setting ${key}`);
-      return s.value as T;
+      return s.value as SettingValue<K>;
+    },
+    require<K extends SettingKey>(key: K): NonNullable<SettingValue<K>> {
+      const value = this.get(key);
+      if (value === undefined || value === null) {
+        const spec = SETTINGS.find((x) => x.key === key)!;
+        throw new AegisError('invalid_input', `setting ${key} is not set`, { field: key, fix: `set ${key} in ${configFile} or $${spec.env}` });
+      }
+      return value as NonNullable<SettingValue<K>>;
     },
   };
 }

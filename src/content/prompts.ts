@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AegisError, invalidInput, notFound } from '../errors.js';
 import { PACKAGE_ROOT } from './paths.js';
 

@@ -1,10 +1,18 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { AegisError } from '../errors.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 
 export type Db = Database.Database;
+
+/**
+ * better-sqlite3 is a CommonJS package: required, it loads in about half the CPU time an ES import of
+ * it takes (Node's ESM loader parses CommonJS to find its exports), and every CLI command opens the database.
+ */
+const requireCjs = createRequire(import.meta.url);
+const Sqlite = requireCjs('better-sqlite3') as typeof Database;
 
 /**
  * Opens (creating if needed) the one Aegis database: WAL so readers never block the writer, a busy
@@ -14,7 +22,7 @@ export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS)
   mkdirSync(dirname(file), { recursive: true });
   let db: Db;
   try {
-    db = new Database(file, { timeout: 10_000 });
+    db = new Sqlite(file, { timeout: 10_000 });
   } catch (err) {
     throw new AegisError('unavailable', `cannot open database ${file}: ${(err as Error).message}`, {
       fix: `check that ${dirname(file)} is writable, or point AEGIS_HOME elsewhere`,

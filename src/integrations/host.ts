@@ -92,7 +92,7 @@ export class Integrations {
     const app = this.app;
     // Event webhooks are the built-in subscriber to the lifecycle hooks: every process forwards the
     // events it originates (tool calls, sessions it created...); `ag serve` adds the observed ones.
-    if (app.config.get<string[]>('hooks.webhookUrls').length) app.onClose(forwardEvents(app, app.messaging, ORIGIN_EVENTS));
+    if (app.config.get('hooks.webhookUrls').length) app.onClose(forwardEvents(app, app.messaging, ORIGIN_EVENTS));
     const found = discover(app.config.home, app.env);
     const set: IntegrationSet = { searched: found.searched, problems: found.problems, records: [], tools: [], commands: [], channels: [], skills: [], secrets: [] };
     for (const problem of found.problems) app.log.warn('integration folder problem', { problem });

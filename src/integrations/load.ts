@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config/load.js';
 import { AegisError, toAegisError } from '../errors.js';
 import type { ToolDef } from '../tools/define.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { maskSetting, type Config, type SettingSource } from '../config/load.js';
 import { AegisError } from '../errors.js';
 import { BUILTIN_ENV, settingEnv } from './names.js';

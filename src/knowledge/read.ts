@@ -33,6 +33,20 @@ export interface ObservationRow {
 /** Binds a list as one JSON parameter: `x IN (SELECT value FROM json_each(?))`. */
 export const idList = (ids: readonly number[]): string => JSON.stringify(ids);
 
+/**
+ * Text as the knowledge graph stores it: an unpaired UTF-16 surrogate (which JSON and JavaScript
+ * strings allow) has no UTF-8 form, so it becomes U+FFFD, as Buffer.from does. Bound as it is, it
+ * would be stored as bytes that are not UTF-8, and read back as three U+FFFD that match nothing.
+ * Every string a write stores or looks up goes through this, so lookups find what writes stored.
+ * The first test is a plain scan; only text with surrogates (emoji) pays for the Unicode-aware one.
+ */
+export const asStored = (s: string): string => (ANY_SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '\ufffd') : s);
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /\p{Cs}/gu;
+
+/** Binds strings as one JSON parameter, each as asStored() makes it: `x IN (SELECT value FROM json_each(?))`. */
+export const textList = (items: readonly string[]): string => JSON.stringify(items.map(asStored));
+
 /** Each entity's observations, oldest first. */
 export function observationsOf(sql: Statements, ids: readonly number[]): Map<number, ObservationRow[]> {
   const byEntity = new Map<number, ObservationRow[]>(ids.map((id) => [id, []]));

@@ -12,6 +12,13 @@ export const KG_LIMITS = {
 const chars = (s: string): number => [...s].length;
 
 /**
+ * Whether `s` has more than `max` characters. A character is one or two UTF-16 units, so a string of
+ * at most `max` units is within the limit without counting: loads check every observation, and
+ * counting allocated an array per string (4 % of a load's time).
+ */
+const longerThan = (s: string, max: number): boolean => s.length > max && chars(s) > max;
+
+/**
  * A name, type or relation type: not blank, no surrounding spaces (names are matched exactly, so
  * "Atlas " would silently be a different entity from "Atlas"), no control characters, bounded.
  */
@@ -19,7 +26,7 @@ function checkLabel(value: string, field: string, what: string, max: number, exa
   if (typeof value !== 'string' || value.trim() === '') throw invalidInput(field, `${what} is empty`, `give a non-empty ${what}, e.g. ${example}`);
   if (value !== value.trim()) throw invalidInput(field, `${what} "${value}" has leading or trailing spaces`, `remove them: names are matched exactly`);
   if (/\p{Cc}/u.test(value)) throw invalidInput(field, `${what} "${value}" contains control characters (e.g. a line break)`, `keep ${what} on one line`);
-  if (chars(value) > max) throw invalidInput(field, `${what} is ${chars(value)} characters; at most ${max} are allowed`, `shorten it and put detail in an observation`);
+  if (longerThan(value, max)) throw invalidInput(field, `${what} is ${chars(value)} characters; at most ${max} are allowed`, `shorten it and put detail in an observation`);
   return value;
 }
 
@@ -29,7 +36,7 @@ export const checkRelationType = (type: string, field: string): string => checkL
 
 export function checkObservation(text: string, field: string): string {
   if (typeof text !== 'string' || text.trim() === '') throw invalidInput(field, 'the observation is empty', 'give the fact as a short sentence, e.g. "migration 42 failed on 2026-11-02"');
-  if (chars(text) > KG_LIMITS.observationChars) {
+  if (longerThan(text, KG_LIMITS.observationChars)) {
     throw invalidInput(field, `the observation is ${chars(text)} characters; at most ${KG_LIMITS.observationChars} are allowed`, 'split it into several shorter observations');
   }
   return text;

@@ -14,7 +14,7 @@ import {
   McpError,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { App } from '../app.js';
 import type { DynamicResourceProvider } from '../content/dynamic.js';
 import { sessionResources } from '../sessions/resources.js';

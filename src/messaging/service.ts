@@ -81,9 +81,9 @@ export class MessagingService {
       alerts: alertTargets(app.config),
       webhookMaxAttempts: app.config.get('hooks.webhookMaxAttempts'),
       retry: {
-        baseMs: app.config.get<number>('messaging.retryBaseMs'),
-        capMs: app.config.get<number>('messaging.retryMaxSeconds') * 1_000,
-        horizonMs: app.config.get<number>('messaging.retryHorizonHours') * 3_600_000,
+        baseMs: app.config.get('messaging.retryBaseMs'),
+        capMs: app.config.get('messaging.retryMaxSeconds') * 1_000,
+        horizonMs: app.config.get('messaging.retryHorizonHours') * 3_600_000,
       },
       journal: (text) => this.journal.add('alert', text, 'outbox'),
       hold: (row, error) => this.whatsappWindow.hold(row, error),

@@ -1,8 +1,8 @@
 import type { TranscriptReader } from '../agents/claude/transcript.js';
 import type { SessionState } from '../agents/types.js';
 import { profileOf } from '../agents/registry.js';
-import type { SessionService } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
+import type { PipelineSessions } from './deps.js';
 import type { AttemptRow } from './types.js';
 
 /** What a stage's session says about the attempt running in it. */
@@ -22,7 +22,7 @@ const SCREEN_TAIL_LINES = 40;
 const DECIDING: SessionState[] = ['idle', 'asking', 'error'];
 
 /** The last lines on screen: the only "output" an agent without a transcript has. */
-function screenTail(sessions: SessionService, s: SessionRecord): string | undefined {
+function screenTail(sessions: PipelineSessions, s: SessionRecord): string | undefined {
   const lines = sessions.monitor.observer(s.id)?.screen.lines();
   if (!lines) return undefined;
   const trimmed = lines.map((l) => l.trimEnd());
@@ -38,7 +38,7 @@ const EXIT_STATUS_POLL_MS = 100;
  * the closed terminal said so first): asked from tmux for up to a second, so a failure says how the
  * agent ended.
  */
-async function paneExitStatus(sessions: SessionService, s: SessionRecord): Promise<number | undefined> {
+async function paneExitStatus(sessions: PipelineSessions, s: SessionRecord): Promise<number | undefined> {
   if (!s.tmuxPane) return undefined;
   for (let i = 0; i < EXIT_STATUS_TRIES; i++) {
     const pane = await sessions.tmux.pane(s.tmuxPane);
@@ -68,7 +68,7 @@ async function transcriptCaughtUp(reader: TranscriptReader): Promise<void> {
  * never just a screen that looks idle for a moment. Failed means the agent reported an error, exited,
  * or its pane is gone before that.
  */
-export async function judgeAttempt(sessions: SessionService, attempt: AttemptRow, turn?: TurnSignal): Promise<Verdict> {
+export async function judgeAttempt(sessions: PipelineSessions, attempt: AttemptRow, turn?: TurnSignal): Promise<Verdict> {
   const s = attempt.sessionId ? sessions.store.get(attempt.sessionId) : undefined;
   if (!s) return { kind: 'failed', error: 'its session no longer exists' };
   const profile = profileOf(s.agent);

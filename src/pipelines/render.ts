@@ -1,3 +1,5 @@
+import { alignColumns } from '../util/columns.js';
+
 /** Plain-text views of a pipeline for people: the stage table (CLI, live or once) and the summary line. */
 
 export interface StageLine {
@@ -50,9 +52,8 @@ export function stageDetail(s: StageLine): string {
 export function stageTable(p: PipelineLine): string[] {
   const header = ['STAGE', 'STATUS', 'TRY', 'SESSION', 'TIME', 'DETAIL'];
   const rows = p.stages.map((s) => [s.name, s.status, s.attempts ? `${s.attempts}/${s.maxAttempts}` : '', s.sessionName ?? '', formatDuration(s.durationMs), stageDetail(s)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)];
+  const aligned = alignColumns(header, rows);
+  return [aligned.header, ...aligned.rows];
 }
 
 /** `pipeline build (1f3a2c9e) done in 12.3s: 4/4 stages done` plus the error when it did not succeed. */

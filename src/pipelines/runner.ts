@@ -1,9 +1,9 @@
 import type { SessionState } from '../agents/types.js';
-import type { App } from '../app.js';
-import { releaseLease } from '../db/lease.js';
+import type { Db } from '../db/open.js';
 import { AegisError } from '../errors.js';
 import { judgeAttempt, type TurnSignal } from './judge.js';
-import { acquireLease, holderGone, newHolder } from '../db/lease.js';
+import { acquireLease, holderGone, newHolder, releaseLease } from '../db/lease.js';
+import type { PipelineDeps } from './deps.js';
 import { stagePrompt } from './stage-prompt.js';
 import { pipelineLease, type AttemptKey, type AttemptOutcome, type PipelineStore, type StageChange } from './store.js';
 import type { AttemptRow, PipelineRow, StageSpec } from './types.js';
@@ -38,8 +38,8 @@ const idOf = (a: AttemptKey): string => `${a.pipelineId}/${a.stage}/${a.attempt}
 const stageSpec = (p: PipelineRow, name: string): StageSpec => p.spec.stages.find((s) => s.name === name)!;
 
 /** Whether any process (this one or another) runs a pipeline runner now; a crashed one does not count. */
-export function runnerAlive(app: App): boolean {
-  const rows = app.db.prepare('SELECT holder FROM leases WHERE name LIKE ? AND expires_at > ?').all(`${PRESENCE_PREFIX}%`, Date.now()) as { holder: string }[];
+export function runnerAlive(db: Db): boolean {
+  const rows = db.prepare('SELECT holder FROM leases WHERE name LIKE ? AND expires_at > ?').all(`${PRESENCE_PREFIX}%`, Date.now()) as { holder: string }[];
   return rows.some((r) => !holderGone(r.holder));
 }
 
@@ -64,7 +64,7 @@ export class PipelineRunner {
   private started = false;
 
   constructor(
-    private readonly app: App,
+    private readonly deps: PipelineDeps,
     private readonly store: PipelineStore,
   ) {}
 
@@ -75,10 +75,10 @@ export class PipelineRunner {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await this.app.sessions.start();
+    await this.deps.sessions.start();
     this.unsubscribe.push(
-      this.app.events.on('session_turn_finished', (e) => this.onSessionEvent(e.sessionId, { at: e.at, message: e.message })),
-      this.app.events.on('session_state_changed', (e) => {
+      this.deps.events.on('session_turn_finished', (e) => this.onSessionEvent(e.sessionId, { at: e.at, message: e.message })),
+      this.deps.events.on('session_state_changed', (e) => {
         if (DECISIVE.includes(e.to as SessionState)) this.onSessionEvent(e.sessionId);
       }),
     );
@@ -95,7 +95,7 @@ export class PipelineRunner {
     this.unsubscribe.splice(0).forEach((fn) => fn());
     for (const id of [...this.held.keys()]) this.drop(id);
     try {
-      releaseLease(this.app.db, PRESENCE_PREFIX + this.holder, this.holder);
+      releaseLease(this.deps.db, PRESENCE_PREFIX + this.holder, this.holder);
     } catch {
       /* the database may already be closed at exit */
     }
@@ -110,17 +110,17 @@ export class PipelineRunner {
 
   private beat(): void {
     try {
-      acquireLease(this.app.db, PRESENCE_PREFIX + this.holder, this.holder, LEASE_TTL_MS);
+      acquireLease(this.deps.db, PRESENCE_PREFIX + this.holder, this.holder, LEASE_TTL_MS);
       const running = new Set(this.store.runningIds());
       for (const id of running) this.tryHold(id);
       for (const id of this.held.keys()) if (!running.has(id)) this.drop(id);
     } catch (err) {
-      this.app.log.warn('pipeline heartbeat failed', { error: (err as Error).message });
+      this.deps.log.warn('pipeline heartbeat failed', { error: (err as Error).message });
     }
   }
 
   private tryHold(id: string): void {
-    const ok = acquireLease(this.app.db, pipelineLease(id), this.holder, LEASE_TTL_MS);
+    const ok = acquireLease(this.deps.db, pipelineLease(id), this.holder, LEASE_TTL_MS);
     const h = this.held.get(id);
     if (!ok) {
       if (h) this.drop(id, false);
@@ -144,7 +144,7 @@ export class PipelineRunner {
     this.held.delete(id);
     if (release) {
       try {
-        releaseLease(this.app.db, pipelineLease(id), this.holder);
+        releaseLease(this.deps.db, pipelineLease(id), this.holder);
       } catch {
         /* the database may already be closed at exit */
       }
@@ -155,7 +155,7 @@ export class PipelineRunner {
   private serial(id: string, fn: () => Promise<void>): void {
     const h = this.held.get(id);
     if (!h) return;
-    h.chain = h.chain.then(() => (this.held.has(id) ? fn() : undefined)).catch((err) => this.app.log.warn('pipeline step failed', { pipeline: id, error: (err as Error).message }));
+    h.chain = h.chain.then(() => (this.held.has(id) ? fn() : undefined)).catch((err) => this.deps.log.warn('pipeline step failed', { pipeline: id, error: (err as Error).message }));
   }
 
   // ---------- events ----------
@@ -193,7 +193,7 @@ export class PipelineRunner {
   private async ensureStarted(p: PipelineRow, a: AttemptRow): Promise<void> {
     if (this.creating.has(idOf(a))) return;
     if (a.claimedBy !== this.holder && !holderGone(a.claimedBy) && Date.now() - a.createdAt < CLAIM_GRACE_MS) return;
-    const existing = this.app.sessions.store.find(a.sessionName).find((s) => s.name === a.sessionName);
+    const existing = this.deps.sessions.store.find(a.sessionName).find((s) => s.name === a.sessionName);
     if (!existing) {
       void this.launch(p, a);
       return;
@@ -204,7 +204,7 @@ export class PipelineRunner {
       return;
     }
     if (this.store.attachSession(keyOf(a), existing.id, this.store.firstMessageId(existing.id), existing.createdAt)) {
-      this.app.log.info('pipeline stage session adopted', { pipeline: p.id, stage: a.stage, session: existing.id });
+      this.deps.log.info('pipeline stage session adopted', { pipeline: p.id, stage: a.stage, session: existing.id });
       await this.judge({ ...a, status: 'running', sessionId: existing.id, messageId: this.store.firstMessageId(existing.id) });
     }
   }
@@ -214,7 +214,7 @@ export class PipelineRunner {
     const source = branchReference(baseRef);
     if (source === undefined) return baseRef;
     const sessionId = this.store.stages(p.id).find((s) => s.name === source)?.sessionId;
-    const branch = sessionId ? this.app.sessions.store.get(sessionId)?.worktree?.branch : undefined;
+    const branch = sessionId ? this.deps.sessions.store.get(sessionId)?.worktree?.branch : undefined;
     if (!branch) throw new Error(`stage "${source}" has no worktree branch to start from`);
     return branch;
   }
@@ -229,7 +229,7 @@ export class PipelineRunner {
     const stage = stageSpec(p, a.stage);
     return (async () => {
       try {
-        const r = await this.app.sessions.create({
+        const r = await this.deps.sessions.create({
           workDir: stage.workDir,
           prompt: a.prompt,
           agent: stage.agent,
@@ -247,7 +247,7 @@ export class PipelineRunner {
           return;
         }
         const turn = this.recentTurns.get(r.session.id);
-        const state = this.app.sessions.store.get(r.session.id)?.state;
+        const state = this.deps.sessions.store.get(r.session.id)?.state;
         if (turn || (state && DECISIVE.includes(state) && state !== 'idle')) {
           this.recentTurns.delete(r.session.id);
           this.serial(p.id, () => this.judge({ ...a, status: 'running', sessionId: r.session.id, messageId: r.message?.messageId }, turn));
@@ -273,7 +273,7 @@ export class PipelineRunner {
     if (!current || current.status !== 'running') return;
     const p = this.store.pipeline(a.pipelineId);
     if (p?.status !== 'running') return;
-    const v = await judgeAttempt(this.app.sessions, current, turn);
+    const v = await judgeAttempt(this.deps.sessions, current, turn);
     if (v.kind === 'running') {
       if (v.recheck) this.recheck(current);
       return;
@@ -310,7 +310,7 @@ export class PipelineRunner {
       await this.judge(current);
       if (this.store.attempt(keyOf(a))?.status !== 'running') return;
     }
-    const s = current.sessionId ? this.app.sessions.store.get(current.sessionId) : undefined;
+    const s = current.sessionId ? this.deps.sessions.store.get(current.sessionId) : undefined;
     const d = s?.dialog;
     const waiting = d ? `, left waiting on a ${d.kind} dialog${d.tool ? ` for ${d.tool}` : ''}: ${d.command ?? d.file ?? d.url ?? d.question}` : s ? ` (session state: ${s.state})` : ' before its session started';
     await this.finish(p, current, { status: 'failed', error: `timed out after ${Math.round(timeoutMs / 1000)} s${waiting}` });
@@ -329,7 +329,7 @@ export class PipelineRunner {
     }
     if (!status) return;
     if (status !== 'pending') this.emitDone(p.id, [{ stage: a.stage, status }]);
-    if (outcome.status === 'failed') this.app.log.info('pipeline stage attempt failed', { pipeline: p.id, stage: a.stage, attempt: a.attempt, error: outcome.error });
+    if (outcome.status === 'failed') this.deps.log.info('pipeline stage attempt failed', { pipeline: p.id, stage: a.stage, attempt: a.attempt, error: outcome.error });
     const starting = await this.advance(p.id);
     // A failed attempt's agent has nothing more to give; a done one is stopped by advance() once
     // the stages waiting for it have started.
@@ -357,7 +357,7 @@ export class PipelineRunner {
     const ready = p.spec.stages.filter((s) => rows.get(s.name)?.status === 'pending' && s.dependsOn.every((d) => rows.get(d)?.status === 'done'));
     const starting: Promise<void>[] = [];
     for (const stage of ready) {
-      const rendered = stagePrompt(p.spec, stage, rows, this.app.memory);
+      const rendered = stagePrompt(p.spec, stage, rows, this.deps.memory);
       const a = this.store.claim({ pipelineId: id, stage: stage.name }, this.holder, p.sessionPrefix, 'prompt' in rendered ? rendered.prompt : stage.prompt, now);
       if (!a) break;
       this.armTimeout(p, a);
@@ -381,7 +381,7 @@ export class PipelineRunner {
     return p.spec.stages.flatMap((st) => {
       const row = status.get(st.name);
       if (row?.status !== 'done' || !row.sessionId) return [];
-      if (['exited', 'dead'].includes(this.app.sessions.store.get(row.sessionId)?.state ?? 'dead')) return [];
+      if (['exited', 'dead'].includes(this.deps.sessions.store.get(row.sessionId)?.state ?? 'dead')) return [];
       const waiting = p.spec.stages.some((d) => d.dependsOn.includes(st.name) && status.get(d.name)?.status === 'pending');
       return waiting ? [] : [row.sessionId];
     });
@@ -393,22 +393,22 @@ export class PipelineRunner {
    */
   private closeAfter(starting: Promise<void>[], sessionIds: string[]): void {
     // An agent that exited on its own still has its window (remain-on-exit); only a dead pane is gone.
-    const open = sessionIds.filter((id) => !this.closed.has(id) && (this.app.sessions.store.get(id)?.state ?? 'dead') !== 'dead');
+    const open = sessionIds.filter((id) => !this.closed.has(id) && (this.deps.sessions.store.get(id)?.state ?? 'dead') !== 'dead');
     if (!open.length) return;
     open.forEach((id) => this.closed.add(id));
     void Promise.allSettled(starting).then(() => Promise.all(open.map((id) => this.closeSession(id))));
   }
 
   private emitDone(pipelineId: string, changes: StageChange[]): void {
-    for (const c of changes) this.app.events.emit('pipeline_stage_done', { pipelineId, stage: c.stage, status: c.status });
+    for (const c of changes) this.deps.events.emit('pipeline_stage_done', { pipelineId, stage: c.stage, status: c.status });
   }
 
   /** A finished stage's agent is stopped; its transcript stays readable (session_read). */
   private async closeSession(sessionId: string): Promise<void> {
     try {
-      await this.app.sessions.kill(sessionId);
+      await this.deps.sessions.kill(sessionId);
     } catch (err) {
-      if (this.started) this.app.log.warn('could not stop a finished stage session', { session: sessionId, error: (err as Error).message });
+      if (this.started) this.deps.log.warn('could not stop a finished stage session', { session: sessionId, error: (err as Error).message });
     }
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { App } from '../app.js';
 import { AegisError, invalidInput, notFound } from '../errors.js';
+import type { PipelineDeps } from './deps.js';
 import { runnerAlive, PipelineRunner } from './runner.js';
 import { PipelineStore } from './store.js';
 import { FINAL_STAGE_STATUSES, type PipelineInput, type PipelineRow, type PipelineStatus, type PipelineView, type StageView } from './types.js';
@@ -25,10 +25,10 @@ export class PipelineService {
   readonly store: PipelineStore;
   readonly runner: PipelineRunner;
 
-  constructor(private readonly app: App) {
-    this.store = new PipelineStore(app.db);
-    this.runner = new PipelineRunner(app, this.store);
-    app.onClose(() => this.runner.stop());
+  constructor(private readonly deps: PipelineDeps) {
+    this.store = new PipelineStore(deps.db);
+    this.runner = new PipelineRunner(deps, this.store);
+    deps.onClose(() => this.runner.stop());
   }
 
   /** For long-lived processes (ag mcp, ag engine): advance pipelines, resuming any left behind. */
@@ -39,20 +39,14 @@ export class PipelineService {
   /** Validates, records and starts a pipeline; returns at once. */
   create(input: PipelineInput): PipelineView {
     const spec = validatePipeline(input, {
-      defaultMaxConcurrent: this.app.config.get<number>('pipelines.maxConcurrent'),
-      memoryHas: (key, scopes) => scopes.some((scope) => this.app.memory.get(key, scope) !== undefined),
+      defaultMaxConcurrent: this.deps.defaultMaxConcurrent,
+      memoryHas: (key, scopes) => scopes.some((scope) => this.deps.memory.get(key, scope) !== undefined),
     });
     const id = randomUUID();
     this.store.insert(id, spec, Date.now());
     if (this.runner.running) this.runner.kick(id);
-    else if (!runnerAlive(this.app)) this.startEngine();
+    else if (!runnerAlive(this.deps.db)) this.deps.startEngine();
     return this.view(id);
-  }
-
-  private startEngine(): void {
-    import('../sessions/engine-spawn.js')
-      .then(({ spawnEngine }) => spawnEngine(this.app))
-      .catch((err) => this.app.log.warn('could not start the background engine', { error: (err as Error).message }));
   }
 
   resolve(ref: string): PipelineRow {
@@ -71,7 +65,7 @@ export class PipelineService {
       const spec = p.spec.stages.find((s) => s.name === row.name)!;
       const history = attempts.filter((a) => a.stage === row.name);
       const latest = history[history.length - 1];
-      const session = row.status === 'running' && row.sessionId ? this.app.sessions.store.get(row.sessionId) : undefined;
+      const session = row.status === 'running' && row.sessionId ? this.deps.sessions.store.get(row.sessionId) : undefined;
       return {
         ...row,
         spec,
@@ -102,16 +96,16 @@ export class PipelineService {
     const killed: string[] = [];
     for (const sessionId of r.sessionIds) {
       try {
-        await this.app.sessions.kill(sessionId);
+        await this.deps.sessions.kill(sessionId);
         killed.push(sessionId);
       } catch (err) {
-        this.app.log.warn('could not stop a cancelled stage session', { session: sessionId, error: (err as Error).message });
+        this.deps.log.warn('could not stop a cancelled stage session', { session: sessionId, error: (err as Error).message });
       }
     }
     // Done stages keep their agents until their dependents start; none will now.
-    const idle = this.store.stages(p.id).flatMap((s) => (s.status === 'done' && s.sessionId && !['exited', 'dead'].includes(this.app.sessions.store.get(s.sessionId)?.state ?? 'dead') ? [s.sessionId] : []));
-    await Promise.all(idle.map((id) => this.app.sessions.kill(id).catch(() => undefined)));
-    for (const stage of r.stages) this.app.events.emit('pipeline_stage_done', { pipelineId: p.id, stage, status: 'cancelled' });
+    const idle = this.store.stages(p.id).flatMap((s) => (s.status === 'done' && s.sessionId && !['exited', 'dead'].includes(this.deps.sessions.store.get(s.sessionId)?.state ?? 'dead') ? [s.sessionId] : []));
+    await Promise.all(idle.map((id) => this.deps.sessions.kill(id).catch(() => undefined)));
+    for (const stage of r.stages) this.deps.events.emit('pipeline_stage_done', { pipelineId: p.id, stage, status: 'cancelled' });
     return { view: this.view(p.id), cancelledStages: r.stages, killedSessions: killed };
   }
 
@@ -151,7 +145,7 @@ export class PipelineService {
         poll = setTimeout(check, WAIT_POLL_MS);
       };
       // Stage ends seen by this process's runner wake the waiter at once; the poll covers other processes.
-      const off = this.app.events.on('pipeline_stage_done', (e) => {
+      const off = this.deps.events.on('pipeline_stage_done', (e) => {
         if (e.pipelineId === id) check();
       });
       const deadline = setTimeout(finish, timeoutMs);

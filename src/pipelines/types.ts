@@ -1,4 +1,4 @@
-import { AGENTS, PERMISSION_MODES, type AgentName } from '../agents/profile.js';
+import type { NamedAgent, PermissionModeName } from '../agents/names.js';
 import type { Budget } from '../sessions/store.js';
 import type { Dialog, SessionState } from '../agents/types.js';
 
@@ -13,12 +13,6 @@ export const FINAL_STAGE_STATUSES: readonly StageStatus[] = ['done', 'failed', '
 
 export type AttemptStatus = 'starting' | 'running' | 'done' | 'failed' | 'cancelled';
 
-/** Agents a stage can run: every profile except `custom`, which needs an argv a stage does not carry. */
-export type StageAgent = Exclude<AgentName, 'custom'>;
-export const STAGE_AGENTS = AGENTS.filter((a): a is StageAgent => a !== 'custom') as [StageAgent, ...StageAgent[]];
-
-/** Permission modes, as session_create accepts them. */
-export { PERMISSION_MODES };
 
 export const ON_FAILURE = ['stop', 'continue'] as const;
 export type OnFailure = (typeof ON_FAILURE)[number];
@@ -37,10 +31,10 @@ export const PIPELINE_LIMITS = {
 export interface StageInput {
   name: string;
   prompt: string;
-  agent?: StageAgent;
+  agent?: NamedAgent;
   workDir?: string;
   dependsOn?: string[];
-  permissionMode?: (typeof PERMISSION_MODES)[number];
+  permissionMode?: PermissionModeName;
   timeoutSec?: number;
   retries?: number;
   model?: string;
@@ -64,10 +58,10 @@ export interface PipelineInput {
 export interface StageSpec {
   name: string;
   prompt: string;
-  agent: StageAgent;
+  agent: NamedAgent;
   workDir: string;
   dependsOn: string[];
-  permissionMode?: (typeof PERMISSION_MODES)[number];
+  permissionMode?: PermissionModeName;
   timeoutSec: number;
   retries: number;
   model?: string;

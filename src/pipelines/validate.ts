@@ -5,7 +5,8 @@ import { checkKey } from '../memory/store.js';
 import { MAX_TEXT_BYTES } from '../sessions/text.js';
 import { ancestors, findCycle } from './graph.js';
 import { parseReferences } from './template.js';
-import { PIPELINE_LIMITS, STAGE_AGENTS, type PipelineInput, type PipelineSpec, type StageSpec } from './types.js';
+import { NAMED_AGENTS } from '../agents/names.js';
+import { PIPELINE_LIMITS, type PipelineInput, type PipelineSpec, type StageSpec } from './types.js';
 
 export interface ValidationContext {
   /** Whether memory holds `key` in one of `scopes` (searched in order). */
@@ -67,7 +68,7 @@ export function validatePipeline(input: PipelineInput, ctx: ValidationContext): 
     const timeoutSec = s.timeoutSec ?? PIPELINE_LIMITS.defaultTimeoutSec;
     if (!(timeoutSec >= PIPELINE_LIMITS.timeoutSecMin && timeoutSec <= PIPELINE_LIMITS.timeoutSecMax)) throw invalidInput(`${at}.timeoutSec`, `stage "${s.name}": timeoutSec must be from ${PIPELINE_LIMITS.timeoutSecMin} to ${PIPELINE_LIMITS.timeoutSecMax}, got ${timeoutSec}`, 'pass the seconds the stage may take, including time waiting for approvals');
     const agent = s.agent ?? 'claude';
-    if (!STAGE_AGENTS.includes(agent)) throw invalidInput(`${at}.agent`, `stage "${s.name}": unknown agent "${String(agent)}"`, `use one of: ${STAGE_AGENTS.join(', ')}`);
+    if (!NAMED_AGENTS.includes(agent)) throw invalidInput(`${at}.agent`, `stage "${s.name}": unknown agent "${String(agent)}"`, `use one of: ${NAMED_AGENTS.join(', ')}`);
     // The model becomes one argv word after --model: no spaces, and no leading dash that reads as an option.
     if (s.model !== undefined && !/^[^\s-]\S*$/u.test(s.model)) throw invalidInput(`${at}.model`, `stage "${s.name}": "${s.model}" is not a model name`, 'pass the model id the agent accepts, e.g. "sonnet" or "gpt-5-codex" (no spaces, not starting with -)');
     const stageDir = s.workDir ? resolve(workDir, s.workDir) : workDir;

@@ -42,6 +42,8 @@ export function sameDialog(a: Dialog | undefined, b: Dialog): boolean {
   return a.kind === b.kind && a.title === b.title && a.question === b.question && a.command === b.command && a.file === b.file && a.url === b.url && labels(a) === labels(b);
 }
 
+/** The same question still asked, whatever its options show (a typed answer redraws them). */
+const sameQuestion = (a: Dialog | undefined, b: Dialog): boolean => !!a && a.kind === b.kind && a.question === b.question;
 const selectedOf = (d: Dialog | undefined): number | undefined => d?.options.find((o) => o.selected)?.number;
 const isMove = (k: string) => k === 'Up' || k === 'Down';
 
@@ -64,9 +66,27 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
   if (moves.length && target !== undefined) await moveTo(deps, shown, target, what, fix);
 
   if (plan.text !== undefined) {
+    // A dialog whose reader says where the cursor is (Gemini's questions): its text field may be
+    // scrolled out of view, so the moves are pressed once and the text is typed only once the screen
+    // shows the cursor in the field; typing changes the drawn option, so "gone" is the question gone.
+    const saysTyping = shown.typing !== undefined;
+    if (saysTyping) {
+      if (moves.length && target === undefined) await deps.press(moves);
+      const inField = await deps.until((o) => o.reading.dialog?.typing === true && sameQuestion(o.reading.dialog, shown), PRESS_SHOWS_MS + LAST_WAIT_MS);
+      if (!inField) throw new AegisError('timeout', `the cursor in ${what} did not reach its text field (keys: ${moves.join(' ') || 'none'}); nothing was typed`, { fix });
+    }
     await deps.type(plan.text);
     await deps.press(['Enter']);
-    const gone = await deps.until((o) => !stillShown(o), PRESS_SHOWS_MS + LAST_WAIT_MS);
+    const open = (o: Observation | undefined) => (saysTyping ? sameQuestion(o?.reading.dialog, shown) : stillShown(o));
+    // Gemini CLI drops an Enter that follows typed text within a few ms (FINDINGS): while the same
+    // question is still open with the cursor in its field, Enter is pressed again (the text is not).
+    for (let press = 2; saysTyping && press <= MAX_PRESSES; press++) {
+      if (await deps.until((o) => !open(o), PRESS_SHOWS_MS)) break;
+      if (deps.last()?.reading.dialog?.typing !== true) break;
+      deps.onRepeat(['Enter'], press);
+      await deps.press(['Enter']);
+    }
+    const gone = await deps.until((o) => !open(o), PRESS_SHOWS_MS + LAST_WAIT_MS);
     if (!gone) throw new AegisError('timeout', `${what} was still open ${(PRESS_SHOWS_MS + LAST_WAIT_MS) / 1000} s after typing the answer and Enter`, { fix });
     return gone;
   }

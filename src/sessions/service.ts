@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentName, AgentProfile, AgentTranscript, KeyPlan } from '../agents/profile.js';
+import type { AgentName } from '../agents/names.js';
+import type { AgentProfile, AgentTranscript, KeyPlan } from '../agents/profile.js';
 import { PROFILES, profileOf } from '../agents/registry.js';
 import type { Dialog, SessionState } from '../agents/types.js';
 import type { App } from '../app.js';
@@ -47,6 +48,8 @@ export type SendResult = { status: 'delivered' | 'queued' | 'failed'; messageId:
 
 /** States in which the agent takes a new prompt typed into its input box. */
 const READY: SessionState[] = ['idle', 'asking', 'error'];
+/** How long a send to a session the store shows ready waits for this process's reading to agree. */
+const READY_CATCH_UP_MS = 2_000;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CLAIM_TTL_MS = 20_000;
@@ -95,7 +98,7 @@ export class SessionService {
       { width: app.config.get('sessions.paneWidth'), height: app.config.get('sessions.paneHeight') },
       { env: agentBaseEnv(app.env), mayKeep: agentMaySee },
     );
-    this.monitor = new SessionMonitor(this.tmux, this.store, app.log, app.config.get<number>('sessions.stallSeconds') * 1000);
+    this.monitor = new SessionMonitor(this.tmux, this.store, app.log, app.config.get('sessions.stallSeconds') * 1000);
     this.delivery = new PromptDelivery({ tmux: this.tmux, log: app.log, until: (o, p, t) => this.until(o, p, t), settle: (o, q, t) => this.settle(o, q, t) });
     this.monitor.on('change', (c) => this.onChange(c));
     this.monitor.on('observation', (id, o) => this.maybeDeliver(id, o));
@@ -115,7 +118,7 @@ export class SessionService {
     renew();
     this.leaseTimer = setInterval(renew, MONITOR_LEASE_MS / 3);
     this.leaseTimer.unref();
-    const idleMs = this.app.config.get<number>('sessions.idleTimeoutMinutes') * 60_000;
+    const idleMs = this.app.config.get('sessions.idleTimeoutMinutes') * 60_000;
     if (idleMs > 0) {
       this.idleTimer = setInterval(() => void this.stopIdle(idleMs), idleSweepEveryMs(idleMs));
       this.idleTimer.unref();
@@ -241,8 +244,8 @@ export class SessionService {
     if (this.store.nameTaken(name)) throw nameExists(name);
     // Checked and recorded as one step (across processes too), so creates that race cannot pass the limit together.
     const { cwd, now } = await this.createTurn(async () => {
-      checkMaxLive(this.store, this.app.config.get<number>('sessions.maxLive'));
-      const wantWorktree = opts.worktree ?? this.app.config.get<boolean>('sessions.worktree');
+      checkMaxLive(this.store, this.app.config.get('sessions.maxLive'));
+      const wantWorktree = opts.worktree ?? this.app.config.get('sessions.worktree');
       if (!wantWorktree && (opts.branch || opts.baseRef)) throw invalidInput(opts.branch ? 'branch' : 'baseRef', `${opts.branch ? 'branch' : 'baseRef'} is only used with worktree: true`, 'add worktree: true, or leave it out');
       const worktree = wantWorktree ? await this.worktrees.create(workDir, name, { branch: opts.branch, baseRef: opts.baseRef }) : undefined;
       // The agent starts in its worktree: that is its work folder from now on.
@@ -250,7 +253,7 @@ export class SessionService {
 
       const dataDir = join(this.app.config.home, 'sessions', id);
       mkdirSync(dataDir, { recursive: true });
-      const permissionMode = opts.permissionMode ?? this.app.config.get<string>('sessions.defaultPermissionMode');
+      const permissionMode = opts.permissionMode ?? this.app.config.get('sessions.defaultPermissionMode');
       const plan = profile.launch({ sessionId: id, workDir: cwd, dataDir, permissionMode, model: opts.model, env: opts.env ?? {}, command: opts.command, config: this.app.config, baseEnv: this.app.env });
       let pane;
       try {
@@ -315,7 +318,7 @@ export class SessionService {
    * mid-way is passed over at once.
    */
   private async createTurn<T>(fn: () => Promise<T>): Promise<T> {
-    if (!this.app.config.get<number>('sessions.maxLive')) return fn();
+    if (!this.app.config.get('sessions.maxLive')) return fn();
     const holder = newHolder();
     const deadline = Date.now() + CREATE_TURN_WAIT_MS;
     while (!acquireLease(this.app.db, CREATE_LEASE, holder, CREATE_TURN_TTL_MS)) {
@@ -349,7 +352,7 @@ export class SessionService {
     if (this.watcherAlive()) return;
     // Spawned synchronously: the CLI exits right after the command, and must not exit first.
     try {
-      spawnEngine(this.app);
+      spawnEngine({ env: this.app.env, home: this.app.config.home });
     } catch (err) {
       this.app.log.warn('could not start the background engine', { error: (err as Error).message });
     }
@@ -373,11 +376,22 @@ export class SessionService {
     const earlier = this.delivering.get(s.id);
     if (earlier && !this.inflight.has(msg.id)) await earlier;
     if (obs?.last) this.maybeDeliver(s.id, obs.last);
+    if (obs && !this.inflight.has(msg.id) && this.readyInStore(s.id) && this.store.queued(s.id)[0]?.id === msg.id) {
+      // The store says ready (this process wrote it, or another watcher did) but this process's own
+      // reading is a redraw behind (seen right after a turn on a loaded machine): answering "queued"
+      // to a send to an idle agent would be untrue a moment later, so its reading gets to catch up.
+      await this.until(obs, () => this.inflight.has(msg.id), READY_CATCH_UP_MS);
+    }
     const inflight = this.inflight.get(msg.id);
     if (inflight) return inflight;
     if (!this.running) this.ensureWatcher();
     const ahead = this.store.queued(s.id).filter((m) => m.id < msg.id).length;
     return { status: 'queued', messageId: msg.id, position: ahead + 1 };
+  }
+
+  private readyInStore(sessionId: string): boolean {
+    const stored = this.store.get(sessionId);
+    return !!stored && READY.includes(stored.state) && !stored.dialog;
   }
 
   private isReady(o: Observation): boolean {

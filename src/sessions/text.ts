@@ -40,10 +40,11 @@ export const samePrompt = (a: string, b: string): boolean => a.replace(/\s+/g, '
 
 /**
  * Whether the agent's input box shows `text` and nothing else. White space is ignored (the box wraps
- * long lines and shows tabs as spaces); a long paste collapsed to "[Pasted text #1 +N lines]" counts.
+ * long lines and shows tabs as spaces); a long paste collapsed to "[Pasted text #1 +N lines]" (Claude Code) or "[Pasted Text: N lines]"
+ * (Gemini CLI, over 5 lines or 500 characters) counts.
  */
 export function boxHolds(box: string, text: string): boolean {
   if (!box) return false;
-  if (/\[Pasted text #\d+/.test(box)) return true;
+  if (/\[Pasted text #\d+|\[Pasted Text: \d+ (?:lines|chars)/.test(box)) return true;
   return box.replace(/\s+/g, '') === text.replace(/\s+/g, '');
 }

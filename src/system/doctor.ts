@@ -7,12 +7,14 @@ import { integrationChecks } from '../integrations/report.js';
 import { holderProcess } from '../db/lease.js';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
 import { tmuxVersion } from '../tmux/command.js';
+import { run } from '../util/exec.js';
 import { which } from '../util/which.js';
 import type { Check } from './checks.js';
 
 const MIN_NODE = 20;
 const MIN_TMUX = { major: 3, minor: 2 };
-const AGENTS = ['claude', 'codex', 'gemini'] as const;
+/** The agents that are programs of their own, checked one by one (shell needs nothing). */
+const AGENT_CLIS = ['claude', 'codex', 'gemini'] as const;
 
 function nodeCheck(): Check {
   const major = Number(process.versions.node.split('.')[0]);
@@ -26,7 +28,7 @@ function nodeCheck(): Check {
 }
 
 async function tmuxCheck(app: App): Promise<Check> {
-  const command = app.config.get<string>('tmux.command');
+  const command = app.config.get('tmux.command');
   const v = await tmuxVersion(command).catch(() => undefined);
   if (!v) return { name: 'tmux', ok: false, required: true, detail: `${command} not found`, fix: 'install tmux >= 3.2 (`apt-get install tmux`, `brew install tmux`), or set AEGIS_TMUX' };
   const ok = v.major > MIN_TMUX.major || (v.major === MIN_TMUX.major && v.minor >= MIN_TMUX.minor);
@@ -34,24 +36,22 @@ async function tmuxCheck(app: App): Promise<Check> {
     name: 'tmux',
     ok,
     required: true,
-    detail: `${v.text} (socket -L ${app.config.get<string>('tmux.socket')})`,
+    detail: `${v.text} (socket -L ${app.config.get('tmux.socket')})`,
     fix: ok ? undefined : 'upgrade tmux to 3.2 or newer (needed for new-session -e and control mode)',
   };
 }
 
 /** Agent CLIs are optional one by one: a missing one only matters if you want that agent. */
-async function agentCheck(app: App, agent: (typeof AGENTS)[number]): Promise<Check> {
-  const command = app.config.get<string>(`agents.${agent}.command`);
+async function agentCheck(app: App, agent: (typeof AGENT_CLIS)[number]): Promise<Check> {
+  const command = app.config.get(`agents.${agent}.command`);
   const path = which(command, app.env);
   if (!path) {
     return { name: `agent ${agent}`, ok: false, required: false, detail: `${command} not on PATH`, fix: `install it, or set AEGIS_${agent.toUpperCase()}_COMMAND to its path` };
   }
-  // execa is loaded here only: doctor is rare, and the import would slow every other command's start.
-  const { execa } = await import('execa');
   // Gemini CLI's --version can take over 10 s; its package says the same at once.
   const known = agent === 'gemini' ? await geminiVersion(path, app.env) : undefined;
-  const r = known ? { exitCode: 0, stdout: known, stderr: '' } : await execa(path, ['--version'], { reject: false, timeout: 10_000, env: { DISABLE_AUTOUPDATER: '1' } });
-  const version = (r.stdout || r.stderr).split('\n')[0]?.trim() || 'unknown version';
+  const r = known ? { exitCode: 0, stdout: known, stderr: '' } : await run(path, ['--version'], { timeoutMs: 10_000, env: { ...app.env, DISABLE_AUTOUPDATER: '1' } });
+  const version = (r.stdout || r.stderr).split('\n')[0]?.trim() || ('timedOut' in r && r.timedOut ? 'no answer in 10 s' : 'unknown version');
   if (r.exitCode !== 0) return { name: `agent ${agent}`, ok: false, required: false, detail: `${path}: ${version}`, fix: `\`${path} --version\` failed; reinstall it` };
   // Screen rules per release: say which set this version gets (the agent's profile decides).
   const agentVersion = /\d+\.\d+\.\d+/.exec(version)?.[0];
@@ -157,6 +157,6 @@ async function mcpSelfTest(app: App): Promise<Check> {
 
 /** Runs every check; the slow ones (spawning processes) run in parallel. */
 export async function runDoctor(app: App): Promise<Check[]> {
-  const [tmuxC, mcp, ...agents] = await Promise.all([tmuxCheck(app), mcpSelfTest(app), ...AGENTS.map((a) => agentCheck(app, a))]);
+  const [tmuxC, mcp, ...agents] = await Promise.all([tmuxCheck(app), mcpSelfTest(app), ...AGENT_CLIS.map((a) => agentCheck(app, a))]);
   return [nodeCheck(), tmuxC, ...agents, databaseCheck(app), configCheck(app), ...(await channelChecks(app)), ...(await integrationChecks(app)), mcp];
 }

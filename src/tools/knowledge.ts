@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { GRAPH_PAGE_MAX } from '../knowledge/graph.js';
 import { SEARCH_MAX } from '../knowledge/search.js';
 import { exportJsonl, importJsonl, INLINE_EXPORT_MAX_BYTES } from '../knowledge/transfer.js';

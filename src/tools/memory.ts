@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalizeScope } from '../memory/scope.js';
 import { MEMORY_LIMITS } from '../memory/store.js';
 import { defineTool } from './define.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { render } from '../channels/format.js';
 import { invalidInput } from '../errors.js';
 import { GIVEN_UP, MESSAGE_STATUSES } from '../messaging/index.js';

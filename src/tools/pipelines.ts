@@ -1,8 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SESSION_STATES } from '../agents/types.js';
 import { renderPipeline } from '../pipelines/render.js';
-import { ON_FAILURE, PIPELINE_LIMITS, PIPELINE_STATUSES, STAGE_AGENTS, STAGE_STATUSES, type AttemptRow, type PipelineView } from '../pipelines/types.js';
-import { budgetSchema, dialogSchema as dialog, envSchema, INPUT_LIMITS as L, PERMISSION_MODES, str, usageSchema } from './schemas.js';
+import { NAMED_AGENTS, PERMISSION_MODES } from '../agents/names.js';
+import { ON_FAILURE, PIPELINE_LIMITS, PIPELINE_STATUSES, STAGE_STATUSES, type AttemptRow, type PipelineView } from '../pipelines/types.js';
+import { budgetSchema, dialogSchema as dialog, envSchema, INPUT_LIMITS as L, str, usageSchema } from './schemas.js';
 import type { App } from '../app.js';
 import { pipelineUsage, spendView } from '../usage/budget.js';
 import { defineTool } from './define.js';
@@ -14,7 +15,7 @@ const stageInput = z.object({
   name: str(PIPELINE_LIMITS.nameChars).describe(`Unique stage name: letters, digits, _ or - (at most ${PIPELINE_LIMITS.nameChars}); other stages refer to it in dependsOn and {{stages.<name>.output}}`),
   prompt: str(L.textChars)
     .describe('What the agent of this stage should do, sent as one prompt when the stage starts. May use {{stages.<dep>.output}} (a dependency\'s final message), {{stages.<dep>.files}} (files it wrote, one per line) and {{memory.<key>}} (a memory value)'),
-  agent: z.enum(STAGE_AGENTS).optional().describe(`The agent this stage runs in: ${STAGE_AGENTS.join(', ')} (default claude); stages of one pipeline may use different agents`),
+  agent: z.enum(NAMED_AGENTS).optional().describe(`The agent this stage runs in: ${NAMED_AGENTS.join(', ')} (default claude); stages of one pipeline may use different agents`),
   workDir: str(L.pathChars).optional().describe("Folder for this stage's agent (absolute, or relative to the pipeline's workDir); default the pipeline's"),
   dependsOn: z.array(str(PIPELINE_LIMITS.nameChars)).max(PIPELINE_LIMITS.stages).optional().describe('Stages that must be done before this one starts; stages without dependencies between them run in parallel'),
   permissionMode: z.enum(PERMISSION_MODES).optional().describe('Claude Code permission mode; in "default" permission dialogs wait for an answer (session_approve / session_reject on the stage session)'),
@@ -87,7 +88,7 @@ const pipelineOutput = z.object({
 });
 
 /** A pipeline with its usage summed over its sessions and its budget's share used. */
-const withSpend = (app: App, v: PipelineView) => ({ ...pipelineOut(v), ...spendView(pipelineUsage(app, v.id), v.spec.budget) });
+const withSpend = (app: App, v: PipelineView) => ({ ...pipelineOut(v), ...spendView(pipelineUsage(app.db, app.sessions, v.id), v.spec.budget) });
 
 const attemptOut = (a: AttemptRow) => ({ attempt: a.attempt, status: a.status, sessionId: a.sessionId, sessionName: a.sessionName, startedAt: iso(a.createdAt)!, finishedAt: iso(a.finishedAt), error: a.error });
 

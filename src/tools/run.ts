@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { App } from '../app.js';
 import { AegisError, invalidInput, toAegisError } from '../errors.js';
 import { zodToAegisError } from '../util/zod-issues.js';

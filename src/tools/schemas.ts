@@ -1,9 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_TEXT_BYTES } from '../sessions/text.js';
 
 /** Shapes several areas' tools return, declared once so their outputs describe a thing the same way. */
 
-export { PERMISSION_MODES } from '../agents/profile.js';
 
 /** A dialog the agent waits on (see Dialog in src/agents/types.ts). */
 export const dialogSchema = z.object({
@@ -20,6 +19,7 @@ export const dialogSchema = z.object({
     .optional()
     .describe('false: the screen does not show tool/command/file/url unambiguously for this Claude Code release; they arrive with the permission hook. Absent = known.'),
   toolLabel: z.string().optional().describe('How the screen names the tool when that is not its name (Claude Code 2.1.33x MCP dialogs)'),
+  freeText: z.boolean().optional().describe('The dialog also takes a typed answer (session_answer with text), even when its field is not drawn'),
 });
 
 /**

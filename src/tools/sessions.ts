@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { READ_LIMITS, TURN_ROLES, TranscriptReader, summarizeTranscript } from '../agents/claude/transcript.js';
 import { SESSION_STATES, type SessionState } from '../agents/types.js';
 import type { App } from '../app.js';
@@ -7,13 +7,13 @@ import { footer, onTerminal, renderDefault, table } from '../cli/render.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { renderMemoryBlock } from '../memory/render.js';
 import { MEMORY_LIMITS } from '../memory/store.js';
-import { AGENTS } from '../agents/profile.js';
+import { AGENTS, PERMISSION_MODES } from '../agents/names.js';
 import { profileOf } from '../agents/registry.js';
 import type { SessionService, CreateOptions } from '../sessions/service.js';
 import type { SessionRecord } from '../sessions/store.js';
 import { mapBounded } from '../util/pool.js';
 import { defineTool } from './define.js';
-import { budgetSchema, dialogSchema, envSchema, gitRef, INPUT_LIMITS as L, PERMISSION_MODES, str, usageSchema, worktreeSchema } from './schemas.js';
+import { budgetSchema, dialogSchema, envSchema, gitRef, INPUT_LIMITS as L, str, usageSchema, worktreeSchema } from './schemas.js';
 import { sessionUsage, spendView } from '../usage/budget.js';
 
 const id = str(L.idChars).min(1).describe('Session id (or a unique 4+ character prefix), or its name');
@@ -365,7 +365,7 @@ export const sessionAnswer = defineTool({
   name: 'session_answer',
   title: 'Answer a question',
   description:
-    "Answers the agent's question. For a picker (state asking with a dialog): an option number (1, 2...), an option label (case-insensitive, unique prefix), or free text when the picker offers a 'Type something' option. For a plain-text question the agent ended its turn with: the answer is sent as the next message.",
+    "Answers the agent's question. For a picker (state asking with a dialog): an option number (1, 2...), an option label (case-insensitive, unique prefix), or free text when the picker offers a 'Type something' option or says freeText (Gemini CLI's questions). For a plain-text question the agent ended its turn with: the answer is sent as the next message.",
   input: z.object({ id, answer: z.union([z.number().int().min(1), str(L.textChars).min(1)]).describe('Option number, option label, or free text (typed into the picker: at most 8,000 bytes, line breaks become spaces)') }),
   output: z.object({ state, answeredWith: z.string(), viaMessage: sendResult.optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -486,7 +486,7 @@ const sessionHealth = defineTool({
       state: s.state,
       timeInStateMs: now - s.stateSince,
       lastActivityAgoMs: now - Math.max(s.lastActivity, observer?.last?.contentChangedAt ?? 0),
-      stallThresholdMs: app.config.get<number>('sessions.stallSeconds') * 1000,
+      stallThresholdMs: app.config.get('sessions.stallSeconds') * 1000,
       stalled: s.state === 'stalled',
       queuedMessages: queued,
       hints: hints.filter(Boolean),

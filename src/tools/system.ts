@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
 import { areaCounts } from '../system/counts.js';
 import { runDoctor } from '../system/doctor.js';
@@ -32,7 +32,7 @@ const systemHealth = defineTool({
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: { aliases: ['health'] },
   handler: async ({ app }) => {
-    const socket = app.config.get<string>('tmux.socket');
+    const socket = app.config.get('tmux.socket');
     const db = app.db;
     return {
       version: app.version,

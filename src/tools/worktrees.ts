@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { App } from '../app.js';
 import { AegisError } from '../errors.js';
 import { ENDED_STATES, type SessionRecord } from '../sessions/store.js';

@@ -1,6 +1,8 @@
-import type { App } from '../app.js';
+import type { Db } from '../db/open.js';
+import type { EventBus } from '../events.js';
 import type { SessionService } from '../sessions/service.js';
 import type { Budget, SessionRecord } from '../sessions/store.js';
+import type { Logger } from '../util/log.js';
 import { addUsage, emptyUsage, rounded, usageOfFile, type Usage } from './usage.js';
 
 /** The share of a budget used, in percent: the larger of its dollar and token shares. */
@@ -14,13 +16,20 @@ export function sessionUsage(svc: SessionService, s: SessionRecord): Usage | und
   return path ? usageOfFile(path, s.agent) : undefined;
 }
 
+/** What budget checks use: the database (claims, pipeline attempts), the event bus, the log, the sessions. */
+export interface BudgetDeps {
+  db: Db;
+  events: EventBus;
+  log: Logger;
+}
+
 /** A pipeline's usage: every attempt's session, retries included. */
-export function pipelineUsage(app: App, pipelineId: string): Usage {
-  const ids = (app.db.prepare('SELECT DISTINCT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND session_id IS NOT NULL').all(pipelineId) as { session_id: string }[]).map((r) => r.session_id);
+export function pipelineUsage(db: Db, svc: SessionService, pipelineId: string): Usage {
+  const ids = (db.prepare('SELECT DISTINCT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND session_id IS NOT NULL').all(pipelineId) as { session_id: string }[]).map((r) => r.session_id);
   let sum = emptyUsage();
   for (const id of ids) {
-    const s = app.sessions.store.get(id);
-    const u = s && sessionUsage(app.sessions, s);
+    const s = svc.store.get(id);
+    const u = s && sessionUsage(svc, s);
     if (u) sum = addUsage(sum, u);
   }
   return sum;
@@ -40,12 +49,12 @@ export const INTERRUPT_AT = 100;
  * (notifiers, webhooks, integrations see it), at 100 % the agent's turn is interrupted. Each level is
  * claimed in the database first, so with several processes watching it happens once.
  */
-export async function checkBudgets(app: App, svc: SessionService): Promise<void> {
-  await checkSessionBudgets(app, svc);
-  await checkPipelineBudgets(app, svc);
+export async function checkBudgets(deps: BudgetDeps, svc: SessionService): Promise<void> {
+  await checkSessionBudgets(deps, svc);
+  await checkPipelineBudgets(deps, svc);
 }
 
-async function checkSessionBudgets(app: App, svc: SessionService): Promise<void> {
+async function checkSessionBudgets(deps: BudgetDeps, svc: SessionService): Promise<void> {
   for (const s of svc.store.live()) {
     if (!s.budget || (s.budgetNotified ?? 0) >= INTERRUPT_AT) continue;
     const usage = sessionUsage(svc, s);
@@ -53,30 +62,30 @@ async function checkSessionBudgets(app: App, svc: SessionService): Promise<void>
     const percent = budgetPercent(s.budget, usage);
     const level = percent >= INTERRUPT_AT ? INTERRUPT_AT : percent >= NOTICE_AT ? NOTICE_AT : 0;
     if (!level || !svc.store.claimBudgetLevel(s.id, level)) continue;
-    app.events.emit('budget_notice', { sessionId: s.id, name: s.name, percent: Math.round(percent), budget: s.budget, usage, action: level === INTERRUPT_AT ? 'interrupted' : 'notice' });
-    app.log.warn(level === INTERRUPT_AT ? 'budget used up: interrupting the agent' : 'budget 80 % used', { session: s.id, percent: Math.round(percent) });
+    deps.events.emit('budget_notice', { sessionId: s.id, name: s.name, percent: Math.round(percent), budget: s.budget, usage, action: level === INTERRUPT_AT ? 'interrupted' : 'notice' });
+    deps.log.warn(level === INTERRUPT_AT ? 'budget used up: interrupting the agent' : 'budget 80 % used', { session: s.id, percent: Math.round(percent) });
     if (level === INTERRUPT_AT && ['working', 'stalled'].includes(s.state)) {
-      await svc.interrupt(s.id, 'interrupt').catch((err: Error) => app.log.warn('budget interrupt failed', { session: s.id, error: err.message }));
+      await svc.interrupt(s.id, 'interrupt').catch((err: Error) => deps.log.warn('budget interrupt failed', { session: s.id, error: err.message }));
     }
   }
 }
 
 /** The same for running pipelines with a budget: their sessions' usage summed; at 100 % every live stage is interrupted. */
-async function checkPipelineBudgets(app: App, svc: SessionService): Promise<void> {
-  const rows = app.db.prepare("SELECT id, name, spec, budget_notified FROM pipelines WHERE status = 'running' AND budget_notified < ?").all(INTERRUPT_AT) as { id: string; name: string; spec: string; budget_notified: number }[];
+async function checkPipelineBudgets(deps: BudgetDeps, svc: SessionService): Promise<void> {
+  const rows = deps.db.prepare("SELECT id, name, spec, budget_notified FROM pipelines WHERE status = 'running' AND budget_notified < ?").all(INTERRUPT_AT) as { id: string; name: string; spec: string; budget_notified: number }[];
   for (const p of rows) {
     const budget = (JSON.parse(p.spec) as { budget?: Budget }).budget;
     if (!budget) continue;
-    const usage = pipelineUsage(app, p.id);
+    const usage = pipelineUsage(deps.db, svc, p.id);
     const percent = budgetPercent(budget, usage);
     const level = percent >= INTERRUPT_AT ? INTERRUPT_AT : percent >= NOTICE_AT ? NOTICE_AT : 0;
-    if (!level || app.db.prepare('UPDATE pipelines SET budget_notified = ? WHERE id = ? AND budget_notified < ?').run(level, p.id, level).changes !== 1) continue;
-    app.events.emit('budget_notice', { pipelineId: p.id, name: p.name, percent: Math.round(percent), budget, usage, action: level === INTERRUPT_AT ? 'interrupted' : 'notice' });
-    app.log.warn(level === INTERRUPT_AT ? 'pipeline budget used up: interrupting its agents' : 'pipeline budget 80 % used', { pipeline: p.id, percent: Math.round(percent) });
+    if (!level || deps.db.prepare('UPDATE pipelines SET budget_notified = ? WHERE id = ? AND budget_notified < ?').run(level, p.id, level).changes !== 1) continue;
+    deps.events.emit('budget_notice', { pipelineId: p.id, name: p.name, percent: Math.round(percent), budget, usage, action: level === INTERRUPT_AT ? 'interrupted' : 'notice' });
+    deps.log.warn(level === INTERRUPT_AT ? 'pipeline budget used up: interrupting its agents' : 'pipeline budget 80 % used', { pipeline: p.id, percent: Math.round(percent) });
     if (level !== INTERRUPT_AT) continue;
-    const live = app.db.prepare("SELECT DISTINCT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND status IN ('starting', 'running') AND session_id IS NOT NULL").all(p.id) as { session_id: string }[];
+    const live = deps.db.prepare("SELECT DISTINCT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND status IN ('starting', 'running') AND session_id IS NOT NULL").all(p.id) as { session_id: string }[];
     for (const { session_id } of live) {
-      if (['working', 'stalled'].includes(svc.store.get(session_id)?.state ?? '')) await svc.interrupt(session_id, 'interrupt').catch((err: Error) => app.log.warn('budget interrupt failed', { session: session_id, error: err.message }));
+      if (['working', 'stalled'].includes(svc.store.get(session_id)?.state ?? '')) await svc.interrupt(session_id, 'interrupt').catch((err: Error) => deps.log.warn('budget interrupt failed', { session: session_id, error: err.message }));
     }
   }
 }

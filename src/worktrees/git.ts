@@ -2,10 +2,11 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { AegisError, invalidInput } from '../errors.js';
+import { run } from '../util/exec.js';
 
 /**
  * Plain git plumbing for session worktrees: every call is `git` with an argument array (through
- * execa, never a shell), run in an explicit folder. A user's string is only ever passed after it was
+ * util/exec, never a shell), run in an explicit folder. A user's string is only ever passed after it was
  * checked (check-ref-format, rev-parse --verify) and never where git could take it for an option.
  */
 
@@ -25,13 +26,15 @@ function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { ...env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', ...extra };
 }
 
+const GIT_TIMEOUT_MS = 60_000;
+
 /** Runs git in `cwd`; a non-zero exit is returned, not thrown (callers decide what it means). */
 export async function gitRun(cwd: string, args: string[], extraEnv?: Record<string, string>): Promise<GitResult> {
-  // Loaded here only: execa's import costs every other CLI command's start (see src/util/exec.ts).
-  const { execa } = await import('execa');
-  const r = await execa('git', args, { cwd, env: gitEnv(extraEnv), extendEnv: false, reject: false, timeout: 60_000, stripFinalNewline: false, maxBuffer: 64 * 1024 * 1024 });
-  if (r.failed && r.exitCode === undefined) throw new AegisError('unavailable', `git could not run: ${r.shortMessage}`, { fix: 'install git (2.38 or newer) and put it on PATH' });
-  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? 1 };
+  const r = await run('git', args, { cwd, env: gitEnv(extraEnv), timeoutMs: GIT_TIMEOUT_MS });
+  if (r.spawnError) throw new AegisError('unavailable', `git could not run: ${r.spawnError}`, { fix: 'install git (2.38 or newer) and put it on PATH' });
+  if (r.timedOut) throw new AegisError('unavailable', `git ${args[0]} did not finish in ${GIT_TIMEOUT_MS / 1000} s`, { fix: 'check the repository (a lock file left by a crashed git, a slow disk) and try again' });
+  if (r.overflowed) throw new AegisError('unavailable', `git ${args[0]} printed more than 64 MiB`, { fix: 'page the diff (offset/limit) or narrow it to fewer files' });
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? 1 };
 }
 
 /** Runs git and returns its output, or throws with git's own message. */

@@ -65,7 +65,7 @@ export class WorktreeService {
 
   /** Where worktrees go: `worktrees.dir`, default `$AEGIS_HOME/worktrees`. */
   root(): string {
-    return resolve(this.config.get<string | undefined>('worktrees.dir') ?? join(this.config.home, 'worktrees'));
+    return resolve(this.config.get('worktrees.dir') ?? join(this.config.home, 'worktrees'));
   }
 
   async create(workDir: string, sessionName: string, opts: { branch?: string; baseRef?: string }): Promise<WorktreeInfo> {

@@ -4,9 +4,11 @@
  * stdio with the same generated workload.
  *
  *   npm run bench -- memory      (or: npx tsx test/bench/memory-kg.ts [--sizes 1000,10000,50000] [--ref-sizes …] [--queries 200])
+ *   env: AEGIS_BENCH_KG_SIZES, AEGIS_BENCH_KG_QUERIES; AEGIS_BENCH_KG_LOAD_ONLY=1 measures only the load.
  *
- * Per size it reports load throughput, kg_search / search_nodes p50 and p95, recall of two-word queries
- * whose words sit in one observation but not next to each other (any such pair, however many
+ * Per size it reports load throughput (beside the same calls to a server that only echoes them),
+ * kg_search / search_nodes p50 and p95, recall of two-word queries whose words sit in one
+ * observation but not next to each other (any such pair, however many
  * entities hold it), the response size of reading the graph, a full paginated read, the store's
  * size against the JSONL, the server's RSS, and, once, writes lost when two server processes write
  * the same store. Every time is printed beside a floor measured in the same run (the reference
@@ -33,6 +35,7 @@ import type { Entity, Relation } from '../../src/knowledge/types.js';
 import { openFloorClient, ratio } from './floors.js';
 
 const REF_PACKAGE = '@modelcontextprotocol/server-memory';
+const ECHO_SERVER = fileURLToPath(new URL('./echo-mcp-server.mjs', import.meta.url));
 const BATCH = 500;
 const LOST_WRITES_PER_WRITER = 200;
 
@@ -303,6 +306,11 @@ function timing(samples: number[]): Timing {
 interface SizeResult {
   loadEntitiesPerSec: number;
   loadSeconds: number;
+  /**
+   * Floor: the same create calls sent to a server that only echoes them back (echo-mcp-server.mjs),
+   * one right after each of this server's: entities/s of Node + SDK + JSON + pipe at that moment.
+   */
+  loadFloorEntitiesPerSec: number;
   pairSearch: Timing;
   /** Floor: a minimal SDK server's round trip, one right after each 2-word search. */
   floor: Timing;
@@ -362,16 +370,63 @@ async function pagedRead(server: Server): Promise<NonNullable<SizeResult['pagedR
   return { totalMs: times.reduce((a, b) => a + b, 0), pages: times.length, firstMs: times[0]!, lastMs: times[times.length - 1]! };
 }
 
+type LoadResult = Pick<SizeResult, 'loadEntitiesPerSec' | 'loadSeconds' | 'loadFloorEntitiesPerSec'>;
+
+/** Creates the workload's entities BATCH a call, each call followed by the same call to the echo floor. */
+async function load(server: Server, flavor: Flavor, work: Workload): Promise<LoadResult> {
+  const echo = await connect('echo', process.execPath, [ECHO_SERVER], {});
+  try {
+    let loadMs = 0;
+    let floorMs = 0;
+    for (let i = 0; i < work.entities.length; i += BATCH) {
+      const entities = work.entities.slice(i, i + BATCH);
+      loadMs += (await callTimed(server, flavor.tools.createEntities, { entities })).ms;
+      floorMs += (await callTimed(echo, 'echo_entities', { entities })).ms;
+    }
+    return { loadEntitiesPerSec: (work.entities.length / loadMs) * 1000, loadSeconds: loadMs / 1000, loadFloorEntitiesPerSec: (work.entities.length / floorMs) * 1000 };
+  } finally {
+    await echo.close();
+  }
+}
+
+/** `AEGIS_BENCH_KG_LOAD_ONLY=1`: only the load, for sizes where the whole run takes too long. */
+async function loadOnly(flavor: Flavor, work: Workload, storeDir: string): Promise<LoadResult> {
+  mkdirSync(storeDir, { recursive: true });
+  const server = await flavor.start(storeDir);
+  try {
+    return await load(server, flavor, work);
+  } finally {
+    await server.close();
+  }
+}
+
+function printLoad(ours: LoadResult, ref: LoadResult | string): number | undefined {
+  const r = (f: (x: LoadResult) => string) => (typeof ref === 'string' ? '—' : f(ref));
+  const loadLead = typeof ref === 'string' ? undefined : ours.loadEntitiesPerSec / ref.loadEntitiesPerSec;
+  console.log(row(`load (create_entities, ${BATCH}/call) entities/s`, ours.loadEntitiesPerSec.toFixed(0), r((x) => x.loadEntitiesPerSec.toFixed(0)), loadLead ? `Aegis ${loadLead.toFixed(1)}x the reference` : ''));
+  console.log(row('load time s', ours.loadSeconds.toFixed(1), r((x) => x.loadSeconds.toFixed(1))));
+  // Each server's load beside its own floor (the same calls echoed at the same moment), so a lead can
+  // be read apart from the machine's load, and the most any server could lead the reference by shows.
+  const overFloor = (x: LoadResult) => x.loadFloorEntitiesPerSec / x.loadEntitiesPerSec;
+  console.log(
+    row(
+      'floor: the same calls to an echo-only SDK server /s',
+      ours.loadFloorEntitiesPerSec.toFixed(0),
+      r((x) => x.loadFloorEntitiesPerSec.toFixed(0)),
+      `one after each call; time over the floor: Aegis ${overFloor(ours).toFixed(2)}x${
+        typeof ref === 'string' ? '' : `, reference ${overFloor(ref).toFixed(2)}x (so the lead is ${(overFloor(ref) / overFloor(ours)).toFixed(1)}x net of load, and at most ${overFloor(ref).toFixed(1)}x for any server)`
+      }`,
+    ),
+  );
+  return loadLead;
+}
+
 async function runSize(flavor: Flavor, work: Workload, storeDir: string, storeFile: string): Promise<SizeResult> {
   const server = await flavor.start(storeDir);
   const idleRss = server.rssMb().rss;
   let result: Omit<SizeResult, 'storeBytes'>;
   try {
-    const t0 = performance.now();
-    for (let i = 0; i < work.entities.length; i += BATCH) {
-      await callTimed(server, flavor.tools.createEntities, { entities: work.entities.slice(i, i + BATCH) });
-    }
-    const loadSeconds = (performance.now() - t0) / 1000;
+    const loaded = await load(server, flavor, work);
     for (let i = 0; i < work.relations.length; i += BATCH) {
       await callTimed(server, flavor.tools.createRelations, { relations: work.relations.slice(i, i + BATCH) });
     }
@@ -408,8 +463,7 @@ async function runSize(flavor: Flavor, work: Workload, storeDir: string, storeFi
     const paged = flavor === aegis ? await pagedRead(server) : undefined;
     const rss = { idle: idleRss, ...server.rssMb() };
     result = {
-      loadEntitiesPerSec: work.entities.length / loadSeconds,
-      loadSeconds,
+      ...loaded,
       pairSearch: timing(pairTimes),
       floor: timing(floorTimes),
       commonSearch: timing(commonTimes),
@@ -521,9 +575,7 @@ function report(size: number, ours: SizeResult, ref: SizeResult | string, inProc
   const pp = (t: Timing) => `${ms(t.p50)} / ${ms(t.p95)}`;
   console.log(`\n== ${size.toLocaleString('en')} entities ==${typeof ref === 'string' ? `  (reference: ${ref})` : ''}`);
   console.log(row('', 'Aegis', 'reference', 'ratio (same run)'));
-  const loadLead = lead((x) => x.loadEntitiesPerSec, true);
-  console.log(row(`load (create_entities, ${BATCH}/call) entities/s`, ours.loadEntitiesPerSec.toFixed(0), r((x) => x.loadEntitiesPerSec.toFixed(0)), loadLead ? `Aegis ${loadLead.toFixed(1)}x the reference` : ''));
-  console.log(row('load time s', ours.loadSeconds.toFixed(1), r((x) => x.loadSeconds.toFixed(1))));
+  const loadLead = printLoad(ours, ref);
   const searchLead = lead((x) => x.pairSearch.p50, false);
   console.log(
     row('search p50 / p95 ms, 2-word queries (MCP)', pp(ours.pairSearch), r((x) => pp(x.pairSearch)), `${searchLead ? `reference p50 ${searchLead.toFixed(1)}x Aegis; ` : ''}Aegis p50 ${ratio(ours.pairSearch.p50, floorMs)} the SDK floor`),
@@ -591,6 +643,18 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'aegis-bench-kg-'));
   const found: Verdict[] = [];
   try {
+    if (process.env.AEGIS_BENCH_KG_LOAD_ONLY === '1') {
+      for (const size of sizes) {
+        const work = makeWorkload(size, 0);
+        const ours = await loadOnly(aegis, work, join(root, `aegis-${size}`));
+        const ref = reference && refSizes.has(size) ? await loadOnly(reference, work, join(root, `reference-${size}`)) : (install.why ?? 'not run at this size (--ref-sizes)');
+        console.log(`\n== ${size.toLocaleString('en')} entities, load only ==`);
+        console.log(row('', 'Aegis', 'reference', 'ratio (same run)'));
+        const lead = printLoad(ours, ref);
+        if (lead !== undefined) console.log(`  verdict: load lead ${lead.toFixed(1)}x ${lead >= 10 ? 'meets' : 'MISSES'} >= 10x`);
+      }
+      return;
+    }
     for (const size of sizes) {
       const work = makeWorkload(size, queries);
       const jsonlBytes = Buffer.byteLength(toJsonl({ entities: work.entities, relations: work.relations }));

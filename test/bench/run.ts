@@ -6,6 +6,7 @@ import { benchDialogDetails } from './dialog-details.js';
 import { benchAnswers } from './answers.js';
 import { benchCodex } from './codex.js';
 import { benchFrame } from './frame.js';
+import { benchGemini } from './gemini.js';
 import { benchIntegrations } from './integrations.js';
 import { benchHealth, benchToolList } from './mcp-lean.js';
 import { benchPipelines } from './pipelines.js';
@@ -20,6 +21,7 @@ const all: Record<string, () => Promise<void>> = {
   detection: () => benchDetection(60),
   'detection-codex': () => benchDetection(60, 'codex'),
   codex: () => benchCodex(Number(process.env.AEGIS_BENCH_TURNS ?? 10), Number(process.env.AEGIS_BENCH_SENDS ?? 20)),
+  gemini: () => benchGemini(Number(process.env.AEGIS_BENCH_TURNS ?? 10), Number(process.env.AEGIS_BENCH_SENDS ?? 20)),
   'dialog-details': () => benchDialogDetails(10),
   delivery: () => benchDelivery(200),
   'delivery-load': () => benchDeliveryUnderLoad(Number(process.env.AEGIS_BENCH_SENDS ?? 300)),

@@ -107,6 +107,14 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     expect(turnsFor(text)).toHaveLength(1);
   });
 
+  it('a 7-line prompt, drawn collapsed as "[Pasted Text: 7 lines]", arrives whole, once', async () => {
+    const text = 'seven lines 1\n2\n3 ünïcödé\n4\n5\n6\nlast line of seven';
+    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text });
+    expect(sent.status).toBe('delivered');
+    await readUntil(mcp.client, id, said('last line of seven'), 'the 7-line echo');
+    expect(turnsFor(text)).toHaveLength(1);
+  });
+
   it('shell approval: approved → the command ran; rejected → it did not', async () => {
     await waitState(mcp.client, id, ['idle']);
     await call(mcp.client, 'session_send', { id, text: 'RUN echo gemini-ran > ran.txt' });
@@ -141,6 +149,56 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     await waitFor(() => existsSync(notes) && readFileSync(notes, 'utf8').includes('hello-from-the-fake-model'), { timeoutMs: 20_000, what: 'notes.md written' });
     await readUntil(mcp.client, id, said('WROTE:'), 'the write result reached the model');
     await waitState(mcp.client, id, ['idle']);
+  });
+
+  /** The answer the model got for its ask_user call: the functionResponse of the request after `prompt`. */
+  async function answerReaching(prompt: string): Promise<unknown> {
+    const req = await fake.waitForRequest((r) => r.kind === 'turn' && r.prompt === prompt && r.toolOutput !== undefined, 30_000);
+    const contents = req.body.contents as { parts: { functionResponse?: { name: string; response: { output?: string } } }[] }[];
+    const response = contents[contents.length - 1]!.parts.find((p) => p.functionResponse)!.functionResponse!;
+    expect(response.name).toBe('ask_user');
+    return JSON.parse(response.response.output!);
+  }
+
+  it('ask_user question: asking with the question and its options; an option by number or free text reaches the model', async () => {
+    await waitState(mcp.client, id, ['idle']);
+    const pick = 'ASK Which colour should the button be? | Red | Green | Blue';
+    await call(mcp.client, 'session_send', { id, text: pick });
+    const w = await waitState(mcp.client, id, ['asking']);
+    expect(w.dialog).toMatchObject({ kind: 'question', question: 'Which colour should the button be?', tool: 'ask_user', freeText: true });
+    expect((w.dialog!.options as { label: string }[]).map((o) => o.label)).toEqual(['Red', 'Green', 'Blue']);
+    const a = await call<{ answeredWith: string }>(mcp.client, 'session_answer', { id, answer: 2 });
+    expect(a.answeredWith).toBe('Green');
+    expect(await answerReaching(pick)).toEqual({ answers: { '0': 'Green' } });
+    await readUntil(mcp.client, id, said('ANSWERED:'), 'the answer acknowledged');
+    await waitState(mcp.client, id, ['idle']);
+
+    // Free text goes to the "Other" entry, scrolled out of view when the dialog opens.
+    const other = 'ASK Pick a size? | Small | Medium | Large';
+    await call(mcp.client, 'session_send', { id, text: other });
+    await waitState(mcp.client, id, ['asking']);
+    const b = await call<{ answeredWith: string; state: string }>(mcp.client, 'session_answer', { id, answer: 'Tiny, really? yes 5' });
+    expect(b.answeredWith).toBe('Tiny, really? yes 5');
+    expect(await answerReaching(other)).toEqual({ answers: { '0': 'Tiny, really? yes 5' } });
+    await waitState(mcp.client, id, ['idle']);
+    expect(fake.requests.filter((r) => r.prompt === other && r.kind === 'turn')).toHaveLength(2);
+  });
+
+  it('ask_user text question: the typed answer reaches the model; Esc dismisses a question and ends the turn', async () => {
+    const ask = 'ASKTEXT What should the file be called?';
+    await call(mcp.client, 'session_send', { id, text: ask });
+    const w = await waitState(mcp.client, id, ['asking']);
+    expect(w.dialog).toMatchObject({ kind: 'question', question: 'What should the file be called?', options: [] });
+    await call(mcp.client, 'session_answer', { id, answer: 'notes v2.txt' });
+    expect(await answerReaching(ask)).toEqual({ answers: { '0': 'notes v2.txt' } });
+    await waitState(mcp.client, id, ['idle']);
+
+    const dismissed = 'ASK Ship it now? | Yes | Later';
+    await call(mcp.client, 'session_send', { id, text: dismissed });
+    await waitState(mcp.client, id, ['asking']);
+    await call(mcp.client, 'session_reject', { id });
+    await waitState(mcp.client, id, ['idle']);
+    expect(fake.requests.filter((r) => r.prompt === dismissed && r.kind === 'turn')).toHaveLength(1);
   });
 
   it('interrupt stops a running turn; a message sent while busy is delivered once, after', async () => {

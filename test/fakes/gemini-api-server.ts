@@ -13,6 +13,9 @@
  *   RUN <command>            run_shell_command; then `RAN: <tool output>`
  *   WRITE <file> <text>      write_file; then `WROTE: <tool output>`
  *   EDIT <file> <old> <new>  replace (single words); then `EDITED: <tool output>`
+ *   ASK <question> | <a> | <b>...  ask_user, one `choice` question with those options;
+ *                            then `ANSWERED: <tool output>` (the answers as the CLI reports them)
+ *   ASKTEXT <question>       ask_user, one free-text (`text`) question; then `ANSWERED: ...`
  *   SLOW <ms> [rest]         the reply to `rest` (or the echo) streamed evenly over <ms>
  *   FAIL400                  HTTP 400 with the API's error body
  *
@@ -122,7 +125,7 @@ function analyse(body: Record<string, unknown>, method: GeminiRequest['method'])
   return { kind, prompt: prompts.length ? textOfParts(partsOf(prompts[prompts.length - 1])) : '', toolOutput, tools };
 }
 
-const RESULT_WORD: Record<string, string> = { RUN: 'RAN', WRITE: 'WROTE', EDIT: 'EDITED' };
+const RESULT_WORD: Record<string, string> = { RUN: 'RAN', WRITE: 'WROTE', EDIT: 'EDITED', ASK: 'ANSWERED', ASKTEXT: 'ANSWERED' };
 
 /** The built-in behaviour: directives in the prompt (see the header). */
 export function builtInReply(req: GeminiRequest): GeminiReply {
@@ -147,6 +150,13 @@ export function builtInReply(req: GeminiRequest): GeminiReply {
   if (write) return { type: 'call', name: 'write_file', text: `Writing ${write[1]}.`, args: { file_path: write[1], content: write[2] } };
   const edit = /^EDIT (\S+) (\S+) (\S+)$/.exec(p);
   if (edit) return { type: 'call', name: 'replace', text: `Editing ${edit[1]}.`, args: { file_path: edit[1], instruction: 'Replace the word the user named.', old_string: edit[2], new_string: edit[3] } };
+  const ask = /^ASK ([^|]+?)\s*((?:\|[^|]+)+)$/.exec(p);
+  if (ask) {
+    const options = ask[2]!.split('|').slice(1).map((label) => ({ label: label.trim(), description: `Choose ${label.trim()}.` }));
+    return { type: 'call', name: 'ask_user', args: { questions: [{ question: ask[1], header: 'Choice', type: 'choice', options }] } };
+  }
+  const askText = /^ASKTEXT ([\s\S]+)$/.exec(p);
+  if (askText) return { type: 'call', name: 'ask_user', args: { questions: [{ question: askText[1], header: 'Details', type: 'text', placeholder: 'Type your answer' }] } };
   return { type: 'text', text: `ECHO: ${req.prompt}` };
 }
 

@@ -22,6 +22,23 @@ describe('config', () => {
     expect(c.home).toBe(h);
   });
 
+  it('require() gives a set value and refuses an unset one naming the key and where to set it', () => {
+    const h = home();
+    const c = loadConfig({ AEGIS_HOME: h, AEGIS_TELEGRAM_BOT_TOKEN: '123:abc' });
+    expect(c.require('channels.telegram.botToken')).toBe('123:abc');
+    expect(c.get('channels.discord.botToken')).toBeUndefined();
+    let err: unknown;
+    try {
+      c.require('channels.discord.botToken');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AegisError);
+    expect((err as AegisError).field).toBe('channels.discord.botToken');
+    expect((err as AegisError).message).toBe('setting channels.discord.botToken is not set');
+    expect((err as AegisError).fix).toContain('$AEGIS_DISCORD_BOT_TOKEN');
+  });
+
   it('rejects a bad value naming the key, the value and what is allowed', () => {
     const h = home();
     let err: unknown;

@@ -129,6 +129,80 @@ describe('answering a dialog', () => {
     expect(p.typed).toEqual(['green']);
   });
 
+  describe('a question whose text field may be scrolled out of view (Gemini ask_user)', () => {
+    const asked: Dialog = {
+      kind: 'question',
+      question: 'Which colour?',
+      tool: 'ask_user',
+      freeText: true,
+      typing: false,
+      options: [
+        { number: 1, label: 'Red', selected: true },
+        { number: 2, label: 'Green', selected: false },
+        { number: 3, label: 'Blue', selected: false },
+      ],
+    };
+    /** Up from 1 wraps to the "Other" entry (4), scrolling the window; typed text becomes its label; Enter answers unless `enterLost`. */
+    function geminiPane(opts: { ignoreUp?: boolean; enterLost?: number } = {}) {
+      let enters = 0;
+      const p = pane(0, (screen, key) => {
+        if (!screen) return screen;
+        if (key === 'Up' && !opts.ignoreUp) return { ...screen, typing: true, options: [...screen.options.slice(1).map((o) => ({ ...o, selected: false })), { number: 4, label: 'Enter a custom value', selected: true }] };
+        if (key === 'Enter' && ++enters > (opts.enterLost ?? 0)) return undefined;
+        return screen;
+      }, asked);
+      const press = p.deps.press;
+      let typedScreen: Dialog | undefined;
+      p.deps.type = async (text) => {
+        p.typed.push(text);
+        const now = p.deps.last()?.reading.dialog;
+        typedScreen = now && { ...now, options: now.options.map((o) => (o.selected ? { ...o, label: text } : o)) };
+      };
+      // The typed label shows until a key changes the screen.
+      const last = p.deps.last;
+      p.deps.last = () => (typedScreen ? observe(typedScreen, 99) : last());
+      p.deps.until = async (pred) => {
+        const o = p.deps.last()!;
+        return pred(o) ? o : undefined;
+      };
+      p.deps.press = async (keys) => {
+        await press(keys);
+        if (keys.includes('Enter') && enters > (opts.enterLost ?? 0)) typedScreen = undefined;
+      };
+      return p;
+    }
+
+    it('presses the moves once, types only once the cursor is in the field, then Enter', async () => {
+      const p = geminiPane();
+      const gone = await answerDialog(p.deps, asked, { keys: ['Up'], text: 'Purple', label: 'Purple' });
+      expect(gone.reading.dialog).toBeUndefined();
+      expect(p.pressed).toEqual([['Up'], ['Enter']]);
+      expect(p.typed).toEqual(['Purple']);
+    });
+
+    it('presses Enter again when the first one after the text was dropped', async () => {
+      const p = geminiPane({ enterLost: 1 });
+      const gone = await answerDialog(p.deps, asked, { keys: ['Up'], text: 'Purple', label: 'Purple' });
+      expect(gone.reading.dialog).toBeUndefined();
+      expect(p.pressed).toEqual([['Up'], ['Enter'], ['Enter']]);
+      expect(p.typed).toEqual(['Purple']);
+    });
+
+    it('types nothing when the cursor never reaches the field', async () => {
+      const p = geminiPane({ ignoreUp: true });
+      await expect(answerDialog(p.deps, asked, { keys: ['Up'], text: 'Purple', label: 'Purple' })).rejects.toThrow(/did not reach its text field.*nothing was typed/);
+      expect(p.typed).toEqual([]);
+      expect(p.pressed).toEqual([['Up']]);
+    });
+
+    it('is not answered while the same question is open, though the typed text redrew its options; Enter is pressed again, the text never', async () => {
+      const p = geminiPane({ enterLost: 99 });
+      await expect(answerDialog(p.deps, asked, { keys: ['Up'], text: 'Purple', label: 'Purple' })).rejects.toThrow(/still open/);
+      expect(p.pressed).toEqual([['Up'], ['Enter'], ['Enter'], ['Enter']]);
+      expect(p.typed).toEqual(['Purple']);
+    });
+  });
+
   it('tells the same box from another on screen readings: a corrected command elsewhere does not count', () => {
     expect(sameDialog(select(write, 1), write)).toBe(true);
     expect(sameDialog({ ...write, file: 'other.md' }, write)).toBe(false);

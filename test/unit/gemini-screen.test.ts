@@ -6,6 +6,7 @@ import { detectGeminiScreen } from '../../src/agents/gemini/detect.js';
 import { geminiAnswerKeys, geminiApproveKeys, geminiRejectKeys } from '../../src/agents/gemini/dialog-keys.js';
 import { GEMINI_0_61_0, geminiRulesFor } from '../../src/agents/gemini/screen-rules.js';
 import { geminiEntryEffect } from '../../src/agents/gemini/session-log.js';
+import { boxHolds } from '../../src/sessions/text.js';
 import { ROOT } from '../helpers/env.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'gemini-cli-0.61.0');
@@ -65,6 +66,56 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(() => geminiApproveKeys(r.dialog!, 'once')).toThrow(/not a tool approval/);
   });
 
+  it('ask_user choice question: asking with the question and the options drawn; digits pick, other text goes to the "Other" entry', () => {
+    const r = detectGeminiScreen(screen('question-choice'));
+    expect(r.state).toBe('asking');
+    expect(r.dialog).toMatchObject({ kind: 'question', title: 'Answer Questions', question: 'Which colour should the button be?', tool: 'ask_user', freeText: true, typing: false });
+    // The "Other" entry (4) is scrolled out of the 3-item window; description lines are not options.
+    expect(r.dialog!.options.map((o) => [o.number, o.label, o.selected])).toEqual([
+      [1, 'Red', true],
+      [2, 'Green', false],
+      [3, 'Blue', false],
+    ]);
+    expect(geminiAnswerKeys(r.dialog!, 1)).toEqual({ keys: ['Enter'], label: 'Red' });
+    expect(geminiAnswerKeys(r.dialog!, 'green')).toEqual({ keys: ['2'], label: 'Green' });
+    expect(geminiAnswerKeys(r.dialog!, 'Bl')).toEqual({ keys: ['3'], label: 'Blue' });
+    // From option 1 one Up wraps to the last item, the "Other" entry; the text is typed there.
+    expect(geminiAnswerKeys(r.dialog!, ' Purple, please? ')).toEqual({ keys: ['Up'], text: 'Purple, please?', label: 'Purple, please?' });
+    expect(() => geminiAnswerKeys(r.dialog!, '4')).toThrow(/shows no option 4/);
+    expect(() => geminiAnswerKeys(r.dialog!, '  ')).toThrow(/empty/);
+    expect(() => geminiApproveKeys(r.dialog!, 'once')).toThrow(/not a tool approval/);
+    // Esc dismisses it (no "No" option).
+    expect(geminiRejectKeys(r.dialog!).keys).toEqual(['Escape']);
+    // From option 3, three presses of Up reach the entry.
+    expect(geminiAnswerKeys({ ...r.dialog!, options: r.dialog!.options.map((o) => ({ ...o, selected: o.number === 3 })) }, 'Purple').keys).toEqual(['Up', 'Up', 'Up']);
+  });
+
+  it('ask_user: the cursor on the "Other" entry reads as typing; typed text shows as its label; two options show the entry', () => {
+    const other = detectGeminiScreen(screen('question-choice-other'));
+    expect(other.dialog).toMatchObject({ question: 'Which colour should the button be?', typing: true });
+    expect(other.dialog!.options.at(-1)).toEqual({ number: 4, label: 'Enter a custom value', selected: true });
+    expect(geminiAnswerKeys(other.dialog!, 'Purple')).toEqual({ keys: [], text: 'Purple', label: 'Purple' });
+    const typed = detectGeminiScreen(screen('question-choice-other-typed'));
+    expect(typed.dialog).toMatchObject({ typing: true });
+    expect(typed.dialog!.options.at(-1)!.label).toBe('Purple');
+    const two = detectGeminiScreen(screen('question-two-options'));
+    expect(two.dialog).toMatchObject({ question: 'Ship it now?', typing: false });
+    expect(two.dialog!.options.map((o) => o.label)).toEqual(['Yes', 'Later', 'Enter a custom value']);
+  });
+
+  it('ask_user text question: no options, the cursor already in its field; answered and cancelled screens are idle', () => {
+    const r = detectGeminiScreen(screen('question-text'));
+    expect(r.state).toBe('asking');
+    expect(r.dialog).toMatchObject({ kind: 'question', question: 'What should the file be called?', options: [], typing: true, freeText: true });
+    expect(geminiAnswerKeys(r.dialog!, 'notes v2.txt')).toEqual({ keys: [], text: 'notes v2.txt', label: 'notes v2.txt' });
+    // A number is a fine answer to a text question.
+    expect(geminiAnswerKeys(r.dialog!, 42)).toMatchObject({ keys: [], text: '42' });
+    expect(detectGeminiScreen(screen('question-text-typed')).state).toBe('asking');
+    expect(detectGeminiScreen(screen('question-answered'))).toMatchObject({ state: 'idle', lastAssistantText: 'ANSWERED: {"answers":{"0":"notes? v2.txt"}}' });
+    expect(detectGeminiScreen(screen('question-cancelled'))).toMatchObject({ state: 'idle', interrupted: true });
+    expect(detectGeminiScreen(screen('question-cancelled')).dialog).toBeUndefined();
+  });
+
   it('after a refused tool or Esc the turn reads as interrupted; a later answer is not', () => {
     expect(detectGeminiScreen(screen('write-rejected'))).toMatchObject({ state: 'idle', interrupted: true });
     expect(detectGeminiScreen(screen('interrupted'))).toMatchObject({ state: 'idle', interrupted: false, lastAssistantText: 'ECHO: queued msg' });
@@ -78,6 +129,14 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(detectGeminiScreen(screen('multiline-box')).inputText).toBe('line one\nline two\nline three');
     const sent = detectGeminiScreen(screen('multiline-sent'));
     expect(sent).toMatchObject({ inputText: '', lastAssistantText: 'ECHO: line one\nline two\nline three' });
+  });
+
+  it('a long paste drawn collapsed counts as the pasted text in the box', () => {
+    const collapsed = screen('idle').map((l) => l.replace('>   Type your message or @path/to/file', '> [Pasted Text: 7 lines]'));
+    const box = detectGeminiScreen(collapsed).inputText;
+    expect(box).toBe('[Pasted Text: 7 lines]');
+    expect(boxHolds(box, 'a\nb\nc\nd\ne\nf\ng')).toBe(true);
+    expect(boxHolds('', 'a\nb\nc\nd\ne\nf\ng')).toBe(false);
   });
 
   it('rule sets: an unknown or newer version gets the newest, a known one its own', () => {

@@ -232,3 +232,97 @@ describe('reading', () => {
     expect(failure(() => kg.readPage({ cursor: 'garbage' })).field).toBe('cursor');
   });
 });
+
+/** Segments of a search index: FTS5 writes one each time it flushes what a transaction added. */
+const segments = (index: string) => db.prepare(`SELECT count(DISTINCT segid) FROM ${index}_idx`).pluck().get() as number;
+
+describe('writes of many rows in one call', () => {
+  const many = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => ({ name: `item-${from + i}`, entityType: 'item', observations: [`alpha ${from + i} beta`, `gamma w${(from + i) % 7} delta`, `alpha ${from + i} beta`] }));
+
+  it('index a 500-entity call as one segment per search index (a row-at-a-time write flushed one per row)', () => {
+    kg.createEntities(many(500));
+    expect(segments('kg_observation_fts')).toBe(1);
+    expect(segments('kg_entity_name_fts')).toBe(1);
+    checkSearchIndexes();
+  });
+
+  it('keep call order, drop repeats, and report a name repeated in the call as existing', () => {
+    const entities = [...many(1200), { name: 'item-3', entityType: 'other', observations: ['never stored'] }];
+    const res = kg.createEntities(entities);
+    expect(res.created).toHaveLength(1200);
+    expect(res.created[0]!.observations).toEqual(['alpha 0 beta', 'gamma w0 delta']);
+    expect(res.existing).toEqual(['item-3']);
+    const page = kg.readPage({ limit: 1000 });
+    expect(page.entities.map((e) => e.name)).toEqual(entities.slice(0, 1000).map((e) => e.name));
+    expect(kg.openNodes(['item-3']).entities).toEqual([{ name: 'item-3', entityType: 'item', observations: ['alpha 3 beta', 'gamma w3 delta'] }]);
+    expect(kg.summary().observations).toBe(2400);
+    expect(kg.search({ query: 'alpha 1199' }).results.map((r) => r.name)).toEqual(['item-1199']);
+    expect(kg.search({ query: 'never' }).results).toEqual([]);
+    checkSearchIndexes();
+  });
+
+  it('add observations to one entity named twice in a call once, and the search follows every path', () => {
+    kg.createEntities(many(3));
+    const res = kg.addObservations([
+      { entityName: 'item-1', contents: ['epsilon zeta', 'alpha 1 beta'] },
+      { entityName: 'item-2', contents: ['eta theta'] },
+      { entityName: 'item-1', contents: ['epsilon zeta', 'iota kappa'] },
+    ]);
+    expect(res.results.map((r) => [r.addedObservations, r.alreadyPresent])).toEqual([
+      [['epsilon zeta'], ['alpha 1 beta']],
+      [['eta theta'], []],
+      [['iota kappa'], ['epsilon zeta']],
+    ]);
+    expect(kg.openNodes(['item-1']).entities[0]!.observations).toEqual(['alpha 1 beta', 'gamma w1 delta', 'epsilon zeta', 'iota kappa']);
+    expect(kg.search({ query: 'iota kappa' }).results.map((r) => r.name)).toEqual(['item-1']);
+    checkSearchIndexes();
+
+    const gone = kg.deleteObservations([{ entityName: 'item-1', observations: ['epsilon zeta', 'epsilon zeta', 'not there'] }]);
+    expect(gone.results).toEqual([{ entityName: 'item-1', deleted: ['epsilon zeta'], notFound: ['not there'] }]);
+    expect(kg.search({ query: 'epsilon zeta' }).results).toEqual([]);
+    checkSearchIndexes();
+
+    kg.createRelations([{ from: 'item-0', to: 'item-1', relationType: 'uses' }, { from: 'item-2', to: 'item-0', relationType: 'uses' }]);
+    expect(kg.deleteEntities(['item-0', 'item-2', 'item-0', 'nobody'])).toEqual({ deleted: ['item-0', 'item-2'], notFound: ['nobody'], relationsDeleted: 2 });
+    expect(kg.search({ query: 'eta theta' }).results).toEqual([]);
+    expect(kg.search({ query: 'item' }).results.map((r) => r.name)).toEqual(['item-1']);
+    checkSearchIndexes();
+  });
+
+  it('import merges a name repeated in the file into the entity its first line created', () => {
+    const res = kg.importGraph({
+      entities: [
+        { name: 'A', entityType: 'thing', observations: ['one fact', 'two fact'] },
+        { name: 'B', entityType: 'thing', observations: ['bee fact'] },
+        { name: 'A', entityType: 'other', observations: ['two fact', 'three fact'] },
+      ],
+      relations: [{ from: 'A', to: 'B', relationType: 'knows' }],
+    });
+    expect(res).toMatchObject({ entitiesCreated: 2, entitiesMerged: 1, observationsAdded: 4, relationsCreated: 1, typeConflicts: [{ name: 'A', existingType: 'thing', importedType: 'other' }] });
+    expect(kg.exportGraph().entities).toEqual([
+      { name: 'A', entityType: 'thing', observations: ['one fact', 'two fact', 'three fact'] },
+      { name: 'B', entityType: 'thing', observations: ['bee fact'] },
+    ]);
+    expect(kg.search({ query: 'three' }).results.map((r) => r.name)).toEqual(['A']);
+    checkSearchIndexes();
+  });
+
+  it('store an unpaired surrogate as U+FFFD (valid UTF-8), and find the entity again by the name as given', () => {
+    const name = 'half \ud800 pair';
+    const res = kg.createEntities([{ name, entityType: 't', observations: ['broken \udc00 text', 'whole 😀 text'] }]);
+    expect(res.created.map((e) => e.name)).toEqual([name]);
+    expect(db.prepare('SELECT hex(name) FROM kg_entities').pluck().get()).toBe(Buffer.from('half \ufffd pair').toString('hex').toUpperCase());
+    expect(kg.addObservations([{ entityName: name, contents: ['more'] }]).results[0]!.addedObservations).toEqual(['more']);
+    kg.createEntities([{ name: 'other', entityType: 't', observations: [] }]);
+    kg.createRelations([{ from: name, to: 'other', relationType: 'odd \ud801' }]);
+    expect(kg.createRelations([{ from: name, to: 'other', relationType: 'odd \ud801' }]).existing).toHaveLength(1);
+    expect(kg.deleteRelations([{ from: name, to: 'other', relationType: 'odd \ud801' }]).deleted).toHaveLength(1);
+    expect(kg.exportGraph().entities[0]!.observations).toEqual(['broken \ufffd text', 'whole 😀 text', 'more']);
+    expect(kg.createEntities([{ name, entityType: 't', observations: [] }]).existing).toEqual([name]);
+    expect(kg.openNodes([name]).notFound).toEqual([]);
+    expect(kg.deleteObservations([{ entityName: name, observations: ['broken \udc00 text'] }]).results[0]!.deleted).toEqual(['broken \udc00 text']);
+    expect(kg.deleteEntities([name]).deleted).toEqual([name]);
+    checkSearchIndexes();
+  });
+});

@@ -37,7 +37,7 @@ export const claude: AgentProfile = {
     const home = req.env.HOME ?? req.baseEnv.HOME ?? homedir();
     // An MCP host that is itself Claude Code passes its CLAUDECODE markers down to us and to the tmux
     // server; an agent must not start believing it is nested inside that session.
-    const command = req.config.get<string>('agents.claude.command');
+    const command = req.config.get('agents.claude.command');
     void claudeVersion(command); // warms the cache while the pane starts
     const argv = ['env', ...NESTED_MARKERS.flatMap((v) => ['-u', v]), command, '--session-id', agentSessionId, '--settings', settings, '--permission-mode', req.permissionMode];
     if (req.model) argv.push('--model', req.model);

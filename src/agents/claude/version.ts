@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { run } from '../../util/exec.js';
 
 /** `claude --version` prints "2.1.332 (Claude Code)". */
 const VERSION_LINE = /^(\d+\.\d+\.\d+)\b/u;
@@ -22,12 +22,9 @@ export function claudeVersion(command: string, env: NodeJS.ProcessEnv = process.
   }
   let answer = cache.get(key);
   if (!answer) {
-    answer = new Promise((resolve) => {
-      // Never through a shell: `command` comes from config.
-      execFile(command, ['--version'], { env: { ...env, DISABLE_AUTOUPDATER: '1' }, timeout: VERSION_TIMEOUT_MS }, (err, stdout) => {
-        resolve(err ? undefined : line.exec(String(stdout).trim())?.[1]);
-      });
-    });
+    answer = run(command, ['--version'], { env: { ...env, DISABLE_AUTOUPDATER: '1' }, timeoutMs: VERSION_TIMEOUT_MS }).then((r) =>
+      r.exitCode === 0 ? line.exec(r.stdout.trim())?.[1] : undefined,
+    );
     cache.set(key, answer);
   }
   return answer;

@@ -23,7 +23,7 @@ export function launchCodex(req: { dataDir: string; workDir: string; permissionM
   const { codexHome } = writeCodexHome({
     dataDir: req.dataDir,
     workDir: req.workDir,
-    baseUrl: req.env.OPENAI_BASE_URL ?? req.config.get<string>('agents.codex.baseUrl'),
+    baseUrl: req.env.OPENAI_BASE_URL ?? req.config.get('agents.codex.baseUrl'),
     apiKeyEnv: CODEX_API_KEY_ENV,
     model: req.model,
     permissionMode: req.permissionMode,
@@ -31,7 +31,7 @@ export function launchCodex(req: { dataDir: string; workDir: string; permissionM
   });
   // CODEX_HOME rides in the argv (not only the pane's env) so a later process finds the session's
   // home, log and background server from the stored record alone.
-  return { argv: ['env', `CODEX_HOME=${codexHome}`, req.config.get<string>('agents.codex.command')], env: req.env };
+  return { argv: ['env', `CODEX_HOME=${codexHome}`, req.config.get('agents.codex.command')], env: req.env };
 }
 
 /** The session's CODEX_HOME, from the argv its pane was started with. */

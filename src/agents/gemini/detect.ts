@@ -1,9 +1,10 @@
 import { findLastRow, trimmedScreen } from '../screen-lines.js';
+import { DIALOG_STATE } from '../reading.js';
 import type { Dialog, DialogOption, ScreenReading } from '../types.js';
 import { GEMINI_0_61_0, type GeminiScreenRules } from './screen-rules.js';
 
 /**
- * Reads a Gemini CLI screen: a dialog (tool approval, folder trust) first, then working (the
+ * Reads a Gemini CLI screen: a dialog (tool approval, folder trust, an `ask_user` question) first, then working (the
  * `esc to cancel` status line), then idle once the input box is drawn below its rule, else
  * starting (blank or still drawing). Typing before the box is drawn is lost (FINDINGS), so a
  * screen without the box never reads as idle.
@@ -12,7 +13,7 @@ export function detectGeminiScreen(lines: string[], rules: GeminiScreenRules = G
   const screen = trimmedScreen(lines);
 
   const dialog = readDialog(screen, rules);
-  if (dialog) return { state: 'permission_prompt', dialog, inputText: '', queued: [], turnFinished: false };
+  if (dialog) return { state: DIALOG_STATE[dialog.kind], dialog, inputText: '', queued: [], turnFinished: false };
 
   const separatorAt = findLastRow(screen, (l) => rules.separator.test(l));
   const composerAt = separatorAt < 0 ? -1 : findLastRow(screen, (l, i) => i > separatorAt && rules.composer.test(l));
@@ -81,6 +82,8 @@ const unbox = (l: string, rules: GeminiScreenRules): string => rules.boxLine.exe
 
 function readDialog(screen: string[], rules: GeminiScreenRules): Dialog | undefined {
   const inner = screen.map((l) => unbox(l, rules));
+  const asked = readQuestion(inner, rules);
+  if (asked) return asked;
   const at = findLastRow(inner, (l) => rules.approvalQuestion.test(l) || rules.trustQuestion.test(l));
   if (at < 0) return undefined;
   const options: DialogOption[] = [];
@@ -104,4 +107,33 @@ function readDialog(screen: string[], rules: GeminiScreenRules): Dialog | undefi
   if (known.target === 'command') dialog.command = what.trim();
   else dialog.file = known.file?.exec(what.trim())?.[1];
   return dialog;
+}
+
+/**
+ * The `ask_user` dialog: heading, question, then options (a `choice` question; description lines
+ * under each are indented, not numbered) or a text field (a `text` question), then its footer, which
+ * must be the last thing drawn (an older dialog scrolled up is history). Every such dialog takes a
+ * typed answer: a `text` question's field, or the "Other" entry a `choice` question always ends with.
+ */
+function readQuestion(inner: string[], rules: GeminiScreenRules): Dialog | undefined {
+  const q = rules.question;
+  const at = findLastRow(inner, (l) => q.title.test(l));
+  if (at < 0) return undefined;
+  const footerAt = findLastRow(inner, (l, i) => i > at && q.footer.test(l));
+  // Without its footer the dialog is still drawing; anything drawn below it means it is gone.
+  if (footerAt < 0 || !inner.slice(footerAt + 1).every((l) => l === '' || q.boxEnd.test(l))) return undefined;
+  const body = inner.slice(at + 1, footerAt);
+  const listAt = body.findIndex((l) => rules.option.test(l) || q.field.test(l) || q.scrollArrow.test(l));
+  if (listAt < 0) return undefined;
+  const options: DialogOption[] = [];
+  for (const l of body.slice(listAt)) {
+    const m = rules.option.exec(l);
+    if (m) options.push({ number: Number(m[2]), label: m[3]!.trim(), selected: !!m[1] });
+  }
+  const question = body
+    .slice(0, listAt)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  return { kind: 'question', title: inner[at]!, question, options, tool: 'ask_user', freeText: true, typing: q.typingFooter.test(inner[footerAt]!) };
 }

@@ -1,5 +1,5 @@
 import { invalidInput } from '../../errors.js';
-import { describeOptions, optionByChoice } from '../options.js';
+import { describeOptions, findOption, optionByChoice } from '../options.js';
 import type { KeyPlan } from '../profile.js';
 import type { Dialog, DialogOption } from '../types.js';
 
@@ -35,7 +35,20 @@ export function geminiRejectKeys(dialog: Dialog): KeyPlan {
   return no ? choose(no) : { keys: ['Escape'] };
 }
 
-/** An option by number or by label (exact, else a unique prefix). These dialogs take no typed answer. */
+/**
+ * An option by number or by label (exact, else a unique prefix); approvals take nothing else. An
+ * `ask_user` question also takes typed text: in its text field (a `text` question), else in the
+ * "Other" entry that ends every `choice` list. That entry may be scrolled out of view, but the list
+ * wraps, so from the cursor's option n, n presses of Up reach it; the text is typed once the screen
+ * shows the cursor there (FINDINGS "Question dialog").
+ */
 export function geminiAnswerKeys(dialog: Dialog, choice: string | number): KeyPlan {
-  return choose(optionByChoice(dialog, choice));
+  if (dialog.kind !== 'question') return choose(optionByChoice(dialog, choice));
+  const option = findOption(dialog, choice);
+  if (option) return choose(option);
+  const text = String(choice).trim();
+  if (!text) throw invalidInput('choice', 'the answer is empty', `pass an option number, a label, or text to type; options: ${describeOptions(dialog.options)}`);
+  if (dialog.options.length && /^\d+$/u.test(text)) throw invalidInput('choice', `the dialog shows no option ${text}; it shows: ${describeOptions(dialog.options)}`, 'pass one of the option numbers or labels shown, or text to type');
+  const cursor = dialog.options.find((o) => o.selected)?.number ?? 0;
+  return { keys: dialog.typing ? [] : Array.from({ length: cursor }, () => 'Up'), text, label: text };
 }

@@ -15,10 +15,10 @@ const HOME_VAR = 'GEMINI_CLI_HOME=';
 
 export function launchGemini(req: { dataDir: string; workDir: string; permissionMode: string; model?: string; env: Record<string, string>; config: Config }): { argv: string[]; env: Record<string, string> } {
   const home = writeGeminiHome({ dataDir: req.dataDir, workDir: req.workDir });
-  const baseUrl = req.env.GOOGLE_GEMINI_BASE_URL ?? req.config.get<string>('agents.gemini.baseUrl');
+  const baseUrl = req.env.GOOGLE_GEMINI_BASE_URL ?? req.config.get('agents.gemini.baseUrl');
   // The home and base URL ride in the argv (not only the pane's env) so a later process finds the
   // session's chat log from the stored record alone.
-  const argv = ['env', `${HOME_VAR}${home}`, `GOOGLE_GEMINI_BASE_URL=${baseUrl}`, req.config.get<string>('agents.gemini.command'), '--approval-mode', APPROVAL_MODE[req.permissionMode] ?? 'default'];
+  const argv = ['env', `${HOME_VAR}${home}`, `GOOGLE_GEMINI_BASE_URL=${baseUrl}`, req.config.get('agents.gemini.command'), '--approval-mode', APPROVAL_MODE[req.permissionMode] ?? 'default'];
   if (req.model) argv.push('--model', req.model);
   return { argv, env: req.env };
 }
@@ -33,15 +33,17 @@ const commandOf = (argv: string[]): string | undefined => argv.slice(1).find((a)
 
 /**
  * The `gemini` agent profile (agents/registry.ts registers it). Esc interrupts a turn ("esc to
- * cancel"); Esc twice in one go clears the input box (Ctrl-U only clears the cursor's line, and
- * Ctrl-C on an empty box starts quitting).
+ * cancel"). The input box is cleared a line at a time (Ctrl-K and Ctrl-U empty the cursor's line,
+ * Backspace joins it to the one above), keys that do nothing in an empty box: Esc twice clears a
+ * box in one go but on an empty box opens /rewind, which swallowed every later prompt when a
+ * stale reading pressed it twice (bench), and Ctrl-C on an empty box starts quitting (FINDINGS).
  */
 export const geminiProfile: AgentProfile = {
   name: 'gemini',
   dialogs: true,
   // The working line's spinner and elapsed seconds tick while nothing else changes.
   animated: /esc to cancel, \d+s\)/,
-  keys: { interrupt: ['Escape'], escape: ['Escape'], clearInput: ['Escape', 'Escape'], submit: ['Enter'] },
+  keys: { interrupt: ['Escape'], escape: ['Escape'], clearInput: ['C-k', 'C-u', 'BSpace'], submit: ['Enter'] },
   launch: (req) => launchGemini(req),
   read: (lines: string[]): ScreenReading => detectGeminiScreen(lines, geminiRulesFor()),
   dialogKeys: {

@@ -27,6 +27,13 @@ export interface GeminiScreenRules {
   trustQuestion: RegExp;
   /** One option line (`● 1. Allow once`, the `●` marks the cursor). */
   option: RegExp;
+  /**
+   * The `ask_user` dialog (FINDINGS "Question dialog"): its heading, the footer that ends it, the
+   * footer shown while the cursor is in its text field (a `text` question's field, or the "Other"
+   * entry every `choice` question gets as its last option, which the list's 3-item window may scroll
+   * out of view), the text field of a `text` question, and the list's scroll arrows.
+   */
+  question: { title: RegExp; footer: RegExp; typingFooter: RegExp; field: RegExp; scrollArrow: RegExp; boxEnd: RegExp };
   /** Tool display names as the dialog heading shows them, and the tool each one is. */
   tools: Record<string, { tool: string; target: 'command' | 'file'; file?: RegExp }>;
   /** The last turn ended by Esc or a refused approval. */
@@ -51,6 +58,14 @@ export const GEMINI_0_61_0: GeminiScreenRules = {
   approvalQuestion: /^(Allow execution of .+\?|Apply this change\?)$/u,
   trustQuestion: /^Do you trust the files in this folder\?$/u,
   option: /^(●)?\s*(\d+)\. (.+)$/u,
+  question: {
+    title: /^Answer Questions$/u,
+    footer: /^Enter to (?:select|submit) · .*Esc to cancel$/u,
+    typingFooter: /^Enter to submit · /u,
+    field: /^> (.*)$/u,
+    scrollArrow: /^[▲▼]$/u,
+    boxEnd: /^╰─+╯$/u,
+  },
   tools: {
     Shell: { tool: 'run_shell_command', target: 'command' },
     WriteFile: { tool: 'write_file', target: 'file', file: /^Writing to (.+)$/u },

@@ -112,6 +112,11 @@ export async function runWatch(app: App): Promise<void> {
   };
   const onExit = () => tty.leave();
   const ignore = () => {};
+  let hungUp = false;
+  const onHangUp = () => {
+    hungUp = true;
+    finish();
+  };
 
   const unsubscribe = [
     app.events.on('session_state_changed', scheduleReload),
@@ -124,7 +129,8 @@ export async function runWatch(app: App): Promise<void> {
   process.stdout.on('resize', onResize);
   // A hung-up SSH connection makes writes fail; that must end the view, not crash it half-restored.
   process.stdout.on('error', ignore);
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, finish);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, finish);
+  process.on('SIGHUP', onHangUp);
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
   process.on('exit', onExit);
@@ -143,10 +149,20 @@ export async function runWatch(app: App): Promise<void> {
     process.stdin.off('data', onData);
     process.stdout.off('resize', onResize);
     process.stdout.off('error', ignore);
-    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.off(signal, finish);
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.off(signal, finish);
+    process.off('SIGHUP', onHangUp);
     process.off('uncaughtException', onFatal);
     process.off('unhandledRejection', onFatal);
     process.off('exit', onExit);
+  }
+  if (hungUp) {
+    // The terminal is gone (a dropped SSH session, a closed window). A normal exit would have Node put
+    // back the terminal's settings, which fails on a terminal that no longer exists and aborts Node 20
+    // with an internal assertion. Everything is closed here; the hang-up then ends the process as
+    // hang-ups do (its default action: no terminal reset).
+    await app.close();
+    process.kill(process.pid, 'SIGHUP');
+    await new Promise(() => {});
   }
 }
 

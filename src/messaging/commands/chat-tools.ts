@@ -1,4 +1,4 @@
-import type { AgentName } from '../../agents/profile.js';
+import type { AgentName } from '../../agents/names.js';
 import type { Dialog, SessionState } from '../../agents/types.js';
 
 /**

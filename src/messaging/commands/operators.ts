@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../../config/load.js';
 import { AegisError } from '../../errors.js';
+import { run } from '../../util/exec.js';
 import { COMMAND_WORDS } from './parser.js';
 
 /**
@@ -47,14 +47,12 @@ export function loadOperators(config: Config): Map<string, Operator> {
 /** Runs the operator's fixed argv (no shell) and returns its exit code and the tail of its output. */
 export async function runOperator(op: Operator): Promise<{ exitCode?: number; output: string; error?: string }> {
   const [command, ...args] = op.argv as [string, ...string[]];
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd: op.cwd, timeout: op.timeoutSeconds * 1000, maxBuffer: 4 * 1024 * 1024, shell: false }, (err, stdout, stderr) => {
-      const text = `${stdout}${stderr ? `\n${stderr}` : ''}`.trim();
-      const output = text.length > OUTPUT_TAIL_CHARS ? `…${text.slice(-OUTPUT_TAIL_CHARS)}` : text;
-      const e = err as (NodeJS.ErrnoException & { code?: string | number; killed?: boolean }) | null;
-      if (!e) return resolve({ exitCode: 0, output });
-      if (typeof e.code === 'number') return resolve({ exitCode: e.code, output });
-      resolve({ output, error: e.killed ? `timed out after ${op.timeoutSeconds} s` : e.message });
-    });
-  });
+  const r = await run(command, args, { cwd: op.cwd, timeoutMs: op.timeoutSeconds * 1000, maxBytes: 4 * 1024 * 1024 });
+  const text = `${r.stdout}${r.stderr ? `\n${r.stderr}` : ''}`.trim();
+  const output = text.length > OUTPUT_TAIL_CHARS ? `…${text.slice(-OUTPUT_TAIL_CHARS)}` : text;
+  if (r.timedOut) return { output, error: `timed out after ${op.timeoutSeconds} s` };
+  if (r.overflowed) return { output, error: 'printed more than 4 MiB; stopped' };
+  if (r.spawnError) return { output, error: r.spawnError };
+  if (r.exitCode === undefined) return { output, error: `ended by ${r.signal ?? 'a signal'}` };
+  return { exitCode: r.exitCode, output };
 }

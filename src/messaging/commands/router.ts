@@ -1,4 +1,4 @@
-import type { AgentName } from '../../agents/profile.js';
+import type { AgentName } from '../../agents/names.js';
 import type { SessionState } from '../../agents/types.js';
 import type { App } from '../../app.js';
 import type { Rich } from '../../channels/format.js';
@@ -194,13 +194,13 @@ export class CommandRouter {
 
   private async task(sender: Sender, brief: string): Promise<Reply> {
     if (!brief) throw invalidInput('brief', 'The task is empty.', 'write what to do after task:, e.g. task: fix the flaky login test');
-    const workDir = this.app.config.get<string | undefined>('messaging.workDir');
+    const workDir = this.app.config.get('messaging.workDir');
     if (!workDir) throw invalidInput('messaging.workDir', 'No folder is set for tasks from chat.', 'set messaging.workDir in config.json (or AEGIS_MESSAGING_WORKDIR) to the project folder');
     // `task: worktree: <brief>` asks for the session's own git worktree and branch.
     const inWorktree = /^worktree:\s*/i.exec(brief);
     const prompt = inWorktree ? brief.slice(inWorktree[0].length) : brief;
     if (!prompt) throw invalidInput('brief', 'The task is empty.', 'write what to do after task: worktree:');
-    const s = await this.deps.tools.session_create({ workDir, prompt, agent: this.app.config.get<AgentName | undefined>('messaging.agent'), ...(inWorktree ? { worktree: true } : {}) });
+    const s = await this.deps.tools.session_create({ workDir, prompt, agent: this.app.config.get('messaging.agent'), ...(inWorktree ? { worktree: true } : {}) });
     this.setCurrent(sender, s.id);
     this.deps.journal.add('event', `Task ${s.name}: ${clip(brief, 160)}`, `${sender.channel}:${sender.id}`);
     return { rich: ['🚀 Started ', { b: s.name }, ' (', { code: shortId(s.id) }, ')', ...(s.worktree ? [' on branch ', { code: s.worktree.branch }] : []), '.\nI will tell you when it needs you or finishes. Follow up with c: <text>.'] };

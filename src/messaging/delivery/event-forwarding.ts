@@ -30,7 +30,7 @@ void everyEventForwarded;
  * outbound webhooks' signature, retries and dead-letter list. Returns the unsubscriber.
  */
 export function forwardEvents(app: App, messaging: MessagingService, events: readonly AegisEventName[]): () => void {
-  const urls = app.config.get<string[]>('hooks.webhookUrls');
+  const urls = app.config.get('hooks.webhookUrls');
   if (!urls.length || !messaging.adapters.has('webhooks')) return () => {};
   const context = { aegis: app.version, host: hostname(), pid: process.pid };
   const offs = events.map((event) =>

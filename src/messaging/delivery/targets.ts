@@ -33,29 +33,29 @@ export function parseTarget(spec: string): Subscription {
  * when there is no bot token): the people who can answer a prompt are the people to tell about it.
  */
 export function subscriptions(config: Config, configured: ReadonlySet<string>): Subscription[] {
-  const explicit = config.get<string[]>('notify.subscriptions');
+  const explicit = config.get('notify.subscriptions');
   if (explicit.length) return explicit.map(parseTarget);
   const all = new Set<NotifyEvent>(NOTIFY_EVENTS);
   const subs: Subscription[] = [];
   if (configured.has('telegram')) {
-    const ids = new Set([...config.get<string[]>('channels.telegram.allowedChatIds'), ...config.get<string[]>('channels.telegram.allowedUserIds')]);
+    const ids = new Set([...config.get('channels.telegram.allowedChatIds'), ...config.get('channels.telegram.allowedUserIds')]);
     for (const to of ids) subs.push({ channel: 'telegram', to, events: all });
   }
-  if (configured.has('whatsapp')) for (const to of config.get<string[]>('channels.vonage.allowedNumbers')) subs.push({ channel: 'whatsapp', to, events: all });
-  if (configured.has('discord') && config.get<string[]>('channels.discord.allowedUserIds').length) subs.push({ channel: 'discord', to: config.get<string>('channels.discord.tasksChannelId'), events: all });
+  if (configured.has('whatsapp')) for (const to of config.get('channels.vonage.allowedNumbers')) subs.push({ channel: 'whatsapp', to, events: all });
+  if (configured.has('discord') && config.get('channels.discord.allowedUserIds').length) subs.push({ channel: 'discord', to: config.require('channels.discord.tasksChannelId'), events: all });
   if (configured.has('slack')) {
-    const users = config.get<string[]>('channels.slack.allowedUserIds');
+    const users = config.get('channels.slack.allowedUserIds');
     // chat.postMessage to a user id posts in the bot's direct messages with that user.
-    if (config.get<string | undefined>('channels.slack.botToken')) for (const to of users) subs.push({ channel: 'slack', to, events: all });
-    else if (users.length && config.get<string | undefined>('channels.slack.incomingWebhookUrl')) subs.push({ channel: 'slack', to: SLACK_WEBHOOK_TARGET, events: all });
+    if (config.get('channels.slack.botToken')) for (const to of users) subs.push({ channel: 'slack', to, events: all });
+    else if (users.length && config.get('channels.slack.incomingWebhookUrl')) subs.push({ channel: 'slack', to: SLACK_WEBHOOK_TARGET, events: all });
   }
   return subs;
 }
 
 export function fallbackTarget(config: Config): Target | undefined {
-  const spec = config.get<string | undefined>('notify.fallback');
+  const spec = config.get('notify.fallback');
   return spec ? parseTarget(spec) : undefined;
 }
 
-export const alertTargets = (config: Config): Target[] => config.get<string[]>('notify.alerts').map(parseTarget);
-export const journalTargets = (config: Config): Target[] => config.get<string[]>('notify.journal').map(parseTarget);
+export const alertTargets = (config: Config): Target[] => config.get('notify.alerts').map(parseTarget);
+export const journalTargets = (config: Config): Target[] => config.get('notify.journal').map(parseTarget);

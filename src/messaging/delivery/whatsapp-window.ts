@@ -20,10 +20,10 @@ export class WhatsAppWindow {
 
   /** For Outbox.giveUp: holds `row` when WhatsApp refused it for the closed window and a template is set. */
   hold(row: MessageRecord, error: string): boolean {
-    const name = this.config.get<string | undefined>('channels.vonage.templateName');
+    const name = this.config.get('channels.vonage.templateName');
     if (row.channel !== 'whatsapp' || !error.startsWith(WINDOW_CLOSED) || !name || row.payload?.template) return false;
     const now = Date.now();
-    const horizonMs = this.config.get<number>('messaging.retryHorizonHours') * 3_600_000;
+    const horizonMs = this.config.get('messaging.retryHorizonHours') * 3_600_000;
     const payload: OutboundPayload = { ...row.payload!, awaitingReply: true, sentParts: 0 };
     this.db
       .prepare("UPDATE messages SET status = 'queued', next_attempt_at = ?, payload = ?, error = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?")
@@ -34,7 +34,7 @@ export class WhatsAppWindow {
         to: row.peer,
         kind: 'notification',
         rich: [`(WhatsApp template ${name})`],
-        template: { name, locale: this.config.get<string>('channels.vonage.templateLocale'), parameters: this.config.get<string[]>('channels.vonage.templateParameters') },
+        template: { name, locale: this.config.get('channels.vonage.templateLocale'), parameters: this.config.get('channels.vonage.templateParameters') },
       });
       this.outbox().kick();
     }

@@ -108,7 +108,7 @@ export class Notifier {
       return;
     }
     if (to === 'stalled') {
-      this.dispatch(stalledNotice(s, this.app.config.get<number>('sessions.stallSeconds')));
+      this.dispatch(stalledNotice(s, this.app.config.get('sessions.stallSeconds')));
       this.messaging.journal.add('event', `${s.name} stalled`, 'notifier');
     } else if (to === 'dead') {
       this.dispatch(deadNotice(s));
@@ -182,7 +182,7 @@ export class Notifier {
 
   /** Fans a notice out to every subscriber of its kind; returns the outbox rows. */
   dispatch(notice: Notice): number[] {
-    if (!this.app.config.get<boolean>('notify.enabled')) return [];
+    if (!this.app.config.get('notify.enabled')) return [];
     if (this.dedup.duplicate(notice.dedupKey)) return [];
     const rich = this.messaging.mask(notice.rich);
     const ids: number[] = [];

@@ -40,7 +40,7 @@ export class BriefingScheduler {
     const d = new Date(now);
     const minutes = d.getHours() * 60 + d.getMinutes();
     for (const which of ['morning', 'evening'] as const) {
-      const at = this.app.config.get<string>(`messaging.${which}Briefing`);
+      const at = this.app.config.get(`messaging.${which}Briefing` as const);
       if (at === 'off') continue;
       const late = (minutes - minutesOf(at)) * 60_000;
       if (late < 0 || late > LATE_MS) continue;

@@ -43,7 +43,7 @@ function disk(path: string): string {
 
 /** The machine's side of health: tmux, disk, memory. */
 export async function machineLines(app: App): Promise<string[]> {
-  const socket = app.config.get<string>('tmux.socket');
+  const socket = app.config.get('tmux.socket');
   const tmuxUp = await tmuxServerRunning({ command: app.config.get('tmux.command'), socket });
   return [
     `tmux: ${tmuxUp ? 'running' : 'not running'} (socket ${socket})`,

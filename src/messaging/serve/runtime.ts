@@ -45,7 +45,7 @@ export class ServeRuntime {
   }
 
   private get host(): string {
-    return this.opts.host ?? this.app.config.get<string>('serve.host');
+    return this.opts.host ?? this.app.config.get('serve.host');
   }
 
   private routes(): MountedRoute[] {
@@ -86,12 +86,12 @@ export class ServeRuntime {
     const m = app.messaging;
     const subs = subscriptions(app.config, new Set(m.adapters.keys()));
     for (const s of subs) if (!m.adapters.has(s.channel)) app.log.warn('a subscription names a channel that is not configured', { target: `${s.channel}:${s.to}` });
-    const notifier = new Notifier(app, m, { subscriptions: subs, ratePerMinute: app.config.get('notify.ratePerMinute'), dedupMs: app.config.get<number>('notify.dedupSeconds') * 1000 });
+    const notifier = new Notifier(app, m, { subscriptions: subs, ratePerMinute: app.config.get('notify.ratePerMinute'), dedupMs: app.config.get('notify.dedupSeconds') * 1000 });
     const scheduler = new BriefingScheduler(app, m, notifier);
     const pollers = [...m.adapters.values()].filter((a) => a.poll).map((a) => new Poller(a, m, app.log));
     const routes = this.routes();
     const server = routes.length
-      ? await startInboundWebhookServer({ host: this.host, port: this.opts.port ?? app.config.get<number>('serve.port'), maxBodyBytes: app.config.get('serve.maxBodyBytes'), routes }, m, app.log)
+      ? await startInboundWebhookServer({ host: this.host, port: this.opts.port ?? app.config.get('serve.port'), maxBodyBytes: app.config.get('serve.maxBodyBytes'), routes }, m, app.log)
       : undefined;
     this.url = server?.url;
     // Each channel gets ready to receive, once the listener is up (Telegram: setWebhook, or deleteWebhook
@@ -105,7 +105,7 @@ export class ServeRuntime {
     pollers.forEach((p) => p.start());
     const prune = () => {
       const now = Date.now();
-      const removed = pruneMessages(app.db, now - app.config.get<number>('messaging.retentionDays') * DAY_MS, now - DAY_MS);
+      const removed = pruneMessages(app.db, now - app.config.get('messaging.retentionDays') * DAY_MS, now - DAY_MS);
       if (removed) app.log.info('pruned old messages', { removed });
     };
     prune();

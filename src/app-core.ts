@@ -1,0 +1,170 @@
+import { join } from 'node:path';
+import { loadConfig, type Config } from './config/load.js';
+import { openDatabase, type Db } from './db/open.js';
+import { EventBus } from './events.js';
+import { KnowledgeGraph } from './knowledge/graph.js';
+import { MemoryStore } from './memory/store.js';
+import { createLogger, type Logger } from './util/log.js';
+import { VERSION } from './version.js';
+import type { SessionService } from './sessions/service.js';
+import type { PipelineService } from './pipelines/service.js';
+import type { MessagingService } from './messaging/index.js';
+import type { Integrations } from './integrations/host.js';
+import type { chatTools } from './tools/chat.js';
+
+/**
+ * The classes of the services that pull in most of Aegis (tmux, agents, channels, integrations). This
+ * module does not import them, so a one-shot `ag memory ...` loads none of their code; src/app.ts
+ * provides them all, and importing App from there (what everything but the CLI's per-command path does)
+ * gives an App with every service.
+ */
+export interface ServiceClasses {
+  SessionService: typeof SessionService;
+  PipelineService: typeof PipelineService;
+  MessagingService: typeof MessagingService;
+  Integrations: typeof Integrations;
+  /** The tools the chat router runs, handed to MessagingService. */
+  chatTools: typeof chatTools;
+}
+
+const services: Partial<ServiceClasses> = {};
+
+/** Called by src/app.ts with every service class, and by loadServices with the ones it loaded. */
+export function provideServices(classes: Partial<ServiceClasses>): void {
+  Object.assign(services, classes);
+}
+
+function serviceClass<K extends keyof ServiceClasses>(name: K): ServiceClasses[K] {
+  const found = services[name];
+  if (!found) throw new Error(`internal: ${name} was used before its module was loaded (import App from src/app.js, or await loadServices([...]) naming it)`);
+  return found;
+}
+
+/** The App getters whose classes src/app.ts provides. */
+export type ServiceName = 'sessions' | 'pipelines' | 'messaging' | 'integrations';
+
+const SERVICE_MODULES: Record<ServiceName, () => Promise<Partial<ServiceClasses>>> = {
+  sessions: async () => ({ SessionService: (await import('./sessions/service.js')).SessionService }),
+  pipelines: async () => ({ PipelineService: (await import('./pipelines/service.js')).PipelineService }),
+  messaging: async () => ({ MessagingService: (await import('./messaging/index.js')).MessagingService, chatTools: (await import('./tools/chat.js')).chatTools }),
+  integrations: async () => ({ Integrations: (await import('./integrations/host.js')).Integrations }),
+};
+
+/** Loads the modules of the named services only (the CLI's per-command path, for a tool that uses them). */
+export async function loadServices(names: readonly ServiceName[]): Promise<void> {
+  for (const loaded of await Promise.all(names.map((name) => SERVICE_MODULES[name]()))) provideServices(loaded);
+}
+
+export interface AppOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where logs go; the MCP server keeps stdout for the protocol, so this is always stderr or a file. */
+  logStream?: NodeJS.WritableStream;
+  /** Start even when config.json is broken, with its problems in config.problems (only `ag doctor`). */
+  tolerantConfig?: boolean;
+}
+
+/**
+ * The composition root: reads config, opens the database and builds every service, each once and
+ * only when first used, so a one-shot CLI command pays only for what it touches.
+ */
+export class App {
+  readonly config: Config;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Logger;
+  readonly events = new EventBus();
+  readonly version = VERSION;
+  readonly startedAt = Date.now();
+  private readonly lazy = new Map<string, unknown>();
+  private readonly closers: (() => void | Promise<void>)[] = [];
+
+  constructor(opts: AppOptions = {}) {
+    this.env = opts.env ?? process.env;
+    this.config = loadConfig(this.env, { tolerant: opts.tolerantConfig });
+    this.log = createLogger(this.config.get('log.level'), opts.logStream ?? process.stderr);
+  }
+
+  get dbPath(): string {
+    return join(this.config.home, 'aegis.db');
+  }
+
+  get db(): Db {
+    return this.once('db', () => {
+      const db = openDatabase(this.dbPath);
+      this.onClose(() => {
+        db.close();
+      });
+      return db;
+    });
+  }
+
+  get memory(): MemoryStore {
+    return this.once('memory', () => new MemoryStore(this.db));
+  }
+
+  get knowledge(): KnowledgeGraph {
+    return this.once('knowledge', () => new KnowledgeGraph(this.db));
+  }
+
+  get sessions(): SessionService {
+    return this.once('sessions', () => new (serviceClass('SessionService'))(this));
+  }
+
+  get pipelines(): PipelineService {
+    return this.once(
+      'pipelines',
+      () =>
+        new (serviceClass('PipelineService'))({
+          db: this.db,
+          events: this.events,
+          log: this.log,
+          memory: this.memory,
+          sessions: this.sessions,
+          defaultMaxConcurrent: this.config.get('pipelines.maxConcurrent'),
+          startEngine: () => this.startEngine(),
+          onClose: (fn) => this.onClose(fn),
+        }),
+    );
+  }
+
+  get messaging(): MessagingService {
+    return this.once('messaging', () => new (serviceClass('MessagingService'))(this, serviceClass('chatTools')(this)));
+  }
+
+  /** User integrations; `await app.integrations.load()` discovers and loads them once. */
+  get integrations(): Integrations {
+    return this.once('integrations', () => new (serviceClass('Integrations'))(this));
+  }
+
+  /**
+   * Starts the background engine (`ag engine`) that advances pipelines and delivers queued prompts
+   * when no long-lived Aegis process runs; loaded only when needed (it is not part of a command's path).
+   */
+  private startEngine(): void {
+    import('./sessions/engine-spawn.js')
+      .then(({ spawnEngine }) => spawnEngine({ env: this.env, home: this.config.home }))
+      .catch((err) => this.log.warn('could not start the background engine', { error: (err as Error).message }));
+  }
+
+  /** Builds a service the first time it is asked for; later calls get the same instance. */
+  once<T>(key: string, build: () => T): T {
+    if (!this.lazy.has(key)) this.lazy.set(key, build());
+    return this.lazy.get(key) as T;
+  }
+
+  /** Registers cleanup run by close(), last registered first. */
+  onClose(fn: () => void | Promise<void>): void {
+    this.closers.push(fn);
+  }
+
+  async close(): Promise<void> {
+    while (this.closers.length) {
+      const fn = this.closers.pop()!;
+      try {
+        await fn();
+      } catch (err) {
+        this.log.warn('cleanup failed', { error: (err as Error).message });
+      }
+    }
+    this.lazy.clear();
+  }
+}

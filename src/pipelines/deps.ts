@@ -1,0 +1,23 @@
+import type { Db } from '../db/open.js';
+import type { EventBus } from '../events.js';
+import type { MemoryStore } from '../memory/store.js';
+import type { SessionService } from '../sessions/service.js';
+import type { Logger } from '../util/log.js';
+
+/** What pipelines do with sessions: start their stages' agents, stop them, read and judge their turns. */
+export type PipelineSessions = Pick<SessionService, 'start' | 'create' | 'kill' | 'store' | 'monitor' | 'tmux' | 'turnStatus' | 'transcriptPath' | 'transcript'>;
+
+/** Everything the pipelines area uses, handed in by the composition root (src/app.ts). */
+export interface PipelineDeps {
+  db: Db;
+  events: EventBus;
+  log: Logger;
+  /** Memory values a stage's prompt names are read when the stage starts. */
+  memory: Pick<MemoryStore, 'get'>;
+  sessions: PipelineSessions;
+  /** `pipelines.maxConcurrent`: stages a pipeline runs at once unless it says otherwise. */
+  defaultMaxConcurrent: number;
+  /** Starts the background engine (`ag engine`) that advances pipelines when no process does. */
+  startEngine: () => void;
+  onClose: (fn: () => void) => void;
+}
