@@ -8,8 +8,9 @@ import { createLogger, type Logger } from './util/log.js';
 import { VERSION } from './version.js';
 import type { SessionService } from './sessions/service.js';
 import type { PipelineService } from './pipelines/service.js';
-import type { MessagingService } from './messaging/service.js';
+import type { MessagingService } from './messaging/index.js';
 import type { Integrations } from './integrations/host.js';
+import type { chatTools } from './tools/chat.js';
 
 /**
  * The classes of the services that pull in most of Aegis (tmux, agents, channels, integrations). This
@@ -22,6 +23,8 @@ export interface ServiceClasses {
   PipelineService: typeof PipelineService;
   MessagingService: typeof MessagingService;
   Integrations: typeof Integrations;
+  /** The tools the chat router runs, handed to MessagingService. */
+  chatTools: typeof chatTools;
 }
 
 const services: Partial<ServiceClasses> = {};
@@ -43,7 +46,7 @@ export type ServiceName = 'sessions' | 'pipelines' | 'messaging' | 'integrations
 const SERVICE_MODULES: Record<ServiceName, () => Promise<Partial<ServiceClasses>>> = {
   sessions: async () => ({ SessionService: (await import('./sessions/service.js')).SessionService }),
   pipelines: async () => ({ PipelineService: (await import('./pipelines/service.js')).PipelineService }),
-  messaging: async () => ({ MessagingService: (await import('./messaging/service.js')).MessagingService }),
+  messaging: async () => ({ MessagingService: (await import('./messaging/index.js')).MessagingService, chatTools: (await import('./tools/chat.js')).chatTools }),
   integrations: async () => ({ Integrations: (await import('./integrations/host.js')).Integrations }),
 };
 
@@ -135,7 +138,7 @@ export class App {
   }
 
   get messaging(): MessagingService {
-    return this.once('messaging', () => new (serviceClass('MessagingService'))(this));
+    return this.once('messaging', () => new (serviceClass('MessagingService'))(this, serviceClass('chatTools')(this)));
   }
 
   /** User integrations; `await app.integrations.load()` discovers and loads them once. */

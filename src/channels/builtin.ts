@@ -1,10 +1,10 @@
+import type { Config } from '../config/load.js';
 import type { SettingKey } from '../config/settings.js';
-import type { ChannelContext } from '../integrations/types.js';
 import { DiscordAdapter } from './discord.js';
 import { SlackAdapter } from './slack.js';
 import { TelegramAdapter } from './telegram.js';
-import type { ChannelAdapter } from './types.js';
-import { WebhooksAdapter } from './webhooks.js';
+import type { ChannelAdapter, CursorStore } from './types.js';
+import { OutboundWebhooksAdapter } from './outbound-webhooks.js';
 import { WhatsAppAdapter } from './whatsapp.js';
 
 /**
@@ -20,7 +20,13 @@ export interface BuiltinChannel {
   source: string;
   /** Settings that must be set for the channel to count as configured. */
   requires: readonly SettingKey[];
-  factory: (ctx: ChannelContext) => ChannelAdapter;
+  factory: (ctx: BuiltinChannelContext) => ChannelAdapter;
+}
+
+/** What a built-in factory reads: config for its settings, and where a polling channel keeps its cursor. */
+export interface BuiltinChannelContext {
+  config: Config;
+  cursors: CursorStore;
 }
 
 export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
@@ -28,7 +34,7 @@ export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
     name: 'telegram',
     source: 'src/channels/telegram.ts',
     requires: ['channels.telegram.botToken'],
-    factory: ({ app: { config } }) =>
+    factory: ({ config }) =>
       new TelegramAdapter({
         token: config.require('channels.telegram.botToken'),
         baseUrl: config.get('channels.telegram.baseUrl'),
@@ -43,7 +49,7 @@ export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
     name: 'whatsapp',
     source: 'src/channels/whatsapp.ts',
     requires: ['channels.vonage.applicationId', 'channels.vonage.privateKey', 'channels.vonage.fromNumber'],
-    factory: ({ app: { config } }) =>
+    factory: ({ config }) =>
       new WhatsAppAdapter({
         applicationId: config.require('channels.vonage.applicationId'),
         privateKey: config.require('channels.vonage.privateKey'),
@@ -58,7 +64,7 @@ export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
     name: 'discord',
     source: 'src/channels/discord.ts',
     requires: ['channels.discord.botToken', 'channels.discord.tasksChannelId'],
-    factory: ({ app: { config }, cursors }) =>
+    factory: ({ config, cursors }) =>
       new DiscordAdapter({
         token: config.require('channels.discord.botToken'),
         baseUrl: config.get('channels.discord.baseUrl'),
@@ -73,7 +79,7 @@ export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
     name: 'slack',
     source: 'src/channels/slack.ts',
     requires: ['channels.slack.signingSecret'],
-    factory: ({ app: { config } }) =>
+    factory: ({ config }) =>
       new SlackAdapter({
         signingSecret: config.require('channels.slack.signingSecret'),
         botToken: config.get('channels.slack.botToken'),
@@ -84,8 +90,8 @@ export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
   },
   {
     name: 'webhooks',
-    source: 'src/channels/webhooks.ts',
+    source: 'src/channels/outbound-webhooks.ts',
     requires: ['hooks.webhookUrls'],
-    factory: ({ app: { config } }) => new WebhooksAdapter({ urls: config.get('hooks.webhookUrls'), secret: config.get('hooks.webhookSecret'), maxAttempts: config.get('hooks.webhookMaxAttempts') }),
+    factory: ({ config }) => new OutboundWebhooksAdapter({ urls: config.get('hooks.webhookUrls'), secret: config.get('hooks.webhookSecret'), maxAttempts: config.get('hooks.webhookMaxAttempts') }),
   },
 ];

@@ -1,8 +1,5 @@
-import type { App } from '../app.js';
 import type { Config } from '../config/load.js';
 import { AegisError } from '../errors.js';
-import type { ChannelContext, ChannelFactory } from '../integrations/types.js';
-import { withFields } from '../util/log.js';
 import { BUILTIN_CHANNELS } from './builtin.js';
 import type { ChannelAdapter, ChannelDescription, CursorStore } from './types.js';
 
@@ -12,11 +9,6 @@ export function missingSettings(config: Config, channel: string): string[] {
     const v = config.settings.get(key)?.value;
     return v === undefined || (Array.isArray(v) && v.length === 0);
   });
-}
-
-/** What a channel factory gets: the app, the channel's name, its settings, a logger naming it and the cursor store. */
-export function channelContext(app: App, name: string, settings: ChannelContext['settings'], cursors: CursorStore): ChannelContext {
-  return { app, integration: name, settings, log: withFields(app.log, { integration: name }), cursors };
 }
 
 const fail = (source: string, message: string, fix: string) => new AegisError('invalid_input', `${source}: ${message}`, { field: source, fix });
@@ -56,8 +48,8 @@ export function checkAdapter(adapter: ChannelAdapter | undefined, name: string, 
   return adapter!;
 }
 
-/** Runs a channel factory that may be async (an integration's) and checks what it built. */
-export async function buildChannel(factory: ChannelFactory, ctx: ChannelContext, source: string): Promise<ChannelAdapter> {
+/** Runs a channel factory that may be async (an integration's, given its ChannelContext) and checks what it built. */
+export async function buildChannel<C extends { integration: string }>(factory: (ctx: C) => ChannelAdapter | Promise<ChannelAdapter>, ctx: C, source: string): Promise<ChannelAdapter> {
   let adapter: ChannelAdapter;
   try {
     adapter = await factory(ctx);
@@ -68,11 +60,11 @@ export async function buildChannel(factory: ChannelFactory, ctx: ChannelContext,
 }
 
 /** An adapter for every configured built-in channel; unconfigured ones are absent. Integration channels join later (MessagingService.ready). */
-export function buildBuiltinAdapters(app: App, cursors: CursorStore): Map<string, ChannelAdapter> {
+export function buildBuiltinAdapters({ config }: { config: Config }, cursors: CursorStore): Map<string, ChannelAdapter> {
   const adapters = new Map<string, ChannelAdapter>();
   for (const c of BUILTIN_CHANNELS) {
-    if (missingSettings(app.config, c.name).length) continue;
-    adapters.set(c.name, checkAdapter(c.factory(channelContext(app, c.name, {}, cursors)), c.name, c.source));
+    if (missingSettings(config, c.name).length) continue;
+    adapters.set(c.name, checkAdapter(c.factory({ config, cursors }), c.name, c.source));
   }
   return adapters;
 }

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { clip } from '../messaging/present.js';
+import { clip } from '../util/text.js';
 import { httpFailure, httpRequest } from './http.js';
 import { privateKeyFrom, signApplicationJwt, verifyHs256 } from './jwt.js';
 import { header, hmacSha256Hex, safeEqual, sha256Hex } from './signing.js';

@@ -2,8 +2,7 @@ import type { App } from '../app.js';
 import { AegisError, toAegisError } from '../errors.js';
 import { buildChannel } from '../channels/registry.js';
 import type { ChannelAdapter } from '../channels/types.js';
-import { DbCursors } from '../messaging/cursors.js';
-import { forwardEvents, ORIGIN_EVENTS } from '../messaging/event-webhooks.js';
+import { DbCursors, forwardEvents, ORIGIN_EVENTS } from '../messaging/index.js';
 import type { ToolDef } from '../tools/define.js';
 import { withFields } from '../util/log.js';
 import { builtinChatWord, type ActiveChatCommand } from './commands.js';
@@ -163,7 +162,7 @@ export class Integrations {
     const mine = new Map<string, string>();
     for (const { value, file } of folder.commands) {
       const other = isChatWord(value.name)
-        ? `the built-in chat command "${value.name}" (src/messaging/parser.ts)`
+        ? `the built-in chat command "${value.name}" (src/messaging/commands/parser.ts)`
         : operators.has(value.name)
           ? `the operator "${value.name}" in ${this.app.config.configFile}`
           : (taken.get(value.name) ?? (mine.has(value.name) ? `the chat command of the same name in ${mine.get(value.name)}` : undefined));

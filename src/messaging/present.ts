@@ -1,5 +1,6 @@
 import type { Dialog } from '../agents/types.js';
 import type { Rich } from '../channels/format.js';
+import { clip } from '../util/text.js';
 
 /** How sessions and dialogs read on a phone: short ids, short ages, the one line that matters. */
 
@@ -11,15 +12,6 @@ export function ago(ms: number, now = Date.now()): string {
   if (s < 3600) return `${Math.round(s / 60)}m`;
   if (s < 86_400) return `${Math.round(s / 3600)}h`;
   return `${Math.round(s / 86_400)}d`;
-}
-
-/** Cuts text to `max` characters on a word break, marking the cut. */
-export function clip(text: string, max: number): string {
-  const t = text.trim();
-  if (t.length <= max) return t;
-  const cut = t.slice(0, max);
-  const sp = cut.lastIndexOf(' ');
-  return `${(sp > max * 0.6 ? cut.slice(0, sp) : cut).trimEnd()}…`;
 }
 
 /** "Bash `npm test`", "Write `src/a.ts`", "Fetch `https://…`", or the question itself. */

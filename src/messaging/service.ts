@@ -1,22 +1,26 @@
-import { newHolder } from '../db/lease.js';
+import { leaseHolder, newHolder } from '../db/lease.js';
+import { SENDER_LEASE } from './serve/sender-lease.js';
 import type { App } from '../app.js';
 import { plainText, type Rich, type Segment } from '../channels/format.js';
 import { BUILTIN_CHANNELS } from '../channels/builtin.js';
 import { buildBuiltinAdapters, missingSettings } from '../channels/registry.js';
 import { NOT_ALLOWED, type ChannelAdapter, type ChannelName, type InboundMessage, type StatusUpdate } from '../channels/types.js';
 import { AegisError, invalidInput } from '../errors.js';
-import { CodeStore } from './codes.js';
-import { ContextStore } from './contexts.js';
-import { DbCursors } from './cursors.js';
-import { Inbox } from './inbox.js';
-import { Journal, type JournalEntry } from './journal.js';
-import { getMessage } from './messages.js';
-import { loadOperators, type Operator } from './operators.js';
-import { Outbox, type EnqueueInput } from './outbox.js';
-import { PromptNotices } from './prompt-notices.js';
-import { WhatsAppWindow } from './whatsapp-window.js';
-import { CommandRouter, type Reply } from './router.js';
-import { alertTargets, fallbackTarget, journalTargets } from './targets.js';
+import { CodeStore } from './approvals/codes.js';
+import { ContextStore } from './commands/contexts.js';
+import { DbCursors } from './delivery/cursors.js';
+import { Inbox } from './delivery/inbox.js';
+import { Journal, type JournalEntry } from './notifications/journal.js';
+import { channelActivity, getMessage, GIVEN_UP, listMessages, type ListFilter, type MessageRecord } from './delivery/messages.js';
+import { loadOperators, type Operator } from './commands/operators.js';
+import { Outbox, type EnqueueInput } from './delivery/outbox.js';
+import { PromptNotices } from './approvals/prompt-notices.js';
+import { WhatsAppWindow } from './delivery/whatsapp-window.js';
+import type { ChatTools } from './commands/chat-tools.js';
+import type { Intent } from './commands/parser.js';
+import type { Reply, Sender } from './commands/reply.js';
+import { CommandRouter } from './commands/router.js';
+import { alertTargets, fallbackTarget, journalTargets } from './delivery/targets.js';
 
 /** One channel as channel_list and `ag doctor` show it: built-ins first (configured or not), then the integrations'. */
 export interface ChannelEntry {
@@ -56,7 +60,10 @@ export class MessagingService {
   private readonly secrets: string[];
   private joined?: Promise<void>;
 
-  constructor(private readonly app: App) {
+  constructor(
+    private readonly app: App,
+    tools: ChatTools,
+  ) {
     const db = app.db;
     this.cursors = new DbCursors(db);
     this.inbox = new Inbox(db);
@@ -86,7 +93,7 @@ export class MessagingService {
     });
     this.whatsappWindow = new WhatsAppWindow(db, () => this.outbox, app.config);
     this.prompts = new PromptNotices(db, this.outbox, this.adapters, this.codes);
-    this.router = new CommandRouter(app, { codes: this.codes, prompts: this.prompts, contexts: this.contexts, journal: this.journal, operators: () => this.operators() });
+    this.router = new CommandRouter(app, { tools, codes: this.codes, prompts: this.prompts, contexts: this.contexts, journal: this.journal, operators: () => this.operators() });
     this.journal.listener = (e) => this.mirrorJournal(e);
   }
 
@@ -228,6 +235,43 @@ export class MessagingService {
   }
 
   /** Journal entries also go to the journal channels (e.g. a Discord #journal). */
+  /** The holder of the sender lease: the `ag serve` that polls, notifies and drains the outbox now (undefined: none). */
+  sender(): string | undefined {
+    return leaseHolder(this.app.db, SENDER_LEASE);
+  }
+
+  /** Runs a chat command for a sender and returns the reply; nothing is sent (message_handle). */
+  handle(sender: Sender, text: string): Promise<{ intent: Intent; reply: Reply }> {
+    return this.router.handle(sender, text);
+  }
+
+  /** One stored message by id (what message_send reports back). */
+  message(id: number): MessageRecord | undefined {
+    return getMessage(this.app.db, id);
+  }
+
+  /** Stored messages, newest first, with the total that matches the filter. */
+  messages(filter: ListFilter): { messages: MessageRecord[]; total: number } {
+    return listMessages(this.app.db, filter);
+  }
+
+  /** A channel's last traffic and how many of its outbound messages are stuck or dead. */
+  activity(channel: string): ReturnType<typeof channelActivity> {
+    return channelActivity(this.app.db, channel);
+  }
+
+  /**
+   * Puts outbound messages given up on (GIVEN_UP; 'all' for every one) back in the outbox and tries
+   * them now; ids that are unknown, inbound or not given up are skipped.
+   */
+  async resend(which: number[] | 'all'): Promise<{ resent: number[]; skipped: number[] }> {
+    await this.ready();
+    const ids = which === 'all' ? this.messages({ direction: 'out', status: GIVEN_UP, limit: 500, offset: 0 }).messages.map((m) => m.id) : which;
+    const resent = this.outbox.resend(ids);
+    await this.outbox.sendNow(resent);
+    return { resent, skipped: ids.filter((id) => !resent.includes(id)) };
+  }
+
   private mirrorJournal(e: JournalEntry): void {
     for (const t of journalTargets(this.app.config)) {
       if (!this.adapters.has(t.channel)) continue;

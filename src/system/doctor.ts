@@ -4,9 +4,8 @@ import { PROFILES } from '../agents/registry.js';
 import type { App } from '../app.js';
 import { maskSetting } from '../config/load.js';
 import { integrationChecks } from '../integrations/report.js';
-import { holderProcess, leaseHolder } from '../db/lease.js';
+import { holderProcess } from '../db/lease.js';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
-import { SENDER_LEASE } from '../messaging/serve.js';
 import { tmuxVersion } from '../tmux/command.js';
 import { run } from '../util/exec.js';
 import { which } from '../util/which.js';
@@ -119,7 +118,7 @@ async function channelChecks(app: App): Promise<Check[]> {
  */
 function serveCheck(app: App, channels: number): Check {
   if (!channels) return { name: 'ag serve', ok: true, required: false, detail: 'not needed: no channel is configured' };
-  const holder = leaseHolder(app.db, SENDER_LEASE);
+  const holder = app.messaging.sender();
   if (holder) return { name: 'ag serve', ok: true, required: false, detail: `running (pid ${holderProcess(holder)?.pid ?? '?'}): polling, webhooks, notifications and the outbox are live` };
   return {
     name: 'ag serve',

@@ -157,7 +157,7 @@ const kgReadGraph = defineTool({
   },
 });
 
-const kgSearch = defineTool({
+export const kgSearch = defineTool({
   name: 'kg_search',
   title: 'Search the knowledge graph',
   description:

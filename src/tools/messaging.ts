@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { render } from '../channels/format.js';
 import { invalidInput } from '../errors.js';
-import { channelActivity, getMessage, listMessages, MESSAGE_STATUSES, type MessageStatus } from '../messaging/messages.js';
+import { GIVEN_UP, MESSAGE_STATUSES } from '../messaging/index.js';
 import { defineTool } from './define.js';
 import { INPUT_LIMITS as L, str } from './schemas.js';
 
@@ -42,7 +42,7 @@ const messageSend = defineTool({
   handler: async ({ app }, input) => {
     if (!input.text.trim() && !input.imageUrl && !input.fileUrl) throw invalidInput('text', 'text is empty', 'pass the text to send, or an imageUrl/fileUrl');
     const [id] = await app.messaging.sendDirect({ channel: input.channel, to: input.to, rich: [input.text], imageUrl: input.imageUrl, fileUrl: input.fileUrl });
-    const row = getMessage(app.db, id!)!;
+    const row = app.messaging.message(id!)!;
     return { id: row.id, status: row.status, attempts: row.attempts, error: row.error, externalId: row.externalId };
   },
 });
@@ -63,7 +63,7 @@ const messageRow = z.object({
   updatedAt: z.string(),
 });
 
-const messageList = defineTool({
+export const messageList = defineTool({
   name: 'message_list',
   title: 'List messages',
   description:
@@ -89,7 +89,7 @@ const messageList = defineTool({
   },
   handler: async ({ app }, input) => {
     const failed = input.failed ? { direction: 'out' as const, status: GIVEN_UP } : {};
-    const { messages, total } = listMessages(app.db, { channel: input.channel, direction: input.direction, status: input.status, kind: input.kind, ...failed, since: input.since ? parseSince(input.since) : undefined, limit: input.limit, offset: input.offset });
+    const { messages, total } = app.messaging.messages({ channel: input.channel, direction: input.direction, status: input.status, kind: input.kind, ...failed, since: input.since ? parseSince(input.since) : undefined, limit: input.limit, offset: input.offset });
     const next = input.offset + messages.length;
     return {
       messages: messages.map((m) => ({
@@ -144,7 +144,7 @@ const channelList = defineTool({
     const channels = [];
     for (const { name, integration, adapter, missing } of await app.messaging.channels()) {
       const d = adapter?.describe();
-      const activity = channelActivity(app.db, name);
+      const activity = app.messaging.activity(name);
       let probe: { ok: boolean; detail: string } | undefined;
       if (input.probe && adapter?.probe) probe = await adapter.probe().then((detail) => ({ ok: true, detail }), (err: Error) => ({ ok: false, detail: err.message }));
       channels.push({
@@ -168,10 +168,7 @@ const channelList = defineTool({
   },
 });
 
-/** Outbound rows given up on: the dead-letter list, and rows a fallback channel took over. */
-const GIVEN_UP: MessageStatus[] = ['dead', 'failed'];
-
-const messageResend = defineTool({
+export const messageResend = defineTool({
   name: 'message_resend',
   title: 'Resend dead letters',
   description:
@@ -185,11 +182,7 @@ const messageResend = defineTool({
   cli: { positional: ['ids'] },
   handler: async ({ app }, input) => {
     if (!input.all && !input.ids.length) throw invalidInput('ids', 'no message named', 'pass the ids shown by `ag message list --failed`, or --all');
-    await app.messaging.ready();
-    const ids = input.all ? listMessages(app.db, { direction: 'out', status: GIVEN_UP, limit: 500, offset: 0 }).messages.map((m) => m.id) : input.ids;
-    const resent = app.messaging.outbox.resend(ids);
-    await app.messaging.outbox.sendNow(resent);
-    return { resent, skipped: ids.filter((id) => !resent.includes(id)) };
+    return app.messaging.resend(input.all ? 'all' : input.ids);
   },
 });
 
@@ -208,7 +201,7 @@ const messageHandle = defineTool({
   cli: { positional: ['text'], render: (o) => o.reply },
   handler: async ({ app }, input) => {
     await app.messaging.ready(); // so the reply is masked of integration secrets too
-    const { intent, reply } = await app.messaging.router.handle({ channel: input.channel, id: input.from }, input.text);
+    const { intent, reply } = await app.messaging.handle({ channel: input.channel, id: input.from }, input.text);
     return { intent: intent.kind, reply: render(app.messaging.mask(reply.rich), 'plain'), failed: !!reply.failed };
   },
 });

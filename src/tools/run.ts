@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { App } from '../app.js';
 import { AegisError, invalidInput, toAegisError } from '../errors.js';
 import { zodToAegisError } from '../util/zod-issues.js';
-import type { Caller, ToolDef } from './define.js';
+import type { AnyObject, Caller, ToolDef } from './define.js';
 
 export interface CallOptions {
   caller: Caller;
@@ -54,6 +54,9 @@ export function addToolGuard(app: App, guard: ToolGuard): void {
  * The one path every call takes, whatever its transport: validate the input against the tool's schema,
  * run guards, run the handler, check the output against its schema, and tell listeners how it went.
  */
+export function callTool<I extends AnyObject, O extends AnyObject>(app: App, tool: ToolDef<I, O>, rawInput: unknown, opts: CallOptions): Promise<z.output<O>>;
+/** A tool picked at run time (by name, from a list): its output is only known to be an object. */
+export function callTool(app: App, tool: ToolDef, rawInput: unknown, opts: CallOptions): Promise<Record<string, unknown>>;
 export async function callTool(app: App, tool: ToolDef, rawInput: unknown, opts: CallOptions): Promise<Record<string, unknown>> {
   const deep = fieldNestedBeyond(rawInput, MAX_INPUT_DEPTH);
   if (deep) throw invalidInput(deep, `${deep} is nested more than ${MAX_INPUT_DEPTH} levels deep`, `flatten ${deep}: no argument needs more than ${MAX_INPUT_DEPTH} levels of arrays and objects`);

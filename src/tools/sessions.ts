@@ -118,7 +118,7 @@ function activityRules(agent: string): { version: string; exact: boolean; note: 
 
 const attachCommand = (svc: SessionService, s: SessionRecord) => `tmux -L ${svc.tmux.target.socket} attach -t ${s.tmuxWindow ?? s.name}`;
 
-const sessionCreate = defineTool({
+export const sessionCreate = defineTool({
   name: 'session_create',
   title: 'Start an agent session',
   description:
@@ -168,7 +168,7 @@ const sessionBatchCreate = defineTool({
   },
 });
 
-const sessionList = defineTool({
+export const sessionList = defineTool({
   name: 'session_list',
   title: 'List agent sessions',
   description: 'Lists sessions, newest first, with state and last activity. Filter by state, workDir or agent. Paginated: `total` counts every match and `nextOffset` is set while more remain (nothing is silently cut).',
@@ -202,7 +202,7 @@ function renderTable(rows: z.infer<typeof sessionSummary>[]): string {
   return table(cells, ['id', 'name', 'agent', 'state', 'lastActivity', 'branch', 'tokens', 'cost', 'workDir'], '(no sessions)');
 }
 
-const sessionGet = defineTool({
+export const sessionGet = defineTool({
   name: 'session_get',
   title: 'Get one session',
   description:
@@ -257,7 +257,7 @@ const sessionGet = defineTool({
   },
 });
 
-const sessionSend = defineTool({
+export const sessionSend = defineTool({
   name: 'session_send',
   title: 'Send text to an agent',
   description:
@@ -331,7 +331,7 @@ const sessionPane = defineTool({
   },
 });
 
-const sessionApprove = defineTool({
+export const sessionApprove = defineTool({
   name: 'session_approve',
   title: 'Approve a permission prompt',
   description:
@@ -346,7 +346,7 @@ const sessionApprove = defineTool({
   },
 });
 
-const sessionReject = defineTool({
+export const sessionReject = defineTool({
   name: 'session_reject',
   title: 'Reject a permission prompt',
   description: 'Answers the open permission dialog with no, once the dialog is gone from the screen. An optional reason is then sent to the agent as the next message (it is told what to do instead). Fails with a clear error when no dialog is open or it stays open (timeout).',
@@ -364,7 +364,7 @@ const sessionReject = defineTool({
   },
 });
 
-const sessionAnswer = defineTool({
+export const sessionAnswer = defineTool({
   name: 'session_answer',
   title: 'Answer a question',
   description:
@@ -403,7 +403,7 @@ const sessionEscape = defineTool({
   handler: async ({ app }, input) => app.sessions.interrupt(input.id, 'escape'),
 });
 
-const sessionKill = defineTool({
+export const sessionKill = defineTool({
   name: 'session_kill',
   title: 'Stop a session',
   description: 'Stops the agent and every process it started (running tools included), removes its pane, and marks it exited. The record and transcript stay readable (session_get, session_read). Queued messages are dropped. A worktree is kept (worktree_prune removes clean ones); worktreeState says what it holds.',

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from '../../src/app.js';
-import { ServeRuntime } from '../../src/messaging/serve.js';
+import { ServeRuntime } from '../../src/messaging/index.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-server.js';
 import { makeTestEnv, ROOT } from '../helpers/env.js';
 import { waitFor } from '../helpers/wait.js';

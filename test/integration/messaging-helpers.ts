@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from '../../src/app.js';
-import { ServeRuntime } from '../../src/messaging/serve.js';
+import { ServeRuntime } from '../../src/messaging/index.js';
 import { makeTestEnv, NO_BRIEFINGS, type TestEnv } from '../helpers/env.js';
 import { FAKE_CLAUDE } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/open.js';
-import { listMessages } from '../../src/messaging/messages.js';
+import { listMessages } from '../../src/messaging/index.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-server.js';
 import { runCli } from '../helpers/cli.js';
 import { BIN } from '../helpers/env.js';

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { localDay } from '../../src/messaging/journal.js';
-import { listMessages } from '../../src/messaging/messages.js';
+import { localDay, listMessages } from '../../src/messaging/index.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord-server.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-server.js';
 import { waitFor } from '../helpers/wait.js';

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDay } from '../../src/messaging/journal.js';
-import { listMessages } from '../../src/messaging/messages.js';
+import { localDay, listMessages } from '../../src/messaging/index.js';
 import { startFakeTelegram, type FakeTelegram, type TgSent } from '../fakes/telegram-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { makeMessagingWorld, startServe, type MessagingWorld } from './messaging-helpers.js';

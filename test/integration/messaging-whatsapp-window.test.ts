@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listMessages } from '../../src/messaging/messages.js';
+import { listMessages } from '../../src/messaging/index.js';
 import { inboundText, postWebhook, startFakeVonage, statusUpdate, type FakeVonage } from '../fakes/vonage-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { makeMessagingWorld, startServe, type MessagingWorld } from './messaging-helpers.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listMessages } from '../../src/messaging/messages.js';
+import { listMessages } from '../../src/messaging/index.js';
 import { inboundReply, inboundText, postWebhook, startFakeVonage, statusUpdate, vonageWebhookToken, type FakeVonage, type VonageSent } from '../fakes/vonage-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { makeMessagingWorld, startServe, type MessagingWorld } from './messaging-helpers.js';

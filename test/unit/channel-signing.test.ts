@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { privateKeyFrom, signApplicationJwt, verifyHs256 } from '../../src/channels/jwt.js';
 import { safeEqual } from '../../src/channels/signing.js';
 import { SlackAdapter } from '../../src/channels/slack.js';
-import { signDelivery } from '../../src/channels/webhooks.js';
+import { signDelivery } from '../../src/channels/outbound-webhooks.js';
 import { WhatsAppAdapter } from '../../src/channels/whatsapp.js';
 import { AegisError } from '../../src/errors.js';
 import { inboundText, vonageWebhookToken } from '../fakes/vonage-server.js';

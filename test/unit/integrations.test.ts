@@ -15,7 +15,7 @@ import { builtinChatWord } from '../../src/integrations/commands.js';
 import { discover } from '../../src/integrations/discover.js';
 import { builtinNames, settingEnv } from '../../src/integrations/names.js';
 import { readSetup, resolveSettings } from '../../src/integrations/settings.js';
-import { parseCommand } from '../../src/messaging/parser.js';
+import { parseCommand } from '../../src/messaging/index.js';
 import { BUILTIN_TOOLS } from '../../src/tools/index.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'integrations');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand, suggest, COMMAND_WORDS } from '../../src/messaging/parser.js';
+import { parseCommand, suggest, COMMAND_WORDS } from '../../src/messaging/commands/parser.js';
 
 const codes = new Set(['3f2', 'add']);
 const parse = (text: string, operators: string[] = []) => parseCommand(text, { operators, isCode: (w) => codes.has(w.toLowerCase()) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkBind, isLoopback, type MountedRoute } from '../../src/messaging/webhook-server.js';
+import { checkBind, isLoopback, type MountedRoute } from '../../src/messaging/serve/inbound-webhook-server.js';
 
 const unsigned: MountedRoute[] = [{ channel: 'whatsapp', route: { signed: false } as MountedRoute['route'] }];
 const fixed = (addresses: string[]) => async () => addresses;

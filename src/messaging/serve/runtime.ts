@@ -1,12 +1,13 @@
-import type { App } from '../app.js';
-import { acquireLease, leaseHolder, releaseLease } from '../db/lease.js';
-import { forwardEvents, OBSERVED_EVENTS } from './event-webhooks.js';
-import { pruneMessages } from './messages.js';
-import { Notifier } from './notifier.js';
+import type { App } from '../../app.js';
+import { acquireLease, releaseLease } from '../../db/lease.js';
+import { SENDER_LEASE } from './sender-lease.js';
+import { forwardEvents, OBSERVED_EVENTS } from '../delivery/event-forwarding.js';
+import { pruneMessages } from '../delivery/messages.js';
+import { Notifier } from '../notifications/notifier.js';
 import { Poller } from './poller.js';
-import { BriefingScheduler } from './scheduler.js';
-import { subscriptions } from './targets.js';
-import { checkBind, startWebhookServer, type MountedRoute } from './webhook-server.js';
+import { BriefingScheduler } from '../notifications/scheduler.js';
+import { subscriptions } from '../delivery/targets.js';
+import { checkBind, startInboundWebhookServer, type MountedRoute } from './inbound-webhook-server.js';
 
 export interface ServeOptions {
   host?: string;
@@ -17,7 +18,6 @@ export interface ServeOptions {
   onRole?: (role: 'active' | 'standby') => void;
 }
 
-export const SENDER_LEASE = 'messaging-sender';
 const DEFAULT_LEASE_MS = 15_000;
 const DAY_MS = 86_400_000;
 /** How often the sender prunes old messages (and once when it becomes the sender). */
@@ -91,7 +91,7 @@ export class ServeRuntime {
     const pollers = [...m.adapters.values()].filter((a) => a.poll).map((a) => new Poller(a, m, app.log));
     const routes = this.routes();
     const server = routes.length
-      ? await startWebhookServer({ host: this.host, port: this.opts.port ?? app.config.get('serve.port'), maxBodyBytes: app.config.get('serve.maxBodyBytes'), routes }, m, app.log)
+      ? await startInboundWebhookServer({ host: this.host, port: this.opts.port ?? app.config.get('serve.port'), maxBodyBytes: app.config.get('serve.maxBodyBytes'), routes }, m, app.log)
       : undefined;
     this.url = server?.url;
     // Each channel gets ready to receive, once the listener is up (Telegram: setWebhook, or deleteWebhook

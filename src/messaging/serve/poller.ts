@@ -1,6 +1,6 @@
-import type { ChannelAdapter } from '../channels/types.js';
-import type { Logger } from '../util/log.js';
-import type { MessagingService } from './service.js';
+import type { ChannelAdapter } from '../../channels/types.js';
+import type { Logger } from '../../util/log.js';
+import type { MessagingService } from '../service.js';
 
 const MIN_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 60_000;

@@ -1,11 +1,12 @@
-import { approveKeys } from '../agents/claude/dialog-keys.js';
-import type { Dialog } from '../agents/types.js';
-import type { Rich } from '../channels/format.js';
-import { fromMarkdown } from '../channels/markdown.js';
-import type { Button } from '../channels/types.js';
-import type { SessionRecord } from '../sessions/store.js';
-import { clip, dialogLine, optionLines, shortId } from './present.js';
-import type { NotifyEvent } from './targets.js';
+import { approveKeys } from '../../agents/claude/dialog-keys.js';
+import type { Dialog } from '../../agents/types.js';
+import type { Rich } from '../../channels/format.js';
+import { fromMarkdown } from '../../channels/markdown.js';
+import type { Button } from '../../channels/types.js';
+import type { SessionRecord } from '../../sessions/store.js';
+import { clip } from '../../util/text.js';
+import { dialogLine, optionLines, shortId } from '../present.js';
+import type { NotifyEvent } from '../delivery/targets.js';
 
 /** One notification, before it fans out to subscribers. */
 export interface Notice {

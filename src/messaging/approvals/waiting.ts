@@ -1,12 +1,9 @@
-import type { SessionState } from '../agents/types.js';
-import type { App } from '../app.js';
-import type { Rich } from '../channels/format.js';
-import type { SessionRecord } from '../sessions/store.js';
-import { openDialog, type CodeStore } from './codes.js';
-import { clip, dialogLine, shortId } from './present.js';
-
-/** States in which a session waits for a person. */
-export const WAITING_STATES: SessionState[] = ['permission_prompt', 'asking', 'plan'];
+import type { App } from '../../app.js';
+import type { Rich } from '../../channels/format.js';
+import type { SessionRecord } from '../../sessions/store.js';
+import { openDialog, WAITING_STATES, type CodeStore } from './codes.js';
+import { clip } from '../../util/text.js';
+import { dialogLine, shortId } from '../present.js';
 
 export interface Waiting {
   session: SessionRecord;

@@ -1,11 +1,11 @@
-import type { App } from '../app.js';
-import type { Rich } from '../channels/format.js';
-import { run } from '../util/exec.js';
-import type { CodeStore } from './codes.js';
+import type { App } from '../../app.js';
+import type { Rich } from '../../channels/format.js';
+import { run } from '../../util/exec.js';
+import type { CodeStore } from '../approvals/codes.js';
 import type { Journal } from './journal.js';
 import { localDay } from './journal.js';
 import { machineLines, pipelineCounts, stateCounts } from './status.js';
-import { waitingLines, waitingSessions } from './waiting.js';
+import { waitingLines, waitingSessions } from '../approvals/waiting.js';
 
 const GIT_TIMEOUT_MS = 5_000;
 const COMMITS_PER_REPO = 5;

@@ -1,9 +1,9 @@
-import { renderChunks, plainText, type Rich } from '../channels/format.js';
-import { ChannelError, type Button, type ChannelAdapter, type ChannelName } from '../channels/types.js';
-import type { Db } from '../db/open.js';
-import type { Logger } from '../util/log.js';
+import { renderChunks, plainText, type Rich } from '../../channels/format.js';
+import { ChannelError, type Button, type ChannelAdapter, type ChannelName } from '../../channels/types.js';
+import type { Db } from '../../db/open.js';
+import type { Logger } from '../../util/log.js';
 import { fromRow, getMessage, type MessageRecord, type OutboundKind, type OutboundPayload } from './messages.js';
-import { holderGone } from '../db/lease.js';
+import { holderGone } from '../../db/lease.js';
 import { targetKey, type Target } from './targets.js';
 
 export interface EnqueueInput {

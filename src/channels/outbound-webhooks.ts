@@ -2,7 +2,7 @@ import { httpFailure, httpRequest } from './http.js';
 import { hmacSha256Hex } from './signing.js';
 import { ChannelError, type ChannelAdapter, type ChannelDescription, type Delivery, type OutboundMessage } from './types.js';
 
-export interface WebhooksOptions {
+export interface OutboundWebhooksOptions {
   urls: string[];
   secret?: string;
   maxAttempts: number;
@@ -21,12 +21,12 @@ export function signDelivery(secret: string, timestampSec: number, body: string)
  * timestamp. Any failure is worth retrying (a receiver may be redeploying); the outbox retries with
  * exponential backoff and jitter, then moves the delivery to the dead-letter list.
  */
-export class WebhooksAdapter implements ChannelAdapter {
+export class OutboundWebhooksAdapter implements ChannelAdapter {
   readonly name = 'webhooks' as const;
   readonly maxLength = Number.POSITIVE_INFINITY;
   readonly markup = 'plain' as const;
 
-  constructor(readonly opts: WebhooksOptions) {}
+  constructor(readonly opts: OutboundWebhooksOptions) {}
 
   async send(msg: OutboundMessage): Promise<Delivery> {
     const ts = Math.floor(Date.now() / 1000);

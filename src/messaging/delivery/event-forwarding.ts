@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { App } from '../app.js';
-import type { AegisEventName } from '../events.js';
-import { plainText } from '../channels/format.js';
-import { redactDeep } from '../util/log.js';
-import type { MessagingService } from './service.js';
+import type { App } from '../../app.js';
+import type { AegisEventName } from '../../events.js';
+import { plainText } from '../../channels/format.js';
+import { redactDeep } from '../../util/log.js';
+import type { MessagingService } from '../service.js';
 
 /**
  * Events that happen once, in one process: the one that created the session, ran the tool call,

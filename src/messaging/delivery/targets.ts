@@ -1,6 +1,6 @@
-import type { ChannelName } from '../channels/types.js';
-import type { Config } from '../config/load.js';
-import { SLACK_WEBHOOK_TARGET } from '../channels/slack.js';
+import type { ChannelName } from '../../channels/types.js';
+import type { Config } from '../../config/load.js';
+import { SLACK_WEBHOOK_TARGET } from '../../channels/slack.js';
 
 /** Kinds of notification a subscriber can pick (`telegram:123#permission+question`). */
 export const NOTIFY_EVENTS = ['permission', 'question', 'finished', 'stalled', 'dead', 'pipeline', 'briefing'] as const;

@@ -1,17 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { lookup } from 'node:dns/promises';
 import { isIP, isIPv4, isIPv6, type AddressInfo } from 'node:net';
-import type { ChannelName, WebhookOutcome, WebhookRoute } from '../channels/types.js';
-import { AegisError } from '../errors.js';
-import type { Logger } from '../util/log.js';
-import type { MessagingService } from './service.js';
+import type { ChannelName, WebhookOutcome, WebhookRoute } from '../../channels/types.js';
+import { AegisError } from '../../errors.js';
+import type { Logger } from '../../util/log.js';
+import type { MessagingService } from '../service.js';
 
 export interface MountedRoute {
   channel: ChannelName;
   route: WebhookRoute;
 }
 
-export interface WebhookServerOptions {
+export interface InboundWebhookServerOptions {
   host: string;
   port: number;
   maxBodyBytes: number;
@@ -100,7 +100,7 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
  * before anything is stored; an inbound message is stored (de-duplicated) before the answer goes
  * back, and its command runs after, so the service gets its 200 at once and a retry never runs twice.
  */
-export async function startWebhookServer(opts: WebhookServerOptions, messaging: MessagingService, log: Logger): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export async function startInboundWebhookServer(opts: InboundWebhookServerOptions, messaging: MessagingService, log: Logger): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   checkBind(opts.host, opts.routes);
   const byPath = new Map(opts.routes.map((r) => [r.route.path, r]));
   const server = createServer((req, res) => {

@@ -1,8 +1,8 @@
-import type { App } from '../app.js';
+import type { App } from '../../app.js';
 import { briefing } from './briefing.js';
 import { localDay } from './journal.js';
 import type { Notifier } from './notifier.js';
-import type { MessagingService } from './service.js';
+import type { MessagingService } from '../service.js';
 
 const CHECK_MS = 30_000;
 /** A briefing missed by more than this (serve was down) is skipped rather than sent late. */

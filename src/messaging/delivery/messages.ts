@@ -1,6 +1,6 @@
-import type { Button } from '../channels/types.js';
-import type { Rich } from '../channels/format.js';
-import type { Db } from '../db/open.js';
+import type { Button } from '../../channels/types.js';
+import type { Rich } from '../../channels/format.js';
+import type { Db } from '../../db/open.js';
 
 /**
  * Rows of the `messages` table, which is both the inbox (direction 'in') and the outbox ('out').
@@ -167,6 +167,9 @@ export function channelActivity(db: Db, channel: string): { lastIn?: number; las
   const err = db.prepare("SELECT error FROM messages WHERE channel = ? AND direction = 'out' AND error IS NOT NULL ORDER BY updated_at DESC LIMIT 1").get(channel) as { error: string } | undefined;
   return { lastIn: opt(r.last_in), lastOut: opt(r.last_out), pending: r.pending ?? 0, dead: r.dead ?? 0, lastError: err?.error };
 }
+
+/** Outbound rows given up on: the dead-letter list, and rows a fallback channel took over. */
+export const GIVEN_UP: MessageStatus[] = ['dead', 'failed'];
 
 /** Statuses nothing will change any more: the rows retention may delete. Queued, sending and received rows are never pruned. */
 const FINISHED = ['handled', 'ignored', 'failed', 'sent', 'delivered', 'read', 'dead', 'suppressed', 'merged'] as const satisfies readonly MessageStatus[];

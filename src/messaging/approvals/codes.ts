@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
-import type { Dialog, SessionState } from '../agents/types.js';
-import type { Db } from '../db/open.js';
-import { WAITING_STATES } from './waiting.js';
+import type { Dialog, SessionState } from '../../agents/types.js';
+import type { Db } from '../../db/open.js';
+
+/** States in which a session waits for a person. */
+export const WAITING_STATES: SessionState[] = ['permission_prompt', 'asking', 'plan'];
 
 export interface CodeRecord {
   code: string;

@@ -1,5 +1,5 @@
-import type { CursorStore } from '../channels/types.js';
-import type { Db } from '../db/open.js';
+import type { CursorStore } from '../../channels/types.js';
+import type { Db } from '../../db/open.js';
 
 /** Poll cursors and once-a-day markers, kept in SQLite so a restart resumes where it stopped. */
 export class DbCursors implements CursorStore {

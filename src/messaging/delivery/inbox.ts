@@ -1,5 +1,5 @@
-import type { InboundMessage, StatusUpdate } from '../channels/types.js';
-import type { Db } from '../db/open.js';
+import type { InboundMessage, StatusUpdate } from '../../channels/types.js';
+import type { Db } from '../../db/open.js';
 import type { MessageStatus } from './messages.js';
 
 /**

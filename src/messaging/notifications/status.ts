@@ -1,10 +1,11 @@
 import { statfsSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
-import type { App } from '../app.js';
-import type { Rich } from '../channels/format.js';
-import { tmuxServerRunning } from '../tmux/command.js';
-import { ago, clip, shortId } from './present.js';
-import { WAITING_STATES } from './waiting.js';
+import type { App } from '../../app.js';
+import type { Rich } from '../../channels/format.js';
+import { tmuxServerRunning } from '../../tmux/command.js';
+import { clip } from '../../util/text.js';
+import { ago, shortId } from '../present.js';
+import { WAITING_STATES } from '../approvals/codes.js';
 
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MB`;

@@ -1,15 +1,16 @@
-import type { Dialog, SessionState } from '../agents/types.js';
-import type { App } from '../app.js';
-import type { Rich } from '../channels/format.js';
+import type { Dialog, SessionState } from '../../agents/types.js';
+import type { App } from '../../app.js';
+import type { Rich } from '../../channels/format.js';
 import { localTime } from './journal.js';
-import { heldBack, markMerged } from './messages.js';
-import { targetKey, type Subscription, type Target } from './targets.js';
-import { clip, dialogLine } from './present.js';
-import { REDRAW_MS } from './codes.js';
+import { heldBack, markMerged } from '../delivery/messages.js';
+import { targetKey, type Subscription, type Target } from '../delivery/targets.js';
+import { clip } from '../../util/text.js';
+import { dialogLine } from '../present.js';
+import { REDRAW_MS } from '../approvals/codes.js';
 import { deadNotice, permissionNotice, pickerNotice, pipelineNotice, stalledNotice, turnNotice, type Notice } from './notices.js';
 import { Deduper, RateLimiter } from './rate-limit.js';
-import type { MessagingService } from './service.js';
-import { WAITING_STATES } from './waiting.js';
+import type { MessagingService } from '../service.js';
+import { WAITING_STATES } from '../approvals/codes.js';
 
 export interface NotifierOptions {
   subscriptions: Subscription[];

@@ -1,10 +1,10 @@
-import type { Rich } from '../channels/format.js';
-import type { ChannelAdapter, ChannelName } from '../channels/types.js';
-import type { Db } from '../db/open.js';
+import type { Rich } from '../../channels/format.js';
+import type { ChannelAdapter, ChannelName } from '../../channels/types.js';
+import type { Db } from '../../db/open.js';
 import type { CodeStore } from './codes.js';
-import { localTime } from './journal.js';
-import { fromRow } from './messages.js';
-import type { Outbox } from './outbox.js';
+import { localTime } from '../notifications/journal.js';
+import { fromRow } from '../delivery/messages.js';
+import type { Outbox } from '../delivery/outbox.js';
 
 /** How a channel is named to a person. */
 const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', whatsapp: 'WhatsApp', discord: 'Discord', slack: 'Slack', cli: 'the command line' };

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import type { Config } from '../config/load.js';
-import { AegisError } from '../errors.js';
-import { run } from '../util/exec.js';
+import type { Config } from '../../config/load.js';
+import { AegisError } from '../../errors.js';
+import { run } from '../../util/exec.js';
 import { COMMAND_WORDS } from './parser.js';
 
 /**

@@ -1,44 +1,28 @@
-import type { Dialog, SessionState } from '../agents/types.js';
-import type { App } from '../app.js';
-import type { Rich } from '../channels/format.js';
-import type { Button } from '../channels/types.js';
-import { AegisError, invalidInput, toAegisError } from '../errors.js';
-import { ENDED_STATES, type SessionRecord } from '../sessions/store.js';
-import type { ToolDef } from '../tools/define.js';
-import { callTool } from '../tools/run.js';
-import { briefing } from './briefing.js';
-import { CODE_PATTERN, openDialog, REDRAW_MS, type CodeStore } from './codes.js';
+import type { AgentName } from '../../agents/names.js';
+import type { SessionState } from '../../agents/types.js';
+import type { App } from '../../app.js';
+import type { Rich } from '../../channels/format.js';
+import { invalidInput, toAegisError } from '../../errors.js';
+import { ENDED_STATES, type SessionRecord } from '../../sessions/store.js';
+import type { ChatTools } from './chat-tools.js';
+import type { Reply, Sender } from './reply.js';
+import { briefing } from '../notifications/briefing.js';
+import { CODE_PATTERN, openDialog, REDRAW_MS, WAITING_STATES, type CodeStore } from '../approvals/codes.js';
 import type { ContextStore } from './contexts.js';
-import { answeredBy, type PromptNotices } from './prompt-notices.js';
-import { localTime, parseDay, type Journal } from './journal.js';
+import { answeredBy, type PromptNotices } from '../approvals/prompt-notices.js';
+import { localTime, parseDay, type Journal } from '../notifications/journal.js';
 import { runOperator, type Operator } from './operators.js';
 import { parseCommand, type Intent } from './parser.js';
-import { chatCommandHelp, runChatCommand } from '../integrations/commands.js';
-import type { ChatCommandSpec } from '../integrations/chat-match.js';
-import { ago, clip, dialogLine, shortId } from './present.js';
-import { statusReport, tasksReport } from './status.js';
-import { WAITING_STATES, waitingLines, waitingSessions } from './waiting.js';
-
-/** Who sent a command: the channel and their id on it (what the context is kept under). */
-export interface Sender {
-  channel: string;
-  id: string;
-  /** Their name on the channel (username), for "approved on Telegram by tess". */
-  name?: string;
-}
-
-export interface Reply {
-  rich: Rich;
-  buttons?: Button[][];
-  /** Short text for a pressed button's toast (Telegram answerCallbackQuery). */
-  ack?: string;
-  /** The command could not be done (the reply says why). */
-  failed?: boolean;
-  /** A pressed button's message keeps its buttons (the prompt is still open, e.g. waiting for a reason). */
-  keepButtons?: boolean;
-}
+import { chatCommandHelp, runChatCommand } from './integration-commands.js';
+import type { ChatCommandSpec } from '../../integrations/chat-match.js';
+import { clip } from '../../util/text.js';
+import { ago, dialogLine, shortId } from '../present.js';
+import { statusReport, tasksReport } from '../notifications/status.js';
+import { waitingLines, waitingSessions } from '../approvals/waiting.js';
 
 export interface RouterDeps {
+  /** The tools chat commands run (caller 'chat'), built by the tools area. */
+  tools: ChatTools;
   codes: CodeStore;
   prompts: PromptNotices;
   contexts: ContextStore;
@@ -76,8 +60,6 @@ type Target = { session: SessionRecord; code?: string } | { reply: Reply };
  * CLI use (callTool, caller 'chat'), and their results into short replies for a phone.
  */
 export class CommandRouter {
-  private tools?: Promise<ToolDef[]>;
-
   constructor(
     private readonly app: App,
     private readonly deps: RouterDeps,
@@ -114,14 +96,6 @@ export class CommandRouter {
     return { intent, reply };
   }
 
-  private async tool<T>(name: string, input: Record<string, unknown>): Promise<T> {
-    // Loaded on first use: the registry imports every tool module, this one included.
-    this.tools ??= import('../tools/registry.js').then((m) => m.loadTools(this.app));
-    const tool = (await this.tools).find((t) => t.name === name);
-    if (!tool) throw new AegisError('internal', `tool ${name} is not registered`);
-    return (await callTool(this.app, tool, input, { caller: 'chat' })) as T;
-  }
-
   private setCurrent(sender: Sender, sessionId: string | null): void {
     this.deps.contexts.update(sender.channel, sender.id, { currentSession: sessionId });
   }
@@ -147,13 +121,13 @@ export class CommandRouter {
       case 'help':
         return { rich: [...HELP, ...(await chatCommandHelp(this.app))] };
       case 'command':
-        return runChatCommand(this.app, sender, intent);
+        return runChatCommand(this.app, sender, intent, this.deps.tools.byName);
       case 'task':
         return this.task(sender, intent.brief);
       case 'continue': {
         const s = this.current(sender);
         if (!intent.text) throw invalidInput('text', 'Nothing to send.', 'write the message after c:');
-        const r = await this.tool<{ status: string; position?: number }>('session_send', { id: s.id, text: intent.text });
+        const r = await this.deps.tools.session_send({ id: s.id, text: intent.text });
         return { rich: ['📨 ', r.status === 'queued' ? `Queued for ` : 'Sent to ', { b: s.name }, r.status === 'queued' ? ` (#${r.position ?? 1}; it is busy)` : ''] };
       }
       case 'sessions':
@@ -162,7 +136,7 @@ export class CommandRouter {
         return this.session(sender, intent.ref);
       case 'stop': {
         const s = intent.ref ? this.app.sessions.resolve(intent.ref) : this.current(sender);
-        const r = await this.tool<{ killedProcesses: number }>('session_kill', { id: s.id });
+        const r = await this.deps.tools.session_kill({ id: s.id });
         if (this.deps.contexts.get(sender.channel, sender.id).currentSession === s.id) this.setCurrent(sender, null);
         this.deps.journal.add('event', `Stopped ${s.name}`, who);
         return { rich: ['⏹ Stopped ', { b: s.name }, ` (${r.killedProcesses} process${r.killedProcesses === 1 ? '' : 'es'}).`] };
@@ -184,7 +158,7 @@ export class CommandRouter {
       case 'answer': {
         const t = await this.waitingTarget(sender, intent.code);
         if ('reply' in t) return t.reply;
-        const r = await this.deps.prompts.answeringWith(t.code, () => this.tool<{ state: string; answeredWith: string }>('session_answer', { id: t.session.id, answer: intent.choice }));
+        const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_answer({ id: t.session.id, answer: intent.choice }));
         this.answered(t, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
         return { rich: ['💬 Answered ', { b: t.session.name }, `: ${clip(r.answeredWith, 100)}. Now ${r.state}.`], ack: 'Answered' };
       }
@@ -211,7 +185,7 @@ export class CommandRouter {
         return this.failed();
       case 'resend': {
         if (!intent.all && !intent.ids.length) throw invalidInput('id', 'Which message?', 'send resend <id> with an id from failed, or resend all');
-        const r = await this.tool<{ resent: number[]; skipped: number[] }>('message_resend', { ids: intent.ids, all: intent.all });
+        const r = await this.deps.tools.message_resend({ ids: intent.ids, all: intent.all });
         if (!r.resent.length) return { rich: ['Nothing to resend', r.skipped.length ? ` (${r.skipped.join(', ')}: not undelivered messages)` : '', '. Send failed for the list.'] };
         return { rich: [`📤 Resending ${r.resent.length} message${r.resent.length === 1 ? '' : 's'}: ${r.resent.join(', ')}`, r.skipped.length ? `; skipped ${r.skipped.join(', ')}` : '', '.'] };
       }
@@ -226,14 +200,14 @@ export class CommandRouter {
     const inWorktree = /^worktree:\s*/i.exec(brief);
     const prompt = inWorktree ? brief.slice(inWorktree[0].length) : brief;
     if (!prompt) throw invalidInput('brief', 'The task is empty.', 'write what to do after task: worktree:');
-    const s = await this.tool<{ id: string; name: string; worktree?: { branch: string } }>('session_create', { workDir, prompt, agent: this.app.config.get('messaging.agent'), ...(inWorktree ? { worktree: true } : {}) });
+    const s = await this.deps.tools.session_create({ workDir, prompt, agent: this.app.config.get('messaging.agent'), ...(inWorktree ? { worktree: true } : {}) });
     this.setCurrent(sender, s.id);
     this.deps.journal.add('event', `Task ${s.name}: ${clip(brief, 160)}`, `${sender.channel}:${sender.id}`);
     return { rich: ['🚀 Started ', { b: s.name }, ' (', { code: shortId(s.id) }, ')', ...(s.worktree ? [' on branch ', { code: s.worktree.branch }] : []), '.\nI will tell you when it needs you or finishes. Follow up with c: <text>.'] };
   }
 
   private async sessions(sender: Sender): Promise<Reply> {
-    const r = await this.tool<{ sessions: { id: string; name: string; state: SessionState; lastActivity: string }[]; total: number }>('session_list', { limit: 10 });
+    const r = await this.deps.tools.session_list({ limit: 10 });
     if (!r.sessions.length) return { rich: ['No sessions yet. Start one with task: <brief>.'] };
     const current = this.deps.contexts.get(sender.channel, sender.id).currentSession;
     const lines: Rich = r.sessions.flatMap((s) => [`\n${s.id === current ? '▸' : '•'} `, { code: shortId(s.id) }, ' ', { b: s.name }, ` ${s.state}, ${ago(Date.parse(s.lastActivity))}`]);
@@ -241,7 +215,7 @@ export class CommandRouter {
   }
 
   private async session(sender: Sender, ref: string): Promise<Reply> {
-    const s = await this.tool<{ id: string; name: string; state: SessionState; stateSince: string; workDir: string; dialog?: Dialog; lastAssistantMessage?: string }>('session_get', { id: ref });
+    const s = await this.deps.tools.session_get({ id: ref });
     this.setCurrent(sender, s.id);
     const rich: Rich = [{ b: s.name }, ' ', { code: shortId(s.id) }, ` — ${s.state} for ${ago(Date.parse(s.stateSince))}`, '\nIn ', { code: s.workDir }];
     const record = this.app.sessions.store.get(s.id);
@@ -325,7 +299,7 @@ export class CommandRouter {
   private async approve(sender: Sender, code?: string, scope: 'once' | 'always' = 'once'): Promise<Reply> {
     const t = await this.waitingTarget(sender, code);
     if ('reply' in t) return t.reply;
-    const r = await this.deps.prompts.answeringWith(t.code, () => this.tool<{ state: string; approved: Dialog; chose: string }>('session_approve', { id: t.session.id, scope }));
+    const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_approve({ id: t.session.id, scope }));
     this.answered(t, sender, '✅', scope === 'always' ? `approved for the session ("${clip(r.chose, 60)}")` : 'approved');
     this.setCurrent(sender, t.session.id);
     this.deps.journal.add('event', `Approved ${t.session.name}: ${[r.approved.tool, r.approved.command ?? r.approved.file ?? r.approved.url].filter(Boolean).join(' ')}`, `${sender.channel}:${sender.id}`);
@@ -335,7 +309,7 @@ export class CommandRouter {
   private async reject(sender: Sender, code?: string, reason?: string): Promise<Reply> {
     const t = await this.waitingTarget(sender, code);
     if ('reply' in t) return t.reply;
-    const r = await this.deps.prompts.answeringWith(t.code, () => this.tool<{ state: string; rejected: Dialog }>('session_reject', { id: t.session.id, reason }));
+    const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_reject({ id: t.session.id, reason }));
     this.answered(t, sender, '🚫', 'rejected');
     this.setCurrent(sender, t.session.id);
     this.deps.journal.add('event', `Rejected ${t.session.name}${reason ? `: ${clip(reason, 120)}` : ''}`, `${sender.channel}:${sender.id}`);
@@ -349,7 +323,7 @@ export class CommandRouter {
     const waiting = waitingSessions(this.app, this.deps.codes);
     const picked = waiting.find((w) => w.session.id === currentId) ?? (waiting.length === 1 ? waiting[0] : undefined);
     const target = picked?.session ?? this.current(sender);
-    const r = await this.deps.prompts.answeringWith(picked?.code, () => this.tool<{ state: string; answeredWith: string }>('session_answer', { id: target.id, answer: text }));
+    const r = await this.deps.prompts.answeringWith(picked?.code, () => this.deps.tools.session_answer({ id: target.id, answer: text }));
     this.answered({ session: target, code: picked?.code }, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
     this.setCurrent(sender, target.id);
     return { rich: ['💬 Answered ', { b: target.name }, `. Now ${r.state}.`] };
@@ -357,7 +331,7 @@ export class CommandRouter {
 
   /** The dead-letter list, newest first, with each one's reason. */
   private async failed(): Promise<Reply> {
-    const r = await this.tool<{ messages: { id: number; channel: string; peer: string; text: string; error?: string; updatedAt: string }[]; total: number }>('message_list', { failed: true, limit: 10 });
+    const r = await this.deps.tools.message_list({ failed: true, limit: 10 });
     if (!r.messages.length) return { rich: ['Every message was delivered.'] };
     const lines: Rich = r.messages.flatMap((m) => ['\n• ', { code: String(m.id) }, ` to ${m.channel}:${m.peer} ${ago(Date.parse(m.updatedAt))}: `, clip(m.text.replace(/\s+/g, ' '), 80), m.error ? ` — ${clip(m.error, 120)}` : '']);
     return { rich: [{ b: `Not delivered (${r.messages.length} of ${r.total})` }, ...lines, '\nSend ', { b: 'resend <id>' }, ' or ', { b: 'resend all' }, '.'] };
@@ -365,7 +339,7 @@ export class CommandRouter {
 
   private async recall(query: string, full: boolean): Promise<Reply> {
     if (!query) throw invalidInput('query', 'What should I look for?', 'write words after recall, e.g. recall login flaky');
-    const r = await this.tool<{ results: { name: string; entityType: string; bestObservation?: string | null; observations?: string[] }[]; hasMore: boolean }>('kg_search', {
+    const r = await this.deps.tools.kg_search({
       query,
       detail: full ? 'full' : 'brief',
       limit: full ? 3 : 5,

@@ -1,6 +1,6 @@
-import { phoneDigits, WINDOW_CLOSED } from '../channels/whatsapp.js';
-import type { Config } from '../config/load.js';
-import type { Db } from '../db/open.js';
+import { phoneDigits, WINDOW_CLOSED } from '../../channels/whatsapp.js';
+import type { Config } from '../../config/load.js';
+import type { Db } from '../../db/open.js';
 import { fromRow, type MessageRecord, type OutboundPayload } from './messages.js';
 import type { Outbox } from './outbox.js';
 
