@@ -6,7 +6,7 @@ import { HUB_SESSION, type TmuxServer } from '../tmux/server.js';
 import { SessionObserver, type Observation } from './observer.js';
 import { profileOf } from '../agents/registry.js';
 import type { SessionStore } from './store.js';
-import { procStat } from './process-tree.js';
+import { procStat } from '../util/process-tree.js';
 
 export interface StateChange {
   sessionId: string;

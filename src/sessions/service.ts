@@ -20,7 +20,7 @@ import { checkText, checkTypedAnswer } from './text.js';
 import { DeliveryUnconfirmed, PromptDelivery } from './delivery.js';
 import { spawnEngine } from './engine-spawn.js';
 import { answerDialog } from './dialog-answer.js';
-import { killPaneTree } from './process-tree.js';
+import { killPaneTree } from '../util/process-tree.js';
 import { settleWithin } from '../util/settle.js';
 import { WorktreeService, type WorktreeState } from '../worktrees/service.js';
 import { checkMaxLive, idleSweepEveryMs, idleTooLong } from './guards.js';

@@ -6,7 +6,7 @@ import type { ScreenReading } from '../../src/agents/types.js';
 import { fuse } from '../../src/sessions/fuse.js';
 import { emptyFacts, type AgentStatus, type HookFacts } from '../../src/agents/profile.js';
 import { foldHookEvent, type HookEvent } from '../../src/agents/claude/hook-events.js';
-import { procStat } from '../../src/sessions/process-tree.js';
+import { procStat } from '../../src/util/process-tree.js';
 import { AgentStatusFile, configDirOfTranscript, parseAgentStatus, statusBelongs } from '../../src/agents/claude/status-file.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { procStat } from '../../sessions/process-tree.js';
+import { procStat } from '../../util/process-tree.js';
 import type { AgentStatus } from '../profile.js';
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { run } from '../util/exec.js';
+import { run } from './exec.js';
 
 /**
  * The fields of /proc/<pid>/stat after the command name (Linux): [0] state, [1] ppid, … [19] the start
