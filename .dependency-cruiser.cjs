@@ -1,11 +1,12 @@
 /**
  * The import rules CI holds the code to (`npm run check:deps`, in .ci/run), one direction:
  *   interfaces (src/cli, src/mcp, the chat router) → tools (src/tools) → the composition root
- *   (src/app*.ts) → areas (their services) → infrastructure.
+ *   (src/app*.ts) → areas (their services) → infrastructure (tmux, terminal, db, channels, agents, config,
+ *   util, render).
  * Known violations still being removed are listed in .dependency-cruiser-known-violations.json; any
  * new one fails CI. README's "Architecture" section names each area's front door.
  */
-const INFRA = '^src/(tmux|terminal|db|channels|agents|config|util)/|^src/(errors|events|version)\\.ts$|^src/content/paths\\.ts$';
+const INFRA = '^src/(tmux|terminal|db|channels|agents|config|util|render)/|^src/(errors|events|version)\\.ts$|^src/content/paths\\.ts$';
 const AREAS = '^src/(sessions|pipelines|memory|knowledge|messaging|integrations|worktrees|usage|system)/|^src/content/(?!paths\\.ts$)';
 const ROOT = '^src/app[^/]*\\.ts$';
 const INTERFACES = '^src/(cli|mcp)/|^src/index\\.ts$';

@@ -5,7 +5,7 @@ import type { ToolDef } from '../tools/define.js';
 import { callTool } from '../tools/run.js';
 import type { CommandSpec } from './command-spec.js';
 import { addSchemaOptions, collectInput, flagFor } from './options.js';
-import { renderDefault } from './render.js';
+import { renderDefault } from '../render/text.js';
 
 /** Exit codes: 0 ok, 1 the call failed, 2 the command line was wrong. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

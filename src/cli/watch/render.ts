@@ -1,4 +1,4 @@
-import { dialogLine } from '../render-session.js';
+import { dialogLine } from '../../render/session.js';
 import type { WatchRow } from './model.js';
 import { fit, printable, width } from './text.js';
 

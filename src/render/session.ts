@@ -1,5 +1,5 @@
 /** Human renderings of session results: a dialog in one line, a conversation compactly. */
-import { bold, dim, onTerminal, red } from './render.js';
+import { bold, dim, onTerminal, red } from './text.js';
 
 interface DialogLike {
   kind: string;
