@@ -46,7 +46,10 @@ export type ServiceName = 'sessions' | 'pipelines' | 'messaging' | 'integrations
 const SERVICE_MODULES: Record<ServiceName, () => Promise<Partial<ServiceClasses>>> = {
   sessions: async () => ({ SessionService: (await import('./sessions/service.js')).SessionService }),
   pipelines: async () => ({ PipelineService: (await import('./pipelines/service.js')).PipelineService }),
-  messaging: async () => ({ MessagingService: (await import('./messaging/index.js')).MessagingService, chatTools: (await import('./tools/chat.js')).chatTools }),
+  messaging: async () => ({
+    MessagingService: (await import('./messaging/index.js')).MessagingService,
+    chatTools: (await import('./tools/chat.js')).chatTools,
+  }),
   integrations: async () => ({ Integrations: (await import('./integrations/host.js')).Integrations }),
 };
 

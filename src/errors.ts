@@ -3,14 +3,7 @@
  * `field` names the input at fault and `fix` says what to do, so that the MCP layer can return an
  * actionable `isError` result and the CLI a one-line message with the right exit code.
  */
-export type ErrorCode =
-  | 'invalid_input'
-  | 'not_found'
-  | 'conflict'
-  | 'unavailable'
-  | 'timeout'
-  | 'vetoed'
-  | 'internal';
+export type ErrorCode = 'invalid_input' | 'not_found' | 'conflict' | 'unavailable' | 'timeout' | 'vetoed' | 'internal';
 
 export class AegisError extends Error {
   readonly code: ErrorCode;
@@ -35,11 +28,9 @@ export class AegisError extends Error {
   }
 }
 
-export const invalidInput = (field: string, message: string, fix?: string): AegisError =>
-  new AegisError('invalid_input', message, { field, fix });
+export const invalidInput = (field: string, message: string, fix?: string): AegisError => new AegisError('invalid_input', message, { field, fix });
 
-export const notFound = (message: string, fix?: string, field?: string): AegisError =>
-  new AegisError('not_found', message, { fix, field });
+export const notFound = (message: string, fix?: string, field?: string): AegisError => new AegisError('not_found', message, { fix, field });
 
 /** Renders an error as one or two lines a person can act on. */
 export function describeError(err: unknown): string {

@@ -12,7 +12,15 @@ export interface AegisEvents {
   message_sent: { channel: string; to: string; text: string };
   pipeline_stage_done: { pipelineId: string; stage: string; status: string };
   /** A session or pipeline reached 80 % (notice) or 100 % (its agents interrupted) of its budget. */
-  budget_notice: { sessionId?: string; pipelineId?: string; name: string; percent: number; budget: { usd?: number; tokens?: number }; usage: { totalTokens: number; costUsd: number }; action: 'notice' | 'interrupted' };
+  budget_notice: {
+    sessionId?: string;
+    pipelineId?: string;
+    name: string;
+    percent: number;
+    budget: { usd?: number; tokens?: number };
+    usage: { totalTokens: number; costUsd: number };
+    action: 'notice' | 'interrupted';
+  };
 }
 
 export type AegisEventName = keyof AegisEvents;

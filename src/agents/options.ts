@@ -16,6 +16,11 @@ export function findOption(dialog: Dialog, choice: string | number): DialogOptio
 /** findOption for dialogs that take no typed answer: anything else is refused with the options. */
 export function optionByChoice(dialog: Dialog, choice: string | number): DialogOption {
   const pick = findOption(dialog, choice);
-  if (!pick) throw invalidInput('choice', `"${String(choice)}" is not one of the options; the dialog offers: ${describeOptions(dialog.options)}`, 'pass one of the option numbers or labels shown');
+  if (!pick)
+    throw invalidInput(
+      'choice',
+      `"${String(choice)}" is not one of the options; the dialog offers: ${describeOptions(dialog.options)}`,
+      'pass one of the option numbers or labels shown',
+    );
   return pick;
 }

@@ -9,7 +9,6 @@ import type { Dialog, ScreenReading } from './types.js';
  * names them. Adding an agent (or a new release of one) is a change there, not in the engine.
  */
 
-
 /** The conversation reader session_read uses (one turn reader; each agent supplies what its records mean). */
 export type AgentTranscript = TranscriptReader;
 
@@ -163,5 +162,9 @@ export interface AgentProfile {
    * Follows what the running agent says about itself (its status file), when it keeps one;
    * `sessionIds` are the agent's own ids for this session now, `onChange` re-reads state.
    */
-  statusSource?(session: { panePid?: number; transcriptPath?: string }, sessionIds: () => (string | undefined)[], onChange: () => void): AgentStatusSource | undefined;
+  statusSource?(
+    session: { panePid?: number; transcriptPath?: string },
+    sessionIds: () => (string | undefined)[],
+    onChange: () => void,
+  ): AgentStatusSource | undefined;
 }

@@ -7,7 +7,14 @@ import { readFileSync } from 'node:fs';
  * substring every prompt line has (lines without it are not parsed); `promptOf` the prompt a record
  * holds, if it is one.
  */
-export function promptLoggedSince(file: string, hint: string, promptOf: (record: Record<string, unknown>) => string | undefined, text: string, sinceMs: number, same: (a: string, b: string) => boolean): boolean {
+export function promptLoggedSince(
+  file: string,
+  hint: string,
+  promptOf: (record: Record<string, unknown>) => string | undefined,
+  text: string,
+  sinceMs: number,
+  same: (a: string, b: string) => boolean,
+): boolean {
   let raw: string;
   try {
     raw = readFileSync(file, 'utf8');

@@ -92,6 +92,11 @@ export const BUILTIN_CHANNELS: readonly BuiltinChannel[] = [
     name: 'webhooks',
     source: 'src/channels/outbound-webhooks.ts',
     requires: ['hooks.webhookUrls'],
-    factory: ({ config }) => new OutboundWebhooksAdapter({ urls: config.get('hooks.webhookUrls'), secret: config.get('hooks.webhookSecret'), maxAttempts: config.get('hooks.webhookMaxAttempts') }),
+    factory: ({ config }) =>
+      new OutboundWebhooksAdapter({
+        urls: config.get('hooks.webhookUrls'),
+        secret: config.get('hooks.webhookSecret'),
+        maxAttempts: config.get('hooks.webhookMaxAttempts'),
+      }),
   },
 ];

@@ -48,7 +48,8 @@ interface Interaction {
 function components(buttons: Button[][] | undefined): unknown[] | undefined {
   if (!buttons?.length || buttons.length > COMPONENTS.rows || buttons.some((row) => !row.length || row.length > COMPONENTS.perRow)) return undefined;
   const flat = buttons.flat();
-  if (flat.some((b) => b.label.length > COMPONENTS.label || b.data.length > COMPONENTS.customId) || new Set(flat.map((b) => b.data)).size !== flat.length) return undefined;
+  if (flat.some((b) => b.label.length > COMPONENTS.label || b.data.length > COMPONENTS.customId) || new Set(flat.map((b) => b.data)).size !== flat.length)
+    return undefined;
   const style = (b: Button) => (b.data.startsWith('approve') ? 3 : b.data.startsWith('reject') ? 4 : 2);
   return buttons.map((row) => ({ type: 1, components: row.map((b) => ({ type: 2, style: style(b), label: b.label, custom_id: b.data })) }));
 }
@@ -110,7 +111,8 @@ export class DiscordAdapter implements ChannelAdapter {
     const hint = res.status === 401 ? ' (check channels.discord.botToken)' : res.status === 403 ? ' (the bot lacks access to this channel)' : '';
     const failure = httpFailure('Discord', res, `${err?.message ?? ''}${hint}`);
     // Discord's 429 body carries the wait in seconds (fractional), more precise than Retry-After.
-    if (res.status === 429 && typeof err?.retry_after === 'number') throw new ChannelError(failure.message, true, { status: 429, retryAfterMs: Math.ceil(err.retry_after * 1000) });
+    if (res.status === 429 && typeof err?.retry_after === 'number')
+      throw new ChannelError(failure.message, true, { status: 429, retryAfterMs: Math.ceil(err.retry_after * 1000) });
     throw failure;
   }
 
@@ -127,7 +129,12 @@ export class DiscordAdapter implements ChannelAdapter {
   }
 
   async edit(to: string, externalId: string, text: string): Promise<void> {
-    await this.call(`/channels/${encodeURIComponent(to)}/messages/${encodeURIComponent(externalId)}`, { content: text, components: [], allowed_mentions: { parse: [] } }, undefined, 'PATCH');
+    await this.call(
+      `/channels/${encodeURIComponent(to)}/messages/${encodeURIComponent(externalId)}`,
+      { content: text, components: [], allowed_mentions: { parse: [] } },
+      undefined,
+      'PATCH',
+    );
   }
 
   isAllowed(sender: string): boolean {
@@ -150,7 +157,14 @@ export class DiscordAdapter implements ChannelAdapter {
     const batch = ((await this.call(`/channels/${channel}/messages?after=${after}&limit=100`, undefined, signal)).json as DiscordMessage[]).sort(bySnowflake);
     const messages: InboundMessage[] = batch
       .filter((m) => m.author && !m.author.bot && m.content)
-      .map((m) => ({ channel: 'discord', externalId: m.id, sender: m.author!.id, chat: m.channel_id ?? this.opts.tasksChannelId, text: m.content!, senderName: m.author!.username }));
+      .map((m) => ({
+        channel: 'discord',
+        externalId: m.id,
+        sender: m.author!.id,
+        chat: m.channel_id ?? this.opts.tasksChannelId,
+        text: m.content!,
+        senderName: m.author!.username,
+      }));
     const last = batch.at(-1)?.id;
     return { messages, commit: () => last && this.opts.cursors.set(CURSOR, last) };
   }
@@ -165,9 +179,11 @@ export class DiscordAdapter implements ChannelAdapter {
     const sig = header(req.headers, 'x-signature-ed25519');
     const ts = header(req.headers, 'x-signature-timestamp');
     if (!sig || !ts) return { status: 401, body: { error: 'missing signature' }, refused: 'no X-Signature-Ed25519 or timestamp' };
-    if (!/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > MAX_SKEW_SEC) return { status: 401, body: { error: 'stale request' }, refused: 'timestamp outside five minutes' };
+    if (!/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > MAX_SKEW_SEC)
+      return { status: 401, body: { error: 'stale request' }, refused: 'timestamp outside five minutes' };
     const signature = /^[0-9a-fA-F]{128}$/.test(sig) ? Buffer.from(sig, 'hex') : undefined;
-    if (!signature || !verify(null, Buffer.concat([Buffer.from(ts), req.body]), this.verifyKey!, signature)) return { status: 401, body: { error: 'invalid request signature' }, refused: 'X-Signature-Ed25519 does not match' };
+    if (!signature || !verify(null, Buffer.concat([Buffer.from(ts), req.body]), this.verifyKey!, signature))
+      return { status: 401, body: { error: 'invalid request signature' }, refused: 'X-Signature-Ed25519 does not match' };
     let i: Interaction;
     try {
       i = JSON.parse(req.body.toString('utf8')) as Interaction;
@@ -179,7 +195,15 @@ export class DiscordAdapter implements ChannelAdapter {
     const command = i.data?.custom_id;
     if (i.type !== 3 || !i.id || !user?.id || !i.channel_id || !command) return { status: 200, body: { type: 6 } };
     // Stored either way (a stranger's press is recorded as ignored, like a stranger's message).
-    const inbound: InboundMessage = { channel: 'discord', externalId: `interaction:${i.id}`, sender: user.id, chat: i.channel_id, text: command, senderName: user.username, callback: { id: i.id, data: command, messageId: i.message?.id } };
+    const inbound: InboundMessage = {
+      channel: 'discord',
+      externalId: `interaction:${i.id}`,
+      sender: user.id,
+      chat: i.channel_id,
+      text: command,
+      senderName: user.username,
+      callback: { id: i.id, data: command, messageId: i.message?.id },
+    };
     if (!this.isAllowed(user.id)) return { status: 200, body: { type: 4, data: { content: NOT_ALLOWED, flags: 64 } }, inbound: [inbound] };
     return { status: 200, body: { type: 7, data: { components: [] } }, inbound: [inbound] };
   }

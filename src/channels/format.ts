@@ -53,10 +53,12 @@ function renderPiece(text: string, style: Style | undefined, markup: Markup): st
 
 /** Renders rich text as one string (no length limit). */
 export function render(rich: Rich, markup: Markup): string {
-  return rich.map((seg) => {
-    const { style, text } = styleOf(seg);
-    return renderPiece(text, style, markup);
-  }).join('');
+  return rich
+    .map((seg) => {
+      const { style, text } = styleOf(seg);
+      return renderPiece(text, style, markup);
+    })
+    .join('');
 }
 
 /** Plain text of rich text: what a person reads, without markup. */
@@ -120,7 +122,10 @@ export function renderChunks(rich: Rich, markup: Markup, limit: number): string[
         flush();
         continue;
       }
-      const part = rest.slice(0, firstCut(rest, room, (s) => esc(s).length));
+      const part = rest.slice(
+        0,
+        firstCut(rest, room, (s) => esc(s).length),
+      );
       cur += renderPiece(part, style, markup);
       rest = rest.slice(part.length);
       if (rest) flush();

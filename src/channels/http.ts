@@ -58,5 +58,8 @@ export function retryAfterMs(res: HttpResponse): number | undefined {
 /** The usual reading of an HTTP failure: 429 and 5xx are worth retrying, other 4xx are not. */
 export function httpFailure(what: string, res: HttpResponse, detail?: string): ChannelError {
   const retryable = res.status === 429 || res.status >= 500 || res.status === 408;
-  return new ChannelError(`${what} answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`, retryable, { status: res.status, retryAfterMs: retryAfterMs(res) });
+  return new ChannelError(`${what} answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`, retryable, {
+    status: res.status,
+    retryAfterMs: retryAfterMs(res),
+  });
 }

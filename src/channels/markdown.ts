@@ -45,7 +45,8 @@ function text(block: string, out: Rich): void {
 }
 
 /** Inline code, bold, italic and links, left to right; code spans first (nothing inside them is styled). */
-const INLINE = /`([^`\n]+)`|\*\*(?!\s)(.+?)(?<!\s)\*\*|__(?!\s)(.+?)(?<!\s)__|(?<![\w*])\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])|(?<![\w_])_(?![\s_])([^_\n]+?)(?<![\s_])_(?![\w_])|\[([^\]\n]+)\]\((\S+?)\)/g;
+const INLINE =
+  /`([^`\n]+)`|\*\*(?!\s)(.+?)(?<!\s)\*\*|__(?!\s)(.+?)(?<!\s)__|(?<![\w*])\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])|(?<![\w_])_(?![\s_])([^_\n]+?)(?<![\s_])_(?![\w_])|\[([^\]\n]+)\]\((\S+?)\)/g;
 
 function inline(line: string, out: Rich): void {
   let at = 0;
@@ -61,7 +62,11 @@ function inline(line: string, out: Rich): void {
 }
 
 /** Inside bold or a heading, markers of other styles are dropped (rich text does not nest). */
-const plainInline = (s: string): string => s.replace(/`([^`]+)`/g, '$1').replace(/\*\*(.+?)\*\*|__(.+?)__/g, '$1$2').replace(/\[([^\]]+)\]\((\S+?)\)/g, '$1 ($2)');
+const plainInline = (s: string): string =>
+  s
+    .replace(/`([^`]+)`/g, '$1')
+    .replace(/\*\*(.+?)\*\*|__(.+?)__/g, '$1$2')
+    .replace(/\[([^\]]+)\]\((\S+?)\)/g, '$1 ($2)');
 
 /** Adjacent plain strings joined, empty ones dropped: fewer segments, same text. */
 function merge(rich: Rich): Rich {

@@ -23,38 +23,66 @@ export function checkAdapter(adapter: ChannelAdapter | undefined, name: string, 
   const missing = !a ? ['an adapter'] : (['send', 'isAllowed', 'describe'] as const).filter((m) => typeof a[m] !== 'function');
   if (a && (typeof a.maxLength !== 'number' || a.maxLength < 1)) missing.push('maxLength');
   if (a && typeof a.markup !== 'string') missing.push('markup');
-  if (missing.length) throw fail(source, `the channel factory returned no ${missing.join(', ')}`, 'return { name: ctx.integration, maxLength, markup, send, isAllowed, describe } (ChannelAdapter from "aegis-agents")');
+  if (missing.length)
+    throw fail(
+      source,
+      `the channel factory returned no ${missing.join(', ')}`,
+      'return { name: ctx.integration, maxLength, markup, send, isAllowed, describe } (ChannelAdapter from "aegis-agents")',
+    );
   if (a!.name !== name) throw fail(source, `the channel is named "${a!.name}"`, `name it after its integration: name: ctx.integration ("${name}")`);
   for (const m of ['poll', 'probe', 'acknowledge', 'refuse', 'edit', 'start'] as const) {
-    if (a![m] !== undefined && typeof a![m] !== 'function') throw fail(source, `the channel's ${m} is not a function`, `write ${m}(...) { ... } or leave it out`);
+    if (a![m] !== undefined && typeof a![m] !== 'function')
+      throw fail(source, `the channel's ${m} is not a function`, `write ${m}(...) { ... } or leave it out`);
   }
   // channel_list, ag doctor and ag serve call describe(): a broken one is caught here, at load.
   let d: Partial<ChannelDescription> | undefined;
   try {
     d = a!.describe!();
   } catch (err) {
-    throw fail(source, `the channel's describe() threw: ${(err as Error)?.message ?? String(err)}`, 'make describe() return { channel, modes, allowedSenders, problems } without throwing');
+    throw fail(
+      source,
+      `the channel's describe() threw: ${(err as Error)?.message ?? String(err)}`,
+      'make describe() return { channel, modes, allowedSenders, problems } without throwing',
+    );
   }
   if (!Array.isArray(d?.modes) || !Array.isArray(d.problems) || typeof d.allowedSenders !== 'number') {
-    throw fail(source, "the channel's describe() does not return { modes: [], allowedSenders: number, problems: [] }", 'return e.g. { channel: ctx.integration, modes: ["webhook"], allowedSenders: 1, problems: [] }');
+    throw fail(
+      source,
+      "the channel's describe() does not return { modes: [], allowedSenders: number, problems: [] }",
+      'return e.g. { channel: ctx.integration, modes: ["webhook"], allowedSenders: 1, problems: [] }',
+    );
   }
   if (a!.webhooks !== undefined) {
-    if (!Array.isArray(a!.webhooks)) throw fail(source, 'the channel\'s webhooks is not a list', 'write webhooks: [{ path, signed, handle(req) { ... } }]');
+    if (!Array.isArray(a!.webhooks)) throw fail(source, "the channel's webhooks is not a list", 'write webhooks: [{ path, signed, handle(req) { ... } }]');
     for (const route of a!.webhooks) {
-      if (typeof route?.path !== 'string' || typeof route.handle !== 'function') throw fail(source, 'a webhook route has no path or handle', 'write { path: "/api/<name>/inbound", signed: true, handle(req) { return { status: 200 } } }');
-      if (opts.ownRoutes && !route.path.startsWith(`/api/${name}/`)) throw fail(source, `webhook path ${route.path} is outside /api/${name}/`, `mount it under /api/${name}/, e.g. /api/${name}/inbound`);
+      if (typeof route?.path !== 'string' || typeof route.handle !== 'function')
+        throw fail(
+          source,
+          'a webhook route has no path or handle',
+          'write { path: "/api/<name>/inbound", signed: true, handle(req) { return { status: 200 } } }',
+        );
+      if (opts.ownRoutes && !route.path.startsWith(`/api/${name}/`))
+        throw fail(source, `webhook path ${route.path} is outside /api/${name}/`, `mount it under /api/${name}/, e.g. /api/${name}/inbound`);
     }
   }
   return adapter!;
 }
 
 /** Runs a channel factory that may be async (an integration's, given its ChannelContext) and checks what it built. */
-export async function buildChannel<C extends { integration: string }>(factory: (ctx: C) => ChannelAdapter | Promise<ChannelAdapter>, ctx: C, source: string): Promise<ChannelAdapter> {
+export async function buildChannel<C extends { integration: string }>(
+  factory: (ctx: C) => ChannelAdapter | Promise<ChannelAdapter>,
+  ctx: C,
+  source: string,
+): Promise<ChannelAdapter> {
   let adapter: ChannelAdapter;
   try {
     adapter = await factory(ctx);
   } catch (err) {
-    throw fail(source, `the channel factory threw: ${(err as Error)?.message ?? String(err)}`, 'build the adapter from ctx.settings without network calls (check credentials in probe())');
+    throw fail(
+      source,
+      `the channel factory threw: ${(err as Error)?.message ?? String(err)}`,
+      'build the adapter from ctx.settings without network calls (check credentials in probe())',
+    );
   }
   return checkAdapter(adapter, ctx.integration, source, { ownRoutes: true });
 }

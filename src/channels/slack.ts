@@ -1,6 +1,16 @@
 import { httpFailure, httpRequest, retryAfterMs } from './http.js';
 import { header, hmacSha256Hex, safeEqual } from './signing.js';
-import { ChannelError, type Button, type ChannelAdapter, type ChannelDescription, type Delivery, type InboundMessage, type OutboundMessage, type WebhookOutcome, type WebhookRequest } from './types.js';
+import {
+  ChannelError,
+  type Button,
+  type ChannelAdapter,
+  type ChannelDescription,
+  type Delivery,
+  type InboundMessage,
+  type OutboundMessage,
+  type WebhookOutcome,
+  type WebhookRequest,
+} from './types.js';
 
 export interface SlackOptions {
   signingSecret: string;
@@ -15,7 +25,16 @@ const MAX_SKEW_SEC = 300;
 /** The address that means "the incoming webhook" rather than a channel id. */
 export const SLACK_WEBHOOK_TARGET = 'webhook';
 /** Web API errors that retrying cannot fix. */
-const FATAL = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'channel_not_found', 'not_in_channel', 'is_archived', 'missing_scope']);
+const FATAL = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'missing_scope',
+]);
 
 /** Block Kit limits that matter for a prompt with buttons. */
 const BLOCKS = { sectionText: 3000, elements: 25, buttonText: 75, value: 2000 } as const;
@@ -30,7 +49,16 @@ function blocks(text: string, buttons: Button[][] | undefined): unknown[] | unde
   const style = (b: Button) => (b.data.startsWith('approve') ? { style: 'primary' } : b.data.startsWith('reject') ? { style: 'danger' } : {});
   return [
     { type: 'section', text: { type: 'mrkdwn', text } },
-    { type: 'actions', elements: flat.map((b, i) => ({ type: 'button', action_id: `aegis-${i}`, text: { type: 'plain_text', text: b.label, emoji: true }, value: b.data, ...style(b) })) },
+    {
+      type: 'actions',
+      elements: flat.map((b, i) => ({
+        type: 'button',
+        action_id: `aegis-${i}`,
+        text: { type: 'plain_text', text: b.label, emoji: true },
+        value: b.data,
+        ...style(b),
+      })),
+    },
   ];
 }
 
@@ -77,7 +105,8 @@ export class SlackAdapter implements ChannelAdapter {
     // Buttons come back through the app's Interactivity Request URL (/api/slack/interactions); the text keeps the typed command.
     const withButtons = blocks(text, msg.buttons);
     if (msg.to === SLACK_WEBHOOK_TARGET || !this.opts.botToken) {
-      if (!this.opts.incomingWebhookUrl) throw new ChannelError('Slack has no way to post: set channels.slack.botToken (replies) or channels.slack.incomingWebhookUrl (notifications)', false);
+      if (!this.opts.incomingWebhookUrl)
+        throw new ChannelError('Slack has no way to post: set channels.slack.botToken (replies) or channels.slack.incomingWebhookUrl (notifications)', false);
       const res = await httpRequest('Slack webhook', this.opts.incomingWebhookUrl, { body: { text, blocks: withButtons } });
       if (res.status !== 200) throw httpFailure('Slack webhook', res, res.text.slice(0, 200));
       return {};
@@ -88,7 +117,8 @@ export class SlackAdapter implements ChannelAdapter {
     });
     const reply = res.json as { ok?: boolean; error?: string; ts?: string; channel?: string } | undefined;
     if (res.status === 200 && reply?.ok) return { externalId: `${reply.channel ?? msg.to}:${reply.ts}` };
-    if (res.status === 429 || reply?.error === 'ratelimited') throw new ChannelError('Slack rate limited chat.postMessage', true, { status: 429, retryAfterMs: retryAfterMs(res) });
+    if (res.status === 429 || reply?.error === 'ratelimited')
+      throw new ChannelError('Slack rate limited chat.postMessage', true, { status: 429, retryAfterMs: retryAfterMs(res) });
     if (!reply) throw httpFailure('Slack', res);
     throw new ChannelError(`Slack chat.postMessage failed: ${reply.error ?? 'unknown error'}`, !FATAL.has(reply.error ?? ''), { status: res.status });
   }
@@ -103,9 +133,14 @@ export class SlackAdapter implements ChannelAdapter {
     });
     const reply = res.json as { ok?: boolean; error?: string } | undefined;
     if (res.status === 200 && reply?.ok) return;
-    if (res.status === 429 || reply?.error === 'ratelimited') throw new ChannelError('Slack rate limited chat.update', true, { status: 429, retryAfterMs: retryAfterMs(res) });
+    if (res.status === 429 || reply?.error === 'ratelimited')
+      throw new ChannelError('Slack rate limited chat.update', true, { status: 429, retryAfterMs: retryAfterMs(res) });
     if (!reply) throw httpFailure('Slack', res);
-    throw new ChannelError(`Slack chat.update failed: ${reply.error ?? 'unknown error'}`, !FATAL.has(reply.error ?? '') && reply.error !== 'message_not_found' && reply.error !== 'cant_update_message', { status: res.status });
+    throw new ChannelError(
+      `Slack chat.update failed: ${reply.error ?? 'unknown error'}`,
+      !FATAL.has(reply.error ?? '') && reply.error !== 'message_not_found' && reply.error !== 'cant_update_message',
+      { status: res.status },
+    );
   }
 
   isAllowed(sender: string): boolean {
@@ -117,7 +152,8 @@ export class SlackAdapter implements ChannelAdapter {
     const ts = header(req.headers, 'x-slack-request-timestamp');
     const sig = header(req.headers, 'x-slack-signature');
     if (!ts || !sig) return { status: 401, body: { error: 'missing signature' }, refused: 'no X-Slack-Signature or timestamp' };
-    if (!/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > MAX_SKEW_SEC) return { status: 401, body: { error: 'stale request' }, refused: 'timestamp outside five minutes' };
+    if (!/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > MAX_SKEW_SEC)
+      return { status: 401, body: { error: 'stale request' }, refused: 'timestamp outside five minutes' };
     const expected = `v0=${hmacSha256Hex(this.opts.signingSecret, `v0:${ts}:${req.body.toString('utf8')}`)}`;
     if (!safeEqual(sig, expected)) return { status: 401, body: { error: 'bad signature' }, refused: 'X-Slack-Signature does not match' };
     return undefined;
@@ -144,7 +180,15 @@ export class SlackAdapter implements ChannelAdapter {
       this.presses.set(id, { responseUrl: p.response_url, text: p.message.text });
       if (this.presses.size > MAX_PENDING_PRESSES) this.presses.delete(this.presses.keys().next().value!);
     }
-    const msg: InboundMessage = { channel: 'slack', externalId: `action:${id}`, sender: p.user.id, chat, text: action.value, senderName: p.user.username, callback: { id, data: action.value, messageId: p.container?.message_ts ?? p.message?.ts } };
+    const msg: InboundMessage = {
+      channel: 'slack',
+      externalId: `action:${id}`,
+      sender: p.user.id,
+      chat,
+      text: action.value,
+      senderName: p.user.username,
+      callback: { id, data: action.value, messageId: p.container?.message_ts ?? p.message?.ts },
+    };
     return { status: 200, inbound: [msg] };
   }
 
@@ -188,7 +232,10 @@ export class SlackAdapter implements ChannelAdapter {
 
   async probe(): Promise<string> {
     if (!this.opts.botToken) return 'no bot token (incoming webhook only)';
-    const res = await httpRequest('Slack', `${this.opts.baseUrl.replace(/\/$/, '')}/auth.test`, { headers: { authorization: `Bearer ${this.opts.botToken}` }, body: {} });
+    const res = await httpRequest('Slack', `${this.opts.baseUrl.replace(/\/$/, '')}/auth.test`, {
+      headers: { authorization: `Bearer ${this.opts.botToken}` },
+      body: {},
+    });
     const r = res.json as { ok?: boolean; user?: string; team?: string; error?: string } | undefined;
     if (!r?.ok) throw new ChannelError(`Slack auth.test failed: ${r?.error ?? `HTTP ${res.status}`}`, false);
     return `${r.user ?? '?'} in ${r.team ?? '?'}`;
@@ -198,7 +245,12 @@ export class SlackAdapter implements ChannelAdapter {
     const problems: string[] = [];
     if (!this.opts.botToken) problems.push('no bot token: replies cannot be posted (set channels.slack.botToken)');
     if (!this.opts.allowedUserIds.length) problems.push('no allowed users: every message is ignored (set channels.slack.allowedUserIds)');
-    const modes = ['events webhook', 'buttons (interactions webhook)', ...(this.opts.botToken ? ['send'] : []), ...(this.opts.incomingWebhookUrl ? ['incoming webhook'] : [])];
+    const modes = [
+      'events webhook',
+      'buttons (interactions webhook)',
+      ...(this.opts.botToken ? ['send'] : []),
+      ...(this.opts.incomingWebhookUrl ? ['incoming webhook'] : []),
+    ];
     return { channel: 'slack', modes, baseUrl: this.opts.baseUrl, allowedSenders: this.opts.allowedUserIds.length, problems };
   }
 }

@@ -110,18 +110,37 @@ export class TelegramAdapter implements ChannelAdapter {
     const retryAfter = reply?.parameters?.retry_after !== undefined ? reply.parameters.retry_after * 1000 : retryAfterMs(res);
     // 401/404: the token is wrong; 400/403: this chat or request is wrong. Neither improves by retrying.
     const retryable = code === 429 || code >= 500 || code === 409;
-    const hint = code === 401 || code === 404 ? ' (check channels.telegram.botToken)' : code === 403 ? ' (the user blocked the bot or never started it: they must send /start first)' : '';
+    const hint =
+      code === 401 || code === 404
+        ? ' (check channels.telegram.botToken)'
+        : code === 403
+          ? ' (the user blocked the bot or never started it: they must send /start first)'
+          : '';
     throw new ChannelError(`Telegram ${method} failed: ${description}${hint}`, retryable, { status: code, retryAfterMs: retryAfter });
   }
 
   async send(msg: OutboundMessage): Promise<Delivery> {
-    const reply_markup = msg.buttons?.length ? { inline_keyboard: msg.buttons.map((row) => row.map((b) => ({ text: b.label, callback_data: b.data }))) } : undefined;
+    const reply_markup = msg.buttons?.length
+      ? { inline_keyboard: msg.buttons.map((row) => row.map((b) => ({ text: b.label, callback_data: b.data }))) }
+      : undefined;
     let sent: TgMessage;
     if (msg.imageUrl || msg.fileUrl) {
       const [method, field] = msg.imageUrl ? ['sendPhoto', 'photo'] : ['sendDocument', 'document'];
-      sent = await this.call<TgMessage>(method, { chat_id: msg.to, [field]: msg.imageUrl ?? msg.fileUrl, caption: msg.text.slice(0, CAPTION_MAX) || undefined, parse_mode: 'HTML', reply_markup });
+      sent = await this.call<TgMessage>(method, {
+        chat_id: msg.to,
+        [field]: msg.imageUrl ?? msg.fileUrl,
+        caption: msg.text.slice(0, CAPTION_MAX) || undefined,
+        parse_mode: 'HTML',
+        reply_markup,
+      });
     } else {
-      sent = await this.call<TgMessage>('sendMessage', { chat_id: msg.to, text: msg.text, parse_mode: 'HTML', link_preview_options: { is_disabled: true }, reply_markup });
+      sent = await this.call<TgMessage>('sendMessage', {
+        chat_id: msg.to,
+        text: msg.text,
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        reply_markup,
+      });
     }
     // message_id is unique only within its chat.
     return { externalId: `${sent.chat.id}:${sent.message_id}` };
@@ -172,7 +191,11 @@ export class TelegramAdapter implements ChannelAdapter {
     if (!inbound.callback) return;
     await this.call('answerCallbackQuery', { callback_query_id: inbound.callback.id, text: text.slice(0, 200) });
     if (inbound.callback.messageId && !opts.keepButtons) {
-      await this.call('editMessageReplyMarkup', { chat_id: inbound.chat, message_id: Number(inbound.callback.messageId), reply_markup: { inline_keyboard: [] } }).catch((err: Error) => {
+      await this.call('editMessageReplyMarkup', {
+        chat_id: inbound.chat,
+        message_id: Number(inbound.callback.messageId),
+        reply_markup: { inline_keyboard: [] },
+      }).catch((err: Error) => {
         // The notice was already updated without its buttons (the prompt's answer reached it first).
         if (!/message is not modified/.test(err.message)) throw err;
       });
@@ -182,7 +205,14 @@ export class TelegramAdapter implements ChannelAdapter {
   async edit(to: string, externalId: string, text: string): Promise<void> {
     const messageId = Number(externalId.slice(externalId.lastIndexOf(':') + 1));
     try {
-      await this.call('editMessageText', { chat_id: to, message_id: messageId, text, parse_mode: 'HTML', link_preview_options: { is_disabled: true }, reply_markup: { inline_keyboard: [] } });
+      await this.call('editMessageText', {
+        chat_id: to,
+        message_id: messageId,
+        text,
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        reply_markup: { inline_keyboard: [] },
+      });
     } catch (err) {
       // Already showing this text (a repeated edit after a restart): done.
       if (!/message is not modified/.test((err as Error).message)) throw err;
@@ -201,7 +231,8 @@ export class TelegramAdapter implements ChannelAdapter {
   describe(): ChannelDescription {
     const allowed = this.opts.allowedChatIds.length + this.opts.allowedUserIds.length;
     const problems = allowed ? [] : ['no allowed chats or users: every message is ignored (set channels.telegram.allowedChatIds)'];
-    if (this.opts.webhookUrl && !this.opts.webhookSecret) problems.push('the webhook is unsigned (set channels.telegram.webhookSecret); `ag serve` accepts it on loopback only');
+    if (this.opts.webhookUrl && !this.opts.webhookSecret)
+      problems.push('the webhook is unsigned (set channels.telegram.webhookSecret); `ag serve` accepts it on loopback only');
     return {
       channel: 'telegram',
       modes: [this.opts.webhookUrl ? 'webhook' : 'long polling', 'send'],

@@ -3,7 +3,18 @@ import { clip } from '../util/text.js';
 import { httpFailure, httpRequest } from './http.js';
 import { privateKeyFrom, signApplicationJwt, verifyHs256 } from './jwt.js';
 import { header, hmacSha256Hex, safeEqual, sha256Hex } from './signing.js';
-import type { Button, ChannelAdapter, ChannelDescription, Delivery, InboundMessage, OutboundMessage, StatusUpdate, WebhookOutcome, WebhookRequest, SyncWebhookRoute } from './types.js';
+import type {
+  Button,
+  ChannelAdapter,
+  ChannelDescription,
+  Delivery,
+  InboundMessage,
+  OutboundMessage,
+  StatusUpdate,
+  WebhookOutcome,
+  WebhookRequest,
+  SyncWebhookRoute,
+} from './types.js';
 
 export interface WhatsAppOptions {
   applicationId: string;
@@ -47,11 +58,16 @@ const INTERACTIVE = { body: 1024, buttons: 3, buttonTitle: 20, rows: 10, rowTitl
  */
 function interactive(text: string, buttons: Button[][] | undefined): Record<string, unknown> | undefined {
   const flat = buttons?.flat() ?? [];
-  if (!flat.length || flat.length > INTERACTIVE.rows || !text || text.length > INTERACTIVE.body || flat.some((b) => b.data.length > INTERACTIVE.id)) return undefined;
+  if (!flat.length || flat.length > INTERACTIVE.rows || !text || text.length > INTERACTIVE.body || flat.some((b) => b.data.length > INTERACTIVE.id))
+    return undefined;
   if (flat.length <= INTERACTIVE.buttons && flat.every((b) => b.label.length <= INTERACTIVE.buttonTitle)) {
     return { type: 'button', body: { text }, action: { buttons: flat.map((b) => ({ type: 'reply', reply: { id: b.data, title: b.label } })) } };
   }
-  const rows = flat.map((b) => ({ id: b.data, title: clip(b.label, INTERACTIVE.rowTitle - 1), ...(b.label.length > INTERACTIVE.rowTitle ? { description: clip(b.label, INTERACTIVE.rowDescription - 1) } : {}) }));
+  const rows = flat.map((b) => ({
+    id: b.data,
+    title: clip(b.label, INTERACTIVE.rowTitle - 1),
+    ...(b.label.length > INTERACTIVE.rowTitle ? { description: clip(b.label, INTERACTIVE.rowDescription - 1) } : {}),
+  }));
   return { type: 'list', body: { text }, action: { button: 'Choose', sections: [{ title: 'Options', rows }] } };
 }
 
@@ -111,15 +127,23 @@ export class WhatsAppAdapter implements ChannelAdapter {
     const base = { to: phoneDigits(msg.to), from: phoneDigits(this.opts.fromNumber), channel: 'whatsapp', client_ref: msg.clientRef };
     const choices = interactive(msg.text, msg.buttons);
     const body = msg.template
-      ? { ...base, message_type: 'template', template: { name: msg.template.name, parameters: msg.template.parameters }, whatsapp: { policy: 'deterministic', locale: msg.template.locale } }
+      ? {
+          ...base,
+          message_type: 'template',
+          template: { name: msg.template.name, parameters: msg.template.parameters },
+          whatsapp: { policy: 'deterministic', locale: msg.template.locale },
+        }
       : msg.imageUrl
-      ? { ...base, message_type: 'image', image: { url: msg.imageUrl, caption: msg.text || undefined } }
-      : msg.fileUrl
-        ? { ...base, message_type: 'file', file: { url: msg.fileUrl, caption: msg.text || undefined } }
-        : choices
-          ? { ...base, message_type: 'custom', custom: { type: 'interactive', interactive: choices } }
-          : { ...base, message_type: 'text', text: msg.text };
-    const res = await httpRequest('Vonage', `${this.opts.baseUrl.replace(/\/$/, '')}/v1/messages`, { headers: { authorization: `Bearer ${this.bearer()}` }, body });
+        ? { ...base, message_type: 'image', image: { url: msg.imageUrl, caption: msg.text || undefined } }
+        : msg.fileUrl
+          ? { ...base, message_type: 'file', file: { url: msg.fileUrl, caption: msg.text || undefined } }
+          : choices
+            ? { ...base, message_type: 'custom', custom: { type: 'interactive', interactive: choices } }
+            : { ...base, message_type: 'text', text: msg.text };
+    const res = await httpRequest('Vonage', `${this.opts.baseUrl.replace(/\/$/, '')}/v1/messages`, {
+      headers: { authorization: `Bearer ${this.bearer()}` },
+      body,
+    });
     if (res.status === 202 || res.status === 200) return { externalId: (res.json as { message_uuid?: string } | undefined)?.message_uuid };
     const err = res.json as { type?: string; title?: string; detail?: string } | undefined;
     const hint = res.status === 401 ? ' (check channels.vonage.applicationId and channels.vonage.privateKey)' : '';
@@ -142,7 +166,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
     if (this.opts.signatureMode === 'hmac') {
       const sig = header(req.headers, 'x-signature')?.replace(/^sha256=/, '');
       if (!sig) return { status: 401, body: { error: 'missing signature' }, refused: 'no X-Signature header' };
-      if (!safeEqual(sig.toLowerCase(), hmacSha256Hex(secret, req.body))) return { status: 401, body: { error: 'bad signature' }, refused: 'X-Signature does not match the body' };
+      if (!safeEqual(sig.toLowerCase(), hmacSha256Hex(secret, req.body)))
+        return { status: 401, body: { error: 'bad signature' }, refused: 'X-Signature does not match the body' };
       return then();
     }
     const auth = header(req.headers, 'authorization');
@@ -151,7 +176,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
     const check = verifyHs256(token, secret, { maxAgeSec: MAX_TOKEN_AGE_SEC });
     if (!check.ok) return { status: 401, body: { error: 'bad signature' }, refused: `token: ${check.reason}` };
     const hash = check.claims.payload_hash;
-    if (typeof hash !== 'string' || !safeEqual(hash.toLowerCase(), sha256Hex(req.body))) return { status: 401, body: { error: 'bad signature' }, refused: 'payload_hash does not match the body' };
+    if (typeof hash !== 'string' || !safeEqual(hash.toLowerCase(), sha256Hex(req.body)))
+      return { status: 401, body: { error: 'bad signature' }, refused: 'payload_hash does not match the body' };
     return then();
   }
 
@@ -172,7 +198,15 @@ export class WhatsAppAdapter implements ChannelAdapter {
     if (m.channel !== 'whatsapp' || !m.message_uuid || !m.from || text === undefined) return { status: 200, body: {} };
     // A reply button or list row pressed: a press, like Telegram's callback query (answered with a message: WhatsApp has no toast).
     const callback = m.reply?.id ? { id: m.message_uuid, data: text } : undefined;
-    const msg: InboundMessage = { channel: 'whatsapp', externalId: m.message_uuid, sender: phoneDigits(m.from), chat: phoneDigits(m.from), text, senderName: m.profile?.name, callback };
+    const msg: InboundMessage = {
+      channel: 'whatsapp',
+      externalId: m.message_uuid,
+      sender: phoneDigits(m.from),
+      chat: phoneDigits(m.from),
+      text,
+      senderName: m.profile?.name,
+      callback,
+    };
     return { status: 200, body: {}, inbound: [msg] };
   }
 

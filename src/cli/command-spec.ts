@@ -57,6 +57,10 @@ export function commandSpec(tool: ToolDef): CommandSpec {
     return spec;
   };
   const positional = (tool.cli?.positional ?? []).filter((k) => k in props);
-  return { positional: positional.map(flag), options: Object.keys(props).filter((k) => !positional.includes(k)).map(flag) };
+  return {
+    positional: positional.map(flag),
+    options: Object.keys(props)
+      .filter((k) => !positional.includes(k))
+      .map(flag),
+  };
 }
-

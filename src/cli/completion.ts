@@ -37,7 +37,9 @@ export function addCompletionCommand(program: Command): void {
   program
     .command('completion')
     .summary('print a shell completion script (bash, zsh, fish)')
-    .description('Print a completion script for commands, flags, enum values and live session ids.\n  bash: eval "$(ag completion bash)"   zsh: source <(ag completion zsh)   fish: ag completion fish | source')
+    .description(
+      'Print a completion script for commands, flags, enum values and live session ids.\n  bash: eval "$(ag completion bash)"   zsh: source <(ag completion zsh)   fish: ag completion fish | source',
+    )
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(SHELLS))
     .action((shell: (typeof SHELLS)[number]) => {
       process.stdout.write(SCRIPTS[shell]);

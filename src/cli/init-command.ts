@@ -23,7 +23,8 @@ export function addInitCommand(program: Command): void {
         return;
       }
       if (opts.fromTemplate) {
-        for (const r of scaffoldTemplate(opts.fromTemplate, dir, !!opts.force)) out(`${r.outcome.padEnd(11)} ${r.file}${r.outcome === 'kept' ? ' (exists; --force overwrites)' : ''}`);
+        for (const r of scaffoldTemplate(opts.fromTemplate, dir, !!opts.force))
+          out(`${r.outcome.padEnd(11)} ${r.file}${r.outcome === 'kept' ? ' (exists; --force overwrites)' : ''}`);
         return;
       }
       const configFile = join(aegisHome(), 'config.json');

@@ -13,7 +13,9 @@ export function addIntegrationsCommands(program: Command, lazy: LazyApp): void {
   area
     .command('new')
     .summary('Scaffold a working integration')
-    .description('Create <dir>/<name>/ with a tool (<name>_hello), hooks (log every tool call; veto a call), a chat command (<name>), a setup.json and a test that drives it through `ag`. The default folder is $AEGIS_HOME/integrations, where Aegis finds it at start-up.')
+    .description(
+      'Create <dir>/<name>/ with a tool (<name>_hello), hooks (log every tool call; veto a call), a chat command (<name>), a setup.json and a test that drives it through `ag`. The default folder is $AEGIS_HOME/integrations, where Aegis finds it at start-up.',
+    )
     .argument('<name>', 'lowercase letters and digits; prefixes its tools (<name>_<verb>)')
     .option('--dir <folder>', 'parent folder (default $AEGIS_HOME/integrations)')
     .option('--force', 'overwrite the template files of an existing folder')

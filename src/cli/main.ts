@@ -28,7 +28,9 @@ const OUTPUT = { outputError: (text: string, write: (s: string) => void) => writ
 /** Builds the whole `ag` program. Tool commands come from the registry; the rest are listed here. */
 export async function buildProgram(lazy: LazyApp, tools?: ToolDef[]): Promise<Command> {
   const program = new Command('ag')
-    .description('Aegis: run and drive coding agents (Claude Code, Codex, Gemini CLI, any shell) in tmux panes.\nEvery `ag <area> <verb>` is the MCP tool `<area>_<verb>`; add --json for machine output.')
+    .description(
+      'Aegis: run and drive coding agents (Claude Code, Codex, Gemini CLI, any shell) in tmux panes.\nEvery `ag <area> <verb>` is the MCP tool `<area>_<verb>`; add --json for machine output.',
+    )
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -38,7 +40,9 @@ export async function buildProgram(lazy: LazyApp, tools?: ToolDef[]): Promise<Co
     .command('mcp')
     .summary('serve MCP on stdio (what an MCP host runs)')
     .description(
-      `serve the MCP protocol on stdio (what \`claude mcp add aegis -- npx ag mcp\` runs)\n\nToolsets (tools/list lists only these; default: ${DEFAULT_TOOLSETS.join(',')}):\n${Object.entries(TOOLSETS)
+      `serve the MCP protocol on stdio (what \`claude mcp add aegis -- npx ag mcp\` runs)\n\nToolsets (tools/list lists only these; default: ${DEFAULT_TOOLSETS.join(',')}):\n${Object.entries(
+        TOOLSETS,
+      )
         .map(([name, what]) => `  ${name.padEnd(13)} ${what}`)
         .join('\n')}`,
     )
@@ -142,4 +146,3 @@ export async function main(argv: string[]): Promise<number> {
     await lazy.close();
   }
 }
-

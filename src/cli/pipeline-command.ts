@@ -19,7 +19,11 @@ type Out = (text: string) => void;
  * redrawn in place; otherwise one line per change (stage status, a dialog appearing). Then the final
  * table and a summary line. Returns the last view.
  */
-async function follow(app: App, id: string, opts: { live: boolean; tty: boolean; width: number; deadline?: number; signal: AbortSignal; out: Out }): Promise<PipelineLine> {
+async function follow(
+  app: App,
+  id: string,
+  opts: { live: boolean; tty: boolean; width: number; deadline?: number; signal: AbortSignal; out: Out },
+): Promise<PipelineLine> {
   const started = Date.now();
   const seen = new Map<string, string>();
   let drawn = 0;
@@ -39,7 +43,12 @@ async function follow(app: App, id: string, opts: { live: boolean; tty: boolean;
         const key = `${s.status}|${s.attempts}|${s.dialog ? detail : ''}`;
         if (seen.get(s.name) === key || (s.status === 'pending' && !seen.has(s.name) && !s.attempts)) continue;
         seen.set(s.name, key);
-        const info = s.status === 'running' ? `${s.sessionName ? ` (session ${s.sessionName})` : ''}${s.dialog ? ` ${detail}` : ''}` : stageDetail(s) ? `: ${stageDetail(s)}` : '';
+        const info =
+          s.status === 'running'
+            ? `${s.sessionName ? ` (session ${s.sessionName})` : ''}${s.dialog ? ` ${detail}` : ''}`
+            : stageDetail(s)
+              ? `: ${stageDetail(s)}`
+              : '';
         opts.out(`[+${((Date.now() - started) / 1000).toFixed(1)}s] ${s.name} ${s.status}${info}\n`);
       }
     }
@@ -75,10 +84,14 @@ async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promis
 /** Watches a pipeline from the CLI and turns how it ended into the exit code. */
 async function watchAndExit(app: App, id: string, json: boolean, deadline?: number): Promise<void> {
   const out: Out = (text) => process.stdout.write(text);
-  const { value: view, interrupted } = await withInterrupt((signal) => follow(app, id, { live: !json, tty: !json && !!process.stdout.isTTY, width: process.stdout.columns || 120, deadline, signal, out: json ? () => {} : out }));
+  const { value: view, interrupted } = await withInterrupt((signal) =>
+    follow(app, id, { live: !json, tty: !json && !!process.stdout.isTTY, width: process.stdout.columns || 120, deadline, signal, out: json ? () => {} : out }),
+  );
   if (json) out(`${JSON.stringify(pipelineOut(app.pipelines.view(id)), null, 2)}\n`);
   if (interrupted) {
-    process.stderr.write(`ag: stopped watching; the pipeline keeps running. Watch again: ag pipeline wait ${view.id.slice(0, 8)}  Stop it: ag pipeline cancel ${view.id.slice(0, 8)}\n`);
+    process.stderr.write(
+      `ag: stopped watching; the pipeline keeps running. Watch again: ag pipeline wait ${view.id.slice(0, 8)}  Stop it: ag pipeline cancel ${view.id.slice(0, 8)}\n`,
+    );
     throw new CliExit(EXIT_INTERRUPTED);
   }
   if (view.status === 'running') {
@@ -95,9 +108,18 @@ function readDefinition(file: string): Record<string, unknown> {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw invalidInput('file', e.code === 'ENOENT' ? `${file} does not exist` : `${file} is not valid JSON: ${e.message}`, 'pass a JSON file like {"name": "build", "stages": [{"name": "plan", "prompt": "..."}]}');
+    throw invalidInput(
+      'file',
+      e.code === 'ENOENT' ? `${file} does not exist` : `${file} is not valid JSON: ${e.message}`,
+      'pass a JSON file like {"name": "build", "stages": [{"name": "plan", "prompt": "..."}]}',
+    );
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidInput('file', `${file} does not hold a JSON object`, 'the file holds one object with name, workDir (optional), stages and onFailure (optional)');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw invalidInput(
+      'file',
+      `${file} does not hold a JSON object`,
+      'the file holds one object with name, workDir (optional), stages and onFailure (optional)',
+    );
   const def = parsed as Record<string, unknown>;
   return { ...def, workDir: resolve(typeof def.workDir === 'string' ? def.workDir : '.') };
 }
@@ -131,7 +153,9 @@ export function addPipelineCommands(program: Command, lazy: LazyApp): void {
   area
     .command('run')
     .summary('Start a pipeline from a JSON file and follow it')
-    .description('Start a pipeline from a JSON file (the pipeline_create input: name, workDir, stages, onFailure; workDir defaults to the current folder) and follow it: a live stage table on a terminal, one line per change otherwise, then a summary. Exit 0 when every stage is done. Ctrl-C stops watching; the pipeline keeps running.')
+    .description(
+      'Start a pipeline from a JSON file (the pipeline_create input: name, workDir, stages, onFailure; workDir defaults to the current folder) and follow it: a live stage table on a terminal, one line per change otherwise, then a summary. Exit 0 when every stage is done. Ctrl-C stops watching; the pipeline keeps running.',
+    )
     .argument('<file>', 'pipeline definition (JSON)')
     .option('--detach', 'print the id and return without following')
     .option('--json', 'print the final pipeline as JSON instead of progress')

@@ -16,7 +16,9 @@ export function addServeCommand(program: Command, lazy: LazyApp): void {
   program
     .command('serve')
     .summary('run the chat side: channels, webhooks, notifications')
-    .description('run messaging: polling and the webhook listener for Telegram, WhatsApp, Discord, Slack and integration channels, notifications, briefings, outbound webhooks')
+    .description(
+      'run messaging: polling and the webhook listener for Telegram, WhatsApp, Discord, Slack and integration channels, notifications, briefings, outbound webhooks',
+    )
     .option('--host <address>', 'address the webhook listener binds (default serve.host, 127.0.0.1)')
     .option('--port <n>', 'port of the webhook listener (default serve.port, 7077)', port)
     .action(async (opts: { host?: string; port?: number }) => {

@@ -41,4 +41,3 @@ export function addToolCommands(program: Command, lazy: LazyApp, tools: ToolDef[
     }
   }
 }
-

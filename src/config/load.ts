@@ -80,7 +80,10 @@ function readConfigFile(configFile: string): Record<string, unknown> {
     throw new AegisError('invalid_input', `${configFile} is not valid JSON at ${where}`, { field: 'config.json', fix: fixFile(configFile, 'fix the JSON') });
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new AegisError('invalid_input', `${configFile} must hold a JSON object ({ ... })`, { field: 'config.json', fix: fixFile(configFile, 'put the settings in one object') });
+    throw new AegisError('invalid_input', `${configFile} must hold a JSON object ({ ... })`, {
+      field: 'config.json',
+      fix: fixFile(configFile, 'put the settings in one object'),
+    });
   }
   return data as Record<string, unknown>;
 }
@@ -110,9 +113,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { toleran
     const fromFile = readPath(fileData, spec.key);
     let resolved: ResolvedSetting;
     if (fromEnv !== undefined && fromEnv !== '') {
-      resolved = { key: spec.key, value: attempt(() => parseSetting(spec, fromEnv, 'env', `$${spec.env}`), spec.default), source: 'env', secret: !!spec.secret };
+      resolved = {
+        key: spec.key,
+        value: attempt(() => parseSetting(spec, fromEnv, 'env', `$${spec.env}`), spec.default),
+        source: 'env',
+        secret: !!spec.secret,
+      };
     } else if (fromFile !== undefined) {
-      resolved = { key: spec.key, value: attempt(() => parseSetting(spec, fromFile, 'config', configFile), spec.default), source: 'config', secret: !!spec.secret };
+      resolved = {
+        key: spec.key,
+        value: attempt(() => parseSetting(spec, fromFile, 'config', configFile), spec.default),
+        source: 'config',
+        secret: !!spec.secret,
+      };
     } else if (spec.default !== undefined) {
       resolved = { key: spec.key, value: spec.default, source: 'default', secret: !!spec.secret };
     } else {

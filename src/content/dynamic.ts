@@ -21,5 +21,3 @@ export interface DynamicResourceProvider {
   /** Calls `onUpdated(uri)` whenever a resource of this provider changes; returns an unsubscribe. */
   watch?(app: App, onUpdated: (uri: string) => void): () => void;
 }
-
-

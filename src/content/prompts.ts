@@ -58,8 +58,10 @@ function checkArgument(spec: PromptArgument, value: string | undefined, promptNa
   if (spec.enum && !spec.enum.includes(value)) {
     throw invalidInput(spec.name, `argument "${spec.name}" is "${value}"`, `use one of: ${spec.enum.join(', ')}`);
   }
-  if (spec.type === 'number' && !Number.isFinite(Number(value))) throw invalidInput(spec.name, `argument "${spec.name}" must be a number, got "${value}"`, 'pass digits, e.g. 42');
-  if (spec.type === 'boolean' && value !== 'true' && value !== 'false') throw invalidInput(spec.name, `argument "${spec.name}" must be true or false`, 'pass true or false');
+  if (spec.type === 'number' && !Number.isFinite(Number(value)))
+    throw invalidInput(spec.name, `argument "${spec.name}" must be a number, got "${value}"`, 'pass digits, e.g. 42');
+  if (spec.type === 'boolean' && value !== 'true' && value !== 'false')
+    throw invalidInput(spec.name, `argument "${spec.name}" must be true or false`, 'pass true or false');
   return value;
 }
 

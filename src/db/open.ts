@@ -83,5 +83,4 @@ export function migrate(db: Db, migrations: Migration[]): void {
   }
 }
 
-export const latestSchemaVersion = (migrations: Migration[] = MIGRATIONS): number =>
-  migrations.reduce((max, m) => Math.max(max, m.version), 0);
+export const latestSchemaVersion = (migrations: Migration[] = MIGRATIONS): number => migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -94,7 +94,16 @@ export class Integrations {
     // events it originates (tool calls, sessions it created...); `ag serve` adds the observed ones.
     if (app.config.get('hooks.webhookUrls').length) app.onClose(forwardEvents(app, app.messaging, ORIGIN_EVENTS));
     const found = discover(app.config.home, app.env);
-    const set: IntegrationSet = { searched: found.searched, problems: found.problems, records: [], tools: [], commands: [], channels: [], skills: [], secrets: [] };
+    const set: IntegrationSet = {
+      searched: found.searched,
+      problems: found.problems,
+      records: [],
+      tools: [],
+      commands: [],
+      channels: [],
+      skills: [],
+      secrets: [],
+    };
     for (const problem of found.problems) app.log.warn('integration folder problem', { problem });
     if (!found.folders.length) return set;
 
@@ -111,10 +120,24 @@ export class Integrations {
     const candidates: FoundFolder[] = [];
     for (const f of found.folders) {
       if (!INTEGRATION_NAME.test(f.name)) {
-        refuse(f, 'failed', new AegisError('invalid_input', `folder ${f.dir}: "${f.name}" is not a usable integration name`, { field: f.dir, fix: 'rename the folder to lowercase letters and digits, starting with a letter (the name prefixes its tools: <name>_<verb>)' }));
+        refuse(
+          f,
+          'failed',
+          new AegisError('invalid_input', `folder ${f.dir}: "${f.name}" is not a usable integration name`, {
+            field: f.dir,
+            fix: 'rename the folder to lowercase letters and digits, starting with a letter (the name prefixes its tools: <name>_<verb>)',
+          }),
+        );
       } else if (builtin.has(f.name) || owners.has(f.name)) {
         const other = builtin.get(f.name) ?? `integration ${f.name} from ${owners.get(f.name)}, loaded first`;
-        refuse(f, 'refused', new AegisError('conflict', `integration ${f.name} from ${f.dir} clashes with ${other}`, { field: f.dir, fix: 'rename the folder (an integration is named after its folder)' }));
+        refuse(
+          f,
+          'refused',
+          new AegisError('conflict', `integration ${f.name} from ${f.dir} clashes with ${other}`, {
+            field: f.dir,
+            fix: 'rename the folder (an integration is named after its folder)',
+          }),
+        );
       } else {
         owners.set(f.name, f.dir);
         candidates.push(f);
@@ -166,7 +189,11 @@ export class Integrations {
         : operators.has(value.name)
           ? `the operator "${value.name}" in ${this.app.config.configFile}`
           : (taken.get(value.name) ?? (mine.has(value.name) ? `the chat command of the same name in ${mine.get(value.name)}` : undefined));
-      if (other) return new AegisError('conflict', `chat command "${value.name}" of integration ${folder.name} (${file}) clashes with ${other}`, { field: file, fix: `rename the command in ${file}` });
+      if (other)
+        return new AegisError('conflict', `chat command "${value.name}" of integration ${folder.name} (${file}) clashes with ${other}`, {
+          field: file,
+          fix: `rename the command in ${file}`,
+        });
       mine.set(value.name, file);
     }
     return undefined;
@@ -196,7 +223,8 @@ export class Integrations {
     }
 
     // Tool handlers get the built-in context plus this integration's name and settings.
-    for (const { value: tool } of folder.tools) set.tools.push({ ...tool, handler: (toolCtx, input) => tool.handler({ ...toolCtx, integration: name, settings: settings.values }, input) });
+    for (const { value: tool } of folder.tools)
+      set.tools.push({ ...tool, handler: (toolCtx, input) => tool.handler({ ...toolCtx, integration: name, settings: settings.values }, input) });
     for (const { value, file } of folder.commands) set.commands.push({ command: value, file, ctx, secrets: settings.secrets });
     if (adapter) set.channels.push({ integration: name, file: folder.channel!.file, adapter });
     set.skills.push(...skills);

@@ -53,7 +53,13 @@ export async function importIntegrationFile(file: string): Promise<Record<string
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new AegisError('timeout', `${file} did not finish importing within ${IMPORT_TIMEOUT_MS / 1000} s`, { field: file, fix: 'do slow work (network, large files) inside handlers, not at the top level of the file' })),
+      () =>
+        reject(
+          new AegisError('timeout', `${file} did not finish importing within ${IMPORT_TIMEOUT_MS / 1000} s`, {
+            field: file,
+            fix: 'do slow work (network, large files) inside handlers, not at the top level of the file',
+          }),
+        ),
       IMPORT_TIMEOUT_MS,
     );
     timer.unref();
@@ -69,7 +75,9 @@ export async function importIntegrationFile(file: string): Promise<Record<string
     const what = syntax ? 'has a syntax error' : 'threw while importing';
     throw new AegisError('invalid_input', `${file} ${what}${lineOf(err, url)}: ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`, {
       field: file,
-      fix: syntax ? `fix the syntax${file.endsWith('.js') ? ` (\`node --check ${file}\` shows where)` : ''}` : 'fix the code that runs when the file is imported, or move it into a handler',
+      fix: syntax
+        ? `fix the syntax${file.endsWith('.js') ? ` (\`node --check ${file}\` shows where)` : ''}`
+        : 'fix the code that runs when the file is imported, or move it into a handler',
     });
   } finally {
     clearTimeout(timer);

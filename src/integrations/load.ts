@@ -35,7 +35,8 @@ const fail = (file: string, message: string, fix: string) => new AegisError('inv
 /** `channel.js`, `channel.ts`...: at most one file per part. */
 function partFile(dir: string, part: 'channel' | 'commands' | 'hooks'): string | undefined {
   const found = readdirSync(dir).filter((f) => f.startsWith(`${part}.`) && CODE.test(f) && f.split('.').length === 2);
-  if (found.length > 1) throw fail(join(dir, found[1]!), `${part} is defined by ${found.join(' and ')}`, `keep one of them (a compiled copy next to its source counts twice)`);
+  if (found.length > 1)
+    throw fail(join(dir, found[1]!), `${part} is defined by ${found.join(' and ')}`, `keep one of them (a compiled copy next to its source counts twice)`);
   return found[0] && join(dir, found[0]);
 }
 
@@ -54,20 +55,36 @@ const exported = (mod: Record<string, unknown>): unknown[] => [...new Set(Object
 
 const isTool = (v: unknown): v is ToolDef => {
   const t = v as Partial<ToolDef> | null;
-  return !!t && typeof t === 'object' && typeof t.name === 'string' && typeof t.handler === 'function' && typeof (t.input as { safeParse?: unknown })?.safeParse === 'function';
+  return (
+    !!t &&
+    typeof t === 'object' &&
+    typeof t.name === 'string' &&
+    typeof t.handler === 'function' &&
+    typeof (t.input as { safeParse?: unknown })?.safeParse === 'function'
+  );
 };
 
 function toolsOf(mod: Record<string, unknown>, file: string, name: string): ToolDef[] {
   const tools = exported(mod).filter(isTool);
-  if (!tools.length) throw fail(file, 'exports no tool', 'export default defineTool({...}) (import { defineTool, z } from "aegis-agents"); put helpers in files starting with _');
+  if (!tools.length)
+    throw fail(
+      file,
+      'exports no tool',
+      'export default defineTool({...}) (import { defineTool, z } from "aegis-agents"); put helpers in files starting with _',
+    );
   for (const tool of tools) {
-    if (!tool.name.startsWith(`${name}_`)) throw fail(file, `tool "${tool.name}" is not named after its integration`, `name it ${name}_<verb>, e.g. ${name}_${tool.name.split('_').pop()}`);
+    if (!tool.name.startsWith(`${name}_`))
+      throw fail(file, `tool "${tool.name}" is not named after its integration`, `name it ${name}_<verb>, e.g. ${name}_${tool.name.split('_').pop()}`);
     // The MCP server lists every tool's JSON Schema: a schema that cannot convert would break tools/list for all.
     try {
       z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' });
       z.toJSONSchema(tool.output, { io: 'output', unrepresentable: 'any' });
     } catch (err) {
-      throw fail(file, `tool ${tool.name} has a schema that cannot be described as JSON Schema: ${(err as Error).message}`, 'build input and output with z from "aegis-agents" (z.object({...}))');
+      throw fail(
+        file,
+        `tool ${tool.name} has a schema that cannot be described as JSON Schema: ${(err as Error).message}`,
+        'build input and output with z from "aegis-agents" (z.object({...}))',
+      );
     }
   }
   return tools;
@@ -75,12 +92,16 @@ function toolsOf(mod: Record<string, unknown>, file: string, name: string): Tool
 
 function commandsOf(mod: Record<string, unknown>, file: string): ChatCommand[] {
   const commands = exported(mod).filter((v): v is ChatCommand => !!v && typeof v === 'object' && 'handler' in v && 'name' in v);
-  if (!commands.length) throw fail(file, 'exports no chat command', 'export default [{ name: "deploy", help: "deploy <env> — ...", handler: (ctx) => "reply" }]');
+  if (!commands.length)
+    throw fail(file, 'exports no chat command', 'export default [{ name: "deploy", help: "deploy <env> — ...", handler: (ctx) => "reply" }]');
   for (const c of commands) {
-    if (typeof c.name !== 'string' || !CHAT_NAME.test(c.name)) throw fail(file, `chat command name ${JSON.stringify(c.name)} is not usable`, 'use 1-32 lowercase letters, digits, _ or -, starting with a letter');
-    if (typeof c.help !== 'string' || !c.help.trim()) throw fail(file, `chat command ${c.name} has no help`, 'add help: "<usage> — what it does" (shown by the help command)');
+    if (typeof c.name !== 'string' || !CHAT_NAME.test(c.name))
+      throw fail(file, `chat command name ${JSON.stringify(c.name)} is not usable`, 'use 1-32 lowercase letters, digits, _ or -, starting with a letter');
+    if (typeof c.help !== 'string' || !c.help.trim())
+      throw fail(file, `chat command ${c.name} has no help`, 'add help: "<usage> — what it does" (shown by the help command)');
     if (typeof c.handler !== 'function') throw fail(file, `chat command ${c.name}: handler is not a function`, 'write handler: (ctx) => "reply text"');
-    if (c.pattern !== undefined && !(c.pattern instanceof RegExp)) throw fail(file, `chat command ${c.name}: pattern is not a RegExp`, 'write pattern: /^deploy (\\w+)$/i, or leave it out to match the first word');
+    if (c.pattern !== undefined && !(c.pattern instanceof RegExp))
+      throw fail(file, `chat command ${c.name}: pattern is not a RegExp`, 'write pattern: /^deploy (\\w+)$/i, or leave it out to match the first word');
   }
   return commands;
 }
@@ -95,12 +116,18 @@ function hooksOf(mod: Record<string, unknown>, file: string): IntegrationHooks {
     if (hooks[key as HookName] && hooks[key as HookName] !== fn) throw fail(file, `hook ${key} is defined twice (default export and named export)`, 'keep one');
     hooks[key as HookName] = fn;
   }
-  if (!Object.keys(hooks).length) throw fail(file, 'defines no hook', `export default { after_tool_call(event, ctx) { ... } }; hooks are: ${HOOK_NAMES.join(', ')}`);
+  if (!Object.keys(hooks).length)
+    throw fail(file, 'defines no hook', `export default { after_tool_call(event, ctx) { ... } }; hooks are: ${HOOK_NAMES.join(', ')}`);
   return hooks as IntegrationHooks;
 }
 
 function channelOf(mod: Record<string, unknown>, file: string): ChannelFactory {
-  if (typeof mod.default !== 'function') throw fail(file, 'has no default export that builds the channel', 'export default (ctx) => ({ name: ctx.integration, maxLength, markup, send, isAllowed, describe })');
+  if (typeof mod.default !== 'function')
+    throw fail(
+      file,
+      'has no default export that builds the channel',
+      'export default (ctx) => ({ name: ctx.integration, maxLength, markup, send, isAllowed, describe })',
+    );
   return mod.default as ChannelFactory;
 }
 
@@ -121,7 +148,10 @@ export async function loadFolder(found: FoundFolder, env: NodeJS.ProcessEnv, con
     const toolFiles = filesIn(dir, 'tools', CODE);
     const skillFiles = filesIn(dir, 'skills', /\.md$/);
     if (!toolFiles.length && !skillFiles.length && !files.channel && !files.commands && !files.hooks) {
-      throw new AegisError('invalid_input', `${dir} contributes nothing`, { field: dir, fix: 'add tools/*.js|ts, channel.js|ts, commands.js|ts, hooks.js|ts or skills/*.md' });
+      throw new AegisError('invalid_input', `${dir} contributes nothing`, {
+        field: dir,
+        fix: 'add tools/*.js|ts, channel.js|ts, commands.js|ts, hooks.js|ts or skills/*.md',
+      });
     }
 
     const tools: Sourced<ToolDef>[] = [];
@@ -130,7 +160,8 @@ export async function loadFolder(found: FoundFolder, env: NodeJS.ProcessEnv, con
     if (dup) throw fail(dup.file, `tool ${dup.value.name} is defined twice in this integration`, 'give each tool its own name');
 
     const folder: LoadedFolder = { ...found, settings, tools, commands: [], skillFiles };
-    if (files.commands) folder.commands = commandsOf(await importIntegrationFile(files.commands), files.commands).map((value) => ({ value, file: files.commands! }));
+    if (files.commands)
+      folder.commands = commandsOf(await importIntegrationFile(files.commands), files.commands).map((value) => ({ value, file: files.commands! }));
     if (files.hooks) folder.hooks = { value: hooksOf(await importIntegrationFile(files.hooks), files.hooks), file: files.hooks };
     if (files.channel) folder.channel = { value: channelOf(await importIntegrationFile(files.channel), files.channel), file: files.channel };
     return { ok: true, folder };

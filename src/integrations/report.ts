@@ -43,7 +43,13 @@ export async function integrationChecks(app: App): Promise<Check[]> {
     searched,
     ...set.records.map((r): Check => {
       const [, ...rest] = describeRecord(r).filter((l) => !l.startsWith('fix: '));
-      return { name: `integration ${r.name}`, ok: r.status === 'loaded', required: false, detail: [`${r.status} from ${r.dir}`, ...rest].join('\n'), fix: r.fix };
+      return {
+        name: `integration ${r.name}`,
+        ok: r.status === 'loaded',
+        required: false,
+        detail: [`${r.status} from ${r.dir}`, ...rest].join('\n'),
+        fix: r.fix,
+      };
     }),
   ];
 }

@@ -29,6 +29,7 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   if (specifier === 'aegis-agents') return { url: data.entry, format: 'module', shortCircuit: true };
   const resolved = await nextResolve(specifier, context);
   const { url } = resolved;
-  const ours = url.startsWith('file:') && CODE_FILE.test(new URL(url).pathname) && !url.includes('/node_modules/') && data.roots.some((root) => url.startsWith(root));
+  const ours =
+    url.startsWith('file:') && CODE_FILE.test(new URL(url).pathname) && !url.includes('/node_modules/') && data.roots.some((root) => url.startsWith(root));
   return ours ? { ...resolved, format: 'module' } : resolved;
 };

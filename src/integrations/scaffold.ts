@@ -15,13 +15,15 @@ const TEMPLATE_DIR = join(PACKAGE_ROOT, 'resources', 'integration-template');
  * the loader would refuse, and an existing folder unless `force`.
  */
 export async function scaffoldIntegration(name: string, parent: string, force: boolean): Promise<{ dir: string; files: string[] }> {
-  if (!INTEGRATION_NAME.test(name)) throw invalidInput('name', `"${name}" is not a usable integration name`, 'use lowercase letters and digits, starting with a letter, e.g. myci');
+  if (!INTEGRATION_NAME.test(name))
+    throw invalidInput('name', `"${name}" is not a usable integration name`, 'use lowercase letters and digits, starting with a letter, e.g. myci');
   const owner = builtinNames(BUILTIN_TOOLS).get(name);
   if (owner) throw invalidInput('name', `"${name}" is taken by ${owner}`, 'pick another name');
   // The example chat command is named after the integration, so the name must be free in chat too.
   if ((await builtinChatWord())(name)) throw invalidInput('name', `"${name}" is a built-in chat command`, 'pick another name');
   const dir = join(parent, name);
-  if (existsSync(dir) && !force) throw new AegisError('conflict', `${dir} already exists`, { field: 'name', fix: 'pick another name, or pass --force to overwrite its template files' });
+  if (existsSync(dir) && !force)
+    throw new AegisError('conflict', `${dir} already exists`, { field: 'name', fix: 'pick another name, or pass --force to overwrite its template files' });
 
   const files = readdirSync(TEMPLATE_DIR, { recursive: true, encoding: 'utf8' })
     .filter((f) => statSync(join(TEMPLATE_DIR, f)).isFile())

@@ -81,7 +81,10 @@ export function resolveSettings(name: string, dir: string, env: NodeJS.ProcessEn
   const setup = readSetup(dir);
   const section = (config.extra.integrations as Record<string, unknown> | undefined)?.[name];
   if (section !== undefined && (section === null || typeof section !== 'object' || Array.isArray(section))) {
-    throw new AegisError('invalid_input', `integrations.${name} in ${config.configFile} must be an object of settings`, { field: `integrations.${name}`, fix: `write "integrations": { "${name}": { "<key>": "<value>" } }` });
+    throw new AegisError('invalid_input', `integrations.${name} in ${config.configFile} must be an object of settings`, {
+      field: `integrations.${name}`,
+      fix: `write "integrations": { "${name}": { "<key>": "<value>" } }`,
+    });
   }
   const fromFile = (section ?? {}) as Record<string, unknown>;
   const values: Record<string, string | undefined> = {};
@@ -93,7 +96,10 @@ export function resolveSettings(name: string, dir: string, env: NodeJS.ProcessEn
     const envName = settingEnv(name, spec.key);
     const configKey = `integrations.${name}.${spec.key}`;
     if (BUILTIN_ENV.has(envName)) {
-      throw new AegisError('invalid_input', `setting "${spec.key}" of integration ${name} would be read from ${envName}, which Aegis itself uses`, { field: join(dir, 'setup.json'), fix: 'rename the setting (or the integration)' });
+      throw new AegisError('invalid_input', `setting "${spec.key}" of integration ${name} would be read from ${envName}, which Aegis itself uses`, {
+        field: join(dir, 'setup.json'),
+        fix: 'rename the setting (or the integration)',
+      });
     }
     let value: string | undefined;
     let source: SettingSource = 'unset';
@@ -102,7 +108,10 @@ export function resolveSettings(name: string, dir: string, env: NodeJS.ProcessEn
       [value, source] = [env[envName], 'env'];
     } else if (fileValue !== undefined) {
       if (!scalar.safeParse(fileValue).success) {
-        throw new AegisError('invalid_input', `${configKey} in ${config.configFile} must be a string, number or boolean`, { field: configKey, fix: `set it to a plain value, e.g. "${configKey.split('.').pop()}": "..."` });
+        throw new AegisError('invalid_input', `${configKey} in ${config.configFile} must be a string, number or boolean`, {
+          field: configKey,
+          fix: `set it to a plain value, e.g. "${configKey.split('.').pop()}": "..."`,
+        });
       }
       [value, source] = [String(fileValue), 'config'];
     } else if (spec.default !== undefined) {
@@ -111,7 +120,16 @@ export function resolveSettings(name: string, dir: string, env: NodeJS.ProcessEn
     values[spec.key] = value;
     if (spec.secret && value) secrets.push(value);
     const shown = value === undefined ? undefined : String(maskSetting({ key: configKey, value, source, secret: spec.secret }));
-    const row: SettingReport = { key: spec.key, env: envName, configKey, description: spec.description, required: spec.required, secret: spec.secret, source, shown };
+    const row: SettingReport = {
+      key: spec.key,
+      env: envName,
+      configKey,
+      description: spec.description,
+      required: spec.required,
+      secret: spec.secret,
+      source,
+      shown,
+    };
     report.push(row);
     if (spec.required && value === undefined) missing.push(row);
   }
@@ -121,8 +139,12 @@ export function resolveSettings(name: string, dir: string, env: NodeJS.ProcessEn
 
 /** The error for required settings that are unset: what each is for, and both ways to set it. */
 export function missingSettingsError(name: string, dir: string, missing: SettingReport[], configFile: string): AegisError {
-  return new AegisError('invalid_input', `integration ${name} needs ${missing.length === 1 ? 'setting' : 'settings'} ${missing.map((m) => `${m.key} (${m.description})`).join(', ')}`, {
-    field: join(dir, 'setup.json'),
-    fix: `set ${missing.map((m) => m.env).join(', ')} in the environment, or ${missing.map((m) => m.configKey).join(', ')} in ${configFile}`,
-  });
+  return new AegisError(
+    'invalid_input',
+    `integration ${name} needs ${missing.length === 1 ? 'setting' : 'settings'} ${missing.map((m) => `${m.key} (${m.description})`).join(', ')}`,
+    {
+      field: join(dir, 'setup.json'),
+      fix: `set ${missing.map((m) => m.env).join(', ')} in the environment, or ${missing.map((m) => m.configKey).join(', ')} in ${configFile}`,
+    },
+  );
 }

@@ -32,7 +32,14 @@ export async function readSkills(integration: string, files: string[]): Promise<
   const parseYaml = docs.some((d) => FRONT_MATTER.test(readFileSync(d.path, 'utf8'))) ? (await import('yaml')).parse : undefined;
   const skills = docs.map((doc): Skill => {
     const name = basename(doc.path, '.md');
-    const skill: Skill = { integration, uri: `aegis://integrations/${integration}/skills/${name}`, name, title: doc.title, description: doc.description, path: doc.path };
+    const skill: Skill = {
+      integration,
+      uri: `aegis://integrations/${integration}/skills/${name}`,
+      name,
+      title: doc.title,
+      description: doc.description,
+      path: doc.path,
+    };
     const text = readFileSync(doc.path, 'utf8');
     const front = FRONT_MATTER.exec(text);
     if (!front || !parseYaml) return skill;
@@ -42,7 +49,9 @@ export async function readSkills(integration: string, files: string[]): Promise<
       if (typeof meta.title === 'string' || typeof meta.name === 'string') skill.title = String(meta.title ?? meta.name);
       skill.prompt = parsePromptFile(text, doc.path, parseYaml);
     } catch (err) {
-      problems.push(`${doc.path} is served as a resource but not as a prompt: ${(err as Error).message} (fix: front matter needs name (lowercase letters, digits, _) and description; see prompts/*.md)`);
+      problems.push(
+        `${doc.path} is served as a resource but not as a prompt: ${(err as Error).message} (fix: front matter needs name (lowercase letters, digits, _) and description; see prompts/*.md)`,
+      );
     }
     return skill;
   });

@@ -59,7 +59,10 @@ export interface Override {
 export type IntegrationHooks = {
   [E in Exclude<HookName, 'before_tool_call'>]?: (event: AegisEvents[E], ctx: IntegrationContext) => unknown;
 } & {
-  before_tool_call?: (call: AegisEvents['before_tool_call'], ctx: IntegrationContext) => Veto | Override | void | undefined | Promise<Veto | Override | void | undefined>;
+  before_tool_call?: (
+    call: AegisEvents['before_tool_call'],
+    ctx: IntegrationContext,
+  ) => Veto | Override | void | undefined | Promise<Veto | Override | void | undefined>;
 };
 
 /** What a chat command's handler receives. */

@@ -52,7 +52,11 @@ export function searchTerms(query: string, field = 'query'): FtsTerm[] {
     throw invalidInput(field, `"${query}" has no words to search for`, 'give at least one word of letters or digits, e.g. "migration failed" or "migr*"');
   }
   if (terms.length > MAX_QUERY_TERMS) {
-    throw invalidInput(field, `the query has ${terms.length} words; at most ${MAX_QUERY_TERMS} are searched`, 'keep the few words that identify what you are looking for');
+    throw invalidInput(
+      field,
+      `the query has ${terms.length} words; at most ${MAX_QUERY_TERMS} are searched`,
+      'keep the few words that identify what you are looking for',
+    );
   }
   return terms;
 }

@@ -163,7 +163,10 @@ export class KnowledgeGraph {
     names.forEach((n, i) => checkName(n, `entityNames[${i}]`));
     return this.write(() => {
       const wanted = unique(names);
-      const rows = this.sql.get('SELECT id, name FROM kg_entities WHERE name IN (SELECT value FROM json_each(?))').all(textList(wanted)) as { id: number; name: string }[];
+      const rows = this.sql.get('SELECT id, name FROM kg_entities WHERE name IN (SELECT value FROM json_each(?))').all(textList(wanted)) as {
+        id: number;
+        name: string;
+      }[];
       const stored = new Set(rows.map((r) => r.name));
       const found = new Set(wanted.filter((n) => stored.has(asStored(n))));
       const ids = idList(rows.map((r) => r.id));
@@ -196,7 +199,10 @@ export class KnowledgeGraph {
         // One statement per entity (see insertEntities); an observation held twice goes entirely.
         const wanted = unique(d.observations);
         const gone = new Set(
-          this.sql.get('DELETE FROM kg_observations WHERE entity_id = ? AND content IN (SELECT value FROM json_each(?)) RETURNING content').pluck().all(entity.id, textList(wanted)) as string[],
+          this.sql
+            .get('DELETE FROM kg_observations WHERE entity_id = ? AND content IN (SELECT value FROM json_each(?)) RETURNING content')
+            .pluck()
+            .all(entity.id, textList(wanted)) as string[],
         );
         const deleted = wanted.filter((t) => gone.has(asStored(t)));
         if (deleted.length) this.touch(entity);
@@ -216,7 +222,10 @@ export class KnowledgeGraph {
         const from = this.entityByName(r.from);
         const to = this.entityByName(r.to);
         const changes =
-          from && to ? this.sql.get('DELETE FROM kg_relations WHERE from_id = ? AND to_id = ? AND relation_type = ?').run(from.id, to.id, asStored(r.relationType)).changes : 0;
+          from && to
+            ? this.sql.get('DELETE FROM kg_relations WHERE from_id = ? AND to_id = ? AND relation_type = ?').run(from.id, to.id, asStored(r.relationType))
+                .changes
+            : 0;
         (changes > 0 ? deleted : notFound).push(toRelation(r));
       }
       return { deleted, notFound };
@@ -266,9 +275,16 @@ export class KnowledgeGraph {
       throw invalidInput('limit', `limit must be a whole number from 1 to ${GRAPH_PAGE_MAX}`, `pass a limit between 1 and ${GRAPH_PAGE_MAX}`);
     }
     const after = opts.cursor === undefined ? 0 : Number(opts.cursor);
-    if (!Number.isSafeInteger(after) || after < 0) throw invalidInput('cursor', `"${opts.cursor}" is not a cursor this tool returned`, 'pass nextCursor from the previous page, or omit cursor to start over');
+    if (!Number.isSafeInteger(after) || after < 0)
+      throw invalidInput(
+        'cursor',
+        `"${opts.cursor}" is not a cursor this tool returned`,
+        'pass nextCursor from the previous page, or omit cursor to start over',
+      );
     const read = this.db.transaction(() => {
-      const rows = this.sql.get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE id > ? ORDER BY id LIMIT ?').all(after, limit + 1) as EntityRow[];
+      const rows = this.sql
+        .get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE id > ? ORDER BY id LIMIT ?')
+        .all(after, limit + 1) as EntityRow[];
       const page = rows.slice(0, limit);
       const ids = page.map((r) => r.id);
       return {
@@ -289,12 +305,17 @@ export class KnowledgeGraph {
     const read = this.db.transaction(() => {
       const rows = this.db.prepare('SELECT id, name, entity_type AS entityType FROM kg_entities ORDER BY id').all() as EntityRow[];
       const obs = new Map<number, string[]>(rows.map((r) => [r.id, []]));
-      for (const o of this.db.prepare('SELECT entity_id AS entityId, content FROM kg_observations ORDER BY id').iterate() as Iterable<{ entityId: number; content: string }>) {
+      for (const o of this.db.prepare('SELECT entity_id AS entityId, content FROM kg_observations ORDER BY id').iterate() as Iterable<{
+        entityId: number;
+        content: string;
+      }>) {
         obs.get(o.entityId)!.push(o.content);
       }
       const relations = (
         this.db
-          .prepare('SELECT f.name AS "from", t.name AS "to", r.relation_type AS relationType FROM kg_relations r JOIN kg_entities f ON f.id = r.from_id JOIN kg_entities t ON t.id = r.to_id ORDER BY r.id')
+          .prepare(
+            'SELECT f.name AS "from", t.name AS "to", r.relation_type AS relationType FROM kg_relations r JOIN kg_entities f ON f.id = r.from_id JOIN kg_entities t ON t.id = r.to_id ORDER BY r.id',
+          )
           .all() as Relation[]
       ).map(toRelation);
       return { entities: rows.map((r) => ({ name: r.name, entityType: r.entityType, observations: obs.get(r.id)! })), relations };
@@ -346,7 +367,12 @@ export class KnowledgeGraph {
           result.danglingRelationsSkipped.push(toRelation(r));
           return;
         }
-        const inserted = atLine(field, where(r, i, 'relation'), () => this.insertRelation(r, 'relation', now), 'or import with skipDanglingRelations to leave such relations out');
+        const inserted = atLine(
+          field,
+          where(r, i, 'relation'),
+          () => this.insertRelation(r, 'relation', now),
+          'or import with skipDanglingRelations to leave such relations out',
+        );
         if (inserted) result.relationsCreated++;
         else result.relationsExisting++;
       });
@@ -394,12 +420,9 @@ export class KnowledgeGraph {
     if (!from) throw missingEntity(r.from, `${field}.from`);
     const to = this.entityByName(r.to);
     if (!to) throw missingEntity(r.to, `${field}.to`);
-    const { changes } = this.sql.get('INSERT INTO kg_relations(from_id, to_id, relation_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
-      from.id,
-      to.id,
-      asStored(r.relationType),
-      now,
-    );
+    const { changes } = this.sql
+      .get('INSERT INTO kg_relations(from_id, to_id, relation_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(from.id, to.id, asStored(r.relationType), now);
     return changes > 0;
   }
 
@@ -468,7 +491,9 @@ class ObservationBatch {
       insert.run({ now: this.now, rows: JSON.stringify(this.rows.slice(i, i + OBSERVATIONS_PER_STATEMENT)) });
     }
     if (this.touched.size) {
-      this.sql.get('UPDATE kg_entities SET updated_at = @now WHERE id IN (SELECT value FROM json_each(@ids))').run({ now: this.now, ids: JSON.stringify([...this.touched]) });
+      this.sql
+        .get('UPDATE kg_entities SET updated_at = @now WHERE id IN (SELECT value FROM json_each(@ids))')
+        .run({ now: this.now, ids: JSON.stringify([...this.touched]) });
     }
     this.rows.length = 0;
     this.touched.clear();

@@ -32,7 +32,11 @@ export function parseJsonl(text: string, field: string): ParsedGraph {
     const line = i + 1;
     if (raw.trim() === '') return;
     const fail = (why: string): never => {
-      throw invalidInput(field, `line ${line}: ${why}`, 'each line must be {"type":"entity","name","entityType","observations":[…]} or {"type":"relation","from","to","relationType"}');
+      throw invalidInput(
+        field,
+        `line ${line}: ${why}`,
+        'each line must be {"type":"entity","name","entityType","observations":[…]} or {"type":"relation","from","to","relationType"}',
+      );
     };
     let item: Record<string, unknown>;
     try {

@@ -127,7 +127,11 @@ export function searchEntities(sql: Statements, opts: KgSearchOptions): KgSearch
 
   const page = [...hits.values()].slice(0, limit);
   const ids = page.map((h) => h.id);
-  const entities = new Map((sql.get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE id IN (SELECT value FROM json_each(?))').all(idList(ids)) as EntityRow[]).map((e) => [e.id, e]));
+  const entities = new Map(
+    (sql.get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE id IN (SELECT value FROM json_each(?))').all(idList(ids)) as EntityRow[]).map(
+      (e) => [e.id, e],
+    ),
+  );
   const observations = observationsOf(sql, ids);
   const relations = opts.detail === 'full' ? relationsTouching(sql, ids) : [];
   const results = page.map((h): KgSearchHit => {
@@ -154,7 +158,8 @@ const fraction = (bm25: number): number => {
 
 // CROSS JOIN keeps the full-text index as the outer loop: otherwise, with a type filter, SQLite may
 // walk every entity of the type and run the MATCH once for each.
-const ofType = (q: Query, entityId: string) => (q.entityType === undefined ? '' : `CROSS JOIN kg_entities e ON e.id = ${entityId} AND e.entity_type = @entityType`);
+const ofType = (q: Query, entityId: string) =>
+  q.entityType === undefined ? '' : `CROSS JOIN kg_entities e ON e.id = ${entityId} AND e.entity_type = @entityType`;
 const params = (q: Query, match: string) => ({ match, limit: q.limit, ...(q.entityType === undefined ? {} : { entityType: q.entityType }) });
 
 /** A search index and how its documents map to entities. */
@@ -219,9 +224,11 @@ function spreadMatches(sql: Statements, terms: FtsTerm[], q: Query): Match[] | '
       SELECT rowid AS id FROM kg_entity_name_fts WHERE kg_entity_name_fts MATCH @m${i}
       UNION SELECT o.entity_id FROM kg_observation_fts f CROSS JOIN kg_observations o ON o.id = f.rowid WHERE kg_observation_fts MATCH @m${i})`,
   );
-  const rows = sql
-    .get(`SELECT h.id, 0 AS bm25 FROM (${holders.join(' INTERSECT ')}) h ${ofType(q, 'h.id')} ORDER BY h.id DESC LIMIT @limit`)
-    .all({ ...Object.fromEntries(matches.map((m, i) => [`m${i}`, m])), limit: q.limit, ...(q.entityType === undefined ? {} : { entityType: q.entityType }) }) as Match[];
+  const rows = sql.get(`SELECT h.id, 0 AS bm25 FROM (${holders.join(' INTERSECT ')}) h ${ofType(q, 'h.id')} ORDER BY h.id DESC LIMIT @limit`).all({
+    ...Object.fromEntries(matches.map((m, i) => [`m${i}`, m])),
+    limit: q.limit,
+    ...(q.entityType === undefined ? {} : { entityType: q.entityType }),
+  }) as Match[];
   return rows;
 }
 

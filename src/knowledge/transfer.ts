@@ -30,7 +30,11 @@ export function importJsonl(kg: KnowledgeGraph, source: ImportSource): ImportRes
     try {
       text = readFileSync(from, 'utf8');
     } catch (err) {
-      throw invalidInput('path', `cannot read ${from}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the path; relative paths resolve against the current directory');
+      throw invalidInput(
+        'path',
+        `cannot read ${from}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        'check the path; relative paths resolve against the current directory',
+      );
     }
   } else {
     text = source.jsonl!;
@@ -68,7 +72,11 @@ export function exportJsonl(kg: KnowledgeGraph, path?: string, opts: { overwrite
   const counts = { entities: graph.entities.length, relations: graph.relations.length, bytes: Buffer.byteLength(text, 'utf8') };
   if (path === undefined) {
     if (counts.bytes > INLINE_EXPORT_MAX_BYTES) {
-      throw invalidInput('path', `the graph is ${counts.bytes} bytes as JSONL, too large to return inline (max ${INLINE_EXPORT_MAX_BYTES})`, 'pass path to write it to a file');
+      throw invalidInput(
+        'path',
+        `the graph is ${counts.bytes} bytes as JSONL, too large to return inline (max ${INLINE_EXPORT_MAX_BYTES})`,
+        'pass path to write it to a file',
+      );
     }
     return { ...counts, jsonl: text };
   }

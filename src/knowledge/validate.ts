@@ -26,25 +26,37 @@ function checkLabel(value: string, field: string, what: string, max: number, exa
   if (typeof value !== 'string' || value.trim() === '') throw invalidInput(field, `${what} is empty`, `give a non-empty ${what}, e.g. ${example}`);
   if (value !== value.trim()) throw invalidInput(field, `${what} "${value}" has leading or trailing spaces`, `remove them: names are matched exactly`);
   if (/\p{Cc}/u.test(value)) throw invalidInput(field, `${what} "${value}" contains control characters (e.g. a line break)`, `keep ${what} on one line`);
-  if (longerThan(value, max)) throw invalidInput(field, `${what} is ${chars(value)} characters; at most ${max} are allowed`, `shorten it and put detail in an observation`);
+  if (longerThan(value, max))
+    throw invalidInput(field, `${what} is ${chars(value)} characters; at most ${max} are allowed`, `shorten it and put detail in an observation`);
   return value;
 }
 
 export const checkName = (name: string, field: string): string => checkLabel(name, field, 'the entity name', KG_LIMITS.nameChars, '"Project Atlas"');
-export const checkEntityType = (type: string, field: string): string => checkLabel(type, field, 'the entity type', KG_LIMITS.typeChars, '"project" or "person"');
-export const checkRelationType = (type: string, field: string): string => checkLabel(type, field, 'the relation type', KG_LIMITS.typeChars, '"uses" (active voice)');
+export const checkEntityType = (type: string, field: string): string =>
+  checkLabel(type, field, 'the entity type', KG_LIMITS.typeChars, '"project" or "person"');
+export const checkRelationType = (type: string, field: string): string =>
+  checkLabel(type, field, 'the relation type', KG_LIMITS.typeChars, '"uses" (active voice)');
 
 export function checkObservation(text: string, field: string): string {
-  if (typeof text !== 'string' || text.trim() === '') throw invalidInput(field, 'the observation is empty', 'give the fact as a short sentence, e.g. "migration 42 failed on 2026-11-02"');
+  if (typeof text !== 'string' || text.trim() === '')
+    throw invalidInput(field, 'the observation is empty', 'give the fact as a short sentence, e.g. "migration 42 failed on 2026-11-02"');
   if (longerThan(text, KG_LIMITS.observationChars)) {
-    throw invalidInput(field, `the observation is ${chars(text)} characters; at most ${KG_LIMITS.observationChars} are allowed`, 'split it into several shorter observations');
+    throw invalidInput(
+      field,
+      `the observation is ${chars(text)} characters; at most ${KG_LIMITS.observationChars} are allowed`,
+      'split it into several shorter observations',
+    );
   }
   return text;
 }
 
 export function checkBatch(items: unknown[], field: string): void {
   if (items.length > KG_LIMITS.batchItems) {
-    throw invalidInput(field, `${items.length} items in one call; at most ${KG_LIMITS.batchItems} are allowed`, 'split the call, or load a large graph with kg_import');
+    throw invalidInput(
+      field,
+      `${items.length} items in one call; at most ${KG_LIMITS.batchItems} are allowed`,
+      'split the call, or load a large graph with kg_import',
+    );
   }
 }
 

@@ -92,7 +92,13 @@ export function createMcpServer(app: App, tools: ToolDef[], toolsets: ReadonlySe
     if (!tool) return errorResult(notFound(`no tool named "${request.params.name}"`, 'call tools/list to see the available tools', 'name'));
     const toolset = toolsetOf(tool.name);
     if (!toolsets.has(toolset)) {
-      return errorResult(notFound(`${tool.name} is in toolset "${toolset}", which this server does not serve`, `start ag mcp with --toolsets ${[...toolsets, toolset].join(',')} (or set mcp.toolsets)`, 'name'));
+      return errorResult(
+        notFound(
+          `${tool.name} is in toolset "${toolset}", which this server does not serve`,
+          `start ag mcp with --toolsets ${[...toolsets, toolset].join(',')} (or set mcp.toolsets)`,
+          'name',
+        ),
+      );
     }
     const token = request.params._meta?.progressToken;
     try {
@@ -115,7 +121,11 @@ export function createMcpServer(app: App, tools: ToolDef[], toolsets: ReadonlySe
       name: p.name,
       title: p.title,
       description: p.description,
-      arguments: p.arguments.map((a) => ({ name: a.name, description: a.enum ? `${a.description} (one of: ${a.enum.join(', ')})` : a.description, required: a.required })),
+      arguments: p.arguments.map((a) => ({
+        name: a.name,
+        description: a.enum ? `${a.description} (one of: ${a.enum.join(', ')})` : a.description,
+        required: a.required,
+      })),
     })),
   }));
 
@@ -135,10 +145,7 @@ export function createMcpServer(app: App, tools: ToolDef[], toolsets: ReadonlySe
   server.setRequestHandler(ListResourcesRequestSchema, async () => {
     const dynamic = (await Promise.all(DYNAMIC_RESOURCES.map((p) => p.list(app)))).flat();
     return {
-      resources: [
-        ...staticResources.map(({ uri, name, title, description, mimeType }) => ({ uri, name, title, description, mimeType })),
-        ...dynamic,
-      ],
+      resources: [...staticResources.map(({ uri, name, title, description, mimeType }) => ({ uri, name, title, description, mimeType })), ...dynamic],
     };
   });
 
@@ -199,9 +206,7 @@ export async function serveStdio(app: App, tools: ToolDef[], toolsets: ReadonlyS
   const guard = new LineGuard((line) => {
     app.log.warn('mcp message over the size limit dropped', { bytes: line.bytes, id: line.id });
     if (line.id === undefined) return;
-    void transport
-      .send({ jsonrpc: '2.0', id: line.id, error: { code: ErrorCode.InvalidRequest, message: oversizedMessage(line.bytes) } })
-      .catch(() => {});
+    void transport.send({ jsonrpc: '2.0', id: line.id, error: { code: ErrorCode.InvalidRequest, message: oversizedMessage(line.bytes) } }).catch(() => {});
   });
   process.stdin.pipe(guard);
   const transport = new StdioServerTransport(guard);

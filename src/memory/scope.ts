@@ -13,14 +13,22 @@ export function normalizeScope(scope: string, field = 'scope'): string {
   if (scope.startsWith('project:')) {
     const dir = scope.slice('project:'.length);
     if (!dir || !isAbsolute(dir)) {
-      throw invalidInput(field, `"${scope}" does not name a project by absolute path`, 'write project:<absolute path of the work dir>, e.g. project:/home/me/atlas');
+      throw invalidInput(
+        field,
+        `"${scope}" does not name a project by absolute path`,
+        'write project:<absolute path of the work dir>, e.g. project:/home/me/atlas',
+      );
     }
     return `project:${resolve(dir)}`;
   }
   if (scope.startsWith('session:')) {
     const id = scope.slice('session:'.length);
     if (!SESSION_ID.test(id)) {
-      throw invalidInput(field, `"${scope}" has no valid session id`, 'write session:<id> with an id of letters, digits, . _ - (at most 128), e.g. session:7f3a2c');
+      throw invalidInput(
+        field,
+        `"${scope}" has no valid session id`,
+        'write session:<id> with an id of letters, digits, . _ - (at most 128), e.g. session:7f3a2c',
+      );
     }
     return scope;
   }

@@ -92,7 +92,11 @@ export function checkKey(key: string, field = 'key'): string {
   const example = 'use namespace/key, e.g. deploy/staging-url';
   if (!key) throw invalidInput(field, 'the key is empty', example);
   if ([...key].length > MEMORY_LIMITS.keyChars) {
-    throw invalidInput(field, `the key is ${[...key].length} characters; at most ${MEMORY_LIMITS.keyChars} are allowed`, 'use a shorter key and put detail in the value');
+    throw invalidInput(
+      field,
+      `the key is ${[...key].length} characters; at most ${MEMORY_LIMITS.keyChars} are allowed`,
+      'use a shorter key and put detail in the value',
+    );
   }
   if (/[\s\p{C}]/u.test(key)) throw invalidInput(field, `the key "${key}" contains spaces or control characters`, `${example} (no spaces)`);
   const segments = key.split('/');
@@ -140,7 +144,11 @@ export class MemoryStore {
     const { kind, text } = encodeValue(opts.value);
     const ttl = opts.ttlSeconds;
     if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > MEMORY_LIMITS.ttlSecondsMax)) {
-      throw invalidInput('ttlSeconds', `ttlSeconds must be a whole number from 1 to ${MEMORY_LIMITS.ttlSecondsMax}`, 'omit ttlSeconds to keep the entry until deleted');
+      throw invalidInput(
+        'ttlSeconds',
+        `ttlSeconds must be a whole number from 1 to ${MEMORY_LIMITS.ttlSecondsMax}`,
+        'omit ttlSeconds to keep the entry until deleted',
+      );
     }
     const write = this.db.transaction(() => {
       const now = this.now();
@@ -160,7 +168,9 @@ export class MemoryStore {
 
   get(key: string, scope: string = GLOBAL_SCOPE): MemoryEntry | undefined {
     const row = this.db
-      .prepare('SELECT scope, key, kind, value, created_at, updated_at, expires_at FROM memory_entries WHERE scope = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)')
+      .prepare(
+        'SELECT scope, key, kind, value, created_at, updated_at, expires_at FROM memory_entries WHERE scope = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)',
+      )
       .get(normalizeScope(scope), checkKey(key), this.now()) as Row | undefined;
     return row && toEntry(row);
   }
@@ -171,7 +181,8 @@ export class MemoryStore {
     const s = normalizeScope(scope);
     const remove = this.db.transaction(() => {
       const now = this.now();
-      const live = this.db.prepare('SELECT 1 FROM memory_entries WHERE scope = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)').get(s, k, now) !== undefined;
+      const live =
+        this.db.prepare('SELECT 1 FROM memory_entries WHERE scope = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)').get(s, k, now) !== undefined;
       this.db.prepare('DELETE FROM memory_entries WHERE scope = ? AND key = ?').run(s, k);
       this.purgeExpired(now);
       return live;
@@ -190,7 +201,8 @@ export class MemoryStore {
       const rows = this.db
         .prepare(`SELECT scope, key, kind, value, created_at, updated_at, expires_at FROM memory_entries WHERE ${range} AND key > ? ORDER BY key LIMIT ?`)
         .all(scope, prefix, prefix + AFTER_PREFIX, now, opts.cursor ?? '', limit + 1) as Row[];
-      const total = (this.db.prepare(`SELECT count(*) AS n FROM memory_entries WHERE ${range}`).get(scope, prefix, prefix + AFTER_PREFIX, now) as { n: number }).n;
+      const total = (this.db.prepare(`SELECT count(*) AS n FROM memory_entries WHERE ${range}`).get(scope, prefix, prefix + AFTER_PREFIX, now) as { n: number })
+        .n;
       return { rows, total };
     });
     const { rows, total } = read();

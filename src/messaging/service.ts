@@ -71,7 +71,9 @@ export class MessagingService {
     this.contexts = new ContextStore(db);
     this.journal = new Journal(db);
     this.adapters = buildBuiltinAdapters(app, this.cursors);
-    this.secrets = [...app.config.settings.values()].filter((s) => s.secret && typeof s.value === 'string' && s.value.length >= MASKABLE).map((s) => s.value as string);
+    this.secrets = [...app.config.settings.values()]
+      .filter((s) => s.secret && typeof s.value === 'string' && s.value.length >= MASKABLE)
+      .map((s) => s.value as string);
     this.outbox = new Outbox({
       db,
       adapters: this.adapters,
@@ -93,7 +95,14 @@ export class MessagingService {
     });
     this.whatsappWindow = new WhatsAppWindow(db, () => this.outbox, app.config);
     this.prompts = new PromptNotices(db, this.outbox, this.adapters, this.codes);
-    this.router = new CommandRouter(app, { tools, codes: this.codes, prompts: this.prompts, contexts: this.contexts, journal: this.journal, operators: () => this.operators() });
+    this.router = new CommandRouter(app, {
+      tools,
+      codes: this.codes,
+      prompts: this.prompts,
+      contexts: this.contexts,
+      journal: this.journal,
+      operators: () => this.operators(),
+    });
     this.journal.listener = (e) => this.mirrorJournal(e);
   }
 
@@ -113,8 +122,17 @@ export class MessagingService {
   /** Every channel: the built-ins, configured or not, then the integrations' channels. */
   async channels(): Promise<ChannelEntry[]> {
     await this.ready();
-    const builtin = BUILTIN_CHANNELS.map((c): ChannelEntry => ({ name: c.name, adapter: this.adapters.get(c.name), missing: missingSettings(this.app.config, c.name) }));
-    const fromIntegrations = (await this.app.integrations.load()).channels.map((c): ChannelEntry => ({ name: c.integration, integration: c.integration, adapter: c.adapter, missing: [] }));
+    const builtin = BUILTIN_CHANNELS.map((c): ChannelEntry => ({
+      name: c.name,
+      adapter: this.adapters.get(c.name),
+      missing: missingSettings(this.app.config, c.name),
+    }));
+    const fromIntegrations = (await this.app.integrations.load()).channels.map((c): ChannelEntry => ({
+      name: c.integration,
+      integration: c.integration,
+      adapter: c.adapter,
+      missing: [],
+    }));
     return [...builtin, ...fromIntegrations];
   }
 
@@ -164,9 +182,16 @@ export class MessagingService {
     const adapter = this.adapters.get(m.channel);
     if (!adapter?.isAllowed(m.sender, m.chat)) {
       this.inbox.finish(id, 'ignored', m.callback ? 'button press from a sender not allowed: answered "not allowed"' : 'sender not allowed');
-      this.app.log.warn(m.callback ? 'button press from an unknown sender refused' : 'message from an unknown sender ignored', { channel: m.channel, sender: m.sender, chat: m.chat });
+      this.app.log.warn(m.callback ? 'button press from an unknown sender refused' : 'message from an unknown sender ignored', {
+        channel: m.channel,
+        sender: m.sender,
+        chat: m.chat,
+      });
       // A press is answered, or the stranger's button spins forever; nothing else happens.
-      if (m.callback && adapter?.refuse) adapter.refuse(m, NOT_ALLOWED).catch((err: Error) => this.app.log.warn('could not answer a refused button press', { channel: m.channel, error: err.message }));
+      if (m.callback && adapter?.refuse)
+        adapter
+          .refuse(m, NOT_ALLOWED)
+          .catch((err: Error) => this.app.log.warn('could not answer a refused button press', { channel: m.channel, error: err.message }));
       return { status: 'ignored' };
     }
     this.app.events.emit('message_received', { channel: m.channel, from: m.sender, text: m.text });
@@ -178,7 +203,9 @@ export class MessagingService {
     this.outbox.kick();
     this.inbox.finish(id, failed ? 'failed' : 'handled', failed ? plainText(reply.rich).slice(0, 500) : undefined);
     if (m.callback && adapter.acknowledge) {
-      adapter.acknowledge(m, reply.ack ?? 'Done', { keepButtons: reply.keepButtons }).catch((err: Error) => this.app.log.warn('could not acknowledge a button press', { channel: m.channel, error: err.message }));
+      adapter
+        .acknowledge(m, reply.ack ?? 'Done', { keepButtons: reply.keepButtons })
+        .catch((err: Error) => this.app.log.warn('could not acknowledge a button press', { channel: m.channel, error: err.message }));
     }
     return { status: failed ? 'failed' : 'handled', id, replyId, reply };
   }

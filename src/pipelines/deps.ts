@@ -5,7 +5,10 @@ import type { SessionService } from '../sessions/service.js';
 import type { Logger } from '../util/log.js';
 
 /** What pipelines do with sessions: start their stages' agents, stop them, read and judge their turns. */
-export type PipelineSessions = Pick<SessionService, 'start' | 'create' | 'kill' | 'store' | 'monitor' | 'tmux' | 'turnStatus' | 'transcriptPath' | 'transcript'>;
+export type PipelineSessions = Pick<
+  SessionService,
+  'start' | 'create' | 'kill' | 'store' | 'monitor' | 'tmux' | 'turnStatus' | 'transcriptPath' | 'transcript'
+>;
 
 /** Everything the pipelines area uses, handed in by the composition root (src/app.ts). */
 export interface PipelineDeps {

@@ -7,9 +7,7 @@ import type { AttemptRow } from './types.js';
 
 /** What a stage's session says about the attempt running in it. */
 export type Verdict =
-  | { kind: 'running'; state: SessionState; recheck: boolean }
-  | { kind: 'done'; output: string; files: string[] }
-  | { kind: 'failed'; error: string };
+  { kind: 'running'; state: SessionState; recheck: boolean } | { kind: 'done'; output: string; files: string[] } | { kind: 'failed'; error: string };
 
 /** A finished turn reported by the session engine (Stop hook, or working → idle without hooks). */
 export interface TurnSignal {
@@ -111,7 +109,8 @@ export async function judgeAttempt(sessions: PipelineSessions, attempt: AttemptR
     return { kind: 'failed', error: `the agent exited${status !== undefined ? ` with status ${status}` : ''} before finishing its turn` };
   }
   if (current.state === 'dead') return { kind: 'failed', error: 'its pane is gone (killed outside Aegis?) before the turn finished' };
-  if (current.state === 'error' && deliveredAt !== undefined) return { kind: 'failed', error: `the agent reported an error: ${current.error ?? 'unknown error'}` };
+  if (current.state === 'error' && deliveredAt !== undefined)
+    return { kind: 'failed', error: `the agent reported an error: ${current.error ?? 'unknown error'}` };
   // The prompt's delivery may still be confirming while the screen already shows the outcome: look again soon.
   return { kind: 'running', state: current.state, recheck: DECIDING.includes(current.state) && deliveredAt === undefined };
 }

@@ -42,7 +42,8 @@ const clip = (text: string, max = MAX_DETAIL) => (text.length > max ? `${text.sl
 
 /** What a person wants to know about a stage in one line: its dialog, its state, its error or its output. */
 export function stageDetail(s: StageLine): string {
-  if (s.dialog) return clip(`waiting: ${s.dialog.tool ? `${s.dialog.tool} ` : ''}${oneLine(s.dialog.command ?? s.dialog.file ?? s.dialog.url ?? s.dialog.question)}`);
+  if (s.dialog)
+    return clip(`waiting: ${s.dialog.tool ? `${s.dialog.tool} ` : ''}${oneLine(s.dialog.command ?? s.dialog.file ?? s.dialog.url ?? s.dialog.question)}`);
   if (s.status === 'running') return s.sessionState ?? 'starting';
   if (s.error && s.status !== 'done') return clip(oneLine(s.error));
   if (s.output) return clip(oneLine(s.output));
@@ -51,7 +52,14 @@ export function stageDetail(s: StageLine): string {
 
 export function stageTable(p: PipelineLine): string[] {
   const header = ['STAGE', 'STATUS', 'TRY', 'SESSION', 'TIME', 'DETAIL'];
-  const rows = p.stages.map((s) => [s.name, s.status, s.attempts ? `${s.attempts}/${s.maxAttempts}` : '', s.sessionName ?? '', formatDuration(s.durationMs), stageDetail(s)]);
+  const rows = p.stages.map((s) => [
+    s.name,
+    s.status,
+    s.attempts ? `${s.attempts}/${s.maxAttempts}` : '',
+    s.sessionName ?? '',
+    formatDuration(s.durationMs),
+    stageDetail(s),
+  ]);
   const aligned = alignColumns(header, rows);
   return [aligned.header, ...aligned.rows];
 }

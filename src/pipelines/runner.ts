@@ -155,7 +155,9 @@ export class PipelineRunner {
   private serial(id: string, fn: () => Promise<void>): void {
     const h = this.held.get(id);
     if (!h) return;
-    h.chain = h.chain.then(() => (this.held.has(id) ? fn() : undefined)).catch((err) => this.deps.log.warn('pipeline step failed', { pipeline: id, error: (err as Error).message }));
+    h.chain = h.chain
+      .then(() => (this.held.has(id) ? fn() : undefined))
+      .catch((err) => this.deps.log.warn('pipeline step failed', { pipeline: id, error: (err as Error).message }));
   }
 
   // ---------- events ----------
@@ -312,7 +314,11 @@ export class PipelineRunner {
     }
     const s = current.sessionId ? this.deps.sessions.store.get(current.sessionId) : undefined;
     const d = s?.dialog;
-    const waiting = d ? `, left waiting on a ${d.kind} dialog${d.tool ? ` for ${d.tool}` : ''}: ${d.command ?? d.file ?? d.url ?? d.question}` : s ? ` (session state: ${s.state})` : ' before its session started';
+    const waiting = d
+      ? `, left waiting on a ${d.kind} dialog${d.tool ? ` for ${d.tool}` : ''}: ${d.command ?? d.file ?? d.url ?? d.question}`
+      : s
+        ? ` (session state: ${s.state})`
+        : ' before its session started';
     await this.finish(p, current, { status: 'failed', error: `timed out after ${Math.round(timeoutMs / 1000)} s${waiting}` });
   }
 
@@ -329,7 +335,8 @@ export class PipelineRunner {
     }
     if (!status) return;
     if (status !== 'pending') this.emitDone(p.id, [{ stage: a.stage, status }]);
-    if (outcome.status === 'failed') this.deps.log.info('pipeline stage attempt failed', { pipeline: p.id, stage: a.stage, attempt: a.attempt, error: outcome.error });
+    if (outcome.status === 'failed')
+      this.deps.log.info('pipeline stage attempt failed', { pipeline: p.id, stage: a.stage, attempt: a.attempt, error: outcome.error });
     const starting = await this.advance(p.id);
     // A failed attempt's agent has nothing more to give; a done one is stopped by advance() once
     // the stages waiting for it have started.
@@ -358,7 +365,13 @@ export class PipelineRunner {
     const starting: Promise<void>[] = [];
     for (const stage of ready) {
       const rendered = stagePrompt(p.spec, stage, rows, this.deps.memory);
-      const a = this.store.claim({ pipelineId: id, stage: stage.name }, this.holder, p.sessionPrefix, 'prompt' in rendered ? rendered.prompt : stage.prompt, now);
+      const a = this.store.claim(
+        { pipelineId: id, stage: stage.name },
+        this.holder,
+        p.sessionPrefix,
+        'prompt' in rendered ? rendered.prompt : stage.prompt,
+        now,
+      );
       if (!a) break;
       this.armTimeout(p, a);
       if ('error' in rendered) {

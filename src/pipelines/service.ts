@@ -52,7 +52,8 @@ export class PipelineService {
   resolve(ref: string): PipelineRow {
     const found = this.store.find(ref);
     if (found.length === 1) return found[0]!;
-    if (found.length > 1) throw invalidInput('id', `"${ref}" matches ${found.length} pipelines`, 'use more characters of the id, or the full id from `ag pipeline list`');
+    if (found.length > 1)
+      throw invalidInput('id', `"${ref}" matches ${found.length} pipelines`, 'use more characters of the id, or the full id from `ag pipeline list`');
     throw notFound(`no such pipeline: "${ref}"`, 'run `ag pipeline list` (MCP: pipeline_list) to see the pipelines', 'id');
   }
 
@@ -92,7 +93,11 @@ export class PipelineService {
   async cancel(ref: string): Promise<{ view: PipelineView; cancelledStages: string[]; killedSessions: string[] }> {
     const p = this.resolve(ref);
     const r = this.store.cancel(p.id, 'cancelled by request', Date.now());
-    if (!r) throw new AegisError('conflict', `pipeline ${p.name} (${p.id.slice(0, 8)}) has already finished: ${p.status}`, { field: 'id', fix: 'nothing to cancel; pipeline_get shows how it ended' });
+    if (!r)
+      throw new AegisError('conflict', `pipeline ${p.name} (${p.id.slice(0, 8)}) has already finished: ${p.status}`, {
+        field: 'id',
+        fix: 'nothing to cancel; pipeline_get shows how it ended',
+      });
     const killed: string[] = [];
     for (const sessionId of r.sessionIds) {
       try {
@@ -103,7 +108,11 @@ export class PipelineService {
       }
     }
     // Done stages keep their agents until their dependents start; none will now.
-    const idle = this.store.stages(p.id).flatMap((s) => (s.status === 'done' && s.sessionId && !['exited', 'dead'].includes(this.deps.sessions.store.get(s.sessionId)?.state ?? 'dead') ? [s.sessionId] : []));
+    const idle = this.store
+      .stages(p.id)
+      .flatMap((s) =>
+        s.status === 'done' && s.sessionId && !['exited', 'dead'].includes(this.deps.sessions.store.get(s.sessionId)?.state ?? 'dead') ? [s.sessionId] : [],
+      );
     await Promise.all(idle.map((id) => this.deps.sessions.kill(id).catch(() => undefined)));
     for (const stage of r.stages) this.deps.events.emit('pipeline_stage_done', { pipelineId: p.id, stage, status: 'cancelled' });
     return { view: this.view(p.id), cancelledStages: r.stages, killedSessions: killed };
@@ -164,6 +173,8 @@ export class PipelineService {
 
 /** "2/4 done; running: test (permission_prompt), docs" */
 export function describeStages(view: PipelineView): string {
-  const running = view.stages.filter((s) => s.status === 'running').map((s) => (s.sessionState && s.sessionState !== 'working' ? `${s.name} (${s.sessionState})` : s.name));
+  const running = view.stages
+    .filter((s) => s.status === 'running')
+    .map((s) => (s.sessionState && s.sessionState !== 'working' ? `${s.name} (${s.sessionState})` : s.name));
   return `${view.done}/${view.total} done${running.length ? `; running: ${running.join(', ')}` : ''}`;
 }

@@ -8,7 +8,12 @@ import { memoryScopes } from './validate.js';
  * values it names filled in, as they are when the stage starts. A memory key deleted since the
  * pipeline was created is an error (the stage would otherwise run on a silently missing input).
  */
-export function stagePrompt(spec: PipelineSpec, stage: StageSpec, stages: ReadonlyMap<string, StageRow>, memory: Pick<MemoryStore, 'get'>): { prompt: string } | { error: string } {
+export function stagePrompt(
+  spec: PipelineSpec,
+  stage: StageSpec,
+  stages: ReadonlyMap<string, StageRow>,
+  memory: Pick<MemoryStore, 'get'>,
+): { prompt: string } | { error: string } {
   const missing: string[] = [];
   const prompt = renderPrompt(stage.prompt, (ref) => {
     if (ref.kind === 'stage') {

@@ -1,5 +1,14 @@
 import type { Db } from '../db/open.js';
-import { FINAL_STAGE_STATUSES, type AttemptRow, type OnFailure, type PipelineRow, type PipelineSpec, type PipelineStatus, type StageRow, type StageStatus } from './types.js';
+import {
+  FINAL_STAGE_STATUSES,
+  type AttemptRow,
+  type OnFailure,
+  type PipelineRow,
+  type PipelineSpec,
+  type PipelineStatus,
+  type StageRow,
+  type StageStatus,
+} from './types.js';
 
 export interface AttemptKey {
   pipelineId: string;
@@ -123,11 +132,19 @@ export class PipelineStore {
   /** Inserts a validated pipeline and its stages; picks a session-name prefix no other pipeline uses. */
   insert(id: string, spec: PipelineSpec, now: number): PipelineRow {
     const tx = this.db.transaction(() => {
-      const taken = new Set((this.db.prepare("SELECT session_prefix FROM pipelines WHERE session_prefix = ? OR session_prefix LIKE ? ESCAPE '\\'").all(spec.name, `${spec.name.replace(/[\\%_]/g, '\\$&')}-%`) as { session_prefix: string }[]).map((r) => r.session_prefix));
+      const taken = new Set(
+        (
+          this.db
+            .prepare("SELECT session_prefix FROM pipelines WHERE session_prefix = ? OR session_prefix LIKE ? ESCAPE '\\'")
+            .all(spec.name, `${spec.name.replace(/[\\%_]/g, '\\$&')}-%`) as { session_prefix: string }[]
+        ).map((r) => r.session_prefix),
+      );
       let prefix = spec.name;
       for (let n = 2; taken.has(prefix); n++) prefix = `${spec.name}-${n}`;
       this.db
-        .prepare('INSERT INTO pipelines (id, name, session_prefix, work_dir, on_failure, max_concurrent, status, spec, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO pipelines (id, name, session_prefix, work_dir, on_failure, max_concurrent, status, spec, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        )
         .run(id, spec.name, prefix, spec.workDir, spec.onFailure, spec.maxConcurrent, 'running', JSON.stringify(spec), now);
       const stage = this.db.prepare("INSERT INTO pipeline_stages (pipeline_id, name, position, status) VALUES (?, ?, ?, 'pending')");
       spec.stages.forEach((s, i) => stage.run(id, s.name, i));
@@ -145,13 +162,20 @@ export class PipelineStore {
   find(ref: string): PipelineRow[] {
     const exact = this.db.prepare('SELECT * FROM pipelines WHERE id = ?').all(ref) as PipelineDbRow[];
     if (exact.length) return exact.map(pipelineFromRow);
-    const byName = this.db.prepare('SELECT * FROM pipelines WHERE name = ? OR session_prefix = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').all(ref, ref) as PipelineDbRow[];
+    const byName = this.db
+      .prepare('SELECT * FROM pipelines WHERE name = ? OR session_prefix = ? ORDER BY created_at DESC, rowid DESC LIMIT 1')
+      .all(ref, ref) as PipelineDbRow[];
     if (byName.length) return byName.map(pipelineFromRow);
     if (ref.length < 4) return [];
-    return (this.db.prepare("SELECT * FROM pipelines WHERE id LIKE ? ESCAPE '\\' LIMIT 5").all(`${ref.replace(/[\\%_]/g, '\\$&')}%`) as PipelineDbRow[]).map(pipelineFromRow);
+    return (this.db.prepare("SELECT * FROM pipelines WHERE id LIKE ? ESCAPE '\\' LIMIT 5").all(`${ref.replace(/[\\%_]/g, '\\$&')}%`) as PipelineDbRow[]).map(
+      pipelineFromRow,
+    );
   }
 
-  list(filter: { statuses?: PipelineStatus[]; limit: number; offset: number }): { pipelines: (PipelineRow & { done: number; total: number })[]; total: number } {
+  list(filter: { statuses?: PipelineStatus[]; limit: number; offset: number }): {
+    pipelines: (PipelineRow & { done: number; total: number })[];
+    total: number;
+  } {
     const where = filter.statuses?.length ? `WHERE status IN (${filter.statuses.map(() => '?').join(', ')})` : '';
     const params = filter.statuses ?? [];
     const total = (this.db.prepare(`SELECT count(*) AS n FROM pipelines ${where}`).get(...params) as { n: number }).n;
@@ -174,7 +198,9 @@ export class PipelineStore {
   }
 
   attempts(pipelineId: string): AttemptRow[] {
-    return (this.db.prepare('SELECT * FROM pipeline_attempts WHERE pipeline_id = ? ORDER BY created_at, stage, attempt').all(pipelineId) as AttemptDbRow[]).map(attemptFromRow);
+    return (this.db.prepare('SELECT * FROM pipeline_attempts WHERE pipeline_id = ? ORDER BY created_at, stage, attempt').all(pipelineId) as AttemptDbRow[]).map(
+      attemptFromRow,
+    );
   }
 
   attempt(key: AttemptKey): AttemptRow | undefined {
@@ -184,12 +210,17 @@ export class PipelineStore {
 
   /** Attempts claimed and not finished: being started, or running in a session. */
   activeAttempts(pipelineId: string): AttemptRow[] {
-    return (this.db.prepare("SELECT * FROM pipeline_attempts WHERE pipeline_id = ? AND status IN ('starting', 'running') ORDER BY created_at").all(pipelineId) as AttemptDbRow[]).map(attemptFromRow);
+    return (
+      this.db
+        .prepare("SELECT * FROM pipeline_attempts WHERE pipeline_id = ? AND status IN ('starting', 'running') ORDER BY created_at")
+        .all(pipelineId) as AttemptDbRow[]
+    ).map(attemptFromRow);
   }
 
   /** The unfinished attempt running in a session, if the session belongs to a pipeline. */
   attemptOfSession(sessionId: string): AttemptRow | undefined {
-    const r = this.db.prepare("SELECT * FROM pipeline_attempts WHERE session_id = ? AND status IN ('starting', 'running')").get(sessionId) as AttemptDbRow | undefined;
+    const r = this.db.prepare("SELECT * FROM pipeline_attempts WHERE session_id = ? AND status IN ('starting', 'running')").get(sessionId) as
+      AttemptDbRow | undefined;
     return r && attemptFromRow(r);
   }
 
@@ -201,14 +232,20 @@ export class PipelineStore {
    */
   claim(key: { pipelineId: string; stage: string }, holder: string, sessionPrefix: string, prompt: string, now: number): AttemptRow | undefined {
     const tx = this.db.transaction((): AttemptRow | undefined => {
-      const lease = this.db.prepare('SELECT holder, expires_at FROM leases WHERE name = ?').get(pipelineLease(key.pipelineId)) as { holder: string; expires_at: number } | undefined;
+      const lease = this.db.prepare('SELECT holder, expires_at FROM leases WHERE name = ?').get(pipelineLease(key.pipelineId)) as
+        { holder: string; expires_at: number } | undefined;
       if (!lease || lease.holder !== holder || lease.expires_at <= now) return undefined;
-      const p = this.db.prepare('SELECT status, max_concurrent FROM pipelines WHERE id = ?').get(key.pipelineId) as { status: string; max_concurrent: number } | undefined;
+      const p = this.db.prepare('SELECT status, max_concurrent FROM pipelines WHERE id = ?').get(key.pipelineId) as
+        { status: string; max_concurrent: number } | undefined;
       if (p?.status !== 'running') return undefined;
-      const running = (this.db.prepare("SELECT count(*) AS n FROM pipeline_stages WHERE pipeline_id = ? AND status = 'running'").get(key.pipelineId) as { n: number }).n;
+      const running = (
+        this.db.prepare("SELECT count(*) AS n FROM pipeline_stages WHERE pipeline_id = ? AND status = 'running'").get(key.pipelineId) as { n: number }
+      ).n;
       if (running >= p.max_concurrent) return undefined;
       const stage = this.db
-        .prepare("UPDATE pipeline_stages SET status = 'running', attempts = attempts + 1, session_id = NULL, started_at = coalesce(started_at, ?) WHERE pipeline_id = ? AND name = ? AND status = 'pending' RETURNING attempts")
+        .prepare(
+          "UPDATE pipeline_stages SET status = 'running', attempts = attempts + 1, session_id = NULL, started_at = coalesce(started_at, ?) WHERE pipeline_id = ? AND name = ? AND status = 'pending' RETURNING attempts",
+        )
         .get(now, key.pipelineId, key.stage) as { attempts: number } | undefined;
       if (!stage) return undefined;
       const row: AttemptDbRow = {
@@ -244,10 +281,14 @@ export class PipelineStore {
   attachSession(key: AttemptKey, sessionId: string, messageId: number | undefined, at: number): boolean {
     const tx = this.db.transaction(() => {
       const r = this.db
-        .prepare(`UPDATE pipeline_attempts SET status = 'running', session_id = @sessionId, message_id = @messageId, session_created_at = @at WHERE ${ATTEMPT_PK} AND status = 'starting'`)
+        .prepare(
+          `UPDATE pipeline_attempts SET status = 'running', session_id = @sessionId, message_id = @messageId, session_created_at = @at WHERE ${ATTEMPT_PK} AND status = 'starting'`,
+        )
         .run({ ...key, sessionId, messageId: messageId ?? null, at });
       if (r.changes === 0) return false;
-      this.db.prepare("UPDATE pipeline_stages SET session_id = ? WHERE pipeline_id = ? AND name = ? AND status = 'running'").run(sessionId, key.pipelineId, key.stage);
+      this.db
+        .prepare("UPDATE pipeline_stages SET session_id = ? WHERE pipeline_id = ? AND name = ? AND status = 'running'")
+        .run(sessionId, key.pipelineId, key.stage);
       return true;
     });
     return tx.immediate();
@@ -261,11 +302,15 @@ export class PipelineStore {
   finishAttempt(key: AttemptKey, outcome: AttemptOutcome, maxAttempts: number, now: number): StageStatus | undefined {
     const tx = this.db.transaction((): StageStatus | undefined => {
       const error = outcome.status === 'failed' ? outcome.error : null;
-      const r = this.db.prepare(`UPDATE pipeline_attempts SET status = @status, error = @error, finished_at = @now WHERE ${ATTEMPT_PK} AND status IN ('starting', 'running')`).run({ ...key, status: outcome.status, error, now });
+      const r = this.db
+        .prepare(`UPDATE pipeline_attempts SET status = @status, error = @error, finished_at = @now WHERE ${ATTEMPT_PK} AND status IN ('starting', 'running')`)
+        .run({ ...key, status: outcome.status, error, now });
       if (r.changes === 0) return undefined;
       if (outcome.status === 'done') {
         this.db
-          .prepare("UPDATE pipeline_stages SET status = 'done', output = ?, files = ?, error = NULL, finished_at = ? WHERE pipeline_id = ? AND name = ? AND status = 'running'")
+          .prepare(
+            "UPDATE pipeline_stages SET status = 'done', output = ?, files = ?, error = NULL, finished_at = ? WHERE pipeline_id = ? AND name = ? AND status = 'running'",
+          )
           .run(outcome.output, JSON.stringify(outcome.files), now, key.pipelineId, key.stage);
         return 'done';
       }
@@ -288,7 +333,9 @@ export class PipelineStore {
     const tx = this.db.transaction((): StageChange[] => {
       const status = new Map(this.stages(pipelineId).map((s) => [s.name, s.status]));
       const changes: StageChange[] = [];
-      const set = this.db.prepare("UPDATE pipeline_stages SET status = ?, error = ?, finished_at = ? WHERE pipeline_id = ? AND name = ? AND status = 'pending'");
+      const set = this.db.prepare(
+        "UPDATE pipeline_stages SET status = ?, error = ?, finished_at = ? WHERE pipeline_id = ? AND name = ? AND status = 'pending'",
+      );
       const failed = [...status].find(([, s]) => s === 'failed')?.[0];
       if (spec.onFailure === 'stop') {
         if (!failed) return [];
@@ -299,13 +346,19 @@ export class PipelineStore {
         }
         return changes;
       }
-      for (let grew = true; grew; ) {
+      for (let grew = true; grew;) {
         grew = false;
         for (const st of spec.stages) {
           if (status.get(st.name) !== 'pending') continue;
           const blocker = st.dependsOn.find((d) => ['failed', 'skipped', 'cancelled'].includes(status.get(d) ?? ''));
           if (!blocker) continue;
-          set.run('skipped', `skipped: it depends on "${blocker}", which ${status.get(blocker) === 'failed' ? 'failed' : `was ${status.get(blocker)}`}`, now, pipelineId, st.name);
+          set.run(
+            'skipped',
+            `skipped: it depends on "${blocker}", which ${status.get(blocker) === 'failed' ? 'failed' : `was ${status.get(blocker)}`}`,
+            now,
+            pipelineId,
+            st.name,
+          );
           status.set(st.name, 'skipped');
           changes.push({ stage: st.name, status: 'skipped' });
           grew = true;
@@ -323,8 +376,14 @@ export class PipelineStore {
       if (!stages.every((s) => isFinal(s.status))) return undefined;
       const failed = stages.filter((s) => s.status === 'failed');
       const status: PipelineStatus = failed.length ? 'failed' : stages.every((s) => s.status === 'done') ? 'done' : 'failed';
-      const error = failed.length ? `${failed.map((s) => `stage "${s.name}" failed: ${s.error ?? 'unknown error'}`).join('; ')}` : status === 'failed' ? 'not every stage ran' : null;
-      const r = this.db.prepare("UPDATE pipelines SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'").run(status, error, now, pipelineId);
+      const error = failed.length
+        ? `${failed.map((s) => `stage "${s.name}" failed: ${s.error ?? 'unknown error'}`).join('; ')}`
+        : status === 'failed'
+          ? 'not every stage ran'
+          : null;
+      const r = this.db
+        .prepare("UPDATE pipelines SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'")
+        .run(status, error, now, pipelineId);
       return r.changes ? status : undefined;
     });
     return tx.immediate();
@@ -337,13 +396,25 @@ export class PipelineStore {
    */
   cancel(pipelineId: string, reason: string, now: number): { sessionIds: string[]; stages: string[] } | undefined {
     const tx = this.db.transaction(() => {
-      const r = this.db.prepare("UPDATE pipelines SET status = 'cancelled', error = ?, finished_at = ? WHERE id = ? AND status = 'running'").run(reason, now, pipelineId);
+      const r = this.db
+        .prepare("UPDATE pipelines SET status = 'cancelled', error = ?, finished_at = ? WHERE id = ? AND status = 'running'")
+        .run(reason, now, pipelineId);
       if (r.changes === 0) return undefined;
-      const sessionIds = (this.db.prepare("SELECT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND status IN ('starting', 'running') AND session_id IS NOT NULL").all(pipelineId) as { session_id: string }[]).map((x) => x.session_id);
-      this.db.prepare("UPDATE pipeline_attempts SET status = 'cancelled', error = ?, finished_at = ? WHERE pipeline_id = ? AND status IN ('starting', 'running')").run(reason, now, pipelineId);
-      const stages = (this.db
-        .prepare("UPDATE pipeline_stages SET status = 'cancelled', error = ?, finished_at = ? WHERE pipeline_id = ? AND status IN ('pending', 'running') RETURNING name")
-        .all(reason, now, pipelineId) as { name: string }[]).map((x) => x.name);
+      const sessionIds = (
+        this.db
+          .prepare("SELECT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND status IN ('starting', 'running') AND session_id IS NOT NULL")
+          .all(pipelineId) as { session_id: string }[]
+      ).map((x) => x.session_id);
+      this.db
+        .prepare("UPDATE pipeline_attempts SET status = 'cancelled', error = ?, finished_at = ? WHERE pipeline_id = ? AND status IN ('starting', 'running')")
+        .run(reason, now, pipelineId);
+      const stages = (
+        this.db
+          .prepare(
+            "UPDATE pipeline_stages SET status = 'cancelled', error = ?, finished_at = ? WHERE pipeline_id = ? AND status IN ('pending', 'running') RETURNING name",
+          )
+          .all(reason, now, pipelineId) as { name: string }[]
+      ).map((x) => x.name);
       return { sessionIds, stages };
     });
     return tx.immediate();

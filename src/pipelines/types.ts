@@ -13,7 +13,6 @@ export const FINAL_STAGE_STATUSES: readonly StageStatus[] = ['done', 'failed', '
 
 export type AttemptStatus = 'starting' | 'running' | 'done' | 'failed' | 'cancelled';
 
-
 export const ON_FAILURE = ['stop', 'continue'] as const;
 export type OnFailure = (typeof ON_FAILURE)[number];
 

@@ -53,14 +53,20 @@ export class PromptDelivery {
     // been submitted although it was not confirmed in time.
     const since = this.firstTyped.get(msg.id) ?? msg.createdAt;
     // The agent's prompt events or its own log show which prompts it took.
-    const submittedSince = (t: number) => (!!profile.events?.reportsPrompts && obs.hookFacts.submitted.some((p) => p.at >= t && samePrompt(p.prompt, text))) || !!profile.promptTaken?.(s.argv, text, t, samePrompt);
+    const submittedSince = (t: number) =>
+      (!!profile.events?.reportsPrompts && obs.hookFacts.submitted.some((p) => p.at >= t && samePrompt(p.prompt, text))) ||
+      !!profile.promptTaken?.(s.argv, text, t, samePrompt);
     const reportsSubmissions = !!profile.events?.reportsPrompts || !!profile.promptTaken;
     if (msg.attempts > 1 && submittedSince(since)) return;
     // Without hooks nothing shows whether an earlier attempt (maybe another process's) was taken.
     if (msg.attempts > 1 && !reportsSubmissions) {
-      throw new DeliveryUnconfirmed('unavailable', 'the agent did not confirm the prompt, and it reports no submissions that would show whether it took it; it is not typed again, to never send it twice', {
-        fix: 'check the pane with session_pane, and send the text again if it is not there',
-      });
+      throw new DeliveryUnconfirmed(
+        'unavailable',
+        'the agent did not confirm the prompt, and it reports no submissions that would show whether it took it; it is not typed again, to never send it twice',
+        {
+          fix: 'check the pane with session_pane, and send the text again if it is not there',
+        },
+      );
     }
 
     await this.clearInput(pane, obs, profile);
@@ -90,7 +96,9 @@ export class PromptDelivery {
       log.warn('the prompt is still in the input box after Enter; pressing Enter again', { session: s.id, attempt: attempt + 1 });
     }
     if (reportsSubmissions && (await until(obs, () => submittedSince(started), 5_000))) return;
-    throw new AegisError('timeout', `the agent did not confirm the prompt within ${Math.round((Date.now() - started) / 1000)} s`, { fix: 'check the pane with session_pane; the message stays queued and is retried' });
+    throw new AegisError('timeout', `the agent did not confirm the prompt within ${Math.round((Date.now() - started) / 1000)} s`, {
+      fix: 'check the pane with session_pane; the message stays queued and is retried',
+    });
   }
 
   /**
@@ -105,7 +113,9 @@ export class PromptDelivery {
     if (boxHolds(quiet.reading.inputText, text)) return;
     log.warn('the input box does not show the text as typed; clearing it, not typing again', { session: s.id, box: quiet.reading.inputText.slice(0, 200) });
     await this.clearInput(s.tmuxPane!, obs, profile);
-    throw new AegisError('unavailable', 'the input box did not show the text as typed', { fix: 'check the pane with session_pane; the message stays queued and is retried' });
+    throw new AegisError('unavailable', 'the input box did not show the text as typed', {
+      fix: 'check the pane with session_pane; the message stays queued and is retried',
+    });
   }
 
   /**

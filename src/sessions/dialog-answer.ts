@@ -39,7 +39,15 @@ export interface AnswerDeps {
 export function sameDialog(a: Dialog | undefined, b: Dialog): boolean {
   if (!a) return false;
   const labels = (d: Dialog) => d.options.map((o) => `${o.number}.${o.label}`).join('\n');
-  return a.kind === b.kind && a.title === b.title && a.question === b.question && a.command === b.command && a.file === b.file && a.url === b.url && labels(a) === labels(b);
+  return (
+    a.kind === b.kind &&
+    a.title === b.title &&
+    a.question === b.question &&
+    a.command === b.command &&
+    a.file === b.file &&
+    a.url === b.url &&
+    labels(a) === labels(b)
+  );
 }
 
 /** The same question still asked, whatever its options show (a typed answer redraws them). */
@@ -73,7 +81,8 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
     if (saysTyping) {
       if (moves.length && target === undefined) await deps.press(moves);
       const inField = await deps.until((o) => o.reading.dialog?.typing === true && sameQuestion(o.reading.dialog, shown), PRESS_SHOWS_MS + LAST_WAIT_MS);
-      if (!inField) throw new AegisError('timeout', `the cursor in ${what} did not reach its text field (keys: ${moves.join(' ') || 'none'}); nothing was typed`, { fix });
+      if (!inField)
+        throw new AegisError('timeout', `the cursor in ${what} did not reach its text field (keys: ${moves.join(' ') || 'none'}); nothing was typed`, { fix });
     }
     await deps.type(plan.text);
     await deps.press(['Enter']);
@@ -111,7 +120,11 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
   }
   const gone = await deps.until((o) => !stillShown(o), LAST_WAIT_MS);
   if (gone) return gone;
-  throw new AegisError('timeout', `${what} is still open after pressing ${finalKeys.join(' ')} (up to ${MAX_PRESSES} times over ${(MAX_PRESSES * PRESS_SHOWS_MS + LAST_WAIT_MS) / 1000} s): the agent did not take the answer`, { fix });
+  throw new AegisError(
+    'timeout',
+    `${what} is still open after pressing ${finalKeys.join(' ')} (up to ${MAX_PRESSES} times over ${(MAX_PRESSES * PRESS_SHOWS_MS + LAST_WAIT_MS) / 1000} s): the agent did not take the answer`,
+    { fix },
+  );
 }
 
 /** Moves the cursor to option `target`, pressing the missing arrows again while the cursor has not moved. */

@@ -26,7 +26,11 @@ const SWEEP_MS = 5_000;
  * emitted locally for waiters, notifiers and the delivery loop. Stalls are judged here because they
  * are the absence of events.
  */
-export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observation: [string, Observation]; turn: [string, { at: number; message?: string }] }> {
+export class SessionMonitor extends EventEmitter<{
+  change: [StateChange];
+  observation: [string, Observation];
+  turn: [string, { at: number; message?: string }];
+}> {
   private control?: ControlClient;
   private connecting?: Promise<void>;
   private readonly observers = new Map<string, SessionObserver>();
@@ -126,7 +130,10 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
   private async resume(paneId: string): Promise<void> {
     // Sent on this connection itself: refresh-client acts on the client that runs it.
     await this.control?.run(controlLine(['refresh-client', '-A', `${paneId}:continue`])!).catch(() => {});
-    await this.byPane.get(paneId)?.seed().catch(() => {});
+    await this.byPane
+      .get(paneId)
+      ?.seed()
+      .catch(() => {});
   }
 
   /**
@@ -171,7 +178,9 @@ export class SessionMonitor extends EventEmitter<{ change: [StateChange]; observ
       },
       captureText: (paneId) => this.query(['capture-pane', '-p', '-t', paneId]),
       paneStatus: async (paneId) => {
-        const out = (await this.query(['display-message', '-p', '-t', paneId, '#{pane_id} #{pane_dead} #{pane_dead_status} #{pane_width} #{pane_height}']).catch(() => '')).trim();
+        const out = (
+          await this.query(['display-message', '-p', '-t', paneId, '#{pane_id} #{pane_dead} #{pane_dead_status} #{pane_width} #{pane_height}']).catch(() => '')
+        ).trim();
         const [id, dead, status, w, h] = out.split(' ');
         if (id !== paneId) return undefined;
         return { dead: dead === '1', deadStatus: status ? Number(status) : undefined, width: Number(w), height: Number(h) };

@@ -95,7 +95,11 @@ export class SessionObserver {
         deps.onError(err as Error);
       }
     }
-    this.status = profile.statusSource?.(session, () => [session.agentSessionId, this.facts.sessionId], () => this.schedule());
+    this.status = profile.statusSource?.(
+      session,
+      () => [session.agentSessionId, this.facts.sessionId],
+      () => this.schedule(),
+    );
   }
 
   /** Reads with the rules for the agent's version from now on, and reads the screen again. */
@@ -226,7 +230,16 @@ export class SessionObserver {
     }
     const reading = (this.reader ?? this.profile).read(lines, now - this.lastOutputAt);
     const status = this.status?.current();
-    const fused = fuse({ paneGone: this.paneGone, paneDead: this.paneDead, reading, facts: this.facts, status, screenChangedAt: this.contentChangedAt, previous: this.state, everReady: this.everReady });
+    const fused = fuse({
+      paneGone: this.paneGone,
+      paneDead: this.paneDead,
+      reading,
+      facts: this.facts,
+      status,
+      screenChangedAt: this.contentChangedAt,
+      previous: this.state,
+      everReady: this.everReady,
+    });
     if (fused.state !== 'starting') this.everReady = true;
     if (!this.events && this.state === 'working' && fused.state === 'idle') this.deps.onTurnFinished({ at: now });
     this.state = fused.state;

@@ -13,7 +13,12 @@ const json = (value: unknown) => ({ text: JSON.stringify(value, null, 2), mimeTy
 export const sessionResources: DynamicResourceProvider = {
   templates: [
     { uriTemplate: 'aegis://sessions/{id}', name: 'session', description: 'One session: state, dialog, queue (JSON)', mimeType: 'application/json' },
-    { uriTemplate: 'aegis://sessions/{id}/transcript', name: 'session-transcript', description: "The session's conversation as turns (JSON)", mimeType: 'application/json' },
+    {
+      uriTemplate: 'aegis://sessions/{id}/transcript',
+      name: 'session-transcript',
+      description: "The session's conversation as turns (JSON)",
+      mimeType: 'application/json',
+    },
     { uriTemplate: 'aegis://sessions/{id}/pane', name: 'session-pane', description: "The session's screen as text", mimeType: 'text/plain' },
   ],
 
@@ -34,7 +39,18 @@ export const sessionResources: DynamicResourceProvider = {
     if (uri === LIST_URI) {
       await svc.refreshLive();
       const { sessions, total } = svc.store.list({ limit: 500, offset: 0 });
-      return json({ total, sessions: sessions.map(({ id, name, agent, state, workDir, stateSince, lastActivity }) => ({ id, name, agent, state, workDir, stateSince, lastActivity })) });
+      return json({
+        total,
+        sessions: sessions.map(({ id, name, agent, state, workDir, stateSince, lastActivity }) => ({
+          id,
+          name,
+          agent,
+          state,
+          workDir,
+          stateSince,
+          lastActivity,
+        })),
+      });
     }
     const m = SESSION_URI.exec(uri);
     if (!m) return undefined;

@@ -62,7 +62,8 @@ const STOP_WAIT_MS = 5_000;
 const RETRY_AFTER_MS = 1_000;
 const MONITOR_LEASE = 'session-monitor';
 const MONITOR_LEASE_MS = 6_000;
-const nameExists = (name: string) => new AegisError('conflict', `a session named "${name}" exists`, { field: 'name', fix: 'pick another name, or omit it for a generated one' });
+const nameExists = (name: string) =>
+  new AegisError('conflict', `a session named "${name}" exists`, { field: 'name', fix: 'pick another name, or omit it for a generated one' });
 
 /** The lease creates take turns on while sessions.maxLive is set; how long one may hold it and others wait. */
 const CREATE_LEASE = 'session-create';
@@ -137,7 +138,10 @@ export class SessionService {
       this.idleTimer = setInterval(() => void this.stopIdle(idleMs), idleSweepEveryMs(idleMs));
       this.idleTimer.unref();
     }
-    this.budgetTimer = setInterval(() => void checkBudgets(this.deps, this).catch((err: Error) => this.deps.log.warn('budget check failed', { error: err.message })), BUDGET_CHECK_MS);
+    this.budgetTimer = setInterval(
+      () => void checkBudgets(this.deps, this).catch((err: Error) => this.deps.log.warn('budget check failed', { error: err.message })),
+      BUDGET_CHECK_MS,
+    );
     this.budgetTimer.unref();
     for (const id of this.store.sessionsWithQueue()) {
       const o = this.monitor.observer(id)?.last;
@@ -181,7 +185,11 @@ export class SessionService {
     let reader = this.readers.get(sessionId);
     if (!reader || reader.path !== path) {
       const profile = this.profileOf(this.store.get(sessionId));
-      if (!profile.openTranscript) throw new AegisError('conflict', `agent ${profile.name} keeps no conversation log Aegis can read`, { field: 'id', fix: 'read the pane instead (session_get shows the screen state)' });
+      if (!profile.openTranscript)
+        throw new AegisError('conflict', `agent ${profile.name} keeps no conversation log Aegis can read`, {
+          field: 'id',
+          fix: 'read the pane instead (session_get shows the screen state)',
+        });
       reader = profile.openTranscript(path);
       this.readers.set(sessionId, reader);
     }
@@ -195,14 +203,19 @@ export class SessionService {
   /** The keys that answer the session's dialogs; only agents with dialogs show one to answer. */
   private dialogKeys(s: SessionRecord): NonNullable<AgentProfile['dialogKeys']> {
     const keys = this.profileOf(s).dialogKeys;
-    if (!keys) throw new AegisError('conflict', `agent ${s.agent} shows no dialogs Aegis can answer`, { field: 'id', fix: 'send the answer as a prompt with session_send' });
+    if (!keys)
+      throw new AegisError('conflict', `agent ${s.agent} shows no dialogs Aegis can answer`, {
+        field: 'id',
+        fix: 'send the answer as a prompt with session_send',
+      });
     return keys;
   }
 
   resolve(ref: string): SessionRecord {
     const found = this.store.find(ref);
     if (found.length === 1) return found[0]!;
-    if (found.length > 1) throw invalidInput('id', `"${ref}" matches ${found.length} sessions`, 'use more characters of the id, or the full id from `ag session list`');
+    if (found.length > 1)
+      throw invalidInput('id', `"${ref}" matches ${found.length} sessions`, 'use more characters of the id, or the full id from `ag session list`');
     throw notFound(`no such session: "${ref}"`, 'run `ag session list` (MCP: session_list) to see the sessions', 'id');
   }
 
@@ -223,7 +236,12 @@ export class SessionService {
   async turnStatus(ref: string): Promise<{ state: SessionState; lastPromptAt?: number; lastStopAt?: number; lastMessage?: string }> {
     const { session, observer } = await this.fresh(ref);
     const facts = observer?.hookFacts;
-    return { state: session.state, lastPromptAt: facts?.lastPromptAt, lastStopAt: facts?.lastStop?.at, lastMessage: facts?.lastStop?.message ?? session.lastAssistant };
+    return {
+      state: session.state,
+      lastPromptAt: facts?.lastPromptAt,
+      lastStopAt: facts?.lastStop?.at,
+      lastMessage: facts?.lastStop?.message ?? session.lastAssistant,
+    };
   }
 
   /** The freshest record: observed now when the pane is live. */
@@ -238,9 +256,11 @@ export class SessionService {
   async create(opts: CreateOptions): Promise<{ session: SessionRecord; reused: boolean; message?: SendResult }> {
     const workDir = this.checkWorkDir(opts.workDir);
     const profile = PROFILES[opts.agent];
-    if (opts.agent === 'custom' && !opts.command?.length) throw invalidInput('command', 'agent "custom" needs a command', 'pass command as an argv array, e.g. ["aider", "--yes"]');
+    if (opts.agent === 'custom' && !opts.command?.length)
+      throw invalidInput('command', 'agent "custom" needs a command', 'pass command as an argv array, e.g. ["aider", "--yes"]');
     for (const key of Object.keys(opts.env ?? {})) {
-      if (!ENV_KEY.test(key)) throw invalidInput(`env.${key}`, `"${key}" is not a valid environment variable name`, 'use letters, digits and _ only, not starting with a digit');
+      if (!ENV_KEY.test(key))
+        throw invalidInput(`env.${key}`, `"${key}" is not a valid environment variable name`, 'use letters, digits and _ only, not starting with a digit');
     }
     const prompt = opts.prompt !== undefined ? checkText('prompt', opts.preamble ? `${opts.preamble}\n\n${opts.prompt}` : opts.prompt) : undefined;
 
@@ -254,13 +274,19 @@ export class SessionService {
 
     const id = randomUUID();
     const name = opts.name ?? `${opts.agent}-${id.slice(0, 8)}`;
-    if (!NAME.test(name)) throw invalidInput('name', `"${name}" is not a valid session name`, 'use 1-64 letters, digits, . _ - starting with a letter or digit');
+    if (!NAME.test(name))
+      throw invalidInput('name', `"${name}" is not a valid session name`, 'use 1-64 letters, digits, . _ - starting with a letter or digit');
     if (this.store.nameTaken(name)) throw nameExists(name);
     // Checked and recorded as one step (across processes too), so creates that race cannot pass the limit together.
     const { cwd, now } = await this.createTurn(async () => {
       checkMaxLive(this.store, this.deps.config.get('sessions.maxLive'));
       const wantWorktree = opts.worktree ?? this.deps.config.get('sessions.worktree');
-      if (!wantWorktree && (opts.branch || opts.baseRef)) throw invalidInput(opts.branch ? 'branch' : 'baseRef', `${opts.branch ? 'branch' : 'baseRef'} is only used with worktree: true`, 'add worktree: true, or leave it out');
+      if (!wantWorktree && (opts.branch || opts.baseRef))
+        throw invalidInput(
+          opts.branch ? 'branch' : 'baseRef',
+          `${opts.branch ? 'branch' : 'baseRef'} is only used with worktree: true`,
+          'add worktree: true, or leave it out',
+        );
       const worktree = wantWorktree ? await this.worktrees.create(workDir, name, { branch: opts.branch, baseRef: opts.baseRef }) : undefined;
       // The agent starts in its worktree: that is its work folder from now on.
       const cwd = worktree?.path ?? workDir;
@@ -268,7 +294,17 @@ export class SessionService {
       const dataDir = join(this.deps.config.home, 'sessions', id);
       mkdirSync(dataDir, { recursive: true });
       const permissionMode = opts.permissionMode ?? this.deps.config.get('sessions.defaultPermissionMode');
-      const plan = profile.launch({ sessionId: id, workDir: cwd, dataDir, permissionMode, model: opts.model, env: opts.env ?? {}, command: opts.command, config: this.deps.config, baseEnv: this.deps.env });
+      const plan = profile.launch({
+        sessionId: id,
+        workDir: cwd,
+        dataDir,
+        permissionMode,
+        model: opts.model,
+        env: opts.env ?? {},
+        command: opts.command,
+        config: this.deps.config,
+        baseEnv: this.deps.env,
+      });
       let pane;
       try {
         pane = await this.tmux.createWindow({ aegisId: id, name, cwd, env: { ...plan.env, AEGIS_SESSION_ID: id }, argv: plan.argv });
@@ -336,7 +372,10 @@ export class SessionService {
     const holder = newHolder();
     const deadline = Date.now() + CREATE_TURN_WAIT_MS;
     while (!acquireLease(this.deps.db, CREATE_LEASE, holder, CREATE_TURN_TTL_MS)) {
-      if (Date.now() > deadline) throw new AegisError('unavailable', `another session create held its turn for over ${CREATE_TURN_WAIT_MS / 1000} s`, { fix: 'try again; if it keeps happening, check `ag doctor` (tmux may be stuck)' });
+      if (Date.now() > deadline)
+        throw new AegisError('unavailable', `another session create held its turn for over ${CREATE_TURN_WAIT_MS / 1000} s`, {
+          fix: 'try again; if it keeps happening, check `ag doctor` (tmux may be stuck)',
+        });
       await new Promise((r) => setTimeout(r, CREATE_TURN_POLL_MS));
     }
     try {
@@ -380,7 +419,11 @@ export class SessionService {
    */
   async send(ref: string, rawText: string): Promise<SendResult> {
     const s = this.resolve(ref);
-    if (['exited', 'dead'].includes(s.state)) throw new AegisError('conflict', `session ${s.name} has ${s.state}`, { field: 'id', fix: 'start a new session with session_create (its transcript stays readable with session_read)' });
+    if (['exited', 'dead'].includes(s.state))
+      throw new AegisError('conflict', `session ${s.name} has ${s.state}`, {
+        field: 'id',
+        fix: 'start a new session with session_create (its transcript stays readable with session_read)',
+      });
     const text = checkText('text', rawText);
     const msg = this.store.enqueue(s.id, text, Date.now());
     // Observing may already start delivering the queue head (ours, when nothing is ahead of it).
@@ -506,7 +549,10 @@ export class SessionService {
     if (!observer || !dialog) {
       throw new AegisError('conflict', `session ${session.name} has no open dialog (state: ${session.state})`, {
         field: 'id',
-        fix: session.state === 'asking' ? 'the agent asked in plain text: answer with session_answer (free text) or session_send' : 'wait for state permission_prompt or asking (session_wait) before answering',
+        fix:
+          session.state === 'asking'
+            ? 'the agent asked in plain text: answer with session_answer (free text) or session_send'
+            : 'wait for state permission_prompt or asking (session_wait) before answering',
       });
     }
     return { session, observer, dialog };
@@ -563,7 +609,10 @@ export class SessionService {
         const viaMessage = await this.send(session.id, String(choice));
         return { state: this.store.get(session.id)!.state, answeredWith: String(choice), viaMessage };
       }
-      throw new AegisError('conflict', `session ${session.name} is not asking anything (state: ${session.state})`, { field: 'id', fix: 'wait for state asking (session_wait), or use session_send' });
+      throw new AegisError('conflict', `session ${session.name} is not asking anything (state: ${session.state})`, {
+        field: 'id',
+        fix: 'wait for state asking (session_wait), or use session_send',
+      });
     }
     const plan = this.dialogKeys(session).answer(dialog, choice);
     if (plan.text) plan.text = checkTypedAnswer('answer', plan.text);
@@ -576,7 +625,8 @@ export class SessionService {
   /** Ctrl-C or Escape, then the state the agent settles in (a put-back prompt shows as inputText). */
   async interrupt(ref: string, key: 'interrupt' | 'escape'): Promise<{ state: SessionState; inputText: string }> {
     const { session, observer } = await this.fresh(ref);
-    if (!observer) throw new AegisError('conflict', `session ${session.name} has ${session.state}`, { field: 'id', fix: 'nothing to interrupt; start a new session' });
+    if (!observer)
+      throw new AegisError('conflict', `session ${session.name} has ${session.state}`, { field: 'id', fix: 'nothing to interrupt; start a new session' });
     const profile = this.profileOf(session);
     const keys = key === 'interrupt' ? profile.keys.interrupt : profile.keys.escape;
     const stopped = (since: number) => (o: Observation) => o.at > since && o.state !== 'working' && o.state !== 'stalled';
@@ -617,7 +667,14 @@ export class SessionService {
     const now = Date.now();
     const { changed, from } = this.store.setState(s.id, 'exited', now, reason ? 'guard' : 'kill', { dialog: null });
     // Sent as the monitor's change, so waiters in this process (session_wait, an idle stop) see it too.
-    if (changed) this.monitor.emit('change', { sessionId: s.id, from, to: 'exited', at: now, observation: { state: 'exited', reading: { state: 'exited', inputText: '', queued: [], turnFinished: false }, at: now, contentChangedAt: now } });
+    if (changed)
+      this.monitor.emit('change', {
+        sessionId: s.id,
+        from,
+        to: 'exited',
+        at: now,
+        observation: { state: 'exited', reading: { state: 'exited', inputText: '', queued: [], turnFinished: false }, at: now, contentChangedAt: now },
+      });
     let killed = 0;
     if (s.tmuxWindow && !['dead'].includes(s.state)) {
       const pane = s.tmuxPane ? await this.tmux.pane(s.tmuxPane) : undefined;
@@ -633,7 +690,10 @@ export class SessionService {
   private async stopIdle(timeoutMs: number): Promise<void> {
     for (const s of idleTooLong(this.store, timeoutMs)) {
       try {
-        await this.kill(s.id, `idle timeout: idle for ${Math.round((Date.now() - Math.max(s.stateSince, s.lastActivity)) / 1000)} s (sessions.idleTimeoutMinutes ${timeoutMs / 60_000})`);
+        await this.kill(
+          s.id,
+          `idle timeout: idle for ${Math.round((Date.now() - Math.max(s.stateSince, s.lastActivity)) / 1000)} s (sessions.idleTimeoutMinutes ${timeoutMs / 60_000})`,
+        );
         this.deps.log.info('stopped an idle session', { session: s.id });
       } catch (err) {
         this.deps.log.warn('could not stop an idle session', { session: s.id, error: (err as Error).message });
@@ -642,7 +702,13 @@ export class SessionService {
   }
 
   /** Blocks until the session is in one of `states` (or the timeout), reporting progress meanwhile. */
-  async wait(ref: string, states: SessionState[], timeoutMs: number, signal: AbortSignal, progress: (elapsedMs: number, state: SessionState) => void): Promise<{ state: SessionState; matched: boolean; waitedMs: number }> {
+  async wait(
+    ref: string,
+    states: SessionState[],
+    timeoutMs: number,
+    signal: AbortSignal,
+    progress: (elapsedMs: number, state: SessionState) => void,
+  ): Promise<{ state: SessionState; matched: boolean; waitedMs: number }> {
     const started = Date.now();
     const { session, observer } = await this.fresh(ref);
     // Ready with a prompt still queued is not "done": the agent is about to get it (e.g. the brief).

@@ -182,7 +182,9 @@ export class SessionStore {
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT count(*) AS n FROM sessions ${clause}`).get(...params) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT * FROM sessions ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`).all(...params, filter.limit, filter.offset) as Row[];
+    const rows = this.db
+      .prepare(`SELECT * FROM sessions ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)
+      .all(...params, filter.limit, filter.offset) as Row[];
     return { sessions: rows.map(fromRow), total };
   }
 
@@ -193,12 +195,21 @@ export class SessionStore {
 
   /** Id and pane of every live session: what the monitor's sweep needs, without parsing whole rows (it runs every few seconds). */
   livePanes(): { id: string; tmuxPane?: string }[] {
-    return (this.db.prepare("SELECT id, tmux_pane FROM sessions WHERE state NOT IN ('exited', 'dead') ORDER BY created_at").all() as { id: string; tmux_pane: string | null }[]).map((r) => ({ id: r.id, tmuxPane: opt(r.tmux_pane) }));
+    return (
+      this.db.prepare("SELECT id, tmux_pane FROM sessions WHERE state NOT IN ('exited', 'dead') ORDER BY created_at").all() as {
+        id: string;
+        tmux_pane: string | null;
+      }[]
+    ).map((r) => ({ id: r.id, tmuxPane: opt(r.tmux_pane) }));
   }
 
   /** Live sessions with a budget not yet used up: the ones the budget check (every 2 s) looks at. */
   liveWithBudget(): SessionRecord[] {
-    return (this.db.prepare("SELECT * FROM sessions WHERE state NOT IN ('exited', 'dead') AND budget IS NOT NULL AND budget_notified < 100 ORDER BY created_at").all() as Row[]).map(fromRow);
+    return (
+      this.db
+        .prepare("SELECT * FROM sessions WHERE state NOT IN ('exited', 'dead') AND budget IS NOT NULL AND budget_notified < 100 ORDER BY created_at")
+        .all() as Row[]
+    ).map(fromRow);
   }
 
   /** Records that the budget share `level` was announced; false when it (or more) already was. */
@@ -224,7 +235,13 @@ export class SessionStore {
    * Records a state change. Several processes may observe the same pane; the WHERE clause makes the
    * write (and its history row) happen once per real change.
    */
-  setState(id: string, to: SessionState, at: number, source: string, extra: { dialog?: Dialog | null; lastAssistant?: string; error?: string | null; exitStatus?: number } = {}): { changed: boolean; from?: SessionState; state?: SessionState } {
+  setState(
+    id: string,
+    to: SessionState,
+    at: number,
+    source: string,
+    extra: { dialog?: Dialog | null; lastAssistant?: string; error?: string | null; exitStatus?: number } = {},
+  ): { changed: boolean; from?: SessionState; state?: SessionState } {
     const tx = this.db.transaction(() => {
       const cur = this.db.prepare('SELECT state, dialog FROM sessions WHERE id = ?').get(id) as { state: SessionState; dialog: string | null } | undefined;
       if (!cur) return { changed: false };
@@ -240,9 +257,24 @@ export class SessionStore {
              ended_at = CASE WHEN ? IN ('exited', 'dead') THEN coalesce(ended_at, ?) ELSE ended_at END
            WHERE id = ?`,
         )
-        .run(to, to, at, at, dialogJson, extra.lastAssistant ?? null, extra.error !== undefined ? 1 : 0, extra.error ?? null, extra.exitStatus ?? null, to, at, id);
+        .run(
+          to,
+          to,
+          at,
+          at,
+          dialogJson,
+          extra.lastAssistant ?? null,
+          extra.error !== undefined ? 1 : 0,
+          extra.error ?? null,
+          extra.exitStatus ?? null,
+          to,
+          at,
+          id,
+        );
       if (changed) {
-        this.db.prepare('INSERT INTO session_events (session_id, at, from_state, to_state, source, detail) VALUES (?, ?, ?, ?, ?, ?)').run(id, at, cur.state, to, source, dialogJson);
+        this.db
+          .prepare('INSERT INTO session_events (session_id, at, from_state, to_state, source, detail) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(id, at, cur.state, to, source, dialogJson);
       }
       return { changed, from: cur.state, state: to };
     });
@@ -253,8 +285,22 @@ export class SessionStore {
     this.db.prepare('UPDATE sessions SET last_activity = max(last_activity, ?) WHERE id = ?').run(at, id);
   }
 
-  update(id: string, fields: Partial<Pick<SessionRecord, 'tmuxWindow' | 'tmuxPane' | 'panePid' | 'transcriptPath' | 'promptDelivered' | 'lastAssistant' | 'stopReason' | 'budgetNotified'>>): void {
-    const cols: Record<string, string> = { tmuxWindow: 'tmux_window', tmuxPane: 'tmux_pane', panePid: 'pane_pid', transcriptPath: 'transcript_path', promptDelivered: 'prompt_delivered', lastAssistant: 'last_assistant', stopReason: 'stop_reason', budgetNotified: 'budget_notified' };
+  update(
+    id: string,
+    fields: Partial<
+      Pick<SessionRecord, 'tmuxWindow' | 'tmuxPane' | 'panePid' | 'transcriptPath' | 'promptDelivered' | 'lastAssistant' | 'stopReason' | 'budgetNotified'>
+    >,
+  ): void {
+    const cols: Record<string, string> = {
+      tmuxWindow: 'tmux_window',
+      tmuxPane: 'tmux_pane',
+      panePid: 'pane_pid',
+      transcriptPath: 'transcript_path',
+      promptDelivered: 'prompt_delivered',
+      lastAssistant: 'last_assistant',
+      stopReason: 'stop_reason',
+      budgetNotified: 'budget_notified',
+    };
     const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
     if (!entries.length) return;
     const sql = `UPDATE sessions SET ${entries.map(([k]) => `${cols[k]} = ?`).join(', ')} WHERE id = ?`;
@@ -263,12 +309,21 @@ export class SessionStore {
 
   /** Claims the initial prompt for delivery exactly once across processes. */
   claimInitialPrompt(id: string): string | undefined {
-    const r = this.db.prepare('UPDATE sessions SET prompt_delivered = 1 WHERE id = ? AND prompt_delivered = 0 AND initial_prompt IS NOT NULL RETURNING initial_prompt').get(id) as { initial_prompt: string } | undefined;
+    const r = this.db
+      .prepare('UPDATE sessions SET prompt_delivered = 1 WHERE id = ? AND prompt_delivered = 0 AND initial_prompt IS NOT NULL RETURNING initial_prompt')
+      .get(id) as { initial_prompt: string } | undefined;
     return r?.initial_prompt;
   }
 
   events(id: string, limit = 50): { at: number; from?: string; to: string; source: string }[] {
-    return (this.db.prepare('SELECT at, from_state, to_state, source FROM session_events WHERE session_id = ? ORDER BY id DESC LIMIT ?').all(id, limit) as { at: number; from_state: string | null; to_state: string; source: string }[])
+    return (
+      this.db.prepare('SELECT at, from_state, to_state, source FROM session_events WHERE session_id = ? ORDER BY id DESC LIMIT ?').all(id, limit) as {
+        at: number;
+        from_state: string | null;
+        to_state: string;
+        source: string;
+      }[]
+    )
       .reverse()
       .map((e) => ({ at: e.at, from: e.from_state ?? undefined, to: e.to_state, source: e.source }));
   }
@@ -276,17 +331,23 @@ export class SessionStore {
   // ---- message queue ----
 
   enqueue(sessionId: string, text: string, at: number): QueuedMessage {
-    const r = this.db.prepare("INSERT INTO session_messages (session_id, text, status, created_at) VALUES (?, ?, 'queued', ?) RETURNING *").get(sessionId, text, at) as MessageRow;
+    const r = this.db
+      .prepare("INSERT INTO session_messages (session_id, text, status, created_at) VALUES (?, ?, 'queued', ?) RETURNING *")
+      .get(sessionId, text, at) as MessageRow;
     return messageFromRow(r);
   }
 
   queued(sessionId: string): QueuedMessage[] {
-    return (this.db.prepare("SELECT * FROM session_messages WHERE session_id = ? AND status IN ('queued', 'delivering') ORDER BY id").all(sessionId) as MessageRow[]).map(messageFromRow);
+    return (
+      this.db.prepare("SELECT * FROM session_messages WHERE session_id = ? AND status IN ('queued', 'delivering') ORDER BY id").all(sessionId) as MessageRow[]
+    ).map(messageFromRow);
   }
 
   /** Sessions that have messages waiting, for the delivery loop. */
   sessionsWithQueue(): string[] {
-    return (this.db.prepare("SELECT DISTINCT session_id FROM session_messages WHERE status IN ('queued', 'delivering')").all() as { session_id: string }[]).map((r) => r.session_id);
+    return (this.db.prepare("SELECT DISTINCT session_id FROM session_messages WHERE status IN ('queued', 'delivering')").all() as { session_id: string }[]).map(
+      (r) => r.session_id,
+    );
   }
 
   /**
@@ -296,20 +357,28 @@ export class SessionStore {
   claimNext(sessionId: string, holder: string, now: number, ttlMs: number): QueuedMessage | undefined {
     const tx = this.db.transaction(() => {
       const r = this.db
-        .prepare("SELECT * FROM session_messages WHERE session_id = ? AND (status = 'queued' OR (status = 'delivering' AND claimed_until < ?)) ORDER BY id LIMIT 1")
+        .prepare(
+          "SELECT * FROM session_messages WHERE session_id = ? AND (status = 'queued' OR (status = 'delivering' AND claimed_until < ?)) ORDER BY id LIMIT 1",
+        )
         .get(sessionId, now) as MessageRow | undefined;
       if (!r) return undefined;
       // Only the head of the queue may go: an older message still being delivered blocks newer ones.
-      const older = this.db.prepare("SELECT 1 FROM session_messages WHERE session_id = ? AND status = 'delivering' AND claimed_until >= ? AND id < ?").get(sessionId, now, r.id);
+      const older = this.db
+        .prepare("SELECT 1 FROM session_messages WHERE session_id = ? AND status = 'delivering' AND claimed_until >= ? AND id < ?")
+        .get(sessionId, now, r.id);
       if (older) return undefined;
-      this.db.prepare("UPDATE session_messages SET status = 'delivering', claimed_by = ?, claimed_until = ?, attempts = attempts + 1 WHERE id = ?").run(holder, now + ttlMs, r.id);
+      this.db
+        .prepare("UPDATE session_messages SET status = 'delivering', claimed_by = ?, claimed_until = ?, attempts = attempts + 1 WHERE id = ?")
+        .run(holder, now + ttlMs, r.id);
       return messageFromRow({ ...r, status: 'delivering', attempts: r.attempts + 1 });
     });
     return tx.immediate();
   }
 
   finishMessage(id: number, ok: boolean, at: number, error?: string): void {
-    this.db.prepare('UPDATE session_messages SET status = ?, delivered_at = ?, error = ?, claimed_until = NULL WHERE id = ?').run(ok ? 'delivered' : 'failed', ok ? at : null, error ?? null, id);
+    this.db
+      .prepare('UPDATE session_messages SET status = ?, delivered_at = ?, error = ?, claimed_until = NULL WHERE id = ?')
+      .run(ok ? 'delivered' : 'failed', ok ? at : null, error ?? null, id);
   }
 
   releaseMessage(id: number): void {
@@ -334,5 +403,14 @@ interface MessageRow {
 }
 
 function messageFromRow(r: MessageRow): QueuedMessage {
-  return { id: r.id, sessionId: r.session_id, text: r.text, status: r.status, attempts: r.attempts, createdAt: r.created_at, deliveredAt: opt(r.delivered_at), error: opt(r.error) };
+  return {
+    id: r.id,
+    sessionId: r.session_id,
+    text: r.text,
+    status: r.status,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    deliveredAt: opt(r.delivered_at),
+    error: opt(r.error),
+  };
 }

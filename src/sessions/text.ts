@@ -6,10 +6,12 @@ import { invalidInput } from '../errors.js';
  * or smuggle an escape sequence); tabs and newlines stay; CRLF and lone CR become LF.
  */
 export function sanitizeText(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  return (
+    text
+      .replace(/\r\n?/g, '\n')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
+  );
 }
 
 export const MAX_TEXT_BYTES = 100_000;
@@ -17,7 +19,12 @@ export const MAX_TEXT_BYTES = 100_000;
 export function checkText(field: string, raw: string): string {
   const text = sanitizeText(raw);
   if (!text.trim()) throw invalidInput(field, `${field} is empty`, `pass the text to send in ${field}`);
-  if (Buffer.byteLength(text) > MAX_TEXT_BYTES) throw invalidInput(field, `${field} is ${Buffer.byteLength(text)} bytes; the limit is ${MAX_TEXT_BYTES}`, 'send a shorter text, or write it to a file and ask the agent to read it');
+  if (Buffer.byteLength(text) > MAX_TEXT_BYTES)
+    throw invalidInput(
+      field,
+      `${field} is ${Buffer.byteLength(text)} bytes; the limit is ${MAX_TEXT_BYTES}`,
+      'send a shorter text, or write it to a file and ask the agent to read it',
+    );
   return text;
 }
 
@@ -31,7 +38,12 @@ export const MAX_TYPED_ANSWER_BYTES = 8_000;
 export function checkTypedAnswer(field: string, raw: string): string {
   // Typed (not pasted), a newline or tab is a key: Enter would submit part of the answer.
   const text = sanitizeText(raw).replace(/[\n\t]/g, ' ');
-  if (Buffer.byteLength(text) > MAX_TYPED_ANSWER_BYTES) throw invalidInput(field, `${field} is ${Buffer.byteLength(text)} bytes; a typed answer can hold ${MAX_TYPED_ANSWER_BYTES}`, 'answer briefly here, and send the details afterwards with session_send');
+  if (Buffer.byteLength(text) > MAX_TYPED_ANSWER_BYTES)
+    throw invalidInput(
+      field,
+      `${field} is ${Buffer.byteLength(text)} bytes; a typed answer can hold ${MAX_TYPED_ANSWER_BYTES}`,
+      'answer briefly here, and send the details afterwards with session_send',
+    );
   return text;
 }
 

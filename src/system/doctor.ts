@@ -30,7 +30,14 @@ function nodeCheck(): Check {
 async function tmuxCheck(app: App): Promise<Check> {
   const command = app.config.get('tmux.command');
   const v = await tmuxVersion(command).catch(() => undefined);
-  if (!v) return { name: 'tmux', ok: false, required: true, detail: `${command} not found`, fix: 'install tmux >= 3.2 (`apt-get install tmux`, `brew install tmux`), or set AEGIS_TMUX' };
+  if (!v)
+    return {
+      name: 'tmux',
+      ok: false,
+      required: true,
+      detail: `${command} not found`,
+      fix: 'install tmux >= 3.2 (`apt-get install tmux`, `brew install tmux`), or set AEGIS_TMUX',
+    };
   const ok = v.major > MIN_TMUX.major || (v.major === MIN_TMUX.major && v.minor >= MIN_TMUX.minor);
   return {
     name: 'tmux',
@@ -46,17 +53,34 @@ async function agentCheck(app: App, agent: (typeof AGENT_CLIS)[number]): Promise
   const command = app.config.get(`agents.${agent}.command`);
   const path = which(command, app.env);
   if (!path) {
-    return { name: `agent ${agent}`, ok: false, required: false, detail: `${command} not on PATH`, fix: `install it, or set AEGIS_${agent.toUpperCase()}_COMMAND to its path` };
+    return {
+      name: `agent ${agent}`,
+      ok: false,
+      required: false,
+      detail: `${command} not on PATH`,
+      fix: `install it, or set AEGIS_${agent.toUpperCase()}_COMMAND to its path`,
+    };
   }
   // Gemini CLI's --version can take over 10 s; its package says the same at once.
   const known = agent === 'gemini' ? await geminiVersion(path, app.env) : undefined;
-  const r = known ? { exitCode: 0, stdout: known, stderr: '' } : await run(path, ['--version'], { timeoutMs: 10_000, env: { ...app.env, DISABLE_AUTOUPDATER: '1' } });
+  const r = known
+    ? { exitCode: 0, stdout: known, stderr: '' }
+    : await run(path, ['--version'], { timeoutMs: 10_000, env: { ...app.env, DISABLE_AUTOUPDATER: '1' } });
   const version = (r.stdout || r.stderr).split('\n')[0]?.trim() || ('timedOut' in r && r.timedOut ? 'no answer in 10 s' : 'unknown version');
-  if (r.exitCode !== 0) return { name: `agent ${agent}`, ok: false, required: false, detail: `${path}: ${version}`, fix: `\`${path} --version\` failed; reinstall it` };
+  if (r.exitCode !== 0)
+    return { name: `agent ${agent}`, ok: false, required: false, detail: `${path}: ${version}`, fix: `\`${path} --version\` failed; reinstall it` };
   // Screen rules per release: say which set this version gets (the agent's profile decides).
   const agentVersion = /\d+\.\d+\.\d+/.exec(version)?.[0];
   const rules = PROFILES[agent].rulesFor?.(agentVersion);
-  return { name: `agent ${agent}`, ok: true, required: false, detail: `${path}: ${version}${rules ? `; screen ${rules.note}` : ''}`, agentVersion, rules: rules?.rules, rulesExact: rules?.exact };
+  return {
+    name: `agent ${agent}`,
+    ok: true,
+    required: false,
+    detail: `${path}: ${version}${rules ? `; screen ${rules.note}` : ''}`,
+    agentVersion,
+    rules: rules?.rules,
+    rulesExact: rules?.exact,
+  };
 }
 
 function databaseCheck(app: App): Check {
@@ -83,7 +107,13 @@ function databaseCheck(app: App): Check {
       fix: ok ? undefined : 'a newer Aegis wrote this database; upgrade Aegis or point AEGIS_HOME elsewhere',
     };
   } catch (err) {
-    return { name: 'database', ok: false, required: true, detail: (err as Error).message, fix: `make ${app.config.home} writable, or set AEGIS_HOME to a writable folder` };
+    return {
+      name: 'database',
+      ok: false,
+      required: true,
+      detail: (err as Error).message,
+      fix: `make ${app.config.home} writable, or set AEGIS_HOME to a writable folder`,
+    };
   }
 }
 
@@ -94,9 +124,7 @@ function configCheck(app: App): Check {
     const detail = [first, ...more].map((p) => p.message).join('\n');
     return { name: 'config', ok: false, required: true, detail: `${detail}\n(the other checks used the defaults instead)`, fix: first.fix };
   }
-  const lines = [...app.config.settings.values()]
-    .filter((s) => s.source !== 'unset')
-    .map((s) => `${s.key}=${JSON.stringify(maskSetting(s))} (${s.source})`);
+  const lines = [...app.config.settings.values()].filter((s) => s.source !== 'unset').map((s) => `${s.key}=${JSON.stringify(maskSetting(s))} (${s.source})`);
   return { name: 'config', ok: true, required: true, detail: `${app.config.configFile}\n${lines.join('\n')}` };
 }
 
@@ -119,7 +147,13 @@ async function channelChecks(app: App): Promise<Check[]> {
 function serveCheck(app: App, channels: number): Check {
   if (!channels) return { name: 'ag serve', ok: true, required: false, detail: 'not needed: no channel is configured' };
   const holder = app.messaging.sender();
-  if (holder) return { name: 'ag serve', ok: true, required: false, detail: `running (pid ${holderProcess(holder)?.pid ?? '?'}): polling, webhooks, notifications and the outbox are live` };
+  if (holder)
+    return {
+      name: 'ag serve',
+      ok: true,
+      required: false,
+      detail: `running (pid ${holderProcess(holder)?.pid ?? '?'}): polling, webhooks, notifications and the outbox are live`,
+    };
   return {
     name: 'ag serve',
     ok: false,
@@ -147,9 +181,20 @@ async function mcpSelfTest(app: App): Promise<Check> {
   try {
     await client.connect(transport);
     const { tools } = await client.listTools();
-    return { name: 'mcp self-test', ok: tools.length > 0, required: true, detail: `ag mcp answered tools/list with ${tools.length} tools in ${Math.round(performance.now() - started)} ms` };
+    return {
+      name: 'mcp self-test',
+      ok: tools.length > 0,
+      required: true,
+      detail: `ag mcp answered tools/list with ${tools.length} tools in ${Math.round(performance.now() - started)} ms`,
+    };
   } catch (err) {
-    return { name: 'mcp self-test', ok: false, required: true, detail: (err as Error).message, fix: 'run `ag mcp` by hand and read its stderr; rebuild with `npm run build`' };
+    return {
+      name: 'mcp self-test',
+      ok: false,
+      required: true,
+      detail: (err as Error).message,
+      fix: 'run `ag mcp` by hand and read its stderr; rebuild with `npm run build`',
+    };
   } finally {
     await client.close().catch(() => {});
   }

@@ -33,7 +33,10 @@ export function mergeMcpJson(projectDir: string): { file: string; outcome: Write
     try {
       data = JSON.parse(readFileSync(file, 'utf8')) as typeof data;
     } catch (err) {
-      throw new AegisError('invalid_input', `${file} is not valid JSON: ${(err as Error).message}`, { field: '.mcp.json', fix: `fix or remove ${file}, then run ag init again` });
+      throw new AegisError('invalid_input', `${file} is not valid JSON: ${(err as Error).message}`, {
+        field: '.mcp.json',
+        fix: `fix or remove ${file}, then run ag init again`,
+      });
     }
   }
   data.mcpServers = { ...(data.mcpServers ?? {}), aegis: MCP_SERVER_ENTRY };
@@ -72,14 +75,23 @@ export function listTemplates(): TemplateInfo[] {
     .map((name) => {
       const dir = join(TEMPLATES_DIR, name);
       const meta = JSON.parse(readFileSync(join(dir, 'template.json'), 'utf8')) as { description: string };
-      const files = filesUnder(dir).map((f) => relative(dir, f)).filter((f) => f !== 'template.json');
+      const files = filesUnder(dir)
+        .map((f) => relative(dir, f))
+        .filter((f) => f !== 'template.json');
       return { name, description: meta.description, files: files.map((f) => join('.claude', f)) };
     });
 }
 
 export function scaffoldTemplate(name: string, projectDir: string, force: boolean): { file: string; outcome: WriteOutcome }[] {
   const template = listTemplates().find((t) => t.name === name);
-  if (!template) throw invalidInput('--from-template', `no template named "${name}"`, `run \`ag init --list-templates\`; known: ${listTemplates().map((t) => t.name).join(', ')}`);
+  if (!template)
+    throw invalidInput(
+      '--from-template',
+      `no template named "${name}"`,
+      `run \`ag init --list-templates\`; known: ${listTemplates()
+        .map((t) => t.name)
+        .join(', ')}`,
+    );
   return template.files.map((rel) => {
     const source = join(TEMPLATES_DIR, name, relative('.claude', rel));
     const target = join(projectDir, rel);

@@ -33,10 +33,17 @@ export const TMUX_TIMEOUT_MS = 10_000;
  * Arguments go to tmux as an argv array (never through a shell), so no text of a caller's is ever
  * interpreted by sh, and each is kept literal (argLiteral), so none ends a command early or starts another.
  */
-export async function tmuxSequence(target: TmuxTarget, commands: string[][], opts: { input?: string; reject?: boolean; env?: Record<string, string> } = {}): Promise<TmuxResult> {
+export async function tmuxSequence(
+  target: TmuxTarget,
+  commands: string[][],
+  opts: { input?: string; reject?: boolean; env?: Record<string, string> } = {},
+): Promise<TmuxResult> {
   const argv = commands.flatMap((c, i) => [...(i ? [';'] : []), ...c.map(argLiteral)]);
   const r = await run(target.command, ['-L', target.socket, ...argv], { input: opts.input, env: opts.env, timeoutMs: TMUX_TIMEOUT_MS });
-  if (r.timedOut) throw new AegisError('unavailable', `tmux ${argv[0] ?? ''} did not answer within ${TMUX_TIMEOUT_MS / 1000} s`, { fix: `the machine may be overloaded or this tmux server stuck: check \`tmux -L ${target.socket} ls\`` });
+  if (r.timedOut)
+    throw new AegisError('unavailable', `tmux ${argv[0] ?? ''} did not answer within ${TMUX_TIMEOUT_MS / 1000} s`, {
+      fix: `the machine may be overloaded or this tmux server stuck: check \`tmux -L ${target.socket} ls\``,
+    });
   if (r.signal) throw new AegisError('unavailable', `tmux ${argv[0] ?? ''} was killed by ${r.signal}`);
   if (r.exitCode === undefined) throw new AegisError('unavailable', `tmux could not run: ${r.spawnError ?? 'unknown error'}`, { fix: MISSING_FIX });
   const result = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };

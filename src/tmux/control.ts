@@ -179,19 +179,48 @@ export class ControlClient extends EventEmitter<ControlEvents> {
         return;
       case '%window-close':
       case '%unlinked-window-close':
-        this.emit('window-close', line.subarray(space + 1).toString('latin1').trim());
+        this.emit(
+          'window-close',
+          line
+            .subarray(space + 1)
+            .toString('latin1')
+            .trim(),
+        );
         return;
       case '%window-add':
-        this.emit('window-add', line.subarray(space + 1).toString('latin1').trim());
+        this.emit(
+          'window-add',
+          line
+            .subarray(space + 1)
+            .toString('latin1')
+            .trim(),
+        );
         return;
       case '%pause':
-        this.emit('pause', line.subarray(space + 1).toString('latin1').trim());
+        this.emit(
+          'pause',
+          line
+            .subarray(space + 1)
+            .toString('latin1')
+            .trim(),
+        );
         return;
       case '%layout-change':
-        this.emit('layout-change', line.subarray(space + 1).toString('latin1').split(' ')[0]!);
+        this.emit(
+          'layout-change',
+          line
+            .subarray(space + 1)
+            .toString('latin1')
+            .split(' ')[0]!,
+        );
         return;
       case '%exit':
-        this.shutdown(line.subarray(space + 1).toString('latin1').trim() || 'exit');
+        this.shutdown(
+          line
+            .subarray(space + 1)
+            .toString('latin1')
+            .trim() || 'exit',
+        );
         return;
       default:
     }

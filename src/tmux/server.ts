@@ -27,7 +27,17 @@ export interface PaneInfo {
   command: string;
 }
 
-const PANE_FORMAT = ['#{window_id}', '#{pane_id}', '#{@aegis_id}', '#{pane_pid}', '#{pane_dead}', '#{pane_dead_status}', '#{pane_width}', '#{pane_height}', '#{pane_current_command}'].join('\t');
+const PANE_FORMAT = [
+  '#{window_id}',
+  '#{pane_id}',
+  '#{@aegis_id}',
+  '#{pane_pid}',
+  '#{pane_dead}',
+  '#{pane_dead_status}',
+  '#{pane_width}',
+  '#{pane_height}',
+  '#{pane_current_command}',
+].join('\t');
 
 function parsePane(line: string): PaneInfo {
   const [windowId, paneId, aegisId, pid, dead, deadStatus, width, height, command] = line.split('\t');
@@ -125,7 +135,15 @@ export class TmuxServer {
   private async runControl(client: ControlClient, line: string, args: string[], opts: { reject?: boolean }): Promise<TmuxResult> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AegisError('unavailable', `tmux ${args[0]} did not answer within ${TMUX_TIMEOUT_MS / 1000} s`, { fix: `the machine may be overloaded or this tmux server stuck: check \`tmux -L ${this.target.socket} ls\`` })), TMUX_TIMEOUT_MS);
+      timer = setTimeout(
+        () =>
+          reject(
+            new AegisError('unavailable', `tmux ${args[0]} did not answer within ${TMUX_TIMEOUT_MS / 1000} s`, {
+              fix: `the machine may be overloaded or this tmux server stuck: check \`tmux -L ${this.target.socket} ls\``,
+            }),
+          ),
+        TMUX_TIMEOUT_MS,
+      );
     });
     let result: TmuxResult;
     try {
@@ -163,7 +181,10 @@ export class TmuxServer {
     // No server yet: the one we start takes our (scrubbed) environment.
     this.scrubbed = true;
     if (r.exitCode !== 0) return;
-    const names = r.stdout.split('\n').filter((l) => l && !l.startsWith('-')).map((l) => l.split('=')[0]!);
+    const names = r.stdout
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-'))
+      .map((l) => l.split('=')[0]!);
     for (const name of names.filter((n) => !this.environment.mayKeep(n))) await this.run(['set-environment', '-g', '-u', name], { reject: false });
   }
 
@@ -185,10 +206,14 @@ export class TmuxServer {
       await this.batched('line', newWindow, async () => {
         let r = await this.run(newWindow, { reject: false });
         if (r.exitCode !== 0) {
-          r = await this.run(['new-session', '-d', '-s', HUB_SESSION, '-x', String(this.size.width), '-y', String(this.size.height), ...common, '--', ...argv], { reject: false });
+          r = await this.run(
+            ['new-session', '-d', '-s', HUB_SESSION, '-x', String(this.size.width), '-y', String(this.size.height), ...common, '--', ...argv],
+            { reject: false },
+          );
           if (r.exitCode !== 0 && /duplicate session/.test(r.stderr)) r = await this.run(newWindow, { reject: false });
         }
-        if (r.exitCode !== 0) throw new AegisError('unavailable', `tmux could not start the agent: ${r.stderr.trim()}`, { fix: 'run `ag doctor` to check tmux' });
+        if (r.exitCode !== 0)
+          throw new AegisError('unavailable', `tmux could not start the agent: ${r.stderr.trim()}`, { fix: 'run `ag doctor` to check tmux' });
         return r.stdout.trim();
       }),
     );
@@ -239,7 +264,10 @@ export class TmuxServer {
       const batch = q.waiting.splice(0);
       let done: string[] = [];
       try {
-        const r = await this.runAll(batch.map((b) => b.command), { reject: false });
+        const r = await this.runAll(
+          batch.map((b) => b.command),
+          { reject: false },
+        );
         const lines = r.stdout.split('\n').filter(Boolean);
         if (kind === 'silent') done = r.exitCode === 0 ? batch.map(() => '') : [];
         else done = lines.slice(0, batch.length);
@@ -255,10 +283,7 @@ export class TmuxServer {
   async listPanes(): Promise<PaneInfo[]> {
     const r = await this.run(['list-panes', '-s', '-t', `${HUB_SESSION}:`, '-F', PANE_FORMAT], { reject: false });
     if (r.exitCode !== 0) return [];
-    return r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map(parsePane);
+    return r.stdout.split('\n').filter(Boolean).map(parsePane);
   }
 
   async pane(paneId: string): Promise<PaneInfo | undefined> {

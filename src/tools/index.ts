@@ -11,4 +11,12 @@ import { worktreeTools } from './worktrees.js';
  * THE registry: every built-in tool, in the order `ag --help` and MCP list them. The MCP server and
  * the CLI are both built from this list; integrations append theirs at start-up.
  */
-export const BUILTIN_TOOLS: ToolDef[] = [...systemTools, ...sessionTools, ...worktreeTools, ...pipelineTools, ...memoryTools, ...knowledgeTools, ...messagingTools];
+export const BUILTIN_TOOLS: ToolDef[] = [
+  ...systemTools,
+  ...sessionTools,
+  ...worktreeTools,
+  ...pipelineTools,
+  ...memoryTools,
+  ...knowledgeTools,
+  ...messagingTools,
+];

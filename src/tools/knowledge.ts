@@ -25,7 +25,8 @@ const relation = z.object({
   relationType: kgType.describe('The relation in active voice, e.g. "uses", "depends_on", "owns"'),
 });
 const graph = { entities: z.array(entity), relations: z.array(relation) };
-const batch = <T extends z.ZodType>(item: T, what: string) => z.array(item).min(1).max(KG_LIMITS.batchItems).describe(`${what} (1-${KG_LIMITS.batchItems} per call)`);
+const batch = <T extends z.ZodType>(item: T, what: string) =>
+  z.array(item).min(1).max(KG_LIMITS.batchItems).describe(`${what} (1-${KG_LIMITS.batchItems} per call)`);
 
 const kgCreateEntities = defineTool({
   name: 'kg_create_entities',
@@ -160,8 +161,7 @@ const kgReadGraph = defineTool({
 export const kgSearch = defineTool({
   name: 'kg_search',
   title: 'Search the knowledge graph',
-  description:
-    `Ranked full-text search over entity names, types and observations (best first). Every word of the query must appear somewhere in the entity, in any order ("migration failed" finds "failed while running migration 42"); words are matched by stem ("migrations" finds "migration"), and a word ending in * is a prefix ("migr*"). Filter by entityType; with an empty query and an entityType, lists that type. Entities whose name holds every word come first, then those with one observation holding them all, then those holding them spread out; a word without * also finds longer words it begins ("migr" finds "migration") after every whole-word match. detail "brief" (default) gives each entity's best-matching observation; "full" gives all its observations and relations.`,
+  description: `Ranked full-text search over entity names, types and observations (best first). Every word of the query must appear somewhere in the entity, in any order ("migration failed" finds "failed while running migration 42"); words are matched by stem ("migrations" finds "migration"), and a word ending in * is a prefix ("migr*"). Filter by entityType; with an empty query and an entityType, lists that type. Entities whose name holds every word come first, then those with one observation holding them all, then those holding them spread out; a word without * also finds longer words it begins ("migr" finds "migration") after every whole-word match. detail "brief" (default) gives each entity's best-matching observation; "full" gives all its observations and relations.`,
   input: z.object({
     query: str(L.shortChars).describe('Words to find, e.g. "atlas postgres" or "migr* failed"'),
     entityType: kgType.optional().describe('Only entities of exactly this type'),
@@ -181,7 +181,10 @@ export const kgSearch = defineTool({
       }),
     ),
     hasMore: z.boolean().describe('More entities matched than limit'),
-    note: z.string().optional().describe('Present when a broad query was bounded (only the newest matches ranked, or spread matches not looked for); says what to do'),
+    note: z
+      .string()
+      .optional()
+      .describe('Present when a broad query was bounded (only the newest matches ranked, or spread matches not looked for); says what to do'),
   }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: {
@@ -209,7 +212,9 @@ const kgImport = defineTool({
     'Imports a graph in the JSONL format of the reference memory server (@modelcontextprotocol/server-memory, its memory.jsonl): give a file path or the text. Merges into the current graph in one transaction: new entities are created, existing ones receive the observations they lack, relations are added unless present. A malformed line or a relation to an entity that is in neither the file nor the graph fails the whole import (the error names the file and line, never quoting its content) unless skipDanglingRelations is set.',
   input: z.object({
     path: str(L.pathChars).optional().describe('Path of the .jsonl file to import'),
-    jsonl: str(L.inlineJsonlChars).optional().describe(`The JSONL text itself, instead of a path (at most ${L.inlineJsonlChars} characters; use path for more)`),
+    jsonl: str(L.inlineJsonlChars)
+      .optional()
+      .describe(`The JSONL text itself, instead of a path (at most ${L.inlineJsonlChars} characters; use path for more)`),
     skipDanglingRelations: z.boolean().default(false).describe('Import the rest and list relations whose ends are missing, instead of failing'),
   }),
   output: z.object({
@@ -220,7 +225,9 @@ const kgImport = defineTool({
     relationsCreated: z.number(),
     relationsExisting: z.number(),
     danglingRelationsSkipped: z.array(relation),
-    typeConflicts: z.array(z.object({ name: z.string(), existingType: z.string(), importedType: z.string() })).describe('Entities that exist with another type; the existing type was kept'),
+    typeConflicts: z
+      .array(z.object({ name: z.string(), existingType: z.string(), importedType: z.string() }))
+      .describe('Entities that exist with another type; the existing type was kept'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   cli: { positional: ['path'] },

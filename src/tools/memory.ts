@@ -113,7 +113,9 @@ const memorySearch = defineTool({
     'Full-text search over memory keys and values, best match first. Every word must appear (in the key or the value, any order); end a word with * for a prefix ("stag*"). Searches every scope unless scope is given. Each result shows the value whole if short, else a snippet; read it whole with memory_get.',
   input: z.object({
     query: str(L.shortChars).describe('Words to find, e.g. "staging url" or "deploy*"'),
-    scope: str(L.pathChars + 16).optional().describe('Only this scope ("global", "project:<absolute path>", "session:<id>"); omit to search all'),
+    scope: str(L.pathChars + 16)
+      .optional()
+      .describe('Only this scope ("global", "project:<absolute path>", "session:<id>"); omit to search all'),
     limit: z.number().int().min(1).max(MEMORY_LIMITS.searchMax).default(20).describe(`Results at most, 1-${MEMORY_LIMITS.searchMax}`),
   }),
   output: z.object({

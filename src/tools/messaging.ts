@@ -7,14 +7,15 @@ import { INPUT_LIMITS as L, str } from './schemas.js';
 
 const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
 /** A built-in channel or an integration's (its name); whether it is configured is checked when used. */
-const channel = str(64).regex(/^[a-z][a-z0-9]*$/, 'a channel name: telegram, whatsapp, discord, slack, webhooks or an integration\'s (see channel_list)');
+const channel = str(64).regex(/^[a-z][a-z0-9]*$/, "a channel name: telegram, whatsapp, discord, slack, webhooks or an integration's (see channel_list)");
 
 /** `since`: an ISO date/time, or a duration back from now like 30m, 2h, 7d. */
 function parseSince(since: string): number {
   const d = /^(\d+)\s*([smhd])$/i.exec(since.trim());
   if (d) return Date.now() - Number(d[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[d[2]!.toLowerCase() as 's' | 'm' | 'h' | 'd'];
   const t = Date.parse(since);
-  if (Number.isNaN(t)) throw invalidInput('since', `"${since}" is neither a date nor a duration`, 'pass an ISO date like 2026-03-12T08:00 or a duration like 30m, 2h, 7d');
+  if (Number.isNaN(t))
+    throw invalidInput('since', `"${since}" is neither a date nor a duration`, 'pass an ISO date like 2026-03-12T08:00 or a duration like 30m, 2h, 7d');
   return t;
 }
 
@@ -24,7 +25,7 @@ const messageSend = defineTool({
   description:
     'Sends a message through a configured channel: telegram (to = chat id), whatsapp (to = phone number, digits), discord (to = channel id), slack (to = channel id, or "webhook" for the incoming webhook), webhooks (to = URL, text = JSON body), or a channel an integration adds (named after it; channel_list shows them). Optional imageUrl or fileUrl attaches media (Telegram, WhatsApp; a link elsewhere). Long text is split at the channel\'s limit. The message is stored in the outbox first and sent at once; if sending fails it stays queued and `ag serve` retries it (status says which).',
   input: z.object({
-    channel: channel.describe('telegram, whatsapp, discord, slack, webhooks, or an integration\'s channel'),
+    channel: channel.describe("telegram, whatsapp, discord, slack, webhooks, or an integration's channel"),
     to: str(L.addressChars).min(1).describe('Chat id, phone number, channel id, or URL, depending on the channel'),
     text: str(L.textChars).describe('The text; for images and files, the caption'),
     imageUrl: z.url().max(L.addressChars).optional().describe('Public URL of an image to send'),
@@ -72,7 +73,10 @@ export const messageList = defineTool({
     channel: channel.optional(),
     direction: z.enum(['in', 'out']).optional(),
     status: z.array(z.enum(MESSAGE_STATUSES)).max(L.listItems).optional().describe('Only these statuses, e.g. ["dead"] for the dead-letter list'),
-    failed: z.boolean().default(false).describe('Only outbound messages given up on (dead and failed), each with the reason: what message_resend can send again'),
+    failed: z
+      .boolean()
+      .default(false)
+      .describe('Only outbound messages given up on (dead and failed), each with the reason: what message_resend can send again'),
     kind: str(L.shortChars).optional().describe('Only this kind, e.g. notification or event'),
     since: str(L.shortChars).optional().describe('ISO date/time, or a duration back from now: 30m, 2h, 7d'),
     limit: z.number().int().min(1).max(500).default(50),
@@ -83,13 +87,25 @@ export const messageList = defineTool({
   cli: {
     render: ({ messages, total }) =>
       [
-        ...messages.map((m) => `${String(m.id).padStart(5)} ${m.direction === 'in' ? '←' : '→'} ${m.channel.padEnd(8)} ${m.status.padEnd(10)} ${m.peer.slice(0, 24).padEnd(24)} ${m.text.replace(/\s+/g, ' ').slice(0, 60)}${m.error ? `  [${m.error.slice(0, 60)}]` : ''}`),
+        ...messages.map(
+          (m) =>
+            `${String(m.id).padStart(5)} ${m.direction === 'in' ? '←' : '→'} ${m.channel.padEnd(8)} ${m.status.padEnd(10)} ${m.peer.slice(0, 24).padEnd(24)} ${m.text.replace(/\s+/g, ' ').slice(0, 60)}${m.error ? `  [${m.error.slice(0, 60)}]` : ''}`,
+        ),
         `${messages.length} of ${total}`,
       ].join('\n'),
   },
   handler: async ({ app }, input) => {
     const failed = input.failed ? { direction: 'out' as const, status: GIVEN_UP } : {};
-    const { messages, total } = app.messaging.messages({ channel: input.channel, direction: input.direction, status: input.status, kind: input.kind, ...failed, since: input.since ? parseSince(input.since) : undefined, limit: input.limit, offset: input.offset });
+    const { messages, total } = app.messaging.messages({
+      channel: input.channel,
+      direction: input.direction,
+      status: input.status,
+      kind: input.kind,
+      ...failed,
+      since: input.since ? parseSince(input.since) : undefined,
+      limit: input.limit,
+      offset: input.offset,
+    });
     const next = input.offset + messages.length;
     return {
       messages: messages.map((m) => ({
@@ -146,7 +162,11 @@ const channelList = defineTool({
       const d = adapter?.describe();
       const activity = app.messaging.activity(name);
       let probe: { ok: boolean; detail: string } | undefined;
-      if (input.probe && adapter?.probe) probe = await adapter.probe().then((detail) => ({ ok: true, detail }), (err: Error) => ({ ok: false, detail: err.message }));
+      if (input.probe && adapter?.probe)
+        probe = await adapter.probe().then(
+          (detail) => ({ ok: true, detail }),
+          (err: Error) => ({ ok: false, detail: err.message }),
+        );
       channels.push({
         channel: name,
         integration,

@@ -12,14 +12,31 @@ const id = str(L.idChars).min(1).describe('Pipeline id (a unique prefix of 4+ ch
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 const stageInput = z.object({
-  name: str(PIPELINE_LIMITS.nameChars).describe(`Unique stage name: letters, digits, _ or - (at most ${PIPELINE_LIMITS.nameChars}); other stages refer to it in dependsOn and {{stages.<name>.output}}`),
-  prompt: str(L.textChars)
-    .describe('What the agent of this stage should do, sent as one prompt when the stage starts. May use {{stages.<dep>.output}} (a dependency\'s final message), {{stages.<dep>.files}} (files it wrote, one per line) and {{memory.<key>}} (a memory value)'),
-  agent: z.enum(NAMED_AGENTS).optional().describe(`The agent this stage runs in: ${NAMED_AGENTS.join(', ')} (default claude); stages of one pipeline may use different agents`),
+  name: str(PIPELINE_LIMITS.nameChars).describe(
+    `Unique stage name: letters, digits, _ or - (at most ${PIPELINE_LIMITS.nameChars}); other stages refer to it in dependsOn and {{stages.<name>.output}}`,
+  ),
+  prompt: str(L.textChars).describe(
+    "What the agent of this stage should do, sent as one prompt when the stage starts. May use {{stages.<dep>.output}} (a dependency's final message), {{stages.<dep>.files}} (files it wrote, one per line) and {{memory.<key>}} (a memory value)",
+  ),
+  agent: z
+    .enum(NAMED_AGENTS)
+    .optional()
+    .describe(`The agent this stage runs in: ${NAMED_AGENTS.join(', ')} (default claude); stages of one pipeline may use different agents`),
   workDir: str(L.pathChars).optional().describe("Folder for this stage's agent (absolute, or relative to the pipeline's workDir); default the pipeline's"),
-  dependsOn: z.array(str(PIPELINE_LIMITS.nameChars)).max(PIPELINE_LIMITS.stages).optional().describe('Stages that must be done before this one starts; stages without dependencies between them run in parallel'),
-  permissionMode: z.enum(PERMISSION_MODES).optional().describe('Claude Code permission mode; in "default" permission dialogs wait for an answer (session_approve / session_reject on the stage session)'),
-  timeoutSec: z.number().int().optional().describe(`Seconds one attempt may take, time waiting for approvals included (default ${PIPELINE_LIMITS.defaultTimeoutSec})`),
+  dependsOn: z
+    .array(str(PIPELINE_LIMITS.nameChars))
+    .max(PIPELINE_LIMITS.stages)
+    .optional()
+    .describe('Stages that must be done before this one starts; stages without dependencies between them run in parallel'),
+  permissionMode: z
+    .enum(PERMISSION_MODES)
+    .optional()
+    .describe('Claude Code permission mode; in "default" permission dialogs wait for an answer (session_approve / session_reject on the stage session)'),
+  timeoutSec: z
+    .number()
+    .int()
+    .optional()
+    .describe(`Seconds one attempt may take, time waiting for approvals included (default ${PIPELINE_LIMITS.defaultTimeoutSec})`),
   retries: z.number().int().optional().describe(`Extra attempts after a failure, each in a fresh session (0-${PIPELINE_LIMITS.retriesMax}, default 0)`),
   model: str(L.shortChars).optional().describe('Model passed to the agent (--model)'),
   worktree: z.boolean().optional().describe('Run in its own git worktree and branch'),
@@ -27,15 +44,26 @@ const stageInput = z.object({
 });
 
 const createInput = z.object({
-  name: str(PIPELINE_LIMITS.nameChars).describe(`Pipeline name: letters, digits, _ or - (at most ${PIPELINE_LIMITS.nameChars}); stage sessions are named <name>-<stage>-<attempt>`),
+  name: str(PIPELINE_LIMITS.nameChars).describe(
+    `Pipeline name: letters, digits, _ or - (at most ${PIPELINE_LIMITS.nameChars}); stage sessions are named <name>-<stage>-<attempt>`,
+  ),
   workDir: str(L.pathChars).describe('Absolute path of the project folder the stages work in'),
-  stages: z.array(stageInput).max(PIPELINE_LIMITS.stages).describe(`The stages (1-${PIPELINE_LIMITS.stages}), e.g. [{"name":"plan","prompt":"..."},{"name":"build","prompt":"Implement: {{stages.plan.output}}","dependsOn":["plan"]}]`),
-  onFailure: z.enum(ON_FAILURE).optional().describe('When a stage fails for good: "stop" (default) cancels stages not started yet; "continue" runs every stage that does not depend on the failed one (those that do are skipped)'),
+  stages: z
+    .array(stageInput)
+    .max(PIPELINE_LIMITS.stages)
+    .describe(
+      `The stages (1-${PIPELINE_LIMITS.stages}), e.g. [{"name":"plan","prompt":"..."},{"name":"build","prompt":"Implement: {{stages.plan.output}}","dependsOn":["plan"]}]`,
+    ),
+  onFailure: z
+    .enum(ON_FAILURE)
+    .optional()
+    .describe(
+      'When a stage fails for good: "stop" (default) cancels stages not started yet; "continue" runs every stage that does not depend on the failed one (those that do are skipped)',
+    ),
   maxConcurrent: z.number().int().optional().describe('Stages running at once (default: config pipelines.maxConcurrent)'),
   env: envSchema.optional().describe("Extra environment variables for every stage's agent (never shown back)"),
   budget: budgetSchema.optional(),
 });
-
 
 const attemptOutput = z.object({
   attempt: z.number(),
@@ -90,7 +118,15 @@ const pipelineOutput = z.object({
 /** A pipeline with its usage summed over its sessions and its budget's share used. */
 const withSpend = (app: App, v: PipelineView) => ({ ...pipelineOut(v), ...spendView(pipelineUsage(app.db, app.sessions, v.id), v.spec.budget) });
 
-const attemptOut = (a: AttemptRow) => ({ attempt: a.attempt, status: a.status, sessionId: a.sessionId, sessionName: a.sessionName, startedAt: iso(a.createdAt)!, finishedAt: iso(a.finishedAt), error: a.error });
+const attemptOut = (a: AttemptRow) => ({
+  attempt: a.attempt,
+  status: a.status,
+  sessionId: a.sessionId,
+  sessionName: a.sessionName,
+  startedAt: iso(a.createdAt)!,
+  finishedAt: iso(a.finishedAt),
+  error: a.error,
+});
 
 /** The tool-facing shape of a pipeline (ISO times, no env); the CLI renders the same shape. */
 export function pipelineOut(v: PipelineView, now = Date.now()): z.infer<typeof pipelineOutput> {
@@ -146,14 +182,27 @@ export const pipelineCreate = defineTool({
 export const pipelineList = defineTool({
   name: 'pipeline_list',
   title: 'List pipelines',
-  description: 'Lists pipelines, newest first, with status and progress (n of m stages done). Finished pipelines stay listed. Paginated: total counts every match, nextOffset is set while more remain.',
+  description:
+    'Lists pipelines, newest first, with status and progress (n of m stages done). Finished pipelines stay listed. Paginated: total counts every match, nextOffset is set while more remain.',
   input: z.object({
     status: z.array(z.enum(PIPELINE_STATUSES)).max(L.listItems).optional().describe('Only pipelines in these statuses'),
     limit: z.number().int().min(1).max(500).default(50).describe('Page size (max 500)'),
     offset: z.number().int().min(0).default(0).describe('Skip this many (from nextOffset)'),
   }),
   output: z.object({
-    pipelines: z.array(z.object({ id: z.string(), name: z.string(), status: z.enum(PIPELINE_STATUSES), progress: z.string(), done: z.number(), total: z.number(), createdAt: z.string(), finishedAt: z.string().optional(), error: z.string().optional() })),
+    pipelines: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        status: z.enum(PIPELINE_STATUSES),
+        progress: z.string(),
+        done: z.number(),
+        total: z.number(),
+        createdAt: z.string(),
+        finishedAt: z.string().optional(),
+        error: z.string().optional(),
+      }),
+    ),
     total: z.number(),
     nextOffset: z.number().optional(),
   }),
@@ -162,7 +211,17 @@ export const pipelineList = defineTool({
     const { pipelines, total } = app.pipelines.list({ statuses: input.status, limit: input.limit, offset: input.offset });
     const next = input.offset + pipelines.length;
     return {
-      pipelines: pipelines.map((p) => ({ id: p.id, name: p.name, status: p.status, progress: `${p.done}/${p.total}`, done: p.done, total: p.total, createdAt: iso(p.createdAt)!, finishedAt: iso(p.finishedAt), error: p.error })),
+      pipelines: pipelines.map((p) => ({
+        id: p.id,
+        name: p.name,
+        status: p.status,
+        progress: `${p.done}/${p.total}`,
+        done: p.done,
+        total: p.total,
+        createdAt: iso(p.createdAt)!,
+        finishedAt: iso(p.finishedAt),
+        error: p.error,
+      })),
       total,
       nextOffset: next < total ? next : undefined,
     };
@@ -199,7 +258,8 @@ export const pipelineWait = defineTool({
 export const pipelineCancel = defineTool({
   name: 'pipeline_cancel',
   title: 'Cancel a pipeline',
-  description: 'Stops a running pipeline: running stages have their sessions killed (transcripts stay readable) and are marked cancelled, stages not started are marked cancelled. Fails when the pipeline has already finished.',
+  description:
+    'Stops a running pipeline: running stages have their sessions killed (transcripts stay readable) and are marked cancelled, stages not started are marked cancelled. Fails when the pipeline has already finished.',
   input: z.object({ id }),
   output: pipelineOutput.extend({ cancelledStages: z.array(z.string()), killedSessions: z.array(z.string()) }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },

@@ -59,21 +59,33 @@ export function callTool<I extends AnyObject, O extends AnyObject>(app: App, too
 export function callTool(app: App, tool: ToolDef, rawInput: unknown, opts: CallOptions): Promise<Record<string, unknown>>;
 export async function callTool(app: App, tool: ToolDef, rawInput: unknown, opts: CallOptions): Promise<Record<string, unknown>> {
   const deep = fieldNestedBeyond(rawInput, MAX_INPUT_DEPTH);
-  if (deep) throw invalidInput(deep, `${deep} is nested more than ${MAX_INPUT_DEPTH} levels deep`, `flatten ${deep}: no argument needs more than ${MAX_INPUT_DEPTH} levels of arrays and objects`);
+  if (deep)
+    throw invalidInput(
+      deep,
+      `${deep} is nested more than ${MAX_INPUT_DEPTH} levels deep`,
+      `flatten ${deep}: no argument needs more than ${MAX_INPUT_DEPTH} levels of arrays and objects`,
+    );
   const parsed = tool.input.safeParse(rawInput ?? {});
   if (!parsed.success) throw zodToAegisError(parsed.error);
   let input = parsed.data;
 
   for (const guard of guardsByApp.get(app) ?? []) {
     const outcome = await guard({ tool: tool.name, input, caller: opts.caller });
-    if (outcome?.veto) throw new AegisError('vetoed', `${tool.name} was vetoed: ${outcome.veto} (${outcome.by})`, { fix: 'change the call or the integration hook that vetoed it' });
+    if (outcome?.veto)
+      throw new AegisError('vetoed', `${tool.name} was vetoed: ${outcome.veto} (${outcome.by})`, {
+        fix: 'change the call or the integration hook that vetoed it',
+      });
     if (outcome?.input !== undefined) {
       // Replaced arguments are held to the same schema as the caller's.
       const replaced = tool.input.safeParse(outcome.input);
       if (!replaced.success) {
-        throw new AegisError('internal', `${tool.name}: the arguments before_tool_call of ${outcome.by} put in place are invalid: ${z.prettifyError(replaced.error)}`, {
-          fix: `fix the before_tool_call hook of ${outcome.by}: return { input } that matches ${tool.name}'s input schema`,
-        });
+        throw new AegisError(
+          'internal',
+          `${tool.name}: the arguments before_tool_call of ${outcome.by} put in place are invalid: ${z.prettifyError(replaced.error)}`,
+          {
+            fix: `fix the before_tool_call hook of ${outcome.by}: return { input } that matches ${tool.name}'s input schema`,
+          },
+        );
       }
       input = replaced.data;
     }

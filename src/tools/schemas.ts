@@ -3,7 +3,6 @@ import { MAX_TEXT_BYTES } from '../sessions/text.js';
 
 /** Shapes several areas' tools return, declared once so their outputs describe a thing the same way. */
 
-
 /** A dialog the agent waits on (see Dialog in src/agents/types.ts). */
 export const dialogSchema = z.object({
   kind: z.enum(['permission', 'question', 'plan', 'setup']),
@@ -17,7 +16,9 @@ export const dialogSchema = z.object({
   detailsKnown: z
     .boolean()
     .optional()
-    .describe('false: the screen does not show tool/command/file/url unambiguously for this Claude Code release; they arrive with the permission hook. Absent = known.'),
+    .describe(
+      'false: the screen does not show tool/command/file/url unambiguously for this Claude Code release; they arrive with the permission hook. Absent = known.',
+    ),
   toolLabel: z.string().optional().describe('How the screen names the tool when that is not its name (Claude Code 2.1.33x MCP dialogs)'),
   freeText: z.boolean().optional().describe('The dialog also takes a typed answer (session_answer with text), even when its field is not drawn'),
 });
@@ -58,7 +59,9 @@ export const envSchema = z
   .meta({ maxProperties: INPUT_LIMITS.envEntries });
 
 /** A git branch or commit name: no leading "-" (git would read an option); git checks the rest. */
-export const gitRef = str(INPUT_LIMITS.shortChars).min(1).regex(/^[^-\s][^\s]*$/, 'a branch or commit name without spaces or a leading "-"');
+export const gitRef = str(INPUT_LIMITS.shortChars)
+  .min(1)
+  .regex(/^[^-\s][^\s]*$/, 'a branch or commit name without spaces or a leading "-"');
 
 /** A session's git worktree as tools show it. */
 export const worktreeSchema = z.object({ path: z.string(), branch: z.string(), baseRef: z.string() });

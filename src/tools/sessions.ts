@@ -19,7 +19,6 @@ import { sessionUsage, spendView } from '../usage/budget.js';
 const id = str(L.idChars).min(1).describe('Session id (or a unique 4+ character prefix), or its name');
 const state = z.enum(SESSION_STATES);
 
-
 const sessionSummary = z.object({
   id: z.string(),
   name: z.string(),
@@ -83,10 +82,17 @@ const createHelp: { [K in keyof typeof createFields]?: string } = {
 };
 
 const createInput = z.object(
-  Object.fromEntries(Object.entries(createFields).map(([k, t]) => [k, createHelp[k as keyof typeof createFields] ? t.describe(createHelp[k as keyof typeof createFields]!) : t])) as typeof createFields,
+  Object.fromEntries(
+    Object.entries(createFields).map(([k, t]) => [k, createHelp[k as keyof typeof createFields] ? t.describe(createHelp[k as keyof typeof createFields]!) : t]),
+  ) as typeof createFields,
 );
 
-const sendResult = z.object({ status: z.enum(['delivered', 'queued', 'failed']), messageId: z.number(), position: z.number().optional(), error: z.string().optional() });
+const sendResult = z.object({
+  status: z.enum(['delivered', 'queued', 'failed']),
+  messageId: z.number(),
+  position: z.number().optional(),
+  error: z.string().optional(),
+});
 
 async function createOne(app: App, input: z.infer<typeof createInput>) {
   const svc = app.sessions;
@@ -124,7 +130,12 @@ export const sessionCreate = defineTool({
   description:
     'Starts a coding agent (Claude Code by default) in its own tmux pane in workDir; returns at once with the session id. A prompt is delivered as one prompt once the agent is ready. Then session_wait until it needs you (permission_prompt, asking) or is done (idle); session_read shows what it did. reuse=true sends the prompt to an idle session of the same agent in workDir instead.',
   input: createInput,
-  output: sessionSummary.extend({ reused: z.boolean(), prompt: z.enum(['delivered', 'queued', 'failed', 'none']), transcriptPath: z.string().optional(), attach: z.string() }),
+  output: sessionSummary.extend({
+    reused: z.boolean(),
+    prompt: z.enum(['delivered', 'queued', 'failed', 'none']),
+    transcriptPath: z.string().optional(),
+    attach: z.string(),
+  }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   cli: { positional: ['prompt'], aliases: ['create'] },
   handler: async ({ app }, input) => createOne(app, { ...input, workDir: input.workDir }),
@@ -140,10 +151,19 @@ const sessionBatchCreate = defineTool({
   name: 'session_batch_create',
   title: 'Start several agent sessions',
   description:
-    'Starts up to 50 sessions at once (each with session_create\'s fields), all in parallel. One that fails (bad workDir, name taken) is reported with its error; the others go on.',
+    "Starts up to 50 sessions at once (each with session_create's fields), all in parallel. One that fails (bad workDir, name taken) is reported with its error; the others go on.",
   input: z.object({ sessions: z.array(z.object(createFields)).min(1).max(50).describe('Up to 50 inputs with the fields of session_create') }),
   output: z.object({
-    results: z.array(z.object({ ok: z.boolean(), index: z.number(), id: z.string().optional(), name: z.string().optional(), state: state.optional(), error: z.string().optional() })),
+    results: z.array(
+      z.object({
+        ok: z.boolean(),
+        index: z.number(),
+        id: z.string().optional(),
+        name: z.string().optional(),
+        state: state.optional(),
+        error: z.string().optional(),
+      }),
+    ),
     created: z.number(),
     failed: z.number(),
   }),
@@ -155,7 +175,11 @@ const sessionBatchCreate = defineTool({
     sessions.forEach((s, i) => s.name !== undefined && !firstWithName.has(s.name) && firstWithName.set(s.name, i));
     const results = await mapBounded(sessions, BATCH_CONCURRENCY, async (input, index) => {
       if (input.name !== undefined && firstWithName.get(input.name) !== index) {
-        return { ok: false, index, error: `name "${input.name}" is also given to sessions[${firstWithName.get(input.name)}] of this batch; fix: give each session its own name` };
+        return {
+          ok: false,
+          index,
+          error: `name "${input.name}" is also given to sessions[${firstWithName.get(input.name)}] of this batch; fix: give each session its own name`,
+        };
       }
       try {
         const r = await createOne(app, input);
@@ -171,7 +195,8 @@ const sessionBatchCreate = defineTool({
 export const sessionList = defineTool({
   name: 'session_list',
   title: 'List agent sessions',
-  description: 'Lists sessions, newest first, with state and last activity. Filter by state, workDir or agent. Paginated: `total` counts every match and `nextOffset` is set while more remain (nothing is silently cut).',
+  description:
+    'Lists sessions, newest first, with state and last activity. Filter by state, workDir or agent. Paginated: `total` counts every match and `nextOffset` is set while more remain (nothing is silently cut).',
   input: z.object({
     state: z.array(state).max(L.listItems).optional().describe('Only sessions in these states'),
     workDir: str(L.pathChars).optional().describe('Only sessions in this folder'),
@@ -198,7 +223,12 @@ export const sessionList = defineTool({
 /** On a terminal ids are cut to 8 characters (a unique prefix works everywhere); a pipe gets them whole. */
 function renderTable(rows: z.infer<typeof sessionSummary>[]): string {
   const shown = onTerminal() ? rows.map((r) => ({ ...r, id: r.id.slice(0, 8) })) : rows;
-  const cells = shown.map((r) => ({ ...r, branch: r.worktree?.branch ?? '', tokens: r.usage ? String(r.usage.totalTokens) : '', cost: r.usage ? `$${r.usage.costUsd.toFixed(4)}${r.budget ? ` (${r.budget.usedPercent}%)` : ''}` : '' }));
+  const cells = shown.map((r) => ({
+    ...r,
+    branch: r.worktree?.branch ?? '',
+    tokens: r.usage ? String(r.usage.totalTokens) : '',
+    cost: r.usage ? `$${r.usage.costUsd.toFixed(4)}${r.budget ? ` (${r.budget.usedPercent}%)` : ''}` : '',
+  }));
   return table(cells, ['id', 'name', 'agent', 'state', 'lastActivity', 'branch', 'tokens', 'cost', 'workDir'], '(no sessions)');
 }
 
@@ -218,7 +248,9 @@ export const sessionGet = defineTool({
     screenRules: z
       .object({ version: z.string(), exact: z.boolean(), note: z.string() })
       .optional()
-      .describe("The screen rule set reading this agent; exact false when it was not verified on the running version; version 'activity' for agents read by pane activity only"),
+      .describe(
+        "The screen rule set reading this agent; exact false when it was not verified on the running version; version 'activity' for agents read by pane activity only",
+      ),
     transcriptPath: z.string().optional(),
     pane: z.object({ id: z.string().optional(), width: z.number().optional(), height: z.number().optional() }),
     permissionMode: z.string(),
@@ -244,7 +276,9 @@ export const sessionGet = defineTool({
       queuedMessages: svc.store.queued(s.id).map((m) => ({ id: m.id, text: m.text, status: m.status, createdAt: iso(m.createdAt) })),
       agentSessionId: s.agentSessionId,
       agentVersion: observer?.last?.agentVersion ?? observer?.reader?.agentVersion,
-      screenRules: observer?.reader ? { version: observer.reader.rules, exact: observer.reader.rulesExact, note: observer.reader.rulesNote } : activityRules(s.agent),
+      screenRules: observer?.reader
+        ? { version: observer.reader.rules, exact: observer.reader.rulesExact, note: observer.reader.rulesNote }
+        : activityRules(s.agent),
       transcriptPath: svc.transcriptPath(s),
       pane: { id: s.tmuxPane, width: observer?.screen.cols, height: observer?.screen.rows },
       permissionMode: s.permissionMode,
@@ -271,7 +305,10 @@ export const sessionSend = defineTool({
 
 function readerFor(app: App, s: SessionRecord): TranscriptReader {
   const path = app.sessions.transcriptPath(s);
-  if (!path) throw new AegisError('unavailable', `session ${s.name} (${s.agent}) has no transcript`, { fix: 'only Claude Code sessions keep a transcript; use session_pane to read the screen' });
+  if (!path)
+    throw new AegisError('unavailable', `session ${s.name} (${s.agent}) has no transcript`, {
+      fix: 'only Claude Code sessions keep a transcript; use session_pane to read the screen',
+    });
   return app.sessions.transcript(s.id, path);
 }
 
@@ -303,7 +340,8 @@ const sessionRead = defineTool({
   cli: {
     positional: ['id'],
     aliases: ['read'],
-    render: ({ turns, total, hasMore, nextCursor }) => renderTurns(turns, `${turns.length} of ${total} turns${hasMore && nextCursor ? ` (more: --cursor ${nextCursor})` : ''}`),
+    render: ({ turns, total, hasMore, nextCursor }) =>
+      renderTurns(turns, `${turns.length} of ${total} turns${hasMore && nextCursor ? ` (more: --cursor ${nextCursor})` : ''}`),
   },
   handler: async ({ app }, input) => {
     const s = app.sessions.resolve(input.id);
@@ -317,7 +355,8 @@ const sessionRead = defineTool({
 const sessionPane = defineTool({
   name: 'session_pane',
   title: 'Show the screen',
-  description: "The agent's screen as a person sees it, rendered by a terminal emulator at the pane's real size. raw=true adds the capture with escape sequences (colours).",
+  description:
+    "The agent's screen as a person sees it, rendered by a terminal emulator at the pane's real size. raw=true adds the capture with escape sequences (colours).",
   input: z.object({ id, raw: z.boolean().default(false).describe('Also return the raw capture with escape sequences') }),
   output: z.object({ state, text: z.string(), raw: z.string().optional(), width: z.number(), height: z.number() }),
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -325,7 +364,8 @@ const sessionPane = defineTool({
   handler: async ({ app }, input) => {
     const svc = app.sessions;
     const { session: s, observer } = await svc.fresh(input.id);
-    if (!observer) throw new AegisError('conflict', `session ${s.name} has ${s.state}; its pane is gone`, { field: 'id', fix: 'use session_read for what it did' });
+    if (!observer)
+      throw new AegisError('conflict', `session ${s.name} has ${s.state}; its pane is gone`, { field: 'id', fix: 'use session_read for what it did' });
     const raw = input.raw ? await svc.tmux.capture(s.tmuxPane!, { escapes: true }) : undefined;
     return { state: s.state, text: observer.screen.lines().join('\n'), raw, width: observer.screen.cols, height: observer.screen.rows };
   },
@@ -349,7 +389,8 @@ export const sessionApprove = defineTool({
 export const sessionReject = defineTool({
   name: 'session_reject',
   title: 'Reject a permission prompt',
-  description: 'Answers the open permission dialog with no, once the dialog is gone from the screen. An optional reason is then sent to the agent as the next message (it is told what to do instead). Fails with a clear error when no dialog is open or it stays open (timeout).',
+  description:
+    'Answers the open permission dialog with no, once the dialog is gone from the screen. An optional reason is then sent to the agent as the next message (it is told what to do instead). Fails with a clear error when no dialog is open or it stays open (timeout).',
   input: z.object({ id, reason: str(L.textChars).optional().describe('What the agent should do instead; sent as the follow-up message') }),
   output: z.object({ state, rejected: dialogSchema, followUp: sendResult.optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -369,7 +410,12 @@ export const sessionAnswer = defineTool({
   title: 'Answer a question',
   description:
     "Answers the agent's question. For a picker (state asking with a dialog): an option number (1, 2...), an option label (case-insensitive, unique prefix), or free text when the picker offers a 'Type something' option or says freeText (Gemini CLI's questions). For a plain-text question the agent ended its turn with: the answer is sent as the next message.",
-  input: z.object({ id, answer: z.union([z.number().int().min(1), str(L.textChars).min(1)]).describe('Option number, option label, or free text (typed into the picker: at most 8,000 bytes, line breaks become spaces)') }),
+  input: z.object({
+    id,
+    answer: z
+      .union([z.number().int().min(1), str(L.textChars).min(1)])
+      .describe('Option number, option label, or free text (typed into the picker: at most 8,000 bytes, line breaks become spaces)'),
+  }),
   output: z.object({ state, answeredWith: z.string(), viaMessage: sendResult.optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   cli: { positional: ['id', 'answer'], aliases: ['answer'] },
@@ -379,12 +425,16 @@ export const sessionAnswer = defineTool({
   },
 });
 
-const controlOutput = z.object({ state, inputText: z.string().describe('Text left in the input box (Claude Code puts an unanswered prompt back); cleared before the next send') });
+const controlOutput = z.object({
+  state,
+  inputText: z.string().describe('Text left in the input box (Claude Code puts an unanswered prompt back); cleared before the next send'),
+});
 
 const sessionInterrupt = defineTool({
   name: 'session_interrupt',
   title: 'Interrupt the current turn',
-  description: 'Sends Ctrl-C to stop what the agent is doing, and returns the state it settles in. If the agent had not answered yet, Claude Code puts the prompt back into its input box (inputText); Aegis clears it before the next send.',
+  description:
+    'Sends Ctrl-C to stop what the agent is doing, and returns the state it settles in. If the agent had not answered yet, Claude Code puts the prompt back into its input box (inputText); Aegis clears it before the next send.',
   input: z.object({ id }),
   output: controlOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -406,7 +456,8 @@ const sessionEscape = defineTool({
 export const sessionKill = defineTool({
   name: 'session_kill',
   title: 'Stop a session',
-  description: 'Stops the agent and every process it started (running tools included), removes its pane, and marks it exited. The record and transcript stay readable (session_get, session_read). Queued messages are dropped. A worktree is kept (worktree_prune removes clean ones); worktreeState says what it holds.',
+  description:
+    'Stops the agent and every process it started (running tools included), removes its pane, and marks it exited. The record and transcript stay readable (session_get, session_read). Queued messages are dropped. A worktree is kept (worktree_prune removes clean ones); worktreeState says what it holds.',
   input: z.object({ id }),
   output: sessionSummary.extend({
     killedProcesses: z.number(),
@@ -461,7 +512,8 @@ const HINTS: Partial<Record<SessionState, string>> = {
 const sessionHealth = defineTool({
   name: 'session_health',
   title: 'Check a session',
-  description: 'Is the session alive, what state is it in and for how long, is it stalled (and how close to the stall threshold), plus concrete hints on what to do next.',
+  description:
+    'Is the session alive, what state is it in and for how long, is it stalled (and how close to the stall threshold), plus concrete hints on what to do next.',
   input: z.object({ id }),
   output: z.object({
     id: z.string(),
@@ -482,7 +534,10 @@ const sessionHealth = defineTool({
     const now = Date.now();
     const queued = svc.store.queued(s.id).length;
     const hints = [HINTS[s.state] ?? ''];
-    if (queued) hints.push(`${queued} message(s) queued; they go out as soon as the agent is ready${svc.watcherAlive() ? '' : ' (no long-lived Aegis process is running: `ag engine` delivers them)'}.`);
+    if (queued)
+      hints.push(
+        `${queued} message(s) queued; they go out as soon as the agent is ready${svc.watcherAlive() ? '' : ' (no long-lived Aegis process is running: `ag engine` delivers them)'}.`,
+      );
     return {
       id: s.id,
       alive: !!observer && !['exited', 'dead'].includes(s.state),
@@ -500,7 +555,8 @@ const sessionHealth = defineTool({
 const sessionSummaryTool = defineTool({
   name: 'session_summary',
   title: 'Summarize a session',
-  description: 'A short digest: its brief, what it did (tools used with counts; files written or edited, also by Bash redirection, tee, touch, cp/mv, sed -i), its last assistant message, and the open question or dialog.',
+  description:
+    'A short digest: its brief, what it did (tools used with counts; files written or edited, also by Bash redirection, tee, touch, cp/mv, sed -i), its last assistant message, and the open question or dialog.',
   input: z.object({ id }),
   output: z.object({
     id: z.string(),
@@ -520,12 +576,18 @@ const sessionSummaryTool = defineTool({
   handler: async ({ app }, input) => {
     const { session: s } = await app.sessions.fresh(input.id);
     const path = app.sessions.transcriptPath(s);
-    const summary = path ? (() => {
-      const reader = app.sessions.transcript(s.id, path);
-      reader.refresh();
-      return summarizeTranscript(reader);
-    })() : undefined;
-    const openQuestion = s.dialog ? [s.dialog.question, ...s.dialog.options.map((o) => `${o.number}. ${o.label}`)].join('\n') : s.state === 'asking' ? s.lastAssistant : undefined;
+    const summary = path
+      ? (() => {
+          const reader = app.sessions.transcript(s.id, path);
+          reader.refresh();
+          return summarizeTranscript(reader);
+        })()
+      : undefined;
+    const openQuestion = s.dialog
+      ? [s.dialog.question, ...s.dialog.options.map((o) => `${o.number}. ${o.label}`)].join('\n')
+      : s.state === 'asking'
+        ? s.lastAssistant
+        : undefined;
     return {
       id: s.id,
       name: s.name,

@@ -13,14 +13,19 @@ const MAX_PAGE_BYTES = 1024 * 1024;
 
 function worktreeOf(app: App, ref: string): { session: SessionRecord; worktree: WorktreeInfo } {
   const session = app.sessions.resolve(ref);
-  if (!session.worktree) throw new AegisError('conflict', `session ${session.name} has no worktree`, { field: 'id', fix: 'only sessions created with worktree: true have a branch to diff or merge' });
+  if (!session.worktree)
+    throw new AegisError('conflict', `session ${session.name} has no worktree`, {
+      field: 'id',
+      fix: 'only sessions created with worktree: true have a branch to diff or merge',
+    });
   return { session, worktree: session.worktree };
 }
 
 const sessionDiff = defineTool({
   name: 'session_diff',
   title: "Diff a session's work",
-  description: "A worktree session's changes (committed or not) against where its branch left baseRef: files, stat and the patch, paged by bytes (pass nextOffset back).",
+  description:
+    "A worktree session's changes (committed or not) against where its branch left baseRef: files, stat and the patch, paged by bytes (pass nextOffset back).",
   input: z.object({
     id,
     offset: z.number().int().min(0).default(0).describe('Patch byte offset (nextOffset of the previous page)'),
@@ -49,7 +54,8 @@ const sessionDiff = defineTool({
 const sessionMerge = defineTool({
   name: 'session_merge',
   title: "Merge a session's branch",
-  description: "Merges a worktree session's work (uncommitted work is committed on its branch first) into target (default its baseRef). On conflict nothing changes and the conflicting files are listed.",
+  description:
+    "Merges a worktree session's work (uncommitted work is committed on its branch first) into target (default its baseRef). On conflict nothing changes and the conflicting files are listed.",
   input: z.object({ id, target: gitRef.optional().describe("Branch to merge into (default the session's baseRef)") }),
   output: z.object({
     id: z.string(),
@@ -75,7 +81,8 @@ const entry = z.object({ session: z.string(), path: z.string(), branch: z.string
 const worktreePrune = defineTool({
   name: 'worktree_prune',
   title: 'Remove clean worktrees',
-  description: 'Removes the worktrees of ended sessions that hold no uncommitted work (their branches deleted only when merged); reports every kept one and why.',
+  description:
+    'Removes the worktrees of ended sessions that hold no uncommitted work (their branches deleted only when merged); reports every kept one and why.',
   input: z.object({}),
   output: z.object({
     removed: z.array(entry.extend({ branchDeleted: z.boolean(), note: z.string().optional() })),

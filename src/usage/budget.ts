@@ -25,7 +25,9 @@ export interface BudgetDeps {
 
 /** A pipeline's usage: every attempt's session, retries included. */
 export function pipelineUsage(db: Db, svc: SessionService, pipelineId: string): Usage {
-  const ids = (db.prepare('SELECT DISTINCT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND session_id IS NOT NULL').all(pipelineId) as { session_id: string }[]).map((r) => r.session_id);
+  const ids = (
+    db.prepare('SELECT DISTINCT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND session_id IS NOT NULL').all(pipelineId) as { session_id: string }[]
+  ).map((r) => r.session_id);
   let sum = emptyUsage();
   for (const id of ids) {
     const s = svc.store.get(id);
@@ -62,7 +64,14 @@ async function checkSessionBudgets(deps: BudgetDeps, svc: SessionService): Promi
     const percent = budgetPercent(s.budget, usage);
     const level = percent >= INTERRUPT_AT ? INTERRUPT_AT : percent >= NOTICE_AT ? NOTICE_AT : 0;
     if (!level || !svc.store.claimBudgetLevel(s.id, level)) continue;
-    deps.events.emit('budget_notice', { sessionId: s.id, name: s.name, percent: Math.round(percent), budget: s.budget, usage, action: level === INTERRUPT_AT ? 'interrupted' : 'notice' });
+    deps.events.emit('budget_notice', {
+      sessionId: s.id,
+      name: s.name,
+      percent: Math.round(percent),
+      budget: s.budget,
+      usage,
+      action: level === INTERRUPT_AT ? 'interrupted' : 'notice',
+    });
     deps.log.warn(level === INTERRUPT_AT ? 'budget used up: interrupting the agent' : 'budget 80 % used', { session: s.id, percent: Math.round(percent) });
     if (level === INTERRUPT_AT && ['working', 'stalled'].includes(s.state)) {
       await svc.interrupt(s.id, 'interrupt').catch((err: Error) => deps.log.warn('budget interrupt failed', { session: s.id, error: err.message }));
@@ -72,20 +81,41 @@ async function checkSessionBudgets(deps: BudgetDeps, svc: SessionService): Promi
 
 /** The same for running pipelines with a budget: their sessions' usage summed; at 100 % every live stage is interrupted. */
 async function checkPipelineBudgets(deps: BudgetDeps, svc: SessionService): Promise<void> {
-  const rows = deps.db.prepare("SELECT id, name, spec, budget_notified FROM pipelines WHERE status = 'running' AND budget_notified < ?").all(INTERRUPT_AT) as { id: string; name: string; spec: string; budget_notified: number }[];
+  const rows = deps.db.prepare("SELECT id, name, spec, budget_notified FROM pipelines WHERE status = 'running' AND budget_notified < ?").all(INTERRUPT_AT) as {
+    id: string;
+    name: string;
+    spec: string;
+    budget_notified: number;
+  }[];
   for (const p of rows) {
     const budget = (JSON.parse(p.spec) as { budget?: Budget }).budget;
     if (!budget) continue;
     const usage = pipelineUsage(deps.db, svc, p.id);
     const percent = budgetPercent(budget, usage);
     const level = percent >= INTERRUPT_AT ? INTERRUPT_AT : percent >= NOTICE_AT ? NOTICE_AT : 0;
-    if (!level || deps.db.prepare('UPDATE pipelines SET budget_notified = ? WHERE id = ? AND budget_notified < ?').run(level, p.id, level).changes !== 1) continue;
-    deps.events.emit('budget_notice', { pipelineId: p.id, name: p.name, percent: Math.round(percent), budget, usage, action: level === INTERRUPT_AT ? 'interrupted' : 'notice' });
-    deps.log.warn(level === INTERRUPT_AT ? 'pipeline budget used up: interrupting its agents' : 'pipeline budget 80 % used', { pipeline: p.id, percent: Math.round(percent) });
+    if (!level || deps.db.prepare('UPDATE pipelines SET budget_notified = ? WHERE id = ? AND budget_notified < ?').run(level, p.id, level).changes !== 1)
+      continue;
+    deps.events.emit('budget_notice', {
+      pipelineId: p.id,
+      name: p.name,
+      percent: Math.round(percent),
+      budget,
+      usage,
+      action: level === INTERRUPT_AT ? 'interrupted' : 'notice',
+    });
+    deps.log.warn(level === INTERRUPT_AT ? 'pipeline budget used up: interrupting its agents' : 'pipeline budget 80 % used', {
+      pipeline: p.id,
+      percent: Math.round(percent),
+    });
     if (level !== INTERRUPT_AT) continue;
-    const live = deps.db.prepare("SELECT DISTINCT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND status IN ('starting', 'running') AND session_id IS NOT NULL").all(p.id) as { session_id: string }[];
+    const live = deps.db
+      .prepare("SELECT DISTINCT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND status IN ('starting', 'running') AND session_id IS NOT NULL")
+      .all(p.id) as { session_id: string }[];
     for (const { session_id } of live) {
-      if (['working', 'stalled'].includes(svc.store.get(session_id)?.state ?? '')) await svc.interrupt(session_id, 'interrupt').catch((err: Error) => deps.log.warn('budget interrupt failed', { session: session_id, error: err.message }));
+      if (['working', 'stalled'].includes(svc.store.get(session_id)?.state ?? ''))
+        await svc
+          .interrupt(session_id, 'interrupt')
+          .catch((err: Error) => deps.log.warn('budget interrupt failed', { session: session_id, error: err.message }));
     }
   }
 }

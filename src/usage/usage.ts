@@ -18,7 +18,15 @@ export interface Usage {
 
 type Counts = Pick<Usage, 'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens'>;
 
-export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, costUsd: 0, unpricedModels: [] });
+export const emptyUsage = (): Usage => ({
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheCreationTokens: 0,
+  cacheReadTokens: 0,
+  totalTokens: 0,
+  costUsd: 0,
+  unpricedModels: [],
+});
 
 function priced(model: string, c: Counts): Usage {
   const p = priceOf(model);
@@ -69,7 +77,12 @@ export function claudeUsage(text: string): Usage {
     const m = r.message;
     if (r.type !== 'assistant' || !isObject(m) || !isObject(m.usage) || typeof m.id !== 'string') continue;
     const u = m.usage;
-    const c: Counts = { inputTokens: num(u.input_tokens), outputTokens: num(u.output_tokens), cacheCreationTokens: num(u.cache_creation_input_tokens), cacheReadTokens: num(u.cache_read_input_tokens) };
+    const c: Counts = {
+      inputTokens: num(u.input_tokens),
+      outputTokens: num(u.output_tokens),
+      cacheCreationTokens: num(u.cache_creation_input_tokens),
+      cacheReadTokens: num(u.cache_read_input_tokens),
+    };
     const prev = byMessage.get(m.id)?.c;
     const merged = prev ? (Object.fromEntries(Object.entries(c).map(([k, v]) => [k, Math.max(v, prev[k as keyof Counts])])) as unknown as Counts) : c;
     byMessage.set(m.id, { model: typeof m.model === 'string' ? m.model : 'unknown', c: merged });
@@ -93,7 +106,12 @@ export function codexUsage(text: string): Usage {
   }
   if (!total) return emptyUsage();
   const cached = num(total.cached_input_tokens);
-  return priced(model, { inputTokens: Math.max(0, num(total.input_tokens) - cached), outputTokens: num(total.output_tokens), cacheCreationTokens: 0, cacheReadTokens: cached });
+  return priced(model, {
+    inputTokens: Math.max(0, num(total.input_tokens) - cached),
+    outputTokens: num(total.output_tokens),
+    cacheCreationTokens: 0,
+    cacheReadTokens: cached,
+  });
 }
 
 const cache = new Map<string, { size: number; mtimeMs: number; usage: Usage }>();

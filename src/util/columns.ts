@@ -4,6 +4,10 @@
  */
 export function alignColumns(header: string[], rows: string[][]): { header: string; rows: string[] } {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return { header: line(header), rows: rows.map(line) };
 }

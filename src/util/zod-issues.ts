@@ -13,7 +13,11 @@ function fixFor(issue: z.core.$ZodIssue, field: string): string {
           ? `shorten ${field} to at most ${issue.maximum} characters`
           : `make ${field} at most ${issue.maximum}`;
     case 'too_small':
-      return issue.origin === 'string' ? `give ${field} at least ${issue.minimum} character(s)` : issue.origin === 'array' ? `pass at least ${issue.minimum} item(s) in ${field}` : `make ${field} at least ${issue.minimum}`;
+      return issue.origin === 'string'
+        ? `give ${field} at least ${issue.minimum} character(s)`
+        : issue.origin === 'array'
+          ? `pass at least ${issue.minimum} item(s) in ${field}`
+          : `make ${field} at least ${issue.minimum}`;
     case 'unrecognized_keys':
       return `remove ${issue.keys.join(', ')}: not a field of this call (see its input schema)`;
     case 'invalid_type':

@@ -32,8 +32,12 @@ const GIT_TIMEOUT_MS = 60_000;
 export async function gitRun(cwd: string, args: string[], extraEnv?: Record<string, string>): Promise<GitResult> {
   const r = await run('git', args, { cwd, env: gitEnv(extraEnv), timeoutMs: GIT_TIMEOUT_MS });
   if (r.spawnError) throw new AegisError('unavailable', `git could not run: ${r.spawnError}`, { fix: 'install git (2.38 or newer) and put it on PATH' });
-  if (r.timedOut) throw new AegisError('unavailable', `git ${args[0]} did not finish in ${GIT_TIMEOUT_MS / 1000} s`, { fix: 'check the repository (a lock file left by a crashed git, a slow disk) and try again' });
-  if (r.overflowed) throw new AegisError('unavailable', `git ${args[0]} printed more than 64 MiB`, { fix: 'page the diff (offset/limit) or narrow it to fewer files' });
+  if (r.timedOut)
+    throw new AegisError('unavailable', `git ${args[0]} did not finish in ${GIT_TIMEOUT_MS / 1000} s`, {
+      fix: 'check the repository (a lock file left by a crashed git, a slow disk) and try again',
+    });
+  if (r.overflowed)
+    throw new AegisError('unavailable', `git ${args[0]} printed more than 64 MiB`, { fix: 'page the diff (offset/limit) or narrow it to fewer files' });
   return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? 1 };
 }
 
@@ -49,9 +53,11 @@ const line = (s: string) => s.trim();
 /** The repository `dir` belongs to: the top of its worktree and the main worktree (the user's checkout). */
 export async function repoOf(dir: string, field: string): Promise<{ top: string; mainRoot: string; name: string }> {
   const r = await gitRun(dir, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir']);
-  if (r.exitCode !== 0) throw invalidInput(field, `${dir} is not inside a git repository`, 'start the session in a folder of a git repository (git init), or leave worktree off');
+  if (r.exitCode !== 0)
+    throw invalidInput(field, `${dir} is not inside a git repository`, 'start the session in a folder of a git repository (git init), or leave worktree off');
   const [top, common] = r.stdout.trim().split('\n');
-  if (!top || !common || basename(common) !== '.git') throw invalidInput(field, `${dir} is not in a repository with a working tree`, 'use a non-bare repository');
+  if (!top || !common || basename(common) !== '.git')
+    throw invalidInput(field, `${dir} is not in a repository with a working tree`, 'use a non-bare repository');
   const mainRoot = dirname(common);
   return { top, mainRoot, name: basename(mainRoot) };
 }
@@ -154,7 +160,8 @@ export async function commitTree(dir: string, tree: string, parents: string[], m
 /** Merges two commits without a worktree (git ≥ 2.38): the merged tree, or the conflicting paths. */
 export async function mergeTree(dir: string, ours: string, theirs: string): Promise<{ tree: string; conflicts: string[] }> {
   const r = await gitRun(dir, ['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', ours, theirs]);
-  if (r.exitCode !== 0 && r.exitCode !== 1) throw new AegisError('unavailable', `git merge-tree failed: ${r.stderr.trim()}`, { fix: 'Aegis needs git 2.38 or newer for merges' });
+  if (r.exitCode !== 0 && r.exitCode !== 1)
+    throw new AegisError('unavailable', `git merge-tree failed: ${r.stderr.trim()}`, { fix: 'Aegis needs git 2.38 or newer for merges' });
   const [tree, ...rest] = r.stdout.split('\0');
   return { tree: tree!, conflicts: r.exitCode === 1 ? [...new Set(rest.filter(Boolean))] : [] };
 }

@@ -73,16 +73,30 @@ export class WorktreeService {
     const named = opts.baseRef ?? (await g.currentBranch(repo.top));
     const baseCommit = await g.resolveCommit(repo.top, named ?? 'HEAD');
     if (!baseCommit) {
-      if (opts.baseRef) throw invalidInput('baseRef', `"${opts.baseRef}" names no commit in ${repo.mainRoot}`, 'pass a branch, tag or commit of that repository');
+      if (opts.baseRef)
+        throw invalidInput('baseRef', `"${opts.baseRef}" names no commit in ${repo.mainRoot}`, 'pass a branch, tag or commit of that repository');
       throw invalidInput('workDir', `the repository at ${repo.mainRoot} has no commit yet`, 'commit something first: a worktree starts from a commit');
     }
     const baseRef = named ?? baseCommit;
     const branch = opts.branch ?? branchFor(sessionName);
     const field = opts.branch ? 'branch' : 'name';
-    if (!(await g.validBranchName(repo.top, branch))) throw invalidInput(field, `git does not accept "${branch}" as a branch name`, 'use letters, digits, / . _ - without "..", a leading "-" or a trailing ".lock"');
-    if (await g.branchExists(repo.top, branch)) throw new AegisError('conflict', `branch "${branch}" exists already in ${repo.mainRoot}`, { field, fix: 'pass another branch (or session name); Aegis never reuses a branch that may hold work' });
+    if (!(await g.validBranchName(repo.top, branch)))
+      throw invalidInput(
+        field,
+        `git does not accept "${branch}" as a branch name`,
+        'use letters, digits, / . _ - without "..", a leading "-" or a trailing ".lock"',
+      );
+    if (await g.branchExists(repo.top, branch))
+      throw new AegisError('conflict', `branch "${branch}" exists already in ${repo.mainRoot}`, {
+        field,
+        fix: 'pass another branch (or session name); Aegis never reuses a branch that may hold work',
+      });
     const path = join(this.root(), segment(repo.name), sessionName);
-    if (existsSync(path)) throw new AegisError('conflict', `${path} exists already`, { field: 'name', fix: 'pick another session name, or remove that folder (ag worktree prune removes clean worktrees)' });
+    if (existsSync(path))
+      throw new AegisError('conflict', `${path} exists already`, {
+        field: 'name',
+        fix: 'pick another session name, or remove that folder (ag worktree prune removes clean worktrees)',
+      });
     mkdirSync(dirname(path), { recursive: true });
     await g.addWorktree(repo.mainRoot, path, branch, baseCommit);
     return { path: realpathSync(path), branch, baseRef, baseCommit, repo: repo.mainRoot };
@@ -111,7 +125,8 @@ export class WorktreeService {
    */
   async release(w: WorktreeInfo, opts: { keepUnmerged: boolean }): Promise<ReleaseResult> {
     const st = await this.inspect(w);
-    if (st.uncommitted.length) return { removed: false, branchDeleted: false, reason: `${st.uncommitted.length} uncommitted file(s): ${short(st.uncommitted)}` };
+    if (st.uncommitted.length)
+      return { removed: false, branchDeleted: false, reason: `${st.uncommitted.length} uncommitted file(s): ${short(st.uncommitted)}` };
     const unmerged = st.unmergedCommits ? `branch ${w.branch} has ${st.unmergedCommits} commit(s) not in ${w.baseRef}` : undefined;
     if (unmerged && opts.keepUnmerged) return { removed: false, branchDeleted: false, reason: unmerged };
     if (w.path === w.repo) throw new AegisError('internal', `refusing to remove the main checkout ${w.repo}`);
@@ -189,7 +204,11 @@ export class WorktreeService {
     const checkout = (await g.checkouts(w.repo)).find((c) => c.branch === into);
     if (checkout) {
       const dirty = await g.uncommitted(checkout.path);
-      if (dirty.length) throw new AegisError('conflict', `${into} is checked out at ${checkout.path} with uncommitted changes (${short(dirty, 5)})`, { field: 'target', fix: 'commit or stash them there, or merge into another branch (target)' });
+      if (dirty.length)
+        throw new AegisError('conflict', `${into} is checked out at ${checkout.path} with uncommitted changes (${short(dirty, 5)})`, {
+          field: 'target',
+          fix: 'commit or stash them there, or merge into another branch (target)',
+        });
     }
 
     let committedWork: string | undefined;
@@ -207,7 +226,12 @@ export class WorktreeService {
 
 /** The default branch of a session: `aegis/<name>`, made acceptable to git. */
 export function branchFor(sessionName: string): string {
-  return `aegis/${sessionName.replace(/\.{2,}/g, '.').replace(/(\.lock)+$/, '').replace(/\.+$/, '') || 'session'}`;
+  return `aegis/${
+    sessionName
+      .replace(/\.{2,}/g, '.')
+      .replace(/(\.lock)+$/, '')
+      .replace(/\.+$/, '') || 'session'
+  }`;
 }
 
 /** A repository's folder name as one safe path segment. */

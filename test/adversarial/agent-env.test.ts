@@ -12,7 +12,12 @@ import { waitFor } from '../helpers/wait.js';
 
 /** A value for every setting marked secret (valid for its schema), plus a host secret Aegis knows nothing of. */
 const SECRETS: Record<string, string> = {
-  ...Object.fromEntries(SETTINGS.filter((s) => s.secret).map((s) => [s.env, s.env === 'AEGIS_SLACK_WEBHOOK_URL' ? 'https://hooks.example.invalid/SECRETslackhook0' : `SECRET${s.env.replace(/_/g, '')}0`])),
+  ...Object.fromEntries(
+    SETTINGS.filter((s) => s.secret).map((s) => [
+      s.env,
+      s.env === 'AEGIS_SLACK_WEBHOOK_URL' ? 'https://hooks.example.invalid/SECRETslackhook0' : `SECRET${s.env.replace(/_/g, '')}0`,
+    ]),
+  ),
   DATABASE_PASSWORD: 'SECREThostdbpassword0',
 };
 
@@ -38,7 +43,12 @@ describe('agents start with a scrubbed environment', () => {
 
   const startAgent = async () => {
     const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-envwork-')));
-    const s = await call<{ id: string }>(mcp!.client, 'session_create', { workDir, agent: 'custom', command: ['sleep', '600'], env: { SESSION_EXPLICIT: 'given;#{x}' } });
+    const s = await call<{ id: string }>(mcp!.client, 'session_create', {
+      workDir,
+      agent: 'custom',
+      command: ['sleep', '600'],
+      env: { SESSION_EXPLICIT: 'given;#{x}' },
+    });
     const env = processEnv(await waitFor(() => panePid(t!.socket, s.id), { what: 'the pane' }));
     noSecretIn('the agent environment', [...env].map(([k, v]) => `${k}=${v}`).join('\n'));
     expect(env.get('SESSION_EXPLICIT')).toBe('given;#{x}');

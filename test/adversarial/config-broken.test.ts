@@ -8,7 +8,10 @@ import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 const TOKEN = '7000000001:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ';
 
 const BROKEN: Record<string, { text: string; where?: RegExp }> = {
-  'a trailing comma': { text: `{\n  "telegram": { "botToken": "${TOKEN}" },\n  "log": { "level": "info", }\n}\n`, where: /line 3, column 29: expected a property name/ },
+  'a trailing comma': {
+    text: `{\n  "telegram": { "botToken": "${TOKEN}" },\n  "log": { "level": "info", }\n}\n`,
+    where: /line 3, column 29: expected a property name/,
+  },
   'an unclosed object': { text: `{\n  "telegram": { "botToken": "${TOKEN}" }\n`, where: /line 3, column 1: expected , or \}/ },
   'not JSON at all': { text: `telegram.botToken=${TOKEN}\n`, where: /line 1, column 1: expected a value/ },
   'a JSON array': { text: `["${TOKEN}"]` },

@@ -14,7 +14,7 @@ const START = '\x1b[200~';
 const END = '\x1b[201~';
 
 /** A single line of `bytes` bytes (ASCII, so bytes = characters) that shows where a cut or a repeat happened. */
-const line = (bytes: number) => Array.from({ length: bytes }, (_, i) => (i % 100 === 99 ? ' ' : String.fromCharCode(48 + ((i / 100) | 0) % 43))).join('');
+const line = (bytes: number) => Array.from({ length: bytes }, (_, i) => (i % 100 === 99 ? ' ' : String.fromCharCode(48 + (((i / 100) | 0) % 43)))).join('');
 
 /**
  * Text sent is text received, once. A stand-in agent in raw mode with bracketed paste on (as Claude
@@ -103,15 +103,24 @@ describe('a prompt that cannot be confirmed is never typed twice', () => {
   it('fails the message after one typing', async () => {
     const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-delivery-silent-')));
     const record = join(workDir, 'received.bin');
-    const { id } = await call<{ id: string }>(mcp.client, 'session_create', { workDir, agent: 'custom', command: [process.execPath, RECORDER, record, '--silent'] });
+    const { id } = await call<{ id: string }>(mcp.client, 'session_create', {
+      workDir,
+      agent: 'custom',
+      command: [process.execPath, RECORDER, record, '--silent'],
+    });
     await waitState(mcp.client, id, ['idle']);
     const sent = await call<{ messageId: number }>(mcp.client, 'session_send', { id, text: 'take this once' });
     const db = new Database(join(t.home, 'aegis.db'), { readonly: true });
     try {
-      const row = await waitFor(() => db.prepare("SELECT status, error, attempts FROM session_messages WHERE id = ? AND status IN ('failed', 'delivered')").get(sent.messageId) as { status: string; error: string; attempts: number } | undefined, {
-        timeoutMs: 60_000,
-        what: 'the message to be finished',
-      });
+      const row = await waitFor(
+        () =>
+          db.prepare("SELECT status, error, attempts FROM session_messages WHERE id = ? AND status IN ('failed', 'delivered')").get(sent.messageId) as
+            { status: string; error: string; attempts: number } | undefined,
+        {
+          timeoutMs: 60_000,
+          what: 'the message to be finished',
+        },
+      );
       expect(row.status).toBe('failed');
       expect(row.error).toMatch(/not typed again/);
     } finally {

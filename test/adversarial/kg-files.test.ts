@@ -9,7 +9,10 @@ describe('knowledge-graph files', () => {
   let t: TestEnv;
   beforeAll(async () => {
     t = makeTestEnv();
-    const made = await runCli(['kg', 'create-entities', '--json', '--entities', JSON.stringify([{ name: 'Atlas', entityType: 'project', observations: ['uses Postgres'] }])], t.env);
+    const made = await runCli(
+      ['kg', 'create-entities', '--json', '--entities', JSON.stringify([{ name: 'Atlas', entityType: 'project', observations: ['uses Postgres'] }])],
+      t.env,
+    );
     expect(made.code, made.stderr).toBe(0);
   });
   afterAll(() => t?.cleanup());

@@ -65,7 +65,13 @@ function filler(s: Schema): unknown {
 function wrongValue(s: Schema): unknown {
   const taken = typesOf(s).map((t) => (t === 'integer' ? 'number' : t));
   if (!taken.length) return undefined;
-  const candidates: [string, unknown][] = [['number', 12345], ['string', 'not-the-type'], ['boolean', true], ['object', { nested: 1 }], ['array', [1]]];
+  const candidates: [string, unknown][] = [
+    ['number', 12345],
+    ['string', 'not-the-type'],
+    ['boolean', true],
+    ['object', { nested: 1 }],
+    ['array', [1]],
+  ];
   return candidates.find(([type]) => !taken.includes(type))?.[1];
 }
 

@@ -52,9 +52,22 @@ describe('ag mcp: one oversized request', () => {
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       const answer = (id: number) =>
-        waitFor(() => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id?: number; result?: { isError?: boolean; content: { text: string }[] } }).find((m) => m.id === id), { timeoutMs: 60_000, what: `answer ${id}` });
+        waitFor(
+          () =>
+            out
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l) as { id?: number; result?: { isError?: boolean; content: { text: string }[] } })
+              .find((m) => m.id === id),
+          { timeoutMs: 60_000, what: `answer ${id}` },
+        );
       const send = (m: unknown) => child.stdin.write(`${JSON.stringify(m)}\n`);
-      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } });
+      send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+      });
       await answer(1);
       send({ jsonrpc: '2.0', method: 'notifications/initialized' });
       const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
@@ -71,9 +84,15 @@ describe('ag mcp: one oversized request', () => {
 
   it('prompt arguments and resource URIs are bounded too, and never echoed whole', async () => {
     const long = 'v'.repeat(200_000);
-    const prompt = await mcp.client.getPrompt({ name: 'implement_issue', arguments: { issue: long, workDir: '/a' } }).then(() => '', (e: Error) => e.message);
+    const prompt = await mcp.client.getPrompt({ name: 'implement_issue', arguments: { issue: long, workDir: '/a' } }).then(
+      () => '',
+      (e: Error) => e.message,
+    );
     expect(prompt).toContain('issue is 200000 characters; at most 100000');
-    const resource = await mcp.client.readResource({ uri: `aegis://sessions/${long}` }).then(() => '', (e: Error) => e.message);
+    const resource = await mcp.client.readResource({ uri: `aegis://sessions/${long}` }).then(
+      () => '',
+      (e: Error) => e.message,
+    );
     expect(resource).toContain('uri is 200017 characters; at most 2048');
     for (const message of [prompt, resource]) expect(message.length).toBeLessThan(1000);
   }, 120_000);

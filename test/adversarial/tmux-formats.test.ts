@@ -50,11 +50,17 @@ describe('format strings never reach a tmux format', () => {
   const jobsHaveRun = async () => {
     for (let tries = 1; ; tries++) {
       const canary = `canary-${Math.random().toString(36).slice(2)}`;
-      const win = execFileSync('tmux', ['-L', t.socket, 'new-window', '-d', '-P', '-F', '#{window_id}', '-t', 'aegis:', '-c', `#(cd;touch ${canary})`, '--', 'sleep', '60'], { encoding: 'utf8' }).trim();
-      const ran = await waitFor(() => existsSync(join(witnessHome, canary)), { timeoutMs: 4_000, what: 'the canary job of the tmux server' }).catch((err: Error) => {
-        if (tries === 3) throw err;
-        return false;
-      });
+      const win = execFileSync(
+        'tmux',
+        ['-L', t.socket, 'new-window', '-d', '-P', '-F', '#{window_id}', '-t', 'aegis:', '-c', `#(cd;touch ${canary})`, '--', 'sleep', '60'],
+        { encoding: 'utf8' },
+      ).trim();
+      const ran = await waitFor(() => existsSync(join(witnessHome, canary)), { timeoutMs: 4_000, what: 'the canary job of the tmux server' }).catch(
+        (err: Error) => {
+          if (tries === 3) throw err;
+          return false;
+        },
+      );
       execFileSync('tmux', ['-L', t.socket, 'kill-window', '-t', win]);
       if (ran) return;
     }
@@ -86,7 +92,9 @@ describe('format strings never reach a tmux format', () => {
 
   it('runs a one-word command as one argv word, never through a shell', async () => {
     const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir: folder('cmd'), agent: 'custom', command: ['cd;touch WITNESS_CMD'] });
-    await waitFor(async () => ['dead', 'exited'].includes((await call<{ state: string }>(mcp.client, 'session_get', { id: s.id })).state), { what: 'the command to fail' });
+    await waitFor(async () => ['dead', 'exited'].includes((await call<{ state: string }>(mcp.client, 'session_get', { id: s.id })).state), {
+      what: 'the command to fail',
+    });
     expect(witnesses()).toEqual([]);
     await call(mcp.client, 'session_kill', { id: s.id });
   });
@@ -107,7 +115,8 @@ describe('format strings never reach a tmux format', () => {
       stages: [{ name: 'only', prompt: 'true', agent: 'shell', workDir: 'stage#(cd;touch WITNESS_STAGE)#{pane_id}' }],
     });
     const id = await waitFor(
-      async () => (await call<{ sessions: { id: string; name: string }[] }>(mcp.client, 'session_list', {})).sessions.find((x) => x.name.startsWith('fmt-'))?.id,
+      async () =>
+        (await call<{ sessions: { id: string; name: string }[] }>(mcp.client, 'session_list', {})).sessions.find((x) => x.name.startsWith('fmt-'))?.id,
       { what: 'the stage session' },
     );
     const pid = await waitFor(() => panePid(t.socket, id), { what: 'the stage pane' });

@@ -69,7 +69,10 @@ export async function benchAgentDetection(w: BenchedAgent, turns: number): Promi
     ['working p50 / p95', `${fmt(median(working))} / ${fmt(percentile(working, 95))}`],
     ['idle p50 / p95', `${fmt(median(idle))} / ${fmt(percentile(idle, 95))}  (goal p95 <= 100 ms)`],
     // The pane's moment is known only to within one capture (taken as the capture's start): figures below the floor are within it.
-    ['floor: capture poll period p50', `${fmt(floor)}  (working p95 = ${(percentile(working, 95) / floor).toFixed(1)}x, idle p95 = ${(percentile(idle, 95) / floor).toFixed(1)}x floor)`],
+    [
+      'floor: capture poll period p50',
+      `${fmt(floor)}  (working p95 = ${(percentile(working, 95) / floor).toFixed(1)}x, idle p95 = ${(percentile(idle, 95) / floor).toFixed(1)}x floor)`,
+    ],
   ]);
 }
 
@@ -91,7 +94,9 @@ export async function benchAgentDelivery(w: BenchedAgent, sends: number): Promis
     if (r.status === 'delivered') confirmed.push(t1 - t0);
     await w.app.sessions.fresh(w.id);
     floor.push(now() - t1);
-    await waitFor(() => w.prompts().includes(text), { timeoutMs: 30_000, what: `prompt ${n} at the model` }).catch(() => process.stderr.write(`send ${n} (${r.status}) never reached the model\n`));
+    await waitFor(() => w.prompts().includes(text), { timeoutMs: 30_000, what: `prompt ${n} at the model` }).catch(() =>
+      process.stderr.write(`send ${n} (${r.status}) never reached the model\n`),
+    );
     await waitFor(() => w.app.sessions.monitor.observer(w.id)?.last?.state === 'idle', { timeoutMs: 30_000, what: `idle after ${n}` });
   }
   const received = w.prompts();

@@ -43,7 +43,9 @@ export async function benchAnswers(dialogs = 10): Promise<void> {
           else idleEarly++;
           const later = await waitFor(() => existsSync(file), { timeoutMs: 5_000 }).catch(() => false);
           const approved = JSON.stringify((r.structuredContent as { state?: string } | undefined)?.state);
-          const why = r.isError ? (r.content as { text: string }[])[0]?.text : `reported done (state ${approved}); session_wait idle -> ${idle.state} after ${idle.waitedMs} ms; the file ${later ? 'appeared later' : 'never appeared'}`;
+          const why = r.isError
+            ? (r.content as { text: string }[])[0]?.text
+            : `reported done (state ${approved}); session_wait idle -> ${idle.state} after ${idle.waitedMs} ms; the file ${later ? 'appeared later' : 'never appeared'}`;
           process.stderr.write(`${release} dialog ${n} (${floor ? 'settled' : 'at once'}): ${why}\n`);
           continue;
         }

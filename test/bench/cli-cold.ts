@@ -39,7 +39,10 @@ db.close();
 function cpuOf(args: string[], env: Record<string, string>, dir: string): Promise<number> {
   const file = join(dir, `cpu-${Math.random().toString(36).slice(2)}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...env, AEGIS_BENCH_CPU_FILE: file, NODE_OPTIONS: `--require ${join(dir, 'reporter.cjs')}` }, stdio: 'ignore' });
+    const child = spawn(process.execPath, args, {
+      env: { ...env, AEGIS_BENCH_CPU_FILE: file, NODE_OPTIONS: `--require ${join(dir, 'reporter.cjs')}` },
+      stdio: 'ignore',
+    });
     child.on('error', reject);
     child.on('close', async () => {
       try {

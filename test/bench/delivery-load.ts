@@ -15,7 +15,11 @@ import { ratio } from './floors.js';
 import { fmt, median, percentile, report } from './stats.js';
 
 /** The texts that broke before: a trailing `;` or `\;`, a line over tmux's ~16 KB command limit (ending in no space: Claude Code trims a prompt). */
-const EDGE_SAMPLES = ['ends with a semicolon {n};', 'ends with an escaped one {n}\\;', `a 20 KB line {n} ${'0123456789abcdefghijklmnopqrstuvwxyz '.repeat(540).trimEnd()}`];
+const EDGE_SAMPLES = [
+  'ends with a semicolon {n};',
+  'ends with an escaped one {n}\\;',
+  `a 20 KB line {n} ${'0123456789abcdefghijklmnopqrstuvwxyz '.repeat(540).trimEnd()}`,
+];
 
 /** For a report: how what the model got differs from `text` (length, first difference), or that nothing came. */
 function whatArrived(fake: FakeAnthropic, text: string): string {
@@ -63,7 +67,10 @@ async function phase(client: Client, fake: FakeAnthropic, id: string, sends: num
     if (r.status === 'delivered') confirmed.push(t1 - t0);
     await call(client, 'session_get', { id });
     floor.push(performance.now() - t1);
-    const replied = await waitFor(() => fake.requests.some((q) => q.kind === 'main' && q.prompt === text && q.outcome === 'completed'), { timeoutMs: 30_000, what: `reply ${n}` }).catch(() => false);
+    const replied = await waitFor(() => fake.requests.some((q) => q.kind === 'main' && q.prompt === text && q.outcome === 'completed'), {
+      timeoutMs: 30_000,
+      what: `reply ${n}`,
+    }).catch(() => false);
     if (!replied) process.stderr.write(`send ${tag}-${n} (${r.status}) not answered: ${whatArrived(fake, text)}\n`);
     await call(client, 'session_wait', { id, states: ['idle'], timeoutSeconds: 45 });
   }
@@ -97,13 +104,16 @@ export async function benchDeliveryUnderLoad(sends = 300): Promise<void> {
       const p95 = percentile(r.confirmed, 95);
       const f50 = median(r.floor);
       const f95 = percentile(r.floor, 95);
-      report(`Sessions: ${sends} sends to the real Claude Code 2.1.197, ${loaded ? `plus one busy loop per core (${cpus().length})` : 'no added load'} (plain, multi-line, Unicode, trailing ;, 20 KB lines)`, [
-        ['arrived intact, exactly once', `${r.intact}/${r.sends} = ${((100 * r.intact) / r.sends).toFixed(1)}%  (goal 100%)`],
-        ['confirmed delivered', `${r.confirmed.length}/${r.sends}`],
-        ['send -> confirmed p50 / p95', `${fmt(p50)} / ${fmt(p95)}`],
-        ['floor (session_get round trip) p50 / p95', `${fmt(f50)} / ${fmt(f95)}`],
-        ['ratio to floor p50 / p95', `${ratio(p50, f50)} / ${ratio(p95, f95)}`],
-      ]);
+      report(
+        `Sessions: ${sends} sends to the real Claude Code 2.1.197, ${loaded ? `plus one busy loop per core (${cpus().length})` : 'no added load'} (plain, multi-line, Unicode, trailing ;, 20 KB lines)`,
+        [
+          ['arrived intact, exactly once', `${r.intact}/${r.sends} = ${((100 * r.intact) / r.sends).toFixed(1)}%  (goal 100%)`],
+          ['confirmed delivered', `${r.confirmed.length}/${r.sends}`],
+          ['send -> confirmed p50 / p95', `${fmt(p50)} / ${fmt(p95)}`],
+          ['floor (session_get round trip) p50 / p95', `${fmt(f50)} / ${fmt(f95)}`],
+          ['ratio to floor p50 / p95', `${ratio(p50, f50)} / ${ratio(p95, f95)}`],
+        ],
+      );
     }
   } finally {
     await mcp.close();

@@ -91,4 +91,7 @@ export function floorRow(label: string, samples: number[], floor: number[], note
 }
 
 /** The report row of a floor itself: p50 / p95. */
-export const floorLine = (label: string, floor: number[]): [string, string] => [`floor: ${label} p50 / p95`, `${fmt(median(floor))} / ${fmt(percentile(floor, 95))}  (same run)`];
+export const floorLine = (label: string, floor: number[]): [string, string] => [
+  `floor: ${label} p50 / p95`,
+  `${fmt(median(floor))} / ${fmt(percentile(floor, 95))}  (same run)`,
+];

@@ -106,13 +106,22 @@ export async function benchIntegrations(): Promise<void> {
     serve.stderr.on('data', (b: Buffer) => (err += b.toString()));
     try {
       const url = await waitFor(() => /webhooks at (http:\/\/127\.0\.0\.1:\d+)/.exec(err)?.[1], { timeoutMs: 20_000, what: 'ag serve' });
-      const replies = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"channel_send"') && l.includes('"to":"alice"')).length : 0);
+      const replies = () =>
+        existsSync(logFile)
+          ? readFileSync(logFile, 'utf8')
+              .split('\n')
+              .filter((l) => l.includes('"channel_send"') && l.includes('"to":"alice"')).length
+          : 0;
       const times: number[] = [];
       for (let n = 0; n < 100; n++) {
         const body = JSON.stringify({ id: `bench-${n}`, from: 'alice', text: `hello Bench${n}` });
         const before = replies();
         const t0 = performance.now();
-        const r = await fetch(`${url}/api/example/inbound`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-example-signature': createHmac('sha256', TOKEN).update(body).digest('hex') }, body });
+        const r = await fetch(`${url}/api/example/inbound`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-example-signature': createHmac('sha256', TOKEN).update(body).digest('hex') },
+          body,
+        });
         if (r.status !== 200) throw new Error(`webhook answered ${r.status}`);
         await waitFor(() => replies() > before, { timeoutMs: 10_000, intervalMs: 1, what: `reply ${n}` });
         times.push(performance.now() - t0);

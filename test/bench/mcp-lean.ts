@@ -25,7 +25,12 @@ async function listBytes(env: Record<string, string>, args: string[]): Promise<{
 
 async function referenceBytes(): Promise<{ tools: number; bytes: number } | undefined> {
   if (!existsSync(REFERENCE_ENTRY)) return undefined;
-  const transport = new StdioClientTransport({ command: process.execPath, args: [REFERENCE_ENTRY], env: { ...(process.env as Record<string, string>), MEMORY_FILE_PATH: join(tmpdir(), `aegis-bench-ref-${process.pid}.jsonl`) }, stderr: 'ignore' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [REFERENCE_ENTRY],
+    env: { ...(process.env as Record<string, string>), MEMORY_FILE_PATH: join(tmpdir(), `aegis-bench-ref-${process.pid}.jsonl`) },
+    stderr: 'ignore',
+  });
   const client = new Client({ name: 'aegis-bench', version: '0.0.0' });
   await client.connect(transport);
   try {
@@ -41,13 +46,17 @@ export async function benchToolList(): Promise<void> {
   const t = makeTestEnv();
   try {
     const ref = await referenceBytes();
-    const line = ({ tools, bytes }: { tools: number; bytes: number }, goal = '') => `${kb(bytes).padStart(8)}  ${String(tools).padStart(2)} tools${ref ? `  ${(bytes / ref.bytes).toFixed(1)}x reference` : ''}${goal}`;
+    const line = ({ tools, bytes }: { tools: number; bytes: number }, goal = '') =>
+      `${kb(bytes).padStart(8)}  ${String(tools).padStart(2)} tools${ref ? `  ${(bytes / ref.bytes).toFixed(1)}x reference` : ''}${goal}`;
     const rows: [string, string][] = [
       ['default (no --toolsets)', line(await listBytes(t.env, []), '  (goal <= 25 KB)')],
       ['all', line(await listBytes(t.env, ['--toolsets', 'all']))],
     ];
     for (const name of TOOLSET_NAMES) rows.push([`--toolsets ${name}`, line(await listBytes(t.env, ['--toolsets', name]))]);
-    rows.push(['floor: reference memory server', ref ? `${kb(ref.bytes).padStart(8)}  ${String(ref.tools).padStart(2)} tools` : 'not installed (npm run bench memory installs it)']);
+    rows.push([
+      'floor: reference memory server',
+      ref ? `${kb(ref.bytes).padStart(8)}  ${String(ref.tools).padStart(2)} tools` : 'not installed (npm run bench memory installs it)',
+    ]);
     report('MCP tools/list size (JSON bytes of the result, as the SDK client receives it)', rows);
   } finally {
     t.cleanup();
@@ -75,7 +84,10 @@ export async function benchHealth(calls: number): Promise<void> {
     const p50 = (xs: number[]) => percentile(xs, 50);
     report(`system_health vs memory_get on one MCP connection (${calls} calls each, interleaved; p50 / p95)`, [
       ['floor: memory_get', `${fmt(p50(get))} / ${fmt(percentile(get, 95))}`],
-      ['system_health', `${fmt(p50(health))} / ${fmt(percentile(health, 95))}  = ${(p50(health) / p50(get)).toFixed(2)}x memory_get at p50, ${(percentile(health, 95) / percentile(get, 95)).toFixed(2)}x at p95 (goal <= 3x)`],
+      [
+        'system_health',
+        `${fmt(p50(health))} / ${fmt(percentile(health, 95))}  = ${(p50(health) / p50(get)).toFixed(2)}x memory_get at p50, ${(percentile(health, 95) / percentile(get, 95)).toFixed(2)}x at p95 (goal <= 3x)`,
+      ],
     ]);
   } finally {
     await mcp.close();

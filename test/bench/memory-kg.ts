@@ -160,7 +160,12 @@ function makeWorkload(size: number, queries: number): Workload {
   /** The entities that have the two words together in one observation. */
   const entitiesWithBoth = (a: string, b: string): Set<string> => {
     const inA = new Set(postings.get(a));
-    return new Set(postings.get(b)!.filter((obs) => inA.has(obs)).map((obs) => entities[entityOf[obs]!]!.name));
+    return new Set(
+      postings
+        .get(b)!
+        .filter((obs) => inA.has(obs))
+        .map((obs) => entities[entityOf[obs]!]!.name),
+    );
   };
   // Query: any two different words of one observation, not adjacent, in random order of choice; no
   // filter on how many entities share them (a user does not know).
@@ -214,7 +219,13 @@ function procStatusMb(pid: number | null): { rss: number; peak: number } {
 async function connect(name: string, command: string, args: string[], env: Record<string, string>): Promise<Server> {
   // A default client drops the connection on a message over STDIO_DEFAULT_MAX_BUFFER_SIZE; this one
   // accepts anything so every figure can be measured, and counts the responses a default client would lose.
-  const transport = new StdioClientTransport({ command, args, env: { ...(process.env as Record<string, string>), ...env }, stderr: 'pipe', maxBufferSize: 2 ** 30 });
+  const transport = new StdioClientTransport({
+    command,
+    args,
+    env: { ...(process.env as Record<string, string>), ...env },
+    stderr: 'pipe',
+    maxBufferSize: 2 ** 30,
+  });
   // Keep the tail of the server's stderr to explain a crash.
   let stderrTail = '';
   transport.stderr?.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString()).slice(-4000)));
@@ -246,7 +257,12 @@ interface Flavor {
 
 const aegis: Flavor = {
   label: 'Aegis',
-  start: (home) => connect('aegis', process.execPath, [BIN, 'mcp', '--toolsets', 'knowledge'], { AEGIS_HOME: home, AEGIS_LOG_LEVEL: 'error', AEGIS_TMUX_SOCKET: `aegis-bench-kg-${process.pid}` }),
+  start: (home) =>
+    connect('aegis', process.execPath, [BIN, 'mcp', '--toolsets', 'knowledge'], {
+      AEGIS_HOME: home,
+      AEGIS_LOG_LEVEL: 'error',
+      AEGIS_TMUX_SOCKET: `aegis-bench-kg-${process.pid}`,
+    }),
   tools: { createEntities: 'kg_create_entities', createRelations: 'kg_create_relations', search: 'kg_search', readGraph: 'kg_read_graph' },
   searchArgs: (query) => ({ query }),
   hits: (r) => ((r.structuredContent as { results: { name: string }[] }).results ?? []).map((h) => h.name),
@@ -340,7 +356,11 @@ interface SizeResult {
 function knowledgeGraphBytes(dbFile: string): number {
   const db = openDatabase(dbFile);
   try {
-    return (db.prepare("SELECT sum(pgsize) AS n FROM dbstat WHERE name LIKE 'kg\\_%' ESCAPE '\\' OR name LIKE 'sqlite\\_autoindex\\_kg\\_%' ESCAPE '\\'").get() as { n: number }).n;
+    return (
+      db.prepare("SELECT sum(pgsize) AS n FROM dbstat WHERE name LIKE 'kg\\_%' ESCAPE '\\' OR name LIKE 'sqlite\\_autoindex\\_kg\\_%' ESCAPE '\\'").get() as {
+        n: number;
+      }
+    ).n;
   } finally {
     db.close();
   }
@@ -383,7 +403,11 @@ async function load(server: Server, flavor: Flavor, work: Workload): Promise<Loa
       loadMs += (await callTimed(server, flavor.tools.createEntities, { entities })).ms;
       floorMs += (await callTimed(echo, 'echo_entities', { entities })).ms;
     }
-    return { loadEntitiesPerSec: (work.entities.length / loadMs) * 1000, loadSeconds: loadMs / 1000, loadFloorEntitiesPerSec: (work.entities.length / floorMs) * 1000 };
+    return {
+      loadEntitiesPerSec: (work.entities.length / loadMs) * 1000,
+      loadSeconds: loadMs / 1000,
+      loadFloorEntitiesPerSec: (work.entities.length / floorMs) * 1000,
+    };
   } finally {
     await echo.close();
   }
@@ -403,8 +427,21 @@ async function loadOnly(flavor: Flavor, work: Workload, storeDir: string): Promi
 function printLoad(ours: LoadResult, ref: LoadResult | string): number | undefined {
   const r = (f: (x: LoadResult) => string) => (typeof ref === 'string' ? '—' : f(ref));
   const loadLead = typeof ref === 'string' ? undefined : ours.loadEntitiesPerSec / ref.loadEntitiesPerSec;
-  console.log(row(`load (create_entities, ${BATCH}/call) entities/s`, ours.loadEntitiesPerSec.toFixed(0), r((x) => x.loadEntitiesPerSec.toFixed(0)), loadLead ? `Aegis ${loadLead.toFixed(1)}x the reference` : ''));
-  console.log(row('load time s', ours.loadSeconds.toFixed(1), r((x) => x.loadSeconds.toFixed(1))));
+  console.log(
+    row(
+      `load (create_entities, ${BATCH}/call) entities/s`,
+      ours.loadEntitiesPerSec.toFixed(0),
+      r((x) => x.loadEntitiesPerSec.toFixed(0)),
+      loadLead ? `Aegis ${loadLead.toFixed(1)}x the reference` : '',
+    ),
+  );
+  console.log(
+    row(
+      'load time s',
+      ours.loadSeconds.toFixed(1),
+      r((x) => x.loadSeconds.toFixed(1)),
+    ),
+  );
   // Each server's load beside its own floor (the same calls echoed at the same moment), so a lead can
   // be read apart from the machine's load, and the most any server could lead the reference by shows.
   const overFloor = (x: LoadResult) => x.loadFloorEntitiesPerSec / x.loadEntitiesPerSec;
@@ -414,7 +451,9 @@ function printLoad(ours: LoadResult, ref: LoadResult | string): number | undefin
       ours.loadFloorEntitiesPerSec.toFixed(0),
       r((x) => x.loadFloorEntitiesPerSec.toFixed(0)),
       `one after each call; time over the floor: Aegis ${overFloor(ours).toFixed(2)}x${
-        typeof ref === 'string' ? '' : `, reference ${overFloor(ref).toFixed(2)}x (so the lead is ${(overFloor(ref) / overFloor(ours)).toFixed(1)}x net of load, and at most ${overFloor(ref).toFixed(1)}x for any server)`
+        typeof ref === 'string'
+          ? ''
+          : `, reference ${overFloor(ref).toFixed(2)}x (so the lead is ${(overFloor(ref) / overFloor(ours)).toFixed(1)}x net of load, and at most ${overFloor(ref).toFixed(1)}x for any server)`
       }`,
     ),
   );
@@ -522,7 +561,13 @@ function inProcessSearch(dbFile: string, work: Workload): InProcess {
     const pairs = work.pairQueries.map((q) => ({ search: time([q.query]), bare: time([q.query], (x) => bare.all(toMatchExpression(parseTerms(x)))) }));
     const p50s = (f: (x: (typeof pairs)[number]) => Timing) => pairs.map((x) => f(x).p50);
     const common = time([...work.commonQueries, ...work.commonQueries]);
-    return { pair: timing(p50s((x) => x.search.wall)), pairCpu: timing(p50s((x) => x.search.cpu)), common: common.wall, commonCpu: common.cpu, barePair: timing(p50s((x) => x.bare.wall)) };
+    return {
+      pair: timing(p50s((x) => x.search.wall)),
+      pairCpu: timing(p50s((x) => x.search.cpu)),
+      common: common.wall,
+      commonCpu: common.cpu,
+      barePair: timing(p50s((x) => x.bare.wall)),
+    };
   } finally {
     db.close();
   }
@@ -536,10 +581,12 @@ async function lostWrites(flavor: Flavor, storeDir: string): Promise<{ expected:
     await Promise.all(
       servers.map(async (s, w) => {
         for (let i = 0; i < LOST_WRITES_PER_WRITER; i++) {
-          const r = await s.client.callTool({
-            name: flavor.tools.createEntities,
-            arguments: { entities: [{ name: `writer-${w}-${i}`, entityType: 'item', observations: [`from writer ${w}`] }] },
-          }).catch(() => ({ isError: true }));
+          const r = await s.client
+            .callTool({
+              name: flavor.tools.createEntities,
+              arguments: { entities: [{ name: `writer-${w}-${i}`, entityType: 'item', observations: [`from writer ${w}`] }] },
+            })
+            .catch(() => ({ isError: true }));
           if (r.isError) errors++;
         }
       }),
@@ -578,33 +625,110 @@ function report(size: number, ours: SizeResult, ref: SizeResult | string, inProc
   const loadLead = printLoad(ours, ref);
   const searchLead = lead((x) => x.pairSearch.p50, false);
   console.log(
-    row('search p50 / p95 ms, 2-word queries (MCP)', pp(ours.pairSearch), r((x) => pp(x.pairSearch)), `${searchLead ? `reference p50 ${searchLead.toFixed(1)}x Aegis; ` : ''}Aegis p50 ${ratio(ours.pairSearch.p50, floorMs)} the SDK floor`),
+    row(
+      'search p50 / p95 ms, 2-word queries (MCP)',
+      pp(ours.pairSearch),
+      r((x) => pp(x.pairSearch)),
+      `${searchLead ? `reference p50 ${searchLead.toFixed(1)}x Aegis; ` : ''}Aegis p50 ${ratio(ours.pairSearch.p50, floorMs)} the SDK floor`,
+    ),
   );
-  console.log(row('search p50 / p95 ms, top-20 common words x2 (MCP)', pp(ours.commonSearch), r((x) => pp(x.commonSearch)), `Aegis p50 ${ratio(ours.commonSearch.p50, floorMs)} the SDK floor`));
-  console.log(row('search p50 / p95 ms, prefix "abcd*" (MCP)', pp(ours.prefixSearch), r((x) => pp(x.prefixSearch)), `Aegis p50 ${ratio(ours.prefixSearch.p50, floorMs)} the SDK floor`));
-  console.log(row('floor: minimal SDK server round trip p50 / p95 ms', pp(ours.floor), r((x) => pp(x.floor)), 'one after each 2-word search'));
-  console.log(row('search p50 / p95 ms, 2-word (in-process, wall)', pp(inProcess.pair), 'n/a', `p50 ${ratio(inProcess.pair.p50, inProcess.barePair.p50)} the bare SQLite query`));
+  console.log(
+    row(
+      'search p50 / p95 ms, top-20 common words x2 (MCP)',
+      pp(ours.commonSearch),
+      r((x) => pp(x.commonSearch)),
+      `Aegis p50 ${ratio(ours.commonSearch.p50, floorMs)} the SDK floor`,
+    ),
+  );
+  console.log(
+    row(
+      'search p50 / p95 ms, prefix "abcd*" (MCP)',
+      pp(ours.prefixSearch),
+      r((x) => pp(x.prefixSearch)),
+      `Aegis p50 ${ratio(ours.prefixSearch.p50, floorMs)} the SDK floor`,
+    ),
+  );
+  console.log(
+    row(
+      'floor: minimal SDK server round trip p50 / p95 ms',
+      pp(ours.floor),
+      r((x) => pp(x.floor)),
+      'one after each 2-word search',
+    ),
+  );
+  console.log(
+    row(
+      'search p50 / p95 ms, 2-word (in-process, wall)',
+      pp(inProcess.pair),
+      'n/a',
+      `p50 ${ratio(inProcess.pair.p50, inProcess.barePair.p50)} the bare SQLite query`,
+    ),
+  );
   console.log(row('search p50 / p95 ms, 2-word (in-process, CPU)', pp(inProcess.pairCpu), 'n/a'));
   console.log(row('search p50 / p95 ms, common (in-process, wall)', pp(inProcess.common), 'n/a'));
   console.log(row('search p50 / p95 ms, common (in-process, CPU)', pp(inProcess.commonCpu), 'n/a'));
   console.log(row('floor: bare FTS5 query, first 10 matches p50 / p95 ms', pp(inProcess.barePair), 'n/a', 'same run, same process'));
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  console.log(row(`recall@${RECALL_AT}, 2 words of one observation, not adjacent`, pct(ours.recall), r((x) => pct(x.recall)), '(goal >= 95%)'));
-  console.log(row(`  of which the target itself in the top ${RECALL_AT}`, pct(ours.targetRecall), r((x) => pct(x.targetRecall))));
+  console.log(
+    row(
+      `recall@${RECALL_AT}, 2 words of one observation, not adjacent`,
+      pct(ours.recall),
+      r((x) => pct(x.recall)),
+      '(goal >= 95%)',
+    ),
+  );
+  console.log(
+    row(
+      `  of which the target itself in the top ${RECALL_AT}`,
+      pct(ours.targetRecall),
+      r((x) => pct(x.targetRecall)),
+    ),
+  );
   console.log(row(`  queries whose words > ${RECALL_AT} entities hold together`, pct(ours.broadShare), ''));
-  console.log(row('read_graph response (default call)', bytes(ours.readGraphBytes), r((x) => bytes(x.readGraphBytes))));
+  console.log(
+    row(
+      'read_graph response (default call)',
+      bytes(ours.readGraphBytes),
+      r((x) => bytes(x.readGraphBytes)),
+    ),
+  );
   console.log(row('read_graph response (mode summary)', bytes(ours.readGraphSummaryBytes ?? 0), 'n/a'));
   const paged = ours.pagedRead!;
   console.log(
-    row(`kg_read_graph, every page (1000/page): ms`, `${ms(paged.totalMs)} (${paged.pages} p)`, 'n/a', `last page ${ratio(paged.lastMs, paged.firstMs)} the first (no recount per page)`),
+    row(
+      `kg_read_graph, every page (1000/page): ms`,
+      `${ms(paged.totalMs)} (${paged.pages} p)`,
+      'n/a',
+      `last page ${ratio(paged.lastMs, paged.firstMs)} the first (no recount per page)`,
+    ),
   );
-  console.log(row('largest search response', bytes(ours.largestSearchBytes), r((x) => bytes(x.largestSearchBytes))));
-  console.log(row(`responses > ${bytes(STDIO_DEFAULT_MAX_BUFFER_SIZE)} (default SDK client drops)`, String(ours.oversized), r((x) => String(x.oversized))));
+  console.log(
+    row(
+      'largest search response',
+      bytes(ours.largestSearchBytes),
+      r((x) => bytes(x.largestSearchBytes)),
+    ),
+  );
+  console.log(
+    row(
+      `responses > ${bytes(STDIO_DEFAULT_MAX_BUFFER_SIZE)} (default SDK client drops)`,
+      String(ours.oversized),
+      r((x) => String(x.oversized)),
+    ),
+  );
   const rss = (x: SizeResult) => `${x.rss.idle.toFixed(0)} / ${x.rss.rss.toFixed(0)} / ${x.rss.peak.toFixed(0)}`;
   console.log(row('server RSS MiB: idle / after / peak', rss(ours), r(rss)));
   const storeRatio = ours.storeBytes / jsonlBytes;
-  console.log(row('store on disk (after close)', bytes(ours.storeBytes), r((x) => bytes(x.storeBytes)), `Aegis ${ratio(ours.storeBytes, jsonlBytes)} the JSONL of the same graph (goal <= 1.5x)`));
-  if (ours.kgBytes !== undefined) console.log(row('  of which the knowledge graph (dbstat)', bytes(ours.kgBytes), '', `${ratio(ours.kgBytes, jsonlBytes)} the JSONL`));
+  console.log(
+    row(
+      'store on disk (after close)',
+      bytes(ours.storeBytes),
+      r((x) => bytes(x.storeBytes)),
+      `Aegis ${ratio(ours.storeBytes, jsonlBytes)} the JSONL of the same graph (goal <= 1.5x)`,
+    ),
+  );
+  if (ours.kgBytes !== undefined)
+    console.log(row('  of which the knowledge graph (dbstat)', bytes(ours.kgBytes), '', `${ratio(ours.kgBytes, jsonlBytes)} the JSONL`));
   return { size, recall: ours.recall, storeRatio, loadLead, searchLead, pagedPerEntity: paged.totalMs / size };
 }
 
@@ -634,7 +758,9 @@ async function main(): Promise<void> {
   const queries = argList('--queries', [Number(process.env.AEGIS_BENCH_KG_QUERIES ?? 200)])[0]!;
   const install = installReference();
   const reference = install.entry ? referenceFlavor(install.entry) : undefined;
-  console.log(`workload: entities with 3-5 observations of 8-14 Zipf-distributed words (20k vocabulary), one relation each; ${queries} two-word queries per size`);
+  console.log(
+    `workload: entities with 3-5 observations of 8-14 Zipf-distributed words (20k vocabulary), one relation each; ${queries} two-word queries per size`,
+  );
   console.log(
     `queries: any two different, non-adjacent words of one observation, however many entities hold them; hit = the entity holding that observation is in the first ${RECALL_AT} results, or more than ${RECALL_AT} entities hold both words in one observation and the first ${RECALL_AT} are all such entities`,
   );
@@ -647,7 +773,10 @@ async function main(): Promise<void> {
       for (const size of sizes) {
         const work = makeWorkload(size, 0);
         const ours = await loadOnly(aegis, work, join(root, `aegis-${size}`));
-        const ref = reference && refSizes.has(size) ? await loadOnly(reference, work, join(root, `reference-${size}`)) : (install.why ?? 'not run at this size (--ref-sizes)');
+        const ref =
+          reference && refSizes.has(size)
+            ? await loadOnly(reference, work, join(root, `reference-${size}`))
+            : (install.why ?? 'not run at this size (--ref-sizes)');
         console.log(`\n== ${size.toLocaleString('en')} entities, load only ==`);
         console.log(row('', 'Aegis', 'reference', 'ratio (same run)'));
         const lead = printLoad(ours, ref);

@@ -36,7 +36,9 @@ function captureTimes(socket: string, pane: string, runs = 20): number[] {
   return times;
 }
 
-async function serveWithTelegram(extra: Record<string, string> = {}): Promise<{ tg: FakeTelegram; app: App; serve: ServeRuntime; home: string; socket: string; stop(): Promise<void> }> {
+async function serveWithTelegram(
+  extra: Record<string, string> = {},
+): Promise<{ tg: FakeTelegram; app: App; serve: ServeRuntime; home: string; socket: string; stop(): Promise<void> }> {
   const tg = await startFakeTelegram();
   const t = makeTestEnv({
     AEGIS_TELEGRAM_BOT_TOKEN: tg.token,
@@ -81,7 +83,11 @@ export async function benchInboundReply(messages = 200): Promise<void> {
       const text = COMMANDS[n % COMMANDS.length]!.replace('{n}', String(n));
       const before = w.tg.sent.length;
       const update = w.tg.userSays(CHAT, text);
-      const reply = await waitFor(() => w.tg.sent.slice(before).find((s) => s.chatId === String(CHAT)), { timeoutMs: 10_000, intervalMs: 2, what: `reply ${n}` });
+      const reply = await waitFor(() => w.tg.sent.slice(before).find((s) => s.chatId === String(CHAT)), {
+        timeoutMs: 10_000,
+        intervalMs: 2,
+        what: `reply ${n}`,
+      });
       const ms = reply.at - w.tg.updateTimes.get(update)!;
       all.push(ms);
       const key = text.split(':')[0]!.split(' ')[0]!;
@@ -112,7 +118,11 @@ export async function benchPermissionNotify(prompts = 15): Promise<void> {
   try {
     const log = join(w.home, 'flips.jsonl');
     const count = prompts * 3 + 1;
-    const { session } = await w.app.sessions.create({ workDir, agent: 'claude', env: { FLIPPER_SCREENS: FIXTURE_SCREENS, FLIPPER_LOG: log, FLIPPER_COUNT: String(count), FLIPPER_GAP_MS: String(gapMs) } });
+    const { session } = await w.app.sessions.create({
+      workDir,
+      agent: 'claude',
+      env: { FLIPPER_SCREENS: FIXTURE_SCREENS, FLIPPER_LOG: log, FLIPPER_COUNT: String(count), FLIPPER_GAP_MS: String(gapMs) },
+    });
     const flips = await waitFor(
       () => {
         if (!existsSync(log)) return undefined;
@@ -161,7 +171,13 @@ export async function benchButtonApprove(rounds = 8): Promise<void> {
   const { makeMessagingWorld, startServe } = await import('../integration/messaging-helpers.js');
   const { execFileSync } = await import('node:child_process');
   const tg = await startFakeTelegram();
-  const world = makeMessagingWorld({ AEGIS_TELEGRAM_BOT_TOKEN: tg.token, AEGIS_TELEGRAM_BASE_URL: tg.url, AEGIS_TELEGRAM_ALLOWED_CHAT_IDS: String(CHAT), AEGIS_TELEGRAM_POLL_SECONDS: '25', AEGIS_LOG_LEVEL: 'error' });
+  const world = makeMessagingWorld({
+    AEGIS_TELEGRAM_BOT_TOKEN: tg.token,
+    AEGIS_TELEGRAM_BASE_URL: tg.url,
+    AEGIS_TELEGRAM_ALLOWED_CHAT_IDS: String(CHAT),
+    AEGIS_TELEGRAM_POLL_SECONDS: '25',
+    AEGIS_LOG_LEVEL: 'error',
+  });
   const serve = await startServe(world.t.env);
   const clock = () => performance.timeOrigin + performance.now();
   const screen = (pane: string) => execFileSync('tmux', ['-L', world.t.socket, 'capture-pane', '-p', '-t', pane], { encoding: 'utf8' });
@@ -172,14 +188,27 @@ export async function benchButtonApprove(rounds = 8): Promise<void> {
     const before = tg.sent.length;
     tg.userSays(CHAT, `task: RUN echo ${marker}`);
     const known = new Set(seen);
-    const session = await waitFor(() => serve.app.sessions.store.live().find((s) => !known.has(s.id) && s.tmuxPane), { timeoutMs: 30_000, intervalMs: 2, what: `the ${marker} session` });
+    const session = await waitFor(() => serve.app.sessions.store.live().find((s) => !known.has(s.id) && s.tmuxPane), {
+      timeoutMs: 30_000,
+      intervalMs: 2,
+      what: `the ${marker} session`,
+    });
     seen.add(session.id);
     const pane = session.tmuxPane!;
-    const seenAt = await waitFor(() => screen(pane).includes(DIALOG) && clock(), { timeoutMs: 30_000, intervalMs: 2, what: `the ${marker} dialog on screen` }) as number;
-    const notice = await waitFor(() => tg.sent.slice(before).find((s) => s.text.includes('wants to use') && s.text.includes(marker)), { timeoutMs: 30_000, intervalMs: 2, what: `the ${marker} notice` });
+    const seenAt = (await waitFor(() => screen(pane).includes(DIALOG) && clock(), {
+      timeoutMs: 30_000,
+      intervalMs: 2,
+      what: `the ${marker} dialog on screen`,
+    })) as number;
+    const notice = await waitFor(() => tg.sent.slice(before).find((s) => s.text.includes('wants to use') && s.text.includes(marker)), {
+      timeoutMs: 30_000,
+      intervalMs: 2,
+      what: `the ${marker} notice`,
+    });
     return { pane, notice, noticeMs: notice.at - seenAt };
   };
-  const gone = async (pane: string) => (await waitFor(() => !screen(pane).includes(DIALOG) && clock(), { timeoutMs: 30_000, intervalMs: 2, what: 'the dialog to leave the screen' })) as number;
+  const gone = async (pane: string) =>
+    (await waitFor(() => !screen(pane).includes(DIALOG) && clock(), { timeoutMs: 30_000, intervalMs: 2, what: 'the dialog to leave the screen' })) as number;
   const seen = new Set<string>();
   try {
     const press: number[] = [];

@@ -46,10 +46,13 @@ async function measure(app: App, workDir: string, agentHome: string, name: strin
   const hookAt = new Map<string, number>();
   const off = app.events.on('session_turn_finished', (e) => hookAt.set(e.sessionId, e.at));
   const p = app.pipelines.create({ name, workDir, stages, maxConcurrent, env: { HOME: agentHome, FAKE_CLAUDE_SPEED: SPEED } });
-  const view = await waitFor(() => {
-    const v = app.pipelines.view(p.id);
-    return v.status !== 'running' ? v : undefined;
-  }, { timeoutMs: 600_000, intervalMs: 200, what: `pipeline ${name}` });
+  const view = await waitFor(
+    () => {
+      const v = app.pipelines.view(p.id);
+      return v.status !== 'running' ? v : undefined;
+    },
+    { timeoutMs: 600_000, intervalMs: 200, what: `pipeline ${name}` },
+  );
   off();
   if (view.status !== 'done') throw new Error(`pipeline ${name} ended ${view.status}: ${view.error}`);
   const byName = new Map(view.stages.map((s) => [s.name, s]));
@@ -89,7 +92,10 @@ function reportGaps(title: string, g: Gaps, floor: number[]): void {
     floorRow('completion -> dependents created', g.total, floor),
     ['completion -> dependents created max', fmt(Math.max(...g.total))],
     ['  of which: recorded done -> created p50/p95', `${fmt(median(g.start))} / ${fmt(percentile(g.start, 95))}`],
-    ['  of which: Stop hook -> recorded done p50/p95', g.detect.length ? `${fmt(median(g.detect))} / ${fmt(percentile(g.detect, 95))}  (${g.detect.length} stages seen by hook first)` : 'n/a'],
+    [
+      '  of which: Stop hook -> recorded done p50/p95',
+      g.detect.length ? `${fmt(median(g.detect))} / ${fmt(percentile(g.detect, 95))}  (${g.detect.length} stages seen by hook first)` : 'n/a',
+    ],
   ]);
 }
 
@@ -102,10 +108,18 @@ export async function benchPipelineOverhead(stages = 31): Promise<void> {
     const workDir = mkdtempSync(join(tmpdir(), 'aegis-bench-pipe-'));
     const agentHome = mkdtempSync(join(tmpdir(), 'aegis-bench-home-'));
     const floor = await directCreateTimes(app, workDir, agentHome);
-    reportGaps(`Pipelines: scheduler overhead, chain of ${stages} stages (${stages - 1} transitions, fake agent)`, await measure(app, workDir, agentHome, 'chain', chain(stages), 4), floor);
+    reportGaps(
+      `Pipelines: scheduler overhead, chain of ${stages} stages (${stages - 1} transitions, fake agent)`,
+      await measure(app, workDir, agentHome, 'chain', chain(stages), 4),
+      floor,
+    );
     const width = 3;
     const count = Math.ceil((stages - 1) / width);
-    reportGaps(`Pipelines: scheduler overhead, ${1 + count * width} stages in layers of ${width} (fan-out/fan-in, maxConcurrent 4)`, await measure(app, workDir, agentHome, 'layers', layers(count, width), 4), floor);
+    reportGaps(
+      `Pipelines: scheduler overhead, ${1 + count * width} stages in layers of ${width} (fan-out/fan-in, maxConcurrent 4)`,
+      await measure(app, workDir, agentHome, 'layers', layers(count, width), 4),
+      floor,
+    );
   } finally {
     await app.close();
     t.cleanup();
@@ -138,10 +152,13 @@ export async function benchPipelineResume(runs = 5): Promise<void> {
           { name: 'B', prompt: 'b after {{stages.A.output}}', dependsOn: ['A'] },
         ],
       });
-      const a = await waitFor(async () => {
-        const stage = stageOf(await getPipeline(first.client, created.id), 'A');
-        return stage.sessionState === 'working' ? stage : undefined;
-      }, { timeoutMs: 20_000, what: 'A working' });
+      const a = await waitFor(
+        async () => {
+          const stage = stageOf(await getPipeline(first.client, created.id), 'A');
+          return stage.sessionState === 'working' ? stage : undefined;
+        },
+        { timeoutMs: 20_000, what: 'A working' },
+      );
       killProcessTree(first.transport.pid!);
       const hooks = join(t.home, 'sessions', a.sessionId!, 'hooks.jsonl');
       await waitFor(() => existsSync(hooks) && readFileSync(hooks, 'utf8').includes('"hook_event_name":"Stop"'), { timeoutMs: 20_000, what: "A's Stop hook" });
@@ -149,7 +166,11 @@ export async function benchPipelineResume(runs = 5): Promise<void> {
       const second = await connectMcp(t.env);
       servers.push(second);
       handshake.push(Date.now() - spawnedAt);
-      const b = await waitFor(async () => stageOf(await getPipeline(second.client, created.id), 'B').sessionId, { timeoutMs: 30_000, intervalMs: 20, what: 'B started' });
+      const b = await waitFor(async () => stageOf(await getPipeline(second.client, created.id), 'B').sessionId, {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        what: 'B started',
+      });
       const bSession = await call<{ createdAt: string }>(second.client, 'session_get', { id: b });
       resume.push(Date.parse(bSession.createdAt) - spawnedAt);
       await call(second.client, 'pipeline_cancel', { id: created.id }).catch(() => undefined);
@@ -161,7 +182,10 @@ export async function benchPipelineResume(runs = 5): Promise<void> {
   report(`Pipelines: resume after the advancing process is killed (${runs} runs; A finished while no process watched)`, [
     floorLine('spawn -> MCP handshake done', handshake),
     floorRow('new process spawned -> next stage session created', resume, handshake),
-    ['new process spawned -> next stage session created max', `${fmt(Math.max(...resume))}  = ${ratio(Math.max(...resume), Math.max(...handshake))} the floor's max`],
+    [
+      'new process spawned -> next stage session created max',
+      `${fmt(Math.max(...resume))}  = ${ratio(Math.max(...resume), Math.max(...handshake))} the floor's max`,
+    ],
   ]);
 }
 

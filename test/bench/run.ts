@@ -40,7 +40,9 @@ const all: Record<string, () => Promise<void>> = {
 
 const picked = process.argv.slice(2);
 const names = picked.length ? picked : Object.keys(all);
-process.stdout.write(`Aegis benchmarks on ${process.platform} ${process.arch}, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores\n`);
+process.stdout.write(
+  `Aegis benchmarks on ${process.platform} ${process.arch}, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores\n`,
+);
 for (const name of names) {
   const run = all[name];
   if (!run) {

@@ -139,22 +139,35 @@ export async function benchScale(max: number, windowSeconds: number): Promise<vo
   try {
     const cold = await timed(() => call<{ id: string }>(mcp, 'session_create', { workDir, agent: 'shell' }));
     const one = await timed(() => call<{ id: string }>(mcp, 'session_create', { workDir, agent: 'shell' }));
-    const fifty = await timed(() => call<{ results: { id: string }[] }>(mcp, 'session_batch_create', { sessions: Array.from({ length: 50 }, () => ({ workDir, agent: 'shell' })) }));
+    const fifty = await timed(() =>
+      call<{ results: { id: string }[] }>(mcp, 'session_batch_create', { sessions: Array.from({ length: 50 }, () => ({ workDir, agent: 'shell' })) }),
+    );
     await call(mcp, 'session_kill', { id: cold.value.id });
     const tmuxOne = tmuxWindowsFloor(1);
     const tmuxFifty = tmuxWindowsFloor(50);
     const killOne = await timed(() => call(mcp, 'session_kill', { id: one.value.id }));
     const killFifty = await timed(() => Promise.all(fifty.value.results.map((r) => call(mcp, 'session_kill', { id: r.id }))));
-    report(`Sessions: create and kill, shell agent, one ag mcp (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`, [
-      ['first session_create (starts tmux)', fmt(cold.ms)],
-      ['floor: session_create x1, warm', fmt(one.ms)],
-      ['floor: bare tmux, 1 new window', fmt(tmuxOne.create)],
-      ['floor: bare tmux, 50 new windows', `${fmt(tmuxFifty.create)}  = ${(tmuxFifty.create / tmuxOne.create).toFixed(1)}x one window`],
-      ['session_batch_create x50', `${fmt(fifty.ms)}  = ${(fifty.ms / one.ms).toFixed(1)}x one create (goal <= 5x), ${(fifty.ms / tmuxFifty.create).toFixed(2)}x bare tmux's 50 windows`],
-      ['floor: session_kill x1', fmt(killOne.ms)],
-      ['floor: bare tmux, 50 kill-windows', fmt(tmuxFifty.kill)],
-      ['session_kill x50, in parallel', `${fmt(killFifty.ms)}  = ${(killFifty.ms / killOne.ms).toFixed(1)}x one kill, ${(killFifty.ms / tmuxFifty.kill).toFixed(2)}x bare tmux's 50 kill-windows`],
-    ]);
+    report(
+      `Sessions: create and kill, shell agent, one ag mcp (load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')})`,
+      [
+        ['first session_create (starts tmux)', fmt(cold.ms)],
+        ['floor: session_create x1, warm', fmt(one.ms)],
+        ['floor: bare tmux, 1 new window', fmt(tmuxOne.create)],
+        ['floor: bare tmux, 50 new windows', `${fmt(tmuxFifty.create)}  = ${(tmuxFifty.create / tmuxOne.create).toFixed(1)}x one window`],
+        [
+          'session_batch_create x50',
+          `${fmt(fifty.ms)}  = ${(fifty.ms / one.ms).toFixed(1)}x one create (goal <= 5x), ${(fifty.ms / tmuxFifty.create).toFixed(2)}x bare tmux's 50 windows`,
+        ],
+        ['floor: session_kill x1', fmt(killOne.ms)],
+        ['floor: bare tmux, 50 kill-windows', fmt(tmuxFifty.kill)],
+        [
+          'session_kill x50, in parallel',
+          `${fmt(killFifty.ms)}  = ${(killFifty.ms / killOne.ms).toFixed(1)}x one kill, ${(killFifty.ms / tmuxFifty.kill).toFixed(2)}x bare tmux's 50 kill-windows`,
+        ],
+      ],
+    );
     db = new Database(join(t.home, 'aegis.db'), { readonly: true, fileMustExist: true });
 
     const idle = await serverLoad(mcp, windowSeconds);
@@ -176,12 +189,20 @@ export async function benchScale(max: number, windowSeconds: number): Promise<vo
       const page = await listTimes(mcp, db, floor, 30, 50);
       if (level === 10) Object.assign(at10, { all: all.list.p95, page: page.list.p95 });
       rows.push(
-        [`${level} live (${Math.floor(level / 2)} printing 1 line/s)`, `server CPU ${load.cpuPct.toFixed(1)}% of a core (goal <= 5%), RSS ${load.rssMb.toFixed(0)} MB (goal <= 250 MB)`],
+        [
+          `${level} live (${Math.floor(level / 2)} printing 1 line/s)`,
+          `server CPU ${load.cpuPct.toFixed(1)}% of a core (goal <= 5%), RSS ${load.rssMb.toFixed(0)} MB (goal <= 250 MB)`,
+        ],
         listRow(`every row (limit 500, ${(db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n} rows)`, all, at10.all),
         listRow('one page (limit 50)', page, at10.page),
       );
     }
-    report(`Sessions at scale: one ag mcp, ${windowSeconds} s windows (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`, rows);
+    report(
+      `Sessions at scale: one ag mcp, ${windowSeconds} s windows (load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')})`,
+      rows,
+    );
   } finally {
     db?.close();
     await floor.close();

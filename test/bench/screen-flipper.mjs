@@ -26,7 +26,10 @@ const SETS = {
     ['permission_prompt', '03-command-approval.txt'],
   ],
 };
-const screens = SETS[process.env.FLIPPER_SET ?? 'claude'].map(([state, file]) => [state, readFileSync(join(dir, file), 'utf8').replace(/\n$/, '').replace(/\n/g, '\r\n')]);
+const screens = SETS[process.env.FLIPPER_SET ?? 'claude'].map(([state, file]) => [
+  state,
+  readFileSync(join(dir, file), 'utf8').replace(/\n$/, '').replace(/\n/g, '\r\n'),
+]);
 
 const now = () => performance.timeOrigin + performance.now();
 let i = 0;

@@ -34,7 +34,11 @@ export async function benchDetection(transitions = 60, agent: 'claude' | 'codex'
     app.sessions.monitor.on('change', (c) => changes.push({ to: c.to, t: now() }));
     await app.sessions.start();
     const workDir = mkdtempSync(join(tmpdir(), 'aegis-bench-'));
-    const { session } = await app.sessions.create({ workDir, agent, env: { FLIPPER_SCREENS: screens, FLIPPER_SET: agent, FLIPPER_LOG: log, FLIPPER_COUNT: String(transitions + 1) } });
+    const { session } = await app.sessions.create({
+      workDir,
+      agent,
+      env: { FLIPPER_SCREENS: screens, FLIPPER_SET: agent, FLIPPER_LOG: log, FLIPPER_COUNT: String(transitions + 1) },
+    });
     const flips = await waitFor(
       () => {
         if (!existsSync(log)) return undefined;
@@ -110,12 +114,20 @@ export async function benchDelivery(sends = 200): Promise<void> {
       }
       await call(mcp.client, 'session_get', { id: s.id });
       floor.push(now() - t1);
-      const replied = await waitFor(() => fake.requests.some((q) => q.kind === 'main' && q.prompt === text && q.outcome === 'completed'), { timeoutMs: 15_000, what: `reply ${n}` }).catch(() => false);
+      const replied = await waitFor(() => fake.requests.some((q) => q.kind === 'main' && q.prompt === text && q.outcome === 'completed'), {
+        timeoutMs: 15_000,
+        what: `reply ${n}`,
+      }).catch(() => false);
       if (!replied) {
         // Record the failure with what the screen and the model saw, then carry on: the success rate is the figure.
         const pane = await call<{ text: string; state: string }>(mcp.client, 'session_pane', { id: s.id });
-        const seen = fake.requests.filter((q) => q.kind === 'main').slice(-2).map((q) => q.prompt);
-        process.stderr.write(`send ${n} (${r.status}) not answered; state ${pane.state}; model saw ${JSON.stringify(seen)}\n${pane.text.split('\n').slice(-10).join('\n')}\n`);
+        const seen = fake.requests
+          .filter((q) => q.kind === 'main')
+          .slice(-2)
+          .map((q) => q.prompt);
+        process.stderr.write(
+          `send ${n} (${r.status}) not answered; state ${pane.state}; model saw ${JSON.stringify(seen)}\n${pane.text.split('\n').slice(-10).join('\n')}\n`,
+        );
       }
       await call(mcp.client, 'session_wait', { id: s.id, states: ['idle'], timeoutSeconds: 30 });
     }
@@ -177,4 +189,3 @@ export async function benchOverhead(sessions = 50, windowSeconds = 60): Promise<
     t.cleanup();
   }
 }
-

@@ -207,7 +207,12 @@ async function runScenario(client: Client, fake: FakeAnthropic, env: Record<stri
     const settled = use ? judge(fieldsOf(use.name, use.input), got.dialog, 'settled') : undefined;
     const rules = `agentVersion ${got.agentVersion}, ${got.screenRules?.note}`;
     // Why a dialog never came: what Claude Code answered the tool call with.
-    const result = got.state === s.expected ? undefined : calls().flatMap((r) => r.toolResults).at(-1);
+    const result =
+      got.state === s.expected
+        ? undefined
+        : calls()
+            .flatMap((r) => r.toolResults)
+            .at(-1);
     const why = result ? { note: `no dialog; tool result: ${JSON.stringify(result.content.slice(0, 90))}` } : {};
     return { scenario: s, reported: got.state, first, settled, detailsLatencyMs, rules, ...why, ...delivery(calls(), prompt) };
   } finally {
@@ -234,7 +239,12 @@ function table(rows: string[][]): string {
   return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
-const verdicts = (v?: Record<string, Verdict>) => (v ? Object.entries(v).map(([f, x]) => `${f} ${x}`).join(', ') : '');
+const verdicts = (v?: Record<string, Verdict>) =>
+  v
+    ? Object.entries(v)
+        .map(([f, x]) => `${f} ${x}`)
+        .join(', ')
+    : '';
 
 function report(version: string, outcomes: Outcome[]): string {
   const seen = outcomes.find((o) => o.rules)?.rules;
@@ -242,13 +252,26 @@ function report(version: string, outcomes: Outcome[]): string {
   out.push(
     table([
       ['scenario', 'expected', 'reported', 'dialog at first report', 'dialog settled', 'note'],
-      ...outcomes.map((o) => [o.scenario.name, o.scenario.expected, o.reported + (o.reported === o.scenario.expected ? '' : ' ✗'), verdicts(o.first), verdicts(o.settled), o.note ?? '']),
+      ...outcomes.map((o) => [
+        o.scenario.name,
+        o.scenario.expected,
+        o.reported + (o.reported === o.scenario.expected ? '' : ' ✗'),
+        verdicts(o.first),
+        verdicts(o.settled),
+        o.note ?? '',
+      ]),
     ]),
   );
   const states = [...new Set(outcomes.flatMap((o) => [o.scenario.expected, o.reported]))];
   out.push('', 'Confusion matrix (rows: expected, columns: reported)', '');
-  out.push(table([['expected \\ reported', ...states], ...states.map((e) => [e, ...states.map((r) => String(outcomes.filter((o) => o.scenario.expected === e && o.reported === r).length))])]));
-  const count = (pick: (o: Outcome) => Record<string, Verdict> | undefined, v: Verdict) => outcomes.flatMap((o) => Object.values(pick(o) ?? {})).filter((x) => x === v).length;
+  out.push(
+    table([
+      ['expected \\ reported', ...states],
+      ...states.map((e) => [e, ...states.map((r) => String(outcomes.filter((o) => o.scenario.expected === e && o.reported === r).length))]),
+    ]),
+  );
+  const count = (pick: (o: Outcome) => Record<string, Verdict> | undefined, v: Verdict) =>
+    outcomes.flatMap((o) => Object.values(pick(o) ?? {})).filter((x) => x === v).length;
   const total = outcomes.flatMap((o) => Object.values(o.first ?? {})).length;
   const right = outcomes.filter((o) => o.reported === o.scenario.expected).length;
   out.push(
@@ -287,7 +310,9 @@ async function main(): Promise<void> {
   const outcomes: Outcome[] = [];
   try {
     for (const s of SCENARIOS.filter((x) => filter === undefined || x.name.includes(filter))) {
-      const o = await runScenario(mcp.client, fake, home.env, dir, s).catch((err: Error) => ({ scenario: s, reported: 'failed', note: err.message }) as Outcome);
+      const o = await runScenario(mcp.client, fake, home.env, dir, s).catch(
+        (err: Error) => ({ scenario: s, reported: 'failed', note: err.message }) as Outcome,
+      );
       console.error(`${s.name}: ${o.reported}${o.note ? ` (${o.note})` : ''}`);
       outcomes.push(o);
     }

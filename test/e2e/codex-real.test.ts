@@ -59,11 +59,18 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
   const turnsFor = (prompt: string) => fake.requests.filter((r) => r.kind === 'turn' && r.prompt === prompt && r.toolOutput === undefined);
 
   it('create → idle only once ready; a prompt is delivered once and read back through session_read', async () => {
-    const s = await call<{ id: string; state: string }>(mcp.client, 'session_create', { workDir, agent: 'codex', env: { OPENAI_API_KEY: 'sk-fake-codex', HOME: home } });
+    const s = await call<{ id: string; state: string }>(mcp.client, 'session_create', {
+      workDir,
+      agent: 'codex',
+      env: { OPENAI_API_KEY: 'sk-fake-codex', HOME: home },
+    });
     id = s.id;
     expect(s.state).toBe('starting');
     // The first start unpacks Codex's background server (~400 MB) into the shared folder: allow for it.
-    await waitFor(async () => (await call<{ state: string }>(mcp.client, 'session_wait', { id, states: ['idle'], timeoutSeconds: 45 })).state === 'idle', { timeoutMs: 100_000, what: 'idle' });
+    await waitFor(async () => (await call<{ state: string }>(mcp.client, 'session_wait', { id, states: ['idle'], timeoutSeconds: 45 })).state === 'idle', {
+      timeoutMs: 100_000,
+      what: 'idle',
+    });
     const pane = await call<{ text: string }>(mcp.client, 'session_pane', { id });
     expect(pane.text).toMatch(/default · \//);
 
@@ -80,7 +87,9 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     const notify = join(t.home, 'sessions', id, NOTIFY_FILE);
     await waitFor(() => readCodexNotifications(notify).some((e) => e.lastMessage === 'ECHO: hello codex'), { timeoutMs: 10_000, what: 'the notify event' });
     // session_get names the version the session runs and the rule set it is read with.
-    const got = await call<{ agentVersion?: string; screenRules?: { version: string; exact: boolean }; transcriptPath?: string }>(mcp.client, 'session_get', { id });
+    const got = await call<{ agentVersion?: string; screenRules?: { version: string; exact: boolean }; transcriptPath?: string }>(mcp.client, 'session_get', {
+      id,
+    });
     expect(got).toMatchObject({ agentVersion: '0.171.0', screenRules: { version: '0.171.0', exact: true } });
     expect(got.transcriptPath).toMatch(/codex-home\/sessions\/.*rollout-.*\.jsonl$/);
   });
@@ -140,7 +149,10 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     await call(mcp.client, 'session_send', { id, text: 'SLOW 60000 a long answer' });
     await waitState(mcp.client, id, ['working']);
     // Interrupt a turn the model is streaming: under load Codex shows Working before its request is sent.
-    const req = await waitFor(() => fake.requests.find((x) => x.prompt === 'SLOW 60000 a long answer'), { timeoutMs: 20_000, what: 'the model to get the prompt' });
+    const req = await waitFor(() => fake.requests.find((x) => x.prompt === 'SLOW 60000 a long answer'), {
+      timeoutMs: 20_000,
+      what: 'the model to get the prompt',
+    });
     const queued = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'sent while busy' });
     expect(queued.status).toBe('queued');
     const r = await call<{ state: string }>(mcp.client, 'session_interrupt', { id });

@@ -29,7 +29,15 @@ function messagesBody(prompt: string, stream = true): string {
     max_tokens: 1000,
     system: [{ type: 'text', text: 'Primary working directory: /tmp/proj' }],
     tools: ['Bash', 'Read', 'Write'].map((name) => ({ name, input_schema: { type: 'object' } })),
-    messages: [{ role: 'user', content: [{ type: 'text', text: '<system-reminder>context</system-reminder>' }, { type: 'text', text: prompt }] }],
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: '<system-reminder>context</system-reminder>' },
+          { type: 'text', text: prompt },
+        ],
+      },
+    ],
   });
 }
 
@@ -58,7 +66,10 @@ describe('fake Anthropic API on the wire', () => {
     const start = run.find(([e]) => e === 'content_block_start')?.[1].content_block as Record<string, unknown>;
     expect(start).toMatchObject({ type: 'tool_use', name: 'Bash', input: {} });
     expect(start.id).toMatch(/^toolu_01[0-9A-Za-z]{22}$/);
-    const json = run.filter(([e]) => e === 'content_block_delta').map(([, d]) => (d.delta as { partial_json: string }).partial_json).join('');
+    const json = run
+      .filter(([e]) => e === 'content_block_delta')
+      .map(([, d]) => (d.delta as { partial_json: string }).partial_json)
+      .join('');
     expect(JSON.parse(json)).toMatchObject({ command: 'touch x' });
     expect(run.find(([e]) => e === 'message_delta')?.[1]).toMatchObject({ delta: { stop_reason: 'tool_use' } });
     expect(fake.requests.at(-1)).toMatchObject({ kind: 'main', prompt: 'RUN touch x', cwd: '/tmp/proj', outcome: 'completed' });

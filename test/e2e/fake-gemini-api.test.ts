@@ -9,7 +9,13 @@ const events = (body: string) =>
   body
     .split('\r\n\r\n')
     .filter((c) => c.trim() !== '')
-    .map((c) => JSON.parse(/^data: (.+)$/m.exec(c)![1]!) as { candidates: { content: { role: string; parts: Record<string, unknown>[] }; finishReason?: string }[]; usageMetadata: { totalTokenCount: number } });
+    .map(
+      (c) =>
+        JSON.parse(/^data: (.+)$/m.exec(c)![1]!) as {
+          candidates: { content: { role: string; parts: Record<string, unknown>[] }; finishReason?: string }[];
+          usageMetadata: { totalTokenCount: number };
+        },
+    );
 
 const user = (text: string) => ({ role: 'user', parts: [{ text }] });
 const tools = [{ functionDeclarations: [{ name: 'run_shell_command', parameters: { type: 'OBJECT' } }] }];
@@ -22,10 +28,17 @@ describe('fake Gemini API on the wire', () => {
   afterAll(() => fake.close());
 
   const post = (method: string, payload: unknown, headers: Record<string, string> = { 'x-goog-api-key': KEY }) =>
-    fetch(`${fake.url}/v1beta/models/gemini-2.5-flash:${method}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+    fetch(`${fake.url}/v1beta/models/gemini-2.5-flash:${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(payload),
+    });
 
   it('streams a text reply as GenerateContentResponse events; the last one finishes with usage', async () => {
-    const res = await post('streamGenerateContent?alt=sse', { contents: [{ role: 'user', parts: [{ text: '<session_context>ctx</session_context>' }, { text: 'hi there' }] }], tools });
+    const res = await post('streamGenerateContent?alt=sse', {
+      contents: [{ role: 'user', parts: [{ text: '<session_context>ctx</session_context>' }, { text: 'hi there' }] }],
+      tools,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const all = events(await res.text());
@@ -40,7 +53,11 @@ describe('fake Gemini API on the wire', () => {
     const call = events(await (await post('streamGenerateContent?alt=sse', { contents: [user('RUN touch x')], tools })).text());
     const fc = call.flatMap((e) => e.candidates[0]!.content.parts).find((p) => p.functionCall)!.functionCall;
     expect(fc).toEqual({ name: 'run_shell_command', args: { command: 'touch x', description: 'Runs the command the user asked for.' } });
-    const back = [user('RUN touch x'), { role: 'model', parts: [{ functionCall: fc }] }, { role: 'user', parts: [{ functionResponse: { name: 'run_shell_command', response: { output: 'done\n' } } }] }];
+    const back = [
+      user('RUN touch x'),
+      { role: 'model', parts: [{ functionCall: fc }] },
+      { role: 'user', parts: [{ functionResponse: { name: 'run_shell_command', response: { output: 'done\n' } } }] },
+    ];
     const reply = events(await (await post('streamGenerateContent?alt=sse', { contents: back, tools })).text());
     expect(reply.map((e) => e.candidates[0]!.content.parts.map((p) => p.text).join('')).join('')).toBe('RAN: done');
   });
@@ -65,7 +82,9 @@ describe('fake Gemini API on the wire', () => {
   });
 
   it('side questions get a fixed answer; FAIL400 is an API error; countTokens counts', async () => {
-    const summary = (await (await post('generateContent', { contents: [user('RUN rm -rf /')] })).json()) as { candidates: { content: { parts: { text: string }[] } }[] };
+    const summary = (await (await post('generateContent', { contents: [user('RUN rm -rf /')] })).json()) as {
+      candidates: { content: { parts: { text: string }[] } }[];
+    };
     expect(summary.candidates[0]!.content.parts[0]!.text).toBe('A fake session summary.');
     const fail = await post('streamGenerateContent?alt=sse', { contents: [user('FAIL400')] });
     expect(fail.status).toBe(400);

@@ -23,7 +23,8 @@ function processesOf(homePrefix: string): number[] {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (`\0${readFileSync(`/proc/${name}/environ`, 'utf8')}`.includes(marker) && !readFileSync(`/proc/${name}/stat`, 'utf8').includes(') Z')) out.push(Number(name));
+      if (`\0${readFileSync(`/proc/${name}/environ`, 'utf8')}`.includes(marker) && !readFileSync(`/proc/${name}/stat`, 'utf8').includes(') Z'))
+        out.push(Number(name));
     } catch {
       /* gone, or not ours */
     }
@@ -70,10 +71,18 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
   const turnsFor = (prompt: string) => fake.requests.filter((r) => r.kind === 'turn' && r.prompt === prompt && r.toolOutput === undefined);
 
   it('create → idle only once ready; a prompt is delivered once and read back through session_read', async () => {
-    const s = await call<{ id: string; state: string }>(mcp.client, 'session_create', { workDir, agent: 'gemini', model: MODEL, env: { GEMINI_API_KEY: fake.apiKey, HOME: home } });
+    const s = await call<{ id: string; state: string }>(mcp.client, 'session_create', {
+      workDir,
+      agent: 'gemini',
+      model: MODEL,
+      env: { GEMINI_API_KEY: fake.apiKey, HOME: home },
+    });
     id = s.id;
     expect(s.state).toBe('starting');
-    await waitFor(async () => (await call<{ state: string }>(mcp.client, 'session_wait', { id, states: ['idle'], timeoutSeconds: 45 })).state === 'idle', { timeoutMs: 100_000, what: 'idle' });
+    await waitFor(async () => (await call<{ state: string }>(mcp.client, 'session_wait', { id, states: ['idle'], timeoutSeconds: 45 })).state === 'idle', {
+      timeoutMs: 100_000,
+      what: 'idle',
+    });
     const pane = await call<{ text: string }>(mcp.client, 'session_pane', { id });
     expect(pane.text).toContain('Type your message');
 
@@ -89,7 +98,9 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     // The key rides in the pane's environment only, never in the files Aegis wrote.
     const settings = readFileSync(join(t.home, 'sessions', id, 'gemini-home', '.gemini', 'settings.json'), 'utf8');
     expect(settings).not.toContain(fake.apiKey);
-    const got = await call<{ agentVersion?: string; screenRules?: { version: string; exact: boolean }; transcriptPath?: string }>(mcp.client, 'session_get', { id });
+    const got = await call<{ agentVersion?: string; screenRules?: { version: string; exact: boolean }; transcriptPath?: string }>(mcp.client, 'session_get', {
+      id,
+    });
     expect(got).toMatchObject({ agentVersion: '0.61.0', screenRules: { version: '0.61.0', exact: true } });
     expect(got.transcriptPath).toMatch(/gemini-home\/\.gemini\/tmp\/.*\/chats\/session-.*\.jsonl$/);
   });
@@ -146,7 +157,10 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     await call(mcp.client, 'session_approve', { id });
     // The file appears before its content is written: wait for the content.
     const notes = join(workDir, 'notes.md');
-    await waitFor(() => existsSync(notes) && readFileSync(notes, 'utf8').includes('hello-from-the-fake-model'), { timeoutMs: 20_000, what: 'notes.md written' });
+    await waitFor(() => existsSync(notes) && readFileSync(notes, 'utf8').includes('hello-from-the-fake-model'), {
+      timeoutMs: 20_000,
+      what: 'notes.md written',
+    });
     await readUntil(mcp.client, id, said('WROTE:'), 'the write result reached the model');
     await waitState(mcp.client, id, ['idle']);
   });
@@ -204,7 +218,10 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
   it('interrupt stops a running turn; a message sent while busy is delivered once, after', async () => {
     await call(mcp.client, 'session_send', { id, text: 'SLOW 60000 a long answer' });
     await waitState(mcp.client, id, ['working']);
-    const req = await waitFor(() => fake.requests.find((x) => x.prompt === 'SLOW 60000 a long answer'), { timeoutMs: 20_000, what: 'the model to get the prompt' });
+    const req = await waitFor(() => fake.requests.find((x) => x.prompt === 'SLOW 60000 a long answer'), {
+      timeoutMs: 20_000,
+      what: 'the model to get the prompt',
+    });
     const queued = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'sent while busy' });
     expect(queued.status).toBe('queued');
     const r = await call<{ state: string }>(mcp.client, 'session_interrupt', { id });

@@ -65,13 +65,18 @@ describe('ag mcp over stdio with the SDK client', () => {
   it('lists prompts and renders one with its arguments; rejects a bad argument', async () => {
     const { prompts } = await mcp.client.listPrompts();
     expect(prompts.map((p) => p.name)).toEqual(expect.arrayContaining(['implement_issue', 'review_pr', 'debug_session']));
-    const r = await mcp.client.getPrompt({ name: 'implement_issue', arguments: { issue: 'Fix the flaky login test', workDir: '/srv/app', testCommand: 'npm test' } });
+    const r = await mcp.client.getPrompt({
+      name: 'implement_issue',
+      arguments: { issue: 'Fix the flaky login test', workDir: '/srv/app', testCommand: 'npm test' },
+    });
     const text = (r.messages[0]!.content as { text: string }).text;
     expect(text).toContain('Fix the flaky login test');
     expect(text).toContain('/srv/app');
     expect(text).toContain('`npm test`');
     expect(text).not.toContain('{{');
-    await expect(mcp.client.getPrompt({ name: 'implement_issue', arguments: { issue: 'x', workDir: '/a', agent: 'vim' } })).rejects.toThrow(/claude, codex, gemini/);
+    await expect(mcp.client.getPrompt({ name: 'implement_issue', arguments: { issue: 'x', workDir: '/a', agent: 'vim' } })).rejects.toThrow(
+      /claude, codex, gemini/,
+    );
     await expect(mcp.client.getPrompt({ name: 'implement_issue', arguments: { workDir: '/a' } })).rejects.toThrow(/issue/);
   });
 
@@ -92,7 +97,12 @@ describe('ag mcp robustness', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
       const send = (msg: unknown) => child.stdin.write(`${JSON.stringify(msg)}\n`);
-      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } });
+      send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+      });
       await waitFor(() => out.includes('"id":1'), { what: 'initialize reply' });
       send({ jsonrpc: '2.0', method: 'notifications/initialized' });
       child.stdin.write('this is not json {{{\n');

@@ -35,7 +35,12 @@ describe.skipIf(!hasClaude)('Write and Edit prompts of the real Claude Code, app
     bin = mkdtempSync(join(tmpdir(), 'aegis-msg-real-bin-'));
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     const wrapper = join(bin, 'claude');
-    writeFileSync(wrapper, `#!/bin/sh\nexec env ${Object.entries(home.env).map(([k, v]) => `${k}=${q(v)}`).join(' ')} ${q(CLAUDE)} "$@"\n`);
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\nexec env ${Object.entries(home.env)
+        .map(([k, v]) => `${k}=${q(v)}`)
+        .join(' ')} ${q(CLAUDE)} "$@"\n`,
+    );
     chmodSync(wrapper, 0o755);
     t = makeTestEnv({
       ...NO_BRIEFINGS,
@@ -63,7 +68,8 @@ describe.skipIf(!hasClaude)('Write and Edit prompts of the real Claude Code, app
   const waitSent = (pred: (s: TgSent) => boolean, what: string) => waitFor(() => tg.sent.find(pred), { timeoutMs: 60_000, what });
   const file = () => join(workDir, 'notes.md');
   /** The hook's absolute path has reached the stored dialog: the details changed while the prompt stayed open. */
-  const hooked = () => waitFor(() => serve.app.sessions.store.live().find((s) => s.dialog?.file === file()), { timeoutMs: 30_000, what: 'the absolute path in the dialog' });
+  const hooked = () =>
+    waitFor(() => serve.app.sessions.store.live().find((s) => s.dialog?.file === file()), { timeoutMs: 30_000, what: 'the absolute path in the dialog' });
 
   it('approves a Write prompt by its code after the hook swapped in the absolute path', async () => {
     tg.userSays(CHAT, 'task: WRITE notes.md hello-from-phone');

@@ -52,15 +52,17 @@ describe.each(INSTALLED_RELEASES)('pipelines with the real Claude Code %s', { ti
     const target = join(workDir, 'notes.md');
     const p = await waitPipeline(
       mcp.client,
-      (await call<PipelineOut>(mcp.client, 'pipeline_create', {
-        name: 'e2e-files',
-        workDir,
-        env: home.env,
-        stages: [
-          { name: 'write', prompt: `WRITE ${target} hello-from-stage-one`, permissionMode: 'acceptEdits' },
-          { name: 'check', prompt: 'Review the files: {{stages.write.files}}', dependsOn: ['write'] },
-        ],
-      })).id,
+      (
+        await call<PipelineOut>(mcp.client, 'pipeline_create', {
+          name: 'e2e-files',
+          workDir,
+          env: home.env,
+          stages: [
+            { name: 'write', prompt: `WRITE ${target} hello-from-stage-one`, permissionMode: 'acceptEdits' },
+            { name: 'check', prompt: 'Review the files: {{stages.write.files}}', dependsOn: ['write'] },
+          ],
+        })
+      ).id,
       { timeoutMs: 120_000 },
     );
     expect(p.status).toBe('done');

@@ -31,7 +31,7 @@ describe.skipIf(!hasClaude || !existsSync(CODEX))('a pipeline that plans with Cl
     await responses?.close();
   }, 120_000);
 
-  it("runs each stage in its own agent and hands the plan to Codex", async () => {
+  it('runs each stage in its own agent and hands the plan to Codex', async () => {
     const { mcp, home, workDir, fake } = world;
     const plan = 'plan the charlie-delta-7 change';
     const build = `Build exactly this plan: ECHO: ${plan}`;
@@ -63,7 +63,10 @@ describe.skipIf(!hasClaude || !existsSync(CODEX))('a pipeline that plans with Cl
     expect(stageOf(p, 'build').output).toBe(`ECHO: ${build}`);
 
     // Each stage's session was started as that agent.
-    for (const [name, agent] of [['plan', 'claude'], ['build', 'codex']] as const) {
+    for (const [name, agent] of [
+      ['plan', 'claude'],
+      ['build', 'codex'],
+    ] as const) {
       const s = await call<{ agent: string; argv?: string[] }>(mcp.client, 'session_get', { id: stageOf(p, name).sessionId });
       expect(s.agent, name).toBe(agent);
     }

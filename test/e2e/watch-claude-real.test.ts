@@ -63,10 +63,14 @@ describe.skipIf(!hasClaude)('ag watch in a real terminal, with the real Claude C
     home = await prepareClaudeHome({ workDirs: [workDir], apiKey: 'sk-ant-test-0123456789abcdefghijklmnop', baseUrl: fake.url });
     t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: CLAUDE_RELEASES['2.1.197'], AEGIS_STALL_SECONDS: '600' });
     const { TMUX: _t, TMUX_PANE: _p, ...env } = t.env;
-    pane = execFileSync('tmux', ['-L', outer, '-f', '/dev/null', 'new-session', '-d', '-x', '80', '-y', '24', '-P', '-F', '#{pane_id}', 'bash', '--norc', '--noprofile'], {
-      encoding: 'utf8',
-      env: { ...env, PS1: PROMPT, TERM: 'xterm-256color' },
-    }).trim();
+    pane = execFileSync(
+      'tmux',
+      ['-L', outer, '-f', '/dev/null', 'new-session', '-d', '-x', '80', '-y', '24', '-P', '-F', '#{pane_id}', 'bash', '--norc', '--noprofile'],
+      {
+        encoding: 'utf8',
+        env: { ...env, PS1: PROMPT, TERM: 'xterm-256color' },
+      },
+    ).trim();
     await waitFor(() => screen().includes(PROMPT.trimEnd()), { what: 'the shell prompt' });
   }, 60_000);
 
@@ -88,7 +92,10 @@ describe.skipIf(!hasClaude)('ag watch in a real terminal, with the real Claude C
 
     // The reply after the tool's result streams for 3 s, so `working` lasts long enough to be seen.
     const witness = join(workDir, 'w.txt');
-    const created = await runCli(['create', `SLOW 3000 RUN echo watched > ${witness}`, '--work-dir', workDir, '--name', 'watched', '--env', JSON.stringify(home.env), '--json'], t.env);
+    const created = await runCli(
+      ['create', `SLOW 3000 RUN echo watched > ${witness}`, '--work-dir', workDir, '--name', 'watched', '--env', JSON.stringify(home.env), '--json'],
+      t.env,
+    );
     expect(created.code, created.stderr).toBe(0);
     const id = (JSON.parse(created.stdout) as { id: string }).id;
     const row = new RegExp(`^> watched  ${id.slice(0, 8)}  claude  (\\S+) \\d+(?:s|m\\d\\ds)\\b`);

@@ -45,7 +45,27 @@ describe('ag watch when its terminal goes away', () => {
     // `exec`, so the pane's process is ag watch itself, its stderr kept in a file that outlives the pane.
     const pane = execFileSync(
       'tmux',
-      ['-L', outer, '-f', '/dev/null', 'new-session', '-d', '-x', '80', '-y', '24', '-P', '-F', '#{pane_id}', 'sh', '-c', 'exec "$0" "$1" watch 2>"$2"', process.execPath, BIN, errFile],
+      [
+        '-L',
+        outer,
+        '-f',
+        '/dev/null',
+        'new-session',
+        '-d',
+        '-x',
+        '80',
+        '-y',
+        '24',
+        '-P',
+        '-F',
+        '#{pane_id}',
+        'sh',
+        '-c',
+        'exec "$0" "$1" watch 2>"$2"',
+        process.execPath,
+        BIN,
+        errFile,
+      ],
       { encoding: 'utf8', env: { ...env, TERM: 'xterm-256color' } },
     ).trim();
     await waitFor(() => term('capture-pane', '-p', '-t', pane).startsWith('ag watch  '), { timeoutMs: 20_000, what: 'ag watch drawn' });

@@ -63,18 +63,35 @@ describe('worktrees with the real Claude Code 2.1.197', { timeout: 240_000 }, ()
   const reported = (agentSessionId: string) =>
     fake.requests
       .filter((r) => r.kind === 'main' && r.headers.sessionId === agentSessionId && r.usage && r.outcome === 'completed')
-      .reduce((sum, r) => ({ input: sum.input + r.usage!.input_tokens, output: sum.output + r.usage!.output_tokens, cache: sum.cache + r.usage!.cache_creation_input_tokens + r.usage!.cache_read_input_tokens }), { input: 0, output: 0, cache: 0 });
+      .reduce(
+        (sum, r) => ({
+          input: sum.input + r.usage!.input_tokens,
+          output: sum.output + r.usage!.output_tokens,
+          cache: sum.cache + r.usage!.cache_creation_input_tokens + r.usage!.cache_read_input_tokens,
+        }),
+        { input: 0, output: 0, cache: 0 },
+      );
 
   it('two agents, one file: isolated edits, diffs, one merge, one refusal, kill keeps work, prune removes clean ones, usage adds up', async () => {
     const start = (name: string, word: string) =>
-      call<Created>(mcp.client, 'session_create', { workDir: repo, name, worktree: true, permissionMode: 'acceptEdits', env: home.env, prompt: `WRITE ${join(root, 'worktrees', 'project', name, 'app.txt')} ${word}` });
+      call<Created>(mcp.client, 'session_create', {
+        workDir: repo,
+        name,
+        worktree: true,
+        permissionMode: 'acceptEdits',
+        env: home.env,
+        prompt: `WRITE ${join(root, 'worktrees', 'project', name, 'app.txt')} ${word}`,
+      });
     const a = await start('claude-a', 'alpha');
     const b = await start('claude-b', 'bravo');
     expect(a.worktree).toEqual({ path: join(root, 'worktrees', 'project', 'claude-a'), branch: 'aegis/claude-a', baseRef: 'main' });
     const fileA = join(a.worktree.path, 'app.txt');
     const fileB = join(b.worktree.path, 'app.txt');
     // The fake's Write puts the rest of the prompt as the whole file.
-    await waitFor(() => readFileSync(fileA, 'utf8') === 'alpha' && readFileSync(fileB, 'utf8') === 'bravo', { timeoutMs: 90_000, what: 'both agents wrote app.txt in their worktrees' });
+    await waitFor(() => readFileSync(fileA, 'utf8') === 'alpha' && readFileSync(fileB, 'utf8') === 'bravo', {
+      timeoutMs: 90_000,
+      what: 'both agents wrote app.txt in their worktrees',
+    });
     await waitState(mcp.client, a.id, ['idle'], 50);
     await waitState(mcp.client, b.id, ['idle'], 50);
     expect(readFileSync(join(repo, 'app.txt'), 'utf8')).toBe('one\ntwo\nthree\n');

@@ -220,7 +220,12 @@ function titleOf(prompt: string): string {
 }
 
 function kebabOf(prompt: string): string {
-  const words = prompt.replace(/<\/?[\w-]+>/g, ' ').toLowerCase().match(/[a-z0-9]+/g)?.slice(0, 3) ?? [];
+  const words =
+    prompt
+      .replace(/<\/?[\w-]+>/g, ' ')
+      .toLowerCase()
+      .match(/[a-z0-9]+/g)
+      ?.slice(0, 3) ?? [];
   return ['fake', ...words].join('-');
 }
 
@@ -247,7 +252,8 @@ function valueFor(schema: unknown, key: string, prompt: string): unknown {
   }
 }
 
-export const COMPACT_SUMMARY = '<analysis>\nThe fake model summarises nothing.\n</analysis>\n\n<summary>\n1. Primary Request and Intent:\n   Compacted by the fake Anthropic API.\n</summary>';
+export const COMPACT_SUMMARY =
+  '<analysis>\nThe fake model summarises nothing.\n</analysis>\n\n<summary>\n1. Primary Request and Intent:\n   Compacted by the fake Anthropic API.\n</summary>';
 
 /**
  * The summary for /compact. `/compact SLOW <ms>` (its custom instructions) streams it slowly, so the

@@ -6,9 +6,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** A content block the fake answers with; tool_use ids are made up when the script leaves them out. */
-export type ReplyBlock =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; name: string; input: Record<string, unknown>; id?: string };
+export type ReplyBlock = { type: 'text'; text: string } | { type: 'tool_use'; name: string; input: Record<string, unknown>; id?: string };
 
 /** A block with every id filled in, as it goes on the wire. */
 export type WireBlock = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
@@ -66,7 +64,9 @@ export function usage(inputTokens: number, outputTokens: number): Usage {
 }
 
 export function toWireBlocks(blocks: ReplyBlock[]): WireBlock[] {
-  return blocks.map((b) => (b.type === 'text' ? { type: 'text', text: b.text } : { type: 'tool_use', id: b.id ?? wireId('toolu'), name: b.name, input: b.input }));
+  return blocks.map((b) =>
+    b.type === 'text' ? { type: 'text', text: b.text } : { type: 'tool_use', id: b.id ?? wireId('toolu'), name: b.name, input: b.input },
+  );
 }
 
 export function stopReasonOf(blocks: WireBlock[]): StopReason {

@@ -91,7 +91,13 @@ const hooksFile = join(root, 'hooks.jsonl');
 const mcpConfig = join(root, 'mcp.json');
 await writeFile(mcpConfig, JSON.stringify({ mcpServers: { echo: { type: 'stdio', command: TSX, args: [ECHO_MCP] } } }));
 const hooks = Object.fromEntries(HOOK_EVENTS.map((e) => [e, [{ matcher: '', hooks: [{ type: 'command', command: `{ cat; echo; } >> '${hooksFile}'` }] }]]));
-const home = await prepareClaudeHome({ workDirs: [work], apiKey: 'sk-ant-api03-fixture-key-0123456789', baseUrl: fake.url, settings: { hooks }, claudeVersion: version });
+const home = await prepareClaudeHome({
+  workDirs: [work],
+  apiKey: 'sk-ant-api03-fixture-key-0123456789',
+  baseUrl: fake.url,
+  settings: { hooks },
+  claudeVersion: version,
+});
 let pane: ClaudePane | undefined;
 
 try {
@@ -232,7 +238,13 @@ try {
   await pane.kill();
 
   // The hook payloads of sessions A-D (the dialogs above); the timing runs below are left out.
-  await writeFile(join(out, 'sample-hooks-dialogs.jsonl'), (await readFile(hooksFile, 'utf8')).split('\n').filter((l) => l.trim() !== '').join('\n') + '\n');
+  await writeFile(
+    join(out, 'sample-hooks-dialogs.jsonl'),
+    (await readFile(hooksFile, 'utf8'))
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .join('\n') + '\n',
+  );
 
   // Session T: timings (the fake answers at once).
   const startToIdle: number[] = [];
@@ -261,7 +273,6 @@ try {
   console.log(stats('start to idle', startToIdle));
   console.log(stats('prompt to echo reply on screen', promptToReply));
   console.log(stats('prompt to permission prompt on screen', promptToPermission));
-
 } finally {
   await pane?.kill();
   await fake.close();

@@ -128,7 +128,24 @@ export async function startClaudePane(opts: ClaudePaneOptions): Promise<ClaudePa
     ['start-server'],
     ['set-option', '-g', 'status', 'off'],
     ['set-option', '-g', 'focus-events', 'on'],
-    ['new-session', '-d', '-s', 'claude', '-x', String(opts.width ?? 200), '-y', String(opts.height ?? 50), '-c', opts.cwd, ...envArgs, '--', opts.bin ?? CLAUDE_BIN, '--session-id', sessionId, ...(opts.args ?? [])],
+    [
+      'new-session',
+      '-d',
+      '-s',
+      'claude',
+      '-x',
+      String(opts.width ?? 200),
+      '-y',
+      String(opts.height ?? 50),
+      '-c',
+      opts.cwd,
+      ...envArgs,
+      '--',
+      opts.bin ?? CLAUDE_BIN,
+      '--session-id',
+      sessionId,
+      ...(opts.args ?? []),
+    ],
   ]);
   const pane = 'claude:0.0';
 

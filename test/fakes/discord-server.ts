@@ -30,9 +30,11 @@ function componentsProblem(rows: ActionRow[]): string | undefined {
   if (!Array.isArray(rows) || rows.length > 5) return 'components: at most 5 action rows';
   const ids: string[] = [];
   for (const row of rows) {
-    if (row.type !== 1 || !Array.isArray(row.components) || row.components.length < 1 || row.components.length > 5) return 'each action row: type 1 with 1-5 components';
+    if (row.type !== 1 || !Array.isArray(row.components) || row.components.length < 1 || row.components.length > 5)
+      return 'each action row: type 1 with 1-5 components';
     for (const b of row.components) {
-      if (b.type !== 2 || ![1, 2, 3, 4].includes(b.style) || !b.label || b.label.length > 80 || !b.custom_id || b.custom_id.length > 100) return 'each button: type 2, style 1-4, label 1-80, custom_id 1-100 characters';
+      if (b.type !== 2 || ![1, 2, 3, 4].includes(b.style) || !b.label || b.label.length > 80 || !b.custom_id || b.custom_id.length > 100)
+        return 'each button: type 2, style 1-4, label 1-80, custom_id 1-100 characters';
       ids.push(b.custom_id);
     }
   }
@@ -43,7 +45,11 @@ function componentsProblem(rows: ActionRow[]): string | undefined {
  * An interactions-endpoint request as Discord sends it: Ed25519 signature of timestamp + body with
  * the application's private key, in X-Signature-Ed25519 / X-Signature-Timestamp.
  */
-export function signedInteraction(privateKey: KeyObject, payload: unknown, opts: { timestamp?: number } = {}): { headers: Record<string, string>; body: string } {
+export function signedInteraction(
+  privateKey: KeyObject,
+  payload: unknown,
+  opts: { timestamp?: number } = {},
+): { headers: Record<string, string>; body: string } {
   const body = JSON.stringify(payload);
   const ts = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
   const sig = sign(null, Buffer.from(ts + body), privateKey).toString('hex');
@@ -51,8 +57,25 @@ export function signedInteraction(privateKey: KeyObject, payload: unknown, opts:
 }
 
 /** A button press (interaction type 3, MESSAGE_COMPONENT) by a guild member. */
-export function buttonPress(userId: string, channelId: string, messageId: string, customId: string, id = String(Date.now()) + String(Math.random()).slice(2, 8)): Record<string, unknown> {
-  return { id, type: 3, application_id: '5000', channel_id: channelId, guild_id: '6000', token: 'interaction-token', version: 1, member: { user: { id: userId, username: `user${userId}` } }, message: { id: messageId }, data: { custom_id: customId, component_type: 2 } };
+export function buttonPress(
+  userId: string,
+  channelId: string,
+  messageId: string,
+  customId: string,
+  id = String(Date.now()) + String(Math.random()).slice(2, 8),
+): Record<string, unknown> {
+  return {
+    id,
+    type: 3,
+    application_id: '5000',
+    channel_id: channelId,
+    guild_id: '6000',
+    token: 'interaction-token',
+    version: 1,
+    member: { user: { id: userId, username: `user${userId}` } },
+    message: { id: messageId },
+    data: { custom_id: customId, component_type: 2 },
+  };
 }
 
 export interface FakeDiscord {
@@ -81,7 +104,13 @@ export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): 
     edited: [] as FakeDiscord['edited'],
     posted: [] as (DiscordMessage & { at: number })[],
     userPosts(channelId: string, userId: string, content: string): string {
-      const m: DiscordMessage = { id: nextId(), channel_id: channelId, content, author: { id: userId, username: `user${userId}` }, timestamp: new Date().toISOString() };
+      const m: DiscordMessage = {
+        id: nextId(),
+        channel_id: channelId,
+        content,
+        author: { id: userId, username: `user${userId}` },
+        timestamp: new Date().toISOString(),
+      };
       fake.messages.push(m);
       return m.id;
     },
@@ -110,7 +139,12 @@ export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): 
       if (msg.author?.id !== fake.botId) return answer(403, { message: 'Cannot edit a message authored by another user', code: 50005 });
       const body = await readJson(req);
       const content = body.content === undefined ? msg.content : String(body.content);
-      if (content.length > 2000) return answer(400, { message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } });
+      if (content.length > 2000)
+        return answer(400, {
+          message: 'Invalid Form Body',
+          code: 50035,
+          errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } },
+        });
       const bad = body.components === undefined ? undefined : componentsProblem(body.components as ActionRow[]);
       if (bad) return answer(400, { message: 'Invalid Form Body', code: 50035, errors: { components: { _errors: [{ code: 'INVALID', message: bad }] } } });
       msg.content = content;
@@ -135,8 +169,22 @@ export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): 
       if (!content && !(body.embeds as unknown[] | undefined)?.length) return answer(400, { message: 'Cannot send an empty message', code: 50006 });
       const bad = body.components === undefined ? undefined : componentsProblem(body.components as ActionRow[]);
       if (bad) return answer(400, { message: 'Invalid Form Body', code: 50035, errors: { components: { _errors: [{ code: 'INVALID', message: bad }] } } });
-      if (content.length > 2000) return answer(400, { message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } });
-      const msg: DiscordMessage = { id: nextId(), channel_id: channelId, content, author: { id: fake.botId, username: 'aegis-bot', bot: true }, timestamp: new Date().toISOString(), embeds: body.embeds as unknown[], components: body.components as ActionRow[] | undefined, allowed_mentions: body.allowed_mentions };
+      if (content.length > 2000)
+        return answer(400, {
+          message: 'Invalid Form Body',
+          code: 50035,
+          errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } },
+        });
+      const msg: DiscordMessage = {
+        id: nextId(),
+        channel_id: channelId,
+        content,
+        author: { id: fake.botId, username: 'aegis-bot', bot: true },
+        timestamp: new Date().toISOString(),
+        embeds: body.embeds as unknown[],
+        components: body.components as ActionRow[] | undefined,
+        allowed_mentions: body.allowed_mentions,
+      };
       fake.messages.push(msg);
       fake.posted.push({ ...msg, at: performance.timeOrigin + performance.now() });
       return answer(200, msg);

@@ -10,11 +10,9 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { z } from 'zod';
 
 const server = new McpServer({ name: 'echo', version: '1.0.0' });
-server.registerTool(
-  'echo',
-  { description: 'Returns the text it is given.', inputSchema: { text: z.string().describe('Text to send back') } },
-  ({ text }) => ({ content: [{ type: 'text', text: `echo: ${text}` }] }),
-);
+server.registerTool('echo', { description: 'Returns the text it is given.', inputSchema: { text: z.string().describe('Text to send back') } }, ({ text }) => ({
+  content: [{ type: 'text', text: `echo: ${text}` }],
+}));
 server.registerTool(
   'say',
   { title: 'Say the text back', description: 'Returns the text it is given.', inputSchema: { text: z.string().describe('Text to send back') } },

@@ -85,7 +85,8 @@ function checkRequest(body: unknown, method: GeminiRequest['method']): asserts b
   if (!Array.isArray(contents) || contents.length === 0) throw invalid('contents', 'contents must be a non-empty array');
   contents.forEach((c, i) => {
     if (!isObject(c)) throw invalid(`contents[${i}]`, 'each content must be an object');
-    if (c.role !== undefined && c.role !== 'user' && c.role !== 'model') throw invalid(`contents[${i}].role`, `role must be "user" or "model", not ${JSON.stringify(c.role)}`);
+    if (c.role !== undefined && c.role !== 'user' && c.role !== 'model')
+      throw invalid(`contents[${i}].role`, `role must be "user" or "model", not ${JSON.stringify(c.role)}`);
     if (!Array.isArray(c.parts) || c.parts.length === 0) throw invalid(`contents[${i}].parts`, 'parts must be a non-empty array');
     c.parts.forEach((p, j) => {
       if (!isObject(p) || !PART_KINDS.some((k) => k in p)) throw invalid(`contents[${i}].parts[${j}]`, `a part needs one of ${PART_KINDS.join(', ')}`);
@@ -98,7 +99,10 @@ function checkRequest(body: unknown, method: GeminiRequest['method']): asserts b
     if (!Array.isArray(body.tools)) throw invalid('tools', 'tools must be an array');
     body.tools.forEach((t, i) => {
       if (!isObject(t)) throw invalid(`tools[${i}]`, 'each tool must be an object');
-      if (t.functionDeclarations !== undefined && (!Array.isArray(t.functionDeclarations) || !t.functionDeclarations.every((d) => isObject(d) && typeof d.name === 'string'))) {
+      if (
+        t.functionDeclarations !== undefined &&
+        (!Array.isArray(t.functionDeclarations) || !t.functionDeclarations.every((d) => isObject(d) && typeof d.name === 'string'))
+      ) {
         throw invalid(`tools[${i}].functionDeclarations`, 'each function declaration needs a name');
       }
     });
@@ -108,20 +112,33 @@ function checkRequest(body: unknown, method: GeminiRequest['method']): asserts b
 const partsOf = (c: unknown): Record<string, unknown>[] => (isObject(c) && Array.isArray(c.parts) ? (c.parts as Record<string, unknown>[]) : []);
 /** The user's own text: the CLI sends its <session_context> block as an extra text part of the first prompt. */
 const textOfParts = (parts: Record<string, unknown>[]): string =>
-  parts
-    .map((p) => (typeof p.text === 'string' && !p.text.startsWith('<session_context>') ? p.text : ''))
-    .join('');
+  parts.map((p) => (typeof p.text === 'string' && !p.text.startsWith('<session_context>') ? p.text : '')).join('');
 
 function analyse(body: Record<string, unknown>, method: GeminiRequest['method']): Pick<GeminiRequest, 'kind' | 'prompt' | 'toolOutput' | 'tools'> {
   const contents = (isObject(body.generateContentRequest) ? body.generateContentRequest.contents : body.contents) as Record<string, unknown>[];
   const config = isObject(body.generationConfig) ? body.generationConfig : isObject(body.config) ? body.config : {};
-  const kind = method !== 'streamGenerateContent' || config.responseMimeType === 'application/json' || config.responseSchema || config.responseJsonSchema ? 'side' : 'turn';
-  const prompts = contents.filter((c) => c.role !== 'model' && partsOf(c).some((p) => typeof p.text === 'string') && !partsOf(c).some((p) => p.functionResponse));
+  const kind =
+    method !== 'streamGenerateContent' || config.responseMimeType === 'application/json' || config.responseSchema || config.responseJsonSchema
+      ? 'side'
+      : 'turn';
+  const prompts = contents.filter(
+    (c) => c.role !== 'model' && partsOf(c).some((p) => typeof p.text === 'string') && !partsOf(c).some((p) => p.functionResponse),
+  );
   const last = contents[contents.length - 1]!;
   const response = partsOf(last).find((p) => isObject(p.functionResponse))?.functionResponse as Record<string, unknown> | undefined;
   const out = response && isObject(response.response) ? response.response : undefined;
-  const toolOutput = out ? (typeof out.output === 'string' ? out.output : typeof out.error === 'string' ? `error: ${out.error}` : JSON.stringify(out)) : undefined;
-  const tools = Array.isArray(body.tools) ? (body.tools as Record<string, unknown>[]).flatMap((t) => (Array.isArray(t.functionDeclarations) ? (t.functionDeclarations as { name: string }[]).map((d) => d.name) : [])) : [];
+  const toolOutput = out
+    ? typeof out.output === 'string'
+      ? out.output
+      : typeof out.error === 'string'
+        ? `error: ${out.error}`
+        : JSON.stringify(out)
+    : undefined;
+  const tools = Array.isArray(body.tools)
+    ? (body.tools as Record<string, unknown>[]).flatMap((t) =>
+        Array.isArray(t.functionDeclarations) ? (t.functionDeclarations as { name: string }[]).map((d) => d.name) : [],
+      )
+    : [];
   return { kind, prompt: prompts.length ? textOfParts(partsOf(prompts[prompts.length - 1])) : '', toolOutput, tools };
 }
 
@@ -132,7 +149,10 @@ export function builtInReply(req: GeminiRequest): GeminiReply {
   const p = req.prompt.trim();
   if (req.kind === 'side') {
     const json = isObject(req.body.generationConfig) && req.body.generationConfig.responseMimeType === 'application/json';
-    return { type: 'text', text: json ? JSON.stringify({ reasoning: 'The model answered; the user speaks next.', next_speaker: 'user' }) : 'A fake session summary.' };
+    return {
+      type: 'text',
+      text: json ? JSON.stringify({ reasoning: 'The model answered; the user speaks next.', next_speaker: 'user' }) : 'A fake session summary.',
+    };
   }
   if (p === 'FAIL400') return { type: 'error', status: 400, message: 'Request contains an invalid argument.' };
   if (req.toolOutput !== undefined) {
@@ -145,22 +165,50 @@ export function builtInReply(req: GeminiRequest): GeminiReply {
     return inner.type === 'text' ? { ...inner, text: slow[2] ? inner.text : 'ECHO: slow', streamMs: Number(slow[1]) } : inner;
   }
   const run = /^RUN ([\s\S]+)$/.exec(p);
-  if (run) return { type: 'call', name: 'run_shell_command', text: 'I will run the command.', args: { command: run[1], description: 'Runs the command the user asked for.' } };
+  if (run)
+    return {
+      type: 'call',
+      name: 'run_shell_command',
+      text: 'I will run the command.',
+      args: { command: run[1], description: 'Runs the command the user asked for.' },
+    };
   const write = /^WRITE (\S+) ([\s\S]+)$/.exec(p);
   if (write) return { type: 'call', name: 'write_file', text: `Writing ${write[1]}.`, args: { file_path: write[1], content: write[2] } };
   const edit = /^EDIT (\S+) (\S+) (\S+)$/.exec(p);
-  if (edit) return { type: 'call', name: 'replace', text: `Editing ${edit[1]}.`, args: { file_path: edit[1], instruction: 'Replace the word the user named.', old_string: edit[2], new_string: edit[3] } };
+  if (edit)
+    return {
+      type: 'call',
+      name: 'replace',
+      text: `Editing ${edit[1]}.`,
+      args: { file_path: edit[1], instruction: 'Replace the word the user named.', old_string: edit[2], new_string: edit[3] },
+    };
   const ask = /^ASK ([^|]+?)\s*((?:\|[^|]+)+)$/.exec(p);
   if (ask) {
-    const options = ask[2]!.split('|').slice(1).map((label) => ({ label: label.trim(), description: `Choose ${label.trim()}.` }));
+    const options = ask[2]!
+      .split('|')
+      .slice(1)
+      .map((label) => ({ label: label.trim(), description: `Choose ${label.trim()}.` }));
     return { type: 'call', name: 'ask_user', args: { questions: [{ question: ask[1], header: 'Choice', type: 'choice', options }] } };
   }
   const askText = /^ASKTEXT ([\s\S]+)$/.exec(p);
-  if (askText) return { type: 'call', name: 'ask_user', args: { questions: [{ question: askText[1], header: 'Details', type: 'text', placeholder: 'Type your answer' }] } };
+  if (askText)
+    return {
+      type: 'call',
+      name: 'ask_user',
+      args: { questions: [{ question: askText[1], header: 'Details', type: 'text', placeholder: 'Type your answer' }] },
+    };
   return { type: 'text', text: `ECHO: ${req.prompt}` };
 }
 
-const STATUS_NAME: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' };
+const STATUS_NAME: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+};
 
 function sendError(res: ServerResponse, code: number, message: string, status = STATUS_NAME[code] ?? 'UNKNOWN'): void {
   const text = JSON.stringify({ error: { code, message, status } });
@@ -220,10 +268,16 @@ export async function startFakeGemini(opts: { apiKey?: string; log?: (line: stri
     log(`${req.method} ${url.pathname}${url.search}`);
     if (req.method !== 'POST' || !route) return sendError(res, 404, `Method not found: ${req.method} ${url.pathname}`);
     const key = req.headers['x-goog-api-key'] ?? url.searchParams.get('key');
-    if (!key) return sendError(res, 403, "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.");
+    if (!key)
+      return sendError(
+        res,
+        403,
+        "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+      );
     if (key !== apiKey) return sendError(res, 400, 'API key not valid. Please pass a valid API key.');
     const method = route[2] as GeminiRequest['method'];
-    if (method === 'streamGenerateContent' && url.searchParams.get('alt') !== 'sse') return sendError(res, 400, 'this fake streams only Server-Sent Events: add ?alt=sse');
+    if (method === 'streamGenerateContent' && url.searchParams.get('alt') !== 'sse')
+      return sendError(res, 400, 'this fake streams only Server-Sent Events: add ?alt=sse');
     let body: unknown;
     try {
       body = JSON.parse(await readBody(req));
@@ -231,10 +285,28 @@ export async function startFakeGemini(opts: { apiKey?: string; log?: (line: stri
     } catch (err) {
       const e = err instanceof ApiError ? err : new ApiError(400, 'INVALID_ARGUMENT', `Invalid JSON payload received. ${(err as Error).message}`);
       log(`rejected: ${e.message}`);
-      requests.push({ n: requests.length + 1, at: Date.now(), model: route[1]!, method, body: isObject(body) ? body : {}, kind: 'turn', prompt: '', tools: [], outcome: 'rejected' });
+      requests.push({
+        n: requests.length + 1,
+        at: Date.now(),
+        model: route[1]!,
+        method,
+        body: isObject(body) ? body : {},
+        kind: 'turn',
+        prompt: '',
+        tools: [],
+        outcome: 'rejected',
+      });
       return sendError(res, e.code, e.message, e.status);
     }
-    const rec: GeminiRequest = { n: requests.length + 1, at: Date.now(), model: decodeURIComponent(route[1]!), method, body, ...analyse(body, method), outcome: 'pending' };
+    const rec: GeminiRequest = {
+      n: requests.length + 1,
+      at: Date.now(),
+      model: decodeURIComponent(route[1]!),
+      method,
+      body,
+      ...analyse(body, method),
+      outcome: 'pending',
+    };
     requests.push(rec);
     if (method === 'countTokens') {
       rec.outcome = 'completed';

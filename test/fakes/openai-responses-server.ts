@@ -79,16 +79,21 @@ function checkRequest(body: unknown): asserts body is Record<string, unknown> {
     if (!isObject(item)) throw new BadRequest(`input[${i}]`, 'each input item must be an object');
     switch (item.type) {
       case 'message':
-        if (!['user', 'assistant', 'system', 'developer'].includes(item.role as string)) throw new BadRequest(`input[${i}].role`, `unknown role ${String(item.role)}`);
-        if (!Array.isArray(item.content) || !item.content.every((c) => isObject(c) && typeof c.type === 'string')) throw new BadRequest(`input[${i}].content`, 'content must be an array of typed parts');
+        if (!['user', 'assistant', 'system', 'developer'].includes(item.role as string))
+          throw new BadRequest(`input[${i}].role`, `unknown role ${String(item.role)}`);
+        if (!Array.isArray(item.content) || !item.content.every((c) => isObject(c) && typeof c.type === 'string'))
+          throw new BadRequest(`input[${i}].content`, 'content must be an array of typed parts');
         break;
       case 'function_call':
-        if (typeof item.call_id !== 'string' || typeof item.name !== 'string' || typeof item.arguments !== 'string') throw new BadRequest(`input[${i}]`, 'a function_call needs call_id, name and arguments (a JSON string)');
+        if (typeof item.call_id !== 'string' || typeof item.name !== 'string' || typeof item.arguments !== 'string')
+          throw new BadRequest(`input[${i}]`, 'a function_call needs call_id, name and arguments (a JSON string)');
         calls.add(item.call_id);
         break;
       case 'function_call_output':
-        if (typeof item.call_id !== 'string' || !calls.has(item.call_id)) throw new BadRequest(`input[${i}].call_id`, `no function_call with call_id ${String(item.call_id)} precedes this output`);
-        if (typeof item.output !== 'string' && !Array.isArray(item.output)) throw new BadRequest(`input[${i}].output`, 'output must be a string or an array of parts');
+        if (typeof item.call_id !== 'string' || !calls.has(item.call_id))
+          throw new BadRequest(`input[${i}].call_id`, `no function_call with call_id ${String(item.call_id)} precedes this output`);
+        if (typeof item.output !== 'string' && !Array.isArray(item.output))
+          throw new BadRequest(`input[${i}].output`, 'output must be a string or an array of parts');
         break;
       // Items Codex sends besides messages and function calls: kept opaque, as the API does.
       case 'reasoning':
@@ -106,7 +111,8 @@ function checkRequest(body: unknown): asserts body is Record<string, unknown> {
     if (!Array.isArray(body.tools)) throw new BadRequest('tools', 'tools must be an array');
     body.tools.forEach((t, i) => {
       if (!isObject(t) || typeof t.type !== 'string') throw new BadRequest(`tools[${i}]`, 'each tool needs a type');
-      if (t.type === 'function' && (typeof t.name !== 'string' || !isObject(t.parameters))) throw new BadRequest(`tools[${i}]`, 'a function tool needs a name and a parameters schema');
+      if (t.type === 'function' && (typeof t.name !== 'string' || !isObject(t.parameters)))
+        throw new BadRequest(`tools[${i}]`, 'a function tool needs a name and a parameters schema');
     });
   }
 }
@@ -120,7 +126,10 @@ function analyse(body: Record<string, unknown>): Pick<ResponsesRequest, 'kind' |
   const format = isObject(body.text) && isObject(body.text.format) ? body.text.format : undefined;
   const kind = format?.name === 'codex_output_schema' && isObject(format.schema) && JSON.stringify(format.schema).includes('"title"') ? 'title' : 'turn';
   // Codex sends its own context (<environment_context>, AGENTS.md) as user messages too.
-  const users = input.filter((i) => i.type === 'message' && i.role === 'user').map(textOf).filter((t) => !t.startsWith('<'));
+  const users = input
+    .filter((i) => i.type === 'message' && i.role === 'user')
+    .map(textOf)
+    .filter((t) => !t.startsWith('<'));
   const last = input[input.length - 1]!;
   const toolOutput = last.type === 'function_call_output' ? (typeof last.output === 'string' ? last.output : JSON.stringify(last.output)) : undefined;
   const tools = Array.isArray(body.tools) ? (body.tools as Record<string, unknown>[]).filter((t) => t.type === 'function').map((t) => String(t.name)) : [];
@@ -129,7 +138,10 @@ function analyse(body: Record<string, unknown>): Pick<ResponsesRequest, 'kind' |
 
 /** An apply_patch heredoc that adds one file: the form Codex recognises and turns into an edit. */
 export function addFilePatch(file: string, text: string): string {
-  const body = text.split('\n').map((l) => `+${l}`).join('\n');
+  const body = text
+    .split('\n')
+    .map((l) => `+${l}`)
+    .join('\n');
   return `apply_patch <<'PATCH'\n*** Begin Patch\n*** Add File: ${file}\n${body}\n*** End Patch\nPATCH`;
 }
 
@@ -166,14 +178,29 @@ function sendError(res: ServerResponse, status: number, message: string, param: 
   res.end(text);
 }
 
-const USAGE = { input_tokens: 10, input_tokens_details: { cached_tokens: 0 }, output_tokens: 5, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 15 };
+const USAGE = {
+  input_tokens: 10,
+  input_tokens_details: { cached_tokens: 0 },
+  output_tokens: 5,
+  output_tokens_details: { reasoning_tokens: 0 },
+  total_tokens: 15,
+};
 
 /** Streams one reply as Responses API events. */
 async function stream(res: ServerResponse, n: number, model: string, reply: Exclude<ResponsesReply, { type: 'error' }>): Promise<void> {
   let seq = 0;
-  const send = (type: string, fields: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...fields })}\n\n`);
+  const send = (type: string, fields: Record<string, unknown>) =>
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...fields })}\n\n`);
   const id = `resp_fake${n}`;
-  const response = (status: string, output: unknown[]) => ({ id, object: 'response', created_at: Math.floor(Date.now() / 1000), status, model, output, usage: status === 'completed' ? USAGE : null });
+  const response = (status: string, output: unknown[]) => ({
+    id,
+    object: 'response',
+    created_at: Math.floor(Date.now() / 1000),
+    status,
+    model,
+    output,
+    usage: status === 'completed' ? USAGE : null,
+  });
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': `req_fake${n}` });
   send('response.created', { response: response('in_progress', []) });
   const output: unknown[] = [];
@@ -195,7 +222,14 @@ async function stream(res: ServerResponse, n: number, model: string, reply: Excl
   }
   if (reply.type === 'call') {
     const index = output.length;
-    const item = { type: 'function_call', id: `fc_fake${n}`, call_id: `call_fake${n}`, name: reply.name, arguments: JSON.stringify(reply.arguments), status: 'completed' };
+    const item = {
+      type: 'function_call',
+      id: `fc_fake${n}`,
+      call_id: `call_fake${n}`,
+      name: reply.name,
+      arguments: JSON.stringify(reply.arguments),
+      status: 'completed',
+    };
     send('response.output_item.added', { output_index: index, item: { ...item, arguments: '', status: 'in_progress' } });
     send('response.output_item.done', { output_index: index, item });
     output.push(item);
@@ -221,7 +255,16 @@ export async function startFakeResponses(opts: { log?: (line: string) => void } 
     } catch (err) {
       const e = err instanceof BadRequest ? err : new BadRequest('', `invalid JSON body: ${(err as Error).message}`);
       log(`rejected: ${e.param} ${e.message}`);
-      requests.push({ n: requests.length + 1, at: Date.now(), path, body: isObject(body) ? body : {}, kind: 'turn', prompt: '', tools: [], outcome: 'rejected' });
+      requests.push({
+        n: requests.length + 1,
+        at: Date.now(),
+        path,
+        body: isObject(body) ? body : {},
+        kind: 'turn',
+        prompt: '',
+        tools: [],
+        outcome: 'rejected',
+      });
       return sendError(res, e.status, e.message, e.param || null);
     }
     const rec: ResponsesRequest = { n: requests.length + 1, at: Date.now(), path, body, ...analyse(body), outcome: 'pending' };

@@ -10,7 +10,12 @@ export function slackSignature(secret: string, timestamp: number, body: string):
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
-export function messageEvent(user: string, channel: string, text: string, eventId = `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`): Record<string, unknown> {
+export function messageEvent(
+  user: string,
+  channel: string,
+  text: string,
+  eventId = `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`,
+): Record<string, unknown> {
   return {
     token: 'legacy-verification-token',
     team_id: 'T000',
@@ -24,7 +29,12 @@ export function messageEvent(user: string, channel: string, text: string, eventI
 
 export const urlVerification = (challenge: string): Record<string, unknown> => ({ token: 'legacy-verification-token', challenge, type: 'url_verification' });
 
-export async function postSlackEvent(url: string, secret: string, payload: unknown, opts: { timestamp?: number; signature?: string | null } = {}): Promise<{ status: number; body: string }> {
+export async function postSlackEvent(
+  url: string,
+  secret: string,
+  payload: unknown,
+  opts: { timestamp?: number; signature?: string | null } = {},
+): Promise<{ status: number; body: string }> {
   const body = JSON.stringify(payload);
   const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts) };
@@ -34,7 +44,12 @@ export async function postSlackEvent(url: string, secret: string, payload: unkno
 }
 
 /** A button press as Slack posts it to the Interactivity Request URL (block_actions). */
-export function blockActions(user: string, channel: string, value: string, opts: { responseUrl: string; messageText: string; messageTs?: string; triggerId?: string }): Record<string, unknown> {
+export function blockActions(
+  user: string,
+  channel: string,
+  value: string,
+  opts: { responseUrl: string; messageText: string; messageTs?: string; triggerId?: string },
+): Record<string, unknown> {
   const now = `${Date.now() / 1000}`;
   return {
     type: 'block_actions',
@@ -51,7 +66,12 @@ export function blockActions(user: string, channel: string, value: string, opts:
 }
 
 /** Posts an interaction the way Slack does: form-encoded `payload=<json>`, signed like events. */
-export async function postSlackInteraction(url: string, secret: string, payload: unknown, opts: { signature?: string | null } = {}): Promise<{ status: number; body: string }> {
+export async function postSlackInteraction(
+  url: string,
+  secret: string,
+  payload: unknown,
+  opts: { signature?: string | null } = {},
+): Promise<{ status: number; body: string }> {
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   const ts = Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts) };

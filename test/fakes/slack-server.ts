@@ -33,7 +33,18 @@ function blocksProblem(blocks: SlackBlock[]): string | undefined {
       const els = b.elements ?? [];
       if (els.length < 1 || els.length > 25) return 'actions: 1-25 elements';
       if (new Set(els.map((e) => e.action_id)).size !== els.length) return 'action_id must be unique';
-      if (els.some((e) => e.type !== 'button' || e.text?.type !== 'plain_text' || !e.text.text || e.text.text.length > 75 || (e.value ?? '').length > 2000 || (e.style !== undefined && !['primary', 'danger'].includes(e.style)))) return 'button: plain_text 1-75, value <= 2000, style primary|danger';
+      if (
+        els.some(
+          (e) =>
+            e.type !== 'button' ||
+            e.text?.type !== 'plain_text' ||
+            !e.text.text ||
+            e.text.text.length > 75 ||
+            (e.value ?? '').length > 2000 ||
+            (e.style !== undefined && !['primary', 'danger'].includes(e.style)),
+        )
+      )
+        return 'button: plain_text 1-75, value <= 2000, style primary|danger';
     }
   }
   return undefined;
@@ -77,13 +88,26 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
     const badBlocks = body?.blocks === undefined ? undefined : blocksProblem(body.blocks as SlackBlock[]);
     if (path.startsWith('/actions/')) {
       if (!body?.text) return (res.writeHead(400), res.end('no_text'));
-      fake.replaced.push({ path, text: String(body.text), replaceOriginal: body.replace_original === true, blocks: body.blocks, ephemeral: body.response_type === 'ephemeral' });
+      fake.replaced.push({
+        path,
+        text: String(body.text),
+        replaceOriginal: body.replace_original === true,
+        blocks: body.blocks,
+        ephemeral: body.response_type === 'ephemeral',
+      });
       return json(200, { ok: true });
     }
     if (path.startsWith('/hooks/')) {
       if (!body?.text) return (res.writeHead(400), res.end('no_text'));
       if (badBlocks) return (res.writeHead(400), res.end('invalid_blocks'));
-      fake.posts.push({ channel: 'webhook', text: String(body.text), ts: String(ts++), via: 'webhook', blocks: body.blocks as SlackBlock[] | undefined, at: performance.timeOrigin + performance.now() });
+      fake.posts.push({
+        channel: 'webhook',
+        text: String(body.text),
+        ts: String(ts++),
+        via: 'webhook',
+        blocks: body.blocks as SlackBlock[] | undefined,
+        at: performance.timeOrigin + performance.now(),
+      });
       res.writeHead(200, { 'content-type': 'text/plain' });
       return res.end('ok');
     }
@@ -92,12 +116,20 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
       limited.count--;
       return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limited.retryAfter) });
     }
-    if (path === '/api/auth.test') return json(200, { ok: true, url: 'https://test.slack.com/', team: 'Test Team', user: 'aegis', team_id: 'T000', user_id: 'U0BOT' });
+    if (path === '/api/auth.test')
+      return json(200, { ok: true, url: 'https://test.slack.com/', team: 'Test Team', user: 'aegis', team_id: 'T000', user_id: 'U0BOT' });
     if (path === '/api/chat.postMessage') {
       if (!body?.channel) return json(200, { ok: false, error: 'channel_not_found' });
       if (!body.text) return json(200, { ok: false, error: 'no_text' });
       if (badBlocks) return json(200, { ok: false, error: 'invalid_blocks', errors: [badBlocks] });
-      const post: SlackPost = { channel: String(body.channel), text: String(body.text), ts: `${ts++}.000100`, via: 'web-api', blocks: body.blocks as SlackBlock[] | undefined, at: performance.timeOrigin + performance.now() };
+      const post: SlackPost = {
+        channel: String(body.channel),
+        text: String(body.text),
+        ts: `${ts++}.000100`,
+        via: 'web-api',
+        blocks: body.blocks as SlackBlock[] | undefined,
+        at: performance.timeOrigin + performance.now(),
+      };
       fake.posts.push(post);
       return json(200, { ok: true, channel: post.channel, ts: post.ts, message: { text: post.text, type: 'message', bot_id: 'B0BOT' } });
     }

@@ -104,13 +104,31 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
     userSays(chatId, text, opts = {}) {
       const id = opts.updateId ?? nextUpdateId++;
       const userId = opts.userId ?? Number(chatId);
-      push({ update_id: id, message: { message_id: id, from: { id: userId, is_bot: false, first_name: 'Tess', username: 'tess' }, chat: { id: Number(chatId), type: 'private' }, date: Math.floor(Date.now() / 1000), text } });
+      push({
+        update_id: id,
+        message: {
+          message_id: id,
+          from: { id: userId, is_bot: false, first_name: 'Tess', username: 'tess' },
+          chat: { id: Number(chatId), type: 'private' },
+          date: Math.floor(Date.now() / 1000),
+          text,
+        },
+      });
       return id;
     },
     pressButton(chatId, messageId, data, userId) {
       const id = nextUpdateId++;
       const from = { id: userId ?? Number(chatId), is_bot: false, first_name: 'Tess' };
-      push({ update_id: id, callback_query: { id: `cb${id}`, from, chat_instance: 'ci', data, message: { message_id: messageId, chat: { id: Number(chatId), type: 'private' }, date: 0, text: '' } } });
+      push({
+        update_id: id,
+        callback_query: {
+          id: `cb${id}`,
+          from,
+          chat_instance: 'ci',
+          data,
+          message: { message_id: messageId, chat: { id: Number(chatId), type: 'private' }, date: 0, text: '' },
+        },
+      });
       return id;
     },
     redeliver(updateId) {
@@ -134,7 +152,10 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
     if (!hook || !forwardTo) return;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (hook.secretToken) headers['x-telegram-bot-api-secret-token'] = hook.secretToken;
-    const status = await fetch(forwardTo, { method: 'POST', headers, body: JSON.stringify(u) }).then((r) => r.status, () => 0);
+    const status = await fetch(forwardTo, { method: 'POST', headers, body: JSON.stringify(u) }).then(
+      (r) => r.status,
+      () => 0,
+    );
     fake.pushes.push({ updateId: u.update_id, status });
     if (status >= 200 && status < 300) {
       const i = updates.indexOf(u);
@@ -192,7 +213,8 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
       case 'setWebhook': {
         const url = String(p.url ?? '');
         if (!/^https:\/\//.test(url)) return fail(res, 400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
-        if (p.secret_token !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(String(p.secret_token))) return fail(res, 400, 'Bad Request: secret token contains unallowed characters');
+        if (p.secret_token !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(String(p.secret_token)))
+          return fail(res, 400, 'Bad Request: secret token contains unallowed characters');
         fake.webhook = { url, secretToken: p.secret_token as string | undefined, allowedUpdates: p.allowed_updates };
         for (const u of [...updates]) void deliver(u);
         return reply(res, 200, { ok: true, result: true, description: 'Webhook was set' });
@@ -241,7 +263,8 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
           if ('error' in parsed) return fail(res, 400, parsed.error);
           visible = parsed.visible;
         }
-        if (visible.length > (method === 'sendMessage' ? 4096 : 1024)) return fail(res, 400, method === 'sendMessage' ? 'Bad Request: message is too long' : 'Bad Request: message caption is too long');
+        if (visible.length > (method === 'sendMessage' ? 4096 : 1024))
+          return fail(res, 400, method === 'sendMessage' ? 'Bad Request: message is too long' : 'Bad Request: message caption is too long');
         const markup = p.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined;
         for (const b of markup?.inline_keyboard?.flat() ?? []) {
           if (!b.callback_data || Buffer.byteLength(b.callback_data) > 64) return fail(res, 400, 'Bad Request: BUTTON_DATA_INVALID');
@@ -249,8 +272,21 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
         const messageId = (messageIds.get(chatId) ?? 0) + 1;
         messageIds.set(chatId, messageId);
         current.set(`${chatId}:${messageId}`, { text, markup: JSON.stringify(markup?.inline_keyboard ?? []) });
-        fake.sent.push({ method, chatId, messageId, text, parseMode: p.parse_mode as string | undefined, buttons: markup?.inline_keyboard, photo: p.photo as string | undefined, document: p.document as string | undefined, at: now() });
-        return reply(res, 200, { ok: true, result: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId), type: 'private' }, text } });
+        fake.sent.push({
+          method,
+          chatId,
+          messageId,
+          text,
+          parseMode: p.parse_mode as string | undefined,
+          buttons: markup?.inline_keyboard,
+          photo: p.photo as string | undefined,
+          document: p.document as string | undefined,
+          at: now(),
+        });
+        return reply(res, 200, {
+          ok: true,
+          result: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId), type: 'private' }, text },
+        });
       }
       case 'answerCallbackQuery':
         if (typeof p.text === 'string' && p.text.length > 200) return fail(res, 400, 'Bad Request: MESSAGE_TOO_LONG');
@@ -260,7 +296,12 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
         const shown = current.get(`${p.chat_id}:${p.message_id}`);
         if (!shown) return fail(res, 400, 'Bad Request: message to edit not found');
         const markup = JSON.stringify((p.reply_markup as { inline_keyboard?: unknown[] } | undefined)?.inline_keyboard ?? []);
-        if (markup === shown.markup) return fail(res, 400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+        if (markup === shown.markup)
+          return fail(
+            res,
+            400,
+            'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+          );
         shown.markup = markup;
         fake.edits.push({ chat_id: String(p.chat_id), message_id: Number(p.message_id), reply_markup: p.reply_markup });
         return reply(res, 200, { ok: true, result: true });
@@ -275,10 +316,18 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
         if ('error' in parsed) return fail(res, 400, parsed.error);
         if (parsed.visible.length > 4096) return fail(res, 400, 'Bad Request: MESSAGE_TOO_LONG');
         const markup = JSON.stringify((p.reply_markup as { inline_keyboard?: unknown[] } | undefined)?.inline_keyboard ?? []);
-        if (text === shown.text && markup === shown.markup) return fail(res, 400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+        if (text === shown.text && markup === shown.markup)
+          return fail(
+            res,
+            400,
+            'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+          );
         Object.assign(shown, { text, markup });
         fake.edits.push({ chat_id: String(p.chat_id), message_id: Number(p.message_id), reply_markup: p.reply_markup, text });
-        return reply(res, 200, { ok: true, result: { message_id: Number(p.message_id), chat: { id: Number(p.chat_id), type: 'private' }, text: parsed.visible } });
+        return reply(res, 200, {
+          ok: true,
+          result: { message_id: Number(p.message_id), chat: { id: Number(p.chat_id), type: 'private' }, text: parsed.visible },
+        });
       }
       default:
         return fail(res, 404, 'Not Found: method not found');

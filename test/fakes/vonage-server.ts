@@ -33,7 +33,11 @@ export interface VonageSent {
 export interface Interactive {
   type: 'button' | 'list';
   body: { text: string };
-  action: { buttons?: { type: string; reply: { id: string; title: string } }[]; button?: string; sections?: { title?: string; rows: { id: string; title: string; description?: string }[] }[] };
+  action: {
+    buttons?: { type: string; reply: { id: string; title: string } }[];
+    button?: string;
+    sections?: { title?: string; rows: { id: string; title: string; description?: string }[] }[];
+  };
 }
 
 /** What WhatsApp would refuse in an interactive message (its documented limits), or undefined. */
@@ -44,7 +48,8 @@ function interactiveProblem(custom: { type?: string; interactive?: Interactive }
   if (i.type === 'button') {
     const b = i.action?.buttons ?? [];
     if (b.length < 1 || b.length > 3) return 'interactive buttons: 1 to 3';
-    if (b.some((x) => x.type !== 'reply' || !x.reply?.id || x.reply.id.length > 256 || !x.reply.title || x.reply.title.length > 20)) return 'each button: type reply, id <= 256, title 1-20 characters';
+    if (b.some((x) => x.type !== 'reply' || !x.reply?.id || x.reply.id.length > 256 || !x.reply.title || x.reply.title.length > 20))
+      return 'each button: type reply, id <= 256, title 1-20 characters';
     if (new Set(b.map((x) => x.reply.id)).size !== b.length) return 'button ids must be unique';
     return undefined;
   }
@@ -52,7 +57,8 @@ function interactiveProblem(custom: { type?: string; interactive?: Interactive }
     const rows = (i.action?.sections ?? []).flatMap((s) => s.rows ?? []);
     if (!i.action?.button || i.action.button.length > 20) return 'list button label 1-20 characters';
     if (rows.length < 1 || rows.length > 10) return 'list rows: 1 to 10';
-    if (rows.some((r) => !r.id || r.id.length > 200 || !r.title || r.title.length > 24 || (r.description?.length ?? 0) > 72)) return 'each row: id <= 200, title 1-24, description <= 72 characters';
+    if (rows.some((r) => !r.id || r.id.length > 200 || !r.title || r.title.length > 24 || (r.description?.length ?? 0) > 72))
+      return 'each row: id <= 200, title 1-24, description <= 72 characters';
     return undefined;
   }
   return 'interactive.type must be button or list';
@@ -116,7 +122,12 @@ export async function startFakeVonage(): Promise<FakeVonage> {
       failures = { count, status };
     },
   };
-  const problem = (status: number, title: string, detail: string) => ({ type: `https://developer.vonage.com/api-errors#${status}`, title, detail, instance: randomUUID() });
+  const problem = (status: number, title: string, detail: string) => ({
+    type: `https://developer.vonage.com/api-errors#${status}`,
+    title,
+    detail,
+    instance: randomUUID(),
+  });
   const server = createServer(async (req, res) => {
     const answer = (status: number, body: unknown) => {
       const text = JSON.stringify(body);
@@ -134,9 +145,22 @@ export async function startFakeVonage(): Promise<FakeVonage> {
       failures.count--;
       return answer(failures.status, problem(failures.status, failures.status === 429 ? 'Rate Limit Hit' : 'Internal Error', 'injected failure'));
     }
-    const m = JSON.parse(raw) as { to?: string; from?: string; channel?: string; message_type?: string; text?: string; image?: { url: string; caption?: string }; file?: { url: string; caption?: string }; custom?: { type?: string; interactive?: Interactive }; template?: { name?: unknown; parameters?: unknown }; whatsapp?: { policy?: unknown; locale?: unknown }; client_ref?: string };
+    const m = JSON.parse(raw) as {
+      to?: string;
+      from?: string;
+      channel?: string;
+      message_type?: string;
+      text?: string;
+      image?: { url: string; caption?: string };
+      file?: { url: string; caption?: string };
+      custom?: { type?: string; interactive?: Interactive };
+      template?: { name?: unknown; parameters?: unknown };
+      whatsapp?: { policy?: unknown; locale?: unknown };
+      client_ref?: string;
+    };
     if (m.channel !== 'whatsapp') return answer(422, problem(422, 'Invalid params', 'channel must be whatsapp here'));
-    if (!/^\d{7,15}$/.test(m.to ?? '') || !/^\d{7,15}$/.test(m.from ?? '')) return answer(422, problem(422, 'Invalid params', 'to and from must be E.164 numbers without +'));
+    if (!/^\d{7,15}$/.test(m.to ?? '') || !/^\d{7,15}$/.test(m.from ?? ''))
+      return answer(422, problem(422, 'Invalid params', 'to and from must be E.164 numbers without +'));
     if (m.message_type === 'text' && (!m.text || m.text.length > 4096)) return answer(422, problem(422, 'Invalid params', 'text must be 1-4096 characters'));
     if (m.message_type === 'image' && !m.image?.url) return answer(422, problem(422, 'Invalid params', 'image.url is required'));
     if (m.message_type === 'file' && !m.file?.url) return answer(422, problem(422, 'Invalid params', 'file.url is required'));
@@ -145,17 +169,36 @@ export async function startFakeVonage(): Promise<FakeVonage> {
     if (m.message_type === 'template') {
       const t = m.template;
       if (typeof t?.name !== 'string' || !t.name) return answer(422, problem(422, 'Invalid params', 'template.name is required'));
-      if (t.parameters !== undefined && (!Array.isArray(t.parameters) || t.parameters.some((x) => typeof x !== 'string'))) return answer(422, problem(422, 'Invalid params', 'template.parameters must be an array of strings'));
-      if (m.whatsapp?.policy !== 'deterministic' || typeof m.whatsapp.locale !== 'string') return answer(422, problem(422, 'Invalid params', 'whatsapp.policy must be deterministic and whatsapp.locale a language code'));
+      if (t.parameters !== undefined && (!Array.isArray(t.parameters) || t.parameters.some((x) => typeof x !== 'string')))
+        return answer(422, problem(422, 'Invalid params', 'template.parameters must be an array of strings'));
+      if (m.whatsapp?.policy !== 'deterministic' || typeof m.whatsapp.locale !== 'string')
+        return answer(422, problem(422, 'Invalid params', 'whatsapp.policy must be deterministic and whatsapp.locale a language code'));
     }
-    if (!['text', 'image', 'file', 'custom', 'template'].includes(m.message_type ?? '')) return answer(422, problem(422, 'Invalid params', 'unsupported message_type'));
+    if (!['text', 'image', 'file', 'custom', 'template'].includes(m.message_type ?? ''))
+      return answer(422, problem(422, 'Invalid params', 'unsupported message_type'));
     const messageUuid = randomUUID();
     if (closed.has(m.to!) && m.message_type !== 'template') {
       fake.refusedByWindow.push({ messageUuid, to: m.to! });
       return answer(202, { message_uuid: messageUuid });
     }
-    const template = m.message_type === 'template' ? { name: m.template!.name as string, parameters: m.template!.parameters as string[] | undefined, locale: m.whatsapp!.locale as string } : undefined;
-    fake.sent.push({ template, messageUuid, to: m.to!, from: m.from!, channel: m.channel, messageType: m.message_type!, text: m.text, image: m.image, file: m.file, interactive: m.custom?.interactive, clientRef: m.client_ref, at: now() });
+    const template =
+      m.message_type === 'template'
+        ? { name: m.template!.name as string, parameters: m.template!.parameters as string[] | undefined, locale: m.whatsapp!.locale as string }
+        : undefined;
+    fake.sent.push({
+      template,
+      messageUuid,
+      to: m.to!,
+      from: m.from!,
+      channel: m.channel,
+      messageType: m.message_type!,
+      text: m.text,
+      image: m.image,
+      file: m.file,
+      interactive: m.custom?.interactive,
+      clientRef: m.client_ref,
+      at: now(),
+    });
     answer(202, { message_uuid: messageUuid });
   });
   return Object.assign(fake, await listenLoopback(server));
@@ -165,28 +208,73 @@ export async function startFakeVonage(): Promise<FakeVonage> {
 export function vonageWebhookToken(secret: string, body: string, opts: { iat?: number; payloadHash?: string } = {}): string {
   const iat = opts.iat ?? Math.floor(Date.now() / 1000);
   const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const claims = b64url(JSON.stringify({ iat, jti: randomUUID(), iss: 'Vonage', payload_hash: opts.payloadHash ?? createHash('sha256').update(body).digest('hex'), api_key: 'abcd1234', application_id: randomUUID() }));
+  const claims = b64url(
+    JSON.stringify({
+      iat,
+      jti: randomUUID(),
+      iss: 'Vonage',
+      payload_hash: opts.payloadHash ?? createHash('sha256').update(body).digest('hex'),
+      api_key: 'abcd1234',
+      application_id: randomUUID(),
+    }),
+  );
   const sig = createHmac('sha256', secret).update(`${head}.${claims}`).digest('base64url');
   return `${head}.${claims}.${sig}`;
 }
 
 /** An inbound WhatsApp text as the Messages API posts it. */
 export function inboundText(from: string, to: string, text: string, messageUuid: string = randomUUID()): Record<string, unknown> {
-  return { channel: 'whatsapp', message_uuid: messageUuid, to, from, timestamp: new Date().toISOString(), message_type: 'text', text, profile: { name: 'Tess' } };
+  return {
+    channel: 'whatsapp',
+    message_uuid: messageUuid,
+    to,
+    from,
+    timestamp: new Date().toISOString(),
+    message_type: 'text',
+    text,
+    profile: { name: 'Tess' },
+  };
 }
 
 /** A press of an interactive reply button or list row, as the Messages API posts it (message_type reply). */
 export function inboundReply(from: string, to: string, id: string, title: string, messageUuid: string = randomUUID()): Record<string, unknown> {
-  return { channel: 'whatsapp', message_uuid: messageUuid, to, from, timestamp: new Date().toISOString(), message_type: 'reply', reply: { id, title }, profile: { name: 'Tess' } };
+  return {
+    channel: 'whatsapp',
+    message_uuid: messageUuid,
+    to,
+    from,
+    timestamp: new Date().toISOString(),
+    message_type: 'reply',
+    reply: { id, title },
+    profile: { name: 'Tess' },
+  };
 }
 
 /** A message status update as the Messages API posts it. */
-export function statusUpdate(messageUuid: string, to: string, from: string, status: 'submitted' | 'delivered' | 'read' | 'rejected' | 'undeliverable', error?: { title: string; detail: string; type?: string }): Record<string, unknown> {
-  return { message_uuid: messageUuid, to, from, timestamp: new Date().toISOString(), status, channel: 'whatsapp', ...(error ? { error: { type: 'https://developer.vonage.com/api-errors/messages#1300', ...error } } : {}) };
+export function statusUpdate(
+  messageUuid: string,
+  to: string,
+  from: string,
+  status: 'submitted' | 'delivered' | 'read' | 'rejected' | 'undeliverable',
+  error?: { title: string; detail: string; type?: string },
+): Record<string, unknown> {
+  return {
+    message_uuid: messageUuid,
+    to,
+    from,
+    timestamp: new Date().toISOString(),
+    status,
+    channel: 'whatsapp',
+    ...(error ? { error: { type: 'https://developer.vonage.com/api-errors/messages#1300', ...error } } : {}),
+  };
 }
 
 /** Posts a webhook to our server as Vonage would; `auth` overrides the Authorization header (forgeries). */
-export async function postWebhook(url: string, payload: unknown, opts: { secret?: string; auth?: string | null; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
+export async function postWebhook(
+  url: string,
+  payload: unknown,
+  opts: { secret?: string; auth?: string | null; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string }> {
   const body = JSON.stringify(payload);
   const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
   if (opts.auth !== null) {

@@ -37,7 +37,11 @@ export interface RealClaudeWorld {
  * MCP client connected to the built `ag mcp`, launching the given Claude Code release (`extraEnv`:
  * more Aegis settings, e.g. another agent's command). Pass `home.env` as session_create's env.
  */
-export async function startRealClaudeWorld(prefix: string, release: ClaudeRelease = '2.1.197', extraEnv: Record<string, string> = {}): Promise<RealClaudeWorld> {
+export async function startRealClaudeWorld(
+  prefix: string,
+  release: ClaudeRelease = '2.1.197',
+  extraEnv: Record<string, string> = {},
+): Promise<RealClaudeWorld> {
   const fake = await startFakeAnthropic();
   const workDir = realpathSync(mkdtempSync(join(tmpdir(), `aegis-${prefix}-`)));
   const home = await prepareClaudeHome({ workDirs: [workDir], apiKey: 'sk-ant-test-0123456789abcdefghijklmnop', baseUrl: fake.url });

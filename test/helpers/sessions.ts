@@ -20,7 +20,12 @@ export async function callError(client: Client, name: string, args: Record<strin
   return (r.content as { text: string }[])[0]!.text;
 }
 
-export async function waitState(client: Client, id: string, states: string[], timeoutSeconds = 30): Promise<{ state: string; matched: boolean; dialog?: Record<string, unknown> }> {
+export async function waitState(
+  client: Client,
+  id: string,
+  states: string[],
+  timeoutSeconds = 30,
+): Promise<{ state: string; matched: boolean; dialog?: Record<string, unknown> }> {
   const r = await call<{ state: string; matched: boolean; dialog?: Record<string, unknown> }>(client, 'session_wait', { id, states, timeoutSeconds });
   expect(r.state, `waiting for ${states.join('|')}`).toSatisfy((s: string) => states.includes(s));
   return r;

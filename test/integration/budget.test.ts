@@ -49,7 +49,9 @@ describe('session budgets', () => {
     // The same first turn in a fresh session reports the same usage: measure it once.
     const probe = await start({});
     await waitState(mcp.client, probe.id, ['idle']);
-    const first = await waitFor(async () => (await call<Got>(mcp.client, 'session_get', { id: probe.id })).usage?.totalTokens, { what: 'usage of the first turn' });
+    const first = await waitFor(async () => (await call<Got>(mcp.client, 'session_get', { id: probe.id })).usage?.totalTokens, {
+      what: 'usage of the first turn',
+    });
     await call(mcp.client, 'session_kill', { id: probe.id });
 
     const tokens = Math.ceil(first / 0.9); // the first turn uses 90 %

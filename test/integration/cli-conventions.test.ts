@@ -50,7 +50,10 @@ describe('ag as a person uses it: one shape, facts in the output, TTY-aware', ()
 
   it('every session command takes the id (or name, or a prefix) as its first argument', async () => {
     const help = await runCli(['session', '--help'], t.env);
-    const verbs = help.stdout.split('\n').filter((l) => /^ {2}[a-z]/.test(l)).map((l) => l.trim().split(/\s+/));
+    const verbs = help.stdout
+      .split('\n')
+      .filter((l) => /^ {2}[a-z]/.test(l))
+      .map((l) => l.trim().split(/\s+/));
     const acting = verbs.filter(([verb]) => !['create', 'batch-create', 'list', 'help'].includes(verb!));
     expect(acting.length).toBeGreaterThan(10);
     for (const [verb, first] of acting) expect(first, `ag session ${verb}`).toBe('<id>');
@@ -97,7 +100,10 @@ describe('ag as a person uses it: one shape, facts in the output, TTY-aware', ()
     // Piped: one turn a line, tab-separated: id, time, role, what it says (the tool and its command).
     const read = await runCli(['read', id], t.env);
     expect(read.code, read.stderr).toBe(0);
-    const rows = read.stdout.trim().split('\n').map((l) => l.split('\t'));
+    const rows = read.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(rows.every((r) => r.length === 4)).toBe(true);
     expect(rows.find((r) => r[2] === 'tool_call')?.[3]).toBe(`Bash echo cli > ${file}`);
     expect(rows.find((r) => r[2] === 'tool_result')?.[3]).not.toBe('');
@@ -171,7 +177,12 @@ describe('ag as a person uses it: one shape, facts in the output, TTY-aware', ()
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## The CLI at a glance'), readme.indexOf('\n## ', readme.indexOf('## The CLI at a glance') + 5));
     const inReadme = new Set([...section.matchAll(/^\| (.*?) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`ag ([a-z][\w-]*)/g)].map((x) => x[1]!)));
-    const inHelp = new Set([...groups.entries()].filter(([h]) => h !== 'Options:').flatMap(([, names]) => names).filter((n) => n !== 'help'));
+    const inHelp = new Set(
+      [...groups.entries()]
+        .filter(([h]) => h !== 'Options:')
+        .flatMap(([, names]) => names)
+        .filter((n) => n !== 'help'),
+    );
     expect([...inReadme].sort()).toEqual([...inHelp].sort());
   });
 

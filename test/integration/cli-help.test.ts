@@ -19,7 +19,16 @@ describe('ag help from the build manifest', () => {
   });
   afterAll(() => t.cleanup());
 
-  for (const args of [['--help'], ['help'], ['session', '--help'], ['session', 'get', '--help'], ['help', 'memory'], ['mcp', '--help'], ['list', '-h'], ['kg', 'search', '--help']]) {
+  for (const args of [
+    ['--help'],
+    ['help'],
+    ['session', '--help'],
+    ['session', 'get', '--help'],
+    ['help', 'memory'],
+    ['mcp', '--help'],
+    ['list', '-h'],
+    ['kg', 'search', '--help'],
+  ]) {
     it(`ag ${args.join(' ')} prints what the full CLI prints`, async () => {
       const fromManifest = await runCli(args, t.env);
       const full = await runCli(args, withIntegrations);

@@ -21,10 +21,15 @@ describe('ag tool commands through the per-command path', () => {
     const log = join(hookDir, `loaded-${Math.random().toString(36).slice(2)}`);
     writeFileSync(log, '');
     return new Promise((resolve) => {
-      execFile(process.execPath, ['--import', join(hookDir, 'register.mjs'), BIN, ...args], { env: { ...env, AEGIS_TEST_LOADED: log } }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-        resolve({ code, stdout, stderr, loaded: readFileSync(log, 'utf8').split('\n').filter(Boolean) });
-      });
+      execFile(
+        process.execPath,
+        ['--import', join(hookDir, 'register.mjs'), BIN, ...args],
+        { env: { ...env, AEGIS_TEST_LOADED: log } },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+          resolve({ code, stdout, stderr, loaded: readFileSync(log, 'utf8').split('\n').filter(Boolean) });
+        },
+      );
     });
   }
 
@@ -102,8 +107,12 @@ export async function resolve(specifier, context, next) {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('https://example.test');
     // The chunks it loads hold none of these modules (esbuild marks each module's code with its path).
-    const code = run.loaded.filter((u) => u.includes('/dist/per-command/')).map((u) => readFileSync(new URL(u), 'utf8')).join('\n');
-    for (const module of ['dist/sessions/service.js', 'dist/tmux/', 'dist/agents/registry.js', 'dist/messaging/service.js', 'dist/tools/sessions.js']) expect(code).not.toContain(`// ${module}`);
+    const code = run.loaded
+      .filter((u) => u.includes('/dist/per-command/'))
+      .map((u) => readFileSync(new URL(u), 'utf8'))
+      .join('\n');
+    for (const module of ['dist/sessions/service.js', 'dist/tmux/', 'dist/agents/registry.js', 'dist/messaging/service.js', 'dist/tools/sessions.js'])
+      expect(code).not.toContain(`// ${module}`);
     expect(code).toContain('// dist/tools/memory.js');
   });
 });

@@ -68,19 +68,28 @@ describe('fake-claude', { timeout: 30_000 }, () => {
   const screen = async (): Promise<string> => (await tmux(target, ['capture-pane', '-p', '-t', PANE])).stdout;
   const lines = (s: string): string[] => s.split('\n').map((l) => l.replace(/ +$/, '')); // not trimEnd(): the NBSP after ❯ must stay
   const waitScreen = (what: string, holds: (s: string) => boolean): Promise<string> =>
-    waitFor(async () => {
-      const s = await screen();
-      return holds(s) ? s : undefined;
-    }, { timeoutMs: 10_000, intervalMs: 30, what });
+    waitFor(
+      async () => {
+        const s = await screen();
+        return holds(s) ? s : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 30, what },
+    );
   const type = (text: string) => tmux(target, ['send-keys', '-t', PANE, '-l', text]);
   const press = (...keys: string[]) => tmux(target, ['send-keys', '-t', PANE, ...keys]);
   const hooks = (event?: string): HookEvent[] => {
     if (!existsSync(hookLog)) return [];
-    const all = readFileSync(hookLog, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as HookEvent);
+    const all = readFileSync(hookLog, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as HookEvent);
     return event ? all.filter((h) => h.hook_event_name === event) : all;
   };
   const records = (): TranscriptRecord[] =>
-    readFileSync(transcript, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as TranscriptRecord);
+    readFileSync(transcript, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as TranscriptRecord);
   const sessionFile = () => join(home, '.claude', 'sessions', `${panePid}.json`);
   const idleAfter = (text: string) => (s: string) => s.includes(text) && /\n✻ \S+ for \d+s\n/.test(s.slice(s.indexOf(text))) && s.includes('? for shortcuts');
 
@@ -99,10 +108,31 @@ describe('fake-claude', { timeout: 30_000 }, () => {
     await writeFile(join(root, 'settings.json'), JSON.stringify(settings));
     const env = { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', FAKE_CLAUDE_SPEED: '0.2' };
     await tmux(target, [
-      '-f', '/dev/null', 'new-session', '-d', '-s', 'fc', '-x', String(WIDTH), '-y', '50', '-c', work,
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-s',
+      'fc',
+      '-x',
+      String(WIDTH),
+      '-y',
+      '50',
+      '-c',
+      work,
       ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-      '--', process.execPath, FAKE, '--session-id', sessionId, '--settings', join(root, 'settings.json'),
-      '--permission-mode', 'default', '--model', 'claude-opus-4-8', '--some-future-flag',
+      '--',
+      process.execPath,
+      FAKE,
+      '--session-id',
+      sessionId,
+      '--settings',
+      join(root, 'settings.json'),
+      '--permission-mode',
+      'default',
+      '--model',
+      'claude-opus-4-8',
+      '--some-future-flag',
     ]);
     // Keep the pane after the fake exits, so the exit screen can be read.
     await tmux(target, ['set-option', '-g', 'remain-on-exit', 'on']);
@@ -164,7 +194,11 @@ describe('fake-claude', { timeout: 30_000 }, () => {
     await press('Enter');
     await waitScreen('the echo of the paste', idleAfter('● ECHO: line one\n  line two\n  line three'));
     await waitFor(() => hooks('Stop').length === 2, { what: 'the second Stop hook' });
-    expect(hooks('UserPromptSubmit').slice(before).map((h) => h.prompt)).toEqual([pasted]);
+    expect(
+      hooks('UserPromptSubmit')
+        .slice(before)
+        .map((h) => h.prompt),
+    ).toEqual([pasted]);
   });
 
   it('asks before RUN like fixture 08 and runs the command on 1', async () => {
@@ -173,8 +207,20 @@ describe('fake-claude', { timeout: 30_000 }, () => {
     const dialog = lines(await waitScreen('the Bash permission dialog', (x) => x.includes('Do you want to proceed?')));
     const at = dialog.indexOf(' Bash command');
     expect(dialog.slice(at - 4, at + 11)).toEqual([
-      '● Bash(echo hi)', `  ⎿ ${NBSP}Waiting…`, '', RULE, ' Bash command', '', '   echo hi', '   Run the command the test asked for', '',
-      ' Do you want to proceed?', ' ❯ 1. Yes', '   2. Yes, and always allow access to work dir.v2/ from this project', '   3. No', '',
+      '● Bash(echo hi)',
+      `  ⎿ ${NBSP}Waiting…`,
+      '',
+      RULE,
+      ' Bash command',
+      '',
+      '   echo hi',
+      '   Run the command the test asked for',
+      '',
+      ' Do you want to proceed?',
+      ' ❯ 1. Yes',
+      '   2. Yes, and always allow access to work dir.v2/ from this project',
+      '   3. No',
+      '',
       ' Esc to cancel · Tab to amend · ctrl+e to explain',
     ]);
     const text = dialog.join('\n');

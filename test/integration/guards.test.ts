@@ -69,14 +69,18 @@ describe('session guards', () => {
       // every one of them checks the limit before any has recorded its session.
       const other = await connectMcp(t.env);
       try {
-        const batch = (n: number, tag: string) => ({ sessions: Array.from({ length: n }, (_, i) => ({ workDir: repo, agent: 'shell', name: `race-${tag}-${i}` })) });
+        const batch = (n: number, tag: string) => ({
+          sessions: Array.from({ length: n }, (_, i) => ({ workDir: repo, agent: 'shell', name: `race-${tag}-${i}` })),
+        });
         const [a, b] = await Promise.all([
           call<{ created: number; results: { ok: boolean; error?: string }[] }>(mcp.client, 'session_batch_create', batch(4, 'a')),
           call<{ created: number; results: { ok: boolean; error?: string }[] }>(other.client, 'session_batch_create', batch(4, 'b')),
         ]);
         expect(a.created + b.created).toBe(2);
         for (const r of [...a.results, ...b.results].filter((x) => !x.ok)) expect(r.error).toContain('sessions.maxLive is 2');
-        const live = (await call<{ sessions: { state: string }[] }>(mcp.client, 'session_list', {})).sessions.filter((s) => !['exited', 'dead'].includes(s.state));
+        const live = (await call<{ sessions: { state: string }[] }>(mcp.client, 'session_list', {})).sessions.filter(
+          (s) => !['exited', 'dead'].includes(s.state),
+        );
         expect(live).toHaveLength(2);
       } finally {
         await other.close();
@@ -91,13 +95,18 @@ describe('session guards', () => {
       try {
         const paneCount = () => {
           try {
-            return execFileSync('tmux', ['-L', t.socket, 'list-panes', '-a', '-F', '#{pane_id}'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').filter(Boolean).length;
+            return execFileSync('tmux', ['-L', t.socket, 'list-panes', '-a', '-F', '#{pane_id}'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+              .trim()
+              .split('\n')
+              .filter(Boolean).length;
           } catch {
             return 0; // no server yet
           }
         };
         const panesBefore = paneCount();
-        const results = await Promise.allSettled([mcp, other].map((m) => call<{ id: string }>(m.client, 'session_create', { workDir: repo, agent: 'shell', name: 'same-name' })));
+        const results = await Promise.allSettled(
+          [mcp, other].map((m) => call<{ id: string }>(m.client, 'session_create', { workDir: repo, agent: 'shell', name: 'same-name' })),
+        );
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
         expect(String(refused.reason)).toContain('a session named "same-name" exists');
@@ -112,12 +121,19 @@ describe('session guards', () => {
         if (s.state !== 'exited') await call(mcp.client, 'session_kill', { id: s.id });
       }
       // setsid puts one sleep out of reach of the terminal's hangup: only the process tree finds it.
-      const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir: repo, agent: 'custom', command: ['sh', '-c', 'setsid sleep 1001 & sleep 1002'] });
+      const s = await call<{ id: string }>(mcp.client, 'session_create', {
+        workDir: repo,
+        agent: 'custom',
+        command: ['sh', '-c', 'setsid sleep 1001 & sleep 1002'],
+      });
       const panePid = Number(execFileSync('tmux', ['-L', t.socket, 'list-panes', '-a', '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim().split('\n')[0]);
-      const tree = await waitFor(() => {
-        const pids = treeOf(panePid);
-        return pids.length >= 2 ? pids : undefined;
-      }, { what: 'both sleeps running' });
+      const tree = await waitFor(
+        () => {
+          const pids = treeOf(panePid);
+          return pids.length >= 2 ? pids : undefined;
+        },
+        { what: 'both sleeps running' },
+      );
       const killed = await call<{ killedProcesses: number }>(mcp.client, 'session_kill', { id: s.id });
       expect(killed.killedProcesses).toBeGreaterThanOrEqual(3);
       await waitFor(() => ![panePid, ...tree].some(alive), { timeoutMs: 5_000, what: 'every process of the agent gone' });

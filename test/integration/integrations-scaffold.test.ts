@@ -24,11 +24,22 @@ describe('ag integrations new', () => {
     const r = await runCli(['integrations', 'new', 'homelab'], t.env);
     expect(r.code, r.stderr).toBe(0);
     const dir = join(t.home, 'integrations', 'homelab');
-    for (const f of ['tools/hello.js', 'tools/_greeting.js', 'hooks.js', 'commands.js', 'setup.json', 'package.json', 'test/integration.test.js', 'README.md']) {
+    for (const f of [
+      'tools/hello.js',
+      'tools/_greeting.js',
+      'hooks.js',
+      'commands.js',
+      'setup.json',
+      'package.json',
+      'test/integration.test.js',
+      'README.md',
+    ]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
     const listed = await runCli(['integrations', 'list', '--json'], t.env);
-    const me = (JSON.parse(listed.stdout) as { integrations: { name: string; status: string; error?: string; tools: string[]; commands: string[]; hooks: string[] }[] }).integrations.find((i) => i.name === 'homelab');
+    const me = (
+      JSON.parse(listed.stdout) as { integrations: { name: string; status: string; error?: string; tools: string[]; commands: string[]; hooks: string[] }[] }
+    ).integrations.find((i) => i.name === 'homelab');
     expect(me, listed.stdout).toMatchObject({ status: 'loaded', tools: ['homelab_hello'], commands: ['homelab'] });
     expect(me!.hooks.sort()).toEqual(['after_tool_call', 'before_tool_call']);
     const hello = await runCli(['homelab', 'hello', 'Ada', '--json'], t.env);

@@ -45,10 +45,18 @@ describe('integrations', () => {
   let logFile: string;
   let agentHome: string;
 
-  const logged = (): Logged[] => (existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Logged) : []);
+  const logged = (): Logged[] =>
+    existsSync(logFile)
+      ? readFileSync(logFile, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Logged)
+      : [];
   const list = async () => (await call<{ integrations: Record_[]; problems: string[] }>(mcp.client, 'integrations_list', {})).integrations;
   const byName = async (name: string, dirPart: string) => (await list()).find((r) => r.name === name && r.dir.includes(dirPart))!;
-  const chat = (text: string, from = 'tester') => call<{ intent: string; reply: string; failed: boolean }>(mcp.client, 'message_handle', { text, channel: 'cli', from });
+  const chat = (text: string, from = 'tester') =>
+    call<{ intent: string; reply: string; failed: boolean }>(mcp.client, 'message_handle', { text, channel: 'cli', from });
 
   beforeAll(async () => {
     // A TypeScript syntax error lives in a temp folder: as a fixture it would break `npm run lint`.
@@ -103,18 +111,26 @@ describe('integrations', () => {
     expect(tools.find((x) => x.name === 'example_hello')!.inputSchema.properties).toHaveProperty('name');
 
     expect(await call(mcp.client, 'example_hello', { name: 'Ada' })).toEqual({ greeting: 'Hello, Ada!' });
-    expect(await call(mcp.client, 'example_whoami', {})).toEqual({ integration: 'example', caller: 'mcp', tokenLength: TOKEN.length, settingKeys: ['greeting', 'logFile', 'token'] });
+    expect(await call(mcp.client, 'example_whoami', {})).toEqual({
+      integration: 'example',
+      caller: 'mcp',
+      tokenLength: TOKEN.length,
+      settingKeys: ['greeting', 'logFile', 'token'],
+    });
   });
 
   it('runs the hook for every tool call with its name, arguments, duration and ok/error', async () => {
     await call(mcp.client, 'example_hello', { name: 'Grace' });
     await callError(mcp.client, 'example_fail', {});
-    const after = await waitFor(() => {
-      const a = logged().filter((l) => l.hook === 'after_tool_call');
-      const ok = a.find((l) => l.event.tool === 'example_hello' && (l.event.input as { name: string }).name === 'Grace');
-      const failed = a.find((l) => l.event.tool === 'example_fail');
-      return ok && failed && { ok, failed };
-    }, { what: 'after_tool_call for example_hello and example_fail' });
+    const after = await waitFor(
+      () => {
+        const a = logged().filter((l) => l.hook === 'after_tool_call');
+        const ok = a.find((l) => l.event.tool === 'example_hello' && (l.event.input as { name: string }).name === 'Grace');
+        const failed = a.find((l) => l.event.tool === 'example_fail');
+        return ok && failed && { ok, failed };
+      },
+      { what: 'after_tool_call for example_hello and example_fail' },
+    );
     expect(after.ok.event).toMatchObject({ tool: 'example_hello', input: { name: 'Grace' }, caller: 'mcp', ok: true });
     expect(typeof after.ok.event.durationMs).toBe('number');
     expect(after.failed.event).toMatchObject({ ok: false, error: 'failing on purpose' });
@@ -138,14 +154,20 @@ describe('integrations', () => {
     expect(memory).toContain('no forbidden memories');
     // Neither handler ran: no after_tool_call, and the memory was not written.
     await call(mcp.client, 'example_hello', { name: 'after-the-veto' });
-    await waitFor(() => logged().some((l) => l.hook === 'after_tool_call' && (l.event.input as { name?: string }).name === 'after-the-veto'), { what: 'a later call logged' });
-    expect(logged().filter((l) => l.hook === 'after_tool_call' && ((l.event.input as { name?: string }).name === 'veto-me' || l.event.tool === 'memory_set'))).toEqual([]);
+    await waitFor(() => logged().some((l) => l.hook === 'after_tool_call' && (l.event.input as { name?: string }).name === 'after-the-veto'), {
+      what: 'a later call logged',
+    });
+    expect(
+      logged().filter((l) => l.hook === 'after_tool_call' && ((l.event.input as { name?: string }).name === 'veto-me' || l.event.tool === 'memory_set')),
+    ).toEqual([]);
     expect(await call(mcp.client, 'memory_get', { key: 'test/vetoed' })).toMatchObject({ found: false });
   });
 
-  it('lets before_tool_call override the arguments, held to the tool\'s schema', async () => {
+  it("lets before_tool_call override the arguments, held to the tool's schema", async () => {
     expect(await call(mcp.client, 'example_hello', { name: 'nickname' })).toEqual({ greeting: 'Hello, Nicholas!' });
-    await waitFor(() => logged().some((l) => l.hook === 'after_tool_call' && (l.event.input as { name?: string }).name === 'Nicholas'), { what: 'after_tool_call with the overridden input' });
+    await waitFor(() => logged().some((l) => l.hook === 'after_tool_call' && (l.event.input as { name?: string }).name === 'Nicholas'), {
+      what: 'after_tool_call with the overridden input',
+    });
     const broken = await callError(mcp.client, 'example_hello', { name: 'break-me' });
     expect(broken).toContain('the arguments before_tool_call of integration example put in place are invalid');
     expect(broken).toContain('name');
@@ -163,13 +185,24 @@ describe('integrations', () => {
     // Built-in commands keep their meaning.
     expect((await chat('status')).intent).toBe('status');
     // The chat command's tool call ran as caller chat, through the hooks.
-    await waitFor(() => logged().some((l) => l.hook === 'after_tool_call' && l.event.caller === 'chat' && (l.event.input as { name?: string }).name === 'World'), { what: 'chat tool call hooked' });
+    await waitFor(
+      () => logged().some((l) => l.hook === 'after_tool_call' && l.event.caller === 'chat' && (l.event.input as { name?: string }).name === 'World'),
+      { what: 'chat tool call hooked' },
+    );
   });
 
   it('adds its channel: listed by channel_list, used by message_send; an unknown channel is refused naming the configured ones', async () => {
-    const { channels } = await call<{ channels: { channel: string; integration?: string; configured: boolean; modes: string[]; allowedSenders: number; problems: string[] }[] }>(mcp.client, 'channel_list', {});
+    const { channels } = await call<{
+      channels: { channel: string; integration?: string; configured: boolean; modes: string[]; allowedSenders: number; problems: string[] }[];
+    }>(mcp.client, 'channel_list', {});
     expect(channels.map((c) => c.channel)).toEqual(['telegram', 'whatsapp', 'discord', 'slack', 'webhooks', 'example', 'filechat']);
-    expect(channels.find((c) => c.channel === 'example')).toMatchObject({ integration: 'example', configured: true, modes: ['webhook'], allowedSenders: 1, problems: [] });
+    expect(channels.find((c) => c.channel === 'example')).toMatchObject({
+      integration: 'example',
+      configured: true,
+      modes: ['webhook'],
+      allowedSenders: 1,
+      problems: [],
+    });
     expect(channels.find((c) => c.channel === 'telegram')).toMatchObject({ configured: false });
     expect(channels.find((c) => c.channel === 'telegram')!.integration).toBeUndefined();
 
@@ -204,11 +237,19 @@ describe('integrations', () => {
       expect((await post({ id: 'm2', from: 'alice', text: 'hello Serve' })).status).toBe(200);
       expect((await post({ id: 'm2', from: 'alice', text: 'hello Serve' })).status).toBe(200);
 
-      const reply = await waitFor(() => logged().find((l) => l.hook === 'channel_send' && l.event.to === 'alice'), { timeoutMs: 20_000, what: "the reply through the example channel's send" });
+      const reply = await waitFor(() => logged().find((l) => l.hook === 'channel_send' && l.event.to === 'alice'), {
+        timeoutMs: 20_000,
+        what: "the reply through the example channel's send",
+      });
       expect(reply.event.text).toBe('Hello, Serve!');
       expect(reply.pid).toBe(serve.pid);
       await waitFor(() => logged().some((l) => l.hook === 'message_received' && l.event.channel === 'example'), { what: 'the message_received hook' });
-      const messages = (await call<{ messages: { peer: string; status: string; direction: string; text: string }[] }>(mcp.client, 'message_list', { channel: 'example', direction: 'in' })).messages;
+      const messages = (
+        await call<{ messages: { peer: string; status: string; direction: string; text: string }[] }>(mcp.client, 'message_list', {
+          channel: 'example',
+          direction: 'in',
+        })
+      ).messages;
       expect(messages.map((m) => `${m.peer} ${m.status}`).sort()).toEqual(['alice handled', 'mallory ignored']);
       expect(logged().filter((l) => l.hook === 'channel_send' && (l.event.to === 'alice' || l.event.to === 'mallory'))).toHaveLength(1);
 
@@ -217,7 +258,9 @@ describe('integrations', () => {
       expect((await post({ id: 'm3', from: 'alice', text: 'hello Crash', crash: true })).status).toBe(500);
       await waitFor(() => err.includes('webhook route failed') && err.includes('route failing on purpose'), { what: 'the route failure logged' });
       expect((await post({ id: 'm4', from: 'alice', text: 'hello Spoof', as: 'telegram' })).status).toBe(200);
-      await waitFor(() => logged().find((l) => l.hook === 'channel_send' && l.event.text === 'Hello, Spoof!'), { what: 'the reply to the message that claimed telegram' });
+      await waitFor(() => logged().find((l) => l.hook === 'channel_send' && l.event.text === 'Hello, Spoof!'), {
+        what: 'the reply to the message that claimed telegram',
+      });
       const telegramIn = (await call<{ messages: unknown[] }>(mcp.client, 'message_list', { channel: 'telegram', direction: 'in' })).messages;
       expect(telegramIn).toEqual([]);
       expect(err).not.toContain(TOKEN);
@@ -230,7 +273,14 @@ describe('integrations', () => {
   it('receives on a polling channel under ag serve, and a restarted ag serve never runs a message twice', async () => {
     const inbox = join(extra, 'filechat-in.jsonl');
     const outbox = join(extra, 'filechat-out.jsonl');
-    const replies = () => (existsSync(outbox) ? readFileSync(outbox, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { to: string; text: string }) : []);
+    const replies = () =>
+      existsSync(outbox)
+        ? readFileSync(outbox, 'utf8')
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as { to: string; text: string })
+        : [];
     const startServe = async () => {
       const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env: t.env, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
@@ -259,7 +309,8 @@ describe('integrations', () => {
       await stop();
     }
     expect(replies().map((r) => r.text)).toEqual(['Hello, Poll!', 'Hello, Again!']);
-    const polled = (await call<{ messages: { peer: string; status: string }[] }>(mcp.client, 'message_list', { channel: 'filechat', direction: 'in' })).messages;
+    const polled = (await call<{ messages: { peer: string; status: string }[] }>(mcp.client, 'message_list', { channel: 'filechat', direction: 'in' }))
+      .messages;
     expect(polled.map((m) => `${m.peer} ${m.status}`).sort()).toEqual(['alice handled', 'alice handled', 'eve ignored']);
   });
 
@@ -269,7 +320,9 @@ describe('integrations', () => {
     await waitState(mcp.client, s.id, ['idle']);
     const created = await waitFor(() => logged().find((l) => l.hook === 'session_created' && l.event.sessionId === s.id), { what: 'session_created hook' });
     expect(created.event).toMatchObject({ agent: 'claude', workDir });
-    const toIdle = await waitFor(() => logged().find((l) => l.hook === 'session_state_changed' && l.event.sessionId === s.id && l.event.to === 'idle'), { what: 'session_state_changed to idle' });
+    const toIdle = await waitFor(() => logged().find((l) => l.hook === 'session_state_changed' && l.event.sessionId === s.id && l.event.to === 'idle'), {
+      what: 'session_state_changed to idle',
+    });
     expect(typeof toIdle.event.from).toBe('string');
     await call(mcp.client, 'session_kill', { id: s.id });
     rmSync(workDir, { recursive: true, force: true });

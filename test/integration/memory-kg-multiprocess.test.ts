@@ -45,7 +45,10 @@ describe('memory and knowledge graph across processes', () => {
     // A fresh file: the writers also race to apply the migrations.
     const file = join(dir, 'aegis.db');
     writers = Array.from({ length: WRITERS }, (_, i) => startWriter(file, i));
-    await waitFor(() => writers.every((w) => w.stdout.includes('ready')) || writers.some((w) => w.child.exitCode !== null), { timeoutMs: 30_000, what: 'writers ready' });
+    await waitFor(() => writers.every((w) => w.stdout.includes('ready')) || writers.some((w) => w.child.exitCode !== null), {
+      timeoutMs: 30_000,
+      what: 'writers ready',
+    });
     for (const w of writers) w.child.stdin.write('go\n');
     const codes = await Promise.all(writers.map((w) => w.exit));
 

@@ -110,7 +110,10 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     const interactions = `${serve.serve.url}/api/discord/interactions`;
     const post = (payload: unknown, opts: { timestamp?: number; tamper?: boolean } = {}) => {
       const { headers, body } = signedInteraction(DISCORD_KEYS.privateKey, payload, opts);
-      return fetch(interactions, { method: 'POST', headers, body: opts.tamper ? body.replace('help', 'tasks') : body }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
+      return fetch(interactions, { method: 'POST', headers, body: opts.tamper ? body.replace('help', 'tasks') : body }).then(async (r) => ({
+        status: r.status,
+        json: (await r.json()) as Record<string, unknown>,
+      }));
     };
     // Discord checks the endpoint with a signed PING, and with a bad signature that must be refused.
     expect(await post({ id: '1', type: 1 })).toEqual({ status: 200, json: { type: 1 } });
@@ -119,9 +122,26 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
 
     const discordAdapter = serve.app.messaging.adapters.get('discord')!;
     expect(discordAdapter.describe().modes).toContain('buttons (interactions webhook)');
-    const { externalId } = await discordAdapter.send({ to: TASKS, text: 'Claude wants to run `ls`', buttons: [[{ label: '✅ Approve', data: 'approve abc' }, { label: '❌ Reject', data: 'reject abc' }]] });
+    const { externalId } = await discordAdapter.send({
+      to: TASKS,
+      text: 'Claude wants to run `ls`',
+      buttons: [
+        [
+          { label: '✅ Approve', data: 'approve abc' },
+          { label: '❌ Reject', data: 'reject abc' },
+        ],
+      ],
+    });
     const prompt = discord.posted.find((p) => p.id === externalId)!;
-    expect(prompt.components).toEqual([{ type: 1, components: [{ type: 2, style: 3, label: '✅ Approve', custom_id: 'approve abc' }, { type: 2, style: 4, label: '❌ Reject', custom_id: 'reject abc' }] }]);
+    expect(prompt.components).toEqual([
+      {
+        type: 1,
+        components: [
+          { type: 2, style: 3, label: '✅ Approve', custom_id: 'approve abc' },
+          { type: 2, style: 4, label: '❌ Reject', custom_id: 'reject abc' },
+        ],
+      },
+    ]);
 
     const helpReplies = () => discord.posted.filter((p) => p.content.includes('Aegis commands')).length;
     const before = helpReplies();
@@ -131,7 +151,11 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     await waitFor(() => helpReplies() > before, { what: 'the reply to the press' });
     const stranger = await post(buttonPress('88', TASKS, externalId!, 'help'));
     expect(stranger.json).toMatchObject({ type: 4, data: { flags: 64 } });
-    const presses = () => listMessages(serve.app.db, { channel: 'discord', direction: 'in', limit: 50, offset: 0 }).messages.filter((m) => m.externalId?.startsWith('interaction:')).map((m) => `${m.peer} ${m.status}`).sort();
+    const presses = () =>
+      listMessages(serve.app.db, { channel: 'discord', direction: 'in', limit: 50, offset: 0 })
+        .messages.filter((m) => m.externalId?.startsWith('interaction:'))
+        .map((m) => `${m.peer} ${m.status}`)
+        .sort();
     await waitFor(() => presses().join() === '77 handled,88 ignored' || undefined, { what: `the presses handled once and ignored (now: ${presses().join()})` });
     expect(helpReplies()).toBe(before + 1);
   });
@@ -149,7 +173,9 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     const post = await waitFor(() => slack.posts.find((p) => p.channel === 'C999' && p.text.includes('Aegis commands')), { what: 'the reply' });
     expect(post.via).toBe('web-api');
     expect(post.text).toContain('*Aegis commands*');
-    expect(listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.filter((m) => m.externalId === ev.event_id)).toHaveLength(1);
+    expect(
+      listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.filter((m) => m.externalId === ev.event_id),
+    ).toHaveLength(1);
   });
 
   it('Slack: refuses bad or stale signatures with 401 and stores nothing', async () => {
@@ -163,7 +189,16 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
 
   it('Slack: prompts carry Approve/Reject buttons; a signed press runs its command once and the message loses its buttons', async () => {
     const slackAdapter = serve.app.messaging.adapters.get('slack')!;
-    const { externalId } = await slackAdapter.send({ to: 'C777', text: 'Claude wants to run `ls`', buttons: [[{ label: '✅ Approve', data: 'approve abc' }, { label: '❌ Reject', data: 'reject abc' }]] });
+    const { externalId } = await slackAdapter.send({
+      to: 'C777',
+      text: 'Claude wants to run `ls`',
+      buttons: [
+        [
+          { label: '✅ Approve', data: 'approve abc' },
+          { label: '❌ Reject', data: 'reject abc' },
+        ],
+      ],
+    });
     const prompt = slack.posts.find((p) => `${p.channel}:${p.ts}` === externalId)!;
     expect(prompt.blocks).toEqual([
       { type: 'section', text: { type: 'mrkdwn', text: 'Claude wants to run `ls`' } },
@@ -177,7 +212,11 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     ]);
 
     const interactions = `${serve.serve.url}/api/slack/interactions`;
-    const press = blockActions('U123', 'C777', 'journal: pressed a button', { responseUrl: slack.responseUrl('press1'), messageText: 'Claude wants to run `ls`', messageTs: prompt.ts });
+    const press = blockActions('U123', 'C777', 'journal: pressed a button', {
+      responseUrl: slack.responseUrl('press1'),
+      messageText: 'Claude wants to run `ls`',
+      messageTs: prompt.ts,
+    });
     expect((await postSlackInteraction(interactions, SIGNING, press, { signature: 'v0=00' })).status).toBe(401);
     expect((await postSlackInteraction(interactions, SIGNING, press)).status).toBe(200);
     expect((await postSlackInteraction(interactions, SIGNING, press)).status).toBe(200); // a retry: same trigger_id
@@ -185,18 +224,30 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     expect(replaced).toMatchObject({ replaceOriginal: true, blocks: undefined });
     expect(replaced.text).toMatch(/^Claude wants to run `ls`\n/);
     await waitFor(() => slack.posts.find((p) => p.channel === 'C777' && p.text.includes('Noted')), { what: 'the reply to the press' });
-    const runs = listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.filter((m) => m.externalId?.startsWith('action:'));
+    const runs = listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.filter((m) =>
+      m.externalId?.startsWith('action:'),
+    );
     expect(runs).toHaveLength(1);
     expect(slack.posts.filter((p) => p.channel === 'C777' && p.text.includes('Noted'))).toHaveLength(1);
   });
 
   it('Slack: a stranger’s press is answered "not allowed" (ephemeral), recorded, and changes nothing', async () => {
     const interactions = `${serve.serve.url}/api/slack/interactions`;
-    const press = blockActions('U999', 'C777', 'journal: a stranger pressed', { responseUrl: slack.responseUrl('stranger1'), messageText: 'Claude wants to run `ls`', messageTs: '1.0001' });
+    const press = blockActions('U999', 'C777', 'journal: a stranger pressed', {
+      responseUrl: slack.responseUrl('stranger1'),
+      messageText: 'Claude wants to run `ls`',
+      messageTs: '1.0001',
+    });
     expect((await postSlackInteraction(interactions, SIGNING, press)).status).toBe(200);
     const answer = await waitFor(() => slack.replaced.find((r) => r.path.includes('stranger1')), { what: 'the ephemeral answer' });
     expect(answer).toMatchObject({ ephemeral: true, replaceOriginal: false, text: expect.stringContaining('Not allowed') as unknown });
-    await waitFor(() => listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.find((m) => m.peer === 'U999' && m.status === 'ignored'), { what: 'the refused press recorded' });
+    await waitFor(
+      () =>
+        listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.find(
+          (m) => m.peer === 'U999' && m.status === 'ignored',
+        ),
+      { what: 'the refused press recorded' },
+    );
     expect(serve.app.messaging.journal.day(localDay(Date.now())).some((e) => e.text.includes('a stranger pressed'))).toBe(false);
   });
 
@@ -208,7 +259,10 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
   });
 
   it('outbound webhooks: every event as signed JSON, retried with backoff, dead-lettered when the receiver keeps failing', async () => {
-    const received = await waitFor(() => good.got.find((d) => d.headers['x-aegis-event'] === 'message_received' && d.headers['x-aegis-signature']), { timeoutMs: 20_000, what: 'a delivered event' });
+    const received = await waitFor(() => good.got.find((d) => d.headers['x-aegis-event'] === 'message_received' && d.headers['x-aegis-signature']), {
+      timeoutMs: 20_000,
+      what: 'a delivered event',
+    });
     const ts = String(received.headers['x-aegis-timestamp']);
     const expected = `t=${ts},v1=${createHmac('sha256', HOOK_SECRET).update(`${ts}.${received.body}`).digest('hex')}`;
     expect(received.headers['x-aegis-signature']).toBe(expected);
@@ -221,7 +275,10 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     await waitFor(() => good.got.filter((d) => idOf(d) === idOf(good.got[0]!)).length >= 2, { what: 'the retried delivery' });
 
     const dead = await waitFor(
-      () => listMessages(serve.app.db, { channel: 'webhooks', direction: 'out', status: ['dead'], limit: 50, offset: 0 }).messages.find((m) => m.peer === broken.url),
+      () =>
+        listMessages(serve.app.db, { channel: 'webhooks', direction: 'out', status: ['dead'], limit: 50, offset: 0 }).messages.find(
+          (m) => m.peer === broken.url,
+        ),
       { timeoutMs: 30_000, what: 'a dead-lettered delivery' },
     );
     expect(dead.attempts).toBe(3);
@@ -233,9 +290,13 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     expect(r.code, r.stderr).toBe(0);
     type Body = { id: string; event: string; context: { pid: number }; data: { tool: string; caller: string; ok?: boolean; input: { key: string } } };
     const bodies = () => good.got.map((d) => JSON.parse(d.body) as Body).filter((b) => b.data.tool === 'memory_set' && b.data.input.key === 'webhook/probe');
-    const after = await waitFor(() => bodies().find((b) => b.event === 'after_tool_call'), { timeoutMs: 20_000, what: 'the CLI\'s after_tool_call delivered' });
+    const after = await waitFor(() => bodies().find((b) => b.event === 'after_tool_call'), { timeoutMs: 20_000, what: "the CLI's after_tool_call delivered" });
     expect(after.data).toMatchObject({ caller: 'cli', ok: true });
     expect(after.context.pid).not.toBe(process.pid);
-    expect(bodies().map((b) => b.event).sort()).toEqual(['after_tool_call', 'before_tool_call']);
+    expect(
+      bodies()
+        .map((b) => b.event)
+        .sort(),
+    ).toEqual(['after_tool_call', 'before_tool_call']);
   });
 });

@@ -27,7 +27,14 @@ export function makeMessagingWorld(env: Record<string, string> = {}): MessagingW
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   writeFileSync(wrapper, `#!/bin/sh\nHOME=${q(agentHome)} FAKE_CLAUDE_SPEED=0.3 exec ${q(process.execPath)} ${q(FAKE_CLAUDE)} "$@"\n`);
   chmodSync(wrapper, 0o755);
-  const t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: wrapper, AEGIS_MESSAGING_WORKDIR: workDir, AEGIS_STALL_SECONDS: '600', AEGIS_SERVE_PORT: '0', ...NO_BRIEFINGS, ...env });
+  const t = makeTestEnv({
+    AEGIS_CLAUDE_COMMAND: wrapper,
+    AEGIS_MESSAGING_WORKDIR: workDir,
+    AEGIS_STALL_SECONDS: '600',
+    AEGIS_SERVE_PORT: '0',
+    ...NO_BRIEFINGS,
+    ...env,
+  });
   return {
     t,
     workDir,
@@ -49,7 +56,10 @@ export function makeMessagingWorld(env: Record<string, string> = {}): MessagingW
 }
 
 /** An App plus a started `ag serve` runtime in this process. */
-export async function startServe(env: Record<string, string>, opts: { leaseMs?: number } = {}): Promise<{ app: App; serve: ServeRuntime; stop(): Promise<void> }> {
+export async function startServe(
+  env: Record<string, string>,
+  opts: { leaseMs?: number } = {},
+): Promise<{ app: App; serve: ServeRuntime; stop(): Promise<void> }> {
   const app = new App({ env });
   const serve = new ServeRuntime(app, { leaseMs: opts.leaseMs });
   await serve.start();

@@ -81,12 +81,18 @@ describe('an outage of the chat service', { timeout: 120_000 }, () => {
     // Phase 1: the API answers 500 to every send.
     tg.failNext('sendMessage', 1_000_000, { code: 500, description: 'Internal Server Error' });
     for (const n of [1, 2]) ids.push(await send(`outage message ${n}`));
-    await waitFor(() => mine(rows(), ids).every((r) => r.status === 'queued' && r.attempts >= 4), { timeoutMs: 30_000, what: 'ag serve retrying past the old 3-try limit' });
+    await waitFor(() => mine(rows(), ids).every((r) => r.status === 'queued' && r.attempts >= 4), {
+      timeoutMs: 30_000,
+      what: 'ag serve retrying past the old 3-try limit',
+    });
 
     // Phase 2: nothing listens any more (connection refused).
     await tg.goDown();
     for (const n of [3, 4]) ids.push(await send(`outage message ${n}`));
-    await waitFor(() => mine(rows(), ids).every((r) => r.status === 'queued' && /unreachable/.test(r.error ?? '')), { timeoutMs: 30_000, what: 'retries meeting refused connections' });
+    await waitFor(() => mine(rows(), ids).every((r) => r.status === 'queued' && /unreachable/.test(r.error ?? '')), {
+      timeoutMs: 30_000,
+      what: 'retries meeting refused connections',
+    });
 
     // Phase 3: ag serve is killed outright, and a new one takes over while the service is still down.
     first.kill('SIGKILL');
@@ -101,7 +107,10 @@ describe('an outage of the chat service', { timeout: 120_000 }, () => {
     tg.failNext('sendMessage', 0, { code: 500, description: 'Internal Server Error' });
     await tg.recover();
     await waitFor(() => mine(rows(), ids).every((r) => r.status === 'sent'), { timeoutMs: 30_000, what: 'every message sent after the recovery' });
-    const got = tg.sent.filter((s) => s.chatId === CHAT && s.text.startsWith('outage message')).map((s) => s.text).sort();
+    const got = tg.sent
+      .filter((s) => s.chatId === CHAT && s.text.startsWith('outage message'))
+      .map((s) => s.text)
+      .sort();
     expect(got).toEqual([1, 2, 3, 4, 5].map((n) => `outage message ${n}`));
   });
 

@@ -61,7 +61,10 @@ describe('outbox durability, lease and escalation', { timeout: 60_000 }, () => {
     const note = `restart note ${Date.now()}`;
     tg.userSays(CHAT, `journal: ${note}`);
     const row = await waitFor(
-      () => listMessages(first.app.db, { channel: 'telegram', direction: 'out', kind: 'reply', limit: 20, offset: 0 }).messages.find((m) => m.status === 'queued' && m.attempts === 1),
+      () =>
+        listMessages(first.app.db, { channel: 'telegram', direction: 'out', kind: 'reply', limit: 20, offset: 0 }).messages.find(
+          (m) => m.status === 'queued' && m.attempts === 1,
+        ),
       { what: 'a failed reply waiting for its retry' },
     );
     await first.stop();
@@ -70,7 +73,13 @@ describe('outbox durability, lease and escalation', { timeout: 60_000 }, () => {
 
     const second = await serve();
     await waitFor(() => replies('Noted').length === 1, { what: 'the reply sent after the restart' });
-    const after = await waitFor(() => listMessages(second.app.db, { channel: 'telegram', direction: 'out', limit: 50, offset: 0 }).messages.find((m) => m.id === row.id && m.status === 'sent'), { what: 'the same row marked sent' });
+    const after = await waitFor(
+      () =>
+        listMessages(second.app.db, { channel: 'telegram', direction: 'out', limit: 50, offset: 0 }).messages.find(
+          (m) => m.id === row.id && m.status === 'sent',
+        ),
+      { what: 'the same row marked sent' },
+    );
     expect(after.attempts).toBe(2);
   });
 
@@ -96,7 +105,9 @@ describe('outbox durability, lease and escalation', { timeout: 60_000 }, () => {
     const s = await serve({ AEGIS_NOTIFY_FALLBACK: 'discord:700' });
     tg.failNext('sendMessage', 1, { code: 403, description: 'Forbidden: bot was blocked by the user' });
     tg.userSays(CHAT, 'help');
-    const viaFallback = await waitFor(() => discord.posted.find((p) => p.channel_id === '700' && p.content.includes('Aegis commands')), { what: 'the reply on the fallback channel' });
+    const viaFallback = await waitFor(() => discord.posted.find((p) => p.channel_id === '700' && p.content.includes('Aegis commands')), {
+      what: 'the reply on the fallback channel',
+    });
     expect(viaFallback.content).toContain('telegram did not take this');
     const failed = listMessages(s.app.db, { channel: 'telegram', direction: 'out', status: ['failed'], limit: 10, offset: 0 }).messages[0]!;
     expect(failed.error).toContain('blocked');

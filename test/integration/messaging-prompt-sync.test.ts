@@ -68,9 +68,15 @@ describe('a prompt answered on one channel updates its notices on every channel'
   /** The prompt's notice on each channel, found by the file name in its text. */
   const notices = async (file: string) => ({
     telegram: await waitSent((s) => s.text.includes('wants to use') && s.text.includes(file), 'the Telegram notice'),
-    discord: await waitFor(() => discord.posted.find((p) => p.channel_id === TASKS && p.content.includes('wants to use') && p.content.includes(file)), { what: 'the Discord notice' }),
-    slack: await waitFor(() => slack.posts.find((p) => p.channel === 'U123' && p.text.includes('wants to use') && p.text.includes(file)), { what: 'the Slack notice' }),
-    whatsapp: await waitFor(() => vonage.sent.find((s) => s.to === PHONE && JSON.stringify(s.interactive ?? s.text).includes(file)), { what: 'the WhatsApp notice' }),
+    discord: await waitFor(() => discord.posted.find((p) => p.channel_id === TASKS && p.content.includes('wants to use') && p.content.includes(file)), {
+      what: 'the Discord notice',
+    }),
+    slack: await waitFor(() => slack.posts.find((p) => p.channel === 'U123' && p.text.includes('wants to use') && p.text.includes(file)), {
+      what: 'the Slack notice',
+    }),
+    whatsapp: await waitFor(() => vonage.sent.find((s) => s.to === PHONE && JSON.stringify(s.interactive ?? s.text).includes(file)), {
+      what: 'the WhatsApp notice',
+    }),
   });
 
   it('answered by code on Telegram: every notice says so without buttons, WhatsApp gets a follow-up, a late press changes nothing', async () => {
@@ -84,7 +90,9 @@ describe('a prompt answered on one channel updates its notices on every channel'
     tg.userSays(CHAT, `approve ${code}`);
     await waitFor(() => existsSync(target), { what: 'the approved command to run' });
     const said = /Approved on Telegram by tess at \d{2}:\d{2}/;
-    const tgEdit = await waitFor(() => tg.edits.find((e) => e.message_id === n.telegram.messageId && e.text !== undefined), { what: 'editMessageText of the Telegram notice' });
+    const tgEdit = await waitFor(() => tg.edits.find((e) => e.message_id === n.telegram.messageId && e.text !== undefined), {
+      what: 'editMessageText of the Telegram notice',
+    });
     expect(tgEdit.text).toMatch(said);
     expect(tgEdit.reply_markup).toEqual({ inline_keyboard: [] });
     const dcEdit = await waitFor(() => discord.edited.find((e) => e.id === n.discord.id), { what: 'the Discord notice edited' });
@@ -93,14 +101,19 @@ describe('a prompt answered on one channel updates its notices on every channel'
     const slEdit = await waitFor(() => slack.updates.find((u) => u.ts === n.slack.ts), { what: 'chat.update of the Slack notice' });
     expect(slEdit.text).toMatch(said);
     expect(slEdit.blocks).toEqual([]);
-    const follow = await waitFor(() => vonage.sent.find((s) => s.to === PHONE && s.text !== undefined && said.test(s.text)), { what: 'the WhatsApp follow-up' });
+    const follow = await waitFor(() => vonage.sent.find((s) => s.to === PHONE && s.text !== undefined && said.test(s.text)), {
+      what: 'the WhatsApp follow-up',
+    });
     expect(follow.text).toContain('sync-one.txt');
 
     // A late press of the Telegram button: nothing runs, and it says how the prompt was answered.
     const press = tg.pressButton(CHAT, n.telegram.messageId, `approve ${code}`);
     const ack = await waitFor(() => tg.callbackAnswers.find((a) => a.callback_query_id === `cb${press}`), { what: 'the late press answered' });
     expect(ack.text).toContain('Already answered');
-    await waitSent((s) => s.text.includes(`Code ${code} was already approved on Telegram by tess`) && s.text.includes('Nothing changed'), 'the late-press reply');
+    await waitSent(
+      (s) => s.text.includes(`Code ${code} was already approved on Telegram by tess`) && s.text.includes('Nothing changed'),
+      'the late-press reply',
+    );
     // Each notice was edited once.
     expect(discord.edited.filter((e) => e.id === n.discord.id)).toHaveLength(1);
     expect(slack.updates.filter((u) => u.ts === n.slack.ts)).toHaveLength(1);
@@ -112,7 +125,12 @@ describe('a prompt answered on one channel updates its notices on every channel'
     const n = await notices('sync-two.txt');
     const code = /approve ([0-9a-f]{3,4})/.exec(n.telegram.text)![1]!;
     const session = serve.app.sessions.store.live().find((s) => s.dialog?.command?.includes('sync-two.txt'))!;
-    await callTool(serve.app, BUILTIN_TOOLS.find((t) => t.name === 'session_approve')!, { id: session.id }, { caller: 'mcp' });
+    await callTool(
+      serve.app,
+      BUILTIN_TOOLS.find((t) => t.name === 'session_approve')!,
+      { id: session.id },
+      { caller: 'mcp' },
+    );
     await waitFor(() => existsSync(target), { what: 'the command approved over MCP to run' });
     const said = /Answered outside chat \(terminal, CLI or MCP\) at \d{2}:\d{2}/;
     await waitFor(() => tg.edits.find((e) => e.message_id === n.telegram.messageId && said.test(e.text ?? '')), { what: 'the Telegram notice updated' });

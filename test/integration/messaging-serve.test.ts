@@ -40,8 +40,14 @@ describe('ag serve and the message commands', { timeout: 60_000 }, () => {
   });
 
   it('ag doctor says when channels are configured but no ag serve is running, and how to start it', async () => {
-    const doctor = JSON.parse((await runCli(['doctor', '--json'], env)).stdout) as { checks: { name: string; ok: boolean; required: boolean; detail: string; fix?: string }[] };
-    expect(doctor.checks.find((c) => c.name === 'ag serve')).toMatchObject({ ok: false, required: false, fix: expect.stringContaining('npx ag serve') as unknown });
+    const doctor = JSON.parse((await runCli(['doctor', '--json'], env)).stdout) as {
+      checks: { name: string; ok: boolean; required: boolean; detail: string; fix?: string }[];
+    };
+    expect(doctor.checks.find((c) => c.name === 'ag serve')).toMatchObject({
+      ok: false,
+      required: false,
+      fix: expect.stringContaining('npx ag serve') as unknown,
+    });
   });
 
   it('refuses a public bind while a webhook has no signature secret, naming the setting', async () => {
@@ -65,7 +71,10 @@ describe('ag serve and the message commands', { timeout: 60_000 }, () => {
     tg.userSays(111, 'help');
     await waitFor(() => tg.sent.find((s) => s.text.includes('Aegis commands')), { what: 'the reply' });
     const doctor = JSON.parse((await runCli(['doctor', '--json'], env)).stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
-    expect(doctor.checks.find((c) => c.name === 'ag serve')).toMatchObject({ ok: true, detail: expect.stringContaining(`running (pid ${child.pid})`) as unknown });
+    expect(doctor.checks.find((c) => c.name === 'ag serve')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining(`running (pid ${child.pid})`) as unknown,
+    });
 
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
@@ -85,7 +94,9 @@ describe('ag serve and the message commands', { timeout: 60_000 }, () => {
     expect(rows.some((m) => m.direction === 'in' && m.text === 'help' && m.status === 'handled')).toBe(true);
     const channels = await runCli(['channel', 'list', '--json', '--probe'], env);
     expect(channels.code).toBe(0);
-    const tgRow = (JSON.parse(channels.stdout) as { channels: { channel: string; probe?: { ok: boolean; detail: string } }[] }).channels.find((c) => c.channel === 'telegram')!;
+    const tgRow = (JSON.parse(channels.stdout) as { channels: { channel: string; probe?: { ok: boolean; detail: string } }[] }).channels.find(
+      (c) => c.channel === 'telegram',
+    )!;
     expect(tgRow.probe).toEqual({ ok: true, detail: '@aegis_test_bot' });
     expect(channels.stdout).not.toContain(tg.token);
   });

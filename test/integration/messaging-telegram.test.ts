@@ -90,7 +90,8 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
 
   it('approves a Write prompt by code and an Edit prompt by button while the hook swaps in the absolute path', async () => {
     const file = join(world.workDir, 'notes.md');
-    const hooked = () => waitFor(() => serve.app.sessions.store.live().find((s) => s.dialog?.file === file), { what: 'the hook’s absolute path in the dialog' });
+    const hooked = () =>
+      waitFor(() => serve.app.sessions.store.live().find((s) => s.dialog?.file === file), { what: 'the hook’s absolute path in the dialog' });
     tg.userSays(CHAT, 'task: WRITE notes.md hello');
     const prompt = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('notes.md'), 'the Write notification');
     const code = /approve ([0-9a-f]{3,4})/.exec(prompt.text)![1]!;
@@ -100,7 +101,10 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     expect(tg.sent.find((s) => s.text.includes(`code ${code} is gone`))).toBeUndefined();
 
     tg.userSays(CHAT, 'task: EDIT notes.md hello bye');
-    const edit = await waitSent((s) => s.text.includes('wants to use') && s.text.includes('notes.md') && s.messageId !== prompt.messageId, 'the Edit notification');
+    const edit = await waitSent(
+      (s) => s.text.includes('wants to use') && s.text.includes('notes.md') && s.messageId !== prompt.messageId,
+      'the Edit notification',
+    );
     await hooked();
     tg.pressButton(CHAT, edit.messageId, edit.buttons![0]![0]!.callback_data);
     await waitFor(() => readFileSync(file, 'utf8').includes('bye'), { what: 'the approved Edit' });
@@ -119,7 +123,10 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     tg.pressButton(CHAT, prompt.messageId, always.callback_data);
     await waitFor(() => existsSync(first), { what: 'the command approved for the session' });
     await waitSent((s) => s.text.includes('Approved') && s.text.includes(`always-${tag}.txt`), 'the approve reply');
-    await waitFor(() => tg.edits.find((e) => e.message_id === prompt.messageId && /Approved for the session \("Yes, and .+\) on Telegram by Tess at/.test(e.text ?? '')), { what: 'the notice updated with the remembered choice' });
+    await waitFor(
+      () => tg.edits.find((e) => e.message_id === prompt.messageId && /Approved for the session \("Yes, and .+\) on Telegram by Tess at/.test(e.text ?? '')),
+      { what: 'the notice updated with the remembered choice' },
+    );
 
     const second = join(world.workDir, `reason-${tag}.txt`);
     tg.userSays(CHAT, `task: WRITE reason-${tag}.txt nope`);
@@ -129,7 +136,10 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     // The prompt is still open: its notice keeps its buttons until the reason comes.
     expect(tg.edits.find((e) => e.message_id === write.messageId)).toBeUndefined();
     tg.userSays(CHAT, `stop: write it in docs-${tag}/ instead`);
-    await waitSent((s) => s.text.includes('Rejected') && s.text.includes(`Told it: stop: write it in docs-${tag}/ instead`), 'the reject reply with the reason');
+    await waitSent(
+      (s) => s.text.includes('Rejected') && s.text.includes(`Told it: stop: write it in docs-${tag}/ instead`),
+      'the reject reply with the reason',
+    );
     await waitSent((s) => s.text.includes(`ECHO: stop: write it in docs-${tag}/ instead`), 'the agent’s answer to the reason');
     expect(existsSync(second)).toBe(false);
   });
@@ -141,7 +151,9 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     expect(blue.callback_data).toMatch(/^answer [0-9a-f]{3,4} 2$/);
     tg.pressButton(CHAT, picker.messageId, blue.callback_data);
     await waitSent((s) => s.text.includes('ANSWER:') && s.text.includes('"Blue"'), 'the agent’s answer');
-    await waitFor(() => tg.edits.find((e) => e.message_id === picker.messageId && /Answered "Blue" on Telegram by Tess/.test(e.text ?? '')), { what: 'the picker notice updated' });
+    await waitFor(() => tg.edits.find((e) => e.message_id === picker.messageId && /Answered "Blue" on Telegram by Tess/.test(e.text ?? '')), {
+      what: 'the picker notice updated',
+    });
   });
 
   it('answers a stranger’s button press "not allowed", records it, and changes nothing', async () => {
@@ -152,7 +164,13 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     const update = tg.pressButton(STRANGER, prompt.messageId, prompt.buttons![0]![0]!.callback_data, STRANGER);
     const answer = await waitFor(() => tg.callbackAnswers.find((a) => a.callback_query_id === `cb${update}`), { what: 'the answer to the stranger’s press' });
     expect(answer).toMatchObject({ text: expect.stringContaining('Not allowed') as unknown, showAlert: true });
-    const row = await waitFor(() => listMessages(serve.app.db, { channel: 'telegram', direction: 'in', limit: 50, offset: 0 }).messages.find((m) => m.externalId === String(update) && m.status === 'ignored'), { what: 'the refused press recorded' });
+    const row = await waitFor(
+      () =>
+        listMessages(serve.app.db, { channel: 'telegram', direction: 'in', limit: 50, offset: 0 }).messages.find(
+          (m) => m.externalId === String(update) && m.status === 'ignored',
+        ),
+      { what: 'the refused press recorded' },
+    );
     expect(row.error).toContain('not allowed');
     // The prompt is still open and its buttons still there for the owner.
     expect(tg.edits.find((e) => e.message_id === prompt.messageId && e.chat_id === String(CHAT))).toBeUndefined();
@@ -163,7 +181,13 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
 
   it('ignores an unknown sender and logs it, sending nothing back', async () => {
     const update = tg.userSays(STRANGER, 'status');
-    await waitFor(() => listMessages(serve.app.db, { channel: 'telegram', direction: 'in', limit: 50, offset: 0 }).messages.find((m) => m.externalId === String(update) && m.status === 'ignored'), { what: 'the ignored row' });
+    await waitFor(
+      () =>
+        listMessages(serve.app.db, { channel: 'telegram', direction: 'in', limit: 50, offset: 0 }).messages.find(
+          (m) => m.externalId === String(update) && m.status === 'ignored',
+        ),
+      { what: 'the ignored row' },
+    );
     tg.userSays(CHAT, 'help');
     await waitSent((s) => s.text.includes('Aegis commands'), 'help from the allowed chat');
     expect(sentTo(STRANGER)).toEqual([]);
@@ -177,7 +201,9 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     tg.userSays(CHAT, 'journal');
     const journal = await waitSent((s) => s.text.includes('Journal') && s.text.includes(note), 'the journal');
     expect(journal.text.split(note).length - 1).toBe(1);
-    const rows = listMessages(serve.app.db, { channel: 'telegram', direction: 'in', limit: 500, offset: 0 }).messages.filter((m) => m.externalId === String(update));
+    const rows = listMessages(serve.app.db, { channel: 'telegram', direction: 'in', limit: 500, offset: 0 }).messages.filter(
+      (m) => m.externalId === String(update),
+    );
     expect(rows).toHaveLength(1);
   });
 
@@ -212,7 +238,13 @@ describe('messaging over Telegram', { timeout: 60_000 }, () => {
     await waitSent((s) => s.text.includes('Running'), 'the reply after the retry');
     // The refused send may have been this reply or a notification still going out from the last test;
     // either way one row took two attempts and ended sent.
-    await waitFor(() => listMessages(serve.app.db, { channel: 'telegram', direction: 'out', limit: 20, offset: 0 }).messages.find((m) => m.attempts === 2 && m.status === 'sent'), { what: 'the retried row marked sent' });
+    await waitFor(
+      () =>
+        listMessages(serve.app.db, { channel: 'telegram', direction: 'out', limit: 20, offset: 0 }).messages.find(
+          (m) => m.attempts === 2 && m.status === 'sent',
+        ),
+      { what: 'the retried row marked sent' },
+    );
   });
 });
 
@@ -263,9 +295,17 @@ describe('messaging over Telegram, webhook mode', { timeout: 60_000 }, () => {
     const notes = serve.app.messaging.journal.day(localDay(Date.now())).filter((e) => e.text === 'pushed by telegram');
     expect(notes).toHaveLength(1);
 
-    const forged = await fetch(local, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'not-the-secret' }, body: JSON.stringify({ update_id: 1, message: { message_id: 1, from: { id: CHAT }, chat: { id: CHAT }, text: 'journal: forged' } }) });
+    const forged = await fetch(local, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'not-the-secret' },
+      body: JSON.stringify({ update_id: 1, message: { message_id: 1, from: { id: CHAT }, chat: { id: CHAT }, text: 'journal: forged' } }),
+    });
     expect(forged.status).toBe(401);
-    const unsigned = await fetch(local, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ update_id: 2, message: { message_id: 2, from: { id: CHAT }, chat: { id: CHAT }, text: 'journal: forged' } }) });
+    const unsigned = await fetch(local, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ update_id: 2, message: { message_id: 2, from: { id: CHAT }, chat: { id: CHAT }, text: 'journal: forged' } }),
+    });
     expect(unsigned.status).toBe(401);
     expect(serve.app.messaging.journal.day(localDay(Date.now())).some((e) => e.text === 'forged')).toBe(false);
   });

@@ -7,7 +7,11 @@ import { makeMessagingWorld, startServe, type MessagingWorld } from './messaging
 const SECRET = 'vonage-signature-secret-0123456789abcdef';
 const ME = '447700900000';
 const BOT = '447700900001';
-const WINDOW_ERROR = { type: 'https://developer.vonage.com/api-errors/messages#1340', title: 'Outside the allowed window', detail: 'the user has not written in the last 24 hours' };
+const WINDOW_ERROR = {
+  type: 'https://developer.vonage.com/api-errors/messages#1340',
+  title: 'Outside the allowed window',
+  detail: 'the user has not written in the last 24 hours',
+};
 
 /**
  * WhatsApp outside the 24-hour window: Vonage accepts the message, then reports it rejected with
@@ -72,6 +76,9 @@ describe('WhatsApp outside the 24-hour window', { timeout: 60_000 }, () => {
     expect((await postWebhook(inbound, inboundText(ME, BOT, 'hi, I am back'), { secret: SECRET })).status).toBe(200);
     await waitFor(() => [first, second].every((id) => rows().find((r) => r.id === id)?.status === 'sent'), { what: 'the held messages sent' });
     const texts = vonage.sent.filter((s) => s.to === ME && s.messageType === 'text').map((s) => s.text);
-    expect(texts.filter((t) => t === 'build finished: all green' || t === 'second note while away')).toEqual(['build finished: all green', 'second note while away']);
+    expect(texts.filter((t) => t === 'build finished: all green' || t === 'second note while away')).toEqual([
+      'build finished: all green',
+      'second note while away',
+    ]);
   });
 });

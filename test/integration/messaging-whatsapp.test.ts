@@ -3,7 +3,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMessages } from '../../src/messaging/index.js';
-import { inboundReply, inboundText, postWebhook, startFakeVonage, statusUpdate, vonageWebhookToken, type FakeVonage, type VonageSent } from '../fakes/vonage-server.js';
+import {
+  inboundReply,
+  inboundText,
+  postWebhook,
+  startFakeVonage,
+  statusUpdate,
+  vonageWebhookToken,
+  type FakeVonage,
+  type VonageSent,
+} from '../fakes/vonage-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { makeMessagingWorld, startServe, type MessagingWorld } from './messaging-helpers.js';
 
@@ -62,7 +71,12 @@ describe('messaging over WhatsApp (Vonage)', { timeout: 60_000 }, () => {
     const code = /\*approve ([0-9a-f]{3,4})\*/.exec(body)?.[1];
     expect(code).toBeDefined();
     expect(prompt.interactive).toMatchObject({ type: 'list' });
-    expect(prompt.interactive!.action.sections![0]!.rows.map((r) => r.id)).toEqual([`approve ${code}`, `reject ${code}`, `approve ${code} always`, `reason ${code}`]);
+    expect(prompt.interactive!.action.sections![0]!.rows.map((r) => r.id)).toEqual([
+      `approve ${code}`,
+      `reject ${code}`,
+      `approve ${code} always`,
+      `reason ${code}`,
+    ]);
 
     // A press of Approve arrives as a reply message whose id is the command.
     expect((await postWebhook(inbound, inboundReply(ME, BOT, `approve ${code}`, '✅ Approve'), { secret: SECRET })).status).toBe(200);
@@ -72,9 +86,14 @@ describe('messaging over WhatsApp (Vonage)', { timeout: 60_000 }, () => {
     expect(vonage.rejectedAuth).toBe(0);
   });
 
-  it('shows up to 3 choices as reply buttons, up to 10 as a list, and falls back to text past WhatsApp\'s limits', async () => {
+  it("shows up to 3 choices as reply buttons, up to 10 as a list, and falls back to text past WhatsApp's limits", async () => {
     const wa = serve.app.messaging.adapters.get('whatsapp')!;
-    const options = (n: number) => [Array.from({ length: n }, (_, i) => ({ label: `${i + 1}. ${i === 0 ? 'Yes, and do not ask again for this command' : `Option ${i + 1}`}`, data: `answer abc ${i + 1}` }))];
+    const options = (n: number) => [
+      Array.from({ length: n }, (_, i) => ({
+        label: `${i + 1}. ${i === 0 ? 'Yes, and do not ask again for this command' : `Option ${i + 1}`}`,
+        data: `answer abc ${i + 1}`,
+      })),
+    ];
     const sentTo = async (text: string, buttons: { label: string; data: string }[][]) => {
       const { externalId } = await wa.send({ to: ME, text, buttons });
       return vonage.sent.find((s) => s.messageUuid === externalId)!;
@@ -99,7 +118,9 @@ describe('messaging over WhatsApp (Vonage)', { timeout: 60_000 }, () => {
     const missing = await postWebhook(inbound, payload, { auth: null });
     const tampered = await postWebhook(inbound, payload, { auth: `Bearer ${vonageWebhookToken(SECRET, body.replace('forged', 'other'))}` });
     const stale = await postWebhook(inbound, payload, { auth: `Bearer ${vonageWebhookToken(SECRET, body, { iat: Math.floor(Date.now() / 1000) - 3_600 })}` });
-    const noneAlg = await postWebhook(inbound, payload, { auth: `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{}').toString('base64url')}.` });
+    const noneAlg = await postWebhook(inbound, payload, {
+      auth: `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{}').toString('base64url')}.`,
+    });
     for (const r of [forged, missing, tampered, stale, noneAlg]) expect(r.status).toBe(401);
     const statusForged = await postWebhook(status, statusUpdate(randomUUID(), ME, BOT, 'read'), { secret: 'wrong-secret-wrong-secret-wrong' });
     expect(statusForged.status).toBe(401);
@@ -125,7 +146,8 @@ describe('messaging over WhatsApp (Vonage)', { timeout: 60_000 }, () => {
   it('keeps delivery receipts on the stored message: delivered, then read, never backwards', async () => {
     await say('tasks');
     const reply = await waitSent((s) => !!s.text?.includes('Running'), 'the reply');
-    const row = () => listMessages(serve.app.db, { channel: 'whatsapp', direction: 'out', limit: 200, offset: 0 }).messages.find((m) => m.externalId === reply.messageUuid)!;
+    const row = () =>
+      listMessages(serve.app.db, { channel: 'whatsapp', direction: 'out', limit: 200, offset: 0 }).messages.find((m) => m.externalId === reply.messageUuid)!;
     await waitFor(() => row()?.status === 'sent', { what: 'the row to be sent' });
     expect((await postWebhook(status, statusUpdate(reply.messageUuid, ME, BOT, 'delivered'), { secret: SECRET })).status).toBe(200);
     expect(row().status).toBe('delivered');
@@ -138,9 +160,19 @@ describe('messaging over WhatsApp (Vonage)', { timeout: 60_000 }, () => {
   it('marks a message the service rejected as failed with its error', async () => {
     await say('pending');
     const reply = await waitSent((s) => !!s.text?.includes('Nothing waits') || !!s.text?.includes('Waiting for you'), 'the reply');
-    await waitFor(() => listMessages(serve.app.db, { channel: 'whatsapp', direction: 'out', limit: 200, offset: 0 }).messages.find((m) => m.externalId === reply.messageUuid && m.status === 'sent'), { what: 'the row to be sent' });
-    await postWebhook(status, statusUpdate(reply.messageUuid, ME, BOT, 'rejected', { title: 'Outside the allowed window', detail: 'the 24 h window closed' }), { secret: SECRET });
-    const row = listMessages(serve.app.db, { channel: 'whatsapp', direction: 'out', limit: 200, offset: 0 }).messages.find((m) => m.externalId === reply.messageUuid)!;
+    await waitFor(
+      () =>
+        listMessages(serve.app.db, { channel: 'whatsapp', direction: 'out', limit: 200, offset: 0 }).messages.find(
+          (m) => m.externalId === reply.messageUuid && m.status === 'sent',
+        ),
+      { what: 'the row to be sent' },
+    );
+    await postWebhook(status, statusUpdate(reply.messageUuid, ME, BOT, 'rejected', { title: 'Outside the allowed window', detail: 'the 24 h window closed' }), {
+      secret: SECRET,
+    });
+    const row = listMessages(serve.app.db, { channel: 'whatsapp', direction: 'out', limit: 200, offset: 0 }).messages.find(
+      (m) => m.externalId === reply.messageUuid,
+    )!;
     expect(['failed', 'dead']).toContain(row.status);
     expect(row.error).toContain('Outside the allowed window');
   });

@@ -35,14 +35,17 @@ describe('ag pipeline run / wait', { timeout: 120_000 }, () => {
       } catch {
         /* already gone */
       }
-      await waitFor(() => {
-        try {
-          process.kill(pid, 0);
-          return false;
-        } catch {
-          return true;
-        }
-      }, { what: 'the engine to exit' });
+      await waitFor(
+        () => {
+          try {
+            process.kill(pid, 0);
+            return false;
+          } catch {
+            return true;
+          }
+        },
+        { what: 'the engine to exit' },
+      );
     }
     t?.cleanup();
   }, 120_000);
@@ -83,7 +86,21 @@ describe('ag pipeline run / wait', { timeout: 120_000 }, () => {
   });
 
   it('exits 1 with the failure in the summary when a stage fails', async () => {
-    const r = await runCli(['pipeline', 'run', file('bad', { name: 'cli-bad', workDir, stages: [{ name: 'boom', prompt: 'CRASH' }, { name: 'never', prompt: 'x', dependsOn: ['boom'] }] })], t.env);
+    const r = await runCli(
+      [
+        'pipeline',
+        'run',
+        file('bad', {
+          name: 'cli-bad',
+          workDir,
+          stages: [
+            { name: 'boom', prompt: 'CRASH' },
+            { name: 'never', prompt: 'x', dependsOn: ['boom'] },
+          ],
+        }),
+      ],
+      t.env,
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/boom failed: the agent exited( with status 3)? before finishing its turn/);
     expect(r.stdout).toMatch(/^pipeline cli-bad \([0-9a-f]{8}\) failed in [\d.]+s: 0\/2 stages done\n\s+stage "boom" failed/m);
@@ -94,7 +111,10 @@ describe('ag pipeline run / wait', { timeout: 120_000 }, () => {
     const missing = await runCli(['pipeline', 'run', join(workDir, 'nope.json')], t.env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/file: .*nope\.json does not exist/);
-    const cycle = await runCli(['pipeline', 'run', file('cycle', { name: 'cli-cycle', workDir, stages: [{ name: 'a', prompt: 'x', dependsOn: ['a'] }] })], t.env);
+    const cycle = await runCli(
+      ['pipeline', 'run', file('cycle', { name: 'cli-cycle', workDir, stages: [{ name: 'a', prompt: 'x', dependsOn: ['a'] }] })],
+      t.env,
+    );
     expect(cycle.code).toBe(2);
     expect(cycle.stderr).toMatch(/stages\[0\]\.dependsOn: stage "a" depends on itself/);
   });

@@ -50,7 +50,11 @@ export const stageOf = (p: PipelineOut, name: string): StageOut => {
 };
 
 /** Calls pipeline_wait until the pipeline finishes (each call bounded like an MCP host's), or fails at the deadline. */
-export async function waitPipeline(client: Client, id: string, opts: { timeoutMs?: number; onProgress?: (p: { progress: number; total?: number; message?: string }) => void } = {}): Promise<PipelineOut> {
+export async function waitPipeline(
+  client: Client,
+  id: string,
+  opts: { timeoutMs?: number; onProgress?: (p: { progress: number; total?: number; message?: string }) => void } = {},
+): Promise<PipelineOut> {
   const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
   for (;;) {
     const left = Math.max(1, Math.min(50, Math.ceil((deadline - Date.now()) / 1000)));
@@ -60,7 +64,8 @@ export async function waitPipeline(client: Client, id: string, opts: { timeoutMs
     if (r.isError) throw new Error(`pipeline_wait failed: ${(r.content as { text: string }[])[0]?.text}`);
     const p = r.structuredContent as unknown as PipelineOut;
     if (p.finished) return p;
-    if (Date.now() >= deadline) throw new Error(`pipeline ${id} still ${p.status} at the deadline: ${JSON.stringify(p.stages.map((s) => [s.name, s.status, s.sessionState]))}`);
+    if (Date.now() >= deadline)
+      throw new Error(`pipeline ${id} still ${p.status} at the deadline: ${JSON.stringify(p.stages.map((s) => [s.name, s.status, s.sessionState]))}`);
   }
 }
 

@@ -57,7 +57,10 @@ describe('pipelines across processes', { timeout: 120_000 }, () => {
     if (ctx.task.result?.state === 'fail') stderr.forEach((text, i) => text && console.error(`ag mcp #${i} stderr:\n${text}`));
   });
   const sessionNames = async (client: Mcp['client'], prefix: string) =>
-    (await call<{ sessions: { name: string }[] }>(client, 'session_list', { limit: 500 })).sessions.map((s) => s.name).filter((n) => n.startsWith(`${prefix}-`)).sort();
+    (await call<{ sessions: { name: string }[] }>(client, 'session_list', { limit: 500 })).sessions
+      .map((s) => s.name)
+      .filter((n) => n.startsWith(`${prefix}-`))
+      .sort();
 
   it('resumes from a new process after the advancing one is killed, starting no stage twice', async () => {
     const first = await server();
@@ -72,10 +75,13 @@ describe('pipelines across processes', { timeout: 120_000 }, () => {
         { name: 'D', prompt: 'DELAY 6000 long d', dependsOn: ['A'] },
       ],
     });
-    const running = await waitFor(async () => {
-      const p = await getPipeline(first.client, created.id);
-      return stageOf(p, 'B').sessionState === 'working' && stageOf(p, 'D').sessionId ? p : undefined;
-    }, { timeoutMs: 20_000, what: 'B working' });
+    const running = await waitFor(
+      async () => {
+        const p = await getPipeline(first.client, created.id);
+        return stageOf(p, 'B').sessionState === 'working' && stageOf(p, 'D').sessionId ? p : undefined;
+      },
+      { timeoutMs: 20_000, what: 'B working' },
+    );
     const bSession = stageOf(running, 'B').sessionId!;
 
     // The server and its `tmux -C` client die together: a control client left orphaned can stall
@@ -102,16 +108,43 @@ describe('pipelines across processes', { timeout: 120_000 }, () => {
   it('two servers at once never start a stage twice', async () => {
     const a = await server();
     const b = await server();
-    const stages = [{ name: 'root', prompt: 'root' }, ...Array.from({ length: 5 }, (_, i) => ({ name: `leaf${i}`, prompt: `leaf ${i} of {{stages.root.output}}`, dependsOn: ['root'] }))];
+    const stages = [
+      { name: 'root', prompt: 'root' },
+      ...Array.from({ length: 5 }, (_, i) => ({ name: `leaf${i}`, prompt: `leaf ${i} of {{stages.root.output}}`, dependsOn: ['root'] })),
+    ];
     // Created by a one-shot CLI process, so both servers' runners race for the lease.
-    const r = await runCli(['pipeline', 'create', '--name', 'twins', '--work-dir', workDir, '--stages', JSON.stringify(stages), '--env', `HOME=${agentHome}`, '--env', 'FAKE_CLAUDE_SPEED=0.2', '--json'], t.env);
+    const r = await runCli(
+      [
+        'pipeline',
+        'create',
+        '--name',
+        'twins',
+        '--work-dir',
+        workDir,
+        '--stages',
+        JSON.stringify(stages),
+        '--env',
+        `HOME=${agentHome}`,
+        '--env',
+        'FAKE_CLAUDE_SPEED=0.2',
+        '--json',
+      ],
+      t.env,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const id = (JSON.parse(r.stdout) as { id: string }).id;
     const p = await waitPipeline(a.client, id);
     expect(p.status).toBe('done');
     for (const s of p.stages) expect(s.attempts, s.name).toBe(1);
-    expect(await sessionNames(b.client, 'twins')).toEqual(['twins-leaf0-1', 'twins-leaf1-1', 'twins-leaf2-1', 'twins-leaf3-1', 'twins-leaf4-1', 'twins-root-1']);
+    expect(await sessionNames(b.client, 'twins')).toEqual([
+      'twins-leaf0-1',
+      'twins-leaf1-1',
+      'twins-leaf2-1',
+      'twins-leaf3-1',
+      'twins-leaf4-1',
+      'twins-root-1',
+    ]);
   });
 
   it('adopts the session of a claim whose id was never recorded, and starts a claimed one that never got its session', async () => {
@@ -119,8 +152,22 @@ describe('pipelines across processes', { timeout: 120_000 }, () => {
     for (const s of servers.splice(0)) await s.close();
     const app = new App({ env: t.env });
     try {
-      await waitFor(() => !app.db.prepare("SELECT 1 FROM leases WHERE name LIKE 'pipeline-runner:%' AND expires_at > ?").get(Date.now()), { what: 'the servers to let go' });
-      const spec = validatePipeline({ name: 'adopt', workDir, env: stageEnv(), stages: [{ name: 'A', prompt: 'adopt me' }, { name: 'B', prompt: 'start me' }, { name: 'C', prompt: 'then {{stages.A.output}}', dependsOn: ['A'] }] }, { defaultMaxConcurrent: 4, memoryHas: () => false });
+      await waitFor(() => !app.db.prepare("SELECT 1 FROM leases WHERE name LIKE 'pipeline-runner:%' AND expires_at > ?").get(Date.now()), {
+        what: 'the servers to let go',
+      });
+      const spec = validatePipeline(
+        {
+          name: 'adopt',
+          workDir,
+          env: stageEnv(),
+          stages: [
+            { name: 'A', prompt: 'adopt me' },
+            { name: 'B', prompt: 'start me' },
+            { name: 'C', prompt: 'then {{stages.A.output}}', dependsOn: ['A'] },
+          ],
+        },
+        { defaultMaxConcurrent: 4, memoryHas: () => false },
+      );
       const store = app.pipelines.store;
       const row = store.insert('adopt-pipeline', spec, Date.now());
       // A process that has died: it held the lease, claimed A and B, created A's session, then was killed.
@@ -132,17 +179,24 @@ describe('pipelines across processes', { timeout: 120_000 }, () => {
       const made = await app.sessions.create({ workDir, prompt: a.prompt, agent: 'claude', name: a.sessionName, env: stageEnv() });
 
       await app.pipelines.start();
-      const view = await waitFor(() => {
-        const v = app.pipelines.view(row.id);
-        return v.status !== 'running' ? v : undefined;
-      }, { timeoutMs: 30_000, what: 'the adopted pipeline to finish' });
+      const view = await waitFor(
+        () => {
+          const v = app.pipelines.view(row.id);
+          return v.status !== 'running' ? v : undefined;
+        },
+        { timeoutMs: 30_000, what: 'the adopted pipeline to finish' },
+      );
       expect(view.status).toBe('done');
       const A = view.stages.find((s) => s.name === 'A')!;
       const B = view.stages.find((s) => s.name === 'B')!;
       expect(A).toMatchObject({ attempts: 1, sessionId: made.session.id, output: 'ECHO: adopt me' });
       expect(B).toMatchObject({ attempts: 1, sessionName: b.sessionName, output: 'ECHO: start me' });
       expect(view.stages.find((s) => s.name === 'C')!.output).toBe('ECHO: then ECHO: adopt me');
-      const names = app.sessions.store.list({ limit: 500, offset: 0 }).sessions.map((s) => s.name).filter((n) => n.startsWith('adopt-')).sort();
+      const names = app.sessions.store
+        .list({ limit: 500, offset: 0 })
+        .sessions.map((s) => s.name)
+        .filter((n) => n.startsWith('adopt-'))
+        .sort();
       expect(names).toEqual(['adopt-A-1', 'adopt-B-1', 'adopt-C-1']);
     } finally {
       await app.close();

@@ -33,7 +33,10 @@ describe('pipelines with a fake Claude Code in real tmux', { timeout: 120_000 },
   const create = (name: string, stages: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
     call<PipelineOut>(mcp.client, 'pipeline_create', { name, workDir, env: env(), stages, ...extra });
   const sessionNames = async (prefix: string) =>
-    (await call<{ sessions: { name: string }[] }>(mcp.client, 'session_list', { limit: 500 })).sessions.map((s) => s.name).filter((n) => n.startsWith(`${prefix}-`)).sort();
+    (await call<{ sessions: { name: string }[] }>(mcp.client, 'session_list', { limit: 500 })).sessions
+      .map((s) => s.name)
+      .filter((n) => n.startsWith(`${prefix}-`))
+      .sort();
   /** What the agent of a stage was asked: the first user turn of its session's transcript. */
   const promptOf = async (sessionId: string) => {
     const turns = await waitFor(
@@ -46,7 +49,7 @@ describe('pipelines with a fake Claude Code in real tmux', { timeout: 120_000 },
     return turns.find((x) => x.role === 'user')!.text;
   };
 
-  it('runs a diamond: B and C in parallel on A\'s output, D on both', async () => {
+  it("runs a diamond: B and C in parallel on A's output, D on both", async () => {
     const progress: { progress: number; total?: number; message?: string }[] = [];
     const created = await create('diamond', [
       { name: 'A', prompt: 'plan-alpha' },
@@ -76,7 +79,11 @@ describe('pipelines with a fake Claude Code in real tmux', { timeout: 120_000 },
     for (const s of p.stages) expect(s.attempts).toBe(1);
     expect(await sessionNames('diamond')).toEqual(['diamond-A-1', 'diamond-B-1', 'diamond-C-1', 'diamond-D-1']);
     // Finished stages' agents are stopped; the transcript stays readable (promptOf above).
-    await waitFor(async () => (await Promise.all(p.stages.map((s) => call<{ state: string }>(mcp.client, 'session_get', { id: s.sessionId! })))).every((x) => x.state === 'exited'), { what: 'stage sessions stopped' });
+    await waitFor(
+      async () =>
+        (await Promise.all(p.stages.map((s) => call<{ state: string }>(mcp.client, 'session_get', { id: s.sessionId! })))).every((x) => x.state === 'exited'),
+      { what: 'stage sessions stopped' },
+    );
     // Progress notifications counted stages done.
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.every((x) => x.total === 4)).toBe(true);
@@ -89,24 +96,38 @@ describe('pipelines with a fake Claude Code in real tmux', { timeout: 120_000 },
   it('fills in memory values and lists the files a stage wrote', async () => {
     await call(mcp.client, 'memory_set', { key: 'pipeline/goal', value: 'ship-the-widget' });
     const target = join(workDir, 'written.txt');
-    const p = await waitPipeline(mcp.client, (await create('memfiles', [
-      { name: 'write', prompt: `WRITE ${target} hello`, permissionMode: 'acceptEdits' },
-      { name: 'use', prompt: 'goal {{memory.pipeline/goal}} files {{stages.write.files}}', dependsOn: ['write'] },
-    ])).id);
+    const p = await waitPipeline(
+      mcp.client,
+      (
+        await create('memfiles', [
+          { name: 'write', prompt: `WRITE ${target} hello`, permissionMode: 'acceptEdits' },
+          { name: 'use', prompt: 'goal {{memory.pipeline/goal}} files {{stages.write.files}}', dependsOn: ['write'] },
+        ])
+      ).id,
+    );
     expect(p.status).toBe('done');
     expect(stageOf(p, 'write').files).toEqual([target]);
     expect(stageOf(p, 'use').output).toBe(`ECHO: goal ship-the-widget files ${target}`);
   });
 
   it('retries a failing stage in fresh sessions; with onFailure "continue" runs what does not depend on it', async () => {
-    const p = await waitPipeline(mcp.client, (await create('retry', [
-      { name: 'crash', prompt: 'CRASH', retries: 2 },
-      { name: 'apierr', prompt: 'FAIL', retries: 1 },
-      { name: 'after-crash', prompt: 'never {{stages.crash.output}}', dependsOn: ['crash'] },
-      { name: 'after-after', prompt: 'never either', dependsOn: ['after-crash'] },
-      { name: 'ok', prompt: 'DELAY 500 fine' },
-      { name: 'after-ok', prompt: 'also fine', dependsOn: ['ok'] },
-    ], { onFailure: 'continue' })).id);
+    const p = await waitPipeline(
+      mcp.client,
+      (
+        await create(
+          'retry',
+          [
+            { name: 'crash', prompt: 'CRASH', retries: 2 },
+            { name: 'apierr', prompt: 'FAIL', retries: 1 },
+            { name: 'after-crash', prompt: 'never {{stages.crash.output}}', dependsOn: ['crash'] },
+            { name: 'after-after', prompt: 'never either', dependsOn: ['after-crash'] },
+            { name: 'ok', prompt: 'DELAY 500 fine' },
+            { name: 'after-ok', prompt: 'also fine', dependsOn: ['ok'] },
+          ],
+          { onFailure: 'continue' },
+        )
+      ).id,
+    );
     expect(p.status).toBe('failed');
     const crash = stageOf(p, 'crash');
     expect(crash).toMatchObject({ status: 'failed', attempts: 3, maxAttempts: 3 });
@@ -127,9 +148,11 @@ describe('pipelines with a fake Claude Code in real tmux', { timeout: 120_000 },
 
   it('a stage that fails once succeeds on its retry, in a fresh session', async () => {
     const marker = join(workDir, 'flaky-marker');
-    const p = await waitPipeline(mcp.client, (await create('flaky', [
-      { name: 'flaky', agent: 'shell', prompt: `test -e ${marker} || { touch ${marker}; exit 3; }; echo second-try-ok`, retries: 1 },
-    ])).id);
+    const p = await waitPipeline(
+      mcp.client,
+      (await create('flaky', [{ name: 'flaky', agent: 'shell', prompt: `test -e ${marker} || { touch ${marker}; exit 3; }; echo second-try-ok`, retries: 1 }]))
+        .id,
+    );
     const s = stageOf(p, 'flaky');
     expect(s).toMatchObject({ status: 'done', attempts: 2 });
     expect(s.history.map((h) => h.status)).toEqual(['failed', 'done']);
@@ -138,26 +161,39 @@ describe('pipelines with a fake Claude Code in real tmux', { timeout: 120_000 },
   });
 
   it('onFailure "stop" cancels the stages that have not started and lets running ones finish', async () => {
-    const p = await waitPipeline(mcp.client, (await create('stop', [
-      { name: 'bad', prompt: 'FAIL' },
-      { name: 'slow', prompt: 'DELAY 2000 slow one' },
-      { name: 'after-bad', prompt: 'x', dependsOn: ['bad'] },
-      { name: 'after-slow', prompt: 'y', dependsOn: ['slow'] },
-    ])).id);
+    const p = await waitPipeline(
+      mcp.client,
+      (
+        await create('stop', [
+          { name: 'bad', prompt: 'FAIL' },
+          { name: 'slow', prompt: 'DELAY 2000 slow one' },
+          { name: 'after-bad', prompt: 'x', dependsOn: ['bad'] },
+          { name: 'after-slow', prompt: 'y', dependsOn: ['slow'] },
+        ])
+      ).id,
+    );
     expect(p.status).toBe('failed');
-    expect(Object.fromEntries(p.stages.map((s) => [s.name, s.status]))).toEqual({ bad: 'failed', slow: 'done', 'after-bad': 'cancelled', 'after-slow': 'cancelled' });
+    expect(Object.fromEntries(p.stages.map((s) => [s.name, s.status]))).toEqual({
+      bad: 'failed',
+      slow: 'done',
+      'after-bad': 'cancelled',
+      'after-slow': 'cancelled',
+    });
     expect(stageOf(p, 'after-slow').error).toContain('onFailure is "stop"');
   });
 
-  it('cancel stops the running stages\' sessions and marks the rest cancelled', async () => {
+  it("cancel stops the running stages' sessions and marks the rest cancelled", async () => {
     const created = await create('cancel', [
       { name: 'long', prompt: 'DELAY 30000 long one' },
       { name: 'next', prompt: 'z', dependsOn: ['long'] },
     ]);
-    const running = await waitFor(async () => {
-      const p = await getPipeline(mcp.client, created.id);
-      return stageOf(p, 'long').sessionState === 'working' ? p : undefined;
-    }, { timeoutMs: 20_000, what: 'the long stage to work' });
+    const running = await waitFor(
+      async () => {
+        const p = await getPipeline(mcp.client, created.id);
+        return stageOf(p, 'long').sessionState === 'working' ? p : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the long stage to work' },
+    );
     const sessionId = stageOf(running, 'long').sessionId!;
     const r = await call<PipelineOut & { cancelledStages: string[]; killedSessions: string[] }>(mcp.client, 'pipeline_cancel', { id: created.id });
     expect(r.status).toBe('cancelled');
@@ -177,10 +213,13 @@ describe('pipelines with a fake Claude Code in real tmux', { timeout: 120_000 },
       { name: 'ask', prompt: `RUN echo approved > ${file}`, permissionMode: 'default' },
       { name: 'free', prompt: `RUN echo bypassed > ${join(workDir, 'bypassed.txt')}`, permissionMode: 'bypassPermissions' },
     ]);
-    const waiting = await waitFor(async () => {
-      const p = await getPipeline(mcp.client, created.id);
-      return stageOf(p, 'ask').dialog ? p : undefined;
-    }, { timeoutMs: 20_000, what: 'the dialog in pipeline_get' });
+    const waiting = await waitFor(
+      async () => {
+        const p = await getPipeline(mcp.client, created.id);
+        return stageOf(p, 'ask').dialog ? p : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the dialog in pipeline_get' },
+    );
     const ask = stageOf(waiting, 'ask');
     expect(ask).toMatchObject({ status: 'running', sessionState: 'permission_prompt' });
     expect(ask.dialog).toMatchObject({ kind: 'permission', tool: 'Bash' });
@@ -194,18 +233,26 @@ describe('pipelines with a fake Claude Code in real tmux', { timeout: 120_000 },
   });
 
   it('fails a stage whose dialog is left unanswered past its timeout', async () => {
-    const p = await waitPipeline(mcp.client, (await create('timeout', [{ name: 'stuck', prompt: 'RUN echo never', timeoutSec: 3, permissionMode: 'default' }])).id);
+    const p = await waitPipeline(
+      mcp.client,
+      (await create('timeout', [{ name: 'stuck', prompt: 'RUN echo never', timeoutSec: 3, permissionMode: 'default' }])).id,
+    );
     const s = stageOf(p, 'stuck');
     expect(s.status).toBe('failed');
     expect(s.error).toMatch(/timed out after 3 s, left waiting on a permission dialog for Bash: echo never/);
-    await waitFor(async () => (await call<{ state: string }>(mcp.client, 'session_get', { id: s.sessionId! })).state === 'exited', { what: 'the stuck session stopped' });
+    await waitFor(async () => (await call<{ state: string }>(mcp.client, 'session_get', { id: s.sessionId! })).state === 'exited', {
+      what: 'the stuck session stopped',
+    });
   });
 
   it('rejects a bad definition with one error naming the stage, and starts nothing', async () => {
     const err = await callError(mcp.client, 'pipeline_create', {
       name: 'bad',
       workDir,
-      stages: [{ name: 'a', prompt: 'x', dependsOn: ['b'] }, { name: 'b', prompt: 'y', dependsOn: ['a'] }],
+      stages: [
+        { name: 'a', prompt: 'x', dependsOn: ['b'] },
+        { name: 'b', prompt: 'y', dependsOn: ['a'] },
+      ],
     });
     expect(err).toMatch(/stages\[\d\]\.dependsOn: stages "(a|b)" → "(a|b)" → "(a|b)" form a cycle/);
     const listed = await call<{ pipelines: { name: string }[] }>(mcp.client, 'pipeline_list', {});

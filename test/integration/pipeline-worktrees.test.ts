@@ -27,14 +27,22 @@ describe('pipeline stages in worktrees (real git, shell stages)', () => {
       name: 'wt',
       workDir: repo,
       stages: [
-        { name: 'first', agent: 'shell', worktree: true, prompt: "echo first > first.txt && git -c user.name=T -c user.email=t@e add first.txt && git -c user.name=T -c user.email=t@e commit -qm first && echo committed" },
+        {
+          name: 'first',
+          agent: 'shell',
+          worktree: true,
+          prompt:
+            'echo first > first.txt && git -c user.name=T -c user.email=t@e add first.txt && git -c user.name=T -c user.email=t@e commit -qm first && echo committed',
+        },
         { name: 'second', agent: 'shell', worktree: true, baseRef: '{{stages.first.branch}}', dependsOn: ['first'], prompt: 'cat first.txt' },
       ],
       budget: { tokens: 1000 },
     });
     const p = await waitPipeline(mcp.client, created.id, { timeoutMs: 60_000 });
     expect(p.status).toBe('done');
-    const second = await call<{ worktree: { path: string; branch: string; baseRef: string } }>(mcp.client, 'session_get', { id: stageOf(p, 'second').sessionId! });
+    const second = await call<{ worktree: { path: string; branch: string; baseRef: string } }>(mcp.client, 'session_get', {
+      id: stageOf(p, 'second').sessionId!,
+    });
     const first = await call<{ worktree: { branch: string } }>(mcp.client, 'session_get', { id: stageOf(p, 'first').sessionId! });
     expect(second.worktree.baseRef).toBe(first.worktree.branch);
     expect(readFileSync(join(second.worktree.path, 'first.txt'), 'utf8')).toBe('first\n');
@@ -49,7 +57,11 @@ describe('pipeline stages in worktrees (real git, shell stages)', () => {
       { name: 'a', agent: 'shell', prompt: 'true' },
       { name: 'b', agent: 'shell', prompt: 'true', worktree: true, baseRef: '{{stages.a.branch}}', ...extra },
     ];
-    expect(await callError(mcp.client, 'pipeline_create', { name: 'bad1', workDir: repo, stages: stages({}) })).toMatch(/stages\[1\]\.baseRef.*not one of its dependencies/s);
-    expect(await callError(mcp.client, 'pipeline_create', { name: 'bad2', workDir: repo, stages: stages({ dependsOn: ['a'] }) })).toMatch(/stages\[1\]\.baseRef.*has no worktree/s);
+    expect(await callError(mcp.client, 'pipeline_create', { name: 'bad1', workDir: repo, stages: stages({}) })).toMatch(
+      /stages\[1\]\.baseRef.*not one of its dependencies/s,
+    );
+    expect(await callError(mcp.client, 'pipeline_create', { name: 'bad2', workDir: repo, stages: stages({ dependsOn: ['a'] }) })).toMatch(
+      /stages\[1\]\.baseRef.*has no worktree/s,
+    );
   });
 });

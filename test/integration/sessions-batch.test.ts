@@ -18,7 +18,12 @@ interface BatchResult {
 /** Window name -> window tag (@aegis_id) of every window on the test's tmux socket. */
 function tmuxTags(socket: string): Map<string, string> {
   const out = execFileSync('tmux', ['-L', socket, 'list-windows', '-a', '-F', '#{window_name}\t#{@aegis_id}'], { encoding: 'utf8' });
-  return new Map(out.split('\n').filter(Boolean).map((l) => l.split('\t') as [string, string]));
+  return new Map(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t') as [string, string]),
+  );
 }
 
 /** Window names of the panes on the test's tmux socket (the hub session), or [] with no server. */
@@ -74,7 +79,9 @@ describe('session_batch_create starts sessions concurrently; kills run in parall
 
   it('starts a full batch of 50 at once: each reported with its own pane and tag, each prompt typed; session_list shows exactly the stored rows', async () => {
     const names = Array.from({ length: 50 }, (_, i) => `full-${i}`);
-    const r = await call<BatchResult>(mcp.client, 'session_batch_create', { sessions: names.map((name) => ({ workDir, agent: 'shell', name, prompt: `echo said-${name}` })) });
+    const r = await call<BatchResult>(mcp.client, 'session_batch_create', {
+      sessions: names.map((name) => ({ workDir, agent: 'shell', name, prompt: `echo said-${name}` })),
+    });
     expect(r).toMatchObject({ created: 50, failed: 0 });
     expect(r.results.map((x) => [x.index, x.name, x.ok])).toEqual(names.map((name, i) => [i, name, true]));
     const ids = r.results.map((x) => x.id!);
@@ -95,11 +102,22 @@ describe('session_batch_create starts sessions concurrently; kills run in parall
       { timeoutMs: 120_000, intervalMs: 250, what: `prompts typed (left: ${[...pending].slice(0, 5).join(', ')})` },
     );
     // Once all are idle (states no longer move), the list is the stored rows: same sessions, order, names and states as SQLite holds.
-    await waitFor(async () => (await call<{ total: number }>(mcp.client, 'session_list', { state: ['idle'], limit: 1 })).total === 50, { timeoutMs: 60_000, intervalMs: 250, what: 'all 50 idle' });
-    const listed = await call<{ total: number; sessions: { id: string; name: string; state: string; workDir: string }[] }>(mcp.client, 'session_list', { limit: 500 });
+    await waitFor(async () => (await call<{ total: number }>(mcp.client, 'session_list', { state: ['idle'], limit: 1 })).total === 50, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      what: 'all 50 idle',
+    });
+    const listed = await call<{ total: number; sessions: { id: string; name: string; state: string; workDir: string }[] }>(mcp.client, 'session_list', {
+      limit: 500,
+    });
     const db = new Database(join(t.home, 'aegis.db'), { readonly: true });
     try {
-      const rows = db.prepare('SELECT id, name, state, work_dir FROM sessions ORDER BY created_at DESC, id').all() as { id: string; name: string; state: string; work_dir: string }[];
+      const rows = db.prepare('SELECT id, name, state, work_dir FROM sessions ORDER BY created_at DESC, id').all() as {
+        id: string;
+        name: string;
+        state: string;
+        work_dir: string;
+      }[];
       expect(listed.total).toBe(rows.length);
       expect(listed.sessions.map((s) => [s.id, s.name, s.state, s.workDir])).toEqual(rows.map((s) => [s.id, s.name, s.state, s.work_dir]));
     } finally {

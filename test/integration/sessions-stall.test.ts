@@ -20,7 +20,11 @@ describe('stall detection', () => {
 
   it('a turn that shows only its spinner for the stall time is stalled; its end clears the stall', async () => {
     const workDir = mkdtempSync(join(tmpdir(), 'aegis-stall-'));
-    const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir, prompt: 'DELAY 9000 late answer', env: { HOME: mkdtempSync(join(tmpdir(), 'aegis-stall-home-')) } });
+    const s = await call<{ id: string }>(mcp.client, 'session_create', {
+      workDir,
+      prompt: 'DELAY 9000 late answer',
+      env: { HOME: mkdtempSync(join(tmpdir(), 'aegis-stall-home-')) },
+    });
     await waitState(mcp.client, s.id, ['working']);
     await waitState(mcp.client, s.id, ['stalled'], 20);
     const h = await call<{ stalled: boolean; hints: string[] }>(mcp.client, 'session_health', { id: s.id });

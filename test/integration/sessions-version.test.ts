@@ -34,10 +34,13 @@ describe('screen rules chosen by the agent version', () => {
     const workDir = mkdtempSync(join(tmpdir(), 'aegis-work-'));
     const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir, env: { HOME: mkdtempSync(join(tmpdir(), 'aegis-agent-home-')) } });
     await waitState(mcp.client, s.id, ['idle']);
-    return waitFor(async () => {
-      const got = await call<Got>(mcp.client, 'session_get', { id: s.id });
-      return got.screenRules ? got : undefined;
-    }, { timeoutMs: 15_000, what: 'session_get to name the screen rules' });
+    return waitFor(
+      async () => {
+        const got = await call<Got>(mcp.client, 'session_get', { id: s.id });
+        return got.screenRules ? got : undefined;
+      },
+      { timeoutMs: 15_000, what: 'session_get to name the screen rules' },
+    );
   }
 
   /** The `agent <name>` check of `ag doctor --json`. */
@@ -50,7 +53,12 @@ describe('screen rules chosen by the agent version', () => {
     const got = await sessionWith(FAKE_CLAUDE);
     expect(got.agentVersion).toBe('2.1.197');
     expect(got.screenRules).toEqual({ version: '2.1.197', exact: true, note: 'rules 2.1.197 (verified on 2.1.197)' });
-    expect(await doctorCheck(worlds[worlds.length - 1]!.t.env, 'claude')).toMatchObject({ ok: true, agentVersion: '2.1.197', rules: '2.1.197', rulesExact: true });
+    expect(await doctorCheck(worlds[worlds.length - 1]!.t.env, 'claude')).toMatchObject({
+      ok: true,
+      agentVersion: '2.1.197',
+      rules: '2.1.197',
+      rulesExact: true,
+    });
   });
 
   it('an agent without screen rules says in session_get that it is read by activity', async () => {

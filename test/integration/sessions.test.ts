@@ -65,7 +65,9 @@ describe('sessions with a fake Claude Code in real tmux', () => {
   it('shows a Bash permission prompt with its command, approves it, and the command ran', async () => {
     const s = await create(`RUN echo approved > ${join(workDir, 'approved.txt')}`);
     const w = await waitState(mcp.client, s.id, ['permission_prompt']);
-    const got = await call<{ dialog: { kind: string; tool?: string; command?: string; options: { label: string }[] } }>(mcp.client, 'session_get', { id: s.id });
+    const got = await call<{ dialog: { kind: string; tool?: string; command?: string; options: { label: string }[] } }>(mcp.client, 'session_get', {
+      id: s.id,
+    });
     expect(got.dialog.kind).toBe('permission');
     expect(got.dialog.tool).toBe('Bash');
     expect(got.dialog.command).toContain('echo approved');
@@ -99,7 +101,12 @@ describe('sessions with a fake Claude Code in real tmux', () => {
     expect(got.dialog.kind).toBe('question');
     expect(got.dialog.options.map((o) => o.label)).toEqual(expect.arrayContaining(['Red', 'Blue']));
     await call(mcp.client, 'session_answer', { id: s.id, answer: 'blue' });
-    await readUntil(mcp.client, s.id, (ts) => ts.some((x) => x.role === 'assistant' && x.text?.startsWith('ANSWER:') && x.text.includes('Blue')), 'picker answer');
+    await readUntil(
+      mcp.client,
+      s.id,
+      (ts) => ts.some((x) => x.role === 'assistant' && x.text?.startsWith('ANSWER:') && x.text.includes('Blue')),
+      'picker answer',
+    );
   });
 
   it('sees a plain-text question at the end of a turn as asking', async () => {
@@ -155,7 +162,12 @@ describe('sessions with a fake Claude Code in real tmux', () => {
 
   it('puts memoryKeys values in front of the prompt in a marked block', async () => {
     await call(mcp.client, 'memory_set', { key: 'deploy/url', value: 'https://staging.example' });
-    const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir, prompt: 'use the url', memoryKeys: ['deploy/url'], env: { HOME: agentHome } });
+    const s = await call<{ id: string }>(mcp.client, 'session_create', {
+      workDir,
+      prompt: 'use the url',
+      memoryKeys: ['deploy/url'],
+      env: { HOME: agentHome },
+    });
     const turns = await readUntil(mcp.client, s.id, (ts) => ts.some((x) => x.role === 'assistant'), 'reply');
     const prompt = turns.find((x) => x.role === 'user')!.text!;
     expect(prompt).toContain('BEGIN AEGIS MEMORY');
@@ -187,7 +199,9 @@ describe('sessions with a fake Claude Code in real tmux', () => {
     const s = await create();
     await waitState(mcp.client, s.id, ['idle']);
     const { resources } = await mcp.client.listResources();
-    expect(resources.map((r) => r.uri)).toEqual(expect.arrayContaining(['aegis://sessions', `aegis://sessions/${s.id}/transcript`, `aegis://sessions/${s.id}/pane`]));
+    expect(resources.map((r) => r.uri)).toEqual(
+      expect.arrayContaining(['aegis://sessions', `aegis://sessions/${s.id}/transcript`, `aegis://sessions/${s.id}/pane`]),
+    );
     const pane = await mcp.client.readResource({ uri: `aegis://sessions/${s.id}/pane` });
     expect((pane.contents[0] as { text: string }).text).toContain('? for shortcuts');
     const updated: string[] = [];
@@ -197,7 +211,9 @@ describe('sessions with a fake Claude Code in real tmux', () => {
     await mcp.client.subscribeResource({ uri: `aegis://sessions/${s.id}` });
     await call(mcp.client, 'session_send', { id: s.id, text: 'ping' });
     await waitFor(() => updated.includes(`aegis://sessions/${s.id}`), { what: 'resources/updated notification' });
-    const list = JSON.parse(((await mcp.client.readResource({ uri: 'aegis://sessions' })).contents[0] as { text: string }).text) as { sessions: { id: string }[] };
+    const list = JSON.parse(((await mcp.client.readResource({ uri: 'aegis://sessions' })).contents[0] as { text: string }).text) as {
+      sessions: { id: string }[];
+    };
     expect(list.sessions.some((x) => x.id === s.id)).toBe(true);
   });
 
@@ -205,7 +221,12 @@ describe('sessions with a fake Claude Code in real tmux', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aegis-reuse-'));
     const first = await call<{ id: string; reused: boolean }>(mcp.client, 'session_create', { workDir: dir, env: { HOME: agentHome } });
     await waitState(mcp.client, first.id, ['idle']);
-    const again = await call<{ id: string; reused: boolean; prompt: string }>(mcp.client, 'session_create', { workDir: dir, prompt: 'reused?', reuse: true, env: { HOME: agentHome } });
+    const again = await call<{ id: string; reused: boolean; prompt: string }>(mcp.client, 'session_create', {
+      workDir: dir,
+      prompt: 'reused?',
+      reuse: true,
+      env: { HOME: agentHome },
+    });
     expect(again.reused).toBe(true);
     expect(again.id).toBe(first.id);
     await readUntil(mcp.client, first.id, (ts) => ts.some((x) => x.text === 'ECHO: reused?'), 'prompt to the reused session');
@@ -213,11 +234,7 @@ describe('sessions with a fake Claude Code in real tmux', () => {
 
   it('batch create: one bad entry does not sink the others', async () => {
     const r = await call<{ created: number; failed: number; results: { ok: boolean; error?: string; id?: string }[] }>(mcp.client, 'session_batch_create', {
-      sessions: [
-        { workDir, env: { HOME: agentHome } },
-        { workDir: '/does/not/exist' },
-        { workDir, env: { HOME: agentHome }, name: 'batch-two' },
-      ],
+      sessions: [{ workDir, env: { HOME: agentHome } }, { workDir: '/does/not/exist' }, { workDir, env: { HOME: agentHome }, name: 'batch-two' }],
     });
     expect(r).toMatchObject({ created: 2, failed: 1 });
     expect(r.results[1]).toMatchObject({ ok: false });
@@ -235,10 +252,13 @@ describe('sessions with a fake Claude Code in real tmux', () => {
     expect(pending.openQuestion).toMatch(/Do you want to proceed\?/);
     await call(mcp.client, 'session_approve', { id: s.id });
     await waitState(mcp.client, s.id, ['idle']);
-    const sum = await waitFor(async () => {
-      const x = await call<{ brief?: string; tools: Record<string, number>; lastAssistantMessage?: string }>(mcp.client, 'session_summary', { id: s.id });
-      return x.lastAssistantMessage?.startsWith('RAN') ? x : undefined;
-    }, { what: 'summary with the final message' });
+    const sum = await waitFor(
+      async () => {
+        const x = await call<{ brief?: string; tools: Record<string, number>; lastAssistantMessage?: string }>(mcp.client, 'session_summary', { id: s.id });
+        return x.lastAssistantMessage?.startsWith('RAN') ? x : undefined;
+      },
+      { what: 'summary with the final message' },
+    );
     expect(sum.brief).toContain('RUN echo summary');
     expect(sum.tools.Bash).toBe(1);
   });

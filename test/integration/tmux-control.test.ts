@@ -9,7 +9,30 @@ import { removeSocketFile } from '../helpers/env.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Arguments a caller may give (a work folder, an env value) that tmux's parser would otherwise read. */
-const NASTY = ["it's", '#{pane_id}', '#(id)', '$HOME', '~', '~/x', 'a;', ';', 'a;b', 'a\\;', 'back\\slash\\', '{x}', '"q"', "'", "''", '-x', '--', 'tab\there', 'é ü 字', '%1', ' lead and trail ', ''];
+const NASTY = [
+  "it's",
+  '#{pane_id}',
+  '#(id)',
+  '$HOME',
+  '~',
+  '~/x',
+  'a;',
+  ';',
+  'a;b',
+  'a\\;',
+  'back\\slash\\',
+  '{x}',
+  '"q"',
+  "'",
+  "''",
+  '-x',
+  '--',
+  'tab\there',
+  'é ü 字',
+  '%1',
+  ' lead and trail ',
+  '',
+];
 
 /** The environment of a running process, from /proc. */
 function environOf(pid: number): Record<string, string> {
@@ -75,7 +98,7 @@ describe('tmux commands over the control connection', () => {
   it('pastes text byte for byte through a private file, never on the command line, and leaves no file behind', async () => {
     const out = join(home, 'pasted.txt');
     const pane = await tmux.createWindow({ aegisId: 'paste-id', name: 'paste', cwd: home, env: {}, argv: ['sh', '-c', 'cat > "$0"', out] });
-    const text = "first line $HOME #{pane_id} é\nsecond 'quoted' a; \\ ~ \"q\"";
+    const text = 'first line $HOME #{pane_id} é\nsecond \'quoted\' a; \\ ~ "q"';
     await tmux.paste(pane.paneId, text);
     await tmux.sendKeys(pane.paneId, ['Enter']);
     // The terminal hands cat each line as it ends: the file holds the text, then the Enter.
@@ -85,14 +108,14 @@ describe('tmux commands over the control connection', () => {
     expect(readdirSync(pasteDir)).toEqual([]);
   });
 
-  it('reports a failing command as failed, with tmux\'s reason', async () => {
+  it("reports a failing command as failed, with tmux's reason", async () => {
     const r = await tmux.run(['kill-window', '-t', '@99999'], { reject: false });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(/can't find window/);
     await expect(tmux.run(['kill-window', '-t', '@99999'])).rejects.toThrow(/kill-window failed: .*can't find window/);
   });
 
-  it('kills the hub session\'s last windows over the connection without an error, though the connection ends with them', async () => {
+  it("kills the hub session's last windows over the connection without an error, though the connection ends with them", async () => {
     const windows = (await tmux.listPanes()).map((p) => p.windowId);
     expect(windows.length).toBeGreaterThan(1);
     await Promise.all(windows.map((w) => tmux.killWindow(w)));

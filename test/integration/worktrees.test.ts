@@ -38,7 +38,11 @@ describe('session worktrees (real git, shell agent)', () => {
     rmSync(repo, { recursive: true, force: true });
   });
 
-  const userCheckout = () => ({ file: readFileSync(join(repo, 'app.txt'), 'utf8'), status: gitIn(repo, 'status', '--porcelain'), branch: gitIn(repo, 'branch', '--show-current').trim() });
+  const userCheckout = () => ({
+    file: readFileSync(join(repo, 'app.txt'), 'utf8'),
+    status: gitIn(repo, 'status', '--porcelain'),
+    branch: gitIn(repo, 'branch', '--show-current').trim(),
+  });
   const shellDoes = async (id: string, command: string, done: () => boolean) => {
     await call(mcp.client, 'session_send', { id, text: command });
     await waitFor(done, { timeoutMs: 15_000, what: command });
@@ -68,7 +72,12 @@ describe('session worktrees (real git, shell agent)', () => {
     expect(listed.sessions.map((s) => s.worktree?.branch).sort()).toEqual(['aegis/wt-a', 'aegis/wt-b']);
 
     // Diffs read back each session's own work, uncommitted and untracked files included.
-    const diffA = await call<{ files: { path: string; status: string; added?: number; deleted?: number }[]; stat: { insertions: number }; patch: string; nextOffset?: number }>(mcp.client, 'session_diff', { id: a.id });
+    const diffA = await call<{
+      files: { path: string; status: string; added?: number; deleted?: number }[];
+      stat: { insertions: number };
+      patch: string;
+      nextOffset?: number;
+    }>(mcp.client, 'session_diff', { id: a.id });
     expect(diffA.files).toEqual([{ path: 'app.txt', status: 'M', added: 1, deleted: 1 }]);
     expect(diffA.patch).toContain('-two\n+from-a\n');
     expect(diffA.nextOffset).toBeUndefined();
@@ -89,7 +98,11 @@ describe('session worktrees (real git, shell agent)', () => {
     expect(pages).toBe(Math.ceil(diffB.patchBytes / 40));
 
     // A merges into main (the user's clean checkout is fast-forwarded to the merge).
-    const merged = await call<{ target: string; upToDate: boolean; committedWork?: string; updatedCheckout?: string; commit: string }>(mcp.client, 'session_merge', { id: a.id });
+    const merged = await call<{ target: string; upToDate: boolean; committedWork?: string; updatedCheckout?: string; commit: string }>(
+      mcp.client,
+      'session_merge',
+      { id: a.id },
+    );
     expect(merged).toMatchObject({ target: 'main', upToDate: false, updatedCheckout: repo });
     expect(merged.committedWork).toMatch(/^[0-9a-f]{40}$/);
     expect(gitIn(repo, 'rev-parse', 'main').trim()).toBe(merged.commit);
@@ -122,7 +135,10 @@ describe('session worktrees (real git, shell agent)', () => {
     const pruned = await runCli(['worktree', 'prune', '--json'], t.env);
     expect(pruned.code, pruned.stderr).toBe(0);
     const report = JSON.parse(pruned.stdout) as { removed: { session: string; branchDeleted: boolean }[]; kept: { session: string; reason: string }[] };
-    expect(report.removed.map((r) => [r.session, r.branchDeleted]).sort()).toEqual([['wt-a', true], ['wt-c', false]]);
+    expect(report.removed.map((r) => [r.session, r.branchDeleted]).sort()).toEqual([
+      ['wt-a', true],
+      ['wt-c', false],
+    ]);
     expect(report.kept.map((k) => k.session).sort()).toEqual(['wt-b', 'wt-live']);
     expect(report.kept.find((k) => k.session === 'wt-b')!.reason).toContain('2 uncommitted file(s): app.txt, extra.txt');
     expect(report.kept.find((k) => k.session === 'wt-live')!.reason).toMatch(/^session is (idle|working)$/);
@@ -137,7 +153,11 @@ describe('session worktrees (real git, shell agent)', () => {
   });
 
   it('a chat task: worktree: starts its session in a worktree and says the branch', async () => {
-    const r = await call<{ reply: string; failed: boolean }>(mcp.client, 'message_handle', { text: 'task: worktree: echo from-chat', channel: 'telegram', from: 'tess' });
+    const r = await call<{ reply: string; failed: boolean }>(mcp.client, 'message_handle', {
+      text: 'task: worktree: echo from-chat',
+      channel: 'telegram',
+      from: 'tess',
+    });
     expect(r.failed).toBe(false);
     const name = /Started (\S+) /.exec(r.reply)?.[1];
     expect(r.reply).toContain(`on branch aegis/${name}`);
@@ -147,14 +167,22 @@ describe('session worktrees (real git, shell agent)', () => {
   });
 
   it('refuses what git would reject, naming the field, and creates nothing', async () => {
-    expect(await callError(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true, branch: 'bad..name' })).toMatch(/branch.*git does not accept "bad\.\.name"/s);
-    expect(await callError(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true, baseRef: 'no-such-branch' })).toMatch(/baseRef.*names no commit/s);
+    expect(await callError(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true, branch: 'bad..name' })).toMatch(
+      /branch.*git does not accept "bad\.\.name"/s,
+    );
+    expect(await callError(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true, baseRef: 'no-such-branch' })).toMatch(
+      /baseRef.*names no commit/s,
+    );
     expect(await callError(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true, baseRef: '--upload-pack=x' })).toContain('baseRef');
-    expect(await callError(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true, branch: 'main' })).toMatch(/branch "main" exists already/);
+    expect(await callError(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true, branch: 'main' })).toMatch(
+      /branch "main" exists already/,
+    );
     expect(await callError(mcp.client, 'session_create', { workDir: repo, agent: 'shell', branch: 'x' })).toContain('only used with worktree: true');
     const plain = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-wt-plain-')));
     try {
-      expect(await callError(mcp.client, 'session_create', { workDir: plain, agent: 'shell', worktree: true })).toMatch(/workDir.*not inside a git repository/s);
+      expect(await callError(mcp.client, 'session_create', { workDir: plain, agent: 'shell', worktree: true })).toMatch(
+        /workDir.*not inside a git repository/s,
+      );
     } finally {
       rmSync(plain, { recursive: true, force: true });
     }

@@ -5,7 +5,9 @@ const sample: Rich = ['🔐 ', { b: 'claude-1a2b' }, ' wants to use ', { b: 'Bas
 
 describe('rich text per channel', () => {
   it('writes emphasis the way each channel reads it and escapes what its markup would misread', () => {
-    expect(render(sample, 'telegram-html')).toBe('🔐 <b>claude-1a2b</b> wants to use <b>Bash</b> <code>echo "a&lt;b" &amp;&amp; rm x</code>\nReply <i>approve 3f2</i>');
+    expect(render(sample, 'telegram-html')).toBe(
+      '🔐 <b>claude-1a2b</b> wants to use <b>Bash</b> <code>echo "a&lt;b" &amp;&amp; rm x</code>\nReply <i>approve 3f2</i>',
+    );
     expect(render(sample, 'whatsapp')).toBe('🔐 *claude-1a2b* wants to use *Bash* `echo "a<b" && rm x`\nReply _approve 3f2_');
     expect(render(sample, 'slack')).toBe('🔐 *claude-1a2b* wants to use *Bash* `echo "a&lt;b" &amp;&amp; rm x`\nReply _approve 3f2_');
     expect(render(sample, 'discord')).toBe('🔐 **claude-1a2b** wants to use **Bash** `echo "a<b" && rm x`\nReply *approve 3f2*');

@@ -14,7 +14,15 @@ const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 const SECRET = 'signature-secret-0123456789abcdef';
 
 function whatsapp(mode: 'jwt' | 'hmac', secret?: string) {
-  return new WhatsAppAdapter({ applicationId: 'app-1', privateKey: pem, fromNumber: '447700900001', allowedNumbers: ['+44 7700 900000'], baseUrl: 'http://127.0.0.1:9', signatureSecret: secret, signatureMode: mode });
+  return new WhatsAppAdapter({
+    applicationId: 'app-1',
+    privateKey: pem,
+    fromNumber: '447700900001',
+    allowedNumbers: ['+44 7700 900000'],
+    baseUrl: 'http://127.0.0.1:9',
+    signatureSecret: secret,
+    signatureMode: mode,
+  });
 }
 const inboundRoute = (a: WhatsAppAdapter) => a.webhooks.find((r) => r.path.endsWith('/inbound'))!;
 
@@ -60,7 +68,10 @@ describe('signed webhooks', () => {
     const ok = inboundRoute(a).handle({ headers: { authorization: `Bearer ${vonageWebhookToken(SECRET, body)}` }, body: Buffer.from(body) });
     expect(ok.status).toBe(200);
     expect(ok.inbound?.[0]).toMatchObject({ channel: 'whatsapp', sender: '447700900000', text: 'status' });
-    const other = inboundRoute(a).handle({ headers: { authorization: `Bearer ${vonageWebhookToken(SECRET, body)}` }, body: Buffer.from(body.replace('status', 'tasks')) });
+    const other = inboundRoute(a).handle({
+      headers: { authorization: `Bearer ${vonageWebhookToken(SECRET, body)}` },
+      body: Buffer.from(body.replace('status', 'tasks')),
+    });
     expect(other).toMatchObject({ status: 401, refused: 'payload_hash does not match the body' });
     expect(other.inbound).toBeUndefined();
   });
@@ -86,9 +97,14 @@ describe('signed webhooks', () => {
     const route = slack.webhooks[0]!;
     const body = JSON.stringify({ type: 'url_verification', challenge: 'c1' });
     const ts = Math.floor(Date.now() / 1000);
-    expect(route.handle({ headers: { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': slackSignature(SECRET, ts, body) }, body: Buffer.from(body) })).toMatchObject({ status: 200, body: { challenge: 'c1' } });
+    expect(
+      route.handle({ headers: { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': slackSignature(SECRET, ts, body) }, body: Buffer.from(body) }),
+    ).toMatchObject({ status: 200, body: { challenge: 'c1' } });
     const old = ts - 301;
-    expect(route.handle({ headers: { 'x-slack-request-timestamp': String(old), 'x-slack-signature': slackSignature(SECRET, old, body) }, body: Buffer.from(body) }).status).toBe(401);
+    expect(
+      route.handle({ headers: { 'x-slack-request-timestamp': String(old), 'x-slack-signature': slackSignature(SECRET, old, body) }, body: Buffer.from(body) })
+        .status,
+    ).toBe(401);
   });
 
   it('outbound webhook signature covers the timestamp and the body', () => {

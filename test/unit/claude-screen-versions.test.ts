@@ -64,7 +64,14 @@ const EXPECTED_332: Record<string, Expected> = {
   // Tip row and description above, the command between `╌` rules: the command alone is read.
   '08-permission-bash': {
     state: 'permission_prompt',
-    dialog: { kind: 'permission', title: 'Bash command', question: 'Do you want to proceed?', options: BASH_OPTIONS, tool: 'Bash', command: 'touch made-by-bash.txt' },
+    dialog: {
+      kind: 'permission',
+      title: 'Bash command',
+      question: 'Do you want to proceed?',
+      options: BASH_OPTIONS,
+      tool: 'Bash',
+      command: 'touch made-by-bash.txt',
+    },
   },
   '10-after-approve-done': idle({ turnFinished: true, lastAssistantText: 'RAN: (Bash completed with no output)' }),
   '11-after-reject': idle({ interrupted: true }),
@@ -116,7 +123,14 @@ const EXPECTED_332: Record<string, Expected> = {
   },
   '41-permission-edit': {
     state: 'permission_prompt',
-    dialog: { kind: 'permission', title: 'Edit file', question: 'Do you want to make this edit to notes.md?', options: FILE_OPTIONS, tool: 'Edit', file: 'notes.md' },
+    dialog: {
+      kind: 'permission',
+      title: 'Edit file',
+      question: 'Do you want to make this edit to notes.md?',
+      options: FILE_OPTIONS,
+      tool: 'Edit',
+      file: 'notes.md',
+    },
   },
   '42-permission-webfetch': {
     state: 'permission_prompt',
@@ -136,7 +150,14 @@ const EXPECTED_332: Record<string, Expected> = {
   // `echo — Echo Tool: (MCP)` is a display form, not the name: not known until the hook names it.
   '43-permission-mcp': {
     state: 'permission_prompt',
-    dialog: { kind: 'permission', title: 'Tool use', question: 'Do you want to proceed?', options: mcpOptions('Echo'), toolLabel: 'echo — Echo Tool', detailsKnown: false },
+    dialog: {
+      kind: 'permission',
+      title: 'Tool use',
+      question: 'Do you want to proceed?',
+      options: mcpOptions('Echo'),
+      toolLabel: 'echo — Echo Tool',
+      detailsKnown: false,
+    },
   },
   '44-plan-approval': {
     state: 'plan',
@@ -154,7 +175,14 @@ const EXPECTED_332: Record<string, Expected> = {
   },
   '45-permission-write-overwrite': {
     state: 'permission_prompt',
-    dialog: { kind: 'permission', title: 'Overwrite file', question: 'Do you want to overwrite notes.md?', options: FILE_OPTIONS, tool: 'Write', file: 'notes.md' },
+    dialog: {
+      kind: 'permission',
+      title: 'Overwrite file',
+      question: 'Do you want to overwrite notes.md?',
+      options: FILE_OPTIONS,
+      tool: 'Write',
+      file: 'notes.md',
+    },
   },
   // `⎿  Rejected update to notes.md` (2.1.197: "User rejected …").
   '46-after-reject-edit': idle({ interrupted: true }),
@@ -183,7 +211,14 @@ const EXPECTED_332: Record<string, Expected> = {
   // The tool's title ("Say the text back") is not shown either: `echo — Say Tool`.
   '56-permission-mcp-titled': {
     state: 'permission_prompt',
-    dialog: { kind: 'permission', title: 'Tool use', question: 'Do you want to proceed?', options: mcpOptions('Say'), toolLabel: 'echo — Say Tool', detailsKnown: false },
+    dialog: {
+      kind: 'permission',
+      title: 'Tool use',
+      question: 'Do you want to proceed?',
+      options: mcpOptions('Say'),
+      toolLabel: 'echo — Say Tool',
+      detailsKnown: false,
+    },
   },
 };
 
@@ -264,7 +299,10 @@ describe('shell command dialogs per layout', () => {
   });
 
   it('a file subtitle indented deeper than the diff under it is read without the indent', () => {
-    const r = detectClaudeScreen([RULE, ' Edit file', '  edit-me.md', BOX, '1 -old', '1 +new', BOX, ' Do you want to make this edit to edit-me.md?', ' ❯ 1. Yes', '   2. No'], CLAUDE_2_1_332);
+    const r = detectClaudeScreen(
+      [RULE, ' Edit file', '  edit-me.md', BOX, '1 -old', '1 +new', BOX, ' Do you want to make this edit to edit-me.md?', ' ❯ 1. Yes', '   2. No'],
+      CLAUDE_2_1_332,
+    );
     expect(r.dialog).toMatchObject({ tool: 'Edit', file: 'edit-me.md' });
   });
 
@@ -279,18 +317,38 @@ describe('fuse: hook data is authoritative for the dialog of the same tool', () 
   const reading = (dialog: Dialog): ScreenReading => ({ state: 'permission_prompt', dialog, inputText: '', queued: [], turnFinished: false });
   const facts = (tool: string, input: Record<string, unknown>) => ({ ...emptyFacts(), permission: { tool, input, at: 1 } });
   const base = { paneGone: false, paneDead: false, previous: 'working' as const, everReady: true };
-  const unknownBash: Dialog = { kind: 'permission', title: 'Bash command', question: 'Do you want to proceed?', options: [], tool: 'Bash', detailsKnown: false };
+  const unknownBash: Dialog = {
+    kind: 'permission',
+    title: 'Bash command',
+    question: 'Do you want to proceed?',
+    options: [],
+    tool: 'Bash',
+    detailsKnown: false,
+  };
 
   it('publishes the state at once with the details marked not known, then the hook fills them in', () => {
-    expect(fuse({ ...base, reading: reading(unknownBash), facts: emptyFacts() })).toMatchObject({ state: 'permission_prompt', dialog: { detailsKnown: false } });
+    expect(fuse({ ...base, reading: reading(unknownBash), facts: emptyFacts() })).toMatchObject({
+      state: 'permission_prompt',
+      dialog: { detailsKnown: false },
+    });
     const fused = fuse({ ...base, reading: reading(unknownBash), facts: facts('Bash', { command: 'npm test', description: 'Run the tests' }) });
     expect(fused.dialog).toEqual({ ...unknownBash, detailsKnown: undefined, command: 'npm test', file: undefined, url: undefined });
     expect('detailsKnown' in fused.dialog!).toBe(false);
   });
 
   it('names an MCP tool the screen only showed by its display form', () => {
-    const mcp: Dialog = { kind: 'permission', title: 'Tool use', question: 'Do you want to proceed?', options: [], toolLabel: 'echo — Say Tool', detailsKnown: false };
-    expect(fuse({ ...base, reading: reading(mcp), facts: facts('mcp__echo__say', { text: 'hi' }) }).dialog).toMatchObject({ tool: 'mcp__echo__say', toolLabel: 'echo — Say Tool' });
+    const mcp: Dialog = {
+      kind: 'permission',
+      title: 'Tool use',
+      question: 'Do you want to proceed?',
+      options: [],
+      toolLabel: 'echo — Say Tool',
+      detailsKnown: false,
+    };
+    expect(fuse({ ...base, reading: reading(mcp), facts: facts('mcp__echo__say', { text: 'hi' }) }).dialog).toMatchObject({
+      tool: 'mcp__echo__say',
+      toolLabel: 'echo — Say Tool',
+    });
   });
 
   it('ignores a hook for another tool (a stale request): the screen reading stands', () => {

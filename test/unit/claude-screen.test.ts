@@ -71,14 +71,28 @@ const EXPECTED: Record<string, Expected> = {
   },
   '08-permission-bash': {
     state: 'permission_prompt',
-    dialog: { kind: 'permission', title: 'Bash command', question: 'Do you want to proceed?', options: BASH_OPTIONS, tool: 'Bash', command: 'echo hello > out.txt' },
+    dialog: {
+      kind: 'permission',
+      title: 'Bash command',
+      question: 'Do you want to proceed?',
+      options: BASH_OPTIONS,
+      tool: 'Bash',
+      command: 'echo hello > out.txt',
+    },
   },
   '09-after-approve-0.4s': { state: 'idle', turnFinished: true, lastAssistantText: 'Done. Tool result was: (Bash completed with no output)' },
   '10-after-approve-done': { state: 'idle', turnFinished: true },
   '11-after-reject': { state: 'idle', interrupted: true },
   '12-permission-bash-sleep': {
     state: 'permission_prompt',
-    dialog: { kind: 'permission', title: 'Bash command', question: 'Do you want to proceed?', options: BASH_OPTIONS, tool: 'Bash', command: 'sleep 20 && echo slept > slept.txt' },
+    dialog: {
+      kind: 'permission',
+      title: 'Bash command',
+      question: 'Do you want to proceed?',
+      options: BASH_OPTIONS,
+      tool: 'Bash',
+      command: 'sleep 20 && echo slept > slept.txt',
+    },
   },
   '13-tool-running': { state: 'working', lastAssistantText: 'Running a slow command.' },
   '14-queued-message-while-working': { state: 'working', queued: ['hello while busy'] },
@@ -143,7 +157,14 @@ const EXPECTED: Record<string, Expected> = {
   },
   '41-permission-edit': {
     state: 'permission_prompt',
-    dialog: { kind: 'permission', title: 'Edit file', question: 'Do you want to make this edit to notes.md?', options: FILE_OPTIONS, tool: 'Edit', file: 'notes.md' },
+    dialog: {
+      kind: 'permission',
+      title: 'Edit file',
+      question: 'Do you want to make this edit to notes.md?',
+      options: FILE_OPTIONS,
+      tool: 'Edit',
+      file: 'notes.md',
+    },
   },
   '42-permission-webfetch': {
     state: 'permission_prompt',
@@ -190,7 +211,14 @@ const EXPECTED: Record<string, Expected> = {
   },
   '45-permission-write-overwrite': {
     state: 'permission_prompt',
-    dialog: { kind: 'permission', title: 'Overwrite file', question: 'Do you want to overwrite notes.md?', options: FILE_OPTIONS, tool: 'Write', file: 'notes.md' },
+    dialog: {
+      kind: 'permission',
+      title: 'Overwrite file',
+      question: 'Do you want to overwrite notes.md?',
+      options: FILE_OPTIONS,
+      tool: 'Write',
+      file: 'notes.md',
+    },
   },
   '46-after-reject-edit': { state: 'idle', interrupted: true, permissionMode: 'default' },
   '47-after-reject-webfetch': { state: 'idle', interrupted: true },
@@ -289,16 +317,48 @@ describe('detectClaudeScreen on synthetic screens', () => {
   });
 
   it('knows a permission dialog whose top rule has scrolled away by its key hints', () => {
-    const r = detectClaudeScreen(['   line 40 of a long command', '   Describe it', '', ' Do you want to proceed?', ' ❯ 1. Yes', '   2. No', '', ' Esc to cancel · Tab to amend']);
+    const r = detectClaudeScreen([
+      '   line 40 of a long command',
+      '   Describe it',
+      '',
+      ' Do you want to proceed?',
+      ' ❯ 1. Yes',
+      '   2. No',
+      '',
+      ' Esc to cancel · Tab to amend',
+    ]);
     expect(r.state).toBe('permission_prompt');
     expect(r.dialog).toMatchObject({ kind: 'permission', question: 'Do you want to proceed?' });
     expect(r.dialog!.title).toBeUndefined();
   });
 
   it('reads a Read file dialog (file from the tool line) and a multi-line Bash command', () => {
-    const read = detectClaudeScreen(['● Read(/etc/hosts)', '', RULE, ' Read file', '', '  Read(/etc/hosts)', '', ' Do you want to proceed?', ' ❯ 1. Yes', '   2. No']);
+    const read = detectClaudeScreen([
+      '● Read(/etc/hosts)',
+      '',
+      RULE,
+      ' Read file',
+      '',
+      '  Read(/etc/hosts)',
+      '',
+      ' Do you want to proceed?',
+      ' ❯ 1. Yes',
+      '   2. No',
+    ]);
     expect(read.dialog).toMatchObject({ kind: 'permission', title: 'Read file', tool: 'Read', file: '/etc/hosts' });
-    const bash = detectClaudeScreen([RULE, ' Bash command', '', '   for f in *; do', '     echo "$f"', '   done', '   List files', '', ' Do you want to proceed?', ' ❯ 1. Yes', '   2. No']);
+    const bash = detectClaudeScreen([
+      RULE,
+      ' Bash command',
+      '',
+      '   for f in *; do',
+      '     echo "$f"',
+      '   done',
+      '   List files',
+      '',
+      ' Do you want to proceed?',
+      ' ❯ 1. Yes',
+      '   2. No',
+    ]);
     expect(bash.dialog).toMatchObject({ tool: 'Bash', command: 'for f in *; do\n  echo "$f"\ndone' });
   });
 

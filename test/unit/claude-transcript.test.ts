@@ -7,7 +7,9 @@ import { claudeProjectDir, claudeTranscriptPath, encodeClaudeProjectName } from 
 import { failure } from '../helpers/errors.js';
 
 const SAMPLE = '/work/shared/fixtures/claude-code-2.1.197/screens/sample-transcript.jsonl';
-const SAMPLE_LINES = readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l !== '');
+const SAMPLE_LINES = readFileSync(SAMPLE, 'utf8')
+  .split('\n')
+  .filter((l) => l !== '');
 /** A clock a little after the sample was recorded: its records count as old. */
 const AFTER_SAMPLE = Date.parse('2026-11-21T20:00:00Z');
 
@@ -81,7 +83,14 @@ describe('the real 2.1.197 sample transcript', () => {
   it('turns the 90 records into 46 turns with the right roles; bookkeeping records give none', () => {
     const count = (role: string) => turns.filter((t) => t.role === role).length;
     expect(turns).toHaveLength(46);
-    expect({ user: count('user'), assistant: count('assistant'), tool_call: count('tool_call'), tool_result: count('tool_result'), error: count('error'), system: count('system') }).toEqual({
+    expect({
+      user: count('user'),
+      assistant: count('assistant'),
+      tool_call: count('tool_call'),
+      tool_result: count('tool_result'),
+      error: count('error'),
+      system: count('system'),
+    }).toEqual({
       user: 14,
       assistant: 14,
       tool_call: 7,
@@ -99,7 +108,12 @@ describe('the real 2.1.197 sample transcript', () => {
 
   it('starts with the first prompt and its answer, with record uuids as ids', () => {
     expect(turns[0]).toEqual({ id: '6154211c-6e59-4544-96b6-7b93ba55f9bd', role: 'user', at: '2026-11-21T19:16:38.166Z', text: 'hello there' });
-    expect(turns[1]).toMatchObject({ id: '36505786-677c-4abf-83e9-eb62d9fdba0d', role: 'assistant', text: 'OK: hello there', messageId: 'msg_3374a54b56e7f70083a9a3e9' });
+    expect(turns[1]).toMatchObject({
+      id: '36505786-677c-4abf-83e9-eb62d9fdba0d',
+      role: 'assistant',
+      text: 'OK: hello there',
+      messageId: 'msg_3374a54b56e7f70083a9a3e9',
+    });
     expect(reader.firstPrompt()).toBe('hello there');
     expect(reader.title()).toBe('Fake session title');
   });
@@ -110,15 +124,31 @@ describe('the real 2.1.197 sample transcript', () => {
     expect(turns[i]).toMatchObject({
       id: 'e1e028b4-785e-41ab-8f30-5d4ce746068e',
       role: 'tool_call',
-      tool: { name: 'Write', id: 'toolu_0a13246aa3c2ab8b3eb36ea2', input: { file_path: '/home/dev/proj/notes.md', content: expect.stringContaining('# Notes') } },
+      tool: {
+        name: 'Write',
+        id: 'toolu_0a13246aa3c2ab8b3eb36ea2',
+        input: { file_path: '/home/dev/proj/notes.md', content: expect.stringContaining('# Notes') },
+      },
     });
-    expect(turns[i + 1]).toMatchObject({ role: 'tool_result', result: { toolUseId: 'toolu_0a13246aa3c2ab8b3eb36ea2', isError: false, content: expect.stringContaining('File created successfully') } });
+    expect(turns[i + 1]).toMatchObject({
+      role: 'tool_result',
+      result: { toolUseId: 'toolu_0a13246aa3c2ab8b3eb36ea2', isError: false, content: expect.stringContaining('File created successfully') },
+    });
   });
 
   it('shows a rejected tool as an error result followed by the interrupt marker', () => {
     const i = turns.findIndex((t) => t.id === 'c56f1cbd-a703-43ac-91ef-a0d2a27e7d79');
-    expect(turns[i]).toMatchObject({ role: 'tool_result', result: { toolUseId: 'toolu_996b2d65b3df76e2c5890e28', isError: true, content: expect.stringContaining('rejected') } });
-    expect(turns[i + 1]).toEqual({ id: '8a2f3759-529b-4fd0-8dd3-989e620299fb', role: 'system', at: '2026-11-21T19:16:52.214Z', text: '[Request interrupted by user for tool use]', interrupted: true });
+    expect(turns[i]).toMatchObject({
+      role: 'tool_result',
+      result: { toolUseId: 'toolu_996b2d65b3df76e2c5890e28', isError: true, content: expect.stringContaining('rejected') },
+    });
+    expect(turns[i + 1]).toEqual({
+      id: '8a2f3759-529b-4fd0-8dd3-989e620299fb',
+      role: 'system',
+      at: '2026-11-21T19:16:52.214Z',
+      text: '[Request interrupted by user for tool use]',
+      interrupted: true,
+    });
   });
 
   it('marks interrupts, the cut-short reply and the API error', () => {
@@ -130,7 +160,13 @@ describe('the real 2.1.197 sample transcript', () => {
     const cut = turns.find((t) => t.id === 'c47614d6-600d-444f-8458-a755275ca36a');
     expect(cut).toMatchObject({ role: 'assistant', interrupted: true, text: expect.stringMatching(/^This reply is streamed/) });
     expect(turns.filter((t) => t.role === 'error')).toEqual([
-      { id: '0a6e019b-809d-4634-8022-4628c76f40b1', role: 'error', at: '2026-11-21T19:17:18.622Z', text: 'API Error: 400 fake bad request', messageId: 'bd054742-7517-43b8-b693-e30bb14626d2' },
+      {
+        id: '0a6e019b-809d-4634-8022-4628c76f40b1',
+        role: 'error',
+        at: '2026-11-21T19:17:18.622Z',
+        text: 'API Error: 400 fake bad request',
+        messageId: 'bd054742-7517-43b8-b693-e30bb14626d2',
+      },
     ]);
   });
 
@@ -226,7 +262,12 @@ describe('reading a growing file', () => {
     const positions = new Map<string, number>();
     let after: string | undefined;
     for (let i = 0; i < SAMPLE_LINES.length; i += 7) {
-      appendFileSync(file, SAMPLE_LINES.slice(i, i + 7).map((l) => `${l}\n`).join(''));
+      appendFileSync(
+        file,
+        SAMPLE_LINES.slice(i, i + 7)
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
       reader.refresh();
       // A page of 4 at a time, so the reader keeps falling behind the file and catching up.
       const page = reader.read({ after, limit: 4 });
@@ -316,13 +357,23 @@ describe('reading a growing file', () => {
   });
 
   it('returns only turns after the cursor once more lines are appended', () => {
-    writeFileSync(file, SAMPLE_LINES.slice(0, 10).map((l) => `${l}\n`).join(''));
+    writeFileSync(
+      file,
+      SAMPLE_LINES.slice(0, 10)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     const reader = new TranscriptReader(file, { now: () => AFTER_SAMPLE });
     reader.refresh();
     const first = reader.read();
     expect(first.turns.map((t) => t.text)).toEqual(['hello there', 'OK: hello there']);
     expect(first.hasMore).toBe(false);
-    appendFileSync(file, SAMPLE_LINES.slice(10, 16).map((l) => `${l}\n`).join(''));
+    appendFileSync(
+      file,
+      SAMPLE_LINES.slice(10, 16)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     expect(reader.refresh()).toEqual({ added: 4 });
     expect(reader.read({ after: first.nextCursor }).turns.map((t) => t.role)).toEqual(['user', 'user', 'assistant', 'system']);
   });
@@ -398,7 +449,12 @@ describe('damaged, missing and replaced files', () => {
     expect(reader.read()).toEqual({ turns: [], hasMore: false, total: 0 });
     expect(reader.turnComplete()).toBe(false);
     expect(summarizeTranscript(reader)).toEqual({ tools: {}, files: [], turns: 0, prompts: 0, errors: 0, turnComplete: false });
-    writeFileSync(file, SAMPLE_LINES.slice(0, 10).map((l) => `${l}\n`).join(''));
+    writeFileSync(
+      file,
+      SAMPLE_LINES.slice(0, 10)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     expect(reader.refresh()).toEqual({ added: 2 });
   });
 
@@ -463,7 +519,9 @@ describe('record details', () => {
       jsonl(
         userRec('u1', null, 'edit things', t0),
         assistantRec('a1', 'u1', toolUse('t1', 'Write', { file_path: '/p/new.ts', content: 'x' }), t0 + 1),
-        userRec('r1', 'a1', [toolResult('t1', 'The user doesn\'t want to proceed with this tool use.', true)], t0 + 2, { toolUseResult: 'User rejected tool use' }),
+        userRec('r1', 'a1', [toolResult('t1', "The user doesn't want to proceed with this tool use.", true)], t0 + 2, {
+          toolUseResult: 'User rejected tool use',
+        }),
         assistantRec('a2', 'r1', toolUse('t2', 'MultiEdit', { file_path: '/p/m.ts', edits: [] }), t0 + 3),
         userRec('r2', 'a2', [toolResult('t2', 'ok')], t0 + 4),
         assistantRec('a3', 'r2', toolUse('t3', 'NotebookEdit', { notebook_path: '/p/n.ipynb', new_source: '' }), t0 + 5),

@@ -21,7 +21,15 @@ function codexNotifies(codexHome: string, event: Record<string, unknown>): void 
   execFileSync(argv[0]!, [...argv.slice(1), JSON.stringify(event)]);
 }
 
-const turnEnd = (thread: string, message: string) => ({ type: 'agent-turn-complete', 'thread-id': thread, 'turn-id': 't1', cwd: '/', client: 'codex-tui', 'input-messages': ['hi'], 'last-assistant-message': message });
+const turnEnd = (thread: string, message: string) => ({
+  type: 'agent-turn-complete',
+  'thread-id': thread,
+  'turn-id': 't1',
+  cwd: '/',
+  client: 'codex-tui',
+  'input-messages': ['hi'],
+  'last-assistant-message': message,
+});
 
 /**
  * Codex's notify program is the session's turn-end signal: the real notify argv Aegis writes into
@@ -35,11 +43,20 @@ describe("Codex's notify program as an event source", () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'aegis-codex-notify-'));
-    ({ codexHome, notifyFile } = writeCodexHome({ dataDir: dir, workDir: dir, baseUrl: 'http://127.0.0.1:9/v1', apiKeyEnv: 'OPENAI_API_KEY', permissionMode: 'default' }));
+    ({ codexHome, notifyFile } = writeCodexHome({
+      dataDir: dir,
+      workDir: dir,
+      baseUrl: 'http://127.0.0.1:9/v1',
+      apiKeyEnv: 'OPENAI_API_KEY',
+      permissionMode: 'default',
+    }));
     // The session log names the session's own thread in its first record.
     const logDir = join(codexHome, 'sessions', '2026', '12', '03');
     mkdirSync(logDir, { recursive: true });
-    writeFileSync(join(logDir, `rollout-2026-12-03T20-00-00-${MAIN_THREAD}.jsonl`), `${JSON.stringify({ type: 'session_meta', payload: { id: MAIN_THREAD, cli_version: '0.171.0' } })}\n`);
+    writeFileSync(
+      join(logDir, `rollout-2026-12-03T20-00-00-${MAIN_THREAD}.jsonl`),
+      `${JSON.stringify({ type: 'session_meta', payload: { id: MAIN_THREAD, cli_version: '0.171.0' } })}\n`,
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -55,8 +72,18 @@ describe("Codex's notify program as an event source", () => {
 
   it("a turn end of the session's thread finishes the turn and makes an unreadable screen idle; the title thread's does not", async () => {
     const record: SessionRecord = {
-      id: 's1', name: 'codex-s1', agent: 'codex', argv: ['env', `CODEX_HOME=${codexHome}`, '/bin/true'], workDir: dir, permissionMode: 'default',
-      state: 'working', stateSince: Date.now(), lastActivity: Date.now(), tmuxPane: '%1', promptDelivered: true, createdAt: Date.now(),
+      id: 's1',
+      name: 'codex-s1',
+      agent: 'codex',
+      argv: ['env', `CODEX_HOME=${codexHome}`, '/bin/true'],
+      workDir: dir,
+      permissionMode: 'default',
+      state: 'working',
+      stateSince: Date.now(),
+      lastActivity: Date.now(),
+      tmuxPane: '%1',
+      promptDelivered: true,
+      createdAt: Date.now(),
     };
     const turns: { at: number; message?: string }[] = [];
     const observations: Observation[] = [];

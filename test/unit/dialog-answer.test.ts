@@ -145,12 +145,21 @@ describe('answering a dialog', () => {
     /** Up from 1 wraps to the "Other" entry (4), scrolling the window; typed text becomes its label; Enter answers unless `enterLost`. */
     function geminiPane(opts: { ignoreUp?: boolean; enterLost?: number } = {}) {
       let enters = 0;
-      const p = pane(0, (screen, key) => {
-        if (!screen) return screen;
-        if (key === 'Up' && !opts.ignoreUp) return { ...screen, typing: true, options: [...screen.options.slice(1).map((o) => ({ ...o, selected: false })), { number: 4, label: 'Enter a custom value', selected: true }] };
-        if (key === 'Enter' && ++enters > (opts.enterLost ?? 0)) return undefined;
-        return screen;
-      }, asked);
+      const p = pane(
+        0,
+        (screen, key) => {
+          if (!screen) return screen;
+          if (key === 'Up' && !opts.ignoreUp)
+            return {
+              ...screen,
+              typing: true,
+              options: [...screen.options.slice(1).map((o) => ({ ...o, selected: false })), { number: 4, label: 'Enter a custom value', selected: true }],
+            };
+          if (key === 'Enter' && ++enters > (opts.enterLost ?? 0)) return undefined;
+          return screen;
+        },
+        asked,
+      );
       const press = p.deps.press;
       let typedScreen: Dialog | undefined;
       p.deps.type = async (text) => {
@@ -190,7 +199,9 @@ describe('answering a dialog', () => {
 
     it('types nothing when the cursor never reaches the field', async () => {
       const p = geminiPane({ ignoreUp: true });
-      await expect(answerDialog(p.deps, asked, { keys: ['Up'], text: 'Purple', label: 'Purple' })).rejects.toThrow(/did not reach its text field.*nothing was typed/);
+      await expect(answerDialog(p.deps, asked, { keys: ['Up'], text: 'Purple', label: 'Purple' })).rejects.toThrow(
+        /did not reach its text field.*nothing was typed/,
+      );
       expect(p.typed).toEqual([]);
       expect(p.pressed).toEqual([['Up']]);
     });

@@ -22,7 +22,10 @@ describe('run', () => {
   it('runs in the folder given and stops a program that prints more than maxBytes, saying so', async () => {
     const here = await run(process.execPath, ['-e', 'process.stdout.write(process.cwd())'], { cwd: '/tmp' });
     expect(here).toMatchObject({ exitCode: 0, stdout: '/tmp' });
-    const flood = await run(process.execPath, ['-e', 'const b = "x".repeat(65536); for (;;) process.stdout.write(b)'], { maxBytes: 100_000, timeoutMs: 30_000 });
+    const flood = await run(process.execPath, ['-e', 'const b = "x".repeat(65536); for (;;) process.stdout.write(b)'], {
+      maxBytes: 100_000,
+      timeoutMs: 30_000,
+    });
     expect(flood.overflowed).toBe(true);
     expect(flood.stdout.length).toBe(100_000);
     expect(flood.timedOut).toBeUndefined();

@@ -33,7 +33,13 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
   it('shell approval: the command, least-privilege approve, reject with Esc', () => {
     const r = detectGeminiScreen(screen('shell-approval'));
     expect(r.state).toBe('permission_prompt');
-    expect(r.dialog).toMatchObject({ kind: 'permission', title: 'Shell', tool: 'run_shell_command', command: 'echo hi > witness.txt', question: 'Allow execution of [Shell]?' });
+    expect(r.dialog).toMatchObject({
+      kind: 'permission',
+      title: 'Shell',
+      tool: 'run_shell_command',
+      command: 'echo hi > witness.txt',
+      question: 'Allow execution of [Shell]?',
+    });
     expect(r.dialog!.options.map((o) => [o.number, o.label, o.selected])).toEqual([
       [1, 'Allow once', true],
       [2, 'Allow for this session', false],
@@ -69,7 +75,14 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
   it('ask_user choice question: asking with the question and the options drawn; digits pick, other text goes to the "Other" entry', () => {
     const r = detectGeminiScreen(screen('question-choice'));
     expect(r.state).toBe('asking');
-    expect(r.dialog).toMatchObject({ kind: 'question', title: 'Answer Questions', question: 'Which colour should the button be?', tool: 'ask_user', freeText: true, typing: false });
+    expect(r.dialog).toMatchObject({
+      kind: 'question',
+      title: 'Answer Questions',
+      question: 'Which colour should the button be?',
+      tool: 'ask_user',
+      freeText: true,
+      typing: false,
+    });
     // The "Other" entry (4) is scrolled out of the 3-item window; description lines are not options.
     expect(r.dialog!.options.map((o) => [o.number, o.label, o.selected])).toEqual([
       [1, 'Red', true],
@@ -87,7 +100,11 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     // Esc dismisses it (no "No" option).
     expect(geminiRejectKeys(r.dialog!).keys).toEqual(['Escape']);
     // From option 3, three presses of Up reach the entry.
-    expect(geminiAnswerKeys({ ...r.dialog!, options: r.dialog!.options.map((o) => ({ ...o, selected: o.number === 3 })) }, 'Purple').keys).toEqual(['Up', 'Up', 'Up']);
+    expect(geminiAnswerKeys({ ...r.dialog!, options: r.dialog!.options.map((o) => ({ ...o, selected: o.number === 3 })) }, 'Purple').keys).toEqual([
+      'Up',
+      'Up',
+      'Up',
+    ]);
   });
 
   it('ask_user: the cursor on the "Other" entry reads as typing; typed text shows as its label; two options show the entry', () => {
@@ -157,7 +174,14 @@ describe('Gemini CLI 0.61.0 chat log (real files)', () => {
   it('prompts, answers, tool calls with their results, cancels; the history rewrite is not listed twice', () => {
     const turns = read('tools-cancel-rewrite');
     const users = turns.filter((t) => t.role === 'user').map((t) => t.text);
-    expect(users).toEqual(['RUN echo hi > witness.txt', 'WRITE notes.txt hello world', 'EDIT e.txt alpha gamma', 'SLOW 20000 a long answer here', 'queued msg', 'line one\nline two\nline three']);
+    expect(users).toEqual([
+      'RUN echo hi > witness.txt',
+      'WRITE notes.txt hello world',
+      'EDIT e.txt alpha gamma',
+      'SLOW 20000 a long answer here',
+      'queued msg',
+      'line one\nline two\nline three',
+    ]);
     const calls = turns.filter((t) => t.role === 'tool_call').map((t) => t.tool!.name);
     expect(calls).toEqual(['run_shell_command', 'write_file', 'replace']);
     const results = turns.filter((t) => t.role === 'tool_result').map((t) => t.result!.isError);

@@ -37,7 +37,10 @@ describe('integration settings', () => {
         ],
       }),
     );
-    writeFileSync(join(home, 'config.json'), JSON.stringify({ integrations: { myci: { apiToken: 'from-config-file', baseUrl: 'https://config.example', team: 7 } } }));
+    writeFileSync(
+      join(home, 'config.json'),
+      JSON.stringify({ integrations: { myci: { apiToken: 'from-config-file', baseUrl: 'https://config.example', team: 7 } } }),
+    );
   });
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -154,7 +157,14 @@ describe('names the built-ins own', () => {
 });
 
 describe('channel adapters, built-in and from integrations', () => {
-  const ok = () => ({ name: 'tracker', maxLength: 500, markup: 'plain', send: async () => ({}), isAllowed: () => true, describe: () => ({ channel: 'tracker', modes: [], allowedSenders: 0, problems: [] }) });
+  const ok = () => ({
+    name: 'tracker',
+    maxLength: 500,
+    markup: 'plain',
+    send: async () => ({}),
+    isAllowed: () => true,
+    describe: () => ({ channel: 'tracker', modes: [], allowedSenders: 0, problems: [] }),
+  });
   const build = (adapter: unknown) => buildChannel(() => adapter as ChannelAdapter, { integration: 'tracker' } as ChannelContext, '/x/tracker/channel.js');
 
   it('accepts a complete adapter and names what is missing or wrong in one that is not', async () => {
@@ -162,9 +172,26 @@ describe('channel adapters, built-in and from integrations', () => {
     await expect(build({ ...ok(), send: undefined, maxLength: 0 })).rejects.toThrow('/x/tracker/channel.js: the channel factory returned no send, maxLength');
     await expect(build({ ...ok(), name: 'telegram' })).rejects.toThrow('the channel is named "telegram"');
     await expect(build({ ...ok(), poll: 'soon' })).rejects.toThrow("the channel's poll is not a function");
-    await expect(build({ ...ok(), describe: () => ({ modes: 'webhook' }) })).rejects.toThrow("describe() does not return { modes: [], allowedSenders: number, problems: [] }");
-    await expect(build({ ...ok(), describe: () => { throw new Error('no config'); } })).rejects.toThrow("the channel's describe() threw: no config");
-    await expect(buildChannel(() => { throw new Error('no token'); }, { integration: 'tracker' } as ChannelContext, 'channel.js')).rejects.toThrow('the channel factory threw: no token');
+    await expect(build({ ...ok(), describe: () => ({ modes: 'webhook' }) })).rejects.toThrow(
+      'describe() does not return { modes: [], allowedSenders: number, problems: [] }',
+    );
+    await expect(
+      build({
+        ...ok(),
+        describe: () => {
+          throw new Error('no config');
+        },
+      }),
+    ).rejects.toThrow("the channel's describe() threw: no config");
+    await expect(
+      buildChannel(
+        () => {
+          throw new Error('no token');
+        },
+        { integration: 'tracker' } as ChannelContext,
+        'channel.js',
+      ),
+    ).rejects.toThrow('the channel factory threw: no token');
   });
 
   it('keeps an integration webhook under /api/<name>/ so it cannot take a built-in route', async () => {
@@ -179,7 +206,10 @@ describe('channel adapters, built-in and from integrations', () => {
   it('builds the configured built-in channels through the same check, and only those', () => {
     const home = mkdtempSync(join(tmpdir(), 'aegis-channels-'));
     try {
-      const app = new App({ env: { AEGIS_HOME: home, AEGIS_TELEGRAM_BOT_TOKEN: '123:abc', AEGIS_HOOK_WEBHOOK_URLS: 'http://127.0.0.1:9/h' }, logStream: new PassThrough() });
+      const app = new App({
+        env: { AEGIS_HOME: home, AEGIS_TELEGRAM_BOT_TOKEN: '123:abc', AEGIS_HOOK_WEBHOOK_URLS: 'http://127.0.0.1:9/h' },
+        logStream: new PassThrough(),
+      });
       const adapters = buildBuiltinAdapters(app, { get: () => undefined, set: () => {} });
       expect([...adapters.keys()]).toEqual(['telegram', 'webhooks']);
       expect(BUILTIN_CHANNELS.map((c) => c.name)).toEqual(['telegram', 'whatsapp', 'discord', 'slack', 'webhooks']);

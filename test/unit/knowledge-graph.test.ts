@@ -147,7 +147,10 @@ describe('deleting', () => {
     expect(res).toEqual({ deleted: ['Project Atlas'], notFound: ['Nobody'], relationsDeleted: 2 });
     expect(kg.summary()).toMatchObject({ entities: 2, relations: 0, observations: 2 });
     expect(kg.search({ query: 'migration' }).results).toEqual([]);
-    for (const [index, word] of [['kg_entity_name_fts', 'atlas'], ['kg_observation_fts', 'migration']]) {
+    for (const [index, word] of [
+      ['kg_entity_name_fts', 'atlas'],
+      ['kg_observation_fts', 'migration'],
+    ]) {
       expect((db.prepare(`SELECT count(*) AS n FROM ${index} WHERE ${index} MATCH ?`).get(word) as { n: number }).n, index).toBe(0);
     }
     checkSearchIndexes();
@@ -238,7 +241,11 @@ const segments = (index: string) => db.prepare(`SELECT count(DISTINCT segid) FRO
 
 describe('writes of many rows in one call', () => {
   const many = (n: number, from = 0) =>
-    Array.from({ length: n }, (_, i) => ({ name: `item-${from + i}`, entityType: 'item', observations: [`alpha ${from + i} beta`, `gamma w${(from + i) % 7} delta`, `alpha ${from + i} beta`] }));
+    Array.from({ length: n }, (_, i) => ({
+      name: `item-${from + i}`,
+      entityType: 'item',
+      observations: [`alpha ${from + i} beta`, `gamma w${(from + i) % 7} delta`, `alpha ${from + i} beta`],
+    }));
 
   it('index a 500-entity call as one segment per search index (a row-at-a-time write flushed one per row)', () => {
     kg.createEntities(many(500));
@@ -283,7 +290,10 @@ describe('writes of many rows in one call', () => {
     expect(kg.search({ query: 'epsilon zeta' }).results).toEqual([]);
     checkSearchIndexes();
 
-    kg.createRelations([{ from: 'item-0', to: 'item-1', relationType: 'uses' }, { from: 'item-2', to: 'item-0', relationType: 'uses' }]);
+    kg.createRelations([
+      { from: 'item-0', to: 'item-1', relationType: 'uses' },
+      { from: 'item-2', to: 'item-0', relationType: 'uses' },
+    ]);
     expect(kg.deleteEntities(['item-0', 'item-2', 'item-0', 'nobody'])).toEqual({ deleted: ['item-0', 'item-2'], notFound: ['nobody'], relationsDeleted: 2 });
     expect(kg.search({ query: 'eta theta' }).results).toEqual([]);
     expect(kg.search({ query: 'item' }).results.map((r) => r.name)).toEqual(['item-1']);
@@ -299,7 +309,13 @@ describe('writes of many rows in one call', () => {
       ],
       relations: [{ from: 'A', to: 'B', relationType: 'knows' }],
     });
-    expect(res).toMatchObject({ entitiesCreated: 2, entitiesMerged: 1, observationsAdded: 4, relationsCreated: 1, typeConflicts: [{ name: 'A', existingType: 'thing', importedType: 'other' }] });
+    expect(res).toMatchObject({
+      entitiesCreated: 2,
+      entitiesMerged: 1,
+      observationsAdded: 4,
+      relationsCreated: 1,
+      typeConflicts: [{ name: 'A', existingType: 'thing', importedType: 'other' }],
+    });
     expect(kg.exportGraph().entities).toEqual([
       { name: 'A', entityType: 'thing', observations: ['one fact', 'two fact', 'three fact'] },
       { name: 'B', entityType: 'thing', observations: ['bee fact'] },

@@ -67,7 +67,24 @@ describe('kg_search recall', () => {
   });
 
   it('treats hostile input as plain words and never fails with an FTS error', () => {
-    const hostile = ['"', '""', 'AND', 'a OR', 'NOT ledger', 'NEAR(ledger lock)', 'name:Postgres', '{name}: x', '(((', '*ledger', 'ledger**', '-ledger', '+', "'; DROP TABLE kg_entities; --", '\\', 'ledger^'];
+    const hostile = [
+      '"',
+      '""',
+      'AND',
+      'a OR',
+      'NOT ledger',
+      'NEAR(ledger lock)',
+      'name:Postgres',
+      '{name}: x',
+      '(((',
+      '*ledger',
+      'ledger**',
+      '-ledger',
+      '+',
+      "'; DROP TABLE kg_entities; --",
+      '\\',
+      'ledger^',
+    ];
     for (const query of hostile) {
       try {
         kg.search({ query });

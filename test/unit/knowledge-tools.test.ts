@@ -29,7 +29,13 @@ afterAll(async () => {
   rmSync(out, { recursive: true, force: true });
 });
 
-const call = (name: string, input: unknown) => callTool(app, knowledgeTools.find((t) => t.name === name)!, input, { caller: 'internal' });
+const call = (name: string, input: unknown) =>
+  callTool(
+    app,
+    knowledgeTools.find((t) => t.name === name)!,
+    input,
+    { caller: 'internal' },
+  );
 
 async function rejection(p: Promise<unknown>): Promise<AegisError> {
   const err = await p.then(
@@ -109,7 +115,15 @@ describe('knowledge tools', () => {
     expect(await call('kg_export', { path: file })).toMatchObject({ entities: 8, relations: 8, path: file });
     expect(readFileSync(file, 'utf8')).toBe(readFileSync(FIXTURE, 'utf8'));
     expect(await call('kg_search', { query: 'ledger', entityType: 'person', detail: 'full' })).toMatchObject({
-      results: [{ name: 'Zoë Müller', relations: [{ from: 'Zoë Müller', to: 'Postgres' }, { from: 'Maria Chen', to: 'Zoë Müller' }] }],
+      results: [
+        {
+          name: 'Zoë Müller',
+          relations: [
+            { from: 'Zoë Müller', to: 'Postgres' },
+            { from: 'Maria Chen', to: 'Zoë Müller' },
+          ],
+        },
+      ],
     });
   });
 

@@ -20,7 +20,13 @@ afterAll(async () => {
   env.cleanup();
 });
 
-const call = (name: string, input: unknown) => callTool(app, memoryTools.find((t) => t.name === name)!, input, { caller: 'internal' });
+const call = (name: string, input: unknown) =>
+  callTool(
+    app,
+    memoryTools.find((t) => t.name === name)!,
+    input,
+    { caller: 'internal' },
+  );
 
 async function rejection(p: Promise<unknown>): Promise<AegisError> {
   const err = await p.then(
@@ -42,13 +48,21 @@ describe('memory tools', () => {
   });
 
   it('set, get, list, search and delete through the tool layer', async () => {
-    expect(await call('memory_set', { key: 'deploy/staging-url', value: 'https://staging.example.com' })).toMatchObject({ created: true, scope: 'global', expiresAt: null });
+    expect(await call('memory_set', { key: 'deploy/staging-url', value: 'https://staging.example.com' })).toMatchObject({
+      created: true,
+      scope: 'global',
+      expiresAt: null,
+    });
     await call('memory_set', { key: 'deploy/flags', value: { canary: true }, ttlSeconds: 3600, scope: 'project:/work/atlas' });
     expect(await call('memory_get', { key: 'deploy/flags', scope: 'project:/work/atlas' })).toMatchObject({ found: true, value: { canary: true } });
     expect(await call('memory_get', { key: 'deploy/flags' })).toEqual({ found: false, key: 'deploy/flags', scope: 'global' });
     // Scopes come back in canonical form, found or not.
     expect(await call('memory_get', { key: 'deploy/flags', scope: 'project:/work/atlas/' })).toMatchObject({ found: true, scope: 'project:/work/atlas' });
-    expect(await call('memory_delete', { key: 'deploy/none', scope: 'project:/work/./atlas' })).toEqual({ deleted: false, key: 'deploy/none', scope: 'project:/work/atlas' });
+    expect(await call('memory_delete', { key: 'deploy/none', scope: 'project:/work/./atlas' })).toEqual({
+      deleted: false,
+      key: 'deploy/none',
+      scope: 'project:/work/atlas',
+    });
     expect(await call('memory_list', { prefix: 'deploy/', values: true })).toMatchObject({
       scope: 'global',
       total: 1,

@@ -171,7 +171,9 @@ describe('MemoryStore search', () => {
 
   it('supports prefixes, filters by scope, and snippets long values', () => {
     expect(store.search({ query: 'escal*' }).map((h) => h.key)).toEqual(['notes/oncall']);
-    expect(store.search({ query: 'staging', scope: 'project:/work/atlas' })).toEqual([expect.objectContaining({ scope: 'project:/work/atlas', preview: 'project copy' })]);
+    expect(store.search({ query: 'staging', scope: 'project:/work/atlas' })).toEqual([
+      expect.objectContaining({ scope: 'project:/work/atlas', preview: 'project copy' }),
+    ]);
     const [long] = store.search({ query: 'checklist' });
     expect(long!.truncated).toBe(true);
     expect(long!.preview).toContain('checklist');

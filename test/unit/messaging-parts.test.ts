@@ -27,9 +27,23 @@ const tempDir = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const bash = (command: string): Dialog => ({ kind: 'permission', title: 'Bash command', question: 'Do you want to proceed?', options: [{ number: 1, label: 'Yes', selected: true }], tool: 'Bash', command });
+const bash = (command: string): Dialog => ({
+  kind: 'permission',
+  title: 'Bash command',
+  question: 'Do you want to proceed?',
+  options: [{ number: 1, label: 'Yes', selected: true }],
+  tool: 'Bash',
+  command,
+});
 
-const write = (file: string): Dialog => ({ kind: 'permission', title: 'Create file', question: 'Do you want to create notes.md?', options: [{ number: 1, label: 'Yes', selected: true }], tool: 'Write', file });
+const write = (file: string): Dialog => ({
+  kind: 'permission',
+  title: 'Create file',
+  question: 'Do you want to create notes.md?',
+  options: [{ number: 1, label: 'Yes', selected: true }],
+  tool: 'Write',
+  file,
+});
 const at = (dialog: Dialog, openedAt = 1_000, sessionId = 's1') => ({ sessionId, openedAt, dialog });
 
 describe('approve codes', () => {
@@ -122,11 +136,34 @@ describe('outbox updates of a prompt notice', () => {
   it('folds an update into a notice still waiting for its retry: it goes out once, already answered, without buttons', async () => {
     const db = openDatabase(join(tempDir(), 'upd.db'));
     const { adapter, calls, recover } = adapterLog();
-    const outbox = new Outbox({ db, adapters: new Map([['chat', adapter]]), log: createLogger('error', process.stderr), holder: `${process.pid}-test`, alerts: [], webhookMaxAttempts: 3, retry: { baseMs: 10, capMs: 20, horizonMs: 60_000 }, journal: () => {}, onSent: () => {} });
-    const notice = outbox.enqueue({ channel: 'chat', to: 'me', kind: 'notification', rich: ['Bash npm test'], buttons: [[{ label: 'Approve', data: 'approve abc' }]], promptCode: 'abc' });
+    const outbox = new Outbox({
+      db,
+      adapters: new Map([['chat', adapter]]),
+      log: createLogger('error', process.stderr),
+      holder: `${process.pid}-test`,
+      alerts: [],
+      webhookMaxAttempts: 3,
+      retry: { baseMs: 10, capMs: 20, horizonMs: 60_000 },
+      journal: () => {},
+      onSent: () => {},
+    });
+    const notice = outbox.enqueue({
+      channel: 'chat',
+      to: 'me',
+      kind: 'notification',
+      rich: ['Bash npm test'],
+      buttons: [[{ label: 'Approve', data: 'approve abc' }]],
+      promptCode: 'abc',
+    });
     await outbox.sendNow([notice]);
     expect(getMessage(db, notice)).toMatchObject({ status: 'queued', attempts: 1 });
-    const update = outbox.enqueue({ channel: 'chat', to: 'me', kind: 'update', rich: ['Bash npm test', '\n\nApproved on Telegram by tess at 14:02'], updates: notice });
+    const update = outbox.enqueue({
+      channel: 'chat',
+      to: 'me',
+      kind: 'update',
+      rich: ['Bash npm test', '\n\nApproved on Telegram by tess at 14:02'],
+      updates: notice,
+    });
     await outbox.sendNow([update]);
     expect(getMessage(db, update)?.status).toBe('merged');
     recover();
@@ -162,15 +199,30 @@ describe('targets and subscriptions', () => {
   });
 
   it('defaults to every allowed Telegram chat and WhatsApp number, and the Discord tasks channel', () => {
-    const config = loadConfig({ AEGIS_HOME: tempDir(), AEGIS_TELEGRAM_ALLOWED_CHAT_IDS: '1,2', AEGIS_TELEGRAM_ALLOWED_USER_IDS: '2,3', AEGIS_VONAGE_ALLOWED_NUMBERS: '447700900000', AEGIS_DISCORD_TASKS_CHANNEL: '400', AEGIS_DISCORD_ALLOWED_USER_IDS: '77' });
+    const config = loadConfig({
+      AEGIS_HOME: tempDir(),
+      AEGIS_TELEGRAM_ALLOWED_CHAT_IDS: '1,2',
+      AEGIS_TELEGRAM_ALLOWED_USER_IDS: '2,3',
+      AEGIS_VONAGE_ALLOWED_NUMBERS: '447700900000',
+      AEGIS_DISCORD_TASKS_CHANNEL: '400',
+      AEGIS_DISCORD_ALLOWED_USER_IDS: '77',
+    });
     const subs = subscriptions(config, new Set(['telegram', 'whatsapp', 'discord']));
     expect(subs.map((s) => `${s.channel}:${s.to}`)).toEqual(['telegram:1', 'telegram:2', 'telegram:3', 'whatsapp:447700900000', 'discord:400']);
     // Nobody allowed on Discord: nobody there could answer, so nothing goes there.
     const quiet = subscriptions(loadConfig({ AEGIS_HOME: tempDir(), AEGIS_DISCORD_TASKS_CHANNEL: '400' }), new Set(['discord']));
     expect(quiet).toEqual([]);
     // Slack is a notification channel like the others: each allowed user gets direct messages, or the incoming webhook without a bot token.
-    const slackEnv = { AEGIS_HOME: tempDir(), AEGIS_SLACK_SIGNING_SECRET: 's', AEGIS_SLACK_ALLOWED_USER_IDS: 'U1,U2', AEGIS_SLACK_WEBHOOK_URL: 'https://hooks.example/x' };
-    expect(subscriptions(loadConfig({ ...slackEnv, AEGIS_SLACK_BOT_TOKEN: 'xoxb-1' }), new Set(['slack'])).map((s) => `${s.channel}:${s.to}`)).toEqual(['slack:U1', 'slack:U2']);
+    const slackEnv = {
+      AEGIS_HOME: tempDir(),
+      AEGIS_SLACK_SIGNING_SECRET: 's',
+      AEGIS_SLACK_ALLOWED_USER_IDS: 'U1,U2',
+      AEGIS_SLACK_WEBHOOK_URL: 'https://hooks.example/x',
+    };
+    expect(subscriptions(loadConfig({ ...slackEnv, AEGIS_SLACK_BOT_TOKEN: 'xoxb-1' }), new Set(['slack'])).map((s) => `${s.channel}:${s.to}`)).toEqual([
+      'slack:U1',
+      'slack:U2',
+    ]);
     expect(subscriptions(loadConfig(slackEnv), new Set(['slack'])).map((s) => `${s.channel}:${s.to}`)).toEqual(['slack:webhook']);
     const explicit = subscriptions(loadConfig({ AEGIS_HOME: tempDir(), AEGIS_NOTIFY_SUBSCRIPTIONS: 'slack:C1#dead' }), new Set(['slack']));
     expect(explicit.map((s) => [s.channel, s.to, [...s.events]])).toEqual([['slack', 'C1', ['dead']]]);
@@ -208,7 +260,10 @@ describe('operator commands', () => {
   });
 
   it('reports exit codes and time-outs', async () => {
-    const config = { ...loadConfig({ AEGIS_HOME: tempDir() }), extra: { operators: { fail: { argv: ['/bin/sh', '-c', 'echo nope; exit 3'] }, slow: { argv: ['/bin/sleep', '5'], timeoutSeconds: 1 } } } };
+    const config = {
+      ...loadConfig({ AEGIS_HOME: tempDir() }),
+      extra: { operators: { fail: { argv: ['/bin/sh', '-c', 'echo nope; exit 3'] }, slow: { argv: ['/bin/sleep', '5'], timeoutSeconds: 1 } } },
+    };
     const ops = loadOperators(config);
     expect(await runOperator(ops.get('fail')!)).toEqual({ exitCode: 3, output: 'nope' });
     expect((await runOperator(ops.get('slow')!)).error).toContain('timed out');

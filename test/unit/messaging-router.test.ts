@@ -18,9 +18,32 @@ const TOKEN = '123456:SECRET-telegram-token-abcdef';
 
 function session(id: string, state: SessionState, extra: Partial<SessionRecord> = {}): SessionRecord {
   const now = Date.now();
-  return { id, name: `claude-${id.slice(0, 8)}`, agent: 'claude', argv: ['claude'], workDir: '/tmp', permissionMode: 'default', state, stateSince: now, lastActivity: now, promptDelivered: true, createdAt: now, ...extra };
+  return {
+    id,
+    name: `claude-${id.slice(0, 8)}`,
+    agent: 'claude',
+    argv: ['claude'],
+    workDir: '/tmp',
+    permissionMode: 'default',
+    state,
+    stateSince: now,
+    lastActivity: now,
+    promptDelivered: true,
+    createdAt: now,
+    ...extra,
+  };
 }
-const bash = (command: string): Dialog => ({ kind: 'permission', title: 'Bash command', question: 'Do you want to proceed?', options: [{ number: 1, label: 'Yes', selected: true }, { number: 2, label: 'No', selected: false }], tool: 'Bash', command });
+const bash = (command: string): Dialog => ({
+  kind: 'permission',
+  title: 'Bash command',
+  question: 'Do you want to proceed?',
+  options: [
+    { number: 1, label: 'Yes', selected: true },
+    { number: 2, label: 'No', selected: false },
+  ],
+  tool: 'Bash',
+  command,
+});
 
 /**
  * The command router through message_handle (the same tool path as MCP and the CLI), and the
@@ -34,14 +57,31 @@ describe('chat commands and notifications', () => {
     const tool = BUILTIN_TOOLS.find((x) => x.name === 'message_handle')!;
     return (await callTool(app, tool, { text, channel: 'telegram', from }, { caller: 'mcp' })) as { intent: string; reply: string; failed: boolean };
   };
-  const tool = (name: string, input: Record<string, unknown>) => callTool(app, BUILTIN_TOOLS.find((x) => x.name === name)!, input, { caller: 'mcp' });
+  const tool = (name: string, input: Record<string, unknown>) =>
+    callTool(
+      app,
+      BUILTIN_TOOLS.find((x) => x.name === name)!,
+      input,
+      { caller: 'mcp' },
+    );
 
   beforeAll(() => {
-    t = makeTestEnv({ AEGIS_TELEGRAM_BOT_TOKEN: TOKEN, AEGIS_TELEGRAM_BASE_URL: 'http://127.0.0.1:9', AEGIS_TELEGRAM_ALLOWED_CHAT_IDS: '1', AEGIS_NOTIFY_JOURNAL: 'telegram:2' });
-    writeFileSync(join(t.home, 'config.json'), JSON.stringify({ operators: { leak: { argv: ['/bin/echo', `token is ${TOKEN}`] }, fail: { argv: ['/bin/sh', '-c', 'echo broke >&2; exit 4'] } } }));
+    t = makeTestEnv({
+      AEGIS_TELEGRAM_BOT_TOKEN: TOKEN,
+      AEGIS_TELEGRAM_BASE_URL: 'http://127.0.0.1:9',
+      AEGIS_TELEGRAM_ALLOWED_CHAT_IDS: '1',
+      AEGIS_NOTIFY_JOURNAL: 'telegram:2',
+    });
+    writeFileSync(
+      join(t.home, 'config.json'),
+      JSON.stringify({ operators: { leak: { argv: ['/bin/echo', `token is ${TOKEN}`] }, fail: { argv: ['/bin/sh', '-c', 'echo broke >&2; exit 4'] } } }),
+    );
     app = new App({ env: t.env });
     repo = mkdtempSync(join(tmpdir(), 'aegis-msg-repo-'));
-    const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', repo, ...args], {
+        env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' },
+      });
     git('init', '-q');
     writeFileSync(join(repo, 'a.txt'), 'a');
     git('add', 'a.txt');
@@ -86,7 +126,11 @@ describe('chat commands and notifications', () => {
   });
 
   it('sends each briefing once a day at its local time, and skips one that is hours late', async () => {
-    const notifier = new Notifier(app, app.messaging, { subscriptions: [{ channel: 'telegram', to: '1', events: new Set(['briefing']) }], ratePerMinute: 20, dedupMs: 60_000 });
+    const notifier = new Notifier(app, app.messaging, {
+      subscriptions: [{ channel: 'telegram', to: '1', events: new Set(['briefing']) }],
+      ratePerMinute: 20,
+      dedupMs: 60_000,
+    });
     const scheduler = new BriefingScheduler(app, app.messaging, notifier);
     const at = (h: number, m: number) => new Date(new Date().setHours(h, m, 0, 0)).getTime();
     expect(await scheduler.check(at(7, 59))).toEqual([]);
@@ -135,22 +179,35 @@ describe('chat commands and notifications', () => {
 
   it('message_send refuses an unconfigured channel naming the field; channel_list shows what each channel needs', async () => {
     await expect(tool('message_send', { channel: 'discord', to: '1', text: 'x' })).rejects.toMatchObject({ field: 'channel' });
-    const list = (await tool('channel_list', {})) as { channels: { channel: string; configured: boolean; missing: string[]; problems: string[]; modes: string[] }[] };
+    const list = (await tool('channel_list', {})) as {
+      channels: { channel: string; configured: boolean; missing: string[]; problems: string[]; modes: string[] }[];
+    };
     const tg = list.channels.find((c) => c.channel === 'telegram')!;
     expect(tg).toMatchObject({ configured: true, missing: [], modes: ['long polling', 'send'] });
-    expect(list.channels.find((c) => c.channel === 'whatsapp')!.missing).toEqual(['channels.vonage.applicationId', 'channels.vonage.privateKey', 'channels.vonage.fromNumber']);
+    expect(list.channels.find((c) => c.channel === 'whatsapp')!.missing).toEqual([
+      'channels.vonage.applicationId',
+      'channels.vonage.privateKey',
+      'channels.vonage.fromNumber',
+    ]);
     expect(JSON.stringify(list)).not.toContain(TOKEN);
     await expect(tool('message_list', { since: 'last tuesday-ish' })).rejects.toMatchObject({ field: 'since' });
   });
 
   it('notifies every permission prompt once, with its code and buttons; a redraw is not a new prompt', () => {
     const m = app.messaging;
-    const notifier = new Notifier(app, m, { subscriptions: [{ channel: 'telegram', to: '1', events: new Set(['permission', 'question', 'finished', 'stalled', 'dead']) }], ratePerMinute: 1, dedupMs: 60_000 });
+    const notifier = new Notifier(app, m, {
+      subscriptions: [{ channel: 'telegram', to: '1', events: new Set(['permission', 'question', 'finished', 'stalled', 'dead']) }],
+      ratePerMinute: 1,
+      dedupMs: 60_000,
+    });
     notifier.start();
     try {
       const id = 'bbbbbbbb-0000-0000-0000-000000000002';
       app.sessions.store.insert(session(id, 'working'));
-      const notes = () => listMessages(app.db, { kind: 'notification', limit: 100, offset: 0 }).messages.reverse().filter((n) => n.text.includes('claude-bbbbbbbb'));
+      const notes = () =>
+        listMessages(app.db, { kind: 'notification', limit: 100, offset: 0 })
+          .messages.reverse()
+          .filter((n) => n.text.includes('claude-bbbbbbbb'));
       const emit = (from: SessionState, to: SessionState, d?: Dialog) => app.events.emit('session_state_changed', { sessionId: id, from, to, detail: d });
 
       emit('working', 'permission_prompt', bash('npm test'));
@@ -160,7 +217,13 @@ describe('chat commands and notifications', () => {
       const first = notes()[0]!;
       const code = /approve ([0-9a-f]{3})/.exec(first.text)![1]!;
       // No "Yes, and don't ask again" in this dialog: no button for the session.
-      expect(first.payload?.buttons).toEqual([[{ label: '✅ Approve', data: `approve ${code}` }, { label: '❌ Reject', data: `reject ${code}` }], [{ label: '✍️ Reject with reason', data: `reason ${code}` }]]);
+      expect(first.payload?.buttons).toEqual([
+        [
+          { label: '✅ Approve', data: `approve ${code}` },
+          { label: '❌ Reject', data: `reject ${code}` },
+        ],
+        [{ label: '✍️ Reject with reason', data: `reason ${code}` }],
+      ]);
 
       emit('permission_prompt', 'working');
       emit('working', 'permission_prompt', bash('rm -rf build'));
@@ -171,7 +234,11 @@ describe('chat commands and notifications', () => {
       // Not actionable, over the rate limit of 1 a minute: stored as suppressed, then mentioned.
       app.events.emit('session_turn_finished', { sessionId: id, at: Date.now(), message: 'Done: all green.' });
       app.events.emit('session_turn_finished', { sessionId: id, at: Date.now(), message: 'Done again.' });
-      expect(notes().filter((n) => n.kind === 'notification' && n.text.includes('finished')).map((n) => n.status)).toEqual(['queued', 'suppressed']);
+      expect(
+        notes()
+          .filter((n) => n.kind === 'notification' && n.text.includes('finished'))
+          .map((n) => n.status),
+      ).toEqual(['queued', 'suppressed']);
       emit('permission_prompt', 'working');
       emit('working', 'permission_prompt', bash('npm run lint'));
       const last = notes().find((n) => n.text.includes('npm run lint'))!;
@@ -185,12 +252,20 @@ describe('chat commands and notifications', () => {
   });
 
   it('sends two identical replies of two turns, drops the same turn seen twice, and sends held-back notices as a digest', async () => {
-    const notifier = new Notifier(app, app.messaging, { subscriptions: [{ channel: 'telegram', to: '5', events: new Set(['finished']) }], ratePerMinute: 2, dedupMs: 60_000, rateWindowMs: 400 });
+    const notifier = new Notifier(app, app.messaging, {
+      subscriptions: [{ channel: 'telegram', to: '5', events: new Set(['finished']) }],
+      ratePerMinute: 2,
+      dedupMs: 60_000,
+      rateWindowMs: 400,
+    });
     notifier.start();
     try {
       const id = 'dddddddd-0000-0000-0000-000000000004';
       app.sessions.store.insert(session(id, 'idle'));
-      const mine = () => listMessages(app.db, { channel: 'telegram', limit: 100, offset: 0 }).messages.filter((n) => n.peer === '5').reverse();
+      const mine = () =>
+        listMessages(app.db, { channel: 'telegram', limit: 100, offset: 0 })
+          .messages.filter((n) => n.peer === '5')
+          .reverse();
       const t0 = Date.now();
       app.events.emit('session_turn_finished', { sessionId: id, at: t0, message: 'All tests pass.' });
       app.events.emit('session_turn_finished', { sessionId: id, at: t0 + 1, message: 'All tests pass.' });
@@ -211,12 +286,23 @@ describe('chat commands and notifications', () => {
 
   it('keeps a Write prompt’s code valid while the hook swaps the absolute path in, and never applies it to the next dialog', async () => {
     const m = app.messaging;
-    const notifier = new Notifier(app, m, { subscriptions: [{ channel: 'telegram', to: '1', events: new Set(['permission']) }], ratePerMinute: 10, dedupMs: 60_000 });
+    const notifier = new Notifier(app, m, {
+      subscriptions: [{ channel: 'telegram', to: '1', events: new Set(['permission']) }],
+      ratePerMinute: 10,
+      dedupMs: 60_000,
+    });
     notifier.start();
     try {
       const id = 'cccccccc-0000-0000-0000-000000000003';
       app.sessions.store.insert(session(id, 'working', { workDir: '/home/me/proj' }));
-      const write = (file: string): Dialog => ({ kind: 'permission', title: 'Create file', question: 'Do you want to create notes.md?', options: [{ number: 1, label: 'Yes', selected: true }], tool: 'Write', file });
+      const write = (file: string): Dialog => ({
+        kind: 'permission',
+        title: 'Create file',
+        question: 'Do you want to create notes.md?',
+        options: [{ number: 1, label: 'Yes', selected: true }],
+        tool: 'Write',
+        file,
+      });
       const show = (state: SessionState, dialog: Dialog | null, at: number) => {
         const { from } = app.sessions.store.setState(id, state, at, 'test', { dialog });
         if (from !== state) app.events.emit('session_state_changed', { sessionId: id, from: from!, to: state, detail: dialog ?? undefined });
@@ -245,7 +331,11 @@ describe('chat commands and notifications', () => {
     }
   });
   it('keeps a code valid for a press that lands while its prompt is being redrawn, and calls it gone once the prompt stays away', async () => {
-    const notifier = new Notifier(app, app.messaging, { subscriptions: [{ channel: 'telegram', to: '1', events: new Set(['permission']) }], ratePerMinute: 10, dedupMs: 60_000 });
+    const notifier = new Notifier(app, app.messaging, {
+      subscriptions: [{ channel: 'telegram', to: '1', events: new Set(['permission']) }],
+      ratePerMinute: 10,
+      dedupMs: 60_000,
+    });
     notifier.start();
     try {
       const id = 'eeeeeeee-0000-0000-0000-000000000005';
@@ -254,7 +344,10 @@ describe('chat commands and notifications', () => {
         const { from } = app.sessions.store.setState(id, state, Date.now(), 'test', { dialog });
         if (from !== state) app.events.emit('session_state_changed', { sessionId: id, from: from!, to: state, detail: dialog ?? undefined });
       };
-      const codeOf = (command: string) => /approve ([0-9a-f]{3})/.exec(listMessages(app.db, { kind: 'notification', limit: 100, offset: 0 }).messages.find((n) => n.text.includes(command))!.text)![1]!;
+      const codeOf = (command: string) =>
+        /approve ([0-9a-f]{3})/.exec(
+          listMessages(app.db, { kind: 'notification', limit: 100, offset: 0 }).messages.find((n) => n.text.includes(command))!.text,
+        )![1]!;
       show('permission_prompt', bash('make deploy'));
       const code = codeOf('make deploy');
       // A loaded machine redraws the dialog: the session leaves it for a moment and comes back. The

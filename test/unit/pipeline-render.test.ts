@@ -10,7 +10,16 @@ const pipeline: PipelineLine = {
   durationMs: 12_345,
   stages: [
     { name: 'plan', status: 'done', attempts: 1, maxAttempts: 1, sessionName: 'build-plan-1', durationMs: 4_200, output: 'Plan:\n1. do it\n2. test it' },
-    { name: 'test', status: 'running', attempts: 2, maxAttempts: 3, sessionName: 'build-test-2', sessionState: 'permission_prompt', durationMs: 61_000, dialog: { kind: 'permission', question: 'Do you want to proceed?', tool: 'Bash', command: 'npm test' } },
+    {
+      name: 'test',
+      status: 'running',
+      attempts: 2,
+      maxAttempts: 3,
+      sessionName: 'build-test-2',
+      sessionState: 'permission_prompt',
+      durationMs: 61_000,
+      dialog: { kind: 'permission', question: 'Do you want to proceed?', tool: 'Bash', command: 'npm test' },
+    },
     { name: 'review', status: 'pending', attempts: 0, maxAttempts: 1 },
   ],
 };
@@ -42,7 +51,9 @@ describe('pipeline rendering', () => {
   });
 
   it('says how long a finished pipeline took and why it failed', () => {
-    expect(summaryLine({ ...pipeline, status: 'failed', error: 'stage "test" failed: timed out' })).toBe('pipeline build (1f3a2c9e) failed in 12.3s: 1/3 stages done\n  stage "test" failed: timed out');
+    expect(summaryLine({ ...pipeline, status: 'failed', error: 'stage "test" failed: timed out' })).toBe(
+      'pipeline build (1f3a2c9e) failed in 12.3s: 1/3 stages done\n  stage "test" failed: timed out',
+    );
     expect(summaryLine({ ...pipeline, status: 'done', done: 3 })).toBe('pipeline build (1f3a2c9e) done in 12.3s: 3/3 stages done');
   });
 });

@@ -13,8 +13,24 @@ let store: PipelineStore;
 const NOW = 1_800_000_000_000;
 const ME = 'host:1:me';
 
-const stage = (name: string, dependsOn: string[] = [], retries = 0): StageSpec => ({ name, prompt: `do ${name}`, agent: 'claude', workDir: '/w', dependsOn, timeoutSec: 60, retries });
-const spec = (stages: StageSpec[], extra: Partial<PipelineSpec> = {}): PipelineSpec => ({ name: 'build', workDir: '/w', stages, onFailure: 'stop', maxConcurrent: 4, env: {}, ...extra });
+const stage = (name: string, dependsOn: string[] = [], retries = 0): StageSpec => ({
+  name,
+  prompt: `do ${name}`,
+  agent: 'claude',
+  workDir: '/w',
+  dependsOn,
+  timeoutSec: 60,
+  retries,
+});
+const spec = (stages: StageSpec[], extra: Partial<PipelineSpec> = {}): PipelineSpec => ({
+  name: 'build',
+  workDir: '/w',
+  stages,
+  onFailure: 'stop',
+  maxConcurrent: 4,
+  env: {},
+  ...extra,
+});
 
 function create(id: string, s: PipelineSpec): void {
   store.insert(id, s, NOW);

@@ -18,7 +18,9 @@ describe('stage prompt templates', () => {
   });
 
   it('renders in one pass: a value that contains a reference is not expanded again', () => {
-    const out = renderPrompt('A: {{stages.a.output}} / B: {{stages.b.output}} / {{name}}', (ref) => (ref.kind === 'stage' && ref.stage === 'a' ? 'says {{stages.b.output}}' : 'bee'));
+    const out = renderPrompt('A: {{stages.a.output}} / B: {{stages.b.output}} / {{name}}', (ref) =>
+      ref.kind === 'stage' && ref.stage === 'a' ? 'says {{stages.b.output}}' : 'bee',
+    );
     expect(out).toBe('A: says {{stages.b.output}} / B: bee / {{name}}');
   });
 

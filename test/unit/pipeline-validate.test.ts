@@ -44,7 +44,13 @@ describe('pipeline validation', () => {
         { name: 'plan', prompt: 'Plan {{memory.project/goal}} and {{memory.project/local}}' },
         { name: 'test', prompt: 'Test {{stages.plan.output}}', dependsOn: ['plan'] },
         { name: 'docs', prompt: 'Document {{stages.plan.files}}', dependsOn: ['plan', 'plan'], workDir: 'docs' },
-        { name: 'review', prompt: 'Review {{stages.test.output}} {{stages.docs.output}} {{stages.plan.output}}', dependsOn: ['test', 'docs'], retries: 2, timeoutSec: 60 },
+        {
+          name: 'review',
+          prompt: 'Review {{stages.test.output}} {{stages.docs.output}} {{stages.plan.output}}',
+          dependsOn: ['test', 'docs'],
+          retries: 2,
+          timeoutSec: 60,
+        },
       ]),
       ctx,
     );
@@ -57,13 +63,27 @@ describe('pipeline validation', () => {
     expect(spec.stages[0]).toMatchObject({ retries: 0, timeoutSec: 1800 });
   });
 
-  it('keeps each stage\'s own agent and model (plan with Claude, implement with Codex)', () => {
-    const spec = validatePipeline(pipeline([{ name: 'plan', prompt: 'Plan it', model: 'sonnet[1m]' }, { name: 'build', prompt: 'Build {{stages.plan.output}}', dependsOn: ['plan'], agent: 'codex', model: 'gpt-5-codex' }]), ctx);
-    expect(spec.stages.map((s) => [s.agent, s.model])).toEqual([['claude', 'sonnet[1m]'], ['codex', 'gpt-5-codex']]);
+  it("keeps each stage's own agent and model (plan with Claude, implement with Codex)", () => {
+    const spec = validatePipeline(
+      pipeline([
+        { name: 'plan', prompt: 'Plan it', model: 'sonnet[1m]' },
+        { name: 'build', prompt: 'Build {{stages.plan.output}}', dependsOn: ['plan'], agent: 'codex', model: 'gpt-5-codex' },
+      ]),
+      ctx,
+    );
+    expect(spec.stages.map((s) => [s.agent, s.model])).toEqual([
+      ['claude', 'sonnet[1m]'],
+      ['codex', 'gpt-5-codex'],
+    ]);
   });
 
   it('refuses an agent it does not know and a model that would read as an option, naming the stage', () => {
-    const agent = failure(pipeline([{ name: 'plan', prompt: 'Plan it' }, { name: 'build', prompt: 'Build', agent: 'aider' as never }]));
+    const agent = failure(
+      pipeline([
+        { name: 'plan', prompt: 'Plan it' },
+        { name: 'build', prompt: 'Build', agent: 'aider' as never },
+      ]),
+    );
     expect(agent.field).toBe('stages[1].agent');
     expect(agent.message).toContain('stage "build": unknown agent "aider"');
     expect(agent.fix).toBe('use one of: claude, codex, gemini, shell');
@@ -76,19 +96,26 @@ describe('pipeline validation', () => {
   });
 
   it('rejects an unknown dependency, naming the stage and the known ones', () => {
-    const e = failure(pipeline([{ name: 'plan', prompt: 'p' }, { name: 'build', prompt: 'b', dependsOn: ['plna'] }]));
+    const e = failure(
+      pipeline([
+        { name: 'plan', prompt: 'p' },
+        { name: 'build', prompt: 'b', dependsOn: ['plna'] },
+      ]),
+    );
     expect(e.field).toBe('stages[1].dependsOn');
     expect(e.message).toBe('stage "build" depends on "plna", which is not a stage');
     expect(e.fix).toContain('"plan"');
   });
 
   it('rejects a cycle, showing its path', () => {
-    const e = failure(pipeline([
-      { name: 'a', prompt: 'p', dependsOn: ['c'] },
-      { name: 'b', prompt: 'p', dependsOn: ['a'] },
-      { name: 'c', prompt: 'p', dependsOn: ['b'] },
-      { name: 'd', prompt: 'p' },
-    ]));
+    const e = failure(
+      pipeline([
+        { name: 'a', prompt: 'p', dependsOn: ['c'] },
+        { name: 'b', prompt: 'p', dependsOn: ['a'] },
+        { name: 'c', prompt: 'p', dependsOn: ['b'] },
+        { name: 'd', prompt: 'p' },
+      ]),
+    );
     expect(e.field).toMatch(/^stages\[\d\]\.dependsOn$/);
     expect(e.message).toMatch(/form a cycle/);
     for (const n of ['"a"', '"b"', '"c"']) expect(e.message).toContain(n);
@@ -101,29 +128,47 @@ describe('pipeline validation', () => {
   });
 
   it('rejects a duplicate stage name, naming both places', () => {
-    const e = failure(pipeline([{ name: 'a', prompt: 'p' }, { name: 'b', prompt: 'p' }, { name: 'a', prompt: 'q' }]));
+    const e = failure(
+      pipeline([
+        { name: 'a', prompt: 'p' },
+        { name: 'b', prompt: 'p' },
+        { name: 'a', prompt: 'q' },
+      ]),
+    );
     expect(e.field).toBe('stages[2].name');
     expect(e.message).toBe('stage name "a" is used twice (stages[0] and stages[2])');
   });
 
   it('rejects an empty or blank prompt', () => {
-    const e = failure(pipeline([{ name: 'a', prompt: 'p' }, { name: 'b', prompt: '  \n ' }]));
+    const e = failure(
+      pipeline([
+        { name: 'a', prompt: 'p' },
+        { name: 'b', prompt: '  \n ' },
+      ]),
+    );
     expect(e.field).toBe('stages[1].prompt');
     expect(e.message).toBe('stage "b" has an empty prompt');
   });
 
   it('rejects a reference to a stage that does not exist', () => {
-    const e = failure(pipeline([{ name: 'a', prompt: 'p' }, { name: 'b', prompt: 'use {{stages.nope.output}}', dependsOn: ['a'] }]));
+    const e = failure(
+      pipeline([
+        { name: 'a', prompt: 'p' },
+        { name: 'b', prompt: 'use {{stages.nope.output}}', dependsOn: ['a'] },
+      ]),
+    );
     expect(e.field).toBe('stages[1].prompt');
     expect(e.message).toContain('there is no stage "nope"');
   });
 
   it('rejects a reference to a stage that is not a (transitive) dependency', () => {
-    const e = failure(pipeline([
-      { name: 'plan', prompt: 'p' },
-      { name: 'test', prompt: 't', dependsOn: ['plan'] },
-      { name: 'docs', prompt: 'uses {{stages.test.output}}', dependsOn: ['plan'] },
-    ]));
+    const e = failure(
+      pipeline([
+        { name: 'plan', prompt: 'p' },
+        { name: 'test', prompt: 't', dependsOn: ['plan'] },
+        { name: 'docs', prompt: 'uses {{stages.test.output}}', dependsOn: ['plan'] },
+      ]),
+    );
     expect(e.field).toBe('stages[2].prompt');
     expect(e.message).toContain('"test" is not one of its dependencies');
     expect(e.fix).toBe('add "test" to the dependsOn of "docs"');
@@ -131,7 +176,12 @@ describe('pipeline validation', () => {
 
   it('rejects a malformed reference', () => {
     for (const bad of ['{{stage.plan.output}}', '{{stages.plan}}', '{{stages.plan.result}}', '{{memroy.a/b}}']) {
-      const e = failure(pipeline([{ name: 'plan', prompt: 'p' }, { name: 'b', prompt: `x ${bad}`, dependsOn: ['plan'] }]));
+      const e = failure(
+        pipeline([
+          { name: 'plan', prompt: 'p' },
+          { name: 'b', prompt: `x ${bad}`, dependsOn: ['plan'] },
+        ]),
+      );
       expect(e.field).toBe('stages[1].prompt');
       expect(e.message).toContain(bad);
     }

@@ -14,8 +14,16 @@ const QUESTION = 'I can change **one** of them.\n\nWhich file should I change?';
 /** How Claude Code draws that message: Markdown rendered, so the asterisks are gone. */
 const QUESTION_ON_SCREEN = 'I can change one of them.\n\nWhich file should I change?';
 
-const idleScreen = (extra: Partial<ScreenReading> = {}): ScreenReading => ({ state: 'idle', inputText: '', queued: [], turnFinished: true, lastAssistantText: QUESTION_ON_SCREEN, ...extra });
-const facts = (...events: Omit<HookEvent, 'aegis_t'>[]): HookFacts => events.reduce<HookFacts>((f, e, i) => foldHookEvent(f, { ...e, aegis_t: 1000 + i }), emptyFacts());
+const idleScreen = (extra: Partial<ScreenReading> = {}): ScreenReading => ({
+  state: 'idle',
+  inputText: '',
+  queued: [],
+  turnFinished: true,
+  lastAssistantText: QUESTION_ON_SCREEN,
+  ...extra,
+});
+const facts = (...events: Omit<HookEvent, 'aegis_t'>[]): HookFacts =>
+  events.reduce<HookFacts>((f, e, i) => foldHookEvent(f, { ...e, aegis_t: 1000 + i }), emptyFacts());
 const fused = (reading: ScreenReading, f: HookFacts, status?: AgentStatus, previous: 'idle' | 'working' = 'idle', screenChangedAt = 1_000) =>
   fuse({ paneGone: false, paneDead: false, reading, facts: f, status, screenChangedAt, previous, everReady: true });
 
@@ -47,7 +55,15 @@ describe('fuse: a question belongs to its turn', () => {
 });
 
 describe('fuse: the frame after an answered dialog', () => {
-  const afterDialog = (extra: Partial<ScreenReading>) => fuse({ paneGone: false, paneDead: false, reading: idleScreen({ turnFinished: false, lastAssistantText: undefined, ...extra }), facts: emptyFacts(), previous: 'permission_prompt', everReady: true });
+  const afterDialog = (extra: Partial<ScreenReading>) =>
+    fuse({
+      paneGone: false,
+      paneDead: false,
+      reading: idleScreen({ turnFinished: false, lastAssistantText: undefined, ...extra }),
+      facts: emptyFacts(),
+      previous: 'permission_prompt',
+      everReady: true,
+    });
 
   it('is working while the allowed tool has not started (the box is back, the turn not finished)', () => {
     expect(afterDialog({}).state).toBe('working');
@@ -90,7 +106,9 @@ describe('fuse: the status file ranks below the screen', () => {
   });
 
   it('before the agent was ever ready, a blank screen is starting whatever the file says', () => {
-    expect(fuse({ paneGone: false, paneDead: false, reading: blank, facts: emptyFacts(), status: status('idle'), previous: 'starting', everReady: false }).state).toBe('starting');
+    expect(
+      fuse({ paneGone: false, paneDead: false, reading: blank, facts: emptyFacts(), status: status('idle'), previous: 'starting', everReady: false }).state,
+    ).toBe('starting');
   });
 });
 
@@ -100,8 +118,25 @@ describe('the status file', () => {
   const myStart = procStat(process.pid)?.[19];
 
   it('is parsed for the fields Aegis uses; anything else is ignored', () => {
-    const text = JSON.stringify({ pid: 1, sessionId: 's1', status: 'waiting', waitingFor: 'permission prompt', version: '2.1.332', procStart: '31291', kind: 'interactive', updatedAt: 5, statusUpdatedAt: 7 });
-    expect(parseAgentStatus(text)).toEqual({ status: 'waiting', waitingFor: 'permission prompt', sessionId: 's1', version: '2.1.332', procStart: '31291', updatedAt: 7 });
+    const text = JSON.stringify({
+      pid: 1,
+      sessionId: 's1',
+      status: 'waiting',
+      waitingFor: 'permission prompt',
+      version: '2.1.332',
+      procStart: '31291',
+      kind: 'interactive',
+      updatedAt: 5,
+      statusUpdatedAt: 7,
+    });
+    expect(parseAgentStatus(text)).toEqual({
+      status: 'waiting',
+      waitingFor: 'permission prompt',
+      sessionId: 's1',
+      version: '2.1.332',
+      procStart: '31291',
+      updatedAt: 7,
+    });
     expect(parseAgentStatus('{"sessionId":"s1"}')).toBeUndefined(); // before the first status
     expect(parseAgentStatus('{"sessionId":"s1","status":"dancing"}')).toBeUndefined();
     expect(parseAgentStatus('{"sessionId":')).toBeUndefined(); // caught mid-write
@@ -119,10 +154,16 @@ describe('the status file', () => {
   it('is followed as it changes, from before its folder exists', async () => {
     const sessions = join(dir, 'sessions');
     let changes = 0;
-    const file = new AgentStatusFile(sessions, process.pid, (s) => statusBelongs(s, process.pid, ['s1']), () => changes++);
+    const file = new AgentStatusFile(
+      sessions,
+      process.pid,
+      (s) => statusBelongs(s, process.pid, ['s1']),
+      () => changes++,
+    );
     expect(file.current()).toBeUndefined();
     mkdirSync(sessions);
-    const write = (status: string, sessionId = 's1') => writeFileSync(join(sessions, `${process.pid}.json`), JSON.stringify({ pid: process.pid, sessionId, status, version: '2.1.197', procStart: myStart }));
+    const write = (status: string, sessionId = 's1') =>
+      writeFileSync(join(sessions, `${process.pid}.json`), JSON.stringify({ pid: process.pid, sessionId, status, version: '2.1.197', procStart: myStart }));
     write('idle');
     await waitFor(() => file.current()?.status === 'idle', { what: 'first status' });
     write('busy');

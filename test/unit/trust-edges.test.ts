@@ -7,7 +7,29 @@ import { formatLiteral } from '../../src/tmux/server.js';
 
 describe('what an agent may inherit', () => {
   it('keeps what programs and the agents need', () => {
-    for (const name of ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'COLORTERM', 'TZ', 'TMPDIR', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'CLAUDE_CONFIG_DIR', 'OPENAI_API_KEY', 'CODEX_HOME', 'GEMINI_API_KEY', 'GOOGLE_CLOUD_PROJECT', 'DISABLE_AUTOUPDATER', 'HTTPS_PROXY']) {
+    for (const name of [
+      'PATH',
+      'HOME',
+      'USER',
+      'LOGNAME',
+      'SHELL',
+      'LANG',
+      'LC_ALL',
+      'LC_CTYPE',
+      'TERM',
+      'COLORTERM',
+      'TZ',
+      'TMPDIR',
+      'ANTHROPIC_API_KEY',
+      'ANTHROPIC_BASE_URL',
+      'CLAUDE_CONFIG_DIR',
+      'OPENAI_API_KEY',
+      'CODEX_HOME',
+      'GEMINI_API_KEY',
+      'GOOGLE_CLOUD_PROJECT',
+      'DISABLE_AUTOUPDATER',
+      'HTTPS_PROXY',
+    ]) {
       expect(agentMaySee(name), name).toBe(true);
     }
   });
@@ -18,7 +40,10 @@ describe('what an agent may inherit', () => {
     for (const name of [...secrets, 'AEGIS_HOME', 'AEGIS_TMUX_SOCKET', 'DATABASE_URL', 'AWS_SECRET_ACCESS_KEY', 'GITHUB_TOKEN', 'SSH_AUTH_SOCK', 'TMUX']) {
       expect(agentMaySee(name), name).toBe(false);
     }
-    expect(agentBaseEnv({ PATH: '/bin', AEGIS_TELEGRAM_BOT_TOKEN: 't', GITHUB_TOKEN: 'g', LC_ALL: 'C', UNSET: undefined })).toEqual({ PATH: '/bin', LC_ALL: 'C' });
+    expect(agentBaseEnv({ PATH: '/bin', AEGIS_TELEGRAM_BOT_TOKEN: 't', GITHUB_TOKEN: 'g', LC_ALL: 'C', UNSET: undefined })).toEqual({
+      PATH: '/bin',
+      LC_ALL: 'C',
+    });
   });
 });
 

@@ -29,7 +29,10 @@ describe('ag watch keys', () => {
   it('a approves, i interrupts, digits answer, o and Enter open, q and Ctrl-C quit', () => {
     expect(press('a').actions).toEqual([{ type: 'approve' }]);
     expect(press('i').actions).toEqual([{ type: 'interrupt' }]);
-    expect(press('39').actions).toEqual([{ type: 'answer', option: 3 }, { type: 'answer', option: 9 }]);
+    expect(press('39').actions).toEqual([
+      { type: 'answer', option: 3 },
+      { type: 'answer', option: 9 },
+    ]);
     expect(press('0').actions).toEqual([]);
     expect(press('o\r').actions).toEqual([{ type: 'open' }, { type: 'open' }]);
     expect(press('q').actions).toEqual([{ type: 'quit' }]);

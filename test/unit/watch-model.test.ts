@@ -50,7 +50,14 @@ describe('ag watch rows, from SQLite', () => {
     store.enqueue('bbbb0002', 'two', NOW);
 
     const pipelines = app.pipelines.store;
-    const spec = { name: 'release', workDir: '/w', stages: [{ name: 'build', prompt: 'b', agent: 'claude', workDir: '/w', dependsOn: [], timeoutSec: 60, retries: 0 }], onFailure: 'stop', maxConcurrent: 1, env: {} };
+    const spec = {
+      name: 'release',
+      workDir: '/w',
+      stages: [{ name: 'build', prompt: 'b', agent: 'claude', workDir: '/w', dependsOn: [], timeoutSec: 60, retries: 0 }],
+      onFailure: 'stop',
+      maxConcurrent: 1,
+      env: {},
+    };
     pipelines.insert('p1', spec as never, NOW);
     acquireLease(app.db, pipelineLease('p1'), 'me', 60_000, NOW);
     const attempt = pipelines.claim({ pipelineId: 'p1', stage: 'build' }, 'me', 'release', 'b', NOW)!;

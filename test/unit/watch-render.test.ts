@@ -23,8 +23,20 @@ describe('ag watch frame', () => {
   it('fits 80x24: every line at most 80 columns, exactly 24 lines, long names/commands/replies cut with …', () => {
     const long = 'x'.repeat(300);
     const rows = [
-      row({ state: 'permission_prompt', since: NOW - 12_000, dialog: { kind: 'permission', question: 'Do you want to proceed?', options: [], tool: 'Bash', command: `npm test -- ${long}` } }),
-      row({ id: 'fedcba9876543210', name: `a-very-long-session-name-${long}`, state: 'working', since: NOW - 125_000, lastLine: `said ${long}`, queued: 2, stage: 'release/build' }),
+      row({
+        state: 'permission_prompt',
+        since: NOW - 12_000,
+        dialog: { kind: 'permission', question: 'Do you want to proceed?', options: [], tool: 'Bash', command: `npm test -- ${long}` },
+      }),
+      row({
+        id: 'fedcba9876543210',
+        name: `a-very-long-session-name-${long}`,
+        state: 'working',
+        since: NOW - 125_000,
+        lastLine: `said ${long}`,
+        queued: 2,
+        stage: 'release/build',
+      }),
       row({ id: 'aaaabbbbccccdddd', name: 'wide', lastLine: '漢字'.repeat(60) }),
     ];
     const lines = renderFrame(view({ rows, status: `approved ${long}` }));
@@ -48,7 +60,11 @@ describe('ag watch frame', () => {
   });
 
   it('a question shows its options, for the digit keys', () => {
-    const dialog = { kind: 'question' as const, question: 'Which database?', options: [1, 2].map((n) => ({ number: n, label: n === 1 ? 'Postgres' : 'SQLite', selected: n === 1 })) };
+    const dialog = {
+      kind: 'question' as const,
+      question: 'Which database?',
+      options: [1, 2].map((n) => ({ number: n, label: n === 1 ? 'Postgres' : 'SQLite', selected: n === 1 })),
+    };
     expect(renderFrame(view({ rows: [row({ state: 'asking', dialog })] }))[2]).toBe('    question Which database?  [1 Postgres · 2 SQLite]');
   });
 

@@ -93,12 +93,7 @@ function findInputBox(screen: string[], rules: ClaudeScreenRules): InputBox | un
 
 function inputText(rows: string[], rules: ClaudeScreenRules): string {
   const [first = '', ...rest] = rows;
-  const text = [
-    rules.layout.inputLine.exec(first)?.[1] ?? '',
-    ...rest.map((r) => rules.layout.inputContinuation.exec(r)?.[1] ?? r),
-  ]
-    .join('\n')
-    .trimEnd();
+  const text = [rules.layout.inputLine.exec(first)?.[1] ?? '', ...rest.map((r) => rules.layout.inputContinuation.exec(r)?.[1] ?? r)].join('\n').trimEnd();
   return rules.layout.inputPlaceholders.some((p) => p.test(text)) ? '' : text;
 }
 
@@ -213,7 +208,10 @@ function fatalError(screen: string[], rules: ClaudeScreenRules): string | undefi
       const m = p.exec(screen[i]!);
       if (!m) continue;
       // The reason ("Failed to connect to api.anthropic.com: ENOTFOUND") is the next text row.
-      const detail = screen.slice(i + 1).find((l) => l.trim() !== '')?.trim();
+      const detail = screen
+        .slice(i + 1)
+        .find((l) => l.trim() !== '')
+        ?.trim();
       return detail ? `${m[1]} · ${detail}` : m[1];
     }
   }
@@ -285,7 +283,14 @@ function findDialog(screen: string[], rules: ClaudeScreenRules): FoundDialog | u
   const questionRow = texts.find((t) => t.text === question)?.row ?? block.first;
   const bodyRows = screen.slice(heading ? heading.row + 1 : start, questionRow).filter((r) => r.trim() !== '');
   const width = top < 0 ? undefined : screen[top]!.length;
-  const target = permissionTarget(permission, body.map((b) => screen[b.row]!), bodyRows, question, rules, width);
+  const target = permissionTarget(
+    permission,
+    body.map((b) => screen[b.row]!),
+    bodyRows,
+    question,
+    rules,
+    width,
+  );
   return { top: dialogTop, dialog: { kind: 'permission', ...base, ...target } };
 }
 

@@ -20,7 +20,11 @@ import { CLAUDE_2_1_197, type ClaudeAnswerRules } from './screen-rules.js';
  */
 export function approveKeys(dialog: Dialog, scope: 'once' | 'always', rules: ClaudeAnswerRules = CLAUDE_2_1_197.answers): KeyPlan {
   if (dialog.kind === 'question') {
-    throw invalidInput('id', `the open dialog is a question ("${dialog.question}"), not an approval`, `answer it with one of: ${describeOptions(dialog.options)}`);
+    throw invalidInput(
+      'id',
+      `the open dialog is a question ("${dialog.question}"), not an approval`,
+      `answer it with one of: ${describeOptions(dialog.options)}`,
+    );
   }
   const yes = dialog.options.filter((o) => rules.yes.test(o.label) && !rules.never.some((p) => p.test(o.label)));
   const broader = (o: DialogOption) => rules.broader.some((p) => p.test(o.label));
@@ -49,12 +53,18 @@ export function answerKeys(dialog: Dialog, choice: number | string, rules: Claud
   if (typeof choice === 'number' || /^\s*\d+\s*$/u.test(choice)) {
     const number = Number(choice);
     const option = dialog.options.find((o) => o.number === number);
-    if (!option) throw invalidInput('choice', `the dialog has no option ${number}; it offers: ${describeOptions(dialog.options)}`, 'pass one of the option numbers or labels shown');
+    if (!option)
+      throw invalidInput(
+        'choice',
+        `the dialog has no option ${number}; it offers: ${describeOptions(dialog.options)}`,
+        'pass one of the option numbers or labels shown',
+      );
     return choose(dialog, option);
   }
 
   const wanted = choice.trim().toLowerCase();
-  if (wanted === '') throw invalidInput('choice', 'the answer is empty', `pass an option number, a label, or text to type; options: ${describeOptions(dialog.options)}`);
+  if (wanted === '')
+    throw invalidInput('choice', 'the answer is empty', `pass an option number, a label, or text to type; options: ${describeOptions(dialog.options)}`);
   const exact = dialog.options.find((o) => o.label.toLowerCase() === wanted);
   if (exact) return choose(dialog, exact);
   const prefixed = dialog.options.filter((o) => o.label.toLowerCase().startsWith(wanted));
@@ -65,7 +75,11 @@ export function answerKeys(dialog: Dialog, choice: number | string, rules: Claud
 
   const freeText = dialog.options.find((o) => rules.freeText.some((p) => p.test(o.label)));
   if (!freeText) {
-    throw invalidInput('choice', `"${choice}" is not one of the options and the dialog takes no typed answer; it offers: ${describeOptions(dialog.options)}`, 'pass one of the option numbers or labels shown');
+    throw invalidInput(
+      'choice',
+      `"${choice}" is not one of the options and the dialog takes no typed answer; it offers: ${describeOptions(dialog.options)}`,
+      'pass one of the option numbers or labels shown',
+    );
   }
   return { keys: moveTo(dialog, freeText), text: choice.trim(), label: freeText.label };
 }

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../content/paths.js';
 
 /** Claude Code hook events Aegis listens to (FINDINGS §6). */
-export const CLAUDE_HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PermissionRequest', 'PostToolUse', 'Notification', 'Stop', 'SessionEnd'] as const;
+export const CLAUDE_HOOK_EVENTS = [
+  'SessionStart',
+  'UserPromptSubmit',
+  'PreToolUse',
+  'PermissionRequest',
+  'PostToolUse',
+  'Notification',
+  'Stop',
+  'SessionEnd',
+] as const;
 
 /** Quotes one word for POSIX sh: Claude Code runs hook commands through a shell. */
 export const shQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -39,7 +39,17 @@ export const claude: AgentProfile = {
     // server; an agent must not start believing it is nested inside that session.
     const command = req.config.get('agents.claude.command');
     void claudeVersion(command); // warms the cache while the pane starts
-    const argv = ['env', ...NESTED_MARKERS.flatMap((v) => ['-u', v]), command, '--session-id', agentSessionId, '--settings', settings, '--permission-mode', req.permissionMode];
+    const argv = [
+      'env',
+      ...NESTED_MARKERS.flatMap((v) => ['-u', v]),
+      command,
+      '--session-id',
+      agentSessionId,
+      '--settings',
+      settings,
+      '--permission-mode',
+      req.permissionMode,
+    ];
     if (req.model) argv.push('--model', req.model);
     return { argv, env: req.env, agentSessionId, hooksFile, transcriptPath: claudeTranscriptPath(home, req.workDir, agentSessionId) };
   },

@@ -100,7 +100,11 @@ export class AgentStatusFile {
     const parsed = parseAgentStatus(text);
     if (!parsed) return;
     const next = this.accept(parsed) ? parsed : undefined;
-    const changed = next?.status !== this.cached?.status || next?.waitingFor !== this.cached?.waitingFor || next?.version !== this.cached?.version || next?.updatedAt !== this.cached?.updatedAt;
+    const changed =
+      next?.status !== this.cached?.status ||
+      next?.waitingFor !== this.cached?.waitingFor ||
+      next?.version !== this.cached?.version ||
+      next?.updatedAt !== this.cached?.updatedAt;
     this.cached = next;
     if (changed && notify) this.onChange();
   }

@@ -143,7 +143,8 @@ class Conversation {
         this.tools.set(name, (this.tools.get(name) ?? 0) + 1);
         const pathKey = FILE_TOOLS.get(name);
         const path = pathKey === undefined ? undefined : input[pathKey];
-        const paths = typeof path === 'string' && path !== '' ? [path] : name === 'Bash' && typeof input.command === 'string' ? filesWrittenByCommand(input.command) : [];
+        const paths =
+          typeof path === 'string' && path !== '' ? [path] : name === 'Bash' && typeof input.command === 'string' ? filesWrittenByCommand(input.command) : [];
         if (paths.length) this.pendingFileWrites.set(id, paths);
         break;
       }
@@ -347,7 +348,11 @@ export class TranscriptReader {
     if (cursor === undefined) return 0;
     const m = /^(\d+)-(.+)$/.exec(cursor);
     if (!m) {
-      throw invalidInput('after', `"${cursor}" is not a transcript cursor`, 'pass the nextCursor of an earlier read, or leave after out to start at the first turn');
+      throw invalidInput(
+        'after',
+        `"${cursor}" is not a transcript cursor`,
+        'pass the nextCursor of an earlier read, or leave after out to start at the first turn',
+      );
     }
     const id = m[2]!;
     const bySeq = Number(m[1]) - this.conv.firstSeq;
@@ -392,7 +397,11 @@ export function summarizeTranscript(reader: TranscriptReader): TranscriptSummary
 
 function checkCount(field: 'limit' | 'last', value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > READ_LIMITS.maxLimit) {
-    throw invalidInput(field, `${field} must be a whole number from 1 to ${READ_LIMITS.maxLimit}, got ${value}`, `pass ${field} between 1 and ${READ_LIMITS.maxLimit}; page on with nextCursor for more`);
+    throw invalidInput(
+      field,
+      `${field} must be a whole number from 1 to ${READ_LIMITS.maxLimit}, got ${value}`,
+      `pass ${field} between 1 and ${READ_LIMITS.maxLimit}; page on with nextCursor for more`,
+    );
   }
   return value;
 }

@@ -53,7 +53,12 @@ function lastAssistant(conversation: string[], promptAt: number, rules: CodexScr
     const l = conversation[i]!;
     if (!rules.assistantLine.test(l) || rules.toolLine.test(l)) continue;
     const out = [rules.assistantLine.exec(l)![1]!];
-    for (let j = i + 1; j < conversation.length && /^\s{2}\S/.test(conversation[j]!) && !rules.turnDone.test(conversation[j]!) && !/^\s{2}└/.test(conversation[j]!); j++) out.push(conversation[j]!.slice(2));
+    for (
+      let j = i + 1;
+      j < conversation.length && /^\s{2}\S/.test(conversation[j]!) && !rules.turnDone.test(conversation[j]!) && !/^\s{2}└/.test(conversation[j]!);
+      j++
+    )
+      out.push(conversation[j]!.slice(2));
     return out.join('\n');
   }
   return undefined;
@@ -77,6 +82,7 @@ function readDialog(screen: string[], rules: CodexScreenRules): Dialog | undefin
   if (!options.length) return undefined;
   const match = (re: RegExp) => body.map((l) => re.exec(l)?.[1]).find((v) => v !== undefined);
   if (at === menuAt) return { kind: 'question', title: 'Task is still running', question: screen[at]!.trim(), options };
-  if (at === patchAt) return { kind: 'permission', title: 'Edit files', question: screen[at]!.trim(), options, tool: 'apply_patch', file: match(rules.destination) };
+  if (at === patchAt)
+    return { kind: 'permission', title: 'Edit files', question: screen[at]!.trim(), options, tool: 'apply_patch', file: match(rules.destination) };
   return { kind: 'permission', title: 'Run command', question: screen[at]!.trim(), options, tool: 'exec_command', command: match(rules.command) };
 }

@@ -29,10 +29,16 @@ function choose(dialog: Dialog, option: DialogOption): KeyPlan {
 
 /** `once`: "Yes, proceed" (this call only); `always`: the "Yes" that stops asking for this command or file. */
 export function codexApproveKeys(dialog: Dialog, scope: 'once' | 'always'): KeyPlan {
-  if (dialog.kind !== 'permission') throw invalidInput('id', `the open dialog is "${dialog.question}", not an approval`, `answer it with one of: ${describeOptions(dialog.options)}`);
+  if (dialog.kind !== 'permission')
+    throw invalidInput('id', `the open dialog is "${dialog.question}", not an approval`, `answer it with one of: ${describeOptions(dialog.options)}`);
   const yes = dialog.options.filter((o) => YES.test(o.label));
   const pick = scope === 'once' ? yes.find((o) => !BROADER.test(o.label)) : yes.find((o) => BROADER.test(o.label));
-  if (!pick) throw invalidInput('scope', `the dialog offers no ${scope === 'once' ? 'plain "Yes"' : '"don\'t ask again" Yes'}; it offers: ${describeOptions(dialog.options)}`, 'pick an option by number with session_answer');
+  if (!pick)
+    throw invalidInput(
+      'scope',
+      `the dialog offers no ${scope === 'once' ? 'plain "Yes"' : '"don\'t ask again" Yes'}; it offers: ${describeOptions(dialog.options)}`,
+      'pick an option by number with session_answer',
+    );
   return choose(dialog, pick);
 }
 

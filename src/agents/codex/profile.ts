@@ -18,7 +18,10 @@ import { codexEntryEffect, codexLogThread, codexLogVersion, codexPromptLogged, f
 /** The variable that carries the API key to Codex; its value is never written to a file. */
 export const CODEX_API_KEY_ENV = 'OPENAI_API_KEY';
 
-export function launchCodex(req: { dataDir: string; workDir: string; permissionMode: string; model?: string; env: Record<string, string>; config: Config }): { argv: string[]; env: Record<string, string> } {
+export function launchCodex(req: { dataDir: string; workDir: string; permissionMode: string; model?: string; env: Record<string, string>; config: Config }): {
+  argv: string[];
+  env: Record<string, string>;
+} {
   // The notify file (dataDir/codex-notify.jsonl) is not the record's hooksFile: that one holds Claude Code hooks.
   const { codexHome } = writeCodexHome({
     dataDir: req.dataDir,

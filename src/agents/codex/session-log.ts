@@ -82,7 +82,10 @@ export function codexEntryEffect(entry: TranscriptEntry): EntryEffect {
     }
     case 'function_call':
     case 'custom_tool_call':
-      return turn({ role: 'tool_call', tool: { name: String(p.name ?? ''), id: String(p.call_id ?? ''), input: p.type === 'function_call' ? parseArguments(p.arguments) : { input: p.input } } });
+      return turn({
+        role: 'tool_call',
+        tool: { name: String(p.name ?? ''), id: String(p.call_id ?? ''), input: p.type === 'function_call' ? parseArguments(p.arguments) : { input: p.input } },
+      });
     case 'function_call_output':
     case 'custom_tool_call_output': {
       const content = typeof p.output === 'string' ? p.output : flattenContent(p.output);

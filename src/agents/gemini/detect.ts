@@ -73,7 +73,8 @@ function lastAssistant(conversation: string[], promptAt: number, rules: GeminiSc
   const at = findLastRow(conversation, (l, i) => i > promptAt && rules.assistantLine.test(l));
   if (at < 0) return undefined;
   const out = [rules.assistantLine.exec(conversation[at]!)![1]!];
-  for (let i = at + 1; i < conversation.length && /^ {2}\S/.test(conversation[i]!) && !rules.queuedHeading.test(conversation[i]!); i++) out.push(conversation[i]!.slice(2));
+  for (let i = at + 1; i < conversation.length && /^ {2}\S/.test(conversation[i]!) && !rules.queuedHeading.test(conversation[i]!); i++)
+    out.push(conversation[i]!.slice(2));
   return out.join('\n');
 }
 

@@ -23,9 +23,15 @@ function choose(option: DialogOption): KeyPlan {
 
 /** `once`: "Allow once" (this call only); `always`: "Allow for this session". */
 export function geminiApproveKeys(dialog: Dialog, scope: 'once' | 'always'): KeyPlan {
-  if (dialog.kind !== 'permission') throw invalidInput('id', `the open dialog is "${dialog.question}", not a tool approval`, `answer it with one of: ${describeOptions(dialog.options)}`);
+  if (dialog.kind !== 'permission')
+    throw invalidInput('id', `the open dialog is "${dialog.question}", not a tool approval`, `answer it with one of: ${describeOptions(dialog.options)}`);
   const pick = dialog.options.find((o) => (scope === 'once' ? ONCE : SESSION).test(o.label));
-  if (!pick) throw invalidInput('scope', `the dialog offers no ${scope === 'once' ? '"Allow once"' : '"Allow for this session"'}; it offers: ${describeOptions(dialog.options)}`, 'pick an option by number with session_answer');
+  if (!pick)
+    throw invalidInput(
+      'scope',
+      `the dialog offers no ${scope === 'once' ? '"Allow once"' : '"Allow for this session"'}; it offers: ${describeOptions(dialog.options)}`,
+      'pick an option by number with session_answer',
+    );
   return choose(pick);
 }
 
@@ -47,8 +53,14 @@ export function geminiAnswerKeys(dialog: Dialog, choice: string | number): KeyPl
   const option = findOption(dialog, choice);
   if (option) return choose(option);
   const text = String(choice).trim();
-  if (!text) throw invalidInput('choice', 'the answer is empty', `pass an option number, a label, or text to type; options: ${describeOptions(dialog.options)}`);
-  if (dialog.options.length && /^\d+$/u.test(text)) throw invalidInput('choice', `the dialog shows no option ${text}; it shows: ${describeOptions(dialog.options)}`, 'pass one of the option numbers or labels shown, or text to type');
+  if (!text)
+    throw invalidInput('choice', 'the answer is empty', `pass an option number, a label, or text to type; options: ${describeOptions(dialog.options)}`);
+  if (dialog.options.length && /^\d+$/u.test(text))
+    throw invalidInput(
+      'choice',
+      `the dialog shows no option ${text}; it shows: ${describeOptions(dialog.options)}`,
+      'pass one of the option numbers or labels shown, or text to type',
+    );
   const cursor = dialog.options.find((o) => o.selected)?.number ?? 0;
   return { keys: dialog.typing ? [] : Array.from({ length: cursor }, () => 'Up'), text, label: text };
 }

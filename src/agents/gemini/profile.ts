@@ -13,12 +13,22 @@ import { geminiVersion } from './version.js';
 
 const HOME_VAR = 'GEMINI_CLI_HOME=';
 
-export function launchGemini(req: { dataDir: string; workDir: string; permissionMode: string; model?: string; env: Record<string, string>; config: Config }): { argv: string[]; env: Record<string, string> } {
+export function launchGemini(req: { dataDir: string; workDir: string; permissionMode: string; model?: string; env: Record<string, string>; config: Config }): {
+  argv: string[];
+  env: Record<string, string>;
+} {
   const home = writeGeminiHome({ dataDir: req.dataDir, workDir: req.workDir });
   const baseUrl = req.env.GOOGLE_GEMINI_BASE_URL ?? req.config.get('agents.gemini.baseUrl');
   // The home and base URL ride in the argv (not only the pane's env) so a later process finds the
   // session's chat log from the stored record alone.
-  const argv = ['env', `${HOME_VAR}${home}`, `GOOGLE_GEMINI_BASE_URL=${baseUrl}`, req.config.get('agents.gemini.command'), '--approval-mode', APPROVAL_MODE[req.permissionMode] ?? 'default'];
+  const argv = [
+    'env',
+    `${HOME_VAR}${home}`,
+    `GOOGLE_GEMINI_BASE_URL=${baseUrl}`,
+    req.config.get('agents.gemini.command'),
+    '--approval-mode',
+    APPROVAL_MODE[req.permissionMode] ?? 'default',
+  ];
   if (req.model) argv.push('--model', req.model);
   return { argv, env: req.env };
 }
@@ -66,7 +76,13 @@ export const geminiProfile: AgentProfile = {
     const version = command ? await geminiVersion(command) : undefined;
     const rules = geminiRulesFor(version);
     const choice = geminiRuleChoice(version);
-    return { agentVersion: version, rules: choice.rules, rulesExact: choice.exact, rulesNote: choice.note, read: (lines: string[]): ScreenReading => detectGeminiScreen(lines, rules) };
+    return {
+      agentVersion: version,
+      rules: choice.rules,
+      rulesExact: choice.exact,
+      rulesNote: choice.note,
+      read: (lines: string[]): ScreenReading => detectGeminiScreen(lines, rules),
+    };
   },
   rulesFor: (version) => geminiRuleChoice(version),
 };

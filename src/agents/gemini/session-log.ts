@@ -95,7 +95,9 @@ export function geminiEntryEffect(entry: TranscriptEntry): EntryEffect {
       return { kind: 'turns', turns };
     }
     case 'info':
-      return r.content === 'Request cancelled.' ? { kind: 'turns', turns: [turn({ role: 'system', text: 'Request cancelled', interrupted: true })] } : { kind: 'none' };
+      return r.content === 'Request cancelled.'
+        ? { kind: 'turns', turns: [turn({ role: 'system', text: 'Request cancelled', interrupted: true })] }
+        : { kind: 'none' };
     case 'error':
       return typeof r.content === 'string' ? { kind: 'turns', turns: [turn({ role: 'error', text: r.content })] } : { kind: 'none' };
     default:

@@ -12,7 +12,11 @@ function activityReading(quietMs: number): ScreenReading {
 }
 
 /** What an agent without screen rules gets: its state from the pane's activity alone. */
-const ACTIVITY_RULES: RuleChoice = { rules: 'activity', exact: true, note: `no screen rules: working while output flows, idle after ${QUIET_IDLE_MS / 1000} s of quiet` };
+const ACTIVITY_RULES: RuleChoice = {
+  rules: 'activity',
+  exact: true,
+  note: `no screen rules: working while output flows, idle after ${QUIET_IDLE_MS / 1000} s of quiet`,
+};
 
 export const shell: AgentProfile = {
   name: 'shell',

@@ -4,12 +4,7 @@ export type Key = 'up' | 'down' | 'enter' | 'escape' | 'backspace' | 'ctrl-c' | 
 
 /** What a key asks for; every action but `move` and `quit` acts on the selected session. */
 export type Action =
-  | { type: 'approve' }
-  | { type: 'reject'; reason?: string }
-  | { type: 'answer'; option: number }
-  | { type: 'interrupt' }
-  | { type: 'open' }
-  | { type: 'quit' };
+  { type: 'approve' } | { type: 'reject'; reason?: string } | { type: 'answer'; option: number } | { type: 'interrupt' } | { type: 'open' } | { type: 'quit' };
 
 /** What the keys change: the selection, and the reason being typed after `r` (undefined otherwise). */
 export interface KeyState {

@@ -71,7 +71,13 @@ export async function runWatch(app: App): Promise<void> {
       case 'approve':
         return runTool('session_approve', { id }, row, 'approving', (o) => `approved ${row.name}, now ${o.state}: ${dialogLine(o.approved as never)}`);
       case 'reject':
-        return runTool('session_reject', { id, reason: action.reason }, row, 'rejecting', (o) => `rejected ${row.name}${action.reason ? ' (reason sent)' : ''}, now ${o.state}: ${dialogLine(o.rejected as never)}`);
+        return runTool(
+          'session_reject',
+          { id, reason: action.reason },
+          row,
+          'rejecting',
+          (o) => `rejected ${row.name}${action.reason ? ' (reason sent)' : ''}, now ${o.state}: ${dialogLine(o.rejected as never)}`,
+        );
       case 'answer':
         return runTool('session_answer', { id, answer: action.option }, row, 'answering', (o) => `answered ${row.name} with ${o.answeredWith}, now ${o.state}`);
       case 'interrupt':
@@ -118,10 +124,7 @@ export async function runWatch(app: App): Promise<void> {
     finish();
   };
 
-  const unsubscribe = [
-    app.events.on('session_state_changed', scheduleReload),
-    app.events.on('session_turn_finished', scheduleReload),
-  ];
+  const unsubscribe = [app.events.on('session_state_changed', scheduleReload), app.events.on('session_turn_finished', scheduleReload)];
   const monitor = app.sessions.monitor;
   monitor.on('observation', scheduleReload);
   const clock = setInterval(draw, CLOCK_MS);

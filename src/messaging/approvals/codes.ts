@@ -30,7 +30,8 @@ export interface DialogInstance {
 /** A shown text that may have been cut short on screen ("npm run bui…"): what is left to compare. */
 const uncut = (s: string) => s.replace(/(…|\.\.\.)$/, '');
 /** Screen readings may keep stray blanks around a detail (the real Edit dialog gives " notes.md"). */
-const agrees = (a: string | undefined, b: string | undefined, same: (x: string, y: string) => boolean) => a === undefined || b === undefined || a.trim() === b.trim() || same(a.trim(), b.trim());
+const agrees = (a: string | undefined, b: string | undefined, same: (x: string, y: string) => boolean) =>
+  a === undefined || b === undefined || a.trim() === b.trim() || same(a.trim(), b.trim());
 const prefixed = (x: string, y: string) => y.startsWith(uncut(x)) || x.startsWith(uncut(y));
 /** `notes.md` on screen, `/home/me/proj/notes.md` from the hook: one file seen two ways. */
 const sameFile = (x: string, y: string) => x.endsWith(`/${y}`) || y.endsWith(`/${x}`) || prefixed(x, y);
@@ -88,20 +89,22 @@ export class CodeStore {
 
   /** The open code for this dialog instance, made now if it has none (closing the session's older codes). */
   forDialog(instance: DialogInstance, at = Date.now()): { code: string; created: boolean } {
-    return this.db.transaction(() => {
-      const open = this.openFor(instance.sessionId);
-      const same = open.find((c) => this.matches(c, instance));
-      if (same) {
-        this.remember(same.code, instance);
-        return { code: same.code, created: false };
-      }
-      this.db.prepare('UPDATE message_codes SET closed_at = ? WHERE session_id = ? AND closed_at IS NULL').run(at, instance.sessionId);
-      const code = this.mint(at);
-      this.db
-        .prepare('INSERT OR REPLACE INTO message_codes(code, session_id, kind, fingerprint, created_at, closed_at) VALUES (?, ?, ?, ?, ?, NULL)')
-        .run(code, instance.sessionId, instance.dialog.kind, JSON.stringify({ openedAt: instance.openedAt, dialog: instance.dialog }), at);
-      return { code, created: true };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const open = this.openFor(instance.sessionId);
+        const same = open.find((c) => this.matches(c, instance));
+        if (same) {
+          this.remember(same.code, instance);
+          return { code: same.code, created: false };
+        }
+        this.db.prepare('UPDATE message_codes SET closed_at = ? WHERE session_id = ? AND closed_at IS NULL').run(at, instance.sessionId);
+        const code = this.mint(at);
+        this.db
+          .prepare('INSERT OR REPLACE INTO message_codes(code, session_id, kind, fingerprint, created_at, closed_at) VALUES (?, ?, ?, ?, ?, NULL)')
+          .run(code, instance.sessionId, instance.dialog.kind, JSON.stringify({ openedAt: instance.openedAt, dialog: instance.dialog }), at);
+        return { code, created: true };
+      })
+      .immediate();
   }
 
   /**
@@ -136,7 +139,9 @@ export class CodeStore {
   }
 
   private remember(code: string, instance: DialogInstance): void {
-    this.db.prepare('UPDATE message_codes SET fingerprint = ? WHERE code = ?').run(JSON.stringify({ openedAt: instance.openedAt, dialog: instance.dialog }), code);
+    this.db
+      .prepare('UPDATE message_codes SET fingerprint = ? WHERE code = ?')
+      .run(JSON.stringify({ openedAt: instance.openedAt, dialog: instance.dialog }), code);
   }
 
   private openFor(sessionId: string): CodeRecord[] {
@@ -168,14 +173,16 @@ export class CodeStore {
    * when its answer was already recorded (the first word on it stands).
    */
   resolve(code: string, resolution: string, at = Date.now()): boolean {
-    return this.db.transaction(() => {
-      const c = this.get(code);
-      if (!c || c.resolution !== undefined || c.openedAt < 0) return false;
-      this.db
-        .prepare('UPDATE message_codes SET closed_at = coalesce(closed_at, ?), fingerprint = ? WHERE code = ?')
-        .run(at, JSON.stringify({ openedAt: c.openedAt, dialog: c.dialog, resolution }), c.code);
-      return true;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const c = this.get(code);
+        if (!c || c.resolution !== undefined || c.openedAt < 0) return false;
+        this.db
+          .prepare('UPDATE message_codes SET closed_at = coalesce(closed_at, ?), fingerprint = ? WHERE code = ?')
+          .run(at, JSON.stringify({ openedAt: c.openedAt, dialog: c.dialog, resolution }), c.code);
+        return true;
+      })
+      .immediate();
   }
 
   /** The dialog was answered (or the session moved on): its code stops working. */

@@ -11,8 +11,7 @@ export class ContextStore {
 
   get(channel: string, sender: string): SenderContext {
     const r = this.db.prepare('SELECT current_session, last_intent FROM message_contexts WHERE channel = ? AND sender = ?').get(channel, sender) as
-      | { current_session: string | null; last_intent: string | null }
-      | undefined;
+      { current_session: string | null; last_intent: string | null } | undefined;
     return { currentSession: r?.current_session ?? undefined, lastIntent: r?.last_intent ?? undefined };
   }
 

@@ -27,17 +27,26 @@ export function loadOperators(config: Config): Map<string, Operator> {
   const ops = new Map<string, Operator>();
   if (raw === undefined) return ops;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new AegisError('invalid_input', 'operators in config.json must be an object of named commands', { field: 'operators', fix: 'write "operators": { "deploy": { "argv": ["./deploy.sh"] } }' });
+    throw new AegisError('invalid_input', 'operators in config.json must be an object of named commands', {
+      field: 'operators',
+      fix: 'write "operators": { "deploy": { "argv": ["./deploy.sh"] } }',
+    });
   }
   for (const [name, def] of Object.entries(raw)) {
     if (!NAME.test(name) || COMMAND_WORDS.includes(name.toLowerCase())) {
-      throw new AegisError('invalid_input', `operator name "${name}" is not usable`, { field: `operators.${name}`, fix: `use 1-32 letters, digits, _ or -, not a built-in command (${COMMAND_WORDS.join(', ')})` });
+      throw new AegisError('invalid_input', `operator name "${name}" is not usable`, {
+        field: `operators.${name}`,
+        fix: `use 1-32 letters, digits, _ or -, not a built-in command (${COMMAND_WORDS.join(', ')})`,
+      });
     }
     const parsed = operatorSchema.safeParse(def);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = ['operators', name, ...(issue?.path ?? []).map(String)].join('.');
-      throw new AegisError('invalid_input', `${field}: ${issue?.message ?? 'invalid'}`, { field, fix: 'give argv as an array of strings, e.g. ["./deploy.sh", "prod"]; optional cwd, timeoutSeconds (1-3600)' });
+      throw new AegisError('invalid_input', `${field}: ${issue?.message ?? 'invalid'}`, {
+        field,
+        fix: 'give argv as an array of strings, e.g. ["./deploy.sh", "prod"]; optional cwd, timeoutSeconds (1-3600)',
+      });
     }
     ops.set(name, { ...parsed.data, name });
   }

@@ -41,13 +41,42 @@ export interface ParseOptions {
 }
 
 /** Command words offered in "did you mean" (aliases like `s` or `y` are too short to suggest). */
-export const COMMAND_WORDS = ['task', 'continue', 'sessions', 'session', 'stop', 'input', 'pending', 'awaiting', 'waiting', 'approve', 'reject', 'answer', 'recall', 'status', 'tasks', 'journal', 'morning', 'evening', 'failed', 'resend', 'reason', 'help'];
+export const COMMAND_WORDS = [
+  'task',
+  'continue',
+  'sessions',
+  'session',
+  'stop',
+  'input',
+  'pending',
+  'awaiting',
+  'waiting',
+  'approve',
+  'reject',
+  'answer',
+  'recall',
+  'status',
+  'tasks',
+  'journal',
+  'morning',
+  'evening',
+  'failed',
+  'resend',
+  'reason',
+  'help',
+];
 
 /** What asks `approve` for the "Yes" that remembers it (for the session / don't ask again). */
 const ALWAYS_WORDS = ['always', 'session'];
 
 /** Commands that take free text after a colon: `task: fix the flaky login test`. */
-const TEXT_COMMANDS: Record<string, 'task' | 'continue' | 'input' | 'note'> = { task: 'task', c: 'continue', continue: 'continue', input: 'input', journal: 'note' };
+const TEXT_COMMANDS: Record<string, 'task' | 'continue' | 'input' | 'note'> = {
+  task: 'task',
+  c: 'continue',
+  continue: 'continue',
+  input: 'input',
+  journal: 'note',
+};
 
 /** Letters two words share, counted with repeats ("satus" and "tasks" share s, s, a, t). */
 function sharedLetters(a: string, b: string): number {
@@ -117,8 +146,13 @@ export function parseCommand(raw: string, opts: ParseOptions = {}): Intent {
     case 'ok':
       // Whatever follows is meant as a code: a mistyped one must fail, never approve another prompt.
       // `approve 3f2 always` (or `session`) picks the "Yes" that remembers it, where the dialog offers one.
-      if (args.length > 1 && !ALWAYS_WORDS.includes(args[1]!.toLowerCase())) return { kind: 'unknown', word: `approve ${args[1]}`, suggestions: ['approve <code> always'] };
-      return { kind: 'approve', code: ALWAYS_WORDS.includes(args[0]?.toLowerCase() ?? '') ? undefined : args[0]?.toLowerCase(), scope: args.some((a) => ALWAYS_WORDS.includes(a.toLowerCase())) ? 'always' : undefined };
+      if (args.length > 1 && !ALWAYS_WORDS.includes(args[1]!.toLowerCase()))
+        return { kind: 'unknown', word: `approve ${args[1]}`, suggestions: ['approve <code> always'] };
+      return {
+        kind: 'approve',
+        code: ALWAYS_WORDS.includes(args[0]?.toLowerCase() ?? '') ? undefined : args[0]?.toLowerCase(),
+        scope: args.some((a) => ALWAYS_WORDS.includes(a.toLowerCase())) ? 'always' : undefined,
+      };
     case 'reason':
     case 'why':
       return { kind: 'reason', code: args[0]?.toLowerCase() };
@@ -163,7 +197,11 @@ export function parseCommand(raw: string, opts: ParseOptions = {}): Intent {
   if (operator) return { kind: 'operator', name: operator, extra: rest || undefined };
   const command = matchChatCommand(opts.commands ?? [], body);
   if (command) return command;
-  return { kind: 'unknown', word: first, suggestions: suggest(first, [...COMMAND_WORDS, ...(opts.operators ?? []), ...(opts.commands ?? []).map((c) => c.name)]) };
+  return {
+    kind: 'unknown',
+    word: first,
+    suggestions: suggest(first, [...COMMAND_WORDS, ...(opts.operators ?? []), ...(opts.commands ?? []).map((c) => c.name)]),
+  };
 }
 
 function textCommand(kind: 'task' | 'continue' | 'input' | 'note', text: string): Intent {

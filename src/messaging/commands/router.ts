@@ -83,7 +83,10 @@ export class CommandRouter {
         intent = { kind: 'reject', code: waitingReason, reason: text.trim() };
         return { intent, reply: await this.dispatch(sender, intent).catch(errorReply) };
       }
-      intent = this.parse(text, (await this.app.integrations.load()).commands.map((c) => c.command));
+      intent = this.parse(
+        text,
+        (await this.app.integrations.load()).commands.map((c) => c.command),
+      );
       reply = await this.dispatch(sender, intent);
       if (intent.kind === 'reason' && !reply.failed && intent.code) {
         this.deps.contexts.update(sender.channel, sender.id, { lastIntent: `reason:${intent.code}` });
@@ -128,7 +131,9 @@ export class CommandRouter {
         const s = this.current(sender);
         if (!intent.text) throw invalidInput('text', 'Nothing to send.', 'write the message after c:');
         const r = await this.deps.tools.session_send({ id: s.id, text: intent.text });
-        return { rich: ['📨 ', r.status === 'queued' ? `Queued for ` : 'Sent to ', { b: s.name }, r.status === 'queued' ? ` (#${r.position ?? 1}; it is busy)` : ''] };
+        return {
+          rich: ['📨 ', r.status === 'queued' ? `Queued for ` : 'Sent to ', { b: s.name }, r.status === 'queued' ? ` (#${r.position ?? 1}; it is busy)` : ''],
+        };
       }
       case 'sessions':
         return this.sessions(sender);
@@ -151,7 +156,11 @@ export class CommandRouter {
         const t = await this.waitingTarget(sender, intent.code);
         if ('reply' in t) return t.reply;
         if (!intent.code) throw invalidInput('code', 'Which prompt?', 'send reason <code>, with the code from the notice');
-        return { rich: ['✍️ Send the reason to reject ', { b: t.session.name }, ' with as your next message (or cancel).'], ack: 'Send the reason', keepButtons: true };
+        return {
+          rich: ['✍️ Send the reason to reject ', { b: t.session.name }, ' with as your next message (or cancel).'],
+          ack: 'Send the reason',
+          keepButtons: true,
+        };
       }
       case 'reject':
         return this.reject(sender, intent.code, intent.reason);
@@ -186,8 +195,15 @@ export class CommandRouter {
       case 'resend': {
         if (!intent.all && !intent.ids.length) throw invalidInput('id', 'Which message?', 'send resend <id> with an id from failed, or resend all');
         const r = await this.deps.tools.message_resend({ ids: intent.ids, all: intent.all });
-        if (!r.resent.length) return { rich: ['Nothing to resend', r.skipped.length ? ` (${r.skipped.join(', ')}: not undelivered messages)` : '', '. Send failed for the list.'] };
-        return { rich: [`📤 Resending ${r.resent.length} message${r.resent.length === 1 ? '' : 's'}: ${r.resent.join(', ')}`, r.skipped.length ? `; skipped ${r.skipped.join(', ')}` : '', '.'] };
+        if (!r.resent.length)
+          return { rich: ['Nothing to resend', r.skipped.length ? ` (${r.skipped.join(', ')}: not undelivered messages)` : '', '. Send failed for the list.'] };
+        return {
+          rich: [
+            `📤 Resending ${r.resent.length} message${r.resent.length === 1 ? '' : 's'}: ${r.resent.join(', ')}`,
+            r.skipped.length ? `; skipped ${r.skipped.join(', ')}` : '',
+            '.',
+          ],
+        };
       }
     }
   }
@@ -195,22 +211,48 @@ export class CommandRouter {
   private async task(sender: Sender, brief: string): Promise<Reply> {
     if (!brief) throw invalidInput('brief', 'The task is empty.', 'write what to do after task:, e.g. task: fix the flaky login test');
     const workDir = this.app.config.get('messaging.workDir');
-    if (!workDir) throw invalidInput('messaging.workDir', 'No folder is set for tasks from chat.', 'set messaging.workDir in config.json (or AEGIS_MESSAGING_WORKDIR) to the project folder');
+    if (!workDir)
+      throw invalidInput(
+        'messaging.workDir',
+        'No folder is set for tasks from chat.',
+        'set messaging.workDir in config.json (or AEGIS_MESSAGING_WORKDIR) to the project folder',
+      );
     // `task: worktree: <brief>` asks for the session's own git worktree and branch.
     const inWorktree = /^worktree:\s*/i.exec(brief);
     const prompt = inWorktree ? brief.slice(inWorktree[0].length) : brief;
     if (!prompt) throw invalidInput('brief', 'The task is empty.', 'write what to do after task: worktree:');
-    const s = await this.deps.tools.session_create({ workDir, prompt, agent: this.app.config.get('messaging.agent'), ...(inWorktree ? { worktree: true } : {}) });
+    const s = await this.deps.tools.session_create({
+      workDir,
+      prompt,
+      agent: this.app.config.get('messaging.agent'),
+      ...(inWorktree ? { worktree: true } : {}),
+    });
     this.setCurrent(sender, s.id);
     this.deps.journal.add('event', `Task ${s.name}: ${clip(brief, 160)}`, `${sender.channel}:${sender.id}`);
-    return { rich: ['🚀 Started ', { b: s.name }, ' (', { code: shortId(s.id) }, ')', ...(s.worktree ? [' on branch ', { code: s.worktree.branch }] : []), '.\nI will tell you when it needs you or finishes. Follow up with c: <text>.'] };
+    return {
+      rich: [
+        '🚀 Started ',
+        { b: s.name },
+        ' (',
+        { code: shortId(s.id) },
+        ')',
+        ...(s.worktree ? [' on branch ', { code: s.worktree.branch }] : []),
+        '.\nI will tell you when it needs you or finishes. Follow up with c: <text>.',
+      ],
+    };
   }
 
   private async sessions(sender: Sender): Promise<Reply> {
     const r = await this.deps.tools.session_list({ limit: 10 });
     if (!r.sessions.length) return { rich: ['No sessions yet. Start one with task: <brief>.'] };
     const current = this.deps.contexts.get(sender.channel, sender.id).currentSession;
-    const lines: Rich = r.sessions.flatMap((s) => [`\n${s.id === current ? '▸' : '•'} `, { code: shortId(s.id) }, ' ', { b: s.name }, ` ${s.state}, ${ago(Date.parse(s.lastActivity))}`]);
+    const lines: Rich = r.sessions.flatMap((s) => [
+      `\n${s.id === current ? '▸' : '•'} `,
+      { code: shortId(s.id) },
+      ' ',
+      { b: s.name },
+      ` ${s.state}, ${ago(Date.parse(s.lastActivity))}`,
+    ]);
     return { rich: [{ b: 'Sessions' }, ` (${r.sessions.length} of ${r.total})`, ...lines, '\nPick one with session <id>.'] };
   }
 
@@ -246,7 +288,13 @@ export class CommandRouter {
       const c = codes.get(code);
       if (!c) throw invalidInput('code', `No prompt has code ${code}.`, 'send pending to see the open prompts and their codes');
       // A late press (or a code typed after the prompt was answered elsewhere) changes nothing, and says so.
-      const late = (why: string): Target => ({ reply: { rich: ['⚠️ ', `Code ${code} ${why}. Nothing changed.`, '\n→ send pending for what is open now'], ack: 'Already answered — nothing changed', failed: true } });
+      const late = (why: string): Target => ({
+        reply: {
+          rich: ['⚠️ ', `Code ${code} ${why}. Nothing changed.`, '\n→ send pending for what is open now'],
+          ack: 'Already answered — nothing changed',
+          failed: true,
+        },
+      });
       if (c.closedAt) return late(c.resolution ? `was already ${c.resolution}` : 'was already answered');
       const { session, leftAt } = await this.settled(c.sessionId);
       const instance = openDialog(session);
@@ -291,7 +339,13 @@ export class CommandRouter {
   private answered(t: { session: SessionRecord; code?: string }, sender: Sender, icon: string, verb: string): void {
     if (t.code) {
       const dialog = this.deps.codes.get(t.code)?.dialog;
-      this.deps.prompts.resolve(t.code, icon, answeredBy(verb, sender.channel, sender.name ?? sender.id), [{ b: t.session.name }, ...(dialog ? [' ', ...dialogLine(dialog)] : [])], sender.channel);
+      this.deps.prompts.resolve(
+        t.code,
+        icon,
+        answeredBy(verb, sender.channel, sender.name ?? sender.id),
+        [{ b: t.session.name }, ...(dialog ? [' ', ...dialogLine(dialog)] : [])],
+        sender.channel,
+      );
     }
     this.deps.codes.close(t.session.id);
   }
@@ -302,7 +356,11 @@ export class CommandRouter {
     const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_approve({ id: t.session.id, scope }));
     this.answered(t, sender, '✅', scope === 'always' ? `approved for the session ("${clip(r.chose, 60)}")` : 'approved');
     this.setCurrent(sender, t.session.id);
-    this.deps.journal.add('event', `Approved ${t.session.name}: ${[r.approved.tool, r.approved.command ?? r.approved.file ?? r.approved.url].filter(Boolean).join(' ')}`, `${sender.channel}:${sender.id}`);
+    this.deps.journal.add(
+      'event',
+      `Approved ${t.session.name}: ${[r.approved.tool, r.approved.command ?? r.approved.file ?? r.approved.url].filter(Boolean).join(' ')}`,
+      `${sender.channel}:${sender.id}`,
+    );
     return { rich: ['✅ Approved ', { b: t.session.name }, ': ', ...dialogLine(r.approved), `. Now ${r.state}.`], ack: 'Approved' };
   }
 
@@ -313,7 +371,10 @@ export class CommandRouter {
     this.answered(t, sender, '🚫', 'rejected');
     this.setCurrent(sender, t.session.id);
     this.deps.journal.add('event', `Rejected ${t.session.name}${reason ? `: ${clip(reason, 120)}` : ''}`, `${sender.channel}:${sender.id}`);
-    return { rich: ['🚫 Rejected ', { b: t.session.name }, ': ', ...dialogLine(r.rejected), reason ? `. Told it: ${clip(reason, 200)}` : '', `. Now ${r.state}.`], ack: 'Rejected' };
+    return {
+      rich: ['🚫 Rejected ', { b: t.session.name }, ': ', ...dialogLine(r.rejected), reason ? `. Told it: ${clip(reason, 200)}` : '', `. Now ${r.state}.`],
+      ack: 'Rejected',
+    };
   }
 
   private async input(sender: Sender, text: string): Promise<Reply> {
@@ -333,7 +394,13 @@ export class CommandRouter {
   private async failed(): Promise<Reply> {
     const r = await this.deps.tools.message_list({ failed: true, limit: 10 });
     if (!r.messages.length) return { rich: ['Every message was delivered.'] };
-    const lines: Rich = r.messages.flatMap((m) => ['\n• ', { code: String(m.id) }, ` to ${m.channel}:${m.peer} ${ago(Date.parse(m.updatedAt))}: `, clip(m.text.replace(/\s+/g, ' '), 80), m.error ? ` — ${clip(m.error, 120)}` : '']);
+    const lines: Rich = r.messages.flatMap((m) => [
+      '\n• ',
+      { code: String(m.id) },
+      ` to ${m.channel}:${m.peer} ${ago(Date.parse(m.updatedAt))}: `,
+      clip(m.text.replace(/\s+/g, ' '), 80),
+      m.error ? ` — ${clip(m.error, 120)}` : '',
+    ]);
     return { rich: [{ b: `Not delivered (${r.messages.length} of ${r.total})` }, ...lines, '\nSend ', { b: 'resend <id>' }, ' or ', { b: 'resend all' }, '.'] };
   }
 
@@ -363,7 +430,12 @@ export class CommandRouter {
   }
 
   private async operator(sender: Sender, name: string, extra?: string): Promise<Reply> {
-    if (extra) throw invalidInput('arguments', `${name} takes no arguments from chat.`, `send just ${name}; its arguments are fixed in config.json (operators.${name}.argv)`);
+    if (extra)
+      throw invalidInput(
+        'arguments',
+        `${name} takes no arguments from chat.`,
+        `send just ${name}; its arguments are fixed in config.json (operators.${name}.argv)`,
+      );
     const op = this.deps.operators().get(name)!;
     const r = await runOperator(op);
     const ok = r.exitCode === 0;

@@ -11,16 +11,20 @@ export class DbCursors implements CursorStore {
 
   set(name: string, value: string): void {
     this.db
-      .prepare('INSERT INTO messaging_cursors(name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO messaging_cursors(name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      )
       .run(name, value, Date.now());
   }
 
   /** Sets `name` to `value` unless it already holds it; true for the one caller that changed it. */
   claim(name: string, value: string): boolean {
-    return this.db.transaction(() => {
-      if (this.get(name) === value) return false;
-      this.set(name, value);
-      return true;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        if (this.get(name) === value) return false;
+        this.set(name, value);
+        return true;
+      })
+      .immediate();
   }
 }

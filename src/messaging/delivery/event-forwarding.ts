@@ -10,7 +10,15 @@ import type { MessagingService } from '../service.js';
  * Events that happen once, in one process: the one that created the session, ran the tool call,
  * handled or sent the message, or advanced the pipeline. That process forwards them.
  */
-export const ORIGIN_EVENTS = ['session_created', 'before_tool_call', 'after_tool_call', 'message_received', 'message_sent', 'pipeline_stage_done', 'budget_notice'] as const satisfies readonly AegisEventName[];
+export const ORIGIN_EVENTS = [
+  'session_created',
+  'before_tool_call',
+  'after_tool_call',
+  'message_received',
+  'message_sent',
+  'pipeline_stage_done',
+  'budget_notice',
+] as const satisfies readonly AegisEventName[];
 
 /**
  * Events every process watching the sessions observes for itself: only the active `ag serve`
@@ -35,7 +43,9 @@ export function forwardEvents(app: App, messaging: MessagingService, events: rea
   const context = { aegis: app.version, host: hostname(), pid: process.pid };
   const offs = events.map((event) =>
     app.events.on(event, (data) => {
-      const body = plainText(messaging.mask([JSON.stringify({ id: randomUUID(), event, timestamp: new Date().toISOString(), context, data: redactDeep(data) })]));
+      const body = plainText(
+        messaging.mask([JSON.stringify({ id: randomUUID(), event, timestamp: new Date().toISOString(), context, data: redactDeep(data) })]),
+      );
       for (const url of urls) messaging.outbox.enqueue({ channel: 'webhooks', to: url, kind: 'event', rich: [body], event });
       messaging.outbox.kick();
     }),

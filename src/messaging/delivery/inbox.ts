@@ -30,15 +30,17 @@ export class Inbox {
    * (read before delivered); a status never moves backwards. Returns the row id and whether it now failed.
    */
   applyStatus(channel: string, s: StatusUpdate): { id: number; failed: boolean } | undefined {
-    const row = this.db.prepare("SELECT id, status FROM messages WHERE channel = ? AND direction = 'out' AND external_id = ? ORDER BY id DESC LIMIT 1").get(channel, s.externalId) as
-      | { id: number; status: MessageStatus }
-      | undefined;
+    const row = this.db
+      .prepare("SELECT id, status FROM messages WHERE channel = ? AND direction = 'out' AND external_id = ? ORDER BY id DESC LIMIT 1")
+      .get(channel, s.externalId) as { id: number; status: MessageStatus } | undefined;
     if (!row) return undefined;
     // Already given up on (a fallback or alert took over): a late receipt changes nothing.
     if (row.status === 'failed' || row.status === 'dead') return { id: row.id, failed: false };
     const rank: Partial<Record<MessageStatus, number>> = { sending: 0, sent: 1, delivered: 2, read: 3 };
     if (s.status !== 'failed' && (rank[s.status] ?? 0) <= (rank[row.status] ?? 0)) return { id: row.id, failed: false };
-    this.db.prepare('UPDATE messages SET status = ?, error = coalesce(?, error), updated_at = ? WHERE id = ?').run(s.status, s.error ?? null, Date.now(), row.id);
+    this.db
+      .prepare('UPDATE messages SET status = ?, error = coalesce(?, error), updated_at = ? WHERE id = ?')
+      .run(s.status, s.error ?? null, Date.now(), row.id);
     return { id: row.id, failed: s.status === 'failed' };
   }
 }

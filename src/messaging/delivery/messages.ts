@@ -15,7 +15,20 @@ import type { Db } from '../../db/open.js';
 export type MessageDirection = 'in' | 'out';
 export const OUTBOUND_KINDS = ['reply', 'notification', 'alert', 'journal', 'briefing', 'event', 'direct', 'update'] as const;
 export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
-export const MESSAGE_STATUSES = ['received', 'handled', 'ignored', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'dead', 'suppressed', 'merged'] as const;
+export const MESSAGE_STATUSES = [
+  'received',
+  'handled',
+  'ignored',
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+  'dead',
+  'suppressed',
+  'merged',
+] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** What an outbound row carries besides its plain text. */
@@ -141,7 +154,9 @@ export function listMessages(db: Db, f: ListFilter): { messages: MessageRecord[]
 
 /** Notifications the rate limit held back for one target, oldest first. */
 export function heldBack(db: Db, target: { channel: string; to: string }): MessageRecord[] {
-  const rows = db.prepare("SELECT * FROM messages WHERE direction = 'out' AND status = 'suppressed' AND channel = ? AND peer = ? ORDER BY id").all(target.channel, target.to) as Row[];
+  const rows = db
+    .prepare("SELECT * FROM messages WHERE direction = 'out' AND status = 'suppressed' AND channel = ? AND peer = ? ORDER BY id")
+    .all(target.channel, target.to) as Row[];
   return rows.map(fromRow);
 }
 
@@ -164,7 +179,9 @@ export function channelActivity(db: Db, channel: string): { lastIn?: number; las
        FROM messages WHERE channel = ?`,
     )
     .get(channel) as { last_in: number | null; last_out: number | null; pending: number | null; dead: number | null };
-  const err = db.prepare("SELECT error FROM messages WHERE channel = ? AND direction = 'out' AND error IS NOT NULL ORDER BY updated_at DESC LIMIT 1").get(channel) as { error: string } | undefined;
+  const err = db
+    .prepare("SELECT error FROM messages WHERE channel = ? AND direction = 'out' AND error IS NOT NULL ORDER BY updated_at DESC LIMIT 1")
+    .get(channel) as { error: string } | undefined;
   return { lastIn: opt(r.last_in), lastOut: opt(r.last_out), pending: r.pending ?? 0, dead: r.dead ?? 0, lastError: err?.error };
 }
 

@@ -98,7 +98,19 @@ export class Outbox {
   constructor(private readonly deps: OutboxDeps) {}
 
   enqueue(input: EnqueueInput, at = Date.now()): number {
-    const payload: OutboundPayload = { rich: input.rich, buttons: input.buttons, imageUrl: input.imageUrl, fileUrl: input.fileUrl, event: input.event, strike: input.strike, origin: input.origin, promptCode: input.promptCode, updates: input.updates, followUp: input.followUp, template: input.template };
+    const payload: OutboundPayload = {
+      rich: input.rich,
+      buttons: input.buttons,
+      imageUrl: input.imageUrl,
+      fileUrl: input.fileUrl,
+      event: input.event,
+      strike: input.strike,
+      origin: input.origin,
+      promptCode: input.promptCode,
+      updates: input.updates,
+      followUp: input.followUp,
+      template: input.template,
+    };
     const r = this.deps.db
       .prepare(
         `INSERT INTO messages(channel, direction, peer, kind, text, payload, status, next_attempt_at, reply_to, created_at, updated_at)
@@ -153,10 +165,14 @@ export class Outbox {
    * than after the claim expires: their holder is no longer running.
    */
   private releaseOrphans(): void {
-    const claimed = this.deps.db.prepare("SELECT DISTINCT claimed_by FROM messages WHERE direction = 'out' AND status = 'sending' AND claimed_by IS NOT NULL").all() as { claimed_by: string }[];
+    const claimed = this.deps.db
+      .prepare("SELECT DISTINCT claimed_by FROM messages WHERE direction = 'out' AND status = 'sending' AND claimed_by IS NOT NULL")
+      .all() as { claimed_by: string }[];
     for (const { claimed_by: holder } of claimed) {
       if (holder === this.deps.holder || !holderGone(holder)) continue;
-      const n = this.deps.db.prepare("UPDATE messages SET status = 'queued', claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE status = 'sending' AND claimed_by = ?").run(Date.now(), holder).changes;
+      const n = this.deps.db
+        .prepare("UPDATE messages SET status = 'queued', claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE status = 'sending' AND claimed_by = ?")
+        .run(Date.now(), holder).changes;
       this.deps.log.info('re-queued messages a stopped process was sending', { holder, count: n });
     }
   }
@@ -173,7 +189,9 @@ export class Outbox {
       if (!row || row.direction !== 'out' || !['dead', 'failed'].includes(row.status)) continue;
       const payload: OutboundPayload = { ...row.payload!, retrySince: now, fallbackSent: undefined };
       this.deps.db
-        .prepare("UPDATE messages SET status = 'queued', attempts = 0, next_attempt_at = ?, error = NULL, payload = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?")
+        .prepare(
+          "UPDATE messages SET status = 'queued', attempts = 0, next_attempt_at = ?, error = NULL, payload = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?",
+        )
         .run(now, JSON.stringify(payload), now, id);
       done.push(id);
     }
@@ -233,7 +251,9 @@ export class Outbox {
       const original = getMessage(this.deps.db, p.updates);
       if (original && ['queued', 'sending'].includes(original.status) && !original.externalId) {
         // Not out yet (waiting for a retry): it goes out already updated, once.
-        this.deps.db.prepare('UPDATE messages SET payload = ?, text = ?, updated_at = ? WHERE id = ?').run(JSON.stringify({ ...original.payload, rich: p.rich, buttons: undefined }), plainText(p.rich), Date.now(), original.id);
+        this.deps.db
+          .prepare('UPDATE messages SET payload = ?, text = ?, updated_at = ? WHERE id = ?')
+          .run(JSON.stringify({ ...original.payload, rich: p.rich, buttons: undefined }), plainText(p.rich), Date.now(), original.id);
         return this.finish(row, 'merged');
       }
       if (original?.externalId && adapter.edit) {
@@ -271,7 +291,9 @@ export class Outbox {
       return this.fail({ ...row, payload: { ...p, sentParts: done } }, err);
     }
     this.deps.db
-      .prepare("UPDATE messages SET status = 'sent', attempts = attempts + 1, error = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?")
+      .prepare(
+        "UPDATE messages SET status = 'sent', attempts = attempts + 1, error = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?",
+      )
       .run(Date.now(), row.id);
     this.deps.onSent(row);
   }
@@ -301,7 +323,9 @@ export class Outbox {
       const copy = attempts >= ATTEMPTS_PER_TARGET && !p.fallbackSent && this.fallbackFor(row);
       const payload: OutboundPayload = { ...p, fallbackSent: p.fallbackSent || copy || undefined };
       this.deps.db
-        .prepare("UPDATE messages SET status = 'queued', attempts = ?, next_attempt_at = ?, error = ?, payload = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?")
+        .prepare(
+          "UPDATE messages SET status = 'queued', attempts = ?, next_attempt_at = ?, error = ?, payload = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?",
+        )
         .run(attempts, now + wait, e.message, JSON.stringify(payload), now, row.id);
       if (copy) this.toFallback(row, `still trying: ${e.message}`);
       return;
@@ -338,7 +362,8 @@ export class Outbox {
    */
   giveUp(row: MessageRecord, error: string): void {
     if (this.deps.hold?.(row, error)) return;
-    const setStatus = (status: 'failed' | 'dead') => this.deps.db.prepare('UPDATE messages SET status = ?, updated_at = ? WHERE id = ?').run(status, Date.now(), row.id);
+    const setStatus = (status: 'failed' | 'dead') =>
+      this.deps.db.prepare('UPDATE messages SET status = ?, updated_at = ? WHERE id = ?').run(status, Date.now(), row.id);
     if (row.kind === 'event') {
       setStatus('dead');
       this.deps.log.warn('webhook delivery moved to the dead-letter list', { id: row.id, error });

@@ -42,7 +42,8 @@ export function subscriptions(config: Config, configured: ReadonlySet<string>): 
     for (const to of ids) subs.push({ channel: 'telegram', to, events: all });
   }
   if (configured.has('whatsapp')) for (const to of config.get('channels.vonage.allowedNumbers')) subs.push({ channel: 'whatsapp', to, events: all });
-  if (configured.has('discord') && config.get('channels.discord.allowedUserIds').length) subs.push({ channel: 'discord', to: config.require('channels.discord.tasksChannelId'), events: all });
+  if (configured.has('discord') && config.get('channels.discord.allowedUserIds').length)
+    subs.push({ channel: 'discord', to: config.require('channels.discord.tasksChannelId'), events: all });
   if (configured.has('slack')) {
     const users = config.get('channels.slack.allowedUserIds');
     // chat.postMessage to a user id posts in the bot's direct messages with that user.

@@ -26,7 +26,9 @@ export class WhatsAppWindow {
     const horizonMs = this.config.get('messaging.retryHorizonHours') * 3_600_000;
     const payload: OutboundPayload = { ...row.payload!, awaitingReply: true, sentParts: 0 };
     this.db
-      .prepare("UPDATE messages SET status = 'queued', next_attempt_at = ?, payload = ?, error = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?")
+      .prepare(
+        "UPDATE messages SET status = 'queued', next_attempt_at = ?, payload = ?, error = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?",
+      )
       .run(now + horizonMs, JSON.stringify(payload), `waiting for ${row.peer} to write: ${error}`, now, row.id);
     if (!this.invited(row.peer)) {
       this.outbox().enqueue({
@@ -46,23 +48,33 @@ export class WhatsAppWindow {
     const held = this.waiting().filter((r) => phoneDigits(r.peer) === phoneDigits(sender));
     const now = Date.now();
     for (const r of held) {
-      this.db.prepare("UPDATE messages SET next_attempt_at = ?, payload = ?, updated_at = ? WHERE id = ? AND status = 'queued'").run(now, JSON.stringify({ ...r.payload, awaitingReply: undefined }), now, r.id);
+      this.db
+        .prepare("UPDATE messages SET next_attempt_at = ?, payload = ?, updated_at = ? WHERE id = ? AND status = 'queued'")
+        .run(now, JSON.stringify({ ...r.payload, awaitingReply: undefined }), now, r.id);
     }
     if (held.length) this.outbox().kick();
     return held.length;
   }
 
   private waiting(): MessageRecord[] {
-    const rows = this.db.prepare("SELECT * FROM messages WHERE direction = 'out' AND channel = 'whatsapp' AND status = 'queued' AND json_extract(payload, '$.awaitingReply') = 1 ORDER BY id").all() as Parameters<typeof fromRow>[0][];
+    const rows = this.db
+      .prepare(
+        "SELECT * FROM messages WHERE direction = 'out' AND channel = 'whatsapp' AND status = 'queued' AND json_extract(payload, '$.awaitingReply') = 1 ORDER BY id",
+      )
+      .all() as Parameters<typeof fromRow>[0][];
     return rows.map(fromRow);
   }
 
   /** Whether an invitation went (or waits to go) to this number since it last wrote: one is enough. */
   private invited(peer: string): boolean {
     const digits = phoneDigits(peer);
-    const wrote = this.db.prepare("SELECT max(created_at) AS at FROM messages WHERE direction = 'in' AND channel = 'whatsapp' AND peer = ?").get(digits) as { at: number | null };
+    const wrote = this.db.prepare("SELECT max(created_at) AS at FROM messages WHERE direction = 'in' AND channel = 'whatsapp' AND peer = ?").get(digits) as {
+      at: number | null;
+    };
     const invites = this.db
-      .prepare("SELECT peer FROM messages WHERE direction = 'out' AND channel = 'whatsapp' AND json_extract(payload, '$.template.name') IS NOT NULL AND status NOT IN ('dead', 'failed') AND created_at > ?")
+      .prepare(
+        "SELECT peer FROM messages WHERE direction = 'out' AND channel = 'whatsapp' AND json_extract(payload, '$.template.name') IS NOT NULL AND status NOT IN ('dead', 'failed') AND created_at > ?",
+      )
       .all(wrote.at ?? 0) as { peer: string }[];
     return invites.some((r) => phoneDigits(r.peer) === digits);
   }

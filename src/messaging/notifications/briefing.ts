@@ -40,11 +40,18 @@ export async function briefing(app: App, codes: CodeStore, journal: Journal, whi
   const since = which === 'morning' ? now - 86_400_000 : startOfToday(now);
   const db = app.db;
   const started = (db.prepare('SELECT count(*) AS n FROM sessions WHERE created_at >= ?').get(since) as { n: number }).n;
-  const turns = (db.prepare("SELECT count(*) AS n FROM session_events WHERE at >= ? AND from_state = 'working' AND to_state = 'idle'").get(since) as { n: number }).n;
-  const ended = db.prepare("SELECT state, count(*) AS n FROM sessions WHERE ended_at >= ? AND state IN ('exited', 'dead') GROUP BY state").all(since) as { state: string; n: number }[];
+  const turns = (
+    db.prepare("SELECT count(*) AS n FROM session_events WHERE at >= ? AND from_state = 'working' AND to_state = 'idle'").get(since) as { n: number }
+  ).n;
+  const ended = db.prepare("SELECT state, count(*) AS n FROM sessions WHERE ended_at >= ? AND state IN ('exited', 'dead') GROUP BY state").all(since) as {
+    state: string;
+    n: number;
+  }[];
   const died = ended.find((r) => r.state === 'dead')?.n ?? 0;
   const exited = ended.find((r) => r.state === 'exited')?.n ?? 0;
-  const dirs = (db.prepare('SELECT DISTINCT work_dir FROM sessions WHERE last_activity >= ? OR created_at >= ?').all(since, since) as { work_dir: string }[]).map((r) => r.work_dir);
+  const dirs = (
+    db.prepare('SELECT DISTINCT work_dir FROM sessions WHERE last_activity >= ? OR created_at >= ?').all(since, since) as { work_dir: string }[]
+  ).map((r) => r.work_dir);
   const commits = await commitsSince(dirs, startOfToday(now));
   const waiting = waitingSessions(app, codes);
   const notes = journal.day(localDay(now)).filter((e) => e.kind === 'note');

@@ -53,7 +53,14 @@ export class Journal {
   }
 
   day(day: string): JournalEntry[] {
-    const rows = this.db.prepare('SELECT * FROM journal_entries WHERE day = ? ORDER BY id').all(day) as { id: number; day: string; at: number; kind: JournalKind; text: string; source: string | null }[];
+    const rows = this.db.prepare('SELECT * FROM journal_entries WHERE day = ? ORDER BY id').all(day) as {
+      id: number;
+      day: string;
+      at: number;
+      kind: JournalKind;
+      text: string;
+      source: string | null;
+    }[];
     return rows.map((r) => ({ id: r.id, day: r.day, at: r.at, kind: r.kind, text: r.text, source: r.source ?? undefined }));
   }
 }

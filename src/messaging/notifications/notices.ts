@@ -43,9 +43,21 @@ export function permissionNotice(s: SessionRecord, d: Dialog, code: string): Not
   return {
     event: 'permission',
     dedupKey: `${s.id}:prompt:${code}`,
-    rich: [...head, ...dialogLine(d), '\nReply ', { b: `approve ${code}` }, ...(always ? [' (or ', { b: `approve ${code} always` }, ')'] : []), ' or ', { b: `reject ${code}` }, ' [why]'],
+    rich: [
+      ...head,
+      ...dialogLine(d),
+      '\nReply ',
+      { b: `approve ${code}` },
+      ...(always ? [' (or ', { b: `approve ${code} always` }, ')'] : []),
+      ' or ',
+      { b: `reject ${code}` },
+      ' [why]',
+    ],
     buttons: [
-      [{ label: '✅ Approve', data: `approve ${code}` }, { label: '❌ Reject', data: `reject ${code}` }],
+      [
+        { label: '✅ Approve', data: `approve ${code}` },
+        { label: '❌ Reject', data: `reject ${code}` },
+      ],
       [...(always ? [{ label: '✅ For the session', data: `approve ${code} always` }] : []), { label: '✍️ Reject with reason', data: `reason ${code}` }],
     ],
     actionable: true,
@@ -81,7 +93,16 @@ export function stalledNotice(s: SessionRecord, stallSeconds: number): Notice {
   return {
     event: 'stalled',
     dedupKey: `${s.id}:stalled:${s.stateSince}`,
-    rich: ['⏳ ', { b: s.name }, ` (${shortId(s.id)}) has shown no progress for ${Math.round(stallSeconds / 60)} min.`, '\nLook with ', { b: `session ${shortId(s.id)}` }, ' or end it with ', { b: 'stop session' }, '.'],
+    rich: [
+      '⏳ ',
+      { b: s.name },
+      ` (${shortId(s.id)}) has shown no progress for ${Math.round(stallSeconds / 60)} min.`,
+      '\nLook with ',
+      { b: `session ${shortId(s.id)}` },
+      ' or end it with ',
+      { b: 'stop session' },
+      '.',
+    ],
     actionable: false,
   };
 }
@@ -100,7 +121,11 @@ export function pipelineNotice(p: { id: string; name: string; status: string; er
   return {
     event: 'pipeline',
     dedupKey: `pipeline:${p.id}:${p.status}`,
-    rich: [ok ? '🏁 Pipeline ' : '❌ Pipeline ', { b: p.name }, ok ? ` done (${p.done}/${p.total} stages).` : ` ${p.status} after ${p.done}/${p.total} stages${p.error ? `: ${clip(p.error, 300)}` : '.'}`],
+    rich: [
+      ok ? '🏁 Pipeline ' : '❌ Pipeline ',
+      { b: p.name },
+      ok ? ` done (${p.done}/${p.total} stages).` : ` ${p.status} after ${p.done}/${p.total} stages${p.error ? `: ${clip(p.error, 300)}` : '.'}`,
+    ],
     actionable: false,
   };
 }

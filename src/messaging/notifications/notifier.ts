@@ -53,7 +53,9 @@ export class Notifier {
   start(): void {
     const ev = this.app.events;
     this.unsubscribe.push(
-      ev.on('session_state_changed', (e) => this.guard(() => this.onState(e.sessionId, e.from as SessionState, e.to as SessionState, e.detail as Dialog | undefined))),
+      ev.on('session_state_changed', (e) =>
+        this.guard(() => this.onState(e.sessionId, e.from as SessionState, e.to as SessionState, e.detail as Dialog | undefined)),
+      ),
       ev.on('session_turn_finished', (e) => this.guard(() => this.onTurn(e.sessionId, e.at, e.message))),
     );
     if (!this.messaging.cursors.get(PIPELINE_CURSOR)) this.messaging.cursors.set(PIPELINE_CURSOR, String(Date.now()));
@@ -139,7 +141,11 @@ export class Notifier {
         const c = this.messaging.codes.get(code);
         if (!c || c.resolution !== undefined) return;
         const name = this.app.sessions.store.get(sessionId)?.name ?? sessionId;
-        this.messaging.prompts.resolve(code, '☑️', `answered outside chat (terminal, CLI or MCP) at ${localTime(leftAt)}`, [{ b: name }, ' ', ...dialogLine(c.dialog)]);
+        this.messaging.prompts.resolve(code, '☑️', `answered outside chat (terminal, CLI or MCP) at ${localTime(leftAt)}`, [
+          { b: name },
+          ' ',
+          ...dialogLine(c.dialog),
+        ]);
       });
     }, REDRAW_MS);
     timer.unref();
@@ -154,7 +160,11 @@ export class Notifier {
     this.messaging.cursors.set(PIPELINE_CURSOR, String(Math.max(...ended.map((p) => p.finishedAt ?? 0))));
     for (const p of ended.sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0))) {
       this.dispatch(pipelineNotice(p));
-      this.messaging.journal.add(p.status === 'done' ? 'event' : 'alert', `Pipeline ${p.name} ${p.status}${p.error ? `: ${clip(p.error, 160)}` : ''}`, 'notifier');
+      this.messaging.journal.add(
+        p.status === 'done' ? 'event' : 'alert',
+        `Pipeline ${p.name} ${p.status}${p.error ? `: ${clip(p.error, 160)}` : ''}`,
+        'notifier',
+      );
     }
   }
 
@@ -165,7 +175,10 @@ export class Notifier {
   private digest(target: Target): Rich {
     const held = heldBack(this.app.db, target);
     if (!held.length) return [];
-    markMerged(this.app.db, held.map((h) => h.id));
+    markMerged(
+      this.app.db,
+      held.map((h) => h.id),
+    );
     const lines: Rich = held.flatMap((h) => [`\n• ${localTime(h.createdAt)} `, clip(h.text.replace(/\s+/g, ' '), 200)]);
     return [{ i: `${held.length} notification${held.length === 1 ? '' : 's'} held back by the rate limit:` }, ...lines, '\n\n'];
   }
@@ -194,7 +207,16 @@ export class Notifier {
         ids.push(this.messaging.outbox.enqueue({ channel: sub.channel, to: sub.to, kind: 'notification', rich, status: 'suppressed' }));
         continue;
       }
-      ids.push(this.messaging.outbox.enqueue({ channel: sub.channel, to: sub.to, kind: 'notification', rich: [...this.digest(sub), ...rich], buttons: notice.buttons, promptCode: notice.promptCode }));
+      ids.push(
+        this.messaging.outbox.enqueue({
+          channel: sub.channel,
+          to: sub.to,
+          kind: 'notification',
+          rich: [...this.digest(sub), ...rich],
+          buttons: notice.buttons,
+          promptCode: notice.promptCode,
+        }),
+      );
     }
     this.messaging.outbox.kick();
     return ids;

@@ -66,7 +66,15 @@ export function tasksReport(app: App): Rich {
   const pipelines = app.pipelines.list({ statuses: ['running'], limit: 10, offset: 0 }).pipelines;
   const rich: Rich = [{ b: 'Running' }];
   if (!busy.length && !pipelines.length) rich.push('\nNothing is running.');
-  for (const s of busy) rich.push('\n• ', { code: shortId(s.id) }, ' ', { b: s.name }, ` ${s.state} ${ago(s.stateSince)}`, s.initialPrompt ? ` — ${clip(s.initialPrompt, 60)}` : '');
+  for (const s of busy)
+    rich.push(
+      '\n• ',
+      { code: shortId(s.id) },
+      ' ',
+      { b: s.name },
+      ` ${s.state} ${ago(s.stateSince)}`,
+      s.initialPrompt ? ` — ${clip(s.initialPrompt, 60)}` : '',
+    );
   for (const p of pipelines) rich.push('\n• pipeline ', { b: p.name }, ` ${p.done}/${p.total} stages done, started ${ago(p.createdAt)} ago`);
   return rich;
 }

@@ -61,10 +61,14 @@ export async function checkBind(host: string, routes: MountedRoute[], resolveHos
   if (await isLoopback(host, resolveHost)) return;
   const unsigned = routes.filter((r) => !r.route.signed);
   if (!unsigned.length) return;
-  throw new AegisError('invalid_input', `refusing to listen on ${host}: webhooks of ${[...new Set(unsigned.map((r) => r.channel))].join(', ')} have no signature secret`, {
-    field: 'serve.host',
-    fix: 'give those webhooks a signature secret (for WhatsApp: channels.vonage.signatureSecret), or keep serve.host at 127.0.0.1 (e.g. behind a tunnel); a host name counts as local only if every address it resolves to is loopback',
-  });
+  throw new AegisError(
+    'invalid_input',
+    `refusing to listen on ${host}: webhooks of ${[...new Set(unsigned.map((r) => r.channel))].join(', ')} have no signature secret`,
+    {
+      field: 'serve.host',
+      fix: 'give those webhooks a signature secret (for WhatsApp: channels.vonage.signatureSecret), or keep serve.host at 127.0.0.1 (e.g. behind a tunnel); a host name counts as local only if every address it resolves to is loopback',
+    },
+  );
 }
 
 class TooLarge extends Error {}
@@ -91,7 +95,10 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
 
 function send(res: ServerResponse, status: number, body?: unknown): void {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -100,7 +107,11 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
  * before anything is stored; an inbound message is stored (de-duplicated) before the answer goes
  * back, and its command runs after, so the service gets its 200 at once and a retry never runs twice.
  */
-export async function startInboundWebhookServer(opts: InboundWebhookServerOptions, messaging: MessagingService, log: Logger): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export async function startInboundWebhookServer(
+  opts: InboundWebhookServerOptions,
+  messaging: MessagingService,
+  log: Logger,
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   checkBind(opts.host, opts.routes);
   const byPath = new Map(opts.routes.map((r) => [r.route.path, r]));
   const server = createServer((req, res) => {
@@ -143,7 +154,10 @@ export async function startInboundWebhookServer(opts: InboundWebhookServerOption
       reject(
         new AegisError('unavailable', `cannot listen on ${opts.host}:${opts.port}: ${err.code ?? err.message}`, {
           field: 'serve.port',
-          fix: err.code === 'EADDRINUSE' ? 'another process uses this port (another ag serve?); set serve.port (AEGIS_SERVE_PORT) to a free one' : 'check serve.host and serve.port',
+          fix:
+            err.code === 'EADDRINUSE'
+              ? 'another process uses this port (another ag serve?); set serve.port (AEGIS_SERVE_PORT) to a free one'
+              : 'check serve.host and serve.port',
         }),
       ),
     );

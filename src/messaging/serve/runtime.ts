@@ -85,19 +85,29 @@ export class ServeRuntime {
     const app = this.app;
     const m = app.messaging;
     const subs = subscriptions(app.config, new Set(m.adapters.keys()));
-    for (const s of subs) if (!m.adapters.has(s.channel)) app.log.warn('a subscription names a channel that is not configured', { target: `${s.channel}:${s.to}` });
-    const notifier = new Notifier(app, m, { subscriptions: subs, ratePerMinute: app.config.get('notify.ratePerMinute'), dedupMs: app.config.get('notify.dedupSeconds') * 1000 });
+    for (const s of subs)
+      if (!m.adapters.has(s.channel)) app.log.warn('a subscription names a channel that is not configured', { target: `${s.channel}:${s.to}` });
+    const notifier = new Notifier(app, m, {
+      subscriptions: subs,
+      ratePerMinute: app.config.get('notify.ratePerMinute'),
+      dedupMs: app.config.get('notify.dedupSeconds') * 1000,
+    });
     const scheduler = new BriefingScheduler(app, m, notifier);
     const pollers = [...m.adapters.values()].filter((a) => a.poll).map((a) => new Poller(a, m, app.log));
     const routes = this.routes();
     const server = routes.length
-      ? await startInboundWebhookServer({ host: this.host, port: this.opts.port ?? app.config.get('serve.port'), maxBodyBytes: app.config.get('serve.maxBodyBytes'), routes }, m, app.log)
+      ? await startInboundWebhookServer(
+          { host: this.host, port: this.opts.port ?? app.config.get('serve.port'), maxBodyBytes: app.config.get('serve.maxBodyBytes'), routes },
+          m,
+          app.log,
+        )
       : undefined;
     this.url = server?.url;
     // Each channel gets ready to receive, once the listener is up (Telegram: setWebhook, or deleteWebhook
     // so getUpdates works). Not awaited: a slow service must not hold up the lease renewals; a failure is
     // logged, and a poll that fails meanwhile is retried by its poller.
-    for (const a of m.adapters.values()) a.start?.().catch((err: Error) => app.log.error('a channel could not get ready to receive', { channel: a.name, error: err?.message ?? String(err) }));
+    for (const a of m.adapters.values())
+      a.start?.().catch((err: Error) => app.log.error('a channel could not get ready to receive', { channel: a.name, error: err?.message ?? String(err) }));
     m.outbox.start();
     notifier.start();
     scheduler.start();
