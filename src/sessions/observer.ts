@@ -13,6 +13,15 @@ const DEBOUNCE_MS = 8;
 const READER_WAIT_MS = 3_000;
 /** After this much silence, check whether the pane's process is still alive. */
 const QUIET_CHECK_MS = 1600;
+/**
+ * A pane whose output never stops (a spinner, a dialog redrawn every second) is also checked this
+ * often while it prints: found in the messaging tests under load, an emulator that had fallen out of
+ * step with the pane (an idle screen with the new dialog drawn below it) was never healed, because
+ * the quiet check never came, and the session read as idle under an open permission dialog.
+ */
+const BUSY_CHECK_MS = 5_000;
+/** A disagreement seen while output flows is looked at again after this, before seeding again. */
+const RECHECK_MS = 150;
 
 export interface Observation extends FusedState {
   reading: ScreenReading;
@@ -56,6 +65,7 @@ export class SessionObserver {
   private hookWatcher?: FSWatcher;
   private debounce?: NodeJS.Timeout;
   private quietTimer?: NodeJS.Timeout;
+  private busyTimer?: NodeJS.Timeout;
   private lastOutputAt = Date.now();
   private signature = '';
   private contentChangedAt = Date.now();
@@ -188,6 +198,11 @@ export class SessionObserver {
   private armQuietCheck(): void {
     clearTimeout(this.quietTimer);
     this.quietTimer = setTimeout(() => void this.checkPane(), QUIET_CHECK_MS);
+    this.busyTimer ??= setTimeout(() => {
+      this.busyTimer = undefined;
+      // Quiet by now: the quiet check does it.
+      if (Date.now() - this.lastOutputAt < QUIET_CHECK_MS) void this.checkPane();
+    }, BUSY_CHECK_MS);
   }
 
   /**
@@ -204,7 +219,7 @@ export class SessionObserver {
         this.paneDead = status.dead;
         this.exitStatus = status.deadStatus;
         if (status.width !== this.screen.cols || status.height !== this.screen.rows) this.screen.resize(status.width, status.height);
-        if (!status.dead && !sameScreen(await this.deps.captureText(this.paneId), this.screen.lines())) {
+        if (!status.dead && !(await this.agreesWithPane())) {
           await this.seed();
           return;
         }
@@ -213,6 +228,16 @@ export class SessionObserver {
     } catch (err) {
       this.deps.onError(err as Error);
     }
+  }
+
+  /**
+   * Whether the emulator shows what tmux shows. Output still in flight can make them differ for a
+   * moment, so a difference counts only if it is still there a moment later.
+   */
+  private async agreesWithPane(): Promise<boolean> {
+    if (sameScreen(await this.deps.captureText(this.paneId), this.screen.lines())) return true;
+    await new Promise((resolve) => setTimeout(resolve, RECHECK_MS));
+    return sameScreen(await this.deps.captureText(this.paneId), this.screen.lines());
   }
 
   async evaluate(): Promise<Observation | undefined> {
@@ -254,6 +279,7 @@ export class SessionObserver {
     this.disposed = true;
     clearTimeout(this.debounce);
     clearTimeout(this.quietTimer);
+    clearTimeout(this.busyTimer);
     this.hookWatcher?.close();
     this.status?.dispose();
     this.screen.dispose();
