@@ -44,7 +44,8 @@ export async function descendants(root: number): Promise<number[]> {
   return out;
 }
 
-const alive = (pid: number): boolean => {
+/** Whether a process with this id exists (signal 0: nothing is sent). */
+export const processAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;
@@ -61,7 +62,7 @@ const alive = (pid: number): boolean => {
 export async function killPaneTree(panePid: number | undefined, killWindow: () => Promise<void>): Promise<number> {
   const tree = panePid ? [panePid, ...(await descendants(panePid))] : [];
   await killWindow();
-  const survivors = () => tree.filter(alive);
+  const survivors = () => tree.filter(processAlive);
   for (const pid of survivors()) {
     try {
       process.kill(pid, 'SIGTERM');

@@ -5,15 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { waitFor } from '../helpers/wait.js';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { processAlive } from '../../src/util/process-tree.js';
 
 /**
  * A dropped SSH session or a closed terminal window: the terminal `ag watch` draws on disappears and
@@ -70,10 +62,10 @@ describe('ag watch when its terminal goes away', () => {
     ).trim();
     await waitFor(() => term('capture-pane', '-p', '-t', pane).startsWith('ag watch  '), { timeoutMs: 20_000, what: 'ag watch drawn' });
     const pid = Number(term('display-message', '-p', '-t', pane, '-F', '#{pane_pid}').trim());
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
 
     term('kill-pane', '-t', pane);
-    await waitFor(() => !alive(pid), { timeoutMs: 20_000, what: 'ag watch gone after the hang-up' });
+    await waitFor(() => !processAlive(pid), { timeoutMs: 20_000, what: 'ag watch gone after the hang-up' });
     expect(readFileSync(errFile, 'utf8')).toBe('');
   }, 60_000);
 });

@@ -6,15 +6,7 @@ import { makeRepo } from '../helpers/git.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call, callError, waitState } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { processAlive } from '../../src/util/process-tree.js';
 
 /** Every descendant of `root` (one ps snapshot). */
 function treeOf(root: number): number[] {
@@ -136,7 +128,7 @@ describe('session guards', () => {
       );
       const killed = await call<{ killedProcesses: number }>(mcp.client, 'session_kill', { id: s.id });
       expect(killed.killedProcesses).toBeGreaterThanOrEqual(3);
-      await waitFor(() => ![panePid, ...tree].some(alive), { timeoutMs: 5_000, what: 'every process of the agent gone' });
+      await waitFor(() => ![panePid, ...tree].some(processAlive), { timeoutMs: 5_000, what: 'every process of the agent gone' });
     });
   });
 
