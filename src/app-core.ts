@@ -133,6 +133,10 @@ export class App {
           log: this.log,
           memory: this.memory,
           sessions: this.sessions,
+          screens: {
+            screenLines: (sessionId) => this.sessions.monitor.observer(sessionId)?.screen.lines(),
+            paneExit: (paneId) => this.sessions.tmux.pane(paneId),
+          },
           defaultMaxConcurrent: this.config.get('pipelines.maxConcurrent'),
           startEngine: () => this.startEngine(),
           onClose: (fn) => this.onClose(fn),

@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AegisError } from '../errors.js';
 import { findJsonSyntaxError } from '../util/json-syntax.js';
-import { SETTINGS, type SettingKey, type SettingSpec, type SettingValue } from './settings.js';
+import { SETTINGS, type SettingKey, type SettingValue } from './settings.js';
+import type { SettingSpec } from './settings/define.js';
 
 export type SettingSource = 'default' | 'config' | 'env' | 'unset';
 

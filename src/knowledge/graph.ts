@@ -1,91 +1,34 @@
+/**
+ * The knowledge graph's service: checked writes in one transaction each, and the reads (open,
+ * summary, pages, search, export, import). Result shapes are in graph-results.ts; the bulk
+ * observation insert in observation-batch.ts.
+ */
 import type { Db } from '../db/open.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { asStored, idList, relationsFrom, relationsTouching, Statements, toRelation, textList, withObservations, type EntityRow } from './read.js';
 import { searchEntities, type KgSearchOptions, type KgSearchResult } from './search.js';
+import type {
+  AddObservationsResult,
+  CreateEntitiesResult,
+  CreateRelationsResult,
+  DeleteEntitiesResult,
+  DeleteObservationsResult,
+  DeleteRelationsResult,
+  GraphPage,
+  GraphSummary,
+  ImportOptions,
+  ImportResult,
+  OpenNodesResult,
+} from './graph-results.js';
+import { ObservationBatch, unique } from './observation-batch.js';
 import type { Entity, Graph, Relation } from './types.js';
 import { checkBatch, checkEntity, checkName, checkObservation, checkRelation } from './validate.js';
-
-export interface CreateEntitiesResult {
-  created: Entity[];
-  /** Names that were already in the graph (or repeated in the call): left as they are. */
-  existing: string[];
-}
-
-export interface CreateRelationsResult {
-  created: Relation[];
-  existing: Relation[];
-}
-
-export interface AddObservationsResult {
-  results: { entityName: string; addedObservations: string[]; alreadyPresent: string[] }[];
-}
-
-export interface DeleteEntitiesResult {
-  deleted: string[];
-  notFound: string[];
-  relationsDeleted: number;
-}
-
-export interface DeleteObservationsResult {
-  results: { entityName: string; deleted: string[]; notFound: string[] }[];
-  missingEntities: string[];
-}
-
-export interface DeleteRelationsResult {
-  deleted: Relation[];
-  notFound: Relation[];
-}
-
-export interface OpenNodesResult {
-  entities: Entity[];
-  /** Every relation with at least one end among the opened entities. */
-  relations: Relation[];
-  notFound: string[];
-}
-
-export interface GraphSummary {
-  entities: number;
-  relations: number;
-  observations: number;
-  topEntityTypes: { entityType: string; count: number }[];
-  topRelationTypes: { relationType: string; count: number }[];
-}
-
-export interface GraphPage {
-  entities: Entity[];
-  /** The relations that start at an entity of this page, so each relation is on exactly one page. */
-  relations: Relation[];
-  nextCursor?: string;
-}
-
-export interface ImportOptions {
-  /** Import the rest and list relations whose ends are missing, instead of failing the whole import. */
-  skipDanglingRelations?: boolean;
-  /** The input that held the graph, named in errors (`path`, `jsonl`). */
-  field?: string;
-}
-
-export interface ImportResult {
-  entitiesCreated: number;
-  /** Entities that existed already and received observations they lacked. */
-  entitiesMerged: number;
-  observationsAdded: number;
-  relationsCreated: number;
-  relationsExisting: number;
-  danglingRelationsSkipped: Relation[];
-  /** Entities that exist with another type; the existing type is kept. */
-  typeConflicts: { name: string; existingType: string; importedType: string }[];
-}
 
 /** An item with the line it came from, when it came from a file. */
 type Located<T> = T & { line?: number };
 
 export const GRAPH_PAGE_MAX = 1000;
 const TOP_TYPES = 10;
-/** Observations a flush binds as one JSON parameter: bounds the text one statement holds. */
-const OBSERVATIONS_PER_STATEMENT = 10_000;
-
-const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
 
 /**
  * The knowledge graph, shared by every process that opens the database. Every write is one
@@ -429,74 +372,6 @@ export class KnowledgeGraph {
   /** After observations were deleted (triggers take them out of the search index): bump the entity. */
   private touch(entity: EntityRow): void {
     this.sql.get('UPDATE kg_entities SET updated_at = ? WHERE id = ?').run(this.now(), entity.id);
-  }
-}
-
-/**
- * The observations one write call adds, inserted together by flush() in one statement per chunk
- * (see insertEntities for why), in the order they were added; triggers index them. It knows what
- * each touched entity holds, including what this call added, so an observation repeated in the call
- * is added once.
- */
-class ObservationBatch {
-  /** Rows to insert, the text as stored (asStored). */
-  private readonly rows: [entityId: number, content: string][] = [];
-  /** What each touched entity holds, as stored (asStored). */
-  private readonly held = new Map<number, Set<string>>();
-  /** Existing entities that gain observations: their updated_at moves. */
-  private readonly touched = new Set<number>();
-
-  constructor(
-    private readonly sql: Statements,
-    readonly now: number,
-  ) {}
-
-  /** A just-created entity's observations, without repeats. */
-  addToNew(id: number, e: Entity): Entity {
-    const observations = unique(e.observations);
-    const stored = observations.map(asStored);
-    this.held.set(id, new Set(stored));
-    for (const o of stored) this.rows.push([id, o]);
-    return { name: e.name, entityType: e.entityType, observations };
-  }
-
-  /** The observations an existing entity lacks, in order. */
-  addToExisting(id: number, contents: readonly string[]): { added: string[]; alreadyPresent: string[] } {
-    let have = this.held.get(id);
-    if (!have) {
-      have = new Set(this.sql.get('SELECT content FROM kg_observations WHERE entity_id = ?').pluck().all(id) as string[]);
-      this.held.set(id, have);
-    }
-    const added: string[] = [];
-    const alreadyPresent: string[] = [];
-    for (const text of contents) {
-      const stored = asStored(text);
-      if (have.has(stored)) {
-        alreadyPresent.push(text);
-        continue;
-      }
-      have.add(stored);
-      this.rows.push([id, stored]);
-      added.push(text);
-    }
-    if (added.length) this.touched.add(id);
-    return { added, alreadyPresent };
-  }
-
-  flush(): void {
-    const insert = this.sql.get(
-      'INSERT INTO kg_observations(entity_id, content, created_at) SELECT value ->> 0, value ->> 1, @now FROM json_each(@rows) ORDER BY key',
-    );
-    for (let i = 0; i < this.rows.length; i += OBSERVATIONS_PER_STATEMENT) {
-      insert.run({ now: this.now, rows: JSON.stringify(this.rows.slice(i, i + OBSERVATIONS_PER_STATEMENT)) });
-    }
-    if (this.touched.size) {
-      this.sql
-        .get('UPDATE kg_entities SET updated_at = @now WHERE id IN (SELECT value FROM json_each(@ids))')
-        .run({ now: this.now, ids: JSON.stringify([...this.touched]) });
-    }
-    this.rows.length = 0;
-    this.touched.clear();
   }
 }
 

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AegisError, invalidInput } from '../errors.js';
-import type { ImportResult, KnowledgeGraph } from './graph.js';
+import type { ImportResult } from './graph-results.js';
+import type { KnowledgeGraph } from './graph.js';
 import { parseJsonl, toJsonl } from './jsonl.js';
 
 /** Above this an export is written to a file rather than returned inline, so it never floods a caller. */

@@ -5,10 +5,15 @@ import type { SessionService } from '../sessions/service.js';
 import type { Logger } from '../util/log.js';
 
 /** What pipelines do with sessions: start their stages' agents, stop them, read and judge their turns. */
-export type PipelineSessions = Pick<
-  SessionService,
-  'start' | 'create' | 'kill' | 'store' | 'monitor' | 'tmux' | 'turnStatus' | 'transcriptPath' | 'transcript'
->;
+export type PipelineSessions = Pick<SessionService, 'start' | 'create' | 'kill' | 'store' | 'turnStatus' | 'transcriptPath' | 'transcript'>;
+
+/** What the stage judge reads of a session beyond its record: its screen, and how its pane ended. */
+export interface StageScreens {
+  /** The lines on the session's screen now; undefined when nothing watches it. */
+  screenLines(sessionId: string): string[] | undefined;
+  /** The pane's life as tmux reports it: dead, and its exit status once reaped; undefined when it is gone. */
+  paneExit(paneId: string): Promise<{ dead: boolean; deadStatus?: number } | undefined>;
+}
 
 /** Everything the pipelines area uses, handed in by the composition root (src/app.ts). */
 export interface PipelineDeps {
@@ -18,6 +23,7 @@ export interface PipelineDeps {
   /** Memory values a stage's prompt names are read when the stage starts. */
   memory: Pick<MemoryStore, 'get'>;
   sessions: PipelineSessions;
+  screens: StageScreens;
   /** `pipelines.maxConcurrent`: stages a pipeline runs at once unless it says otherwise. */
   defaultMaxConcurrent: number;
   /** Starts the background engine (`ag engine`) that advances pipelines when no process does. */

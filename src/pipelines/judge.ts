@@ -2,7 +2,7 @@ import type { TranscriptReader } from '../agents/claude/transcript.js';
 import type { SessionState } from '../agents/types.js';
 import { profileOf } from '../agents/registry.js';
 import type { SessionRecord } from '../sessions/store.js';
-import type { PipelineSessions } from './deps.js';
+import type { PipelineSessions, StageScreens } from './deps.js';
 import type { AttemptRow } from './types.js';
 
 /** What a stage's session says about the attempt running in it. */
@@ -20,8 +20,8 @@ const SCREEN_TAIL_LINES = 40;
 const DECIDING: SessionState[] = ['idle', 'asking', 'error'];
 
 /** The last lines on screen: the only "output" an agent without a transcript has. */
-function screenTail(sessions: PipelineSessions, s: SessionRecord): string | undefined {
-  const lines = sessions.monitor.observer(s.id)?.screen.lines();
+function screenTail(screens: StageScreens, s: SessionRecord): string | undefined {
+  const lines = screens.screenLines(s.id);
   if (!lines) return undefined;
   const trimmed = lines.map((l) => l.trimEnd());
   while (trimmed.length && !trimmed[trimmed.length - 1]) trimmed.pop();
@@ -36,10 +36,10 @@ const EXIT_STATUS_POLL_MS = 100;
  * the closed terminal said so first): asked from tmux for up to a second, so a failure says how the
  * agent ended.
  */
-async function paneExitStatus(sessions: PipelineSessions, s: SessionRecord): Promise<number | undefined> {
+async function paneExitStatus(screens: StageScreens, s: SessionRecord): Promise<number | undefined> {
   if (!s.tmuxPane) return undefined;
   for (let i = 0; i < EXIT_STATUS_TRIES; i++) {
-    const pane = await sessions.tmux.pane(s.tmuxPane);
+    const pane = await screens.paneExit(s.tmuxPane);
     if (!pane) return undefined;
     // tmux shows a pane dead when its terminal closes, and its status once it has reaped the process.
     if (pane.dead && pane.deadStatus !== undefined) return pane.deadStatus;
@@ -66,7 +66,7 @@ async function transcriptCaughtUp(reader: TranscriptReader): Promise<void> {
  * never just a screen that looks idle for a moment. Failed means the agent reported an error, exited,
  * or its pane is gone before that.
  */
-export async function judgeAttempt(sessions: PipelineSessions, attempt: AttemptRow, turn?: TurnSignal): Promise<Verdict> {
+export async function judgeAttempt(sessions: PipelineSessions, screens: StageScreens, attempt: AttemptRow, turn?: TurnSignal): Promise<Verdict> {
   const s = attempt.sessionId ? sessions.store.get(attempt.sessionId) : undefined;
   if (!s) return { kind: 'failed', error: 'its session no longer exists' };
   const profile = profileOf(s.agent);
@@ -100,12 +100,12 @@ export async function judgeAttempt(sessions: PipelineSessions, attempt: AttemptR
     // the files a stage touched are read from the finished turn, not from half of it.
     if (reader) await transcriptCaughtUp(reader);
     const current = sessions.store.get(s.id) ?? s;
-    const output = message ?? reader?.lastAssistantText() ?? current.lastAssistant ?? screenTail(sessions, current) ?? '';
+    const output = message ?? reader?.lastAssistantText() ?? current.lastAssistant ?? screenTail(screens, current) ?? '';
     return { kind: 'done', output, files: reader?.filesTouched() ?? [] };
   }
   const current = sessions.store.get(s.id) ?? s;
   if (current.state === 'exited') {
-    const status = current.exitStatus ?? (await paneExitStatus(sessions, current));
+    const status = current.exitStatus ?? (await paneExitStatus(screens, current));
     return { kind: 'failed', error: `the agent exited${status !== undefined ? ` with status ${status}` : ''} before finishing its turn` };
   }
   if (current.state === 'dead') return { kind: 'failed', error: 'its pane is gone (killed outside Aegis?) before the turn finished' };

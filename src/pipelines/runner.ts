@@ -1,6 +1,12 @@
+/**
+ * PipelineRunner: the long-lived engine that holds pipelines' leases, reacts to their sessions'
+ * events, starts ready stages, judges and finishes attempts. Per-attempt timers: attempt-timers.ts;
+ * the verdict on a session: judge.ts; the SQL: store.ts.
+ */
 import type { SessionState } from '../agents/types.js';
 import type { Db } from '../db/open.js';
 import { AegisError } from '../errors.js';
+import { AttemptTimers } from './attempt-timers.js';
 import { judgeAttempt, type TurnSignal } from './judge.js';
 import { acquireLease, holderGone, newHolder, releaseLease } from '../db/lease.js';
 import type { PipelineDeps } from './deps.js';
@@ -17,9 +23,6 @@ const LEASE_TTL_MS = 5_000;
 const SWEEP_MS = 5_000;
 /** A claim by another live process that has not got its session yet is left to it this long. */
 const CLAIM_GRACE_MS = 30_000;
-/** A decision that waits on the prompt's delivery being confirmed is looked at again after this. */
-const RECHECK_MS = 250;
-const MAX_RECHECKS = 40;
 /** Turns of sessions not (yet) known to belong to an attempt are kept this long (the create race). */
 const RECENT_TURN_MS = 60_000;
 const PRESENCE_PREFIX = 'pipeline-runner:';
@@ -28,8 +31,7 @@ const DECISIVE: SessionState[] = ['idle', 'asking', 'error', 'exited', 'dead'];
 
 interface Held {
   chain: Promise<void>;
-  timeouts: Map<string, NodeJS.Timeout>;
-  rechecks: Map<string, { timer?: NodeJS.Timeout; count: number }>;
+  timers: AttemptTimers;
   lastSweep: number;
 }
 
@@ -128,7 +130,7 @@ export class PipelineRunner {
     }
     const now = Date.now();
     if (!h) {
-      this.held.set(id, { chain: Promise.resolve(), timeouts: new Map(), rechecks: new Map(), lastSweep: now });
+      this.held.set(id, { chain: Promise.resolve(), timers: new AttemptTimers(), lastSweep: now });
       this.serial(id, () => this.resume(id));
     } else if (now - h.lastSweep >= SWEEP_MS) {
       h.lastSweep = now;
@@ -139,8 +141,7 @@ export class PipelineRunner {
   private drop(id: string, release = true): void {
     const h = this.held.get(id);
     if (!h) return;
-    h.timeouts.forEach((t) => clearTimeout(t));
-    h.rechecks.forEach((r) => clearTimeout(r.timer));
+    h.timers.clearAll();
     this.held.delete(id);
     if (release) {
       try {
@@ -275,7 +276,7 @@ export class PipelineRunner {
     if (!current || current.status !== 'running') return;
     const p = this.store.pipeline(a.pipelineId);
     if (p?.status !== 'running') return;
-    const v = await judgeAttempt(this.deps.sessions, current, turn);
+    const v = await judgeAttempt(this.deps.sessions, this.deps.screens, current, turn);
     if (v.kind === 'running') {
       if (v.recheck) this.recheck(current);
       return;
@@ -284,25 +285,12 @@ export class PipelineRunner {
   }
 
   private recheck(a: AttemptRow): void {
-    const h = this.held.get(a.pipelineId);
-    if (!h) return;
-    const r = h.rechecks.get(idOf(a)) ?? { count: 0 };
-    if (r.timer || r.count >= MAX_RECHECKS) return;
-    r.count++;
-    r.timer = setTimeout(() => {
-      r.timer = undefined;
-      this.serial(a.pipelineId, () => this.judge(a));
-    }, RECHECK_MS);
-    h.rechecks.set(idOf(a), r);
+    this.held.get(a.pipelineId)?.timers.recheck(idOf(a), () => this.serial(a.pipelineId, () => this.judge(a)));
   }
 
   private armTimeout(p: PipelineRow, a: AttemptRow): void {
-    const h = this.held.get(p.id);
-    if (!h || h.timeouts.has(idOf(a))) return;
     const timeoutMs = stageSpec(p, a.stage).timeoutSec * 1000;
-    const timer = setTimeout(() => this.serial(p.id, () => this.onTimeout(p, a, timeoutMs)), Math.max(0, a.createdAt + timeoutMs - Date.now()));
-    timer.unref();
-    h.timeouts.set(idOf(a), timer);
+    this.held.get(p.id)?.timers.armTimeout(idOf(a), a.createdAt + timeoutMs, () => this.serial(p.id, () => this.onTimeout(p, a, timeoutMs)));
   }
 
   private async onTimeout(p: PipelineRow, a: AttemptRow, timeoutMs: number): Promise<void> {
@@ -326,13 +314,7 @@ export class PipelineRunner {
   private async finish(p: PipelineRow, a: AttemptRow, outcome: AttemptOutcome): Promise<void> {
     const stage = stageSpec(p, a.stage);
     const status = this.store.finishAttempt(keyOf(a), outcome, stage.retries + 1, Date.now());
-    const h = this.held.get(p.id);
-    if (h) {
-      clearTimeout(h.timeouts.get(idOf(a)));
-      h.timeouts.delete(idOf(a));
-      clearTimeout(h.rechecks.get(idOf(a))?.timer);
-      h.rechecks.delete(idOf(a));
-    }
+    this.held.get(p.id)?.timers.clear(idOf(a));
     if (!status) return;
     if (status !== 'pending') this.emitDone(p.id, [{ stage: a.stage, status }]);
     if (outcome.status === 'failed')

@@ -1,14 +1,10 @@
+/**
+ * PipelineStore: the SQLite reads and once-only transitions of pipelines, stages and attempts
+ * (claim, attach, finish, settle, cancel). Row mapping lives in store-rows.ts.
+ */
 import type { Db } from '../db/open.js';
-import {
-  FINAL_STAGE_STATUSES,
-  type AttemptRow,
-  type OnFailure,
-  type PipelineRow,
-  type PipelineSpec,
-  type PipelineStatus,
-  type StageRow,
-  type StageStatus,
-} from './types.js';
+import { attemptFromRow, opt, pipelineFromRow, stageFromRow, type AttemptDbRow, type PipelineDbRow, type StageDbRow } from './store-rows.js';
+import { FINAL_STAGE_STATUSES, type AttemptRow, type PipelineSpec, type PipelineRow, type PipelineStatus, type StageRow, type StageStatus } from './types.js';
 
 export interface AttemptKey {
   pipelineId: string;
@@ -24,96 +20,6 @@ export interface StageChange {
   stage: string;
   status: StageStatus;
 }
-
-interface PipelineDbRow {
-  id: string;
-  name: string;
-  session_prefix: string;
-  work_dir: string;
-  on_failure: OnFailure;
-  max_concurrent: number;
-  status: PipelineStatus;
-  spec: string;
-  error: string | null;
-  created_at: number;
-  finished_at: number | null;
-}
-
-interface StageDbRow {
-  pipeline_id: string;
-  name: string;
-  position: number;
-  status: StageStatus;
-  attempts: number;
-  session_id: string | null;
-  output: string | null;
-  files: string | null;
-  error: string | null;
-  started_at: number | null;
-  finished_at: number | null;
-}
-
-interface AttemptDbRow {
-  pipeline_id: string;
-  stage: string;
-  attempt: number;
-  session_name: string;
-  prompt: string;
-  status: AttemptRow['status'];
-  claimed_by: string;
-  session_id: string | null;
-  message_id: number | null;
-  error: string | null;
-  created_at: number;
-  session_created_at: number | null;
-  finished_at: number | null;
-}
-
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-
-const pipelineFromRow = (r: PipelineDbRow): PipelineRow => ({
-  id: r.id,
-  name: r.name,
-  sessionPrefix: r.session_prefix,
-  workDir: r.work_dir,
-  onFailure: r.on_failure,
-  maxConcurrent: r.max_concurrent,
-  status: r.status,
-  spec: JSON.parse(r.spec) as PipelineSpec,
-  error: opt(r.error),
-  createdAt: r.created_at,
-  finishedAt: opt(r.finished_at),
-});
-
-const stageFromRow = (r: StageDbRow): StageRow => ({
-  pipelineId: r.pipeline_id,
-  name: r.name,
-  position: r.position,
-  status: r.status,
-  attempts: r.attempts,
-  sessionId: opt(r.session_id),
-  output: opt(r.output),
-  files: r.files ? (JSON.parse(r.files) as string[]) : [],
-  error: opt(r.error),
-  startedAt: opt(r.started_at),
-  finishedAt: opt(r.finished_at),
-});
-
-const attemptFromRow = (r: AttemptDbRow): AttemptRow => ({
-  pipelineId: r.pipeline_id,
-  stage: r.stage,
-  attempt: r.attempt,
-  sessionName: r.session_name,
-  prompt: r.prompt,
-  status: r.status,
-  claimedBy: r.claimed_by,
-  sessionId: opt(r.session_id),
-  messageId: opt(r.message_id),
-  error: opt(r.error),
-  createdAt: r.created_at,
-  sessionCreatedAt: opt(r.session_created_at),
-  finishedAt: opt(r.finished_at),
-});
 
 const isFinal = (s: StageStatus) => FINAL_STAGE_STATUSES.includes(s);
 const ATTEMPT_PK = 'pipeline_id = @pipelineId AND stage = @stage AND attempt = @attempt';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { App } from '../../src/app.js';
 import { AegisError } from '../../src/errors.js';
-import type { GraphSummary } from '../../src/knowledge/graph.js';
+import type { GraphSummary } from '../../src/knowledge/graph-results.js';
 import { BUILTIN_TOOLS } from '../../src/tools/index.js';
 import { knowledgeTools } from '../../src/tools/knowledge.js';
 import { callTool } from '../../src/tools/run.js';
