@@ -18,7 +18,8 @@ export interface SettingSpec {
   description: string;
 }
 
-interface TypedSpec<K extends string, S extends z.ZodType> extends SettingSpec {
+/** A spec whose key and schema keep their literal types (what `config.get` is typed from). */
+export interface TypedSpec<K extends string, S extends z.ZodType> extends SettingSpec {
   key: K;
   schema: S;
   default?: z.output<S>;
