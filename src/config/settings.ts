@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { NAMED_AGENTS, PERMISSION_MODES } from '../agents/names.js';
-import { DEFAULT_TOOLSETS, TOOLSET_WORDS } from '../mcp/toolsets.js';
+import { DEFAULT_TOOLSETS, TOOLSET_WORDS } from './toolsets.js';
 
 /**
  * Every setting Aegis reads, as data: the dotted key used in `$AEGIS_HOME/config.json` (nested
