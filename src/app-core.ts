@@ -55,6 +55,9 @@ const SERVICE_MODULES: Record<ServiceName, () => Promise<Partial<ServiceClasses>
   integrations: async () => ({ Integrations: (await import('./integrations/host.js')).Integrations }),
 };
 
+/** Messaging's module, for what integrations use of it (chat grammar, cursors, event webhooks): loaded when one needs it. */
+const messagingModule = () => import('./messaging/index.js');
+
 /** Loads the modules of the named services only (the CLI's per-command path, for a tool that uses them). */
 export async function loadServices(names: readonly ServiceName[]): Promise<void> {
   for (const loaded of await Promise.all(names.map((name) => SERVICE_MODULES[name]()))) provideServices(loaded);
@@ -157,8 +160,6 @@ export class App {
 
   /** User integrations; `await app.integrations.load()` discovers and loads them once. */
   get integrations(): Integrations {
-    // Messaging's parts (chat grammar, cursors, event webhooks) load only when an integration needs them.
-    const messagingModule = () => import('./messaging/index.js');
     return this.once(
       'integrations',
       () =>
