@@ -10,6 +10,8 @@ import type { SessionService } from './sessions/service.js';
 import type { PipelineService } from './pipelines/service.js';
 import type { MessagingService } from './messaging/index.js';
 import type { Integrations } from './integrations/host.js';
+import type { ToolGuard } from './integrations/guard.js';
+import type { BuiltinToolName } from './integrations/names.js';
 import type { chatTools } from './tools/chat.js';
 
 /**
@@ -53,6 +55,9 @@ const SERVICE_MODULES: Record<ServiceName, () => Promise<Partial<ServiceClasses>
   integrations: async () => ({ Integrations: (await import('./integrations/host.js')).Integrations }),
 };
 
+/** Messaging's module, for what integrations use of it (chat grammar, cursors, event webhooks): loaded when one needs it. */
+const messagingModule = () => import('./messaging/index.js');
+
 /** Loads the modules of the named services only (the CLI's per-command path, for a tool that uses them). */
 export async function loadServices(names: readonly ServiceName[]): Promise<void> {
   for (const loaded of await Promise.all(names.map((name) => SERVICE_MODULES[name]()))) provideServices(loaded);
@@ -64,6 +69,11 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream;
   /** Start even when config.json is broken, with its problems in config.problems (only `ag doctor`). */
   tolerantConfig?: boolean;
+  /**
+   * The built-in tools' names, which integrations must not take: handed in by the interface that builds
+   * the App (src/cli/program.ts), since the root does not import the tools. Read only when an integration exists.
+   */
+  builtinToolNames?: () => Promise<readonly BuiltinToolName[]>;
 }
 
 /**
@@ -77,6 +87,9 @@ export class App {
   readonly events = new EventBus();
   readonly version = VERSION;
   readonly startedAt = Date.now();
+  /** Integrations' before_tool_call hooks, run by the tools layer before every call (src/tools/run.ts). */
+  readonly toolGuards: ToolGuard[] = [];
+  private readonly builtinToolNames: () => Promise<readonly BuiltinToolName[]>;
   private readonly lazy = new Map<string, unknown>();
   private readonly closers: (() => void | Promise<void>)[] = [];
 
@@ -84,6 +97,7 @@ export class App {
     this.env = opts.env ?? process.env;
     this.config = loadConfig(this.env, { tolerant: opts.tolerantConfig });
     this.log = createLogger(this.config.get('log.level'), opts.logStream ?? process.stderr);
+    this.builtinToolNames = opts.builtinToolNames ?? (() => Promise.reject(new Error('internal: this App was built without builtinToolNames (AppOptions)')));
   }
 
   get dbPath(): string {
@@ -150,7 +164,25 @@ export class App {
 
   /** User integrations; `await app.integrations.load()` discovers and loads them once. */
   get integrations(): Integrations {
-    return this.once('integrations', () => new (serviceClass('Integrations'))(this));
+    return this.once(
+      'integrations',
+      () =>
+        new (serviceClass('Integrations'))({
+          config: this.config,
+          env: this.env,
+          log: this.log,
+          events: this.events,
+          builtinTools: this.builtinToolNames,
+          chatGrammar: messagingModule,
+          addToolGuard: (guard) => this.toolGuards.push(guard),
+          cursors: async () => new (await messagingModule()).DbCursors(this.db),
+          forwardOriginEvents: async () => {
+            const { forwardEvents, ORIGIN_EVENTS } = await messagingModule();
+            this.onClose(forwardEvents(this, this.messaging, ORIGIN_EVENTS));
+          },
+          onClose: (fn) => this.onClose(fn),
+        }),
+    );
   }
 
   /**

@@ -21,9 +21,13 @@ export function addIntegrationsCommands(program: Command, lazy: LazyApp): void {
     .option('--force', 'overwrite the template files of an existing folder')
     .action(async (name: string, opts: { dir?: string; force?: boolean }) => {
       try {
-        const { scaffoldIntegration } = await import('../integrations/scaffold.js');
+        const [{ scaffoldIntegration }, { builtinToolNames }, chatGrammar] = await Promise.all([
+          import('../integrations/scaffold.js'),
+          import('../tools/registry.js'),
+          import('../messaging/index.js'),
+        ]);
         const parent = opts.dir ? resolve(opts.dir) : join(lazy.get().config.home, 'integrations');
-        const { dir, files } = await scaffoldIntegration(name, parent, !!opts.force);
+        const { dir, files } = scaffoldIntegration(name, parent, !!opts.force, { tools: builtinToolNames(), chatGrammar });
         const out = (line = '') => process.stdout.write(`${line}\n`);
         for (const f of files) out(`created  ${f}`);
         out();

@@ -20,10 +20,13 @@ export class CliExit extends Error {
  * One App per CLI run, built on first use so `ag --help` never opens the database. Its services are the
  * ones src/app.ts provides: the full CLI imports that module, the per-command path only when a tool needs them.
  */
+/** The built-in tools' names for the integrations' clash check, loaded only when an integration exists. */
+const builtinToolNames = async () => (await import('../tools/registry.js')).builtinToolNames();
+
 export class LazyApp {
   private app?: App;
   get(): App {
-    this.app ??= new App();
+    this.app ??= new App({ builtinToolNames });
     return this.app;
   }
   /** The App, or undefined when config.json is broken: building `ag`'s commands must not need it. */
@@ -36,7 +39,7 @@ export class LazyApp {
   }
   /** An App that starts whatever config.json holds, its problems recorded (for a tool that diagnoses them). */
   getTolerant(): App {
-    this.app ??= new App({ tolerantConfig: true });
+    this.app ??= new App({ tolerantConfig: true, builtinToolNames });
     return this.app;
   }
   async close(): Promise<void> {

@@ -1,11 +1,11 @@
 /**
  * Every setting Aegis reads, assembled in one list in the order README's configuration table and
  * `ag doctor` show them, and the types `config.get(key)` derives from it. The settings themselves
- * are declared per area in settings/*.ts; the two below stay here because `mcp.toolsets` reads its
- * words from src/mcp (one place for that layer crossing) and `log.level` belongs to no area.
+ * are declared per area in settings/*.ts; the two below stay here because they belong to no area
+ * (`mcp.toolsets` validates against the toolset names in ./toolsets.ts, `log.level` is for every process).
  */
 import * as z from 'zod';
-import { DEFAULT_TOOLSETS, TOOLSET_WORDS } from '../mcp/toolsets.js';
+import { DEFAULT_TOOLSETS, TOOLSET_WORDS } from './toolsets.js';
 import { CHANNEL_SETTINGS } from './settings/channels.js';
 import { list, setting } from './settings/define.js';
 import { MESSAGING_SETTINGS } from './settings/messaging.js';

@@ -1,5 +1,3 @@
-import type { App } from '../app.js';
-
 export interface ResourceEntry {
   uri: string;
   name: string;
@@ -10,14 +8,15 @@ export interface ResourceEntry {
 
 /**
  * Resources computed from live data (the session list, a session's transcript or pane). Areas
- * provide them without knowing MCP; the MCP server lists, reads and watches them.
+ * provide them without knowing MCP; the MCP server lists, reads and watches them, handing each
+ * provider the services it declares in `Deps` (the MCP server passes the App, which has them all).
  */
-export interface DynamicResourceProvider {
+export interface DynamicResourceProvider<Deps> {
   /** URI templates this provider answers (shown to clients as resource templates). */
   templates: { uriTemplate: string; name: string; description: string; mimeType: string }[];
-  list(app: App): Promise<ResourceEntry[]>;
+  list(deps: Deps): Promise<ResourceEntry[]>;
   /** Returns undefined when the URI is not one of this provider's. */
-  read(app: App, uri: string): Promise<{ text: string; mimeType: string } | undefined>;
+  read(deps: Deps, uri: string): Promise<{ text: string; mimeType: string } | undefined>;
   /** Calls `onUpdated(uri)` whenever a resource of this provider changes; returns an unsubscribe. */
-  watch?(app: App, onUpdated: (uri: string) => void): () => void;
+  watch?(deps: Deps, onUpdated: (uri: string) => void): () => void;
 }

@@ -9,12 +9,17 @@ export interface ActiveChatCommand {
   secrets: string[];
 }
 
+/** The chat grammar's words and parser (messaging's front door has both), handed in by whoever runs the check. */
+export interface ChatGrammar {
+  COMMAND_WORDS: readonly string[];
+  parseCommand(text: string): { kind: string };
+}
+
 /**
  * Whether a word already means something to the chat grammar (`status`, `y`, `c:`...). Asks the
  * parser itself, so the answer follows the grammar as it changes.
  */
-export async function builtinChatWord(): Promise<(word: string) => boolean> {
-  const { COMMAND_WORDS, parseCommand } = await import('../messaging/index.js');
+export function builtinChatWord({ COMMAND_WORDS, parseCommand }: ChatGrammar): (word: string) => boolean {
   const free = new Set(['unknown', 'empty']);
   return (word) => COMMAND_WORDS.includes(word) || !free.has(parseCommand(word).kind) || !free.has(parseCommand(`${word}: x`).kind);
 }

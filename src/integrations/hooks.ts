@@ -1,7 +1,6 @@
-import type { App } from '../app.js';
 import type { AegisEvents } from '../events.js';
-import { addToolGuard } from '../tools/run.js';
 import { settleWithin } from '../util/settle.js';
+import type { IntegrationDeps } from './deps.js';
 import { HOOK_NAMES, type IntegrationContext, type IntegrationHooks } from './types.js';
 
 /** How long before_tool_call may take: past this the call goes ahead (a hung hook must not hang every tool). */
@@ -9,19 +8,22 @@ const GUARD_TIMEOUT_MS = 5_000;
 /** How long closing the app waits for hooks still running, so a one-shot `ag` command does not cut them off. */
 const DRAIN_MS = 3_000;
 
-/** Hooks still running, per app; an app gets an entry (and a drain on close) with its first hook run. */
-const running = new WeakMap<App, Set<Promise<unknown>>>();
+/** What activating hooks uses: the events they subscribe to, the tool guards, and the app's close. */
+export type HookDeps = Pick<IntegrationDeps, 'events' | 'addToolGuard' | 'onClose'>;
+
+/** Hooks still running, per app (its deps); an app gets an entry (and a drain on close) with its first hook run. */
+const running = new WeakMap<HookDeps, Set<Promise<unknown>>>();
 
 /**
- * Tracks a running hook. The first one registers the drain with app.onClose: registered after the
+ * Tracks a running hook. The first one registers the drain with onClose: registered after the
  * services that emit events, it runs before they close (closers run last registered first).
  */
-function track(app: App, run: Promise<unknown>): void {
-  let set = running.get(app);
+function track(deps: HookDeps, run: Promise<unknown>): void {
+  let set = running.get(deps);
   if (!set) {
     const pending = new Set<Promise<unknown>>();
-    running.set(app, (set = pending));
-    app.onClose(() => settleWithin(pending, DRAIN_MS));
+    running.set(deps, (set = pending));
+    deps.onClose(() => settleWithin(pending, DRAIN_MS));
   }
   set.add(run);
   void run.finally(() => set.delete(run));
@@ -38,22 +40,22 @@ const reason = (err: unknown) => (err instanceof Error ? err.message : String(er
  * A guard that throws or takes longer than GUARD_TIMEOUT_MS is logged and does not veto. Hooks
  * stay subscribed for the life of the app.
  */
-export function activateHooks(app: App, hooks: IntegrationHooks, ctx: IntegrationContext): void {
+export function activateHooks(deps: HookDeps, hooks: IntegrationHooks, ctx: IntegrationContext): void {
   for (const name of HOOK_NAMES) {
     if (name === 'before_tool_call') continue;
     const hook = hooks[name] as ((event: unknown, ctx: IntegrationContext) => unknown) | undefined;
     if (!hook) continue;
-    app.events.on(name, (event: AegisEvents[typeof name]) => {
+    deps.events.on(name, (event: AegisEvents[typeof name]) => {
       const run = new Promise<void>((resolve) => setImmediate(resolve))
         .then(() => hook(event, ctx))
         .catch((err: unknown) => ctx.log.warn('integration hook failed', { hook: name, error: reason(err) }));
-      track(app, run);
+      track(deps, run);
     });
   }
 
   const guard = hooks.before_tool_call;
   if (guard) {
-    addToolGuard(app, async (call) => {
+    deps.addToolGuard(async (call) => {
       let timer: NodeJS.Timeout | undefined;
       try {
         const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), GUARD_TIMEOUT_MS)));

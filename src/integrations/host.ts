@@ -1,11 +1,9 @@
-import type { App } from '../app.js';
 import { AegisError, toAegisError } from '../errors.js';
 import { buildChannel } from '../channels/registry.js';
 import type { ChannelAdapter } from '../channels/types.js';
-import { DbCursors, forwardEvents, ORIGIN_EVENTS } from '../messaging/index.js';
-import type { ToolDef } from '../tools/define.js';
 import { withFields } from '../util/log.js';
 import { builtinChatWord, type ActiveChatCommand } from './commands.js';
+import type { IntegrationDeps } from './deps.js';
 import { discover, type FoundFolder } from './discover.js';
 import { activateHooks } from './hooks.js';
 import { enableIntegrationImports } from './import.js';
@@ -13,7 +11,7 @@ import { loadFolder, type LoadedFolder } from './load.js';
 import { builtinNames, INTEGRATION_NAME } from './names.js';
 import type { SettingReport } from './settings.js';
 import { readSkills, type Skill } from './skills.js';
-import type { IntegrationContext } from './types.js';
+import type { IntegrationContext, IntegrationSettings, IntegrationToolDef } from './types.js';
 
 export type IntegrationStatus = 'loaded' | 'failed' | 'refused';
 
@@ -42,13 +40,20 @@ export interface ActiveChannel {
   adapter: ChannelAdapter;
 }
 
+/** An integration's tool with what its handler gets besides the built-in tool context (the tools layer serves it). */
+export interface IntegrationTool {
+  tool: IntegrationToolDef;
+  integration: string;
+  settings: IntegrationSettings;
+}
+
 /** Everything the integrations contribute to this process, and a record per folder found. */
 export interface IntegrationSet {
   searched: string[];
   /** Searched folders that are missing or unreadable. */
   problems: string[];
   records: IntegrationRecord[];
-  tools: ToolDef[];
+  tools: IntegrationTool[];
   commands: ActiveChatCommand[];
   channels: ActiveChannel[];
   skills: Skill[];
@@ -81,7 +86,7 @@ export class Integrations {
   /** Prompt names taken so far (built-in prompts, then skills), read on the first skill that is a prompt. */
   private prompts?: Promise<Map<string, string>>;
 
-  constructor(private readonly app: App) {}
+  constructor(private readonly deps: IntegrationDeps) {}
 
   load(): Promise<IntegrationSet> {
     this.loading ??= this.loadAll();
@@ -89,11 +94,11 @@ export class Integrations {
   }
 
   private async loadAll(): Promise<IntegrationSet> {
-    const app = this.app;
+    const { config, env, log } = this.deps;
     // Event webhooks are the built-in subscriber to the lifecycle hooks: every process forwards the
     // events it originates (tool calls, sessions it created...); `ag serve` adds the observed ones.
-    if (app.config.get('hooks.webhookUrls').length) app.onClose(forwardEvents(app, app.messaging, ORIGIN_EVENTS));
-    const found = discover(app.config.home, app.env);
+    if (config.get('hooks.webhookUrls').length) await this.deps.forwardOriginEvents();
+    const found = discover(config.home, env);
     const set: IntegrationSet = {
       searched: found.searched,
       problems: found.problems,
@@ -104,18 +109,17 @@ export class Integrations {
       skills: [],
       secrets: [],
     };
-    for (const problem of found.problems) app.log.warn('integration folder problem', { problem });
+    for (const problem of found.problems) log.warn('integration folder problem', { problem });
     if (!found.folders.length) return set;
 
     const records = new Map<FoundFolder, IntegrationRecord>();
     const refuse = (f: FoundFolder, status: IntegrationStatus, err: AegisError, settings?: SettingReport[]) => {
       records.set(f, emptyRecord(f, status, err, settings));
-      app.log.warn(`integration ${f.name} ${status === 'refused' ? 'refused' : 'not loaded'}`, { dir: f.dir, error: err.message, fix: err.fix });
+      log.warn(`integration ${f.name} ${status === 'refused' ? 'refused' : 'not loaded'}`, { dir: f.dir, error: err.message, fix: err.fix });
     };
 
     // Names first: a folder whose name is unusable or taken runs none of its code.
-    const { BUILTIN_TOOLS } = await import('../tools/index.js');
-    const builtin = builtinNames(BUILTIN_TOOLS);
+    const builtin = builtinNames(await this.deps.builtinTools());
     const owners = new Map<string, string>();
     const candidates: FoundFolder[] = [];
     for (const f of found.folders) {
@@ -145,8 +149,8 @@ export class Integrations {
     }
 
     if (candidates.length) enableIntegrationImports(candidates.map((c) => c.dir));
-    const outcomes = await Promise.all(candidates.map((f) => loadFolder(f, app.env, app.config)));
-    const isChatWord = outcomes.some((o) => o.ok && o.folder.commands.length) ? await builtinChatWord() : () => false;
+    const outcomes = await Promise.all(candidates.map((f) => loadFolder(f, env, config)));
+    const isChatWord = outcomes.some((o) => o.ok && o.folder.commands.length) ? builtinChatWord(await this.deps.chatGrammar()) : () => false;
     const operators = this.operatorNames();
     const chatOwners = new Map<string, string>();
 
@@ -176,7 +180,7 @@ export class Integrations {
 
   /** Operator names from config.json: a chat command must not take one. A bad operators block is messaging's to report. */
   private operatorNames(): Set<string> {
-    const raw = this.app.config.extra.operators;
+    const raw = this.deps.config.extra.operators;
     return new Set(raw && typeof raw === 'object' ? Object.keys(raw).map((k) => k.toLowerCase()) : []);
   }
 
@@ -187,7 +191,7 @@ export class Integrations {
       const other = isChatWord(value.name)
         ? `the built-in chat command "${value.name}" (src/messaging/commands/parser.ts)`
         : operators.has(value.name)
-          ? `the operator "${value.name}" in ${this.app.config.configFile}`
+          ? `the operator "${value.name}" in ${this.deps.config.configFile}`
           : (taken.get(value.name) ?? (mine.has(value.name) ? `the chat command of the same name in ${mine.get(value.name)}` : undefined));
       if (other)
         return new AegisError('conflict', `chat command "${value.name}" of integration ${folder.name} (${file}) clashes with ${other}`, {
@@ -209,8 +213,8 @@ export class Integrations {
   /** Builds the channel, reads the skills, then makes the integration live: tools, commands, channel, skills, hooks. */
   private async activate(folder: LoadedFolder, set: IntegrationSet): Promise<IntegrationRecord> {
     const { name, settings } = folder;
-    const ctx: IntegrationContext = { app: this.app, integration: name, settings: settings.values, log: withFields(this.app.log, { integration: name }) };
-    const adapter = folder.channel && (await buildChannel(folder.channel.value, { ...ctx, cursors: new DbCursors(this.app.db) }, folder.channel.file));
+    const ctx: IntegrationContext = { integration: name, settings: settings.values, log: withFields(this.deps.log, { integration: name }) };
+    const adapter = folder.channel && (await buildChannel(folder.channel.value, { ...ctx, cursors: await this.deps.cursors() }, folder.channel.file));
     const { skills, problems } = await readSkills(name, folder.skillFiles);
     for (const s of skills) {
       if (!s.prompt) continue;
@@ -222,14 +226,12 @@ export class Integrations {
       } else promptOwners.set(s.prompt.name, s.path);
     }
 
-    // Tool handlers get the built-in context plus this integration's name and settings.
-    for (const { value: tool } of folder.tools)
-      set.tools.push({ ...tool, handler: (toolCtx, input) => tool.handler({ ...toolCtx, integration: name, settings: settings.values }, input) });
+    for (const { value: tool } of folder.tools) set.tools.push({ tool, integration: name, settings: settings.values });
     for (const { value, file } of folder.commands) set.commands.push({ command: value, file, ctx, secrets: settings.secrets });
     if (adapter) set.channels.push({ integration: name, file: folder.channel!.file, adapter });
     set.skills.push(...skills);
     set.secrets.push(...settings.secrets);
-    if (folder.hooks) activateHooks(this.app, folder.hooks.value, ctx);
+    if (folder.hooks) activateHooks(this.deps, folder.hooks.value, ctx);
     return {
       name,
       dir: folder.dir,

@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import type { Config } from '../config/load.js';
 import { AegisError, toAegisError } from '../errors.js';
-import type { ToolDef } from '../tools/define.js';
 import type { FoundFolder } from './discover.js';
 import { importIntegrationFile } from './import.js';
 import { missingSettingsError, resolveSettings, type ResolvedSettings, type SettingReport } from './settings.js';
-import { HOOK_NAMES, type ChannelFactory, type ChatCommand, type HookName, type IntegrationHooks } from './types.js';
+import { HOOK_NAMES, type ChannelFactory, type ChatCommand, type HookName, type IntegrationHooks, type IntegrationToolDef } from './types.js';
 
 /** A part and the file it came from: every error and clash message names the file. */
 export interface Sourced<T> {
@@ -18,7 +17,7 @@ export interface Sourced<T> {
 /** An integration folder whose files all imported and validated. Nothing of it is active yet. */
 export interface LoadedFolder extends FoundFolder {
   settings: ResolvedSettings;
-  tools: Sourced<ToolDef>[];
+  tools: Sourced<IntegrationToolDef>[];
   commands: Sourced<ChatCommand>[];
   channel?: Sourced<ChannelFactory>;
   hooks?: Sourced<IntegrationHooks>;
@@ -53,8 +52,8 @@ function filesIn(dir: string, sub: string, pattern: RegExp): string[] {
 /** Every export of a module, arrays flattened, each value once. */
 const exported = (mod: Record<string, unknown>): unknown[] => [...new Set(Object.values(mod).flatMap((v) => (Array.isArray(v) ? v : [v])))];
 
-const isTool = (v: unknown): v is ToolDef => {
-  const t = v as Partial<ToolDef> | null;
+const isTool = (v: unknown): v is IntegrationToolDef => {
+  const t = v as Partial<IntegrationToolDef> | null;
   return (
     !!t &&
     typeof t === 'object' &&
@@ -64,7 +63,7 @@ const isTool = (v: unknown): v is ToolDef => {
   );
 };
 
-function toolsOf(mod: Record<string, unknown>, file: string, name: string): ToolDef[] {
+function toolsOf(mod: Record<string, unknown>, file: string, name: string): IntegrationToolDef[] {
   const tools = exported(mod).filter(isTool);
   if (!tools.length)
     throw fail(
@@ -154,7 +153,7 @@ export async function loadFolder(found: FoundFolder, env: NodeJS.ProcessEnv, con
       });
     }
 
-    const tools: Sourced<ToolDef>[] = [];
+    const tools: Sourced<IntegrationToolDef>[] = [];
     for (const file of toolFiles) for (const value of toolsOf(await importIntegrationFile(file), file, name)) tools.push({ value, file });
     const dup = tools.find((t, i) => tools.findIndex((u) => u.value.name === t.value.name) !== i);
     if (dup) throw fail(dup.file, `tool ${dup.value.name} is defined twice in this integration`, 'give each tool its own name');

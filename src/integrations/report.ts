@@ -1,6 +1,5 @@
-import type { App } from '../app.js';
 import type { Check } from '../system/checks.js';
-import type { IntegrationRecord } from './host.js';
+import type { IntegrationRecord, Integrations } from './host.js';
 
 /** `token=****abcd (env)`, `url unset (required)`: one setting, secrets masked. */
 const settingLine = (s: IntegrationRecord['settings'][number]): string =>
@@ -30,8 +29,8 @@ export function describeRecord(r: IntegrationRecord): string[] {
 }
 
 /** `ag doctor`: one line per integration (a broken one warns, it is not required), or where none were found. */
-export async function integrationChecks(app: App): Promise<Check[]> {
-  const set = await app.integrations.load();
+export async function integrationChecks(integrations: Pick<Integrations, 'load'>): Promise<Check[]> {
+  const set = await integrations.load();
   const searched: Check = {
     name: 'integrations',
     ok: set.problems.length === 0,

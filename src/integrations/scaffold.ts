@@ -2,9 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join } from 'node:path';
 import { PACKAGE_ROOT } from '../content/paths.js';
 import { AegisError, invalidInput } from '../errors.js';
-import { BUILTIN_TOOLS } from '../tools/index.js';
-import { builtinChatWord } from './commands.js';
-import { builtinNames, INTEGRATION_NAME } from './names.js';
+import { builtinChatWord, type ChatGrammar } from './commands.js';
+import { builtinNames, INTEGRATION_NAME, type BuiltinToolName } from './names.js';
 
 const TEMPLATE_DIR = join(PACKAGE_ROOT, 'resources', 'integration-template');
 
@@ -12,15 +11,21 @@ const TEMPLATE_DIR = join(PACKAGE_ROOT, 'resources', 'integration-template');
  * `ag integrations new <name>`: copies resources/integration-template/ into `<parent>/<name>`,
  * replacing `{{name}}` and `{{NAME}}` in every file. The result is a working integration (a tool,
  * hooks, a chat command named after it) with a test that drives it through `ag`. Refuses a name
- * the loader would refuse, and an existing folder unless `force`.
+ * the loader would refuse, and an existing folder unless `force`. The built-in tools' names and the
+ * chat grammar come from the CLI, which knows both.
  */
-export async function scaffoldIntegration(name: string, parent: string, force: boolean): Promise<{ dir: string; files: string[] }> {
+export function scaffoldIntegration(
+  name: string,
+  parent: string,
+  force: boolean,
+  builtin: { tools: readonly BuiltinToolName[]; chatGrammar: ChatGrammar },
+): { dir: string; files: string[] } {
   if (!INTEGRATION_NAME.test(name))
     throw invalidInput('name', `"${name}" is not a usable integration name`, 'use lowercase letters and digits, starting with a letter, e.g. myci');
-  const owner = builtinNames(BUILTIN_TOOLS).get(name);
+  const owner = builtinNames(builtin.tools).get(name);
   if (owner) throw invalidInput('name', `"${name}" is taken by ${owner}`, 'pick another name');
   // The example chat command is named after the integration, so the name must be free in chat too.
-  if ((await builtinChatWord())(name)) throw invalidInput('name', `"${name}" is a built-in chat command`, 'pick another name');
+  if (builtinChatWord(builtin.chatGrammar)(name)) throw invalidInput('name', `"${name}" is a built-in chat command`, 'pick another name');
   const dir = join(parent, name);
   if (existsSync(dir) && !force)
     throw new AegisError('conflict', `${dir} already exists`, { field: 'name', fix: 'pick another name, or pass --force to overwrite its template files' });

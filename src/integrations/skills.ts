@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { App } from '../app.js';
 import type { DynamicResourceProvider } from '../content/dynamic.js';
 import { parsePromptFile, type PromptTemplate } from '../content/prompts.js';
 import { loadStaticResources } from '../content/resources.js';
@@ -14,6 +13,11 @@ export interface Skill {
   description: string;
   path: string;
   prompt?: PromptTemplate;
+}
+
+/** What the skill resources and prompts read: the loaded integrations' skills (the MCP server hands it the App). */
+export interface SkillDeps {
+  integrations: { load(): Promise<{ skills: Skill[] }> };
 }
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---/;
@@ -59,20 +63,20 @@ export async function readSkills(integration: string, files: string[]): Promise<
 }
 
 /** The skills of every loaded integration as MCP resources, `aegis://integrations/<name>/skills/<file>`. */
-export const skillResources: DynamicResourceProvider = {
+export const skillResources: DynamicResourceProvider<SkillDeps> = {
   templates: [],
-  async list(app) {
-    return (await app.integrations.load()).skills.map(({ uri, name, title, description }) => ({ uri, name, title, description, mimeType: 'text/markdown' }));
+  async list({ integrations }) {
+    return (await integrations.load()).skills.map(({ uri, name, title, description }) => ({ uri, name, title, description, mimeType: 'text/markdown' }));
   },
-  async read(app, uri) {
+  async read({ integrations }, uri) {
     if (!uri.startsWith('aegis://integrations/')) return undefined;
-    const skill = (await app.integrations.load()).skills.find((s) => s.uri === uri);
+    const skill = (await integrations.load()).skills.find((s) => s.uri === uri);
     return skill && { text: readFileSync(skill.path, 'utf8'), mimeType: 'text/markdown' };
   },
 };
 
 /** The built-in prompts followed by the integrations' skill prompts (name clashes were settled at load). */
-export async function withSkillPrompts(app: App, builtin: Promise<PromptTemplate[]>): Promise<PromptTemplate[]> {
-  const [own, set] = await Promise.all([builtin, app.integrations.load()]);
+export async function withSkillPrompts({ integrations }: SkillDeps, builtin: Promise<PromptTemplate[]>): Promise<PromptTemplate[]> {
+  const [own, set] = await Promise.all([builtin, integrations.load()]);
   return [...own, ...set.skills.flatMap((s) => (s.prompt ? [s.prompt] : []))];
 }

@@ -1,4 +1,4 @@
-import type { App } from '../app.js';
+import type { z } from 'zod';
 import type { ChannelAdapter, CursorStore } from '../channels/types.js';
 import type { AegisEventName, AegisEvents } from '../events.js';
 import type { Logger } from '../util/log.js';
@@ -11,16 +11,30 @@ import type { Logger } from '../util/log.js';
 export type IntegrationSettings = Readonly<Record<string, string | undefined>>;
 
 /**
- * What every function of an integration receives. Tool handlers get the built-in tool context
- * plus `integration` and `settings`; hooks, chat commands and the channel factory get this.
+ * What every function of an integration receives (README "Integrations"). Tool handlers get the
+ * built-in tool context plus `integration` and `settings`; hooks, chat commands and the channel
+ * factory get this: the integration's name, its settings and a logger. A chat command also gets
+ * `callTool` (ChatCommandContext), the way to act on Aegis.
  */
 export interface IntegrationContext {
-  app: App;
   /** The integration's name (its folder name): the prefix of its tools, the name of its channel. */
   integration: string;
   settings: IntegrationSettings;
   /** The app's logger; each record carries the integration's name. */
   log: Logger;
+}
+
+/**
+ * A tool from an integration's tools/ folder, made with `defineTool` from 'aegis-agents'
+ * (src/tools/define.ts): the part the loader checks (name, schemas, a handler). The tools layer
+ * (src/tools/registry.ts) serves it, its handler getting the built-in tool context plus `integration`
+ * and `settings`; this area never calls it.
+ */
+export interface IntegrationToolDef {
+  name: string;
+  input: z.ZodObject<z.ZodRawShape>;
+  output: z.ZodObject<z.ZodRawShape>;
+  handler: (ctx: never, input: never) => Promise<unknown>;
 }
 
 /** Every lifecycle event a hooks file may subscribe to, one function per event. */
@@ -96,7 +110,7 @@ export interface ChatCommand {
 
 /**
  * What a channel factory receives: the integration context (for a built-in channel, `integration` is
- * the channel's name and its typed settings are read from `app.config`) plus a place to keep a
+ * the channel's name and its typed settings are read from the config) plus a place to keep a
  * poller's position across restarts (`cursors.get/set(key)`, keys are shared: prefix them with the name).
  */
 export interface ChannelContext extends IntegrationContext {

@@ -30,8 +30,8 @@ import { TOOLSET_NAMES, toolsetOf, type ToolsetName } from './toolsets.js';
 
 type JsonObject = { type: 'object'; [k: string]: unknown };
 
-/** Resources computed from live data, one provider per area; integrations' skills are one too. */
-const DYNAMIC_RESOURCES: DynamicResourceProvider[] = [sessionResources, skillResources];
+/** Resources computed from live data, one provider per area; integrations' skills are one too. Each reads what it needs from the App. */
+const DYNAMIC_RESOURCES: DynamicResourceProvider<App>[] = [sessionResources, skillResources];
 
 function jsonSchema(schema: z.ZodType): JsonObject {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;

@@ -1,29 +1,13 @@
+import { DEFAULT_TOOLSETS, TOOLSETS, TOOLSET_NAMES, TOOLSET_WORDS, type ToolsetName } from '../config/toolsets.js';
 import { invalidInput } from '../errors.js';
 
-/**
+/*
  * Named groups of MCP tools, so a host loads only what it uses: every host puts the whole tools/list
  * into the model's context, every conversation. A tool's toolset follows from its area (the name's
  * first word); integrations' tools belong to `integrations`. The CLI always has every command.
+ * The names and the default set are data in src/config/toolsets.ts (the settings validate against them).
  */
-export const TOOLSETS = {
-  system: 'health and diagnosis of Aegis itself (system_*)',
-  sessions: 'agent sessions in tmux panes: create, send, wait, approve, diff, merge (session_*, worktree_prune)',
-  pipelines: 'DAGs of sessions that pass results on (pipeline_*)',
-  memory: 'shared key-value memory (memory_*)',
-  knowledge: 'knowledge graph: entities, relations, search, import (kg_*)',
-  messaging: 'chat channels and their messages (message_*, channel_*)',
-  integrations: "integrations_list and every integration's own tools",
-} as const;
-
-export type ToolsetName = keyof typeof TOOLSETS;
-
-export const TOOLSET_NAMES = Object.keys(TOOLSETS) as ToolsetName[];
-
-/** What `ag mcp` serves when neither --toolsets nor mcp.toolsets says otherwise: the everyday surface. */
-export const DEFAULT_TOOLSETS: ToolsetName[] = ['system', 'sessions', 'memory', 'integrations'];
-
-/** Words accepted besides the names: `all` (every toolset) and `default` (DEFAULT_TOOLSETS). */
-export const TOOLSET_WORDS = [...TOOLSET_NAMES, 'all', 'default'] as const;
+export { DEFAULT_TOOLSETS, TOOLSETS, TOOLSET_NAMES, TOOLSET_WORDS, type ToolsetName };
 
 const AREA_TOOLSET: Record<string, ToolsetName> = {
   system: 'system',

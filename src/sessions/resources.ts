@@ -1,5 +1,12 @@
-import type { App } from '../app.js';
 import type { DynamicResourceProvider, ResourceEntry } from '../content/dynamic.js';
+import type { EventBus } from '../events.js';
+import type { SessionService } from './service.js';
+
+/** What the session resources read: the sessions (records, screens, transcripts) and their state changes. */
+export interface SessionResourceDeps {
+  sessions: Pick<SessionService, 'store' | 'refreshLive' | 'fresh' | 'transcriptPath' | 'transcript'>;
+  events: Pick<EventBus, 'on'>;
+}
 
 const LIST_URI = 'aegis://sessions';
 const SESSION_URI = /^aegis:\/\/sessions\/([^/]+)(?:\/(transcript|pane))?$/;
@@ -10,7 +17,7 @@ const json = (value: unknown) => ({ text: JSON.stringify(value, null, 2), mimeTy
  * Sessions as MCP resources: the list, each session's record, its transcript (as turns) and its pane
  * (rendered text). Subscribed clients get resources/updated when a session changes state.
  */
-export const sessionResources: DynamicResourceProvider = {
+export const sessionResources: DynamicResourceProvider<SessionResourceDeps> = {
   templates: [
     { uriTemplate: 'aegis://sessions/{id}', name: 'session', description: 'One session: state, dialog, queue (JSON)', mimeType: 'application/json' },
     {
@@ -22,8 +29,8 @@ export const sessionResources: DynamicResourceProvider = {
     { uriTemplate: 'aegis://sessions/{id}/pane', name: 'session-pane', description: "The session's screen as text", mimeType: 'text/plain' },
   ],
 
-  async list(app: App): Promise<ResourceEntry[]> {
-    const { sessions } = app.sessions.store.list({ limit: 100, offset: 0 });
+  async list({ sessions: svc }): Promise<ResourceEntry[]> {
+    const { sessions } = svc.store.list({ limit: 100, offset: 0 });
     return [
       { uri: LIST_URI, name: 'sessions', title: 'Agent sessions', description: 'Every session with its state (JSON)', mimeType: 'application/json' },
       ...sessions.flatMap((s) => [
@@ -34,8 +41,7 @@ export const sessionResources: DynamicResourceProvider = {
     ];
   },
 
-  async read(app: App, uri: string) {
-    const svc = app.sessions;
+  async read({ sessions: svc }, uri) {
     if (uri === LIST_URI) {
       await svc.refreshLive();
       const { sessions, total } = svc.store.list({ limit: 500, offset: 0 });
@@ -67,8 +73,8 @@ export const sessionResources: DynamicResourceProvider = {
     return json({ ...visible, queuedMessages: svc.store.queued(session.id) });
   },
 
-  watch(app: App, onUpdated: (uri: string) => void) {
-    const off = app.events.on('session_state_changed', ({ sessionId }) => {
+  watch({ events }, onUpdated) {
+    const off = events.on('session_state_changed', ({ sessionId }) => {
       onUpdated(LIST_URI);
       for (const suffix of ['', '/transcript', '/pane']) onUpdated(`${LIST_URI}/${sessionId}${suffix}`);
     });

@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { geminiVersion } from '../agents/gemini/version.js';
 import { PROFILES } from '../agents/registry.js';
-import type { App } from '../app.js';
 import { maskSetting } from '../config/load.js';
 import { integrationChecks } from '../integrations/report.js';
 import { holderProcess } from '../db/lease.js';
@@ -10,6 +9,7 @@ import { tmuxVersion } from '../tmux/command.js';
 import { run } from '../util/exec.js';
 import { which } from '../util/which.js';
 import type { Check } from './checks.js';
+import type { DoctorDeps } from './deps.js';
 
 const MIN_NODE = 20;
 const MIN_TMUX = { major: 3, minor: 2 };
@@ -27,8 +27,8 @@ function nodeCheck(): Check {
   };
 }
 
-async function tmuxCheck(app: App): Promise<Check> {
-  const command = app.config.get('tmux.command');
+async function tmuxCheck(deps: DoctorDeps): Promise<Check> {
+  const command = deps.config.get('tmux.command');
   const v = await tmuxVersion(command).catch(() => undefined);
   if (!v)
     return {
@@ -43,15 +43,15 @@ async function tmuxCheck(app: App): Promise<Check> {
     name: 'tmux',
     ok,
     required: true,
-    detail: `${v.text} (socket -L ${app.config.get('tmux.socket')})`,
+    detail: `${v.text} (socket -L ${deps.config.get('tmux.socket')})`,
     fix: ok ? undefined : 'upgrade tmux to 3.2 or newer (needed for new-session -e and control mode)',
   };
 }
 
 /** Agent CLIs are optional one by one: a missing one only matters if you want that agent. */
-async function agentCheck(app: App, agent: (typeof AGENT_CLIS)[number]): Promise<Check> {
-  const command = app.config.get(`agents.${agent}.command`);
-  const path = which(command, app.env);
+async function agentCheck(deps: DoctorDeps, agent: (typeof AGENT_CLIS)[number]): Promise<Check> {
+  const command = deps.config.get(`agents.${agent}.command`);
+  const path = which(command, deps.env);
   if (!path) {
     return {
       name: `agent ${agent}`,
@@ -62,10 +62,10 @@ async function agentCheck(app: App, agent: (typeof AGENT_CLIS)[number]): Promise
     };
   }
   // Gemini CLI's --version can take over 10 s; its package says the same at once.
-  const known = agent === 'gemini' ? await geminiVersion(path, app.env) : undefined;
+  const known = agent === 'gemini' ? await geminiVersion(path, deps.env) : undefined;
   const r = known
     ? { exitCode: 0, stdout: known, stderr: '' }
-    : await run(path, ['--version'], { timeoutMs: 10_000, env: { ...app.env, DISABLE_AUTOUPDATER: '1' } });
+    : await run(path, ['--version'], { timeoutMs: 10_000, env: { ...deps.env, DISABLE_AUTOUPDATER: '1' } });
   const version = (r.stdout || r.stderr).split('\n')[0]?.trim() || ('timedOut' in r && r.timedOut ? 'no answer in 10 s' : 'unknown version');
   if (r.exitCode !== 0)
     return { name: `agent ${agent}`, ok: false, required: false, detail: `${path}: ${version}`, fix: `\`${path} --version\` failed; reinstall it` };
@@ -83,9 +83,9 @@ async function agentCheck(app: App, agent: (typeof AGENT_CLIS)[number]): Promise
   };
 }
 
-function databaseCheck(app: App): Check {
+function databaseCheck(deps: DoctorDeps): Check {
   try {
-    const db = app.db;
+    const db = deps.db;
     // A write inside a rolled-back transaction proves the file is writable without leaving a trace.
     const probe = db.transaction(() => {
       db.prepare("INSERT INTO leases(name, holder, expires_at) VALUES ('doctor-probe', 'doctor', 0)").run();
@@ -103,7 +103,7 @@ function databaseCheck(app: App): Check {
       name: 'database',
       ok,
       required: true,
-      detail: `${app.dbPath} (schema version ${version}${ok ? '' : `, expected ${latest}`}, journal ${db.pragma('journal_mode', { simple: true })})`,
+      detail: `${deps.dbPath} (schema version ${version}${ok ? '' : `, expected ${latest}`}, journal ${db.pragma('journal_mode', { simple: true })})`,
       fix: ok ? undefined : 'a newer Aegis wrote this database; upgrade Aegis or point AEGIS_HOME elsewhere',
     };
   } catch (err) {
@@ -112,24 +112,24 @@ function databaseCheck(app: App): Check {
       ok: false,
       required: true,
       detail: (err as Error).message,
-      fix: `make ${app.config.home} writable, or set AEGIS_HOME to a writable folder`,
+      fix: `make ${deps.config.home} writable, or set AEGIS_HOME to a writable folder`,
     };
   }
 }
 
-function configCheck(app: App): Check {
-  const [first, ...more] = app.config.problems;
+function configCheck(deps: DoctorDeps): Check {
+  const [first, ...more] = deps.config.problems;
   if (first) {
     // The rest of the diagnosis ran on defaults in place of what could not be read.
     const detail = [first, ...more].map((p) => p.message).join('\n');
     return { name: 'config', ok: false, required: true, detail: `${detail}\n(the other checks used the defaults instead)`, fix: first.fix };
   }
-  const lines = [...app.config.settings.values()].filter((s) => s.source !== 'unset').map((s) => `${s.key}=${JSON.stringify(maskSetting(s))} (${s.source})`);
-  return { name: 'config', ok: true, required: true, detail: `${app.config.configFile}\n${lines.join('\n')}` };
+  const lines = [...deps.config.settings.values()].filter((s) => s.source !== 'unset').map((s) => `${s.key}=${JSON.stringify(maskSetting(s))} (${s.source})`);
+  return { name: 'config', ok: true, required: true, detail: `${deps.config.configFile}\n${lines.join('\n')}` };
 }
 
-async function channelChecks(app: App): Promise<Check[]> {
-  const channels = await app.messaging.channels();
+async function channelChecks(deps: DoctorDeps): Promise<Check[]> {
+  const channels = await deps.messaging.channels();
   const checks = channels.map(({ name, integration, adapter, missing }): Check => {
     if (!adapter) return { name: `channel ${name}`, ok: true, required: false, detail: `not configured (unset: ${missing.join(', ')})` };
     // What the adapter itself sees wrong with the setup (no allowed senders, unsigned webhooks...).
@@ -137,16 +137,16 @@ async function channelChecks(app: App): Promise<Check[]> {
     const detail = integration ? `configured (integration ${integration})` : 'configured';
     return { name: `channel ${name}`, ok: problems.length === 0, required: false, detail, fix: problems.length ? problems.join('; ') : undefined };
   });
-  return [...checks, serveCheck(app, channels.filter((c) => c.adapter).length)];
+  return [...checks, serveCheck(deps, channels.filter((c) => c.adapter).length)];
 }
 
 /**
  * Whether an `ag serve` is sending: without one, configured channels receive nothing, notifications
  * and event webhooks wait in the outbox. Read from the sender lease (its holder names the process).
  */
-function serveCheck(app: App, channels: number): Check {
+function serveCheck(deps: DoctorDeps, channels: number): Check {
   if (!channels) return { name: 'ag serve', ok: true, required: false, detail: 'not needed: no channel is configured' };
-  const holder = app.messaging.sender();
+  const holder = deps.messaging.sender();
   if (holder)
     return {
       name: 'ag serve',
@@ -164,7 +164,7 @@ function serveCheck(app: App, channels: number): Check {
 }
 
 /** Spawns `ag mcp` like an MCP host would, initializes it and lists its tools. */
-async function mcpSelfTest(app: App): Promise<Check> {
+async function mcpSelfTest(deps: DoctorDeps): Promise<Check> {
   const started = performance.now();
   const [{ Client }, { StdioClientTransport }] = await Promise.all([
     import('@modelcontextprotocol/sdk/client/index.js'),
@@ -174,10 +174,10 @@ async function mcpSelfTest(app: App): Promise<Check> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [bin, 'mcp'],
-    env: Object.fromEntries(Object.entries(app.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    env: Object.fromEntries(Object.entries(deps.env).filter((e): e is [string, string] => e[1] !== undefined)),
     stderr: 'pipe',
   });
-  const client = new Client({ name: 'ag-doctor', version: app.version });
+  const client = new Client({ name: 'ag-doctor', version: deps.version });
   try {
     await client.connect(transport);
     const { tools } = await client.listTools();
@@ -201,7 +201,16 @@ async function mcpSelfTest(app: App): Promise<Check> {
 }
 
 /** Runs every check; the slow ones (spawning processes) run in parallel. */
-export async function runDoctor(app: App): Promise<Check[]> {
-  const [tmuxC, mcp, ...agents] = await Promise.all([tmuxCheck(app), mcpSelfTest(app), ...AGENT_CLIS.map((a) => agentCheck(app, a))]);
-  return [nodeCheck(), tmuxC, ...agents, databaseCheck(app), configCheck(app), ...(await channelChecks(app)), ...(await integrationChecks(app)), mcp];
+export async function runDoctor(deps: DoctorDeps): Promise<Check[]> {
+  const [tmuxC, mcp, ...agents] = await Promise.all([tmuxCheck(deps), mcpSelfTest(deps), ...AGENT_CLIS.map((a) => agentCheck(deps, a))]);
+  return [
+    nodeCheck(),
+    tmuxC,
+    ...agents,
+    databaseCheck(deps),
+    configCheck(deps),
+    ...(await channelChecks(deps)),
+    ...(await integrationChecks(deps.integrations)),
+    mcp,
+  ];
 }

@@ -10,22 +10,6 @@ export interface CallOptions {
   progress?: (progress: number, total?: number, message?: string) => void;
 }
 
-/** What a guard decided: stop the call (`veto`, the reason), or let it go on with other arguments (`input`). */
-export interface GuardOutcome {
-  veto?: string;
-  input?: unknown;
-  /** Who decided, for errors: "integration example". */
-  by: string;
-}
-
-/**
- * A guard runs before every tool call (integrations' before_tool_call). Guards are awaited in
- * registration order, each seeing the input the previous ones left; the first veto wins.
- */
-export type ToolGuard = (call: { tool: string; input: unknown; caller: Caller }) => Promise<GuardOutcome | undefined> | GuardOutcome | undefined;
-
-const guardsByApp = new WeakMap<App, ToolGuard[]>();
-
 /** Arrays and objects inside one argument, at most: deeper input would exhaust the stack of the (recursive) schema check. */
 export const MAX_INPUT_DEPTH = 64;
 
@@ -42,12 +26,6 @@ function fieldNestedBeyond(input: unknown, max: number): string | undefined {
     }
   }
   return undefined;
-}
-
-export function addToolGuard(app: App, guard: ToolGuard): void {
-  const list = guardsByApp.get(app) ?? [];
-  list.push(guard);
-  guardsByApp.set(app, list);
 }
 
 /**
@@ -69,7 +47,8 @@ export async function callTool(app: App, tool: ToolDef, rawInput: unknown, opts:
   if (!parsed.success) throw zodToAegisError(parsed.error);
   let input = parsed.data;
 
-  for (const guard of guardsByApp.get(app) ?? []) {
+  // Integrations' before_tool_call hooks, registered as they load (App.toolGuards).
+  for (const guard of app.toolGuards) {
     const outcome = await guard({ tool: tool.name, input, caller: opts.caller });
     if (outcome?.veto)
       throw new AegisError('vetoed', `${tool.name} was vetoed: ${outcome.veto} (${outcome.by})`, {

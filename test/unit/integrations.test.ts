@@ -15,8 +15,9 @@ import { builtinChatWord } from '../../src/integrations/commands.js';
 import { discover } from '../../src/integrations/discover.js';
 import { builtinNames, settingEnv } from '../../src/integrations/names.js';
 import { readSetup, resolveSettings } from '../../src/integrations/settings.js';
+import * as chatGrammar from '../../src/messaging/index.js';
 import { parseCommand } from '../../src/messaging/index.js';
-import { BUILTIN_TOOLS } from '../../src/tools/index.js';
+import { builtinToolNames } from '../../src/tools/registry.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'integrations');
 
@@ -137,8 +138,8 @@ describe('chat commands from integrations', () => {
     expect(without.kind === 'unknown' ? without.suggestions : ['(not unknown)']).not.toContain('deploy');
   });
 
-  it('knows which words the built-in grammar owns, aliases and text commands included', async () => {
-    const taken = await builtinChatWord();
+  it('knows which words the built-in grammar owns, aliases and text commands included', () => {
+    const taken = builtinChatWord(chatGrammar);
     for (const w of ['status', 'approve', 'y', 'yes', 'task', 'c', 'continue', 'journal', 'help', 'pending']) expect(taken(w), w).toBe(true);
     for (const w of ['deploy', 'ticket', 'homelab']) expect(taken(w), w).toBe(false);
   });
@@ -146,7 +147,7 @@ describe('chat commands from integrations', () => {
 
 describe('names the built-ins own', () => {
   it('covers tool areas, aliases, channels and top-level commands, each with its owner', () => {
-    const names = builtinNames(BUILTIN_TOOLS);
+    const names = builtinNames(builtinToolNames());
     expect(names.get('session')).toBe('the built-in session_* tools');
     expect(names.get('create')).toContain('session_create');
     expect(names.get('telegram')).toContain('telegram channel');

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { defineTool } from '../tools/define.js';
-import { describeRecord } from './report.js';
+import { defineTool } from './define.js';
+import { describeRecord } from '../integrations/report.js';
 
 const settingOut = z.object({
   key: z.string(),
