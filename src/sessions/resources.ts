@@ -23,7 +23,7 @@ export const sessionResources: DynamicResourceProvider = {
   ],
 
   async list(app: App): Promise<ResourceEntry[]> {
-    const { sessions } = app.sessions.store.list({ limit: 100, offset: 0 });
+    const { sessions } = app.sessions.list({ limit: 100, offset: 0 });
     return [
       { uri: LIST_URI, name: 'sessions', title: 'Agent sessions', description: 'Every session with its state (JSON)', mimeType: 'application/json' },
       ...sessions.flatMap((s) => [
@@ -38,7 +38,7 @@ export const sessionResources: DynamicResourceProvider = {
     const svc = app.sessions;
     if (uri === LIST_URI) {
       await svc.refreshLive();
-      const { sessions, total } = svc.store.list({ limit: 500, offset: 0 });
+      const { sessions, total } = svc.list({ limit: 500, offset: 0 });
       return json({
         total,
         sessions: sessions.map(({ id, name, agent, state, workDir, stateSince, lastActivity }) => ({
@@ -64,7 +64,7 @@ export const sessionResources: DynamicResourceProvider = {
       return json(reader.read({ last: 200 }));
     }
     const { argv: _argv, hooksFile: _hooks, ...visible } = session;
-    return json({ ...visible, queuedMessages: svc.store.queued(session.id) });
+    return json({ ...visible, queuedMessages: svc.queued(session.id) });
   },
 
   watch(app: App, onUpdated: (uri: string) => void) {

@@ -146,6 +146,11 @@ export class SessionService {
     if (!this.running) await this.monitor.sync();
   }
 
+  /** Live sessions plus sessions with messages waiting: what keeps a background engine running. */
+  activeCount(): number {
+    return this.store.live().length + this.store.sessionsWithQueue().length;
+  }
+
   /** The record as stored now (not observed). */
   get(id: string): SessionRecord | undefined {
     return this.store.get(id);
