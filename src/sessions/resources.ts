@@ -1,5 +1,12 @@
-import type { App } from '../app.js';
 import type { DynamicResourceProvider, ResourceEntry } from '../content/dynamic.js';
+import type { EventBus } from '../events.js';
+import type { SessionService } from './service.js';
+
+/** What these resources read: the sessions and the event bus (the App the MCP server passes has both). */
+interface SessionSources {
+  sessions: SessionService;
+  events: EventBus;
+}
 
 const LIST_URI = 'aegis://sessions';
 const SESSION_URI = /^aegis:\/\/sessions\/([^/]+)(?:\/(transcript|pane))?$/;
@@ -22,7 +29,7 @@ export const sessionResources: DynamicResourceProvider = {
     { uriTemplate: 'aegis://sessions/{id}/pane', name: 'session-pane', description: "The session's screen as text", mimeType: 'text/plain' },
   ],
 
-  async list(app: App): Promise<ResourceEntry[]> {
+  async list(app: SessionSources): Promise<ResourceEntry[]> {
     const { sessions } = app.sessions.list({ limit: 100, offset: 0 });
     return [
       { uri: LIST_URI, name: 'sessions', title: 'Agent sessions', description: 'Every session with its state (JSON)', mimeType: 'application/json' },
@@ -34,7 +41,7 @@ export const sessionResources: DynamicResourceProvider = {
     ];
   },
 
-  async read(app: App, uri: string) {
+  async read(app: SessionSources, uri: string) {
     const svc = app.sessions;
     if (uri === LIST_URI) {
       await svc.refreshLive();
@@ -67,7 +74,7 @@ export const sessionResources: DynamicResourceProvider = {
     return json({ ...visible, queuedMessages: svc.queued(session.id) });
   },
 
-  watch(app: App, onUpdated: (uri: string) => void) {
+  watch(app: SessionSources, onUpdated: (uri: string) => void) {
     const off = app.events.on('session_state_changed', ({ sessionId }) => {
       onUpdated(LIST_URI);
       for (const suffix of ['', '/transcript', '/pane']) onUpdated(`${LIST_URI}/${sessionId}${suffix}`);
