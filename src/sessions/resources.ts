@@ -4,7 +4,7 @@ import type { SessionService } from './service.js';
 
 /** What the session resources read: the sessions (records, screens, transcripts) and their state changes. */
 export interface SessionResourceDeps {
-  sessions: Pick<SessionService, 'store' | 'refreshLive' | 'fresh' | 'transcriptPath' | 'transcript'>;
+  sessions: Pick<SessionService, 'list' | 'queued' | 'refreshLive' | 'fresh' | 'transcriptPath' | 'transcript'>;
   events: Pick<EventBus, 'on'>;
 }
 
@@ -30,7 +30,7 @@ export const sessionResources: DynamicResourceProvider<SessionResourceDeps> = {
   ],
 
   async list({ sessions: svc }): Promise<ResourceEntry[]> {
-    const { sessions } = svc.store.list({ limit: 100, offset: 0 });
+    const { sessions } = svc.list({ limit: 100, offset: 0 });
     return [
       { uri: LIST_URI, name: 'sessions', title: 'Agent sessions', description: 'Every session with its state (JSON)', mimeType: 'application/json' },
       ...sessions.flatMap((s) => [
@@ -44,7 +44,7 @@ export const sessionResources: DynamicResourceProvider<SessionResourceDeps> = {
   async read({ sessions: svc }, uri) {
     if (uri === LIST_URI) {
       await svc.refreshLive();
-      const { sessions, total } = svc.store.list({ limit: 500, offset: 0 });
+      const { sessions, total } = svc.list({ limit: 500, offset: 0 });
       return json({
         total,
         sessions: sessions.map(({ id, name, agent, state, workDir, stateSince, lastActivity }) => ({
@@ -70,7 +70,7 @@ export const sessionResources: DynamicResourceProvider<SessionResourceDeps> = {
       return json(reader.read({ last: 200 }));
     }
     const { argv: _argv, hooksFile: _hooks, ...visible } = session;
-    return json({ ...visible, queuedMessages: svc.store.queued(session.id) });
+    return json({ ...visible, queuedMessages: svc.queued(session.id) });
   },
 
   watch({ events }, onUpdated) {

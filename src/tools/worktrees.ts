@@ -1,8 +1,5 @@
+/** Worktree tools: a worktree session's diff and merge, and removing the clean worktrees of ended sessions. */
 import * as z from 'zod';
-import type { App } from '../app.js';
-import { AegisError } from '../errors.js';
-import { ENDED_STATES, type SessionRecord } from '../sessions/store.js';
-import type { WorktreeInfo } from '../worktrees/service.js';
 import { defineTool } from './define.js';
 import { gitRef, INPUT_LIMITS as L, str } from './schemas.js';
 
@@ -10,16 +7,6 @@ const id = str(L.idChars).min(1).describe('Session id (unique prefix of 4+ chara
 /** Patch bytes per page by default and at most (a page must fit an MCP reply comfortably). */
 const PAGE_BYTES = 64 * 1024;
 const MAX_PAGE_BYTES = 1024 * 1024;
-
-function worktreeOf(app: App, ref: string): { session: SessionRecord; worktree: WorktreeInfo } {
-  const session = app.sessions.resolve(ref);
-  if (!session.worktree)
-    throw new AegisError('conflict', `session ${session.name} has no worktree`, {
-      field: 'id',
-      fix: 'only sessions created with worktree: true have a branch to diff or merge',
-    });
-  return { session, worktree: session.worktree };
-}
 
 const sessionDiff = defineTool({
   name: 'session_diff',
@@ -45,9 +32,8 @@ const sessionDiff = defineTool({
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   cli: { positional: ['id'], render: (o) => o.patch + (o.nextOffset !== undefined ? `\n(more: --offset ${o.nextOffset})\n` : '') },
   handler: async ({ app }, input) => {
-    const { session, worktree } = worktreeOf(app, input.id);
-    const d = await app.sessions.worktrees.diff(worktree, { offset: input.offset, maxBytes: input.maxBytes });
-    return { id: session.id, branch: worktree.branch, baseRef: worktree.baseRef, ...d };
+    const { session, worktree, diff } = await app.sessions.worktreeDiff(input.id, { offset: input.offset, maxBytes: input.maxBytes });
+    return { id: session.id, branch: worktree.branch, baseRef: worktree.baseRef, ...diff };
   },
 });
 
@@ -70,9 +56,8 @@ const sessionMerge = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   cli: { positional: ['id'] },
   handler: async ({ app }, input) => {
-    const { session, worktree } = worktreeOf(app, input.id);
-    const r = await app.sessions.worktrees.merge(worktree, session.name, input.target);
-    return { id: session.id, branch: worktree.branch, ...r };
+    const { session, worktree, merge } = await app.sessions.worktreeMerge(input.id, input.target);
+    return { id: session.id, branch: worktree.branch, ...merge };
   },
 });
 
@@ -89,31 +74,7 @@ const worktreePrune = defineTool({
     kept: z.array(entry.extend({ reason: z.string() })),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  handler: async ({ app }) => {
-    await app.sessions.refreshLive();
-    const removed = [];
-    const kept = [];
-    for (const s of app.sessions.store.withWorktree()) {
-      const w = s.worktree!;
-      const base = { session: s.name, path: w.path, branch: w.branch };
-      if (!ENDED_STATES.includes(s.state)) {
-        kept.push({ ...base, reason: `session is ${s.state}` });
-        continue;
-      }
-      try {
-        const r = await app.sessions.worktrees.release(w, { keepUnmerged: false });
-        if (!r.removed) {
-          kept.push({ ...base, reason: r.reason ?? 'kept' });
-          continue;
-        }
-        app.sessions.store.dropWorktree(s.id);
-        removed.push({ ...base, branchDeleted: r.branchDeleted, note: r.reason });
-      } catch (err) {
-        kept.push({ ...base, reason: (err as Error).message });
-      }
-    }
-    return { removed, kept };
-  },
+  handler: async ({ app }) => app.sessions.pruneWorktrees(),
 });
 
 export const worktreeTools = [sessionDiff, sessionMerge, worktreePrune];

@@ -1,6 +1,5 @@
 import type { Db } from '../db/open.js';
 import type { EventBus } from '../events.js';
-import type { SessionService } from '../sessions/service.js';
 import type { Budget, SessionRecord } from '../sessions/store.js';
 import type { Logger } from '../util/log.js';
 import { addUsage, emptyUsage, rounded, usageOfFile, type Usage } from './usage.js';
@@ -10,8 +9,23 @@ export function budgetPercent(b: Budget, u: Usage): number {
   return Math.max(b.usd ? (u.costUsd / b.usd) * 100 : 0, b.tokens ? (u.totalTokens / b.tokens) * 100 : 0);
 }
 
+/** Where usage is read from: a session's transcript file and its record (the sessions service has both). */
+export interface UsageSessions {
+  transcriptPath(s: SessionRecord): string | undefined;
+  get(id: string): SessionRecord | undefined;
+}
+
+/** What the budget check reads and does in the sessions area; declared here so usage never imports the service. */
+export interface BudgetSessions extends UsageSessions {
+  /** Live sessions with a budget not yet used up. */
+  liveWithBudget(): SessionRecord[];
+  /** Records that the share `level` was announced; false when it (or more) already was. */
+  claimBudgetLevel(id: string, level: number): boolean;
+  interrupt(ref: string, key: 'interrupt'): Promise<unknown>;
+}
+
 /** A session's usage from its agent's own records (Claude Code's transcript, Codex's rollout log). */
-export function sessionUsage(svc: SessionService, s: SessionRecord): Usage | undefined {
+export function sessionUsage(svc: UsageSessions, s: SessionRecord): Usage | undefined {
   const path = svc.transcriptPath(s);
   return path ? usageOfFile(path, s.agent) : undefined;
 }
@@ -24,13 +38,13 @@ export interface BudgetDeps {
 }
 
 /** A pipeline's usage: every attempt's session, retries included. */
-export function pipelineUsage(db: Db, svc: SessionService, pipelineId: string): Usage {
+export function pipelineUsage(db: Db, svc: UsageSessions, pipelineId: string): Usage {
   const ids = (
     db.prepare('SELECT DISTINCT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND session_id IS NOT NULL').all(pipelineId) as { session_id: string }[]
   ).map((r) => r.session_id);
   let sum = emptyUsage();
   for (const id of ids) {
-    const s = svc.store.get(id);
+    const s = svc.get(id);
     const u = s && sessionUsage(svc, s);
     if (u) sum = addUsage(sum, u);
   }
@@ -51,19 +65,19 @@ export const INTERRUPT_AT = 100;
  * (notifiers, webhooks, integrations see it), at 100 % the agent's turn is interrupted. Each level is
  * claimed in the database first, so with several processes watching it happens once.
  */
-export async function checkBudgets(deps: BudgetDeps, svc: SessionService): Promise<void> {
+export async function checkBudgets(deps: BudgetDeps, svc: BudgetSessions): Promise<void> {
   await checkSessionBudgets(deps, svc);
   await checkPipelineBudgets(deps, svc);
 }
 
-async function checkSessionBudgets(deps: BudgetDeps, svc: SessionService): Promise<void> {
-  for (const s of svc.store.liveWithBudget()) {
+async function checkSessionBudgets(deps: BudgetDeps, svc: BudgetSessions): Promise<void> {
+  for (const s of svc.liveWithBudget()) {
     if (!s.budget || (s.budgetNotified ?? 0) >= INTERRUPT_AT) continue;
     const usage = sessionUsage(svc, s);
     if (!usage) continue;
     const percent = budgetPercent(s.budget, usage);
     const level = percent >= INTERRUPT_AT ? INTERRUPT_AT : percent >= NOTICE_AT ? NOTICE_AT : 0;
-    if (!level || !svc.store.claimBudgetLevel(s.id, level)) continue;
+    if (!level || !svc.claimBudgetLevel(s.id, level)) continue;
     deps.events.emit('budget_notice', {
       sessionId: s.id,
       name: s.name,
@@ -80,7 +94,7 @@ async function checkSessionBudgets(deps: BudgetDeps, svc: SessionService): Promi
 }
 
 /** The same for running pipelines with a budget: their sessions' usage summed; at 100 % every live stage is interrupted. */
-async function checkPipelineBudgets(deps: BudgetDeps, svc: SessionService): Promise<void> {
+async function checkPipelineBudgets(deps: BudgetDeps, svc: BudgetSessions): Promise<void> {
   const rows = deps.db.prepare("SELECT id, name, spec, budget_notified FROM pipelines WHERE status = 'running' AND budget_notified < ?").all(INTERRUPT_AT) as {
     id: string;
     name: string;
@@ -112,7 +126,7 @@ async function checkPipelineBudgets(deps: BudgetDeps, svc: SessionService): Prom
       .prepare("SELECT DISTINCT session_id FROM pipeline_attempts WHERE pipeline_id = ? AND status IN ('starting', 'running') AND session_id IS NOT NULL")
       .all(p.id) as { session_id: string }[];
     for (const { session_id } of live) {
-      if (['working', 'stalled'].includes(svc.store.get(session_id)?.state ?? ''))
+      if (['working', 'stalled'].includes(svc.get(session_id)?.state ?? ''))
         await svc
           .interrupt(session_id, 'interrupt')
           .catch((err: Error) => deps.log.warn('budget interrupt failed', { session: session_id, error: err.message }));

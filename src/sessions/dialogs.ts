@@ -1,0 +1,103 @@
+/** Dialogs: approving, rejecting or answering what the agent shows, done once the dialog is gone from the screen. */
+import type { AgentProfile, KeyPlan } from '../agents/profile.js';
+import { profileOf } from '../agents/registry.js';
+import type { Dialog, SessionState } from '../agents/types.js';
+import { AegisError } from '../errors.js';
+import type { SendResult, SessionCore } from './core.js';
+import { answerDialog } from './dialog-answer.js';
+import { untilObserved } from './observation-waits.js';
+import type { SessionObserver } from './observer.js';
+import type { SessionRecord } from './store.js';
+import { checkTypedAnswer } from './text.js';
+
+/** The keys that answer the session's dialogs; only agents with dialogs show one to answer. */
+function dialogKeys(s: SessionRecord): NonNullable<AgentProfile['dialogKeys']> {
+  const keys = profileOf(s.agent).dialogKeys;
+  if (!keys)
+    throw new AegisError('conflict', `agent ${s.agent} shows no dialogs Aegis can answer`, {
+      field: 'id',
+      fix: 'send the answer as a prompt with session_send',
+    });
+  return keys;
+}
+
+async function dialogOf(core: SessionCore, ref: string): Promise<{ session: SessionRecord; observer: SessionObserver; dialog: Dialog }> {
+  const { session, observer } = await core.fresh(ref);
+  const dialog = observer?.last?.dialog;
+  if (!observer || !dialog) {
+    throw new AegisError('conflict', `session ${session.name} has no open dialog (state: ${session.state})`, {
+      field: 'id',
+      fix:
+        session.state === 'asking'
+          ? 'the agent asked in plain text: answer with session_answer (free text) or session_send'
+          : 'wait for state permission_prompt or asking (session_wait) before answering',
+    });
+  }
+  return { session, observer, dialog };
+}
+
+/** Answers the open dialog and returns the state once it is gone from the screen (see answerDialog). */
+async function pressAndSettle(core: SessionCore, s: SessionRecord, obs: SessionObserver, plan: KeyPlan, dialog: Dialog): Promise<SessionState> {
+  const pane = s.tmuxPane!;
+  const gone = await answerDialog(
+    {
+      press: async (keys) => {
+        await core.tmux.sendKeys(pane, keys);
+        obs.schedule();
+      },
+      type: (text) => core.tmux.typeLiteral(pane, text),
+      until: (pred, timeoutMs) => untilObserved(core.monitor, obs, pred, timeoutMs),
+      last: () => obs.last,
+      leftDialogSince: (since) => {
+        const status = obs.agentStatus;
+        return status !== undefined && status.status !== 'waiting' && (status.updatedAt ?? 0) >= since;
+      },
+      onRepeat: (keys, press) => core.deps.log.info('dialog key not taken; pressing again', { session: s.id, keys: keys.join(' '), press }),
+    },
+    obs.last?.reading.dialog ?? dialog,
+    plan,
+  );
+  return gone.state;
+}
+
+export async function approve(core: SessionCore, ref: string, scope: 'once' | 'always'): Promise<{ state: SessionState; dialog: Dialog; chose: string }> {
+  const { session, observer, dialog } = await dialogOf(core, ref);
+  const plan = dialogKeys(session).approve(dialog, scope);
+  const state = await pressAndSettle(core, session, observer, plan, dialog);
+  return { state, dialog, chose: plan.label ?? plan.keys.join(' ') };
+}
+
+export async function reject(core: SessionCore, ref: string, reason?: string): Promise<{ state: SessionState; dialog: Dialog; followUp?: SendResult }> {
+  const { session, observer, dialog } = await dialogOf(core, ref);
+  let state = await pressAndSettle(core, session, observer, dialogKeys(session).reject(dialog), dialog);
+  if (reason && state === 'working') {
+    // The agent winds the refused tool call down before it takes input; the reason should be its
+    // next prompt, not a message queued behind a transient spinner.
+    state = (await untilObserved(core.monitor, observer, (o) => o.state !== 'working', 5_000))?.state ?? state;
+  }
+  const followUp = reason ? await core.send(session.id, reason) : undefined;
+  return { state: followUp?.status === 'delivered' ? 'working' : state, dialog, followUp };
+}
+
+export async function answer(
+  core: SessionCore,
+  ref: string,
+  choice: string | number,
+): Promise<{ state: SessionState; answeredWith: string; viaMessage?: SendResult }> {
+  const { session, observer } = await core.fresh(ref);
+  const dialog = observer?.last?.dialog;
+  if (!dialog) {
+    if (session.state === 'asking' || session.state === 'idle') {
+      const viaMessage = await core.send(session.id, String(choice));
+      return { state: core.store.get(session.id)!.state, answeredWith: String(choice), viaMessage };
+    }
+    throw new AegisError('conflict', `session ${session.name} is not asking anything (state: ${session.state})`, {
+      field: 'id',
+      fix: 'wait for state asking (session_wait), or use session_send',
+    });
+  }
+  const plan = dialogKeys(session).answer(dialog, choice);
+  if (plan.text) plan.text = checkTypedAnswer('answer', plan.text);
+  const state = await pressAndSettle(core, session, observer!, plan, dialog);
+  return { state, answeredWith: plan.label ?? String(choice) };
+}

@@ -1,0 +1,130 @@
+/**
+ * Sending: every prompt goes through the persisted queue, and the delivery loop types the head of a
+ * session's queue (once, across processes) whenever the agent is ready for it.
+ */
+import { profileOf } from '../agents/registry.js';
+import { AegisError } from '../errors.js';
+import { settleWithin } from '../util/settle.js';
+import { READY, type SendResult, type SessionCore } from './core.js';
+import { DeliveryUnconfirmed, PromptDelivery } from './delivery.js';
+import { settleObserved, untilObserved } from './observation-waits.js';
+import type { Observation, SessionObserver } from './observer.js';
+import type { QueuedMessage, SessionRecord } from './store.js';
+import { checkText } from './text.js';
+
+/** How long a send to a session the store shows ready waits for this process's reading to agree. */
+const READY_CATCH_UP_MS = 2_000;
+const CLAIM_TTL_MS = 20_000;
+/** Pause before a failed delivery is attempted again. */
+const RETRY_AFTER_MS = 1_000;
+
+export class SessionSender {
+  /** Deliveries this process is typing now: by session (one at a time) and by message id. */
+  private readonly delivering = new Map<string, Promise<SendResult>>();
+  private readonly inflight = new Map<number, Promise<SendResult>>();
+  private readonly delivery: PromptDelivery;
+
+  constructor(private readonly core: SessionCore) {
+    this.delivery = new PromptDelivery({
+      tmux: core.tmux,
+      log: core.deps.log,
+      until: (o, p, t) => untilObserved(core.monitor, o, p, t),
+      settle: (o, q, t) => settleObserved(core.monitor, o, q, t),
+    });
+  }
+
+  /** Lets the messages being typed now finish and be recorded, for up to `ms`. */
+  finishInflight(ms: number): Promise<void> {
+    return settleWithin(this.inflight.values(), ms);
+  }
+
+  /**
+   * Sends text as one prompt. It goes through the persisted queue either way: delivered now when the
+   * agent is ready and nothing is ahead of it, otherwise kept (in order) until the agent is ready.
+   */
+  async send(ref: string, rawText: string): Promise<SendResult> {
+    const s = this.core.resolve(ref);
+    if (['exited', 'dead'].includes(s.state))
+      throw new AegisError('conflict', `session ${s.name} has ${s.state}`, {
+        field: 'id',
+        fix: 'start a new session with session_create (its transcript stays readable with session_read)',
+      });
+    const text = checkText('text', rawText);
+    const msg = this.core.store.enqueue(s.id, text, Date.now());
+    // Observing may already start delivering the queue head (ours, when nothing is ahead of it).
+    const obs = await this.core.observe(s);
+    // A delivery of ours still confirming (e.g. the brief) must finish first; then, if the agent is
+    // ready, this message goes now rather than waiting for the next screen change.
+    const earlier = this.delivering.get(s.id);
+    if (earlier && !this.inflight.has(msg.id)) await earlier;
+    if (obs?.last) this.maybeDeliver(s.id, obs.last);
+    if (obs && !this.inflight.has(msg.id) && this.readyInStore(s.id) && this.core.store.queued(s.id)[0]?.id === msg.id) {
+      // The store says ready (this process wrote it, or another watcher did) but this process's own
+      // reading is a redraw behind (seen right after a turn on a loaded machine): answering "queued"
+      // to a send to an idle agent would be untrue a moment later, so its reading gets to catch up.
+      await untilObserved(this.core.monitor, obs, () => this.inflight.has(msg.id), READY_CATCH_UP_MS);
+    }
+    const inflight = this.inflight.get(msg.id);
+    if (inflight) return inflight;
+    if (!this.core.running()) this.core.ensureWatcher();
+    const ahead = this.core.store.queued(s.id).filter((m) => m.id < msg.id).length;
+    return { status: 'queued', messageId: msg.id, position: ahead + 1 };
+  }
+
+  private readyInStore(sessionId: string): boolean {
+    const stored = this.core.store.get(sessionId);
+    return !!stored && READY.includes(stored.state) && !stored.dialog;
+  }
+
+  private isReady(o: Observation): boolean {
+    if (!READY.includes(o.state) || o.dialog) return false;
+    return !o.reading.queued.length;
+  }
+
+  /** Delivery loop: whenever a watched session is ready, the next queued message goes (once, across processes). */
+  maybeDeliver(sessionId: string, o: Observation): void {
+    if (this.delivering.has(sessionId) || !this.isReady(o)) return;
+    const obs = this.core.monitor.observer(sessionId);
+    const s = this.core.store.get(sessionId);
+    if (!obs || !s) return;
+    const claimed = this.core.store.claimNext(sessionId, this.core.holder, Date.now(), CLAIM_TTL_MS);
+    if (!claimed) return;
+    const delivery = this.deliverClaimed(s, obs, claimed).finally(() => {
+      this.delivering.delete(sessionId);
+      this.inflight.delete(claimed.id);
+    });
+    this.delivering.set(sessionId, delivery);
+    this.inflight.set(claimed.id, delivery);
+  }
+
+  private async deliverClaimed(s: SessionRecord, obs: SessionObserver, msg: QueuedMessage): Promise<SendResult> {
+    try {
+      await this.delivery.deliver(s, obs, profileOf(s.agent), msg);
+      this.delivery.forget(msg.id);
+      this.core.store.finishMessage(msg.id, true, Date.now());
+      if (msg.text === s.initialPrompt) this.core.store.update(s.id, { promptDelivered: true });
+      return { status: 'delivered', messageId: msg.id };
+    } catch (err) {
+      const error = (err as Error).message;
+      const final = msg.attempts >= 3 || err instanceof DeliveryUnconfirmed;
+      if (final) this.delivery.forget(msg.id);
+      try {
+        if (final) this.core.store.finishMessage(msg.id, false, Date.now(), error);
+        else this.core.store.releaseMessage(msg.id);
+      } catch {
+        // The app closed under us (past STOP_WAIT_MS): the claim expires and a watching process retries.
+      }
+      this.core.deps.log.warn('delivery failed', { session: s.id, attempt: msg.attempts, error });
+      // Deliveries start on screen changes; a pane that shows nothing new would leave the message
+      // queued for ever, so the next attempt is also started after a pause.
+      if (!final) setTimeout(() => this.retryDelivery(s.id), RETRY_AFTER_MS).unref();
+      return { status: final ? 'failed' : 'queued', messageId: msg.id, error };
+    }
+  }
+
+  private retryDelivery(sessionId: string): void {
+    // After stop() nothing is watched any more, so nothing is retried here.
+    const o = this.core.monitor.observer(sessionId)?.last;
+    if (o) this.maybeDeliver(sessionId, o);
+  }
+}
