@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { loadConfig, type Config } from './config/load.js';
 import { openDatabase, type Db } from './db/open.js';
+import { AegisError } from './errors.js';
 import { EventBus } from './events.js';
 import { KnowledgeGraph } from './knowledge/graph.js';
 import { MemoryStore } from './memory/store.js';
@@ -8,11 +9,10 @@ import { createLogger, type Logger } from './util/log.js';
 import { VERSION } from './version.js';
 import type { SessionService } from './sessions/service.js';
 import type { PipelineService } from './pipelines/service.js';
-import type { MessagingService } from './messaging/index.js';
+import type { ChatTools, MessagingService } from './messaging/index.js';
 import type { Integrations } from './integrations/host.js';
 import type { ToolGuard } from './integrations/guard.js';
 import type { BuiltinToolName } from './integrations/names.js';
-import type { chatTools } from './tools/chat.js';
 
 /**
  * The classes of the services that pull in most of Aegis (tmux, agents, channels, integrations). This
@@ -25,8 +25,6 @@ export interface ServiceClasses {
   PipelineService: typeof PipelineService;
   MessagingService: typeof MessagingService;
   Integrations: typeof Integrations;
-  /** The tools the chat router runs, handed to MessagingService. */
-  chatTools: typeof chatTools;
 }
 
 const services: Partial<ServiceClasses> = {};
@@ -48,10 +46,7 @@ export type ServiceName = 'sessions' | 'pipelines' | 'messaging' | 'integrations
 const SERVICE_MODULES: Record<ServiceName, () => Promise<Partial<ServiceClasses>>> = {
   sessions: async () => ({ SessionService: (await import('./sessions/service.js')).SessionService }),
   pipelines: async () => ({ PipelineService: (await import('./pipelines/service.js')).PipelineService }),
-  messaging: async () => ({
-    MessagingService: (await import('./messaging/index.js')).MessagingService,
-    chatTools: (await import('./tools/chat.js')).chatTools,
-  }),
+  messaging: async () => ({ MessagingService: (await import('./messaging/index.js')).MessagingService }),
   integrations: async () => ({ Integrations: (await import('./integrations/host.js')).Integrations }),
 };
 
@@ -74,6 +69,11 @@ export interface AppOptions {
    * the App (src/cli/program.ts), since the root does not import the tools. Read only when an integration exists.
    */
   builtinToolNames?: () => Promise<readonly BuiltinToolName[]>;
+  /**
+   * The tools chat commands run (src/tools/chat.ts), loaded on the first one. The interface that builds
+   * the App supplies them (src/cli/program.ts): the root sits below the tools and does not import them.
+   */
+  chatTools?: (app: App) => Promise<ChatTools>;
 }
 
 /**
@@ -92,8 +92,10 @@ export class App {
   private readonly builtinToolNames: () => Promise<readonly BuiltinToolName[]>;
   private readonly lazy = new Map<string, unknown>();
   private readonly closers: (() => void | Promise<void>)[] = [];
+  private readonly chatTools: AppOptions['chatTools'];
 
   constructor(opts: AppOptions = {}) {
+    this.chatTools = opts.chatTools;
     this.env = opts.env ?? process.env;
     this.config = loadConfig(this.env, { tolerant: opts.tolerantConfig });
     this.log = createLogger(this.config.get('log.level'), opts.logStream ?? process.stderr);
@@ -159,7 +161,35 @@ export class App {
   }
 
   get messaging(): MessagingService {
-    return this.once('messaging', () => new (serviceClass('MessagingService'))(this, serviceClass('chatTools')(this)));
+    const app = this;
+    return this.once(
+      'messaging',
+      () =>
+        new (serviceClass('MessagingService'))({
+          config: this.config,
+          db: this.db,
+          events: this.events,
+          log: this.log,
+          version: this.version,
+          // Read when first used, not now: listing messages starts no sessions, pipelines or integrations.
+          get sessions() {
+            return app.sessions;
+          },
+          get pipelines() {
+            return app.pipelines;
+          },
+          get integrations() {
+            return app.integrations;
+          },
+          chatTools: async () => {
+            if (!this.chatTools)
+              throw new AegisError('internal', 'this process was started without the tools chat commands run', {
+                fix: 'build the App with the chatTools option (src/tools/chat.ts)',
+              });
+            return this.chatTools(this);
+          },
+        }),
+    );
   }
 
   /** User integrations; `await app.integrations.load()` discovers and loads them once. */

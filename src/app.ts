@@ -3,10 +3,9 @@ import { Integrations } from './integrations/host.js';
 import { MessagingService } from './messaging/index.js';
 import { PipelineService } from './pipelines/service.js';
 import { SessionService } from './sessions/service.js';
-import { chatTools } from './tools/chat.js';
 
 // The App with every service: src/app-core.ts holds the class without importing the heavy services,
 // so that the CLI's per-command path can run a memory or knowledge tool without loading them.
-provideServices({ SessionService, PipelineService, MessagingService, Integrations, chatTools });
+provideServices({ SessionService, PipelineService, MessagingService, Integrations });
 
 export { App, type AppOptions } from './app-core.js';

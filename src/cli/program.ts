@@ -16,6 +16,9 @@ export class CliExit extends Error {
   }
 }
 
+/** The tools chat commands run (`ag serve`, message_handle), loaded on the first chat command. */
+const chatTools = async (app: App) => (await import('../tools/chat.js')).chatTools(app);
+
 /**
  * One App per CLI run, built on first use so `ag --help` never opens the database. Its services are the
  * ones src/app.ts provides: the full CLI imports that module, the per-command path only when a tool needs them.
@@ -26,7 +29,7 @@ const builtinToolNames = async () => (await import('../tools/registry.js')).buil
 export class LazyApp {
   private app?: App;
   get(): App {
-    this.app ??= new App({ builtinToolNames });
+    this.app ??= new App({ builtinToolNames, chatTools });
     return this.app;
   }
   /** The App, or undefined when config.json is broken: building `ag`'s commands must not need it. */
@@ -39,7 +42,7 @@ export class LazyApp {
   }
   /** An App that starts whatever config.json holds, its problems recorded (for a tool that diagnoses them). */
   getTolerant(): App {
-    this.app ??= new App({ tolerantConfig: true, builtinToolNames });
+    this.app ??= new App({ tolerantConfig: true, builtinToolNames, chatTools });
     return this.app;
   }
   async close(): Promise<void> {

@@ -1,6 +1,5 @@
 import { leaseHolder, newHolder } from '../db/lease.js';
 import { SENDER_LEASE } from './serve/sender-lease.js';
-import type { App } from '../app.js';
 import { plainText, type Rich, type Segment } from '../channels/format.js';
 import { BUILTIN_CHANNELS } from '../channels/builtin.js';
 import { buildBuiltinAdapters, missingSettings } from '../channels/registry.js';
@@ -16,7 +15,7 @@ import { loadOperators, type Operator } from './commands/operators.js';
 import { Outbox, type EnqueueInput } from './delivery/outbox.js';
 import { PromptNotices } from './approvals/prompt-notices.js';
 import { WhatsAppWindow } from './delivery/whatsapp-window.js';
-import type { ChatTools } from './commands/chat-tools.js';
+import type { MessagingDeps } from './deps.js';
 import type { Intent } from './commands/parser.js';
 import type { Reply, Sender } from './commands/reply.js';
 import { CommandRouter } from './commands/router.js';
@@ -52,7 +51,6 @@ export class MessagingService {
   readonly journal: Journal;
   readonly adapters: Map<ChannelName, ChannelAdapter>;
   readonly outbox: Outbox;
-  readonly router: CommandRouter;
   readonly prompts: PromptNotices;
   private readonly whatsappWindow: WhatsAppWindow;
   private operatorsCache?: Map<string, Operator>;
@@ -60,49 +58,41 @@ export class MessagingService {
   private readonly secrets: string[];
   private joined?: Promise<void>;
 
-  constructor(
-    private readonly app: App,
-    tools: ChatTools,
-  ) {
-    const db = app.db;
+  /** Built on the first chat command, once the interface's tools are loaded. */
+  private router?: Promise<CommandRouter>;
+
+  constructor(private readonly deps: MessagingDeps) {
+    const db = deps.db;
     this.cursors = new DbCursors(db);
     this.inbox = new Inbox(db);
     this.codes = new CodeStore(db);
     this.contexts = new ContextStore(db);
     this.journal = new Journal(db);
-    this.adapters = buildBuiltinAdapters(app, this.cursors);
-    this.secrets = [...app.config.settings.values()]
+    this.adapters = buildBuiltinAdapters(deps, this.cursors);
+    this.secrets = [...deps.config.settings.values()]
       .filter((s) => s.secret && typeof s.value === 'string' && s.value.length >= MASKABLE)
       .map((s) => s.value as string);
     this.outbox = new Outbox({
       db,
       adapters: this.adapters,
-      log: app.log,
+      log: deps.log,
       holder: this.holder,
-      fallback: fallbackTarget(app.config),
-      alerts: alertTargets(app.config),
-      webhookMaxAttempts: app.config.get('hooks.webhookMaxAttempts'),
+      fallback: fallbackTarget(deps.config),
+      alerts: alertTargets(deps.config),
+      webhookMaxAttempts: deps.config.get('hooks.webhookMaxAttempts'),
       retry: {
-        baseMs: app.config.get('messaging.retryBaseMs'),
-        capMs: app.config.get('messaging.retryMaxSeconds') * 1_000,
-        horizonMs: app.config.get('messaging.retryHorizonHours') * 3_600_000,
+        baseMs: deps.config.get('messaging.retryBaseMs'),
+        capMs: deps.config.get('messaging.retryMaxSeconds') * 1_000,
+        horizonMs: deps.config.get('messaging.retryHorizonHours') * 3_600_000,
       },
       journal: (text) => this.journal.add('alert', text, 'outbox'),
       hold: (row, error) => this.whatsappWindow.hold(row, error),
       onSent: (row) => {
-        if (row.channel !== 'webhooks') app.events.emit('message_sent', { channel: row.channel, to: row.peer, text: row.text });
+        if (row.channel !== 'webhooks') deps.events.emit('message_sent', { channel: row.channel, to: row.peer, text: row.text });
       },
     });
-    this.whatsappWindow = new WhatsAppWindow(db, () => this.outbox, app.config);
+    this.whatsappWindow = new WhatsAppWindow(db, () => this.outbox, deps.config);
     this.prompts = new PromptNotices(db, this.outbox, this.adapters, this.codes);
-    this.router = new CommandRouter(app, {
-      tools,
-      codes: this.codes,
-      prompts: this.prompts,
-      contexts: this.contexts,
-      journal: this.journal,
-      operators: () => this.operators(),
-    });
     this.journal.listener = (e) => this.mirrorJournal(e);
   }
 
@@ -112,7 +102,7 @@ export class MessagingService {
    * awaits this first.
    */
   ready(): Promise<void> {
-    this.joined ??= this.app.integrations.load().then((set) => {
+    this.joined ??= this.deps.integrations.load().then((set) => {
       for (const c of set.channels) this.adapters.set(c.integration, c.adapter);
       this.secrets.push(...set.secrets.filter((s) => s.length >= MASKABLE));
     });
@@ -125,9 +115,9 @@ export class MessagingService {
     const builtin = BUILTIN_CHANNELS.map((c): ChannelEntry => ({
       name: c.name,
       adapter: this.adapters.get(c.name),
-      missing: missingSettings(this.app.config, c.name),
+      missing: missingSettings(this.deps.config, c.name),
     }));
-    const fromIntegrations = (await this.app.integrations.load()).channels.map((c): ChannelEntry => ({
+    const fromIntegrations = (await this.deps.integrations.load()).channels.map((c): ChannelEntry => ({
       name: c.integration,
       integration: c.integration,
       adapter: c.adapter,
@@ -138,7 +128,7 @@ export class MessagingService {
 
   /** Operator commands from config.json, validated on first use (a bad definition names its field). */
   operators(): Map<string, Operator> {
-    this.operatorsCache ??= loadOperators(this.app.config);
+    this.operatorsCache ??= loadOperators(this.deps.config);
     return this.operatorsCache;
   }
 
@@ -164,7 +154,7 @@ export class MessagingService {
     for (const raw of messages) {
       const missing = (['externalId', 'sender', 'chat', 'text'] as const).filter((k) => typeof raw?.[k] !== 'string' || (k !== 'text' && !raw[k]));
       if (missing.length) {
-        this.app.log.warn('a received message was skipped: fields missing', { channel, missing });
+        this.deps.log.warn('a received message was skipped: fields missing', { channel, missing });
         continue;
       }
       const m = { ...raw, channel };
@@ -182,7 +172,7 @@ export class MessagingService {
     const adapter = this.adapters.get(m.channel);
     if (!adapter?.isAllowed(m.sender, m.chat)) {
       this.inbox.finish(id, 'ignored', m.callback ? 'button press from a sender not allowed: answered "not allowed"' : 'sender not allowed');
-      this.app.log.warn(m.callback ? 'button press from an unknown sender refused' : 'message from an unknown sender ignored', {
+      this.deps.log.warn(m.callback ? 'button press from an unknown sender refused' : 'message from an unknown sender ignored', {
         channel: m.channel,
         sender: m.sender,
         chat: m.chat,
@@ -191,13 +181,13 @@ export class MessagingService {
       if (m.callback && adapter?.refuse)
         adapter
           .refuse(m, NOT_ALLOWED)
-          .catch((err: Error) => this.app.log.warn('could not answer a refused button press', { channel: m.channel, error: err.message }));
+          .catch((err: Error) => this.deps.log.warn('could not answer a refused button press', { channel: m.channel, error: err.message }));
       return { status: 'ignored' };
     }
-    this.app.events.emit('message_received', { channel: m.channel, from: m.sender, text: m.text });
+    this.deps.events.emit('message_received', { channel: m.channel, from: m.sender, text: m.text });
     // They wrote: WhatsApp's 24-hour window is open again for what was held for them.
     if (m.channel === 'whatsapp') this.whatsappWindow.reopen(m.sender);
-    const { reply } = await this.router.handle({ channel: m.channel, id: m.sender, name: m.senderName }, m.text);
+    const { reply } = await this.handle({ channel: m.channel, id: m.sender, name: m.senderName }, m.text);
     const failed = !!reply.failed;
     const replyId = this.outbox.enqueue({ channel: m.channel, to: m.chat, kind: 'reply', rich: this.mask(reply.rich), buttons: reply.buttons, replyTo: id });
     this.outbox.kick();
@@ -205,7 +195,7 @@ export class MessagingService {
     if (m.callback && adapter.acknowledge) {
       adapter
         .acknowledge(m, reply.ack ?? 'Done', { keepButtons: reply.keepButtons })
-        .catch((err: Error) => this.app.log.warn('could not acknowledge a button press', { channel: m.channel, error: err.message }));
+        .catch((err: Error) => this.deps.log.warn('could not acknowledge a button press', { channel: m.channel, error: err.message }));
     }
     return { status: failed ? 'failed' : 'handled', id, replyId, reply };
   }
@@ -220,7 +210,7 @@ export class MessagingService {
       .then(() => this.process(id, m))
       .catch((err: Error): ReceiveOutcome => {
         this.inbox.finish(id, 'failed', err.message);
-        this.app.log.error('inbound message failed', { channel: m.channel, id, error: err.message });
+        this.deps.log.error('inbound message failed', { channel: m.channel, id, error: err.message });
         return { status: 'failed', id, reply: { rich: [], failed: true } };
       });
     this.chains.set(key, run);
@@ -235,7 +225,7 @@ export class MessagingService {
     for (const s of statuses) {
       const r = this.inbox.applyStatus(channel, s);
       if (r?.failed) {
-        const row = getMessage(this.app.db, r.id);
+        const row = getMessage(this.deps.db, r.id);
         if (row) this.outbox.giveUp(row, s.error ?? 'the service reported the message as failed');
       }
     }
@@ -264,27 +254,38 @@ export class MessagingService {
   /** Journal entries also go to the journal channels (e.g. a Discord #journal). */
   /** The holder of the sender lease: the `ag serve` that polls, notifies and drains the outbox now (undefined: none). */
   sender(): string | undefined {
-    return leaseHolder(this.app.db, SENDER_LEASE);
+    return leaseHolder(this.deps.db, SENDER_LEASE);
   }
 
   /** Runs a chat command for a sender and returns the reply; nothing is sent (message_handle). */
-  handle(sender: Sender, text: string): Promise<{ intent: Intent; reply: Reply }> {
-    return this.router.handle(sender, text);
+  async handle(sender: Sender, text: string): Promise<{ intent: Intent; reply: Reply }> {
+    this.router ??= this.deps.chatTools().then(
+      (tools) =>
+        new CommandRouter(this.deps, {
+          tools,
+          codes: this.codes,
+          prompts: this.prompts,
+          contexts: this.contexts,
+          journal: this.journal,
+          operators: () => this.operators(),
+        }),
+    );
+    return (await this.router).handle(sender, text);
   }
 
   /** One stored message by id (what message_send reports back). */
   message(id: number): MessageRecord | undefined {
-    return getMessage(this.app.db, id);
+    return getMessage(this.deps.db, id);
   }
 
   /** Stored messages, newest first, with the total that matches the filter. */
   messages(filter: ListFilter): { messages: MessageRecord[]; total: number } {
-    return listMessages(this.app.db, filter);
+    return listMessages(this.deps.db, filter);
   }
 
   /** A channel's last traffic and how many of its outbound messages are stuck or dead. */
   activity(channel: string): ReturnType<typeof channelActivity> {
-    return channelActivity(this.app.db, channel);
+    return channelActivity(this.deps.db, channel);
   }
 
   /**
@@ -300,7 +301,7 @@ export class MessagingService {
   }
 
   private mirrorJournal(e: JournalEntry): void {
-    for (const t of journalTargets(this.app.config)) {
+    for (const t of journalTargets(this.deps.config)) {
       if (!this.adapters.has(t.channel)) continue;
       const icon = e.kind === 'note' ? '📝' : e.kind === 'alert' ? '⚠️' : '•';
       this.outbox.enqueue({ channel: t.channel, to: t.to, kind: 'journal', rich: [`${icon} `, e.text] });

@@ -202,6 +202,16 @@ export class SessionService {
     return reader;
   }
 
+  /** One session as last stored (undefined: no such id). */
+  record(id: string): SessionRecord | undefined {
+    return this.store.get(id);
+  }
+
+  /** The sessions not ended, as last stored. */
+  live(): SessionRecord[] {
+    return this.store.live();
+  }
+
   resolve(ref: string): SessionRecord {
     const found = this.store.find(ref);
     if (found.length === 1) return found[0]!;

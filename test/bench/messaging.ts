@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from '../../src/app.js';
 import { ServeRuntime } from '../../src/messaging/index.js';
+import { chatTools } from '../../src/tools/chat.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-server.js';
 import { makeTestEnv, ROOT } from '../helpers/env.js';
 import { waitFor } from '../helpers/wait.js';
@@ -48,7 +49,7 @@ async function serveWithTelegram(
     AEGIS_LOG_LEVEL: 'error',
     ...extra,
   });
-  const app = new App({ env: t.env });
+  const app = new App({ env: t.env, chatTools: async (a) => chatTools(a) });
   const serve = new ServeRuntime(app);
   await serve.start();
   return {

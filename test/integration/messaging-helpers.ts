@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from '../../src/app.js';
 import { ServeRuntime } from '../../src/messaging/index.js';
+import { chatTools } from '../../src/tools/chat.js';
 import { makeTestEnv, NO_BRIEFINGS, type TestEnv } from '../helpers/env.js';
 import { FAKE_CLAUDE } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
@@ -60,7 +61,7 @@ export async function startServe(
   env: Record<string, string>,
   opts: { leaseMs?: number } = {},
 ): Promise<{ app: App; serve: ServeRuntime; stop(): Promise<void> }> {
-  const app = new App({ env });
+  const app = new App({ env, chatTools: async (a) => chatTools(a) });
   const serve = new ServeRuntime(app, { leaseMs: opts.leaseMs });
   await serve.start();
   return {

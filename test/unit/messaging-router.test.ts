@@ -10,6 +10,7 @@ import { Notifier } from '../../src/messaging/notifications/notifier.js';
 import { BriefingScheduler } from '../../src/messaging/notifications/scheduler.js';
 import type { SessionRecord } from '../../src/sessions/store.js';
 import { BUILTIN_TOOLS } from '../../src/tools/index.js';
+import { chatTools } from '../../src/tools/chat.js';
 import { callTool } from '../../src/tools/run.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { waitFor } from '../helpers/wait.js';
@@ -76,7 +77,7 @@ describe('chat commands and notifications', () => {
       join(t.home, 'config.json'),
       JSON.stringify({ operators: { leak: { argv: ['/bin/echo', `token is ${TOKEN}`] }, fail: { argv: ['/bin/sh', '-c', 'echo broke >&2; exit 4'] } } }),
     );
-    app = new App({ env: t.env });
+    app = new App({ env: t.env, chatTools: async (a) => chatTools(a) });
     repo = mkdtempSync(join(tmpdir(), 'aegis-msg-repo-'));
     const git = (...args: string[]) =>
       execFileSync('git', ['-C', repo, ...args], {

@@ -1,9 +1,9 @@
-import type { App } from '../../app.js';
 import type { Rich } from '../../channels/format.js';
 import type { SessionRecord } from '../../sessions/store.js';
 import { openDialog, WAITING_STATES, type CodeStore } from './codes.js';
 import { clip } from '../../util/text.js';
 import { dialogLine, shortId } from '../present.js';
+import type { MessagingSessions } from '../deps.js';
 
 export interface Waiting {
   session: SessionRecord;
@@ -12,8 +12,8 @@ export interface Waiting {
 }
 
 /** Sessions waiting for a person, oldest first, each with the code of its open dialog. */
-export function waitingSessions(app: App, codes: CodeStore): Waiting[] {
-  return app.sessions.store
+export function waitingSessions(sessions: Pick<MessagingSessions, 'live'>, codes: CodeStore): Waiting[] {
+  return sessions
     .live()
     .filter((s) => WAITING_STATES.includes(s.state))
     .sort((a, b) => a.stateSince - b.stateSince)

@@ -4,7 +4,8 @@ import type { Dialog, SessionState } from '../../agents/types.js';
 /**
  * The tool calls chat commands make, each typed by what the router reads of its result. Messaging owns
  * this shape and imports no tool: the tools area builds it (src/tools/chat.ts, caller 'chat'), where
- * the compiler holds every entry to its tool's own input and output schemas.
+ * the compiler holds every entry to its tool's own input and output schemas, and the interface that
+ * builds the App hands it over (AppOptions.chatTools, src/cli/program.ts).
  */
 export interface ChatTools {
   session_create: (input: {

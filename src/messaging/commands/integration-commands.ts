@@ -1,13 +1,18 @@
-import type { App } from '../../app.js';
 import type { Rich } from '../../channels/format.js';
 import { AegisError } from '../../errors.js';
 import type { ChatCommandIntent } from '../../integrations/chat-match.js';
 import type { ChatTools } from './chat-tools.js';
+import type { MessagingIntegrations } from '../deps.js';
 import type { Reply, Sender } from './reply.js';
 
 /** Runs an integration's chat command for a sender; a throw becomes the router's error reply. */
-export async function runChatCommand(app: App, sender: Sender, intent: ChatCommandIntent, callByName: ChatTools['byName']): Promise<Reply> {
-  const active = (await app.integrations.load()).commands.find((c) => c.command.name === intent.name);
+export async function runChatCommand(
+  integrations: MessagingIntegrations,
+  sender: Sender,
+  intent: ChatCommandIntent,
+  callByName: ChatTools['byName'],
+): Promise<Reply> {
+  const active = (await integrations.load()).commands.find((c) => c.command.name === intent.name);
   if (!active) throw new AegisError('internal', `chat command ${intent.name} is not loaded`);
   const { command, ctx, secrets } = active;
   if (intent.usage) return { rich: ['Usage: ', command.help] };
@@ -24,7 +29,7 @@ export async function runChatCommand(app: App, sender: Sender, intent: ChatComma
 }
 
 /** The integrations' lines for the chat `help` reply. */
-export async function chatCommandHelp(app: App): Promise<Rich> {
-  const { commands } = await app.integrations.load();
+export async function chatCommandHelp(integrations: MessagingIntegrations): Promise<Rich> {
+  const { commands } = await integrations.load();
   return commands.length ? ['\n', { b: 'From integrations' }, ...commands.map((c) => `\n${c.command.help}`)] : [];
 }

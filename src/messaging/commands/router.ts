@@ -1,24 +1,30 @@
-import type { AgentName } from '../../agents/names.js';
-import type { SessionState } from '../../agents/types.js';
-import type { App } from '../../app.js';
+/**
+ * The command router: turns a parsed chat command into calls of the same tool handlers MCP and the CLI
+ * use, and their results into short replies for a phone. Answers to waiting prompts are in
+ * prompt-answers.ts.
+ */
 import type { Rich } from '../../channels/format.js';
 import { invalidInput, toAegisError } from '../../errors.js';
-import { ENDED_STATES, type SessionRecord } from '../../sessions/store.js';
-import type { ChatTools } from './chat-tools.js';
-import type { Reply, Sender } from './reply.js';
+import type { ChatCommandSpec } from '../../integrations/chat-match.js';
+import type { SessionRecord } from '../../sessions/store.js';
+import { clip } from '../../util/text.js';
+import { CODE_PATTERN, openDialog, type CodeStore } from '../approvals/codes.js';
+import type { PromptNotices } from '../approvals/prompt-notices.js';
+import type { MessagingDeps } from '../deps.js';
 import { briefing } from '../notifications/briefing.js';
-import { CODE_PATTERN, openDialog, REDRAW_MS, WAITING_STATES, type CodeStore } from '../approvals/codes.js';
-import type { ContextStore } from './contexts.js';
-import { answeredBy, type PromptNotices } from '../approvals/prompt-notices.js';
 import { localTime, parseDay, type Journal } from '../notifications/journal.js';
+import { statusReport, tasksReport } from '../notifications/status.js';
+import { ago, dialogLine, shortId } from '../present.js';
+import type { ChatTools } from './chat-tools.js';
+import type { ContextStore } from './contexts.js';
+import { chatCommandHelp, runChatCommand } from './integration-commands.js';
 import { runOperator, type Operator } from './operators.js';
 import { parseCommand, type Intent } from './parser.js';
-import { chatCommandHelp, runChatCommand } from './integration-commands.js';
-import type { ChatCommandSpec } from '../../integrations/chat-match.js';
-import { clip } from '../../util/text.js';
-import { ago, dialogLine, shortId } from '../present.js';
-import { statusReport, tasksReport } from '../notifications/status.js';
-import { waitingLines, waitingSessions } from '../approvals/waiting.js';
+import { PromptAnswers } from './prompt-answers.js';
+import type { Reply, Sender } from './reply.js';
+
+/** The services chat commands read besides the tools. */
+export type RouterServices = Pick<MessagingDeps, 'config' | 'db' | 'events' | 'sessions' | 'pipelines' | 'integrations'>;
 
 export interface RouterDeps {
   /** The tools chat commands run (caller 'chat'), built by the tools area. */
@@ -52,18 +58,25 @@ function errorReply(err: unknown): Reply {
   return { rich: ['⚠️ ', e.code === 'internal' ? `Something failed: ${e.message}` : e.message, ...fix], ack: 'Failed', failed: true };
 }
 
-/** The session an answer is for, and the code of the prompt it answers (none for a plain-text question). */
-type Target = { session: SessionRecord; code?: string } | { reply: Reply };
-
-/**
- * The command router: turns a parsed chat command into calls of the same tool handlers MCP and the
- * CLI use (callTool, caller 'chat'), and their results into short replies for a phone.
- */
+/** Runs chat commands for senders (callTool, caller 'chat'); one per call of MessagingService.handle. */
 export class CommandRouter {
+  private readonly answers: PromptAnswers;
+
   constructor(
-    private readonly app: App,
+    private readonly services: RouterServices,
     private readonly deps: RouterDeps,
-  ) {}
+  ) {
+    this.answers = new PromptAnswers({
+      services,
+      tools: deps.tools,
+      codes: deps.codes,
+      prompts: deps.prompts,
+      journal: deps.journal,
+      current: (sender) => this.current(sender),
+      setCurrent: (sender, id) => this.setCurrent(sender, id),
+      currentId: (sender) => this.deps.contexts.get(sender.channel, sender.id).currentSession,
+    });
+  }
 
   parse(text: string, commands: readonly ChatCommandSpec[] = []): Intent {
     // A word that looks like a code is a code only if such a code was ever given out, so
@@ -85,7 +98,7 @@ export class CommandRouter {
       }
       intent = this.parse(
         text,
-        (await this.app.integrations.load()).commands.map((c) => c.command),
+        (await this.services.integrations.load()).commands.map((c) => c.command),
       );
       reply = await this.dispatch(sender, intent);
       if (intent.kind === 'reason' && !reply.failed && intent.code) {
@@ -105,7 +118,7 @@ export class CommandRouter {
 
   private current(sender: Sender): SessionRecord {
     const id = this.deps.contexts.get(sender.channel, sender.id).currentSession;
-    const s = id ? this.app.sessions.store.get(id) : undefined;
+    const s = id ? this.services.sessions.record(id) : undefined;
     if (!s) throw invalidInput('session', 'You have no current session.', 'start one with task: <brief>, or pick one with session <id> (see sessions)');
     return s;
   }
@@ -122,9 +135,9 @@ export class CommandRouter {
             : [`Unknown command: "${clip(intent.word, 40)}". Send help for the list.`],
         };
       case 'help':
-        return { rich: [...HELP, ...(await chatCommandHelp(this.app))] };
+        return { rich: [...HELP, ...(await chatCommandHelp(this.services.integrations))] };
       case 'command':
-        return runChatCommand(this.app, sender, intent, this.deps.tools.byName);
+        return runChatCommand(this.services.integrations, sender, intent, this.deps.tools.byName);
       case 'task':
         return this.task(sender, intent.brief);
       case 'continue': {
@@ -140,44 +153,31 @@ export class CommandRouter {
       case 'session':
         return this.session(sender, intent.ref);
       case 'stop': {
-        const s = intent.ref ? this.app.sessions.resolve(intent.ref) : this.current(sender);
+        const s = intent.ref ? this.services.sessions.resolve(intent.ref) : this.current(sender);
         const r = await this.deps.tools.session_kill({ id: s.id });
         if (this.deps.contexts.get(sender.channel, sender.id).currentSession === s.id) this.setCurrent(sender, null);
         this.deps.journal.add('event', `Stopped ${s.name}`, who);
         return { rich: ['⏹ Stopped ', { b: s.name }, ` (${r.killedProcesses} process${r.killedProcesses === 1 ? '' : 'es'}).`] };
       }
       case 'input':
-        return this.input(sender, intent.text);
+        return this.answers.input(sender, intent.text);
       case 'pending':
-        return this.pending();
+        return this.answers.pending();
       case 'approve':
-        return this.approve(sender, intent.code, intent.scope);
-      case 'reason': {
-        const t = await this.waitingTarget(sender, intent.code);
-        if ('reply' in t) return t.reply;
-        if (!intent.code) throw invalidInput('code', 'Which prompt?', 'send reason <code>, with the code from the notice');
-        return {
-          rich: ['✍️ Send the reason to reject ', { b: t.session.name }, ' with as your next message (or cancel).'],
-          ack: 'Send the reason',
-          keepButtons: true,
-        };
-      }
+        return this.answers.approve(sender, intent.code, intent.scope);
+      case 'reason':
+        return this.answers.reason(sender, intent.code);
       case 'reject':
-        return this.reject(sender, intent.code, intent.reason);
-      case 'answer': {
-        const t = await this.waitingTarget(sender, intent.code);
-        if ('reply' in t) return t.reply;
-        const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_answer({ id: t.session.id, answer: intent.choice }));
-        this.answered(t, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
-        return { rich: ['💬 Answered ', { b: t.session.name }, `: ${clip(r.answeredWith, 100)}. Now ${r.state}.`], ack: 'Answered' };
-      }
+        return this.answers.reject(sender, intent.code, intent.reason);
+      case 'answer':
+        return this.answers.answer(sender, intent.code, intent.choice);
       case 'recall':
         return this.recall(intent.query, intent.full);
       case 'status':
-        return { rich: await statusReport(this.app) };
+        return { rich: await statusReport(this.services) };
       case 'tasks':
-        await this.app.sessions.refreshLive();
-        return { rich: tasksReport(this.app) };
+        await this.services.sessions.refreshLive();
+        return { rich: tasksReport(this.services) };
       case 'journal':
         return this.journalDay(intent.day);
       case 'note': {
@@ -186,8 +186,8 @@ export class CommandRouter {
         return { rich: ['📝 Noted in today’s journal.'] };
       }
       case 'briefing':
-        await this.app.sessions.refreshLive();
-        return { rich: await briefing(this.app, this.deps.codes, this.deps.journal, intent.which) };
+        await this.services.sessions.refreshLive();
+        return { rich: await briefing(this.services, this.deps.codes, this.deps.journal, intent.which) };
       case 'operator':
         return this.operator(sender, intent.name, intent.extra);
       case 'failed':
@@ -210,7 +210,7 @@ export class CommandRouter {
 
   private async task(sender: Sender, brief: string): Promise<Reply> {
     if (!brief) throw invalidInput('brief', 'The task is empty.', 'write what to do after task:, e.g. task: fix the flaky login test');
-    const workDir = this.app.config.get('messaging.workDir');
+    const workDir = this.services.config.get('messaging.workDir');
     if (!workDir)
       throw invalidInput(
         'messaging.workDir',
@@ -224,7 +224,7 @@ export class CommandRouter {
     const s = await this.deps.tools.session_create({
       workDir,
       prompt,
-      agent: this.app.config.get('messaging.agent'),
+      agent: this.services.config.get('messaging.agent'),
       ...(inWorktree ? { worktree: true } : {}),
     });
     this.setCurrent(sender, s.id);
@@ -260,7 +260,7 @@ export class CommandRouter {
     const s = await this.deps.tools.session_get({ id: ref });
     this.setCurrent(sender, s.id);
     const rich: Rich = [{ b: s.name }, ' ', { code: shortId(s.id) }, ` — ${s.state} for ${ago(Date.parse(s.stateSince))}`, '\nIn ', { code: s.workDir }];
-    const record = this.app.sessions.store.get(s.id);
+    const record = this.services.sessions.record(s.id);
     const open = record && openDialog(record);
     if (open && s.dialog) {
       const code = this.deps.codes.forDialog(open).code;
@@ -269,125 +269,6 @@ export class CommandRouter {
     if (s.lastAssistantMessage) rich.push('\nLast reply: ', clip(s.lastAssistantMessage, 400));
     rich.push('\n(now your current session)');
     return { rich };
-  }
-
-  private async pending(): Promise<Reply> {
-    await this.app.sessions.refreshLive();
-    const list = waitingSessions(this.app, this.deps.codes);
-    if (!list.length) return { rich: ['Nothing waits for you.'] };
-    return { rich: [{ b: `Waiting for you (${list.length})` }, ...waitingLines(list), '\nReply approve <code>, reject <code> [why], or input: <answer>.'] };
-  }
-
-  /**
-   * The session an approve/reject/answer is for: the one the code names (only while its dialog is the
-   * one the code was given for), else the sender's current session if it waits, else the only one waiting.
-   */
-  private async waitingTarget(sender: Sender, code?: string): Promise<Target> {
-    const codes = this.deps.codes;
-    if (code) {
-      const c = codes.get(code);
-      if (!c) throw invalidInput('code', `No prompt has code ${code}.`, 'send pending to see the open prompts and their codes');
-      // A late press (or a code typed after the prompt was answered elsewhere) changes nothing, and says so.
-      const late = (why: string): Target => ({
-        reply: {
-          rich: ['⚠️ ', `Code ${code} ${why}. Nothing changed.`, '\n→ send pending for what is open now'],
-          ack: 'Already answered — nothing changed',
-          failed: true,
-        },
-      });
-      if (c.closedAt) return late(c.resolution ? `was already ${c.resolution}` : 'was already answered');
-      const { session, leftAt } = await this.settled(c.sessionId);
-      const instance = openDialog(session);
-      // Back on the same prompt after a redraw, before a notifier in this process carried its code over.
-      if (instance && leftAt !== undefined && instance.openedAt !== c.openedAt && instance.openedAt - leftAt < REDRAW_MS) codes.carryOver(instance);
-      if (!codes.stillOpen(c.code, instance)) return late(`is gone: its prompt is no longer on screen (${session.name} is ${session.state} now)`);
-      return { session, code: c.code };
-    }
-    await this.app.sessions.refreshLive();
-    const waiting = waitingSessions(this.app, codes).filter((w) => w.code);
-    const currentId = this.deps.contexts.get(sender.channel, sender.id).currentSession;
-    const mine = waiting.find((w) => w.session.id === currentId) ?? (waiting.length === 1 ? waiting[0] : undefined);
-    if (mine) return { session: mine.session, code: mine.code };
-    if (!waiting.length) return { reply: { rich: ['Nothing is waiting for approval.'] } };
-    return { reply: { rich: [`${waiting.length} prompts are open; say which:`, ...waitingLines(waiting)] } };
-  }
-
-  /**
-   * The session once a redraw, if one is under way, is over. A session that left its prompt less than
-   * REDRAW_MS ago may be drawing it again (a loaded machine redraws slowly): a press landing in that gap
-   * waits for it to come back, at most until REDRAW_MS after it left, instead of calling the prompt gone.
-   */
-  private async settled(sessionId: string): Promise<{ session: SessionRecord; leftAt?: number }> {
-    const { session } = await this.app.sessions.fresh(sessionId);
-    const leftAt = session.stateSince;
-    if (openDialog(session) || ENDED_STATES.includes(session.state) || Date.now() - leftAt >= REDRAW_MS) return { session };
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        off();
-        resolve();
-      };
-      const timer = setTimeout(done, leftAt + REDRAW_MS - Date.now());
-      const off = this.app.events.on('session_state_changed', (e) => {
-        if (e.sessionId === sessionId && WAITING_STATES.includes(e.to as SessionState)) done();
-      });
-    });
-    return { session: (await this.app.sessions.fresh(sessionId)).session, leftAt };
-  }
-
-  /** The prompt is answered: its code closes, and every notice of it says who answered it, where and when. */
-  private answered(t: { session: SessionRecord; code?: string }, sender: Sender, icon: string, verb: string): void {
-    if (t.code) {
-      const dialog = this.deps.codes.get(t.code)?.dialog;
-      this.deps.prompts.resolve(
-        t.code,
-        icon,
-        answeredBy(verb, sender.channel, sender.name ?? sender.id),
-        [{ b: t.session.name }, ...(dialog ? [' ', ...dialogLine(dialog)] : [])],
-        sender.channel,
-      );
-    }
-    this.deps.codes.close(t.session.id);
-  }
-
-  private async approve(sender: Sender, code?: string, scope: 'once' | 'always' = 'once'): Promise<Reply> {
-    const t = await this.waitingTarget(sender, code);
-    if ('reply' in t) return t.reply;
-    const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_approve({ id: t.session.id, scope }));
-    this.answered(t, sender, '✅', scope === 'always' ? `approved for the session ("${clip(r.chose, 60)}")` : 'approved');
-    this.setCurrent(sender, t.session.id);
-    this.deps.journal.add(
-      'event',
-      `Approved ${t.session.name}: ${[r.approved.tool, r.approved.command ?? r.approved.file ?? r.approved.url].filter(Boolean).join(' ')}`,
-      `${sender.channel}:${sender.id}`,
-    );
-    return { rich: ['✅ Approved ', { b: t.session.name }, ': ', ...dialogLine(r.approved), `. Now ${r.state}.`], ack: 'Approved' };
-  }
-
-  private async reject(sender: Sender, code?: string, reason?: string): Promise<Reply> {
-    const t = await this.waitingTarget(sender, code);
-    if ('reply' in t) return t.reply;
-    const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_reject({ id: t.session.id, reason }));
-    this.answered(t, sender, '🚫', 'rejected');
-    this.setCurrent(sender, t.session.id);
-    this.deps.journal.add('event', `Rejected ${t.session.name}${reason ? `: ${clip(reason, 120)}` : ''}`, `${sender.channel}:${sender.id}`);
-    return {
-      rich: ['🚫 Rejected ', { b: t.session.name }, ': ', ...dialogLine(r.rejected), reason ? `. Told it: ${clip(reason, 200)}` : '', `. Now ${r.state}.`],
-      ack: 'Rejected',
-    };
-  }
-
-  private async input(sender: Sender, text: string): Promise<Reply> {
-    if (!text) throw invalidInput('text', 'The answer is empty.', 'write it after input:');
-    await this.app.sessions.refreshLive();
-    const currentId = this.deps.contexts.get(sender.channel, sender.id).currentSession;
-    const waiting = waitingSessions(this.app, this.deps.codes);
-    const picked = waiting.find((w) => w.session.id === currentId) ?? (waiting.length === 1 ? waiting[0] : undefined);
-    const target = picked?.session ?? this.current(sender);
-    const r = await this.deps.prompts.answeringWith(picked?.code, () => this.deps.tools.session_answer({ id: target.id, answer: text }));
-    this.answered({ session: target, code: picked?.code }, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
-    this.setCurrent(sender, target.id);
-    return { rich: ['💬 Answered ', { b: target.name }, `. Now ${r.state}.`] };
   }
 
   /** The dead-letter list, newest first, with each one's reason. */

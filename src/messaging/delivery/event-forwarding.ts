@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { App } from '../../app.js';
 import type { AegisEventName } from '../../events.js';
 import { plainText } from '../../channels/format.js';
 import { redactDeep } from '../../util/log.js';
 import type { MessagingService } from '../service.js';
+import type { MessagingDeps } from '../deps.js';
 
 /**
  * Events that happen once, in one process: the one that created the session, ran the tool call,
@@ -37,12 +37,16 @@ void everyEventForwarded;
  * receiver can de-duplicate retries. Rows are durable: the active `ag serve` sends them, with the
  * outbound webhooks' signature, retries and dead-letter list. Returns the unsubscriber.
  */
-export function forwardEvents(app: App, messaging: MessagingService, events: readonly AegisEventName[]): () => void {
-  const urls = app.config.get('hooks.webhookUrls');
+export function forwardEvents(
+  deps: Pick<MessagingDeps, 'config' | 'events' | 'version'>,
+  messaging: MessagingService,
+  events: readonly AegisEventName[],
+): () => void {
+  const urls = deps.config.get('hooks.webhookUrls');
   if (!urls.length || !messaging.adapters.has('webhooks')) return () => {};
-  const context = { aegis: app.version, host: hostname(), pid: process.pid };
+  const context = { aegis: deps.version, host: hostname(), pid: process.pid };
   const offs = events.map((event) =>
-    app.events.on(event, (data) => {
+    deps.events.on(event, (data) => {
       const body = plainText(
         messaging.mask([JSON.stringify({ id: randomUUID(), event, timestamp: new Date().toISOString(), context, data: redactDeep(data) })]),
       );

@@ -1,10 +1,10 @@
-import type { App } from '../../app.js';
 import type { Rich } from '../../channels/format.js';
 import { run } from '../../util/exec.js';
 import type { CodeStore } from '../approvals/codes.js';
+import type { MessagingDeps } from '../deps.js';
 import type { Journal } from './journal.js';
 import { localDay } from './journal.js';
-import { machineLines, pipelineCounts, stateCounts } from './status.js';
+import { machineLines, pipelineCounts, stateCounts, type StatusDeps } from './status.js';
 import { waitingLines, waitingSessions } from '../approvals/waiting.js';
 
 const GIT_TIMEOUT_MS = 5_000;
@@ -36,9 +36,15 @@ export async function commitsSince(workDirs: string[], since: number): Promise<{
  * `morning` / `evening`: health, who waits for you, what ran and finished, today's commits in the
  * sessions' folders, and the day's notes. The morning looks back 24 hours, the evening at today.
  */
-export async function briefing(app: App, codes: CodeStore, journal: Journal, which: 'morning' | 'evening', now = Date.now()): Promise<Rich> {
+export async function briefing(
+  deps: StatusDeps & Pick<MessagingDeps, 'db'>,
+  codes: CodeStore,
+  journal: Journal,
+  which: 'morning' | 'evening',
+  now = Date.now(),
+): Promise<Rich> {
   const since = which === 'morning' ? now - 86_400_000 : startOfToday(now);
-  const db = app.db;
+  const db = deps.db;
   const started = (db.prepare('SELECT count(*) AS n FROM sessions WHERE created_at >= ?').get(since) as { n: number }).n;
   const turns = (
     db.prepare("SELECT count(*) AS n FROM session_events WHERE at >= ? AND from_state = 'working' AND to_state = 'idle'").get(since) as { n: number }
@@ -53,11 +59,11 @@ export async function briefing(app: App, codes: CodeStore, journal: Journal, whi
     db.prepare('SELECT DISTINCT work_dir FROM sessions WHERE last_activity >= ? OR created_at >= ?').all(since, since) as { work_dir: string }[]
   ).map((r) => r.work_dir);
   const commits = await commitsSince(dirs, startOfToday(now));
-  const waiting = waitingSessions(app, codes);
+  const waiting = waitingSessions(deps.sessions, codes);
   const notes = journal.day(localDay(now)).filter((e) => e.kind === 'note');
-  const counts = stateCounts(app);
-  const machine = await machineLines(app);
-  const pipelines = pipelineCounts(app);
+  const counts = stateCounts(deps);
+  const machine = await machineLines(deps);
+  const pipelines = pipelineCounts(deps);
 
   const title = which === 'morning' ? 'Good morning' : 'Evening wrap-up';
   const date = new Date(now).toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });

@@ -1,5 +1,4 @@
 import type { Dialog, SessionState } from '../../agents/types.js';
-import type { App } from '../../app.js';
 import type { Rich } from '../../channels/format.js';
 import { localTime } from './journal.js';
 import { heldBack, markMerged } from '../delivery/messages.js';
@@ -11,6 +10,10 @@ import { deadNotice, permissionNotice, pickerNotice, pipelineNotice, stalledNoti
 import { Deduper, RateLimiter } from './rate-limit.js';
 import type { MessagingService } from '../service.js';
 import { WAITING_STATES } from '../approvals/codes.js';
+import type { MessagingDeps } from '../deps.js';
+
+/** What the notifier reads: session events and rows, finished pipelines, held-back notices, its settings. */
+export type NotifierDeps = Pick<MessagingDeps, 'config' | 'db' | 'events' | 'log' | 'sessions' | 'pipelines'>;
 
 export interface NotifierOptions {
   subscriptions: Subscription[];
@@ -42,7 +45,7 @@ export class Notifier {
   private readonly settling = new Set<NodeJS.Timeout>();
 
   constructor(
-    private readonly app: App,
+    private readonly deps: NotifierDeps,
     private readonly messaging: MessagingService,
     private readonly opts: NotifierOptions,
   ) {
@@ -51,7 +54,7 @@ export class Notifier {
   }
 
   start(): void {
-    const ev = this.app.events;
+    const ev = this.deps.events;
     this.unsubscribe.push(
       ev.on('session_state_changed', (e) =>
         this.guard(() => this.onState(e.sessionId, e.from as SessionState, e.to as SessionState, e.detail as Dialog | undefined)),
@@ -78,12 +81,12 @@ export class Notifier {
     try {
       fn();
     } catch (err) {
-      this.app.log.warn('notification failed', { error: (err as Error).message });
+      this.deps.log.warn('notification failed', { error: (err as Error).message });
     }
   }
 
   private onState(sessionId: string, from: SessionState, to: SessionState, detail?: Dialog): void {
-    const s = this.app.sessions.store.get(sessionId);
+    const s = this.deps.sessions.record(sessionId);
     if (!s) return;
     if (WAITING_STATES.includes(from) && !WAITING_STATES.includes(to)) {
       const p = this.prompts.get(sessionId);
@@ -110,7 +113,7 @@ export class Notifier {
       return;
     }
     if (to === 'stalled') {
-      this.dispatch(stalledNotice(s, this.app.config.get('sessions.stallSeconds')));
+      this.dispatch(stalledNotice(s, this.deps.config.get('sessions.stallSeconds')));
       this.messaging.journal.add('event', `${s.name} stalled`, 'notifier');
     } else if (to === 'dead') {
       this.dispatch(deadNotice(s));
@@ -119,7 +122,7 @@ export class Notifier {
   }
 
   private onTurn(sessionId: string, at: number, message?: string): void {
-    const s = this.app.sessions.store.get(sessionId);
+    const s = this.deps.sessions.record(sessionId);
     if (!s) return;
     const asking = s.state === 'asking' || /\?\s*$/.test(message ?? '');
     this.dispatch(turnNotice(s, message ?? s.lastAssistant, asking, at));
@@ -140,7 +143,7 @@ export class Notifier {
         if (this.messaging.prompts.isAnswering(code)) return this.settleLater(sessionId, code, leftAt);
         const c = this.messaging.codes.get(code);
         if (!c || c.resolution !== undefined) return;
-        const name = this.app.sessions.store.get(sessionId)?.name ?? sessionId;
+        const name = this.deps.sessions.record(sessionId)?.name ?? sessionId;
         this.messaging.prompts.resolve(code, '☑️', `answered outside chat (terminal, CLI or MCP) at ${localTime(leftAt)}`, [
           { b: name },
           ' ',
@@ -155,7 +158,7 @@ export class Notifier {
   /** Pipelines may be advanced by another process, so their ends are read from the table, not from events. */
   private pollPipelines(): void {
     const after = Number(this.messaging.cursors.get(PIPELINE_CURSOR) ?? Date.now());
-    const ended = this.app.pipelines.list({ statuses: ['done', 'failed'], limit: 20, offset: 0 }).pipelines.filter((p) => (p.finishedAt ?? 0) > after);
+    const ended = this.deps.pipelines.list({ statuses: ['done', 'failed'], limit: 20, offset: 0 }).pipelines.filter((p) => (p.finishedAt ?? 0) > after);
     if (!ended.length) return;
     this.messaging.cursors.set(PIPELINE_CURSOR, String(Math.max(...ended.map((p) => p.finishedAt ?? 0))));
     for (const p of ended.sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0))) {
@@ -173,10 +176,10 @@ export class Notifier {
    * go out ahead of the next notice or on its own; empty when nothing was held back.
    */
   private digest(target: Target): Rich {
-    const held = heldBack(this.app.db, target);
+    const held = heldBack(this.deps.db, target);
     if (!held.length) return [];
     markMerged(
-      this.app.db,
+      this.deps.db,
       held.map((h) => h.id),
     );
     const lines: Rich = held.flatMap((h) => [`\n• ${localTime(h.createdAt)} `, clip(h.text.replace(/\s+/g, ' '), 200)]);
@@ -186,7 +189,7 @@ export class Notifier {
   /** Targets with held-back notices get them as a digest as soon as their rate allows one more message. */
   private flushDigests(): void {
     for (const sub of this.opts.subscriptions) {
-      if (!heldBack(this.app.db, sub).length || !this.rate.allow(targetKey(sub))) continue;
+      if (!heldBack(this.deps.db, sub).length || !this.rate.allow(targetKey(sub))) continue;
       const rich = this.digest(sub);
       this.messaging.outbox.enqueue({ channel: sub.channel, to: sub.to, kind: 'notification', rich: rich.slice(0, -1) });
     }
@@ -195,7 +198,7 @@ export class Notifier {
 
   /** Fans a notice out to every subscriber of its kind; returns the outbox rows. */
   dispatch(notice: Notice): number[] {
-    if (!this.app.config.get('notify.enabled')) return [];
+    if (!this.deps.config.get('notify.enabled')) return [];
     if (this.dedup.duplicate(notice.dedupKey)) return [];
     const rich = this.messaging.mask(notice.rich);
     const ids: number[] = [];

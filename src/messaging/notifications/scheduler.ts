@@ -1,8 +1,12 @@
-import type { App } from '../../app.js';
 import { briefing } from './briefing.js';
 import { localDay } from './journal.js';
 import type { Notifier } from './notifier.js';
 import type { MessagingService } from '../service.js';
+import type { MessagingDeps } from '../deps.js';
+import type { StatusDeps } from './status.js';
+
+/** What the scheduler reads: the briefing times and what a briefing reports; failures go to the log. */
+export type SchedulerDeps = StatusDeps & Pick<MessagingDeps, 'db' | 'log'>;
 
 const CHECK_MS = 30_000;
 /** A briefing missed by more than this (serve was down) is skipped rather than sent late. */
@@ -19,7 +23,7 @@ export class BriefingScheduler {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly app: App,
+    private readonly deps: SchedulerDeps,
     private readonly messaging: MessagingService,
     private readonly notifier: Notifier,
   ) {}
@@ -40,17 +44,17 @@ export class BriefingScheduler {
     const d = new Date(now);
     const minutes = d.getHours() * 60 + d.getMinutes();
     for (const which of ['morning', 'evening'] as const) {
-      const at = this.app.config.get(`messaging.${which}Briefing` as const);
+      const at = this.deps.config.get(`messaging.${which}Briefing` as const);
       if (at === 'off') continue;
       const late = (minutes - minutesOf(at)) * 60_000;
       if (late < 0 || late > LATE_MS) continue;
       if (!this.messaging.cursors.claim(`briefing.${which}`, localDay(now))) continue;
       try {
-        const rich = await briefing(this.app, this.messaging.codes, this.messaging.journal, which, now);
+        const rich = await briefing(this.deps, this.messaging.codes, this.messaging.journal, which, now);
         this.notifier.dispatch({ event: 'briefing', dedupKey: `briefing:${which}:${localDay(now)}`, rich, actionable: false });
         sent.push(which);
       } catch (err) {
-        this.app.log.warn('briefing failed', { which, error: (err as Error).message });
+        this.deps.log.warn('briefing failed', { which, error: (err as Error).message });
       }
     }
     return sent;

@@ -1,18 +1,21 @@
 import { statfsSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
-import type { App } from '../../app.js';
 import type { Rich } from '../../channels/format.js';
 import { tmuxServerRunning } from '../../tmux/command.js';
 import { clip } from '../../util/text.js';
 import { ago, shortId } from '../present.js';
 import { WAITING_STATES } from '../approvals/codes.js';
+import type { MessagingDeps } from '../deps.js';
+
+/** What the status lines read: config (tmux, the home folder), live sessions, pipelines. */
+export type StatusDeps = Pick<MessagingDeps, 'config' | 'sessions' | 'pipelines'>;
 
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MB`;
 
 /** Live sessions counted by state, most urgent first: "1 waiting, 2 working, 3 idle". */
-export function stateCounts(app: App): { live: number; text: string } {
-  const live = app.sessions.store.live();
+export function stateCounts(deps: Pick<StatusDeps, 'sessions'>): { live: number; text: string } {
+  const live = deps.sessions.live();
   const by = new Map<string, number>();
   for (const s of live) {
     const key = WAITING_STATES.includes(s.state) ? 'waiting' : s.state;
@@ -24,9 +27,9 @@ export function stateCounts(app: App): { live: number; text: string } {
 }
 
 /** Pipelines by status: "1 running, 4 done, 1 failed". */
-export function pipelineCounts(app: App): string {
+export function pipelineCounts(deps: Pick<StatusDeps, 'pipelines'>): string {
   const parts = (['running', 'done', 'failed', 'cancelled'] as const)
-    .map((status) => ({ status, n: app.pipelines.list({ statuses: [status], limit: 1, offset: 0 }).total }))
+    .map((status) => ({ status, n: deps.pipelines.list({ statuses: [status], limit: 1, offset: 0 }).total }))
     .filter((x) => x.n > 0)
     .map((x) => `${x.n} ${x.status}`);
   return parts.length ? parts.join(', ') : 'none';
@@ -42,28 +45,28 @@ function disk(path: string): string {
 }
 
 /** The machine's side of health: tmux, disk, memory. */
-export async function machineLines(app: App): Promise<string[]> {
-  const socket = app.config.get('tmux.socket');
-  const tmuxUp = await tmuxServerRunning({ command: app.config.get('tmux.command'), socket });
+export async function machineLines(deps: Pick<StatusDeps, 'config'>): Promise<string[]> {
+  const socket = deps.config.get('tmux.socket');
+  const tmuxUp = await tmuxServerRunning({ command: deps.config.get('tmux.command'), socket });
   return [
     `tmux: ${tmuxUp ? 'running' : 'not running'} (socket ${socket})`,
-    `Disk: ${disk(app.config.home)}`,
+    `Disk: ${disk(deps.config.home)}`,
     `Memory: ${gb(freemem())} free of ${gb(totalmem())}; Aegis ${mb(process.memoryUsage().rss)}`,
   ];
 }
 
 /** `status`: sessions by state, pipelines, tmux, disk and memory, in a few short lines. */
-export async function statusReport(app: App): Promise<Rich> {
-  const counts = stateCounts(app);
-  const pipelines = pipelineCounts(app);
-  const lines = [`Sessions: ${counts.text}${counts.live ? ` (${counts.live} live)` : ''}`, `Pipelines: ${pipelines}`, ...(await machineLines(app))];
+export async function statusReport(deps: StatusDeps): Promise<Rich> {
+  const counts = stateCounts(deps);
+  const pipelines = pipelineCounts(deps);
+  const lines = [`Sessions: ${counts.text}${counts.live ? ` (${counts.live} live)` : ''}`, `Pipelines: ${pipelines}`, ...(await machineLines(deps))];
   return [{ b: 'Status' }, ...lines.map((l) => `\n${l}`)];
 }
 
 /** `tasks`: what is running now (sessions not idle or ended, and running pipelines). */
-export function tasksReport(app: App): Rich {
-  const busy = app.sessions.store.live().filter((s) => s.state !== 'idle');
-  const pipelines = app.pipelines.list({ statuses: ['running'], limit: 10, offset: 0 }).pipelines;
+export function tasksReport(deps: Pick<StatusDeps, 'sessions' | 'pipelines'>): Rich {
+  const busy = deps.sessions.live().filter((s) => s.state !== 'idle');
+  const pipelines = deps.pipelines.list({ statuses: ['running'], limit: 10, offset: 0 }).pipelines;
   const rich: Rich = [{ b: 'Running' }];
   if (!busy.length && !pipelines.length) rich.push('\nNothing is running.');
   for (const s of busy)

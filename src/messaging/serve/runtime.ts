@@ -1,4 +1,3 @@
-import type { App } from '../../app.js';
 import { acquireLease, releaseLease } from '../../db/lease.js';
 import { SENDER_LEASE } from './sender-lease.js';
 import { forwardEvents, OBSERVED_EVENTS } from '../delivery/event-forwarding.js';
@@ -8,6 +7,11 @@ import { Poller } from './poller.js';
 import { BriefingScheduler } from '../notifications/scheduler.js';
 import { subscriptions } from '../delivery/targets.js';
 import { checkBind, startInboundWebhookServer, type MountedRoute } from './inbound-webhook-server.js';
+import type { MessagingDeps } from '../deps.js';
+import type { MessagingService } from '../service.js';
+
+/** What `ag serve` runs on: messaging's own dependencies and the messaging service itself. */
+export type ServeDeps = Pick<MessagingDeps, 'config' | 'db' | 'events' | 'log' | 'version' | 'sessions' | 'pipelines'> & { messaging: MessagingService };
 
 export interface ServeOptions {
   host?: string;
@@ -38,27 +42,27 @@ export class ServeRuntime {
   private readonly leaseMs: number;
 
   constructor(
-    private readonly app: App,
+    private readonly deps: ServeDeps,
     private readonly opts: ServeOptions = {},
   ) {
     this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
   private get host(): string {
-    return this.opts.host ?? this.app.config.get('serve.host');
+    return this.opts.host ?? this.deps.config.get('serve.host');
   }
 
   private routes(): MountedRoute[] {
-    return [...this.app.messaging.adapters.values()].flatMap((a) => (a.webhooks ?? []).map((route) => ({ channel: a.name, route })));
+    return [...this.deps.messaging.adapters.values()].flatMap((a) => (a.webhooks ?? []).map((route) => ({ channel: a.name, route })));
   }
 
   async start(): Promise<void> {
     // Refuse a public bind before anything runs, not when the lease is won later.
-    await this.app.messaging.ready();
+    await this.deps.messaging.ready();
     await checkBind(this.host, this.routes());
-    this.app.messaging.operators();
-    await this.app.sessions.start();
-    await this.app.pipelines.start();
+    this.deps.messaging.operators();
+    await this.deps.sessions.start();
+    await this.deps.pipelines.start();
     await this.tick();
     this.leaseTimer = setInterval(() => void this.tick().catch(() => {}), Math.max(250, Math.floor(this.leaseMs / 3)));
   }
@@ -70,36 +74,36 @@ export class ServeRuntime {
   private tick(): Promise<void> {
     const run = this.switching.then(async () => {
       // A sender that was killed (kill -9, a crash) cannot renew: acquireLease takes over at once.
-      const held = acquireLease(this.app.db, SENDER_LEASE, this.app.messaging.holder, this.leaseMs);
+      const held = acquireLease(this.deps.db, SENDER_LEASE, this.deps.messaging.holder, this.leaseMs);
       if (held && this.role === 'standby') await this.activate();
       else if (!held && this.role === 'active') await this.deactivate();
     });
     this.switching = run.catch((err: Error) => {
-      releaseLease(this.app.db, SENDER_LEASE, this.app.messaging.holder);
-      this.app.log.error('ag serve could not start sending', { error: err.message });
+      releaseLease(this.deps.db, SENDER_LEASE, this.deps.messaging.holder);
+      this.deps.log.error('ag serve could not start sending', { error: err.message });
     });
     return run;
   }
 
   private async activate(): Promise<void> {
-    const app = this.app;
-    const m = app.messaging;
-    const subs = subscriptions(app.config, new Set(m.adapters.keys()));
+    const deps = this.deps;
+    const m = deps.messaging;
+    const subs = subscriptions(deps.config, new Set(m.adapters.keys()));
     for (const s of subs)
-      if (!m.adapters.has(s.channel)) app.log.warn('a subscription names a channel that is not configured', { target: `${s.channel}:${s.to}` });
-    const notifier = new Notifier(app, m, {
+      if (!m.adapters.has(s.channel)) deps.log.warn('a subscription names a channel that is not configured', { target: `${s.channel}:${s.to}` });
+    const notifier = new Notifier(deps, m, {
       subscriptions: subs,
-      ratePerMinute: app.config.get('notify.ratePerMinute'),
-      dedupMs: app.config.get('notify.dedupSeconds') * 1000,
+      ratePerMinute: deps.config.get('notify.ratePerMinute'),
+      dedupMs: deps.config.get('notify.dedupSeconds') * 1000,
     });
-    const scheduler = new BriefingScheduler(app, m, notifier);
-    const pollers = [...m.adapters.values()].filter((a) => a.poll).map((a) => new Poller(a, m, app.log));
+    const scheduler = new BriefingScheduler(deps, m, notifier);
+    const pollers = [...m.adapters.values()].filter((a) => a.poll).map((a) => new Poller(a, m, deps.log));
     const routes = this.routes();
     const server = routes.length
       ? await startInboundWebhookServer(
-          { host: this.host, port: this.opts.port ?? app.config.get('serve.port'), maxBodyBytes: app.config.get('serve.maxBodyBytes'), routes },
+          { host: this.host, port: this.opts.port ?? deps.config.get('serve.port'), maxBodyBytes: deps.config.get('serve.maxBodyBytes'), routes },
           m,
-          app.log,
+          deps.log,
         )
       : undefined;
     this.url = server?.url;
@@ -107,16 +111,16 @@ export class ServeRuntime {
     // so getUpdates works). Not awaited: a slow service must not hold up the lease renewals; a failure is
     // logged, and a poll that fails meanwhile is retried by its poller.
     for (const a of m.adapters.values())
-      a.start?.().catch((err: Error) => app.log.error('a channel could not get ready to receive', { channel: a.name, error: err?.message ?? String(err) }));
+      a.start?.().catch((err: Error) => deps.log.error('a channel could not get ready to receive', { channel: a.name, error: err?.message ?? String(err) }));
     m.outbox.start();
     notifier.start();
     scheduler.start();
-    const unforward = forwardEvents(app, m, OBSERVED_EVENTS);
+    const unforward = forwardEvents(deps, m, OBSERVED_EVENTS);
     pollers.forEach((p) => p.start());
     const prune = () => {
       const now = Date.now();
-      const removed = pruneMessages(app.db, now - app.config.get('messaging.retentionDays') * DAY_MS, now - DAY_MS);
-      if (removed) app.log.info('pruned old messages', { removed });
+      const removed = pruneMessages(deps.db, now - deps.config.get('messaging.retentionDays') * DAY_MS, now - DAY_MS);
+      if (removed) deps.log.info('pruned old messages', { removed });
     };
     prune();
     const pruner = setInterval(prune, PRUNE_EVERY_MS);
@@ -131,7 +135,7 @@ export class ServeRuntime {
       await server?.close();
       await m.outbox.stop();
     };
-    app.log.info('ag serve is the sender', { webhooks: this.url, polling: pollers.length });
+    deps.log.info('ag serve is the sender', { webhooks: this.url, polling: pollers.length });
     this.opts.onRole?.('active');
   }
 
@@ -140,7 +144,7 @@ export class ServeRuntime {
     this.stopActive = undefined;
     this.url = undefined;
     this.role = 'standby';
-    this.app.log.warn('ag serve lost the sender lease; standing by');
+    this.deps.log.warn('ag serve lost the sender lease; standing by');
     this.opts.onRole?.('standby');
   }
 
@@ -149,7 +153,7 @@ export class ServeRuntime {
     await this.switching;
     if (this.role === 'active') {
       await this.stopActive?.();
-      releaseLease(this.app.db, SENDER_LEASE, this.app.messaging.holder);
+      releaseLease(this.deps.db, SENDER_LEASE, this.deps.messaging.holder);
       this.role = 'standby';
     }
   }

@@ -1,0 +1,179 @@
+/**
+ * The chat commands that answer a waiting agent: pending, approve, reject, reason, answer and input.
+ * Each finds the prompt it is for (by code, else the sender's current session, else the only one
+ * waiting), answers it through the tools, and closes its code so every notice of it says who answered.
+ */
+import type { SessionState } from '../../agents/types.js';
+import { invalidInput } from '../../errors.js';
+import { ENDED_STATES, type SessionRecord } from '../../sessions/store.js';
+import { clip } from '../../util/text.js';
+import { openDialog, REDRAW_MS, WAITING_STATES, type CodeStore } from '../approvals/codes.js';
+import { answeredBy, type PromptNotices } from '../approvals/prompt-notices.js';
+import { waitingLines, waitingSessions } from '../approvals/waiting.js';
+import type { MessagingDeps } from '../deps.js';
+import type { Journal } from '../notifications/journal.js';
+import { dialogLine } from '../present.js';
+import type { ChatTools } from './chat-tools.js';
+import type { Reply, Sender } from './reply.js';
+
+export interface PromptAnswerDeps {
+  services: Pick<MessagingDeps, 'events' | 'sessions'>;
+  tools: ChatTools;
+  codes: CodeStore;
+  prompts: PromptNotices;
+  journal: Journal;
+  /** The sender's current session (the router's; a clear error when there is none). */
+  current: (sender: Sender) => SessionRecord;
+  /** Makes a session the sender's current one. */
+  setCurrent: (sender: Sender, sessionId: string) => void;
+  /** The id of the sender's current session, if any. */
+  currentId: (sender: Sender) => string | undefined;
+}
+
+/** The session an answer is for, and the code of the prompt it answers (none for a plain-text question). */
+type Target = { session: SessionRecord; code?: string } | { reply: Reply };
+
+/** Answers waiting agents from chat; the router hands it the commands that do. */
+export class PromptAnswers {
+  constructor(private readonly deps: PromptAnswerDeps) {}
+
+  async pending(): Promise<Reply> {
+    await this.deps.services.sessions.refreshLive();
+    const list = waitingSessions(this.deps.services.sessions, this.deps.codes);
+    if (!list.length) return { rich: ['Nothing waits for you.'] };
+    return { rich: [{ b: `Waiting for you (${list.length})` }, ...waitingLines(list), '\nReply approve <code>, reject <code> [why], or input: <answer>.'] };
+  }
+
+  async approve(sender: Sender, code?: string, scope: 'once' | 'always' = 'once'): Promise<Reply> {
+    const t = await this.waitingTarget(sender, code);
+    if ('reply' in t) return t.reply;
+    const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_approve({ id: t.session.id, scope }));
+    this.answered(t, sender, '✅', scope === 'always' ? `approved for the session ("${clip(r.chose, 60)}")` : 'approved');
+    this.deps.setCurrent(sender, t.session.id);
+    this.deps.journal.add(
+      'event',
+      `Approved ${t.session.name}: ${[r.approved.tool, r.approved.command ?? r.approved.file ?? r.approved.url].filter(Boolean).join(' ')}`,
+      `${sender.channel}:${sender.id}`,
+    );
+    return { rich: ['✅ Approved ', { b: t.session.name }, ': ', ...dialogLine(r.approved), `. Now ${r.state}.`], ack: 'Approved' };
+  }
+
+  async reject(sender: Sender, code?: string, reason?: string): Promise<Reply> {
+    const t = await this.waitingTarget(sender, code);
+    if ('reply' in t) return t.reply;
+    const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_reject({ id: t.session.id, reason }));
+    this.answered(t, sender, '🚫', 'rejected');
+    this.deps.setCurrent(sender, t.session.id);
+    this.deps.journal.add('event', `Rejected ${t.session.name}${reason ? `: ${clip(reason, 120)}` : ''}`, `${sender.channel}:${sender.id}`);
+    return {
+      rich: ['🚫 Rejected ', { b: t.session.name }, ': ', ...dialogLine(r.rejected), reason ? `. Told it: ${clip(reason, 200)}` : '', `. Now ${r.state}.`],
+      ack: 'Rejected',
+    };
+  }
+
+  /** `reason <code>`: asks for the reason; the router takes the sender's next message as it. */
+  async reason(sender: Sender, code?: string): Promise<Reply> {
+    const t = await this.waitingTarget(sender, code);
+    if ('reply' in t) return t.reply;
+    if (!code) throw invalidInput('code', 'Which prompt?', 'send reason <code>, with the code from the notice');
+    return {
+      rich: ['✍️ Send the reason to reject ', { b: t.session.name }, ' with as your next message (or cancel).'],
+      ack: 'Send the reason',
+      keepButtons: true,
+    };
+  }
+
+  async answer(sender: Sender, code: string | undefined, choice: string): Promise<Reply> {
+    const t = await this.waitingTarget(sender, code);
+    if ('reply' in t) return t.reply;
+    const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_answer({ id: t.session.id, answer: choice }));
+    this.answered(t, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
+    return { rich: ['💬 Answered ', { b: t.session.name }, `: ${clip(r.answeredWith, 100)}. Now ${r.state}.`], ack: 'Answered' };
+  }
+
+  async input(sender: Sender, text: string): Promise<Reply> {
+    if (!text) throw invalidInput('text', 'The answer is empty.', 'write it after input:');
+    await this.deps.services.sessions.refreshLive();
+    const currentId = this.deps.currentId(sender);
+    const waiting = waitingSessions(this.deps.services.sessions, this.deps.codes);
+    const picked = waiting.find((w) => w.session.id === currentId) ?? (waiting.length === 1 ? waiting[0] : undefined);
+    const target = picked?.session ?? this.deps.current(sender);
+    const r = await this.deps.prompts.answeringWith(picked?.code, () => this.deps.tools.session_answer({ id: target.id, answer: text }));
+    this.answered({ session: target, code: picked?.code }, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
+    this.deps.setCurrent(sender, target.id);
+    return { rich: ['💬 Answered ', { b: target.name }, `. Now ${r.state}.`] };
+  }
+
+  /**
+   * The session an approve/reject/answer is for: the one the code names (only while its dialog is the
+   * one the code was given for), else the sender's current session if it waits, else the only one waiting.
+   */
+  private async waitingTarget(sender: Sender, code?: string): Promise<Target> {
+    const codes = this.deps.codes;
+    if (code) {
+      const c = codes.get(code);
+      if (!c) throw invalidInput('code', `No prompt has code ${code}.`, 'send pending to see the open prompts and their codes');
+      // A late press (or a code typed after the prompt was answered elsewhere) changes nothing, and says so.
+      const late = (why: string): Target => ({
+        reply: {
+          rich: ['⚠️ ', `Code ${code} ${why}. Nothing changed.`, '\n→ send pending for what is open now'],
+          ack: 'Already answered — nothing changed',
+          failed: true,
+        },
+      });
+      if (c.closedAt) return late(c.resolution ? `was already ${c.resolution}` : 'was already answered');
+      const { session, leftAt } = await this.settled(c.sessionId);
+      const instance = openDialog(session);
+      // Back on the same prompt after a redraw, before a notifier in this process carried its code over.
+      if (instance && leftAt !== undefined && instance.openedAt !== c.openedAt && instance.openedAt - leftAt < REDRAW_MS) codes.carryOver(instance);
+      if (!codes.stillOpen(c.code, instance)) return late(`is gone: its prompt is no longer on screen (${session.name} is ${session.state} now)`);
+      return { session, code: c.code };
+    }
+    await this.deps.services.sessions.refreshLive();
+    const waiting = waitingSessions(this.deps.services.sessions, codes).filter((w) => w.code);
+    const currentId = this.deps.currentId(sender);
+    const mine = waiting.find((w) => w.session.id === currentId) ?? (waiting.length === 1 ? waiting[0] : undefined);
+    if (mine) return { session: mine.session, code: mine.code };
+    if (!waiting.length) return { reply: { rich: ['Nothing is waiting for approval.'] } };
+    return { reply: { rich: [`${waiting.length} prompts are open; say which:`, ...waitingLines(waiting)] } };
+  }
+
+  /**
+   * The session once a redraw, if one is under way, is over. A session that left its prompt less than
+   * REDRAW_MS ago may be drawing it again (a loaded machine redraws slowly): a press landing in that gap
+   * waits for it to come back, at most until REDRAW_MS after it left, instead of calling the prompt gone.
+   */
+  private async settled(sessionId: string): Promise<{ session: SessionRecord; leftAt?: number }> {
+    const { sessions, events } = this.deps.services;
+    const { session } = await sessions.fresh(sessionId);
+    const leftAt = session.stateSince;
+    if (openDialog(session) || ENDED_STATES.includes(session.state) || Date.now() - leftAt >= REDRAW_MS) return { session };
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(done, leftAt + REDRAW_MS - Date.now());
+      const off = events.on('session_state_changed', (e) => {
+        if (e.sessionId === sessionId && WAITING_STATES.includes(e.to as SessionState)) done();
+      });
+    });
+    return { session: (await sessions.fresh(sessionId)).session, leftAt };
+  }
+
+  /** The prompt is answered: its code closes, and every notice of it says who answered it, where and when. */
+  private answered(t: { session: SessionRecord; code?: string }, sender: Sender, icon: string, verb: string): void {
+    if (t.code) {
+      const dialog = this.deps.codes.get(t.code)?.dialog;
+      this.deps.prompts.resolve(
+        t.code,
+        icon,
+        answeredBy(verb, sender.channel, sender.name ?? sender.id),
+        [{ b: t.session.name }, ...(dialog ? [' ', ...dialogLine(dialog)] : [])],
+        sender.channel,
+      );
+    }
+    this.deps.codes.close(t.session.id);
+  }
+}
