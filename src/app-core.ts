@@ -3,16 +3,14 @@ import { loadConfig, type Config } from './config/load.js';
 import { openDatabase, type Db } from './db/open.js';
 import { AegisError } from './errors.js';
 import { EventBus } from './events.js';
-import { KnowledgeGraph } from './knowledge/graph.js';
-import { MemoryStore } from './memory/store.js';
+import { KnowledgeGraph } from './knowledge/index.js';
+import { MemoryStore } from './memory/index.js';
 import { createLogger, type Logger } from './util/log.js';
 import { VERSION } from './version.js';
-import type { SessionService } from './sessions/service.js';
-import type { PipelineService } from './pipelines/service.js';
+import type { SessionService } from './sessions/index.js';
+import type { PipelineService } from './pipelines/index.js';
 import type { ChatTools, MessagingService } from './messaging/index.js';
-import type { Integrations } from './integrations/host.js';
-import type { ToolGuard } from './integrations/guard.js';
-import type { BuiltinToolName } from './integrations/names.js';
+import type { Integrations, ToolGuard, BuiltinToolName } from './integrations/index.js';
 
 /**
  * The classes of the services that pull in most of Aegis (tmux, agents, channels, integrations). This
@@ -44,10 +42,10 @@ function serviceClass<K extends keyof ServiceClasses>(name: K): ServiceClasses[K
 export type ServiceName = 'sessions' | 'pipelines' | 'messaging' | 'integrations';
 
 const SERVICE_MODULES: Record<ServiceName, () => Promise<Partial<ServiceClasses>>> = {
-  sessions: async () => ({ SessionService: (await import('./sessions/service.js')).SessionService }),
-  pipelines: async () => ({ PipelineService: (await import('./pipelines/service.js')).PipelineService }),
+  sessions: async () => ({ SessionService: (await import('./sessions/index.js')).SessionService }),
+  pipelines: async () => ({ PipelineService: (await import('./pipelines/index.js')).PipelineService }),
   messaging: async () => ({ MessagingService: (await import('./messaging/index.js')).MessagingService }),
-  integrations: async () => ({ Integrations: (await import('./integrations/host.js')).Integrations }),
+  integrations: async () => ({ Integrations: (await import('./integrations/index.js')).Integrations }),
 };
 
 /** Messaging's module, for what integrations use of it (chat grammar, cursors, event webhooks): loaded when one needs it. */
@@ -220,7 +218,7 @@ export class App {
    * when no long-lived Aegis process runs; loaded only when needed (it is not part of a command's path).
    */
   private startEngine(): void {
-    import('./sessions/engine-spawn.js')
+    import('./sessions/index.js')
       .then(({ spawnEngine }) => spawnEngine({ env: this.env, home: this.config.home }))
       .catch((err) => this.log.warn('could not start the background engine', { error: (err as Error).message }));
   }

@@ -7,7 +7,7 @@ export { defineTool, type ToolDef, type ToolContext, type ToolAnnotations } from
 export { AegisError, invalidInput, notFound } from './errors.js';
 export type { AegisEvents, AegisEventName } from './events.js';
 export type { SessionState, Dialog } from './agents/types.js';
-export { defineHooks, defineChatCommands, defineChannel } from './integrations/define.js';
+export { defineHooks, defineChatCommands, defineChannel } from './integrations/index.js';
 export type {
   IntegrationContext,
   IntegrationSettings,
@@ -18,7 +18,7 @@ export type {
   ChatCommandContext,
   ChannelContext,
   ChannelFactory,
-} from './integrations/types.js';
+} from './integrations/index.js';
 export type {
   ChannelAdapter,
   ChannelDescription,

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { resolve, join } from 'node:path';
 import { aegisHome } from '../config/load.js';
-import { HOST_ONE_LINERS, listTemplates, mergeMcpJson, scaffoldTemplate, writeStarterConfig } from '../system/init.js';
-import { join } from 'node:path';
+import { HOST_ONE_LINERS, listTemplates, mergeMcpJson, scaffoldTemplate, writeStarterConfig } from '../system/index.js';
 
 /** `ag init`: a starter config, the project's .mcp.json, host one-liners, and optional Claude Code templates. */
 export function addInitCommand(program: Command): void {

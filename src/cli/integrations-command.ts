@@ -22,7 +22,7 @@ export function addIntegrationsCommands(program: Command, lazy: LazyApp): void {
     .action(async (name: string, opts: { dir?: string; force?: boolean }) => {
       try {
         const [{ scaffoldIntegration }, { builtinToolNames }, chatGrammar] = await Promise.all([
-          import('../integrations/scaffold.js'),
+          import('../integrations/index.js'),
           import('../tools/registry.js'),
           import('../messaging/index.js'),
         ]);

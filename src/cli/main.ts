@@ -56,8 +56,8 @@ export async function buildProgram(lazy: LazyApp, tools?: ToolDef[]): Promise<Co
     .argument('[name]', 'prompt name; omit to list them')
     .option('--arg <key=value>', 'a prompt argument (repeatable)', parseArgPairs, {})
     .action(async (name: string | undefined, opts: { arg: Record<string, string> }) => {
-      const { findPrompt, loadPrompts, renderPrompt } = await import('../content/prompts.js');
-      const { withSkillPrompts } = await import('../integrations/skills.js');
+      const { findPrompt, loadPrompts, renderPrompt } = await import('../content/index.js');
+      const { withSkillPrompts } = await import('../integrations/index.js');
       const prompts = await withSkillPrompts(lazy.get(), loadPrompts());
       if (!name) {
         for (const p of prompts) process.stdout.write(`${p.name.padEnd(18)} ${p.description}\n`);
@@ -70,7 +70,7 @@ export async function buildProgram(lazy: LazyApp, tools?: ToolDef[]): Promise<Co
     .command('engine', { hidden: true })
     .description('watch sessions and deliver queued prompts in the background (started by the CLI when no MCP server is running)')
     .action(async () => {
-      const { runEngine } = await import('../sessions/engine.js');
+      const { runEngine } = await import('../sessions/index.js');
       await runEngine(lazy.get());
     });
 

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { loadServices, type App, type ServiceName } from '../app-core.js';
-import { discover } from '../integrations/discover.js';
+import { discover } from '../config/integration-folders.js';
 import type { ToolDef } from '../tools/define.js';
 import type { CommandSpec } from './command-spec.js';
 import { EXIT, exitCodeOf, LazyApp, TOOL_COMMANDS, toolCommand } from './program.js';

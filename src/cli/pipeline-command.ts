@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { App } from '../app.js';
 import { describeError, invalidInput, toAegisError } from '../errors.js';
-import { stageDetail, stageTable, summaryLine, type PipelineLine } from '../pipelines/render.js';
+import { stageDetail, stageTable, summaryLine, type PipelineLine } from '../pipelines/index.js';
 import { pipelineCreate, pipelineOut } from '../tools/pipelines.js';
 import { callTool } from '../tools/run.js';
 import { CliExit, EXIT, type LazyApp } from './program.js';

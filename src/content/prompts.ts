@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { AegisError, invalidInput, notFound } from '../errors.js';
-import { PACKAGE_ROOT } from './paths.js';
+import { PACKAGE_ROOT } from '../util/package-root.js';
 
 const argumentSpec = z.object({
   name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/),

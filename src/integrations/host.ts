@@ -4,7 +4,7 @@ import type { ChannelAdapter } from '../channels/types.js';
 import { withFields } from '../util/log.js';
 import { builtinChatWord, type ActiveChatCommand } from './commands.js';
 import type { IntegrationDeps } from './deps.js';
-import { discover, type FoundFolder } from './discover.js';
+import { discover, type FoundFolder } from '../config/integration-folders.js';
 import { activateHooks } from './hooks.js';
 import { enableIntegrationImports } from './import.js';
 import { loadFolder, type LoadedFolder } from './load.js';
@@ -204,7 +204,7 @@ export class Integrations {
   }
 
   private promptOwners(): Promise<Map<string, string>> {
-    this.prompts ??= import('../content/prompts.js')
+    this.prompts ??= import('../content/index.js')
       .then(({ loadPrompts }) => loadPrompts())
       .then((prompts) => new Map(prompts.map((p) => [p.name, `the built-in prompt ${p.name} (${p.source})`])));
     return this.prompts;

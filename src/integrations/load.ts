@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import type { Config } from '../config/load.js';
 import { AegisError, toAegisError } from '../errors.js';
-import type { FoundFolder } from './discover.js';
+import type { FoundFolder } from '../config/integration-folders.js';
 import { importIntegrationFile } from './import.js';
 import { missingSettingsError, resolveSettings, type ResolvedSettings, type SettingReport } from './settings.js';
 import { HOOK_NAMES, type ChannelFactory, type ChatCommand, type HookName, type IntegrationHooks, type IntegrationToolDef } from './types.js';

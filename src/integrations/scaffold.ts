@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { PACKAGE_ROOT } from '../content/paths.js';
+import { PACKAGE_ROOT } from '../util/package-root.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { builtinChatWord, type ChatGrammar } from './commands.js';
 import { builtinNames, INTEGRATION_NAME, type BuiltinToolName } from './names.js';

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { DynamicResourceProvider } from '../content/dynamic.js';
-import { parsePromptFile, type PromptTemplate } from '../content/prompts.js';
-import { loadStaticResources } from '../content/resources.js';
+import { type DynamicResourceProvider, parsePromptFile, type PromptTemplate, loadStaticResources } from '../content/index.js';
 
 /** A document from an integration's skills/ folder, served as an MCP resource (and a prompt when its front matter makes one). */
 export interface Skill {

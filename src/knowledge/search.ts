@@ -1,5 +1,5 @@
 import { invalidInput } from '../errors.js';
-import { asStems, relevance, searchTerms, toMatchExpression, type FtsTerm } from './fts-query.js';
+import { asStems, relevance, searchTerms, toMatchExpression, type FtsTerm } from '../db/fts-query.js';
 import { idList, observationsOf, relationsTouching, toRelation, type EntityRow, type ObservationRow, type Statements } from './read.js';
 import type { Relation } from './types.js';
 import { checkEntityType } from './validate.js';

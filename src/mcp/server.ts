@@ -16,11 +16,17 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
 import type { App } from '../app.js';
-import type { DynamicResourceProvider } from '../content/dynamic.js';
-import { sessionResources } from '../sessions/resources.js';
-import { skillResources, withSkillPrompts } from '../integrations/skills.js';
-import { findPrompt, loadPrompts, renderPrompt, type PromptTemplate } from '../content/prompts.js';
-import { loadStaticResources, readStaticResource } from '../content/resources.js';
+import {
+  type DynamicResourceProvider,
+  findPrompt,
+  loadPrompts,
+  renderPrompt,
+  type PromptTemplate,
+  loadStaticResources,
+  readStaticResource,
+} from '../content/index.js';
+import { sessionResources } from '../sessions/index.js';
+import { skillResources, withSkillPrompts } from '../integrations/index.js';
 import { describeError, invalidInput, notFound, toAegisError } from '../errors.js';
 import type { ToolDef } from '../tools/define.js';
 import { callTool } from '../tools/run.js';

@@ -1,6 +1,6 @@
 import type { Db } from '../db/open.js';
 import { invalidInput } from '../errors.js';
-import { relevance, searchTerms, toMatchExpression } from '../knowledge/fts-query.js';
+import { relevance, searchTerms, toMatchExpression } from '../db/fts-query.js';
 import { GLOBAL_SCOPE, normalizeScope } from './scope.js';
 
 /** Memory holds small shared state; anything bigger belongs in a file whose path is remembered. */

@@ -8,9 +8,9 @@ import type { ChatTools } from './commands/chat-tools.js';
 import type { Config } from '../config/load.js';
 import type { Db } from '../db/open.js';
 import type { EventBus } from '../events.js';
-import type { ChatCommandSpec } from '../integrations/chat-match.js';
-import type { PipelineService } from '../pipelines/service.js';
-import type { SessionService } from '../sessions/service.js';
+import type { ChatCommandSpec } from '../integrations/index.js';
+import type { PipelineService } from '../pipelines/index.js';
+import type { SessionService } from '../sessions/index.js';
 import type { Logger } from '../util/log.js';
 
 /** Sessions as chat commands, notices and `ag serve` see them: stored rows, looked up or refreshed from tmux. */

@@ -1,7 +1,7 @@
 import type { Db } from '../db/open.js';
 import type { EventBus } from '../events.js';
-import type { MemoryStore } from '../memory/store.js';
-import type { SessionService } from '../sessions/service.js';
+import type { MemoryStore } from '../memory/index.js';
+import type { SessionService } from '../sessions/index.js';
 import type { Logger } from '../util/log.js';
 
 /** What pipelines do with sessions: start their stages' agents, stop them, read and judge their turns. */

@@ -1,7 +1,7 @@
 import type { TranscriptReader } from '../agents/claude/transcript.js';
 import type { SessionState } from '../agents/types.js';
 import { profileOf } from '../agents/registry.js';
-import type { SessionRecord } from '../sessions/store.js';
+import type { SessionRecord } from '../sessions/index.js';
 import type { PipelineSessions, StageScreens } from './deps.js';
 import type { AttemptRow } from './types.js';
 

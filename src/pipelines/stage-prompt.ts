@@ -1,4 +1,4 @@
-import type { MemoryStore } from '../memory/store.js';
+import type { MemoryStore } from '../memory/index.js';
 import { renderPrompt } from './template.js';
 import type { PipelineSpec, StageRow, StageSpec } from './types.js';
 import { memoryScopes } from './validate.js';

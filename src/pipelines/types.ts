@@ -1,5 +1,5 @@
 import type { NamedAgent, PermissionModeName } from '../agents/names.js';
-import type { Budget } from '../sessions/store.js';
+import type { Budget } from '../usage/index.js';
 import type { Dialog, SessionState } from '../agents/types.js';
 
 export const PIPELINE_STATUSES = ['running', 'done', 'failed', 'cancelled'] as const;

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { invalidInput } from '../errors.js';
-import { checkKey } from '../memory/store.js';
-import { MAX_TEXT_BYTES } from '../sessions/text.js';
+import { checkKey } from '../memory/index.js';
+import { MAX_TEXT_BYTES } from '../terminal/typed-text.js';
 import { ancestors, findCycle } from './graph.js';
 import { parseReferences } from './template.js';
 import { NAMED_AGENTS } from '../agents/names.js';

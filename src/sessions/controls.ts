@@ -3,7 +3,7 @@ import { profileOf } from '../agents/registry.js';
 import type { SessionState } from '../agents/types.js';
 import { AegisError } from '../errors.js';
 import { killPaneTree } from '../util/process-tree.js';
-import type { WorktreeState } from '../worktrees/service.js';
+import type { WorktreeState } from '../worktrees/index.js';
 import { READY, type SessionCore } from './core.js';
 import { idleTooLong } from './guards.js';
 import type { StateChange } from './monitor.js';

@@ -9,7 +9,7 @@ import type { Db } from '../db/open.js';
 import type { EventBus } from '../events.js';
 import type { TmuxServer } from '../tmux/server.js';
 import type { Logger } from '../util/log.js';
-import type { WorktreeService } from '../worktrees/service.js';
+import type { WorktreeService } from '../worktrees/index.js';
 import type { SessionMonitor } from './monitor.js';
 import type { SessionObserver } from './observer.js';
 import type { SessionRecord, SessionStore } from './store.js';

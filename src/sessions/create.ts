@@ -8,8 +8,9 @@ import { acquireLease, newHolder, releaseLease } from '../db/lease.js';
 import { AegisError, invalidInput } from '../errors.js';
 import type { SendResult, SessionCore } from './core.js';
 import { checkMaxLive } from './guards.js';
-import type { Budget, SessionRecord } from './store.js';
-import { checkText } from './text.js';
+import type { Budget } from '../usage/index.js';
+import type { SessionRecord } from './store.js';
+import { checkText } from '../terminal/typed-text.js';
 
 export interface CreateOptions {
   workDir: string;

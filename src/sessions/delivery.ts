@@ -4,7 +4,7 @@ import type { Logger } from '../util/log.js';
 import type { Observation, SessionObserver } from './observer.js';
 import type { AgentProfile } from '../agents/profile.js';
 import type { QueuedMessage, SessionRecord } from './store.js';
-import { boxHolds, samePrompt } from './text.js';
+import { boxHolds, samePrompt } from '../terminal/typed-text.js';
 
 /** What typing needs from the session service: tmux, and waiting on the session's observations. */
 export interface DeliveryDeps {

@@ -8,7 +8,7 @@ import { answerDialog } from './dialog-answer.js';
 import { untilObserved } from './observation-waits.js';
 import type { SessionObserver } from './observer.js';
 import type { SessionRecord } from './store.js';
-import { checkTypedAnswer } from './text.js';
+import { checkTypedAnswer } from '../terminal/typed-text.js';
 
 /** The keys that answer the session's dialogs; only agents with dialogs show one to answer. */
 function dialogKeys(s: SessionRecord): NonNullable<AgentProfile['dialogKeys']> {

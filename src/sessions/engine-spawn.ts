@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../content/paths.js';
+import { PACKAGE_ROOT } from '../util/package-root.js';
 
 /**
  * Starts `ag engine` detached: the process that watches sessions and delivers queued prompts when

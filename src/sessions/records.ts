@@ -1,6 +1,7 @@
 /** What a session and a queued message are, and how their SQLite rows map onto them. */
 import type { Dialog, SessionState } from '../agents/types.js';
-import type { WorktreeInfo } from '../worktrees/service.js';
+import type { Budget } from '../usage/index.js';
+import type { WorktreeInfo } from '../worktrees/index.js';
 
 /** A session as remembered in SQLite. */
 export interface SessionRecord {
@@ -35,12 +36,6 @@ export interface SessionRecord {
   budget?: Budget;
   /** The share of the budget already announced: 0, 80 or 100. */
   budgetNotified?: number;
-}
-
-/** A spending limit: estimated US dollars, tokens (input + output + cache), or both. */
-export interface Budget {
-  usd?: number;
-  tokens?: number;
 }
 
 export interface QueuedMessage {

@@ -1,4 +1,4 @@
-import type { DynamicResourceProvider, ResourceEntry } from '../content/dynamic.js';
+import type { DynamicResourceProvider, ResourceEntry } from '../content/index.js';
 import type { EventBus } from '../events.js';
 import type { SessionService } from './service.js';
 

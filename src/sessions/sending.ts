@@ -10,7 +10,7 @@ import { DeliveryUnconfirmed, PromptDelivery } from './delivery.js';
 import { settleObserved, untilObserved } from './observation-waits.js';
 import type { Observation, SessionObserver } from './observer.js';
 import type { QueuedMessage, SessionRecord } from './store.js';
-import { checkText } from './text.js';
+import { checkText } from '../terminal/typed-text.js';
 
 /** How long a send to a session the store shows ready waits for this process's reading to agree. */
 const READY_CATCH_UP_MS = 2_000;

@@ -4,9 +4,8 @@ import type { Dialog, SessionState } from '../agents/types.js';
 import { acquireLease, leaseHolder, newHolder } from '../db/lease.js';
 import { AegisError, invalidInput, notFound } from '../errors.js';
 import { TmuxServer } from '../tmux/server.js';
-import { checkBudgets, type BudgetSessions } from '../usage/budget.js';
-import type { WorktreeState } from '../worktrees/service.js';
-import { WorktreeService } from '../worktrees/service.js';
+import { checkBudgets, type BudgetSessions } from '../usage/index.js';
+import { type WorktreeState, WorktreeService } from '../worktrees/index.js';
 import { agentBaseEnv, agentMaySee } from './agent-env.js';
 import * as controls from './controls.js';
 import type { SendResult, SessionCore, SessionDeps } from './core.js';
@@ -52,7 +51,7 @@ export class SessionService {
   private readonly core: SessionCore;
   private readonly sender: SessionSender;
   /** What the budget check reads and does (see usage/budget.ts). */
-  private readonly budgetView: BudgetSessions;
+  private readonly budgetView: BudgetSessions<SessionRecord>;
 
   constructor(private readonly deps: SessionDeps) {
     this.store = new SessionStore(deps.db);

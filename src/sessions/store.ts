@@ -3,7 +3,7 @@ import type { Dialog, SessionState } from '../agents/types.js';
 import type { Db } from '../db/open.js';
 import { fromRow, messageFromRow, opt, type MessageRow, type QueuedMessage, type Row, type SessionRecord } from './records.js';
 
-export type { Budget, QueuedMessage, SessionRecord } from './records.js';
+export type { QueuedMessage, SessionRecord } from './records.js';
 
 /** Terminal states: the agent is gone; the record and transcript stay. */
 export const ENDED_STATES: readonly SessionState[] = ['exited', 'dead'];

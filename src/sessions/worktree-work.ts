@@ -1,6 +1,6 @@
 /** A session's worktree from the outside: its diff, merging its branch, and removing the clean ones of ended sessions. */
 import { AegisError } from '../errors.js';
-import type { DiffPage, MergeResult, WorktreeInfo } from '../worktrees/service.js';
+import type { DiffPage, MergeResult, WorktreeInfo } from '../worktrees/index.js';
 import type { SessionCore } from './core.js';
 import { ENDED_STATES, type SessionRecord } from './store.js';
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config/load.js';
 import type { Db } from '../db/open.js';
-import type { Integrations } from '../integrations/host.js';
+import type { Integrations } from '../integrations/index.js';
 import type { MessagingService } from '../messaging/index.js';
 
 /** What `ag doctor` (src/system/doctor.ts) inspects; the tool hands it the App, which has all of it. */

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { geminiVersion } from '../agents/gemini/version.js';
 import { PROFILES } from '../agents/registry.js';
 import { maskSetting } from '../config/load.js';
-import { integrationChecks } from '../integrations/report.js';
+import { integrationChecks } from './integration-checks.js';
 import { holderProcess } from '../db/lease.js';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
 import { tmuxVersion } from '../tmux/command.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { AegisError, invalidInput } from '../errors.js';
-import { PACKAGE_ROOT } from '../content/paths.js';
+import { PACKAGE_ROOT } from '../util/package-root.js';
 
 /** What `ag init` writes into a new `$AEGIS_HOME/config.json`: the settings people change most. */
 const STARTER_CONFIG = {

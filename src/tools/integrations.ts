@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { defineTool } from './define.js';
-import { describeRecord } from '../integrations/report.js';
+import { describeRecord } from '../integrations/index.js';
 
 const settingOut = z.object({
   key: z.string(),

@@ -1,8 +1,5 @@
 import * as z from 'zod';
-import { GRAPH_PAGE_MAX } from '../knowledge/graph.js';
-import { SEARCH_MAX } from '../knowledge/search.js';
-import { exportJsonl, importJsonl, INLINE_EXPORT_MAX_BYTES } from '../knowledge/transfer.js';
-import { KG_LIMITS } from '../knowledge/validate.js';
+import { GRAPH_PAGE_MAX, SEARCH_MAX, exportJsonl, importJsonl, INLINE_EXPORT_MAX_BYTES, KG_LIMITS } from '../knowledge/index.js';
 import { defineTool } from './define.js';
 import { INPUT_LIMITS as L, str } from './schemas.js';
 

@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { normalizeScope } from '../memory/scope.js';
-import { MEMORY_LIMITS } from '../memory/store.js';
+import { normalizeScope, MEMORY_LIMITS } from '../memory/index.js';
 import { defineTool } from './define.js';
 import { INPUT_LIMITS as L, str } from './schemas.js';
 

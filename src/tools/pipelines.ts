@@ -1,11 +1,10 @@
 import * as z from 'zod';
 import { SESSION_STATES } from '../agents/types.js';
-import { renderPipeline } from '../pipelines/render.js';
+import { renderPipeline, ON_FAILURE, PIPELINE_LIMITS, PIPELINE_STATUSES, STAGE_STATUSES, type AttemptRow, type PipelineView } from '../pipelines/index.js';
 import { NAMED_AGENTS, PERMISSION_MODES } from '../agents/names.js';
-import { ON_FAILURE, PIPELINE_LIMITS, PIPELINE_STATUSES, STAGE_STATUSES, type AttemptRow, type PipelineView } from '../pipelines/types.js';
 import { budgetSchema, dialogSchema as dialog, envSchema, INPUT_LIMITS as L, str, usageSchema } from './schemas.js';
 import type { App } from '../app.js';
-import { pipelineUsage, spendView } from '../usage/budget.js';
+import { pipelineUsage, spendView } from '../usage/index.js';
 import { defineTool } from './define.js';
 
 const id = str(L.idChars).min(1).describe('Pipeline id (a unique prefix of 4+ characters works), or its name (the newest pipeline of that name)');

@@ -1,6 +1,5 @@
 import type { App } from '../app.js';
-import type { IntegrationTool } from '../integrations/host.js';
-import type { BuiltinToolName } from '../integrations/names.js';
+import type { IntegrationTool, BuiltinToolName } from '../integrations/index.js';
 import { cliPath, type ToolDef } from './define.js';
 import { integrationsList } from './integrations.js';
 import { BUILTIN_TOOLS } from './index.js';

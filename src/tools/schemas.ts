@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MAX_TEXT_BYTES } from '../sessions/text.js';
+import { MAX_TEXT_BYTES } from '../terminal/typed-text.js';
 
 /** Shapes several areas' tools return, declared once so their outputs describe a thing the same way. */
 

@@ -1,8 +1,7 @@
 import { statSync } from 'node:fs';
 import * as z from 'zod';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
-import { areaCounts } from '../system/counts.js';
-import { runDoctor } from '../system/doctor.js';
+import { areaCounts, runDoctor } from '../system/index.js';
 import { tmuxServerRunning } from '../tmux/command.js';
 import { defineTool } from './define.js';
 

@@ -1,8 +1,24 @@
 import type { Db } from '../db/open.js';
 import type { EventBus } from '../events.js';
-import type { Budget, SessionRecord } from '../sessions/store.js';
 import type { Logger } from '../util/log.js';
 import { addUsage, emptyUsage, rounded, usageOfFile, type Usage } from './usage.js';
+
+/** A spending limit: estimated US dollars, tokens (input + output + cache), or both. */
+export interface Budget {
+  usd?: number;
+  tokens?: number;
+}
+
+/** What budgets read of a session (a session record has it; declared here so usage needs nothing of sessions). */
+export interface UsageSession {
+  id: string;
+  name: string;
+  agent: string;
+  state: string;
+  budget?: Budget;
+  /** The share of the budget already announced: 0, 80 or 100. */
+  budgetNotified?: number;
+}
 
 /** The share of a budget used, in percent: the larger of its dollar and token shares. */
 export function budgetPercent(b: Budget, u: Usage): number {
@@ -10,22 +26,22 @@ export function budgetPercent(b: Budget, u: Usage): number {
 }
 
 /** Where usage is read from: a session's transcript file and its record (the sessions service has both). */
-export interface UsageSessions {
-  transcriptPath(s: SessionRecord): string | undefined;
-  get(id: string): SessionRecord | undefined;
+export interface UsageSessions<S extends UsageSession = UsageSession> {
+  transcriptPath(s: S): string | undefined;
+  get(id: string): S | undefined;
 }
 
 /** What the budget check reads and does in the sessions area; declared here so usage never imports the service. */
-export interface BudgetSessions extends UsageSessions {
+export interface BudgetSessions<S extends UsageSession = UsageSession> extends UsageSessions<S> {
   /** Live sessions with a budget not yet used up. */
-  liveWithBudget(): SessionRecord[];
+  liveWithBudget(): S[];
   /** Records that the share `level` was announced; false when it (or more) already was. */
   claimBudgetLevel(id: string, level: number): boolean;
   interrupt(ref: string, key: 'interrupt'): Promise<unknown>;
 }
 
 /** A session's usage from its agent's own records (Claude Code's transcript, Codex's rollout log). */
-export function sessionUsage(svc: UsageSessions, s: SessionRecord): Usage | undefined {
+export function sessionUsage<S extends UsageSession>(svc: UsageSessions<S>, s: S): Usage | undefined {
   const path = svc.transcriptPath(s);
   return path ? usageOfFile(path, s.agent) : undefined;
 }
@@ -65,12 +81,12 @@ export const INTERRUPT_AT = 100;
  * (notifiers, webhooks, integrations see it), at 100 % the agent's turn is interrupted. Each level is
  * claimed in the database first, so with several processes watching it happens once.
  */
-export async function checkBudgets(deps: BudgetDeps, svc: BudgetSessions): Promise<void> {
+export async function checkBudgets<S extends UsageSession>(deps: BudgetDeps, svc: BudgetSessions<S>): Promise<void> {
   await checkSessionBudgets(deps, svc);
   await checkPipelineBudgets(deps, svc);
 }
 
-async function checkSessionBudgets(deps: BudgetDeps, svc: BudgetSessions): Promise<void> {
+async function checkSessionBudgets<S extends UsageSession>(deps: BudgetDeps, svc: BudgetSessions<S>): Promise<void> {
   for (const s of svc.liveWithBudget()) {
     if (!s.budget || (s.budgetNotified ?? 0) >= INTERRUPT_AT) continue;
     const usage = sessionUsage(svc, s);
@@ -94,7 +110,7 @@ async function checkSessionBudgets(deps: BudgetDeps, svc: BudgetSessions): Promi
 }
 
 /** The same for running pipelines with a budget: their sessions' usage summed; at 100 % every live stage is interrupted. */
-async function checkPipelineBudgets(deps: BudgetDeps, svc: BudgetSessions): Promise<void> {
+async function checkPipelineBudgets<S extends UsageSession>(deps: BudgetDeps, svc: BudgetSessions<S>): Promise<void> {
   const rows = deps.db.prepare("SELECT id, name, spec, budget_notified FROM pipelines WHERE status = 'running' AND budget_notified < ?").all(INTERRUPT_AT) as {
     id: string;
     name: string;

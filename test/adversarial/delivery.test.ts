@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_TEXT_BYTES } from '../../src/sessions/text.js';
+import { MAX_TEXT_BYTES } from '../../src/terminal/typed-text.js';
 import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call, callError, waitState } from '../helpers/sessions.js';

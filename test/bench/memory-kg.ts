@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BIN } from '../helpers/env.js';
 import { openDatabase } from '../../src/db/open.js';
-import { toMatchExpression, parseTerms } from '../../src/knowledge/fts-query.js';
+import { toMatchExpression, parseTerms } from '../../src/db/fts-query.js';
 import { KnowledgeGraph } from '../../src/knowledge/graph.js';
 import { toJsonl } from '../../src/knowledge/jsonl.js';
 import type { Entity, Relation } from '../../src/knowledge/types.js';

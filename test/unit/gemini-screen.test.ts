@@ -6,7 +6,7 @@ import { detectGeminiScreen } from '../../src/agents/gemini/detect.js';
 import { geminiAnswerKeys, geminiApproveKeys, geminiRejectKeys } from '../../src/agents/gemini/dialog-keys.js';
 import { GEMINI_0_61_0, geminiRulesFor } from '../../src/agents/gemini/screen-rules.js';
 import { geminiEntryEffect } from '../../src/agents/gemini/session-log.js';
-import { boxHolds } from '../../src/sessions/text.js';
+import { boxHolds } from '../../src/terminal/typed-text.js';
 import { ROOT } from '../helpers/env.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'gemini-cli-0.61.0');

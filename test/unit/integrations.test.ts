@@ -12,7 +12,7 @@ import type { ChannelContext } from '../../src/integrations/types.js';
 import { loadConfig } from '../../src/config/load.js';
 import { matchChatCommand } from '../../src/integrations/chat-match.js';
 import { builtinChatWord } from '../../src/integrations/commands.js';
-import { discover } from '../../src/integrations/discover.js';
+import { discover } from '../../src/config/integration-folders.js';
 import { builtinNames, settingEnv } from '../../src/integrations/names.js';
 import { readSetup, resolveSettings } from '../../src/integrations/settings.js';
 import * as chatGrammar from '../../src/messaging/index.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/open.js';
 import { AegisError } from '../../src/errors.js';
-import { parseTerms, toMatchExpression } from '../../src/knowledge/fts-query.js';
+import { parseTerms, toMatchExpression } from '../../src/db/fts-query.js';
 import { KnowledgeGraph } from '../../src/knowledge/graph.js';
 import { parseJsonl } from '../../src/knowledge/jsonl.js';
 

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../content/paths.js';
+import { PACKAGE_ROOT } from '../../util/package-root.js';
 
 /** Claude Code hook events Aegis listens to (FINDINGS §6). */
 export const CLAUDE_HOOK_EVENTS = [

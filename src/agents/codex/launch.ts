@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../content/paths.js';
+import { PACKAGE_ROOT } from '../../util/package-root.js';
 import type { HookFacts } from '../profile.js';
 
 /**

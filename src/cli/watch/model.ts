@@ -1,6 +1,6 @@
 import type { Dialog, SessionState } from '../../agents/types.js';
 import type { App } from '../../app.js';
-import type { SessionRecord } from '../../sessions/store.js';
+import type { SessionRecord } from '../../sessions/index.js';
 
 /** One session as `ag watch` shows it: what it is, what it does, and what it waits on. */
 export interface WatchRow {

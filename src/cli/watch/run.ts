@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { App } from '../../app.js';
 import { describeError } from '../../errors.js';
-import type { Observation } from '../../sessions/observer.js';
+import type { Observation } from '../../sessions/index.js';
 import { builtinTools, toolByName } from '../../tools/registry.js';
 import { callTool } from '../../tools/run.js';
 import { colorAllowed } from '../../render/text.js';

@@ -1,5 +1,5 @@
 import type { Rich } from '../../channels/format.js';
-import type { SessionRecord } from '../../sessions/store.js';
+import type { SessionRecord } from '../../sessions/index.js';
 import { openDialog, WAITING_STATES, type CodeStore } from './codes.js';
 import { clip } from '../../util/text.js';
 import { dialogLine, shortId } from '../present.js';

@@ -1,6 +1,6 @@
 import type { Rich } from '../../channels/format.js';
 import { AegisError } from '../../errors.js';
-import type { ChatCommandIntent } from '../../integrations/chat-match.js';
+import type { ChatCommandIntent } from '../../integrations/index.js';
 import type { ChatTools } from './chat-tools.js';
 import type { MessagingIntegrations } from '../deps.js';
 import type { Reply, Sender } from './reply.js';

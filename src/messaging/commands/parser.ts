@@ -1,6 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { CODE_PATTERN } from '../approvals/codes.js';
-import { matchChatCommand, type ChatCommandIntent, type ChatCommandSpec } from '../../integrations/chat-match.js';
+import { matchChatCommand, type ChatCommandIntent, type ChatCommandSpec } from '../../integrations/index.js';
 
 /** What a chat message asks for. One grammar for every channel. */
 export type Intent =

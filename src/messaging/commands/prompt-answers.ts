@@ -5,7 +5,7 @@
  */
 import type { SessionState } from '../../agents/types.js';
 import { invalidInput } from '../../errors.js';
-import { ENDED_STATES, type SessionRecord } from '../../sessions/store.js';
+import { ENDED_STATES, type SessionRecord } from '../../sessions/index.js';
 import { clip } from '../../util/text.js';
 import { openDialog, REDRAW_MS, WAITING_STATES, type CodeStore } from '../approvals/codes.js';
 import { answeredBy, type PromptNotices } from '../approvals/prompt-notices.js';

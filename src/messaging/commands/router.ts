@@ -5,8 +5,8 @@
  */
 import type { Rich } from '../../channels/format.js';
 import { invalidInput, toAegisError } from '../../errors.js';
-import type { ChatCommandSpec } from '../../integrations/chat-match.js';
-import type { SessionRecord } from '../../sessions/store.js';
+import type { ChatCommandSpec } from '../../integrations/index.js';
+import type { SessionRecord } from '../../sessions/index.js';
 import { clip } from '../../util/text.js';
 import { CODE_PATTERN, openDialog, type CodeStore } from '../approvals/codes.js';
 import type { PromptNotices } from '../approvals/prompt-notices.js';

@@ -3,7 +3,7 @@ import type { Dialog } from '../../agents/types.js';
 import type { Rich } from '../../channels/format.js';
 import { fromMarkdown } from '../../channels/markdown.js';
 import type { Button } from '../../channels/types.js';
-import type { SessionRecord } from '../../sessions/store.js';
+import type { SessionRecord } from '../../sessions/index.js';
 import { clip } from '../../util/text.js';
 import { dialogLine, optionLines, shortId } from '../present.js';
 import type { NotifyEvent } from '../delivery/targets.js';

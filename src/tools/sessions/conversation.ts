@@ -4,7 +4,7 @@ import { READ_LIMITS, TURN_ROLES, type TranscriptReader } from '../../agents/cla
 import type { App } from '../../app.js';
 import { AegisError } from '../../errors.js';
 import { renderTurns } from '../../render/session.js';
-import type { SessionRecord } from '../../sessions/service.js';
+import type { SessionRecord } from '../../sessions/index.js';
 import { defineTool } from '../define.js';
 import { INPUT_LIMITS as L, str } from '../schemas.js';
 import { id, sendResult, state } from './shared.js';

@@ -2,8 +2,8 @@
 import * as z from 'zod';
 import { SESSION_STATES } from '../../agents/types.js';
 import type { App } from '../../app.js';
-import type { SessionRecord } from '../../sessions/service.js';
-import { sessionUsage, spendView } from '../../usage/budget.js';
+import type { SessionRecord } from '../../sessions/index.js';
+import { sessionUsage, spendView } from '../../usage/index.js';
 import { INPUT_LIMITS as L, str, usageSchema, worktreeSchema } from '../schemas.js';
 
 export const id = str(L.idChars).min(1).describe('Session id (or a unique 4+ character prefix), or its name');

@@ -1,3 +1,4 @@
+/** Text that goes into an agent's pane: made safe to type, checked against its limits, and recognised again on screen. */
 import { invalidInput } from '../errors.js';
 
 /**

@@ -1,0 +1,3 @@
+/** The usage area's front door: everything other code uses from src/usage/. */
+
+export { type Budget, type BudgetSessions, type UsageSession, checkBudgets, pipelineUsage, sessionUsage, spendView } from './budget.js';

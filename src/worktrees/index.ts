@@ -1,0 +1,3 @@
+/** The worktrees area's front door: everything other code uses from src/worktrees/. */
+
+export { type DiffPage, type MergeResult, type WorktreeInfo, WorktreeService, type WorktreeState } from './service.js';
