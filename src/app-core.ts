@@ -9,7 +9,7 @@ import { createLogger, type Logger } from './util/log.js';
 import { VERSION } from './version.js';
 import type { SessionService } from './sessions/index.js';
 import type { PipelineService } from './pipelines/index.js';
-import type { ChatTools, MessagingService } from './messaging/index.js';
+import type { ChatTools, MessagingService, ServeOptions, ServeRuntime } from './messaging/index.js';
 import type { Integrations, ToolGuard, BuiltinToolName } from './integrations/index.js';
 
 /**
@@ -147,10 +147,7 @@ export class App {
           log: this.log,
           memory: this.memory,
           sessions: this.sessions,
-          screens: {
-            screenLines: (sessionId) => this.sessions.monitor.observer(sessionId)?.screen.lines(),
-            paneExit: (paneId) => this.sessions.tmux.pane(paneId),
-          },
+          screens: this.sessions,
           defaultMaxConcurrent: this.config.get('pipelines.maxConcurrent'),
           startEngine: () => this.startEngine(),
           onClose: (fn) => this.onClose(fn),
@@ -188,6 +185,12 @@ export class App {
           },
         }),
     );
+  }
+
+  /** `ag serve`'s runtime (channels' polling and webhooks, notifications, briefings) on this App's services. */
+  async serveRuntime(opts: ServeOptions): Promise<ServeRuntime> {
+    const { ServeRuntime } = await messagingModule();
+    return new ServeRuntime(this, opts);
   }
 
   /** User integrations; `await app.integrations.load()` discovers and loads them once. */

@@ -54,7 +54,7 @@ function sessionRefs(lazy: LazyApp): string[] {
   const app = lazy.tryGet();
   if (!app) return [];
   try {
-    return app.sessions.store.list({ limit: 500, offset: 0 }).sessions.flatMap((s) => [s.id, s.name]);
+    return app.sessions.list({ limit: 500, offset: 0 }).sessions.flatMap((s) => [s.id, s.name]);
   } catch {
     return [];
   }

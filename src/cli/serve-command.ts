@@ -22,10 +22,9 @@ export function addServeCommand(program: Command, lazy: LazyApp): void {
     .option('--host <address>', 'address the webhook listener binds (default serve.host, 127.0.0.1)')
     .option('--port <n>', 'port of the webhook listener (default serve.port, 7077)', port)
     .action(async (opts: { host?: string; port?: number }) => {
-      const { ServeRuntime } = await import('../messaging/index.js');
       const app = lazy.get();
       const say = (line: string) => process.stderr.write(`ag serve: ${line}\n`);
-      const runtime = new ServeRuntime(app, {
+      const runtime = await app.serveRuntime({
         host: opts.host,
         port: opts.port,
         onRole: (role) => say(role === 'active' ? `sending${runtime.url ? `; webhooks at ${runtime.url}` : ''}` : 'another ag serve is sending; standing by'),

@@ -14,7 +14,7 @@ import type { SessionService } from '../sessions/index.js';
 import type { Logger } from '../util/log.js';
 
 /** Sessions as chat commands, notices and `ag serve` see them: stored rows, looked up or refreshed from tmux. */
-export type MessagingSessions = Pick<SessionService, 'start' | 'record' | 'live' | 'resolve' | 'refreshLive' | 'fresh'>;
+export type MessagingSessions = Pick<SessionService, 'start' | 'get' | 'live' | 'resolve' | 'refreshLive' | 'fresh'>;
 
 /** Pipelines for the status lines and finished-pipeline notices; `ag serve` advances them. */
 export type MessagingPipelines = Pick<PipelineService, 'start' | 'list'>;

@@ -67,10 +67,10 @@ async function transcriptCaughtUp(reader: TranscriptReader): Promise<void> {
  * or its pane is gone before that.
  */
 export async function judgeAttempt(sessions: PipelineSessions, screens: StageScreens, attempt: AttemptRow, turn?: TurnSignal): Promise<Verdict> {
-  const s = attempt.sessionId ? sessions.store.get(attempt.sessionId) : undefined;
+  const s = attempt.sessionId ? sessions.get(attempt.sessionId) : undefined;
   if (!s) return { kind: 'failed', error: 'its session no longer exists' };
   const profile = profileOf(s.agent);
-  const msg = attempt.messageId !== undefined ? sessions.store.message(attempt.messageId) : undefined;
+  const msg = attempt.messageId !== undefined ? sessions.message(attempt.messageId) : undefined;
   if (msg?.status === 'failed') return { kind: 'failed', error: `the prompt could not be delivered: ${msg.error ?? 'unknown error'}` };
   const deliveredAt = msg?.status === 'delivered' ? msg.deliveredAt : undefined;
   const live = !['exited', 'dead'].includes(s.state);
@@ -99,11 +99,11 @@ export async function judgeAttempt(sessions: PipelineSessions, screens: StageScr
     // Claude Code may write the end of a turn to its transcript a moment after the Stop hook ran:
     // the files a stage touched are read from the finished turn, not from half of it.
     if (reader) await transcriptCaughtUp(reader);
-    const current = sessions.store.get(s.id) ?? s;
+    const current = sessions.get(s.id) ?? s;
     const output = message ?? reader?.lastAssistantText() ?? current.lastAssistant ?? screenTail(screens, current) ?? '';
     return { kind: 'done', output, files: reader?.filesTouched() ?? [] };
   }
-  const current = sessions.store.get(s.id) ?? s;
+  const current = sessions.get(s.id) ?? s;
   if (current.state === 'exited') {
     const status = current.exitStatus ?? (await paneExitStatus(screens, current));
     return { kind: 'failed', error: `the agent exited${status !== undefined ? ` with status ${status}` : ''} before finishing its turn` };

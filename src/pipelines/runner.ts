@@ -196,7 +196,7 @@ export class PipelineRunner {
   private async ensureStarted(p: PipelineRow, a: AttemptRow): Promise<void> {
     if (this.creating.has(idOf(a))) return;
     if (a.claimedBy !== this.holder && !holderGone(a.claimedBy) && Date.now() - a.createdAt < CLAIM_GRACE_MS) return;
-    const existing = this.deps.sessions.store.find(a.sessionName).find((s) => s.name === a.sessionName);
+    const existing = this.deps.sessions.named(a.sessionName);
     if (!existing) {
       void this.launch(p, a);
       return;
@@ -217,7 +217,7 @@ export class PipelineRunner {
     const source = branchReference(baseRef);
     if (source === undefined) return baseRef;
     const sessionId = this.store.stages(p.id).find((s) => s.name === source)?.sessionId;
-    const branch = sessionId ? this.deps.sessions.store.get(sessionId)?.worktree?.branch : undefined;
+    const branch = sessionId ? this.deps.sessions.get(sessionId)?.worktree?.branch : undefined;
     if (!branch) throw new Error(`stage "${source}" has no worktree branch to start from`);
     return branch;
   }
@@ -250,7 +250,7 @@ export class PipelineRunner {
           return;
         }
         const turn = this.recentTurns.get(r.session.id);
-        const state = this.deps.sessions.store.get(r.session.id)?.state;
+        const state = this.deps.sessions.get(r.session.id)?.state;
         if (turn || (state && DECISIVE.includes(state) && state !== 'idle')) {
           this.recentTurns.delete(r.session.id);
           this.serial(p.id, () => this.judge({ ...a, status: 'running', sessionId: r.session.id, messageId: r.message?.messageId }, turn));
@@ -300,7 +300,7 @@ export class PipelineRunner {
       await this.judge(current);
       if (this.store.attempt(keyOf(a))?.status !== 'running') return;
     }
-    const s = current.sessionId ? this.deps.sessions.store.get(current.sessionId) : undefined;
+    const s = current.sessionId ? this.deps.sessions.get(current.sessionId) : undefined;
     const d = s?.dialog;
     const waiting = d
       ? `, left waiting on a ${d.kind} dialog${d.tool ? ` for ${d.tool}` : ''}: ${d.command ?? d.file ?? d.url ?? d.question}`
@@ -376,7 +376,7 @@ export class PipelineRunner {
     return p.spec.stages.flatMap((st) => {
       const row = status.get(st.name);
       if (row?.status !== 'done' || !row.sessionId) return [];
-      if (['exited', 'dead'].includes(this.deps.sessions.store.get(row.sessionId)?.state ?? 'dead')) return [];
+      if (['exited', 'dead'].includes(this.deps.sessions.get(row.sessionId)?.state ?? 'dead')) return [];
       const waiting = p.spec.stages.some((d) => d.dependsOn.includes(st.name) && status.get(d.name)?.status === 'pending');
       return waiting ? [] : [row.sessionId];
     });
@@ -388,7 +388,7 @@ export class PipelineRunner {
    */
   private closeAfter(starting: Promise<void>[], sessionIds: string[]): void {
     // An agent that exited on its own still has its window (remain-on-exit); only a dead pane is gone.
-    const open = sessionIds.filter((id) => !this.closed.has(id) && (this.deps.sessions.store.get(id)?.state ?? 'dead') !== 'dead');
+    const open = sessionIds.filter((id) => !this.closed.has(id) && (this.deps.sessions.get(id)?.state ?? 'dead') !== 'dead');
     if (!open.length) return;
     open.forEach((id) => this.closed.add(id));
     void Promise.allSettled(starting).then(() => Promise.all(open.map((id) => this.closeSession(id))));

@@ -1,3 +1,4 @@
+import { pipelineUsage, type Usage } from '../usage/index.js';
 import { randomUUID } from 'node:crypto';
 import { AegisError, invalidInput, notFound } from '../errors.js';
 import type { PipelineDeps } from './deps.js';
@@ -57,6 +58,19 @@ export class PipelineService {
     throw notFound(`no such pipeline: "${ref}"`, 'run `ag pipeline list` (MCP: pipeline_list) to see the pipelines', 'id');
   }
 
+  /** What a pipeline's sessions have used so far, summed from their agents' own records. */
+  usage(pipelineId: string): Usage {
+    return pipelineUsage(this.deps.db, this.deps.sessions, pipelineId);
+  }
+
+  /** The pipeline and stage a live session runs for, if it runs for one (`name/stage`). */
+  stageOfSession(sessionId: string): string | undefined {
+    const attempt = this.store.attemptOfSession(sessionId);
+    if (!attempt) return undefined;
+    const pipeline = this.store.pipeline(attempt.pipelineId);
+    return `${pipeline?.name ?? attempt.pipelineId.slice(0, 8)}/${attempt.stage}`;
+  }
+
   /** A pipeline with every stage: status, attempts and their sessions, timings, output; the live session state of running stages. */
   view(ref: string): PipelineView {
     const p = this.resolve(ref);
@@ -66,7 +80,7 @@ export class PipelineService {
       const spec = p.spec.stages.find((s) => s.name === row.name)!;
       const history = attempts.filter((a) => a.stage === row.name);
       const latest = history[history.length - 1];
-      const session = row.status === 'running' && row.sessionId ? this.deps.sessions.store.get(row.sessionId) : undefined;
+      const session = row.status === 'running' && row.sessionId ? this.deps.sessions.get(row.sessionId) : undefined;
       return {
         ...row,
         spec,
@@ -111,7 +125,7 @@ export class PipelineService {
     const idle = this.store
       .stages(p.id)
       .flatMap((s) =>
-        s.status === 'done' && s.sessionId && !['exited', 'dead'].includes(this.deps.sessions.store.get(s.sessionId)?.state ?? 'dead') ? [s.sessionId] : [],
+        s.status === 'done' && s.sessionId && !['exited', 'dead'].includes(this.deps.sessions.get(s.sessionId)?.state ?? 'dead') ? [s.sessionId] : [],
       );
     await Promise.all(idle.map((id) => this.deps.sessions.kill(id).catch(() => undefined)));
     for (const stage of r.stages) this.deps.events.emit('pipeline_stage_done', { pipelineId: p.id, stage, status: 'cancelled' });

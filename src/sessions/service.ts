@@ -14,7 +14,7 @@ import * as dialogs from './dialogs.js';
 import { spawnEngine } from './engine-spawn.js';
 import { idleSweepEveryMs } from './guards.js';
 import { SessionMonitor, type StateChange } from './monitor.js';
-import type { SessionObserver } from './observer.js';
+import type { Observation, SessionObserver } from './observer.js';
 import { SessionSender } from './sending.js';
 import { SessionStore, type QueuedMessage, type SessionRecord } from './store.js';
 import { pruneWorktrees, worktreeDiff, worktreeMerge, type PruneReport } from './worktree-work.js';
@@ -155,6 +155,49 @@ export class SessionService {
     return this.store.get(id);
   }
 
+  /** The session with exactly this name, if any (names are unique). */
+  named(name: string): SessionRecord | undefined {
+    return this.store.find(name).find((s) => s.name === name);
+  }
+
+  /** One queued (or delivered) message by its id. */
+  message(id: number): QueuedMessage | undefined {
+    return this.store.message(id);
+  }
+
+  /** The lines on the session's screen as this process last read them; undefined when it does not watch the pane. */
+  screenLines(sessionId: string): string[] | undefined {
+    return this.monitor.observer(sessionId)?.screen.lines();
+  }
+
+  /** The pane's life as tmux reports it (dead, its exit status once reaped); undefined when it is gone. */
+  paneExit(paneId: string): Promise<{ dead: boolean; deadStatus?: number } | undefined> {
+    return this.tmux.pane(paneId);
+  }
+
+  /** Watches every live pane from this process (its own readings), without taking on the queue and sweeps `start` runs: for a viewer such as `ag watch`. */
+  watchPanes(): Promise<void> {
+    return this.monitor.start();
+  }
+
+  /** Whether this process's own reading of the session shows a dialog now (another process may have recorded it first). */
+  seesDialog(sessionId: string): boolean {
+    return !!this.monitor.observer(sessionId)?.last?.dialog;
+  }
+
+  /** Calls `listener` on every screen reading of every watched session; returns what stops it. */
+  onObservation(listener: (sessionId: string, o: Observation) => void): () => void {
+    this.monitor.on('observation', listener);
+    return () => this.monitor.off('observation', listener);
+  }
+
+  /** How a person's terminal reaches the panes: the tmux program, the socket's name, and its path (to tell whether a client already runs on this server). */
+  async tmuxServer(): Promise<{ command: string; socket: string; socketPath: string }> {
+    const { command, socket } = this.tmux.target;
+    const here = await this.tmux.run(['display-message', '-p', '#{socket_path}'], { reject: false });
+    return { command, socket, socketPath: here.stdout.trim() };
+  }
+
   /** Sessions, newest first, filtered and paged. */
   list(filter: { states?: SessionState[]; workDir?: string; agent?: string; limit: number; offset: number }): { sessions: SessionRecord[]; total: number } {
     return this.store.list(filter);
@@ -199,11 +242,6 @@ export class SessionService {
       this.readers.set(sessionId, reader);
     }
     return reader;
-  }
-
-  /** One session as last stored (undefined: no such id). */
-  record(id: string): SessionRecord | undefined {
-    return this.store.get(id);
   }
 
   /** The sessions not ended, as last stored. */

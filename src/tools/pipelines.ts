@@ -4,7 +4,7 @@ import { renderPipeline, ON_FAILURE, PIPELINE_LIMITS, PIPELINE_STATUSES, STAGE_S
 import { NAMED_AGENTS, PERMISSION_MODES } from '../agents/names.js';
 import { budgetSchema, dialogSchema as dialog, envSchema, INPUT_LIMITS as L, str, usageSchema } from './schemas.js';
 import type { App } from '../app.js';
-import { pipelineUsage, spendView } from '../usage/index.js';
+import { spendView } from '../usage/index.js';
 import { defineTool } from './define.js';
 
 const id = str(L.idChars).min(1).describe('Pipeline id (a unique prefix of 4+ characters works), or its name (the newest pipeline of that name)');
@@ -115,7 +115,7 @@ const pipelineOutput = z.object({
 });
 
 /** A pipeline with its usage summed over its sessions and its budget's share used. */
-const withSpend = (app: App, v: PipelineView) => ({ ...pipelineOut(v), ...spendView(pipelineUsage(app.db, app.sessions, v.id), v.spec.budget) });
+const withSpend = (app: App, v: PipelineView) => ({ ...pipelineOut(v), ...spendView(app.pipelines.usage(v.id), v.spec.budget) });
 
 const attemptOut = (a: AttemptRow) => ({
   attempt: a.attempt,

@@ -37,8 +37,8 @@ export function lastLine(text: string | undefined): string | undefined {
  * order they were created, so a row does not move while a person looks at it, then the latest ended.
  */
 export function loadRows(app: App): WatchRow[] {
-  const live = app.sessions.store.live();
-  const ended = app.sessions.store.list({ states: ENDED, limit: ENDED_SHOWN, offset: 0 }).sessions;
+  const live = app.sessions.live();
+  const ended = app.sessions.list({ states: ENDED, limit: ENDED_SHOWN, offset: 0 }).sessions;
   return [...live, ...ended].map((s) => toRow(app, s));
 }
 
@@ -52,14 +52,7 @@ function toRow(app: App, s: SessionRecord): WatchRow {
     since: s.stateSince,
     dialog: live ? s.dialog : undefined,
     lastLine: lastLine(s.lastAssistant),
-    queued: live ? app.sessions.store.queued(s.id).length : 0,
-    stage: live ? stageOf(app, s.id) : undefined,
+    queued: live ? app.sessions.queued(s.id).length : 0,
+    stage: live ? app.pipelines.stageOfSession(s.id) : undefined,
   };
-}
-
-function stageOf(app: App, sessionId: string): string | undefined {
-  const attempt = app.pipelines.store.attemptOfSession(sessionId);
-  if (!attempt) return undefined;
-  const pipeline = app.pipelines.store.pipeline(attempt.pipelineId);
-  return `${pipeline?.name ?? attempt.pipelineId.slice(0, 8)}/${attempt.stage}`;
 }

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { App } from '../../app.js';
 import { describeError } from '../../errors.js';
-import type { Observation } from '../../sessions/index.js';
 import { builtinTools, toolByName } from '../../tools/registry.js';
 import { callTool } from '../../tools/run.js';
 import { colorAllowed } from '../../render/text.js';
@@ -125,8 +124,7 @@ export async function runWatch(app: App): Promise<void> {
   };
 
   const unsubscribe = [app.events.on('session_state_changed', scheduleReload), app.events.on('session_turn_finished', scheduleReload)];
-  const monitor = app.sessions.monitor;
-  monitor.on('observation', scheduleReload);
+  const stopObserving = app.sessions.onObservation(scheduleReload);
   const clock = setInterval(draw, CLOCK_MS);
   process.stdin.on('data', onData);
   process.stdout.on('resize', onResize);
@@ -140,7 +138,7 @@ export async function runWatch(app: App): Promise<void> {
   try {
     tty.enter();
     reload();
-    await monitor.start();
+    await app.sessions.watchPanes();
     reload();
     await finished;
   } finally {
@@ -148,7 +146,7 @@ export async function runWatch(app: App): Promise<void> {
     clearInterval(clock);
     clearTimeout(reloadTimer);
     unsubscribe.forEach((off) => off());
-    monitor.off('observation', scheduleReload);
+    stopObserving();
     process.stdin.off('data', onData);
     process.stdout.off('resize', onResize);
     process.stdout.off('error', ignore);
@@ -178,19 +176,17 @@ const SEE_DIALOG_MS = 3_000;
  * a key that answers a dialog waits (bounded, on the monitor's observations) until it is seen here.
  */
 function ownDialog(app: App, sessionId: string): Promise<void> {
-  const monitor = app.sessions.monitor;
-  if (monitor.observer(sessionId)?.last?.dialog) return Promise.resolve();
+  if (app.sessions.seesDialog(sessionId)) return Promise.resolve();
   return new Promise((resolve) => {
-    const onObservation = (id: string, o: Observation) => {
+    const stopObserving = app.sessions.onObservation((id, o) => {
       if (id === sessionId && o.dialog) done();
-    };
+    });
     const timer = setTimeout(() => done(), SEE_DIALOG_MS);
     const done = () => {
       clearTimeout(timer);
-      monitor.off('observation', onObservation);
+      stopObserving();
       resolve();
     };
-    monitor.on('observation', onObservation);
   });
 }
 
@@ -199,11 +195,10 @@ function ownDialog(app: App, sessionId: string): Promise<void> {
  * otherwise attaches this terminal to it and comes back to the view when the person detaches.
  */
 async function openPane(app: App, row: WatchRow, tty: FullScreen): Promise<string> {
-  const s = app.sessions.store.get(row.id);
+  const s = app.sessions.get(row.id);
   if (!s?.tmuxWindow || ['exited', 'dead'].includes(s.state)) return `${row.name} has ${row.state}: no pane to open (ag read ${row.name} shows what it did)`;
-  const { command, socket } = app.sessions.tmux.target;
-  const here = await app.sessions.tmux.run(['display-message', '-p', '#{socket_path}'], { reject: false });
-  const inside = !!process.env.TMUX && process.env.TMUX.split(',')[0] === here.stdout.trim();
+  const { command, socket, socketPath } = await app.sessions.tmuxServer();
+  const inside = !!process.env.TMUX && process.env.TMUX.split(',')[0] === socketPath;
   const { TMUX: _outer, ...env } = process.env;
   const args = inside ? ['-L', socket, 'switch-client', '-t', s.tmuxWindow] : ['-L', socket, 'attach-session', '-t', s.tmuxWindow];
   if (!inside) tty.leave();

@@ -118,7 +118,7 @@ export class CommandRouter {
 
   private current(sender: Sender): SessionRecord {
     const id = this.deps.contexts.get(sender.channel, sender.id).currentSession;
-    const s = id ? this.services.sessions.record(id) : undefined;
+    const s = id ? this.services.sessions.get(id) : undefined;
     if (!s) throw invalidInput('session', 'You have no current session.', 'start one with task: <brief>, or pick one with session <id> (see sessions)');
     return s;
   }
@@ -260,7 +260,7 @@ export class CommandRouter {
     const s = await this.deps.tools.session_get({ id: ref });
     this.setCurrent(sender, s.id);
     const rich: Rich = [{ b: s.name }, ' ', { code: shortId(s.id) }, ` — ${s.state} for ${ago(Date.parse(s.stateSince))}`, '\nIn ', { code: s.workDir }];
-    const record = this.services.sessions.record(s.id);
+    const record = this.services.sessions.get(s.id);
     const open = record && openDialog(record);
     if (open && s.dialog) {
       const code = this.deps.codes.forDialog(open).code;

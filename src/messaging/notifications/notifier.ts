@@ -86,7 +86,7 @@ export class Notifier {
   }
 
   private onState(sessionId: string, from: SessionState, to: SessionState, detail?: Dialog): void {
-    const s = this.deps.sessions.record(sessionId);
+    const s = this.deps.sessions.get(sessionId);
     if (!s) return;
     if (WAITING_STATES.includes(from) && !WAITING_STATES.includes(to)) {
       const p = this.prompts.get(sessionId);
@@ -122,7 +122,7 @@ export class Notifier {
   }
 
   private onTurn(sessionId: string, at: number, message?: string): void {
-    const s = this.deps.sessions.record(sessionId);
+    const s = this.deps.sessions.get(sessionId);
     if (!s) return;
     const asking = s.state === 'asking' || /\?\s*$/.test(message ?? '');
     this.dispatch(turnNotice(s, message ?? s.lastAssistant, asking, at));
@@ -143,7 +143,7 @@ export class Notifier {
         if (this.messaging.prompts.isAnswering(code)) return this.settleLater(sessionId, code, leftAt);
         const c = this.messaging.codes.get(code);
         if (!c || c.resolution !== undefined) return;
-        const name = this.deps.sessions.record(sessionId)?.name ?? sessionId;
+        const name = this.deps.sessions.get(sessionId)?.name ?? sessionId;
         this.messaging.prompts.resolve(code, '☑️', `answered outside chat (terminal, CLI or MCP) at ${localTime(leftAt)}`, [
           { b: name },
           ' ',
