@@ -60,6 +60,12 @@ export function leaseHolder(db: Db, name: string, now = Date.now()): string | un
   return row && row.expires_at > now && !holderGone(row.holder) ? row.holder : undefined;
 }
 
+/** Whether any lease whose name starts with `prefix` is held now by a process not known to be gone (presence leases). */
+export function anyLeaseHeld(db: Db, prefix: string, now = Date.now()): boolean {
+  const rows = db.prepare('SELECT holder FROM leases WHERE substr(name, 1, ?) = ? AND expires_at > ?').all(prefix.length, prefix, now) as { holder: string }[];
+  return rows.some((r) => !holderGone(r.holder));
+}
+
 export function releaseLease(db: Db, name: string, holder: string): void {
   db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, holder);
 }

@@ -8,7 +8,7 @@ import type { Db } from '../db/open.js';
 import { AegisError } from '../errors.js';
 import { AttemptTimers } from './attempt-timers.js';
 import { judgeAttempt, type TurnSignal } from './judge.js';
-import { acquireLease, holderGone, newHolder, releaseLease } from '../db/lease.js';
+import { acquireLease, anyLeaseHeld, holderGone, newHolder, releaseLease } from '../db/lease.js';
 import type { PipelineDeps } from './deps.js';
 import { stagePrompt } from './stage-prompt.js';
 import { pipelineLease, type AttemptKey, type AttemptOutcome, type PipelineStore, type StageChange } from './store.js';
@@ -41,8 +41,7 @@ const stageSpec = (p: PipelineRow, name: string): StageSpec => p.spec.stages.fin
 
 /** Whether any process (this one or another) runs a pipeline runner now; a crashed one does not count. */
 export function runnerAlive(db: Db): boolean {
-  const rows = db.prepare('SELECT holder FROM leases WHERE name LIKE ? AND expires_at > ?').all(`${PRESENCE_PREFIX}%`, Date.now()) as { holder: string }[];
-  return rows.some((r) => !holderGone(r.holder));
+  return anyLeaseHeld(db, PRESENCE_PREFIX);
 }
 
 /**
