@@ -162,7 +162,7 @@ export class SessionObserver {
       this.pendingOutput.push(data);
       return;
     }
-    void this.screen.write(data).then(() => this.schedule());
+    this.screen.feed(data, this.scheduleRead);
     this.armQuietCheck();
   }
 
@@ -186,6 +186,19 @@ export class SessionObserver {
     this.schedule();
   }
 
+  private readonly quietDue = (): void => {
+    const quietFor = Date.now() - this.lastOutputAt;
+    if (quietFor < QUIET_CHECK_MS) {
+      this.quietTimer = setTimeout(this.quietDue, QUIET_CHECK_MS - quietFor);
+      return;
+    }
+    this.quietTimer = undefined;
+    void this.checkPane();
+  };
+
+  /** schedule, bound once: it runs after every chunk of output. */
+  private readonly scheduleRead = (): void => this.schedule();
+
   /** Re-reads state now (used after our own keystrokes and by timers). */
   schedule(): void {
     if (this.debounce || this.disposed) return;
@@ -195,14 +208,35 @@ export class SessionObserver {
     }, DEBOUNCE_MS);
   }
 
+  /**
+   * Arms the quiet check, due QUIET_CHECK_MS after the last output. Output does not move the timer
+   * (a clear and a new timer per chunk); a timer that fires early sets itself again for the rest.
+   */
   private armQuietCheck(): void {
-    clearTimeout(this.quietTimer);
-    this.quietTimer = setTimeout(() => void this.checkPane(), QUIET_CHECK_MS);
+    this.quietTimer ??= setTimeout(this.quietDue, QUIET_CHECK_MS);
     this.busyTimer ??= setTimeout(() => {
       this.busyTimer = undefined;
       // Quiet by now: the quiet check does it.
-      if (Date.now() - this.lastOutputAt < QUIET_CHECK_MS) void this.checkPane();
+      if (Date.now() - this.lastOutputAt < QUIET_CHECK_MS) void this.checkWhileBusy();
     }, BUSY_CHECK_MS);
+  }
+
+  /**
+   * The check of a pane that keeps printing: one capture, compared with the emulator. The pane is
+   * alive (it just printed; the quiet check after its last output asks tmux) and its screen is read
+   * on every output anyway, so only a disagreement goes on to the full check (size, a second look,
+   * seeding again). A size change that has not yet changed the text shows as a disagreement once it
+   * does. Half the tmux commands and no extra reading per check, for every printing pane.
+   */
+  private async checkWhileBusy(): Promise<void> {
+    if (this.disposed) return;
+    try {
+      if (sameScreen(await this.deps.captureText(this.paneId), this.screen.lines())) return;
+    } catch (err) {
+      this.deps.onError(err as Error);
+      return;
+    }
+    await this.checkPane();
   }
 
   /**

@@ -41,6 +41,11 @@ export class TerminalScreen {
     return new Promise((resolve) => this.#term.write(data, resolve));
   }
 
+  /** `write` for the output stream: calls `parsed` once xterm has parsed it, with no promise per chunk. */
+  feed(data: Uint8Array, parsed: () => void): void {
+    this.#term.write(data, parsed);
+  }
+
   /**
    * Replaces the visible screen with a `capture-pane -p [-e]` capture. The capture does not say where
    * the cursor is: a caller that goes on feeding raw output must put the cursor where tmux reports
@@ -70,7 +75,9 @@ export class TerminalScreen {
     const out: string[] = [];
     for (let y = 0; y < this.#term.rows; y++) {
       const line = buffer.getLine(buffer.baseY + y);
-      out.push(line ? line.translateToString(true).replace(/\s+$/u, '') : '');
+      const text = line ? line.translateToString(true) : '';
+      // translateToString trims spaces only; the regex (rarely needed) takes other white space too.
+      out.push(text && isWhiteSpace(text.charCodeAt(text.length - 1)) ? text.replace(/\s+$/u, '') : text);
     }
     while (out.length > 0 && out[out.length - 1] === '') out.pop();
     return out;
@@ -94,6 +101,23 @@ export class TerminalScreen {
   dispose(): void {
     this.#term.dispose();
   }
+}
+
+/** Whether a UTF-16 unit is white space to `\s` (the BMP ones; none is a surrogate). */
+function isWhiteSpace(code: number): boolean {
+  return (
+    code === 0x20 ||
+    (code >= 0x09 && code <= 0x0d) ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
 /** Renders one piece of terminal output (or a capture, see `asCapture`) on a fresh screen. */
