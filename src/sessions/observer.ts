@@ -9,6 +9,13 @@ import { settleWithin } from '../util/settle.js';
 
 /** How long output must settle before the screen is read: one frame of a redraw, not a poll. */
 const DEBOUNCE_MS = 8;
+/**
+ * How often a pane read by its activity alone (a shell, a user's command: no screen rules) is read
+ * while it is working and keeps printing. Its state cannot change while output flows (working until
+ * it has been quiet; the quiet check reads it then), so reading every chunk only found `working`
+ * again. The first output after quiet is read at once, and the last of a burst within this time.
+ */
+const ACTIVITY_READ_MS = 2_000;
 /** How long a first reading waits for the agent's version (its `--version`, cached per binary). */
 const READER_WAIT_MS = 3_000;
 /** After this much silence, check whether the pane's process is still alive. */
@@ -64,6 +71,9 @@ export class SessionObserver {
   private readonly status?: AgentStatusSource;
   private hookWatcher?: FSWatcher;
   private debounce?: NodeJS.Timeout;
+  /** When the pending read (debounce) runs. */
+  private debounceDue = 0;
+  private lastReadAt = 0;
   private quietTimer?: NodeJS.Timeout;
   private busyTimer?: NodeJS.Timeout;
   private lastOutputAt = Date.now();
@@ -196,16 +206,27 @@ export class SessionObserver {
     void this.checkPane();
   };
 
-  /** schedule, bound once: it runs after every chunk of output. */
-  private readonly scheduleRead = (): void => this.schedule();
+  /** Runs after every chunk of output has been parsed: schedules a read (see ACTIVITY_READ_MS). */
+  private readonly scheduleRead = (): void => {
+    const byActivity = !this.profile.dialogs && this.state === 'working';
+    this.schedule(byActivity ? Math.max(DEBOUNCE_MS, this.lastReadAt + ACTIVITY_READ_MS - Date.now()) : DEBOUNCE_MS);
+  };
 
-  /** Re-reads state now (used after our own keystrokes and by timers). */
-  schedule(): void {
-    if (this.debounce || this.disposed) return;
-    this.debounce = setTimeout(() => {
-      this.debounce = undefined;
-      void this.evaluate();
-    }, DEBOUNCE_MS);
+  private readonly debounceFired = (): void => {
+    this.debounce = undefined;
+    void this.evaluate();
+  };
+
+  /** Re-reads state in `delayMs` (used after our own keystrokes and by timers), or sooner if a read is due sooner. */
+  schedule(delayMs = DEBOUNCE_MS): void {
+    if (this.disposed) return;
+    const due = Date.now() + delayMs;
+    if (this.debounce) {
+      if (this.debounceDue <= due) return;
+      clearTimeout(this.debounce);
+    }
+    this.debounceDue = due;
+    this.debounce = setTimeout(this.debounceFired, delayMs);
   }
 
   /**
@@ -280,6 +301,7 @@ export class SessionObserver {
     if (!this.reader && this.readerReady) await settleWithin([this.readerReady], READER_WAIT_MS);
     if (this.disposed) return undefined;
     const now = Date.now();
+    this.lastReadAt = now;
     const lines = this.screen.lines();
     const animated = this.profile.animated;
     const signature = (animated ? lines.filter((l) => !animated.test(l)) : lines).join('\n');
