@@ -52,6 +52,16 @@ export interface ObserverDeps {
   onError(err: Error): void;
 }
 
+/**
+ * Periodic work (a printing pane's 5 s check, a shell's read every 2 s) is due on a shared 250 ms grid
+ * of the clock, so one wakeup of the process serves every pane due then, not one wakeup per pane.
+ */
+const GRID_MS = 250;
+function onGrid(delayMs: number): number {
+  const now = Date.now();
+  return Math.ceil((now + delayMs) / GRID_MS) * GRID_MS - now;
+}
+
 function sameScreen(captured: string, lines: string[]): boolean {
   const a = captured.split('\n').map((l) => l.trimEnd());
   while (a.length && !a[a.length - 1]) a.pop();
@@ -197,11 +207,6 @@ export class SessionObserver {
   }
 
   private readonly quietDue = (): void => {
-    const quietFor = Date.now() - this.lastOutputAt;
-    if (quietFor < QUIET_CHECK_MS) {
-      this.quietTimer = setTimeout(this.quietDue, QUIET_CHECK_MS - quietFor);
-      return;
-    }
     this.quietTimer = undefined;
     void this.checkPane();
   };
@@ -209,7 +214,7 @@ export class SessionObserver {
   /** Runs after every chunk of output has been parsed: schedules a read (see ACTIVITY_READ_MS). */
   private readonly scheduleRead = (): void => {
     const byActivity = !this.profile.dialogs && this.state === 'working';
-    this.schedule(byActivity ? Math.max(DEBOUNCE_MS, this.lastReadAt + ACTIVITY_READ_MS - Date.now()) : DEBOUNCE_MS);
+    this.schedule(byActivity ? onGrid(Math.max(DEBOUNCE_MS, this.lastReadAt + ACTIVITY_READ_MS - Date.now())) : DEBOUNCE_MS);
   };
 
   private readonly debounceFired = (): void => {
@@ -230,16 +235,17 @@ export class SessionObserver {
   }
 
   /**
-   * Arms the quiet check, due QUIET_CHECK_MS after the last output. Output does not move the timer
-   * (a clear and a new timer per chunk); a timer that fires early sets itself again for the rest.
+   * Arms the quiet check, due QUIET_CHECK_MS after the last output: the same timer restarted per chunk
+   * (no new timer, and no wakeup while output flows). The busy check is set on the shared grid.
    */
   private armQuietCheck(): void {
-    this.quietTimer ??= setTimeout(this.quietDue, QUIET_CHECK_MS);
+    if (this.quietTimer) this.quietTimer.refresh();
+    else this.quietTimer = setTimeout(this.quietDue, QUIET_CHECK_MS);
     this.busyTimer ??= setTimeout(() => {
       this.busyTimer = undefined;
       // Quiet by now: the quiet check does it.
       if (Date.now() - this.lastOutputAt < QUIET_CHECK_MS) void this.checkWhileBusy();
-    }, BUSY_CHECK_MS);
+    }, onGrid(BUSY_CHECK_MS));
   }
 
   /**

@@ -41,8 +41,15 @@ export class TerminalScreen {
     return new Promise((resolve) => this.#term.write(data, resolve));
   }
 
-  /** `write` for the output stream: calls `parsed` once xterm has parsed it, with no promise per chunk. */
+  /**
+   * `write` for the output stream: calls `parsed` once xterm has parsed it, with no promise per chunk,
+   * and parses it now when nothing is queued, rather than on the timer xterm otherwise sets per write
+   * (a wakeup of the whole process per line of output, the largest cost of many printing panes).
+   * xterm parses the first write after user input at once; an empty `input` marks that (a headless
+   * terminal has no pty: nothing is sent anywhere). Chunks queued behind an earlier write keep their order.
+   */
   feed(data: Uint8Array, parsed: () => void): void {
+    this.#term.input('', true);
     this.#term.write(data, parsed);
   }
 
