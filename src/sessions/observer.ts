@@ -251,7 +251,7 @@ export class SessionObserver {
   /**
    * The check of a pane that keeps printing: one capture, compared with the emulator. The pane is
    * alive (it just printed; the quiet check after its last output asks tmux) and its screen is read
-   * on every output anyway, so only a disagreement goes on to the full check (size, a second look,
+   * as output arrives anyway, so only a disagreement goes on to the full check (size, a second look,
    * seeding again). A size change that has not yet changed the text shows as a disagreement once it
    * does. Half the tmux commands and no extra reading per check, for every printing pane.
    */
