@@ -16,6 +16,7 @@ export interface StateChange {
   observation: Observation;
 }
 
+/** How often sessions' last activity is written: all sessions that showed any in one transaction. */
 const ACTIVITY_WRITE_MS = 5_000;
 /** A cheap safety net: one list-panes over the control connection catches anything events missed. */
 const SWEEP_MS = 5_000;
@@ -35,13 +36,17 @@ export class SessionMonitor extends EventEmitter<{
   private connecting?: Promise<void>;
   private readonly observers = new Map<string, SessionObserver>();
   private readonly byPane = new Map<string, SessionObserver>();
-  private readonly lastActivityWrite = new Map<string, number>();
+  /** Content changes seen since the last activity write (session → when), written together. */
+  private readonly pendingActivity = new Map<string, number>();
+  /** The latest content change taken per session (pending or written), so an unchanged screen is not written again. */
+  private readonly activitySeen = new Map<string, number>();
   /** What this process last wrote per session (state, dialog, message, error), to write only changes. */
   private readonly recorded = new Map<string, { key: string; state: SessionState }>();
   /** When each stalled session was judged stalled; only a real change after that ends the stall. */
   private readonly stalledAt = new Map<string, number>();
   private sweepTimer?: NodeJS.Timeout;
   private stallTimer?: NodeJS.Timeout;
+  private activityTimer?: NodeJS.Timeout;
   private stopped = false;
 
   constructor(
@@ -63,6 +68,19 @@ export class SessionMonitor extends EventEmitter<{
     this.sweepTimer.unref();
     this.stallTimer = setInterval(() => this.checkStalls(), 1_000);
     this.stallTimer.unref();
+    this.activityTimer = setInterval(() => this.writeActivity(), ACTIVITY_WRITE_MS);
+    this.activityTimer.unref();
+  }
+
+  /** Writes the pending last-activity times in one transaction (one write per session per tick was the cost). */
+  private writeActivity(): void {
+    if (!this.pendingActivity.size || this.stopped) return;
+    try {
+      this.store.touch(this.pendingActivity);
+      this.pendingActivity.clear();
+    } catch (err) {
+      this.log.warn('writing session activity failed', { error: (err as Error).message });
+    }
   }
 
   observer(sessionId: string): SessionObserver | undefined {
@@ -198,6 +216,7 @@ export class SessionMonitor extends EventEmitter<{
   unwatch(sessionId: string): void {
     const obs = this.observers.get(sessionId);
     this.recorded.delete(sessionId);
+    this.activitySeen.delete(sessionId);
     if (!obs) return;
     obs.dispose();
     this.observers.delete(sessionId);
@@ -213,10 +232,9 @@ export class SessionMonitor extends EventEmitter<{
     }
     this.emit('observation', sessionId, o);
     this.record(sessionId, o.state, o, 'screen', o.at);
-    const lastWrite = this.lastActivityWrite.get(sessionId) ?? 0;
-    if (o.contentChangedAt > lastWrite && o.at - lastWrite > ACTIVITY_WRITE_MS) {
-      this.store.touch(sessionId, o.contentChangedAt);
-      this.lastActivityWrite.set(sessionId, o.at);
+    if (o.contentChangedAt > (this.activitySeen.get(sessionId) ?? 0)) {
+      this.activitySeen.set(sessionId, o.contentChangedAt);
+      this.pendingActivity.set(sessionId, o.contentChangedAt);
     }
   }
 
@@ -269,6 +287,8 @@ export class SessionMonitor extends EventEmitter<{
   }
 
   stop(): void {
+    clearInterval(this.activityTimer);
+    this.writeActivity();
     this.stopped = true;
     clearInterval(this.sweepTimer);
     clearInterval(this.stallTimer);

@@ -9,6 +9,13 @@ import { settleWithin } from '../util/settle.js';
 
 /** How long output must settle before the screen is read: one frame of a redraw, not a poll. */
 const DEBOUNCE_MS = 8;
+/**
+ * How often a pane read by its activity alone (a shell, a user's command: no screen rules) is read
+ * while it is working and keeps printing. Its state cannot change while output flows (working until
+ * it has been quiet; the quiet check reads it then), so reading every chunk only found `working`
+ * again. The first output after quiet is read at once, and the last of a burst within this time.
+ */
+const ACTIVITY_READ_MS = 2_000;
 /** How long a first reading waits for the agent's version (its `--version`, cached per binary). */
 const READER_WAIT_MS = 3_000;
 /** After this much silence, check whether the pane's process is still alive. */
@@ -45,6 +52,16 @@ export interface ObserverDeps {
   onError(err: Error): void;
 }
 
+/**
+ * Periodic work (a printing pane's 5 s check, a shell's read every 2 s) is due on a shared 250 ms grid
+ * of the clock, so one wakeup of the process serves every pane due then, not one wakeup per pane.
+ */
+const GRID_MS = 250;
+function onGrid(delayMs: number): number {
+  const now = Date.now();
+  return Math.ceil((now + delayMs) / GRID_MS) * GRID_MS - now;
+}
+
 function sameScreen(captured: string, lines: string[]): boolean {
   const a = captured.split('\n').map((l) => l.trimEnd());
   while (a.length && !a[a.length - 1]) a.pop();
@@ -64,6 +81,9 @@ export class SessionObserver {
   private readonly status?: AgentStatusSource;
   private hookWatcher?: FSWatcher;
   private debounce?: NodeJS.Timeout;
+  /** When the pending read (debounce) runs. */
+  private debounceDue = 0;
+  private lastReadAt = 0;
   private quietTimer?: NodeJS.Timeout;
   private busyTimer?: NodeJS.Timeout;
   private lastOutputAt = Date.now();
@@ -162,7 +182,7 @@ export class SessionObserver {
       this.pendingOutput.push(data);
       return;
     }
-    void this.screen.write(data).then(() => this.schedule());
+    this.screen.feed(data, this.scheduleRead);
     this.armQuietCheck();
   }
 
@@ -186,23 +206,64 @@ export class SessionObserver {
     this.schedule();
   }
 
-  /** Re-reads state now (used after our own keystrokes and by timers). */
-  schedule(): void {
-    if (this.debounce || this.disposed) return;
-    this.debounce = setTimeout(() => {
-      this.debounce = undefined;
-      void this.evaluate();
-    }, DEBOUNCE_MS);
+  private readonly quietDue = (): void => {
+    this.quietTimer = undefined;
+    void this.checkPane();
+  };
+
+  /** Runs after every chunk of output has been parsed: schedules a read (see ACTIVITY_READ_MS). */
+  private readonly scheduleRead = (): void => {
+    const byActivity = !this.profile.dialogs && this.state === 'working';
+    this.schedule(byActivity ? onGrid(Math.max(DEBOUNCE_MS, this.lastReadAt + ACTIVITY_READ_MS - Date.now())) : DEBOUNCE_MS);
+  };
+
+  private readonly debounceFired = (): void => {
+    this.debounce = undefined;
+    void this.evaluate();
+  };
+
+  /** Re-reads state in `delayMs` (used after our own keystrokes and by timers), or sooner if a read is due sooner. */
+  schedule(delayMs = DEBOUNCE_MS): void {
+    if (this.disposed) return;
+    const due = Date.now() + delayMs;
+    if (this.debounce) {
+      if (this.debounceDue <= due) return;
+      clearTimeout(this.debounce);
+    }
+    this.debounceDue = due;
+    this.debounce = setTimeout(this.debounceFired, delayMs);
   }
 
+  /**
+   * Arms the quiet check, due QUIET_CHECK_MS after the last output: the same timer restarted per chunk
+   * (no new timer, and no wakeup while output flows). The busy check is set on the shared grid.
+   */
   private armQuietCheck(): void {
-    clearTimeout(this.quietTimer);
-    this.quietTimer = setTimeout(() => void this.checkPane(), QUIET_CHECK_MS);
+    if (this.quietTimer) this.quietTimer.refresh();
+    else this.quietTimer = setTimeout(this.quietDue, QUIET_CHECK_MS);
     this.busyTimer ??= setTimeout(() => {
       this.busyTimer = undefined;
       // Quiet by now: the quiet check does it.
-      if (Date.now() - this.lastOutputAt < QUIET_CHECK_MS) void this.checkPane();
-    }, BUSY_CHECK_MS);
+      if (Date.now() - this.lastOutputAt < QUIET_CHECK_MS) void this.checkWhileBusy();
+    }, onGrid(BUSY_CHECK_MS));
+  }
+
+  /**
+   * The check of a pane that keeps printing: one capture, compared with the emulator. The pane is
+   * alive (it just printed; the quiet check after its last output asks tmux) and its screen is read
+   * as output arrives anyway, so only a disagreement goes on to the full check (size, a second look,
+   * seeding again). A size change that has not yet changed the text shows as a disagreement once it
+   * does. Half the tmux commands and no extra reading per check, for every printing pane.
+   */
+  private async checkWhileBusy(): Promise<void> {
+    if (this.disposed) return;
+    try {
+      if (sameScreen(await this.deps.captureText(this.paneId), this.screen.lines())) return;
+    } catch (err) {
+      this.deps.onError(err as Error);
+      return;
+    }
+    await this.checkPane();
   }
 
   /**
@@ -246,6 +307,7 @@ export class SessionObserver {
     if (!this.reader && this.readerReady) await settleWithin([this.readerReady], READER_WAIT_MS);
     if (this.disposed) return undefined;
     const now = Date.now();
+    this.lastReadAt = now;
     const lines = this.screen.lines();
     const animated = this.profile.animated;
     const signature = (animated ? lines.filter((l) => !animated.test(l)) : lines).join('\n');

@@ -166,8 +166,12 @@ export class SessionStore {
     return tx.immediate();
   }
 
-  touch(id: string, at: number): void {
-    this.db.prepare('UPDATE sessions SET last_activity = max(last_activity, ?) WHERE id = ?').run(at, id);
+  /** Records when sessions last showed activity (id → ms since the epoch), all in one transaction. */
+  touch(activity: ReadonlyMap<string, number>): void {
+    const stmt = this.db.prepare('UPDATE sessions SET last_activity = max(last_activity, ?) WHERE id = ?');
+    this.db.transaction(() => {
+      for (const [id, at] of activity) stmt.run(at, id);
+    })();
   }
 
   update(

@@ -42,6 +42,18 @@ export class TerminalScreen {
   }
 
   /**
+   * `write` for the output stream: calls `parsed` once xterm has parsed it, with no promise per chunk,
+   * and parses it now when nothing is queued, rather than on the timer xterm otherwise sets per write
+   * (a wakeup of the whole process per line of output, the largest cost of many printing panes).
+   * xterm parses the first write after user input at once; an empty `input` marks that (a headless
+   * terminal has no pty: nothing is sent anywhere). Chunks queued behind an earlier write keep their order.
+   */
+  feed(data: Uint8Array, parsed: () => void): void {
+    this.#term.input('', true);
+    this.#term.write(data, parsed);
+  }
+
+  /**
    * Replaces the visible screen with a `capture-pane -p [-e]` capture. The capture does not say where
    * the cursor is: a caller that goes on feeding raw output must put the cursor where tmux reports
    * it (`#{cursor_x},#{cursor_y}`) with a CUP sequence. Terminal modes (scroll region, alternate
@@ -70,7 +82,9 @@ export class TerminalScreen {
     const out: string[] = [];
     for (let y = 0; y < this.#term.rows; y++) {
       const line = buffer.getLine(buffer.baseY + y);
-      out.push(line ? line.translateToString(true).replace(/\s+$/u, '') : '');
+      const text = line ? line.translateToString(true) : '';
+      // translateToString trims spaces only; the regex (rarely needed) takes other white space too.
+      out.push(text && isWhiteSpace(text.charCodeAt(text.length - 1)) ? text.replace(/\s+$/u, '') : text);
     }
     while (out.length > 0 && out[out.length - 1] === '') out.pop();
     return out;
@@ -94,6 +108,23 @@ export class TerminalScreen {
   dispose(): void {
     this.#term.dispose();
   }
+}
+
+/** Whether a UTF-16 unit is white space to `\s` (the BMP ones; none is a surrogate). */
+function isWhiteSpace(code: number): boolean {
+  return (
+    code === 0x20 ||
+    (code >= 0x09 && code <= 0x0d) ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
 /** Renders one piece of terminal output (or a capture, see `asCapture`) on a fresh screen. */
