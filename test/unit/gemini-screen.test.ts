@@ -7,6 +7,9 @@ import { geminiAnswerKeys, geminiApproveKeys, geminiRejectKeys } from '../../src
 import { GEMINI_0_61_0, geminiRulesFor } from '../../src/agents/gemini/screen-rules.js';
 import { geminiEntryEffect } from '../../src/agents/gemini/session-log.js';
 import { boxHolds } from '../../src/terminal/typed-text.js';
+import { plainText } from '../../src/channels/format.js';
+import { pickerNotice } from '../../src/messaging/notifications/notices.js';
+import type { SessionRecord } from '../../src/sessions/index.js';
 import { ROOT } from '../helpers/env.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'gemini-cli-0.61.0');
@@ -131,6 +134,15 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(detectGeminiScreen(screen('question-answered'))).toMatchObject({ state: 'idle', lastAssistantText: 'ANSWERED: {"answers":{"0":"notes? v2.txt"}}' });
     expect(detectGeminiScreen(screen('question-cancelled'))).toMatchObject({ state: 'idle', interrupted: true });
     expect(detectGeminiScreen(screen('question-cancelled')).dialog).toBeUndefined();
+  });
+
+  it("a phone notice of an ask_user question says what the answer may be: a number or one's own words, or only words", () => {
+    const session = { id: 'g1', name: 'gem', agent: 'gemini' } as SessionRecord;
+    const notice = (name: string) => plainText(pickerNotice(session, detectGeminiScreen(screen(name)).dialog!, 'k7').rich);
+    // Free text reaches the "Other" entry (session_answer types it), so the notice must not ask for a number only.
+    expect(notice('question-choice')).toContain('Reply answer k7 <number, or your own answer>');
+    expect(notice('question-choice')).toContain('Which colour should the button be?');
+    expect(notice('question-text')).toContain('Reply answer k7 <your answer>');
   });
 
   it('after a refused tool or Esc the turn reads as interrupted; a later answer is not', () => {

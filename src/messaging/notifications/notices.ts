@@ -65,13 +65,19 @@ export function permissionNotice(s: SessionRecord, d: Dialog, code: string): Not
   };
 }
 
+/** What an answer may be: an option's number, and words of one's own where the dialog takes them (session_answer types them in). */
+function answerHint(d: Dialog): string {
+  if (!d.options.length) return '<your answer>';
+  return d.freeText ? '<number, or your own answer>' : '<number>';
+}
+
 /** A question picker: the question, its options, and a button per option. */
 export function pickerNotice(s: SessionRecord, d: Dialog, code: string): Notice {
   const options = d.options.slice(0, MAX_OPTION_BUTTONS);
   return {
     event: 'question',
     dedupKey: `${s.id}:prompt:${code}`,
-    rich: ['❓ ', { b: s.name }, ' asks: ', clip(d.question, 500), ...optionLines(d), '\nReply ', { b: `answer ${code} <number>` }],
+    rich: ['❓ ', { b: s.name }, ' asks: ', clip(d.question, 500), ...optionLines(d), '\nReply ', { b: `answer ${code} ${answerHint(d)}` }],
     buttons: options.map((o) => [{ label: clip(`${o.number}. ${o.label}`, 60), data: `answer ${code} ${o.number}` }]),
     actionable: true,
     promptCode: code,
