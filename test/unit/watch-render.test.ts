@@ -99,4 +99,16 @@ describe('ag watch frame', () => {
     expect(fit('漢字漢字', 5)).toBe('漢字…');
     expect(fit('abc', 3)).toBe('abc');
   });
+
+  it('measures and cuts by what a person sees as one character: joined emoji, flags and accents stay whole', () => {
+    const family = '👨\u200d👩\u200d👧';
+    const flag = '🇫🇷';
+    const accented = 'e\u0301';
+    expect([width(family), width(flag), width(accented), width('❤️')]).toEqual([2, 2, 1, 2]);
+    // A cut never leaves half a family or half a flag behind.
+    expect(fit(`ab${family}cd`, 4)).toBe('ab…');
+    expect(fit(`ab${family}cd`, 5)).toBe(`ab${family}…`);
+    expect(fit(`${flag}${flag}${flag}`, 4)).toBe(`${flag}…`);
+    expect(fit(`${accented}${accented}${accented}`, 3)).toBe(`${accented}${accented}${accented}`);
+  });
 });

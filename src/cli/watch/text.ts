@@ -1,7 +1,8 @@
 /**
  * Fitting text from agents into a terminal cell: control characters (escape sequences an agent
  * printed) never reach the terminal, and a line never takes more columns than it is given, wide
- * characters (CJK, emoji) counted as two.
+ * characters (CJK, emoji) counted as two. Text is measured and cut by grapheme cluster (what a person
+ * sees as one character): a family emoji joined by ZWJs or a flag is one wide cell, never split.
  */
 
 const WIDE: [number, number][] = [
@@ -27,13 +28,26 @@ function columnsOf(cp: number): number {
   return WIDE.some(([lo, hi]) => cp >= lo && cp <= hi) ? 2 : 1;
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Columns one grapheme cluster takes: emoji presentation (VS16) and flags (regional-indicator pairs) are wide. */
+function clusterColumns(cluster: string): number {
+  let cols = 0;
+  for (const ch of cluster) {
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0xfe0f || (cp >= 0x1f1e6 && cp <= 0x1f1ff)) return 2;
+    cols = Math.max(cols, columnsOf(cp));
+  }
+  return cols;
+}
+
 /** Control characters (C0, DEL, C1) become spaces, runs of whitespace one space. */
 export const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ');
 
 /** Columns `s` takes on a terminal (s already printable). */
 export function width(s: string): number {
   let n = 0;
-  for (const ch of s) n += columnsOf(ch.codePointAt(0)!);
+  for (const { segment } of graphemes.segment(s)) n += clusterColumns(segment);
   return n;
 }
 
@@ -43,10 +57,10 @@ export function fit(s: string, max: number): string {
   if (max <= 0) return '';
   let out = '';
   let used = 0;
-  for (const ch of s) {
-    const w = columnsOf(ch.codePointAt(0)!);
+  for (const { segment } of graphemes.segment(s)) {
+    const w = clusterColumns(segment);
     if (used + w > max - 1) break;
-    out += ch;
+    out += segment;
     used += w;
   }
   return `${out}…`;
