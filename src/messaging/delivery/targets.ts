@@ -3,7 +3,7 @@ import type { Config } from '../../config/load.js';
 import { SLACK_WEBHOOK_TARGET } from '../../channels/slack.js';
 
 /** Kinds of notification a subscriber can pick (`telegram:123#permission+question`). */
-export const NOTIFY_EVENTS = ['permission', 'question', 'finished', 'stalled', 'dead', 'pipeline', 'briefing'] as const;
+export const NOTIFY_EVENTS = ['permission', 'question', 'finished', 'stalled', 'dead', 'pipeline', 'budget', 'briefing'] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 /** Somewhere a message can go: a channel and an address on it (chat id, phone number, channel id). */

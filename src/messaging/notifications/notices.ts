@@ -4,6 +4,7 @@ import type { Rich } from '../../channels/format.js';
 import { fromMarkdown } from '../../channels/markdown.js';
 import type { Button } from '../../channels/types.js';
 import type { SessionRecord } from '../../sessions/index.js';
+import type { Budget } from '../../usage/index.js';
 import { clip } from '../../util/text.js';
 import { dialogLine, optionLines, shortId } from '../present.js';
 import type { NotifyEvent } from '../delivery/targets.js';
@@ -118,6 +119,33 @@ export function deadNotice(s: SessionRecord): Notice {
     event: 'dead',
     dedupKey: `${s.id}:dead`,
     rich: ['💀 ', { b: s.name }, ` (${shortId(s.id)}) is gone: its pane or process ended unexpectedly.`, s.error ? ` ${clip(s.error, 200)}` : ''],
+    actionable: false,
+  };
+}
+
+/** How a budget reads in a notice: its dollars, its tokens, or both. */
+function budgetLine(b: Budget): string {
+  return [b.usd !== undefined ? `$${b.usd.toFixed(2)}` : '', b.tokens !== undefined ? `${b.tokens.toLocaleString('en-US')} tokens` : '']
+    .filter(Boolean)
+    .join(' / ');
+}
+
+/** A session's budget crossed a level: 80 % (a heads-up) or 100 % (its turn was interrupted). */
+export function budgetNotice(s: SessionRecord, budget: Budget, level: number): Notice {
+  const used = level >= 100;
+  return {
+    event: 'budget',
+    dedupKey: `${s.id}:budget:${level}`,
+    rich: [
+      used ? '⛔ ' : '💸 ',
+      { b: s.name },
+      used ? ` used up its budget (${budgetLine(budget)}): its turn was interrupted.` : ` has used ${level} % of its budget (${budgetLine(budget)}).`,
+      '\nLook with ',
+      { b: `session ${shortId(s.id)}` },
+      ' or end it with ',
+      { b: 'stop session' },
+      '.',
+    ],
     actionable: false,
   };
 }

@@ -6,7 +6,7 @@ import { targetKey, type Subscription, type Target } from '../delivery/targets.j
 import { clip } from '../../util/text.js';
 import { dialogLine } from '../present.js';
 import { REDRAW_MS } from '../approvals/codes.js';
-import { deadNotice, permissionNotice, pickerNotice, pipelineNotice, stalledNotice, turnNotice, type Notice } from './notices.js';
+import { budgetNotice, deadNotice, permissionNotice, pickerNotice, pipelineNotice, stalledNotice, turnNotice, type Notice } from './notices.js';
 import { Deduper, RateLimiter } from './rate-limit.js';
 import type { MessagingService } from '../service.js';
 import { WAITING_STATES } from '../approvals/codes.js';
@@ -25,6 +25,8 @@ export interface NotifierOptions {
 
 const PIPELINE_POLL_MS = 2_000;
 const PIPELINE_CURSOR = 'notify.pipelines.after';
+/** Per session, the budget level (80, 100) already told; the level is claimed by whichever Aegis process checks budgets, so it is read from the store. */
+const budgetCursor = (sessionId: string) => `notify.budget.${sessionId}`;
 /** How often held-back notices are checked for a digest that the rate limit now lets through. */
 const DIGEST_POLL_MS = 5_000;
 
@@ -62,7 +64,10 @@ export class Notifier {
       ev.on('session_turn_finished', (e) => this.guard(() => this.onTurn(e.sessionId, e.at, e.message))),
     );
     if (!this.messaging.cursors.get(PIPELINE_CURSOR)) this.messaging.cursors.set(PIPELINE_CURSOR, String(Date.now()));
-    this.pipelineTimer = setInterval(() => this.guard(() => this.pollPipelines()), PIPELINE_POLL_MS);
+    this.pipelineTimer = setInterval(() => {
+      this.guard(() => this.pollPipelines());
+      this.guard(() => this.pollBudgets());
+    }, PIPELINE_POLL_MS);
     this.pipelineTimer.unref();
     // Held-back notices (also those of a previous run) go out as a digest once the limit allows.
     this.digestTimer = setInterval(() => this.guard(() => this.flushDigests()), Math.min(DIGEST_POLL_MS, (this.opts.rateWindowMs ?? 60_000) / 2));
@@ -168,6 +173,19 @@ export class Notifier {
         `Pipeline ${p.name} ${p.status}${p.error ? `: ${clip(p.error, 160)}` : ''}`,
         'notifier',
       );
+    }
+  }
+
+  /** Live sessions whose budget crossed a level since it was last told (any process may have claimed it). */
+  private pollBudgets(): void {
+    for (const s of this.deps.sessions.live()) {
+      const level = s.budgetNotified ?? 0;
+      if (!s.budget || !level) continue;
+      const told = Number(this.messaging.cursors.get(budgetCursor(s.id)) ?? 0);
+      if (level <= told) continue;
+      this.messaging.cursors.set(budgetCursor(s.id), String(level));
+      this.dispatch(budgetNotice(s, s.budget, level));
+      this.messaging.journal.add('alert', `${s.name}: ${level >= 100 ? 'budget used up, interrupted' : `${level} % of its budget used`}`, 'notifier');
     }
   }
 
