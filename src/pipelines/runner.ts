@@ -1,7 +1,8 @@
 /**
  * PipelineRunner: the long-lived engine that holds pipelines' leases, reacts to their sessions'
  * events, starts ready stages, judges and finishes attempts. Per-attempt timers: attempt-timers.ts;
- * the verdict on a session: judge.ts; the SQL: store.ts.
+ * the verdict on a session: judge.ts; the SQL: store.ts. About 400 lines on purpose: what a lease
+ * holder does for one pipeline (hold, start, judge, finish, advance) reads as one sequence.
  */
 import type { SessionState } from '../agents/types.js';
 import type { Db } from '../db/open.js';
