@@ -8,7 +8,7 @@ import { GEMINI_0_61_0, geminiRulesFor } from '../../src/agents/gemini/screen-ru
 import { geminiEntryEffect } from '../../src/agents/gemini/session-log.js';
 import { boxHolds } from '../../src/terminal/typed-text.js';
 import { plainText } from '../../src/channels/format.js';
-import { pickerNotice } from '../../src/messaging/notifications/notices.js';
+import { permissionNotice, pickerNotice } from '../../src/messaging/notifications/notices.js';
 import type { SessionRecord } from '../../src/sessions/index.js';
 import { ROOT } from '../helpers/env.js';
 
@@ -143,6 +143,13 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(notice('question-choice')).toContain('Reply answer k7 <number, or your own answer>');
     expect(notice('question-choice')).toContain('Which colour should the button be?');
     expect(notice('question-text')).toContain('Reply answer k7 <your answer>');
+  });
+
+  it("a phone notice of a Gemini approval offers 'approve always' by Gemini's own keys (Allow for this session)", () => {
+    const session = { id: 'g1', name: 'gem', agent: 'gemini' } as SessionRecord;
+    const n = permissionNotice(session, detectGeminiScreen(screen('shell-approval')).dialog!, 'k8');
+    expect(plainText(n.rich)).toContain('approve k8 always');
+    expect(n.buttons!.flat().map((b) => b.data)).toContain('approve k8 always');
   });
 
   it('after a refused tool or Esc the turn reads as interrupted; a later answer is not', () => {

@@ -1,4 +1,4 @@
-import { approveKeys } from '../../agents/claude/dialog-keys.js';
+import { profileOf } from '../../agents/registry.js';
 import type { Dialog } from '../../agents/types.js';
 import type { Rich } from '../../channels/format.js';
 import { fromMarkdown } from '../../channels/markdown.js';
@@ -27,10 +27,15 @@ export interface Notice {
 
 const MAX_OPTION_BUTTONS = 8;
 
-/** Whether the dialog has a "Yes" that remembers the approval (for the session, don't ask again). */
-function offersAlways(d: Dialog): boolean {
+/**
+ * Whether the dialog has a "Yes" that remembers the approval (for the session, don't ask again), by the
+ * session's own agent's keys: what `approve <code> always` will press, so the notice never offers what fails.
+ */
+function offersAlways(s: SessionRecord, d: Dialog): boolean {
+  const keys = profileOf(s.agent).dialogKeys;
+  if (!keys) return false;
   try {
-    approveKeys(d, 'always');
+    keys.approve(d, 'always');
     return true;
   } catch {
     return false;
@@ -39,7 +44,7 @@ function offersAlways(d: Dialog): boolean {
 
 /** A permission or plan prompt: what tool, what command or file, and the code to answer it (also as buttons). */
 export function permissionNotice(s: SessionRecord, d: Dialog, code: string): Notice {
-  const always = offersAlways(d);
+  const always = offersAlways(s, d);
   const head: Rich = d.kind === 'plan' ? ['📋 ', { b: s.name }, ' has a plan ready: '] : ['🔐 ', { b: s.name }, ' wants to use '];
   return {
     event: 'permission',
