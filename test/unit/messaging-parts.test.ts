@@ -195,7 +195,18 @@ describe('targets and subscriptions', () => {
   it('parses channel:address with an optional event list', () => {
     expect(parseTarget('discord:987#permission+question')).toMatchObject({ channel: 'discord', to: '987' });
     expect([...parseTarget('discord:987#permission+question').events]).toEqual(['permission', 'question']);
-    expect(parseTarget('whatsapp:+447700900000').events.size).toBe(7);
+    // No list: every kind, budgets included.
+    expect([...parseTarget('whatsapp:+447700900000').events]).toEqual([
+      'permission',
+      'question',
+      'finished',
+      'stalled',
+      'dead',
+      'pipeline',
+      'budget',
+      'briefing',
+    ]);
+    expect([...parseTarget('telegram:1#budget').events]).toEqual(['budget']);
   });
 
   it('defaults to every allowed Telegram chat and WhatsApp number, and the Discord tasks channel', () => {
