@@ -68,7 +68,7 @@ export const MESSAGING_SETTINGS = [
     schema: targets,
     default: [],
     description:
-      'where notifications go: channel:address[#event+event] (events: permission, question, finished, stalled, dead, pipeline, briefing); empty = every allowed Telegram chat and WhatsApp number, the Discord tasks channel, and each allowed Slack user (direct message; the incoming webhook without a bot token)',
+      'where notifications go: channel:address[#event+event] (events: permission, question, finished, stalled, dead, pipeline, budget, briefing); empty = every allowed Telegram chat and WhatsApp number, the Discord tasks channel, and each allowed Slack user (direct message; the incoming webhook without a bot token)',
   }),
   setting({
     key: 'notify.fallback',
