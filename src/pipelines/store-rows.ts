@@ -16,6 +16,7 @@ export interface PipelineDbRow {
   error: string | null;
   created_at: number;
   finished_at: number | null;
+  budget_notified: number;
 }
 
 export interface StageDbRow {
@@ -63,6 +64,7 @@ export const pipelineFromRow = (r: PipelineDbRow): PipelineRow => ({
   error: opt(r.error),
   createdAt: r.created_at,
   finishedAt: opt(r.finished_at),
+  budgetNotified: r.budget_notified,
 });
 
 export const stageFromRow = (r: StageDbRow): StageRow => ({

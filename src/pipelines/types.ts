@@ -90,6 +90,8 @@ export interface PipelineRow {
   error?: string;
   createdAt: number;
   finishedAt?: number;
+  /** The share of its budget already announced: 0, 80 or 100. */
+  budgetNotified: number;
 }
 
 export interface StageRow {

@@ -49,6 +49,8 @@ export interface ObserverDeps {
   onObservation(o: Observation): void;
   /** The agent finished a turn: its event source says so, or (agents without one) working → idle. */
   onTurnFinished(turn: { at: number; message?: string }): void;
+  /** The agent named its conversation log (its own hook), and it is not where the session expected it: worth remembering past this process. */
+  onTranscriptPath?(path: string): void;
   onError(err: Error): void;
 }
 
@@ -119,6 +121,7 @@ export class SessionObserver {
     if (eventsFile && profile.events) {
       this.events = new JsonlTail<Record<string, unknown>>(eventsFile);
       for (const e of this.events.readNew()) this.facts = profile.events.fold(this.facts, e, session);
+      this.rememberTranscriptPath();
       try {
         this.hookWatcher = watch(eventsFile, () => this.onHooks());
       } catch (err) {
@@ -203,7 +206,16 @@ export class SessionObserver {
       const stop = this.facts.lastStop;
       if (stop && stop !== before) this.deps.onTurnFinished({ at: stop.at, message: stop.message });
     }
+    this.rememberTranscriptPath();
     this.schedule();
+  }
+
+  /** Usage and session_read after the session ends (or from another process) read the log the agent named, not a guess. */
+  private rememberTranscriptPath(): void {
+    const reported = this.facts.transcriptPath;
+    if (!reported || reported === this.session.transcriptPath) return;
+    this.session.transcriptPath = reported;
+    this.deps.onTranscriptPath?.(reported);
   }
 
   private readonly quietDue = (): void => {

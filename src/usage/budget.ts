@@ -109,9 +109,14 @@ async function checkSessionBudgets<S extends UsageSession>(deps: BudgetDeps, svc
   }
 }
 
-/** The same for running pipelines with a budget: their sessions' usage summed; at 100 % every live stage is interrupted. */
+/** A pipeline that ended between two checks still has the level it reached announced (nothing is left to interrupt). */
+const ENDED_GRACE_MS = 30_000;
+
+/** The same for running (or just ended) pipelines with a budget: their sessions' usage summed; at 100 % every live stage is interrupted. */
 async function checkPipelineBudgets<S extends UsageSession>(deps: BudgetDeps, svc: BudgetSessions<S>): Promise<void> {
-  const rows = deps.db.prepare("SELECT id, name, spec, budget_notified FROM pipelines WHERE status = 'running' AND budget_notified < ?").all(INTERRUPT_AT) as {
+  const rows = deps.db
+    .prepare("SELECT id, name, spec, budget_notified FROM pipelines WHERE (status = 'running' OR finished_at > ?) AND budget_notified < ?")
+    .all(Date.now() - ENDED_GRACE_MS, INTERRUPT_AT) as {
     id: string;
     name: string;
     spec: string;

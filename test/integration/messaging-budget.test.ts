@@ -46,11 +46,12 @@ describe('budget notices in chat', { timeout: 120_000 }, () => {
   // Telegram gets HTML: the session's name is bold.
   const sentWith = (words: string) => tg.sent.filter((m) => m.chatId === String(CHAT) && m.text.replace(/<[^>]+>/g, '').includes(words));
 
+  let first = 0;
   it('tells the chat once at 80 % and once when the budget is used up and the turn interrupted', async () => {
     // The same first turn in a fresh session reports the same usage: measure it once.
     const probe = await start({});
     await waitState(mcp.client, probe.id, ['idle']);
-    const first = await waitFor(async () => (await call<{ usage?: { totalTokens: number } }>(mcp.client, 'session_get', { id: probe.id })).usage?.totalTokens, {
+    first = await waitFor(async () => (await call<{ usage?: { totalTokens: number } }>(mcp.client, 'session_get', { id: probe.id })).usage?.totalTokens, {
       what: 'usage of the first turn',
     });
     await call(mcp.client, 'session_kill', { id: probe.id });
@@ -66,5 +67,19 @@ describe('budget notices in chat', { timeout: 120_000 }, () => {
     // Each level is told once, whichever process claimed it and however often the notifier polled since.
     expect(sentWith(`${s.name} has used 80 % of its budget`)).toHaveLength(1);
     expect(sentWith(`${s.name} used up its budget`)).toHaveLength(1);
+  });
+
+  it("tells the chat when a pipeline's budget is 80 % used, even when the pipeline ends before the next look", async () => {
+    expect(first).toBeGreaterThan(0);
+    const tokens = Math.ceil(first / 0.9);
+    const p = await call<{ id: string; name: string }>(mcp.client, 'pipeline_create', {
+      name: 'budgeted',
+      workDir: world.workDir,
+      budget: { tokens },
+      stages: [{ name: 'only', prompt: 'hello', permissionMode: 'bypassPermissions' }],
+    });
+    await waitFor(() => sentWith(`Pipeline budgeted has used 80 % of its budget`)[0], { timeoutMs: 40_000, what: "the pipeline's 80 % notice in the chat" });
+    await waitFor(async () => (await call<{ status: string }>(mcp.client, 'pipeline_get', { id: p.id })).status === 'done', { what: 'the pipeline done' });
+    expect(sentWith(`Pipeline budgeted has used 80 % of its budget`)).toHaveLength(1);
   });
 });

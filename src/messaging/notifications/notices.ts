@@ -135,6 +135,23 @@ function budgetLine(b: Budget): string {
     .join(' / ');
 }
 
+/** A pipeline's budget crossed a level: 80 % (a heads-up) or 100 % (its running stages were interrupted). */
+export function pipelineBudgetNotice(p: { id: string; name: string }, budget: Budget, level: number): Notice {
+  const used = level >= 100;
+  return {
+    event: 'budget',
+    dedupKey: `pipeline:${p.id}:budget:${level}`,
+    rich: [
+      used ? '⛔ Pipeline ' : '💸 Pipeline ',
+      { b: p.name },
+      used
+        ? ` used up its budget (${budgetLine(budget)}): its running stages were interrupted.`
+        : ` has used ${level} % of its budget (${budgetLine(budget)}).`,
+    ],
+    actionable: false,
+  };
+}
+
 /** A session's budget crossed a level: 80 % (a heads-up) or 100 % (its turn was interrupted). */
 export function budgetNotice(s: SessionRecord, budget: Budget, level: number): Notice {
   const used = level >= 100;

@@ -6,7 +6,17 @@ import { targetKey, type Subscription, type Target } from '../delivery/targets.j
 import { clip } from '../../util/text.js';
 import { dialogLine } from '../present.js';
 import { REDRAW_MS } from '../approvals/codes.js';
-import { budgetNotice, deadNotice, permissionNotice, pickerNotice, pipelineNotice, stalledNotice, turnNotice, type Notice } from './notices.js';
+import {
+  budgetNotice,
+  deadNotice,
+  pipelineBudgetNotice,
+  permissionNotice,
+  pickerNotice,
+  pipelineNotice,
+  stalledNotice,
+  turnNotice,
+  type Notice,
+} from './notices.js';
 import { Deduper, RateLimiter } from './rate-limit.js';
 import type { MessagingService } from '../service.js';
 import { WAITING_STATES } from '../approvals/codes.js';
@@ -26,7 +36,8 @@ export interface NotifierOptions {
 const PIPELINE_POLL_MS = 2_000;
 const PIPELINE_CURSOR = 'notify.pipelines.after';
 /** Per session, the budget level (80, 100) already told; the level is claimed by whichever Aegis process checks budgets, so it is read from the store. */
-const budgetCursor = (sessionId: string) => `notify.budget.${sessionId}`;
+const budgetCursor = (id: string) => `notify.budget.${id}`;
+const RECENT_PIPELINE_MS = 10 * 60_000;
 /** How often held-back notices are checked for a digest that the rate limit now lets through. */
 const DIGEST_POLL_MS = 5_000;
 
@@ -176,16 +187,27 @@ export class Notifier {
     }
   }
 
-  /** Live sessions whose budget crossed a level since it was last told (any process may have claimed it). */
+  /** Live sessions and running pipelines whose budget crossed a level since it was last told (any process may have claimed it). */
   private pollBudgets(): void {
+    const crossed = (id: string, level: number): boolean => {
+      if (level <= Number(this.messaging.cursors.get(budgetCursor(id)) ?? 0)) return false;
+      this.messaging.cursors.set(budgetCursor(id), String(level));
+      return true;
+    };
+    const said = (name: string, level: number) => `${name}: ${level >= 100 ? 'budget used up, interrupted' : `${level} % of its budget used`}`;
     for (const s of this.deps.sessions.live()) {
       const level = s.budgetNotified ?? 0;
-      if (!s.budget || !level) continue;
-      const told = Number(this.messaging.cursors.get(budgetCursor(s.id)) ?? 0);
-      if (level <= told) continue;
-      this.messaging.cursors.set(budgetCursor(s.id), String(level));
+      if (!s.budget || !level || !crossed(s.id, level)) continue;
       this.dispatch(budgetNotice(s, s.budget, level));
-      this.messaging.journal.add('alert', `${s.name}: ${level >= 100 ? 'budget used up, interrupted' : `${level} % of its budget used`}`, 'notifier');
+      this.messaging.journal.add('alert', said(s.name, level), 'notifier');
+    }
+    // A pipeline may end within a poll of its level being claimed; older ended ones were told or are history.
+    const recent = Date.now() - RECENT_PIPELINE_MS;
+    for (const p of this.deps.pipelines.list({ statuses: ['running', 'done', 'failed'], limit: 100, offset: 0 }).pipelines) {
+      if (p.status !== 'running' && (p.finishedAt ?? 0) < recent) continue;
+      if (!p.spec.budget || !p.budgetNotified || !crossed(`pipeline.${p.id}`, p.budgetNotified)) continue;
+      this.dispatch(pipelineBudgetNotice(p, p.spec.budget, p.budgetNotified));
+      this.messaging.journal.add('alert', said(`Pipeline ${p.name}`, p.budgetNotified), 'notifier');
     }
   }
 
