@@ -33,14 +33,13 @@ export function setting<const K extends string, S extends z.ZodType>(spec: Typed
 }
 
 export const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-export const list = z.preprocess(
-  (v) =>
-    typeof v === 'string'
-      ? v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : v,
-  z.array(z.string()),
-);
+/** A list given as one string (an environment variable): comma-separated, blanks dropped. */
+export const splitCommas = (v: unknown): unknown =>
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : v;
+export const list = z.preprocess(splitCommas, z.array(z.string()));
 export const bool = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean());

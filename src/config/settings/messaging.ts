@@ -5,23 +5,14 @@
  */
 import * as z from 'zod';
 import { NAMED_AGENTS } from '../../agents/names.js';
-import { bool, intFrom, list, setting } from './define.js';
+import { bool, intFrom, list, setting, splitCommas } from './define.js';
 
 /**
  * A messaging target `channel:address[#event+event]`, e.g. `telegram:12345` or `discord:987#permission+question`;
  * the channel may be an integration's (checked against the configured channels when `ag serve` starts).
  */
 const TARGET = /^(?!webhooks:)[a-z][a-z0-9]*:[^\s#:][^\s#]*(#[a-z]+(\+[a-z]+)*)?$/;
-const targets = z.preprocess(
-  (v) =>
-    typeof v === 'string'
-      ? v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : v,
-  z.array(z.string().regex(TARGET, 'channel:address, e.g. telegram:12345 or discord:987654#permission+question')),
-);
+const targets = z.preprocess(splitCommas, z.array(z.string().regex(TARGET, 'channel:address, e.g. telegram:12345 or discord:987654#permission+question')));
 const clock = z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'HH:MM (24 h, local time) or off');
 
 export const MESSAGING_SETTINGS = [

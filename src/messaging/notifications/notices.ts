@@ -101,20 +101,14 @@ export function turnNotice(s: SessionRecord, message: string | undefined, asking
   return { event: asking ? 'question' : 'finished', dedupKey: `${s.id}:turn:${turnAt}`, rich: [...head, ...fromMarkdown(text), ...tail], actionable: asking };
 }
 
+/** How to look at a session, or end it, from the chat. */
+const lookOrStop = (s: SessionRecord): Rich => ['\nLook with ', { b: `session ${shortId(s.id)}` }, ' or end it with ', { b: 'stop session' }, '.'];
+
 export function stalledNotice(s: SessionRecord, stallSeconds: number): Notice {
   return {
     event: 'stalled',
     dedupKey: `${s.id}:stalled:${s.stateSince}`,
-    rich: [
-      '⏳ ',
-      { b: s.name },
-      ` (${shortId(s.id)}) has shown no progress for ${Math.round(stallSeconds / 60)} min.`,
-      '\nLook with ',
-      { b: `session ${shortId(s.id)}` },
-      ' or end it with ',
-      { b: 'stop session' },
-      '.',
-    ],
+    rich: ['⏳ ', { b: s.name }, ` (${shortId(s.id)}) has shown no progress for ${Math.round(stallSeconds / 60)} min.`, ...lookOrStop(s)],
     actionable: false,
   };
 }
@@ -162,11 +156,7 @@ export function budgetNotice(s: SessionRecord, budget: Budget, level: number): N
       used ? '⛔ ' : '💸 ',
       { b: s.name },
       used ? ` used up its budget (${budgetLine(budget)}): its turn was interrupted.` : ` has used ${level} % of its budget (${budgetLine(budget)}).`,
-      '\nLook with ',
-      { b: `session ${shortId(s.id)}` },
-      ' or end it with ',
-      { b: 'stop session' },
-      '.',
+      ...lookOrStop(s),
     ],
     actionable: false,
   };
