@@ -119,6 +119,9 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
   });
 
   it('a 7-line prompt, drawn collapsed as "[Pasted Text: 7 lines]", arrives whole, once', async () => {
+    // The last reply reaches Gemini's chat log a moment before its screen stops working; a send in that moment is
+    // queued and delivered after the turn, which is not what this case is about.
+    await waitState(mcp.client, id, ['idle']);
     const text = 'seven lines 1\n2\n3 ünïcödé\n4\n5\n6\nlast line of seven';
     const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text });
     expect(sent.status).toBe('delivered');
