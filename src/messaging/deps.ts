@@ -3,12 +3,11 @@
  * config, the database, the event bus, the log, narrow views of the sessions, pipelines and
  * integrations (only the methods messaging calls), and the tools its chat commands run.
  */
-import type { ChannelAdapter } from '../channels/types.js';
 import type { ChatTools } from './commands/chat-tools.js';
 import type { Config } from '../config/load.js';
 import type { Db } from '../db/open.js';
 import type { EventBus } from '../events.js';
-import type { ChatCommandSpec } from '../integrations/index.js';
+import type { Integrations } from '../integrations/index.js';
 import type { PipelineService } from '../pipelines/index.js';
 import type { SessionService } from '../sessions/index.js';
 import type { Logger } from '../util/log.js';
@@ -19,36 +18,8 @@ export type MessagingSessions = Pick<SessionService, 'start' | 'get' | 'live' | 
 /** Pipelines for the status lines and finished-pipeline notices; `ag serve` advances them. */
 export type MessagingPipelines = Pick<PipelineService, 'start' | 'list'>;
 
-/** What an integration's chat command is called with (src/integrations/types.ts ChatCommandContext has these and more). */
-export interface IntegrationChatCall {
-  text: string;
-  args: string;
-  match?: RegExpExecArray;
-  sender: { channel: string; id: string };
-  callTool(name: string, input?: Record<string, unknown>): Promise<Record<string, unknown>>;
-}
-
-/** An integration's loaded chat command: its definition, the file it came from, its context and its secrets. */
-export interface IntegrationChatCommand {
-  command: ChatCommandSpec & {
-    help: string;
-    handler(call: IntegrationChatCall): string | Promise<string>;
-  };
-  file: string;
-  /** The integration's context, handed to its handler with the call. */
-  ctx: object;
-  /** Its secret setting values: never echoed in a reply. */
-  secrets: string[];
-}
-
 /** What the integrations add to messaging: channels, chat commands and secrets to mask (loaded once per process). */
-export interface MessagingIntegrations {
-  load(): Promise<{
-    channels: readonly { integration: string; adapter: ChannelAdapter }[];
-    commands: readonly IntegrationChatCommand[];
-    secrets: readonly string[];
-  }>;
-}
+export type MessagingIntegrations = Pick<Integrations, 'load'>;
 
 /** Everything the messaging area uses. */
 export interface MessagingDeps {

@@ -82,9 +82,8 @@ export class TerminalScreen {
     const out: string[] = [];
     for (let y = 0; y < this.#term.rows; y++) {
       const line = buffer.getLine(buffer.baseY + y);
-      const text = line ? line.translateToString(true) : '';
-      // translateToString trims spaces only; the regex (rarely needed) takes other white space too.
-      out.push(text && isWhiteSpace(text.charCodeAt(text.length - 1)) ? text.replace(/\s+$/u, '') : text);
+      // translateToString trims spaces only; trimEnd takes other white space too (the same set as \s).
+      out.push(line ? line.translateToString(true).trimEnd() : '');
     }
     while (out.length > 0 && out[out.length - 1] === '') out.pop();
     return out;
@@ -108,23 +107,6 @@ export class TerminalScreen {
   dispose(): void {
     this.#term.dispose();
   }
-}
-
-/** Whether a UTF-16 unit is white space to `\s` (the BMP ones; none is a surrogate). */
-function isWhiteSpace(code: number): boolean {
-  return (
-    code === 0x20 ||
-    (code >= 0x09 && code <= 0x0d) ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
 }
 
 /** Renders one piece of terminal output (or a capture, see `asCapture`) on a fresh screen. */
