@@ -4,10 +4,14 @@ import type { CommandSpec } from './command-spec.js';
 
 export const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** The flag a person types for an input field, for error messages that name what they can fix. */
+/**
+ * The flag a person types for an input field, for error messages that name what they can fix; a field
+ * inside a JSON flag keeps its place there (`stages.0.name` is `--stages[0].name`).
+ */
 export const flagFor = (tool: ToolDef, field: string): string => {
-  const top = field.split('.')[0]!;
-  return tool.cli?.positional?.includes(top) ? `<${top}>` : `--${kebab(top)}`;
+  const [top, ...inner] = field.split('.');
+  const flag = tool.cli?.positional?.includes(top!) ? `<${top}>` : `--${kebab(top!)}`;
+  return flag + inner.map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`)).join('');
 };
 
 function parseNumber(value: string): number {
@@ -35,9 +39,10 @@ function parseRecordEntry(value: string, previous: Record<string, string> | unde
 /**
  * Adds commander arguments and options for a tool command: strings, numbers, booleans (`--x` /
  * `--no-x`), enums (choices), string lists (repeatable), records (`KEY=value`), anything else as JSON.
- * Required-ness is left to the schema, so the CLI and MCP reject the same inputs alike.
+ * Required-ness is left to the schema, so the CLI and MCP reject the same inputs alike. The
+ * `cwdDefault` key (CliHints) defaults to the directory the command runs in.
  */
-export function addSchemaOptions(cmd: Command, spec: CommandSpec): string[] {
+export function addSchemaOptions(cmd: Command, spec: CommandSpec, cwdDefault?: string): string[] {
   for (const arg of spec.positional) {
     const name = arg.kind === 'array' ? `${arg.key}...` : arg.key;
     cmd.argument(arg.required ? `<${name}>` : `[${name}]`, arg.description);
@@ -80,7 +85,8 @@ export function addSchemaOptions(cmd: Command, spec: CommandSpec): string[] {
           }
         });
     }
-    if (required) opt.helpGroup?.('Required:');
+    if (key === cwdDefault) opt.default(process.cwd(), 'the current directory');
+    else if (required) opt.helpGroup?.('Required:');
     if (dflt !== undefined && kind !== 'boolean') opt.default(dflt);
     cmd.addOption(opt);
   }

@@ -87,7 +87,7 @@ export const TOOL_COMMANDS = new WeakMap<Command, { tool: ToolDef; spec: Command
 /** The command `name` that runs `tool`, its arguments and flags from `spec` (commandSpec of the tool). */
 export function toolCommand(lazy: LazyApp, tool: ToolDef, name: string, spec: CommandSpec): Command {
   const cmd = new Command(name).summary(tool.title).description(`${tool.title}\n\n${tool.description}`).option('--json', 'print the result as JSON');
-  const positional = addSchemaOptions(cmd, spec);
+  const positional = addSchemaOptions(cmd, spec, tool.cli?.cwdDefault);
   cmd.action(async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const opts = command.opts();

@@ -36,6 +36,11 @@ export interface CliHints<O> {
   aliases?: string[];
   /** Runs even when config.json is broken (the problems are in app.config.problems): `ag doctor`. */
   anyConfig?: boolean;
+  /**
+   * An input key naming the folder to work in, which on the command line defaults to the current
+   * directory: a person types `ag create "Fix the tests"` in the project (a model over MCP names it).
+   */
+  cwdDefault?: string;
   /** Human rendering of the result; defaults to a table or key/value list. */
   render?: (output: O) => string;
 }

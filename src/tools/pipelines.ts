@@ -174,7 +174,7 @@ export const pipelineCreate = defineTool({
   input: createInput,
   output: pipelineOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  cli: { render: renderPipeline },
+  cli: { render: renderPipeline, cwdDefault: 'workDir' },
   handler: async ({ app }, input) => pipelineOut(app.pipelines.create(input)),
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,27 @@ describe('sessions from the ag CLI only', () => {
     expect(waited).toMatchObject({ state: 'idle', matched: true });
     const read = await json<{ turns: { role: string; text?: string }[] }>(['read', created.id]);
     expect(read.turns.filter((x) => x.role === 'assistant').map((x) => x.text)).toEqual(['ECHO: brief from the shell']);
+  });
+
+  it('ag create and ag pipeline create work in the current directory when --work-dir is not given', async () => {
+    // A person types `ag create "Fix the tests"` in the project; this failed with "--work-dir: expected string".
+    const here = mkdtempSync(join(tmpdir(), 'aegis-cli-here-'));
+    const r = await runCli(['create', '--agent', 'shell', '--json'], t.env, { cwd: here });
+    expect(r.code, r.stderr).toBe(0);
+    const created = JSON.parse(r.stdout) as { id: string; workDir: string };
+    expect(created.workDir).toBe(realpathSync(here));
+    await json(['kill', created.id]);
+    // A field inside a JSON flag is named where it is (this said only "--stages: ... expected string").
+    const unnamed = await runCli(['pipeline', 'create', '--name', 'here', '--stages', JSON.stringify([{ prompt: 'x' }])], t.env, { cwd: here });
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain('--stages[0].name');
+    const stages = JSON.stringify([{ name: 'only', agent: 'shell', prompt: 'echo stage' }]);
+    const p = await runCli(['pipeline', 'create', '--name', 'here', '--stages', stages, '--json'], t.env, { cwd: here });
+    expect(p.code, p.stderr).toBe(0);
+    expect((JSON.parse(p.stdout) as { workDir: string }).workDir).toBe(realpathSync(here));
+    await json(['pipeline', 'cancel', 'here']);
+    const help = await runCli(['create', '--help'], t.env);
+    expect(help.stdout).toMatch(/--work-dir <text>[\s\S]*\(default: the current directory\)/);
   });
 
   it('ag send, approve and kill; bad usage exits 2 naming the flag', async () => {

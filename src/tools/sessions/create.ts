@@ -84,7 +84,7 @@ export const sessionCreate = defineTool({
     attach: z.string(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  cli: { positional: ['prompt'], aliases: ['create'] },
+  cli: { positional: ['prompt'], aliases: ['create'], cwdDefault: 'workDir' },
   handler: async ({ app }, input) => createOne(app, { ...input, workDir: input.workDir }),
 });
 
