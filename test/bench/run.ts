@@ -34,7 +34,12 @@ const all: Record<string, () => Promise<void>> = {
   'messaging-approve': () => benchButtonApprove(8),
   integrations: benchIntegrations,
   'tool-list': benchToolList,
-  scale: () => benchScale(Number(process.env.AEGIS_BENCH_SESSIONS ?? 200), Number(process.env.AEGIS_BENCH_WINDOW_SECONDS ?? 15)),
+  scale: () =>
+    benchScale(
+      Number(process.env.AEGIS_BENCH_SESSIONS ?? 200),
+      Number(process.env.AEGIS_BENCH_WINDOW_SECONDS ?? 15),
+      Number(process.env.AEGIS_BENCH_WINDOWS ?? 3),
+    ),
   health: () => benchHealth(200),
 };
 
