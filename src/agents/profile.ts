@@ -29,6 +29,11 @@ export interface LaunchRequest {
 
 export interface LaunchPlan {
   argv: string[];
+  /**
+   * The executable the launch needs (argv[0], or the command `env` starts): checked on the pane's PATH
+   * before anything is made, so a missing agent is an error at create, not a session that exits at once.
+   */
+  program: string;
   env: Record<string, string>;
   agentSessionId?: string;
   transcriptPath?: string;

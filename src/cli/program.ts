@@ -56,8 +56,9 @@ function cliError(tool: ToolDef, err: unknown): AegisError {
   if (!e.field || !(e.field.split('.')[0]! in tool.input.shape)) return e;
   // Name the flag a person types, not the schema's field name.
   const flag = flagFor(tool, e.field);
-  const message = e.message.replace(new RegExp(`\\b${e.field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g'), flag);
-  return new AegisError(e.code, message, { field: flag, fix: e.fix?.replace(e.field, flag) });
+  // As a whole word only: the field `agent` is not the start of `agents.claude.command` in a fix.
+  const field = new RegExp(`\\b${e.field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g');
+  return new AegisError(e.code, e.message.replace(field, flag), { field: flag, fix: e.fix?.replace(field, flag) });
 }
 
 /** Runs one tool from the command line and prints the result; throws CliExit with the exit code. */

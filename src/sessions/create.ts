@@ -1,8 +1,9 @@
 /** Creating a session: checks, its worktree, the pane, the record and its first prompt in the queue. */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, realpathSync, statSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentName } from '../agents/names.js';
+import type { LaunchPlan } from '../agents/profile.js';
 import { PROFILES } from '../agents/registry.js';
 import { acquireLease, newHolder, releaseLease } from '../db/lease.js';
 import { AegisError, invalidInput } from '../errors.js';
@@ -11,6 +12,7 @@ import { checkMaxLive } from './guards.js';
 import type { Budget } from '../usage/index.js';
 import type { SessionRecord } from './store.js';
 import { checkText } from '../terminal/typed-text.js';
+import { which } from '../util/which.js';
 
 export interface CreateOptions {
   workDir: string;
@@ -97,9 +99,11 @@ export async function createSession(core: SessionCore, opts: CreateOptions): Pro
     });
     let pane;
     try {
+      checkProgram(opts.agent, plan, core.deps.env, cwd);
       pane = await core.tmux.createWindow({ aegisId: id, name, cwd, env: { ...plan.env, AEGIS_SESSION_ID: id }, argv: plan.argv });
     } catch (err) {
       if (worktree) await core.worktrees.release(worktree, { keepUnmerged: true }).catch(() => undefined);
+      rmSync(dataDir, { recursive: true, force: true });
       throw err;
     }
     const now = Date.now();
@@ -173,6 +177,22 @@ async function createTurn<T>(core: SessionCore, fn: () => Promise<T>): Promise<T
   } finally {
     releaseLease(core.deps.db, CREATE_LEASE, holder);
   }
+}
+
+/**
+ * The agent's program must exist on the PATH its pane gets: otherwise the pane would only print
+ * "command not found" and close, and the session read as exited with its first prompt never delivered,
+ * after a create that had answered `starting`.
+ */
+function checkProgram(agent: AgentName, plan: LaunchPlan, baseEnv: NodeJS.ProcessEnv, cwd: string): void {
+  if (which(plan.program, { PATH: plan.env.PATH ?? baseEnv.PATH }, cwd)) return;
+  const what = plan.program.includes('/') ? `"${plan.program}" is not an executable file` : `"${plan.program}" is not on PATH`;
+  if (agent === 'custom') throw invalidInput('command', `the command's program ${what}`, 'pass an installed program (on PATH) or its full path as command[0]');
+  if (agent === 'shell') throw new AegisError('unavailable', `the shell ${what}`, { field: 'agent', fix: 'set SHELL to an installed shell' });
+  throw new AegisError('unavailable', `${agent}'s executable ${what}`, {
+    field: 'agent',
+    fix: `install it, or set agents.${agent}.command (AEGIS_${agent.toUpperCase()}_COMMAND) to its full path; \`ag doctor\` checks every agent`,
+  });
 }
 
 function checkWorkDir(dir: string): string {

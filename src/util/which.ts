@@ -1,10 +1,13 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 
-/** Resolves a command name on PATH (or checks an absolute/relative path), like `which`, without spawning. */
-export function which(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+/**
+ * Resolves a command name on PATH (or checks an absolute path, or one relative to `cwd`), like
+ * `which`, without spawning.
+ */
+export function which(command: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
   const candidates = command.includes('/')
-    ? [isAbsolute(command) ? command : join(process.cwd(), command)]
+    ? [isAbsolute(command) ? command : join(cwd, command)]
     : (env.PATH ?? '')
         .split(delimiter)
         .filter(Boolean)

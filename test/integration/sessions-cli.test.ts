@@ -50,6 +50,11 @@ describe('sessions from the ag CLI only', () => {
     expect(p.code, p.stderr).toBe(0);
     expect((JSON.parse(p.stdout) as { workDir: string }).workDir).toBe(realpathSync(here));
     await json(['pipeline', 'cancel', 'here']);
+    // Claude Code not installed: a clear error at create (exit 1: the machine lacks it), not a session that exits at once.
+    const noClaude = await runCli(['create', 'Fix the tests'], { ...t.env, AEGIS_CLAUDE_COMMAND: 'aegis-no-such-claude' }, { cwd: here });
+    expect(noClaude.code).toBe(1);
+    expect(noClaude.stderr).toContain('claude\'s executable "aegis-no-such-claude" is not on PATH');
+    expect(noClaude.stderr).toContain('set agents.claude.command (AEGIS_CLAUDE_COMMAND) to its full path');
     const help = await runCli(['create', '--help'], t.env);
     expect(help.stdout).toMatch(/--work-dir <text>[\s\S]*\(default: the current directory\)/);
   });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -180,6 +180,20 @@ describe('sessions with a fake Claude Code in real tmux', () => {
     expect(await callError(mcp.client, 'session_create', { workDir: '/no/such/dir' })).toMatch(/workDir.*does not exist/);
     expect(await callError(mcp.client, 'session_get', { id: 'nonexistent-session' })).toMatch(/no such session.*session list/s);
     expect(await callError(mcp.client, 'session_create', { workDir, agent: 'custom' })).toMatch(/command/);
+  });
+
+  it('refuses an agent whose program is not installed, and creates nothing', async () => {
+    // Before: the create answered `starting`, the pane printed "command not found" and closed, and the
+    // session read as exited with its prompt queued forever.
+    const before = await call<{ total: number }>(mcp.client, 'session_list', {});
+    const folders = readdirSync(join(t.home, 'sessions')).length;
+    const missing = await callError(mcp.client, 'session_create', { workDir, agent: 'custom', command: ['aegis-no-such-program', '--yes'], prompt: 'hi' });
+    expect(missing).toMatch(/command.*"aegis-no-such-program" is not on PATH/);
+    expect(missing).toMatch(/full path as command\[0\]/);
+    const notExecutable = await callError(mcp.client, 'session_create', { workDir, agent: 'custom', command: [join(workDir, 'no-such-file')] });
+    expect(notExecutable).toMatch(/is not an executable file/);
+    expect((await call<{ total: number }>(mcp.client, 'session_list', {})).total).toBe(before.total);
+    expect(readdirSync(join(t.home, 'sessions'))).toHaveLength(folders);
   });
 
   it('a new server process adopts live sessions with their state, and agents outlive the server', async () => {

@@ -51,7 +51,7 @@ export const claude: AgentProfile = {
       req.permissionMode,
     ];
     if (req.model) argv.push('--model', req.model);
-    return { argv, env: req.env, agentSessionId, hooksFile, transcriptPath: claudeTranscriptPath(home, req.workDir, agentSessionId) };
+    return { argv, program: command, env: req.env, agentSessionId, hooksFile, transcriptPath: claudeTranscriptPath(home, req.workDir, agentSessionId) };
   },
   // Until the version is known (`claude --version` takes ~0.3 s once per binary), the newest rules.
   read: (lines) => readClaudeScreen(lines, rulesFor(undefined)),

@@ -20,6 +20,7 @@ export const CODEX_API_KEY_ENV = 'OPENAI_API_KEY';
 
 export function launchCodex(req: { dataDir: string; workDir: string; permissionMode: string; model?: string; env: Record<string, string>; config: Config }): {
   argv: string[];
+  program: string;
   env: Record<string, string>;
 } {
   // The notify file (dataDir/codex-notify.jsonl) is not the record's hooksFile: that one holds Claude Code hooks.
@@ -34,7 +35,8 @@ export function launchCodex(req: { dataDir: string; workDir: string; permissionM
   });
   // CODEX_HOME rides in the argv (not only the pane's env) so a later process finds the session's
   // home, log and background server from the stored record alone.
-  return { argv: ['env', `CODEX_HOME=${codexHome}`, req.config.get('agents.codex.command')], env: req.env };
+  const program = req.config.get('agents.codex.command');
+  return { argv: ['env', `CODEX_HOME=${codexHome}`, program], program, env: req.env };
 }
 
 /** The session's CODEX_HOME, from the argv its pane was started with. */

@@ -15,22 +15,17 @@ const HOME_VAR = 'GEMINI_CLI_HOME=';
 
 export function launchGemini(req: { dataDir: string; workDir: string; permissionMode: string; model?: string; env: Record<string, string>; config: Config }): {
   argv: string[];
+  program: string;
   env: Record<string, string>;
 } {
   const home = writeGeminiHome({ dataDir: req.dataDir, workDir: req.workDir });
   const baseUrl = req.env.GOOGLE_GEMINI_BASE_URL ?? req.config.get('agents.gemini.baseUrl');
   // The home and base URL ride in the argv (not only the pane's env) so a later process finds the
   // session's chat log from the stored record alone.
-  const argv = [
-    'env',
-    `${HOME_VAR}${home}`,
-    `GOOGLE_GEMINI_BASE_URL=${baseUrl}`,
-    req.config.get('agents.gemini.command'),
-    '--approval-mode',
-    APPROVAL_MODE[req.permissionMode] ?? 'default',
-  ];
+  const program = req.config.get('agents.gemini.command');
+  const argv = ['env', `${HOME_VAR}${home}`, `GOOGLE_GEMINI_BASE_URL=${baseUrl}`, program, '--approval-mode', APPROVAL_MODE[req.permissionMode] ?? 'default'];
   if (req.model) argv.push('--model', req.model);
-  return { argv, env: req.env };
+  return { argv, program, env: req.env };
 }
 
 /** The session's Gemini CLI home, from the argv its pane was started with. */

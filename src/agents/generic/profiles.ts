@@ -22,7 +22,10 @@ export const shell: AgentProfile = {
   name: 'shell',
   dialogs: false,
   keys: COMMON_KEYS,
-  launch: (req) => ({ argv: [req.baseEnv.SHELL || '/bin/bash'], env: req.env }),
+  launch: (req) => {
+    const shell = req.baseEnv.SHELL || '/bin/bash';
+    return { argv: [shell], program: shell, env: req.env };
+  },
   read: (_lines, quietMs) => activityReading(quietMs),
   rulesFor: () => ACTIVITY_RULES,
 };
@@ -30,5 +33,5 @@ export const shell: AgentProfile = {
 export const custom: AgentProfile = {
   ...shell,
   name: 'custom',
-  launch: (req) => ({ argv: req.command ?? [], env: req.env }),
+  launch: (req) => ({ argv: req.command ?? [], program: req.command?.[0] ?? '', env: req.env }),
 };
