@@ -71,9 +71,10 @@ export async function judgeAttempt(sessions: PipelineSessions, screens: StageScr
   if (!s) return { kind: 'failed', error: 'its session no longer exists' };
   const profile = profileOf(s.agent);
   const msg = attempt.messageId !== undefined ? sessions.message(attempt.messageId) : undefined;
-  if (msg?.status === 'failed') return { kind: 'failed', error: `the prompt could not be delivered: ${msg.error ?? 'unknown error'}` };
-  const deliveredAt = msg?.status === 'delivered' ? msg.deliveredAt : undefined;
   const live = !['exited', 'dead'].includes(s.state);
+  // A session that ended fails its undelivered prompt too: the end (below) is the cause to report.
+  if (msg?.status === 'failed' && live) return { kind: 'failed', error: `the prompt could not be delivered: ${msg.error ?? 'unknown error'}` };
+  const deliveredAt = msg?.status === 'delivered' ? msg.deliveredAt : undefined;
 
   let finished = false;
   let message = turn?.message;

@@ -74,7 +74,7 @@ export async function kill(
     killed = await killPaneTree(pane?.pid ?? s.panePid, () => core.tmux.killWindow(s.tmuxWindow!));
   }
   killed += profileOf(s.agent).stopped?.(s.argv) ?? 0;
-  for (const m of core.store.queued(s.id)) core.store.finishMessage(m.id, false, now, 'session killed');
+  core.store.failUndelivered(s.id, 'session killed');
   const worktree = s.worktree ? await core.worktrees.inspect(s.worktree) : undefined;
   return { session: core.store.get(s.id)!, killedProcesses: killed, worktree };
 }

@@ -5,7 +5,7 @@ import { ControlClient, controlLine } from '../tmux/control.js';
 import { HUB_SESSION, type TmuxServer } from '../tmux/server.js';
 import { SessionObserver, type Observation } from './observer.js';
 import { profileOf } from '../agents/registry.js';
-import type { SessionStore } from './store.js';
+import { ENDED_BEFORE_DELIVERY, ENDED_STATES, type SessionStore } from './store.js';
 import { procStat } from '../util/process-tree.js';
 
 export interface StateChange {
@@ -259,6 +259,8 @@ export class SessionMonitor extends EventEmitter<{
       exitStatus: state === 'exited' ? obs?.exit : undefined,
     });
     const { from } = written;
+    // An agent that ended by itself (it crashed, or its program exits at once) leaves its queue undelivered for good.
+    if (written.changed && ENDED_STATES.includes(state)) this.store.failUndelivered(sessionId, ENDED_BEFORE_DELIVERY);
     // The store may keep another state (an exited session stays exited): report what it holds.
     if (written.state && written.state !== state) {
       state = written.state;

@@ -208,6 +208,11 @@ export class SessionService {
     return this.store.queued(sessionId);
   }
 
+  /** Messages that will never be delivered (the session ended first, or delivery was not confirmed). */
+  undelivered(sessionId: string): QueuedMessage[] {
+    return this.store.undelivered(sessionId);
+  }
+
   /** The open dialog as last recorded. */
   dialog(sessionId: string): Dialog | undefined {
     return this.store.get(sessionId)?.dialog;

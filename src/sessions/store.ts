@@ -7,6 +7,8 @@ export type { QueuedMessage, SessionRecord } from './records.js';
 
 /** Terminal states: the agent is gone; the record and transcript stay. */
 export const ENDED_STATES: readonly SessionState[] = ['exited', 'dead'];
+/** Why a message that still waited when its session ended was never typed. */
+export const ENDED_BEFORE_DELIVERY = 'the session ended before its delivery was confirmed';
 
 /** SQLite access for sessions, their message queue and state history. No tmux, no agents. */
 export class SessionStore {
@@ -270,8 +272,30 @@ export class SessionStore {
       .run(ok ? 'delivered' : 'failed', ok ? at : null, error ?? null, id);
   }
 
+  /** Back to the queue for another attempt; failed instead if its session has ended meanwhile (nothing would try again). */
   releaseMessage(id: number): void {
-    this.db.prepare("UPDATE session_messages SET status = 'queued', claimed_by = NULL, claimed_until = NULL WHERE id = ?").run(id);
+    this.db
+      .prepare(
+        `UPDATE session_messages SET claimed_by = NULL, claimed_until = NULL,
+           status = CASE WHEN (SELECT state FROM sessions WHERE id = session_id) IN ('exited', 'dead') THEN 'failed' ELSE 'queued' END,
+           error = CASE WHEN (SELECT state FROM sessions WHERE id = session_id) IN ('exited', 'dead') THEN ? ELSE error END
+         WHERE id = ?`,
+      )
+      .run(ENDED_BEFORE_DELIVERY, id);
+  }
+
+  /** The session ended: what still waited for it will never be typed, and says so (`session_get`, a stage's judge). */
+  failUndelivered(sessionId: string, error: string): void {
+    this.db
+      .prepare("UPDATE session_messages SET status = 'failed', error = ?, claimed_until = NULL WHERE session_id = ? AND status IN ('queued', 'delivering')")
+      .run(error, sessionId);
+  }
+
+  /** Messages that will never be delivered (failed), oldest first. */
+  undelivered(sessionId: string): QueuedMessage[] {
+    return (this.db.prepare("SELECT * FROM session_messages WHERE session_id = ? AND status = 'failed' ORDER BY id").all(sessionId) as MessageRow[]).map(
+      messageFromRow,
+    );
   }
 
   message(id: number): QueuedMessage | undefined {

@@ -196,6 +196,18 @@ describe('sessions with a fake Claude Code in real tmux', () => {
     expect(readdirSync(join(t.home, 'sessions'))).toHaveLength(folders);
   });
 
+  it('an agent that ends before its prompt was typed marks the prompt failed, not queued for ever', async () => {
+    const s = await call<{ id: string }>(mcp.client, 'session_create', {
+      workDir,
+      agent: 'custom',
+      command: ['sh', '-c', 'sleep 0.3; exit 3'],
+      prompt: 'never typed',
+    });
+    await waitState(mcp.client, s.id, ['exited', 'dead']);
+    const got = await call<{ queuedMessages: { text: string; status: string }[] }>(mcp.client, 'session_get', { id: s.id });
+    expect(got.queuedMessages).toEqual([expect.objectContaining({ text: 'never typed', status: 'failed' })]);
+  });
+
   it('a new server process adopts live sessions with their state, and agents outlive the server', async () => {
     const s = await create('QUESTION');
     await waitState(mcp.client, s.id, ['asking']);

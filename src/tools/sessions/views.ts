@@ -61,7 +61,7 @@ export const sessionGet = defineTool({
   name: 'session_get',
   title: 'Get one session',
   description:
-    'Everything about one session, observed now: state and since when; the pending dialog (kind, question, numbered options, tool/command/file; detailsKnown=false while only the state is sure); queued messages; agent session id and version, and the screen rules reading it; transcript path, pane size, tmux attach command.',
+    'Everything about one session, observed now: state and since when; the pending dialog (kind, question, numbered options, tool/command/file; detailsKnown=false while only the state is sure); queued messages (failed: never delivered); agent session id and version, and the screen rules reading it; transcript path, pane size, tmux attach command.',
   input: z.object({ id }),
   output: sessionSummary.extend({
     dialog: dialogSchema.optional(),
@@ -98,7 +98,9 @@ export const sessionGet = defineTool({
       dialog: s.dialog,
       lastAssistantMessage: s.lastAssistant,
       inputText: observer?.last?.reading.inputText || undefined,
-      queuedMessages: svc.queued(s.id).map((m) => ({ id: m.id, text: m.text, status: m.status, createdAt: iso(m.createdAt) })),
+      queuedMessages: [...svc.undelivered(s.id), ...svc.queued(s.id)]
+        .sort((a, b) => a.id - b.id)
+        .map((m) => ({ id: m.id, text: m.text, status: m.status, createdAt: iso(m.createdAt) })),
       agentSessionId: s.agentSessionId,
       agentVersion: observer?.last?.agentVersion ?? observer?.reader?.agentVersion,
       screenRules: observer?.reader
