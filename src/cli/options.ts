@@ -28,6 +28,26 @@ function parseJson(value: string): unknown {
   }
 }
 
+/**
+ * One value of a repeatable string-list flag: a word, or a JSON array of strings given at once
+ * (`--command '["aider","--yes"]'`, the form the tools' help shows; the words alone would be read as
+ * flags of `ag`). Values add up over repeats.
+ */
+function parseListEntry(value: string, previous: string[] | undefined): string[] {
+  if (value.trim().startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new InvalidArgumentError('expected a JSON array of strings, e.g. \'["aider","--yes"]\', or one word per flag');
+    }
+    if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string'))
+      throw new InvalidArgumentError('expected a JSON array of strings, e.g. \'["aider","--yes"]\'');
+    return [...(previous ?? []), ...parsed];
+  }
+  return [...(previous ?? []), value];
+}
+
 /** Accepts `KEY=value` pairs for record inputs (env vars, prompt arguments) as well as a JSON object. */
 function parseRecordEntry(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   if (value.trim().startsWith('{')) return { ...previous, ...(parseJson(value) as Record<string, string>) };
@@ -67,7 +87,7 @@ export function addSchemaOptions(cmd: Command, spec: CommandSpec, cwdDefault?: s
         break;
       case 'array':
         if (choices) opt = new Option(`${flag} <value...>`, desc).choices(choices);
-        else if (itemKind === 'string') opt = new Option(`${flag} <value...>`, desc);
+        else if (itemKind === 'string') opt = new Option(`${flag} <value...>`, desc).argParser(parseListEntry);
         else opt = new Option(`${flag} <json>`, `${desc} (JSON array)`).argParser(parseJson);
         break;
       case 'object':

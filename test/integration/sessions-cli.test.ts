@@ -59,6 +59,21 @@ describe('sessions from the ag CLI only', () => {
     expect(help.stdout).toMatch(/--work-dir <text>[\s\S]*\(default: the current directory\)/);
   });
 
+  it('ag create --command takes the JSON array its help shows, or one word per flag', async () => {
+    // The help's example ["aider","--yes"] arrived as one word (a program named `["aider","--yes"]`), and
+    // `--command sh -c ...` is read as ag's own flags: a custom agent could only be given by repeating --command.
+    for (const command of [['["sh","-c","sleep 30"]'], ['sh', '--command', '-c', '--command', 'sleep 30']]) {
+      const r = await runCli(['create', '--agent', 'custom', '--work-dir', workDir, '--command', ...command, '--json'], t.env);
+      expect(r.code, r.stderr).toBe(0);
+      const { id } = JSON.parse(r.stdout) as { id: string };
+      expect((await json<{ state: string }>(['session', 'get', id])).state).not.toBe('exited');
+      await json(['kill', id]);
+    }
+    const bad = await runCli(['create', '--agent', 'custom', '--work-dir', workDir, '--command', '["sh",'], t.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("'--command <value...>' argument '[\"sh\",' is invalid. expected a JSON array of strings");
+  });
+
   it('ag send, approve and kill; bad usage exits 2 naming the flag', async () => {
     const created = await json<{ id: string }>(['create', '--work-dir', workDir, '--env', `HOME=${agentHome}`]);
     await json(['wait', created.id, '--states', 'idle']);
