@@ -62,6 +62,17 @@ describe('chat command parser', () => {
     expect(parse('reject add tests first')).toEqual({ kind: 'reject', code: undefined, reason: 'add tests first' });
   });
 
+  it('reads a code as a phone types it: capitalised, with the punctuation autocorrect adds', () => {
+    // "Approve 3f2." failed as an unknown code, "reject 3f2, use pnpm" lost its code into the reason,
+    // and "answer 3f2 2." typed the free text "2." into a picker that offers it.
+    expect(parse('Approve 3F2.')).toEqual({ kind: 'approve', code: '3f2' });
+    expect(parse('approve 3f2, always!')).toEqual({ kind: 'approve', code: '3f2', scope: 'always' });
+    expect(parse('Why 3f2?')).toEqual({ kind: 'reason', code: '3f2' });
+    expect(parse('reject 3f2, use pnpm instead.')).toEqual({ kind: 'reject', code: '3f2', reason: 'use pnpm instead.' });
+    expect(parse('answer 3f2. 2.')).toEqual({ kind: 'answer', code: '3f2', choice: '2' });
+    expect(parse('answer 3f2 Blue, please.')).toEqual({ kind: 'answer', code: '3f2', choice: 'Blue, please.' });
+  });
+
   it('matches operator commands by name and keeps any extra words for the router to refuse', () => {
     expect(parse('deploy', ['deploy'])).toEqual({ kind: 'operator', name: 'deploy', extra: undefined });
     expect(parse('Deploy now', ['deploy'])).toEqual({ kind: 'operator', name: 'deploy', extra: 'now' });

@@ -66,6 +66,12 @@ export const COMMAND_WORDS = [
   'help',
 ];
 
+/**
+ * A code or keyword as typed on a phone: case and the punctuation autocorrect adds after it ("Approve
+ * 3f2." after a double space) do not count. Codes are letters and digits, so nothing real is lost.
+ */
+const typed = (word: string | undefined): string | undefined => word?.toLowerCase().replace(/[.,!?;:]+$/, '');
+
 /** What asks `approve` for the "Yes" that remembers it (for the session / don't ask again). */
 const ALWAYS_WORDS = ['always', 'session'];
 
@@ -146,26 +152,30 @@ export function parseCommand(raw: string, opts: ParseOptions = {}): Intent {
     case 'ok':
       // Whatever follows is meant as a code: a mistyped one must fail, never approve another prompt.
       // `approve 3f2 always` (or `session`) picks the "Yes" that remembers it, where the dialog offers one.
-      if (args.length > 1 && !ALWAYS_WORDS.includes(args[1]!.toLowerCase()))
+      if (args.length > 1 && !ALWAYS_WORDS.includes(typed(args[1])!))
         return { kind: 'unknown', word: `approve ${args[1]}`, suggestions: ['approve <code> always'] };
       return {
         kind: 'approve',
-        code: ALWAYS_WORDS.includes(args[0]?.toLowerCase() ?? '') ? undefined : args[0]?.toLowerCase(),
-        scope: args.some((a) => ALWAYS_WORDS.includes(a.toLowerCase())) ? 'always' : undefined,
+        code: ALWAYS_WORDS.includes(typed(args[0]) ?? '') ? undefined : typed(args[0]),
+        scope: args.some((a) => ALWAYS_WORDS.includes(typed(a)!)) ? 'always' : undefined,
       };
     case 'reason':
     case 'why':
-      return { kind: 'reason', code: args[0]?.toLowerCase() };
+      return { kind: 'reason', code: typed(args[0]) };
     case 'reject':
     case 'no':
     case 'n':
     case 'deny': {
-      const code = args[0] && isCode(args[0]) ? args[0].toLowerCase() : undefined;
+      const code = args[0] && isCode(typed(args[0])!) ? typed(args[0]) : undefined;
       const reason = (code ? rest.slice(args[0]!.length) : rest).trim();
       return { kind: 'reject', code, reason: reason || undefined };
     }
     case 'answer':
-      if (args.length >= 2) return { kind: 'answer', code: args[0]!.toLowerCase(), choice: rest.slice(args[0]!.length).trim() };
+      if (args.length >= 2) {
+        const choice = rest.slice(args[0]!.length).trim();
+        // "2." is option 2, not the free text "2.".
+        return { kind: 'answer', code: typed(args[0])!, choice: /^\d+[.!]$/.test(choice) ? choice.slice(0, -1) : choice };
+      }
       return { kind: 'unknown', word: 'answer', suggestions: [] };
     case 'recall': {
       const full = args[0]?.toLowerCase() === 'full';
