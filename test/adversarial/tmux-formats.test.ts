@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,10 +91,18 @@ describe('format strings never reach a tmux format', () => {
   });
 
   it('runs a one-word command as one argv word, never through a shell', async () => {
-    const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir: folder('cmd'), agent: 'custom', command: ['cd;touch WITNESS_CMD'] });
+    // A program whose file name reads as a shell line: through `sh -c` it would run `cd` and `touch` too.
+    const program = join(folder('cmd'), 'run;cd;touch WITNESS_CMD');
+    writeFileSync(program, '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir: folder('cmd'), agent: 'custom', command: [program] });
     await waitFor(async () => ['dead', 'exited'].includes((await call<{ state: string }>(mcp.client, 'session_get', { id: s.id })).state), {
-      what: 'the command to fail',
+      what: 'the command to end',
     });
+    // One that is no program at all is refused before any pane exists.
+    expect(await callError(mcp.client, 'session_create', { workDir: folder('cmd'), agent: 'custom', command: ['cd;touch WITNESS_CMD'] })).toMatch(
+      /command.*is not on PATH/,
+    );
+    await jobsHaveRun();
     expect(witnesses()).toEqual([]);
     await call(mcp.client, 'session_kill', { id: s.id });
   });
