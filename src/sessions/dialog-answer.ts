@@ -52,11 +52,11 @@ export function sameDialog(a: Dialog | undefined, b: Dialog): boolean {
 }
 
 /**
- * The same question still asked, whatever its options show (a typed answer redraws them); of several
- * questions, the next one is another even with the same text (one more is marked answered).
+ * The same question still asked, whatever its options show (a typed answer redraws them). Of several
+ * questions, Gemini marks one answered as soon as its field holds text, before Enter: the count
+ * answered says nothing here.
  */
-const sameQuestion = (a: Dialog | undefined, b: Dialog): boolean =>
-  !!a && a.kind === b.kind && a.question === b.question && a.questions?.answered === b.questions?.answered;
+const sameQuestion = (a: Dialog | undefined, b: Dialog): boolean => !!a && a.kind === b.kind && a.question === b.question;
 const selectedOf = (d: Dialog | undefined): number | undefined => d?.options.find((o) => o.selected)?.number;
 const isMove = (k: string) => k === 'Up' || k === 'Down';
 
@@ -94,6 +94,11 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
         throw new AegisError('timeout', `the cursor in ${what} did not reach its text field (keys: ${moves.join(' ') || 'none'}); nothing was typed`, { fix });
     }
     await deps.type(plan.text);
+    // Of several questions, Enter waits until the tab row marks this one answered, i.e. the field
+    // shows the text: an Enter right after the text can be dropped, and there it is not pressed again.
+    const before = shown.questions?.answered;
+    if (before !== undefined)
+      await deps.until((o) => (o.reading.dialog?.questions?.answered ?? 0) > before || !sameQuestion(o.reading.dialog, shown), PRESS_SHOWS_MS + LAST_WAIT_MS);
     await deps.press(['Enter']);
     const open = (o: Observation | undefined) => (saysTyping ? sameQuestion(o?.reading.dialog, shown) : stillShown(o));
     // Gemini CLI drops an Enter that follows typed text within a few ms (FINDINGS): while the same
