@@ -158,6 +158,11 @@ async function moveTo(deps: AnswerDeps, shown: Dialog, target: number, what: str
 
 /** Rows a multi-select list can have above its submit row: 4 options, "All of the above", the "Other" entry. */
 const MAX_LIST_ROWS = 6;
+/**
+ * How long one key in a multi-select list may take to show. Never pressed twice, so a slow redraw
+ * costs only waiting: Gemini was seen to act on a digit ~1.3 s late, and this machine is often loaded.
+ */
+const LIST_KEY_SHOWS_MS = 6_000;
 
 /**
  * A multi-select list (Gemini's `ask_user`, FINDINGS "Question dialog"): a digit TOGGLES its option,
@@ -169,7 +174,7 @@ const MAX_LIST_ROWS = 6;
  */
 async function tickAndSubmit(deps: AnswerDeps, shown: Dialog, tick: number[], what: string, fix: string): Promise<Observation> {
   const open = (o: Observation | undefined) => sameQuestion(o?.reading.dialog, shown);
-  const waitMs = PRESS_SHOWS_MS + LAST_WAIT_MS;
+  const waitMs = LIST_KEY_SHOWS_MS;
   const untick = shown.options.filter((o) => o.checked && !tick.includes(o.number)).map((o) => o.number);
   for (const n of [...tick, ...untick]) {
     const want = tick.includes(n);
@@ -177,8 +182,9 @@ async function tickAndSubmit(deps: AnswerDeps, shown: Dialog, tick: number[], wh
     if (deps.last()!.reading.dialog!.options.find((o) => o.number === n)?.checked === want) continue;
     await deps.press([String(n)]);
     const toggled = (o: Observation) => !!o.reading.dialog?.options.some((x) => x.number === n && x.selected && x.checked === want);
-    const seen = await deps.until((o) => !open(o) || toggled(o), waitMs);
-    if (!seen || !open(seen))
+    // A reading caught mid-redraw may miss the dialog: only the toggle shown settles the wait.
+    const seen = await deps.until((o) => open(o) && toggled(o), waitMs);
+    if (!seen)
       throw new AegisError('timeout', `option ${n} of ${what} was not seen ${want ? 'ticked' : 'unticked'} ${waitMs / 1000} s after its key; nothing was submitted`, {
         fix,
       });
@@ -187,8 +193,8 @@ async function tickAndSubmit(deps: AnswerDeps, shown: Dialog, tick: number[], wh
   for (let step = 0; step < MAX_LIST_ROWS && row(deps.last()) !== 'submit'; step++) {
     const from = row(deps.last());
     await deps.press(['Down']);
-    const moved = await deps.until((o) => !open(o) || row(o) !== from, waitMs);
-    if (!moved || !open(moved)) throw new AegisError('timeout', `the cursor in ${what} did not move down to its submit row; nothing was submitted`, { fix });
+    const moved = await deps.until((o) => open(o) && row(o) !== from, waitMs);
+    if (!moved) throw new AegisError('timeout', `the cursor in ${what} did not move down to its submit row; nothing was submitted`, { fix });
   }
   if (row(deps.last()) !== 'submit') throw new AegisError('timeout', `the cursor in ${what} did not reach its submit row; nothing was submitted`, { fix });
   await deps.press(['Enter']);
