@@ -241,21 +241,34 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     expect(fake.requests.filter((r) => r.prompt === multi && r.kind === 'turn')).toHaveLength(2);
   });
 
-  it('several ask_user questions: each answered in turn, the review page submitted; all answers reach the model once', async () => {
+  it('several ask_user questions, answered from the chat: each reply shows the next question with its code, then the review page; all answers reach the model once', async () => {
     await waitState(mcp.client, id, ['idle']);
     const many = 'ASKMANY Which database | Postgres | SQLite || Name the service';
     await call(mcp.client, 'session_send', { id, text: many });
     const q1 = await waitState(mcp.client, id, ['asking']);
     expect(q1.dialog).toMatchObject({ question: 'Which database', questions: { count: 2, answered: 0, review: false } });
-    await call(mcp.client, 'session_answer', { id, answer: 'sqlite' });
-    const dialogNow = async () => (await call<{ dialog?: { question: string; questions?: { review: boolean } } }>(mcp.client, 'session_get', { id })).dialog;
-    await waitFor(async () => (await dialogNow())?.question === 'Name the service', { timeoutMs: 10_000, what: 'the second question' });
-    await call(mcp.client, 'session_answer', { id, answer: 'billing api' });
-    await waitFor(async () => (await dialogNow())?.questions?.review === true, { timeoutMs: 10_000, what: 'the review page' });
-    // Nothing is sent before the review page is submitted.
+    const chat = (text: string) => call<{ reply: string; failed: boolean }>(mcp.client, 'message_handle', { text });
+    const pending = await chat('pending');
+    const code = /•\s*`?([a-z0-9]+)`?\s/i.exec(pending.reply)?.[1];
+    expect(code, pending.reply).toBeDefined();
+
+    const r1 = await chat(`answer ${code} sqlite`);
+    expect(r1.failed).toBe(false);
+    // The next question arrives without a change of state, so the reply carries it and its code.
+    expect(r1.reply).toContain('Name the service');
+    expect(r1.reply).toContain('(one of 2 questions, 1 answered)');
+    const code2 = /Reply answer (\S+) <your answer>/.exec(r1.reply)?.[1];
+    expect(code2, r1.reply).toBeDefined();
+
+    const r2 = await chat(`answer ${code2} billing api`);
+    expect(r2.reply).toContain('Review your answers:');
+    const code3 = /Reply answer (\S+) submit/.exec(r2.reply)?.[1];
+    expect(code3, r2.reply).toBeDefined();
+    // Nothing is sent before the review page is submitted, and it takes nothing else.
     expect(fake.requests.some((r) => r.prompt === many && r.toolOutput !== undefined)).toBe(false);
     expect(await callError(mcp.client, 'session_answer', { id, answer: 'Postgres' })).toMatch(/takes no other answer[\s\S]*answer "submit"/);
-    await call(mcp.client, 'session_answer', { id, answer: 'submit' });
+    const r3 = await chat(`answer ${code3} submit`);
+    expect(r3.failed).toBe(false);
     expect(await answerReaching(many)).toEqual({ answers: { '0': 'SQLite', '1': 'billing api' } });
     await waitState(mcp.client, id, ['idle']);
   });
