@@ -185,9 +185,13 @@ async function tickAndSubmit(deps: AnswerDeps, shown: Dialog, tick: number[], wh
     // A reading caught mid-redraw may miss the dialog: only the toggle shown settles the wait.
     const seen = await deps.until((o) => open(o) && toggled(o), waitMs);
     if (!seen)
-      throw new AegisError('timeout', `option ${n} of ${what} was not seen ${want ? 'ticked' : 'unticked'} ${waitMs / 1000} s after its key; nothing was submitted`, {
-        fix,
-      });
+      throw new AegisError(
+        'timeout',
+        `option ${n} of ${what} was not seen ${want ? 'ticked' : 'unticked'} ${waitMs / 1000} s after its key; nothing was submitted`,
+        {
+          fix,
+        },
+      );
   }
   const row = (o: Observation | undefined) => (o?.reading.dialog?.onSubmitRow ? 'submit' : String(selectedOf(o?.reading.dialog)));
   for (let step = 0; step < MAX_LIST_ROWS && row(deps.last()) !== 'submit'; step++) {

@@ -217,8 +217,7 @@ export function builtInReply(req: GeminiRequest): GeminiReply {
   const askMulti = /^ASKMULTI ([^|]+?(?:\|[^|]+)+)$/.exec(p);
   if (askMulti) return { type: 'call', name: 'ask_user', args: { questions: [askedQuestion(askMulti[1]!, 'Pick', true)] } };
   const askMany = /^ASKMANY ([\s\S]+)$/.exec(p);
-  if (askMany)
-    return { type: 'call', name: 'ask_user', args: { questions: askMany[1]!.split('||').map((spec, i) => askedQuestion(spec, `Q${i + 1}`)) } };
+  if (askMany) return { type: 'call', name: 'ask_user', args: { questions: askMany[1]!.split('||').map((spec, i) => askedQuestion(spec, `Q${i + 1}`)) } };
   const askText = /^ASKTEXT ([\s\S]+)$/.exec(p);
   if (askText)
     return {

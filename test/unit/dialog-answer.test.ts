@@ -237,7 +237,11 @@ describe('answering a dialog', () => {
         const at = screen.onSubmitRow ? 4 : (screen.options.find((o) => o.selected)?.number ?? 1);
         if (/^\d$/.test(key)) {
           const n = Number(key);
-          return { ...screen, onSubmitRow: false, options: screen.options.map((o) => ({ ...o, selected: o.number === n, checked: o.number === n ? !o.checked : o.checked })) };
+          return {
+            ...screen,
+            onSubmitRow: false,
+            options: screen.options.map((o) => ({ ...o, selected: o.number === n, checked: o.number === n ? !o.checked : o.checked })),
+          };
         }
         if (key === 'Down') {
           const next = (at % 4) + 1;
@@ -247,13 +251,17 @@ describe('answering a dialog', () => {
         if (key === 'Enter') return { ...screen, options: screen.options.map((o) => (o.selected ? { ...o, checked: !o.checked } : o)) };
         return screen;
       };
-      return pane(0, (screen, key) => {
-        if (opts.lateDigit && /^\d$/.test(key) && pending === undefined) {
-          pending = key;
-          return screen;
-        }
-        return apply(screen, key);
-      }, opts.start ?? multi);
+      return pane(
+        0,
+        (screen, key) => {
+          if (opts.lateDigit && /^\d$/.test(key) && pending === undefined) {
+            pending = key;
+            return screen;
+          }
+          return apply(screen, key);
+        },
+        opts.start ?? multi,
+      );
     }
 
     it('ticks each asked option once (skipping one already ticked), unticks one not asked for, then Down to Done and one Enter', async () => {
@@ -266,7 +274,9 @@ describe('answering a dialog', () => {
 
     it('a digit not seen to act is never pressed again, and nothing is sent', async () => {
       const p = multiPane({ lateDigit: true });
-      await expect(answerDialog(p.deps, multi, { keys: [], tick: [2, 3], label: 'Tests, Build' })).rejects.toThrow(/option 2 .* was not seen ticked.*nothing was submitted/);
+      await expect(answerDialog(p.deps, multi, { keys: [], tick: [2, 3], label: 'Tests, Build' })).rejects.toThrow(
+        /option 2 .* was not seen ticked.*nothing was submitted/,
+      );
       expect(p.pressed).toEqual([['2']]);
     });
 

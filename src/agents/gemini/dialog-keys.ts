@@ -88,12 +88,15 @@ const OTHER = /^Enter a custom value$/u;
  */
 function tickKeys(dialog: Dialog, choice: string | number): KeyPlan {
   const fix = `pass the numbers or labels of the options to tick, separated by commas (e.g. "1,3"); options: ${describeOptions(dialog.options)}`;
-  const names = String(choice).split(',').map((n) => n.trim());
+  const names = String(choice)
+    .split(',')
+    .map((n) => n.trim());
   if (names.some((n) => !n)) throw invalidInput('choice', `"${String(choice)}" has an empty item`, fix);
   const picks = names.map((name) => {
     const option = findOption(dialog, name);
     if (!option) throw invalidInput('choice', `"${name}" is not one of the options this multi-select question shows (typed answers are not taken here)`, fix);
-    if (OTHER.test(option.label)) throw invalidInput('choice', `option ${option.number} ("${option.label}") takes typed text, which Aegis does not enter in a multi-select list`, fix);
+    if (OTHER.test(option.label))
+      throw invalidInput('choice', `option ${option.number} ("${option.label}") takes typed text, which Aegis does not enter in a multi-select list`, fix);
     return option;
   });
   const tick = [...new Set(picks.map((o) => o.number))].sort((a, b) => a - b);

@@ -44,7 +44,7 @@ export const sessionAnswer = defineTool({
   name: 'session_answer',
   title: 'Answer a question',
   description:
-    "Answers the agent's question. For a picker (state asking with a dialog): an option number (1, 2...), an option label (case-insensitive, unique prefix), or free text when the picker offers a 'Type something' option or says freeText (Gemini CLI's questions). A multiSelect picker takes the options to tick, by number or label, separated by commas (\"1,3\"); a review page of several questions (dialog.questions.review) takes \"submit\". For a plain-text question the agent ended its turn with: the answer is sent as the next message.",
+    "Answers the agent's question. For a picker (state asking with a dialog): an option number (1, 2...), an option label (case-insensitive, unique prefix), or free text when the picker offers a 'Type something' option or says freeText (Gemini CLI's questions). A multiSelect picker takes the options to tick, by number or label, separated by commas (e.g. 1,3); the review page of several questions (dialog.questions.review) takes the word submit. For a plain-text question the agent ended its turn with: the answer is sent as the next message.",
   input: z.object({
     id,
     answer: z
