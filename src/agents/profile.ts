@@ -57,6 +57,12 @@ export interface KeyPlan {
   keys: string[];
   text?: string;
   label?: string;
+  /**
+   * A multi-select list: the option numbers to leave ticked. Each is toggled with its digit (only when
+   * the screen shows it unticked, and confirmed before the next), then the cursor goes down to the
+   * submit row and Enter sends the list; `keys` is then empty.
+   */
+  tick?: number[];
 }
 
 /** The screen rule set an agent's version gets: its name, whether it was verified on that version, a note for people. */

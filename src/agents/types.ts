@@ -21,6 +21,8 @@ export interface DialogOption {
   label: string;
   /** The option under the `❯` cursor. */
   selected: boolean;
+  /** Ticked in a list where several may be chosen (Gemini's multi-select `[x]`); absent outside one. */
+  checked?: boolean;
 }
 
 /** Permission mode shown in the footer, named as in Claude Code's hooks (`permission_mode`). */
@@ -55,6 +57,16 @@ export interface Dialog {
   freeText?: boolean;
   /** The cursor is in the dialog's text field: keys typed now become the answer. Absent = the screen does not say. */
   typing?: boolean;
+  /** Several options may be ticked (answer with a comma-separated list); the list is sent from its submit row. */
+  multiSelect?: boolean;
+  /** The cursor is on the row that submits a multi-select list (Gemini's unnumbered `Done`). */
+  onSubmitRow?: boolean;
+  /**
+   * One of several questions asked at once: how many, how many the tab row marks answered, and whether
+   * the review page that sends them all is shown (answer it with `submit`). Which tab is current is
+   * drawn only in bold, so it is not known.
+   */
+  questions?: { count: number; answered: number; review: boolean };
 }
 
 /** What one rendered screen says about the agent, before fusion with hooks and the transcript. */

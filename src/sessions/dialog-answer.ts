@@ -46,11 +46,16 @@ export function sameDialog(a: Dialog | undefined, b: Dialog): boolean {
     a.command === b.command &&
     a.file === b.file &&
     a.url === b.url &&
+    a.questions?.answered === b.questions?.answered &&
     labels(a) === labels(b)
   );
 }
 
-/** The same question still asked, whatever its options show (a typed answer redraws them). */
+/**
+ * The same question still asked, whatever its options show (a typed answer redraws them). Of several
+ * questions, Gemini marks one answered as soon as its field holds text, before Enter: the count
+ * answered says nothing here.
+ */
 const sameQuestion = (a: Dialog | undefined, b: Dialog): boolean => !!a && a.kind === b.kind && a.question === b.question;
 const selectedOf = (d: Dialog | undefined): number | undefined => d?.options.find((o) => o.selected)?.number;
 const isMove = (k: string) => k === 'Up' || k === 'Down';
@@ -68,6 +73,10 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
   const what = `the dialog "${shown.question}"`;
   const fix = 'look at the pane with session_pane (MCP) or `ag session pane`, then answer again';
 
+  if (plan.tick) return tickAndSubmit(deps, shown, plan.tick, what, fix);
+  // Of several questions, a repeated key that was only late lands on the next question and answers
+  // it: there a key is pressed once, and one not seen to act is an error, never pressed again.
+  const maxPresses = shown.questions ? 1 : MAX_PRESSES;
   const moves = plan.keys.filter(isMove);
   const finalKeys = plan.keys.filter((k) => !isMove(k));
   const target = shown.options.find((o) => o.label === plan.label)?.number;
@@ -85,11 +94,16 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
         throw new AegisError('timeout', `the cursor in ${what} did not reach its text field (keys: ${moves.join(' ') || 'none'}); nothing was typed`, { fix });
     }
     await deps.type(plan.text);
+    // Of several questions, Enter waits until the tab row marks this one answered, i.e. the field
+    // shows the text: an Enter right after the text can be dropped, and there it is not pressed again.
+    const before = shown.questions?.answered;
+    if (before !== undefined)
+      await deps.until((o) => (o.reading.dialog?.questions?.answered ?? 0) > before || !sameQuestion(o.reading.dialog, shown), PRESS_SHOWS_MS + LAST_WAIT_MS);
     await deps.press(['Enter']);
     const open = (o: Observation | undefined) => (saysTyping ? sameQuestion(o?.reading.dialog, shown) : stillShown(o));
     // Gemini CLI drops an Enter that follows typed text within a few ms (FINDINGS): while the same
     // question is still open with the cursor in its field, Enter is pressed again (the text is not).
-    for (let press = 2; saysTyping && press <= MAX_PRESSES; press++) {
+    for (let press = 2; saysTyping && press <= maxPresses; press++) {
       if (await deps.until((o) => !open(o), PRESS_SHOWS_MS)) break;
       if (deps.last()?.reading.dialog?.typing !== true) break;
       deps.onRepeat(['Enter'], press);
@@ -100,7 +114,7 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
     return gone;
   }
 
-  for (let press = 1; press <= MAX_PRESSES; press++) {
+  for (let press = 1; press <= maxPresses; press++) {
     const selected = selectedOf(deps.last()?.reading.dialog);
     if (press > 1) deps.onRepeat(finalKeys, press);
     const pressedAt = Date.now();
@@ -122,7 +136,7 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
   if (gone) return gone;
   throw new AegisError(
     'timeout',
-    `${what} is still open after pressing ${finalKeys.join(' ')} (up to ${MAX_PRESSES} times over ${(MAX_PRESSES * PRESS_SHOWS_MS + LAST_WAIT_MS) / 1000} s): the agent did not take the answer`,
+    `${what} is still open after pressing ${finalKeys.join(' ')} (up to ${maxPresses} times over ${(maxPresses * PRESS_SHOWS_MS + LAST_WAIT_MS) / 1000} s): the agent did not take the answer`,
     { fix },
   );
 }
@@ -140,4 +154,55 @@ async function moveTo(deps: AnswerDeps, shown: Dialog, target: number, what: str
     await deps.until((o) => !sameDialog(o.reading.dialog, shown) || selectedOf(o.reading.dialog) !== from, PRESS_SHOWS_MS);
   }
   if (selectedOf(deps.last()?.reading.dialog) !== target) throw new AegisError('timeout', `the cursor in ${what} did not reach option ${target}`, { fix });
+}
+
+/** Rows a multi-select list can have above its submit row: 4 options, "All of the above", the "Other" entry. */
+const MAX_LIST_ROWS = 6;
+/**
+ * How long one key in a multi-select list may take to show. Never pressed twice, so a slow redraw
+ * costs only waiting: Gemini was seen to act on a digit ~1.3 s late, and this machine is often loaded.
+ */
+const LIST_KEY_SHOWS_MS = 6_000;
+
+/**
+ * A multi-select list (Gemini's `ask_user`, FINDINGS "Question dialog"): a digit TOGGLES its option,
+ * so a repeat after a late first press would undo it. Each option in the wrong state (asked for and
+ * unticked, or shown ticked and not asked for) gets its digit once, and the screen must show it
+ * toggled, under the cursor, before the next key; then Down one row at a time, each move seen, to the
+ * submit row, and one Enter there (a second could answer the next question). Any key not seen to act
+ * is an AegisError('timeout'), with nothing submitted unless that Enter was the key.
+ */
+async function tickAndSubmit(deps: AnswerDeps, shown: Dialog, tick: number[], what: string, fix: string): Promise<Observation> {
+  const open = (o: Observation | undefined) => sameQuestion(o?.reading.dialog, shown);
+  const waitMs = LIST_KEY_SHOWS_MS;
+  const untick = shown.options.filter((o) => o.checked && !tick.includes(o.number)).map((o) => o.number);
+  for (const n of [...tick, ...untick]) {
+    const want = tick.includes(n);
+    if (!open(deps.last())) throw new AegisError('conflict', `${what} changed before the answer was given`, { fix });
+    if (deps.last()!.reading.dialog!.options.find((o) => o.number === n)?.checked === want) continue;
+    await deps.press([String(n)]);
+    const toggled = (o: Observation) => !!o.reading.dialog?.options.some((x) => x.number === n && x.selected && x.checked === want);
+    // A reading caught mid-redraw may miss the dialog: only the toggle shown settles the wait.
+    const seen = await deps.until((o) => open(o) && toggled(o), waitMs);
+    if (!seen)
+      throw new AegisError(
+        'timeout',
+        `option ${n} of ${what} was not seen ${want ? 'ticked' : 'unticked'} ${waitMs / 1000} s after its key; nothing was submitted`,
+        {
+          fix,
+        },
+      );
+  }
+  const row = (o: Observation | undefined) => (o?.reading.dialog?.onSubmitRow ? 'submit' : String(selectedOf(o?.reading.dialog)));
+  for (let step = 0; step < MAX_LIST_ROWS && row(deps.last()) !== 'submit'; step++) {
+    const from = row(deps.last());
+    await deps.press(['Down']);
+    const moved = await deps.until((o) => open(o) && row(o) !== from, waitMs);
+    if (!moved) throw new AegisError('timeout', `the cursor in ${what} did not move down to its submit row; nothing was submitted`, { fix });
+  }
+  if (row(deps.last()) !== 'submit') throw new AegisError('timeout', `the cursor in ${what} did not reach its submit row; nothing was submitted`, { fix });
+  await deps.press(['Enter']);
+  const gone = await deps.until((o) => !open(o), waitMs);
+  if (!gone) throw new AegisError('timeout', `${what} was still open ${waitMs / 1000} s after Enter on its submit row`, { fix });
+  return gone;
 }

@@ -210,7 +210,7 @@ const messageHandle = defineTool({
   name: 'message_handle',
   title: 'Run a chat command',
   description:
-    'Runs the chat command router on a text as if it came from a sender, and returns the reply (nothing is sent). The same grammar as Telegram/WhatsApp/Discord/Slack: "task: <brief>", "c: <text>", "sessions", "session <id>", "stop session", "input: <text>", "pending", "approve [code] [always]", "reject [code] [reason]", "reason <code>" (the next message is the reason), "answer <code> <n or text>", "failed", "resend <id>|all", "recall [full] <query>", "status", "tasks", "journal [date]", "journal: <note>", "morning", "evening", "help", and the operator commands from config. The sender (channel + from) keeps its own current session between calls.',
+    'Runs the chat command router on a text as if it came from a sender, and returns the reply (nothing is sent). The same grammar as Telegram/WhatsApp/Discord/Slack: "task: <brief>", "c: <text>", "sessions", "session <id>", "stop session", "input: <text>", "pending", "approve [code] [always]", "reject [code] [reason]", "reason <code>" (the next message is the reason), "answer <code> <n or text>" (a multi-select list: "answer <code> 1,3"; a review page: "answer <code> submit"), "failed", "resend <id>|all", "recall [full] <query>", "status", "tasks", "journal [date]", "journal: <note>", "morning", "evening", "help", and the operator commands from config. The sender (channel + from) keeps its own current session between calls.',
   input: z.object({
     text: str(L.textChars).describe('The command text, e.g. "pending" or "task: fix the flaky login test"'),
     channel: str(L.shortChars).min(1).default('cli').describe('Channel the command is attributed to (keys the sender context)'),

@@ -8,7 +8,14 @@ export const dialogSchema = z.object({
   kind: z.enum(['permission', 'question', 'plan', 'setup']),
   title: z.string().optional(),
   question: z.string(),
-  options: z.array(z.object({ number: z.number(), label: z.string(), selected: z.boolean() })),
+  options: z.array(
+    z.object({
+      number: z.number(),
+      label: z.string(),
+      selected: z.boolean(),
+      checked: z.boolean().optional().describe('Ticked, in a list where several may be chosen'),
+    }),
+  ),
   tool: z.string().optional(),
   command: z.string().optional(),
   file: z.string().optional(),
@@ -21,6 +28,13 @@ export const dialogSchema = z.object({
     ),
   toolLabel: z.string().optional().describe('How the screen names the tool when that is not its name (Claude Code 2.1.33x MCP dialogs)'),
   freeText: z.boolean().optional().describe('The dialog also takes a typed answer (session_answer with text), even when its field is not drawn'),
+  multiSelect: z.boolean().optional().describe('Several options may be chosen: session_answer with their numbers or labels separated by commas, e.g. "1,3"'),
+  questions: z
+    .object({ count: z.number(), answered: z.number(), review: z.boolean() })
+    .optional()
+    .describe(
+      'One of several questions asked together: how many, how many are answered, and whether the review page is shown (session_answer "submit" sends all answers). Each question is answered in turn.',
+    ),
 });
 
 /**

@@ -6,7 +6,7 @@ import { runCli } from '../helpers/cli.js';
 import { startFakeGemini, type FakeGemini } from '../fakes/gemini-api-server.js';
 import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
-import { call, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
+import { call, callError, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 
 const GEMINI = join(ROOT, 'node_modules', '@google', 'gemini-cli', 'bundle', 'gemini.js');
@@ -216,6 +216,61 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     await call(mcp.client, 'session_reject', { id });
     await waitState(mcp.client, id, ['idle']);
     expect(fake.requests.filter((r) => r.prompt === dismissed && r.kind === 'turn')).toHaveLength(1);
+  });
+
+  it('ask_user yes/no and multi-select: "no" picks No; "1,3" ticks Lint and Build and sends them from Done', async () => {
+    await waitState(mcp.client, id, ['idle']);
+    const yesno = 'ASKYESNO Delete the old logs now';
+    await call(mcp.client, 'session_send', { id, text: yesno });
+    const y = await waitState(mcp.client, id, ['asking']);
+    expect((y.dialog!.options as { label: string }[]).map((o) => o.label)).toEqual(['Yes', 'No', 'Enter a custom value']);
+    expect((await call<{ answeredWith: string }>(mcp.client, 'session_answer', { id, answer: 'no' })).answeredWith).toBe('No');
+    expect(await answerReaching(yesno)).toEqual({ answers: { '0': 'No' } });
+    await waitState(mcp.client, id, ['idle']);
+
+    const multi = 'ASKMULTI Which checks should run | Lint | Tests | Build';
+    await call(mcp.client, 'session_send', { id, text: multi });
+    const m = await waitState(mcp.client, id, ['asking']);
+    expect(m.dialog).toMatchObject({ kind: 'question', question: 'Which checks should run', multiSelect: true });
+    // Typed text is refused (nothing pressed): the dialog is still open and unchanged afterwards.
+    expect(await callError(mcp.client, 'session_answer', { id, answer: 'Lint, deploy' })).toMatch(/"deploy" is not one of the options/);
+    const a = await call<{ answeredWith: string }>(mcp.client, 'session_answer', { id, answer: '1,3' });
+    expect(a.answeredWith).toBe('Lint, Build');
+    expect(await answerReaching(multi)).toEqual({ answers: { '0': 'Lint, Build' } });
+    await readUntil(mcp.client, id, said('ANSWERED: {"answers":{"0":"Lint, Build"}}'), 'the ticks acknowledged');
+    expect(fake.requests.filter((r) => r.prompt === multi && r.kind === 'turn')).toHaveLength(2);
+  });
+
+  it('several ask_user questions, answered from the chat: each reply shows the next question with its code, then the review page; all answers reach the model once', async () => {
+    await waitState(mcp.client, id, ['idle']);
+    const many = 'ASKMANY Which database | Postgres | SQLite || Name the service';
+    await call(mcp.client, 'session_send', { id, text: many });
+    const q1 = await waitState(mcp.client, id, ['asking']);
+    expect(q1.dialog).toMatchObject({ question: 'Which database', questions: { count: 2, answered: 0, review: false } });
+    const chat = (text: string) => call<{ reply: string; failed: boolean }>(mcp.client, 'message_handle', { text });
+    const pending = await chat('pending');
+    const code = /•\s*`?([a-z0-9]+)`?\s/i.exec(pending.reply)?.[1];
+    expect(code, pending.reply).toBeDefined();
+
+    const r1 = await chat(`answer ${code} sqlite`);
+    expect(r1.failed).toBe(false);
+    // The next question arrives without a change of state, so the reply carries it and its code.
+    expect(r1.reply).toContain('Name the service');
+    expect(r1.reply).toContain('(one of 2 questions, 1 answered)');
+    const code2 = /Reply answer (\S+) <your answer>/.exec(r1.reply)?.[1];
+    expect(code2, r1.reply).toBeDefined();
+
+    const r2 = await chat(`answer ${code2} billing api`);
+    expect(r2.reply).toContain('Review your answers:');
+    const code3 = /Reply answer (\S+) submit/.exec(r2.reply)?.[1];
+    expect(code3, r2.reply).toBeDefined();
+    // Nothing is sent before the review page is submitted, and it takes nothing else.
+    expect(fake.requests.some((r) => r.prompt === many && r.toolOutput !== undefined)).toBe(false);
+    expect(await callError(mcp.client, 'session_answer', { id, answer: 'Postgres' })).toMatch(/takes no other answer[\s\S]*answer "submit"/);
+    const r3 = await chat(`answer ${code3} submit`);
+    expect(r3.failed).toBe(false);
+    expect(await answerReaching(many)).toEqual({ answers: { '0': 'SQLite', '1': 'billing api' } });
+    await waitState(mcp.client, id, ['idle']);
   });
 
   it('interrupt stops a running turn; a message sent while busy is delivered once, after', async () => {

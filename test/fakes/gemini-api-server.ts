@@ -16,6 +16,11 @@
  *   ASK <question> | <a> | <b>...  ask_user, one `choice` question with those options;
  *                            then `ANSWERED: <tool output>` (the answers as the CLI reports them)
  *   ASKTEXT <question>       ask_user, one free-text (`text`) question; then `ANSWERED: ...`
+ *   ASKYESNO <question>      ask_user, one `yesno` question; then `ANSWERED: ...`
+ *   ASKMULTI <question> | <a> | <b>...  ask_user, one `choice` question with `multiSelect: true`
+ *   ASKMANY <q1> | <a> | <b> || <q2> || ...  ask_user with several questions (1-4), split by `||`:
+ *                            one with options is a `choice` question, one without is `text`;
+ *                            headers are `Q1`, `Q2`...; then `ANSWERED: ...`
  *   SLOW <ms> [rest]         the reply to `rest` (or the echo) streamed evenly over <ms>
  *   FAIL400                  HTTP 400 with the API's error body
  *
@@ -142,7 +147,24 @@ function analyse(body: Record<string, unknown>, method: GeminiRequest['method'])
   return { kind, prompt: prompts.length ? textOfParts(partsOf(prompts[prompts.length - 1])) : '', toolOutput, tools };
 }
 
-const RESULT_WORD: Record<string, string> = { RUN: 'RAN', WRITE: 'WROTE', EDIT: 'EDITED', ASK: 'ANSWERED', ASKTEXT: 'ANSWERED' };
+const RESULT_WORD: Record<string, string> = {
+  RUN: 'RAN',
+  WRITE: 'WROTE',
+  EDIT: 'EDITED',
+  ASK: 'ANSWERED',
+  ASKTEXT: 'ANSWERED',
+  ASKYESNO: 'ANSWERED',
+  ASKMULTI: 'ANSWERED',
+  ASKMANY: 'ANSWERED',
+};
+
+/** `question | a | b` → an ask_user question: `choice` with those options, or `text` without any. */
+function askedQuestion(spec: string, header: string, multiSelect = false): Record<string, unknown> {
+  const [question, ...labels] = spec.split('|').map((x) => x.trim());
+  if (!labels.length) return { question, header, type: 'text', placeholder: 'Type your answer' };
+  const options = labels.map((label) => ({ label, description: `Choose ${label}.` }));
+  return { question, header, type: 'choice', options, ...(multiSelect ? { multiSelect: true } : {}) };
+}
 
 /** The built-in behaviour: directives in the prompt (see the header). */
 export function builtInReply(req: GeminiRequest): GeminiReply {
@@ -190,6 +212,12 @@ export function builtInReply(req: GeminiRequest): GeminiReply {
       .map((label) => ({ label: label.trim(), description: `Choose ${label.trim()}.` }));
     return { type: 'call', name: 'ask_user', args: { questions: [{ question: ask[1], header: 'Choice', type: 'choice', options }] } };
   }
+  const askYesNo = /^ASKYESNO ([\s\S]+)$/.exec(p);
+  if (askYesNo) return { type: 'call', name: 'ask_user', args: { questions: [{ question: askYesNo[1], header: 'Confirm', type: 'yesno' }] } };
+  const askMulti = /^ASKMULTI ([^|]+?(?:\|[^|]+)+)$/.exec(p);
+  if (askMulti) return { type: 'call', name: 'ask_user', args: { questions: [askedQuestion(askMulti[1]!, 'Pick', true)] } };
+  const askMany = /^ASKMANY ([\s\S]+)$/.exec(p);
+  if (askMany) return { type: 'call', name: 'ask_user', args: { questions: askMany[1]!.split('||').map((spec, i) => askedQuestion(spec, `Q${i + 1}`)) } };
   const askText = /^ASKTEXT ([\s\S]+)$/.exec(p);
   if (askText)
     return {

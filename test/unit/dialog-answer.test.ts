@@ -214,6 +214,99 @@ describe('answering a dialog', () => {
     });
   });
 
+  describe('a multi-select list (Gemini ask_user): a digit toggles, Enter sends only from the Done row', () => {
+    const multi: Dialog = {
+      kind: 'question',
+      question: 'Which checks should run',
+      tool: 'ask_user',
+      freeText: true,
+      typing: false,
+      multiSelect: true,
+      onSubmitRow: false,
+      options: [
+        { number: 1, label: 'Lint', selected: true, checked: false },
+        { number: 2, label: 'Tests', selected: false, checked: false },
+        { number: 3, label: 'Build', selected: false, checked: true },
+      ],
+    };
+    /** Rows 1-3, then the Done row (4); a digit toggles its option and moves there; `lateDigit`: the first digit acts only on the next key. */
+    function multiPane(opts: { lateDigit?: boolean; enterLost?: boolean; start?: Dialog } = {}) {
+      let pending: string | undefined;
+      const apply = (screen: Dialog | undefined, key: string): Dialog | undefined => {
+        if (!screen) return screen;
+        const at = screen.onSubmitRow ? 4 : (screen.options.find((o) => o.selected)?.number ?? 1);
+        if (/^\d$/.test(key)) {
+          const n = Number(key);
+          return {
+            ...screen,
+            onSubmitRow: false,
+            options: screen.options.map((o) => ({ ...o, selected: o.number === n, checked: o.number === n ? !o.checked : o.checked })),
+          };
+        }
+        if (key === 'Down') {
+          const next = (at % 4) + 1;
+          return { ...screen, onSubmitRow: next === 4, options: screen.options.map((o) => ({ ...o, selected: o.number === next })) };
+        }
+        if (key === 'Enter' && screen.onSubmitRow && !opts.enterLost) return undefined;
+        if (key === 'Enter') return { ...screen, options: screen.options.map((o) => (o.selected ? { ...o, checked: !o.checked } : o)) };
+        return screen;
+      };
+      return pane(
+        0,
+        (screen, key) => {
+          if (opts.lateDigit && /^\d$/.test(key) && pending === undefined) {
+            pending = key;
+            return screen;
+          }
+          return apply(screen, key);
+        },
+        opts.start ?? multi,
+      );
+    }
+
+    it('ticks each asked option once (skipping one already ticked), unticks one not asked for, then Down to Done and one Enter', async () => {
+      const start = { ...multi, options: multi.options.map((o) => (o.number === 2 ? { ...o, checked: true } : o)) };
+      const p = multiPane({ start });
+      const gone = await answerDialog(p.deps, start, { keys: [], tick: [1, 3], label: 'Lint, Build' });
+      expect(gone.reading.dialog).toBeUndefined();
+      expect(p.pressed).toEqual([['1'], ['2'], ['Down'], ['Down'], ['Enter']]);
+    });
+
+    it('a digit not seen to act is never pressed again, and nothing is sent', async () => {
+      const p = multiPane({ lateDigit: true });
+      await expect(answerDialog(p.deps, multi, { keys: [], tick: [2, 3], label: 'Tests, Build' })).rejects.toThrow(
+        /option 2 .* was not seen ticked.*nothing was submitted/,
+      );
+      expect(p.pressed).toEqual([['2']]);
+    });
+
+    it('an Enter on Done that does not close the list is an error, not a second Enter', async () => {
+      const p = multiPane({ enterLost: true });
+      await expect(answerDialog(p.deps, multi, { keys: [], tick: [3], label: 'Build' })).rejects.toThrow(/still open .* after Enter on its submit row/);
+      expect(p.pressed).toEqual([['Down'], ['Down'], ['Down'], ['Enter']]);
+    });
+  });
+
+  it('one of several questions: a key not seen to act is not pressed again (it could answer the next question)', async () => {
+    const first: Dialog = {
+      kind: 'question',
+      question: 'Which database',
+      tool: 'ask_user',
+      freeText: true,
+      typing: false,
+      questions: { count: 2, answered: 0, review: false },
+      options: [
+        { number: 1, label: 'Postgres', selected: true },
+        { number: 2, label: 'SQLite', selected: false },
+      ],
+    };
+    const p = pane(1, (screen) => (screen ? { ...screen, questions: { count: 2, answered: 1, review: false } } : screen), first);
+    await expect(answerDialog(p.deps, first, { keys: ['2'], label: 'SQLite' })).rejects.toThrow(/up to 1 times/);
+    expect(p.pressed).toEqual([['2']]);
+    // The next question, even with the same text, is another dialog.
+    expect(sameDialog({ ...first, questions: { count: 2, answered: 1, review: false } }, first)).toBe(false);
+  });
+
   it('tells the same box from another on screen readings: a corrected command elsewhere does not count', () => {
     expect(sameDialog(select(write, 1), write)).toBe(true);
     expect(sameDialog({ ...write, file: 'other.md' }, write)).toBe(false);

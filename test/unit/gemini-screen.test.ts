@@ -11,6 +11,7 @@ import { plainText } from '../../src/channels/format.js';
 import { permissionNotice, pickerNotice } from '../../src/messaging/notifications/notices.js';
 import type { SessionRecord } from '../../src/sessions/index.js';
 import { ROOT } from '../helpers/env.js';
+import type { AegisError } from '../../src/errors.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'gemini-cli-0.61.0');
 const screen = (name: string) => readFileSync(join(FIXTURES, 'screens', `${name}.txt`), 'utf8').split('\n');
@@ -143,6 +144,96 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(notice('question-choice')).toContain('Reply answer k7 <number, or your own answer>');
     expect(notice('question-choice')).toContain('Which colour should the button be?');
     expect(notice('question-text')).toContain('Reply answer k7 <your answer>');
+  });
+
+  it('ask_user yes/no question: drawn as a list Yes / No / Other; a number or label picks it', () => {
+    const r = detectGeminiScreen(screen('question-yesno'));
+    expect(r.state).toBe('asking');
+    expect(r.dialog).toMatchObject({ kind: 'question', question: 'Should I delete the old logs', typing: false, freeText: true });
+    expect(r.dialog!.multiSelect).toBeUndefined();
+    expect(r.dialog!.options.map((o) => o.label)).toEqual(['Yes', 'No', 'Enter a custom value']);
+    // "No" is not under the cursor: its digit (FINDINGS: `2` answered "No").
+    expect(geminiAnswerKeys(r.dialog!, 'no')).toEqual({ keys: ['2'], label: 'No' });
+    expect(geminiAnswerKeys(r.dialog!, 1)).toEqual({ keys: ['Enter'], label: 'Yes' });
+  });
+
+  it('ask_user multi-select: says several may be chosen, reads the ticks and the cursor on the Done row', () => {
+    const r = detectGeminiScreen(screen('question-multi'));
+    expect(r.dialog).toMatchObject({ kind: 'question', question: 'Which checks should run', multiSelect: true, onSubmitRow: false, typing: false });
+    expect(r.dialog!.options).toEqual([
+      { number: 1, label: 'Lint', selected: true, checked: false },
+      { number: 2, label: 'Tests', selected: false, checked: false },
+      { number: 3, label: 'Build', selected: false, checked: false },
+    ]);
+    const ticked = detectGeminiScreen(screen('question-multi-toggled')).dialog!;
+    expect(ticked.options.filter((o) => o.checked).map((o) => o.label)).toEqual(['Lint', 'Build']);
+    expect(ticked.options.find((o) => o.selected)?.label).toBe('Build');
+    const done = detectGeminiScreen(screen('question-multi-done')).dialog!;
+    expect(done).toMatchObject({ question: 'Which checks should run', onSubmitRow: true });
+    expect(done.options.some((o) => o.selected)).toBe(false);
+    expect(detectGeminiScreen(screen('question-multi-other')).dialog).toMatchObject({ typing: true, onSubmitRow: false });
+  });
+
+  it('ask_user multi-select answers: numbers or labels separated by commas become ticks; anything else is refused', () => {
+    const d = detectGeminiScreen(screen('question-multi')).dialog!;
+    expect(geminiAnswerKeys(d, '3, 1')).toEqual({ keys: [], tick: [1, 3], label: 'Lint, Build' });
+    expect(geminiAnswerKeys(d, 'lint,Build,1')).toEqual({ keys: [], tick: [1, 3], label: 'Lint, Build' });
+    expect(geminiAnswerKeys(d, 2)).toEqual({ keys: [], tick: [2], label: 'Tests' });
+    // Never typed: text that names no option, an empty item, the "Other" entry.
+    expect(() => geminiAnswerKeys(d, 'Lint, deploy')).toThrow(/"deploy" is not one of the options/);
+    expect(() => geminiAnswerKeys(d, '1,,3')).toThrow(/empty item/);
+    const refused = (() => {
+      try {
+        geminiAnswerKeys(d, 'deploy');
+      } catch (err) {
+        return err as AegisError;
+      }
+    })();
+    expect(refused).toMatchObject({ field: 'choice', fix: expect.stringContaining('separated by commas (e.g. "1,3")') });
+    const other = detectGeminiScreen(screen('question-multi-other')).dialog!;
+    expect(() => geminiAnswerKeys(other, 5)).toThrow(/takes typed text/);
+  });
+
+  it('several ask_user questions: the tab row gives how many and how many are answered, not the question text', () => {
+    const first = detectGeminiScreen(screen('question-many'));
+    expect(first.state).toBe('asking');
+    expect(first.dialog).toMatchObject({ question: 'Which database', questions: { count: 3, answered: 0, review: false }, typing: false });
+    expect(first.dialog!.options.map((o) => o.label)).toEqual(['Postgres', 'SQLite', 'Enter a custom value']);
+    expect(geminiAnswerKeys(first.dialog!, 'sqlite')).toEqual({ keys: ['2'], label: 'SQLite' });
+    const second = detectGeminiScreen(screen('question-many-text')).dialog!;
+    expect(second).toMatchObject({ question: 'Name the service', options: [], typing: true, questions: { count: 3, answered: 1, review: false } });
+    expect(geminiAnswerKeys(second, 'billing api')).toEqual({ keys: [], text: 'billing api', label: 'billing api' });
+  });
+
+  it('the review page of several questions reads as asking, and takes only "submit" (Enter)', () => {
+    const r = detectGeminiScreen(screen('question-many-review'));
+    expect(r.state).toBe('asking');
+    expect(r.dialog).toMatchObject({
+      kind: 'question',
+      question: 'Review your answers:\nQ1 → Postgres\nQ2 → billing api\nQ3 → Production',
+      options: [],
+      freeText: false,
+      typing: false,
+      questions: { count: 3, answered: 3, review: true },
+    });
+    expect(geminiAnswerKeys(r.dialog!, 'Submit')).toEqual({ keys: ['Enter'], label: 'submit' });
+    expect(() => geminiAnswerKeys(r.dialog!, 'Postgres')).toThrow(expect.objectContaining({ field: 'choice', fix: expect.stringMatching(/^answer "submit"/) }));
+    expect(detectGeminiScreen(screen('question-many-answered'))).toMatchObject({
+      state: 'idle',
+      lastAssistantText: 'ANSWERED: {"answers":{"0":"Postgres","1":"billing api","2":"Production"}}',
+    });
+  });
+
+  it('the phone notice of these questions says how to answer them: several numbers, which of how many, submit', () => {
+    const session = { id: 'g1', name: 'gem', agent: 'gemini' } as SessionRecord;
+    const notice = (name: string) => pickerNotice(session, detectGeminiScreen(screen(name)).dialog!, 'k9');
+    expect(plainText(notice('question-multi').rich)).toContain('(several may be chosen)');
+    expect(plainText(notice('question-multi').rich)).toContain('Reply answer k9 <numbers, e.g. 1,3>');
+    expect(plainText(notice('question-many-text').rich)).toContain('(one of 3 questions, 1 answered)');
+    expect(plainText(notice('question-yesno').rich)).toContain('Reply answer k9 <number, or your own answer>');
+    const review = notice('question-many-review');
+    expect(plainText(review.rich)).toContain('Reply answer k9 submit');
+    expect(review.buttons).toEqual([[{ label: '✅ Submit', data: 'answer k9 submit' }]]);
   });
 
   it("a phone notice of a Gemini approval offers 'approve always' by Gemini's own keys (Allow for this session)", () => {

@@ -70,6 +70,7 @@ describe('chat command parser', () => {
     expect(parse('Why 3f2?')).toEqual({ kind: 'reason', code: '3f2' });
     expect(parse('reject 3f2, use pnpm instead.')).toEqual({ kind: 'reject', code: '3f2', reason: 'use pnpm instead.' });
     expect(parse('answer 3f2. 2.')).toEqual({ kind: 'answer', code: '3f2', choice: '2' });
+    expect(parse('answer 3f2 1, 3.')).toEqual({ kind: 'answer', code: '3f2', choice: '1, 3' });
     expect(parse('answer 3f2 Blue, please.')).toEqual({ kind: 'answer', code: '3f2', choice: 'Blue, please.' });
   });
 

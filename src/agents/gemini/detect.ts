@@ -111,10 +111,12 @@ function readDialog(screen: string[], rules: GeminiScreenRules): Dialog | undefi
 }
 
 /**
- * The `ask_user` dialog: heading, question, then options (a `choice` question; description lines
- * under each are indented, not numbered) or a text field (a `text` question), then its footer, which
- * must be the last thing drawn (an older dialog scrolled up is history). Every such dialog takes a
- * typed answer: a `text` question's field, or the "Other" entry a `choice` question always ends with.
+ * The `ask_user` dialog: heading, question, then options (a `choice` or `yesno` question; description
+ * lines under each are indented, not numbered) or a text field (a `text` question), then its footer,
+ * which must be the last thing drawn (an older dialog scrolled up is history). Every such dialog takes
+ * a typed answer: a `text` question's field, or the "Other" entry a list always ends with. A
+ * multi-select list says so in a hint line and draws a checkbox per option; several questions draw a
+ * tab row under the heading and end on a review page (FINDINGS "Question dialog").
  */
 function readQuestion(inner: string[], rules: GeminiScreenRules): Dialog | undefined {
   const q = rules.question;
@@ -123,18 +125,53 @@ function readQuestion(inner: string[], rules: GeminiScreenRules): Dialog | undef
   const footerAt = findLastRow(inner, (l, i) => i > at && q.footer.test(l));
   // Without its footer the dialog is still drawing; anything drawn below it means it is gone.
   if (footerAt < 0 || !inner.slice(footerAt + 1).every((l) => l === '' || q.boxEnd.test(l))) return undefined;
-  const body = inner.slice(at + 1, footerAt);
+  let body = inner.slice(at + 1, footerAt);
+  const tabsAt = body.findIndex((l) => q.tabs.test(l));
+  const questions = tabsAt < 0 ? undefined : readTabs(body[tabsAt]!, rules);
+  if (tabsAt >= 0) body = body.slice(tabsAt + 1);
+  const dialog: Dialog = { kind: 'question', title: inner[at]!, question: '', options: [], tool: 'ask_user', freeText: true };
+  const reviewAt = body.findIndex((l) => q.reviewHeading.test(l));
+  if (questions && reviewAt >= 0) {
+    // The review page takes no option or text: only Enter, which sends every answer.
+    const answers = body.slice(reviewAt).filter(Boolean);
+    return { ...dialog, question: answers.join('\n'), freeText: false, typing: false, questions: { ...questions, review: true } };
+  }
   const listAt = body.findIndex((l) => rules.option.test(l) || q.field.test(l) || q.scrollArrow.test(l));
   if (listAt < 0) return undefined;
-  const options: DialogOption[] = [];
+  const multiSelect = body.slice(0, listAt).some((l) => q.multiHint.test(l));
   for (const l of body.slice(listAt)) {
     const m = rules.option.exec(l);
-    if (m) options.push({ number: Number(m[2]), label: m[3]!.trim(), selected: !!m[1] });
+    if (m) dialog.options.push(readOption(Number(m[2]), m[3]!.trim(), !!m[1], multiSelect, rules));
+    else if (multiSelect && q.submitRow.exec(l)?.[1] === '●') dialog.onSubmitRow = true;
   }
-  const question = body
+  dialog.question = body
     .slice(0, listAt)
+    .filter((l) => !q.multiHint.test(l))
     .map((l) => l.trim())
     .filter(Boolean)
     .join(' ');
-  return { kind: 'question', title: inner[at]!, question, options, tool: 'ask_user', freeText: true, typing: q.typingFooter.test(inner[footerAt]!) };
+  dialog.typing = q.typingFooter.test(inner[footerAt]!);
+  if (multiSelect) {
+    dialog.multiSelect = true;
+    dialog.onSubmitRow ??= false;
+  }
+  if (questions) dialog.questions = questions;
+  return dialog;
+}
+
+/** An option line's parts; in a multi-select list the label starts with its checkbox. */
+function readOption(number: number, text: string, selected: boolean, multiSelect: boolean, rules: GeminiScreenRules): DialogOption {
+  const box = multiSelect ? rules.question.checkbox.exec(text) : null;
+  if (!box) return { number, label: text, selected };
+  return { number, label: box[2]!.trim(), selected, checked: box[1] === 'x' };
+}
+
+/** The tab row of several questions: how many questions (the review tab aside) and how many are answered. */
+function readTabs(row: string, rules: GeminiScreenRules): NonNullable<Dialog['questions']> {
+  const tabs = rules.question.tabs
+    .exec(row)![1]!
+    .split(' │ ')
+    .map((t) => rules.question.tab.exec(t.trim())?.[1]);
+  const asked = tabs.filter((mark) => mark === '□' || mark === '✓');
+  return { count: asked.length, answered: asked.filter((mark) => mark === '✓').length, review: false };
 }

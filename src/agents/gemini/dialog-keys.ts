@@ -50,6 +50,8 @@ export function geminiRejectKeys(dialog: Dialog): KeyPlan {
  */
 export function geminiAnswerKeys(dialog: Dialog, choice: string | number): KeyPlan {
   if (dialog.kind !== 'question') return choose(optionByChoice(dialog, choice));
+  if (dialog.questions?.review) return submitReview(dialog, choice);
+  if (dialog.multiSelect) return tickKeys(dialog, choice);
   const option = findOption(dialog, choice);
   if (option) return choose(option);
   const text = String(choice).trim();
@@ -63,4 +65,40 @@ export function geminiAnswerKeys(dialog: Dialog, choice: string | number): KeyPl
     );
   const cursor = dialog.options.find((o) => o.selected)?.number ?? 0;
   return { keys: dialog.typing ? [] : Array.from({ length: cursor }, () => 'Up'), text, label: text };
+}
+
+/** The review page of several questions takes only Enter, which sends every answer shown. */
+function submitReview(dialog: Dialog, choice: string | number): KeyPlan {
+  if (String(choice).trim().toLowerCase() !== 'submit')
+    throw invalidInput(
+      'choice',
+      `every question is answered and the dialog shows them for review (${dialog.question.replace(/\n/gu, '; ')}); it takes no other answer`,
+      'answer "submit" to send these answers, or cancel them all with session_reject',
+    );
+  return { keys: ['Enter'], label: 'submit' };
+}
+
+/** The Other entry of a list (free text), which a multi-select answer through Aegis does not fill. */
+const OTHER = /^Enter a custom value$/u;
+
+/**
+ * A multi-select question: the answer names the options to tick, by number or label, separated by
+ * commas (`1,3`, `Lint, Build`); only options the screen shows can be named. Typed text is refused:
+ * the "Other" entry of such a list would need typing and ticking in one go, which is not verified.
+ */
+function tickKeys(dialog: Dialog, choice: string | number): KeyPlan {
+  const fix = `pass the numbers or labels of the options to tick, separated by commas (e.g. "1,3"); options: ${describeOptions(dialog.options)}`;
+  const names = String(choice)
+    .split(',')
+    .map((n) => n.trim());
+  if (names.some((n) => !n)) throw invalidInput('choice', `"${String(choice)}" has an empty item`, fix);
+  const picks = names.map((name) => {
+    const option = findOption(dialog, name);
+    if (!option) throw invalidInput('choice', `"${name}" is not one of the options this multi-select question shows (typed answers are not taken here)`, fix);
+    if (OTHER.test(option.label))
+      throw invalidInput('choice', `option ${option.number} ("${option.label}") takes typed text, which Aegis does not enter in a multi-select list`, fix);
+    return option;
+  });
+  const tick = [...new Set(picks.map((o) => o.number))].sort((a, b) => a - b);
+  return { keys: [], tick, label: tick.map((n) => dialog.options.find((o) => o.number === n)!.label).join(', ') };
 }

@@ -31,9 +31,27 @@ export interface GeminiScreenRules {
    * The `ask_user` dialog (FINDINGS "Question dialog"): its heading, the footer that ends it, the
    * footer shown while the cursor is in its text field (a `text` question's field, or the "Other"
    * entry every `choice` question gets as its last option, which the list's 3-item window may scroll
-   * out of view), the text field of a `text` question, and the list's scroll arrows.
+   * out of view), the text field of a `text` question, and the list's scroll arrows. A multi-select
+   * question adds a hint line, a checkbox before each label, and an unnumbered submit row under the
+   * list; several questions add a tab row (`← □ Q1 │ ✓ Q2 │ ≡ Review →`) and end on a review page.
    */
-  question: { title: RegExp; footer: RegExp; typingFooter: RegExp; field: RegExp; scrollArrow: RegExp; boxEnd: RegExp };
+  question: {
+    title: RegExp;
+    footer: RegExp;
+    typingFooter: RegExp;
+    field: RegExp;
+    scrollArrow: RegExp;
+    boxEnd: RegExp;
+    multiHint: RegExp;
+    checkbox: RegExp;
+    submitRow: RegExp;
+    /** The Other entry of a list, while it holds no typed text. */
+    otherEntry: RegExp;
+    tabs: RegExp;
+    /** One tab: its mark (`□` open, `✓` answered, `≡` the review page) and name. */
+    tab: RegExp;
+    reviewHeading: RegExp;
+  };
   /** Tool display names as the dialog heading shows them, and the tool each one is. */
   tools: Record<string, { tool: string; target: 'command' | 'file'; file?: RegExp }>;
   /** The last turn ended by Esc or a refused approval. */
@@ -65,6 +83,13 @@ export const GEMINI_0_61_0: GeminiScreenRules = {
     field: /^> (.*)$/u,
     scrollArrow: /^[▲▼]$/u,
     boxEnd: /^╰─+╯$/u,
+    multiHint: /^\(Select all that apply\)$/u,
+    checkbox: /^\[([ x])\] (.*)$/u,
+    submitRow: /^(●| ) {2}Done$/u,
+    otherEntry: /^Enter a custom value$/u,
+    tabs: /^← (.+) →$/u,
+    tab: /^([□✓≡]) (.+)$/u,
+    reviewHeading: /^Review your answers:$/u,
   },
   tools: {
     Shell: { tool: 'run_shell_command', target: 'command' },

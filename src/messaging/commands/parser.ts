@@ -173,8 +173,8 @@ export function parseCommand(raw: string, opts: ParseOptions = {}): Intent {
     case 'answer':
       if (args.length >= 2) {
         const choice = rest.slice(args[0]!.length).trim();
-        // "2." is option 2, not the free text "2.".
-        return { kind: 'answer', code: typed(args[0])!, choice: /^\d+[.!]$/.test(choice) ? choice.slice(0, -1) : choice };
+        // "2." is option 2 (and "1,3." options 1 and 3), not the free text "2.".
+        return { kind: 'answer', code: typed(args[0])!, choice: /^\d+(\s*,\s*\d+)*[.!]$/.test(choice) ? choice.slice(0, -1) : choice };
       }
       return { kind: 'unknown', word: 'answer', suggestions: [] };
     case 'recall': {

@@ -12,6 +12,7 @@ import { answeredBy, type PromptNotices } from '../approvals/prompt-notices.js';
 import { waitingLines, waitingSessions } from '../approvals/waiting.js';
 import type { MessagingDeps } from '../deps.js';
 import type { Journal } from '../notifications/journal.js';
+import { pickerNotice } from '../notifications/notices.js';
 import { dialogLine } from '../present.js';
 import type { ChatTools } from './chat-tools.js';
 import type { Reply, Sender } from './reply.js';
@@ -88,7 +89,24 @@ export class PromptAnswers {
     if ('reply' in t) return t.reply;
     const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_answer({ id: t.session.id, answer: choice }));
     this.answered(t, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
-    return { rich: ['💬 Answered ', { b: t.session.name }, `: ${clip(r.answeredWith, 100)}. Now ${r.state}.`], ack: 'Answered' };
+    const next = await this.nextQuestion(t.session.id);
+    return {
+      rich: ['💬 Answered ', { b: t.session.name }, `: ${clip(r.answeredWith, 100)}. Now ${r.state}.`, ...(next ? ['\n\n', ...next.rich] : [])],
+      buttons: next?.buttons,
+      ack: 'Answered',
+    };
+  }
+
+  /**
+   * Of several questions asked at once, answering one shows the next (or the review page) without a
+   * change of state, so no notice announces it: the reply carries it, with a code that answers it.
+   */
+  private async nextQuestion(sessionId: string): Promise<Pick<Reply, 'rich' | 'buttons'> | undefined> {
+    const { session } = await this.deps.services.sessions.fresh(sessionId);
+    const open = openDialog(session);
+    if (!open || !session.dialog?.questions) return undefined;
+    const notice = pickerNotice(session, session.dialog, this.deps.codes.forDialog(open).code);
+    return { rich: notice.rich, buttons: notice.buttons };
   }
 
   async input(sender: Sender, text: string): Promise<Reply> {

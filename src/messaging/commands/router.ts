@@ -42,7 +42,7 @@ const HELP: Rich = [
   '\nc: <text> — tell your current session',
   '\nsessions · session <id> · stop session',
   '\npending — who waits for you, with codes',
-  '\napprove <code> [always] · reject <code> [why] · answer <code> <n or text>',
+  '\napprove <code> [always] · reject <code> [why] · answer <code> <n, 1,3 or text>',
   '\nreason <code> — reject it with your next message as the reason',
   '\ninput: <text> — answer the current question',
   '\nrecall [full] <words> — search the knowledge graph',

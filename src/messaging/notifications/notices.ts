@@ -73,8 +73,17 @@ export function permissionNotice(s: SessionRecord, d: Dialog, code: string): Not
 
 /** What an answer may be: an option's number, and words of one's own where the dialog takes them (session_answer types them in). */
 function answerHint(d: Dialog): string {
+  if (d.questions?.review) return 'submit';
+  if (d.multiSelect) return '<numbers, e.g. 1,3>';
   if (!d.options.length) return '<your answer>';
   return d.freeText ? '<number, or your own answer>' : '<number>';
+}
+
+/** Which of several questions this is, and whether several options may be chosen. */
+function questionNote(d: Dialog): string {
+  const q = d.questions;
+  const of = q ? (q.review ? `\n(all ${q.count} answers, sent only on submit)` : `\n(one of ${q.count} questions, ${q.answered} answered)`) : '';
+  return `${of}${d.multiSelect ? '\n(several may be chosen)' : ''}`;
 }
 
 /** A question picker: the question, its options, and a button per option. */
@@ -83,8 +92,10 @@ export function pickerNotice(s: SessionRecord, d: Dialog, code: string): Notice 
   return {
     event: 'question',
     dedupKey: `${s.id}:prompt:${code}`,
-    rich: ['❓ ', { b: s.name }, ' asks: ', clip(d.question, 500), ...optionLines(d), '\nReply ', { b: `answer ${code} ${answerHint(d)}` }],
-    buttons: options.map((o) => [{ label: clip(`${o.number}. ${o.label}`, 60), data: `answer ${code} ${o.number}` }]),
+    rich: ['❓ ', { b: s.name }, ' asks: ', clip(d.question, 500), questionNote(d), ...optionLines(d), '\nReply ', { b: `answer ${code} ${answerHint(d)}` }],
+    buttons: d.questions?.review
+      ? [[{ label: '✅ Submit', data: `answer ${code} submit` }]]
+      : options.map((o) => [{ label: clip(`${o.number}. ${o.label}`, 60), data: `answer ${code} ${o.number}` }]),
     actionable: true,
     promptCode: code,
   };
