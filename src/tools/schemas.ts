@@ -13,7 +13,7 @@ export const dialogSchema = z.object({
       number: z.number(),
       label: z.string(),
       selected: z.boolean(),
-      checked: z.boolean().optional().describe('Ticked, in a list where several may be chosen'),
+      checked: z.boolean().optional().describe('Ticked (multiSelect)'),
     }),
   ),
   tool: z.string().optional(),
@@ -28,13 +28,11 @@ export const dialogSchema = z.object({
     ),
   toolLabel: z.string().optional().describe('How the screen names the tool when that is not its name (Claude Code 2.1.33x MCP dialogs)'),
   freeText: z.boolean().optional().describe('The dialog also takes a typed answer (session_answer with text), even when its field is not drawn'),
-  multiSelect: z.boolean().optional().describe('Several options may be chosen: session_answer with their numbers or labels separated by commas, e.g. "1,3"'),
+  multiSelect: z.boolean().optional().describe('Several may be chosen: session_answer "1,3"'),
   questions: z
     .object({ count: z.number(), answered: z.number(), review: z.boolean() })
     .optional()
-    .describe(
-      'One of several questions asked together: how many, how many are answered, and whether the review page is shown (session_answer "submit" sends all answers). Each question is answered in turn.',
-    ),
+    .describe('One of several questions, answered in turn; on the review page session_answer "submit" sends them'),
 });
 
 /**

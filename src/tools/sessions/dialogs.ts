@@ -44,14 +44,12 @@ export const sessionAnswer = defineTool({
   name: 'session_answer',
   title: 'Answer a question',
   description:
-    "Answers the agent's question. For a picker (state asking with a dialog): an option number (1, 2...), an option label (case-insensitive, unique prefix), or free text when the picker offers a 'Type something' option or says freeText (Gemini CLI's questions). A multiSelect picker takes the options to tick, by number or label, separated by commas (e.g. 1,3); the review page of several questions (dialog.questions.review) takes the word submit. For a plain-text question the agent ended its turn with: the answer is sent as the next message.",
+    "Answers the agent's question. A picker (state asking with a dialog) takes an option number or label (case-insensitive, unique prefix), or free text when it offers 'Type something' or says freeText; multiSelect: the options to tick, comma-separated (1,3); the review page of several questions: submit. A plain-text question the agent ended its turn with: the answer goes as the next message.",
   input: z.object({
     id,
     answer: z
       .union([z.number().int().min(1), str(L.textChars).min(1)])
-      .describe(
-        'Option number, option label, or free text (typed into the picker: at most 8,000 bytes, line breaks become spaces); for a multi-select list, numbers or labels separated by commas',
-      ),
+      .describe('Option number, option label, or free text (typed into the picker: at most 8,000 bytes, line breaks become spaces)'),
   }),
   output: z.object({ state, answeredWith: z.string(), viaMessage: sendResult.optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
