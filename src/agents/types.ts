@@ -57,6 +57,8 @@ export interface Dialog {
   freeText?: boolean;
   /** The cursor is in the dialog's text field: keys typed now become the answer. Absent = the screen does not say. */
   typing?: boolean;
+  /** What a `text` question's field shows (its placeholder until something is typed). */
+  field?: string;
   /** Several options may be ticked (answer with a comma-separated list); the list is sent from its submit row. */
   multiSelect?: boolean;
   /** The cursor is on the row that submits a multi-select list (Gemini's unnumbered `Done`). */

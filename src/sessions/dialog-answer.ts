@@ -57,6 +57,12 @@ export function sameDialog(a: Dialog | undefined, b: Dialog): boolean {
  * answered says nothing here.
  */
 const sameQuestion = (a: Dialog | undefined, b: Dialog): boolean => !!a && a.kind === b.kind && a.question === b.question;
+/** Whether the dialog draws the typed `text` (its start: a long answer wraps) in its field or as the "Other" entry's label. */
+function showsTyped(d: Dialog | undefined, text: string): boolean {
+  const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
+  const head = flat(text).slice(0, 24);
+  return !!d && [d.field, ...d.options.map((o) => o.label)].some((shown) => shown !== undefined && flat(shown).includes(head));
+}
 const selectedOf = (d: Dialog | undefined): number | undefined => d?.options.find((o) => o.selected)?.number;
 const isMove = (k: string) => k === 'Up' || k === 'Down';
 
@@ -94,11 +100,18 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
         throw new AegisError('timeout', `the cursor in ${what} did not reach its text field (keys: ${moves.join(' ') || 'none'}); nothing was typed`, { fix });
     }
     await deps.type(plan.text);
-    // Of several questions, Enter waits until the tab row marks this one answered, i.e. the field
-    // shows the text: an Enter right after the text can be dropped, and there it is not pressed again.
+    // Enter waits until the screen draws the text (of several questions, until the tab row marks this
+    // one answered): an Enter the CLI gets while it is still taking the text in is dropped, which a
+    // loaded machine made happen three times in a row (CI). Bounded: a text too long to be drawn whole
+    // still gets its Enter.
     const before = shown.questions?.answered;
-    if (before !== undefined)
-      await deps.until((o) => (o.reading.dialog?.questions?.answered ?? 0) > before || !sameQuestion(o.reading.dialog, shown), PRESS_SHOWS_MS + LAST_WAIT_MS);
+    if (saysTyping)
+      await deps.until(
+        (o) =>
+          !sameQuestion(o.reading.dialog, shown) ||
+          (before !== undefined ? (o.reading.dialog?.questions?.answered ?? 0) > before : showsTyped(o.reading.dialog, plan.text!)),
+        PRESS_SHOWS_MS + LAST_WAIT_MS,
+      );
     await deps.press(['Enter']);
     const open = (o: Observation | undefined) => (saysTyping ? sameQuestion(o?.reading.dialog, shown) : stillShown(o));
     // Gemini CLI drops an Enter that follows typed text within a few ms (FINDINGS): while the same

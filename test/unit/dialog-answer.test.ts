@@ -197,6 +197,44 @@ describe('answering a dialog', () => {
       expect(p.typed).toEqual(['Purple']);
     });
 
+    it('presses Enter only once the typed text is drawn: an Enter the CLI gets while taking the text in is dropped', async () => {
+      // CI, on a loaded machine: three Enters in a row after the text were dropped and the answer failed.
+      const question: Dialog = {
+        kind: 'question',
+        question: 'File name?',
+        tool: 'ask_user',
+        freeText: true,
+        typing: true,
+        field: 'Type your answer',
+        options: [],
+      };
+      let screen: Dialog | undefined = question;
+      let taking: string | undefined;
+      const enters: string[] = [];
+      const deps: AnswerDeps = {
+        async press(keys) {
+          if (!keys.includes('Enter')) return;
+          enters.push(screen?.field === 'notes v2.txt' ? 'Enter after the text was drawn' : 'Enter while the text was taken in');
+          if (screen?.field === 'notes v2.txt') screen = undefined;
+        },
+        async type(text) {
+          taking = text;
+        },
+        // Time passes while the code waits: the CLI draws what it was taking in.
+        async until(pred) {
+          if (taking !== undefined && screen) [screen, taking] = [{ ...screen, field: taking }, undefined];
+          const o = observe(screen, 1);
+          return pred(o) ? o : undefined;
+        },
+        last: () => observe(screen, 1),
+        leftDialogSince: () => false,
+        onRepeat: () => undefined,
+      };
+      const gone = await answerDialog(deps, question, { keys: [], text: 'notes v2.txt', label: 'notes v2.txt' });
+      expect(gone.reading.dialog).toBeUndefined();
+      expect(enters).toEqual(['Enter after the text was drawn']);
+    });
+
     it('types nothing when the cursor never reaches the field', async () => {
       const p = geminiPane({ ignoreUp: true });
       await expect(answerDialog(p.deps, asked, { keys: ['Up'], text: 'Purple', label: 'Purple' })).rejects.toThrow(

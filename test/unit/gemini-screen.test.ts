@@ -127,11 +127,19 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
   it('ask_user text question: no options, the cursor already in its field; answered and cancelled screens are idle', () => {
     const r = detectGeminiScreen(screen('question-text'));
     expect(r.state).toBe('asking');
-    expect(r.dialog).toMatchObject({ kind: 'question', question: 'What should the file be called?', options: [], typing: true, freeText: true });
+    expect(r.dialog).toMatchObject({
+      kind: 'question',
+      question: 'What should the file be called?',
+      options: [],
+      typing: true,
+      freeText: true,
+      field: 'Type your answer',
+    });
     expect(geminiAnswerKeys(r.dialog!, 'notes v2.txt')).toEqual({ keys: [], text: 'notes v2.txt', label: 'notes v2.txt' });
     // A number is a fine answer to a text question.
     expect(geminiAnswerKeys(r.dialog!, 42)).toMatchObject({ keys: [], text: '42' });
-    expect(detectGeminiScreen(screen('question-text-typed')).state).toBe('asking');
+    // The field as drawn: an answer's Enter waits for it (src/sessions/dialog-answer.ts).
+    expect(detectGeminiScreen(screen('question-text-typed'))).toMatchObject({ state: 'asking', dialog: { field: 'notes? v2.txt' } });
     expect(detectGeminiScreen(screen('question-answered'))).toMatchObject({ state: 'idle', lastAssistantText: 'ANSWERED: {"answers":{"0":"notes? v2.txt"}}' });
     expect(detectGeminiScreen(screen('question-cancelled'))).toMatchObject({ state: 'idle', interrupted: true });
     expect(detectGeminiScreen(screen('question-cancelled')).dialog).toBeUndefined();

@@ -142,6 +142,7 @@ function readQuestion(inner: string[], rules: GeminiScreenRules): Dialog | undef
   for (const l of body.slice(listAt)) {
     const m = rules.option.exec(l);
     if (m) dialog.options.push(readOption(Number(m[2]), m[3]!.trim(), !!m[1], multiSelect, rules));
+    else if (q.field.test(l)) dialog.field ??= q.field.exec(l)![1]!.trim();
     else if (multiSelect && q.submitRow.exec(l)?.[1] === '●') dialog.onSubmitRow = true;
   }
   dialog.question = body
