@@ -99,7 +99,7 @@ export async function createSession(core: SessionCore, opts: CreateOptions): Pro
     });
     let pane;
     try {
-      checkProgram(opts.agent, plan, core.deps.env, cwd);
+      checkProgram(opts.agent, plan, plan.env.PATH ?? (await core.tmux.globalVariable('PATH')) ?? core.deps.env.PATH, cwd);
       pane = await core.tmux.createWindow({ aegisId: id, name, cwd, env: { ...plan.env, AEGIS_SESSION_ID: id }, argv: plan.argv });
     } catch (err) {
       if (worktree) await core.worktrees.release(worktree, { keepUnmerged: true }).catch(() => undefined);
@@ -180,12 +180,12 @@ async function createTurn<T>(core: SessionCore, fn: () => Promise<T>): Promise<T
 }
 
 /**
- * The agent's program must exist on the PATH its pane gets: otherwise the pane would only print
- * "command not found" and close, and the session read as exited with its first prompt never delivered,
- * after a create that had answered `starting`.
+ * The agent's program must exist on the PATH its pane gets (the session's own, else the tmux server's,
+ * which a new pane inherits): otherwise the pane would only print "command not found" and close, and the
+ * session read as exited with its first prompt never delivered, after a create that had answered `starting`.
  */
-function checkProgram(agent: AgentName, plan: LaunchPlan, baseEnv: NodeJS.ProcessEnv, cwd: string): void {
-  if (which(plan.program, { PATH: plan.env.PATH ?? baseEnv.PATH }, cwd)) return;
+function checkProgram(agent: AgentName, plan: LaunchPlan, path: string | undefined, cwd: string): void {
+  if (which(plan.program, { PATH: path }, cwd)) return;
   const what = plan.program.includes('/') ? `"${plan.program}" is not an executable file` : `"${plan.program}" is not on PATH`;
   if (agent === 'custom') throw invalidInput('command', `the command's program ${what}`, 'pass an installed program (on PATH) or its full path as command[0]');
   if (agent === 'shell') throw new AegisError('unavailable', `the shell ${what}`, { field: 'agent', fix: 'set SHELL to an installed shell' });

@@ -172,6 +172,16 @@ export class TmuxServer {
   }
 
   /**
+   * A variable of the running server's global environment, which every new pane inherits; undefined
+   * when it is unset there or no server runs (the server started next takes this process's environment).
+   */
+  async globalVariable(name: string): Promise<string | undefined> {
+    const r = await this.run(['show-environment', '-g', name], { reject: false });
+    const line = r.exitCode === 0 ? r.stdout.trim() : '';
+    return line.startsWith(`${name}=`) ? line.slice(name.length + 1) : undefined;
+  }
+
+  /**
    * Removes from a running server's global environment what no pane may inherit: a server started by
    * an older Aegis, or by hand, took its starter's whole environment.
    */

@@ -1,4 +1,5 @@
-import { mkdtempSync, realpathSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,23 @@ describe('sessions from the ag CLI only', () => {
     expect(noClaude.stderr).toContain('set agents.claude.command (AEGIS_CLAUDE_COMMAND) to its full path');
     const help = await runCli(['create', '--help'], t.env);
     expect(help.stdout).toMatch(/--work-dir <text>[\s\S]*\(default: the current directory\)/);
+  });
+
+  it("finds an agent's program on the PATH the pane gets: the running tmux server's, not the creating process's", async () => {
+    // A terminal started the tmux server with its full PATH; an MCP host runs `ag` with a short one.
+    const bin = mkdtempSync(join(tmpdir(), 'aegis-cli-bin-'));
+    writeFileSync(join(bin, 'aegis-test-agent'), '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    const serverPath = execFileSync('tmux', ['-L', t.socket, 'show-environment', '-g', 'PATH'], { encoding: 'utf8' }).trim().slice('PATH='.length);
+    execFileSync('tmux', ['-L', t.socket, 'set-environment', '-g', 'PATH', `${bin}:${serverPath}`]);
+    try {
+      const r = await runCli(['create', '--agent', 'custom', '--work-dir', workDir, '--command', 'aegis-test-agent', '--json'], t.env);
+      expect(r.code, r.stderr).toBe(0);
+      const { id } = JSON.parse(r.stdout) as { id: string };
+      expect((await json<{ state: string }>(['session', 'get', id])).state).not.toBe('exited');
+      await json(['kill', id]);
+    } finally {
+      execFileSync('tmux', ['-L', t.socket, 'set-environment', '-g', 'PATH', serverPath]);
+    }
   });
 
   it('ag create --command takes the JSON array its help shows, or one word per flag', async () => {
