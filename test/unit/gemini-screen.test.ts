@@ -187,6 +187,7 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(geminiAnswerKeys(d, '3, 1')).toEqual({ keys: [], tick: [1, 3], label: 'Lint, Build' });
     expect(geminiAnswerKeys(d, 'lint,Build,1')).toEqual({ keys: [], tick: [1, 3], label: 'Lint, Build' });
     expect(geminiAnswerKeys(d, 2)).toEqual({ keys: [], tick: [2], label: 'Tests' });
+    expect(geminiAnswerKeys(d, ' 1 3 ')).toEqual({ keys: [], tick: [1, 3], label: 'Lint, Build' }); // as a phone types it
     // Never typed: text that names no option, an empty item, the "Other" entry.
     expect(() => geminiAnswerKeys(d, 'Lint, deploy')).toThrow(/"deploy" is not one of the options/);
     expect(() => geminiAnswerKeys(d, '1,,3')).toThrow(/empty item/);

@@ -88,9 +88,9 @@ const OTHER = /^Enter a custom value$/u;
  */
 function tickKeys(dialog: Dialog, choice: string | number): KeyPlan {
   const fix = `pass the numbers or labels of the options to tick, separated by commas (e.g. "1,3"); options: ${describeOptions(dialog.options)}`;
-  const names = String(choice)
-    .split(',')
-    .map((n) => n.trim());
+  // Numbers may also come separated by spaces, as a phone types them ("answer k7 1 3"); labels hold spaces.
+  const text = String(choice).trim();
+  const names = (/^\d+(\s+\d+)+$/.test(text) ? text.split(/\s+/) : text.split(',')).map((n) => n.trim());
   if (names.some((n) => !n)) throw invalidInput('choice', `"${String(choice)}" has an empty item`, fix);
   const picks = names.map((name) => {
     const option = findOption(dialog, name);
