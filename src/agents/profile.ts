@@ -167,8 +167,11 @@ export interface AgentProfile {
   stopped?(argv: string[]): number;
   /** The screen rules a version of this agent gets (ag doctor, session_get). */
   rulesFor?(version: string | undefined): RuleChoice;
-  /** The reader for one launched session's version; `read` serves until it is known. */
-  reader?(session: { argv: string[] }): Promise<AgentReader>;
+  /**
+   * The reader for one launched session's version; `read` serves until it is known. The version is
+   * the session's recorded one (`agentVersion`), else asked of its command (`--version`).
+   */
+  reader?(session: { argv: string[]; agentVersion?: string }): Promise<AgentReader>;
   /**
    * Follows what the running agent says about itself (its status file), when it keeps one;
    * `sessionIds` are the agent's own ids for this session now, `onChange` re-reads state.

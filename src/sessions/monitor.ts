@@ -206,6 +206,7 @@ export class SessionMonitor extends EventEmitter<{
       onObservation: (o) => this.onObservation(sessionId, o),
       onTurnFinished: (turn) => this.emit('turn', sessionId, turn),
       onTranscriptPath: (path) => this.store.update(sessionId, { transcriptPath: path }),
+      onAgentVersion: (version) => this.store.update(sessionId, { agentVersion: version }),
       onError: (err) => this.log.warn('observer error', { session: sessionId, error: err.message }),
     });
     this.observers.set(sessionId, obs);

@@ -51,6 +51,8 @@ export interface ObserverDeps {
   onTurnFinished(turn: { at: number; message?: string }): void;
   /** The agent named its conversation log (its own hook), and it is not where the session expected it: worth remembering past this process. */
   onTranscriptPath?(path: string): void;
+  /** The agent's version, first learned by this process: worth remembering past it (migration 9). */
+  onAgentVersion?(version: string): void;
   onError(err: Error): void;
 }
 
@@ -140,6 +142,10 @@ export class SessionObserver {
     this.readerReady = this.profile.reader?.(this.session).then(
       (reader) => {
         this.reader = reader;
+        if (reader.agentVersion && reader.agentVersion !== this.session.agentVersion) {
+          this.session.agentVersion = reader.agentVersion;
+          this.deps.onAgentVersion?.(reader.agentVersion);
+        }
         this.schedule();
       },
       (err: Error) => this.deps.onError(err),

@@ -36,6 +36,8 @@ export interface SessionRecord {
   budget?: Budget;
   /** The share of the budget already announced: 0, 80 or 100. */
   budgetNotified?: number;
+  /** The agent's version, once first learned (see migration 9). */
+  agentVersion?: string;
 }
 
 export interface QueuedMessage {
@@ -78,6 +80,7 @@ export interface Row {
   stop_reason: string | null;
   budget: string | null;
   budget_notified: number;
+  agent_version: string | null;
 }
 
 export const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
@@ -112,6 +115,7 @@ export function fromRow(r: Row): SessionRecord {
     stopReason: opt(r.stop_reason),
     budget: r.budget ? (JSON.parse(r.budget) as Budget) : undefined,
     budgetNotified: r.budget_notified,
+    agentVersion: opt(r.agent_version),
   };
 }
 

@@ -17,6 +17,8 @@ const READY_CATCH_UP_MS = 2_000;
 const CLAIM_TTL_MS = 20_000;
 /** Pause before a failed delivery is attempted again. */
 const RETRY_AFTER_MS = 1_000;
+/** How often a send looks at the row of its message while another process types it. */
+const ELSEWHERE_POLL_MS = 100;
 
 export class SessionSender {
   /** Deliveries this process is typing now: by session (one at a time) and by message id. */
@@ -62,13 +64,33 @@ export class SessionSender {
       // The store says ready (this process wrote it, or another watcher did) but this process's own
       // reading is a redraw behind (seen right after a turn on a loaded machine): answering "queued"
       // to a send to an idle agent would be untrue a moment later, so its reading gets to catch up.
-      await untilObserved(this.core.monitor, obs, () => this.inflight.has(msg.id), READY_CATCH_UP_MS);
+      await untilObserved(this.core.monitor, obs, () => this.inflight.has(msg.id) || this.core.store.message(msg.id)?.status !== 'queued', READY_CATCH_UP_MS);
     }
     const inflight = this.inflight.get(msg.id);
     if (inflight) return inflight;
+    const elsewhere = await this.outcomeElsewhere(msg.id);
+    if (elsewhere) return elsewhere;
     if (!this.core.running()) this.core.ensureWatcher();
     const ahead = this.core.store.queued(s.id).filter((m) => m.id < msg.id).length;
     return { status: 'queued', messageId: msg.id, position: ahead + 1 };
+  }
+
+  /**
+   * The outcome of a delivery another process (ag engine, ag mcp) took on: it claims a ready session's
+   * queue head on its own observations, so it may type a message before the process that queued it.
+   * Its confirmed result is in the message's row, written within a claim's lifetime; answering
+   * "queued" meanwhile would be untrue a moment later. Undefined while nobody has claimed it.
+   */
+  private async outcomeElsewhere(messageId: number): Promise<SendResult | undefined> {
+    const deadline = Date.now() + CLAIM_TTL_MS;
+    let m = this.core.store.message(messageId);
+    while (m?.status === 'delivering' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, ELSEWHERE_POLL_MS));
+      m = this.core.store.message(messageId);
+    }
+    if (m?.status === 'delivered') return { status: 'delivered', messageId };
+    if (m?.status === 'failed') return { status: 'failed', messageId, error: m.error };
+    return undefined;
   }
 
   private readyInStore(sessionId: string): boolean {

@@ -179,7 +179,10 @@ export class SessionStore {
   update(
     id: string,
     fields: Partial<
-      Pick<SessionRecord, 'tmuxWindow' | 'tmuxPane' | 'panePid' | 'transcriptPath' | 'promptDelivered' | 'lastAssistant' | 'stopReason' | 'budgetNotified'>
+      Pick<
+        SessionRecord,
+        'tmuxWindow' | 'tmuxPane' | 'panePid' | 'transcriptPath' | 'promptDelivered' | 'lastAssistant' | 'stopReason' | 'budgetNotified' | 'agentVersion'
+      >
     >,
   ): void {
     const cols: Record<string, string> = {
@@ -191,6 +194,7 @@ export class SessionStore {
       lastAssistant: 'last_assistant',
       stopReason: 'stop_reason',
       budgetNotified: 'budget_notified',
+      agentVersion: 'agent_version',
     };
     const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
     if (!entries.length) return;

@@ -7,7 +7,7 @@ import type { FakeAnthropic } from '../fakes/anthropic-server.js';
 import type { TestEnv } from '../helpers/env.js';
 import { INSTALLED_RELEASES, startRealClaudeWorld, type RealClaudeWorld } from '../helpers/real-claude.js';
 import { connectMcp } from '../helpers/mcp-client.js';
-import { call, callError, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
+import { call, callError, sendDelivered, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
@@ -48,8 +48,7 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
 
     // A 3-line prompt arrives as one prompt.
     const text = 'first line\nsecond — ünïcödé ✓\nthird $(echo not-run)';
-    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id: s.id, text });
-    expect(sent.status).toBe('delivered');
+    await sendDelivered(mcp.client, s.id, text);
     await readUntil(mcp.client, s.id, assistantSaid('third $(echo not-run)'), 'multi-line echo');
     const main = fake.requests.filter((r) => r.kind === 'main' && r.prompt?.startsWith('first line'));
     expect(main).toHaveLength(1);

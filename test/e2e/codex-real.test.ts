@@ -8,7 +8,7 @@ import { runCli } from '../helpers/cli.js';
 import { startFakeResponses, type FakeResponses } from '../fakes/openai-responses-server.js';
 import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
-import { call, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
+import { call, sendDelivered, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 
 const CODEX = join(ROOT, 'node_modules', '@openai', 'codex', 'bin', 'codex.js');
@@ -74,8 +74,7 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     const pane = await call<{ text: string }>(mcp.client, 'session_pane', { id });
     expect(pane.text).toMatch(/default · \//);
 
-    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'hello codex' });
-    expect(sent.status).toBe('delivered');
+    await sendDelivered(mcp.client, id, 'hello codex');
     const turns = await readUntil(mcp.client, id, said('ECHO: hello codex'), 'the echo');
     expect(turns.find((x) => x.role === 'user')?.text).toBe('hello codex');
     // Codex's own context blocks and the hidden title thread are not turns.
@@ -103,8 +102,7 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
 
   it('a 3-line prompt arrives as one prompt', async () => {
     const text = 'first line\nsecond — ünïcödé ✓\nthird $(echo not-run)';
-    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text });
-    expect(sent.status).toBe('delivered');
+    await sendDelivered(mcp.client, id, text);
     await readUntil(mcp.client, id, said('third $(echo not-run)'), 'the multi-line echo');
     expect(turnsFor(text)).toHaveLength(1);
   });
@@ -146,7 +144,7 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
   });
 
   it('interrupt stops a running turn; a message sent while busy is delivered once, after', async () => {
-    await call(mcp.client, 'session_send', { id, text: 'SLOW 60000 a long answer' });
+    await sendDelivered(mcp.client, id, 'SLOW 60000 a long answer');
     await waitState(mcp.client, id, ['working']);
     // Interrupt a turn the model is streaming: under load Codex shows Working before its request is sent.
     const req = await waitFor(() => fake.requests.find((x) => x.prompt === 'SLOW 60000 a long answer'), {
@@ -167,8 +165,7 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     mcp = await connectMcp(t.env);
     const got = await call<{ state: string; screenRules?: string }>(mcp.client, 'session_get', { id });
     expect(got.state).toBe('idle');
-    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'after restart' });
-    expect(sent.status).toBe('delivered');
+    await sendDelivered(mcp.client, id, 'after restart');
     await readUntil(mcp.client, id, said('ECHO: after restart'), 'the reply after a restart');
     expect(turnsFor('after restart')).toHaveLength(1);
   });

@@ -6,7 +6,7 @@ import { runCli } from '../helpers/cli.js';
 import { startFakeGemini, type FakeGemini } from '../fakes/gemini-api-server.js';
 import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
-import { call, callError, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
+import { call, callError, sendDelivered, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 
 const GEMINI = join(ROOT, 'node_modules', '@google', 'gemini-cli', 'bundle', 'gemini.js');
@@ -86,8 +86,7 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     const pane = await call<{ text: string }>(mcp.client, 'session_pane', { id });
     expect(pane.text).toContain('Type your message');
 
-    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'hello gemini' });
-    expect(sent.status).toBe('delivered');
+    await sendDelivered(mcp.client, id, 'hello gemini');
     const turns = await readUntil(mcp.client, id, said('ECHO: hello gemini'), 'the echo');
     expect(turns.filter((x) => x.role === 'user').map((x) => x.text)).toEqual(['hello gemini']);
     expect(turns.some((x) => x.text?.includes('<session_context>'))).toBe(false);
@@ -112,8 +111,7 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
 
   it('a 3-line prompt arrives as one prompt', async () => {
     const text = 'first line\nsecond — ünïcödé ✓\nthird $(echo not-run)';
-    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text });
-    expect(sent.status).toBe('delivered');
+    await sendDelivered(mcp.client, id, text);
     await readUntil(mcp.client, id, said('third $(echo not-run)'), 'the multi-line echo');
     expect(turnsFor(text)).toHaveLength(1);
   });
@@ -123,8 +121,7 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     // queued and delivered after the turn, which is not what this case is about.
     await waitState(mcp.client, id, ['idle']);
     const text = 'seven lines 1\n2\n3 ünïcödé\n4\n5\n6\nlast line of seven';
-    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text });
-    expect(sent.status).toBe('delivered');
+    await sendDelivered(mcp.client, id, text);
     await readUntil(mcp.client, id, said('last line of seven'), 'the 7-line echo');
     expect(turnsFor(text)).toHaveLength(1);
   });
@@ -294,8 +291,7 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     mcp = await connectMcp(t.env);
     const got = await call<{ state: string; agentVersion?: string }>(mcp.client, 'session_get', { id });
     expect(got.state).toBe('idle');
-    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'after restart' });
-    expect(sent.status).toBe('delivered');
+    await sendDelivered(mcp.client, id, 'after restart');
     await readUntil(mcp.client, id, said('ECHO: after restart'), 'the reply after a restart');
     expect(turnsFor('after restart')).toHaveLength(1);
   });

@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import { ROOT } from './env.js';
 import { join } from 'node:path';
 import { waitFor } from './wait.js';
+import { serverLog } from './mcp-client.js';
 
 export const FAKE_CLAUDE = join(ROOT, 'test', 'fixtures', 'fake-claude', 'fake-claude.mjs');
 
@@ -27,8 +28,18 @@ export async function waitState(
   timeoutSeconds = 30,
 ): Promise<{ state: string; matched: boolean; dialog?: Record<string, unknown> }> {
   const r = await call<{ state: string; matched: boolean; dialog?: Record<string, unknown> }>(client, 'session_wait', { id, states, timeoutSeconds });
-  expect(r.state, `waiting for ${states.join('|')}`).toSatisfy((s: string) => states.includes(s));
+  if (!states.includes(r.state)) expect.fail(`waiting for ${states.join('|')}, the session is ${r.state}\n${await whatHappened(client, id)}`);
   return r;
+}
+
+/** A failing wait's evidence: the session's messages, its screen and the server's log. */
+export async function whatHappened(client: Client, id: string): Promise<string> {
+  const got = await client.callTool({ name: 'session_get', arguments: { id } }).catch((e: Error) => ({ structuredContent: { error: e.message } }));
+  const pane = await client.callTool({ name: 'session_pane', arguments: { id } }).catch(() => undefined);
+  const screen = (pane?.structuredContent as { text?: string } | undefined)?.text ?? '';
+  return [`session_get: ${JSON.stringify(got.structuredContent)}`, `screen:\n${screen.trimEnd()}`, `server log (newest part):\n${serverLog(client)}`].join(
+    '\n',
+  );
 }
 
 export interface TurnLike {
@@ -47,4 +58,10 @@ export async function readUntil(client: Client, id: string, pred: (turns: TurnLi
     },
     { timeoutMs: 15_000, what },
   );
+}
+
+/** Sends a prompt that must be delivered now (the agent is ready); a failure shows what happened instead. */
+export async function sendDelivered(client: Client, id: string, text: string): Promise<void> {
+  const sent = await call<{ status: string; error?: string }>(client, 'session_send', { id, text });
+  if (sent.status !== 'delivered') expect.fail(`session_send answered ${JSON.stringify(sent)}\n${await whatHappened(client, id)}`);
 }

@@ -27,7 +27,7 @@ describe('screen rules chosen by the agent version', () => {
     }
   });
 
-  async function sessionWith(command: string): Promise<Got> {
+  async function sessionWith(command: string): Promise<Got & { id: string }> {
     const t = makeTestEnv({ AEGIS_CLAUDE_COMMAND: command, AEGIS_STALL_SECONDS: '600' });
     const mcp = await connectMcp(t.env);
     worlds.push({ t, mcp });
@@ -37,7 +37,7 @@ describe('screen rules chosen by the agent version', () => {
     return waitFor(
       async () => {
         const got = await call<Got>(mcp.client, 'session_get', { id: s.id });
-        return got.screenRules ? got : undefined;
+        return got.screenRules ? { ...got, id: s.id } : undefined;
       },
       { timeoutMs: 15_000, what: 'session_get to name the screen rules' },
     );
@@ -53,6 +53,7 @@ describe('screen rules chosen by the agent version', () => {
     const got = await sessionWith(FAKE_CLAUDE);
     expect(got.agentVersion).toBe('2.1.197');
     expect(got.screenRules).toEqual({ version: '2.1.197', exact: true, note: 'rules 2.1.197 (verified on 2.1.197)' });
+    expect(got.id).toBeTruthy();
     expect(await doctorCheck(worlds[worlds.length - 1]!.t.env, 'claude')).toMatchObject({
       ok: true,
       agentVersion: '2.1.197',
@@ -85,5 +86,23 @@ describe('screen rules chosen by the agent version', () => {
     const doctor = await runCli(['doctor', '--json'], t.env);
     expect(doctor.stdout).toContain('screen rules 2.1.332, running 2.1.400 (newer than every rule set)');
     expect(await doctorCheck(t.env, 'claude')).toMatchObject({ agentVersion: '2.1.400', rules: '2.1.332', rulesExact: false });
+  });
+
+  it('a running agent keeps the version it was first seen with: a later ag process reads it with those rules, though the binary was updated in place', async () => {
+    // Claude Code updates itself in place; the agent already running is still the old release. Each
+    // new `ag` process asked the binary again and read the old agent's screen with the new rules.
+    const dir = mkdtempSync(join(tmpdir(), 'aegis-claude-update-'));
+    const binary = join(dir, 'claude.mjs');
+    writeFileSync(binary, readFileSync(FAKE_CLAUDE, 'utf8'), { mode: 0o755 });
+    const got = await sessionWith(binary);
+    expect(got.agentVersion).toBe('2.1.197');
+    writeFileSync(binary, readFileSync(FAKE_CLAUDE, 'utf8').replace("const VERSION = '2.1.197';", "const VERSION = '2.1.400';"), { mode: 0o755 });
+    const env = worlds[worlds.length - 1]!.t.env;
+    const later = await runCli(['session', 'get', got.id, '--json'], env);
+    expect(later.code, later.stderr).toBe(0);
+    expect(JSON.parse(later.stdout)).toMatchObject({
+      agentVersion: '2.1.197',
+      screenRules: { version: '2.1.197', exact: true },
+    });
   });
 });

@@ -58,7 +58,7 @@ export const claude: AgentProfile = {
   async reader(session) {
     // launch() puts the command right before --session-id.
     const command = session.argv[session.argv.indexOf('--session-id') - 1];
-    const choice = rulesFor(command ? await claudeVersion(command) : undefined);
+    const choice = rulesFor(session.agentVersion ?? (command ? await claudeVersion(command) : undefined));
     return {
       agentVersion: choice.agentVersion,
       rules: choice.rules.version,

@@ -64,11 +64,11 @@ export const codexAgent = {
     const home = codexHomeOf(argv);
     return !!home && codexPromptLogged(home, text, since, same);
   },
-  /** The screen reader for the version a session runs (`codex --version` of its command, else its log). */
-  reader: async (argv: string[]) => {
+  /** The screen reader for the version a session runs (recorded, else `codex --version` of its command, else its log). */
+  reader: async (argv: string[], recorded?: string) => {
     const command = argv[argv.findIndex((a) => a.startsWith('CODEX_HOME=')) + 1];
     const log = codexAgent.transcriptFile(argv);
-    const version = (command ? await cliVersion(command, process.env, CODEX_VERSION_LINE) : undefined) ?? (log ? codexLogVersion(log) : undefined);
+    const version = recorded ?? (command ? await cliVersion(command, process.env, CODEX_VERSION_LINE) : undefined) ?? (log ? codexLogVersion(log) : undefined);
     const rules = codexRulesFor(version);
     const choice = codexRuleChoice(version);
     return {
@@ -121,7 +121,7 @@ export const codex: AgentProfile = {
   transcriptFile: codexAgent.transcriptFile,
   openTranscript: (path) => new TranscriptReader(path, { effect: codexAgent.transcriptEffect }),
   promptTaken: codexAgent.promptTaken,
-  reader: (session) => codexAgent.reader(session.argv),
+  reader: (session) => codexAgent.reader(session.argv, session.agentVersion),
   stopped: codexAgent.stopped,
   rulesFor: codexRuleChoice,
 };

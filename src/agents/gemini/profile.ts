@@ -66,9 +66,9 @@ export const geminiProfile: AgentProfile = {
     return !!home && geminiPromptLogged(home, text, since, same);
   },
   /** The screen reader for the version a session runs (that of its command). */
-  reader: async ({ argv }) => {
+  reader: async ({ argv, agentVersion }) => {
     const command = commandOf(argv);
-    const version = command ? await geminiVersion(command) : undefined;
+    const version = agentVersion ?? (command ? await geminiVersion(command) : undefined);
     const rules = geminiRulesFor(version);
     const choice = geminiRuleChoice(version);
     return {

@@ -16,5 +16,6 @@ import { knowledge } from './005-knowledge.js';
 import { messaging } from './006-messaging.js';
 import { worktreesUsage } from './007-worktrees-usage.js';
 import { knowledgeLeanSearch } from './008-knowledge-lean-search.js';
+import { sessionAgentVersion } from './009-session-agent-version.js';
 
-export const MIGRATIONS: Migration[] = [core, sessions, pipelines, memory, knowledge, messaging, worktreesUsage, knowledgeLeanSearch];
+export const MIGRATIONS: Migration[] = [core, sessions, pipelines, memory, knowledge, messaging, worktreesUsage, knowledgeLeanSearch, sessionAgentVersion];

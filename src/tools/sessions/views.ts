@@ -69,7 +69,7 @@ export const sessionGet = defineTool({
     inputText: z.string().optional(),
     queuedMessages: z.array(z.object({ id: z.number(), text: z.string(), status: z.string(), createdAt: z.string() })),
     agentSessionId: z.string().optional(),
-    agentVersion: z.string().optional().describe("The running agent's version (its status file, else `claude --version` at launch), when known"),
+    agentVersion: z.string().optional().describe("The agent's version (its status file, else its `--version` when first seen), when known"),
     screenRules: z
       .object({ version: z.string(), exact: z.boolean(), note: z.string() })
       .optional()
@@ -102,7 +102,7 @@ export const sessionGet = defineTool({
         .sort((a, b) => a.id - b.id)
         .map((m) => ({ id: m.id, text: m.text, status: m.status, createdAt: iso(m.createdAt) })),
       agentSessionId: s.agentSessionId,
-      agentVersion: observer?.last?.agentVersion ?? observer?.reader?.agentVersion,
+      agentVersion: observer?.last?.agentVersion ?? observer?.reader?.agentVersion ?? s.agentVersion,
       screenRules: observer?.reader
         ? { version: observer.reader.rules, exact: observer.reader.rulesExact, note: observer.reader.rulesNote }
         : activityRules(s.agent),
