@@ -19,11 +19,15 @@ const CLAIM_TTL_MS = 20_000;
 const RETRY_AFTER_MS = 1_000;
 /** How often a send looks at the row of its message while another process types it. */
 const ELSEWHERE_POLL_MS = 100;
+/** How long a send keeps following retries of its message before answering "queued" (MCP hosts wait 60 s). */
+const FOLLOW_RETRIES_MS = 20_000;
 
 export class SessionSender {
   /** Deliveries this process is typing now: by session (one at a time) and by message id. */
   private readonly delivering = new Map<string, Promise<SendResult>>();
   private readonly inflight = new Map<number, Promise<SendResult>>();
+  /** Sends waiting for the next attempt at their message, by message id. */
+  private readonly attemptWaiters = new Map<number, (attempt: Promise<SendResult>) => void>();
   private readonly delivery: PromptDelivery;
 
   constructor(private readonly core: SessionCore) {
@@ -67,12 +71,45 @@ export class SessionSender {
       await untilObserved(this.core.monitor, obs, () => this.inflight.has(msg.id) || this.core.store.message(msg.id)?.status !== 'queued', READY_CATCH_UP_MS);
     }
     const inflight = this.inflight.get(msg.id);
-    if (inflight) return inflight;
+    if (inflight) return this.follow(msg.id, inflight);
     const elsewhere = await this.outcomeElsewhere(msg.id);
     if (elsewhere) return elsewhere;
     if (!this.core.running()) this.core.ensureWatcher();
     const ahead = this.core.store.queued(s.id).filter((m) => m.id < msg.id).length;
     return { status: 'queued', messageId: msg.id, position: ahead + 1 };
+  }
+
+  /**
+   * The outcome of this process's attempts at a message, following a retry: an attempt that could not
+   * confirm the prompt (a paste the agent dropped while busy) is tried again a second later, first
+   * checking whether the agent took it after all. Answering "queued" to a send to a ready agent would
+   * be untrue a moment later. Bounded: past FOLLOW_RETRIES_MS the answer is what is known then.
+   */
+  private async follow(messageId: number, attempt: Promise<SendResult>): Promise<SendResult> {
+    const until = Date.now() + FOLLOW_RETRIES_MS;
+    let result = await attempt;
+    while (result.status === 'queued' && Date.now() < until) {
+      const next = await this.nextAttempt(messageId, RETRY_AFTER_MS + READY_CATCH_UP_MS);
+      if (!next) return (await this.outcomeElsewhere(messageId)) ?? result;
+      result = await next.attempt;
+    }
+    return result;
+  }
+
+  /** The next attempt this process starts at a message within `ms`, else undefined. */
+  private nextAttempt(messageId: number, ms: number): Promise<{ attempt: Promise<SendResult> } | undefined> {
+    const started = this.inflight.get(messageId);
+    if (started) return Promise.resolve({ attempt: started });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.attemptWaiters.delete(messageId);
+        resolve(undefined);
+      }, ms);
+      this.attemptWaiters.set(messageId, (attempt) => {
+        clearTimeout(timer);
+        resolve({ attempt });
+      });
+    });
   }
 
   /**
@@ -117,6 +154,8 @@ export class SessionSender {
     });
     this.delivering.set(sessionId, delivery);
     this.inflight.set(claimed.id, delivery);
+    this.attemptWaiters.get(claimed.id)?.(delivery);
+    this.attemptWaiters.delete(claimed.id);
   }
 
   private async deliverClaimed(s: SessionRecord, obs: SessionObserver, msg: QueuedMessage): Promise<SendResult> {

@@ -54,6 +54,18 @@ describe('sessions with a fake Claude Code in real tmux', () => {
     expect(users[0]!.text).toBe(text);
   });
 
+  it('a paste the agent dropped is typed again, once, and the send answers delivered, not queued', async () => {
+    // A loaded machine saw a send to an idle agent answer "queued": the first attempt's paste did not
+    // show in the box, so it was cleared and retried a second later, and the retry delivered it.
+    const s = await create();
+    await waitState(mcp.client, s.id, ['idle']);
+    const r = await call<{ status: string; error?: string }>(mcp.client, 'session_send', { id: s.id, text: 'DROPPASTE hello' });
+    expect(r, JSON.stringify(r)).toMatchObject({ status: 'delivered' });
+    expect(mcp.log()).toContain('the input box does not show the text as typed');
+    const turns = await readUntil(mcp.client, s.id, (ts) => ts.some((x) => x.role === 'assistant' && x.text === 'ECHO: DROPPASTE hello'), 'echo');
+    expect(turns.filter((x) => x.role === 'user').map((x) => x.text)).toEqual(['DROPPASTE hello']);
+  });
+
   it('strips terminal escape sequences from sent text', async () => {
     const s = await create();
     await waitState(mcp.client, s.id, ['idle']);
