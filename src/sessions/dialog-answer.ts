@@ -1,6 +1,6 @@
 import type { KeyPlan } from '../agents/profile.js';
 import type { Dialog } from '../agents/types.js';
-import { AegisError } from '../errors.js';
+import { AegisError, invalidInput } from '../errors.js';
 import type { Observation } from './observer.js';
 
 /**
@@ -83,6 +83,7 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
   // Of several questions, a repeated key that was only late lands on the next question and answers
   // it: there a key is pressed once, and one not seen to act is an error, never pressed again.
   const maxPresses = shown.questions ? 1 : MAX_PRESSES;
+  if (plan.unseen !== undefined) return pickUnseen(deps, shown, plan, maxPresses, what, fix);
   const moves = plan.keys.filter(isMove);
   const finalKeys = plan.keys.filter((k) => !isMove(k));
   const target = shown.options.find((o) => o.label === plan.label)?.number;
@@ -151,6 +152,41 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
     'timeout',
     `${what} is still open after pressing ${finalKeys.join(' ')} (up to ${maxPresses} times over ${(maxPresses * PRESS_SHOWS_MS + LAST_WAIT_MS) / 1000} s): the agent did not take the answer`,
     { fix },
+  );
+}
+
+/**
+ * An option outside the list's window, picked with its digit: the key scrolls the list, so the
+ * dialog as drawn changes whether or not it answered. The answer counts only once the question is
+ * gone; a digit that only took the cursor to an entry with a text field (Gemini's "Other", which
+ * the number named) answered nothing, and says so. The digit is pressed again, like any other key,
+ * only while the very same dialog is still drawn.
+ */
+async function pickUnseen(deps: AnswerDeps, shown: Dialog, plan: KeyPlan, maxPresses: number, what: string, fix: string): Promise<Observation> {
+  const n = plan.unseen!;
+  for (let press = 1; press <= maxPresses; press++) {
+    if (press > 1) deps.onRepeat(plan.keys, press);
+    const pressedAt = Date.now();
+    await deps.press(plan.keys);
+    if (await deps.until((o) => !sameDialog(o.reading.dialog, shown), PRESS_SHOWS_MS)) break;
+    if (deps.leftDialogSince(pressedAt)) break;
+  }
+  const settled = await deps.until((o) => !sameQuestion(o.reading.dialog, shown) || o.reading.dialog?.typing === true, LAST_WAIT_MS);
+  if (!settled)
+    throw new AegisError('timeout', `${what} is still open after pressing ${plan.keys.join(' ')}: the agent did not take option ${n}`, { fix });
+  if (!sameQuestion(settled.reading.dialog, shown)) return settled;
+  // The number named the entry for typed text: the cursor is taken out of its field again, so that
+  // the next answer's digits are pressed, not typed there.
+  let where = 'the cursor is in its field';
+  if (plan.leaveField?.length) {
+    await deps.press(plan.leaveField);
+    const left = await deps.until((o) => !sameQuestion(o.reading.dialog, shown) || o.reading.dialog?.typing === false, PRESS_SHOWS_MS + LAST_WAIT_MS);
+    where = left?.reading.dialog?.typing === false ? `the cursor is back on option ${selectedOf(left.reading.dialog) ?? '?'}` : `${where} (${plan.leaveField.join(' ')} not seen to leave it)`;
+  }
+  throw invalidInput(
+    'choice',
+    `option ${n} of ${what} is its entry for typed text: nothing was answered, ${where}`,
+    'answer with the text to type, or with another option number',
   );
 }
 

@@ -351,3 +351,54 @@ describe('answering a dialog', () => {
     expect(sameDialog(undefined, write)).toBe(false);
   });
 });
+
+describe('an option outside the list window (Gemini: 3 entries drawn, more named by number)', () => {
+  const region: Dialog = {
+    kind: 'question',
+    question: 'Which region should we deploy to?',
+    tool: 'ask_user',
+    freeText: true,
+    typing: false,
+    moreOptions: true,
+    options: [
+      { number: 1, label: 'Europe', selected: true },
+      { number: 2, label: 'America', selected: false },
+      { number: 3, label: 'Asia', selected: false },
+    ],
+  };
+  /** The window scrolled to entries 3-5, the cursor on 5: the "Other" entry, whose field takes typed keys. */
+  const onOther: Dialog = {
+    ...region,
+    typing: true,
+    options: [
+      { number: 3, label: 'Asia', selected: false },
+      { number: 4, label: 'Africa', selected: false },
+      { number: 5, label: 'Enter a custom value', selected: true },
+    ],
+  };
+
+  it('is answered once its digit closes the question', async () => {
+    const p = pane(0, (s, k) => (k === '4' ? undefined : s), region);
+    const gone = await answerDialog(p.deps, region, { keys: ['4'], label: 'option 4', unseen: 4 });
+    expect(gone.reading.dialog).toBeUndefined();
+    expect(p.pressed).toEqual([['4']]);
+  });
+
+  it('a digit that only took the cursor to the entry for typed text answered nothing, says so, and takes the cursor out of the field (the digit never pressed again)', async () => {
+    const p = pane(0, (s, k) => (k === '5' ? onOther : k === 'Down' ? region : s), region);
+    const err = await answerDialog(p.deps, region, { keys: ['5'], label: 'option 5', unseen: 5, leaveField: ['Down'] }).catch((e: AegisError) => e);
+    expect(err).toBeInstanceOf(AegisError);
+    expect((err as AegisError).code).toBe('invalid_input');
+    expect((err as AegisError).message).toMatch(
+      /option 5 of the dialog "Which region should we deploy to\?" is its entry for typed text: nothing was answered, the cursor is back on option 1/,
+    );
+    expect(p.pressed).toEqual([['5'], ['Down']]);
+  });
+
+  it('a digit that never acts is pressed at most 3 times, then a timeout error', async () => {
+    const p = pane(0, (s) => s, region);
+    const err = await answerDialog(p.deps, region, { keys: ['4'], label: 'option 4', unseen: 4 }).catch((e: AegisError) => e);
+    expect((err as AegisError).code).toBe('timeout');
+    expect(p.pressed).toEqual([['4'], ['4'], ['4']]);
+  });
+});

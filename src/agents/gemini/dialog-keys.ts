@@ -46,7 +46,8 @@ export function geminiRejectKeys(dialog: Dialog): KeyPlan {
  * `ask_user` question also takes typed text: in its text field (a `text` question), else in the
  * "Other" entry that ends every `choice` list. That entry may be scrolled out of view, but the list
  * wraps, so from the cursor's option n, n presses of Up reach it; the text is typed once the screen
- * shows the cursor there (FINDINGS "Question dialog").
+ * shows the cursor there. An option outside that window is named by its number, which its digit
+ * picks (FINDINGS "Question dialog").
  */
 export function geminiAnswerKeys(dialog: Dialog, choice: string | number): KeyPlan {
   if (dialog.kind !== 'question') return choose(optionByChoice(dialog, choice));
@@ -57,6 +58,9 @@ export function geminiAnswerKeys(dialog: Dialog, choice: string | number): KeyPl
   const text = String(choice).trim();
   if (!text)
     throw invalidInput('choice', 'the answer is empty', `pass an option number, a label, or text to type; options: ${describeOptions(dialog.options)}`);
+  const unseen = unseenOption(dialog, text);
+  // Down from the "Other" entry (the list's last) wraps to option 1, leaving its field.
+  if (unseen !== undefined) return { keys: [String(unseen)], label: `option ${unseen}`, unseen, leaveField: ['Down'] };
   if (dialog.options.length && /^\d+$/u.test(text))
     throw invalidInput(
       'choice',
@@ -65,6 +69,21 @@ export function geminiAnswerKeys(dialog: Dialog, choice: string | number): KeyPl
     );
   const cursor = dialog.options.find((o) => o.selected)?.number ?? 0;
   return { keys: dialog.typing ? [] : Array.from({ length: cursor }, () => 'Up'), text, label: text };
+}
+
+/** Entries a `choice` list can hold: the 4 options the `ask_user` declaration allows, then "Other". */
+const MAX_CHOICE_ENTRIES = 5;
+
+/**
+ * A number naming an entry outside the list's 3-item window: its digit picks it all the same (the CLI
+ * numbers every entry, drawn or not; FINDINGS "Question dialog"). Its label is unknown until then.
+ */
+function unseenOption(dialog: Dialog, text: string): number | undefined {
+  if (!dialog.moreOptions || !/^\d+$/u.test(text)) return undefined;
+  const n = Number(text);
+  if (dialog.typing)
+    throw invalidInput('choice', `the cursor is in the list's text entry, where the digit ${n} would be typed, not pressed`, 'answer with the text to type there');
+  return n >= 1 && n <= MAX_CHOICE_ENTRIES && !dialog.options.some((o) => o.number === n) ? n : undefined;
 }
 
 /** The review page of several questions takes only Enter, which sends every answer shown. */
