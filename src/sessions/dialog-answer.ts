@@ -79,7 +79,7 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
   const what = `the dialog "${shown.question}"`;
   const fix = 'look at the pane with session_pane (MCP) or `ag session pane`, then answer again';
 
-  if (plan.tick) return tickAndSubmit(deps, shown, plan.tick, what, fix);
+  if (plan.tick) return tickAndSubmit(deps, shown, plan.tick, plan.leaveField, what, fix);
   // Of several questions, a repeated key that was only late lands on the next question and answers
   // it: there a key is pressed once, and one not seen to act is an error, never pressed again.
   const maxPresses = shown.questions ? 1 : MAX_PRESSES;
@@ -221,10 +221,35 @@ const LIST_KEY_SHOWS_MS = 6_000;
  * submit row, and one Enter there (a second could answer the next question). Any key not seen to act
  * is an AegisError('timeout'), with nothing submitted unless that Enter was the key.
  */
-async function tickAndSubmit(deps: AnswerDeps, shown: Dialog, tick: number[], what: string, fix: string): Promise<Observation> {
+async function tickAndSubmit(deps: AnswerDeps, shown: Dialog, tick: number[], leaveField: string[] | undefined, what: string, fix: string): Promise<Observation> {
   const open = (o: Observation | undefined) => sameQuestion(o?.reading.dialog, shown);
   const waitMs = LIST_KEY_SHOWS_MS;
   const untick = shown.options.filter((o) => o.checked && !tick.includes(o.number)).map((o) => o.number);
+  const row = (o: Observation | undefined) => (o?.reading.dialog?.onSubmitRow ? 'submit' : String(selectedOf(o?.reading.dialog)));
+  // Entries outside the list's window are first visited with Down, each move seen: one that turns
+  // out to hold a text field (the "Other" entry) is refused before anything is ticked.
+  for (const n of tick.filter((t) => !shown.options.some((o) => o.number === t))) {
+    for (let step = 0; step < MAX_LIST_ROWS && selectedOf(deps.last()?.reading.dialog) !== n; step++) {
+      const from = row(deps.last());
+      await deps.press(['Down']);
+      if (!(await deps.until((o) => open(o) && row(o) !== from, waitMs)))
+        throw new AegisError('timeout', `the cursor in ${what} did not move down to option ${n}; nothing was ticked`, { fix });
+    }
+    const at = deps.last()?.reading.dialog;
+    if (selectedOf(at) === n && !at?.typing) continue;
+    // Left in a text field, the cursor would take the next answer's digits as text.
+    if (at?.typing && leaveField?.length) {
+      await deps.press(leaveField);
+      await deps.until((o) => open(o) && o.reading.dialog?.typing === false, waitMs);
+    }
+    throw invalidInput(
+      'choice',
+      selectedOf(at) === n
+        ? `option ${n} of ${what} takes typed text, which Aegis does not enter in a multi-select list; nothing was ticked`
+        : `${what} has no option ${n}; nothing was ticked`,
+      fix,
+    );
+  }
   for (const n of [...tick, ...untick]) {
     const want = tick.includes(n);
     if (!open(deps.last())) throw new AegisError('conflict', `${what} changed before the answer was given`, { fix });
@@ -242,7 +267,6 @@ async function tickAndSubmit(deps: AnswerDeps, shown: Dialog, tick: number[], wh
         },
       );
   }
-  const row = (o: Observation | undefined) => (o?.reading.dialog?.onSubmitRow ? 'submit' : String(selectedOf(o?.reading.dialog)));
   for (let step = 0; step < MAX_LIST_ROWS && row(deps.last()) !== 'submit'; step++) {
     const from = row(deps.last());
     await deps.press(['Down']);

@@ -151,6 +151,19 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(detectGeminiScreen(screen('question-two-options')).dialog!.moreOptions).toBeUndefined();
   });
 
+  it('ask_user multi-select with 4 options: option 4 is not drawn but can be ticked by number (visited first); labels stay refused unless drawn', () => {
+    const r = detectGeminiScreen(screen('question-multi-four'));
+    expect(r.dialog).toMatchObject({ multiSelect: true, moreOptions: true });
+    expect(r.dialog!.options.map((o) => o.label)).toEqual(['Lint', 'Tests', 'Build']);
+    expect(geminiAnswerKeys(r.dialog!, '1,4')).toEqual({ keys: [], tick: [1, 4], label: 'Lint, option 4', unseen: 4, leaveField: ['Down'] });
+    expect(geminiAnswerKeys(r.dialog!, '4 2')).toMatchObject({ tick: [2, 4], label: 'Tests, option 4' });
+    expect(() => geminiAnswerKeys(r.dialog!, '1,7')).toThrow(/"7" is not one of the options/);
+    expect(() => geminiAnswerKeys(r.dialog!, 'Lint, Deploy')).toThrow(/"Deploy" is not one of the options/);
+    // Its digit ticks it and scrolls it into view.
+    const toggled = detectGeminiScreen(screen('question-multi-hidden-toggled'));
+    expect(toggled.dialog!.options.at(-1)).toEqual({ number: 4, label: 'Deploy', selected: true, checked: true });
+  });
+
   it('ask_user: the cursor on the "Other" entry reads as typing; typed text shows as its label; two options show the entry', () => {
     const other = detectGeminiScreen(screen('question-choice-other'));
     expect(other.dialog).toMatchObject({ question: 'Which colour should the button be?', typing: true });
