@@ -63,6 +63,14 @@ export interface KeyPlan {
    * submit row and Enter sends the list; `keys` is then empty.
    */
   tick?: number[];
+  /**
+   * The option number pressed is not drawn (outside the list's window), so its label is not known
+   * before the key: it must close the question (an entry that takes typed text would only take the
+   * cursor), and the reply names what the screen then shows as answered.
+   */
+  unseen?: number;
+  /** Keys that take the cursor out of such a text entry again when the number named it (nothing typed there). */
+  leaveField?: string[];
 }
 
 /** The screen rule set an agent's version gets: its name, whether it was verified on that version, a note for people. */

@@ -64,6 +64,11 @@ export interface Dialog {
   /** The cursor is on the row that submits a multi-select list (Gemini's unnumbered `Done`). */
   onSubmitRow?: boolean;
   /**
+   * The list has entries the screen does not draw (Gemini's 3-item window): each is named by its
+   * number, its label unknown until it is picked. Absent = every entry is drawn.
+   */
+  moreOptions?: boolean;
+  /**
    * One of several questions asked at once: how many, how many the tab row marks answered, and whether
    * the review page that sends them all is shown (answer it with `submit`). Which tab is current is
    * drawn only in bold, so it is not known.
@@ -91,6 +96,8 @@ export interface ScreenReading {
    * Claude do instead?", "User rejected …"): no Stop hook will come for it.
    */
   interrupted?: boolean;
+  /** How the agent last drew an answered question (Gemini's `User answered:` box: `Choice → Africa`), after the last prompt. */
+  lastAnswer?: string;
   /** Permission mode named in the footer; absent when the footer does not show it. */
   permissionMode?: PermissionMode;
 }

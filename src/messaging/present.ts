@@ -24,4 +24,10 @@ export function dialogLine(d: Dialog): Rich {
 }
 
 /** Numbered options of a picker, one per line. */
-export const optionLines = (d: Dialog): Rich => d.options.flatMap((o) => [`\n${o.number}. ${clip(o.label, 120)}`]);
+export const optionLines = (d: Dialog): Rich => [...d.options.map((o) => `\n${o.number}. ${clip(o.label, 120)}`), ...(d.moreOptions ? [moreOptionsLine(d)] : [])];
+
+/** Entries the agent does not draw (Gemini's 3-item window) are still answered by number; their labels are not known. */
+function moreOptionsLine(d: Dialog): string {
+  const last = Math.max(0, ...d.options.map((o) => o.number));
+  return `\n… more not shown: reply with the number (e.g. ${last + 1})`;
+}

@@ -1,6 +1,6 @@
 import type { KeyPlan } from '../agents/profile.js';
 import type { Dialog } from '../agents/types.js';
-import { AegisError } from '../errors.js';
+import { AegisError, invalidInput } from '../errors.js';
 import type { Observation } from './observer.js';
 
 /**
@@ -79,10 +79,11 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
   const what = `the dialog "${shown.question}"`;
   const fix = 'look at the pane with session_pane (MCP) or `ag session pane`, then answer again';
 
-  if (plan.tick) return tickAndSubmit(deps, shown, plan.tick, what, fix);
+  if (plan.tick) return tickAndSubmit(deps, shown, plan.tick, plan.leaveField, what, fix);
   // Of several questions, a repeated key that was only late lands on the next question and answers
   // it: there a key is pressed once, and one not seen to act is an error, never pressed again.
   const maxPresses = shown.questions ? 1 : MAX_PRESSES;
+  if (plan.unseen !== undefined) return pickUnseen(deps, shown, plan, maxPresses, what, fix);
   const moves = plan.keys.filter(isMove);
   const finalKeys = plan.keys.filter((k) => !isMove(k));
   const target = shown.options.find((o) => o.label === plan.label)?.number;
@@ -154,6 +155,41 @@ export async function answerDialog(deps: AnswerDeps, shown: Dialog, plan: KeyPla
   );
 }
 
+/**
+ * An option outside the list's window, picked with its digit: the key scrolls the list, so the
+ * dialog as drawn changes whether or not it answered. The answer counts only once the question is
+ * gone; a digit that only took the cursor to an entry with a text field (Gemini's "Other", which
+ * the number named) answered nothing, and says so. The digit is pressed again, like any other key,
+ * only while the very same dialog is still drawn.
+ */
+async function pickUnseen(deps: AnswerDeps, shown: Dialog, plan: KeyPlan, maxPresses: number, what: string, fix: string): Promise<Observation> {
+  const n = plan.unseen!;
+  for (let press = 1; press <= maxPresses; press++) {
+    if (press > 1) deps.onRepeat(plan.keys, press);
+    const pressedAt = Date.now();
+    await deps.press(plan.keys);
+    if (await deps.until((o) => !sameDialog(o.reading.dialog, shown), PRESS_SHOWS_MS)) break;
+    if (deps.leftDialogSince(pressedAt)) break;
+  }
+  const settled = await deps.until((o) => !sameQuestion(o.reading.dialog, shown) || o.reading.dialog?.typing === true, LAST_WAIT_MS);
+  if (!settled)
+    throw new AegisError('timeout', `${what} is still open after pressing ${plan.keys.join(' ')}: the agent did not take option ${n}`, { fix });
+  if (!sameQuestion(settled.reading.dialog, shown)) return settled;
+  // The number named the entry for typed text: the cursor is taken out of its field again, so that
+  // the next answer's digits are pressed, not typed there.
+  let where = 'the cursor is in its field';
+  if (plan.leaveField?.length) {
+    await deps.press(plan.leaveField);
+    const left = await deps.until((o) => !sameQuestion(o.reading.dialog, shown) || o.reading.dialog?.typing === false, PRESS_SHOWS_MS + LAST_WAIT_MS);
+    where = left?.reading.dialog?.typing === false ? `the cursor is back on option ${selectedOf(left.reading.dialog) ?? '?'}` : `${where} (${plan.leaveField.join(' ')} not seen to leave it)`;
+  }
+  throw invalidInput(
+    'choice',
+    `option ${n} of ${what} is its entry for typed text: nothing was answered, ${where}`,
+    'answer with the text to type, or with another option number',
+  );
+}
+
 /** Moves the cursor to option `target`, pressing the missing arrows again while the cursor has not moved. */
 async function moveTo(deps: AnswerDeps, shown: Dialog, target: number, what: string, fix: string): Promise<void> {
   for (let press = 1; press <= MAX_PRESSES; press++) {
@@ -185,10 +221,35 @@ const LIST_KEY_SHOWS_MS = 6_000;
  * submit row, and one Enter there (a second could answer the next question). Any key not seen to act
  * is an AegisError('timeout'), with nothing submitted unless that Enter was the key.
  */
-async function tickAndSubmit(deps: AnswerDeps, shown: Dialog, tick: number[], what: string, fix: string): Promise<Observation> {
+async function tickAndSubmit(deps: AnswerDeps, shown: Dialog, tick: number[], leaveField: string[] | undefined, what: string, fix: string): Promise<Observation> {
   const open = (o: Observation | undefined) => sameQuestion(o?.reading.dialog, shown);
   const waitMs = LIST_KEY_SHOWS_MS;
   const untick = shown.options.filter((o) => o.checked && !tick.includes(o.number)).map((o) => o.number);
+  const row = (o: Observation | undefined) => (o?.reading.dialog?.onSubmitRow ? 'submit' : String(selectedOf(o?.reading.dialog)));
+  // Entries outside the list's window are first visited with Down, each move seen: one that turns
+  // out to hold a text field (the "Other" entry) is refused before anything is ticked.
+  for (const n of tick.filter((t) => !shown.options.some((o) => o.number === t))) {
+    for (let step = 0; step < MAX_LIST_ROWS && selectedOf(deps.last()?.reading.dialog) !== n; step++) {
+      const from = row(deps.last());
+      await deps.press(['Down']);
+      if (!(await deps.until((o) => open(o) && row(o) !== from, waitMs)))
+        throw new AegisError('timeout', `the cursor in ${what} did not move down to option ${n}; nothing was ticked`, { fix });
+    }
+    const at = deps.last()?.reading.dialog;
+    if (selectedOf(at) === n && !at?.typing) continue;
+    // Left in a text field, the cursor would take the next answer's digits as text.
+    if (at?.typing && leaveField?.length) {
+      await deps.press(leaveField);
+      await deps.until((o) => open(o) && o.reading.dialog?.typing === false, waitMs);
+    }
+    throw invalidInput(
+      'choice',
+      selectedOf(at) === n
+        ? `option ${n} of ${what} takes typed text, which Aegis does not enter in a multi-select list; nothing was ticked`
+        : `${what} has no option ${n}; nothing was ticked`,
+      fix,
+    );
+  }
   for (const n of [...tick, ...untick]) {
     const want = tick.includes(n);
     if (!open(deps.last())) throw new AegisError('conflict', `${what} changed before the answer was given`, { fix });
@@ -206,7 +267,6 @@ async function tickAndSubmit(deps: AnswerDeps, shown: Dialog, tick: number[], wh
         },
       );
   }
-  const row = (o: Observation | undefined) => (o?.reading.dialog?.onSubmitRow ? 'submit' : String(selectedOf(o?.reading.dialog)));
   for (let step = 0; step < MAX_LIST_ROWS && row(deps.last()) !== 'submit'; step++) {
     const from = row(deps.last());
     await deps.press(['Down']);

@@ -98,6 +98,19 @@ export async function answer(
   }
   const plan = dialogKeys(session).answer(dialog, choice);
   if (plan.text) plan.text = checkTypedAnswer('answer', plan.text);
+  const before = observer!.last?.reading.lastAnswer;
   const state = await pressAndSettle(core, session, observer!, plan, dialog);
-  return { state, answeredWith: plan.label ?? String(choice) };
+  if (plan.unseen === undefined) return { state, answeredWith: plan.label ?? String(choice) };
+  // An option picked unseen: what it was is known only from the screen once it is answered.
+  const shown = await untilObserved(core.monitor, observer!, (o) => !!o.reading.lastAnswer && o.reading.lastAnswer !== before, ANSWER_SHOWS_MS);
+  return { state: shown?.state ?? state, answeredWith: answeredLabel(shown?.reading.lastAnswer) ?? plan.label! };
+}
+
+/** How long the answered question's box may take to be drawn after the dialog went. */
+const ANSWER_SHOWS_MS = 2_000;
+
+/** `Choice → Africa` → `Africa`; several answers stay whole (`Q1 → a; Q2 → b`). */
+function answeredLabel(drawn: string | undefined): string | undefined {
+  if (!drawn || drawn.includes('; ')) return drawn;
+  return drawn.slice(drawn.indexOf(' → ') + 3);
 }

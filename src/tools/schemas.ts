@@ -29,6 +29,7 @@ export const dialogSchema = z.object({
   toolLabel: z.string().optional().describe('How the screen names the tool when that is not its name (Claude Code 2.1.33x MCP dialogs)'),
   freeText: z.boolean().optional().describe('The dialog also takes a typed answer (session_answer with text), even when its field is not drawn'),
   multiSelect: z.boolean().optional().describe('Several may be chosen: session_answer "1,3"'),
+  moreOptions: z.boolean().optional().describe('The list has entries not drawn; name them by number (their labels show once picked)'),
   questions: z
     .object({ count: z.number(), answered: z.number(), review: z.boolean() })
     .optional()

@@ -238,6 +238,42 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     expect(fake.requests.filter((r) => r.prompt === multi && r.kind === 'turn')).toHaveLength(2);
   });
 
+  it('ask_user with 4 options: option 4, never drawn, answered from the chat by number reaches the model, and the reply names it; a number naming the hidden "Other" entry answers nothing and leaves the list answerable; a multi-select "1,4" ticks the undrawn Deploy', async () => {
+    await waitState(mcp.client, id, ['idle']);
+    const four = 'ASK Which region should we deploy to? | Europe | America | Asia | Africa';
+    await call(mcp.client, 'session_send', { id, text: four });
+    const w = await waitState(mcp.client, id, ['asking']);
+    expect(w.dialog).toMatchObject({ question: 'Which region should we deploy to?', moreOptions: true });
+    expect((w.dialog!.options as { label: string }[]).map((o) => o.label)).toEqual(['Europe', 'America', 'Asia']);
+    const chat = (text: string) => call<{ reply: string; failed: boolean }>(mcp.client, 'message_handle', { text });
+    const pending = await chat('pending');
+    const code = /•\s*`?([a-z0-9]+)`?\s/i.exec(pending.reply)?.[1];
+    expect(code, pending.reply).toBeDefined();
+    const r = await chat(`answer ${code} 4`);
+    expect(r.failed, r.reply).toBe(false);
+    expect(r.reply).toContain('Africa');
+    expect(await answerReaching(four)).toEqual({ answers: { '0': 'Africa' } });
+    await waitState(mcp.client, id, ['idle']);
+
+    const three = 'ASK Pick a colour? | Red | Green | Blue';
+    await call(mcp.client, 'session_send', { id, text: three });
+    expect((await waitState(mcp.client, id, ['asking'])).dialog).toMatchObject({ moreOptions: true });
+    expect(await callError(mcp.client, 'session_answer', { id, answer: 4 })).toMatch(/option 4 of .* is its entry for typed text: nothing was answered, the cursor is back on option 1/);
+    // The digit 2 is pressed, not typed into the "Other" field.
+    expect((await call<{ answeredWith: string }>(mcp.client, 'session_answer', { id, answer: 2 })).answeredWith).toBe('Green');
+    expect(await answerReaching(three)).toEqual({ answers: { '0': 'Green' } });
+    await waitState(mcp.client, id, ['idle']);
+    expect(fake.requests.filter((x) => (x.prompt === four || x.prompt === three) && x.kind === 'turn')).toHaveLength(4);
+
+    // A multi-select list of 4: option 4 is visited (drawn), ticked, and sent with option 1.
+    const multi = 'ASKMULTI Which checks should run | Lint | Tests | Build | Deploy';
+    await call(mcp.client, 'session_send', { id, text: multi });
+    expect((await waitState(mcp.client, id, ['asking'])).dialog).toMatchObject({ multiSelect: true, moreOptions: true });
+    expect((await call<{ answeredWith: string }>(mcp.client, 'session_answer', { id, answer: '1,4' })).answeredWith).toBe('Lint, Deploy');
+    expect(await answerReaching(multi)).toEqual({ answers: { '0': 'Lint, Deploy' } });
+    await waitState(mcp.client, id, ['idle']);
+  });
+
   it('several ask_user questions, answered from the chat: each reply shows the next question with its code, then the review page; all answers reach the model once', async () => {
     await waitState(mcp.client, id, ['idle']);
     const many = 'ASKMANY Which database | Postgres | SQLite || Name the service';

@@ -351,3 +351,104 @@ describe('answering a dialog', () => {
     expect(sameDialog(undefined, write)).toBe(false);
   });
 });
+
+describe('an option outside the list window (Gemini: 3 entries drawn, more named by number)', () => {
+  const region: Dialog = {
+    kind: 'question',
+    question: 'Which region should we deploy to?',
+    tool: 'ask_user',
+    freeText: true,
+    typing: false,
+    moreOptions: true,
+    options: [
+      { number: 1, label: 'Europe', selected: true },
+      { number: 2, label: 'America', selected: false },
+      { number: 3, label: 'Asia', selected: false },
+    ],
+  };
+  /** The window scrolled to entries 3-5, the cursor on 5: the "Other" entry, whose field takes typed keys. */
+  const onOther: Dialog = {
+    ...region,
+    typing: true,
+    options: [
+      { number: 3, label: 'Asia', selected: false },
+      { number: 4, label: 'Africa', selected: false },
+      { number: 5, label: 'Enter a custom value', selected: true },
+    ],
+  };
+
+  it('is answered once its digit closes the question', async () => {
+    const p = pane(0, (s, k) => (k === '4' ? undefined : s), region);
+    const gone = await answerDialog(p.deps, region, { keys: ['4'], label: 'option 4', unseen: 4 });
+    expect(gone.reading.dialog).toBeUndefined();
+    expect(p.pressed).toEqual([['4']]);
+  });
+
+  it('a digit that only took the cursor to the entry for typed text answered nothing, says so, and takes the cursor out of the field (the digit never pressed again)', async () => {
+    const p = pane(0, (s, k) => (k === '5' ? onOther : k === 'Down' ? region : s), region);
+    const err = await answerDialog(p.deps, region, { keys: ['5'], label: 'option 5', unseen: 5, leaveField: ['Down'] }).catch((e: AegisError) => e);
+    expect(err).toBeInstanceOf(AegisError);
+    expect((err as AegisError).code).toBe('invalid_input');
+    expect((err as AegisError).message).toMatch(
+      /option 5 of the dialog "Which region should we deploy to\?" is its entry for typed text: nothing was answered, the cursor is back on option 1/,
+    );
+    expect(p.pressed).toEqual([['5'], ['Down']]);
+  });
+
+  it('a digit that never acts is pressed at most 3 times, then a timeout error', async () => {
+    const p = pane(0, (s) => s, region);
+    const err = await answerDialog(p.deps, region, { keys: ['4'], label: 'option 4', unseen: 4 }).catch((e: AegisError) => e);
+    expect((err as AegisError).code).toBe('timeout');
+    expect(p.pressed).toEqual([['4'], ['4'], ['4']]);
+  });
+});
+
+describe('a multi-select list longer than its window (Gemini: 3 entries drawn, the cursor scrolls it)', () => {
+  const LABELS = ['Lint', 'Tests', 'Build', 'Deploy', 'All of the above', 'Enter a custom value'];
+  /** Entries 1-6 and the unnumbered Done row (7); a digit toggles its entry and moves there; the "Other" entry (6) has a field. */
+  function windowedPane() {
+    let cursor = 1;
+    let top = 1;
+    const checked = new Set<number>();
+    const draw = (): Dialog => {
+      if (cursor < top) top = cursor;
+      if (cursor > top + 2) top = cursor - 2;
+      const options = [top, top + 1, top + 2]
+        .filter((n) => n <= 6)
+        .map((n) => ({ number: n, label: LABELS[n - 1]!, selected: n === cursor, checked: checked.has(n) }));
+      return { kind: 'question', question: 'Which checks should run', tool: 'ask_user', freeText: true, multiSelect: true, moreOptions: true, typing: cursor === 6, onSubmitRow: cursor === 7, options };
+    };
+    const p = pane(
+      0,
+      (_screen, key) => {
+        if (/^\d$/.test(key)) {
+          cursor = Number(key);
+          if (checked.has(cursor)) checked.delete(cursor);
+          else checked.add(cursor);
+        } else if (key === 'Down') cursor = (cursor % 7) + 1;
+        else if (key === 'Enter' && cursor === 7) return undefined;
+        return draw();
+      },
+      draw(),
+    );
+    return { ...p, checked, start: draw() };
+  }
+
+  it('visits an undrawn option with Down (each move seen), then ticks it by digit and submits from Done', async () => {
+    const p = windowedPane();
+    const gone = await answerDialog(p.deps, p.start, { keys: [], tick: [1, 4], label: 'Lint, option 4', unseen: 4, leaveField: ['Down'] });
+    expect(gone.reading.dialog).toBeUndefined();
+    expect([...p.checked].sort()).toEqual([1, 4]);
+    expect(p.pressed).toEqual([['Down'], ['Down'], ['Down'], ['1'], ['4'], ['Down'], ['Down'], ['Down'], ['Enter']]);
+  });
+
+  it('an undrawn number that is the "Other" entry is refused before anything is ticked, the cursor taken out of its field', async () => {
+    const p = windowedPane();
+    const err = await answerDialog(p.deps, p.start, { keys: [], tick: [2, 6], label: 'Tests, option 6', unseen: 6, leaveField: ['Down'] }).catch((e: AegisError) => e);
+    expect((err as AegisError).code).toBe('invalid_input');
+    expect((err as AegisError).message).toMatch(/option 6 of .* takes typed text.*nothing was ticked/);
+    expect(p.checked.size).toBe(0);
+    expect(p.pressed.at(-1)).toEqual(['Down']);
+    expect(p.deps.last()!.reading.dialog!.typing).toBe(false);
+  });
+});

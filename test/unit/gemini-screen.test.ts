@@ -98,7 +98,11 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(geminiAnswerKeys(r.dialog!, 'Bl')).toEqual({ keys: ['3'], label: 'Blue' });
     // From option 1 one Up wraps to the last item, the "Other" entry; the text is typed there.
     expect(geminiAnswerKeys(r.dialog!, ' Purple, please? ')).toEqual({ keys: ['Up'], text: 'Purple, please?', label: 'Purple, please?' });
-    expect(() => geminiAnswerKeys(r.dialog!, '4')).toThrow(/shows no option 4/);
+    // The scroll arrows say more entries exist: 4 (here the "Other" entry) is named by its digit, unseen.
+    expect(r.dialog!.moreOptions).toBe(true);
+    expect(geminiAnswerKeys(r.dialog!, '4')).toMatchObject({ keys: ['4'], label: 'option 4', unseen: 4 });
+    // No choice list holds more than 5 entries (4 options, then "Other").
+    expect(() => geminiAnswerKeys(r.dialog!, '6')).toThrow(/shows no option 6/);
     expect(() => geminiAnswerKeys(r.dialog!, '  ')).toThrow(/empty/);
     expect(() => geminiApproveKeys(r.dialog!, 'once')).toThrow(/not a tool approval/);
     // Esc dismisses it (no "No" option).
@@ -109,6 +113,55 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
       'Up',
       'Up',
     ]);
+  });
+
+  it('ask_user with 4 options: option 4 is not drawn, but its digit picks it; the reading and the notice say more exist; the answer shows on screen', () => {
+    const r = detectGeminiScreen(screen('question-four-options'));
+    expect(r.dialog).toMatchObject({ question: 'Which region should we deploy to?', typing: false, moreOptions: true });
+    expect(r.dialog!.options.map((o) => o.label)).toEqual(['Europe', 'America', 'Asia']);
+    expect(geminiAnswerKeys(r.dialog!, 4)).toEqual({ keys: ['4'], label: 'option 4', unseen: 4, leaveField: ['Down'] });
+    expect(geminiAnswerKeys(r.dialog!, '5')).toMatchObject({ keys: ['5'], label: 'option 5', unseen: 5 });
+    // A label not drawn is not known: it is typed into the "Other" entry, as any words are.
+    expect(geminiAnswerKeys(r.dialog!, 'Africa')).toEqual({ keys: ['Up'], text: 'Africa', label: 'Africa' });
+    const session = { id: 'g1', name: 'gem', agent: 'gemini' } as SessionRecord;
+    const notice = plainText(pickerNotice(session, r.dialog!, 'k7').rich);
+    expect(notice).toContain('3. Asia\n… more not shown: reply with the number (e.g. 4)');
+    // Down scrolls the window (entries 2-4, then 3-5 with the cursor in the "Other" entry); the arrows stay.
+    const down3 = detectGeminiScreen(screen('question-four-options-down3'));
+    expect(down3.dialog!.options.map((o) => [o.number, o.label, o.selected])).toEqual([
+      [2, 'America', false],
+      [3, 'Asia', false],
+      [4, 'Africa', true],
+    ]);
+    expect(down3.dialog!.moreOptions).toBe(true);
+    const down4 = detectGeminiScreen(screen('question-four-options-down4'));
+    expect(down4.dialog).toMatchObject({ typing: true, moreOptions: true });
+    expect(down4.dialog!.options.at(-1)).toEqual({ number: 5, label: 'Enter a custom value', selected: true });
+    // There a digit would be typed into the field: refused, nothing pressed.
+    expect(() => geminiAnswerKeys(down4.dialog!, '2')).toThrow(/digit 2 would be typed/);
+    // A 3-option list: the digit of the hidden entry 4 only moves the cursor into the "Other" field.
+    const digitOther = detectGeminiScreen(screen('question-choice-digit-other'));
+    expect(digitOther.dialog).toMatchObject({ question: 'Pick a size?', typing: true });
+    expect(digitOther.dialog!.options.at(-1)).toEqual({ number: 4, label: 'Enter a custom value', selected: true });
+    // Picked, the dialog is gone and the conversation shows what was answered.
+    const answered = detectGeminiScreen(screen('question-four-answered'));
+    expect(answered).toMatchObject({ state: 'idle', lastAnswer: 'Choice → Africa' });
+    expect(answered.dialog).toBeUndefined();
+    // A list with every entry drawn says nothing of more.
+    expect(detectGeminiScreen(screen('question-two-options')).dialog!.moreOptions).toBeUndefined();
+  });
+
+  it('ask_user multi-select with 4 options: option 4 is not drawn but can be ticked by number (visited first); labels stay refused unless drawn', () => {
+    const r = detectGeminiScreen(screen('question-multi-four'));
+    expect(r.dialog).toMatchObject({ multiSelect: true, moreOptions: true });
+    expect(r.dialog!.options.map((o) => o.label)).toEqual(['Lint', 'Tests', 'Build']);
+    expect(geminiAnswerKeys(r.dialog!, '1,4')).toEqual({ keys: [], tick: [1, 4], label: 'Lint, option 4', unseen: 4, leaveField: ['Down'] });
+    expect(geminiAnswerKeys(r.dialog!, '4 2')).toMatchObject({ tick: [2, 4], label: 'Tests, option 4' });
+    expect(() => geminiAnswerKeys(r.dialog!, '1,7')).toThrow(/"7" is not one of the options/);
+    expect(() => geminiAnswerKeys(r.dialog!, 'Lint, Deploy')).toThrow(/"Deploy" is not one of the options/);
+    // Its digit ticks it and scrolls it into view.
+    const toggled = detectGeminiScreen(screen('question-multi-hidden-toggled'));
+    expect(toggled.dialog!.options.at(-1)).toEqual({ number: 4, label: 'Deploy', selected: true, checked: true });
   });
 
   it('ask_user: the cursor on the "Other" entry reads as typing; typed text shows as its label; two options show the entry', () => {

@@ -34,6 +34,7 @@ export function detectGeminiScreen(lines: string[], rules: GeminiScreenRules = G
     interrupted: rules.interrupted.test(tail),
     lastAssistantText: lastAssistant(conversation, promptAt, rules),
     error: errorAt > promptAt ? rules.errorLine.exec(conversation[errorAt]!)![1] : undefined,
+    lastAnswer: lastAnswer(conversation, promptAt, rules),
   };
   if (working) return { ...base, state: 'working' };
   if (composerAt < 0) return { ...base, state: null };
@@ -78,6 +79,16 @@ function lastAssistant(conversation: string[], promptAt: number, rules: GeminiSc
   return out.join('\n');
 }
 
+/** The last `User answered:` box after the last prompt, its lines joined (`Choice → Africa`). */
+function lastAnswer(conversation: string[], promptAt: number, rules: GeminiScreenRules): string | undefined {
+  const inner = conversation.map((l) => unbox(l, rules).trim());
+  const at = findLastRow(inner, (l, i) => i > promptAt && rules.question.answeredHeading.test(l));
+  if (at < 0) return undefined;
+  const out: string[] = [];
+  for (let i = at + 1; i < inner.length && rules.question.answeredLine.test(inner[i]!); i++) out.push(inner[i]!);
+  return out.length ? out.join('; ') : undefined;
+}
+
 /** A dialog's lines without the box frame; lines outside a box stay as they are. */
 const unbox = (l: string, rules: GeminiScreenRules): string => rules.boxLine.exec(l)?.[1]?.trimEnd() ?? l.trim();
 
@@ -116,7 +127,8 @@ function readDialog(screen: string[], rules: GeminiScreenRules): Dialog | undefi
  * which must be the last thing drawn (an older dialog scrolled up is history). Every such dialog takes
  * a typed answer: a `text` question's field, or the "Other" entry a list always ends with. A
  * multi-select list says so in a hint line and draws a checkbox per option; several questions draw a
- * tab row under the heading and end on a review page (FINDINGS "Question dialog").
+ * tab row under the heading and end on a review page. Entries outside the list's 3-item window
+ * are not drawn, so the reading says only that there are more (FINDINGS "Question dialog").
  */
 function readQuestion(inner: string[], rules: GeminiScreenRules): Dialog | undefined {
   const q = rules.question;
@@ -143,6 +155,8 @@ function readQuestion(inner: string[], rules: GeminiScreenRules): Dialog | undef
     const m = rules.option.exec(l);
     if (m) dialog.options.push(readOption(Number(m[2]), m[3]!.trim(), !!m[1], multiSelect, rules));
     else if (q.field.test(l)) dialog.field ??= q.field.exec(l)![1]!.trim();
+    // The arrows are drawn only when the list holds more entries than its 3-item window.
+    else if (q.scrollArrow.test(l)) dialog.moreOptions = true;
     else if (multiSelect && q.submitRow.exec(l)?.[1] === '●') dialog.onSubmitRow = true;
   }
   dialog.question = body

@@ -46,7 +46,8 @@ export function geminiRejectKeys(dialog: Dialog): KeyPlan {
  * `ask_user` question also takes typed text: in its text field (a `text` question), else in the
  * "Other" entry that ends every `choice` list. That entry may be scrolled out of view, but the list
  * wraps, so from the cursor's option n, n presses of Up reach it; the text is typed once the screen
- * shows the cursor there (FINDINGS "Question dialog").
+ * shows the cursor there. An option outside that window is named by its number, which its digit
+ * picks (FINDINGS "Question dialog").
  */
 export function geminiAnswerKeys(dialog: Dialog, choice: string | number): KeyPlan {
   if (dialog.kind !== 'question') return choose(optionByChoice(dialog, choice));
@@ -57,6 +58,9 @@ export function geminiAnswerKeys(dialog: Dialog, choice: string | number): KeyPl
   const text = String(choice).trim();
   if (!text)
     throw invalidInput('choice', 'the answer is empty', `pass an option number, a label, or text to type; options: ${describeOptions(dialog.options)}`);
+  const unseen = unseenOption(dialog, text);
+  // Down from the "Other" entry (the list's last) wraps to option 1, leaving its field.
+  if (unseen !== undefined) return { keys: [String(unseen)], label: `option ${unseen}`, unseen, leaveField: ['Down'] };
   if (dialog.options.length && /^\d+$/u.test(text))
     throw invalidInput(
       'choice',
@@ -65,6 +69,23 @@ export function geminiAnswerKeys(dialog: Dialog, choice: string | number): KeyPl
     );
   const cursor = dialog.options.find((o) => o.selected)?.number ?? 0;
   return { keys: dialog.typing ? [] : Array.from({ length: cursor }, () => 'Up'), text, label: text };
+}
+
+/** Entries a `choice` list can hold: the 4 options the `ask_user` declaration allows, then "Other". */
+const MAX_CHOICE_ENTRIES = 5;
+/** Numbered entries of a multi-select list: 4 options, "All of the above", "Other" (then the unnumbered Done). */
+const MAX_MULTI_ENTRIES = 6;
+
+/**
+ * A number naming an entry outside the list's 3-item window: its digit picks it all the same (the CLI
+ * numbers every entry, drawn or not; FINDINGS "Question dialog"). Its label is unknown until then.
+ */
+function unseenOption(dialog: Dialog, text: string): number | undefined {
+  if (!dialog.moreOptions || !/^\d+$/u.test(text)) return undefined;
+  const n = Number(text);
+  if (dialog.typing)
+    throw invalidInput('choice', `the cursor is in the list's text entry, where the digit ${n} would be typed, not pressed`, 'answer with the text to type there');
+  return n >= 1 && n <= MAX_CHOICE_ENTRIES && !dialog.options.some((o) => o.number === n) ? n : undefined;
 }
 
 /** The review page of several questions takes only Enter, which sends every answer shown. */
@@ -92,13 +113,33 @@ function tickKeys(dialog: Dialog, choice: string | number): KeyPlan {
   const text = String(choice).trim();
   const names = (/^\d+(\s+\d+)+$/.test(text) ? text.split(/\s+/) : text.split(',')).map((n) => n.trim());
   if (names.some((n) => !n)) throw invalidInput('choice', `"${String(choice)}" has an empty item`, fix);
-  const picks = names.map((name) => {
-    const option = findOption(dialog, name);
-    if (!option) throw invalidInput('choice', `"${name}" is not one of the options this multi-select question shows (typed answers are not taken here)`, fix);
-    if (OTHER.test(option.label))
-      throw invalidInput('choice', `option ${option.number} ("${option.label}") takes typed text, which Aegis does not enter in a multi-select list`, fix);
-    return option;
-  });
+  const unseen = names.filter((name) => /^\d+$/u.test(name) && !findOption(dialog, name)).map(Number);
+  if (unseen.length && dialog.moreOptions && unseen.every((n) => n >= 1 && n <= MAX_MULTI_ENTRIES)) return tickUnseen(dialog, names, unseen, fix);
+  const picks = names.map((name) => drawnPick(findOption(dialog, name), name, fix));
   const tick = [...new Set(picks.map((o) => o.number))].sort((a, b) => a - b);
   return { keys: [], tick, label: tick.map((n) => dialog.options.find((o) => o.number === n)!.label).join(', ') };
+}
+
+/** A drawn option named to be ticked; anything else, and the "Other" entry, is refused. */
+function drawnPick(option: DialogOption | undefined, name: string, fix: string): DialogOption {
+  if (!option) throw invalidInput('choice', `"${name}" is not one of the options this multi-select question shows (typed answers are not taken here)`, fix);
+  if (OTHER.test(option.label))
+    throw invalidInput('choice', `option ${option.number} ("${option.label}") takes typed text, which Aegis does not enter in a multi-select list`, fix);
+  return option;
+}
+
+/**
+ * Ticks that name entries outside the list's window: the answer first moves the cursor down to each
+ * (drawing its label, refusing the "Other" entry, whose field would take the next digits), then
+ * ticks as usual; the reply names what the screen shows answered.
+ */
+function tickUnseen(dialog: Dialog, names: string[], unseen: number[], fix: string): KeyPlan {
+  const tick = names.map((name) => {
+    const option = findOption(dialog, name);
+    if (!option && /^\d+$/u.test(name)) return Number(name);
+    return drawnPick(option, name, fix).number;
+  });
+  const numbers = [...new Set(tick)].sort((a, b) => a - b);
+  const label = numbers.map((n) => dialog.options.find((o) => o.number === n)?.label ?? `option ${n}`).join(', ');
+  return { keys: [], tick: numbers, label, unseen: Math.min(...unseen), leaveField: ['Down'] };
 }

@@ -31,7 +31,8 @@ export interface GeminiScreenRules {
    * The `ask_user` dialog (FINDINGS "Question dialog"): its heading, the footer that ends it, the
    * footer shown while the cursor is in its text field (a `text` question's field, or the "Other"
    * entry every `choice` question gets as its last option, which the list's 3-item window may scroll
-   * out of view), the text field of a `text` question, and the list's scroll arrows. A multi-select
+   * out of view), the text field of a `text` question, and the list's scroll arrows (both drawn
+   * whenever the list holds more entries than its window, wherever the window is). A multi-select
    * question adds a hint line, a checkbox before each label, and an unnumbered submit row under the
    * list; several questions add a tab row (`← □ Q1 │ ✓ Q2 │ ≡ Review →`) and end on a review page.
    */
@@ -51,6 +52,9 @@ export interface GeminiScreenRules {
     /** One tab: its mark (`□` open, `✓` answered, `≡` the review page) and name. */
     tab: RegExp;
     reviewHeading: RegExp;
+    /** The box the conversation keeps once a question is answered: this heading, then `Choice → Africa` lines. */
+    answeredHeading: RegExp;
+    answeredLine: RegExp;
   };
   /** Tool display names as the dialog heading shows them, and the tool each one is. */
   tools: Record<string, { tool: string; target: 'command' | 'file'; file?: RegExp }>;
@@ -90,6 +94,8 @@ export const GEMINI_0_61_0: GeminiScreenRules = {
     tabs: /^← (.+) →$/u,
     tab: /^([□✓≡]) (.+)$/u,
     reviewHeading: /^Review your answers:$/u,
+    answeredHeading: /^User answered:$/u,
+    answeredLine: /^\S.* → .+$/u,
   },
   tools: {
     Shell: { tool: 'run_shell_command', target: 'command' },
