@@ -24,7 +24,10 @@ export function dialogLine(d: Dialog): Rich {
 }
 
 /** Numbered options of a picker, one per line. */
-export const optionLines = (d: Dialog): Rich => [...d.options.map((o) => `\n${o.number}. ${clip(o.label, 120)}`), ...(d.moreOptions ? [moreOptionsLine(d)] : [])];
+export const optionLines = (d: Dialog): Rich => [
+  ...d.options.map((o) => `\n${o.number}. ${clip(o.label, 120)}`),
+  ...(d.moreOptions ? [moreOptionsLine(d)] : []),
+];
 
 /** Entries the agent does not draw (Gemini's 3-item window) are still answered by number; their labels are not known. */
 function moreOptionsLine(d: Dialog): string {

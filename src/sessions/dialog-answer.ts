@@ -172,8 +172,7 @@ async function pickUnseen(deps: AnswerDeps, shown: Dialog, plan: KeyPlan, maxPre
     if (deps.leftDialogSince(pressedAt)) break;
   }
   const settled = await deps.until((o) => !sameQuestion(o.reading.dialog, shown) || o.reading.dialog?.typing === true, LAST_WAIT_MS);
-  if (!settled)
-    throw new AegisError('timeout', `${what} is still open after pressing ${plan.keys.join(' ')}: the agent did not take option ${n}`, { fix });
+  if (!settled) throw new AegisError('timeout', `${what} is still open after pressing ${plan.keys.join(' ')}: the agent did not take option ${n}`, { fix });
   if (!sameQuestion(settled.reading.dialog, shown)) return settled;
   // The number named the entry for typed text: the cursor is taken out of its field again, so that
   // the next answer's digits are pressed, not typed there.
@@ -181,7 +180,10 @@ async function pickUnseen(deps: AnswerDeps, shown: Dialog, plan: KeyPlan, maxPre
   if (plan.leaveField?.length) {
     await deps.press(plan.leaveField);
     const left = await deps.until((o) => !sameQuestion(o.reading.dialog, shown) || o.reading.dialog?.typing === false, PRESS_SHOWS_MS + LAST_WAIT_MS);
-    where = left?.reading.dialog?.typing === false ? `the cursor is back on option ${selectedOf(left.reading.dialog) ?? '?'}` : `${where} (${plan.leaveField.join(' ')} not seen to leave it)`;
+    where =
+      left?.reading.dialog?.typing === false
+        ? `the cursor is back on option ${selectedOf(left.reading.dialog) ?? '?'}`
+        : `${where} (${plan.leaveField.join(' ')} not seen to leave it)`;
   }
   throw invalidInput(
     'choice',
@@ -221,7 +223,14 @@ const LIST_KEY_SHOWS_MS = 6_000;
  * submit row, and one Enter there (a second could answer the next question). Any key not seen to act
  * is an AegisError('timeout'), with nothing submitted unless that Enter was the key.
  */
-async function tickAndSubmit(deps: AnswerDeps, shown: Dialog, tick: number[], leaveField: string[] | undefined, what: string, fix: string): Promise<Observation> {
+async function tickAndSubmit(
+  deps: AnswerDeps,
+  shown: Dialog,
+  tick: number[],
+  leaveField: string[] | undefined,
+  what: string,
+  fix: string,
+): Promise<Observation> {
   const open = (o: Observation | undefined) => sameQuestion(o?.reading.dialog, shown);
   const waitMs = LIST_KEY_SHOWS_MS;
   const untick = shown.options.filter((o) => o.checked && !tick.includes(o.number)).map((o) => o.number);

@@ -258,7 +258,9 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     const three = 'ASK Pick a colour? | Red | Green | Blue';
     await call(mcp.client, 'session_send', { id, text: three });
     expect((await waitState(mcp.client, id, ['asking'])).dialog).toMatchObject({ moreOptions: true });
-    expect(await callError(mcp.client, 'session_answer', { id, answer: 4 })).toMatch(/option 4 of .* is its entry for typed text: nothing was answered, the cursor is back on option 1/);
+    expect(await callError(mcp.client, 'session_answer', { id, answer: 4 })).toMatch(
+      /option 4 of .* is its entry for typed text: nothing was answered, the cursor is back on option 1/,
+    );
     // The digit 2 is pressed, not typed into the "Other" field.
     expect((await call<{ answeredWith: string }>(mcp.client, 'session_answer', { id, answer: 2 })).answeredWith).toBe('Green');
     expect(await answerReaching(three)).toEqual({ answers: { '0': 'Green' } });

@@ -416,7 +416,17 @@ describe('a multi-select list longer than its window (Gemini: 3 entries drawn, t
       const options = [top, top + 1, top + 2]
         .filter((n) => n <= 6)
         .map((n) => ({ number: n, label: LABELS[n - 1]!, selected: n === cursor, checked: checked.has(n) }));
-      return { kind: 'question', question: 'Which checks should run', tool: 'ask_user', freeText: true, multiSelect: true, moreOptions: true, typing: cursor === 6, onSubmitRow: cursor === 7, options };
+      return {
+        kind: 'question',
+        question: 'Which checks should run',
+        tool: 'ask_user',
+        freeText: true,
+        multiSelect: true,
+        moreOptions: true,
+        typing: cursor === 6,
+        onSubmitRow: cursor === 7,
+        options,
+      };
     };
     const p = pane(
       0,
@@ -444,7 +454,9 @@ describe('a multi-select list longer than its window (Gemini: 3 entries drawn, t
 
   it('an undrawn number that is the "Other" entry is refused before anything is ticked, the cursor taken out of its field', async () => {
     const p = windowedPane();
-    const err = await answerDialog(p.deps, p.start, { keys: [], tick: [2, 6], label: 'Tests, option 6', unseen: 6, leaveField: ['Down'] }).catch((e: AegisError) => e);
+    const err = await answerDialog(p.deps, p.start, { keys: [], tick: [2, 6], label: 'Tests, option 6', unseen: 6, leaveField: ['Down'] }).catch(
+      (e: AegisError) => e,
+    );
     expect((err as AegisError).code).toBe('invalid_input');
     expect((err as AegisError).message).toMatch(/option 6 of .* takes typed text.*nothing was ticked/);
     expect(p.checked.size).toBe(0);

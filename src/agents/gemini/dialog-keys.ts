@@ -84,7 +84,11 @@ function unseenOption(dialog: Dialog, text: string): number | undefined {
   if (!dialog.moreOptions || !/^\d+$/u.test(text)) return undefined;
   const n = Number(text);
   if (dialog.typing)
-    throw invalidInput('choice', `the cursor is in the list's text entry, where the digit ${n} would be typed, not pressed`, 'answer with the text to type there');
+    throw invalidInput(
+      'choice',
+      `the cursor is in the list's text entry, where the digit ${n} would be typed, not pressed`,
+      'answer with the text to type there',
+    );
   return n >= 1 && n <= MAX_CHOICE_ENTRIES && !dialog.options.some((o) => o.number === n) ? n : undefined;
 }
 
