@@ -70,7 +70,7 @@ async function runFromCli(lazy: LazyApp, tool: ToolDef, input: Record<string, un
     const app = tool.cli?.anyConfig ? lazy.getTolerant() : lazy.get();
     const output = await callTool(app, tool, input, { caller: 'cli', signal: controller.signal });
     process.stdout.write(`${json ? JSON.stringify(output, null, 2) : (tool.cli?.render ?? renderDefault)(output as never)}\n`);
-    if (output.ok === false) throw new CliExit(EXIT.failure);
+    if (output.ok === false || tool.cli?.failed?.(output as never)) throw new CliExit(EXIT.failure);
   } catch (err) {
     if (err instanceof CliExit) throw err;
     const e = cliError(tool, err);

@@ -40,6 +40,8 @@ export interface SessionCore {
   readonly holder: string;
   /** Whether this process watches every live session (start() ran). */
   running(): boolean;
+  /** Whether some long-lived process (maybe this one) watches sessions and so delivers queued messages. */
+  watcherAlive(): boolean;
   resolve(ref: string): SessionRecord;
   observe(s: SessionRecord): Promise<SessionObserver | undefined>;
   fresh(ref: string): Promise<{ session: SessionRecord; observer?: SessionObserver }>;

@@ -91,6 +91,8 @@ export class SessionObserver {
   private quietTimer?: NodeJS.Timeout;
   private busyTimer?: NodeJS.Timeout;
   private lastOutputAt = Date.now();
+  /** Whether this observer has seen the pane print (not only its first capture). */
+  private outputSeen = false;
   private signature = '';
   private contentChangedAt = Date.now();
   private state: SessionState;
@@ -187,6 +189,7 @@ export class SessionObserver {
   feed(data: Uint8Array): void {
     if (this.disposed) return;
     this.lastOutputAt = Date.now();
+    this.outputSeen = true;
     if (!this.seeded) {
       this.pendingOutput.push(data);
       return;
@@ -333,7 +336,12 @@ export class SessionObserver {
       this.signature = signature;
       this.contentChangedAt = now;
     }
-    const reading = (this.reader ?? this.profile).read(lines, now - this.lastOutputAt);
+    let reading = (this.reader ?? this.profile).read(lines, now - this.lastOutputAt);
+    // Read by its activity, an agent is "working" until quiet for a while: a process that has just
+    // started watching (a one-shot `ag send`) has seen no output yet and cannot tell, and writing
+    // "working" would overwrite the idle a watcher recorded. Until output comes, the state stays.
+    const unsure = !this.profile.dialogs && !this.outputSeen && reading.state === 'working';
+    if (unsure) reading = { ...reading, state: null };
     const status = this.status?.current();
     const fused = fuse({
       paneGone: this.paneGone,
@@ -351,7 +359,7 @@ export class SessionObserver {
     this.last = { ...fused, reading, agentVersion: status?.version ?? this.last?.agentVersion, at: now, contentChangedAt: this.contentChangedAt };
     this.deps.onObservation(this.last);
     // Activity-based agents become idle by silence, so a quiet pane needs one more look later.
-    if (!this.profile.dialogs && fused.state === 'working') this.armQuietCheck();
+    if (unsure || (!this.profile.dialogs && fused.state === 'working')) this.armQuietCheck();
     return this.last;
   }
 

@@ -19,6 +19,8 @@ const CLAIM_TTL_MS = 20_000;
 const RETRY_AFTER_MS = 1_000;
 /** How often a send looks at the row of its message while another process types it. */
 const ELSEWHERE_POLL_MS = 100;
+/** How long a send waits for a watching process to take its message for a ready session (its queue sweep is 1 s). */
+const PICKUP_MS = 3_000;
 /** How long a send keeps following retries of its message before answering "queued" (MCP hosts wait 60 s). */
 const FOLLOW_RETRIES_MS = 20_000;
 
@@ -72,7 +74,7 @@ export class SessionSender {
     }
     const inflight = this.inflight.get(msg.id);
     if (inflight) return this.follow(msg.id, inflight);
-    const elsewhere = await this.outcomeElsewhere(msg.id);
+    const elsewhere = await this.outcomeElsewhere(msg.id, Date.now() + FOLLOW_RETRIES_MS);
     if (elsewhere) return elsewhere;
     if (!this.core.running()) this.core.ensureWatcher();
     const ahead = this.core.store.queued(s.id).filter((m) => m.id < msg.id).length;
@@ -90,7 +92,7 @@ export class SessionSender {
     let result = await attempt;
     while (result.status === 'queued' && Date.now() < until) {
       const next = await this.nextAttempt(messageId, RETRY_AFTER_MS + READY_CATCH_UP_MS);
-      if (!next) return (await this.outcomeElsewhere(messageId)) ?? result;
+      if (!next) return (await this.outcomeElsewhere(messageId, until)) ?? result;
       result = await next.attempt;
     }
     return result;
@@ -114,14 +116,18 @@ export class SessionSender {
 
   /**
    * The outcome of a delivery another process (ag engine, ag mcp) took on: it claims a ready session's
-   * queue head on its own observations, so it may type a message before the process that queued it.
-   * Its confirmed result is in the message's row, written within a claim's lifetime; answering
-   * "queued" meanwhile would be untrue a moment later. Undefined while nobody has claimed it.
+   * queue head on its own observations, so it may type a message before the process that queued it,
+   * and retries it a second later when it could not confirm it. Its confirmed result is in the
+   * message's row; answering "queued" meanwhile would be untrue a moment later. Followed until
+   * `deadline`; undefined while nobody has taken the message, or when it is still pending then.
    */
-  private async outcomeElsewhere(messageId: number): Promise<SendResult | undefined> {
-    const deadline = Date.now() + CLAIM_TTL_MS;
+  private async outcomeElsewhere(messageId: number, deadline: number): Promise<SendResult | undefined> {
+    // A watching process looks at queues every QUEUE_SWEEP_MS: a message for a ready session is taken soon.
+    const pickupBy = Date.now() + PICKUP_MS;
+    const ready = (m: QueuedMessage) => Date.now() < pickupBy && this.readyInStore(m.sessionId) && this.core.watcherAlive();
+    const taken = (m: QueuedMessage | undefined) => !!m && (m.status === 'delivering' || (m.status === 'queued' && (m.attempts > 0 || ready(m))));
     let m = this.core.store.message(messageId);
-    while (m?.status === 'delivering' && Date.now() < deadline) {
+    while (taken(m) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, ELSEWHERE_POLL_MS));
       m = this.core.store.message(messageId);
     }

@@ -29,6 +29,8 @@ const MONITOR_LEASE = 'session-monitor';
 const MONITOR_LEASE_MS = 6_000;
 /** How often live sessions' budgets are compared with their usage. */
 const BUDGET_CHECK_MS = 2_000;
+/** How often a watching process looks for queued messages of ready sessions (one indexed query). */
+const QUEUE_SWEEP_MS = 1_000;
 
 /**
  * Sessions: create, drive and observe agents in tmux panes. tmux is the truth for what runs, SQLite
@@ -46,6 +48,7 @@ export class SessionService {
   private leaseTimer?: NodeJS.Timeout;
   private idleTimer?: NodeJS.Timeout;
   private budgetTimer?: NodeJS.Timeout;
+  private queueTimer?: NodeJS.Timeout;
   private readonly readers = new Map<string, AgentTranscript>();
   /** What the parts of the area share (see core.ts). */
   private readonly core: SessionCore;
@@ -71,6 +74,7 @@ export class SessionService {
       worktrees: this.worktrees,
       holder: this.holder,
       running: () => this.running,
+      watcherAlive: () => this.watcherAlive(),
       resolve: (ref) => this.resolve(ref),
       observe: (s) => this.observe(s),
       fresh: (ref) => this.fresh(ref),
@@ -113,6 +117,22 @@ export class SessionService {
       BUDGET_CHECK_MS,
     );
     this.budgetTimer.unref();
+    this.deliverQueued();
+    // Deliveries start on this process's observations, but another process may queue a message for
+    // an agent whose screen then never changes (an idle Claude Code draws nothing): it would wait for
+    // the next change. So the queue is also looked at on a timer.
+    this.queueTimer = setInterval(() => {
+      try {
+        this.deliverQueued();
+      } catch (err) {
+        this.deps.log.warn('queue sweep failed', { error: (err as Error).message });
+      }
+    }, QUEUE_SWEEP_MS);
+    this.queueTimer.unref();
+  }
+
+  /** Starts delivering the head of every queue whose session this process sees ready. */
+  private deliverQueued(): void {
     for (const id of this.store.sessionsWithQueue()) {
       const o = this.monitor.observer(id)?.last;
       if (o) this.sender.maybeDeliver(id, o);
@@ -123,6 +143,7 @@ export class SessionService {
     clearInterval(this.leaseTimer);
     clearInterval(this.idleTimer);
     clearInterval(this.budgetTimer);
+    clearInterval(this.queueTimer);
     // A message being typed right now is let finish and recorded (up to STOP_WAIT_MS), so it is not
     // left claimed-but-unrecorded and typed again by another process after the claim expires.
     await this.sender.finishInflight(STOP_WAIT_MS);

@@ -43,6 +43,8 @@ export interface CliHints<O> {
   cwdDefault?: string;
   /** Human rendering of the result; defaults to a table or key/value list. */
   render?: (output: O) => string;
+  /** Whether a result reports that the command did not do its job (exit status 1, as `ok: false` does). */
+  failed?: (output: O) => boolean;
 }
 
 export interface ToolDef<I extends AnyObject = AnyObject, O extends AnyObject = AnyObject> {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TEXT_BYTES } from '../../src/terminal/typed-text.js';
 import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
+import { runCli } from '../helpers/cli.js';
 import { call, callError, waitState } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -127,5 +128,44 @@ describe('a prompt that cannot be confirmed is never typed twice', () => {
       db.close();
     }
     expect(readFileSync(record).toString('latin1')).toBe(`${START}take this once${END}\r`);
+  });
+
+  it('a message another process queued is delivered by the watching process, though the agent draws nothing new', async () => {
+    // Deliveries started on screen changes: a message queued by a process that then gave up on it (a
+    // one-shot ag send that answered "queued", or one killed) waited for the idle agent to draw something.
+    const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-delivery-sweep-')));
+    const record = join(workDir, 'received.bin');
+    const { id } = await call<{ id: string }>(mcp.client, 'session_create', { workDir, agent: 'custom', command: [process.execPath, RECORDER, record] });
+    await waitState(mcp.client, id, ['idle']);
+    const db = new Database(join(t.home, 'aegis.db'));
+    try {
+      const { id: messageId } = db
+        .prepare("INSERT INTO session_messages (session_id, text, status, created_at) VALUES (?, 'queued elsewhere', 'queued', ?) RETURNING id")
+        .get(id, Date.now()) as { id: number };
+      const status = () => (db.prepare('SELECT status FROM session_messages WHERE id = ?').get(messageId) as { status: string }).status;
+      await waitFor(() => status() === 'delivered', { timeoutMs: 20_000, what: 'the watcher to deliver the message' });
+    } finally {
+      db.close();
+    }
+    expect(readFileSync(record).toString('latin1')).toBe(`${START}queued elsewhere${END}\r`);
+  });
+
+  it('a chat "c:" whose message could not be delivered says so, never "Sent"', async () => {
+    const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-delivery-chat-')));
+    const { id } = await call<{ id: string }>(mcp.client, 'session_create', {
+      workDir,
+      agent: 'custom',
+      command: [process.execPath, RECORDER, join(workDir, 'received.bin'), '--silent'],
+    });
+    await waitState(mcp.client, id, ['idle']);
+    const handle = (text: string) => call<{ reply: string; failed: boolean }>(mcp.client, 'message_handle', { text, channel: 'telegram', from: 'tess' });
+    await handle(`session ${id}`);
+    const r = await handle('c: take this from the phone');
+    expect(r.reply).toMatch(/^❌ Not delivered to .+: the agent did not confirm the prompt/);
+    expect(r.failed).toBe(true);
+    // A person (or a script) at `ag send` gets a failing exit status, not 0.
+    const cli = await runCli(['send', id, 'take this from the shell', '--json'], t.env);
+    expect(cli.code, cli.stdout).toBe(1);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ status: 'failed' });
   });
 });

@@ -44,6 +44,8 @@ describe('a send delivered by another process', () => {
       monitor: new EventEmitter(),
       holder: 'host:1:cli',
       running: () => false,
+      // No watcher: a message nobody took is answered queued at once.
+      watcherAlive: () => false,
       resolve: () => store.get('s1')!,
       observe: async () => {
         other(store.queued('s1').at(-1)!.id);

@@ -18,7 +18,7 @@ export interface ChatTools {
   session_get: (input: {
     id: string;
   }) => Promise<{ id: string; name: string; state: SessionState; stateSince: string; workDir: string; dialog?: Dialog; lastAssistantMessage?: string }>;
-  session_send: (input: { id: string; text: string }) => Promise<{ status: string; position?: number }>;
+  session_send: (input: { id: string; text: string }) => Promise<{ status: string; position?: number; error?: string }>;
   session_kill: (input: { id: string }) => Promise<{ killedProcesses: number }>;
   session_approve: (input: { id: string; scope: 'once' | 'always' }) => Promise<{ state: string; approved: Dialog; chose: string }>;
   session_reject: (input: { id: string; reason?: string }) => Promise<{ state: string; rejected: Dialog }>;

@@ -144,6 +144,11 @@ export class CommandRouter {
         const s = this.current(sender);
         if (!intent.text) throw invalidInput('text', 'Nothing to send.', 'write the message after c:');
         const r = await this.deps.tools.session_send({ id: s.id, text: intent.text });
+        if (r.status === 'failed')
+          return {
+            rich: ['❌ Not delivered to ', { b: s.name }, `: ${r.error ?? 'the agent did not take it'}. Check it with: session ${s.name}`],
+            failed: true,
+          };
         return {
           rich: ['📨 ', r.status === 'queued' ? `Queued for ` : 'Sent to ', { b: s.name }, r.status === 'queued' ? ` (#${r.position ?? 1}; it is busy)` : ''],
         };

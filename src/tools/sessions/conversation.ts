@@ -13,11 +13,11 @@ export const sessionSend = defineTool({
   name: 'session_send',
   title: 'Send text to an agent',
   description:
-    'Sends text as ONE prompt (multi-line stays one) and confirms it arrived; if the agent is busy or a dialog is open it is queued (persisted, in order) and delivered when ready (status delivered or queued). Pasted literally via a tmux buffer (no shell or tmux interpretation); control characters except tab and newline are removed, CRLF becomes LF. Dialogs: session_approve/session_reject; question pickers: session_answer.',
+    'Sends text as ONE prompt (multi-line stays one) and confirms it arrived; if the agent is busy or a dialog is open it is queued (persisted, in order) and delivered when ready (status delivered or queued; failed: see error). Pasted literally via a tmux buffer (no shell or tmux interpretation); control characters except tab and newline are removed, CRLF becomes LF. Dialogs: session_approve/session_reject; question pickers: session_answer.',
   input: z.object({ id, text: str(L.textChars).describe(`The message; multi-line allowed (at most ${L.textChars} bytes)`) }),
   output: sendResult,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  cli: { positional: ['id', 'text'], aliases: ['send'] },
+  cli: { positional: ['id', 'text'], aliases: ['send'], failed: (o) => o.status === 'failed' },
   handler: async ({ app }, input) => app.sessions.send(input.id, input.text),
 });
 
