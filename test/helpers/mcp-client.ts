@@ -22,7 +22,7 @@ export function serverLog(client: Client): string {
 export async function connectMcp(
   env: Record<string, string>,
   mcpArgs: string[] = ['--toolsets', 'all'],
-): Promise<{ client: Client; transport: StdioClientTransport; close(): Promise<void>; log(): string }> {
+): Promise<{ client: Client; transport: StdioClientTransport; close(): Promise<void> }> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', ...mcpArgs], env, stderr: 'pipe' });
   let tail = '';
   transport.stderr?.on('data', (d: Buffer) => {
@@ -31,5 +31,5 @@ export async function connectMcp(
   const client = new Client({ name: 'aegis-test', version: '0.0.0' });
   stderrTails.set(client, () => tail);
   await client.connect(transport);
-  return { client, transport, close: () => client.close(), log: () => tail };
+  return { client, transport, close: () => client.close() };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
-import { connectMcp } from '../helpers/mcp-client.js';
+import { connectMcp, serverLog } from '../helpers/mcp-client.js';
 import { call, callError, FAKE_CLAUDE, readUntil, waitState } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -61,7 +61,7 @@ describe('sessions with a fake Claude Code in real tmux', () => {
     await waitState(mcp.client, s.id, ['idle']);
     const r = await call<{ status: string; error?: string }>(mcp.client, 'session_send', { id: s.id, text: 'DROPPASTE hello' });
     expect(r, JSON.stringify(r)).toMatchObject({ status: 'delivered' });
-    expect(mcp.log()).toContain('the input box does not show the text as typed');
+    expect(serverLog(mcp.client)).toContain('the input box does not show the text as typed');
     const turns = await readUntil(mcp.client, s.id, (ts) => ts.some((x) => x.role === 'assistant' && x.text === 'ECHO: DROPPASTE hello'), 'echo');
     expect(turns.filter((x) => x.role === 'user').map((x) => x.text)).toEqual(['DROPPASTE hello']);
   });

@@ -108,7 +108,8 @@ const OTHER = /^Enter a custom value$/u;
 
 /**
  * A multi-select question: the answer names the options to tick, by number or label, separated by
- * commas (`1,3`, `Lint, Build`); only options the screen shows can be named. Typed text is refused:
+ * commas (`1,3`, `Lint, Build`); a label only of an option the screen shows, a number also of one outside
+ * the list's window. Typed text is refused:
  * the "Other" entry of such a list would need typing and ticking in one go, which is not verified.
  */
 function tickKeys(dialog: Dialog, choice: string | number): KeyPlan {
@@ -117,11 +118,17 @@ function tickKeys(dialog: Dialog, choice: string | number): KeyPlan {
   const text = String(choice).trim();
   const names = (/^\d+(\s+\d+)+$/.test(text) ? text.split(/\s+/) : text.split(',')).map((n) => n.trim());
   if (names.some((n) => !n)) throw invalidInput('choice', `"${String(choice)}" has an empty item`, fix);
+  // Numbers of entries outside the list's window: reached with Down first (drawing their labels,
+  // refusing the "Other" entry, whose field would take the next digits), then ticked as usual.
   const unseen = names.filter((name) => /^\d+$/u.test(name) && !findOption(dialog, name)).map(Number);
-  if (unseen.length && dialog.moreOptions && unseen.every((n) => n >= 1 && n <= MAX_MULTI_ENTRIES)) return tickUnseen(dialog, names, unseen, fix);
-  const picks = names.map((name) => drawnPick(findOption(dialog, name), name, fix));
-  const tick = [...new Set(picks.map((o) => o.number))].sort((a, b) => a - b);
-  return { keys: [], tick, label: tick.map((n) => dialog.options.find((o) => o.number === n)!.label).join(', ') };
+  const reachUnseen = unseen.length > 0 && !!dialog.moreOptions && unseen.every((n) => n >= 1 && n <= MAX_MULTI_ENTRIES);
+  const picked = names.map((name) => {
+    const option = findOption(dialog, name);
+    return !option && reachUnseen && /^\d+$/u.test(name) ? Number(name) : drawnPick(option, name, fix).number;
+  });
+  const tick = [...new Set(picked)].sort((a, b) => a - b);
+  const label = tick.map((n) => dialog.options.find((o) => o.number === n)?.label ?? `option ${n}`).join(', ');
+  return { keys: [], tick, label, ...(reachUnseen ? { unseen: Math.min(...unseen), leaveField: ['Down'] } : {}) };
 }
 
 /** A drawn option named to be ticked; anything else, and the "Other" entry, is refused. */
@@ -130,20 +137,4 @@ function drawnPick(option: DialogOption | undefined, name: string, fix: string):
   if (OTHER.test(option.label))
     throw invalidInput('choice', `option ${option.number} ("${option.label}") takes typed text, which Aegis does not enter in a multi-select list`, fix);
   return option;
-}
-
-/**
- * Ticks that name entries outside the list's window: the answer first moves the cursor down to each
- * (drawing its label, refusing the "Other" entry, whose field would take the next digits), then
- * ticks as usual; the reply names what the screen shows answered.
- */
-function tickUnseen(dialog: Dialog, names: string[], unseen: number[], fix: string): KeyPlan {
-  const tick = names.map((name) => {
-    const option = findOption(dialog, name);
-    if (!option && /^\d+$/u.test(name)) return Number(name);
-    return drawnPick(option, name, fix).number;
-  });
-  const numbers = [...new Set(tick)].sort((a, b) => a - b);
-  const label = numbers.map((n) => dialog.options.find((o) => o.number === n)?.label ?? `option ${n}`).join(', ');
-  return { keys: [], tick: numbers, label, unseen: Math.min(...unseen), leaveField: ['Down'] };
 }
