@@ -171,6 +171,11 @@ export interface AgentProfile {
   openTranscript?(path: string): AgentTranscript;
   /** Whether the agent recorded `text` as a prompt since `since` (delivery proof without prompt events). */
   promptTaken?(argv: string[], text: string, since: number, same: (a: string, b: string) => boolean): boolean;
+  /**
+   * Whether the agent's own log says a turn is running (started, not yet ended); undefined when it
+   * cannot tell. Asked only when the screen reads idle without showing how the last turn ended.
+   */
+  turnRunning?(argv: string[]): boolean | undefined;
   /** Ends what the agent leaves running outside its pane once the session is killed. */
   stopped?(argv: string[]): number;
   /** The screen rules a version of this agent gets (ag doctor, session_get). */

@@ -21,6 +21,8 @@ export interface FusedState {
  *   working / idle                    screen                    status file, when written     a reported turn end
  *                                                               after the screen last changed newer than both, else
  *                                                                                             the previous state
+ *   working, on a screen that reads   the agent's log of turns  -                             -
+ *   idle but shows no turn's end      (started, not ended)
  *   plain-text question vs idle       Stop hook's last message  screen's last message, only   -
  *                                     (of the latest turn)      if no later prompt replaced it
  *   agent version                     status file               -                             -
@@ -41,6 +43,8 @@ export function fuse(opts: {
   previous: SessionState;
   /** Whether the agent has ever been ready; before that an unreadable screen means starting. */
   everReady: boolean;
+  /** The agent's own log of turns (profile.turnRunning): whether one is running. Asked only when needed. */
+  turnRunning?: () => boolean | undefined;
 }): FusedState {
   const { reading, facts, previous } = opts;
   if (opts.paneGone) return { state: 'dead' };
@@ -86,6 +90,10 @@ export function fuse(opts: {
       // back, but the turn has neither finished nor been refused. One look later it is the screen's.
       const betweenDialogAndTool = (previous === 'permission_prompt' || previous === 'plan') && !reading.turnFinished && !reading.interrupted && !reading.error;
       if (betweenDialogAndTool) return { state: 'working' };
+      // An agent may draw nothing that says it is working while it streams an answer (Codex 0.171):
+      // unless the screen shows how the last turn ended, the agent's own log of turns decides.
+      const endShown = reading.turnFinished || !!reading.interrupted || reading.error !== undefined;
+      if (!endShown && opts.turnRunning?.()) return { state: 'working' };
       // The Stop hook's message is the whole last answer; the screen may show only its tail.
       const stopIsLatest = facts.lastStop && (facts.lastPromptAt === undefined || facts.lastStop.at >= facts.lastPromptAt);
       const last = (stopIsLatest ? facts.lastStop?.message : undefined) ?? reading.lastAssistantText;

@@ -343,6 +343,7 @@ export class SessionObserver {
     const unsure = !this.profile.dialogs && !this.outputSeen && reading.state === 'working';
     if (unsure) reading = { ...reading, state: null };
     const status = this.status?.current();
+    const turnRunning = this.profile.turnRunning;
     const fused = fuse({
       paneGone: this.paneGone,
       paneDead: this.paneDead,
@@ -352,6 +353,7 @@ export class SessionObserver {
       screenChangedAt: this.contentChangedAt,
       previous: this.state,
       everReady: this.everReady,
+      turnRunning: turnRunning && (() => turnRunning(this.session.argv)),
     });
     if (fused.state !== 'starting') this.everReady = true;
     if (!this.events && this.state === 'working' && fused.state === 'idle') this.deps.onTurnFinished({ at: now });

@@ -143,16 +143,55 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     await waitState(mcp.client, id, ['idle']);
   });
 
-  it('interrupt stops a running turn; a message sent while busy is delivered once, after', async () => {
-    // Held before any text: while Codex 0.171 streams an answer it draws no Working line, and the screen
-    // then reads idle (CI caught this wait seeing idle with "• ECHO: a long a" on screen; not fixed yet).
-    await sendDelivered(mcp.client, id, 'HOLD 60000 a long answer');
-    await waitState(mcp.client, id, ['working']);
-    // Interrupt a turn the model is streaming: under load Codex shows Working before its request is sent.
-    const req = await waitFor(() => fake.requests.find((x) => x.prompt === 'HOLD 60000 a long answer'), {
-      timeoutMs: 20_000,
-      what: 'the model to get the prompt',
+  it('an answer still streaming reads as working, and a message sent meanwhile waits for its turn to end', async () => {
+    // Codex 0.171 draws no Working line while it streams an answer: the screen alone looks idle.
+    // 16 pieces over 16 s; CI once read "• ECHO: a long a" as idle.
+    const prompt = 'SLOW 16000 a long answer, streamed in sixteen pieces';
+    const answer = `ECHO: ${prompt.slice('SLOW 16000 '.length)}`;
+    await waitState(mcp.client, id, ['idle']);
+    await sendDelivered(mcp.client, id, prompt);
+    const shown = (text: string) => /^• (ECHO:.*)$/mu.exec(text)?.[1]?.trim();
+    // Less than half the answer on screen: more than 8 s of it still to come.
+    await waitFor(
+      async () => {
+        const part = shown((await call<{ text: string }>(mcp.client, 'session_pane', { id })).text);
+        return part !== undefined && part.length < answer.length / 2;
+      },
+      { timeoutMs: 30_000, what: 'the first part of the answer on screen' },
+    );
+    const mid = await call<{ state: string }>(mcp.client, 'session_get', { id });
+    expect(mid.state).toBe('working');
+    // A message sent now is queued behind the turn, not typed into it (Codex would fold it into the running turn).
+    const streamed = fake.requests.find((r) => r.prompt === prompt)!;
+    let streamedWhenNextAsked: string | undefined;
+    const unscript = fake.script((req) => {
+      if (req.prompt === 'after the stream') streamedWhenNextAsked ??= streamed.outcome;
+      return undefined;
     });
+    const queued = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'after the stream' });
+    expect(queued.status).toBe('queued');
+    await readUntil(mcp.client, id, said('ECHO: after the stream'), 'the queued message answered');
+    const turns = await readUntil(mcp.client, id, said(answer), 'the whole streamed answer');
+    expect(turns.filter((x) => x.role === 'user' && x.text === 'after the stream')).toHaveLength(1);
+    expect(turnsFor('after the stream')).toHaveLength(1);
+    unscript();
+    // The queued prompt reached the model only after the streamed answer had been sent whole.
+    expect(streamedWhenNextAsked).toBe('completed');
+  });
+
+  it('interrupt stops a turn in mid-answer; a message sent while busy is delivered once, after', async () => {
+    const prompt = 'SLOW 60000 cut off by an interrupt';
+    await waitState(mcp.client, id, ['idle']);
+    await sendDelivered(mcp.client, id, prompt);
+    // The answer's first letters on screen, below its prompt (no Working line is drawn then): the turn is running.
+    const answering = (pane: string) => pane.includes(`› ${prompt}`) && /^• E/mu.test(pane.split(`› ${prompt}`).at(-1)!);
+    await waitFor(async () => answering((await call<{ text: string }>(mcp.client, 'session_pane', { id })).text), {
+      timeoutMs: 30_000,
+      what: 'the answer streaming',
+    });
+    await waitState(mcp.client, id, ['working']);
+    const req = fake.requests.find((x) => x.prompt === prompt)!;
+    expect(req.outcome).toBe('pending');
     const queued = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'sent while busy' });
     expect(queued.status).toBe('queued');
     const r = await call<{ state: string }>(mcp.client, 'session_interrupt', { id });

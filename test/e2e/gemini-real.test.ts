@@ -315,6 +315,12 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
       timeoutMs: 20_000,
       what: 'the model to get the prompt',
     });
+    // Mid-answer, with its first letters on screen, the turn still reads as running.
+    await waitFor(async () => /ECHO/u.test((await call<{ text: string }>(mcp.client, 'session_pane', { id })).text.split('SLOW 60000 a long answer').at(-1)!), {
+      timeoutMs: 30_000,
+      what: 'the answer streaming',
+    });
+    expect((await call<{ state: string }>(mcp.client, 'session_get', { id })).state).toBe('working');
     const queued = await call<{ status: string }>(mcp.client, 'session_send', { id, text: 'sent while busy' });
     expect(queued.status).toBe('queued');
     const r = await call<{ state: string }>(mcp.client, 'session_interrupt', { id });

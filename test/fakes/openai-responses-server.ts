@@ -13,7 +13,6 @@
  *   PATCH <file> <text>      exec_command running `apply_patch` that adds <file> holding <text>
  *                            (a patch approval in a read-only sandbox); then `PATCHED: <output>`
  *   SLOW <ms> [rest]         the reply to `rest` (or the echo) streamed evenly over <ms>
- *   HOLD <ms> [rest]         nothing for <ms> after the response starts (Codex shows Working), then the reply
  *
  * Codex 0.171 offers no separate apply_patch tool: its instructions tell the model to run
  * `apply_patch` through exec_command, which Codex intercepts and shows as an edit approval.
@@ -23,7 +22,7 @@ import { listenLoopback, pause, readBody } from './http.js';
 import { waitFor } from '../helpers/wait.js';
 
 export type ResponsesReply =
-  | { type: 'text'; text: string; streamMs?: number; holdMs?: number }
+  | { type: 'text'; text: string; streamMs?: number }
   | { type: 'call'; name: string; arguments: Record<string, unknown>; text?: string }
   | { type: 'error'; status: number; message: string };
 
@@ -154,11 +153,6 @@ export function builtInReply(req: ResponsesRequest): ResponsesReply {
     const word = p.startsWith('PATCH ') ? 'PATCHED' : 'RAN';
     return { type: 'text', text: `${word}: ${req.toolOutput.replace(/\s+/g, ' ').trim()}` };
   }
-  const hold = /^HOLD (\d+)(?: ([\s\S]*))?$/.exec(p);
-  if (hold) {
-    const inner = builtInReply({ ...req, prompt: hold[2] ?? '' });
-    return inner.type === 'text' ? { ...inner, holdMs: Number(hold[1]) } : inner;
-  }
   const slow = /^SLOW (\d+)(?: ([\s\S]*))?$/.exec(p);
   if (slow) {
     const inner = builtInReply({ ...req, prompt: slow[2] ?? '' });
@@ -209,8 +203,6 @@ async function stream(res: ServerResponse, n: number, model: string, reply: Excl
   });
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': `req_fake${n}` });
   send('response.created', { response: response('in_progress', []) });
-  if (reply.type === 'text' && reply.holdMs) await pause(reply.holdMs, res);
-  if (res.destroyed) return;
   const output: unknown[] = [];
   const text = reply.text;
   if (text) {

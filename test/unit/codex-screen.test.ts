@@ -30,6 +30,14 @@ describe('Codex 0.171.0 screens (real captures)', () => {
     expect(detectCodexScreen(retry).state).toBe('working');
   });
 
+  it('while an answer streams no Working line is drawn: the screen alone shows no turn running, nor its end', () => {
+    // Captured mid-answer (fake model streaming 16 pieces over 16 s); fuse asks Codex's session log then.
+    const r = detectCodexScreen(screen('11-streaming-no-working-line'));
+    expect(r.state).toBe('idle');
+    expect(r.lastAssistantText).toBe('ECHO: a long');
+    expect([r.turnFinished, !!r.interrupted, r.error]).toEqual([false, false, undefined]);
+  });
+
   it('command approval: the command and least-privilege keys', () => {
     const r = detectCodexScreen(screen('03-command-approval'));
     expect(r.state).toBe('permission_prompt');

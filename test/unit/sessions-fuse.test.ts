@@ -174,3 +174,37 @@ describe('the status file', () => {
     file.dispose();
   });
 });
+
+describe("fuse: an agent's log of turns, for a screen that draws nothing while an answer streams (Codex 0.171)", () => {
+  const streaming = idleScreen({ turnFinished: false, lastAssistantText: 'ECHO: a long' });
+  const withLog = (reading: ScreenReading, running: boolean | undefined) => {
+    let asked = 0;
+    const r = fuse({
+      paneGone: false,
+      paneDead: false,
+      reading,
+      facts: emptyFacts(),
+      previous: 'working',
+      everReady: true,
+      turnRunning: () => {
+        asked++;
+        return running;
+      },
+    });
+    return { state: r.state, asked };
+  };
+
+  it('a screen that reads idle without the end of its turn is working while the log says a turn runs', () => {
+    expect(withLog(streaming, true)).toEqual({ state: 'working', asked: 1 });
+    expect(withLog(streaming, false).state).toBe('idle');
+    // No log to tell: the screen's idle stands.
+    expect(withLog(streaming, undefined).state).toBe('idle');
+  });
+
+  it("the screen's end of a turn (finished, interrupted, an error) wins over a log that has not caught up; a working screen needs no log", () => {
+    expect(withLog(idleScreen({ turnFinished: true, lastAssistantText: 'done' }), true)).toEqual({ state: 'idle', asked: 0 });
+    expect(withLog({ ...streaming, interrupted: true }, true)).toEqual({ state: 'idle', asked: 0 });
+    expect(withLog({ ...streaming, error: 'stream disconnected' }, true)).toEqual({ state: 'error', asked: 0 });
+    expect(withLog({ ...streaming, state: 'working' }, false)).toEqual({ state: 'working', asked: 0 });
+  });
+});

@@ -11,7 +11,7 @@ import { codexAnswerKeys, codexApproveKeys, codexRejectKeys } from './dialog-key
 import { foldCodexNotification, NOTIFY_FILE, writeCodexHome } from './launch.js';
 import { codexRulesFor } from './screen-rules.js';
 import { claudeVersion as cliVersion } from '../claude/version.js';
-import { codexEntryEffect, codexLogThread, codexLogVersion, codexPromptLogged, findRolloutFile } from './session-log.js';
+import { codexEntryEffect, codexLogThread, codexLogVersion, codexPromptLogged, codexTurnRunning, findRolloutFile } from './session-log.js';
 
 /** Everything the sessions layer asks of Codex, in one place (wired into the `codex` profile). */
 
@@ -63,6 +63,10 @@ export const codexAgent = {
   promptTaken: (argv: string[], text: string, since: number, same: (a: string, b: string) => boolean): boolean => {
     const home = codexHomeOf(argv);
     return !!home && codexPromptLogged(home, text, since, same);
+  },
+  turnRunning: (argv: string[]): boolean | undefined => {
+    const log = codexAgent.transcriptFile(argv);
+    return log ? codexTurnRunning(log) : undefined;
   },
   /** The screen reader for the version a session runs (recorded, else `codex --version` of its command, else its log). */
   reader: async (argv: string[], recorded?: string) => {
@@ -121,6 +125,7 @@ export const codex: AgentProfile = {
   transcriptFile: codexAgent.transcriptFile,
   openTranscript: (path) => new TranscriptReader(path, { effect: codexAgent.transcriptEffect }),
   promptTaken: codexAgent.promptTaken,
+  turnRunning: codexAgent.turnRunning,
   reader: (session) => codexAgent.reader(session.argv, session.agentVersion),
   stopped: codexAgent.stopped,
   rulesFor: codexRuleChoice,

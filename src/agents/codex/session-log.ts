@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { flattenContent, type EntryEffect, type TranscriptEntry, type Turn } from '../claude/transcript-records.js';
+import { lastRecord } from '../jsonl-last.js';
 import { promptLoggedSince } from '../prompt-log.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -132,4 +133,36 @@ export function codexLogVersion(file: string): string | undefined {
 export function codexLogThread(file: string): string | undefined {
   const id = sessionMeta(file)?.id;
   return typeof id === 'string' ? id : undefined;
+}
+
+/** The session log's records of a turn's start and end (event_msg payload types). */
+const TURN_EVENTS = new Map([
+  ['task_started', true],
+  ['task_complete', false],
+  ['turn_aborted', false],
+]);
+
+/** The last answer per log, kept while the file's size and time are unchanged (a screen is read many times a second while Codex streams). */
+let lastAnswer: { file: string; size: number; mtimeMs: number; running: boolean | undefined } | undefined;
+
+/**
+ * Whether the session log says a turn is running: its last turn record is `task_started`, with no
+ * `task_complete` or `turn_aborted` after it. Codex 0.171 draws no Working line while it streams an
+ * answer, so its screen alone looks idle then. Undefined when the log has no turn record (or none
+ * can be read).
+ */
+export function codexTurnRunning(file: string): boolean | undefined {
+  let stat: { size: number; mtimeMs: number };
+  try {
+    stat = statSync(file);
+  } catch {
+    return undefined;
+  }
+  if (lastAnswer?.file === file && lastAnswer.size === stat.size && lastAnswer.mtimeMs === stat.mtimeMs) return lastAnswer.running;
+  const running = lastRecord(file, '"event_msg"', (r) => {
+    const p = isObject(r.payload) ? r.payload : {};
+    return r.type === 'event_msg' && typeof p.type === 'string' ? TURN_EVENTS.get(p.type) : undefined;
+  });
+  lastAnswer = { file, size: stat.size, mtimeMs: stat.mtimeMs, running };
+  return running;
 }
