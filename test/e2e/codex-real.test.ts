@@ -10,6 +10,7 @@ import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call, sendDelivered, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
+import { stageOf, waitPipeline, type PipelineOut } from '../integration/pipeline-helpers.js';
 
 const CODEX = join(ROOT, 'node_modules', '@openai', 'codex', 'bin', 'codex.js');
 const hasCodex = existsSync(CODEX);
@@ -209,6 +210,18 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     await sendDelivered(mcp.client, id, 'after restart');
     await readUntil(mcp.client, id, said('ECHO: after restart'), 'the reply after a restart');
     expect(turnsFor('after restart')).toHaveLength(1);
+  });
+
+  it('a pipeline stage run by Codex finishes with its whole answer, not the part streamed so far', async () => {
+    const created = await call<PipelineOut>(mcp.client, 'pipeline_create', {
+      name: 'codex-stream',
+      workDir,
+      env: { OPENAI_API_KEY: 'sk-fake-codex', HOME: home },
+      stages: [{ name: 'answer', prompt: 'SLOW 8000 every word of the stage answer, to its very end', agent: 'codex' }],
+    });
+    const p = await waitPipeline(mcp.client, created.id, { timeoutMs: 120_000 });
+    expect(p.status, JSON.stringify(p.stages)).toBe('done');
+    expect(stageOf(p, 'answer').output).toBe('ECHO: every word of the stage answer, to its very end');
   });
 
   it('kill ends the agent and its background server', async () => {
