@@ -67,13 +67,17 @@ export async function approve(core: SessionCore, ref: string, scope: 'once' | 'a
   return { state, dialog, chose: plan.label ?? plan.keys.join(' ') };
 }
 
+/** How long a refused tool call may take to wind down; an agent still working then is reported so. */
+const WIND_DOWN_MS = 5_000;
+
 export async function reject(core: SessionCore, ref: string, reason?: string): Promise<{ state: SessionState; dialog: Dialog; followUp?: SendResult }> {
   const { session, observer, dialog } = await dialogOf(core, ref);
   let state = await pressAndSettle(core, session, observer, dialogKeys(session).reject(dialog), dialog);
-  if (reason && state === 'working') {
-    // The agent winds the refused tool call down before it takes input; the reason should be its
-    // next prompt, not a message queued behind a transient spinner.
-    state = (await untilObserved(core.monitor, observer, (o) => o.state !== 'working', 5_000))?.state ?? state;
+  if (state === 'working') {
+    // The agent winds the refused tool call down (Claude Code, Codex and Gemini CLI then end the
+    // turn): the state to report is the one after, not a frame of it (a phone read "Now working" for
+    // an agent that had stopped), and a reason should be the next prompt, not queued behind it.
+    state = (await untilObserved(core.monitor, observer, (o) => o.state !== 'working', WIND_DOWN_MS))?.state ?? state;
   }
   const followUp = reason ? await core.send(session.id, reason) : undefined;
   return { state: followUp?.status === 'delivered' ? 'working' : state, dialog, followUp };

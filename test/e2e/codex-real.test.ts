@@ -124,11 +124,36 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
 
     await call(mcp.client, 'session_send', { id, text: 'RUN echo nope > rejected.txt' });
     await waitState(mcp.client, id, ['permission_prompt']);
-    await call(mcp.client, 'session_reject', { id });
-    await waitState(mcp.client, id, ['idle']);
+    const rejected = await call<{ state: string }>(mcp.client, 'session_reject', { id });
+    expect(rejected.state).toBe('idle');
     expect(existsSync(join(workDir, 'rejected.txt'))).toBe(false);
     // After a rejection Codex ends the turn and does not ask the model again.
     expect(fake.requests.filter((r) => r.prompt === 'RUN echo nope > rejected.txt')).toHaveLength(1);
+  });
+
+  it("from a phone: the pending list names Codex's command and its code; approve runs it, reject does not", async () => {
+    const chat = (text: string) => call<{ reply: string; failed: boolean }>(mcp.client, 'message_handle', { text });
+    const codeFor = async (command: string) => {
+      await waitState(mcp.client, id, ['idle']);
+      await call(mcp.client, 'session_send', { id, text: `RUN ${command}` });
+      await waitState(mcp.client, id, ['permission_prompt']);
+      const pending = await chat('pending');
+      expect(pending.reply).toContain(command);
+      const code = /•\s*`?([a-z0-9]+)`?\s/i.exec(pending.reply)?.[1];
+      expect(code, pending.reply).toBeDefined();
+      return code!;
+    };
+    const approved = await chat(`approve ${await codeFor('echo from-phone > phone.txt')}`);
+    expect(approved.failed, approved.reply).toBe(false);
+    await waitFor(() => existsSync(join(workDir, 'phone.txt')), { timeoutMs: 20_000, what: 'phone.txt' });
+    expect(readFileSync(join(workDir, 'phone.txt'), 'utf8').trim()).toBe('from-phone');
+    await readUntil(mcp.client, id, said('RAN:'), 'the result reached the model');
+
+    const rejected = await chat(`reject ${await codeFor('echo nope > phone-rejected.txt')}`);
+    expect(rejected.failed, rejected.reply).toBe(false);
+    // Codex ends the turn on a rejection: the reply says so, not a frame of the wind-down (it said "Now working").
+    expect(rejected.reply).toMatch(/^🚫 Rejected .*echo nope > phone-rejected\.txt\. Now idle\.$/u);
+    expect(existsSync(join(workDir, 'phone-rejected.txt'))).toBe(false);
   });
 
   it('patch approval: approved → the file is written', async () => {

@@ -142,8 +142,8 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
 
     await call(mcp.client, 'session_send', { id, text: 'RUN echo nope > rejected.txt' });
     await waitState(mcp.client, id, ['permission_prompt']);
-    await call(mcp.client, 'session_reject', { id });
-    await waitState(mcp.client, id, ['idle']);
+    // A refused call ends the turn: session_reject reports the state after it, not a frame of the wind-down.
+    expect((await call<{ state: string }>(mcp.client, 'session_reject', { id })).state).toBe('idle');
     expect(existsSync(join(workDir, 'rejected.txt'))).toBe(false);
     // A refused call ends the turn: the model is not asked again.
     expect(fake.requests.filter((r) => r.prompt === 'RUN echo nope > rejected.txt')).toHaveLength(1);
