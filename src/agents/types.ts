@@ -1,3 +1,5 @@
+import type { PasteSize } from './paste-placeholder.js';
+
 /** Every state a session can be in. Order here is documentation only; precedence lives in the engine. */
 export const SESSION_STATES = [
   'starting',
@@ -83,6 +85,8 @@ export interface ScreenReading {
   dialog?: Dialog;
   /** Text left in the input box (e.g. a prompt put back after an interrupt); '' when empty. */
   inputText: string;
+  /** The box holds one long paste the agent drew collapsed (its placeholder is `inputText`): the size it names. */
+  inputPaste?: PasteSize;
   /** Prompts typed while the agent was busy and shown as queued above the input box. */
   queued: string[];
   /** A finished-turn marker is the last conversation line (`✻ Baked for 3s`). */

@@ -108,9 +108,9 @@ export class PromptDelivery {
    */
   private async awaitShown(s: SessionRecord, obs: SessionObserver, profile: AgentProfile, text: string): Promise<void> {
     const { until, settle, log } = this.deps;
-    if (await until(obs, (o) => boxHolds(o.reading.inputText, text), showDeadlineMs(text))) return;
+    if (await until(obs, (o) => boxHolds(o.reading, text), showDeadlineMs(text))) return;
     const quiet = await settle(obs, 500, 5_000);
-    if (boxHolds(quiet.reading.inputText, text)) return;
+    if (boxHolds(quiet.reading, text)) return;
     log.warn('the input box does not show the text as typed; clearing it, not typing again', { session: s.id, box: quiet.reading.inputText.slice(0, 200) });
     await this.clearInput(s.tmuxPane!, obs, profile);
     throw new AegisError('unavailable', 'the input box did not show the text as typed', {

@@ -1,4 +1,5 @@
 /** Text that goes into an agent's pane: made safe to type, checked against its limits, and recognised again on screen. */
+import { pasteFits, type PasteSize } from '../agents/paste-placeholder.js';
 import { invalidInput } from '../errors.js';
 
 /**
@@ -53,11 +54,11 @@ export const samePrompt = (a: string, b: string): boolean => a.replace(/\s+/g, '
 
 /**
  * Whether the agent's input box shows `text` and nothing else. White space is ignored (the box wraps
- * long lines and shows tabs as spaces); a long paste collapsed to "[Pasted text #1 +N lines]" (Claude Code) or "[Pasted Text: N lines]"
- * (Gemini CLI, over 5 lines or 500 characters) counts.
+ * long lines and shows tabs as spaces). A long paste the agent drew collapsed counts when the size its
+ * placeholder names is the text's (a placeholder of another paste, or one beside other text, does not).
  */
-export function boxHolds(box: string, text: string): boolean {
-  if (!box) return false;
-  if (/\[Pasted text #\d+|\[Pasted Text: \d+ (?:lines|chars)/.test(box)) return true;
-  return box.replace(/\s+/g, '') === text.replace(/\s+/g, '');
+export function boxHolds(box: { inputText: string; inputPaste?: PasteSize }, text: string): boolean {
+  if (box.inputPaste) return pasteFits(box.inputPaste, text);
+  if (!box.inputText) return false;
+  return box.inputText.replace(/\s+/g, '') === text.replace(/\s+/g, '');
 }

@@ -108,6 +108,17 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     expect(turnsFor(text)).toHaveLength(1);
   });
 
+  it('a 6 KB prompt of 44 lines arrives whole, once', async () => {
+    // Drawn collapsed (`[Pasted Content 6062 chars]`); the send failed on that before. No trailing blank: Codex trims it.
+    const lines = Array.from({ length: 44 }, (_, i) => `line ${i + 1}: ${'long text with ünïcödé, $HOME and "quotes" '.repeat(3).trim()}`);
+    const text = lines.join('\n');
+    expect(Buffer.byteLength(text)).toBeGreaterThan(6000);
+    await waitState(mcp.client, id, ['idle']);
+    await sendDelivered(mcp.client, id, text);
+    await readUntil(mcp.client, id, said('line 44: long text'), 'the long echo');
+    expect(turnsFor(text)).toHaveLength(1);
+  });
+
   it('command approval: approved → the command ran; rejected → it did not', async () => {
     await waitState(mcp.client, id, ['idle']);
     await call(mcp.client, 'session_send', { id, text: 'RUN echo codex-ran > ran.txt' });

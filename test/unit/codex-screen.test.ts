@@ -38,6 +38,11 @@ describe('Codex 0.171.0 screens (real captures)', () => {
     expect([r.turnFinished, !!r.interrupted, r.error]).toEqual([false, false, undefined]);
   });
 
+  it('a long paste collapsed in the composer is read with the size it names', () => {
+    const collapsed = screen('05-after-approval').map((l) => l.replace('› Ask Codex to do anything', '› [Pasted Content 5550 chars]'));
+    expect(detectCodexScreen(collapsed)).toMatchObject({ state: 'idle', inputText: '[Pasted Content 5550 chars]', inputPaste: { chars: 5550 } });
+  });
+
   it('command approval: the command and least-privilege keys', () => {
     const r = detectCodexScreen(screen('03-command-approval'));
     expect(r.state).toBe('permission_prompt');

@@ -320,12 +320,17 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(sent).toMatchObject({ inputText: '', lastAssistantText: 'ECHO: line one\nline two\nline three' });
   });
 
-  it('a long paste drawn collapsed counts as the pasted text in the box', () => {
-    const collapsed = screen('idle').map((l) => l.replace('>   Type your message or @path/to/file', '> [Pasted Text: 7 lines]'));
-    const box = detectGeminiScreen(collapsed).inputText;
-    expect(box).toBe('[Pasted Text: 7 lines]');
+  it("a long paste drawn collapsed counts as the pasted text in the box when its size is the text's", () => {
+    const drawn = (placeholder: string) =>
+      detectGeminiScreen(screen('idle').map((l) => l.replace('>   Type your message or @path/to/file', `> ${placeholder}`)));
+    const box = drawn('[Pasted Text: 7 lines]');
+    expect(box).toMatchObject({ inputText: '[Pasted Text: 7 lines]', inputPaste: { lines: 7 } });
     expect(boxHolds(box, 'a\nb\nc\nd\ne\nf\ng')).toBe(true);
-    expect(boxHolds('', 'a\nb\nc\nd\ne\nf\ng')).toBe(false);
+    // Another paste's placeholder (6 lines), or one beside typed text, is not this text.
+    expect(boxHolds(box, 'a\nb\nc\nd\ne\nf')).toBe(false);
+    expect(boxHolds(drawn('[Pasted Text: 7 lines] and more'), 'a\nb\nc\nd\ne\nf\ng')).toBe(false);
+    expect(boxHolds(drawn('[Pasted Text: 600 chars #2]'), 'x'.repeat(600))).toBe(true);
+    expect(boxHolds({ inputText: '' }, 'a\nb\nc\nd\ne\nf\ng')).toBe(false);
   });
 
   it('rule sets: an unknown or newer version gets the newest, a known one its own', () => {

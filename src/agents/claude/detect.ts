@@ -3,6 +3,7 @@
  * queued prompts, last message, errors, mode). Dialogs are read in detect-dialog.ts.
  */
 import type { PermissionMode, ScreenReading } from '../types.js';
+import { readPaste } from '../paste-placeholder.js';
 import { DIALOG_STATE } from '../reading.js';
 import { findDialog } from './detect-dialog.js';
 import { CLAUDE_2_1_197, type ClaudeScreenRules } from './screen-rules.js';
@@ -50,6 +51,8 @@ export function detectClaudeScreen(lines: string[], rules: ClaudeScreenRules = C
   if (error) reading.error = error;
   const mode = box ? permissionMode(footer, rules) : undefined;
   if (mode) reading.permissionMode = mode;
+  const paste = readPaste(reading.inputText, rules.layout.pastePlaceholder);
+  if (paste) reading.inputPaste = paste;
 
   const below = box ? screen.slice(box.bottom + 2) : screen;
   if (below.some((l) => rules.exited.some((p) => p.test(l)))) {

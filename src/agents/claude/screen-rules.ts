@@ -55,6 +55,8 @@ export interface ClaudeScreenRules {
     inputContinuation: RegExp;
     /** Dim placeholder texts shown in an empty input box (not typed by anyone). */
     inputPlaceholders: RegExp[];
+    /** A long paste drawn collapsed in the box; groups name its size (paste-placeholder.ts). */
+    pastePlaceholder: RegExp;
     /** A prompt the user sent, echoed in the conversation; group 1 = text. */
     userPrompt: RegExp;
     /** A prompt queued while the agent works, shown just above the input box; group 1 = text. */
@@ -173,6 +175,8 @@ export const CLAUDE_2_1_197: ClaudeScreenRules = {
     inputLine: new RegExp(`^❯(?:${SP}(.*))?$`, 'u'),
     inputContinuation: /^ {2}(.*)$/u,
     inputPlaceholders: [/^Press up to edit queued messages$/u],
+    // 40 lines: `[Pasted text #1 +39 lines]` (FINDINGS 4.1).
+    pastePlaceholder: /\[Pasted text #\d+(?: \+(?<breaks>\d+) lines)?\]/u,
     userPrompt: new RegExp(`^❯${SP}(.*)$`, 'u'),
     queuedPrompt: new RegExp(`^ {2}❯${SP}(.*)$`, 'u'),
     queuedContinuation: /^ {4}(\S.*)$/u,

@@ -1,3 +1,4 @@
+import { readPaste } from '../paste-placeholder.js';
 import { findLastRow, trimmedScreen } from '../screen-lines.js';
 import type { Dialog, DialogOption, ScreenReading } from '../types.js';
 import { CODEX_0_171_0, type CodexScreenRules } from './screen-rules.js';
@@ -25,7 +26,15 @@ export function detectCodexScreen(lines: string[], rules: CodexScreenRules = COD
   const errorAt = findLastRow(conversation, (l) => rules.errorLine.test(l) && !rules.interrupted.test(l));
   const promptAt = findLastRow(conversation, (l) => rules.composer.test(l));
   const error = errorAt > promptAt ? rules.errorLine.exec(conversation[errorAt]!)![1] : undefined;
-  const base = { inputText, queued: [] as string[], turnFinished, interrupted, lastAssistantText: lastAssistant(conversation, promptAt, rules), error };
+  const base = {
+    inputText,
+    inputPaste: readPaste(inputText, rules.pastePlaceholder),
+    queued: [] as string[],
+    turnFinished,
+    interrupted,
+    lastAssistantText: lastAssistant(conversation, promptAt, rules),
+    error,
+  };
 
   if (working) return { ...base, state: 'working' };
   if (footer < 0 || screen.some((l) => rules.waitingForStartup.test(l))) return { ...base, state: composerAt >= 0 ? 'starting' : null };

@@ -13,6 +13,8 @@ export interface CodexScreenRules {
   /** The composer line and its placeholder when empty. */
   composer: RegExp;
   placeholder: RegExp;
+  /** A long paste drawn collapsed in the composer; groups name its size (paste-placeholder.ts). */
+  pastePlaceholder: RegExp;
   /** Headings of the approval dialogs, by what they approve. */
   commandApproval: RegExp;
   patchApproval: RegExp;
@@ -41,6 +43,8 @@ export const CODEX_0_171_0: CodexScreenRules = {
   working: /^[•◦] .*\(\d[\dhms ]*• esc to interrupt\)/u,
   composer: /^› ?(.*)$/u,
   placeholder: /^Ask Codex to do anything$/u,
+  // A 40-line, 5550-character paste: `[Pasted Content 5550 chars]`.
+  pastePlaceholder: /\[Pasted Content (?<chars>\d+) chars\]/u,
   commandApproval: /^\s*Would you like to run the following command\?/u,
   patchApproval: /^\s*Would you like to make the following edits\?/u,
   runningMenu: /^\s*Task is still running/u,

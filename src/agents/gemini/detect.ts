@@ -1,3 +1,4 @@
+import { readPaste } from '../paste-placeholder.js';
 import { findLastRow, trimmedScreen } from '../screen-lines.js';
 import { DIALOG_STATE } from '../reading.js';
 import type { Dialog, DialogOption, ScreenReading } from '../types.js';
@@ -28,6 +29,7 @@ export function detectGeminiScreen(lines: string[], rules: GeminiScreenRules = G
   const errorAt = findLastRow(conversation, (l) => rules.errorLine.test(l));
   const base = {
     inputText,
+    inputPaste: readPaste(inputText, rules.pastePlaceholder),
     queued: queuedPrompts(conversation, promptAt, rules),
     // Gemini CLI draws no "turn finished" line.
     turnFinished: false,

@@ -12,6 +12,8 @@ export interface GeminiScreenRules {
   composerContinuation: RegExp;
   /** The box's placeholder when empty. */
   placeholder: RegExp;
+  /** A long paste drawn collapsed in the box; groups name its size (paste-placeholder.ts). */
+  pastePlaceholder: RegExp;
   /** The status line while a turn runs (`⠙ Thinking... (esc to cancel, 3s)`). */
   working: RegExp;
   /** Prompts typed while busy, listed under this heading, one per indented line. */
@@ -72,6 +74,8 @@ export const GEMINI_0_61_0: GeminiScreenRules = {
   composer: /^ > (.*)$/u,
   composerContinuation: /^ {3}(.*)$/u,
   placeholder: /^Type your message or @path\/to\/file$/u,
+  // Over 5 lines or 500 characters; ` #2` when another paste is held (FINDINGS).
+  pastePlaceholder: /\[Pasted Text: (?:(?<lines>\d+) lines|(?<chars>\d+) chars)(?: #\d+)?\]/u,
   working: /\(esc to cancel, \d[\dhms ]*\)/u,
   queuedHeading: /^\s*Queued \(press ↑ to edit\):$/u,
   queuedItem: /^ {4}(\S.*)$/u,
