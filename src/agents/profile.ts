@@ -47,6 +47,11 @@ export interface AgentKeys {
   escape: string[];
   clearInput: string[];
   submit: string[];
+  /**
+   * For agents with a shell mode (a `!` typed first into an empty box switches to it): the keys
+   * that leave it once the box is empty.
+   */
+  leaveShell?: string[];
 }
 
 /**

@@ -87,6 +87,11 @@ export interface ScreenReading {
   inputText: string;
   /** The box holds one long paste the agent drew collapsed (its placeholder is `inputText`): the size it names. */
   inputPaste?: PasteSize;
+  /**
+   * The box takes a shell command, not a prompt: the agent's shell mode (a `!` typed first switches
+   * Claude Code, Codex and Gemini CLI to it). Enter would run `inputText` with no permission asked.
+   */
+  inputMode?: 'shell';
   /** Prompts typed while the agent was busy and shown as queued above the input box. */
   queued: string[];
   /** A finished-turn marker is the last conversation line (`✻ Baked for 3s`). */

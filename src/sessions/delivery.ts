@@ -4,7 +4,7 @@ import type { Logger } from '../util/log.js';
 import type { Observation, SessionObserver } from './observer.js';
 import type { AgentProfile } from '../agents/profile.js';
 import type { QueuedMessage, SessionRecord } from './store.js';
-import { boxHolds, samePrompt } from '../terminal/typed-text.js';
+import { boxHolds, promptToPaste, samePrompt } from '../terminal/typed-text.js';
 
 /** What typing needs from the session service: tmux, and waiting on the session's observations. */
 export interface DeliveryDeps {
@@ -74,7 +74,7 @@ export class PromptDelivery {
     if (!this.firstTyped.has(msg.id)) this.firstTyped.set(msg.id, started);
     obs.typedAt = started;
     const before = obs.screen.lines().join('\n');
-    await tmux.paste(pane, text);
+    await tmux.paste(pane, promptToPaste(text, !!profile.keys.leaveShell));
     if (profile.dialogs) await this.awaitShown(s, obs, profile, text);
 
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -111,8 +111,17 @@ export class PromptDelivery {
     if (await until(obs, (o) => boxHolds(o.reading, text), showDeadlineMs(text))) return;
     const quiet = await settle(obs, 500, 5_000);
     if (boxHolds(quiet.reading, text)) return;
-    log.warn('the input box does not show the text as typed; clearing it, not typing again', { session: s.id, box: quiet.reading.inputText.slice(0, 200) });
+    log.warn('the input box does not show the text as typed; clearing it, not typing again', {
+      session: s.id,
+      box: quiet.reading.inputText.slice(0, 200),
+      shellMode: quiet.reading.inputMode === 'shell',
+    });
     await this.clearInput(s.tmuxPane!, obs, profile);
+    if (quiet.reading.inputMode === 'shell') {
+      throw new AegisError('unavailable', 'the agent took the text as a shell command (its shell mode); nothing was run, and the box was cleared', {
+        fix: 'the message stays queued and is retried; if it keeps failing, begin it with a character other than "!"',
+      });
+    }
     throw new AegisError('unavailable', 'the input box did not show the text as typed', {
       fix: 'check the pane with session_pane; the message stays queued and is retried',
     });
@@ -123,11 +132,16 @@ export class PromptDelivery {
    * of a multi-line box, so it is pressed until the screen shows the box empty.
    */
   async clearInput(pane: string, obs: SessionObserver, profile: AgentProfile): Promise<void> {
-    for (let i = 0; i < 50 && obs.last?.reading.inputText; i++) {
-      await this.deps.tmux.sendKeys(pane, profile.keys.clearInput);
+    const leave = profile.keys.leaveShell;
+    for (let i = 0; i < 50 && (obs.last?.reading.inputText || obs.last?.reading.inputMode === 'shell'); i++) {
+      // An empty box still in shell mode (a paste that began with `!`, or a person at the pane) is left
+      // too: a prompt typed there would run as a command. Its key is pressed once the mode is seen gone.
+      const leaving = !obs.last.reading.inputText && !!leave;
+      await this.deps.tmux.sendKeys(pane, leaving ? leave : profile.keys.clearInput);
       obs.schedule();
       const pressed = Date.now();
-      await this.deps.until(obs, (o) => o.at > pressed, 300);
+      await this.deps.until(obs, (o) => o.at > pressed && (!leaving || o.reading.inputMode !== 'shell'), leaving ? 1_000 : 300);
+      if (leaving && obs.last?.reading.inputMode === 'shell') break;
     }
   }
 }

@@ -53,11 +53,22 @@ export function checkTypedAnswer(field: string, raw: string): string {
 export const samePrompt = (a: string, b: string): boolean => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
 
 /**
+ * The text to paste for a prompt: one that begins with `!` gets a leading space, since agents with a
+ * shell mode switch to it on a `!` typed first into an empty box, and Enter would then run the prompt
+ * as a command without any permission asked. Codex drops the space; Claude Code keeps it.
+ */
+export function promptToPaste(text: string, hasShellMode: boolean): string {
+  return hasShellMode && text.startsWith('!') ? ` ${text}` : text;
+}
+
+/**
  * Whether the agent's input box shows `text` and nothing else. White space is ignored (the box wraps
  * long lines and shows tabs as spaces). A long paste the agent drew collapsed counts when the size its
  * placeholder names is the text's (a placeholder of another paste, or one beside other text, does not).
  */
-export function boxHolds(box: { inputText: string; inputPaste?: PasteSize }, text: string): boolean {
+export function boxHolds(box: { inputText: string; inputPaste?: PasteSize; inputMode?: 'shell' }, text: string): boolean {
+  // A box in shell mode would run the text as a command: it never holds a prompt.
+  if (box.inputMode === 'shell') return false;
   if (box.inputPaste) return pasteFits(box.inputPaste, text);
   if (!box.inputText) return false;
   return box.inputText.replace(/\s+/g, '') === text.replace(/\s+/g, '');

@@ -53,6 +53,7 @@ export function detectClaudeScreen(lines: string[], rules: ClaudeScreenRules = C
   if (mode) reading.permissionMode = mode;
   const paste = readPaste(reading.inputText, rules.layout.pastePlaceholder);
   if (paste) reading.inputPaste = paste;
+  if (box && rules.layout.shellInputLine.test(screen[box.top + 1]!)) reading.inputMode = 'shell';
 
   const below = box ? screen.slice(box.bottom + 2) : screen;
   if (below.some((l) => rules.exited.some((p) => p.test(l)))) {
@@ -89,9 +90,9 @@ interface InputBox {
 }
 
 function findInputBox(screen: string[], rules: ClaudeScreenRules): InputBox | undefined {
-  const { rule, inputLine } = rules.layout;
+  const { rule, inputLine, shellInputLine } = rules.layout;
   for (let top = screen.length - 2; top >= 0; top--) {
-    if (!rule.test(screen[top]!) || !inputLine.test(screen[top + 1]!)) continue;
+    if (!rule.test(screen[top]!) || !(inputLine.test(screen[top + 1]!) || shellInputLine.test(screen[top + 1]!))) continue;
     for (let bottom = top + 2; bottom < screen.length; bottom++) {
       if (rule.test(screen[bottom]!)) return { top, bottom };
     }
@@ -101,7 +102,8 @@ function findInputBox(screen: string[], rules: ClaudeScreenRules): InputBox | un
 
 function inputText(rows: string[], rules: ClaudeScreenRules): string {
   const [first = '', ...rest] = rows;
-  const text = [rules.layout.inputLine.exec(first)?.[1] ?? '', ...rest.map((r) => rules.layout.inputContinuation.exec(r)?.[1] ?? r)].join('\n').trimEnd();
+  const line = rules.layout.inputLine.exec(first) ?? rules.layout.shellInputLine.exec(first);
+  const text = [line?.[1] ?? '', ...rest.map((r) => rules.layout.inputContinuation.exec(r)?.[1] ?? r)].join('\n').trimEnd();
   return rules.layout.inputPlaceholders.some((p) => p.test(text)) ? '' : text;
 }
 

@@ -28,7 +28,8 @@ export const claude: AgentProfile = {
     reportsPrompts: true,
   },
   dialogs: true,
-  keys: COMMON_KEYS,
+  // Backspace on the empty `! ` box is back to `❯` (2.1.197, 2.1.332).
+  keys: { ...COMMON_KEYS, leaveShell: ['BSpace'] },
   animated: ANIMATED,
   launch(req) {
     const agentSessionId = randomUUID();

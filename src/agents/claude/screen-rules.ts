@@ -51,6 +51,8 @@ export interface ClaudeScreenRules {
     innerRule: RegExp;
     /** First line of the input box; group 1 = text. */
     inputLine: RegExp;
+    /** First line of the input box in shell mode (`! echo hi`, `! ` when empty); group 1 = text. */
+    shellInputLine: RegExp;
     /** Further lines of a multi-line input; group 1 = text. */
     inputContinuation: RegExp;
     /** Dim placeholder texts shown in an empty input box (not typed by anyone). */
@@ -174,6 +176,7 @@ export const CLAUDE_2_1_197: ClaudeScreenRules = {
     innerRule: /^\s*╌{10,}$/u,
     inputLine: new RegExp(`^❯(?:${SP}(.*))?$`, 'u'),
     inputContinuation: /^ {2}(.*)$/u,
+    shellInputLine: new RegExp(`^!(?:${SP}(.*))?$`, 'u'),
     inputPlaceholders: [/^Press up to edit queued messages$/u],
     // 40 lines: `[Pasted text #1 +39 lines]` (FINDINGS 4.1).
     pastePlaceholder: /\[Pasted text #\d+(?: \+(?<breaks>\d+) lines)?\]/u,

@@ -15,7 +15,9 @@ export function detectCodexScreen(lines: string[], rules: CodexScreenRules = COD
   if (dialog) return { state: 'permission_prompt', dialog, inputText: '', queued: [], turnFinished: false };
 
   const footer = findLastRow(screen, (l) => rules.readyFooter.test(l));
-  const composerAt = findLastRow(screen, (l, i) => rules.composer.test(l) && (footer < 0 || i < footer));
+  const isComposer = (l: string) => rules.composer.test(l) || rules.shellComposer.test(l);
+  const composerAt = findLastRow(screen, (l, i) => isComposer(l) && (footer < 0 || i < footer));
+  const shell = composerAt >= 0 && rules.shellComposer.test(screen[composerAt]!);
   const inputText = composerAt >= 0 ? composerText(screen, composerAt, footer >= 0 ? footer : screen.length, rules) : '';
   const conversation = screen.slice(0, composerAt >= 0 ? composerAt : screen.length);
   const working = conversation.some((l) => rules.working.test(l));
@@ -28,6 +30,7 @@ export function detectCodexScreen(lines: string[], rules: CodexScreenRules = COD
   const error = errorAt > promptAt ? rules.errorLine.exec(conversation[errorAt]!)![1] : undefined;
   const base = {
     inputText,
+    ...(shell ? { inputMode: 'shell' as const } : {}),
     inputPaste: readPaste(inputText, rules.pastePlaceholder),
     queued: [] as string[],
     turnFinished,
@@ -43,7 +46,7 @@ export function detectCodexScreen(lines: string[], rules: CodexScreenRules = COD
 
 /** The composer's text: the `›` line and its indented continuation lines up to the footer. */
 function composerText(screen: string[], at: number, footer: number, rules: CodexScreenRules): string {
-  const first = rules.composer.exec(screen[at]!)![1]!;
+  const first = (rules.composer.exec(screen[at]!) ?? rules.shellComposer.exec(screen[at]!))?.[1] ?? '';
   if (rules.placeholder.test(first.trim())) return '';
   const rest: string[] = [];
   for (let i = at + 1; i < footer; i++) {

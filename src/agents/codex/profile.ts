@@ -107,7 +107,8 @@ export const codex: AgentProfile = {
   name: 'codex',
   dialogs: true,
   // Esc interrupts a Codex turn; Ctrl-C opens a "Task is still running" menu instead (FINDINGS).
-  keys: { ...COMMON_KEYS, interrupt: ['Escape'] },
+  // Backspace on the empty `!` composer is back to `›`.
+  keys: { ...COMMON_KEYS, interrupt: ['Escape'], leaveShell: ['BSpace'] },
   // The working line's elapsed seconds tick while nothing else changes.
   animated: /esc to interrupt|\(\d+s\b/,
   events: {

@@ -12,6 +12,8 @@ export interface CodexScreenRules {
   working: RegExp;
   /** The composer line and its placeholder when empty. */
   composer: RegExp;
+  /** The composer in shell mode (`! echo hi`, `!` when empty). */
+  shellComposer: RegExp;
   placeholder: RegExp;
   /** A long paste drawn collapsed in the composer; groups name its size (paste-placeholder.ts). */
   pastePlaceholder: RegExp;
@@ -42,6 +44,7 @@ export const CODEX_0_171_0: CodexScreenRules = {
   waitingForStartup: /Waiting for startup/u,
   working: /^[•◦] .*\(\d[\dhms ]*• esc to interrupt\)/u,
   composer: /^› ?(.*)$/u,
+  shellComposer: /^!(?: (.*))?$/u,
   placeholder: /^Ask Codex to do anything$/u,
   // A 40-line, 5550-character paste: `[Pasted Content 5550 chars]`.
   pastePlaceholder: /\[Pasted Content (?<chars>\d+) chars\]/u,

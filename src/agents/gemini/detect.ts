@@ -17,7 +17,9 @@ export function detectGeminiScreen(lines: string[], rules: GeminiScreenRules = G
   if (dialog) return { state: DIALOG_STATE[dialog.kind], dialog, inputText: '', queued: [], turnFinished: false };
 
   const separatorAt = findLastRow(screen, (l) => rules.separator.test(l));
-  const composerAt = separatorAt < 0 ? -1 : findLastRow(screen, (l, i) => i > separatorAt && rules.composer.test(l));
+  const isComposer = (l: string) => rules.composer.test(l) || rules.shellComposer.test(l);
+  const composerAt = separatorAt < 0 ? -1 : findLastRow(screen, (l, i) => i > separatorAt && isComposer(l));
+  const shell = composerAt >= 0 && rules.shellComposer.test(screen[composerAt]!);
   const conversation = screen.slice(0, separatorAt < 0 ? screen.length : separatorAt);
   const inputText = composerAt >= 0 ? composerText(screen, composerAt, rules) : '';
   const promptAt = findLastRow(conversation, (l) => rules.composer.test(l));
@@ -29,6 +31,7 @@ export function detectGeminiScreen(lines: string[], rules: GeminiScreenRules = G
   const errorAt = findLastRow(conversation, (l) => rules.errorLine.test(l));
   const base = {
     inputText,
+    ...(shell ? { inputMode: 'shell' as const } : {}),
     inputPaste: readPaste(inputText, rules.pastePlaceholder),
     queued: queuedPrompts(conversation, promptAt, rules),
     // Gemini CLI draws no "turn finished" line.
@@ -45,7 +48,7 @@ export function detectGeminiScreen(lines: string[], rules: GeminiScreenRules = G
 
 /** The box's text: the `>` line and its indented continuation lines (blank lines inside kept). */
 function composerText(screen: string[], at: number, rules: GeminiScreenRules): string {
-  const first = rules.composer.exec(screen[at]!)![1]!;
+  const first = (rules.composer.exec(screen[at]!) ?? rules.shellComposer.exec(screen[at]!))?.[1] ?? '';
   if (rules.placeholder.test(first.trim())) return '';
   const out = [first];
   for (let i = at + 1; i < screen.length; i++) {

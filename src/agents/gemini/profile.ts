@@ -48,7 +48,8 @@ export const geminiProfile: AgentProfile = {
   dialogs: true,
   // The working line's spinner and elapsed seconds tick while nothing else changes.
   animated: /esc to cancel, \d+s\)/,
-  keys: { interrupt: ['Escape'], escape: ['Escape'], clearInput: ['C-k', 'C-u', 'BSpace'], submit: ['Enter'] },
+  // Its shell mode says `esc to disable`.
+  keys: { interrupt: ['Escape'], escape: ['Escape'], clearInput: ['C-k', 'C-u', 'BSpace'], submit: ['Enter'], leaveShell: ['Escape'] },
   launch: (req) => launchGemini(req),
   read: (lines: string[]): ScreenReading => detectGeminiScreen(lines, geminiRulesFor()),
   dialogKeys: {

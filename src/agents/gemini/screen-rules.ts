@@ -9,8 +9,10 @@ export interface GeminiScreenRules {
   separator: RegExp;
   /** The input box's first line (`> text`); its continuation lines are indented by three spaces. */
   composer: RegExp;
+  /** The box's first line in shell mode (`! echo hi`, under `shell mode enabled (esc to disable)`). */
+  shellComposer: RegExp;
   composerContinuation: RegExp;
-  /** The box's placeholder when empty. */
+  /** The box's placeholders when empty. */
   placeholder: RegExp;
   /** A long paste drawn collapsed in the box; groups name its size (paste-placeholder.ts). */
   pastePlaceholder: RegExp;
@@ -72,8 +74,10 @@ export const GEMINI_0_61_0: GeminiScreenRules = {
   version: '0.61.0',
   separator: /^─{20,}$/u,
   composer: /^ > (.*)$/u,
+  shellComposer: /^ !(?: (.*))?$/u,
   composerContinuation: /^ {3}(.*)$/u,
-  placeholder: /^Type your message or @path\/to\/file$/u,
+  // The second is drawn in shell mode.
+  placeholder: /^(?:Type your message or @path\/to\/file|Type your shell command)$/u,
   // Over 5 lines or 500 characters; ` #2` when another paste is held (FINDINGS).
   pastePlaceholder: /\[Pasted Text: (?:(?<lines>\d+) lines|(?<chars>\d+) chars)(?: #\d+)?\]/u,
   working: /\(esc to cancel, \d[\dhms ]*\)/u,

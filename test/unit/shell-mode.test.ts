@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectClaudeScreen } from '../../src/agents/claude/detect.js';
+import { CLAUDE_2_1_332 } from '../../src/agents/claude/screen-rules.js';
+import { detectCodexScreen } from '../../src/agents/codex/detect.js';
+import { detectGeminiScreen } from '../../src/agents/gemini/detect.js';
+import { boxHolds, promptToPaste } from '../../src/terminal/typed-text.js';
+import { ROOT } from '../helpers/env.js';
+
+/**
+ * A box in shell mode, as each agent draws it (seen on the real Claude Code 2.1.197 and 2.1.332, Codex
+ * 0.171.0 and Gemini CLI 0.61.0 after a `!` typed first), put into a captured idle screen.
+ */
+const lines = (path: string) => readFileSync(path, 'utf8').split('\n');
+const claudeIdle = lines('/work/shared/fixtures/claude-code-2.1.197/screens/02-reply-idle.txt');
+const codexIdle = lines(join(ROOT, 'test', 'fixtures', 'codex-0.171.0', 'screens', '05-after-approval.txt'));
+const geminiIdle = lines(join(ROOT, 'test', 'fixtures', 'gemini-cli-0.61.0', 'screens', 'idle.txt'));
+const swap = (screen: string[], from: RegExp, to: string) => screen.map((l) => (from.test(l) ? to : l));
+
+describe('shell mode: a box that would run its text as a command is read as such', () => {
+  it('Claude Code: `! echo hi` and the empty `! ` box, on both rule sets', () => {
+    const shell = (box: string) => swap(swap(claudeIdle, /^❯[\s\u00a0]$/u, box), /\? for shortcuts/u, '  ! for shell mode');
+    for (const rules of [undefined, CLAUDE_2_1_332]) {
+      expect(detectClaudeScreen(shell('! echo hi'), rules)).toMatchObject({ state: 'idle', inputText: 'echo hi', inputMode: 'shell' });
+      expect(detectClaudeScreen(shell('! '), rules)).toMatchObject({ state: 'idle', inputText: '', inputMode: 'shell' });
+    }
+    expect(detectClaudeScreen(claudeIdle).inputMode).toBeUndefined();
+  });
+
+  it('Codex: the `!` composer', () => {
+    const shell = (box: string) => swap(codexIdle, /^› Ask Codex to do anything$/u, box);
+    expect(detectCodexScreen(shell('! echo hi'))).toMatchObject({ state: 'idle', inputText: 'echo hi', inputMode: 'shell' });
+    expect(detectCodexScreen(shell('!'))).toMatchObject({ inputText: '', inputMode: 'shell' });
+    expect(detectCodexScreen(codexIdle).inputMode).toBeUndefined();
+  });
+
+  it('Gemini CLI: the ` ! ` box and its own placeholder', () => {
+    const shell = (box: string) => swap(geminiIdle, /^ > {3}Type your message/u, box);
+    expect(detectGeminiScreen(shell(' ! echo hi'))).toMatchObject({ state: 'idle', inputText: 'echo hi', inputMode: 'shell' });
+    expect(detectGeminiScreen(shell(' !   Type your shell command'))).toMatchObject({ inputText: '', inputMode: 'shell' });
+    // A literal "!" typed into a prompt is a prompt.
+    expect(detectGeminiScreen(shell(' > !echo hi'))).toMatchObject({ inputText: '!echo hi' });
+    expect(detectGeminiScreen(shell(' > !echo hi')).inputMode).toBeUndefined();
+  });
+
+  it('a box in shell mode never holds a prompt, even with the same text; a prompt beginning with "!" is pasted after a space', () => {
+    expect(boxHolds({ inputText: 'echo hi', inputMode: 'shell' }, 'echo hi')).toBe(false);
+    expect(boxHolds({ inputText: 'echo hi' }, 'echo hi')).toBe(true);
+    expect(promptToPaste('!touch x', true)).toBe(' !touch x');
+    expect(promptToPaste('!touch x', false)).toBe('!touch x');
+    expect(promptToPaste('say !', true)).toBe('say !');
+  });
+});
