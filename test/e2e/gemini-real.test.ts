@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call, callError, sendDelivered, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
+import { expectNoPromptRunsAsShell } from '../helpers/shell-mode.js';
 
 const GEMINI = join(ROOT, 'node_modules', '@google', 'gemini-cli', 'bundle', 'gemini.js');
 const hasGemini = existsSync(GEMINI);
@@ -128,24 +128,9 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
   });
 
   it('a prompt beginning with "!" reaches the model as a prompt and never runs as a shell command; a box a person left in shell mode is left first', async () => {
-    await waitState(mcp.client, id, ['idle']);
-    const witness = join(workDir, 'bang');
-    // Pasted as is, "!" switched the agent to its shell mode: the send failed three times, leaving the command in the box three times over.
-    await sendDelivered(mcp.client, id, `!touch ${witness}`);
-    await readUntil(mcp.client, id, said(`!touch ${witness}`), 'the echo');
-    expect(fake.requests.filter((r) => r.kind === 'turn' && r.prompt.trim() === `!touch ${witness}`)).toHaveLength(1);
-    expect(existsSync(witness)).toBe(false);
-
-    // A person types "!" at the pane: the box is in shell mode, and the next prompt must not run as a command.
-    await waitState(mcp.client, id, ['idle']);
-    const { pane } = await call<{ pane: { id: string } }>(mcp.client, 'session_get', { id });
-    execFileSync('tmux', ['-L', t.socket, 'send-keys', '-t', pane.id, '-l', '!']);
-    await waitFor(async () => (await call<{ text: string }>(mcp.client, 'session_pane', { id })).text.includes('shell mode enabled'), { what: 'shell mode' });
-    await sendDelivered(mcp.client, id, `echo after shell mode > ${witness}`);
-    await readUntil(mcp.client, id, said('ECHO: echo after shell mode'), 'the prompt answered by the model');
-    expect(existsSync(witness)).toBe(false);
+    const prompts = () => fake.requests.filter((r) => r.kind === 'turn').map((r) => r.prompt);
+    await expectNoPromptRunsAsShell({ client: mcp.client, id, socket: t.socket, workDir, shellShown: 'shell mode enabled', prompts });
   });
-
   it('shell approval: approved → the command ran; rejected → it did not', async () => {
     await waitState(mcp.client, id, ['idle']);
     await call(mcp.client, 'session_send', { id, text: 'RUN echo gemini-ran > ran.txt' });
