@@ -172,6 +172,16 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     expect(existsSync(join(workDir, 'phone-rejected.txt'))).toBe(false);
   });
 
+  it('a command too long for one line is shown whole in the dialog, as it will run', async () => {
+    await waitState(mcp.client, id, ['idle']);
+    const command = `echo ${Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ')} > long-command.txt`;
+    await call(mcp.client, 'session_send', { id, text: `RUN ${command}` });
+    await waitState(mcp.client, id, ['permission_prompt']);
+    const got = await call<{ dialog: { command?: string } }>(mcp.client, 'session_get', { id });
+    await call(mcp.client, 'session_reject', { id });
+    expect(got.dialog.command).toBe(command);
+  });
+
   it('patch approval: approved → the file is written', async () => {
     await call(mcp.client, 'session_send', { id, text: 'PATCH notes.md hello from the fake model' });
     await waitState(mcp.client, id, ['permission_prompt']);

@@ -131,6 +131,16 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     const prompts = () => fake.requests.filter((r) => r.kind === 'turn').map((r) => r.prompt);
     await expectNoPromptRunsAsShell({ client: mcp.client, id, socket: t.socket, workDir, shellShown: 'shell mode enabled', prompts });
   });
+  it('a command too long for one line is shown whole in the dialog, as it will run', async () => {
+    await waitState(mcp.client, id, ['idle']);
+    const command = `echo ${Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ')} > long-command.txt`;
+    await call(mcp.client, 'session_send', { id, text: `RUN ${command}` });
+    await waitState(mcp.client, id, ['permission_prompt']);
+    const got = await call<{ dialog: { command?: string } }>(mcp.client, 'session_get', { id });
+    await call(mcp.client, 'session_reject', { id });
+    expect(got.dialog.command).toBe(command);
+  });
+
   it('shell approval: approved → the command ran; rejected → it did not', async () => {
     await waitState(mcp.client, id, ['idle']);
     await call(mcp.client, 'session_send', { id, text: 'RUN echo gemini-ran > ran.txt' });

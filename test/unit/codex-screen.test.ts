@@ -55,6 +55,14 @@ describe('Codex 0.171.0 screens (real captures)', () => {
     expect(() => codexAnswerKeys(r.dialog!, 'maybe')).toThrow(/not one of the options/);
   });
 
+  it('a command wrapped onto more lines is read whole (as the real 0.171.0 wraps it: at a space, indented)', () => {
+    const wrapped = screen('03-command-approval').flatMap((l) =>
+      l === '  $ echo codex-ran > ran.txt' ? ['  $ echo word0 word1 word2 word27', '  word28 word29 > long-command.txt && rm -rf build'] : [l],
+    );
+    expect(detectCodexScreen(wrapped).dialog?.command).toBe('echo word0 word1 word2 word27 word28 word29 > long-command.txt && rm -rf build');
+    expect(detectCodexScreen(screen('03-command-approval')).dialog?.command).toBe('echo codex-ran > ran.txt');
+  });
+
   it('patch approval: the file and its keys', () => {
     const r = detectCodexScreen(screen('04-patch-approval'));
     expect(r.dialog).toMatchObject({ kind: 'permission', tool: 'apply_patch', file: '/srv/cxk/w2/notes.md' });

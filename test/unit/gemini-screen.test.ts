@@ -333,6 +333,15 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(boxHolds({ inputText: '' }, 'a\nb\nc\nd\ne\nf\ng')).toBe(false);
   });
 
+  it('a long command is read from the dialog inner box, wrapped lines joined; the heading then shows the call description, not the command', () => {
+    const r = detectGeminiScreen(screen('shell-approval-long-command'));
+    expect(r.dialog).toMatchObject({
+      kind: 'permission',
+      tool: 'run_shell_command',
+      command: `echo ${Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ')} > long-command.txt`,
+    });
+  });
+
   it('rule sets: an unknown or newer version gets the newest, a known one its own', () => {
     expect(geminiRulesFor('0.61.0')).toBe(GEMINI_0_61_0);
     expect(geminiRulesFor('0.99.1')).toBe(GEMINI_0_61_0);

@@ -96,5 +96,21 @@ function readDialog(screen: string[], rules: CodexScreenRules): Dialog | undefin
   if (at === menuAt) return { kind: 'question', title: 'Task is still running', question: screen[at]!.trim(), options };
   if (at === patchAt)
     return { kind: 'permission', title: 'Edit files', question: screen[at]!.trim(), options, tool: 'apply_patch', file: match(rules.destination) };
-  return { kind: 'permission', title: 'Run command', question: screen[at]!.trim(), options, tool: 'exec_command', command: match(rules.command) };
+  return { kind: 'permission', title: 'Run command', question: screen[at]!.trim(), options, tool: 'exec_command', command: wrappedCommand(body, rules) };
+}
+
+/**
+ * The command a dialog shows: its `$ ` line and the lines it wraps onto (indented, up to a blank line).
+ * Codex wraps at spaces, so the parts are joined with one: a phone once showed only the first line,
+ * and the end of a long command (`> file`, `&& rm …`) was approved unseen.
+ */
+function wrappedCommand(body: string[], rules: CodexScreenRules): string | undefined {
+  const at = body.findIndex((l) => rules.command.test(l));
+  if (at < 0) return undefined;
+  const parts = [rules.command.exec(body[at]!)![1]!];
+  for (const l of body.slice(at + 1)) {
+    if (!/^\s{2}\S/u.test(l) || rules.option.test(l)) break;
+    parts.push(l.trim());
+  }
+  return parts.join(' ');
 }

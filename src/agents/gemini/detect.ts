@@ -121,9 +121,22 @@ function readDialog(screen: string[], rules: GeminiScreenRules): Dialog | undefi
   const known = rules.tools[label];
   if (!known) return { ...dialog, toolLabel: label };
   dialog.tool = known.tool;
-  if (known.target === 'command') dialog.command = what.trim();
+  if (known.target === 'command') dialog.command = boxedCommand(inner.slice(headingAt + 1, at), rules) ?? what.trim();
   else dialog.file = known.file?.exec(what.trim())?.[1];
   return dialog;
+}
+
+/**
+ * The command in the dialog's inner box, its wrapped lines joined (Gemini CLI wraps at spaces). The
+ * heading beside `? Shell` is not it: for a long command it shows the call's description, the model's
+ * own words (`Runs the command the user asked for.`), which a phone once showed as the command.
+ */
+function boxedCommand(lines: string[], rules: GeminiScreenRules): string | undefined {
+  const top = lines.findIndex((l) => /^╭─+╮$/u.test(l));
+  const bottom = lines.findIndex((l, i) => i > top && /^╰─+╯$/u.test(l));
+  if (top < 0 || bottom < 0) return undefined;
+  const parts = lines.slice(top + 1, bottom).map((l) => unbox(l, rules).trim());
+  return parts.join(' ').trim() || undefined;
 }
 
 /**
