@@ -182,6 +182,21 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     expect(got.dialog.command).toBe(command);
   });
 
+  it('a patch that writes two files names both in its dialog; rejected, it writes neither', async () => {
+    await waitState(mcp.client, id, ['idle']);
+    const cmd = "apply_patch <<'PATCH'\n*** Begin Patch\n*** Add File: first.md\n+one\n*** Add File: second.md\n+two\n*** End Patch\nPATCH";
+    const unscript = fake.script((r) =>
+      r.prompt === 'TWO FILES' && r.toolOutput === undefined ? { type: 'call', name: 'exec_command', text: 'Two files.', arguments: { cmd } } : undefined,
+    );
+    await call(mcp.client, 'session_send', { id, text: 'TWO FILES' });
+    await waitState(mcp.client, id, ['permission_prompt']);
+    const got = await call<{ dialog: { file?: string } }>(mcp.client, 'session_get', { id });
+    await call(mcp.client, 'session_reject', { id });
+    unscript();
+    expect(got.dialog.file).toBe(`${join(workDir, 'first.md')}, ${join(workDir, 'second.md')}`);
+    expect([existsSync(join(workDir, 'first.md')), existsSync(join(workDir, 'second.md'))]).toEqual([false, false]);
+  });
+
   it('patch approval: approved → the file is written', async () => {
     await call(mcp.client, 'session_send', { id, text: 'PATCH notes.md hello from the fake model' });
     await waitState(mcp.client, id, ['permission_prompt']);

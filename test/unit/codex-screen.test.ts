@@ -63,6 +63,11 @@ describe('Codex 0.171.0 screens (real captures)', () => {
     expect(detectCodexScreen(screen('03-command-approval')).dialog?.command).toBe('echo codex-ran > ran.txt');
   });
 
+  it('a patch writing two files names both (real capture)', () => {
+    const file = detectCodexScreen(screen('12-patch-approval-two-files')).dialog?.file;
+    expect(file?.split(', ').map((f) => f.replace(/^.*\//u, ''))).toEqual(['first.md', 'second.md']);
+  });
+
   it('patch approval: the file and its keys', () => {
     const r = detectCodexScreen(screen('04-patch-approval'));
     expect(r.dialog).toMatchObject({ kind: 'permission', tool: 'apply_patch', file: '/srv/cxk/w2/notes.md' });

@@ -92,10 +92,20 @@ function readDialog(screen: string[], rules: CodexScreenRules): Dialog | undefin
   }
   // Options are the dialog's last lines: without them the dialog is still drawing (or gone).
   if (!options.length) return undefined;
-  const match = (re: RegExp) => body.map((l) => re.exec(l)?.[1]).find((v) => v !== undefined);
   if (at === menuAt) return { kind: 'question', title: 'Task is still running', question: screen[at]!.trim(), options };
-  if (at === patchAt)
-    return { kind: 'permission', title: 'Edit files', question: screen[at]!.trim(), options, tool: 'apply_patch', file: match(rules.destination) };
+  if (at === patchAt) {
+    // One `Destination:` line per file the patch writes: every one is named, not only the first (a
+    // phone once approved "first.md" for a patch that also wrote second.md).
+    const files = body.map((l) => rules.destination.exec(l)?.[1]).filter((f) => f !== undefined);
+    return {
+      kind: 'permission',
+      title: 'Edit files',
+      question: screen[at]!.trim(),
+      options,
+      tool: 'apply_patch',
+      file: files.length ? files.join(', ') : undefined,
+    };
+  }
   return { kind: 'permission', title: 'Run command', question: screen[at]!.trim(), options, tool: 'exec_command', command: wrappedCommand(body, rules) };
 }
 
