@@ -92,6 +92,8 @@ export interface ScreenReading {
    * Claude Code, Codex and Gemini CLI to it). Enter would run `inputText` with no permission asked.
    */
   inputMode?: 'shell';
+  /** The box shows as many rows as it can: it may hold more text above them (Gemini CLI scrolls it), so `inputText` may be its tail only. */
+  inputTail?: boolean;
   /** Prompts typed while the agent was busy and shown as queued above the input box. */
   queued: string[];
   /** A finished-turn marker is the last conversation line (`✻ Baked for 3s`). */

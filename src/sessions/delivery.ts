@@ -19,8 +19,11 @@ export interface DeliveryDeps {
 /** A prompt that may have reached the agent but cannot be confirmed: it is failed, never typed again. */
 export class DeliveryUnconfirmed extends AegisError {}
 
-/** How long the box may take to show pasted text: a base, plus time for the agent to take in a long paste. */
-const showDeadlineMs = (text: string) => 2_000 + Math.ceil(Buffer.byteLength(text) / 20);
+/**
+ * How long the box may take to show pasted text: a base, plus time for the agent to take in a long
+ * paste (Gemini CLI, without bracketed paste, reads it as keystrokes: about 5 KB a second).
+ */
+const showDeadlineMs = (text: string) => 2_000 + Math.ceil(Buffer.byteLength(text) / 4);
 
 /**
  * Types one prompt into an agent and confirms the agent took it, so that it arrives byte for byte
@@ -108,7 +111,10 @@ export class PromptDelivery {
    */
   private async awaitShown(s: SessionRecord, obs: SessionObserver, profile: AgentProfile, text: string): Promise<void> {
     const { until, settle, log } = this.deps;
-    if (await until(obs, (o) => boxHolds(o.reading, text), showDeadlineMs(text))) return;
+    const shown = await until(obs, (o) => boxHolds(o.reading, text), showDeadlineMs(text));
+    // A box that shows only the text's end is trusted once the agent has stopped taking it in (a
+    // repeated ending could be on screen before the rest arrived).
+    if (shown && !shown.reading.inputTail) return;
     const quiet = await settle(obs, 500, 5_000);
     if (boxHolds(quiet.reading, text)) return;
     log.warn('the input box does not show the text as typed; clearing it, not typing again', {

@@ -64,12 +64,16 @@ export function promptToPaste(text: string, hasShellMode: boolean): string {
 /**
  * Whether the agent's input box shows `text` and nothing else. White space is ignored (the box wraps
  * long lines and shows tabs as spaces). A long paste the agent drew collapsed counts when the size its
- * placeholder names is the text's (a placeholder of another paste, or one beside other text, does not).
+ * placeholder names is the text's (a placeholder of another paste, or one beside other text, does not);
+ * a box that scrolls (Gemini CLI, its rows all drawn) counts when it shows the text's end.
  */
-export function boxHolds(box: { inputText: string; inputPaste?: PasteSize; inputMode?: 'shell' }, text: string): boolean {
+export function boxHolds(box: { inputText: string; inputPaste?: PasteSize; inputMode?: 'shell'; inputTail?: boolean }, text: string): boolean {
   // A box in shell mode would run the text as a command: it never holds a prompt.
   if (box.inputMode === 'shell') return false;
   if (box.inputPaste) return pasteFits(box.inputPaste, text);
   if (!box.inputText) return false;
-  return box.inputText.replace(/\s+/g, '') === text.replace(/\s+/g, '');
+  const shown = box.inputText.replace(/\s+/g, '');
+  const typed = text.replace(/\s+/g, '');
+  // A box full to its last row may show only the text's end (it was empty before the paste: cleared first).
+  return shown === typed || (!!box.inputTail && typed.endsWith(shown));
 }

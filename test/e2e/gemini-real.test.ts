@@ -131,6 +131,15 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     const prompts = () => fake.requests.filter((r) => r.kind === 'turn').map((r) => r.prompt);
     await expectNoPromptRunsAsShell({ client: mcp.client, id, socket: t.socket, workDir, shellShown: 'shell mode enabled', prompts });
   });
+  it('a 20 KB prompt of 300 lines, which Gemini takes in as keystrokes and scrolls in its box, arrives whole, once', async () => {
+    // Its box shows the last 10 lines only; the send failed on that before ("the input box did not show the text as typed").
+    const text = Array.from({ length: 300 }, (_, i) => `line ${i + 1}: ${'abcdefghij '.repeat(5).trim()}`).join('\n');
+    await waitState(mcp.client, id, ['idle']);
+    await sendDelivered(mcp.client, id, text);
+    await readUntil(mcp.client, id, said('line 300: abcdefghij'), 'the long echo');
+    expect(turnsFor(text)).toHaveLength(1);
+  });
+
   it('a command too long for one line is shown whole in the dialog, as it will run', async () => {
     await waitState(mcp.client, id, ['idle']);
     const command = `echo ${Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ')} > long-command.txt`;

@@ -52,5 +52,11 @@ describe('shell mode: a box that would run its text as a command is read as such
     expect(promptToPaste('!touch x', true)).toBe(' !touch x');
     expect(promptToPaste('!touch x', false)).toBe('!touch x');
     expect(promptToPaste('say !', true)).toBe('say !');
+    // A box that scrolls (its rows all drawn) counts when it shows the text's end, not its middle.
+    const text = Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n');
+    const tail = (from: number, to: number) => ({ inputText: text.split('\n').slice(from, to).join('\n'), inputTail: true });
+    expect(boxHolds(tail(20, 30), text)).toBe(true);
+    expect(boxHolds(tail(10, 20), text)).toBe(false);
+    expect(boxHolds({ inputText: tail(20, 30).inputText }, text)).toBe(false);
   });
 });

@@ -33,6 +33,7 @@ export function detectGeminiScreen(lines: string[], rules: GeminiScreenRules = G
     inputText,
     ...(shell ? { inputMode: 'shell' as const } : {}),
     inputPaste: readPaste(inputText, rules.pastePlaceholder),
+    ...(inputText.split('\n').length >= rules.composerRows ? { inputTail: true } : {}),
     queued: queuedPrompts(conversation, promptAt, rules),
     // Gemini CLI draws no "turn finished" line.
     turnFinished: false,

@@ -12,6 +12,8 @@ export interface GeminiScreenRules {
   /** The box's first line in shell mode (`! echo hi`, under `shell mode enabled (esc to disable)`). */
   shellComposer: RegExp;
   composerContinuation: RegExp;
+  /** The most rows the box draws; a longer text scrolls in it, its last rows shown (a 300-line paste showed lines 290-299). */
+  composerRows: number;
   /** The box's placeholders when empty. */
   placeholder: RegExp;
   /** A long paste drawn collapsed in the box; groups name its size (paste-placeholder.ts). */
@@ -76,6 +78,7 @@ export const GEMINI_0_61_0: GeminiScreenRules = {
   composer: /^ > (.*)$/u,
   shellComposer: /^ !(?: (.*))?$/u,
   composerContinuation: /^ {3}(.*)$/u,
+  composerRows: 10,
   // The second is drawn in shell mode.
   placeholder: /^(?:Type your message or @path\/to\/file|Type your shell command)$/u,
   // Over 5 lines or 500 characters; ` #2` when another paste is held (FINDINGS).
