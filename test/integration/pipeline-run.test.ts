@@ -233,13 +233,19 @@ describe('pipelines with a fake Claude Code in real tmux', { timeout: 120_000 },
   });
 
   it('fails a stage whose dialog is left unanswered past its timeout', async () => {
-    const p = await waitPipeline(
-      mcp.client,
-      (await create('timeout', [{ name: 'stuck', prompt: 'RUN echo never', timeoutSec: 3, permissionMode: 'default' }])).id,
+    // The timeout counts from the claim, start-up included: 10 s leaves a loaded machine time to show the dialog first.
+    const { id } = await create('timeout', [{ name: 'stuck', prompt: 'RUN echo never', timeoutSec: 10, permissionMode: 'default' }]);
+    const shown = await waitFor(
+      async () => {
+        const s = stageOf(await getPipeline(mcp.client, id), 'stuck');
+        return s.dialog || ['done', 'failed', 'cancelled'].includes(s.status) ? s : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the stage on its dialog' },
     );
-    const s = stageOf(p, 'stuck');
-    expect(s.status).toBe('failed');
-    expect(s.error).toMatch(/timed out after 3 s, left waiting on a permission dialog for Bash: echo never/);
+    expect(shown, JSON.stringify(shown)).toMatchObject({ status: 'running', sessionState: 'permission_prompt' });
+    const s = stageOf(await waitPipeline(mcp.client, id), 'stuck');
+    expect(s, JSON.stringify(s)).toMatchObject({ status: 'failed' });
+    expect(s.error).toMatch(/timed out after 10 s, left waiting on a permission dialog for Bash: echo never/);
     await waitFor(async () => (await call<{ state: string }>(mcp.client, 'session_get', { id: s.sessionId! })).state === 'exited', {
       what: 'the stuck session stopped',
     });
