@@ -164,6 +164,11 @@ export interface AgentProfile {
   read(lines: string[], quietMs: number): ScreenReading;
   /** Screen lines that change while nothing real happens (spinner glyphs, elapsed seconds). */
   animated?: RegExp;
+  /**
+   * Its input box draws text nobody typed (a completion, a placeholder) as an inline hint, which
+   * the screen leaves out before `read` (TerminalScreen.lines, withoutHints).
+   */
+  inlineHints?: boolean;
   /** Keys answering its dialogs (required when `dialogs`). */
   dialogKeys?: {
     approve(dialog: Dialog, scope: 'once' | 'always'): KeyPlan;

@@ -329,7 +329,7 @@ export class SessionObserver {
     if (this.disposed) return undefined;
     const now = Date.now();
     this.lastReadAt = now;
-    const lines = this.screen.lines();
+    const lines = this.screen.lines({ withoutHints: this.profile.inlineHints });
     const animated = this.profile.animated;
     const signature = (animated ? lines.filter((l) => !animated.test(l)) : lines).join('\n');
     if (signature !== this.signature) {

@@ -76,14 +76,18 @@ export class TerminalScreen {
    * The visible rows as text: wide characters once (xterm leaves an empty spacer cell after them,
    * which `translateToString` skips), each row right-trimmed (spaces Ink wrote explicitly and the
    * U+00A0 after an empty prompt included), trailing empty rows dropped.
+   * `withoutHints`: each row's inline hint (see `hintStart`) is left out, for readers of an input box.
    */
-  lines(): string[] {
+  lines(opts: { withoutHints?: boolean } = {}): string[] {
     const buffer = this.#term.buffer.active;
     const out: string[] = [];
+    const cell = buffer.getNullCell();
     for (let y = 0; y < this.#term.rows; y++) {
       const line = buffer.getLine(buffer.baseY + y);
       // translateToString trims spaces only; trimEnd takes other white space too (the same set as \s).
-      out.push(line ? line.translateToString(true).trimEnd() : '');
+      const text = line ? line.translateToString(true).trimEnd() : '';
+      const end = text && opts.withoutHints ? hintStart(line!, cell) : undefined;
+      out.push(end === undefined ? text : line!.translateToString(true, 0, end).trimEnd());
     }
     while (out.length > 0 && out[out.length - 1] === '') out.pop();
     return out;
@@ -107,6 +111,31 @@ export class TerminalScreen {
   dispose(): void {
     this.#term.dispose();
   }
+}
+
+/**
+ * Where a row's inline hint starts: text an input box draws that nobody typed, a completion
+ * (Claude Code 2.1.197 shows `run /comp` as `run /compact`) or a placeholder. Ink draws it the
+ * same way each time: its own cursor, one inverse cell holding the hint's first character, then
+ * the rest (if any) dim to the end of the row. Typed text is never dim, and after typing the cursor
+ * cell is a space; a highlighted run (several inverse cells) is not a cursor. Undefined when the
+ * row ends otherwise. One cost: a cursor a person moved onto the last typed character reads as a
+ * one-character hint.
+ */
+function hintStart(line: xterm.IBufferLine, cell: xterm.IBufferCell): number | undefined {
+  let x = line.length - 1;
+  while (x >= 0 && isBlank(line.getCell(x, cell)!)) x--;
+  while (x >= 0 && line.getCell(x, cell)!.isDim() && !cell.isInverse()) x--;
+  if (x <= 0) return undefined;
+  line.getCell(x, cell);
+  // A wide character's spacer cell is empty: the character itself sits one cell to the left.
+  if (cell.getWidth() === 0) line.getCell(--x, cell);
+  if (!cell.isInverse() || cell.isDim() || cell.getChars().trim() === '' || x === 0) return undefined;
+  return line.getCell(x - 1, cell)!.isInverse() ? undefined : x;
+}
+
+function isBlank(cell: xterm.IBufferCell): boolean {
+  return !cell.isInverse() && (cell.getChars() === '' || cell.getChars() === ' ');
 }
 
 /** Renders one piece of terminal output (or a capture, see `asCapture`) on a fresh screen. */

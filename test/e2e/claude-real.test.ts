@@ -172,6 +172,23 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
     expect(after.state).toBe('idle');
   });
 
+  it('a prompt ending in part of a slash command is sent as typed; a completion drawn inline is not read as typed', async () => {
+    const s = await create();
+    await waitState(mcp.client, s.id, ['idle']);
+    const prompts = () => fake.requests.filter((r) => r.kind === 'main').map((r) => r.prompt ?? '');
+    // 2.1.197 draws `run /comp` as `run /comp` + an inline `act`; 2.1.332 lists /compact above the box.
+    await sendDelivered(mcp.client, s.id, 'run /comp');
+    await waitFor(() => prompts().includes('run /comp'), { what: 'the prompt at the model, as typed' });
+    await waitState(mcp.client, s.id, ['idle']);
+    // A person typing the same in the pane: session_get shows what was typed, not the completion.
+    const { pane } = await call<{ pane: { id: string } }>(mcp.client, 'session_get', { id: s.id });
+    execFileSync('tmux', ['-L', t.socket, 'send-keys', '-t', pane.id, '-l', 'then /comp']);
+    await waitFor(async () => (await call<{ inputText?: string }>(mcp.client, 'session_get', { id: s.id })).inputText === 'then /comp', {
+      what: 'the typed text in session_get',
+    });
+    expect(prompts().filter((p) => p.includes('/compact'))).toEqual([]);
+  });
+
   it('a message sent while busy is queued and delivered after the turn', async () => {
     const s = await create('SLOW 3000 slow reply');
     await waitState(mcp.client, s.id, ['working']);

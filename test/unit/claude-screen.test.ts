@@ -32,7 +32,8 @@ async function readFixture(path: string): Promise<string[]> {
   const screen = new TerminalScreen(200, 50);
   try {
     await screen.writeCapture(readFileSync(path, 'utf8'));
-    return screen.lines();
+    // As the session observer reads Claude Code (its profile's inlineHints).
+    return screen.lines({ withoutHints: true });
   } finally {
     screen.dispose();
   }
@@ -242,6 +243,8 @@ const EXPECTED: Record<string, Expected> = {
     },
   },
   '55-after-plan-exit-rejected': { state: 'idle', interrupted: true, permissionMode: 'plan' },
+  // `run /comp` typed; 2.1.197 draws the completion `act` inline (inverse `a`, dim `ct`). Enter sends `run /comp`.
+  '60-inline-completion': { state: 'idle', inputText: 'run /comp' },
 };
 
 const FIXTURES = fixtureFiles();

@@ -31,6 +31,7 @@ export const claude: AgentProfile = {
   // Backspace on the empty `! ` box is back to `❯` (2.1.197, 2.1.332).
   keys: { ...COMMON_KEYS, leaveShell: ['BSpace'] },
   animated: ANIMATED,
+  inlineHints: true,
   launch(req) {
     const agentSessionId = randomUUID();
     const hooksFile = join(req.dataDir, 'hooks.jsonl');
