@@ -49,8 +49,27 @@ export function checkTypedAnswer(field: string, raw: string): string {
   return text;
 }
 
-/** Compares prompts the way an agent echoes them: line ends and surrounding blanks do not count. */
-export const samePrompt = (a: string, b: string): boolean => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
+/**
+ * Characters an agent may take in but not keep as sent: zero-width and format characters (a zero-width
+ * space, a soft hyphen, a BOM, bidi controls, ZWJ, variation selectors), which Claude Code drops or
+ * draws as U+FFFD. With canonical composition (NFC: an `e` plus U+0301 is drawn as one `é`), a prompt
+ * compares equal however the agent stored it.
+ */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+/**
+ * What a box on screen cannot be trusted to show: emoji (their width in cells depends on the
+ * terminal's tables, and an agent's redraw may overwrite part of a ZWJ sequence or a skin tone) and
+ * the U+FFFD an agent draws for a character it will not show.
+ */
+const UNDRAWABLE = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\uFFFD]/gu;
+
+const comparable = (text: string): string => text.normalize('NFC').replace(INVISIBLE, '');
+
+/** Compares prompts the way an agent echoes them: line ends, surrounding blanks and invisible characters do not count. */
+export const samePrompt = (a: string, b: string): boolean => comparable(a).replace(/\s+/g, ' ').trim() === comparable(b).replace(/\s+/g, ' ').trim();
+
+/** Text as a box on screen can show it: compared without white space, invisible characters and emoji. */
+const drawable = (text: string): string => comparable(text).replace(UNDRAWABLE, '').replace(/\s+/g, '');
 
 /**
  * The text to paste for a prompt: one that begins with `!` gets a leading space, since agents with a
@@ -63,7 +82,7 @@ export function promptToPaste(text: string, hasShellMode: boolean): string {
 
 /**
  * Whether the agent's input box shows `text` and nothing else. White space is ignored (the box wraps
- * long lines and shows tabs as spaces). A long paste the agent drew collapsed counts when the size its
+ * long lines and shows tabs as spaces), and so are invisible characters and emoji (see `drawable`). A long paste the agent drew collapsed counts when the size its
  * placeholder names is the text's (a placeholder of another paste, or one beside other text, does not);
  * a box that scrolls (Gemini CLI, its rows all drawn) counts when it shows the text's end.
  */
@@ -72,8 +91,8 @@ export function boxHolds(box: { inputText: string; inputPaste?: PasteSize; input
   if (box.inputMode === 'shell') return false;
   if (box.inputPaste) return pasteFits(box.inputPaste, text);
   if (!box.inputText) return false;
-  const shown = box.inputText.replace(/\s+/g, '');
-  const typed = text.replace(/\s+/g, '');
+  const shown = drawable(box.inputText);
+  const typed = drawable(text);
   // A box full to its last row may show only the text's end (it was empty before the paste: cleared first).
   return shown === typed || (!!box.inputTail && typed.endsWith(shown));
 }

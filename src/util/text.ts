@@ -6,3 +6,25 @@ export function clip(text: string, max: number): string {
   const sp = cut.lastIndexOf(' ');
   return `${(sp > max * 0.6 ? cut.slice(0, sp) : cut).trimEnd()}…`;
 }
+
+const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
+
+/**
+ * Shows the characters that change how text reads without being seen: bidi controls (which can make
+ * `rm -rf ~` look like something else), zero-width and format characters, invisible tag characters.
+ * Each becomes `⟨U+202E⟩`, so a command or question on a phone reads as it will run. What joins an
+ * emoji (a ZWJ between two pictographs, a variation selector) stays.
+ */
+export function revealInvisible(text: string): string {
+  if (!INVISIBLE.test(text)) return text;
+  const chars = [...text];
+  return chars
+    .map((c, i) => {
+      if (!INVISIBLE.test(c)) return c;
+      if (c === '\ufe0e' || c === '\ufe0f') return c;
+      if (c === '\u200d' && PICTOGRAPH.test(chars[i - 1] ?? '') && PICTOGRAPH.test(chars[i + 1] ?? '')) return c;
+      return `⟨U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟩`;
+    })
+    .join('');
+}

@@ -3,13 +3,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaudeHome } from '../fakes/claude-home.js';
-import type { FakeAnthropic } from '../fakes/anthropic-server.js';
+import { toolReply, type FakeAnthropic } from '../fakes/anthropic-server.js';
 import type { TestEnv } from '../helpers/env.js';
 import { INSTALLED_RELEASES, startRealClaudeWorld, type RealClaudeWorld } from '../helpers/real-claude.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call, callError, sendDelivered, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 import { expectNoPromptRunsAsShell } from '../helpers/shell-mode.js';
+import { expectUnicodePromptArrives } from '../helpers/unicode-prompt.js';
 
 /**
  * Aegis driving the REAL Claude Code offline, every installed release (2.1.197 and 2.1.332): a real
@@ -187,6 +188,31 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
       what: 'the typed text in session_get',
     });
     expect(prompts().filter((p) => p.includes('/compact'))).toEqual([]);
+  });
+
+  it('a prompt with a decomposed é, emoji sequences, zero-width, bidi and format characters and a tab arrives once, every visible character kept', async () => {
+    const s = await create();
+    await expectUnicodePromptArrives(mcp.client, s.id, () => fake.requests.filter((r) => r.kind === 'main').map((r) => r.prompt ?? ''));
+  });
+  it('a command holding a bidi control is shown on the phone with the control revealed, and exact in session_get', async () => {
+    // The model asks for it (2.1.332 drops such characters from a prompt, not from the model's tool call).
+    // U+202E draws what follows right to left: shown raw, a phone would not show the command that runs.
+    const command = `echo safe \u202e > ${join(workDir, 'bidi.txt')}`;
+    const unscript = fake.script((r) => (r.kind === 'main' && r.prompt === 'BIDI' && !r.toolResults.length ? toolReply('Bash', { command }) : undefined));
+    try {
+      const s = await create('BIDI');
+      await waitState(mcp.client, s.id, ['permission_prompt']);
+      // The PermissionRequest hook brings the exact input; the screen draws the control as U+FFFD or not at all.
+      await waitFor(async () => (await call<{ dialog?: { command?: string } }>(mcp.client, 'session_get', { id: s.id })).dialog?.command === command, {
+        what: 'the exact command in session_get',
+      });
+      const pending = await call<{ reply: string }>(mcp.client, 'message_handle', { text: 'pending' });
+      await call(mcp.client, 'session_reject', { id: s.id });
+      expect(pending.reply).toContain(`echo safe ⟨U+202E⟩ > ${join(workDir, 'bidi.txt')}`);
+      expect(pending.reply).not.toContain('\u202e');
+    } finally {
+      unscript();
+    }
   });
 
   it('a message sent while busy is queued and delivered after the turn', async () => {

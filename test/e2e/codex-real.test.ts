@@ -11,6 +11,7 @@ import { connectMcp } from '../helpers/mcp-client.js';
 import { call, sendDelivered, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 import { expectNoPromptRunsAsShell } from '../helpers/shell-mode.js';
+import { expectUnicodePromptArrives } from '../helpers/unicode-prompt.js';
 import { stageOf, waitPipeline, type PipelineOut } from '../integration/pipeline-helpers.js';
 
 const CODEX = join(ROOT, 'node_modules', '@openai', 'codex', 'bin', 'codex.js');
@@ -123,6 +124,9 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
   it('a prompt beginning with "!" reaches the model as a prompt and never runs as a shell command; a box a person left in shell mode is left first', async () => {
     const prompts = () => fake.requests.filter((r) => r.kind === 'turn').map((r) => r.prompt);
     await expectNoPromptRunsAsShell({ client: mcp.client, id, socket: t.socket, workDir, shellShown: 'Shell mode', prompts });
+  });
+  it('a prompt with a decomposed é, emoji sequences, zero-width, bidi and format characters and a tab arrives once, every visible character kept', async () => {
+    await expectUnicodePromptArrives(mcp.client, id, () => fake.requests.filter((r) => r.kind === 'turn').map((r) => r.prompt ?? ''));
   });
   it('command approval: approved → the command ran; rejected → it did not', async () => {
     await waitState(mcp.client, id, ['idle']);

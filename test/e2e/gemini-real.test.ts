@@ -9,6 +9,7 @@ import { connectMcp } from '../helpers/mcp-client.js';
 import { call, callError, sendDelivered, readUntil, waitState, type TurnLike } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 import { expectNoPromptRunsAsShell } from '../helpers/shell-mode.js';
+import { expectUnicodePromptArrives } from '../helpers/unicode-prompt.js';
 
 const GEMINI = join(ROOT, 'node_modules', '@google', 'gemini-cli', 'bundle', 'gemini.js');
 const hasGemini = existsSync(GEMINI);
@@ -130,6 +131,9 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
   it('a prompt beginning with "!" reaches the model as a prompt and never runs as a shell command; a box a person left in shell mode is left first', async () => {
     const prompts = () => fake.requests.filter((r) => r.kind === 'turn').map((r) => r.prompt);
     await expectNoPromptRunsAsShell({ client: mcp.client, id, socket: t.socket, workDir, shellShown: 'shell mode enabled', prompts });
+  });
+  it('a prompt with a decomposed é, emoji sequences, zero-width, bidi and format characters and a tab arrives once, every visible character kept', async () => {
+    await expectUnicodePromptArrives(mcp.client, id, () => fake.requests.filter((r) => r.kind === 'turn').map((r) => r.prompt ?? ''));
   });
   it('a 20 KB prompt of 300 lines, which Gemini takes in as keystrokes and scrolls in its box, arrives whole, once', async () => {
     // Its box shows the last 10 lines only; the send failed on that before ("the input box did not show the text as typed").
