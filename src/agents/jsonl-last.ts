@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
 /** Read backwards in pieces this big; a log's last records are usually in the first one. */
 const CHUNK_BYTES = 64 * 1024;
@@ -54,4 +54,24 @@ export function lastRecord<T>(file: string, hint: string, pick: (record: Record<
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * `read(file)` remembered per file while its size and time are unchanged: a screen is read many
+ * times a second (while an agent streams, or shows a dialog), its log changes far less often.
+ */
+export function whileUnchanged<T>(read: (file: string) => T): (file: string) => T | undefined {
+  let last: { file: string; size: number; mtimeMs: number; value: T } | undefined;
+  return (file) => {
+    let stat: { size: number; mtimeMs: number };
+    try {
+      stat = statSync(file);
+    } catch {
+      return undefined;
+    }
+    if (last?.file === file && last.size === stat.size && last.mtimeMs === stat.mtimeMs) return last.value;
+    const value = read(file);
+    last = { file, size: stat.size, mtimeMs: stat.mtimeMs, value };
+    return value;
+  };
 }

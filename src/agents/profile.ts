@@ -186,6 +186,12 @@ export interface AgentProfile {
    * cannot tell. Asked only when the screen reads idle without showing how the last turn ended.
    */
   turnRunning?(argv: string[]): boolean | undefined;
+  /**
+   * The tool call the agent's own log says is waiting for its result (called, not yet answered):
+   * the exact input behind a permission dialog the screen may show wrapped, cut, or without the
+   * characters it does not draw. Asked only while a permission dialog is on screen.
+   */
+  pendingCall?(argv: string[]): { tool: string; input: Record<string, unknown> } | undefined;
   /** Ends what the agent leaves running outside its pane once the session is killed. */
   stopped?(argv: string[]): number;
   /** The screen rules a version of this agent gets (ag doctor, session_get). */

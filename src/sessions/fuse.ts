@@ -1,6 +1,7 @@
 import type { AgentStatus, HookFacts } from '../agents/profile.js';
 import { DIALOG_STATE, looksLikeQuestion } from '../agents/reading.js';
 import type { Dialog, ScreenReading, SessionState } from '../agents/types.js';
+import { showsText } from '../terminal/typed-text.js';
 
 export interface FusedState {
   state: SessionState;
@@ -17,7 +18,8 @@ export interface FusedState {
  *   question                          1st                       then                          then
  *   agent gone / exited               tmux (pane gone, dead)    SessionEnd hook               screen
  *   a dialog is open: kind, options   screen                    -                             -
- *   the dialog's tool and input       PermissionRequest hook    screen                        -
+ *   the dialog's tool and input       PermissionRequest hook    the agent's log of calls,     screen
+ *                                                               if it is the call on screen
  *   working / idle                    screen                    status file, when written     a reported turn end
  *                                                               after the screen last changed newer than both, else
  *                                                                                             the previous state
@@ -45,6 +47,8 @@ export function fuse(opts: {
   everReady: boolean;
   /** The agent's own log of turns (profile.turnRunning): whether one is running. Asked only when needed. */
   turnRunning?: () => boolean | undefined;
+  /** The agent's own log of calls (profile.pendingCall): the call waiting for its result. Asked only for a permission dialog. */
+  pendingCall?: () => { tool: string; input: Record<string, unknown> } | undefined;
 }): FusedState {
   const { reading, facts, previous } = opts;
   if (opts.paneGone) return { state: 'dead' };
@@ -67,7 +71,7 @@ export function fuse(opts: {
         file: typeof input.file_path === 'string' ? input.file_path : shown.file,
         url: typeof input.url === 'string' ? input.url : shown.url,
       };
-    }
+    } else if (dialog.kind === 'permission' && dialog.command !== undefined) dialog = withLoggedCommand(dialog, opts.pendingCall?.());
     return { state: DIALOG_STATE[dialog.kind], dialog };
   }
 
@@ -110,6 +114,15 @@ export function fuse(opts: {
     default:
       return { state: reading.state };
   }
+}
+
+/**
+ * The command as the agent logged the call (Codex: its session log), when it is the command the
+ * dialog shows: the screen wraps a multi-line command onto one and does not draw some characters.
+ */
+function withLoggedCommand(dialog: Dialog, call: { tool: string; input: Record<string, unknown> } | undefined): Dialog {
+  const logged = call && call.tool === dialog.tool ? call.input.cmd : undefined;
+  return typeof logged === 'string' && showsText(dialog.command!, logged) ? { ...dialog, command: logged } : dialog;
 }
 
 /** Letters and digits only: what survives an agent rendering Markdown and wrapping lines. */

@@ -343,7 +343,7 @@ export class SessionObserver {
     const unsure = !this.profile.dialogs && !this.outputSeen && reading.state === 'working';
     if (unsure) reading = { ...reading, state: null };
     const status = this.status?.current();
-    const turnRunning = this.profile.turnRunning;
+    const { turnRunning, pendingCall } = this.profile;
     const fused = fuse({
       paneGone: this.paneGone,
       paneDead: this.paneDead,
@@ -354,6 +354,7 @@ export class SessionObserver {
       previous: this.state,
       everReady: this.everReady,
       turnRunning: turnRunning && (() => turnRunning(this.session.argv)),
+      pendingCall: pendingCall && (() => pendingCall(this.session.argv)),
     });
     if (fused.state !== 'starting') this.everReady = true;
     if (!this.events && this.state === 'working' && fused.state === 'idle') this.deps.onTurnFinished({ at: now });

@@ -71,6 +71,9 @@ export const samePrompt = (a: string, b: string): boolean => comparable(a).repla
 /** Text as a box on screen can show it: compared without white space, invisible characters and emoji. */
 const drawable = (text: string): string => comparable(text).replace(UNDRAWABLE, '').replace(/\s+/g, '');
 
+/** Whether `shown`, read off a screen, is `text` as the screen can draw it (wrapped, invisible characters and emoji aside). */
+export const showsText = (shown: string, text: string): boolean => drawable(shown) === drawable(text);
+
 /**
  * The text to paste for a prompt: one that begins with `!` gets a leading space, since agents with a
  * shell mode switch to it on a `!` typed first into an empty box, and Enter would then run the prompt
@@ -91,8 +94,6 @@ export function boxHolds(box: { inputText: string; inputPaste?: PasteSize; input
   if (box.inputMode === 'shell') return false;
   if (box.inputPaste) return pasteFits(box.inputPaste, text);
   if (!box.inputText) return false;
-  const shown = drawable(box.inputText);
-  const typed = drawable(text);
   // A box full to its last row may show only the text's end (it was empty before the paste: cleared first).
-  return shown === typed || (!!box.inputTail && typed.endsWith(shown));
+  return showsText(box.inputText, text) || (!!box.inputTail && drawable(text).endsWith(drawable(box.inputText)));
 }

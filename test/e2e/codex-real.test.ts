@@ -186,6 +186,20 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     expect(got.dialog.command).toBe(command);
   });
 
+  it('a multi-line command with a bidi control is shown exactly as it will run: session_get from the log, the phone with the control revealed', async () => {
+    await waitState(mcp.client, id, ['idle']);
+    // Codex draws the second line after the first and does not draw U+202E: "echo one echo safe  > two.txt" before.
+    const command = 'echo one\necho safe \u202e > two.txt';
+    await call(mcp.client, 'session_send', { id, text: `RUN ${command}` });
+    await waitState(mcp.client, id, ['permission_prompt']);
+    const got = await call<{ dialog: { command?: string } }>(mcp.client, 'session_get', { id });
+    const pending = await call<{ reply: string }>(mcp.client, 'message_handle', { text: 'pending' });
+    await call(mcp.client, 'session_reject', { id });
+    expect(got.dialog.command).toBe(command);
+    expect(pending.reply).toContain('echo one\necho safe ⟨U+202E⟩ > two.txt');
+    expect(existsSync(join(workDir, 'two.txt'))).toBe(false);
+  });
+
   it('a patch that writes two files names both in its dialog; rejected, it writes neither', async () => {
     await waitState(mcp.client, id, ['idle']);
     const cmd = "apply_patch <<'PATCH'\n*** Begin Patch\n*** Add File: first.md\n+one\n*** Add File: second.md\n+two\n*** End Patch\nPATCH";

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codexTurnRunning } from '../../src/agents/codex/session-log.js';
+import { codexPendingCall, codexTurnRunning } from '../../src/agents/codex/session-log.js';
 import { lastRecord } from '../../src/agents/jsonl-last.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aegis-turn-log-'));
@@ -51,5 +51,20 @@ describe("codexTurnRunning: Codex's session log says whether a turn is running",
     appendFileSync(file, event('task_started') + event('constructor'));
     expect(codexTurnRunning(file)).toBe(true);
     expect(codexTurnRunning(join(dir, 'none.jsonl'))).toBeUndefined();
+  });
+});
+
+describe("codexPendingCall: the call Codex's log says waits for its result", () => {
+  it('is the newest function_call until its output or a message follows, past big items', () => {
+    const file = join(dir, 'calls.jsonl');
+    const call = (cmd: string) =>
+      line({ type: 'response_item', payload: { type: 'function_call', name: 'exec_command', arguments: JSON.stringify({ cmd }), call_id: 'c1' } });
+    writeFileSync(file, line({ type: 'session_meta', payload: { id: 't1' } }));
+    expect(codexPendingCall(file)).toBeUndefined();
+    appendFileSync(file, call('echo one\necho two') + line({ type: 'token_usage_record', payload: {} }));
+    expect(codexPendingCall(file)).toEqual({ tool: 'exec_command', input: { cmd: 'echo one\necho two' } });
+    appendFileSync(file, line({ type: 'response_item', payload: { type: 'function_call_output', call_id: 'c1', output: 'rejected' } }) + bigItem(100));
+    expect(codexPendingCall(file)).toBeUndefined();
+    expect(codexPendingCall(join(dir, 'missing.jsonl'))).toBeUndefined();
   });
 });

@@ -208,3 +208,27 @@ describe("fuse: an agent's log of turns, for a screen that draws nothing while a
     expect(withLog({ ...streaming, state: 'working' }, false)).toEqual({ state: 'working', asked: 0 });
   });
 });
+
+describe("fuse: a permission dialog's command from the agent's log of calls", () => {
+  const dialogScreen = (command: string): ScreenReading => ({
+    state: 'permission_prompt',
+    inputText: '',
+    queued: [],
+    turnFinished: false,
+    dialog: { kind: 'permission', tool: 'exec_command', question: 'Would you like to run the following command?', options: [], command },
+  });
+  const withCall = (reading: ScreenReading, call?: { tool: string; input: Record<string, unknown> }) =>
+    fuse({ paneGone: false, paneDead: false, reading, facts: emptyFacts(), previous: 'working', everReady: true, pendingCall: () => call }).dialog?.command;
+
+  it('takes the logged command when it is the one on screen: line breaks and undrawn characters kept', () => {
+    const cmd = 'echo one\necho safe \u202e > two.txt';
+    expect(withCall(dialogScreen('echo one echo safe  > two.txt'), { tool: 'exec_command', input: { cmd } })).toBe(cmd);
+  });
+
+  it("keeps the screen's command for another call, another tool, or no log", () => {
+    const screen = dialogScreen('echo one echo two');
+    expect(withCall(screen, { tool: 'exec_command', input: { cmd: 'echo one echo three' } })).toBe('echo one echo two');
+    expect(withCall(screen, { tool: 'apply_patch', input: { cmd: 'echo one\necho two' } })).toBe('echo one echo two');
+    expect(withCall(screen, undefined)).toBe('echo one echo two');
+  });
+});

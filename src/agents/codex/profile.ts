@@ -11,7 +11,7 @@ import { codexAnswerKeys, codexApproveKeys, codexRejectKeys } from './dialog-key
 import { foldCodexNotification, NOTIFY_FILE, writeCodexHome } from './launch.js';
 import { codexRulesFor } from './screen-rules.js';
 import { claudeVersion as cliVersion } from '../claude/version.js';
-import { codexEntryEffect, codexLogThread, codexLogVersion, codexPromptLogged, codexTurnRunning, findRolloutFile } from './session-log.js';
+import { codexEntryEffect, codexLogThread, codexLogVersion, codexPromptLogged, codexPendingCall, codexTurnRunning, findRolloutFile } from './session-log.js';
 
 /** Everything the sessions layer asks of Codex, in one place (wired into the `codex` profile). */
 
@@ -67,6 +67,10 @@ export const codexAgent = {
   turnRunning: (argv: string[]): boolean | undefined => {
     const log = codexAgent.transcriptFile(argv);
     return log ? codexTurnRunning(log) : undefined;
+  },
+  pendingCall: (argv: string[]): { tool: string; input: Record<string, unknown> } | undefined => {
+    const log = codexAgent.transcriptFile(argv);
+    return log ? codexPendingCall(log) : undefined;
   },
   /** The screen reader for the version a session runs (recorded, else `codex --version` of its command, else its log). */
   reader: async (argv: string[], recorded?: string) => {
@@ -127,6 +131,7 @@ export const codex: AgentProfile = {
   openTranscript: (path) => new TranscriptReader(path, { effect: codexAgent.transcriptEffect }),
   promptTaken: codexAgent.promptTaken,
   turnRunning: codexAgent.turnRunning,
+  pendingCall: codexAgent.pendingCall,
   reader: (session) => codexAgent.reader(session.argv, session.agentVersion),
   stopped: codexAgent.stopped,
   rulesFor: codexRuleChoice,

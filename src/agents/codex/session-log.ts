@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { flattenContent, type EntryEffect, type TranscriptEntry, type Turn } from '../claude/transcript-records.js';
-import { lastRecord } from '../jsonl-last.js';
+import { lastRecord, whileUnchanged } from '../jsonl-last.js';
 import { promptLoggedSince } from '../prompt-log.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -142,27 +142,29 @@ const TURN_EVENTS = new Map([
   ['turn_aborted', false],
 ]);
 
-/** The last answer per log, kept while the file's size and time are unchanged (a screen is read many times a second while Codex streams). */
-let lastAnswer: { file: string; size: number; mtimeMs: number; running: boolean | undefined } | undefined;
-
 /**
  * Whether the session log says a turn is running: its last turn record is `task_started`, with no
  * `task_complete` or `turn_aborted` after it. Codex 0.171 draws no Working line while it streams an
  * answer, so its screen alone looks idle then. Undefined when the log has no turn record (or none
  * can be read).
  */
-export function codexTurnRunning(file: string): boolean | undefined {
-  let stat: { size: number; mtimeMs: number };
-  try {
-    stat = statSync(file);
-  } catch {
-    return undefined;
-  }
-  if (lastAnswer?.file === file && lastAnswer.size === stat.size && lastAnswer.mtimeMs === stat.mtimeMs) return lastAnswer.running;
-  const running = lastRecord(file, '"event_msg"', (r) => {
+export const codexTurnRunning = whileUnchanged((file) =>
+  lastRecord(file, '"event_msg"', (r) => {
     const p = isObject(r.payload) ? r.payload : {};
     return r.type === 'event_msg' && typeof p.type === 'string' ? TURN_EVENTS.get(p.type) : undefined;
-  });
-  lastAnswer = { file, size: stat.size, mtimeMs: stat.mtimeMs, running };
-  return running;
-}
+  }),
+);
+
+/**
+ * The tool call the log says is waiting: the newest conversation item is a `function_call`, with no
+ * output or message after it. Codex writes the call before it asks for approval, with the exact
+ * arguments its dialog shows wrapped, or without the characters it does not draw.
+ */
+export const codexPendingCall = whileUnchanged(
+  (file) =>
+    lastRecord(file, '"response_item"', (r) => {
+      const p = isObject(r.payload) ? r.payload : {};
+      if (r.type !== 'response_item') return undefined;
+      return { call: p.type === 'function_call' && typeof p.name === 'string' ? { tool: p.name, input: parseArguments(p.arguments) } : undefined };
+    })?.call,
+);
