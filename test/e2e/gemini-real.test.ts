@@ -154,6 +154,17 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     expect(got.dialog.command).toBe(command);
   });
 
+  it('a multi-line command is shown with its line breaks, as it will run, not as one command line', async () => {
+    await waitState(mcp.client, id, ['idle']);
+    // Read as "echo one echo two > two.txt" before: one echo writing "one echo two".
+    const command = 'echo one\necho two > two.txt';
+    await call(mcp.client, 'session_send', { id, text: `RUN ${command}` });
+    await waitState(mcp.client, id, ['permission_prompt']);
+    const got = await call<{ dialog: { command?: string } }>(mcp.client, 'session_get', { id });
+    await call(mcp.client, 'session_reject', { id });
+    expect(got.dialog.command).toBe(command);
+  });
+
   it('shell approval: approved → the command ran; rejected → it did not', async () => {
     await waitState(mcp.client, id, ['idle']);
     await call(mcp.client, 'session_send', { id, text: 'RUN echo gemini-ran > ran.txt' });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { joinWrapped } from '../../src/agents/screen-lines.js';
 import { boxHolds, samePrompt } from '../../src/terminal/typed-text.js';
 
 /**
@@ -33,5 +34,14 @@ describe('comparing sent text with what the agent shows and logs', () => {
     expect(samePrompt('tab    inside', 'tab\tinside')).toBe(true);
     expect(samePrompt('thumbs 👍', 'thumbs 👎')).toBe(false);
     expect(samePrompt('combining e here', 'combining é here')).toBe(false);
+  });
+});
+
+describe('joinWrapped: rows an agent wrapped at spaces, read back', () => {
+  it('keeps a line break where the next word would have fitted, joins a wrap with a space', () => {
+    expect(joinWrapped(['echo one', 'echo two > two.txt'], 40)).toBe('echo one\necho two > two.txt');
+    expect(joinWrapped(['echo aaaa bbbb', 'cccc > f'], 15)).toBe('echo aaaa bbbb cccc > f');
+    expect(joinWrapped(['echo aaaa', 'bbbbbbbbbbb'], 15)).toBe('echo aaaa bbbbbbbbbbb');
+    expect(joinWrapped(['only'], 10)).toBe('only');
   });
 });

@@ -1,5 +1,5 @@
 import { readPaste } from '../paste-placeholder.js';
-import { findLastRow, trimmedScreen } from '../screen-lines.js';
+import { findLastRow, joinWrapped, trimmedScreen } from '../screen-lines.js';
 import { DIALOG_STATE } from '../reading.js';
 import type { Dialog, DialogOption, ScreenReading } from '../types.js';
 import { GEMINI_0_61_0, type GeminiScreenRules } from './screen-rules.js';
@@ -128,7 +128,8 @@ function readDialog(screen: string[], rules: GeminiScreenRules): Dialog | undefi
 }
 
 /**
- * The command in the dialog's inner box, its wrapped lines joined (Gemini CLI wraps at spaces). The
+ * The command in the dialog's inner box, its wrapped rows joined (Gemini CLI wraps at spaces) and its
+ * own line breaks kept (screen-lines.ts joinWrapped). The
  * heading beside `? Shell` is not it: for a long command it shows the call's description, the model's
  * own words (`Runs the command the user asked for.`), which a phone once showed as the command.
  */
@@ -136,8 +137,9 @@ function boxedCommand(lines: string[], rules: GeminiScreenRules): string | undef
   const top = lines.findIndex((l) => /^╭─+╮$/u.test(l));
   const bottom = lines.findIndex((l, i) => i > top && /^╰─+╯$/u.test(l));
   if (top < 0 || bottom < 0) return undefined;
-  const parts = lines.slice(top + 1, bottom).map((l) => unbox(l, rules).trim());
-  return parts.join(' ').trim() || undefined;
+  // The box's rows hold `│ ` + text + ` │`.
+  const rows = lines.slice(top + 1, bottom).map((l) => unbox(l, rules).trim());
+  return joinWrapped(rows, lines[top]!.length - 4).trim() || undefined;
 }
 
 /**
