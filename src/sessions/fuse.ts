@@ -5,6 +5,8 @@ import { showsText } from '../terminal/typed-text.js';
 
 export interface FusedState {
   state: SessionState;
+  /** Read the screen again at this time (ms since the epoch): a hold on the screen's word ends then. */
+  recheckAt?: number;
   dialog?: Dialog;
   lastAssistant?: string;
   error?: string;
@@ -23,8 +25,8 @@ export interface FusedState {
  *   working / idle                    screen                    status file, when written     a reported turn end
  *                                                               after the screen last changed newer than both, else
  *                                                                                             the previous state
- *   working, on a screen that reads   the agent's log of turns  -                             -
- *   idle but shows no turn's end      (started, not ended)
+ *   working, on a screen that reads   the agent's log of turns  its events (a prompt taken,   -
+ *   idle but shows no turn's end      (started, not ended)      no turn end yet), for 5 s
  *   plain-text question vs idle       Stop hook's last message  screen's last message, only   -
  *                                     (of the latest turn)      if no later prompt replaced it
  *   agent version                     status file               -                             -
@@ -33,6 +35,9 @@ export interface FusedState {
  * written (a frame being redrawn): it is written at other moments than the screen, read a moment
  * later, and `waiting` carries no dialog details.
  */
+/** How long an idle-looking screen reads as working while the agent's events have the turn open. */
+const OPEN_TURN_HOLD_MS = 5_000;
+
 export function fuse(opts: {
   paneGone: boolean;
   paneDead: boolean;
@@ -42,6 +47,8 @@ export function fuse(opts: {
   status?: AgentStatus;
   /** When the screen's content last changed (ms since the epoch), to tell which source is newer. */
   screenChangedAt?: number;
+  /** The time of this reading (ms since the epoch); without it nothing is held against the screen. */
+  now?: number;
   previous: SessionState;
   /** Whether the agent has ever been ready; before that an unreadable screen means starting. */
   everReady: boolean;
@@ -98,6 +105,14 @@ export function fuse(opts: {
       // unless the screen shows how the last turn ended, the agent's own log of turns decides.
       const endShown = reading.turnFinished || !!reading.interrupted || reading.error !== undefined;
       if (!endShown && opts.turnRunning?.()) return { state: 'working' };
+      // An agent that reports each prompt it takes and each turn it completes (Claude Code's
+      // UserPromptSubmit and Stop hooks) may draw a frame without its spinner mid-turn (2.1.197,
+      // between an answer and its Stop hooks): a turn its events have open is working. Not when the box
+      // holds text (an interrupt before any output puts the prompt back, and sends no Stop), and only
+      // briefly, since a prompt a hook refused never gets a Stop: an idle screen that stays wins then.
+      const open = !reading.inputText && facts.lastPromptAt !== undefined && (facts.lastStop?.at ?? -Infinity) < facts.lastPromptAt;
+      const heldUntil = (opts.screenChangedAt ?? -Infinity) + OPEN_TURN_HOLD_MS;
+      if (!endShown && open && opts.now !== undefined && opts.now < heldUntil) return { state: 'working', recheckAt: heldUntil };
       // The Stop hook's message is the whole last answer; the screen may show only its tail.
       const stopIsLatest = facts.lastStop && (facts.lastPromptAt === undefined || facts.lastStop.at >= facts.lastPromptAt);
       const last = (stopIsLatest ? facts.lastStop?.message : undefined) ?? reading.lastAssistantText;

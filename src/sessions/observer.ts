@@ -344,13 +344,14 @@ export class SessionObserver {
     if (unsure) reading = { ...reading, state: null };
     const status = this.status?.current();
     const { turnRunning, pendingCall } = this.profile;
-    const fused = fuse({
+    const { recheckAt, ...fused } = fuse({
       paneGone: this.paneGone,
       paneDead: this.paneDead,
       reading,
       facts: this.facts,
       status,
       screenChangedAt: this.contentChangedAt,
+      now,
       previous: this.state,
       everReady: this.everReady,
       turnRunning: turnRunning && (() => turnRunning(this.session.argv)),
@@ -361,6 +362,7 @@ export class SessionObserver {
     this.state = fused.state;
     this.last = { ...fused, reading, agentVersion: status?.version ?? this.last?.agentVersion, at: now, contentChangedAt: this.contentChangedAt };
     this.deps.onObservation(this.last);
+    if (recheckAt !== undefined) this.schedule(Math.max(0, recheckAt - now));
     // Activity-based agents become idle by silence, so a quiet pane needs one more look later.
     if (unsure || (!this.profile.dialogs && fused.state === 'working')) this.armQuietCheck();
     return this.last;

@@ -232,3 +232,26 @@ describe("fuse: a permission dialog's command from the agent's log of calls", ()
     expect(withCall(screen, undefined)).toBe('echo one echo two');
   });
 });
+
+describe('fuse: a turn the events have open', () => {
+  const prompted = facts({ hook_event_name: 'UserPromptSubmit', prompt: 'hello' });
+  const stopped = facts({ hook_event_name: 'UserPromptSubmit', prompt: 'hello' }, { hook_event_name: 'Stop', last_assistant_message: 'ECHO: hello' });
+  // The frame between an answer and its Stop hooks (2.1.197): no spinner, no "Worked for", the answer shown.
+  const between = idleScreen({ turnFinished: false, lastAssistantText: 'ECHO: hello' });
+  const at = (reading: ScreenReading, f: HookFacts, now: number) =>
+    fuse({ paneGone: false, paneDead: false, reading, facts: f, screenChangedAt: 10_000, now, previous: 'working', everReady: true });
+
+  it('reads working on an idle-looking frame until the Stop hook, and asks to be read again when the hold ends', () => {
+    expect(at(between, prompted, 10_100)).toEqual({ state: 'working', recheckAt: 15_000 });
+    expect(at(between, stopped, 10_100).state).toBe('idle');
+  });
+
+  it("lets the screen's idle stand once it has stayed 5 s (a prompt a hook refused gets no Stop), or when it shows the turn's end", () => {
+    expect(at(between, prompted, 15_000).state).toBe('idle');
+    expect(at({ ...between, interrupted: true }, prompted, 10_100).state).toBe('idle');
+    expect(at({ ...between, error: 'API Error: 400' }, prompted, 10_100).state).toBe('error');
+    expect(at({ ...between, turnFinished: true }, prompted, 10_100).state).toBe('idle');
+    // An interrupt before any output puts the prompt back in the box, and no Stop follows.
+    expect(at({ ...between, inputText: 'hello' }, prompted, 10_100).state).toBe('idle');
+  });
+});
