@@ -12,6 +12,9 @@ export interface FusedState {
   error?: string;
 }
 
+/** How long an idle-looking screen reads as working while the agent's events have the turn open. */
+const OPEN_TURN_HOLD_MS = 5_000;
+
 /**
  * Fuses four sources: the pane's life (tmux), the screen, the agent's events (hooks, notify) and its
  * status file (profile.statusSource). Each question has one authority; the next source is used only
@@ -35,9 +38,6 @@ export interface FusedState {
  * written (a frame being redrawn): it is written at other moments than the screen, read a moment
  * later, and `waiting` carries no dialog details.
  */
-/** How long an idle-looking screen reads as working while the agent's events have the turn open. */
-const OPEN_TURN_HOLD_MS = 5_000;
-
 export function fuse(opts: {
   paneGone: boolean;
   paneDead: boolean;
