@@ -4,6 +4,8 @@
  * markup would misread. Text we did not write (an agent's reply, a user's note) is a plain segment:
  * escaped where the channel needs it, never interpreted as our markup.
  */
+import { revealInvisible } from '../util/text.js';
+
 export type Segment = string | { b: string } | { i: string } | { code: string } | { pre: string };
 export type Rich = Segment[];
 
@@ -29,12 +31,17 @@ const WRAP: Record<Markup, Record<Style, [string, string]>> = {
   plain: { b: ['', ''], i: ['', ''], code: ['', ''], pre: ['', ''] },
 };
 
+/**
+ * A segment's style and text. The text reads as it is: an agent's reply or a command may hold bidi
+ * controls or zero-width characters that would make a chat show something else, so they are written
+ * out (util/text.ts revealInvisible) in every message and its plain text.
+ */
 function styleOf(seg: Segment): { style?: Style; text: string } {
-  if (typeof seg === 'string') return { text: seg };
-  if ('b' in seg) return { style: 'b', text: seg.b };
-  if ('i' in seg) return { style: 'i', text: seg.i };
-  if ('code' in seg) return { style: 'code', text: seg.code };
-  return { style: 'pre', text: seg.pre };
+  if (typeof seg === 'string') return { text: revealInvisible(seg) };
+  if ('b' in seg) return { style: 'b', text: revealInvisible(seg.b) };
+  if ('i' in seg) return { style: 'i', text: revealInvisible(seg.i) };
+  if ('code' in seg) return { style: 'code', text: revealInvisible(seg.code) };
+  return { style: 'pre', text: revealInvisible(seg.pre) };
 }
 
 /** One styled piece. Emphasis markers must hug the text (WhatsApp ignores `* x*`), so blanks go outside. */

@@ -19,6 +19,13 @@ describe('rich text per channel', () => {
     expect(render([{ b: '   ' }], 'whatsapp')).toBe('   ');
   });
 
+  it('writes out what would make a chat show other text than was sent: bidi controls, zero-width characters', () => {
+    const reply: Rich = ['✅ done: tests pass \u202eliaf\u202c', { code: 'rm\u200b -rf x' }];
+    for (const markup of ['telegram-html', 'whatsapp', 'slack', 'discord', 'plain'] as const) expect(render(reply, markup)).toContain('⟨U+202E⟩liaf⟨U+202C⟩');
+    expect(plainText(reply)).toBe('✅ done: tests pass ⟨U+202E⟩liaf⟨U+202C⟩rm⟨U+200B⟩ -rf x');
+    expect(renderChunks(reply, 'telegram-html', 4096)).toEqual(['✅ done: tests pass ⟨U+202E⟩liaf⟨U+202C⟩<code>rm⟨U+200B⟩ -rf x</code>']);
+  });
+
   it('never interprets text we did not write as markup', () => {
     expect(render(['<b>not bold</b> & *stars*'], 'telegram-html')).toBe('&lt;b&gt;not bold&lt;/b&gt; &amp; *stars*');
   });
