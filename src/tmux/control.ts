@@ -98,6 +98,9 @@ export class ControlClient extends EventEmitter<ControlEvents> {
       child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
       child.stderr.resume();
       child.on('error', (err) => this.shutdown(`spawn failed: ${err.message}`));
+      // A command written just as the client died fails with EPIPE on its stdin: unheard, that error
+      // ended the whole process (seen once in CI, in pipeline-resume). It is the connection closing.
+      child.stdin.on('error', (err) => this.shutdown(`tmux control connection lost: ${err.message}`));
       child.on('exit', (code) => this.shutdown(`tmux control client exited (${code ?? 'signal'})`));
     });
     return this.ready;

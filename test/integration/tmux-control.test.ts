@@ -115,6 +115,24 @@ describe('tmux commands over the control connection', () => {
     await expect(tmux.run(['kill-window', '-t', '@99999'])).rejects.toThrow(/kill-window failed: .*can't find window/);
   });
 
+  it('a command written as the control client dies is refused as a closed connection, and the process lives on', async () => {
+    // A second connection of our own, so the shared one stays up for the tests after this one.
+    const clients = async () => (await tmux.run(['list-clients', '-F', '#{client_pid}'])).stdout.trim().split('\n');
+    const before = new Set(await clients());
+    const other = new ControlClient('tmux', ['-L', socket]);
+    await other.start(HUB_SESSION);
+    const pid = Number((await clients()).find((p) => !before.has(p)));
+    process.kill(pid, 'SIGKILL');
+    // Wait, without giving the event loop a turn (so 'exit' is not seen first), until its pipe is closed.
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) {
+      /* spin: the client is being killed */
+    }
+    // Before: the write's EPIPE was an unhandled 'error' event and ended the process (vitest: an unhandled error).
+    await expect(other.run(controlLine(['display-message', '-p', 'x']))).rejects.toThrow(/closed|lost|exited/);
+    expect(other.alive).toBe(false);
+  });
+
   it("kills the hub session's last windows over the connection without an error, though the connection ends with them", async () => {
     const windows = (await tmux.listPanes()).map((p) => p.windowId);
     expect(windows.length).toBeGreaterThan(1);
