@@ -129,7 +129,7 @@ describe('tmux commands over the control connection', () => {
       /* spin: the client is being killed */
     }
     // Before: the write's EPIPE was an unhandled 'error' event and ended the process (vitest: an unhandled error).
-    await expect(other.run(controlLine(['display-message', '-p', 'x']))).rejects.toThrow(/closed|lost|exited/);
+    await expect(other.run(controlLine(['display-message', '-p', 'x'])!)).rejects.toThrow(/closed|lost|exited/);
     expect(other.alive).toBe(false);
   });
 
