@@ -1,6 +1,6 @@
 import type { Dialog } from '../agents/types.js';
 import type { Rich } from '../channels/format.js';
-import { clip, revealInvisible } from '../util/text.js';
+import { clip } from '../util/text.js';
 
 /** How sessions and dialogs read on a phone: short ids, short ages, the one line that matters. */
 
@@ -14,22 +14,18 @@ export function ago(ms: number, now = Date.now()): string {
   return `${Math.round(s / 86_400)}d`;
 }
 
-/**
- * "Bash `npm test`", "Write `src/a.ts`", "Fetch `https://…`", or the question itself. What the agent
- * drew is shown with its invisible characters revealed (util/text.ts): an approval reads as it will run.
- */
+/** "Bash `npm test`", "Write `src/a.ts`", "Fetch `https://…`", or the question itself. */
 export function dialogLine(d: Dialog): Rich {
   const what = d.command ?? d.file ?? d.url;
   const tool = d.tool ?? d.title;
-  const question = revealInvisible(d.question);
-  if (d.kind === 'permission' && tool) return what ? [{ b: tool }, ' ', { code: clip(revealInvisible(what), 300) }] : [{ b: tool }, ` ${clip(question, 200)}`];
-  if (d.kind === 'plan') return [{ b: 'Plan' }, ` ${clip(question, 200)}`];
-  return [clip(question, 300)];
+  if (d.kind === 'permission' && tool) return what ? [{ b: tool }, ' ', { code: clip(what, 300) }] : [{ b: tool }, ` ${clip(d.question, 200)}`];
+  if (d.kind === 'plan') return [{ b: 'Plan' }, ` ${clip(d.question, 200)}`];
+  return [clip(d.question, 300)];
 }
 
 /** Numbered options of a picker, one per line. */
 export const optionLines = (d: Dialog): Rich => [
-  ...d.options.map((o) => `\n${o.number}. ${clip(revealInvisible(o.label), 120)}`),
+  ...d.options.map((o) => `\n${o.number}. ${clip(o.label, 120)}`),
   ...(d.moreOptions ? [moreOptionsLine(d)] : []),
 ];
 

@@ -1,4 +1,5 @@
 /** Human renderings of session results: a dialog in one line, a conversation compactly. */
+import { revealInvisible } from '../util/text.js';
 import { bold, dim, onTerminal, red } from './text.js';
 
 interface DialogLike {
@@ -10,10 +11,13 @@ interface DialogLike {
   url?: string;
 }
 
-/** `permission Bash: npm test` / `question Which database?`: what a person must decide, in one line. */
+/**
+ * `permission Bash: npm test` / `question Which database?`: what a person must decide, in one line,
+ * with the characters that would make it read otherwise written out (util/text.ts revealInvisible).
+ */
 export function dialogLine(d: DialogLike): string {
   const what = d.command ?? d.file ?? d.url;
-  return what ? `${d.kind} ${d.tool ? `${d.tool}: ` : ''}${what}` : `${d.kind} ${d.question}`;
+  return revealInvisible(what ? `${d.kind} ${d.tool ? `${d.tool}: ` : ''}${what}` : `${d.kind} ${d.question}`);
 }
 
 interface TurnLike {

@@ -126,8 +126,8 @@ function hintStart(line: xterm.IBufferLine, cell: xterm.IBufferCell): number | u
   let x = line.length - 1;
   while (x >= 0 && isBlank(line.getCell(x, cell)!)) x--;
   while (x >= 0 && line.getCell(x, cell)!.isDim() && !cell.isInverse()) x--;
+  // `cell` holds column x: the loop above read it last.
   if (x <= 0) return undefined;
-  line.getCell(x, cell);
   // A wide character's spacer cell is empty: the character itself sits one cell to the left.
   if (cell.getWidth() === 0) line.getCell(--x, cell);
   if (!cell.isInverse() || cell.isDim() || cell.getChars().trim() === '' || x === 0) return undefined;

@@ -85,9 +85,10 @@ export function promptToPaste(text: string, hasShellMode: boolean): string {
 
 /**
  * Whether the agent's input box shows `text` and nothing else. White space is ignored (the box wraps
- * long lines and shows tabs as spaces), and so are invisible characters and emoji (see `drawable`). A long paste the agent drew collapsed counts when the size its
- * placeholder names is the text's (a placeholder of another paste, or one beside other text, does not);
- * a box that scrolls (Gemini CLI, its rows all drawn) counts when it shows the text's end.
+ * long lines and shows tabs as spaces), and so are invisible characters and emoji (see `drawable`).
+ * A long paste the agent drew collapsed counts when the size its placeholder names is the text's (a
+ * placeholder of another paste, or one beside other text, does not); a box that scrolls (Gemini CLI,
+ * its rows all drawn) counts when it shows the text's end.
  */
 export function boxHolds(box: { inputText: string; inputPaste?: PasteSize; inputMode?: 'shell'; inputTail?: boolean }, text: string): boolean {
   // A box in shell mode would run the text as a command: it never holds a prompt.

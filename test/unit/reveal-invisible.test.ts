@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Dialog } from '../../src/agents/types.js';
 import { plainText } from '../../src/channels/format.js';
 import { dialogLine, optionLines } from '../../src/messaging/present.js';
+import { dialogLine as cliDialogLine } from '../../src/render/session.js';
 import { revealInvisible } from '../../src/util/text.js';
 
 /** What an approval on a phone shows must read as what runs: characters that change the reading without being seen are shown. */
@@ -20,7 +21,7 @@ describe('revealInvisible', () => {
     expect(revealInvisible(plain)).toBe(plain);
   });
 
-  it('is applied to the command, the question and the options a phone is shown', () => {
+  it('is applied to the command, the question and the options a phone or a terminal is shown', () => {
     const d: Dialog = {
       kind: 'permission',
       tool: 'Bash',
@@ -31,5 +32,7 @@ describe('revealInvisible', () => {
     expect(plainText(dialogLine(d))).toContain('echo safe ⟨U+202E⟩ > x');
     expect(plainText(dialogLine({ ...d, command: undefined }))).toContain('Run ⟨U+202E⟩it?');
     expect(plainText(optionLines(d))).toBe('\n1. Yes ⟨U+202E⟩');
+    // The same dialog in a terminal (ag wait, ag watch).
+    expect(cliDialogLine(d)).toBe('permission Bash: echo safe ⟨U+202E⟩ > x');
   });
 });

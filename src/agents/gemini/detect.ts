@@ -129,9 +129,9 @@ function readDialog(screen: string[], rules: GeminiScreenRules): Dialog | undefi
 
 /**
  * The command in the dialog's inner box, its wrapped rows joined (Gemini CLI wraps at spaces) and its
- * own line breaks kept (screen-lines.ts joinWrapped). The
- * heading beside `? Shell` is not it: for a long command it shows the call's description, the model's
- * own words (`Runs the command the user asked for.`), which a phone once showed as the command.
+ * own line breaks kept (screen-lines.ts joinWrapped). The heading beside `? Shell` is not it: for a
+ * long command it shows the call's description, the model's own words (`Runs the command the user
+ * asked for.`), which a phone once showed as the command.
  */
 function boxedCommand(lines: string[], rules: GeminiScreenRules): string | undefined {
   const top = lines.findIndex((l) => /^╭─+╮$/u.test(l));
