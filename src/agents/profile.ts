@@ -111,11 +111,26 @@ export interface HookFacts {
   submitted: { prompt: string; at: number }[];
   /** The tool currently asking for permission, until it runs or the turn ends. */
   permission?: { tool: string; input: Record<string, unknown>; at: number };
+  /**
+   * Tool calls of this turn the agent announced before running them (Claude Code's PreToolUse hook,
+   * which comes before any permission dialog) and has not finished: `asked` once a PermissionRequest
+   * named one. A call rejected in its dialog never finishes; the next prompt clears them all.
+   */
+  calls?: ToolCall[];
   /** The last turn end the agent reported (a new object per turn end). */
   lastStop?: { at: number; message?: string };
   lastPromptAt?: number;
   ended?: { at: number; reason?: string };
   lastEventAt?: number;
+}
+
+/** One tool call as the agent's events announced it. */
+export interface ToolCall {
+  id?: string;
+  tool: string;
+  input: Record<string, unknown>;
+  at: number;
+  asked: boolean;
 }
 
 export function emptyFacts(): HookFacts {

@@ -23,8 +23,9 @@ const OPEN_TURN_HOLD_MS = 5_000;
  *   question                          1st                       then                          then
  *   agent gone / exited               tmux (pane gone, dead)    SessionEnd hook               screen
  *   a dialog is open: kind, options   screen                    -                             -
- *   the dialog's tool and input       PermissionRequest hook    the agent's log of calls,     screen
- *                                                               if it is the call on screen
+ *   the dialog's tool and input       PermissionRequest hook,   the agent's log of calls,     screen
+ *                                     before it the one call    if it is the call on screen
+ *                                     announced (PreToolUse)
  *   working / idle                    screen                    status file, when written     a reported turn end
  *                                                               after the screen last changed newer than both, else
  *                                                                                             the previous state
@@ -65,9 +66,10 @@ export function fuse(opts: {
     let dialog = reading.dialog;
     // The PermissionRequest hook carries the exact tool and input: authoritative over the screen,
     // which may truncate, wrap or (on some releases) not show them. Used only when it is for the
-    // tool on screen, or the screen could not name the tool. The state is published at once; the
-    // details are marked `detailsKnown: false` until the hook confirms them.
-    const hook = facts.permission;
+    // tool on screen, or the screen could not name the tool. It comes a moment after the dialog is
+    // drawn; the call the agent announced before asking (PreToolUse) stands in for it until then.
+    // Without either, the details are marked `detailsKnown: false` until the hook confirms them.
+    const hook = dialog.kind === 'permission' ? dialogCall(facts, dialog.tool) : undefined;
     if (dialog.kind === 'permission' && hook?.tool && (dialog.tool === undefined || dialog.tool === hook.tool)) {
       const { detailsKnown: _unknownUntilNow, ...shown } = dialog;
       const input = hook.input;
@@ -129,6 +131,21 @@ export function fuse(opts: {
     default:
       return { state: reading.state };
   }
+}
+
+/**
+ * The call a permission dialog is about, from the agent's events. Its PermissionRequest, unless a call
+ * of the dialog's tool was announced (PreToolUse) after it: that request's dialog is over, or calls
+ * run side by side and either could be on screen. Before the request, the one open call of the
+ * dialog's tool (any tool when the screen could not name it) not yet asked about. Several open calls
+ * of that tool (side by side, or one rejected earlier in the turn): none, the screen's word stands.
+ */
+function dialogCall(facts: HookFacts, tool: string | undefined): { tool: string; input: Record<string, unknown> } | undefined {
+  const open = (facts.calls ?? []).filter((c) => tool === undefined || c.tool === tool);
+  const requestAt = facts.permission?.at ?? -Infinity;
+  if (!open.some((c) => c.at > requestAt)) return facts.permission;
+  const call = open.length === 1 ? open[0]! : undefined;
+  return call && !call.asked ? call : undefined;
 }
 
 /**

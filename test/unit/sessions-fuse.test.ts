@@ -255,3 +255,53 @@ describe('fuse: a turn the events have open', () => {
     expect(at({ ...between, inputText: 'hello' }, prompted, 10_100).state).toBe('idle');
   });
 });
+
+describe('fuse: a Claude Code permission dialog before its PermissionRequest hook', () => {
+  // A release the rules were not verified on: the screen names the tool, its details are left out.
+  const unverifiedBash: ScreenReading = {
+    state: 'permission_prompt',
+    inputText: '',
+    queued: [],
+    turnFinished: false,
+    dialog: { kind: 'permission', tool: 'Bash', question: 'Do you want to proceed?', options: [], detailsKnown: false },
+  };
+  const dialogOf = (f: HookFacts) => fuse({ paneGone: false, paneDead: false, reading: unverifiedBash, facts: f, previous: 'working', everReady: true }).dialog;
+  const prompt = { hook_event_name: 'UserPromptSubmit', prompt: 'RUN it' };
+  const pre = (id: string, command: string) => ({ hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, tool_use_id: id });
+  const request = (command: string) => ({ hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command } });
+
+  it('takes the call the agent announced (PreToolUse) at once: the command is known before the request comes', () => {
+    const d = dialogOf(facts(prompt, pre('t1', 'echo one > a.txt')));
+    expect(d).toMatchObject({ tool: 'Bash', command: 'echo one > a.txt' });
+    expect(d).not.toHaveProperty('detailsKnown');
+  });
+
+  it('skips calls that ran: the next call of the turn is the one on screen', () => {
+    const ran = facts(
+      prompt,
+      pre('t1', 'echo one'),
+      request('echo one'),
+      { hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_use_id: 't1' },
+      pre('t2', 'echo two'),
+    );
+    expect(dialogOf(ran)?.command).toBe('echo two');
+    const failed = facts(prompt, pre('t1', 'false'), { hook_event_name: 'PostToolUseFailure', tool_name: 'Bash', tool_use_id: 't1' }, pre('t2', 'echo two'));
+    expect(dialogOf(failed)?.command).toBe('echo two');
+  });
+
+  it('names no command when two open calls of the tool could be the one on screen (side by side, or one rejected earlier)', () => {
+    const sideBySide = facts(prompt, pre('t1', 'echo one'), pre('t2', 'echo two'));
+    expect(dialogOf(sideBySide)).toMatchObject({ detailsKnown: false });
+    expect(dialogOf(sideBySide)?.command).toBeUndefined();
+    // The first was asked about and rejected (no PostToolUse); its request must not name the second's dialog.
+    const afterReject = facts(prompt, pre('t1', 'echo one'), request('echo one'), pre('t2', 'echo two'));
+    expect(dialogOf(afterReject)?.command).toBeUndefined();
+    // Its own request then settles it.
+    expect(dialogOf(facts(prompt, pre('t1', 'echo one'), request('echo one'), pre('t2', 'echo two'), request('echo two')))?.command).toBe('echo two');
+  });
+
+  it("a new prompt or a turn's end forgets the turn's calls", () => {
+    expect(dialogOf(facts(prompt, pre('t1', 'echo one'), prompt))?.command).toBeUndefined();
+    expect(dialogOf(facts(prompt, pre('t1', 'echo one'), { hook_event_name: 'Stop' }))?.command).toBeUndefined();
+  });
+});

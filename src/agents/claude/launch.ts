@@ -9,6 +9,7 @@ export const CLAUDE_HOOK_EVENTS = [
   'PreToolUse',
   'PermissionRequest',
   'PostToolUse',
+  'PostToolUseFailure',
   'Notification',
   'Stop',
   'SessionEnd',
