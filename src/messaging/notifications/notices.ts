@@ -92,7 +92,7 @@ export function pickerNotice(s: SessionRecord, d: Dialog, code: string): Notice 
   return {
     event: 'question',
     dedupKey: `${s.id}:prompt:${code}`,
-    rich: ['❓ ', { b: s.name }, ' asks: ', clip(d.question, 500), questionNote(d), ...optionLines(d), '\nReply ', { b: `answer ${code} ${answerHint(d)}` }],
+    rich: ['❓ ', { b: s.name }, ' asks: ', d.question.trim(), questionNote(d), ...optionLines(d), '\nReply ', { b: `answer ${code} ${answerHint(d)}` }],
     buttons: d.questions?.review
       ? [[{ label: '✅ Submit', data: `answer ${code} submit` }]]
       : options.map((o) => [{ label: clip(`${o.number}. ${o.label}`, 60), data: `answer ${code} ${o.number}` }]),
