@@ -44,16 +44,44 @@ function styleOf(seg: Segment): { style?: Style; text: string } {
   return { style: 'pre', text: revealInvisible(seg.pre) };
 }
 
+/**
+ * Slack and WhatsApp code has no escape and no longer fence, and Discord's code block ends at the
+ * first ```: there a backtick that would end the code is written as this look-alike (U+02CB), and
+ * the message says so, since a command is read (and may be copied) from it.
+ */
+const BACKTICK_STAND_IN = '\u02cb';
+const STAND_IN_NOTE = ` (${BACKTICK_STAND_IN} stands for a backtick)`;
+/**
+ * Backtick runs that would end a code span or block on each channel; Telegram HTML and plain text have
+ * none. Discord keeps a lone backtick in a span fenced by two; a longer run could be read as the fence
+ * of a code block.
+ */
+const CODE_ENDERS: Partial<Record<Markup, Record<'code' | 'pre', RegExp>>> = {
+  slack: { code: /`+/g, pre: /`+/g },
+  whatsapp: { code: /`+/g, pre: /`+/g },
+  discord: { code: /`{2,}/g, pre: /`{3,}/g },
+};
+
+/** Code as the channel writes it, so that no backtick inside can end it early. */
+function codePiece(text: string, style: 'code' | 'pre', markup: Markup): string {
+  const enders = CODE_ENDERS[markup]?.[style];
+  const standIn = !!enders && text.search(enders) >= 0;
+  const body = ESCAPE[markup](standIn ? text.replace(enders, (run) => BACKTICK_STAND_IN.repeat(run.length)) : text);
+  const note = standIn ? STAND_IN_NOTE : '';
+  // Discord (as CommonMark) ends a span only at a run as long as its fence; the blanks it drops let the code start or end with a backtick.
+  if (markup === 'discord' && style === 'code' && body.includes('`')) return `\`\` ${body} \`\`${note}`;
+  const [open, close] = WRAP[markup][style];
+  return `${open}${body}${close}${note}`;
+}
+
 /** One styled piece. Emphasis markers must hug the text (WhatsApp ignores `* x*`), so blanks go outside. */
 function renderPiece(text: string, style: Style | undefined, markup: Markup): string {
   const esc = ESCAPE[markup];
   if (!style || !text.trim()) return esc(text);
-  if (style === 'pre') {
-    const [open, close] = WRAP[markup].pre;
-    return `${open}${esc(text)}${close}`;
-  }
+  if (style === 'pre') return codePiece(text, style, markup);
   const lead = /^\s*/.exec(text)![0];
   const trail = /\s*$/.exec(text)![0];
+  if (style === 'code') return `${lead}${codePiece(text.trim(), style, markup)}${trail}`;
   const [open, close] = WRAP[markup][style];
   return `${lead}${open}${esc(text.trim())}${close}${trail}`;
 }
@@ -120,7 +148,8 @@ export function renderChunks(rich: Rich, markup: Markup, limit: number): string[
       cur = whole;
       continue;
     }
-    const overhead = style ? renderPiece('x', style, markup).length - 1 : 0;
+    // What styling adds to the whole text: no part of it needs more (a longer fence, a note).
+    const overhead = whole.length - esc(text).length;
     let rest = text;
     while (rest) {
       const room = limit - cur.length - overhead;

@@ -29,6 +29,34 @@ describe('rich text per channel', () => {
   it('never interprets text we did not write as markup', () => {
     expect(render(['<b>not bold</b> & *stars*'], 'telegram-html')).toBe('&lt;b&gt;not bold&lt;/b&gt; &amp; *stars*');
   });
+
+  it('keeps code holding backticks one code span or block on every channel', () => {
+    const notice: Rich = [{ b: 'Bash' }, ' ', { code: 'rm -rf `cat dirs.txt` /tmp/x' }, ' ||hidden?||'];
+    // Discord reads a span fenced by two backticks to the next two; Slack and WhatsApp have no such fence: a look-alike, said so.
+    expect(render(notice, 'discord')).toBe('**Bash** `` rm -rf `cat dirs.txt` /tmp/x `` ||hidden?||');
+    expect(render(notice, 'slack')).toBe('*Bash* `rm -rf \u02cbcat dirs.txt\u02cb /tmp/x` (\u02cb stands for a backtick) ||hidden?||');
+    expect(render(notice, 'whatsapp')).toBe('*Bash* `rm -rf \u02cbcat dirs.txt\u02cb /tmp/x` (\u02cb stands for a backtick) ||hidden?||');
+    expect(render(notice, 'telegram-html')).toBe('<b>Bash</b> <code>rm -rf `cat dirs.txt` /tmp/x</code> ||hidden?||');
+    expect(render([{ code: '`a` and ``b``' }], 'discord')).toBe('`` `a` and \u02cb\u02cbb\u02cb\u02cb `` (\u02cb stands for a backtick)');
+    const block: Rich = [{ pre: 'say:\n```\nx `y`\n```' }];
+    expect(render(block, 'discord')).toBe('```\nsay:\n\u02cb\u02cb\u02cb\nx `y`\n\u02cb\u02cb\u02cb\n``` (\u02cb stands for a backtick)');
+    expect(render(block, 'slack')).toBe('```say:\n\u02cb\u02cb\u02cb\nx \u02cby\u02cb\n\u02cb\u02cb\u02cb``` (\u02cb stands for a backtick)');
+    // Code without backticks reads as before, and the plain text kept in records is the real command.
+    expect(render([{ code: 'npm test' }], 'slack')).toBe('`npm test`');
+    expect(plainText(notice)).toBe('Bash rm -rf `cat dirs.txt` /tmp/x ||hidden?||');
+  });
+
+  it('splits long code holding backticks into parts that are each whole code within the limit', () => {
+    const code = 'echo `date` && '.repeat(30);
+    for (const markup of ['discord', 'slack', 'whatsapp'] as const) {
+      const chunks = renderChunks([{ code }], markup, 80);
+      expect(chunks.length).toBeGreaterThan(3);
+      for (const c of chunks) {
+        expect(c.length).toBeLessThanOrEqual(80);
+        expect(c).toMatch(markup === 'discord' ? /^`` [^]* ``$/ : /^`[^`]*` \(\u02cb stands for a backtick\)$/);
+      }
+    }
+  });
 });
 
 describe('splitting long messages', () => {
