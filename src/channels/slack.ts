@@ -80,6 +80,8 @@ interface SlackEvent {
   user?: string;
   channel?: string;
   text?: string;
+  /** The message's timestamp: with the channel, its identity. */
+  ts?: string;
 }
 
 /**
@@ -226,7 +228,10 @@ export class SlackAdapter implements ChannelAdapter {
     // Our own posts come back as events with bot_id or a subtype (edits, joins): never commands.
     if (!['message', 'app_mention'].includes(e.type ?? '') || e.subtype || e.bot_id || !e.user || !e.channel || !e.text) return { status: 200, body: {} };
     const text = e.text.replace(/^\s*<@[A-Z0-9]+>\s*/, '');
-    const msg: InboundMessage = { channel: 'slack', externalId: payload.event_id, sender: e.user, chat: e.channel, text };
+    // One message that mentions the app comes as both `message` and `app_mention`, each with its own event_id
+    // (a retry keeps its event_id): the message's channel and ts name it, so it runs once.
+    const externalId = e.ts ? `${e.channel}:${e.ts}` : payload.event_id;
+    const msg: InboundMessage = { channel: 'slack', externalId, sender: e.user, chat: e.channel, text };
     return { status: 200, body: {}, inbound: [msg] };
   }
 

@@ -173,9 +173,26 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     const post = await waitFor(() => slack.posts.find((p) => p.channel === 'C999' && p.text.includes('Aegis commands')), { what: 'the reply' });
     expect(post.via).toBe('web-api');
     expect(post.text).toContain('*Aegis commands*');
+    const { channel, ts } = ev.event as { channel: string; ts: string };
     expect(
-      listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.filter((m) => m.externalId === ev.event_id),
+      listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.filter((m) => m.externalId === `${channel}:${ts}`),
     ).toHaveLength(1);
+  });
+
+  it('Slack: runs a message that mentions the app once, though it arrives as `message` and `app_mention` (two event_ids)', async () => {
+    const note = `slack-mention-${Date.now()}`;
+    const asMessage = messageEvent('U123', 'C999', `<@UAEGISBOT> journal: ${note}`);
+    const asMention = messageEvent('U123', 'C999', `<@UAEGISBOT> journal: ${note}`);
+    asMention.event = { ...(asMessage.event as object), type: 'app_mention' };
+    expect(asMention.event_id).not.toBe(asMessage.event_id);
+    expect((await postSlackEvent(events, SIGNING, asMessage)).status).toBe(200);
+    expect((await postSlackEvent(events, SIGNING, asMention)).status).toBe(200);
+    // Both answers came after the message was stored (or found a duplicate).
+    const stored = listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.filter((m) => m.text.includes(note));
+    expect(stored).toHaveLength(1);
+    const inbound = () => listMessages(serve.app.db, { channel: 'slack', direction: 'in', limit: 50, offset: 0 }).messages.find((m) => m.id === stored[0]!.id);
+    await waitFor(() => inbound()?.status === 'handled', { what: 'the note handled' });
+    expect(serve.app.messaging.journal.day(localDay(Date.now())).filter((e) => e.text.includes(note))).toHaveLength(1);
   });
 
   it('Slack: refuses bad or stale signatures with 401 and stores nothing', async () => {
