@@ -1,5 +1,6 @@
 import { httpFailure, httpRequest, retryAfterMs } from './http.js';
 import { header, hmacSha256Hex, safeEqual } from './signing.js';
+import { decodeSlackText } from './slack-text.js';
 import {
   ChannelError,
   type Button,
@@ -227,7 +228,8 @@ export class SlackAdapter implements ChannelAdapter {
     if (payload.type !== 'event_callback' || !e || !payload.event_id) return { status: 200, body: {} };
     // Our own posts come back as events with bot_id or a subtype (edits, joins): never commands.
     if (!['message', 'app_mention'].includes(e.type ?? '') || e.subtype || e.bot_id || !e.user || !e.channel || !e.text) return { status: 200, body: {} };
-    const text = e.text.replace(/^\s*<@[A-Z0-9]+>\s*/, '');
+    // The app's own mention that starts a message is how it was addressed, not part of the command.
+    const text = decodeSlackText(e.text.replace(/^\s*<@[A-Z0-9]+(\|[^>]*)?>\s*/, ''));
     // One message that mentions the app comes as both `message` and `app_mention`, each with its own event_id
     // (a retry keeps its event_id): the message's channel and ts name it, so it runs once.
     const externalId = e.ts ? `${e.channel}:${e.ts}` : payload.event_id;

@@ -10,10 +10,24 @@ export function slackSignature(secret: string, timestamp: number, body: string):
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
+/**
+ * What a user typed, as Slack delivers it (Slack's "Formatting text for app surfaces"): `&`, `<`, `>`
+ * escaped, a typed link wrapped as `<https://…>`, a mention picked in the client (`@U123`) as `<@U123>`.
+ */
+export function slackWire(typed: string): string {
+  return typed
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/https?:\/\/[^\s]+/g, (url) => `<${url}>`)
+    .replace(/(^|\s)@(U[A-Z0-9]+)\b/g, '$1<@$2>');
+}
+
+/** A message event for what `user` typed in `channel`; its text is on the wire as Slack writes it. */
 export function messageEvent(
   user: string,
   channel: string,
-  text: string,
+  typed: string,
   eventId = `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`,
 ): Record<string, unknown> {
   return {
@@ -23,7 +37,7 @@ export function messageEvent(
     type: 'event_callback',
     event_id: eventId,
     event_time: Math.floor(Date.now() / 1000),
-    event: { type: 'message', channel, user, text, ts: `${Date.now() / 1000}`, channel_type: 'channel' },
+    event: { type: 'message', channel, user, text: slackWire(typed), ts: `${Date.now() / 1000}`, channel_type: 'channel' },
   };
 }
 

@@ -181,8 +181,8 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
 
   it('Slack: runs a message that mentions the app once, though it arrives as `message` and `app_mention` (two event_ids)', async () => {
     const note = `slack-mention-${Date.now()}`;
-    const asMessage = messageEvent('U123', 'C999', `<@UAEGISBOT> journal: ${note}`);
-    const asMention = messageEvent('U123', 'C999', `<@UAEGISBOT> journal: ${note}`);
+    const asMessage = messageEvent('U123', 'C999', `@UAEGISBOT journal: ${note}`);
+    const asMention = messageEvent('U123', 'C999', `@UAEGISBOT journal: ${note}`);
     asMention.event = { ...(asMessage.event as object), type: 'app_mention' };
     expect(asMention.event_id).not.toBe(asMessage.event_id);
     expect((await postSlackEvent(events, SIGNING, asMessage)).status).toBe(200);
