@@ -123,14 +123,16 @@ function firstCut(text: string, max: number, measure: (s: string) => number): nu
 }
 
 /**
- * Renders rich text into messages of at most `limit` characters each: segments are packed in order;
- * a plain segment that does not fit is split at a line or word break; a styled one that is longer
- * than a whole message is split and each part styled on its own, so no markup is ever cut open.
+ * Renders rich text into messages of at most `limit` characters each (the first at most `firstLimit`:
+ * a photo's caption is shorter than a message): segments are packed in order; a plain segment that
+ * does not fit is split at a line or word break; a styled one that is longer than a whole message is
+ * split and each part styled on its own, so no markup is ever cut open.
  */
-export function renderChunks(rich: Rich, markup: Markup, limit: number): string[] {
+export function renderChunks(rich: Rich, markup: Markup, limit: number, firstLimit = limit): string[] {
   const esc = ESCAPE[markup];
   const chunks: string[] = [];
   let cur = '';
+  const max = () => (chunks.length ? limit : firstLimit);
   const flush = () => {
     if (cur.trim()) chunks.push(cur.replace(/\s+$/, ''));
     cur = '';
@@ -139,22 +141,24 @@ export function renderChunks(rich: Rich, markup: Markup, limit: number): string[
     const { style, text } = styleOf(seg);
     if (!text) continue;
     const whole = renderPiece(text, style, markup);
-    if (cur.length + whole.length <= limit) {
+    if (cur.length + whole.length <= max()) {
       cur += whole;
       continue;
     }
     if (style && whole.length <= limit) {
       flush();
-      cur = whole;
-      continue;
+      if (whole.length <= max()) {
+        cur = whole;
+        continue;
+      }
     }
     // What styling adds to the whole text: no part of it needs more (a longer fence, a note).
     const overhead = whole.length - esc(text).length;
     let rest = text;
     while (rest) {
-      const room = limit - cur.length - overhead;
+      const room = max() - cur.length - overhead;
       // Fill the current message only when a useful part fits; otherwise start a new one.
-      if (cur && room < Math.min(limit / 5, esc(rest).length)) {
+      if (cur && room < Math.min(max() / 5, esc(rest).length)) {
         flush();
         continue;
       }

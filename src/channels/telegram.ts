@@ -55,9 +55,6 @@ interface TgReply<T> {
   parameters?: { retry_after?: number };
 }
 
-/** Captions of photos and documents are shorter than messages. */
-const CAPTION_MAX = 1024;
-
 /**
  * Telegram Bot API: long polling with getUpdates (no public URL needed) or, with a webhook URL set,
  * updates pushed to /api/telegram/webhook (setWebhook with a secret token); sendMessage with an
@@ -67,6 +64,8 @@ const CAPTION_MAX = 1024;
 export class TelegramAdapter implements ChannelAdapter {
   readonly name = 'telegram' as const;
   readonly maxLength = 4096;
+  /** Bot API: 0-1024 characters after entities parsing. */
+  readonly captionMaxLength = 1024;
   readonly markup = 'telegram-html' as const;
   /** The next update_id to ask for; getUpdates with it confirms everything before it. */
   private offset?: number;
@@ -129,7 +128,7 @@ export class TelegramAdapter implements ChannelAdapter {
       sent = await this.call<TgMessage>(method, {
         chat_id: msg.to,
         [field]: msg.imageUrl ?? msg.fileUrl,
-        caption: msg.text.slice(0, CAPTION_MAX) || undefined,
+        caption: msg.text || undefined,
         parse_mode: 'HTML',
         reply_markup,
       });

@@ -128,6 +128,8 @@ export interface ChannelAdapter {
   readonly name: ChannelName;
   /** Longest text one message may carry. */
   readonly maxLength: number;
+  /** Longest caption of a photo or document, where shorter than a message: the rest of the text follows in messages of its own. */
+  readonly captionMaxLength?: number;
   /** How bold/italic/code are written on this channel. */
   readonly markup: Markup;
   send(msg: OutboundMessage): Promise<Delivery>;

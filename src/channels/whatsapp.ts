@@ -99,6 +99,8 @@ interface VonageStatus {
 export class WhatsAppAdapter implements ChannelAdapter {
   readonly name = 'whatsapp' as const;
   readonly maxLength = 4096;
+  /** WhatsApp's media caption: at most 1024 characters. */
+  readonly captionMaxLength = 1024;
   readonly markup = 'whatsapp' as const;
   readonly webhooks: SyncWebhookRoute[];
   private key?: KeyObject;

@@ -164,6 +164,9 @@ export async function startFakeVonage(): Promise<FakeVonage> {
     if (m.message_type === 'text' && (!m.text || m.text.length > 4096)) return answer(422, problem(422, 'Invalid params', 'text must be 1-4096 characters'));
     if (m.message_type === 'image' && !m.image?.url) return answer(422, problem(422, 'Invalid params', 'image.url is required'));
     if (m.message_type === 'file' && !m.file?.url) return answer(422, problem(422, 'Invalid params', 'file.url is required'));
+    // WhatsApp's documented maximum for a media caption.
+    if ((m.image?.caption ?? m.file?.caption ?? '').length > 1024)
+      return answer(422, problem(422, 'Invalid params', 'caption must be at most 1024 characters'));
     const customProblem = m.message_type === 'custom' ? interactiveProblem(m.custom) : undefined;
     if (customProblem) return answer(422, problem(422, 'Invalid params', customProblem));
     if (m.message_type === 'template') {

@@ -46,6 +46,13 @@ describe('rich text per channel', () => {
     expect(plainText(notice)).toBe('Bash rm -rf `cat dirs.txt` /tmp/x ||hidden?||');
   });
 
+  it('keeps the first part within a shorter first limit (a caption), styled parts included', () => {
+    const chunks = renderChunks(['Build ', { code: 'x'.repeat(40) }, ' done'], 'telegram-html', 100, 30);
+    expect(chunks[0]!.length).toBeLessThanOrEqual(30);
+    for (const c of chunks) expect((c.match(/<code>/g) ?? []).length).toBe((c.match(/<\/code>/g) ?? []).length);
+    expect(chunks).toEqual(['Build', `<code>${'x'.repeat(40)}</code> done`]);
+  });
+
   it('splits long code holding backticks into parts that are each whole code within the limit', () => {
     const code = 'echo `date` && '.repeat(30);
     for (const markup of ['discord', 'slack', 'whatsapp'] as const) {

@@ -268,7 +268,8 @@ export class Outbox {
       if (p.followUp) return this.deliver({ ...row, kind: 'notification', payload: { ...p, rich: p.followUp, updates: undefined } });
       return this.finish(row, 'merged');
     }
-    const parts = renderChunks(p.rich, adapter.markup, adapter.maxLength);
+    const captioned = p.imageUrl || p.fileUrl ? adapter.captionMaxLength : undefined;
+    const parts = renderChunks(p.rich, adapter.markup, adapter.maxLength, captioned);
     let done = p.sentParts ?? 0;
     try {
       for (; done < parts.length; done++) {
