@@ -4,7 +4,7 @@
  * markup would misread. Text we did not write (an agent's reply, a user's note) is a plain segment:
  * escaped where the channel needs it, never interpreted as our markup.
  */
-import { revealInvisible } from '../util/text.js';
+import { graphemes, revealInvisible } from '../util/text.js';
 
 export type Segment = string | { b: string } | { i: string } | { code: string } | { pre: string };
 export type Rich = Segment[];
@@ -102,7 +102,7 @@ export const plainText = (rich: Rich): string => rich.map((seg) => styleOf(seg).
 /**
  * Where to end the first part of `text` so its rendered length fits `max`: the longest prefix that
  * fits (binary search; rendering only ever lengthens text), pulled back to a line break, else a word
- * break, when one is in its second half; never inside a surrogate pair.
+ * break, when one is in its second half; never inside a grapheme cluster.
  */
 function firstCut(text: string, max: number, measure: (s: string) => number): number {
   if (measure(text) <= max) return text.length;
@@ -116,10 +116,20 @@ function firstCut(text: string, max: number, measure: (s: string) => number): nu
   const window = text.slice(0, lo);
   const nl = window.lastIndexOf('\n');
   const sp = window.lastIndexOf(' ');
-  let cut = nl >= lo / 2 ? nl + 1 : sp >= lo / 2 ? sp + 1 : lo;
+  return graphemeCut(text, nl >= lo / 2 ? nl + 1 : sp >= lo / 2 ? sp + 1 : lo);
+}
+
+/**
+ * `cut` moved back to the start of the grapheme cluster it falls in, so a flag, a ZWJ family or a
+ * letter and its accents stay in one message. A cluster longer than the room (a letter under
+ * hundreds of marks) is cut between code points rather than make a message too long for the service.
+ */
+function graphemeCut(text: string, cut: number): number {
+  const cluster = graphemes.segment(text).containing(cut);
+  if (!cluster || cluster.index === cut) return cut;
+  if (cluster.index > 0) return cluster.index;
   const code = text.charCodeAt(cut - 1);
-  if (cut > 1 && code >= 0xd800 && code <= 0xdbff) cut -= 1;
-  return cut;
+  return cut > 1 && code >= 0xd800 && code <= 0xdbff ? cut - 1 : cut;
 }
 
 /**

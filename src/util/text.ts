@@ -7,6 +7,9 @@ export function clip(text: string, max: number): string {
   return `${(sp > max * 0.6 ? cut.slice(0, sp) : cut).trimEnd()}…`;
 }
 
+/** Splits text into grapheme clusters: what a person sees as one character (a flag, a ZWJ family, a letter with its accents). */
+export const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 const PICTOGRAPH = /\p{Extended_Pictographic}/u;
 const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
 

@@ -79,6 +79,22 @@ describe('splitting long messages', () => {
     expect(chunks.join('')).toBe(text);
   });
 
+  it('never cuts what a person sees as one character: a flag, a ZWJ family, a letter and its accent', () => {
+    const clusters = (s: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)].map((g) => g.segment);
+    for (const [text, limit] of [
+      ['🇩🇪'.repeat(10), 6],
+      ['👨\u200d👩\u200d👧'.repeat(4), 10],
+      ['e\u0301'.repeat(9), 5],
+      ['ok 🇺🇦🇺🇦 ne\u0301e\u0301 👩\u200d💻 done', 7],
+    ] as const) {
+      const chunks = renderChunks([text], 'plain', limit);
+      for (const c of chunks) expect(c.length).toBeLessThanOrEqual(limit);
+      // Every message is whole clusters of the text: none starts or ends inside one.
+      const seen = (s: string) => clusters(s).filter((g) => g !== ' ');
+      expect(chunks.flatMap(seen)).toEqual(seen(text));
+    }
+  });
+
   it('packs rich text into messages within the limit, measuring the escaped text', () => {
     const long = Array.from({ length: 400 }, (_, i) => `w${i} <&>`).join(' ');
     const chunks = renderChunks([{ b: 'Header' }, '\n', long, '\n', { b: 'Footer' }], 'telegram-html', 500);

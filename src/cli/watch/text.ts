@@ -4,6 +4,7 @@
  * characters (CJK, emoji) counted as two. Text is measured and cut by grapheme cluster (what a person
  * sees as one character): a family emoji joined by ZWJs or a flag is one wide cell, never split.
  */
+import { graphemes } from '../../util/text.js';
 
 const WIDE: [number, number][] = [
   [0x1100, 0x115f],
@@ -27,8 +28,6 @@ function columnsOf(cp: number): number {
   if ((cp >= 0x300 && cp <= 0x36f) || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0;
   return WIDE.some(([lo, hi]) => cp >= lo && cp <= hi) ? 2 : 1;
 }
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** Columns one grapheme cluster takes: emoji presentation (VS16) and flags (regional-indicator pairs) are wide. */
 function clusterColumns(cluster: string): number {
