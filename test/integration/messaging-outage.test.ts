@@ -22,7 +22,8 @@ interface Row {
 /**
  * A Telegram outage seen by `ag serve` (the built CLI in a child process): the API answers 500, then
  * refuses connections, `ag serve` is killed with SIGKILL and started again, and the API recovers.
- * Every message queued meanwhile is delivered exactly once. Time is compressed: the outbox's first
+ * Every message queued meanwhile is delivered exactly once, in the order it was queued: the first one
+ * retries, the later ones wait behind it. Time is compressed: the outbox's first
  * retry delay is 100 ms and its longest 1 s (messaging.retryBaseMs / retryMaxSeconds), so the
  * outage spans dozens of retries in seconds where the defaults (1 s doubling to 5 min) would take
  * hours; the retry horizon stays at its 24 h default.
@@ -51,6 +52,11 @@ describe('an outage of the chat service', { timeout: 120_000 }, () => {
     return (JSON.parse(r.stdout) as { id: number; status: string }).id;
   };
   const mine = (all: Row[], ids: number[]) => all.filter((r) => ids.includes(r.id));
+  // The first message retries; every later one to the chat waits, untried, until it is out.
+  const retryingInOrder = (ids: number[], first: (r: Row) => boolean) => {
+    const [head, ...rest] = mine(rows(), ids).sort((a, b) => a.id - b.id);
+    return head && first(head) && rest.length === ids.length - 1 && rest.every((r) => r.status === 'queued' && r.attempts === 0);
+  };
 
   beforeAll(async () => {
     tg = await startFakeTelegram();
@@ -74,14 +80,14 @@ describe('an outage of the chat service', { timeout: 120_000 }, () => {
     await world?.cleanup();
   });
 
-  it('delivers every message queued during 500s, refused connections and a kill -9 of ag serve, each exactly once', async () => {
+  it('delivers every message queued during 500s, refused connections and a kill -9 of ag serve, each exactly once and in order', async () => {
     const first = await startServe();
     const ids: number[] = [];
 
     // Phase 1: the API answers 500 to every send.
     tg.failNext('sendMessage', 1_000_000, { code: 500, description: 'Internal Server Error' });
     for (const n of [1, 2]) ids.push(await send(`outage message ${n}`));
-    await waitFor(() => mine(rows(), ids).every((r) => r.status === 'queued' && r.attempts >= 4), {
+    await waitFor(() => retryingInOrder(ids, (r) => r.status === 'queued' && r.attempts >= 4), {
       timeoutMs: 30_000,
       what: 'ag serve retrying past the old 3-try limit',
     });
@@ -89,7 +95,7 @@ describe('an outage of the chat service', { timeout: 120_000 }, () => {
     // Phase 2: nothing listens any more (connection refused).
     await tg.goDown();
     for (const n of [3, 4]) ids.push(await send(`outage message ${n}`));
-    await waitFor(() => mine(rows(), ids).every((r) => r.status === 'queued' && /unreachable/.test(r.error ?? '')), {
+    await waitFor(() => retryingInOrder(ids, (r) => r.status === 'queued' && /unreachable/.test(r.error ?? '')), {
       timeoutMs: 30_000,
       what: 'retries meeting refused connections',
     });
@@ -99,18 +105,15 @@ describe('an outage of the chat service', { timeout: 120_000 }, () => {
     await new Promise((resolve) => first.once('exit', resolve));
     ids.push(await send('outage message 5'));
     await startServe();
-    const before = new Map(mine(rows(), ids).map((r) => [r.id, r.attempts]));
-    await waitFor(() => mine(rows(), ids).every((r) => r.attempts > before.get(r.id)!), { timeoutMs: 30_000, what: 'the new ag serve to retry every message' });
+    const before = mine(rows(), [ids[0]!])[0]!.attempts;
+    await waitFor(() => retryingInOrder(ids, (r) => r.attempts > before), { timeoutMs: 30_000, what: 'the new ag serve to retry the first message' });
     expect(tg.sent.filter((s) => s.text.startsWith('outage message'))).toEqual([]);
 
     // Phase 4: the service recovers.
     tg.failNext('sendMessage', 0, { code: 500, description: 'Internal Server Error' });
     await tg.recover();
     await waitFor(() => mine(rows(), ids).every((r) => r.status === 'sent'), { timeoutMs: 30_000, what: 'every message sent after the recovery' });
-    const got = tg.sent
-      .filter((s) => s.chatId === CHAT && s.text.startsWith('outage message'))
-      .map((s) => s.text)
-      .sort();
+    const got = tg.sent.filter((s) => s.chatId === CHAT && s.text.startsWith('outage message')).map((s) => s.text);
     expect(got).toEqual([1, 2, 3, 4, 5].map((n) => `outage message ${n}`));
   });
 

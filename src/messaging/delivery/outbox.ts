@@ -62,6 +62,17 @@ export const ATTEMPTS_PER_TARGET = 3;
 const CLAIM_MS = 120_000;
 const TICK_MS = 1_000;
 
+/** An outbound row this process may claim now (two parameters: now, now). */
+const CLAIMABLE = `direction = 'out' AND coalesce(next_attempt_at, 0) <= ? AND (status = 'queued' OR (status = 'sending' AND claimed_until < ?))`;
+/**
+ * An earlier row to the same target is not sent yet. A WhatsApp row parked until the person writes
+ * holds nothing back: the template that invites them must get through (and when they write, every
+ * parked row is due again, in order).
+ */
+const HELD_BACK = `EXISTS (SELECT 1 FROM messages AS earlier WHERE earlier.direction = 'out' AND earlier.channel = messages.channel
+  AND earlier.peer = messages.peer AND earlier.id < messages.id AND earlier.status IN ('queued', 'sending')
+  AND coalesce(json_extract(earlier.payload, '$.awaitingReply'), 0) = 0)`;
+
 export interface RetryPolicy {
   /** First retry delay; doubles per attempt. */
   baseMs: number;
@@ -85,7 +96,8 @@ export function backoffMs(attempt: number, random: () => number = Math.random, p
 /**
  * The outbox: messages are stored first, then sent by whichever process claims them (a claim is an
  * UPDATE that only one process can win), so a restart loses nothing and nothing is sent twice.
- * Long texts go out in parts; a retry resumes after the parts already delivered. Failures escalate
+ * Each target gets its rows strictly in id order (the oldest unsent one holds back the rest); targets
+ * go in parallel. Long texts go out in parts; a retry resumes after the parts already delivered. Failures escalate
  * in three strikes: retries with backoff on the same channel (up to the retry horizon), then the
  * fallback channel, then an alert to every alerts channel naming the target it was meant for and a
  * journal entry, and the message goes to the dead-letter list, from which it can be resent.
@@ -111,12 +123,25 @@ export class Outbox {
       followUp: input.followUp,
       template: input.template,
     };
+    // An update of a notice still waiting to go out is folded into it now: it cannot overtake the notice.
+    const folded = input.kind === 'update' && input.updates !== undefined && this.fold(input.rich, input.updates);
     const r = this.deps.db
       .prepare(
         `INSERT INTO messages(channel, direction, peer, kind, text, payload, status, next_attempt_at, reply_to, created_at, updated_at)
          VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(input.channel, input.to, input.kind, plainText(input.rich), JSON.stringify(payload), input.status ?? 'queued', at, input.replyTo ?? null, at, at);
+      .run(
+        input.channel,
+        input.to,
+        input.kind,
+        plainText(input.rich),
+        JSON.stringify(payload),
+        folded ? 'merged' : (input.status ?? 'queued'),
+        at,
+        input.replyTo ?? null,
+        at,
+        at,
+      );
     return Number(r.lastInsertRowid);
   }
 
@@ -150,8 +175,13 @@ export class Outbox {
   /** Sends these rows now in this process (message_send without a running `ag serve`), and waits. */
   async sendNow(ids: number[]): Promise<void> {
     for (const id of ids) {
-      const row = this.claim(id);
-      if (row) await this.deliver(row);
+      const row = getMessage(this.deps.db, id);
+      if (!row) continue;
+      const target: Target = { channel: row.channel, to: row.peer };
+      // Earlier rows to the same target go first: those this process is sending now, then those due.
+      // One still waiting for its retry holds this one back (the sender sends it after that one).
+      await Promise.allSettled([this.busy.get(targetKey(target))]);
+      await this.runTarget(target, id);
     }
   }
 
@@ -199,14 +229,14 @@ export class Outbox {
     return done;
   }
 
+  /**
+   * Each target's next row, when it is due: the oldest unsent row of a target holds back every later
+   * one, so a chat gets its messages in the order they were queued even when one waits for a retry.
+   */
   private due(now: number, target?: Target): MessageRecord[] {
     const where = target ? 'AND channel = ? AND peer = ?' : '';
     const rows = this.deps.db
-      .prepare(
-        `SELECT * FROM messages WHERE direction = 'out'
-           AND ((status = 'queued' AND coalesce(next_attempt_at, 0) <= ?) OR (status = 'sending' AND claimed_until < ?))
-           ${where} ORDER BY id LIMIT ?`,
-      )
+      .prepare(`SELECT * FROM messages WHERE ${CLAIMABLE} AND NOT ${HELD_BACK} ${where} ORDER BY id LIMIT ?`)
       .all(now, now, ...(target ? [target.channel, target.to] : []), target ? 1 : 200) as Parameters<typeof fromRow>[0][];
     return rows.map(fromRow);
   }
@@ -222,25 +252,50 @@ export class Outbox {
     }
   }
 
-  private async runTarget(target: Target): Promise<void> {
+  /** Sends the target's rows in order while they are due, up to row `upTo`. */
+  private async runTarget(target: Target, upTo = Number.MAX_SAFE_INTEGER): Promise<void> {
     for (;;) {
       const next = this.due(Date.now(), target)[0];
-      if (!next) return;
+      if (!next || next.id > upTo) return;
       const row = this.claim(next.id);
-      if (row) await this.deliver(row);
+      // Another process took it: that one sends this target's rows now.
+      if (!row) return;
+      await this.deliver(row);
     }
   }
 
+  /**
+   * The claim is one UPDATE, and it checks that no earlier row to the same target is unsent, so two
+   * processes (ag serve and a message_send) cannot send a target's rows at once or out of order.
+   */
   private claim(id: number): MessageRecord | undefined {
     const now = Date.now();
     const r = this.deps.db
-      .prepare(
-        `UPDATE messages SET status = 'sending', claimed_by = ?, claimed_until = ?, updated_at = ?
-         WHERE id = ? AND direction = 'out' AND coalesce(next_attempt_at, 0) <= ?
-           AND (status = 'queued' OR (status = 'sending' AND claimed_until < ?))`,
-      )
+      .prepare(`UPDATE messages SET status = 'sending', claimed_by = ?, claimed_until = ?, updated_at = ? WHERE id = ? AND ${CLAIMABLE} AND NOT ${HELD_BACK}`)
       .run(this.deps.holder, now + CLAIM_MS, now, id, now, now);
     return r.changes ? getMessage(this.deps.db, id) : undefined;
+  }
+
+  /**
+   * An update of a notice that has not gone out yet (waiting for a retry, or held): the notice goes out
+   * already updated, once, without its buttons. Checked and written in one write transaction, so a
+   * sender claiming the notice meanwhile either sends the new text or leaves the update to edit it.
+   */
+  private fold(rich: Rich, originalId: number): boolean {
+    const db = this.deps.db;
+    return db
+      .transaction(() => {
+        const original = getMessage(db, originalId);
+        if (original?.status !== 'queued' || original.payload?.sentParts) return false;
+        db.prepare('UPDATE messages SET payload = ?, text = ?, updated_at = ? WHERE id = ?').run(
+          JSON.stringify({ ...original.payload, rich, buttons: undefined }),
+          plainText(rich),
+          Date.now(),
+          original.id,
+        );
+        return true;
+      })
+      .immediate();
   }
 
   private async deliver(row: MessageRecord): Promise<void> {
@@ -248,14 +303,9 @@ export class Outbox {
     if (!adapter) return this.fail(row, new ChannelError(`channel ${row.channel} is not configured`, false));
     const p = row.payload!;
     if (row.kind === 'update' && p.updates !== undefined) {
+      // Held (WhatsApp, until the person writes) after this update was queued: it goes out updated.
+      if (this.fold(p.rich, p.updates)) return this.finish(row, 'merged');
       const original = getMessage(this.deps.db, p.updates);
-      if (original && ['queued', 'sending'].includes(original.status) && !original.externalId) {
-        // Not out yet (waiting for a retry): it goes out already updated, once.
-        this.deps.db
-          .prepare('UPDATE messages SET payload = ?, text = ?, updated_at = ? WHERE id = ?')
-          .run(JSON.stringify({ ...original.payload, rich: p.rich, buttons: undefined }), plainText(p.rich), Date.now(), original.id);
-        return this.finish(row, 'merged');
-      }
       if (original?.externalId && adapter.edit) {
         try {
           await adapter.edit(original.peer, original.externalId, renderChunks(p.rich, adapter.markup, adapter.maxLength)[0]!);
