@@ -1,14 +1,24 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Dialog } from '../../src/agents/types.js';
+import type { Rich } from '../../src/channels/format.js';
+import { DiscordAdapter } from '../../src/channels/discord.js';
 import { TelegramAdapter } from '../../src/channels/telegram.js';
 import type { ChannelAdapter } from '../../src/channels/types.js';
+import { WhatsAppAdapter } from '../../src/channels/whatsapp.js';
 import { openDatabase, type Db } from '../../src/db/open.js';
-import { getMessage } from '../../src/messaging/delivery/messages.js';
+import { CodeStore } from '../../src/messaging/approvals/codes.js';
+import { PromptNotices } from '../../src/messaging/approvals/prompt-notices.js';
+import { Inbox } from '../../src/messaging/delivery/inbox.js';
+import { getMessage, partIds } from '../../src/messaging/delivery/messages.js';
 import { Outbox } from '../../src/messaging/delivery/outbox.js';
 import { createLogger } from '../../src/util/log.js';
+import { startFakeDiscord } from '../fakes/discord-server.js';
 import { startFakeTelegram } from '../fakes/telegram-server.js';
+import { startFakeVonage } from '../fakes/vonage-server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const dirs: string[] = [];
@@ -73,6 +83,97 @@ describe('outbox order per target', () => {
       otherDb.close();
       db.close();
       await tg.close();
+    }
+  });
+});
+
+const DISCORD_KEYS = generateKeyPairSync('ed25519');
+const DISCORD_PUBLIC_HEX = Buffer.from(DISCORD_KEYS.publicKey.export({ format: 'jwk' }).x!, 'base64url').toString('hex');
+
+describe('a notice that went out in several parts', () => {
+  const question: Dialog = { kind: 'question', title: 'Question', question: 'Which region?', options: [{ number: 1, label: 'eu', selected: true }] };
+  /** A question with `n` option lines of `width` letters: longer than one Discord message (2000). */
+  const longQuestion = (n: number, width: number): Rich => [
+    '❓ ',
+    { b: 'claude-1a2b' },
+    ' asks: which region?',
+    ...Array.from({ length: n }, (_, i) => `\n${i + 1}. ${'x'.repeat(width)}`),
+  ];
+
+  for (const [name, rich] of [
+    ['the answer fits in the last part', longQuestion(14, 160)],
+    ['the answered text needs one part more than went out', longQuestion(24, 159)],
+  ] as const) {
+    it(`Discord, ${name}: the part with the buttons shows how it was answered and loses them; the first part stays`, async () => {
+      const discord = await startFakeDiscord();
+      const adapter = new DiscordAdapter({
+        token: discord.token,
+        baseUrl: discord.url,
+        tasksChannelId: '400',
+        allowedUserIds: ['77'],
+        pollSeconds: 1,
+        publicKey: DISCORD_PUBLIC_HEX,
+        cursors: { get: () => undefined, set: () => {} },
+      });
+      const adapters = new Map<string, ChannelAdapter>([['discord', adapter]]);
+      const db = openDatabase(join(tempDir(), 'parts.db'));
+      const outbox = outboxOn(db, adapters, `${process.pid}-parts`);
+      const codes = new CodeStore(db);
+      try {
+        const { code } = codes.forDialog({ sessionId: 's1', openedAt: 1, dialog: question });
+        const buttons = [[{ label: 'eu', data: `answer ${code} 1` }]];
+        const id = outbox.enqueue({ channel: 'discord', to: '400', kind: 'notification', rich, buttons, promptCode: code });
+        await outbox.sendNow([id]);
+        const [first, second] = discord.posted;
+        expect(discord.posted).toHaveLength(2);
+        expect(second!.components).toHaveLength(1);
+        expect(partIds(db, id)).toEqual([first!.id, second!.id]);
+
+        new PromptNotices(db, outbox, adapters, codes).resolve(code, '💬', 'answered "1" on Telegram by tess at 14:02', [{ b: 'claude-1a2b' }], 'telegram');
+        const update = db.prepare("SELECT id FROM messages WHERE kind = 'update'").get() as { id: number };
+        await outbox.sendNow([update.id]);
+        expect(getMessage(db, update.id)?.status).toBe('sent');
+        const now = (m: { id: string }) => discord.messages.find((x) => x.id === m.id)!;
+        expect(now(second!).content).toContain('Answered "1" on Telegram by tess at 14:02');
+        expect(now(second!).components).toEqual([]);
+        expect(now(first!).content).toBe(first!.content);
+        expect(discord.posted).toHaveLength(2);
+      } finally {
+        await outbox.stop();
+        db.close();
+        await discord.close();
+      }
+    });
+  }
+
+  it('WhatsApp: a delivery receipt for any part finds its message', async () => {
+    const vonage = await startFakeVonage();
+    const adapter = new WhatsAppAdapter({
+      applicationId: vonage.applicationId,
+      privateKey: vonage.privateKeyBase64,
+      fromNumber: '447700900001',
+      allowedNumbers: ['447700900000'],
+      baseUrl: vonage.url,
+      signatureMode: 'jwt',
+    });
+    const db = openDatabase(join(tempDir(), 'receipts.db'));
+    const outbox = outboxOn(db, new Map([['whatsapp', adapter]]), `${process.pid}-receipts`);
+    try {
+      const id = outbox.enqueue({ channel: 'whatsapp', to: '447700900000', kind: 'reply', rich: [`${'build log line ok '.repeat(300)}END`] });
+      await outbox.sendNow([id]);
+      const [first, second] = vonage.sent;
+      expect(vonage.sent).toHaveLength(2);
+      const inbox = new Inbox(db);
+      expect(inbox.applyStatus('whatsapp', { externalId: second!.messageUuid, status: 'delivered' })).toEqual({ id, failed: false });
+      expect(inbox.applyStatus('whatsapp', { externalId: first!.messageUuid, status: 'failed', error: 'Vonage 1300: undeliverable' })).toEqual({
+        id,
+        failed: true,
+      });
+      expect(getMessage(db, id)).toMatchObject({ status: 'failed', error: 'Vonage 1300: undeliverable' });
+    } finally {
+      await outbox.stop();
+      db.close();
+      await vonage.close();
     }
   });
 });

@@ -17,5 +17,17 @@ import { messaging } from './006-messaging.js';
 import { worktreesUsage } from './007-worktrees-usage.js';
 import { knowledgeLeanSearch } from './008-knowledge-lean-search.js';
 import { sessionAgentVersion } from './009-session-agent-version.js';
+import { messageParts } from './010-message-parts.js';
 
-export const MIGRATIONS: Migration[] = [core, sessions, pipelines, memory, knowledge, messaging, worktreesUsage, knowledgeLeanSearch, sessionAgentVersion];
+export const MIGRATIONS: Migration[] = [
+  core,
+  sessions,
+  pipelines,
+  memory,
+  knowledge,
+  messaging,
+  worktreesUsage,
+  knowledgeLeanSearch,
+  sessionAgentVersion,
+  messageParts,
+];

@@ -1,6 +1,6 @@
 import type { InboundMessage, StatusUpdate } from '../../channels/types.js';
 import type { Db } from '../../db/open.js';
-import type { MessageStatus } from './messages.js';
+import { outboundByExternalId, type MessageStatus } from './messages.js';
 
 /**
  * The inbox: every inbound message is stored before anything runs, keyed by the service's own id,
@@ -30,9 +30,7 @@ export class Inbox {
    * (read before delivered); a status never moves backwards. Returns the row id and whether it now failed.
    */
   applyStatus(channel: string, s: StatusUpdate): { id: number; failed: boolean } | undefined {
-    const row = this.db
-      .prepare("SELECT id, status FROM messages WHERE channel = ? AND direction = 'out' AND external_id = ? ORDER BY id DESC LIMIT 1")
-      .get(channel, s.externalId) as { id: number; status: MessageStatus } | undefined;
+    const row = outboundByExternalId(this.db, channel, s.externalId);
     if (!row) return undefined;
     // Already given up on (a fallback or alert took over): a late receipt changes nothing.
     if (row.status === 'failed' || row.status === 'dead') return { id: row.id, failed: false };

@@ -137,6 +137,29 @@ export function getMessage(db: Db, id: number): MessageRecord | undefined {
   return r ? fromRow(r) : undefined;
 }
 
+/** One part of a message split at the channel's limit went out: the service's id for it. */
+export function recordPart(db: Db, row: { id: number; channel: string }, part: number, externalId: string): void {
+  db.prepare('INSERT OR REPLACE INTO message_parts(message_id, part, channel, external_id) VALUES (?, ?, ?, ?)').run(row.id, part, row.channel, externalId);
+}
+
+/** The service's ids of a message's parts, in order (empty for a message sent before they were kept). */
+export function partIds(db: Db, id: number): string[] {
+  return (db.prepare('SELECT external_id FROM message_parts WHERE message_id = ? ORDER BY part').all(id) as { external_id: string }[]).map(
+    (r) => r.external_id,
+  );
+}
+
+/** The outbound row one of whose parts the service knows by this id (a delivery receipt names one part). */
+export function outboundByExternalId(db: Db, channel: string, externalId: string): { id: number; status: MessageStatus } | undefined {
+  return db
+    .prepare(
+      `SELECT id, status FROM messages WHERE channel = ? AND direction = 'out'
+         AND (external_id = ? OR id IN (SELECT message_id FROM message_parts WHERE channel = ? AND external_id = ?))
+       ORDER BY id DESC LIMIT 1`,
+    )
+    .get(channel, externalId, channel, externalId) as { id: number; status: MessageStatus } | undefined;
+}
+
 /** Newest first, with the total count so a caller can page without guessing. */
 export function listMessages(db: Db, f: ListFilter): { messages: MessageRecord[]; total: number } {
   const where: string[] = [];

@@ -2,7 +2,7 @@ import { renderChunks, plainText, type Rich } from '../../channels/format.js';
 import { ChannelError, type Button, type ChannelAdapter, type ChannelName } from '../../channels/types.js';
 import type { Db } from '../../db/open.js';
 import type { Logger } from '../../util/log.js';
-import { fromRow, getMessage, type MessageRecord, type OutboundKind, type OutboundPayload } from './messages.js';
+import { fromRow, getMessage, partIds, recordPart, type MessageRecord, type OutboundKind, type OutboundPayload } from './messages.js';
 import { holderGone } from '../../db/lease.js';
 import { targetKey, type Target } from './targets.js';
 
@@ -308,7 +308,7 @@ export class Outbox {
       const original = getMessage(this.deps.db, p.updates);
       if (original?.externalId && adapter.edit) {
         try {
-          await adapter.edit(original.peer, original.externalId, renderChunks(p.rich, adapter.markup, adapter.maxLength)[0]!);
+          await this.editParts(adapter, original, p.rich);
         } catch (err) {
           return this.fail(row, err);
         }
@@ -334,9 +334,12 @@ export class Outbox {
           event: p.event,
           template: p.template,
         });
-        this.deps.db
-          .prepare('UPDATE messages SET payload = ?, external_id = coalesce(?, external_id), updated_at = ? WHERE id = ?')
-          .run(JSON.stringify({ ...p, sentParts: done + 1 }), d.externalId ?? null, Date.now(), row.id);
+        this.deps.db.transaction(() => {
+          this.deps.db
+            .prepare('UPDATE messages SET payload = ?, external_id = coalesce(?, external_id), updated_at = ? WHERE id = ?')
+            .run(JSON.stringify({ ...p, sentParts: done + 1 }), d.externalId ?? null, Date.now(), row.id);
+          if (d.externalId) recordPart(this.deps.db, row, done, d.externalId);
+        })();
       }
     } catch (err) {
       return this.fail({ ...row, payload: { ...p, sentParts: done } }, err);
@@ -347,6 +350,27 @@ export class Outbox {
       )
       .run(Date.now(), row.id);
     this.deps.onSent(row);
+  }
+
+  /**
+   * Edits a sent message in place with `rich`. Split in parts, each part gets its own chunk of the new
+   * text where that changed, and the last part (the one with the buttons) gets the new text's last
+   * chunk, which ends with what the update added (how the prompt was answered). When the new text
+   * needs more parts than went out, the chunks between are left out: the message keeps its beginning,
+   * and its buttons give way to the end.
+   */
+  private async editParts(adapter: ChannelAdapter, original: MessageRecord, rich: Rich): Promise<void> {
+    const kept = partIds(this.deps.db, original.id);
+    // Sent before every part's id was kept: only the last part's is known.
+    const ids = kept.length ? kept : [original.externalId!];
+    const next = renderChunks(rich, adapter.markup, adapter.maxLength);
+    const shown = renderChunks(original.payload?.rich ?? [original.text], adapter.markup, adapter.maxLength);
+    for (let i = 0; i < ids.length; i++) {
+      const last = i === ids.length - 1;
+      const text = last ? next.at(-1) : i < next.length - 1 ? next[i] : undefined;
+      if (text === undefined || (!last && text === shown[i])) continue;
+      await adapter.edit!(original.peer, ids[i]!, text);
+    }
   }
 
   /**
