@@ -213,7 +213,8 @@ export class Notifier {
 
   /**
    * What the rate limit held back for this target, merged into one digest (and marked merged), to
-   * go out ahead of the next notice or on its own; empty when nothing was held back.
+   * go out ahead of the next notice or on its own; empty when nothing was held back. Each notice is
+   * carried whole (an agent's reply may be long): the outbox splits the digest at the channel's limit.
    */
   private digest(target: Target): Rich {
     const held = heldBack(this.deps.db, target);
@@ -222,7 +223,7 @@ export class Notifier {
       this.deps.db,
       held.map((h) => h.id),
     );
-    const lines: Rich = held.flatMap((h) => [`\n• ${localTime(h.createdAt)} `, clip(h.text.replace(/\s+/g, ' '), 200)]);
+    const lines: Rich = held.flatMap((h) => [`\n\n• ${localTime(h.createdAt)} `, ...(h.payload?.rich ?? [h.text])]);
     return [{ i: `${held.length} notification${held.length === 1 ? '' : 's'} held back by the rate limit:` }, ...lines, '\n\n'];
   }
 
