@@ -124,6 +124,10 @@ export class DiscordAdapter implements ChannelAdapter {
       // Buttons only when their presses can reach us (the interactions endpoint); the text names the typed command anyway.
       components: this.verifyKey ? components(msg.buttons) : undefined,
       allowed_mentions: { parse: [] },
+      // A retry after a lost answer (a timeout) gets the message Discord already made for this nonce
+      // (it checks the nonces of the last few minutes) instead of posting it again.
+      nonce: msg.dedupKey,
+      enforce_nonce: msg.dedupKey ? true : undefined,
     });
     return { externalId: (res.json as DiscordMessage | undefined)?.id };
   }

@@ -22,6 +22,12 @@ export interface OutboundMessage {
   fileUrl?: string;
   /** Our outbox row id: sent along where the service keeps a client reference (Vonage client_ref). */
   clientRef?: string;
+  /**
+   * The same on every attempt at this part of this row and different for any other: where a service
+   * de-duplicates sends by a client key (Discord's nonce), a retry after an answer that never came
+   * (a timeout) is not delivered twice. At most 25 characters.
+   */
+  dedupKey?: string;
   /** Outbound webhooks: the event name, sent as a header. */
   event?: string;
   /** WhatsApp: send this approved template instead of the text (allowed outside the 24-hour window). */

@@ -5,7 +5,9 @@ import { listenLoopback, readJson } from './http.js';
 /**
  * A local Discord REST API (v10 shapes): `Authorization: Bot <token>`, GET
  * /channels/{id}/messages?after=&limit= (newest first, like Discord), POST /channels/{id}/messages
- * (content up to 2000 characters), GET /users/@me, and 429 answers with `retry_after` in seconds.
+ * (content up to 2000 characters; `nonce` up to 25 characters, and with `enforce_nonce` a nonce the
+ * bot used in the last few minutes returns that message instead of posting another, as Discord
+ * documents), GET /users/@me, and 429 answers with `retry_after` in seconds.
  * Snowflakes are increasing numeric strings. Tests post as users with userPosts().
  */
 
@@ -18,7 +20,11 @@ export interface DiscordMessage {
   embeds?: unknown[];
   components?: ActionRow[];
   allowed_mentions?: unknown;
+  nonce?: string | number;
 }
+
+/** How long Discord remembers a nonce for enforce_nonce: "the past few minutes" (it gives no number). */
+const NONCE_WINDOW_MS = 5 * 60_000;
 
 export interface ActionRow {
   type: number;
@@ -90,6 +96,8 @@ export interface FakeDiscord {
   userPosts(channelId: string, userId: string, content: string): string;
   /** The next `count` requests answer 429 with this retry_after (seconds). */
   rateLimitNext(count: number, retryAfter: number): void;
+  /** The next `count` posts are taken (the message is made) but their answer is lost: the connection drops, as after a client's timeout. */
+  loseAnswerNext(count: number): void;
   close(): Promise<void>;
 }
 
@@ -97,6 +105,7 @@ export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): 
   let seq = 1_000_000_000_000_000n;
   const nextId = () => String((seq += 1_000n));
   let limited = { count: 0, retryAfter: 0 };
+  let lostAnswers = 0;
   const fake = {
     token,
     botId: '9001',
@@ -116,6 +125,9 @@ export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): 
     },
     rateLimitNext(count: number, retryAfter: number) {
       limited = { count, retryAfter };
+    },
+    loseAnswerNext(count: number) {
+      lostAnswers = count;
     },
   };
   const server = createServer(async (req, res) => {
@@ -175,6 +187,19 @@ export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): 
           code: 50035,
           errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } },
         });
+      const nonce = body.nonce as string | number | undefined;
+      if (nonce !== undefined && String(nonce).length > 25)
+        return answer(400, {
+          message: 'Invalid Form Body',
+          code: 50035,
+          errors: { nonce: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' }] } },
+        });
+      const since = new Date(Date.now() - NONCE_WINDOW_MS).toISOString();
+      const same =
+        body.enforce_nonce === true && nonce !== undefined
+          ? fake.messages.find((x) => x.author.id === fake.botId && x.nonce !== undefined && String(x.nonce) === String(nonce) && x.timestamp >= since)
+          : undefined;
+      if (same) return answer(200, same);
       const msg: DiscordMessage = {
         id: nextId(),
         channel_id: channelId,
@@ -184,9 +209,14 @@ export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): 
         embeds: body.embeds as unknown[],
         components: body.components as ActionRow[] | undefined,
         allowed_mentions: body.allowed_mentions,
+        nonce,
       };
       fake.messages.push(msg);
       fake.posted.push({ ...msg, at: performance.timeOrigin + performance.now() });
+      if (lostAnswers > 0) {
+        lostAnswers--;
+        return res.destroy();
+      }
       return answer(200, msg);
     }
     answer(405, { message: '405: Method Not Allowed', code: 0 });

@@ -177,3 +177,40 @@ describe('a notice that went out in several parts', () => {
     }
   });
 });
+
+describe('a send whose answer was lost', () => {
+  it('Discord: the retry carries the same nonce with enforce_nonce, so each part is posted once', async () => {
+    const discord = await startFakeDiscord();
+    const adapter = new DiscordAdapter({
+      token: discord.token,
+      baseUrl: discord.url,
+      tasksChannelId: '400',
+      allowedUserIds: [],
+      pollSeconds: 1,
+      cursors: { get: () => undefined, set: () => {} },
+    });
+    const db = openDatabase(join(tempDir(), 'nonce.db'));
+    const outbox = outboxOn(db, new Map([['discord', adapter]]), `${process.pid}-nonce`);
+    try {
+      // Two parts; Discord makes the first one, and its answer never arrives (as after a 15 s timeout).
+      discord.loseAnswerNext(1);
+      const id = outbox.enqueue({ channel: 'discord', to: '400', kind: 'reply', rich: [`${'deploy step ok '.repeat(150)}END`] });
+      await outbox.sendNow([id]);
+      expect(getMessage(db, id)).toMatchObject({ status: 'queued', attempts: 1 });
+      expect(discord.posted).toHaveLength(1);
+
+      db.prepare('UPDATE messages SET next_attempt_at = 0 WHERE id = ?').run(id);
+      await outbox.sendNow([id]);
+      expect(getMessage(db, id)?.status).toBe('sent');
+      const channel = discord.messages.filter((m) => m.channel_id === '400');
+      expect(channel).toHaveLength(2);
+      expect(channel.at(-1)!.content.endsWith('END')).toBe(true);
+      expect(new Set(channel.map((m) => m.nonce)).size).toBe(2);
+      expect(partIds(db, id)).toEqual(channel.map((m) => m.id));
+    } finally {
+      await outbox.stop();
+      db.close();
+      await discord.close();
+    }
+  });
+});

@@ -331,6 +331,8 @@ export class Outbox {
           imageUrl: done === 0 ? p.imageUrl : undefined,
           fileUrl: done === 0 ? p.fileUrl : undefined,
           clientRef: String(row.id),
+          // created_at too: another Aegis database posting with the same bot has its own row ids.
+          dedupKey: `${row.id}.${done}.${row.createdAt.toString(36)}`,
           event: p.event,
           template: p.template,
         });
