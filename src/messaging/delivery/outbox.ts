@@ -97,10 +97,11 @@ export function backoffMs(attempt: number, random: () => number = Math.random, p
  * The outbox: messages are stored first, then sent by whichever process claims them (a claim is an
  * UPDATE that only one process can win), so a restart loses nothing and nothing is sent twice.
  * Each target gets its rows strictly in id order (the oldest unsent one holds back the rest); targets
- * go in parallel. Long texts go out in parts; a retry resumes after the parts already delivered. Failures escalate
- * in three strikes: retries with backoff on the same channel (up to the retry horizon), then the
- * fallback channel, then an alert to every alerts channel naming the target it was meant for and a
- * journal entry, and the message goes to the dead-letter list, from which it can be resent.
+ * go in parallel. Long texts go out in parts; a retry resumes after the parts already delivered.
+ * Failures escalate in three strikes: retries with backoff on the same channel (up to the retry
+ * horizon), then the fallback channel, then an alert to every alerts channel naming the target it was
+ * meant for and a journal entry, and the message goes to the dead-letter list, from which it can be
+ * resent.
  */
 export class Outbox {
   private timer?: NodeJS.Timeout;
