@@ -72,6 +72,9 @@ describe('outbox order per target', () => {
         expect.objectContaining({ status: 'queued', attempts: 0 }),
       ]);
       expect(tg.sent.map((s) => s.text)).toEqual(['to another chat']);
+      expect(getMessage(db, ids[2]!)?.error).toBe(
+        `waiting behind message ${ids[0]} to the same chat, which goes first (its last try: Telegram sendMessage failed: Internal Server Error)`,
+      );
 
       // The retry falls due (as its backoff runs out): the chat gets all three, in the order they were queued.
       db.prepare('UPDATE messages SET next_attempt_at = 0 WHERE id = ?').run(ids[0]);

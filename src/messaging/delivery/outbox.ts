@@ -65,13 +65,13 @@ const TICK_MS = 1_000;
 /** An outbound row this process may claim now (two parameters: now, now). */
 const CLAIMABLE = `direction = 'out' AND coalesce(next_attempt_at, 0) <= ? AND (status = 'queued' OR (status = 'sending' AND claimed_until < ?))`;
 /**
- * An earlier row to the same target is not sent yet. A WhatsApp row parked until the person writes
- * holds nothing back: the template that invites them must get through (and when they write, every
- * parked row is due again, in order).
+ * An earlier row to the same target (`earlier`, against the row in `messages`) is not sent yet. A
+ * WhatsApp row parked until the person writes holds nothing back: the template that invites them must
+ * get through (and when they write, every parked row is due again, in order).
  */
-const HELD_BACK = `EXISTS (SELECT 1 FROM messages AS earlier WHERE earlier.direction = 'out' AND earlier.channel = messages.channel
-  AND earlier.peer = messages.peer AND earlier.id < messages.id AND earlier.status IN ('queued', 'sending')
-  AND coalesce(json_extract(earlier.payload, '$.awaitingReply'), 0) = 0)`;
+const UNSENT_BEFORE = `earlier.direction = 'out' AND earlier.channel = messages.channel AND earlier.peer = messages.peer
+  AND earlier.id < messages.id AND earlier.status IN ('queued', 'sending') AND coalesce(json_extract(earlier.payload, '$.awaitingReply'), 0) = 0`;
+const HELD_BACK = `EXISTS (SELECT 1 FROM messages AS earlier WHERE ${UNSENT_BEFORE})`;
 
 export interface RetryPolicy {
   /** First retry delay; doubles per attempt. */
@@ -183,7 +183,21 @@ export class Outbox {
       // One still waiting for its retry holds this one back (the sender sends it after that one).
       await Promise.allSettled([this.busy.get(targetKey(target))]);
       await this.runTarget(target, id);
+      this.noteWaitingBehind(id);
     }
+  }
+
+  /** A row left untried behind an earlier one to its target says why (what message_send reports back). */
+  private noteWaitingBehind(id: number): void {
+    const ahead = this.deps.db
+      .prepare(
+        `SELECT earlier.id AS id, earlier.error AS error FROM messages JOIN messages AS earlier ON ${UNSENT_BEFORE}
+         WHERE messages.id = ? AND messages.status = 'queued' AND messages.attempts = 0 ORDER BY earlier.id LIMIT 1`,
+      )
+      .get(id) as { id: number; error: string | null } | undefined;
+    if (!ahead) return;
+    const why = `waiting behind message ${ahead.id} to the same chat, which goes first${ahead.error ? ` (its last try: ${ahead.error})` : ''}`;
+    this.deps.db.prepare("UPDATE messages SET error = ? WHERE id = ? AND status = 'queued' AND attempts = 0").run(why, id);
   }
 
   /** Waits until every target this process is sending to is done (tests, shutdown). */
