@@ -1,19 +1,20 @@
 /**
  * The chat commands that answer a waiting agent: pending, approve, reject, reason, answer and input.
- * Each finds the prompt it is for (by code, else the sender's current session, else the only one
- * waiting), answers it through the tools, and closes its code so every notice of it says who answered.
+ * Each finds the prompt it is for (by code, else the sender's current session, never another's),
+ * answers it through the tools, and closes its code so every notice of it says who answered.
  */
-import type { SessionState } from '../../agents/types.js';
+import type { Dialog, SessionState } from '../../agents/types.js';
 import { invalidInput } from '../../errors.js';
 import { ENDED_STATES, type SessionRecord } from '../../sessions/index.js';
 import { clip } from '../../util/text.js';
 import { openDialog, REDRAW_MS, WAITING_STATES, type CodeStore } from '../approvals/codes.js';
 import { answeredBy, type PromptNotices } from '../approvals/prompt-notices.js';
-import { waitingLines, waitingSessions } from '../approvals/waiting.js';
+import { waitingLines, waitingSessions, type Waiting } from '../approvals/waiting.js';
 import type { MessagingDeps } from '../deps.js';
 import type { Journal } from '../notifications/journal.js';
 import { pickerNotice } from '../notifications/notices.js';
 import { dialogLine } from '../present.js';
+import type { Rich } from '../../channels/format.js';
 import type { ChatTools } from './chat-tools.js';
 import type { Reply, Sender } from './reply.js';
 
@@ -34,6 +35,9 @@ export interface PromptAnswerDeps {
 /** The session an answer is for, and the code of the prompt it answers (none for a plain-text question). */
 type Target = { session: SessionRecord; code?: string } | { reply: Reply };
 
+/** The dialogs a yes or a no answers: a question picker takes an option (answer, input:), never a bare "yes". */
+const YES_NO_DIALOGS: readonly Dialog['kind'][] = ['permission', 'plan'];
+
 /** Answers waiting agents from chat; the router hands it the commands that do. */
 export class PromptAnswers {
   constructor(private readonly deps: PromptAnswerDeps) {}
@@ -46,7 +50,7 @@ export class PromptAnswers {
   }
 
   async approve(sender: Sender, code?: string, scope: 'once' | 'always' = 'once'): Promise<Reply> {
-    const t = await this.waitingTarget(sender, code);
+    const t = await this.waitingTarget(sender, code, YES_NO_DIALOGS);
     if ('reply' in t) return t.reply;
     const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_approve({ id: t.session.id, scope }));
     this.answered(t, sender, '✅', scope === 'always' ? `approved for the session ("${clip(r.chose, 60)}")` : 'approved');
@@ -60,7 +64,7 @@ export class PromptAnswers {
   }
 
   async reject(sender: Sender, code?: string, reason?: string): Promise<Reply> {
-    const t = await this.waitingTarget(sender, code);
+    const t = await this.waitingTarget(sender, code, YES_NO_DIALOGS);
     if ('reply' in t) return t.reply;
     const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_reject({ id: t.session.id, reason }));
     this.answered(t, sender, '🚫', 'rejected');
@@ -74,7 +78,7 @@ export class PromptAnswers {
 
   /** `reason <code>`: asks for the reason; the router takes the sender's next message as it. */
   async reason(sender: Sender, code?: string): Promise<Reply> {
-    const t = await this.waitingTarget(sender, code);
+    const t = await this.waitingTarget(sender, code, YES_NO_DIALOGS);
     if ('reply' in t) return t.reply;
     if (!code) throw invalidInput('code', 'Which prompt?', 'send reason <code>, with the code from the notice');
     return {
@@ -85,7 +89,7 @@ export class PromptAnswers {
   }
 
   async answer(sender: Sender, code: string | undefined, choice: string): Promise<Reply> {
-    const t = await this.waitingTarget(sender, code);
+    const t = await this.waitingTarget(sender, code, ['question']);
     if ('reply' in t) return t.reply;
     const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_answer({ id: t.session.id, answer: choice }));
     this.answered(t, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
@@ -109,24 +113,30 @@ export class PromptAnswers {
     return { rich: notice.rich, buttons: notice.buttons };
   }
 
+  /**
+   * `input: <text>` answers the sender's current session only: its question (a picker or plain text),
+   * or its next prompt when it waits on nothing. A permission prompt is never answered by free text.
+   */
   async input(sender: Sender, text: string): Promise<Reply> {
     if (!text) throw invalidInput('text', 'The answer is empty.', 'write it after input:');
     await this.deps.services.sessions.refreshLive();
-    const currentId = this.deps.currentId(sender);
+    const target = this.deps.current(sender);
     const waiting = waitingSessions(this.deps.services.sessions, this.deps.codes);
-    const picked = waiting.find((w) => w.session.id === currentId) ?? (waiting.length === 1 ? waiting[0] : undefined);
-    const target = picked?.session ?? this.deps.current(sender);
-    const r = await this.deps.prompts.answeringWith(picked?.code, () => this.deps.tools.session_answer({ id: target.id, answer: text }));
-    this.answered({ session: target, code: picked?.code }, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
+    const mine = waiting.find((w) => w.session.id === target.id);
+    if (mine?.session.dialog && YES_NO_DIALOGS.includes(mine.session.dialog.kind)) return this.notYours(target, 'input:', waiting);
+    const r = await this.deps.prompts.answeringWith(mine?.code, () => this.deps.tools.session_answer({ id: target.id, answer: text }));
+    this.answered({ session: target, code: mine?.code }, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
     this.deps.setCurrent(sender, target.id);
     return { rich: ['💬 Answered ', { b: target.name }, `. Now ${r.state}.`] };
   }
 
   /**
    * The session an approve/reject/answer is for: the one the code names (only while its dialog is the
-   * one the code was given for), else the sender's current session if it waits, else the only one waiting.
+   * one the code was given for); without a code, the sender's current session, and only while it shows
+   * a dialog of a kind in `fits`. Never another session's prompt without its code: a "yes" typed to
+   * one session's plain-text question must not approve a command another session waits on.
    */
-  private async waitingTarget(sender: Sender, code?: string): Promise<Target> {
+  private async waitingTarget(sender: Sender, code: string | undefined, fits: readonly Dialog['kind'][]): Promise<Target> {
     const codes = this.deps.codes;
     if (code) {
       const c = codes.get(code);
@@ -148,12 +158,38 @@ export class PromptAnswers {
       return { session, code: c.code };
     }
     await this.deps.services.sessions.refreshLive();
-    const waiting = waitingSessions(this.deps.services.sessions, codes).filter((w) => w.code);
+    const waiting = waitingSessions(this.deps.services.sessions, codes);
     const currentId = this.deps.currentId(sender);
-    const mine = waiting.find((w) => w.session.id === currentId) ?? (waiting.length === 1 ? waiting[0] : undefined);
-    if (mine) return { session: mine.session, code: mine.code };
+    const mine = waiting.find((w) => w.session.id === currentId);
+    if (mine?.code && mine.session.dialog && fits.includes(mine.session.dialog.kind)) return { session: mine.session, code: mine.code };
     if (!waiting.length) return { reply: { rich: ['Nothing is waiting for approval.'] } };
-    return { reply: { rich: [`${waiting.length} prompts are open; say which:`, ...waitingLines(waiting)] } };
+    const current = currentId ? this.deps.services.sessions.get(currentId) : undefined;
+    return { reply: this.notYours(current, 'An answer without a code', waiting) };
+  }
+
+  /**
+   * Why an answer without a code did nothing: it goes only to the sender's current session, which
+   * does not wait on a prompt that answer fits. Lists what waits, with the codes that answer it.
+   */
+  private notYours(current: SessionRecord | undefined, what: string, waiting: Waiting[]): Reply {
+    const where: Rich = current
+      ? [
+          `${what} goes only to your current session, `,
+          { b: current.name },
+          openDialog(current) ? ', which shows a prompt it does not answer' : `, which is ${current.state}`,
+        ]
+      : [`${what} goes only to your current session, and you have none`];
+    return {
+      rich: [
+        ...where,
+        '. Nothing was answered.\n',
+        { b: `Waiting (${waiting.length})` },
+        ...waitingLines(waiting),
+        '\nReply approve <code>, reject <code> [why], or answer <code> <choice>.',
+      ],
+      ack: 'Nothing answered: say which code',
+      failed: true,
+    };
   }
 
   /**
