@@ -187,7 +187,7 @@ export class MessagingService {
     this.deps.events.emit('message_received', { channel: m.channel, from: m.sender, text: m.text });
     // They wrote: WhatsApp's 24-hour window is open again for what was held for them.
     if (m.channel === 'whatsapp') this.whatsappWindow.reopen(m.sender);
-    const { reply } = await this.handle({ channel: m.channel, id: m.sender, name: m.senderName }, m.text);
+    const { reply } = await this.handle({ channel: m.channel, id: m.sender, name: m.senderName }, m.text, { callback: !!m.callback });
     const failed = !!reply.failed;
     const replyId = this.outbox.enqueue({ channel: m.channel, to: m.chat, kind: 'reply', rich: this.mask(reply.rich), buttons: reply.buttons, replyTo: id });
     this.outbox.kick();
@@ -257,8 +257,8 @@ export class MessagingService {
     return leaseHolder(this.deps.db, SENDER_LEASE);
   }
 
-  /** Runs a chat command for a sender and returns the reply; nothing is sent (message_handle). */
-  async handle(sender: Sender, text: string): Promise<{ intent: Intent; reply: Reply }> {
+  /** Runs a chat command for a sender and returns the reply; nothing is sent (message_handle). `callback`: a pressed button sent it. */
+  async handle(sender: Sender, text: string, opts: { callback?: boolean } = {}): Promise<{ intent: Intent; reply: Reply }> {
     this.router ??= this.deps.chatTools().then(
       (tools) =>
         new CommandRouter(this.deps, {
@@ -270,7 +270,7 @@ export class MessagingService {
           operators: () => this.operators(),
         }),
     );
-    return (await this.router).handle(sender, text);
+    return (await this.router).handle(sender, text, opts);
   }
 
   /** One stored message by id (what message_send reports back). */

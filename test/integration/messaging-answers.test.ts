@@ -66,4 +66,36 @@ describe('chat answers reach only the prompt they name', { timeout: 90_000 }, ()
     tg.userSays(CHAT, `approve ${code}`);
     await waitFor(() => existsSync(target), { what: 'the approved command to run' });
   });
+
+  it('after "Reject with reason", a command or a button press is run as itself, not taken as the reason', async () => {
+    const tag = Date.now().toString(36);
+    const target = join(world.workDir, `mind-${tag}.txt`);
+    let from = tg.sent.length;
+    tg.userSays(CHAT, `task: RUN echo changed-mind > ${target}`);
+    const prompt = await sentSince(from, (s) => s.text.includes('wants to use') && s.text.includes(`mind-${tag}.txt`), 'the permission notification');
+    const code = codeIn(prompt);
+    const button = (label: string) => prompt.buttons!.flat().find((b) => b.text.includes(label))!.callback_data;
+
+    from = tg.sent.length;
+    tg.pressButton(CHAT, prompt.messageId, button('Reject with reason'));
+    const asked = await sentSince(from, (s) => s.text.includes('Send the reason'), 'the request for a reason');
+    from = tg.sent.length;
+    tg.userSays(CHAT, 'pending');
+    const listed = await sentSince(from, (s) => /Waiting for you|Rejected/.test(s.text), 'the reply to pending');
+    expect(listed.text).toContain('Waiting for you');
+    expect(listed.text).toContain(`Not taken as the reason to reject ${code}`);
+    expect(serve.app.messaging.codes.get(code)?.closedAt).toBeUndefined();
+
+    // Asked again, then the person changes their mind and presses Approve on the same notice.
+    from = tg.sent.length;
+    tg.pressButton(CHAT, prompt.messageId, button('Reject with reason'));
+    await sentSince(from, (s) => s.text.includes('Send the reason'), 'the second request for a reason');
+    from = tg.sent.length;
+    tg.pressButton(CHAT, prompt.messageId, button('Approve'));
+    const outcome = await sentSince(from, (s) => /Rejected|Approved/.test(s.text), 'the reply to the Approve press');
+    expect(outcome.text).toContain('Approved');
+    expect(outcome.text).toContain(`Not taken as the reason to reject ${code}: a button press`);
+    await waitFor(() => existsSync(target), { what: 'the approved command to run' });
+    expect(asked.text).toContain('within 5 minutes');
+  });
 });

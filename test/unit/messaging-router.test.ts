@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialog, SessionState } from '../../src/agents/types.js';
 import { App } from '../../src/app.js';
 import { listMessages } from '../../src/messaging/index.js';
+import { REASON_WAIT_MS } from '../../src/messaging/commands/contexts.js';
 import { Notifier } from '../../src/messaging/notifications/notifier.js';
 import { BriefingScheduler } from '../../src/messaging/notifications/scheduler.js';
 import type { SessionRecord } from '../../src/sessions/store.js';
@@ -383,5 +384,18 @@ describe('chat commands and notifications', () => {
     const r = await press;
     clearTimeout(back);
     expect(r.reply).toContain('Send the reason');
+  });
+
+  it('takes the next message as the reason for a reject only within REASON_WAIT_MS of reason <code>', async () => {
+    const id = '12121212-0000-0000-0000-000000000007';
+    app.sessions.store.insert(session(id, 'permission_prompt', { dialog: bash('make clean') }));
+    const { code } = app.messaging.codes.forDialog({ sessionId: id, openedAt: app.sessions.store.get(id)!.stateSince, dialog: bash('make clean') });
+    app.messaging.contexts.awaitReason('telegram', 'tess', code, Date.now() - REASON_WAIT_MS - 1);
+    const r = await handle('use yarn instead');
+    expect(r.intent).toBe('unknown');
+    expect(r.reply).toContain(`Not taken as the reason to reject ${code}: the wait for it ended after 5 minutes`);
+    expect(app.messaging.codes.get(code)?.closedAt).toBeUndefined();
+    // The wait is over: the message after is no reason either.
+    expect(app.messaging.contexts.pendingReason('telegram', 'tess')).toBeUndefined();
   });
 });

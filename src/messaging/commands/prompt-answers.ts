@@ -16,6 +16,7 @@ import { pickerNotice } from '../notifications/notices.js';
 import { dialogLine } from '../present.js';
 import type { Rich } from '../../channels/format.js';
 import type { ChatTools } from './chat-tools.js';
+import { REASON_WAIT_MS } from './contexts.js';
 import type { Reply, Sender } from './reply.js';
 
 export interface PromptAnswerDeps {
@@ -82,7 +83,11 @@ export class PromptAnswers {
     if ('reply' in t) return t.reply;
     if (!code) throw invalidInput('code', 'Which prompt?', 'send reason <code>, with the code from the notice');
     return {
-      rich: ['✍️ Send the reason to reject ', { b: t.session.name }, ' with as your next message (or cancel).'],
+      rich: [
+        '✍️ Send the reason to reject ',
+        { b: t.session.name },
+        ` with as your next message, within ${REASON_WAIT_MS / 60_000} minutes (or cancel). A button press or a command is run as itself and ends the wait.`,
+      ],
       ack: 'Send the reason',
       keepButtons: true,
     };

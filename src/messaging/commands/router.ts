@@ -16,7 +16,7 @@ import { localTime, parseDay, type Journal } from '../notifications/journal.js';
 import { statusReport, tasksReport } from '../notifications/status.js';
 import { ago, dialogLine, shortId } from '../present.js';
 import type { ChatTools } from './chat-tools.js';
-import type { ContextStore } from './contexts.js';
+import { REASON_WAIT_MS, type ContextStore } from './contexts.js';
 import { chatCommandHelp, runChatCommand } from './integration-commands.js';
 import { runOperator, type Operator } from './operators.js';
 import { parseCommand, type Intent } from './parser.js';
@@ -84,25 +84,39 @@ export class CommandRouter {
     return parseCommand(text, { operators: [...this.deps.operators().keys()], isCode: (w) => CODE_PATTERN.test(w) && !!this.deps.codes.get(w), commands });
   }
 
-  async handle(sender: Sender, text: string): Promise<{ intent: Intent; reply: Reply }> {
+  /**
+   * Runs one message. After `reason <code>` (the "reject with a reason" button) the next message is
+   * the reason, but only plain text within REASON_WAIT_MS: a button press or a command is run as
+   * itself (an Approve pressed after changing one's mind approves), and the wait ends either way.
+   */
+  async handle(sender: Sender, text: string, opts: { callback?: boolean } = {}): Promise<{ intent: Intent; reply: Reply }> {
     let intent: Intent = { kind: 'empty' };
     let reply: Reply;
     try {
-      // After `reason <code>` (the "reject with a reason" button), the next message is the reason itself.
-      const waitingReason = /^reason:(.+)$/.exec(this.deps.contexts.get(sender.channel, sender.id).lastIntent ?? '')?.[1];
-      if (waitingReason && text.trim()) {
-        this.deps.contexts.update(sender.channel, sender.id, { lastIntent: 'reject' });
-        if (/^cancel$/i.test(text.trim())) return { intent: { kind: 'empty' }, reply: { rich: ['Not rejected; the prompt is still open.'] } };
-        intent = { kind: 'reject', code: waitingReason, reason: text.trim() };
-        return { intent, reply: await this.dispatch(sender, intent).catch(errorReply) };
-      }
+      const pending = text.trim() ? this.deps.contexts.pendingReason(sender.channel, sender.id) : undefined;
       intent = this.parse(
         text,
         (await this.services.integrations.load()).commands.map((c) => c.command),
       );
+      let aside: Rich = [];
+      if (pending) {
+        const live = Date.now() - pending.since < REASON_WAIT_MS;
+        if (live && !opts.callback && intent.kind === 'unknown') {
+          this.deps.contexts.update(sender.channel, sender.id, { lastIntent: 'reject' });
+          if (/^cancel$/i.test(text.trim())) return { intent: { kind: 'empty' }, reply: { rich: ['Not rejected; the prompt is still open.'] } };
+          intent = { kind: 'reject', code: pending.code, reason: text.trim() };
+          return { intent, reply: await this.dispatch(sender, intent).catch(errorReply) };
+        }
+        aside = live
+          ? [`\n(Not taken as the reason to reject ${pending.code}: ${opts.callback ? 'a button press' : 'a command'} ends the wait for it.)`]
+          : [
+              `\n(Not taken as the reason to reject ${pending.code}: the wait for it ended after ${REASON_WAIT_MS / 60_000} minutes; send reason ${pending.code} again.)`,
+            ];
+      }
       reply = await this.dispatch(sender, intent);
+      reply = { ...reply, rich: [...reply.rich, ...aside] };
       if (intent.kind === 'reason' && !reply.failed && intent.code) {
-        this.deps.contexts.update(sender.channel, sender.id, { lastIntent: `reason:${intent.code}` });
+        this.deps.contexts.awaitReason(sender.channel, sender.id, intent.code);
         return { intent, reply };
       }
     } catch (err) {
