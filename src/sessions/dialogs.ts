@@ -21,8 +21,24 @@ function dialogKeys(s: SessionRecord): NonNullable<AgentProfile['dialogKeys']> {
   return keys;
 }
 
-async function dialogOf(core: SessionCore, ref: string): Promise<{ session: SessionRecord; observer: SessionObserver; dialog: Dialog }> {
+/**
+ * Whether the session, as observed just before a key is pressed, still shows the dialog the caller
+ * means to answer (a chat code names one dialog instance): an answer meant for one dialog must never
+ * land on another that replaced it, nor press a key twice for one dialog.
+ */
+export type DialogCheck = (shown: SessionRecord) => boolean;
+
+function checkShown(session: SessionRecord, expect: DialogCheck | undefined): void {
+  if (expect && !expect(session))
+    throw new AegisError('conflict', `session ${session.name} no longer shows the dialog this answer was for (state: ${session.state}); nothing was pressed`, {
+      field: 'id',
+      fix: 'see what it shows now (session_get, or pending in chat) and answer that',
+    });
+}
+
+async function dialogOf(core: SessionCore, ref: string, expect?: DialogCheck): Promise<{ session: SessionRecord; observer: SessionObserver; dialog: Dialog }> {
   const { session, observer } = await core.fresh(ref);
+  checkShown(session, expect);
   const dialog = observer?.last?.dialog;
   if (!observer || !dialog) {
     throw new AegisError('conflict', `session ${session.name} has no open dialog (state: ${session.state})`, {
@@ -60,8 +76,13 @@ async function pressAndSettle(core: SessionCore, s: SessionRecord, obs: SessionO
   return gone.state;
 }
 
-export async function approve(core: SessionCore, ref: string, scope: 'once' | 'always'): Promise<{ state: SessionState; dialog: Dialog; chose: string }> {
-  const { session, observer, dialog } = await dialogOf(core, ref);
+export async function approve(
+  core: SessionCore,
+  ref: string,
+  scope: 'once' | 'always',
+  expect?: DialogCheck,
+): Promise<{ state: SessionState; dialog: Dialog; chose: string }> {
+  const { session, observer, dialog } = await dialogOf(core, ref, expect);
   const plan = dialogKeys(session).approve(dialog, scope);
   const state = await pressAndSettle(core, session, observer, plan, dialog);
   return { state, dialog, chose: plan.label ?? plan.keys.join(' ') };
@@ -70,8 +91,13 @@ export async function approve(core: SessionCore, ref: string, scope: 'once' | 'a
 /** How long a refused tool call may take to wind down; an agent still working then is reported so. */
 const WIND_DOWN_MS = 5_000;
 
-export async function reject(core: SessionCore, ref: string, reason?: string): Promise<{ state: SessionState; dialog: Dialog; followUp?: SendResult }> {
-  const { session, observer, dialog } = await dialogOf(core, ref);
+export async function reject(
+  core: SessionCore,
+  ref: string,
+  reason?: string,
+  expect?: DialogCheck,
+): Promise<{ state: SessionState; dialog: Dialog; followUp?: SendResult }> {
+  const { session, observer, dialog } = await dialogOf(core, ref, expect);
   let state = await pressAndSettle(core, session, observer, dialogKeys(session).reject(dialog), dialog);
   if (state === 'working') {
     // The agent winds the refused tool call down (Claude Code, Codex and Gemini CLI then end the
@@ -87,8 +113,10 @@ export async function answer(
   core: SessionCore,
   ref: string,
   choice: string | number,
+  expect?: DialogCheck,
 ): Promise<{ state: SessionState; answeredWith: string; viaMessage?: SendResult }> {
   const { session, observer } = await core.fresh(ref);
+  checkShown(session, expect);
   const dialog = observer?.last?.dialog;
   if (!dialog) {
     if (session.state === 'asking' || session.state === 'idle') {

@@ -6,3 +6,4 @@ export { spawnEngine } from './engine-spawn.js';
 export { sessionResources } from './resources.js';
 export { type CreateOptions, SessionService } from './service.js';
 export { ENDED_STATES, type SessionRecord } from './store.js';
+export { type DialogCheck } from './dialogs.js';

@@ -345,16 +345,16 @@ export class SessionService {
 
   // ---------- dialogs ----------
 
-  approve(ref: string, scope: 'once' | 'always'): Promise<{ state: SessionState; dialog: Dialog; chose: string }> {
-    return dialogs.approve(this.core, ref, scope);
+  approve(ref: string, scope: 'once' | 'always', expect?: dialogs.DialogCheck): Promise<{ state: SessionState; dialog: Dialog; chose: string }> {
+    return dialogs.approve(this.core, ref, scope, expect);
   }
 
-  reject(ref: string, reason?: string): Promise<{ state: SessionState; dialog: Dialog; followUp?: SendResult }> {
-    return dialogs.reject(this.core, ref, reason);
+  reject(ref: string, reason?: string, expect?: dialogs.DialogCheck): Promise<{ state: SessionState; dialog: Dialog; followUp?: SendResult }> {
+    return dialogs.reject(this.core, ref, reason, expect);
   }
 
-  answer(ref: string, choice: string | number): Promise<{ state: SessionState; answeredWith: string; viaMessage?: SendResult }> {
-    return dialogs.answer(this.core, ref, choice);
+  answer(ref: string, choice: string | number, expect?: dialogs.DialogCheck): Promise<{ state: SessionState; answeredWith: string; viaMessage?: SendResult }> {
+    return dialogs.answer(this.core, ref, choice, expect);
   }
 
   // ---------- controls ----------

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { App } from '../app.js';
 import { AegisError } from '../errors.js';
 import type { ChatTools } from '../messaging/index.js';
+import type { DialogCheck } from '../sessions/index.js';
 import type { AnyObject, ToolDef } from './define.js';
 import { kgSearch } from './knowledge.js';
 import { messageList, messageResend } from './messaging.js';
@@ -15,10 +16,10 @@ import { sessionAnswer, sessionApprove, sessionCreate, sessionGet, sessionKill, 
 export function chatTools(app: App): ChatTools {
   const run =
     <I extends AnyObject, O extends AnyObject>(tool: ToolDef<I, O>) =>
-    async (input: z.input<I>): Promise<z.output<O>> => {
+    async (input: z.input<I>, expectDialog?: DialogCheck): Promise<z.output<O>> => {
       // Integrations' before_tool_call guards hold for chat calls too: they register as integrations load.
       await app.integrations.load();
-      return callTool(app, tool, input, { caller: 'chat' });
+      return callTool(app, tool, input, { caller: 'chat', expectDialog });
     };
   return {
     session_create: run(sessionCreate),

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { App } from '../app.js';
+import type { DialogCheck } from '../sessions/index.js';
 
 /** MCP tool annotations: hints for the calling host, never relied on for safety. */
 export interface ToolAnnotations {
@@ -20,6 +21,11 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Reports progress of a long call (MCP progress notifications; a no-op on the CLI). */
   progress(progress: number, total?: number, message?: string): void;
+  /**
+   * Chat only, never from the input schema: the dialog a chat code names. session_approve, _reject and
+   * _answer press nothing unless the session still shows it.
+   */
+  expectDialog?: DialogCheck;
   /** An integration's tools only: the integration's name. */
   integration?: string;
   /** An integration's tools only: its settings from setup.json (always strings; undefined when unset). */

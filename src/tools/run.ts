@@ -2,12 +2,15 @@ import * as z from 'zod';
 import type { App } from '../app.js';
 import { AegisError, invalidInput, toAegisError } from '../errors.js';
 import { zodToAegisError } from '../util/zod-issues.js';
+import type { DialogCheck } from '../sessions/index.js';
 import type { AnyObject, Caller, ToolDef } from './define.js';
 
 export interface CallOptions {
   caller: Caller;
   signal?: AbortSignal;
   progress?: (progress: number, total?: number, message?: string) => void;
+  /** See ToolContext.expectDialog. */
+  expectDialog?: DialogCheck;
 }
 
 /** Arrays and objects inside one argument, at most: deeper input would exhaust the stack of the (recursive) schema check. */
@@ -79,6 +82,7 @@ export async function callTool(app: App, tool: ToolDef, rawInput: unknown, opts:
         caller: opts.caller,
         signal: opts.signal ?? new AbortController().signal,
         progress: opts.progress ?? (() => {}),
+        expectDialog: opts.expectDialog,
       },
       input,
     );

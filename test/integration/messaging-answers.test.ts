@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plainText } from '../../src/channels/format.js';
 import { startFakeTelegram, type FakeTelegram, type TgSent } from '../fakes/telegram-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { makeMessagingWorld, startServe, type MessagingWorld } from './messaging-helpers.js';
@@ -97,5 +98,46 @@ describe('chat answers reach only the prompt they name', { timeout: 90_000 }, ()
     expect(outcome.text).toContain(`Not taken as the reason to reject ${code}: a button press`);
     await waitFor(() => existsSync(target), { what: 'the approved command to run' });
     expect(asked.text).toContain('within 5 minutes');
+  });
+
+  it('two people approving one code at the same moment: one approves, the other is told, and no key is pressed twice', async () => {
+    const tag = Date.now().toString(36);
+    const target = join(world.workDir, `race-${tag}.txt`);
+    const from = tg.sent.length;
+    tg.userSays(CHAT, `task: RUN echo race >> ${target}`);
+    const prompt = await sentSince(from, (s) => s.text.includes('wants to use') && s.text.includes(`race-${tag}.txt`), 'the permission notification');
+    const code = codeIn(prompt);
+    const m = serve.app.messaging;
+    const replies = await Promise.all([
+      m.handle({ channel: 'telegram', id: String(CHAT), name: 'tess' }, `approve ${code}`),
+      m.handle({ channel: 'slack', id: 'U123', name: 'sam' }, `approve ${code}`),
+    ]);
+    const plain = replies.map((x) => plainText(x.reply.rich));
+    expect(plain.filter((p) => p.startsWith('✅ Approved'))).toHaveLength(1);
+    const other = replies.find((x) => !plainText(x.reply.rich).startsWith('✅'))!;
+    expect(other.reply.failed).toBe(true);
+    expect(plainText(other.reply.rich)).toMatch(/already approved on Telegram by tess|being given right now/);
+    await waitFor(() => existsSync(target), { what: 'the approved command to run' });
+    // A second press of "1" would have been typed into the agent's input box, ahead of the next prompt.
+    const next = tg.sent.length;
+    tg.userSays(CHAT, `c: next-step-${tag}`);
+    const echoed = await sentSince(next, (s) => s.text.includes(`next-step-${tag}`) && s.text.includes('ECHO'), 'the agent’s reply to the next prompt');
+    expect(echoed.text).toContain(`ECHO: next-step-${tag}`);
+  });
+
+  it('presses nothing when the session no longer shows the dialog the answer is for', async () => {
+    const tag = Date.now().toString(36);
+    const target = join(world.workDir, `stale-${tag}.txt`);
+    const from = tg.sent.length;
+    tg.userSays(CHAT, `task: RUN echo stale > ${target}`);
+    const prompt = await sentSince(from, (s) => s.text.includes('wants to use') && s.text.includes(`stale-${tag}.txt`), 'the permission notification');
+    const code = codeIn(prompt);
+    const sessionId = serve.app.messaging.codes.get(code)!.sessionId;
+    // The check says the dialog on screen is another one (as when a newer dialog replaced the code's).
+    await expect(serve.app.sessions.approve(sessionId, 'once', () => false)).rejects.toThrow(/no longer shows the dialog this answer was for/);
+    expect((await serve.app.sessions.fresh(sessionId)).session.state).toBe('permission_prompt');
+    expect(serve.app.messaging.codes.get(code)?.closedAt).toBeUndefined();
+    tg.userSays(CHAT, `approve ${code}`);
+    await waitFor(() => existsSync(target), { what: 'the command approved by its code' });
   });
 });

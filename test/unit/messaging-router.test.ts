@@ -7,6 +7,8 @@ import type { Dialog, SessionState } from '../../src/agents/types.js';
 import { App } from '../../src/app.js';
 import { listMessages } from '../../src/messaging/index.js';
 import { REASON_WAIT_MS } from '../../src/messaging/commands/contexts.js';
+import { answerClaim } from '../../src/messaging/commands/prompt-answers.js';
+import { acquireLease, newHolder, releaseLease } from '../../src/db/lease.js';
 import { Notifier } from '../../src/messaging/notifications/notifier.js';
 import { BriefingScheduler } from '../../src/messaging/notifications/scheduler.js';
 import type { SessionRecord } from '../../src/sessions/store.js';
@@ -397,5 +399,22 @@ describe('chat commands and notifications', () => {
     expect(app.messaging.codes.get(code)?.closedAt).toBeUndefined();
     // The wait is over: the message after is no reason either.
     expect(app.messaging.contexts.pendingReason('telegram', 'tess')).toBeUndefined();
+  });
+
+  it('refuses an answer while another process holds the session’s answer claim, and presses nothing', async () => {
+    const id = '13131313-0000-0000-0000-000000000008';
+    app.sessions.store.insert(session(id, 'working'));
+    app.sessions.store.setState(id, 'permission_prompt', Date.now(), 'test', { dialog: bash('make release') });
+    const { code } = app.messaging.codes.forDialog({ sessionId: id, openedAt: app.sessions.store.get(id)!.stateSince, dialog: bash('make release') });
+    const elsewhere = newHolder();
+    expect(acquireLease(app.db, answerClaim(id), elsewhere, 60_000)).toBe(true);
+    try {
+      const r = await handle(`approve ${code}`);
+      expect(r.failed).toBe(true);
+      expect(r.reply).toContain('is being given right now. Nothing changed.');
+      expect(app.messaging.codes.get(code)?.closedAt).toBeUndefined();
+    } finally {
+      releaseLease(app.db, answerClaim(id), elsewhere);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { AgentName } from '../../agents/names.js';
 import type { Dialog, SessionState } from '../../agents/types.js';
+import type { DialogCheck } from '../../sessions/index.js';
 
 /**
  * The tool calls chat commands make, each typed by what the router reads of its result. Messaging owns
@@ -20,9 +21,10 @@ export interface ChatTools {
   }) => Promise<{ id: string; name: string; state: SessionState; stateSince: string; workDir: string; dialog?: Dialog; lastAssistantMessage?: string }>;
   session_send: (input: { id: string; text: string }) => Promise<{ status: string; position?: number; error?: string }>;
   session_kill: (input: { id: string }) => Promise<{ killedProcesses: number }>;
-  session_approve: (input: { id: string; scope: 'once' | 'always' }) => Promise<{ state: string; approved: Dialog; chose: string }>;
-  session_reject: (input: { id: string; reason?: string }) => Promise<{ state: string; rejected: Dialog }>;
-  session_answer: (input: { id: string; answer: string }) => Promise<{ state: string; answeredWith: string }>;
+  /** `expect`: the dialog the answer is for (a code's); nothing is pressed when the session shows another. */
+  session_approve: (input: { id: string; scope: 'once' | 'always' }, expect?: DialogCheck) => Promise<{ state: string; approved: Dialog; chose: string }>;
+  session_reject: (input: { id: string; reason?: string }, expect?: DialogCheck) => Promise<{ state: string; rejected: Dialog }>;
+  session_answer: (input: { id: string; answer: string }, expect?: DialogCheck) => Promise<{ state: string; answeredWith: string }>;
   message_list: (input: {
     failed: boolean;
     limit: number;

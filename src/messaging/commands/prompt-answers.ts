@@ -5,7 +5,8 @@
  */
 import type { Dialog, SessionState } from '../../agents/types.js';
 import { invalidInput } from '../../errors.js';
-import { ENDED_STATES, type SessionRecord } from '../../sessions/index.js';
+import { acquireLease, newHolder, releaseLease } from '../../db/lease.js';
+import { ENDED_STATES, type DialogCheck, type SessionRecord } from '../../sessions/index.js';
 import { clip } from '../../util/text.js';
 import { openDialog, REDRAW_MS, WAITING_STATES, type CodeStore } from '../approvals/codes.js';
 import { answeredBy, type PromptNotices } from '../approvals/prompt-notices.js';
@@ -20,7 +21,7 @@ import { REASON_WAIT_MS } from './contexts.js';
 import type { Reply, Sender } from './reply.js';
 
 export interface PromptAnswerDeps {
-  services: Pick<MessagingDeps, 'events' | 'sessions'>;
+  services: Pick<MessagingDeps, 'db' | 'events' | 'sessions'>;
   tools: ChatTools;
   codes: CodeStore;
   prompts: PromptNotices;
@@ -34,13 +35,26 @@ export interface PromptAnswerDeps {
 }
 
 /** The session an answer is for, and the code of the prompt it answers (none for a plain-text question). */
-type Target = { session: SessionRecord; code?: string } | { reply: Reply };
+type Answering = { session: SessionRecord; code?: string };
+type Target = Answering | { reply: Reply };
+
+/**
+ * The claim (a lease in the database every process shares) an answer to one session's prompt holds
+ * while it presses keys: two people answering one code at once, from two chats or two processes,
+ * must not both act. Released when the answer is done; a claim of a killed process is taken over.
+ */
+export const answerClaim = (sessionId: string) => `prompt-answer:${sessionId}`;
+/** Longer than any answer takes (the dialog's presses, a refused call winding down, a reason delivered). */
+const ANSWER_CLAIM_MS = 120_000;
 
 /** The dialogs a yes or a no answers: a question picker takes an option (answer, input:), never a bare "yes". */
 const YES_NO_DIALOGS: readonly Dialog['kind'][] = ['permission', 'plan'];
 
 /** Answers waiting agents from chat; the router hands it the commands that do. */
 export class PromptAnswers {
+  /** Per session, the answer this process gives now: the next waits for it, then looks at the prompt again. */
+  private readonly turns = new Map<string, Promise<unknown>>();
+
   constructor(private readonly deps: PromptAnswerDeps) {}
 
   async pending(): Promise<Reply> {
@@ -51,10 +65,13 @@ export class PromptAnswers {
   }
 
   async approve(sender: Sender, code?: string, scope: 'once' | 'always' = 'once'): Promise<Reply> {
-    const t = await this.waitingTarget(sender, code, YES_NO_DIALOGS);
-    if ('reply' in t) return t.reply;
-    const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_approve({ id: t.session.id, scope }));
-    this.answered(t, sender, '✅', scope === 'always' ? `approved for the session ("${clip(r.chose, 60)}")` : 'approved');
+    const done = await this.onPrompt(sender, code, YES_NO_DIALOGS, async (t, expect) => {
+      const r = await this.deps.tools.session_approve({ id: t.session.id, scope }, expect);
+      this.answered(t, sender, '✅', scope === 'always' ? `approved for the session ("${clip(r.chose, 60)}")` : 'approved');
+      return r;
+    });
+    if ('reply' in done) return done.reply;
+    const { t, r } = done;
     this.deps.setCurrent(sender, t.session.id);
     this.deps.journal.add(
       'event',
@@ -65,10 +82,13 @@ export class PromptAnswers {
   }
 
   async reject(sender: Sender, code?: string, reason?: string): Promise<Reply> {
-    const t = await this.waitingTarget(sender, code, YES_NO_DIALOGS);
-    if ('reply' in t) return t.reply;
-    const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_reject({ id: t.session.id, reason }));
-    this.answered(t, sender, '🚫', 'rejected');
+    const done = await this.onPrompt(sender, code, YES_NO_DIALOGS, async (t, expect) => {
+      const r = await this.deps.tools.session_reject({ id: t.session.id, reason }, expect);
+      this.answered(t, sender, '🚫', 'rejected');
+      return r;
+    });
+    if ('reply' in done) return done.reply;
+    const { t, r } = done;
     this.deps.setCurrent(sender, t.session.id);
     this.deps.journal.add('event', `Rejected ${t.session.name}${reason ? `: ${clip(reason, 120)}` : ''}`, `${sender.channel}:${sender.id}`);
     return {
@@ -94,10 +114,13 @@ export class PromptAnswers {
   }
 
   async answer(sender: Sender, code: string | undefined, choice: string): Promise<Reply> {
-    const t = await this.waitingTarget(sender, code, ['question']);
-    if ('reply' in t) return t.reply;
-    const r = await this.deps.prompts.answeringWith(t.code, () => this.deps.tools.session_answer({ id: t.session.id, answer: choice }));
-    this.answered(t, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
+    const done = await this.onPrompt(sender, code, ['question'], async (t, expect) => {
+      const r = await this.deps.tools.session_answer({ id: t.session.id, answer: choice }, expect);
+      this.answered(t, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
+      return r;
+    });
+    if ('reply' in done) return done.reply;
+    const { t, r } = done;
     const next = await this.nextQuestion(t.session.id);
     return {
       rich: ['💬 Answered ', { b: t.session.name }, `: ${clip(r.answeredWith, 100)}. Now ${r.state}.`, ...(next ? ['\n\n', ...next.rich] : [])],
@@ -124,15 +147,87 @@ export class PromptAnswers {
    */
   async input(sender: Sender, text: string): Promise<Reply> {
     if (!text) throw invalidInput('text', 'The answer is empty.', 'write it after input:');
-    await this.deps.services.sessions.refreshLive();
     const target = this.deps.current(sender);
-    const waiting = waitingSessions(this.deps.services.sessions, this.deps.codes);
-    const mine = waiting.find((w) => w.session.id === target.id);
-    if (mine?.session.dialog && YES_NO_DIALOGS.includes(mine.session.dialog.kind)) return this.notYours(target, 'input:', waiting);
-    const r = await this.deps.prompts.answeringWith(mine?.code, () => this.deps.tools.session_answer({ id: target.id, answer: text }));
-    this.answered({ session: target, code: mine?.code }, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
+    const done = await this.inTurn<{ r: Awaited<ReturnType<ChatTools['session_answer']>> }>(target, async () => {
+      await this.deps.services.sessions.refreshLive();
+      const waiting = waitingSessions(this.deps.services.sessions, this.deps.codes);
+      const mine = waiting.find((w) => w.session.id === target.id);
+      if (mine?.session.dialog && YES_NO_DIALOGS.includes(mine.session.dialog.kind)) return { reply: this.notYours(target, 'input:', waiting) };
+      const code = mine?.code;
+      const r = await this.deps.prompts.answeringWith(code, () =>
+        this.deps.tools.session_answer({ id: target.id, answer: text }, code ? this.shows(code) : undefined),
+      );
+      this.answered({ session: target, code }, sender, '💬', `answered "${clip(r.answeredWith, 60)}"`);
+      return { r };
+    });
+    if ('reply' in done) return done.reply;
     this.deps.setCurrent(sender, target.id);
-    return { rich: ['💬 Answered ', { b: target.name }, `. Now ${r.state}.`] };
+    return { rich: ['💬 Answered ', { b: target.name }, `. Now ${done.r.state}.`] };
+  }
+
+  /**
+   * Answers the prompt `code` names (or the sender's current one) with `act`, in the session's turn:
+   * the prompt is looked at again once the turn comes (an answer before it may have closed it), and
+   * `act` gets the check the key presses are made under, that the session still shows that very
+   * dialog (a newer one that replaced it is never answered by this code).
+   */
+  private async onPrompt<T>(
+    sender: Sender,
+    code: string | undefined,
+    fits: readonly Dialog['kind'][],
+    act: (t: Answering, expect?: DialogCheck) => Promise<T>,
+  ): Promise<{ t: Answering; r: T } | { reply: Reply }> {
+    const first = await this.waitingTarget(sender, code, fits);
+    if ('reply' in first) return first;
+    return this.inTurn(first.session, async () => {
+      const t = first.code ? await this.waitingTarget(sender, first.code, fits) : first;
+      if ('reply' in t) return t;
+      const expect = t.code ? this.shows(t.code) : undefined;
+      return { t, r: await this.deps.prompts.answeringWith(t.code, () => act(t, expect)) };
+    });
+  }
+
+  /**
+   * Runs `answer` when the session's earlier answers in this process are done, holding the session's
+   * answer claim; a claim another process (or a stuck answer) holds refuses it, and nothing is pressed.
+   */
+  private inTurn<T>(session: SessionRecord, answer: () => Promise<T | { reply: Reply }>): Promise<T | { reply: Reply }> {
+    const db = this.deps.services.db;
+    const turn = (this.turns.get(session.id) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(async (): Promise<T | { reply: Reply }> => {
+        const holder = newHolder();
+        if (!acquireLease(db, answerClaim(session.id), holder, ANSWER_CLAIM_MS))
+          return {
+            reply: {
+              rich: [
+                '⚠️ ',
+                'Another answer to ',
+                { b: session.name },
+                ' is being given right now. Nothing changed.',
+                '\n→ send pending in a moment for what is open then',
+              ],
+              ack: 'Being answered elsewhere — nothing changed',
+              failed: true,
+            },
+          };
+        try {
+          return await answer();
+        } finally {
+          releaseLease(db, answerClaim(session.id), holder);
+        }
+      });
+    this.turns.set(session.id, turn);
+    const done = () => {
+      if (this.turns.get(session.id) === turn) this.turns.delete(session.id);
+    };
+    turn.then(done, done);
+    return turn;
+  }
+
+  /** The check made just before a key is pressed: the session still shows the dialog instance `code` names. */
+  private shows(code: string): DialogCheck {
+    return (shown) => this.deps.codes.stillOpen(code, openDialog(shown));
   }
 
   /**
@@ -222,7 +317,7 @@ export class PromptAnswers {
   }
 
   /** The prompt is answered: its code closes, and every notice of it says who answered it, where and when. */
-  private answered(t: { session: SessionRecord; code?: string }, sender: Sender, icon: string, verb: string): void {
+  private answered(t: Answering, sender: Sender, icon: string, verb: string): void {
     if (t.code) {
       const dialog = this.deps.codes.get(t.code)?.dialog;
       this.deps.prompts.resolve(

@@ -15,8 +15,8 @@ export const sessionApprove = defineTool({
   output: z.object({ state, approved: dialogSchema, chose: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   cli: { positional: ['id'], aliases: ['approve'], render: (o) => renderDefault({ approved: dialogLine(o.approved), chose: o.chose, state: o.state }) },
-  handler: async ({ app }, input) => {
-    const r = await app.sessions.approve(input.id, input.scope);
+  handler: async ({ app, expectDialog }, input) => {
+    const r = await app.sessions.approve(input.id, input.scope, expectDialog);
     return { state: r.state, approved: r.dialog, chose: r.chose };
   },
 });
@@ -34,8 +34,8 @@ export const sessionReject = defineTool({
     aliases: ['reject'],
     render: (o) => renderDefault({ rejected: dialogLine(o.rejected), state: o.state, followUp: o.followUp }),
   },
-  handler: async ({ app }, input) => {
-    const r = await app.sessions.reject(input.id, input.reason);
+  handler: async ({ app, expectDialog }, input) => {
+    const r = await app.sessions.reject(input.id, input.reason, expectDialog);
     return { state: r.state, rejected: r.dialog, followUp: r.followUp };
   },
 });
@@ -54,8 +54,8 @@ export const sessionAnswer = defineTool({
   output: z.object({ state, answeredWith: z.string(), viaMessage: sendResult.optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   cli: { positional: ['id', 'answer'], aliases: ['answer'] },
-  handler: async ({ app }, input) => {
+  handler: async ({ app, expectDialog }, input) => {
     const answer = typeof input.answer === 'string' && /^\d+$/.test(input.answer) ? Number(input.answer) : input.answer;
-    return app.sessions.answer(input.id, answer);
+    return app.sessions.answer(input.id, answer, expectDialog);
   },
 });
