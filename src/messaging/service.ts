@@ -1,4 +1,5 @@
-import { leaseHolder, newHolder } from '../db/lease.js';
+import { holderGone, leaseHolder, newHolder } from '../db/lease.js';
+import { clip } from '../util/text.js';
 import { SENDER_LEASE } from './serve/sender-lease.js';
 import { plainText, type Rich, type Segment } from '../channels/format.js';
 import { BUILTIN_CHANNELS } from '../channels/builtin.js';
@@ -31,6 +32,14 @@ export interface ChannelEntry {
   /** Settings a built-in still needs. */
   missing: string[];
 }
+
+/**
+ * A message a killed sender never began is run by the next one only this soon after it came: later,
+ * the person has likely moved on (or sent it again), and is told instead.
+ */
+const RESTART_RUN_MS = 10 * 60_000;
+/** Older than this, a message not run is only recorded (failed), not told about: news of it would be noise. */
+const RESTART_TELL_MS = 86_400_000;
 
 /** Secrets shorter than this are not masked in replies: they would mangle ordinary words. */
 const MASKABLE = 6;
@@ -158,7 +167,7 @@ export class MessagingService {
         continue;
       }
       const m = { ...raw, channel };
-      const id = this.inbox.record(m);
+      const id = this.inbox.record(m, this.holder);
       if (id !== undefined) fresh.push([id, m]);
     }
     return fresh;
@@ -178,12 +187,13 @@ export class MessagingService {
         chat: m.chat,
       });
       // A press is answered, or the stranger's button spins forever; nothing else happens.
-      if (m.callback && adapter?.refuse)
+      if (m.callback?.id && adapter?.refuse)
         adapter
           .refuse(m, NOT_ALLOWED)
           .catch((err: Error) => this.deps.log.warn('could not answer a refused button press', { channel: m.channel, error: err.message }));
       return { status: 'ignored' };
     }
+    this.inbox.started(id);
     this.deps.events.emit('message_received', { channel: m.channel, from: m.sender, text: m.text });
     // They wrote: WhatsApp's 24-hour window is open again for what was held for them.
     if (m.channel === 'whatsapp') this.whatsappWindow.reopen(m.sender);
@@ -192,7 +202,7 @@ export class MessagingService {
     const replyId = this.outbox.enqueue({ channel: m.channel, to: m.chat, kind: 'reply', rich: this.mask(reply.rich), buttons: reply.buttons, replyTo: id });
     this.outbox.kick();
     this.inbox.finish(id, failed ? 'failed' : 'handled', failed ? plainText(reply.rich).slice(0, 500) : undefined);
-    if (m.callback && adapter.acknowledge) {
+    if (m.callback?.id && adapter.acknowledge) {
       adapter
         .acknowledge(m, reply.ack ?? 'Done', { keepButtons: reply.keepButtons })
         .catch((err: Error) => this.deps.log.warn('could not acknowledge a button press', { channel: m.channel, error: err.message }));
@@ -218,6 +228,43 @@ export class MessagingService {
       if (this.chains.get(key) === run) this.chains.delete(key);
     });
     return run;
+  }
+
+  /** Resolves once every message this process runs now (and those queued behind them) is done: a clean stop waits for it. */
+  async settle(): Promise<void> {
+    while (this.chains.size) await Promise.all([...this.chains.values()]);
+  }
+
+  /**
+   * Run by the process that just became the sender, before it receives anything: inbound messages a
+   * sender that is gone (killed, crashed) stored and confirmed to the service but did not finish. One
+   * that never began runs now, in order; one that began may have acted in part and is never run
+   * again, nor one received more than RESTART_RUN_MS ago: its sender is told it did not run (within a day).
+   */
+  recover(at = Date.now()): void {
+    for (const u of this.inbox.unfinished()) {
+      if (u.holder === this.holder || (u.holder !== null && !holderGone(u.holder))) continue;
+      if (!this.inbox.adopt(u.id, u.holder, this.holder)) continue;
+      const m = u.message;
+      // Stored before starts were counted: whether it began is unknown, so it is not run again.
+      const started = u.started || u.holder === null;
+      if (!started && at - u.at < RESTART_RUN_MS) {
+        void this.inOrder(u.id, m);
+        continue;
+      }
+      const why = started ? 'Aegis restarted while it was running: it may have done part of it' : 'Aegis restarted long after it came';
+      this.inbox.finish(u.id, 'failed', `not run: ${why}`);
+      this.deps.log.warn('an inbound message left unfinished by a restart was not run', { channel: m.channel, id: u.id, started });
+      if (at - u.at >= RESTART_TELL_MS || !this.adapters.get(m.channel)?.isAllowed(m.sender, m.chat)) continue;
+      this.outbox.enqueue({
+        channel: m.channel,
+        to: m.chat,
+        kind: 'reply',
+        rich: this.mask(['⚠️ Not run: "', clip(m.text, 80), `" (${why}).`, '\n→ check with pending or sessions, then send it again if it is still needed']),
+        replyTo: u.id,
+      });
+    }
+    this.outbox.kick();
   }
 
   /** Delivery receipts (Vonage status webhook): a failed one escalates like a failed send. */

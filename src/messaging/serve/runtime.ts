@@ -113,6 +113,8 @@ export class ServeRuntime {
     for (const a of m.adapters.values())
       a.start?.().catch((err: Error) => deps.log.error('a channel could not get ready to receive', { channel: a.name, error: err?.message ?? String(err) }));
     m.outbox.start();
+    // Before the pollers start: what a sender that died stored, confirmed and left unfinished.
+    m.recover();
     notifier.start();
     scheduler.start();
     const unforward = forwardEvents(deps, m, OBSERVED_EVENTS);
@@ -133,6 +135,8 @@ export class ServeRuntime {
       notifier.stop();
       await Promise.all(pollers.map((p) => p.stop()));
       await server?.close();
+      // Received messages were confirmed to their service: they finish here, or nobody runs them.
+      await m.settle();
       await m.outbox.stop();
     };
     deps.log.info('ag serve is the sender', { webhooks: this.url, polling: pollers.length });
