@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { SessionState } from '../agents/types.js';
 import type { Logger } from '../util/log.js';
-import { ControlClient, controlLine } from '../tmux/control.js';
+import { controlLine, type ControlClient } from '../tmux/control.js';
 import { HUB_SESSION, type TmuxServer } from '../tmux/server.js';
 import { SessionObserver, type Observation } from './observer.js';
 import { profileOf } from '../agents/registry.js';
@@ -121,7 +121,7 @@ export class SessionMonitor extends EventEmitter<{
   private async ensureControl(): Promise<void> {
     if (this.control?.alive) return;
     this.connecting ??= (async () => {
-      const client = new ControlClient(this.tmux.target.command, ['-L', this.tmux.target.socket]);
+      const client = this.tmux.controlClient();
       client.on('output', (paneId, data) => this.byPane.get(paneId)?.feed(data));
       client.on('window-close', () => this.syncInBackground());
       client.on('exit', (reason) => {

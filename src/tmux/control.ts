@@ -83,6 +83,8 @@ export class ControlClient extends EventEmitter<ControlEvents> {
   constructor(
     private readonly command: string,
     private readonly args: string[],
+    /** The client's environment: attaching copies variables of it into the session (update-environment), so only an agent's allowlist. */
+    private readonly env: Record<string, string>,
   ) {
     super();
   }
@@ -91,7 +93,7 @@ export class ControlClient extends EventEmitter<ControlEvents> {
   start(session: string): Promise<void> {
     if (this.ready) return this.ready;
     this.ready = new Promise<void>((resolve, reject) => {
-      const child = spawn(this.command, [...this.args, '-C', 'attach-session', '-t', session], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(this.command, [...this.args, '-C', 'attach-session', '-t', session], { stdio: ['pipe', 'pipe', 'pipe'], env: this.env });
       this.child = child;
       // The attach itself is answered with a %begin/%end block: the first pending entry waits for it.
       this.pending.push({ resolve: () => resolve(), reject });

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AegisError } from '../errors.js';
 import { TMUX_TIMEOUT_MS, tmuxSequence, type TmuxResult, type TmuxTarget } from './command.js';
-import { ControlClosed, controlLine, type ControlClient } from './control.js';
+import { ControlClient, ControlClosed, controlLine } from './control.js';
 
 /** A tmux command waiting to run with others (TmuxServer.batched). */
 interface Batched {
@@ -112,9 +112,17 @@ export class TmuxServer {
         'set -g escape-time 0',
         'set -g automatic-rename off',
         'set -g allow-rename off',
+        // A client attaching would copy its SSH_AUTH_SOCK, DISPLAY, KRB5CCNAME... into the hub session, where
+        // every later window inherits them past the agents' allowlist: nothing is copied.
+        "set -g update-environment ''",
         '',
       ].join('\n'),
     );
+  }
+
+  /** A control connection to our server (not yet attached), run with the environment panes may inherit. */
+  controlClient(): ControlClient {
+    return new ControlClient(this.target.command, ['-L', this.target.socket], this.environment.env);
   }
 
   /** Sends later commands over `client` (a control connection to our server) while it is alive. */
@@ -182,20 +190,30 @@ export class TmuxServer {
   }
 
   /**
-   * Removes from a running server's global environment what no pane may inherit: a server started by
-   * an older Aegis, or by hand, took its starter's whole environment.
+   * Removes from a running server's global environment, and from the hub session's, what no pane may
+   * inherit: a server started by an older Aegis, or by hand, took its starter's whole environment, and
+   * copied an attaching client's SSH_AUTH_SOCK, DISPLAY... into the session (update-environment).
    */
   private async scrubGlobalEnvironment(): Promise<void> {
     if (this.scrubbed) return;
     const r = await this.run(['show-environment', '-g'], { reject: false });
-    // No server yet: the one we start takes our (scrubbed) environment.
+    // No server yet: the one we start takes our (scrubbed) environment and our config.
     this.scrubbed = true;
     if (r.exitCode !== 0) return;
-    const names = r.stdout
+    await this.run(['set-option', '-g', 'update-environment', ''], { reject: false });
+    for (const name of this.forbiddenNames(r.stdout)) await this.run(['set-environment', '-g', '-u', name], { reject: false });
+    const hub = await this.run(['show-environment', '-t', HUB_SESSION], { reject: false });
+    if (hub.exitCode !== 0) return;
+    for (const name of this.forbiddenNames(hub.stdout)) await this.run(['set-environment', '-t', HUB_SESSION, '-u', name], { reject: false });
+  }
+
+  /** The names set in show-environment output (`-NAME` lines are unset ones) that no pane may inherit. */
+  private forbiddenNames(shown: string): string[] {
+    return shown
       .split('\n')
       .filter((l) => l && !l.startsWith('-'))
-      .map((l) => l.split('=')[0]!);
-    for (const name of names.filter((n) => !this.environment.mayKeep(n))) await this.run(['set-environment', '-g', '-u', name], { reject: false });
+      .map((l) => l.split('=')[0]!)
+      .filter((n) => !this.environment.mayKeep(n));
   }
 
   /**

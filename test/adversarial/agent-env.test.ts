@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,47 @@ describe('agents start with a scrubbed environment', () => {
     t = makeTestEnv({ ...SECRETS, ...agentSettings });
     mcp = await connectMcp(t.env);
     await startAgent();
+  });
+
+  /** What a login over SSH with agent forwarding, Kerberos and X11 puts in the environment of whoever starts Aegis. */
+  const HOST = {
+    SSH_AUTH_SOCK: '/tmp/SECRETssh-agent.sock',
+    KRB5CCNAME: 'FILE:/tmp/SECRETkrb5cc',
+    SSH_CONNECTION: '10.9.9.9 5555 10.0.0.1 22',
+    XAUTHORITY: '/tmp/SECRETXauthority',
+    DISPLAY: ':77',
+  };
+  /** The control-mode clients attached to the test's tmux server, by pid. */
+  const controlClients = () =>
+    execFileSync('tmux', ['-L', t!.socket, 'list-clients', '-F', '#{client_pid} #{client_control_mode}'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.endsWith(' 1'))
+      .map((l) => Number(l.split(' ')[0]));
+  let person: ChildProcess | undefined;
+  afterEach(() => {
+    person?.kill();
+    person = undefined;
+  });
+
+  it("keeps the host's session credentials out of panes started after tmux clients attached", async () => {
+    t = makeTestEnv({ ...HOST, ...agentSettings });
+    mcp = await connectMcp(t.env);
+    const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-envwork-')));
+    const sleeper = { workDir, agent: 'custom', command: ['sleep', '600'] };
+    const first = await call<{ id: string }>(mcp.client, 'session_create', sleeper);
+    const aegisClient = await waitFor(() => controlClients()[0], { what: "the monitor's control client" });
+    // A person attaching from their own login (ag watch's o, or tmux attach) brings the same variables.
+    person = spawn('tmux', ['-L', t.socket, '-C', 'attach-session', '-t', 'aegis'], { env: t.env, stdio: 'pipe' });
+    await waitFor(() => controlClients().includes(person!.pid!), { what: 'the attached client of a person' });
+    const second = await call<{ id: string }>(mcp.client, 'session_create', sleeper);
+    const seen = {
+      "Aegis's control client": processEnv(aegisClient),
+      'the first pane': processEnv(await waitFor(() => panePid(t!.socket, first.id), { what: 'the first pane' })),
+      'the second pane': processEnv(await waitFor(() => panePid(t!.socket, second.id), { what: 'the second pane' })),
+    };
+    for (const [what, env] of Object.entries(seen)) for (const name of Object.keys(HOST)) expect(env.get(name), `${name} in ${what}`).toBeUndefined();
+    const hubEnv = execFileSync('tmux', ['-L', t.socket, 'show-environment', '-t', 'aegis'], { encoding: 'utf8' });
+    for (const value of Object.values(HOST)) expect(hubEnv).not.toContain(value);
   });
 
   it('on a tmux server someone else started with the secrets in its environment', async () => {

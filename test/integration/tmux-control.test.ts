@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlClient, controlLine } from '../../src/tmux/control.js';
+import { controlLine } from '../../src/tmux/control.js';
 import { HUB_SESSION, TmuxServer } from '../../src/tmux/server.js';
 import { agentBaseEnv, agentMaySee } from '../../src/sessions/agent-env.js';
 import { removeSocketFile } from '../helpers/env.js';
@@ -48,7 +48,7 @@ describe('tmux commands over the control connection', () => {
   const home = mkdtempSync(join(tmpdir(), 'aegis-tmux-control-'));
   const socket = `aegis-test-control-${process.pid}`;
   const tmux = new TmuxServer({ command: 'tmux', socket }, home, { width: 100, height: 30 }, { env: agentBaseEnv(process.env), mayKeep: agentMaySee });
-  const control = new ControlClient('tmux', ['-L', socket]);
+  const control = tmux.controlClient();
 
   beforeAll(async () => {
     // The first window starts the server and the hub session as a process; the rest can use the connection.
@@ -119,7 +119,7 @@ describe('tmux commands over the control connection', () => {
     // A second connection of our own, so the shared one stays up for the tests after this one.
     const clients = async () => (await tmux.run(['list-clients', '-F', '#{client_pid}'])).stdout.trim().split('\n');
     const before = new Set(await clients());
-    const other = new ControlClient('tmux', ['-L', socket]);
+    const other = tmux.controlClient();
     await other.start(HUB_SESSION);
     const pid = Number((await clients()).find((p) => !before.has(p)));
     process.kill(pid, 'SIGKILL');
