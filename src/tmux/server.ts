@@ -57,7 +57,8 @@ function parsePane(line: string): PaneInfo {
 /**
  * Makes a string literal where tmux expands formats. tmux 3.3a expands `#(...)` (runs a shell command),
  * `#{...}` and `##` once in the start directory (-c) and the window name (-n) of new-window and
- * new-session; a doubled `#` comes out as one `#` and nothing else in the string is special there.
+ * new-session, and in load-buffer's path; a doubled `#` comes out as one `#` and nothing else in the
+ * string is special there.
  */
 export const formatLiteral = (s: string): string => s.replace(/#/g, '##');
 
@@ -363,7 +364,8 @@ export class TmuxServer {
     const file = join(this.pasteDir, buffer);
     writeFileSync(file, text, { mode: 0o600 });
     try {
-      await this.run(['load-buffer', '-b', buffer, file]);
+      // The file is under AEGIS_HOME, whose name is the user's (a folder `#Shared`, or worse `#(...)`).
+      await this.run(['load-buffer', '-b', buffer, formatLiteral(file)]);
       await this.run(paste);
     } finally {
       rmSync(file, { force: true });

@@ -10,6 +10,31 @@ import { call, callError } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
+ * Starts a window with a `#(...)` start folder on purpose and waits for its file in `witnessHome` (the
+ * server's HOME): jobs ran meanwhile. tmux runs such jobs in the background and has been seen to skip
+ * one, so up to three canaries go.
+ */
+async function jobsHaveRunOn(socket: string, witnessHome: string): Promise<void> {
+  for (let tries = 1; ; tries++) {
+    const canary = `canary-${Math.random().toString(36).slice(2)}`;
+    const win = execFileSync(
+      'tmux',
+      ['-L', socket, 'new-window', '-d', '-P', '-F', '#{window_id}', '-t', 'aegis:', '-c', `#(cd;touch ${canary})`, '--', 'sleep', '60'],
+      { encoding: 'utf8' },
+    ).trim();
+    const ran = await waitFor(() => existsSync(join(witnessHome, canary)), { timeoutMs: 4_000, what: 'the canary job of the tmux server' }).catch(
+      (err: Error) => {
+        if (tries === 3) throw err;
+        return false;
+      },
+    );
+    execFileSync('tmux', ['-L', socket, 'kill-window', '-t', win]);
+    if (ran) return;
+  }
+}
+const witnessesIn = (witnessHome: string) => readdirSync(witnessHome).filter((f) => f.startsWith('WITNESS'));
+
+/**
  * tmux expands formats (`#(...)` runs a shell command, `#{...}` substitutes, `##` is one `#`) in some of
  * its arguments. Every caller string that reaches tmux must arrive literally: a witness file a `#(...)`
  * would create must not appear, and the agent must run in exactly the folder named.
@@ -43,29 +68,8 @@ describe('format strings never reach a tmux format', () => {
     mkdirSync(dir, { recursive: true });
     return dir;
   };
-  /**
-   * Starts a window with a `#(...)` start folder on purpose and waits for its file: jobs ran meanwhile.
-   * tmux runs such jobs in the background and has been seen to skip one, so up to three canaries go.
-   */
-  const jobsHaveRun = async () => {
-    for (let tries = 1; ; tries++) {
-      const canary = `canary-${Math.random().toString(36).slice(2)}`;
-      const win = execFileSync(
-        'tmux',
-        ['-L', t.socket, 'new-window', '-d', '-P', '-F', '#{window_id}', '-t', 'aegis:', '-c', `#(cd;touch ${canary})`, '--', 'sleep', '60'],
-        { encoding: 'utf8' },
-      ).trim();
-      const ran = await waitFor(() => existsSync(join(witnessHome, canary)), { timeoutMs: 4_000, what: 'the canary job of the tmux server' }).catch(
-        (err: Error) => {
-          if (tries === 3) throw err;
-          return false;
-        },
-      );
-      execFileSync('tmux', ['-L', t.socket, 'kill-window', '-t', win]);
-      if (ran) return;
-    }
-  };
-  const witnesses = () => readdirSync(witnessHome).filter((f) => f.startsWith('WITNESS'));
+  const jobsHaveRun = () => jobsHaveRunOn(t.socket, witnessHome);
+  const witnesses = () => witnessesIn(witnessHome);
 
   for (const name of ['wd#(cd;touch WITNESS_A)', 'wd#{pane_id}', 'wd##x', 'wd#{session_name}#(cd;touch WITNESS_B)#']) {
     it(`starts the agent in a folder named ${JSON.stringify(name)}, running nothing`, async () => {
@@ -134,5 +138,42 @@ describe('format strings never reach a tmux format', () => {
     // Clean up: the shell stage may already have finished the pipeline, which cancel then reports.
     const cancelled = await mcp.client.callTool({ name: 'pipeline_cancel', arguments: { id: p.id } });
     if (cancelled.isError) expect(JSON.stringify(cancelled.content)).toMatch(/already finished/);
+  });
+});
+
+/**
+ * AEGIS_HOME reaches tmux too: a paste over the control connection names a file under it for
+ * load-buffer, whose path tmux expands as a format. A home named with `#(...)`, `#{...}` and `##`
+ * must run nothing, and a multi-line message must still arrive whole.
+ */
+describe('an AEGIS_HOME named with format strings', () => {
+  let t: TestEnv | undefined;
+  let mcp: Awaited<ReturnType<typeof connectMcp>> | undefined;
+  afterAll(async () => {
+    await mcp?.close();
+    t?.cleanup();
+  });
+
+  it('pastes a multi-line message through it, running nothing', async () => {
+    const witnessHome = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-witness-')));
+    t = makeTestEnv({ HOME: witnessHome });
+    mcp = await connectMcp({ ...t.env, AEGIS_HOME: join(t.home, 'home#(cd;touch WITNESS_HOME)#{session_name}##x') });
+    const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-fmt-')));
+    const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir, agent: 'custom', command: ['cat'] });
+    // The paste goes through a file only while the monitor's control connection is up.
+    const socket = t.socket;
+    await waitFor(() => execFileSync('tmux', ['-L', socket, 'list-clients', '-F', '#{client_control_mode}'], { encoding: 'utf8' }).includes('1'), {
+      what: "the monitor's control client",
+    });
+    const sent = await call<{ status: string }>(mcp.client, 'session_send', { id: s.id, text: 'first line\nsecond line' });
+    expect(sent.status).not.toBe('failed');
+    const paneId = execFileSync('tmux', ['-L', socket, 'list-panes', '-a', '-F', '#{@aegis_id} #{pane_id}'], { encoding: 'utf8' })
+      .split('\n')
+      .find((l) => l.startsWith(`${s.id} `))!
+      .split(' ')[1]!;
+    const pane = () => execFileSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', paneId], { encoding: 'utf8' });
+    await waitFor(() => pane().includes('second line'), { what: 'the message in the pane' });
+    await jobsHaveRunOn(socket, witnessHome);
+    expect(witnessesIn(witnessHome)).toEqual([]);
   });
 });
