@@ -36,20 +36,23 @@ export class ControlClosed extends Error {
   }
 }
 
-/** Characters that end or break a control-mode command line (a tab is kept as is inside quotes): such an argument goes to a tmux process instead. */
-const LINE_BREAKING = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** Bytes a command line cannot carry raw (they end or break it; a tab is kept as is inside quotes). */
+const LINE_BREAKING = /[\x01-\x08\x0a-\x1f\x7f]/g;
 /** Arguments tmux's command parser takes as written without quotes (no #, ~, $, braces, quotes, ;). */
 const PLAIN = /^[A-Za-z0-9_%@:.,/=+-]+$/;
 
 /**
- * `args` as one control-mode command line, each argument single-quoted unless plain: inside single
- * quotes tmux's parser replaces nothing (no ~, $, #, \ or ;), and a quote is written as '\''. So
- * every argument arrives exactly as it would through argv. Undefined when an argument holds a line
- * break or another control character (tab aside), which a line cannot carry.
+ * `args` as one line of tmux's command parser (a control-mode command, or a line of a script tmux
+ * reads with source-file), each argument single-quoted unless plain: inside single quotes the parser
+ * replaces nothing (no ~, $, #, \ or ;), and a quote is written as '\''. A line break or another
+ * control character closes the quotes for a double-quoted octal escape ('"\012"'), which the parser
+ * joins to the rest of the argument. So every argument arrives exactly as it would through argv.
+ * Undefined when an argument holds a NUL, which neither a line nor argv can carry.
  */
 export function controlLine(args: string[]): string | undefined {
-  if (args.some((a) => LINE_BREAKING.test(a))) return undefined;
-  return args.map((a) => (PLAIN.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  if (args.some((a) => a.includes('\0'))) return undefined;
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`).replace(LINE_BREAKING, (c) => `'"\\${c.charCodeAt(0).toString(8).padStart(3, '0')}"'`)}'`;
+  return args.map((a) => (PLAIN.test(a) ? a : quote(a))).join(' ');
 }
 
 interface Pending {

@@ -174,10 +174,34 @@ export class TmuxServer {
     return result;
   }
 
-  /** Runs several commands in one tmux invocation, in order (one process to start instead of several). */
-  runAll(commands: string[][], opts: { input?: string; reject?: boolean } = {}): Promise<TmuxResult> {
-    const [first = [], ...rest] = commands;
-    return tmuxSequence(this.target, [['-f', this.confFile, ...first], ...rest], { ...opts, env: this.environment.env });
+  /**
+   * Runs several commands in one tmux invocation, in order (one process to start instead of several).
+   * The commands go to tmux as a script on stdin (`source-file -`), not as its arguments: a process's
+   * argv is readable by every local user (ps), and a tmux server keeps the argv of the client that
+   * started it for its whole life, so a session's `-e` values there would be public. One line joined
+   * by ` ; ` stops at its first failure, as argv does. A command carrying text on stdin names only
+   * our own buffers and panes and goes as argv.
+   */
+  async runAll(commands: string[][], opts: { input?: string; reject?: boolean } = {}): Promise<TmuxResult> {
+    const env = this.environment.env;
+    const lines = commands.map(controlLine);
+    if (opts.input !== undefined || !lines.every((l): l is string => l !== undefined)) {
+      const [first = [], ...rest] = commands;
+      return tmuxSequence(this.target, [['-f', this.confFile, ...first], ...rest], { ...opts, env });
+    }
+    // new-session is our one command that starts a server, which source-file cannot: start-server, which
+    // carries nothing, starts it (with our config) first.
+    const starts = commands.some((c) => c[0] === 'new-session');
+    const client = starts
+      ? [
+          ['-f', this.confFile, 'start-server'],
+          ['source-file', '-'],
+        ]
+      : [['source-file', '-']];
+    const r = await tmuxSequence(this.target, client, { input: `${lines.join(' ; ')}\n`, reject: false, env });
+    if (opts.reject !== false && r.exitCode !== 0)
+      throw new AegisError('unavailable', `tmux ${commands[0]?.[0] ?? ''} failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+    return r;
   }
 
   /**
@@ -334,7 +358,7 @@ export class TmuxServer {
 
   /**
    * Types `text` literally: -l stops tmux from reading key names like "Enter" or "C-c" in it. Typed
-   * text goes in a process's argv, never on the shared control line.
+   * text goes to a tmux process of its own (on its stdin, see runAll), never on the shared control line.
    */
   async typeLiteral(paneId: string, text: string): Promise<void> {
     if (text) await this.runAll([['send-keys', '-t', paneId, '-l', '--', text]]);

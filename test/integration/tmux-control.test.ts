@@ -76,10 +76,14 @@ describe('tmux commands over the control connection', () => {
     }
   });
 
-  it('sends an argument with a line break as a process of its own, still literal', async () => {
-    expect(controlLine(['set-option', '@probe', 'two\nlines'])).toBeUndefined();
-    await tmux.run(['set-option', '-w', '-t', `${HUB_SESSION}:0`, '@probe', 'two\nlines']);
-    expect((await tmux.run(['show-options', '-w', '-v', '-t', `${HUB_SESSION}:0`, '@probe'])).stdout).toBe('two\nlines\n');
+  it('keeps an argument with a line break or another control character literal on the connection too', async () => {
+    for (const value of ['two\nlines', '\n~/x', "it's\r\n$HOME #{pane_id}\x1b[0m\x7f\x01;", '\n;']) {
+      expect(controlLine(['set-option', '@probe', value])).not.toContain('\n');
+      await tmux.run(['set-option', '-w', '-t', `${HUB_SESSION}:0`, '@probe', value]);
+      expect((await tmux.run(['show-options', '-w', '-v', '-t', `${HUB_SESSION}:0`, '@probe'])).stdout, JSON.stringify(value)).toBe(`${value}\n`);
+    }
+    // A NUL fits neither a line nor an argv.
+    expect(controlLine(['set-option', '@probe', 'a\0b'])).toBeUndefined();
   });
 
   it('starts a window with a caller folder and environment exactly as given', async () => {
