@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { AegisError } from '../errors.js';
+import { ensurePrivateFile, mkdirPrivate, PRIVATE_FILE, tighten } from '../util/private-files.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 
 export type Db = Database.Database;
@@ -19,9 +19,13 @@ const Sqlite = requireCjs('better-sqlite3') as typeof Database;
  * timeout so a second process waits instead of failing with "database is locked", foreign keys on.
  */
 export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS): Db {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirPrivate(dirname(file));
   let db: Db;
   try {
+    // SQLite creates the -wal and -shm files with the database file's mode: a 0600 file keeps all
+    // three private. Those of an older Aegis (0644) are tightened.
+    ensurePrivateFile(file);
+    for (const companion of [`${file}-wal`, `${file}-shm`]) tighten(companion, PRIVATE_FILE);
     db = new Sqlite(file, { timeout: 10_000 });
   } catch (err) {
     throw new AegisError('unavailable', `cannot open database ${file}: ${(err as Error).message}`, {

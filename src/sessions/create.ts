@@ -1,6 +1,6 @@
 /** Creating a session: checks, its worktree, the pane, the record and its first prompt in the queue. */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentName } from '../agents/names.js';
 import type { LaunchPlan } from '../agents/profile.js';
@@ -10,6 +10,7 @@ import { AegisError, invalidInput } from '../errors.js';
 import type { SendResult, SessionCore } from './core.js';
 import { checkMaxLive } from './guards.js';
 import type { Budget } from '../usage/index.js';
+import { mkdirPrivate, PRIVATE_DIR, tighten } from '../util/private-files.js';
 import type { SessionRecord } from './store.js';
 import { checkText } from '../terminal/typed-text.js';
 import { which } from '../util/which.js';
@@ -84,7 +85,9 @@ export async function createSession(core: SessionCore, opts: CreateOptions): Pro
     const cwd = worktree?.path ?? workDir;
 
     const dataDir = join(core.deps.config.home, 'sessions', id);
-    mkdirSync(dataDir, { recursive: true });
+    mkdirPrivate(dataDir);
+    // An older Aegis made the folder 0755, so the session folders it made are open to others.
+    tighten(join(dataDir, '..'), PRIVATE_DIR);
     const permissionMode = opts.permissionMode ?? core.deps.config.get('sessions.defaultPermissionMode');
     const plan = profile.launch({
       sessionId: id,

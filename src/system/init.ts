@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, relative } from 'node:path';
 import { AegisError, invalidInput } from '../errors.js';
 import { PACKAGE_ROOT } from '../util/package-root.js';
+import { mkdirPrivate } from '../util/private-files.js';
 
 /** What `ag init` writes into a new `$AEGIS_HOME/config.json`: the settings people change most. */
 const STARTER_CONFIG = {
@@ -16,7 +17,7 @@ export type WriteOutcome = 'created' | 'kept' | 'overwritten' | 'merged';
 export function writeStarterConfig(configFile: string, force: boolean): WriteOutcome {
   const exists = existsSync(configFile);
   if (exists && !force) return 'kept';
-  mkdirSync(dirname(configFile), { recursive: true });
+  mkdirPrivate(dirname(configFile));
   writeFileSync(configFile, `${JSON.stringify(STARTER_CONFIG, null, 2)}\n`, { mode: 0o600 });
   return exists ? 'overwritten' : 'created';
 }

@@ -1,7 +1,8 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AegisError } from '../errors.js';
 import { TMUX_TIMEOUT_MS, tmuxSequence, type TmuxResult, type TmuxTarget } from './command.js';
+import { mkdirPrivate, PRIVATE_FILE } from '../util/private-files.js';
 import { ControlClient, ControlClosed, controlLine } from './control.js';
 
 /** A tmux command waiting to run with others (TmuxServer.batched). */
@@ -101,7 +102,7 @@ export class TmuxServer {
   private writeConf(): void {
     if (this.confWritten) return;
     this.confWritten = true;
-    mkdirSync(join(this.confFile, '..'), { recursive: true });
+    mkdirPrivate(join(this.confFile, '..'));
     writeFileSync(
       this.confFile,
       [
@@ -118,6 +119,7 @@ export class TmuxServer {
         "set -g update-environment ''",
         '',
       ].join('\n'),
+      { mode: PRIVATE_FILE },
     );
   }
 
@@ -384,9 +386,9 @@ export class TmuxServer {
       await this.runAll([['load-buffer', '-b', buffer, '-'], paste], { input: text });
       return;
     }
-    mkdirSync(this.pasteDir, { recursive: true, mode: 0o700 });
+    mkdirPrivate(this.pasteDir);
     const file = join(this.pasteDir, buffer);
-    writeFileSync(file, text, { mode: 0o600 });
+    writeFileSync(file, text, { mode: PRIVATE_FILE });
     try {
       // The file is under AEGIS_HOME, whose name is the user's (a folder `#Shared`, or worse `#(...)`).
       await this.run(['load-buffer', '-b', buffer, formatLiteral(file)]);

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../util/package-root.js';
+import { ensurePrivateFile, mkdirPrivate, PRIVATE_FILE } from '../../util/private-files.js';
 
 /** Claude Code hook events Aegis listens to (FINDINGS §6). */
 export const CLAUDE_HOOK_EVENTS = [
@@ -24,12 +25,12 @@ export const shQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
  * which Aegis never edits.
  */
 export function writeClaudeSettings(dir: string, hooksFile: string): string {
-  mkdirSync(dir, { recursive: true });
+  mkdirPrivate(dir);
   const command = [process.execPath, join(PACKAGE_ROOT, 'bin', 'aegis-hook'), hooksFile].map(shQuote).join(' ');
   const entry = [{ matcher: '*', hooks: [{ type: 'command', command, timeout: 10 }] }];
   const settings = { hooks: Object.fromEntries(CLAUDE_HOOK_EVENTS.map((e) => [e, entry])) };
   const file = join(dir, 'claude-settings.json');
-  writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`);
-  writeFileSync(hooksFile, '', { flag: 'a' });
+  writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`, { mode: PRIVATE_FILE });
+  ensurePrivateFile(hooksFile);
   return file;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../util/package-root.js';
+import { ensurePrivateFile, mkdirPrivate, PRIVATE_FILE } from '../../util/private-files.js';
 import type { HookFacts } from '../profile.js';
 
 /**
@@ -39,9 +40,9 @@ export const NOTIFY_FILE = 'codex-notify.jsonl';
 /** Writes the session's CODEX_HOME and returns it with the notify file it appends turn ends to. */
 export function writeCodexHome(o: CodexHomeOptions): { codexHome: string; notifyFile: string } {
   const codexHome = join(o.dataDir, 'codex-home');
-  mkdirSync(codexHome, { recursive: true });
+  mkdirPrivate(codexHome);
   const notifyFile = join(o.dataDir, NOTIFY_FILE);
-  writeFileSync(notifyFile, '', { flag: 'a' });
+  ensurePrivateFile(notifyFile);
   const policy = POLICY[o.permissionMode] ?? POLICY.default!;
   // Codex runs notify with the event JSON as the last argument (no shell); aegis-hook appends it to the
   // file, stamped with the time, as it does Claude Code's hook payloads.
@@ -64,7 +65,7 @@ export function writeCodexHome(o: CodexHomeOptions): { codexHome: string; notify
     'trust_level = "trusted"',
     '',
   ];
-  writeFileSync(join(codexHome, 'config.toml'), lines.join('\n'));
+  writeFileSync(join(codexHome, 'config.toml'), lines.join('\n'), { mode: PRIVATE_FILE });
   if (o.sharedPackages) {
     mkdirSync(o.sharedPackages, { recursive: true });
     try {

@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mkdirPrivate, PRIVATE_FILE } from '../../util/private-files.js';
 
 /**
  * A private Gemini CLI home per session (fixtures/gemini-cli-0.61.0/FINDINGS.md "Running it
@@ -24,10 +25,10 @@ const SETTINGS = {
 export function writeGeminiHome(o: GeminiHomeOptions): string {
   const home = join(o.dataDir, 'gemini-home');
   const dir = join(home, '.gemini');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'settings.json'), `${JSON.stringify(SETTINGS, null, 2)}\n`);
+  mkdirPrivate(dir);
+  writeFileSync(join(dir, 'settings.json'), `${JSON.stringify(SETTINGS, null, 2)}\n`, { mode: PRIVATE_FILE });
   // Trusted, so the start-up "Do you trust the files in this folder?" dialog does not block the session.
-  writeFileSync(join(dir, 'trustedFolders.json'), `${JSON.stringify({ [o.workDir]: 'TRUST_FOLDER' }, null, 2)}\n`);
+  writeFileSync(join(dir, 'trustedFolders.json'), `${JSON.stringify({ [o.workDir]: 'TRUST_FOLDER' }, null, 2)}\n`, { mode: PRIVATE_FILE });
   return home;
 }
 
