@@ -108,6 +108,18 @@ describe('agents start with a scrubbed environment', () => {
     for (const value of Object.values(HOST)) expect(hubEnv).not.toContain(value);
   });
 
+  it('on a hub session someone else started from a login with those credentials', async () => {
+    t = makeTestEnv({ ...HOST, ...agentSettings });
+    // tmux's default update-environment copies SSH_AUTH_SOCK, DISPLAY... of the starting client into the session.
+    execFileSync('tmux', ['-L', t.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'aegis', '--', 'sleep', '600'], { env: t.env });
+    expect(execFileSync('tmux', ['-L', t.socket, 'show-environment', '-t', 'aegis'], { encoding: 'utf8' })).toContain(HOST.SSH_AUTH_SOCK);
+    mcp = await connectMcp(t.env);
+    const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-envwork-')));
+    const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir, agent: 'custom', command: ['sleep', '600'] });
+    const env = processEnv(await waitFor(() => panePid(t!.socket, s.id), { what: 'the pane' }));
+    for (const name of Object.keys(HOST)) expect(env.get(name), name).toBeUndefined();
+  });
+
   it('on a tmux server someone else started with the secrets in its environment', async () => {
     t = makeTestEnv({ ...SECRETS, ...agentSettings });
     execFileSync('tmux', ['-L', t.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'other', '--', 'sleep', '600'], { env: t.env });
