@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { httpRequest, retryAfterMs } from './http.js';
 import { header, safeEqual } from './signing.js';
 import {
@@ -22,7 +23,7 @@ export interface TelegramOptions {
   pollSeconds: number;
   /** Public https URL of our /api/telegram/webhook: set, updates are pushed there instead of polled. */
   webhookUrl?: string;
-  /** Sent by Telegram with every pushed update; checked in constant time. */
+  /** Sent by Telegram with every pushed update; checked in constant time. Unset, one is generated. */
   webhookSecret?: string;
 }
 
@@ -72,21 +73,28 @@ export class TelegramAdapter implements ChannelAdapter {
   /** Long polling, unless updates are pushed to our webhook (the two exclude each other at Telegram). */
   readonly poll?: (signal: AbortSignal) => Promise<PollResult>;
   readonly webhooks: SyncWebhookRoute[] = [];
+  /**
+   * The token Telegram must send with every pushed update. Without one set, this process makes its
+   * own and registers it in start() (setWebhook): an unsigned webhook would obey anyone who can reach
+   * the listener, any local user on 127.0.0.1 and the world behind a tunnel.
+   */
+  private readonly webhookSecret: string;
 
   constructor(private readonly opts: TelegramOptions) {
-    if (opts.webhookUrl) this.webhooks.push({ path: TELEGRAM_WEBHOOK_PATH, signed: !!opts.webhookSecret, handle: (req) => this.pushed(req) });
+    this.webhookSecret = opts.webhookSecret ?? randomBytes(32).toString('base64url');
+    if (opts.webhookUrl) this.webhooks.push({ path: TELEGRAM_WEBHOOK_PATH, signed: true, handle: (req) => this.pushed(req) });
     else this.poll = (signal) => this.getUpdates(signal);
   }
 
   /** Tells Telegram how updates reach us: setWebhook, or deleteWebhook so getUpdates works (it fails while a webhook is set). */
   async start(): Promise<void> {
-    if (this.opts.webhookUrl) await this.call('setWebhook', { url: this.opts.webhookUrl, secret_token: this.opts.webhookSecret, allowed_updates: UPDATES });
+    if (this.opts.webhookUrl) await this.call('setWebhook', { url: this.opts.webhookUrl, secret_token: this.webhookSecret, allowed_updates: UPDATES });
     else await this.call('deleteWebhook', { drop_pending_updates: false });
   }
 
   /** An update Telegram pushed: the secret token must match; Telegram retries until it gets a 2xx, replays are de-duplicated by update_id. */
   private pushed(req: WebhookRequest): WebhookOutcome {
-    if (this.opts.webhookSecret && !safeEqual(header(req.headers, 'x-telegram-bot-api-secret-token') ?? '', this.opts.webhookSecret)) {
+    if (!safeEqual(header(req.headers, 'x-telegram-bot-api-secret-token') ?? '', this.webhookSecret)) {
       return { status: 401, body: { error: 'bad secret token' }, refused: 'X-Telegram-Bot-Api-Secret-Token does not match' };
     }
     let update: TgUpdate;
@@ -230,8 +238,6 @@ export class TelegramAdapter implements ChannelAdapter {
   describe(): ChannelDescription {
     const allowed = this.opts.allowedChatIds.length + this.opts.allowedUserIds.length;
     const problems = allowed ? [] : ['no allowed chats or users: every message is ignored (set channels.telegram.allowedChatIds)'];
-    if (this.opts.webhookUrl && !this.opts.webhookSecret)
-      problems.push('the webhook is unsigned (set channels.telegram.webhookSecret); `ag serve` accepts it on loopback only');
     return {
       channel: 'telegram',
       modes: [this.opts.webhookUrl ? 'webhook' : 'long polling', 'send'],

@@ -110,7 +110,7 @@ export interface WebhookOutcome {
 
 export interface WebhookRoute {
   path: string;
-  /** Whether a signature secret is set: a public bind is refused for routes without one. */
+  /** Whether a signature secret is set: `ag serve` refuses to start with a route without one, on any address. */
   signed: boolean;
   /** May be async (an integration's); a throw answers that request 500 and is logged. */
   handle(req: WebhookRequest): WebhookOutcome | Promise<WebhookOutcome>;

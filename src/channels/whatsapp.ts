@@ -161,10 +161,13 @@ export class WhatsAppAdapter implements ChannelAdapter {
     if (inbound.callback) await this.send({ to: inbound.sender, text });
   }
 
-  /** Runs `then` only for a request whose signature holds; anything else is a 401 and is not stored. */
+  /**
+   * Runs `then` only for a request whose signature holds; anything else is a 401 and is not stored.
+   * Without a secret nothing holds (`ag serve` refuses to start so): on loopback too, any local user could post.
+   */
   private verified(req: WebhookRequest, then: () => WebhookOutcome): WebhookOutcome {
     const secret = this.opts.signatureSecret;
-    if (!secret) return then();
+    if (!secret) return { status: 401, body: { error: 'no signature secret' }, refused: 'channels.vonage.signatureSecret is not set' };
     if (this.opts.signatureMode === 'hmac') {
       const sig = header(req.headers, 'x-signature')?.replace(/^sha256=/, '');
       if (!sig) return { status: 401, body: { error: 'missing signature' }, refused: 'no X-Signature header' };
@@ -224,7 +227,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
   describe(): ChannelDescription {
     const problems: string[] = [];
     if (!this.allowed.size) problems.push('no allowed numbers: every message is ignored (set channels.vonage.allowedNumbers)');
-    if (!this.opts.signatureSecret) problems.push('webhooks are unsigned (set channels.vonage.signatureSecret); `ag serve` accepts them on loopback only');
+    if (!this.opts.signatureSecret) problems.push('webhooks are unsigned: `ag serve` refuses them (set channels.vonage.signatureSecret)');
     return { channel: 'whatsapp', modes: ['webhook', 'send'], baseUrl: this.opts.baseUrl, allowedSenders: this.allowed.size, problems };
   }
 }

@@ -30,6 +30,7 @@ describe('ag serve and the message commands', { timeout: 60_000 }, () => {
       AEGIS_VONAGE_PRIVATE_KEY: vonage.privateKeyBase64,
       AEGIS_VONAGE_WHATSAPP_NUMBER: '447700900001',
       AEGIS_VONAGE_BASE_URL: vonage.url,
+      AEGIS_VONAGE_SIGNATURE_SECRET: 'vonage-signature-secret',
     };
   });
   afterAll(async () => {
@@ -50,11 +51,15 @@ describe('ag serve and the message commands', { timeout: 60_000 }, () => {
     });
   });
 
-  it('refuses a public bind while a webhook has no signature secret, naming the setting', async () => {
-    const r = await runCli(['serve', '--host', '0.0.0.0'], env);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('refusing to listen on 0.0.0.0');
-    expect(r.stderr).toContain('channels.vonage.signatureSecret');
+  it('refuses to start while a webhook has no signature secret, on loopback too, naming the setting', async () => {
+    const unsigned = { ...env, AEGIS_VONAGE_SIGNATURE_SECRET: '' };
+    for (const host of ['127.0.0.1', '0.0.0.0']) {
+      const r = await runCli(['serve', '--host', host, '--port', '0'], unsigned);
+      expect(r.code, host).toBe(1);
+      expect(r.stderr).toContain('refusing to receive webhooks of whatsapp');
+      expect(r.stderr).toContain('channels.vonage.signatureSecret');
+      expect(r.stderr).toContain('AEGIS_VONAGE_SIGNATURE_SECRET');
+    }
   });
 
   it('runs until SIGTERM: webhook listener on loopback, Telegram polling, replies; no secret in its output', async () => {
@@ -62,7 +67,7 @@ describe('ag serve and the message commands', { timeout: 60_000 }, () => {
     let stderr = '';
     child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
     const url = await waitFor(() => /webhooks at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1], { timeoutMs: 15_000, what: 'ag serve to start' });
-    await waitFor(() => stderr.includes('whatsapp: webhooks are unsigned'), { what: 'the setup problems to be printed' });
+    await waitFor(() => stderr.includes('whatsapp: no allowed numbers'), { what: 'the setup problems to be printed' });
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
     expect((await fetch(`${url}/api/nope`, { method: 'POST' })).status).toBe(404);

@@ -310,3 +310,51 @@ describe('messaging over Telegram, webhook mode', { timeout: 60_000 }, () => {
     expect(serve.app.messaging.journal.day(localDay(Date.now())).some((e) => e.text === 'forged')).toBe(false);
   });
 });
+
+/**
+ * The audit's repro: a webhook URL without a configured secret. On 127.0.0.1 an unsigned update
+ * from any local process ran its `task:`; now `ag serve` makes its own secret and registers it.
+ */
+describe('messaging over Telegram, webhook mode without a configured secret', { timeout: 60_000 }, () => {
+  let tg: FakeTelegram;
+  let world: MessagingWorld;
+  let serve: Awaited<ReturnType<typeof startServe>>;
+  let local: string;
+
+  beforeAll(async () => {
+    tg = await startFakeTelegram();
+    world = makeMessagingWorld({
+      AEGIS_TELEGRAM_BOT_TOKEN: tg.token,
+      AEGIS_TELEGRAM_BASE_URL: tg.url,
+      AEGIS_TELEGRAM_ALLOWED_CHAT_IDS: String(CHAT),
+      AEGIS_TELEGRAM_WEBHOOK_URL: 'https://aegis.example.test/api/telegram/webhook',
+    });
+    serve = await startServe(world.t.env);
+    local = `${serve.serve.url}/api/telegram/webhook`;
+  });
+  afterAll(async () => {
+    await serve?.stop();
+    await tg?.close();
+    await world?.cleanup();
+  });
+
+  it('registers a generated secret token, refuses an unsigned update on loopback, and answers the pushed ones', async () => {
+    expect(local).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    const hook = await waitFor(() => tg.webhook, { what: 'setWebhook' });
+    expect(hook.secretToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const unsigned = await fetch(local, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ update_id: 7, message: { message_id: 7, from: { id: CHAT }, chat: { id: CHAT }, text: 'journal: forged locally' } }),
+    });
+    expect(unsigned.status).toBe(401);
+
+    tg.forwardWebhookTo(local);
+    tg.userSays(CHAT, 'journal: pushed with the generated token');
+    await waitFor(() => tg.sent.find((s) => s.chatId === String(CHAT) && s.text.includes('Noted')), { what: 'the reply to a pushed update' });
+    const notes = serve.app.messaging.journal.day(localDay(Date.now())).map((e) => e.text);
+    expect(notes).toContain('pushed with the generated token');
+    expect(notes).not.toContain('forged locally');
+    expect(serve.app.messaging.adapters.get('telegram')!.describe().problems).toEqual([]);
+  });
+});

@@ -87,9 +87,14 @@ describe('signed webhooks', () => {
     expect(inboundRoute(a).handle({ headers: {}, body: Buffer.from(body) }).status).toBe(401);
   });
 
-  it('without a secret the route is marked unsigned (ag serve then accepts it on loopback only)', () => {
-    expect(inboundRoute(whatsapp('jwt')).signed).toBe(false);
+  it('without a secret the route is marked unsigned and refuses every request (ag serve refuses to start so)', () => {
     expect(inboundRoute(whatsapp('jwt', SECRET)).signed).toBe(true);
+    const route = inboundRoute(whatsapp('jwt'));
+    expect(route.signed).toBe(false);
+    const body = JSON.stringify(inboundText('447700900000', '447700900001', 'task: id'));
+    const outcome = route.handle({ headers: { authorization: `Bearer ${vonageWebhookToken(SECRET, body)}` }, body: Buffer.from(body) });
+    expect(outcome).toMatchObject({ status: 401, refused: 'channels.vonage.signatureSecret is not set' });
+    expect(outcome.inbound).toBeUndefined();
   });
 
   it('Slack: v0 signature over timestamp and body, within five minutes', () => {

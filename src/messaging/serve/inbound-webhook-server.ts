@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { lookup } from 'node:dns/promises';
-import { isIP, isIPv4, isIPv6, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { ChannelName, WebhookOutcome, WebhookRoute } from '../../channels/types.js';
 import { AegisError } from '../../errors.js';
 import type { Logger } from '../../util/log.js';
@@ -18,57 +17,28 @@ export interface InboundWebhookServerOptions {
   routes: MountedRoute[];
 }
 
-/** Resolves a host name to every address it has (dns.lookup, as listen() resolves it). */
-export type HostLookup = (host: string) => Promise<string[]>;
-const systemLookup: HostLookup = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
-
-/** 127.0.0.0/8, ::1 in any spelling, and IPv4 loopback mapped into IPv6 (::ffff:127.x.y.z). */
-function isLoopbackAddress(address: string): boolean {
-  if (isIPv4(address)) return address.startsWith('127.');
-  if (!isIPv6(address)) return false;
-  let canonical: string;
-  try {
-    canonical = new URL(`http://[${address}]`).hostname.slice(1, -1); // the WHATWG URL parser normalises IPv6
-  } catch {
-    return false; // e.g. a zone id (fe80::1%eth0): a link, not loopback
-  }
-  if (canonical === '::1') return true;
-  const mapped = /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(canonical);
-  return !!mapped && parseInt(mapped[1]!, 16) >> 8 === 127;
-}
+/** The secret of each built-in channel whose webhooks can lack one (Telegram's is generated when unset). */
+const SECRET_SETTING: Partial<Record<ChannelName, { key: string; env: string; value: string }>> = {
+  whatsapp: { key: 'channels.vonage.signatureSecret', env: 'AEGIS_VONAGE_SIGNATURE_SECRET', value: 'the signature secret of your Vonage API settings' },
+};
 
 /**
- * Whether `host` reaches only this machine: an address literal is judged as it is, a name by every
- * address it resolves to, all of which must be loopback ("127.evil.example" is a name like any other).
- * A name that does not resolve is not loopback.
+ * Every webhook must be signed, whatever address the listener binds: on 127.0.0.1 any local process
+ * or user can post to it, and a tunnel in front of it makes it public. Anyone who can post an
+ * unsigned request could run commands as an allowed sender. Throws with the settings to set.
  */
-export async function isLoopback(host: string, resolveHost: HostLookup = systemLookup): Promise<boolean> {
-  const literal = host.replace(/^\[(.*)\]$/, '$1');
-  if (isIP(literal)) return isLoopbackAddress(literal);
-  try {
-    const addresses = await resolveHost(host);
-    return addresses.length > 0 && addresses.every(isLoopbackAddress);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A listener reachable from outside must not accept unsigned webhooks: anyone who found the URL
- * could run commands as an allowed sender. Throws with the settings to set.
- */
-export async function checkBind(host: string, routes: MountedRoute[], resolveHost?: HostLookup): Promise<void> {
-  if (await isLoopback(host, resolveHost)) return;
-  const unsigned = routes.filter((r) => !r.route.signed);
-  if (!unsigned.length) return;
-  throw new AegisError(
-    'invalid_input',
-    `refusing to listen on ${host}: webhooks of ${[...new Set(unsigned.map((r) => r.channel))].join(', ')} have no signature secret`,
-    {
-      field: 'serve.host',
-      fix: 'give those webhooks a signature secret (for WhatsApp: channels.vonage.signatureSecret), or keep serve.host at 127.0.0.1 (e.g. behind a tunnel); a host name counts as local only if every address it resolves to is loopback',
-    },
-  );
+export function refuseUnsigned(routes: MountedRoute[]): void {
+  const channels = [...new Set(routes.filter((r) => !r.route.signed).map((r) => r.channel))];
+  if (!channels.length) return;
+  const known = channels.flatMap((c) => SECRET_SETTING[c] ?? []);
+  const fixes = channels.map((c) => {
+    const s = SECRET_SETTING[c];
+    return s ? `set ${s.key} in config.json (or ${s.env}) to ${s.value}` : `configure the secret of ${c}'s integration so that its webhooks are signed`;
+  });
+  throw new AegisError('invalid_input', `refusing to receive webhooks of ${channels.join(', ')}: they have no signature secret`, {
+    field: known.length ? known.map((s) => s.key).join(', ') : 'integrations',
+    fix: `${fixes.join('; ')}; or remove the channel's settings`,
+  });
 }
 
 class TooLarge extends Error {}
@@ -112,7 +82,7 @@ export async function startInboundWebhookServer(
   messaging: MessagingService,
   log: Logger,
 ): Promise<{ url: string; server: Server; close(): Promise<void> }> {
-  checkBind(opts.host, opts.routes);
+  refuseUnsigned(opts.routes);
   const byPath = new Map(opts.routes.map((r) => [r.route.path, r]));
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;

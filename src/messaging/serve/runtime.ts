@@ -6,7 +6,7 @@ import { Notifier } from '../notifications/notifier.js';
 import { Poller } from './poller.js';
 import { BriefingScheduler } from '../notifications/scheduler.js';
 import { subscriptions } from '../delivery/targets.js';
-import { checkBind, startInboundWebhookServer, type MountedRoute } from './inbound-webhook-server.js';
+import { refuseUnsigned, startInboundWebhookServer, type MountedRoute } from './inbound-webhook-server.js';
 import type { MessagingDeps } from '../deps.js';
 import type { MessagingService } from '../service.js';
 
@@ -57,9 +57,9 @@ export class ServeRuntime {
   }
 
   async start(): Promise<void> {
-    // Refuse a public bind before anything runs, not when the lease is won later.
+    // Refuse unsigned webhooks before anything runs, not when the lease is won later.
     await this.deps.messaging.ready();
-    await checkBind(this.host, this.routes());
+    refuseUnsigned(this.routes());
     this.deps.messaging.operators();
     await this.deps.sessions.start();
     await this.deps.pipelines.start();
