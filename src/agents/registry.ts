@@ -10,6 +10,3 @@ export const PROFILES: Record<AgentName, AgentProfile> = { claude, codex, gemini
 
 /** The profile a stored session was started with (an unknown name reads as a custom command). */
 export const profileOf = (agent: string | undefined): AgentProfile => PROFILES[agent as AgentName] ?? PROFILES.custom;
-
-/** Environment variable prefixes of the agents' own credentials, base URLs and toggles (see sessions/agent-env). */
-export const AGENT_ENV_PREFIXES = ['ANTHROPIC_', 'CLAUDE_', 'OPENAI_', 'CODEX_', 'GEMINI_', 'GOOGLE_', 'DISABLE_'];

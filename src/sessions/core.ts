@@ -18,7 +18,7 @@ import type { SessionRecord, SessionStore } from './store.js';
 export interface SessionDeps {
   config: Config;
   db: Db;
-  /** The environment agents start from (secrets are taken out: sessions/agent-env). */
+  /** The environment agents start from (secrets are taken out: agents/env). */
   env: NodeJS.ProcessEnv;
   events: EventBus;
   log: Logger;

@@ -6,7 +6,7 @@ import { AegisError, invalidInput, notFound } from '../errors.js';
 import { TmuxServer } from '../tmux/server.js';
 import { checkBudgets, type BudgetSessions } from '../usage/index.js';
 import { type WorktreeState, WorktreeService } from '../worktrees/index.js';
-import { agentBaseEnv, agentMaySee } from './agent-env.js';
+import { agentBaseEnv, agentMaySee } from '../agents/env.js';
 import * as controls from './controls.js';
 import type { SendResult, SessionCore, SessionDeps } from './core.js';
 import { createSession, type CreateOptions } from './create.js';

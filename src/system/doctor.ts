@@ -6,6 +6,7 @@ import { integrationChecks } from './integration-checks.js';
 import { holderProcess } from '../db/lease.js';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
 import { tmuxVersion } from '../tmux/command.js';
+import { agentBaseEnv } from '../agents/env.js';
 import { run } from '../util/exec.js';
 import { which } from '../util/which.js';
 import type { Check } from './checks.js';
@@ -65,7 +66,7 @@ async function agentCheck(deps: DoctorDeps, agent: (typeof AGENT_CLIS)[number]):
   const known = agent === 'gemini' ? await geminiVersion(path, deps.env) : undefined;
   const r = known
     ? { exitCode: 0, stdout: known, stderr: '' }
-    : await run(path, ['--version'], { timeoutMs: 10_000, env: { ...deps.env, DISABLE_AUTOUPDATER: '1' } });
+    : await run(path, ['--version'], { timeoutMs: 10_000, env: { ...agentBaseEnv(deps.env), DISABLE_AUTOUPDATER: '1' } });
   const version = (r.stdout || r.stderr).split('\n')[0]?.trim() || ('timedOut' in r && r.timedOut ? 'no answer in 10 s' : 'unknown version');
   if (r.exitCode !== 0)
     return { name: `agent ${agent}`, ok: false, required: false, detail: `${path}: ${version}`, fix: `\`${path} --version\` failed; reinstall it` };

@@ -1,13 +1,14 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, realpathSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/config/settings.js';
+import { runCli } from '../helpers/cli.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { panePid, processEnv, tmuxGlobalEnv } from '../helpers/pane-process.js';
-import { call } from '../helpers/sessions.js';
+import { call, FAKE_CLAUDE } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** A value for every setting marked secret (valid for its schema), plus a host secret Aegis knows nothing of. */
@@ -126,5 +127,37 @@ describe('agents start with a scrubbed environment', () => {
     expect(tmuxGlobalEnv(t.socket)).toContain(SECRETS.AEGIS_TELEGRAM_BOT_TOKEN);
     mcp = await connectMcp(t.env);
     await startAgent();
+  });
+
+  it('the agent binaries Aegis runs for --version (a session, ag doctor) get the same environment', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'aegis-envbin-'));
+    // Each binary writes what it was given when asked its version, then behaves as the agent.
+    const fake = (name: string, version: string) => {
+      const path = join(bin, name);
+      writeFileSync(
+        path,
+        `#!/bin/sh\nif [ "$1" = "--version" ]; then env > '${bin}/${name}.tmp'; mv '${bin}/${name}.tmp' '${bin}/${name}.env'; echo '${version}'; exit 0; fi\nexec '${process.execPath}' '${FAKE_CLAUDE}' "$@"\n`,
+      );
+      chmodSync(path, 0o755);
+      return path;
+    };
+    t = makeTestEnv({
+      ...SECRETS,
+      ...agentSettings,
+      AEGIS_CLAUDE_COMMAND: fake('claude', '2.1.332 (Claude Code)'),
+      AEGIS_CODEX_COMMAND: fake('codex', 'codex-cli 0.171.0'),
+      AEGIS_GEMINI_COMMAND: fake('gemini', '0.61.0'),
+    });
+    mcp = await connectMcp(t.env);
+    const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-envwork-')));
+    await call(mcp.client, 'session_create', { workDir, agent: 'claude' });
+    const seen = (name: string) => readFileSync(join(bin, `${name}.env`), 'utf8');
+    const bySession = await waitFor(() => (existsSync(join(bin, 'claude.env')) ? seen('claude') : undefined), { what: 'claude --version' });
+    noSecretIn('claude --version run for a session', bySession);
+    expect(bySession).toContain('ANTHROPIC_BASE_URL=http://127.0.0.1:9/anthropic');
+
+    const doctor = await runCli(['doctor', '--json'], t.env);
+    expect(doctor.stdout).toContain('codex-cli 0.171.0');
+    for (const name of ['claude', 'codex', 'gemini']) noSecretIn(`${name} --version run by ag doctor`, seen(name));
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlLine } from '../../src/tmux/control.js';
 import { HUB_SESSION, TmuxServer } from '../../src/tmux/server.js';
-import { agentBaseEnv, agentMaySee } from '../../src/sessions/agent-env.js';
+import { agentBaseEnv, agentMaySee } from '../../src/agents/env.js';
 import { removeSocketFile } from '../helpers/env.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/config/settings.js';
-import { agentBaseEnv, agentMaySee } from '../../src/sessions/agent-env.js';
+import { agentBaseEnv, agentMaySee } from '../../src/agents/env.js';
 import { checkTypedAnswer, MAX_TYPED_ANSWER_BYTES } from '../../src/terminal/typed-text.js';
 import { argLiteral } from '../../src/tmux/command.js';
 import { formatLiteral } from '../../src/tmux/server.js';

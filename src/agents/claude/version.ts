@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { run } from '../../util/exec.js';
+import { agentBaseEnv } from '../env.js';
 
 /** `claude --version` prints "2.1.332 (Claude Code)". */
 const VERSION_LINE = /^(\d+\.\d+\.\d+)\b/u;
@@ -11,7 +12,8 @@ const cache = new Map<string, Promise<string | undefined>>();
 /**
  * The version of the Claude Code binary `command` (a path or a name on PATH), from `claude
  * --version`, or undefined when it cannot be run or says something else. Cached per binary. Other
- * agents pass their own `line` (Codex prints "codex-cli 0.171.0").
+ * agents pass their own `line` (Codex prints "codex-cli 0.171.0"). The binary is the agent's (or a
+ * user's wrapper), so it gets what an agent may see of `env`, never Aegis's secrets.
  */
 export function claudeVersion(command: string, env: NodeJS.ProcessEnv = process.env, line: RegExp = VERSION_LINE): Promise<string | undefined> {
   let key = command;
@@ -22,7 +24,7 @@ export function claudeVersion(command: string, env: NodeJS.ProcessEnv = process.
   }
   let answer = cache.get(key);
   if (!answer) {
-    answer = run(command, ['--version'], { env: { ...env, DISABLE_AUTOUPDATER: '1' }, timeoutMs: VERSION_TIMEOUT_MS }).then((r) =>
+    answer = run(command, ['--version'], { env: { ...agentBaseEnv(env), DISABLE_AUTOUPDATER: '1' }, timeoutMs: VERSION_TIMEOUT_MS }).then((r) =>
       r.exitCode === 0 ? line.exec(r.stdout.trim())?.[1] : undefined,
     );
     cache.set(key, answer);

@@ -1,4 +1,3 @@
-import { AGENT_ENV_PREFIXES } from '../agents/registry.js';
 import { SETTINGS } from '../config/settings.js';
 
 /**
@@ -34,6 +33,8 @@ const NAMES = new Set([
   'SSL_CERT_FILE',
   'SSL_CERT_DIR',
 ]);
+/** The agents' own credentials, base URLs and toggles. */
+const AGENT_ENV_PREFIXES = ['ANTHROPIC_', 'CLAUDE_', 'OPENAI_', 'CODEX_', 'GEMINI_', 'GOOGLE_', 'DISABLE_'];
 const PREFIXES = ['LC_', ...AGENT_ENV_PREFIXES];
 /** Settings marked secret, refused by name even if a prefix above ever matched one. */
 const SECRET_NAMES = new Set(SETTINGS.filter((s) => s.secret).map((s) => s.env));
