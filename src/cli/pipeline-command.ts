@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { App } from '../app.js';
 import { describeError, invalidInput, toAegisError } from '../errors.js';
 import { stageDetail, stageTable, summaryLine, type PipelineLine } from '../pipelines/index.js';
+import { terminalSafe } from '../render/text.js';
 import { pipelineCreate, pipelineOut } from '../tools/pipelines.js';
 import { callTool } from '../tools/run.js';
 import { CliExit, EXIT, type LazyApp } from './program.js';
@@ -27,7 +28,9 @@ async function follow(
   const started = Date.now();
   const seen = new Map<string, string>();
   let drawn = 0;
-  let view: PipelineLine = pipelineOut(app.pipelines.view(id));
+  // Stage details carry what agents said and asked: drawn made terminalSafe.
+  const current = () => terminalSafe(pipelineOut(app.pipelines.view(id)));
+  let view: PipelineLine = current();
   const redraw = (lines: string[]) => {
     if (drawn) opts.out(`\x1b[${drawn}A\x1b[J`);
     // A line wider than the terminal would wrap and break the count of lines to move up over.
@@ -35,7 +38,7 @@ async function follow(
     drawn = lines.length;
   };
   for (;;) {
-    view = pipelineOut(app.pipelines.view(id));
+    view = current();
     if (opts.tty) redraw([summaryLine(view), ...stageTable(view)]);
     else if (opts.live) {
       for (const s of view.stages) {

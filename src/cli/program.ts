@@ -5,7 +5,7 @@ import type { ToolDef } from '../tools/define.js';
 import { callTool } from '../tools/run.js';
 import type { CommandSpec } from './command-spec.js';
 import { addSchemaOptions, collectInput, flagFor } from './options.js';
-import { renderDefault } from '../render/text.js';
+import { renderDefault, terminalSafe } from '../render/text.js';
 
 /** Exit codes: 0 ok, 1 the call failed, 2 the command line was wrong. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -69,7 +69,7 @@ async function runFromCli(lazy: LazyApp, tool: ToolDef, input: Record<string, un
   try {
     const app = tool.cli?.anyConfig ? lazy.getTolerant() : lazy.get();
     const output = await callTool(app, tool, input, { caller: 'cli', signal: controller.signal });
-    process.stdout.write(`${json ? JSON.stringify(output, null, 2) : (tool.cli?.render ?? renderDefault)(output as never)}\n`);
+    process.stdout.write(`${json ? JSON.stringify(output, null, 2) : (tool.cli?.render ?? renderDefault)(terminalSafe(output) as never)}\n`);
     if (output.ok === false || tool.cli?.failed?.(output as never)) throw new CliExit(EXIT.failure);
   } catch (err) {
     if (err instanceof CliExit) throw err;

@@ -1,6 +1,6 @@
 /** Human renderings of session results: a dialog in one line, a conversation compactly. */
 import { revealInvisible } from '../util/text.js';
-import { bold, dim, onTerminal, red } from './text.js';
+import { bold, dim, onTerminal, printable, red } from './text.js';
 
 interface DialogLike {
   kind: string;
@@ -13,11 +13,12 @@ interface DialogLike {
 
 /**
  * `permission Bash: npm test` / `question Which database?`: what a person must decide, in one line,
- * with the characters that would make it read otherwise written out (util/text.ts revealInvisible).
+ * with the characters that would make it read otherwise written out (util/text.ts revealInvisible)
+ * and no control character.
  */
 export function dialogLine(d: DialogLike): string {
   const what = d.command ?? d.file ?? d.url;
-  return revealInvisible(what ? `${d.kind} ${d.tool ? `${d.tool}: ` : ''}${what}` : `${d.kind} ${d.question}`);
+  return printable(revealInvisible(what ? `${d.kind} ${d.tool ? `${d.tool}: ` : ''}${what}` : `${d.kind} ${d.question}`));
 }
 
 interface TurnLike {
@@ -33,7 +34,7 @@ interface TurnLike {
 /** Input fields that say what a tool call acts on, most telling first. */
 const TOOL_SUBJECT = ['command', 'file_path', 'notebook_path', 'path', 'pattern', 'url', 'query', 'description', 'prompt'];
 const RESULT_LINES = 3;
-const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+const oneLine = (s: string) => printable(s).trim();
 
 /** `Bash echo hi > f`: the tool and what it acts on (the input as JSON when no known field says). */
 export function toolLine(tool: { name: string; input: Record<string, unknown> }): string {

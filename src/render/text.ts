@@ -19,14 +19,37 @@ export const bold = (s: string) => style('1', s);
 export const dim = (s: string) => style('2', s);
 export const red = (s: string) => style('31', s);
 
+/** C0 controls but the newline, DEL and C1 controls (ESC starts a sequence, C1 CSI is one in a byte). */
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text from agents and tools as a terminal may get it: every control character but the newline
+ * becomes a space. What an agent printed, or a file it read, may carry escape sequences (an OSC 52
+ * clipboard write, a window title, a cursor move, a \r that writes over the line); they show as
+ * text and do nothing.
+ */
+export const terminalText = (s: string): string => s.replace(CONTROL, ' ');
+
+/** terminalText on one line: newlines become spaces too, and runs of whitespace one space. */
+export const printable = (s: string): string => terminalText(s).replace(/\s+/g, ' ');
+
+/** Every string in a result made terminalText: what the human renderings get (--json prints it exact). */
+export function terminalSafe<T>(value: T): T {
+  if (typeof value === 'string') return terminalText(value) as T;
+  if (Array.isArray(value)) return value.map(terminalSafe) as T;
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, terminalSafe(v)])) as T;
+  return value;
+}
+
 /** A value is empty when printing it would show nothing: such fields are left out, never printed bare. */
 export const isEmpty = (v: unknown): boolean =>
   v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.values(v).every(isEmpty));
 
 export function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v.replace(/\s+/g, ' ');
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'string') return printable(v);
+  // JSON escapes C0 controls, not C1 ones.
+  if (typeof v === 'object') return printable(JSON.stringify(v));
   return String(v);
 }
 

@@ -109,4 +109,25 @@ describe('sessions from the ag CLI only', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no such session.*ag session list/s);
   });
+
+  it('ag read shows what a tool printed without its escape sequences; --json keeps them exact', async () => {
+    // Tabs separate the piped columns. A file in the project carrying an OSC 52 clipboard write, a window title, an erase-line with \r, a C1 CSI.
+    const project = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-cli-esc-')));
+    const hostile = 'harmless\n\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGV8c2g=\x07\x1b]0;TITLE\x07\x1b[2K\rall tests passed\x9b31m\n';
+    writeFileSync(join(project, 'README'), hostile);
+    const created = await json<{ id: string }>(['create', 'RUN cat README', '--work-dir', project, '--env', `HOME=${agentHome}`]);
+    expect((await json<{ state: string }>(['wait', created.id, '--states', 'permission_prompt'])).state).toBe('permission_prompt');
+    await json(['approve', created.id]);
+    expect((await json<{ state: string }>(['wait', created.id, '--states', 'idle'])).state).toBe('idle');
+
+    const exact = await json<{ turns: { result?: { content: string } }[] }>(['read', created.id]);
+    expect(exact.turns.some((x) => x.result?.content.includes('\x1b]52;c;'))).toBe(true);
+    for (const args of [['read', created.id], ['session', 'get', created.id], ['list']]) {
+      const r = await runCli(args, t.env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout, args.join(' ')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+      if (args[0] === 'read') expect(r.stdout).toContain('all tests passed');
+    }
+    await json(['kill', created.id]);
+  });
 });

@@ -1,6 +1,7 @@
 import { dialogLine } from '../../render/session.js';
 import type { WatchRow } from './model.js';
-import { fit, printable, width } from './text.js';
+import { printable } from '../../render/text.js';
+import { fit, width } from './text.js';
 
 /** Everything one frame of `ag watch` shows; rendering is a pure function of it. */
 export interface WatchView {

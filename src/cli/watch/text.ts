@@ -1,6 +1,6 @@
 /**
- * Fitting text from agents into a terminal cell: control characters (escape sequences an agent
- * printed) never reach the terminal, and a line never takes more columns than it is given, wide
+ * Fitting text from agents into a terminal cell (made printable first, render/text.ts): a line
+ * never takes more columns than it is given, wide
  * characters (CJK, emoji) counted as two. Text is measured and cut by grapheme cluster (what a person
  * sees as one character): a family emoji joined by ZWJs or a flag is one wide cell, never split.
  */
@@ -40,10 +40,7 @@ function clusterColumns(cluster: string): number {
   return cols;
 }
 
-/** Control characters (C0, DEL, C1) become spaces, runs of whitespace one space. */
-export const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ');
-
-/** Columns `s` takes on a terminal (s already printable). */
+/** Columns `s` takes on a terminal (s already printable: render/text.ts). */
 export function width(s: string): number {
   let n = 0;
   for (const { segment } of graphemes.segment(s)) n += clusterColumns(segment);
