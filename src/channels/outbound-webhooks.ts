@@ -1,5 +1,5 @@
 import { httpFailure, httpRequest } from './http.js';
-import { hmacSha256Hex } from './signing.js';
+import { hmacSha256Hex, sha256Hex } from './signing.js';
 import { ChannelError, type ChannelAdapter, type ChannelDescription, type Delivery, type OutboundMessage } from './types.js';
 
 export interface OutboundWebhooksOptions {
@@ -14,6 +14,21 @@ export interface OutboundWebhooksOptions {
  */
 export function signDelivery(secret: string, timestampSec: number, body: string): string {
   return `t=${timestampSec},v1=${hmacSha256Hex(secret, `${timestampSec}.${body}`)}`;
+}
+
+/**
+ * How a delivery names its URL (a message's peer, shown by message_list and the chat's failed list):
+ * the origin and a short hash that tells two URLs of one host apart. The URL itself often carries a
+ * token (Discord's and Slack's webhooks do), so it is never stored or shown.
+ */
+export function webhookPeer(url: string): string {
+  let origin = 'a URL that does not parse';
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    // Not a URL: still told apart by the hash; sending to it fails.
+  }
+  return `${origin} [${sha256Hex(url).slice(0, 8)}]`;
 }
 
 /**
@@ -33,7 +48,9 @@ export class OutboundWebhooksAdapter implements ChannelAdapter {
     const headers: Record<string, string> = { 'x-aegis-event': msg.event ?? 'message', 'x-aegis-timestamp': String(ts), 'user-agent': 'aegis-webhooks' };
     if (msg.clientRef) headers['x-aegis-delivery'] = msg.clientRef;
     if (this.opts.secret) headers['x-aegis-signature'] = signDelivery(this.opts.secret, ts, msg.text);
-    const res = await httpRequest('webhook receiver', msg.to, { headers, body: msg.text, timeoutMs: 10_000 });
+    const url = this.opts.urls.find((u) => webhookPeer(u) === msg.to);
+    if (!url) throw new ChannelError(`no URL of hooks.webhookUrls is ${msg.to} any more: the setting changed after this event was queued`, false);
+    const res = await httpRequest('webhook receiver', url, { headers, body: msg.text, timeoutMs: 10_000 });
     if (res.status >= 200 && res.status < 300) return {};
     const failure = httpFailure('webhook receiver', res);
     throw new ChannelError(failure.message, true, failure.opts);

@@ -79,8 +79,8 @@ export class MessagingService {
     this.journal = new Journal(db);
     this.adapters = buildBuiltinAdapters(deps, this.cursors);
     this.secrets = [...deps.config.settings.values()]
-      .filter((s) => s.secret && typeof s.value === 'string' && s.value.length >= MASKABLE)
-      .map((s) => s.value as string);
+      .flatMap((s) => (s.secret ? [s.value].flat() : [])) // a list (hooks.webhookUrls) is masked item by item
+      .filter((v): v is string => typeof v === 'string' && v.length >= MASKABLE);
     this.outbox = new Outbox({
       db,
       adapters: this.adapters,

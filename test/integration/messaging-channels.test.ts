@@ -2,6 +2,7 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webhookPeer } from '../../src/channels/outbound-webhooks.js';
 import { localDay, listMessages } from '../../src/messaging/index.js';
 import { buttonPress, signedInteraction, startFakeDiscord, type FakeDiscord } from '../fakes/discord-server.js';
 import { blockActions, messageEvent, postSlackEvent, postSlackInteraction, urlVerification } from '../fakes/slack-events.js';
@@ -12,6 +13,7 @@ import { makeMessagingWorld, startServe, type MessagingWorld } from './messaging
 
 const SIGNING = 'slack-signing-secret-0123456789';
 const HOOK_SECRET = 'webhook-secret-0123456789';
+const HOOK_TOKEN = 'hook-url-token-0123456789';
 const TASKS = '400';
 /** The Discord application's signing keys: the public one goes into config, the private one signs the fake's interactions. */
 const DISCORD_KEYS = generateKeyPairSync('ed25519');
@@ -35,7 +37,8 @@ async function receiver(plan: number[] = []): Promise<{ url: string; got: Delive
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got, server };
+  // With a token in its path, as Discord's and Slack's webhook URLs carry one.
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook/${HOOK_TOKEN}`, got, server };
 }
 
 /**
@@ -294,12 +297,20 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     const dead = await waitFor(
       () =>
         listMessages(serve.app.db, { channel: 'webhooks', direction: 'out', status: ['dead'], limit: 50, offset: 0 }).messages.find(
-          (m) => m.peer === broken.url,
+          (m) => m.peer === webhookPeer(broken.url),
         ),
       { timeoutMs: 30_000, what: 'a dead-lettered delivery' },
     );
     expect(dead.attempts).toBe(3);
     expect(dead.error).toContain('HTTP 500');
+    // Each delivery names its URL by origin (and a hash), never by the URL and its token.
+    expect(dead.peer).toMatch(/^http:\/\/127\.0\.0\.1:\d+ \[[0-9a-f]{8}\]$/);
+    const listed = await runCli(['message', 'list', '--json', '--channel', 'webhooks'], world.t.env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(webhookPeer(good.url));
+    expect(listed.stdout).not.toContain(HOOK_TOKEN);
+    const doctor = await runCli(['doctor', '--json'], world.t.env);
+    expect(doctor.stdout).not.toContain(HOOK_TOKEN);
   });
 
   it('outbound webhooks: tool-call events of another process (a CLI command) reach the receiver once, through ag serve', async () => {

@@ -36,6 +36,8 @@ export const MESSAGING_SETTINGS = [
     env: 'AEGIS_HOOK_WEBHOOK_URLS',
     schema: list,
     default: [],
+    // Such a URL often carries its token (Discord's, Slack's): shown only as its origin.
+    secret: true,
     description: 'URLs that receive every lifecycle event (comma-separated)',
   }),
   setting({

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AegisEventName } from '../../events.js';
 import { plainText } from '../../channels/format.js';
+import { webhookPeer } from '../../channels/outbound-webhooks.js';
 import { redactDeep } from '../../util/log.js';
 import type { MessagingService } from '../service.js';
 import type { MessagingDeps } from '../deps.js';
@@ -50,7 +51,7 @@ export function forwardEvents(
       const body = plainText(
         messaging.mask([JSON.stringify({ id: randomUUID(), event, timestamp: new Date().toISOString(), context, data: redactDeep(data) })]),
       );
-      for (const url of urls) messaging.outbox.enqueue({ channel: 'webhooks', to: url, kind: 'event', rich: [body], event });
+      for (const url of urls) messaging.outbox.enqueue({ channel: 'webhooks', to: webhookPeer(url), kind: 'event', rich: [body], event });
       messaging.outbox.kick();
     }),
   );
