@@ -14,3 +14,10 @@ export const NAMED_AGENTS = AGENTS.filter((a): a is NamedAgent => a !== 'custom'
 /** Permission modes a session (or a pipeline stage) can be started in; each agent maps them to its own policy. */
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions'] as const;
 export type PermissionModeName = (typeof PERMISSION_MODES)[number];
+
+/**
+ * A model becomes one argv word after `--model`: no spaces, and no leading dash, which an agent's
+ * option parser would read as an option of its own (`--model --yolo`).
+ */
+export const MODEL_NAME = /^[^\s-]\S*$/u;
+export const MODEL_FIX = 'pass the model id the agent accepts, e.g. "sonnet" or "gpt-5-codex" (no spaces, not starting with -)';

@@ -5,7 +5,7 @@ import { checkKey } from '../memory/index.js';
 import { MAX_TEXT_BYTES } from '../terminal/typed-text.js';
 import { ancestors, findCycle } from './graph.js';
 import { parseReferences } from './template.js';
-import { NAMED_AGENTS } from '../agents/names.js';
+import { MODEL_FIX, MODEL_NAME, NAMED_AGENTS } from '../agents/names.js';
 import { PIPELINE_LIMITS, type PipelineInput, type PipelineSpec, type StageSpec } from './types.js';
 
 export interface ValidationContext {
@@ -102,13 +102,7 @@ export function validatePipeline(input: PipelineInput, ctx: ValidationContext): 
     const agent = s.agent ?? 'claude';
     if (!NAMED_AGENTS.includes(agent))
       throw invalidInput(`${at}.agent`, `stage "${s.name}": unknown agent "${String(agent)}"`, `use one of: ${NAMED_AGENTS.join(', ')}`);
-    // The model becomes one argv word after --model: no spaces, and no leading dash that reads as an option.
-    if (s.model !== undefined && !/^[^\s-]\S*$/u.test(s.model))
-      throw invalidInput(
-        `${at}.model`,
-        `stage "${s.name}": "${s.model}" is not a model name`,
-        'pass the model id the agent accepts, e.g. "sonnet" or "gpt-5-codex" (no spaces, not starting with -)',
-      );
+    if (s.model !== undefined && !MODEL_NAME.test(s.model)) throw invalidInput(`${at}.model`, `stage "${s.name}": "${s.model}" is not a model name`, MODEL_FIX);
     const stageDir = s.workDir ? resolve(workDir, s.workDir) : workDir;
     if (s.workDir) checkDir(`${at}.workDir`, stageDir, `stage "${s.name}"`);
     return {

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentName } from '../agents/names.js';
+import { MODEL_FIX, MODEL_NAME, type AgentName } from '../agents/names.js';
 import type { LaunchPlan } from '../agents/profile.js';
 import { PROFILES } from '../agents/registry.js';
 import { acquireLease, newHolder, releaseLease } from '../db/lease.js';
@@ -52,6 +52,7 @@ export async function createSession(core: SessionCore, opts: CreateOptions): Pro
   const profile = PROFILES[opts.agent];
   if (opts.agent === 'custom' && !opts.command?.length)
     throw invalidInput('command', 'agent "custom" needs a command', 'pass command as an argv array, e.g. ["aider", "--yes"]');
+  if (opts.model !== undefined && !MODEL_NAME.test(opts.model)) throw invalidInput('model', `"${opts.model}" is not a model name`, MODEL_FIX);
   for (const key of Object.keys(opts.env ?? {})) {
     if (!ENV_KEY.test(key))
       throw invalidInput(`env.${key}`, `"${key}" is not a valid environment variable name`, 'use letters, digits and _ only, not starting with a digit');

@@ -105,6 +105,13 @@ describe('sessions from the ag CLI only', () => {
     const bad = await runCli(['create', '--work-dir', '/no/such/dir'], t.env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--work-dir');
+    // A model is one argv word after --model: one starting with - would be read as an option of the agent's.
+    const before = (await json<{ total: number }>(['list'])).total;
+    const flagModel = await runCli(['create', '--work-dir', workDir, '--model=--dangerously-skip-permissions'], t.env);
+    expect(flagModel.code).toBe(2);
+    expect(flagModel.stderr).toContain('--model');
+    expect(flagModel.stderr).toContain('not starting with -');
+    expect((await json<{ total: number }>(['list'])).total).toBe(before);
     const missing = await runCli(['send', 'nope-nope', 'hi'], t.env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no such session.*ag session list/s);
