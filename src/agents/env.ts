@@ -39,6 +39,14 @@ const PREFIXES = ['LC_', ...AGENT_ENV_PREFIXES];
 /** Settings marked secret, refused by name even if a prefix above ever matched one. */
 const SECRET_NAMES = new Set(SETTINGS.filter((s) => s.secret).map((s) => s.env));
 
+/**
+ * `env` without the settings marked secret (chat tokens, signing secrets...): for a program the user
+ * configured that is not an agent (an operator command), which keeps the rest of the user's environment.
+ */
+export function withoutSecretSettings(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && !SECRET_NAMES.has(e[0])));
+}
+
 export function agentMaySee(name: string): boolean {
   if (SECRET_NAMES.has(name)) return false;
   return NAMES.has(name) || PREFIXES.some((p) => name.startsWith(p));

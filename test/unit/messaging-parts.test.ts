@@ -270,6 +270,23 @@ describe('operator commands', () => {
     expect(r).toEqual({ exitCode: 0, output: '$(id) `whoami` ; ls' });
   });
 
+  it("runs without Aegis's secret settings in its environment, the user's other variables kept", async () => {
+    const config = {
+      ...loadConfig({ AEGIS_HOME: tempDir() }),
+      extra: { operators: { env: { argv: ['/bin/sh', '-c', 'echo "$DEPLOY_REGION ${AEGIS_TELEGRAM_BOT_TOKEN:-none} ${AEGIS_HOOK_WEBHOOK_SECRET:-none}"'] } } },
+    };
+    const saved = { ...process.env };
+    Object.assign(process.env, { AEGIS_TELEGRAM_BOT_TOKEN: '123:SECRETtelegram', AEGIS_HOOK_WEBHOOK_SECRET: 'SECREThook', DEPLOY_REGION: 'eu-west-1' });
+    try {
+      const r = await runOperator(loadOperators(config).get('env')!);
+      expect(r).toEqual({ exitCode: 0, output: 'eu-west-1 none none' });
+    } finally {
+      for (const k of ['AEGIS_TELEGRAM_BOT_TOKEN', 'AEGIS_HOOK_WEBHOOK_SECRET', 'DEPLOY_REGION'])
+        if (k in saved) process.env[k] = saved[k];
+        else delete process.env[k];
+    }
+  });
+
   it('reports exit codes and time-outs', async () => {
     const config = {
       ...loadConfig({ AEGIS_HOME: tempDir() }),

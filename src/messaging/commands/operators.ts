@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Config } from '../../config/load.js';
 import { AegisError } from '../../errors.js';
+import { withoutSecretSettings } from '../../agents/env.js';
 import { run } from '../../util/exec.js';
 import { COMMAND_WORDS } from './parser.js';
 
@@ -53,10 +54,13 @@ export function loadOperators(config: Config): Map<string, Operator> {
   return ops;
 }
 
-/** Runs the operator's fixed argv (no shell) and returns its exit code and the tail of its output. */
+/**
+ * Runs the operator's fixed argv (no shell) and returns its exit code and the tail of its output.
+ * Without Aegis's secrets in its environment: it may run code an agent wrote (tests, a build in a project).
+ */
 export async function runOperator(op: Operator): Promise<{ exitCode?: number; output: string; error?: string }> {
   const [command, ...args] = op.argv as [string, ...string[]];
-  const r = await run(command, args, { cwd: op.cwd, timeoutMs: op.timeoutSeconds * 1000, maxBytes: 4 * 1024 * 1024 });
+  const r = await run(command, args, { cwd: op.cwd, env: withoutSecretSettings(process.env), timeoutMs: op.timeoutSeconds * 1000, maxBytes: 4 * 1024 * 1024 });
   const text = `${r.stdout}${r.stderr ? `\n${r.stderr}` : ''}`.trim();
   const output = text.length > OUTPUT_TAIL_CHARS ? `…${text.slice(-OUTPUT_TAIL_CHARS)}` : text;
   if (r.timedOut) return { output, error: `timed out after ${op.timeoutSeconds} s` };
