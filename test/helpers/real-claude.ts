@@ -8,11 +8,13 @@ import { connectMcp } from './mcp-client.js';
 
 /**
  * The real Claude Code CLIs installed as devDependencies: 2.1.197 under its own name, the newest tested
- * release (2.1.332) under the alias claude-code-next. Named by package, not node_modules/.bin/claude,
- * which npm points at whichever of the two it linked last.
+ * release (2.1.332) under the alias claude-code-next, and 2.1.300 under claude-code-between: a release
+ * no rule set was verified on (no capture of it is in the fixtures), read as releases nobody has seen
+ * are. Named by package, not node_modules/.bin/claude, which npm points at whichever it linked last.
  */
 export const CLAUDE_RELEASES = {
   '2.1.197': join(ROOT, 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe'),
+  '2.1.300': join(ROOT, 'node_modules', 'claude-code-between', 'bin', 'claude.exe'),
   '2.1.332': join(ROOT, 'node_modules', 'claude-code-next', 'bin', 'claude.exe'),
 } as const;
 export type ClaudeRelease = keyof typeof CLAUDE_RELEASES;

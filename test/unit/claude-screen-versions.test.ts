@@ -357,6 +357,45 @@ describe('fuse: hook data is authoritative for the dialog of the same tool', () 
   });
 });
 
+// ---------- releases between the rule sets ----------
+
+/**
+ * Captures of releases no rule set was verified on (test/fakes/capture-claude-screens.ts), where the
+ * 2.1.33x drawing began: 2.1.243 indents plan dialogs, 2.1.247 also ends turns in `· done <time>` and
+ * has the Bash tip. The set serving them must read every state as 2.1.332 reads its own capture of the
+ * same scene, and leave out what a dialog acts on (the hooks bring it). Scene 50 differs between
+ * releases (a first-use notice of auto mode), so it is not compared.
+ */
+describe('releases between the rule sets', () => {
+  for (const release of ['2.1.243', '2.1.247']) {
+    it(`${release}: every capture reads as 2.1.332 reads the same scene, no dialog detail guessed`, async () => {
+      const dir = fileURLToPath(new URL(`../fixtures/claude-code-${release}/screens`, import.meta.url));
+      const choice = rulesFor(release);
+      expect(choice).toMatchObject({ rules: CLAUDE_2_1_332, rulesExact: false });
+      const names = readdirSync(dir)
+        .filter((f) => f.endsWith('.ansi'))
+        .map((f) => f.slice(0, -'.ansi'.length))
+        .filter((n) => n in EXPECTED_332 && n !== '50-idle-auto-mode');
+      expect(names.length).toBeGreaterThanOrEqual(28);
+      for (const name of names) {
+        const r = readClaudeScreen(await readCapture(join(dir, `${name}.ansi`)), choice);
+        const want = EXPECTED_332[name]!;
+        // `ended`: the screen shows how the last turn ended (finished, interrupted, an error), which decides idle mid-turn.
+        const seen = (x: Partial<ScreenReading>) => ({
+          name,
+          state: x.state,
+          ended: !!(x.turnFinished || x.interrupted || x.error),
+          dialog: x.dialog?.kind,
+          title: x.dialog?.title,
+          tool: x.dialog?.tool,
+        });
+        expect(seen(r)).toEqual(seen(want));
+        expect([r.dialog?.command, r.dialog?.file, r.dialog?.url]).toEqual([undefined, undefined, undefined]);
+      }
+    });
+  }
+});
+
 // ---------- choosing the rule set ----------
 
 describe('rule sets by version', () => {
@@ -367,12 +406,18 @@ describe('rule sets by version', () => {
     expect(CLAUDE_RULE_SETS.map((r) => r.version)).toEqual(['2.1.197', '2.1.332']);
   });
 
-  it('uses the newest set not newer than the running version, exact only where verified', () => {
+  it('uses the newest set serving the running version, exact only where verified', () => {
     expect(rulesFor('2.1.197')).toMatchObject({ rules: CLAUDE_2_1_197, rulesExact: true, agentVersion: '2.1.197' });
     expect(rulesFor('2.1.332')).toMatchObject({ rules: CLAUDE_2_1_332, rulesExact: true });
-    const between = rulesFor('2.1.250');
+    const between = rulesFor('2.1.220');
     expect(between).toMatchObject({ rules: CLAUDE_2_1_197, rulesExact: false });
-    expect(between.note).toBe('rules 2.1.197, running 2.1.250 (between rule sets 2.1.197 and 2.1.332, not verified)');
+    expect(between.note).toBe('rules 2.1.197, running 2.1.220 (between rule sets 2.1.197 and 2.1.332, not verified)');
+    // From 2.1.239 on releases draw as 2.1.332 does (captures compared above).
+    const drawnAs332 = rulesFor('2.1.250');
+    expect(drawnAs332).toMatchObject({ rules: CLAUDE_2_1_332, rulesExact: false });
+    expect(drawnAs332.note).toBe('rules 2.1.332, running 2.1.250 (drawn as 2.1.332 draws since 2.1.239, not verified)');
+    expect(rulesFor('2.1.238').rules).toBe(CLAUDE_2_1_197);
+    expect(rulesFor('2.1.239').rules).toBe(CLAUDE_2_1_332);
   });
 
   it('says so when the running version is newer than every set, older, or not known', () => {

@@ -30,23 +30,28 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/** The first release a rule set serves. */
+const firstServed = (s: ClaudeScreenRules): string => s.since ?? s.version;
+
 /**
- * The newest rule set not newer than `version`. A version older than every set gets the oldest,
- * an unknown version the newest; both, and any version not in the set's `verified` list, are
- * reported as not exact.
+ * The newest rule set serving `version` (from its `since`, else its own version, on). A version
+ * older than every set gets the oldest, an unknown version the newest; both, and any version not in
+ * the set's `verified` list, are reported as not exact.
  */
 export function rulesFor(version: string | undefined, sets: readonly ClaudeScreenRules[] = CLAUDE_RULE_SETS): RuleChoice {
   const newest = sets[sets.length - 1]!;
   if (version === undefined) return { rules: newest, rulesExact: false, note: `rules ${newest.version}, Claude Code version not known` };
-  const fitting = sets.filter((s) => compareVersions(s.version, version) <= 0);
+  const fitting = sets.filter((s) => compareVersions(firstServed(s), version) <= 0);
   const rules = fitting[fitting.length - 1] ?? sets[0]!;
   if (rules.verified.includes(version)) return { rules, agentVersion: version, rulesExact: true, note: `rules ${rules.version} (verified on ${version})` };
   const why =
     fitting.length === 0
       ? 'older than every rule set'
-      : rules === newest
-        ? 'newer than every rule set'
-        : `between rule sets ${rules.version} and ${sets[sets.indexOf(rules) + 1]!.version}, not verified`;
+      : compareVersions(version, rules.version) < 0
+        ? `drawn as ${rules.version} draws since ${firstServed(rules)}, not verified`
+        : rules === newest
+          ? 'newer than every rule set'
+          : `between rule sets ${rules.version} and ${sets[sets.indexOf(rules) + 1]!.version}, not verified`;
   return { rules, agentVersion: version, rulesExact: false, note: `rules ${rules.version}, running ${version} (${why})` };
 }
 

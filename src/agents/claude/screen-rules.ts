@@ -40,8 +40,14 @@ export interface PlanDialogRule {
 }
 
 export interface ClaudeScreenRules {
-  /** The first release these rules were written for; they serve it and later releases up to the next set. */
+  /** The release these rules were written for (its captures are the fixtures). */
   version: string;
+  /**
+   * The first release that draws its screens this way, where releases before `version` were found to
+   * (their captures compared, test/fixtures/claude-code-<release>): these rules serve releases from it on,
+   * up to the next set's. Absent: from `version` on.
+   */
+  since?: string;
   /** Releases whose real screens these rules were checked against (fixtures, `npm run canary`). */
   verified: string[];
   layout: {
@@ -297,6 +303,11 @@ const G332 = `[${GLYPHS_332.map((g) => (g === '*' ? '\\*' : g)).join('')}]`;
 export const CLAUDE_2_1_332: ClaudeScreenRules = {
   ...CLAUDE_2_1_197,
   version: '2.1.332',
+  // Releases in between, captured and compared (test/fixtures/claude-code-2.1.243, -2.1.247): 2.1.239
+  // indents plan dialogs under `▔▔▔` (the 2.1.197 rules see no dialog there), 2.1.246 ends a turn's line
+  // in `· done <time>`, 2.1.247 adds the Bash dialog's tip and fourth option, 2.1.286 boxes its command
+  // between `╌` rules, 2.1.326 writes `Rejected …`. Every pattern here also reads what came before it.
+  since: '2.1.239',
   verified: ['2.1.332'],
   layout: {
     ...CLAUDE_2_1_197.layout,
