@@ -11,13 +11,16 @@ export function clip(text: string, max: number): string {
 export const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+/** What may end an emoji before a ZWJ joins the next: the pictograph, its skin tone, or its emoji-style selector (👩🏽‍💻, ❤️‍🔥). */
+const EMOJI_END = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f]/u;
 const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
 
 /**
  * Shows the characters that change how text reads without being seen: bidi controls (which can make
  * `rm -rf ~` look like something else), zero-width and format characters, invisible tag characters.
  * Each becomes `⟨U+202E⟩`, so a command or question on a phone reads as it will run. What joins an
- * emoji (a ZWJ between two pictographs, a variation selector) stays.
+ * emoji (a ZWJ after a pictograph, its skin tone or its selector and before a pictograph, a variation
+ * selector) stays.
  */
 export function revealInvisible(text: string): string {
   if (!INVISIBLE.test(text)) return text;
@@ -26,7 +29,7 @@ export function revealInvisible(text: string): string {
     .map((c, i) => {
       if (!INVISIBLE.test(c)) return c;
       if (c === '\ufe0e' || c === '\ufe0f') return c;
-      if (c === '\u200d' && PICTOGRAPH.test(chars[i - 1] ?? '') && PICTOGRAPH.test(chars[i + 1] ?? '')) return c;
+      if (c === '\u200d' && EMOJI_END.test(chars[i - 1] ?? '') && PICTOGRAPH.test(chars[i + 1] ?? '')) return c;
       return `⟨U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟩`;
     })
     .join('');

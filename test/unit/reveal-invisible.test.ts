@@ -16,6 +16,8 @@ describe('revealInvisible', () => {
 
   it('keeps what joins an emoji, and text without such characters as it is', () => {
     expect(revealInvisible('👨‍👩‍👧 ✔️ done')).toBe('👨‍👩‍👧 ✔️ done');
+    // A ZWJ after a skin tone or an emoji-style selector joins too.
+    expect(revealInvisible('👩🏽\u200d💻 ❤️\u200d🔥')).toBe('👩🏽\u200d💻 ❤️\u200d🔥');
     expect(revealInvisible('a\u200db')).toBe('a⟨U+200D⟩b');
     const plain = 'npm test -- --grep "é 日本"';
     expect(revealInvisible(plain)).toBe(plain);
