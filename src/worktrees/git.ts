@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { withoutSecretSettings } from '../agents/env.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { run } from '../util/exec.js';
 
@@ -19,9 +20,14 @@ export interface GitResult {
 /** Variables that would point git at another repository or index than the folder it runs in. */
 const REDIRECTING = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY', 'GIT_PREFIX'];
 
-function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * git's environment: the user's (git may need their SSH agent, credentials helper, config), without
+ * Aegis's secret settings, since a repository an agent wrote to runs its own programs through git
+ * (hooks such as post-checkout on `worktree add`, `gpg.program` under `log.showSignature`).
+ */
+export function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !REDIRECTING.includes(k)) env[k] = v;
+  for (const [k, v] of Object.entries(withoutSecretSettings(process.env))) if (!REDIRECTING.includes(k)) env[k] = v;
   // Parsed output must not change with the user's language; git must never wait for a password.
   return { ...env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', ...extra };
 }

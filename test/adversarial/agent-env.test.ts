@@ -1,11 +1,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/config/settings.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { makeRepo } from '../helpers/git.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { panePid, processEnv, tmuxGlobalEnv } from '../helpers/pane-process.js';
 import { call, FAKE_CLAUDE } from '../helpers/sessions.js';
@@ -159,5 +160,25 @@ describe('agents start with a scrubbed environment', () => {
     const doctor = await runCli(['doctor', '--json'], t.env);
     expect(doctor.stdout).toContain('codex-cli 0.171.0');
     for (const name of ['claude', 'codex', 'gemini']) noSecretIn(`${name} --version run by ag doctor`, seen(name));
+  });
+
+  it("git's hooks in a repository an agent wrote to (post-checkout on a session's worktree) get no secret setting", async () => {
+    const repo = makeRepo('aegis-env-hooked-');
+    const seen = join(repo, '..', `${repo.split('/').pop()}-hook.env`);
+    writeFileSync(join(repo, '.git', 'hooks', 'post-checkout'), `#!/bin/sh\nenv > '${seen}.tmp' && mv '${seen}.tmp' '${seen}'\n`, { mode: 0o755 });
+    t = makeTestEnv({ ...SECRETS, ...agentSettings });
+    mcp = await connectMcp(t.env);
+    try {
+      await call(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true });
+      const hookEnv = await waitFor(() => (existsSync(seen) ? readFileSync(seen, 'utf8') : undefined), { what: 'the post-checkout hook' });
+      for (const [name, value] of Object.entries(SECRETS)) {
+        // A host variable Aegis knows nothing of is the user's, which git keeps (credentials helpers, SSH).
+        if (name !== 'DATABASE_PASSWORD') expect(hookEnv, `${name} reached the hook`).not.toContain(value);
+      }
+      expect(hookEnv).toContain('DATABASE_PASSWORD=');
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+      rmSync(seen, { force: true });
+    }
   });
 });

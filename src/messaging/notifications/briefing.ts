@@ -1,5 +1,6 @@
 import type { Rich } from '../../channels/format.js';
 import { run } from '../../util/exec.js';
+import { gitEnv } from '../../worktrees/index.js';
 import type { CodeStore } from '../approvals/codes.js';
 import type { MessagingDeps } from '../deps.js';
 import type { Journal } from './journal.js';
@@ -20,12 +21,15 @@ function startOfToday(now: number): number {
 export async function commitsSince(workDirs: string[], since: number): Promise<{ repo: string; commits: string[] }[]> {
   const repos = new Set<string>();
   for (const dir of workDirs) {
-    const top = await run('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { timeoutMs: GIT_TIMEOUT_MS });
+    const top = await run('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { env: gitEnv(), timeoutMs: GIT_TIMEOUT_MS });
     if (top.exitCode === 0 && top.stdout.trim()) repos.add(top.stdout.trim());
   }
   const out: { repo: string; commits: string[] }[] = [];
   for (const repo of repos) {
-    const log = await run('git', ['-C', repo, 'log', `--since=@${Math.floor(since / 1000)}`, '--no-merges', '--format=%h %s'], { timeoutMs: GIT_TIMEOUT_MS });
+    const log = await run('git', ['-C', repo, 'log', `--since=@${Math.floor(since / 1000)}`, '--no-merges', '--format=%h %s'], {
+      env: gitEnv(),
+      timeoutMs: GIT_TIMEOUT_MS,
+    });
     const commits = log.exitCode === 0 ? log.stdout.split('\n').filter(Boolean) : [];
     if (commits.length) out.push({ repo, commits });
   }
