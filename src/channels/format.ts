@@ -125,7 +125,7 @@ function firstCut(text: string, max: number, measure: (s: string) => number): nu
  * hundreds of marks) is cut between code points rather than make a message too long for the service.
  */
 function graphemeCut(text: string, cut: number): number {
-  const cluster = graphemes.segment(text).containing(cut);
+  const cluster = graphemes(text).containing(cut);
   if (!cluster || cluster.index === cut) return cut;
   if (cluster.index > 0) return cluster.index;
   const code = text.charCodeAt(cut - 1);

@@ -43,7 +43,7 @@ function clusterColumns(cluster: string): number {
 /** Columns `s` takes on a terminal (s already printable: render/text.ts). */
 export function width(s: string): number {
   let n = 0;
-  for (const { segment } of graphemes.segment(s)) n += clusterColumns(segment);
+  for (const { segment } of graphemes(s)) n += clusterColumns(segment);
   return n;
 }
 
@@ -53,7 +53,7 @@ export function fit(s: string, max: number): string {
   if (max <= 0) return '';
   let out = '';
   let used = 0;
-  for (const { segment } of graphemes.segment(s)) {
+  for (const { segment } of graphemes(s)) {
     const w = clusterColumns(segment);
     if (used + w > max - 1) break;
     out += segment;
