@@ -1,8 +1,8 @@
 /**
- * Fitting text from agents into a terminal cell (made printable first, render/text.ts): a line
- * never takes more columns than it is given, wide
- * characters (CJK, emoji) counted as two. Text is measured and cut by grapheme cluster (what a person
- * sees as one character): a family emoji joined by ZWJs or a flag is one wide cell, never split.
+ * Fitting text from agents into a terminal cell (made printable first, render/text.ts): a line never
+ * takes more columns than it is given, wide characters (CJK, emoji) counted as two. Text is measured
+ * and cut by grapheme cluster (what a person sees as one character): a family emoji joined by ZWJs or
+ * a flag is one wide cell, never split.
  */
 import { graphemes } from '../../util/text.js';
 

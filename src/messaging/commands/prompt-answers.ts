@@ -201,8 +201,7 @@ export class PromptAnswers {
           return {
             reply: {
               rich: [
-                '⚠️ ',
-                'Another answer to ',
+                '⚠️ Another answer to ',
                 { b: session.name },
                 ' is being given right now. Nothing changed.',
                 '\n→ send pending in a moment for what is open then',
