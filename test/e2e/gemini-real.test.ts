@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,29 +10,11 @@ import { call, callError, sendDelivered, readUntil, waitState, type TurnLike } f
 import { waitFor } from '../helpers/wait.js';
 import { expectNoPromptRunsAsShell } from '../helpers/shell-mode.js';
 import { expectUnicodePromptArrives } from '../helpers/unicode-prompt.js';
+import { geminiProcessesOf } from '../helpers/pane-process.js';
 
 const GEMINI = join(ROOT, 'node_modules', '@google', 'gemini-cli', 'bundle', 'gemini.js');
 const hasGemini = existsSync(GEMINI);
 const MODEL = 'gemini-2.5-flash';
-
-/**
- * Pids of running processes whose environment names a Gemini CLI home starting with `homePrefix`
- * (the pane's CLI and its relaunched child).
- */
-function processesOf(homePrefix: string): number[] {
-  const marker = `\0GEMINI_CLI_HOME=${homePrefix}`;
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (`\0${readFileSync(`/proc/${name}/environ`, 'utf8')}`.includes(marker) && !readFileSync(`/proc/${name}/stat`, 'utf8').includes(') Z'))
-        out.push(Number(name));
-    } catch {
-      /* gone, or not ours */
-    }
-  }
-  return out;
-}
 
 /**
  * Aegis driving the REAL Gemini CLI 0.61.0 offline: a real MCP client and `ag mcp`, real tmux on a
@@ -56,7 +38,7 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
   afterAll(async () => {
     await mcp?.close();
     // The CLI outlives its tmux server (it ignores SIGHUP, FINDINGS): end what a failed test left.
-    for (const pid of t ? processesOf(join(t.home, 'sessions')) : []) {
+    for (const pid of t ? geminiProcessesOf(join(t.home, 'sessions')) : []) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -381,10 +363,10 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
 
   it('kill ends the CLI and the child it relaunched itself as', async () => {
     const geminiHome = join(t.home, 'sessions', id, 'gemini-home');
-    expect(processesOf(`${geminiHome}\0`).length).toBeGreaterThan(0);
+    expect(geminiProcessesOf(`${geminiHome}\0`).length).toBeGreaterThan(0);
     const k = await call<{ state: string; killedProcesses: number }>(mcp.client, 'session_kill', { id });
     expect(k.state).toBe('exited');
     expect(k.killedProcesses).toBeGreaterThan(0);
-    await waitFor(() => processesOf(`${geminiHome}\0`).length === 0, { timeoutMs: 10_000, what: 'every Gemini CLI process gone' });
+    await waitFor(() => geminiProcessesOf(`${geminiHome}\0`).length === 0, { timeoutMs: 10_000, what: 'every Gemini CLI process gone' });
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** The pid of the process running in the pane of Aegis session `sessionId`, asked from tmux itself. */
 export function panePid(socket: string, sessionId: string): number {
@@ -20,3 +20,22 @@ export function processEnv(pid: number): Map<string, string> {
 
 /** The tmux server's global environment (what every new pane inherits), as NAME=value lines. */
 export const tmuxGlobalEnv = (socket: string): string => execFileSync('tmux', ['-L', socket, 'show-environment', '-g'], { encoding: 'utf8' });
+
+/**
+ * Pids of running processes whose environment names a Gemini CLI home starting with `homePrefix`
+ * (the pane's CLI and its relaunched child, which outlive their tmux server).
+ */
+export function geminiProcessesOf(homePrefix: string): number[] {
+  const marker = `\0GEMINI_CLI_HOME=${homePrefix}`;
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (`\0${readFileSync(`/proc/${name}/environ`, 'utf8')}`.includes(marker) && !readFileSync(`/proc/${name}/stat`, 'utf8').includes(') Z'))
+        out.push(Number(name));
+    } catch {
+      /* gone, or not ours */
+    }
+  }
+  return out;
+}
