@@ -25,6 +25,11 @@ export interface LaunchRequest {
   config: Config;
   /** The environment the agent will see (for HOME). */
   baseEnv: NodeJS.ProcessEnv;
+  /**
+   * Whether workDir starts trusted in an agent home Aegis writes (Codex, Gemini CLI): the user trusted it
+   * before, or pre-trusts every folder (agents.trustWorkFolders). Otherwise the agent asks first.
+   */
+  workDirTrusted: boolean;
 }
 
 export interface LaunchPlan {
@@ -76,6 +81,8 @@ export interface KeyPlan {
   unseen?: number;
   /** Keys that take the cursor out of such a text entry again when the number named it (nothing typed there). */
   leaveField?: string[];
+  /** The option chosen trusts the session's work folder (an agent's folder-trust dialog): Aegis remembers it. */
+  trustsWorkDir?: boolean;
 }
 
 /** The screen rule set an agent's version gets: its name, whether it was verified on that version, a note for people. */

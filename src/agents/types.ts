@@ -30,6 +30,9 @@ export interface DialogOption {
 /** Permission mode shown in the footer, named as in Claude Code's hooks (`permission_mode`). */
 export type PermissionMode = 'default' | 'acceptEdits' | 'plan' | 'auto' | 'bypassPermissions' | 'dontAsk';
 
+/** Title of an agent's folder-trust dialog (Codex, Gemini CLI): trusting lets the folder's own agent config run. */
+export const FOLDER_TRUST = 'Folder trust';
+
 /**
  * A dialog the agent is waiting on. `kind` says how to answer it:
  * permission = tool approval; question = a picker (AskUserQuestion); plan = plan-mode exit approval;

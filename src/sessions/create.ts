@@ -9,6 +9,7 @@ import { acquireLease, newHolder, releaseLease } from '../db/lease.js';
 import { AegisError, invalidInput } from '../errors.js';
 import type { SendResult, SessionCore } from './core.js';
 import { checkMaxLive } from './guards.js';
+import { isFolderTrusted } from './trusted-folders.js';
 import type { Budget } from '../usage/index.js';
 import { mkdirPrivate, PRIVATE_DIR, tighten } from '../util/private-files.js';
 import type { SessionRecord } from './store.js';
@@ -100,6 +101,7 @@ export async function createSession(core: SessionCore, opts: CreateOptions): Pro
       command: opts.command,
       config: core.deps.config,
       baseEnv: core.deps.env,
+      workDirTrusted: core.deps.config.get('agents.trustWorkFolders') || isFolderTrusted(core.deps.db, cwd),
     });
     let pane;
     try {

@@ -9,6 +9,7 @@ import { untilObserved } from './observation-waits.js';
 import type { SessionObserver } from './observer.js';
 import type { SessionRecord } from './store.js';
 import { checkTypedAnswer } from '../terminal/typed-text.js';
+import { rememberTrustedFolder } from './trusted-folders.js';
 
 /** The keys that answer the session's dialogs; only agents with dialogs show one to answer. */
 function dialogKeys(s: SessionRecord): NonNullable<AgentProfile['dialogKeys']> {
@@ -52,7 +53,11 @@ async function dialogOf(core: SessionCore, ref: string, expect?: DialogCheck): P
   return { session, observer, dialog };
 }
 
-/** Answers the open dialog and returns the state once it is gone from the screen (see answerDialog). */
+/**
+ * Answers the open dialog and returns the state once it is gone from the screen (see answerDialog). An
+ * answer that trusted the work folder in the agent's own dialog is remembered: later sessions there
+ * start with it trusted (sessions/trusted-folders.ts).
+ */
 async function pressAndSettle(core: SessionCore, s: SessionRecord, obs: SessionObserver, plan: KeyPlan, dialog: Dialog): Promise<SessionState> {
   const pane = s.tmuxPane!;
   const gone = await answerDialog(
@@ -73,6 +78,7 @@ async function pressAndSettle(core: SessionCore, s: SessionRecord, obs: SessionO
     obs.last?.reading.dialog ?? dialog,
     plan,
   );
+  if (plan.trustsWorkDir) rememberTrustedFolder(core.deps.db, s.workDir, Date.now());
   return gone.state;
 }
 

@@ -24,7 +24,8 @@ async function startCodex(): Promise<CodexWorld> {
   const fake = await startFakeResponses();
   const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-bench-codex-')));
   const home = mkdtempSync(join(tmpdir(), 'aegis-bench-codex-home-'));
-  const t = makeTestEnv({ AEGIS_CODEX_COMMAND: CODEX, AEGIS_CODEX_BASE_URL: `${fake.url}/v1`, AEGIS_STALL_SECONDS: '600' });
+  // The temp work folder is ours: trusted up front (untrusted-folder.test.ts covers the agent's trust dialog).
+  const t = makeTestEnv({ AEGIS_CODEX_COMMAND: CODEX, AEGIS_CODEX_BASE_URL: `${fake.url}/v1`, AEGIS_STALL_SECONDS: '600', AEGIS_TRUST_WORK_FOLDERS: 'true' });
   const app = new App({ env: t.env });
   await app.sessions.start();
   const { session } = await app.sessions.create({ workDir, agent: 'codex', env: { OPENAI_API_KEY: 'sk-fake-codex', HOME: home } });

@@ -21,7 +21,8 @@ export async function benchGemini(turns = 10, sends = 20): Promise<void> {
   const fake = await startFakeGemini({ apiKey: 'fake-gemini-key-bench' });
   const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-bench-gemini-')));
   const home = mkdtempSync(join(tmpdir(), 'aegis-bench-gemini-home-'));
-  const t = makeTestEnv({ AEGIS_GEMINI_COMMAND: GEMINI, AEGIS_GEMINI_BASE_URL: fake.url, AEGIS_STALL_SECONDS: '600' });
+  // The temp work folder is ours: trusted up front (untrusted-folder.test.ts covers the agent's trust dialog).
+  const t = makeTestEnv({ AEGIS_GEMINI_COMMAND: GEMINI, AEGIS_GEMINI_BASE_URL: fake.url, AEGIS_STALL_SECONDS: '600', AEGIS_TRUST_WORK_FOLDERS: 'true' });
   const app = new App({ env: t.env });
   let id: string | undefined;
   try {

@@ -44,7 +44,8 @@ describe.skipIf(!hasCodex)('Aegis with the real Codex CLI', () => {
     fake = await startFakeResponses();
     workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-codex-work-')));
     home = mkdtempSync(join(tmpdir(), 'aegis-codex-home-'));
-    t = makeTestEnv({ AEGIS_CODEX_COMMAND: CODEX, AEGIS_CODEX_BASE_URL: `${fake.url}/v1`, AEGIS_STALL_SECONDS: '600' });
+    // The temp work folder is ours: trusted up front (untrusted-folder.test.ts covers the agent's trust dialog).
+    t = makeTestEnv({ AEGIS_CODEX_COMMAND: CODEX, AEGIS_CODEX_BASE_URL: `${fake.url}/v1`, AEGIS_STALL_SECONDS: '600', AEGIS_TRUST_WORK_FOLDERS: 'true' });
     mcp = await connectMcp(t.env);
   });
   afterAll(async () => {

@@ -32,7 +32,8 @@ describe.skipIf(!hasGemini)('Aegis with the real Gemini CLI', () => {
     fake = await startFakeGemini({ apiKey: 'fake-gemini-key-e2e' });
     workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-gemini-work-')));
     home = mkdtempSync(join(tmpdir(), 'aegis-gemini-home-'));
-    t = makeTestEnv({ AEGIS_GEMINI_COMMAND: GEMINI, AEGIS_GEMINI_BASE_URL: fake.url, AEGIS_STALL_SECONDS: '600' });
+    // The temp work folder is ours: trusted up front (untrusted-folder.test.ts covers the agent's trust dialog).
+    t = makeTestEnv({ AEGIS_GEMINI_COMMAND: GEMINI, AEGIS_GEMINI_BASE_URL: fake.url, AEGIS_STALL_SECONDS: '600', AEGIS_TRUST_WORK_FOLDERS: 'true' });
     mcp = await connectMcp(t.env);
   });
   afterAll(async () => {

@@ -21,7 +21,12 @@ describe.skipIf(!hasClaude || !existsSync(CODEX))('a pipeline that plans with Cl
 
   beforeAll(async () => {
     responses = await startFakeResponses();
-    world = await startRealClaudeWorld('e2e-mixed', '2.1.197', { AEGIS_CODEX_COMMAND: CODEX, AEGIS_CODEX_BASE_URL: `${responses.url}/v1` });
+    // The Codex stage's temp work folder is ours: trusted up front, so no trust dialog holds the pipeline.
+    world = await startRealClaudeWorld('e2e-mixed', '2.1.197', {
+      AEGIS_CODEX_COMMAND: CODEX,
+      AEGIS_CODEX_BASE_URL: `${responses.url}/v1`,
+      AEGIS_TRUST_WORK_FOLDERS: 'true',
+    });
   }, 120_000);
   afterAll(async () => {
     // Codex's background servers outlive their panes until stopped (the runner stops them; a failed test may not).

@@ -46,6 +46,7 @@ describe("Codex's notify program as an event source", () => {
     ({ codexHome, notifyFile } = writeCodexHome({
       dataDir: dir,
       workDir: dir,
+      workDirTrusted: false,
       baseUrl: 'http://127.0.0.1:9/v1',
       apiKeyEnv: 'OPENAI_API_KEY',
       permissionMode: 'default',

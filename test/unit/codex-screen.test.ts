@@ -14,6 +14,24 @@ describe('Codex 0.171.0 screens (real captures)', () => {
     expect(r.inputText).toBe('');
   });
 
+  it('the trust screen of a folder not trusted yet is a Folder trust setup dialog naming the folder; approve trusts it, reject leaves with Esc', () => {
+    const r = detectCodexScreen(screen('13-trust-folder'));
+    expect(r.state).toBe('permission_prompt');
+    expect(r.dialog).toMatchObject({ kind: 'setup', title: 'Folder trust', question: 'Trust this folder?', file: '/tmp/htrust-codex/repo' });
+    expect(r.dialog!.options.map((o) => [o.number, o.label, o.selected])).toEqual([
+      [1, 'Trust and continue', true],
+      [2, 'Back to Agent Command Center', false],
+    ]);
+    for (const scope of ['once', 'always'] as const)
+      expect(codexApproveKeys(r.dialog!, scope)).toEqual({ keys: ['Enter'], label: 'Trust and continue', trustsWorkDir: true });
+    expect(codexAnswerKeys(r.dialog!, 1)).toMatchObject({ trustsWorkDir: true });
+    expect(codexAnswerKeys(r.dialog!, 2)).toEqual({ keys: ['Down', 'Enter'], label: 'Back to Agent Command Center' });
+    expect(codexRejectKeys(r.dialog!)).toEqual({ keys: ['Escape'] });
+    // The same words in a reply, without the screen's heading, are no dialog.
+    const reply = ['• Trust this folder? Only if you wrote it:', '  1. Trust and continue', '  2. Leave'];
+    expect(detectCodexScreen(reply).dialog).toBeUndefined();
+  });
+
   it('idle once the footer shows the model and folder; the last turn finished', () => {
     const r = detectCodexScreen(screen('05-after-approval'));
     expect(r.state).toBe('idle');

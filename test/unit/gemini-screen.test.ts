@@ -69,11 +69,14 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(e.dialog).toMatchObject({ tool: 'replace', file: 'e.txt', title: 'Edit' });
   });
 
-  it('the folder trust dialog is a setup dialog that approve refuses', () => {
+  it('the folder trust dialog is a setup dialog: approve trusts the folder itself (never its parent), reject does not trust', () => {
     const r = detectGeminiScreen(screen('trust-dialog'));
-    expect(r.dialog).toMatchObject({ kind: 'setup', question: 'Do you trust the files in this folder?' });
+    expect(r.dialog).toMatchObject({ kind: 'setup', title: 'Folder trust', question: 'Do you trust the files in this folder?' });
     expect(r.dialog!.options.map((o) => o.label)).toEqual(['Trust folder (untrusted)', 'Trust parent folder (gp)', "Don't trust"]);
-    expect(() => geminiApproveKeys(r.dialog!, 'once')).toThrow(/not a tool approval/);
+    for (const scope of ['once', 'always'] as const)
+      expect(geminiApproveKeys(r.dialog!, scope)).toEqual({ keys: ['Enter'], label: 'Trust folder (untrusted)', trustsWorkDir: true });
+    expect(geminiAnswerKeys(r.dialog!, 2)).toEqual({ keys: ['2'], label: 'Trust parent folder (gp)' });
+    expect(geminiRejectKeys(r.dialog!)).toEqual({ keys: ['3'], label: "Don't trust" });
   });
 
   it('ask_user choice question: asking with the question and the options drawn; digits pick, other text goes to the "Other" entry', () => {

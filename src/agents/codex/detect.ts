@@ -1,10 +1,10 @@
 import { readPaste } from '../paste-placeholder.js';
 import { findLastRow, trimmedScreen } from '../screen-lines.js';
-import type { Dialog, DialogOption, ScreenReading } from '../types.js';
+import { FOLDER_TRUST, type Dialog, type DialogOption, type ScreenReading } from '../types.js';
 import { CODEX_0_171_0, type CodexScreenRules } from './screen-rules.js';
 
 /**
- * Reads a Codex CLI screen: a dialog (command or edit approval, the Ctrl-C menu) first, then
+ * Reads a Codex CLI screen: a dialog (folder trust, command or edit approval, the Ctrl-C menu) first, then
  * working (the `esc to interrupt` status), then idle once the ready footer is drawn, else starting.
  * The composer is the `›` line above the footer; its placeholder counts as empty.
  */
@@ -80,7 +80,11 @@ function readDialog(screen: string[], rules: CodexScreenRules): Dialog | undefin
   const commandAt = findLastRow(screen, (l) => rules.commandApproval.test(l));
   const patchAt = findLastRow(screen, (l) => rules.patchApproval.test(l));
   const menuAt = findLastRow(screen, (l) => rules.runningMenu.test(l));
-  const at = Math.max(commandAt, patchAt, menuAt);
+  // The trust question counts under its own heading only: a model's reply may say the same words.
+  const trustQuestionAt = findLastRow(screen, (l) => rules.trustQuestion.test(l));
+  const trustHeadingAt = findLastRow(screen.slice(0, Math.max(trustQuestionAt, 0)), (l) => rules.trustHeading.test(l));
+  const trustAt = trustHeadingAt >= 0 ? trustQuestionAt : -1;
+  const at = Math.max(commandAt, patchAt, menuAt, trustAt);
   if (at < 0) return undefined;
   const body = screen.slice(at);
   const options: DialogOption[] = [];
@@ -93,6 +97,10 @@ function readDialog(screen: string[], rules: CodexScreenRules): Dialog | undefin
   // Options are the dialog's last lines: without them the dialog is still drawing (or gone).
   if (!options.length) return undefined;
   if (at === menuAt) return { kind: 'question', title: 'Task is still running', question: screen[at]!.trim(), options };
+  if (at === trustAt) {
+    const folder = screen[trustHeadingAt + 1]?.trim();
+    return { kind: 'setup', title: FOLDER_TRUST, question: rules.trustQuestion.exec(screen[at]!)![1]!, options, ...(folder ? { file: folder } : {}) };
+  }
   if (at === patchAt) {
     // One `Destination:` line per file the patch writes: every one is named, not only the first (a
     // phone once approved "first.md" for a patch that also wrote second.md).

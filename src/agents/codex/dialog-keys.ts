@@ -12,6 +12,8 @@ const YES = /^Yes\b/u;
 /** Options that grant more than this one call. */
 const BROADER = /don't ask again|always|for this session/iu;
 const NO = /^No\b/u;
+/** The trust screen's option that trusts the work folder (the other leaves for Codex's agent list). */
+const TRUST = /^Trust and continue$/u;
 
 function keyOf(option: DialogOption): string | undefined {
   const m = /\(([a-z]+)\)$/u.exec(option.label);
@@ -20,15 +22,21 @@ function keyOf(option: DialogOption): string | undefined {
 }
 
 function choose(dialog: Dialog, option: DialogOption): KeyPlan {
+  const trusts = dialog.kind === 'setup' && TRUST.test(option.label) ? { trustsWorkDir: true } : {};
   const key = keyOf(option);
-  if (key) return { keys: [key], label: option.label };
+  if (key) return { keys: [key], label: option.label, ...trusts };
   const from = dialog.options.find((o) => o.selected)?.number ?? 1;
   const steps = option.number - from;
-  return { keys: [...Array.from({ length: Math.abs(steps) }, () => (steps > 0 ? 'Down' : 'Up')), 'Enter'], label: option.label };
+  return { keys: [...Array.from({ length: Math.abs(steps) }, () => (steps > 0 ? 'Down' : 'Up')), 'Enter'], label: option.label, ...trusts };
 }
 
-/** `once`: "Yes, proceed" (this call only); `always`: the "Yes" that stops asking for this command or file. */
+/**
+ * `once`: "Yes, proceed" (this call only); `always`: the "Yes" that stops asking for this command or file.
+ * On the folder-trust screen either scope trusts the work folder ("Trust and continue").
+ */
 export function codexApproveKeys(dialog: Dialog, scope: 'once' | 'always'): KeyPlan {
+  const trust = dialog.kind === 'setup' ? dialog.options.find((o) => TRUST.test(o.label)) : undefined;
+  if (trust) return choose(dialog, trust);
   if (dialog.kind !== 'permission')
     throw invalidInput('id', `the open dialog is "${dialog.question}", not an approval`, `answer it with one of: ${describeOptions(dialog.options)}`);
   const yes = dialog.options.filter((o) => YES.test(o.label));

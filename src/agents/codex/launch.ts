@@ -6,13 +6,18 @@ import type { HookFacts } from '../profile.js';
 
 /**
  * A private CODEX_HOME per session (fixtures/codex-0.171.0/FINDINGS.md "Running it offline"): its
- * own config.toml (model provider, approval policy, sandbox, the work folder trusted, the notify
- * program), its own session log and its own background server. The user's ~/.codex is never read
- * or changed.
+ * own config.toml (model provider, approval policy, sandbox, the notify program, the work folder
+ * trusted only when the user trusted it), its own session log and its own background server. The
+ * user's ~/.codex is never read or changed.
  */
 export interface CodexHomeOptions {
   dataDir: string;
   workDir: string;
+  /**
+   * Written as a trusted project: Codex then loads the folder's own `.codex/config.toml`, whose MCP
+   * servers and other settings can run code at start. Untrusted, Codex asks first (screens/13-trust-folder).
+   */
+  workDirTrusted: boolean;
   /** Responses API base URL, e.g. https://api.openai.com/v1 or a local fake. */
   baseUrl: string;
   /** Environment variable that holds the API key (its value never enters the file). */
@@ -61,9 +66,7 @@ export function writeCodexHome(o: CodexHomeOptions): { codexHome: string; notify
     'wire_api = "responses"',
     `env_key = ${toml(o.apiKeyEnv)}`,
     '',
-    `[projects.${toml(o.workDir)}]`,
-    'trust_level = "trusted"',
-    '',
+    ...(o.workDirTrusted ? [`[projects.${toml(o.workDir)}]`, 'trust_level = "trusted"', ''] : []),
   ];
   writeFileSync(join(codexHome, 'config.toml'), lines.join('\n'), { mode: PRIVATE_FILE });
   if (o.sharedPackages) {

@@ -18,7 +18,15 @@ import { codexEntryEffect, codexLogThread, codexLogVersion, codexPromptLogged, c
 /** The variable that carries the API key to Codex; its value is never written to a file. */
 export const CODEX_API_KEY_ENV = 'OPENAI_API_KEY';
 
-export function launchCodex(req: { dataDir: string; workDir: string; permissionMode: string; model?: string; env: Record<string, string>; config: Config }): {
+export function launchCodex(req: {
+  dataDir: string;
+  workDir: string;
+  workDirTrusted: boolean;
+  permissionMode: string;
+  model?: string;
+  env: Record<string, string>;
+  config: Config;
+}): {
   argv: string[];
   program: string;
   env: Record<string, string>;
@@ -27,6 +35,7 @@ export function launchCodex(req: { dataDir: string; workDir: string; permissionM
   const { codexHome } = writeCodexHome({
     dataDir: req.dataDir,
     workDir: req.workDir,
+    workDirTrusted: req.workDirTrusted,
     baseUrl: req.env.OPENAI_BASE_URL ?? req.config.get('agents.codex.baseUrl'),
     apiKeyEnv: CODEX_API_KEY_ENV,
     model: req.model,

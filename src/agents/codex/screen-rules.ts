@@ -22,6 +22,9 @@ export interface CodexScreenRules {
   patchApproval: RegExp;
   /** `Task is still running` menu that Ctrl-C opens while working. */
   runningMenu: RegExp;
+  /** The start-up screen of a folder not trusted yet (13-trust-folder): its question, and the heading the folder's path follows. */
+  trustQuestion: RegExp;
+  trustHeading: RegExp;
   /** A numbered option: cursor, number, label, shortcut key in parentheses. */
   option: RegExp;
   command: RegExp;
@@ -51,6 +54,8 @@ export const CODEX_0_171_0: CodexScreenRules = {
   commandApproval: /^\s*Would you like to run the following command\?/u,
   patchApproval: /^\s*Would you like to make the following edits\?/u,
   runningMenu: /^\s*Task is still running/u,
+  trustQuestion: /^\s*(Trust this folder\?)/u,
+  trustHeading: /^\s*Folder access$/u,
   option: /^\s*(›)?\s*(\d+)\. (.+?)(?: \(([a-z]+)\))?\s*$/u,
   command: /^\s*\$ (.+)$/u,
   reason: /^\s*Reason: (.+)$/u,

@@ -1,7 +1,7 @@
 import { readPaste } from '../paste-placeholder.js';
 import { findLastRow, joinWrapped, trimmedScreen } from '../screen-lines.js';
 import { DIALOG_STATE } from '../reading.js';
-import type { Dialog, DialogOption, ScreenReading } from '../types.js';
+import { FOLDER_TRUST, type Dialog, type DialogOption, type ScreenReading } from '../types.js';
 import { GEMINI_0_61_0, type GeminiScreenRules } from './screen-rules.js';
 
 /**
@@ -112,7 +112,7 @@ function readDialog(screen: string[], rules: GeminiScreenRules): Dialog | undefi
   // Options are the dialog's last lines: without them it is still drawing (or gone).
   if (!options.length) return undefined;
   const question = inner[at]!;
-  if (rules.trustQuestion.test(question)) return { kind: 'setup', title: 'Folder trust', question, options };
+  if (rules.trustQuestion.test(question)) return { kind: 'setup', title: FOLDER_TRUST, question, options };
   const headingAt = findLastRow(inner.slice(0, at), (l) => rules.toolHeading.test(l));
   const heading = headingAt >= 0 ? rules.toolHeading.exec(inner[headingAt]!) : null;
   const dialog: Dialog = { kind: 'permission', question, options };

@@ -15,14 +15,27 @@ const ONCE = /^Allow once$/u;
 /** The narrowest option that stops asking: this session only, never "all future sessions". */
 const SESSION = /^Allow for this session$/u;
 const NO = /^No\b/u;
+/**
+ * The trust dialog's option that trusts the work folder itself, `Trust folder (<its name>)`; never
+ * "Trust parent folder", which would trust every sibling too.
+ */
+const TRUST = /^Trust folder\b/u;
+/** Refusing trust: the CLI goes on in the folder without loading the folder's configuration. */
+const DONT_TRUST = /^Don't trust$/u;
 
-function choose(option: DialogOption): KeyPlan {
+function choose(option: DialogOption, dialog: Dialog): KeyPlan {
   if (/\(esc\)$/u.test(option.label)) return { keys: ['Escape'], label: option.label };
-  return { keys: [option.selected ? 'Enter' : String(option.number)], label: option.label };
+  const trusts = dialog.kind === 'setup' && TRUST.test(option.label) ? { trustsWorkDir: true } : {};
+  return { keys: [option.selected ? 'Enter' : String(option.number)], label: option.label, ...trusts };
 }
 
-/** `once`: "Allow once" (this call only); `always`: "Allow for this session". */
+/**
+ * `once`: "Allow once" (this call only); `always`: "Allow for this session". On the folder-trust
+ * dialog either scope trusts the work folder ("Trust folder").
+ */
 export function geminiApproveKeys(dialog: Dialog, scope: 'once' | 'always'): KeyPlan {
+  const trust = dialog.kind === 'setup' ? dialog.options.find((o) => TRUST.test(o.label)) : undefined;
+  if (trust) return choose(trust, dialog);
   if (dialog.kind !== 'permission')
     throw invalidInput('id', `the open dialog is "${dialog.question}", not a tool approval`, `answer it with one of: ${describeOptions(dialog.options)}`);
   const pick = dialog.options.find((o) => (scope === 'once' ? ONCE : SESSION).test(o.label));
@@ -32,13 +45,13 @@ export function geminiApproveKeys(dialog: Dialog, scope: 'once' | 'always'): Key
       `the dialog offers no ${scope === 'once' ? '"Allow once"' : '"Allow for this session"'}; it offers: ${describeOptions(dialog.options)}`,
       'pick an option by number with session_answer',
     );
-  return choose(pick);
+  return choose(pick, dialog);
 }
 
-/** Esc refuses an approval; a dialog without a "No" option is left with Esc too. */
+/** Esc refuses an approval, "Don't trust" the folder-trust dialog; a dialog without either is left with Esc too. */
 export function geminiRejectKeys(dialog: Dialog): KeyPlan {
-  const no = dialog.options.find((o) => NO.test(o.label));
-  return no ? choose(no) : { keys: ['Escape'] };
+  const no = dialog.options.find((o) => NO.test(o.label) || (dialog.kind === 'setup' && DONT_TRUST.test(o.label)));
+  return no ? choose(no, dialog) : { keys: ['Escape'] };
 }
 
 /**
@@ -50,11 +63,11 @@ export function geminiRejectKeys(dialog: Dialog): KeyPlan {
  * picks (FINDINGS "Question dialog").
  */
 export function geminiAnswerKeys(dialog: Dialog, choice: string | number): KeyPlan {
-  if (dialog.kind !== 'question') return choose(optionByChoice(dialog, choice));
+  if (dialog.kind !== 'question') return choose(optionByChoice(dialog, choice), dialog);
   if (dialog.questions?.review) return submitReview(dialog, choice);
   if (dialog.multiSelect) return tickKeys(dialog, choice);
   const option = findOption(dialog, choice);
-  if (option) return choose(option);
+  if (option) return choose(option, dialog);
   const text = String(choice).trim();
   if (!text)
     throw invalidInput('choice', 'the answer is empty', `pass an option number, a label, or text to type; options: ${describeOptions(dialog.options)}`);

@@ -11,6 +11,11 @@ import { mkdirPrivate, PRIVATE_FILE } from '../../util/private-files.js';
 export interface GeminiHomeOptions {
   dataDir: string;
   workDir: string;
+  /**
+   * Listed in trustedFolders.json: the CLI then loads the folder's own `.gemini/settings.json` (MCP
+   * server commands, hooks), commands and skills. Untrusted, it asks first (screens/trust-dialog.txt).
+   */
+  workDirTrusted: boolean;
 }
 
 /** The settings every session gets: API-key auth, and nothing that calls home (updates, statistics, telemetry). */
@@ -21,14 +26,14 @@ const SETTINGS = {
   telemetry: { enabled: false },
 };
 
-/** Writes the session's Gemini CLI home (settings and the work folder trusted) and returns it. */
+/** Writes the session's Gemini CLI home (settings, and the work folder's trust when given) and returns it. */
 export function writeGeminiHome(o: GeminiHomeOptions): string {
   const home = join(o.dataDir, 'gemini-home');
   const dir = join(home, '.gemini');
   mkdirPrivate(dir);
   writeFileSync(join(dir, 'settings.json'), `${JSON.stringify(SETTINGS, null, 2)}\n`, { mode: PRIVATE_FILE });
-  // Trusted, so the start-up "Do you trust the files in this folder?" dialog does not block the session.
-  writeFileSync(join(dir, 'trustedFolders.json'), `${JSON.stringify({ [o.workDir]: 'TRUST_FOLDER' }, null, 2)}\n`, { mode: PRIVATE_FILE });
+  if (o.workDirTrusted)
+    writeFileSync(join(dir, 'trustedFolders.json'), `${JSON.stringify({ [o.workDir]: 'TRUST_FOLDER' }, null, 2)}\n`, { mode: PRIVATE_FILE });
   return home;
 }
 

@@ -13,12 +13,20 @@ import { geminiVersion } from './version.js';
 
 const HOME_VAR = 'GEMINI_CLI_HOME=';
 
-export function launchGemini(req: { dataDir: string; workDir: string; permissionMode: string; model?: string; env: Record<string, string>; config: Config }): {
+export function launchGemini(req: {
+  dataDir: string;
+  workDir: string;
+  workDirTrusted: boolean;
+  permissionMode: string;
+  model?: string;
+  env: Record<string, string>;
+  config: Config;
+}): {
   argv: string[];
   program: string;
   env: Record<string, string>;
 } {
-  const home = writeGeminiHome({ dataDir: req.dataDir, workDir: req.workDir });
+  const home = writeGeminiHome({ dataDir: req.dataDir, workDir: req.workDir, workDirTrusted: req.workDirTrusted });
   const baseUrl = req.env.GOOGLE_GEMINI_BASE_URL ?? req.config.get('agents.gemini.baseUrl');
   // The home and base URL ride in the argv (not only the pane's env) so a later process finds the
   // session's chat log from the stored record alone.

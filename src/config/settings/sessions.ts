@@ -39,6 +39,14 @@ export const SESSION_SETTINGS = [
     description: 'Gemini API base URL Gemini CLI sessions use (a session env GOOGLE_GEMINI_BASE_URL overrides it); the key comes from GEMINI_API_KEY',
   }),
   setting({
+    key: 'agents.trustWorkFolders',
+    env: 'AEGIS_TRUST_WORK_FOLDERS',
+    schema: bool,
+    default: false,
+    description:
+      "Codex and Gemini CLI sessions start with their work folder trusted, never asking: the folder's own agent config (MCP server commands, hooks) then runs. Off: the agent's trust dialog is a setup dialog to approve, remembered per folder",
+  }),
+  setting({
     key: 'sessions.stallSeconds',
     env: 'AEGIS_STALL_SECONDS',
     schema: intFrom(5, 86_400),

@@ -18,6 +18,7 @@ import { worktreesUsage } from './007-worktrees-usage.js';
 import { knowledgeLeanSearch } from './008-knowledge-lean-search.js';
 import { sessionAgentVersion } from './009-session-agent-version.js';
 import { messageParts } from './010-message-parts.js';
+import { trustedFolders } from './011-trusted-folders.js';
 
 export const MIGRATIONS: Migration[] = [
   core,
@@ -30,4 +31,5 @@ export const MIGRATIONS: Migration[] = [
   knowledgeLeanSearch,
   sessionAgentVersion,
   messageParts,
+  trustedFolders,
 ];
