@@ -101,7 +101,9 @@ export async function createSession(core: SessionCore, opts: CreateOptions): Pro
       command: opts.command,
       config: core.deps.config,
       baseEnv: core.deps.env,
-      workDirTrusted: core.deps.config.get('agents.trustWorkFolders') || isFolderTrusted(core.deps.db, cwd),
+      // A worktree Aegis makes of a folder you trusted holds that repository's files: it is trusted with it.
+      workDirTrusted:
+        core.deps.config.get('agents.trustWorkFolders') || isFolderTrusted(core.deps.db, cwd) || (!!worktree && isFolderTrusted(core.deps.db, workDir)),
     });
     let pane;
     try {

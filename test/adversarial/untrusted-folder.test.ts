@@ -6,6 +6,7 @@ import { stopCodexDaemons } from '../../src/agents/codex/daemon.js';
 import { startFakeGemini, type FakeGemini } from '../fakes/gemini-api-server.js';
 import { startFakeResponses, type FakeResponses } from '../fakes/openai-responses-server.js';
 import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
+import { initRepo } from '../helpers/git.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { geminiProcessesOf } from '../helpers/pane-process.js';
 import { call, readUntil, waitState, whatHappened, type TurnLike } from '../helpers/sessions.js';
@@ -155,7 +156,26 @@ describe('a Codex or Gemini session in a folder nobody trusted', () => {
         await waitFor(() => runs(marker) > before, { timeoutMs: 30_000, what: "the repository's MCP server in the trusted folder" }).catch(async (err: Error) =>
           expect.fail(`${err.message}\n${await whatHappened(mcp.client, again.id)}`),
         );
-        for (const id of [s.id, again.id]) await call(mcp.client, 'session_kill', { id });
+        const ids = [s.id, again.id];
+        if (c.agent === 'codex') {
+          // A worktree Aegis makes of the trusted folder holds the same repository's files: it starts trusted too.
+          initRepo(repo);
+          const inWorktree = await call<{ id: string }>(mcp.client, 'session_create', { workDir: repo, agent: c.agent, env: c.env(), worktree: true });
+          ids.push(inWorktree.id);
+          const started = await waitFor(
+            async () => {
+              const r = await call<{ state: string }>(mcp.client, 'session_wait', {
+                id: inWorktree.id,
+                states: ['permission_prompt', 'idle'],
+                timeoutSeconds: 45,
+              });
+              return r.state === 'starting' ? undefined : r;
+            },
+            { timeoutMs: 100_000, what: 'the worktree session past starting' },
+          );
+          expect(started.state, await whatHappened(mcp.client, inWorktree.id)).toBe('idle');
+        }
+        for (const id of ids) await call(mcp.client, 'session_kill', { id });
         await waitState(mcp.client, again.id, ['exited']);
       },
       300_000,
