@@ -71,6 +71,34 @@ export function permissionNotice(s: SessionRecord, d: Dialog, code: string): Not
   };
 }
 
+/**
+ * A start-up dialog (the agent asks whether to trust its work folder, or to use an API key): said, with
+ * no code. Trusting a folder lets the repository's own agent config run programs, a decision taken
+ * where the folder can be looked at; a session that waits on it silently looked like one that hangs.
+ */
+export function setupNotice(s: SessionRecord, d: Dialog): Notice {
+  return {
+    event: 'permission',
+    dedupKey: `${s.id}:setup:${s.stateSince}`,
+    rich: [
+      '⚙️ ',
+      { b: s.name },
+      ' waits before it starts: ',
+      ...(d.title ? [{ b: d.title }, ' '] : []),
+      d.question.trim(),
+      ...(d.file ? [' ', { code: d.file }] : []),
+      '\nAnswer it in a terminal with ',
+      { code: `ag approve ${shortId(s.id)}` },
+      ' (',
+      { code: `ag pane ${shortId(s.id)}` },
+      ' shows it first), or end it with ',
+      { b: `stop session ${shortId(s.id)}` },
+      '.',
+    ],
+    actionable: true,
+  };
+}
+
 /** What an answer may be: an option's number, and words of one's own where the dialog takes them (session_answer types them in). */
 function answerHint(d: Dialog): string {
   if (d.questions?.review) return 'submit';

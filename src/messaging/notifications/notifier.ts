@@ -11,6 +11,7 @@ import {
   deadNotice,
   pipelineBudgetNotice,
   permissionNotice,
+  setupNotice,
   pickerNotice,
   pipelineNotice,
   stalledNotice,
@@ -126,6 +127,10 @@ export class Notifier {
       if (last && last.code !== code && last.leftAt === undefined) this.settleLater(sessionId, last.code, s.stateSince);
       this.prompts.set(sessionId, { code });
       this.dispatch(dialog.kind === 'question' ? pickerNotice(s, dialog, code) : permissionNotice(s, dialog, code));
+      return;
+    }
+    if (to === 'permission_prompt' && dialog?.kind === 'setup') {
+      this.dispatch(setupNotice(s, dialog));
       return;
     }
     if (to === 'stalled') {
