@@ -40,6 +40,8 @@ interface TgMessage {
   message_id: number;
   from?: TgUser;
   chat: { id: number; type?: string };
+  /** Unix time in seconds. */
+  date: number;
   text?: string;
   caption?: string;
 }
@@ -191,7 +193,15 @@ export class TelegramAdapter implements ChannelAdapter {
     const m = u.message;
     const text = m?.text ?? m?.caption;
     if (!m?.from || m.from.is_bot || text === undefined) return undefined;
-    return { channel: 'telegram', externalId, sender: String(m.from.id), chat: String(m.chat.id), text, senderName: m.from.username ?? m.from.first_name };
+    return {
+      channel: 'telegram',
+      externalId,
+      sender: String(m.from.id),
+      chat: String(m.chat.id),
+      text,
+      senderName: m.from.username ?? m.from.first_name,
+      sentAt: m.date * 1000,
+    };
   }
 
   async acknowledge(inbound: InboundMessage, text: string, opts: { keepButtons?: boolean } = {}): Promise<void> {

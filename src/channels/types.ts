@@ -52,6 +52,11 @@ export interface InboundMessage {
   chat: string;
   text: string;
   senderName?: string;
+  /**
+   * When the person sent it (ms), as the service dates it; absent where it does not (a button press).
+   * A message the service held while no ag serve was receiving arrives late, and is judged by this.
+   */
+  sentAt?: number;
   /** A pressed button (Telegram callback query): its id must be answered, its message loses its buttons. */
   callback?: { id: string; data: string; messageId?: string };
 }

@@ -10,6 +10,7 @@ import { CodeStore } from './approvals/codes.js';
 import { ContextStore } from './commands/contexts.js';
 import { DbCursors } from './delivery/cursors.js';
 import { Inbox } from './delivery/inbox.js';
+import { answeredLate, lateBy, notRunLate, onlyReads } from './delivery/late.js';
 import { Journal, type JournalEntry } from './notifications/journal.js';
 import { channelActivity, getMessage, GIVEN_UP, listMessages, type ListFilter, type MessageRecord } from './delivery/messages.js';
 import { loadOperators, type Operator } from './commands/operators.js';
@@ -32,14 +33,6 @@ export interface ChannelEntry {
   /** Settings a built-in still needs. */
   missing: string[];
 }
-
-/**
- * A message a killed sender never began is run by the next one only this soon after it came: later,
- * the person has likely moved on (or sent it again), and is told instead.
- */
-const RESTART_RUN_MS = 10 * 60_000;
-/** Older than this, a message not run is only recorded (failed), not told about: news of it would be noise. */
-const RESTART_TELL_MS = 86_400_000;
 
 /** Secrets shorter than this are not masked in replies: they would mangle ordinary words. */
 const MASKABLE = 6;
@@ -175,9 +168,10 @@ export class MessagingService {
 
   /**
    * Runs a stored inbound message: an unknown sender is ignored (and logged, without the text), a
-   * known one's command goes through the router and the reply is queued to where it came from.
+   * known one's command goes through the router and the reply is queued to where it came from. A late
+   * one (late.ts) that acts is not run: its sender is told so instead.
    */
-  async process(id: number, m: InboundMessage): Promise<ReceiveOutcome> {
+  async process(id: number, m: InboundMessage, receivedAt = Date.now()): Promise<ReceiveOutcome> {
     const adapter = this.adapters.get(m.channel);
     if (!adapter?.isAllowed(m.sender, m.chat)) {
       this.inbox.finish(id, 'ignored', m.callback ? 'button press from a sender not allowed: answered "not allowed"' : 'sender not allowed');
@@ -193,11 +187,19 @@ export class MessagingService {
           .catch((err: Error) => this.deps.log.warn('could not answer a refused button press', { channel: m.channel, error: err.message }));
       return { status: 'ignored' };
     }
-    this.inbox.started(id);
     this.deps.events.emit('message_received', { channel: m.channel, from: m.sender, text: m.text });
     // They wrote: WhatsApp's 24-hour window is open again for what was held for them.
     if (m.channel === 'whatsapp') this.whatsappWindow.reopen(m.sender);
-    const { reply } = await this.handle({ channel: m.channel, id: m.sender, name: m.senderName }, m.text, { callback: !!m.callback });
+    const late = lateBy(m.sentAt, receivedAt);
+    let reply: Reply;
+    if (late && !onlyReads(await (await this.commandRouter()).intentOf(m.text))) {
+      reply = { rich: notRunLate(m.text, late), ack: 'Not run: too late', failed: true };
+      this.deps.log.warn('a late inbound message was not run', { channel: m.channel, id, lateMs: late });
+    } else {
+      this.inbox.started(id);
+      reply = (await this.handle({ channel: m.channel, id: m.sender, name: m.senderName }, m.text, { callback: !!m.callback })).reply;
+      if (late) reply = { ...reply, rich: [answeredLate(late), ...reply.rich] };
+    }
     const failed = !!reply.failed;
     const replyId = this.outbox.enqueue({ channel: m.channel, to: m.chat, kind: 'reply', rich: this.mask(reply.rich), buttons: reply.buttons, replyTo: id });
     this.outbox.kick();
@@ -214,10 +216,10 @@ export class MessagingService {
    * Processes stored messages of one sender one after another (a `task:` must exist before the
    * `c:` that follows it), different senders in parallel. Never rejects: a crash is recorded.
    */
-  inOrder(id: number, m: InboundMessage): Promise<ReceiveOutcome> {
+  inOrder(id: number, m: InboundMessage, receivedAt = Date.now()): Promise<ReceiveOutcome> {
     const key = `${m.channel}:${m.sender}`;
     const run = (this.chains.get(key) ?? Promise.resolve())
-      .then(() => this.process(id, m))
+      .then(() => this.process(id, m, receivedAt))
       .catch((err: Error): ReceiveOutcome => {
         this.inbox.finish(id, 'failed', err.message);
         this.deps.log.error('inbound message failed', { channel: m.channel, id, error: err.message });
@@ -238,24 +240,24 @@ export class MessagingService {
   /**
    * Run by the process that just became the sender, before it receives anything: inbound messages a
    * sender that is gone (killed, crashed) stored and confirmed to the service but did not finish. One
-   * that never began runs now, in order; one that began may have acted in part and is never run
-   * again, nor one received more than RESTART_RUN_MS ago: its sender is told it did not run (within a day).
+   * that never began runs now, in order, as late as it is (process()); one that began may have acted
+   * in part and is never run again: its sender is told, however long ago it came. Adopting the row
+   * first makes each told once.
    */
-  recover(at = Date.now()): void {
+  recover(): void {
     for (const u of this.inbox.unfinished()) {
       if (u.holder === this.holder || (u.holder !== null && !holderGone(u.holder))) continue;
       if (!this.inbox.adopt(u.id, u.holder, this.holder)) continue;
       const m = u.message;
       // Stored before starts were counted: whether it began is unknown, so it is not run again.
-      const started = u.started || u.holder === null;
-      if (!started && at - u.at < RESTART_RUN_MS) {
-        void this.inOrder(u.id, m);
+      if (!u.started && u.holder !== null) {
+        void this.inOrder(u.id, m, u.at);
         continue;
       }
-      const why = started ? 'Aegis restarted while it was running: it may have done part of it' : 'Aegis restarted long after it came';
+      const why = 'Aegis restarted while it was running: it may have done part of it';
       this.inbox.finish(u.id, 'failed', `not run: ${why}`);
-      this.deps.log.warn('an inbound message left unfinished by a restart was not run', { channel: m.channel, id: u.id, started });
-      if (at - u.at >= RESTART_TELL_MS || !this.adapters.get(m.channel)?.isAllowed(m.sender, m.chat)) continue;
+      this.deps.log.warn('an inbound message left unfinished by a restart was not run', { channel: m.channel, id: u.id });
+      if (!this.adapters.get(m.channel)?.isAllowed(m.sender, m.chat)) continue;
       this.outbox.enqueue({
         channel: m.channel,
         to: m.chat,
@@ -306,6 +308,10 @@ export class MessagingService {
 
   /** Runs a chat command for a sender and returns the reply; nothing is sent (message_handle). `callback`: a pressed button sent it. */
   async handle(sender: Sender, text: string, opts: { callback?: boolean } = {}): Promise<{ intent: Intent; reply: Reply }> {
+    return (await this.commandRouter()).handle(sender, text, opts);
+  }
+
+  private commandRouter(): Promise<CommandRouter> {
     this.router ??= this.deps.chatTools().then(
       (tools) =>
         new CommandRouter(this.deps, {
@@ -317,7 +323,7 @@ export class MessagingService {
           operators: () => this.operators(),
         }),
     );
-    return (await this.router).handle(sender, text, opts);
+    return this.router;
   }
 
   /** One stored message by id (what message_send reports back). */

@@ -33,8 +33,8 @@ export interface FakeTelegram {
   edits: { chat_id: string; message_id: number; reply_markup?: unknown; text?: string }[];
   /** Every method called, in order. */
   calls: string[];
-  /** A user writes in a chat; returns the update_id. `at` is when the update became available. */
-  userSays(chatId: number | string, text: string, opts?: { userId?: number; updateId?: number }): number;
+  /** A user writes in a chat; returns the update_id. `sentAt` (ms) is the message's date, now unless given: a message Telegram held while no one polled. */
+  userSays(chatId: number | string, text: string, opts?: { userId?: number; updateId?: number; sentAt?: number }): number;
   /** A user presses an inline button under one of the bot's messages; returns the update_id. */
   pressButton(chatId: number | string, messageId: number, data: string, userId?: number): number;
   /** The same update delivered again (as after a restart before it was confirmed). */
@@ -110,7 +110,7 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
           message_id: id,
           from: { id: userId, is_bot: false, first_name: 'Tess', username: 'tess' },
           chat: { id: Number(chatId), type: 'private' },
-          date: Math.floor(Date.now() / 1000),
+          date: Math.floor((opts.sentAt ?? Date.now()) / 1000),
           text,
         },
       });

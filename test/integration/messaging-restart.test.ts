@@ -1,9 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/open.js';
 import { listMessages, localDay } from '../../src/messaging/index.js';
+import { Inbox } from '../../src/messaging/delivery/inbox.js';
 import { Journal } from '../../src/messaging/notifications/journal.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-server.js';
 import { BIN } from '../helpers/env.js';
@@ -11,6 +13,7 @@ import { waitFor } from '../helpers/wait.js';
 import { makeMessagingWorld, type MessagingWorld } from './messaging-helpers.js';
 
 const CHAT = '111';
+const HOUR_MS = 3_600_000;
 
 /**
  * Messages a chat service was told were received (Telegram's offset moved on) must not be lost when
@@ -127,5 +130,58 @@ describe('inbound messages across a restart of ag serve', { timeout: 120_000 }, 
     expect(first.exitCode).toBe(0);
     expect(inbound(after).map((m) => m.status)).toEqual(['handled', 'handled']);
     expect(noted(note)).toHaveLength(1);
+  });
+
+  it('what a killed ag serve left unfinished two days ago is not run, and its sender is told once how old it is', async () => {
+    // A holder that names a process of this host that has exited: the ag serve killed long ago.
+    const gone = `${hostname()}:${spawnSync('true').pid}:deadbeef`;
+    const inbox = new Inbox(db());
+    const at = Date.now() - 48 * HOUR_MS;
+    const message = (text: string) => ({ channel: 'telegram', externalId: `old-${text}-${Date.now()}`, sender: CHAT, chat: CHAT, text });
+    const neverBegun = inbox.record(message('task: rename the flag'), gone, at)!;
+    const halfRun = inbox.record(message('nap'), gone, at)!;
+    inbox.started(halfRun);
+    const before = tg.sent.length;
+    const first = await startServe();
+    const told = await waitFor(
+      () => {
+        const notes = tg.sent.slice(before).filter((s) => s.text.includes('Not run'));
+        return notes.length === 2 ? notes : undefined;
+      },
+      { what: 'both senders told' },
+    );
+    expect(told.find((s) => s.text.includes('"task: rename the flag"'))?.text).toContain('2d ago');
+    expect(told.find((s) => s.text.includes('"nap"'))?.text).toContain('Aegis restarted while it was running');
+    const rows = inbound(neverBegun - 1).slice(0, 2);
+    expect(rows.map((m) => [m.text, m.status, m.attempts])).toEqual([
+      ['task: rename the flag', 'failed', 0],
+      ['nap', 'failed', 1],
+    ]);
+    first.kill('SIGKILL');
+    await exited(first);
+    // The next sender recovers before it says it is sending: nothing more is queued for either.
+    await startServe();
+    const replies = listMessages(db(), { channel: 'telegram', direction: 'out', limit: 500, offset: 0 }).messages.filter(
+      (m) => m.replyTo === neverBegun || m.replyTo === halfRun,
+    );
+    expect(replies).toHaveLength(2);
+  });
+
+  it('a message Telegram held while no ag serve polled is run only if it just reads: an old task is not started, an old status is answered', async () => {
+    const after = lastId();
+    const before = tg.sent.length;
+    const sentAt = Date.now() - 3 * HOUR_MS;
+    tg.userSays(CHAT, 'task: rename the flag', { sentAt });
+    tg.userSays(CHAT, 'status', { sentAt });
+    await startServe();
+    const told = await waitFor(() => tg.sent.slice(before).find((s) => s.text.includes('Not run')), { what: 'the sender told the task did not run' });
+    expect(told.text).toContain('"task: rename the flag"');
+    expect(told.text).toContain('3h ago');
+    await waitFor(() => tg.sent.slice(before).find((s) => s.text.includes('You sent this 3h ago')), { what: 'the status answered as of now' });
+    await waitFor(() => inbound(after).every((m) => m.status !== 'received'), { what: 'both finished' });
+    expect(inbound(after).map((m) => [m.text, m.status, m.attempts])).toEqual([
+      ['task: rename the flag', 'failed', 0],
+      ['status', 'handled', 1],
+    ]);
   });
 });

@@ -78,6 +78,14 @@ export class CommandRouter {
     });
   }
 
+  /** What a message asks for, with the integrations' commands known. */
+  async intentOf(text: string): Promise<Intent> {
+    return this.parse(
+      text,
+      (await this.services.integrations.load()).commands.map((c) => c.command),
+    );
+  }
+
   parse(text: string, commands: readonly ChatCommandSpec[] = []): Intent {
     // A word that looks like a code is a code only if such a code was ever given out, so
     // "reject add tests" keeps "add" as part of the reason.
@@ -94,10 +102,7 @@ export class CommandRouter {
     let reply: Reply;
     try {
       const pending = text.trim() ? this.deps.contexts.pendingReason(sender.channel, sender.id) : undefined;
-      intent = this.parse(
-        text,
-        (await this.services.integrations.load()).commands.map((c) => c.command),
-      );
+      intent = await this.intentOf(text);
       let aside: Rich = [];
       if (pending) {
         const live = Date.now() - pending.since < REASON_WAIT_MS;
