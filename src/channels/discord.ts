@@ -4,6 +4,7 @@ import { httpFailure, httpRequest, type HttpResponse } from './http.js';
 import { header } from './signing.js';
 import {
   ChannelError,
+  type Attached,
   NOT_ALLOWED,
   type Button,
   type ChannelAdapter,
@@ -28,6 +29,9 @@ export interface DiscordOptions {
   publicKey?: string;
   cursors: CursorStore;
 }
+
+/** A file goes as its link on a line after the text (an image goes as an embed). */
+const withLink = (text: string, attached: Attached): string => (attached.fileUrl ? `${text}\n${attached.fileUrl}`.trim() : text);
 
 /** Discord's limits on message components. */
 const COMPONENTS = { rows: 5, perRow: 5, label: 80, customId: 100 } as const;
@@ -117,9 +121,8 @@ export class DiscordAdapter implements ChannelAdapter {
   }
 
   async send(msg: OutboundMessage): Promise<Delivery> {
-    const content = msg.fileUrl ? `${msg.text}\n${msg.fileUrl}`.trim() : msg.text;
     const res = await this.call(`/channels/${encodeURIComponent(msg.to)}/messages`, {
-      content,
+      content: withLink(msg.text, msg),
       embeds: msg.imageUrl ? [{ image: { url: msg.imageUrl } }] : undefined,
       // Buttons only when their presses can reach us (the interactions endpoint); the text names the typed command anyway.
       components: this.verifyKey ? components(msg.buttons) : undefined,
@@ -132,10 +135,11 @@ export class DiscordAdapter implements ChannelAdapter {
     return { externalId: (res.json as DiscordMessage | undefined)?.id };
   }
 
-  async edit(to: string, externalId: string, text: string): Promise<void> {
+  /** The image's embed is left as it is (a PATCH without `embeds` keeps them); a file's link is part of the content, so it is written again. */
+  async edit(to: string, externalId: string, text: string, attached: Attached = {}): Promise<void> {
     await this.call(
       `/channels/${encodeURIComponent(to)}/messages/${encodeURIComponent(externalId)}`,
-      { content: text, components: [], allowed_mentions: { parse: [] } },
+      { content: withLink(text, attached), components: [], allowed_mentions: { parse: [] } },
       undefined,
       'PATCH',
     );

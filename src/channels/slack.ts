@@ -3,6 +3,7 @@ import { header, hmacSha256Hex, safeEqual } from './signing.js';
 import { decodeSlackText } from './slack-text.js';
 import {
   ChannelError,
+  type Attached,
   type Button,
   type ChannelAdapter,
   type ChannelDescription,
@@ -20,6 +21,9 @@ export interface SlackOptions {
   baseUrl: string;
   allowedUserIds: string[];
 }
+
+/** An image or a file goes as its link on a line after the text: Slack unfurls it. */
+const withLinks = (text: string, attached: Attached): string => [text, attached.imageUrl, attached.fileUrl].filter(Boolean).join('\n');
 
 /** Slack refuses requests signed more than five minutes ago; so do we (replay protection). */
 const MAX_SKEW_SEC = 300;
@@ -104,7 +108,7 @@ export class SlackAdapter implements ChannelAdapter {
   constructor(private readonly opts: SlackOptions) {}
 
   async send(msg: OutboundMessage): Promise<Delivery> {
-    const text = [msg.text, msg.imageUrl, msg.fileUrl].filter(Boolean).join('\n');
+    const text = withLinks(msg.text, msg);
     // Buttons come back through the app's Interactivity Request URL (/api/slack/interactions); the text keeps the typed command.
     const withButtons = blocks(text, msg.buttons);
     if (msg.to === SLACK_WEBHOOK_TARGET || !this.opts.botToken) {
@@ -126,13 +130,13 @@ export class SlackAdapter implements ChannelAdapter {
     throw new ChannelError(`Slack chat.postMessage failed: ${reply.error ?? 'unknown error'}`, !FATAL.has(reply.error ?? ''), { status: res.status });
   }
 
-  /** chat.update: the message keeps its place, loses its buttons (blocks), and says what happened. */
-  async edit(to: string, externalId: string, text: string): Promise<void> {
+  /** chat.update: the message keeps its place, loses its buttons (blocks), and says what happened; its links are written again. */
+  async edit(to: string, externalId: string, text: string, attached: Attached = {}): Promise<void> {
     if (!this.opts.botToken) throw new ChannelError('Slack cannot edit without channels.slack.botToken', false);
     const colon = externalId.lastIndexOf(':');
     const res = await httpRequest('Slack', `${this.opts.baseUrl.replace(/\/$/, '')}/chat.update`, {
       headers: { authorization: `Bearer ${this.opts.botToken}`, 'content-type': 'application/json; charset=utf-8' },
-      body: { channel: externalId.slice(0, colon) || to, ts: externalId.slice(colon + 1), text, blocks: [] },
+      body: { channel: externalId.slice(0, colon) || to, ts: externalId.slice(colon + 1), text: withLinks(text, attached), blocks: [] },
     });
     const reply = res.json as { ok?: boolean; error?: string } | undefined;
     if (res.status === 200 && reply?.ok) return;

@@ -3,6 +3,7 @@ import { httpRequest, retryAfterMs } from './http.js';
 import { header, safeEqual } from './signing.js';
 import {
   ChannelError,
+  type Attached,
   type ChannelAdapter,
   type ChannelDescription,
   type Delivery,
@@ -219,17 +220,22 @@ export class TelegramAdapter implements ChannelAdapter {
     }
   }
 
-  async edit(to: string, externalId: string, text: string): Promise<void> {
+  /** A photo or document has a caption, not a text: editMessageText refuses it ("there is no text in the message to edit"). */
+  async edit(to: string, externalId: string, text: string, attached: Attached = {}): Promise<void> {
     const messageId = Number(externalId.slice(externalId.lastIndexOf(':') + 1));
+    const reply_markup = { inline_keyboard: [] };
     try {
-      await this.call('editMessageText', {
-        chat_id: to,
-        message_id: messageId,
-        text,
-        parse_mode: 'HTML',
-        link_preview_options: { is_disabled: true },
-        reply_markup: { inline_keyboard: [] },
-      });
+      if (attached.imageUrl || attached.fileUrl)
+        await this.call('editMessageCaption', { chat_id: to, message_id: messageId, caption: text, parse_mode: 'HTML', reply_markup });
+      else
+        await this.call('editMessageText', {
+          chat_id: to,
+          message_id: messageId,
+          text,
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+          reply_markup,
+        });
     } catch (err) {
       // Already showing this text (a repeated edit after a restart): done.
       if (!/message is not modified/.test((err as Error).message)) throw err;

@@ -34,6 +34,9 @@ export interface OutboundMessage {
   template?: { name: string; locale: string; parameters: string[] };
 }
 
+/** What a message went out with besides its text; an edit of its text keeps it (Telegram edits the caption, Discord and Slack keep the link). */
+export type Attached = Pick<OutboundMessage, 'imageUrl' | 'fileUrl'>;
+
 /** What the service answered: its id for the message, so later status callbacks can find our row. */
 export interface Delivery {
   externalId?: string;
@@ -157,10 +160,10 @@ export interface ChannelAdapter {
   acknowledge?(inbound: InboundMessage, text: string, opts?: { keepButtons?: boolean }): Promise<void>;
   /**
    * Replaces the text of a message sent earlier (`externalId` as send() returned it) and removes its
-   * buttons: a prompt answered elsewhere. Channels that cannot edit (WhatsApp) leave it out, and get a
-   * follow-up message instead.
+   * buttons: a prompt answered elsewhere. `attached`: what that message was sent with, which stays.
+   * Channels that cannot edit (WhatsApp) leave it out, and get a follow-up message instead.
    */
-  edit?(to: string, externalId: string, text: string): Promise<void>;
+  edit?(to: string, externalId: string, text: string, attached?: Attached): Promise<void>;
   /**
    * A button pressed by someone not allowed: answer them (so their client stops spinning) and change
    * nothing else; the buttons stay for the people who may press them. Discord answers in the

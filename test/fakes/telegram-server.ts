@@ -6,7 +6,8 @@ import { listenLoopback, readJson } from './http.js';
  * bodies, `{ok, result}` / `{ok:false, error_code, description, parameters}` answers, getUpdates long
  * polling with offset confirmation (and 409 when a second poll starts), sendMessage with HTML
  * parse_mode checked like Telegram does (bad tags or >4096 visible characters are a 400),
- * inline keyboards, answerCallbackQuery and editMessageReplyMarkup, and setWebhook/deleteWebhook (while
+ * inline keyboards, answerCallbackQuery and editMessageReplyMarkup, editMessageText on a text message and
+ * editMessageCaption on a photo or document (each refused on the other, as Telegram does), and setWebhook/deleteWebhook (while
  * a webhook is set, updates are pushed to it with the secret token and getUpdates answers 409). Tests
  * act as the user with userSays() and pressButton().
  */
@@ -29,8 +30,8 @@ export interface FakeTelegram {
   token: string;
   sent: TgSent[];
   callbackAnswers: { callback_query_id: string; text?: string; showAlert?: boolean }[];
-  /** editMessageReplyMarkup and editMessageText calls that succeeded (text only for the latter). */
-  edits: { chat_id: string; message_id: number; reply_markup?: unknown; text?: string }[];
+  /** editMessageReplyMarkup, editMessageText and editMessageCaption calls that succeeded (text: the new text or caption). */
+  edits: { method: string; chat_id: string; message_id: number; reply_markup?: unknown; text?: string }[];
   /** Every method called, in order. */
   calls: string[];
   /** A user writes in a chat; returns the update_id. `sentAt` (ms) is the message's date, now unless given: a message Telegram held while no one polled. */
@@ -90,8 +91,8 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
   const updates: Update[] = [];
   let nextUpdateId = 1000;
   const messageIds = new Map<string, number>();
-  /** What each message of the bot shows now: its text and inline keyboard (JSON), by chat:message_id. */
-  const current = new Map<string, { text: string; markup: string }>();
+  /** What each message of the bot shows now: its text (a photo's or document's caption) and inline keyboard (JSON), by chat:message_id. */
+  const current = new Map<string, { text: string; markup: string; media: boolean }>();
   const failures = new Map<string, { count: number; error: { code: number; description: string; retryAfter?: number } }>();
   let waiting: { offset: number; res: ServerResponse; timer: NodeJS.Timeout } | undefined;
   const fake: Omit<FakeTelegram, 'url' | 'close' | 'goDown' | 'recover'> & Partial<Pick<FakeTelegram, 'url' | 'close' | 'goDown' | 'recover'>> = {
@@ -271,7 +272,7 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
         }
         const messageId = (messageIds.get(chatId) ?? 0) + 1;
         messageIds.set(chatId, messageId);
-        current.set(`${chatId}:${messageId}`, { text, markup: JSON.stringify(markup?.inline_keyboard ?? []) });
+        current.set(`${chatId}:${messageId}`, { text, markup: JSON.stringify(markup?.inline_keyboard ?? []), media: method !== 'sendMessage' });
         fake.sent.push({
           method,
           chatId,
@@ -303,18 +304,23 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
             'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
           );
         shown.markup = markup;
-        fake.edits.push({ chat_id: String(p.chat_id), message_id: Number(p.message_id), reply_markup: p.reply_markup });
+        fake.edits.push({ method, chat_id: String(p.chat_id), message_id: Number(p.message_id), reply_markup: p.reply_markup });
         return reply(res, 200, { ok: true, result: true });
       }
-      case 'editMessageText': {
-        // Only the bot's own messages in that chat; the same limits as sendMessage; an edit that changes nothing is refused.
+      case 'editMessageText':
+      case 'editMessageCaption': {
+        // Only the bot's own messages in that chat; text of a text message, the caption of a photo or
+        // document (each refused on the other); the same limits as sending; an edit that changes nothing is refused.
         const shown = current.get(`${p.chat_id}:${p.message_id}`);
         if (!shown) return fail(res, 400, 'Bad Request: message to edit not found');
-        const text = typeof p.text === 'string' ? p.text : '';
-        if (!text) return fail(res, 400, 'Bad Request: message text is empty');
+        const caption = method === 'editMessageCaption';
+        if (caption !== shown.media) return fail(res, 400, `Bad Request: there is no ${caption ? 'caption' : 'text'} in the message to edit`);
+        const text = typeof p[caption ? 'caption' : 'text'] === 'string' ? String(p[caption ? 'caption' : 'text']) : '';
+        if (!text && !caption) return fail(res, 400, 'Bad Request: message text is empty');
         const parsed = p.parse_mode === 'HTML' ? parseHtml(text) : { visible: text };
         if ('error' in parsed) return fail(res, 400, parsed.error);
-        if (parsed.visible.length > 4096) return fail(res, 400, 'Bad Request: MESSAGE_TOO_LONG');
+        if (parsed.visible.length > (caption ? 1024 : 4096))
+          return fail(res, 400, caption ? 'Bad Request: message caption is too long' : 'Bad Request: MESSAGE_TOO_LONG');
         const markup = JSON.stringify((p.reply_markup as { inline_keyboard?: unknown[] } | undefined)?.inline_keyboard ?? []);
         if (text === shown.text && markup === shown.markup)
           return fail(
@@ -323,7 +329,7 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
             'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
           );
         Object.assign(shown, { text, markup });
-        fake.edits.push({ chat_id: String(p.chat_id), message_id: Number(p.message_id), reply_markup: p.reply_markup, text });
+        fake.edits.push({ method, chat_id: String(p.chat_id), message_id: Number(p.message_id), reply_markup: p.reply_markup, text });
         return reply(res, 200, {
           ok: true,
           result: { message_id: Number(p.message_id), chat: { id: Number(p.chat_id), type: 'private' }, text: parsed.visible },

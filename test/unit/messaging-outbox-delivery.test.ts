@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Dialog } from '../../src/agents/types.js';
 import type { Rich } from '../../src/channels/format.js';
 import { DiscordAdapter } from '../../src/channels/discord.js';
+import { SlackAdapter } from '../../src/channels/slack.js';
 import { TelegramAdapter } from '../../src/channels/telegram.js';
 import type { ChannelAdapter } from '../../src/channels/types.js';
 import { WhatsAppAdapter } from '../../src/channels/whatsapp.js';
@@ -17,6 +18,7 @@ import { getMessage, partIds } from '../../src/messaging/delivery/messages.js';
 import { Outbox } from '../../src/messaging/delivery/outbox.js';
 import { createLogger } from '../../src/util/log.js';
 import { startFakeDiscord } from '../fakes/discord-server.js';
+import { startFakeSlack } from '../fakes/slack-server.js';
 import { startFakeTelegram } from '../fakes/telegram-server.js';
 import { startFakeVonage } from '../fakes/vonage-server.js';
 import { waitFor } from '../helpers/wait.js';
@@ -216,4 +218,112 @@ describe('a send whose answer was lost', () => {
       await discord.close();
     }
   });
+});
+
+describe('a notice sent with a photo or a file, answered', () => {
+  const question: Dialog = { kind: 'question', title: 'Question', question: 'Ship it?', options: [{ number: 1, label: 'yes', selected: true }] };
+  const IMAGE = 'https://example.com/screen.png';
+  const FILE = 'https://example.com/build.log';
+
+  /** Sends a notice for a new prompt with `attached`, answers the prompt, sends the update; returns the update's row. */
+  async function answerAttached(channel: string, to: string, adapter: ChannelAdapter, attached: { imageUrl?: string; fileUrl?: string }, rich: Rich) {
+    const adapters = new Map<string, ChannelAdapter>([[channel, adapter]]);
+    const db = openDatabase(join(tempDir(), `${channel}-attached.db`));
+    const outbox = outboxOn(db, adapters, `${process.pid}-attached`);
+    try {
+      const codes = new CodeStore(db);
+      const { code } = codes.forDialog({ sessionId: 's1', openedAt: 1, dialog: question });
+      const id = outbox.enqueue({
+        channel,
+        to,
+        kind: 'notification',
+        rich,
+        buttons: [[{ label: 'Yes', data: `answer ${code} 1` }]],
+        promptCode: code,
+        ...attached,
+      });
+      await outbox.sendNow([id]);
+      expect(getMessage(db, id)?.status).toBe('sent');
+      new PromptNotices(db, outbox, adapters, codes).resolve(code, '💬', 'answered "1" on the command line at 14:02', [{ b: 'claude-1a2b' }]);
+      const update = db.prepare("SELECT id FROM messages WHERE kind = 'update'").get() as { id: number };
+      await outbox.sendNow([update.id]);
+      return getMessage(db, update.id)!;
+    } finally {
+      await outbox.stop();
+      db.close();
+    }
+  }
+  const telegramOn = (url: string, token: string) => new TelegramAdapter({ token, baseUrl: url, allowedChatIds: ['111'], allowedUserIds: [], pollSeconds: 0 });
+
+  for (const attached of [{ imageUrl: IMAGE }, { fileUrl: FILE }]) {
+    it(`Telegram, a ${attached.imageUrl ? 'photo' : 'document'}: its caption is edited (editMessageText has no text to edit there)`, async () => {
+      const tg = await startFakeTelegram();
+      try {
+        const update = await answerAttached('telegram', '111', telegramOn(tg.url, tg.token), attached, ['❓ ', { b: 'claude-1a2b' }, ' asks: Ship it?']);
+        expect(update).toMatchObject({ status: 'sent', error: undefined });
+        const [notice] = tg.sent;
+        expect(notice!.method).toBe(attached.imageUrl ? 'sendPhoto' : 'sendDocument');
+        const edit = tg.edits.find((e) => e.message_id === notice!.messageId && e.text !== undefined);
+        expect(edit).toMatchObject({ method: 'editMessageCaption', reply_markup: { inline_keyboard: [] } });
+        expect(edit!.text).toContain('asks: Ship it?');
+        expect(edit!.text).toContain('Answered "1" on the command line at 14:02');
+      } finally {
+        await tg.close();
+      }
+    });
+  }
+
+  it('Telegram, a photo whose caption is nearly full: the edited caption still fits, and ends with the answer', async () => {
+    const tg = await startFakeTelegram();
+    try {
+      const long: Rich = ['❓ ', { b: 'claude-1a2b' }, ` asks: ${'which of these? '.repeat(60)}Ship it?`];
+      const update = await answerAttached('telegram', '111', telegramOn(tg.url, tg.token), { imageUrl: IMAGE }, long);
+      expect(update).toMatchObject({ status: 'sent', error: undefined });
+      expect(tg.sent.map((s) => s.method)).toEqual(['sendPhoto']);
+      const edit = tg.edits.find((e) => e.text !== undefined)!;
+      expect(edit.method).toBe('editMessageCaption');
+      expect(edit.text).toMatch(/Answered "1" on the command line at 14:02<\/b>$/);
+    } finally {
+      await tg.close();
+    }
+  });
+
+  it('Discord, a file: its link stays in the edited content', async () => {
+    const discord = await startFakeDiscord();
+    try {
+      const adapter = new DiscordAdapter({
+        token: discord.token,
+        baseUrl: discord.url,
+        tasksChannelId: '400',
+        allowedUserIds: [],
+        pollSeconds: 1,
+        publicKey: DISCORD_PUBLIC_HEX,
+        cursors: { get: () => undefined, set: () => {} },
+      });
+      const update = await answerAttached('discord', '400', adapter, { fileUrl: FILE }, ['❓ claude-1a2b asks: Ship it?']);
+      expect(update.status).toBe('sent');
+      const now = discord.messages.find((m) => m.id === discord.posted[0]!.id)!;
+      expect(now.content).toContain('Answered "1" on the command line at 14:02');
+      expect(now.content).toContain(FILE);
+      expect(now.components).toEqual([]);
+    } finally {
+      await discord.close();
+    }
+  });
+
+  for (const attached of [{ imageUrl: IMAGE }, { fileUrl: FILE }]) {
+    it(`Slack, ${attached.imageUrl ? 'an image' : 'a file'}: its link stays in the updated text`, async () => {
+      const slack = await startFakeSlack();
+      try {
+        const adapter = new SlackAdapter({ signingSecret: 'slack-signing-secret', botToken: slack.token, baseUrl: slack.apiUrl, allowedUserIds: [] });
+        const update = await answerAttached('slack', 'C1', adapter, attached, ['❓ claude-1a2b asks: Ship it?']);
+        expect(update.status).toBe('sent');
+        const [edited] = slack.updates;
+        expect(edited!.text).toContain('Answered "1" on the command line at 14:02');
+        expect(edited!.text).toContain(attached.imageUrl ?? attached.fileUrl);
+      } finally {
+        await slack.close();
+      }
+    });
+  }
 });

@@ -1,5 +1,5 @@
 import { renderChunks, plainText, type Rich } from '../../channels/format.js';
-import { ChannelError, type Button, type ChannelAdapter, type ChannelName } from '../../channels/types.js';
+import { ChannelError, type Attached, type Button, type ChannelAdapter, type ChannelName } from '../../channels/types.js';
 import type { Db } from '../../db/open.js';
 import type { Logger } from '../../util/log.js';
 import { fromRow, getMessage, partIds, recordPart, type MessageRecord, type OutboundKind, type OutboundPayload } from './messages.js';
@@ -380,13 +380,20 @@ export class Outbox {
     const kept = partIds(this.deps.db, original.id);
     // Sent before every part's id was kept: only the last part's is known.
     const ids = kept.length ? kept : [original.externalId!];
-    const next = renderChunks(rich, adapter.markup, adapter.maxLength);
-    const shown = renderChunks(original.payload?.rich ?? [original.text], adapter.markup, adapter.maxLength);
+    const attached: Attached = { imageUrl: original.payload?.imageUrl, fileUrl: original.payload?.fileUrl };
+    // Cut as it was sent: the first part a caption, where the channel keeps captions shorter.
+    const captioned = attached.imageUrl || attached.fileUrl ? adapter.captionMaxLength : undefined;
+    const next = renderChunks(rich, adapter.markup, adapter.maxLength, captioned);
+    const shown = renderChunks(original.payload?.rich ?? [original.text], adapter.markup, adapter.maxLength, captioned);
     for (let i = 0; i < ids.length; i++) {
       const last = i === ids.length - 1;
-      const text = last ? next.at(-1) : i < next.length - 1 ? next[i] : undefined;
+      // The part that went out with the photo or file: edited as such (a caption on Telegram, the link kept elsewhere).
+      const first = kept.length ? i === 0 : shown.length === 1;
+      // A caption that is also the last part ends with what the update added, cut to a caption's length.
+      const end = first && captioned ? renderChunks(rich, adapter.markup, captioned).at(-1) : next.at(-1);
+      const text = last ? end : i < next.length - 1 ? next[i] : undefined;
       if (text === undefined || (!last && text === shown[i])) continue;
-      await adapter.edit!(original.peer, ids[i]!, text);
+      await adapter.edit!(original.peer, ids[i]!, text, first ? attached : undefined);
     }
   }
 
