@@ -136,6 +136,10 @@ export class DiscordAdapter implements ChannelAdapter {
   }
 
   /** The image's embed is left as it is (a PATCH without `embeds` keeps them); a file's link is part of the content, so it is written again. */
+  linkRoom(attached: Attached): number {
+    return withLink('x', attached).length - 1;
+  }
+
   async edit(to: string, externalId: string, text: string, attached: Attached = {}): Promise<void> {
     await this.call(
       `/channels/${encodeURIComponent(to)}/messages/${encodeURIComponent(externalId)}`,

@@ -130,6 +130,10 @@ export class SlackAdapter implements ChannelAdapter {
     throw new ChannelError(`Slack chat.postMessage failed: ${reply.error ?? 'unknown error'}`, !FATAL.has(reply.error ?? ''), { status: res.status });
   }
 
+  linkRoom(attached: Attached): number {
+    return withLinks('x', attached).length - 1;
+  }
+
   /** chat.update: the message keeps its place, loses its buttons (blocks), and says what happened; its links are written again. */
   async edit(to: string, externalId: string, text: string, attached: Attached = {}): Promise<void> {
     if (!this.opts.botToken) throw new ChannelError('Slack cannot edit without channels.slack.botToken', false);

@@ -144,6 +144,11 @@ export interface ChannelAdapter {
   readonly maxLength: number;
   /** Longest caption of a photo or document, where shorter than a message: the rest of the text follows in messages of its own. */
   readonly captionMaxLength?: number;
+  /**
+   * Characters send() and edit() write after the text of the part that carries `attached` (its link on a
+   * line of its own): the outbox leaves that part this much room under maxLength. Absent: none.
+   */
+  linkRoom?(attached: Attached): number;
   /** How bold/italic/code are written on this channel. */
   readonly markup: Markup;
   send(msg: OutboundMessage): Promise<Delivery>;

@@ -6,8 +6,12 @@ import { listenLoopback, readJson } from './http.js';
  * Bearer bot token (`{ok:true,...}` or `{ok:false,error}` with HTTP 200, as Slack does; 429 with
  * Retry-After when rate limited), POST /hooks/... for the incoming webhook (answers "ok"), and
  * POST /actions/... as the response_url of a button press (replace_original). Block Kit blocks are
- * checked against Slack's limits.
+ * checked against Slack's limits (a section's text at most 3000 characters: invalid_blocks); a
+ * message's `text` is kept to its first 40,000 characters, as Slack truncates it.
  */
+
+/** chat.postMessage and chat.update keep this much of `text` and drop the rest (Slack's documented truncation). */
+const TEXT_KEPT = 40_000;
 
 export interface SlackPost {
   channel: string;
@@ -124,7 +128,7 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
       if (badBlocks) return json(200, { ok: false, error: 'invalid_blocks', errors: [badBlocks] });
       const post: SlackPost = {
         channel: String(body.channel),
-        text: String(body.text),
+        text: String(body.text).slice(0, TEXT_KEPT),
         ts: `${ts++}.000100`,
         via: 'web-api',
         blocks: body.blocks as SlackBlock[] | undefined,
@@ -140,7 +144,7 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
       if (!post) return json(200, { ok: false, error: 'message_not_found' });
       if (!body.text && !(body.blocks as unknown[] | undefined)?.length) return json(200, { ok: false, error: 'no_text' });
       if (badBlocks) return json(200, { ok: false, error: 'invalid_blocks', errors: [badBlocks] });
-      post.text = String(body.text);
+      post.text = String(body.text).slice(0, TEXT_KEPT);
       if (body.blocks !== undefined) post.blocks = body.blocks as SlackBlock[];
       fake.updates.push({ channel: post.channel, ts: post.ts, text: post.text, blocks: post.blocks });
       return json(200, { ok: true, channel: post.channel, ts: post.ts, text: post.text });

@@ -327,3 +327,57 @@ describe('a notice sent with a photo or a file, answered', () => {
     });
   }
 });
+
+describe('a link written after a part’s text', () => {
+  const words = (s: string) => s.split(/\s+/).filter(Boolean);
+  const LINK = 'https://example.com/screens/approval-screen.png';
+
+  it('Slack: the part carrying an image’s link stays within a section’s 3000 characters, so its buttons are shown', async () => {
+    const slack = await startFakeSlack();
+    const adapter = new SlackAdapter({ signingSecret: 'slack-signing-secret', botToken: slack.token, baseUrl: slack.apiUrl, allowedUserIds: [] });
+    const db = openDatabase(join(tempDir(), 'slack-links.db'));
+    const outbox = outboxOn(db, new Map([['slack', adapter]]), `${process.pid}-slack-links`);
+    try {
+      const text = `${'step ok '.repeat(373)}END`;
+      const buttons = [[{ label: 'Approve', data: 'approve 3f2' }]];
+      const id = outbox.enqueue({ channel: 'slack', to: 'C1', kind: 'notification', rich: [text], buttons, imageUrl: LINK });
+      await outbox.sendNow([id]);
+      expect(getMessage(db, id)).toMatchObject({ status: 'sent', error: undefined });
+      expect(slack.posts[0]!.text).toContain(LINK);
+      expect(slack.posts.every((p) => p.text.length <= 3000)).toBe(true);
+      expect(slack.posts.at(-1)!.blocks?.map((b) => b.type)).toEqual(['section', 'actions']);
+      expect(words(slack.posts.map((p) => p.text.replace(LINK, '')).join(' '))).toEqual(words(text));
+    } finally {
+      await outbox.stop();
+      db.close();
+      await slack.close();
+    }
+  });
+
+  it('Discord: the part carrying a file’s link stays within 2000 characters', async () => {
+    const discord = await startFakeDiscord();
+    const adapter = new DiscordAdapter({
+      token: discord.token,
+      baseUrl: discord.url,
+      tasksChannelId: '400',
+      allowedUserIds: [],
+      pollSeconds: 1,
+      cursors: { get: () => undefined, set: () => {} },
+    });
+    const db = openDatabase(join(tempDir(), 'discord-links.db'));
+    const outbox = outboxOn(db, new Map([['discord', adapter]]), `${process.pid}-discord-links`);
+    try {
+      const text = `${'step ok '.repeat(248)}END`;
+      const id = outbox.enqueue({ channel: 'discord', to: '400', kind: 'reply', rich: [text], fileUrl: LINK });
+      await outbox.sendNow([id]);
+      expect(getMessage(db, id)).toMatchObject({ status: 'sent', error: undefined });
+      expect(discord.posted[0]!.content).toContain(LINK);
+      expect(discord.posted.every((p) => p.content.length <= 2000)).toBe(true);
+      expect(words(discord.posted.map((p) => p.content.replace(LINK, '')).join(' '))).toEqual(words(text));
+    } finally {
+      await outbox.stop();
+      db.close();
+      await discord.close();
+    }
+  });
+});

@@ -94,6 +94,16 @@ export function backoffMs(attempt: number, random: () => number = Math.random, p
 }
 
 /**
+ * How long the text of the part that carries a photo or file may be: a caption, where the channel keeps
+ * those shorter than a message, less the room the channel's link to it takes. Undefined without one.
+ */
+function attachmentPartLimit(adapter: ChannelAdapter, attached: Attached): number | undefined {
+  if (!attached.imageUrl && !attached.fileUrl) return undefined;
+  // A link longer than a message leaves no room: one character goes, and the service says what is wrong.
+  return Math.max(1, (adapter.captionMaxLength ?? adapter.maxLength) - (adapter.linkRoom?.(attached) ?? 0));
+}
+
+/**
  * The outbox: messages are stored first, then sent by whichever process claims them (a claim is an
  * UPDATE that only one process can win), so a restart loses nothing and nothing is sent twice.
  * Each target gets its rows strictly in id order (the oldest unsent one holds back the rest); targets
@@ -333,8 +343,7 @@ export class Outbox {
       if (p.followUp) return this.deliver({ ...row, kind: 'notification', payload: { ...p, rich: p.followUp, updates: undefined } });
       return this.finish(row, 'merged');
     }
-    const captioned = p.imageUrl || p.fileUrl ? adapter.captionMaxLength : undefined;
-    const parts = renderChunks(p.rich, adapter.markup, adapter.maxLength, captioned);
+    const parts = renderChunks(p.rich, adapter.markup, adapter.maxLength, attachmentPartLimit(adapter, p));
     let done = p.sentParts ?? 0;
     try {
       for (; done < parts.length; done++) {
@@ -381,16 +390,16 @@ export class Outbox {
     // Sent before every part's id was kept: only the last part's is known.
     const ids = kept.length ? kept : [original.externalId!];
     const attached: Attached = { imageUrl: original.payload?.imageUrl, fileUrl: original.payload?.fileUrl };
-    // Cut as it was sent: the first part a caption, where the channel keeps captions shorter.
-    const captioned = attached.imageUrl || attached.fileUrl ? adapter.captionMaxLength : undefined;
-    const next = renderChunks(rich, adapter.markup, adapter.maxLength, captioned);
-    const shown = renderChunks(original.payload?.rich ?? [original.text], adapter.markup, adapter.maxLength, captioned);
+    // Cut as it was sent.
+    const carrying = attachmentPartLimit(adapter, attached);
+    const next = renderChunks(rich, adapter.markup, adapter.maxLength, carrying);
+    const shown = renderChunks(original.payload?.rich ?? [original.text], adapter.markup, adapter.maxLength, carrying);
     for (let i = 0; i < ids.length; i++) {
       const last = i === ids.length - 1;
       // The part that went out with the photo or file: edited as such (a caption on Telegram, the link kept elsewhere).
       const first = kept.length ? i === 0 : shown.length === 1;
-      // A caption that is also the last part ends with what the update added, cut to a caption's length.
-      const end = first && captioned ? renderChunks(rich, adapter.markup, captioned).at(-1) : next.at(-1);
+      // The attachment's part that is also the last ends with what the update added, cut to that part's length.
+      const end = first && carrying ? renderChunks(rich, adapter.markup, carrying).at(-1) : next.at(-1);
       const text = last ? end : i < next.length - 1 ? next[i] : undefined;
       if (text === undefined || (!last && text === shown[i])) continue;
       await adapter.edit!(original.peer, ids[i]!, text, first ? attached : undefined);
