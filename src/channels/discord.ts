@@ -17,6 +17,7 @@ import {
   type SyncWebhookRoute,
   type WebhookOutcome,
   type WebhookRequest,
+  sentTime,
 } from './types.js';
 
 export interface DiscordOptions {
@@ -63,6 +64,8 @@ interface DiscordMessage {
   channel_id?: string;
   content?: string;
   author?: { id: string; username?: string; bot?: boolean };
+  /** ISO 8601: when it was posted. */
+  timestamp?: string;
 }
 
 const CURSOR = 'discord.after';
@@ -176,6 +179,7 @@ export class DiscordAdapter implements ChannelAdapter {
         chat: m.channel_id ?? this.opts.tasksChannelId,
         text: m.content!,
         senderName: m.author!.username,
+        sentAt: sentTime(Date.parse(m.timestamp ?? '')),
       }));
     const last = batch.at(-1)?.id;
     return { messages, commit: () => last && this.opts.cursors.set(CURSOR, last) };

@@ -12,6 +12,7 @@ import {
   type OutboundMessage,
   type WebhookOutcome,
   type WebhookRequest,
+  sentTime,
 } from './types.js';
 
 export interface SlackOptions {
@@ -241,7 +242,8 @@ export class SlackAdapter implements ChannelAdapter {
     // One message that mentions the app comes as both `message` and `app_mention`, each with its own event_id
     // (a retry keeps its event_id): the message's channel and ts name it, so it runs once.
     const externalId = e.ts ? `${e.channel}:${e.ts}` : payload.event_id;
-    const msg: InboundMessage = { channel: 'slack', externalId, sender: e.user, chat: e.channel, text };
+    // ts is the message's time in seconds (with a unique fraction).
+    const msg: InboundMessage = { channel: 'slack', externalId, sender: e.user, chat: e.channel, text, sentAt: sentTime(Number(e.ts) * 1000) };
     return { status: 200, body: {}, inbound: [msg] };
   }
 

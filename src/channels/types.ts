@@ -45,6 +45,11 @@ export interface Delivery {
 /** What a stranger who pressed a button is told, on every channel. */
 export const NOT_ALLOWED = 'Not allowed: you are not on this Aegis allowlist.';
 
+/** A service's date of a message as ms, or undefined where it is missing or unreadable. */
+export function sentTime(ms: number): number | undefined {
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
 /** A message from a person, normalized. `externalId` is the service's id for it: the dedup key. */
 export interface InboundMessage {
   channel: ChannelName;

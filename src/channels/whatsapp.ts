@@ -3,17 +3,18 @@ import { clip } from '../util/text.js';
 import { httpFailure, httpRequest } from './http.js';
 import { privateKeyFrom, signApplicationJwt, verifyHs256 } from './jwt.js';
 import { header, hmacSha256Hex, safeEqual, sha256Hex } from './signing.js';
-import type {
-  Button,
-  ChannelAdapter,
-  ChannelDescription,
-  Delivery,
-  InboundMessage,
-  OutboundMessage,
-  StatusUpdate,
-  WebhookOutcome,
-  WebhookRequest,
-  SyncWebhookRoute,
+import {
+  sentTime,
+  type Button,
+  type ChannelAdapter,
+  type ChannelDescription,
+  type Delivery,
+  type InboundMessage,
+  type OutboundMessage,
+  type StatusUpdate,
+  type WebhookOutcome,
+  type WebhookRequest,
+  type SyncWebhookRoute,
 } from './types.js';
 
 export interface WhatsAppOptions {
@@ -82,6 +83,8 @@ interface VonageInbound {
   file?: { caption?: string };
   reply?: { id?: string; title?: string };
   profile?: { name?: string };
+  /** ISO 8601: when it was sent. */
+  timestamp?: string;
 }
 
 interface VonageStatus {
@@ -210,6 +213,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
       chat: phoneDigits(m.from),
       text,
       senderName: m.profile?.name,
+      sentAt: sentTime(Date.parse(m.timestamp ?? '')),
       callback,
     };
     return { status: 200, body: {}, inbound: [msg] };

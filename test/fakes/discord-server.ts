@@ -93,7 +93,8 @@ export interface FakeDiscord {
   edited: { id: string; channel_id: string; content: string; components?: ActionRow[] }[];
   /** Bot posts, in order. */
   posted: (DiscordMessage & { at: number })[];
-  userPosts(channelId: string, userId: string, content: string): string;
+  /** A user posts; `at` (ms) is the message's timestamp, now unless given: a message posted while no one polled. */
+  userPosts(channelId: string, userId: string, content: string, at?: number): string;
   /** The next `count` requests answer 429 with this retry_after (seconds). */
   rateLimitNext(count: number, retryAfter: number): void;
   /** The next `count` posts are taken (the message is made) but their answer is lost: the connection drops, as after a client's timeout. */
@@ -112,13 +113,13 @@ export async function startFakeDiscord(token = 'discord-bot-token-0123456789'): 
     messages: [] as DiscordMessage[],
     edited: [] as FakeDiscord['edited'],
     posted: [] as (DiscordMessage & { at: number })[],
-    userPosts(channelId: string, userId: string, content: string): string {
+    userPosts(channelId: string, userId: string, content: string, at = Date.now()): string {
       const m: DiscordMessage = {
         id: nextId(),
         channel_id: channelId,
         content,
         author: { id: userId, username: `user${userId}` },
-        timestamp: new Date().toISOString(),
+        timestamp: new Date(at).toISOString(),
       };
       fake.messages.push(m);
       return m.id;

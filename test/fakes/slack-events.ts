@@ -29,6 +29,8 @@ export function messageEvent(
   channel: string,
   typed: string,
   eventId = `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`,
+  /** When the message was posted (ms): its ts. */
+  at = Date.now(),
 ): Record<string, unknown> {
   return {
     token: 'legacy-verification-token',
@@ -37,7 +39,7 @@ export function messageEvent(
     type: 'event_callback',
     event_id: eventId,
     event_time: Math.floor(Date.now() / 1000),
-    event: { type: 'message', channel, user, text: slackWire(typed), ts: `${Date.now() / 1000}`, channel_type: 'channel' },
+    event: { type: 'message', channel, user, text: slackWire(typed), ts: (at / 1000).toFixed(6), channel_type: 'channel' },
   };
 }
 

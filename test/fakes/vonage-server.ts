@@ -225,14 +225,14 @@ export function vonageWebhookToken(secret: string, body: string, opts: { iat?: n
   return `${head}.${claims}.${sig}`;
 }
 
-/** An inbound WhatsApp text as the Messages API posts it. */
-export function inboundText(from: string, to: string, text: string, messageUuid: string = randomUUID()): Record<string, unknown> {
+/** An inbound WhatsApp text as the Messages API posts it; `at` (ms): when it was sent. */
+export function inboundText(from: string, to: string, text: string, messageUuid: string = randomUUID(), at = Date.now()): Record<string, unknown> {
   return {
     channel: 'whatsapp',
     message_uuid: messageUuid,
     to,
     from,
-    timestamp: new Date().toISOString(),
+    timestamp: new Date(at).toISOString(),
     message_type: 'text',
     text,
     profile: { name: 'Tess' },

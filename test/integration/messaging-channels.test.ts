@@ -103,6 +103,16 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
     expect(ignored.map((m) => m.peer)).toEqual(['88']);
   });
 
+  it('Discord: a task posted two days before it is polled (no ag serve ran) is not run; its sender is told', async () => {
+    await waitFor(() => serve.app.messaging.cursors.get('discord.after'), { what: 'the Discord cursor' });
+    discord.userPosts(TASKS, '77', 'task: stale discord work', Date.now() - 48 * 3_600_000);
+    const told = await waitFor(() => discord.posted.find((p) => p.content.includes('Not run') && p.content.includes('stale discord work')), {
+      what: 'the sender told',
+    });
+    expect(told.content).toContain('2d ago');
+    expect(discord.posted.some((p) => p.content.includes('Started'))).toBe(false);
+  });
+
   it('Discord: waits out a 429 and sends the reply', async () => {
     discord.rateLimitNext(1, 0.3);
     discord.userPosts(TASKS, '77', 'journal: discord note');
@@ -161,6 +171,13 @@ describe('Discord, Slack and outbound webhooks', { timeout: 60_000 }, () => {
         .sort();
     await waitFor(() => presses().join() === '77 handled,88 ignored' || undefined, { what: `the presses handled once and ignored (now: ${presses().join()})` });
     expect(helpReplies()).toBe(before + 1);
+  });
+
+  it('Slack: a task whose event comes 30 minutes after it was posted (a retry, a backlog) is not run; its sender is told', async () => {
+    const ev = messageEvent('U123', 'C998', 'task: stale slack work', undefined, Date.now() - 30 * 60_000);
+    expect((await postSlackEvent(events, SIGNING, ev)).status).toBe(200);
+    const told = await waitFor(() => slack.posts.find((p) => p.channel === 'C998' && p.text.includes('Not run')), { what: 'the sender told' });
+    expect(told.text).toContain('30m ago');
   });
 
   it('Slack: answers the url_verification handshake', async () => {

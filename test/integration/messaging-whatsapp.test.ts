@@ -132,6 +132,12 @@ describe('messaging over WhatsApp (Vonage)', { timeout: 60_000 }, () => {
     expect(existsSync(join(world.workDir, 'forged'))).toBe(false);
   });
 
+  it('does not run a task whose webhook comes hours after it was sent (a retry, a backlog); tells the sender', async () => {
+    await postWebhook(inbound, inboundText(ME, BOT, 'task: stale whatsapp work', undefined, Date.now() - 5 * 3_600_000), { secret: SECRET });
+    const told = await waitSent((s) => !!s.text?.includes('Not run') && s.text.includes('stale whatsapp work'), 'the sender told');
+    expect(told.text).toContain('5h ago');
+  });
+
   it('runs a replayed webhook (same message_uuid) once', async () => {
     const uuid = randomUUID();
     const note = `wa note ${uuid.slice(0, 8)}`;
