@@ -26,6 +26,14 @@ export interface SlackOptions {
 /** An image or a file goes as its link on a line after the text: Slack unfurls it. */
 const withLinks = (text: string, attached: Attached): string => [text, attached.imageUrl, attached.fileUrl].filter(Boolean).join('\n');
 
+/** The metadata event type that marks a part we posted, with its dedupKey. */
+const PART_EVENT = 'aegis_message_part';
+/**
+ * How many of a channel's latest messages a retry looks through for its earlier try: a target's
+ * messages go out in order, so that try, if Slack took it, is among the last few of ours.
+ */
+const HISTORY_LOOKBACK = 100;
+
 /** Slack refuses requests signed more than five minutes ago; so do we (replay protection). */
 const MAX_SKEW_SEC = 300;
 /** The address that means "the incoming webhook" rather than a channel id. */
@@ -119,9 +127,20 @@ export class SlackAdapter implements ChannelAdapter {
       if (res.status !== 200) throw httpFailure('Slack webhook', res, res.text.slice(0, 200));
       return {};
     }
+    if (msg.triedBefore && msg.dedupKey) {
+      const ts = await this.posted(msg.to, msg.dedupKey);
+      if (ts) return { externalId: `${msg.to}:${ts}` };
+    }
     const res = await httpRequest('Slack', `${this.opts.baseUrl.replace(/\/$/, '')}/chat.postMessage`, {
       headers: { authorization: `Bearer ${this.opts.botToken}`, 'content-type': 'application/json; charset=utf-8' },
-      body: { channel: msg.to, text, blocks: withButtons, unfurl_links: false },
+      body: {
+        channel: msg.to,
+        text,
+        blocks: withButtons,
+        unfurl_links: false,
+        // chat.postMessage takes no client id; the part's key rides along as metadata, for posted() to find.
+        metadata: msg.dedupKey ? { event_type: PART_EVENT, event_payload: { key: msg.dedupKey } } : undefined,
+      },
     });
     const reply = res.json as { ok?: boolean; error?: string; ts?: string; channel?: string } | undefined;
     if (res.status === 200 && reply?.ok) return { externalId: `${reply.channel ?? msg.to}:${reply.ts}` };
@@ -133,6 +152,21 @@ export class SlackAdapter implements ChannelAdapter {
 
   linkRoom(attached: Attached): number {
     return withLinks('x', attached).length - 1;
+  }
+
+  /**
+   * The ts of our post carrying `key` among the latest in `channel` (conversations.history with its
+   * metadata), or undefined when there is none or Slack will not say (no channels:history scope, a
+   * user id rather than a conversation): then the part is posted again, and may show twice.
+   */
+  private async posted(channel: string, key: string): Promise<string | undefined> {
+    const query = new URLSearchParams({ channel, limit: String(HISTORY_LOOKBACK), include_all_metadata: 'true' });
+    const res = await httpRequest('Slack', `${this.opts.baseUrl.replace(/\/$/, '')}/conversations.history?${query}`, {
+      headers: { authorization: `Bearer ${this.opts.botToken}` },
+    });
+    const reply = res.json as { ok?: boolean; messages?: { ts?: string; metadata?: { event_type?: string; event_payload?: { key?: unknown } } }[] } | undefined;
+    if (res.status !== 200 || !reply?.ok) return undefined;
+    return reply.messages?.find((m) => m.metadata?.event_type === PART_EVENT && m.metadata.event_payload?.key === key)?.ts;
   }
 
   /** chat.update: the message keeps its place, loses its buttons (blocks), and says what happened; its links are written again. */

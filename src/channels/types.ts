@@ -28,6 +28,12 @@ export interface OutboundMessage {
    * (a timeout) is not delivered twice. At most 25 characters.
    */
   dedupKey?: string;
+  /**
+   * An earlier try at this part failed, perhaps after the service took it (an answer lost to a
+   * timeout): where the service can be asked whether it has a message of this dedupKey (Slack's
+   * history), the adapter asks before posting again.
+   */
+  triedBefore?: boolean;
   /** Outbound webhooks: the event name, sent as a header. */
   event?: string;
   /** WhatsApp: send this approved template instead of the text (allowed outside the 24-hour window). */

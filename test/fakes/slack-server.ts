@@ -7,7 +7,9 @@ import { listenLoopback, readJson } from './http.js';
  * Retry-After when rate limited), POST /hooks/... for the incoming webhook (answers "ok"), and
  * POST /actions/... as the response_url of a button press (replace_original). Block Kit blocks are
  * checked against Slack's limits (a section's text at most 3000 characters: invalid_blocks); a
- * message's `text` is kept to its first 40,000 characters, as Slack truncates it.
+ * message's `text` is kept to its first 40,000 characters, as Slack truncates it. GET
+ * /api/conversations.history (query arguments) lists the bot's posts in a channel, newest first, with
+ * their metadata when include_all_metadata=true.
  */
 
 /** chat.postMessage and chat.update keep this much of `text` and drop the rest (Slack's documented truncation). */
@@ -19,6 +21,8 @@ export interface SlackPost {
   ts: string;
   via: 'web-api' | 'webhook';
   blocks?: SlackBlock[];
+  /** Message metadata posted with it (returned by conversations.history with include_all_metadata). */
+  metadata?: unknown;
   at: number;
 }
 
@@ -67,12 +71,18 @@ export interface FakeSlack {
   /** A response_url for a press (Slack gives one per interaction). */
   responseUrl(id: string): string;
   rateLimitNext(count: number, retryAfterSec: number): void;
+  /** The next `count` chat.postMessage calls are taken (the message is posted) but their answer is lost: the connection drops. */
+  loseAnswerNext(count: number): void;
+  /** conversations.history answers missing_scope, as for an app without the channels:history scope. */
+  denyHistory(): void;
   close(): Promise<void>;
 }
 
 export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<FakeSlack> {
   let ts = 1_700_000_000;
   let limited = { count: 0, retryAfter: 0 };
+  let lostAnswers = 0;
+  let historyDenied = false;
   const fake = {
     token,
     posts: [] as SlackPost[],
@@ -80,6 +90,12 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
     updates: [] as FakeSlack['updates'],
     rateLimitNext(count: number, retryAfterSec: number) {
       limited = { count, retryAfter: retryAfterSec };
+    },
+    loseAnswerNext(count: number) {
+      lostAnswers = count;
+    },
+    denyHistory() {
+      historyDenied = true;
     },
   };
   const server = createServer(async (req, res) => {
@@ -132,10 +148,30 @@ export async function startFakeSlack(token = 'xoxb-test-0123456789'): Promise<Fa
         ts: `${ts++}.000100`,
         via: 'web-api',
         blocks: body.blocks as SlackBlock[] | undefined,
+        metadata: body.metadata,
         at: performance.timeOrigin + performance.now(),
       };
       fake.posts.push(post);
+      if (lostAnswers > 0) {
+        lostAnswers--;
+        return res.destroy();
+      }
       return json(200, { ok: true, channel: post.channel, ts: post.ts, message: { text: post.text, type: 'message', bot_id: 'B0BOT' } });
+    }
+    if (path === '/api/conversations.history') {
+      // A read method: arguments in the query string; newest first; metadata only when asked for.
+      const q = new URL(req.url ?? '/', 'http://fake').searchParams;
+      if (historyDenied) return json(200, { ok: false, error: 'missing_scope', needed: 'channels:history', provided: 'chat:write' });
+      const channel = q.get('channel');
+      if (!channel) return json(200, { ok: false, error: 'channel_not_found' });
+      const limit = Math.min(Number(q.get('limit') ?? 100) || 100, 999);
+      const withMetadata = q.get('include_all_metadata') === 'true';
+      const messages = fake.posts
+        .filter((p) => p.via === 'web-api' && p.channel === channel)
+        .reverse()
+        .slice(0, limit)
+        .map((p) => ({ type: 'message', text: p.text, ts: p.ts, bot_id: 'B0BOT', ...(withMetadata && p.metadata ? { metadata: p.metadata } : {}) }));
+      return json(200, { ok: true, messages, has_more: false });
     }
     if (path === '/api/chat.update') {
       // Only a message the bot posted, found by channel and ts; text required; blocks checked like a new post.

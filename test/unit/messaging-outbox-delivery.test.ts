@@ -184,6 +184,52 @@ describe('a notice that went out in several parts', () => {
 });
 
 describe('a send whose answer was lost', () => {
+  const slackOutbox = async (file: string) => {
+    const slack = await startFakeSlack();
+    const adapter = new SlackAdapter({ signingSecret: 'slack-signing-secret', botToken: slack.token, baseUrl: slack.apiUrl, allowedUserIds: [] });
+    const db = openDatabase(join(tempDir(), file));
+    return { slack, db, outbox: outboxOn(db, new Map([['slack', adapter]]), `${process.pid}-${file}`) };
+  };
+
+  it('Slack: the retry finds the post the lost answer was for, by its metadata in the channel’s history, and posts nothing more', async () => {
+    const { slack, db, outbox } = await slackOutbox('slack-lost.db');
+    try {
+      slack.loseAnswerNext(1);
+      const id = outbox.enqueue({ channel: 'slack', to: 'C1', kind: 'reply', rich: ['deploy done'] });
+      await outbox.sendNow([id]);
+      expect(getMessage(db, id)).toMatchObject({ status: 'queued', attempts: 1 });
+      expect(slack.posts).toHaveLength(1);
+
+      db.prepare('UPDATE messages SET next_attempt_at = 0 WHERE id = ?').run(id);
+      await outbox.sendNow([id]);
+      expect(getMessage(db, id)?.status).toBe('sent');
+      expect(slack.posts).toHaveLength(1);
+      expect(partIds(db, id)).toEqual([`C1:${slack.posts[0]!.ts}`]);
+    } finally {
+      await outbox.stop();
+      db.close();
+      await slack.close();
+    }
+  });
+
+  it('Slack: without the history scope the retry posts again (the one case left that can show twice)', async () => {
+    const { slack, db, outbox } = await slackOutbox('slack-lost-noscope.db');
+    try {
+      slack.denyHistory();
+      slack.loseAnswerNext(1);
+      const id = outbox.enqueue({ channel: 'slack', to: 'C1', kind: 'reply', rich: ['deploy done'] });
+      await outbox.sendNow([id]);
+      db.prepare('UPDATE messages SET next_attempt_at = 0 WHERE id = ?').run(id);
+      await outbox.sendNow([id]);
+      expect(getMessage(db, id)?.status).toBe('sent');
+      expect(slack.posts.map((p) => p.text)).toEqual(['deploy done', 'deploy done']);
+    } finally {
+      await outbox.stop();
+      db.close();
+      await slack.close();
+    }
+  });
+
   it('Discord: the retry carries the same nonce with enforce_nonce, so each part is posted once', async () => {
     const discord = await startFakeDiscord();
     const adapter = new DiscordAdapter({

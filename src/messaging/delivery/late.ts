@@ -8,7 +8,7 @@ import { ago } from '../present.js';
  * was receiving, or stored by a sender that died before running it) is late: the person has likely
  * moved on, sent it again, or done it at the desk, and what it asks about may have changed.
  */
-export const LATE_MS = 10 * 60_000;
+const LATE_MS = 10 * 60_000;
 
 /**
  * Commands that only read: answered late, since the answer is of now. Everything else acts (starts,

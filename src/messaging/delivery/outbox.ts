@@ -344,7 +344,8 @@ export class Outbox {
       return this.finish(row, 'merged');
     }
     const parts = renderChunks(p.rich, adapter.markup, adapter.maxLength, attachmentPartLimit(adapter, p));
-    let done = p.sentParts ?? 0;
+    const resumed = p.sentParts ?? 0;
+    let done = resumed;
     try {
       for (; done < parts.length; done++) {
         const last = done === parts.length - 1;
@@ -357,6 +358,8 @@ export class Outbox {
           clientRef: String(row.id),
           // created_at too: another Aegis database posting with the same bot has its own row ids.
           dedupKey: `${row.id}.${done}.${row.createdAt.toString(36)}`,
+          // The part the last failed try stopped at.
+          triedBefore: row.attempts > 0 && done === resumed,
           event: p.event,
           template: p.template,
         });
