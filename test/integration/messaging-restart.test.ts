@@ -178,7 +178,7 @@ describe('inbound messages across a restart of ag serve', { timeout: 120_000 }, 
     expect(told.text).toContain('"task: rename the flag"');
     expect(told.text).toContain('3h ago');
     await waitFor(() => tg.sent.slice(before).find((s) => s.text.includes('You sent this 3h ago')), { what: 'the status answered as of now' });
-    await waitFor(() => inbound(after).every((m) => m.status !== 'received'), { what: 'both finished' });
+    await waitFor(() => inbound(after).length === 2 && inbound(after).every((m) => m.status !== 'received'), { what: 'both stored and finished' });
     expect(inbound(after).map((m) => [m.text, m.status, m.attempts])).toEqual([
       ['task: rename the flag', 'failed', 0],
       ['status', 'handled', 1],
