@@ -1,6 +1,6 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { withoutSecretSettings } from '../agents/env.js';
 import { AegisError, invalidInput } from '../errors.js';
 import { run } from '../util/exec.js';
@@ -9,6 +9,7 @@ import { run } from '../util/exec.js';
  * Plain git plumbing for session worktrees: every call is `git` with an argument array (through
  * util/exec, never a shell), run in an explicit folder. A user's string is only ever passed after it was
  * checked (check-ref-format, rev-parse --verify) and never where git could take it for an option.
+ * In a checkout, git is told its git directory as the repository records it (see inCheckout).
  */
 
 export interface GitResult {
@@ -104,9 +105,70 @@ export async function deleteBranch(repo: string, branch: string): Promise<void> 
   await git(repo, ['branch', '-D', '--', branch]);
 }
 
-/** Paths with uncommitted changes in a worktree, untracked files included (ignored ones not). */
-export async function uncommitted(dir: string): Promise<string[]> {
-  const out = await git(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+/** A checkout of a repository: its main worktree or a linked one, and the main worktree (`repo`). */
+export interface Checkout {
+  repo: string;
+  path: string;
+}
+
+/** The real path of `p`, or `p` resolved when it does not exist. */
+function real(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+}
+
+/**
+ * The git directory of a checkout as its repository records it: `<repo>/.git` for the main worktree,
+ * else the folder under `<repo>/.git/worktrees/` whose `gitdir` file names `<path>/.git`. Never the
+ * `.git` file inside the checkout: whoever writes in the checkout (an agent confined to its worktree)
+ * can point that at a git directory of their own, whose config (core.fsmonitor, hooks) git would then
+ * run for Aegis, outside the confinement.
+ */
+export function recordedGitDir(c: Checkout): string | undefined {
+  const common = join(c.repo, '.git');
+  const path = real(c.path);
+  if (path === real(c.repo)) return common;
+  const admin = join(common, 'worktrees');
+  let ids: string[];
+  try {
+    ids = readdirSync(admin);
+  } catch {
+    return undefined;
+  }
+  for (const id of ids) {
+    let dotGit: string;
+    try {
+      dotGit = readFileSync(join(admin, id, 'gitdir'), 'utf8').trim();
+    } catch {
+      continue;
+    }
+    // git writes it absolute, or relative to the folder it is in (worktree.useRelativePaths).
+    if (real(dirname(resolve(admin, id, dotGit))) === path) return join(admin, id);
+  }
+  return undefined;
+}
+
+/** git's environment for running in a checkout: its recorded git directory and work tree, no discovery. */
+function inCheckout(c: Checkout, extra: Record<string, string> = {}): Record<string, string> {
+  const gitDir = recordedGitDir(c);
+  if (!gitDir)
+    throw new AegisError('conflict', `${c.path} is not a worktree of ${c.repo} any more`, {
+      fix: `see git -C ${c.repo} worktree list; move the work you want to keep out of that folder, then remove it`,
+    });
+  return { ...extra, GIT_DIR: gitDir, GIT_WORK_TREE: c.path };
+}
+
+/** Runs git in a checkout (see recordedGitDir), throwing with git's message on failure. */
+export async function gitInCheckout(c: Checkout, args: string[], extraEnv?: Record<string, string>): Promise<string> {
+  return git(c.path, args, inCheckout(c, extraEnv));
+}
+
+/** Paths with uncommitted changes in a checkout, untracked files included (ignored ones not). */
+export async function uncommitted(c: Checkout): Promise<string[]> {
+  const out = await gitInCheckout(c, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
   const paths: string[] = [];
   const parts = out.split('\0');
   for (let i = 0; i < parts.length; i++) {
@@ -131,17 +193,17 @@ export async function mergeBase(dir: string, a: string, b: string): Promise<stri
  * The tree of everything in a worktree now (tracked changes and untracked files, as `git add -A`
  * would take them), built in a throw-away index so the worktree's own index is not changed.
  */
-export async function snapshotTree(dir: string): Promise<string> {
+export async function snapshotTree(c: Checkout): Promise<string> {
   const tmp = mkdtempSync(join(tmpdir(), 'aegis-index-'));
   try {
     const index = join(tmp, 'index');
-    const own = line(await git(dir, ['rev-parse', '--path-format=absolute', '--git-path', 'index']));
+    const own = line(await gitInCheckout(c, ['rev-parse', '--path-format=absolute', '--git-path', 'index']));
     const env = { GIT_INDEX_FILE: index };
     // A copy of the real index keeps git's stat cache, so unchanged files are not hashed again.
     if (existsSync(own)) copyFileSync(own, index);
-    else await git(dir, ['read-tree', 'HEAD'], env);
-    await git(dir, ['add', '-A'], env);
-    return line(await git(dir, ['write-tree'], env));
+    else await gitInCheckout(c, ['read-tree', 'HEAD'], env);
+    await gitInCheckout(c, ['add', '-A'], env);
+    return line(await gitInCheckout(c, ['write-tree'], env));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

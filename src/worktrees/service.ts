@@ -113,7 +113,7 @@ export class WorktreeService {
 
   async inspect(w: WorktreeInfo): Promise<WorktreeState> {
     const exists = existsSync(w.path);
-    const uncommitted = exists ? await g.uncommitted(w.path) : [];
+    const uncommitted = exists ? await g.uncommitted(w) : [];
     const head = await this.head(w);
     const unmergedCommits = head ? Number((await g.git(w.repo, ['rev-list', '--count', `${await this.baseNow(w)}..${head}`])).trim()) : 0;
     return { exists, uncommitted, unmergedCommits };
@@ -140,7 +140,7 @@ export class WorktreeService {
   /** The session's work (committed or not) against where its branch left baseRef; the patch paged by bytes. */
   async diff(w: WorktreeInfo, page: { offset: number; maxBytes: number }): Promise<DiffPage> {
     const head = (await this.head(w)) ?? w.baseCommit;
-    const tree = existsSync(w.path) ? await g.snapshotTree(w.path) : await g.treeOf(w.repo, head);
+    const tree = existsSync(w.path) ? await g.snapshotTree(w) : await g.treeOf(w.repo, head);
     const base = (await g.mergeBase(w.repo, await this.baseNow(w), head)) ?? w.baseCommit;
     const opts = ['--no-color', '--no-ext-diff', '--no-renames'];
     const numstat = (await g.git(w.repo, ['diff', ...opts, '--numstat', '-z', base, tree])).split('\0').filter(Boolean);
@@ -182,8 +182,8 @@ export class WorktreeService {
 
     // The agent's uncommitted work as a commit on top of its branch; no ref moves yet.
     let work = head;
-    if (existsSync(w.path) && (await g.uncommitted(w.path)).length) {
-      work = await g.commitTree(w.repo, await g.snapshotTree(w.path), [head], `Work of session ${sessionName} (committed by Aegis to merge it)`);
+    if (existsSync(w.path) && (await g.uncommitted(w)).length) {
+      work = await g.commitTree(w.repo, await g.snapshotTree(w), [head], `Work of session ${sessionName} (committed by Aegis to merge it)`);
     }
     if (await g.isAncestor(w.repo, work, targetSha)) return { target: into, commit: targetSha, fastForward: false, upToDate: true };
 
@@ -203,7 +203,7 @@ export class WorktreeService {
     // The target's checkout, if any, must be able to move with it: refuse before anything changes.
     const checkout = (await g.checkouts(w.repo)).find((c) => c.branch === into);
     if (checkout) {
-      const dirty = await g.uncommitted(checkout.path);
+      const dirty = await g.uncommitted({ repo: w.repo, path: checkout.path });
       if (dirty.length)
         throw new AegisError('conflict', `${into} is checked out at ${checkout.path} with uncommitted changes (${short(dirty, 5)})`, {
           field: 'target',
@@ -215,10 +215,10 @@ export class WorktreeService {
     if (work !== head) {
       // The branch takes the work commit; its index is reset to it, the agent's files are left as they are.
       await g.updateRef(w.repo, `refs/heads/${w.branch}`, work, head, `aegis: commit work of session ${sessionName}`);
-      await g.git(w.path, ['read-tree', work]);
+      await g.gitInCheckout(w, ['read-tree', work]);
       committedWork = work;
     }
-    if (checkout) await g.git(checkout.path, ['merge', '--ff-only', '--quiet', merged]);
+    if (checkout) await g.gitInCheckout({ repo: w.repo, path: checkout.path }, ['merge', '--ff-only', '--quiet', merged]);
     else await g.updateRef(w.repo, `refs/heads/${into}`, merged, targetSha, `aegis: merge ${w.branch} (session ${sessionName})`);
     return { target: into, commit: merged, fastForward, committedWork, updatedCheckout: checkout?.path, upToDate: false };
   }

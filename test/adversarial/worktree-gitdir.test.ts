@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { makeRepo } from '../helpers/git.js';
+import { connectMcp } from '../helpers/mcp-client.js';
+import { call } from '../helpers/sessions.js';
+
+interface Created {
+  id: string;
+  worktree: { path: string };
+}
+
+/**
+ * An agent confined to its worktree (a sandbox that lets it write only there) can still rewrite the
+ * worktree's `.git` file, which tells git where the repository is, to point at a git directory of its
+ * own making. Aegis runs git in that folder unconfined (session_kill and worktree_prune look at what it
+ * holds, session_diff and session_merge snapshot it), so that directory's config must never be read:
+ * its core.fsmonitor is a program git runs on every status and add.
+ */
+describe('a session worktree whose .git file the agent pointed at its own git directory', () => {
+  let t: TestEnv;
+  let mcp: Awaited<ReturnType<typeof connectMcp>>;
+  let repo: string;
+
+  beforeAll(async () => {
+    t = makeTestEnv();
+    repo = makeRepo('aegis-wt-gitdir-');
+    mcp = await connectMcp(t.env);
+  });
+  afterAll(async () => {
+    await mcp?.close();
+    t?.cleanup();
+    rmSync(repo, { recursive: true, force: true });
+  });
+
+  /** What the agent does: a git directory inside its worktree whose fsmonitor writes `marker`, and .git pointing there. */
+  const hijack = (worktree: string, marker: string) => {
+    const own = join(worktree, '.own-git');
+    execFileSync('git', ['init', '--quiet', '--bare', own]);
+    execFileSync('git', ['-C', own, 'config', 'core.bare', 'false']);
+    execFileSync('git', ['-C', own, 'config', 'core.fsmonitor', `touch '${marker}'; false`]);
+    writeFileSync(join(worktree, '.git'), `gitdir: ${own}\n`);
+  };
+
+  it('kill, diff, merge and prune never run its programs, and report the worktree as git records it', async () => {
+    const s = await call<Created>(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true });
+    const w = s.worktree.path;
+    const marker = join(t.home, 'fsmonitor-ran');
+    writeFileSync(join(w, 'app.txt'), 'one\ntwo\nthree\nfour\n');
+    hijack(w, marker);
+
+    const killed = await call<{ worktreeState: { uncommitted: string[] } }>(mcp.client, 'session_kill', { id: s.id });
+    expect(existsSync(marker), 'session_kill ran the fsmonitor of the agent-made git directory').toBe(false);
+    // The repository's own view: the edited file, and the agent's folder as untracked files.
+    expect(killed.worktreeState.uncommitted).toContain('app.txt');
+
+    const diff = await call<{ files: { path: string }[] }>(mcp.client, 'session_diff', { id: s.id });
+    expect(existsSync(marker), 'session_diff ran it').toBe(false);
+    expect(diff.files.map((f) => f.path)).toContain('app.txt');
+
+    const pruned = await call<{ kept: { path: string; reason: string }[] }>(mcp.client, 'worktree_prune', {});
+    expect(existsSync(marker), 'worktree_prune ran it').toBe(false);
+    expect(pruned.kept.map((k) => k.path)).toContain(w);
+
+    await call(mcp.client, 'session_merge', { id: s.id });
+    expect(existsSync(marker), 'session_merge ran it').toBe(false);
+    expect(execFileSync('git', ['-C', repo, 'show', 'main:app.txt'], { encoding: 'utf8' })).toBe('one\ntwo\nthree\nfour\n');
+  });
+});
