@@ -180,6 +180,20 @@ export async function uncommitted(c: Checkout): Promise<string[]> {
   return paths;
 }
 
+/** What a checkout has checked out: its commit, and its branch unless HEAD is detached; undefined before a first commit. */
+export async function checkedOut(c: Checkout): Promise<{ commit: string; branch?: string } | undefined> {
+  const env = inCheckout(c);
+  const head = await gitRun(c.path, ['rev-parse', '--verify', '--quiet', 'HEAD'], env);
+  if (head.exitCode !== 0) return undefined;
+  const ref = await gitRun(c.path, ['symbolic-ref', '--quiet', 'HEAD'], env);
+  return { commit: line(head.stdout), branch: ref.exitCode === 0 ? line(ref.stdout).replace(/^refs\/heads\//, '') : undefined };
+}
+
+/** How many commits the `tips` (commits) have together that `base` does not. */
+export async function countNotIn(dir: string, base: string, tips: string[]): Promise<number> {
+  return Number((await git(dir, ['rev-list', '--count', ...tips, `^${base}`])).trim());
+}
+
 export async function isAncestor(dir: string, ancestor: string, of: string): Promise<boolean> {
   return (await gitRun(dir, ['merge-base', '--is-ancestor', ancestor, of])).exitCode === 0;
 }

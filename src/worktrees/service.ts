@@ -111,30 +111,51 @@ export class WorktreeService {
     return g.resolveCommit(w.repo, `refs/heads/${w.branch}`);
   }
 
+  /** The worktree's HEAD when it is not the session's branch (the agent checked out another one, or detached it). */
+  private async elsewhere(w: WorktreeInfo): Promise<{ commit: string; branch?: string; what: string } | undefined> {
+    const at = existsSync(w.path) ? await g.checkedOut(w) : undefined;
+    if (!at || at.branch === w.branch) return undefined;
+    return { ...at, what: at.branch ? `branch ${at.branch}` : `a detached HEAD (${at.commit.slice(0, 7)})` };
+  }
+
   async inspect(w: WorktreeInfo): Promise<WorktreeState> {
     const exists = existsSync(w.path);
     const uncommitted = exists ? await g.uncommitted(w) : [];
-    const head = await this.head(w);
-    const unmergedCommits = head ? Number((await g.git(w.repo, ['rev-list', '--count', `${await this.baseNow(w)}..${head}`])).trim()) : 0;
+    // The work is what the branch and the worktree's HEAD hold, wherever the agent committed it.
+    const tips = [await this.head(w), (await this.elsewhere(w))?.commit].filter((c): c is string => c !== undefined);
+    const unmergedCommits = tips.length ? await g.countNotIn(w.repo, await this.baseNow(w), tips) : 0;
     return { exists, uncommitted, unmergedCommits };
   }
 
   /**
-   * Removes a worktree that holds no uncommitted work; its branch is deleted only when baseRef has all
-   * its commits. With `keepUnmerged` (a session kill) a worktree whose branch has unmerged commits stays too.
+   * Removes a worktree that holds no uncommitted work and no commits on a detached HEAD alone; its
+   * branch is deleted only when baseRef has all its commits. With `keepUnmerged` (a session kill) a
+   * worktree whose branch has unmerged commits stays too.
    */
   async release(w: WorktreeInfo, opts: { keepUnmerged: boolean }): Promise<ReleaseResult> {
     const st = await this.inspect(w);
     if (st.uncommitted.length)
       return { removed: false, branchDeleted: false, reason: `${st.uncommitted.length} uncommitted file(s): ${short(st.uncommitted)}` };
-    const unmerged = st.unmergedCommits ? `branch ${w.branch} has ${st.unmergedCommits} commit(s) not in ${w.baseRef}` : undefined;
+    const moved = await this.elsewhere(w);
+    if (moved && !moved.branch && !(await this.holds(w, moved.commit)))
+      // Removing the worktree would drop the only reference to them.
+      return { removed: false, branchDeleted: false, reason: `its ${moved.what} holds commits that are on no branch` };
+    const head = await this.head(w);
+    const branchUnmerged = head ? await g.countNotIn(w.repo, await this.baseNow(w), [head]) : 0;
+    const unmerged = branchUnmerged ? `branch ${w.branch} has ${branchUnmerged} commit(s) not in ${w.baseRef}` : undefined;
     if (unmerged && opts.keepUnmerged) return { removed: false, branchDeleted: false, reason: unmerged };
     if (w.path === w.repo) throw new AegisError('internal', `refusing to remove the main checkout ${w.repo}`);
     if (st.exists) await g.removeWorktree(w.repo, w.path);
     else await g.git(w.repo, ['worktree', 'prune']);
     if (unmerged) return { removed: true, branchDeleted: false, reason: `${unmerged}; branch kept` };
-    if (await this.head(w)) await g.deleteBranch(w.repo, w.branch);
+    if (head) await g.deleteBranch(w.repo, w.branch);
     return { removed: true, branchDeleted: true };
+  }
+
+  /** Whether the session's branch or baseRef has `commit`. */
+  private async holds(w: WorktreeInfo, commit: string): Promise<boolean> {
+    const head = await this.head(w);
+    return (head !== undefined && (await g.isAncestor(w.repo, commit, head))) || g.isAncestor(w.repo, commit, await this.baseNow(w));
   }
 
   /** The session's work (committed or not) against where its branch left baseRef; the patch paged by bytes. */
@@ -178,6 +199,12 @@ export class WorktreeService {
     if (into === w.branch) throw invalidInput('target', `cannot merge branch ${w.branch} into itself`, 'pass another target branch');
     const head = await this.head(w);
     if (!head) throw new AegisError('conflict', `branch ${w.branch} no longer exists`, { field: 'id', fix: 'nothing to merge' });
+    const moved = await this.elsewhere(w);
+    if (moved)
+      throw new AegisError('conflict', `the worktree of session ${sessionName} has ${moved.what} checked out, not ${w.branch}: its commits are there`, {
+        field: 'id',
+        fix: `check out ${w.branch} in ${w.path} and bring that work onto it (git merge or cherry-pick), then merge again`,
+      });
     const targetSha = (await g.resolveCommit(w.repo, `refs/heads/${into}`))!;
 
     // The agent's uncommitted work as a commit on top of its branch; no ref moves yet.

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,5 +187,35 @@ describe('session worktrees (real git, shell agent)', () => {
       rmSync(plain, { recursive: true, force: true });
     }
     expect(gitIn(repo, 'branch', '--format=%(refname:short)')).not.toContain('bad');
+  });
+
+  it('work the agent committed on another branch or a detached HEAD is neither reported merged nor pruned away', async () => {
+    const s = await call<Created>(mcp.client, 'session_create', { workDir: repo, agent: 'shell', name: 'wt-moved', worktree: true });
+    const w = s.worktree!.path;
+    const before = userCheckout();
+    // What agents do when told to commit on a branch of their own: the session's branch stays where it started.
+    gitIn(w, 'checkout', '--quiet', '-b', 'fix/moved');
+    writeFileSync(join(w, 'moved.txt'), 'moved\n');
+    gitIn(w, 'add', 'moved.txt');
+    gitIn(w, 'commit', '--quiet', '-m', 'work on fix/moved');
+
+    expect(await callError(mcp.client, 'session_merge', { id: s.id })).toMatch(/fix\/moved.*not aegis\/wt-moved/s);
+    expect(userCheckout()).toEqual(before);
+
+    // Then commits on a detached HEAD: only the worktree's HEAD holds them.
+    gitIn(w, 'checkout', '--quiet', '--detach');
+    writeFileSync(join(w, 'detached.txt'), 'detached\n');
+    gitIn(w, 'add', 'detached.txt');
+    gitIn(w, 'commit', '--quiet', '-m', 'work on a detached HEAD');
+    const detached = gitIn(w, 'rev-parse', 'HEAD').trim();
+    expect(await callError(mcp.client, 'session_merge', { id: s.id })).toMatch(/detached HEAD/);
+
+    const killed = await call<{ worktreeState: { uncommitted: string[]; unmergedCommits: number } }>(mcp.client, 'session_kill', { id: s.id });
+    expect(killed.worktreeState).toMatchObject({ uncommitted: [], unmergedCommits: 2 });
+    const pruned = await call<{ kept: { session: string; reason: string }[] }>(mcp.client, 'worktree_prune', {});
+    expect(pruned.kept.find((k) => k.session === 'wt-moved')?.reason).toMatch(/detached HEAD/);
+    expect(existsSync(w)).toBe(true);
+    expect(gitIn(w, 'rev-parse', 'HEAD').trim()).toBe(detached);
+    expect(userCheckout()).toEqual(before);
   });
 });
