@@ -166,18 +166,27 @@ export async function gitInCheckout(c: Checkout, args: string[], extraEnv?: Reco
   return git(c.path, args, inCheckout(c, extraEnv));
 }
 
-/** Paths with uncommitted changes in a checkout, untracked files included (ignored ones not). */
-export async function uncommitted(c: Checkout): Promise<string[]> {
-  const out = await gitInCheckout(c, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
-  const paths: string[] = [];
-  const parts = out.split('\0');
+/** `git status --porcelain=v1 -z` in a checkout, as [status code, path] pairs (a rename's old path left out). */
+async function status(c: Checkout, options: string[]): Promise<[string, string][]> {
+  const parts = (await gitInCheckout(c, ['status', '--porcelain=v1', '-z', ...options])).split('\0');
+  const entries: [string, string][] = [];
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
     if (p.length < 4) continue;
-    paths.push(p.slice(3));
+    entries.push([p.slice(0, 2), p.slice(3)]);
     if (p[0] === 'R' || p[0] === 'C') i++; // a rename's second field is its old path
   }
-  return paths;
+  return entries;
+}
+
+/** Paths with uncommitted changes in a checkout, untracked files included (ignored ones not). */
+export async function uncommitted(c: Checkout): Promise<string[]> {
+  return (await status(c, ['--untracked-files=all'])).map(([, path]) => path);
+}
+
+/** What git ignores in a checkout; a folder of ignored files is one entry (`build/`). */
+export async function ignored(c: Checkout): Promise<string[]> {
+  return (await status(c, ['--untracked-files=normal', '--ignored=traditional'])).filter(([code]) => code === '!!').map(([, path]) => path);
 }
 
 /** What a checkout has checked out: its commit, and its branch unless HEAD is detached; undefined before a first commit. */

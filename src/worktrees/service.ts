@@ -28,7 +28,7 @@ export interface WorktreeState {
 export interface ReleaseResult {
   removed: boolean;
   branchDeleted: boolean;
-  /** Why the worktree (or only its branch) was kept. */
+  /** Why the worktree (or only its branch) was kept; what went with a removed one. */
   reason?: string;
 }
 
@@ -145,11 +145,14 @@ export class WorktreeService {
     const unmerged = branchUnmerged ? `branch ${w.branch} has ${branchUnmerged} commit(s) not in ${w.baseRef}` : undefined;
     if (unmerged && opts.keepUnmerged) return { removed: false, branchDeleted: false, reason: unmerged };
     if (w.path === w.repo) throw new AegisError('internal', `refusing to remove the main checkout ${w.repo}`);
+    // git deletes ignored files with the worktree (an agent's .env, its builds): the caller is told which.
+    const ignored = st.exists ? await g.ignored(w) : [];
     if (st.exists) await g.removeWorktree(w.repo, w.path);
     else await g.git(w.repo, ['worktree', 'prune']);
-    if (unmerged) return { removed: true, branchDeleted: false, reason: `${unmerged}; branch kept` };
+    const deleted = ignored.length ? `deleted with it, ignored by git: ${short(ignored)}` : undefined;
+    if (unmerged) return { removed: true, branchDeleted: false, reason: [`${unmerged}; branch kept`, deleted].filter(Boolean).join('; ') };
     if (head) await g.deleteBranch(w.repo, w.branch);
-    return { removed: true, branchDeleted: true };
+    return { removed: true, branchDeleted: true, ...(deleted ? { reason: deleted } : {}) };
   }
 
   /** Whether the session's branch or baseRef has `commit`. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -217,5 +217,23 @@ describe('session worktrees (real git, shell agent)', () => {
     expect(existsSync(w)).toBe(true);
     expect(gitIn(w, 'rev-parse', 'HEAD').trim()).toBe(detached);
     expect(userCheckout()).toEqual(before);
+  });
+
+  it('prune says which files git ignores it deleted with a worktree', async () => {
+    const s = await call<Created>(mcp.client, 'session_create', { workDir: repo, agent: 'shell', name: 'wt-ignored', worktree: true });
+    const w = s.worktree!.path;
+    // An agent's local settings: ignored by git, so no status shows them, and git worktree remove deletes them.
+    writeFileSync(join(w, '.gitignore'), '.env\nbuild/\n');
+    gitIn(w, 'add', '.gitignore');
+    gitIn(w, 'commit', '--quiet', '-m', 'ignore local files');
+    writeFileSync(join(w, '.env'), 'API_URL=http://localhost:8080\n');
+    mkdirSync(join(w, 'build'));
+    writeFileSync(join(w, 'build', 'out.js'), '1\n');
+    await call(mcp.client, 'session_kill', { id: s.id });
+
+    const pruned = await call<{ removed: { session: string; note?: string }[] }>(mcp.client, 'worktree_prune', {});
+    const note = pruned.removed.find((r) => r.session === 'wt-ignored')?.note;
+    expect(existsSync(w)).toBe(false);
+    expect(note).toContain('deleted with it, ignored by git: .env, build/');
   });
 });
