@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { App } from '../app.js';
@@ -7,6 +6,7 @@ import { stageDetail, stageTable, summaryLine, type PipelineLine } from '../pipe
 import { terminalSafe } from '../render/text.js';
 import { pipelineCreate, pipelineOut } from '../tools/pipelines.js';
 import { callTool } from '../tools/run.js';
+import { readTextFile } from '../util/text-file.js';
 import { CliExit, EXIT, type LazyApp } from './program.js';
 
 /** How often the live view is redrawn. A display refresh, not how the pipeline advances. */
@@ -108,7 +108,7 @@ async function watchAndExit(app: App, id: string, json: boolean, deadline?: numb
 function readDefinition(file: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    parsed = JSON.parse(readTextFile(file));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw invalidInput(

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AegisError } from '../errors.js';
 import { findJsonSyntaxError } from '../util/json-syntax.js';
+import { readTextFile } from '../util/text-file.js';
 import { SETTINGS, type SettingKey, type SettingValue } from './settings.js';
 import type { SettingSpec } from './settings/define.js';
 
@@ -71,7 +72,7 @@ const fixFile = (configFile: string, what: string) => `${what} in ${configFile},
 /** Reads config.json; a syntax error names its line and column and never quotes the file (it holds secrets). */
 function readConfigFile(configFile: string): Record<string, unknown> {
   if (!existsSync(configFile)) return {};
-  const text = readFileSync(configFile, 'utf8');
+  const text = readTextFile(configFile);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { maskSetting, type Config, type SettingSource } from '../config/load.js';
 import { AegisError } from '../errors.js';
 import { BUILTIN_ENV, settingEnv } from './names.js';
+import { readTextFile } from '../util/text-file.js';
 import type { IntegrationSettings } from './types.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -52,7 +53,7 @@ export function readSetup(dir: string): { description?: string; settings: Settin
   if (!existsSync(file)) return { settings: [] };
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(readTextFile(file));
   } catch (err) {
     throw new AegisError('invalid_input', `${file} is not valid JSON: ${(err as Error).message}`, { field: file, fix: 'fix the JSON' });
   }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AegisError, invalidInput } from '../errors.js';
 import type { ImportResult } from './graph-results.js';
 import type { KnowledgeGraph } from './graph.js';
+import { readTextFile } from '../util/text-file.js';
 import { parseJsonl, toJsonl } from './jsonl.js';
 
 /** Above this an export is written to a file rather than returned inline, so it never floods a caller. */
@@ -29,7 +30,7 @@ export function importJsonl(kg: KnowledgeGraph, source: ImportSource): ImportRes
     from = resolve(source.path);
     field = 'path';
     try {
-      text = readFileSync(from, 'utf8');
+      text = readTextFile(from);
     } catch (err) {
       throw invalidInput(
         'path',

@@ -117,5 +117,11 @@ describe('ag pipeline run / wait', { timeout: 120_000 }, () => {
     );
     expect(cycle.code).toBe(2);
     expect(cycle.stderr).toMatch(/stages\[0\]\.dependsOn: stage "a" depends on itself/);
+    // Saved by an editor that starts files with a byte order mark: read as the JSON it holds.
+    const marked = join(workDir, 'marked.json');
+    writeFileSync(marked, `\ufeff${JSON.stringify({ name: 'cli-bom', workDir, stages: [{ name: 'a', prompt: 'x', dependsOn: ['a'] }] })}`);
+    const bom = await runCli(['pipeline', 'run', marked], t.env);
+    expect(bom.code).toBe(2);
+    expect(bom.stderr).toMatch(/stages\[0\]\.dependsOn: stage "a" depends on itself/);
   });
 });

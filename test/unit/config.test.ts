@@ -63,6 +63,12 @@ describe('config', () => {
     expect(() => loadConfig({ AEGIS_HOME: h })).toThrow(/not valid JSON/);
   });
 
+  it('reads a config.json an editor saved with a byte order mark (Notepad writes one)', () => {
+    const h = home();
+    writeFileSync(join(h, 'config.json'), `\ufeff${JSON.stringify({ tmux: { socket: 'marked' } })}`);
+    expect(loadConfig({ AEGIS_HOME: h }).get('tmux.socket')).toBe('marked');
+  });
+
   it('never shows a secret in full', () => {
     const c = loadConfig({ AEGIS_HOME: home(), AEGIS_TELEGRAM_BOT_TOKEN: '123456:SECRETSECRETSECRET' });
     const s = c.settings.get('channels.telegram.botToken')!;

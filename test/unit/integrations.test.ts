@@ -83,6 +83,13 @@ describe('integration settings', () => {
     expect(() => readSetup(tmux)).toThrow(/not valid JSON/);
     rmSync(tmux, { recursive: true, force: true });
   });
+
+  it('reads a setup.json an editor saved with a byte order mark', () => {
+    const marked = mkdtempSync(join(tmpdir(), 'aegis-int-bom-'));
+    writeFileSync(join(marked, 'setup.json'), `\ufeff${JSON.stringify({ description: 'marked', settings: [{ key: 'apiToken', description: 'token' }] })}`);
+    expect(readSetup(marked)).toMatchObject({ description: 'marked', settings: [{ key: 'apiToken' }] });
+    rmSync(marked, { recursive: true, force: true });
+  });
 });
 
 describe('integration discovery', () => {

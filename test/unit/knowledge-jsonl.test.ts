@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -43,6 +43,13 @@ describe('reference JSONL round trip', () => {
     expect(zoe!.observations).toContain('wrote the "retry with backoff" helper');
     expect(zoe!.observations).toContain('notes:\nline one\nline two');
     expect(kg.openNodes(['path\\with\\backslashes']).entities[0]!.observations[0]).toBe('Windows share at \\\\fileserver\\atlas');
+  });
+
+  it('reads a file an editor saved with a byte order mark and Windows line ends', () => {
+    const file = join(dir, 'saved.jsonl');
+    writeFileSync(file, `\ufeff${fixtureText.split('\n').join('\r\n')}\r\n`);
+    expect(importJsonl(kg, { path: file })).toMatchObject({ entitiesCreated: 8, relationsCreated: 8, observationsAdded: 19 });
+    expect(toJsonl(kg.exportGraph())).toBe(fixtureText);
   });
 
   it('is idempotent: importing the same file again adds nothing', () => {
