@@ -106,9 +106,26 @@ export function checkKey(key: string, field = 'key'): string {
   return key;
 }
 
+/** Half a UTF-16 surrogate pair: no UTF-8 form, so SQLite text would read it back as three U+FFFD. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** JSON text of `value`; a number JSON cannot hold (JSON.parse reads 1e400 as Infinity) is refused, not stored as null. */
+function toJson(value: JsonValue, field: string): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'number' && !Number.isFinite(v))
+      throw invalidInput(field, `the value holds ${v}, which JSON cannot store`, 'pass a number within ±1.8e308, or write it as a string');
+    return v;
+  });
+}
+
+/**
+ * A value as stored: strings as they are, anything else as JSON text. A string holding a lone surrogate
+ * is stored as JSON too, whose \u escape keeps it exactly.
+ */
 function encodeValue(value: JsonValue | undefined, field = 'value'): { kind: 'string' | 'json'; text: string } {
   if (value === undefined) throw invalidInput(field, 'no value given', 'pass a string or any JSON value');
-  const encoded = typeof value === 'string' ? { kind: 'string' as const, text: value } : { kind: 'json' as const, text: JSON.stringify(value) };
+  const encoded =
+    typeof value === 'string' && !LONE_SURROGATE.test(value) ? { kind: 'string' as const, text: value } : { kind: 'json' as const, text: toJson(value, field) };
   const bytes = Buffer.byteLength(encoded.text, 'utf8');
   if (bytes > MEMORY_LIMITS.valueBytes) {
     throw invalidInput(

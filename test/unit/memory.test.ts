@@ -40,6 +40,21 @@ describe('MemoryStore set/get/delete', () => {
     expect(store.get('deploy/json-looking-string')?.value).toBe('{"a":1}');
   });
 
+  it('gives back a string with half an emoji (a lone UTF-16 surrogate) as it was given, and refuses numbers JSON cannot hold', () => {
+    // A tool that cut text by UTF-16 units leaves such halves; stored as text they came back as three U+FFFD.
+    const cut = 'launch 🚀'.slice(0, -1);
+    store.set({ key: 'notes/cut', value: cut });
+    store.set({ key: 'notes/cut-json', value: { text: cut } });
+    expect(store.get('notes/cut')?.value).toBe(cut);
+    expect(store.get('notes/cut-json')?.value).toEqual({ text: cut });
+    expect(store.search({ query: 'launch' }).map((h) => h.key)).toContain('notes/cut');
+    // JSON.parse reads 1e400 as Infinity, which JSON.stringify would have stored as null.
+    const e = failure(() => store.set({ key: 'notes/huge', value: { n: 1e400 } }));
+    expect(e).toMatchObject({ code: 'invalid_input', field: 'value' });
+    expect(e.message).toContain('Infinity');
+    expect(store.get('notes/huge')).toBeUndefined();
+  });
+
   it('overwrites in place and reports it', () => {
     store.set({ key: 'a/b', value: 'one' });
     clock += 1000;
