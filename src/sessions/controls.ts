@@ -75,7 +75,14 @@ export async function kill(
   }
   killed += profileOf(s.agent).stopped?.(s.argv) ?? 0;
   core.store.failUndelivered(s.id, 'session killed');
-  const worktree = s.worktree ? await core.worktrees.inspect(s.worktree) : undefined;
+  // The kill is done whatever git says: a worktree it cannot read (no longer recorded by its
+  // repository) goes unreported here, and worktree_prune says why it keeps it.
+  const worktree = s.worktree
+    ? await core.worktrees.inspect(s.worktree).catch((err: Error) => {
+        core.deps.log.warn('could not read the worktree of a killed session', { session: s.id, error: err.message });
+        return undefined;
+      })
+    : undefined;
   return { session: core.store.get(s.id)!, killedProcesses: killed, worktree };
 }
 

@@ -236,4 +236,16 @@ describe('session worktrees (real git, shell agent)', () => {
     expect(existsSync(w)).toBe(false);
     expect(note).toContain('deleted with it, ignored by git: .env, build/');
   });
+
+  it('a kill succeeds when git no longer knows the worktree, and prune says why it keeps it', async () => {
+    const s = await call<Created>(mcp.client, 'session_create', { workDir: repo, agent: 'shell', name: 'wt-unknown', worktree: true });
+    // What a hand-run cleanup of .git/worktrees leaves: the folder, no record of it in the repository.
+    rmSync(join(repo, '.git', 'worktrees', 'wt-unknown'), { recursive: true, force: true });
+    const killed = await call<{ state: string; worktreeState?: unknown }>(mcp.client, 'session_kill', { id: s.id });
+    expect(killed.state).toBe('exited');
+    expect(killed.worktreeState).toBeUndefined();
+    const pruned = await call<{ kept: { session: string; reason: string }[] }>(mcp.client, 'worktree_prune', {});
+    expect(pruned.kept.find((k) => k.session === 'wt-unknown')?.reason).toContain('is not a worktree of');
+    expect(existsSync(s.worktree!.path)).toBe(true);
+  });
 });
