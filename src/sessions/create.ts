@@ -82,9 +82,10 @@ export async function createSession(core: SessionCore, opts: CreateOptions): Pro
         `${opts.branch ? 'branch' : 'baseRef'} is only used with worktree: true`,
         'add worktree: true, or leave it out',
       );
-    const worktree = wantWorktree ? await core.worktrees.create(workDir, name, { branch: opts.branch, baseRef: opts.baseRef }) : undefined;
-    // The agent starts in its worktree: that is its work folder from now on.
-    const cwd = worktree?.path ?? workDir;
+    const made = wantWorktree ? await core.worktrees.create(workDir, name, { branch: opts.branch, baseRef: opts.baseRef }) : undefined;
+    const worktree = made?.worktree;
+    // The agent starts in its worktree (in workDir's folder there): that is its work folder from now on.
+    const cwd = made?.startDir ?? workDir;
 
     const dataDir = join(core.deps.config.home, 'sessions', id);
     mkdirPrivate(dataDir);

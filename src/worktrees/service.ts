@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Config } from '../config/load.js';
 import { AegisError, invalidInput } from '../errors.js';
 import * as g from './git.js';
@@ -68,7 +68,11 @@ export class WorktreeService {
     return resolve(this.config.get('worktrees.dir') ?? join(this.config.home, 'worktrees'));
   }
 
-  async create(workDir: string, sessionName: string, opts: { branch?: string; baseRef?: string }): Promise<WorktreeInfo> {
+  /**
+   * A new worktree and branch for a session, and where in it the agent starts: the folder of workDir
+   * within the repository (a package of a monorepo), or the worktree's top when baseRef lacks it.
+   */
+  async create(workDir: string, sessionName: string, opts: { branch?: string; baseRef?: string }): Promise<{ worktree: WorktreeInfo; startDir: string }> {
     const repo = await g.repoOf(workDir, 'workDir');
     const named = opts.baseRef ?? (await g.currentBranch(repo.top));
     const baseCommit = await g.resolveCommit(repo.top, named ?? 'HEAD');
@@ -99,7 +103,9 @@ export class WorktreeService {
       });
     mkdirSync(dirname(path), { recursive: true });
     await g.addWorktree(repo.mainRoot, path, branch, baseCommit);
-    return { path: realpathSync(path), branch, baseRef, baseCommit, repo: repo.mainRoot };
+    const top = realpathSync(path);
+    const same = join(top, relative(repo.top, realpathSync(workDir)));
+    return { worktree: { path: top, branch, baseRef, baseCommit, repo: repo.mainRoot }, startDir: existsSync(same) ? same : top };
   }
 
   /** The commit baseRef names now, or the one it named at creation when it is gone. */

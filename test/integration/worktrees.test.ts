@@ -248,4 +248,20 @@ describe('session worktrees (real git, shell agent)', () => {
     expect(pruned.kept.find((k) => k.session === 'wt-unknown')?.reason).toContain('is not a worktree of');
     expect(existsSync(s.worktree!.path)).toBe(true);
   });
+
+  it('an agent asked to work in a folder of the repository starts in that folder of its worktree', async () => {
+    const mono = makeRepo('aegis-wt-mono-');
+    try {
+      mkdirSync(join(mono, 'packages', 'api'), { recursive: true });
+      writeFileSync(join(mono, 'packages', 'api', 'index.js'), 'api\n');
+      gitIn(mono, 'add', '.');
+      gitIn(mono, 'commit', '--quiet', '-m', 'api package');
+      const s = await call<Created>(mcp.client, 'session_create', { workDir: join(mono, 'packages', 'api'), agent: 'shell', worktree: true });
+      expect(s.workDir).toBe(join(s.worktree!.path, 'packages', 'api'));
+      expect(readFileSync(join(s.workDir, 'index.js'), 'utf8')).toBe('api\n');
+      await call(mcp.client, 'session_kill', { id: s.id });
+    } finally {
+      rmSync(mono, { recursive: true, force: true });
+    }
+  });
 });
