@@ -8,6 +8,7 @@ interface JsonProp {
   description?: string;
   default?: unknown;
   anyOf?: JsonProp[];
+  properties?: Record<string, JsonProp>;
 }
 
 function kindOf(prop: JsonProp): string {
@@ -28,6 +29,8 @@ export interface FlagSpec {
   /** enum: its values; array: the values of an enum item, or the item's kind. */
   choices?: string[];
   itemKind?: string;
+  /** object: the kind of each named field, so `KEY=value` gives a number where the schema wants one. */
+  valueKinds?: Record<string, string>;
 }
 
 /** A tool command's arguments and flags: what addSchemaOptions needs, without the tool's zod schema. */
@@ -54,6 +57,7 @@ export function commandSpec(tool: ToolDef): CommandSpec {
       if (prop.items?.enum) spec.choices = prop.items.enum.map(String);
       else spec.itemKind = kindOf(prop.items ?? {});
     }
+    if (spec.kind === 'object' && prop.properties) spec.valueKinds = Object.fromEntries(Object.entries(prop.properties).map(([k, p]) => [k, kindOf(p)]));
     return spec;
   };
   const positional = (tool.cli?.positional ?? []).filter((k) => k in props);

@@ -48,12 +48,23 @@ function parseListEntry(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
-/** Accepts `KEY=value` pairs for record inputs (env vars, prompt arguments) as well as a JSON object. */
-function parseRecordEntry(value: string, previous: Record<string, string> | undefined): Record<string, string> {
-  if (value.trim().startsWith('{')) return { ...previous, ...(parseJson(value) as Record<string, string>) };
+/**
+ * Accepts `KEY=value` pairs for record and object inputs (env vars, prompt arguments, a budget) as well
+ * as a JSON object. A value is text, or a number where `valueKinds` says the field holds one.
+ */
+function parseRecordEntry(value: string, previous: Record<string, unknown> | undefined, valueKinds: Record<string, string> = {}): Record<string, unknown> {
+  if (value.trim().startsWith('{')) return { ...previous, ...(parseJson(value) as Record<string, unknown>) };
   const eq = value.indexOf('=');
   if (eq <= 0) throw new InvalidArgumentError('expected KEY=value');
-  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+  const key = value.slice(0, eq);
+  const text = value.slice(eq + 1);
+  const numeric = valueKinds[key] === 'number' || valueKinds[key] === 'integer';
+  if (!numeric) return { ...previous, [key]: text };
+  try {
+    return { ...previous, [key]: parseNumber(text) };
+  } catch {
+    throw new InvalidArgumentError(`${key} must be a number, e.g. ${key}=1000`);
+  }
 }
 
 /**
@@ -67,7 +78,7 @@ export function addSchemaOptions(cmd: Command, spec: CommandSpec, cwdDefault?: s
     const name = arg.kind === 'array' ? `${arg.key}...` : arg.key;
     cmd.argument(arg.required ? `<${name}>` : `[${name}]`, arg.description);
   }
-  for (const { key, kind, description: desc, required, default: dflt, choices, itemKind } of spec.options) {
+  for (const { key, kind, description: desc, required, default: dflt, choices, itemKind, valueKinds } of spec.options) {
     const flag = `--${kebab(key)}`;
     let opt: Option;
     switch (kind) {
@@ -91,7 +102,9 @@ export function addSchemaOptions(cmd: Command, spec: CommandSpec, cwdDefault?: s
         else opt = new Option(`${flag} <json>`, `${desc} (JSON array)`).argParser(parseJson);
         break;
       case 'object':
-        opt = new Option(`${flag} <KEY=value>`, `${desc} (repeatable, or a JSON object)`).argParser(parseRecordEntry);
+        opt = new Option(`${flag} <KEY=value>`, `${desc} (repeatable, or a JSON object)`).argParser((v, prev: Record<string, unknown> | undefined) =>
+          parseRecordEntry(v, prev, valueKinds),
+        );
         break;
       case 'string':
         opt = new Option(`${flag} <text>`, desc);

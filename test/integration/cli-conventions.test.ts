@@ -139,6 +139,18 @@ describe('ag as a person uses it: one shape, facts in the output, TTY-aware', ()
     expect((JSON.parse(json.stdout) as { sessions: { id: string }[] }).sessions[0]!.id).toBe(id);
   });
 
+  it('a map flag whose values are numbers takes KEY=value as numbers (--budget tokens=1000 usd=2.5)', async () => {
+    const created = await runCli(['create', '--agent', 'shell', '--work-dir', workDir, '--budget', 'tokens=1000', '--budget', 'usd=2.5', '--json'], t.env);
+    expect(created.code, created.stderr).toBe(0);
+    const made = JSON.parse(created.stdout) as { id: string };
+    const got = await runCli(['session', 'get', made.id, '--json'], t.env);
+    expect((JSON.parse(got.stdout) as { budget?: unknown }).budget).toMatchObject({ tokens: 1000, usd: 2.5 });
+    const bad = await runCli(['create', '--agent', 'shell', '--work-dir', workDir, '--budget', 'tokens=many'], t.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--budget.*tokens.*number/);
+    expect((await runCli(['kill', made.id], t.env)).code).toBe(0);
+  });
+
   it('errors name the field once, say what was wrong and what is allowed', async () => {
     const badEnum = await runCli(['list', '--state', 'bogus'], t.env);
     expect(badEnum.code).toBe(2);
