@@ -1,9 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, maskSetting } from '../../src/config/load.js';
 import { AegisError } from '../../src/errors.js';
+import { failure } from '../helpers/errors.js';
 
 const home = () => mkdtempSync(join(tmpdir(), 'aegis-config-'));
 
@@ -61,6 +62,21 @@ describe('config', () => {
     expect(() => loadConfig({ AEGIS_HOME: h })).toThrow(/tmux\.socket/);
     writeFileSync(join(h, 'config.json'), '{ not json');
     expect(() => loadConfig({ AEGIS_HOME: h })).toThrow(/not valid JSON/);
+  });
+
+  it('takes folders as absolute paths or ~/…, never relative to wherever a command runs', () => {
+    const h = home();
+    writeFileSync(join(h, 'config.json'), JSON.stringify({ worktrees: { dir: '~/aegis-worktrees' }, messaging: { workDir: '/srv/app' } }));
+    const c = loadConfig({ AEGIS_HOME: h });
+    expect(c.get('worktrees.dir')).toBe(join(homedir(), 'aegis-worktrees'));
+    expect(c.get('messaging.workDir')).toBe('/srv/app');
+    // A relative folder meant another one in each process's current directory (inside a repository, say).
+    const e = failure(() => loadConfig({ AEGIS_HOME: h, AEGIS_WORKTREES_DIR: 'worktrees' }));
+    expect(e.field).toBe('worktrees.dir');
+    expect(e.message).toContain('absolute');
+    expect(e.fix).toContain('AEGIS_WORKTREES_DIR');
+    writeFileSync(join(h, 'config.json'), JSON.stringify({ messaging: { workDir: 'app' } }));
+    expect(failure(() => loadConfig({ AEGIS_HOME: h })).field).toBe('messaging.workDir');
   });
 
   it('reads a config.json an editor saved with a byte order mark (Notepad writes one)', () => {

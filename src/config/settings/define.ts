@@ -2,6 +2,8 @@
  * How a setting is declared: the spec shape, the typed `setting()` constructor, and the value
  * schemas several areas share (bounded integers, comma-separated lists, booleans from env text).
  */
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import * as z from 'zod';
 
 /**
@@ -32,6 +34,16 @@ export function setting<const K extends string, S extends z.ZodType>(spec: Typed
   return { ...spec, hasDefault: spec.default !== undefined };
 }
 
+/**
+ * A folder: an absolute path, or `~/…` under the home folder (config.json has no shell to expand it).
+ * A relative one would name another folder in each process's current directory (inside a repository,
+ * for an MCP host started there), and a literal `~` folder is one `rm -rf ~` away from a disaster.
+ */
+export const folder = z
+  .string()
+  .min(1)
+  .refine((v) => isAbsolute(v) || v === '~' || v.startsWith('~/'), 'an absolute path (or ~/…) is needed, not one relative to where a command runs')
+  .transform((v) => (v.startsWith('~') ? join(homedir(), v.slice(1)) : v));
 export const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 /** A list given as one string (an environment variable): comma-separated, blanks dropped. */
 export const splitCommas = (v: unknown): unknown =>

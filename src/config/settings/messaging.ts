@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { NAMED_AGENTS } from '../../agents/names.js';
-import { bool, intFrom, list, setting, splitCommas } from './define.js';
+import { bool, folder, intFrom, list, setting, splitCommas } from './define.js';
 
 /**
  * A messaging target `channel:address[#event+event]`, e.g. `telegram:12345` or `discord:987#permission+question`;
@@ -100,8 +100,8 @@ export const MESSAGING_SETTINGS = [
   setting({
     key: 'messaging.workDir',
     env: 'AEGIS_MESSAGING_WORKDIR',
-    schema: z.string().min(1),
-    description: 'folder in which `task: <brief>` from a chat starts its session',
+    schema: folder,
+    description: 'folder (absolute, or ~/…) in which `task: <brief>` from a chat starts its session',
   }),
   setting({
     key: 'messaging.agent',

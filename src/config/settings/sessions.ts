@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { PERMISSION_MODES } from '../../agents/names.js';
-import { bool, intFrom, setting } from './define.js';
+import { bool, folder, intFrom, setting } from './define.js';
 
 export const SESSION_SETTINGS = [
   setting({
@@ -72,8 +72,8 @@ export const SESSION_SETTINGS = [
   setting({
     key: 'worktrees.dir',
     env: 'AEGIS_WORKTREES_DIR',
-    schema: z.string().min(1),
-    description: 'folder that holds session worktrees as <repo>/<session name>; default $AEGIS_HOME/worktrees',
+    schema: folder,
+    description: 'folder (absolute, or ~/…) that holds session worktrees as <repo>/<session name>; default $AEGIS_HOME/worktrees',
   }),
   setting({
     key: 'sessions.maxLive',
