@@ -5,7 +5,10 @@ import type { SessionService } from '../sessions/index.js';
 import type { Logger } from '../util/log.js';
 
 /** What pipelines do with sessions: start their stages' agents, stop them, read and judge their turns. */
-export type PipelineSessions = Pick<SessionService, 'start' | 'create' | 'kill' | 'get' | 'named' | 'message' | 'turnStatus' | 'transcriptPath' | 'transcript'>;
+export type PipelineSessions = Pick<
+  SessionService,
+  'start' | 'create' | 'kill' | 'get' | 'named' | 'message' | 'turnStatus' | 'transcriptPath' | 'transcript' | 'worktreeCommit'
+>;
 
 /** What the stage judge reads of a session beyond its record: its screen, and how its pane ended. */
 export interface StageScreens {

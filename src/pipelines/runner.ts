@@ -212,13 +212,18 @@ export class PipelineRunner {
     }
   }
 
-  /** A stage's baseRef: an earlier stage's branch for {{stages.<name>.branch}}, else the ref as written. */
-  private baseRefOf(p: PipelineRow, baseRef: string): string {
+  /**
+   * A stage's baseRef: an earlier stage's branch for {{stages.<name>.branch}}, else the ref as written.
+   * That stage's agent may have left its work uncommitted: its branch takes it first, so this stage
+   * starts from all of it.
+   */
+  private async baseRefOf(p: PipelineRow, baseRef: string): Promise<string> {
     const source = branchReference(baseRef);
     if (source === undefined) return baseRef;
     const sessionId = this.store.stages(p.id).find((s) => s.name === source)?.sessionId;
     const branch = sessionId ? this.deps.sessions.get(sessionId)?.worktree?.branch : undefined;
     if (!branch) throw new Error(`stage "${source}" has no worktree branch to start from`);
+    await this.deps.sessions.worktreeCommit(sessionId!);
     return branch;
   }
 
@@ -241,7 +246,7 @@ export class PipelineRunner {
           model: stage.model,
           env: p.spec.env,
           worktree: stage.worktree,
-          baseRef: stage.baseRef && this.baseRefOf(p, stage.baseRef),
+          baseRef: stage.baseRef && (await this.baseRefOf(p, stage.baseRef)),
         });
         this.creating.delete(id);
         if (!this.store.attachSession(keyOf(a), r.session.id, r.message?.messageId, r.session.createdAt)) {

@@ -17,7 +17,7 @@ import { SessionMonitor, type StateChange } from './monitor.js';
 import type { Observation, SessionObserver } from './observer.js';
 import { SessionSender } from './sending.js';
 import { SessionStore, type QueuedMessage, type SessionRecord } from './store.js';
-import { pruneWorktrees, worktreeDiff, worktreeMerge, type PruneReport } from './worktree-work.js';
+import { pruneWorktrees, worktreeCommit, worktreeDiff, worktreeMerge, type PruneReport } from './worktree-work.js';
 
 export type { CreateOptions } from './create.js';
 export type { SendResult, SessionDeps } from './core.js';
@@ -391,6 +391,11 @@ export class SessionService {
 
   worktreeMerge(ref: string, target?: string): ReturnType<typeof worktreeMerge> {
     return worktreeMerge(this.core, ref, target);
+  }
+
+  /** Commits what the session's agent left uncommitted on its branch; the commit, or undefined when nothing was. */
+  worktreeCommit(ref: string): Promise<string | undefined> {
+    return worktreeCommit(this.core, ref);
   }
 
   /** Removes the worktrees of ended sessions that hold no uncommitted work (after looking at live panes). */

@@ -38,6 +38,12 @@ export async function worktreeMerge(
   return { session, worktree, merge: await core.worktrees.merge(worktree, session.name, target) };
 }
 
+/** Commits the work a session's agent left uncommitted on its branch (see WorktreeService.commitWork). */
+export async function worktreeCommit(core: SessionCore, ref: string): Promise<string | undefined> {
+  const { session, worktree } = worktreeOf(core, ref);
+  return core.worktrees.commitWork(worktree, session.name);
+}
+
 /** Removes the worktrees of ended sessions that hold no uncommitted work; reports every kept one and why. */
 export async function pruneWorktrees(core: SessionCore): Promise<PruneReport> {
   const report: PruneReport = { removed: [], kept: [] };

@@ -61,6 +61,9 @@ const short = (list: string[], n = 10) => `${list.slice(0, n).join(', ')}${list.
  * out: then it is fast-forwarded to the merge commit, and only when it is clean.
  */
 export class WorktreeService {
+  /** The last commitWork call per worktree path, which the next one waits for. */
+  private readonly committing = new Map<string, Promise<unknown>>();
+
   constructor(private readonly config: Config) {}
 
   /** Where worktrees go: `worktrees.dir`, default `$AEGIS_HOME/worktrees`. */
@@ -196,6 +199,53 @@ export class WorktreeService {
     };
   }
 
+  /** The session branch's commit, when its worktree has it checked out; `what` names the refused operation. */
+  private async branchHead(w: WorktreeInfo, sessionName: string, what: string): Promise<string> {
+    const head = await this.head(w);
+    if (!head) throw new AegisError('conflict', `branch ${w.branch} no longer exists`, { field: 'id', fix: `nothing to ${what}` });
+    const moved = await this.elsewhere(w);
+    if (moved)
+      throw new AegisError('conflict', `the worktree of session ${sessionName} has ${moved.what} checked out, not ${w.branch}: its commits are there`, {
+        field: 'id',
+        fix: `check out ${w.branch} in ${w.path} and bring that work onto it (git merge or cherry-pick), then ${what} again`,
+      });
+    return head;
+  }
+
+  /** The agent's uncommitted work as a commit on top of `head`, or `head` when there is none; no ref moves. */
+  private async workOn(w: WorktreeInfo, head: string, message: string): Promise<string> {
+    if (!existsSync(w.path) || !(await g.uncommitted(w)).length) return head;
+    return g.commitTree(w.repo, await g.snapshotTree(w), [head], message);
+  }
+
+  /** The branch takes the work commit; the worktree's index is reset to it, the agent's files are left as they are. */
+  private async take(w: WorktreeInfo, head: string, work: string, sessionName: string): Promise<void> {
+    await g.updateRef(w.repo, `refs/heads/${w.branch}`, work, head, `aegis: commit work of session ${sessionName}`);
+    await g.gitInCheckout(w, ['read-tree', work]);
+  }
+
+  /**
+   * Commits the work the agent left uncommitted on the session's branch, so what starts from the
+   * branch (a later pipeline stage) starts from all of it. Calls for one worktree take turns: stages
+   * that start from the same branch at once would otherwise race to move it.
+   * Returns the commit made, or undefined when there was nothing uncommitted.
+   */
+  commitWork(w: WorktreeInfo, sessionName: string): Promise<string | undefined> {
+    const turn = (this.committing.get(w.path) ?? Promise.resolve()).then(async () => {
+      const head = await this.branchHead(w, sessionName, 'start from its branch');
+      const work = await this.workOn(w, head, `Work of session ${sessionName} (committed by Aegis for what starts from its branch)`);
+      if (work === head) return undefined;
+      await this.take(w, head, work, sessionName);
+      return work;
+    });
+    const settled = turn.catch(() => undefined);
+    this.committing.set(w.path, settled);
+    void settled.then(() => {
+      if (this.committing.get(w.path) === settled) this.committing.delete(w.path);
+    });
+    return turn;
+  }
+
   /**
    * Merges the session's work into `target` (default: baseRef, when it is a branch). The merge is
    * computed without a worktree (git merge-tree); on a conflict nothing moves and the conflicting
@@ -206,21 +256,9 @@ export class WorktreeService {
     const field = target ? 'target' : 'baseRef';
     if (!(await g.branchExists(w.repo, into))) throw invalidInput(field, `"${into}" is not a branch of ${w.repo}`, 'pass target: the branch to merge into');
     if (into === w.branch) throw invalidInput('target', `cannot merge branch ${w.branch} into itself`, 'pass another target branch');
-    const head = await this.head(w);
-    if (!head) throw new AegisError('conflict', `branch ${w.branch} no longer exists`, { field: 'id', fix: 'nothing to merge' });
-    const moved = await this.elsewhere(w);
-    if (moved)
-      throw new AegisError('conflict', `the worktree of session ${sessionName} has ${moved.what} checked out, not ${w.branch}: its commits are there`, {
-        field: 'id',
-        fix: `check out ${w.branch} in ${w.path} and bring that work onto it (git merge or cherry-pick), then merge again`,
-      });
+    const head = await this.branchHead(w, sessionName, 'merge');
     const targetSha = (await g.resolveCommit(w.repo, `refs/heads/${into}`))!;
-
-    // The agent's uncommitted work as a commit on top of its branch; no ref moves yet.
-    let work = head;
-    if (existsSync(w.path) && (await g.uncommitted(w)).length) {
-      work = await g.commitTree(w.repo, await g.snapshotTree(w), [head], `Work of session ${sessionName} (committed by Aegis to merge it)`);
-    }
+    const work = await this.workOn(w, head, `Work of session ${sessionName} (committed by Aegis to merge it)`);
     if (await g.isAncestor(w.repo, work, targetSha)) return { target: into, commit: targetSha, fastForward: false, upToDate: true };
 
     const fastForward = await g.isAncestor(w.repo, targetSha, work);
@@ -249,9 +287,7 @@ export class WorktreeService {
 
     let committedWork: string | undefined;
     if (work !== head) {
-      // The branch takes the work commit; its index is reset to it, the agent's files are left as they are.
-      await g.updateRef(w.repo, `refs/heads/${w.branch}`, work, head, `aegis: commit work of session ${sessionName}`);
-      await g.gitInCheckout(w, ['read-tree', work]);
+      await this.take(w, head, work, sessionName);
       committedWork = work;
     }
     if (checkout) await g.gitInCheckout({ repo: w.repo, path: checkout.path }, ['merge', '--ff-only', '--quiet', merged]);

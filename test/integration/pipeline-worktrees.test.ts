@@ -52,6 +52,27 @@ describe('pipeline stages in worktrees (real git, shell stages)', () => {
     expect(got.budget).toEqual({ tokens: 1000, usedPercent: 0 });
   });
 
+  it("a stage started from an earlier stage's branch gets that stage's work even when its agent left it uncommitted", async () => {
+    const created = await call<PipelineOut>(mcp.client, 'pipeline_create', {
+      name: 'wt-loose',
+      workDir: repo,
+      stages: [
+        // Agents often edit and stop without committing.
+        { name: 'write', agent: 'shell', worktree: true, prompt: 'echo drafted > draft.txt && echo written' },
+        { name: 'review', agent: 'shell', worktree: true, baseRef: '{{stages.write.branch}}', dependsOn: ['write'], prompt: 'cat draft.txt' },
+      ],
+    });
+    const p = await waitPipeline(mcp.client, created.id, { timeoutMs: 60_000 });
+    expect(p.status).toBe('done');
+    const review = await call<{ worktree: { path: string } }>(mcp.client, 'session_get', { id: stageOf(p, 'review').sessionId! });
+    expect(readFileSync(join(review.worktree.path, 'draft.txt'), 'utf8')).toBe('drafted\n');
+    const write = await call<{ worktree: { path: string; branch: string } }>(mcp.client, 'session_get', { id: stageOf(p, 'write').sessionId! });
+    // Committed on the writing stage's branch, its files left as they were.
+    expect(gitIn(repo, 'show', `${write.worktree.branch}:draft.txt`)).toBe('drafted\n');
+    expect(gitIn(write.worktree.path, 'status', '--porcelain')).toBe('');
+    expect(gitIn(repo, 'ls-files')).toBe('app.txt\n');
+  });
+
   it('refuses a branch reference to a stage that is not a dependency or has no worktree', async () => {
     const stages = (extra: Record<string, unknown>) => [
       { name: 'a', agent: 'shell', prompt: 'true' },
