@@ -187,8 +187,11 @@ export class WorktreeService {
     for (let i = 0; i + 1 < status.length; i += 2) files.push({ path: status[i + 1]!, status: status[i]!, ...counts.get(status[i + 1]!) });
     const patch = Buffer.from(await g.git(w.repo, ['diff', ...opts, base, tree]));
     let end = Math.min(patch.length, page.offset + page.maxBytes);
-    // Pages end on a character boundary, so no page holds half a UTF-8 sequence.
-    while (end < patch.length && end > page.offset && (patch[end]! & 0xc0) === 0x80) end--;
+    // Pages end on a character boundary, so no page holds half a UTF-8 sequence; a character wider
+    // than the page is taken whole, so every page moves on.
+    const inside = (i: number) => i < patch.length && (patch[i]! & 0xc0) === 0x80;
+    while (inside(end) && end > page.offset) end--;
+    if (end === page.offset) while (inside(++end));
     return {
       base,
       files,

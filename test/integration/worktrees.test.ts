@@ -264,4 +264,15 @@ describe('session worktrees (real git, shell agent)', () => {
       rmSync(mono, { recursive: true, force: true });
     }
   });
+
+  it('pages a diff by any number of bytes, a character wider than the page included whole', async () => {
+    const s = await call<Created>(mcp.client, 'session_create', { workDir: repo, agent: 'shell', name: 'wt-paged', worktree: true });
+    writeFileSync(join(s.worktree!.path, 'wide.txt'), 'é🚀\n');
+    const whole = Buffer.from((await call<{ patch: string }>(mcp.client, 'session_diff', { id: s.id })).patch);
+    // A page of 2 bytes where a 4-byte character starts: it must move on, not answer the same offset again.
+    const at = whole.indexOf(Buffer.from('🚀'));
+    const page = await call<{ patch: string; nextOffset?: number }>(mcp.client, 'session_diff', { id: s.id, offset: at, maxBytes: 2 });
+    expect(page).toMatchObject({ patch: '🚀', nextOffset: at + 4 });
+    await call(mcp.client, 'session_kill', { id: s.id });
+  });
 });
