@@ -1,6 +1,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { VERSION } from '../version.js';
 import { httpFailure, httpRequest, type HttpResponse } from './http.js';
+import { ServiceClock } from './service-clock.js';
 import { header } from './signing.js';
 import {
   ChannelError,
@@ -96,6 +97,8 @@ export class DiscordAdapter implements ChannelAdapter {
   readonly maxLength = 2000;
   readonly markup = 'discord' as const;
   private lastPoll = 0;
+  /** Discord's clock, from its answers: a message's timestamp is on it. */
+  private readonly clock = new ServiceClock();
   private readonly verifyKey?: KeyObject;
   readonly webhooks: SyncWebhookRoute[] = [];
 
@@ -113,6 +116,7 @@ export class DiscordAdapter implements ChannelAdapter {
       body,
       signal,
     });
+    this.clock.observe(res.headers);
     if (res.status >= 200 && res.status < 300) return res;
     const err = res.json as { message?: string; retry_after?: number } | undefined;
     const hint = res.status === 401 ? ' (check channels.discord.botToken)' : res.status === 403 ? ' (the bot lacks access to this channel)' : '';
@@ -179,7 +183,7 @@ export class DiscordAdapter implements ChannelAdapter {
         chat: m.channel_id ?? this.opts.tasksChannelId,
         text: m.content!,
         senderName: m.author!.username,
-        sentAt: sentTime(Date.parse(m.timestamp ?? '')),
+        sentAt: this.clock.toLocal(sentTime(Date.parse(m.timestamp ?? ''))),
       }));
     const last = batch.at(-1)?.id;
     return { messages, commit: () => last && this.opts.cursors.set(CURSOR, last) };

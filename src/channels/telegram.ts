@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { httpRequest, retryAfterMs } from './http.js';
+import { ServiceClock } from './service-clock.js';
 import { header, safeEqual } from './signing.js';
 import {
   ChannelError,
@@ -73,6 +74,8 @@ export class TelegramAdapter implements ChannelAdapter {
   readonly markup = 'telegram-html' as const;
   /** The next update_id to ask for; getUpdates with it confirms everything before it. */
   private offset?: number;
+  /** Telegram's clock, from its answers: a message's date is on it (pushed updates too, read by the last answer's). */
+  private readonly clock = new ServiceClock();
   /** Long polling, unless updates are pushed to our webhook (the two exclude each other at Telegram). */
   readonly poll?: (signal: AbortSignal) => Promise<PollResult>;
   readonly webhooks: SyncWebhookRoute[] = [];
@@ -113,6 +116,7 @@ export class TelegramAdapter implements ChannelAdapter {
 
   private async call<T>(method: string, params: Record<string, unknown>, timeoutMs?: number, signal?: AbortSignal): Promise<T> {
     const res = await httpRequest('Telegram', `${this.opts.baseUrl.replace(/\/$/, '')}/bot${this.opts.token}/${method}`, { body: params, timeoutMs, signal });
+    this.clock.observe(res.headers);
     const reply = res.json as TgReply<T> | undefined;
     if (reply?.ok) return reply.result as T;
     const code = reply?.error_code ?? res.status;
@@ -201,7 +205,7 @@ export class TelegramAdapter implements ChannelAdapter {
       chat: String(m.chat.id),
       text,
       senderName: m.from.username ?? m.from.first_name,
-      sentAt: m.date * 1000,
+      sentAt: this.clock.toLocal(m.date * 1000),
     };
   }
 

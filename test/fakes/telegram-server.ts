@@ -87,7 +87,13 @@ function parseHtml(text: string): { visible: string } | { error: string } {
   return { visible };
 }
 
-export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklmnop'): Promise<FakeTelegram> {
+/**
+ * `clockOffsetMs`: Telegram's clock minus this machine's (a machine whose clock is off sees messages
+ * dated and answers stamped by a clock other than its own).
+ */
+export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklmnop', opts: { clockOffsetMs?: number } = {}): Promise<FakeTelegram> {
+  const clockOffsetMs = opts.clockOffsetMs ?? 0;
+  const clock = () => Date.now() + clockOffsetMs;
   const updates: Update[] = [];
   let nextUpdateId = 1000;
   const messageIds = new Map<string, number>();
@@ -111,7 +117,7 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
           message_id: id,
           from: { id: userId, is_bot: false, first_name: 'Tess', username: 'tess' },
           chat: { id: Number(chatId), type: 'private' },
-          date: Math.floor((opts.sentAt ?? Date.now()) / 1000),
+          date: Math.floor(((opts.sentAt ?? Date.now()) + clockOffsetMs) / 1000),
           text,
         },
       });
@@ -184,7 +190,7 @@ export async function startFakeTelegram(token = '123456:TEST-token_abcdefghijklm
   function reply(res: ServerResponse, status: number, body: unknown) {
     if (res.writableEnded) return;
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), date: new Date(clock()).toUTCString() });
     res.end(text);
   }
 
