@@ -82,7 +82,8 @@ export async function createSession(core: SessionCore, opts: CreateOptions): Pro
         `${opts.branch ? 'branch' : 'baseRef'} is only used with worktree: true`,
         'add worktree: true, or leave it out',
       );
-    const made = wantWorktree ? await core.worktrees.create(workDir, name, { branch: opts.branch, baseRef: opts.baseRef }) : undefined;
+    const sessionWorktrees = wantWorktree ? core.store.withWorktree().map((s) => s.worktree!) : [];
+    const made = wantWorktree ? await core.worktrees.create(workDir, name, { branch: opts.branch, baseRef: opts.baseRef }, sessionWorktrees) : undefined;
     const worktree = made?.worktree;
     // The agent starts in its worktree (in workDir's folder there): that is its work folder from now on.
     const cwd = made?.startDir ?? workDir;

@@ -69,16 +69,11 @@ export async function repoOf(dir: string, field: string): Promise<{ top: string;
   return { top, mainRoot, name: basename(mainRoot) };
 }
 
-/** The branch checked out in `dir`, or undefined when HEAD is detached. */
-export async function currentBranch(dir: string): Promise<string | undefined> {
-  const r = await gitRun(dir, ['symbolic-ref', '--short', '--quiet', 'HEAD']);
-  return r.exitCode === 0 ? line(r.stdout) : undefined;
-}
-
-/** The commit `ref` names, or undefined. A ref starting with `-` is never passed to git. */
-export async function resolveCommit(dir: string, ref: string): Promise<string | undefined> {
+/** The commit `ref` names, in a folder or a checkout (where HEAD is its own), or undefined. A ref starting with `-` is never passed to git. */
+export async function resolveCommit(at: string | Checkout, ref: string): Promise<string | undefined> {
   if (ref.startsWith('-')) return undefined;
-  const r = await gitRun(dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  const args = ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`];
+  const r = typeof at === 'string' ? await gitRun(at, args) : await gitRun(at.path, args, inCheckout(at));
   return r.exitCode === 0 ? line(r.stdout) : undefined;
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Config } from '../config/load.js';
 import { AegisError, invalidInput } from '../errors.js';
 import * as g from './git.js';
@@ -74,11 +74,20 @@ export class WorktreeService {
   /**
    * A new worktree and branch for a session, and where in it the agent starts: the folder of workDir
    * within the repository (a package of a monorepo), or the worktree's top when baseRef lacks it.
+   * `sessionWorktrees` are the worktrees sessions record: a workDir inside one is taken as that folder
+   * of its repository (see repositoryOf).
    */
-  async create(workDir: string, sessionName: string, opts: { branch?: string; baseRef?: string }): Promise<{ worktree: WorktreeInfo; startDir: string }> {
-    const repo = await g.repoOf(workDir, 'workDir');
-    const named = opts.baseRef ?? (await g.currentBranch(repo.top));
-    const baseCommit = await g.resolveCommit(repo.top, named ?? 'HEAD');
+  async create(
+    workDir: string,
+    sessionName: string,
+    opts: { branch?: string; baseRef?: string },
+    sessionWorktrees: WorktreeInfo[],
+  ): Promise<{ worktree: WorktreeInfo; startDir: string }> {
+    const dir = realpathSync(workDir);
+    const repo = await this.repositoryOf(dir, sessionWorktrees);
+    const at = await g.checkedOut({ repo: repo.mainRoot, path: repo.top });
+    const named = opts.baseRef ?? at?.branch;
+    const baseCommit = opts.baseRef ? await g.resolveCommit({ repo: repo.mainRoot, path: repo.top }, opts.baseRef) : at?.commit;
     if (!baseCommit) {
       if (opts.baseRef)
         throw invalidInput('baseRef', `"${opts.baseRef}" names no commit in ${repo.mainRoot}`, 'pass a branch, tag or commit of that repository');
@@ -87,18 +96,18 @@ export class WorktreeService {
     const baseRef = named ?? baseCommit;
     const branch = opts.branch ?? branchFor(sessionName);
     const field = opts.branch ? 'branch' : 'name';
-    if (!(await g.validBranchName(repo.top, branch)))
+    if (!(await g.validBranchName(repo.mainRoot, branch)))
       throw invalidInput(
         field,
         `git does not accept "${branch}" as a branch name`,
         'use letters, digits, / . _ - without "..", a leading "-" or a trailing ".lock"',
       );
-    if (await g.branchExists(repo.top, branch))
+    const path = join(this.root(), segment(repo.name), sessionName);
+    if (await g.branchExists(repo.mainRoot, branch))
       throw new AegisError('conflict', `branch "${branch}" exists already in ${repo.mainRoot}`, {
         field,
         fix: 'pass another branch (or session name); Aegis never reuses a branch that may hold work',
       });
-    const path = join(this.root(), segment(repo.name), sessionName);
     if (existsSync(path))
       throw new AegisError('conflict', `${path} exists already`, {
         field: 'name',
@@ -107,8 +116,20 @@ export class WorktreeService {
     mkdirSync(dirname(path), { recursive: true });
     await g.addWorktree(repo.mainRoot, path, branch, baseCommit);
     const top = realpathSync(path);
-    const same = join(top, relative(repo.top, realpathSync(workDir)));
+    const same = join(top, relative(repo.top, dir));
     return { worktree: { path: top, branch, baseRef, baseCommit, repo: repo.mainRoot }, startDir: existsSync(same) ? same : top };
+  }
+
+  /**
+   * The repository `workDir` (a real path) belongs to. A folder inside a session's worktree is taken
+   * through the repository the session records, never found from the folder: the worktree's `.git`
+   * file and any repository nested in it are the agent's to rewrite, and git would run the programs
+   * their config names (core.fsmonitor, hooks on `worktree add`).
+   */
+  private async repositoryOf(workDir: string, sessionWorktrees: WorktreeInfo[]): Promise<{ top: string; mainRoot: string; name: string }> {
+    const inside = sessionWorktrees.find((w) => workDir === w.path || workDir.startsWith(`${w.path}${sep}`));
+    if (inside) return { top: inside.path, mainRoot: inside.repo, name: basename(inside.repo) };
+    return g.repoOf(workDir, 'workDir');
   }
 
   /** The commit baseRef names now, or the one it named at creation when it is gone. */

@@ -3,7 +3,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
-import { makeRepo } from '../helpers/git.js';
+import { gitIn, makeRepo } from '../helpers/git.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { call } from '../helpers/sessions.js';
 
@@ -67,5 +67,38 @@ describe('a session worktree whose .git file the agent pointed at its own git di
     await call(mcp.client, 'session_merge', { id: s.id });
     expect(existsSync(marker), 'session_merge ran it').toBe(false);
     expect(execFileSync('git', ['-C', repo, 'show', 'main:app.txt'], { encoding: 'utf8' })).toBe('one\ntwo\nthree\nfour\n');
+  });
+
+  it("a worktree session created from a folder inside another agent's worktree never runs that agent's git programs", async () => {
+    const a = await call<Created & { name: string }>(mcp.client, 'session_create', { workDir: repo, agent: 'shell', worktree: true });
+    const w = a.worktree.path;
+    const marker = join(t.home, 'hook-ran');
+    // The agent's own repository inside its worktree, with a hook git runs after `worktree add`, and
+    // the worktree's .git pointing at it: discovery from any folder of the worktree now finds it.
+    const evil = join(w, 'evil');
+    gitIn(w, 'init', '--quiet', '-b', 'trap', evil);
+    writeFileSync(join(evil, 'bait.txt'), 'bait\n');
+    gitIn(evil, 'add', 'bait.txt');
+    gitIn(evil, 'commit', '--quiet', '-m', 'bait');
+    writeFileSync(join(evil, '.git', 'hooks', 'post-checkout'), `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 });
+    execFileSync('git', ['-C', evil, 'config', 'core.fsmonitor', `touch '${marker}'; false`]);
+    writeFileSync(join(w, '.git'), `gitdir: ${join(evil, '.git')}\n`);
+
+    // From the worktree's top (through its .git) and from the agent's nested repository alike.
+    for (const workDir of [w, evil]) {
+      const b = await call<Created & { worktree: { branch: string; baseRef: string } }>(mcp.client, 'session_create', {
+        workDir,
+        agent: 'shell',
+        worktree: true,
+      });
+      expect(existsSync(marker), `session_create from ${workDir} ran a program of the agent-made repository`).toBe(false);
+      // The new worktree is of the user's repository, from the branch it records checked out in that worktree.
+      expect(b.worktree.baseRef).toBe(`aegis/${a.name}`);
+      expect(existsSync(join(b.worktree.path, 'app.txt'))).toBe(true);
+      expect(existsSync(join(b.worktree.path, 'bait.txt'))).toBe(false);
+      expect(gitIn(repo, 'worktree', 'list')).toContain(b.worktree.path);
+      await call(mcp.client, 'session_kill', { id: b.id });
+    }
+    await call(mcp.client, 'session_kill', { id: a.id });
   });
 });
