@@ -152,6 +152,10 @@ export async function createSession(core: SessionCore, opts: CreateOptions): Pro
       throw err;
     }
     core.store.setState(id, 'starting', now, 'create');
+    // Recorded now: no longer a leftover a later create of this name would clear. Should the unlock
+    // fail, the session stands; prune lifts Aegis's own lock when it removes the worktree.
+    if (worktree)
+      await core.worktrees.created(worktree).catch((err: Error) => core.deps.log.warn('could not unlock a new worktree', { session: id, error: err.message }));
     return { cwd, now };
   });
   let message: SendResult | undefined;

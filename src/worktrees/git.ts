@@ -87,8 +87,13 @@ export async function branchExists(dir: string, branch: string): Promise<boolean
   return (await gitRun(dir, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`])).exitCode === 0;
 }
 
-export async function addWorktree(repo: string, path: string, branch: string, baseCommit: string): Promise<void> {
-  await git(repo, ['worktree', 'add', '--quiet', '-b', branch, '--', path, baseCommit]);
+/** A new linked worktree on a new branch, locked (git worktree lock) with `lockReason` until unlockWorktree. */
+export async function addWorktree(repo: string, path: string, branch: string, baseCommit: string, lockReason: string): Promise<void> {
+  await git(repo, ['worktree', 'add', '--quiet', '--lock', '--reason', lockReason, '-b', branch, '--', path, baseCommit]);
+}
+
+export async function unlockWorktree(repo: string, path: string): Promise<void> {
+  await git(repo, ['worktree', 'unlock', '--', path]);
 }
 
 /** Removes a linked worktree; git itself refuses when it holds changes or untracked files (no --force). */
@@ -144,6 +149,17 @@ export function recordedGitDir(c: Checkout): string | undefined {
     if (real(dirname(resolve(admin, id, dotGit))) === path) return join(admin, id);
   }
   return undefined;
+}
+
+/** Why a linked worktree is locked (git worktree lock), as its repository records it; undefined when it is not. */
+export function lockReason(c: Checkout): string | undefined {
+  const gitDir = recordedGitDir(c);
+  if (!gitDir || gitDir === join(c.repo, '.git')) return undefined;
+  try {
+    return readFileSync(join(gitDir, 'locked'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** git's environment for running in a checkout: its recorded git directory and work tree, no discovery. */

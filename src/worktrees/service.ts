@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Config } from '../config/load.js';
+import { holderGone, newHolder } from '../db/lease.js';
 import { AegisError, invalidInput } from '../errors.js';
 import * as g from './git.js';
 
@@ -52,6 +53,15 @@ export interface MergeResult {
   upToDate: boolean;
 }
 
+/** How the lock of a worktree being made starts; the creating process (db/lease's holder) follows. */
+const CREATING = 'aegis session create by ';
+
+/** The process a worktree's lock says is making it, when the lock is one `create` set. */
+function creator(c: g.Checkout): string | undefined {
+  const reason = g.lockReason(c);
+  return reason?.startsWith(CREATING) ? reason.slice(CREATING.length) : undefined;
+}
+
 const short = (list: string[], n = 10) => `${list.slice(0, n).join(', ')}${list.length > n ? ` and ${list.length - n} more` : ''}`;
 
 /**
@@ -63,6 +73,8 @@ const short = (list: string[], n = 10) => `${list.slice(0, n).join(', ')}${list.
 export class WorktreeService {
   /** The last commitWork call per worktree path, which the next one waits for. */
   private readonly committing = new Map<string, Promise<unknown>>();
+  /** This process, as the locks of the worktrees it is making name it. */
+  private readonly holder = newHolder();
 
   constructor(private readonly config: Config) {}
 
@@ -75,7 +87,7 @@ export class WorktreeService {
    * A new worktree and branch for a session, and where in it the agent starts: the folder of workDir
    * within the repository (a package of a monorepo), or the worktree's top when baseRef lacks it.
    * `sessionWorktrees` are the worktrees sessions record: a workDir inside one is taken as that folder
-   * of its repository (see repositoryOf).
+   * of its repository (see repositoryOf). The worktree stays locked as being created until `created`.
    */
   async create(
     workDir: string,
@@ -103,21 +115,32 @@ export class WorktreeService {
         'use letters, digits, / . _ - without "..", a leading "-" or a trailing ".lock"',
       );
     const path = join(this.root(), segment(repo.name), sessionName);
+    await this.clearLeftover(repo.mainRoot, path, baseCommit);
     if (await g.branchExists(repo.mainRoot, branch))
       throw new AegisError('conflict', `branch "${branch}" exists already in ${repo.mainRoot}`, {
         field,
-        fix: 'pass another branch (or session name); Aegis never reuses a branch that may hold work',
+        // The session's own branch may be left by a create stopped inside `git worktree add`.
+        fix: `pass another branch (or session name): Aegis never reuses a branch that may hold work${
+          opts.branch
+            ? ''
+            : `; if it holds nothing you want (git -C ${repo.mainRoot} log ${branch}), delete it with git -C ${repo.mainRoot} branch -D ${branch}`
+        }`,
       });
     if (existsSync(path))
-      throw new AegisError('conflict', `${path} exists already`, {
+      throw new AegisError('conflict', `${path} exists already and is not a worktree left by a stopped create`, {
         field: 'name',
-        fix: 'pick another session name, or remove that folder (ag worktree prune removes clean worktrees)',
+        fix: 'pick another session name, or move what you want to keep out of that folder and remove it',
       });
     mkdirSync(dirname(path), { recursive: true });
-    await g.addWorktree(repo.mainRoot, path, branch, baseCommit);
+    await g.addWorktree(repo.mainRoot, path, branch, baseCommit, `${CREATING}${this.holder}`);
     const top = realpathSync(path);
     const same = join(top, relative(repo.top, dir));
     return { worktree: { path: top, branch, baseRef, baseCommit, repo: repo.mainRoot }, startDir: existsSync(same) ? same : top };
+  }
+
+  /** The session that `create` made the worktree for is recorded: the worktree is no longer a leftover to clear. */
+  async created(w: WorktreeInfo): Promise<void> {
+    await g.unlockWorktree(w.repo, w.path);
   }
 
   /**
@@ -130,6 +153,38 @@ export class WorktreeService {
     const inside = sessionWorktrees.find((w) => workDir === w.path || workDir.startsWith(`${w.path}${sep}`));
     if (inside) return { top: inside.path, mainRoot: inside.repo, name: basename(inside.repo) };
     return g.repoOf(workDir, 'workDir');
+  }
+
+  /**
+   * Removes, with its branch, a worktree at `path` that a create left locked when it was stopped
+   * before its session was recorded (killed, a crash), so the name can be used again; only when it
+   * holds nothing: no uncommitted or ignored files, and no commit `base` lacks. Otherwise, or while
+   * its create still runs, the error says what it holds and how to clear it.
+   */
+  private async clearLeftover(repo: string, path: string, base: string): Promise<void> {
+    if (!existsSync(path)) return;
+    const c = { repo, path: realpathSync(path) };
+    const holder = creator(c);
+    if (holder === undefined) return;
+    if (!holderGone(holder))
+      throw new AegisError('conflict', `${path} is being made by another session create (${holder})`, {
+        field: 'name',
+        fix: 'wait for it to finish, or pick another session name',
+      });
+    const at = await g.checkedOut(c);
+    const held = [
+      ...(await g.uncommitted(c)).map((f) => `uncommitted ${f}`),
+      ...(await g.ignored(c)).map((f) => `ignored ${f}`),
+      ...(at && !(await g.isAncestor(repo, at.commit, base)) ? [`commits on ${at.branch ?? 'a detached HEAD'} that ${base.slice(0, 7)} lacks`] : []),
+    ];
+    if (held.length)
+      throw new AegisError('conflict', `${path} is a worktree a stopped session create left, and it holds ${short(held)}`, {
+        field: 'name',
+        fix: `pick another session name, or move what you want to keep out of it, then git -C ${repo} worktree remove -f -f ${path}${at?.branch ? ` and git -C ${repo} branch -D ${at.branch}` : ''}`,
+      });
+    await g.unlockWorktree(repo, c.path);
+    await g.removeWorktree(repo, c.path);
+    if (at?.branch) await g.deleteBranch(repo, at.branch);
   }
 
   /** The commit baseRef names now, or the one it named at creation when it is gone. */
@@ -177,12 +232,22 @@ export class WorktreeService {
     if (w.path === w.repo) throw new AegisError('internal', `refusing to remove the main checkout ${w.repo}`);
     // git deletes ignored files with the worktree (an agent's .env, its builds): the caller is told which.
     const ignored = st.exists ? await g.ignored(w) : [];
+    if (this.createLock(w)) await g.unlockWorktree(w.repo, w.path);
     if (st.exists) await g.removeWorktree(w.repo, w.path);
     else await g.git(w.repo, ['worktree', 'prune']);
     const deleted = ignored.length ? `deleted with it, ignored by git: ${short(ignored)}` : undefined;
     if (unmerged) return { removed: true, branchDeleted: false, reason: [`${unmerged}; branch kept`, deleted].filter(Boolean).join('; ') };
     if (head) await g.deleteBranch(w.repo, w.branch);
     return { removed: true, branchDeleted: true, ...(deleted ? { reason: deleted } : {}) };
+  }
+
+  /**
+   * Whether the worktree still holds the lock of the create that made it: that create failed here, or
+   * was stopped after recording its session. A lock someone else set is theirs, and stays.
+   */
+  private createLock(w: WorktreeInfo): boolean {
+    const holder = creator(w);
+    return holder !== undefined && (holder === this.holder || holderGone(holder));
   }
 
   /** Whether the session's branch or baseRef has `commit`. */

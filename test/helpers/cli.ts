@@ -5,6 +5,8 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+  /** The signal that ended it, when one did. */
+  signal?: NodeJS.Signals;
 }
 
 /** Runs the built `ag` as a child process, the way a person's shell would. */
@@ -12,7 +14,7 @@ export function runCli(args: string[], env: Record<string, string>, opts: { cwd?
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { env, cwd: opts.cwd, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, ...(err?.signal ? { signal: err.signal } : {}) });
     });
   });
 }

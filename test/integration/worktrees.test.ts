@@ -275,4 +275,48 @@ describe('session worktrees (real git, shell agent)', () => {
     expect(page).toMatchObject({ patch: '🚀', nextOffset: at + 4 });
     await call(mcp.client, 'session_kill', { id: s.id });
   });
+
+  it('a create killed once git made its worktree blocks no retry of the name, and the work left there is never deleted', async () => {
+    const own = makeRepo('aegis-wt-killed-');
+    try {
+      // git runs post-checkout at the end of `worktree add`: it kills the `ag create` that ran git (git's
+      // parent) there, before the session is recorded, as a crash or a closed terminal would.
+      const hook = join(own, '.git', 'hooks', 'post-checkout');
+      writeFileSync(hook, '#!/bin/sh\nkill -9 "$(ps -o ppid= -p "$PPID" | tr -d " ")"\n', { mode: 0o755 });
+      const create = ['create', '--agent', 'shell', '--work-dir', own, '--worktree', '--name', 'wt-killed', '--json'];
+      const killed = await runCli(create, t.env);
+      expect(killed.signal).toBe('SIGKILL');
+      const path = join(realpathSync(t.home), 'worktrees', own.split('/').pop()!, 'wt-killed');
+      expect(existsSync(join(path, 'app.txt'))).toBe(true);
+      expect(gitIn(own, 'branch', '--list', 'aegis/wt-killed')).toContain('aegis/wt-killed');
+      rmSync(hook);
+
+      // While the create that made it may still run (its lock names a live process), it is left alone.
+      const lock = /^locked (.*)$/m.exec(gitIn(own, 'worktree', 'list', '--porcelain'))![1]!;
+      gitIn(own, 'worktree', 'unlock', path);
+      gitIn(own, 'worktree', 'lock', '--reason', lock.replace(/:\d+:/, `:${process.pid}:`), path);
+      const busy = await runCli(create, t.env);
+      expect(busy.stderr).toContain('being made by another session create');
+      gitIn(own, 'worktree', 'unlock', path);
+      gitIn(own, 'worktree', 'lock', '--reason', lock, path);
+
+      // Left with work in it, it is kept, and the error says how to clear it.
+      writeFileSync(join(path, 'notes.txt'), 'work\n');
+      const refused = await runCli(create, t.env);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('notes.txt');
+      expect(refused.stderr).toContain(`git -C ${own} worktree remove`);
+      expect(readFileSync(join(path, 'notes.txt'), 'utf8')).toBe('work\n');
+
+      rmSync(join(path, 'notes.txt'));
+      const retried = await runCli(create, t.env);
+      expect(retried.code, retried.stderr).toBe(0);
+      const s = await call<Created>(mcp.client, 'session_get', { id: 'wt-killed' });
+      expect(s.worktree).toEqual({ path, branch: 'aegis/wt-killed', baseRef: 'main' });
+      expect(gitIn(own, 'worktree', 'list', '--porcelain'), 'a recorded worktree is unlocked').not.toContain('locked');
+      await call(mcp.client, 'session_kill', { id: 'wt-killed' });
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
 });
