@@ -163,7 +163,7 @@ export function lockReason(c: Checkout): string | undefined {
 }
 
 /** git's environment for running in a checkout: its recorded git directory and work tree, no discovery. */
-function inCheckout(c: Checkout, extra: Record<string, string> = {}): Record<string, string> {
+export function inCheckout(c: Checkout, extra: Record<string, string> = {}): Record<string, string> {
   const gitDir = recordedGitDir(c);
   if (!gitDir)
     throw new AegisError('conflict', `${c.path} is not a worktree of ${c.repo} any more`, {

@@ -1,4 +1,4 @@
 /** The worktrees area's front door: everything other code uses from src/worktrees/. */
 
-export { gitEnv } from './git.js';
-export { type DiffPage, type MergeResult, type WorktreeInfo, WorktreeService, type WorktreeState } from './service.js';
+export { gitEnv, inCheckout } from './git.js';
+export { type DiffPage, type MergeResult, type WorktreeInfo, WorktreeService, type WorktreeState, worktreeHolding } from './service.js';

@@ -150,7 +150,7 @@ export class WorktreeService {
    * their config names (core.fsmonitor, hooks on `worktree add`).
    */
   private async repositoryOf(workDir: string, sessionWorktrees: WorktreeInfo[]): Promise<{ top: string; mainRoot: string; name: string }> {
-    const inside = sessionWorktrees.find((w) => workDir === w.path || workDir.startsWith(`${w.path}${sep}`));
+    const inside = worktreeHolding(workDir, sessionWorktrees);
     if (inside) return { top: inside.path, mainRoot: inside.repo, name: basename(inside.repo) };
     return g.repoOf(workDir, 'workDir');
   }
@@ -383,6 +383,11 @@ export class WorktreeService {
     else await g.updateRef(w.repo, `refs/heads/${into}`, merged, targetSha, `aegis: merge ${w.branch} (session ${sessionName})`);
     return { target: into, commit: merged, fastForward, committedWork, updatedCheckout: checkout?.path, upToDate: false };
   }
+}
+
+/** The session worktree that folder `dir` (a real path) is in, if any. */
+export function worktreeHolding(dir: string, worktrees: WorktreeInfo[]): WorktreeInfo | undefined {
+  return worktrees.find((w) => dir === w.path || dir.startsWith(`${w.path}${sep}`));
 }
 
 /** The default branch of a session: `aegis/<name>`, made acceptable to git. */

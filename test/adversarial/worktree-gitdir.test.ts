@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitsSince } from '../../src/messaging/notifications/briefing.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { gitIn, makeRepo } from '../helpers/git.js';
 import { connectMcp } from '../helpers/mcp-client.js';
@@ -100,5 +101,36 @@ describe('a session worktree whose .git file the agent pointed at its own git di
       await call(mcp.client, 'session_kill', { id: b.id });
     }
     await call(mcp.client, 'session_kill', { id: a.id });
+  });
+
+  it("the briefing's commits of a session's folder never run a program of the repository its agent pointed .git at", async () => {
+    const w = join(t.home, 'briefing-wt');
+    gitIn(repo, 'worktree', 'add', '--quiet', '-b', 'aegis/briefing', w, 'main');
+    const top = realpathSync(w);
+    const marker = join(t.home, 'upload-pack-ran');
+    // The agent's repository is a partial clone missing its commit's parent: git log fetches it
+    // from the promisor remote, running the remote's uploadpack, which the agent's config names.
+    const evil = join(top, 'evil');
+    gitIn(top, 'init', '--quiet', '-b', 'main', evil);
+    gitIn(evil, 'commit', '--quiet', '--allow-empty', '-m', 'one');
+    gitIn(evil, 'commit', '--quiet', '--allow-empty', '-m', 'two');
+    const parent = gitIn(evil, 'rev-parse', 'HEAD~1').trim();
+    rmSync(join(evil, '.git', 'objects', parent.slice(0, 2), parent.slice(2)));
+    for (const [key, value] of [
+      ['core.repositoryformatversion', '1'],
+      ['extensions.partialClone', 'origin'],
+      ['remote.origin.url', repo],
+      ['remote.origin.promisor', 'true'],
+      ['remote.origin.uploadpack', `touch '${marker}'; git-upload-pack`],
+    ])
+      gitIn(evil, 'config', key!, value!);
+    writeFileSync(join(top, '.git'), `gitdir: ${join(evil, '.git')}\n`);
+
+    const worktree = { path: top, branch: 'aegis/briefing', baseRef: 'main', baseCommit: gitIn(repo, 'rev-parse', 'main').trim(), repo };
+    const commits = await commitsSince([top, join(top, 'evil')], Date.now() - 86_400_000, [worktree]);
+    expect(existsSync(marker), 'the briefing ran the uploadpack of the agent-made repository').toBe(false);
+    // What the repository records for the worktree: its branch's commits, not the agent's.
+    const own = gitIn(repo, 'log', '--no-merges', '--format=%h %s', 'aegis/briefing').trim().split('\n');
+    expect(commits).toEqual([{ repo: top, commits: own }]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Rich } from '../../channels/format.js';
 import { run } from '../../util/exec.js';
-import { gitEnv } from '../../worktrees/index.js';
+import { gitEnv, inCheckout, worktreeHolding, type WorktreeInfo } from '../../worktrees/index.js';
 import type { CodeStore } from '../approvals/codes.js';
 import type { MessagingDeps } from '../deps.js';
 import type { Journal } from './journal.js';
@@ -17,17 +17,31 @@ function startOfToday(now: number): number {
   return d.getTime();
 }
 
-/** Commits since `since` in the repositories the sessions worked in (one line per repo, a few subjects). */
-export async function commitsSince(workDirs: string[], since: number): Promise<{ repo: string; commits: string[] }[]> {
-  const repos = new Set<string>();
+/**
+ * Commits since `since` in the repositories the sessions worked in (one line per repo, a few subjects).
+ * A folder of a session's worktree (`worktrees`, as sessions record them) is read through the git
+ * directory its repository records: the worktree's `.git` file is its agent's to point at a repository
+ * whose config runs programs (a partial clone's lazy fetch runs the remote's uploadpack on git log).
+ */
+export async function commitsSince(workDirs: string[], since: number, worktrees: WorktreeInfo[]): Promise<{ repo: string; commits: string[] }[]> {
+  const repos = new Map<string, Record<string, string>>();
   for (const dir of workDirs) {
+    const w = worktreeHolding(dir, worktrees);
+    if (w) {
+      try {
+        repos.set(w.path, inCheckout(w));
+      } catch {
+        // No longer a worktree of its repository: nothing of it to read.
+      }
+      continue;
+    }
     const top = await run('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { env: gitEnv(), timeoutMs: GIT_TIMEOUT_MS });
-    if (top.exitCode === 0 && top.stdout.trim()) repos.add(top.stdout.trim());
+    if (top.exitCode === 0 && top.stdout.trim()) repos.set(top.stdout.trim(), {});
   }
   const out: { repo: string; commits: string[] }[] = [];
-  for (const repo of repos) {
+  for (const [repo, env] of repos) {
     const log = await run('git', ['-C', repo, 'log', `--since=@${Math.floor(since / 1000)}`, '--no-merges', '--format=%h %s'], {
-      env: gitEnv(),
+      env: gitEnv(env),
       timeoutMs: GIT_TIMEOUT_MS,
     });
     const commits = log.exitCode === 0 ? log.stdout.split('\n').filter(Boolean) : [];
@@ -62,7 +76,10 @@ export async function briefing(
   const dirs = (
     db.prepare('SELECT DISTINCT work_dir FROM sessions WHERE last_activity >= ? OR created_at >= ?').all(since, since) as { work_dir: string }[]
   ).map((r) => r.work_dir);
-  const commits = await commitsSince(dirs, startOfToday(now));
+  const worktrees = (db.prepare('SELECT worktree FROM sessions WHERE worktree IS NOT NULL').all() as { worktree: string }[]).map(
+    (r) => JSON.parse(r.worktree) as WorktreeInfo,
+  );
+  const commits = await commitsSince(dirs, startOfToday(now), worktrees);
   const waiting = waitingSessions(deps.sessions, codes);
   const notes = journal.day(localDay(now)).filter((e) => e.kind === 'note');
   const counts = stateCounts(deps);
