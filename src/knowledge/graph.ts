@@ -46,9 +46,9 @@ export class KnowledgeGraph {
     this.sql = new Statements(db);
   }
 
-  createEntities(entities: Entity[]): CreateEntitiesResult {
-    checkBatch(entities, 'entities');
-    entities.forEach((e, i) => checkEntity(e, `entities[${i}]`));
+  createEntities(given: Entity[]): CreateEntitiesResult {
+    checkBatch(given, 'entities');
+    const entities = given.map((e, i) => checkEntity(e, `entities[${i}]`));
     return this.write(() => {
       const batch = new ObservationBatch(this.sql, this.now());
       const ids = this.insertEntities(entities, batch.now);
@@ -66,9 +66,9 @@ export class KnowledgeGraph {
     });
   }
 
-  createRelations(relations: Relation[]): CreateRelationsResult {
-    checkBatch(relations, 'relations');
-    relations.forEach((r, i) => checkRelation(r, `relations[${i}]`));
+  createRelations(given: Relation[]): CreateRelationsResult {
+    checkBatch(given, 'relations');
+    const relations = given.map((r, i) => checkRelation(r, `relations[${i}]`));
     return this.write(() => {
       const now = this.now();
       const created: Relation[] = [];
@@ -81,11 +81,11 @@ export class KnowledgeGraph {
     });
   }
 
-  addObservations(additions: { entityName: string; contents: string[] }[]): AddObservationsResult {
-    checkBatch(additions, 'observations');
-    additions.forEach((a, i) => {
-      checkName(a.entityName, `observations[${i}].entityName`);
+  addObservations(given: { entityName: string; contents: string[] }[]): AddObservationsResult {
+    checkBatch(given, 'observations');
+    const additions = given.map((a, i) => {
       a.contents.forEach((c, j) => checkObservation(c, `observations[${i}].contents[${j}]`));
+      return { ...a, entityName: checkName(a.entityName, `observations[${i}].entityName`) };
     });
     return this.write(() => {
       const batch = new ObservationBatch(this.sql, this.now());
@@ -101,9 +101,9 @@ export class KnowledgeGraph {
   }
 
   /** Deletes entities with their observations and every relation that touches them. */
-  deleteEntities(names: string[]): DeleteEntitiesResult {
-    checkBatch(names, 'entityNames');
-    names.forEach((n, i) => checkName(n, `entityNames[${i}]`));
+  deleteEntities(given: string[]): DeleteEntitiesResult {
+    checkBatch(given, 'entityNames');
+    const names = given.map((n, i) => checkName(n, `entityNames[${i}]`));
     return this.write(() => {
       const wanted = unique(names);
       const rows = this.sql.get('SELECT id, name FROM kg_entities WHERE name IN (SELECT value FROM json_each(?))').all(textList(wanted)) as {
@@ -127,9 +127,9 @@ export class KnowledgeGraph {
     });
   }
 
-  deleteObservations(deletions: { entityName: string; observations: string[] }[]): DeleteObservationsResult {
-    checkBatch(deletions, 'deletions');
-    deletions.forEach((d, i) => checkName(d.entityName, `deletions[${i}].entityName`));
+  deleteObservations(given: { entityName: string; observations: string[] }[]): DeleteObservationsResult {
+    checkBatch(given, 'deletions');
+    const deletions = given.map((d, i) => ({ ...d, entityName: checkName(d.entityName, `deletions[${i}].entityName`) }));
     return this.write(() => {
       const results: DeleteObservationsResult['results'] = [];
       const missingEntities: string[] = [];
@@ -155,9 +155,9 @@ export class KnowledgeGraph {
     });
   }
 
-  deleteRelations(relations: Relation[]): DeleteRelationsResult {
-    checkBatch(relations, 'relations');
-    relations.forEach((r, i) => checkRelation(r, `relations[${i}]`));
+  deleteRelations(given: Relation[]): DeleteRelationsResult {
+    checkBatch(given, 'relations');
+    const relations = given.map((r, i) => checkRelation(r, `relations[${i}]`));
     return this.write(() => {
       const deleted: Relation[] = [];
       const notFound: Relation[] = [];
@@ -178,7 +178,7 @@ export class KnowledgeGraph {
   /** The named entities in the order asked, and every relation with at least one end among them. */
   openNodes(names: string[]): OpenNodesResult {
     checkBatch(names, 'names');
-    const wanted = unique(names);
+    const wanted = unique(names.map((n, i) => checkName(n, `names[${i}]`)));
     const rows = this.sql
       .get('SELECT id, name, entity_type AS entityType FROM kg_entities WHERE name IN (SELECT value FROM json_each(?))')
       .all(textList(wanted)) as EntityRow[];
@@ -271,11 +271,13 @@ export class KnowledgeGraph {
    * observations they lack, relations are created unless present. Items may carry the `line` they
    * came from, which errors then name.
    */
-  importGraph(graph: { entities: Located<Entity>[]; relations: Located<Relation>[] }, opts: ImportOptions = {}): ImportResult {
+  importGraph(given: { entities: Located<Entity>[]; relations: Located<Relation>[] }, opts: ImportOptions = {}): ImportResult {
     const field = opts.field ?? 'graph';
     const where = (item: { line?: number }, i: number, kind: string) => (item.line === undefined ? `${kind} ${i + 1}` : `line ${item.line}`);
-    graph.entities.forEach((e, i) => atLine(field, where(e, i, 'entity'), () => checkEntity(e, 'entity')));
-    graph.relations.forEach((r, i) => atLine(field, where(r, i, 'relation'), () => checkRelation(r, 'relation')));
+    const graph = {
+      entities: given.entities.map((e, i) => atLine(field, where(e, i, 'entity'), () => checkEntity(e, 'entity'))),
+      relations: given.relations.map((r, i) => atLine(field, where(r, i, 'relation'), () => checkRelation(r, 'relation'))),
+    };
     return this.write(() => {
       const batch = new ObservationBatch(this.sql, this.now());
       const now = batch.now;

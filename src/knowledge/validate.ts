@@ -1,4 +1,5 @@
 import { invalidInput } from '../errors.js';
+import { canonicalName, checkVisible } from '../util/names.js';
 import type { Entity, Relation } from './types.js';
 
 export const KG_LIMITS = {
@@ -19,13 +20,16 @@ const chars = (s: string): number => [...s].length;
 const longerThan = (s: string, max: number): boolean => s.length > max && chars(s) > max;
 
 /**
- * A name, type or relation type: not blank, no surrounding spaces (names are matched exactly, so
- * "Atlas " would silently be a different entity from "Atlas"), no control characters, bounded.
+ * A name, type or relation type, returned in the form it is stored and compared in (canonicalName, so
+ * a decomposed "Café" names the entity a composed one does): not blank, no surrounding spaces (names
+ * are matched exactly, so "Atlas " would silently be a different entity from "Atlas"), nothing
+ * invisible and no line breaks, bounded.
  */
-function checkLabel(value: string, field: string, what: string, max: number, example: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw invalidInput(field, `${what} is empty`, `give a non-empty ${what}, e.g. ${example}`);
+function checkLabel(given: string, field: string, what: string, max: number, example: string): string {
+  if (typeof given !== 'string' || given.trim() === '') throw invalidInput(field, `${what} is empty`, `give a non-empty ${what}, e.g. ${example}`);
+  const value = canonicalName(given);
   if (value !== value.trim()) throw invalidInput(field, `${what} "${value}" has leading or trailing spaces`, `remove them: names are matched exactly`);
-  if (/\p{Cc}/u.test(value)) throw invalidInput(field, `${what} "${value}" contains control characters (e.g. a line break)`, `keep ${what} on one line`);
+  checkVisible(value, field, what);
   if (longerThan(value, max))
     throw invalidInput(field, `${what} is ${chars(value)} characters; at most ${max} are allowed`, `shorten it and put detail in an observation`);
   return value;
@@ -60,14 +64,20 @@ export function checkBatch(items: unknown[], field: string): void {
   }
 }
 
-export function checkEntity(e: Entity, field: string): void {
-  checkName(e.name, `${field}.name`);
-  checkEntityType(e.entityType, `${field}.entityType`);
+/** The entity with its name and type as stored; observations are the user's text and stay as given. */
+export function checkEntity<T extends Entity>(e: T, field: string): T {
+  const name = checkName(e.name, `${field}.name`);
+  const entityType = checkEntityType(e.entityType, `${field}.entityType`);
   e.observations.forEach((o, i) => checkObservation(o, `${field}.observations[${i}]`));
+  return { ...e, name, entityType };
 }
 
-export function checkRelation(r: Relation, field: string): void {
-  checkName(r.from, `${field}.from`);
-  checkName(r.to, `${field}.to`);
-  checkRelationType(r.relationType, `${field}.relationType`);
+/** The relation with its ends and type as stored. */
+export function checkRelation<T extends Relation>(r: T, field: string): T {
+  return {
+    ...r,
+    from: checkName(r.from, `${field}.from`),
+    to: checkName(r.to, `${field}.to`),
+    relationType: checkRelationType(r.relationType, `${field}.relationType`),
+  };
 }

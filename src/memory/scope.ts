@@ -1,14 +1,17 @@
 import { isAbsolute, resolve } from 'node:path';
 import { invalidInput } from '../errors.js';
+import { canonicalName } from '../util/names.js';
 
 export const GLOBAL_SCOPE = 'global';
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
  * Checks a memory scope and returns its canonical form: `global`, `project:<absolute path>` (the path
- * normalized, so `/a/b/` and `/a/./b` name the same project) or `session:<id>`.
+ * normalized, so `/a/b/` and `/a/./b` name the same project, and in canonicalName's form, so a path
+ * typed with decomposed accents names the same project too) or `session:<id>`.
  */
-export function normalizeScope(scope: string, field = 'scope'): string {
+export function normalizeScope(given: string, field = 'scope'): string {
+  const scope = canonicalName(given);
   if (scope === GLOBAL_SCOPE) return scope;
   if (scope.startsWith('project:')) {
     const dir = scope.slice('project:'.length);

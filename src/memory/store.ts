@@ -1,6 +1,7 @@
 import type { Db } from '../db/open.js';
 import { invalidInput } from '../errors.js';
 import { relevance, searchTerms, toMatchExpression } from '../db/fts-query.js';
+import { canonicalName, checkVisible } from '../util/names.js';
 import { GLOBAL_SCOPE, normalizeScope } from './scope.js';
 
 /** Memory holds small shared state; anything bigger belongs in a file whose path is remembered. */
@@ -87,10 +88,14 @@ const AFTER_PREFIX = String.fromCodePoint(0x10ffff);
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const decode = (row: Pick<Row, 'kind' | 'value'>): JsonValue => (row.kind === 'json' ? (JSON.parse(row.value) as JsonValue) : row.value);
 
-/** `namespace/key`: segments of visible characters, at least two, none empty. */
-export function checkKey(key: string, field = 'key'): string {
+/**
+ * `namespace/key`: segments of visible characters, at least two, none empty. Returns the key in the
+ * form it is stored and compared in (canonicalName), so every way of typing it names one entry.
+ */
+export function checkKey(given: string, field = 'key'): string {
   const example = 'use namespace/key, e.g. deploy/staging-url';
-  if (!key) throw invalidInput(field, 'the key is empty', example);
+  if (!given) throw invalidInput(field, 'the key is empty', example);
+  const key = canonicalName(given);
   if ([...key].length > MEMORY_LIMITS.keyChars) {
     throw invalidInput(
       field,
@@ -98,6 +103,7 @@ export function checkKey(key: string, field = 'key'): string {
       'use a shorter key and put detail in the value',
     );
   }
+  checkVisible(key, field, 'the key', example);
   if (/[\s\p{C}]/u.test(key)) throw invalidInput(field, `the key "${key}" contains spaces or control characters`, `${example} (no spaces)`);
   const segments = key.split('/');
   if (segments.length < 2 || segments.some((s) => s === '')) {
@@ -210,7 +216,7 @@ export class MemoryStore {
   /** Keys (and optionally values) under a key prefix, in key order, a page at a time. */
   list(opts: ListOptions = {}): MemoryList {
     const scope = normalizeScope(opts.scope ?? GLOBAL_SCOPE);
-    const prefix = opts.prefix ?? '';
+    const prefix = canonicalName(opts.prefix ?? '');
     const limit = checkLimit(opts.limit, 50, MEMORY_LIMITS.listPageMax);
     const now = this.now();
     const range = 'scope = ? AND key >= ? AND key < ? AND (expires_at IS NULL OR expires_at > ?)';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { normalizeScope, MEMORY_LIMITS } from '../memory/index.js';
+import { checkKey, normalizeScope, MEMORY_LIMITS } from '../memory/index.js';
 import { defineTool } from './define.js';
 import { INPUT_LIMITS as L, str } from './schemas.js';
 
@@ -64,7 +64,7 @@ const memoryGet = defineTool({
   },
   handler: async ({ app }, input) => {
     const entry = app.memory.get(input.key, input.scope);
-    return entry ? { found: true, ...entry } : { found: false, key: input.key, scope: normalizeScope(input.scope) };
+    return entry ? { found: true, ...entry } : { found: false, key: checkKey(input.key), scope: normalizeScope(input.scope) };
   },
 });
 
@@ -76,7 +76,7 @@ const memoryDelete = defineTool({
   output: z.object({ deleted: z.boolean(), key: z.string(), scope: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   cli: { positional: ['key'] },
-  handler: async ({ app }, input) => ({ deleted: app.memory.delete(input.key, input.scope), key: input.key, scope: normalizeScope(input.scope) }),
+  handler: async ({ app }, input) => ({ deleted: app.memory.delete(input.key, input.scope), key: checkKey(input.key), scope: normalizeScope(input.scope) }),
 });
 
 const memoryList = defineTool({

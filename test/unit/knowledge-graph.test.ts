@@ -342,3 +342,42 @@ describe('writes of many rows in one call', () => {
     checkSearchIndexes();
   });
 });
+
+describe('one name, one entity, whatever Unicode form it is typed in', () => {
+  const composed = 'Caf\u00e9 Nord';
+  const decomposed = 'Cafe\u0301 Nord';
+
+  it('reaches an entity created with a decomposed name by its composed name, everywhere a name is given', () => {
+    const created = kg.createEntities([{ name: decomposed, entityType: 'cafe\u0301', observations: ['cre\u0300me bru\u0302le\u0301e'] }]).created;
+    expect(created.map((e) => e.name)).toEqual([composed]);
+    expect(kg.createEntities([{ name: composed, entityType: 'caf\u00e9', observations: [] }]).existing).toEqual([composed]);
+    kg.createEntities([{ name: 'Maria', entityType: 'person', observations: [] }]);
+    expect(kg.createRelations([{ from: 'Maria', to: decomposed, relationType: 'owns' }]).created).toHaveLength(1);
+    expect(kg.createRelations([{ from: 'Maria', to: composed, relationType: 'owns' }]).existing).toHaveLength(1);
+    expect(kg.addObservations([{ entityName: composed, contents: ['opens at 7'] }]).results[0]!.addedObservations).toEqual(['opens at 7']);
+    const opened = kg.openNodes([composed]);
+    expect(opened.notFound).toEqual([]);
+    expect(opened.relations).toEqual([{ from: 'Maria', to: composed, relationType: 'owns' }]);
+    // Observation text is the user's and is kept exactly as given, decomposed accents included.
+    expect(opened.entities[0]!.observations).toEqual(['cre\u0300me bru\u0302le\u0301e', 'opens at 7']);
+    expect(kg.deleteObservations([{ entityName: composed, observations: ['opens at 7'] }]).missingEntities).toEqual([]);
+    expect(kg.deleteRelations([{ from: 'Maria', to: composed, relationType: 'owns' }]).deleted).toHaveLength(1);
+    const imported = kg.importGraph({ entities: [{ name: decomposed, entityType: 'caf\u00e9', observations: ['from a file'] }], relations: [] });
+    expect(imported).toMatchObject({ entitiesCreated: 0, entitiesMerged: 1, typeConflicts: [] });
+    expect(kg.deleteEntities([decomposed]).deleted).toEqual([composed]);
+    expect(kg.summary().entities).toBe(1);
+    checkSearchIndexes();
+  });
+
+  it('refuses invisible characters and line separators in names and types, naming the field and the character', () => {
+    for (const bad of ['Caf\u00e9\u2028Nord', 'Caf\u00e9\u200bNord', 'Caf\u00e9\u2029Nord', 'Caf\u00e9\u2060Nord']) {
+      const err = failure(() => kg.createEntities([{ name: bad, entityType: 'cafe', observations: [] }]));
+      expect(err.field).toBe('entities[0].name');
+      expect(err.message).toContain(`U+${bad.codePointAt(4)!.toString(16).toUpperCase().padStart(4, '0')}`);
+      expect(err.fix).toBeTruthy();
+    }
+    expect(failure(() => kg.createRelations([{ from: 'a', to: 'b', relationType: 'uses\u200b' }])).field).toBe('relations[0].relationType');
+    expect(failure(() => kg.openNodes(['Caf\u00e9\u200bNord'])).field).toBe('names[0]');
+    expect(kg.summary().entities).toBe(0);
+  });
+});

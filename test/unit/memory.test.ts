@@ -235,3 +235,32 @@ describe('renderMemoryBlock', () => {
     expect(renderMemoryBlock(store, [])).toBe('');
   });
 });
+
+describe('one key, one entry, whatever Unicode form it is typed in', () => {
+  // "é" typed as one code point (U+00E9, most keyboards) and as e + U+0301 (macOS file names, some
+  // phone keyboards) look the same: they must name the same entry.
+  const composed = 'notes/caf\u00e9';
+  const decomposed = 'notes/cafe\u0301';
+
+  it('finds, overwrites, lists and deletes an entry by either form, and keeps the value byte for byte', () => {
+    expect(store.set({ key: decomposed, value: 'menu: cre\u0300me bru\u0302le\u0301e' }).key).toBe(composed);
+    expect(store.get(composed)?.value).toBe('menu: cre\u0300me bru\u0302le\u0301e');
+    expect(store.set({ key: composed, value: 'second' }).created).toBe(false);
+    expect(rowCount()).toBe(1);
+    expect(store.list({ prefix: 'notes/cafe\u0301' }).entries.map((e) => e.key)).toEqual([composed]);
+    const scope = 'project:/home/me/cafe\u0301';
+    store.set({ key: composed, value: 'in a project', scope });
+    expect(store.get(decomposed, 'project:/home/me/caf\u00e9')?.value).toBe('in a project');
+    expect(store.delete(decomposed)).toBe(true);
+    expect(store.get(composed)).toBeUndefined();
+  });
+
+  it('refuses invisible characters and line separators in a key, naming the field and the character', () => {
+    for (const bad of ['notes/a\u2028b', 'notes/a\u200bb', 'notes/a\u2029b']) {
+      const err = failure(() => store.set({ key: bad, value: 1 }));
+      expect(err.field).toBe('key');
+      expect(err.message).toContain(`U+${bad.codePointAt(7)!.toString(16).toUpperCase().padStart(4, '0')}`);
+      expect(err.fix).toBeTruthy();
+    }
+  });
+});
