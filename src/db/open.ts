@@ -81,6 +81,7 @@ export function migrate(db: Db, migrations: Migration[]): void {
     const apply = db.transaction(() => {
       if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version)) return;
       db.exec(m.sql);
+      m.run?.(db);
       db.prepare('INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
     });
     apply.immediate();

@@ -5,6 +5,7 @@ import { maskSetting } from '../config/load.js';
 import { integrationChecks } from './integration-checks.js';
 import { holderProcess } from '../db/lease.js';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
+import { unicodeNameChanges } from '../db/migrations/012-unicode-names.js';
 import { tmuxVersion } from '../tmux/command.js';
 import { agentBaseEnv } from '../agents/env.js';
 import { run } from '../util/exec.js';
@@ -104,7 +105,12 @@ function databaseCheck(deps: DoctorDeps): Check {
       name: 'database',
       ok,
       required: true,
-      detail: `${deps.dbPath} (schema version ${version}${ok ? '' : `, expected ${latest}`}, journal ${db.pragma('journal_mode', { simple: true })})`,
+      detail: [
+        `${deps.dbPath} (schema version ${version}${ok ? '' : `, expected ${latest}`}, journal ${db.pragma('journal_mode', { simple: true })})`,
+        unicodeNameChanges(db),
+      ]
+        .filter(Boolean)
+        .join('\n'),
       fix: ok ? undefined : 'a newer Aegis wrote this database; upgrade Aegis or point AEGIS_HOME elsewhere',
     };
   } catch (err) {

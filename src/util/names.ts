@@ -12,6 +12,8 @@ export const canonicalName = (name: string): string => name.normalize('NFC');
 
 /** Characters that are not seen, or break a line where none shows: controls, zero-width and format characters, U+2028/U+2029. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const BREAKS = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
+const FORMAT = /\p{Cf}/gu;
 
 const codePoint = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
@@ -29,3 +31,10 @@ export function checkVisible(name: string, field: string, what: string, example?
     );
   }
 }
+
+/**
+ * A name stored before checkVisible refused anything (the knowledge graph took U+2028 and zero-width
+ * characters) as checkVisible and canonicalName would take it: line breaks become a space, format
+ * characters are dropped, as they show; '' when nothing visible is left.
+ */
+export const visibleName = (name: string): string => canonicalName(name.replace(BREAKS, ' ').replace(FORMAT, '')).trim();
