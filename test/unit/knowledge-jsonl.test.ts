@@ -89,6 +89,7 @@ describe('import errors change nothing', () => {
       ['{"type":"thing"}', /"type" must be "entity" or "relation"/],
       ['[1,2]', /not a JSON object/],
       ['{"type":"entity","name":"","entityType":"t","observations":[]}', /entity name is empty/],
+      ['{"type":"entity","name":"Caf\\u00e9\\u2028Nord","entityType":"t","observations":[]}', /entity\.name: the entity name contains .*U\+2028/],
     ] as const) {
       const err = failure(() => importJsonl(kg, { jsonl: withLine(bad) }));
       expect(err.field).toBe('jsonl');

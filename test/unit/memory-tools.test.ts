@@ -71,6 +71,9 @@ describe('memory tools', () => {
     const found = (await call('memory_search', { query: 'deploy' })) as { results: { key: string; scope: string }[] };
     expect(found.results.map((r) => `${r.scope} ${r.key}`).sort()).toEqual(['global deploy/staging-url', 'project:/work/atlas deploy/flags']);
     expect(await call('memory_delete', { key: 'deploy/staging-url' })).toEqual({ deleted: true, key: 'deploy/staging-url', scope: 'global' });
+    // Keys come back in their stored form (NFC) too, however the accent was typed.
+    expect(await call('memory_get', { key: 'notes/cafe\u0301' })).toEqual({ found: false, key: 'notes/caf\u00e9', scope: 'global' });
+    expect(await call('memory_delete', { key: 'notes/cafe\u0301' })).toEqual({ deleted: false, key: 'notes/caf\u00e9', scope: 'global' });
     expect(app.memory.get('deploy/staging-url')).toBeUndefined();
   });
 
