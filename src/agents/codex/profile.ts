@@ -1,7 +1,6 @@
 import { dirname, join } from 'node:path';
-import type { Config } from '../../config/load.js';
 import type { EntryEffect, TranscriptEntry } from '../claude/transcript-records.js';
-import type { AgentProfile, KeyPlan, RuleChoice } from '../profile.js';
+import type { AgentProfile, KeyPlan, LaunchRequest, RuleChoice } from '../profile.js';
 import { TranscriptReader } from '../claude/transcript.js';
 import { COMMON_KEYS } from '../generic/profiles.js';
 import type { Dialog, ScreenReading } from '../types.js';
@@ -18,15 +17,7 @@ import { codexEntryEffect, codexLogThread, codexLogVersion, codexPromptLogged, c
 /** The variable that carries the API key to Codex; its value is never written to a file. */
 export const CODEX_API_KEY_ENV = 'OPENAI_API_KEY';
 
-export function launchCodex(req: {
-  dataDir: string;
-  workDir: string;
-  workDirTrusted: boolean;
-  permissionMode: string;
-  model?: string;
-  env: Record<string, string>;
-  config: Config;
-}): {
+export function launchCodex(req: Pick<LaunchRequest, 'dataDir' | 'workDir' | 'workDirTrusted' | 'permissionMode' | 'model' | 'env' | 'config'>): {
   argv: string[];
   program: string;
   env: Record<string, string>;

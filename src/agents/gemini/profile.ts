@@ -1,6 +1,5 @@
-import type { Config } from '../../config/load.js';
 import { TranscriptReader } from '../claude/transcript.js';
-import type { AgentProfile, KeyPlan, RuleChoice } from '../profile.js';
+import type { AgentProfile, KeyPlan, LaunchRequest, RuleChoice } from '../profile.js';
 import type { Dialog, ScreenReading } from '../types.js';
 import { detectGeminiScreen } from './detect.js';
 import { geminiAnswerKeys, geminiApproveKeys, geminiRejectKeys } from './dialog-keys.js';
@@ -13,15 +12,7 @@ import { geminiVersion } from './version.js';
 
 const HOME_VAR = 'GEMINI_CLI_HOME=';
 
-export function launchGemini(req: {
-  dataDir: string;
-  workDir: string;
-  workDirTrusted: boolean;
-  permissionMode: string;
-  model?: string;
-  env: Record<string, string>;
-  config: Config;
-}): {
+export function launchGemini(req: Pick<LaunchRequest, 'dataDir' | 'workDir' | 'workDirTrusted' | 'permissionMode' | 'model' | 'env' | 'config'>): {
   argv: string[];
   program: string;
   env: Record<string, string>;
