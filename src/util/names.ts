@@ -13,7 +13,34 @@ export const canonicalName = (name: string): string => name.normalize('NFC');
 /** Characters that are not seen, or break a line where none shows: controls, zero-width and format characters, U+2028/U+2029. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const BREAKS = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
-const FORMAT = /\p{Cf}/gu;
+
+const PICTURE = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F]/u;
+/** A letter of a script whose letters join (Arabic, Persian, Devanagari...): a joiner or non-joiner beside it changes its shape. */
+const joins = (ch: string | undefined): boolean => !!ch && /[\p{L}\p{M}]/u.test(ch) && !/[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]/u.test(ch);
+const TAG = /[\u{E0020}-\u{E007F}]/u;
+
+/**
+ * Whether the format character at `i` is part of what is seen: the joiner of a ZWJ emoji (👩‍💻), a
+ * joiner or non-joiner between letters of a joining script (Persian می‌خواهم is spelt with one), a tag
+ * of a subdivision flag (🏴 + tags). Anywhere else it shows nothing, and two names would look the same.
+ */
+function shapes(chars: string[], i: number): boolean {
+  const ch = chars[i]!;
+  if (ch === '\u200D' && PICTURE.test(chars[i - 1] ?? '') && /\p{Extended_Pictographic}/u.test(chars[i + 1] ?? '')) return true;
+  if ((ch === '\u200C' || ch === '\u200D') && joins(chars[i - 1]) && joins(chars[i + 1])) return true;
+  if (TAG.test(ch)) {
+    let j = i - 1;
+    while (j >= 0 && TAG.test(chars[j]!)) j--;
+    return chars[j] === '\u{1F3F4}';
+  }
+  return false;
+}
+
+/** The first character of `name` that is not seen (see shapes), or undefined. */
+function firstInvisible(name: string): string | undefined {
+  const chars = [...name];
+  return chars.find((ch, i) => INVISIBLE.test(ch) && !(/\p{Cf}/u.test(ch) && shapes(chars, i)));
+}
 
 const codePoint = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
@@ -22,12 +49,12 @@ const codePoint = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16).t
  * different things, and one typed from what is seen would never match.
  */
 export function checkVisible(name: string, field: string, what: string, example?: string): void {
-  const found = INVISIBLE.exec(name);
+  const found = firstInvisible(name);
   if (found) {
     throw invalidInput(
       field,
-      `${what} contains an invisible character or line break (${codePoint(found[0])})`,
-      [`remove ${codePoint(found[0])} and keep ${what} on one line of visible characters`, example].filter(Boolean).join('; '),
+      `${what} contains an invisible character or line break (${codePoint(found)})`,
+      [`remove ${codePoint(found)} and keep ${what} on one line of visible characters`, example].filter(Boolean).join('; '),
     );
   }
 }
@@ -35,6 +62,9 @@ export function checkVisible(name: string, field: string, what: string, example?
 /**
  * A name stored before checkVisible refused anything (the knowledge graph took U+2028 and zero-width
  * characters) as checkVisible and canonicalName would take it: line breaks become a space, format
- * characters are dropped, as they show; '' when nothing visible is left.
+ * characters that show nothing are dropped (those that shape what is seen stay); '' when nothing visible is left.
  */
-export const visibleName = (name: string): string => canonicalName(name.replace(BREAKS, ' ').replace(FORMAT, '')).trim();
+export function visibleName(name: string): string {
+  const chars = [...name.replace(BREAKS, ' ')];
+  return canonicalName(chars.filter((ch, i) => !/\p{Cf}/u.test(ch) || shapes(chars, i)).join('')).trim();
+}

@@ -378,6 +378,21 @@ describe('one name, one entity, whatever Unicode form it is typed in', () => {
     }
     expect(failure(() => kg.createRelations([{ from: 'a', to: 'b', relationType: 'uses\u200b' }])).field).toBe('relations[0].relationType');
     expect(failure(() => kg.openNodes(['Caf\u00e9\u200bNord'])).field).toBe('names[0]');
+    // A joiner where it shows nothing (between Latin letters) is refused like any invisible character.
+    expect(failure(() => kg.createEntities([{ name: 'Ali\u200dce', entityType: 'person', observations: [] }])).message).toContain('U+200D');
     expect(kg.summary().entities).toBe(0);
+  });
+
+  it('keeps the format characters that shape what is seen: ZWJ emoji, a Persian non-joiner, a subdivision flag', () => {
+    // 👩‍💻 and 👩🏽‍💻 are one picture each by their joiner; می‌خواهم is spelt with a non-joiner; 🏴 + tags is the flag of Scotland.
+    const names = [
+      '\u{1F469}\u200D\u{1F4BB} team',
+      '\u{1F469}\u{1F3FD}\u200D\u{1F4BB} desk',
+      '\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645',
+      'Team \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}',
+    ];
+    expect(kg.createEntities(names.map((name) => ({ name, entityType: 'label', observations: [] }))).created.map((e) => e.name)).toEqual(names);
+    expect(kg.openNodes(names).entities.map((e) => e.name)).toEqual(names);
+    expect(kg.deleteEntities(names).deleted).toEqual(names);
   });
 });

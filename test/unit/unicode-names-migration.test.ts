@@ -83,6 +83,8 @@ describe('migration 12: keys and names in one Unicode form', () => {
 
   it('merges the newer of two entities that become one name into the older, losing no observation or relation', () => {
     const file = join(dir, 'aegis.db');
+    const persian = '\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645';
+    const coder = '\u{1F469}\u200D\u{1F4BB} team';
     oldDatabase(file, (db) => {
       const older = addEntity(db, composed, 'cafe', ['opens at 7', 'shared fact'], 1000);
       const newer = addEntity(db, decomposed, 'place', ['cre\u0300me bru\u0302le\u0301e', 'shared fact'], 2000);
@@ -92,6 +94,9 @@ describe('migration 12: keys and names in one Unicode form', () => {
       relate(db, newer, maria, 'employs');
       relate(db, maria, newer, 'likes\u200b');
       addEntity(db, 'Line\u2028Break', 'note', ['kept'], 1000);
+      // Format characters that shape what is seen stay: a Persian word's non-joiner, a ZWJ emoji.
+      addEntity(db, persian, 'word', [], 1000);
+      addEntity(db, coder, 'label', [], 1000);
     });
     const db = openDatabase(file);
     try {
@@ -104,7 +109,8 @@ describe('migration 12: keys and names in one Unicode form', () => {
         { from: 'Maria', to: composed, relationType: 'likes' },
       ]);
       expect(kg.openNodes(['Line Break']).entities[0]!.observations).toEqual(['kept']);
-      expect(kg.summary()).toMatchObject({ entities: 3, relations: 3, observations: 4 });
+      expect(kg.openNodes([persian, coder]).notFound).toEqual([]);
+      expect(kg.summary()).toMatchObject({ entities: 5, relations: 3, observations: 4 });
       expect(kg.search({ query: 'creme' }).results.map((r) => r.name)).toEqual([composed]);
       const notes = db.prepare('SELECT detail FROM unicode_name_changes').pluck().all() as string[];
       expect(notes).toEqual([
