@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dialog } from '../../src/agents/types.js';
 import type { Rich } from '../../src/channels/format.js';
-import { DiscordAdapter } from '../../src/channels/discord.js';
+import { DiscordAdapter, type DiscordOptions } from '../../src/channels/discord.js';
 import { SlackAdapter } from '../../src/channels/slack.js';
 import { TelegramAdapter } from '../../src/channels/telegram.js';
 import type { ChannelAdapter } from '../../src/channels/types.js';
@@ -31,6 +31,22 @@ const tempDir = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+/** The adapters on their fakes, as ag serve makes them; a test names only the options it is about. */
+const telegramOn = (tg: { url: string; token: string }, allowedChatIds = ['111']) =>
+  new TelegramAdapter({ token: tg.token, baseUrl: tg.url, allowedChatIds, allowedUserIds: [], pollSeconds: 0 });
+const discordOn = (discord: { url: string; token: string }, more: Partial<DiscordOptions> = {}) =>
+  new DiscordAdapter({
+    token: discord.token,
+    baseUrl: discord.url,
+    tasksChannelId: '400',
+    allowedUserIds: [],
+    pollSeconds: 1,
+    cursors: { get: () => undefined, set: () => {} },
+    ...more,
+  });
+const slackOn = (slack: { token: string; apiUrl: string }) =>
+  new SlackAdapter({ signingSecret: 'slack-signing-secret', botToken: slack.token, baseUrl: slack.apiUrl, allowedUserIds: [] });
+
 /** An outbox over a real SQLite file; `holder` names the process (two outboxes on one file are two senders). */
 function outboxOn(db: Db, adapters: Map<string, ChannelAdapter>, holder: string, baseMs = 60_000) {
   return new Outbox({
@@ -50,10 +66,7 @@ describe('outbox order per target', () => {
   it('holds later messages to a chat behind one waiting for its retry, in every process, while other chats go on', async () => {
     const tg = await startFakeTelegram();
     const file = join(tempDir(), 'order.db');
-    const telegram = () =>
-      new Map<string, ChannelAdapter>([
-        ['telegram', new TelegramAdapter({ token: tg.token, baseUrl: tg.url, allowedChatIds: ['111', '222'], allowedUserIds: [], pollSeconds: 0 })],
-      ]);
+    const telegram = () => new Map<string, ChannelAdapter>([['telegram', telegramOn(tg, ['111', '222'])]]);
     const db = openDatabase(file);
     // The sender (ag serve) and another process on the same file (a message_send without it).
     const serve = outboxOn(db, telegram(), `${process.pid}-serve`);
@@ -111,15 +124,7 @@ describe('a notice that went out in several parts', () => {
   ] as const) {
     it(`Discord, ${name}: the part with the buttons shows how it was answered and loses them; the first part stays`, async () => {
       const discord = await startFakeDiscord();
-      const adapter = new DiscordAdapter({
-        token: discord.token,
-        baseUrl: discord.url,
-        tasksChannelId: '400',
-        allowedUserIds: ['77'],
-        pollSeconds: 1,
-        publicKey: DISCORD_PUBLIC_HEX,
-        cursors: { get: () => undefined, set: () => {} },
-      });
+      const adapter = discordOn(discord, { allowedUserIds: ['77'], publicKey: DISCORD_PUBLIC_HEX });
       const adapters = new Map<string, ChannelAdapter>([['discord', adapter]]);
       const db = openDatabase(join(tempDir(), 'parts.db'));
       const outbox = outboxOn(db, adapters, `${process.pid}-parts`);
@@ -186,7 +191,7 @@ describe('a notice that went out in several parts', () => {
 describe('a send whose answer was lost', () => {
   const slackOutbox = async (file: string) => {
     const slack = await startFakeSlack();
-    const adapter = new SlackAdapter({ signingSecret: 'slack-signing-secret', botToken: slack.token, baseUrl: slack.apiUrl, allowedUserIds: [] });
+    const adapter = slackOn(slack);
     const db = openDatabase(join(tempDir(), file));
     return { slack, db, outbox: outboxOn(db, new Map([['slack', adapter]]), `${process.pid}-${file}`) };
   };
@@ -232,14 +237,7 @@ describe('a send whose answer was lost', () => {
 
   it('Discord: the retry carries the same nonce with enforce_nonce, so each part is posted once', async () => {
     const discord = await startFakeDiscord();
-    const adapter = new DiscordAdapter({
-      token: discord.token,
-      baseUrl: discord.url,
-      tasksChannelId: '400',
-      allowedUserIds: [],
-      pollSeconds: 1,
-      cursors: { get: () => undefined, set: () => {} },
-    });
+    const adapter = discordOn(discord);
     const db = openDatabase(join(tempDir(), 'nonce.db'));
     const outbox = outboxOn(db, new Map([['discord', adapter]]), `${process.pid}-nonce`);
     try {
@@ -299,13 +297,12 @@ describe('a notice sent with a photo or a file, answered', () => {
       db.close();
     }
   }
-  const telegramOn = (url: string, token: string) => new TelegramAdapter({ token, baseUrl: url, allowedChatIds: ['111'], allowedUserIds: [], pollSeconds: 0 });
 
   for (const attached of [{ imageUrl: IMAGE }, { fileUrl: FILE }]) {
     it(`Telegram, a ${attached.imageUrl ? 'photo' : 'document'}: its caption is edited (editMessageText has no text to edit there)`, async () => {
       const tg = await startFakeTelegram();
       try {
-        const update = await answerAttached('telegram', '111', telegramOn(tg.url, tg.token), attached, ['❓ ', { b: 'claude-1a2b' }, ' asks: Ship it?']);
+        const update = await answerAttached('telegram', '111', telegramOn(tg), attached, ['❓ ', { b: 'claude-1a2b' }, ' asks: Ship it?']);
         expect(update).toMatchObject({ status: 'sent', error: undefined });
         const [notice] = tg.sent;
         expect(notice!.method).toBe(attached.imageUrl ? 'sendPhoto' : 'sendDocument');
@@ -323,7 +320,7 @@ describe('a notice sent with a photo or a file, answered', () => {
     const tg = await startFakeTelegram();
     try {
       const long: Rich = ['❓ ', { b: 'claude-1a2b' }, ` asks: ${'which of these? '.repeat(60)}Ship it?`];
-      const update = await answerAttached('telegram', '111', telegramOn(tg.url, tg.token), { imageUrl: IMAGE }, long);
+      const update = await answerAttached('telegram', '111', telegramOn(tg), { imageUrl: IMAGE }, long);
       expect(update).toMatchObject({ status: 'sent', error: undefined });
       expect(tg.sent.map((s) => s.method)).toEqual(['sendPhoto']);
       const edit = tg.edits.find((e) => e.text !== undefined)!;
@@ -337,15 +334,7 @@ describe('a notice sent with a photo or a file, answered', () => {
   it('Discord, a file: its link stays in the edited content', async () => {
     const discord = await startFakeDiscord();
     try {
-      const adapter = new DiscordAdapter({
-        token: discord.token,
-        baseUrl: discord.url,
-        tasksChannelId: '400',
-        allowedUserIds: [],
-        pollSeconds: 1,
-        publicKey: DISCORD_PUBLIC_HEX,
-        cursors: { get: () => undefined, set: () => {} },
-      });
+      const adapter = discordOn(discord, { publicKey: DISCORD_PUBLIC_HEX });
       const update = await answerAttached('discord', '400', adapter, { fileUrl: FILE }, ['❓ claude-1a2b asks: Ship it?']);
       expect(update.status).toBe('sent');
       const now = discord.messages.find((m) => m.id === discord.posted[0]!.id)!;
@@ -361,7 +350,7 @@ describe('a notice sent with a photo or a file, answered', () => {
     it(`Slack, ${attached.imageUrl ? 'an image' : 'a file'}: its link stays in the updated text`, async () => {
       const slack = await startFakeSlack();
       try {
-        const adapter = new SlackAdapter({ signingSecret: 'slack-signing-secret', botToken: slack.token, baseUrl: slack.apiUrl, allowedUserIds: [] });
+        const adapter = slackOn(slack);
         const update = await answerAttached('slack', 'C1', adapter, attached, ['❓ claude-1a2b asks: Ship it?']);
         expect(update.status).toBe('sent');
         const [edited] = slack.updates;
@@ -380,7 +369,7 @@ describe('a link written after a part’s text', () => {
 
   it('Slack: the part carrying an image’s link stays within a section’s 3000 characters, so its buttons are shown', async () => {
     const slack = await startFakeSlack();
-    const adapter = new SlackAdapter({ signingSecret: 'slack-signing-secret', botToken: slack.token, baseUrl: slack.apiUrl, allowedUserIds: [] });
+    const adapter = slackOn(slack);
     const db = openDatabase(join(tempDir(), 'slack-links.db'));
     const outbox = outboxOn(db, new Map([['slack', adapter]]), `${process.pid}-slack-links`);
     try {
@@ -402,14 +391,7 @@ describe('a link written after a part’s text', () => {
 
   it('Discord: the part carrying a file’s link stays within 2000 characters', async () => {
     const discord = await startFakeDiscord();
-    const adapter = new DiscordAdapter({
-      token: discord.token,
-      baseUrl: discord.url,
-      tasksChannelId: '400',
-      allowedUserIds: [],
-      pollSeconds: 1,
-      cursors: { get: () => undefined, set: () => {} },
-    });
+    const adapter = discordOn(discord);
     const db = openDatabase(join(tempDir(), 'discord-links.db'));
     const outbox = outboxOn(db, new Map([['discord', adapter]]), `${process.pid}-discord-links`);
     try {
