@@ -14,9 +14,14 @@ export const canonicalName = (name: string): string => name.normalize('NFC');
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const BREAKS = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
 
+/** A format character (\p{Cf}): zero-width, joiners, bidi marks, tags. */
+const FORMAT = /\p{Cf}/u;
 const PICTURE = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F]/u;
+const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+const LETTER = /[\p{L}\p{M}]/u;
+const UNJOINED_SCRIPT = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]/u;
 /** A letter of a script whose letters join (Arabic, Persian, Devanagari...): a joiner or non-joiner beside it changes its shape. */
-const joins = (ch: string | undefined): boolean => !!ch && /[\p{L}\p{M}]/u.test(ch) && !/[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]/u.test(ch);
+const joins = (ch: string | undefined): boolean => !!ch && LETTER.test(ch) && !UNJOINED_SCRIPT.test(ch);
 const TAG = /[\u{E0020}-\u{E007F}]/u;
 
 /**
@@ -26,7 +31,7 @@ const TAG = /[\u{E0020}-\u{E007F}]/u;
  */
 function shapes(chars: string[], i: number): boolean {
   const ch = chars[i]!;
-  if (ch === '\u200D' && PICTURE.test(chars[i - 1] ?? '') && /\p{Extended_Pictographic}/u.test(chars[i + 1] ?? '')) return true;
+  if (ch === '\u200D' && PICTURE.test(chars[i - 1] ?? '') && PICTOGRAPH.test(chars[i + 1] ?? '')) return true;
   if ((ch === '\u200C' || ch === '\u200D') && joins(chars[i - 1]) && joins(chars[i + 1])) return true;
   if (TAG.test(ch)) {
     let j = i - 1;
@@ -38,8 +43,10 @@ function shapes(chars: string[], i: number): boolean {
 
 /** The first character of `name` that is not seen (see shapes), or undefined. */
 function firstInvisible(name: string): string | undefined {
+  // Nearly every name has none: it is split into characters only when it does.
+  if (!INVISIBLE.test(name)) return undefined;
   const chars = [...name];
-  return chars.find((ch, i) => INVISIBLE.test(ch) && !(/\p{Cf}/u.test(ch) && shapes(chars, i)));
+  return chars.find((ch, i) => INVISIBLE.test(ch) && !shapes(chars, i));
 }
 
 const codePoint = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -66,5 +73,5 @@ export function checkVisible(name: string, field: string, what: string, example?
  */
 export function visibleName(name: string): string {
   const chars = [...name.replace(BREAKS, ' ')];
-  return canonicalName(chars.filter((ch, i) => !/\p{Cf}/u.test(ch) || shapes(chars, i)).join('')).trim();
+  return canonicalName(chars.filter((ch, i) => !FORMAT.test(ch) || shapes(chars, i)).join('')).trim();
 }

@@ -228,16 +228,18 @@ export async function mergeBase(dir: string, a: string, b: string): Promise<stri
  * would take them), built in a throw-away index so the worktree's own index is not changed.
  */
 export async function snapshotTree(c: Checkout): Promise<string> {
+  // The checkout's recorded git directory, looked up once for the four git runs.
+  const checkout = inCheckout(c);
   const tmp = mkdtempSync(join(tmpdir(), 'aegis-index-'));
   try {
     const index = join(tmp, 'index');
-    const own = line(await gitInCheckout(c, ['rev-parse', '--path-format=absolute', '--git-path', 'index']));
-    const env = { GIT_INDEX_FILE: index };
+    const own = line(await git(c.path, ['rev-parse', '--path-format=absolute', '--git-path', 'index'], checkout));
+    const env = { ...checkout, GIT_INDEX_FILE: index };
     // A copy of the real index keeps git's stat cache, so unchanged files are not hashed again.
     if (existsSync(own)) copyFileSync(own, index);
-    else await gitInCheckout(c, ['read-tree', 'HEAD'], env);
-    await gitInCheckout(c, ['add', '-A'], env);
-    return line(await gitInCheckout(c, ['write-tree'], env));
+    else await git(c.path, ['read-tree', 'HEAD'], env);
+    await git(c.path, ['add', '-A'], env);
+    return line(await git(c.path, ['write-tree'], env));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
