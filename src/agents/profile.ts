@@ -52,11 +52,25 @@ export interface AgentKeys {
   escape: string[];
   clearInput: string[];
   submit: string[];
+  /** For agents with a shell mode (see ShellMode). */
+  shellMode?: ShellMode;
+}
+
+/**
+ * An input box with a shell mode: a `!` typed first into the empty box (or pasted into it) switches
+ * to it, and Enter would then run the box as a command, with no permission asked.
+ */
+export interface ShellMode {
+  /** The keys that leave it once the box is empty. */
+  leave: string[];
   /**
-   * For agents with a shell mode (a `!` typed first into an empty box switches to it): the keys
-   * that leave it once the box is empty.
+   * How a prompt beginning with `!` is typed so that it stays a prompt and arrives byte for byte:
+   * - `after-space`: pasted after one space, which the agent leaves out of the prompt (Codex, Gemini CLI).
+   * - `anchored`: the agent would pass that space on (Claude Code). A space typed first only keeps the
+   *   box from being empty: the cursor goes back before it (Left), the text is pasted there, and the
+   *   space is taken out again (Right, Backspace), each key seen done on screen before the next.
    */
-  leaveShell?: string[];
+  bangPrompt: 'after-space' | 'anchored';
 }
 
 /**

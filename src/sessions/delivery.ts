@@ -4,7 +4,7 @@ import type { Logger } from '../util/log.js';
 import type { Observation, SessionObserver } from './observer.js';
 import type { AgentProfile } from '../agents/profile.js';
 import type { QueuedMessage, SessionRecord } from './store.js';
-import { boxHolds, promptToPaste, samePrompt } from '../terminal/typed-text.js';
+import { boxHolds, samePrompt } from '../terminal/typed-text.js';
 
 /** What typing needs from the session service: tmux, and waiting on the session's observations. */
 export interface DeliveryDeps {
@@ -24,6 +24,14 @@ export class DeliveryUnconfirmed extends AegisError {}
  * paste (Gemini CLI, without bracketed paste, reads it as keystrokes: about 5 KB a second).
  */
 const showDeadlineMs = (text: string) => 2_000 + Math.ceil(Buffer.byteLength(text) / 4);
+
+/** How long one key of an anchored paste (ShellMode) may take to show on screen. */
+const KEY_SHOWN_MS = 3_000;
+
+type Cursor = NonNullable<Observation['cursor']>;
+const cursorAt = (o: Observation, c: Cursor) => o.cursor?.x === c.x && o.cursor.y === c.y;
+/** An empty box that would take a prompt (not one in shell mode). */
+const emptyPromptBox = (o: Observation) => !o.reading.inputText && o.reading.inputMode !== 'shell';
 
 /**
  * Types one prompt into an agent and confirms the agent took it, so that it arrives byte for byte
@@ -77,8 +85,13 @@ export class PromptDelivery {
     if (!this.firstTyped.has(msg.id)) this.firstTyped.set(msg.id, started);
     obs.typedAt = started;
     const before = obs.screen.lines().join('\n');
-    await tmux.paste(pane, promptToPaste(text, !!profile.keys.leaveShell));
-    if (profile.dialogs) await this.awaitShown(s, obs, profile, text);
+    // A prompt beginning with `!` would switch an agent with a shell mode to it (see ShellMode).
+    const bang = text.startsWith('!') ? profile.keys.shellMode?.bangPrompt : undefined;
+    if (bang === 'anchored') await this.pasteAnchored(s, obs, profile, text);
+    else {
+      await tmux.paste(pane, bang === 'after-space' ? ` ${text}` : text);
+      if (profile.dialogs) await this.awaitShown(s, obs, profile, text);
+    }
 
     for (let attempt = 0; attempt < 3; attempt++) {
       await tmux.sendKeys(pane, profile.keys.submit);
@@ -107,22 +120,23 @@ export class PromptDelivery {
   /**
    * Waits for the input box to show exactly the pasted text before Enter (anything else would be sent
    * with it). If it does not, the text is not typed again here: a paste still on its way would land
-   * after the second one. The box is cleared once the screen is quiet and the attempt fails.
+   * after the second one. The box is cleared once the screen is quiet and the attempt fails. Answers
+   * the observation that shows the text (`anchored`: see pasteAnchored, whose space may be in the box).
    */
-  private async awaitShown(s: SessionRecord, obs: SessionObserver, profile: AgentProfile, text: string): Promise<void> {
+  private async awaitShown(s: SessionRecord, obs: SessionObserver, profile: AgentProfile, text: string, anchored = false): Promise<Observation> {
     const { until, settle, log } = this.deps;
     const shown = await until(obs, (o) => boxHolds(o.reading, text), showDeadlineMs(text));
     // A box that shows only the text's end is trusted once the agent has stopped taking it in (a
     // repeated ending could be on screen before the rest arrived).
-    if (shown && !shown.reading.inputTail) return;
+    if (shown && !shown.reading.inputTail) return shown;
     const quiet = await settle(obs, 500, 5_000);
-    if (boxHolds(quiet.reading, text)) return;
+    if (boxHolds(quiet.reading, text)) return quiet;
     log.warn('the input box does not show the text as typed; clearing it, not typing again', {
       session: s.id,
       box: quiet.reading.inputText.slice(0, 200),
       shellMode: quiet.reading.inputMode === 'shell',
     });
-    await this.clearInput(s.tmuxPane!, obs, profile);
+    await this.clearInput(s.tmuxPane!, obs, profile, anchored);
     if (quiet.reading.inputMode === 'shell') {
       throw new AegisError('unavailable', 'the agent took the text as a shell command (its shell mode); nothing was run, and the box was cleared', {
         fix: 'the message stays queued and is retried; if it keeps failing, begin it with a character other than "!"',
@@ -134,11 +148,61 @@ export class PromptDelivery {
   }
 
   /**
-   * Empties the input box (a prompt put back by an interrupt, a half-typed line). C-u clears one line
-   * of a multi-line box, so it is pressed until the screen shows the box empty.
+   * Types a prompt beginning with `!` the `anchored` way (ShellMode): a space, Left, the paste, Right,
+   * Backspace. Each key waits for the screen to show the cursor where it puts it: sent back to back,
+   * Claude Code 2.1.197 lost the whole paste in 2 of 6 tries. A key not seen done in time leaves the box
+   * cleared and the attempt failed, before any Enter.
    */
-  async clearInput(pane: string, obs: SessionObserver, profile: AgentProfile): Promise<void> {
-    const leave = profile.keys.leaveShell;
+  private async pasteAnchored(s: SessionRecord, obs: SessionObserver, profile: AgentProfile, text: string): Promise<void> {
+    const { tmux, until, log } = this.deps;
+    const pane = s.tmuxPane!;
+    const seen = async (what: string, since: number, done: (o: Observation) => boolean): Promise<Observation> => {
+      const shown = await until(obs, (o) => o.at > since && done(o), KEY_SHOWN_MS);
+      if (shown) return shown;
+      log.warn('a step of typing a prompt was not seen on screen; clearing the box, not pressing Enter', { session: s.id, step: what });
+      await this.clearInput(pane, obs, profile, true);
+      throw new AegisError('unavailable', `${what} was not seen on screen in time; the input box was cleared and nothing was sent`, {
+        fix: 'check the pane with session_pane; the message stays queued and is retried',
+      });
+    };
+    const press = async (what: string, send: () => Promise<void>, done: (o: Observation) => boolean): Promise<Observation> => {
+      const pressed = Date.now();
+      await send();
+      obs.schedule();
+      return seen(what, pressed, done);
+    };
+    const key = (name: string, done: (o: Observation) => boolean) => press(`the key ${name}`, () => tmux.sendKeys(pane, [name]), done);
+    // Where the empty box has its cursor now: the space goes there, the text before it.
+    const asked = Date.now();
+    obs.schedule();
+    const start = (await seen('the empty box', asked, (o) => emptyPromptBox(o) && !!o.cursor)).cursor!;
+    await press(
+      'the space typed',
+      () => tmux.typeLiteral(pane, ' '),
+      (o) => emptyPromptBox(o) && cursorAt(o, { x: start.x + 1, y: start.y }),
+    );
+    await key('Left', (o) => emptyPromptBox(o) && cursorAt(o, start));
+    await tmux.paste(pane, text);
+    const end = (await this.awaitShown(s, obs, profile, text, true)).cursor!;
+    // The cursor is still before the space: Right passes it, and Backspace takes it out.
+    await key('Right', (o) => boxHolds(o.reading, text) && !cursorAt(o, end));
+    await key('BSpace', (o) => boxHolds(o.reading, text) && cursorAt(o, end));
+  }
+
+  /**
+   * Empties the input box (a prompt put back by an interrupt, a half-typed line). C-u clears one line
+   * of a multi-line box, so it is pressed until the screen shows the box empty. `spaceTyped`: an
+   * anchored paste may have left its space in the box (which reads empty) and the cursor before it,
+   * so End and the clearing keys are pressed once first.
+   */
+  async clearInput(pane: string, obs: SessionObserver, profile: AgentProfile, spaceTyped = false): Promise<void> {
+    if (spaceTyped) {
+      const pressed = Date.now();
+      await this.deps.tmux.sendKeys(pane, ['End', ...profile.keys.clearInput]);
+      obs.schedule();
+      await this.deps.until(obs, (o) => o.at > pressed, 300);
+    }
+    const leave = profile.keys.shellMode?.leave;
     for (let i = 0; i < 50 && (obs.last?.reading.inputText || obs.last?.reading.inputMode === 'shell'); i++) {
       // An empty box still in shell mode (a paste that began with `!`, or a person at the pane) is left
       // too: a prompt typed there would run as a command. Its key is pressed once the mode is seen gone.

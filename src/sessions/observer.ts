@@ -37,6 +37,11 @@ export interface Observation extends FusedState {
   at: number;
   /** The screen's content changed (spinner and timers excluded) at this time. */
   contentChangedAt: number;
+  /**
+   * Where the screen's cursor was at this reading (0-based; absent in one made without a screen). An
+   * agent that draws its own caret still puts the terminal's cursor there (Claude Code).
+   */
+  cursor?: { x: number; y: number };
 }
 
 export interface ObserverDeps {
@@ -360,7 +365,14 @@ export class SessionObserver {
     if (fused.state !== 'starting') this.everReady = true;
     if (!this.events && this.state === 'working' && fused.state === 'idle') this.deps.onTurnFinished({ at: now });
     this.state = fused.state;
-    this.last = { ...fused, reading, agentVersion: status?.version ?? this.last?.agentVersion, at: now, contentChangedAt: this.contentChangedAt };
+    this.last = {
+      ...fused,
+      reading,
+      agentVersion: status?.version ?? this.last?.agentVersion,
+      at: now,
+      contentChangedAt: this.contentChangedAt,
+      cursor: this.screen.cursor(),
+    };
     this.deps.onObservation(this.last);
     if (recheckAt !== undefined) this.schedule(Math.max(0, recheckAt - now));
     // Activity-based agents become idle by silence, so a quiet pane needs one more look later.

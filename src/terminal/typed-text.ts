@@ -75,15 +75,6 @@ const drawable = (text: string): string => comparable(text).replace(UNDRAWABLE, 
 export const showsText = (shown: string, text: string): boolean => drawable(shown) === drawable(text);
 
 /**
- * The text to paste for a prompt: one that begins with `!` gets a leading space, since agents with a
- * shell mode switch to it on a `!` typed first into an empty box, and Enter would then run the prompt
- * as a command without any permission asked. Codex drops the space; Claude Code keeps it.
- */
-export function promptToPaste(text: string, hasShellMode: boolean): string {
-  return hasShellMode && text.startsWith('!') ? ` ${text}` : text;
-}
-
-/**
  * Whether the agent's input box shows `text` and nothing else. White space is ignored (the box wraps
  * long lines and shows tabs as spaces), and so are invisible characters and emoji (see `drawable`).
  * A long paste the agent drew collapsed counts when the size its placeholder names is the text's (a

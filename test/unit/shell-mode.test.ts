@@ -5,7 +5,7 @@ import { detectClaudeScreen } from '../../src/agents/claude/detect.js';
 import { CLAUDE_2_1_197, CLAUDE_2_1_332 } from '../../src/agents/claude/screen-rules.js';
 import { detectCodexScreen } from '../../src/agents/codex/detect.js';
 import { detectGeminiScreen } from '../../src/agents/gemini/detect.js';
-import { boxHolds, promptToPaste } from '../../src/terminal/typed-text.js';
+import { boxHolds } from '../../src/terminal/typed-text.js';
 import { ROOT } from '../helpers/env.js';
 
 /**
@@ -46,12 +46,9 @@ describe('shell mode: a box that would run its text as a command is read as such
     expect(detectGeminiScreen(shell(' > !echo hi')).inputMode).toBeUndefined();
   });
 
-  it('a box in shell mode never holds a prompt, even with the same text; a prompt beginning with "!" is pasted after a space', () => {
+  it('a box in shell mode never holds a prompt, even with the same text', () => {
     expect(boxHolds({ inputText: 'echo hi', inputMode: 'shell' }, 'echo hi')).toBe(false);
     expect(boxHolds({ inputText: 'echo hi' }, 'echo hi')).toBe(true);
-    expect(promptToPaste('!touch x', true)).toBe(' !touch x');
-    expect(promptToPaste('!touch x', false)).toBe('!touch x');
-    expect(promptToPaste('say !', true)).toBe('say !');
     // A box that scrolls (its rows all drawn) counts when it shows the text's end, not its middle.
     const text = Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n');
     const tail = (from: number, to: number) => ({ inputText: text.split('\n').slice(from, to).join('\n'), inputTail: true });

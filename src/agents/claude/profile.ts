@@ -28,8 +28,10 @@ export const claude: AgentProfile = {
     reportsPrompts: true,
   },
   dialogs: true,
-  // Backspace on the empty `! ` box is back to `❯` (2.1.197, 2.1.332).
-  keys: { ...COMMON_KEYS, leaveShell: ['BSpace'] },
+  // Backspace on the empty `! ` box is back to `❯` (2.1.197, 2.1.332). A `!` pasted at the start of a box
+  // holding text stays text (only one typed there, or a paste into the empty box, switches); a leading
+  // space is passed on to the model.
+  keys: { ...COMMON_KEYS, shellMode: { leave: ['BSpace'], bangPrompt: 'anchored' } },
   animated: ANIMATED,
   inlineHints: true,
   launch(req) {

@@ -111,8 +111,8 @@ export const codex: AgentProfile = {
   name: 'codex',
   dialogs: true,
   // Esc interrupts a Codex turn; Ctrl-C opens a "Task is still running" menu instead (FINDINGS).
-  // Backspace on the empty `!` composer is back to `›`.
-  keys: { ...COMMON_KEYS, interrupt: ['Escape'], leaveShell: ['BSpace'] },
+  // Backspace on the empty `!` composer is back to `›`. A prompt's leading space is not passed on.
+  keys: { ...COMMON_KEYS, interrupt: ['Escape'], shellMode: { leave: ['BSpace'], bangPrompt: 'after-space' } },
   // The working line's elapsed seconds tick while nothing else changes.
   animated: /esc to interrupt|\(\d+s\b/,
   events: {

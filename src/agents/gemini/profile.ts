@@ -47,8 +47,14 @@ export const geminiProfile: AgentProfile = {
   dialogs: true,
   // The working line's spinner and elapsed seconds tick while nothing else changes.
   animated: /esc to cancel, \d+s\)/,
-  // Its shell mode says `esc to disable`.
-  keys: { interrupt: ['Escape'], escape: ['Escape'], clearInput: ['C-k', 'C-u', 'BSpace'], submit: ['Enter'], leaveShell: ['Escape'] },
+  // Its shell mode says `esc to disable`. A prompt's leading space is not passed on.
+  keys: {
+    interrupt: ['Escape'],
+    escape: ['Escape'],
+    clearInput: ['C-k', 'C-u', 'BSpace'],
+    submit: ['Enter'],
+    shellMode: { leave: ['Escape'], bangPrompt: 'after-space' },
+  },
   launch: (req) => launchGemini(req),
   read: (lines: string[]): ScreenReading => detectGeminiScreen(lines, geminiRulesFor()),
   dialogKeys: {
