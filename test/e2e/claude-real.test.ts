@@ -153,6 +153,23 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
     const prompts = () => fake.requests.filter((r) => r.kind === 'main').map((r) => r.prompt ?? '');
     await expectNoPromptRunsAsShell({ client: mcp.client, id: s.id, socket: t.socket, workDir, shellShown: 'for shell mode', prompts });
   });
+  it('a "!" prompt whose keys the pane never shows fails, naming the step, with no Enter; the next one arrives exact', async () => {
+    const s = await create();
+    await waitState(mcp.client, s.id, ['idle']);
+    const prompts = () => fake.requests.filter((r) => r.kind === 'main').map((r) => r.prompt ?? '');
+    const witness = join(workDir, `unseen-${s.id.slice(0, 8)}`);
+    const { pane } = await call<{ pane: { id: string } }>(mcp.client, 'session_get', { id: s.id });
+    // tmux drops the keys and pastes sent to a pane whose input is off: the space typed first is never seen.
+    execFileSync('tmux', ['-L', t.socket, 'select-pane', '-d', '-t', pane.id]);
+    const sent = await call<{ status: string; error?: string }>(mcp.client, 'session_send', { id: s.id, text: `!touch ${witness}` });
+    expect(sent).toMatchObject({ status: 'failed', error: expect.stringContaining('the space typed was not seen on screen') });
+    execFileSync('tmux', ['-L', t.socket, 'select-pane', '-e', '-t', pane.id]);
+    const text = `!echo after > ${witness}`;
+    await sendDelivered(mcp.client, s.id, text);
+    await readUntil(mcp.client, s.id, assistantSaid(text), 'the echo');
+    expect(prompts().filter((p) => p.includes(witness))).toEqual([text]);
+    expect(existsSync(witness)).toBe(false);
+  });
   it('a plain-text question stops counting once a later prompt replaced it, even one interrupted before any output', async () => {
     const s = await create('QUESTION');
     await waitState(mcp.client, s.id, ['asking']);
