@@ -7,9 +7,10 @@ import { EXIT, exitCodeOf, LazyApp, TOOL_COMMANDS, toolCommand } from './program
 
 /**
  * Runs one built-in tool command while loading only that tool's module (and the services it uses),
- * never the whole CLI: a one-shot command's cost is mostly the code it loads. bin/ag comes here when
- * dist/cli-manifest.json names the command; the full CLI (src/cli/main.ts) answers everything else,
- * and also this command whenever it would not behave the same here (see runCommand).
+ * never the whole CLI: a one-shot command's cost is mostly the code it loads. bin/ag comes here, through
+ * the bundle of the command's group (dist/per-command/<group>.cjs), when dist/cli-manifest.json names the
+ * command; the full CLI (src/cli/main.ts) answers everything else, and also this command whenever it
+ * would not behave the same here (see runCommand).
  */
 
 const ALL_SERVICES: ServiceName[] = ['sessions', 'pipelines', 'messaging', 'integrations'];
@@ -28,6 +29,18 @@ export const TOOL_GROUPS: Record<string, { load: () => Promise<ToolDef[]>; servi
   memory: { load: async () => (await import('../tools/memory.js')).memoryTools, services: [] },
   knowledge: { load: async () => (await import('../tools/knowledge.js')).knowledgeTools, services: [] },
   messaging: { load: async () => (await import('../tools/messaging.js')).messagingTools, services: ALL_SERVICES },
+};
+
+/**
+ * The modules each App service brings in through the composition root's dynamic imports (src/app-core.ts,
+ * src/cli/program.ts), relative to src/ as built: bin/bundle-per-command.mjs leaves those of the services a
+ * group does not load out of that group's bundle (dist/per-command/<group>.cjs).
+ */
+export const SERVICE_IMPORTS: Record<ServiceName, string[]> = {
+  sessions: ['sessions/index.js'],
+  pipelines: ['pipelines/index.js'],
+  messaging: ['messaging/index.js', 'tools/chat.js'],
+  integrations: ['integrations/index.js', 'tools/registry.js'],
 };
 
 /** What the build stores for one command path (`"memory get"`, or an alias such as `"list"`). */

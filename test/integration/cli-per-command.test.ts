@@ -6,10 +6,11 @@ import { runCli, type CliRun } from '../helpers/cli.js';
 import { BIN, makeTestEnv, type TestEnv } from '../helpers/env.js';
 
 /**
- * bin/ag runs a built-in tool command through dist/per-command/ (only that tool's code loads). With an
- * integration it runs the full CLI (dist/bundle/main.js): both must print the same, byte for byte, and
- * exit alike, for results, tool errors, and command lines commander rejects (which the per-command path
- * hands to the full CLI). Which bundle ran is read from a resolve hook that records every module loaded.
+ * bin/ag runs a built-in tool command through its group's bundle, dist/per-command/<group>.cjs (only that
+ * tool's code loads). With an integration it runs the full CLI (dist/bundle/main.js): both must print the
+ * same, byte for byte, and exit alike, for results, tool errors, and command lines commander rejects (which
+ * the per-command path hands to the full CLI). Which bundle ran is read from two hooks that record every
+ * dist/ module loaded: an ES resolve hook, and for the required CommonJS bundles one on require's resolution.
  */
 describe('ag tool commands through the per-command path', () => {
   let t: TestEnv;
@@ -23,7 +24,7 @@ describe('ag tool commands through the per-command path', () => {
     return new Promise((resolve) => {
       execFile(
         process.execPath,
-        ['--import', join(hookDir, 'register.mjs'), BIN, ...args],
+        ['--import', join(hookDir, 'register.mjs'), '--require', join(hookDir, 'trace-require.cjs'), BIN, ...args],
         { env: { ...env, AEGIS_TEST_LOADED: log } },
         (err, stdout, stderr) => {
           const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
@@ -48,6 +49,19 @@ export async function resolve(specifier, context, next) {
 `,
     );
     writeFileSync(join(hookDir, 'register.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+    writeFileSync(
+      join(hookDir, 'trace-require.cjs'),
+      `const Module = require('node:module');
+const { appendFileSync } = require('node:fs');
+const { pathToFileURL } = require('node:url');
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const found = resolveFilename.apply(this, args);
+  if (process.env.AEGIS_TEST_LOADED && found.includes('/dist/')) appendFileSync(process.env.AEGIS_TEST_LOADED, pathToFileURL(found).href + '\\n');
+  return found;
+};
+`,
+    );
     const integrations = join(t.home, 'elsewhere');
     mkdirSync(integrations);
     const made = await runCli(['integrations', 'new', 'probe', '--dir', integrations], t.env);
@@ -60,7 +74,7 @@ export async function resolve(specifier, context, next) {
     t.cleanup();
   });
 
-  const perCommand = (loaded: string[]) => loaded.some((u) => u.endsWith('/dist/per-command/per-command.js'));
+  const perCommand = (loaded: string[]) => loaded.some((u) => /\/dist\/per-command\/[a-z]+\.cjs$/.test(u));
   const full = (loaded: string[]) => loaded.some((u) => u.endsWith('/dist/bundle/main.js'));
 
   // Results, a tool's own usage error (exit 2) and failure (exit 1), each run without the full CLI.
@@ -106,7 +120,7 @@ export async function resolve(specifier, context, next) {
     const run = await runTraced(['memory', 'get', 'deploy/url'], t.env);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('https://example.test');
-    // The chunks it loads hold none of these modules (esbuild marks each module's code with its path).
+    // The bundle it loads holds none of these modules (esbuild marks each module's code with its path).
     const code = run.loaded
       .filter((u) => u.includes('/dist/per-command/'))
       .map((u) => readFileSync(new URL(u), 'utf8'))

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ServiceName } from '../../src/app-core.js';
-import { TOOL_GROUPS } from '../../src/cli/per-command.js';
+import { SERVICE_IMPORTS, TOOL_GROUPS } from '../../src/cli/per-command.js';
 import { ROOT } from '../helpers/env.js';
 
 /**
@@ -64,6 +64,23 @@ describe('per-command tool groups name the App services their code uses', () => 
       expect(missing).toEqual([]);
     });
   }
+
+  // The build leaves a service's SERVICE_IMPORTS out of the bundles of the groups that do not load it
+  // (bin/bundle-per-command.mjs): a dynamic import of the composition root missing from that list would be
+  // bundled into every group, and one naming a module that is not there would leave nothing out.
+  it("every dynamic import of the composition root is a tool group's module or in SERVICE_IMPORTS", () => {
+    const known = new Set([...Object.values(GROUP_MODULES), ...Object.values(SERVICE_IMPORTS).flat()].map((m) => m.replace(/\.js$/, '.ts')));
+    for (const module of Object.values(SERVICE_IMPORTS).flat()) expect(existsSync(join(SRC, module.replace(/\.js$/, '.ts'))), module).toBe(true);
+    for (const file of ['app-core.ts', 'cli/program.ts', 'cli/per-command.ts']) {
+      const text = readFileSync(join(SRC, file), 'utf8');
+      const imported = [...text.matchAll(/import\('(\.[^']+)\.js'\)/g)].map((m) => relative(SRC, resolve(dirname(join(SRC, file)), `${m[1]}.ts`)));
+      expect(imported.length, file).toBeGreaterThan(0);
+      expect(
+        imported.filter((m) => !known.has(m)),
+        file,
+      ).toEqual([]);
+    }
+  });
 
   it('finds a use where there is one (the check can fail)', () => {
     expect(servicesUsed([GROUP_MODULES.pipelines!]).has('pipelines')).toBe(true);
