@@ -17,7 +17,7 @@ import { benchDelivery, benchDetection, benchOverhead } from './sessions.js';
 
 const all: Record<string, () => Promise<void>> = {
   frame: benchFrame,
-  'cli-cold': () => benchCliCold(10),
+  'cli-cold': () => benchCliCold(15),
   detection: () => benchDetection(60),
   'detection-codex': () => benchDetection(60, 'codex'),
   codex: () => benchCodex(Number(process.env.AEGIS_BENCH_TURNS ?? 10), Number(process.env.AEGIS_BENCH_SENDS ?? 20)),
