@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { describeError, toAegisError } from '../errors.js';
-import { CliExit, EXIT, type LazyApp } from './program.js';
+import { failCli, type LazyApp } from './program.js';
 
 /**
  * `ag integrations new <name>` next to the generated `ag integrations list` (the integrations_list
@@ -36,9 +35,7 @@ export function addIntegrationsCommands(program: Command, lazy: LazyApp): void {
         out(`Try it:   ag ${name} hello Ada`);
         out(`Test it:  cd ${dir} && npm test   (AG_BIN=<path to ag> if ag is not on PATH)`);
       } catch (err) {
-        const e = toAegisError(err);
-        process.stderr.write(`ag: ${describeError(e)}\n`);
-        throw new CliExit(e.isUsage ? EXIT.usage : EXIT.failure);
+        failCli(err);
       }
     });
 }

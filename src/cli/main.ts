@@ -13,6 +13,7 @@ import { addPipelineCommands } from './pipeline-command.js';
 import { CliExit, EXIT, exitCodeOf, LazyApp } from './program.js';
 import { addToolCommands } from './tool-commands.js';
 import { addServeCommand } from './serve-command.js';
+import { addTrustCommands } from './trust-command.js';
 import { DEFAULT_TOOLSETS, resolveToolsets, TOOLSETS } from '../mcp/toolsets.js';
 import { addWatchCommand } from './watch/index.js';
 
@@ -82,6 +83,7 @@ export async function buildProgram(lazy: LazyApp, tools?: ToolDef[]): Promise<Co
   addToolCommands(program, lazy, tools ?? (app ? await loadTools(app) : builtinTools()));
   addPipelineCommands(program, lazy);
   addIntegrationsCommands(program, lazy);
+  addTrustCommands(program, lazy);
   addCompletionCommand(program);
   addWatchCommand(program, lazy);
   groupHelp(program);

@@ -98,6 +98,13 @@ export function toolCommand(lazy: LazyApp, tool: ToolDef, name: string, spec: Co
   return cmd;
 }
 
+/** A command's failure as `ag: <message>` and its fix on stderr; exits 2 for bad usage, else 1. */
+export function failCli(err: unknown): never {
+  const e = toAegisError(err);
+  process.stderr.write(`ag: ${describeError(e)}\n`);
+  throw new CliExit(e.isUsage ? EXIT.usage : EXIT.failure);
+}
+
 /** Commander reports bad usage by throwing; map that to exit 2 and everything else to its code. */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof CliExit) return err.code;

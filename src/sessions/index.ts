@@ -7,3 +7,4 @@ export { sessionResources } from './resources.js';
 export { type CreateOptions, SessionService } from './service.js';
 export { ENDED_STATES, type SessionRecord } from './store.js';
 export { type DialogCheck } from './dialogs.js';
+export { forgetTrustedFolder, listTrustedFolders, type TrustedFolder } from './trusted-folders.js';

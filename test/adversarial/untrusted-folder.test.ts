@@ -7,6 +7,7 @@ import { startFakeGemini, type FakeGemini } from '../fakes/gemini-api-server.js'
 import { startFakeResponses, type FakeResponses } from '../fakes/openai-responses-server.js';
 import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { initRepo } from '../helpers/git.js';
+import { runCli } from '../helpers/cli.js';
 import { connectMcp } from '../helpers/mcp-client.js';
 import { geminiProcessesOf } from '../helpers/pane-process.js';
 import { call, readUntil, waitState, whatHappened, type TurnLike } from '../helpers/sessions.js';
@@ -157,6 +158,26 @@ describe('a Codex or Gemini session in a folder nobody trusted', () => {
           expect.fail(`${err.message}\n${await whatHappened(mcp.client, again.id)}`),
         );
         const ids = [s.id, again.id];
+
+        // The user can see what Aegis remembered and take it back: the next session asks again.
+        const listed = await runCli(['trust', 'list'], t.env);
+        expect(listed.code, listed.stderr).toBe(0);
+        expect(listed.stdout.split('\n').map((l) => l.split('\t')[0])).toContain(repo);
+        const forgot = await runCli(['trust', 'forget', repo], t.env);
+        expect(forgot.code, forgot.stderr).toBe(0);
+        expect(forgot.stdout).toContain(`Forgot ${repo}. The next Codex or Gemini session there asks again`);
+        expect((await runCli(['trust', 'list'], t.env)).stdout).not.toContain(repo);
+        const asked = await call<{ id: string }>(mcp.client, 'session_create', { workDir: repo, agent: c.agent, env: c.env() });
+        ids.push(asked.id);
+        // Waited for the dialog itself: Gemini CLI draws its input box a moment before the dialog.
+        const askedAgain = await waitState(mcp.client, asked.id, ['permission_prompt'], 45);
+        expect(askedAgain.dialog).toMatchObject({ kind: 'setup', title: 'Folder trust' });
+        // Approved again from a terminal, so the worktree case below starts from a trusted repository;
+        // `ag approve` says the folder is remembered and how to forget it.
+        const approvedAgain = await runCli(['approve', asked.id], t.env);
+        expect(approvedAgain.code, approvedAgain.stderr).toBe(0);
+        expect(approvedAgain.stdout).toMatch(/remembered: .*ag trust forget/);
+
         if (c.agent === 'codex') {
           // A worktree Aegis makes of the trusted folder holds the same repository's files: it starts trusted too.
           initRepo(repo);
@@ -181,6 +202,18 @@ describe('a Codex or Gemini session in a folder nobody trusted', () => {
       300_000,
     );
   }
+
+  it('ag trust forget names the argument and the fix for a relative path or a folder never trusted', async () => {
+    const relative = await runCli(['trust', 'forget', 'some/repo'], t.env);
+    expect(relative.code).toBe(2);
+    expect(relative.stderr).toContain('folder "some/repo" is a relative path');
+    expect(relative.stderr).toMatch(/fix: .*ag trust list/);
+    const never = join(scratch, 'never-trusted');
+    const unknown = await runCli(['trust', 'forget', never], t.env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`folder ${never} is not one Aegis remembers as trusted`);
+    expect(unknown.stderr).toMatch(/fix: .*ag trust list/);
+  });
 
   it.skipIf(!existsSync(GEMINI))(
     'gemini: a refused trust dialog leaves a working session that loaded nothing of the folder, and the refusal is not remembered as trust',

@@ -73,6 +73,8 @@ describe('a start-up dialog on the phone', () => {
       expect(notice.text).toContain('/work/cloned-repo');
       expect(notice.text).toContain('ag approve cccccccc');
       expect(notice.text).toContain('stop session cccccccc');
+      // Approving is remembered beyond this session: the notice says so, and how to take it back.
+      expect(notice.text).toContain('ag trust forget /work/cloned-repo');
       // No approval code was issued: `approve <code>` from chat cannot trust a folder.
       expect(app.db.prepare('SELECT count(*) AS n FROM message_codes WHERE session_id = ?').get(id)).toEqual({ n: 0 });
     } finally {

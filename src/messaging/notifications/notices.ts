@@ -1,5 +1,5 @@
 import { profileOf } from '../../agents/registry.js';
-import type { Dialog } from '../../agents/types.js';
+import { FOLDER_TRUST, type Dialog } from '../../agents/types.js';
 import type { Rich } from '../../channels/format.js';
 import { fromMarkdown } from '../../channels/markdown.js';
 import type { Button } from '../../channels/types.js';
@@ -94,6 +94,10 @@ export function setupNotice(s: SessionRecord, d: Dialog): Notice {
       ' shows it first), or end it with ',
       { b: `stop session ${shortId(s.id)}` },
       '.',
+      // Trust outlives the session (sessions/trusted-folders.ts): whoever approves should know how to take it back.
+      ...(d.title === FOLDER_TRUST
+        ? ['\nApproving trusts the folder for later sessions there too; ', { code: `ag trust forget ${s.workDir}` }, ' undoes it.']
+        : []),
     ],
     actionable: true,
   };

@@ -1,5 +1,6 @@
 /** Answering what the agent shows: session_approve, session_reject and session_answer. */
 import * as z from 'zod';
+import { FOLDER_TRUST, type Dialog } from '../../agents/types.js';
 import { dialogLine } from '../../render/session.js';
 import { renderDefault } from '../../render/text.js';
 import { defineTool } from '../define.js';
@@ -14,12 +15,25 @@ export const sessionApprove = defineTool({
   input: z.object({ id, scope: z.enum(['once', 'always']).default('once').describe('once (default) or always') }),
   output: z.object({ state, approved: dialogSchema, chose: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  cli: { positional: ['id'], aliases: ['approve'], render: (o) => renderDefault({ approved: dialogLine(o.approved), chose: o.chose, state: o.state }) },
+  cli: {
+    positional: ['id'],
+    aliases: ['approve'],
+    render: (o) => renderDefault({ approved: dialogLine(o.approved), chose: o.chose, state: o.state, remembered: trustRemembered(o.approved) }),
+  },
   handler: async ({ app, expectDialog }, input) => {
     const r = await app.sessions.approve(input.id, input.scope, expectDialog);
     return { state: r.state, approved: r.dialog, chose: r.chose };
   },
 });
+
+/**
+ * Approving a folder-trust dialog trusts the folder (sessions/trusted-folders.ts) beyond this session;
+ * a person at a terminal is told so, with the way back (an MCP caller's answer stays as it is).
+ */
+function trustRemembered(approved: Dialog): string | undefined {
+  if (approved.kind !== 'setup' || approved.title !== FOLDER_TRUST) return undefined;
+  return `later Codex and Gemini sessions in this folder start trusted (ag trust list); ag trust forget ${approved.file ?? '<folder>'} undoes it`;
+}
 
 export const sessionReject = defineTool({
   name: 'session_reject',
