@@ -97,6 +97,11 @@ export interface KeyPlan {
   leaveField?: string[];
   /** The option chosen trusts the session's work folder (an agent's folder-trust dialog): Aegis remembers it. */
   trustsWorkDir?: boolean;
+  /**
+   * The answer leaves the agent where the session can do nothing more (Codex refused its folder's
+   * trust goes to its agent list): nothing is pressed, the session is ended with this reason.
+   */
+  endsSession?: string;
 }
 
 /** The screen rule set an agent's version gets: its name, whether it was verified on that version, a note for people. */

@@ -4,6 +4,7 @@ import { profileOf } from '../agents/registry.js';
 import type { Dialog, SessionState } from '../agents/types.js';
 import { AegisError } from '../errors.js';
 import type { SendResult, SessionCore } from './core.js';
+import { kill } from './controls.js';
 import { answerDialog } from './dialog-answer.js';
 import { untilObserved } from './observation-waits.js';
 import type { SessionObserver } from './observer.js';
@@ -59,6 +60,11 @@ async function dialogOf(core: SessionCore, ref: string, expect?: DialogCheck): P
  * start with it trusted (sessions/trusted-folders.ts).
  */
 async function pressAndSettle(core: SessionCore, s: SessionRecord, obs: SessionObserver, plan: KeyPlan, dialog: Dialog): Promise<SessionState> {
+  if (plan.endsSession) {
+    // An agent left where it can do nothing more would read as a live one waiting, and take queued prompts as keys.
+    await kill(core, s.id, plan.endsSession);
+    return 'exited';
+  }
   const pane = s.tmuxPane!;
   const gone = await answerDialog(
     {
@@ -111,7 +117,7 @@ export async function reject(
     // an agent that had stopped), and a reason should be the next prompt, not queued behind it.
     state = (await untilObserved(core.monitor, observer, (o) => o.state !== 'working', WIND_DOWN_MS))?.state ?? state;
   }
-  const followUp = reason ? await core.send(session.id, reason) : undefined;
+  const followUp = reason && state !== 'exited' ? await core.send(session.id, reason) : undefined;
   return { state: followUp?.status === 'delivered' ? 'working' : state, dialog, followUp };
 }
 

@@ -215,6 +215,33 @@ describe('a Codex or Gemini session in a folder nobody trusted', () => {
     expect(unknown.stderr).toMatch(/fix: .*ag trust list/);
   });
 
+  it.skipIf(!existsSync(CODEX))(
+    'codex: a refused trust dialog ends the session, saying why, and delivers nothing to the agent list it left for',
+    async () => {
+      const codex = cases.find((c) => c.agent === 'codex')!;
+      const { repo, marker } = hostileRepo(
+        'codex-refused',
+        '.codex/config.toml',
+        (script) => `[mcp_servers.repo]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(script)}]\n`,
+      );
+      const prompt = 'hello codex refused';
+      const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir: repo, agent: 'codex', prompt, env: codex.env() });
+      const shown = await waitState(mcp.client, s.id, ['permission_prompt'], 45);
+      expect(shown.dialog).toMatchObject({ kind: 'setup', title: 'Folder trust' });
+      const rejected = await call<{ state: string }>(mcp.client, 'session_reject', { id: s.id, reason: 'do something else' });
+      // Codex's only other choice is its agent list: a session there can do nothing, and keys typed act on
+      // the list. The session is ended, and says why; the queued prompt is not typed anywhere.
+      expect(rejected.state, await whatHappened(mcp.client, s.id)).toBe('exited');
+      const after = await call<{ state: string; stopReason?: string; queuedMessages: { status: string }[] }>(mcp.client, 'session_get', { id: s.id });
+      expect(after.state).toBe('exited');
+      expect(after.stopReason).toMatch(/work folder was not trusted.*Codex works only in a folder it trusts/);
+      expect(after.queuedMessages.map((m) => m.status)).toEqual(['failed']);
+      expect(codex.turns(prompt)).toHaveLength(0);
+      expect(runs(marker), "the repository's MCP server ran in a folder the user refused to trust").toBe(0);
+    },
+    200_000,
+  );
+
   it.skipIf(!existsSync(GEMINI))(
     'gemini: a refused trust dialog leaves a working session that loaded nothing of the folder, and the refusal is not remembered as trust',
     async () => {

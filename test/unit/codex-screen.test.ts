@@ -14,7 +14,7 @@ describe('Codex 0.171.0 screens (real captures)', () => {
     expect(r.inputText).toBe('');
   });
 
-  it('the trust screen of a folder not trusted yet is a Folder trust setup dialog naming the folder; approve trusts it, reject leaves with Esc', () => {
+  it('the trust screen of a folder not trusted yet is a Folder trust setup dialog naming the folder; approve trusts it; refusing it (reject, or option 2) ends the session instead of pressing a key', () => {
     const r = detectCodexScreen(screen('13-trust-folder'));
     expect(r.state).toBe('permission_prompt');
     expect(r.dialog).toMatchObject({ kind: 'setup', title: 'Folder trust', question: 'Trust this folder?', file: '/tmp/htrust-codex/repo' });
@@ -25,8 +25,9 @@ describe('Codex 0.171.0 screens (real captures)', () => {
     for (const scope of ['once', 'always'] as const)
       expect(codexApproveKeys(r.dialog!, scope)).toEqual({ keys: ['Enter'], label: 'Trust and continue', trustsWorkDir: true });
     expect(codexAnswerKeys(r.dialog!, 1)).toMatchObject({ trustsWorkDir: true });
-    expect(codexAnswerKeys(r.dialog!, 2)).toEqual({ keys: ['Down', 'Enter'], label: 'Back to Agent Command Center' });
-    expect(codexRejectKeys(r.dialog!)).toEqual({ keys: ['Escape'] });
+    // Codex's other choice is its agent list, where the session can do nothing: nothing is pressed.
+    for (const refused of [codexAnswerKeys(r.dialog!, 2), codexRejectKeys(r.dialog!)])
+      expect(refused).toMatchObject({ keys: [], label: 'Back to Agent Command Center', endsSession: expect.stringContaining('not trusted') });
     // The same words in a reply, without the screen's heading, are no dialog.
     const reply = ['• Trust this folder? Only if you wrote it:', '  1. Trust and continue', '  2. Leave'];
     expect(detectCodexScreen(reply).dialog).toBeUndefined();

@@ -1,7 +1,7 @@
 import { invalidInput } from '../../errors.js';
 import { describeOptions, optionByChoice } from '../options.js';
 import type { KeyPlan } from '../profile.js';
-import type { Dialog, DialogOption } from '../types.js';
+import { FOLDER_TRUST, type Dialog, type DialogOption } from '../types.js';
 
 /**
  * Keys that answer Codex CLI 0.171.0 dialogs. Each option names its own key in parentheses
@@ -21,7 +21,16 @@ function keyOf(option: DialogOption): string | undefined {
   return m[1] === 'esc' ? 'Escape' : m[1];
 }
 
+/**
+ * Codex's trust screen has no "no": its other choice, "Back to Agent Command Center", leaves for a
+ * list of tasks where a session is of no further use, and keys then typed act on that list.
+ */
+const TRUST_REFUSED =
+  'its work folder was not trusted, and Codex works only in a folder it trusts (its other choice is its agent list, of no use to a session), so the session was ended; nothing of the folder ran, and a new session there asks again';
+
 function choose(dialog: Dialog, option: DialogOption): KeyPlan {
+  if (dialog.kind === 'setup' && dialog.title === FOLDER_TRUST && !TRUST.test(option.label))
+    return { keys: [], label: option.label, endsSession: TRUST_REFUSED };
   const trusts = dialog.kind === 'setup' && TRUST.test(option.label) ? { trustsWorkDir: true } : {};
   const key = keyOf(option);
   if (key) return { keys: [key], label: option.label, ...trusts };
@@ -50,9 +59,9 @@ export function codexApproveKeys(dialog: Dialog, scope: 'once' | 'always'): KeyP
   return choose(dialog, pick);
 }
 
-/** Esc cancels every Codex dialog; with an approval that rejects the call and ends the turn. */
+/** Esc cancels every Codex dialog; with an approval that rejects the call and ends the turn. The trust screen's refusal ends the session. */
 export function codexRejectKeys(dialog: Dialog): KeyPlan {
-  const no = dialog.options.find((o) => NO.test(o.label));
+  const no = dialog.options.find((o) => NO.test(o.label) || (dialog.kind === 'setup' && !TRUST.test(o.label)));
   return no ? choose(dialog, no) : { keys: ['Escape'] };
 }
 
