@@ -79,6 +79,13 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(geminiRejectKeys(r.dialog!)).toEqual({ keys: ['3'], label: "Don't trust" });
   });
 
+  it('the trust dialog still drawn under "restarting to apply the trust changes" is answered: starting, no dialog', () => {
+    // Gemini CLI 0.61.0 keeps the box drawn, sometimes for longer than an answer waits, once Trust folder is taken.
+    const r = detectGeminiScreen(screen('trust-restarting'));
+    expect(r.dialog).toBeUndefined();
+    expect(r.state).toBe('starting');
+  });
+
   it('ask_user choice question: asking with the question and the options drawn; digits pick, other text goes to the "Other" entry', () => {
     const r = detectGeminiScreen(screen('question-choice'));
     expect(r.state).toBe('asking');

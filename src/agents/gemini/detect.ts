@@ -14,6 +14,9 @@ export function detectGeminiScreen(lines: string[], rules: GeminiScreenRules = G
   const screen = trimmedScreen(lines);
 
   const dialog = readDialog(screen, rules);
+  // The trust dialog, answered, stays drawn while the CLI says it restarts: nothing is open to answer.
+  if (dialog?.title === FOLDER_TRUST && screen.some((l) => rules.trustRestarting.test(l.trim())))
+    return { state: 'starting', inputText: '', queued: [], turnFinished: false };
   if (dialog) return { state: DIALOG_STATE[dialog.kind], dialog, inputText: '', queued: [], turnFinished: false };
 
   const separatorAt = findLastRow(screen, (l) => rules.separator.test(l));

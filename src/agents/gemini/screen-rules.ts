@@ -31,6 +31,8 @@ export interface GeminiScreenRules {
   approvalQuestion: RegExp;
   /** The folder trust dialog shown at start-up in an untrusted folder. */
   trustQuestion: RegExp;
+  /** Drawn under the trust dialog once it is answered with a trust level: the box stays until the CLI goes on (screens/trust-restarting.txt). */
+  trustRestarting: RegExp;
   /** One option line (`● 1. Allow once`, the `●` marks the cursor). */
   option: RegExp;
   /**
@@ -90,6 +92,7 @@ export const GEMINI_0_61_0: GeminiScreenRules = {
   toolHeading: /^\? (\S+) {2}(.+)$/u,
   approvalQuestion: /^(Allow execution of .+\?|Apply this change\?)$/u,
   trustQuestion: /^Do you trust the files in this folder\?$/u,
+  trustRestarting: /^Gemini CLI is restarting to apply the trust changes\.\.\.$/u,
   option: /^(●)?\s*(\d+)\. (.+)$/u,
   question: {
     title: /^Answer Questions$/u,
