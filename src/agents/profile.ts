@@ -216,6 +216,11 @@ export interface AgentProfile {
     reject(dialog: Dialog): KeyPlan;
     answer(dialog: Dialog, choice: string | number): KeyPlan;
   };
+  /**
+   * Said to whoever trusts the work folder in its dialog when the running agent keeps what it loaded,
+   * the folder's own configuration (MCP servers, hooks) applying only from its next start.
+   */
+  trustAppliesLater?: string;
   /** Its own conversation log, when it keeps one Aegis finds after launch (from the session's argv). */
   transcriptFile?(argv: string[]): string | undefined;
   /** A reader of its conversation log (session_read). */

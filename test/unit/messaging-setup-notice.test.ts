@@ -75,6 +75,8 @@ describe('a start-up dialog on the phone', () => {
       expect(notice.text).toContain('stop session cccccccc');
       // Approving is remembered beyond this session: the notice says so, and how to take it back.
       expect(notice.text).toContain('ag trust forget /work/cloned-repo');
+      // Gemini CLI keeps what it loaded at start: the folder's own config applies from its next session.
+      expect(notice.text).toContain("Gemini CLI applies the folder's own config from its next session there");
       // No approval code was issued: `approve <code>` from chat cannot trust a folder.
       expect(app.db.prepare('SELECT count(*) AS n FROM message_codes WHERE session_id = ?').get(id)).toEqual({ n: 0 });
     } finally {

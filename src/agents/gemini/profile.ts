@@ -45,6 +45,8 @@ const commandOf = (argv: string[]): string | undefined => argv.slice(1).find((a)
 export const geminiProfile: AgentProfile = {
   name: 'gemini',
   dialogs: true,
+  // Trusted in its dialog, 0.61.0 saves the trust but neither restarts nor loads the folder's settings (untrusted-folder test).
+  trustAppliesLater: "Gemini CLI applies the folder's own config from its next session there.",
   // The working line's spinner and elapsed seconds tick while nothing else changes.
   animated: /esc to cancel, \d+s\)/,
   // Its shell mode says `esc to disable`. A prompt's leading space is not passed on.

@@ -96,7 +96,12 @@ export function setupNotice(s: SessionRecord, d: Dialog): Notice {
       '.',
       // Trust outlives the session (sessions/trusted-folders.ts): whoever approves should know how to take it back.
       ...(d.title === FOLDER_TRUST
-        ? ['\nApproving trusts the folder for later sessions there too; ', { code: `ag trust forget ${s.workDir}` }, ' undoes it.']
+        ? [
+            '\nApproving trusts the folder for later sessions there too; ',
+            { code: `ag trust forget ${s.workDir}` },
+            ' undoes it.',
+            ...(profileOf(s.agent).trustAppliesLater ? [` ${profileOf(s.agent).trustAppliesLater}`] : []),
+          ]
         : []),
     ],
     actionable: true,

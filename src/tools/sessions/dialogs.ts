@@ -1,5 +1,6 @@
 /** Answering what the agent shows: session_approve, session_reject and session_answer. */
 import * as z from 'zod';
+import { PROFILES } from '../../agents/registry.js';
 import { FOLDER_TRUST, type Dialog } from '../../agents/types.js';
 import { dialogLine } from '../../render/session.js';
 import { renderDefault } from '../../render/text.js';
@@ -32,7 +33,12 @@ export const sessionApprove = defineTool({
  */
 function trustRemembered(approved: Dialog): string | undefined {
   if (approved.kind !== 'setup' || approved.title !== FOLDER_TRUST) return undefined;
-  return `later Codex and Gemini sessions in this folder start trusted (ag trust list); ag trust forget ${approved.file ?? '<folder>'} undoes it`;
+  // Which agent answered is not in the result: what any agent says of trust applied late is added.
+  const later = Object.values(PROFILES).flatMap((p) => p.trustAppliesLater ?? []);
+  return [
+    `later Codex and Gemini sessions in this folder start trusted (ag trust list); ag trust forget ${approved.file ?? '<folder>'} undoes it.`,
+    ...later,
+  ].join(' ');
 }
 
 export const sessionReject = defineTool({
