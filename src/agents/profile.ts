@@ -238,6 +238,12 @@ export interface AgentProfile {
    * characters it does not draw. Asked only while a permission dialog is on screen.
    */
   pendingCall?(argv: string[]): { tool: string; input: Record<string, unknown> } | undefined;
+  /**
+   * Whether the agent has yet to ask a start-up question it is known to ask (Gemini CLI's folder trust,
+   * launched untrusted): its screen may look ready a moment before the question is drawn, and keys
+   * typed then answer it. Until it is settled the session is starting (bounded, see the observer).
+   */
+  setupPending?(argv: string[]): boolean;
   /** Ends what the agent leaves running outside its pane once the session is killed. */
   stopped?(argv: string[]): number;
   /** The screen rules a version of this agent gets (ag doctor, session_get). */

@@ -29,6 +29,12 @@ const QUIET_CHECK_MS = 1600;
 const BUSY_CHECK_MS = 5_000;
 /** A disagreement seen while output flows is looked at again after this, before seeding again. */
 const RECHECK_MS = 150;
+/**
+ * How long a ready-looking screen may wait for a start-up question the agent is known to ask
+ * (AgentProfile.setupPending): Gemini CLI draws it within a second of its box. Past this the question is
+ * taken as not coming (a setting or variable that answers it) and the screen is believed.
+ */
+const SETUP_GRACE_MS = 10_000;
 
 export interface Observation extends FusedState {
   reading: ScreenReading;
@@ -115,6 +121,9 @@ export class SessionObserver {
   private readerReady?: Promise<void>;
   /** When Aegis last typed a prompt into this pane (0 = never), to pair it with its hook. */
   typedAt = 0;
+  /** The agent's start-up question is answered (or not coming); until then a ready-looking screen is not ready. */
+  private setupSettled = false;
+  private readyLookSince?: number;
 
   constructor(
     readonly session: SessionRecord,
@@ -347,6 +356,8 @@ export class SessionObserver {
     // "working" would overwrite the idle a watcher recorded. Until output comes, the state stays.
     const unsure = !this.profile.dialogs && !this.outputSeen && reading.state === 'working';
     if (unsure) reading = { ...reading, state: null };
+    // Keys typed before the question is drawn would answer it (a prompt's digits picked a folder-trust option).
+    if (reading.state === 'idle' && this.awaitingSetup(now)) reading = { ...reading, state: 'starting' };
     const status = this.status?.current();
     const { turnRunning, pendingCall } = this.profile;
     const { recheckAt, ...fused } = fuse({
@@ -378,6 +389,18 @@ export class SessionObserver {
     // Activity-based agents become idle by silence, so a quiet pane needs one more look later.
     if (unsure || (!this.profile.dialogs && fused.state === 'working')) this.armQuietCheck();
     return this.last;
+  }
+
+  /** Whether a ready-looking screen comes before the agent's start-up question (AgentProfile.setupPending). */
+  private awaitingSetup(now: number): boolean {
+    if (this.setupSettled || !this.profile.setupPending) return false;
+    this.readyLookSince ??= now;
+    if (!this.profile.setupPending(this.session.argv) || now - this.readyLookSince >= SETUP_GRACE_MS) {
+      this.setupSettled = true;
+      return false;
+    }
+    this.schedule(this.readyLookSince + SETUP_GRACE_MS - now);
+    return true;
   }
 
   dispose(): void {

@@ -140,7 +140,9 @@ describe('a Codex or Gemini session in a folder nobody trusted', () => {
         const approved = await call<{ chose: string }>(mcp.client, 'session_approve', { id: s.id });
         expect(approved.chose).toMatch(/^Trust (folder|and continue)/);
         // The queued prompt reaches the model once.
-        await readUntil(mcp.client, s.id, said(`ECHO: ${prompt}`), 'the queued prompt answered');
+        await readUntil(mcp.client, s.id, said(`ECHO: ${prompt}`), 'the queued prompt answered').catch(async (e: Error) =>
+          expect.fail(`${e.message}\n${await whatHappened(mcp.client, s.id)}`),
+        );
         expect(c.turns(prompt)).toHaveLength(1);
 
         // Aegis remembers the user's answer: the next session in this folder starts without the dialog.
@@ -169,7 +171,7 @@ describe('a Codex or Gemini session in a folder nobody trusted', () => {
         expect((await runCli(['trust', 'list'], t.env)).stdout).not.toContain(repo);
         const asked = await call<{ id: string }>(mcp.client, 'session_create', { workDir: repo, agent: c.agent, env: c.env() });
         ids.push(asked.id);
-        // Waited for the dialog itself: Gemini CLI draws its input box a moment before the dialog.
+        // The agent asks again (Gemini too, though it draws its input box a moment before the dialog).
         const askedAgain = await waitState(mcp.client, asked.id, ['permission_prompt'], 45);
         expect(askedAgain.dialog).toMatchObject({ kind: 'setup', title: 'Folder trust' });
         // Approved again from a terminal, so the worktree case below starts from a trusted repository;
@@ -241,6 +243,41 @@ describe('a Codex or Gemini session in a folder nobody trusted', () => {
       expect(after.queuedMessages.map((m) => m.status)).toEqual(['failed']);
       expect(codex.turns(prompt)).toHaveLength(0);
       expect(runs(marker), "the repository's MCP server ran in a folder the user refused to trust").toBe(0);
+    },
+    200_000,
+  );
+
+  it.skipIf(!existsSync(GEMINI))(
+    'gemini: a session created without a prompt is not ready before its trust dialog, so a prompt sent at once answers nothing',
+    async () => {
+      const gemini = cases.find((c) => c.agent === 'gemini')!;
+      const { repo, marker } = hostileRepo('gemini-early', '.gemini/settings.json', (script) =>
+        JSON.stringify({ mcpServers: { repo: { command: process.execPath, args: [script] } } }),
+      );
+      const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir: repo, agent: 'gemini', env: gemini.env() });
+      // Gemini CLI draws its input box a moment before the trust dialog: read then, it looked idle, and a
+      // prompt's digits typed into the dialog picked an option (measured: "hello 1 2 3" chose Don't trust).
+      const first = await waitFor(
+        async () => {
+          const r = await call<{ state: string; dialog?: unknown }>(mcp.client, 'session_wait', {
+            id: s.id,
+            states: ['permission_prompt', 'idle'],
+            timeoutSeconds: 45,
+          });
+          return r.state === 'starting' ? undefined : r;
+        },
+        { timeoutMs: 100_000, what: 'the session past starting' },
+      );
+      expect(first, await whatHappened(mcp.client, s.id)).toMatchObject({ state: 'permission_prompt', dialog: { kind: 'setup', title: 'Folder trust' } });
+      const sent = await call<{ status: string }>(mcp.client, 'session_send', { id: s.id, text: 'hello 1' });
+      expect(sent.status).toBe('queued');
+      const answers = join(t.home, 'sessions', s.id, 'gemini-home', '.gemini', 'trustedFolders.json');
+      expect(existsSync(answers), 'the trust dialog was answered without anyone approving').toBe(false);
+      await call(mcp.client, 'session_reject', { id: s.id });
+      await readUntil(mcp.client, s.id, said('ECHO: hello 1'), 'the queued prompt, after the refusal');
+      expect(JSON.parse(readFileSync(answers, 'utf8'))).toEqual({ [repo]: 'DO_NOT_TRUST' });
+      expect(runs(marker)).toBe(0);
+      await call(mcp.client, 'session_kill', { id: s.id });
     },
     200_000,
   );

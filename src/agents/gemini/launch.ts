@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdirPrivate, PRIVATE_FILE } from '../../util/private-files.js';
 
@@ -26,14 +26,16 @@ const SETTINGS = {
   telemetry: { enabled: false },
 };
 
+/** The CLI's record of trust answers in a session's home: written by Aegis when launched trusted, else by the CLI once its dialog is answered. */
+export const trustedFoldersFile = (home: string): string => join(home, '.gemini', 'trustedFolders.json');
+
 /** Writes the session's Gemini CLI home (settings, and the work folder's trust when given) and returns it. */
 export function writeGeminiHome(o: GeminiHomeOptions): string {
   const home = join(o.dataDir, 'gemini-home');
   const dir = join(home, '.gemini');
   mkdirPrivate(dir);
   writeFileSync(join(dir, 'settings.json'), `${JSON.stringify(SETTINGS, null, 2)}\n`, { mode: PRIVATE_FILE });
-  if (o.workDirTrusted)
-    writeFileSync(join(dir, 'trustedFolders.json'), `${JSON.stringify({ [o.workDir]: 'TRUST_FOLDER' }, null, 2)}\n`, { mode: PRIVATE_FILE });
+  if (o.workDirTrusted) writeFileSync(trustedFoldersFile(home), `${JSON.stringify({ [o.workDir]: 'TRUST_FOLDER' }, null, 2)}\n`, { mode: PRIVATE_FILE });
   return home;
 }
 
@@ -44,3 +46,6 @@ export const APPROVAL_MODE: Record<string, string> = {
   plan: 'plan',
   bypassPermissions: 'yolo',
 };
+
+/** Launched untrusted, the CLI asks about the folder (folder trust is on in every session's settings) and records the answer in its home. */
+export const trustUnanswered = (home: string): boolean => !existsSync(trustedFoldersFile(home));

@@ -3,7 +3,7 @@ import type { AgentProfile, KeyPlan, LaunchRequest, RuleChoice } from '../profil
 import type { Dialog, ScreenReading } from '../types.js';
 import { detectGeminiScreen } from './detect.js';
 import { geminiAnswerKeys, geminiApproveKeys, geminiRejectKeys } from './dialog-keys.js';
-import { APPROVAL_MODE, writeGeminiHome } from './launch.js';
+import { APPROVAL_MODE, trustUnanswered, writeGeminiHome } from './launch.js';
 import { geminiRulesFor } from './screen-rules.js';
 import { findChatFile, geminiEntryEffect, geminiPromptLogged } from './session-log.js';
 import { geminiVersion } from './version.js';
@@ -72,6 +72,10 @@ export const geminiProfile: AgentProfile = {
   promptTaken: (argv: string[], text: string, since: number, same: (a: string, b: string) => boolean): boolean => {
     const home = geminiHomeOf(argv);
     return !!home && geminiPromptLogged(home, text, since, same);
+  },
+  setupPending: (argv: string[]): boolean => {
+    const home = geminiHomeOf(argv);
+    return !!home && trustUnanswered(home);
   },
   /** The screen reader for the version a session runs (that of its command). */
   reader: async ({ argv, agentVersion }) => {
