@@ -110,7 +110,8 @@ export async function createSession(core: SessionCore, opts: CreateOptions): Pro
     let pane;
     try {
       checkProgram(opts.agent, plan, plan.env.PATH ?? (await core.tmux.globalVariable('PATH')) ?? core.deps.env.PATH, cwd);
-      pane = await core.tmux.createWindow({ aegisId: id, name, cwd, env: { ...plan.env, AEGIS_SESSION_ID: id }, argv: plan.argv });
+      // Tagged with this process: should it be killed before the record below, the sweep closes the pane.
+      pane = await core.tmux.createWindow({ aegisId: id, name, cwd, env: { ...plan.env, AEGIS_SESSION_ID: id }, argv: plan.argv, creator: core.holder });
     } catch (err) {
       if (worktree) await core.worktrees.release(worktree, { keepUnmerged: true }).catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });

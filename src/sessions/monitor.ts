@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { SessionState } from '../agents/types.js';
 import type { Logger } from '../util/log.js';
 import { controlLine, type ControlClient } from '../tmux/control.js';
-import { HUB_SESSION, type TmuxServer } from '../tmux/server.js';
+import { HUB_SESSION, type PaneInfo, type TmuxServer } from '../tmux/server.js';
+import { holderGone } from '../db/lease.js';
 import { SessionObserver, type Observation } from './observer.js';
 import { profileOf } from '../agents/registry.js';
 import { ENDED_BEFORE_DELIVERY, ENDED_STATES, type SessionStore } from './store.js';
@@ -116,6 +117,29 @@ export class SessionMonitor extends EventEmitter<{
     for (const [id, obs] of this.observers) {
       if (!live.some((s) => s.id === id) && obs.last && ['exited', 'dead'].includes(obs.last.state)) this.unwatch(id);
     }
+    const liveIds = new Set(live.map((s) => s.id));
+    for (const pane of panes) if (!this.stopped && this.unrecorded(pane, liveIds)) await this.closeUnrecorded(pane);
+  }
+
+  /**
+   * Whether `pane` is one a create of this home made and was stopped (killed, a crash) before recording:
+   * no session has its id and the creating process is gone. Its store is read before and after the
+   * creator is found gone, so a create that recorded its session and exited in between is never taken
+   * for one; a creator still alive may yet record it, and is left to.
+   */
+  private unrecorded(pane: PaneInfo, liveIds: Set<string>): boolean {
+    if (pane.home !== this.tmux.homeTag || !pane.creator || !pane.aegisId || liveIds.has(pane.aegisId)) return false;
+    return !this.store.get(pane.aegisId) && holderGone(pane.creator) && !this.store.get(pane.aegisId);
+  }
+
+  /** Closes the window of a create stopped before it recorded its session: an agent nobody can see or reach must not run on. */
+  private async closeUnrecorded(pane: PaneInfo): Promise<void> {
+    await this.tmux.killWindow(pane.windowId);
+    this.log.warn('closed the window of a session create stopped before it recorded the session', {
+      session: pane.aegisId,
+      creator: pane.creator,
+      pid: pane.pid,
+    });
   }
 
   private async ensureControl(): Promise<void> {

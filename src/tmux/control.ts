@@ -58,6 +58,9 @@ export function controlLine(args: string[]): string | undefined {
 interface Pending {
   resolve(lines: string[]): void;
   reject(err: Error): void;
+  /** How many commands of the line are still to answer (tmux answers each in its own block), and what they printed. */
+  blocks: number;
+  lines: string[];
 }
 
 export interface ControlEvents {
@@ -99,7 +102,7 @@ export class ControlClient extends EventEmitter<ControlEvents> {
       const child = spawn(this.command, [...this.args, '-C', 'attach-session', '-t', session], { stdio: ['pipe', 'pipe', 'pipe'], env: this.env });
       this.child = child;
       // The attach itself is answered with a %begin/%end block: the first pending entry waits for it.
-      this.pending.push({ resolve: () => resolve(), reject });
+      this.pending.push({ resolve: () => resolve(), reject, blocks: 1, lines: [] });
       child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
       child.stderr.resume();
       child.on('error', (err) => this.shutdown(`spawn failed: ${err.message}`));
@@ -115,11 +118,14 @@ export class ControlClient extends EventEmitter<ControlEvents> {
     return !!this.child && !this.closed;
   }
 
-  /** Runs a tmux command over the connection and returns its output lines. */
-  run(line: string): Promise<string[]> {
+  /**
+   * Runs a line of `commands` tmux commands (joined by ` ; `, which tmux runs one after another with
+   * nothing of another client's between them) over the connection; returns what they printed.
+   */
+  run(line: string, commands = 1): Promise<string[]> {
     if (!this.child || this.closed) return Promise.reject(new ControlClosed('tmux control connection is closed', false));
     return new Promise<string[]>((resolve, reject) => {
-      this.pending.push({ resolve, reject });
+      this.pending.push({ resolve, reject, blocks: commands, lines: [] });
       this.child!.stdin.write(`${line}\n`);
     });
   }
@@ -156,9 +162,17 @@ export class ControlClient extends EventEmitter<ControlEvents> {
       if ((text.startsWith('%end ') || text.startsWith('%error ')) && text.slice(text.indexOf(' ')) === this.block.guard) {
         const { lines } = this.block;
         this.block = undefined;
-        const p = this.pending.shift();
-        if (text.startsWith('%end ')) p?.resolve(lines);
-        else p?.reject(new Error(lines.join('\n') || 'tmux command failed'));
+        const p = this.pending[0];
+        if (!p) return;
+        p.lines.push(...lines);
+        // A failed command ends its line: tmux runs none of the commands after it.
+        if (text.startsWith('%error ')) {
+          this.pending.shift();
+          p.reject(new Error(lines.join('\n') || 'tmux command failed'));
+        } else if (--p.blocks === 0) {
+          this.pending.shift();
+          p.resolve(p.lines);
+        }
         return;
       }
       this.block.lines.push(text);

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AegisError } from '../errors.js';
 import { TMUX_TIMEOUT_MS, tmuxSequence, type TmuxResult, type TmuxTarget } from './command.js';
 import { mkdirPrivate, PRIVATE_FILE } from '../util/private-files.js';
@@ -7,7 +8,7 @@ import { ControlClient, ControlClosed, controlLine } from './control.js';
 
 /** A tmux command waiting to run with others (TmuxServer.batched). */
 interface Batched {
-  command: string[];
+  command: string[][];
   alone: () => Promise<string>;
   resolve: (line: string) => void;
   reject: (err: unknown) => void;
@@ -15,6 +16,8 @@ interface Batched {
 
 /** The tmux session that holds one window per agent session. */
 export const HUB_SESSION = 'aegis';
+/** The hub session's highest-numbered window: where createWindow puts a new one, and so names it in the same command line. */
+const LAST_WINDOW = `${HUB_SESSION}:{end}`;
 
 export interface PaneInfo {
   windowId: string;
@@ -26,6 +29,10 @@ export interface PaneInfo {
   width: number;
   height: number;
   command: string;
+  /** The Aegis home whose create made the window (TmuxServer.homeTag); empty for a window made otherwise. */
+  home: string;
+  /** The process (db/lease's holder) whose create made it: until its session is recorded, that process alone knows it. */
+  creator: string;
 }
 
 const PANE_FORMAT = [
@@ -38,10 +45,12 @@ const PANE_FORMAT = [
   '#{pane_width}',
   '#{pane_height}',
   '#{pane_current_command}',
+  '#{@aegis_home}',
+  '#{@aegis_creator}',
 ].join('\t');
 
 function parsePane(line: string): PaneInfo {
-  const [windowId, paneId, aegisId, pid, dead, deadStatus, width, height, command] = line.split('\t');
+  const [windowId, paneId, aegisId, pid, dead, deadStatus, width, height, command, home, creator] = line.split('\t');
   return {
     windowId: windowId!,
     paneId: paneId!,
@@ -52,6 +61,8 @@ function parsePane(line: string): PaneInfo {
     width: Number(width),
     height: Number(height),
     command: command ?? '',
+    home: home ?? '',
+    creator: creator ?? '',
   };
 }
 
@@ -88,6 +99,12 @@ export class TmuxServer {
   private confWritten = false;
   /** The monitor's control connection: while it lives, commands go over it instead of a process each. */
   private control?: ControlClient;
+  /**
+   * This Aegis home as the windows its creates make are tagged with: several homes may share one tmux
+   * server (the socket is a setting), and only a home's own store can tell whether a window is recorded.
+   * A hash, so that a home's path (a tab, a newline) never breaks a line of list-panes.
+   */
+  readonly homeTag: string;
 
   constructor(
     readonly target: TmuxTarget,
@@ -96,6 +113,7 @@ export class TmuxServer {
     private readonly environment: TmuxEnvironment,
   ) {
     this.confFile = join(home, 'tmux.conf');
+    this.homeTag = createHash('sha256').update(resolve(home)).digest('hex').slice(0, 16);
     this.pasteDir = join(home, 'paste');
   }
 
@@ -139,17 +157,28 @@ export class TmuxServer {
    * starts is configured. Input on stdin always needs a process.
    */
   run(args: string[], opts: { input?: string; reject?: boolean } = {}): Promise<TmuxResult> {
-    const line = opts.input === undefined && this.control?.alive ? controlLine(args) : undefined;
-    return line === undefined ? this.runAll([args], opts) : this.runControl(this.control!, line, args, opts);
+    return opts.input === undefined ? this.runGroup([args], opts) : this.runAll([args], opts);
   }
 
-  private async runControl(client: ControlClient, line: string, args: string[], opts: { reject?: boolean }): Promise<TmuxResult> {
+  /**
+   * Runs `commands` as one command line (over the control connection when there is one, else as one
+   * process): tmux runs them in order with no other client's command between them, and stops at the first that fails.
+   */
+  private runGroup(commands: string[][], opts: { reject?: boolean }): Promise<TmuxResult> {
+    const lines = this.control?.alive ? commands.map(controlLine) : [];
+    return lines.length && lines.every((l): l is string => l !== undefined)
+      ? this.runControl(this.control!, lines.join(' ; '), commands, opts)
+      : this.runAll(commands, opts);
+  }
+
+  private async runControl(client: ControlClient, line: string, commands: string[][], opts: { reject?: boolean }): Promise<TmuxResult> {
+    const what = commands[0]?.[0] ?? '';
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
           reject(
-            new AegisError('unavailable', `tmux ${args[0]} did not answer within ${TMUX_TIMEOUT_MS / 1000} s`, {
+            new AegisError('unavailable', `tmux ${what} did not answer within ${TMUX_TIMEOUT_MS / 1000} s`, {
               fix: `the machine may be overloaded or this tmux server stuck: check \`tmux -L ${this.target.socket} ls\``,
             }),
           ),
@@ -158,21 +187,21 @@ export class TmuxServer {
     });
     let result: TmuxResult;
     try {
-      const lines = await Promise.race([client.run(line), timeout]);
+      const lines = await Promise.race([client.run(line, commands.length), timeout]);
       // As a tmux process prints it: every line ends in a newline.
       result = { stdout: lines.map((l) => `${l}\n`).join(''), stderr: '', exitCode: 0 };
     } catch (err) {
       if (err instanceof ControlClosed) {
         // Never written: it runs as a process instead. Written: it may have run, so it is not repeated.
-        if (!err.sent) return this.runAll([args], opts);
-        throw new AegisError('unavailable', `tmux ${args[0]}: ${err.message}`, { fix: 'try again' });
+        if (!err.sent) return this.runAll(commands, opts);
+        throw new AegisError('unavailable', `tmux ${what}: ${err.message}`, { fix: 'try again' });
       }
       if (err instanceof AegisError) throw err;
       result = { stdout: '', stderr: (err as Error).message, exitCode: 1 };
     } finally {
       clearTimeout(timer);
     }
-    if (opts.reject !== false && result.exitCode !== 0) throw new AegisError('unavailable', `tmux ${args[0]} failed: ${result.stderr.trim() || 'error'}`);
+    if (opts.reject !== false && result.exitCode !== 0) throw new AegisError('unavailable', `tmux ${what} failed: ${result.stderr.trim() || 'error'}`);
     return result;
   }
 
@@ -244,53 +273,76 @@ export class TmuxServer {
   }
 
   /**
-   * Starts a window running `argv` in `cwd` with `env`, tagged with our session id. The first window
-   * creates the hub session (and the server); when two processes race to create it, the loser adds a
-   * window instead.
+   * Starts a window running `argv` in `cwd` with `env`, tagged with our session id, this home and the
+   * creating process (`creator`) in the same command line that makes it: a create killed at any point
+   * leaves no window the sweep cannot tell is its (see SessionMonitor.closeUnrecorded). The first
+   * window creates the hub session (and the server); when two processes race to create it, the loser
+   * adds a window instead.
    */
-  async createWindow(opts: { aegisId: string; name: string; cwd: string; env: Record<string, string>; argv: string[] }): Promise<PaneInfo> {
+  async createWindow(opts: { aegisId: string; name: string; cwd: string; env: Record<string, string>; argv: string[]; creator: string }): Promise<PaneInfo> {
     this.writeConf();
     await this.scrubGlobalEnvironment();
     // tmux runs a command of one word through the shell (sh -c); env runs it as the one argv word it is.
     const argv = opts.argv.length === 1 ? ['env', '--', ...opts.argv] : opts.argv;
     // Environment values (-e) and option values are not format-expanded by tmux; -c and -n are.
     const envArgs = Object.entries(opts.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    const common = ['-P', '-F', PANE_FORMAT, '-n', formatLiteral(opts.name), '-c', formatLiteral(opts.cwd), ...envArgs];
-    const newWindow = ['new-window', '-d', '-t', `${HUB_SESSION}:`, ...common, '--', ...argv];
-    const pane = parsePane(
+    const common = ['-n', formatLiteral(opts.name), '-c', formatLiteral(opts.cwd), ...envArgs];
+    // The new window goes last (-a after the last), so the commands after it find it there; the line
+    // prints the pane's one line only when it was made and tagged.
+    const tagged = (make: string[]) => [
+      make,
+      ...Object.entries({ '@aegis_id': opts.aegisId, '@aegis_home': this.homeTag, '@aegis_creator': opts.creator }).map(([option, value]) => [
+        'set-option',
+        '-w',
+        '-t',
+        LAST_WINDOW,
+        option,
+        value,
+      ]),
+      ['display-message', '-p', '-t', LAST_WINDOW, PANE_FORMAT],
+    ];
+    const newWindow = tagged(['new-window', '-d', '-a', '-t', LAST_WINDOW, ...common, '--', ...argv]);
+    const newSession = tagged([
+      'new-session',
+      '-d',
+      '-s',
+      HUB_SESSION,
+      '-x',
+      String(this.size.width),
+      '-y',
+      String(this.size.height),
+      ...common,
+      '--',
+      ...argv,
+    ]);
+    return parsePane(
       await this.batched('line', newWindow, async () => {
-        let r = await this.run(newWindow, { reject: false });
+        let r = await this.runGroup(newWindow, { reject: false });
         if (r.exitCode !== 0) {
-          r = await this.run(
-            ['new-session', '-d', '-s', HUB_SESSION, '-x', String(this.size.width), '-y', String(this.size.height), ...common, '--', ...argv],
-            { reject: false },
-          );
-          if (r.exitCode !== 0 && /duplicate session/.test(r.stderr)) r = await this.run(newWindow, { reject: false });
+          r = await this.runGroup(newSession, { reject: false });
+          if (r.exitCode !== 0 && /duplicate session/.test(r.stderr)) r = await this.runGroup(newWindow, { reject: false });
         }
         if (r.exitCode !== 0)
           throw new AegisError('unavailable', `tmux could not start the agent: ${r.stderr.trim()}`, { fix: 'run `ag doctor` to check tmux' });
         return r.stdout.trim();
       }),
     );
-    const tag = ['set-option', '-w', '-t', pane.windowId, '@aegis_id', opts.aegisId];
-    await this.batched('silent', tag, async () => (await this.run(tag)).stdout);
-    return { ...pane, aegisId: opts.aegisId };
   }
 
   /**
-   * Runs `command` over the control connection when there is one (each is answered on its own there);
-   * else together with the others of its kind that arrive while a tmux invocation is under
-   * way: a batch of sessions costs a few processes, not a few per session. tmux stops a command list
-   * at its first failure. `line` commands print one line each, so those before the failure succeeded
+   * Runs `command` (a line of one or more commands) over the control connection when there is one (each
+   * is answered on its own there); else together with the others of its kind that arrive while a tmux
+   * invocation is under way: a batch of sessions costs a few processes, not a few per session. tmux stops
+   * a command list at its first failure. A `line` command prints one line, as its last command, so those before the failure succeeded
    * and the failed one and the rest run on their own through `alone`, which knows the fix; `silent`
    * commands print nothing and must be idempotent: after a failure every one of them runs alone.
    */
-  private async batched(kind: 'line' | 'silent', command: string[], alone: () => Promise<string>): Promise<string> {
+  private async batched(kind: 'line' | 'silent', command: string[][], alone: () => Promise<string>): Promise<string> {
     const control = this.control;
     if (control?.alive) {
       let r: TmuxResult;
       try {
-        r = await this.run(command, { reject: false });
+        r = await this.runGroup(command, { reject: false });
       } catch (err) {
         // The connection ended under the command (the hub session closed with its last window):
         // `alone` runs it as a process and knows what a failure there means.
@@ -320,7 +372,7 @@ export class TmuxServer {
       let done: string[] = [];
       try {
         const r = await this.runAll(
-          batch.map((b) => b.command),
+          batch.flatMap((b) => b.command),
           { reject: false },
         );
         const lines = r.stdout.split('\n').filter(Boolean);
@@ -342,9 +394,9 @@ export class TmuxServer {
   }
 
   async pane(paneId: string): Promise<PaneInfo | undefined> {
-    const query = ['display-message', '-p', '-t', paneId, PANE_FORMAT];
+    const query = [['display-message', '-p', '-t', paneId, PANE_FORMAT]];
     const line = await this.batched('line', query, async () => {
-      const r = await this.run(query, { reject: false });
+      const r = await this.runGroup(query, { reject: false });
       return r.exitCode === 0 ? r.stdout.trim() : '';
     });
     if (!line) return undefined;
@@ -399,8 +451,8 @@ export class TmuxServer {
   }
 
   async killWindow(windowId: string): Promise<void> {
-    const kill = ['kill-window', '-t', windowId];
-    await this.batched('silent', kill, async () => (await this.run(kill, { reject: false })).stdout);
+    const kill = [['kill-window', '-t', windowId]];
+    await this.batched('silent', kill, async () => (await this.runGroup(kill, { reject: false })).stdout);
   }
 
   async resize(windowId: string, width: number, height: number): Promise<void> {

@@ -52,7 +52,7 @@ describe('tmux commands over the control connection', () => {
 
   beforeAll(async () => {
     // The first window starts the server and the hub session as a process; the rest can use the connection.
-    await tmux.createWindow({ aegisId: 'first', name: 'first', cwd: home, env: {}, argv: ['sleep', '600'] });
+    await tmux.createWindow({ aegisId: 'first', name: 'first', cwd: home, env: {}, argv: ['sleep', '600'], creator: 'tmux-control test' });
     await control.start(HUB_SESSION);
     tmux.useControl(control);
   });
@@ -90,7 +90,7 @@ describe('tmux commands over the control connection', () => {
     const cwd = join(home, "it's #{pane_id} $HOME; ~");
     mkdirSync(cwd);
     const env = Object.fromEntries(NASTY.map((v, i) => [`PROBE_${i}`, v]));
-    const pane = await tmux.createWindow({ aegisId: 'probe-id', name: 'probe', cwd, env, argv: ['sleep', '600'] });
+    const pane = await tmux.createWindow({ aegisId: 'probe-id', name: 'probe', cwd, env, argv: ['sleep', '600'], creator: 'tmux-control test' });
     expect(pane.aegisId).toBe('probe-id');
     await waitFor(() => readlinkSync(`/proc/${pane.pid}/exe`).endsWith('/sleep'), { what: 'the pane running sleep' });
     expect(readlinkSync(`/proc/${pane.pid}/cwd`)).toBe(cwd);
@@ -101,7 +101,14 @@ describe('tmux commands over the control connection', () => {
 
   it('pastes text byte for byte through a private file, never on the command line, and leaves no file behind', async () => {
     const out = join(home, 'pasted.txt');
-    const pane = await tmux.createWindow({ aegisId: 'paste-id', name: 'paste', cwd: home, env: {}, argv: ['sh', '-c', 'cat > "$0"', out] });
+    const pane = await tmux.createWindow({
+      aegisId: 'paste-id',
+      name: 'paste',
+      cwd: home,
+      env: {},
+      argv: ['sh', '-c', 'cat > "$0"', out],
+      creator: 'tmux-control test',
+    });
     const text = 'first line $HOME #{pane_id} é\nsecond \'quoted\' a; \\ ~ "q"';
     await tmux.paste(pane.paneId, text);
     await tmux.sendKeys(pane.paneId, ['Enter']);
@@ -147,7 +154,7 @@ describe('tmux commands over the control connection', () => {
 
   it('runs as processes once the connection has ended: a new window starts the hub session again', async () => {
     expect(control.alive).toBe(false);
-    const pane = await tmux.createWindow({ aegisId: 'again', name: 'again', cwd: home, env: {}, argv: ['sleep', '600'] });
+    const pane = await tmux.createWindow({ aegisId: 'again', name: 'again', cwd: home, env: {}, argv: ['sleep', '600'], creator: 'tmux-control test' });
     expect(pane.aegisId).toBe('again');
     expect((await tmux.listPanes()).map((p) => p.paneId)).toEqual([pane.paneId]);
     expect((await tmux.run(['display-message', '-p', '-t', pane.paneId, '#{client_control_mode}'])).stdout).not.toBe('1\n');
