@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,9 +79,28 @@ describe('a session create killed between its pane and its record', () => {
     killed.child.kill('SIGKILL');
     expect((await killed.done).signal).toBe('SIGKILL');
     db.exec('COMMIT');
+    // A window another Aegis home's create made on the same tmux server, its creator gone too: not this home's to close.
+    const gone = `${hostname()}:${killed.child.pid}:other`;
+    const tag = (option: string, value: string) => [';', 'set-option', '-w', '-t', 'aegis:{end}', option, value];
+    execFileSync('tmux', [
+      '-L',
+      t.socket,
+      'new-window',
+      '-d',
+      '-a',
+      '-t',
+      'aegis:{end}',
+      '-n',
+      'other-home',
+      'sleep',
+      '600',
+      ...tag('@aegis_id', 'x'),
+      ...tag('@aegis_home', 'other'),
+      ...tag('@aegis_creator', gone),
+    ]);
 
     // The next look at tmux (here a one-shot `ag list`) closes the pane no session records and no live create is making.
     expect(await listed()).toEqual(['still-recording']);
-    expect(windows().map((w) => w.name)).toEqual(['still-recording']);
+    expect(windows().map((w) => w.name)).toEqual(['still-recording', 'other-home']);
   });
 });
