@@ -1,12 +1,12 @@
 import type { Db } from '../db/open.js';
 import { invalidInput } from '../errors.js';
 import { relevance, searchTerms, toMatchExpression } from '../db/fts-query.js';
-import { canonicalName, checkVisible } from '../util/names.js';
+import { canonicalName, checkVisible, MEMORY_KEY_CHARS } from '../util/names.js';
 import { GLOBAL_SCOPE, normalizeScope } from './scope.js';
 
 /** Memory holds small shared state; anything bigger belongs in a file whose path is remembered. */
 export const MEMORY_LIMITS = {
-  keyChars: 256,
+  keyChars: MEMORY_KEY_CHARS,
   valueBytes: 64 * 1024,
   ttlSecondsMax: 10 * 365 * 24 * 3600,
   listPageMax: 500,

@@ -10,6 +10,9 @@ import { invalidInput } from '../errors.js';
  */
 export const canonicalName = (name: string): string => name.normalize('NFC');
 
+/** The longest memory key, in characters (code points) of its canonical form; migrations keep keys within it too. */
+export const MEMORY_KEY_CHARS = 256;
+
 /** Characters that are not seen, or break a line where none shows: controls, zero-width and format characters, U+2028/U+2029. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const BREAKS = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;

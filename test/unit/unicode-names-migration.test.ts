@@ -6,7 +6,7 @@ import { unicodeNameChanges } from '../../src/db/migrations/012-unicode-names.js
 import { MIGRATIONS } from '../../src/db/migrations/index.js';
 import { openDatabase, type Db } from '../../src/db/open.js';
 import { KnowledgeGraph } from '../../src/knowledge/graph.js';
-import { MemoryStore } from '../../src/memory/store.js';
+import { checkKey, MEMORY_LIMITS, MemoryStore } from '../../src/memory/store.js';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'aegis-unicode-names-'))));
@@ -76,6 +76,45 @@ describe('migration 12: keys and names in one Unicode form', () => {
       expect(notes).toEqual([`memory global "notes/caf\u00e9": an older entry written as "notes/caf\u00e9" is kept as "${aside}"`]);
       // `ag doctor` shows them under the database.
       expect(unicodeNameChanges(db)).toBe(`migration 12 (one Unicode form for keys and names) changed 1:\n  ${notes[0]}`);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('moves an entry aside under a key within the length limit, still unique, that the memory tools read, write and delete', () => {
+    const file = join(dir, 'aegis.db');
+    const limit = MEMORY_LIMITS.keyChars;
+    // Keys of the longest length allowed, differing only in their last character's Unicode form; and one whose
+    // namespace alone takes nearly all of it, so the cut that makes room for the suffix falls before its '/'.
+    const long = `notes/${'x'.repeat(limit - 7)}`;
+    const wideNamespace = `${'n'.repeat(limit - 3)}/k`;
+    oldDatabase(file, (db) => {
+      setMemory(db, 'global', `${long}\u00e9`, 'older', 1000);
+      setMemory(db, 'global', `${long}e\u0301`, 'newer', 2000);
+      // The key the first move-aside would take when it holds only the head of a key: already taken.
+      setMemory(db, 'global', `${long.slice(0, limit - '.unicode-duplicate-1'.length)}.unicode-duplicate-1`, 'in the way', 500);
+      setMemory(db, 'global', `${wideNamespace}\u00e9`, 'older, wide', 1000);
+      setMemory(db, 'global', `${wideNamespace}e\u0301`, 'newer, wide', 2000);
+    });
+    const db = openDatabase(file);
+    try {
+      const memory = new MemoryStore(db, () => 3000);
+      expect(memory.get(`${long}e\u0301`)?.value).toBe('newer');
+      expect(memory.get(`${wideNamespace}e\u0301`)?.value).toBe('newer, wide');
+      const keys = db.prepare('SELECT key FROM memory_entries').pluck().all() as string[];
+      expect(new Set(keys).size).toBe(5);
+      const asides = db.prepare("SELECT key FROM memory_entries WHERE value LIKE 'older%'").pluck().all() as string[];
+      expect(asides).toHaveLength(2);
+      for (const aside of asides) {
+        expect([...aside].length).toBeLessThanOrEqual(limit);
+        expect(checkKey(aside)).toBe(aside);
+        expect(memory.get(aside)?.value).toMatch(/^older/);
+        memory.set({ key: aside, value: 'rewritten' });
+        expect(memory.get(aside)?.value).toBe('rewritten');
+        expect(memory.delete(aside)).toBe(true);
+      }
+      const notes = db.prepare('SELECT detail FROM unicode_name_changes').pluck().all() as string[];
+      for (const aside of asides) expect(notes.some((n) => n.endsWith(`is kept as "${aside}"`))).toBe(true);
     } finally {
       db.close();
     }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { canonicalName, visibleName } from '../../util/names.js';
+import { canonicalName, MEMORY_KEY_CHARS, visibleName } from '../../util/names.js';
 import type { Migration } from './index.js';
 
 /**
@@ -8,8 +8,8 @@ import type { Migration } from './index.js';
  * see visibleName). Values and observations are left byte for byte. Where two rows become one name,
  * neither is lost, and each such change is recorded in unicode_name_changes, which `ag doctor` shows:
  * - two memory entries (same scope): the one written last keeps the key, as if the later write had
- *   overwritten the earlier; the other stays, under `<key>.unicode-duplicate-<n>`, for the user to
- *   read and delete.
+ *   overwritten the earlier; the other stays, under `<key>.unicode-duplicate-<n>` (see asideKey), for
+ *   the user to read and delete.
  * - two entities: the newer is merged into the older, as adding the same facts to one entity would
  *   have done: its observations (an identical one once) and relations move over; the older's type
  *   stays (a different type is recorded).
@@ -68,13 +68,30 @@ function normaliseMemory(db: Database.Database, notes: string[]): void {
     const [kept, ...older] = [...group].sort((a, b) => b.updated_at - a.updated_at || b.id - a.id);
     // Moved aside first, so the kept entry's key is free when it takes it.
     for (const row of older) {
-      let aside = `${key}.unicode-duplicate-${row.id}`;
-      while (taken.has(slot(scope, aside))) aside += '-1';
+      const aside = asideKey(key, row.id, (k) => taken.has(slot(scope, k)));
       taken.add(slot(scope, aside));
       move.run(scope, aside, row.id);
       notes.push(`memory ${scope} "${key}": an older entry written as "${row.key}" is kept as "${aside}"`);
     }
     move.run(scope, key, kept!.id);
+  }
+}
+
+/**
+ * The key an entry moved aside from `key` takes: `<key>.unicode-duplicate-<id>`, with `-1` added until
+ * no entry has it. It must stay a key the memory tools accept, or the entry could be neither read nor
+ * deleted: within MEMORY_KEY_CHARS (the head of `key` is cut to make room) and of the form
+ * namespace/key (when the cut takes the first '/', one is put back before the suffix).
+ */
+function asideKey(key: string, id: number, taken: (key: string) => boolean): string {
+  const chars = [...key];
+  for (let suffix = `.unicode-duplicate-${id}`; ; suffix += '-1') {
+    const room = MEMORY_KEY_CHARS - suffix.length;
+    let head = chars.slice(0, room).join('');
+    if (!head.includes('/')) head = `${chars.slice(0, room - 1).join('')}/`;
+    // A cut NFC key followed by '.' is NFC; normalised all the same, as every stored key must be.
+    const aside = canonicalName(head + suffix);
+    if (!taken(aside)) return aside;
   }
 }
 
