@@ -62,6 +62,12 @@ function creator(c: g.Checkout): string | undefined {
   return reason?.startsWith(CREATING) ? reason.slice(CREATING.length) : undefined;
 }
 
+const beingMade = (path: string, holder: string) =>
+  new AegisError('conflict', `${path} is being made by another session create (${holder})`, {
+    field: 'name',
+    fix: 'wait for it to finish, or pick another session name',
+  });
+
 const short = (list: string[], n = 10) => `${list.slice(0, n).join(', ')}${list.length > n ? ` and ${list.length - n} more` : ''}`;
 
 /**
@@ -116,16 +122,14 @@ export class WorktreeService {
       );
     const path = join(this.root(), segment(repo.name), sessionName);
     await this.clearLeftover(repo.mainRoot, path, baseCommit);
-    if (await g.branchExists(repo.mainRoot, branch))
-      throw new AegisError('conflict', `branch "${branch}" exists already in ${repo.mainRoot}`, {
-        field,
-        // The session's own branch may be left by a create stopped inside `git worktree add`.
-        fix: `pass another branch (or session name): Aegis never reuses a branch that may hold work${
-          opts.branch
-            ? ''
-            : `; if it holds nothing you want (git -C ${repo.mainRoot} log ${branch}), delete it with git -C ${repo.mainRoot} branch -D ${branch}`
-        }`,
-      });
+    if (await g.branchExists(repo.mainRoot, branch)) {
+      if (opts.branch)
+        throw new AegisError('conflict', `branch "${branch}" exists already in ${repo.mainRoot}`, {
+          field,
+          fix: 'pass another branch: Aegis never reuses a branch that may hold work',
+        });
+      await this.clearLeftBranch(repo.mainRoot, branch, { commit: baseCommit, name: baseRef }, sessionWorktrees);
+    }
     if (existsSync(path))
       throw new AegisError('conflict', `${path} exists already and is not a worktree left by a stopped create`, {
         field: 'name',
@@ -162,15 +166,11 @@ export class WorktreeService {
    * its create still runs, the error says what it holds and how to clear it.
    */
   private async clearLeftover(repo: string, path: string, base: string): Promise<void> {
-    if (!existsSync(path)) return;
+    if (!existsSync(path)) return this.clearMissing(repo, path);
     const c = { repo, path: realpathSync(path) };
     const holder = creator(c);
     if (holder === undefined) return;
-    if (!holderGone(holder))
-      throw new AegisError('conflict', `${path} is being made by another session create (${holder})`, {
-        field: 'name',
-        fix: 'wait for it to finish, or pick another session name',
-      });
+    if (!holderGone(holder)) throw beingMade(path, holder);
     const at = await g.checkedOut(c);
     const held = [
       ...(await g.uncommitted(c)).map((f) => `uncommitted ${f}`),
@@ -185,6 +185,48 @@ export class WorktreeService {
     await g.unlockWorktree(repo, c.path);
     await g.removeWorktree(repo, c.path);
     if (at?.branch) await g.deleteBranch(repo, at.branch);
+  }
+
+  /**
+   * Drops the record git keeps of a worktree at `path` whose folder is gone (deleted after its create
+   * was stopped): nothing is left in it to lose, and git would refuse to make the new worktree there.
+   * A lock someone else set, or a create still running, keeps it.
+   */
+  private async clearMissing(repo: string, path: string): Promise<void> {
+    const c = { repo, path };
+    if (!g.recordedGitDir(c)) return;
+    const holder = creator(c);
+    if (holder === undefined && g.lockReason(c) !== undefined) return;
+    if (holder !== undefined && !holderGone(holder)) throw beingMade(path, holder);
+    if (holder !== undefined) await g.unlockWorktree(repo, path);
+    await g.removeWorktree(repo, path);
+  }
+
+  /**
+   * Deletes the session's default branch found left without its worktree (by a create stopped inside
+   * `git worktree add`, a deleted folder, or made by hand) when it holds no commit the base lacks and
+   * nothing uses it: no worktree has it checked out and no session records it. Otherwise the error
+   * says why it stays, and with commits, how to look at them and delete it.
+   */
+  private async clearLeftBranch(repo: string, branch: string, base: { commit: string; name: string }, sessionWorktrees: WorktreeInfo[]): Promise<void> {
+    const checkout = (await g.checkouts(repo)).find((c) => c.branch === branch);
+    const recorded = sessionWorktrees.some((w) => w.repo === repo && w.branch === branch);
+    const tip = await g.resolveCommit(repo, `refs/heads/${branch}`);
+    const commits = tip ? await g.countNotIn(repo, base.commit, [tip]) : 0;
+    if (!checkout && !recorded && commits === 0) return g.deleteBranch(repo, branch);
+    const why = checkout
+      ? `, checked out at ${checkout.path}`
+      : recorded
+        ? ', the branch of a session'
+        : `, holding ${commits} commit(s) that ${base.name} lacks`;
+    throw new AegisError('conflict', `branch "${branch}" exists already in ${repo}${why}`, {
+      field: 'name',
+      fix: `pick another session name (or pass another branch): Aegis never reuses a branch that may hold work${
+        checkout || recorded
+          ? ''
+          : `; if they are nothing you want (git -C ${repo} log ${base.name}..${branch}), delete it with git -C ${repo} branch -D ${branch}`
+      }`,
+    });
   }
 
   /** The commit baseRef names now, or the one it named at creation when it is gone. */

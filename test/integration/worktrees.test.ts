@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -315,6 +316,50 @@ describe('session worktrees (real git, shell agent)', () => {
       expect(s.worktree).toEqual({ path, branch: 'aegis/wt-killed', baseRef: 'main' });
       expect(gitIn(own, 'worktree', 'list', '--porcelain'), 'a recorded worktree is unlocked').not.toContain('locked');
       await call(mcp.client, 'session_kill', { id: 'wt-killed' });
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
+  it("a name's branch left without its worktree is cleared when all its commits are in the base, and kept, with the fix named, when not", async () => {
+    const own = makeRepo('aegis-wt-branch-left-');
+    try {
+      const root = join(realpathSync(t.home), 'worktrees', own.split('/').pop()!);
+      // A stopped create's worktree (locked by a process now gone) whose folder was then deleted: its branch and registration stay.
+      const gone = spawnSync('true').pid;
+      const path = join(root, 'wt-gone');
+      gitIn(own, 'worktree', 'add', '--quiet', '--lock', '--reason', `aegis session create by ${hostname()}:${gone}:x`, '-b', 'aegis/wt-gone', path, 'main');
+      rmSync(path, { recursive: true, force: true });
+      const retried = await call<Created>(mcp.client, 'session_create', { workDir: own, agent: 'shell', name: 'wt-gone', worktree: true });
+      expect(retried.worktree).toEqual({ path, branch: 'aegis/wt-gone', baseRef: 'main' });
+      expect(existsSync(join(path, 'app.txt'))).toBe(true);
+      await call(mcp.client, 'session_kill', { id: retried.id });
+
+      // A branch alone, holding nothing main lacks (made by hand, or left by a create stopped in `git worktree add`).
+      gitIn(own, 'branch', 'aegis/wt-plain', 'main');
+      const plain = await call<Created>(mcp.client, 'session_create', { workDir: own, agent: 'shell', name: 'wt-plain', worktree: true });
+      expect(plain.worktree?.branch).toBe('aegis/wt-plain');
+      await call(mcp.client, 'session_kill', { id: plain.id });
+
+      // A branch alone holding a commit main lacks: kept, and the error names the commands.
+      gitIn(own, 'branch', 'aegis/wt-work', 'main');
+      const work = gitIn(own, 'commit-tree', '-p', 'main', '-m', 'work', 'main^{tree}').trim();
+      gitIn(own, 'update-ref', 'refs/heads/aegis/wt-work', work);
+      const refused = await callError(mcp.client, 'session_create', { workDir: own, agent: 'shell', name: 'wt-work', worktree: true });
+      expect(refused).toContain('1 commit');
+      expect(refused).toContain(`git -C ${own} log main..aegis/wt-work`);
+      expect(refused).toContain(`git -C ${own} branch -D aegis/wt-work`);
+      expect(gitIn(own, 'rev-parse', 'aegis/wt-work').trim()).toBe(work);
+      expect(existsSync(join(root, 'wt-work'))).toBe(false);
+
+      // A branch alone holding nothing, but checked out in a worktree of its own: someone works there.
+      const byHand = join(realpathSync(mkdtempSync(join(tmpdir(), 'aegis-wt-by-hand-'))), 'wt');
+      gitIn(own, 'worktree', 'add', '--quiet', '-b', 'aegis/wt-used', byHand, 'main');
+      expect(await callError(mcp.client, 'session_create', { workDir: own, agent: 'shell', name: 'wt-used', worktree: true })).toContain(
+        `branch "aegis/wt-used" exists already in ${own}, checked out at ${byHand}`,
+      );
+      expect(gitIn(own, 'worktree', 'list', '--porcelain')).toContain(`branch refs/heads/aegis/wt-used`);
+      rmSync(join(byHand, '..'), { recursive: true, force: true });
     } finally {
       rmSync(own, { recursive: true, force: true });
     }
