@@ -93,7 +93,7 @@ export class WorktreeService {
    * A new worktree and branch for a session, and where in it the agent starts: the folder of workDir
    * within the repository (a package of a monorepo), or the worktree's top when baseRef lacks it.
    * `sessionWorktrees` are the worktrees sessions record: a workDir inside one is taken as that folder
-   * of its repository (see repositoryOf). The worktree stays locked as being created until `created`.
+   * of its repository, and one elsewhere in the worktrees area is refused (see repositoryOf). The worktree stays locked as being created until `created`.
    */
   async create(
     workDir: string,
@@ -156,6 +156,15 @@ export class WorktreeService {
   private async repositoryOf(workDir: string, sessionWorktrees: WorktreeInfo[]): Promise<{ top: string; mainRoot: string; name: string }> {
     const inside = worktreeHolding(workDir, sessionWorktrees);
     if (inside) return { top: inside.path, mainRoot: inside.repo, name: basename(inside.repo) };
+    // Anything else in the worktrees area (a worktree of a create stopped before recording it, whose
+    // agent may have run) is no session's to vouch for: its .git and nested repositories may be an agent's.
+    const area = existsSync(this.root()) ? realpathSync(this.root()) : this.root();
+    if (workDir === area || workDir.startsWith(`${area}${sep}`))
+      throw invalidInput(
+        'workDir',
+        `${workDir} is in Aegis's worktrees folder (${area}) but in no session's worktree, so its repository cannot be known safely`,
+        "pass a folder of the repository's own checkout, or of a session's worktree (worktrees.dir must not hold your repositories)",
+      );
     return g.repoOf(workDir, 'workDir');
   }
 

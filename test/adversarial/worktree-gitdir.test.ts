@@ -6,7 +6,7 @@ import { commitsSince } from '../../src/messaging/notifications/briefing.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { gitIn, makeRepo } from '../helpers/git.js';
 import { connectMcp } from '../helpers/mcp-client.js';
-import { call } from '../helpers/sessions.js';
+import { call, callError } from '../helpers/sessions.js';
 
 interface Created {
   id: string;
@@ -101,6 +101,30 @@ describe('a session worktree whose .git file the agent pointed at its own git di
       await call(mcp.client, 'session_kill', { id: b.id });
     }
     await call(mcp.client, 'session_kill', { id: a.id });
+  });
+
+  it('a worktree session created from a folder in the worktrees area that no session records is refused, running nothing there', async () => {
+    // A worktree in Aegis's area that no session records (a create stopped before recording it, whose
+    // agent ran meanwhile), its .git pointed at the agent's own repository, with a hook and an fsmonitor.
+    const stale = join(realpathSync(t.home), 'worktrees', repo.split('/').pop()!, 'stale');
+    gitIn(repo, 'worktree', 'add', '--quiet', '-b', 'aegis/stale', stale, 'main');
+    const marker = join(t.home, 'stale-hook-ran');
+    const evil = join(stale, 'evil');
+    gitIn(stale, 'init', '--quiet', '-b', 'trap', evil);
+    gitIn(evil, 'commit', '--quiet', '--allow-empty', '-m', 'bait');
+    writeFileSync(join(evil, '.git', 'hooks', 'post-checkout'), `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 });
+    execFileSync('git', ['-C', evil, 'config', 'core.fsmonitor', `touch '${marker}'; false`]);
+    writeFileSync(join(stale, '.git'), `gitdir: ${join(evil, '.git')}\n`);
+
+    for (const workDir of [evil, stale, join(realpathSync(t.home), 'worktrees')]) {
+      const refused = await callError(mcp.client, 'session_create', { workDir, agent: 'shell', worktree: true });
+      expect(existsSync(marker), `session_create from ${workDir} ran a program of the agent-made repository`).toBe(false);
+      expect(refused).toContain('workDir');
+      expect(refused).toContain(`${workDir} is in Aegis's worktrees folder`);
+    }
+    expect(gitIn(repo, 'worktree', 'list')).not.toContain('aegis/trap');
+    rmSync(stale, { recursive: true, force: true });
+    gitIn(repo, 'worktree', 'prune');
   });
 
   it("the briefing's commits of a session's folder never run a program of the repository its agent pointed .git at", async () => {
