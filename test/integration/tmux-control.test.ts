@@ -68,6 +68,35 @@ describe('tmux commands over the control connection', () => {
     expect((await tmux.run(['display-message', '-p', '#{client_control_mode}'])).stdout).toBe('1\n');
   });
 
+  it('answers a line of several commands as one; a failed command ends its line, and the next line gets its own answer', async () => {
+    const line = (commands: string[][]) => commands.map((c) => controlLine(c)!).join(' ; ');
+    expect(
+      await control.run(
+        line([
+          ['display-message', '-p', 'one'],
+          ['display-message', '-p', 'two'],
+        ]),
+        2,
+      ),
+    ).toEqual(['one', 'two']);
+    await expect(
+      control.run(
+        line([
+          ['kill-window', '-t', '@99999'],
+          ['display-message', '-p', 'never'],
+        ]),
+        2,
+      ),
+    ).rejects.toThrow(/can't find window/);
+    expect(await control.run(line([['display-message', '-p', 'after']]))).toEqual(['after']);
+  });
+
+  it('makes a window over the connection tagged, in the same line, with its session, this home and its creator', async () => {
+    const pane = await tmux.createWindow({ aegisId: 'tagged', name: 'tagged', cwd: home, env: {}, argv: ['sleep', '600'], creator: 'tmux-control test' });
+    expect(pane).toMatchObject({ aegisId: 'tagged', home: tmux.homeTag, creator: 'tmux-control test' });
+    expect((await tmux.listPanes()).find((p) => p.paneId === pane.paneId)).toMatchObject({ aegisId: 'tagged', home: tmux.homeTag });
+  });
+
   it('keeps every argument literal: what comes back is exactly what was given', async () => {
     for (const value of NASTY) {
       await tmux.run(['set-option', '-w', '-t', `${HUB_SESSION}:0`, '@probe', value]);
