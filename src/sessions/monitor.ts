@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SessionState } from '../agents/types.js';
 import type { Logger } from '../util/log.js';
 import { controlLine, type ControlClient } from '../tmux/control.js';
@@ -19,6 +21,8 @@ export interface StateChange {
 
 /** How often sessions' last activity is written: all sessions that showed any in one transaction. */
 const ACTIVITY_WRITE_MS = 5_000;
+/** A session id as create makes it (a UUID). */
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A cheap safety net: one list-panes over the control connection catches anything events missed. */
 const SWEEP_MS = 5_000;
 
@@ -55,6 +59,8 @@ export class SessionMonitor extends EventEmitter<{
     private readonly store: SessionStore,
     private readonly log: Logger,
     private readonly stallMs: number,
+    /** Where each session's own folder is (`<dir>/<id>`, made by its create). */
+    private readonly sessionsDir: string,
   ) {
     super();
     this.setMaxListeners(200);
@@ -132,9 +138,14 @@ export class SessionMonitor extends EventEmitter<{
     return !this.store.get(pane.aegisId) && holderGone(pane.creator) && !this.store.get(pane.aegisId);
   }
 
-  /** Closes the window of a create stopped before it recorded its session: an agent nobody can see or reach must not run on. */
+  /**
+   * Closes the window of a create stopped before it recorded its session: an agent nobody can see or
+   * reach must not run on. The folder the create made for the session goes too; the id comes from a tmux
+   * option, so only one of the form create gives it names a folder.
+   */
   private async closeUnrecorded(pane: PaneInfo): Promise<void> {
     await this.tmux.killWindow(pane.windowId);
+    if (SESSION_ID.test(pane.aegisId)) rmSync(join(this.sessionsDir, pane.aegisId), { recursive: true, force: true });
     this.log.warn('closed the window of a session create stopped before it recorded the session', {
       session: pane.aegisId,
       creator: pane.creator,

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { AgentProfile, AgentTranscript } from '../agents/profile.js';
 import { profileOf } from '../agents/registry.js';
 import type { Dialog, SessionState } from '../agents/types.js';
@@ -65,7 +66,7 @@ export class SessionService {
       { width: deps.config.get('sessions.paneWidth'), height: deps.config.get('sessions.paneHeight') },
       { env: agentBaseEnv(deps.env), mayKeep: agentMaySee },
     );
-    this.monitor = new SessionMonitor(this.tmux, this.store, deps.log, deps.config.get('sessions.stallSeconds') * 1000);
+    this.monitor = new SessionMonitor(this.tmux, this.store, deps.log, deps.config.get('sessions.stallSeconds') * 1000, join(deps.config.home, 'sessions'));
     this.core = {
       deps,
       store: this.store,

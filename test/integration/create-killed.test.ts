@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -75,7 +76,9 @@ describe('a session create killed between its pane and its record', () => {
 
     db.exec('BEGIN IMMEDIATE');
     const killed = create('killed-create');
-    await waitFor(() => windows().some((w) => w.name === 'killed-create' && w.aegisId), { what: 'the pane of the create to kill' });
+    const orphan = await waitFor(() => windows().find((w) => w.name === 'killed-create' && w.aegisId), { what: 'the pane of the create to kill' });
+    const dataDir = join(t.home, 'sessions', orphan.aegisId);
+    expect(existsSync(dataDir)).toBe(true);
     killed.child.kill('SIGKILL');
     expect((await killed.done).signal).toBe('SIGKILL');
     db.exec('COMMIT');
@@ -102,5 +105,8 @@ describe('a session create killed between its pane and its record', () => {
     // The next look at tmux (here a one-shot `ag list`) closes the pane no session records and no live create is making.
     expect(await listed()).toEqual(['still-recording']);
     expect(windows().map((w) => w.name)).toEqual(['still-recording', 'other-home']);
+    // The folder the create made for the session (its agent's settings) goes with it.
+    expect(existsSync(dataDir)).toBe(false);
+    expect(existsSync(join(t.home, 'sessions'))).toBe(true);
   });
 });
