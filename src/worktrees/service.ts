@@ -121,7 +121,7 @@ export class WorktreeService {
         'use letters, digits, / . _ - without "..", a leading "-" or a trailing ".lock"',
       );
     const path = join(this.root(), segment(repo.name), sessionName);
-    await this.clearLeftover(repo.mainRoot, path, baseCommit);
+    await this.clearLeftover(repo.mainRoot, path, branch, baseCommit);
     if (await g.branchExists(repo.mainRoot, branch)) {
       if (opts.branch)
         throw new AegisError('conflict', `branch "${branch}" exists already in ${repo.mainRoot}`, {
@@ -169,18 +169,20 @@ export class WorktreeService {
   }
 
   /**
-   * Removes, with its branch, a worktree at `path` that a create left locked when it was stopped
-   * before its session was recorded (killed, a crash), so the name can be used again; only when it
-   * holds nothing: no uncommitted or ignored files, and no commit `base` lacks. Otherwise, or while
-   * its create still runs, the error says what it holds and how to clear it.
+   * Removes a worktree at `path` that a create left locked when it was stopped before its session was
+   * recorded (killed, a crash), so the name can be used again; only when it holds nothing: no
+   * uncommitted or ignored files, and no commit `base` lacks. Otherwise, or while its create still
+   * runs, the error says what it holds and how to clear it. The branch checked out there goes with it
+   * only when it is `branch`, the one this create makes: its agent may have checked out one of yours.
    */
-  private async clearLeftover(repo: string, path: string, base: string): Promise<void> {
+  private async clearLeftover(repo: string, path: string, branch: string, base: string): Promise<void> {
     if (!existsSync(path)) return this.clearMissing(repo, path);
     const c = { repo, path: realpathSync(path) };
     const holder = creator(c);
     if (holder === undefined) return;
     if (!holderGone(holder)) throw beingMade(path, holder);
     const at = await g.checkedOut(c);
+    const own = at?.branch === branch;
     const held = [
       ...(await g.uncommitted(c)).map((f) => `uncommitted ${f}`),
       ...(await g.ignored(c)).map((f) => `ignored ${f}`),
@@ -189,11 +191,11 @@ export class WorktreeService {
     if (held.length)
       throw new AegisError('conflict', `${path} is a worktree a stopped session create left, and it holds ${short(held)}`, {
         field: 'name',
-        fix: `pick another session name, or move what you want to keep out of it, then git -C ${repo} worktree remove -f -f ${path}${at?.branch ? ` and git -C ${repo} branch -D ${at.branch}` : ''}`,
+        fix: `pick another session name, or move what you want to keep out of it, then git -C ${repo} worktree remove -f -f ${path}${own ? ` and git -C ${repo} branch -D ${branch}` : ''}`,
       });
     await g.unlockWorktree(repo, c.path);
     await g.removeWorktree(repo, c.path);
-    if (at?.branch) await g.deleteBranch(repo, at.branch);
+    if (own) await g.deleteBranch(repo, branch);
   }
 
   /**

@@ -321,6 +321,36 @@ describe('session worktrees (real git, shell agent)', () => {
     }
   });
 
+  it("clearing a stopped create's worktree deletes the session's branch, never another branch its agent checked out there", async () => {
+    const own = makeRepo('aegis-wt-switched-');
+    try {
+      const path = join(realpathSync(t.home), 'worktrees', own.split('/').pop()!, 'wt-switched');
+      const gone = spawnSync('true').pid;
+      gitIn(
+        own,
+        'worktree',
+        'add',
+        '--quiet',
+        '--lock',
+        '--reason',
+        `aegis session create by ${hostname()}:${gone}:x`,
+        '-b',
+        'aegis/wt-switched',
+        path,
+        'main',
+      );
+      // The user's branch, holding nothing main lacks, which the agent checked out in the worktree before its create was killed.
+      gitIn(own, 'branch', 'feature', 'main');
+      gitIn(path, 'checkout', '--quiet', 'feature');
+      const s = await call<Created>(mcp.client, 'session_create', { workDir: own, agent: 'shell', name: 'wt-switched', worktree: true });
+      expect(s.worktree).toEqual({ path, branch: 'aegis/wt-switched', baseRef: 'main' });
+      expect(gitIn(own, 'branch', '--list', 'feature')).toContain('feature');
+      await call(mcp.client, 'session_kill', { id: s.id });
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it("a name's branch left without its worktree is cleared when all its commits are in the base, and kept, with the fix named, when not", async () => {
     const own = makeRepo('aegis-wt-branch-left-');
     try {
