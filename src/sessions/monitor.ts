@@ -135,7 +135,7 @@ export class SessionMonitor extends EventEmitter<{
    */
   private unrecorded(pane: PaneInfo, liveIds: Set<string>): boolean {
     if (pane.home !== this.tmux.homeTag || !pane.creator || !pane.aegisId || liveIds.has(pane.aegisId)) return false;
-    return !this.store.get(pane.aegisId) && holderGone(pane.creator) && !this.store.get(pane.aegisId);
+    return !this.store.has(pane.aegisId) && holderGone(pane.creator) && !this.store.has(pane.aegisId);
   }
 
   /**

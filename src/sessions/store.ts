@@ -44,6 +44,11 @@ export class SessionStore {
     return r && fromRow(r);
   }
 
+  /** Whether a session with this id is recorded, live or ended (the sweep asks it of every window it does not watch). */
+  has(id: string): boolean {
+    return !!this.db.prepare('SELECT 1 FROM sessions WHERE id = ?').get(id);
+  }
+
   /** Finds by exact id, exact name, or a unique id prefix (at least 4 characters). */
   find(ref: string): SessionRecord[] {
     const exact = this.db.prepare('SELECT * FROM sessions WHERE id = ? OR name = ?').all(ref, ref) as Row[];
