@@ -25,6 +25,14 @@ const MISSING_FIX = 'install tmux >= 3.2 (e.g. `apt-get install tmux` or `brew i
  */
 export const argLiteral = (arg: string): string => (arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg);
 
+/**
+ * How every tmux client of ours starts: on our socket, and UTF-8 (-u) whatever the locale. A client whose
+ * LANG and LC_* name no UTF-8 (unset, as in a service's or an MCP host's sparse environment) gets from
+ * tmux 3.3a every tab and non-ASCII character of what it prints as `_`: no pane line could be parsed, no
+ * screen read.
+ */
+export const clientFlags = (target: TmuxTarget): string[] => ['-u', '-L', target.socket];
+
 /** A tmux command that takes longer is stuck (a server wedged, a machine swapping), not slow. */
 export const TMUX_TIMEOUT_MS = 10_000;
 
@@ -39,7 +47,7 @@ export async function tmuxSequence(
   opts: { input?: string; reject?: boolean; env?: Record<string, string> } = {},
 ): Promise<TmuxResult> {
   const argv = commands.flatMap((c, i) => [...(i ? [';'] : []), ...c.map(argLiteral)]);
-  const r = await run(target.command, ['-L', target.socket, ...argv], { input: opts.input, env: opts.env, timeoutMs: TMUX_TIMEOUT_MS });
+  const r = await run(target.command, [...clientFlags(target), ...argv], { input: opts.input, env: opts.env, timeoutMs: TMUX_TIMEOUT_MS });
   if (r.timedOut)
     throw new AegisError('unavailable', `tmux ${argv[0] ?? ''} did not answer within ${TMUX_TIMEOUT_MS / 1000} s`, {
       fix: `the machine may be overloaded or this tmux server stuck: check \`tmux -L ${target.socket} ls\``,

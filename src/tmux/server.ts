@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AegisError } from '../errors.js';
-import { TMUX_TIMEOUT_MS, tmuxSequence, type TmuxResult, type TmuxTarget } from './command.js';
+import { clientFlags, TMUX_TIMEOUT_MS, tmuxSequence, type TmuxResult, type TmuxTarget } from './command.js';
 import { mkdirPrivate, PRIVATE_FILE } from '../util/private-files.js';
 import { ControlClient, ControlClosed, controlLine } from './control.js';
 
@@ -143,7 +143,7 @@ export class TmuxServer {
 
   /** A control connection to our server (not yet attached), run with the environment panes may inherit. */
   controlClient(): ControlClient {
-    return new ControlClient(this.target.command, ['-L', this.target.socket], this.environment.env);
+    return new ControlClient(this.target.command, clientFlags(this.target), this.environment.env);
   }
 
   /** Sends later commands over `client` (a control connection to our server) while it is alive. */

@@ -189,3 +189,33 @@ describe('tmux commands over the control connection', () => {
     expect((await tmux.run(['display-message', '-p', '-t', pane.paneId, '#{client_control_mode}'])).stdout).not.toBe('1\n');
   });
 });
+
+describe('tmux run by an Aegis started without a UTF-8 locale (LANG, LC_* unset: a sparse service or MCP host environment)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'aegis-tmux-locale-'));
+  const socket = `aegis-test-locale-${process.pid}`;
+  const env = Object.fromEntries(Object.entries(agentBaseEnv(process.env)).filter(([k]) => k !== 'LANG' && k !== 'LANGUAGE' && !k.startsWith('LC_')));
+  const tmux = new TmuxServer({ command: 'tmux', socket }, home, { width: 100, height: 30 }, { env, mayKeep: agentMaySee });
+  afterAll(async () => {
+    await tmux.run(['kill-server'], { reject: false }).catch(() => undefined);
+    removeSocketFile(socket);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("reads tmux's answers whole, as processes and over the connection: tmux would print their tabs and é as _", async () => {
+    const first = await tmux.createWindow({ aegisId: 'plain', name: 'plain', cwd: home, env: {}, argv: ['sleep', '600'], creator: 'locale test' });
+    expect(first.windowId).toMatch(/^@\d+$/);
+    expect(first).toMatchObject({ aegisId: 'plain', home: tmux.homeTag, creator: 'locale test' });
+    expect((await tmux.run(['display-message', '-p', 'caf\u00e9'])).stdout).toBe('caf\u00e9\n');
+    const control = tmux.controlClient();
+    await control.start(HUB_SESSION);
+    tmux.useControl(control);
+    try {
+      const second = await tmux.createWindow({ aegisId: 'over-control', name: 'over', cwd: home, env: {}, argv: ['sleep', '600'], creator: 'locale test' });
+      expect(second.windowId).toMatch(/^@\d+$/);
+      expect((await tmux.listPanes()).map((p) => p.aegisId).sort()).toEqual(['over-control', 'plain']);
+      expect((await tmux.run(['display-message', '-p', 'caf\u00e9'])).stdout).toBe('caf\u00e9\n');
+    } finally {
+      control.close();
+    }
+  });
+});
