@@ -162,7 +162,8 @@ export class TmuxServer {
 
   /**
    * Runs `commands` as one command line (over the control connection when there is one, else as one
-   * process): tmux runs them in order with no other client's command between them, and stops at the first that fails.
+   * process): tmux runs them in order with no other client's command between them, and stops at the
+   * first that fails.
    */
   private runGroup(commands: string[][], opts: { reject?: boolean }): Promise<TmuxResult> {
     const lines = this.control?.alive ? commands.map(controlLine) : [];
@@ -331,11 +332,12 @@ export class TmuxServer {
 
   /**
    * Runs `command` (a line of one or more commands) over the control connection when there is one (each
-   * is answered on its own there); else together with the others of its kind that arrive while a tmux
-   * invocation is under way: a batch of sessions costs a few processes, not a few per session. tmux stops
-   * a command list at its first failure. A `line` command prints one line, as its last command, so those before the failure succeeded
-   * and the failed one and the rest run on their own through `alone`, which knows the fix; `silent`
-   * commands print nothing and must be idempotent: after a failure every one of them runs alone.
+   * line is answered on its own there); else together with the others of its kind that arrive while a
+   * tmux invocation is under way: a batch of sessions costs a few processes, not a few per session. tmux
+   * stops a command list at its first failure. A `line` command prints one line, from its last command,
+   * so those before the failure succeeded whole and the failed one and the rest run on their own through
+   * `alone`, which knows the fix; `silent` commands print nothing and must be idempotent: after a failure
+   * every one of them runs alone.
    */
   private async batched(kind: 'line' | 'silent', command: string[][], alone: () => Promise<string>): Promise<string> {
     const control = this.control;

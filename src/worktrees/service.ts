@@ -93,7 +93,8 @@ export class WorktreeService {
    * A new worktree and branch for a session, and where in it the agent starts: the folder of workDir
    * within the repository (a package of a monorepo), or the worktree's top when baseRef lacks it.
    * `sessionWorktrees` are the worktrees sessions record: a workDir inside one is taken as that folder
-   * of its repository, and one elsewhere in the worktrees area is refused (see repositoryOf). The worktree stays locked as being created until `created`.
+   * of its repository, and one elsewhere in the worktrees area is refused (see repositoryOf). The
+   * worktree stays locked as being created until `created`.
    */
   async create(
     workDir: string,
