@@ -206,6 +206,21 @@ describe.each(INSTALLED_RELEASES)('Aegis with the real Claude Code %s', (release
       what: 'the typed text in session_get',
     });
     expect(prompts().filter((p) => p.includes('/compact'))).toEqual([]);
+    execFileSync('tmux', ['-L', t.socket, 'send-keys', '-t', pane.id, 'C-u']);
+    await waitFor(async () => (await call<{ inputText?: string }>(mcp.client, 'session_get', { id: s.id })).inputText === undefined, {
+      what: 'the box cleared',
+    });
+
+    // Other partial commands (2.1.197 draws `/stat` as `/status`, `/he` as `/help`), on a second line too,
+    // even at its start, and a whole command name: Enter sends each as typed, never the completion. Each
+    // reaches the model byte for byte, once, and no command runs (it would never reach the model).
+    for (const text of ['please check /stat', 'first line\nthen ask for /he', 'please check\n/stat', 'see /compact']) {
+      await sendDelivered(mcp.client, s.id, text);
+      await waitFor(() => prompts().includes(text), { what: `${JSON.stringify(text)} at the model, as typed` });
+      await waitState(mcp.client, s.id, ['idle']);
+      expect(prompts().filter((p) => p === text)).toHaveLength(1);
+    }
+    expect(prompts().filter((p) => /\/(compact|status|statusline|help)\b/.test(p) && p !== 'see /compact')).toEqual([]);
   });
 
   it('a prompt with a decomposed é, emoji sequences, zero-width, bidi and format characters and a tab arrives once, every visible character kept', async () => {

@@ -245,6 +245,10 @@ const EXPECTED: Record<string, Expected> = {
   '55-after-plan-exit-rejected': { state: 'idle', interrupted: true, permissionMode: 'plan' },
   // `run /comp` typed; 2.1.197 draws the completion `act` inline (inverse `a`, dim `ct`). Enter sends `run /comp`.
   '60-inline-completion': { state: 'idle', inputText: 'run /comp' },
+  // `please check\n/stat` pasted: the completion `us` (inverse `u`, dim `s`) follows the caret on the second line.
+  '61-inline-completion-multiline': { state: 'idle', inputText: 'please check\n/stat' },
+  // 190 x's and ` /comp`: no room for `act` on the row, so the cursor cell holds `a` and a dim `…` ends the row.
+  '62-inline-completion-cut': { state: 'idle', inputText: `${'x'.repeat(190)} /comp` },
 };
 
 const FIXTURES = fixtureFiles();
