@@ -51,7 +51,7 @@ describe('agents start with a scrubbed environment', () => {
       command: ['sleep', '600'],
       env: { SESSION_EXPLICIT: 'given;#{x}' },
     });
-    const env = processEnv(await waitFor(() => panePid(t!.socket, s.id), { what: 'the pane' }));
+    const env = processEnv(await panePid(t!.socket, s.id));
     noSecretIn('the agent environment', [...env].map(([k, v]) => `${k}=${v}`).join('\n'));
     expect(env.get('SESSION_EXPLICIT')).toBe('given;#{x}');
     expect(env.get('ANTHROPIC_BASE_URL')).toBe('http://127.0.0.1:9/anthropic');
@@ -102,8 +102,8 @@ describe('agents start with a scrubbed environment', () => {
     const second = await call<{ id: string }>(mcp.client, 'session_create', sleeper);
     const seen = {
       "Aegis's control client": processEnv(aegisClient),
-      'the first pane': processEnv(await waitFor(() => panePid(t!.socket, first.id), { what: 'the first pane' })),
-      'the second pane': processEnv(await waitFor(() => panePid(t!.socket, second.id), { what: 'the second pane' })),
+      'the first pane': processEnv(await panePid(t!.socket, first.id)),
+      'the second pane': processEnv(await panePid(t!.socket, second.id)),
     };
     for (const [what, env] of Object.entries(seen)) for (const name of Object.keys(HOST)) expect(env.get(name), `${name} in ${what}`).toBeUndefined();
     const hubEnv = execFileSync('tmux', ['-L', t.socket, 'show-environment', '-t', 'aegis'], { encoding: 'utf8' });
@@ -118,7 +118,7 @@ describe('agents start with a scrubbed environment', () => {
     mcp = await connectMcp(t.env);
     const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'aegis-envwork-')));
     const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir, agent: 'custom', command: ['sleep', '600'] });
-    const env = processEnv(await waitFor(() => panePid(t!.socket, s.id), { what: 'the pane' }));
+    const env = processEnv(await panePid(t!.socket, s.id));
     for (const name of Object.keys(HOST)) expect(env.get(name), name).toBeUndefined();
   });
 

@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { panePid, processEnv } from '../helpers/pane-process.js';
-import { waitFor } from '../helpers/wait.js';
 
 /**
  * A process's argv is readable by every local user (`ps`, /proc/<pid>/cmdline), and a tmux server keeps
@@ -53,7 +52,7 @@ describe("a session's env never reaches a tmux command line", () => {
       return (JSON.parse(r.stdout) as { id: string }).id;
     };
     for (const id of [await create(), await create()]) {
-      const seen = processEnv(await waitFor(() => panePid(t!.socket, id), { what: 'the pane' }));
+      const seen = processEnv(await panePid(t!.socket, id));
       for (const [k, v] of Object.entries(env)) expect(seen.get(k), k).toBe(v);
     }
     const server = Number(execFileSync('tmux', ['-L', t.socket, 'display-message', '-p', '#{pid}'], { encoding: 'utf8' }).trim());

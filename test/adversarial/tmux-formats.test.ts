@@ -76,7 +76,7 @@ describe('format strings never reach a tmux format', () => {
       const dir = folder(name);
       const s = await call<{ id: string; workDir: string }>(mcp.client, 'session_create', { workDir: dir, ...sleeper });
       expect(s.workDir).toBe(dir);
-      const pid = await waitFor(() => panePid(t.socket, s.id), { what: 'the pane' });
+      const pid = await panePid(t.socket, s.id);
       expect(processCwd(pid)).toBe(dir);
       await jobsHaveRun();
       expect(witnesses()).toEqual([]);
@@ -87,7 +87,7 @@ describe('format strings never reach a tmux format', () => {
   it('passes environment values with format strings through byte for byte', async () => {
     const env = { FMT_JOB: '#(cd;touch WITNESS_ENV)', FMT_VAR: '#{pane_id} #{session_name}', FMT_HASH: 'x##y#', FMT_SEMI: 'a;b\\;' };
     const s = await call<{ id: string }>(mcp.client, 'session_create', { workDir: folder('env'), env, ...sleeper });
-    const seen = processEnv(await waitFor(() => panePid(t.socket, s.id), { what: 'the pane' }));
+    const seen = processEnv(await panePid(t.socket, s.id));
     for (const [k, v] of Object.entries(env)) expect(seen.get(k), k).toBe(v);
     await jobsHaveRun();
     expect(witnesses()).toEqual([]);
@@ -131,7 +131,7 @@ describe('format strings never reach a tmux format', () => {
         (await call<{ sessions: { id: string; name: string }[] }>(mcp.client, 'session_list', {})).sessions.find((x) => x.name.startsWith('fmt-'))?.id,
       { what: 'the stage session' },
     );
-    const pid = await waitFor(() => panePid(t.socket, id), { what: 'the stage pane' });
+    const pid = await panePid(t.socket, id);
     expect(processCwd(pid)).toBe(stageDir);
     await jobsHaveRun();
     expect(witnesses()).toEqual([]);

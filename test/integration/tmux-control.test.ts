@@ -6,6 +6,7 @@ import { controlLine } from '../../src/tmux/control.js';
 import { HUB_SESSION, TmuxServer } from '../../src/tmux/server.js';
 import { agentBaseEnv, agentMaySee } from '../../src/agents/env.js';
 import { removeSocketFile } from '../helpers/env.js';
+import { processCwd, processEnv, programStarted } from '../helpers/pane-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Arguments a caller may give (a work folder, an env value) that tmux's parser would otherwise read. */
@@ -33,16 +34,6 @@ const NASTY = [
   ' lead and trail ',
   '',
 ];
-
-/** The environment of a running process, from /proc. */
-function environOf(pid: number): Record<string, string> {
-  return Object.fromEntries(
-    readFileSync(`/proc/${pid}/environ`, 'utf8')
-      .split('\0')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
-}
 
 describe('tmux commands over the control connection', () => {
   const home = mkdtempSync(join(tmpdir(), 'aegis-tmux-control-'));
@@ -121,10 +112,11 @@ describe('tmux commands over the control connection', () => {
     const env = Object.fromEntries(NASTY.map((v, i) => [`PROBE_${i}`, v]));
     const pane = await tmux.createWindow({ aegisId: 'probe-id', name: 'probe', cwd, env, argv: ['sleep', '600'], creator: 'tmux-control test' });
     expect(pane.aegisId).toBe('probe-id');
-    await waitFor(() => readlinkSync(`/proc/${pane.pid}/exe`).endsWith('/sleep'), { what: 'the pane running sleep' });
-    expect(readlinkSync(`/proc/${pane.pid}/cwd`)).toBe(cwd);
-    const seen = environOf(pane.pid);
-    for (const [k, v] of Object.entries(env)) expect(seen[k], k).toBe(v);
+    await programStarted(pane.pid);
+    expect(readlinkSync(`/proc/${pane.pid}/exe`)).toMatch(/\/sleep$/);
+    expect(processCwd(pane.pid)).toBe(cwd);
+    const seen = processEnv(pane.pid);
+    for (const [k, v] of Object.entries(env)) expect(seen.get(k), k).toBe(v);
     expect((await tmux.pane(pane.paneId))?.windowId).toBe(pane.windowId);
   });
 
