@@ -125,8 +125,17 @@ export class ControlClient extends EventEmitter<ControlEvents> {
   run(line: string, commands = 1): Promise<string[]> {
     if (!this.child || this.closed) return Promise.reject(new ControlClosed('tmux control connection is closed', false));
     return new Promise<string[]>((resolve, reject) => {
-      this.pending.push({ resolve, reject, blocks: commands, lines: [] });
-      this.child!.stdin.write(`${line}\n`);
+      const entry: Pending = { resolve, reject, blocks: commands, lines: [] };
+      this.pending.push(entry);
+      this.child!.stdin.write(`${line}\n`, (err) => {
+        // A refused write (EPIPE: the client is gone, as when the hub session's last window closed and
+        // its exit is not yet seen) never reached tmux, so the line can run elsewhere: it is told so
+        // here, before the stream's 'error' closes the connection and rejects what is left as sent.
+        const at = err ? this.pending.indexOf(entry) : -1;
+        if (at < 0) return;
+        this.pending.splice(at, 1);
+        reject(new ControlClosed(`tmux control connection lost: ${err!.message}`, false));
+      });
     });
   }
 

@@ -165,6 +165,37 @@ describe('tmux commands over the control connection', () => {
     expect(other.alive).toBe(false);
   });
 
+  /** A second control connection of our own and its client's pid, so the shared one stays up for the tests after. */
+  const secondConnection = async () => {
+    const clients = async () => (await tmux.run(['list-clients', '-F', '#{client_pid}'])).stdout.trim().split('\n');
+    const before = new Set(await clients());
+    const client = tmux.controlClient();
+    await client.start(HUB_SESSION);
+    return { client, pid: Number((await clients()).find((p) => !before.has(p))) };
+  };
+  /** Kills `pid` and spins, without giving the event loop a turn (so 'exit' is not seen first), until it is dead. */
+  const killNow = (pid: number) => {
+    process.kill(pid, 'SIGKILL');
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) {
+      /* spin: the client is being killed */
+    }
+  };
+
+  it('a command whose line never reached tmux (its client gone, the write refused) runs as a process instead', async () => {
+    // As when the hub session's last window closes and the next create writes before the client's exit is seen (pipeline-run, CI).
+    const other = await secondConnection();
+    tmux.useControl(other.client);
+    try {
+      killNow(other.pid);
+      await tmux.run(['set-option', '-w', '-t', `${HUB_SESSION}:0`, '@probe', 'after the client died']);
+      expect(other.client.alive).toBe(false);
+    } finally {
+      tmux.useControl(control);
+    }
+    expect((await tmux.run(['show-options', '-w', '-v', '-t', `${HUB_SESSION}:0`, '@probe'])).stdout).toBe('after the client died\n');
+  });
+
   it("kills the hub session's last windows over the connection without an error, though the connection ends with them", async () => {
     const windows = (await tmux.listPanes()).map((p) => p.windowId);
     expect(windows.length).toBeGreaterThan(1);
