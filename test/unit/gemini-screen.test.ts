@@ -86,6 +86,13 @@ describe('Gemini CLI 0.61.0 screens (real captures)', () => {
     expect(r.state).toBe('starting');
   });
 
+  it('once restarted, the CLI draws below the answered trust dialog, which stays on the screen: read below its "restarting" line', () => {
+    // Captured in the untrusted-folder test on a loaded machine: read as starting, the session never took its queued prompt.
+    const r = detectGeminiScreen(screen('trust-restarted'));
+    expect(r.dialog).toBeUndefined();
+    expect(r).toMatchObject({ state: 'idle', inputText: '' });
+  });
+
   it('ask_user choice question: asking with the question and the options drawn; digits pick, other text goes to the "Other" entry', () => {
     const r = detectGeminiScreen(screen('question-choice'));
     expect(r.state).toBe('asking');

@@ -13,10 +13,15 @@ import { GEMINI_0_61_0, type GeminiScreenRules } from './screen-rules.js';
 export function detectGeminiScreen(lines: string[], rules: GeminiScreenRules = GEMINI_0_61_0): ScreenReading {
   const screen = trimmedScreen(lines);
 
+  // The trust dialog, answered, stays drawn while the CLI says it restarts, and after: the restarted CLI
+  // draws below it. Until something is drawn there nothing is open to answer; then that is the screen.
+  const restartAt = findLastRow(screen, (l) => rules.trustRestarting.test(l.trim()));
+  if (restartAt >= 0) {
+    const below = screen.slice(restartAt + 1);
+    if (below.some((l) => l.trim() !== '')) return detectGeminiScreen(below, rules);
+    if (readDialog(screen, rules)?.title === FOLDER_TRUST) return { state: 'starting', inputText: '', queued: [], turnFinished: false };
+  }
   const dialog = readDialog(screen, rules);
-  // The trust dialog, answered, stays drawn while the CLI says it restarts: nothing is open to answer.
-  if (dialog?.title === FOLDER_TRUST && screen.some((l) => rules.trustRestarting.test(l.trim())))
-    return { state: 'starting', inputText: '', queued: [], turnFinished: false };
   if (dialog) return { state: DIALOG_STATE[dialog.kind], dialog, inputText: '', queued: [], turnFinished: false };
 
   const separatorAt = findLastRow(screen, (l) => rules.separator.test(l));
