@@ -154,7 +154,7 @@ describe('pipelines with a fake Claude Code in real tmux', { timeout: 120_000 },
         .id,
     );
     const s = stageOf(p, 'flaky');
-    expect(s).toMatchObject({ status: 'done', attempts: 2 });
+    expect(s, JSON.stringify(s)).toMatchObject({ status: 'done', attempts: 2 });
     expect(s.history.map((h) => h.status)).toEqual(['failed', 'done']);
     expect(s.history[0]!.error).toMatch(/^the agent exited( with status 3)? before finishing its turn$/);
     expect(s.output).toContain('second-try-ok');
