@@ -3,6 +3,7 @@ import type { TmuxServer } from '../tmux/server.js';
 import type { Logger } from '../util/log.js';
 import type { Observation, SessionObserver } from './observer.js';
 import type { AgentProfile } from '../agents/profile.js';
+import type { SessionState } from '../agents/types.js';
 import type { QueuedMessage, SessionRecord } from './store.js';
 import { boxHolds, samePrompt } from '../terminal/typed-text.js';
 
@@ -15,6 +16,9 @@ export interface DeliveryDeps {
   /** Resolves with the latest observation once none has come for `quietMs` (or at the deadline). */
   settle(obs: SessionObserver, quietMs: number, timeoutMs: number): Promise<Observation>;
 }
+
+/** States after Enter that do not show the agent took the prompt, though its box is empty. */
+const NOT_TAKEN: SessionState[] = ['idle', 'starting', 'exited', 'dead'];
 
 /** A prompt that may have reached the agent but cannot be confirmed: it is failed, never typed again. */
 export class DeliveryUnconfirmed extends AegisError {}
@@ -100,7 +104,8 @@ export class PromptDelivery {
         obs,
         (o) => {
           if (submittedSince(started)) return true;
-          if (profile.dialogs) return !o.reading.inputText && o.state !== 'idle' && o.at > started;
+          // Starting (a CLI restarting or redrawing from scratch) shows an empty box without having taken anything.
+          if (profile.dialogs) return !o.reading.inputText && !NOT_TAKEN.includes(o.state) && o.at > started;
           return obs.screen.lines().join('\n') !== before;
         },
         attempt === 0 ? 4_000 : 2_000,
