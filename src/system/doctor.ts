@@ -6,6 +6,7 @@ import { integrationChecks } from './integration-checks.js';
 import { holderProcess } from '../db/lease.js';
 import { latestSchemaVersion, schemaVersion } from '../db/open.js';
 import { unicodeNameChanges } from '../db/migrations/012-unicode-names.js';
+import { listTrustedFolders } from '../sessions/index.js';
 import { tmuxVersion } from '../tmux/command.js';
 import { agentBaseEnv } from '../agents/env.js';
 import { run } from '../util/exec.js';
@@ -124,6 +125,27 @@ function databaseCheck(deps: DoctorDeps): Check {
   }
 }
 
+/**
+ * Which work folders' own agent config (MCP server commands, hooks) Codex and Gemini CLI load: the ones
+ * remembered as trusted, or every one. Informational: someone checking what may run on this machine
+ * learns where the list is and how to shorten it.
+ */
+function folderTrustCheck(deps: DoctorDeps): Check {
+  const name = 'folder trust';
+  if (deps.config.get('agents.trustWorkFolders'))
+    return { name, ok: true, required: false, detail: 'agents.trustWorkFolders is on: every work folder starts trusted, never asking' };
+  try {
+    const count = listTrustedFolders(deps.db).length;
+    const detail = count
+      ? `${count} work folder${count === 1 ? '' : 's'} remembered as trusted (ag trust list; ag trust forget <folder> takes one back)`
+      : 'no work folder remembered as trusted: Codex and Gemini CLI ask in each new folder';
+    return { name, ok: true, required: false, detail };
+  } catch (err) {
+    // The database check reports why it cannot be read.
+    return { name, ok: false, required: false, detail: `not read: ${(err as Error).message}` };
+  }
+}
+
 function configCheck(deps: DoctorDeps): Check {
   const [first, ...more] = deps.config.problems;
   if (first) {
@@ -215,6 +237,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<Check[]> {
     tmuxC,
     ...agents,
     databaseCheck(deps),
+    folderTrustCheck(deps),
     configCheck(deps),
     ...(await channelChecks(deps)),
     ...(await integrationChecks(deps.integrations)),

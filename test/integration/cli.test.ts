@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
@@ -65,6 +66,22 @@ describe('ag CLI', () => {
     expect(names).toEqual(expect.arrayContaining(['node', 'tmux', 'agent claude', 'database', 'config', 'channel telegram', 'mcp self-test']));
     expect(out.checks.find((c) => c.name === 'mcp self-test')?.ok).toBe(true);
     expect(out.checks.find((c) => c.name === 'database')?.detail).toContain('schema version');
+  });
+
+  it('doctor says which work folders are trusted, and where the list is', async () => {
+    const trust = async (env: Record<string, string>) => {
+      const r = await runCli(['doctor', '--json'], env);
+      return (JSON.parse(r.stdout) as { checks: { name: string; detail: string }[] }).checks.find((c) => c.name === 'folder trust')?.detail;
+    };
+    expect(await trust(t.env)).toMatch(/^no work folder remembered as trusted/);
+    const db = new Database(join(t.home, 'aegis.db'));
+    try {
+      db.prepare('INSERT INTO trusted_folders (path, trusted_at) VALUES (?, ?)').run('/srv/repo', Date.now());
+    } finally {
+      db.close();
+    }
+    expect(await trust(t.env)).toBe('1 work folder remembered as trusted (ag trust list; ag trust forget <folder> takes one back)');
+    expect(await trust({ ...t.env, AEGIS_TRUST_WORK_FOLDERS: 'true' })).toMatch(/^agents.trustWorkFolders is on/);
   });
 
   it('doctor masks secrets and exits 1 when a required check fails', async () => {
