@@ -61,6 +61,14 @@ interface Pending {
   /** How many commands of the line are still to answer (tmux answers each in its own block), and what they printed. */
   blocks: number;
   lines: string[];
+  /**
+   * Whether the line reached the client's stdin: undefined until the write's callback says. A connection
+   * that ends before then leaves the answer to that callback (the client's exit and a refused write
+   * arrive in either order), so a line that never reached tmux is never reported as possibly run.
+   */
+  written?: boolean;
+  /** Why the connection ended while the write was still unconfirmed. */
+  closedBy?: string;
 }
 
 export interface ControlEvents {
@@ -102,7 +110,7 @@ export class ControlClient extends EventEmitter<ControlEvents> {
       const child = spawn(this.command, [...this.args, '-C', 'attach-session', '-t', session], { stdio: ['pipe', 'pipe', 'pipe'], env: this.env });
       this.child = child;
       // The attach itself is answered with a %begin/%end block: the first pending entry waits for it.
-      this.pending.push({ resolve: () => resolve(), reject, blocks: 1, lines: [] });
+      this.pending.push({ resolve: () => resolve(), reject, blocks: 1, lines: [], written: true });
       child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
       child.stderr.resume();
       child.on('error', (err) => this.shutdown(`spawn failed: ${err.message}`));
@@ -128,13 +136,15 @@ export class ControlClient extends EventEmitter<ControlEvents> {
       const entry: Pending = { resolve, reject, blocks: commands, lines: [] };
       this.pending.push(entry);
       this.child!.stdin.write(`${line}\n`, (err) => {
+        entry.written = !err;
         // A refused write (EPIPE: the client is gone, as when the hub session's last window closed and
-        // its exit is not yet seen) never reached tmux, so the line can run elsewhere: it is told so
-        // here, before the stream's 'error' closes the connection and rejects what is left as sent.
-        const at = err ? this.pending.indexOf(entry) : -1;
-        if (at < 0) return;
-        this.pending.splice(at, 1);
-        reject(new ControlClosed(`tmux control connection lost: ${err!.message}`, false));
+        // its exit is not yet seen) never reached tmux, so the line can run elsewhere.
+        const lost = err ? new ControlClosed(`tmux control connection lost: ${err.message}`, false) : undefined;
+        if (entry.closedBy !== undefined) reject(lost ?? new ControlClosed(entry.closedBy, true));
+        else if (lost && this.pending.includes(entry)) {
+          this.pending.splice(this.pending.indexOf(entry), 1);
+          reject(lost);
+        }
       });
     });
   }
@@ -149,7 +159,10 @@ export class ControlClient extends EventEmitter<ControlEvents> {
   private shutdown(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    for (const p of this.pending.splice(0)) p.reject(new ControlClosed(reason, true));
+    for (const p of this.pending.splice(0)) {
+      if (p.written === undefined) p.closedBy = reason;
+      else p.reject(new ControlClosed(reason, true));
+    }
     this.emit('exit', reason);
   }
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,11 +174,16 @@ describe('tmux commands over the control connection', () => {
     await client.start(HUB_SESSION);
     return { client, pid: Number((await clients()).find((p) => !before.has(p))) };
   };
-  /** Kills `pid` and spins, without giving the event loop a turn (so 'exit' is not seen first), until it is dead. */
+  /**
+   * Kills `pid` and waits, without giving the event loop a turn (so 'exit' is not seen first), until it is
+   * dead and the tmux server has dropped it: the server holds a control client's stdin too (it reads the
+   * commands from it), so until then a write still reaches tmux, which may run it.
+   */
   const killNow = (pid: number) => {
     process.kill(pid, 'SIGKILL');
     const deadline = Date.now() + 5_000;
-    while (Date.now() < deadline && existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) {
+    const listed = () => execFileSync('tmux', ['-L', socket, 'list-clients', '-F', '#{client_pid}'], { encoding: 'utf8' }).split('\n').includes(String(pid));
+    while (Date.now() < deadline && ((existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) || listed())) {
       /* spin: the client is being killed */
     }
   };
