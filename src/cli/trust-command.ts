@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { localDay, localTime } from '../messaging/index.js';
 import { bold, onTerminal, printable } from '../render/text.js';
 import { failCli, type LazyApp } from './program.js';
 
@@ -35,7 +36,7 @@ export function addTrustCommands(program: Command, lazy: LazyApp): void {
         } else {
           if (folders.length) {
             out(bold('TRUSTED SINCE     FOLDER'));
-            for (const f of folders) out(`${localMinute(f.trustedAt)}  ${printable(f.path)}`);
+            for (const f of folders) out(`${localDay(f.trustedAt)} ${localTime(f.trustedAt)}  ${printable(f.path)}`);
           } else out('No folder is remembered as trusted.');
           out(`\n${everyFolderNote(everyFolder) ?? 'ag trust forget <folder> makes the next session there ask again.'}`);
         }
@@ -73,10 +74,3 @@ const out = (line: string): void => void process.stdout.write(`${line}\n`);
 /** With agents.trustWorkFolders on, the list decides nothing: every work folder starts trusted. */
 const everyFolderNote = (on: boolean): string | undefined =>
   on ? 'agents.trustWorkFolders is on: every work folder starts trusted whatever this list holds (turn it off to be asked).' : undefined;
-
-/** `2026-12-05 03:04` in local time: when a person trusted it. */
-function localMinute(ms: number): string {
-  const d = new Date(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
-}

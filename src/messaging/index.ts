@@ -20,4 +20,4 @@ export type { ChatTools } from './commands/chat-tools.js';
 export { DbCursors } from './delivery/cursors.js';
 export { forwardEvents, ORIGIN_EVENTS } from './delivery/event-forwarding.js';
 export { GIVEN_UP, listMessages, MESSAGE_STATUSES, type ListFilter, type MessageRecord, type MessageStatus } from './delivery/messages.js';
-export { localDay } from './notifications/journal.js';
+export { localDay, localTime } from './notifications/journal.js';
